@@ -1,0 +1,276 @@
+// Package compliance is powercheck's domain: departments, accounts, the power
+// catalog, cases, steps and warnings, and the service that checks each step.
+// It imports only the standard library; storage, policy evaluation and HTTP
+// live in adapter packages that depend on it.
+package compliance
+
+import (
+	"slices"
+	"time"
+)
+
+// Role is what an account may do.
+type Role string
+
+// The roles of DESIGN.md.
+const (
+	RoleAdmin         Role = "admin"          // 区电子政务办
+	RoleLegal         Role = "legal"          // 区法制办
+	RoleOversight     Role = "oversight"      // 区政管办
+	RoleSupervision   Role = "supervision"    // 区监察局
+	RoleDeptAdmin     Role = "dept_admin"     // department leader / admin
+	RoleClerk         Role = "clerk"          // 录入员
+	RoleDeptInspector Role = "dept_inspector" // 监察人员
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleLegal, RoleOversight, RoleSupervision, RoleDeptAdmin, RoleClerk, RoleDeptInspector}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// DepartmentScoped reports whether accounts of role r belong to one department
+// and may only see and change that department's data.
+func (r Role) DepartmentScoped() bool {
+	return r == RoleDeptAdmin || r == RoleClerk || r == RoleDeptInspector
+}
+
+// Department is a department that exercises administrative power (行权部门).
+type Department struct {
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Account is a real-name user of powercheck.
+type Account struct {
+	ID             int64     `json:"id"`
+	Username       string    `json:"username"`
+	RealName       string    `json:"real_name"`
+	Role           Role      `json:"role"`
+	DepartmentCode string    `json:"department_code,omitempty"`
+	AllowedCIDRs   []string  `json:"allowed_cidrs,omitempty"`
+	Disabled       bool      `json:"disabled"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// CanSeeDepartment reports whether a may read or write department dept's data.
+func (a *Account) CanSeeDepartment(dept string) bool {
+	return !a.Role.DepartmentScoped() || a.DepartmentCode == dept
+}
+
+// Categories are the kinds of administrative power.
+var Categories = []string{"行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查", "行政确认", "行政奖励", "行政裁决", "其他"}
+
+// Item statuses.
+const (
+	ItemActive    = "active"
+	ItemSuspended = "suspended"
+	ItemCancelled = "cancelled"
+)
+
+// Time-limit units.
+const (
+	UnitWorkday  = "workday"
+	UnitCalendar = "calendar"
+)
+
+// Step codes that every flow allows besides its own.
+const (
+	StepSuspend = "suspend" // the clock stops: hearing, testing, appraisal, expert review
+	StepResume  = "resume"  // the clock runs again
+	StepExtend  = "extend"  // an approved extension: attributes.extension_days
+)
+
+// IsClockStep reports whether code is one of the steps every flow allows.
+func IsClockStep(code string) bool {
+	return code == StepSuspend || code == StepResume || code == StepExtend
+}
+
+// PowerItem is one version of an administrative power (行政权力事项). Its JSON
+// shape is that of PUT /api/v1/power-items/{code} plus code and version, and is
+// what policies see as input.item.
+type PowerItem struct {
+	Code           string          `json:"code"`
+	Version        int             `json:"version"`
+	Name           string          `json:"name"`
+	Category       string          `json:"category"`
+	DepartmentCode string          `json:"department_code"`
+	LegalBases     []LegalBasis    `json:"legal_bases"`
+	TimeLimit      TimeLimit       `json:"time_limit"`
+	Steps          []FlowStep      `json:"steps"`
+	Discretion     map[string]Tier `json:"discretion"`
+	Status         string          `json:"status"`
+	CreatedAt      time.Time       `json:"created_at"`
+	CreatedBy      string          `json:"created_by,omitempty"`
+}
+
+// LegalBasis is a law and article the item rests on (法律依据).
+type LegalBasis struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Article string `json:"article"`
+}
+
+// TimeLimit is a period in working or calendar days.
+type TimeLimit struct {
+	Days int    `json:"days"`
+	Unit string `json:"unit"`
+}
+
+// FlowStep is one step of an item's flow.
+type FlowStep struct {
+	Code             string `json:"code"`
+	Name             string `json:"name"`
+	TimeLimitDays    int    `json:"time_limit_days,omitempty"`
+	RiskCheckpoint   bool   `json:"risk_checkpoint,omitempty"`
+	RequiresApproval string `json:"requires_approval,omitempty"`
+	EndsClock        bool   `json:"ends_clock,omitempty"`
+}
+
+// Tier is a discretion tier (裁量基准): the allowed amount range of one case type.
+type Tier struct {
+	Min         float64 `json:"min"`
+	Max         float64 `json:"max"`
+	Description string  `json:"description,omitempty"`
+}
+
+// FlowStep returns the flow step with code, if any.
+func (it *PowerItem) FlowStep(code string) (FlowStep, bool) {
+	for _, s := range it.Steps {
+		if s.Code == code {
+			return s, true
+		}
+	}
+	return FlowStep{}, false
+}
+
+// AllowsStep reports whether a step with code may be recorded on a case of it.
+func (it *PowerItem) AllowsStep(code string) bool {
+	_, ok := it.FlowStep(code)
+	return ok || IsClockStep(code)
+}
+
+// Case statuses.
+const (
+	CaseOpen      = "open"
+	CaseSuspended = "suspended"
+	CaseClosed    = "closed"
+)
+
+// Case is one application or matter handled under a power item (办件).
+type Case struct {
+	CaseNo         string    `json:"case_no"`
+	ItemCode       string    `json:"power_item_code"`
+	ItemVersion    int       `json:"power_item_version"`
+	DepartmentCode string    `json:"department_code"`
+	Applicant      string    `json:"applicant"`
+	AcceptedAt     time.Time `json:"accepted_at"`
+	Status         string    `json:"status"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Check statuses of a step.
+const (
+	CheckChecked   = "checked"   // the policies ran on it
+	CheckUnchecked = "unchecked" // evaluation failed; it will be re-checked
+)
+
+// Step is one recorded step of a case (环节记录).
+type Step struct {
+	ID             string         `json:"id"`
+	CaseNo         string         `json:"case_no"`
+	StepCode       string         `json:"step_code"`
+	Handler        string         `json:"handler"`
+	OccurredAt     time.Time      `json:"occurred_at"`
+	RecordedAt     time.Time      `json:"recorded_at"`
+	LegalBasisIDs  []string       `json:"legal_basis_ids"`
+	Discretion     *Discretion    `json:"discretion,omitempty"`
+	Approvals      []Approval     `json:"approvals"`
+	Attributes     map[string]any `json:"attributes"`
+	CheckStatus    string         `json:"check_status"`
+	CheckError     string         `json:"check_error,omitempty"`
+	PolicyRevision int64          `json:"policy_revision"`
+}
+
+// Discretion is the discretion a step exercised: the tier and the amount.
+type Discretion struct {
+	Tier   string  `json:"tier"`
+	Amount float64 `json:"amount"`
+}
+
+// Approval is an approval given to a step.
+type Approval struct {
+	Role string    `json:"role"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+// Warning levels.
+const (
+	LevelPrewarning = "prewarning" // 预警 (yellow)
+	LevelAlarm      = "alarm"      // 报警 (red)
+)
+
+// Warning statuses.
+const (
+	WarningOpen       = "open"
+	WarningExplained  = "explained"
+	WarningRectifying = "rectifying"
+	WarningRectified  = "rectified"
+	WarningVerified   = "verified"
+	WarningReferred   = "referred"
+	WarningClosed     = "closed"
+)
+
+// Finding is one warning object produced by a policy rule.
+type Finding struct {
+	Rule    string `json:"rule"`
+	Level   string `json:"level"`
+	Message string `json:"message"`
+	Basis   string `json:"basis,omitempty"`
+	Key     string `json:"key,omitempty"`
+}
+
+// Family returns the rule family: the part of the rule id before the first dot.
+func (f Finding) Family() string { return RuleFamily(f.Rule) }
+
+// RuleFamily returns the family of a rule id.
+func RuleFamily(rule string) string {
+	for i := 0; i < len(rule); i++ {
+		if rule[i] == '.' {
+			return rule[:i]
+		}
+	}
+	return rule
+}
+
+// Warning is a stored finding (报（预）警) with its lifecycle status.
+type Warning struct {
+	ID             int64     `json:"id"`
+	Rule           string    `json:"rule"`
+	Family         string    `json:"family"`
+	Level          string    `json:"level"`
+	Message        string    `json:"message"`
+	Basis          string    `json:"basis"`
+	Key            string    `json:"key,omitempty"`
+	DepartmentCode string    `json:"department_code"`
+	CaseNo         string    `json:"case_no"`
+	StepID         string    `json:"step_id"`
+	PolicyRevision int64     `json:"policy_revision"`
+	Status         string    `json:"status"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// DedupeKey is what makes a warning distinct: the same rule at the same level
+// inside one case, either for one step or, when the policy gives a key, for
+// that key across the case (e.g. the deadline being watched). Re-evaluating
+// the same facts therefore never stores a warning twice.
+func DedupeKey(stepID string, f Finding) string {
+	scope := "s:" + stepID
+	if f.Key != "" {
+		scope = "k:" + f.Key
+	}
+	return f.Rule + "|" + f.Level + "|" + scope
+}

@@ -1,0 +1,104 @@
+package compliance
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind is the class of an error; the HTTP layer maps each kind to one status.
+type Kind string
+
+// The error kinds.
+const (
+	KindBadRequest      Kind = "bad_request"       // malformed request
+	KindUnauthenticated Kind = "unauthenticated"   // no or bad credentials
+	KindForbidden       Kind = "forbidden"         // not allowed for this account
+	KindNotFound        Kind = "not_found"         // no such thing
+	KindConflict        Kind = "conflict"          // clashes with what is stored
+	KindTooLarge        Kind = "payload_too_large" // request body over the limit
+	KindInvalid         Kind = "validation_failed" // well-formed but not acceptable
+	KindUnavailable     Kind = "unavailable"       // the database cannot be reached
+	KindInternal        Kind = "internal"          // a defect
+)
+
+// Error is an error meant for the caller: a stable code for programs and a
+// Chinese message for people.
+type Error struct {
+	Kind    Kind
+	Code    string // stable, specific; defaults to the kind
+	Message string // Simplified Chinese
+	Details any
+	Err     error // the cause, never shown to callers
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.code(), e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.code(), e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func (e *Error) code() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	return string(e.Kind)
+}
+
+// PublicCode returns the code shown to callers.
+func (e *Error) PublicCode() string { return e.code() }
+
+// Errorf builds an Error of kind k with code and a formatted Chinese message.
+func Errorf(k Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: k, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithDetails returns e with details attached.
+func (e *Error) WithDetails(d any) *Error {
+	e.Details = d
+	return e
+}
+
+// KindOf returns the kind of err: that of the first *Error in its chain, else
+// KindInternal.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// ErrNotFound is returned by stores when a row does not exist.
+var ErrNotFound = &Error{Kind: KindNotFound, Code: "not_found", Message: "记录不存在"}
+
+// ErrDuplicate is returned by stores when a unique key is already taken.
+var ErrDuplicate = &Error{Kind: KindConflict, Code: "duplicate", Message: "记录已存在"}
+
+// FieldError names one invalid field of a request.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Validation collects field errors; Err returns nil when there are none.
+type Validation struct{ fields []FieldError }
+
+// Add records that field is invalid.
+func (v *Validation) Add(field, format string, args ...any) {
+	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Err returns a KindInvalid error listing every field, or nil.
+func (v *Validation) Err(code, message string) error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	msg := message
+	if len(v.fields) == 1 {
+		msg = message + "：" + v.fields[0].Message
+	}
+	return &Error{Kind: KindInvalid, Code: code, Message: msg, Details: v.fields}
+}

@@ -1,0 +1,154 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/types"
+
+	"powercheck/internal/calendar"
+)
+
+// The working-day built-ins offered to policies. Timestamps are RFC 3339
+// strings or YYYY-MM-DD dates; a timestamp counts as its date in
+// Asia/Shanghai. Dates come back as YYYY-MM-DD, which compare correctly as
+// strings. A computation that reaches a year whose holiday schedule is unknown
+// fails (the call is undefined), so a policy can say so instead of guessing.
+var (
+	declAdd = &rego.Function{
+		Name:        "workday.add",
+		Description: "workday.add(ts, n): the date of the n-th working day after the date of ts (the start day is not counted)",
+		Decl:        types.NewFunction(types.Args(types.S, types.N), types.S),
+		Memoize:     true,
+	}
+	declAddDays = &rego.Function{
+		Name:        "workday.add_days",
+		Description: `workday.add_days(ts, n, unit): like workday.add for unit "workday", calendar days for unit "calendar"`,
+		Decl:        types.NewFunction(types.Args(types.S, types.N, types.S), types.S),
+		Memoize:     true,
+	}
+	declCount = &rego.Function{
+		Name:        "workday.count",
+		Description: "workday.count(a, b): the working days after the date of a up to and including the date of b; negative when b is earlier",
+		Decl:        types.NewFunction(types.Args(types.S, types.S), types.N),
+		Memoize:     true,
+	}
+	declIsWorkday = &rego.Function{
+		Name:        "workday.is_workday",
+		Description: "workday.is_workday(ts): whether the date of ts is a working day (make-up weekend days are)",
+		Decl:        types.NewFunction(types.Args(types.S), types.B),
+		Memoize:     true,
+	}
+	declDate = &rego.Function{
+		Name:        "workday.date",
+		Description: "workday.date(ts): the date of ts in Asia/Shanghai, as YYYY-MM-DD",
+		Decl:        types.NewFunction(types.Args(types.S), types.S),
+		Memoize:     true,
+	}
+)
+
+// calendarFunc returns the calendar in force at the moment of a call.
+type calendarFunc func() *calendar.Calendar
+
+// builtinDecls are the declarations added to the compiler's capabilities.
+func builtinDecls() []*ast.Builtin {
+	out := []*ast.Builtin{}
+	for _, f := range []*rego.Function{declAdd, declAddDays, declCount, declIsWorkday, declDate} {
+		out = append(out, &ast.Builtin{Name: f.Name, Description: f.Description, Decl: f.Decl})
+	}
+	return out
+}
+
+// builtinOptions binds the built-ins to a calendar source.
+func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
+	return []func(*rego.Rego){
+		rego.Function2(declAdd, func(_ rego.BuiltinContext, ts, n *ast.Term) (*ast.Term, error) {
+			d, days, err := dateAndInt(ts, n)
+			if err != nil {
+				return nil, err
+			}
+			due, err := cal().AddWorkdays(d, days)
+			if err != nil {
+				return nil, err
+			}
+			return ast.StringTerm(due.String()), nil
+		}),
+		rego.Function3(declAddDays, func(_ rego.BuiltinContext, ts, n, unit *ast.Term) (*ast.Term, error) {
+			d, days, err := dateAndInt(ts, n)
+			if err != nil {
+				return nil, err
+			}
+			u, ok := unit.Value.(ast.String)
+			if !ok {
+				return nil, errors.New("unit must be a string")
+			}
+			due, err := cal().AddDays(d, days, string(u))
+			if err != nil {
+				return nil, err
+			}
+			return ast.StringTerm(due.String()), nil
+		}),
+		rego.Function2(declCount, func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
+			da, err := dateArg(a)
+			if err != nil {
+				return nil, err
+			}
+			db, err := dateArg(b)
+			if err != nil {
+				return nil, err
+			}
+			n, err := cal().CountWorkdays(da, db)
+			if err != nil {
+				return nil, err
+			}
+			return ast.IntNumberTerm(n), nil
+		}),
+		rego.Function1(declIsWorkday, func(_ rego.BuiltinContext, ts *ast.Term) (*ast.Term, error) {
+			d, err := dateArg(ts)
+			if err != nil {
+				return nil, err
+			}
+			ok, err := cal().IsWorkday(d)
+			if err != nil {
+				return nil, err
+			}
+			return ast.BooleanTerm(ok), nil
+		}),
+		rego.Function1(declDate, func(_ rego.BuiltinContext, ts *ast.Term) (*ast.Term, error) {
+			d, err := dateArg(ts)
+			if err != nil {
+				return nil, err
+			}
+			return ast.StringTerm(d.String()), nil
+		}),
+	}
+}
+
+func dateArg(t *ast.Term) (calendar.Date, error) {
+	s, ok := t.Value.(ast.String)
+	if !ok {
+		return 0, fmt.Errorf("want a date or timestamp string, got %v", ast.ValueName(t.Value))
+	}
+	return calendar.ParseDateOrTime(string(s))
+}
+
+func dateAndInt(ts, n *ast.Term) (calendar.Date, int, error) {
+	d, err := dateArg(ts)
+	if err != nil {
+		return 0, 0, err
+	}
+	num, ok := n.Value.(ast.Number)
+	if !ok {
+		return 0, 0, errors.New("want a number of days")
+	}
+	days, ok := num.Int()
+	if !ok {
+		return 0, 0, fmt.Errorf("number of days %v is not an integer", num)
+	}
+	if days > 3660 || days < -3660 {
+		return 0, 0, fmt.Errorf("number of days %d out of range", days)
+	}
+	return d, days, nil
+}

@@ -1,0 +1,109 @@
+package policy
+
+import (
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
+)
+
+// Input documents are built by hand rather than through encoding/json: this
+// runs for every step, and the shapes are small and fixed.
+
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.In(calendar.Shanghai).Format(time.RFC3339)
+}
+
+func strings2any(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+func itemDoc(it *compliance.PowerItem) map[string]any {
+	bases := make([]any, len(it.LegalBases))
+	for i, b := range it.LegalBases {
+		bases[i] = map[string]any{"id": b.ID, "title": b.Title, "article": b.Article}
+	}
+	steps := make([]any, len(it.Steps))
+	for i, s := range it.Steps {
+		steps[i] = map[string]any{
+			"code": s.Code, "name": s.Name, "time_limit_days": s.TimeLimitDays,
+			"risk_checkpoint": s.RiskCheckpoint, "requires_approval": s.RequiresApproval,
+			"ends_clock": s.EndsClock,
+		}
+	}
+	tiers := make(map[string]any, len(it.Discretion))
+	for name, t := range it.Discretion {
+		tiers[name] = map[string]any{"min": t.Min, "max": t.Max, "description": t.Description}
+	}
+	unit := it.TimeLimit.Unit
+	if unit == "" {
+		unit = compliance.UnitWorkday
+	}
+	return map[string]any{
+		"code": it.Code, "version": it.Version, "name": it.Name, "category": it.Category,
+		"department_code": it.DepartmentCode, "legal_bases": bases,
+		"time_limit": map[string]any{"days": it.TimeLimit.Days, "unit": unit},
+		"steps":      steps, "discretion": tiers, "status": it.Status,
+	}
+}
+
+func stepDoc(s *compliance.Step) map[string]any {
+	approvals := make([]any, len(s.Approvals))
+	for i, a := range s.Approvals {
+		approvals[i] = map[string]any{"role": a.Role, "by": a.By, "at": ts(a.At)}
+	}
+	attrs := s.Attributes
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	doc := map[string]any{
+		"id": s.ID, "case_no": s.CaseNo, "step_code": s.StepCode, "handler": s.Handler,
+		"occurred_at": ts(s.OccurredAt), "recorded_at": ts(s.RecordedAt),
+		"legal_basis_ids": strings2any(s.LegalBasisIDs), "approvals": approvals,
+		"attributes": attrs,
+	}
+	if s.Discretion != nil {
+		doc["discretion"] = map[string]any{"tier": s.Discretion.Tier, "amount": s.Discretion.Amount}
+	}
+	return doc
+}
+
+// Document returns the input document of in, as policies see it.
+func Document(in *compliance.Input) map[string]any {
+	doc := map[string]any{
+		"event":      in.Event,
+		"now":        ts(in.Now),
+		"department": map[string]any{"code": in.Department.Code, "name": in.Department.Name},
+	}
+	if in.Item != nil {
+		doc["item"] = itemDoc(in.Item)
+	}
+	if in.Case != nil {
+		steps := make([]any, len(in.Steps))
+		for i := range in.Steps {
+			steps[i] = stepDoc(&in.Steps[i])
+		}
+		doc["case"] = map[string]any{
+			"case_no": in.Case.CaseNo, "applicant": in.Case.Applicant,
+			"accepted_at": ts(in.Case.AcceptedAt), "status": in.Case.Status,
+			"department_code": in.Case.DepartmentCode, "steps": steps,
+		}
+	}
+	if in.Step != nil {
+		doc["step"] = stepDoc(in.Step)
+	}
+	return doc
+}
+
+func toValue(doc map[string]any) (ast.Value, error) {
+	return ast.InterfaceToValue(doc)
+}

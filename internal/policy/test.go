@@ -1,0 +1,81 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
+)
+
+// TestResult is the outcome of one Rego test rule.
+type TestResult struct {
+	Module   string        `json:"module"`
+	Name     string        `json:"name"`
+	Line     int           `json:"line"`
+	Passed   bool          `json:"passed"`
+	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// TestTimeout bounds one Rego test.
+const TestTimeout = 5 * time.Second
+
+// RunTests compiles modules, tests included, with the same restrictions and
+// built-ins as evaluation, and runs every test_ rule.
+func (e *Engine) RunTests(ctx context.Context, modules []Module) ([]TestResult, error) {
+	parsed, ce := parse(modules)
+	if ce != nil {
+		return nil, ce
+	}
+	// Compile first with our own compiler so that errors come back located
+	// and in the same form as on publish.
+	c := newCompiler()
+	if c.Compile(parsed); c.Failed() {
+		return nil, problemsFrom(c.Errors)
+	}
+	var custom []*tester.Builtin
+	decls := builtinDecls()
+	for i, opt := range builtinOptions(e.Calendar) {
+		custom = append(custom, &tester.Builtin{Decl: decls[i], Func: opt})
+	}
+	store := inmem.New()
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("policy tests: %w", err)
+	}
+	defer store.Abort(ctx, txn)
+	ch, err := tester.NewRunner().
+		SetCompiler(newCompiler()).
+		SetStore(store).
+		SetModules(parsed).
+		AddCustomBuiltins(custom).
+		SetTimeout(TestTimeout).
+		RunTests(ctx, txn)
+	if err != nil {
+		if errs, ok := err.(ast.Errors); ok {
+			return nil, problemsFrom(errs)
+		}
+		return nil, fmt.Errorf("policy tests: %w", err)
+	}
+	var out []TestResult
+	for r := range ch {
+		tr := TestResult{Name: r.Name, Passed: r.Pass(), Duration: r.Duration}
+		if r.Location != nil {
+			tr.Module, tr.Line = moduleName(r.Location.File), r.Location.Row
+		}
+		switch {
+		case r.Error != nil:
+			tr.Error = r.Error.Error()
+		case r.Fail:
+			tr.Error = "test failed"
+			if r.FailedAt != nil {
+				tr.Error = fmt.Sprintf("test failed at line %d: %v", r.FailedAt.Location.Row, r.FailedAt)
+			}
+		}
+		out = append(out, tr)
+	}
+	return out, nil
+}

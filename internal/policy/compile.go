@@ -14,17 +14,12 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+
+	"powercheck/internal/compliance"
 )
 
-// Module is one Rego source file. Name is the package's last segment
-// ("deadline" for package compliance.deadline, "deadline_test" for its tests).
-type Module struct {
-	Name   string `json:"module"`
-	Source string `json:"source"`
-}
-
-// IsTest reports whether m holds tests.
-func (m Module) IsTest() bool { return strings.HasSuffix(m.Name, "_test") }
+// Module is one Rego source file.
+type Module = compliance.PolicyModule
 
 // MaxModuleBytes bounds the size of one module's source.
 const MaxModuleBytes = 256 << 10

@@ -1,0 +1,53 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+)
+
+// CaseView is a case with its steps and warnings.
+type CaseView struct {
+	Case
+	Steps    []Step    `json:"steps"`
+	Warnings []Warning `json:"warnings"`
+}
+
+// Case returns a case the account may see.
+func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseView, error) {
+	c, err := s.store.Case(ctx, caseNo)
+	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(c.DepartmentCode)) {
+		return CaseView{}, Errorf(KindNotFound, "case_not_found", "办件 %s 不存在", caseNo)
+	}
+	if err != nil {
+		return CaseView{}, err
+	}
+	steps, err := s.store.CaseSteps(ctx, caseNo)
+	if err != nil {
+		return CaseView{}, err
+	}
+	ws, err := s.store.ListWarnings(ctx, WarningFilter{CaseNo: caseNo, Limit: 10000})
+	if err != nil {
+		return CaseView{}, err
+	}
+	return CaseView{Case: c, Steps: nonNil(steps), Warnings: nonNil(ws)}, nil
+}
+
+// MaxPageSize bounds one page of a listing.
+const MaxPageSize = 500
+
+// ListWarnings lists the warnings the account may see. Department-scoped
+// accounts see only their own department, whatever the filter says.
+func (s *Service) ListWarnings(ctx context.Context, who *Account, f WarningFilter) ([]Warning, error) {
+	if who.Role.DepartmentScoped() {
+		for _, d := range f.Departments {
+			if d != who.DepartmentCode {
+				return nil, Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的预警", d)
+			}
+		}
+		f.Departments = []string{who.DepartmentCode}
+	}
+	if f.Limit <= 0 || f.Limit > MaxPageSize {
+		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
+	}
+	return s.store.ListWarnings(ctx, f)
+}

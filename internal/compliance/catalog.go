@@ -1,0 +1,160 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+var (
+	itemCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	stepCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+)
+
+// SaveItem creates an item or adjusts it (动态调整): every save stores a new
+// version, and cases accepted earlier stay on the version they were accepted
+// under.
+func (s *Service) SaveItem(ctx context.Context, who *Account, it PowerItem) (PowerItem, error) {
+	switch who.Role {
+	case RoleLegal:
+	case RoleDeptAdmin:
+		if it.DepartmentCode != who.DepartmentCode {
+			return PowerItem{}, Errorf(KindForbidden, "forbidden", "部门管理员只能维护本部门的权力事项")
+		}
+		if cur, err := s.store.Item(ctx, it.Code, 0); err == nil && cur.DepartmentCode != who.DepartmentCode {
+			return PowerItem{}, Errorf(KindForbidden, "forbidden", "事项 %s 属于其他部门", it.Code)
+		}
+	default:
+		return PowerItem{}, errForbidden
+	}
+	if it.Status == "" {
+		it.Status = ItemActive
+	}
+	if it.TimeLimit.Unit == "" {
+		it.TimeLimit.Unit = UnitWorkday
+	}
+	if err := validateItem(&it); err != nil {
+		return PowerItem{}, err
+	}
+	if _, err := s.department(ctx, it.DepartmentCode); errors.Is(err, ErrNotFound) {
+		return PowerItem{}, (&Error{Kind: KindInvalid, Code: "unknown_department",
+			Message: fmt.Sprintf("权力事项不合法：部门 %s 不存在", it.DepartmentCode)}).
+			WithDetails([]FieldError{{Field: "department_code", Message: "部门不存在"}})
+	} else if err != nil {
+		return PowerItem{}, err
+	}
+	it.CreatedBy = who.Username
+	it.CreatedAt = s.now().UTC()
+	return s.store.SaveItem(ctx, it)
+}
+
+func validateItem(it *PowerItem) error {
+	var v Validation
+	if !itemCodePattern.MatchString(it.Code) {
+		v.Add("code", "事项编码须为 1–64 位字母、数字、下划线、点或连字符")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(it.Name)); n == 0 || n > 128 {
+		v.Add("name", "事项名称不能为空且不超过 128 个字")
+	}
+	if !slices.Contains(Categories, it.Category) {
+		v.Add("category", "未知的权力类别“%s”，应为：%s", it.Category, strings.Join(Categories, "、"))
+	}
+	if it.DepartmentCode == "" {
+		v.Add("department_code", "须指明行权部门")
+	}
+	if !slices.Contains([]string{ItemActive, ItemSuspended, ItemCancelled}, it.Status) {
+		v.Add("status", "状态须为 active、suspended 或 cancelled")
+	}
+	ids := map[string]bool{}
+	for i, b := range it.LegalBases {
+		f := fmt.Sprintf("legal_bases[%d]", i)
+		switch {
+		case strings.TrimSpace(b.ID) == "" || len(b.ID) > 64:
+			v.Add(f+".id", "法律依据编号不能为空且不超过 64 个字符")
+		case ids[b.ID]:
+			v.Add(f+".id", "法律依据编号 %s 重复", b.ID)
+		}
+		ids[b.ID] = true
+		if strings.TrimSpace(b.Title) == "" {
+			v.Add(f+".title", "法律依据须写明法律法规名称")
+		}
+	}
+	if it.TimeLimit.Days <= 0 || it.TimeLimit.Days > 3650 {
+		v.Add("time_limit.days", "办理时限须为 1–3650 之间的正整数天数")
+	}
+	if it.TimeLimit.Unit != UnitWorkday && it.TimeLimit.Unit != UnitCalendar {
+		v.Add("time_limit.unit", "时限单位须为 workday（工作日）或 calendar（自然日）")
+	}
+	if len(it.Steps) == 0 {
+		v.Add("steps", "办理流程至少需要一个环节")
+	}
+	codes := map[string]bool{}
+	endsClock := 0
+	for i, st := range it.Steps {
+		f := fmt.Sprintf("steps[%d]", i)
+		switch {
+		case !stepCodePattern.MatchString(st.Code):
+			v.Add(f+".code", "环节编码“%s”须以小写字母开头，由小写字母、数字和下划线组成", st.Code)
+		case IsClockStep(st.Code):
+			v.Add(f+".code", "环节编码 %s 为系统保留（中止、恢复、延期），无需列入流程", st.Code)
+		case codes[st.Code]:
+			v.Add(f+".code", "环节编码 %s 重复", st.Code)
+		}
+		codes[st.Code] = true
+		if strings.TrimSpace(st.Name) == "" {
+			v.Add(f+".name", "环节名称不能为空")
+		}
+		if st.TimeLimitDays < 0 || st.TimeLimitDays > 3650 {
+			v.Add(f+".time_limit_days", "环节时限须为正整数天数（不设时限则省略）")
+		}
+		if st.RequiresApproval != "" && !Role(st.RequiresApproval).Valid() {
+			v.Add(f+".requires_approval", "未知的审批角色 %s", st.RequiresApproval)
+		}
+		if st.EndsClock {
+			endsClock++
+		}
+	}
+	if endsClock > 1 {
+		v.Add("steps", "最多只能有一个环节结束办理时限（ends_clock）")
+	}
+	for name, t := range it.Discretion {
+		f := "discretion." + name
+		switch {
+		case strings.TrimSpace(name) == "":
+			v.Add("discretion", "裁量情形名称不能为空")
+		case math.IsNaN(t.Min) || math.IsNaN(t.Max) || t.Min < 0 || t.Max < 0:
+			v.Add(f, "裁量幅度不能为负数")
+		case t.Min > t.Max:
+			v.Add(f, "裁量情形“%s”的下限 %v 大于上限 %v", name, t.Min, t.Max)
+		}
+	}
+	return v.Err("invalid_item", "权力事项不合法")
+}
+
+// Item returns the latest version of an item, or a given one.
+func (s *Service) Item(ctx context.Context, who *Account, code string, version int) (PowerItem, error) {
+	it, err := s.store.Item(ctx, code, version)
+	if errors.Is(err, ErrNotFound) {
+		return PowerItem{}, Errorf(KindNotFound, "item_not_found", "权力事项 %s 不存在", code)
+	}
+	if err != nil {
+		return PowerItem{}, err
+	}
+	if !who.CanSeeDepartment(it.DepartmentCode) {
+		return PowerItem{}, Errorf(KindNotFound, "item_not_found", "权力事项 %s 不存在", code)
+	}
+	return it, nil
+}
+
+// ListItems lists the latest version of each item the account may see.
+func (s *Service) ListItems(ctx context.Context, who *Account, dept string) ([]PowerItem, error) {
+	if who.Role.DepartmentScoped() {
+		dept = who.DepartmentCode
+	}
+	return s.store.ListItems(ctx, dept)
+}

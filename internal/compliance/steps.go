@@ -1,0 +1,350 @@
+package compliance
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// StepSubmission is a step as a department submits it.
+type StepSubmission struct {
+	ID            string         `json:"id"`
+	CaseNo        string         `json:"case_no"`
+	PowerItemCode string         `json:"power_item_code,omitempty"`
+	Applicant     string         `json:"applicant,omitempty"`
+	StepCode      string         `json:"step_code"`
+	Handler       string         `json:"handler"`
+	OccurredAt    time.Time      `json:"occurred_at"`
+	LegalBasisIDs []string       `json:"legal_basis_ids"`
+	Discretion    *Discretion    `json:"discretion,omitempty"`
+	Approvals     []Approval     `json:"approvals"`
+	Attributes    map[string]any `json:"attributes"`
+}
+
+// StepResult is the answer to a submitted step. It is stored with the step so
+// that a replay of the same submission gets the same answer.
+type StepResult struct {
+	StepID         string    `json:"step_id"`
+	CaseNo         string    `json:"case_no"`
+	PolicyRevision int64     `json:"policy_revision"`
+	CheckStatus    string    `json:"check_status"`
+	CheckError     string    `json:"check_error,omitempty"`
+	Warnings       []Warning `json:"warnings"`
+}
+
+// MaxFutureSkew is how far in the future a step may say it occurred (clock
+// differences between the department's systems and ours).
+const MaxFutureSkew = 5 * time.Minute
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$`)
+
+func (sub *StepSubmission) validate(now time.Time) error {
+	var v Validation
+	if !idPattern.MatchString(sub.ID) {
+		v.Add("id", "环节记录编号须为 1–128 位字母、数字或 _ . : / -")
+	}
+	if !idPattern.MatchString(sub.CaseNo) || len(sub.CaseNo) > 64 {
+		v.Add("case_no", "办件编号须为 1–64 位字母、数字或 _ . : / -")
+	}
+	if sub.StepCode == "" {
+		v.Add("step_code", "须指明环节编码")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(sub.Handler)); n == 0 || n > 64 {
+		v.Add("handler", "须填写经办人，且不超过 64 个字")
+	}
+	if utf8.RuneCountInString(sub.Applicant) > 255 {
+		v.Add("applicant", "申请人不超过 255 个字")
+	}
+	switch {
+	case sub.OccurredAt.IsZero():
+		v.Add("occurred_at", "须填写办理时间（RFC 3339 格式，如 2026-03-02T09:30:00+08:00）")
+	case sub.OccurredAt.After(now.Add(MaxFutureSkew)):
+		v.Add("occurred_at", "办理时间 %s 晚于当前时间", sub.OccurredAt.Format(time.RFC3339))
+	case sub.OccurredAt.Year() < 2000:
+		v.Add("occurred_at", "办理时间 %s 不合理", sub.OccurredAt.Format(time.RFC3339))
+	}
+	if len(sub.LegalBasisIDs) > 50 {
+		v.Add("legal_basis_ids", "引用的法律依据不超过 50 条")
+	}
+	if d := sub.Discretion; d != nil {
+		if strings.TrimSpace(d.Tier) == "" {
+			v.Add("discretion.tier", "须指明裁量情形")
+		}
+		if math.IsNaN(d.Amount) || math.IsInf(d.Amount, 0) || d.Amount < 0 {
+			v.Add("discretion.amount", "裁量金额须为非负数")
+		}
+	}
+	if len(sub.Approvals) > 20 {
+		v.Add("approvals", "审批记录不超过 20 条")
+	}
+	for i, a := range sub.Approvals {
+		if !Role(a.Role).Valid() {
+			v.Add(fmt.Sprintf("approvals[%d].role", i), "未知的审批角色 %q", a.Role)
+		}
+		if strings.TrimSpace(a.By) == "" {
+			v.Add(fmt.Sprintf("approvals[%d].by", i), "须填写审批人")
+		}
+		if a.At.IsZero() {
+			v.Add(fmt.Sprintf("approvals[%d].at", i), "须填写审批时间")
+		}
+	}
+	if sub.StepCode == StepExtend {
+		if n, ok := sub.Attributes["extension_days"].(float64); !ok || n <= 0 || n != math.Trunc(n) {
+			v.Add("attributes.extension_days", "延期环节须以正整数写明延长的天数")
+		}
+	}
+	return v.Err("invalid_step", "环节记录不合法")
+}
+
+// digest identifies the content of a submission: a replay with the same id
+// must carry the same digest.
+func (sub *StepSubmission) digest() string {
+	c := *sub
+	c.OccurredAt = c.OccurredAt.UTC()
+	c.Approvals = append([]Approval(nil), sub.Approvals...)
+	for i := range c.Approvals {
+		c.Approvals[i].At = c.Approvals[i].At.UTC()
+	}
+	b, err := json.Marshal(c) // map keys are sorted, so this is canonical
+	if err != nil {
+		panic(fmt.Sprintf("digest of step: %v", err)) // the types are plain data
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// SubmitStep checks and stores one step. created is false when the same
+// submission was already stored: the answer is then the stored one.
+func (s *Service) SubmitStep(ctx context.Context, who *Account, sub StepSubmission) (res StepResult, created bool, err error) {
+	if who.Role != RoleClerk && who.Role != RoleDeptAdmin {
+		return StepResult{}, false, Errorf(KindForbidden, "forbidden", "只有录入员或部门管理员可以提交环节记录")
+	}
+	now := s.now()
+	if err := sub.validate(now); err != nil {
+		return StepResult{}, false, err
+	}
+	digest := sub.digest()
+	for attempt := 0; ; attempt++ {
+		res, created, err = s.submitOnce(ctx, who, &sub, digest, now)
+		// Two first steps of one new case may race to create it: the loser
+		// tries again and finds the case.
+		if errors.Is(err, errCaseRace) && attempt < 2 {
+			continue
+		}
+		return res, created, err
+	}
+}
+
+var errCaseRace = errors.New("case created concurrently")
+
+func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmission, digest string, now time.Time) (StepResult, bool, error) {
+	if prev, err := s.store.StepByID(ctx, sub.ID); err == nil {
+		return s.replay(who, prev, digest)
+	} else if !errors.Is(err, ErrNotFound) {
+		return StepResult{}, false, err
+	}
+	c, err := s.store.Case(ctx, sub.CaseNo)
+	newCase := errors.Is(err, ErrNotFound)
+	if err != nil && !newCase {
+		return StepResult{}, false, err
+	}
+	var item *PowerItem
+	var earlier []Step
+	if newCase {
+		if item, err = s.itemForNewCase(ctx, sub); err != nil {
+			return StepResult{}, false, err
+		}
+		c = Case{CaseNo: sub.CaseNo, ItemCode: item.Code, ItemVersion: item.Version,
+			DepartmentCode: item.DepartmentCode, Applicant: strings.TrimSpace(sub.Applicant),
+			AcceptedAt: sub.OccurredAt, Status: CaseOpen, CreatedAt: now.UTC()}
+	} else {
+		if !who.CanSeeDepartment(c.DepartmentCode) {
+			return StepResult{}, false, Errorf(KindForbidden, "other_department", "办件 %s 不属于本部门", c.CaseNo)
+		}
+		if sub.PowerItemCode != "" && sub.PowerItemCode != c.ItemCode {
+			return StepResult{}, false, Errorf(KindInvalid, "item_mismatch", "办件 %s 属于事项 %s，不是 %s", c.CaseNo, c.ItemCode, sub.PowerItemCode)
+		}
+		if item, err = s.item(ctx, c.ItemCode, c.ItemVersion); err != nil {
+			return StepResult{}, false, fmt.Errorf("item of case %s: %w", c.CaseNo, err)
+		}
+		if earlier, err = s.store.CaseSteps(ctx, c.CaseNo); err != nil {
+			return StepResult{}, false, err
+		}
+	}
+	if !who.CanSeeDepartment(c.DepartmentCode) {
+		return StepResult{}, false, Errorf(KindForbidden, "other_department", "事项 %s 不属于本部门", item.Code)
+	}
+	if !item.AllowsStep(sub.StepCode) {
+		return StepResult{}, false, (&Error{Kind: KindInvalid, Code: "unknown_step_code",
+			Message: fmt.Sprintf("事项 %s（第 %d 版）的办理流程中没有环节 %s", item.Code, item.Version, sub.StepCode)}).
+			WithDetails([]FieldError{{Field: "step_code", Message: "流程中没有该环节"}})
+	}
+	dept, err := s.department(ctx, c.DepartmentCode)
+	if err != nil {
+		return StepResult{}, false, fmt.Errorf("department of case %s: %w", c.CaseNo, err)
+	}
+	step := Step{ID: sub.ID, CaseNo: c.CaseNo, StepCode: sub.StepCode, Handler: strings.TrimSpace(sub.Handler),
+		OccurredAt: sub.OccurredAt, RecordedAt: now, LegalBasisIDs: nonNil(sub.LegalBasisIDs),
+		Discretion: sub.Discretion, Approvals: nonNil(sub.Approvals), Attributes: sub.Attributes}
+	if step.Attributes == nil {
+		step.Attributes = map[string]any{}
+	}
+	in := &Input{Event: EventStep, Now: now, Department: dept, Item: item, Case: &c, Steps: earlier, Step: &step}
+	findings := s.evaluate(ctx, in, &step)
+
+	next := c
+	next.Status = caseStatusAfter(c.Status, item, step.StepCode)
+	next.UpdatedAt = now.UTC()
+	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings}
+	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
+	switch {
+	case errors.Is(err, ErrDuplicate) && newCase:
+		return StepResult{}, false, errCaseRace
+	case errors.Is(err, ErrDuplicate):
+		prev, err := s.store.StepByID(ctx, sub.ID)
+		if err != nil {
+			return StepResult{}, false, err
+		}
+		return s.replay(who, prev, digest)
+	case err != nil:
+		return StepResult{}, false, err
+	}
+	return res, true, nil
+}
+
+func (s *Service) itemForNewCase(ctx context.Context, sub *StepSubmission) (*PowerItem, error) {
+	if sub.PowerItemCode == "" {
+		return nil, (&Error{Kind: KindInvalid, Code: "unknown_case",
+			Message: fmt.Sprintf("办件 %s 尚未受理：首个环节须填写 power_item_code 和 applicant", sub.CaseNo)}).
+			WithDetails([]FieldError{{Field: "power_item_code", Message: "首个环节必填"}})
+	}
+	if strings.TrimSpace(sub.Applicant) == "" {
+		return nil, (&Error{Kind: KindInvalid, Code: "invalid_step", Message: "环节记录不合法：首个环节须填写申请人（applicant）"}).
+			WithDetails([]FieldError{{Field: "applicant", Message: "首个环节必填"}})
+	}
+	it, err := s.store.Item(ctx, sub.PowerItemCode, 0)
+	if errors.Is(err, ErrNotFound) {
+		return nil, (&Error{Kind: KindInvalid, Code: "unknown_item",
+			Message: fmt.Sprintf("权力事项 %s 不存在", sub.PowerItemCode)}).
+			WithDetails([]FieldError{{Field: "power_item_code", Message: "事项不存在"}})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if it.Status != ItemActive {
+		return nil, Errorf(KindInvalid, "item_not_active", "权力事项 %s 已%s，不能受理新办件", it.Code, map[string]string{ItemSuspended: "暂停", ItemCancelled: "取消"}[it.Status])
+	}
+	s.items.Store(itemKey{it.Code, it.Version}, &it)
+	return &it, nil
+}
+
+// evaluate runs the policies; a failure never loses the step: it is stored
+// unchecked, with the error, and re-checked later.
+func (s *Service) evaluate(ctx context.Context, in *Input, step *Step) []Finding {
+	ev, err := s.eval.Evaluate(ctx, in)
+	step.PolicyRevision = ev.Revision
+	for _, n := range ev.Notes {
+		s.log.WarnContext(ctx, "policy built-in failed", "step", step.ID, "revision", ev.Revision, "error", n)
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "policy evaluation failed; step stored unchecked", "step", step.ID, "revision", ev.Revision, "error", err)
+		step.CheckStatus, step.CheckError = CheckUnchecked, err.Error()
+		return nil
+	}
+	step.CheckStatus, step.CheckError = CheckChecked, ""
+	return ev.Findings
+}
+
+func respond(rec *StepRecord) Responder {
+	return func(stored []Warning) (StepResult, error) {
+		return StepResult{StepID: rec.Step.ID, CaseNo: rec.Case.CaseNo, PolicyRevision: rec.Step.PolicyRevision,
+			CheckStatus: rec.Step.CheckStatus, CheckError: rec.Step.CheckError, Warnings: nonNil(stored)}, nil
+	}
+}
+
+func (s *Service) replay(who *Account, prev StoredStep, digest string) (StepResult, bool, error) {
+	if prev.Digest != digest || !who.CanSeeDepartment(prev.DepartmentCode) {
+		return StepResult{}, false, Errorf(KindConflict, "step_id_conflict", "环节记录编号 %s 已被另一条内容不同的记录使用", prev.Step.ID)
+	}
+	return prev.Result, false, nil
+}
+
+// caseStatusAfter is the status of a case once a step with code is recorded.
+func caseStatusAfter(status string, item *PowerItem, code string) string {
+	switch {
+	case code == StepSuspend:
+		return CaseSuspended
+	case code == StepResume && status == CaseSuspended:
+		return CaseOpen
+	case len(item.Steps) > 0 && code == item.Steps[len(item.Steps)-1].Code:
+		return CaseClosed
+	}
+	return status
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Recheck re-evaluates up to limit steps whose evaluation failed, each as of
+// the moment it was recorded. It returns how many are now checked.
+func (s *Service) Recheck(ctx context.Context, limit int) (int, error) {
+	steps, err := s.store.UncheckedSteps(ctx, limit)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, st := range steps {
+		c, err := s.store.Case(ctx, st.CaseNo)
+		if err != nil {
+			return done, err
+		}
+		item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+		if err != nil {
+			return done, err
+		}
+		dept, err := s.department(ctx, c.DepartmentCode)
+		if err != nil {
+			return done, err
+		}
+		all, err := s.store.CaseSteps(ctx, c.CaseNo)
+		if err != nil {
+			return done, err
+		}
+		var earlier []Step
+		for _, e := range all {
+			if e.ID == st.ID {
+				break
+			}
+			earlier = append(earlier, e)
+		}
+		step := st
+		in := &Input{Event: EventStep, Now: st.RecordedAt, Department: dept, Item: item, Case: &c, Steps: earlier, Step: &step}
+		findings := s.evaluate(ctx, in, &step)
+		if step.CheckStatus != CheckChecked {
+			continue
+		}
+		rec := StepRecord{Case: c, Step: step, Findings: findings}
+		if _, err := s.store.RecordRecheck(ctx, rec, respond(&rec)); err != nil {
+			return done, err
+		}
+		done++
+	}
+	return done, nil
+}
+
+// CountUnchecked returns how many steps wait for a re-check.
+func (s *Service) CountUnchecked(ctx context.Context) (int64, error) {
+	return s.store.CountUnchecked(ctx)
+}

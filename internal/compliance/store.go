@@ -1,0 +1,80 @@
+package compliance
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the durable state the service needs. Every method that writes does
+// so atomically: it succeeds whole or leaves nothing behind.
+type Store interface {
+	CreateDepartment(ctx context.Context, d Department) (Department, error)
+	Department(ctx context.Context, code string) (Department, error)
+	ListDepartments(ctx context.Context) ([]Department, error)
+
+	CreateAccount(ctx context.Context, a Account, tokenHash string) (Account, error)
+	AccountByTokenHash(ctx context.Context, tokenHash string) (Account, error)
+	CountAccounts(ctx context.Context) (int64, error)
+
+	// SaveItem stores it as the next version of its code and returns it with
+	// its version set.
+	SaveItem(ctx context.Context, it PowerItem) (PowerItem, error)
+	// Item returns one version of an item; version 0 means the latest.
+	Item(ctx context.Context, code string, version int) (PowerItem, error)
+	// ListItems returns the latest version of every item, of one department
+	// when dept is not empty.
+	ListItems(ctx context.Context, dept string) ([]PowerItem, error)
+
+	Case(ctx context.Context, caseNo string) (Case, error)
+	// CaseSteps returns the steps of a case in the order they were recorded.
+	CaseSteps(ctx context.Context, caseNo string) ([]Step, error)
+	StepByID(ctx context.Context, id string) (StoredStep, error)
+	// RecordStep writes a step, its case (created or updated) and the
+	// warnings found, in one transaction. Warnings already stored under the
+	// same dedupe key are kept, not duplicated. respond builds the answer
+	// from the stored warnings; it is stored with the step for replays. A
+	// step id that is already taken fails with ErrDuplicate.
+	RecordStep(ctx context.Context, rec StepRecord, respond Responder) (StepResult, error)
+	// UncheckedSteps lists up to limit steps whose evaluation failed, oldest first.
+	UncheckedSteps(ctx context.Context, limit int) ([]Step, error)
+	CountUnchecked(ctx context.Context) (int64, error)
+	// RecordRecheck stores the outcome of re-checking a step that was unchecked.
+	RecordRecheck(ctx context.Context, rec StepRecord, respond Responder) (StepResult, error)
+
+	ListWarnings(ctx context.Context, f WarningFilter) ([]Warning, error)
+}
+
+// Responder builds the answer to a step from the warnings stored for it.
+type Responder func(stored []Warning) (StepResult, error)
+
+// StoredStep is a step as stored, with what is needed to answer a replay.
+type StoredStep struct {
+	Step           Step
+	DepartmentCode string
+	Digest         string
+	Result         StepResult
+}
+
+// StepRecord is what RecordStep writes.
+type StepRecord struct {
+	Case     Case
+	NewCase  bool
+	Step     Step
+	Digest   string
+	Findings []Finding
+	Result   StepResult // filled by the store through the Responder
+}
+
+// WarningFilter selects warnings; zero fields do not filter. Results come
+// newest first, by id; BeforeID continues a listing (cursor paging).
+type WarningFilter struct {
+	Departments []string
+	Level       string
+	Rule        string
+	Family      string
+	Status      string
+	CaseNo      string
+	From, To    time.Time // created_at in [From, To)
+	BeforeID    int64
+	Limit       int
+}

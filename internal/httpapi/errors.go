@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/compliance"
+)
+
+// statusOf is the one place where error kinds become HTTP statuses.
+var statusOf = map[compliance.Kind]int{
+	compliance.KindBadRequest:      http.StatusBadRequest,
+	compliance.KindUnauthenticated: http.StatusUnauthorized,
+	compliance.KindForbidden:       http.StatusForbidden,
+	compliance.KindNotFound:        http.StatusNotFound,
+	compliance.KindConflict:        http.StatusConflict,
+	compliance.KindTooLarge:        http.StatusRequestEntityTooLarge,
+	compliance.KindInvalid:         http.StatusUnprocessableEntity,
+	compliance.KindUnavailable:     http.StatusServiceUnavailable,
+	compliance.KindInternal:        http.StatusInternalServerError,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Details any    `json:"details,omitempty"`
+}
+
+// fail answers err and stops the chain. Errors that are not the caller's fault
+// are logged here, once; their text never reaches the caller.
+func fail(c *gin.Context, err error) {
+	var e *compliance.Error
+	if !errors.As(err, &e) {
+		e = &compliance.Error{Kind: compliance.KindInternal, Code: "internal", Message: "服务器内部错误", Err: err}
+	}
+	status := statusOf[e.Kind]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
+			"path", c.FullPath(), "status", status, "error", err)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: e.PublicCode(), Message: e.Message, Details: e.Details}})
+}
+
+func badRequest(code, format string, args ...any) error {
+	return compliance.Errorf(compliance.KindBadRequest, code, format, args...)
+}

@@ -1,0 +1,324 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
+)
+
+func (s *Server) createDepartment(c *gin.Context) {
+	var req struct {
+		Code string `json:"code"`
+		Name string `json:"name"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	d, err := s.svc.CreateDepartment(c.Request.Context(), account(c), compliance.Department{Code: req.Code, Name: req.Name})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, d)
+}
+
+func (s *Server) listDepartments(c *gin.Context) {
+	ds, err := s.svc.ListDepartments(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": ds})
+}
+
+func (s *Server) createAccount(c *gin.Context) {
+	var req struct {
+		Username       string   `json:"username"`
+		RealName       string   `json:"real_name"`
+		Role           string   `json:"role"`
+		DepartmentCode string   `json:"department_code"`
+		AllowedCIDRs   []string `json:"allowed_cidrs"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	a, token, err := s.svc.CreateAccount(c.Request.Context(), account(c), compliance.Account{
+		Username: req.Username, RealName: req.RealName, Role: compliance.Role(req.Role),
+		DepartmentCode: req.DepartmentCode, AllowedCIDRs: req.AllowedCIDRs}, "")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"username": a.Username, "token": token, "account": a})
+}
+
+func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, account(c)) }
+
+// itemRequest is the body of PUT /api/v1/power-items/{code}.
+type itemRequest struct {
+	Name           string                     `json:"name"`
+	Category       string                     `json:"category"`
+	DepartmentCode string                     `json:"department_code"`
+	LegalBases     []compliance.LegalBasis    `json:"legal_bases"`
+	TimeLimit      compliance.TimeLimit       `json:"time_limit"`
+	Steps          []compliance.FlowStep      `json:"steps"`
+	Discretion     map[string]compliance.Tier `json:"discretion"`
+	Status         string                     `json:"status"`
+}
+
+func (s *Server) putItem(c *gin.Context) {
+	var req itemRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	it, err := s.svc.SaveItem(c.Request.Context(), account(c), compliance.PowerItem{
+		Code: c.Param("code"), Name: req.Name, Category: req.Category, DepartmentCode: req.DepartmentCode,
+		LegalBases: req.LegalBases, TimeLimit: req.TimeLimit, Steps: req.Steps, Discretion: req.Discretion,
+		Status: req.Status})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if it.Version == 1 {
+		status = http.StatusCreated
+	}
+	c.JSON(status, it)
+}
+
+func (s *Server) getItem(c *gin.Context) {
+	version := 0
+	if v := c.Query("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			fail(c, badRequest("invalid_version", "version 须为正整数"))
+			return
+		}
+		version = n
+	}
+	it, err := s.svc.Item(c.Request.Context(), account(c), c.Param("code"), version)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, it)
+}
+
+func (s *Server) listItems(c *gin.Context) {
+	items, err := s.svc.ListItems(c.Request.Context(), account(c), c.Query("department"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// stepRequest is the body of POST /api/v1/steps.
+type stepRequest struct {
+	ID            string                 `json:"id"`
+	CaseNo        string                 `json:"case_no"`
+	PowerItemCode string                 `json:"power_item_code"`
+	Applicant     string                 `json:"applicant"`
+	StepCode      string                 `json:"step_code"`
+	Handler       string                 `json:"handler"`
+	OccurredAt    string                 `json:"occurred_at"`
+	LegalBasisIDs []string               `json:"legal_basis_ids"`
+	Discretion    *compliance.Discretion `json:"discretion"`
+	Approvals     []approvalRequest      `json:"approvals"`
+	Attributes    map[string]any         `json:"attributes"`
+}
+
+type approvalRequest struct {
+	Role string `json:"role"`
+	By   string `json:"by"`
+	At   string `json:"at"`
+}
+
+// toSubmission parses the request's timestamps; a bad one is a 422 naming
+// the field.
+func (r *stepRequest) toSubmission() (compliance.StepSubmission, error) {
+	var v compliance.Validation
+	parse := func(field, s string) time.Time {
+		if s == "" {
+			return time.Time{} // the service reports missing fields
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			v.Add(field, "时间“%s”不是 RFC 3339 格式（如 2026-03-02T09:30:00+08:00）", s)
+		}
+		return t
+	}
+	sub := compliance.StepSubmission{ID: r.ID, CaseNo: r.CaseNo, PowerItemCode: r.PowerItemCode,
+		Applicant: r.Applicant, StepCode: r.StepCode, Handler: r.Handler,
+		OccurredAt: parse("occurred_at", r.OccurredAt), LegalBasisIDs: r.LegalBasisIDs,
+		Discretion: r.Discretion, Attributes: r.Attributes}
+	for i, a := range r.Approvals {
+		sub.Approvals = append(sub.Approvals, compliance.Approval{Role: a.Role, By: a.By,
+			At: parse("approvals["+strconv.Itoa(i)+"].at", a.At)})
+	}
+	return sub, v.Err("invalid_step", "环节记录不合法")
+}
+
+func (s *Server) postStep(c *gin.Context) {
+	var req stepRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	sub, err := req.toSubmission()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	res, created, err := s.svc.SubmitStep(c.Request.Context(), account(c), sub)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, res)
+}
+
+func (s *Server) getCase(c *gin.Context) {
+	v, err := s.svc.Case(c.Request.Context(), account(c), c.Param("case_no"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+var (
+	levels   = []string{compliance.LevelPrewarning, compliance.LevelAlarm}
+	statuses = []string{compliance.WarningOpen, compliance.WarningExplained, compliance.WarningRectifying,
+		compliance.WarningRectified, compliance.WarningVerified, compliance.WarningReferred, compliance.WarningClosed}
+)
+
+// warningFilter reads the filters of GET /api/v1/warnings.
+func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
+	f := compliance.WarningFilter{Level: c.Query("level"), Rule: c.Query("rule"), Family: c.Query("family"),
+		Status: c.Query("status"), CaseNo: c.Query("case_no"), Limit: 50}
+	if d := c.Query("department"); d != "" {
+		f.Departments = strings.Split(d, ",")
+	}
+	if f.Level != "" && !contains(levels, f.Level) {
+		return f, badRequest("invalid_filter", "level 须为 prewarning 或 alarm")
+	}
+	if f.Status != "" && !contains(statuses, f.Status) {
+		return f, badRequest("invalid_filter", "未知的状态 %q", f.Status)
+	}
+	for name, v := range map[string]string{"rule": f.Rule, "family": f.Family, "case_no": f.CaseNo} {
+		if len(v) > 128 {
+			return f, badRequest("invalid_filter", "%s 过长", name)
+		}
+	}
+	var err error
+	if f.From, err = parseBound(c.Query("from"), false); err != nil {
+		return f, badRequest("invalid_filter", "from 须为 YYYY-MM-DD 或 RFC 3339 时间")
+	}
+	if f.To, err = parseBound(c.Query("to"), true); err != nil {
+		return f, badRequest("invalid_filter", "to 须为 YYYY-MM-DD 或 RFC 3339 时间")
+	}
+	if l := c.Query("limit"); l != "" {
+		if f.Limit, err = strconv.Atoi(l); err != nil || f.Limit < 1 || f.Limit > compliance.MaxPageSize {
+			return f, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", compliance.MaxPageSize)
+		}
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		if f.BeforeID, err = decodeCursor(cur); err != nil {
+			return f, badRequest("invalid_cursor", "cursor 无效")
+		}
+	}
+	return f, nil
+}
+
+// parseBound reads a date (a whole day in Asia/Shanghai; an upper bound
+// includes that day) or a timestamp.
+func parseBound(s string, upper bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if len(s) == len(time.DateOnly) {
+		d, err := calendar.ParseDate(s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if upper {
+			return d.End(), nil
+		}
+		return d.Start(), nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+const cursorPrefix = "w1:"
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(s string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return 0, err
+	}
+	rest, ok := strings.CutPrefix(string(b), cursorPrefix)
+	if !ok {
+		return 0, strconv.ErrSyntax
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, strconv.ErrSyntax
+	}
+	return id, nil
+}
+
+func (s *Server) listWarnings(c *gin.Context) {
+	f, err := warningFilter(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items, err := s.svc.ListWarnings(c.Request.Context(), account(c), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var next *string
+	if len(items) == f.Limit {
+		cur := encodeCursor(items[len(items)-1].ID)
+		next = &cur
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+}
+
+func (s *Server) unchecked(c *gin.Context) {
+	n, err := s.svc.CountUnchecked(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"count": n, "policy_revision": s.policies.Revision()})
+}

@@ -1,0 +1,211 @@
+// Package httpapi is powercheck's JSON API over gin: the routes, the
+// permission table, authentication and the request and response shapes.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/compliance"
+)
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// PolicyState tells which policy revision is active.
+type PolicyState interface {
+	Revision() int64
+}
+
+// Config configures the API.
+type Config struct {
+	MaxBodyBytes   int64    // request body limit; 0 means 1 MiB
+	TrustedProxies []string // whose X-Forwarded-For is believed
+}
+
+// Server holds the API's dependencies.
+type Server struct {
+	svc      *compliance.Service
+	db       Pinger
+	policies PolicyState
+	log      *slog.Logger
+}
+
+// R lists the roles of a permission; any names everyone signed in.
+type R = []compliance.Role
+
+var any_ R = nil
+
+const (
+	admin       = compliance.RoleAdmin
+	legal       = compliance.RoleLegal
+	oversight   = compliance.RoleOversight
+	supervision = compliance.RoleSupervision
+	deptAdmin   = compliance.RoleDeptAdmin
+	clerk       = compliance.RoleClerk
+	inspector   = compliance.RoleDeptInspector
+)
+
+// permissions is the one permission table: who may call what. The service
+// applies department scoping on top of it.
+var permissions = map[string]R{
+	"POST /api/v1/departments":             {admin},
+	"GET /api/v1/departments":              any_,
+	"POST /api/v1/accounts":                {admin, deptAdmin},
+	"GET /api/v1/me":                       any_,
+	"PUT /api/v1/power-items/:code":        {legal, deptAdmin},
+	"GET /api/v1/power-items":              any_,
+	"GET /api/v1/power-items/:code":        any_,
+	"POST /api/v1/steps":                   {clerk, deptAdmin},
+	"GET /api/v1/cases/:case_no":           any_,
+	"GET /api/v1/warnings":                 any_,
+	"GET /api/v1/checks/unchecked":         {admin, legal, oversight, supervision},
+}
+
+// New returns the API's handler.
+func New(svc *compliance.Service, db Pinger, policies PolicyState, cfg Config, log *slog.Logger) (http.Handler, error) {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	r.HandleMethodNotAllowed = true
+	s := &Server{svc: svc, db: db, policies: policies, log: log}
+	r.Use(s.recover, s.logRequests, limitBody(cfg.MaxBodyBytes))
+	r.NoRoute(func(c *gin.Context) { fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在")) })
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "不支持该请求方法"}})
+	})
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+
+	api := r.Group("/api/v1", s.authenticate, s.authorize)
+	api.POST("/departments", s.createDepartment)
+	api.GET("/departments", s.listDepartments)
+	api.POST("/accounts", s.createAccount)
+	api.GET("/me", s.me)
+	api.PUT("/power-items/:code", s.putItem)
+	api.GET("/power-items", s.listItems)
+	api.GET("/power-items/:code", s.getItem)
+	api.POST("/steps", s.postStep)
+	api.GET("/cases/:case_no", s.getCase)
+	api.GET("/warnings", s.listWarnings)
+	api.GET("/checks/unchecked", s.unchecked)
+
+	for _, ri := range r.Routes() {
+		if strings.HasPrefix(ri.Path, "/api/") {
+			if _, ok := permissions[ri.Method+" "+ri.Path]; !ok {
+				panic("httpapi: route without a permission entry: " + ri.Method + " " + ri.Path) // a wiring defect
+			}
+		}
+	}
+	return r, nil
+}
+
+
+func account(c *gin.Context) *compliance.Account {
+	return c.MustGet("account").(*compliance.Account)
+}
+
+func (s *Server) authenticate(c *gin.Context) {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	a, err := s.svc.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	if !ok && err == nil {
+		err = compliance.Errorf(compliance.KindUnauthenticated, "unauthenticated", "缺少访问令牌")
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if len(a.AllowedCIDRs) > 0 && !ipAllowed(c.ClientIP(), a.AllowedCIDRs) {
+		s.log.WarnContext(c.Request.Context(), "request from outside the account's IP ranges",
+			"account", a.Username, "ip", c.ClientIP(), "path", c.FullPath())
+		fail(c, compliance.Errorf(compliance.KindForbidden, "ip_not_allowed", "当前 IP 地址不在该账号允许的范围内"))
+		return
+	}
+	c.Set("account", a)
+	c.Next()
+}
+
+func ipAllowed(ip string, cidrs []string) bool {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) authorize(c *gin.Context) {
+	roles, ok := permissions[c.Request.Method+" "+c.FullPath()]
+	if !ok {
+		fail(c, compliance.Errorf(compliance.KindForbidden, "forbidden", "当前账号无权执行此操作"))
+		return
+	}
+	if roles != nil && !slices.Contains(roles, account(c).Role) {
+		fail(c, compliance.Errorf(compliance.KindForbidden, "forbidden", "角色 %s 无权执行此操作", account(c).Role))
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.ErrorContext(c.Request.Context(), "panic in handler", "path", c.FullPath(), "panic", v)
+			fail(c, compliance.Errorf(compliance.KindInternal, "internal", "服务器内部错误"))
+		}
+	}()
+	c.Next()
+}
+
+// logRequests logs each request without its headers, so tokens never reach
+// the log.
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	status := c.Writer.Status()
+	lvl := slog.LevelDebug
+	if status >= 500 {
+		lvl = slog.LevelWarn
+	}
+	s.log.Log(c.Request.Context(), lvl, "http", "method", c.Request.Method, "path", c.FullPath(),
+		"status", status, "duration", time.Since(start), "ip", c.ClientIP())
+}
+
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	body := gin.H{"database": "ok", "policy_revision": s.policies.Revision()}
+	status := http.StatusOK
+	if err := s.db.Ping(ctx); err != nil {
+		body["database"] = "unavailable"
+		status = http.StatusServiceUnavailable
+	}
+	if s.policies.Revision() == 0 {
+		body["policies"] = "not loaded"
+		status = http.StatusServiceUnavailable
+	}
+	c.JSON(status, body)
+}

@@ -1,0 +1,91 @@
+package policy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"powercheck/internal/compliance"
+)
+
+// Digest identifies the content of a module set, whatever its order.
+func Digest(modules []Module) string {
+	sorted := append([]Module(nil), modules...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	h := sha256.New()
+	for _, m := range sorted {
+		fmt.Fprintf(h, "%s\x00%d\x00%s\x00", m.Name, len(m.Source), m.Source)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Sync makes the store's newest revision the active one. On an empty store it
+// first checks the default modules (their tests must pass) and publishes them
+// as the first revision.
+func (e *Engine) Sync(ctx context.Context, store compliance.RevisionStore, defaults []Module) error {
+	rev, err := store.LatestRevision(ctx)
+	if errors.Is(err, compliance.ErrNotFound) {
+		if err := e.mustPassTests(ctx, defaults); err != nil {
+			return fmt.Errorf("default policies: %w", err)
+		}
+		rev, err = store.CreateRevision(ctx, compliance.PolicyRevision{
+			Digest: Digest(defaults), Modules: defaults, CreatedBy: "system",
+			Note: "默认策略（随系统发布）", CreatedAt: time.Now().UTC()})
+	}
+	if err != nil {
+		return err
+	}
+	if cur := e.Active(); cur != nil && cur.Revision == rev.ID {
+		return nil
+	}
+	c, err := e.Compile(ctx, rev.ID, rev.Modules)
+	if err != nil {
+		return fmt.Errorf("policy revision %d: %w", rev.ID, err)
+	}
+	e.Activate(c)
+	return nil
+}
+
+func (e *Engine) mustPassTests(ctx context.Context, modules []Module) error {
+	results, err := e.RunTests(ctx, modules)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if !r.Passed {
+			return fmt.Errorf("test %s.%s failed: %s", r.Module, r.Name, r.Error)
+		}
+	}
+	return nil
+}
+
+// Watch polls the store and activates each new revision, so that every node
+// on one database runs the same policies within an interval of a publish.
+func (e *Engine) Watch(ctx context.Context, store compliance.RevisionStore, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		id, err := store.LatestRevisionID(ctx)
+		if err != nil || id == e.Revision() {
+			if err != nil && ctx.Err() == nil {
+				log.WarnContext(ctx, "poll policy revision", "error", err)
+			}
+			continue
+		}
+		if err := e.Sync(ctx, store, nil); err != nil {
+			log.ErrorContext(ctx, "activate policy revision", "revision", id, "error", err)
+			continue
+		}
+		log.InfoContext(ctx, "policy revision activated", "revision", e.Revision())
+	}
+}

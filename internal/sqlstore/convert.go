@@ -1,0 +1,100 @@
+package sqlstore
+
+import (
+	"powercheck/internal/compliance"
+)
+
+// Conversions between rows and domain types. Times are stored in UTC so that
+// they compare correctly in SQL on every driver.
+
+func toDepartment(r departmentRow) compliance.Department {
+	return compliance.Department{Code: r.Code, Name: r.Name, CreatedAt: r.CreatedAt}
+}
+
+func toAccount(r accountRow) compliance.Account {
+	return compliance.Account{ID: r.ID, Username: r.Username, RealName: r.RealName, Role: compliance.Role(r.Role),
+		DepartmentCode: r.DepartmentCode, AllowedCIDRs: r.AllowedCIDRs, Disabled: r.Disabled, CreatedAt: r.CreatedAt}
+}
+
+func fromItem(it compliance.PowerItem) itemRow {
+	spec := itemSpec{TimeLimit: timeLimitJSON{Days: it.TimeLimit.Days, Unit: it.TimeLimit.Unit},
+		LegalBases: []legalBasisJSON{}, Steps: []flowStepJSON{}, Discretion: map[string]tierJSON{}}
+	for _, b := range it.LegalBases {
+		spec.LegalBases = append(spec.LegalBases, legalBasisJSON(b))
+	}
+	for _, s := range it.Steps {
+		spec.Steps = append(spec.Steps, flowStepJSON(s))
+	}
+	for k, t := range it.Discretion {
+		spec.Discretion[k] = tierJSON(t)
+	}
+	return itemRow{Code: it.Code, Version: it.Version, Name: it.Name, Category: it.Category,
+		DepartmentCode: it.DepartmentCode, Status: it.Status, Spec: spec, CreatedBy: it.CreatedBy,
+		CreatedAt: it.CreatedAt.UTC()}
+}
+
+func toItem(r itemRow) compliance.PowerItem {
+	it := compliance.PowerItem{Code: r.Code, Version: r.Version, Name: r.Name, Category: r.Category,
+		DepartmentCode: r.DepartmentCode, Status: r.Status, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		TimeLimit:  compliance.TimeLimit{Days: r.Spec.TimeLimit.Days, Unit: r.Spec.TimeLimit.Unit},
+		LegalBases: []compliance.LegalBasis{}, Steps: []compliance.FlowStep{}, Discretion: map[string]compliance.Tier{}}
+	for _, b := range r.Spec.LegalBases {
+		it.LegalBases = append(it.LegalBases, compliance.LegalBasis(b))
+	}
+	for _, s := range r.Spec.Steps {
+		it.Steps = append(it.Steps, compliance.FlowStep(s))
+	}
+	for k, t := range r.Spec.Discretion {
+		it.Discretion[k] = compliance.Tier(t)
+	}
+	return it
+}
+
+func fromCase(c compliance.Case) caseRow {
+	return caseRow{CaseNo: c.CaseNo, ItemCode: c.ItemCode, ItemVersion: c.ItemVersion, DepartmentCode: c.DepartmentCode,
+		Status: c.Status, Applicant: c.Applicant, AcceptedAt: c.AcceptedAt.UTC(), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+}
+
+func toCase(r caseRow) compliance.Case {
+	return compliance.Case{CaseNo: r.CaseNo, ItemCode: r.ItemCode, ItemVersion: r.ItemVersion, DepartmentCode: r.DepartmentCode,
+		Status: r.Status, Applicant: r.Applicant, AcceptedAt: r.AcceptedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func fromStep(s compliance.Step, dept, digest string) stepRow {
+	d := stepDetail{LegalBasisIDs: s.LegalBasisIDs, Approvals: []approvalJSON{}, Attributes: s.Attributes}
+	if s.Discretion != nil {
+		d.Discretion = &discretionJSON{Tier: s.Discretion.Tier, Amount: s.Discretion.Amount}
+	}
+	for _, a := range s.Approvals {
+		d.Approvals = append(d.Approvals, approvalJSON{Role: a.Role, By: a.By, At: a.At.UTC()})
+	}
+	return stepRow{ID: s.ID, CaseNo: s.CaseNo, DepartmentCode: dept, StepCode: s.StepCode, Handler: s.Handler,
+		OccurredAt: s.OccurredAt.UTC(), RecordedAt: s.RecordedAt.UTC(), Detail: d, Digest: digest,
+		CheckStatus: s.CheckStatus, CheckError: s.CheckError, PolicyRevision: s.PolicyRevision}
+}
+
+func toStep(r stepRow) compliance.Step {
+	s := compliance.Step{ID: r.ID, CaseNo: r.CaseNo, StepCode: r.StepCode, Handler: r.Handler,
+		OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, LegalBasisIDs: r.Detail.LegalBasisIDs,
+		Approvals: []compliance.Approval{}, Attributes: r.Detail.Attributes,
+		CheckStatus: r.CheckStatus, CheckError: r.CheckError, PolicyRevision: r.PolicyRevision}
+	if s.LegalBasisIDs == nil {
+		s.LegalBasisIDs = []string{}
+	}
+	if s.Attributes == nil {
+		s.Attributes = map[string]any{}
+	}
+	if d := r.Detail.Discretion; d != nil {
+		s.Discretion = &compliance.Discretion{Tier: d.Tier, Amount: d.Amount}
+	}
+	for _, a := range r.Detail.Approvals {
+		s.Approvals = append(s.Approvals, compliance.Approval{Role: a.Role, By: a.By, At: a.At})
+	}
+	return s
+}
+
+func toWarning(r warningRow) compliance.Warning {
+	return compliance.Warning{ID: r.ID, Rule: r.Rule, Family: r.Family, Level: r.Level, Message: r.Message,
+		Basis: r.Basis, Key: r.Key, DepartmentCode: r.DepartmentCode, CaseNo: r.CaseNo, StepID: r.StepID,
+		PolicyRevision: r.PolicyRevision, Status: r.Status, CreatedAt: r.CreatedAt}
+}

@@ -1,0 +1,72 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+)
+
+// SaveItem implements compliance.Store. Two adjustments of one item at once
+// both read the same latest version; the unique (code, version) key makes the
+// second fail, and it retries on the new latest.
+func (s *Store) SaveItem(ctx context.Context, it compliance.PowerItem) (compliance.PowerItem, error) {
+	for attempt := 0; ; attempt++ {
+		row := fromItem(it)
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var latest int
+			if err := tx.Model(&itemRow{}).Where("code = ?", it.Code).
+				Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {
+				return err
+			}
+			row.Version = latest + 1
+			return tx.Create(&row).Error
+		})
+		err = wrap(err, "save item")
+		if errors.Is(err, compliance.ErrDuplicate) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return compliance.PowerItem{}, err
+		}
+		return toItem(row), nil
+	}
+}
+
+// Item implements compliance.Store.
+func (s *Store) Item(ctx context.Context, code string, version int) (compliance.PowerItem, error) {
+	q := s.db.WithContext(ctx).Where("code = ?", code)
+	if version > 0 {
+		q = q.Where("version = ?", version)
+	} else {
+		q = q.Order(clause.OrderByColumn{Column: clause.Column{Name: "version"}, Desc: true})
+	}
+	var r itemRow
+	if err := q.Take(&r).Error; err != nil {
+		return compliance.PowerItem{}, wrap(err, "get item")
+	}
+	return toItem(r), nil
+}
+
+// ListItems implements compliance.Store.
+func (s *Store) ListItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
+	latest := s.db.Model(&itemRow{}).Select("code, MAX(version) AS version").Group("code")
+	q := s.db.WithContext(ctx).Table("power_items AS i").
+		Joins("JOIN (?) AS l ON l.code = i.code AND l.version = i.version", latest).
+		Select("i.*").Order("i.code")
+	if dept != "" {
+		q = q.Where("i.department_code = ?", dept)
+	}
+	var rows []itemRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list items")
+	}
+	out := make([]compliance.PowerItem, len(rows))
+	for i, r := range rows {
+		out[i] = toItem(r)
+	}
+	return out, nil
+}

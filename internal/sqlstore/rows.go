@@ -1,0 +1,171 @@
+package sqlstore
+
+import (
+	"time"
+)
+
+// The gorm rows: the stored shape, separate from the domain types. JSON
+// columns hold nested shapes that are always read and written whole.
+
+type departmentRow struct {
+	Code      string    `gorm:"primaryKey;size:32"`
+	Name      string    `gorm:"size:128;not null"`
+	CreatedAt time.Time `gorm:"not null"`
+}
+
+func (departmentRow) TableName() string { return "departments" }
+
+type accountRow struct {
+	ID             int64     `gorm:"primaryKey;autoIncrement"`
+	Username       string    `gorm:"size:64;not null;uniqueIndex"`
+	RealName       string    `gorm:"size:64;not null"`
+	Role           string    `gorm:"size:32;not null"`
+	DepartmentCode string    `gorm:"size:32;index"`
+	TokenHash      string    `gorm:"size:64;not null;uniqueIndex"`
+	AllowedCIDRs   []string  `gorm:"type:text;serializer:json"`
+	Disabled       bool      `gorm:"not null"`
+	CreatedAt      time.Time `gorm:"not null"`
+	UpdatedAt      time.Time `gorm:"not null"`
+}
+
+func (accountRow) TableName() string { return "accounts" }
+
+// itemSpec is the versioned content of a power item.
+type itemSpec struct {
+	LegalBases []legalBasisJSON     `json:"legal_bases"`
+	TimeLimit  timeLimitJSON        `json:"time_limit"`
+	Steps      []flowStepJSON       `json:"steps"`
+	Discretion map[string]tierJSON  `json:"discretion"`
+}
+
+type legalBasisJSON struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Article string `json:"article"`
+}
+
+type timeLimitJSON struct {
+	Days int    `json:"days"`
+	Unit string `json:"unit"`
+}
+
+type flowStepJSON struct {
+	Code             string `json:"code"`
+	Name             string `json:"name"`
+	TimeLimitDays    int    `json:"time_limit_days,omitempty"`
+	RiskCheckpoint   bool   `json:"risk_checkpoint,omitempty"`
+	RequiresApproval string `json:"requires_approval,omitempty"`
+	EndsClock        bool   `json:"ends_clock,omitempty"`
+}
+
+type tierJSON struct {
+	Min         float64 `json:"min"`
+	Max         float64 `json:"max"`
+	Description string  `json:"description,omitempty"`
+}
+
+type itemRow struct {
+	ID             int64     `gorm:"primaryKey;autoIncrement"`
+	Code           string    `gorm:"size:64;not null;uniqueIndex:uq_item_version,priority:1"`
+	Version        int       `gorm:"not null;uniqueIndex:uq_item_version,priority:2"`
+	Name           string    `gorm:"size:255;not null"`
+	Category       string    `gorm:"size:32;not null"`
+	DepartmentCode string    `gorm:"size:32;not null;index"`
+	Status         string    `gorm:"size:16;not null"`
+	Spec           itemSpec  `gorm:"type:text;serializer:json"`
+	CreatedBy      string    `gorm:"size:64"`
+	CreatedAt      time.Time `gorm:"not null"`
+}
+
+func (itemRow) TableName() string { return "power_items" }
+
+type caseRow struct {
+	CaseNo         string    `gorm:"primaryKey;size:64"`
+	ItemCode       string    `gorm:"size:64;not null;index"`
+	ItemVersion    int       `gorm:"not null"`
+	DepartmentCode string    `gorm:"size:32;not null;index:idx_case_dept_status,priority:1"`
+	Status         string    `gorm:"size:16;not null;index:idx_case_dept_status,priority:2"`
+	Applicant      string    `gorm:"size:255;not null"`
+	AcceptedAt     time.Time `gorm:"not null"`
+	CreatedAt      time.Time `gorm:"not null"`
+	UpdatedAt      time.Time `gorm:"not null"`
+}
+
+func (caseRow) TableName() string { return "cases" }
+
+// stepDetail is the nested content of a step.
+type stepDetail struct {
+	LegalBasisIDs []string       `json:"legal_basis_ids"`
+	Discretion    *discretionJSON `json:"discretion,omitempty"`
+	Approvals     []approvalJSON `json:"approvals"`
+	Attributes    map[string]any `json:"attributes"`
+}
+
+type discretionJSON struct {
+	Tier   string  `json:"tier"`
+	Amount float64 `json:"amount"`
+}
+
+type approvalJSON struct {
+	Role string    `json:"role"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+type stepRow struct {
+	Seq            int64      `gorm:"primaryKey;autoIncrement"`
+	ID             string     `gorm:"size:128;not null;uniqueIndex"`
+	CaseNo         string     `gorm:"size:64;not null;index:idx_step_case,priority:1"`
+	DepartmentCode string     `gorm:"size:32;not null;index"`
+	StepCode       string     `gorm:"size:32;not null"`
+	Handler        string     `gorm:"size:64;not null"`
+	OccurredAt     time.Time  `gorm:"not null"`
+	RecordedAt     time.Time  `gorm:"not null;index"`
+	Detail         stepDetail `gorm:"type:text;serializer:json"`
+	Digest         string     `gorm:"size:64;not null"`
+	CheckStatus    string     `gorm:"size:16;not null;index"`
+	CheckError     string     `gorm:"type:text"`
+	PolicyRevision int64      `gorm:"not null"`
+	Response       []byte     `gorm:"type:mediumblob"`
+}
+
+func (stepRow) TableName() string { return "steps" }
+
+type warningRow struct {
+	ID             int64     `gorm:"primaryKey;autoIncrement"`
+	CaseNo         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:1"`
+	Dedupe         string    `gorm:"size:255;not null;uniqueIndex:uq_warning,priority:2"`
+	StepID         string    `gorm:"size:128;not null;index"`
+	DepartmentCode string    `gorm:"size:32;not null;index:idx_warning_dept,priority:1"`
+	Rule           string    `gorm:"size:128;not null;index:idx_warning_rule,priority:1"`
+	Family         string    `gorm:"size:64;not null;index:idx_warning_family,priority:1"`
+	Level          string    `gorm:"size:16;not null;index:idx_warning_level,priority:1"`
+	Status         string    `gorm:"size:16;not null;index:idx_warning_status,priority:1"`
+	Message        string    `gorm:"type:text;not null"`
+	Basis          string    `gorm:"size:512;not null"`
+	Key            string    `gorm:"column:warning_key;size:128;not null"`
+	PolicyRevision int64     `gorm:"not null"`
+	CreatedAt      time.Time `gorm:"not null;index"`
+	UpdatedAt      time.Time `gorm:"not null"`
+}
+
+func (warningRow) TableName() string { return "warnings" }
+
+type revisionRow struct {
+	ID        int64        `gorm:"primaryKey;autoIncrement"`
+	Digest    string       `gorm:"size:64;not null"`
+	Modules   []moduleJSON `gorm:"type:longtext;serializer:json"`
+	CreatedBy string       `gorm:"size:64;not null"`
+	Note      string       `gorm:"size:512"`
+	CreatedAt time.Time    `gorm:"not null"`
+}
+
+func (revisionRow) TableName() string { return "policy_revisions" }
+
+type moduleJSON struct {
+	Name   string `json:"module"`
+	Source string `json:"source"`
+}
+
+// allRows lists every table, in creation order.
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}}

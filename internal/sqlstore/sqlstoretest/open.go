@@ -1,0 +1,108 @@
+// Package sqlstoretest opens real, empty, migrated databases for tests: a
+// temporary SQLite file always, and a fresh MySQL database when
+// POWERCHECK_TEST_MYSQL_DSN names a server (e.g.
+// root@tcp(127.0.0.1:3306)/test). Each MySQL database is dropped when its
+// test ends.
+package sqlstoretest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+
+	"powercheck/internal/sqlstore"
+)
+
+// MySQLEnv names the environment variable with the MySQL server's DSN.
+const MySQLEnv = "POWERCHECK_TEST_MYSQL_DSN"
+
+// Driver is one database a test can run on.
+type Driver struct {
+	Name string
+	// DSN returns the powercheck DSN of a fresh, empty database.
+	DSN func(tb testing.TB) string
+}
+
+// Drivers lists SQLite, and MySQL when configured.
+func Drivers() []Driver {
+	ds := []Driver{{Name: "sqlite", DSN: SQLiteDSN}}
+	if os.Getenv(MySQLEnv) != "" {
+		ds = append(ds, Driver{Name: "mysql", DSN: MySQLDSN})
+	}
+	return ds
+}
+
+// SQLiteDSN returns the DSN of a new SQLite file in a temporary folder.
+func SQLiteDSN(tb testing.TB) string {
+	return "sqlite:" + filepath.Join(tb.TempDir(), "powercheck.db")
+}
+
+// MySQLDSN creates a database on the configured server and returns its DSN.
+func MySQLDSN(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(MySQLEnv)
+	if base == "" {
+		tb.Skipf("%s not set", MySQLEnv)
+	}
+	cfg, err := mysqldrv.ParseDSN(base)
+	if err != nil {
+		tb.Fatalf("%s: %v", MySQLEnv, err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "pctest_" + hex.EncodeToString(b)
+	admin := *cfg
+	admin.DBName = ""
+	db, err := sql.Open("mysql", admin.FormatDSN())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		db, err := sql.Open("mysql", admin.FormatDSN())
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name)
+	})
+	cfg.DBName = name
+	return "mysql:" + cfg.FormatDSN()
+}
+
+// MustOpen opens and migrates the database at dsn, closing it when the test ends.
+func MustOpen(tb testing.TB, dsn string) *sqlstore.Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("open %s: %v", dsn, err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	return s
+}
+
+// Each runs f once per driver, as a subtest named after it, on a fresh database.
+func Each(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
+	for _, d := range Drivers() {
+		t.Run(d.Name, func(t *testing.T) {
+			f(t, MustOpen(t, d.DSN(t)))
+		})
+	}
+}
+
+// Describe names the drivers in use, for logs.
+func Describe() string { return fmt.Sprint(len(Drivers()), " driver(s)") }

@@ -1,0 +1,205 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+)
+
+// Case implements compliance.Store.
+func (s *Store) Case(ctx context.Context, caseNo string) (compliance.Case, error) {
+	var r caseRow
+	if err := s.db.WithContext(ctx).Where("case_no = ?", caseNo).Take(&r).Error; err != nil {
+		return compliance.Case{}, wrap(err, "get case")
+	}
+	return toCase(r), nil
+}
+
+// CaseSteps implements compliance.Store.
+func (s *Store) CaseSteps(ctx context.Context, caseNo string) ([]compliance.Step, error) {
+	var rows []stepRow
+	if err := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list case steps")
+	}
+	out := make([]compliance.Step, len(rows))
+	for i, r := range rows {
+		out[i] = toStep(r)
+	}
+	return out, nil
+}
+
+// StepByID implements compliance.Store.
+func (s *Store) StepByID(ctx context.Context, id string) (compliance.StoredStep, error) {
+	var r stepRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return compliance.StoredStep{}, wrap(err, "get step")
+	}
+	st := compliance.StoredStep{Step: toStep(r), DepartmentCode: r.DepartmentCode, Digest: r.Digest}
+	if err := json.Unmarshal(r.Response, &st.Result); err != nil {
+		return compliance.StoredStep{}, fmt.Errorf("step %s: stored response: %w", id, err)
+	}
+	return st, nil
+}
+
+// RecordStep implements compliance.Store.
+func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
+	var res compliance.StepResult
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c := fromCase(rec.Case)
+		if rec.NewCase {
+			if err := tx.Create(&c).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Model(&caseRow{}).Where("case_no = ?", c.CaseNo).
+			Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt}).Error; err != nil {
+			return err
+		}
+		stored, err := insertWarnings(tx, rec)
+		if err != nil {
+			return err
+		}
+		if res, err = respond(stored); err != nil {
+			return err
+		}
+		row := fromStep(rec.Step, rec.Case.DepartmentCode, rec.Digest)
+		if row.Response, err = json.Marshal(res); err != nil {
+			return err
+		}
+		return tx.Create(&row).Error
+	})
+	if err != nil {
+		return compliance.StepResult{}, wrap(err, "record step")
+	}
+	return res, nil
+}
+
+// insertWarnings stores the findings of rec that are not stored yet and
+// returns all of them as stored, in the order found.
+func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warning, error) {
+	if len(rec.Findings) == 0 {
+		return nil, nil
+	}
+	now := rec.Step.RecordedAt.UTC()
+	rows := make([]warningRow, 0, len(rec.Findings))
+	keys := make([]string, 0, len(rec.Findings))
+	seen := map[string]bool{}
+	for _, f := range rec.Findings {
+		k := compliance.DedupeKey(rec.Step.ID, f)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		keys = append(keys, k)
+		rows = append(rows, warningRow{CaseNo: rec.Case.CaseNo, Dedupe: k, StepID: rec.Step.ID,
+			DepartmentCode: rec.Case.DepartmentCode, Rule: f.Rule, Family: f.Family(), Level: f.Level,
+			Status: compliance.WarningOpen, Message: f.Message, Basis: f.Basis, Key: f.Key,
+			PolicyRevision: rec.Step.PolicyRevision, CreatedAt: now, UpdatedAt: now})
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+		return nil, err
+	}
+	var stored []warningRow
+	if err := tx.Where("case_no = ? AND dedupe IN ?", rec.Case.CaseNo, keys).Find(&stored).Error; err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]warningRow, len(stored))
+	for _, r := range stored {
+		byKey[r.Dedupe] = r
+	}
+	out := make([]compliance.Warning, 0, len(keys))
+	for _, k := range keys {
+		if r, ok := byKey[k]; ok {
+			out = append(out, toWarning(r))
+		}
+	}
+	return out, nil
+}
+
+// UncheckedSteps implements compliance.Store.
+func (s *Store) UncheckedSteps(ctx context.Context, limit int) ([]compliance.Step, error) {
+	var rows []stepRow
+	if err := s.db.WithContext(ctx).Omit("response").Where("check_status = ?", compliance.CheckUnchecked).
+		Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list unchecked steps")
+	}
+	out := make([]compliance.Step, len(rows))
+	for i, r := range rows {
+		out[i] = toStep(r)
+	}
+	return out, nil
+}
+
+// CountUnchecked implements compliance.Store.
+func (s *Store) CountUnchecked(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&stepRow{}).Where("check_status = ?", compliance.CheckUnchecked).Count(&n).Error; err != nil {
+		return 0, wrap(err, "count unchecked steps")
+	}
+	return n, nil
+}
+
+// RecordRecheck implements compliance.Store.
+func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
+	var res compliance.StepResult
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		stored, err := insertWarnings(tx, rec)
+		if err != nil {
+			return err
+		}
+		if res, err = respond(stored); err != nil {
+			return err
+		}
+		body, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		return tx.Model(&stepRow{}).Where("id = ? AND check_status = ?", rec.Step.ID, compliance.CheckUnchecked).
+			Updates(map[string]any{"check_status": rec.Step.CheckStatus, "check_error": rec.Step.CheckError,
+				"policy_revision": rec.Step.PolicyRevision, "response": body}).Error
+	})
+	if err != nil {
+		return compliance.StepResult{}, wrap(err, "record re-check")
+	}
+	return res, nil
+}
+
+// ListWarnings implements compliance.Store.
+func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([]compliance.Warning, error) {
+	q := s.db.WithContext(ctx).Model(&warningRow{})
+	if len(f.Departments) == 1 {
+		q = q.Where("department_code = ?", f.Departments[0])
+	} else if len(f.Departments) > 1 {
+		q = q.Where("department_code IN ?", f.Departments)
+	}
+	for col, v := range map[string]string{"level": f.Level, "rule": f.Rule, "family": f.Family, "status": f.Status, "case_no": f.CaseNo} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To.UTC())
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []warningRow
+	if err := q.Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list warnings")
+	}
+	out := make([]compliance.Warning, len(rows))
+	for i, r := range rows {
+		out[i] = toWarning(r)
+	}
+	return out, nil
+}

@@ -1,0 +1,186 @@
+// Package sqlstore keeps powercheck's state with gorm, in MySQL (production;
+// MariaDB ≥ 10.6 and TiDB too) or in pure-Go SQLite (the embedded default).
+package sqlstore
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"powercheck/internal/compliance"
+)
+
+// Store is the gorm-backed compliance.Store.
+type Store struct {
+	db      *gorm.DB
+	dialect string // "mysql" or "sqlite"
+}
+
+var _ compliance.Store = (*Store)(nil)
+
+// Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	kind, rest, ok := strings.Cut(dsn, ":")
+	if !ok {
+		return nil, fmt.Errorf("database %q: want sqlite:<path> or mysql:<dsn>", dsn)
+	}
+	cfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // every write that must be atomic opens its own
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		Logger:                 logger.Discard,
+	}
+	var (
+		db  *gorm.DB
+		err error
+	)
+	switch kind {
+	case "sqlite":
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(rest)), cfg)
+	case "mysql":
+		var mdsn string
+		if mdsn, err = mysqlDSN(rest); err == nil {
+			db, err = gorm.Open(mysql.Open(mdsn), cfg)
+		}
+	default:
+		return nil, fmt.Errorf("database %q: unknown kind %q (want sqlite or mysql)", dsn, kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", kind, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", kind, err)
+	}
+	if kind == "sqlite" {
+		// One writer at a time is SQLite's model; WAL lets readers go on.
+		sqlDB.SetMaxOpenConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(64)
+		sqlDB.SetMaxIdleConns(64)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	}
+	s := &Store{db: db, dialect: kind}
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func sqliteDSN(path string) string {
+	if path == "" {
+		path = "powercheck.db"
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	// busy_timeout waits for the writer instead of failing; _txlock=immediate
+	// takes the write lock at BEGIN so that transactions never deadlock on
+	// upgrade; synchronous=FULL makes every commit durable before we answer.
+	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+func mysqlDSN(dsn string) (string, error) {
+	cfg, err := mysqldrv.ParseDSN(dsn)
+	if err != nil {
+		return "", fmt.Errorf("mysql dsn: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = url.QueryEscape("'+00:00'")
+	if cfg.Collation == "" {
+		cfg.Collation = "utf8mb4_unicode_ci"
+	}
+	cfg.InterpolateParams = true // one round trip per statement
+	return cfg.FormatDSN(), nil
+}
+
+// Dialect returns "mysql" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Migrate creates or upgrades the schema; it never drops a column or a row.
+func (s *Store) Migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if s.dialect == "mysql" {
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+	}
+	if err := db.AutoMigrate(allRows...); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return wrap(err, "ping")
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return wrap(err, "ping")
+	}
+	return nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// DB exposes the gorm handle to tests and tools in this module.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// wrap turns a database error into the domain's vocabulary: not found,
+// duplicate, unavailable, or an internal error with context.
+func wrap(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return compliance.ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return compliance.ErrDuplicate
+	case unavailable(err):
+		return &compliance.Error{Kind: compliance.KindUnavailable, Code: "database_unavailable",
+			Message: "数据库暂时不可用，请稍后重试", Err: fmt.Errorf("%s: %w", what, err)}
+	}
+	var me *mysqldrv.MySQLError
+	if errors.As(err, &me) && me.Number == 1062 {
+		return compliance.ErrDuplicate
+	}
+	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return compliance.ErrDuplicate
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func unavailable(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	msg := err.Error()
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldrv.ErrInvalidConn) ||
+		errors.As(err, &ne) || errors.As(err, &oe) ||
+		errors.Is(err, context.DeadlineExceeded) ||
+		strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY") ||
+		strings.Contains(msg, "connection refused") || strings.Contains(msg, "sql: database is closed")
+}

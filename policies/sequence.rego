@@ -1,0 +1,211 @@
+# 办理顺序：环节须按权力清单的流程顺序办理，不得跳过前一环节、重复办理或倒填
+# 时间；中止与恢复须成对出现，中止期间不得继续办理流程环节。
+package compliance.sequence
+
+basis := "《行政权力依法规范公开运行工作方案》按流程办理要求"
+
+suspension_basis := "《行政权力依法规范公开运行工作方案》按流程办理要求；《中华人民共和国行政许可法》第四十五条"
+
+# METADATA
+# title: 环节办理顺序错误
+# description: >-
+#   办件的首个环节不是流程的第一个环节，或者某一环节办理时，流程中紧邻其前的环节
+#   尚未办理。
+# custom:
+#   level: alarm
+#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求
+warnings contains {
+	"rule": "sequence.out_of_order",
+	"level": "alarm",
+	"message": sprintf("办件 %s 的首个环节应为“%s”，实际记录的是“%s”", [
+		input.step.case_no,
+		label(input.item.steps[0].code),
+		label(input.step.step_code),
+	]),
+	"basis": basis,
+} if {
+	input.event == "step"
+	count(earlier) == 0
+	count(input.item.steps) > 0
+	input.step.step_code != input.item.steps[0].code
+}
+
+# METADATA
+# title: 环节办理顺序错误
+# description: >-
+#   办件的首个环节不是流程的第一个环节，或者某一环节办理时，流程中紧邻其前的环节
+#   尚未办理。
+# custom:
+#   level: alarm
+#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求
+warnings contains {
+	"rule": "sequence.out_of_order",
+	"level": "alarm",
+	"message": sprintf("环节“%s”办理前应先办理“%s”，但办件 %s 中没有该环节的记录", [
+		label(input.step.step_code),
+		label(previous),
+		input.step.case_no,
+	]),
+	"basis": basis,
+} if {
+	input.event == "step"
+	count(earlier) > 0
+	i := flow_index
+	i > 0
+	previous := input.item.steps[i - 1].code
+	not previous in earlier_codes
+}
+
+# METADATA
+# title: 环节重复办理
+# description: >-
+#   流程中的某一环节在办件中已经办理过，又再次记录。
+# custom:
+#   level: prewarning
+#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求
+warnings contains {
+	"rule": "sequence.repeated",
+	"level": "prewarning",
+	"message": sprintf("环节“%s”已于 %s 办理过%s，本次为重复记录", [
+		label(input.step.step_code),
+		clock(same[0].occurred_at),
+		times_text(count(same)),
+	]),
+	"basis": basis,
+} if {
+	input.event == "step"
+	flow_index
+	same := [s | some s in earlier; s.step_code == input.step.step_code]
+	count(same) > 0
+}
+
+# METADATA
+# title: 环节办理时间倒置
+# description: >-
+#   环节的办理时间早于办件中此前已记录环节的办理时间（倒填时间或补录顺序错乱）。
+# custom:
+#   level: prewarning
+#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求
+warnings contains {
+	"rule": "sequence.time_reversed",
+	"level": "prewarning",
+	"message": sprintf("环节“%s”的办理时间 %s 早于此前已记录的环节“%s”的办理时间 %s", [
+		label(input.step.step_code),
+		clock(input.step.occurred_at),
+		label(latest.step_code),
+		clock(latest.occurred_at),
+	]),
+	"basis": basis,
+} if {
+	input.event == "step"
+	occurred := time.parse_rfc3339_ns(input.step.occurred_at)
+	latest_ns > occurred
+}
+
+# METADATA
+# title: 恢复前没有中止
+# description: >-
+#   记录了恢复（resume），但办件此前没有尚未恢复的中止（suspend）。
+# custom:
+#   level: alarm
+#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求；《中华人民共和国行政许可法》第四十五条
+warnings contains {
+	"rule": "sequence.resume_without_suspend",
+	"level": "alarm",
+	"message": sprintf("办件 %s 记录了“恢复”，但此前没有尚未恢复的“中止”", [input.step.case_no]),
+	"basis": suspension_basis,
+} if {
+	input.event == "step"
+	input.step.step_code == "resume"
+	not open_suspension
+}
+
+# METADATA
+# title: 重复中止
+# description: >-
+#   办件已经中止且尚未恢复，又记录了一次中止。
+# custom:
+#   level: prewarning
+#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求；《中华人民共和国行政许可法》第四十五条
+warnings contains {
+	"rule": "sequence.already_suspended",
+	"level": "prewarning",
+	"message": sprintf("办件 %s 已于 %s 中止且尚未恢复，又记录了“中止”", [input.step.case_no, clock(open_suspension.occurred_at)]),
+	"basis": suspension_basis,
+} if {
+	input.event == "step"
+	input.step.step_code == "suspend"
+	open_suspension
+}
+
+# METADATA
+# title: 中止期间办理流程环节
+# description: >-
+#   办件中止后尚未记录恢复，就办理了流程中的环节；中止期间不计入办理时限，
+#   不先记录恢复会使时限一直停止计算。
+# custom:
+#   level: prewarning
+#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求；《中华人民共和国行政许可法》第四十五条
+warnings contains {
+	"rule": "sequence.step_while_suspended",
+	"level": "prewarning",
+	"message": sprintf("办件 %s 于 %s 中止后尚未恢复，却办理了环节“%s”，应先记录“恢复”", [
+		input.step.case_no,
+		clock(open_suspension.occurred_at),
+		label(input.step.step_code),
+	]),
+	"basis": suspension_basis,
+} if {
+	input.event == "step"
+	flow_index
+	open_suspension
+}
+
+# earlier are the case's steps before this one, in order of occurrence. The
+# step itself is left out should a re-check list it among them.
+earlier := [s | some s in input.case.steps; not same_step(s)]
+
+same_step(s) if {
+	s.id != ""
+	s.id == input.step.id
+}
+
+earlier_codes := {s.step_code | some s in earlier}
+
+# flow_index is the position of the step in the item's flow; undefined for
+# steps outside it (suspend, resume, extend).
+flow_index := indexes[0] if {
+	indexes := [i | some i, s in input.item.steps; s.code == input.step.step_code]
+	count(indexes) > 0
+}
+
+latest_ns := max([time.parse_rfc3339_ns(s.occurred_at) | some s in earlier])
+
+latest := [s | some s in earlier; time.parse_rfc3339_ns(s.occurred_at) == latest_ns][0]
+
+# open_suspension is the suspend step not yet followed by a resume, if any.
+open_suspension := last if {
+	pauses := [s | some s in earlier; s.step_code in {"suspend", "resume"}]
+	count(pauses) > 0
+	last := pauses[count(pauses) - 1]
+	last.step_code == "suspend"
+}
+
+times_text(1) := ""
+
+times_text(n) := sprintf("（此前已记录 %d 次）", [n]) if n > 1
+
+# clock formats a timestamp in Asia/Shanghai to the minute; a value that is
+# not a timestamp is shown as it is.
+clock(ts) := time.format([time.parse_rfc3339_ns(ts), "Asia/Shanghai", "2006-01-02 15:04"]) if {
+	is_string(ts)
+} else := sprintf("%v", [ts])
+
+clock_step_names := {"suspend": "中止", "resume": "恢复", "extend": "延期"}
+
+label(code) := names[0] if {
+	names := [s.name | some s in input.item.steps; s.code == code; s.name != ""]
+	count(names) > 0
+} else := clock_step_names[code] if {
+	clock_step_names[code]
+} else := sprintf("%v", [code])

@@ -42,8 +42,8 @@ package compliance.deadline
 # 到期前多少个工作日开始预警（剩余工作日数 0..warn_days，含到期日当天）。
 warn_days := 3
 
-# 判断“尚未录入日历”时，依据剩余工作日无法计算、且距到期日不超过这么多个自然日的
-# 按自然日计的期限（更远的期限，待日历录入后再判断）。
+# 按自然日计的期限，到期日落在尚未录入日历的年份、剩余工作日数无法计算时：
+# 距到期日不超过这么多个自然日才报告 deadline.calendar_unknown（更远的，待日历录入后再判断）。
 calendar_lookahead_days := 14
 
 flow := input.item.steps
@@ -101,10 +101,9 @@ is_done(code) if {
 	s.step_code == code
 }
 
-step_name(code) := flow[i].name if {
-	some i
-	flow[i].code == code
-	flow[i].name != ""
+step_name(code) := names[0] if {
+	names := [s.name | some s in flow; s.code == code; s.name != ""]
+	count(names) > 0
 } else := "中止计时" if code == "suspend"
 
 else := "恢复计时" if code == "resume"
@@ -477,7 +476,7 @@ warnings contains w if {
 		"level": "alarm",
 		"key": sprintf("extend:%s", [object.get(s, "id", sprintf("%d", [x]))]),
 		"basis": extension_basis,
-		"message": sprintf("办件 %s 于 %s 办理延长期限（申请延长 %v %s），但延长前的办理时限（%s）已于 %s 届满，延长晚了 %s；延长期限应在办理时限届满前经负责人批准作出。", [
+		"message": sprintf("办件 %s 于 %s 办理延长期限（申请延长 %v %s），但延长前的办理时限（%s）已于 %s 届满，已逾期 %s；延长期限应在办理时限届满前经负责人批准作出。", [
 			case_no, d, object.get(s.attributes, "extension_days", "?"), unit_name, item_period_text(x), due, overdue_text(due, d),
 		]),
 	}
@@ -492,7 +491,7 @@ calendar_gaps contains sprintf("办理时限（%s）", [item_limit_text]) if {
 	not item_due(item_upto)
 }
 
-calendar_gaps contains sprintf("办理时限（%s）剩余工作日", [item_limit_text]) if {
+calendar_gaps contains sprintf("办理时限（%s）的剩余工作日数", [item_limit_text]) if {
 	item_limited
 	not end_done
 	not suspended
@@ -527,8 +526,12 @@ item_limit_text := sprintf("自 %s 受理起 %v %s", [accepted_date, input.item.
 unknown_years := {y |
 	y0 := to_number(substring(accepted_date, 0, 4))
 	some y in numbers.range(y0, y0 + 2)
-	not workday.is_workday(sprintf("%d-01-01", [y]))
+	not _known_year(y)
 }
+
+# _known_year(y): the calendar answers for y (is_workday is undefined otherwise;
+# its value itself may be false, 1 January being a holiday).
+_known_year(y) if is_boolean(workday.is_workday(sprintf("%d-01-01", [y])))
 
 unknown_period := sprintf("%d 年", [min(unknown_years)]) if count(unknown_years) > 0
 
@@ -539,14 +542,14 @@ else := "所涉期间"
 # description: 期限计算触及系统日历中尚未录入节假日与调休安排的年份，无法判断是否超期。
 # custom:
 #   level: prewarning
-#   basis: 国务院办公厅关于部分节假日安排的通知；《中华人民共和国行政许可法》第八十二条
+#   basis: 国务院办公厅关于部分节假日安排的通知
 warnings contains w if {
 	count(calendar_gaps) > 0
 	w := {
 		"rule": "deadline.calendar_unknown",
 		"level": "prewarning",
 		"key": "calendar",
-		"basis": "国务院办公厅关于部分节假日安排的通知；《中华人民共和国行政许可法》第八十二条",
+		"basis": "国务院办公厅关于部分节假日安排的通知",
 		"message": sprintf("办件 %s：%s的节假日和调休安排尚未录入系统日历，无法计算%s，暂不能判断是否超期。请电子政务办录入该年度节假日安排，系统将自动重新核算。", [
 			case_no, unknown_period, concat("、", sort(calendar_gaps)),
 		]),

@@ -58,17 +58,17 @@ const (
 // permissions is the one permission table: who may call what. The service
 // applies department scoping on top of it.
 var permissions = map[string]R{
-	"POST /api/v1/departments":             {admin},
-	"GET /api/v1/departments":              any_,
-	"POST /api/v1/accounts":                {admin, deptAdmin},
-	"GET /api/v1/me":                       any_,
-	"PUT /api/v1/power-items/:code":        {legal, deptAdmin},
-	"GET /api/v1/power-items":              any_,
-	"GET /api/v1/power-items/:code":        any_,
-	"POST /api/v1/steps":                   {clerk, deptAdmin},
-	"GET /api/v1/cases/:case_no":           any_,
-	"GET /api/v1/warnings":                 any_,
-	"GET /api/v1/checks/unchecked":         {admin, legal, oversight, supervision},
+	"POST /api/v1/departments":      {admin},
+	"GET /api/v1/departments":       any_,
+	"POST /api/v1/accounts":         {admin, deptAdmin},
+	"GET /api/v1/me":                any_,
+	"PUT /api/v1/power-items/:code": {legal, deptAdmin},
+	"GET /api/v1/power-items":       any_,
+	"GET /api/v1/power-items/:code": any_,
+	"POST /api/v1/steps":            {clerk, deptAdmin},
+	"GET /api/v1/cases/:case_no":    any_,
+	"GET /api/v1/warnings":          any_,
+	"GET /api/v1/checks/unchecked":  {admin, legal, oversight, supervision},
 }
 
 // New returns the API's handler.
@@ -87,7 +87,9 @@ func New(svc *compliance.Service, db Pinger, policies PolicyState, cfg Config, l
 	r.HandleMethodNotAllowed = true
 	s := &Server{svc: svc, db: db, policies: policies, log: log}
 	r.Use(s.recover, s.logRequests, limitBody(cfg.MaxBodyBytes))
-	r.NoRoute(func(c *gin.Context) { fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在")) })
+	r.NoRoute(func(c *gin.Context) {
+		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))
+	})
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "不支持该请求方法"}})
 	})
@@ -117,7 +119,6 @@ func New(svc *compliance.Service, db Pinger, policies PolicyState, cfg Config, l
 	}
 	return r, nil
 }
-
 
 func account(c *gin.Context) *compliance.Account {
 	return c.MustGet("account").(*compliance.Account)

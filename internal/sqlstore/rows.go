@@ -32,10 +32,10 @@ func (accountRow) TableName() string { return "accounts" }
 
 // itemSpec is the versioned content of a power item.
 type itemSpec struct {
-	LegalBases []legalBasisJSON     `json:"legal_bases"`
-	TimeLimit  timeLimitJSON        `json:"time_limit"`
-	Steps      []flowStepJSON       `json:"steps"`
-	Discretion map[string]tierJSON  `json:"discretion"`
+	LegalBases []legalBasisJSON    `json:"legal_bases"`
+	TimeLimit  timeLimitJSON       `json:"time_limit"`
+	Steps      []flowStepJSON      `json:"steps"`
+	Discretion map[string]tierJSON `json:"discretion"`
 }
 
 type legalBasisJSON struct {
@@ -95,10 +95,10 @@ func (caseRow) TableName() string { return "cases" }
 
 // stepDetail is the nested content of a step.
 type stepDetail struct {
-	LegalBasisIDs []string       `json:"legal_basis_ids"`
+	LegalBasisIDs []string        `json:"legal_basis_ids"`
 	Discretion    *discretionJSON `json:"discretion,omitempty"`
-	Approvals     []approvalJSON `json:"approvals"`
-	Attributes    map[string]any `json:"attributes"`
+	Approvals     []approvalJSON  `json:"approvals"`
+	Attributes    map[string]any  `json:"attributes"`
 }
 
 type discretionJSON struct {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 	"time"
 
@@ -103,7 +102,7 @@ func mysqlDSN(dsn string) (string, error) {
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
-	cfg.Params["time_zone"] = url.QueryEscape("'+00:00'")
+	cfg.Params["time_zone"] = "'+00:00'"
 	if cfg.Collation == "" {
 		cfg.Collation = "utf8mb4_unicode_ci"
 	}

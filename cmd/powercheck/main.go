@@ -1,0 +1,87 @@
+// Command powercheck supervises how a district government exercises
+// administrative power: it checks every step of every case against Rego
+// policies and keeps the warnings they raise.
+//
+//	powercheck serve           run the service
+//	powercheck migrate         create or upgrade the database schema
+//	powercheck policy test     run the *_test.rego tests of a folder
+//	powercheck policy check    compile a folder of policies as a publish would
+//	powercheck demo            load the demo district into the database
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: powercheck <command> [flags]
+
+commands:
+  serve                run the service (--addr, --db, --demo)
+  migrate              create or upgrade the database schema (--db)
+  policy test [dir]    run the Rego tests of a folder of .rego files (default: the built-in policies)
+  policy check [dir]   compile a folder of policies in strict mode, as publishing would
+  demo                 load the demo district into the database (--db)
+
+environment:
+  POWERCHECK_ADDR             listen address (default 127.0.0.1:8080)
+  POWERCHECK_DB               sqlite:<path> (default sqlite:powercheck.db) or mysql:<dsn>
+  POWERCHECK_BOOTSTRAP_TOKEN  the first admin's token on an empty database
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "powercheck:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()}))
+	slog.SetDefault(log)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, log)
+	case "migrate":
+		return migrate(ctx, args[1:], stdout)
+	case "policy":
+		return policyCmd(ctx, args[1:], stdout)
+	case "demo":
+		return demoCmd(ctx, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("POWERCHECK_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/policy"
+	"powercheck/policies"
+)
+
+func policyCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: powercheck policy test|check [dir]")
+	}
+	flags := flag.NewFlagSet("policy "+args[0], flag.ContinueOnError)
+	if err := flags.Parse(args[1:]); err != nil {
+		return err
+	}
+	var src fs.FS = policies.FS
+	where := "built-in policies"
+	if dir := flags.Arg(0); dir != "" {
+		src, where = os.DirFS(dir), dir
+	}
+	modules, err := policy.ReadModules(src)
+	if err != nil {
+		return err
+	}
+	if len(modules) == 0 {
+		return fmt.Errorf("no .rego files in %s", where)
+	}
+	engine := policy.NewEngine(calendar.Default(), 0)
+	switch args[0] {
+	case "check":
+		if _, err := engine.Compile(ctx, 0, modules); err != nil {
+			return printProblems(stdout, err)
+		}
+		if _, err := engine.RunTests(ctx, modules); err != nil { // compiles the tests too
+			return printProblems(stdout, err)
+		}
+		fmt.Fprintf(stdout, "%s: %d modules compile\n", where, len(modules))
+		return nil
+	case "test":
+		results, err := engine.RunTests(ctx, modules)
+		if err != nil {
+			return printProblems(stdout, err)
+		}
+		failed := 0
+		for _, r := range results {
+			status := "PASS"
+			if !r.Passed {
+				status, failed = "FAIL", failed+1
+			}
+			fmt.Fprintf(stdout, "%s %s.%s (%s:%d) %v\n", status, r.Module, r.Name, r.Module, r.Line, r.Duration)
+			if r.Error != "" {
+				fmt.Fprintf(stdout, "    %s\n", r.Error)
+			}
+		}
+		fmt.Fprintf(stdout, "%d passed, %d failed\n", len(results)-failed, failed)
+		if failed > 0 {
+			return fmt.Errorf("%d policy tests failed", failed)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown policy command %q (want test or check)", args[0])
+}
+
+func printProblems(w io.Writer, err error) error {
+	var ce *policy.CompileError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	for _, p := range ce.Problems {
+		fmt.Fprintf(w, "%s.rego:%d:%d: %s (%s)\n", p.Module, p.Line, p.Column, p.Chinese, p.Message)
+	}
+	return fmt.Errorf("%d policy problems", len(ce.Problems))
+}

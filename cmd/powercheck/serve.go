@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
+	"powercheck/internal/demo"
+	"powercheck/internal/httpapi"
+	"powercheck/internal/policy"
+	"powercheck/internal/sqlstore"
+	"powercheck/policies"
+)
+
+// app is the wired service.
+type app struct {
+	store  *sqlstore.Store
+	engine *policy.Engine
+	svc    *compliance.Service
+}
+
+// openApp opens and migrates the database, loads the policies (publishing the
+// defaults on an empty database) and wires the service.
+func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *slog.Logger) (*app, error) {
+	store, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	engine := policy.NewEngine(calendar.Default(), evalTimeout)
+	defaults, err := policy.ReadModules(policies.FS)
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	if err := engine.Sync(ctx, store, defaults); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return &app{store: store, engine: engine, svc: compliance.NewService(store, engine, nil, log)}, nil
+}
+
+func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", env("POWERCHECK_ADDR", "127.0.0.1:8080"), "listen address")
+	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database: sqlite:<path> or mysql:<dsn>")
+	withDemo := fs.Bool("demo", false, "load the demo district into an empty database")
+	maxBody := fs.Int64("max-body", 1<<20, "request body limit in bytes")
+	evalTimeout := fs.Duration("eval-timeout", policy.DefaultTimeout, "time limit of one policy evaluation")
+	poll := fs.Duration("policy-poll", 5*time.Second, "how often to look for a new policy revision")
+	recheck := fs.Duration("recheck-interval", 30*time.Second, "how often to re-check steps whose evaluation failed")
+	proxies := fs.String("trusted-proxies", env("POWERCHECK_TRUSTED_PROXIES", ""), "comma-separated proxies whose X-Forwarded-For is trusted")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *dsn, *evalTimeout, log)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+
+	token, err := a.svc.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"))
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if token != "" && os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN") == "" {
+		fmt.Fprintf(stdout, "created account admin; its token, shown only now: %s\n", token)
+	}
+	if *withDemo {
+		if err := loadDemo(ctx, a, stdout); err != nil {
+			return err
+		}
+	}
+
+	var trusted []string
+	if *proxies != "" {
+		trusted = strings.Split(*proxies, ",")
+	}
+	h, err := httpapi.New(a.svc, a.store, a.engine, httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted}, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+
+	bg, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go a.engine.Watch(bg, a.store, *poll, log)
+	go recheckLoop(bg, a.svc, *recheck, log)
+
+	log.Info("powercheck listening", "addr", ln.Addr().String(), "db", a.store.Dialect(), "policy_revision", a.engine.Revision())
+	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, done := context.WithTimeout(context.Background(), 15*time.Second)
+	defer done()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// recheckLoop re-evaluates steps whose evaluation failed, so that a policy
+// or calendar fix catches up with them.
+func recheckLoop(ctx context.Context, svc *compliance.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := svc.Recheck(ctx, 500)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("re-check unchecked steps", "error", err)
+		case n > 0:
+			log.Info("re-checked steps", "count", n)
+		}
+	}
+}
+
+func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
+	tokens, err := demo.Load(ctx, a.store, a.engine)
+	if errors.Is(err, demo.ErrLoaded) {
+		fmt.Fprintln(stdout, "demo district already loaded; its accounts keep the tokens listed in the README")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintln(stdout, "demo district loaded; accounts and tokens (demo only, never use in production):")
+	for _, t := range tokens {
+		fmt.Fprintf(stdout, "  %-16s %-15s %-6s %s\n", t.Username, t.Role, t.Department, t.Token)
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := sqlstore.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "schema is up to date")
+	return nil
+}
+
+func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *dsn, policy.DefaultTimeout, slog.Default())
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	if _, err := a.svc.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN")); err != nil {
+		return err
+	}
+	return loadDemo(ctx, a, stdout)
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+const adminToken = "test-admin-token"
+
+// server is a real powercheck serve process, in-process, on a free port.
+type server struct {
+	t    *testing.T
+	base string
+}
+
+// startServer boots the real wiring on 127.0.0.1:0 against dsn.
+func startServer(t *testing.T, dsn string, extra ...string) *server {
+	t.Helper()
+	t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, extra...)
+	go func() {
+		err := run(ctx, args, pw, io.Discard)
+		pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("server did not stop")
+		}
+	})
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() {
+		if addr, ok := strings.CutPrefix(lines.Text(), "listening on "); ok {
+			go func() { _, _ = io.Copy(io.Discard, pr) }()
+			return &server{t: t, base: addr}
+		}
+	}
+	t.Fatalf("server did not start: %v", lines.Err())
+	return nil
+}
+
+// eachDriver runs f on SQLite and, when configured, MySQL, each on a fresh database.
+func eachDriver(t *testing.T, f func(t *testing.T, dsn string)) {
+	for _, d := range sqlstoretest.Drivers() {
+		t.Run(d.Name, func(t *testing.T) { f(t, d.DSN(t)) })
+	}
+}
+
+type response struct {
+	Status int
+	Body   []byte
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// errorCode returns the error code of an error answer.
+func (r response) errorCode(t *testing.T) string {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	r.decode(t, &e)
+	if e.Error.Message == "" {
+		t.Errorf("error answer without a message: %s", r.Body)
+	}
+	return e.Error.Code
+}
+
+func (s *server) do(method, path, token string, body any) response {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, s.base+path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return response{Status: res.StatusCode, Body: b}
+}
+
+// must performs a request and fails the test unless it answers want.
+func (s *server) must(want int, method, path, token string, body any) response {
+	s.t.Helper()
+	r := s.do(method, path, token, body)
+	if r.Status != want {
+		s.t.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}

@@ -1,0 +1,214 @@
+// Package demo loads a small demo district through the service, so that every
+// demo warning is raised by the real policies: departments, accounts with
+// well-known tokens, power items of several categories and cases whose steps
+// break some rules.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
+)
+
+// ErrLoaded says the demo district is there already.
+var ErrLoaded = errors.New("demo district already loaded")
+
+// Token is a demo account and its token.
+type Token struct {
+	Username, Role, Department, Token string
+}
+
+// Accounts are the demo accounts. Their tokens are public: demo use only.
+var Accounts = []struct {
+	Username, RealName string
+	Role               compliance.Role
+	Department         string
+}{
+	{"legal", "王法制", compliance.RoleLegal, ""},
+	{"oversight", "赵政管", compliance.RoleOversight, ""},
+	{"supervision", "钱监察", compliance.RoleSupervision, ""},
+	{"zjj-admin", "孙局长", compliance.RoleDeptAdmin, "ZJJ"},
+	{"zjj-clerk", "张三", compliance.RoleClerk, "ZJJ"},
+	{"zjj-inspector", "李四", compliance.RoleDeptInspector, "ZJJ"},
+	{"scj-admin", "周局长", compliance.RoleDeptAdmin, "SCJ"},
+	{"scj-clerk", "吴六", compliance.RoleClerk, "SCJ"},
+	{"scj-inspector", "郑七", compliance.RoleDeptInspector, "SCJ"},
+}
+
+// TokenOf returns the demo token of a demo username.
+func TokenOf(username string) string { return "demo-" + username }
+
+var departments = []compliance.Department{
+	{Code: "ZJJ", Name: "区住房和城乡建设局"},
+	{Code: "SCJ", Name: "区市场监督管理局"},
+	{Code: "HBJ", Name: "区生态环境局"},
+}
+
+func items() []compliance.PowerItem {
+	licensing := func(code, name, dept string, bases []compliance.LegalBasis) compliance.PowerItem {
+		return compliance.PowerItem{Code: code, Name: name, Category: "行政许可", DepartmentCode: dept,
+			LegalBases: bases, TimeLimit: compliance.TimeLimit{Days: 20, Unit: compliance.UnitWorkday},
+			Steps: []compliance.FlowStep{
+				{Code: "accept", Name: "受理"},
+				{Code: "review", Name: "审查", TimeLimitDays: 10},
+				{Code: "decide", Name: "决定", RiskCheckpoint: true, RequiresApproval: "dept_inspector", EndsClock: true},
+				{Code: "deliver", Name: "送达", TimeLimitDays: 10},
+			}}
+	}
+	penalty := func(code, name, dept string, bases []compliance.LegalBasis, tiers map[string]compliance.Tier) compliance.PowerItem {
+		return compliance.PowerItem{Code: code, Name: name, Category: "行政处罚", DepartmentCode: dept,
+			LegalBases: bases, TimeLimit: compliance.TimeLimit{Days: 90, Unit: compliance.UnitCalendar},
+			Steps: []compliance.FlowStep{
+				{Code: "file", Name: "立案"},
+				{Code: "investigate", Name: "调查取证"},
+				{Code: "notify", Name: "告知", RiskCheckpoint: true},
+				{Code: "decide", Name: "处罚决定", RiskCheckpoint: true, RequiresApproval: "dept_admin", EndsClock: true},
+				{Code: "deliver", Name: "送达", TimeLimitDays: 7},
+			},
+			Discretion: tiers}
+	}
+	return []compliance.PowerItem{
+		licensing("XK-ZJJ-001", "建筑工程施工许可", "ZJJ",
+			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国建筑法》", Article: "第八条"},
+				{ID: "LB2", Title: "《建筑工程施工许可管理办法》", Article: "第四条"}}),
+		penalty("CF-ZJJ-001", "对未取得施工许可擅自施工的行政处罚", "ZJJ",
+			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国建筑法》", Article: "第六十四条"},
+				{ID: "LB2", Title: "《建设工程质量管理条例》", Article: "第五十七条"}},
+			map[string]compliance.Tier{
+				"轻微": {Min: 0, Max: 10000, Description: "及时停工整改，未造成后果"},
+				"一般": {Min: 10000, Max: 50000, Description: "工程合同价款 1%–1.5%"},
+				"严重": {Min: 50000, Max: 200000, Description: "拒不停工或造成严重后果"},
+			}),
+		licensing("XK-SCJ-001", "食品经营许可", "SCJ",
+			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国食品安全法》", Article: "第三十五条"}}),
+		penalty("CF-SCJ-001", "对经营超过保质期食品的行政处罚", "SCJ",
+			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国食品安全法》", Article: "第一百二十四条"}},
+			map[string]compliance.Tier{
+				"一般": {Min: 5000, Max: 50000, Description: "货值金额不足一万元"},
+				"严重": {Min: 50000, Max: 150000, Description: "货值金额一万元以上"},
+			}),
+		{Code: "JC-HBJ-001", Name: "排污单位现场检查", Category: "行政检查", DepartmentCode: "HBJ",
+			LegalBases: []compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国环境保护法》", Article: "第二十四条"}},
+			TimeLimit:  compliance.TimeLimit{Days: 10, Unit: compliance.UnitWorkday},
+			Steps: []compliance.FlowStep{{Code: "plan", Name: "检查计划"}, {Code: "inspect", Name: "现场检查"},
+				{Code: "conclude", Name: "检查结论", EndsClock: true}}},
+	}
+}
+
+// Load creates the demo district. It fails with ErrLoaded when its first
+// department exists already. Steps are entered on a clock of their own, set
+// to shortly after each step occurred, as a department entering them on time
+// would; one case is entered late on purpose.
+func Load(ctx context.Context, store compliance.Store, eval compliance.Evaluator) ([]Token, error) {
+	clock := &demoClock{real: time.Now}
+	svc := compliance.NewService(store, eval, clock.Now, nil)
+	system := &compliance.Account{Username: "demo", Role: compliance.RoleAdmin}
+	for _, d := range departments {
+		if _, err := svc.CreateDepartment(ctx, system, d); err != nil {
+			if compliance.KindOf(err) == compliance.KindConflict {
+				return nil, ErrLoaded
+			}
+			return nil, fmt.Errorf("department %s: %w", d.Code, err)
+		}
+	}
+	var tokens []Token
+	for _, a := range Accounts {
+		acc := compliance.Account{Username: a.Username, RealName: a.RealName, Role: a.Role, DepartmentCode: a.Department}
+		if _, _, err := svc.CreateAccount(ctx, system, acc, TokenOf(a.Username)); err != nil {
+			return nil, fmt.Errorf("account %s: %w", a.Username, err)
+		}
+		tokens = append(tokens, Token{a.Username, string(a.Role), a.Department, TokenOf(a.Username)})
+	}
+	legal := &compliance.Account{Username: "legal", Role: compliance.RoleLegal}
+	for _, it := range items() {
+		if _, err := svc.SaveItem(ctx, legal, it); err != nil {
+			return nil, fmt.Errorf("item %s: %w", it.Code, err)
+		}
+	}
+	if err := loadCases(ctx, svc, clock); err != nil {
+		return nil, err
+	}
+	return tokens, nil
+}
+
+// loadCases submits the demo cases, dated back from today in working days so
+// that the deadline rules see realistic periods.
+func loadCases(ctx context.Context, svc *compliance.Service, clock *demoClock) error {
+	cal := calendar.Default()
+	today := calendar.DateOf(svc.Now())
+	// at returns 10:00 on the working day n working days before today (or
+	// calendar days when the calendar does not know the year).
+	at := func(n int, hour int) time.Time {
+		d, err := cal.AddWorkdays(today, -n)
+		if err != nil {
+			d = today.AddDays(-n * 7 / 5)
+		}
+		t := d.Start().Add(time.Duration(hour) * time.Hour)
+		if now := time.Now(); t.After(now) {
+			t = now.Add(-time.Minute)
+		}
+		return t
+	}
+	zjj := &compliance.Account{Username: "zjj-clerk", Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}
+	scj := &compliance.Account{Username: "scj-clerk", Role: compliance.RoleClerk, DepartmentCode: "SCJ"}
+	approve := func(role, by string, t time.Time) []compliance.Approval {
+		return []compliance.Approval{{Role: role, By: by, At: t}}
+	}
+	year := today.Year()
+	steps := []struct {
+		who *compliance.Account
+		sub compliance.StepSubmission
+	}{
+		// A licence handled by the book: no warning.
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), PowerItemCode: "XK-ZJJ-001", Applicant: "某建设集团有限公司", StepCode: "accept", Handler: "张三", OccurredAt: at(12, 9), LegalBasisIDs: []string{"LB1"}}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "review", Handler: "张三", OccurredAt: at(8, 10)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "decide", Handler: "张三", OccurredAt: at(6, 15), LegalBasisIDs: []string{"LB1", "LB2"}, Approvals: approve("dept_inspector", "李四", at(6, 14))}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "deliver", Handler: "张三", OccurredAt: at(5, 10)}},
+		// A licence decided without the inspector's approval and without a legal basis.
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0002", year), PowerItemCode: "XK-ZJJ-001", Applicant: "某置业有限公司", StepCode: "accept", Handler: "张三", OccurredAt: at(9, 9)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0002", year), StepCode: "review", Handler: "张三", OccurredAt: at(7, 10)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0002", year), StepCode: "decide", Handler: "张三", OccurredAt: at(1, 16)}},
+		// A penalty above its discretion tier, approved by the handler himself.
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), PowerItemCode: "CF-ZJJ-001", Applicant: "某建筑工程有限公司", StepCode: "file", Handler: "张三", OccurredAt: at(15, 9)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), StepCode: "investigate", Handler: "张三", OccurredAt: at(12, 9)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), StepCode: "notify", Handler: "张三", OccurredAt: at(8, 9), Approvals: approve("dept_admin", "孙局长", at(8, 8))}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), StepCode: "decide", Handler: "张三", OccurredAt: at(2, 9), LegalBasisIDs: []string{"LB1"}, Discretion: &compliance.Discretion{Tier: "一般", Amount: 80000}, Approvals: approve("dept_admin", "张三", at(2, 8))}},
+		// A food licence whose decision came before the review, entered a week late.
+		{scj, compliance.StepSubmission{CaseNo: fmt.Sprintf("SCJ-%d-0001", year), PowerItemCode: "XK-SCJ-001", Applicant: "某餐饮管理有限公司", StepCode: "accept", Handler: "吴六", OccurredAt: at(10, 9)}},
+		{scj, compliance.StepSubmission{CaseNo: fmt.Sprintf("SCJ-%d-0001", year), StepCode: "decide", Handler: "吴六", OccurredAt: at(6, 9), LegalBasisIDs: []string{"LB1"}, Approvals: approve("dept_inspector", "郑七", at(6, 8))}},
+		// A food licence accepted 18 working days ago and still under review: due soon.
+		{scj, compliance.StepSubmission{CaseNo: fmt.Sprintf("SCJ-%d-0002", year), PowerItemCode: "XK-SCJ-001", Applicant: "某超市有限公司", StepCode: "accept", Handler: "吴六", OccurredAt: at(18, 9)}},
+		{scj, compliance.StepSubmission{CaseNo: fmt.Sprintf("SCJ-%d-0002", year), StepCode: "review", Handler: "吴六", OccurredAt: at(0, 9)}},
+		{scj, compliance.StepSubmission{CaseNo: fmt.Sprintf("SCJ-%d-0002", year), StepCode: "review", Handler: "吴六", OccurredAt: at(0, 9).Add(-time.Hour)}},
+	}
+	for i, s := range steps {
+		s.sub.ID = fmt.Sprintf("%s-%02d-%s", s.sub.CaseNo, i, s.sub.StepCode)
+		clock.set(s.sub.OccurredAt.Add(20 * time.Minute))
+		if s.sub.CaseNo == fmt.Sprintf("SCJ-%d-0001", year) {
+			clock.set(time.Time{}) // entered today, days after it happened
+		}
+		if _, _, err := svc.SubmitStep(ctx, s.who, s.sub); err != nil {
+			return fmt.Errorf("demo step %s: %w", s.sub.ID, err)
+		}
+	}
+	return nil
+}
+
+// demoClock is the clock the demo enters steps on: a set time, or the real one.
+type demoClock struct {
+	real func() time.Time
+	at   time.Time
+}
+
+func (c *demoClock) set(t time.Time) { c.at = t }
+
+func (c *demoClock) Now() time.Time {
+	if c.at.IsZero() || c.at.After(c.real()) {
+		return c.real()
+	}
+	return c.at
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/policy"
+	"powercheck/internal/sqlstore/sqlstoretest"
+	"powercheck/policies"
+)
+
+// broken compiles but fails at evaluation: its warning has no valid level.
+const broken = `package compliance.broken
+
+# METADATA
+# title: 故障规则
+# custom:
+#   level: alarm
+warnings contains {"rule": "broken.bad_level", "level": "red", "message": "级别无效"} if {
+	input.event == "step"
+}
+`
+
+// A policy that fails at run time never loses the step: it is stored
+// unchecked, counted, and checked again once a working revision is active.
+func TestFailingPolicyKeepsTheStep(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		store := sqlstoretest.MustOpen(t, dsn)
+		defaults, err := policy.ReadModules(policies.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := append(append([]compliance.PolicyModule{}, defaults...), compliance.PolicyModule{Name: "broken", Source: broken})
+		if _, err := store.CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(bad), Modules: bad, CreatedBy: "test", CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		s := startServer(t, dsn, "--policy-poll", "100ms", "--recheck-interval", "100ms")
+		tok := setupDistrict(t, s)
+
+		var ans stepAnswer
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00")).decode(t, &ans)
+		if ans.CheckStatus != "unchecked" || ans.PolicyRevision != 1 || len(ans.Warnings) != 0 {
+			t.Fatalf("answer = %+v, want an unchecked step under revision 1", ans)
+		}
+		var count struct{ Count int64 }
+		s.must(200, "GET", "/api/v1/checks/unchecked", tok[supervisionToken], nil).decode(t, &count)
+		if count.Count != 1 {
+			t.Fatalf("unchecked count = %d, want 1", count.Count)
+		}
+
+		good, err := store.CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(defaults), Modules: defaults, CreatedBy: "test", CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			s.must(200, "GET", "/api/v1/checks/unchecked", tok[supervisionToken], nil).decode(t, &count)
+			if count.Count == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the step was not re-checked within 10 s of a working revision")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		var c struct {
+			Steps []struct {
+				CheckStatus    string `json:"check_status"`
+				PolicyRevision int64  `json:"policy_revision"`
+			} `json:"steps"`
+		}
+		s.must(200, "GET", "/api/v1/cases/ZJJ-U-1", tok[zjjClerk], nil).decode(t, &c)
+		if len(c.Steps) != 1 || c.Steps[0].CheckStatus != "checked" || c.Steps[0].PolicyRevision != good.ID {
+			t.Errorf("steps = %+v, want one step checked under revision %d", c.Steps, good.ID)
+		}
+		// The replay now answers what the re-check found.
+		s.must(200, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00")).decode(t, &ans)
+		if ans.CheckStatus != "checked" {
+			t.Errorf("replay check_status = %s, want checked", ans.CheckStatus)
+		}
+	})
+}

@@ -40,10 +40,10 @@ type Server struct {
 	log      *slog.Logger
 }
 
-// R lists the roles of a permission; any names everyone signed in.
+// R lists the roles of a permission; everyone (nil) admits every signed-in account.
 type R = []compliance.Role
 
-var any_ R = nil
+var everyone R = nil
 
 const (
 	admin       = compliance.RoleAdmin
@@ -59,15 +59,15 @@ const (
 // applies department scoping on top of it.
 var permissions = map[string]R{
 	"POST /api/v1/departments":      {admin},
-	"GET /api/v1/departments":       any_,
+	"GET /api/v1/departments":       everyone,
 	"POST /api/v1/accounts":         {admin, deptAdmin},
-	"GET /api/v1/me":                any_,
+	"GET /api/v1/me":                everyone,
 	"PUT /api/v1/power-items/:code": {legal, deptAdmin},
-	"GET /api/v1/power-items":       any_,
-	"GET /api/v1/power-items/:code": any_,
+	"GET /api/v1/power-items":       everyone,
+	"GET /api/v1/power-items/:code": everyone,
 	"POST /api/v1/steps":            {clerk, deptAdmin},
-	"GET /api/v1/cases/:case_no":    any_,
-	"GET /api/v1/warnings":          any_,
+	"GET /api/v1/cases/:case_no":    everyone,
+	"GET /api/v1/warnings":          everyone,
 	"GET /api/v1/checks/unchecked":  {admin, legal, oversight, supervision},
 }
 

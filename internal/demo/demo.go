@@ -140,6 +140,11 @@ func Load(ctx context.Context, store compliance.Store, eval compliance.Evaluator
 func loadCases(ctx context.Context, svc *compliance.Service, clock *demoClock) error {
 	cal := calendar.Default()
 	today := calendar.DateOf(svc.Now())
+	// Past the last year whose holidays are known, date the demo at the end
+	// of that year, so that every period can be counted.
+	if years := cal.Years(); len(years) > 0 && today.Year() > years[len(years)-1] {
+		today = calendar.MakeDate(years[len(years)-1], time.December, 31)
+	}
 	// at returns 10:00 on the working day n working days before today (or
 	// calendar days when the calendar does not know the year).
 	at := func(n int, hour int) time.Time {

@@ -115,7 +115,9 @@ needs_approval(f) if f.risk_checkpoint == true
 
 needs_approval(f) if required_role(f) != ""
 
-required_role(f) := f.requires_approval if is_string(f.requires_approval) else := ""
+required_role(f) := f.requires_approval if {
+	is_string(f.requires_approval)
+} else := ""
 
 approved("") if count(approvals) > 0
 
@@ -134,13 +136,17 @@ approval_missing_message(role) := sprintf("环节“%s”%s，须经%s审核，�
 
 approval_missing_message("") := sprintf("环节“%s”%s，须经审核，但未记录任何审核", [step_label, checkpoint_text])
 
-checkpoint_text := "为廉政风险防控点" if flow_entry.risk_checkpoint == true else := "按权力清单要求"
+checkpoint_text := "为廉政风险防控点" if {
+	flow_entry.risk_checkpoint == true
+} else := "按权力清单要求"
 
 given_text := "" if {
 	count(approvals) == 0
-} else := sprintf("（现有审核：%s）", [concat("、", sort({sprintf("%s %s", [role_label(a.role), a.by]) | some a in approvals}))])
+} else := sprintf("（现有审核：%s）", [concat("、", sort({sprintf("%s%s", [role_label(a.role), a.by]) | some a in approvals}))])
 
-role_label(role) := sprintf("%s（%s）", [role_names[role], role]) if role_names[role] else := sprintf("%v", [role])
+role_label(role) := sprintf("%s（%s）", [role_names[role], role]) if {
+	role_names[role]
+} else := sprintf("%v", [role])
 
 self_roles contains role_label(a.role) if {
 	input.step.handler != ""
@@ -148,7 +154,7 @@ self_roles contains role_label(a.role) if {
 	a.by == input.step.handler
 }
 
-late_approvals contains sprintf("%s %s 的审核时间为 %s", [role_label(a.role), a.by, clock(a.at)]) if {
+late_approvals contains sprintf("%s%s的审核时间为 %s", [role_label(a.role), a.by, clock(a.at)]) if {
 	occurred := time.parse_rfc3339_ns(input.step.occurred_at)
 	some a in approvals
 	time.parse_rfc3339_ns(a.at) > occurred

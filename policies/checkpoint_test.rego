@@ -74,7 +74,7 @@ test_approval_missing_object if {
 	[w] := only(step_doc("decide", [leader]), "checkpoint.approval_missing")
 	w.level == "alarm"
 	w.basis == checkpoint.checkpoint_basis
-	w.message == "环节“决定”为廉政风险防控点，须经监察人员（dept_inspector）审核，但未记录该审核（现有审核：部门负责人（dept_admin） 王五）"
+	w.message == "环节“决定”为廉政风险防控点，须经监察人员（dept_inspector）审核，但未记录该审核（现有审核：部门负责人（dept_admin）王五）"
 }
 
 test_approval_missing_any_role_message if {
@@ -118,7 +118,7 @@ test_approval_after_step if {
 	late := {"role": "dept_inspector", "by": "李四", "at": "2026-03-11T10:00:00+08:00"}
 	[w] := only(step_doc("decide", [leader, late]), "checkpoint.approval_after_step")
 	w.level == "prewarning"
-	w.message == "环节“决定”于 2026-03-10 09:00 办理，而监察人员（dept_inspector） 李四 的审核时间为 2026-03-11 10:00，审核晚于办理"
+	w.message == "环节“决定”于 2026-03-10 09:00 办理，而监察人员（dept_inspector）李四的审核时间为 2026-03-11 10:00，审核晚于办理"
 }
 
 test_approval_after_step_compares_instants if {

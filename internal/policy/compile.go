@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -21,6 +22,8 @@ import (
 // Module is one Rego source file.
 type Module = compliance.PolicyModule
 
+var moduleNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
 // MaxModuleBytes bounds the size of one module's source.
 const MaxModuleBytes = 256 << 10
 
@@ -29,7 +32,7 @@ const MaxModuleBytes = 256 << 10
 // past steps says what really would have happened).
 var forbidden = []string{
 	"http.send", "net.lookup_ip_addr", "opa.runtime", "time.now_ns", "rand.intn",
-	"uuid.rfc4122", "uuid.parse", "providers.aws.sign_req", "trace", "print",
+	"uuid.rfc4122", "uuid.parse", "providers.aws.sign_req", "trace", "print", "internal.print",
 }
 
 // capabilities are OPA's built-ins minus the forbidden ones plus ours.
@@ -83,7 +86,7 @@ func problemsFrom(errs ast.Errors) *CompileError {
 func chinese(p Problem) string {
 	if name, ok := strings.CutPrefix(p.Message, "undefined function "); ok {
 		if slices.Contains(forbidden, name) {
-			return "禁止使用的内置函数 " + name + "（不得访问网络、运行环境或引入不确定性）"
+			return "禁止使用的内置函数 " + strings.TrimPrefix(name, "internal.") + "（不得访问网络、运行环境或引入不确定性）"
 		}
 		return "未定义的函数 " + name
 	}
@@ -131,6 +134,11 @@ func parse(modules []Module) (map[string]*ast.Module, *CompileError) {
 	opts := ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1}
 	parsed := make(map[string]*ast.Module, len(modules))
 	for _, m := range modules {
+		if !moduleNamePattern.MatchString(m.Name) {
+			add(m.Name, 1, "name_error", "a module name is lower-case letters, digits and underscores, starting with a letter",
+				"模块名只能由小写字母、数字和下划线组成，并以字母开头")
+			continue
+		}
 		if len(m.Source) > MaxModuleBytes {
 			add(m.Name, 1, "size_error", fmt.Sprintf("module is larger than %d bytes", MaxModuleBytes),
 				fmt.Sprintf("策略模块超过 %d 字节的上限", MaxModuleBytes))
@@ -191,7 +199,7 @@ func newCompiler() *ast.Compiler {
 	return ast.NewCompiler().
 		WithStrict(true).
 		WithCapabilities(capabilities()).
-		WithEnablePrintStatements(false)
+		WithEnablePrintStatements(true) // so that print is checked against the capabilities, not erased
 }
 
 // evalQuery collects every warning of every compliance package, with the

@@ -95,6 +95,9 @@ func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (comp
 
 func (c *Compiled) evaluate(ctx context.Context, timeout time.Duration, doc map[string]any) (compliance.Evaluation, error) {
 	ev := compliance.Evaluation{Revision: c.Revision}
+	if err := ctx.Err(); err != nil {
+		return ev, fmt.Errorf("policy revision %d: %w", c.Revision, err)
+	}
 	val, err := toValue(doc)
 	if err != nil {
 		return ev, fmt.Errorf("policy input: %w", err)

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"math"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -17,6 +18,14 @@ func ts(t time.Time) any {
 		return nil
 	}
 	return t.In(calendar.Shanghai).Format(time.RFC3339)
+}
+
+// number keeps whole amounts integral, so that policies print 2500000, not 2.5e+06.
+func number(f float64) any {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return int64(f)
+	}
+	return f
 }
 
 func strings2any(s []string) []any {
@@ -42,7 +51,7 @@ func itemDoc(it *compliance.PowerItem) map[string]any {
 	}
 	tiers := make(map[string]any, len(it.Discretion))
 	for name, t := range it.Discretion {
-		tiers[name] = map[string]any{"min": t.Min, "max": t.Max, "description": t.Description}
+		tiers[name] = map[string]any{"min": number(t.Min), "max": number(t.Max), "description": t.Description}
 	}
 	unit := it.TimeLimit.Unit
 	if unit == "" {
@@ -72,7 +81,7 @@ func stepDoc(s *compliance.Step) map[string]any {
 		"attributes": attrs,
 	}
 	if s.Discretion != nil {
-		doc["discretion"] = map[string]any{"tier": s.Discretion.Tier, "amount": s.Discretion.Amount}
+		doc["discretion"] = map[string]any{"tier": s.Discretion.Tier, "amount": number(s.Discretion.Amount)}
 	}
 	return doc
 }

@@ -16,6 +16,7 @@ type TestResult struct {
 	Name     string        `json:"name"`
 	Line     int           `json:"line"`
 	Passed   bool          `json:"passed"`
+	Skipped  bool          `json:"skipped,omitempty"` // a todo_ test: neither passes nor blocks
 	Error    string        `json:"error,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 }
@@ -62,7 +63,7 @@ func (e *Engine) RunTests(ctx context.Context, modules []Module) ([]TestResult, 
 	}
 	var out []TestResult
 	for r := range ch {
-		tr := TestResult{Name: r.Name, Passed: r.Pass(), Duration: r.Duration}
+		tr := TestResult{Name: r.Name, Passed: r.Pass() || r.Skip, Skipped: r.Skip, Duration: r.Duration}
 		if r.Location != nil {
 			tr.Module, tr.Line = moduleName(r.Location.File), r.Location.Row
 		}

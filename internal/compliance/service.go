@@ -30,6 +30,10 @@ func NewService(store Store, eval Evaluator, now func() time.Time, log *slog.Log
 	if now == nil {
 		now = time.Now
 	}
+	// Stored times keep milliseconds (MySQL's DATETIME(3)); answers must
+	// show what is stored.
+	clock := now
+	now = func() time.Time { return clock().Truncate(time.Millisecond) }
 	if log == nil {
 		log = slog.Default()
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -155,6 +156,8 @@ func decodeFinding(p any) (compliance.Finding, error) {
 		return f, fmt.Errorf("rule %s: level %q must be prewarning or alarm", f.Rule, f.Level)
 	case f.Message == "":
 		return f, fmt.Errorf("rule %s: empty message", f.Rule)
+	case len(f.Rule) > 128 || utf8.RuneCountInString(f.Key) > 128 || utf8.RuneCountInString(f.Basis) > 1024:
+		return f, fmt.Errorf("rule %.128s: rule id or key longer than 128 characters, or basis longer than 1024", f.Rule)
 	}
 	return f, nil
 }

@@ -8,7 +8,7 @@ import (
 
 // CreateDepartment implements compliance.Store.
 func (s *Store) CreateDepartment(ctx context.Context, d compliance.Department) (compliance.Department, error) {
-	r := departmentRow{Code: d.Code, Name: d.Name, CreatedAt: d.CreatedAt.UTC()}
+	r := departmentRow{Code: d.Code, Name: d.Name, CreatedAt: utc(d.CreatedAt)}
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return compliance.Department{}, wrap(err, "create department")
 	}
@@ -40,7 +40,7 @@ func (s *Store) ListDepartments(ctx context.Context) ([]compliance.Department, e
 // CreateAccount implements compliance.Store.
 func (s *Store) CreateAccount(ctx context.Context, a compliance.Account, tokenHash string) (compliance.Account, error) {
 	r := accountRow{Username: a.Username, RealName: a.RealName, Role: string(a.Role), DepartmentCode: a.DepartmentCode,
-		TokenHash: tokenHash, AllowedCIDRs: a.AllowedCIDRs, Disabled: a.Disabled, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.CreatedAt.UTC()}
+		TokenHash: tokenHash, AllowedCIDRs: a.AllowedCIDRs, Disabled: a.Disabled, CreatedAt: utc(a.CreatedAt), UpdatedAt: utc(a.CreatedAt)}
 	if r.AllowedCIDRs == nil {
 		r.AllowedCIDRs = []string{}
 	}

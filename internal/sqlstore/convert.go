@@ -1,11 +1,16 @@
 package sqlstore
 
 import (
+	"time"
+
 	"powercheck/internal/compliance"
 )
 
-// Conversions between rows and domain types. Times are stored in UTC so that
-// they compare correctly in SQL on every driver.
+// Conversions between rows and domain types. Times are stored in UTC, to the
+// millisecond (MySQL's DATETIME(3)), so that they compare the same in SQL on
+// every driver.
+
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 func toDepartment(r departmentRow) compliance.Department {
 	return compliance.Department{Code: r.Code, Name: r.Name, CreatedAt: r.CreatedAt}
@@ -30,7 +35,7 @@ func fromItem(it compliance.PowerItem) itemRow {
 	}
 	return itemRow{Code: it.Code, Version: it.Version, Name: it.Name, Category: it.Category,
 		DepartmentCode: it.DepartmentCode, Status: it.Status, Spec: spec, CreatedBy: it.CreatedBy,
-		CreatedAt: it.CreatedAt.UTC()}
+		CreatedAt: utc(it.CreatedAt)}
 }
 
 func toItem(r itemRow) compliance.PowerItem {
@@ -52,7 +57,7 @@ func toItem(r itemRow) compliance.PowerItem {
 
 func fromCase(c compliance.Case) caseRow {
 	return caseRow{CaseNo: c.CaseNo, ItemCode: c.ItemCode, ItemVersion: c.ItemVersion, DepartmentCode: c.DepartmentCode,
-		Status: c.Status, Applicant: c.Applicant, AcceptedAt: c.AcceptedAt.UTC(), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+		Status: c.Status, Applicant: c.Applicant, AcceptedAt: utc(c.AcceptedAt), CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt)}
 }
 
 func toCase(r caseRow) compliance.Case {
@@ -66,10 +71,10 @@ func fromStep(s compliance.Step, dept, digest string) stepRow {
 		d.Discretion = &discretionJSON{Tier: s.Discretion.Tier, Amount: s.Discretion.Amount}
 	}
 	for _, a := range s.Approvals {
-		d.Approvals = append(d.Approvals, approvalJSON{Role: a.Role, By: a.By, At: a.At.UTC()})
+		d.Approvals = append(d.Approvals, approvalJSON{Role: a.Role, By: a.By, At: utc(a.At)})
 	}
 	return stepRow{ID: s.ID, CaseNo: s.CaseNo, DepartmentCode: dept, StepCode: s.StepCode, Handler: s.Handler,
-		OccurredAt: s.OccurredAt.UTC(), RecordedAt: s.RecordedAt.UTC(), Detail: d, Digest: digest,
+		OccurredAt: utc(s.OccurredAt), RecordedAt: utc(s.RecordedAt), Detail: d, Digest: digest,
 		CheckStatus: s.CheckStatus, CheckError: s.CheckError, PolicyRevision: s.PolicyRevision}
 }
 

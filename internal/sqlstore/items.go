@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -26,7 +28,8 @@ func (s *Store) SaveItem(ctx context.Context, it compliance.PowerItem) (complian
 			return tx.Create(&row).Error
 		})
 		err = wrap(err, "save item")
-		if errors.Is(err, compliance.ErrDuplicate) && attempt < 5 {
+		if (errors.Is(err, compliance.ErrDuplicate) || isDeadlock(err)) && attempt < 100 && ctx.Err() == nil {
+			time.Sleep(time.Duration(rand.IntN(5)+1) * time.Millisecond)
 			continue
 		}
 		if err != nil {

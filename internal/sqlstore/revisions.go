@@ -33,7 +33,7 @@ func (s *Store) LatestRevisionID(ctx context.Context) (int64, error) {
 
 // CreateRevision implements compliance.RevisionStore.
 func (s *Store) CreateRevision(ctx context.Context, rev compliance.PolicyRevision) (compliance.PolicyRevision, error) {
-	r := revisionRow{Digest: rev.Digest, CreatedBy: rev.CreatedBy, Note: rev.Note, CreatedAt: rev.CreatedAt.UTC()}
+	r := revisionRow{Digest: rev.Digest, CreatedBy: rev.CreatedBy, Note: rev.Note, CreatedAt: utc(rev.CreatedAt)}
 	for _, m := range rev.Modules {
 		r.Modules = append(r.Modules, moduleJSON(m))
 	}

@@ -134,7 +134,7 @@ func (stepRow) TableName() string { return "steps" }
 type warningRow struct {
 	ID             int64     `gorm:"primaryKey;autoIncrement"`
 	CaseNo         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:1"`
-	Dedupe         string    `gorm:"size:255;not null;uniqueIndex:uq_warning,priority:2"`
+	Dedupe         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:2"` // sha256 of compliance.DedupeKey
 	StepID         string    `gorm:"size:128;not null;index"`
 	DepartmentCode string    `gorm:"size:32;not null;index:idx_warning_dept,priority:1"`
 	Rule           string    `gorm:"size:128;not null;index:idx_warning_rule,priority:1"`
@@ -142,7 +142,7 @@ type warningRow struct {
 	Level          string    `gorm:"size:16;not null;index:idx_warning_level,priority:1"`
 	Status         string    `gorm:"size:16;not null;index:idx_warning_status,priority:1"`
 	Message        string    `gorm:"type:text;not null"`
-	Basis          string    `gorm:"size:512;not null"`
+	Basis          string    `gorm:"size:1024;not null"`
 	Key            string    `gorm:"column:warning_key;size:128;not null"`
 	PolicyRevision int64     `gorm:"not null"`
 	CreatedAt      time.Time `gorm:"not null;index"`

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -84,12 +86,12 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 	if len(rec.Findings) == 0 {
 		return nil, nil
 	}
-	now := rec.Step.RecordedAt.UTC()
+	now := utc(rec.Step.RecordedAt)
 	rows := make([]warningRow, 0, len(rec.Findings))
 	keys := make([]string, 0, len(rec.Findings))
 	seen := map[string]bool{}
 	for _, f := range rec.Findings {
-		k := compliance.DedupeKey(rec.Step.ID, f)
+		k := dedupeHash(compliance.DedupeKey(rec.Step.ID, f))
 		if seen[k] {
 			continue
 		}
@@ -143,10 +145,25 @@ func (s *Store) CountUnchecked(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// RecordRecheck implements compliance.Store.
+// RecordRecheck implements compliance.Store. The step is claimed first: when
+// another node re-checked it already, nothing is stored and the stored
+// answer is returned.
 func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		claim := tx.Model(&stepRow{}).Where("id = ? AND check_status = ?", rec.Step.ID, compliance.CheckUnchecked).
+			Updates(map[string]any{"check_status": rec.Step.CheckStatus, "check_error": rec.Step.CheckError,
+				"policy_revision": rec.Step.PolicyRevision})
+		if claim.Error != nil {
+			return claim.Error
+		}
+		if claim.RowsAffected == 0 {
+			var row stepRow
+			if err := tx.Select("response").Where("id = ?", rec.Step.ID).Take(&row).Error; err != nil {
+				return err
+			}
+			return json.Unmarshal(row.Response, &res)
+		}
 		stored, err := insertWarnings(tx, rec)
 		if err != nil {
 			return err
@@ -158,9 +175,7 @@ func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, re
 		if err != nil {
 			return err
 		}
-		return tx.Model(&stepRow{}).Where("id = ? AND check_status = ?", rec.Step.ID, compliance.CheckUnchecked).
-			Updates(map[string]any{"check_status": rec.Step.CheckStatus, "check_error": rec.Step.CheckError,
-				"policy_revision": rec.Step.PolicyRevision, "response": body}).Error
+		return tx.Model(&stepRow{}).Where("id = ?", rec.Step.ID).Update("response", body).Error
 	})
 	if err != nil {
 		return compliance.StepResult{}, wrap(err, "record re-check")
@@ -202,4 +217,11 @@ func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([
 		out[i] = toWarning(r)
 	}
 	return out, nil
+}
+
+// dedupeHash bounds the stored dedupe key, whatever the lengths of rule, key
+// and step id.
+func dedupeHash(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
 }

@@ -103,9 +103,8 @@ func mysqlDSN(dsn string) (string, error) {
 		cfg.Params = map[string]string{}
 	}
 	cfg.Params["time_zone"] = "'+00:00'"
-	if cfg.Collation == "" {
-		cfg.Collation = "utf8mb4_unicode_ci"
-	}
+	// Binary collation: codes and ids compare exactly, as they do on SQLite.
+	cfg.Collation = "utf8mb4_bin"
 	cfg.InterpolateParams = true // one round trip per statement
 	return cfg.FormatDSN(), nil
 }
@@ -117,7 +116,7 @@ func (s *Store) Dialect() string { return s.dialect }
 func (s *Store) Migrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
 	if s.dialect == "mysql" {
-		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
 	}
 	if err := db.AutoMigrate(allRows...); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -171,6 +170,13 @@ func wrap(err error, what string) error {
 		return compliance.ErrDuplicate
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isDeadlock reports a transaction that MySQL rolled back to break a
+// deadlock or a lock wait; it is safe to run again.
+func isDeadlock(err error) bool {
+	var me *mysqldrv.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 func unavailable(err error) bool {

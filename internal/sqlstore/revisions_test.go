@@ -1,0 +1,74 @@
+package sqlstore_test
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+const discretionRego = "package compliance.discretion\n\n" +
+	"# METADATA\n# title: 处罚金额超出裁量基准\n# custom:\n#   level: alarm\n#   basis: 《中华人民共和国行政处罚法》第三十四条\n" +
+	"warnings contains {\"rule\": \"discretion.amount_out_of_range\", \"level\": \"alarm\", \"message\": msg} if {\n" +
+	"\td := input.step.discretion\n" +
+	"\tmsg := sprintf(`罚款金额 %v 元超出“%s”情形的裁量幅度`, [d.amount, d.tier])\n" +
+	"}\n"
+
+const discretionTestRego = "package compliance.discretion_test\n\n" +
+	"test_in_range if {\n\tcount(data.compliance.discretion.warnings) == 0 with input as {\"event\": \"step\"}\n}\n" +
+	"# 反引号 ` 与 \\ 反斜杠、'单引号'、\"双引号\" 都原样保存\n"
+
+func TestRevisions(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+
+		t.Run("an empty store has no revision", func(t *testing.T) {
+			if _, err := s.LatestRevision(ctx); !errors.Is(err, compliance.ErrNotFound) {
+				t.Errorf("LatestRevision error = %v, want ErrNotFound", err)
+			}
+			id, err := s.LatestRevisionID(ctx)
+			if err != nil || id != 0 {
+				t.Errorf("LatestRevisionID = %d, %v; want 0, nil", id, err)
+			}
+		})
+
+		revs := []compliance.PolicyRevision{
+			{Digest: "sha256:aaa", CreatedBy: "legal01", Note: "初始策略", CreatedAt: at(1, 9, 0, 0, 500),
+				Modules: []compliance.PolicyModule{{Name: "discretion", Source: discretionRego}, {Name: "discretion_test", Source: discretionTestRego}}},
+			{Digest: "sha256:bbb", CreatedBy: "legal02", Note: "回滚到第 1 版", CreatedAt: at(2, 9, 0, 0, 0),
+				Modules: []compliance.PolicyModule{{Name: "discretion", Source: discretionRego + "\n# 第二版\n"}}},
+		}
+		var lastID int64
+		for i, r := range revs {
+			t.Run(fmt.Sprintf("revision %d is created and read back intact", i+1), func(t *testing.T) {
+				created, err := s.CreateRevision(ctx, r)
+				if err != nil {
+					t.Fatalf("CreateRevision #%d: %v", i+1, err)
+				}
+				if created.ID <= lastID {
+					t.Errorf("revision #%d id = %d, want more than %d", i+1, created.ID, lastID)
+				}
+				lastID = created.ID
+
+				got, err := s.LatestRevision(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkUTC(t, "CreatedAt", got.CreatedAt, r.CreatedAt)
+				want := r
+				want.ID, want.CreatedAt, got.CreatedAt = created.ID, r.CreatedAt.UTC(), r.CreatedAt.UTC()
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("LatestRevision =\n%+v\nwant\n%+v", got, want)
+				}
+				id, err := s.LatestRevisionID(ctx)
+				if err != nil || id != created.ID {
+					t.Errorf("LatestRevisionID = %d, %v; want %d", id, err, created.ID)
+				}
+			})
+		}
+	})
+}

@@ -62,6 +62,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	evalTimeout := fs.Duration("eval-timeout", policy.DefaultTimeout, "time limit of one policy evaluation")
 	poll := fs.Duration("policy-poll", 5*time.Second, "how often to look for a new policy revision")
 	recheck := fs.Duration("recheck-interval", 30*time.Second, "how often to re-check steps whose evaluation failed")
+	sweepEvery := fs.Duration("sweep-interval", 10*time.Minute, "how often the deadline sweeper runs (0: only on POST /api/v1/sweeps)")
 	proxies := fs.String("trusted-proxies", env("POWERCHECK_TRUSTED_PROXIES", ""), "comma-separated proxies whose X-Forwarded-For is trusted")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -104,6 +105,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	defer cancel()
 	go a.engine.Watch(bg, a.store, *poll, log)
 	go recheckLoop(bg, a.svc, *recheck, log)
+	if *sweepEvery > 0 {
+		go sweepLoop(bg, a.svc, *sweepEvery, log)
+	}
 
 	log.Info("powercheck listening", "addr", ln.Addr().String(), "db", a.store.Dialect(), "policy_revision", a.engine.Revision())
 	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
@@ -139,6 +143,28 @@ func recheckLoop(ctx context.Context, svc *compliance.Service, every time.Durati
 			log.Warn("re-check unchecked steps", "error", err)
 		case n > 0:
 			log.Info("re-checked steps", "count", n)
+		}
+	}
+}
+
+// sweepLoop runs the deadline sweeper on an interval. Several nodes may run
+// it at once: each case's tick is stored by one of them.
+func sweepLoop(ctx context.Context, svc *compliance.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		res, err := svc.Sweep(ctx, nil)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("deadline sweep", "error", err)
+		case res.Due > 0:
+			log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
+				"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
 		}
 	}
 }

@@ -10,6 +10,10 @@ type CaseView struct {
 	Case
 	Steps    []Step    `json:"steps"`
 	Warnings []Warning `json:"warnings"`
+	// Time is what the policies say about the case's deadlines now; when they
+	// cannot say, TimeError tells why.
+	Time      *TimeView `json:"time"`
+	TimeError string    `json:"time_error,omitempty"`
 }
 
 // Case returns a case the account may see.
@@ -29,7 +33,24 @@ func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseVi
 	if err != nil {
 		return CaseView{}, err
 	}
-	return CaseView{Case: c, Steps: nonNil(steps), Warnings: nonNil(ws)}, nil
+	v := CaseView{Case: c, Steps: nonNil(steps), Warnings: nonNil(ws)}
+	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+	if err != nil {
+		return CaseView{}, err
+	}
+	dept, err := s.department(ctx, c.DepartmentCode)
+	if err != nil {
+		return CaseView{}, err
+	}
+	tv, err := s.eval.View(ctx, &Input{Event: EventView, Now: s.now(), Department: dept, Item: item, Case: &c, Steps: steps})
+	if err != nil {
+		s.log.WarnContext(ctx, "case time view failed", "case", caseNo, "error", err)
+		v.TimeError = "办理时限暂时无法计算：" + err.Error()
+	} else {
+		tv.Deadlines, tv.Suspensions, tv.Extensions = nonNil(tv.Deadlines), nonNil(tv.Suspensions), nonNil(tv.Extensions)
+		v.Time = &tv
+	}
+	return v, nil
 }
 
 // MaxPageSize bounds one page of a listing.

@@ -169,6 +169,9 @@ type Case struct {
 	Status         string    `json:"status"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// NextCheckAt is when the deadline sweeper should next look at the
+	// case, as the policies said at its last evaluation; nil means never.
+	NextCheckAt *time.Time `json:"next_check_at"`
 }
 
 // Check statuses of a step.

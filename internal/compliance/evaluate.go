@@ -9,6 +9,7 @@ import (
 const (
 	EventStep = "step" // a step was submitted
 	EventTick = "tick" // the deadline sweeper visits an open case
+	EventView = "view" // a person looks at a case's time
 )
 
 // Input is the facts of one evaluation. Policies see it as the input document:
@@ -32,10 +33,52 @@ type Evaluation struct {
 	// missing from the calendar); they are logged, and policies that care
 	// raise warnings of their own.
 	Notes []string
+	// NextCheck is when the case next needs a look by the deadline sweeper
+	// (the start of a day in Asia/Shanghai); zero means no timed look.
+	NextCheck time.Time
+}
+
+// TimeView is what the policies say about a case's time.
+type TimeView struct {
+	Deadlines   []Deadline   `json:"deadlines"`
+	Suspensions []Suspension `json:"suspensions"`
+	Extensions  []Extension  `json:"extensions"`
+}
+
+// Deadline is one period running on a case: the item's overall limit or a
+// step's own. Dates are YYYY-MM-DD in Asia/Shanghai.
+type Deadline struct {
+	Key               string `json:"key"`
+	Name              string `json:"name"`
+	Start             string `json:"start"`
+	Days              int    `json:"days"`
+	Unit              string `json:"unit"`
+	ExtensionDays     int    `json:"extension_days"`
+	SuspendedDays     int    `json:"suspended_days"`
+	Due               string `json:"due"`
+	Done              string `json:"done"`
+	State             string `json:"state"`
+	RemainingWorkdays *int   `json:"remaining_workdays"`
+}
+
+// Suspension is a period in which the clock stopped; To is empty while it lasts.
+type Suspension struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Extension is an extension step and whether it counts.
+type Extension struct {
+	StepID   string `json:"step_id"`
+	Days     int    `json:"days"`
+	Approved bool   `json:"approved"`
+	At       string `json:"at"`
 }
 
 // Evaluator evaluates the active policy revision. On error the Evaluation
 // still names the revision that failed.
 type Evaluator interface {
 	Evaluate(ctx context.Context, in *Input) (Evaluation, error)
+	// View evaluates an EventView input.
+	View(ctx context.Context, in *Input) (TimeView, error)
 }

@@ -198,11 +198,13 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 		step.Attributes = map[string]any{}
 	}
 	in := &Input{Event: EventStep, Now: now, Department: dept, Item: item, Case: &c, Steps: earlier, Step: &step}
-	findings := s.evaluate(ctx, in, &step)
+	ev := s.evaluate(ctx, in, &step)
+	findings := ev.Findings
 
 	next := c
 	next.Status = caseStatusAfter(c.Status, item, step.StepCode)
 	next.UpdatedAt = now.UTC()
+	next.NextCheckAt = nextCheckAfter(ev, step.CheckStatus, now)
 	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings}
 	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
 	switch {
@@ -248,7 +250,7 @@ func (s *Service) itemForNewCase(ctx context.Context, sub *StepSubmission) (*Pow
 
 // evaluate runs the policies; a failure never loses the step: it is stored
 // unchecked, with the error, and re-checked later.
-func (s *Service) evaluate(ctx context.Context, in *Input, step *Step) []Finding {
+func (s *Service) evaluate(ctx context.Context, in *Input, step *Step) Evaluation {
 	ev, err := s.eval.Evaluate(ctx, in)
 	step.PolicyRevision = ev.Revision
 	for _, n := range ev.Notes {
@@ -257,10 +259,26 @@ func (s *Service) evaluate(ctx context.Context, in *Input, step *Step) []Finding
 	if err != nil {
 		s.log.ErrorContext(ctx, "policy evaluation failed; step stored unchecked", "step", step.ID, "revision", ev.Revision, "error", err)
 		step.CheckStatus, step.CheckError = CheckUnchecked, err.Error()
-		return nil
+		return Evaluation{Revision: ev.Revision}
 	}
 	step.CheckStatus, step.CheckError = CheckChecked, ""
-	return ev.Findings
+	return ev
+}
+
+// retryAfterFailure is how soon a case whose evaluation failed is looked at again.
+const retryAfterFailure = time.Hour
+
+// nextCheckAfter is when the sweeper should next look at a case.
+func nextCheckAfter(ev Evaluation, status string, now time.Time) *time.Time {
+	if status != CheckChecked {
+		t := now.Add(retryAfterFailure).UTC()
+		return &t
+	}
+	if ev.NextCheck.IsZero() {
+		return nil
+	}
+	t := ev.NextCheck.UTC()
+	return &t
 }
 
 func respond(rec *StepRecord) Responder {
@@ -331,11 +349,11 @@ func (s *Service) Recheck(ctx context.Context, limit int) (int, error) {
 		}
 		step := st
 		in := &Input{Event: EventStep, Now: st.RecordedAt, Department: dept, Item: item, Case: &c, Steps: earlier, Step: &step}
-		findings := s.evaluate(ctx, in, &step)
+		ev := s.evaluate(ctx, in, &step)
 		if step.CheckStatus != CheckChecked {
 			continue
 		}
-		rec := StepRecord{Case: c, Step: step, Findings: findings}
+		rec := StepRecord{Case: c, Step: step, Findings: ev.Findings}
 		if _, err := s.store.RecordRecheck(ctx, rec, respond(&rec)); err != nil {
 			return done, err
 		}

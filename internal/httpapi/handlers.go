@@ -322,3 +322,12 @@ func (s *Server) unchecked(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"count": n, "policy_revision": s.policies.Revision()})
 }
+
+func (s *Server) sweep(c *gin.Context) {
+	res, err := s.svc.Sweep(c.Request.Context(), account(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

@@ -69,6 +69,7 @@ var permissions = map[string]R{
 	"GET /api/v1/cases/:case_no":    everyone,
 	"GET /api/v1/warnings":          everyone,
 	"GET /api/v1/checks/unchecked":  {admin, legal, oversight, supervision},
+	"POST /api/v1/sweeps":           {admin},
 }
 
 // New returns the API's handler.
@@ -109,6 +110,7 @@ func New(svc *compliance.Service, db Pinger, policies PolicyState, cfg Config, l
 	api.GET("/cases/:case_no", s.getCase)
 	api.GET("/warnings", s.listWarnings)
 	api.GET("/checks/unchecked", s.unchecked)
+	api.POST("/sweeps", s.sweep)
 
 	for _, ri := range r.Routes() {
 		if strings.HasPrefix(ri.Path, "/api/") {

@@ -202,12 +202,29 @@ func newCompiler() *ast.Compiler {
 		WithEnablePrintStatements(true) // so that print is checked against the capabilities, not erased
 }
 
-// evalQuery collects every warning of every compliance package, with the
-// package it came from.
-const evalQuery = `x = [[family, w] | some family; some w in data.compliance[family].warnings]`
+// checkQuery collects every warning of every compliance package, with the
+// package it came from, and the dates on which packages want the case looked
+// at again.
+const checkQuery = `x = {
+	"warnings": [[family, w] | some family; some w in data.compliance[family].warnings],
+	"next_check": [d | some d in data.compliance[_].next_check],
+}`
 
-// compileSet compiles the non-test modules and prepares the evaluation query.
-func compileSet(ctx context.Context, cal calendarFunc, modules []Module) (*ast.Compiler, rego.PreparedEvalQuery, error) {
+// viewQuery collects what packages say about a case's time, for people.
+const viewQuery = `x = {
+	"deadlines": [d | some d in data.compliance[_].deadlines],
+	"suspensions": [s | some s in data.compliance.deadline.suspensions],
+	"extensions": [e | some e in data.compliance.deadline.extensions],
+}`
+
+// prepared are the queries of one compiled revision.
+type prepared struct {
+	check rego.PreparedEvalQuery
+	view  rego.PreparedEvalQuery
+}
+
+// compileSet compiles the non-test modules and prepares the queries.
+func compileSet(ctx context.Context, cal calendarFunc, modules []Module) (*ast.Compiler, prepared, error) {
 	var prod []Module
 	for _, m := range modules {
 		if !m.IsTest() {
@@ -216,18 +233,29 @@ func compileSet(ctx context.Context, cal calendarFunc, modules []Module) (*ast.C
 	}
 	parsed, ce := parse(prod)
 	if ce != nil {
-		return nil, rego.PreparedEvalQuery{}, ce
+		return nil, prepared{}, ce
 	}
 	c := newCompiler()
 	if c.Compile(parsed); c.Failed() {
-		return nil, rego.PreparedEvalQuery{}, problemsFrom(c.Errors)
+		return nil, prepared{}, problemsFrom(c.Errors)
 	}
-	opts := append([]func(*rego.Rego){rego.Compiler(c), rego.Query(evalQuery), rego.StrictBuiltinErrors(false)}, builtinOptions(cal)...)
-	pq, err := rego.New(opts...).PrepareForEval(ctx)
-	if err != nil {
-		return nil, rego.PreparedEvalQuery{}, fmt.Errorf("prepare policy query: %w", err)
+	prepare := func(q string) (rego.PreparedEvalQuery, error) {
+		opts := append([]func(*rego.Rego){rego.Compiler(c), rego.Query(q), rego.StrictBuiltinErrors(false)}, builtinOptions(cal)...)
+		pq, err := rego.New(opts...).PrepareForEval(ctx)
+		if err != nil {
+			return pq, fmt.Errorf("prepare policy query: %w", err)
+		}
+		return pq, nil
 	}
-	return c, pq, nil
+	var p prepared
+	var err error
+	if p.check, err = prepare(checkQuery); err != nil {
+		return nil, p, err
+	}
+	if p.view, err = prepare(viewQuery); err != nil {
+		return nil, p, err
+	}
+	return c, p, nil
 }
 
 // ruleAnnotation returns the METADATA block written directly above r.

@@ -2,8 +2,11 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -25,7 +28,7 @@ type Compiled struct {
 	Revision int64
 	Modules  []Module
 	compiler *ast.Compiler
-	query    rego.PreparedEvalQuery
+	queries  prepared
 }
 
 // Engine evaluates the active revision. It is safe for concurrent use; Activate
@@ -34,6 +37,8 @@ type Engine struct {
 	cal     atomic.Pointer[calendar.Calendar]
 	active  atomic.Pointer[Compiled]
 	timeout time.Duration
+	// items caches the input form of item versions, which never change.
+	items sync.Map // "code\x00version" → ast.Value
 }
 
 // NewEngine returns an engine whose working-day built-ins use cal. It has no
@@ -56,11 +61,11 @@ func (e *Engine) SetCalendar(c *calendar.Calendar) { e.cal.Store(c) }
 // Compile compiles and prepares modules as revision rev. Test modules are
 // ignored here; see RunTests.
 func (e *Engine) Compile(ctx context.Context, rev int64, modules []Module) (*Compiled, error) {
-	c, pq, err := compileSet(ctx, e.Calendar, modules)
+	c, q, err := compileSet(ctx, e.Calendar, modules)
 	if err != nil {
 		return nil, err
 	}
-	return &Compiled{Revision: rev, Modules: modules, compiler: c, query: pq}, nil
+	return &Compiled{Revision: rev, Modules: modules, compiler: c, queries: q}, nil
 }
 
 // Activate makes c the active revision.
@@ -82,7 +87,20 @@ var ErrNoPolicies = errors.New("policy: no active revision")
 
 // Evaluate evaluates the active revision against in.
 func (e *Engine) Evaluate(ctx context.Context, in *compliance.Input) (compliance.Evaluation, error) {
-	return e.EvaluateDocument(ctx, Document(in))
+	doc := Document(in)
+	if in.Item != nil && in.Item.Version > 0 {
+		k := in.Item.Code + "\x00" + strconv.Itoa(in.Item.Version)
+		v, ok := e.items.Load(k)
+		if !ok {
+			val, err := ast.InterfaceToValue(doc["item"])
+			if err != nil {
+				return compliance.Evaluation{Revision: e.Revision()}, fmt.Errorf("policy input: item: %w", err)
+			}
+			v, _ = e.items.LoadOrStore(k, val)
+		}
+		doc["item"] = v
+	}
+	return e.EvaluateDocument(ctx, doc)
 }
 
 // EvaluateDocument evaluates the active revision against a raw input document.
@@ -94,32 +112,49 @@ func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (comp
 	return c.evaluate(ctx, e.timeout, doc)
 }
 
-func (c *Compiled) evaluate(ctx context.Context, timeout time.Duration, doc map[string]any) (compliance.Evaluation, error) {
-	ev := compliance.Evaluation{Revision: c.Revision}
+// run evaluates query q of the revision against doc, within the time limit,
+// and returns its single binding.
+func (c *Compiled) run(ctx context.Context, q rego.PreparedEvalQuery, timeout time.Duration, doc map[string]any) (map[string]any, []string, error) {
 	if err := ctx.Err(); err != nil {
-		return ev, fmt.Errorf("policy revision %d: %w", c.Revision, err)
+		return nil, nil, fmt.Errorf("policy revision %d: %w", c.Revision, err)
 	}
 	val, err := toValue(doc)
 	if err != nil {
-		return ev, fmt.Errorf("policy input: %w", err)
+		return nil, nil, fmt.Errorf("policy input: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var builtinErrs []topdown.Error
-	rs, err := c.query.Eval(ctx, rego.EvalParsedInput(val), rego.EvalBuiltinErrorList(&builtinErrs))
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(val), rego.EvalBuiltinErrorList(&builtinErrs))
 	if err != nil {
 		if ctx.Err() != nil {
-			return ev, fmt.Errorf("policy revision %d: evaluation cut off after %v: %w", c.Revision, timeout, err)
+			return nil, nil, fmt.Errorf("policy revision %d: evaluation cut off after %v: %w", c.Revision, timeout, err)
 		}
-		return ev, fmt.Errorf("policy revision %d: %w", c.Revision, err)
+		return nil, nil, fmt.Errorf("policy revision %d: %w", c.Revision, err)
 	}
+	var notes []string
+	seen := map[string]bool{}
 	for _, be := range builtinErrs {
-		ev.Notes = append(ev.Notes, be.Error())
+		if msg := be.Error(); !seen[msg] {
+			seen[msg] = true
+			notes = append(notes, msg)
+		}
 	}
 	if len(rs) != 1 {
-		return ev, fmt.Errorf("policy revision %d: %d results, want 1", c.Revision, len(rs))
+		return nil, notes, fmt.Errorf("policy revision %d: %d results, want 1", c.Revision, len(rs))
 	}
-	pairs, _ := rs[0].Bindings["x"].([]any)
+	x, _ := rs[0].Bindings["x"].(map[string]any)
+	return x, notes, nil
+}
+
+func (c *Compiled) evaluate(ctx context.Context, timeout time.Duration, doc map[string]any) (compliance.Evaluation, error) {
+	ev := compliance.Evaluation{Revision: c.Revision}
+	x, notes, err := c.run(ctx, c.queries.check, timeout, doc)
+	ev.Notes = notes
+	if err != nil {
+		return ev, err
+	}
+	pairs, _ := x["warnings"].([]any)
 	for _, p := range pairs {
 		f, err := decodeFinding(p)
 		if err != nil {
@@ -127,7 +162,68 @@ func (c *Compiled) evaluate(ctx context.Context, timeout time.Duration, doc map[
 		}
 		ev.Findings = append(ev.Findings, f)
 	}
+	now, _ := doc["now"].(string)
+	next, err := nextCheck(now, x["next_check"])
+	if err != nil {
+		return ev, fmt.Errorf("policy revision %d: %w", c.Revision, err)
+	}
+	ev.NextCheck = next
 	return ev, nil
+}
+
+// nextCheck returns the start of the earliest date after today's among the
+// dates the policies gave, or the zero time when there is none.
+func nextCheck(now string, dates any) (time.Time, error) {
+	list, _ := dates.([]any)
+	if len(list) == 0 {
+		return time.Time{}, nil
+	}
+	today, err := calendar.ParseDateOrTime(now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("next_check: input.now: %w", err)
+	}
+	var best calendar.Date
+	for _, v := range list {
+		s, ok := v.(string)
+		if !ok {
+			return time.Time{}, fmt.Errorf("next_check: %v is not a YYYY-MM-DD date", v)
+		}
+		d, err := calendar.ParseDate(s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("next_check: %w", err)
+		}
+		if d > today && (best == 0 || d < best) {
+			best = d
+		}
+	}
+	if best == 0 {
+		return time.Time{}, nil
+	}
+	return best.Start(), nil
+}
+
+// View evaluates what the active revision says about a case's time: its
+// deadlines, suspensions and extensions.
+func (e *Engine) View(ctx context.Context, in *compliance.Input) (compliance.TimeView, error) {
+	c := e.active.Load()
+	if c == nil {
+		return compliance.TimeView{}, ErrNoPolicies
+	}
+	x, _, err := c.run(ctx, c.queries.view, e.timeout, Document(in))
+	if err != nil {
+		return compliance.TimeView{}, err
+	}
+	// The shapes are the policy's; a JSON round trip maps them onto the
+	// domain's, and fields a policy does not give stay empty.
+	raw, err := json.Marshal(x)
+	if err != nil {
+		return compliance.TimeView{}, fmt.Errorf("policy revision %d: view: %w", c.Revision, err)
+	}
+	var v compliance.TimeView
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return compliance.TimeView{}, fmt.Errorf("policy revision %d: view: %w", c.Revision, err)
+	}
+	return v, nil
 }
 
 func decodeFinding(p any) (compliance.Finding, error) {

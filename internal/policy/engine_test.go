@@ -490,6 +490,7 @@ func TestEvaluateGoInput(t *testing.T) {
 	}
 
 	in.Item.Discretion["严重"] = compliance.Tier{Min: 200000, Max: 2000000}
+	in.Item.Version++ // a changed item is a new version: the engine caches versions
 	in.Step.Discretion = &compliance.Discretion{Tier: "严重", Amount: 2500000}
 	ev, err = e.Evaluate(context.Background(), in)
 	if err != nil {

@@ -55,13 +55,21 @@ func toItem(r itemRow) compliance.PowerItem {
 	return it
 }
 
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := utc(*t)
+	return &u
+}
+
 func fromCase(c compliance.Case) caseRow {
-	return caseRow{CaseNo: c.CaseNo, ItemCode: c.ItemCode, ItemVersion: c.ItemVersion, DepartmentCode: c.DepartmentCode,
+	return caseRow{NextCheckAt: utcPtr(c.NextCheckAt), CaseNo: c.CaseNo, ItemCode: c.ItemCode, ItemVersion: c.ItemVersion, DepartmentCode: c.DepartmentCode,
 		Status: c.Status, Applicant: c.Applicant, AcceptedAt: utc(c.AcceptedAt), CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt)}
 }
 
 func toCase(r caseRow) compliance.Case {
-	return compliance.Case{CaseNo: r.CaseNo, ItemCode: r.ItemCode, ItemVersion: r.ItemVersion, DepartmentCode: r.DepartmentCode,
+	return compliance.Case{NextCheckAt: r.NextCheckAt, CaseNo: r.CaseNo, ItemCode: r.ItemCode, ItemVersion: r.ItemVersion, DepartmentCode: r.DepartmentCode,
 		Status: r.Status, Applicant: r.Applicant, AcceptedAt: r.AcceptedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 

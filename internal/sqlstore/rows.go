@@ -80,15 +80,17 @@ type itemRow struct {
 func (itemRow) TableName() string { return "power_items" }
 
 type caseRow struct {
-	CaseNo         string    `gorm:"primaryKey;size:64"`
-	ItemCode       string    `gorm:"size:64;not null;index"`
-	ItemVersion    int       `gorm:"not null"`
-	DepartmentCode string    `gorm:"size:32;not null;index:idx_case_dept_status,priority:1"`
-	Status         string    `gorm:"size:16;not null;index:idx_case_dept_status,priority:2"`
-	Applicant      string    `gorm:"size:255;not null"`
-	AcceptedAt     time.Time `gorm:"not null"`
-	CreatedAt      time.Time `gorm:"not null"`
-	UpdatedAt      time.Time `gorm:"not null"`
+	CaseNo         string     `gorm:"primaryKey;size:64"`
+	ItemCode       string     `gorm:"size:64;not null;index"`
+	ItemVersion    int        `gorm:"not null"`
+	DepartmentCode string     `gorm:"size:32;not null;index:idx_case_dept_status,priority:1"`
+	Status         string     `gorm:"size:16;not null;index:idx_case_dept_status,priority:2"`
+	Applicant      string     `gorm:"size:255;not null"`
+	AcceptedAt     time.Time  `gorm:"not null"`
+	CreatedAt      time.Time  `gorm:"not null"`
+	UpdatedAt      time.Time  `gorm:"not null"`
+	NextCheckAt    *time.Time `gorm:"index"` // the sweeper reads this index only
+	LastTickAt     *time.Time // when the sweeper last stored a tick; also makes every claim change the row
 }
 
 func (caseRow) TableName() string { return "cases" }

@@ -58,7 +58,7 @@ func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respo
 				return err
 			}
 		} else if err := tx.Model(&caseRow{}).Where("case_no = ?", c.CaseNo).
-			Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt}).Error; err != nil {
+			Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt}).Error; err != nil {
 			return err
 		}
 		stored, err := insertWarnings(tx, rec)

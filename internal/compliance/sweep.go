@@ -1,0 +1,168 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// SweepStore is what the deadline sweeper needs of the store.
+type SweepStore interface {
+	// DueCases lists up to limit open cases whose next check is at or before
+	// now, earliest first.
+	DueCases(ctx context.Context, now time.Time, limit int) ([]Case, error)
+	// StepsOfCases returns the steps of several cases, each in recording order.
+	StepsOfCases(ctx context.Context, caseNos []string) (map[string][]Step, error)
+	// RecordTick stores the outcome of a tick if the case's next check is
+	// still the one the sweeper saw (claimed is false otherwise: another
+	// sweeper got there first, and nothing is stored). It returns how many
+	// warnings were new.
+	RecordTick(ctx context.Context, t TickRecord) (inserted int, claimed bool, err error)
+}
+
+// TickRecord is the outcome of one tick.
+type TickRecord struct {
+	Case      Case       // as the sweeper read it, with the next check it saw
+	NextCheck *time.Time // the new next check
+	Findings  []Finding
+	Revision  int64
+	At        time.Time
+}
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Due         int     `json:"due"`          // cases whose time had come
+	Checked     int     `json:"checked"`      // evaluated and stored by this sweep
+	Skipped     int     `json:"skipped"`      // taken by another sweeper meanwhile
+	Failed      int     `json:"failed"`       // evaluation failed; looked at again later
+	NewWarnings int     `json:"new_warnings"` // warnings stored for the first time
+	Seconds     float64 `json:"seconds"`
+}
+
+// SweepBatch is how many due cases a sweep reads at a time.
+const SweepBatch = 500
+
+// Sweep evaluates a tick for every open case whose next check has come. Its
+// cost is proportional to those cases: the rest are never read. Any number
+// of sweepers may run at once on one database; each case's tick is stored
+// by exactly one of them.
+func (s *Service) Sweep(ctx context.Context, who *Account) (SweepResult, error) {
+	if who != nil && who.Role != RoleAdmin {
+		return SweepResult{}, errForbidden
+	}
+	ss, ok := s.store.(SweepStore)
+	if !ok {
+		return SweepResult{}, errors.New("sweep: the store cannot list due cases")
+	}
+	start := time.Now()
+	now := s.now()
+	var res SweepResult
+	seen := map[string]bool{}
+	for {
+		cases, err := ss.DueCases(ctx, now, SweepBatch)
+		if err != nil {
+			return res, err
+		}
+		var batch []Case
+		for _, c := range cases {
+			if !seen[c.CaseNo] { // a case another sweeper moved back is not redone
+				seen[c.CaseNo] = true
+				batch = append(batch, c)
+			}
+		}
+		if len(batch) == 0 {
+			break
+		}
+		res.Due += len(batch)
+		if err := s.sweepBatch(ctx, ss, batch, now, &res); err != nil {
+			return res, err
+		}
+		if len(cases) < SweepBatch {
+			break
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, now time.Time, res *SweepResult) error {
+	nos := make([]string, len(batch))
+	for i, c := range batch {
+		nos[i] = c.CaseNo
+	}
+	steps, err := ss.StepsOfCases(ctx, nos)
+	if err != nil {
+		return err
+	}
+	// Evaluation is CPU-bound and storing waits on the database: a few
+	// workers per core keep both busy.
+	workers := 4 * runtime.GOMAXPROCS(0)
+	jobs := make(chan Case)
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				if err := s.tick(ctx, ss, c, steps[c.CaseNo], now, res, &mu); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, c := range batch {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- c
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return firstErr
+}
+
+func (s *Service) tick(ctx context.Context, ss SweepStore, c Case, steps []Step, now time.Time, res *SweepResult, mu *sync.Mutex) error {
+	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+	if err != nil {
+		return err
+	}
+	dept, err := s.department(ctx, c.DepartmentCode)
+	if err != nil {
+		return err
+	}
+	in := &Input{Event: EventTick, Now: now, Department: dept, Item: item, Case: &c, Steps: steps}
+	ev, evalErr := s.eval.Evaluate(ctx, in)
+	status := CheckChecked
+	if evalErr != nil {
+		s.log.ErrorContext(ctx, "tick evaluation failed", "case", c.CaseNo, "revision", ev.Revision, "error", evalErr)
+		status, ev.Findings = CheckUnchecked, nil
+	}
+	inserted, claimed, err := ss.RecordTick(ctx, TickRecord{Case: c, NextCheck: nextCheckAfter(ev, status, now),
+		Findings: ev.Findings, Revision: ev.Revision, At: now})
+	if err != nil {
+		return err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	switch {
+	case !claimed:
+		res.Skipped++
+	case status != CheckChecked:
+		res.Failed++
+	default:
+		res.Checked++
+		res.NewWarnings += inserted
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+)
+
+var _ compliance.SweepStore = (*Store)(nil)
+
+// DueCases implements compliance.SweepStore. It reads the next_check_at
+// index only, so its cost follows the number of due cases.
+func (s *Store) DueCases(ctx context.Context, now time.Time, limit int) ([]compliance.Case, error) {
+	var rows []caseRow
+	err := s.db.WithContext(ctx).Where("next_check_at <= ?", utc(now)).
+		Order("next_check_at").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, wrap(err, "list due cases")
+	}
+	out := make([]compliance.Case, 0, len(rows))
+	for _, r := range rows {
+		if r.Status != compliance.CaseClosed {
+			out = append(out, toCase(r))
+		}
+	}
+	return out, nil
+}
+
+// StepsOfCases implements compliance.SweepStore.
+func (s *Store) StepsOfCases(ctx context.Context, caseNos []string) (map[string][]compliance.Step, error) {
+	out := make(map[string][]compliance.Step, len(caseNos))
+	if len(caseNos) == 0 {
+		return out, nil
+	}
+	var rows []stepRow
+	if err := s.db.WithContext(ctx).Omit("response").Where("case_no IN ?", caseNos).Order("seq").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list steps of cases")
+	}
+	for _, r := range rows {
+		out[r.CaseNo] = append(out[r.CaseNo], toStep(r))
+	}
+	return out, nil
+}
+
+// RecordTick implements compliance.SweepStore. The conditional update of
+// next_check_at is the claim: of two sweepers that read the same case, only
+// the first to commit stores anything.
+func (s *Store) RecordTick(ctx context.Context, t compliance.TickRecord) (int, bool, error) {
+	inserted, claimed := 0, false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx.Model(&caseRow{}).Where("case_no = ?", t.Case.CaseNo)
+		if t.Case.NextCheckAt == nil {
+			q = q.Where("next_check_at IS NULL")
+		} else {
+			q = q.Where("next_check_at = ?", utc(*t.Case.NextCheckAt))
+		}
+		at := utc(t.At)
+		claim := q.Updates(map[string]any{"next_check_at": utcPtr(t.NextCheck), "last_tick_at": at})
+		if claim.Error != nil {
+			return claim.Error
+		}
+		if claim.RowsAffected == 0 {
+			return nil
+		}
+		claimed = true
+		if len(t.Findings) == 0 {
+			return nil
+		}
+		rows := make([]warningRow, 0, len(t.Findings))
+		seen := map[string]bool{}
+		for _, f := range t.Findings {
+			k := dedupeHash(compliance.DedupeKey("", f))
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			rows = append(rows, warningRow{CaseNo: t.Case.CaseNo, Dedupe: k, DepartmentCode: t.Case.DepartmentCode,
+				Rule: f.Rule, Family: f.Family(), Level: f.Level, Status: compliance.WarningOpen, Message: f.Message,
+				Basis: f.Basis, Key: f.Key, PolicyRevision: t.Revision, CreatedAt: at, UpdatedAt: at})
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
+		inserted = int(res.RowsAffected)
+		return res.Error
+	})
+	if err != nil {
+		return 0, false, wrap(err, "record tick")
+	}
+	return inserted, claimed, nil
+}

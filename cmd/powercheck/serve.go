@@ -50,7 +50,13 @@ func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *sl
 		_ = store.Close()
 		return nil, err
 	}
-	return &app{store: store, engine: engine, svc: compliance.NewService(store, engine, nil, log)}, nil
+	svc := compliance.NewService(store, engine, nil, log)
+	svc.UseCalendar(engine)
+	if err := svc.SyncCalendar(ctx); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return &app{store: store, engine: engine, svc: svc}, nil
 }
 
 func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
@@ -104,11 +110,15 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go a.engine.Watch(bg, a.store, *poll, log)
+	go calendarLoop(bg, a.svc, *poll, log)
 	go recheckLoop(bg, a.svc, *recheck, log)
 	if *sweepEvery > 0 {
 		go sweepLoop(bg, a.svc, *sweepEvery, log)
 	}
 
+	if missing := a.svc.MissingYears(); len(missing) > 0 {
+		log.Warn("the holiday calendar lacks years that deadlines reach into; enter them with PUT /api/v1/calendar/{year}", "missing", missing)
+	}
 	log.Info("powercheck listening", "addr", ln.Addr().String(), "db", a.store.Dialect(), "policy_revision", a.engine.Revision())
 	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
@@ -143,6 +153,23 @@ func recheckLoop(ctx context.Context, svc *compliance.Service, every time.Durati
 			log.Warn("re-check unchecked steps", "error", err)
 		case n > 0:
 			log.Info("re-checked steps", "count", n)
+		}
+	}
+}
+
+// calendarLoop reloads the holiday calendar, so that a change entered on any
+// node is in force on every node within an interval.
+func calendarLoop(ctx context.Context, svc *compliance.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := svc.SyncCalendar(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("reload calendar", "error", err)
 		}
 	}
 }

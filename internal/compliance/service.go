@@ -18,6 +18,8 @@ type Service struct {
 	// Item versions never change once stored, so they are cached for good.
 	items sync.Map // itemKey → *PowerItem
 	depts sync.Map // code → Department
+
+	calendar CalendarHolder // nil: the calendar is not managed through the service
 }
 
 type itemKey struct {

@@ -69,6 +69,9 @@ var permissions = map[string]R{
 	"GET /api/v1/cases/:case_no":    everyone,
 	"GET /api/v1/warnings":          everyone,
 	"GET /api/v1/checks/unchecked":  {admin, legal, oversight, supervision},
+	"GET /api/v1/calendar":          everyone,
+	"GET /api/v1/calendar/:year":    everyone,
+	"PUT /api/v1/calendar/:year":    {admin},
 	"POST /api/v1/sweeps":           {admin},
 }
 
@@ -111,6 +114,9 @@ func New(svc *compliance.Service, db Pinger, policies PolicyState, cfg Config, l
 	api.GET("/warnings", s.listWarnings)
 	api.GET("/checks/unchecked", s.unchecked)
 	api.POST("/sweeps", s.sweep)
+	api.GET("/calendar", s.calendarOverview)
+	api.GET("/calendar/:year", s.getCalendarYear)
+	api.PUT("/calendar/:year", s.putCalendarYear)
 
 	for _, ri := range r.Routes() {
 		if strings.HasPrefix(ri.Path, "/api/") {
@@ -200,7 +206,7 @@ func (s *Server) logRequests(c *gin.Context) {
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	body := gin.H{"database": "ok", "policy_revision": s.policies.Revision()}
+	body := gin.H{"database": "ok", "policy_revision": s.policies.Revision(), "calendar_missing_years": s.svc.MissingYears()}
 	status := http.StatusOK
 	if err := s.db.Ping(ctx); err != nil {
 		body["database"] = "unavailable"

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestCalendarAPI(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+
+		var overview struct {
+			Years []struct {
+				Year   int    `json:"year"`
+				Source string `json:"source"`
+			} `json:"years"`
+			Missing []int `json:"missing"`
+		}
+		s.must(200, "GET", "/api/v1/calendar", tok[zjjClerk], nil).decode(t, &overview)
+		var known []int
+		for _, y := range overview.Years {
+			known = append(known, y.Year)
+			if y.Source == "" {
+				t.Errorf("year %d has no source", y.Year)
+			}
+		}
+		if !slices.Contains(known, 2025) || !slices.Contains(known, 2026) {
+			t.Errorf("known years %v, want 2025 and 2026 shipped", known)
+		}
+		for _, m := range overview.Missing {
+			if slices.Contains(known, m) {
+				t.Errorf("year %d both known and missing", m)
+			}
+		}
+
+		var y2026 struct {
+			Year     int      `json:"year"`
+			Holidays []string `json:"holidays"`
+			Workdays []string `json:"workdays"`
+		}
+		s.must(200, "GET", "/api/v1/calendar/2026", tok[zjjClerk], nil).decode(t, &y2026)
+		if len(y2026.Holidays) != 33 || !slices.Contains(y2026.Workdays, "2026-01-04") {
+			t.Errorf("2026: %d holidays (want 33), workdays %v", len(y2026.Holidays), y2026.Workdays)
+		}
+		if code := s.must(404, "GET", "/api/v1/calendar/2031", tok[zjjClerk], nil).errorCode(t); code != "calendar_year_unknown" {
+			t.Errorf("unknown year code = %s", code)
+		}
+
+		y2031 := map[string]any{"source": "测试", "holidays": []string{"2031-01-01"}, "workdays": []string{"2031-01-05"}}
+		s.must(403, "PUT", "/api/v1/calendar/2031", tok[legalToken], y2031)
+		for name, bad := range map[string]map[string]any{
+			"date of another year":     {"holidays": []string{"2030-12-31"}},
+			"make-up day on a weekday": {"workdays": []string{"2031-01-07"}},
+			"not a date":               {"holidays": []string{"2031-02-30"}},
+			"year differs from path":   {"year": 2032, "holidays": []string{}},
+		} {
+			t.Run(name, func(t *testing.T) {
+				if code := s.must(422, "PUT", "/api/v1/calendar/2031", adminToken, bad).errorCode(t); code != "invalid_calendar" {
+					t.Errorf("code = %s", code)
+				}
+				s.must(404, "GET", "/api/v1/calendar/2031", tok[zjjClerk], nil)
+			})
+		}
+		var put struct {
+			Year      int    `json:"year"`
+			UpdatedBy string `json:"updated_by"`
+		}
+		s.must(200, "PUT", "/api/v1/calendar/2031", adminToken, y2031).decode(t, &put)
+		if put.Year != 2031 || put.UpdatedBy != "admin" {
+			t.Errorf("put answer = %+v", put)
+		}
+		s.must(200, "GET", "/api/v1/calendar/2031", tok[zjjClerk], nil)
+	})
+}

@@ -15,16 +15,18 @@ type SweepStore interface {
 	DueCases(ctx context.Context, now time.Time, limit int) ([]Case, error)
 	// StepsOfCases returns the steps of several cases, each in recording order.
 	StepsOfCases(ctx context.Context, caseNos []string) (map[string][]Step, error)
-	// RecordTick stores the outcome of a tick if the case's next check is
-	// still the one the sweeper saw (claimed is false otherwise: another
-	// sweeper got there first, and nothing is stored). It returns how many
-	// warnings were new.
-	RecordTick(ctx context.Context, t TickRecord) (inserted int, claimed bool, err error)
+	// RecordTicks stores the outcomes of ticks in one transaction. Each is
+	// stored only if its case's next check is still the one the sweeper saw
+	// (claimed is false otherwise: another sweeper got there first, and
+	// nothing of that tick is stored).
+	// It returns which ticks were claimed and how many warnings were new.
+	RecordTicks(ctx context.Context, ts []TickRecord) (claimed []bool, inserted int, err error)
 }
 
 // TickRecord is the outcome of one tick.
 type TickRecord struct {
 	Case      Case       // as the sweeper read it, with the next check it saw
+	Failed    bool       // the evaluation failed; the case is looked at again later
 	NextCheck *time.Time // the new next check
 	Findings  []Finding
 	Revision  int64
@@ -87,6 +89,9 @@ func (s *Service) Sweep(ctx context.Context, who *Account) (SweepResult, error) 
 	return res, nil
 }
 
+// tickChunk is how many ticks are stored per transaction.
+const tickChunk = 100
+
 func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, now time.Time, res *SweepResult) error {
 	nos := make([]string, len(batch))
 	for i, c := range batch {
@@ -96,50 +101,75 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 	if err != nil {
 		return err
 	}
-	// Evaluation is CPU-bound and storing waits on the database: a few
-	// workers per core keep both busy.
-	workers := 4 * runtime.GOMAXPROCS(0)
-	jobs := make(chan Case)
-	var mu sync.Mutex
-	var firstErr error
+	// Evaluate on every core, then store in chunks, several at once: the
+	// database commits them together.
+	ticks := make([]TickRecord, len(batch))
+	errs := make([]error, len(batch))
 	var wg sync.WaitGroup
-	for range workers {
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for c := range jobs {
-				if err := s.tick(ctx, ss, c, steps[c.CaseNo], now, res, &mu); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
+			for i := range next {
+				ticks[i], errs[i] = s.tick(ctx, batch[i], steps[batch[i].CaseNo], now)
+			}
+		}()
+	}
+	for i := range batch {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, 4)
+	for start := 0; start < len(ticks); start += tickChunk {
+		chunk := ticks[start:min(start+tickChunk, len(ticks))]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			claimed, inserted, err := ss.RecordTicks(ctx, chunk)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			res.NewWarnings += inserted
+			for i, ok := range claimed {
+				switch {
+				case !ok:
+					res.Skipped++
+				case chunk[i].Failed:
+					res.Failed++
+				default:
+					res.Checked++
 				}
 			}
 		}()
 	}
-	for _, c := range batch {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- c
-	}
-	close(jobs)
 	wg.Wait()
-	if firstErr == nil {
-		firstErr = ctx.Err()
-	}
 	return firstErr
 }
 
-func (s *Service) tick(ctx context.Context, ss SweepStore, c Case, steps []Step, now time.Time, res *SweepResult, mu *sync.Mutex) error {
+// tick evaluates one case at now.
+func (s *Service) tick(ctx context.Context, c Case, steps []Step, now time.Time) (TickRecord, error) {
 	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
 	if err != nil {
-		return err
+		return TickRecord{}, err
 	}
 	dept, err := s.department(ctx, c.DepartmentCode)
 	if err != nil {
-		return err
+		return TickRecord{}, err
 	}
 	in := &Input{Event: EventTick, Now: now, Department: dept, Item: item, Case: &c, Steps: steps}
 	ev, evalErr := s.eval.Evaluate(ctx, in)
@@ -148,21 +178,6 @@ func (s *Service) tick(ctx context.Context, ss SweepStore, c Case, steps []Step,
 		s.log.ErrorContext(ctx, "tick evaluation failed", "case", c.CaseNo, "revision", ev.Revision, "error", evalErr)
 		status, ev.Findings = CheckUnchecked, nil
 	}
-	inserted, claimed, err := ss.RecordTick(ctx, TickRecord{Case: c, NextCheck: nextCheckAfter(ev, status, now),
-		Findings: ev.Findings, Revision: ev.Revision, At: now})
-	if err != nil {
-		return err
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	switch {
-	case !claimed:
-		res.Skipped++
-	case status != CheckChecked:
-		res.Failed++
-	default:
-		res.Checked++
-		res.NewWarnings += inserted
-	}
-	return nil
+	return TickRecord{Case: c, Failed: evalErr != nil, NextCheck: nextCheckAfter(ev, status, now),
+		Findings: ev.Findings, Revision: ev.Revision, At: now}, nil
 }

@@ -46,48 +46,58 @@ func (s *Store) StepsOfCases(ctx context.Context, caseNos []string) (map[string]
 	return out, nil
 }
 
-// RecordTick implements compliance.SweepStore. The conditional update of
+// RecordTicks implements compliance.SweepStore. The conditional update of
 // next_check_at is the claim: of two sweepers that read the same case, only
 // the first to commit stores anything.
-func (s *Store) RecordTick(ctx context.Context, t compliance.TickRecord) (int, bool, error) {
-	inserted, claimed := 0, false
+func (s *Store) RecordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
+	for attempt := 0; ; attempt++ {
+		claimed, inserted, err := s.recordTicks(ctx, ts)
+		if isDeadlock(err) && attempt < 5 {
+			continue
+		}
+		return claimed, inserted, wrap(err, "record ticks")
+	}
+}
+
+func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
+	claimed := make([]bool, len(ts))
+	inserted := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Model(&caseRow{}).Where("case_no = ?", t.Case.CaseNo)
-		if t.Case.NextCheckAt == nil {
-			q = q.Where("next_check_at IS NULL")
-		} else {
-			q = q.Where("next_check_at = ?", utc(*t.Case.NextCheckAt))
-		}
-		at := utc(t.At)
-		claim := q.Updates(map[string]any{"next_check_at": utcPtr(t.NextCheck), "last_tick_at": at})
-		if claim.Error != nil {
-			return claim.Error
-		}
-		if claim.RowsAffected == 0 {
-			return nil
-		}
-		claimed = true
-		if len(t.Findings) == 0 {
-			return nil
-		}
-		rows := make([]warningRow, 0, len(t.Findings))
-		seen := map[string]bool{}
-		for _, f := range t.Findings {
-			k := dedupeHash(compliance.DedupeKey("", f))
-			if seen[k] {
+		var rows []warningRow
+		for i, t := range ts {
+			q := tx.Model(&caseRow{}).Where("case_no = ?", t.Case.CaseNo)
+			if t.Case.NextCheckAt == nil {
+				q = q.Where("next_check_at IS NULL")
+			} else {
+				q = q.Where("next_check_at = ?", utc(*t.Case.NextCheckAt))
+			}
+			at := utc(t.At)
+			claim := q.Updates(map[string]any{"next_check_at": utcPtr(t.NextCheck), "last_tick_at": at})
+			if claim.Error != nil {
+				return claim.Error
+			}
+			if claim.RowsAffected == 0 {
 				continue
 			}
-			seen[k] = true
-			rows = append(rows, warningRow{CaseNo: t.Case.CaseNo, Dedupe: k, DepartmentCode: t.Case.DepartmentCode,
-				Rule: f.Rule, Family: f.Family(), Level: f.Level, Status: compliance.WarningOpen, Message: f.Message,
-				Basis: f.Basis, Key: f.Key, PolicyRevision: t.Revision, CreatedAt: at, UpdatedAt: at})
+			claimed[i] = true
+			seen := map[string]bool{}
+			for _, f := range t.Findings {
+				k := dedupeHash(compliance.DedupeKey("", f))
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				rows = append(rows, warningRow{CaseNo: t.Case.CaseNo, Dedupe: k, DepartmentCode: t.Case.DepartmentCode,
+					Rule: f.Rule, Family: f.Family(), Level: f.Level, Status: compliance.WarningOpen, Message: f.Message,
+					Basis: f.Basis, Key: f.Key, PolicyRevision: t.Revision, CreatedAt: at, UpdatedAt: at})
+			}
+		}
+		if len(rows) == 0 {
+			return nil
 		}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
 		inserted = int(res.RowsAffected)
 		return res.Error
 	})
-	if err != nil {
-		return 0, false, wrap(err, "record tick")
-	}
-	return inserted, claimed, nil
+	return claimed, inserted, err
 }

@@ -1,0 +1,100 @@
+package compliance_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
+	"powercheck/internal/policy"
+	"powercheck/internal/sqlstore"
+	"powercheck/policies"
+)
+
+// clock is a settable clock for the service.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Set(s string) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+var (
+	admin = &compliance.Account{Username: "admin", Role: compliance.RoleAdmin}
+	legal = &compliance.Account{Username: "legal", Role: compliance.RoleLegal}
+	clerk = &compliance.Account{Username: "clerk", Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}
+)
+
+// newService wires a service over store with the real policies and clk.
+func newService(t testing.TB, store *sqlstore.Store, clk *clock) *compliance.Service {
+	t.Helper()
+	engine := policy.NewEngine(calendar.Default(), 0)
+	defaults, err := policy.ReadModules(policies.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := engine.Sync(context.Background(), store, defaults); err != nil {
+		t.Fatal(err)
+	}
+	svc := compliance.NewService(store, engine, clk.Now, nil)
+	svc.UseCalendar(engine)
+	return svc
+}
+
+// licensing is a 20-working-day licence whose review has 10 working days.
+var licensing = compliance.PowerItem{Code: "XK-001", Name: "建筑工程施工许可", Category: "行政许可", DepartmentCode: "ZJJ",
+	LegalBases: []compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国建筑法》", Article: "第八条"}},
+	TimeLimit:  compliance.TimeLimit{Days: 20, Unit: compliance.UnitWorkday},
+	Steps: []compliance.FlowStep{{Code: "accept", Name: "受理"}, {Code: "review", Name: "审查", TimeLimitDays: 10},
+		{Code: "decide", Name: "决定", EndsClock: true}, {Code: "deliver", Name: "送达"}}}
+
+func setup(t testing.TB, svc *compliance.Service) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := svc.CreateDepartment(ctx, admin, compliance.Department{Code: "ZJJ", Name: "区住房和城乡建设局"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SaveItem(ctx, legal, licensing); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func accept(t testing.TB, svc *compliance.Service, caseNo, at string) {
+	t.Helper()
+	ts, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = svc.SubmitStep(context.Background(), clerk, compliance.StepSubmission{ID: caseNo + "-accept", CaseNo: caseNo,
+		PowerItemCode: "XK-001", Applicant: "某公司", StepCode: "accept", Handler: "张三", OccurredAt: ts, LegalBasisIDs: []string{"LB1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deadlineWarnings returns rule/level of the deadline warnings of a case.
+func deadlineWarnings(t testing.TB, store *sqlstore.Store, caseNo string) map[string]int {
+	t.Helper()
+	ws, err := store.ListWarnings(context.Background(), compliance.WarningFilter{CaseNo: caseNo, Family: "deadline", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, w := range ws {
+		out[w.Rule+"/"+w.Level]++
+	}
+	return out
+}
+

@@ -28,6 +28,7 @@ commands:
   migrate              create or upgrade the database schema (--db)
   policy test [dir]    run the Rego tests of a folder of .rego files (default: the built-in policies)
   policy check [dir]   compile a folder of policies in strict mode, as publishing would
+  policy fmt <dir>     format the .rego files of a folder in place
   demo                 load the demo district into the database (--db)
 
 environment:

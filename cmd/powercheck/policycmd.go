@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"powercheck/internal/calendar"
 	"powercheck/internal/policy"
@@ -16,7 +17,7 @@ import (
 
 func policyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: powercheck policy test|check [dir]")
+		return errors.New("usage: powercheck policy test|check|fmt [dir]")
 	}
 	flags := flag.NewFlagSet("policy "+args[0], flag.ContinueOnError)
 	if err := flags.Parse(args[1:]); err != nil {
@@ -36,6 +37,27 @@ func policyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	engine := policy.NewEngine(calendar.Default(), 0)
 	switch args[0] {
+	case "fmt":
+		dir := flags.Arg(0)
+		if dir == "" {
+			return errors.New("usage: powercheck policy fmt <dir> (formats the .rego files in place)")
+		}
+		changed := 0
+		for _, m := range modules {
+			out, err := policy.Format(m)
+			if err != nil {
+				return err
+			}
+			if out != m.Source {
+				if err := os.WriteFile(filepath.Join(dir, m.Name+".rego"), []byte(out), 0o644); err != nil {
+					return fmt.Errorf("write %s: %w", m.Name, err)
+				}
+				fmt.Fprintf(stdout, "formatted %s.rego\n", m.Name)
+				changed++
+			}
+		}
+		fmt.Fprintf(stdout, "%d of %d modules reformatted\n", changed, len(modules))
+		return nil
 	case "check":
 		if _, err := engine.Compile(ctx, 0, modules); err != nil {
 			return printProblems(stdout, err)
@@ -67,7 +89,7 @@ func policyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("unknown policy command %q (want test or check)", args[0])
+	return fmt.Errorf("unknown policy command %q (want test, check or fmt)", args[0])
 }
 
 func printProblems(w io.Writer, err error) error {

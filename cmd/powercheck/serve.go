@@ -96,7 +96,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	if *proxies != "" {
 		trusted = strings.Split(*proxies, ",")
 	}
-	h, err := httpapi.New(a.svc, a.store, a.engine, httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted}, log)
+	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted}, log)
 	if err != nil {
 		return err
 	}

@@ -34,10 +34,11 @@ type Config struct {
 
 // Server holds the API's dependencies.
 type Server struct {
-	svc      *compliance.Service
-	db       Pinger
-	policies PolicyState
-	log      *slog.Logger
+	svc       *compliance.Service
+	authoring Authoring
+	db        Pinger
+	policies  PolicyState
+	log       *slog.Logger
 }
 
 // R lists the roles of a permission; everyone (nil) admits every signed-in account.
@@ -58,25 +59,32 @@ const (
 // permissions is the one permission table: who may call what. The service
 // applies department scoping on top of it.
 var permissions = map[string]R{
-	"POST /api/v1/departments":      {admin},
-	"GET /api/v1/departments":       everyone,
-	"POST /api/v1/accounts":         {admin, deptAdmin},
-	"GET /api/v1/me":                everyone,
-	"PUT /api/v1/power-items/:code": {legal, deptAdmin},
-	"GET /api/v1/power-items":       everyone,
-	"GET /api/v1/power-items/:code": everyone,
-	"POST /api/v1/steps":            {clerk, deptAdmin},
-	"GET /api/v1/cases/:case_no":    everyone,
-	"GET /api/v1/warnings":          everyone,
-	"GET /api/v1/checks/unchecked":  {admin, legal, oversight, supervision},
-	"GET /api/v1/calendar":          everyone,
-	"GET /api/v1/calendar/:year":    everyone,
-	"PUT /api/v1/calendar/:year":    {admin},
-	"POST /api/v1/sweeps":           {admin},
+	"POST /api/v1/departments":       {admin},
+	"GET /api/v1/departments":        everyone,
+	"POST /api/v1/accounts":          {admin, deptAdmin},
+	"GET /api/v1/me":                 everyone,
+	"PUT /api/v1/power-items/:code":  {legal, deptAdmin},
+	"GET /api/v1/power-items":        everyone,
+	"GET /api/v1/power-items/:code":  everyone,
+	"POST /api/v1/steps":             {clerk, deptAdmin},
+	"GET /api/v1/cases/:case_no":     everyone,
+	"GET /api/v1/warnings":           everyone,
+	"GET /api/v1/checks/unchecked":   {admin, legal, oversight, supervision},
+	"GET /api/v1/calendar":           everyone,
+	"GET /api/v1/calendar/:year":     everyone,
+	"PUT /api/v1/calendar/:year":     {admin},
+	"GET /api/v1/policies":           everyone,
+	"PUT /api/v1/policies/:module":   {legal},
+	"POST /api/v1/policies/publish":  {legal},
+	"POST /api/v1/policies/rollback": {legal},
+	"POST /api/v1/policies/impact":   {legal},
+	"GET /api/v1/policies/revisions": everyone,
+	"GET /api/v1/rules":              everyone,
+	"POST /api/v1/sweeps":            {admin},
 }
 
 // New returns the API's handler.
-func New(svc *compliance.Service, db Pinger, policies PolicyState, cfg Config, log *slog.Logger) (http.Handler, error) {
+func New(svc *compliance.Service, authoring Authoring, db Pinger, policies PolicyState, cfg Config, log *slog.Logger) (http.Handler, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -89,7 +97,7 @@ func New(svc *compliance.Service, db Pinger, policies PolicyState, cfg Config, l
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	s := &Server{svc: svc, db: db, policies: policies, log: log}
+	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log}
 	r.Use(s.recover, s.logRequests, limitBody(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))
@@ -114,6 +122,13 @@ func New(svc *compliance.Service, db Pinger, policies PolicyState, cfg Config, l
 	api.GET("/warnings", s.listWarnings)
 	api.GET("/checks/unchecked", s.unchecked)
 	api.POST("/sweeps", s.sweep)
+	api.GET("/policies", s.listPolicies)
+	api.PUT("/policies/:module", s.putPolicy)
+	api.POST("/policies/publish", s.publishPolicies)
+	api.POST("/policies/rollback", s.rollbackPolicies)
+	api.POST("/policies/impact", s.policyImpact)
+	api.GET("/policies/revisions", s.policyRevisions)
+	api.GET("/rules", s.listRules)
 	api.GET("/calendar", s.calendarOverview)
 	api.GET("/calendar/:year", s.getCalendarYear)
 	api.PUT("/calendar/:year", s.putCalendarYear)

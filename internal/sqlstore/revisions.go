@@ -3,10 +3,31 @@ package sqlstore
 import (
 	"context"
 
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.RevisionStore = (*Store)(nil)
+var _ compliance.DraftStore = (*Store)(nil)
+
+func toRevision(r revisionRow) compliance.PolicyRevision {
+	out := compliance.PolicyRevision{ID: r.ID, Digest: r.Digest, CreatedBy: r.CreatedBy, Note: r.Note, CreatedAt: r.CreatedAt,
+		Summary: compliance.RevisionChange(r.Summary)}
+	for _, m := range r.Modules {
+		out.Modules = append(out.Modules, compliance.PolicyModule(m))
+	}
+	return out
+}
+
+func fromRevision(rev compliance.PolicyRevision) revisionRow {
+	r := revisionRow{Digest: rev.Digest, CreatedBy: rev.CreatedBy, Note: rev.Note, CreatedAt: utc(rev.CreatedAt),
+		Summary: changeJSON(rev.Summary)}
+	for _, m := range rev.Modules {
+		r.Modules = append(r.Modules, moduleJSON(m))
+	}
+	return r
+}
 
 // LatestRevision implements compliance.RevisionStore.
 func (s *Store) LatestRevision(ctx context.Context) (compliance.PolicyRevision, error) {
@@ -14,11 +35,7 @@ func (s *Store) LatestRevision(ctx context.Context) (compliance.PolicyRevision, 
 	if err := s.db.WithContext(ctx).Order("id DESC").Take(&r).Error; err != nil {
 		return compliance.PolicyRevision{}, wrap(err, "latest policy revision")
 	}
-	out := compliance.PolicyRevision{ID: r.ID, Digest: r.Digest, CreatedBy: r.CreatedBy, Note: r.Note, CreatedAt: r.CreatedAt}
-	for _, m := range r.Modules {
-		out.Modules = append(out.Modules, compliance.PolicyModule(m))
-	}
-	return out, nil
+	return toRevision(r), nil
 }
 
 // LatestRevisionID implements compliance.RevisionStore; it is what every node
@@ -33,12 +50,77 @@ func (s *Store) LatestRevisionID(ctx context.Context) (int64, error) {
 
 // CreateRevision implements compliance.RevisionStore.
 func (s *Store) CreateRevision(ctx context.Context, rev compliance.PolicyRevision) (compliance.PolicyRevision, error) {
-	r := revisionRow{Digest: rev.Digest, CreatedBy: rev.CreatedBy, Note: rev.Note, CreatedAt: utc(rev.CreatedAt)}
-	for _, m := range rev.Modules {
-		r.Modules = append(r.Modules, moduleJSON(m))
-	}
+	r := fromRevision(rev)
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return compliance.PolicyRevision{}, wrap(err, "create policy revision")
+	}
+	rev.ID = r.ID
+	return rev, nil
+}
+
+// Revision implements compliance.DraftStore.
+func (s *Store) Revision(ctx context.Context, id int64) (compliance.PolicyRevision, error) {
+	var r revisionRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return compliance.PolicyRevision{}, wrap(err, "get policy revision")
+	}
+	return toRevision(r), nil
+}
+
+// ListRevisions implements compliance.DraftStore.
+func (s *Store) ListRevisions(ctx context.Context, limit int) ([]compliance.PolicyRevision, error) {
+	var rows []revisionRow
+	if err := s.db.WithContext(ctx).Omit("modules").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list policy revisions")
+	}
+	out := make([]compliance.PolicyRevision, len(rows))
+	for i, r := range rows {
+		out[i] = toRevision(r)
+	}
+	return out, nil
+}
+
+// Drafts implements compliance.DraftStore.
+func (s *Store) Drafts(ctx context.Context) ([]compliance.PolicyDraft, error) {
+	var rows []draftRow
+	if err := s.db.WithContext(ctx).Order("module").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list policy drafts")
+	}
+	out := make([]compliance.PolicyDraft, len(rows))
+	for i, r := range rows {
+		out[i] = compliance.PolicyDraft(r)
+	}
+	return out, nil
+}
+
+// SaveDraft implements compliance.DraftStore.
+func (s *Store) SaveDraft(ctx context.Context, d compliance.PolicyDraft) error {
+	r := draftRow(d)
+	r.UpdatedAt = utc(r.UpdatedAt)
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "module"}},
+		DoUpdates: clause.AssignmentColumns([]string{"source", "updated_by", "updated_at"}),
+	}).Create(&r).Error
+	return wrap(err, "save policy draft")
+}
+
+// PublishDrafts implements compliance.DraftStore.
+func (s *Store) PublishDrafts(ctx context.Context, rev compliance.PolicyRevision, drafts []compliance.PolicyDraft) (compliance.PolicyRevision, error) {
+	r := fromRevision(rev)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		for _, d := range drafts {
+			// A draft saved again since it was read stays a draft.
+			if err := tx.Where("module = ? AND updated_at = ?", d.Module, utc(d.UpdatedAt)).Delete(&draftRow{}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return compliance.PolicyRevision{}, wrap(err, "publish policy drafts")
 	}
 	rev.ID = r.ID
 	return rev, nil

@@ -157,6 +157,7 @@ type revisionRow struct {
 	ID        int64        `gorm:"primaryKey;autoIncrement"`
 	Digest    string       `gorm:"size:64;not null"`
 	Modules   []moduleJSON `gorm:"type:longtext;serializer:json"`
+	Summary   changeJSON   `gorm:"type:text;serializer:json"`
 	CreatedBy string       `gorm:"size:64;not null"`
 	Note      string       `gorm:"size:512"`
 	CreatedAt time.Time    `gorm:"not null"`
@@ -164,10 +165,26 @@ type revisionRow struct {
 
 func (revisionRow) TableName() string { return "policy_revisions" }
 
+type changeJSON struct {
+	Added        []string `json:"added"`
+	Changed      []string `json:"changed"`
+	Removed      []string `json:"removed"`
+	RollbackFrom int64    `json:"rollback_of,omitempty"`
+}
+
+type draftRow struct {
+	Module    string    `gorm:"primaryKey;size:64"`
+	Source    string    `gorm:"type:longtext"`
+	UpdatedBy string    `gorm:"size:64;not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
+func (draftRow) TableName() string { return "policy_drafts" }
+
 type moduleJSON struct {
 	Name   string `json:"module"`
 	Source string `json:"source"`
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -224,4 +225,40 @@ func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([
 func dedupeHash(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
+}
+
+var _ compliance.ImpactStore = (*Store)(nil)
+
+// StepsRecorded implements compliance.ImpactStore.
+func (s *Store) StepsRecorded(ctx context.Context, from, to time.Time, after int64, limit int) ([]compliance.RecordedStep, error) {
+	var rows []stepRow
+	err := s.db.WithContext(ctx).Where("recorded_at >= ? AND recorded_at < ? AND seq > ?", utc(from), utc(to), after).
+		Order("seq").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, wrap(err, "list recorded steps")
+	}
+	out := make([]compliance.RecordedStep, len(rows))
+	for i, r := range rows {
+		out[i] = compliance.RecordedStep{Seq: r.Seq, Step: toStep(r)}
+		if err := json.Unmarshal(r.Response, &out[i].Result); err != nil {
+			return nil, fmt.Errorf("step %s: stored response: %w", r.ID, err)
+		}
+	}
+	return out, nil
+}
+
+// CasesByNo implements compliance.ImpactStore.
+func (s *Store) CasesByNo(ctx context.Context, nos []string) (map[string]compliance.Case, error) {
+	out := make(map[string]compliance.Case, len(nos))
+	if len(nos) == 0 {
+		return out, nil
+	}
+	var rows []caseRow
+	if err := s.db.WithContext(ctx).Where("case_no IN ?", nos).Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list cases")
+	}
+	for _, r := range rows {
+		out[r.CaseNo] = toCase(r)
+	}
+	return out, nil
 }

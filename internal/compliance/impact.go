@@ -1,0 +1,229 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+)
+
+// ImpactStore is what a dry run needs of the store.
+type ImpactStore interface {
+	// StepsRecorded lists up to limit steps recorded in [from, to) after
+	// sequence number after, in recording order, with their stored answers.
+	StepsRecorded(ctx context.Context, from, to time.Time, after int64, limit int) ([]RecordedStep, error)
+	CasesByNo(ctx context.Context, nos []string) (map[string]Case, error)
+	StepsOfCases(ctx context.Context, caseNos []string) (map[string][]Step, error)
+}
+
+// RecordedStep is a stored step with its recording sequence and answer.
+type RecordedStep struct {
+	Seq    int64
+	Step   Step
+	Result StepResult
+}
+
+// ImpactReport says which warnings a candidate policy set would raise that
+// the stored answers do not have (appear), and the reverse (disappear).
+type ImpactReport struct {
+	From      time.Time     `json:"from"`
+	To        time.Time     `json:"to"`
+	Steps     int           `json:"steps"`
+	Appear    []ImpactCount `json:"appear"`
+	Disappear []ImpactCount `json:"disappear"`
+	Failed    int           `json:"failed"`    // steps the candidate could not evaluate
+	Truncated bool          `json:"truncated"` // the time bound ended the run early
+	Seconds   float64       `json:"seconds"`
+}
+
+// ImpactCount counts one rule's changes in one department.
+type ImpactCount struct {
+	Rule           string          `json:"rule"`
+	Level          string          `json:"level"`
+	DepartmentCode string          `json:"department_code"`
+	Count          int             `json:"count"`
+	Examples       []ImpactExample `json:"examples"`
+}
+
+// ImpactExample is one step where a change shows.
+type ImpactExample struct {
+	CaseNo  string `json:"case_no"`
+	StepID  string `json:"step_id"`
+	Message string `json:"message"`
+}
+
+// ImpactExamples is how many examples each count keeps.
+const ImpactExamples = 3
+
+// impactPage is how many steps a dry run reads at a time.
+const impactPage = 1000
+
+// Impact evaluates cand against the steps recorded in [from, to), each as of
+// the moment it was recorded, and compares with what was stored. It stores
+// nothing. When ctx ends first, the report covers the steps done so far.
+func (s *Service) Impact(ctx context.Context, from, to time.Time, cand Evaluator) (ImpactReport, error) {
+	is, ok := s.store.(ImpactStore)
+	if !ok {
+		return ImpactReport{}, errors.New("impact: the store cannot list recorded steps")
+	}
+	start := time.Now()
+	rep := ImpactReport{From: from, To: to}
+	appear, disappear := map[[3]string]*ImpactCount{}, map[[3]string]*ImpactCount{}
+	var after int64
+	for {
+		page, err := is.StepsRecorded(ctx, from, to, after, impactPage)
+		if ctx.Err() != nil {
+			rep.Truncated = true
+			break
+		}
+		if err != nil {
+			return rep, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].Seq
+		if err := s.impactPage(ctx, is, cand, page, &rep, appear, disappear); err != nil {
+			return rep, err
+		}
+		if ctx.Err() != nil {
+			rep.Truncated = true
+			break
+		}
+		if len(page) < impactPage {
+			break
+		}
+	}
+	rep.Appear, rep.Disappear = sortedCounts(appear), sortedCounts(disappear)
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil
+}
+
+func (s *Service) impactPage(ctx context.Context, is ImpactStore, cand Evaluator, page []RecordedStep, rep *ImpactReport, appear, disappear map[[3]string]*ImpactCount) error {
+	var nos []string
+	seen := map[string]bool{}
+	for _, p := range page {
+		if !seen[p.Step.CaseNo] {
+			seen[p.Step.CaseNo] = true
+			nos = append(nos, p.Step.CaseNo)
+		}
+	}
+	cases, err := is.CasesByNo(ctx, nos)
+	if err != nil {
+		return err
+	}
+	steps, err := is.StepsOfCases(ctx, nos)
+	if err != nil {
+		return err
+	}
+	type outcome struct {
+		findings []Finding
+		failed   bool
+	}
+	outcomes := make([]outcome, len(page))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := page[i]
+				c, ok := cases[p.Step.CaseNo]
+				if !ok {
+					outcomes[i].failed = true
+					continue
+				}
+				item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+				if err != nil {
+					outcomes[i].failed = true
+					continue
+				}
+				dept, _ := s.department(ctx, c.DepartmentCode)
+				var earlier []Step
+				for _, e := range steps[c.CaseNo] {
+					if e.ID == p.Step.ID {
+						break
+					}
+					earlier = append(earlier, e)
+				}
+				st := p.Step
+				ev, err := cand.Evaluate(ctx, &Input{Event: EventStep, Now: st.RecordedAt, Department: dept,
+					Item: item, Case: &c, Steps: earlier, Step: &st})
+				outcomes[i] = outcome{findings: ev.Findings, failed: err != nil}
+			}
+		}()
+	}
+	for i := range page {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	for i, p := range page {
+		if ctx.Err() != nil {
+			return nil
+		}
+		rep.Steps++
+		if outcomes[i].failed {
+			rep.Failed++
+			continue
+		}
+		dept := cases[p.Step.CaseNo].DepartmentCode
+		before := map[string]Finding{}
+		for _, w := range p.Result.Warnings {
+			f := Finding{Rule: w.Rule, Level: w.Level, Message: w.Message, Key: w.Key}
+			before[DedupeKey(p.Step.ID, f)] = f
+		}
+		after := map[string]Finding{}
+		for _, f := range outcomes[i].findings {
+			after[DedupeKey(p.Step.ID, f)] = f
+		}
+		for k, f := range after {
+			if _, ok := before[k]; !ok {
+				count(appear, dept, p, f)
+			}
+		}
+		if p.Step.CheckStatus != CheckChecked {
+			continue // nothing was found before: nothing can disappear
+		}
+		for k, f := range before {
+			if _, ok := after[k]; !ok {
+				count(disappear, dept, p, f)
+			}
+		}
+	}
+	return nil
+}
+
+func count(m map[[3]string]*ImpactCount, dept string, p RecordedStep, f Finding) {
+	k := [3]string{f.Rule, f.Level, dept}
+	c, ok := m[k]
+	if !ok {
+		c = &ImpactCount{Rule: f.Rule, Level: f.Level, DepartmentCode: dept, Examples: []ImpactExample{}}
+		m[k] = c
+	}
+	c.Count++
+	if len(c.Examples) < ImpactExamples {
+		c.Examples = append(c.Examples, ImpactExample{CaseNo: p.Step.CaseNo, StepID: p.Step.ID, Message: f.Message})
+	}
+}
+
+func sortedCounts(m map[[3]string]*ImpactCount) []ImpactCount {
+	out := make([]ImpactCount, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].DepartmentCode < out[j].DepartmentCode
+	})
+	return out
+}

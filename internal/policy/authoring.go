@@ -1,0 +1,344 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
+
+	"powercheck/internal/compliance"
+)
+
+// Authoring is the legal affairs office's loop: draft a module, validate and
+// test it against the whole set, publish the drafts as a new revision, roll
+// back to an earlier one. A published revision is active on this node at
+// once and on every other node within its poll interval.
+type Authoring struct {
+	engine *Engine
+	store  compliance.DraftStore
+	now    func() time.Time
+}
+
+// NewAuthoring returns the authoring service of engine over store.
+func NewAuthoring(engine *Engine, store compliance.DraftStore) *Authoring {
+	return &Authoring{engine: engine, store: store, now: time.Now}
+}
+
+// ModuleState is a module as the office sees it.
+type ModuleState = compliance.ModuleState
+
+// RuleInfo is one entry of the rule catalogue.
+type RuleInfo = compliance.RuleInfo
+
+// invalid turns compile problems into the caller's 422.
+func invalid(err error) error {
+	var ce *CompileError
+	if errors.As(err, &ce) {
+		return (&compliance.Error{Kind: compliance.KindInvalid, Code: "policy_invalid",
+			Message: "策略未通过校验：" + ce.Problems[0].Chinese, Err: err}).WithDetails(ce.Problems)
+	}
+	return err
+}
+
+// check compiles modules and runs their tests; any failure is a 422.
+func (a *Authoring) check(ctx context.Context, modules []Module) (*Compiled, error) {
+	c, err := a.engine.Compile(ctx, 0, modules)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	results, err := a.engine.RunTests(ctx, modules)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	var failed []Problem
+	for _, r := range results {
+		if !r.Passed {
+			failed = append(failed, Problem{Module: r.Module, Line: r.Line, Column: 1, Code: "test_failed",
+				Message: fmt.Sprintf("test %s failed: %s", r.Name, r.Error),
+				Chinese: fmt.Sprintf("测试 %s 未通过：%s", r.Name, r.Error)})
+		}
+	}
+	if len(failed) > 0 {
+		return nil, (&compliance.Error{Kind: compliance.KindInvalid, Code: "policy_tests_failed",
+			Message: fmt.Sprintf("策略测试未通过（%d 项）：%s", len(failed), failed[0].Chinese)}).WithDetails(failed)
+	}
+	return c, nil
+}
+
+// candidate returns the modules that publishing now would activate: the
+// active ones with the drafts laid over them.
+func (a *Authoring) candidate(ctx context.Context) ([]Module, []compliance.PolicyDraft, error) {
+	active := a.engine.Active()
+	if active == nil {
+		return nil, nil, ErrNoPolicies
+	}
+	drafts, err := a.store.Drafts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return overlay(active.Modules, drafts), drafts, nil
+}
+
+func overlay(modules []Module, drafts []compliance.PolicyDraft) []Module {
+	byName := map[string]string{}
+	for _, m := range modules {
+		byName[m.Name] = m.Source
+	}
+	for _, d := range drafts {
+		if d.Source == "" {
+			delete(byName, d.Module)
+		} else {
+			byName[d.Module] = d.Source
+		}
+	}
+	out := make([]Module, 0, len(byName))
+	for name, src := range byName {
+		out = append(out, Module{Name: name, Source: src})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// SaveDraft validates module as part of the whole candidate set (compiled
+// strictly, every test passing) and saves it as a draft. An empty source
+// drafts the module's removal. Nothing is saved when validation fails.
+func (a *Authoring) SaveDraft(ctx context.Context, by, module, source string) (compliance.PolicyDraft, error) {
+	if !moduleNamePattern.MatchString(module) {
+		return compliance.PolicyDraft{}, compliance.Errorf(compliance.KindInvalid, "policy_invalid",
+			"模块名“%s”不合法：只能由小写字母、数字和下划线组成，并以字母开头", module)
+	}
+	modules, _, err := a.candidate(ctx)
+	if err != nil {
+		return compliance.PolicyDraft{}, err
+	}
+	d := compliance.PolicyDraft{Module: module, Source: source, UpdatedBy: by, UpdatedAt: a.now().UTC()}
+	set := overlay(modules, []compliance.PolicyDraft{d})
+	if source == "" && len(set) == len(modules) {
+		return compliance.PolicyDraft{}, compliance.Errorf(compliance.KindNotFound, "policy_not_found", "策略模块 %s 不存在", module)
+	}
+	if _, err := a.check(ctx, set); err != nil {
+		return compliance.PolicyDraft{}, err
+	}
+	if err := a.store.SaveDraft(ctx, d); err != nil {
+		return compliance.PolicyDraft{}, err
+	}
+	return d, nil
+}
+
+// Modules lists the active modules and the drafts.
+func (a *Authoring) Modules(ctx context.Context) ([]ModuleState, error) {
+	active := a.engine.Active()
+	if active == nil {
+		return nil, ErrNoPolicies
+	}
+	drafts, err := a.store.Drafts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states := map[string]*ModuleState{}
+	for _, m := range active.Modules {
+		states[m.Name] = &ModuleState{Module: m.Name, Source: m.Source, State: "active", Rules: rulesOf(m)}
+	}
+	for _, d := range drafts {
+		st, ok := states[d.Module]
+		switch {
+		case !ok:
+			st = &ModuleState{Module: d.Module, State: "new"}
+			states[d.Module] = st
+		case d.Source == "":
+			st.State = "removed"
+		default:
+			st.State = "draft"
+		}
+		at := d.UpdatedAt
+		st.Draft, st.UpdatedBy, st.UpdatedAt = d.Source, d.UpdatedBy, &at
+	}
+	out := make([]ModuleState, 0, len(states))
+	for _, st := range states {
+		out = append(out, *st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Module < out[j].Module })
+	return out, nil
+}
+
+// Publish makes the drafts a new active revision.
+func (a *Authoring) Publish(ctx context.Context, by, note string) (compliance.PolicyRevision, error) {
+	modules, drafts, err := a.candidate(ctx)
+	if err != nil {
+		return compliance.PolicyRevision{}, err
+	}
+	if len(drafts) == 0 {
+		return compliance.PolicyRevision{}, compliance.Errorf(compliance.KindConflict, "nothing_to_publish", "没有待发布的策略草稿")
+	}
+	c, err := a.check(ctx, modules)
+	if err != nil {
+		return compliance.PolicyRevision{}, err
+	}
+	if note == "" {
+		note = "发布策略草稿"
+	}
+	rev := compliance.PolicyRevision{Digest: Digest(modules), Modules: modules, CreatedBy: by, Note: note,
+		CreatedAt: a.now().UTC(), Summary: diff(a.engine.Active().Modules, modules)}
+	rev, err = a.store.PublishDrafts(ctx, rev, drafts)
+	if err != nil {
+		return compliance.PolicyRevision{}, err
+	}
+	c.Revision = rev.ID
+	a.engine.Activate(c)
+	return rev, nil
+}
+
+// Rollback makes an earlier revision's modules active again, as a new
+// revision, so that history only grows. Drafts are kept.
+func (a *Authoring) Rollback(ctx context.Context, by string, to int64) (compliance.PolicyRevision, error) {
+	old, err := a.store.Revision(ctx, to)
+	if errors.Is(err, compliance.ErrNotFound) {
+		return compliance.PolicyRevision{}, compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订 %d 不存在", to)
+	}
+	if err != nil {
+		return compliance.PolicyRevision{}, err
+	}
+	c, err := a.check(ctx, old.Modules)
+	if err != nil {
+		return compliance.PolicyRevision{}, err
+	}
+	sum := diff(a.engine.Active().Modules, old.Modules)
+	sum.RollbackFrom = to
+	rev, err := a.store.CreateRevision(ctx, compliance.PolicyRevision{Digest: Digest(old.Modules), Modules: old.Modules,
+		CreatedBy: by, Note: fmt.Sprintf("回滚至修订 %d", to), CreatedAt: a.now().UTC(), Summary: sum})
+	if err != nil {
+		return compliance.PolicyRevision{}, err
+	}
+	c.Revision = rev.ID
+	a.engine.Activate(c)
+	return rev, nil
+}
+
+// Revisions lists the newest revisions.
+func (a *Authoring) Revisions(ctx context.Context, limit int) ([]compliance.PolicyRevision, error) {
+	return a.store.ListRevisions(ctx, limit)
+}
+
+// Candidate compiles the drafts over the active set, without activating
+// them, for a dry run.
+func (a *Authoring) Candidate(ctx context.Context) (compliance.Evaluator, error) {
+	modules, _, err := a.candidate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.engine.Compile(ctx, 0, modules)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	return &fixed{engine: a.engine, c: c}, nil
+}
+
+// Rules is the rule catalogue of the active revision.
+func (a *Authoring) Rules() []RuleInfo {
+	active := a.engine.Active()
+	if active == nil {
+		return nil
+	}
+	var out []RuleInfo
+	for _, m := range active.Modules {
+		out = append(out, rulesOf(m)...)
+	}
+	return out
+}
+
+// fixed evaluates one compiled set, whatever is active.
+type fixed struct {
+	engine *Engine
+	c      *Compiled
+}
+
+func (f *fixed) Evaluate(ctx context.Context, in *compliance.Input) (compliance.Evaluation, error) {
+	return f.c.evaluate(ctx, f.engine.timeout, Document(in))
+}
+
+func (f *fixed) View(ctx context.Context, in *compliance.Input) (compliance.TimeView, error) {
+	return compliance.TimeView{}, errors.New("policy: a dry run has no view")
+}
+
+// diff says which modules to has added, changed and removed against from.
+func diff(from, to []Module) compliance.RevisionChange {
+	old := map[string]string{}
+	for _, m := range from {
+		old[m.Name] = m.Source
+	}
+	ch := compliance.RevisionChange{Added: []string{}, Changed: []string{}, Removed: []string{}}
+	for _, m := range to {
+		src, ok := old[m.Name]
+		switch {
+		case !ok:
+			ch.Added = append(ch.Added, m.Name)
+		case src != m.Source:
+			ch.Changed = append(ch.Changed, m.Name)
+		}
+		delete(old, m.Name)
+	}
+	for name := range old {
+		ch.Removed = append(ch.Removed, name)
+	}
+	slices.Sort(ch.Removed)
+	return ch
+}
+
+// rulesOf reads the catalogue entries of a module from its METADATA.
+func rulesOf(m Module) []RuleInfo {
+	if m.IsTest() {
+		return nil
+	}
+	mod, err := ast.ParseModuleWithOpts(fileName(m.Name), m.Source, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+	if err != nil {
+		return nil
+	}
+	var out []RuleInfo
+	for _, r := range mod.Rules {
+		a := ruleAnnotation(r)
+		if a == nil || r.Head.Name.String() != "warnings" && r.Head.Ref().String() != "warnings" {
+			continue
+		}
+		info := RuleInfo{Family: m.Name, Title: a.Title, Description: strings.TrimSpace(a.Description),
+			Module: m.Name, Line: r.Location.Row, Rules: ruleIDs(r, m.Name)}
+		info.Level, _ = a.Custom["level"].(string)
+		info.Basis, _ = a.Custom["basis"].(string)
+		out = append(out, info)
+	}
+	return out
+}
+
+// ruleIDs finds the literal rule ids a rule raises: string values of "rule"
+// keys that name the module's family.
+func ruleIDs(r *ast.Rule, family string) []string {
+	ids := []string{}
+	ast.WalkTerms(r, func(t *ast.Term) bool {
+		obj, ok := t.Value.(ast.Object)
+		if !ok {
+			return false
+		}
+		if v := obj.Get(ast.StringTerm("rule")); v != nil {
+			if s, ok := v.Value.(ast.String); ok && strings.HasPrefix(string(s), family+".") && !slices.Contains(ids, string(s)) {
+				ids = append(ids, string(s))
+			}
+		}
+		return false
+	})
+	slices.Sort(ids)
+	return ids
+}
+
+// Format formats a module's source the way `opa fmt` does.
+func Format(m Module) (string, error) {
+	out, err := format.Source(fileName(m.Name), []byte(m.Source))
+	if err != nil {
+		return "", fmt.Errorf("format %s: %w", m.Name, err)
+	}
+	return string(out), nil
+}

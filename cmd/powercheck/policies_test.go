@@ -1,0 +1,277 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func markerModule(marker string) map[string]string {
+	return map[string]string{"source": `package compliance.custom
+
+# METADATA
+# title: 自定义标记规则
+# description: 每个环节都标记一次，用于验证策略发布。
+# custom:
+#   level: prewarning
+#   basis: 测试
+warnings contains {"rule": "custom.marker", "level": "prewarning", "message": "标记 ` + marker + `", "basis": "测试", "key": "marker"} if {
+	input.event == "step"
+}
+`}
+}
+
+var markerTest = map[string]string{"source": `package compliance.custom_test
+
+import data.compliance.custom
+
+test_marks_every_step if {
+	count(custom.warnings) == 1 with input as {"event": "step"}
+}
+`}
+
+type problem struct {
+	Module    string `json:"module"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	MessageZh string `json:"message_zh"`
+}
+
+func TestPolicyAuthoring(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		legal := tok[legalToken]
+		var before struct {
+			Revision int64 `json:"revision"`
+			Modules  []struct {
+				Module string `json:"module"`
+				State  string `json:"state"`
+			} `json:"modules"`
+		}
+		s.must(200, "GET", "/api/v1/policies", tok[zjjClerk], nil).decode(t, &before)
+		if before.Revision != 1 || len(before.Modules) < 12 {
+			t.Fatalf("policies = %+v", before)
+		}
+
+		t.Run("bad drafts are refused with located errors and change nothing", func(t *testing.T) {
+			tests := []struct {
+				name, module, source, code, zh string
+				line                           int
+			}{
+				{"syntax", "custom", "package compliance.custom\n\nwarnings contains x if {\n\tx := [1,\n}\n", "policy_invalid", "语法错误", 0},
+				{"forbidden built-in", "custom", strings.Replace(markerModule("A")["source"], `input.event == "step"`, `http.send({"method": "GET", "url": "http://127.0.0.1/"}).status_code == 200`, 1), "policy_invalid", "禁止", 10},
+				{"missing metadata", "custom", "package compliance.custom\n\nwarnings contains {\"rule\": \"custom.x\", \"level\": \"alarm\", \"message\": \"x\"} if {\n\tinput.event == \"step\"\n}\n", "policy_invalid", "METADATA", 3},
+				{"failing test", "sync_test", "package compliance.sync_test\n\ntest_always_fails if {\n\tfalse\n}\n", "policy_tests_failed", "未通过", 3},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					r := s.must(422, "PUT", "/api/v1/policies/"+tt.module, legal, map[string]string{"source": tt.source})
+					var body struct {
+						Error struct {
+							Code    string    `json:"code"`
+							Message string    `json:"message"`
+							Details []problem `json:"details"`
+						} `json:"error"`
+					}
+					r.decode(t, &body)
+					if body.Error.Code != tt.code || len(body.Error.Details) == 0 {
+						t.Fatalf("answer = %s", r.Body)
+					}
+					p := body.Error.Details[0]
+					if p.Module != tt.module || p.Line == 0 || (tt.line != 0 && p.Line != tt.line) || !strings.Contains(p.MessageZh+body.Error.Message, tt.zh) {
+						t.Errorf("problem = %+v (message %s), want module %s line %d mentioning %s", p, body.Error.Message, tt.module, tt.line, tt.zh)
+					}
+				})
+			}
+			var after struct {
+				Modules []struct{ State string } `json:"modules"`
+			}
+			s.must(200, "GET", "/api/v1/policies", legal, nil).decode(t, &after)
+			for _, m := range after.Modules {
+				if m.State != "active" {
+					t.Errorf("a refused draft left a module in state %s", m.State)
+				}
+			}
+		})
+
+		t.Run("only the legal office writes", func(t *testing.T) {
+			s.must(403, "PUT", "/api/v1/policies/custom", tok[zjjClerk], markerModule("A"))
+			s.must(403, "PUT", "/api/v1/policies/custom", adminToken, markerModule("A"))
+			s.must(403, "POST", "/api/v1/policies/publish", tok[supervisionToken], nil)
+			s.must(403, "POST", "/api/v1/policies/rollback", tok[zjjAdmin], map[string]int{"revision": 1})
+			s.must(409, "POST", "/api/v1/policies/publish", legal, nil) // nothing drafted yet
+		})
+
+		submit := func(id string) stepAnswer {
+			var a stepAnswer
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &a)
+			return a
+		}
+		hasMarker := func(a stepAnswer) string {
+			for _, w := range a.Warnings {
+				if w.Rule == "custom.marker" {
+					return w.Message
+				}
+			}
+			return ""
+		}
+
+		t.Run("a draft applies only once published", func(t *testing.T) {
+			// The module and its test are drafted in order: the module alone
+			// passes, then its test with it.
+			s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule("A"))
+			s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+			if m := hasMarker(submit("P1")); m != "" {
+				t.Fatalf("an unpublished draft raised %q", m)
+			}
+			var imp struct {
+				Steps  int `json:"steps"`
+				Appear []struct {
+					Rule           string `json:"rule"`
+					DepartmentCode string `json:"department_code"`
+					Count          int    `json:"count"`
+					Examples       []struct{ StepID string `json:"step_id"` } `json:"examples"`
+				} `json:"appear"`
+			}
+			tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+			s.must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": tomorrow}).decode(t, &imp)
+			found := false
+			for _, a := range imp.Appear {
+				if a.Rule == "custom.marker" && a.DepartmentCode == "ZJJ" && a.Count == imp.Steps && len(a.Examples) > 0 {
+					found = true
+				}
+			}
+			if imp.Steps < 1 || !found {
+				t.Errorf("impact = %+v, want custom.marker appearing on every stored step", imp)
+			}
+
+			var rev struct {
+				Revision int64 `json:"revision"`
+				Changes  struct{ Added []string } `json:"changes"`
+			}
+			s.must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"}).decode(t, &rev)
+			if rev.Revision != 2 || len(rev.Changes.Added) != 2 {
+				t.Fatalf("publish = %+v", rev)
+			}
+			a := submit("P2")
+			if hasMarker(a) != "标记 A" || a.PolicyRevision != 2 {
+				t.Errorf("after publish: revision %d, marker %q", a.PolicyRevision, hasMarker(a))
+			}
+			var rules struct {
+				Items []struct {
+					Family string   `json:"family"`
+					Rules  []string `json:"rules"`
+					Title  string   `json:"title"`
+					Level  string   `json:"level"`
+				} `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/rules", tok[zjjClerk], nil).decode(t, &rules)
+			var titles []string
+			for _, r := range rules.Items {
+				if r.Title == "" || r.Level == "" {
+					t.Errorf("rule without title or level: %+v", r)
+				}
+				if r.Family == "custom" && len(r.Rules) == 1 && r.Rules[0] == "custom.marker" {
+					titles = append(titles, r.Title)
+				}
+			}
+			if len(titles) != 1 || len(rules.Items) < 15 {
+				t.Errorf("catalogue has %d rules, custom titles %v", len(rules.Items), titles)
+			}
+		})
+
+		t.Run("rollback restores an earlier revision as a new one", func(t *testing.T) {
+			var rev struct {
+				Revision int64 `json:"revision"`
+				Changes  struct {
+					Removed    []string `json:"removed"`
+					RollbackOf int64    `json:"rollback_of"`
+				} `json:"changes"`
+			}
+			s.must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 1}).decode(t, &rev)
+			if rev.Revision != 3 || rev.Changes.RollbackOf != 1 || len(rev.Changes.Removed) != 2 {
+				t.Fatalf("rollback = %+v", rev)
+			}
+			a := submit("P3")
+			if hasMarker(a) != "" || a.PolicyRevision != 3 {
+				t.Errorf("after rollback: revision %d, marker %q", a.PolicyRevision, hasMarker(a))
+			}
+			var revs struct {
+				Items  []struct{ Revision int64 } `json:"items"`
+				Active int64                      `json:"active"`
+			}
+			s.must(200, "GET", "/api/v1/policies/revisions", tok[zjjClerk], nil).decode(t, &revs)
+			if len(revs.Items) != 3 || revs.Active != 3 {
+				t.Errorf("revisions = %+v", revs)
+			}
+			s.must(404, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 99})
+		})
+
+		t.Run("publishing under load: every step is checked by one whole revision", func(t *testing.T) {
+			markers := map[int64]string{}
+			var mu sync.Mutex
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			var answers []stepAnswer
+			for w := range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; ; i++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						id := fmt.Sprintf("L%d-%d", w, i)
+						r := s.do("POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
+						if r.Status != 201 {
+							t.Errorf("step %s: status %d %s", id, r.Status, r.Body)
+							return
+						}
+						var a stepAnswer
+						r.decode(t, &a)
+						mu.Lock()
+						answers = append(answers, a)
+						mu.Unlock()
+					}
+				}()
+			}
+			for i := range 5 {
+				marker := fmt.Sprintf("M%d", i)
+				s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule(marker))
+				if i == 0 {
+					s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+				}
+				var rev struct{ Revision int64 }
+				s.must(201, "POST", "/api/v1/policies/publish", legal, nil).decode(t, &rev)
+				mu.Lock()
+				markers[rev.Revision] = "标记 " + marker
+				mu.Unlock()
+				time.Sleep(30 * time.Millisecond)
+			}
+			close(stop)
+			wg.Wait()
+			if len(answers) < 20 {
+				t.Fatalf("only %d steps went through", len(answers))
+			}
+			for _, a := range answers {
+				want, published := markers[a.PolicyRevision]
+				if !published && a.PolicyRevision != 3 {
+					t.Errorf("step %s checked under revision %d, which was never active", a.StepID, a.PolicyRevision)
+				}
+				if got := hasMarker(a); got != want {
+					t.Errorf("step %s under revision %d has marker %q, want %q", a.StepID, a.PolicyRevision, got, want)
+				}
+				for _, w := range a.Warnings {
+					if w.PolicyRevision != a.PolicyRevision {
+						t.Errorf("step %s: warning %s of revision %d in an answer of revision %d", a.StepID, w.Rule, w.PolicyRevision, a.PolicyRevision)
+					}
+				}
+			}
+		})
+	})
+}

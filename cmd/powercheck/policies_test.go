@@ -275,3 +275,35 @@ func TestPolicyAuthoring(t *testing.T) {
 		})
 	})
 }
+
+// A revision published on one node is active on another node on the same
+// database within its poll interval.
+func TestSecondNodePicksUpRevision(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		a := startServer(t, dsn, "--policy-poll", "200ms")
+		tok := setupDistrict(t, a)
+		b := startServer(t, dsn, "--policy-poll", "200ms")
+		a.must(200, "PUT", "/api/v1/policies/custom", tok[legalToken], markerModule("N"))
+		var rev struct{ Revision int64 }
+		a.must(201, "POST", "/api/v1/policies/publish", tok[legalToken], nil).decode(t, &rev)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			var ready struct {
+				PolicyRevision int64 `json:"policy_revision"`
+			}
+			b.must(200, "GET", "/readyz", "", nil).decode(t, &ready)
+			if ready.PolicyRevision == rev.Revision {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("second node still on revision %d 5 s after revision %d was published", ready.PolicyRevision, rev.Revision)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		var ans stepAnswer
+		b.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("N1", "CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &ans)
+		if ans.PolicyRevision != rev.Revision {
+			t.Errorf("second node checked with revision %d, want %d", ans.PolicyRevision, rev.Revision)
+		}
+	})
+}

@@ -388,3 +388,18 @@ func TestLawCounting(t *testing.T) {
 		}
 	})
 }
+
+// A step id reused for another case is a conflict, and nothing of the other
+// case is stored.
+func TestStepIDReusedForAnotherCase(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("R-1", "ZJJ-R-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+		r := s.must(409, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("R-1", "ZJJ-R-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+		if code := r.errorCode(t); code != "step_id_conflict" {
+			t.Errorf("code = %s", code)
+		}
+		s.must(404, "GET", "/api/v1/cases/ZJJ-R-2", tok[supervisionToken], nil)
+	})
+}

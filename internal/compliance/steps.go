@@ -146,11 +146,9 @@ func (s *Service) SubmitStep(ctx context.Context, who *Account, sub StepSubmissi
 var errCaseRace = errors.New("case created concurrently")
 
 func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmission, digest string, now time.Time) (StepResult, bool, error) {
-	if prev, err := s.store.StepByID(ctx, sub.ID); err == nil {
-		return s.replay(who, prev, digest)
-	} else if !errors.Is(err, ErrNotFound) {
-		return StepResult{}, false, err
-	}
+	// A replay is rare: it is not looked for up front but found by the
+	// unique step id when the step is stored, and then answered from the
+	// stored step.
 	c, err := s.store.Case(ctx, sub.CaseNo)
 	newCase := errors.Is(err, ErrNotFound)
 	if err != nil && !newCase {
@@ -208,10 +206,13 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings}
 	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
 	switch {
-	case errors.Is(err, ErrDuplicate) && newCase:
-		return StepResult{}, false, errCaseRace
 	case errors.Is(err, ErrDuplicate):
+		// Either the step id is taken (a replay, or a clash) or, for a new
+		// case, another first step created the case meanwhile.
 		prev, err := s.store.StepByID(ctx, sub.ID)
+		if errors.Is(err, ErrNotFound) && newCase {
+			return StepResult{}, false, errCaseRace
+		}
 		if err != nil {
 			return StepResult{}, false, err
 		}

@@ -17,7 +17,11 @@
 // Anything but 201 Created is an error; pcload exits 1 when a request failed.
 // Its last line is machine-readable:
 //
-//	RESULT steps_per_s=… p50_ms=… p90_ms=… p99_ms=… max_ms=… errors=… steps=…
+//	RESULT steps_per_s=… p50_ms=… p90_ms=… p99_ms=… max_ms=… errors=… steps=… cpu_cores=…
+//
+// (cpu_cores: the CPU pcload itself used, in cores, to tell the load tool's
+// share of a shared machine.) An interrupted run prints what it measured
+// and exits 130.
 package main
 
 import (
@@ -75,7 +79,13 @@ func main() {
 	defer stop()
 	r := run(ctx, cfg)
 	r.print(os.Stdout, cfg)
-	if r.errors > 0 || r.steps == 0 {
+	switch {
+	case ctx.Err() != nil:
+		// Interrupted: say so with the conventional status, so that a
+		// calling script stops too.
+		fmt.Fprintln(os.Stderr, "pcload: interrupted")
+		os.Exit(130)
+	case r.errors > 0 || r.steps == 0:
 		os.Exit(1)
 	}
 }
@@ -161,6 +171,7 @@ type result struct {
 	elapsed   time.Duration
 	firstErrs []string
 	cases     int64
+	cpu       time.Duration // pcload's own user + system CPU time
 }
 
 type worker struct {
@@ -342,6 +353,10 @@ func run(ctx context.Context, cfg config) *result {
 	}
 	r.steps = int64(len(r.samples))
 	slices.Sort(r.samples)
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
 	return r
 }
 
@@ -410,13 +425,18 @@ func (r *result) print(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "  errors    %d\n", r.errors)
 	fmt.Fprintf(w, "  duration  %.2fs\n", r.elapsed.Seconds())
 	fmt.Fprintf(w, "  steps/s   %.1f (created only)\n", rate)
+	cores := 0.0
+	if r.elapsed > 0 {
+		cores = r.cpu.Seconds() / r.elapsed.Seconds()
+	}
+	fmt.Fprintf(w, "  own cpu   %.2fs (%.2f cores)\n", r.cpu.Seconds(), cores)
 	fmt.Fprintf(w, "  latency   p50 %sms  p90 %sms  p99 %sms  p99.9 %sms  max %sms\n",
 		ms(quantile(r.samples, .50)), ms(quantile(r.samples, .90)), ms(quantile(r.samples, .99)),
 		ms(quantile(r.samples, .999)), ms(quantile(r.samples, 1)))
 	for _, e := range r.firstErrs {
 		fmt.Fprintf(w, "  error: %s\n", e)
 	}
-	fmt.Fprintf(w, "RESULT steps_per_s=%.1f p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s errors=%d steps=%d\n",
+	fmt.Fprintf(w, "RESULT steps_per_s=%.1f p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s errors=%d steps=%d cpu_cores=%.2f\n",
 		rate, ms(quantile(r.samples, .50)), ms(quantile(r.samples, .90)), ms(quantile(r.samples, .99)),
-		ms(quantile(r.samples, 1)), r.errors, r.steps)
+		ms(quantile(r.samples, 1)), r.errors, r.steps, cores)
 }

@@ -18,7 +18,7 @@ import (
 func (s *Store) SaveItem(ctx context.Context, it compliance.PowerItem) (compliance.PowerItem, error) {
 	for attempt := 0; ; attempt++ {
 		row := fromItem(it)
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.transaction(ctx, func(tx *gorm.DB) error {
 			var latest int
 			if err := tx.Model(&itemRow{}).Where("code = ?", it.Code).
 				Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {

@@ -107,7 +107,7 @@ func (s *Store) SaveDraft(ctx context.Context, d compliance.PolicyDraft) error {
 // PublishDrafts implements compliance.DraftStore.
 func (s *Store) PublishDrafts(ctx context.Context, rev compliance.PolicyRevision, drafts []compliance.PolicyDraft) (compliance.PolicyRevision, error) {
 	r := fromRevision(rev)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}

@@ -138,11 +138,11 @@ type warningRow struct {
 	CaseNo         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:1"`
 	Dedupe         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:2"` // sha256 of compliance.DedupeKey
 	StepID         string    `gorm:"size:128;not null;index"`
-	DepartmentCode string    `gorm:"size:32;not null;index:idx_warning_dept,priority:1"`
-	Rule           string    `gorm:"size:128;not null;index:idx_warning_rule,priority:1"`
-	Family         string    `gorm:"size:64;not null;index:idx_warning_family,priority:1"`
-	Level          string    `gorm:"size:16;not null;index:idx_warning_level,priority:1"`
-	Status         string    `gorm:"size:16;not null;index:idx_warning_status,priority:1"`
+	DepartmentCode string    `gorm:"size:32;not null;index:idx_warning_dept_level,priority:1"`
+	Rule           string    `gorm:"size:128;not null;index:idx_warning_rule"`
+	Family         string    `gorm:"size:64;not null;index:idx_warning_family"`
+	Level          string    `gorm:"size:16;not null;index:idx_warning_dept_level,priority:2"`
+	Status         string    `gorm:"size:16;not null;index:idx_warning_status"`
 	Message        string    `gorm:"type:text;not null"`
 	Basis          string    `gorm:"size:1024;not null"`
 	Key            string    `gorm:"column:warning_key;size:128;not null"`

@@ -52,7 +52,7 @@ func (s *Store) StepByID(ctx context.Context, id string) (compliance.StoredStep,
 // RecordStep implements compliance.Store.
 func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		c := fromCase(rec.Case)
 		if rec.NewCase {
 			if err := tx.Create(&c).Error; err != nil {
@@ -151,7 +151,7 @@ func (s *Store) CountUnchecked(ctx context.Context) (int64, error) {
 // answer is returned.
 func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		claim := tx.Model(&stepRow{}).Where("id = ? AND check_status = ?", rec.Step.ID, compliance.CheckUnchecked).
 			Updates(map[string]any{"check_status": rec.Step.CheckStatus, "check_error": rec.Step.CheckError,
 				"policy_revision": rec.Step.PolicyRevision})

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -24,6 +25,19 @@ import (
 type Store struct {
 	db      *gorm.DB
 	dialect string // "mysql" or "sqlite"
+	// writes serialises write transactions on SQLite, which allows one
+	// writer at a time: waiting here is a fair queue, where waiting in
+	// SQLite's busy handler is a sleep of up to 100 ms.
+	writes sync.Mutex
+}
+
+// transaction runs f in a transaction, one at a time on SQLite.
+func (s *Store) transaction(ctx context.Context, f func(tx *gorm.DB) error) error {
+	if s.dialect == "sqlite" {
+		s.writes.Lock()
+		defer s.writes.Unlock()
+	}
+	return s.db.WithContext(ctx).Transaction(f)
 }
 
 var _ compliance.Store = (*Store)(nil)
@@ -46,6 +60,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	)
 	switch kind {
 	case "sqlite":
+		cfg.PrepareStmt = true // parsing dominates small statements on SQLite
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(rest)), cfg)
 	case "mysql":
 		var mdsn string

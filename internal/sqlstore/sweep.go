@@ -62,7 +62,7 @@ func (s *Store) RecordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
 	claimed := make([]bool, len(ts))
 	inserted := 0
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var rows []warningRow
 		for i, t := range ts {
 			q := tx.Model(&caseRow{}).Where("case_no = ?", t.Case.CaseNo)

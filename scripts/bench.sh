@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — powercheck's benchmarks, run by `make bench`
+# (see docs/performance.md):
+#
+#   1. the Go micro-benchmarks: policy evaluation, working-day arithmetic and
+#      the store (SQLite, and MySQL when the server answers);
+#   2. for SQLite and MySQL each: a real `powercheck serve` on a fresh
+#      database, a clerk, the licensing item XK-001, then cmd/pcload against
+#      POST /api/v1/steps: a warm-up, a closed-loop maximum-throughput run
+#      and an open-loop run at half that throughput for latency.
+#
+# Everything it starts (servers, databases, temporary files) is stopped or
+# removed on exit, also on failure or Ctrl-C. Results are kept in
+# bench-out/<time>/.
+#
+# Knobs (environment):
+#   BENCH_DURATION=20s         length of the max-throughput and the fixed-rate runs
+#   BENCH_WARMUP=5s            length of the warm-up
+#   BENCH_CONCURRENCY=64       connections of the max-throughput and fixed-rate runs
+#   BENCH_DRIVERS="sqlite mysql"
+#   BENCH_GO=1                 0 skips the Go benchmarks
+#   BENCH_GO_BENCHTIME=1s      -benchtime of the Go benchmarks
+#   BENCH_MYSQL_HOST=127.0.0.1 BENCH_MYSQL_PORT=3306 BENCH_MYSQL_USER=root
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+DURATION=${BENCH_DURATION:-20s}
+WARMUP=${BENCH_WARMUP:-5s}
+CONCURRENCY=${BENCH_CONCURRENCY:-64}
+DRIVERS=${BENCH_DRIVERS:-"sqlite mysql"}
+GO_BENCH=${BENCH_GO:-1}
+GO_BENCHTIME=${BENCH_GO_BENCHTIME:-1s}
+MYSQL_HOST=${BENCH_MYSQL_HOST:-127.0.0.1}
+MYSQL_PORT=${BENCH_MYSQL_PORT:-3306}
+MYSQL_USER=${BENCH_MYSQL_USER:-root}
+GO=${GO:-go}
+
+BIN=bin/powercheck
+LOAD=bin/pcload
+ADMIN_TOKEN=bench-admin
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pcbench.XXXXXX")
+OUT=bench-out/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+SERVER_PIDS=()
+MYSQL_DBS=()
+LOAD_PID=
+FAILED=0
+
+say() { printf '\n==> %s\n' "$*"; }
+warn() { printf 'bench: %s\n' "$*" >&2; }
+
+stop_server() {
+	local pid=$1
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 1 150); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		warn "server $pid did not stop in 15 s; killing it"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -n "$LOAD_PID" ]; then
+		kill -INT "$LOAD_PID" 2>/dev/null
+		wait "$LOAD_PID" 2>/dev/null
+	fi
+	for pid in "${SERVER_PIDS[@]}"; do
+		stop_server "$pid"
+	done
+	for db in "${MYSQL_DBS[@]}"; do
+		mysql_cli -e "DROP DATABASE IF EXISTS \`$db\`" || warn "could not drop database $db"
+	done
+	rm -rf "$WORK"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mysql_cli() {
+	local cli=mariadb
+	command -v mariadb >/dev/null || cli=mysql
+	"$cli" -h"$MYSQL_HOST" -P"$MYSQL_PORT" -u"$MYSQL_USER" --connect-timeout=3 "$@"
+}
+
+# mysql_local_pid: the pid of the database server when it runs on this
+# machine (to count its CPU), else nothing.
+mysql_local_pid() {
+	case $MYSQL_HOST in
+	127.0.0.1 | localhost | ::1) pgrep -o -x mariadbd || pgrep -o -x mysqld || true ;;
+	esac
+}
+
+mysql_up() { command -v mariadb >/dev/null || command -v mysql >/dev/null || return 1; mysql_cli -e 'SELECT 1' >/dev/null 2>&1; }
+
+# json_get FIELD: the top-level string FIELD of the JSON object on stdin.
+json_get() {
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+	else
+		sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p'
+	fi
+}
+
+# api WANT METHOD URL TOKEN [BODY|@FILE]: a request that must answer WANT;
+# prints the answer.
+api() {
+	local want=$1 method=$2 url=$3 token=$4 body=${5:-}
+	local args=(-sS -o "$WORK/answer" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $token")
+	[ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+	local code
+	code=$(curl "${args[@]}" "$url")
+	if [ "$code" != "$want" ]; then
+		warn "$method $url: HTTP $code, want $want: $(head -c 500 "$WORK/answer")"
+		return 1
+	fi
+	cat "$WORK/answer"
+}
+
+# cpu_ticks PID: user+system clock ticks the process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# machine_ticks: "busy total" clock ticks of all cores so far.
+machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+
+# cores TICKS SECONDS: the average number of cores TICKS make over SECONDS.
+cores() { awk -v t="$1" -v s="${2:-0}" -v hz="$HZ" 'BEGIN { if (s > 0) printf "%.2f", t / hz / s; else print "-" }'; }
+HZ=$(getconf CLK_TCK)
+
+# start_server NAME DSN: starts powercheck on a free port; sets BASE and SERVER_PID.
+start_server() {
+	local name=$1 dsn=$2
+	POWERCHECK_BOOTSTRAP_TOKEN=$ADMIN_TOKEN POWERCHECK_LOG_LEVEL=warn \
+		"$BIN" serve --addr 127.0.0.1:0 --db "$dsn" >"$WORK/$name.stdout" 2>"$OUT/server-$name.log" &
+	SERVER_PID=$!
+	SERVER_PIDS+=("$SERVER_PID")
+	BASE=
+	for _ in $(seq 1 300); do
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			warn "the $name server exited; its log:"
+			cat "$OUT/server-$name.log" >&2
+			return 1
+		fi
+		if [ -z "$BASE" ]; then
+			BASE=$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$WORK/$name.stdout" | head -n1)
+		fi
+		if [ -n "$BASE" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/readyz")" = 200 ]; then
+			echo "$name server pid $SERVER_PID on $BASE is ready"
+			return 0
+		fi
+		sleep 0.1
+	done
+	warn "the $name server was not ready within 30 s"
+	return 1
+}
+
+# setup_district: department ZJJ, a clerk (CLERK_TOKEN), a legal officer and
+# the licensing item XK-001.
+setup_district() {
+	api 201 POST "$BASE/api/v1/departments" "$ADMIN_TOKEN" '{"code":"ZJJ","name":"区住房和城乡建设局"}' >/dev/null
+	CLERK_TOKEN=$(api 201 POST "$BASE/api/v1/accounts" "$ADMIN_TOKEN" \
+		'{"username":"bench-clerk","real_name":"压测录入员","role":"clerk","department_code":"ZJJ"}' | json_get token)
+	local legal
+	legal=$(api 201 POST "$BASE/api/v1/accounts" "$ADMIN_TOKEN" \
+		'{"username":"bench-legal","real_name":"压测法制员","role":"legal"}' | json_get token)
+	api 201 PUT "$BASE/api/v1/power-items/XK-001" "$legal" @testdata/catalog/licensing.json >/dev/null
+	[ -n "$CLERK_TOKEN" ] || { warn "no clerk token"; return 1; }
+}
+
+# result_field FILE KEY: a value of the RESULT line of a pcload output.
+result_field() {
+	awk -v k="$2" '$1 == "RESULT" { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) v = kv[2] } } END { print v }' "$1"
+}
+
+# load NAME LABEL DESCRIPTION [pcload flags…]: one pcload run; adds a
+# summary row unless LABEL is warmup. Besides pcload's figures the row has
+# the cores used, on average, by the server, the database server (MySQL on
+# this machine only), pcload itself, and the whole machine (anything else
+# running included).
+load() {
+	local name=$1 label=$2 desc=$3
+	shift 3
+	local file="$OUT/pcload-$name-$label.txt"
+	local rc=0 srv0 srv1 db0=0 db1=0 m0 m1 t0 t1
+	srv0=$(cpu_ticks "$SERVER_PID")
+	[ -n "$DB_PID" ] && db0=$(cpu_ticks "$DB_PID")
+	read -r m0 t0 < <(machine_ticks)
+	# In the background, so that Ctrl-C or a TERM reaches the trap at once
+	# (bash defers traps while a foreground child runs).
+	"$LOAD" -url "$BASE" -token "$CLERK_TOKEN" -item XK-001 "$@" >"$file" 2>&1 &
+	LOAD_PID=$!
+	wait "$LOAD_PID" || rc=$?
+	LOAD_PID=
+	srv1=$(cpu_ticks "$SERVER_PID")
+	[ -n "$DB_PID" ] && db1=$(cpu_ticks "$DB_PID")
+	read -r m1 t1 < <(machine_ticks)
+	sed 's/^/    /' "$file"
+	if [ "$rc" -gt 128 ]; then
+		warn "pcload $name $label was interrupted (exit $rc)"
+		exit "$rc"
+	fi
+	if [ "$rc" != 0 ]; then
+		warn "pcload $name $label failed (exit $rc)"
+		FAILED=1
+	fi
+	[ "$label" = warmup ] && return 0
+	local secs db_cores=- load_cores busy
+	secs=$(sed -n 's/^  duration  \([0-9.]*\)s.*/\1/p' "$file")
+	[ -n "$DB_PID" ] && db_cores=$(cores $((db1 - db0)) "$secs")
+	load_cores=$(result_field "$file" cpu_cores)
+	busy=$(awk -v b=$((m1 - m0)) -v t=$((t1 - t0)) -v n="$(nproc)" 'BEGIN { if (t > 0) printf "%.2f", n * b / t; else print "-" }')
+	printf '%-7s %-22s %9s %8s %8s %8s %8s %6s %7s %6s %8s %8s\n' "$name" "$desc" \
+		"$(result_field "$file" steps_per_s)" "$(result_field "$file" p50_ms)" "$(result_field "$file" p90_ms)" \
+		"$(result_field "$file" p99_ms)" "$(result_field "$file" max_ms)" "$(result_field "$file" errors)" \
+		"$(cores $((srv1 - srv0)) "$secs")" "$db_cores" "$load_cores" "$busy" >>"$OUT/summary.txt"
+}
+
+# bench_driver NAME DSN [DB_PID]
+bench_driver() {
+	local name=$1 dsn=$2
+	DB_PID=${3:-}
+	say "$name: POST /api/v1/steps through bin/powercheck ($dsn)"
+	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared)"
+	start_server "$name" "$dsn"
+	setup_district
+	local prefix
+	prefix=B$(date +%s)
+	echo "-- warm-up ($WARMUP, concurrency 16)"
+	load "$name" warmup "warm-up" -concurrency 16 -duration "$WARMUP" -prefix "$prefix-w"
+	echo "-- maximum throughput ($DURATION, closed loop, concurrency $CONCURRENCY)"
+	load "$name" max "max, c=$CONCURRENCY" -concurrency "$CONCURRENCY" -duration "$DURATION" -prefix "$prefix-m"
+	local max rate
+	max=$(result_field "$OUT/pcload-$name-max.txt" steps_per_s)
+	rate=$(awk -v m="${max:-0}" 'BEGIN { r = int(m / 2); if (r < 1) r = 1; print r }')
+	echo "-- latency at half the maximum: $rate steps/s ($DURATION, open loop)"
+	load "$name" rate "rate $rate/s, c=$CONCURRENCY" -concurrency "$CONCURRENCY" -rate "$rate" -duration "$DURATION" -prefix "$prefix-r"
+	stop_server "$SERVER_PID"
+}
+
+say "build"
+"$GO" build -o "$BIN" ./cmd/powercheck
+"$GO" build -o "$LOAD" ./cmd/pcload
+echo "$(nproc) cores; $(uname -sr); $("$GO" version)"
+
+HAVE_MYSQL=0
+if [[ " $DRIVERS " == *" mysql "* ]]; then
+	if mysql_up; then
+		HAVE_MYSQL=1
+		echo "MySQL at $MYSQL_HOST:$MYSQL_PORT: $(mysql_cli -N -e 'SELECT VERSION()')," \
+			"innodb_flush_log_at_trx_commit=$(mysql_cli -N -e 'SELECT @@innodb_flush_log_at_trx_commit')," \
+			"sync_binlog=$(mysql_cli -N -e 'SELECT @@sync_binlog')," \
+			"log_bin=$(mysql_cli -N -e 'SELECT @@log_bin')"
+	else
+		echo "MySQL at $MYSQL_HOST:$MYSQL_PORT is unreachable: its benchmarks are skipped"
+	fi
+fi
+echo "SQLite: WAL, synchronous=FULL (internal/sqlstore/store.go)"
+
+if [ "$GO_BENCH" = 1 ]; then
+	say "Go benchmarks (-benchtime $GO_BENCHTIME)"
+	if [ "$HAVE_MYSQL" = 1 ]; then
+		export POWERCHECK_TEST_MYSQL_DSN="$MYSQL_USER@tcp($MYSQL_HOST:$MYSQL_PORT)/"
+	fi
+	"$GO" test -run '^$' -bench . -benchmem -benchtime "$GO_BENCHTIME" \
+		./internal/policy/ ./internal/calendar/ ./internal/sqlstore/ 2>&1 | tee "$OUT/go-bench.txt"
+	unset POWERCHECK_TEST_MYSQL_DSN
+fi
+
+printf '%-7s %-22s %9s %8s %8s %8s %8s %6s %7s %6s %8s %8s\n' driver run steps/s p50_ms p90_ms p99_ms max_ms errors srv_cpu db_cpu load_cpu all_cpu >"$OUT/summary.txt"
+for d in $DRIVERS; do
+	case $d in
+	sqlite)
+		bench_driver sqlite "sqlite:$WORK/bench.db"
+		;;
+	mysql)
+		if [ "$HAVE_MYSQL" = 1 ]; then
+			db=pcbench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+			mysql_cli -e "CREATE DATABASE \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+			MYSQL_DBS+=("$db")
+			bench_driver mysql "mysql:$MYSQL_USER@tcp($MYSQL_HOST:$MYSQL_PORT)/$db" "$(mysql_local_pid)"
+		fi
+		;;
+	*)
+		warn "unknown driver $d (want sqlite or mysql)"
+		FAILED=1
+		;;
+	esac
+done
+
+say "summary"
+echo "steps/s counts 201 answers; the rate runs' latency is from each request's intended start;"
+echo "*_cpu: cores used on average by the server, the database server, pcload and the whole machine ($(nproc) cores)"
+cat "$OUT/summary.txt"
+echo "(outputs in $OUT/)"
+if [ "$FAILED" != 0 ]; then
+	warn "some runs had errors"
+	exit 1
+fi

@@ -97,4 +97,3 @@ func deadlineWarnings(t testing.TB, store *sqlstore.Store, caseNo string) map[st
 	}
 	return out
 }
-

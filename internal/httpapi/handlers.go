@@ -391,3 +391,48 @@ func (s *Server) putCalendarYear(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, res)
 }
+
+func warningID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, compliance.Errorf(compliance.KindNotFound, "warning_not_found", "预警不存在")
+	}
+	return id, nil
+}
+
+func (s *Server) getWarning(c *gin.Context) {
+	id, err := warningID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	w, err := s.svc.Warning(c.Request.Context(), account(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, w)
+}
+
+func (s *Server) transitionWarning(c *gin.Context) {
+	id, err := warningID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req struct {
+		Action    string `json:"action"`
+		Note      string `json:"note"`
+		Reference string `json:"reference"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	w, err := s.svc.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, w)
+}

@@ -59,28 +59,30 @@ const (
 // permissions is the one permission table: who may call what. The service
 // applies department scoping on top of it.
 var permissions = map[string]R{
-	"POST /api/v1/departments":       {admin},
-	"GET /api/v1/departments":        everyone,
-	"POST /api/v1/accounts":          {admin, deptAdmin},
-	"GET /api/v1/me":                 everyone,
-	"PUT /api/v1/power-items/:code":  {legal, deptAdmin},
-	"GET /api/v1/power-items":        everyone,
-	"GET /api/v1/power-items/:code":  everyone,
-	"POST /api/v1/steps":             {clerk, deptAdmin},
-	"GET /api/v1/cases/:case_no":     everyone,
-	"GET /api/v1/warnings":           everyone,
-	"GET /api/v1/checks/unchecked":   {admin, legal, oversight, supervision},
-	"GET /api/v1/calendar":           everyone,
-	"GET /api/v1/calendar/:year":     everyone,
-	"PUT /api/v1/calendar/:year":     {admin},
-	"GET /api/v1/policies":           everyone,
-	"PUT /api/v1/policies/:module":   {legal},
-	"POST /api/v1/policies/publish":  {legal},
-	"POST /api/v1/policies/rollback": {legal},
-	"POST /api/v1/policies/impact":   {legal},
-	"GET /api/v1/policies/revisions": everyone,
-	"GET /api/v1/rules":              everyone,
-	"POST /api/v1/sweeps":            {admin},
+	"POST /api/v1/departments":              {admin},
+	"GET /api/v1/departments":               everyone,
+	"POST /api/v1/accounts":                 {admin, deptAdmin},
+	"GET /api/v1/me":                        everyone,
+	"PUT /api/v1/power-items/:code":         {legal, deptAdmin},
+	"GET /api/v1/power-items":               everyone,
+	"GET /api/v1/power-items/:code":         everyone,
+	"POST /api/v1/steps":                    {clerk, deptAdmin},
+	"GET /api/v1/cases/:case_no":            everyone,
+	"GET /api/v1/warnings":                  everyone,
+	"GET /api/v1/checks/unchecked":          {admin, legal, oversight, supervision},
+	"GET /api/v1/calendar":                  everyone,
+	"GET /api/v1/calendar/:year":            everyone,
+	"PUT /api/v1/calendar/:year":            {admin},
+	"GET /api/v1/policies":                  everyone,
+	"PUT /api/v1/policies/:module":          {legal},
+	"POST /api/v1/policies/publish":         {legal},
+	"POST /api/v1/policies/rollback":        {legal},
+	"POST /api/v1/policies/impact":          {legal},
+	"GET /api/v1/policies/revisions":        everyone,
+	"GET /api/v1/rules":                     everyone,
+	"GET /api/v1/warnings/:id":              everyone,
+	"POST /api/v1/warnings/:id/transitions": {deptAdmin, inspector, oversight, supervision},
+	"POST /api/v1/sweeps":                   {admin},
 }
 
 // New returns the API's handler.
@@ -122,6 +124,8 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/warnings", s.listWarnings)
 	api.GET("/checks/unchecked", s.unchecked)
 	api.POST("/sweeps", s.sweep)
+	api.GET("/warnings/:id", s.getWarning)
+	api.POST("/warnings/:id/transitions", s.transitionWarning)
 	api.GET("/policies", s.listPolicies)
 	api.PUT("/policies/:module", s.putPolicy)
 	api.POST("/policies/publish", s.publishPolicies)

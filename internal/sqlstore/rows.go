@@ -187,4 +187,4 @@ type moduleJSON struct {
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}}

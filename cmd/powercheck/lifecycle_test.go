@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestWarningLifecycle(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		for _, a := range []struct{ key, user, role, dept string }{
+			{"oversight", "oversight", "oversight", ""},
+			{"zjj-inspector", "zjj-inspector", "dept_inspector", "ZJJ"},
+			{"scj-admin", "scj-admin", "dept_admin", "SCJ"},
+		} {
+			body := map[string]any{"username": a.user, "real_name": "测试", "role": a.role}
+			if a.dept != "" {
+				body["department_code"] = a.dept
+			}
+			var out struct{ Token string }
+			s.must(201, "POST", "/api/v1/accounts", adminToken, body).decode(t, &out)
+			tok[a.key] = out.Token
+		}
+		// Three decisions without approval or legal basis: three sets of alarms.
+		var ids []int64
+		for i := range 3 {
+			caseNo := fmt.Sprintf("ZJJ-LC-%d", i)
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
+			d := step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
+			var ans stepAnswer
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], d).decode(t, &ans)
+			for _, w := range ans.Warnings {
+				if w.Rule == "checkpoint.approval_missing" {
+					ids = append(ids, w.ID)
+				}
+			}
+		}
+		if len(ids) != 3 {
+			t.Fatalf("got %d approval_missing alarms, want 3", len(ids))
+		}
+		act := func(token string, id int64, action string, want int) {
+			t.Helper()
+			s.must(want, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), token,
+				map[string]string{"action": action, "note": "情况说明", "reference": "监察〔2026〕1号"})
+		}
+
+		// Explained, then verified, then closed.
+		act(tok[zjjClerk], ids[0], "explain", 403)    // clerks do not answer warnings
+		act(tok["scj-admin"], ids[0], "explain", 404) // another department's warning does not exist for it
+		act(tok["oversight"], ids[0], "explain", 403) // the office does not explain for the department
+		act(tok[zjjAdmin], ids[0], "verify", 403)     // nor the department verify itself
+		act(tok["oversight"], ids[0], "verify", 409)  // an open warning has nothing to verify
+		act(tok[zjjAdmin], ids[0], "explain", 200)
+		act(tok[zjjAdmin], ids[0], "explain", 409) // explained once
+		act(tok["oversight"], ids[0], "verify", 200)
+		act(tok[supervisionToken], ids[0], "close", 200)
+		act(tok[supervisionToken], ids[0], "close", 409)
+
+		// Rectified by the inspector, then verified.
+		act(tok["zjj-inspector"], ids[1], "begin_rectify", 200)
+		act(tok["zjj-inspector"], ids[1], "rectify", 200)
+		act(tok["oversight"], ids[1], "verify", 200)
+
+		// Referred by the supervision bureau with its reference, then closed.
+		act(tok[supervisionToken], ids[2], "refer", 200)
+		act(tok[zjjAdmin], ids[2], "rectify", 409)
+		act(tok["oversight"], ids[2], "close", 200)
+
+		s.must(422, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", ids[1]), tok["oversight"], map[string]string{"action": "delete"})
+		s.must(422, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", ids[1]), tok[zjjAdmin], map[string]string{"action": "explain"})
+		s.must(404, "POST", "/api/v1/warnings/999999/transitions", tok["oversight"], map[string]string{"action": "verify"})
+
+		var w struct {
+			Status      string `json:"status"`
+			Transitions []struct {
+				Action, From, To, Actor, Note, Reference string
+				Role                                     string `json:"role"`
+				At                                       string `json:"at"`
+			} `json:"transitions"`
+		}
+		s.must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", ids[2]), tok[zjjAdmin], nil).decode(t, &w)
+		if w.Status != "closed" || len(w.Transitions) != 2 {
+			t.Fatalf("warning = %+v", w)
+		}
+		if tr := w.Transitions[0]; tr.Action != "refer" || tr.From != "open" || tr.To != "referred" || tr.Actor != "supervision" ||
+			tr.Reference != "监察〔2026〕1号" || tr.Note == "" || tr.At == "" {
+			t.Errorf("referral = %+v", tr)
+		}
+		var closed struct {
+			Items []struct{ ID int64 } `json:"items"`
+		}
+		s.must(200, "GET", "/api/v1/warnings?status=closed", tok[supervisionToken], nil).decode(t, &closed)
+		if len(closed.Items) != 2 {
+			t.Errorf("%d closed warnings, want 2", len(closed.Items))
+		}
+	})
+}

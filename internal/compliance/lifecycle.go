@@ -1,0 +1,140 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Transition is one step of a warning's lifecycle, kept for good.
+type Transition struct {
+	ID        int64     `json:"id"`
+	WarningID int64     `json:"warning_id"`
+	Action    string    `json:"action"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Actor     string    `json:"actor"`
+	Role      Role      `json:"role"`
+	Note      string    `json:"note"`
+	Reference string    `json:"reference,omitempty"` // the supervision bureau's case reference, for a referral
+	At        time.Time `json:"at"`
+}
+
+// Lifecycle actions.
+const (
+	ActionExplain      = "explain"       // the department explains (书面说明)
+	ActionBeginRectify = "begin_rectify" // the department starts rectifying
+	ActionRectify      = "rectify"       // the department reports the rectification done
+	ActionVerify       = "verify"        // the government affairs office verifies
+	ActionRefer        = "refer"         // referred to the supervision bureau (移送)
+	ActionClose        = "close"         // closed
+)
+
+type move struct {
+	from  []string
+	to    string
+	roles []Role
+	note  bool // a note is required
+}
+
+var deptRoles = []Role{RoleDeptAdmin, RoleDeptInspector}
+
+// lifecycle is the one state machine of warnings: which action moves a
+// warning from which statuses to which, and who may take it.
+var lifecycle = map[string]move{
+	ActionExplain:      {from: []string{WarningOpen}, to: WarningExplained, roles: deptRoles, note: true},
+	ActionBeginRectify: {from: []string{WarningOpen, WarningExplained}, to: WarningRectifying, roles: deptRoles, note: true},
+	ActionRectify:      {from: []string{WarningOpen, WarningExplained, WarningRectifying}, to: WarningRectified, roles: deptRoles, note: true},
+	ActionVerify:       {from: []string{WarningExplained, WarningRectified}, to: WarningVerified, roles: []Role{RoleOversight}},
+	ActionRefer: {from: []string{WarningOpen, WarningExplained, WarningRectifying, WarningRectified, WarningVerified},
+		to: WarningReferred, roles: []Role{RoleOversight, RoleSupervision}, note: true},
+	ActionClose: {from: []string{WarningReferred, WarningVerified}, to: WarningClosed, roles: []Role{RoleSupervision, RoleOversight}},
+}
+
+var statusNames = map[string]string{
+	WarningOpen: "待处理", WarningExplained: "已说明", WarningRectifying: "整改中", WarningRectified: "已整改",
+	WarningVerified: "已核实", WarningReferred: "已移送", WarningClosed: "已办结",
+}
+
+// LifecycleStore keeps warnings' transitions.
+type LifecycleStore interface {
+	Warning(ctx context.Context, id int64) (Warning, error)
+	// TransitionWarning moves the warning from t.From to t.To and records t,
+	// in one transaction; ok is false when the warning is no longer in t.From.
+	TransitionWarning(ctx context.Context, t Transition) (stored Transition, ok bool, err error)
+	Transitions(ctx context.Context, warningID int64) ([]Transition, error)
+}
+
+// WarningView is a warning with its history.
+type WarningView struct {
+	Warning
+	Transitions []Transition `json:"transitions"`
+}
+
+func (s *Service) lifecycleStore() (LifecycleStore, error) {
+	ls, ok := s.store.(LifecycleStore)
+	if !ok {
+		return nil, errors.New("lifecycle: the store keeps no transitions")
+	}
+	return ls, nil
+}
+
+// Warning returns a warning the account may see, with its transitions.
+func (s *Service) Warning(ctx context.Context, who *Account, id int64) (WarningView, error) {
+	ls, err := s.lifecycleStore()
+	if err != nil {
+		return WarningView{}, err
+	}
+	w, err := ls.Warning(ctx, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(w.DepartmentCode)) {
+		return WarningView{}, Errorf(KindNotFound, "warning_not_found", "预警 %d 不存在", id)
+	}
+	if err != nil {
+		return WarningView{}, err
+	}
+	ts, err := ls.Transitions(ctx, id)
+	if err != nil {
+		return WarningView{}, err
+	}
+	return WarningView{Warning: w, Transitions: nonNil(ts)}, nil
+}
+
+// Transition takes a lifecycle action on a warning.
+func (s *Service) Transition(ctx context.Context, who *Account, id int64, action, note, reference string) (WarningView, error) {
+	ls, err := s.lifecycleStore()
+	if err != nil {
+		return WarningView{}, err
+	}
+	m, ok := lifecycle[action]
+	if !ok {
+		return WarningView{}, Errorf(KindInvalid, "unknown_action", "未知的处理动作 %q，应为 explain、begin_rectify、rectify、verify、refer 或 close", action)
+	}
+	note = strings.TrimSpace(note)
+	if m.note && note == "" {
+		return WarningView{}, Errorf(KindInvalid, "note_required", "该动作须填写说明（note）")
+	}
+	if utf8.RuneCountInString(note) > 2000 || utf8.RuneCountInString(reference) > 128 {
+		return WarningView{}, Errorf(KindInvalid, "note_too_long", "说明不超过 2000 字，案件编号不超过 128 字")
+	}
+	cur, err := s.Warning(ctx, who, id)
+	if err != nil {
+		return WarningView{}, err
+	}
+	if !slices.Contains(m.roles, who.Role) {
+		return WarningView{}, Errorf(KindForbidden, "forbidden", "角色 %s 不能对预警执行 %s", who.Role, action)
+	}
+	if !slices.Contains(m.from, cur.Status) {
+		return WarningView{}, Errorf(KindConflict, "illegal_transition", "预警当前状态为“%s”，不能执行 %s", statusNames[cur.Status], action)
+	}
+	t := Transition{WarningID: id, Action: action, From: cur.Status, To: m.to, Actor: who.Username, Role: who.Role,
+		Note: note, Reference: strings.TrimSpace(reference), At: s.now().UTC()}
+	if _, ok, err := ls.TransitionWarning(ctx, t); err != nil {
+		return WarningView{}, err
+	} else if !ok {
+		return WarningView{}, Errorf(KindConflict, "illegal_transition", "预警 %d 的状态已被他人改变，请刷新后重试", id)
+	}
+	return s.Warning(ctx, who, id)
+}

@@ -1,0 +1,111 @@
+package compliance_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// A case that stops moving is caught by the sweeper, on the days the law
+// counts, across the 2026 Spring Festival; sweeping again raises nothing twice.
+func TestSweepCatchesStalledCases(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+		ctx := context.Background()
+		clk := &clock{}
+		clk.Set("2026-02-09T10:00:00+08:00")
+		svc := newService(t, store, clk)
+		setup(t, svc)
+		// Accepted Monday 9 Feb: the review is due 28 Feb (a make-up
+		// Saturday), the decision 13 March.
+		accept(t, svc, "ZJJ-1", "2026-02-09T09:00:00+08:00")
+
+		steps := []struct {
+			now      string
+			wantDue  int
+			wantRule string // a warning that must exist after the sweep ("" none)
+			wantNot  string // one that must not
+		}{
+			{"2026-02-13T10:00:00+08:00", 0, "", "deadline.step_due_soon/prewarning"},
+			{"2026-02-24T10:00:00+08:00", 0, "", "deadline.step_due_soon/prewarning"},
+			{"2026-02-25T10:00:00+08:00", 1, "deadline.step_due_soon/prewarning", "deadline.step_overdue/alarm"},
+			{"2026-02-25T18:00:00+08:00", 0, "deadline.step_due_soon/prewarning", "deadline.step_overdue/alarm"},
+			{"2026-02-28T23:00:00+08:00", 0, "", "deadline.step_overdue/alarm"},
+			{"2026-03-02T09:00:00+08:00", 1, "deadline.step_overdue/alarm", "deadline.item_due_soon/prewarning"},
+			{"2026-03-10T09:00:00+08:00", 1, "deadline.item_due_soon/prewarning", "deadline.item_overdue/alarm"},
+			{"2026-03-13T20:00:00+08:00", 0, "", "deadline.item_overdue/alarm"},
+			{"2026-03-16T09:00:00+08:00", 1, "deadline.item_overdue/alarm", ""},
+			{"2026-03-17T09:00:00+08:00", 0, "deadline.item_overdue/alarm", ""},
+		}
+		for _, st := range steps {
+			clk.Set(st.now)
+			res, err := svc.Sweep(ctx, admin)
+			if err != nil {
+				t.Fatalf("sweep at %s: %v", st.now, err)
+			}
+			if res.Due != st.wantDue || res.Checked != st.wantDue {
+				t.Errorf("sweep at %s: %+v, want %d due and checked", st.now, res, st.wantDue)
+			}
+			got := deadlineWarnings(t, store, "ZJJ-1")
+			for rule, n := range got {
+				if n != 1 {
+					t.Errorf("after sweep at %s: %s stored %d times", st.now, rule, n)
+				}
+			}
+			if st.wantRule != "" && got[st.wantRule] == 0 {
+				t.Errorf("after sweep at %s: no %s in %v", st.now, st.wantRule, got)
+			}
+			if st.wantNot != "" && got[st.wantNot] > 0 {
+				t.Errorf("after sweep at %s: unexpected %s", st.now, st.wantNot)
+			}
+		}
+	})
+}
+
+// Two sweepers on one database at once store each case's tick once.
+func TestConcurrentSweepers(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+		ctx := context.Background()
+		clk := &clock{}
+		clk.Set("2026-02-09T10:00:00+08:00")
+		svc := newService(t, store, clk)
+		setup(t, svc)
+		const cases = 120
+		for i := range cases {
+			accept(t, svc, fmt.Sprintf("ZJJ-C%03d", i), "2026-02-09T09:00:00+08:00")
+		}
+		clk.Set("2026-03-10T09:00:00+08:00")
+		other := newService(t, store, clk)
+
+		var wg sync.WaitGroup
+		results := make([]compliance.SweepResult, 2)
+		for i, s := range []*compliance.Service{svc, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				if results[i], err = s.Sweep(ctx, admin); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		checked := results[0].Checked + results[1].Checked
+		if checked != cases {
+			t.Errorf("checked %d + %d = %d cases, want %d (results %+v)", results[0].Checked, results[1].Checked, checked, cases, results)
+		}
+		for i := range cases {
+			got := deadlineWarnings(t, store, fmt.Sprintf("ZJJ-C%03d", i))
+			if got["deadline.item_due_soon/prewarning"] != 1 || got["deadline.step_overdue/alarm"] != 1 {
+				t.Fatalf("case %d: warnings %v, want one item_due_soon and one step_overdue", i, got)
+			}
+		}
+		if res, err := svc.Sweep(ctx, admin); err != nil || res.Due != 0 {
+			t.Errorf("third sweep: %+v, %v; want nothing due", res, err)
+		}
+	})
+}

@@ -1,0 +1,74 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+var _ compliance.LifecycleStore = (*Store)(nil)
+
+type transitionRow struct {
+	ID        int64     `gorm:"primaryKey;autoIncrement"`
+	WarningID int64     `gorm:"not null;index"`
+	Action    string    `gorm:"size:32;not null"`
+	FromState string    `gorm:"size:16;not null"`
+	ToState   string    `gorm:"size:16;not null"`
+	Actor     string    `gorm:"size:64;not null"`
+	Role      string    `gorm:"size:32;not null"`
+	Note      string    `gorm:"type:text"`
+	Reference string    `gorm:"size:128"`
+	At        time.Time `gorm:"not null"`
+}
+
+func (transitionRow) TableName() string { return "warning_transitions" }
+
+func toTransition(r transitionRow) compliance.Transition {
+	return compliance.Transition{ID: r.ID, WarningID: r.WarningID, Action: r.Action, From: r.FromState, To: r.ToState,
+		Actor: r.Actor, Role: compliance.Role(r.Role), Note: r.Note, Reference: r.Reference, At: r.At}
+}
+
+// Warning implements compliance.LifecycleStore.
+func (s *Store) Warning(ctx context.Context, id int64) (compliance.Warning, error) {
+	var r warningRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return compliance.Warning{}, wrap(err, "get warning")
+	}
+	return toWarning(r), nil
+}
+
+// TransitionWarning implements compliance.LifecycleStore.
+func (s *Store) TransitionWarning(ctx context.Context, t compliance.Transition) (compliance.Transition, bool, error) {
+	ok := false
+	r := transitionRow{WarningID: t.WarningID, Action: t.Action, FromState: t.From, ToState: t.To, Actor: t.Actor,
+		Role: string(t.Role), Note: t.Note, Reference: t.Reference, At: utc(t.At)}
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&warningRow{}).Where("id = ? AND status = ?", t.WarningID, t.From).
+			Updates(map[string]any{"status": t.To, "updated_at": r.At})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		ok = true
+		return tx.Create(&r).Error
+	})
+	if err != nil {
+		return compliance.Transition{}, false, wrap(err, "transition warning")
+	}
+	return toTransition(r), ok, nil
+}
+
+// Transitions implements compliance.LifecycleStore.
+func (s *Store) Transitions(ctx context.Context, warningID int64) ([]compliance.Transition, error) {
+	var rows []transitionRow
+	if err := s.db.WithContext(ctx).Where("warning_id = ?", warningID).Order("id").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list transitions")
+	}
+	out := make([]compliance.Transition, len(rows))
+	for i, r := range rows {
+		out[i] = toTransition(r)
+	}
+	return out, nil
+}

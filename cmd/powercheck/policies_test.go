@@ -133,7 +133,9 @@ func TestPolicyAuthoring(t *testing.T) {
 					Rule           string `json:"rule"`
 					DepartmentCode string `json:"department_code"`
 					Count          int    `json:"count"`
-					Examples       []struct{ StepID string `json:"step_id"` } `json:"examples"`
+					Examples       []struct {
+						StepID string `json:"step_id"`
+					} `json:"examples"`
 				} `json:"appear"`
 			}
 			tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
@@ -149,7 +151,7 @@ func TestPolicyAuthoring(t *testing.T) {
 			}
 
 			var rev struct {
-				Revision int64 `json:"revision"`
+				Revision int64                    `json:"revision"`
 				Changes  struct{ Added []string } `json:"changes"`
 			}
 			s.must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"}).decode(t, &rev)

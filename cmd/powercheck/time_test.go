@@ -1,0 +1,86 @@
+package main
+
+import (
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+type caseTime struct {
+	Time *struct {
+		Deadlines []struct {
+			Key               string `json:"key"`
+			Due               string `json:"due"`
+			State             string `json:"state"`
+			RemainingWorkdays *int   `json:"remaining_workdays"`
+		} `json:"deadlines"`
+		Suspensions []struct{ From, To string } `json:"suspensions"`
+	} `json:"time"`
+	TimeError string `json:"time_error"`
+}
+
+func (c caseTime) item(t *testing.T) (due, state string) {
+	t.Helper()
+	if c.Time == nil {
+		t.Fatalf("no time view: %s", c.TimeError)
+	}
+	for _, d := range c.Time.Deadlines {
+		if d.Key == "item" {
+			return d.Due, d.State
+		}
+	}
+	t.Fatalf("no item deadline in %+v", c.Time.Deadlines)
+	return "", ""
+}
+
+// A case whose deadline runs into a year nobody has entered says so; once the
+// admin enters the year, the sweeper re-evaluates it and the due date shows.
+func TestCalendarChangeReevaluatesCases(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		year := time.Now().Year() + 1
+		var overview struct{ Years []struct{ Year int } }
+		s.must(200, "GET", "/api/v1/calendar", tok[zjjClerk], nil).decode(t, &overview)
+		for _, y := range overview.Years {
+			if y.Year >= year {
+				t.Skipf("the calendar already knows %d", y.Year)
+			}
+		}
+		// 400 working days from now certainly reach next year.
+		s.must(201, "PUT", "/api/v1/power-items/XK-LONG", tok[legalToken], itemFixture(t, "short", func(it map[string]any) {
+			it["time_limit"] = map[string]any{"days": 400, "unit": "workday"}
+		}))
+		var ans stepAnswer
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("LONG-1", "ZJJ-LONG", "XK-LONG", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &ans)
+		if !slices.Contains(ans.rules("deadline"), "deadline.calendar_unknown/prewarning") {
+			t.Errorf("warnings %v, want deadline.calendar_unknown", ans.rules("deadline"))
+		}
+		var before caseTime
+		s.must(200, "GET", "/api/v1/cases/ZJJ-LONG", tok[zjjClerk], nil).decode(t, &before)
+		if due, state := before.item(t); due != "" || state != "calendar_unknown" {
+			t.Errorf("before: item due %q state %q, want no due date and calendar_unknown", due, state)
+		}
+
+		// Enter the next years (weekends only) up to where 400 working days end.
+		for y := year; y <= year+2; y++ {
+			var put struct{ Rechecks int64 }
+			s.must(200, "PUT", "/api/v1/calendar/"+strconv.Itoa(y), adminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}}).decode(t, &put)
+			if y == year && put.Rechecks < 1 {
+				t.Errorf("entering %d re-checks %d cases, want ≥ 1", y, put.Rechecks)
+			}
+		}
+		var sweep struct{ Due, Checked int }
+		s.must(200, "POST", "/api/v1/sweeps", adminToken, nil).decode(t, &sweep)
+		if sweep.Checked < 1 {
+			t.Errorf("sweep = %+v, want the case checked", sweep)
+		}
+		var after caseTime
+		s.must(200, "GET", "/api/v1/cases/ZJJ-LONG", tok[zjjClerk], nil).decode(t, &after)
+		due, state := after.item(t)
+		if due == "" || state != "running" {
+			t.Errorf("after: item due %q state %q, want a due date, running", due, state)
+		}
+	})
+}

@@ -21,8 +21,9 @@ type Input struct {
 	Department Department
 	Item       *PowerItem
 	Case       *Case
-	Steps      []Step // the case's steps before this one, in order of occurrence
-	Step       *Step  // nil on a tick
+	Steps      []Step    // the case's steps before this one, in the order recorded
+	Warnings   []Warning // the case's warnings so far, for follow-up rules
+	Step       *Step     // nil on a tick
 }
 
 // Evaluation is what the policies found, under which revision.

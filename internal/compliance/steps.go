@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"powercheck/internal/calendar"
 )
 
 // StepSubmission is a step as a department submits it.
@@ -156,6 +158,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	}
 	var item *PowerItem
 	var earlier []Step
+	var warnings []Warning
 	if newCase {
 		if item, err = s.itemForNewCase(ctx, sub); err != nil {
 			return StepResult{}, false, err
@@ -176,6 +179,11 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 		if earlier, err = s.store.CaseSteps(ctx, c.CaseNo); err != nil {
 			return StepResult{}, false, err
 		}
+		known, err := s.store.CaseWarnings(ctx, []string{c.CaseNo})
+		if err != nil {
+			return StepResult{}, false, err
+		}
+		warnings = known[c.CaseNo]
 	}
 	if !who.CanSeeDepartment(c.DepartmentCode) {
 		return StepResult{}, false, Errorf(KindForbidden, "other_department", "事项 %s 不属于本部门", item.Code)
@@ -195,14 +203,14 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	if step.Attributes == nil {
 		step.Attributes = map[string]any{}
 	}
-	in := &Input{Event: EventStep, Now: now, Department: dept, Item: item, Case: &c, Steps: earlier, Step: &step}
+	in := &Input{Event: EventStep, Now: now, Department: dept, Item: item, Case: &c, Steps: earlier, Warnings: warnings, Step: &step}
 	ev := s.evaluate(ctx, in, &step)
 	findings := ev.Findings
 
 	next := c
 	next.Status = caseStatusAfter(c.Status, item, step.StepCode)
 	next.UpdatedAt = now.UTC()
-	next.NextCheckAt = nextCheckAfter(ev, step.CheckStatus, now)
+	next.NextCheckAt = nextCheckAfter(ev, step.CheckStatus, now, warnings, step.ID)
 	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings}
 	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
 	switch {
@@ -269,16 +277,29 @@ func (s *Service) evaluate(ctx context.Context, in *Input, step *Step) Evaluatio
 // retryAfterFailure is how soon a case whose evaluation failed is looked at again.
 const retryAfterFailure = time.Hour
 
-// nextCheckAfter is when the sweeper should next look at a case.
-func nextCheckAfter(ev Evaluation, status string, now time.Time) *time.Time {
+// nextCheckAfter is when the sweeper should next look at a case: when the
+// policies said, or after a failure within the hour. A new alarm starts the
+// department's answer period, which the policies only see once the alarm is
+// stored: the case is looked at again the next day at the latest.
+func nextCheckAfter(ev Evaluation, status string, now time.Time, known []Warning, stepID string) *time.Time {
 	if status != CheckChecked {
 		t := now.Add(retryAfterFailure).UTC()
 		return &t
 	}
-	if ev.NextCheck.IsZero() {
+	next := ev.NextCheck
+	for _, f := range unknown(ev.Findings, known, stepID) {
+		if f.Level == LevelAlarm {
+			tomorrow := calendar.DateOf(now).AddDays(1).Start()
+			if next.IsZero() || tomorrow.Before(next) {
+				next = tomorrow
+			}
+			break
+		}
+	}
+	if next.IsZero() {
 		return nil
 	}
-	t := ev.NextCheck.UTC()
+	t := next.UTC()
 	return &t
 }
 

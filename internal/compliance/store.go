@@ -42,6 +42,8 @@ type Store interface {
 	RecordRecheck(ctx context.Context, rec StepRecord, respond Responder) (StepResult, error)
 
 	ListWarnings(ctx context.Context, f WarningFilter) ([]Warning, error)
+	// CaseWarnings returns the warnings of several cases, oldest first.
+	CaseWarnings(ctx context.Context, caseNos []string) (map[string][]Warning, error)
 }
 
 // Responder builds the answer to a step from the warnings stored for it.

@@ -101,6 +101,10 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 	if err != nil {
 		return err
 	}
+	warnings, err := s.store.CaseWarnings(ctx, nos)
+	if err != nil {
+		return err
+	}
 	// Evaluate on every core, then store in chunks, several at once: the
 	// database commits them together.
 	ticks := make([]TickRecord, len(batch))
@@ -112,7 +116,8 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				ticks[i], errs[i] = s.tick(ctx, batch[i], steps[batch[i].CaseNo], now)
+				no := batch[i].CaseNo
+				ticks[i], errs[i] = s.tick(ctx, batch[i], steps[no], warnings[no], now)
 			}
 		}()
 	}
@@ -162,7 +167,7 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 }
 
 // tick evaluates one case at now.
-func (s *Service) tick(ctx context.Context, c Case, steps []Step, now time.Time) (TickRecord, error) {
+func (s *Service) tick(ctx context.Context, c Case, steps []Step, warnings []Warning, now time.Time) (TickRecord, error) {
 	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
 	if err != nil {
 		return TickRecord{}, err
@@ -171,13 +176,28 @@ func (s *Service) tick(ctx context.Context, c Case, steps []Step, now time.Time)
 	if err != nil {
 		return TickRecord{}, err
 	}
-	in := &Input{Event: EventTick, Now: now, Department: dept, Item: item, Case: &c, Steps: steps}
+	in := &Input{Event: EventTick, Now: now, Department: dept, Item: item, Case: &c, Steps: steps, Warnings: warnings}
 	ev, evalErr := s.eval.Evaluate(ctx, in)
 	status := CheckChecked
 	if evalErr != nil {
 		s.log.ErrorContext(ctx, "tick evaluation failed", "case", c.CaseNo, "revision", ev.Revision, "error", evalErr)
 		status, ev.Findings = CheckUnchecked, nil
 	}
-	return TickRecord{Case: c, Failed: evalErr != nil, NextCheck: nextCheckAfter(ev, status, now),
-		Findings: ev.Findings, Revision: ev.Revision, At: now}, nil
+	return TickRecord{Case: c, Failed: evalErr != nil, NextCheck: nextCheckAfter(ev, status, now, warnings, ""),
+		Findings: unknown(ev.Findings, warnings, ""), Revision: ev.Revision, At: now}, nil
+}
+
+// unknown returns the findings that are not stored yet among known.
+func unknown(findings []Finding, known []Warning, stepID string) []Finding {
+	stored := make(map[string]bool, len(known))
+	for _, w := range known {
+		stored[DedupeKey(w.StepID, Finding{Rule: w.Rule, Level: w.Level, Key: w.Key})] = true
+	}
+	var out []Finding
+	for _, f := range findings {
+		if !stored[DedupeKey(stepID, f)] {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -37,9 +37,13 @@ func TestSweepCatchesStalledCases(t *testing.T) {
 			{"2026-02-28T23:00:00+08:00", 0, "", "deadline.step_overdue/alarm"},
 			{"2026-03-02T09:00:00+08:00", 1, "deadline.step_overdue/alarm", "deadline.item_due_soon/prewarning"},
 			{"2026-03-10T09:00:00+08:00", 1, "deadline.item_due_soon/prewarning", "deadline.item_overdue/alarm"},
-			{"2026-03-13T20:00:00+08:00", 0, "", "deadline.item_overdue/alarm"},
+			// A new alarm is looked at again the next day (its answer period
+			// starts): the 10 March follow-up alarm brings the case back on
+			// the 11th, caught by this sweep.
+			{"2026-03-13T20:00:00+08:00", 1, "deadline.item_due_soon/prewarning", "deadline.item_overdue/alarm"},
 			{"2026-03-16T09:00:00+08:00", 1, "deadline.item_overdue/alarm", ""},
-			{"2026-03-17T09:00:00+08:00", 0, "deadline.item_overdue/alarm", ""},
+			{"2026-03-17T09:00:00+08:00", 1, "deadline.item_overdue/alarm", ""},
+			{"2026-03-18T09:00:00+08:00", 0, "deadline.item_overdue/alarm", ""},
 		}
 		for _, st := range steps {
 			clk.Set(st.now)

@@ -101,10 +101,15 @@ func Document(in *compliance.Input) map[string]any {
 		for i := range in.Steps {
 			steps[i] = stepDoc(&in.Steps[i])
 		}
+		warnings := make([]any, len(in.Warnings))
+		for i, w := range in.Warnings {
+			warnings[i] = map[string]any{"id": w.ID, "rule": w.Rule, "level": w.Level, "status": w.Status,
+				"key": w.Key, "step_id": w.StepID, "created_at": ts(w.CreatedAt)}
+		}
 		doc["case"] = map[string]any{
 			"case_no": in.Case.CaseNo, "applicant": in.Case.Applicant,
 			"accepted_at": ts(in.Case.AcceptedAt), "status": in.Case.Status,
-			"department_code": in.Case.DepartmentCode, "steps": steps,
+			"department_code": in.Case.DepartmentCode, "steps": steps, "warnings": warnings,
 		}
 	}
 	if in.Step != nil {

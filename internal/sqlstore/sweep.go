@@ -21,11 +21,11 @@ func (s *Store) DueCases(ctx context.Context, now time.Time, limit int) ([]compl
 	if err != nil {
 		return nil, wrap(err, "list due cases")
 	}
-	out := make([]compliance.Case, 0, len(rows))
-	for _, r := range rows {
-		if r.Status != compliance.CaseClosed {
-			out = append(out, toCase(r))
-		}
+	// Closed cases are swept too when a policy asked (a follow-up of an
+	// unanswered alarm, say).
+	out := make([]compliance.Case, len(rows))
+	for i, r := range rows {
+		out[i] = toCase(r)
 	}
 	return out, nil
 }
@@ -95,9 +95,28 @@ func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 		if len(rows) == 0 {
 			return nil
 		}
+		// The sweeper sent only findings it did not know of; a warning a
+		// step stored meanwhile is kept, not duplicated.
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
-		inserted = int(res.RowsAffected)
+		inserted = len(rows)
 		return res.Error
 	})
 	return claimed, inserted, err
+}
+
+// CaseWarnings implements compliance.Store.
+func (s *Store) CaseWarnings(ctx context.Context, caseNos []string) (map[string][]compliance.Warning, error) {
+	out := make(map[string][]compliance.Warning, len(caseNos))
+	if len(caseNos) == 0 {
+		return out, nil
+	}
+	var rows []warningRow
+	if err := s.db.WithContext(ctx).Omit("message", "basis").Where("case_no IN ?", caseNos).
+		Order("id").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list case warnings")
+	}
+	for _, r := range rows {
+		out[r.CaseNo] = append(out[r.CaseNo], toWarning(r))
+	}
+	return out, nil
 }

@@ -1,0 +1,64 @@
+package compliance_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// An alarm the department leaves unanswered for five working days is
+// followed up by the sweeper, once; an answered one is not.
+func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+		ctx := context.Background()
+		clk := &clock{}
+		clk.Set("2026-03-02T09:10:00+08:00")
+		svc := newService(t, store, clk)
+		setup(t, svc)
+		leader := &compliance.Account{Username: "zjj-admin", Role: compliance.RoleDeptAdmin, DepartmentCode: "ZJJ"}
+		var alarms []int64
+		for _, no := range []string{"ZJJ-F1", "ZJJ-F2"} {
+			accept(t, svc, no, "2026-03-02T09:00:00+08:00")
+			// A decision citing no legal basis: an alarm.
+			res, _, err := svc.SubmitStep(ctx, clerk, compliance.StepSubmission{ID: no + "-decide", CaseNo: no, StepCode: "decide",
+				Handler: "张三", OccurredAt: time.Date(2026, 3, 2, 1, 5, 0, 0, time.UTC)}) // 09:05 in Shanghai
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range res.Warnings {
+				if w.Rule == "legal_basis.missing" {
+					alarms = append(alarms, w.ID)
+				}
+			}
+		}
+		if len(alarms) != 2 {
+			t.Fatalf("got %d legal_basis.missing alarms, want 2", len(alarms))
+		}
+		if _, err := svc.Transition(ctx, leader, alarms[1], compliance.ActionExplain, "已补充法律依据", ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, now := range []string{"2026-03-09T18:00:00+08:00", "2026-03-10T09:00:00+08:00", "2026-03-11T09:00:00+08:00"} {
+			clk.Set(now)
+			if _, err := svc.Sweep(ctx, admin); err != nil {
+				t.Fatal(err)
+			}
+			for i, no := range []string{"ZJJ-F1", "ZJJ-F2"} {
+				ws, err := store.ListWarnings(ctx, compliance.WarningFilter{CaseNo: no, Rule: "followup.alarm_unanswered", Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := 0
+				if i == 0 && now >= "2026-03-10" {
+					want = 1
+				}
+				if len(ws) != want {
+					t.Errorf("%s after the sweep at %s: %d follow-ups, want %d", no, now, len(ws), want)
+				}
+			}
+		}
+	})
+}

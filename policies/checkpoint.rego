@@ -32,10 +32,9 @@ warnings contains {
 	"basis": checkpoint_basis,
 } if {
 	input.event == "step"
-	f := flow_entry
-	needs_approval(f)
-	role := required_role(f)
-	not approved(role)
+	needs_approval
+	role := required_role
+	not approved
 	not unapproved_extension # reported as checkpoint.extension_unapproved
 }
 
@@ -103,28 +102,35 @@ unapproved_extension if {
 	count(approvals) == 0
 }
 
-approvals := [a | some a in input.step.approvals; is_object(a)]
+approvals := [a | a := input.step.approvals[_]; is_object(a)]
 
 # flow_entry is the item's flow step that the step records.
 flow_entry := entries[0] if {
-	entries := [s | some s in input.item.steps; s.code == input.step.step_code]
+	entries := [input.item.steps[i] | input.item.steps[i].code == input.step.step_code]
 	count(entries) > 0
 }
 
-needs_approval(f) if f.risk_checkpoint == true
+# needs_approval: the step is a risk checkpoint or requires an approval.
+needs_approval if flow_entry.risk_checkpoint == true
 
-needs_approval(f) if required_role(f) != ""
+needs_approval if required_role != ""
 
-required_role(f) := f.requires_approval if {
-	is_string(f.requires_approval)
+# required_role is the role whose approval the step requires ("": any).
+required_role := r if {
+	r := flow_entry.requires_approval
+	is_string(r)
 } else := ""
 
-approved("") if count(approvals) > 0
+# approved: the step has the approval it requires.
+approved if {
+	required_role == ""
+	count(approvals) > 0
+}
 
-approved(role) if {
+approved if {
+	role := required_role
 	role != ""
-	some a in approvals
-	a.role == role
+	approvals[_].role == role
 }
 
 approval_missing_message(role) := sprintf("环节“%s”%s，须经%s审核，但未记录该审核%s", [

@@ -39,6 +39,21 @@ package compliance.deadline
 #   - 日历：计算触及尚未录入节假日安排的年份时，内置函数无定义，此时不猜测，改为发出
 #     deadline.calendar_unknown 预警（key "calendar"）。
 
+#
+# 除 warnings 外，本模块还给出（不产生预警）：
+#   - next_check：本案期限状况下一次会自行变化的日期（引擎取其中晚于今天的最早一天，
+#     作为定时巡检该案的日期）；
+#   - deadlines、suspensions、extensions：供查看办件时限（view 事件）使用。
+#
+# 性能约定：每提交一个环节、每次定时巡检都要评估本模块，而求值器每求一个表达式、
+# 每引用一次其他规则、每调用一次函数都有可观的开销，因此：
+#   - 共用的事实写成无参数的完整规则，每次评估只算一次（done、_idx、_item、
+#     step_rows）；预警规则先取这些事实，最便宜、最能排除的条件放在最前；
+#   - 按环节代码查位置用对象索引 _idx，不反复扫描已办环节；
+#   - 一条规则内对同一规则只引用一次（先赋给局部变量）；
+#   - 没有中止、延长的办件走直接计算的快路径；
+#   - 消息等字符串只在预警成立后才生成。
+
 # 到期前多少个工作日开始预警（剩余工作日数 0..warn_days，含到期日当天）。
 warn_days := 3
 
@@ -52,7 +67,7 @@ unit := "calendar" if input.item.time_limit.unit == "calendar"
 
 else := "workday"
 
-unit_name := "日" if unit == "calendar"
+unit_name := "日" if input.item.time_limit.unit == "calendar"
 
 else := "个工作日"
 
@@ -60,49 +75,72 @@ category := object.get(input.item, "category", "")
 
 case_no := object.get(input.case, "case_no", "")
 
-today := workday.date(input.now)
+today := substring(input.now, 0, 10) if {
+	endswith(input.now, "+08:00")
+} else := workday.date(input.now)
 
 closed if input.case.status == "closed"
 
 # ---------------------------------------------------------------- 已办环节
 
-_ns(ts) := time.parse_rfc3339_ns(ts)
-
-_ns(ts) := time.parse_ns("2006-01-02", ts) if count(ts) == 10
+# done: every step of the case so far, ordered by occurrence (ties keep the
+# order in which they were given); a step whose time cannot be read takes no
+# part. The first body is the usual case: the steps are in order already.
+done := raw if {
+	input.event == "step"
+	is_object(input.step)
+	raw := array.concat(input.case.steps, [input.step])
+	ns := [time.parse_rfc3339_ns(t) | t := raw[_].occurred_at]
+	count(ns) == count(raw)
+	ns == sort(ns)
+} else := raw if {
+	not input.event == "step"
+	raw := input.case.steps
+	ns := [time.parse_rfc3339_ns(t) | t := raw[_].occurred_at]
+	count(ns) == count(raw)
+	ns == sort(ns)
+} else := [raw[pair[1]] | raw := raw_steps; some pair in sort(_keys)]
 
 raw_steps := array.concat(input.case.steps, [input.step]) if {
 	input.event == "step"
 	is_object(input.step)
 } else := input.case.steps
 
-# done: every step of the case so far, ordered by occurrence (ties keep the
-# order in which they were given).
-done := [raw_steps[k] |
-	some pair in sort([[_ns(s.occurred_at), i] | some i, s in raw_steps])
-	k := pair[1]
-]
+# _keys: [occurrence in ns, position in raw_steps] of each step whose time can be read.
+_keys := [[ns, i] | some i, s in raw_steps; ns := _ns(s.occurred_at)]
+
+_ns(ts) := n if {
+	n := time.parse_rfc3339_ns(ts)
+} else := time.parse_ns("2006-01-02", ts) if count(ts) == 10
+
+n_done := count(done)
+
+# _idx: [first, last]: step code → index in done of its first / latest occurrence.
+_idx := [object.union_n(array.reverse(at)), object.union_n(at)] if {
+	at := [{c: k} | c := done[k].step_code]
+}
+
+first_idx := _idx[0]
+
+last_idx := _idx[1]
 
 date_of(k) := workday.date(done[k].occurred_at)
 
-# first_index(code): index in done of the first occurrence of code.
-first_index(code) := idx[0] if {
-	idx := [k | some k, s in done; s.step_code == code]
-	count(idx) > 0
-}
-
 # last_index_before(code, limit): index of the latest occurrence of code before index limit.
-last_index_before(code, limit) := idx[count(idx) - 1] if {
-	idx := [k | some k, s in done; k < limit; s.step_code == code]
-	count(idx) > 0
-}
+last_index_before(code, limit) := _latest_before(last_idx, done, code, limit)
 
-is_done(code) if {
-	some s in done
-	s.step_code == code
+# _latest_before(li, d, code, limit): the index in d of the latest occurrence of
+# code before index limit (li: the latest occurrence of each code in d).
+_latest_before(li, d, code, limit) := k if {
+	k := li[code]
+	k < limit
+} else := idx[count(idx) - 1] if {
+	idx := [k | some k, s in d; k < limit; s.step_code == code]
+	count(idx) > 0
 }
 
 step_name(code) := names[0] if {
-	names := [s.name | some s in flow; s.code == code; s.name != ""]
+	names := [n | input.item.steps[i].code == code; n := input.item.steps[i].name; n != ""]
 	count(names) > 0
 } else := "中止计时" if code == "suspend"
 
@@ -133,46 +171,68 @@ _days_between(a, b) := round((time.parse_ns("2006-01-02", b) - time.parse_ns("20
 
 _clock_codes := {"suspend", "resume"}
 
-# suspension_starts: indexes of the suspends that stop a running clock.
-suspension_starts contains k if {
-	some k, s in done
-	s.step_code == "suspend"
-	not _suspended_before(k)
-}
+# _clock: indexes in done of the suspend and resume steps, in order.
+_clock := [k | some k, s in done; s.step_code in _clock_codes] if {
+	first_idx.suspend >= 0
+} else := []
 
-_suspended_before(k) if {
-	prev := [c.step_code | some j, c in done; j < k; c.step_code in _clock_codes]
-	count(prev) > 0
-	prev[count(prev) - 1] == "suspend"
-}
+# _periods: [suspend index, index of the next resume or -1] for each suspend
+# that stops a running clock (a suspend while already suspended does not).
+_periods := [[k, r] |
+	some j, k in _clock
+	done[k].step_code == "suspend"
+	_starts_clock_stop(j)
+	r := _resume_after(j)
+]
 
-# completed_suspensions: [suspend index, index of the next resume].
-completed_suspensions contains [k, r] if {
-	some k in suspension_starts
-	rs := [j | some j, s in done; j > k; s.step_code == "resume"]
+_starts_clock_stop(j) if j == 0
+
+_starts_clock_stop(j) if done[_clock[j - 1]].step_code == "resume"
+
+_resume_after(j) := rs[0] if {
+	rs := [k | some j2, k in _clock; j2 > j; done[k].step_code == "resume"]
 	count(rs) > 0
-	r := rs[0]
-}
+} else := -1
 
 # suspended: the clock is stopped now (the latest suspend/resume is a suspend).
 suspended if {
-	codes := [s.step_code | some s in done; s.step_code in _clock_codes]
-	count(codes) > 0
-	codes[count(codes) - 1] == "suspend"
+	li := _idx[1]
+	li.suspend > object.get(li, "resume", -1)
 }
 
-# excluded(p): the days suspension p takes out of a period, in the item's unit.
-excluded(p) := workday.count(done[p[0]].occurred_at, done[p[1]].occurred_at) if unit == "workday"
+# _live: the case's clocks run (it is neither suspended nor closed): open
+# deadlines are chased.
+_live if {
+	not input.case.status == "closed"
+	not suspended
+}
 
-excluded(p) := _days_between(date_of(p[0]), date_of(p[1])) if unit == "calendar"
+# excluded(k, r): the days the suspension from index k to index r takes out
+# of a period, in the item's unit.
+excluded(k, r) := workday.count(done[k].occurred_at, done[r].occurred_at) if unit == "workday"
+
+excluded(k, r) := _days_between(date_of(k), date_of(r)) if unit == "calendar"
+
+_excluded_or_null(k, r) := d if {
+	d := excluded(k, r)
+} else := null
+
+# _completed: [suspend index, resume index, days excluded or null when they
+# cannot be counted (unknown calendar year)] of each suspension that has ended.
+_completed := [[k, r, d] |
+	some p in _periods
+	k := p[0]
+	r := p[1]
+	r >= 0
+	d := _excluded_or_null(k, r)
+]
 
 # suspension_days(from, upto): days excluded by the suspensions that start
 # after index from and are resumed before index upto; undefined when one of
 # them cannot be counted (unknown calendar year).
 suspension_days(from, upto) := sum(days) if {
-	ps := [p | some p in completed_suspensions; p[0] > from; p[1] < upto]
-	days := [n | some p in ps; n := excluded(p)]
-	count(days) == count(ps)
+	days := [p[2] | some p in _completed; p[0] > from; p[1] < upto]
+	not null in days
 }
 
 approved_extension(s) if {
@@ -181,27 +241,101 @@ approved_extension(s) if {
 	_valid_days(object.get(object.get(s, "attributes", {}), "extension_days", null))
 }
 
-extension_days(upto) := sum([s.attributes.extension_days | some k, s in done; k < upto; approved_extension(s)])
+# _ext: indexes in done of the extend steps.
+_ext := [k | some k, s in done; s.step_code == "extend"] if {
+	first_idx.extend >= 0
+} else := []
 
-unapproved_extensions(upto) := count([k | some k, s in done; k < upto; s.step_code == "extend"; not approved_extension(s)])
+extension_days(upto) := sum([done[k].attributes.extension_days | some k in _ext; k < upto; approved_extension(done[k])])
+
+unapproved_extensions(upto) := count([k | some k in _ext; k < upto; not approved_extension(done[k])])
+
+# _plain_unit: the item's unit when the case has no suspend and no extend (so
+# nothing moves a due date), else null.
+_plain_unit := unit if {
+	fi := _idx[0]
+	not fi.suspend
+	not fi.extend
+} else := null
 
 # ---------------------------------------------------------------- 事项总时限
 
+# _item: [due, e] when the item has an overall time limit: due is its due date
+# as it stands (null when the calendar cannot tell), e the index in done of the
+# step that ends its clock (-1 while that step has not been done). The first
+# body is the usual case (nothing moves the due date).
+_item := [due, e] if {
+	days := input.item.time_limit.days
+	is_number(days)
+	days > 0
+	days == round(days)
+	days <= 3650
+	input.item.steps[0]
+	u := _plain_unit
+	is_string(u)
+	e := object.get(_idx[0], end_code, -1)
+	due := workday.add_days(accepted_at, days, u)
+} else := [due, e] if {
+	item_limited
+	e := object.get(first_idx, end_code, -1)
+	due := _or_null(item_upto)
+}
+
+# _item_timing: while the item's end step has not been done and its due date
+# is known, [soon, after, rem]: see _timing; rem is the working days from
+# today to the due date (null when they cannot be counted). Nulls otherwise.
+_item_timing := [soon, after, rem] if {
+	[due, -1] = _item
+	is_string(due)
+	[soon, after] := _timing(due, unit)
+	rem := array.concat([x | x := workday.count(today, due)], [null])[0]
+} else := [null, null, null]
+
+# _timing(due, u): [soon, after] of a deadline due on due and counted in unit
+# u: soon is the first day of its pre-warning, from which at most warn_days
+# working days remain (null when the calendar cannot tell), after the day
+# after due, from which it is overdue. A due date in working days is itself a
+# working day, so its pre-warning starts warn_days working days before it.
+_timing(due, u) := [soon, after] if {
+	u == "workday"
+	soon := workday.add(due, 0 - warn_days)
+	after := workday.add_days(due, 1, "calendar")
+} else := [soon, after] if {
+	after := workday.add_days(due, 1, "calendar")
+	soon := workday.add(after, -1 - warn_days)
+} else := [null, workday.add_days(due, 1, "calendar")]
+
+# _in_window(t, due, soon): on day t the pre-warning of a deadline due on due
+# applies (soon: see _timing).
+_in_window(t, due, soon) if {
+	is_string(soon)
+	t >= soon
+	t <= due
+} else if {
+	soon == null
+	due_soon(t, due)
+}
+
+# _or_null(upto): item_due(upto), or null when the calendar cannot tell.
+_or_null(upto) := d if {
+	d := item_due(upto)
+} else := null
+
 item_limited if {
 	_valid_days(input.item.time_limit.days)
-	count(flow) > 0
+	count(input.item.steps) > 0
 	workday.date(accepted_at)
 }
 
-end_code := flow[e].code if {
-	ends := [i | some i, s in flow; s.ends_clock == true]
+end_code := input.item.steps[e].code if {
+	ends := [i | input.item.steps[i].ends_clock == true]
 	count(ends) > 0
 	e := ends[0]
 } else := flow[count(flow) - 1].code
 
-end_index := first_index(end_code)
+end_index := first_idx[end_code]
 
-end_done if end_index
+end_done if end_index >= 0
 
 # item_extra(upto): suspended and extended days that push the item's due date,
 # counting what happened before index upto.
@@ -213,10 +347,26 @@ item_due(upto) := workday.add_days(accepted_at, input.item.time_limit.days + ite
 # the index up to which the item's clock runs: its end step, or now.
 item_upto := e if {
 	e := end_index
-} else := count(done)
+} else := n_done
 
-item_period_text(upto) := concat("", [
-	sprintf("自 %s 受理起 %v %s", [accepted_date, input.item.time_limit.days, unit_name]),
+# item_due_now: the item's due date at item_upto; undefined when the
+# calendar cannot tell.
+item_due_now := d if {
+	d := _item[0]
+	d != null
+}
+
+# _item_running: the item's clock runs now (its end step is not done, the
+# case is neither suspended nor closed).
+_item_running if {
+	_item[1] == -1
+	_live
+}
+
+item_period_text(upto) := item_limit_text if {
+	is_string(_plain_unit) # no suspension or extension to mention
+} else := concat("", [
+	item_limit_text,
 	_adjust_text(suspension_days(-1, upto), extension_days(upto), unapproved_extensions(upto)),
 ])
 
@@ -246,25 +396,27 @@ overdue_text(due, d) := sprintf("%d 个工作日", [n]) if {
 # remaining(due): working days from today (exclusive) to due (inclusive).
 remaining(due) := workday.count(today, due)
 
-remaining_text(due) := "今天是最后一天" if remaining(due) == 0
+remaining_text(due) := text if {
+	text := _remaining_text(remaining(due))
+} else := sprintf("仅剩 %d 天（节假日安排未录入，按自然日估算）", [_days_between(today, due)])
 
-else := sprintf("仅剩 %d 个工作日", [remaining(due)]) if remaining(due) > 0
+_remaining_text(0) := "今天是最后一天"
 
-else := sprintf("仅剩 %d 天（节假日安排未录入，按自然日估算）", [_days_between(today, due)])
+_remaining_text(n) := sprintf("仅剩 %d 个工作日", [n]) if n > 0
 
-# due_soon(due): today is on or before due and at most warn_days working days
-# remain; when the working days cannot be counted (a calendar-day period ending
-# in an unknown year), at most warn_days calendar days remain.
-due_soon(due) if {
-	today <= due
-	remaining(due) <= warn_days
+# due_soon(t, due): on day t, at most warn_days working days remain until due;
+# when the working days cannot be counted (a calendar-day period ending in an
+# unknown year), at most warn_days calendar days remain.
+due_soon(t, due) if {
+	t <= due
+	workday.count(t, due) <= warn_days
+} else if {
+	t <= due
+	not workday.count(t, due)
+	_days_between(t, due) <= warn_days
 }
 
-due_soon(due) if {
-	today <= due
-	not remaining(due)
-	_days_between(today, due) <= warn_days
-}
+
 
 # METADATA
 # title: 办件超过办理时限办结
@@ -273,10 +425,10 @@ due_soon(due) if {
 #   level: alarm
 #   basis: 《中华人民共和国行政许可法》第四十二条；《中华人民共和国行政处罚法》第六十条
 warnings contains w if {
-	item_limited
-	e := end_index
-	due := item_due(e)
-	d := date_of(e)
+	[due, e] := _item
+	e >= 0
+	is_string(due)
+	d := workday.date(done[e].occurred_at)
 	d > due
 	w := {
 		"rule": "deadline.item_overdue",
@@ -296,19 +448,19 @@ warnings contains w if {
 #   level: alarm
 #   basis: 《中华人民共和国行政许可法》第四十二条；《中华人民共和国行政处罚法》第六十条
 warnings contains w if {
-	item_limited
-	not end_done
-	not suspended
-	not closed
-	due := item_due(count(done))
-	today > due
+	[due, e] := _item
+	e == -1
+	is_string(due)
+	t := today
+	t > due
+	_live
 	w := {
 		"rule": "deadline.item_overdue",
 		"level": "alarm",
 		"key": "item",
 		"basis": item_basis,
 		"message": sprintf("办件 %s 的办理时限（%s）已于 %s 届满，至今（%s）尚未完成“%s”环节，已超期 %s，请立即办理并书面说明超期原因。", [
-			case_no, item_period_text(count(done)), due, today, step_name(end_code), overdue_text(due, today),
+			case_no, item_period_text(n_done), due, t, step_name(end_code), overdue_text(due, t),
 		]),
 	}
 }
@@ -320,60 +472,153 @@ warnings contains w if {
 #   level: prewarning
 #   basis: 《中华人民共和国行政许可法》第四十二条；《中华人民共和国行政处罚法》第六十条
 warnings contains w if {
-	item_limited
-	not end_done
-	not suspended
-	not closed
-	due := item_due(count(done))
-	due_soon(due)
+	[due, e] := _item
+	e == -1
+	[soon, _, _] := _item_timing
+	_in_window(today, due, soon)
+	_live
 	w := {
 		"rule": "deadline.item_due_soon",
 		"level": "prewarning",
 		"key": "item",
 		"basis": item_basis,
 		"message": sprintf("办件 %s 的办理时限（%s）将于 %s 届满，%s，“%s”环节尚未办理，请抓紧办结。", [
-			case_no, item_period_text(count(done)), due, remaining_text(due), step_name(end_code),
+			case_no, item_period_text(n_done), due, remaining_text(due), step_name(end_code),
 		]),
 	}
 }
 
 # ---------------------------------------------------------------- 环节时限
 
-# limited_steps: indexes (> 0) of flow steps that have their own time limit.
-limited_steps contains i if {
-	some i, s in flow
-	i > 0
-	_valid_days(s.time_limit_days)
-}
-
 step_basis := sprintf("权力清单“%s”载明的环节办理时限；《中华人民共和国行政许可法》第八十二条", [input.item.name]) if category == "行政许可"
 
 else := sprintf("权力清单“%s”载明的环节办理时限", [input.item.name])
+
+# limited_steps: [i, code, days, predecessor's code] of each flow step i after
+# the first that has its own time limit.
+limited_steps := [[i, fl[i].code, n, fl[i - 1].code] |
+	fl := input.item.steps
+	n := fl[i].time_limit_days
+	n > 0
+	i > 0
+	is_number(n)
+	n == round(n)
+	n <= 3650
+]
+
+# _steps: [done_steps, open_steps]:
+#   done_steps: [i, f, p, due] for each limited flow step i that has been done
+#     after its predecessor: f is the index in done of its first occurrence, p
+#     the latest occurrence of the predecessor before f, due its due date (null
+#     when the calendar cannot tell);
+#   open_steps: [i, p, due, soon, after] for each limited flow step i that has
+#     not been done while its predecessor has (p: its latest occurrence in
+#     done), and no later flow step has been done (the case has not gone past
+#     it); due as above, soon and after as _timing gives them (nulls when the
+#     calendar cannot tell).
+# The first body is the usual case: no suspend or extend (nothing moves a due
+# date), no step done twice (so a step's predecessor occurred once).
+_steps := [dn, op] if {
+	u := _plain_unit
+	is_string(u)
+	[fi, li] := _idx
+	fi == li
+	d := done
+	fl := input.item.steps
+	dn := [[i, f, p, due] |
+		n := fl[i].time_limit_days
+		n > 0
+		f := fi[fl[i].code]
+		p := fi[fl[i - 1].code]
+		p < f
+		is_number(n)
+		n == round(n)
+		n <= 3650
+		due := _due_or_null(d[p].occurred_at, n, u, p, f)
+	]
+	op := [[i, p, due, soon, after] |
+		n := fl[i].time_limit_days
+		n > 0
+		i > 0
+		code := fl[i].code
+		not fi[code]
+		p := fi[fl[i - 1].code]
+		is_number(n)
+		n == round(n)
+		n <= 3650
+		not _passed(fl, fi, i)
+		[due, soon, after] := _times(d[p].occurred_at, n, u)
+	]
+} else := [dn, op] if {
+	[fi, li] := _idx
+	d := done
+	dn := [[i, f, p, due] |
+		some [i, code, n, prev] in limited_steps
+		f := fi[code]
+		p := _latest_before(li, d, prev, f)
+		due := _due_or_null(d[p].occurred_at, n, null, p, f)
+	]
+	u := unit
+	op := [[i, p, due, soon, after] |
+		some [i, code, n, prev] in limited_steps
+		not fi[code]
+		p := li[prev]
+		not _passed(input.item.steps, fi, i)
+		due := _due_or_null(d[p].occurred_at, n, null, p, count(d))
+		[soon, after] := _timing_or_nulls(due, u)
+	]
+}
+
+# _times(from, n, u): [due, soon, after] of a limit of n days in unit u
+# counted from the timestamp from (see _timing); nulls when the calendar
+# cannot tell.
+_times(from, n, u) := [due, soon, after] if {
+	u == "workday"
+	due := workday.add_days(from, n, u)
+	soon := workday.add(due, 0 - warn_days)
+	after := workday.add_days(due, 1, "calendar")
+} else := [due, soon, after] if {
+	due := workday.add_days(from, n, u)
+	[soon, after] := _timing(due, u)
+} else := [null, null, null]
+
+_timing_or_nulls(due, u) := _timing(due, u) if is_string(due)
+
+else := [null, null]
+
+done_steps := _steps[0]
+
+open_steps := _steps[1]
+
+# _passed(fl, fi, i): a step of the flow fl after position i has been done
+# (fi: the first occurrence of each code in done).
+_passed(fl, fi, i) if {
+	some s in array.slice(fl, i + 1, count(fl))
+	fi[s.code]
+}
+
+# _due_or_null(from, days, plain, p, upto): the due date of a limit of days
+# counted from the timestamp from (the step at index p of done), with the
+# suspensions before index upto (plain: the unit when there are none); null
+# when the calendar cannot tell.
+_due_or_null(from, days, plain, p, upto) := d if {
+	is_string(plain)
+	d := workday.add_days(from, days, plain)
+} else := d if {
+	d := workday.add_days(from, days + suspension_days(p, upto), unit)
+} else := null
 
 # step_due(i, p, upto): the due date of flow step i counted from the
 # predecessor's occurrence at index p, with the suspensions before index upto.
 step_due(i, p, upto) := workday.add_days(done[p].occurred_at, flow[i].time_limit_days + suspension_days(p, upto), unit)
 
-step_period_text(i, p, upto) := concat("", [
+step_period_text(i, p, upto) := text if {
+	is_string(_plain_unit) # no suspension to mention
+	text := sprintf("自“%s”环节 %s 办理起 %v %s", [step_name(flow[i - 1].code), date_of(p), flow[i].time_limit_days, unit_name])
+} else := concat("", [
 	sprintf("自“%s”环节 %s 办理起 %v %s", [step_name(flow[i - 1].code), date_of(p), flow[i].time_limit_days, unit_name]),
 	_adjust_text(suspension_days(p, upto), 0, 0),
 ])
-
-# passed(i): a flow step after i has been done: the case has moved on.
-passed(i) if {
-	some j, s in flow
-	j > i
-	is_done(s.code)
-}
-
-# open_steps: [i, p] where flow step i is not done and is waiting on the
-# predecessor occurrence at index p of done.
-open_steps contains [i, p] if {
-	some i in limited_steps
-	not is_done(flow[i].code)
-	not passed(i)
-	p := last_index_before(flow[i - 1].code, count(done))
-}
 
 # METADATA
 # title: 环节超过时限办理
@@ -382,13 +627,12 @@ open_steps contains [i, p] if {
 #   level: alarm
 #   basis: 权力清单载明的环节办理时限
 warnings contains w if {
-	some i in limited_steps
-	code := flow[i].code
-	f := first_index(code)
-	p := last_index_before(flow[i - 1].code, f)
-	due := step_due(i, p, f)
-	d := date_of(f)
+	[rows, _] := _steps
+	some [i, f, p, due] in rows
+	is_string(due)
+	d := workday.date(done[f].occurred_at)
 	d > due
+	code := flow[i].code
 	w := {
 		"rule": "deadline.step_overdue",
 		"level": "alarm",
@@ -407,21 +651,20 @@ warnings contains w if {
 #   level: alarm
 #   basis: 权力清单载明的环节办理时限
 warnings contains w if {
-	not suspended
-	not closed
-	some op in open_steps
-	i := op[0]
-	p := op[1]
+	[_, rows] := _steps
+	some [i, p, due, _, _] in rows
+	is_string(due)
+	t := today
+	t > due
+	_live
 	code := flow[i].code
-	due := step_due(i, p, count(done))
-	today > due
 	w := {
 		"rule": "deadline.step_overdue",
 		"level": "alarm",
 		"key": sprintf("step:%s", [code]),
 		"basis": step_basis,
 		"message": sprintf("办件 %s 的“%s”环节时限（%s）已于 %s 届满，至今（%s）尚未办理，已超期 %s。", [
-			case_no, step_name(code), step_period_text(i, p, count(done)), due, today, overdue_text(due, today),
+			case_no, step_name(code), step_period_text(i, p, n_done), due, t, overdue_text(due, t),
 		]),
 	}
 }
@@ -433,21 +676,19 @@ warnings contains w if {
 #   level: prewarning
 #   basis: 权力清单载明的环节办理时限
 warnings contains w if {
-	not suspended
-	not closed
-	some op in open_steps
-	i := op[0]
-	p := op[1]
+	[_, rows] := _steps
+	some [i, p, due, soon, _] in rows
+	is_string(due)
+	_in_window(today, due, soon)
+	_live
 	code := flow[i].code
-	due := step_due(i, p, count(done))
-	due_soon(due)
 	w := {
 		"rule": "deadline.step_due_soon",
 		"level": "prewarning",
 		"key": sprintf("step:%s", [code]),
 		"basis": step_basis,
 		"message": sprintf("办件 %s 的“%s”环节须于 %s 前办理（%s），%s，请抓紧办理。", [
-			case_no, step_name(code), due, step_period_text(i, p, count(done)), remaining_text(due),
+			case_no, step_name(code), due, step_period_text(i, p, n_done), remaining_text(due),
 		]),
 	}
 }
@@ -465,12 +706,13 @@ else := "《中华人民共和国行政许可法》第四十二条"
 #   level: alarm
 #   basis: 《中华人民共和国行政许可法》第四十二条
 warnings contains w if {
+	_idx[0].extend >= 0
+	some x in _ext
 	item_limited
-	some x, s in done
-	s.step_code == "extend"
 	due := item_due(x)
 	d := date_of(x)
 	d > due
+	s := done[x]
 	w := {
 		"rule": "deadline.extension_late",
 		"level": "alarm",
@@ -487,37 +729,28 @@ warnings contains w if {
 # calendar_gaps: the deadlines of this case that cannot be computed because
 # the holiday schedule of a year they reach has not been entered.
 calendar_gaps contains sprintf("办理时限（%s）", [item_limit_text]) if {
-	item_limited
-	not item_due(item_upto)
+	_item[0] == null
 }
 
 calendar_gaps contains sprintf("办理时限（%s）的剩余工作日数", [item_limit_text]) if {
-	item_limited
-	not end_done
-	not suspended
-	not closed
-	due := item_due(count(done))
-	today <= due
-	not remaining(due)
-	_days_between(today, due) <= calendar_lookahead_days
+	[due, -1] = _item
+	is_string(due)
+	[_, _, null] = _item_timing
+	_live
+	t := today
+	t <= due
+	_days_between(t, due) <= calendar_lookahead_days
 }
 
-calendar_gaps contains sprintf("“%s”环节时限", [step_name(code)]) if {
-	some i in limited_steps
-	code := flow[i].code
-	f := first_index(code)
-	p := last_index_before(flow[i - 1].code, f)
-	not step_due(i, p, f)
+calendar_gaps contains sprintf("“%s”环节时限", [step_name(flow[i].code)]) if {
+	[rows, _] := _steps
+	some [i, _, _, null] in rows
 }
 
-calendar_gaps contains sprintf("“%s”环节时限", [step_name(code)]) if {
-	not suspended
-	not closed
-	some op in open_steps
-	i := op[0]
-	p := op[1]
-	code := flow[i].code
-	not step_due(i, p, count(done))
+calendar_gaps contains sprintf("“%s”环节时限", [step_name(flow[i].code)]) if {
+	[_, rows] := _steps
+	some [i, _, null, _, _] in rows
+	_live
 }
 
 item_limit_text := sprintf("自 %s 受理起 %v %s", [accepted_date, input.item.time_limit.days, unit_name])
@@ -555,3 +788,191 @@ warnings contains w if {
 		]),
 	}
 }
+
+# ---------------------------------------------------------------- 下次巡检
+
+# next_check: the dates ("YYYY-MM-DD", Asia/Shanghai) after today on which this
+# case's deadline situation changes by itself, on step and tick. For each
+# running deadline (not done; the case neither suspended nor closed): the first
+# day of its pre-warning and the day after its due date (the alarm). The engine
+# looks at the case again on the earliest. A deadline the calendar cannot
+# compute asks for a look every 7 days until the schedule is entered. No date
+# means no timed look is needed (a resume or any other change comes as a step).
+next_check contains d if {
+	input.event in {"step", "tick"}
+	_item[1] == -1
+	_live
+	[soon, after, _] := _item_timing
+	t := today
+	some d in [soon, after]
+	is_string(d)
+	d > t
+}
+
+next_check contains d if {
+	input.event in {"step", "tick"}
+	[_, rows] := _steps
+	some [_, _, _, soon, after] in rows
+	_live
+	t := today
+	some d in [soon, after]
+	is_string(d)
+	d > t
+}
+
+next_check contains d if {
+	input.event in {"step", "tick"}
+	[due, -1] = _item
+	[null, _, _] = _item_timing
+	_live
+	t := today
+	some d in _estimates(t, due)
+	d > t
+}
+
+next_check contains d if {
+	input.event in {"step", "tick"}
+	[_, rows] := _steps
+	some [_, _, due, null, _] in rows
+	_live
+	t := today
+	some d in _estimates(t, due)
+	d > t
+}
+
+# _estimates(t, due): when the calendar cannot tell the pre-warning of a
+# deadline due on due (null: not even that), the days to look at it again:
+# the calendar-day estimates that due_soon and calendar_gaps use, and a week
+# from t until the holiday schedule is entered.
+_estimates(t, due) := [gap, soon, weekly] if {
+	is_string(due)
+	not workday.count(t, due)
+	gap := workday.add_days(due, 0 - calendar_lookahead_days, "calendar")
+	soon := workday.add_days(due, 0 - warn_days, "calendar")
+	weekly := workday.add_days(t, 7, "calendar")
+} else := [workday.add_days(t, 7, "calendar")]
+
+# ---------------------------------------------------------------- 时限一览（view）
+
+# deadlines: one object per deadline of the case, for people to look at:
+#   key                "item" (the item's overall limit) or "step:<code>" (a
+#                      flow step's own limit, once its predecessor has occurred)
+#   name               e.g. "办理时限", "“审查”环节时限"
+#   start              the date the period runs from (its day is not counted)
+#   days, unit         the limit as the catalogue sets it, before extensions
+#   extension_days     approved extensions counted in the due date (item only)
+#   suspended_days     days taken out by ended suspensions (null: not countable)
+#   due                the due date, null when the calendar cannot tell
+#   done               the date of the step that ends it, or null
+#   state              running | due_soon | overdue | suspended | done_on_time
+#                      | done_late | calendar_unknown
+#   remaining_workdays working days from today to due (negative when overdue),
+#                      null when done or not countable
+# A flow step the case has gone past without doing it is not listed (it is not
+# chased either). For a closed case, a deadline whose step was never done keeps
+# the state its dates give.
+deadlines contains {
+	"key": "item",
+	"name": "办理时限",
+	"start": accepted_date,
+	"days": input.item.time_limit.days,
+	"unit": unit,
+	"extension_days": extension_days(upto),
+	"suspended_days": _suspension_days_or_null(-1, upto),
+	"due": due,
+	"done": fin,
+	"state": _state(due, fin),
+	"remaining_workdays": _remaining_or_null(due, fin),
+} if {
+	[due, e] := _item
+	upto := item_upto
+	fin := _date_or_null(e)
+}
+
+deadlines contains {
+	"key": sprintf("step:%s", [code]),
+	"name": sprintf("“%s”环节时限", [step_name(code)]),
+	"start": date_of(p),
+	"days": flow[i].time_limit_days,
+	"unit": unit,
+	"extension_days": 0,
+	"suspended_days": _suspension_days_or_null(p, f),
+	"due": due,
+	"done": fin,
+	"state": _state(due, fin),
+	"remaining_workdays": null,
+} if {
+	some [i, f, p, due] in done_steps
+	code := flow[i].code
+	fin := date_of(f)
+}
+
+deadlines contains {
+	"key": sprintf("step:%s", [code]),
+	"name": sprintf("“%s”环节时限", [step_name(code)]),
+	"start": date_of(p),
+	"days": flow[i].time_limit_days,
+	"unit": unit,
+	"extension_days": 0,
+	"suspended_days": _suspension_days_or_null(p, n_done),
+	"due": due,
+	"done": null,
+	"state": _state(due, null),
+	"remaining_workdays": _remaining_or_null(due, null),
+} if {
+	some [i, p, due, _, _] in open_steps
+	code := flow[i].code
+}
+
+_suspension_days_or_null(from, upto) := n if {
+	n := suspension_days(from, upto)
+} else := null
+
+_remaining_or_null(due, fin) := n if {
+	fin == null
+	due != null
+	n := remaining(due)
+} else := null
+
+_state(due, fin) := "calendar_unknown" if {
+	due == null
+} else := "done_late" if {
+	fin != null
+	fin > due
+} else := "done_on_time" if {
+	fin != null
+} else := "suspended" if {
+	suspended
+} else := "overdue" if {
+	today > due
+} else := "due_soon" if {
+	due_soon(today, due)
+} else := "calendar_unknown" if {
+	not remaining(due)
+} else := "running"
+
+# suspensions: each stop of the clock, {"from": date, "to": date or null while
+# it lasts}; a suspend while already suspended is not a new one.
+suspensions := [{"from": date_of(p[0]), "to": _date_or_null(p[1])} | some p in _periods]
+
+_date_or_null(k) := date_of(k) if k >= 0
+
+else := null
+
+# extensions: each extend step, {"step_id", "days" (attributes.extension_days,
+# 0 when not a whole number), "approved" (it has an approval and valid days,
+# so it counts), "at" (its date)}.
+extensions := [{"step_id": object.get(s, "id", ""), "days": _extension_days_of(s), "approved": _counts(s), "at": date_of(k)} |
+	some k in _ext
+	s := done[k]
+]
+
+_extension_days_of(s) := n if {
+	n := s.attributes.extension_days
+	is_number(n)
+	n == round(n)
+} else := 0
+
+_counts(s) := true if approved_extension(s)
+
+else := false

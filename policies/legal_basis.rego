@@ -33,8 +33,8 @@ warnings contains {
 	"basis": object.get(missing_basis, input.item.category, default_missing_basis),
 } if {
 	input.event == "step"
-	input.step.step_code == decision_step_code
 	count(cited) == 0
+	input.step.step_code == decision_step_code
 }
 
 # METADATA
@@ -80,7 +80,7 @@ listed_text := "无" if {
 # decision_step_code is the step that decides the case: the one that ends the
 # clock, else the last step of the flow.
 decision_step_code := codes[0] if {
-	codes := [s.code | some s in input.item.steps; s.ends_clock == true]
+	codes := [input.item.steps[i].code | input.item.steps[i].ends_clock == true]
 	count(codes) > 0
 } else := input.item.steps[count(input.item.steps) - 1].code
 

@@ -25,8 +25,7 @@ warnings contains {
 	"basis": basis,
 } if {
 	input.event == "step"
-	count(earlier) == 0
-	count(input.item.steps) > 0
+	earlier == []
 	input.step.step_code != input.item.steps[0].code
 }
 
@@ -49,11 +48,11 @@ warnings contains {
 	"basis": basis,
 } if {
 	input.event == "step"
-	count(earlier) > 0
 	i := flow_index
 	i > 0
+	earlier != []
 	previous := input.item.steps[i - 1].code
-	not previous in earlier_codes
+	not last_index[previous]
 }
 
 # METADATA
@@ -74,9 +73,9 @@ warnings contains {
 	"basis": basis,
 } if {
 	input.event == "step"
+	last_index[input.step.step_code]
 	flow_index
 	same := [s | some s in earlier; s.step_code == input.step.step_code]
-	count(same) > 0
 }
 
 # METADATA
@@ -157,38 +156,50 @@ warnings contains {
 	"basis": suspension_basis,
 } if {
 	input.event == "step"
-	flow_index
 	open_suspension
+	flow_index
 }
 
-# earlier are the case's steps before this one, in order of occurrence. The
-# step itself is left out should a re-check list it among them.
-earlier := [s | some s in input.case.steps; not same_step(s)]
+# earlier are the case's steps before this one, in the order they were
+# recorded. The step itself is left out should a re-check list it among them.
+earlier := steps if {
+	steps := input.case.steps
+	not _listed_itself
+} else := [s | some s in input.case.steps; not same_step(s)]
+
+_listed_itself if {
+	id := input.step.id
+	id != ""
+	input.case.steps[_].id == id
+}
 
 same_step(s) if {
 	s.id != ""
 	s.id == input.step.id
 }
 
+# last_index maps each step code to the position in earlier of its latest
+# record.
+last_index := object.union_n([{c: k} | c := earlier[k].step_code])
+
 earlier_codes := {s.step_code | some s in earlier}
 
 # flow_index is the position of the step in the item's flow; undefined for
 # steps outside it (suspend, resume, extend).
 flow_index := indexes[0] if {
-	indexes := [i | some i, s in input.item.steps; s.code == input.step.step_code]
+	indexes := [i | input.item.steps[i].code == input.step.step_code]
 	count(indexes) > 0
 }
 
-latest_ns := max([time.parse_rfc3339_ns(s.occurred_at) | some s in earlier])
+latest_ns := max([time.parse_rfc3339_ns(t) | t := earlier[_].occurred_at])
 
 latest := [s | some s in earlier; time.parse_rfc3339_ns(s.occurred_at) == latest_ns][0]
 
 # open_suspension is the suspend step not yet followed by a resume, if any.
-open_suspension := last if {
-	pauses := [s | some s in earlier; s.step_code in {"suspend", "resume"}]
-	count(pauses) > 0
-	last := pauses[count(pauses) - 1]
-	last.step_code == "suspend"
+open_suspension := earlier[k] if {
+	li := last_index
+	k := li.suspend
+	k > object.get(li, "resume", -1)
 }
 
 times_text(1) := ""

@@ -59,13 +59,9 @@ const MaxPageSize = 500
 // ListWarnings lists the warnings the account may see. Department-scoped
 // accounts see only their own department, whatever the filter says.
 func (s *Service) ListWarnings(ctx context.Context, who *Account, f WarningFilter) ([]Warning, error) {
-	if who.Role.DepartmentScoped() {
-		for _, d := range f.Departments {
-			if d != who.DepartmentCode {
-				return nil, Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的预警", d)
-			}
-		}
-		f.Departments = []string{who.DepartmentCode}
+	f, err := scopeWarningFilter(who, f)
+	if err != nil {
+		return nil, err
 	}
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
 		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)

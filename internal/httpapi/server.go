@@ -80,6 +80,12 @@ var permissions = map[string]R{
 	"POST /api/v1/policies/impact":          {legal},
 	"GET /api/v1/policies/revisions":        everyone,
 	"GET /api/v1/rules":                     everyone,
+	"GET /api/v1/warnings/export":           everyone,
+	"GET /api/v1/stats/warnings":            {admin, oversight, supervision, deptAdmin, inspector},
+	"POST /api/v1/spot-checks":              {supervision},
+	"GET /api/v1/spot-checks":               {supervision, oversight},
+	"GET /api/v1/spot-checks/:id":           {supervision, oversight},
+	"POST /api/v1/spot-checks/:id/findings": {supervision},
 	"GET /api/v1/warnings/:id":              everyone,
 	"POST /api/v1/warnings/:id/transitions": {deptAdmin, inspector, oversight, supervision},
 	"POST /api/v1/sweeps":                   {admin},
@@ -124,6 +130,12 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/warnings", s.listWarnings)
 	api.GET("/checks/unchecked", s.unchecked)
 	api.POST("/sweeps", s.sweep)
+	api.GET("/warnings/export", s.exportWarnings)
+	api.GET("/stats/warnings", s.warningStats)
+	api.POST("/spot-checks", s.createSpotCheck)
+	api.GET("/spot-checks", s.listSpotChecks)
+	api.GET("/spot-checks/:id", s.getSpotCheck)
+	api.POST("/spot-checks/:id/findings", s.recordSpotCheckFinding)
 	api.GET("/warnings/:id", s.getWarning)
 	api.POST("/warnings/:id/transitions", s.transitionWarning)
 	api.GET("/policies", s.listPolicies)

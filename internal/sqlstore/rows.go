@@ -86,7 +86,7 @@ type caseRow struct {
 	DepartmentCode string     `gorm:"size:32;not null;index:idx_case_dept_status,priority:1"`
 	Status         string     `gorm:"size:16;not null;index:idx_case_dept_status,priority:2"`
 	Applicant      string     `gorm:"size:255;not null"`
-	AcceptedAt     time.Time  `gorm:"not null"`
+	AcceptedAt     time.Time  `gorm:"not null;index:idx_case_accepted_dept,priority:1"`
 	CreatedAt      time.Time  `gorm:"not null"`
 	UpdatedAt      time.Time  `gorm:"not null"`
 	NextCheckAt    *time.Time `gorm:"index"` // the sweeper reads this index only
@@ -187,4 +187,4 @@ type moduleJSON struct {
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}}

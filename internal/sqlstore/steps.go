@@ -186,26 +186,7 @@ func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, re
 
 // ListWarnings implements compliance.Store.
 func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([]compliance.Warning, error) {
-	q := s.db.WithContext(ctx).Model(&warningRow{})
-	if len(f.Departments) == 1 {
-		q = q.Where("department_code = ?", f.Departments[0])
-	} else if len(f.Departments) > 1 {
-		q = q.Where("department_code IN ?", f.Departments)
-	}
-	for col, v := range map[string]string{"level": f.Level, "rule": f.Rule, "family": f.Family, "status": f.Status, "case_no": f.CaseNo} {
-		if v != "" {
-			q = q.Where(col+" = ?", v)
-		}
-	}
-	if !f.From.IsZero() {
-		q = q.Where("created_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		q = q.Where("created_at < ?", f.To.UTC())
-	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
+	q := s.warningQuery(ctx, f)
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit)
 	}

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+type spotCheckAnswer struct {
+	ID          int64    `json:"id"`
+	Departments []string `json:"departments"`
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	Size        int      `json:"size"`
+	Seed        int64    `json:"seed"`
+	Note        string   `json:"note"`
+	CreatedBy   string   `json:"created_by"`
+	CreatedAt   string   `json:"created_at"`
+	Sampled     int      `json:"sampled"`
+	Examined    int      `json:"examined"`
+	Problems    int      `json:"problems"`
+	Cases       []struct {
+		CaseNo         string `json:"case_no"`
+		DepartmentCode string `json:"department_code"`
+		PowerItemCode  string `json:"power_item_code"`
+		Finding        *struct {
+			Result     string `json:"result"`
+			Note       string `json:"note"`
+			RecordedBy string `json:"recorded_by"`
+			RecordedAt string `json:"recorded_at"`
+		} `json:"finding"`
+	} `json:"cases"`
+}
+
+func (a spotCheckAnswer) caseNos() []string {
+	out := make([]string, len(a.Cases))
+	for i, c := range a.Cases {
+		out[i] = c.CaseNo
+	}
+	return out
+}
+
+// wantSample is the documented draw: candidates by case number, shuffled by
+// a PCG seeded with the seed, the first size taken.
+func wantSample(candidates []string, size int, seed int64) []string {
+	c := slices.Clone(candidates)
+	slices.Sort(c)
+	rand.New(rand.NewPCG(uint64(seed), 0)).Shuffle(len(c), func(i, j int) { c[i], c[j] = c[j], c[i] })
+	return c[:min(size, len(c))]
+}
+
+func TestSpotChecks(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn, "--sweep-interval", "0")
+		tok := setupDistrict(t, s)
+		sup := tok[supervisionToken]
+		oversight := statsAccount(t, s, "oversight", "oversight", "")
+		s.must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[legalToken], itemFixture(t, "licensing", func(it map[string]any) {
+			it["department_code"] = "SCJ"
+		}))
+		// 30 ZJJ cases and 5 SCJ cases accepted in March, one ZJJ case in February.
+		var zjj, all []string
+		for i := range 30 {
+			no := fmt.Sprintf("ZJJ-SP-%02d", (i*7)%30) // submitted out of case-number order
+			at := fmt.Sprintf("2026-03-%02dT09:00:00+08:00", 2+i%27)
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(no+"-a", no, "XK-001", "accept", at))
+			zjj = append(zjj, no)
+		}
+		all = append(all, zjj...)
+		for i := range 5 {
+			no := fmt.Sprintf("SCJ-SP-%d", i)
+			s.must(201, "POST", "/api/v1/steps", tok[scjClerk], firstStep(no+"-a", no, "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
+			all = append(all, no)
+		}
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("ZJJ-SP-FEB-a", "ZJJ-SP-FEB", "XK-001", "accept", "2026-02-27T09:00:00+08:00"))
+
+		create := func(body map[string]any) spotCheckAnswer {
+			t.Helper()
+			var a spotCheckAnswer
+			s.must(201, "POST", "/api/v1/spot-checks", sup, body).decode(t, &a)
+			return a
+		}
+		req := map[string]any{"departments": []string{"ZJJ"}, "from": "2026-03-01", "to": "2026-03-31", "size": 5, "seed": 20260301, "note": "三月重点抽查"}
+
+		first := create(req)
+		t.Run("the sample is the documented draw, reproducibly", func(t *testing.T) {
+			if want := wantSample(zjj, 5, 20260301); !reflect.DeepEqual(first.caseNos(), want) {
+				t.Errorf("sample %v, want %v", first.caseNos(), want)
+			}
+			again := create(req)
+			if again.ID == first.ID || !reflect.DeepEqual(again.caseNos(), first.caseNos()) {
+				t.Errorf("second draw %d: %v, want a new check with %v", again.ID, again.caseNos(), first.caseNos())
+			}
+			if first.Size != 5 || first.Seed != 20260301 || first.From != "2026-03-01" || first.To != "2026-03-31" ||
+				!reflect.DeepEqual(first.Departments, []string{"ZJJ"}) || first.Note != "三月重点抽查" ||
+				first.CreatedBy != "supervision" || first.CreatedAt == "" || first.Sampled != 5 {
+				t.Errorf("spot check = %+v", first)
+			}
+			for _, c := range first.Cases {
+				if c.DepartmentCode != "ZJJ" || c.PowerItemCode != "XK-001" || c.Finding != nil {
+					t.Errorf("sampled case = %+v", c)
+				}
+			}
+		})
+
+		t.Run("another seed draws another sample", func(t *testing.T) {
+			other := create(with(req, "seed", 7))
+			if reflect.DeepEqual(other.caseNos(), first.caseNos()) {
+				t.Errorf("seeds 20260301 and 7 drew the same sample %v", other.caseNos())
+			}
+			if want := wantSample(zjj, 5, 7); !reflect.DeepEqual(other.caseNos(), want) {
+				t.Errorf("sample %v, want %v", other.caseNos(), want)
+			}
+		})
+
+		t.Run("a size above the candidates takes them all", func(t *testing.T) {
+			big := create(with(req, "size", 1000))
+			if got := slices.Sorted(slices.Values(big.caseNos())); !reflect.DeepEqual(got, slices.Sorted(slices.Values(zjj))) {
+				t.Errorf("sample %v, want every ZJJ case of March", got)
+			}
+			every := create(with(req, "departments", []string{}, "size", 1000))
+			if got := slices.Sorted(slices.Values(every.caseNos())); !reflect.DeepEqual(got, slices.Sorted(slices.Values(all))) {
+				t.Errorf("sample %v, want every case of March", got)
+			}
+			if want := wantSample(all, 1000, 20260301); !reflect.DeepEqual(every.caseNos(), want) {
+				t.Errorf("order %v, want %v", every.caseNos(), want)
+			}
+			none := create(with(req, "from", "2025-01-01", "to", "2025-01-31"))
+			if none.Cases == nil || len(none.Cases) != 0 {
+				t.Errorf("empty period: cases %v, want []", none.Cases)
+			}
+		})
+
+		t.Run("a draw without a seed returns the seed it used", func(t *testing.T) {
+			noSeed := with(req)
+			delete(noSeed, "seed")
+			a := create(noSeed)
+			b := create(with(req, "seed", a.Seed))
+			if !reflect.DeepEqual(a.caseNos(), b.caseNos()) {
+				t.Errorf("seed %d: %v, then %v", a.Seed, a.caseNos(), b.caseNos())
+			}
+		})
+
+		t.Run("findings are recorded and shown", func(t *testing.T) {
+			path := fmt.Sprintf("/api/v1/spot-checks/%d", first.ID)
+			ok, bad := first.Cases[0].CaseNo, first.Cases[1].CaseNo
+			s.must(200, "POST", path+"/findings", sup, map[string]string{"case_no": ok, "result": "compliant"})
+			s.must(200, "POST", path+"/findings", sup, map[string]string{"case_no": bad, "result": "compliant"})
+			s.must(200, "POST", path+"/findings", sup, map[string]string{"case_no": bad, "result": "problem", "note": "审批意见缺失"})
+
+			var got spotCheckAnswer
+			raw := s.must(200, "GET", path, oversight, nil)
+			raw.decode(t, &got)
+			if !reflect.DeepEqual(got.caseNos(), first.caseNos()) || got.Examined != 2 || got.Problems != 1 || got.Sampled != 5 {
+				t.Fatalf("spot check = %s", raw.Body)
+			}
+			if f := got.Cases[0].Finding; f == nil || f.Result != "compliant" || f.RecordedBy != "supervision" || f.RecordedAt == "" {
+				t.Errorf("finding on %s = %+v", ok, f)
+			}
+			if f := got.Cases[1].Finding; f == nil || f.Result != "problem" || f.Note != "审批意见缺失" {
+				t.Errorf("finding on %s = %+v", bad, f)
+			}
+			if got.Cases[2].Finding != nil || !strings.Contains(string(raw.Body), `"finding":null`) {
+				t.Errorf("an unexamined case shows a finding: %s", raw.Body)
+			}
+
+			for _, tt := range []struct {
+				name   string
+				path   string
+				body   map[string]string
+				status int
+				code   string
+			}{
+				{"case not in the sample", path, map[string]string{"case_no": "ZJJ-SP-FEB", "result": "compliant"}, 422, "case_not_in_sample"},
+				{"unknown result", path, map[string]string{"case_no": ok, "result": "fine"}, 422, "invalid_finding"},
+				{"problem without a note", path, map[string]string{"case_no": ok, "result": "problem"}, 422, "invalid_finding"},
+				{"unknown spot check", "/api/v1/spot-checks/999999", map[string]string{"case_no": ok, "result": "compliant"}, 404, "spot_check_not_found"},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					if code := s.must(tt.status, "POST", tt.path+"/findings", sup, tt.body).errorCode(t); code != tt.code {
+						t.Errorf("code = %s, want %s", code, tt.code)
+					}
+				})
+			}
+		})
+
+		t.Run("the list is newest first", func(t *testing.T) {
+			var list struct {
+				Items []spotCheckAnswer `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/spot-checks", oversight, nil).decode(t, &list)
+			if len(list.Items) < 2 {
+				t.Fatalf("%d spot checks listed", len(list.Items))
+			}
+			for i := 1; i < len(list.Items); i++ {
+				if list.Items[i].ID >= list.Items[i-1].ID {
+					t.Errorf("list not newest first: %d before %d", list.Items[i-1].ID, list.Items[i].ID)
+				}
+			}
+			last := list.Items[len(list.Items)-1]
+			if last.ID != first.ID || last.Sampled != 5 || last.Examined != 2 || last.Problems != 1 {
+				t.Errorf("oldest listed = %+v, want the first check with its progress", last)
+			}
+			var page struct {
+				Items      []spotCheckAnswer `json:"items"`
+				NextBefore *int64            `json:"next_before"`
+			}
+			s.must(200, "GET", "/api/v1/spot-checks?limit=1", sup, nil).decode(t, &page)
+			if len(page.Items) != 1 || page.NextBefore == nil || page.Items[0].ID != list.Items[0].ID {
+				t.Fatalf("first page = %+v", page)
+			}
+			s.must(200, "GET", fmt.Sprintf("/api/v1/spot-checks?limit=1&before=%d", *page.NextBefore), sup, nil).decode(t, &page)
+			if len(page.Items) != 1 || page.Items[0].ID != list.Items[1].ID {
+				t.Errorf("second page = %+v", page)
+			}
+		})
+
+		t.Run("roles", func(t *testing.T) {
+			s.must(403, "POST", "/api/v1/spot-checks", tok[zjjClerk], req)
+			s.must(403, "POST", "/api/v1/spot-checks", oversight, req)
+			s.must(403, "POST", "/api/v1/spot-checks", adminToken, req)
+			s.must(403, "GET", "/api/v1/spot-checks", tok[zjjAdmin], nil)
+			s.must(403, "GET", fmt.Sprintf("/api/v1/spot-checks/%d", first.ID), tok[zjjClerk], nil)
+			s.must(403, "POST", fmt.Sprintf("/api/v1/spot-checks/%d/findings", first.ID), oversight,
+				map[string]string{"case_no": first.Cases[0].CaseNo, "result": "compliant"})
+			s.must(404, "GET", "/api/v1/spot-checks/999999", oversight, nil)
+			s.must(404, "GET", "/api/v1/spot-checks/abc", oversight, nil)
+		})
+
+		t.Run("bad requests store nothing", func(t *testing.T) {
+			var before struct {
+				Items []spotCheckAnswer `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/spot-checks?limit=500", sup, nil).decode(t, &before)
+			for _, tt := range []struct {
+				name string
+				body map[string]any
+				code string
+			}{
+				{"size 0", with(req, "size", 0), "invalid_spot_check"},
+				{"size 1001", with(req, "size", 1001), "invalid_spot_check"},
+				{"bad date", with(req, "from", "2026-02-30"), "invalid_spot_check"},
+				{"no period", with(req, "from", "", "to", ""), "invalid_spot_check"},
+				{"from after to", with(req, "from", "2026-04-01"), "invalid_spot_check"},
+				{"unknown department", with(req, "departments", []string{"ZJJ", "NOPE"}), "unknown_department"},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					if code := s.must(422, "POST", "/api/v1/spot-checks", sup, tt.body).errorCode(t); code != tt.code {
+						t.Errorf("code = %s, want %s", code, tt.code)
+					}
+				})
+			}
+			s.must(400, "POST", "/api/v1/spot-checks", sup, `{"size": 5, "surprise": true}`)
+			var after struct {
+				Items []spotCheckAnswer `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/spot-checks?limit=500", sup, nil).decode(t, &after)
+			if len(after.Items) != len(before.Items) {
+				t.Errorf("%d spot checks after refused requests, want %d", len(after.Items), len(before.Items))
+			}
+		})
+	})
+}

@@ -1,0 +1,64 @@
+package sqlstore
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+var _ compliance.WarningExporter = (*Store)(nil)
+
+// warningQuery selects the warnings f filters, without order or limit: the
+// one translation of compliance.WarningFilter into SQL, shared by the
+// listing and the export so that both select the same rows.
+func (s *Store) warningQuery(ctx context.Context, f compliance.WarningFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Model(&warningRow{})
+	if len(f.Departments) == 1 {
+		q = q.Where("department_code = ?", f.Departments[0])
+	} else if len(f.Departments) > 1 {
+		q = q.Where("department_code IN ?", f.Departments)
+	}
+	for col, v := range map[string]string{"level": f.Level, "rule": f.Rule, "family": f.Family, "status": f.Status, "case_no": f.CaseNo} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To.UTC())
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	return q
+}
+
+// EachWarning implements compliance.WarningExporter. Each page is its own
+// short query keyed by id (id < the last one seen), so no connection or
+// snapshot is held while fn writes to a slow client, and memory holds one
+// page whatever the number of rows.
+func (s *Store) EachWarning(ctx context.Context, f compliance.WarningFilter, pageSize int, fn func(compliance.Warning) error) error {
+	if pageSize <= 0 {
+		pageSize = compliance.ExportPageSize
+	}
+	var rows []warningRow
+	for {
+		rows = rows[:0]
+		if err := s.warningQuery(ctx, f).Order("id DESC").Limit(pageSize).Find(&rows).Error; err != nil {
+			return wrap(err, "export warnings")
+		}
+		for i := range rows {
+			if err := fn(toWarning(rows[i])); err != nil {
+				return err
+			}
+		}
+		if len(rows) < pageSize {
+			return nil
+		}
+		f.BeforeID = rows[len(rows)-1].ID
+	}
+}

@@ -1,0 +1,100 @@
+package sqlstore
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+var _ compliance.StatsStore = (*Store)(nil)
+
+// monthOf is the SQL for the month (YYYY-MM) of a stored UTC time in
+// Asia/Shanghai. A fixed +8 hours is exact: Shanghai has kept no daylight
+// saving time since 1991.
+func (s *Store) monthOf(col string) string {
+	if s.dialect == "mysql" {
+		return "DATE_FORMAT(" + col + " + INTERVAL 8 HOUR, '%Y-%m')"
+	}
+	return "strftime('%Y-%m', " + col + ", '+8 hours')"
+}
+
+// inDepartments narrows q to the filter's departments, if any.
+func inDepartments(q *gorm.DB, col string, depts []string) *gorm.DB {
+	switch len(depts) {
+	case 0:
+		return q
+	case 1:
+		return q.Where(col+" = ?", depts[0])
+	}
+	return q.Where(col+" IN ?", depts)
+}
+
+// WarningCounts implements compliance.StatsStore. It reads the warnings of
+// the period through the created_at index.
+func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
+	month := s.monthOf("created_at")
+	q := s.db.WithContext(ctx).Model(&warningRow{}).
+		Select("department_code, "+month+" AS month, level, family, COUNT(*) AS count").
+		Where("created_at >= ? AND created_at < ?", utc(f.From), utc(f.To))
+	var out []compliance.WarningCount
+	err := inDepartments(q, "department_code", f.Departments).
+		Group("department_code, " + month + ", level, family").Scan(&out).Error
+	if err != nil {
+		return nil, wrap(err, "count warnings")
+	}
+	return out, nil
+}
+
+// DepartmentCounts implements compliance.StatsStore with two aggregates: one
+// over the cases accepted in the period (with an indexed lookup of each
+// one's warnings by case_no), one over the warnings created in it.
+func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
+	db := s.db.WithContext(ctx)
+	var cases []struct {
+		DepartmentCode    string
+		Cases             int64
+		CasesWithWarnings int64
+	}
+	q := db.Model(&caseRow{}).
+		Select("department_code, COUNT(*) AS cases, "+
+			"COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM warnings w WHERE w.case_no = cases.case_no) THEN 1 ELSE 0 END), 0) AS cases_with_warnings").
+		Where("accepted_at >= ? AND accepted_at < ?", utc(f.From), utc(f.To))
+	if err := inDepartments(q, "department_code", f.Departments).Group("department_code").Scan(&cases).Error; err != nil {
+		return nil, wrap(err, "count cases")
+	}
+
+	var warns []struct {
+		DepartmentCode  string
+		OverdueCases    int64
+		Alarms          int64
+		AlarmsRectified int64
+	}
+	q = db.Model(&warningRow{}).
+		Select("department_code, "+
+			"COUNT(DISTINCT CASE WHEN rule IN ? THEN case_no END) AS overdue_cases, "+
+			"COALESCE(SUM(CASE WHEN level = ? THEN 1 ELSE 0 END), 0) AS alarms, "+
+			"COALESCE(SUM(CASE WHEN level = ? AND status IN ? THEN 1 ELSE 0 END), 0) AS alarms_rectified",
+			compliance.OverdueRules, compliance.LevelAlarm, compliance.LevelAlarm, compliance.RectifiedStatuses).
+		Where("created_at >= ? AND created_at < ?", utc(f.From), utc(f.To))
+	if err := inDepartments(q, "department_code", f.Departments).Group("department_code").Scan(&warns).Error; err != nil {
+		return nil, wrap(err, "count alarms")
+	}
+
+	byDept := map[string]compliance.DepartmentCounts{}
+	for _, c := range cases {
+		byDept[c.DepartmentCode] = compliance.DepartmentCounts{DepartmentCode: c.DepartmentCode,
+			Cases: c.Cases, CasesWithWarnings: c.CasesWithWarnings}
+	}
+	for _, w := range warns {
+		c := byDept[w.DepartmentCode]
+		c.DepartmentCode, c.OverdueCases, c.Alarms, c.AlarmsRectified = w.DepartmentCode, w.OverdueCases, w.Alarms, w.AlarmsRectified
+		byDept[w.DepartmentCode] = c
+	}
+	out := make([]compliance.DepartmentCounts, 0, len(byDept))
+	for _, c := range byDept {
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -43,7 +43,7 @@ func TestWarningLifecycle(t *testing.T) {
 		act := func(token string, id int64, action string, want int) {
 			t.Helper()
 			s.must(want, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), token,
-				map[string]string{"action": action, "note": "情况说明", "reference": "监察〔2026〕1号"})
+				map[string]string{"action": action, "note": "情况说明", "reference": "监察〔2026〕1号", "outcome": "已给予诫勉谈话"})
 		}
 
 		// Explained, then verified, then closed.
@@ -88,12 +88,92 @@ func TestWarningLifecycle(t *testing.T) {
 			tr.Reference != "监察〔2026〕1号" || tr.Note == "" || tr.At == "" {
 			t.Errorf("referral = %+v", tr)
 		}
+		var ref struct {
+			Referral struct{ Reference, Outcome, ReferredBy string } `json:"referral"`
+		}
+		s.must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", ids[2]), tok[supervisionToken], nil).decode(t, &ref)
+		if ref.Referral.Reference != "监察〔2026〕1号" || ref.Referral.Outcome != "已给予诫勉谈话" {
+			t.Errorf("referral = %+v", ref.Referral)
+		}
 		var closed struct {
 			Items []struct{ ID int64 } `json:"items"`
 		}
 		s.must(200, "GET", "/api/v1/warnings?status=closed", tok[supervisionToken], nil).decode(t, &closed)
 		if len(closed.Items) != 2 {
 			t.Errorf("%d closed warnings, want 2", len(closed.Items))
+		}
+	})
+}
+
+// The violation list pages oldest first as well as newest first, without
+// skipping or repeating while new warnings arrive, and finds the alarms left
+// unanswered past their period.
+func TestViolationListOrderAndPaging(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		post := func(i int) {
+			caseNo := fmt.Sprintf("ZJJ-O-%d", i)
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+		}
+		for i := range 4 {
+			post(i)
+		}
+		var all struct {
+			Items []struct{ ID int64 } `json:"items"`
+		}
+		s.must(200, "GET", "/api/v1/warnings?limit=500", tok[supervisionToken], nil).decode(t, &all)
+		total := len(all.Items)
+		for _, order := range []string{"asc", "desc"} {
+			seen := map[int64]bool{}
+			var last int64
+			cursor := ""
+			for page := 0; ; page++ {
+				var p struct {
+					Items      []struct{ ID int64 } `json:"items"`
+					NextCursor *string              `json:"next_cursor"`
+				}
+				s.must(200, "GET", "/api/v1/warnings?limit=3&order="+order+cursor, tok[supervisionToken], nil).decode(t, &p)
+				for _, w := range p.Items {
+					if seen[w.ID] {
+						t.Fatalf("%s: warning %d twice", order, w.ID)
+					}
+					if last != 0 && ((order == "asc") != (w.ID > last)) {
+						t.Fatalf("%s: %d after %d", order, w.ID, last)
+					}
+					seen[w.ID], last = true, w.ID
+				}
+				if page == 0 {
+					post(100 + len(order)) // new warnings arrive while paging
+				}
+				if p.NextCursor == nil {
+					break
+				}
+				cursor = "&cursor=" + *p.NextCursor
+			}
+			// Newest first never shows what arrived after the first page;
+			// oldest first reaches it at the end.
+			if order == "desc" && len(seen) != total {
+				t.Errorf("desc paging saw %d warnings, want the %d there at its start", len(seen), total)
+			}
+			if order == "asc" && len(seen) <= total {
+				t.Errorf("asc paging saw %d warnings, want more than %d", len(seen), total)
+			}
+			var now struct {
+				Items []struct{ ID int64 } `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/warnings?limit=500", tok[supervisionToken], nil).decode(t, &now)
+			total = len(now.Items)
+		}
+		s.must(400, "GET", "/api/v1/warnings?order=sideways", tok[supervisionToken], nil)
+		var overdue struct {
+			Items []struct{ ID int64 } `json:"items"`
+		}
+		// Every alarm here is weeks past its answer period but no sweep
+		// has run: nothing is flagged as overdue-unanswered yet.
+		s.must(200, "GET", "/api/v1/warnings?overdue_unanswered=true", tok[supervisionToken], nil).decode(t, &overdue)
+		if len(overdue.Items) != 0 {
+			t.Errorf("%d overdue-unanswered alarms before any sweep, want 0", len(overdue.Items))
 		}
 	})
 }

@@ -2,6 +2,7 @@ package compliance_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,7 +41,7 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 		}
 		// ZJJ-F2 answers its alarms; ZJJ-F1 does not.
 		for _, id := range alarms["ZJJ-F2"] {
-			if _, err := svc.Transition(ctx, leader, id, compliance.ActionExplain, "已补充说明", ""); err != nil {
+			if _, err := svc.Transition(ctx, leader, id, compliance.ActionExplain, "已补充说明", "", ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -62,6 +63,18 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 					t.Errorf("%s after the sweep at %s: %d follow-ups, want %d", no, now, len(ws), want)
 				}
 			}
+		}
+		// The violation list finds exactly the unanswered alarms.
+		overdue, err := svc.ListWarnings(ctx, admin, compliance.WarningFilter{OverdueUnanswered: true, Ascending: true, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, w := range overdue {
+			got = append(got, w.ID)
+		}
+		if !slices.Equal(got, alarms["ZJJ-F1"]) {
+			t.Errorf("overdue unanswered = %v, want %v", got, alarms["ZJJ-F1"])
 		}
 	})
 }

@@ -20,7 +20,17 @@ type Transition struct {
 	Role      Role      `json:"role"`
 	Note      string    `json:"note"`
 	Reference string    `json:"reference,omitempty"` // the supervision bureau's case reference, for a referral
+	Outcome   string    `json:"outcome,omitempty"`   // how a referred warning ended, on closing it
 	At        time.Time `json:"at"`
+}
+
+// Referral is what the supervision bureau did with a referred warning.
+type Referral struct {
+	Reference  string     `json:"reference"`
+	ReferredBy string     `json:"referred_by"`
+	ReferredAt time.Time  `json:"referred_at"`
+	Outcome    string     `json:"outcome,omitempty"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
 }
 
 // Lifecycle actions.
@@ -72,6 +82,22 @@ type LifecycleStore interface {
 type WarningView struct {
 	Warning
 	Transitions []Transition `json:"transitions"`
+	Referral    *Referral    `json:"referral,omitempty"`
+}
+
+// referralOf reads a referral from a warning's transitions.
+func referralOf(ts []Transition) *Referral {
+	var r *Referral
+	for _, t := range ts {
+		switch {
+		case t.Action == ActionRefer:
+			r = &Referral{Reference: t.Reference, ReferredBy: t.Actor, ReferredAt: t.At}
+		case t.Action == ActionClose && r != nil:
+			at := t.At
+			r.Outcome, r.ClosedAt = t.Outcome, &at
+		}
+	}
+	return r
 }
 
 func (s *Service) lifecycleStore() (LifecycleStore, error) {
@@ -99,11 +125,13 @@ func (s *Service) Warning(ctx context.Context, who *Account, id int64) (WarningV
 	if err != nil {
 		return WarningView{}, err
 	}
-	return WarningView{Warning: w, Transitions: nonNil(ts)}, nil
+	return WarningView{Warning: w, Transitions: nonNil(ts), Referral: referralOf(ts)}, nil
 }
 
 // Transition takes a lifecycle action on a warning.
-func (s *Service) Transition(ctx context.Context, who *Account, id int64, action, note, reference string) (WarningView, error) {
+// A referral needs the bureau's case reference, and closing a referred
+// warning its outcome.
+func (s *Service) Transition(ctx context.Context, who *Account, id int64, action, note, reference, outcome string) (WarningView, error) {
 	ls, err := s.lifecycleStore()
 	if err != nil {
 		return WarningView{}, err
@@ -116,8 +144,12 @@ func (s *Service) Transition(ctx context.Context, who *Account, id int64, action
 	if m.note && note == "" {
 		return WarningView{}, Errorf(KindInvalid, "note_required", "该动作须填写说明（note）")
 	}
-	if utf8.RuneCountInString(note) > 2000 || utf8.RuneCountInString(reference) > 128 {
-		return WarningView{}, Errorf(KindInvalid, "note_too_long", "说明不超过 2000 字，案件编号不超过 128 字")
+	reference, outcome = strings.TrimSpace(reference), strings.TrimSpace(outcome)
+	if utf8.RuneCountInString(note) > 2000 || utf8.RuneCountInString(reference) > 128 || utf8.RuneCountInString(outcome) > 2000 {
+		return WarningView{}, Errorf(KindInvalid, "note_too_long", "说明和处理结果不超过 2000 字，案件编号不超过 128 字")
+	}
+	if action == ActionRefer && reference == "" {
+		return WarningView{}, Errorf(KindInvalid, "reference_required", "移送须填写监察局案件编号（reference）")
 	}
 	cur, err := s.Warning(ctx, who, id)
 	if err != nil {
@@ -129,8 +161,11 @@ func (s *Service) Transition(ctx context.Context, who *Account, id int64, action
 	if !slices.Contains(m.from, cur.Status) {
 		return WarningView{}, Errorf(KindConflict, "illegal_transition", "预警当前状态为“%s”，不能执行 %s", statusNames[cur.Status], action)
 	}
+	if action == ActionClose && cur.Status == WarningReferred && outcome == "" {
+		return WarningView{}, Errorf(KindInvalid, "outcome_required", "办结已移送的预警须填写处理结果（outcome）")
+	}
 	t := Transition{WarningID: id, Action: action, From: cur.Status, To: m.to, Actor: who.Username, Role: who.Role,
-		Note: note, Reference: strings.TrimSpace(reference), At: s.now().UTC()}
+		Note: note, Reference: reference, Outcome: outcome, At: s.now().UTC()}
 	if _, ok, err := ls.TransitionWarning(ctx, t); err != nil {
 		return WarningView{}, err
 	} else if !ok {

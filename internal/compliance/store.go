@@ -68,7 +68,9 @@ type StepRecord struct {
 }
 
 // WarningFilter selects warnings; zero fields do not filter. Results come
-// newest first, by id; BeforeID continues a listing (cursor paging).
+// newest first, by id (oldest first when Ascending); BeforeID (AfterID)
+// continues a listing (cursor paging). Ids only grow, so a listing never
+// skips or repeats a row while new warnings arrive.
 type WarningFilter struct {
 	Departments []string
 	Level       string
@@ -77,6 +79,12 @@ type WarningFilter struct {
 	Status      string
 	CaseNo      string
 	From, To    time.Time // created_at in [From, To)
-	BeforeID    int64
-	Limit       int
+	// OverdueUnanswered keeps the alarms still open whose answer period
+	// has passed: those a followup.alarm_unanswered warning points at.
+	OverdueUnanswered bool
+	// Ascending lists oldest first; AfterID then continues the listing.
+	Ascending bool
+	BeforeID  int64
+	AfterID   int64
+	Limit     int
 }

@@ -237,9 +237,29 @@ func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
 			return f, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", compliance.MaxPageSize)
 		}
 	}
+	switch c.Query("order") {
+	case "", "desc":
+	case "asc":
+		f.Ascending = true
+	default:
+		return f, badRequest("invalid_filter", "order 须为 asc 或 desc")
+	}
+	switch c.Query("overdue_unanswered") {
+	case "", "false":
+	case "true":
+		f.OverdueUnanswered = true
+	default:
+		return f, badRequest("invalid_filter", "overdue_unanswered 须为 true 或 false")
+	}
 	if cur := c.Query("cursor"); cur != "" {
-		if f.BeforeID, err = decodeCursor(cur); err != nil {
+		id, err := decodeCursor(cur)
+		if err != nil {
 			return f, badRequest("invalid_cursor", "cursor 无效")
+		}
+		if f.Ascending {
+			f.AfterID = id
+		} else {
+			f.BeforeID = id
 		}
 	}
 	return f, nil
@@ -424,12 +444,13 @@ func (s *Server) transitionWarning(c *gin.Context) {
 		Action    string `json:"action"`
 		Note      string `json:"note"`
 		Reference string `json:"reference"`
+		Outcome   string `json:"outcome"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	w, err := s.svc.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference)
+	w, err := s.svc.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference, req.Outcome)
 	if err != nil {
 		fail(c, err)
 		return

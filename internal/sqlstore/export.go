@@ -34,6 +34,18 @@ func (s *Store) warningQuery(ctx context.Context, f compliance.WarningFilter) *g
 	if f.BeforeID > 0 {
 		q = q.Where("id < ?", f.BeforeID)
 	}
+	if f.AfterID > 0 {
+		q = q.Where("id > ?", f.AfterID)
+	}
+	if f.OverdueUnanswered {
+		key := "CONCAT('alarm:', warnings.id)"
+		if s.dialect == "sqlite" {
+			key = "'alarm:' || warnings.id"
+		}
+		q = q.Where("warnings.status = ? AND warnings.level = ?", compliance.WarningOpen, compliance.LevelAlarm).
+			Where("EXISTS (SELECT 1 FROM warnings f WHERE f.case_no = warnings.case_no AND f.rule = ? AND f.warning_key = "+key+")",
+				"followup.alarm_unanswered")
+	}
 	return q
 }
 
@@ -45,10 +57,14 @@ func (s *Store) EachWarning(ctx context.Context, f compliance.WarningFilter, pag
 	if pageSize <= 0 {
 		pageSize = compliance.ExportPageSize
 	}
+	order := "id DESC"
+	if f.Ascending {
+		order = "id"
+	}
 	var rows []warningRow
 	for {
 		rows = rows[:0]
-		if err := s.warningQuery(ctx, f).Order("id DESC").Limit(pageSize).Find(&rows).Error; err != nil {
+		if err := s.warningQuery(ctx, f).Order(order).Limit(pageSize).Find(&rows).Error; err != nil {
 			return wrap(err, "export warnings")
 		}
 		for i := range rows {
@@ -59,6 +75,10 @@ func (s *Store) EachWarning(ctx context.Context, f compliance.WarningFilter, pag
 		if len(rows) < pageSize {
 			return nil
 		}
-		f.BeforeID = rows[len(rows)-1].ID
+		if f.Ascending {
+			f.AfterID = rows[len(rows)-1].ID
+		} else {
+			f.BeforeID = rows[len(rows)-1].ID
+		}
 	}
 }

@@ -21,6 +21,7 @@ type transitionRow struct {
 	Role      string    `gorm:"size:32;not null"`
 	Note      string    `gorm:"type:text"`
 	Reference string    `gorm:"size:128"`
+	Outcome   string    `gorm:"type:text"`
 	At        time.Time `gorm:"not null"`
 }
 
@@ -28,7 +29,7 @@ func (transitionRow) TableName() string { return "warning_transitions" }
 
 func toTransition(r transitionRow) compliance.Transition {
 	return compliance.Transition{ID: r.ID, WarningID: r.WarningID, Action: r.Action, From: r.FromState, To: r.ToState,
-		Actor: r.Actor, Role: compliance.Role(r.Role), Note: r.Note, Reference: r.Reference, At: r.At}
+		Actor: r.Actor, Role: compliance.Role(r.Role), Note: r.Note, Reference: r.Reference, Outcome: r.Outcome, At: r.At}
 }
 
 // Warning implements compliance.LifecycleStore.
@@ -44,7 +45,7 @@ func (s *Store) Warning(ctx context.Context, id int64) (compliance.Warning, erro
 func (s *Store) TransitionWarning(ctx context.Context, t compliance.Transition) (compliance.Transition, bool, error) {
 	ok := false
 	r := transitionRow{WarningID: t.WarningID, Action: t.Action, FromState: t.From, ToState: t.To, Actor: t.Actor,
-		Role: string(t.Role), Note: t.Note, Reference: t.Reference, At: utc(t.At)}
+		Role: string(t.Role), Note: t.Note, Reference: t.Reference, Outcome: t.Outcome, At: utc(t.At)}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&warningRow{}).Where("id = ? AND status = ?", t.WarningID, t.From).
 			Updates(map[string]any{"status": t.To, "updated_at": r.At})

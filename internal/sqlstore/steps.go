@@ -191,7 +191,11 @@ func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([
 		q = q.Limit(f.Limit)
 	}
 	var rows []warningRow
-	if err := q.Order("id DESC").Find(&rows).Error; err != nil {
+	order := "id DESC"
+	if f.Ascending {
+		order = "id"
+	}
+	if err := q.Order(order).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list warnings")
 	}
 	out := make([]compliance.Warning, len(rows))

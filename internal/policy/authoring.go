@@ -259,7 +259,11 @@ type fixed struct {
 }
 
 func (f *fixed) Evaluate(ctx context.Context, in *compliance.Input) (compliance.Evaluation, error) {
-	return f.c.evaluate(ctx, f.engine.timeout, Document(in))
+	doc, err := f.engine.document(in)
+	if err != nil {
+		return compliance.Evaluation{}, err
+	}
+	return f.c.evaluate(ctx, f.engine.timeout, doc)
 }
 
 func (f *fixed) View(ctx context.Context, in *compliance.Input) (compliance.TimeView, error) {

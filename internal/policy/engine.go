@@ -87,6 +87,16 @@ var ErrNoPolicies = errors.New("policy: no active revision")
 
 // Evaluate evaluates the active revision against in.
 func (e *Engine) Evaluate(ctx context.Context, in *compliance.Input) (compliance.Evaluation, error) {
+	doc, err := e.document(in)
+	if err != nil {
+		return compliance.Evaluation{Revision: e.Revision()}, err
+	}
+	return e.EvaluateDocument(ctx, doc)
+}
+
+// document returns the input document of in, with the item's value taken
+// from the cache of item versions.
+func (e *Engine) document(in *compliance.Input) (map[string]any, error) {
 	doc := Document(in)
 	if in.Item != nil && in.Item.Version > 0 {
 		k := in.Item.Code + "\x00" + strconv.Itoa(in.Item.Version)
@@ -94,13 +104,13 @@ func (e *Engine) Evaluate(ctx context.Context, in *compliance.Input) (compliance
 		if !ok {
 			val, err := ast.InterfaceToValue(doc["item"])
 			if err != nil {
-				return compliance.Evaluation{Revision: e.Revision()}, fmt.Errorf("policy input: item: %w", err)
+				return nil, fmt.Errorf("policy input: item: %w", err)
 			}
 			v, _ = e.items.LoadOrStore(k, val)
 		}
 		doc["item"] = v
 	}
-	return e.EvaluateDocument(ctx, doc)
+	return doc, nil
 }
 
 // EvaluateDocument evaluates the active revision against a raw input document.

@@ -32,9 +32,10 @@ warnings contains {
 	"basis": checkpoint_basis,
 } if {
 	input.event == "step"
-	needs_approval
-	role := required_role
-	not approved
+	f := flow_entry
+	needs_approval(f)
+	role := required_role(f)
+	not approved(role)
 	not unapproved_extension # reported as checkpoint.extension_unapproved
 }
 
@@ -110,27 +111,20 @@ flow_entry := entries[0] if {
 	count(entries) > 0
 }
 
-# needs_approval: the step is a risk checkpoint or requires an approval.
-needs_approval if flow_entry.risk_checkpoint == true
+needs_approval(f) if f.risk_checkpoint == true
 
-needs_approval if required_role != ""
+needs_approval(f) if required_role(f) != ""
 
-# required_role is the role whose approval the step requires ("": any).
-required_role := r if {
-	r := flow_entry.requires_approval
-	is_string(r)
+required_role(f) := f.requires_approval if {
+	is_string(f.requires_approval)
 } else := ""
 
-# approved: the step has the approval it requires.
-approved if {
-	required_role == ""
-	count(approvals) > 0
-}
+approved("") if count(approvals) > 0
 
-approved if {
-	role := required_role
+approved(role) if {
 	role != ""
-	approvals[_].role == role
+	some a in approvals
+	a.role == role
 }
 
 approval_missing_message(role) := sprintf("环节“%s”%s，须经%s审核，但未记录该审核%s", [

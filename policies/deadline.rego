@@ -38,7 +38,6 @@ package compliance.deadline
 #     超期报警不受影响。
 #   - 日历：计算触及尚未录入节假日安排的年份时，内置函数无定义，此时不猜测，改为发出
 #     deadline.calendar_unknown 预警（key "calendar"）。
-
 #
 # 除 warnings 外，本模块还给出（不产生预警）：
 #   - next_check：本案期限状况下一次会自行变化的日期（引擎取其中晚于今天的最早一天，
@@ -48,7 +47,7 @@ package compliance.deadline
 # 性能约定：每提交一个环节、每次定时巡检都要评估本模块，而求值器每求一个表达式、
 # 每引用一次其他规则、每调用一次函数都有可观的开销，因此：
 #   - 共用的事实写成无参数的完整规则，每次评估只算一次（done、_idx、_item、
-#     step_rows）；预警规则先取这些事实，最便宜、最能排除的条件放在最前；
+#     _steps）；预警规则先取这些事实，最便宜、最能排除的条件放在最前；
 #   - 按环节代码查位置用对象索引 _idx，不反复扫描已办环节；
 #   - 一条规则内对同一规则只引用一次（先赋给局部变量）；
 #   - 没有中止、延长的办件走直接计算的快路径；
@@ -126,9 +125,6 @@ last_idx := _idx[1]
 
 date_of(k) := workday.date(done[k].occurred_at)
 
-# last_index_before(code, limit): index of the latest occurrence of code before index limit.
-last_index_before(code, limit) := _latest_before(last_idx, done, code, limit)
-
 # _latest_before(li, d, code, limit): the index in d of the latest occurrence of
 # code before index limit (li: the latest occurrence of each code in d).
 _latest_before(li, d, code, limit) := k if {
@@ -172,7 +168,7 @@ _days_between(a, b) := round((time.parse_ns("2006-01-02", b) - time.parse_ns("20
 _clock_codes := {"suspend", "resume"}
 
 # _clock: indexes in done of the suspend and resume steps, in order.
-_clock := [k | some k, s in done; s.step_code in _clock_codes] if {
+_clock := [k | done[k].step_code in _clock_codes] if {
 	first_idx.suspend >= 0
 } else := []
 
@@ -250,12 +246,15 @@ extension_days(upto) := sum([done[k].attributes.extension_days | some k in _ext;
 
 unapproved_extensions(upto) := count([k | some k in _ext; k < upto; not approved_extension(done[k])])
 
-# _plain_unit: the item's unit when the case has no suspend and no extend (so
-# nothing moves a due date), else null.
+# _plain_unit: the item's unit when nothing moves a due date (the case has no
+# extend and no suspension that has ended), else null.
 _plain_unit := unit if {
 	fi := _idx[0]
 	not fi.suspend
 	not fi.extend
+} else := unit if {
+	not _idx[0].extend
+	_completed == []
 } else := null
 
 # ---------------------------------------------------------------- 事项总时限
@@ -281,15 +280,13 @@ _item := [due, e] if {
 	due := _or_null(item_upto)
 }
 
-# _item_timing: while the item's end step has not been done and its due date
-# is known, [soon, after, rem]: see _timing; rem is the working days from
-# today to the due date (null when they cannot be counted). Nulls otherwise.
-_item_timing := [soon, after, rem] if {
+# _item_timing: while the item's clock runs and its due date is known, [soon,
+# after] (see _timing); nulls otherwise.
+_item_timing := _timing(due, unit) if {
 	[due, -1] = _item
 	is_string(due)
-	[soon, after] := _timing(due, unit)
-	rem := array.concat([x | x := workday.count(today, due)], [null])[0]
-} else := [null, null, null]
+	_live
+} else := [null, null]
 
 # _timing(due, u): [soon, after] of a deadline due on due and counted in unit
 # u: soon is the first day of its pre-warning, from which at most warn_days
@@ -335,8 +332,6 @@ end_code := input.item.steps[e].code if {
 
 end_index := first_idx[end_code]
 
-end_done if end_index >= 0
-
 # item_extra(upto): suspended and extended days that push the item's due date,
 # counting what happened before index upto.
 item_extra(upto) := suspension_days(-1, upto) + extension_days(upto)
@@ -348,20 +343,6 @@ item_due(upto) := workday.add_days(accepted_at, input.item.time_limit.days + ite
 item_upto := e if {
 	e := end_index
 } else := n_done
-
-# item_due_now: the item's due date at item_upto; undefined when the
-# calendar cannot tell.
-item_due_now := d if {
-	d := _item[0]
-	d != null
-}
-
-# _item_running: the item's clock runs now (its end step is not done, the
-# case is neither suspended nor closed).
-_item_running if {
-	_item[1] == -1
-	_live
-}
 
 item_period_text(upto) := item_limit_text if {
 	is_string(_plain_unit) # no suspension or extension to mention
@@ -474,9 +455,9 @@ warnings contains w if {
 warnings contains w if {
 	[due, e] := _item
 	e == -1
-	[soon, _, _] := _item_timing
-	_in_window(today, due, soon)
 	_live
+	[soon, _] := _item_timing
+	_in_window(today, due, soon)
 	w := {
 		"rule": "deadline.item_due_soon",
 		"level": "prewarning",
@@ -582,9 +563,10 @@ _times(from, n, u) := [due, soon, after] if {
 	[soon, after] := _timing(due, u)
 } else := [null, null, null]
 
-_timing_or_nulls(due, u) := _timing(due, u) if is_string(due)
-
-else := [null, null]
+_timing_or_nulls(due, u) := _timing(due, u) if {
+	is_string(due)
+	_live # only running deadlines need them
+} else := [null, null]
 
 done_steps := _steps[0]
 
@@ -607,10 +589,6 @@ _due_or_null(from, days, plain, p, upto) := d if {
 } else := d if {
 	d := workday.add_days(from, days + suspension_days(p, upto), unit)
 } else := null
-
-# step_due(i, p, upto): the due date of flow step i counted from the
-# predecessor's occurrence at index p, with the suspensions before index upto.
-step_due(i, p, upto) := workday.add_days(done[p].occurred_at, flow[i].time_limit_days + suspension_days(p, upto), unit)
 
 step_period_text(i, p, upto) := text if {
 	is_string(_plain_unit) # no suspension to mention
@@ -679,8 +657,8 @@ warnings contains w if {
 	[_, rows] := _steps
 	some [i, p, due, soon, _] in rows
 	is_string(due)
-	_in_window(today, due, soon)
 	_live
+	_in_window(today, due, soon)
 	code := flow[i].code
 	w := {
 		"rule": "deadline.step_due_soon",
@@ -735,11 +713,11 @@ calendar_gaps contains sprintf("办理时限（%s）", [item_limit_text]) if {
 calendar_gaps contains sprintf("办理时限（%s）的剩余工作日数", [item_limit_text]) if {
 	[due, -1] = _item
 	is_string(due)
-	[_, _, null] = _item_timing
 	_live
 	t := today
 	t <= due
 	_days_between(t, due) <= calendar_lookahead_days
+	not workday.count(t, due)
 }
 
 calendar_gaps contains sprintf("“%s”环节时限", [step_name(flow[i].code)]) if {
@@ -802,7 +780,7 @@ next_check contains d if {
 	input.event in {"step", "tick"}
 	_item[1] == -1
 	_live
-	[soon, after, _] := _item_timing
+	[soon, after] := _item_timing
 	t := today
 	some d in [soon, after]
 	is_string(d)
@@ -823,7 +801,7 @@ next_check contains d if {
 next_check contains d if {
 	input.event in {"step", "tick"}
 	[due, -1] = _item
-	[null, _, _] = _item_timing
+	[null, _] = _item_timing
 	_live
 	t := today
 	some d in _estimates(t, due)

@@ -30,6 +30,7 @@ commands:
   policy check [dir]   compile a folder of policies in strict mode, as publishing would
   policy fmt <dir>     format the .rego files of a folder in place
   demo                 load the demo district into the database (--db)
+  audit verify         check the audit log's hash chain; names the first bad entry (--db)
 
 environment:
   POWERCHECK_ADDR             listen address (default 127.0.0.1:8080)
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return policyCmd(ctx, args[1:], stdout)
 	case "demo":
 		return demoCmd(ctx, args[1:], stdout)
+	case "audit":
+		return auditCmd(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

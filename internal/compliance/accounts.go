@@ -10,7 +10,10 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"powercheck/internal/calendar"
 )
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`)
@@ -27,6 +30,7 @@ func (s *Service) CreateDepartment(ctx context.Context, who *Account, d Departme
 	if n := utf8.RuneCountInString(strings.TrimSpace(d.Name)); n == 0 || n > 64 {
 		v.Add("name", "部门名称不能为空且不超过 64 个字")
 	}
+	d.AllowedCIDRs = checkCIDRs(&v, d.AllowedCIDRs)
 	if err := v.Err("invalid_department", "部门信息不合法"); err != nil {
 		return Department{}, err
 	}
@@ -71,8 +75,8 @@ func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, to
 	case who == nil: // bootstrap
 	case who.Role == RoleAdmin:
 	case who.Role == RoleDeptAdmin:
-		if a.DepartmentCode != who.DepartmentCode || (a.Role != RoleClerk && a.Role != RoleDeptInspector) {
-			return Account{}, "", Errorf(KindForbidden, "forbidden", "部门管理员只能为本部门创建录入员和监察人员账号")
+		if err := deptAdminManages(who, a); err != nil {
+			return Account{}, "", err
 		}
 	default:
 		return Account{}, "", errForbidden
@@ -94,14 +98,7 @@ func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, to
 	if !a.Role.DepartmentScoped() && a.DepartmentCode != "" && a.Role.Valid() {
 		v.Add("department_code", "角色 %s 不属于部门", a.Role)
 	}
-	for i, c := range a.AllowedCIDRs {
-		p, err := netip.ParsePrefix(c)
-		if err != nil {
-			v.Add(fmt.Sprintf("allowed_cidrs[%d]", i), "不是合法的 IP 地址段：%s", c)
-			continue
-		}
-		a.AllowedCIDRs[i] = p.Masked().String()
-	}
+	a.AllowedCIDRs = checkCIDRs(&v, a.AllowedCIDRs)
 	if err := v.Err("invalid_account", "账号信息不合法"); err != nil {
 		return Account{}, "", err
 	}
@@ -131,12 +128,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Account, err
 	if token == "" {
 		return nil, Errorf(KindUnauthenticated, "unauthenticated", "缺少访问令牌")
 	}
+	// Read on every request, never cached: disabling, expiring or rotating
+	// takes effect on the next request.
 	a, err := s.store.AccountByTokenHash(ctx, HashToken(token))
 	if errors.Is(err, ErrNotFound) || (err == nil && a.Disabled) {
 		return nil, Errorf(KindUnauthenticated, "invalid_token", "访问令牌无效或已停用")
 	}
 	if err != nil {
 		return nil, err
+	}
+	if a.ExpiresAt != nil && !s.now().Before(*a.ExpiresAt) {
+		return nil, Errorf(KindUnauthenticated, "token_expired", "访问令牌已于 %s 过期", a.ExpiresAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
 	}
 	return &a, nil
 }
@@ -150,4 +152,200 @@ func (s *Service) Bootstrap(ctx context.Context, token string) (string, error) {
 	}
 	_, tok, err := s.CreateAccount(ctx, nil, Account{Username: "admin", RealName: "系统管理员", Role: RoleAdmin}, token)
 	return tok, err
+}
+
+// maxCIDRs bounds the IP ranges of one account or department.
+const maxCIDRs = 64
+
+// checkCIDRs validates IP ranges into v and returns them in canonical form.
+func checkCIDRs(v *Validation, cidrs []string) []string {
+	if len(cidrs) > maxCIDRs {
+		v.Add("allowed_cidrs", "IP 地址段不能超过 %d 个", maxCIDRs)
+		return nil
+	}
+	out := make([]string, 0, len(cidrs))
+	for i, c := range cidrs {
+		p, err := netip.ParsePrefix(c)
+		if err != nil || len(c) > 64 {
+			v.Add(fmt.Sprintf("allowed_cidrs[%d]", i), "不是合法的 IP 地址段（如 10.1.0.0/16）：%.64s", c)
+			continue
+		}
+		out = append(out, p.Masked().String())
+	}
+	return out
+}
+
+// CheckAddress refuses a request of a from ip when ip lies outside the
+// account's IP ranges (if it has any) or, for a department-scoped account,
+// outside its department's ranges (if the department has any).
+func (s *Service) CheckAddress(ctx context.Context, a *Account, ip string) error {
+	refused := Errorf(KindForbidden, "ip_not_allowed", "当前 IP 地址 %s 不在该账号允许的范围内", ip)
+	addr, err := netip.ParseAddr(ip)
+	if err == nil {
+		addr = addr.Unmap()
+	}
+	if len(a.AllowedCIDRs) > 0 && (err != nil || !inRanges(addr, a.AllowedCIDRs)) {
+		return refused
+	}
+	if !a.Role.DepartmentScoped() {
+		return nil
+	}
+	d, derr := s.department(ctx, a.DepartmentCode)
+	if derr != nil {
+		return derr
+	}
+	if len(d.AllowedCIDRs) > 0 && (err != nil || !inRanges(addr, d.AllowedCIDRs)) {
+		return Errorf(KindForbidden, "ip_not_allowed", "当前 IP 地址 %s 不在部门 %s 允许的范围内", ip, d.Code)
+	}
+	return nil
+}
+
+func inRanges(addr netip.Addr, cidrs []string) bool {
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// AccountStore is what account management needs beyond Store.
+type AccountStore interface {
+	AccountByUsername(ctx context.Context, username string) (Account, error)
+	// ListAccounts lists accounts by username, of one department when dept is not empty.
+	ListAccounts(ctx context.Context, dept string) ([]Account, error)
+	// UpdateAccount writes a's real name, disabled flag, expiry and IP ranges.
+	UpdateAccount(ctx context.Context, a Account, at time.Time) (Account, error)
+	// SetTokenHash replaces an account's token; the old one stops working at once.
+	SetTokenHash(ctx context.Context, username, tokenHash string, at time.Time) error
+}
+
+func (s *Service) accountStore() (AccountStore, error) {
+	as, ok := s.store.(AccountStore)
+	if !ok {
+		return nil, Errorf(KindInternal, "internal", "存储不支持账号管理")
+	}
+	return as, nil
+}
+
+// ListAccounts lists the accounts who may manage: all of them for an admin,
+// its own department's for a department admin.
+func (s *Service) ListAccounts(ctx context.Context, who *Account) ([]Account, error) {
+	as, err := s.accountStore()
+	if err != nil {
+		return nil, err
+	}
+	switch who.Role {
+	case RoleAdmin:
+		return as.ListAccounts(ctx, "")
+	case RoleDeptAdmin:
+		return as.ListAccounts(ctx, who.DepartmentCode)
+	}
+	return nil, errForbidden
+}
+
+// AccountChange is a partial update of an account: nil fields stay as they are.
+type AccountChange struct {
+	Disabled     *bool
+	SetExpiresAt bool       // whether ExpiresAt is to be written
+	ExpiresAt    *time.Time // nil with SetExpiresAt: never expires
+	AllowedCIDRs *[]string
+	RealName     *string
+}
+
+// target returns the account username for who to manage: an admin manages
+// every account, a department admin its own department's clerks and
+// inspectors. self admits who's own account too.
+func (s *Service) target(ctx context.Context, as AccountStore, who *Account, username string, self bool) (Account, error) {
+	a, err := as.AccountByUsername(ctx, username)
+	if errors.Is(err, ErrNotFound) {
+		return Account{}, Errorf(KindNotFound, "account_not_found", "账号 %s 不存在", username)
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	switch {
+	case self && a.ID == who.ID:
+	case who.Role == RoleAdmin:
+	case who.Role == RoleDeptAdmin:
+		if err := deptAdminManages(who, a); err != nil {
+			return Account{}, err
+		}
+	case self:
+		return Account{}, Errorf(KindForbidden, "not_own_account", "只能更换自己账号的令牌")
+	default:
+		return Account{}, errForbidden
+	}
+	return a, nil
+}
+
+// deptAdminManages tells whether department admin who may manage account a:
+// only its own department's clerks and inspectors. The codes differ from
+// "forbidden", which means the role may not call the route at all.
+func deptAdminManages(who *Account, a Account) error {
+	if a.DepartmentCode != who.DepartmentCode {
+		return Errorf(KindForbidden, "other_department", "部门管理员只能管理本部门的账号")
+	}
+	if a.Role != RoleClerk && a.Role != RoleDeptInspector {
+		return Errorf(KindForbidden, "account_not_managed", "部门管理员只能管理本部门的录入员和监察人员账号")
+	}
+	return nil
+}
+
+// UpdateAccount changes an account: disable or enable it, set its expiry,
+// IP ranges or real name. It takes effect on the account's next request.
+func (s *Service) UpdateAccount(ctx context.Context, who *Account, username string, ch AccountChange) (Account, error) {
+	as, err := s.accountStore()
+	if err != nil {
+		return Account{}, err
+	}
+	a, err := s.target(ctx, as, who, username, false)
+	if err != nil {
+		return Account{}, err
+	}
+	var v Validation
+	if ch.Disabled != nil {
+		if *ch.Disabled && a.ID == who.ID {
+			v.Add("disabled", "不能停用自己的账号")
+		}
+		a.Disabled = *ch.Disabled
+	}
+	if ch.SetExpiresAt {
+		if t := ch.ExpiresAt; t != nil && (t.Year() < 2000 || t.Year() > 9999) {
+			v.Add("expires_at", "有效期须在 2000 年至 9999 年之间")
+		}
+		a.ExpiresAt = ch.ExpiresAt
+	}
+	if ch.AllowedCIDRs != nil {
+		a.AllowedCIDRs = checkCIDRs(&v, *ch.AllowedCIDRs)
+	}
+	if ch.RealName != nil {
+		a.RealName = strings.TrimSpace(*ch.RealName)
+		if n := utf8.RuneCountInString(a.RealName); n == 0 || n > 32 {
+			v.Add("real_name", "须填写实名，且不超过 32 个字")
+		}
+	}
+	if err := v.Err("invalid_account", "账号信息不合法"); err != nil {
+		return Account{}, err
+	}
+	return as.UpdateAccount(ctx, a, s.now().UTC())
+}
+
+// RotateToken gives an account a fresh token, returned once; the old token
+// stops working at once. Besides those who manage it, every account may
+// rotate its own token.
+func (s *Service) RotateToken(ctx context.Context, who *Account, username string) (Account, string, error) {
+	as, err := s.accountStore()
+	if err != nil {
+		return Account{}, "", err
+	}
+	a, err := s.target(ctx, as, who, username, true)
+	if err != nil {
+		return Account{}, "", err
+	}
+	token := NewToken()
+	if err := as.SetTokenHash(ctx, a.Username, HashToken(token), s.now().UTC()); err != nil {
+		return Account{}, "", err
+	}
+	return a, token, nil
 }

@@ -24,10 +24,10 @@ func (s *Service) SaveItem(ctx context.Context, who *Account, it PowerItem) (Pow
 	case RoleLegal:
 	case RoleDeptAdmin:
 		if it.DepartmentCode != who.DepartmentCode {
-			return PowerItem{}, Errorf(KindForbidden, "forbidden", "部门管理员只能维护本部门的权力事项")
+			return PowerItem{}, Errorf(KindForbidden, "other_department", "部门管理员只能维护本部门的权力事项")
 		}
 		if cur, err := s.store.Item(ctx, it.Code, 0); err == nil && cur.DepartmentCode != who.DepartmentCode {
-			return PowerItem{}, Errorf(KindForbidden, "forbidden", "事项 %s 属于其他部门", it.Code)
+			return PowerItem{}, Errorf(KindForbidden, "other_department", "事项 %s 属于其他部门", it.Code)
 		}
 	default:
 		return PowerItem{}, errForbidden

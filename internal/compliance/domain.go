@@ -37,21 +37,23 @@ func (r Role) DepartmentScoped() bool {
 
 // Department is a department that exercises administrative power (行权部门).
 type Department struct {
-	Code      string    `json:"code"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	Code         string    `json:"code"`
+	Name         string    `json:"name"`
+	AllowedCIDRs []string  `json:"allowed_cidrs,omitempty"` // where its accounts may connect from; none: anywhere
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // Account is a real-name user of powercheck.
 type Account struct {
-	ID             int64     `json:"id"`
-	Username       string    `json:"username"`
-	RealName       string    `json:"real_name"`
-	Role           Role      `json:"role"`
-	DepartmentCode string    `json:"department_code,omitempty"`
-	AllowedCIDRs   []string  `json:"allowed_cidrs,omitempty"`
-	Disabled       bool      `json:"disabled"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             int64      `json:"id"`
+	Username       string     `json:"username"`
+	RealName       string     `json:"real_name"`
+	Role           Role       `json:"role"`
+	DepartmentCode string     `json:"department_code,omitempty"`
+	AllowedCIDRs   []string   `json:"allowed_cidrs,omitempty"`
+	Disabled       bool       `json:"disabled"`
+	ExpiresAt      *time.Time `json:"expires_at"` // nil: the token does not expire
+	CreatedAt      time.Time  `json:"created_at"`
 }
 
 // CanSeeDepartment reports whether a may read or write department dept's data.

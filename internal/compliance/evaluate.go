@@ -21,9 +21,11 @@ type Input struct {
 	Department Department
 	Item       *PowerItem
 	Case       *Case
-	Steps      []Step    // the case's steps before this one, in the order recorded
-	Warnings   []Warning // the case's warnings so far, for follow-up rules
-	Step       *Step     // nil on a tick
+	Steps      []Step      // the case's steps before this one, in the order recorded
+	Warnings   []Warning   // the case's warnings so far, for follow-up rules
+	Step       *Step       // nil on a tick
+	Day        *DayFacts   // patrol_day: the working day being closed
+	Month      *MonthFacts // month_close: the month being closed
 }
 
 // Evaluation is what the policies found, under which revision.

@@ -15,14 +15,16 @@ import (
 
 func (s *Server) createDepartment(c *gin.Context) {
 	var req struct {
-		Code string `json:"code"`
-		Name string `json:"name"`
+		Code         string   `json:"code"`
+		Name         string   `json:"name"`
+		AllowedCIDRs []string `json:"allowed_cidrs"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	d, err := s.svc.CreateDepartment(c.Request.Context(), account(c), compliance.Department{Code: req.Code, Name: req.Name})
+	d, err := s.svc.CreateDepartment(c.Request.Context(), account(c),
+		compliance.Department{Code: req.Code, Name: req.Name, AllowedCIDRs: req.AllowedCIDRs})
 	if err != nil {
 		fail(c, err)
 		return

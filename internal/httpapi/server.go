@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -39,6 +38,7 @@ type Server struct {
 	db        Pinger
 	policies  PolicyState
 	log       *slog.Logger
+	failures  *failureCounter // failed authentications per client address
 }
 
 // R lists the roles of a permission; everyone (nil) admits every signed-in account.
@@ -80,6 +80,10 @@ var permissions = map[string]R{
 	"POST /api/v1/policies/impact":          {legal},
 	"GET /api/v1/policies/revisions":        everyone,
 	"GET /api/v1/rules":                     everyone,
+	"GET /api/v1/audit":                     {admin, supervision},
+	"GET /api/v1/accounts":                  {admin, deptAdmin},
+	"PATCH /api/v1/accounts/:username":      {admin, deptAdmin},
+	"POST /api/v1/accounts/:username/token": {admin, deptAdmin, clerk, inspector, legal, oversight, supervision}, // anyone rotates its own
 	"GET /api/v1/warnings/export":           everyone,
 	"GET /api/v1/stats/warnings":            {admin, oversight, supervision, deptAdmin, inspector},
 	"POST /api/v1/spot-checks":              {supervision},
@@ -89,6 +93,14 @@ var permissions = map[string]R{
 	"GET /api/v1/warnings/:id":              everyone,
 	"POST /api/v1/warnings/:id/transitions": {deptAdmin, inspector, oversight, supervision},
 	"POST /api/v1/sweeps":                   {admin},
+
+	// The patrol ledger and monthly reports.
+	"POST /api/v1/patrols":                      {inspector},
+	"GET /api/v1/ledgers/patrols":               everyone,
+	"POST /api/v1/patrols/close-days":           {admin},
+	"GET /api/v1/reports/monthly":               everyone,
+	"POST /api/v1/reports/monthly/explanations": {deptAdmin},
+	"POST /api/v1/reports/monthly/close":        {admin},
 }
 
 // New returns the API's handler.
@@ -105,7 +117,8 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log}
+	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log,
+		failures: newFailureCounter(failureLimit, failureWindow)}
 	r.Use(s.recover, s.logRequests, limitBody(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))
@@ -117,7 +130,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
 
-	api := r.Group("/api/v1", s.authenticate, s.authorize)
+	api := r.Group("/api/v1", s.authenticate, s.authorize, s.audit)
 	api.POST("/departments", s.createDepartment)
 	api.GET("/departments", s.listDepartments)
 	api.POST("/accounts", s.createAccount)
@@ -130,6 +143,10 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/warnings", s.listWarnings)
 	api.GET("/checks/unchecked", s.unchecked)
 	api.POST("/sweeps", s.sweep)
+	api.GET("/audit", s.listAudit)
+	api.GET("/accounts", s.listAccounts)
+	api.PATCH("/accounts/:username", s.updateAccount)
+	api.POST("/accounts/:username/token", s.rotateToken)
 	api.GET("/warnings/export", s.exportWarnings)
 	api.GET("/stats/warnings", s.warningStats)
 	api.POST("/spot-checks", s.createSpotCheck)
@@ -148,6 +165,12 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/calendar", s.calendarOverview)
 	api.GET("/calendar/:year", s.getCalendarYear)
 	api.PUT("/calendar/:year", s.putCalendarYear)
+	api.POST("/patrols", s.postPatrol)
+	api.GET("/ledgers/patrols", s.patrolLedger)
+	api.POST("/patrols/close-days", s.closePatrolDays)
+	api.GET("/reports/monthly", s.monthlyReport)
+	api.POST("/reports/monthly/explanations", s.postExplanation)
+	api.POST("/reports/monthly/close", s.closeMonth)
 
 	for _, ri := range r.Routes() {
 		if strings.HasPrefix(ri.Path, "/api/") {
@@ -163,38 +186,38 @@ func account(c *gin.Context) *compliance.Account {
 	return c.MustGet("account").(*compliance.Account)
 }
 
+// authenticate admits a request by its bearer token, from an address the
+// account and its department allow. Failed attempts are counted per client
+// address; past the limit they are answered 429, successful ones never.
 func (s *Server) authenticate(c *gin.Context) {
+	ctx := c.Request.Context()
+	ip := c.ClientIP() // X-Forwarded-For only from trusted proxies
 	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	a, err := s.svc.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	a, err := s.svc.Authenticate(ctx, strings.TrimSpace(token))
 	if !ok && err == nil {
 		err = compliance.Errorf(compliance.KindUnauthenticated, "unauthenticated", "缺少访问令牌")
 	}
 	if err != nil {
+		if compliance.KindOf(err) == compliance.KindUnauthenticated {
+			if wait := s.failures.record(ip, time.Now()); wait > 0 {
+				s.log.WarnContext(ctx, "too many failed authentications", "ip", ip, "path", c.FullPath())
+				tooManyAttempts(c, wait)
+				return
+			}
+		}
 		fail(c, err)
 		return
 	}
-	if len(a.AllowedCIDRs) > 0 && !ipAllowed(c.ClientIP(), a.AllowedCIDRs) {
-		s.log.WarnContext(c.Request.Context(), "request from outside the account's IP ranges",
-			"account", a.Username, "ip", c.ClientIP(), "path", c.FullPath())
-		fail(c, compliance.Errorf(compliance.KindForbidden, "ip_not_allowed", "当前 IP 地址不在该账号允许的范围内"))
+	if err := s.svc.CheckAddress(ctx, a, ip); err != nil {
+		if compliance.KindOf(err) == compliance.KindForbidden {
+			s.log.WarnContext(ctx, "request from outside the allowed IP ranges",
+				"account", a.Username, "department", a.DepartmentCode, "ip", ip, "path", c.FullPath())
+		}
+		fail(c, err)
 		return
 	}
 	c.Set("account", a)
 	c.Next()
-}
-
-func ipAllowed(ip string, cidrs []string) bool {
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return false
-	}
-	addr = addr.Unmap()
-	for _, c := range cidrs {
-		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(addr) {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) authorize(c *gin.Context) {

@@ -115,7 +115,25 @@ func Document(in *compliance.Input) map[string]any {
 	if in.Step != nil {
 		doc["step"] = stepDoc(in.Step)
 	}
+	if in.Day != nil {
+		doc["day"] = map[string]any{"date": in.Day.Date, "kind": in.Day.Kind, "patrols": in.Day.Patrols}
+	}
+	if in.Month != nil {
+		doc["month"] = monthDoc(in.Month)
+	}
 	return doc
+}
+
+func monthDoc(m *compliance.MonthFacts) map[string]any {
+	var expl any
+	if m.ExplanationSubmittedAt != nil {
+		expl = map[string]any{"submitted_at": ts(*m.ExplanationSubmittedAt)}
+	}
+	return map[string]any{
+		"month": m.Month, "cases_accepted": m.CasesAccepted, "warnings": m.Warnings,
+		"explanation_required": m.ExplanationRequired, "explanation_due": m.ExplanationDue,
+		"explanation": expl, "zero_case_months_in_a_row": m.ZeroCaseMonthsInARow,
+	}
 }
 
 func toValue(doc map[string]any) (ast.Value, error) {

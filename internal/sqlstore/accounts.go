@@ -2,17 +2,37 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"powercheck/internal/compliance"
 )
 
+var _ compliance.AccountStore = (*Store)(nil)
+
+// departmentOf converts a row, with the columns toDepartment does not know.
+func departmentOf(r departmentRow) compliance.Department {
+	d := toDepartment(r)
+	d.AllowedCIDRs = r.AllowedCIDRs
+	return d
+}
+
+// accountOf converts a row, with the columns toAccount does not know.
+func accountOf(r accountRow) compliance.Account {
+	a := toAccount(r)
+	a.ExpiresAt = r.ExpiresAt
+	return a
+}
+
 // CreateDepartment implements compliance.Store.
 func (s *Store) CreateDepartment(ctx context.Context, d compliance.Department) (compliance.Department, error) {
-	r := departmentRow{Code: d.Code, Name: d.Name, CreatedAt: utc(d.CreatedAt)}
+	r := departmentRow{Code: d.Code, Name: d.Name, AllowedCIDRs: d.AllowedCIDRs, CreatedAt: utc(d.CreatedAt)}
+	if r.AllowedCIDRs == nil {
+		r.AllowedCIDRs = []string{}
+	}
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return compliance.Department{}, wrap(err, "create department")
 	}
-	return toDepartment(r), nil
+	return departmentOf(r), nil
 }
 
 // Department implements compliance.Store.
@@ -21,7 +41,7 @@ func (s *Store) Department(ctx context.Context, code string) (compliance.Departm
 	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
 		return compliance.Department{}, wrap(err, "get department")
 	}
-	return toDepartment(r), nil
+	return departmentOf(r), nil
 }
 
 // ListDepartments implements compliance.Store.
@@ -32,7 +52,7 @@ func (s *Store) ListDepartments(ctx context.Context) ([]compliance.Department, e
 	}
 	out := make([]compliance.Department, len(rows))
 	for i, r := range rows {
-		out[i] = toDepartment(r)
+		out[i] = departmentOf(r)
 	}
 	return out, nil
 }
@@ -40,14 +60,15 @@ func (s *Store) ListDepartments(ctx context.Context) ([]compliance.Department, e
 // CreateAccount implements compliance.Store.
 func (s *Store) CreateAccount(ctx context.Context, a compliance.Account, tokenHash string) (compliance.Account, error) {
 	r := accountRow{Username: a.Username, RealName: a.RealName, Role: string(a.Role), DepartmentCode: a.DepartmentCode,
-		TokenHash: tokenHash, AllowedCIDRs: a.AllowedCIDRs, Disabled: a.Disabled, CreatedAt: utc(a.CreatedAt), UpdatedAt: utc(a.CreatedAt)}
+		TokenHash: tokenHash, AllowedCIDRs: a.AllowedCIDRs, Disabled: a.Disabled, ExpiresAt: utcPtr(a.ExpiresAt),
+		CreatedAt: utc(a.CreatedAt), UpdatedAt: utc(a.CreatedAt)}
 	if r.AllowedCIDRs == nil {
 		r.AllowedCIDRs = []string{}
 	}
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return compliance.Account{}, wrap(err, "create account")
 	}
-	return toAccount(r), nil
+	return accountOf(r), nil
 }
 
 // AccountByTokenHash implements compliance.Store.
@@ -56,7 +77,7 @@ func (s *Store) AccountByTokenHash(ctx context.Context, tokenHash string) (compl
 	if err := s.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {
 		return compliance.Account{}, wrap(err, "get account")
 	}
-	return toAccount(r), nil
+	return accountOf(r), nil
 }
 
 // CountAccounts implements compliance.Store.
@@ -66,4 +87,64 @@ func (s *Store) CountAccounts(ctx context.Context) (int64, error) {
 		return 0, wrap(err, "count accounts")
 	}
 	return n, nil
+}
+
+// AccountByUsername implements compliance.AccountStore.
+func (s *Store) AccountByUsername(ctx context.Context, username string) (compliance.Account, error) {
+	var r accountRow
+	if err := s.db.WithContext(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
+		return compliance.Account{}, wrap(err, "get account")
+	}
+	return accountOf(r), nil
+}
+
+// ListAccounts implements compliance.AccountStore.
+func (s *Store) ListAccounts(ctx context.Context, dept string) ([]compliance.Account, error) {
+	q := s.db.WithContext(ctx).Order("username")
+	if dept != "" {
+		q = q.Where("department_code = ?", dept)
+	}
+	var rows []accountRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list accounts")
+	}
+	out := make([]compliance.Account, len(rows))
+	for i, r := range rows {
+		out[i] = accountOf(r)
+	}
+	return out, nil
+}
+
+// UpdateAccount implements compliance.AccountStore.
+func (s *Store) UpdateAccount(ctx context.Context, a compliance.Account, at time.Time) (compliance.Account, error) {
+	cidrs := a.AllowedCIDRs
+	if cidrs == nil {
+		cidrs = []string{}
+	}
+	// Select writes the listed fields even when they are zero (false, nil);
+	// a struct, not a map, so that the JSON serializer applies.
+	res := s.db.WithContext(ctx).Model(&accountRow{}).Where("username = ?", a.Username).
+		Select("RealName", "Disabled", "ExpiresAt", "AllowedCIDRs", "UpdatedAt").
+		Updates(&accountRow{RealName: a.RealName, Disabled: a.Disabled, ExpiresAt: utcPtr(a.ExpiresAt),
+			AllowedCIDRs: cidrs, UpdatedAt: utc(at)})
+	if res.Error != nil {
+		return compliance.Account{}, wrap(res.Error, "update account")
+	}
+	if res.RowsAffected == 0 {
+		return compliance.Account{}, compliance.ErrNotFound
+	}
+	return s.AccountByUsername(ctx, a.Username)
+}
+
+// SetTokenHash implements compliance.AccountStore.
+func (s *Store) SetTokenHash(ctx context.Context, username, tokenHash string, at time.Time) error {
+	res := s.db.WithContext(ctx).Model(&accountRow{}).Where("username = ?", username).
+		Updates(map[string]any{"token_hash": tokenHash, "updated_at": utc(at)})
+	if res.Error != nil {
+		return wrap(res.Error, "rotate token")
+	}
+	if res.RowsAffected == 0 {
+		return compliance.ErrNotFound
+	}
+	return nil
 }

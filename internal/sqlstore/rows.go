@@ -8,22 +8,24 @@ import (
 // columns hold nested shapes that are always read and written whole.
 
 type departmentRow struct {
-	Code      string    `gorm:"primaryKey;size:32"`
-	Name      string    `gorm:"size:128;not null"`
-	CreatedAt time.Time `gorm:"not null"`
+	Code         string    `gorm:"primaryKey;size:32"`
+	Name         string    `gorm:"size:128;not null"`
+	AllowedCIDRs []string  `gorm:"type:text;serializer:json"`
+	CreatedAt    time.Time `gorm:"not null"`
 }
 
 func (departmentRow) TableName() string { return "departments" }
 
 type accountRow struct {
-	ID             int64     `gorm:"primaryKey;autoIncrement"`
-	Username       string    `gorm:"size:64;not null;uniqueIndex"`
-	RealName       string    `gorm:"size:64;not null"`
-	Role           string    `gorm:"size:32;not null"`
-	DepartmentCode string    `gorm:"size:32;index"`
-	TokenHash      string    `gorm:"size:64;not null;uniqueIndex"`
-	AllowedCIDRs   []string  `gorm:"type:text;serializer:json"`
-	Disabled       bool      `gorm:"not null"`
+	ID             int64    `gorm:"primaryKey;autoIncrement"`
+	Username       string   `gorm:"size:64;not null;uniqueIndex"`
+	RealName       string   `gorm:"size:64;not null"`
+	Role           string   `gorm:"size:32;not null"`
+	DepartmentCode string   `gorm:"size:32;index"`
+	TokenHash      string   `gorm:"size:64;not null;uniqueIndex"`
+	AllowedCIDRs   []string `gorm:"type:text;serializer:json"`
+	Disabled       bool     `gorm:"not null"`
+	ExpiresAt      *time.Time
 	CreatedAt      time.Time `gorm:"not null"`
 	UpdatedAt      time.Time `gorm:"not null"`
 }
@@ -187,4 +189,4 @@ type moduleJSON struct {
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}}

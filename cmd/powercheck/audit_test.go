@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+)
+
+// auditItem is an entry as GET /api/v1/audit answers it.
+type auditItem struct {
+	Seq            int64     `json:"seq"`
+	At             time.Time `json:"at"`
+	Actor          string    `json:"actor"`
+	Role           string    `json:"role"`
+	IP             string    `json:"ip"`
+	Action         string    `json:"action"`
+	Target         string    `json:"target"`
+	RequestDigest  string    `json:"request_digest"`
+	ResponseDigest string    `json:"response_digest"`
+	PrevHash       string    `json:"prev_hash"`
+	Hash           string    `json:"hash"`
+}
+
+type auditPage struct {
+	Items      []auditItem `json:"items"`
+	NextCursor *string     `json:"next_cursor"`
+}
+
+// storedAuditRow reads the audit_log table directly, as an intruder would.
+type storedAuditRow struct {
+	Seq            int64
+	LoggedAt       time.Time
+	Actor          string
+	Role           string
+	IP             string
+	Action         string
+	Target         string
+	RequestDigest  string
+	ResponseDigest string
+	PrevHash       string
+	Hash           string
+}
+
+func auditRows(t *testing.T, st *sqlstore.Store) []storedAuditRow {
+	t.Helper()
+	var rows []storedAuditRow
+	if err := st.DB().Table("audit_log").Order("seq").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// waitAuditRows waits for the table to hold want rows: an entry is written
+// after its answer, which a client may read first when it is long.
+func waitAuditRows(t *testing.T, st *sqlstore.Store, want int) []storedAuditRow {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		rows := auditRows(t, st)
+		if len(rows) == want || time.Now().After(deadline) {
+			if len(rows) != want {
+				t.Fatalf("audit_log holds %d rows, want %d", len(rows), want)
+			}
+			return rows
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// verifyAudit runs `powercheck audit verify --db dsn`.
+func verifyAudit(dsn string) (string, error) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"audit", "verify", "--db", dsn}, &out, io.Discard)
+	return out.String(), err
+}
+
+func TestAuditLog(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s) // 2 departments, 5 accounts, 2 items
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk],
+			firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+		const changes = 10
+
+		st, err := sqlstore.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		waitAuditRows(t, st, changes)
+
+		t.Run("reads and refused requests add no entry", func(t *testing.T) {
+			s.must(200, "GET", "/api/v1/departments", adminToken, nil)
+			s.must(200, "GET", "/api/v1/audit", adminToken, nil)
+			s.must(409, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "ZJJ", "name": "重复"})
+			s.must(400, "POST", "/api/v1/departments", adminToken, "{not json")
+			s.must(403, "POST", "/api/v1/departments", tok[zjjClerk], map[string]string{"code": "X1", "name": "越权"})
+			s.must(401, "POST", "/api/v1/departments", "wrong-token", map[string]string{"code": "X2", "name": "无令牌"})
+			s.must(422, "POST", "/api/v1/steps", tok[zjjClerk], step("C1-bogus", "ZJJ-2026-0001", "no-such-step", "2026-03-03T09:30:00+08:00"))
+			time.Sleep(100 * time.Millisecond) // an entry would be written right after its answer
+			waitAuditRows(t, st, changes)
+		})
+
+		t.Run("lists changes newest first with who, role, address and what", func(t *testing.T) {
+			var page auditPage
+			s.must(200, "GET", "/api/v1/audit", tok[supervisionToken], nil).decode(t, &page)
+			if len(page.Items) != changes || page.NextCursor != nil {
+				t.Fatalf("%d items, next_cursor %v; want %d and none", len(page.Items), page.NextCursor, changes)
+			}
+			for i, e := range page.Items {
+				if e.Seq != int64(changes-i) {
+					t.Fatalf("item %d has seq %d, want %d (newest first)", i, e.Seq, changes-i)
+				}
+				if e.IP != "127.0.0.1" || e.At.IsZero() || len(e.RequestDigest) != 64 || len(e.ResponseDigest) != 64 || len(e.Hash) != 64 {
+					t.Errorf("entry %+v: want ip 127.0.0.1, a time and 64-hex digests", e)
+				}
+			}
+			newest := page.Items[0]
+			if newest.Actor != "zjj-clerk" || newest.Role != "clerk" || newest.Action != "POST /api/v1/steps" ||
+				!strings.Contains(newest.Target, "id=C1-accept") || !strings.Contains(newest.Target, "case_no=ZJJ-2026-0001") {
+				t.Errorf("step entry = %+v", newest)
+			}
+			oldest := page.Items[changes-1]
+			if oldest.Actor != "admin" || oldest.Role != "admin" || oldest.Action != "POST /api/v1/departments" || oldest.Target != "code=ZJJ" || oldest.PrevHash != "" {
+				t.Errorf("first entry = %+v", oldest)
+			}
+			actions := map[string]int{}
+			for _, e := range page.Items {
+				actions[e.Action]++
+			}
+			want := map[string]int{"POST /api/v1/departments": 2, "POST /api/v1/accounts": 5, "PUT /api/v1/power-items/:code": 2, "POST /api/v1/steps": 1}
+			if fmt.Sprint(actions) != fmt.Sprint(want) {
+				t.Errorf("actions %v, want %v", actions, want)
+			}
+
+			s.must(200, "GET", "/api/v1/audit?actor=legal", adminToken, nil).decode(t, &page)
+			if len(page.Items) != 2 || !strings.HasPrefix(page.Items[0].Target, "code=CF-001") || !strings.HasPrefix(page.Items[1].Target, "code=XK-001") {
+				t.Errorf("actor=legal: %+v", page.Items)
+			}
+			s.must(200, "GET", "/api/v1/audit?action="+url.QueryEscape("POST /api/v1/accounts"), adminToken, nil).decode(t, &page)
+			if len(page.Items) != 5 {
+				t.Errorf("action filter: %d items, want 5", len(page.Items))
+			}
+			s.must(200, "GET", "/api/v1/audit?from=2000-01-01&to=2000-12-31", adminToken, nil).decode(t, &page)
+			if len(page.Items) != 0 {
+				t.Errorf("a year with no changes: %d items", len(page.Items))
+			}
+		})
+
+		t.Run("pages with an opaque cursor", func(t *testing.T) {
+			var seqs []int64
+			path := "/api/v1/audit?limit=3"
+			for range changes {
+				var page auditPage
+				s.must(200, "GET", path, adminToken, nil).decode(t, &page)
+				for _, e := range page.Items {
+					seqs = append(seqs, e.Seq)
+				}
+				if page.NextCursor == nil {
+					break
+				}
+				path = "/api/v1/audit?limit=3&cursor=" + url.QueryEscape(*page.NextCursor)
+			}
+			if len(seqs) != changes || seqs[0] != changes || seqs[changes-1] != 1 {
+				t.Errorf("paged seqs %v, want %d down to 1", seqs, changes)
+			}
+			s.must(400, "GET", "/api/v1/audit?cursor=bogus", adminToken, nil)
+			s.must(400, "GET", "/api/v1/audit?limit=0", adminToken, nil)
+			s.must(400, "GET", "/api/v1/audit?from=yesterday", adminToken, nil)
+		})
+
+		t.Run("only admin and supervision read it", func(t *testing.T) {
+			for _, token := range []string{tok[zjjClerk], tok[zjjAdmin], tok[legalToken]} {
+				s.must(403, "GET", "/api/v1/audit", token, nil)
+			}
+		})
+
+		t.Run("no token is stored", func(t *testing.T) {
+			var all strings.Builder
+			for _, r := range auditRows(t, st) {
+				fmt.Fprintf(&all, "%+v\n", r)
+			}
+			secrets := []string{adminToken, "Bearer"}
+			for _, v := range tok {
+				secrets = append(secrets, v)
+			}
+			for _, secret := range secrets {
+				if strings.Contains(all.String(), secret) {
+					t.Errorf("audit_log contains %q", secret)
+				}
+			}
+		})
+
+		t.Run("verify passes on the untouched log", func(t *testing.T) {
+			out, err := verifyAudit(dsn)
+			if err != nil || !strings.Contains(out, fmt.Sprintf("audit log intact: %d entries", changes)) {
+				t.Fatalf("verify: %q, %v; want intact with %d entries", out, err, changes)
+			}
+		})
+
+		original := auditRows(t, st)
+		restore := func(t *testing.T) {
+			t.Helper()
+			db := st.DB()
+			if err := db.Exec("DELETE FROM audit_log").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Table("audit_log").Create(&original).Error; err != nil {
+				t.Fatal(err)
+			}
+			if out, err := verifyAudit(dsn); err != nil {
+				t.Fatalf("after restoring: %q, %v", out, err)
+			}
+		}
+		for _, tc := range []struct {
+			name   string
+			tamper []string
+			want   string
+		}{
+			{"an altered actor", []string{"UPDATE audit_log SET actor = 'mallory' WHERE seq = 4"},
+				"entry 4: hash mismatch (altered)"},
+			{"a deleted middle entry", []string{"DELETE FROM audit_log WHERE seq = 5"},
+				"entry 5: missing (deleted, or entries reordered)"},
+			{"two entries' actions swapped", []string{
+				"UPDATE audit_log SET action = 'x' WHERE seq = 3",
+				"UPDATE audit_log SET action = 'POST /api/v1/departments' WHERE seq = 8",
+				"UPDATE audit_log SET action = 'PUT /api/v1/power-items/:code' WHERE seq = 3"},
+				"entry 3: hash mismatch (altered)"},
+			{"two whole entries swapped", []string{
+				"UPDATE audit_log SET seq = 0 WHERE seq = 6",
+				"UPDATE audit_log SET seq = 6 WHERE seq = 7",
+				"UPDATE audit_log SET seq = 7 WHERE seq = 0"},
+				"entry 6: hash mismatch (altered)"},
+			{"an entry whose link was rewritten", []string{
+				"UPDATE audit_log SET prev_hash = '" + strings.Repeat("0", 64) + "' WHERE seq = 9"},
+				"entry 9: hash mismatch (altered)"},
+			{"the last entry deleted", []string{fmt.Sprintf("DELETE FROM audit_log WHERE seq = %d", changes)},
+				fmt.Sprintf("entry %d: missing", changes)},
+		} {
+			t.Run("verify names the entry after "+tc.name, func(t *testing.T) {
+				defer restore(t)
+				for _, q := range tc.tamper {
+					if err := st.DB().Exec(q).Error; err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+				}
+				out, err := verifyAudit(dsn)
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(out, tc.want) {
+					t.Errorf("verify: out %q, err %v; want a failure naming %q", out, err, tc.want)
+				}
+			})
+		}
+
+		t.Run("verify names the entry after an altered entry's hash was recomputed", func(t *testing.T) {
+			defer restore(t)
+			r := original[4]
+			e := compliance.AuditEntry{Seq: r.Seq, At: r.LoggedAt, Actor: "mallory", Role: compliance.Role(r.Role), IP: r.IP,
+				Action: r.Action, Target: r.Target, RequestDigest: r.RequestDigest, ResponseDigest: r.ResponseDigest, PrevHash: r.PrevHash}
+			if err := st.DB().Exec("UPDATE audit_log SET actor = ?, hash = ? WHERE seq = ?", e.Actor, compliance.AuditHash(e), r.Seq).Error; err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("entry %d: does not link to entry %d", r.Seq+1, r.Seq)
+			if out, err := verifyAudit(dsn); err == nil || !strings.Contains(out, want) {
+				t.Errorf("verify: out %q, err %v; want a failure naming %q", out, err, want)
+			}
+		})
+
+		t.Run("new changes chain onto the restored log", func(t *testing.T) {
+			s.must(201, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "JYJ", "name": "区教育局"})
+			waitAuditRows(t, st, changes+1)
+			if out, err := verifyAudit(dsn); err != nil || !strings.Contains(out, fmt.Sprintf("intact: %d entries", changes+1)) {
+				t.Errorf("verify: %q, %v", out, err)
+			}
+		})
+	})
+}

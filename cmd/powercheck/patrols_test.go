@@ -1,0 +1,206 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+type ledgerAnswer struct {
+	DepartmentCode string `json:"department_code"`
+	Days           []struct {
+		Date    string `json:"date"`
+		Kind    string `json:"kind"`
+		Patrols int    `json:"patrols"`
+		Status  string `json:"status"`
+	} `json:"days"`
+}
+
+type warningList struct {
+	Items []struct {
+		Rule           string `json:"rule"`
+		Level          string `json:"level"`
+		Key            string `json:"key"`
+		Family         string `json:"family"`
+		DepartmentCode string `json:"department_code"`
+		CaseNo         string `json:"case_no"`
+		Message        string `json:"message"`
+	} `json:"items"`
+}
+
+// warningKeys lists "rule/level[key]" of a department's warnings of one
+// family, sorted, as token reads them. These warnings belong to no case.
+func (s *server) warningKeys(t *testing.T, token, dept, family string) []string {
+	t.Helper()
+	var l warningList
+	s.must(200, "GET", "/api/v1/warnings?limit=200&department="+dept+"&family="+family, token, nil).decode(t, &l)
+	out := []string{}
+	for _, w := range l.Items {
+		if w.CaseNo != "" || w.Message == "" {
+			t.Errorf("warning %+v: want no case and a message", w)
+		}
+		out = append(out, fmt.Sprintf("%s/%s[%s]", w.Rule, w.Level, w.Key))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// addAccount creates an account through the API and returns its token.
+func addAccount(t *testing.T, s *server, user, role, dept string) string {
+	t.Helper()
+	body := map[string]any{"username": user, "real_name": "测试" + user, "role": role}
+	if dept != "" {
+		body["department_code"] = dept
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	s.must(201, "POST", "/api/v1/accounts", adminToken, body).decode(t, &out)
+	return out.Token
+}
+
+func patrol(at string) map[string]any {
+	return map[string]any{"at": at, "findings": "平台运行正常，抽查在办件 3 件", "problems": []string{}}
+}
+
+// The ledger across the 2025 National Day: Sunday 09-28 and Saturday 10-11
+// are make-up working days, 10-01..10-08 are holidays.
+func TestPatrolLedger(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		insp := addAccount(t, s, "zjj-insp", "dept_inspector", "ZJJ")
+		scjInsp := addAccount(t, s, "scj-insp", "dept_inspector", "SCJ")
+
+		for _, at := range []string{
+			"2025-09-28T09:00:00+08:00", "2025-09-28T15:00:00+08:00", // make-up Sunday: ok
+			"2025-09-29T09:00:00+08:00",                              // insufficient
+			"2025-10-03T10:00:00+08:00",                              // a holiday: not required
+			"2025-10-09T08:30:00+08:00", "2025-10-09T23:59:00+08:00", // ok (Shanghai days)
+			"2025-10-11T09:00:00+08:00", // make-up Saturday: insufficient
+		} {
+			var p struct {
+				ID             int64  `json:"id"`
+				DepartmentCode string `json:"department_code"`
+				Inspector      string `json:"inspector"`
+			}
+			s.must(201, "POST", "/api/v1/patrols", insp, patrol(at)).decode(t, &p)
+			if p.ID == 0 || p.DepartmentCode != "ZJJ" || p.Inspector != "zjj-insp" {
+				t.Fatalf("patrol = %+v, want stored for ZJJ by zjj-insp", p)
+			}
+		}
+		s.must(201, "POST", "/api/v1/patrols", scjInsp, patrol("2025-10-09T10:00:00+08:00"))
+
+		want := []string{
+			"2025-09-27 weekend 0 not_required", "2025-09-28 makeup_workday 2 ok",
+			"2025-09-29 workday 1 insufficient", "2025-09-30 workday 0 missing",
+			"2025-10-01 holiday 0 not_required", "2025-10-02 holiday 0 not_required",
+			"2025-10-03 holiday 1 not_required", "2025-10-04 holiday 0 not_required",
+			"2025-10-05 holiday 0 not_required", "2025-10-06 holiday 0 not_required",
+			"2025-10-07 holiday 0 not_required", "2025-10-08 holiday 0 not_required",
+			"2025-10-09 workday 2 ok", "2025-10-10 workday 0 missing",
+			"2025-10-11 makeup_workday 1 insufficient", "2025-10-12 weekend 0 not_required",
+		}
+		ledger := func(token, query string) []string {
+			t.Helper()
+			var l ledgerAnswer
+			s.must(200, "GET", "/api/v1/ledgers/patrols?"+query, token, nil).decode(t, &l)
+			var got []string
+			for _, d := range l.Days {
+				got = append(got, fmt.Sprintf("%s %s %d %s", d.Date, d.Kind, d.Patrols, d.Status))
+			}
+			return got
+		}
+		t.Run("days, kinds and statuses across National Day", func(t *testing.T) {
+			got := ledger(insp, "from=2025-09-27&to=2025-10-12")
+			if !slices.Equal(got, want) {
+				t.Errorf("ledger:\n got %q\nwant %q", got, want)
+			}
+		})
+		t.Run("oversight roles read any department", func(t *testing.T) {
+			if got := ledger(tok[supervisionToken], "department=ZJJ&from=2025-09-27&to=2025-10-12"); !slices.Equal(got, want) {
+				t.Errorf("supervision's ledger = %q", got)
+			}
+		})
+		t.Run("a department reads only its own", func(t *testing.T) {
+			s.must(403, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2025-10-01&to=2025-10-12", scjInsp, nil)
+			s.must(403, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2025-10-01&to=2025-10-12", tok[scjClerk], nil)
+		})
+		t.Run("days after today are not listed", func(t *testing.T) {
+			sh, _ := time.LoadLocation("Asia/Shanghai")
+			today := time.Now().In(sh)
+			got := ledger(insp, "from="+today.AddDate(0, 0, -1).Format(time.DateOnly)+"&to="+today.AddDate(0, 0, 5).Format(time.DateOnly))
+			if len(got) != 2 {
+				t.Errorf("ledger from yesterday to in five days = %q, want two days", got)
+			}
+		})
+		t.Run("bad requests", func(t *testing.T) {
+			for _, q := range []string{"from=2025-10-12&to=2025-10-01", "from=2025-01-01&to=2026-01-02", "from=2025-1-1&to=2025-01-31", "to=2025-01-31"} {
+				s.must(422, "GET", "/api/v1/ledgers/patrols?"+q, insp, nil)
+			}
+			s.must(422, "GET", "/api/v1/ledgers/patrols?from=2025-10-01&to=2025-10-12", tok[supervisionToken], nil) // no department
+			s.must(404, "GET", "/api/v1/ledgers/patrols?department=NOPE&from=2025-10-01&to=2025-10-12", tok[supervisionToken], nil)
+		})
+		t.Run("a year the calendar does not know is 422 in Chinese", func(t *testing.T) {
+			r := s.must(422, "GET", "/api/v1/ledgers/patrols?from=2024-12-30&to=2025-01-02", insp, nil)
+			if code := r.errorCode(t); code != "calendar_year_unknown" {
+				t.Errorf("code = %s, want calendar_year_unknown", code)
+			}
+			if !containsHan(string(r.Body)) {
+				t.Errorf("message not in Chinese: %s", r.Body)
+			}
+		})
+		t.Run("only inspectors patrol, not in the future, with findings", func(t *testing.T) {
+			s.must(403, "POST", "/api/v1/patrols", tok[zjjClerk], patrol("2025-10-09T10:00:00+08:00"))
+			s.must(403, "POST", "/api/v1/patrols", adminToken, patrol("2025-10-09T10:00:00+08:00"))
+			s.must(422, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(time.Hour).Format(time.RFC3339)))
+			s.must(422, "POST", "/api/v1/patrols", insp, patrol("2025-10-09 10:00"))
+			s.must(422, "POST", "/api/v1/patrols", insp, map[string]any{"at": "2025-10-09T10:00:00+08:00", "findings": " "})
+			s.must(400, "POST", "/api/v1/patrols", insp, map[string]any{"at": "2025-10-09T10:00:00+08:00", "findings": "x", "department_code": "SCJ"})
+		})
+
+		t.Run("closing the days raises the patrol rules once", func(t *testing.T) {
+			s.must(403, "POST", "/api/v1/patrols/close-days", insp, map[string]any{})
+			var res struct{ Evaluated, Skipped, Failed, NewWarnings int }
+			body := map[string]any{"from": "2025-09-27", "to": "2025-10-12"}
+			s.must(200, "POST", "/api/v1/patrols/close-days", adminToken, body).decode(t, &res)
+			// Six working days (09-28, 09-29, 09-30, 10-09, 10-10, 10-11) for two departments.
+			if res.Evaluated != 12 || res.Failed != 0 {
+				t.Errorf("close = %+v, want 12 evaluated", res)
+			}
+			wantZJJ := []string{
+				"patrol.insufficient/prewarning[2025-09-29]", "patrol.insufficient/prewarning[2025-10-11]",
+				"patrol.missing/alarm[2025-09-30]", "patrol.missing/alarm[2025-10-10]",
+			}
+			if got := s.warningKeys(t, tok[supervisionToken], "ZJJ", "patrol"); !slices.Equal(got, wantZJJ) {
+				t.Errorf("ZJJ patrol warnings:\n got %q\nwant %q", got, wantZJJ)
+			}
+			wantSCJ := []string{
+				"patrol.insufficient/prewarning[2025-10-09]",
+				"patrol.missing/alarm[2025-09-28]", "patrol.missing/alarm[2025-09-29]", "patrol.missing/alarm[2025-09-30]",
+				"patrol.missing/alarm[2025-10-10]", "patrol.missing/alarm[2025-10-11]",
+			}
+			if got := s.warningKeys(t, tok[supervisionToken], "SCJ", "patrol"); !slices.Equal(got, wantSCJ) {
+				t.Errorf("SCJ patrol warnings:\n got %q\nwant %q", got, wantSCJ)
+			}
+			var again struct{ Evaluated, Skipped, NewWarnings int }
+			s.must(200, "POST", "/api/v1/patrols/close-days", adminToken, body).decode(t, &again)
+			if again.Evaluated != 0 || again.Skipped != 12 || again.NewWarnings != 0 {
+				t.Errorf("closing again = %+v, want all 12 skipped", again)
+			}
+			if got := s.warningKeys(t, tok[supervisionToken], "ZJJ", "patrol"); len(got) != 4 {
+				t.Errorf("after closing again ZJJ has %q", got)
+			}
+		})
+	})
+}
+
+func containsHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,220 @@
+package compliance
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// AuditEntry is one change recorded in the audit log. Entries form a hash
+// chain: each one's Hash covers its content and the Hash of the entry before
+// it, so an entry altered, removed or moved breaks the chain at that entry.
+type AuditEntry struct {
+	Seq            int64     `json:"seq"`
+	At             time.Time `json:"at"`
+	Actor          string    `json:"actor"`
+	Role           Role      `json:"role"`
+	IP             string    `json:"ip"`
+	Action         string    `json:"action"` // "METHOD route", e.g. "POST /api/v1/steps"
+	Target         string    `json:"target"` // what was changed, e.g. "code=XK-001"
+	RequestDigest  string    `json:"request_digest"`
+	ResponseDigest string    `json:"response_digest"`
+	PrevHash       string    `json:"prev_hash"`
+	Hash           string    `json:"hash"`
+}
+
+// AuditHead is the end of the chain: the last entry's sequence number and
+// hash; Seq 0 and an empty Hash before the first entry. It is kept apart from
+// the entries, so that removing the last entries is detected too.
+type AuditHead struct {
+	Seq  int64
+	Hash string
+}
+
+// AuditFilter selects audit entries; zero fields do not filter. Results come
+// newest first; BeforeSeq continues a listing.
+type AuditFilter struct {
+	Actor     string
+	Action    string
+	From, To  time.Time // At in [From, To)
+	BeforeSeq int64
+	Limit     int
+}
+
+// AuditStore keeps the audit log.
+type AuditStore interface {
+	// AppendAudit links e to the head of the chain with Chain and stores
+	// it together with the new head, atomically; concurrent appends, from
+	// this process or another one on the same database, are serialised so
+	// that the chain stays linear. It returns e as stored.
+	AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error)
+	// ListAudit returns the entries that f selects, newest first.
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+	AuditReader
+}
+
+// AuditReader reads the chain for verification.
+type AuditReader interface {
+	// AuditEntries returns up to limit entries with Seq > after, in Seq order.
+	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+	// AuditHead returns the stored head; ErrNotFound when there is none.
+	AuditHead(ctx context.Context) (AuditHead, error)
+}
+
+// The stored widths of the entry's text fields; longer values are cut
+// before hashing, so that what is hashed is what is stored.
+const (
+	auditActorMax  = 64
+	auditIPMax     = 64
+	auditActionMax = 128
+	auditTargetMax = 512
+)
+
+// Chain returns e as the entry after head: its Seq, PrevHash and Hash set.
+func (e AuditEntry) Chain(head AuditHead) AuditEntry {
+	e.Seq = head.Seq + 1
+	e.PrevHash = head.Hash
+	e.Hash = AuditHash(e)
+	return e
+}
+
+// auditTimeLayout is the canonical form of an entry's time: UTC, to the
+// millisecond, the precision every supported database keeps.
+const auditTimeLayout = "2006-01-02T15:04:05.000Z"
+
+// AuditHash returns the hex SHA-256 of the entry's canonical encoding: a
+// version tag, then prev_hash, seq, time, actor, role, ip, action, target,
+// request digest and response digest, each written as its byte length, a
+// colon and its bytes, so that no two different entries encode alike. The
+// writer and the verifier both use this function.
+func AuditHash(e AuditEntry) string {
+	h := sha256.New()
+	for _, f := range []string{"powercheck-audit-v1", e.PrevHash, strconv.FormatInt(e.Seq, 10),
+		e.At.UTC().Format(auditTimeLayout), e.Actor, string(e.Role), e.IP, e.Action, e.Target,
+		e.RequestDigest, e.ResponseDigest} {
+		writeField(h, f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func writeField(h hash.Hash, f string) {
+	h.Write([]byte(strconv.Itoa(len(f))))
+	h.Write([]byte{':'})
+	h.Write([]byte(f))
+}
+
+// RecordAudit appends an entry to the audit log, stamped with the service's
+// clock. Over-long fields are cut to their stored width.
+func (s *Service) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	as, err := s.auditStore()
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	e.At = s.now().UTC().Truncate(time.Millisecond)
+	e.Actor = cut(e.Actor, auditActorMax)
+	e.IP = cut(e.IP, auditIPMax)
+	e.Action = cut(e.Action, auditActionMax)
+	e.Target = cut(e.Target, auditTargetMax)
+	return as.AppendAudit(ctx, e)
+}
+
+// AuditReaders may read the audit log.
+var AuditReaders = []Role{RoleAdmin, RoleSupervision}
+
+// ListAudit lists the audit log, newest first.
+func (s *Service) ListAudit(ctx context.Context, who *Account, f AuditFilter) ([]AuditEntry, error) {
+	if !slices.Contains(AuditReaders, who.Role) {
+		return nil, errForbidden
+	}
+	as, err := s.auditStore()
+	if err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > MaxPageSize {
+		f.Limit = MaxPageSize
+	}
+	return as.ListAudit(ctx, f)
+}
+
+func (s *Service) auditStore() (AuditStore, error) {
+	as, ok := s.store.(AuditStore)
+	if !ok {
+		return nil, errors.New("audit: the store keeps no audit log")
+	}
+	return as, nil
+}
+
+// cut shortens s to at most n runes.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+// AuditBreak is where the audit chain is broken: the first bad entry.
+type AuditBreak struct {
+	Seq     int64
+	Problem string
+}
+
+func (b *AuditBreak) Error() string {
+	if b.Seq == 0 {
+		return "audit head: " + b.Problem
+	}
+	return fmt.Sprintf("entry %d: %s", b.Seq, b.Problem)
+}
+
+// VerifyAudit walks the whole chain in Seq order and checks that sequence
+// numbers are contiguous from 1, that each entry's hash matches its content
+// and links to the entry before, and that the head names the last entry. It
+// returns the number of entries, or an *AuditBreak naming the first bad one.
+func VerifyAudit(ctx context.Context, r AuditReader) (int64, error) {
+	const page = 1000
+	var last AuditHead
+	for {
+		es, err := r.AuditEntries(ctx, last.Seq, page)
+		if err != nil {
+			return last.Seq, err
+		}
+		for _, e := range es {
+			want := last.Seq + 1
+			switch {
+			case e.Seq != want:
+				return last.Seq, &AuditBreak{Seq: want, Problem: "missing (deleted, or entries reordered)"}
+			case AuditHash(e) != e.Hash:
+				return last.Seq, &AuditBreak{Seq: e.Seq, Problem: "hash mismatch (altered)"}
+			case e.PrevHash != last.Hash:
+				return last.Seq, &AuditBreak{Seq: e.Seq, Problem: fmt.Sprintf("does not link to entry %d", last.Seq)}
+			}
+			last = AuditHead{Seq: e.Seq, Hash: e.Hash}
+		}
+		if len(es) < page {
+			break
+		}
+	}
+	head, err := r.AuditHead(ctx)
+	switch {
+	case errors.Is(err, ErrNotFound) && last.Seq == 0:
+		return 0, nil // nothing was ever recorded
+	case errors.Is(err, ErrNotFound):
+		return last.Seq, &AuditBreak{Problem: fmt.Sprintf("missing, with %d entries stored (removed)", last.Seq)}
+	case err != nil:
+		return last.Seq, err
+	case head.Seq > last.Seq:
+		return last.Seq, &AuditBreak{Seq: last.Seq + 1, Problem: fmt.Sprintf("missing (deleted: the head records %d entries)", head.Seq)}
+	case head.Seq < last.Seq:
+		return last.Seq, &AuditBreak{Seq: head.Seq + 1, Problem: fmt.Sprintf("not recorded by the head, which ends at entry %d (inserted)", head.Seq)}
+	case head.Hash != last.Hash:
+		return last.Seq, &AuditBreak{Seq: last.Seq, Problem: "does not match the head's hash (altered)"}
+	}
+	return last.Seq, nil
+}

@@ -1,0 +1,387 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"powercheck/internal/calendar"
+)
+
+// Events of the ledgers.
+const (
+	EventPatrolDay  = "patrol_day"  // a working day is closed, per department
+	EventMonthClose = "month_close" // a month is closed, per department
+)
+
+// PatrolsPerWorkday is how many patrols a working day needs (日常巡查 at
+// least twice a day). The ledger's statuses use it; the warnings come from
+// the patrol policy alone.
+const PatrolsPerWorkday = 2
+
+// Patrol statuses of a day in the ledger.
+const (
+	PatrolOK           = "ok"
+	PatrolInsufficient = "insufficient"
+	PatrolMissing      = "missing"
+	PatrolNotRequired  = "not_required"
+)
+
+// MaxLedgerDays bounds the period of one ledger or one closing run.
+const MaxLedgerDays = 366
+
+// Patrol is one daily patrol (日常巡查) of a department's platform by one
+// of its inspectors.
+type Patrol struct {
+	ID             int64     `json:"id"`
+	DepartmentCode string    `json:"department_code"`
+	Inspector      string    `json:"inspector"`
+	At             time.Time `json:"at"`
+	Findings       string    `json:"findings"`
+	Problems       []string  `json:"problems"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// DayFacts is what a patrol_day evaluation sees as input.day.
+type DayFacts struct {
+	Date    string // YYYY-MM-DD
+	Kind    string // a calendar.Kind
+	Patrols int
+}
+
+// PatrolDay is one day of the patrol ledger.
+type PatrolDay struct {
+	Date    string `json:"date"`
+	Kind    string `json:"kind"`
+	Patrols int    `json:"patrols"`
+	Status  string `json:"status"`
+}
+
+// PatrolLedger is a department's patrols, day by day.
+type PatrolLedger struct {
+	DepartmentCode string      `json:"department_code"`
+	From           string      `json:"from"`
+	To             string      `json:"to"`
+	Days           []PatrolDay `json:"days"`
+}
+
+// PatrolDayRecord is the outcome of closing one working day of one department.
+type PatrolDayRecord struct {
+	DepartmentCode string
+	Date           string
+	Patrols        int
+	Findings       []Finding
+	Revision       int64
+	At             time.Time
+}
+
+// PatrolStore keeps patrols and which days have been closed.
+type PatrolStore interface {
+	CreatePatrol(ctx context.Context, p Patrol) (Patrol, error)
+	// PatrolTimes returns when a department's patrols took place, in [from, to).
+	PatrolTimes(ctx context.Context, dept string, from, to time.Time) ([]time.Time, error)
+	// ClosedPatrolDays returns the days of a department closed in [from, to] (YYYY-MM-DD).
+	ClosedPatrolDays(ctx context.Context, dept, from, to string) (map[string]bool, error)
+	// ClosePatrolDay marks the day closed and stores the warnings found, in
+	// one transaction; claimed is false (and nothing is stored) when the day
+	// was already closed, by another node say. inserted counts new warnings.
+	ClosePatrolDay(ctx context.Context, rec PatrolDayRecord) (claimed bool, inserted int, err error)
+}
+
+func (s *Service) patrolStore() (PatrolStore, error) {
+	ps, ok := s.store.(PatrolStore)
+	if !ok {
+		return nil, errors.New("patrols: the store cannot keep patrols")
+	}
+	return ps, nil
+}
+
+// cal returns the calendar in force.
+func (s *Service) cal() (*calendar.Calendar, error) {
+	if s.calendar == nil || s.calendar.Calendar() == nil {
+		return nil, errors.New("calendar: no calendar holder configured")
+	}
+	return s.calendar.Calendar(), nil
+}
+
+// dayKind classifies d, answering an unknown year as a validation error.
+func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.Kind, error) {
+	k, err := c.Kind(d)
+	var unknown *calendar.UnknownYearError
+	if errors.As(err, &unknown) {
+		return "", Errorf(KindInvalid, "calendar_year_unknown",
+			"尚未录入 %d 年的节假日安排，无法判断 %s 是否为工作日，请系统管理员先录入", unknown.Year, d)
+	}
+	return k, err
+}
+
+// patrolStatus is the ledger status of a day of kind k with n patrols.
+func patrolStatus(k calendar.Kind, n int) string {
+	switch {
+	case !k.IsWorking():
+		return PatrolNotRequired
+	case n >= PatrolsPerWorkday:
+		return PatrolOK
+	case n == 1:
+		return PatrolInsufficient
+	}
+	return PatrolMissing
+}
+
+// RecordPatrol stores a patrol of the inspector's own department.
+func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Patrol, error) {
+	if who.Role != RoleDeptInspector || who.DepartmentCode == "" {
+		return Patrol{}, errForbidden
+	}
+	ps, err := s.patrolStore()
+	if err != nil {
+		return Patrol{}, err
+	}
+	now := s.now()
+	var v Validation
+	switch {
+	case p.At.IsZero():
+		v.Add("at", "巡查时间必填（RFC 3339 格式）")
+	case p.At.After(now):
+		v.Add("at", "巡查时间不能晚于当前时间")
+	}
+	p.Findings = strings.TrimSpace(p.Findings)
+	switch n := utf8.RuneCountInString(p.Findings); {
+	case n == 0:
+		v.Add("findings", "巡查情况必填")
+	case n > 4000:
+		v.Add("findings", "巡查情况不能超过 4000 字")
+	}
+	if len(p.Problems) > 100 {
+		v.Add("problems", "发现的问题不能超过 100 条")
+	}
+	problems := make([]string, 0, len(p.Problems))
+	for _, pr := range p.Problems {
+		pr = strings.TrimSpace(pr)
+		if pr == "" || utf8.RuneCountInString(pr) > 1000 {
+			v.Add("problems", "每条问题须为 1–1000 字")
+			break
+		}
+		problems = append(problems, pr)
+	}
+	if err := v.Err("invalid_patrol", "巡查记录不合法"); err != nil {
+		return Patrol{}, err
+	}
+	p.ID, p.Problems = 0, problems
+	p.DepartmentCode, p.Inspector = who.DepartmentCode, who.Username
+	p.At, p.CreatedAt = p.At.UTC().Truncate(time.Millisecond), now.UTC()
+	return ps.CreatePatrol(ctx, p)
+}
+
+// parsePeriod reads a from–to period of YYYY-MM-DD dates, both included.
+func parsePeriod(from, to string) (calendar.Date, calendar.Date, error) {
+	var v Validation
+	f, err := calendar.ParseDate(from)
+	if err != nil {
+		v.Add("from", "from 须为 YYYY-MM-DD 格式的日期")
+	}
+	t, err2 := calendar.ParseDate(to)
+	if err2 != nil {
+		v.Add("to", "to 须为 YYYY-MM-DD 格式的日期")
+	}
+	if err == nil && err2 == nil {
+		switch {
+		case t < f:
+			v.Add("to", "to 不能早于 from")
+		case int(t-f)+1 > MaxLedgerDays:
+			v.Add("to", "期间不能超过 %d 天", MaxLedgerDays)
+		}
+	}
+	return f, t, v.Err("invalid_period", "查询期间不合法")
+}
+
+// scopedDepartment resolves the department an account asks about: its own
+// when department-scoped (another one is forbidden), else the one named.
+func (s *Service) scopedDepartment(ctx context.Context, who *Account, dept string) (Department, error) {
+	if who.Role.DepartmentScoped() {
+		if dept == "" {
+			dept = who.DepartmentCode
+		}
+		if dept != who.DepartmentCode {
+			return Department{}, Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的数据", dept)
+		}
+	}
+	if dept == "" {
+		return Department{}, Errorf(KindInvalid, "department_required", "须指定部门（department）")
+	}
+	return s.department(ctx, dept)
+}
+
+// PatrolLedger lists each day of from–to (YYYY-MM-DD, both included) with
+// its kind, its patrols and their status. Days after today are not listed.
+func (s *Service) PatrolLedger(ctx context.Context, who *Account, dept, from, to string) (PatrolLedger, error) {
+	f, t, err := parsePeriod(from, to)
+	if err != nil {
+		return PatrolLedger{}, err
+	}
+	d, err := s.scopedDepartment(ctx, who, dept)
+	if err != nil {
+		return PatrolLedger{}, err
+	}
+	days, err := s.patrolDays(ctx, d.Code, f, min(t, calendar.DateOf(s.now())))
+	if err != nil {
+		return PatrolLedger{}, err
+	}
+	return PatrolLedger{DepartmentCode: d.Code, From: from, To: to, Days: days}, nil
+}
+
+// patrolDays returns the ledger days of a department in [f, t].
+func (s *Service) patrolDays(ctx context.Context, dept string, f, t calendar.Date) ([]PatrolDay, error) {
+	days := []PatrolDay{}
+	if t < f {
+		return days, nil
+	}
+	c, err := s.cal()
+	if err != nil {
+		return nil, err
+	}
+	kinds := make([]calendar.Kind, 0, int(t-f)+1)
+	for d := f; d <= t; d++ {
+		k, err := dayKind(c, d)
+		if err != nil {
+			return nil, err
+		}
+		kinds = append(kinds, k)
+	}
+	counts, err := s.patrolCounts(ctx, dept, f, t)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range kinds {
+		d := f + calendar.Date(i)
+		n := counts[d]
+		days = append(days, PatrolDay{Date: d.String(), Kind: string(k), Patrols: n, Status: patrolStatus(k, n)})
+	}
+	return days, nil
+}
+
+// patrolCounts counts a department's patrols per day of [f, t] (Asia/Shanghai).
+func (s *Service) patrolCounts(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date]int, error) {
+	ps, err := s.patrolStore()
+	if err != nil {
+		return nil, err
+	}
+	times, err := ps.PatrolTimes(ctx, dept, f.Start(), t.End())
+	if err != nil {
+		return nil, err
+	}
+	counts := map[calendar.Date]int{}
+	for _, at := range times {
+		counts[calendar.DateOf(at)]++
+	}
+	return counts, nil
+}
+
+// CloseDaysResult counts what closing patrol days did.
+type CloseDaysResult struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Evaluated   int    `json:"evaluated"`    // department-days evaluated and closed by this run
+	Skipped     int    `json:"skipped"`      // already closed (by an earlier run or another node)
+	Failed      int    `json:"failed"`       // evaluation failed; left open for the next run
+	NewWarnings int    `json:"new_warnings"` // warnings stored
+}
+
+// closeLookback is how far back a run without a start date looks for
+// working days still open.
+const closeLookback = 31
+
+// ClosePatrolDays evaluates a patrol_day input for every department and
+// every working day of from–to not yet closed, stores the warnings found and
+// marks each day closed, so that no day is evaluated twice, whatever the
+// number of nodes. to is at most yesterday (zero: yesterday); from zero
+// means closeLookback days back, but never before the department existed.
+// An explicit from backfills, up to MaxLedgerDays days. who nil is the system.
+//
+// The warnings have no case: their case_no is "" and they are told apart by
+// department and date (the store folds both into the dedupe key).
+func (s *Service) ClosePatrolDays(ctx context.Context, who *Account, from, to calendar.Date) (CloseDaysResult, error) {
+	if who != nil && who.Role != RoleAdmin {
+		return CloseDaysResult{}, errForbidden
+	}
+	ps, err := s.patrolStore()
+	if err != nil {
+		return CloseDaysResult{}, err
+	}
+	c, err := s.cal()
+	if err != nil {
+		return CloseDaysResult{}, err
+	}
+	now := s.now()
+	yesterday := calendar.DateOf(now) - 1
+	if to == 0 || to > yesterday {
+		to = yesterday
+	}
+	explicit := from != 0
+	if !explicit {
+		from = to - closeLookback + 1
+	}
+	if int(to-from)+1 > MaxLedgerDays {
+		return CloseDaysResult{}, Errorf(KindInvalid, "invalid_period", "一次最多处理 %d 天", MaxLedgerDays)
+	}
+	res := CloseDaysResult{From: from.String(), To: to.String()}
+	if to < from {
+		return res, nil
+	}
+	depts, err := s.store.ListDepartments(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, d := range depts {
+		start := from
+		if created := calendar.DateOf(d.CreatedAt); !explicit && created > start {
+			start = created
+		}
+		if to < start {
+			continue
+		}
+		closed, err := ps.ClosedPatrolDays(ctx, d.Code, start.String(), to.String())
+		if err != nil {
+			return res, err
+		}
+		counts, err := s.patrolCounts(ctx, d.Code, start, to)
+		if err != nil {
+			return res, err
+		}
+		for day := start; day <= to; day++ {
+			k, err := dayKind(c, day)
+			if err != nil {
+				return res, err
+			}
+			if !k.IsWorking() {
+				continue
+			}
+			if closed[day.String()] {
+				res.Skipped++
+				continue
+			}
+			facts := &DayFacts{Date: day.String(), Kind: string(k), Patrols: counts[day]}
+			ev, err := s.eval.Evaluate(ctx, &Input{Event: EventPatrolDay, Now: now, Department: d, Day: facts})
+			if err != nil {
+				s.log.ErrorContext(ctx, "patrol_day evaluation failed", "department", d.Code, "date", facts.Date,
+					"revision", ev.Revision, "error", err)
+				res.Failed++
+				continue
+			}
+			claimed, inserted, err := ps.ClosePatrolDay(ctx, PatrolDayRecord{DepartmentCode: d.Code, Date: facts.Date,
+				Patrols: facts.Patrols, Findings: ev.Findings, Revision: ev.Revision, At: now})
+			if err != nil {
+				return res, err
+			}
+			if !claimed {
+				res.Skipped++
+				continue
+			}
+			res.Evaluated++
+			res.NewWarnings += inserted
+		}
+	}
+	return res, nil
+}

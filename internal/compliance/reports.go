@@ -1,0 +1,379 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"powercheck/internal/calendar"
+)
+
+// ExplanationDueDay is the day of the next month by which a month's written
+// explanation is due, moved on to the next working day when it is not one.
+const ExplanationDueDay = 3
+
+// zeroCaseLookback bounds how many months back a zero-case streak is counted.
+const zeroCaseLookback = 12
+
+// MonthlyReport is a department's month (月报). Counts are over the month in
+// Asia/Shanghai: cases accepted in it (closed and open: of those, how many
+// are closed now and how many are not), steps that occurred in it and their
+// approvals, warnings created in it (rectified: now rectified or verified;
+// verified: now verified), and the patrol ledger of its working days up to today.
+type MonthlyReport struct {
+	DepartmentCode      string           `json:"department_code"`
+	Month               string           `json:"month"`
+	CasesAccepted       int64            `json:"cases_accepted"`
+	CasesClosed         int64            `json:"cases_closed"`
+	CasesOpen           int64            `json:"cases_open"`
+	Steps               int64            `json:"steps"`
+	Warnings            WarningCounts    `json:"warnings"`
+	WarningsRectified   int64            `json:"warnings_rectified"`
+	WarningsVerified    int64            `json:"warnings_verified"`
+	CheckpointApprovals int64            `json:"checkpoint_approvals"`
+	Patrol              PatrolCompliance `json:"patrol"`
+	ExplanationRequired bool             `json:"explanation_required"`
+	ExplanationDue      string           `json:"explanation_due"`
+	Explanation         *Explanation     `json:"explanation"`
+}
+
+// WarningCounts counts warnings by level and by family.
+type WarningCounts struct {
+	Prewarning int64            `json:"prewarning"`
+	Alarm      int64            `json:"alarm"`
+	ByFamily   map[string]int64 `json:"by_family"`
+}
+
+// PatrolCompliance summarises the patrol ledger's working days.
+type PatrolCompliance struct {
+	WorkingDays      int `json:"working_days"`
+	OKDays           int `json:"ok_days"`
+	InsufficientDays int `json:"insufficient_days"`
+	MissingDays      int `json:"missing_days"`
+}
+
+// Explanation is a month's written explanation (书面说明), signed by the
+// department's responsible leader. Late is computed against the due date.
+type Explanation struct {
+	DepartmentCode string    `json:"department_code"`
+	Month          string    `json:"month"`
+	Text           string    `json:"text"`
+	SignedBy       string    `json:"signed_by"`
+	SubmittedBy    string    `json:"submitted_by"`
+	SubmittedAt    time.Time `json:"submitted_at"`
+	Late           bool      `json:"late"`
+}
+
+// MonthCounts are the stored facts of a department's month.
+type MonthCounts struct {
+	CasesAccepted       int64
+	CasesClosed         int64
+	Steps               int64
+	CheckpointApprovals int64
+	Prewarnings         int64
+	Alarms              int64
+	Rectified           int64
+	Verified            int64
+	ByFamily            map[string]int64
+}
+
+// MonthFacts is what a month_close evaluation sees as input.month.
+type MonthFacts struct {
+	Month                  string
+	CasesAccepted          int64
+	Warnings               int64
+	ExplanationRequired    bool
+	ExplanationDue         string
+	ExplanationSubmittedAt *time.Time // nil: no explanation
+	ZeroCaseMonthsInARow   int
+}
+
+// MonthCloseRecord is the outcome of closing a month of one department.
+type MonthCloseRecord struct {
+	DepartmentCode string
+	Month          string
+	Findings       []Finding
+	Revision       int64
+	At             time.Time
+}
+
+// ReportStore gives the facts of monthly reports and keeps explanations.
+type ReportStore interface {
+	// MonthCounts counts a department's facts in [from, to).
+	MonthCounts(ctx context.Context, dept string, from, to time.Time) (MonthCounts, error)
+	// CountCasesAccepted counts the cases a department accepted in [from, to).
+	CountCasesAccepted(ctx context.Context, dept string, from, to time.Time) (int64, error)
+	// SaveExplanation stores an explanation; a second one for the same
+	// department and month fails with ErrDuplicate.
+	SaveExplanation(ctx context.Context, e Explanation) (Explanation, error)
+	// Explanation returns a month's explanation, or ErrNotFound.
+	Explanation(ctx context.Context, dept, month string) (Explanation, error)
+	// RecordMonthClose stores the warnings of a month_close evaluation;
+	// those already stored for the same department and month are kept, not
+	// duplicated. It returns how many were new.
+	RecordMonthClose(ctx context.Context, rec MonthCloseRecord) (int, error)
+}
+
+func (s *Service) reportStore() (ReportStore, error) {
+	rs, ok := s.store.(ReportStore)
+	if !ok {
+		return nil, errors.New("reports: the store cannot give monthly facts")
+	}
+	return rs, nil
+}
+
+// parseMonth reads YYYY-MM and returns its first day.
+func parseMonth(month string) (calendar.Date, error) {
+	t, err := time.Parse("2006-01", month)
+	if err != nil || len(month) != 7 {
+		return 0, Errorf(KindInvalid, "invalid_month", "month 须为 YYYY-MM 格式的月份")
+	}
+	return calendar.MakeDate(t.Year(), t.Month(), 1), nil
+}
+
+// nextMonth returns the first day of the month after the one starting at first.
+func nextMonth(first calendar.Date) calendar.Date {
+	t := first.Start()
+	return calendar.MakeDate(t.Year(), t.Month()+1, 1)
+}
+
+// ExplanationDue returns the day a month's explanation is due: the 3rd of
+// the next month, or the first working day after it when it is not one.
+func (s *Service) ExplanationDue(month string) (string, error) {
+	first, err := parseMonth(month)
+	if err != nil {
+		return "", err
+	}
+	c, err := s.cal()
+	if err != nil {
+		return "", err
+	}
+	d := nextMonth(first) + ExplanationDueDay - 1
+	for {
+		k, err := dayKind(c, d)
+		if err != nil {
+			return "", err
+		}
+		if k.IsWorking() {
+			return d.String(), nil
+		}
+		d++
+	}
+}
+
+// MonthlyReport builds a department's report of a month.
+func (s *Service) MonthlyReport(ctx context.Context, who *Account, dept, month string) (MonthlyReport, error) {
+	first, err := parseMonth(month)
+	if err != nil {
+		return MonthlyReport{}, err
+	}
+	d, err := s.scopedDepartment(ctx, who, dept)
+	if err != nil {
+		return MonthlyReport{}, err
+	}
+	return s.monthlyReport(ctx, d.Code, month, first)
+}
+
+func (s *Service) monthlyReport(ctx context.Context, dept, month string, first calendar.Date) (MonthlyReport, error) {
+	rs, err := s.reportStore()
+	if err != nil {
+		return MonthlyReport{}, err
+	}
+	due, err := s.ExplanationDue(month)
+	if err != nil {
+		return MonthlyReport{}, err
+	}
+	next := nextMonth(first)
+	mc, err := rs.MonthCounts(ctx, dept, first.Start(), next.Start())
+	if err != nil {
+		return MonthlyReport{}, err
+	}
+	days, err := s.patrolDays(ctx, dept, first, min(next-1, calendar.DateOf(s.now())))
+	if err != nil {
+		return MonthlyReport{}, err
+	}
+	var pc PatrolCompliance
+	for _, d := range days {
+		switch d.Status {
+		case PatrolOK:
+			pc.OKDays++
+		case PatrolInsufficient:
+			pc.InsufficientDays++
+		case PatrolMissing:
+			pc.MissingDays++
+		default:
+			continue
+		}
+		pc.WorkingDays++
+	}
+	r := MonthlyReport{DepartmentCode: dept, Month: month, CasesAccepted: mc.CasesAccepted,
+		CasesClosed: mc.CasesClosed, CasesOpen: mc.CasesAccepted - mc.CasesClosed, Steps: mc.Steps,
+		Warnings:          WarningCounts{Prewarning: mc.Prewarnings, Alarm: mc.Alarms, ByFamily: mc.ByFamily},
+		WarningsRectified: mc.Rectified, WarningsVerified: mc.Verified, CheckpointApprovals: mc.CheckpointApprovals,
+		Patrol: pc, ExplanationDue: due}
+	if r.Warnings.ByFamily == nil {
+		r.Warnings.ByFamily = map[string]int64{}
+	}
+	r.ExplanationRequired = mc.Prewarnings+mc.Alarms > 0 || mc.CasesAccepted == 0
+	e, err := rs.Explanation(ctx, dept, month)
+	switch {
+	case err == nil:
+		e.Late = calendar.DateOf(e.SubmittedAt).String() > due
+		r.Explanation = &e
+	case !errors.Is(err, ErrNotFound):
+		return MonthlyReport{}, err
+	}
+	return r, nil
+}
+
+// SubmitExplanation records a month's written explanation for the
+// account's own department, with the time it was received. The month must
+// be over; one explanation per department and month.
+func (s *Service) SubmitExplanation(ctx context.Context, who *Account, e Explanation) (Explanation, error) {
+	if who.Role != RoleDeptAdmin {
+		return Explanation{}, errForbidden
+	}
+	if e.DepartmentCode == "" {
+		e.DepartmentCode = who.DepartmentCode
+	}
+	if e.DepartmentCode != who.DepartmentCode {
+		return Explanation{}, Errorf(KindForbidden, "other_department", "无权为其他部门（%s）提交书面说明", e.DepartmentCode)
+	}
+	rs, err := s.reportStore()
+	if err != nil {
+		return Explanation{}, err
+	}
+	now := s.now()
+	var v Validation
+	first, err := parseMonth(e.Month)
+	if err != nil {
+		v.Add("month", "month 须为 YYYY-MM 格式的月份")
+	} else if nextMonth(first) > calendar.DateOf(now) {
+		v.Add("month", "%s 尚未结束，不能提交书面说明", e.Month)
+	}
+	e.Text, e.SignedBy = strings.TrimSpace(e.Text), strings.TrimSpace(e.SignedBy)
+	if n := utf8.RuneCountInString(e.Text); n == 0 || n > 20000 {
+		v.Add("text", "说明内容须为 1–20000 字")
+	}
+	if n := utf8.RuneCountInString(e.SignedBy); n == 0 || n > 64 {
+		v.Add("signed_by", "须由主要负责人签名（signed_by，1–64 字）")
+	}
+	if err := v.Err("invalid_explanation", "书面说明不合法"); err != nil {
+		return Explanation{}, err
+	}
+	if _, err := s.department(ctx, e.DepartmentCode); err != nil {
+		return Explanation{}, err
+	}
+	due, err := s.ExplanationDue(e.Month)
+	if err != nil {
+		return Explanation{}, err
+	}
+	e.SubmittedBy, e.SubmittedAt = who.Username, now.UTC()
+	saved, err := rs.SaveExplanation(ctx, e)
+	if errors.Is(err, ErrDuplicate) {
+		return Explanation{}, Errorf(KindConflict, "explanation_exists", "%s 部门 %s 的书面说明已提交，不能重复提交", e.DepartmentCode, e.Month)
+	}
+	if err != nil {
+		return Explanation{}, err
+	}
+	saved.Late = calendar.DateOf(saved.SubmittedAt).String() > due
+	return saved, nil
+}
+
+// CloseMonthResult counts what closing a month did.
+type CloseMonthResult struct {
+	Month       string `json:"month"`
+	Departments int    `json:"departments"`  // evaluated
+	Failed      int    `json:"failed"`       // evaluation failed; run again
+	NewWarnings int    `json:"new_warnings"` // warnings stored for the first time
+}
+
+// CloseMonth evaluates a month_close input for every department (or the one
+// named) and stores the warnings found. It may be run again at any time,
+// after the due date say: warnings already stored for the same department
+// and month are never duplicated, and new facts (an explanation that came
+// late, or never) raise their own. Like patrol warnings, they have no case:
+// case_no is "" and the store folds department and month into the dedupe key.
+func (s *Service) CloseMonth(ctx context.Context, who *Account, month, dept string) (CloseMonthResult, error) {
+	if who != nil && who.Role != RoleAdmin {
+		return CloseMonthResult{}, errForbidden
+	}
+	first, err := parseMonth(month)
+	if err != nil {
+		return CloseMonthResult{}, err
+	}
+	now := s.now()
+	if nextMonth(first) > calendar.DateOf(now) {
+		return CloseMonthResult{}, Errorf(KindInvalid, "month_not_over", "%s 尚未结束，不能结账", month)
+	}
+	rs, err := s.reportStore()
+	if err != nil {
+		return CloseMonthResult{}, err
+	}
+	var depts []Department
+	if dept != "" {
+		d, err := s.department(ctx, dept)
+		if err != nil {
+			return CloseMonthResult{}, err
+		}
+		depts = []Department{d}
+	} else if depts, err = s.store.ListDepartments(ctx); err != nil {
+		return CloseMonthResult{}, err
+	}
+	res := CloseMonthResult{Month: month}
+	for _, d := range depts {
+		r, err := s.monthlyReport(ctx, d.Code, month, first)
+		if err != nil {
+			return res, err
+		}
+		streak, err := s.zeroCaseStreak(ctx, rs, d.Code, first, r.CasesAccepted)
+		if err != nil {
+			return res, err
+		}
+		facts := &MonthFacts{Month: month, CasesAccepted: r.CasesAccepted, Warnings: r.Warnings.Prewarning + r.Warnings.Alarm,
+			ExplanationRequired: r.ExplanationRequired, ExplanationDue: r.ExplanationDue, ZeroCaseMonthsInARow: streak}
+		if r.Explanation != nil {
+			facts.ExplanationSubmittedAt = &r.Explanation.SubmittedAt
+		}
+		ev, err := s.eval.Evaluate(ctx, &Input{Event: EventMonthClose, Now: now, Department: d, Month: facts})
+		if err != nil {
+			s.log.ErrorContext(ctx, "month_close evaluation failed", "department", d.Code, "month", month,
+				"revision", ev.Revision, "error", err)
+			res.Failed++
+			continue
+		}
+		n, err := rs.RecordMonthClose(ctx, MonthCloseRecord{DepartmentCode: d.Code, Month: month,
+			Findings: ev.Findings, Revision: ev.Revision, At: now})
+		if err != nil {
+			return res, err
+		}
+		res.Departments++
+		res.NewWarnings += n
+	}
+	return res, nil
+}
+
+// zeroCaseStreak counts the months in a row, ending with the one starting at
+// first, in which the department accepted no case (at most zeroCaseLookback).
+func (s *Service) zeroCaseStreak(ctx context.Context, rs ReportStore, dept string, first calendar.Date, accepted int64) (int, error) {
+	if accepted > 0 {
+		return 0, nil
+	}
+	streak := 1
+	for streak < zeroCaseLookback {
+		t := first.Start()
+		prev := calendar.MakeDate(t.Year(), t.Month()-1, 1)
+		n, err := rs.CountCasesAccepted(ctx, dept, prev.Start(), first.Start())
+		if err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			break
+		}
+		streak++
+		first = prev
+	}
+	return streak, nil
+}

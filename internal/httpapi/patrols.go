@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
+)
+
+// patrolRequest is the body of POST /api/v1/patrols.
+type patrolRequest struct {
+	At       string   `json:"at"`
+	Findings string   `json:"findings"`
+	Problems []string `json:"problems"`
+}
+
+func (s *Server) postPatrol(c *gin.Context) {
+	var req patrolRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	at, err := time.Parse(time.RFC3339, req.At)
+	if err != nil {
+		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_patrol", "巡查时间 at 须为 RFC 3339 格式（如 2026-03-02T09:30:00+08:00）"))
+		return
+	}
+	p, err := s.svc.RecordPatrol(c.Request.Context(), account(c),
+		compliance.Patrol{At: at, Findings: req.Findings, Problems: req.Problems})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, p)
+}
+
+func (s *Server) patrolLedger(c *gin.Context) {
+	l, err := s.svc.PatrolLedger(c.Request.Context(), account(c), c.Query("department"), c.Query("from"), c.Query("to"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, l)
+}
+
+// closeDays runs the patrol_day evaluation now: {from?, to?} (YYYY-MM-DD,
+// both included; to defaults to, and is capped at, yesterday).
+func (s *Server) closePatrolDays(c *gin.Context) {
+	var req struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	var from, to calendar.Date
+	for _, f := range []struct {
+		name, v string
+		d       *calendar.Date
+	}{{"from", req.From, &from}, {"to", req.To, &to}} {
+		if f.v == "" {
+			continue
+		}
+		d, err := calendar.ParseDate(f.v)
+		if err != nil {
+			fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_period", "%s 须为 YYYY-MM-DD 格式的日期", f.name))
+			return
+		}
+		*f.d = d
+	}
+	res, err := s.svc.ClosePatrolDays(c.Request.Context(), account(c), from, to)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

@@ -1,0 +1,110 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// appendAll appends perWorker entries from each store in stores, each from
+// its own 8 goroutines at once, and fails on any error.
+func appendAll(t *testing.T, stores []*sqlstore.Store, perWorker int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*len(stores)*perWorker)
+	for n, s := range stores {
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range perWorker {
+					e := compliance.AuditEntry{At: at(2, 9, 0, i, g), Actor: fmt.Sprintf("node%d-worker%d", n, g),
+						Role: compliance.RoleClerk, IP: "10.0.0.1", Action: "POST /api/v1/steps", Target: fmt.Sprintf("id=S-%d-%d-%d", n, g, i),
+						RequestDigest: "req", ResponseDigest: "res"}
+					if _, err := s.AppendAudit(t.Context(), e); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("append: %v", err)
+	}
+}
+
+func TestAuditConcurrentAppendsFormOneChain(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		if n, err := compliance.VerifyAudit(t.Context(), s); err != nil || n != 0 {
+			t.Fatalf("empty log: VerifyAudit = %d, %v; want 0, nil", n, err)
+		}
+		appendAll(t, []*sqlstore.Store{s}, 10)
+		n, err := compliance.VerifyAudit(t.Context(), s)
+		if err != nil || n != 80 {
+			t.Fatalf("VerifyAudit = %d, %v; want 80, nil", n, err)
+		}
+		head, err := s.AuditHead(t.Context())
+		if err != nil || head.Seq != 80 {
+			t.Fatalf("AuditHead = %+v, %v; want seq 80", head, err)
+		}
+	})
+}
+
+// Two stores on one database stand for two server nodes.
+func TestAuditAppendsFromTwoNodesFormOneChain(t *testing.T) {
+	for _, d := range sqlstoretest.Drivers() {
+		t.Run(d.Name, func(t *testing.T) {
+			dsn := d.DSN(t)
+			a, b := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
+			appendAll(t, []*sqlstore.Store{a, b}, 5)
+			if n, err := compliance.VerifyAudit(t.Context(), b); err != nil || n != 80 {
+				t.Fatalf("VerifyAudit = %d, %v; want 80, nil", n, err)
+			}
+		})
+	}
+}
+
+func TestAuditListNewestFirstWithFilters(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		for i := range 5 {
+			actor := "alice"
+			if i%2 == 1 {
+				actor = "bob"
+			}
+			e := compliance.AuditEntry{At: at(3, 10, i, 0, 0), Actor: actor, Role: compliance.RoleAdmin, IP: "127.0.0.1",
+				Action: "POST /api/v1/departments", Target: fmt.Sprintf("code=D%d", i)}
+			got, err := s.AppendAudit(t.Context(), e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Seq != int64(i+1) || got.Hash != compliance.AuditHash(got) {
+				t.Fatalf("appended %+v: want seq %d and a matching hash", got, i+1)
+			}
+		}
+		page, err := s.ListAudit(t.Context(), compliance.AuditFilter{Actor: "alice", Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) != 2 || page[0].Seq != 5 || page[1].Seq != 3 {
+			t.Fatalf("first page = %+v; want seqs 5, 3", page)
+		}
+		if !page[0].At.Equal(at(3, 10, 4, 0, 0)) {
+			t.Errorf("at = %v, want %v", page[0].At, at(3, 10, 4, 0, 0))
+		}
+		page, err = s.ListAudit(t.Context(), compliance.AuditFilter{Actor: "alice", Limit: 2, BeforeSeq: 3})
+		if err != nil || len(page) != 1 || page[0].Seq != 1 {
+			t.Fatalf("second page = %+v, %v; want seq 1", page, err)
+		}
+		page, err = s.ListAudit(t.Context(), compliance.AuditFilter{From: at(3, 10, 1, 0, 0), To: at(3, 10, 3, 0, 0)})
+		if err != nil || len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 2 {
+			t.Fatalf("time window = %+v, %v; want seqs 3, 2", page, err)
+		}
+	})
+}

@@ -1,0 +1,120 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+var _ compliance.ReportStore = (*Store)(nil)
+
+// explanationRow is a month's written explanation; one per department and month.
+type explanationRow struct {
+	ID             int64     `gorm:"primaryKey;autoIncrement"`
+	DepartmentCode string    `gorm:"size:32;not null;uniqueIndex:uq_explanation,priority:1"`
+	Month          string    `gorm:"size:7;not null;uniqueIndex:uq_explanation,priority:2"`
+	Text           string    `gorm:"type:text;not null"`
+	SignedBy       string    `gorm:"size:64;not null"`
+	SubmittedBy    string    `gorm:"size:64;not null"`
+	SubmittedAt    time.Time `gorm:"not null"`
+}
+
+func (explanationRow) TableName() string { return "monthly_explanations" }
+
+func toExplanation(r explanationRow) compliance.Explanation {
+	return compliance.Explanation{DepartmentCode: r.DepartmentCode, Month: r.Month, Text: r.Text, SignedBy: r.SignedBy,
+		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt}
+}
+
+// MonthCounts implements compliance.ReportStore.
+func (s *Store) MonthCounts(ctx context.Context, dept string, from, to time.Time) (compliance.MonthCounts, error) {
+	db := s.db.WithContext(ctx)
+	f, t := utc(from), utc(to)
+	out := compliance.MonthCounts{ByFamily: map[string]int64{}}
+	var cases struct{ Accepted, Closed int64 }
+	err := db.Model(&caseRow{}).Select("COUNT(*) AS accepted, COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS closed", compliance.CaseClosed).
+		Where("department_code = ? AND accepted_at >= ? AND accepted_at < ?", dept, f, t).Scan(&cases).Error
+	if err != nil {
+		return out, wrap(err, "count cases of month")
+	}
+	out.CasesAccepted, out.CasesClosed = cases.Accepted, cases.Closed
+	// Approvals live inside the steps' detail; a department's month is a few
+	// thousand steps at most, read without their stored answers.
+	var steps []stepRow
+	if err := db.Select("seq", "detail").Where("department_code = ? AND occurred_at >= ? AND occurred_at < ?", dept, f, t).
+		Find(&steps).Error; err != nil {
+		return out, wrap(err, "list steps of month")
+	}
+	out.Steps = int64(len(steps))
+	for _, st := range steps {
+		out.CheckpointApprovals += int64(len(st.Detail.Approvals))
+	}
+	var groups []struct {
+		Level, Family, Status string
+		N                     int64
+	}
+	if err := db.Model(&warningRow{}).Select("level, family, status, COUNT(*) AS n").
+		Where("department_code = ? AND created_at >= ? AND created_at < ?", dept, f, t).
+		Group("level, family, status").Scan(&groups).Error; err != nil {
+		return out, wrap(err, "count warnings of month")
+	}
+	for _, g := range groups {
+		switch g.Level {
+		case compliance.LevelPrewarning:
+			out.Prewarnings += g.N
+		case compliance.LevelAlarm:
+			out.Alarms += g.N
+		}
+		out.ByFamily[g.Family] += g.N
+		switch g.Status {
+		case compliance.WarningVerified:
+			out.Verified += g.N
+			out.Rectified += g.N
+		case compliance.WarningRectified:
+			out.Rectified += g.N
+		}
+	}
+	return out, nil
+}
+
+// CountCasesAccepted implements compliance.ReportStore.
+func (s *Store) CountCasesAccepted(ctx context.Context, dept string, from, to time.Time) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&caseRow{}).
+		Where("department_code = ? AND accepted_at >= ? AND accepted_at < ?", dept, utc(from), utc(to)).Count(&n).Error
+	return n, wrap(err, "count cases accepted")
+}
+
+// SaveExplanation implements compliance.ReportStore.
+func (s *Store) SaveExplanation(ctx context.Context, e compliance.Explanation) (compliance.Explanation, error) {
+	r := explanationRow{DepartmentCode: e.DepartmentCode, Month: e.Month, Text: e.Text, SignedBy: e.SignedBy,
+		SubmittedBy: e.SubmittedBy, SubmittedAt: utc(e.SubmittedAt)}
+	if err := s.transaction(ctx, func(tx *gorm.DB) error { return tx.Create(&r).Error }); err != nil {
+		return compliance.Explanation{}, wrap(err, "save explanation")
+	}
+	return toExplanation(r), nil
+}
+
+// Explanation implements compliance.ReportStore.
+func (s *Store) Explanation(ctx context.Context, dept, month string) (compliance.Explanation, error) {
+	var r explanationRow
+	if err := s.db.WithContext(ctx).Where("department_code = ? AND month = ?", dept, month).Take(&r).Error; err != nil {
+		return compliance.Explanation{}, wrap(err, "get explanation")
+	}
+	return toExplanation(r), nil
+}
+
+// RecordMonthClose implements compliance.ReportStore.
+func (s *Store) RecordMonthClose(ctx context.Context, rec compliance.MonthCloseRecord) (int, error) {
+	inserted := 0
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		n, err := insertCaselessWarnings(tx, "month_close|"+rec.DepartmentCode+"|"+rec.Month, rec.DepartmentCode,
+			rec.Findings, rec.Revision, utc(rec.At))
+		inserted = n
+		return err
+	})
+	return inserted, wrap(err, "record month close")
+}

@@ -200,6 +200,16 @@ func sweepLoop(ctx context.Context, svc *compliance.Service, every time.Duration
 			log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
 				"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
 		}
+		// The working days that ended are judged for their patrols, once
+		// each; last month is closed again (nothing is raised twice), so
+		// that a missing explanation is caught once its due date passes.
+		if _, err := svc.ClosePatrolDays(ctx, nil, 0, 0); err != nil && ctx.Err() == nil {
+			log.Warn("close patrol days", "error", err)
+		}
+		lastMonth := time.Now().In(calendar.Shanghai).AddDate(0, -1, 0).Format("2006-01")
+		if _, err := svc.CloseMonth(ctx, nil, lastMonth, ""); err != nil && ctx.Err() == nil {
+			log.Warn("close month", "month", lastMonth, "error", err)
+		}
 	}
 }
 

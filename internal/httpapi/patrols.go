@@ -46,7 +46,7 @@ func (s *Server) patrolLedger(c *gin.Context) {
 	c.JSON(http.StatusOK, l)
 }
 
-// closeDays runs the patrol_day evaluation now: {from?, to?} (YYYY-MM-DD,
+// closePatrolDays runs the patrol_day evaluation now: {from?, to?} (YYYY-MM-DD,
 // both included; to defaults to, and is capped at, yesterday).
 func (s *Server) closePatrolDays(c *gin.Context) {
 	var req struct {

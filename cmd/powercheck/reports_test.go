@@ -1,0 +1,224 @@
+package main
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"powercheck/internal/calendar"
+)
+
+type reportAnswer struct {
+	DepartmentCode string `json:"department_code"`
+	Month          string `json:"month"`
+	CasesAccepted  int    `json:"cases_accepted"`
+	CasesClosed    int    `json:"cases_closed"`
+	CasesOpen      int    `json:"cases_open"`
+	Steps          int    `json:"steps"`
+	Warnings       struct {
+		Prewarning int            `json:"prewarning"`
+		Alarm      int            `json:"alarm"`
+		ByFamily   map[string]int `json:"by_family"`
+	} `json:"warnings"`
+	WarningsRectified   int `json:"warnings_rectified"`
+	WarningsVerified    int `json:"warnings_verified"`
+	CheckpointApprovals int `json:"checkpoint_approvals"`
+	Patrol              struct {
+		WorkingDays      int `json:"working_days"`
+		OKDays           int `json:"ok_days"`
+		InsufficientDays int `json:"insufficient_days"`
+		MissingDays      int `json:"missing_days"`
+	} `json:"patrol"`
+	ExplanationRequired bool   `json:"explanation_required"`
+	ExplanationDue      string `json:"explanation_due"`
+	Explanation         *struct {
+		Text        string    `json:"text"`
+		SignedBy    string    `json:"signed_by"`
+		SubmittedAt time.Time `json:"submitted_at"`
+		Late        bool      `json:"late"`
+	} `json:"explanation"`
+}
+
+func (s *server) report(t *testing.T, token, query string) reportAnswer {
+	t.Helper()
+	var r reportAnswer
+	s.must(200, "GET", "/api/v1/reports/monthly?"+query, token, nil).decode(t, &r)
+	return r
+}
+
+func explanation(dept, month string) map[string]any {
+	return map[string]any{"department_code": dept, "month": month, "text": "本月情况说明：……", "signed_by": "王局长"}
+}
+
+func TestMonthlyReportExplanationDue(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		enterCurrentYears(t, s)
+		for _, c := range []struct{ month, due string }{
+			{"2025-09", "2025-10-09"}, // National Day and the Mid-Autumn Festival
+			{"2025-12", "2026-01-04"}, // New Year; Sunday 01-04 is a make-up working day
+			{"2026-04", "2026-05-06"}, // Labour Day
+			{"2026-09", "2026-10-08"}, // National Day
+			{"2026-03", "2026-04-03"}, // a plain Friday
+		} {
+			if got := s.report(t, tok[zjjAdmin], "month="+c.month).ExplanationDue; got != c.due {
+				t.Errorf("explanation_due of %s = %s, want %s", c.month, got, c.due)
+			}
+		}
+		s.must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2026-13", tok[supervisionToken], nil)
+		s.must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2024-06", tok[supervisionToken], nil) // year unknown
+		s.must(403, "GET", "/api/v1/reports/monthly?department=SCJ&month=2026-03", tok[zjjAdmin], nil)
+	})
+}
+
+func TestMonthlyReportCounts(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		enterCurrentYears(t, s)
+		clerk := tok[zjjClerk]
+		// One case through its whole flow, one only accepted, one in April.
+		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("R1-a", "ZJJ-R1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+		s.must(201, "POST", "/api/v1/steps", clerk, step("R1-r", "ZJJ-R1", "review", "2026-03-03T09:30:00+08:00"))
+		decide := step("R1-d", "ZJJ-R1", "decide", "2026-03-04T09:30:00+08:00")
+		decide["approvals"] = []any{map[string]any{"role": "dept_inspector", "by": "李四", "at": "2026-03-04T09:00:00+08:00"}}
+		s.must(201, "POST", "/api/v1/steps", clerk, decide)
+		s.must(201, "POST", "/api/v1/steps", clerk, step("R1-v", "ZJJ-R1", "deliver", "2026-03-05T09:30:00+08:00"))
+		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("R2-a", "ZJJ-R2", "XK-001", "accept", "2026-03-10T09:30:00+08:00"))
+		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("R3-a", "ZJJ-R3", "XK-001", "accept", "2026-04-01T09:30:00+08:00"))
+		insp := addAccount(t, s, "zjj-insp", "dept_inspector", "ZJJ")
+		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T09:00:00+08:00"))
+		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T16:00:00+08:00"))
+		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-03T09:00:00+08:00"))
+
+		r := s.report(t, tok[supervisionToken], "department=ZJJ&month=2026-03")
+		if r.DepartmentCode != "ZJJ" || r.Month != "2026-03" || r.CasesAccepted != 2 || r.CasesClosed != 1 || r.CasesOpen != 1 ||
+			r.Steps != 5 || r.CheckpointApprovals != 1 {
+			t.Errorf("March report = %+v, want 2 accepted, 1 closed, 1 open, 5 steps, 1 approval", r)
+		}
+		workdays, err := calendar.Default().CountWorkdays(calendar.MakeDate(2026, 2, 28), calendar.MakeDate(2026, 3, 31))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := r.Patrol; p.WorkingDays != workdays || p.OKDays != 1 || p.InsufficientDays != 1 || p.MissingDays != workdays-2 {
+			t.Errorf("March patrol = %+v, want %d working days: 1 ok, 1 insufficient, the rest missing", p, workdays)
+		}
+		// Warnings count in the month they were raised: these steps were
+		// recorded (and checked) now.
+		if r.Warnings.Prewarning+r.Warnings.Alarm != 0 || r.ExplanationRequired {
+			t.Errorf("March warnings = %+v, required %v; want none, no explanation required", r.Warnings, r.ExplanationRequired)
+		}
+		month := time.Now().In(calendar.Shanghai).Format("2006-01")
+		now := s.report(t, tok[zjjAdmin], "month="+month)
+		var l warningList
+		s.must(200, "GET", "/api/v1/warnings?limit=200&department=ZJJ", tok[supervisionToken], nil).decode(t, &l)
+		want := map[string]int{}
+		pre, alarm := 0, 0
+		for _, w := range l.Items {
+			want[w.Family]++
+			if w.Level == "alarm" {
+				alarm++
+			} else {
+				pre++
+			}
+		}
+		if len(l.Items) == 0 || now.Warnings.Prewarning != pre || now.Warnings.Alarm != alarm || !mapsEqual(now.Warnings.ByFamily, want) {
+			t.Errorf("this month's warnings = %+v, want %d prewarnings, %d alarms, %v", now.Warnings, pre, alarm, want)
+		}
+		if !now.ExplanationRequired || now.CasesAccepted != 0 {
+			t.Errorf("this month: required %v, accepted %d; want required", now.ExplanationRequired, now.CasesAccepted)
+		}
+	})
+}
+
+func mapsEqual(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestMonthlyExplanations(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		enterCurrentYears(t, s)
+		sup := tok[supervisionToken]
+		// ZJJ accepts a case in July 2025 and none after; SCJ never does.
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("J-a", "ZJJ-J", "XK-001", "accept", "2025-07-15T09:30:00+08:00"))
+
+		t.Run("who may explain what", func(t *testing.T) {
+			s.must(403, "POST", "/api/v1/reports/monthly/explanations", tok[zjjClerk], explanation("ZJJ", "2025-09"))
+			s.must(403, "POST", "/api/v1/reports/monthly/explanations", adminToken, explanation("ZJJ", "2025-09"))
+			s.must(403, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("SCJ", "2025-09"))
+			s.must(422, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-9"))
+			current := time.Now().In(calendar.Shanghai).Format("2006-01")
+			s.must(422, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", current))
+			e := explanation("ZJJ", "2025-09")
+			e["signed_by"] = ""
+			s.must(422, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], e)
+		})
+		t.Run("an explanation after its due date is late, and only one per month", func(t *testing.T) {
+			var e struct {
+				SignedBy    string    `json:"signed_by"`
+				SubmittedAt time.Time `json:"submitted_at"`
+				Late        bool      `json:"late"`
+			}
+			s.must(201, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-09")).decode(t, &e)
+			if e.SignedBy != "王局长" || e.SubmittedAt.IsZero() || !e.Late {
+				t.Errorf("explanation = %+v, want signed, timed and late", e)
+			}
+			if code := s.must(409, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-09")).errorCode(t); code != "explanation_exists" {
+				t.Errorf("code = %s, want explanation_exists", code)
+			}
+			r := s.report(t, sup, "department=ZJJ&month=2025-09")
+			if r.Explanation == nil || !r.Explanation.Late || r.Explanation.SignedBy != "王局长" || !r.ExplanationRequired {
+				t.Errorf("report explanation = %+v (required %v), want the late one", r.Explanation, r.ExplanationRequired)
+			}
+		})
+		t.Run("closing a month raises late, missing and zero-case warnings", func(t *testing.T) {
+			s.must(403, "POST", "/api/v1/reports/monthly/close", sup, map[string]any{"month": "2025-09"})
+			s.must(422, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": time.Now().In(calendar.Shanghai).Format("2006-01")})
+			var res struct{ Departments, Failed, NewWarnings int }
+			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": "2025-09"}).decode(t, &res)
+			if res.Departments != 2 || res.Failed != 0 {
+				t.Errorf("close = %+v, want two departments", res)
+			}
+			// ZJJ: August and September without cases (July had one).
+			wantZJJ := []string{"report.explanation_late/prewarning[2025-09]", "report.zero_cases/prewarning[2025-09]"}
+			if got := s.warningKeys(t, sup, "ZJJ", "report"); !slices.Equal(got, wantZJJ) {
+				t.Errorf("ZJJ:\n got %q\nwant %q", got, wantZJJ)
+			}
+			wantSCJ := []string{"report.explanation_missing/alarm[2025-09]", "report.zero_cases/prewarning[2025-09]",
+				"report.zero_cases_three_months/alarm[2025-09]"}
+			if got := s.warningKeys(t, sup, "SCJ", "report"); !slices.Equal(got, wantSCJ) {
+				t.Errorf("SCJ:\n got %q\nwant %q", got, wantSCJ)
+			}
+			var again struct{ NewWarnings int }
+			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": "2025-09"}).decode(t, &again)
+			if again.NewWarnings != 0 {
+				t.Errorf("closing again stored %d warnings, want 0", again.NewWarnings)
+			}
+		})
+		t.Run("the third zero-case month in a row is an alarm", func(t *testing.T) {
+			s.must(201, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-10"))
+			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": "2025-10", "department": "ZJJ"})
+			got := s.warningKeys(t, sup, "ZJJ", "report")
+			for _, w := range []string{"report.zero_cases/prewarning[2025-10]", "report.zero_cases_three_months/alarm[2025-10]",
+				"report.explanation_late/prewarning[2025-10]"} {
+				if !slices.Contains(got, w) {
+					t.Errorf("ZJJ after closing 2025-10: %q, want %s", got, w)
+				}
+			}
+			if slices.Contains(got, "report.zero_cases_three_months/alarm[2025-09]") {
+				t.Errorf("ZJJ: a three-month alarm for 2025-09, which was only the second month")
+			}
+		})
+	})
+}

@@ -206,7 +206,8 @@ func sweepLoop(ctx context.Context, svc *compliance.Service, every time.Duration
 		if _, err := svc.ClosePatrolDays(ctx, nil, 0, 0); err != nil && ctx.Err() == nil {
 			log.Warn("close patrol days", "error", err)
 		}
-		lastMonth := time.Now().In(calendar.Shanghai).AddDate(0, -1, 0).Format("2006-01")
+		y, m, _ := time.Now().In(calendar.Shanghai).Date()
+		lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
 		if _, err := svc.CloseMonth(ctx, nil, lastMonth, ""); err != nil && ctx.Err() == nil {
 			log.Warn("close month", "month", lastMonth, "error", err)
 		}

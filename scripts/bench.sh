@@ -271,7 +271,19 @@ if [ "$GO_BENCH" = 1 ]; then
 		export POWERCHECK_TEST_MYSQL_DSN="$MYSQL_USER@tcp($MYSQL_HOST:$MYSQL_PORT)/"
 	fi
 	"$GO" test -run '^$' -bench . -benchmem -benchtime "$GO_BENCHTIME" \
-		./internal/policy/ ./internal/calendar/ ./internal/sqlstore/ 2>&1 | tee "$OUT/go-bench.txt"
+		./internal/policy/ ./internal/calendar/ 2>&1 | tee "$OUT/go-bench.txt"
+	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage' -benchmem -benchtime "$GO_BENCHTIME" \
+		./internal/sqlstore/ 2>&1 | tee -a "$OUT/go-bench.txt"
+	if [ "$HAVE_MYSQL" = 1 ] && [ "${SCALE_BENCH:-1}" = 1 ]; then
+		# At scale, on MySQL, once each (seeding takes most of the time):
+		# the deadline sweeper over 1M open cases, a dry run over 100k
+		# steps, a 1M-row export, the first pages of a 10M-warning list.
+		say "Scale benchmarks on MySQL (SCALE_BENCH=0 skips them)"
+		"$GO" test -run '^$' -bench 'Sweep|Impact' -benchtime 1x -timeout 1h \
+			./internal/compliance/ 2>&1 | tee "$OUT/scale-bench.txt"
+		"$GO" test -run '^$' -bench 'ExportWarnings|ListWarnings10M' -benchtime 1x -timeout 1h \
+			./internal/sqlstore/ 2>&1 | tee -a "$OUT/scale-bench.txt"
+	fi
 	unset POWERCHECK_TEST_MYSQL_DSN
 fi
 

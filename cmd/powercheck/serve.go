@@ -186,6 +186,7 @@ func calendarLoop(ctx context.Context, svc *compliance.Service, every time.Durat
 func sweepLoop(ctx context.Context, svc *compliance.Service, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	catalogChecked := "" // the month whose catalog check this node ran
 	for {
 		select {
 		case <-ctx.Done():
@@ -210,6 +211,17 @@ func sweepLoop(ctx context.Context, svc *compliance.Service, every time.Duration
 		lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
 		if _, err := svc.CloseMonth(ctx, nil, lastMonth, ""); err != nil && ctx.Err() == nil {
 			log.Warn("close month", "month", lastMonth, "error", err)
+		}
+		// Once a month the whole catalog is checked for upkeep (no legal
+		// basis, dormant items, …); a finding is stored once per item.
+		if month := time.Now().In(calendar.Shanghai).Format("2006-01"); month != catalogChecked {
+			if _, err := svc.CheckCatalog(ctx, nil); err != nil {
+				if ctx.Err() == nil {
+					log.Warn("catalog check", "error", err)
+				}
+			} else {
+				catalogChecked = month
+			}
 		}
 	}
 }

@@ -18,7 +18,9 @@ var (
 
 // SaveItem creates an item or adjusts it (动态调整): every save stores a new
 // version, and cases accepted earlier stay on the version they were accepted
-// under.
+// under. The legal office's saves take effect at once; a department admin's
+// wait for the legal office's approval (审定, see cleanup.go), and new cases
+// keep using the latest approved version meanwhile.
 func (s *Service) SaveItem(ctx context.Context, who *Account, it PowerItem) (PowerItem, error) {
 	switch who.Role {
 	case RoleLegal:
@@ -50,7 +52,7 @@ func (s *Service) SaveItem(ctx context.Context, who *Account, it PowerItem) (Pow
 	}
 	it.CreatedBy = who.Username
 	it.CreatedAt = s.now().UTC()
-	return s.store.SaveItem(ctx, it)
+	return s.saveItemVersion(ctx, who, it)
 }
 
 func validateItem(it *PowerItem) error {

@@ -7,9 +7,10 @@ import (
 
 // Events that policies are evaluated for.
 const (
-	EventStep = "step" // a step was submitted
-	EventTick = "tick" // the deadline sweeper visits an open case
-	EventView = "view" // a person looks at a case's time
+	EventStep    = "step"    // a step was submitted
+	EventTick    = "tick"    // the deadline sweeper visits an open case
+	EventView    = "view"    // a person looks at a case's time
+	EventCatalog = "catalog" // an item takes effect, or the catalog is checked
 )
 
 // Input is the facts of one evaluation. Policies see it as the input document:
@@ -21,11 +22,12 @@ type Input struct {
 	Department Department
 	Item       *PowerItem
 	Case       *Case
-	Steps      []Step      // the case's steps before this one, in the order recorded
-	Warnings   []Warning   // the case's warnings so far, for follow-up rules
-	Step       *Step       // nil on a tick
-	Day        *DayFacts   // patrol_day: the working day being closed
-	Month      *MonthFacts // month_close: the month being closed
+	Steps      []Step        // the case's steps before this one, in the order recorded
+	Warnings   []Warning     // the case's warnings so far, for follow-up rules
+	Step       *Step         // nil on a tick
+	Day        *DayFacts     // patrol_day: the working day being closed
+	Month      *MonthFacts   // month_close: the month being closed
+	Catalog    *CatalogFacts // catalog: the item's use (input.catalog)
 }
 
 // Evaluation is what the policies found, under which revision.

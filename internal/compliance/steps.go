@@ -241,7 +241,7 @@ func (s *Service) itemForNewCase(ctx context.Context, sub *StepSubmission) (*Pow
 		return nil, (&Error{Kind: KindInvalid, Code: "invalid_step", Message: "环节记录不合法：首个环节须填写申请人（applicant）"}).
 			WithDetails([]FieldError{{Field: "applicant", Message: "首个环节必填"}})
 	}
-	it, err := s.store.Item(ctx, sub.PowerItemCode, 0)
+	it, err := s.itemInForce(ctx, sub.PowerItemCode)
 	if errors.Is(err, ErrNotFound) {
 		return nil, (&Error{Kind: KindInvalid, Code: "unknown_item",
 			Message: fmt.Sprintf("权力事项 %s 不存在", sub.PowerItemCode)}).

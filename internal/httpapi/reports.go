@@ -9,13 +9,18 @@ import (
 )
 
 func (s *Server) monthlyReport(c *gin.Context) {
-	if f := c.Query("format"); f != "" && f != "json" {
-		fail(c, badRequest("unsupported_format", "暂只支持 JSON 格式的月报"))
+	format := c.Query("format")
+	if format != "" && format != "json" && format != "xlsx" {
+		fail(c, badRequest("unsupported_format", "format 须为 json 或 xlsx"))
 		return
 	}
 	r, err := s.svc.MonthlyReport(c.Request.Context(), account(c), c.Query("department"), c.Query("month"))
 	if err != nil {
 		fail(c, err)
+		return
+	}
+	if format == "xlsx" {
+		sendMonthlyXLSX(c, r)
 		return
 	}
 	c.JSON(http.StatusOK, r)

@@ -101,6 +101,15 @@ var permissions = map[string]R{
 	"GET /api/v1/reports/monthly":               everyone,
 	"POST /api/v1/reports/monthly/explanations": {deptAdmin},
 	"POST /api/v1/reports/monthly/close":        {admin},
+
+	// Catalog upkeep: the cleanup list, the catalog check and approvals (审定).
+	"GET /api/v1/catalog/cleanup":                              {legal, oversight, deptAdmin},
+	"POST /api/v1/catalog/check":                               {admin},
+	"GET /api/v1/power-items/pending":                          {legal, deptAdmin},
+	"GET /api/v1/power-items/:code/versions":                   everyone,
+	"POST /api/v1/power-items/:code/versions/:version/approve": {legal},
+	"POST /api/v1/power-items/:code/versions/:version/reject":  {legal},
+	"GET /api/v1/reports/quarterly":                            {oversight, supervision, admin},
 }
 
 // New returns the API's handler.
@@ -171,6 +180,13 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/reports/monthly", s.monthlyReport)
 	api.POST("/reports/monthly/explanations", s.postExplanation)
 	api.POST("/reports/monthly/close", s.closeMonth)
+	api.GET("/catalog/cleanup", s.catalogCleanup)
+	api.POST("/catalog/check", s.checkCatalog)
+	api.GET("/power-items/pending", s.pendingItems)
+	api.GET("/power-items/:code/versions", s.itemVersions)
+	api.POST("/power-items/:code/versions/:version/approve", s.approveItem)
+	api.POST("/power-items/:code/versions/:version/reject", s.rejectItem)
+	api.GET("/reports/quarterly", s.quarterlyBulletin)
 
 	for _, ri := range r.Routes() {
 		if strings.HasPrefix(ri.Path, "/api/") {

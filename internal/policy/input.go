@@ -121,6 +121,9 @@ func Document(in *compliance.Input) map[string]any {
 	if in.Month != nil {
 		doc["month"] = monthDoc(in.Month)
 	}
+	if in.Catalog != nil {
+		doc["catalog"] = catalogDoc(in.Catalog)
+	}
 	return doc
 }
 
@@ -134,6 +137,17 @@ func monthDoc(m *compliance.MonthFacts) map[string]any {
 		"explanation_required": m.ExplanationRequired, "explanation_due": m.ExplanationDue,
 		"explanation": expl, "zero_case_months_in_a_row": m.ZeroCaseMonthsInARow,
 	}
+}
+
+func catalogDoc(c *compliance.CatalogFacts) map[string]any {
+	var last, created any
+	if c.LastCaseAt != nil {
+		last = ts(*c.LastCaseAt)
+	}
+	if !c.ItemCreatedAt.IsZero() {
+		created = ts(c.ItemCreatedAt)
+	}
+	return map[string]any{"last_case_at": last, "cases_total": c.CasesTotal, "item_created_at": created}
 }
 
 func toValue(doc map[string]any) (ast.Value, error) {

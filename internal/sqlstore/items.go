@@ -15,9 +15,18 @@ import (
 // SaveItem implements compliance.Store. Two adjustments of one item at once
 // both read the same latest version; the unique (code, version) key makes the
 // second fail, and it retries on the new latest.
+// Without an approval the version is in force at once, approved by its
+// author (see SaveItemVersion).
 func (s *Store) SaveItem(ctx context.Context, it compliance.PowerItem) (compliance.PowerItem, error) {
+	at := it.CreatedAt
+	v, err := s.saveItem(ctx, it, compliance.ItemApproval{ApprovalStatus: compliance.ApprovalApproved, By: it.CreatedBy, At: &at})
+	return v.PowerItem, err
+}
+
+func (s *Store) saveItem(ctx context.Context, it compliance.PowerItem, a compliance.ItemApproval) (compliance.ItemVersion, error) {
 	for attempt := 0; ; attempt++ {
 		row := fromItem(it)
+		row.ApprovalStatus, row.ApprovedBy, row.ApprovedAt, row.ReviewNote = a.ApprovalStatus, a.By, utcPtr(a.At), a.Note
 		err := s.transaction(ctx, func(tx *gorm.DB) error {
 			var latest int
 			if err := tx.Model(&itemRow{}).Where("code = ?", it.Code).
@@ -33,9 +42,9 @@ func (s *Store) SaveItem(ctx context.Context, it compliance.PowerItem) (complian
 			continue
 		}
 		if err != nil {
-			return compliance.PowerItem{}, err
+			return compliance.ItemVersion{}, err
 		}
-		return toItem(row), nil
+		return toItemVersion(row), nil
 	}
 }
 

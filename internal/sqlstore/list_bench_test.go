@@ -209,6 +209,8 @@ const (
 	lwPageSize = 50
 	lwBase     = 12_000 // rows inserted by the client (a multiple of 3); the rest are copies
 	lwDepts    = 40
+	lwWorkers  = 2       // connections copying at once
+	lwChunk    = 100_000 // ids a copy statement reads
 )
 
 // The seeded warnings are created over three years, in id order.
@@ -399,25 +401,72 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 	logf("seed: %d base rows in %v", base, time.Since(begin).Round(time.Millisecond))
 
 	// Doubling: the copy of row id gets id+count, and the time of its id.
+	// Each round copies in chunks of ids, lwWorkers chunks at a time; a
+	// chunk's temporary table (MySQL buffers an INSERT … SELECT from the
+	// same table) stays small.
+	copyChunk := func(conn *sql.Conn, count, lo, hi int) error {
+		q := `INSERT INTO warnings (` + cols14 + `)
+			SELECT id + ?, CONCAT(department_code, '-', LPAD((id - 1 + ?) DIV 3, 8, '0')), dedupe,
+				CONCAT(department_code, '-', LPAD((id - 1 + ?) DIV 3, 8, '0'), '-', SUBSTRING_INDEX(step_id, '-', -1)),
+				department_code, ` + "`rule`" + `, family, level, status, message, basis, warning_key, policy_revision,
+				TIMESTAMPADD(MICROSECOND, (id - 1 + ?) * ?, ?), TIMESTAMPADD(MICROSECOND, (id - 1 + ?) * ?, ?)
+			FROM warnings WHERE id BETWEEN ? AND ? ORDER BY id`
+		res, err := conn.ExecContext(ctx, q, count, count, count, count, stepMs*1000, lwStart, count, stepMs*1000, lwStart, lo, hi)
+		if err != nil {
+			return err
+		}
+		if got, _ := res.RowsAffected(); got != int64(hi-lo+1) {
+			return fmt.Errorf("ids %d–%d: copied %d rows, want %d", lo, hi, got, hi-lo+1)
+		}
+		return nil
+	}
+	conns := make([]*sql.Conn, lwWorkers)
+	for w := range conns {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer c.Close()
+		// No shared locks on the rows copied: nothing else writes them.
+		if _, err := c.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"); err != nil {
+			tb.Fatal(err)
+		}
+		conns[w] = c
+	}
+	var rounds []string
+	copyStart := time.Now()
 	for round, count := 1, base; count < n; round++ {
 		add := min(count, n-count)
 		start := time.Now()
-		q := `INSERT INTO warnings (` + cols14 + `)
-			SELECT id + ?, CONCAT(department_code, '-', LPAD((id - 1 + ?) DIV 3, 8, '0')), dedupe,
-				CONCAT(department_code, '-', LPAD((id - 1 + ?) DIV 3, 8, '0'), '-', SUBSTRING_INDEX(step_id, '-', -1)), department_code, ` + "`rule`" + `, family,
-				level, status, message, basis, warning_key, policy_revision,
-				TIMESTAMPADD(MICROSECOND, (id - 1 + ?) * ?, ?), TIMESTAMPADD(MICROSECOND, (id - 1 + ?) * ?, ?)
-			FROM warnings WHERE id <= ? ORDER BY id`
-		res, err := db.ExecContext(ctx, q, count, count, count, count, stepMs*1000, lwStart, count, stepMs*1000, lwStart, add)
-		if err != nil {
+		chunks := make(chan int)
+		errs := make(chan error, len(conns))
+		var wg sync.WaitGroup
+		for _, c := range conns {
+			wg.Go(func() {
+				for lo := range chunks {
+					if err := copyChunk(c, count, lo, min(lo+lwChunk-1, add)); err != nil {
+						errs <- err
+						for range chunks { // drain
+						}
+						return
+					}
+				}
+			})
+		}
+		for lo := 1; lo <= add; lo += lwChunk {
+			chunks <- lo
+		}
+		close(chunks)
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
 			tb.Fatalf("seed round %d: %v", round, err)
 		}
-		if got, _ := res.RowsAffected(); got != int64(add) {
-			tb.Fatalf("seed round %d: %d rows, want %d", round, got, add)
-		}
 		count += add
-		logf("seed: round %d copied %d rows (%d in all) in %v", round, add, count, time.Since(start).Round(time.Millisecond))
+		rounds = append(rounds, fmt.Sprintf("+%d %v", add, time.Since(start).Round(time.Millisecond)))
 	}
+	logf("seed: %d doubling rounds (%d workers, chunks of %d ids) in %v: %s", len(rounds), lwWorkers, lwChunk,
+		time.Since(copyStart).Round(time.Millisecond), strings.Join(rounds, ", "))
 
 	// The indexes, all in one pass over the table.
 	if indexDefs != "" {

@@ -127,6 +127,29 @@ func insertCaselessWarnings(tx *gorm.DB, scope, dept string, findings []complian
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
-	return int(res.RowsAffected), res.Error
+	// Count the new ones by looking first: MySQL reports rows skipped by
+	// ON DUPLICATE KEY as affected.
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Dedupe
+	}
+	var existing []string
+	if err := tx.Model(&warningRow{}).Where("case_no = ? AND dedupe IN ?", "", keys).Pluck("dedupe", &existing).Error; err != nil {
+		return 0, err
+	}
+	stored := make(map[string]bool, len(existing))
+	for _, k := range existing {
+		stored[k] = true
+	}
+	fresh := rows[:0]
+	for _, r := range rows {
+		if !stored[r.Dedupe] {
+			fresh = append(fresh, r)
+		}
+	}
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh)
+	return len(fresh), res.Error
 }

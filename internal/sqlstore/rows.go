@@ -77,6 +77,12 @@ type itemRow struct {
 	Spec           itemSpec  `gorm:"type:text;serializer:json"`
 	CreatedBy      string    `gorm:"size:64"`
 	CreatedAt      time.Time `gorm:"not null"`
+	// The approval (审定) of the version: approved, pending or rejected;
+	// ApprovedBy and ApprovedAt are who decided and when.
+	ApprovalStatus string `gorm:"size:16;not null;default:approved;index"`
+	ApprovedBy     string `gorm:"size:64"`
+	ApprovedAt     *time.Time
+	ReviewNote     string `gorm:"size:1024"`
 }
 
 func (itemRow) TableName() string { return "power_items" }

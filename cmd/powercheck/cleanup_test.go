@@ -1,0 +1,275 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+type cleanupAnswer struct {
+	Items []struct {
+		Code           string `json:"code"`
+		Version        int    `json:"version"`
+		DepartmentCode string `json:"department_code"`
+		Reasons        []struct {
+			Rule    string `json:"rule"`
+			Level   string `json:"level"`
+			Message string `json:"message"`
+		} `json:"reasons"`
+	} `json:"items"`
+}
+
+// flagged returns "code: rule/level ..." per item of a cleanup answer.
+func (a cleanupAnswer) flagged(t *testing.T) []string {
+	t.Helper()
+	out := []string{}
+	for _, it := range a.Items {
+		var rs []string
+		for _, r := range it.Reasons {
+			if r.Message == "" {
+				t.Errorf("%s: reason %s without a message", it.Code, r.Rule)
+			}
+			rs = append(rs, r.Rule+"/"+r.Level)
+		}
+		slices.Sort(rs)
+		out = append(out, fmt.Sprintf("%s: %v", it.Code, rs))
+	}
+	return out
+}
+
+type itemVersionAnswer struct {
+	Code           string  `json:"code"`
+	Version        int     `json:"version"`
+	Name           string  `json:"name"`
+	CreatedBy      string  `json:"created_by"`
+	ApprovalStatus string  `json:"approval_status"`
+	ApprovedBy     string  `json:"approved_by"`
+	ApprovedAt     *string `json:"approved_at"`
+	ReviewNote     string  `json:"review_note"`
+}
+
+// The catalog check (职权清理): the four reasons, shown by the cleanup list
+// and stored once per item and rule however often the catalog is checked.
+func TestCatalogCleanup(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn, "--sweep-interval", "0")
+		tok := setupDistrict(t, s)
+		legal := tok[legalToken]
+		oversight := addAccount(t, s, "oversight", "oversight", "")
+		scjAdmin := addAccount(t, s, "scj-admin", "dept_admin", "SCJ")
+
+		s.must(201, "PUT", "/api/v1/power-items/NB-001", legal, itemFixture(t, "licensing", func(it map[string]any) {
+			it["legal_bases"] = []any{}
+		}))
+		s.must(201, "PUT", "/api/v1/power-items/CF-002", legal, itemFixture(t, "penalty", func(it map[string]any) {
+			it["discretion"] = map[string]any{}
+		}))
+		s.must(201, "PUT", "/api/v1/power-items/TL-001", legal, itemFixture(t, "licensing", func(it map[string]any) {
+			steps := it["steps"].([]any)
+			steps[0].(map[string]any)["risk_checkpoint"] = true // 受理: no limit of its own, does not end the clock
+		}))
+		s.must(201, "PUT", "/api/v1/power-items/DM-001", legal, itemFixture(t, "licensing", nil))
+		// A case long ago: more than two years without another one.
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("DM-old-a", "ZJJ-2023-0001", "DM-001", "accept", "2023-06-01T09:00:00+08:00"))
+
+		saved := []string{
+			"catalog.no_legal_basis/alarm[NB-001]", "catalog.no_time_limit/prewarning[TL-001]",
+			"catalog.penalty_without_discretion/prewarning[CF-002]",
+		}
+		t.Run("saving an item evaluates it", func(t *testing.T) {
+			if got := s.warningKeys(t, legal, "ZJJ", "catalog"); !slices.Equal(got, saved) {
+				t.Errorf("catalog warnings after saving:\n got %q\nwant %q", got, saved)
+			}
+		})
+
+		want := []string{
+			"CF-002: [catalog.penalty_without_discretion/prewarning]", "DM-001: [catalog.dormant/prewarning]",
+			"NB-001: [catalog.no_legal_basis/alarm]", "TL-001: [catalog.no_time_limit/prewarning]",
+		}
+		t.Run("the cleanup list evaluates now", func(t *testing.T) {
+			for _, token := range []string{legal, oversight, tok[zjjAdmin]} {
+				var a cleanupAnswer
+				s.must(200, "GET", "/api/v1/catalog/cleanup", token, nil).decode(t, &a)
+				if got := a.flagged(t); !slices.Equal(got, want) {
+					t.Errorf("cleanup:\n got %q\nwant %q", got, want)
+				}
+			}
+			var a cleanupAnswer
+			s.must(200, "GET", "/api/v1/catalog/cleanup", scjAdmin, nil).decode(t, &a)
+			if len(a.Items) != 0 {
+				t.Errorf("SCJ admin sees %v, want nothing of ZJJ", a.flagged(t))
+			}
+			wantCode(t, s.do("GET", "/api/v1/catalog/cleanup?department=ZJJ", scjAdmin, nil), 403, "other_department")
+		})
+
+		t.Run("repeated checks store each warning once", func(t *testing.T) {
+			all := append(slices.Clone(saved), "catalog.dormant/prewarning[DM-001]")
+			slices.Sort(all)
+			for i, wantNew := range []int{1, 0, 0} {
+				var res struct {
+					Items       int `json:"items"`
+					Evaluated   int `json:"evaluated"`
+					NewWarnings int `json:"new_warnings"`
+				}
+				s.must(200, "POST", "/api/v1/catalog/check", adminToken, map[string]any{}).decode(t, &res)
+				if res.Items != 6 || res.Evaluated != 6 || res.NewWarnings != wantNew {
+					t.Errorf("check %d = %+v, want 6 items evaluated, %d new", i, res, wantNew)
+				}
+				if got := s.warningKeys(t, legal, "ZJJ", "catalog"); !slices.Equal(got, all) {
+					t.Errorf("check %d: catalog warnings\n got %q\nwant %q", i, got, all)
+				}
+			}
+		})
+
+		t.Run("roles", func(t *testing.T) {
+			for _, token := range []string{tok[zjjClerk], tok[supervisionToken], adminToken} {
+				wantCode(t, s.do("GET", "/api/v1/catalog/cleanup", token, nil), 403, "forbidden")
+			}
+			for _, token := range []string{legal, tok[zjjAdmin], tok[zjjClerk]} {
+				wantCode(t, s.do("POST", "/api/v1/catalog/check", token, map[string]any{}), 403, "forbidden")
+			}
+		})
+
+		t.Run("the rules are in the catalogue", func(t *testing.T) {
+			var rules struct {
+				Items []struct {
+					Rules []string `json:"rules"`
+					Title string   `json:"title"`
+					Level string   `json:"level"`
+				} `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/rules", tok[zjjClerk], nil).decode(t, &rules)
+			got := map[string]string{}
+			for _, r := range rules.Items {
+				for _, id := range r.Rules {
+					if r.Title != "" {
+						got[id] = r.Level
+					}
+				}
+			}
+			for id, level := range map[string]string{"catalog.no_legal_basis": "alarm", "catalog.penalty_without_discretion": "prewarning",
+				"catalog.no_time_limit": "prewarning", "catalog.dormant": "prewarning"} {
+				if got[id] != level {
+					t.Errorf("rule %s: level %q in the catalogue, want %q", id, got[id], level)
+				}
+			}
+		})
+	})
+}
+
+// Approval (审定): a department admin's adjustment waits for the legal office.
+func TestItemApproval(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn, "--sweep-interval", "0")
+		tok := setupDistrict(t, s)
+		legal, admin, clerk := tok[legalToken], tok[zjjAdmin], tok[zjjClerk]
+		scjAdmin := addAccount(t, s, "scj-admin", "dept_admin", "SCJ")
+
+		caseVersion := func(caseNo string) int {
+			t.Helper()
+			s.must(201, "POST", "/api/v1/steps", clerk, firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+			var c struct {
+				Version int `json:"power_item_version"`
+			}
+			s.must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).decode(t, &c)
+			return c.Version
+		}
+		pending := func(token string) []string {
+			t.Helper()
+			var l struct {
+				Items []itemVersionAnswer `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/power-items/pending", token, nil).decode(t, &l)
+			out := []string{}
+			for _, v := range l.Items {
+				if v.ApprovalStatus != "pending" || v.ApprovedBy != "" || v.ApprovedAt != nil {
+					t.Errorf("pending list holds %+v", v)
+				}
+				out = append(out, fmt.Sprintf("%s/%d by %s", v.Code, v.Version, v.CreatedBy))
+			}
+			return out
+		}
+		adjusted := itemFixture(t, "licensing", func(it map[string]any) { it["name"] = "建筑工程施工许可（调整）" })
+
+		var v2 itemVersionAnswer
+		s.must(200, "PUT", "/api/v1/power-items/XK-001", admin, adjusted).decode(t, &v2)
+		if v2.Version != 2 {
+			t.Fatalf("adjustment = %+v, want version 2", v2)
+		}
+		if got := pending(legal); !slices.Equal(got, []string{"XK-001/2 by zjj-admin"}) {
+			t.Errorf("pending = %q", got)
+		}
+		if got := pending(scjAdmin); len(got) != 0 {
+			t.Errorf("SCJ admin sees pending %q", got)
+		}
+		if got := caseVersion("ZJJ-AP-1"); got != 1 {
+			t.Errorf("a new case during approval uses version %d, want 1 (the approved one)", got)
+		}
+
+		t.Run("roles", func(t *testing.T) {
+			for _, token := range []string{admin, clerk, adminToken, tok[supervisionToken]} {
+				wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/2/approve", token, nil), 403, "forbidden")
+				wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/2/reject", token, nil), 403, "forbidden")
+			}
+			wantCode(t, s.do("GET", "/api/v1/power-items/pending", clerk, nil), 403, "forbidden")
+			wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/1/approve", legal, nil), 409, "not_pending")
+			wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/9/approve", legal, nil), 404, "item_not_found")
+			wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/x/approve", legal, nil), 400, "invalid_version")
+		})
+
+		var approved itemVersionAnswer
+		s.must(200, "POST", "/api/v1/power-items/XK-001/versions/2/approve", legal, nil).decode(t, &approved)
+		if approved.ApprovalStatus != "approved" || approved.ApprovedBy != "legal" || approved.ApprovedAt == nil || approved.CreatedBy != "zjj-admin" {
+			t.Errorf("approved = %+v", approved)
+		}
+		if got := caseVersion("ZJJ-AP-2"); got != 2 {
+			t.Errorf("a new case after approval uses version %d, want 2", got)
+		}
+		if got := pending(legal); len(got) != 0 {
+			t.Errorf("pending after approval = %q", got)
+		}
+
+		// A rejected adjustment never takes effect.
+		s.must(200, "PUT", "/api/v1/power-items/XK-001", admin, itemFixture(t, "licensing", func(it map[string]any) {
+			it["legal_bases"] = []any{}
+		}))
+		var rejected itemVersionAnswer
+		s.must(200, "POST", "/api/v1/power-items/XK-001/versions/3/reject", legal, map[string]any{"note": "缺少法律依据"}).decode(t, &rejected)
+		if rejected.ApprovalStatus != "rejected" || rejected.ApprovedBy != "legal" || rejected.ReviewNote != "缺少法律依据" {
+			t.Errorf("rejected = %+v", rejected)
+		}
+		wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/3/approve", legal, nil), 409, "not_pending")
+		if got := caseVersion("ZJJ-AP-3"); got != 2 {
+			t.Errorf("a new case after the rejection uses version %d, want 2", got)
+		}
+		if got := s.warningKeys(t, legal, "ZJJ", "catalog"); len(got) != 0 {
+			t.Errorf("a rejected version raised catalog warnings %q", got)
+		}
+
+		// The legal office's own adjustment takes effect at once.
+		var v4 itemVersionAnswer
+		s.must(200, "PUT", "/api/v1/power-items/XK-001", legal, itemFixture(t, "licensing", nil)).decode(t, &v4)
+		if got := caseVersion("ZJJ-AP-4"); v4.Version != 4 || got != 4 {
+			t.Errorf("legal's save is version %d, new case uses %d; want 4 and 4", v4.Version, got)
+		}
+
+		var history struct {
+			Items []itemVersionAnswer `json:"items"`
+		}
+		s.must(200, "GET", "/api/v1/power-items/XK-001/versions", clerk, nil).decode(t, &history)
+		var got []string
+		for _, v := range history.Items {
+			got = append(got, fmt.Sprintf("%d %s by %s, %s by %s", v.Version, v.Name, v.CreatedBy, v.ApprovalStatus, v.ApprovedBy))
+		}
+		want := []string{
+			"1 建筑工程施工许可 by legal, approved by legal",
+			"2 建筑工程施工许可（调整） by zjj-admin, approved by legal",
+			"3 建筑工程施工许可 by zjj-admin, rejected by legal",
+			"4 建筑工程施工许可 by legal, approved by legal",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("versions:\n got %q\nwant %q", got, want)
+		}
+		s.must(404, "GET", "/api/v1/power-items/XK-001/versions", tok[scjClerk], nil)
+	})
+}

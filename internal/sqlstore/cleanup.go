@@ -1,0 +1,154 @@
+package sqlstore
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+)
+
+var _ compliance.CatalogStore = (*Store)(nil)
+
+func toItemVersion(r itemRow) compliance.ItemVersion {
+	return compliance.ItemVersion{PowerItem: toItem(r), ItemApproval: compliance.ItemApproval{
+		ApprovalStatus: r.ApprovalStatus, By: r.ApprovedBy, At: r.ApprovedAt, Note: r.ReviewNote}}
+}
+
+func toItemVersions(rows []itemRow) []compliance.ItemVersion {
+	out := make([]compliance.ItemVersion, len(rows))
+	for i, r := range rows {
+		out[i] = toItemVersion(r)
+	}
+	return out
+}
+
+// SaveItemVersion implements compliance.CatalogStore.
+func (s *Store) SaveItemVersion(ctx context.Context, it compliance.PowerItem, a compliance.ItemApproval) (compliance.ItemVersion, error) {
+	return s.saveItem(ctx, it, a)
+}
+
+// ApprovedItem implements compliance.CatalogStore.
+func (s *Store) ApprovedItem(ctx context.Context, code string) (compliance.PowerItem, error) {
+	var r itemRow
+	err := s.db.WithContext(ctx).Where("code = ? AND approval_status = ?", code, compliance.ApprovalApproved).
+		Order(clause.OrderByColumn{Column: clause.Column{Name: "version"}, Desc: true}).Take(&r).Error
+	if err != nil {
+		return compliance.PowerItem{}, wrap(err, "get approved item")
+	}
+	return toItem(r), nil
+}
+
+// ItemVersion implements compliance.CatalogStore.
+func (s *Store) ItemVersion(ctx context.Context, code string, version int) (compliance.ItemVersion, error) {
+	var r itemRow
+	if err := s.db.WithContext(ctx).Where("code = ? AND version = ?", code, version).Take(&r).Error; err != nil {
+		return compliance.ItemVersion{}, wrap(err, "get item version")
+	}
+	return toItemVersion(r), nil
+}
+
+// ItemHistory implements compliance.CatalogStore.
+func (s *Store) ItemHistory(ctx context.Context, code string) ([]compliance.ItemVersion, error) {
+	var rows []itemRow
+	if err := s.db.WithContext(ctx).Where("code = ?", code).Order("version").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list item versions")
+	}
+	return toItemVersions(rows), nil
+}
+
+// PendingItems implements compliance.CatalogStore.
+func (s *Store) PendingItems(ctx context.Context, dept string) ([]compliance.ItemVersion, error) {
+	q := s.db.WithContext(ctx).Where("approval_status = ?", compliance.ApprovalPending)
+	if dept != "" {
+		q = q.Where("department_code = ?", dept)
+	}
+	var rows []itemRow
+	if err := q.Order("code, version").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list pending items")
+	}
+	return toItemVersions(rows), nil
+}
+
+// ReviewItem implements compliance.CatalogStore.
+func (s *Store) ReviewItem(ctx context.Context, code string, version int, a compliance.ItemApproval) (bool, error) {
+	var n int64
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&itemRow{}).
+			Where("code = ? AND version = ? AND approval_status = ?", code, version, compliance.ApprovalPending).
+			Updates(map[string]any{"approval_status": a.ApprovalStatus, "approved_by": a.By,
+				"approved_at": utcPtr(a.At), "review_note": a.Note})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n == 1, wrap(err, "review item")
+}
+
+// InForceItems implements compliance.CatalogStore.
+func (s *Store) InForceItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
+	latest := s.db.Model(&itemRow{}).Select("code, MAX(version) AS version").
+		Where("approval_status = ?", compliance.ApprovalApproved).Group("code")
+	q := s.db.WithContext(ctx).Table("power_items AS i").
+		Joins("JOIN (?) AS l ON l.code = i.code AND l.version = i.version", latest).
+		Select("i.*").Order("i.code")
+	if dept != "" {
+		q = q.Where("i.department_code = ?", dept)
+	}
+	var rows []itemRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list items in force")
+	}
+	out := make([]compliance.PowerItem, len(rows))
+	for i, r := range rows {
+		out[i] = toItem(r)
+	}
+	return out, nil
+}
+
+// CatalogFacts implements compliance.CatalogStore.
+func (s *Store) CatalogFacts(ctx context.Context, code string) (compliance.CatalogFacts, error) {
+	db := s.db.WithContext(ctx)
+	var out compliance.CatalogFacts
+	var first itemRow
+	if err := db.Select("created_at").Where("code = ?", code).Order("version").Take(&first).Error; err != nil {
+		return out, wrap(err, "get item creation")
+	}
+	out.ItemCreatedAt = first.CreatedAt
+	if err := db.Model(&caseRow{}).Where("item_code = ?", code).Count(&out.CasesTotal).Error; err != nil {
+		return out, wrap(err, "count item cases")
+	}
+	if out.CasesTotal > 0 {
+		var last caseRow
+		err := db.Select("accepted_at").Where("item_code = ?", code).
+			Order(clause.OrderByColumn{Column: clause.Column{Name: "accepted_at"}, Desc: true}).Take(&last).Error
+		if err != nil {
+			return out, wrap(err, "get item's last case")
+		}
+		at := last.AcceptedAt
+		out.LastCaseAt = &at
+	}
+	return out, nil
+}
+
+// RecordCatalogCheck implements compliance.CatalogStore. The warnings have
+// no case; "catalog|<item code>" is folded into their dedupe key.
+func (s *Store) RecordCatalogCheck(ctx context.Context, rec compliance.CatalogRecord) (int, error) {
+	// The warnings are counted before and after: MySQL's affected rows
+	// count the duplicates an upsert skipped.
+	var before, after int64
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		mine := func() *gorm.DB {
+			return tx.Model(&warningRow{}).Where("case_no = ? AND family = ? AND warning_key = ? AND department_code = ?",
+				"", "catalog", rec.ItemCode, rec.DepartmentCode)
+		}
+		if err := mine().Count(&before).Error; err != nil {
+			return err
+		}
+		if _, err := insertCaselessWarnings(tx, "catalog|"+rec.ItemCode, rec.DepartmentCode, rec.Findings, rec.Revision, utc(rec.At)); err != nil {
+			return err
+		}
+		return mine().Count(&after).Error
+	})
+	return int(after - before), wrap(err, "record catalog check")
+}

@@ -262,8 +262,11 @@ func (s *Service) itemForNewCase(ctx context.Context, sub *StepSubmission) (*Pow
 func (s *Service) evaluate(ctx context.Context, in *Input, step *Step) Evaluation {
 	ev, err := s.eval.Evaluate(ctx, in)
 	step.PolicyRevision = ev.Revision
+	// A built-in that fails (most often: a year missing from the calendar)
+	// makes a rule undefined; the policies report what matters as warnings
+	// (deadline.calendar_unknown), so this is detail for debugging.
 	for _, n := range ev.Notes {
-		s.log.WarnContext(ctx, "policy built-in failed", "step", step.ID, "revision", ev.Revision, "error", n)
+		s.log.DebugContext(ctx, "policy built-in failed", "step", step.ID, "revision", ev.Revision, "error", n)
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "policy evaluation failed; step stored unchecked", "step", step.ID, "revision", ev.Revision, "error", err)

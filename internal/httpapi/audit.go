@@ -196,10 +196,5 @@ func (s *Server) listAudit(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var next *string
-	if len(items) == f.Limit {
-		cur := encodeCursor(items[len(items)-1].Seq)
-		next = &cur
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+	writePage(c, items, f.Limit, func(e compliance.AuditEntry) int64 { return e.Seq })
 }

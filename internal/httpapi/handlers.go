@@ -328,9 +328,15 @@ func (s *Server) listWarnings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	writePage(c, items, f.Limit, func(w compliance.Warning) int64 { return w.ID })
+}
+
+// writePage answers one page of a cursor listing → {items, next_cursor}; a
+// full page gets a cursor that continues after its last item.
+func writePage[T any](c *gin.Context, items []T, limit int, key func(T) int64) {
 	var next *string
-	if len(items) == f.Limit {
-		cur := encodeCursor(items[len(items)-1].ID)
+	if len(items) == limit && limit > 0 {
+		cur := encodeCursor(key(items[len(items)-1]))
 		next = &cur
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})

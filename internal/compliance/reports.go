@@ -194,20 +194,7 @@ func (s *Service) monthlyReport(ctx context.Context, dept, month string, first c
 	if err != nil {
 		return MonthlyReport{}, err
 	}
-	var pc PatrolCompliance
-	for _, d := range days {
-		switch d.Status {
-		case PatrolOK:
-			pc.OKDays++
-		case PatrolInsufficient:
-			pc.InsufficientDays++
-		case PatrolMissing:
-			pc.MissingDays++
-		default:
-			continue
-		}
-		pc.WorkingDays++
-	}
+	pc := patrolCompliance(days)
 	r := MonthlyReport{DepartmentCode: dept, Month: month, CasesAccepted: mc.CasesAccepted,
 		CasesClosed: mc.CasesClosed, CasesOpen: mc.CasesAccepted - mc.CasesClosed, Steps: mc.Steps,
 		Warnings:          WarningCounts{Prewarning: mc.Prewarnings, Alarm: mc.Alarms, ByFamily: mc.ByFamily},

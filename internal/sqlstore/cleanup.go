@@ -87,23 +87,7 @@ func (s *Store) ReviewItem(ctx context.Context, code string, version int, a comp
 
 // InForceItems implements compliance.CatalogStore.
 func (s *Store) InForceItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
-	latest := s.db.Model(&itemRow{}).Select("code, MAX(version) AS version").
-		Where("approval_status = ?", compliance.ApprovalApproved).Group("code")
-	q := s.db.WithContext(ctx).Table("power_items AS i").
-		Joins("JOIN (?) AS l ON l.code = i.code AND l.version = i.version", latest).
-		Select("i.*").Order("i.code")
-	if dept != "" {
-		q = q.Where("i.department_code = ?", dept)
-	}
-	var rows []itemRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list items in force")
-	}
-	out := make([]compliance.PowerItem, len(rows))
-	for i, r := range rows {
-		out[i] = toItem(r)
-	}
-	return out, nil
+	return s.latestItems(ctx, dept, true)
 }
 
 // CatalogFacts implements compliance.CatalogStore.

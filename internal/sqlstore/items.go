@@ -65,7 +65,16 @@ func (s *Store) Item(ctx context.Context, code string, version int) (compliance.
 
 // ListItems implements compliance.Store.
 func (s *Store) ListItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
+	return s.latestItems(ctx, dept, false)
+}
+
+// latestItems lists the latest version of each item (the latest approved one
+// when approvedOnly), of one department when dept is not empty.
+func (s *Store) latestItems(ctx context.Context, dept string, approvedOnly bool) ([]compliance.PowerItem, error) {
 	latest := s.db.Model(&itemRow{}).Select("code, MAX(version) AS version").Group("code")
+	if approvedOnly {
+		latest = latest.Where("approval_status = ?", compliance.ApprovalApproved)
+	}
 	q := s.db.WithContext(ctx).Table("power_items AS i").
 		Joins("JOIN (?) AS l ON l.code = i.code AND l.version = i.version", latest).
 		Select("i.*").Order("i.code")

@@ -146,8 +146,8 @@ type warningRow struct {
 	CaseNo         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:1"`
 	Dedupe         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:2"` // sha256 of compliance.DedupeKey
 	StepID         string    `gorm:"size:128;not null;index"`
-	DepartmentCode string    `gorm:"size:32;not null;index:idx_warning_dept_level,priority:1"`
-	Rule           string    `gorm:"size:128;not null;index:idx_warning_rule"`
+	DepartmentCode string    `gorm:"size:32;not null;index:idx_warning_dept_level,priority:1;index:idx_warning_dept_rule,priority:1"`
+	Rule           string    `gorm:"size:128;not null;index:idx_warning_rule;index:idx_warning_dept_rule,priority:2"`
 	Family         string    `gorm:"size:64;not null;index:idx_warning_family"`
 	Level          string    `gorm:"size:16;not null;index:idx_warning_dept_level,priority:2"`
 	Status         string    `gorm:"size:16;not null;index:idx_warning_status"`

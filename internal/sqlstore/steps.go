@@ -186,6 +186,9 @@ func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, re
 
 // ListWarnings implements compliance.Store.
 func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([]compliance.Warning, error) {
+	if empty, err := s.narrowByTime(ctx, &f); err != nil || empty {
+		return nil, err
+	}
 	q := s.warningQuery(ctx, f)
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit)

@@ -143,17 +143,24 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	return nil
 }
 
-// recheckLoop re-evaluates steps whose evaluation failed, so that a policy
-// or calendar fix catches up with them.
-func recheckLoop(ctx context.Context, svc *compliance.Service, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
+// every runs f every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, f func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			f()
 		}
+	}
+}
+
+// recheckLoop re-evaluates steps whose evaluation failed, so that a policy
+// or calendar fix catches up with them.
+func recheckLoop(ctx context.Context, svc *compliance.Service, interval time.Duration, log *slog.Logger) {
+	every(ctx, interval, func() {
 		n, err := svc.Recheck(ctx, 500)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -161,38 +168,24 @@ func recheckLoop(ctx context.Context, svc *compliance.Service, every time.Durati
 		case n > 0:
 			log.Info("re-checked steps", "count", n)
 		}
-	}
+	})
 }
 
 // calendarLoop reloads the holiday calendar, so that a change entered on any
 // node is in force on every node within an interval.
-func calendarLoop(ctx context.Context, svc *compliance.Service, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+func calendarLoop(ctx context.Context, svc *compliance.Service, interval time.Duration, log *slog.Logger) {
+	every(ctx, interval, func() {
 		if err := svc.SyncCalendar(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("reload calendar", "error", err)
 		}
-	}
+	})
 }
 
 // sweepLoop runs the deadline sweeper on an interval. Several nodes may run
 // it at once: each case's tick is stored by one of them.
-func sweepLoop(ctx context.Context, svc *compliance.Service, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
+func sweepLoop(ctx context.Context, svc *compliance.Service, interval time.Duration, log *slog.Logger) {
 	catalogChecked := "" // the month whose catalog check this node ran
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, interval, func() {
 		res, err := svc.Sweep(ctx, nil)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -223,7 +216,7 @@ func sweepLoop(ctx context.Context, svc *compliance.Service, every time.Duration
 				catalogChecked = month
 			}
 		}
-	}
+	})
 }
 
 func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {

@@ -156,30 +156,18 @@ func (w *digestWriter) WriteString(s string) (int, error) {
 
 // auditFilter reads the filters of GET /api/v1/audit.
 func auditFilter(c *gin.Context) (compliance.AuditFilter, error) {
-	f := compliance.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action"), Limit: 50}
+	f := compliance.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action")}
 	if len(f.Actor) > 64 {
 		return f, badRequest("invalid_filter", "actor 过长")
 	}
 	if len(f.Action) > 128 {
 		return f, badRequest("invalid_filter", "action 过长")
 	}
-	var err error
-	if f.From, err = parseBound(c.Query("from"), false); err != nil {
-		return f, badRequest("invalid_filter", "from 须为 YYYY-MM-DD 或 RFC 3339 时间")
+	p, err := readPage(c)
+	if err != nil {
+		return f, err
 	}
-	if f.To, err = parseBound(c.Query("to"), true); err != nil {
-		return f, badRequest("invalid_filter", "to 须为 YYYY-MM-DD 或 RFC 3339 时间")
-	}
-	if l := c.Query("limit"); l != "" {
-		if f.Limit, err = strconv.Atoi(l); err != nil || f.Limit < 1 || f.Limit > compliance.MaxPageSize {
-			return f, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", compliance.MaxPageSize)
-		}
-	}
-	if cur := c.Query("cursor"); cur != "" {
-		if f.BeforeSeq, err = decodeCursor(cur); err != nil {
-			return f, badRequest("invalid_cursor", "cursor 无效")
-		}
-	}
+	f.From, f.To, f.Limit, f.BeforeSeq = p.from, p.to, p.limit, p.cursor
 	return f, nil
 }
 

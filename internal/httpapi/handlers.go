@@ -227,18 +227,11 @@ func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
 			return f, badRequest("invalid_filter", "%s 过长", name)
 		}
 	}
-	var err error
-	if f.From, err = parseBound(c.Query("from"), false); err != nil {
-		return f, badRequest("invalid_filter", "from 须为 YYYY-MM-DD 或 RFC 3339 时间")
+	p, err := readPage(c)
+	if err != nil {
+		return f, err
 	}
-	if f.To, err = parseBound(c.Query("to"), true); err != nil {
-		return f, badRequest("invalid_filter", "to 须为 YYYY-MM-DD 或 RFC 3339 时间")
-	}
-	if l := c.Query("limit"); l != "" {
-		if f.Limit, err = strconv.Atoi(l); err != nil || f.Limit < 1 || f.Limit > compliance.MaxPageSize {
-			return f, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", compliance.MaxPageSize)
-		}
-	}
+	f.From, f.To, f.Limit = p.from, p.to, p.limit
 	switch c.Query("order") {
 	case "", "desc":
 	case "asc":
@@ -253,18 +246,42 @@ func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
 	default:
 		return f, badRequest("invalid_filter", "overdue_unanswered 须为 true 或 false")
 	}
-	if cur := c.Query("cursor"); cur != "" {
-		id, err := decodeCursor(cur)
-		if err != nil {
-			return f, badRequest("invalid_cursor", "cursor 无效")
-		}
-		if f.Ascending {
-			f.AfterID = id
-		} else {
-			f.BeforeID = id
-		}
+	if f.Ascending {
+		f.AfterID = p.cursor
+	} else {
+		f.BeforeID = p.cursor
 	}
 	return f, nil
+}
+
+// page holds the parameters every cursor listing takes: a period (from, to),
+// a page size (limit, default 50) and where to continue (cursor).
+type page struct {
+	from, to time.Time
+	limit    int
+	cursor   int64 // 0: from the start
+}
+
+func readPage(c *gin.Context) (page, error) {
+	p := page{limit: 50}
+	var err error
+	if p.from, err = parseBound(c.Query("from"), false); err != nil {
+		return p, badRequest("invalid_filter", "from 须为 YYYY-MM-DD 或 RFC 3339 时间")
+	}
+	if p.to, err = parseBound(c.Query("to"), true); err != nil {
+		return p, badRequest("invalid_filter", "to 须为 YYYY-MM-DD 或 RFC 3339 时间")
+	}
+	if l := c.Query("limit"); l != "" {
+		if p.limit, err = strconv.Atoi(l); err != nil || p.limit < 1 || p.limit > compliance.MaxPageSize {
+			return p, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", compliance.MaxPageSize)
+		}
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		if p.cursor, err = decodeCursor(cur); err != nil {
+			return p, badRequest("invalid_cursor", "cursor 无效")
+		}
+	}
+	return p, nil
 }
 
 // parseBound reads a date (a whole day in Asia/Shanghai; an upper bound

@@ -12,14 +12,17 @@ import (
 )
 
 // auditCmd runs `powercheck audit verify --db …`: it walks the audit chain
-// and names the first entry that was altered, removed or moved. It only
-// reads the database.
+// and names the first entry that was altered, removed or moved; then it
+// follows the objects that change only through the API (accounts,
+// departments, power items, calendar years, policy drafts) and names each
+// one changed where no entry says so. It only reads the database.
 func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("usage: powercheck audit verify [--db <dsn>]")
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database: sqlite:<path> or mysql:<dsn>")
+	state := fs.Bool("state", true, "also compare the stored objects with the states the log recorded")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -38,5 +41,19 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("audit verify: %w", err)
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d entries\n", n)
+	if !*state {
+		return nil
+	}
+	drifts, err := compliance.VerifyAuditState(ctx, s, s)
+	if err != nil {
+		return fmt.Errorf("audit verify: states: %w", err)
+	}
+	for _, d := range drifts {
+		fmt.Fprintf(stdout, "changed outside the audit log: %s\n", d)
+	}
+	if len(drifts) > 0 {
+		return fmt.Errorf("audit verify: %d objects changed outside the audit log", len(drifts))
+	}
+	fmt.Fprintln(stdout, "stored objects match the audit log")
 	return nil
 }

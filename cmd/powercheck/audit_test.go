@@ -25,6 +25,9 @@ type auditItem struct {
 	Target         string    `json:"target"`
 	RequestDigest  string    `json:"request_digest"`
 	ResponseDigest string    `json:"response_digest"`
+	Subjects       string    `json:"subjects"`
+	BeforeDigest   string    `json:"before_digest"`
+	AfterDigest    string    `json:"after_digest"`
 	PrevHash       string    `json:"prev_hash"`
 	Hash           string    `json:"hash"`
 }
@@ -45,6 +48,9 @@ type storedAuditRow struct {
 	Target         string
 	RequestDigest  string
 	ResponseDigest string
+	Subjects       string
+	BeforeDigest   string
+	AfterDigest    string
 	PrevHash       string
 	Hash           string
 }
@@ -88,7 +94,7 @@ func TestAuditLog(t *testing.T) {
 		tok := setupDistrict(t, s) // 2 departments, 5 accounts, 2 items
 		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk],
 			firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-		const changes = 10
+		const changes = 11 // the first administrator, then 10 through the API
 
 		st, err := sqlstore.Open(context.Background(), dsn)
 		if err != nil {
@@ -119,6 +125,9 @@ func TestAuditLog(t *testing.T) {
 				if e.Seq != int64(changes-i) {
 					t.Fatalf("item %d has seq %d, want %d (newest first)", i, e.Seq, changes-i)
 				}
+				if e.Seq == 1 {
+					continue // the system's entry, checked below
+				}
 				if e.IP != "127.0.0.1" || e.At.IsZero() || len(e.RequestDigest) != 64 || len(e.ResponseDigest) != 64 || len(e.Hash) != 64 {
 					t.Errorf("entry %+v: want ip 127.0.0.1, a time and 64-hex digests", e)
 				}
@@ -129,14 +138,20 @@ func TestAuditLog(t *testing.T) {
 				t.Errorf("step entry = %+v", newest)
 			}
 			oldest := page.Items[changes-1]
-			if oldest.Actor != "admin" || oldest.Role != "admin" || oldest.Action != "POST /api/v1/departments" || oldest.Target != "code=ZJJ" || oldest.PrevHash != "" {
-				t.Errorf("first entry = %+v", oldest)
+			if oldest.Actor != "system" || oldest.Role != "system" || oldest.Action != "SYSTEM bootstrap" || oldest.IP != "" ||
+				oldest.Subjects != "account:admin" || oldest.BeforeDigest != "" || len(oldest.AfterDigest) != 64 || oldest.PrevHash != "" {
+				t.Errorf("first entry = %+v, want the system's creation of admin", oldest)
+			}
+			firstAPI := page.Items[changes-2]
+			if firstAPI.Actor != "admin" || firstAPI.Role != "admin" || firstAPI.Action != "POST /api/v1/departments" || firstAPI.Target != "code=ZJJ" ||
+				firstAPI.PrevHash != oldest.Hash {
+				t.Errorf("first API entry = %+v", firstAPI)
 			}
 			actions := map[string]int{}
 			for _, e := range page.Items {
 				actions[e.Action]++
 			}
-			want := map[string]int{"POST /api/v1/departments": 2, "POST /api/v1/accounts": 5, "PUT /api/v1/power-items/:code": 2, "POST /api/v1/steps": 1}
+			want := map[string]int{"SYSTEM bootstrap": 1, "POST /api/v1/departments": 2, "POST /api/v1/accounts": 5, "PUT /api/v1/power-items/:code": 2, "POST /api/v1/steps": 1}
 			if fmt.Sprint(actions) != fmt.Sprint(want) {
 				t.Errorf("actions %v, want %v", actions, want)
 			}
@@ -239,6 +254,9 @@ func TestAuditLog(t *testing.T) {
 				"UPDATE audit_log SET seq = 6 WHERE seq = 7",
 				"UPDATE audit_log SET seq = 7 WHERE seq = 0"},
 				"entry 6: hash mismatch (altered)"},
+			{"an entry's state digest rewritten", []string{
+				"UPDATE audit_log SET before_digest = '" + strings.Repeat("0", 64) + "' WHERE seq = 7"},
+				"entry 7: hash mismatch (altered)"},
 			{"an entry whose link was rewritten", []string{
 				"UPDATE audit_log SET prev_hash = '" + strings.Repeat("0", 64) + "' WHERE seq = 9"},
 				"entry 9: hash mismatch (altered)"},
@@ -263,7 +281,8 @@ func TestAuditLog(t *testing.T) {
 			defer restore(t)
 			r := original[4]
 			e := compliance.AuditEntry{Seq: r.Seq, At: r.LoggedAt, Actor: "mallory", Role: compliance.Role(r.Role), IP: r.IP,
-				Action: r.Action, Target: r.Target, RequestDigest: r.RequestDigest, ResponseDigest: r.ResponseDigest, PrevHash: r.PrevHash}
+				Action: r.Action, Target: r.Target, RequestDigest: r.RequestDigest, ResponseDigest: r.ResponseDigest,
+				Subjects: r.Subjects, BeforeDigest: r.BeforeDigest, AfterDigest: r.AfterDigest, PrevHash: r.PrevHash}
 			if err := st.DB().Exec("UPDATE audit_log SET actor = ?, hash = ? WHERE seq = ?", e.Actor, compliance.AuditHash(e), r.Seq).Error; err != nil {
 				t.Fatal(err)
 			}

@@ -86,15 +86,15 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	}
 	defer a.store.Close()
 
-	token, err := a.svc.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"))
+	token, err := bootstrap(ctx, a, log)
 	if err != nil {
-		return fmt.Errorf("bootstrap admin: %w", err)
+		return err
 	}
 	if token != "" && os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN") == "" {
 		fmt.Fprintf(stdout, "created account admin; its token, shown only now: %s\n", token)
 	}
 	if *withDemo {
-		if err := loadDemo(ctx, a, stdout); err != nil {
+		if err := loadDemo(ctx, a, stdout, log); err != nil {
 			return err
 		}
 	}
@@ -160,15 +160,40 @@ func every(ctx context.Context, interval time.Duration, f func()) {
 // recheckLoop re-evaluates steps whose evaluation failed, so that a policy
 // or calendar fix catches up with them.
 func recheckLoop(ctx context.Context, svc *compliance.Service, interval time.Duration, log *slog.Logger) {
+	const limit = 500
 	every(ctx, interval, func() {
-		n, err := svc.Recheck(ctx, 500)
-		switch {
-		case err != nil && ctx.Err() == nil:
+		n, err := svc.Recheck(ctx, limit)
+		if err != nil && ctx.Err() == nil {
 			log.Warn("re-check unchecked steps", "error", err)
-		case n > 0:
+		}
+		if n > 0 {
 			log.Info("re-checked steps", "count", n)
+			auditSystem(ctx, svc, log, "recheck", "", map[string]int{"limit": limit}, map[string]int{"rechecked": n})
 		}
 	})
+}
+
+// bootstrap creates the first administrator when there is no account, with
+// the token POWERCHECK_BOOTSTRAP_TOKEN gives or a new one, which it returns
+// ("" when accounts exist).
+func bootstrap(ctx context.Context, a *app, log *slog.Logger) (string, error) {
+	token, err := a.svc.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"))
+	if err != nil {
+		return "", fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if token != "" {
+		auditSystem(ctx, a.svc, log, "bootstrap", "username=admin", nil, map[string]string{"username": "admin"},
+			compliance.AuditSubject{Kind: compliance.SubjectAccount, Key: "admin"})
+	}
+	return token, nil
+}
+
+// auditSystem records a change the service made on its own in the audit
+// log. A failure is logged, not returned: the change was made.
+func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger, action, target string, request, result any, subjects ...compliance.AuditSubject) {
+	if _, err := svc.RecordSystemChange(ctx, action, target, request, result, subjects...); err != nil && ctx.Err() == nil {
+		log.Error("audit entry of a system change not recorded; the change was made", "error", err, "action", action, "target", target)
+	}
 }
 
 // calendarLoop reloads the holiday calendar, so that a change entered on any
@@ -186,6 +211,8 @@ func calendarLoop(ctx context.Context, svc *compliance.Service, interval time.Du
 func sweepLoop(ctx context.Context, svc *compliance.Service, interval time.Duration, log *slog.Logger) {
 	catalogChecked := "" // the month whose catalog check this node ran
 	every(ctx, interval, func() {
+		// Each job is in the audit log when it stored something; a run that
+		// found nothing to do leaves no entry.
 		res, err := svc.Sweep(ctx, nil)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -194,32 +221,47 @@ func sweepLoop(ctx context.Context, svc *compliance.Service, interval time.Durat
 			log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
 				"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
 		}
+		if res.Checked > 0 {
+			auditSystem(ctx, svc, log, "sweep", "", nil, res)
+		}
 		// The working days that ended are judged for their patrols, once
 		// each; last month is closed again (nothing is raised twice), so
 		// that a missing explanation is caught once its due date passes.
-		if _, err := svc.ClosePatrolDays(ctx, nil, 0, 0); err != nil && ctx.Err() == nil {
+		days, err := svc.ClosePatrolDays(ctx, nil, 0, 0)
+		if err != nil && ctx.Err() == nil {
 			log.Warn("close patrol days", "error", err)
+		}
+		if days.Evaluated > 0 {
+			auditSystem(ctx, svc, log, "close_patrol_days", "from="+days.From+" to="+days.To, nil, days)
 		}
 		y, m, _ := time.Now().In(calendar.Shanghai).Date()
 		lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
-		if _, err := svc.CloseMonth(ctx, nil, lastMonth, ""); err != nil && ctx.Err() == nil {
+		closed, err := svc.CloseMonth(ctx, nil, lastMonth, "")
+		if err != nil && ctx.Err() == nil {
 			log.Warn("close month", "month", lastMonth, "error", err)
+		}
+		if closed.NewWarnings > 0 {
+			auditSystem(ctx, svc, log, "close_month", "month="+lastMonth, map[string]string{"month": lastMonth}, closed)
 		}
 		// Once a month the whole catalog is checked for upkeep (no legal
 		// basis, dormant items, …); a finding is stored once per item.
 		if month := time.Now().In(calendar.Shanghai).Format("2006-01"); month != catalogChecked {
-			if _, err := svc.CheckCatalog(ctx, nil); err != nil {
+			checked, err := svc.CheckCatalog(ctx, nil)
+			if err != nil {
 				if ctx.Err() == nil {
 					log.Warn("catalog check", "error", err)
 				}
 			} else {
 				catalogChecked = month
 			}
+			if checked.Evaluated > 0 {
+				auditSystem(ctx, svc, log, "check_catalog", "month="+month, nil, checked)
+			}
 		}
 	})
 }
 
-func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
+func loadDemo(ctx context.Context, a *app, stdout io.Writer, log *slog.Logger) error {
 	tokens, err := demo.Load(ctx, a.store, a.engine)
 	if errors.Is(err, demo.ErrLoaded) {
 		fmt.Fprintln(stdout, "demo district already loaded; its accounts keep the tokens listed in the README")
@@ -228,6 +270,11 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	users := make([]string, len(tokens))
+	for i, t := range tokens {
+		users[i] = t.Username
+	}
+	auditSystem(ctx, a.svc, log, "demo", "", nil, map[string][]string{"accounts": users})
 	fmt.Fprintln(stdout, "demo district loaded; accounts and tokens (demo only, never use in production):")
 	for _, t := range tokens {
 		fmt.Fprintf(stdout, "  %-16s %-15s %-6s %s\n", t.Username, t.Role, t.Department, t.Token)
@@ -264,8 +311,8 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.store.Close()
-	if _, err := a.svc.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN")); err != nil {
+	if _, err := bootstrap(ctx, a, slog.Default()); err != nil {
 		return err
 	}
-	return loadDemo(ctx, a, stdout)
+	return loadDemo(ctx, a, stdout, slog.Default())
 }

@@ -26,8 +26,16 @@ type AuditEntry struct {
 	Target         string    `json:"target"` // what was changed, e.g. "code=XK-001"
 	RequestDigest  string    `json:"request_digest"`
 	ResponseDigest string    `json:"response_digest"`
-	PrevHash       string    `json:"prev_hash"`
-	Hash           string    `json:"hash"`
+	// Subjects names the stored objects whose state the change touched,
+	// "kind:key" separated by spaces (e.g. "account:zjj-clerk"); empty for
+	// bulk jobs, whose effects are the warnings they raise.
+	Subjects string `json:"subjects"`
+	// BeforeDigest and AfterDigest are StateDigest of the subjects read
+	// just before the change and just after it was committed.
+	BeforeDigest string `json:"before_digest"`
+	AfterDigest  string `json:"after_digest"`
+	PrevHash     string `json:"prev_hash"`
+	Hash         string `json:"hash"`
 }
 
 // AuditHead is the end of the chain: the last entry's sequence number and
@@ -75,6 +83,8 @@ const (
 	auditIPMax     = 64
 	auditActionMax = 128
 	auditTargetMax = 512
+	// AuditSubjectsMax is the stored width of Subjects.
+	AuditSubjectsMax = 512
 )
 
 // Chain returns e as the entry after head: its Seq, PrevHash and Hash set.
@@ -91,14 +101,22 @@ const auditTimeLayout = "2006-01-02T15:04:05.000Z"
 
 // AuditHash returns the hex SHA-256 of the entry's canonical encoding: a
 // version tag, then prev_hash, seq, time, actor, role, ip, action, target,
-// request digest and response digest, each written as its byte length, a
-// colon and its bytes, so that no two different entries encode alike. The
-// writer and the verifier both use this function.
+// request digest and response digest — and, from version 2, subjects,
+// before digest and after digest — each written as its byte length, a colon
+// and its bytes, so that no two different entries encode alike. Entries
+// without state digests keep the version 1 encoding, so that a chain
+// written before state digests existed still verifies. The writer and the
+// verifier both use this function.
 func AuditHash(e AuditEntry) string {
 	h := sha256.New()
-	for _, f := range []string{"powercheck-audit-v1", e.PrevHash, strconv.FormatInt(e.Seq, 10),
+	fields := []string{"powercheck-audit-v1", e.PrevHash, strconv.FormatInt(e.Seq, 10),
 		e.At.UTC().Format(auditTimeLayout), e.Actor, string(e.Role), e.IP, e.Action, e.Target,
-		e.RequestDigest, e.ResponseDigest} {
+		e.RequestDigest, e.ResponseDigest}
+	if e.Subjects != "" || e.BeforeDigest != "" || e.AfterDigest != "" {
+		fields[0] = "powercheck-audit-v2"
+		fields = append(fields, e.Subjects, e.BeforeDigest, e.AfterDigest)
+	}
+	for _, f := range fields {
 		writeField(h, f)
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -122,6 +140,7 @@ func (s *Service) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 	e.IP = cut(e.IP, auditIPMax)
 	e.Action = cut(e.Action, auditActionMax)
 	e.Target = cut(e.Target, auditTargetMax)
+	e.Subjects = cut(e.Subjects, AuditSubjectsMax)
 	return as.AppendAudit(ctx, e)
 }
 

@@ -9,7 +9,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -17,33 +17,53 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// auditPeekBytes is how much of a request body is kept to name the target
-// of a change; the digest covers the whole body whatever its size.
+// auditPeekBytes is how much of a response body is kept to read the id of
+// what a change created; the digest covers the whole body whatever its size.
 const auditPeekBytes = 64 << 10
 
 // audit records every change made through the API: a request other than
-// GET or HEAD that was answered 2xx. It runs after the handler, so the
-// entry says what was asked (the request body's digest) and what was
-// answered (the response body's digest), never headers, so never the token.
+// GET or HEAD that was answered 2xx. The entry says what was asked (the
+// request body's digest), what was answered (the response body's digest),
+// never headers, so never the token, and the stored state of the objects
+// the route touches (auditSubjects) read just before the handler runs and
+// just after it answered.
 //
 // The entry is written after the change was committed, in a transaction of
 // its own: if writing it fails, the change stands (the caller has its
 // answer, and a change cannot be undone here), and the entry is logged as an
 // error with every field so that an operator can restore it. Refusing the
-// change instead would need the entry inside every store transaction.
+// change instead would need the entry inside every store transaction. When
+// the state before cannot be read, the change is refused: it could not be
+// recorded as the log promises.
 func (s *Server) audit(c *gin.Context) {
 	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
 		c.Next()
 		return
 	}
-	reqHash, resHash := sha256.New(), sha256.New()
+	route := c.Request.Method + " " + c.FullPath()
+	body, readErr := io.ReadAll(c.Request.Body) // already limited by limitBody
+	c.Request.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{readErr}))
+	reqHash := sha256.Sum256(body)
+	req := auditRequest{c: c, body: topLevelFields(body)}
+	resolve := auditSubjects[route]
+	var subjects []compliance.AuditSubject
+	var before string
+	if resolve != nil && readErr == nil {
+		subjects = resolve(req)
+		unlock := s.subjectLocks.lock(subjects)
+		defer unlock()
+		var err error
+		if before, err = s.svc.StateDigest(c.Request.Context(), subjects); err != nil {
+			s.log.ErrorContext(c.Request.Context(), "audit: state before a change not read; change refused",
+				"error", err, "action", route, "subjects", compliance.FormatSubjects(subjects))
+			fail(c, compliance.Errorf(compliance.KindUnavailable, "audit_unavailable", "审计日志暂不可用，未作任何更改，请稍后重试"))
+			c.Abort()
+			return
+		}
+	}
+	resHash := sha256.New()
 	peek := &cappedBuffer{max: auditPeekBytes}
-	body := c.Request.Body // already limited by limitBody
-	c.Request.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.TeeReader(body, io.MultiWriter(reqHash, peek)), body}
-	w := &digestWriter{ResponseWriter: c.Writer, h: resHash}
+	w := &digestWriter{ResponseWriter: c.Writer, h: resHash, peek: peek}
 	c.Writer = w
 
 	c.Next()
@@ -52,32 +72,57 @@ func (s *Server) audit(c *gin.Context) {
 	if status := c.Writer.Status(); status < 200 || status > 299 {
 		return
 	}
-	// A handler may stop reading before the end; the digest covers all that
-	// was sent (within the body limit).
-	_, _ = io.Copy(io.Discard, c.Request.Body)
 	a := account(c)
 	e := compliance.AuditEntry{
 		Actor:          a.Username,
 		Role:           a.Role,
 		IP:             c.ClientIP(),
-		Action:         c.Request.Method + " " + c.FullPath(),
-		Target:         auditTarget(c, peek),
-		RequestDigest:  hex.EncodeToString(reqHash.Sum(nil)),
+		Action:         route,
+		Target:         auditTarget(c, req.body),
+		RequestDigest:  hex.EncodeToString(reqHash[:]),
 		ResponseDigest: hex.EncodeToString(resHash.Sum(nil)),
 	}
 	// The change is committed: record it even if the client has gone.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 15*time.Second)
 	defer cancel()
+	if resolve != nil {
+		// Resolved again: what a change created is named by its answer.
+		req.resp = topLevelFields(peek.Bytes())
+		after := resolve(req)
+		e.Subjects = compliance.FormatSubjects(after)
+		e.BeforeDigest = before
+		var err error
+		if e.AfterDigest, err = s.svc.StateDigest(ctx, after); err != nil {
+			s.log.ErrorContext(ctx, "audit: state after a change not read; recorded without it", "error", err,
+				"action", route, "subjects", e.Subjects)
+		}
+		if !slices.Equal(subjects, after) {
+			// The change created what its answer names: nothing of it
+			// was stored before.
+			e.BeforeDigest = compliance.AbsentStateDigest(after)
+		}
+	}
 	if _, err := s.svc.RecordAudit(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit entry not recorded; the change it describes was committed",
 			"error", err, "actor", e.Actor, "role", e.Role, "ip", e.IP, "action", e.Action, "target", e.Target,
-			"request_digest", e.RequestDigest, "response_digest", e.ResponseDigest, "status", c.Writer.Status())
+			"request_digest", e.RequestDigest, "response_digest", e.ResponseDigest, "subjects", e.Subjects,
+			"before_digest", e.BeforeDigest, "after_digest", e.AfterDigest, "status", c.Writer.Status())
 	}
+}
+
+// errReader answers err once the body it follows is read; nil means EOF.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	return 0, io.EOF
 }
 
 // auditTarget names what a change touched: the route's parameters, then
 // the identifying fields of a JSON request body, when it has them.
-func auditTarget(c *gin.Context, peek *cappedBuffer) string {
+func auditTarget(c *gin.Context, body map[string]string) string {
 	var b bytes.Buffer
 	add := func(k, v string) {
 		if v == "" {
@@ -91,43 +136,54 @@ func auditTarget(c *gin.Context, peek *cappedBuffer) string {
 	for _, p := range c.Params {
 		add(p.Key, p.Value)
 	}
-	if peek.overflow || peek.Len() == 0 {
-		return b.String()
-	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(peek.Bytes(), &fields) != nil {
-		return b.String()
-	}
 	for _, k := range []string{"id", "case_no", "step_code", "code", "username", "department_code", "module", "revision", "action"} {
-		raw, ok := fields[k]
-		if !ok || c.Param(k) != "" {
-			continue
-		}
-		var v any
-		if json.Unmarshal(raw, &v) != nil {
-			continue
-		}
-		switch v := v.(type) {
-		case string:
-			add(k, v)
-		case float64:
-			add(k, strconv.FormatFloat(v, 'f', -1, 64))
+		if c.Param(k) == "" {
+			add(k, body[k])
 		}
 	}
 	return b.String()
 }
 
-// cappedBuffer keeps the first max bytes written to it and drops the rest,
-// noting that it did; it never fails a write.
+// topLevelFields reads the string and number members of a JSON object, as
+// text, up to where the data ends or stops being JSON: a response kept only
+// in part still yields the members before the cut. Nested values are
+// skipped.
+func topLevelFields(data []byte) map[string]string {
+	out := map[string]string{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return out
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		key, _ := t.(string)
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return out
+		}
+		switch v := v.(type) {
+		case string:
+			out[key] = v
+		case json.Number:
+			out[key] = v.String()
+		}
+	}
+	return out
+}
+
+// cappedBuffer keeps the first max bytes written to it and drops the rest;
+// it never fails a write.
 type cappedBuffer struct {
 	bytes.Buffer
-	max      int
-	overflow bool
+	max int
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
 	if room := b.max - b.Len(); len(p) > room {
-		b.overflow = true
 		if room > 0 {
 			b.Buffer.Write(p[:room])
 		}
@@ -136,21 +192,25 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 	return b.Buffer.Write(p)
 }
 
-// digestWriter hashes the response body on its way to the client.
+// digestWriter hashes the response body on its way to the client and keeps
+// its beginning.
 type digestWriter struct {
 	gin.ResponseWriter
-	h hash.Hash
+	h    hash.Hash
+	peek *cappedBuffer
 }
 
 func (w *digestWriter) Write(p []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(p)
 	w.h.Write(p[:n])
+	w.peek.Write(p[:n])
 	return n, err
 }
 
 func (w *digestWriter) WriteString(s string) (int, error) {
 	n, err := w.ResponseWriter.WriteString(s)
 	w.h.Write([]byte(s[:n]))
+	w.peek.Write([]byte(s[:n]))
 	return n, err
 }
 

@@ -39,6 +39,9 @@ type Server struct {
 	policies  PolicyState
 	log       *slog.Logger
 	failures  *failureCounter // failed authentications per client address
+	// subjectLocks orders changes to one object between the audit's reads
+	// of its state.
+	subjectLocks *subjectLocks
 }
 
 // R lists the roles of a permission; everyone (nil) admits every signed-in account.
@@ -127,7 +130,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	}
 	r.HandleMethodNotAllowed = true
 	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log,
-		failures: newFailureCounter(failureLimit, failureWindow)}
+		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks()}
 	r.Use(s.recover, s.logRequests, limitBody(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))

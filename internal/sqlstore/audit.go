@@ -25,6 +25,9 @@ type auditRow struct {
 	Target         string    `gorm:"size:512;not null"`
 	RequestDigest  string    `gorm:"size:64;not null"`
 	ResponseDigest string    `gorm:"size:64;not null"`
+	Subjects       string    `gorm:"size:512;not null;default:''"`
+	BeforeDigest   string    `gorm:"size:64;not null;default:''"`
+	AfterDigest    string    `gorm:"size:64;not null;default:''"`
 	PrevHash       string    `gorm:"size:64;not null"`
 	Hash           string    `gorm:"size:64;not null"`
 }
@@ -44,12 +47,13 @@ func (auditHeadRow) TableName() string { return "audit_head" }
 func toAuditEntry(r auditRow) compliance.AuditEntry {
 	return compliance.AuditEntry{Seq: r.Seq, At: r.LoggedAt.UTC(), Actor: r.Actor, Role: compliance.Role(r.Role), IP: r.IP,
 		Action: r.Action, Target: r.Target, RequestDigest: r.RequestDigest, ResponseDigest: r.ResponseDigest,
-		PrevHash: r.PrevHash, Hash: r.Hash}
+		Subjects: r.Subjects, BeforeDigest: r.BeforeDigest, AfterDigest: r.AfterDigest, PrevHash: r.PrevHash, Hash: r.Hash}
 }
 
 func fromAuditEntry(e compliance.AuditEntry) auditRow {
 	return auditRow{Seq: e.Seq, LoggedAt: utc(e.At), Actor: e.Actor, Role: string(e.Role), IP: e.IP, Action: e.Action,
-		Target: e.Target, RequestDigest: e.RequestDigest, ResponseDigest: e.ResponseDigest, PrevHash: e.PrevHash, Hash: e.Hash}
+		Target: e.Target, RequestDigest: e.RequestDigest, ResponseDigest: e.ResponseDigest, Subjects: e.Subjects,
+		BeforeDigest: e.BeforeDigest, AfterDigest: e.AfterDigest, PrevHash: e.PrevHash, Hash: e.Hash}
 }
 
 // AppendAudit implements compliance.AuditStore. The head row is read with

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+)
+
+// newestAudit returns the newest audit entry, after waiting for the log to
+// hold want entries (one is written just after its answer).
+func newestAudit(t *testing.T, s *server, st *sqlstore.Store, want int) auditItem {
+	t.Helper()
+	waitAuditRows(t, st, want)
+	var page auditPage
+	s.must(200, "GET", "/api/v1/audit?limit=1", adminToken, nil).decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Seq != int64(want) {
+		t.Fatalf("newest entry %+v, want seq %d", page.Items, want)
+	}
+	return page.Items[0]
+}
+
+func subjects(kv ...string) []compliance.AuditSubject {
+	var out []compliance.AuditSubject
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, compliance.AuditSubject{Kind: kv[i], Key: kv[i+1]})
+	}
+	return out
+}
+
+func TestAuditStateDigests(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		st, err := sqlstore.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		n := 10 // the first administrator and setupDistrict's 9 changes
+		next := func() auditItem { t.Helper(); n++; return newestAudit(t, s, st, n) }
+
+		t.Run("a created object was absent before", func(t *testing.T) {
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk],
+				firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+			e := next()
+			subj := subjects("step", "C1-accept", "case", "ZJJ-2026-0001")
+			if e.Subjects != compliance.FormatSubjects(subj) || e.BeforeDigest != compliance.AbsentStateDigest(subj) ||
+				len(e.AfterDigest) != 64 || e.AfterDigest == e.BeforeDigest {
+				t.Errorf("step entry %+v: want both subjects, absent before, stored after", e)
+			}
+
+			var sc struct {
+				ID int64 `json:"id"`
+			}
+			s.must(201, "POST", "/api/v1/spot-checks", tok[supervisionToken], map[string]any{"departments": []string{"ZJJ"},
+				"from": "2026-03-01", "to": "2026-03-31", "size": 1, "seed": 7}).decode(t, &sc)
+			e = next()
+			subj = subjects("spot_check", fmt.Sprint(sc.ID))
+			if sc.ID == 0 || e.Subjects != compliance.FormatSubjects(subj) || e.BeforeDigest != compliance.AbsentStateDigest(subj) || len(e.AfterDigest) != 64 {
+				t.Errorf("spot check %d entry %+v: want it named by its answer's id, absent before", sc.ID, e)
+			}
+		})
+
+		t.Run("a replay changes nothing", func(t *testing.T) {
+			s.must(200, "POST", "/api/v1/steps", tok[zjjClerk],
+				firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+			if e := next(); e.BeforeDigest != e.AfterDigest || len(e.AfterDigest) != 64 {
+				t.Errorf("replay entry %+v: want the same state before and after", e)
+			}
+		})
+
+		var renamed auditItem
+		t.Run("each change starts from the state the one before left", func(t *testing.T) {
+			s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]any{"real_name": "张三"})
+			first := next()
+			s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]any{"real_name": "李四"})
+			renamed = next()
+			if first.Subjects != "account:zjj-clerk" || first.BeforeDigest == first.AfterDigest ||
+				renamed.BeforeDigest != first.AfterDigest || renamed.AfterDigest == renamed.BeforeDigest {
+				t.Errorf("entries %+v then %+v: want a chain of states", first, renamed)
+			}
+			if out, err := verifyAudit(dsn); err != nil || !strings.Contains(out, "stored objects match the audit log") {
+				t.Errorf("verify: %q, %v", out, err)
+			}
+		})
+
+		t.Run("verify names an object changed in the database directly", func(t *testing.T) {
+			if err := st.DB().Exec("UPDATE accounts SET role = 'admin' WHERE username = 'zjj-clerk'").Error; err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("account:zjj-clerk: changed after entry %d, outside the audit log", renamed.Seq)
+			out, err := verifyAudit(dsn)
+			if err == nil || !strings.Contains(out, want) || !strings.Contains(out, "audit log intact") {
+				t.Fatalf("verify: out %q, err %v; want an intact chain and %q", out, err, want)
+			}
+
+			// The next change through the API starts from the altered row:
+			// the gap stays visible between the two entries.
+			s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]any{"real_name": "王五"})
+			e := next()
+			want = fmt.Sprintf("account:zjj-clerk: changed between entries %d and %d, outside the audit log", renamed.Seq, e.Seq)
+			if out, err := verifyAudit(dsn); err == nil || !strings.Contains(out, want) {
+				t.Errorf("verify: out %q, err %v; want %q", out, err, want)
+			}
+			var out2 strings.Builder
+			if err := run(context.Background(), []string{"audit", "verify", "--db", dsn, "--state=false"}, &out2, &out2); err != nil {
+				t.Errorf("verify --state=false: %q, %v; want the chain alone, intact", out2.String(), err)
+			}
+		})
+
+		t.Run("a department's row changed directly is named too", func(t *testing.T) {
+			if err := st.DB().Exec("UPDATE departments SET name = '改名' WHERE code = 'SCJ'").Error; err != nil {
+				t.Fatal(err)
+			}
+			if out, err := verifyAudit(dsn); err == nil || !strings.Contains(out, "department:SCJ: changed after entry") {
+				t.Errorf("verify: out %q, err %v; want department:SCJ named", out, err)
+			}
+		})
+	})
+}
+
+// TestAuditSystemJobs checks that the jobs the service runs on its own are
+// in the audit log, as the system.
+func TestAuditSystemJobs(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn, "--sweep-interval", "100ms")
+		setupDistrict(t, s)
+		// The first tick checks the catalog (two items in force).
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			var page auditPage
+			s.must(200, "GET", "/api/v1/audit?actor=system", adminToken, nil).decode(t, &page)
+			actions := map[string]auditItem{}
+			for _, e := range page.Items {
+				actions[e.Action] = e
+			}
+			if e, ok := actions["SYSTEM check_catalog"]; ok {
+				if e.Role != "system" || !strings.HasPrefix(e.Target, "month=") || len(e.ResponseDigest) != 64 || e.IP != "" {
+					t.Errorf("catalog check entry %+v", e)
+				}
+				if _, ok := actions["SYSTEM bootstrap"]; !ok {
+					t.Errorf("system entries %v: want the bootstrap too", actions)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no catalog check entry within 10 s; system entries: %+v", page.Items)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if out, err := verifyAudit(dsn); err != nil {
+			t.Errorf("verify: %q, %v", out, err)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,15 +16,56 @@ import (
 )
 
 // bindJSON decodes the request body strictly into v: one JSON value, no
-// unknown fields, within the body limit.
+// unknown fields, valid UTF-8, within the body limit.
 func bindJSON(c *gin.Context, v any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, v)
+}
+
+// bindOptionalJSON is bindJSON for a route whose body may be left out: an
+// empty body leaves v as it is. Anything else must decode strictly, so
+// that a field the route does not take is refused, not ignored.
+func bindOptionalJSON(c *gin.Context, v any) error {
+	body, err := readBody(c)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return err
+	}
+	return decodeStrict(body, v)
+}
+
+// noBody admits a request to a route that takes no body only when its body
+// is empty or {}: a field sent to it is refused, not silently ignored.
+func noBody(c *gin.Context) {
+	if err := bindOptionalJSON(c, &struct{}{}); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Next()
+}
+
+func readBody(c *gin.Context) ([]byte, error) {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return compliance.Errorf(compliance.KindTooLarge, "payload_too_large", "请求体超过 %d 字节的上限", tooLarge.Limit)
+			return nil, compliance.Errorf(compliance.KindTooLarge, "payload_too_large", "请求体超过 %d 字节的上限", tooLarge.Limit)
 		}
-		return badRequest("malformed_body", "无法读取请求体")
+		return nil, badRequest("malformed_body", "无法读取请求体")
+	}
+	return body, nil
+}
+
+func decodeStrict(body []byte, v any) error {
+	// encoding/json would put U+FFFD in place of invalid UTF-8 and of an
+	// unpaired surrogate escape, storing something the caller never sent.
+	if !utf8.Valid(body) {
+		return badRequest("malformed_json", "请求体不是合法的 UTF-8 编码")
+	}
+	if loneSurrogate(body) {
+		return badRequest("malformed_json", "请求体含有不成对的 UTF-16 代理项转义（\\uD800–\\uDFFF）")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -34,6 +76,50 @@ func bindJSON(c *gin.Context, v any) error {
 		return badRequest("malformed_json", "请求体只能包含一个 JSON 对象")
 	}
 	return nil
+}
+
+// loneSurrogate reports whether a JSON text escapes half of a UTF-16
+// surrogate pair without the other half. Outside strings a backslash is a
+// syntax error anyway, so every backslash is taken to start an escape.
+func loneSurrogate(b []byte) bool {
+	// unit returns the code unit of a \uXXXX escape at b[i:], or -1.
+	unit := func(i int) int {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return -1
+		}
+		n := 0
+		for _, c := range b[i+2 : i+6] {
+			switch {
+			case c >= '0' && c <= '9':
+				n = n<<4 | int(c-'0')
+			case c >= 'a' && c <= 'f':
+				n = n<<4 | int(c-'a'+10)
+			case c >= 'A' && c <= 'F':
+				n = n<<4 | int(c-'A'+10)
+			default:
+				return -1
+			}
+		}
+		return n
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		u := unit(i)
+		switch {
+		case u >= 0xD800 && u <= 0xDBFF:
+			if low := unit(i + 6); low < 0xDC00 || low > 0xDFFF {
+				return true
+			}
+			i += 11 // past the pair
+		case u >= 0xDC00 && u <= 0xDFFF:
+			return true
+		default:
+			i++ // past the escaped character
+		}
+	}
+	return false
 }
 
 func describeJSONError(err error) string {

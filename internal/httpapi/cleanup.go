@@ -64,11 +64,9 @@ func (s *Server) reviewItem(c *gin.Context, approve bool) {
 	var req struct {
 		Note string `json:"note"`
 	}
-	if c.Request.ContentLength != 0 {
-		if err := bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
+	if err := bindOptionalJSON(c, &req); err != nil {
+		fail(c, err)
+		return
 	}
 	v, err := s.svc.ReviewItem(c.Request.Context(), account(c), c.Param("code"), version, approve, req.Note)
 	if err != nil {

@@ -57,11 +57,9 @@ func (s *Server) publishPolicies(c *gin.Context) {
 	var req struct {
 		Note string `json:"note"`
 	}
-	if c.Request.ContentLength != 0 {
-		if err := bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
+	if err := bindOptionalJSON(c, &req); err != nil {
+		fail(c, err)
+		return
 	}
 	rev, err := s.authoring.Publish(c.Request.Context(), account(c).Username, req.Note)
 	if err != nil {

@@ -30,6 +30,7 @@ func (s *Service) CreateDepartment(ctx context.Context, who *Account, d Departme
 	if n := utf8.RuneCountInString(strings.TrimSpace(d.Name)); n == 0 || n > 64 {
 		v.Add("name", "部门名称不能为空且不超过 64 个字")
 	}
+	checkChars(&v, "name", "部门名称", d.Name, false)
 	d.AllowedCIDRs = checkCIDRs(&v, d.AllowedCIDRs)
 	if err := v.Err("invalid_department", "部门信息不合法"); err != nil {
 		return Department{}, err
@@ -89,6 +90,7 @@ func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, to
 	if n := utf8.RuneCountInString(a.RealName); n == 0 || n > 32 {
 		v.Add("real_name", "须填写实名，且不超过 32 个字")
 	}
+	checkChars(&v, "real_name", "实名", a.RealName, false)
 	if !a.Role.Valid() {
 		v.Add("role", "未知角色 %q", a.Role)
 	}
@@ -97,6 +99,11 @@ func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, to
 	}
 	if !a.Role.DepartmentScoped() && a.DepartmentCode != "" && a.Role.Valid() {
 		v.Add("department_code", "角色 %s 不属于部门", a.Role)
+	}
+	// A malformed code is refused before any lookup: MySQL compares
+	// strings ignoring trailing spaces, so "ZJJ " would find ZJJ there.
+	if a.DepartmentCode != "" && !codePattern.MatchString(a.DepartmentCode) {
+		v.Add("department_code", "部门编码须为 1–32 位字母、数字、下划线、点或连字符")
 	}
 	a.AllowedCIDRs = checkCIDRs(&v, a.AllowedCIDRs)
 	if err := v.Err("invalid_account", "账号信息不合法"); err != nil {
@@ -324,6 +331,7 @@ func (s *Service) UpdateAccount(ctx context.Context, who *Account, username stri
 		if n := utf8.RuneCountInString(a.RealName); n == 0 || n > 32 {
 			v.Add("real_name", "须填写实名，且不超过 32 个字")
 		}
+		checkChars(&v, "real_name", "实名", a.RealName, false)
 	}
 	if err := v.Err("invalid_account", "账号信息不合法"); err != nil {
 		return Account{}, err

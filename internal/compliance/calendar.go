@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"powercheck/internal/calendar"
 )
@@ -143,6 +144,44 @@ type PutCalendarResult struct {
 	Rechecks int64 `json:"rechecks"`
 }
 
+// validateYear checks a year's schedule field by field: each date must be
+// a YYYY-MM-DD day of that year, listed once, and a make-up working day a
+// Saturday or Sunday.
+func validateYear(y calendar.Year) error {
+	var v Validation
+	if utf8.RuneCountInString(y.Source) > 128 {
+		v.Add("source", "依据（source）不超过 128 个字")
+	}
+	checkChars(&v, "source", "依据", y.Source, false)
+	seen := map[calendar.Date]bool{}
+	for _, list := range []struct {
+		field string
+		dates []string
+	}{{"holidays", y.Holidays}, {"workdays", y.Workdays}} {
+		for i, s := range list.dates {
+			f := fmt.Sprintf("%s[%d]", list.field, i)
+			d, err := calendar.ParseDate(s)
+			switch {
+			case err != nil:
+				v.Add(f, "“%.32s”不是 YYYY-MM-DD 格式的日期", s)
+			case d.Year() != y.Year:
+				v.Add(f, "%s 不在 %d 年内", s, y.Year)
+			case seen[d]:
+				v.Add(f, "%s 重复列出", s)
+			case list.field == "workdays" && d.Weekday() != time.Saturday && d.Weekday() != time.Sunday:
+				v.Add(f, "调休上班日 %s 不是周六或周日", s)
+			}
+			if err == nil {
+				seen[d] = true
+			}
+			if len(v.fields) >= 20 {
+				return v.Err("invalid_calendar", "节假日安排不合法") // enough to act on
+			}
+		}
+	}
+	return v.Err("invalid_calendar", "节假日安排不合法")
+}
+
 // PutCalendarYear enters or corrects a year's schedule. Open cases whose
 // deadlines may reach into it are re-evaluated by the next sweep.
 func (s *Service) PutCalendarYear(ctx context.Context, who *Account, y calendar.Year) (PutCalendarResult, error) {
@@ -159,6 +198,11 @@ func (s *Service) PutCalendarYear(ctx context.Context, who *Account, y calendar.
 	if y.Workdays == nil {
 		y.Workdays = []string{}
 	}
+	if err := validateYear(y); err != nil {
+		return PutCalendarResult{}, err
+	}
+	// validateYear says in Chinese what the calendar package refuses; this
+	// is the backstop.
 	if err := calendar.ValidateYear(y); err != nil {
 		return PutCalendarResult{}, Errorf(KindInvalid, "invalid_calendar", "节假日安排不合法：%v", err)
 	}

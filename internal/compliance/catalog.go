@@ -14,6 +14,15 @@ import (
 var (
 	itemCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 	stepCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	// basisIDPattern is a legal basis id, on an item and cited by a step.
+	basisIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$`)
+)
+
+// Limits of an item's lists.
+const (
+	MaxLegalBases = 50
+	MaxFlowSteps  = 50
+	MaxTiers      = 50
 )
 
 // SaveItem creates an item or adjusts it (动态调整): every save stores a new
@@ -63,28 +72,40 @@ func validateItem(it *PowerItem) error {
 	if n := utf8.RuneCountInString(strings.TrimSpace(it.Name)); n == 0 || n > 128 {
 		v.Add("name", "事项名称不能为空且不超过 128 个字")
 	}
+	checkChars(&v, "name", "事项名称", it.Name, false)
 	if !slices.Contains(Categories, it.Category) {
 		v.Add("category", "未知的权力类别“%s”，应为：%s", it.Category, strings.Join(Categories, "、"))
 	}
-	if it.DepartmentCode == "" {
+	switch {
+	case it.DepartmentCode == "":
 		v.Add("department_code", "须指明行权部门")
+	case !codePattern.MatchString(it.DepartmentCode):
+		v.Add("department_code", "部门编码须为 1–32 位字母、数字、下划线、点或连字符")
 	}
 	if !slices.Contains([]string{ItemActive, ItemSuspended, ItemCancelled}, it.Status) {
 		v.Add("status", "状态须为 active、suspended 或 cancelled")
+	}
+	if len(it.LegalBases) > MaxLegalBases {
+		v.Add("legal_bases", "法律依据不超过 %d 条", MaxLegalBases)
 	}
 	ids := map[string]bool{}
 	for i, b := range it.LegalBases {
 		f := fmt.Sprintf("legal_bases[%d]", i)
 		switch {
-		case strings.TrimSpace(b.ID) == "" || len(b.ID) > 64:
-			v.Add(f+".id", "法律依据编号不能为空且不超过 64 个字符")
+		case !basisIDPattern.MatchString(b.ID):
+			v.Add(f+".id", "法律依据编号须为 1–64 位字母、数字或 _ . : / -")
 		case ids[b.ID]:
 			v.Add(f+".id", "法律依据编号 %s 重复", b.ID)
 		}
 		ids[b.ID] = true
-		if strings.TrimSpace(b.Title) == "" {
-			v.Add(f+".title", "法律依据须写明法律法规名称")
+		if n := utf8.RuneCountInString(strings.TrimSpace(b.Title)); n == 0 || n > 200 {
+			v.Add(f+".title", "法律依据须写明法律法规名称，且不超过 200 字")
 		}
+		checkChars(&v, f+".title", "法律法规名称", b.Title, false)
+		if utf8.RuneCountInString(b.Article) > 100 {
+			v.Add(f+".article", "条款不超过 100 字")
+		}
+		checkChars(&v, f+".article", "条款", b.Article, false)
 	}
 	if it.TimeLimit.Days <= 0 || it.TimeLimit.Days > 3650 {
 		v.Add("time_limit.days", "办理时限须为 1–3650 之间的正整数天数")
@@ -92,8 +113,11 @@ func validateItem(it *PowerItem) error {
 	if it.TimeLimit.Unit != UnitWorkday && it.TimeLimit.Unit != UnitCalendar {
 		v.Add("time_limit.unit", "时限单位须为 workday（工作日）或 calendar（自然日）")
 	}
-	if len(it.Steps) == 0 {
+	switch {
+	case len(it.Steps) == 0:
 		v.Add("steps", "办理流程至少需要一个环节")
+	case len(it.Steps) > MaxFlowSteps:
+		v.Add("steps", "办理流程不超过 %d 个环节", MaxFlowSteps)
 	}
 	codes := map[string]bool{}
 	endsClock := 0
@@ -108,9 +132,10 @@ func validateItem(it *PowerItem) error {
 			v.Add(f+".code", "环节编码 %s 重复", st.Code)
 		}
 		codes[st.Code] = true
-		if strings.TrimSpace(st.Name) == "" {
-			v.Add(f+".name", "环节名称不能为空")
+		if n := utf8.RuneCountInString(strings.TrimSpace(st.Name)); n == 0 || n > 64 {
+			v.Add(f+".name", "环节名称不能为空且不超过 64 个字")
 		}
+		checkChars(&v, f+".name", "环节名称", st.Name, false)
 		if st.TimeLimitDays < 0 || st.TimeLimitDays > 3650 {
 			v.Add(f+".time_limit_days", "环节时限须为正整数天数（不设时限则省略）")
 		}
@@ -124,18 +149,49 @@ func validateItem(it *PowerItem) error {
 	if endsClock > 1 {
 		v.Add("steps", "最多只能有一个环节结束办理时限（ends_clock）")
 	}
+	if len(it.Discretion) > MaxTiers {
+		v.Add("discretion", "裁量情形不超过 %d 个", MaxTiers)
+	}
 	for name, t := range it.Discretion {
 		f := "discretion." + name
 		switch {
-		case strings.TrimSpace(name) == "":
-			v.Add("discretion", "裁量情形名称不能为空")
+		case strings.TrimSpace(name) == "" || utf8.RuneCountInString(name) > 64 || !cleanText(name, false):
+			v.Add("discretion", "裁量情形名称不能为空，不超过 64 个字，且不能包含控制字符或换行")
+			continue
 		case math.IsNaN(t.Min) || math.IsNaN(t.Max) || t.Min < 0 || t.Max < 0:
 			v.Add(f, "裁量幅度不能为负数")
+		case t.Min > MaxAmount || t.Max > MaxAmount:
+			v.Add(f, "裁量幅度不超过 %.0f 元", MaxAmount)
 		case t.Min > t.Max:
 			v.Add(f, "裁量情形“%s”的下限 %v 大于上限 %v", name, t.Min, t.Max)
 		}
+		if utf8.RuneCountInString(t.Description) > 500 {
+			v.Add(f+".description", "裁量情形说明不超过 500 字")
+		}
+		checkChars(&v, f+".description", "裁量情形说明", t.Description, true)
 	}
+	checkItemSize(&v, it)
 	return v.Err("invalid_item", "权力事项不合法")
+}
+
+// checkItemSize refuses an item whose legal bases, flow and discretion,
+// stored together as one JSON document, would not fit the column; it names
+// the largest of the three.
+func checkItemSize(v *Validation, it *PowerItem) {
+	parts := []struct {
+		field string
+		size  int
+	}{{"legal_bases", jsonSize(it.LegalBases)}, {"steps", jsonSize(it.Steps)}, {"discretion", jsonSize(it.Discretion)}}
+	total, largest := jsonSize(it.TimeLimit), 0
+	for i, p := range parts {
+		total += p.size
+		if p.size > parts[largest].size {
+			largest = i
+		}
+	}
+	if total > MaxJSONBytes {
+		v.Add(parts[largest].field, "法律依据、办理流程和裁量基准合计过长（存储时超过 %d 字节），请精简", MaxJSONBytes)
+	}
 }
 
 // Item returns the latest version of an item, or a given one.

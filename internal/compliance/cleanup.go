@@ -326,6 +326,9 @@ func (s *Service) ItemVersions(ctx context.Context, who *Account, code string) (
 	return vs, nil
 }
 
+// MaxReviewNote bounds the note of an approval or a rejection.
+const MaxReviewNote = 1000
+
 // ReviewItem approves (approve true) or rejects a pending version: the
 // legal office's 审定. An approved version takes effect at once and is
 // evaluated by the catalog rules; a version older than the one in force
@@ -333,6 +336,9 @@ func (s *Service) ItemVersions(ctx context.Context, who *Account, code string) (
 func (s *Service) ReviewItem(ctx context.Context, who *Account, code string, version int, approve bool, note string) (ItemVersion, error) {
 	if who.Role != RoleLegal {
 		return ItemVersion{}, errForbidden
+	}
+	if err := CheckNote(note, MaxReviewNote); err != nil {
+		return ItemVersion{}, err
 	}
 	cs, err := s.catalogStore()
 	if err != nil {

@@ -3,6 +3,7 @@ package compliance
 import (
 	"context"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -128,6 +129,11 @@ func (s *Service) Warning(ctx context.Context, who *Account, id int64) (WarningV
 	return WarningView{Warning: w, Transitions: nonNil(ts), Referral: referralOf(ts)}, nil
 }
 
+// referencePattern is the supervision bureau's case reference, e.g.
+// 区监察〔2026〕12号: letters of any script, digits and the brackets and
+// marks such numbers use; no spaces, quotes or other punctuation.
+var referencePattern = regexp.MustCompile(`^[\p{L}\p{N}〔〕［］\[\]()（）【】_./:#-]+$`)
+
 // Transition takes a lifecycle action on a warning.
 // A referral needs the bureau's case reference, and closing a referred
 // warning its outcome.
@@ -144,12 +150,19 @@ func (s *Service) Transition(ctx context.Context, who *Account, id int64, action
 	if m.note && note == "" {
 		return WarningView{}, Errorf(KindInvalid, "note_required", "该动作须填写说明（note）")
 	}
-	reference, outcome = strings.TrimSpace(reference), strings.TrimSpace(outcome)
+	outcome = strings.TrimSpace(outcome)
 	if utf8.RuneCountInString(note) > 2000 || utf8.RuneCountInString(reference) > 128 || utf8.RuneCountInString(outcome) > 2000 {
 		return WarningView{}, Errorf(KindInvalid, "note_too_long", "说明和处理结果不超过 2000 字，案件编号不超过 128 字")
 	}
 	if action == ActionRefer && reference == "" {
 		return WarningView{}, Errorf(KindInvalid, "reference_required", "移送须填写监察局案件编号（reference）")
+	}
+	// The reference is an identifier: it is taken as written or refused.
+	if reference != "" && !referencePattern.MatchString(reference) {
+		return WarningView{}, Errorf(KindInvalid, "invalid_reference", "监察局案件编号只能由文字、数字和〔〕()【】_./:#- 组成，不能有空格或引号")
+	}
+	if !cleanText(note, true) || !cleanText(outcome, true) {
+		return WarningView{}, Errorf(KindInvalid, "invalid_note", "说明和处理结果不能包含控制字符（换行和制表符除外）")
 	}
 	cur, err := s.Warning(ctx, who, id)
 	if err != nil {

@@ -146,6 +146,8 @@ func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Pat
 		v.Add("at", "巡查时间必填（RFC 3339 格式）")
 	case p.At.After(now):
 		v.Add("at", "巡查时间不能晚于当前时间")
+	case p.At.Year() < 2000:
+		v.Add("at", "巡查时间 %s 不合理", p.At.Format(time.RFC3339))
 	}
 	p.Findings = strings.TrimSpace(p.Findings)
 	switch n := utf8.RuneCountInString(p.Findings); {
@@ -154,17 +156,21 @@ func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Pat
 	case n > 4000:
 		v.Add("findings", "巡查情况不能超过 4000 字")
 	}
+	checkChars(&v, "findings", "巡查情况", p.Findings, true)
 	if len(p.Problems) > 100 {
 		v.Add("problems", "发现的问题不能超过 100 条")
 	}
 	problems := make([]string, 0, len(p.Problems))
 	for _, pr := range p.Problems {
 		pr = strings.TrimSpace(pr)
-		if pr == "" || utf8.RuneCountInString(pr) > 1000 {
-			v.Add("problems", "每条问题须为 1–1000 字")
+		if pr == "" || utf8.RuneCountInString(pr) > 1000 || !cleanText(pr, true) {
+			v.Add("problems", "每条问题须为 1–1000 字，且不能包含控制字符（换行和制表符除外）")
 			break
 		}
 		problems = append(problems, pr)
+	}
+	if n := jsonSize(problems); n > MaxJSONBytes {
+		v.Add("problems", "发现的问题合计过长（存储时 %d 字节，上限 %d 字节）", n, MaxJSONBytes)
 	}
 	if err := v.Err("invalid_patrol", "巡查记录不合法"); err != nil {
 		return Patrol{}, err

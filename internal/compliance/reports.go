@@ -124,10 +124,11 @@ func (s *Service) reportStore() (ReportStore, error) {
 	return rs, nil
 }
 
-// parseMonth reads YYYY-MM and returns its first day.
+// parseMonth reads YYYY-MM and returns its first day; months before 2000
+// hold no data and have no calendar.
 func parseMonth(month string) (calendar.Date, error) {
 	t, err := time.Parse("2006-01", month)
-	if err != nil || len(month) != 7 {
+	if err != nil || len(month) != 7 || t.Year() < 2000 {
 		return 0, Errorf(KindInvalid, "invalid_month", "month 须为 YYYY-MM 格式的月份")
 	}
 	return calendar.MakeDate(t.Year(), t.Month(), 1), nil
@@ -241,12 +242,14 @@ func (s *Service) SubmitExplanation(ctx context.Context, who *Account, e Explana
 		v.Add("month", "%s 尚未结束，不能提交书面说明", e.Month)
 	}
 	e.Text, e.SignedBy = strings.TrimSpace(e.Text), strings.TrimSpace(e.SignedBy)
-	if n := utf8.RuneCountInString(e.Text); n == 0 || n > 20000 {
-		v.Add("text", "说明内容须为 1–20000 字")
+	if n := utf8.RuneCountInString(e.Text); n == 0 || n > 20000 || len(e.Text) > MaxTextBytes {
+		v.Add("text", "说明内容须为 1–20000 字，且不超过 %d 字节", MaxTextBytes)
 	}
+	checkChars(&v, "text", "说明内容", e.Text, true)
 	if n := utf8.RuneCountInString(e.SignedBy); n == 0 || n > 64 {
 		v.Add("signed_by", "须由主要负责人签名（signed_by，1–64 字）")
 	}
+	checkChars(&v, "signed_by", "签名", e.SignedBy, false)
 	if err := v.Err("invalid_explanation", "书面说明不合法"); err != nil {
 		return Explanation{}, err
 	}
@@ -301,7 +304,15 @@ func (s *Service) CloseMonth(ctx context.Context, who *Account, month, dept stri
 	}
 	var depts []Department
 	if dept != "" {
+		// Checked before the lookup: MySQL would find ZJJ for "ZJJ ".
+		unknown := Errorf(KindInvalid, "unknown_department", "部门 %.32q 不存在", dept)
+		if !codePattern.MatchString(dept) {
+			return CloseMonthResult{}, unknown
+		}
 		d, err := s.department(ctx, dept)
+		if errors.Is(err, ErrNotFound) {
+			return CloseMonthResult{}, unknown
+		}
 		if err != nil {
 			return CloseMonthResult{}, err
 		}

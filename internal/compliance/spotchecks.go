@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -77,6 +78,8 @@ const (
 	// MaxSpotCheckCandidates bounds the cases one draw reads; a wider
 	// request is refused and must be narrowed by period or department.
 	MaxSpotCheckCandidates = 1_000_000
+	// MaxSpotCheckDepartments bounds the departments named by one check.
+	MaxSpotCheckDepartments = 1000
 )
 
 // SpotCheckStore keeps spot checks and their samples.
@@ -150,6 +153,16 @@ func (s *Service) CreateSpotCheck(ctx context.Context, who *Account, req SpotChe
 	note := strings.TrimSpace(req.Note)
 	if utf8.RuneCountInString(note) > 2000 {
 		v.Add("note", "说明不超过 2000 字")
+	}
+	checkChars(&v, "note", "说明", note, true)
+	if len(req.Departments) > MaxSpotCheckDepartments {
+		v.Add("departments", "一次抽查最多指定 %d 个部门；不指定即为全部部门", MaxSpotCheckDepartments)
+	}
+	for i, d := range req.Departments {
+		if !codePattern.MatchString(d) {
+			v.Add(fmt.Sprintf("departments[%d]", i), "部门编码须为 1–32 位字母、数字、下划线、点或连字符")
+			break
+		}
 	}
 	if err := v.Err("invalid_spot_check", "抽查请求不合法"); err != nil {
 		return SpotCheckView{}, err
@@ -235,7 +248,11 @@ func (s *Service) RecordSpotCheckFinding(ctx context.Context, who *Account, id i
 		return SpotCheckCase{}, err
 	}
 	var v Validation
+	if !idPattern.MatchString(caseNo) || len(caseNo) > 64 {
+		v.Add("case_no", "办件编号须为 1–64 位字母、数字或 _ . : / -")
+	}
 	note = strings.TrimSpace(note)
+	checkChars(&v, "note", "说明", note, true)
 	switch result {
 	case SpotCompliant:
 	case SpotProblem:

@@ -167,8 +167,14 @@ func (a *Authoring) Modules(ctx context.Context) ([]ModuleState, error) {
 	return out, nil
 }
 
+// MaxPublishNote bounds the note of a published revision.
+const MaxPublishNote = 500
+
 // Publish makes the drafts a new active revision.
 func (a *Authoring) Publish(ctx context.Context, by, note string) (compliance.PolicyRevision, error) {
+	if err := compliance.CheckNote(note, MaxPublishNote); err != nil {
+		return compliance.PolicyRevision{}, err
+	}
 	modules, drafts, err := a.candidate(ctx)
 	if err != nil {
 		return compliance.PolicyRevision{}, err

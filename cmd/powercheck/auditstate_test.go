@@ -128,9 +128,10 @@ func TestAuditStateDigests(t *testing.T) {
 // in the audit log, as the system.
 func TestAuditSystemJobs(t *testing.T) {
 	eachDriver(t, func(t *testing.T, dsn string) {
+		setupDistrict(t, startServer(t, dsn))
+		// A second node, started once the catalog holds its two items:
+		// its first tick checks the catalog.
 		s := startServer(t, dsn, "--sweep-interval", "100ms")
-		setupDistrict(t, s)
-		// The first tick checks the catalog (two items in force).
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			var page auditPage

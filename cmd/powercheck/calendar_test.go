@@ -71,5 +71,14 @@ func TestCalendarAPI(t *testing.T) {
 			t.Errorf("put answer = %+v", put)
 		}
 		s.must(200, "GET", "/api/v1/calendar/2031", tok[zjjClerk], nil)
+
+		t.Run("entering next year leaves policy authoring working", func(t *testing.T) {
+			// The shipped tests expect 2027 to be unknown; they run against
+			// the shipped schedules, whatever the district has entered.
+			y2027 := map[string]any{"source": "国务院办公厅通知（测试）", "holidays": []string{"2027-01-01"}, "workdays": []string{}}
+			s.must(200, "PUT", "/api/v1/calendar/2027", adminToken, y2027)
+			s.must(200, "PUT", "/api/v1/policies/custom", tok[legalToken], markerModule("A"))
+			s.must(201, "POST", "/api/v1/policies/publish", tok[legalToken], map[string]string{"note": "测试"})
+		})
 	})
 }

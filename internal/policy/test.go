@@ -8,6 +8,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
+
+	"powercheck/internal/calendar"
 )
 
 // TestResult is the outcome of one Rego test rule.
@@ -25,7 +27,11 @@ type TestResult struct {
 const TestTimeout = 5 * time.Second
 
 // RunTests compiles modules, tests included, with the same restrictions and
-// built-ins as evaluation, and runs every test_ rule.
+// built-ins as evaluation, and runs every test_ rule. The working-day
+// built-ins count with the schedules shipped with powercheck, not with the
+// district's stored calendar: a test's result must not change when the
+// office enters next year (tests that expect a year to be unknown would
+// fail, and block every draft, the day it is entered).
 func (e *Engine) RunTests(ctx context.Context, modules []Module) ([]TestResult, error) {
 	parsed, ce := parse(modules)
 	if ce != nil {
@@ -39,7 +45,8 @@ func (e *Engine) RunTests(ctx context.Context, modules []Module) ([]TestResult, 
 	}
 	var custom []*tester.Builtin
 	decls := builtinDecls()
-	for i, opt := range builtinOptions(e.Calendar) {
+	shipped := calendar.Default()
+	for i, opt := range builtinOptions(func() *calendar.Calendar { return shipped }) {
 		custom = append(custom, &tester.Builtin{Decl: decls[i], Func: opt})
 	}
 	store := inmem.New()

@@ -142,7 +142,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
 
-	api := r.Group("/api/v1", s.authenticate, s.authorize, s.audit)
+	api := r.Group("/api/v1", s.authenticate, s.authorize, checkParams, s.audit)
 	api.POST("/departments", s.createDepartment)
 	api.GET("/departments", s.listDepartments)
 	api.POST("/accounts", s.createAccount)

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
@@ -18,12 +20,17 @@ import (
 // one changed where no entry says so. It only reads the database.
 func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: powercheck audit verify [--db <dsn>]")
+		return errors.New("usage: powercheck audit verify [--db <dsn>] [--key-file <file>] [--state=false]")
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database: sqlite:<path> or mysql:<dsn>")
 	state := fs.Bool("state", true, "also compare the stored objects with the states the log recorded")
+	keyFile := fs.String("key-file", env("POWERCHECK_AUDIT_KEY_FILE", ""), "file holding the key the server seals entries with (--audit-key-file of serve)")
 	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	key, err := readAuditKey(*keyFile)
+	if err != nil {
 		return err
 	}
 	s, err := sqlstore.Open(ctx, *dsn)
@@ -31,7 +38,7 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	n, err := compliance.VerifyAudit(ctx, s)
+	n, err := compliance.VerifyAudit(ctx, s, key)
 	var brk *compliance.AuditBreak
 	if errors.As(err, &brk) {
 		fmt.Fprintf(stdout, "audit log broken after %d good entries: %v\n", n, brk)
@@ -56,4 +63,22 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "stored objects match the audit log")
 	return nil
+}
+
+// readAuditKey reads the audit key from path: its bytes, surrounding white
+// space removed, at least compliance.MinAuditKey of them. An empty path is
+// no key.
+func readAuditKey(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	key := bytes.TrimSpace(b)
+	if len(key) < compliance.MinAuditKey {
+		return nil, fmt.Errorf("audit key %s: %d bytes, want at least %d (e.g. openssl rand -hex 32 > %s)", path, len(key), compliance.MinAuditKey, path)
+	}
+	return key, nil
 }

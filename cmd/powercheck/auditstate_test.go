@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +160,43 @@ func TestAuditSystemJobs(t *testing.T) {
 		}
 		if out, err := verifyAudit(dsn); err != nil {
 			t.Errorf("verify: %q, %v", out, err)
+		}
+	})
+}
+
+// TestAuditKeyFile runs a server that seals its audit entries with a key
+// kept in a file, and verifies the log with and without it.
+func TestAuditKeyFile(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		dir := t.TempDir()
+		keyFile, short := filepath.Join(dir, "audit.key"), filepath.Join(dir, "short.key")
+		if err := os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(short, []byte("too short"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--audit-key-file", short}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "want at least 32") {
+			t.Fatalf("serve with a 9-byte key: %v; want it refused", err)
+		}
+
+		s := startServer(t, dsn, "--audit-key-file", keyFile)
+		setupDistrict(t, s)
+		st, err := sqlstore.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		waitAuditRows(t, st, 10)
+
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"audit", "verify", "--db", dsn, "--key-file", keyFile}, &out, io.Discard); err != nil ||
+			!strings.Contains(out.String(), "audit log intact: 10 entries") {
+			t.Errorf("verify with the key: %q, %v", out.String(), err)
+		}
+		if out, err := verifyAudit(dsn); err == nil || !strings.Contains(out, "entry 1: hash mismatch (altered), unless it was sealed with an audit key: verify with the key") {
+			t.Errorf("verify without the key: %q, %v; want entry 1 named", out, err)
 		}
 	})
 }

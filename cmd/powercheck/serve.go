@@ -70,6 +70,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	poll := fs.Duration("policy-poll", 5*time.Second, "how often to look for a new policy revision")
 	recheck := fs.Duration("recheck-interval", 30*time.Second, "how often to re-check steps whose evaluation failed")
 	sweepEvery := fs.Duration("sweep-interval", 10*time.Minute, "how often the deadline sweeper runs (0: only on POST /api/v1/sweeps)")
+	auditKeyFile := fs.String("audit-key-file", env("POWERCHECK_AUDIT_KEY_FILE", ""), "file holding the key that seals audit entries (keep it off the database server)")
 	proxies := fs.String("trusted-proxies", env("POWERCHECK_TRUSTED_PROXIES", ""), "comma-separated proxies whose X-Forwarded-For is trusted")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -80,11 +81,18 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+	auditKey, err := readAuditKey(*auditKeyFile)
+	if err != nil {
+		return err
+	}
 	a, err := openApp(ctx, *dsn, *evalTimeout, log)
 	if err != nil {
 		return err
 	}
 	defer a.store.Close()
+	if err := a.svc.SetAuditKey(auditKey); err != nil {
+		return err
+	}
 
 	token, err := bootstrap(ctx, a, log)
 	if err != nil {

@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -58,11 +59,12 @@ type AuditFilter struct {
 
 // AuditStore keeps the audit log.
 type AuditStore interface {
-	// AppendAudit links e to the head of the chain with Chain and stores
-	// it together with the new head, atomically; concurrent appends, from
-	// this process or another one on the same database, are serialised so
-	// that the chain stays linear. It returns e as stored.
-	AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error)
+	// AppendAudit links e to the head of the chain with Chain (sealed
+	// with key, when there is one) and stores it together with the new
+	// head, atomically; concurrent appends, from this process or another
+	// one on the same database, are serialised so that the chain stays
+	// linear. It returns e as stored.
+	AppendAudit(ctx context.Context, e AuditEntry, key []byte) (AuditEntry, error)
 	// ListAudit returns the entries that f selects, newest first.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	AuditReader
@@ -87,12 +89,29 @@ const (
 	AuditSubjectsMax = 512
 )
 
-// Chain returns e as the entry after head: its Seq, PrevHash and Hash set.
-func (e AuditEntry) Chain(head AuditHead) AuditEntry {
+// Chain returns e as the entry after head: its Seq, PrevHash and Hash set;
+// the Hash is AuditSeal(e, key).
+func (e AuditEntry) Chain(head AuditHead, key []byte) AuditEntry {
 	e.Seq = head.Seq + 1
 	e.PrevHash = head.Hash
-	e.Hash = AuditHash(e)
+	e.Hash = AuditSeal(e, key)
 	return e
+}
+
+// MinAuditKey is the shortest audit key accepted, in bytes.
+const MinAuditKey = 32
+
+// AuditSeal returns the entry's hash: AuditHash without a key, else the hex
+// HMAC-SHA256 under key of the same canonical encoding, tagged apart. A
+// chain sealed with a key kept outside the database cannot be rewritten
+// consistently by someone who can only write to the database.
+func AuditSeal(e AuditEntry, key []byte) string {
+	if len(key) == 0 {
+		return AuditHash(e)
+	}
+	m := hmac.New(sha256.New, key)
+	writeEntry(m, e, "powercheck-audit-v3-hmac")
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // auditTimeLayout is the canonical form of an entry's time: UTC, to the
@@ -109,17 +128,26 @@ const auditTimeLayout = "2006-01-02T15:04:05.000Z"
 // verifier both use this function.
 func AuditHash(e AuditEntry) string {
 	h := sha256.New()
+	writeEntry(h, e, "")
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeEntry writes the canonical encoding of e to h; tag, when given,
+// replaces the version tag (the state fields are then always written).
+func writeEntry(h hash.Hash, e AuditEntry, tag string) {
 	fields := []string{"powercheck-audit-v1", e.PrevHash, strconv.FormatInt(e.Seq, 10),
 		e.At.UTC().Format(auditTimeLayout), e.Actor, string(e.Role), e.IP, e.Action, e.Target,
 		e.RequestDigest, e.ResponseDigest}
-	if e.Subjects != "" || e.BeforeDigest != "" || e.AfterDigest != "" {
+	if tag != "" || e.Subjects != "" || e.BeforeDigest != "" || e.AfterDigest != "" {
 		fields[0] = "powercheck-audit-v2"
 		fields = append(fields, e.Subjects, e.BeforeDigest, e.AfterDigest)
+	}
+	if tag != "" {
+		fields[0] = tag
 	}
 	for _, f := range fields {
 		writeField(h, f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 func writeField(h hash.Hash, f string) {
@@ -141,7 +169,7 @@ func (s *Service) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 	e.Action = cut(e.Action, auditActionMax)
 	e.Target = cut(e.Target, auditTargetMax)
 	e.Subjects = cut(e.Subjects, AuditSubjectsMax)
-	return as.AppendAudit(ctx, e)
+	return as.AppendAudit(ctx, e, s.auditKey)
 }
 
 // AuditReaders may read the audit log.
@@ -160,6 +188,16 @@ func (s *Service) ListAudit(ctx context.Context, who *Account, f AuditFilter) ([
 		f.Limit = MaxPageSize
 	}
 	return as.ListAudit(ctx, f)
+}
+
+// SetAuditKey makes the service seal every audit entry it appends with key
+// (at least MinAuditKey bytes); nil seals with the plain hash.
+func (s *Service) SetAuditKey(key []byte) error {
+	if key != nil && len(key) < MinAuditKey {
+		return fmt.Errorf("audit key: %d bytes, want at least %d", len(key), MinAuditKey)
+	}
+	s.auditKey = key
+	return nil
 }
 
 func (s *Service) auditStore() (AuditStore, error) {
@@ -196,9 +234,15 @@ func (b *AuditBreak) Error() string {
 // numbers are contiguous from 1, that each entry's hash matches its content
 // and links to the entry before, and that the head names the last entry. It
 // returns the number of entries, or an *AuditBreak naming the first bad one.
-func VerifyAudit(ctx context.Context, r AuditReader) (int64, error) {
+//
+// With a key, an entry must be sealed with it (AuditSeal), except for a
+// first run of plainly hashed entries written before the key was set; and
+// the newest entry must be sealed, so that a log rewritten whole without
+// the key does not pass.
+func VerifyAudit(ctx context.Context, r AuditReader, key []byte) (int64, error) {
 	const page = 1000
 	var last AuditHead
+	keyed, lastKeyed := false, false
 	for {
 		es, err := r.AuditEntries(ctx, last.Seq, page)
 		if err != nil {
@@ -206,14 +250,17 @@ func VerifyAudit(ctx context.Context, r AuditReader) (int64, error) {
 		}
 		for _, e := range es {
 			want := last.Seq + 1
-			switch {
-			case e.Seq != want:
+			if e.Seq != want {
 				return last.Seq, &AuditBreak{Seq: want, Problem: "missing (deleted, or entries reordered)"}
-			case AuditHash(e) != e.Hash:
-				return last.Seq, &AuditBreak{Seq: e.Seq, Problem: "hash mismatch (altered)"}
-			case e.PrevHash != last.Hash:
+			}
+			if p := sealProblem(e, key, keyed); p != "" {
+				return last.Seq, &AuditBreak{Seq: e.Seq, Problem: p}
+			}
+			if e.PrevHash != last.Hash {
 				return last.Seq, &AuditBreak{Seq: e.Seq, Problem: fmt.Sprintf("does not link to entry %d", last.Seq)}
 			}
+			lastKeyed = len(key) > 0 && e.Hash == AuditSeal(e, key)
+			keyed = keyed || lastKeyed
 			last = AuditHead{Seq: e.Seq, Hash: e.Hash}
 		}
 		if len(es) < page {
@@ -234,6 +281,27 @@ func VerifyAudit(ctx context.Context, r AuditReader) (int64, error) {
 		return last.Seq, &AuditBreak{Seq: head.Seq + 1, Problem: fmt.Sprintf("not recorded by the head, which ends at entry %d (inserted)", head.Seq)}
 	case head.Hash != last.Hash:
 		return last.Seq, &AuditBreak{Seq: last.Seq, Problem: "does not match the head's hash (altered)"}
+	case len(key) > 0 && !lastKeyed:
+		return last.Seq, &AuditBreak{Seq: last.Seq, Problem: "not sealed with the audit key (the newest entry must be; rewritten without the key, or the server runs without it)"}
 	}
 	return last.Seq, nil
+}
+
+// sealProblem says what is wrong with e's hash, or "" when nothing is.
+// keyed tells whether an entry before e was sealed with key.
+func sealProblem(e AuditEntry, key []byte, keyed bool) string {
+	plain := e.Hash == AuditHash(e)
+	switch {
+	case len(key) == 0 && plain:
+		return ""
+	case len(key) == 0:
+		return "hash mismatch (altered), unless it was sealed with an audit key: verify with the key"
+	case e.Hash == AuditSeal(e, key):
+		return ""
+	case plain && !keyed:
+		return "" // written before the key was set
+	case plain:
+		return "not sealed with the audit key, after sealed entries (rewritten without the key)"
+	}
+	return "hash mismatch (altered)"
 }

@@ -20,6 +20,8 @@ type Service struct {
 	depts sync.Map // code → Department
 
 	calendar CalendarHolder // nil: the calendar is not managed through the service
+
+	auditKey []byte // seals audit entries; nil: plain hashes
 }
 
 type itemKey struct {

@@ -62,7 +62,7 @@ func fromAuditEntry(e compliance.AuditEntry) auditRow {
 // time. The head row is created, outside the transaction, by the first
 // append that finds none; a transaction that MySQL rolls back to break a
 // deadlock is run again.
-func (s *Store) AppendAudit(ctx context.Context, e compliance.AuditEntry) (compliance.AuditEntry, error) {
+func (s *Store) AppendAudit(ctx context.Context, e compliance.AuditEntry, key []byte) (compliance.AuditEntry, error) {
 	var out compliance.AuditEntry
 	var err error
 	for attempt := 0; attempt < 10; attempt++ {
@@ -71,7 +71,7 @@ func (s *Store) AppendAudit(ctx context.Context, e compliance.AuditEntry) (compl
 			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", 1).Take(&head).Error; err != nil {
 				return err
 			}
-			out = e.Chain(compliance.AuditHead{Seq: head.Seq, Hash: head.Hash})
+			out = e.Chain(compliance.AuditHead{Seq: head.Seq, Hash: head.Hash}, key)
 			row := fromAuditEntry(out)
 			if err := tx.Create(&row).Error; err != nil {
 				return err

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,7 +26,7 @@ func appendAll(t *testing.T, stores []*sqlstore.Store, perWorker int) {
 					e := compliance.AuditEntry{At: at(2, 9, 0, i, g), Actor: fmt.Sprintf("node%d-worker%d", n, g),
 						Role: compliance.RoleClerk, IP: "10.0.0.1", Action: "POST /api/v1/steps", Target: fmt.Sprintf("id=S-%d-%d-%d", n, g, i),
 						RequestDigest: "req", ResponseDigest: "res"}
-					if _, err := s.AppendAudit(t.Context(), e); err != nil {
+					if _, err := s.AppendAudit(t.Context(), e, nil); err != nil {
 						errs <- err
 						return
 					}
@@ -42,11 +43,11 @@ func appendAll(t *testing.T, stores []*sqlstore.Store, perWorker int) {
 
 func TestAuditConcurrentAppendsFormOneChain(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
-		if n, err := compliance.VerifyAudit(t.Context(), s); err != nil || n != 0 {
+		if n, err := compliance.VerifyAudit(t.Context(), s, nil); err != nil || n != 0 {
 			t.Fatalf("empty log: VerifyAudit = %d, %v; want 0, nil", n, err)
 		}
 		appendAll(t, []*sqlstore.Store{s}, 10)
-		n, err := compliance.VerifyAudit(t.Context(), s)
+		n, err := compliance.VerifyAudit(t.Context(), s, nil)
 		if err != nil || n != 80 {
 			t.Fatalf("VerifyAudit = %d, %v; want 80, nil", n, err)
 		}
@@ -64,7 +65,7 @@ func TestAuditAppendsFromTwoNodesFormOneChain(t *testing.T) {
 			dsn := d.DSN(t)
 			a, b := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
 			appendAll(t, []*sqlstore.Store{a, b}, 5)
-			if n, err := compliance.VerifyAudit(t.Context(), b); err != nil || n != 80 {
+			if n, err := compliance.VerifyAudit(t.Context(), b, nil); err != nil || n != 80 {
 				t.Fatalf("VerifyAudit = %d, %v; want 80, nil", n, err)
 			}
 		})
@@ -80,7 +81,7 @@ func TestAuditListNewestFirstWithFilters(t *testing.T) {
 			}
 			e := compliance.AuditEntry{At: at(3, 10, i, 0, 0), Actor: actor, Role: compliance.RoleAdmin, IP: "127.0.0.1",
 				Action: "POST /api/v1/departments", Target: fmt.Sprintf("code=D%d", i)}
-			got, err := s.AppendAudit(t.Context(), e)
+			got, err := s.AppendAudit(t.Context(), e, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,6 +106,86 @@ func TestAuditListNewestFirstWithFilters(t *testing.T) {
 		page, err = s.ListAudit(t.Context(), compliance.AuditFilter{From: at(3, 10, 1, 0, 0), To: at(3, 10, 3, 0, 0)})
 		if err != nil || len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 2 {
 			t.Fatalf("time window = %+v, %v; want seqs 3, 2", page, err)
+		}
+	})
+}
+
+// TestAuditSealedWithAKey checks a chain sealed with a key: a plain run
+// written before the key was set passes, a log rewritten whole by someone
+// without the key does not, and neither does one sealed with another key.
+func TestAuditSealedWithAKey(t *testing.T) {
+	key := []byte(strings.Repeat("k", compliance.MinAuditKey))
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		for i := range 6 {
+			k := key
+			if i < 3 {
+				k = nil // written before the key was set
+			}
+			e := compliance.AuditEntry{At: at(4, 9, i, 0, 0), Actor: "alice", Role: compliance.RoleAdmin, IP: "127.0.0.1",
+				Action: "POST /api/v1/departments", Target: fmt.Sprintf("code=D%d", i)}
+			if _, err := s.AppendAudit(t.Context(), e, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := compliance.VerifyAudit(t.Context(), s, key); err != nil || n != 6 {
+			t.Fatalf("with the key: %d, %v; want 6 intact", n, err)
+		}
+		for _, tt := range []struct {
+			name string
+			key  []byte
+			want string
+		}{
+			{"without the key", nil, "entry 4: hash mismatch (altered), unless it was sealed with an audit key: verify with the key"},
+			{"with another key", []byte(strings.Repeat("x", compliance.MinAuditKey)), "entry 4: hash mismatch (altered)"},
+		} {
+			if _, err := compliance.VerifyAudit(t.Context(), s, tt.key); err == nil || err.Error() != tt.want {
+				t.Errorf("%s: %v; want %q", tt.name, err, tt.want)
+			}
+		}
+
+		// Someone who can write the database but lacks the key rewrites
+		// entry 5 and recomputes every plain hash after it, and the head.
+		entries, err := s.AuditEntries(t.Context(), 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries[4].Actor = "mallory"
+		for i := 4; i < len(entries); i++ {
+			entries[i].PrevHash = entries[i-1].Hash
+			entries[i].Hash = compliance.AuditHash(entries[i])
+			if err := s.DB().Exec("UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+				entries[i].Actor, entries[i].PrevHash, entries[i].Hash, entries[i].Seq).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DB().Exec("UPDATE audit_head SET hash = ? WHERE id = 1", entries[5].Hash).Error; err != nil {
+			t.Fatal(err)
+		}
+		want := "entry 5: not sealed with the audit key, after sealed entries (rewritten without the key)"
+		if _, err := compliance.VerifyAudit(t.Context(), s, key); err == nil || err.Error() != want {
+			t.Errorf("after a rewrite from entry 5: %v; want %q", err, want)
+		}
+
+		// Rewritten whole, from the first entry: no sealed entry is left.
+		for i := range entries {
+			if i > 0 {
+				entries[i].PrevHash = entries[i-1].Hash
+			}
+			entries[i].Hash = compliance.AuditHash(entries[i])
+			if err := s.DB().Exec("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
+				entries[i].PrevHash, entries[i].Hash, entries[i].Seq).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DB().Exec("UPDATE audit_head SET hash = ? WHERE id = 1", entries[5].Hash).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := compliance.VerifyAudit(t.Context(), s, nil); err != nil {
+			t.Fatalf("the forged log is consistent without the key: %v", err)
+		}
+		want = "entry 6: not sealed with the audit key (the newest entry must be; rewritten without the key, or the server runs without it)"
+		if _, err := compliance.VerifyAudit(t.Context(), s, key); err == nil || err.Error() != want {
+			t.Errorf("after a rewrite of the whole log: %v; want %q", err, want)
 		}
 	})
 }

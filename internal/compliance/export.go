@@ -14,10 +14,11 @@ import (
 // WarningExporter reads every warning a filter selects, a page at a time, so
 // that an export of any size holds one page in memory.
 type WarningExporter interface {
-	// EachWarning calls fn for every warning f selects, newest first (by id,
-	// the order of ListWarnings), reading pageSize rows at a time; f.Limit is
-	// ignored and f.BeforeID, when set, starts the walk below it. An error
-	// from fn stops the walk and is returned.
+	// EachWarning calls fn for every warning f selects, in the order of
+	// ListWarnings (by id, or by recording time when f has a time window),
+	// reading pageSize rows at a time; f.Limit is ignored, and where f
+	// continues (BeforeID, AfterID, Cursor) starts the walk. An error from
+	// fn stops the walk and is returned.
 	EachWarning(ctx context.Context, f WarningFilter, pageSize int, fn func(Warning) error) error
 }
 
@@ -25,9 +26,9 @@ type WarningExporter interface {
 const ExportPageSize = 2000
 
 // ExportWarnings calls fn for every warning that f selects and the account
-// may see, newest first, whatever their number. The scoping is that of
-// ListWarnings: a department-scoped account asking for another department
-// is refused; otherwise it gets its own department only.
+// may see, in the order of ListWarnings, whatever their number. The scoping
+// is that of ListWarnings: a department-scoped account asking for another
+// department is refused; otherwise it gets its own department only.
 func (s *Service) ExportWarnings(ctx context.Context, who *Account, f WarningFilter, fn func(Warning) error) error {
 	f, err := scopeWarningFilter(who, f)
 	if err != nil {

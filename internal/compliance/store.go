@@ -67,10 +67,19 @@ type StepRecord struct {
 	Result   StepResult // filled by the store through the Responder
 }
 
-// WarningFilter selects warnings; zero fields do not filter. Results come
-// newest first, by id (oldest first when Ascending); BeforeID (AfterID)
-// continues a listing (cursor paging). Ids only grow, so a listing never
-// skips or repeats a row while new warnings arrive.
+// WarningFilter selects warnings; zero fields do not filter.
+//
+// A listing without a time window runs by id, newest first (oldest first
+// when Ascending), and BeforeID (AfterID) continues it: ids only grow, so it
+// never skips or repeats a row while new warnings arrive.
+//
+// A listing with a time window (From or To set) runs by recording time,
+// (CreatedAt, ID), so that a window in the past is read in order from an
+// index that starts with created_at instead of being searched for among the
+// ids; Cursor continues it. Recording time does not follow ids (a re-checked
+// step's warnings keep the step's original recording time), but the
+// (CreatedAt, ID) keyset still never skips or repeats a warning that existed
+// when the listing began.
 type WarningFilter struct {
 	Departments []string
 	Level       string
@@ -82,9 +91,29 @@ type WarningFilter struct {
 	// OverdueUnanswered keeps the alarms still open whose answer period
 	// has passed: those a followup.alarm_unanswered warning points at.
 	OverdueUnanswered bool
-	// Ascending lists oldest first; AfterID then continues the listing.
+	// Ascending lists oldest first.
 	Ascending bool
-	BeforeID  int64
-	AfterID   int64
-	Limit     int
+	// BeforeID (AfterID when Ascending) continues a listing after the
+	// warning with that id, the last of the previous page. In a
+	// time-ordered listing without a Cursor it stands for that warning's
+	// place, whose recording time the store then reads.
+	BeforeID int64
+	AfterID  int64
+	// Cursor continues a time-ordered listing after the warning it names,
+	// the last of the previous page. Listings in id order ignore it.
+	Cursor *WarningKey
+	Limit  int
 }
+
+// TimeOrdered reports whether the listing f selects runs by recording time
+// (CreatedAt, ID) rather than by id: it does when f has a time window.
+func (f WarningFilter) TimeOrdered() bool { return !f.From.IsZero() || !f.To.IsZero() }
+
+// WarningKey is a warning's place in a time-ordered listing.
+type WarningKey struct {
+	CreatedAt time.Time
+	ID        int64
+}
+
+// KeyOf returns w's place in a time-ordered listing.
+func KeyOf(w Warning) WarningKey { return WarningKey{CreatedAt: w.CreatedAt, ID: w.ID} }

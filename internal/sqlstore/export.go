@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 
 	"gorm.io/gorm"
 
@@ -10,16 +11,16 @@ import (
 
 var _ compliance.WarningExporter = (*Store)(nil)
 
-// warningQuery selects the warnings f filters, without order or limit: the
-// one translation of compliance.WarningFilter into SQL, shared by the
-// listing and the export so that both select the same rows.
+// warningQuery selects the warnings f filters, from where f continues, without
+// order or limit: the one translation of compliance.WarningFilter into SQL,
+// shared by the listing and the export so that both select the same rows.
+// f's place must be resolved (see resolvePlace).
 func (s *Store) warningQuery(ctx context.Context, f compliance.WarningFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&warningRow{})
-	if s.dialect == "mysql" && f.Family != "" && f.Rule == "" && f.CaseNo == "" && len(f.Departments) == 0 {
-		// (family) is (family, id) in InnoDB: it yields a family's rows in
-		// id order, which MariaDB's planner overlooks in favour of walking
-		// the primary key through every other family.
-		q = q.Table("warnings FORCE INDEX (idx_warning_family)")
+	if s.dialect == "mysql" {
+		if idx := mysqlListIndex(f); idx != "" {
+			q = q.Table("warnings FORCE INDEX (" + idx + ")")
+		}
 	}
 	if len(f.Departments) == 1 {
 		q = q.Where("department_code = ?", f.Departments[0])
@@ -37,11 +38,24 @@ func (s *Store) warningQuery(ctx context.Context, f compliance.WarningFilter) *g
 	if !f.To.IsZero() {
 		q = q.Where("created_at < ?", f.To.UTC())
 	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
-	if f.AfterID > 0 {
-		q = q.Where("id > ?", f.AfterID)
+	if f.TimeOrdered() {
+		if k := f.Cursor; k != nil {
+			// The redundant bound on created_at alone is what MariaDB turns
+			// into an index range; the OR is exact within it.
+			t := k.CreatedAt.UTC()
+			if f.Ascending {
+				q = q.Where("created_at >= ? AND (created_at > ? OR id > ?)", t, t, k.ID)
+			} else {
+				q = q.Where("created_at <= ? AND (created_at < ? OR id < ?)", t, t, k.ID)
+			}
+		}
+	} else {
+		if f.BeforeID > 0 {
+			q = q.Where("id < ?", f.BeforeID)
+		}
+		if f.AfterID > 0 {
+			q = q.Where("id > ?", f.AfterID)
+		}
 	}
 	if f.OverdueUnanswered {
 		key := "CONCAT('alarm:', warnings.id)"
@@ -52,28 +66,113 @@ func (s *Store) warningQuery(ctx context.Context, f compliance.WarningFilter) *g
 			Where("EXISTS (SELECT 1 FROM warnings f WHERE f.case_no = warnings.case_no AND f.rule = ? AND f.warning_key = "+key+")",
 				"followup.alarm_unanswered")
 	}
-	return q
+	return q.Order(warningOrder(f))
+}
+
+// warningOrder is the order of the listing f selects.
+func warningOrder(f compliance.WarningFilter) string {
+	switch {
+	case f.TimeOrdered() && f.Ascending:
+		return "created_at, id"
+	case f.TimeOrdered():
+		return "created_at DESC, id DESC"
+	case f.Ascending:
+		return "id"
+	}
+	return "id DESC"
+}
+
+// mysqlListIndex names the index a listing reads on MySQL, or "" to leave
+// the choice to the planner. With ORDER BY … LIMIT, MariaDB's planner at
+// times walks the primary key (or the time index) through the rows of every
+// other department, family or rule, taking the matches to be spread evenly,
+// or reads all of a rule's rows to sort them; which it does varies with the
+// sampled statistics. The indexes named yield the matches in the listing's
+// order (InnoDB appends id to each), so a page reads about as many entries
+// as it returns; a rule in a time window without a department walks the
+// window. A case number is selective enough for the planner, and several
+// departments are left to it.
+func mysqlListIndex(f compliance.WarningFilter) string {
+	if f.CaseNo != "" {
+		return ""
+	}
+	if !f.TimeOrdered() {
+		switch {
+		case len(f.Departments) == 1 && f.Rule != "":
+			return "idx_warning_dept_rule" // (department, rule, id)
+		case f.Family != "" && f.Rule == "" && len(f.Departments) == 0:
+			return "idx_warning_family" // (family, id)
+		}
+		return ""
+	}
+	switch {
+	case len(f.Departments) == 1 && f.Rule != "":
+		return "idx_warning_dept_rule_created"
+	case len(f.Departments) == 1:
+		return "idx_warning_dept_created"
+	case len(f.Departments) > 1:
+		return ""
+	case f.Family != "" && f.Rule == "":
+		return "idx_warning_family_created"
+	}
+	return "idx_warnings_created_at" // (created_at, id)
+}
+
+// resolvePlace turns the BeforeID (AfterID) of a time-ordered listing
+// without a Cursor into the Cursor of that warning, read from the table.
+func (s *Store) resolvePlace(ctx context.Context, f compliance.WarningFilter) (compliance.WarningFilter, error) {
+	id := f.BeforeID
+	if f.Ascending {
+		id = f.AfterID
+	}
+	if !f.TimeOrdered() || f.Cursor != nil || id <= 0 {
+		return f, nil
+	}
+	var row warningRow
+	if err := s.db.WithContext(ctx).Select("id, created_at").Where("id = ?", id).Take(&row).Error; err != nil {
+		return f, wrap(err, fmt.Sprintf("continue a listing after warning %d", id))
+	}
+	f.Cursor = &compliance.WarningKey{CreatedAt: row.CreatedAt, ID: row.ID}
+	return f, nil
+}
+
+// ListWarnings implements compliance.Store.
+func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([]compliance.Warning, error) {
+	f, err := s.resolvePlace(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	q := s.warningQuery(ctx, f)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []warningRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list warnings")
+	}
+	out := make([]compliance.Warning, len(rows))
+	for i, r := range rows {
+		out[i] = toWarning(r)
+	}
+	return out, nil
 }
 
 // EachWarning implements compliance.WarningExporter. Each page is its own
-// short query keyed by id (id < the last one seen), so no connection or
-// snapshot is held while fn writes to a slow client, and memory holds one
-// page whatever the number of rows.
+// short query that continues after the last row seen, in the listing's
+// order, so no connection or snapshot is held while fn writes to a slow
+// client, and memory holds one page whatever the number of rows.
 func (s *Store) EachWarning(ctx context.Context, f compliance.WarningFilter, pageSize int, fn func(compliance.Warning) error) error {
 	if pageSize <= 0 {
 		pageSize = compliance.ExportPageSize
 	}
-	if empty, err := s.narrowByTime(ctx, &f); err != nil || empty {
+	f, err := s.resolvePlace(ctx, f)
+	if err != nil {
 		return err
-	}
-	order := "id DESC"
-	if f.Ascending {
-		order = "id"
 	}
 	var rows []warningRow
 	for {
 		rows = rows[:0]
-		if err := s.warningQuery(ctx, f).Order(order).Limit(pageSize).Find(&rows).Error; err != nil {
+		if err := s.warningQuery(ctx, f).Limit(pageSize).Find(&rows).Error; err != nil {
 			return wrap(err, "export warnings")
 		}
 		for i := range rows {
@@ -84,42 +183,14 @@ func (s *Store) EachWarning(ctx context.Context, f compliance.WarningFilter, pag
 		if len(rows) < pageSize {
 			return nil
 		}
-		if f.Ascending {
-			f.AfterID = rows[len(rows)-1].ID
-		} else {
-			f.BeforeID = rows[len(rows)-1].ID
+		last := rows[len(rows)-1]
+		switch {
+		case f.TimeOrdered():
+			f.Cursor = &compliance.WarningKey{CreatedAt: last.CreatedAt, ID: last.ID}
+		case f.Ascending:
+			f.AfterID = last.ID
+		default:
+			f.BeforeID = last.ID
 		}
 	}
-}
-
-// narrowByTime bounds a time-windowed filter by the ids the window holds,
-// read from the created_at index. Lists run in id order; without the bounds
-// a window in the past would be found by walking every newer row. The
-// created_at conditions stay, so the result is exact. empty reports a window
-// without warnings.
-func (s *Store) narrowByTime(ctx context.Context, f *compliance.WarningFilter) (empty bool, err error) {
-	if f.From.IsZero() && f.To.IsZero() {
-		return false, nil
-	}
-	q := s.db.WithContext(ctx).Model(&warningRow{})
-	if !f.From.IsZero() {
-		q = q.Where("created_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		q = q.Where("created_at < ?", f.To.UTC())
-	}
-	var ids struct{ Lo, Hi *int64 }
-	if err := q.Select("MIN(id) AS lo, MAX(id) AS hi").Scan(&ids).Error; err != nil {
-		return false, wrap(err, "warnings in a period")
-	}
-	if ids.Lo == nil || ids.Hi == nil {
-		return true, nil
-	}
-	if f.AfterID < *ids.Lo-1 {
-		f.AfterID = *ids.Lo - 1
-	}
-	if f.BeforeID == 0 || f.BeforeID > *ids.Hi+1 {
-		f.BeforeID = *ids.Hi + 1
-	}
-	return f.AfterID+1 >= f.BeforeID, nil
 }

@@ -139,7 +139,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 					if len(first) < f.Limit {
 						b.Fatalf("%s: first page of %+v has %d rows: no second page", sh.name, f, len(first))
 					}
-					f.BeforeID = first[len(first)-1].ID
+					lwContinue(&f, first[len(first)-1])
 				}
 				start := time.Now()
 				ws, err := s.ListWarnings(ctx, f)
@@ -166,7 +166,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 		slowest := filters[slices.Index(lat, sorted[len(sorted)-1])]
 		if sh.page2 {
 			first, _ := s.ListWarnings(ctx, slowest)
-			slowest.BeforeID = first[len(first)-1].ID
+			lwContinue(&slowest, first[len(first)-1])
 		}
 		q := sqlOf(slowest)
 		b.Logf("%s: p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d queries, %.1f rows/query",
@@ -533,8 +533,19 @@ func lwIndexes(tb testing.TB, db *sql.DB) (names, adds []string) {
 // lwShape is one kind of listing; filter returns the parameters of its i-th query.
 type lwShape struct {
 	name   string
-	page2  bool // time the second page (BeforeID = the first page's last id)
+	page2  bool // time the second page, continued after the first page's last warning
 	filter func(i int, r *rand.Rand, seed lwSeeded) compliance.WarningFilter
+}
+
+// lwContinue continues f after last as the API's cursor does: by id, or by
+// (created_at, id) for a list with a time window.
+func lwContinue(f *compliance.WarningFilter, last compliance.Warning) {
+	if f.TimeOrdered() {
+		k := compliance.KeyOf(last)
+		f.Cursor = &k
+		return
+	}
+	f.BeforeID = last.ID
 }
 
 // lwDepartments returns k distinct random departments.
@@ -578,6 +589,26 @@ var lwShapes = []lwShape{
 		from, to := lwMonth(r)
 		return compliance.WarningFilter{Family: lwFamilies[r.IntN(len(lwFamilies))], From: from, To: to}
 	}},
+	{name: "month", filter: func(i int, r *rand.Rand, _ lwSeeded) compliance.WarningFilter {
+		from, to := lwMonth(r)
+		return compliance.WarningFilter{From: from, To: to}
+	}},
+	{name: "department+month", filter: func(i int, r *rand.Rand, _ lwSeeded) compliance.WarningFilter {
+		from, to := lwMonth(r)
+		return compliance.WarningFilter{Departments: []string{lwDept(i % lwDepts)}, From: from, To: to}
+	}},
+	{name: "departments+month", filter: func(i int, r *rand.Rand, _ lwSeeded) compliance.WarningFilter {
+		from, to := lwMonth(r)
+		return compliance.WarningFilter{Departments: lwDepartments(r, 2+r.IntN(4)), From: from, To: to}
+	}},
+	{name: "rule+month", filter: func(i int, r *rand.Rand, _ lwSeeded) compliance.WarningFilter {
+		from, to := lwMonth(r)
+		return compliance.WarningFilter{Rule: lwRules[r.IntN(len(lwRules))].rule, From: from, To: to}
+	}},
+	{name: "rule+department+month", filter: func(i int, r *rand.Rand, _ lwSeeded) compliance.WarningFilter {
+		from, to := lwMonth(r)
+		return compliance.WarningFilter{Rule: lwRules[r.IntN(len(lwRules))].rule, Departments: []string{lwDept(i % lwDepts)}, From: from, To: to}
+	}},
 	{name: "case_no", filter: func(i int, _ *rand.Rand, seed lwSeeded) compliance.WarningFilter {
 		return compliance.WarningFilter{CaseNo: seed.caseNos[i%len(seed.caseNos)]}
 	}},
@@ -586,6 +617,10 @@ var lwShapes = []lwShape{
 	}},
 	{name: "page2/department", page2: true, filter: func(i int, _ *rand.Rand, _ lwSeeded) compliance.WarningFilter {
 		return compliance.WarningFilter{Departments: []string{lwDept(i % lwDepts)}}
+	}},
+	{name: "page2/family+month", page2: true, filter: func(i int, r *rand.Rand, _ lwSeeded) compliance.WarningFilter {
+		from, to := lwMonth(r)
+		return compliance.WarningFilter{Family: lwFamilies[r.IntN(len(lwFamilies))], From: from, To: to}
 	}},
 	{name: "page2/departments+open", page2: true, filter: func(i int, r *rand.Rand, _ lwSeeded) compliance.WarningFilter {
 		return compliance.WarningFilter{Departments: lwDepartments(r, 2+r.IntN(4)), Status: compliance.WarningOpen}

@@ -184,30 +184,6 @@ func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, re
 	return res, nil
 }
 
-// ListWarnings implements compliance.Store.
-func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([]compliance.Warning, error) {
-	if empty, err := s.narrowByTime(ctx, &f); err != nil || empty {
-		return nil, err
-	}
-	q := s.warningQuery(ctx, f)
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
-	var rows []warningRow
-	order := "id DESC"
-	if f.Ascending {
-		order = "id"
-	}
-	if err := q.Order(order).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list warnings")
-	}
-	out := make([]compliance.Warning, len(rows))
-	for i, r := range rows {
-		out[i] = toWarning(r)
-	}
-	return out, nil
-}
-
 // dedupeHash bounds the stored dedupe key, whatever the lengths of rule, key
 // and step id.
 func dedupeHash(key string) string {

@@ -1,7 +1,11 @@
 package sqlstore_test
 
 import (
+	"cmp"
+	"errors"
+	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,8 +23,10 @@ type seeded struct {
 	created                         time.Time
 }
 
-// seedWarnings stores twelve warnings over three departments, four cases and
-// six days, and moves three of them out of the open status.
+// seedWarnings stores fifteen warnings over three departments, six cases and
+// six days, and moves three of them out of the open status. The last two
+// steps are recorded late, as a re-checked step is: their warnings have the
+// highest ids but older recording times, and share them with earlier ones.
 func seedWarnings(t *testing.T, s *sqlstore.Store) []seeded {
 	t.Helper()
 	items := map[string]compliance.PowerItem{}
@@ -40,6 +46,8 @@ func seedWarnings(t *testing.T, s *sqlstore.Store) []seeded {
 		{"WA", "WA-1", 5, []finding{{"deadline.overdue", "deadline", "prewarning", "review"}, {"checkpoint.no_approval", "checkpoint", "alarm", ""}}},
 		{"WA", "WA-2", 6, []finding{{"sync.late", "sync", "prewarning", ""}, {"discretion.amount_out_of_range", "discretion", "alarm", ""}, {"deadline.overdue", "deadline", "alarm", "limit"}}},
 		{"WB", "WB-1", 7, []finding{{"sequence.repeated", "sequence", "alarm", ""}, {"deadline.overdue", "deadline", "alarm", "limit"}}},
+		{"WC", "WC-2", 4, []finding{{"deadline.overdue", "deadline", "alarm", "limit"}, {"sync.late", "sync", "prewarning", ""}}},
+		{"WB", "WB-2", 2, []finding{{"sequence.repeated", "sequence", "prewarning", ""}}},
 	}
 	cases := map[string]compliance.Case{}
 	var out []seeded
@@ -74,9 +82,75 @@ func seedWarnings(t *testing.T, s *sqlstore.Store) []seeded {
 		}
 		out[m.i].status = m.status
 	}
-	// The model's order is the wanted one: newest first, by id.
+	// The model's order is that of a listing without a time window: newest
+	// first, by id.
 	slices.SortFunc(out, func(a, b seeded) int { return int(b.id - a.id) })
 	return out
+}
+
+// wantOrder returns the ids of ws in the order of the listing f selects:
+// by id without a time window, by (created, id) with one; newest first
+// unless f.Ascending.
+func wantOrder(ws []seeded, f compliance.WarningFilter) []int64 {
+	ws = slices.Clone(ws)
+	slices.SortFunc(ws, func(a, b seeded) int {
+		if f.TimeOrdered() {
+			if c := a.created.Compare(b.created); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if !f.Ascending {
+		slices.Reverse(ws)
+	}
+	ids := make([]int64, len(ws))
+	for i, w := range ws {
+		ids[i] = w.id
+	}
+	return ids
+}
+
+// listAll pages through the listing f selects, limit warnings a page,
+// continuing each page by next, and returns the ids seen.
+func listAll(t *testing.T, s *sqlstore.Store, f compliance.WarningFilter, limit int,
+	next func(f *compliance.WarningFilter, last compliance.Warning)) []int64 {
+	t.Helper()
+	f.Limit = limit
+	var got []int64
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatalf("paging does not end: %d pages so far, ids %v", pages, got)
+		}
+		page, err := s.ListWarnings(t.Context(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) > limit {
+			t.Fatalf("page %d has %d warnings, want at most %d", pages, len(page), limit)
+		}
+		if len(page) == 0 {
+			return got
+		}
+		got = append(got, warningIDs(page)...)
+		next(&f, page[len(page)-1])
+	}
+}
+
+// byCursor continues a listing with the Cursor of the last warning, as the
+// API's cursor does for a list with a time window.
+func byCursor(f *compliance.WarningFilter, last compliance.Warning) {
+	k := compliance.KeyOf(last)
+	f.Cursor = &k
+}
+
+// byID continues a listing with the last warning's id.
+func byID(f *compliance.WarningFilter, last compliance.Warning) {
+	if f.Ascending {
+		f.AfterID = last.ID
+	} else {
+		f.BeforeID = last.ID
+	}
 }
 
 func TestListWarnings(t *testing.T) {
@@ -103,26 +177,46 @@ func TestListWarnings(t *testing.T) {
 			}
 		})
 
+		asc := func(f compliance.WarningFilter) compliance.WarningFilter { f.Ascending = true; return f }
+		inWindow := func(from, to int) func(seeded) bool {
+			return func(w seeded) bool { return !w.created.Before(day(from)) && w.created.Before(day(to)) }
+		}
 		for _, tc := range []struct {
 			name   string
 			filter compliance.WarningFilter
 			want   func(seeded) bool
 		}{
 			{"no filter lists all, newest first", compliance.WarningFilter{}, func(seeded) bool { return true }},
+			{"oldest first", compliance.WarningFilter{Ascending: true}, func(seeded) bool { return true }},
 			{"one department", compliance.WarningFilter{Departments: []string{"WA"}}, func(w seeded) bool { return w.dept == "WA" }},
 			{"several departments", compliance.WarningFilter{Departments: []string{"WA", "WC"}}, func(w seeded) bool { return w.dept != "WB" }},
 			{"unknown department", compliance.WarningFilter{Departments: []string{"NOPE"}}, func(seeded) bool { return false }},
 			{"level", compliance.WarningFilter{Level: "prewarning"}, func(w seeded) bool { return w.lvl == "prewarning" }},
 			{"rule", compliance.WarningFilter{Rule: "deadline.overdue"}, func(w seeded) bool { return w.rule == "deadline.overdue" }},
 			{"family", compliance.WarningFilter{Family: "deadline"}, func(w seeded) bool { return w.family == "deadline" }},
+			{"department and rule", compliance.WarningFilter{Departments: []string{"WA"}, Rule: "deadline.overdue"},
+				func(w seeded) bool { return w.dept == "WA" && w.rule == "deadline.overdue" }},
 			{"status", compliance.WarningFilter{Status: compliance.WarningExplained}, func(w seeded) bool { return w.status == compliance.WarningExplained }},
 			{"case number", compliance.WarningFilter{CaseNo: "WB-1"}, func(w seeded) bool { return w.caseNo == "WB-1" }},
 			{"from is inclusive", compliance.WarningFilter{From: day(4)}, func(w seeded) bool { return !w.created.Before(day(4)) }},
 			{"to is exclusive", compliance.WarningFilter{To: day(4)}, func(w seeded) bool { return w.created.Before(day(4)) }},
-			{"from and to, in UTC", compliance.WarningFilter{From: day(3).UTC(), To: day(6).UTC()},
-				func(w seeded) bool { return !w.created.Before(day(3)) && w.created.Before(day(6)) }},
+			{"from and to, in UTC", compliance.WarningFilter{From: day(3).UTC(), To: day(6).UTC()}, inWindow(3, 6)},
+			{"from and to, oldest first", asc(compliance.WarningFilter{From: day(3), To: day(6)}), inWindow(3, 6)},
 			{"from and to a millisecond apart", compliance.WarningFilter{From: day(5), To: day(5).Add(time.Millisecond)},
 				func(w seeded) bool { return w.created.Equal(day(5)) }},
+			{"a window holding late-recorded warnings", compliance.WarningFilter{From: day(2), To: day(5)}, inWindow(2, 5)},
+			{"family in a window", compliance.WarningFilter{Family: "deadline", From: day(2), To: day(8)},
+				func(w seeded) bool { return w.family == "deadline" }},
+			{"family in a window, oldest first", asc(compliance.WarningFilter{Family: "deadline", From: day(2), To: day(8)}),
+				func(w seeded) bool { return w.family == "deadline" }},
+			{"department in a window", compliance.WarningFilter{Departments: []string{"WB"}, From: day(1)},
+				func(w seeded) bool { return w.dept == "WB" }},
+			{"rule in a window", compliance.WarningFilter{Rule: "deadline.overdue", To: day(7)},
+				func(w seeded) bool { return w.rule == "deadline.overdue" && w.created.Before(day(7)) }},
+			{"department and rule in a window", compliance.WarningFilter{Departments: []string{"WC"}, Rule: "deadline.overdue", From: day(1)},
+				func(w seeded) bool { return w.dept == "WC" && w.rule == "deadline.overdue" }},
+			{"departments in a window, oldest first", asc(compliance.WarningFilter{Departments: []string{"WB", "WC"}, To: day(5)}),
+				func(w seeded) bool { return w.dept != "WA" && w.created.Before(day(5)) }},
 			{"combined filters", compliance.WarningFilter{Departments: []string{"WA", "WB"}, Level: "alarm", Family: "deadline", From: day(3)},
 				func(w seeded) bool {
 					return w.dept != "WC" && w.lvl == "alarm" && w.family == "deadline" && !w.created.Before(day(3))
@@ -131,16 +225,23 @@ func TestListWarnings(t *testing.T) {
 				func(w seeded) bool { return w.status == "open" && w.caseNo == "WA-1" && w.rule == "deadline.overdue" }},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				var want []int64
+				var kept []seeded
 				for _, w := range all {
 					if tc.want(w) {
-						want = append(want, w.id)
+						kept = append(kept, w)
 					}
 				}
 				// A filter that keeps everything (or nothing, when that is
 				// not the point) would prove nothing.
-				if (len(want) == 0 || len(want) == len(all)) && tc.name != "no filter lists all, newest first" && tc.name != "unknown department" {
-					t.Fatalf("the seed makes filter %+v select %d of %d warnings: not discriminating", tc.filter, len(want), len(all))
+				everything := tc.filter.Departments == nil && !tc.filter.TimeOrdered() && tc.filter.Level == "" && tc.filter.Rule == "" &&
+					tc.filter.Family == "" && tc.filter.Status == "" && tc.filter.CaseNo == ""
+				if (len(kept) == 0 || len(kept) == len(all)) && !everything && tc.name != "unknown department" {
+					t.Fatalf("the seed makes filter %+v select %d of %d warnings: not discriminating", tc.filter, len(kept), len(all))
+				}
+				want := wantOrder(kept, tc.filter)
+				if tc.filter.TimeOrdered() && len(kept) > 1 && slices.Equal(want, wantOrder(kept, compliance.WarningFilter{Ascending: tc.filter.Ascending})) &&
+					tc.name != "from and to a millisecond apart" && tc.name != "combined filters" {
+					t.Fatalf("filter %+v: recording-time order equals id order here; the case proves nothing about it", tc.filter)
 				}
 				f := tc.filter
 				f.Limit = 100
@@ -158,43 +259,204 @@ func TestListWarnings(t *testing.T) {
 			name   string
 			filter compliance.WarningFilter
 			want   func(seeded) bool
+			next   func(*compliance.WarningFilter, compliance.Warning)
 		}{
-			{"paging walks every warning once", compliance.WarningFilter{}, func(seeded) bool { return true }},
+			{"paging walks every warning once", compliance.WarningFilter{}, func(seeded) bool { return true }, byID},
+			{"paging walks every warning once, oldest first", asc(compliance.WarningFilter{}), func(seeded) bool { return true }, byID},
 			{"paging walks a filtered listing once", compliance.WarningFilter{Departments: []string{"WA", "WB"}, Level: "alarm"},
-				func(w seeded) bool { return w.dept != "WC" && w.lvl == "alarm" }},
+				func(w seeded) bool { return w.dept != "WC" && w.lvl == "alarm" }, byID},
+			{"paging a window by cursor", compliance.WarningFilter{From: day(1), To: day(8)}, func(seeded) bool { return true }, byCursor},
+			{"paging a window by cursor, oldest first", asc(compliance.WarningFilter{From: day(1), To: day(8)}), func(seeded) bool { return true }, byCursor},
+			{"paging a window by id", compliance.WarningFilter{From: day(1)}, func(seeded) bool { return true }, byID},
+			{"paging a window by id, oldest first", asc(compliance.WarningFilter{To: day(8)}), func(seeded) bool { return true }, byID},
+			{"paging a filtered window by cursor", compliance.WarningFilter{Departments: []string{"WB", "WC"}, From: day(2), To: day(7)},
+				func(w seeded) bool { return w.dept != "WA" && !w.created.Before(day(2)) && w.created.Before(day(7)) }, byCursor},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				var want []int64
+				var kept []seeded
 				for _, w := range all {
 					if tc.want(w) {
-						want = append(want, w.id)
+						kept = append(kept, w)
 					}
 				}
-				const limit = 3
-				var got []int64
-				f := tc.filter
-				f.Limit = limit
+				want := wantOrder(kept, tc.filter)
+				// Pages of 1, 2 and 3 end inside and between warnings
+				// recorded at the same moment.
+				for limit := 1; limit <= 3; limit++ {
+					if got := listAll(t, s, tc.filter, limit, tc.next); !slices.Equal(got, want) {
+						t.Errorf("pages of %d: ids = %v, want %v", limit, got, want)
+					}
+				}
+			})
+		}
+
+		t.Run("continuing after a warning that does not exist fails", func(t *testing.T) {
+			_, err := s.ListWarnings(ctx, compliance.WarningFilter{From: day(1), BeforeID: 1 << 40, Limit: 10})
+			if !errors.Is(err, compliance.ErrNotFound) {
+				t.Errorf("ListWarnings after an unknown warning: %v, want ErrNotFound", err)
+			}
+		})
+	})
+}
+
+// A list with a time window, paged by cursor while warnings are recorded
+// between its pages, some of them with old recording times (as re-checked
+// steps store them), never skips or repeats a warning that was there when
+// the paging began, and each page continues the order of the one before.
+func TestTimeWindowPagingWhileWarningsArrive(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		mustDepartment(t, s, "WA")
+		item := mustItem(t, s, testItem("XK-WA", "WA"))
+		var n atomic.Int64 // steps recorded
+		record := func(day int) error {
+			i := n.Add(1)
+			c := fmt.Sprintf("WA-%d", i)
+			st := newStep(c+"-a", c, "accept", at(day, 9, int(i%60), 0, int(i%7)))
+			rec := newCaseRecord(c, item, st,
+				compliance.Finding{Rule: "deadline.overdue", Level: "alarm", Key: "limit", Message: "逾期"},
+				compliance.Finding{Rule: "sync.late", Level: "prewarning", Message: "补录"})
+			_, err := s.RecordStep(ctx, rec, respond(rec))
+			return err
+		}
+		for i := range 60 {
+			if err := record(2 + i%20); err != nil {
+				t.Fatal(err)
+			}
+		}
+		window := compliance.WarningFilter{From: at(5, 0, 0, 0, 0), To: at(18, 0, 0, 0, 0)}
+		for _, ascending := range []bool{false, true} {
+			t.Run(map[bool]string{false: "newest first", true: "oldest first"}[ascending], func(t *testing.T) {
+				f := window
+				f.Ascending = ascending
+				f.Limit = 1000
+				before, err := s.ListWarnings(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Warnings keep arriving, in and out of the window, with
+				// recording times before and after every page's end.
+				stop, done := make(chan struct{}), make(chan error, 1)
+				go func() {
+					for i := 0; ; i++ {
+						select {
+						case <-stop:
+							done <- nil
+							return
+						default:
+						}
+						if err := record(1 + i%25); err != nil {
+							done <- err
+							return
+						}
+					}
+				}()
+				// arrival waits until a step is recorded after mark.
+				arrival := func(mark int64) {
+					for n.Load() == mark {
+						select {
+						case err := <-done:
+							t.Fatalf("the writer stopped: %v", err)
+						case <-time.After(100 * time.Microsecond):
+						}
+					}
+				}
+				f.Limit = 4
+				var got []compliance.Warning
 				for pages := 0; ; pages++ {
-					if pages > len(all) {
-						t.Fatalf("paging does not end: %d pages so far, ids %v", pages, got)
+					if pages > 10000 {
+						t.Fatal("paging does not end")
 					}
 					page, err := s.ListWarnings(ctx, f)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if len(page) > limit {
-						t.Fatalf("page %d has %d warnings, want at most %d", pages, len(page), limit)
-					}
-					if len(page) == 0 {
+					got = append(got, page...)
+					if len(page) < f.Limit {
 						break
 					}
-					got = append(got, warningIDs(page)...)
-					f.BeforeID = page[len(page)-1].ID
+					byCursor(&f, page[len(page)-1])
+					arrival(n.Load())
 				}
-				if !slices.Equal(got, want) {
-					t.Errorf("paged ids = %v, want %v", got, want)
+				close(stop)
+				if err := <-done; err != nil {
+					t.Fatalf("recording while paging: %v", err)
+				}
+				seen := map[int64]bool{}
+				for i, w := range got {
+					if seen[w.ID] {
+						t.Fatalf("warning %d listed twice", w.ID)
+					}
+					seen[w.ID] = true
+					if w.CreatedAt.Before(window.From) || !w.CreatedAt.Before(window.To) {
+						t.Fatalf("warning %d recorded at %v, outside the window", w.ID, w.CreatedAt)
+					}
+					if i > 0 {
+						c := got[i-1].CreatedAt.Compare(w.CreatedAt)
+						if c == 0 {
+							c = cmp.Compare(got[i-1].ID, w.ID)
+						}
+						if (c < 0) != ascending {
+							t.Fatalf("warning %d (%v) after %d (%v): out of order", w.ID, w.CreatedAt, got[i-1].ID, got[i-1].CreatedAt)
+						}
+					}
+				}
+				for _, w := range before {
+					if !seen[w.ID] {
+						t.Errorf("warning %d, there when the paging began, was skipped", w.ID)
+					}
+				}
+				if len(got) == len(before) {
+					t.Errorf("none of the warnings that arrived in the window while paging was listed; the test proves little")
 				}
 			})
+		}
+	})
+}
+
+// EachWarning walks a list with a time window in the list's order, pages
+// of any size, from wherever it is told to start.
+func TestEachWarningFollowsTimeOrder(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		all := seedWarnings(t, s)
+		day := func(d int) time.Time { return at(d, 10, 1, 0, 0) }
+		for _, f := range []compliance.WarningFilter{
+			{From: day(2), To: day(8)},
+			{From: day(2), Ascending: true},
+			{Family: "deadline", To: day(8)},
+			{Departments: []string{"WB", "WC"}, From: day(1), Ascending: true},
+		} {
+			list := listAll(t, s, f, 2, byCursor)
+			if len(list) < 3 {
+				t.Fatalf("filter %+v lists %d warnings: too few to page", f, len(list))
+			}
+			for _, size := range []int{1, 2, 5, len(all)} {
+				var got []int64
+				if err := s.EachWarning(ctx, f, size, func(w compliance.Warning) error {
+					got = append(got, w.ID)
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, list) {
+					t.Errorf("EachWarning(%+v, %d) = %v, the list %v", f, size, got, list)
+				}
+			}
+			// Told to start after the list's second warning, by its id, it
+			// walks the rest.
+			from := f
+			byID(&from, compliance.Warning{ID: list[1]})
+			var rest []int64
+			if err := s.EachWarning(ctx, from, 3, func(w compliance.Warning) error {
+				rest = append(rest, w.ID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(rest, list[2:]) {
+				t.Errorf("EachWarning(%+v) after warning %d = %v, want %v", f, list[1], rest, list[2:])
+			}
 		}
 	})
 }

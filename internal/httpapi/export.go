@@ -31,7 +31,7 @@ type warningFile interface {
 
 // exportWarnings answers GET /api/v1/warnings/export?format=csv|xlsx: every
 // warning that the filters of GET /api/v1/warnings select (limit and cursor
-// do not apply), newest first, as a file. It is read from the database a
+// do not apply), in the list's order, as a file. It is read from the database a
 // page at a time, so memory stays bounded whatever the number of rows.
 // An error before the first byte is answered as JSON; after it, the
 // connection is cut so that the client sees a broken transfer, not a
@@ -47,7 +47,7 @@ func (s *Server) exportWarnings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f.Limit, f.BeforeID = 0, 0
+	f.Limit, f.BeforeID, f.AfterID, f.Cursor = 0, 0, 0, nil
 
 	ctx := c.Request.Context()
 	name := "warnings-" + s.svc.Now().In(calendar.Shanghai).Format("20060102-150405") + "." + format

@@ -227,7 +227,7 @@ func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
 			return f, badRequest("invalid_filter", "%s 过长", name)
 		}
 	}
-	p, err := readPage(c)
+	p, err := readPeriod(c)
 	if err != nil {
 		return f, err
 	}
@@ -246,12 +246,42 @@ func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
 	default:
 		return f, badRequest("invalid_filter", "overdue_unanswered 须为 true 或 false")
 	}
-	if f.Ascending {
-		f.AfterID = p.cursor
-	} else {
-		f.BeforeID = p.cursor
+	if cur := c.Query("cursor"); cur != "" {
+		if err := continueWarnings(&f, cur); err != nil {
+			return f, err
+		}
 	}
 	return f, nil
+}
+
+// continueWarnings sets where f continues from cur, which must be a cursor
+// of the kind f's listing hands out: a time cursor for a list with a time
+// window, an id cursor for the others.
+func continueWarnings(f *compliance.WarningFilter, cur string) error {
+	if f.TimeOrdered() {
+		k, err := decodeTimeCursor(cur)
+		if err == nil {
+			f.Cursor = &k
+			return nil
+		}
+		if _, err := decodeCursor(cur); err == nil {
+			return badRequest("invalid_cursor", "cursor 与本清单不符：带 from/to 的预警清单按产生时间排序，须使用该清单返回的 cursor")
+		}
+		return badRequest("invalid_cursor", "cursor 无效")
+	}
+	id, err := decodeCursor(cur)
+	if err != nil {
+		if _, err := decodeTimeCursor(cur); err == nil {
+			return badRequest("invalid_cursor", "cursor 与本清单不符：该 cursor 来自带 from/to 的预警清单，须带上同样的时间段")
+		}
+		return badRequest("invalid_cursor", "cursor 无效")
+	}
+	if f.Ascending {
+		f.AfterID = id
+	} else {
+		f.BeforeID = id
+	}
+	return nil
 }
 
 // page holds the parameters every cursor listing takes: a period (from, to),
@@ -262,7 +292,24 @@ type page struct {
 	cursor   int64 // 0: from the start
 }
 
+// readPage reads the parameters of a listing whose cursor is an id (or a
+// sequence number).
 func readPage(c *gin.Context) (page, error) {
+	p, err := readPeriod(c)
+	if err != nil {
+		return p, err
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		if p.cursor, err = decodeCursor(cur); err != nil {
+			return p, badRequest("invalid_cursor", "cursor 无效")
+		}
+	}
+	return p, nil
+}
+
+// readPeriod reads the period and the page size of a listing, leaving its
+// cursor to the caller.
+func readPeriod(c *gin.Context) (page, error) {
 	p := page{limit: 50}
 	var err error
 	if p.from, err = parseBound(c.Query("from"), false); err != nil {
@@ -274,11 +321,6 @@ func readPage(c *gin.Context) (page, error) {
 	if l := c.Query("limit"); l != "" {
 		if p.limit, err = strconv.Atoi(l); err != nil || p.limit < 1 || p.limit > compliance.MaxPageSize {
 			return p, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", compliance.MaxPageSize)
-		}
-	}
-	if cur := c.Query("cursor"); cur != "" {
-		if p.cursor, err = decodeCursor(cur); err != nil {
-			return p, badRequest("invalid_cursor", "cursor 无效")
 		}
 	}
 	return p, nil
@@ -312,7 +354,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-const cursorPrefix = "w1:"
+// A cursor is opaque to clients: base64url of "w1:<id>" for listings in id
+// (or sequence) order, or of "w2:<created_at in Unix ns>:<id>" for warning
+// lists with a time window, which run in recording-time order.
+const (
+	cursorPrefix     = "w1:"
+	timeCursorPrefix = "w2:"
+)
 
 func encodeCursor(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
@@ -334,6 +382,31 @@ func decodeCursor(s string) (int64, error) {
 	return id, nil
 }
 
+// encodeTimeCursor keeps created_at to the nanosecond: the keyset compares
+// it for equality with the stored value.
+func encodeTimeCursor(k compliance.WarningKey) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(timeCursorPrefix +
+		strconv.FormatInt(k.CreatedAt.UnixNano(), 10) + ":" + strconv.FormatInt(k.ID, 10)))
+}
+
+func decodeTimeCursor(s string) (compliance.WarningKey, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return compliance.WarningKey{}, err
+	}
+	rest, ok := strings.CutPrefix(string(b), timeCursorPrefix)
+	if !ok {
+		return compliance.WarningKey{}, strconv.ErrSyntax
+	}
+	ns, id, ok := strings.Cut(rest, ":")
+	t, err1 := strconv.ParseInt(ns, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n <= 0 {
+		return compliance.WarningKey{}, strconv.ErrSyntax
+	}
+	return compliance.WarningKey{CreatedAt: time.Unix(0, t).UTC(), ID: n}, nil
+}
+
 func (s *Server) listWarnings(c *gin.Context) {
 	f, err := warningFilter(c)
 	if err != nil {
@@ -345,15 +418,25 @@ func (s *Server) listWarnings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if f.TimeOrdered() {
+		writeCursorPage(c, items, f.Limit, func(w compliance.Warning) string { return encodeTimeCursor(compliance.KeyOf(w)) })
+		return
+	}
 	writePage(c, items, f.Limit, func(w compliance.Warning) int64 { return w.ID })
 }
 
-// writePage answers one page of a cursor listing → {items, next_cursor}; a
-// full page gets a cursor that continues after its last item.
+// writePage answers one page of a listing in id (or sequence) order →
+// {items, next_cursor}; a full page gets a cursor that continues after its
+// last item.
 func writePage[T any](c *gin.Context, items []T, limit int, key func(T) int64) {
+	writeCursorPage(c, items, limit, func(v T) string { return encodeCursor(key(v)) })
+}
+
+// writeCursorPage is writePage with the cursor of the last item made by cursor.
+func writeCursorPage[T any](c *gin.Context, items []T, limit int, cursor func(T) string) {
 	var next *string
 	if len(items) == limit && limit > 0 {
-		cur := encodeCursor(key(items[len(items)-1]))
+		cur := cursor(items[len(items)-1])
 		next = &cur
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})

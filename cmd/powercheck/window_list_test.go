@@ -1,0 +1,236 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"powercheck/internal/sqlstore"
+)
+
+// windowed is a warning of a list, with its recording time parsed.
+type windowed struct {
+	ID        int64
+	CreatedAt time.Time
+}
+
+// windowPage is one page of GET /api/v1/warnings.
+type windowPage struct {
+	Items []struct {
+		ID        int64  `json:"id"`
+		CreatedAt string `json:"created_at"`
+	} `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func (p windowPage) warnings(t *testing.T) []windowed {
+	t.Helper()
+	out := make([]windowed, len(p.Items))
+	for i, w := range p.Items {
+		at, err := time.Parse(time.RFC3339Nano, w.CreatedAt)
+		if err != nil {
+			t.Fatalf("created_at %q: %v", w.CreatedAt, err)
+		}
+		out[i] = windowed{ID: w.ID, CreatedAt: at}
+	}
+	return out
+}
+
+// byRecordingTime orders warnings as a list with a time window does, oldest first.
+func byRecordingTime(a, b windowed) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+func ids(ws []windowed) []int64 {
+	out := make([]int64, len(ws))
+	for i, w := range ws {
+		out[i] = w.ID
+	}
+	return out
+}
+
+// A violation list with a time window runs in recording-time order, not id
+// order: a re-checked step's warnings keep the step's original recording
+// time, so they come after newer ids. Its cursor pages without skipping or
+// repeating while warnings arrive, its export has the list's rows in the
+// list's order, and a cursor of the other kind of list is refused.
+func TestViolationListWithTimeWindow(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		sup := tok[supervisionToken]
+		st, err := sqlstore.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+
+		cases := 0
+		post := func() []int64 {
+			t.Helper()
+			cases++
+			caseNo := fmt.Sprintf("ZJJ-W-%d", cases)
+			var ans stepAnswer
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00")).decode(t, &ans)
+			if len(ans.Warnings) == 0 {
+				t.Fatalf("case %s raised no warning; the test needs some", caseNo)
+			}
+			var out []int64
+			for _, w := range ans.Warnings {
+				out = append(out, w.ID)
+			}
+			return out
+		}
+		// backdate gives warnings the recording time of a step recorded
+		// long ago and checked only now, as a re-check stores them.
+		backdate := func(at time.Time, ids []int64) {
+			t.Helper()
+			if err := st.DB().Exec("UPDATE warnings SET created_at = ? WHERE id IN ?", at.UTC(), ids).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		var byCase [][]int64
+		for range 6 {
+			byCase = append(byCase, post())
+		}
+		june, july := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC), time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+		backdate(june, byCase[4])
+		backdate(july, append(slices.Clone(byCase[1]), byCase[5]...)) // the same time for old and new ids
+		const window = "from=2026-01-01&to=2099-12-31"
+
+		list := func(query string) windowPage {
+			t.Helper()
+			var p windowPage
+			s.must(200, "GET", "/api/v1/warnings?"+query, sup, nil).decode(t, &p)
+			return p
+		}
+		t.Run("recording-time order, newest or oldest first", func(t *testing.T) {
+			all := list("limit=500").warnings(t)
+			slices.SortFunc(all, byRecordingTime)
+			if slices.IsSortedFunc(ids(all), cmp.Compare) {
+				t.Fatal("recording-time order equals id order here; the test proves nothing")
+			}
+			for _, order := range []string{"asc", "desc"} {
+				want := slices.Clone(all)
+				if order == "desc" {
+					slices.Reverse(want)
+				}
+				if got := list(window + "&limit=500&order=" + order).warnings(t); !slices.Equal(ids(got), ids(want)) {
+					t.Errorf("order=%s: ids %v, want %v", order, ids(got), ids(want))
+				}
+			}
+			// Without a window the list stays in id order.
+			if got := list("limit=500").warnings(t); !slices.IsSortedFunc(ids(got), func(a, b int64) int { return cmp.Compare(b, a) }) {
+				t.Errorf("without a window: ids %v, want newest id first", ids(got))
+			}
+		})
+
+		t.Run("paging while warnings arrive", func(t *testing.T) {
+			for _, order := range []string{"asc", "desc"} {
+				start := list(window + "&limit=500").warnings(t)
+				var (
+					got                   []windowed
+					arrivedNow, backdated []int64
+				)
+				query := window + "&limit=3&order=" + order
+				for page := 0; ; page++ {
+					p := list(query)
+					got = append(got, p.warnings(t)...)
+					if page == 0 {
+						// A new warning, and one recorded before all others
+						// but checked only now, arrive after the first page.
+						arrivedNow = post()
+						backdated = post()
+						backdate(june.AddDate(0, -1, 0), backdated)
+					}
+					if p.NextCursor == nil {
+						break
+					}
+					query = window + "&limit=3&order=" + order + "&cursor=" + url.QueryEscape(*p.NextCursor)
+				}
+				seen := map[int64]bool{}
+				for i, w := range got {
+					if seen[w.ID] {
+						t.Fatalf("%s: warning %d twice", order, w.ID)
+					}
+					seen[w.ID] = true
+					if i > 0 && (byRecordingTime(got[i-1], w) < 0) != (order == "asc") {
+						t.Fatalf("%s: warning %d (%v) after %d (%v)", order, w.ID, w.CreatedAt, got[i-1].ID, got[i-1].CreatedAt)
+					}
+				}
+				for _, w := range start {
+					if !seen[w.ID] {
+						t.Errorf("%s: warning %d, there at the start, was skipped", order, w.ID)
+					}
+				}
+				// Newest first passes the recording time of what arrives now
+				// and reaches the back-dated; oldest first the other way round.
+				for _, id := range arrivedNow {
+					if seen[id] != (order == "asc") {
+						t.Errorf("%s: the warning %d that arrived now listed: %v", order, id, seen[id])
+					}
+				}
+				for _, id := range backdated {
+					if seen[id] != (order == "desc") {
+						t.Errorf("%s: the back-dated warning %d listed: %v", order, id, seen[id])
+					}
+				}
+			}
+		})
+
+		t.Run("the export has the list's rows in the list's order", func(t *testing.T) {
+			for _, format := range []string{"csv", "xlsx"} {
+				for _, filter := range []string{window, window + "&order=asc", "department=ZJJ&from=2026-06-01&to=2026-07-01",
+					"from=2026-06-01&level=alarm", "to=2026-08-01&order=asc"} {
+					got := s.export(t, sup, "format="+format+"&"+filter)
+					if rows := sameAsList(t, s, sup, filter, got); len(rows) < 2 {
+						t.Errorf("%s: %d rows; the filter should select several", filter, len(rows))
+					}
+				}
+			}
+		})
+
+		t.Run("cursors of the other kind of list are refused", func(t *testing.T) {
+			timeCursor := *list(window + "&limit=2").NextCursor
+			idCursor := *list("limit=2").NextCursor
+			b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+			for _, tc := range []struct{ name, query string }{
+				{"a time cursor without a window", "cursor=" + url.QueryEscape(timeCursor)},
+				{"an id cursor with a window", window + "&cursor=" + url.QueryEscape(idCursor)},
+				{"an id cursor with only from", "from=2026-01-01&cursor=" + url.QueryEscape(idCursor)},
+				{"garbled", window + "&cursor=%27%20OR%201%3D1"},
+				{"a time cursor without its id", window + "&cursor=" + b64("w2:1780000000000000000")},
+				{"a time cursor with a bad time", window + "&cursor=" + b64("w2:june:5")},
+				{"a time cursor with id 0", window + "&cursor=" + b64("w2:1780000000000000000:0")},
+				{"an unknown kind", window + "&cursor=" + b64("w3:5")},
+			} {
+				r := s.do("GET", "/api/v1/warnings?"+tc.query, sup, nil)
+				wantCode(t, r, 400, "invalid_cursor")
+				e := s.export(t, sup, "format=csv&"+tc.query)
+				if e.res.StatusCode != 400 {
+					t.Errorf("%s: the export answers %d, want 400", tc.name, e.res.StatusCode)
+				} else if code := (response{Status: 400, Body: e.body}).errorCode(t); code != "invalid_cursor" {
+					t.Errorf("%s: the export's code %s, want invalid_cursor", tc.name, code)
+				}
+			}
+		})
+
+		t.Run("an id cursor an older client holds still pages a list without a window", func(t *testing.T) {
+			all := list("limit=500").warnings(t)
+			below := all[len(all)/2].ID
+			p := list("limit=500&cursor=" + base64.RawURLEncoding.EncodeToString([]byte("w1:"+strconv.FormatInt(below, 10))))
+			if want := ids(all[len(all)/2+1:]); !slices.Equal(ids(p.warnings(t)), want) {
+				t.Errorf("after id %d: %v, want %v", below, ids(p.warnings(t)), want)
+			}
+		})
+	})
+}

@@ -11,10 +11,11 @@ import (
 
 var _ compliance.WarningExporter = (*Store)(nil)
 
-// warningQuery selects the warnings f filters, from where f continues, without
-// order or limit: the one translation of compliance.WarningFilter into SQL,
-// shared by the listing and the export so that both select the same rows.
-// f's place must be resolved (see resolvePlace).
+// warningQuery selects the warnings f filters, from where f continues, in
+// the listing's order and without a limit: the one translation of
+// compliance.WarningFilter into SQL, shared by the listing and the export so
+// that both select the same rows in the same order. Where a time-ordered f
+// continues must be resolved first (see resolvePlace).
 func (s *Store) warningQuery(ctx context.Context, f compliance.WarningFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&warningRow{})
 	if s.dialect == "mysql" {

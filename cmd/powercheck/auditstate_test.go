@@ -78,6 +78,25 @@ func TestAuditStateDigests(t *testing.T) {
 			}
 		})
 
+		t.Run("a transition changes the warning's state", func(t *testing.T) {
+			var list struct {
+				Items []struct {
+					ID int64 `json:"id"`
+				} `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/warnings?case_no=ZJJ-2026-0001", tok[supervisionToken], nil).decode(t, &list)
+			if len(list.Items) == 0 {
+				t.Fatal("the step raised no warning")
+			}
+			id := list.Items[0].ID
+			path := fmt.Sprintf("/api/v1/warnings/%d/transitions", id)
+			s.must(200, "POST", path, tok[zjjAdmin], map[string]string{"action": "explain", "note": "已作书面说明"})
+			explained := next()
+			if explained.Subjects != fmt.Sprintf("warning:%d", id) || explained.BeforeDigest == explained.AfterDigest || len(explained.BeforeDigest) != 64 {
+				t.Errorf("transition entry %+v: want the warning's state before and after, different", explained)
+			}
+		})
+
 		var renamed auditItem
 		t.Run("each change starts from the state the one before left", func(t *testing.T) {
 			s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]any{"real_name": "张三"})

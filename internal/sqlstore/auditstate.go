@@ -87,18 +87,7 @@ func warningState(db *gorm.DB, key string) (any, error) {
 	if err != nil {
 		return nil, nil // no such warning: ids are numbers
 	}
-	w, err := first[warningRow](db.Where("id = ?", id))
-	if err != nil || w == nil {
-		return nil, err
-	}
-	var ts []transitionRow
-	if err := db.Where("warning_id = ?", id).Order("id").Find(&ts).Error; err != nil {
-		return nil, err
-	}
-	return struct {
-		Warning     any             `json:"warning"`
-		Transitions []transitionRow `json:"transitions"`
-	}{w, ts}, nil
+	return withChildren[warningRow, transitionRow](db.Where("id = ?", id), db.Where("warning_id = ?", id).Order("id"))
 }
 
 func spotCheckState(db *gorm.DB, key string) (any, error) {
@@ -106,18 +95,24 @@ func spotCheckState(db *gorm.DB, key string) (any, error) {
 	if err != nil {
 		return nil, nil
 	}
-	sc, err := first[spotCheckRow](db.Where("id = ?", id))
-	if err != nil || sc == nil {
+	return withChildren[spotCheckRow, spotCheckCaseRow](db.Where("id = ?", id), db.Where("spot_check_id = ?", id).Order("ordinal"))
+}
+
+// withChildren returns the row parent finds with the rows children finds,
+// or nil when there is no such row.
+func withChildren[P, C any](parent, children *gorm.DB) (any, error) {
+	row, err := first[P](parent)
+	if err != nil || row == nil {
 		return nil, err
 	}
-	var cases []spotCheckCaseRow
-	if err := db.Where("spot_check_id = ?", id).Order("ordinal").Find(&cases).Error; err != nil {
+	var rows []C
+	if err := children.Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	return struct {
-		SpotCheck any                `json:"spot_check"`
-		Cases     []spotCheckCaseRow `json:"cases"`
-	}{sc, cases}, nil
+		Row      any `json:"row"`
+		Children []C `json:"children"`
+	}{row, rows}, nil
 }
 
 // policiesState is what publishing and rolling back change: the newest

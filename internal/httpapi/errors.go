@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,7 +49,18 @@ func fail(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
 			"path", c.FullPath(), "status", status, "error", err)
 	}
-	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: e.PublicCode(), Message: e.Message, Details: e.Details}})
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: e.PublicCode(), Message: cutMessage(e.Message), Details: e.Details}})
+}
+
+// maxMessageRunes bounds an error message: messages may quote what was
+// sent (an unknown field's name, an action), which can be as long as the body.
+const maxMessageRunes = 500
+
+func cutMessage(m string) string {
+	if utf8.RuneCountInString(m) <= maxMessageRunes {
+		return m
+	}
+	return string([]rune(m)[:maxMessageRunes-1]) + "…"
 }
 
 func badRequest(code, format string, args ...any) error {

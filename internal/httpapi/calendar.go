@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
+)
+
+func (s *Server) calendarOverview(c *gin.Context) {
+	o, err := s.svc.CalendarOverview(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, o)
+}
+
+func yearParam(c *gin.Context) (int, error) {
+	y, err := strconv.Atoi(c.Param("year"))
+	if err != nil || y < 1970 || y > 9999 {
+		return 0, badRequest("invalid_year", "年份须为四位数字")
+	}
+	return y, nil
+}
+
+func (s *Server) getCalendarYear(c *gin.Context) {
+	y, err := yearParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sy, err := s.svc.CalendarYear(c.Request.Context(), y)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sy)
+}
+
+func (s *Server) putCalendarYear(c *gin.Context) {
+	y, err := yearParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req struct {
+		Year     int      `json:"year"`
+		Source   string   `json:"source"`
+		Holidays []string `json:"holidays"`
+		Workdays []string `json:"workdays"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.Year != 0 && req.Year != y {
+		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_calendar", "请求体中的年份 %d 与路径中的 %d 不一致", req.Year, y))
+		return
+	}
+	res, err := s.svc.PutCalendarYear(c.Request.Context(), account(c),
+		calendar.Year{Year: y, Source: req.Source, Holidays: req.Holidays, Workdays: req.Workdays})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/compliance"
+)
+
+// itemRequest is the body of PUT /api/v1/power-items/{code}.
+type itemRequest struct {
+	Name           string                     `json:"name"`
+	Category       string                     `json:"category"`
+	DepartmentCode string                     `json:"department_code"`
+	LegalBases     []compliance.LegalBasis    `json:"legal_bases"`
+	TimeLimit      compliance.TimeLimit       `json:"time_limit"`
+	Steps          []compliance.FlowStep      `json:"steps"`
+	Discretion     map[string]compliance.Tier `json:"discretion"`
+	Status         string                     `json:"status"`
+}
+
+func (s *Server) putItem(c *gin.Context) {
+	var req itemRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	it, err := s.svc.SaveItem(c.Request.Context(), account(c), compliance.PowerItem{
+		Code: c.Param("code"), Name: req.Name, Category: req.Category, DepartmentCode: req.DepartmentCode,
+		LegalBases: req.LegalBases, TimeLimit: req.TimeLimit, Steps: req.Steps, Discretion: req.Discretion,
+		Status: req.Status})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if it.Version == 1 {
+		status = http.StatusCreated
+	}
+	c.JSON(status, it)
+}
+
+func (s *Server) getItem(c *gin.Context) {
+	version := 0
+	if v := c.Query("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			fail(c, badRequest("invalid_version", "version 须为正整数"))
+			return
+		}
+		version = n
+	}
+	it, err := s.svc.Item(c.Request.Context(), account(c), c.Param("code"), version)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, it)
+}
+
+func (s *Server) listItems(c *gin.Context) {
+	items, err := s.svc.ListItems(c.Request.Context(), account(c), c.Query("department"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}

@@ -1,0 +1,145 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
+)
+
+// page holds the parameters every cursor listing takes: a period (from, to),
+// a page size (limit, default 50) and where to continue (cursor).
+type page struct {
+	from, to time.Time
+	limit    int
+	cursor   int64 // 0: from the start
+}
+
+// readPage reads the parameters of a listing whose cursor is an id (or a
+// sequence number).
+func readPage(c *gin.Context) (page, error) {
+	p, err := readPeriod(c)
+	if err != nil {
+		return p, err
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		if p.cursor, err = decodeCursor(cur); err != nil {
+			return p, badRequest("invalid_cursor", "cursor 无效")
+		}
+	}
+	return p, nil
+}
+
+// readPeriod reads the period and the page size of a listing, leaving its
+// cursor to the caller.
+func readPeriod(c *gin.Context) (page, error) {
+	p := page{limit: 50}
+	var err error
+	if p.from, err = parseBound(c.Query("from"), false); err != nil {
+		return p, badRequest("invalid_filter", "from 须为 YYYY-MM-DD 或 RFC 3339 时间")
+	}
+	if p.to, err = parseBound(c.Query("to"), true); err != nil {
+		return p, badRequest("invalid_filter", "to 须为 YYYY-MM-DD 或 RFC 3339 时间")
+	}
+	if l := c.Query("limit"); l != "" {
+		if p.limit, err = strconv.Atoi(l); err != nil || p.limit < 1 || p.limit > compliance.MaxPageSize {
+			return p, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", compliance.MaxPageSize)
+		}
+	}
+	return p, nil
+}
+
+// parseBound reads a date (a whole day in Asia/Shanghai; an upper bound
+// includes that day) or a timestamp.
+func parseBound(s string, upper bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if len(s) == len(time.DateOnly) {
+		d, err := calendar.ParseDate(s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if upper {
+			return d.End(), nil
+		}
+		return d.Start(), nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// A cursor is opaque to clients: base64url of "w1:<id>" for listings in id
+// (or sequence) order, or of "w2:<created_at in Unix ns>:<id>" for warning
+// lists with a time window, which run in recording-time order.
+const (
+	cursorPrefix     = "w1:"
+	timeCursorPrefix = "w2:"
+)
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(s string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return 0, err
+	}
+	rest, ok := strings.CutPrefix(string(b), cursorPrefix)
+	if !ok {
+		return 0, strconv.ErrSyntax
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, strconv.ErrSyntax
+	}
+	return id, nil
+}
+
+// encodeTimeCursor keeps created_at to the nanosecond: the keyset compares
+// it for equality with the stored value.
+func encodeTimeCursor(k compliance.WarningKey) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(timeCursorPrefix +
+		strconv.FormatInt(k.CreatedAt.UnixNano(), 10) + ":" + strconv.FormatInt(k.ID, 10)))
+}
+
+func decodeTimeCursor(s string) (compliance.WarningKey, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return compliance.WarningKey{}, err
+	}
+	rest, ok := strings.CutPrefix(string(b), timeCursorPrefix)
+	if !ok {
+		return compliance.WarningKey{}, strconv.ErrSyntax
+	}
+	ns, id, ok := strings.Cut(rest, ":")
+	t, err1 := strconv.ParseInt(ns, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n <= 0 {
+		return compliance.WarningKey{}, strconv.ErrSyntax
+	}
+	return compliance.WarningKey{CreatedAt: time.Unix(0, t).UTC(), ID: n}, nil
+}
+
+// writePage answers one page of a listing in id (or sequence) order →
+// {items, next_cursor}; a full page gets a cursor that continues after its
+// last item.
+func writePage[T any](c *gin.Context, items []T, limit int, key func(T) int64) {
+	writeCursorPage(c, items, limit, func(v T) string { return encodeCursor(key(v)) })
+}
+
+// writeCursorPage is writePage with the cursor of the last item made by cursor.
+func writeCursorPage[T any](c *gin.Context, items []T, limit int, cursor func(T) string) {
+	var next *string
+	if len(items) == limit && limit > 0 {
+		cur := cursor(items[len(items)-1])
+		next = &cur
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+}

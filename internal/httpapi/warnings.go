@@ -1,0 +1,165 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/compliance"
+)
+
+var (
+	levels   = []string{compliance.LevelPrewarning, compliance.LevelAlarm}
+	statuses = []string{compliance.WarningOpen, compliance.WarningExplained, compliance.WarningRectifying,
+		compliance.WarningRectified, compliance.WarningVerified, compliance.WarningReferred, compliance.WarningClosed}
+)
+
+// warningFilter reads the filters of GET /api/v1/warnings.
+func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
+	f := compliance.WarningFilter{Level: c.Query("level"), Rule: c.Query("rule"), Family: c.Query("family"),
+		Status: c.Query("status"), CaseNo: c.Query("case_no"), Limit: 50}
+	if d := c.Query("department"); d != "" {
+		f.Departments = strings.Split(d, ",")
+	}
+	if f.Level != "" && !contains(levels, f.Level) {
+		return f, badRequest("invalid_filter", "level 须为 prewarning 或 alarm")
+	}
+	if f.Status != "" && !contains(statuses, f.Status) {
+		return f, badRequest("invalid_filter", "未知的状态 %q", f.Status)
+	}
+	for name, v := range map[string]string{"rule": f.Rule, "family": f.Family, "case_no": f.CaseNo} {
+		if len(v) > 128 {
+			return f, badRequest("invalid_filter", "%s 过长", name)
+		}
+	}
+	p, err := readPeriod(c)
+	if err != nil {
+		return f, err
+	}
+	f.From, f.To, f.Limit = p.from, p.to, p.limit
+	switch c.Query("order") {
+	case "", "desc":
+	case "asc":
+		f.Ascending = true
+	default:
+		return f, badRequest("invalid_filter", "order 须为 asc 或 desc")
+	}
+	switch c.Query("overdue_unanswered") {
+	case "", "false":
+	case "true":
+		f.OverdueUnanswered = true
+	default:
+		return f, badRequest("invalid_filter", "overdue_unanswered 须为 true 或 false")
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		if err := continueWarnings(&f, cur); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// continueWarnings sets where f continues from cur, which must be a cursor
+// of the kind f's listing hands out: a time cursor for a list with a time
+// window, an id cursor for the others.
+func continueWarnings(f *compliance.WarningFilter, cur string) error {
+	if f.TimeOrdered() {
+		k, err := decodeTimeCursor(cur)
+		if err == nil {
+			f.Cursor = &k
+			return nil
+		}
+		if _, err := decodeCursor(cur); err == nil {
+			return badRequest("invalid_cursor", "cursor 与本清单不符：带 from/to 的预警清单按产生时间排序，须使用该清单返回的 cursor")
+		}
+		return badRequest("invalid_cursor", "cursor 无效")
+	}
+	id, err := decodeCursor(cur)
+	if err != nil {
+		if _, err := decodeTimeCursor(cur); err == nil {
+			return badRequest("invalid_cursor", "cursor 与本清单不符：该 cursor 来自带 from/to 的预警清单，须带上同样的时间段")
+		}
+		return badRequest("invalid_cursor", "cursor 无效")
+	}
+	if f.Ascending {
+		f.AfterID = id
+	} else {
+		f.BeforeID = id
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) listWarnings(c *gin.Context) {
+	f, err := warningFilter(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items, err := s.svc.ListWarnings(c.Request.Context(), account(c), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if f.TimeOrdered() {
+		writeCursorPage(c, items, f.Limit, func(w compliance.Warning) string { return encodeTimeCursor(compliance.KeyOf(w)) })
+		return
+	}
+	writePage(c, items, f.Limit, func(w compliance.Warning) int64 { return w.ID })
+}
+
+func warningID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, compliance.Errorf(compliance.KindNotFound, "warning_not_found", "预警不存在")
+	}
+	return id, nil
+}
+
+func (s *Server) getWarning(c *gin.Context) {
+	id, err := warningID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	w, err := s.svc.Warning(c.Request.Context(), account(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, w)
+}
+
+func (s *Server) transitionWarning(c *gin.Context) {
+	id, err := warningID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req struct {
+		Action    string `json:"action"`
+		Note      string `json:"note"`
+		Reference string `json:"reference"`
+		Outcome   string `json:"outcome"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	w, err := s.svc.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference, req.Outcome)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, w)
+}

@@ -1,0 +1,126 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+func TestWarningDedupe(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		mustDepartment(t, s, "ZJJ")
+		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+
+		keyed := compliance.Finding{Rule: "deadline.overdue", Level: compliance.LevelAlarm, Message: "已超过办理时限", Key: "time_limit"}
+		unkeyed := compliance.Finding{Rule: "sequence.repeated", Level: compliance.LevelPrewarning, Message: "环节重复"}
+		rec1 := newCaseRecord("C-1", item, newStep("C-1-s1", "C-1", "accept", at(2, 9, 0, 0, 0)), keyed, unkeyed, keyed)
+		res1 := mustRecord(t, s, rec1)
+		c := rec1.Case
+
+		t.Run("the same finding twice in one step is one warning", func(t *testing.T) {
+			if got, want := countRows(t, s, "warnings"), int64(2); got != want {
+				t.Errorf("warnings rows = %d, want %d", got, want)
+			}
+			if len(res1.Warnings) != 2 || res1.Warnings[0].Rule != keyed.Rule || res1.Warnings[1].Rule != unkeyed.Rule {
+				t.Errorf("result warnings = %+v, want %s then %s", res1.Warnings, keyed.Rule, unkeyed.Rule)
+			}
+		})
+
+		t.Run("a keyed finding on another step of the case is the existing warning", func(t *testing.T) {
+			before := countRows(t, s, "warnings")
+			res := mustRecord(t, s, nextRecord(c, newStep("C-1-s2", "C-1", "review", at(3, 9, 0, 0, 0)), keyed, unkeyed))
+			if got, want := countRows(t, s, "warnings")-before, int64(1); got != want {
+				t.Errorf("new warnings rows = %d, want %d (the unkeyed finding only)", got, want)
+			}
+			if len(res.Warnings) != 2 {
+				t.Fatalf("result has %d warnings, want 2: %+v", len(res.Warnings), res.Warnings)
+			}
+			if got, want := res.Warnings[0], res1.Warnings[0]; !reflect.DeepEqual(got, want) {
+				t.Errorf("keyed warning = %+v, want the existing %+v", got, want)
+			}
+			if got := res.Warnings[1]; got.ID == res1.Warnings[1].ID || got.StepID != "C-1-s2" || got.Rule != unkeyed.Rule {
+				t.Errorf("unkeyed warning = %+v, want a new warning of step C-1-s2 (not id %d)", got, res1.Warnings[1].ID)
+			}
+		})
+
+		t.Run("re-recording the same findings adds nothing", func(t *testing.T) {
+			r := nextRecord(c, newStep("C-1-s2b", "C-1", "review", at(3, 10, 0, 0, 0)), keyed)
+			before := countRows(t, s, "warnings")
+			res := mustRecord(t, s, r)
+			if got := countRows(t, s, "warnings"); got != before {
+				t.Errorf("warnings rows = %d, want %d", got, before)
+			}
+			if got, want := warningIDs(res.Warnings), []int64{res1.Warnings[0].ID}; !slices.Equal(got, want) {
+				t.Errorf("result warning ids = %v, want %v", got, want)
+			}
+		})
+
+		t.Run("prewarning then alarm on the same rule and key are two warnings", func(t *testing.T) {
+			pre := compliance.Finding{Rule: "deadline.step_limit", Level: compliance.LevelPrewarning, Message: "审查环节即将超时", Key: "review"}
+			alarm := compliance.Finding{Rule: "deadline.step_limit", Level: compliance.LevelAlarm, Message: "审查环节已超时", Key: "review"}
+			before := countRows(t, s, "warnings")
+			r1 := mustRecord(t, s, nextRecord(c, newStep("C-1-s3", "C-1", "review", at(4, 9, 0, 0, 0)), pre))
+			r2 := mustRecord(t, s, nextRecord(c, newStep("C-1-s4", "C-1", "review", at(5, 9, 0, 0, 0)), pre, alarm))
+			if got, want := countRows(t, s, "warnings")-before, int64(2); got != want {
+				t.Errorf("new warnings rows = %d, want %d", got, want)
+			}
+			if len(r1.Warnings) != 1 || len(r2.Warnings) != 2 {
+				t.Fatalf("results have %d and %d warnings, want 1 and 2", len(r1.Warnings), len(r2.Warnings))
+			}
+			if r2.Warnings[0].ID != r1.Warnings[0].ID || r2.Warnings[1].ID == r1.Warnings[0].ID || r2.Warnings[1].Level != compliance.LevelAlarm {
+				t.Errorf("second result = %+v, want the existing prewarning %d and a new alarm", r2.Warnings, r1.Warnings[0].ID)
+			}
+		})
+
+		t.Run("concurrent steps of one case store a keyed warning once", func(t *testing.T) {
+			c := newCaseRecord("C-3", item, newStep("C-3-s0", "C-3", "accept", at(2, 9, 0, 0, 0)))
+			mustRecord(t, s, c)
+			const n = 8
+			var wg sync.WaitGroup
+			results := make([]compliance.StepResult, n)
+			errs := make([]error, n)
+			for i := range n {
+				wg.Go(func() {
+					r := nextRecord(c.Case, newStep(fmt.Sprintf("C-3-s%d", i+1), "C-3", "review", at(3, 9, 0, 0, 0)), keyed)
+					results[i], errs[i] = s.RecordStep(ctx, r, respond(r))
+				})
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("RecordStep in goroutine %d: %v", i, err)
+				}
+			}
+			ws, err := s.ListWarnings(ctx, compliance.WarningFilter{CaseNo: "C-3"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ws) != 1 {
+				t.Fatalf("case C-3 has %d warnings, want 1: %+v", len(ws), ws)
+			}
+			for i, res := range results {
+				if got, want := warningIDs(res.Warnings), []int64{ws[0].ID}; !slices.Equal(got, want) {
+					t.Errorf("goroutine %d: result warning ids = %v, want %v", i, got, want)
+				}
+			}
+		})
+
+		t.Run("the same keyed finding on another case is a new warning", func(t *testing.T) {
+			before := countRows(t, s, "warnings")
+			res := mustRecord(t, s, newCaseRecord("C-2", item, newStep("C-2-s1", "C-2", "accept", at(2, 9, 0, 0, 0)), keyed))
+			if got, want := countRows(t, s, "warnings")-before, int64(1); got != want {
+				t.Errorf("new warnings rows = %d, want %d", got, want)
+			}
+			if len(res.Warnings) != 1 || res.Warnings[0].ID == res1.Warnings[0].ID || res.Warnings[0].CaseNo != "C-2" {
+				t.Errorf("result = %+v, want a new warning of case C-2", res.Warnings)
+			}
+		})
+	})
+}

@@ -1,0 +1,123 @@
+package sqlstore_test
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+func TestUncheckedSteps(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		mustDepartment(t, s, "ZJJ")
+		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+
+		unchecked := func(st compliance.Step) compliance.Step {
+			st.CheckStatus, st.CheckError, st.PolicyRevision = compliance.CheckUnchecked, "policy revision 2: evaluation cut off after 2s", 2
+			return st
+		}
+		u1 := unchecked(newStep("U-1-accept", "U-1", "accept", at(2, 9, 0, 0, 0)))
+		c1 := newStep("U-1-review", "U-1", "review", at(2, 10, 0, 0, 0))
+		u2 := unchecked(newStep("U-1-decide", "U-1", "decide", at(2, 11, 0, 0, 0)))
+		u3 := unchecked(newStep("U-2-accept", "U-2", "accept", at(2, 12, 0, 0, 0)))
+		r1 := newCaseRecord("U-1", item, u1)
+		mustRecord(t, s, r1)
+		mustRecord(t, s, nextRecord(r1.Case, c1))
+		mustRecord(t, s, nextRecord(r1.Case, u2))
+		mustRecord(t, s, newCaseRecord("U-2", item, u3))
+
+		checkUnchecked := func(t *testing.T, limit int, want ...compliance.Step) {
+			t.Helper()
+			got, err := s.UncheckedSteps(ctx, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := stepIDs(got), stepIDs(want); !slices.Equal(g, w) {
+				t.Errorf("UncheckedSteps(%d) = %v, want %v", limit, g, w)
+			}
+		}
+		checkCount := func(t *testing.T, want int64) {
+			t.Helper()
+			n, err := s.CountUnchecked(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != want {
+				t.Errorf("CountUnchecked = %d, want %d", n, want)
+			}
+		}
+
+		t.Run("unchecked steps are listed oldest first and counted", func(t *testing.T) {
+			checkUnchecked(t, 10, u1, u2, u3)
+			checkUnchecked(t, 2, u1, u2)
+			checkCount(t, 3)
+			got, err := s.UncheckedSteps(ctx, 1)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("UncheckedSteps(1) = %v, %v", got, err)
+			}
+			if want := inUTC(u1); !reflect.DeepEqual(got[0], want) {
+				t.Errorf("UncheckedSteps(1)[0] = %+v, want %+v", got[0], want)
+			}
+		})
+
+		finding := compliance.Finding{Rule: "sync.late", Level: compliance.LevelPrewarning, Message: "录入不及时", Basis: "《某区行政权力运行监督办法》第十条"}
+		rechecked := u1
+		rechecked.CheckStatus, rechecked.CheckError, rechecked.PolicyRevision = compliance.CheckChecked, "", 5
+		rec := compliance.StepRecord{Case: r1.Case, Step: rechecked, Findings: []compliance.Finding{finding}}
+		var res compliance.StepResult
+
+		t.Run("RecordRecheck marks the step checked and stores its warnings", func(t *testing.T) {
+			before := countRows(t, s, "warnings")
+			var err error
+			if res, err = s.RecordRecheck(ctx, rec, respond(rec)); err != nil {
+				t.Fatalf("RecordRecheck: %v", err)
+			}
+			if got, want := countRows(t, s, "warnings")-before, int64(1); got != want {
+				t.Errorf("new warnings rows = %d, want %d", got, want)
+			}
+			if len(res.Warnings) != 1 || res.Warnings[0].ID == 0 || res.Warnings[0].StepID != u1.ID || res.Warnings[0].PolicyRevision != 5 {
+				t.Errorf("result warnings = %+v, want one warning of step %s under revision 5", res.Warnings, u1.ID)
+			}
+			got, err := s.StepByID(ctx, u1.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Step.CheckStatus != compliance.CheckChecked || got.Step.CheckError != "" || got.Step.PolicyRevision != 5 {
+				t.Errorf("stored step check status, error, revision = %q, %q, %d; want %q, \"\", 5",
+					got.Step.CheckStatus, got.Step.CheckError, got.Step.PolicyRevision, compliance.CheckChecked)
+			}
+			if !reflect.DeepEqual(got.Result, res) {
+				t.Errorf("stored result = %+v, want %+v", got.Result, res)
+			}
+			if got.Digest != r1.Digest {
+				t.Errorf("stored digest = %q, want %q (unchanged)", got.Digest, r1.Digest)
+			}
+			checkUnchecked(t, 10, u2, u3)
+			checkCount(t, 2)
+		})
+
+		t.Run("a second RecordRecheck leaves the step as it is", func(t *testing.T) {
+			before, err := s.StepByID(ctx, u1.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again := rec
+			again.Step.PolicyRevision = 6
+			if _, err := s.RecordRecheck(ctx, again, respond(again)); err != nil {
+				t.Fatalf("second RecordRecheck: %v", err)
+			}
+			after, err := s.StepByID(ctx, u1.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(after, before) {
+				t.Errorf("step after a second RecordRecheck =\n%+v\nwant\n%+v", after, before)
+			}
+			checkCount(t, 2)
+		})
+	})
+}

@@ -55,6 +55,30 @@ type accountView struct {
 	CreatedAt      time.Time  `json:"created_at"`
 }
 
+func (s *Server) createAccount(c *gin.Context) {
+	var req struct {
+		Username       string   `json:"username"`
+		RealName       string   `json:"real_name"`
+		Role           string   `json:"role"`
+		DepartmentCode string   `json:"department_code"`
+		AllowedCIDRs   []string `json:"allowed_cidrs"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	a, token, err := s.svc.CreateAccount(c.Request.Context(), account(c), compliance.Account{
+		Username: req.Username, RealName: req.RealName, Role: compliance.Role(req.Role),
+		DepartmentCode: req.DepartmentCode, AllowedCIDRs: req.AllowedCIDRs}, "")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"username": a.Username, "token": token, "account": a})
+}
+
+func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, account(c)) }
+
 func toAccountView(a compliance.Account) accountView {
 	cidrs := a.AllowedCIDRs
 	if cidrs == nil {

@@ -1,0 +1,37 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/compliance"
+)
+
+func (s *Server) createDepartment(c *gin.Context) {
+	var req struct {
+		Code         string   `json:"code"`
+		Name         string   `json:"name"`
+		AllowedCIDRs []string `json:"allowed_cidrs"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	d, err := s.svc.CreateDepartment(c.Request.Context(), account(c),
+		compliance.Department{Code: req.Code, Name: req.Name, AllowedCIDRs: req.AllowedCIDRs})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, d)
+}
+
+func (s *Server) listDepartments(c *gin.Context) {
+	ds, err := s.svc.ListDepartments(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": ds})
+}

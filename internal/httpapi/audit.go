@@ -48,7 +48,8 @@ func (s *Server) audit(c *gin.Context) {
 	resolve := auditSubjects[route]
 	var subjects []compliance.AuditSubject
 	var before string
-	if resolve != nil && readErr == nil {
+	readBefore := resolve != nil && readErr == nil
+	if readBefore {
 		subjects = resolve(req)
 		unlock := s.subjectLocks.lock(subjects)
 		defer unlock()
@@ -96,7 +97,11 @@ func (s *Server) audit(c *gin.Context) {
 			s.log.ErrorContext(ctx, "audit: state after a change not read; recorded without it", "error", err,
 				"action", route, "subjects", e.Subjects)
 		}
-		if !slices.Equal(subjects, after) {
+		switch {
+		case !readBefore:
+			// The body could not be read, so the state before was not:
+			// the entry says nothing of it.
+		case !slices.Equal(subjects, after):
 			// The change created what its answer names: nothing of it
 			// was stored before.
 			e.BeforeDigest = compliance.AbsentStateDigest(after)

@@ -16,7 +16,7 @@ import (
 // auditCmd runs `powercheck audit verify --db …`: it walks the audit chain
 // and names the first entry that was altered, removed or moved; then it
 // follows the objects that change only through the API (accounts,
-// departments, power items, calendar years, policy drafts) and names each
+// departments, power items, calendar years) and names each
 // one changed where no entry says so. It only reads the database.
 func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {

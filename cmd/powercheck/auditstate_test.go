@@ -112,6 +112,19 @@ func TestAuditStateDigests(t *testing.T) {
 			}
 		})
 
+		t.Run("publishing consumes drafts without a false alarm", func(t *testing.T) {
+			s.must(200, "PUT", "/api/v1/policies/custom", tok[legalToken], markerModule("A"))
+			draft := next()
+			s.must(201, "POST", "/api/v1/policies/publish", tok[legalToken], map[string]string{"note": "发布"})
+			published := next()
+			if draft.Subjects != "policy_draft:custom" || published.Subjects != "policies" || published.BeforeDigest == published.AfterDigest {
+				t.Errorf("entries %+v then %+v: want the draft, then the policies changed", draft, published)
+			}
+			if out, err := verifyAudit(dsn); err != nil || !strings.Contains(out, "stored objects match the audit log") {
+				t.Errorf("verify: %q, %v", out, err)
+			}
+		})
+
 		t.Run("verify names an object changed in the database directly", func(t *testing.T) {
 			if err := st.DB().Exec("UPDATE accounts SET role = 'admin' WHERE username = 'zjj-clerk'").Error; err != nil {
 				t.Fatal(err)

@@ -18,7 +18,13 @@ type AuditSubject struct {
 	Key  string
 }
 
-func (s AuditSubject) String() string { return s.Kind + ":" + s.Key }
+// String is "kind:key", or the kind alone for a subject without a key.
+func (s AuditSubject) String() string {
+	if s.Key == "" {
+		return s.Kind
+	}
+	return s.Kind + ":" + s.Key
+}
 
 // The kinds of audit subjects. Each names the rows that hold one object:
 // an account is its row; a case is its row; a warning is its row and its
@@ -39,11 +45,13 @@ const (
 	SubjectExplanation = "explanation" // key "DEPT/2026-10"
 )
 
-// apiOnlyKinds are the subjects that change only through the API: nothing
-// the system runs on its own writes them, so their state after one audited
-// change must be their state before the next one, and their state now must
-// be their state after the last one. VerifyAuditState checks exactly that.
-var apiOnlyKinds = []string{SubjectDepartment, SubjectAccount, SubjectItem, SubjectCalendar, SubjectPolicyDraft}
+// apiOnlyKinds are the subjects that change only through the API, each
+// through routes that name it: nothing the system runs on its own writes
+// them, so their state after one audited change must be their state before
+// the next one, and their state now must be their state after the last one.
+// VerifyAuditState checks exactly that. Policy drafts are not among them:
+// publishing consumes every draft under the subject "policies".
+var apiOnlyKinds = []string{SubjectDepartment, SubjectAccount, SubjectItem, SubjectCalendar}
 
 // APIOnly reports whether s is of a kind that changes only through the API.
 func (s AuditSubject) APIOnly() bool { return slices.Contains(apiOnlyKinds, s.Kind) }
@@ -117,8 +125,8 @@ func FormatSubjects(subjects []AuditSubject) string {
 func ParseSubjects(s string) []AuditSubject {
 	var out []AuditSubject
 	for _, part := range strings.Fields(s) {
-		kind, key, ok := strings.Cut(part, ":")
-		if !ok || kind == "" {
+		kind, key, _ := strings.Cut(part, ":")
+		if kind == "" {
 			continue
 		}
 		out = append(out, AuditSubject{Kind: kind, Key: key})
@@ -183,7 +191,7 @@ func (d StateDrift) String() string {
 
 // VerifyAuditState follows, through the whole log, every object of a kind
 // that changes only through the API (accounts, departments, power items,
-// calendar years, policy drafts) and reports each one whose stored state
+// calendar years) and reports each one whose stored state
 // changed where no entry says so. It trusts the chain: run VerifyAudit
 // first. Entries that touched several objects, or none, are not followed.
 func VerifyAuditState(ctx context.Context, r AuditReader, st AuditStateStore) ([]StateDrift, error) {

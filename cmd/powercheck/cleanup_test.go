@@ -205,6 +205,49 @@ func TestItemApproval(t *testing.T) {
 		if got := caseVersion("ZJJ-AP-1"); got != 1 {
 			t.Errorf("a new case during approval uses version %d, want 1 (the approved one)", got)
 		}
+		// The catalog shows the version in force, one item or the list;
+		// the adjustment is seen by asking for its version.
+		shown := func(want int) {
+			t.Helper()
+			var one struct {
+				Version int `json:"version"`
+			}
+			s.must(200, "GET", "/api/v1/power-items/XK-001", clerk, nil).decode(t, &one)
+			var list struct {
+				Items []struct {
+					Code    string `json:"code"`
+					Version int    `json:"version"`
+				} `json:"items"`
+			}
+			s.must(200, "GET", "/api/v1/power-items", clerk, nil).decode(t, &list)
+			listed := 0
+			for _, it := range list.Items {
+				if it.Code == "XK-001" {
+					listed = it.Version
+				}
+			}
+			if one.Version != want || listed != want {
+				t.Errorf("XK-001 shown as version %d, listed as %d; want %d", one.Version, listed, want)
+			}
+		}
+		shown(1)
+		var asked struct {
+			Version int    `json:"version"`
+			Name    string `json:"name"`
+		}
+		s.must(200, "GET", "/api/v1/power-items/XK-001?version=2", clerk, nil).decode(t, &asked)
+		if asked.Version != 2 || asked.Name != "建筑工程施工许可（调整）" {
+			t.Errorf("version 2 asked for = %+v", asked)
+		}
+		// A new item of the department's own, never approved yet, is shown
+		// as it waits.
+		fresh := itemFixture(t, "licensing", nil)
+		s.must(201, "PUT", "/api/v1/power-items/XK-NEW", admin, fresh)
+		s.must(200, "GET", "/api/v1/power-items/XK-NEW", clerk, nil).decode(t, &asked)
+		if asked.Version != 1 {
+			t.Errorf("a new item waiting for approval shown as %+v", asked)
+		}
+		s.must(200, "POST", "/api/v1/power-items/XK-NEW/versions/1/reject", legal, map[string]any{"note": "暂不设立"})
 
 		t.Run("roles", func(t *testing.T) {
 			for _, token := range []string{admin, clerk, adminToken, tok[supervisionToken]} {
@@ -225,6 +268,7 @@ func TestItemApproval(t *testing.T) {
 		if got := caseVersion("ZJJ-AP-2"); got != 2 {
 			t.Errorf("a new case after approval uses version %d, want 2", got)
 		}
+		shown(2)
 		if got := pending(legal); len(got) != 0 {
 			t.Errorf("pending after approval = %q", got)
 		}
@@ -242,6 +286,7 @@ func TestItemApproval(t *testing.T) {
 		if got := caseVersion("ZJJ-AP-3"); got != 2 {
 			t.Errorf("a new case after the rejection uses version %d, want 2", got)
 		}
+		shown(2)
 		if got := s.warningKeys(t, legal, "ZJJ", "catalog"); len(got) != 0 {
 			t.Errorf("a rejected version raised catalog warnings %q", got)
 		}

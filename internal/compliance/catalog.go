@@ -196,7 +196,13 @@ func checkItemSize(v *Validation, it *PowerItem) {
 
 // Item returns the latest version of an item, or a given one.
 func (s *Service) Item(ctx context.Context, who *Account, code string, version int) (PowerItem, error) {
-	it, err := s.store.Item(ctx, code, version)
+	var it PowerItem
+	var err error
+	if version == 0 {
+		it, err = s.shownItem(ctx, code)
+	} else {
+		it, err = s.store.Item(ctx, code, version)
+	}
 	if errors.Is(err, ErrNotFound) {
 		return PowerItem{}, Errorf(KindNotFound, "item_not_found", "权力事项 %s 不存在", code)
 	}
@@ -209,10 +215,43 @@ func (s *Service) Item(ctx context.Context, who *Account, code string, version i
 	return it, nil
 }
 
-// ListItems lists the latest version of each item the account may see.
+// shownItem is the version of an item the catalog shows: the one in force,
+// or, for an item whose first version still waits for approval, that one.
+// An adjustment waiting for approval is seen through its versions.
+func (s *Service) shownItem(ctx context.Context, code string) (PowerItem, error) {
+	it, err := s.itemInForce(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return s.store.Item(ctx, code, 0)
+	}
+	return it, err
+}
+
+// ListItems lists the items the account may see, each as the catalog shows
+// it (see shownItem).
 func (s *Service) ListItems(ctx context.Context, who *Account, dept string) ([]PowerItem, error) {
 	if who.Role.DepartmentScoped() {
 		dept = who.DepartmentCode
 	}
-	return s.store.ListItems(ctx, dept)
+	latest, err := s.store.ListItems(ctx, dept)
+	if err != nil {
+		return nil, err
+	}
+	cs, ok := s.store.(CatalogStore)
+	if !ok {
+		return latest, nil // a store without approvals: the latest version is in force
+	}
+	inForce, err := cs.InForceItems(ctx, dept)
+	if err != nil {
+		return nil, err
+	}
+	byCode := make(map[string]PowerItem, len(inForce))
+	for _, it := range inForce {
+		byCode[it.Code] = it
+	}
+	for i, it := range latest {
+		if f, ok := byCode[it.Code]; ok {
+			latest[i] = f
+		}
+	}
+	return latest, nil
 }

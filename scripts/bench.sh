@@ -272,7 +272,7 @@ if [ "$GO_BENCH" = 1 ]; then
 	fi
 	"$GO" test -run '^$' -bench . -benchmem -benchtime "$GO_BENCHTIME" \
 		./internal/policy/ ./internal/calendar/ 2>&1 | tee "$OUT/go-bench.txt"
-	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage' -benchmem -benchtime "$GO_BENCHTIME" \
+	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage|AuditStateStep' -benchmem -benchtime "$GO_BENCHTIME" \
 		./internal/sqlstore/ 2>&1 | tee -a "$OUT/go-bench.txt"
 	if [ "$HAVE_MYSQL" = 1 ] && [ "${SCALE_BENCH:-1}" = 1 ]; then
 		# At scale, on MySQL, once each (seeding takes most of the time):

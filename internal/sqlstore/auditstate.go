@@ -2,11 +2,10 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -15,123 +14,139 @@ import (
 
 var _ compliance.AuditStateStore = (*Store)(nil)
 
-// AuditState implements compliance.AuditStateStore: the stored rows of the
-// subject, as JSON of the gorm rows in a fixed order, so every column the
-// database keeps for the object is covered.
+// AuditState implements compliance.AuditStateStore: every column of the
+// subject's stored rows, in a fixed order, each value written as its type
+// and bytes as the driver returns them — so a column added to a table is
+// covered without a change here, and nothing is decoded only to be encoded
+// again.
 func (s *Store) AuditState(ctx context.Context, subj compliance.AuditSubject) ([]byte, error) {
 	db := s.db.WithContext(ctx)
-	var state any
+	var state []byte
 	var err error
 	switch subj.Kind {
 	case compliance.SubjectDepartment:
-		state, err = first[departmentRow](db.Where("code = ?", subj.Key))
+		state, err = rawRows(db.Model(&departmentRow{}).Where("code = ?", subj.Key))
 	case compliance.SubjectAccount:
-		state, err = first[accountRow](db.Where("username = ?", subj.Key))
+		state, err = rawRows(db.Model(&accountRow{}).Where("username = ?", subj.Key))
 	case compliance.SubjectItem:
-		state, err = all[itemRow](db.Where("code = ?", subj.Key).Order("version"))
+		state, err = rawRows(db.Model(&itemRow{}).Where("code = ?", subj.Key).Order("version"))
 	case compliance.SubjectStep:
-		state, err = first[stepRow](db.Where("id = ?", subj.Key))
+		state, err = rawRows(db.Model(&stepRow{}).Where("id = ?", subj.Key))
 	case compliance.SubjectCase:
-		state, err = first[caseRow](db.Where("case_no = ?", subj.Key))
+		state, err = rawRows(db.Model(&caseRow{}).Where("case_no = ?", subj.Key))
 	case compliance.SubjectWarning:
-		state, err = warningState(db, subj.Key)
+		state, err = withChildren(db, subj.Key, &warningRow{}, &transitionRow{}, "warning_id", "id")
 	case compliance.SubjectCalendar:
-		state, err = first[calendarRow](db.Where("year = ?", subj.Key))
+		state, err = rawRows(db.Model(&calendarRow{}).Where("year = ?", subj.Key))
 	case compliance.SubjectPolicyDraft:
-		state, err = first[draftRow](db.Where("module = ?", subj.Key))
+		state, err = rawRows(db.Model(&draftRow{}).Where("module = ?", subj.Key))
 	case compliance.SubjectPolicies:
 		state, err = policiesState(db)
 	case compliance.SubjectSpotCheck:
-		state, err = spotCheckState(db, subj.Key)
+		state, err = withChildren(db, subj.Key, &spotCheckRow{}, &spotCheckCaseRow{}, "spot_check_id", "ordinal")
 	case compliance.SubjectPatrol:
-		state, err = first[patrolRow](db.Where("id = ?", subj.Key))
+		state, err = rawRows(db.Model(&patrolRow{}).Where("id = ?", subj.Key))
 	case compliance.SubjectExplanation:
 		dept, month, _ := strings.Cut(subj.Key, "/")
-		state, err = first[explanationRow](db.Where("department_code = ? AND month = ?", dept, month))
+		state, err = rawRows(db.Model(&explanationRow{}).Where("department_code = ? AND month = ?", dept, month))
 	default:
 		return nil, fmt.Errorf("audit state: unknown subject kind %q", subj.Kind)
 	}
 	if err != nil {
 		return nil, wrap(err, "audit state of "+subj.String())
 	}
-	if state == nil {
-		return nil, nil
-	}
-	return json.Marshal(state)
+	return state, nil
 }
 
-// first returns the row q finds, or nil (no error) when there is none.
-func first[T any](q *gorm.DB) (any, error) {
-	var row T
-	err := q.Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
+// rawRows returns every column of the rows q selects, canonically encoded:
+// per row a marker, then per column its name, the type of its value and the
+// value's bytes; nil when there is no row.
+func rawRows(q *gorm.DB) ([]byte, error) {
+	rows, err := q.Rows()
 	if err != nil {
 		return nil, err
 	}
-	return row, nil
-}
-
-// all returns the rows q finds, or nil when there are none.
-func all[T any](q *gorm.DB) (any, error) {
-	var rows []T
-	if err := q.Find(&rows).Error; err != nil || len(rows) == 0 {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
 		return nil, err
 	}
-	return rows, nil
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var out []byte
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, "row\n"...)
+		for i, v := range vals {
+			out = appendField(out, cols[i])
+			out = appendValue(out, v)
+		}
+	}
+	return out, rows.Err()
 }
 
-func warningState(db *gorm.DB, key string) (any, error) {
+// appendValue writes v, as a driver returns a column, with its type.
+func appendValue(out []byte, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return appendField(out, "null")
+	case []byte:
+		return appendField(appendField(out, "bytes"), string(v))
+	case string:
+		return appendField(appendField(out, "bytes"), v)
+	case int64:
+		return appendField(appendField(out, "int"), strconv.FormatInt(v, 10))
+	case float64:
+		return appendField(appendField(out, "float"), strconv.FormatFloat(v, 'g', -1, 64))
+	case bool:
+		return appendField(appendField(out, "bool"), strconv.FormatBool(v))
+	case time.Time:
+		return appendField(appendField(out, "time"), v.UTC().Format(time.RFC3339Nano))
+	}
+	return appendField(appendField(out, "other"), fmt.Sprint(v))
+}
+
+// appendField writes f as its length, a colon and its bytes, so that no two
+// different sequences of fields encode alike.
+func appendField(out []byte, f string) []byte {
+	out = strconv.AppendInt(out, int64(len(f)), 10)
+	out = append(out, ':')
+	return append(out, f...)
+}
+
+// withChildren returns the row of model with id key and the rows of child
+// whose fk is that id, in order; nil when there is no such row.
+func withChildren(db *gorm.DB, key string, model, child any, fk, order string) ([]byte, error) {
 	id, err := strconv.ParseInt(key, 10, 64)
 	if err != nil {
-		return nil, nil // no such warning: ids are numbers
+		return nil, nil // no such row: ids are numbers
 	}
-	return withChildren[warningRow, transitionRow](db.Where("id = ?", id), db.Where("warning_id = ?", id).Order("id"))
-}
-
-func spotCheckState(db *gorm.DB, key string) (any, error) {
-	id, err := strconv.ParseInt(key, 10, 64)
+	parent, err := rawRows(db.Model(model).Where("id = ?", id))
+	if err != nil || parent == nil {
+		return nil, err
+	}
+	children, err := rawRows(db.Model(child).Where(fk+" = ?", id).Order(order))
 	if err != nil {
-		return nil, nil
-	}
-	return withChildren[spotCheckRow, spotCheckCaseRow](db.Where("id = ?", id), db.Where("spot_check_id = ?", id).Order("ordinal"))
-}
-
-// withChildren returns the row parent finds with the rows children finds,
-// or nil when there is no such row.
-func withChildren[P, C any](parent, children *gorm.DB) (any, error) {
-	row, err := first[P](parent)
-	if err != nil || row == nil {
 		return nil, err
 	}
-	var rows []C
-	if err := children.Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	return struct {
-		Row      any `json:"row"`
-		Children []C `json:"children"`
-	}{row, rows}, nil
+	return append(append(parent, "children\n"...), children...), nil
 }
 
 // policiesState is what publishing and rolling back change: the newest
 // revision (its digest stands for its modules) and the drafts.
-func policiesState(db *gorm.DB) (any, error) {
-	var rev struct {
-		ID     int64
-		Digest string
-	}
-	if err := db.Model(&revisionRow{}).Select("id, digest").Order("id DESC").Limit(1).Scan(&rev).Error; err != nil {
+func policiesState(db *gorm.DB) ([]byte, error) {
+	rev, err := rawRows(db.Model(&revisionRow{}).Select("id, digest").Order("id DESC").Limit(1))
+	if err != nil {
 		return nil, err
 	}
-	var drafts []draftRow
-	if err := db.Order("module").Find(&drafts).Error; err != nil {
+	drafts, err := rawRows(db.Model(&draftRow{}).Order("module"))
+	if err != nil {
 		return nil, err
 	}
-	return struct {
-		Revision int64      `json:"revision"`
-		Digest   string     `json:"digest"`
-		Drafts   []draftRow `json:"drafts"`
-	}{rev.ID, rev.Digest, drafts}, nil
+	return append(append(append([]byte("revision\n"), rev...), "drafts\n"...), drafts...), nil
 }

@@ -17,9 +17,11 @@ import (
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
+	"powercheck/internal/session"
 	"powercheck/internal/httpapi"
 	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore"
+	"powercheck/web"
 	"powercheck/policies"
 )
 
@@ -72,6 +74,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	sweepEvery := fs.Duration("sweep-interval", 10*time.Minute, "how often the deadline sweeper runs (0: only on POST /api/v1/sweeps)")
 	auditKeyFile := fs.String("audit-key-file", env("POWERCHECK_AUDIT_KEY_FILE", ""), "file holding the key that seals audit entries (keep it off the database server)")
 	proxies := fs.String("trusted-proxies", env("POWERCHECK_TRUSTED_PROXIES", ""), "comma-separated proxies whose X-Forwarded-For is trusted")
+	cookieSecure := fs.Bool("cookie-secure", env("POWERCHECK_COOKIE_SECURE", "") == "true", "mark the session cookie Secure (serve behind TLS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,17 +104,23 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	if token != "" && os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN") == "" {
 		fmt.Fprintf(stdout, "created account admin; its token, shown only now: %s\n", token)
 	}
+	sessions := session.NewService(a.store, nil, log)
 	if *withDemo {
-		if err := loadDemo(ctx, a, stdout, log); err != nil {
+		if err := loadDemo(ctx, a, sessions, stdout, log); err != nil {
 			return err
 		}
+	}
+	console := web.New()
+	if !console.Built() {
+		log.Warn("the web console is not built into this binary; run `make web` and rebuild to serve it")
 	}
 
 	var trusted []string
 	if *proxies != "" {
 		trusted = strings.Split(*proxies, ",")
 	}
-	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted}, log)
+	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted,
+		CookieSecure: *cookieSecure, Sessions: sessions, Console: console}, log)
 	if err != nil {
 		return err
 	}
@@ -269,7 +278,7 @@ func sweepLoop(ctx context.Context, svc *compliance.Service, interval time.Durat
 	})
 }
 
-func loadDemo(ctx context.Context, a *app, stdout io.Writer, log *slog.Logger) error {
+func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.Writer, log *slog.Logger) error {
 	tokens, err := demo.Load(ctx, a.store, a.engine)
 	if errors.Is(err, demo.ErrLoaded) {
 		fmt.Fprintln(stdout, "demo district already loaded; its accounts keep the tokens listed in the README")
@@ -278,12 +287,23 @@ func loadDemo(ctx context.Context, a *app, stdout io.Writer, log *slog.Logger) e
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	// The demo accounts sign in to the console with their tokens as
+	// passwords; so does the administrator when its token was given.
 	users := make([]string, len(tokens))
 	for i, t := range tokens {
 		users[i] = t.Username
+		if err := sessions.SetKnownPassword(ctx, t.Username, t.Token); err != nil {
+			return fmt.Errorf("demo password of %s: %w", t.Username, err)
+		}
+	}
+	if tok := os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"); tok != "" && len(tok) >= session.MinPasswordRunes {
+		if err := sessions.SetKnownPassword(ctx, "admin", tok); err != nil && !errors.Is(err, compliance.ErrNotFound) {
+			return fmt.Errorf("demo password of admin: %w", err)
+		}
 	}
 	auditSystem(ctx, a.svc, log, "demo", "", nil, map[string][]string{"accounts": users})
 	fmt.Fprintln(stdout, "demo district loaded; accounts and tokens (demo only, never use in production):")
+	fmt.Fprintln(stdout, "  (each account signs in to the console with its token as password)")
 	for _, t := range tokens {
 		fmt.Fprintf(stdout, "  %-16s %-15s %-6s %s\n", t.Username, t.Role, t.Department, t.Token)
 	}
@@ -322,5 +342,5 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := bootstrap(ctx, a, slog.Default()); err != nil {
 		return err
 	}
-	return loadDemo(ctx, a, stdout, slog.Default())
+	return loadDemo(ctx, a, session.NewService(a.store, nil, nil), stdout, slog.Default())
 }

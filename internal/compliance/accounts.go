@@ -69,6 +69,9 @@ func NewToken() string {
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$`)
 
+// ValidUsername reports whether u has the form of a username.
+func ValidUsername(u string) bool { return usernamePattern.MatchString(u) }
+
 // CreateAccount adds an account and returns it with its token, which is not
 // stored and cannot be shown again. token may be empty (a fresh one is made).
 func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, token string) (Account, string, error) {
@@ -284,6 +287,17 @@ func (s *Service) target(ctx context.Context, as AccountStore, who *Account, use
 		return Account{}, errForbidden
 	}
 	return a, nil
+}
+
+// ManagedAccount returns the account username if who may manage it: any
+// account for an admin, its own department's clerks and inspectors for a
+// department admin.
+func (s *Service) ManagedAccount(ctx context.Context, who *Account, username string) (Account, error) {
+	as, err := s.accountStore()
+	if err != nil {
+		return Account{}, err
+	}
+	return s.target(ctx, as, who, username, false)
 }
 
 // deptAdminManages tells whether department admin who may manage account a:

@@ -54,6 +54,11 @@ type Account struct {
 	Disabled       bool       `json:"disabled"`
 	ExpiresAt      *time.Time `json:"expires_at"` // nil: the token does not expire
 	CreatedAt      time.Time  `json:"created_at"`
+	// HasPassword tells whether the account may sign in to the console;
+	// MustChangePassword that its password was set by an administrator
+	// and must be changed before anything else.
+	HasPassword        bool `json:"has_password"`
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // CanSeeDepartment reports whether a may read or write department dept's data.

@@ -53,6 +53,8 @@ type accountView struct {
 	Disabled       bool       `json:"disabled"`
 	ExpiresAt      *time.Time `json:"expires_at"`
 	CreatedAt      time.Time  `json:"created_at"`
+	HasPassword    bool       `json:"has_password"`
+	MustChange     bool       `json:"must_change_password"`
 }
 
 func (s *Server) createAccount(c *gin.Context) {
@@ -85,7 +87,8 @@ func toAccountView(a compliance.Account) accountView {
 		cidrs = []string{}
 	}
 	return accountView{Username: a.Username, RealName: a.RealName, Role: string(a.Role), DepartmentCode: a.DepartmentCode,
-		AllowedCIDRs: cidrs, Disabled: a.Disabled, ExpiresAt: a.ExpiresAt, CreatedAt: a.CreatedAt}
+		AllowedCIDRs: cidrs, Disabled: a.Disabled, ExpiresAt: a.ExpiresAt, CreatedAt: a.CreatedAt,
+		HasPassword: a.HasPassword, MustChange: a.MustChangePassword}
 }
 
 func (s *Server) listAccounts(c *gin.Context) {
@@ -206,6 +209,22 @@ func (f *failureCounter) record(ip string, now time.Time) time.Duration {
 	}
 	// The next failure is answered normally once fewer than limit of the
 	// retained ones fall inside the window.
+	return ts[len(ts)-f.limit].Add(f.window).Sub(now)
+}
+
+// blocked returns how long ip must wait before its next attempt is even
+// checked; 0 when it may try now.
+func (f *failureCounter) blocked(ip string, now time.Time) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	since := now.Add(-f.window)
+	ts := f.byIP[ip]
+	for len(ts) > 0 && !ts[0].After(since) {
+		ts = ts[1:]
+	}
+	if len(ts) <= f.limit {
+		return 0
+	}
 	return ts[len(ts)-f.limit].Add(f.window).Sub(now)
 }
 

@@ -83,6 +83,9 @@ func (s *Server) audit(c *gin.Context) {
 		RequestDigest:  hex.EncodeToString(reqHash[:]),
 		ResponseDigest: hex.EncodeToString(resHash.Sum(nil)),
 	}
+	if secretBodies[route] {
+		e.RequestDigest = ""
+	}
 	// The change is committed: record it even if the client has gone.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 15*time.Second)
 	defer cancel()

@@ -48,10 +48,15 @@ func created(kind, name string) subjectsOf {
 // the warnings it raises, each listed with its policy revision) or a dry
 // run. TestEveryChangeHasAuditSubjects keeps this table complete.
 var auditSubjects = map[string]subjectsOf{
-	"POST /api/v1/departments":                                 bodyField(compliance.SubjectDepartment, "code"),
-	"POST /api/v1/accounts":                                    bodyField(compliance.SubjectAccount, "username"),
-	"PATCH /api/v1/accounts/:username":                         param(compliance.SubjectAccount, "username"),
-	"POST /api/v1/accounts/:username/token":                    param(compliance.SubjectAccount, "username"),
+	"POST /api/v1/departments":                 bodyField(compliance.SubjectDepartment, "code"),
+	"POST /api/v1/accounts":                    bodyField(compliance.SubjectAccount, "username"),
+	"PATCH /api/v1/accounts/:username":         param(compliance.SubjectAccount, "username"),
+	"POST /api/v1/accounts/:username/token":    param(compliance.SubjectAccount, "username"),
+	"POST /api/v1/accounts/:username/password": param(compliance.SubjectAccount, "username"),
+	"POST /api/v1/session/password": func(r auditRequest) []compliance.AuditSubject {
+		return []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: account(r.c).Username}}
+	},
+	"DELETE /api/v1/session":                                   nil, // ends a session; no account changes
 	"PUT /api/v1/power-items/:code":                            param(compliance.SubjectItem, "code"),
 	"POST /api/v1/power-items/:code/versions/:version/approve": param(compliance.SubjectItem, "code"),
 	"POST /api/v1/power-items/:code/versions/:version/reject":  param(compliance.SubjectItem, "code"),

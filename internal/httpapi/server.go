@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"powercheck/internal/compliance"
+	"powercheck/internal/session"
 )
 
 // Pinger reports whether the database answers.
@@ -29,16 +30,23 @@ type PolicyState interface {
 type Config struct {
 	MaxBodyBytes   int64    // request body limit; 0 means 1 MiB
 	TrustedProxies []string // whose X-Forwarded-For is believed
+	CookieSecure   bool     // mark the session cookie Secure (behind TLS)
+	// Sessions signs people in with passwords; nil: bearer tokens only.
+	Sessions *session.Service
+	// Console serves the web console at /; nil: no console.
+	Console http.Handler
 }
 
 // Server holds the API's dependencies.
 type Server struct {
-	svc       *compliance.Service
-	authoring Authoring
-	db        Pinger
-	policies  PolicyState
-	log       *slog.Logger
-	failures  *failureCounter // failed authentications per client address
+	svc          *compliance.Service
+	authoring    Authoring
+	db           Pinger
+	policies     PolicyState
+	log          *slog.Logger
+	sessions     *session.Service
+	cookieSecure bool
+	failures     *failureCounter // failed authentications per client address
 	// subjectLocks orders changes to one object between the audit's reads
 	// of its state.
 	subjectLocks *subjectLocks
@@ -62,40 +70,44 @@ const (
 // permissions is the one permission table: who may call what. The service
 // applies department scoping on top of it.
 var permissions = map[string]R{
-	"POST /api/v1/departments":              {admin},
-	"GET /api/v1/departments":               everyone,
-	"POST /api/v1/accounts":                 {admin, deptAdmin},
-	"GET /api/v1/me":                        everyone,
-	"PUT /api/v1/power-items/:code":         {legal, deptAdmin},
-	"GET /api/v1/power-items":               everyone,
-	"GET /api/v1/power-items/:code":         everyone,
-	"POST /api/v1/steps":                    {clerk, deptAdmin},
-	"GET /api/v1/cases/:case_no":            everyone,
-	"GET /api/v1/warnings":                  everyone,
-	"GET /api/v1/checks/unchecked":          {admin, legal, oversight, supervision},
-	"GET /api/v1/calendar":                  everyone,
-	"GET /api/v1/calendar/:year":            everyone,
-	"PUT /api/v1/calendar/:year":            {admin},
-	"GET /api/v1/policies":                  everyone,
-	"PUT /api/v1/policies/:module":          {legal},
-	"POST /api/v1/policies/publish":         {legal},
-	"POST /api/v1/policies/rollback":        {legal},
-	"POST /api/v1/policies/impact":          {legal},
-	"GET /api/v1/policies/revisions":        everyone,
-	"GET /api/v1/rules":                     everyone,
-	"GET /api/v1/audit":                     {admin, supervision},
-	"GET /api/v1/accounts":                  {admin, deptAdmin},
-	"PATCH /api/v1/accounts/:username":      {admin, deptAdmin},
-	"POST /api/v1/accounts/:username/token": {admin, deptAdmin, clerk, inspector, legal, oversight, supervision}, // anyone rotates its own
-	"GET /api/v1/warnings/export":           everyone,
-	"GET /api/v1/stats/warnings":            {admin, oversight, supervision, deptAdmin, inspector},
-	"POST /api/v1/spot-checks":              {supervision},
-	"GET /api/v1/spot-checks":               {supervision, oversight},
-	"GET /api/v1/spot-checks/:id":           {supervision, oversight},
-	"POST /api/v1/spot-checks/:id/findings": {supervision},
-	"GET /api/v1/warnings/:id":              everyone,
-	"POST /api/v1/warnings/:id/transitions": {deptAdmin, inspector, oversight, supervision},
-	"POST /api/v1/sweeps":                   {admin},
+	"POST /api/v1/departments":                 {admin},
+	"GET /api/v1/departments":                  everyone,
+	"POST /api/v1/accounts":                    {admin, deptAdmin},
+	"GET /api/v1/me":                           everyone,
+	"GET /api/v1/session":                      everyone,
+	"DELETE /api/v1/session":                   everyone,
+	"POST /api/v1/session/password":            everyone,
+	"POST /api/v1/accounts/:username/password": {admin, deptAdmin},
+	"PUT /api/v1/power-items/:code":            {legal, deptAdmin},
+	"GET /api/v1/power-items":                  everyone,
+	"GET /api/v1/power-items/:code":            everyone,
+	"POST /api/v1/steps":                       {clerk, deptAdmin},
+	"GET /api/v1/cases/:case_no":               everyone,
+	"GET /api/v1/warnings":                     everyone,
+	"GET /api/v1/checks/unchecked":             {admin, legal, oversight, supervision},
+	"GET /api/v1/calendar":                     everyone,
+	"GET /api/v1/calendar/:year":               everyone,
+	"PUT /api/v1/calendar/:year":               {admin},
+	"GET /api/v1/policies":                     everyone,
+	"PUT /api/v1/policies/:module":             {legal},
+	"POST /api/v1/policies/publish":            {legal},
+	"POST /api/v1/policies/rollback":           {legal},
+	"POST /api/v1/policies/impact":             {legal},
+	"GET /api/v1/policies/revisions":           everyone,
+	"GET /api/v1/rules":                        everyone,
+	"GET /api/v1/audit":                        {admin, supervision},
+	"GET /api/v1/accounts":                     {admin, deptAdmin},
+	"PATCH /api/v1/accounts/:username":         {admin, deptAdmin},
+	"POST /api/v1/accounts/:username/token":    {admin, deptAdmin, clerk, inspector, legal, oversight, supervision}, // anyone rotates its own
+	"GET /api/v1/warnings/export":              everyone,
+	"GET /api/v1/stats/warnings":               {admin, oversight, supervision, deptAdmin, inspector},
+	"POST /api/v1/spot-checks":                 {supervision},
+	"GET /api/v1/spot-checks":                  {supervision, oversight},
+	"GET /api/v1/spot-checks/:id":              {supervision, oversight},
+	"POST /api/v1/spot-checks/:id/findings":    {supervision},
+	"GET /api/v1/warnings/:id":                 everyone,
+	"POST /api/v1/warnings/:id/transitions":    {deptAdmin, inspector, oversight, supervision},
+	"POST /api/v1/sweeps":                      {admin},
 
 	// The patrol ledger and monthly reports.
 	"POST /api/v1/patrols":                      {inspector},
@@ -130,9 +142,15 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	}
 	r.HandleMethodNotAllowed = true
 	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log,
+		sessions: cfg.Sessions, cookieSecure: cfg.CookieSecure,
 		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks()}
 	r.Use(s.recover, s.logRequests, limitBody(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
+		if cfg.Console != nil && consolePath(c.Request.URL.Path) {
+			cfg.Console.ServeHTTP(c.Writer, c.Request)
+			c.Abort()
+			return
+		}
 		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))
 	})
 	r.NoMethod(func(c *gin.Context) {
@@ -142,7 +160,13 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
 
+	// Signing in is the one API route without an account: it makes one.
+	r.POST("/api/v1/session", limitBody(4<<10), s.signIn)
 	api := r.Group("/api/v1", s.authenticate, s.authorize, checkParams, s.audit)
+	api.GET("/session", s.getSession)
+	api.DELETE("/session", s.signOut)
+	api.POST("/session/password", s.changePassword)
+	api.POST("/accounts/:username/password", s.setAccountPassword)
 	api.POST("/departments", s.createDepartment)
 	api.GET("/departments", s.listDepartments)
 	api.POST("/accounts", s.createAccount)
@@ -192,6 +216,9 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/reports/quarterly", s.quarterlyBulletin)
 
 	for _, ri := range r.Routes() {
+		if ri.Method+" "+ri.Path == "POST /api/v1/session" {
+			continue // before any account: see signIn
+		}
 		if strings.HasPrefix(ri.Path, "/api/") {
 			if _, ok := permissions[ri.Method+" "+ri.Path]; !ok {
 				panic("httpapi: route without a permission entry: " + ri.Method + " " + ri.Path) // a wiring defect
@@ -199,6 +226,17 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 		}
 	}
 	return r, nil
+}
+
+// consolePath reports whether p is a page or asset of the console: every
+// path but the API's, the probes', the metrics' and the public side's.
+func consolePath(p string) bool {
+	for _, prefix := range []string{"/api/", "/public/", "/healthz", "/readyz", "/metrics"} {
+		if p == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return true
 }
 
 func account(c *gin.Context) *compliance.Account {
@@ -211,19 +249,32 @@ func account(c *gin.Context) *compliance.Account {
 func (s *Server) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	ip := c.ClientIP() // X-Forwarded-For only from trusted proxies
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	a, err := s.svc.Authenticate(ctx, strings.TrimSpace(token))
-	if !ok && err == nil {
-		err = compliance.Errorf(compliance.KindUnauthenticated, "unauthenticated", "缺少访问令牌")
-	}
-	if err != nil {
-		if compliance.KindOf(err) == compliance.KindUnauthenticated {
+	var (
+		a   *compliance.Account
+		err error
+	)
+	header := c.GetHeader("Authorization")
+	cookie, cerr := c.Cookie(SessionCookie)
+	switch {
+	case header == "" && cerr == nil && s.sessions != nil:
+		a, err = s.fromSession(c, cookie)
+	default:
+		token, ok := strings.CutPrefix(header, "Bearer ")
+		a, err = s.svc.Authenticate(ctx, strings.TrimSpace(token))
+		if !ok && err == nil {
+			err = compliance.Errorf(compliance.KindUnauthenticated, "unauthenticated", "缺少访问令牌")
+		}
+		// A bad token counts against the address; a session cookie
+		// carries 256 random bits and simply expires.
+		if err != nil && compliance.KindOf(err) == compliance.KindUnauthenticated {
 			if wait := s.failures.record(ip, time.Now()); wait > 0 {
 				s.log.WarnContext(ctx, "too many failed authentications", "ip", ip, "path", c.FullPath())
 				tooManyAttempts(c, wait)
 				return
 			}
 		}
+	}
+	if err != nil {
 		fail(c, err)
 		return
 	}
@@ -233,6 +284,10 @@ func (s *Server) authenticate(c *gin.Context) {
 				"account", a.Username, "department", a.DepartmentCode, "ip", ip, "path", c.FullPath())
 		}
 		fail(c, err)
+		return
+	}
+	if a.MustChangePassword && !passwordRoutes[c.Request.Method+" "+c.FullPath()] {
+		fail(c, compliance.Errorf(compliance.KindForbidden, "password_change_required", "请先修改初始密码"))
 		return
 	}
 	c.Set("account", a)

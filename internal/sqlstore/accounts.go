@@ -20,6 +20,8 @@ func departmentOf(r departmentRow) compliance.Department {
 func accountOf(r accountRow) compliance.Account {
 	a := toAccount(r)
 	a.ExpiresAt = r.ExpiresAt
+	a.HasPassword = r.PasswordHash != ""
+	a.MustChangePassword = r.MustChangePassword
 	return a
 }
 

@@ -28,9 +28,25 @@ type accountRow struct {
 	ExpiresAt      *time.Time
 	CreatedAt      time.Time `gorm:"not null"`
 	UpdatedAt      time.Time `gorm:"not null"`
+	// PasswordHash is the argon2id PHC string; empty: no password, the
+	// account signs in with its token only.
+	PasswordHash       string `gorm:"size:160;not null;default:''"`
+	MustChangePassword bool   `gorm:"not null;default:false"`
 }
 
 func (accountRow) TableName() string { return "accounts" }
+
+// sessionRow is a signed-in browser; only its token's hash is stored.
+type sessionRow struct {
+	TokenHash  string    `gorm:"primaryKey;size:64"`
+	AccountID  int64     `gorm:"not null;index"`
+	CSRFToken  string    `gorm:"column:csrf_token;size:64;not null"`
+	IP         string    `gorm:"size:64;not null"`
+	CreatedAt  time.Time `gorm:"not null;index"`
+	LastSeenAt time.Time `gorm:"not null;index"`
+}
+
+func (sessionRow) TableName() string { return "sessions" }
 
 // itemSpec is the versioned content of a power item.
 type itemSpec struct {
@@ -200,4 +216,4 @@ type moduleJSON struct {
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &sessionRow{}}

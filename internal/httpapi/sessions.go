@@ -1,0 +1,211 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/session"
+)
+
+// SessionCookie is the name of the console's session cookie.
+const SessionCookie = "pc_session"
+
+// sessionView is the answer of the session routes.
+type sessionView struct {
+	Username           string `json:"username"`
+	RealName           string `json:"real_name"`
+	Role               string `json:"role"`
+	DepartmentCode     string `json:"department_code"`
+	MustChangePassword bool   `json:"must_change_password"`
+	CSRFToken          string `json:"csrf_token"`
+}
+
+func toSessionView(a *compliance.Account, csrf string) sessionView {
+	return sessionView{Username: a.Username, RealName: a.RealName, Role: string(a.Role), DepartmentCode: a.DepartmentCode,
+		MustChangePassword: a.MustChangePassword, CSRFToken: csrf}
+}
+
+// passwordRoutes are the only routes an account that must change its
+// password may use.
+var passwordRoutes = map[string]bool{
+	"GET /api/v1/session":           true,
+	"DELETE /api/v1/session":        true,
+	"POST /api/v1/session/password": true,
+}
+
+// secretBodies are the routes whose request bodies hold a password: their
+// audit entries carry no digest of the body, which would let a weak
+// password be guessed offline.
+var secretBodies = map[string]bool{
+	"POST /api/v1/session/password":            true,
+	"POST /api/v1/accounts/:username/password": true,
+}
+
+// signIn checks a username and password and starts a session. Every wrong
+// pair gets the same answer after the same work; failures count against
+// the address like bad tokens do, and are audited.
+func (s *Server) signIn(c *gin.Context) {
+	ctx := c.Request.Context()
+	ip := c.ClientIP()
+	if wait := s.failures.blocked(ip, time.Now()); wait > 0 {
+		tooManyAttempts(c, wait)
+		return
+	}
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	a, err := s.sessions.Verify(ctx, req.Username, req.Password)
+	if err == nil {
+		err = s.svc.CheckAddress(ctx, &a, ip)
+	}
+	if err != nil {
+		if k := compliance.KindOf(err); k == compliance.KindUnauthenticated || k == compliance.KindForbidden {
+			s.auditSignIn(ctx, req.Username, "", ip, "result=refused code="+publicCode(err))
+			if wait := s.failures.record(ip, time.Now()); wait > 0 {
+				s.log.WarnContext(ctx, "too many failed sign-ins", "ip", ip)
+				tooManyAttempts(c, wait)
+				return
+			}
+		}
+		fail(c, err)
+		return
+	}
+	token, sess, err := s.sessions.Start(ctx, a, ip)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.auditSignIn(ctx, a.Username, a.Role, ip, "result=ok")
+	s.setSessionCookie(c, token, int(session.MaxLifetime.Seconds()))
+	c.JSON(http.StatusOK, toSessionView(&a, sess.CSRFToken))
+}
+
+func (s *Server) getSession(c *gin.Context) {
+	sess, _ := c.Get("session")
+	csrf := ""
+	if ss, ok := sess.(session.Session); ok {
+		csrf = ss.CSRFToken
+	}
+	c.JSON(http.StatusOK, toSessionView(account(c), csrf))
+}
+
+// signOut ends the request's session at once and clears the cookie.
+func (s *Server) signOut(c *gin.Context) {
+	if token, err := c.Cookie(SessionCookie); err == nil && c.GetHeader("Authorization") == "" {
+		if err := s.sessions.End(c.Request.Context(), token); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	s.setSessionCookie(c, "", -1)
+	c.Status(http.StatusNoContent)
+}
+
+// changePassword sets the signed-in account's own password and ends its
+// other sessions.
+func (s *Server) changePassword(c *gin.Context) {
+	var req struct {
+		OldPassword string `json:"old_password"`
+		NewPassword string `json:"new_password"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	a := account(c)
+	keep, csrf := "", ""
+	if ss, ok := c.Get("session"); ok {
+		keep, csrf = ss.(session.Session).TokenHash, ss.(session.Session).CSRFToken
+	}
+	if err := s.sessions.ChangePassword(c.Request.Context(), a, keep, req.OldPassword, req.NewPassword); err != nil {
+		fail(c, err)
+		return
+	}
+	changed := *a
+	changed.MustChangePassword = false
+	changed.HasPassword = true
+	c.JSON(http.StatusOK, toSessionView(&changed, csrf))
+}
+
+// setAccountPassword gives an account an initial or reset password that
+// must be changed at its next sign-in.
+func (s *Server) setAccountPassword(c *gin.Context) {
+	var req struct {
+		Password string `json:"password"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	target, err := s.svc.ManagedAccount(ctx, account(c), c.Param("username"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.sessions.SetPassword(ctx, target.Username, req.Password); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// fromSession authenticates a request by its session cookie. A request
+// that changes something must carry the session's CSRF token: a cookie is
+// sent by the browser whoever made the page that asks.
+func (s *Server) fromSession(c *gin.Context, token string) (*compliance.Account, error) {
+	sess, a, err := s.sessions.Resolve(c.Request.Context(), token)
+	if err != nil {
+		if compliance.KindOf(err) == compliance.KindUnauthenticated {
+			s.setSessionCookie(c, "", -1)
+		}
+		return nil, err
+	}
+	if m := c.Request.Method; m != http.MethodGet && m != http.MethodHead {
+		got := c.GetHeader("X-CSRF-Token")
+		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) != 1 {
+			return nil, compliance.Errorf(compliance.KindForbidden, "csrf", "请求缺少有效的 CSRF 令牌，请刷新页面后重试")
+		}
+	}
+	c.Set("session", sess)
+	return &a, nil
+}
+
+func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.cookieSecure, SameSite: http.SameSiteStrictMode})
+}
+
+// auditSignIn records a sign-in or a refused one (sign-out, being a change
+// through the API, is recorded by audit). The password never reaches the
+// log, not even as a digest; a username that is not one is not copied.
+func (s *Server) auditSignIn(ctx context.Context, username string, role compliance.Role, ip, target string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if !compliance.ValidUsername(username) {
+		username = "(无效用户名)"
+	}
+	e := compliance.AuditEntry{Actor: username, Role: role, IP: ip, Action: "POST /api/v1/session", Target: target}
+	if _, err := s.svc.RecordAudit(ctx, e); err != nil {
+		s.log.ErrorContext(ctx, "audit entry of a sign-in not recorded", "error", err, "actor", username, "ip", ip, "target", target)
+	}
+}
+
+func publicCode(err error) string {
+	var e *compliance.Error
+	if errors.As(err, &e) {
+		return e.PublicCode()
+	}
+	return string(compliance.KindOf(err))
+}

@@ -297,7 +297,12 @@ func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.
 		}
 	}
 	if tok := os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"); tok != "" && len(tok) >= session.MinPasswordRunes {
-		if err := sessions.SetKnownPassword(ctx, "admin", tok); err != nil && !errors.Is(err, compliance.ErrNotFound) {
+		err := sessions.SetKnownPassword(ctx, "admin", tok)
+		switch {
+		case err == nil:
+			auditSystem(ctx, a.svc, log, "demo_password", "username=admin", nil, nil,
+				compliance.AuditSubject{Kind: compliance.SubjectAccount, Key: "admin"})
+		case !errors.Is(err, compliance.ErrNotFound):
 			return fmt.Errorf("demo password of admin: %w", err)
 		}
 	}

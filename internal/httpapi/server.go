@@ -83,6 +83,9 @@ var permissions = map[string]R{
 	"GET /api/v1/power-items/:code":            everyone,
 	"POST /api/v1/steps":                       {clerk, deptAdmin},
 	"GET /api/v1/cases/:case_no":               everyone,
+	"GET /api/v1/cases":                        everyone,
+	"GET /api/v1/workbench":                    everyone,
+	"GET /api/v1/audit/verify":                 {admin, supervision},
 	"GET /api/v1/warnings":                     everyone,
 	"GET /api/v1/checks/unchecked":             {admin, legal, oversight, supervision},
 	"GET /api/v1/calendar":                     everyone,
@@ -176,6 +179,9 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/power-items/:code", s.getItem)
 	api.POST("/steps", s.postStep)
 	api.GET("/cases/:case_no", s.getCase)
+	api.GET("/cases", s.listCases)
+	api.GET("/workbench", s.workbench)
+	api.GET("/audit/verify", s.verifyAudit)
 	api.GET("/warnings", s.listWarnings)
 	api.GET("/checks/unchecked", s.unchecked)
 	api.POST("/sweeps", noBody, s.sweep)
@@ -216,7 +222,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/reports/quarterly", s.quarterlyBulletin)
 
 	for _, ri := range r.Routes() {
-		if ri.Method+" "+ri.Path == "POST /api/v1/session" {
+		if ri.Method+" "+ri.Path == signInRoute {
 			continue // before any account: see signIn
 		}
 		if strings.HasPrefix(ri.Path, "/api/") {

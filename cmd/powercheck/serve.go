@@ -17,12 +17,12 @@ import (
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
-	"powercheck/internal/session"
 	"powercheck/internal/httpapi"
 	"powercheck/internal/policy"
+	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
-	"powercheck/web"
 	"powercheck/policies"
+	"powercheck/web"
 )
 
 // app is the wired service.

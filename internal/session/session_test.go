@@ -1,0 +1,153 @@
+package session_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/session"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+func TestPasswordHash(t *testing.T) {
+	h, err := session.HashPassword("正确的密码-Correct-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %q: want an argon2id PHC string", h)
+	}
+	h2, _ := session.HashPassword("正确的密码-Correct-1")
+	if h == h2 {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	for _, tc := range []struct {
+		hash, password string
+		want           bool
+	}{
+		{h, "正确的密码-Correct-1", true},
+		{h, "正确的密码-Correct-2", false},
+		{h, "", false},
+		{strings.Replace(h, "t=2", "t=3", 1), "正确的密码-Correct-1", false},
+		{strings.Replace(h, "m=19456", "m=99999999", 1), "正确的密码-Correct-1", false}, // unbounded work refused
+		{"$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "x", false},
+		{"not a hash", "x", false},
+	} {
+		if got := session.CheckPassword(tc.hash, tc.password); got != tc.want {
+			t.Errorf("CheckPassword(%.40q, %q) = %v, want %v", tc.hash, tc.password, got, tc.want)
+		}
+	}
+}
+
+func TestCheckNewPassword(t *testing.T) {
+	for _, tc := range []struct {
+		username, password string
+		ok                 bool
+	}{
+		{"zjj-clerk", "Abcdefghij", true},
+		{"zjj-clerk", "十个汉字组成的一个密码", true},
+		{"zjj-clerk", "Abcdefghi", false},              // 9 characters
+		{"zjj-clerk-1", "ZJJ-CLERK-1", false},          // the username
+		{"zjj-clerk", "Abcdefghij\x00", false},         // a control character
+		{"zjj-clerk", strings.Repeat("a", 129), false}, // too long
+	} {
+		err := session.CheckNewPassword(tc.username, tc.password)
+		if (err == nil) != tc.ok {
+			t.Errorf("%q/%q: %v, want ok=%v", tc.username, tc.password, err, tc.ok)
+		}
+		if err != nil && compliance.KindOf(err) != compliance.KindInvalid {
+			t.Errorf("%q: kind %s, want %s", tc.password, compliance.KindOf(err), compliance.KindInvalid)
+		}
+	}
+}
+
+// clock is a settable time source.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func TestSessionLimits(t *testing.T) {
+	for _, d := range sqlstoretest.Drivers() {
+		t.Run(d.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st, err := sqlstore.Open(ctx, d.DSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+			clk := &clock{t: start}
+			svc := compliance.NewService(st, nil, clk.now, nil)
+			if _, err := svc.CreateDepartment(ctx, &compliance.Account{Role: compliance.RoleAdmin}, compliance.Department{Code: "ZJJ", Name: "住建局"}); err != nil {
+				t.Fatal(err)
+			}
+			acc, _, err := svc.CreateAccount(ctx, nil, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sessions := session.NewService(st, clk.now, nil)
+			if err := sessions.SetKnownPassword(ctx, acc.Username, "Clerk-Pass-2026"); err != nil {
+				t.Fatal(err)
+			}
+			begin := func() string {
+				t.Helper()
+				a, err := sessions.Verify(ctx, "zjj-clerk", "Clerk-Pass-2026")
+				if err != nil {
+					t.Fatal(err)
+				}
+				tok, _, err := sessions.Start(ctx, a, "127.0.0.1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tok
+			}
+			alive := func(tok string) bool {
+				_, _, err := sessions.Resolve(ctx, tok)
+				if err != nil && compliance.KindOf(err) != compliance.KindUnauthenticated {
+					t.Fatal(err)
+				}
+				return err == nil
+			}
+
+			idle := begin()
+			clk.t = clk.t.Add(29 * time.Minute)
+			if !alive(idle) {
+				t.Fatal("ended after 29 minutes idle")
+			}
+			clk.t = clk.t.Add(31 * time.Minute)
+			if alive(idle) {
+				t.Fatal("alive after 31 minutes idle")
+			}
+
+			busy := begin()
+			used := clk.t
+			for clk.t.Sub(used) < 12*time.Hour-10*time.Minute {
+				clk.t = clk.t.Add(20 * time.Minute)
+				if !alive(busy) {
+					t.Fatalf("a session used every 20 minutes ended after %s", clk.t.Sub(used))
+				}
+			}
+			clk.t = used.Add(12*time.Hour + time.Minute)
+			if alive(busy) {
+				t.Fatal("alive after 12 hours")
+			}
+
+			ended := begin()
+			if err := sessions.End(ctx, ended); err != nil {
+				t.Fatal(err)
+			}
+			if alive(ended) {
+				t.Fatal("alive after sign-out")
+			}
+			if alive("") || alive(strings.Repeat("a", 64)) {
+				t.Fatal("an unknown token resolves")
+			}
+		})
+	}
+}

@@ -1,30 +1,59 @@
 # powercheck — see README.md
 GO        ?= go
+NPM       ?= npm
 BIN       := bin/powercheck
 DB        ?= sqlite:powercheck.db
 ADDR      ?= 127.0.0.1:8080
 
-.PHONY: build run test test-mysql bench lint policy-test clean
+# The console's sources: a change to any of them rebuilds it.
+WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+             web/tsconfig.json web/package.json web/package-lock.json
+WEB_OUT   := web/dist/console/index.html
+WEB_DEPS  := web/node_modules/.package-lock.json
 
-build:
+.PHONY: build web run test test-go test-web test-browser bench lint policy-test clean
+
+## build: the console (when its sources changed), then the binary that embeds it
+build: $(WEB_OUT)
 	$(GO) build -o $(BIN) ./cmd/powercheck
+
+## web: install the console's packages (when the lock changed) and build it
+web: $(WEB_OUT)
+
+$(WEB_DEPS): web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_OUT): $(WEB_DEPS) $(WEB_SRC)
+	cd web && $(NPM) run build
+	@touch $@
 
 ## run: start the service on SQLite with the demo district
 run: build
 	POWERCHECK_BOOTSTRAP_TOKEN=$${POWERCHECK_BOOTSTRAP_TOKEN:-demo-admin} ./$(BIN) serve --db $(DB) --addr $(ADDR) --demo
 
-## test: every test (SQLite always; MySQL too when POWERCHECK_TEST_MYSQL_DSN is set)
-test:
+## test: every test — vet, the Rego tests, the console's unit tests, every Go
+## test (SQLite always; MySQL too when POWERCHECK_TEST_MYSQL_DSN is set) and
+## the browser tests in headless Chromium
+test: build test-go test-web test-browser
+
+test-go:
 	$(GO) vet ./...
 	$(GO) run ./cmd/powercheck policy test policies >/dev/null
 	$(GO) test -count=1 ./...
+
+test-web: $(WEB_DEPS)
+	cd web && $(NPM) test
+
+test-browser: build
+	cd web && $(NPM) run e2e
 
 ## bench: Go benchmarks and a load run of POST /api/v1/steps on SQLite and MySQL
 bench: build
 	bash scripts/bench.sh
 
 lint:
-	gofmt -l . | (! grep .) || (echo "gofmt needed"; exit 1)
+	gofmt -l . | (! grep -v '^web/node_modules/' | grep .) || (echo "gofmt needed"; exit 1)
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
@@ -32,4 +61,4 @@ policy-test:
 	$(GO) run ./cmd/powercheck policy test policies
 
 clean:
-	rm -rf bin powercheck.db powercheck.db-shm powercheck.db-wal
+	rm -rf bin powercheck.db powercheck.db-shm powercheck.db-wal web/dist/console web/node_modules

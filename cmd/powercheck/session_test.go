@@ -249,10 +249,26 @@ func TestSessions(t *testing.T) {
 			newBrowser(t, s).signIn("scj-inspector", "Other-Pass-2026", 401)
 		})
 
+		t.Run("IP ranges apply to sessions", func(t *testing.T) {
+			s.must(201, "POST", "/api/v1/accounts", adminToken, map[string]any{"username": "far-clerk", "real_name": "远程",
+				"role": "clerk", "department_code": "SCJ", "allowed_cidrs": []string{"10.20.0.0/16"}})
+			s.must(204, "POST", "/api/v1/accounts/far-clerk/password", adminToken, map[string]string{"password": initial})
+			r, _ := newBrowser(t, s).do("POST", "/api/v1/session", map[string]string{"username": "far-clerk", "password": initial}, false)
+			wantCode(t, r, 403, "ip_not_allowed")
+			// A session opened before the range was set is refused from then on.
+			b := newBrowser(t, s)
+			s.must(204, "POST", "/api/v1/accounts/scj-inspector/password", adminToken, map[string]string{"password": initial})
+			b.signIn("scj-inspector", initial, 200)
+			s.must(200, "PATCH", "/api/v1/accounts/scj-inspector", adminToken, map[string]any{"allowed_cidrs": []string{"10.20.0.0/16"}})
+			r, _ = b.do("GET", "/api/v1/session", nil, false)
+			wantCode(t, r, 403, "ip_not_allowed")
+		})
+
 		t.Run("sign-ins and refusals are audited without the password", func(t *testing.T) {
 			r := s.must(200, "GET", "/api/v1/audit?limit=500", adminToken, nil)
 			body := string(r.Body)
-			for _, want := range []string{`"actor":"nobody"`, `"target":"result=refused code=bad_credentials"`, `"target":"result=ok"`} {
+			for _, want := range []string{`"actor":"nobody"`, `"target":"result=refused code=bad_credentials"`, `"target":"result=ok"`,
+				`"target":"result=refused code=ip_not_allowed"`, `"action":"DELETE /api/v1/session"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("audit log lacks %s", want)
 				}

@@ -20,12 +20,12 @@ const adminToken = "test-admin-token"
 
 // server is a real powercheck serve process, in-process, on a free port.
 type server struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 }
 
 // startServer boots the real wiring on 127.0.0.1:0 against dsn.
-func startServer(t *testing.T, dsn string, extra ...string) *server {
+func startServer(t testing.TB, dsn string, extra ...string) *server {
 	t.Helper()
 	t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -62,10 +62,13 @@ func (b *browser) do(method, path string, body any, withCSRF bool) (response, *h
 }
 
 // cookie returns the browser's session cookie, nil when it has none.
-func (b *browser) cookie() *http.Cookie {
+func (b *browser) cookie() *http.Cookie { return b.named("pc_session") }
+
+// named returns the browser's cookie of that name, nil when it has none.
+func (b *browser) named(name string) *http.Cookie {
 	u, _ := url.Parse(b.s.base)
 	for _, c := range b.c.Jar.Cookies(u) {
-		if c.Name == "pc_session" {
+		if c.Name == name {
 			return c
 		}
 	}
@@ -138,6 +141,9 @@ func TestSessions(t *testing.T) {
 			if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/" || cookie.Secure {
 				t.Fatalf("cookie %+v: want HttpOnly, SameSite=Strict, Path=/, not Secure without --cookie-secure", cookie)
 			}
+			if hint := b.named("pc_signed_in"); hint == nil || hint.Value != "1" {
+				t.Errorf("no pc_signed_in hint for the console's script: %+v", hint)
+			}
 			r, _ := b.do("GET", "/api/v1/me", nil, false)
 			wantCode(t, r, 403, "password_change_required")
 			r, _ = b.do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": "zjj-inspector"}, true)
@@ -202,8 +208,8 @@ func TestSessions(t *testing.T) {
 			if r, _ := one.do("DELETE", "/api/v1/session", nil, true); r.Status != 204 {
 				t.Fatalf("sign out: %d %s", r.Status, r.Body)
 			}
-			if one.cookie() != nil {
-				t.Errorf("the cookie was not cleared at sign-out")
+			if one.cookie() != nil || one.named("pc_signed_in") != nil {
+				t.Errorf("the cookies were not cleared at sign-out")
 			}
 			// The old cookie, sent again, is refused: the session ended on
 			// the server, not only in the browser.

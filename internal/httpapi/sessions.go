@@ -182,9 +182,20 @@ func (s *Server) fromSession(c *gin.Context, token string) (*compliance.Account,
 	return &a, nil
 }
 
+// SignedInCookie tells the console's script, which cannot read the
+// HttpOnly session cookie, that there is a session worth asking about. It
+// holds no secret.
+const SignedInCookie = "pc_signed_in"
+
 func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.cookieSecure, SameSite: http.SameSiteStrictMode})
+	hint := "1"
+	if maxAge < 0 {
+		hint = ""
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: SignedInCookie, Value: hint, Path: "/", MaxAge: maxAge,
+		Secure: s.cookieSecure, SameSite: http.SameSiteStrictMode})
 }
 
 // auditSignIn records a sign-in or a refused one (sign-out, being a change

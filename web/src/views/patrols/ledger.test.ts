@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import {
+  dayStatusClass,
+  dayStatusColour,
+  isMonth,
+  localDateOfMonth,
+  monthOfLocalDate,
+  monthRange,
+  shanghaiWallClock,
+  shiftMonth,
+  specialKindLabel,
+  summarize,
+  toRFC3339Shanghai,
+  todayText,
+} from './ledger'
+
+describe('day status colours', () => {
+  it('colours ok green, insufficient orange, missing red, not required grey', () => {
+    expect(dayStatusColour('ok')).toBe('success')
+    expect(dayStatusColour('insufficient')).toBe('warning')
+    expect(dayStatusColour('missing')).toBe('danger')
+    expect(dayStatusColour('not_required')).toBe('info')
+    expect(dayStatusColour('something')).toBe('info')
+  })
+  it('gives each status its cell class', () => {
+    expect(dayStatusClass('ok')).toBe('day-ok')
+    expect(dayStatusClass('insufficient')).toBe('day-insufficient')
+    expect(dayStatusClass('missing')).toBe('day-missing')
+    expect(dayStatusClass('not_required')).toBe('day-not-required')
+    expect(dayStatusClass(undefined)).toBe('day-none')
+  })
+})
+
+describe('months', () => {
+  it('knows a month', () => {
+    expect(isMonth('2026-11')).toBe(true)
+    expect(isMonth('2026-13')).toBe(false)
+    expect(isMonth('2026-1')).toBe(false)
+    expect(isMonth(undefined)).toBe(false)
+  })
+  it('gives the first and last day', () => {
+    expect(monthRange('2026-11')).toEqual({ from: '2026-11-01', to: '2026-11-30' })
+    expect(monthRange('2028-02')).toEqual({ from: '2028-02-01', to: '2028-02-29' })
+    expect(monthRange('2026-12')).toEqual({ from: '2026-12-01', to: '2026-12-31' })
+  })
+  it('moves across years', () => {
+    expect(shiftMonth('2026-01', -1)).toBe('2025-12')
+    expect(shiftMonth('2026-12', 1)).toBe('2027-01')
+    expect(shiftMonth('2026-05', 0)).toBe('2026-05')
+  })
+  it('round-trips the calendar date', () => {
+    expect(monthOfLocalDate(localDateOfMonth('2026-03'))).toBe('2026-03')
+  })
+})
+
+describe('patrol time', () => {
+  it('is the wall clock in Asia/Shanghai', () => {
+    expect(shanghaiWallClock(new Date('2026-11-27T01:30:05Z'))).toBe('2026-11-27T09:30:05')
+    expect(shanghaiWallClock(new Date('2026-11-27T16:00:00Z'))).toBe('2026-11-28T00:00:00')
+  })
+  it('is sent as RFC 3339 with +08:00', () => {
+    expect(toRFC3339Shanghai('2026-11-27T09:30:05')).toBe('2026-11-27T09:30:05+08:00')
+    expect(toRFC3339Shanghai('2026-11-27 09:30')).toBe('2026-11-27T09:30:00+08:00')
+    expect(toRFC3339Shanghai('')).toBe('')
+    expect(toRFC3339Shanghai('yesterday')).toBe('')
+  })
+})
+
+describe('ledger summary', () => {
+  it('counts days by status', () => {
+    const s = summarize([
+      { date: '2026-12-01', kind: 'workday', patrols: 2, status: 'ok' },
+      { date: '2026-12-02', kind: 'workday', patrols: 1, status: 'insufficient' },
+      { date: '2026-12-03', kind: 'workday', patrols: 0, status: 'missing' },
+      { date: '2026-12-05', kind: 'weekend', patrols: 1, status: 'not_required' },
+      { date: '2026-12-06', kind: 'makeup_workday', patrols: 3, status: 'ok' },
+    ])
+    expect(s).toEqual({ working: 4, ok: 2, insufficient: 1, missing: 1, not_required: 1, patrols: 7 })
+  })
+  it('names only the special day kinds', () => {
+    expect(specialKindLabel('workday')).toBe('')
+    expect(specialKindLabel('weekend')).toBe('休息日')
+    expect(specialKindLabel('holiday')).toBe('节假日')
+    expect(specialKindLabel('makeup_workday')).toBe('调休上班日')
+  })
+  it("says today's patrols", () => {
+    expect(todayText({ date: '2026-12-01', kind: 'workday', patrols: 1, status: 'insufficient' })).toBe('今日已巡查 1/2')
+    expect(todayText({ date: '2026-12-05', kind: 'weekend', patrols: 0, status: 'not_required' })).toBe(
+      '今日休息日，无需巡查（已巡查 0 次）',
+    )
+    expect(todayText(null, 3)).toBe('今日已巡查 0/3')
+  })
+})

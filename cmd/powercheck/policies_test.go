@@ -265,6 +265,12 @@ func TestPolicyAuthoring(t *testing.T) {
 				if !published && a.PolicyRevision != 3 {
 					t.Errorf("step %s checked under revision %d, which was never active", a.StepID, a.PolicyRevision)
 				}
+				if a.CheckStatus == "unchecked" {
+					// Its evaluation failed (on a loaded machine, the time
+					// limit): kept to be re-checked, with no findings to
+					// compare; a mixed revision would show as a wrong marker.
+					continue
+				}
 				if got := hasMarker(a); got != want {
 					t.Errorf("step %s under revision %d has marker %q, want %q", a.StepID, a.PolicyRevision, got, want)
 				}

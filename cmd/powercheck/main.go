@@ -54,7 +54,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return flag.ErrHelp
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()}))
+	level, err := logLevel()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log)
 	switch args[0] {
 	case "serve":
@@ -75,12 +79,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-func logLevel() slog.Level {
+// logLevel reads POWERCHECK_LOG_LEVEL; unset is info.
+func logLevel() (slog.Level, error) {
+	v := os.Getenv("POWERCHECK_LOG_LEVEL")
 	var l slog.Level
-	if err := l.UnmarshalText([]byte(os.Getenv("POWERCHECK_LOG_LEVEL"))); err != nil {
-		return slog.LevelInfo
+	if v == "" {
+		return slog.LevelInfo, nil
 	}
-	return l
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		return l, fmt.Errorf("POWERCHECK_LOG_LEVEL=%q: want debug, info, warn or error", v)
+	}
+	return l, nil
 }
 
 func env(name, def string) string {

@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"powercheck/internal/calendar"
@@ -74,8 +76,13 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	sweepEvery := fs.Duration("sweep-interval", 10*time.Minute, "how often the deadline sweeper runs (0: only on POST /api/v1/sweeps)")
 	auditKeyFile := fs.String("audit-key-file", env("POWERCHECK_AUDIT_KEY_FILE", ""), "file holding the key that seals audit entries (keep it off the database server)")
 	proxies := fs.String("trusted-proxies", env("POWERCHECK_TRUSTED_PROXIES", ""), "comma-separated proxies whose X-Forwarded-For is trusted")
-	cookieSecure := fs.Bool("cookie-secure", env("POWERCHECK_COOKIE_SECURE", "") == "true", "mark the session cookie Secure (serve behind TLS)")
+	cookieSecureEnv, envErr := envBool("POWERCHECK_COOKIE_SECURE")
+	cookieSecure := fs.Bool("cookie-secure", cookieSecureEnv, "mark the session cookie Secure (serve behind TLS)")
+	drain := fs.Duration("drain-timeout", 60*time.Second, "on SIGTERM, how long in-flight requests and background jobs may take to finish before they are cut")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := errors.Join(envErr, checkServeFlags(*maxBody, *evalTimeout, *poll, *recheck, *sweepEvery, *drain)); err != nil {
 		return err
 	}
 	// Policy evaluation allocates many short-lived values; with the small
@@ -131,13 +138,23 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
 
-	bg, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go a.engine.Watch(bg, a.store, *poll, log)
-	go calendarLoop(bg, a.svc, *poll, log)
-	go recheckLoop(bg, a.svc, *recheck, log)
+	// Background loops stop taking new work when stop ends; a job already
+	// running goes on with jobs, which is cut only when the drain time is up.
+	stop, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	jobs, cutJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cutJobs()
+	defer stopLoops()
+	bgLoops := &loops{stop: stop, jobs: jobs}
+	if *poll > 0 {
+		bgLoops.run(func() { a.engine.Watch(stop, a.store, *poll, log) })
+		bgLoops.every(*poll, func(ctx context.Context) { syncCalendar(ctx, a.svc, log) })
+	}
+	if *recheck > 0 {
+		bgLoops.every(*recheck, func(ctx context.Context) { recheckJob(ctx, a.svc, log) })
+	}
 	if *sweepEvery > 0 {
-		go sweepLoop(bg, a.svc, *sweepEvery, log)
+		sweeps := &sweeper{svc: a.svc, log: log}
+		bgLoops.every(*sweepEvery, sweeps.run)
 	}
 
 	if missing := a.svc.MissingYears(); len(missing) > 0 {
@@ -152,12 +169,106 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, done := context.WithTimeout(context.Background(), 15*time.Second)
-	defer done()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	return shutdown(srv, bgLoops, cutJobs, stopLoops, *drain, log)
+}
+
+// shutdown stops the service gracefully: it stops accepting connections and
+// starting background jobs, lets in-flight requests and jobs finish within
+// drain, cuts what is left after it, and returns once every loop has
+// returned, so that the store can be closed.
+func shutdown(srv *http.Server, bg *loops, cutJobs, stopLoops context.CancelFunc, drain time.Duration, log *slog.Logger) error {
+	log.Info("shutting down", "drain_timeout", drain)
+	deadline := time.Now().Add(drain)
+	stopLoops()
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn("requests still running when the drain time was up; cut", "error", err)
+		_ = srv.Close()
 	}
+	if !bg.wait(time.Until(deadline)) {
+		log.Warn("background jobs still running when the drain time was up; cut")
+		cutJobs()
+		bg.wait(10 * time.Second)
+	}
+	log.Info("stopped")
 	return nil
+}
+
+// loops runs the background jobs and joins them at shutdown.
+type loops struct {
+	stop context.Context // ends: take no new work
+	jobs context.Context // ends: cut the work in hand
+	wg   sync.WaitGroup
+}
+
+func (l *loops) run(f func()) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		f()
+	}()
+}
+
+// every runs job every interval until stop ends.
+func (l *loops) every(interval time.Duration, job func(ctx context.Context)) {
+	l.run(func() { every(l.stop, interval, func() { job(l.jobs) }) })
+}
+
+// wait waits up to d for every loop to return and reports whether they did.
+func (l *loops) wait(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		l.wg.Wait()
+		close(done)
+	}()
+	if d <= 0 {
+		d = time.Millisecond
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// checkServeFlags refuses values that cannot work, naming each.
+func checkServeFlags(maxBody int64, evalTimeout, poll, recheck, sweep, drain time.Duration) error {
+	var errs []error
+	if maxBody < 1<<10 || maxBody > 1<<30 {
+		errs = append(errs, fmt.Errorf("--max-body %d: want 1024 to 1073741824 bytes", maxBody))
+	}
+	if evalTimeout <= 0 || evalTimeout > time.Minute {
+		errs = append(errs, fmt.Errorf("--eval-timeout %s: want more than 0 and at most 1m", evalTimeout))
+	}
+	for _, f := range []struct {
+		name string
+		v    time.Duration
+	}{{"--policy-poll", poll}, {"--recheck-interval", recheck}, {"--sweep-interval", sweep}} {
+		if f.v < 0 || (f.v > 0 && f.v < 10*time.Millisecond) {
+			errs = append(errs, fmt.Errorf("%s %s: want 0 (off) or at least 10ms", f.name, f.v))
+		}
+	}
+	if drain <= 0 {
+		errs = append(errs, fmt.Errorf("--drain-timeout %s: want more than 0", drain))
+	}
+	return errors.Join(errs...)
+}
+
+// envBool reads a boolean environment variable; unset is false.
+func envBool(name string) (bool, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
 }
 
 // every runs f every interval until ctx ends.
@@ -174,20 +285,18 @@ func every(ctx context.Context, interval time.Duration, f func()) {
 	}
 }
 
-// recheckLoop re-evaluates steps whose evaluation failed, so that a policy
+// recheckJob re-evaluates steps whose evaluation failed, so that a policy
 // or calendar fix catches up with them.
-func recheckLoop(ctx context.Context, svc *compliance.Service, interval time.Duration, log *slog.Logger) {
+func recheckJob(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
 	const limit = 500
-	every(ctx, interval, func() {
-		n, err := svc.Recheck(ctx, limit)
-		if err != nil && ctx.Err() == nil {
-			log.Warn("re-check unchecked steps", "error", err)
-		}
-		if n > 0 {
-			log.Info("re-checked steps", "count", n)
-			auditSystem(ctx, svc, log, "recheck", "", map[string]int{"limit": limit}, map[string]int{"rechecked": n})
-		}
-	})
+	n, err := svc.Recheck(ctx, limit)
+	if err != nil && ctx.Err() == nil {
+		log.Warn("re-check unchecked steps", "error", err)
+	}
+	if n > 0 {
+		log.Info("re-checked steps", "count", n)
+		auditSystem(ctx, svc, log, "recheck", "", map[string]int{"limit": limit}, map[string]int{"rechecked": n})
+	}
 }
 
 // bootstrap creates the first administrator when there is no account, with
@@ -207,75 +316,83 @@ func bootstrap(ctx context.Context, a *app, log *slog.Logger) (string, error) {
 
 // auditSystem records a change the service made on its own in the audit
 // log. A failure is logged, not returned: the change was made.
+//
+// The entry is written even when the job was cut at shutdown: what it
+// stored before it was cut is committed and must be in the log.
 func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger, action, target string, request, result any, subjects ...compliance.AuditSubject) {
-	if _, err := svc.RecordSystemChange(ctx, action, target, request, result, subjects...); err != nil && ctx.Err() == nil {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := svc.RecordSystemChange(ctx, action, target, request, result, subjects...); err != nil {
 		log.Error("audit entry of a system change not recorded; the change was made", "error", err, "action", action, "target", target)
 	}
 }
 
-// calendarLoop reloads the holiday calendar, so that a change entered on any
-// node is in force on every node within an interval.
-func calendarLoop(ctx context.Context, svc *compliance.Service, interval time.Duration, log *slog.Logger) {
-	every(ctx, interval, func() {
-		if err := svc.SyncCalendar(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("reload calendar", "error", err)
-		}
-	})
+// syncCalendar reloads the holiday calendar, so that a change entered on
+// any node is in force on every node within an interval.
+func syncCalendar(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
+	if err := svc.SyncCalendar(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("reload calendar", "error", err)
+	}
 }
 
-// sweepLoop runs the deadline sweeper on an interval. Several nodes may run
-// it at once: each case's tick is stored by one of them.
-func sweepLoop(ctx context.Context, svc *compliance.Service, interval time.Duration, log *slog.Logger) {
-	catalogChecked := "" // the month whose catalog check this node ran
-	every(ctx, interval, func() {
-		// Each job is in the audit log when it stored something; a run that
-		// found nothing to do leaves no entry.
-		res, err := svc.Sweep(ctx, nil)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("deadline sweep", "error", err)
-		case res.Due > 0:
-			log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
-				"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
-		}
-		if res.Checked > 0 {
-			auditSystem(ctx, svc, log, "sweep", "", nil, res)
-		}
-		// The working days that ended are judged for their patrols, once
-		// each; last month is closed again (nothing is raised twice), so
-		// that a missing explanation is caught once its due date passes.
-		days, err := svc.ClosePatrolDays(ctx, nil, 0, 0)
-		if err != nil && ctx.Err() == nil {
-			log.Warn("close patrol days", "error", err)
-		}
-		if days.Evaluated > 0 {
-			auditSystem(ctx, svc, log, "close_patrol_days", "from="+days.From+" to="+days.To, nil, days)
-		}
-		y, m, _ := time.Now().In(calendar.Shanghai).Date()
-		lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
-		closed, err := svc.CloseMonth(ctx, nil, lastMonth, "")
-		if err != nil && ctx.Err() == nil {
-			log.Warn("close month", "month", lastMonth, "error", err)
-		}
-		if closed.NewWarnings > 0 {
-			auditSystem(ctx, svc, log, "close_month", "month="+lastMonth, map[string]string{"month": lastMonth}, closed)
-		}
-		// Once a month the whole catalog is checked for upkeep (no legal
-		// basis, dormant items, …); a finding is stored once per item.
-		if month := time.Now().In(calendar.Shanghai).Format("2006-01"); month != catalogChecked {
-			checked, err := svc.CheckCatalog(ctx, nil)
-			if err != nil {
-				if ctx.Err() == nil {
-					log.Warn("catalog check", "error", err)
-				}
-			} else {
-				catalogChecked = month
+// sweeper runs the deadline sweeper and the day and month closings on an
+// interval. Several nodes may run it at once: each case's tick is stored by
+// one of them.
+type sweeper struct {
+	svc            *compliance.Service
+	log            *slog.Logger
+	catalogChecked string // the month whose catalog check this node ran
+}
+
+func (sw *sweeper) run(ctx context.Context) {
+	svc, log := sw.svc, sw.log
+	// Each job is in the audit log when it stored something; a run that
+	// found nothing to do leaves no entry.
+	res, err := svc.Sweep(ctx, nil)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Warn("deadline sweep", "error", err)
+	case res.Due > 0:
+		log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
+			"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
+	}
+	if res.Checked > 0 {
+		auditSystem(ctx, svc, log, "sweep", "", nil, res)
+	}
+	// The working days that ended are judged for their patrols, once
+	// each; last month is closed again (nothing is raised twice), so
+	// that a missing explanation is caught once its due date passes.
+	days, err := svc.ClosePatrolDays(ctx, nil, 0, 0)
+	if err != nil && ctx.Err() == nil {
+		log.Warn("close patrol days", "error", err)
+	}
+	if days.Evaluated > 0 {
+		auditSystem(ctx, svc, log, "close_patrol_days", "from="+days.From+" to="+days.To, nil, days)
+	}
+	y, m, _ := time.Now().In(calendar.Shanghai).Date()
+	lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
+	closed, err := svc.CloseMonth(ctx, nil, lastMonth, "")
+	if err != nil && ctx.Err() == nil {
+		log.Warn("close month", "month", lastMonth, "error", err)
+	}
+	if closed.NewWarnings > 0 {
+		auditSystem(ctx, svc, log, "close_month", "month="+lastMonth, map[string]string{"month": lastMonth}, closed)
+	}
+	// Once a month the whole catalog is checked for upkeep (no legal
+	// basis, dormant items, …); a finding is stored once per item.
+	if month := time.Now().In(calendar.Shanghai).Format("2006-01"); month != sw.catalogChecked {
+		checked, err := svc.CheckCatalog(ctx, nil)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("catalog check", "error", err)
 			}
-			if checked.Evaluated > 0 {
-				auditSystem(ctx, svc, log, "check_catalog", "month="+month, nil, checked)
-			}
+		} else {
+			sw.catalogChecked = month
 		}
-	})
+		if checked.Evaluated > 0 {
+			auditSystem(ctx, svc, log, "check_catalog", "month="+month, nil, checked)
+		}
+	}
 }
 
 func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.Writer, log *slog.Logger) error {

@@ -34,9 +34,19 @@ type Console struct {
 
 // New reads the embedded build once. Built reports whether there was one.
 func New() *Console {
-	c := &Console{files: map[string]*file{}}
 	sub, err := fs.Sub(dist, "dist/console")
-	if err == nil {
+	if err != nil {
+		sub = nil
+	}
+	return FromFS(sub)
+}
+
+// FromFS serves the built console held by fsys (its index.html at the
+// root); nil or an empty fsys serves the page that says how to build it.
+func FromFS(fsys fs.FS) *Console {
+	c := &Console{files: map[string]*file{}}
+	sub := fsys
+	if sub != nil {
 		_ = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return nil

@@ -144,7 +144,9 @@ given_text := "" if {
 	count(approvals) == 0
 } else := sprintf("（现有审核：%s）", [concat("、", sort({sprintf("%s%s", [role_label(a.role), a.by]) | some a in approvals}))])
 
-role_label(role) := sprintf("%s（%s）", [role_names[role], role]) if {
+# role_label is what a message calls a role: its Chinese name; a role the
+# catalogue names but this list lacks keeps its code.
+role_label(role) := role_names[role] if {
 	role_names[role]
 } else := sprintf("%v", [role])
 

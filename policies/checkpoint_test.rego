@@ -74,7 +74,7 @@ test_approval_missing_object if {
 	[w] := only(step_doc("decide", [leader]), "checkpoint.approval_missing")
 	w.level == "alarm"
 	w.basis == checkpoint.checkpoint_basis
-	w.message == "环节“决定”为廉政风险防控点，须经监察人员（dept_inspector）审核，但未记录该审核（现有审核：部门负责人（dept_admin）王五）"
+	w.message == "环节“决定”为廉政风险防控点，须经监察人员审核，但未记录该审核（现有审核：部门负责人王五）"
 }
 
 test_approval_missing_any_role_message if {
@@ -84,7 +84,7 @@ test_approval_missing_any_role_message if {
 
 test_approval_missing_required_role_message if {
 	[w] := only(step_doc("deliver", []), "checkpoint.approval_missing")
-	w.message == "环节“送达”按权力清单要求，须经部门负责人（dept_admin）审核，但未记录该审核"
+	w.message == "环节“送达”按权力清单要求，须经部门负责人审核，但未记录该审核"
 }
 
 test_approved_checkpoint_is_quiet if {
@@ -95,7 +95,7 @@ test_self_approval if {
 	doc := step_doc("decide", [{"role": "dept_inspector", "by": "张三", "at": "2026-03-10T08:00:00+08:00"}])
 	[w] := only(doc, "checkpoint.self_approval")
 	w.level == "alarm"
-	w.message == "环节“决定”的经办人张三同时作为监察人员（dept_inspector）审核了本环节，审核与经办未分离"
+	w.message == "环节“决定”的经办人张三同时作为监察人员审核了本环节，审核与经办未分离"
 
 	# The approval is there, so it is not also missing.
 	not "checkpoint.approval_missing" in fired(doc)
@@ -118,7 +118,7 @@ test_approval_after_step if {
 	late := {"role": "dept_inspector", "by": "李四", "at": "2026-03-11T10:00:00+08:00"}
 	[w] := only(step_doc("decide", [leader, late]), "checkpoint.approval_after_step")
 	w.level == "prewarning"
-	w.message == "环节“决定”于 2026-03-10 09:00 办理，而监察人员（dept_inspector）李四的审核时间为 2026-03-11 10:00，审核晚于办理"
+	w.message == "环节“决定”于 2026-03-10 09:00 办理，而监察人员李四的审核时间为 2026-03-11 10:00，审核晚于办理"
 }
 
 test_approval_after_step_compares_instants if {

@@ -98,10 +98,10 @@ func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, to
 		v.Add("role", "未知角色 %q", a.Role)
 	}
 	if a.Role.DepartmentScoped() && a.DepartmentCode == "" {
-		v.Add("department_code", "角色 %s 必须属于一个部门", a.Role)
+		v.Add("department_code", "%s账号必须属于一个部门", a.Role.Name())
 	}
 	if !a.Role.DepartmentScoped() && a.DepartmentCode != "" && a.Role.Valid() {
-		v.Add("department_code", "角色 %s 不属于部门", a.Role)
+		v.Add("department_code", "%s账号不属于任何部门", a.Role.Name())
 	}
 	// A malformed code is refused before any lookup: MySQL compares
 	// strings ignoring trailing spaces, so "ZJJ " would find ZJJ there.

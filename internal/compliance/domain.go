@@ -26,6 +26,20 @@ const (
 // Roles lists every role.
 var Roles = []Role{RoleAdmin, RoleLegal, RoleOversight, RoleSupervision, RoleDeptAdmin, RoleClerk, RoleDeptInspector}
 
+// roleNames are the roles as people call them.
+var roleNames = map[Role]string{
+	RoleAdmin: "电子政务办管理员", RoleLegal: "法制办", RoleOversight: "政管办", RoleSupervision: "监察局",
+	RoleDeptAdmin: "部门负责人", RoleClerk: "录入员", RoleDeptInspector: "监察人员",
+}
+
+// Name returns the role's Chinese name, or its code when it has none.
+func (r Role) Name() string {
+	if n, ok := roleNames[r]; ok {
+		return n
+	}
+	return string(r)
+}
+
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 

@@ -18,6 +18,7 @@ type Transition struct {
 	From      string    `json:"from"`
 	To        string    `json:"to"`
 	Actor     string    `json:"actor"`
+	ActorName string    `json:"actor_name,omitempty"` // the actor's real name, when the account exists
 	Role      Role      `json:"role"`
 	Note      string    `json:"note"`
 	Reference string    `json:"reference,omitempty"` // the supervision bureau's case reference, for a referral
@@ -63,6 +64,11 @@ var lifecycle = map[string]move{
 	ActionRefer: {from: []string{WarningOpen, WarningExplained, WarningRectifying, WarningRectified, WarningVerified},
 		to: WarningReferred, roles: []Role{RoleOversight, RoleSupervision}, note: true},
 	ActionClose: {from: []string{WarningReferred, WarningVerified}, to: WarningClosed, roles: []Role{RoleSupervision, RoleOversight}},
+}
+
+var actionNames = map[string]string{
+	ActionExplain: "书面说明", ActionBeginRectify: "开始整改", ActionRectify: "整改完成",
+	ActionVerify: "核实", ActionRefer: "移送监察", ActionClose: "办结",
 }
 
 var statusNames = map[string]string{
@@ -126,7 +132,29 @@ func (s *Service) Warning(ctx context.Context, who *Account, id int64) (WarningV
 	if err != nil {
 		return WarningView{}, err
 	}
+	s.nameActors(ctx, ts)
 	return WarningView{Warning: w, Transitions: nonNil(ts), Referral: referralOf(ts)}, nil
+}
+
+// nameActors fills in the real names of the transitions' actors, so that a
+// person reads 孙局长, not zjj-admin. An actor whose account cannot be read
+// keeps its username only.
+func (s *Service) nameActors(ctx context.Context, ts []Transition) {
+	as, err := s.accountStore()
+	if err != nil {
+		return
+	}
+	names := map[string]string{}
+	for i := range ts {
+		n, ok := names[ts[i].Actor]
+		if !ok {
+			if a, err := as.AccountByUsername(ctx, ts[i].Actor); err == nil {
+				n = a.RealName
+			}
+			names[ts[i].Actor] = n
+		}
+		ts[i].ActorName = n
+	}
 }
 
 // referencePattern is the supervision bureau's case reference, e.g.
@@ -169,10 +197,10 @@ func (s *Service) Transition(ctx context.Context, who *Account, id int64, action
 		return WarningView{}, err
 	}
 	if !slices.Contains(m.roles, who.Role) {
-		return WarningView{}, Errorf(KindForbidden, "forbidden", "角色 %s 不能对预警执行 %s", who.Role, action)
+		return WarningView{}, Errorf(KindForbidden, "forbidden", "%s不能对预警执行“%s”", who.Role.Name(), actionNames[action])
 	}
 	if !slices.Contains(m.from, cur.Status) {
-		return WarningView{}, Errorf(KindConflict, "illegal_transition", "预警当前状态为“%s”，不能执行 %s", statusNames[cur.Status], action)
+		return WarningView{}, Errorf(KindConflict, "illegal_transition", "预警当前状态为“%s”，不能执行“%s”", statusNames[cur.Status], actionNames[action])
 	}
 	if action == ActionClose && cur.Status == WarningReferred && outcome == "" {
 		return WarningView{}, Errorf(KindInvalid, "outcome_required", "办结已移送的预警须填写处理结果（outcome）")

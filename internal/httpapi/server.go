@@ -307,7 +307,7 @@ func (s *Server) authorize(c *gin.Context) {
 		return
 	}
 	if roles != nil && !slices.Contains(roles, account(c).Role) {
-		fail(c, compliance.Errorf(compliance.KindForbidden, "forbidden", "角色 %s 无权执行此操作", account(c).Role))
+		fail(c, compliance.Errorf(compliance.KindForbidden, "forbidden", "%s无权执行此操作", account(c).Role.Name()))
 		return
 	}
 	c.Next()

@@ -120,6 +120,8 @@ export interface Transition {
   from: string
   to: string
   actor: string
+  /** The actor's real name, when the account exists. */
+  actor_name?: string
   role: Role | string
   note: string
   reference?: string

@@ -31,6 +31,8 @@ export interface Transition {
   from: string
   to: string
   actor: string
+  /** The actor's real name, when the account exists. */
+  actor_name?: string
   role: string
   note: string
   reference?: string

@@ -79,10 +79,11 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	cookieSecureEnv, envErr := envBool("POWERCHECK_COOKIE_SECURE")
 	cookieSecure := fs.Bool("cookie-secure", cookieSecureEnv, "mark the session cookie Secure (serve behind TLS)")
 	drain := fs.Duration("drain-timeout", 60*time.Second, "on SIGTERM, how long in-flight requests and background jobs may take to finish before they are cut")
+	lockWait := fs.Duration("audit-lock-wait", httpapi.DefaultSubjectLockWait, "how long a change waits for its turn on an object (an account, a department, an item, a calendar year) that another request, on any node, is changing; then it is refused with 503")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := errors.Join(envErr, checkServeFlags(*maxBody, *evalTimeout, *poll, *recheck, *sweepEvery, *drain)); err != nil {
+	if err := errors.Join(envErr, checkServeFlags(*maxBody, *evalTimeout, *poll, *recheck, *sweepEvery, *drain, *lockWait)); err != nil {
 		return err
 	}
 	// Policy evaluation allocates many short-lived values; with the small
@@ -126,8 +127,18 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	if *proxies != "" {
 		trusted = strings.Split(*proxies, ",")
 	}
+	// Changes to one object through several nodes take turns, so that the
+	// audit log's states before and after each change follow each other.
+	locks, err := sqlstore.NewSubjectLocks(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	defer locks.Close()
+	if !locks.CrossProcess() {
+		log.Info("subject locks hold within this process only (SQLite in memory, or no open-file-description locks on this system): run one node on this database")
+	}
 	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted,
-		CookieSecure: *cookieSecure, Sessions: sessions, Console: console}, log)
+		CookieSecure: *cookieSecure, Sessions: sessions, Console: console, SubjectLocks: locks, SubjectLockWait: *lockWait}, log)
 	if err != nil {
 		return err
 	}
@@ -236,7 +247,7 @@ func (l *loops) wait(d time.Duration) bool {
 }
 
 // checkServeFlags refuses values that cannot work, naming each.
-func checkServeFlags(maxBody int64, evalTimeout, poll, recheck, sweep, drain time.Duration) error {
+func checkServeFlags(maxBody int64, evalTimeout, poll, recheck, sweep, drain, lockWait time.Duration) error {
 	var errs []error
 	if maxBody < 1<<10 || maxBody > 1<<30 {
 		errs = append(errs, fmt.Errorf("--max-body %d: want 1024 to 1073741824 bytes", maxBody))
@@ -254,6 +265,9 @@ func checkServeFlags(maxBody int64, evalTimeout, poll, recheck, sweep, drain tim
 	}
 	if drain <= 0 {
 		errs = append(errs, fmt.Errorf("--drain-timeout %s: want more than 0", drain))
+	}
+	if lockWait < 10*time.Millisecond || lockWait > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("--audit-lock-wait %s: want 10ms to 5m", lockWait))
 	}
 	return errors.Join(errs...)
 }

@@ -45,10 +45,22 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 		if ans.CheckStatus != "unchecked" || ans.PolicyRevision != 1 || len(ans.Warnings) != 0 {
 			t.Fatalf("answer = %+v, want an unchecked step under revision 1", ans)
 		}
-		var count struct{ Count int64 }
+		var count struct {
+			Count int64
+			Steps []struct {
+				StepID          string     `json:"step_id"`
+				CaseNo          string     `json:"case_no"`
+				CheckError      string     `json:"check_error"`
+				RecheckAttempts int        `json:"recheck_attempts"`
+				NextRecheckAt   *time.Time `json:"next_recheck_at"`
+			}
+		}
 		s.must(200, "GET", "/api/v1/checks/unchecked", tok[supervisionToken], nil).decode(t, &count)
 		if count.Count != 1 {
 			t.Fatalf("unchecked count = %d, want 1", count.Count)
+		}
+		if len(count.Steps) != 1 || count.Steps[0].StepID != "U1-accept" || count.Steps[0].CaseNo != "ZJJ-U-1" || count.Steps[0].CheckError == "" {
+			t.Errorf("unchecked steps = %+v, want U1-accept with its error", count.Steps)
 		}
 
 		good, err := store.CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(defaults), Modules: defaults, CreatedBy: "test", CreatedAt: time.Now()})

@@ -193,6 +193,10 @@ type Case struct {
 	// NextCheckAt is when the deadline sweeper should next look at the
 	// case, as the policies said at its last evaluation; nil means never.
 	NextCheckAt *time.Time `json:"next_check_at"`
+	// Version counts the steps recorded on the case after its first: a
+	// step is stored only on the version it was checked against, so that
+	// two steps of one case are never checked without each other.
+	Version int64 `json:"-"`
 }
 
 // Check statuses of a step.

@@ -77,6 +77,10 @@ var ErrNotFound = &Error{Kind: KindNotFound, Code: "not_found", Message: "记录
 // ErrDuplicate is returned by stores when a unique key is already taken.
 var ErrDuplicate = &Error{Kind: KindConflict, Code: "duplicate", Message: "记录已存在"}
 
+// ErrCaseChanged is returned by stores when a case is no longer at the
+// version a change was based on: another step of it was stored meanwhile.
+var ErrCaseChanged = &Error{Kind: KindConflict, Code: "case_changed", Message: "办件已被同时提交的其他环节修改"}
+
 // FieldError names one invalid field of a request.
 type FieldError struct {
 	Field   string `json:"field"`

@@ -26,7 +26,18 @@ type PolicyRevision struct {
 	CreatedBy string         `json:"created_by"`
 	Note      string         `json:"note,omitempty"`
 	CreatedAt time.Time      `json:"created_at"`
+	// Base is the revision this one was made over: the newest when the
+	// publish or rollback began. A store refuses a revision whose Base is
+	// no longer the newest (ErrRevisionConflict); 0 appends unchecked, for
+	// the first revision and for tools.
+	Base int64 `json:"-"`
 }
+
+// ErrRevisionConflict is returned by stores when a revision is made over
+// one that is no longer the newest: another publish or rollback, perhaps
+// on another node, won in between, and this one would undo it.
+var ErrRevisionConflict = &Error{Kind: KindConflict, Code: "policy_revision_conflict",
+	Message: "策略已被同时进行的另一次发布或回滚更新，本次操作未生效；请查看最新修订后重试"}
 
 // RevisionChange says what a revision changed against the one before it.
 type RevisionChange struct {
@@ -49,6 +60,8 @@ type PolicyDraft struct {
 type RevisionStore interface {
 	LatestRevision(ctx context.Context) (PolicyRevision, error)
 	LatestRevisionID(ctx context.Context) (int64, error)
+	// CreateRevision stores r as the newest revision; with r.Base set, only
+	// while r.Base is the newest, else ErrRevisionConflict.
 	CreateRevision(ctx context.Context, r PolicyRevision) (PolicyRevision, error)
 }
 
@@ -61,7 +74,8 @@ type DraftStore interface {
 	Drafts(ctx context.Context) ([]PolicyDraft, error)
 	SaveDraft(ctx context.Context, d PolicyDraft) error
 	// PublishDrafts creates r and deletes the drafts it was made of (those
-	// not changed since), in one transaction.
+	// not changed since), in one transaction; with r.Base set, only while
+	// r.Base is the newest revision, else ErrRevisionConflict.
 	PublishDrafts(ctx context.Context, r PolicyRevision, drafts []PolicyDraft) (PolicyRevision, error)
 }
 

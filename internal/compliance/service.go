@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,10 @@ type Service struct {
 	calendar CalendarHolder // nil: the calendar is not managed through the service
 
 	auditKey []byte // seals audit entries; nil: plain hashes
+
+	// recheckRevision is the policy revision of the last re-check round;
+	// when another one is active, failed steps are re-checked at once.
+	recheckRevision atomic.Int64
 }
 
 type itemKey struct {

@@ -191,18 +191,31 @@ func (s *Service) SubmitStep(ctx context.Context, who *Account, sub StepSubmissi
 		return StepResult{}, false, err
 	}
 	digest := sub.digest()
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		res, created, err = s.submitOnce(ctx, who, &sub, digest, now)
-		// Two first steps of one new case may race to create it: the loser
-		// tries again and finds the case.
-		if errors.Is(err, errCaseRace) && attempt < 2 {
-			continue
+		if !errors.Is(err, errCaseRace) {
+			return res, created, err
 		}
-		return res, created, err
+		// Another step of the case was stored since the case was read (or,
+		// for a new case, created it): this one is read and checked again,
+		// now against that step too.
+		if attempt == maxStepAttempts {
+			s.log.WarnContext(ctx, "step not stored: its case kept changing", "step", sub.ID, "case", sub.CaseNo, "attempts", attempt)
+			return StepResult{}, false, Errorf(KindConflict, "case_busy",
+				"办件 %s 正有其他环节同时提交，本环节（%s）未保存，请稍后重新提交", sub.CaseNo, sub.ID)
+		}
 	}
 }
 
-var errCaseRace = errors.New("case created concurrently")
+// maxStepAttempts bounds how often a step is checked again because other
+// steps of its case were stored while it was being checked. Each retry
+// means another step was stored, so only a case under a steady stream of
+// concurrent steps runs out of them.
+const maxStepAttempts = 8
+
+// errCaseRace: the case changed, or was created, between reading it and
+// storing the step.
+var errCaseRace = errors.New("case changed concurrently")
 
 func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmission, digest string, now time.Time) (StepResult, bool, error) {
 	// A replay is rare: it is not looked for up front but found by the
@@ -271,6 +284,17 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings}
 	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
 	switch {
+	case errors.Is(err, ErrCaseChanged):
+		// The step may be one of those stored meanwhile (a replay sent
+		// twice at once): then it is answered as a replay.
+		prev, err := s.store.StepByID(ctx, sub.ID)
+		if errors.Is(err, ErrNotFound) {
+			return StepResult{}, false, errCaseRace
+		}
+		if err != nil {
+			return StepResult{}, false, err
+		}
+		return s.replay(who, prev, digest)
 	case errors.Is(err, ErrDuplicate):
 		// Either the step id is taken (a replay, or a clash) or, for a new
 		// case, another first step created the case meanwhile.
@@ -395,56 +419,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// Recheck re-evaluates up to limit steps whose evaluation failed, each as of
-// the moment it was recorded. It returns how many are now checked.
-func (s *Service) Recheck(ctx context.Context, limit int) (int, error) {
-	steps, err := s.store.UncheckedSteps(ctx, limit)
-	if err != nil {
-		return 0, err
-	}
-	done := 0
-	for _, st := range steps {
-		c, err := s.store.Case(ctx, st.CaseNo)
-		if err != nil {
-			return done, err
-		}
-		item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
-		if err != nil {
-			return done, err
-		}
-		dept, err := s.department(ctx, c.DepartmentCode)
-		if err != nil {
-			return done, err
-		}
-		all, err := s.store.CaseSteps(ctx, c.CaseNo)
-		if err != nil {
-			return done, err
-		}
-		var earlier []Step
-		for _, e := range all {
-			if e.ID == st.ID {
-				break
-			}
-			earlier = append(earlier, e)
-		}
-		step := st
-		in := &Input{Event: EventStep, Now: st.RecordedAt, Department: dept, Item: item, Case: &c, Steps: earlier, Step: &step}
-		ev := s.evaluate(ctx, in, &step)
-		if step.CheckStatus != CheckChecked {
-			continue
-		}
-		rec := StepRecord{Case: c, Step: step, Findings: ev.Findings}
-		if _, err := s.store.RecordRecheck(ctx, rec, respond(&rec)); err != nil {
-			return done, err
-		}
-		done++
-	}
-	return done, nil
-}
-
-// CountUnchecked returns how many steps wait for a re-check.
-func (s *Service) CountUnchecked(ctx context.Context) (int64, error) {
-	return s.store.CountUnchecked(ctx)
 }

@@ -33,13 +33,28 @@ type Store interface {
 	// warnings found, in one transaction. Warnings already stored under the
 	// same dedupe key are kept, not duplicated. respond builds the answer
 	// from the stored warnings; it is stored with the step for replays. A
-	// step id that is already taken fails with ErrDuplicate.
+	// step id that is already taken fails with ErrDuplicate. A step of an
+	// existing case is stored only while the case is at rec.Case.Version,
+	// which it then advances; otherwise it fails with ErrCaseChanged and
+	// stores nothing.
 	RecordStep(ctx context.Context, rec StepRecord, respond Responder) (StepResult, error)
 	// UncheckedSteps lists up to limit steps whose evaluation failed, oldest first.
-	UncheckedSteps(ctx context.Context, limit int) ([]Step, error)
+	UncheckedSteps(ctx context.Context, limit int) ([]UncheckedStep, error)
+	// DueRechecks lists up to limit unchecked steps whose re-check is due at
+	// now: those not re-checked yet first, oldest first, then those whose
+	// wait ended, earliest first.
+	DueRechecks(ctx context.Context, now time.Time, limit int) ([]UncheckedStep, error)
 	CountUnchecked(ctx context.Context) (int64, error)
 	// RecordRecheck stores the outcome of re-checking a step that was unchecked.
 	RecordRecheck(ctx context.Context, rec StepRecord, respond Responder) (StepResult, error)
+	// DeferRecheck stores a failed re-check of a step that is still
+	// unchecked: its error, the revision it failed under, its count of
+	// failures and when it is tried next.
+	DeferRecheck(ctx context.Context, f RecheckFailure) error
+	// ResetRechecks makes every unchecked step that last failed under a
+	// revision other than rev due at once, its count of failures zero. It
+	// returns how many it changed.
+	ResetRechecks(ctx context.Context, rev int64) (int64, error)
 
 	ListWarnings(ctx context.Context, f WarningFilter) ([]Warning, error)
 	// CaseWarnings returns the warnings of several cases, oldest first.

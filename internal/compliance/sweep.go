@@ -16,9 +16,9 @@ type SweepStore interface {
 	// StepsOfCases returns the steps of several cases, each in recording order.
 	StepsOfCases(ctx context.Context, caseNos []string) (map[string][]Step, error)
 	// RecordTicks stores the outcomes of ticks in one transaction. Each is
-	// stored only if its case's next check is still the one the sweeper saw
-	// (claimed is false otherwise: another sweeper got there first, and
-	// nothing of that tick is stored).
+	// stored only if its case's next check and version are still the ones
+	// the sweeper saw (claimed is false otherwise: another sweeper got there
+	// first, or a step was stored since, and nothing of that tick is stored).
 	// It returns which ticks were claimed and how many warnings were new.
 	RecordTicks(ctx context.Context, ts []TickRecord) (claimed []bool, inserted int, err error)
 }

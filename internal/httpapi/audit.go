@@ -34,7 +34,9 @@ const auditPeekBytes = 64 << 10
 // error with every field so that an operator can restore it. Refusing the
 // change instead would need the entry inside every store transaction. When
 // the state before cannot be read, the change is refused: it could not be
-// recorded as the log promises.
+// recorded as the log promises. So is a change whose objects' turn (see
+// subjectLocks) does not come within the wait: changes to one object take
+// turns on every node, so that each entry's before is the last one's after.
 func (s *Server) audit(c *gin.Context) {
 	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
 		c.Next()
@@ -51,9 +53,13 @@ func (s *Server) audit(c *gin.Context) {
 	readBefore := resolve != nil && readErr == nil
 	if readBefore {
 		subjects = resolve(req)
-		unlock := s.subjectLocks.lock(subjects)
+		unlock, err := s.subjectLocks.lock(c.Request.Context(), subjects)
+		if err != nil {
+			fail(c, s.subjectLocks.lockFailure(subjects, err))
+			c.Abort()
+			return
+		}
 		defer unlock()
-		var err error
 		if before, err = s.svc.StateDigest(c.Request.Context(), subjects); err != nil {
 			s.log.ErrorContext(c.Request.Context(), "audit: state before a change not read; change refused",
 				"error", err, "action", route, "subjects", compliance.FormatSubjects(subjects))

@@ -1,9 +1,13 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"hash/maphash"
 	"slices"
-	"sync"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -89,37 +93,107 @@ var auditSubjects = map[string]subjectsOf{
 	"POST /api/v1/catalog/check":         nil, // bulk
 }
 
-// subjectLocks makes changes to one object that changes only through the
-// API take turns on this node between reading its state before and after,
-// so that each entry's before is the previous entry's after. Steps and
-// warnings, the busy objects, are not locked: their entries are not
-// compared with each other.
-type subjectLocks struct {
-	seed    maphash.Seed
-	stripes [64]sync.Mutex
+// SubjectLocker takes named locks that hold across every node on one
+// database. Lock waits at most wait for all of them and returns their
+// release; when the wait runs out, its error wraps
+// context.DeadlineExceeded and nothing is held.
+type SubjectLocker interface {
+	Lock(ctx context.Context, names []string, wait time.Duration) (release func(), err error)
 }
 
-func newSubjectLocks() *subjectLocks { return &subjectLocks{seed: maphash.MakeSeed()} }
+// DefaultSubjectLockWait bounds the wait for an object's turn.
+const DefaultSubjectLockWait = 10 * time.Second
 
-// lock takes the stripes of the API-only subjects, in stripe order so that
-// two changes never wait for each other, and returns their release.
-func (l *subjectLocks) lock(subjects []compliance.AuditSubject) func() {
+// subjectLocks makes changes to one object that changes only through the
+// API take turns between reading its state before and after, so that each
+// entry's before is the previous entry's after: first among this node's
+// requests, then, through cross, with every other node's. Steps and
+// warnings, the busy objects, are not locked: their entries are not
+// compared with each other, and the step path costs nothing here.
+type subjectLocks struct {
+	seed    maphash.Seed
+	stripes [64]chan struct{} // a turn is a value in the channel
+	cross   SubjectLocker     // nil: this node's requests only
+	wait    time.Duration
+}
+
+func newSubjectLocks(cross SubjectLocker, wait time.Duration) *subjectLocks {
+	if wait <= 0 {
+		wait = DefaultSubjectLockWait
+	}
+	l := &subjectLocks{seed: maphash.MakeSeed(), cross: cross, wait: wait}
+	for i := range l.stripes {
+		l.stripes[i] = make(chan struct{}, 1)
+	}
+	return l
+}
+
+// lock takes the turns of the API-only subjects, waiting at most l.wait:
+// this node's stripes in stripe order, then the nodes' locks, so that two
+// changes never wait for each other. It returns their release, or an error
+// that wraps context.DeadlineExceeded when the wait ran out.
+func (l *subjectLocks) lock(ctx context.Context, subjects []compliance.AuditSubject) (func(), error) {
 	var idx []int
+	var names []string
 	for _, s := range subjects {
 		if s.APIOnly() {
+			names = append(names, s.String())
 			i := int(maphash.String(l.seed, s.String()) % uint64(len(l.stripes)))
 			if !slices.Contains(idx, i) {
 				idx = append(idx, i)
 			}
 		}
 	}
-	slices.Sort(idx)
-	for _, i := range idx {
-		l.stripes[i].Lock()
+	if len(idx) == 0 {
+		return func() {}, nil
 	}
-	return func() {
-		for _, i := range slices.Backward(idx) {
-			l.stripes[i].Unlock()
+	slices.Sort(idx)
+	ctx, cancel := context.WithTimeout(ctx, l.wait)
+	defer cancel()
+	var held []int
+	unlock := func() {
+		for _, i := range slices.Backward(held) {
+			<-l.stripes[i]
 		}
+	}
+	for _, i := range idx {
+		select {
+		case l.stripes[i] <- struct{}{}:
+			held = append(held, i)
+		case <-ctx.Done():
+			unlock()
+			return nil, fmt.Errorf("turn of %s on this node: %w", strings.Join(names, ", "), ctx.Err())
+		}
+	}
+	if l.cross == nil {
+		return unlock, nil
+	}
+	d, _ := ctx.Deadline()
+	release, err := l.cross.Lock(ctx, names, time.Until(d))
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("turn of %s across nodes: %w", strings.Join(names, ", "), err)
+	}
+	return func() { release(); unlock() }, nil
+}
+
+// lockFailure is the answer to a change whose objects' turn did not come:
+// nothing was changed.
+func (l *subjectLocks) lockFailure(subjects []compliance.AuditSubject, err error) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		var names []string
+		for _, s := range subjects {
+			if s.APIOnly() {
+				names = append(names, s.String())
+			}
+		}
+		return &compliance.Error{Kind: compliance.KindUnavailable, Code: "subject_busy", Err: err,
+			Message: fmt.Sprintf("%s 正由其他请求修改，等待 %v 仍未轮到，未作任何更改，请稍后重试", strings.Join(names, "、"), l.wait)}
+	case compliance.KindOf(err) == compliance.KindUnavailable:
+		return err
+	default:
+		return &compliance.Error{Kind: compliance.KindUnavailable, Code: "audit_unavailable", Err: err,
+			Message: "审计日志暂不可用，未作任何更改，请稍后重试"}
 	}
 }

@@ -35,6 +35,12 @@ type Config struct {
 	Sessions *session.Service
 	// Console serves the web console at /; nil: no console.
 	Console http.Handler
+	// SubjectLocks orders the audited changes of one object across the
+	// nodes on one database; nil: among this node's requests only.
+	SubjectLocks SubjectLocker
+	// SubjectLockWait bounds the wait for an object's turn; 0 means
+	// DefaultSubjectLockWait. A change that waited longer is refused (503).
+	SubjectLockWait time.Duration
 }
 
 // Server holds the API's dependencies.
@@ -146,7 +152,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	r.HandleMethodNotAllowed = true
 	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log,
 		sessions: cfg.Sessions, cookieSecure: cfg.CookieSecure,
-		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks()}
+		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks(cfg.SubjectLocks, cfg.SubjectLockWait)}
 	r.Use(s.recover, s.logRequests, limitBody(cfg.MaxBodyBytes))
 	r.NoRoute(func(c *gin.Context) {
 		if cfg.Console != nil && consolePath(c.Request.URL.Path) {

@@ -71,18 +71,30 @@ func (a *Authoring) check(ctx context.Context, modules []Module) (*Compiled, err
 	return c, nil
 }
 
+// newest returns the newest stored revision: what drafts are laid over and
+// what a publish or a rollback is made over. It may be newer than this
+// node's active revision, when another node published since this one last
+// polled; building on the active one would undo that publish.
+func (a *Authoring) newest(ctx context.Context) (compliance.PolicyRevision, error) {
+	rev, err := a.store.LatestRevision(ctx)
+	if errors.Is(err, compliance.ErrNotFound) {
+		return rev, ErrNoPolicies
+	}
+	return rev, err
+}
+
 // candidate returns the modules that publishing now would activate: the
-// active ones with the drafts laid over them.
-func (a *Authoring) candidate(ctx context.Context) ([]Module, []compliance.PolicyDraft, error) {
-	active := a.engine.Active()
-	if active == nil {
-		return nil, nil, ErrNoPolicies
+// newest revision's with the drafts laid over them, and that revision.
+func (a *Authoring) candidate(ctx context.Context) ([]Module, []compliance.PolicyDraft, compliance.PolicyRevision, error) {
+	base, err := a.newest(ctx)
+	if err != nil {
+		return nil, nil, base, err
 	}
 	drafts, err := a.store.Drafts(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, base, err
 	}
-	return overlay(active.Modules, drafts), drafts, nil
+	return overlay(base.Modules, drafts), drafts, base, nil
 }
 
 func overlay(modules []Module, drafts []compliance.PolicyDraft) []Module {
@@ -113,7 +125,7 @@ func (a *Authoring) SaveDraft(ctx context.Context, by, module, source string) (c
 		return compliance.PolicyDraft{}, compliance.Errorf(compliance.KindInvalid, "policy_invalid",
 			"模块名“%s”不合法：只能由小写字母、数字和下划线组成，并以字母开头", module)
 	}
-	modules, _, err := a.candidate(ctx)
+	modules, _, _, err := a.candidate(ctx)
 	if err != nil {
 		return compliance.PolicyDraft{}, err
 	}
@@ -170,12 +182,14 @@ func (a *Authoring) Modules(ctx context.Context) ([]ModuleState, error) {
 // MaxPublishNote bounds the note of a published revision.
 const MaxPublishNote = 500
 
-// Publish makes the drafts a new active revision.
+// Publish makes the drafts, laid over the newest revision, a new active
+// revision. When another publish or rollback stores a revision in between,
+// it answers ErrRevisionConflict and publishes nothing.
 func (a *Authoring) Publish(ctx context.Context, by, note string) (compliance.PolicyRevision, error) {
 	if err := compliance.CheckNote(note, MaxPublishNote); err != nil {
 		return compliance.PolicyRevision{}, err
 	}
-	modules, drafts, err := a.candidate(ctx)
+	modules, drafts, base, err := a.candidate(ctx)
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
@@ -190,7 +204,7 @@ func (a *Authoring) Publish(ctx context.Context, by, note string) (compliance.Po
 		note = "发布策略草稿"
 	}
 	rev := compliance.PolicyRevision{Digest: Digest(modules), Modules: modules, CreatedBy: by, Note: note,
-		CreatedAt: a.now().UTC(), Summary: diff(a.engine.Active().Modules, modules)}
+		CreatedAt: a.now().UTC(), Summary: diff(base.Modules, modules), Base: base.ID}
 	rev, err = a.store.PublishDrafts(ctx, rev, drafts)
 	if err != nil {
 		return compliance.PolicyRevision{}, err
@@ -201,8 +215,14 @@ func (a *Authoring) Publish(ctx context.Context, by, note string) (compliance.Po
 }
 
 // Rollback makes an earlier revision's modules active again, as a new
-// revision, so that history only grows. Drafts are kept.
+// revision over the newest, so that history only grows. Drafts are kept.
+// Like Publish, it answers ErrRevisionConflict when another revision is
+// stored in between.
 func (a *Authoring) Rollback(ctx context.Context, by string, to int64) (compliance.PolicyRevision, error) {
+	base, err := a.newest(ctx)
+	if err != nil {
+		return compliance.PolicyRevision{}, err
+	}
 	old, err := a.store.Revision(ctx, to)
 	if errors.Is(err, compliance.ErrNotFound) {
 		return compliance.PolicyRevision{}, compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订 %d 不存在", to)
@@ -214,10 +234,10 @@ func (a *Authoring) Rollback(ctx context.Context, by string, to int64) (complian
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
-	sum := diff(a.engine.Active().Modules, old.Modules)
+	sum := diff(base.Modules, old.Modules)
 	sum.RollbackFrom = to
 	rev, err := a.store.CreateRevision(ctx, compliance.PolicyRevision{Digest: Digest(old.Modules), Modules: old.Modules,
-		CreatedBy: by, Note: fmt.Sprintf("回滚至修订 %d", to), CreatedAt: a.now().UTC(), Summary: sum})
+		CreatedBy: by, Note: fmt.Sprintf("回滚至修订 %d", to), CreatedAt: a.now().UTC(), Summary: sum, Base: base.ID})
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
@@ -231,10 +251,10 @@ func (a *Authoring) Revisions(ctx context.Context, limit int) ([]compliance.Poli
 	return a.store.ListRevisions(ctx, limit)
 }
 
-// Candidate compiles the drafts over the active set, without activating
+// Candidate compiles the drafts over the newest revision, without activating
 // them, for a dry run.
 func (a *Authoring) Candidate(ctx context.Context) (compliance.Evaluator, error) {
-	modules, _, err := a.candidate(ctx)
+	modules, _, _, err := a.candidate(ctx)
 	if err != nil {
 		return nil, err
 	}

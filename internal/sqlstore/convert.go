@@ -65,12 +65,14 @@ func utcPtr(t *time.Time) *time.Time {
 
 func fromCase(c compliance.Case) caseRow {
 	return caseRow{NextCheckAt: utcPtr(c.NextCheckAt), CaseNo: c.CaseNo, ItemCode: c.ItemCode, ItemVersion: c.ItemVersion, DepartmentCode: c.DepartmentCode,
-		Status: c.Status, Applicant: c.Applicant, AcceptedAt: utc(c.AcceptedAt), CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt)}
+		Status: c.Status, Applicant: c.Applicant, AcceptedAt: utc(c.AcceptedAt), CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt),
+		Version: c.Version}
 }
 
 func toCase(r caseRow) compliance.Case {
 	return compliance.Case{NextCheckAt: r.NextCheckAt, CaseNo: r.CaseNo, ItemCode: r.ItemCode, ItemVersion: r.ItemVersion, DepartmentCode: r.DepartmentCode,
-		Status: r.Status, Applicant: r.Applicant, AcceptedAt: r.AcceptedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Status: r.Status, Applicant: r.Applicant, AcceptedAt: r.AcceptedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Version: r.Version}
 }
 
 func fromStep(s compliance.Step, dept, digest string) stepRow {

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -88,8 +89,20 @@ func TestWarningDedupe(t *testing.T) {
 			errs := make([]error, n)
 			for i := range n {
 				wg.Go(func() {
-					r := nextRecord(c.Case, newStep(fmt.Sprintf("C-3-s%d", i+1), "C-3", "review", at(3, 9, 0, 0, 0)), keyed)
-					results[i], errs[i] = s.RecordStep(ctx, r, respond(r))
+					// As the service does: a step that finds the case
+					// changed reads it again and retries.
+					for {
+						cur, err := s.Case(ctx, "C-3")
+						if err != nil {
+							errs[i] = err
+							return
+						}
+						r := nextRecord(cur, newStep(fmt.Sprintf("C-3-s%d", i+1), "C-3", "review", at(3, 9, 0, 0, 0)), keyed)
+						results[i], errs[i] = s.RecordStep(ctx, r, respond(r))
+						if !errors.Is(errs[i], compliance.ErrCaseChanged) {
+							return
+						}
+					}
 				})
 			}
 			wg.Wait()

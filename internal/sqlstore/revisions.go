@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -14,6 +15,9 @@ var _ compliance.DraftStore = (*Store)(nil)
 func toRevision(r revisionRow) compliance.PolicyRevision {
 	out := compliance.PolicyRevision{ID: r.ID, Digest: r.Digest, CreatedBy: r.CreatedBy, Note: r.Note, CreatedAt: r.CreatedAt,
 		Summary: compliance.RevisionChange(r.Summary)}
+	if r.BaseID != nil {
+		out.Base = *r.BaseID
+	}
 	for _, m := range r.Modules {
 		out.Modules = append(out.Modules, compliance.PolicyModule(m))
 	}
@@ -23,10 +27,36 @@ func toRevision(r revisionRow) compliance.PolicyRevision {
 func fromRevision(rev compliance.PolicyRevision) revisionRow {
 	r := revisionRow{Digest: rev.Digest, CreatedBy: rev.CreatedBy, Note: rev.Note, CreatedAt: utc(rev.CreatedAt),
 		Summary: changeJSON(rev.Summary)}
+	if rev.Base != 0 {
+		base := rev.Base
+		r.BaseID = &base
+	}
 	for _, m := range rev.Modules {
 		r.Modules = append(r.Modules, moduleJSON(m))
 	}
 	return r
+}
+
+// createRevision stores r in tx, as the newest revision. A revision made
+// over a base (r.BaseID) is stored only while that base is the newest: the
+// newest is read inside the transaction, which on SQLite is the only
+// writer; on MySQL two transactions may both read the same newest, and the
+// unique base then lets only one of them commit.
+func createRevision(tx *gorm.DB, r *revisionRow) error {
+	if r.BaseID != nil {
+		var newest int64
+		if err := tx.Model(&revisionRow{}).Select("COALESCE(MAX(id), 0)").Scan(&newest).Error; err != nil {
+			return err
+		}
+		if newest != *r.BaseID {
+			return compliance.ErrRevisionConflict
+		}
+	}
+	err := tx.Create(r).Error
+	if r.BaseID != nil && errors.Is(wrap(err, "create policy revision"), compliance.ErrDuplicate) {
+		return compliance.ErrRevisionConflict
+	}
+	return err
 }
 
 // LatestRevision implements compliance.RevisionStore.
@@ -51,7 +81,7 @@ func (s *Store) LatestRevisionID(ctx context.Context) (int64, error) {
 // CreateRevision implements compliance.RevisionStore.
 func (s *Store) CreateRevision(ctx context.Context, rev compliance.PolicyRevision) (compliance.PolicyRevision, error) {
 	r := fromRevision(rev)
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+	if err := s.transaction(ctx, func(tx *gorm.DB) error { return createRevision(tx, &r) }); err != nil {
 		return compliance.PolicyRevision{}, wrap(err, "create policy revision")
 	}
 	rev.ID = r.ID
@@ -108,7 +138,7 @@ func (s *Store) SaveDraft(ctx context.Context, d compliance.PolicyDraft) error {
 func (s *Store) PublishDrafts(ctx context.Context, rev compliance.PolicyRevision, drafts []compliance.PolicyDraft) (compliance.PolicyRevision, error) {
 	r := fromRevision(rev)
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&r).Error; err != nil {
+		if err := createRevision(tx, &r); err != nil {
 			return err
 		}
 		for _, d := range drafts {

@@ -115,6 +115,9 @@ type caseRow struct {
 	UpdatedAt      time.Time  `gorm:"not null"`
 	NextCheckAt    *time.Time `gorm:"index"` // the sweeper reads this index only
 	LastTickAt     *time.Time // when the sweeper last stored a tick; also makes every claim change the row
+	// Version advances with every step stored on the case after its first;
+	// see compliance.Case.Version.
+	Version int64 `gorm:"not null;default:0"`
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -149,10 +152,14 @@ type stepRow struct {
 	RecordedAt     time.Time  `gorm:"not null;index"`
 	Detail         stepDetail `gorm:"type:text;serializer:json"`
 	Digest         string     `gorm:"size:64;not null"`
-	CheckStatus    string     `gorm:"size:16;not null;index"`
+	CheckStatus    string     `gorm:"size:16;not null;index;index:idx_step_recheck,priority:1"`
 	CheckError     string     `gorm:"type:text"`
 	PolicyRevision int64      `gorm:"not null"`
 	Response       []byte     `gorm:"type:mediumblob"`
+	// RecheckAttempts counts the failed re-checks of an unchecked step;
+	// NextRecheckAt is when it is tried again (NULL: in the next round).
+	RecheckAttempts int        `gorm:"not null;default:0"`
+	NextRecheckAt   *time.Time `gorm:"index:idx_step_recheck,priority:2"`
 }
 
 func (stepRow) TableName() string { return "steps" }
@@ -190,6 +197,11 @@ type revisionRow struct {
 	CreatedBy string       `gorm:"size:64;not null"`
 	Note      string       `gorm:"size:512"`
 	CreatedAt time.Time    `gorm:"not null"`
+	// BaseID is the revision this one was made over (NULL: appended
+	// unchecked). Unique: two revisions made over one base cannot both be
+	// stored, so of two concurrent publishes one wins and the other is
+	// refused.
+	BaseID *int64 `gorm:"uniqueIndex"`
 }
 
 func (revisionRow) TableName() string { return "policy_revisions" }

@@ -49,7 +49,11 @@ func (s *Store) StepByID(ctx context.Context, id string) (compliance.StoredStep,
 	return st, nil
 }
 
-// RecordStep implements compliance.Store.
+// RecordStep implements compliance.Store. The case row is updated first,
+// only at the version the step was checked against: on MySQL the update
+// waits for a concurrent step of the case to commit and then matches no
+// row; on SQLite writes are one at a time anyway. Either way the loser
+// stores nothing and is checked again.
 func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
@@ -58,9 +62,16 @@ func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respo
 			if err := tx.Create(&c).Error; err != nil {
 				return err
 			}
-		} else if err := tx.Model(&caseRow{}).Where("case_no = ?", c.CaseNo).
-			Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt}).Error; err != nil {
-			return err
+		} else {
+			upd := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", c.CaseNo, c.Version).
+				Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt,
+					"version": gorm.Expr("version + 1")})
+			if upd.Error != nil {
+				return upd.Error
+			}
+			if upd.RowsAffected == 0 {
+				return compliance.ErrCaseChanged
+			}
 		}
 		stored, err := insertWarnings(tx, rec)
 		if err != nil {
@@ -124,17 +135,60 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 }
 
 // UncheckedSteps implements compliance.Store.
-func (s *Store) UncheckedSteps(ctx context.Context, limit int) ([]compliance.Step, error) {
+func (s *Store) UncheckedSteps(ctx context.Context, limit int) ([]compliance.UncheckedStep, error) {
 	var rows []stepRow
 	if err := s.db.WithContext(ctx).Omit("response").Where("check_status = ?", compliance.CheckUnchecked).
 		Order("seq").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list unchecked steps")
 	}
-	out := make([]compliance.Step, len(rows))
-	for i, r := range rows {
-		out[i] = toStep(r)
+	return toUncheckedSteps(rows), nil
+}
+
+// DueRechecks implements compliance.Store. It reads the (check_status,
+// next_recheck_at) index: the steps waiting out a back-off are not read.
+// NULL, never re-checked, sorts first on both databases.
+func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) ([]compliance.UncheckedStep, error) {
+	var rows []stepRow
+	if err := s.db.WithContext(ctx).Omit("response").
+		Where("check_status = ? AND (next_recheck_at IS NULL OR next_recheck_at <= ?)", compliance.CheckUnchecked, utc(now)).
+		Order("next_recheck_at, seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list steps due for a re-check")
 	}
-	return out, nil
+	return toUncheckedSteps(rows), nil
+}
+
+func toUncheckedSteps(rows []stepRow) []compliance.UncheckedStep {
+	out := make([]compliance.UncheckedStep, len(rows))
+	for i, r := range rows {
+		out[i] = compliance.UncheckedStep{Step: toStep(r), DepartmentCode: r.DepartmentCode,
+			Attempts: r.RecheckAttempts, NextRecheckAt: r.NextRecheckAt}
+	}
+	return out
+}
+
+// DeferRecheck implements compliance.Store. A step another node checked
+// meanwhile is left as it is.
+func (s *Store) DeferRecheck(ctx context.Context, f compliance.RecheckFailure) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&stepRow{}).Where("id = ? AND check_status = ?", f.StepID, compliance.CheckUnchecked).
+			Updates(map[string]any{"check_error": f.Error, "policy_revision": f.Revision, "recheck_attempts": f.Attempts,
+				"next_recheck_at": utc(f.Next)}).Error
+	})
+	return wrap(err, "defer re-check of step "+f.StepID)
+}
+
+// ResetRechecks implements compliance.Store. It reads the steps waiting out
+// a back-off, through the (check_status, next_recheck_at) index.
+func (s *Store) ResetRechecks(ctx context.Context, rev int64) (int64, error) {
+	var n int64
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&stepRow{}).
+			Where("check_status = ? AND next_recheck_at IS NOT NULL AND policy_revision <> ?", compliance.CheckUnchecked, rev).
+			Updates(map[string]any{"next_recheck_at": nil, "recheck_attempts": 0})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, wrap(err, "reset re-checks")
 }
 
 // CountUnchecked implements compliance.Store.

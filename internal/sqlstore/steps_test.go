@@ -45,8 +45,17 @@ func respond(rec compliance.StepRecord) compliance.Responder {
 	}
 }
 
+// mustRecord stores rec; a step of an existing case is stored on the case's
+// current version, as the service does once it has read the case.
 func mustRecord(t *testing.T, s *sqlstore.Store, rec compliance.StepRecord) compliance.StepResult {
 	t.Helper()
+	if !rec.NewCase {
+		c, err := s.Case(t.Context(), rec.Case.CaseNo)
+		if err != nil {
+			t.Fatalf("Case(%s): %v", rec.Case.CaseNo, err)
+		}
+		rec.Case.Version = c.Version
+	}
 	res, err := s.RecordStep(t.Context(), rec, respond(rec))
 	if err != nil {
 		t.Fatalf("RecordStep(%s): %v", rec.Step.ID, err)
@@ -290,5 +299,73 @@ func TestRecordStep(t *testing.T) {
 				t.Errorf("CaseSteps(NOPE) = %v, %v; want no steps, no error", steps, err)
 			}
 		})
+	})
+}
+
+// A step is stored only on the version of its case it was checked against:
+// one checked before another step of the case was stored stores nothing, and
+// neither does a tick evaluated before it.
+func TestRecordStepOnAChangedCase(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		mustDepartment(t, s, "ZJJ")
+		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		const caseNo = "V-1"
+		mustRecord(t, s, newCaseRecord(caseNo, item, newStep("V-1-accept", caseNo, "accept", at(2, 9, 0, 0, 0))))
+		read, err := s.Case(ctx, caseNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		due := at(20, 0, 0, 0, 0)
+		read.NextCheckAt = &due
+
+		// Two steps checked against the same reading of the case.
+		deliver := nextRecord(read, newStep("V-1-deliver", caseNo, "deliver", at(5, 9, 0, 0, 0)))
+		deliver.Case.Status = compliance.CaseClosed
+		review := nextRecord(read, newStep("V-1-review", caseNo, "review", at(3, 9, 0, 0, 0)),
+			compliance.Finding{Rule: "sync.late", Level: compliance.LevelPrewarning, Message: "录入不及时"})
+		if _, err := s.RecordStep(ctx, deliver, respond(deliver)); err != nil {
+			t.Fatalf("RecordStep(deliver): %v", err)
+		}
+		before := rowCounts(t, s)
+		_, err = s.RecordStep(ctx, review, respond(review))
+		if !errors.Is(err, compliance.ErrCaseChanged) {
+			t.Fatalf("RecordStep(review on the case as read before deliver) error = %v, want ErrCaseChanged", err)
+		}
+		if after := rowCounts(t, s); !reflect.DeepEqual(after, before) {
+			t.Errorf("rows after a refused RecordStep = %v, want %v", after, before)
+		}
+		got, err := s.Case(ctx, caseNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != compliance.CaseClosed || got.Version != read.Version+1 {
+			t.Errorf("case status, version = %s, %d; want %s, %d", got.Status, got.Version, compliance.CaseClosed, read.Version+1)
+		}
+
+		tick := compliance.TickRecord{Case: read, NextCheck: &due, At: at(6, 0, 0, 0, 0), Revision: 1,
+			Findings: []compliance.Finding{{Rule: "deadline.step_overdue", Level: compliance.LevelAlarm, Message: "送达超期", Key: "deliver"}}}
+		tick.Case.NextCheckAt = got.NextCheckAt // the next check is what the sweeper saw; only the version moved
+		claimed, inserted, err := s.RecordTicks(ctx, []compliance.TickRecord{tick})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if claimed[0] || inserted != 0 {
+			t.Errorf("RecordTicks on the case as read before deliver: claimed %v, inserted %d; want nothing stored", claimed[0], inserted)
+		}
+
+		// Read again, the review is stored after deliver.
+		review = nextRecord(got, review.Step, review.Findings...)
+		review.Case.Status = compliance.CaseClosed
+		if _, err := s.RecordStep(ctx, review, respond(review)); err != nil {
+			t.Fatalf("RecordStep(review on the case as it is now): %v", err)
+		}
+		steps, err := s.CaseSteps(ctx, caseNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := stepIDs(steps), []string{"V-1-accept", "V-1-deliver", "V-1-review"}; !slices.Equal(got, want) {
+			t.Errorf("CaseSteps = %v, want %v", got, want)
+		}
 	})
 }

@@ -48,7 +48,8 @@ func (s *Store) StepsOfCases(ctx context.Context, caseNos []string) (map[string]
 
 // RecordTicks implements compliance.SweepStore. The conditional update of
 // next_check_at is the claim: of two sweepers that read the same case, only
-// the first to commit stores anything.
+// the first to commit stores anything; and a tick evaluated before a step of
+// the case was stored (the version moved) stores nothing.
 func (s *Store) RecordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
 	for attempt := 0; ; attempt++ {
 		claimed, inserted, err := s.recordTicks(ctx, ts)
@@ -65,7 +66,7 @@ func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var rows []warningRow
 		for i, t := range ts {
-			q := tx.Model(&caseRow{}).Where("case_no = ?", t.Case.CaseNo)
+			q := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", t.Case.CaseNo, t.Case.Version)
 			if t.Case.NextCheckAt == nil {
 				q = q.Where("next_check_at IS NULL")
 			} else {

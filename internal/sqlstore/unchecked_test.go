@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
@@ -36,7 +37,7 @@ func TestUncheckedSteps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g, w := stepIDs(got), stepIDs(want); !slices.Equal(g, w) {
+			if g, w := uncheckedIDs(got), stepIDs(want); !slices.Equal(g, w) {
 				t.Errorf("UncheckedSteps(%d) = %v, want %v", limit, g, w)
 			}
 		}
@@ -59,8 +60,60 @@ func TestUncheckedSteps(t *testing.T) {
 			if err != nil || len(got) != 1 {
 				t.Fatalf("UncheckedSteps(1) = %v, %v", got, err)
 			}
-			if want := inUTC(u1); !reflect.DeepEqual(got[0], want) {
+			want := compliance.UncheckedStep{Step: inUTC(u1), DepartmentCode: "ZJJ"}
+			if !reflect.DeepEqual(got[0], want) {
 				t.Errorf("UncheckedSteps(1)[0] = %+v, want %+v", got[0], want)
+			}
+		})
+
+		t.Run("a deferred step is not due until its time, and stays listed with its error", func(t *testing.T) {
+			now := at(3, 9, 0, 0, 0)
+			due := func(t *testing.T, now time.Time, limit int, want ...string) {
+				t.Helper()
+				got, err := s.DueRechecks(ctx, now, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g := uncheckedIDs(got); !slices.Equal(g, want) {
+					t.Errorf("DueRechecks(%v, %d) = %v, want %v", now, limit, g, want)
+				}
+			}
+			due(t, now, 10, u1.ID, u2.ID, u3.ID)
+			next := now.Add(time.Minute)
+			f := compliance.RecheckFailure{StepID: u2.ID, Error: "policy revision 3: eval_conflict_error", Revision: 3, Attempts: 1, Next: next}
+			if err := s.DeferRecheck(ctx, f); err != nil {
+				t.Fatalf("DeferRecheck: %v", err)
+			}
+			due(t, now, 10, u1.ID, u3.ID)
+			due(t, now, 1, u1.ID)
+			// Those never re-checked come first, then by the end of their wait.
+			due(t, next, 10, u1.ID, u3.ID, u2.ID)
+			checkCount(t, 3)
+			got, err := s.UncheckedSteps(ctx, 10)
+			if err != nil || len(got) != 3 {
+				t.Fatalf("UncheckedSteps = %v, %v", got, err)
+			}
+			if u := got[1]; u.Step.ID != u2.ID || u.Step.CheckError != f.Error || u.Step.PolicyRevision != 3 || u.Attempts != 1 ||
+				u.NextRecheckAt == nil || !u.NextRecheckAt.Equal(next) || u.Step.CheckStatus != compliance.CheckUnchecked {
+				t.Errorf("deferred step listed as %+v (next %v), want error %q, revision 3, 1 attempt, next %v", u, u.NextRecheckAt, f.Error, next)
+			}
+
+			// Under the revision it failed under, it keeps waiting; under
+			// another, it is due at once.
+			if n, err := s.ResetRechecks(ctx, 3); err != nil || n != 0 {
+				t.Errorf("ResetRechecks(3) = %d, %v; want 0", n, err)
+			}
+			due(t, now, 10, u1.ID, u3.ID)
+			if n, err := s.ResetRechecks(ctx, 4); err != nil || n != 1 {
+				t.Errorf("ResetRechecks(4) = %d, %v; want 1", n, err)
+			}
+			due(t, now, 10, u1.ID, u2.ID, u3.ID)
+			got, err = s.UncheckedSteps(ctx, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u := got[1]; u.Attempts != 0 || u.NextRecheckAt != nil || u.Step.CheckError != f.Error {
+				t.Errorf("reset step listed as %+v, want 0 attempts, no wait, its error kept", u)
 			}
 		})
 
@@ -100,6 +153,23 @@ func TestUncheckedSteps(t *testing.T) {
 			checkCount(t, 2)
 		})
 
+		t.Run("DeferRecheck leaves a checked step as it is", func(t *testing.T) {
+			before, err := s.StepByID(ctx, u1.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeferRecheck(ctx, compliance.RecheckFailure{StepID: u1.ID, Error: "late failure", Attempts: 1, Next: at(4, 0, 0, 0, 0)}); err != nil {
+				t.Fatalf("DeferRecheck: %v", err)
+			}
+			after, err := s.StepByID(ctx, u1.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(after, before) {
+				t.Errorf("step after DeferRecheck =\n%+v\nwant\n%+v", after, before)
+			}
+		})
+
 		t.Run("a second RecordRecheck leaves the step as it is", func(t *testing.T) {
 			before, err := s.StepByID(ctx, u1.ID)
 			if err != nil {
@@ -120,4 +190,12 @@ func TestUncheckedSteps(t *testing.T) {
 			checkCount(t, 2)
 		})
 	})
+}
+
+func uncheckedIDs(us []compliance.UncheckedStep) []string {
+	ids := make([]string, len(us))
+	for i, u := range us {
+		ids[i] = u.Step.ID
+	}
+	return ids
 }

@@ -1,0 +1,56 @@
+package compliance_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// busyStore finds every existing case changed when a step is stored, as if
+// other steps of it kept arriving.
+type busyStore struct {
+	*sqlstore.Store
+	tries int
+}
+
+func (b *busyStore) RecordStep(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
+	if !rec.NewCase {
+		b.tries++
+		return compliance.StepResult{}, compliance.ErrCaseChanged
+	}
+	return b.Store.RecordStep(ctx, rec, respond)
+}
+
+// A step whose case keeps changing under it is checked again a bounded
+// number of times, then refused with a conflict that says to send it again.
+func TestStepOnACaseThatKeepsChanging(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+		ctx := context.Background()
+		clk := &clock{}
+		clk.Set("2026-03-02T10:00:00+08:00")
+		plain := newService(t, store, clk)
+		setup(t, plain)
+		accept(t, plain, "ZJJ-B", "2026-03-02T09:00:00+08:00")
+
+		busy := &busyStore{Store: store}
+		svc := compliance.NewService(busy, engineOf(t, store), clk.Now, slog.New(slog.DiscardHandler))
+		_, _, err := svc.SubmitStep(ctx, clerk, compliance.StepSubmission{ID: "ZJJ-B-review", CaseNo: "ZJJ-B", StepCode: "review",
+			Handler: "张三", OccurredAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.FixedZone("CST", 8*60*60)), LegalBasisIDs: []string{"LB1"}})
+		var e *compliance.Error
+		if !errors.As(err, &e) || e.Kind != compliance.KindConflict || e.PublicCode() != "case_busy" || e.Message == "" {
+			t.Fatalf("SubmitStep on a case that keeps changing: %v, want a case_busy conflict", err)
+		}
+		if busy.tries < 2 || busy.tries > 10 {
+			t.Errorf("the step was tried %d times, want a few and a bound", busy.tries)
+		}
+		if _, err := store.StepByID(ctx, "ZJJ-B-review"); !errors.Is(err, compliance.ErrNotFound) {
+			t.Errorf("StepByID after a refused step: %v, want ErrNotFound", err)
+		}
+	})
+}

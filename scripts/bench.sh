@@ -3,7 +3,8 @@
 # (see docs/performance.md):
 #
 #   1. the Go micro-benchmarks: policy evaluation, working-day arithmetic and
-#      the store (SQLite, and MySQL when the server answers);
+#      the store (SQLite, and MySQL when the server answers), then the API
+#      requests behind the console's list pages at 100,000 warnings;
 #   2. for SQLite and MySQL each: a real `powercheck serve` on a fresh
 #      database, a clerk, the licensing item XK-001, then cmd/pcload against
 #      POST /api/v1/steps: a warm-up, a closed-loop maximum-throughput run
@@ -20,6 +21,7 @@
 #   BENCH_DRIVERS="sqlite mysql"
 #   BENCH_GO=1                 0 skips the Go benchmarks
 #   BENCH_GO_BENCHTIME=1s      -benchtime of the Go benchmarks
+#   BENCH_CONSOLE_BENCHTIME=20x -benchtime of BenchmarkConsoleLists (requests per route)
 #   BENCH_MYSQL_HOST=127.0.0.1 BENCH_MYSQL_PORT=3306 BENCH_MYSQL_USER=root
 set -euo pipefail
 
@@ -31,6 +33,7 @@ CONCURRENCY=${BENCH_CONCURRENCY:-64}
 DRIVERS=${BENCH_DRIVERS:-"sqlite mysql"}
 GO_BENCH=${BENCH_GO:-1}
 GO_BENCHTIME=${BENCH_GO_BENCHTIME:-1s}
+CONSOLE_BENCHTIME=${BENCH_CONSOLE_BENCHTIME:-20x}
 MYSQL_HOST=${BENCH_MYSQL_HOST:-127.0.0.1}
 MYSQL_PORT=${BENCH_MYSQL_PORT:-3306}
 MYSQL_USER=${BENCH_MYSQL_USER:-root}
@@ -274,6 +277,12 @@ if [ "$GO_BENCH" = 1 ]; then
 		./internal/policy/ ./internal/calendar/ 2>&1 | tee "$OUT/go-bench.txt"
 	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage|AuditStateStep' -benchmem -benchtime "$GO_BENCHTIME" \
 		./internal/sqlstore/ 2>&1 | tee -a "$OUT/go-bench.txt"
+	# The API requests behind the console's list pages, one at a time, on the
+	# demo district grown to 2,000 cases and 100,000 warnings (SQLite, and
+	# MySQL when it answers); seeding takes a minute or two per driver.
+	say "Console list pages at 100,000 warnings (-benchtime $CONSOLE_BENCHTIME)"
+	"$GO" test -run '^$' -bench 'BenchmarkConsoleLists' -benchtime "$CONSOLE_BENCHTIME" -timeout 30m -v \
+		./cmd/powercheck/ 2>&1 | tee "$OUT/console-bench.txt"
 	if [ "$HAVE_MYSQL" = 1 ] && [ "${SCALE_BENCH:-1}" = 1 ]; then
 		# At scale, on MySQL, once each (seeding takes most of the time):
 		# the deadline sweeper over 1M open cases, a dry run over 100k

@@ -65,7 +65,15 @@ func (s *Store) OpenWarningCounts(ctx context.Context, caseNos []string) (map[st
 		Level  string
 		N      int
 	}
-	err := s.db.WithContext(ctx).Model(&warningRow{}).Select("case_no, level, COUNT(*) AS n").
+	// The unique key (case_no, dedupe) finds the few warnings of each case.
+	// Without statistics, SQLite takes idx_warning_status instead for a page
+	// of 20 cases and reads every unsettled warning (about 50,000 of
+	// 100,000: 117 ms against 4 ms for this query); MySQL picks the key.
+	q := s.db.WithContext(ctx).Model(&warningRow{})
+	if s.dialect == "sqlite" {
+		q = q.Table("warnings INDEXED BY uq_warning")
+	}
+	err := q.Select("case_no, level, COUNT(*) AS n").
 		Where("case_no IN ? AND status IN ?", caseNos, compliance.UnsettledStatuses).
 		Group("case_no, level").Scan(&rows).Error
 	if err != nil {
@@ -97,16 +105,74 @@ func (s *Store) CountOpenWarnings(ctx context.Context, departments []string) ([]
 	return out, nil
 }
 
-// CasesWithOpenWarnings implements compliance.CaseListStore.
+// openWarningsIndex names the index CasesWithOpenWarnings reads on MySQL,
+// or "" to leave the choice to the planner: (department_code, level, id) for
+// one department, (family, id) for all; both yield the matches in id order.
+// Left to itself, MariaDB intersects the two and sorts every match (21,786
+// rows of one department's deadline alarms among 100,000 warnings: 37 ms
+// against 1.5 ms). SQLite picks them by itself.
+func openWarningsIndex(dialect string, departments []string) string {
+	switch {
+	case dialect != "mysql" || len(departments) > 1:
+		return ""
+	case len(departments) == 1:
+		return "idx_warning_dept_level"
+	}
+	return "idx_warning_family"
+}
+
+// casesWithOpenWarningsBatch is the first batch of warnings
+// CasesWithOpenWarnings reads per case it looks for; each further batch is
+// four times larger.
+const casesWithOpenWarningsBatch = 20
+
+// CasesWithOpenWarnings implements compliance.CaseListStore: the cases in
+// the order of their newest matching warning (GROUP BY case_no ORDER BY
+// MAX(id) DESC). It walks the matching warnings newest first, in batches,
+// and stops at the limit-th distinct case, instead of grouping every
+// matching warning: a (department, level) or family index yields them in id
+// order, so a batch reads about as many entries as it returns.
 func (s *Store) CasesWithOpenWarnings(ctx context.Context, departments []string, family, level string, limit int) ([]string, error) {
-	q := s.db.WithContext(ctx).Model(&warningRow{}).Select("case_no").
-		Where("family = ? AND level = ? AND status IN ? AND case_no <> ''", family, level, compliance.UnsettledStatuses)
-	if len(departments) > 0 {
-		q = q.Where("department_code IN ?", departments)
-	}
 	var out []string
-	if err := q.Group("case_no").Order("MAX(id) DESC").Limit(limit).Pluck("case_no", &out).Error; err != nil {
-		return nil, wrap(err, "cases with open warnings")
+	if limit <= 0 {
+		return nil, nil
 	}
-	return out, nil
+	seen := map[string]bool{}
+	batch := casesWithOpenWarningsBatch * limit
+	var before int64
+	for {
+		q := s.db.WithContext(ctx).Model(&warningRow{})
+		if idx := openWarningsIndex(s.dialect, departments); idx != "" {
+			q = q.Table("warnings FORCE INDEX (" + idx + ")")
+		}
+		q = q.Select("id, case_no").
+			Where("family = ? AND level = ? AND status IN ? AND case_no <> ''", family, level, compliance.UnsettledStatuses)
+		if len(departments) > 0 {
+			q = q.Where("department_code IN ?", departments)
+		}
+		if before > 0 {
+			q = q.Where("id < ?", before)
+		}
+		var rows []struct {
+			ID     int64
+			CaseNo string
+		}
+		if err := q.Order("id DESC").Limit(batch).Scan(&rows).Error; err != nil {
+			return nil, wrap(err, "cases with open warnings")
+		}
+		for _, r := range rows {
+			if !seen[r.CaseNo] {
+				seen[r.CaseNo] = true
+				out = append(out, r.CaseNo)
+				if len(out) == limit {
+					return out, nil
+				}
+			}
+		}
+		if len(rows) < batch {
+			return out, nil
+		}
+		before = rows[len(rows)-1].ID
+		batch = min(4*batch, 10_000)
+	}
 }

@@ -164,21 +164,23 @@ type stepRow struct {
 
 func (stepRow) TableName() string { return "steps" }
 
-// warningRow's composite indexes serve the violation lists: (department,
-// level) and (department, rule) yield a department's matches in id order;
-// (family, created_at, id), (department, created_at, id) and (department,
-// rule, created_at, id) those of a time window in recording-time order.
-// See mysqlListIndex.
+// warningRow's composite indexes serve the violation lists: (department),
+// (department, level) and (department, rule) yield a department's matches
+// in id order; (family, created_at, id), (department, created_at, id) and
+// (department, rule, created_at, id) those of a time window in
+// recording-time order. See mysqlListIndex. (status, level) and
+// (department, status, level) count the unsettled warnings of the
+// workbench from the index alone.
 type warningRow struct {
 	ID             int64     `gorm:"primaryKey;autoIncrement;index:idx_warning_family_created,priority:3;index:idx_warning_dept_created,priority:3;index:idx_warning_dept_rule_created,priority:4"`
 	CaseNo         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:1"`
 	Dedupe         string    `gorm:"size:64;not null;uniqueIndex:uq_warning,priority:2"` // sha256 of compliance.DedupeKey
 	StepID         string    `gorm:"size:128;not null;index"`
-	DepartmentCode string    `gorm:"size:32;not null;index:idx_warning_dept_level,priority:1;index:idx_warning_dept_rule,priority:1;index:idx_warning_dept_created,priority:1;index:idx_warning_dept_rule_created,priority:1"`
+	DepartmentCode string    `gorm:"size:32;not null;index:idx_warning_dept;index:idx_warning_dept_level,priority:1;index:idx_warning_dept_rule,priority:1;index:idx_warning_dept_created,priority:1;index:idx_warning_dept_rule_created,priority:1;index:idx_warning_dept_status_level,priority:1"`
 	Rule           string    `gorm:"size:128;not null;index:idx_warning_rule;index:idx_warning_dept_rule,priority:2;index:idx_warning_dept_rule_created,priority:2"`
 	Family         string    `gorm:"size:64;not null;index:idx_warning_family;index:idx_warning_family_created,priority:1"`
-	Level          string    `gorm:"size:16;not null;index:idx_warning_dept_level,priority:2"`
-	Status         string    `gorm:"size:16;not null;index:idx_warning_status"`
+	Level          string    `gorm:"size:16;not null;index:idx_warning_dept_level,priority:2;index:idx_warning_status_level,priority:2;index:idx_warning_dept_status_level,priority:3"`
+	Status         string    `gorm:"size:16;not null;index:idx_warning_status;index:idx_warning_status_level,priority:1;index:idx_warning_dept_status_level,priority:2"`
 	Message        string    `gorm:"type:text;not null"`
 	Basis          string    `gorm:"size:1024;not null"`
 	Key            string    `gorm:"column:warning_key;size:128;not null"`

@@ -277,6 +277,10 @@ if [ "$GO_BENCH" = 1 ]; then
 		./internal/policy/ ./internal/calendar/ 2>&1 | tee "$OUT/go-bench.txt"
 	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage|AuditStateStep' -benchmem -benchtime "$GO_BENCHTIME" \
 		./internal/sqlstore/ 2>&1 | tee -a "$OUT/go-bench.txt"
+	# The console's first load: the JavaScript and CSS that index.html names,
+	# raw and gzipped as served (make bench builds the console first).
+	say "Console first load"
+	"$GO" test -run '^$' -bench 'BenchmarkFirstLoad' -benchtime 1x ./web/ 2>&1 | tee "$OUT/console-size.txt"
 	# The API requests behind the console's list pages, one at a time, on the
 	# demo district grown to 2,000 cases and 100,000 warnings (SQLite, and
 	# MySQL when it answers); seeding takes a minute or two per driver.

@@ -1,7 +1,7 @@
 // The admin creates an account with an initial password; the new user must
 // change it at the first sign-in before reaching the 工作台. Plus the
 // 系统管理 pages.
-import { test, expect, pick, signIn, signInDemo, shot } from './fixtures'
+import { test, expect, pick, signIn, signInDemo, shot, dialogOpen } from './fixtures'
 
 test('the 系统管理 pages open for the admin', async ({ page }) => {
   await signInDemo(page, 'admin')
@@ -28,7 +28,7 @@ test('an admin creates an account; the new user must change the password first',
   await page.goto('/admin/accounts')
   await page.getByRole('button', { name: '新建账号' }).click()
   const create = page.getByRole('dialog', { name: '新建账号' })
-  await expect(create).toBeVisible()
+  await dialogOpen(create)
   await create.getByLabel('用户名').fill(username)
   await create.getByLabel('实名').fill('周测试')
   await pick(page, create.getByLabel('角色'), '录入员')

@@ -1,6 +1,6 @@
 // A clerk records the steps of a new case through the case form and sees the
 // warnings they raise on the case page.
-import { test, expect, signInDemo, shot } from './fixtures'
+import { test, expect, signInDemo, shot, dialogOpen } from './fixtures'
 
 test('a clerk records a new case and its decision, and sees the alarm on the case page', async ({ page }) => {
   const caseNo = `ZJJ-E2E-${Date.now().toString(36).toUpperCase()}`
@@ -14,7 +14,7 @@ test('a clerk records a new case and its decision, and sees the alarm on the cas
   // The first step of a new case: 受理 of 建筑工程施工许可, citing its legal basis.
   await page.getByRole('button', { name: '新建办件' }).click()
   const create = page.getByRole('dialog', { name: '新建办件（受理）' })
-  await expect(create).toBeVisible()
+  await dialogOpen(create)
   await create.getByTestId('item-select').click()
   await page.getByRole('option', { name: /^建筑工程施工许可/ }).click()
   await create.getByLabel('办件编号').fill(caseNo)
@@ -38,7 +38,7 @@ test('a clerk records a new case and its decision, and sees the alarm on the cas
   // The decision, straight after acceptance: no review, no legal basis, no approval.
   await page.getByRole('button', { name: '记录下一环节' }).click()
   const next = page.getByRole('dialog', { name: `记录下一环节 · ${caseNo}` })
-  await expect(next).toBeVisible()
+  await dialogOpen(next)
   await next.getByTestId('step-select').click()
   await page.getByRole('option', { name: /^决定/ }).click()
   await expect(next.getByText('此环节为廉政风险防控点，须经审核')).toBeVisible()

@@ -59,6 +59,17 @@ export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
 
 export { expect }
 
+/**
+ * Waits until a dialog has finished opening: visible, and its opening
+ * transition over. A dialog that focuses its first field does so when the
+ * transition ends, and typing before that could land in the wrong field.
+ */
+export async function dialogOpen(dialog: Locator): Promise<Locator> {
+  await expect(dialog).toBeVisible()
+  await expect(dialog.page().locator('[class*="-enter-active"]')).toHaveCount(0)
+  return dialog
+}
+
 /** Waits until no Element Plus loading mask is showing. */
 export async function settled(page: Page): Promise<void> {
   await expect(page.locator('.el-loading-mask:visible')).toHaveCount(0)

@@ -1,7 +1,7 @@
 // Supervision filters the district's violation list, exports it as XLSX and
 // the file holds exactly the rows listed; then its own pages (抽查, 移送).
 import fs from 'node:fs'
-import { test, expect, signInDemo, shot } from './fixtures'
+import { test, expect, signInDemo, shot, dialogOpen } from './fixtures'
 import { readXlsx } from './xlsx'
 
 interface Row {
@@ -83,7 +83,7 @@ test('supervision draws a spot check, records a finding and refers an alarm', as
   await expect(page.getByRole('heading', { name: '重点抽查' })).toBeVisible()
   await page.getByRole('button', { name: '发起抽查' }).click()
   const dialog = page.getByRole('dialog', { name: '发起抽查' })
-  await expect(dialog).toBeVisible()
+  await dialogOpen(dialog)
   const chinese = (d: Date) => {
     const [y, m, day] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(d).split('-').map(Number)
     return `${y}年${m}月${day}日`
@@ -107,7 +107,7 @@ test('supervision draws a spot check, records a finding and refers an alarm', as
   const samples = page.getByTestId('sample-table').locator('.el-table__body tr')
   await expect(samples.first()).toBeVisible()
   await samples.first().getByRole('button', { name: /记录/ }).click()
-  const finding = page.getByRole('dialog', { name: /记录检查结论/ })
+  const finding = await dialogOpen(page.getByRole('dialog', { name: /记录检查结论/ }))
   await finding.getByText('合规', { exact: true }).click()
   await finding.getByRole('textbox').fill('流程、时限与法律依据均符合要求')
   await finding.getByRole('button', { name: '保存' }).click()
@@ -125,7 +125,7 @@ test('supervision draws a spot check, records a finding and refers an alarm', as
   await expect(row).toContainText('discretion.amount_out_of_range')
   const caseNo = (await row.locator('a[href^="/cases/"]').innerText()).trim()
   await row.getByRole('button', { name: '移送监察' }).click()
-  const refer = page.getByRole('dialog', { name: /移送监察/ })
+  const refer = await dialogOpen(page.getByRole('dialog', { name: /移送监察/ }))
   await refer.getByLabel('监察局案件编号').fill('区监察〔2026〕E2E号')
   await refer.getByRole('textbox', { name: /说明/ }).fill('裁量金额超出基准幅度，移送监察局调查')
   await refer.getByRole('button', { name: '确定移送监察' }).click()

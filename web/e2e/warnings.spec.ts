@@ -1,5 +1,5 @@
 // A department head explains an alarm of the department in writing.
-import { test, expect, pick, signInDemo, shot } from './fixtures'
+import { test, expect, pick, signInDemo, shot, dialogOpen } from './fixtures'
 
 test('a dept_admin explains an alarm and its status becomes 已说明', async ({ page }) => {
   await signInDemo(page, 'zjj-admin')
@@ -42,7 +42,7 @@ test('a dept_admin explains an alarm and its status becomes 已说明', async ({
 
   await page.getByRole('button', { name: '书面说明' }).click()
   const dialog = page.getByRole('dialog')
-  await expect(dialog).toBeVisible()
+  await dialogOpen(dialog)
   const note = '经核查，该环节系录入时遗漏，已补正材料并对经办人进行提醒，今后严格按流程办理。'
   await dialog.getByRole('textbox', { name: /说明/ }).fill(note)
   await dialog.getByRole('button', { name: '确定书面说明' }).click()

@@ -4,6 +4,10 @@ NPM       ?= npm
 BIN       := bin/powercheck
 DB        ?= sqlite:powercheck.db
 ADDR      ?= 127.0.0.1:8080
+FUZZTIME  ?= 20s
+CHAOS_RUN ?= .
+RACE_PKGS ?= ./internal/policy ./internal/compliance ./internal/sqlstore/... ./internal/httpapi \
+             ./internal/session ./internal/calendar
 
 # The console's sources: a change to any of them rebuilds it.
 WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
@@ -11,7 +15,7 @@ WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html
 WEB_OUT   := web/dist/console/index.html
 WEB_DEPS  := web/node_modules/.package-lock.json
 
-.PHONY: build web run test test-go test-web test-browser bench lint policy-test clean
+.PHONY: build web run test test-go test-web test-browser bench lint policy-test clean chaos fuzz race
 
 ## build: the console (when its sources changed), then the binary that embeds it
 build: $(WEB_OUT)
@@ -51,6 +55,23 @@ test-browser: build
 ## bench: Go benchmarks and a load run of POST /api/v1/steps on SQLite and MySQL
 bench: build
 	bash scripts/bench.sh
+
+## chaos: the fault tests (docs/reliability.md): a database
+## outage, a frozen database and a node kill, each against a MariaDB server
+## the test starts on its own data directory and port (needs mariadbd)
+chaos:
+	$(GO) vet -tags chaos ./internal/chaos
+	$(GO) test -tags chaos -count=1 -timeout 10m -v -run '$(CHAOS_RUN)' ./internal/chaos
+
+## fuzz: every Go fuzz target for FUZZTIME each (default 20s); `make test`
+## runs only their seed corpora (testdata/fuzz)
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+## race: the race detector over the packages that run things concurrently
+## (cmd/powercheck takes over 8 minutes under -race and is left out)
+race:
+	$(GO) test -race -count=1 -timeout 15m $(RACE_PKGS)
 
 lint:
 	gofmt -l . | (! grep -v '^web/node_modules/' | grep .) || (echo "gofmt needed"; exit 1)

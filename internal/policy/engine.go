@@ -19,8 +19,9 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// DefaultTimeout bounds one evaluation.
-const DefaultTimeout = 250 * time.Millisecond
+// DefaultTimeout bounds one evaluation. Binaries built with the race
+// detector, which slows evaluation about tenfold, get a longer one.
+const DefaultTimeout = 250 * time.Millisecond * raceSlowdown
 
 // Compiled is a prepared, immutable policy revision. A new revision replaces
 // it whole; it is never changed in place.

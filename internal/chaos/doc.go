@@ -1,0 +1,10 @@
+// Package chaos holds powercheck's fault tests: a database outage
+// under load against a MariaDB instance of the test's own, and the kill of one
+// of two nodes sharing a MySQL database. They start real processes (mariadbd
+// and the powercheck binary), take about a minute each and run only with the
+// chaos build tag:
+//
+//	make chaos    # go test -tags chaos -count=1 -v ./internal/chaos
+//
+// See docs/reliability.md for what they count and what they measured.
+package chaos

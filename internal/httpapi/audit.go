@@ -179,11 +179,13 @@ func topLevelFields(data []byte) map[string]string {
 		if err := dec.Decode(&v); err != nil {
 			return out
 		}
+		// Keyed as the decoder matched them (case-insensitively); bodies
+		// with two variants of one key are refused before any handler.
 		switch v := v.(type) {
 		case string:
-			out[key] = v
+			out[foldKey(key)] = v
 		case json.Number:
-			out[key] = v.String()
+			out[foldKey(key)] = v.String()
 		}
 	}
 	return out

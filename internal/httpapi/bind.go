@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -67,6 +68,9 @@ func decodeStrict(body []byte, v any) error {
 	if loneSurrogate(body) {
 		return badRequest("malformed_json", "请求体含有不成对的 UTF-16 代理项转义（\\uD800–\\uDFFF）")
 	}
+	if key, ok := ambiguousKey(body); ok {
+		return badRequest("duplicate_key", "请求体中的字段 %q 出现了不止一次（字段名不区分大小写）", key)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -76,6 +80,74 @@ func decodeStrict(body []byte, v any) error {
 		return badRequest("malformed_json", "请求体只能包含一个 JSON 对象")
 	}
 	return nil
+}
+
+// ambiguousKey returns a key that appears twice in one object of a JSON
+// text, exactly or as a case variant. encoding/json matches field names
+// case-insensitively and keeps the last, while other readers of the same
+// body (the audit log) would see the first: a body that could mean two
+// things is refused. Malformed JSON is left to the decoder.
+func ambiguousKey(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		atKey  bool // in an object, the next token is a key
+	}
+	var stack []*frame
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.atKey {
+			if k, ok := t.(string); ok {
+				f := foldKey(k)
+				if top.keys[f] {
+					return k, true
+				}
+				top.keys[f] = true
+				top.atKey = false
+				continue
+			}
+		}
+		switch t {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, keys: map[string]bool{}, atKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value ended: in an object, a key comes next.
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].atKey = true
+		}
+		if len(stack) == 0 {
+			return "", false
+		}
+	}
+}
+
+// foldKey maps a key to one form for all its case variants: each rune to the
+// lower case of the smallest rune that Unicode simple case folding makes it
+// equal to (so K, k and the Kelvin sign all become k, as encoding/json
+// matches them).
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return unicode.ToLower(least)
+	}, k)
 }
 
 // loneSurrogate reports whether a JSON text escapes half of a UTF-16

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"powercheck/internal/calendar"
 )
@@ -177,15 +180,24 @@ func (e *CSVExport) flush() error {
 }
 
 // defuseFormula keeps a spreadsheet from running a cell as a formula: text
-// that starts with = + - @ (or a tab or carriage return, which Excel skips)
-// gets a leading apostrophe. Case numbers and step ids cannot start so, but
+// whose first character after any white space (spaces, tabs, line breaks,
+// the full-width space) is = + - @ or their full-width forms ＝ ＋ － ＠ —
+// or that starts with a tab or carriage return, which Excel skips — gets a
+// leading apostrophe. Case numbers and step ids cannot start so, but
 // messages may quote what a clerk typed.
 func defuseFormula(s string) string {
 	if s == "" {
 		return s
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if s[0] == '\t' || s[0] == '\r' {
+		return "'" + s
+	}
+	first := strings.TrimLeftFunc(s, unicode.IsSpace)
+	if first == "" {
+		return s
+	}
+	switch r, _ := utf8.DecodeRuneInString(first); r {
+	case '=', '+', '-', '@', '＝', '＋', '－', '＠':
 		return "'" + s
 	}
 	return s

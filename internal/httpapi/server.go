@@ -271,6 +271,12 @@ func (s *Server) authenticate(c *gin.Context) {
 	case header == "" && cerr == nil && s.sessions != nil:
 		a, err = s.fromSession(c, cookie)
 	default:
+		// Over the limit, every token from the address is refused unread,
+		// the right one too: else guessing would go on at full speed.
+		if wait := s.failures.blocked(ip, time.Now()); wait > 0 {
+			tooManyAttempts(c, wait)
+			return
+		}
 		token, ok := strings.CutPrefix(header, "Bearer ")
 		a, err = s.svc.Authenticate(ctx, strings.TrimSpace(token))
 		if !ok && err == nil {

@@ -33,5 +33,11 @@ func (s *Server) listDepartments(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// Where a department's accounts may connect from is the admin's to know.
+	if account(c).Role != admin {
+		for i := range ds {
+			ds[i].AllowedCIDRs = nil
+		}
+	}
 	c.JSON(http.StatusOK, gin.H{"items": ds})
 }

@@ -30,6 +30,19 @@ func (s *Server) listPolicies(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// Drafts are the legal affairs office's work in progress: the others
+	// read the modules in force only.
+	if r := account(c).Role; r != legal && r != admin {
+		inForce := ms[:0]
+		for _, m := range ms {
+			if m.State == "new" {
+				continue
+			}
+			m.State, m.Draft, m.UpdatedBy, m.UpdatedAt = "active", "", "", nil
+			inForce = append(inForce, m)
+		}
+		ms = inForce
+	}
 	c.JSON(http.StatusOK, gin.H{"revision": s.policies.Revision(), "modules": ms})
 }
 

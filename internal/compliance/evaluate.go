@@ -30,6 +30,15 @@ type Input struct {
 	Catalog    *CatalogFacts // catalog: the item's use (input.catalog)
 }
 
+// MaxFindings is the most warnings one evaluation may raise (one step, tick,
+// patrol day, month close or catalog item). Over it the evaluation fails, so
+// a step is stored unchecked with the error rather than lost.
+const MaxFindings = 200
+
+// MaxMessageRunes is the longest warning message, in characters; a longer
+// one is cut to this length, its last character an ellipsis (…).
+const MaxMessageRunes = 2000
+
 // Evaluation is what the policies found, under which revision.
 type Evaluation struct {
 	Revision int64

@@ -166,6 +166,12 @@ func (c *Compiled) evaluate(ctx context.Context, timeout time.Duration, doc map[
 		return ev, err
 	}
 	pairs, _ := x["warnings"].([]any)
+	if len(pairs) > compliance.MaxFindings {
+		// Thousands of warnings for one step are a policy gone wrong, not
+		// findings: the evaluation fails and the step is kept unchecked.
+		return ev, fmt.Errorf("policy revision %d: %d warnings in one evaluation, more than the limit of %d",
+			c.Revision, len(pairs), compliance.MaxFindings)
+	}
 	for _, p := range pairs {
 		f, err := decodeFinding(p)
 		if err != nil {
@@ -266,5 +272,22 @@ func decodeFinding(p any) (compliance.Finding, error) {
 	case len(f.Rule) > 128 || utf8.RuneCountInString(f.Key) > 128 || utf8.RuneCountInString(f.Basis) > 1024:
 		return f, fmt.Errorf("rule %.128s: rule id or key longer than 128 characters, or basis longer than 1024", f.Rule)
 	}
+	f.Message = cutMessage(f.Message)
 	return f, nil
+}
+
+// cutMessage cuts a message longer than compliance.MaxMessageRunes
+// characters to that length, its last character an ellipsis.
+func cutMessage(m string) string {
+	if utf8.RuneCountInString(m) <= compliance.MaxMessageRunes {
+		return m
+	}
+	n := 0
+	for i := range m {
+		if n == compliance.MaxMessageRunes-1 {
+			return m[:i] + "…"
+		}
+		n++
+	}
+	return m
 }

@@ -134,8 +134,13 @@ func insertCaselessWarnings(tx *gorm.DB, scope, dept string, findings []complian
 		keys[i] = r.Dedupe
 	}
 	var existing []string
-	if err := tx.Model(&warningRow{}).Where("case_no = ? AND dedupe IN ?", "", keys).Pluck("dedupe", &existing).Error; err != nil {
-		return 0, err
+	for i := 0; i < len(keys); i += warningBatch {
+		var part []string
+		if err := tx.Model(&warningRow{}).Where("case_no = ? AND dedupe IN ?", "", keys[i:min(i+warningBatch, len(keys))]).
+			Pluck("dedupe", &part).Error; err != nil {
+			return 0, err
+		}
+		existing = append(existing, part...)
 	}
 	stored := make(map[string]bool, len(existing))
 	for _, k := range existing {
@@ -150,6 +155,5 @@ func insertCaselessWarnings(tx *gorm.DB, scope, dept string, findings []complian
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh)
-	return len(fresh), res.Error
+	return len(fresh), createWarnings(tx, fresh)
 }

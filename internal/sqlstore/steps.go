@@ -92,6 +92,23 @@ func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respo
 	return res, nil
 }
 
+// warningBatch is how many warnings one INSERT carries: at 14 columns a row,
+// 50 rows stay under SQLite's oldest limit of 999 variables and far under
+// MySQL's 65,535 placeholders.
+const warningBatch = 50
+
+// createWarnings inserts rows in batches of warningBatch, skipping those
+// already stored.
+func createWarnings(tx *gorm.DB, rows []warningRow) error {
+	for i := 0; i < len(rows); i += warningBatch {
+		part := rows[i:min(i+warningBatch, len(rows))]
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&part).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // insertWarnings stores the findings of rec that are not stored yet and
 // returns all of them as stored, in the order found.
 func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warning, error) {
@@ -114,12 +131,17 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 			Status: compliance.WarningOpen, Message: f.Message, Basis: f.Basis, Key: f.Key,
 			PolicyRevision: rec.Step.PolicyRevision, CreatedAt: now, UpdatedAt: now})
 	}
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+	if err := createWarnings(tx, rows); err != nil {
 		return nil, err
 	}
 	var stored []warningRow
-	if err := tx.Where("case_no = ? AND dedupe IN ?", rec.Case.CaseNo, keys).Find(&stored).Error; err != nil {
-		return nil, err
+	for i := 0; i < len(keys); i += warningBatch {
+		var part []warningRow
+		if err := tx.Where("case_no = ? AND dedupe IN ?", rec.Case.CaseNo, keys[i:min(i+warningBatch, len(keys))]).
+			Find(&part).Error; err != nil {
+			return nil, err
+		}
+		stored = append(stored, part...)
 	}
 	byKey := make(map[string]warningRow, len(stored))
 	for _, r := range stored {

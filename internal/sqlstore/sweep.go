@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"powercheck/internal/compliance"
 )
@@ -98,9 +97,8 @@ func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 		}
 		// The sweeper sent only findings it did not know of; a warning a
 		// step stored meanwhile is kept, not duplicated.
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
 		inserted = len(rows)
-		return res.Error
+		return createWarnings(tx, rows)
 	})
 	return claimed, inserted, err
 }

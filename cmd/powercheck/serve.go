@@ -13,7 +13,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"powercheck/internal/calendar"
@@ -183,69 +182,6 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	return shutdown(srv, bgLoops, cutJobs, stopLoops, *drain, log)
 }
 
-// shutdown stops the service gracefully: it stops accepting connections and
-// starting background jobs, lets in-flight requests and jobs finish within
-// drain, cuts what is left after it, and returns once every loop has
-// returned, so that the store can be closed.
-func shutdown(srv *http.Server, bg *loops, cutJobs, stopLoops context.CancelFunc, drain time.Duration, log *slog.Logger) error {
-	log.Info("shutting down", "drain_timeout", drain)
-	deadline := time.Now().Add(drain)
-	stopLoops()
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		log.Warn("requests still running when the drain time was up; cut", "error", err)
-		_ = srv.Close()
-	}
-	if !bg.wait(time.Until(deadline)) {
-		log.Warn("background jobs still running when the drain time was up; cut")
-		cutJobs()
-		bg.wait(10 * time.Second)
-	}
-	log.Info("stopped")
-	return nil
-}
-
-// loops runs the background jobs and joins them at shutdown.
-type loops struct {
-	stop context.Context // ends: take no new work
-	jobs context.Context // ends: cut the work in hand
-	wg   sync.WaitGroup
-}
-
-func (l *loops) run(f func()) {
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		f()
-	}()
-}
-
-// every runs job every interval until stop ends.
-func (l *loops) every(interval time.Duration, job func(ctx context.Context)) {
-	l.run(func() { every(l.stop, interval, func() { job(l.jobs) }) })
-}
-
-// wait waits up to d for every loop to return and reports whether they did.
-func (l *loops) wait(d time.Duration) bool {
-	done := make(chan struct{})
-	go func() {
-		l.wg.Wait()
-		close(done)
-	}()
-	if d <= 0 {
-		d = time.Millisecond
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-		return true
-	case <-t.C:
-		return false
-	}
-}
-
 // checkServeFlags refuses values that cannot work, naming each.
 func checkServeFlags(maxBody int64, evalTimeout, poll, recheck, sweep, drain, lockWait time.Duration) error {
 	var errs []error
@@ -285,34 +221,6 @@ func envBool(name string) (bool, error) {
 	return b, nil
 }
 
-// every runs f every interval until ctx ends.
-func every(ctx context.Context, interval time.Duration, f func()) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			f()
-		}
-	}
-}
-
-// recheckJob re-evaluates steps whose evaluation failed, so that a policy
-// or calendar fix catches up with them.
-func recheckJob(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
-	const limit = 500
-	n, err := svc.Recheck(ctx, limit)
-	if err != nil && ctx.Err() == nil {
-		log.Warn("re-check unchecked steps", "error", err)
-	}
-	if n > 0 {
-		log.Info("re-checked steps", "count", n)
-		auditSystem(ctx, svc, log, "recheck", "", map[string]int{"limit": limit}, map[string]int{"rechecked": n})
-	}
-}
-
 // bootstrap creates the first administrator when there is no account, with
 // the token POWERCHECK_BOOTSTRAP_TOKEN gives or a new one, which it returns
 // ("" when accounts exist).
@@ -338,74 +246,6 @@ func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger,
 	defer cancel()
 	if _, err := svc.RecordSystemChange(ctx, action, target, request, result, subjects...); err != nil {
 		log.Error("audit entry of a system change not recorded; the change was made", "error", err, "action", action, "target", target)
-	}
-}
-
-// syncCalendar reloads the holiday calendar, so that a change entered on
-// any node is in force on every node within an interval.
-func syncCalendar(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
-	if err := svc.SyncCalendar(ctx); err != nil && ctx.Err() == nil {
-		log.Warn("reload calendar", "error", err)
-	}
-}
-
-// sweeper runs the deadline sweeper and the day and month closings on an
-// interval. Several nodes may run it at once: each case's tick is stored by
-// one of them.
-type sweeper struct {
-	svc            *compliance.Service
-	log            *slog.Logger
-	catalogChecked string // the month whose catalog check this node ran
-}
-
-func (sw *sweeper) run(ctx context.Context) {
-	svc, log := sw.svc, sw.log
-	// Each job is in the audit log when it stored something; a run that
-	// found nothing to do leaves no entry.
-	res, err := svc.Sweep(ctx, nil)
-	switch {
-	case err != nil && ctx.Err() == nil:
-		log.Warn("deadline sweep", "error", err)
-	case res.Due > 0:
-		log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
-			"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
-	}
-	if res.Checked > 0 {
-		auditSystem(ctx, svc, log, "sweep", "", nil, res)
-	}
-	// The working days that ended are judged for their patrols, once
-	// each; last month is closed again (nothing is raised twice), so
-	// that a missing explanation is caught once its due date passes.
-	days, err := svc.ClosePatrolDays(ctx, nil, 0, 0)
-	if err != nil && ctx.Err() == nil {
-		log.Warn("close patrol days", "error", err)
-	}
-	if days.Evaluated > 0 {
-		auditSystem(ctx, svc, log, "close_patrol_days", "from="+days.From+" to="+days.To, nil, days)
-	}
-	y, m, _ := time.Now().In(calendar.Shanghai).Date()
-	lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
-	closed, err := svc.CloseMonth(ctx, nil, lastMonth, "")
-	if err != nil && ctx.Err() == nil {
-		log.Warn("close month", "month", lastMonth, "error", err)
-	}
-	if closed.NewWarnings > 0 {
-		auditSystem(ctx, svc, log, "close_month", "month="+lastMonth, map[string]string{"month": lastMonth}, closed)
-	}
-	// Once a month the whole catalog is checked for upkeep (no legal
-	// basis, dormant items, …); a finding is stored once per item.
-	if month := time.Now().In(calendar.Shanghai).Format("2006-01"); month != sw.catalogChecked {
-		checked, err := svc.CheckCatalog(ctx, nil)
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("catalog check", "error", err)
-			}
-		} else {
-			sw.catalogChecked = month
-		}
-		if checked.Evaluated > 0 {
-			auditSystem(ctx, svc, log, "check_catalog", "month="+month, nil, checked)
-		}
 	}
 }
 

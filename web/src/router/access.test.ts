@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RouteMeta } from 'vue-router'
-import { accessTarget, menuEntries, roleAllowed, safeRedirect } from '@/router/access'
+import { accessTarget, menuEntries, queryString, roleAllowed, safeRedirect } from '@/router/access'
 import type { Account } from '@/stores/session'
 
 const clerk: Account = {
@@ -95,5 +95,14 @@ describe('helpers', () => {
       ['/admin/accounts', '系统管理'],
     ])
     expect(menuEntries(null, records)).toEqual([])
+  })
+})
+
+describe('queryString', () => {
+  it('takes the first string value of a query parameter', () => {
+    expect(queryString('2026-11')).toBe('2026-11')
+    expect(queryString(['ZJJ', 'SCJ'])).toBe('ZJJ')
+    expect(queryString([null])).toBe('')
+    expect(queryString(undefined)).toBe('')
   })
 })

@@ -10,6 +10,12 @@ export function roleAllowed(meta: RouteMeta | undefined, role: Role | null | und
   return !meta?.roles || meta.roles.length === 0 || meta.roles.includes(role)
 }
 
+/** The first value of a query parameter as a string ('' when absent or not a string). */
+export function queryString(v: unknown): string {
+  if (typeof v === 'string') return v
+  return Array.isArray(v) && typeof v[0] === 'string' ? v[0] : ''
+}
+
 /** A safe in-app path to go back to after sign-in ('/' for anything else). */
 export function safeRedirect(v: unknown): string {
   const s = Array.isArray(v) ? v[0] : v

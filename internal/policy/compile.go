@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -27,25 +26,18 @@ var moduleNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // MaxModuleBytes bounds the size of one module's source.
 const MaxModuleBytes = 256 << 10
 
-// forbidden built-ins reach the network, the runtime or the environment, or
-// make a decision depend on anything but its input (so that a dry run over
-// past steps says what really would have happened).
-var forbidden = []string{
-	"http.send", "net.lookup_ip_addr", "opa.runtime", "time.now_ns", "rand.intn",
-	"uuid.rfc4122", "uuid.parse", "providers.aws.sign_req", "trace", "print", "internal.print",
-}
-
-// capabilities are OPA's built-ins minus the forbidden ones plus ours.
+// capabilities are the allowed OPA built-ins (sandbox.go) plus ours; no
+// remote or local schema references either.
 func capabilities() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
 	kept := caps.Builtins[:0:0]
 	for _, b := range caps.Builtins {
-		if !slices.Contains(forbidden, b.Name) {
+		if allowed[b.Name] {
 			kept = append(kept, b)
 		}
 	}
 	caps.Builtins = append(kept, builtinDecls()...)
-	caps.AllowNet = []string{} // no remote schemas either
+	caps.AllowNet = []string{}
 	return caps
 }
 
@@ -85,8 +77,9 @@ func problemsFrom(errs ast.Errors) *CompileError {
 
 func chinese(p Problem) string {
 	if name, ok := strings.CutPrefix(p.Message, "undefined function "); ok {
-		if slices.Contains(forbidden, name) {
-			return "禁止使用的内置函数 " + strings.TrimPrefix(name, "internal.") + "（不得访问网络、运行环境或引入不确定性）"
+		if _, opa := ast.BuiltinMap[name]; opa && !allowed[name] {
+			return "禁止使用的内置函数 " + strings.TrimPrefix(name, "internal.") +
+				"（策略只能调用允许清单中的内置函数：不得访问网络、文件、运行环境，不得引入不确定性或无界的内存占用）"
 		}
 		return "未定义的函数 " + name
 	}
@@ -154,9 +147,13 @@ func parse(modules []Module) (map[string]*ast.Module, *CompileError) {
 			continue
 		}
 		checkPackage(m, mod, add)
+		numberProblems(m, mod, add)
 		parsed[fileName(m.Name)] = mod
 	}
 	if len(ce.Problems) > 0 {
+		return nil, ce
+	}
+	if ce := expansionProblems(parsed); ce != nil {
 		return nil, ce
 	}
 	return parsed, nil

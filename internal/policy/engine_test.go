@@ -49,7 +49,7 @@ func TestEvaluateCutOff(t *testing.T) {
 		name string
 		body string
 	}{
-		{"huge range", `count([x | some x in numbers.range(1, 100000000); x % 7 == 0]) > 0`},
+		{"long loop", `count([x | some x in numbers.range(1, 99999); some y in numbers.range(1, 99999); x % 7 == y]) > 0`},
 		{"nested loops", `count([1 | some i in numbers.range(1, 20000); some j in numbers.range(1, 20000); i != j]) > 0`},
 		{"many working-day calls", `count({d | some i in numbers.range(1, 5000); some j in numbers.range(1, 5000); d := workday.add("2026-01-05", (i * j) % 150)}) > 0`},
 	}
@@ -80,7 +80,7 @@ func TestEvaluateCutOff(t *testing.T) {
 func TestEvaluateHonoursCallerContext(t *testing.T) {
 	src := "package compliance.loop\n\n" + header +
 		`warnings contains {"rule": "loop.x", "level": "alarm", "message": "x"} if {
-	count([x | some x in numbers.range(1, 100000000); x % 7 == 0]) > 0
+	count([x | some x in numbers.range(1, 99999); some y in numbers.range(1, 99999); x % 7 == y]) > 0
 }
 `
 	e := mustActiveEngine(t, time.Minute, []policy.Module{mod("loop", src)})

@@ -1,0 +1,392 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+// The sandbox. A policy is code written by the legal affairs office and run
+// inside the service on every step, sweep, dry run and test. The evaluation
+// time limit interrupts Rego between built-in calls, not inside one, and
+// nothing interrupts an allocation: one call such as a shift by 2^40 bits or
+// a range of 10^12 numbers ends the process. So policies may call only the
+// built-ins listed here, every such call is checked before it runs where its
+// result could outgrow its arguments, and every result is checked for size.
+// A check that fails halts the evaluation with an error: the step is stored
+// unchecked and the failure is shown, as with any failing evaluation.
+
+// Limits on what one built-in call may take or produce.
+const (
+	// MaxValueBytes bounds a string a built-in produces, and the text a
+	// serialising built-in (json.marshal, sprintf, …) may write.
+	MaxValueBytes = 4 << 20
+	// MaxCollection bounds the elements of an array, set or object a
+	// built-in produces.
+	MaxCollection = 100_000
+	// MaxNumberDigits bounds a number's decimal digits (and magnitude: at
+	// most 10^40). Money, days and nanosecond timestamps fit many times over.
+	MaxNumberDigits = 40
+	// maxFormatWidth bounds a width or precision in a sprintf format.
+	maxFormatWidth = 1000
+	// maxPatchOps bounds the operations of one json.patch.
+	maxPatchOps = 1000
+)
+
+// allowed are the OPA built-ins a policy may call: comparison, arithmetic,
+// aggregates, strings, regular expressions (RE2, linear), objects, arrays,
+// sets, encodings, time, and hashes. Left out are those that reach the
+// network or the runtime, depend on anything but their input, read files or
+// keys (JSON-schema references, JWT, x509), expand without bound (bit shifts,
+// CIDR expansion, YAML aliases, path enumeration) or parse other languages.
+var allowed = map[string]bool{}
+
+func init() {
+	for _, name := range strings.Fields(`
+		eq assign equal neq lt lte gt gte and or
+		plus minus mul div rem abs round ceil floor
+		count sum product max min sort
+		intersection union set_diff
+		array.concat array.flatten array.reverse array.slice
+		is_array is_boolean is_null is_number is_object is_set is_string type_name to_number
+		concat contains endswith startswith format_int indexof indexof_n lower upper replace split sprintf
+		strings.any_prefix_match strings.any_suffix_match strings.count strings.replace_n strings.reverse strings.split_n
+		substring trim trim_left trim_prefix trim_right trim_space trim_suffix
+		regex.match re_match regex.find_n regex.find_all_string_submatch_n regex.is_valid regex.split regex.replace regex.template_match
+		glob.match glob.quote_meta
+		object.filter object.get object.keys object.remove object.subset object.union object.union_n
+		json.filter json.remove json.patch json.is_valid json.marshal json.marshal_with_options json.unmarshal
+		base64.decode base64.encode base64.is_valid base64url.decode base64url.encode base64url.encode_no_pad
+		hex.decode hex.encode urlquery.decode urlquery.decode_object urlquery.encode urlquery.encode_object
+		uri.is_valid uri.parse
+		numbers.range numbers.range_step units.parse units.parse_bytes semver.compare semver.is_valid
+		bits.and bits.or bits.xor bits.negate bits.rsh
+		time.add_date time.clock time.date time.diff time.format time.parse_duration_ns time.parse_ns time.parse_rfc3339_ns time.weekday
+		crypto.md5 crypto.sha1 crypto.sha256 crypto.hmac.md5 crypto.hmac.sha1 crypto.hmac.sha256 crypto.hmac.sha512 crypto.hmac.equal
+		net.cidr_contains net.cidr_intersects net.cidr_is_valid
+		graph.reachable walk
+		internal.member_2 internal.member_3 internal.template_string internal.test_case
+		rego.metadata.rule rego.metadata.chain
+	`) {
+		allowed[name] = true
+	}
+	// Wrap each allowed built-in once for the process: the wrappers are
+	// what OPA calls, in evaluation and in the test runner alike.
+	for name := range allowed {
+		f := topdown.GetBuiltin(name)
+		if f == nil {
+			continue // not a function of this OPA version (or not a call: assign, eq, and, or)
+		}
+		topdown.RegisterBuiltinFunc(name, guarded(name, f, guards[name]))
+	}
+}
+
+// ErrSandbox marks a built-in call refused or cut by the sandbox.
+var ErrSandbox = errors.New("policy sandbox")
+
+// refuse halts the evaluation: a sandbox refusal is never an undefined
+// expression that a policy could step around.
+func refuse(name, format string, args ...any) error {
+	return topdown.Halt{Err: fmt.Errorf("%w: %s: %s", ErrSandbox, name, fmt.Sprintf(format, args...))}
+}
+
+// guarded wraps a built-in with its argument check and the result check.
+func guarded(name string, f topdown.BuiltinFunc, pre func([]*ast.Term) error) topdown.BuiltinFunc {
+	return func(bctx topdown.BuiltinContext, args []*ast.Term, iter func(*ast.Term) error) error {
+		if pre != nil {
+			if err := pre(args); err != nil {
+				return refuse(name, "%v", err)
+			}
+		}
+		return f(bctx, args, func(out *ast.Term) error {
+			if err := checkResult(out.Value); err != nil {
+				return refuse(name, "result %v", err)
+			}
+			return iter(out)
+		})
+	}
+}
+
+// checkResult bounds one result at its top level, in constant time: a
+// result's parts were themselves results or arguments, and were checked.
+func checkResult(v ast.Value) error {
+	switch v := v.(type) {
+	case ast.String:
+		if len(v) > MaxValueBytes {
+			return fmt.Errorf("is a string of %d bytes, more than %d", len(v), MaxValueBytes)
+		}
+	case ast.Number:
+		return checkNumber(v)
+	case *ast.Array:
+		return checkLen(v.Len())
+	case ast.Set:
+		return checkLen(v.Len())
+	case ast.Object:
+		return checkLen(v.Len())
+	}
+	return nil
+}
+
+func checkLen(n int) error {
+	if n > MaxCollection {
+		return fmt.Errorf("has %d elements, more than %d", n, MaxCollection)
+	}
+	return nil
+}
+
+// checkNumber accepts a number of at most MaxNumberDigits digits before its
+// decimal point (after applying any exponent).
+func checkNumber(n ast.Number) error {
+	s := string(n)
+	if len(s) <= MaxNumberDigits && !strings.ContainsAny(s, "eE") {
+		return nil
+	}
+	if len(s) > 4*MaxNumberDigits {
+		return fmt.Errorf("is a number written with %d characters", len(s))
+	}
+	f, ok := new(big.Float).SetString(s)
+	if !ok {
+		return fmt.Errorf("is not a number: %q", s)
+	}
+	if f.Sign() != 0 && f.MantExp(nil) > maxNumberBits {
+		return fmt.Errorf("is a number larger than 10^%d", MaxNumberDigits)
+	}
+	return nil
+}
+
+// maxNumberBits is the binary exponent of 10^MaxNumberDigits.
+const maxNumberBits = 133
+
+// guards check the arguments of the built-ins whose one call can produce far
+// more than it was given, before the call allocates.
+var guards = map[string]func([]*ast.Term) error{
+	"numbers.range": func(a []*ast.Term) error {
+		return rangeWithin(a[0], a[1], ast.IntNumberTerm(1))
+	},
+	"numbers.range_step": func(a []*ast.Term) error {
+		return rangeWithin(a[0], a[1], a[2])
+	},
+	"concat": func(a []*ast.Term) error {
+		sep, _ := a[0].Value.(ast.String)
+		total := 0
+		var err error
+		each(a[1].Value, func(t *ast.Term) bool {
+			if s, ok := t.Value.(ast.String); ok {
+				total += len(s) + len(sep)
+			}
+			if total > MaxValueBytes {
+				err = fmt.Errorf("would join more than %d bytes", MaxValueBytes)
+				return false
+			}
+			return true
+		})
+		return err
+	},
+	"replace": func(a []*ast.Term) error {
+		return replaceWithin(a[0], a[2], 0)
+	},
+	"strings.replace_n": func(a []*ast.Term) error {
+		longest := 0
+		if obj, ok := a[0].Value.(ast.Object); ok {
+			obj.Foreach(func(_, v *ast.Term) {
+				if s, ok := v.Value.(ast.String); ok {
+					longest = max(longest, len(s))
+				}
+			})
+		}
+		s, _ := a[1].Value.(ast.String)
+		if (len(s)+1)*longest+len(s) > MaxValueBytes {
+			return fmt.Errorf("could produce more than %d bytes", MaxValueBytes)
+		}
+		return nil
+	},
+	"regex.replace": func(a []*ast.Term) error {
+		// Each $n in the replacement may repeat the whole subject.
+		r, _ := a[2].Value.(ast.String)
+		s, _ := a[0].Value.(ast.String)
+		return replaceWithin(a[0], a[2], strings.Count(string(r), "$")*len(s))
+	},
+	"sprintf": func(a []*ast.Term) error {
+		f, _ := a[0].Value.(ast.String)
+		if err := formatWithin(string(f)); err != nil {
+			return err
+		}
+		return textWithin(a[1])
+	},
+	"json.marshal":              func(a []*ast.Term) error { return textWithin(a[0]) },
+	"json.marshal_with_options": func(a []*ast.Term) error { return textWithin(a[0]) },
+	"urlquery.encode_object":    func(a []*ast.Term) error { return textWithin(a[0]) },
+	"array.flatten":             func(a []*ast.Term) error { return textWithin(a[0]) },
+	"walk":                      func(a []*ast.Term) error { return textWithin(a[0]) },
+	"product": func(a []*ast.Term) error {
+		digits := 0
+		each(a[0].Value, func(t *ast.Term) bool {
+			if n, ok := t.Value.(ast.Number); ok {
+				digits += len(n)
+			}
+			return digits <= 2*MaxNumberDigits
+		})
+		if digits > 2*MaxNumberDigits {
+			return fmt.Errorf("would multiply numbers of more than %d digits in all", 2*MaxNumberDigits)
+		}
+		return nil
+	},
+	"json.patch": func(a []*ast.Term) error {
+		if arr, ok := a[1].Value.(*ast.Array); ok && arr.Len() > maxPatchOps {
+			return fmt.Errorf("has %d operations, more than %d", arr.Len(), maxPatchOps)
+		}
+		return nil
+	},
+}
+
+// each calls f for the elements of an array or set until f says stop.
+func each(v ast.Value, f func(*ast.Term) bool) {
+	switch v := v.(type) {
+	case *ast.Array:
+		for i := 0; i < v.Len(); i++ {
+			if !f(v.Elem(i)) {
+				return
+			}
+		}
+	case ast.Set:
+		_ = v.Iter(func(t *ast.Term) error {
+			if !f(t) {
+				return ErrSandbox
+			}
+			return nil
+		})
+	}
+}
+
+func rangeWithin(from, to, step *ast.Term) error {
+	a, ok1 := from.Value.(ast.Number)
+	b, ok2 := to.Value.(ast.Number)
+	s, ok3 := step.Value.(ast.Number)
+	if !ok1 || !ok2 || !ok3 {
+		return nil // the built-in reports the type error itself
+	}
+	for _, n := range []ast.Number{a, b, s} {
+		if err := checkNumber(n); err != nil {
+			return err
+		}
+	}
+	fa, _ := new(big.Float).SetString(string(a))
+	fb, _ := new(big.Float).SetString(string(b))
+	fs, _ := new(big.Float).SetString(string(s))
+	if fa == nil || fb == nil || fs == nil || fs.Sign() <= 0 {
+		return nil
+	}
+	span := new(big.Float).Sub(fb, fa)
+	span.Abs(span).Quo(span, fs)
+	if span.Cmp(big.NewFloat(MaxCollection)) >= 0 {
+		return fmt.Errorf("would produce more than %d numbers", MaxCollection)
+	}
+	return nil
+}
+
+// replaceWithin bounds a replacement's worst case: the new text inserted at
+// every position of the subject, plus extra bytes in all (what regex group
+// references can copy: matches do not overlap, so each $n adds at most the
+// subject once).
+func replaceWithin(subject, with *ast.Term, extra int) error {
+	s, _ := subject.Value.(ast.String)
+	w, _ := with.Value.(ast.String)
+	if len(w) == 0 && extra == 0 {
+		return nil
+	}
+	if len(w) > MaxValueBytes || (len(s)+1)*len(w)+extra+len(s) > MaxValueBytes {
+		return fmt.Errorf("could produce more than %d bytes", MaxValueBytes)
+	}
+	return nil
+}
+
+// formatWithin refuses widths and precisions that would pad a value to any
+// length, and widths taken from the arguments (*).
+func formatWithin(f string) error {
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			continue
+		}
+		n := 0
+	verb:
+		for i++; i < len(f); i++ {
+			switch c := f[i]; {
+			case c == '*':
+				return errors.New("a width or precision from the arguments (*) is not allowed")
+			case c >= '0' && c <= '9':
+				if n = n*10 + int(c-'0'); n > maxFormatWidth {
+					return fmt.Errorf("a width or precision larger than %d", maxFormatWidth)
+				}
+			case strings.IndexByte(".-+# []", c) >= 0:
+				n = 0
+			default:
+				break verb
+			}
+		}
+	}
+	return nil
+}
+
+// textWithin bounds the text a value would serialise to, walking at most
+// MaxValueBytes worth of it: a value that shares its parts ([a, a] nested
+// deep) is small in memory and enormous as text.
+func textWithin(t *ast.Term) error {
+	budget := MaxValueBytes
+	var walk func(v ast.Value) bool
+	walk = func(v ast.Value) bool {
+		budget--
+		switch v := v.(type) {
+		case ast.String:
+			budget -= len(v) + 2
+		case ast.Number:
+			budget -= len(v)
+		case *ast.Array:
+			for i := 0; i < v.Len() && budget >= 0; i++ {
+				if !walk(v.Elem(i).Value) {
+					return false
+				}
+			}
+		case ast.Set:
+			_ = v.Iter(func(e *ast.Term) error {
+				if !walk(e.Value) {
+					return ErrSandbox
+				}
+				return nil
+			})
+		case ast.Object:
+			_ = v.Iter(func(k, e *ast.Term) error {
+				if !walk(k.Value) || !walk(e.Value) {
+					return ErrSandbox
+				}
+				return nil
+			})
+		}
+		return budget >= 0
+	}
+	if !walk(t.Value) {
+		return fmt.Errorf("would write more than %d bytes", MaxValueBytes)
+	}
+	return nil
+}
+
+// numberProblems finds number literals beyond the sandbox's bounds in a
+// module's source: a policy that cannot run is refused when saved.
+func numberProblems(m Module, mod *ast.Module, add func(m string, line int, code, en, zh string)) {
+	ast.WalkTerms(mod, func(t *ast.Term) bool {
+		if n, ok := t.Value.(ast.Number); ok {
+			if err := checkNumber(n); err != nil {
+				line := 1
+				if t.Location != nil {
+					line = t.Location.Row
+				}
+				add(m.Name, line, "number_error", fmt.Sprintf("number literal %s", err),
+					fmt.Sprintf("数字超出允许范围（最多 %d 位整数）", MaxNumberDigits))
+			}
+		}
+		return false
+	})
+}

@@ -41,7 +41,7 @@ GO=${GO:-go}
 
 BIN=bin/powercheck
 LOAD=bin/pcload
-ADMIN_TOKEN=bench-admin
+ADMIN_TOKEN=bench-admin-token-0123456789abcdef # serve refuses one shorter than 32 characters outside demo mode
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pcbench.XXXXXX")
 OUT=bench-out/$(date +%Y%m%d-%H%M%S)

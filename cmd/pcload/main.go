@@ -3,7 +3,9 @@
 // Every virtual case submits the steps of a four-step licensing flow in order
 // — accept (with the power item and the applicant), review, decide (citing
 // LB1, with the dept_inspector approval) and deliver — occurred a few minutes
-// apart in the recent past, under ids that are unique to the run.
+// apart in the recent past, under ids that are unique to the run. Case
+// numbers begin with the code of the token's department and "-", as the
+// server requires.
 //
 // Without -rate it is a closed loop: -concurrency workers send as fast as
 // the server answers, which measures the maximum throughput. With -rate it is
@@ -26,6 +28,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -66,7 +69,7 @@ func main() {
 	flag.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to send (ignored when -n is set)")
 	flag.Int64Var(&cfg.n, "n", 0, "number of steps to send (0: send for -duration)")
 	flag.Float64Var(&cfg.rate, "rate", 0, "steps per second, open loop (0: closed loop, as fast as possible)")
-	flag.StringVar(&cfg.prefix, "prefix", "", "prefix of case numbers and step ids (default: derived from the clock)")
+	flag.StringVar(&cfg.prefix, "prefix", "", "what case numbers (after the department's code and \"-\") and step ids begin with (default: derived from the clock)")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "timeout of one request")
 	flag.IntVar(&cfg.showErrors, "show-errors", 5, "how many error answers to print")
 	flag.Parse()
@@ -77,6 +80,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	dept, err := clerkDepartment(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pcload:", err)
+		os.Exit(2)
+	}
+	cfg.prefix = dept + "-" + cfg.prefix
 	r := run(ctx, cfg)
 	r.print(os.Stdout, cfg)
 	switch {
@@ -115,6 +124,40 @@ func (c *config) check() error {
 		return fmt.Errorf("-prefix %q: letters, digits and _ . : / - only, at most 41", c.prefix)
 	}
 	return nil
+}
+
+// clerkDepartment asks the server for the department of the token's
+// account: the cases a clerk opens are numbered "<department code>-…".
+func clerkDepartment(ctx context.Context, cfg config) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.url+"/api/v1/me", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+cfg.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("the token's account: %w", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	if err != nil {
+		return "", fmt.Errorf("the token's account: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("the token's account: %s %.200s", res.Status, body)
+	}
+	var a struct {
+		DepartmentCode string `json:"department_code"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil {
+		return "", fmt.Errorf("the token's account: %w", err)
+	}
+	if a.DepartmentCode == "" {
+		return "", errors.New("the token's account belongs to no department: give a clerk's token")
+	}
+	return a.DepartmentCode, nil
 }
 
 // flow is the licensing item's flow, in order.

@@ -152,18 +152,18 @@ func TestAccounts(t *testing.T) {
 
 		t.Run("an expired token is refused as expired", func(t *testing.T) {
 			past := time.Now().Add(-time.Minute).Format(time.RFC3339)
-			s.must(200, "PATCH", "/api/v1/accounts/zjj-inspector", zjjAdm, map[string]any{"expires_at": past})
+			s.must(200, "PATCH", "/api/v1/accounts/zjj-inspector", adminToken, map[string]any{"expires_at": past})
 			wantCode(t, s.do("GET", "/api/v1/me", tok["zjj-inspector"], nil), 401, "token_expired")
 			future := time.Now().Add(time.Hour).Format(time.RFC3339)
 			var a struct {
 				ExpiresAt *time.Time `json:"expires_at"`
 			}
-			s.must(200, "PATCH", "/api/v1/accounts/zjj-inspector", zjjAdm, map[string]any{"expires_at": future}).decode(t, &a)
+			s.must(200, "PATCH", "/api/v1/accounts/zjj-inspector", adminToken, map[string]any{"expires_at": future}).decode(t, &a)
 			if a.ExpiresAt == nil {
 				t.Errorf("expires_at not shown")
 			}
 			s.must(200, "GET", "/api/v1/me", tok["zjj-inspector"], nil)
-			s.must(200, "PATCH", "/api/v1/accounts/zjj-inspector", zjjAdm, `{"expires_at": null}`).decode(t, &a)
+			s.must(200, "PATCH", "/api/v1/accounts/zjj-inspector", adminToken, `{"expires_at": null}`).decode(t, &a)
 			if a.ExpiresAt != nil {
 				t.Errorf("expires_at = %v after null, want none", a.ExpiresAt)
 			}
@@ -197,7 +197,7 @@ func TestAccounts(t *testing.T) {
 			wantCode(t, s.do("PATCH", "/api/v1/accounts/nobody", adminToken, map[string]any{"disabled": true}), 404, "account_not_found")
 			wantCode(t, s.do("PATCH", "/api/v1/accounts/nobody", zjjAdm, map[string]any{"disabled": true}), 404, "account_not_found")
 			wantCode(t, s.do("PATCH", "/api/v1/accounts/scj-clerk", zjjAdm, map[string]any{"disabled": true}), 403, "other_department")
-			wantCode(t, s.do("POST", "/api/v1/accounts/scj-clerk/token", zjjAdm, nil), 403, "other_department")
+			wantCode(t, s.do("POST", "/api/v1/accounts/scj-clerk/token", zjjAdm, nil), 403, "not_own_account")
 			wantCode(t, s.do("PATCH", "/api/v1/accounts/zjj-admin2", zjjAdm, map[string]any{"disabled": true}), 403, "account_not_managed")
 			wantCode(t, s.do("PATCH", "/api/v1/accounts/legal", zjjAdm, map[string]any{"disabled": true}), 403, "other_department")
 			wantCode(t, s.do("PATCH", "/api/v1/accounts/zjj-admin", zjjAdm, map[string]any{"real_name": "新名"}), 403, "account_not_managed")
@@ -215,7 +215,7 @@ func TestAccounts(t *testing.T) {
 				Username string `json:"username"`
 				Token    string `json:"token"`
 			}
-			s.must(200, "POST", "/api/v1/accounts/zjj-clerk/token", zjjAdm, nil).decode(t, &out)
+			s.must(200, "POST", "/api/v1/accounts/zjj-clerk/token", adminToken, nil).decode(t, &out)
 			if out.Username != "zjj-clerk" || !strings.HasPrefix(out.Token, "pc_") || len(out.Token) != 3+64 {
 				t.Fatalf("rotation answer %+v: want a 256-bit pc_ token", out)
 			}

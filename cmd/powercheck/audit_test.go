@@ -51,6 +51,7 @@ type storedAuditRow struct {
 	Subjects       string
 	BeforeDigest   string
 	AfterDigest    string
+	EffectsDigest  string
 	PrevHash       string
 	Hash           string
 }
@@ -282,7 +283,7 @@ func TestAuditLog(t *testing.T) {
 			r := original[4]
 			e := compliance.AuditEntry{Seq: r.Seq, At: r.LoggedAt, Actor: "mallory", Role: compliance.Role(r.Role), IP: r.IP,
 				Action: r.Action, Target: r.Target, RequestDigest: r.RequestDigest, ResponseDigest: r.ResponseDigest,
-				Subjects: r.Subjects, BeforeDigest: r.BeforeDigest, AfterDigest: r.AfterDigest, PrevHash: r.PrevHash}
+				Subjects: r.Subjects, BeforeDigest: r.BeforeDigest, AfterDigest: r.AfterDigest, EffectsDigest: r.EffectsDigest, PrevHash: r.PrevHash}
 			if err := st.DB().Exec("UPDATE audit_log SET actor = ?, hash = ? WHERE seq = ?", e.Actor, compliance.AuditHash(e), r.Seq).Error; err != nil {
 				t.Fatal(err)
 			}

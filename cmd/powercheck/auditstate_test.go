@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -229,6 +230,145 @@ func TestAuditKeyFile(t *testing.T) {
 		}
 		if out, err := verifyAudit(dsn); err == nil || !strings.Contains(out, "entry 1: hash mismatch (altered), unless it was sealed with an audit key: verify with the key") {
 			t.Errorf("verify without the key: %q, %v; want entry 1 named", out, err)
+		}
+	})
+}
+
+// TestAuditCheckpointAtShutdown runs a server that keeps checkpoints in a
+// file: one at start, none on its (long) interval, the last at shutdown once
+// every change is logged. Both the file and the server's own log serve as
+// `audit verify --checkpoint-file`.
+func TestAuditCheckpointAtShutdown(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
+		dir := t.TempDir()
+		cpFile, logFile := filepath.Join(dir, "audit.checkpoints"), filepath.Join(dir, "serve.log")
+		logOut, err := os.Create(logFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer logOut.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--audit-checkpoint-file", cpFile,
+				"--audit-checkpoint-interval", "1h"}, pw, logOut)
+			pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
+			done <- err
+		}()
+		var s *server
+		lines := bufio.NewScanner(pr)
+		for s == nil && lines.Scan() {
+			if addr, ok := strings.CutPrefix(lines.Text(), "listening on "); ok {
+				go func() { _, _ = io.Copy(io.Discard, pr) }()
+				s = &server{t: t, base: addr}
+			}
+		}
+		if s == nil {
+			t.Fatalf("server did not start: %v", lines.Err())
+		}
+		if cp, ok, err := readCheckpoint(cpFile); err != nil || !ok || cp.Seq != 1 {
+			t.Fatalf("checkpoint at start: %+v, %v, %v; want entry 1, the first administrator", cp, ok, err)
+		}
+		setupDistrict(t, s)
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("server did not stop")
+		}
+
+		st, err := sqlstore.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		head, err := st.AuditHead(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(cpFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, ok, err := readCheckpoint(cpFile)
+		if n := strings.Count(string(data), "\n"); err != nil || !ok || cp.Seq != head.Seq || cp.Hash != head.Hash || n != 2 {
+			t.Fatalf("checkpoint file %q: newest %+v, %v; want 2 lines, the last the head %+v", data, cp, err, head)
+		}
+		for _, file := range []string{cpFile, logFile} {
+			var out bytes.Buffer
+			if err := run(context.Background(), []string{"audit", "verify", "--db", dsn, "--checkpoint-file", file}, &out, io.Discard); err != nil ||
+				!strings.Contains(out.String(), fmt.Sprintf(": entry %d\n", head.Seq)) {
+				t.Errorf("verify --checkpoint-file %s: %q, %v; want the log to reach entry %d", filepath.Base(file), out.String(), err, head.Seq)
+			}
+		}
+	})
+}
+
+// TestAuditBaselineOfAnEarlierDatabase starts the service on a database an
+// earlier version wrote: objects that no entry recorded (a department), one
+// that an entry without effects recorded (an account). The first start
+// records the former as found; the latter stays followed through its entry.
+func TestAuditBaselineOfAnEarlierDatabase(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		st, err := sqlstore.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if err := st.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		if _, err := st.CreateDepartment(ctx, compliance.Department{Code: "ZJJ", Name: "区住房和城乡建设局", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateAccount(ctx, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk,
+			DepartmentCode: "ZJJ", CreatedAt: now}, strings.Repeat("b", 64)); err != nil {
+			t.Fatal(err)
+		}
+		clerk := subjects("account", "zjj-clerk")
+		after, err := compliance.StateDigest(ctx, st, clerk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AppendAudit(ctx, compliance.AuditEntry{At: now, Actor: "admin", Role: compliance.RoleAdmin, IP: "127.0.0.1",
+			Action: "POST /api/v1/accounts", Target: "username=zjj-clerk", RequestDigest: "req", ResponseDigest: "res",
+			Subjects: compliance.FormatSubjects(clerk), BeforeDigest: compliance.AbsentStateDigest(clerk), AfterDigest: after}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := verifyAudit(dsn); err == nil || !strings.Contains(out, "department:ZJJ: stored, but no audit entry records it") ||
+			strings.Contains(out, "account:") {
+			t.Fatalf("verify before the first start: %q, %v; want the department named, not the account", out, err)
+		}
+
+		startServer(t, dsn)
+		if out, err := verifyAudit(dsn); err != nil || !strings.Contains(out, "stored objects match the audit log") {
+			t.Fatalf("verify after the first start: %q, %v", out, err)
+		}
+		effects, err := st.AuditEffects(ctx, 1, 1<<40)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var baselined []string
+		for _, e := range effects {
+			baselined = append(baselined, e.Subject.String())
+		}
+		if got := strings.Join(baselined, " "); !strings.Contains(got, "department:ZJJ") || strings.Contains(got, "account:") {
+			t.Errorf("recorded at the first start: %s; want the department, not the account its entry recorded", got)
+		}
+
+		if err := st.DB().Exec("UPDATE accounts SET role = 'admin' WHERE username = 'zjj-clerk'").Error; err != nil {
+			t.Fatal(err)
+		}
+		if out, err := verifyAudit(dsn); err == nil || !strings.Contains(out, "account:zjj-clerk: changed after entry 1, outside the audit log") {
+			t.Errorf("verify: %q, %v; want the account named against its entry 1", out, err)
 		}
 	})
 }

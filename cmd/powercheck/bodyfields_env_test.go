@@ -52,7 +52,7 @@ func newBodyEnv(t *testing.T, s *server, dsn string) *bodyEnv {
 
 	// A case accepted now, and a spot check that samples it.
 	now := time.Now()
-	caseNo := "BF-BASE"
+	caseNo := "ZJJ-BF-BASE"
 	s.must(201, "POST", "/api/v1/steps", e.tok["clerk"], firstStep(caseNo+"-accept", caseNo, "XK-001", "accept", now.Add(-2*time.Hour).Format(time.RFC3339)))
 	today := calendar.DateOf(now)
 	var sc struct {
@@ -185,7 +185,7 @@ func (e *bodyEnv) post(t *testing.T, want int, method, path, as string, body any
 func (e *bodyEnv) newWarning(t *testing.T) int64 {
 	t.Helper()
 	e.cases++
-	caseNo := fmt.Sprintf("BF-W%d", e.cases)
+	caseNo := fmt.Sprintf("ZJJ-BF-W%d", e.cases)
 	var ans stepAnswer
 	e.post(t, 201, "POST", "/api/v1/steps", "clerk", firstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00")).decode(t, &ans)
 	if len(ans.Warnings) == 0 {
@@ -238,7 +238,7 @@ func (a snapshot) changes(b snapshot) []string {
 	return out
 }
 
-var auditTables = []string{"audit_log", "audit_head"}
+var auditTables = []string{"audit_log", "audit_head", "audit_effects"}
 
 // waitAudit waits for the audit entry of an accepted request: it is
 // written after the answer.

@@ -231,7 +231,7 @@ func bodyRoutes() []bodyRoute {
 			name: "steps", method: "POST", as: "clerk", writes: []string{"cases", "steps", "warnings"},
 			target: func(_ *testing.T, e *bodyEnv, _ int) (string, map[string]any) {
 				e.cases++
-				caseNo := fmt.Sprintf("BF-S%d", e.cases)
+				caseNo := fmt.Sprintf("ZJJ-BF-S%d", e.cases)
 				return "/api/v1/steps", map[string]any{"id": caseNo + "-file", "case_no": caseNo, "power_item_code": "CF-001",
 					"applicant": "某建设公司", "step_code": "file", "handler": "张三", "occurred_at": stamp(-2 * time.Hour),
 					"legal_basis_ids": []any{"LB1"}, "discretion": map[string]any{"tier": "一般", "amount": 20000},

@@ -187,8 +187,9 @@ func TestSteps(t *testing.T) {
 		})
 
 		t.Run("other departments neither write nor read a case", func(t *testing.T) {
+			// Another department's case is answered as a case nobody opened.
 			review := step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00")
-			if code := s.must(403, "POST", "/api/v1/steps", tok[scjClerk], review).errorCode(t); code != "other_department" {
+			if code := s.must(422, "POST", "/api/v1/steps", tok[scjClerk], review).errorCode(t); code != "unknown_case" {
 				t.Errorf("code = %s", code)
 			}
 			s.must(404, "GET", "/api/v1/cases/ZJJ-2026-0001", tok[scjClerk], nil)
@@ -371,7 +372,7 @@ func TestLawCounting(t *testing.T) {
 						it["time_limit"] = map[string]any{"days": tt.limit, "unit": "workday"}
 					}
 				}))
-				caseNo := "LAW-" + code
+				caseNo := "ZJJ-LAW-" + code
 				s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-1", caseNo, code, tt.first, tt.firstAt))
 				for j, m := range tt.middle {
 					c, at, _ := strings.Cut(m, "@")

@@ -33,6 +33,7 @@ func shutdown(srv *http.Server, bg *loops, cutJobs, stopLoops context.CancelFunc
 		cutJobs()
 		bg.wait(10 * time.Second)
 	}
+	bg.finish()
 	log.Info("stopped")
 	return nil
 }
@@ -42,6 +43,20 @@ type loops struct {
 	stop context.Context // ends: take no new work
 	jobs context.Context // ends: cut the work in hand
 	wg   sync.WaitGroup
+	last []func(ctx context.Context)
+}
+
+// atStop runs job once at shutdown, after the requests and the other jobs
+// have finished (or were cut), before the store is closed.
+func (l *loops) atStop(job func(ctx context.Context)) { l.last = append(l.last, job) }
+
+// finish runs the atStop jobs, each within 10 seconds.
+func (l *loops) finish() {
+	for _, job := range l.last {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		job(ctx)
+		cancel()
+	}
 }
 
 func (l *loops) run(f func()) {
@@ -95,22 +110,28 @@ func every(ctx context.Context, interval time.Duration, f func()) {
 // or calendar fix catches up with them.
 func recheckJob(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
 	const limit = 500
-	n, err := svc.Recheck(ctx, limit)
+	tracked, written := svc.TrackWrites(ctx)
+	n, err := svc.Recheck(tracked, limit)
 	if err != nil && ctx.Err() == nil {
 		log.Warn("re-check unchecked steps", "error", err)
 	}
 	if n > 0 {
 		log.Info("re-checked steps", "count", n)
-		auditSystem(ctx, svc, log, "recheck", "", map[string]int{"limit": limit}, map[string]int{"rechecked": n})
 	}
+	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "recheck", Request: map[string]int{"limit": limit},
+		Result: map[string]int{"rechecked": n}}, written, n > 0)
 }
 
 // syncCalendar reloads the holiday calendar, so that a change entered on
 // any node is in force on every node within an interval.
 func syncCalendar(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
-	if err := svc.SyncCalendar(ctx); err != nil && ctx.Err() == nil {
+	tracked, written := svc.TrackWrites(ctx)
+	if err := svc.SyncCalendar(tracked); err != nil && ctx.Err() == nil {
 		log.Warn("reload calendar", "error", err)
 	}
+	// An official year this node stored (another node's binary may know
+	// fewer years) is in the audit log.
+	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, written, false)
 }
 
 // sweeper runs the deadline sweeper and the day and month closings on an
@@ -126,7 +147,8 @@ func (sw *sweeper) run(ctx context.Context) {
 	svc, log := sw.svc, sw.log
 	// Each job is in the audit log when it stored something; a run that
 	// found nothing to do leaves no entry.
-	res, err := svc.Sweep(ctx, nil)
+	tracked, written := svc.TrackWrites(ctx)
+	res, err := svc.Sweep(tracked, nil)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		log.Warn("deadline sweep", "error", err)
@@ -134,32 +156,31 @@ func (sw *sweeper) run(ctx context.Context) {
 		log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
 			"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
 	}
-	if res.Checked > 0 {
-		auditSystem(ctx, svc, log, "sweep", "", nil, res)
-	}
+	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "sweep", Result: res}, written, res.Checked > 0)
 	// The working days that ended are judged for their patrols, once
 	// each; last month is closed again (nothing is raised twice), so
 	// that a missing explanation is caught once its due date passes.
-	days, err := svc.ClosePatrolDays(ctx, nil, 0, 0)
+	tracked, written = svc.TrackWrites(ctx)
+	days, err := svc.ClosePatrolDays(tracked, nil, 0, 0)
 	if err != nil && ctx.Err() == nil {
 		log.Warn("close patrol days", "error", err)
 	}
-	if days.Evaluated > 0 {
-		auditSystem(ctx, svc, log, "close_patrol_days", "from="+days.From+" to="+days.To, nil, days)
-	}
+	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "close_patrol_days", Target: "from=" + days.From + " to=" + days.To,
+		Result: days}, written, days.Evaluated > 0)
 	y, m, _ := time.Now().In(calendar.Shanghai).Date()
 	lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
-	closed, err := svc.CloseMonth(ctx, nil, lastMonth, "")
+	tracked, written = svc.TrackWrites(ctx)
+	closed, err := svc.CloseMonth(tracked, nil, lastMonth, "")
 	if err != nil && ctx.Err() == nil {
 		log.Warn("close month", "month", lastMonth, "error", err)
 	}
-	if closed.NewWarnings > 0 {
-		auditSystem(ctx, svc, log, "close_month", "month="+lastMonth, map[string]string{"month": lastMonth}, closed)
-	}
+	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "close_month", Target: "month=" + lastMonth,
+		Request: map[string]string{"month": lastMonth}, Result: closed}, written, closed.NewWarnings > 0)
 	// Once a month the whole catalog is checked for upkeep (no legal
 	// basis, dormant items, …); a finding is stored once per item.
 	if month := time.Now().In(calendar.Shanghai).Format("2006-01"); month != sw.catalogChecked {
-		checked, err := svc.CheckCatalog(ctx, nil)
+		tracked, written = svc.TrackWrites(ctx)
+		checked, err := svc.CheckCatalog(tracked, nil)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Warn("catalog check", "error", err)
@@ -167,8 +188,7 @@ func (sw *sweeper) run(ctx context.Context) {
 		} else {
 			sw.catalogChecked = month
 		}
-		if checked.Evaluated > 0 {
-			auditSystem(ctx, svc, log, "check_catalog", "month="+month, nil, checked)
-		}
+		auditSystem(ctx, svc, log, compliance.SystemChange{Action: "check_catalog", Target: "month=" + month, Result: checked},
+			written, checked.Evaluated > 0)
 	}
 }

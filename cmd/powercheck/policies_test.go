@@ -107,7 +107,7 @@ func TestPolicyAuthoring(t *testing.T) {
 
 		submit := func(id string) stepAnswer {
 			var a stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &a)
+			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &a)
 			return a
 		}
 		hasMarker := func(a stepAnswer) string {
@@ -229,7 +229,7 @@ func TestPolicyAuthoring(t *testing.T) {
 						default:
 						}
 						id := fmt.Sprintf("L%d-%d", w, i)
-						r := s.do("POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
+						r := s.do("POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 						if r.Status != 201 {
 							t.Errorf("step %s: status %d %s", id, r.Status, r.Body)
 							return
@@ -309,7 +309,7 @@ func TestSecondNodePicksUpRevision(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		var ans stepAnswer
-		b.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("N1", "CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &ans)
+		b.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("N1", "ZJJ-CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &ans)
 		if ans.PolicyRevision != rev.Revision {
 			t.Errorf("second node checked with revision %d, want %d", ans.PolicyRevision, rev.Revision)
 		}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
@@ -31,6 +32,9 @@ type app struct {
 	store  *sqlstore.Store
 	engine *policy.Engine
 	svc    *compliance.Service
+	// calendarSeeded lists the official calendar years the start stored,
+	// for the audit log (see bootstrap).
+	calendarSeeded compliance.Written
 }
 
 // openApp opens and migrates the database, loads the policies (publishing the
@@ -56,11 +60,12 @@ func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *sl
 	}
 	svc := compliance.NewService(store, engine, nil, log)
 	svc.UseCalendar(engine)
-	if err := svc.SyncCalendar(ctx); err != nil {
+	seeding, seeded := svc.TrackWrites(ctx)
+	if err := svc.SyncCalendar(seeding); err != nil {
 		_ = store.Close()
 		return nil, err
 	}
-	return &app{store: store, engine: engine, svc: svc}, nil
+	return &app{store: store, engine: engine, svc: svc, calendarSeeded: seeded}, nil
 }
 
 func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
@@ -79,10 +84,14 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	cookieSecure := fs.Bool("cookie-secure", cookieSecureEnv, "mark the session cookie Secure (serve behind TLS)")
 	drain := fs.Duration("drain-timeout", 60*time.Second, "on SIGTERM, how long in-flight requests and background jobs may take to finish before they are cut")
 	lockWait := fs.Duration("audit-lock-wait", httpapi.DefaultSubjectLockWait, "how long a change waits for its turn on an object (an account, a department, an item, a calendar year) that another request, on any node, is changing; then it is refused with 503")
+	checkpointFile := fs.String("audit-checkpoint-file", env("POWERCHECK_AUDIT_CHECKPOINT_FILE", ""), "file outside the database that the audit log's head is appended to (keep it off the database server)")
+	checkpointEvery := fs.Duration("audit-checkpoint-interval", defaultCheckpointEvery, "how often the audit log's head is appended to --audit-checkpoint-file when the log has grown")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := errors.Join(envErr, checkServeFlags(*maxBody, *evalTimeout, *poll, *recheck, *sweepEvery, *drain, *lockWait)); err != nil {
+	if err := errors.Join(envErr, checkServeFlags(*maxBody, *evalTimeout, *poll, *recheck, *sweepEvery, *drain, *lockWait),
+		checkCheckpointFlags(*checkpointEvery),
+		checkBootstrapToken(os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"), *withDemo)); err != nil {
 		return err
 	}
 	// Policy evaluation allocates many short-lived values; with the small
@@ -104,6 +113,13 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 		return err
 	}
 
+	// A database an earlier version wrote: the audit log starts to account
+	// for the objects stored before it followed them one by one.
+	if n, err := a.svc.RecordAuditBaseline(ctx); err != nil {
+		return fmt.Errorf("audit baseline: %w", err)
+	} else if n > 0 {
+		log.Info("the audit log now accounts for the objects stored before it followed them", "objects", n)
+	}
 	token, err := bootstrap(ctx, a, log)
 	if err != nil {
 		return err
@@ -166,6 +182,16 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 		sweeps := &sweeper{svc: a.svc, log: log}
 		bgLoops.every(*sweepEvery, sweeps.run)
 	}
+	if *checkpointFile != "" {
+		cps, err := newCheckpointer(ctx, a.svc, a.store, *checkpointFile, log)
+		if err != nil {
+			return err
+		}
+		a.svc.UseAuditCheckpoints(cps.newest)
+		cps.run(ctx)
+		bgLoops.every(*checkpointEvery, cps.run)
+		bgLoops.atStop(cps.run) // the last one, once every change is logged
+	}
 
 	if missing := a.svc.MissingYears(); len(missing) > 0 {
 		log.Warn("the holiday calendar lacks years that deadlines reach into; enter them with PUT /api/v1/calendar/{year}", "missing", missing)
@@ -221,35 +247,70 @@ func envBool(name string) (bool, error) {
 	return b, nil
 }
 
+// minBootstrapTokenLen is the fewest characters of a bootstrap token outside
+// demo mode: the token is the admin's for as long as it is not rotated.
+const minBootstrapTokenLen = 32
+
+// checkBootstrapToken refuses a short POWERCHECK_BOOTSTRAP_TOKEN unless the
+// service runs in demo mode, whose well-known tokens are meant to be typed.
+func checkBootstrapToken(token string, demo bool) error {
+	n := utf8.RuneCountInString(token)
+	if token == "" || demo || n >= minBootstrapTokenLen {
+		return nil
+	}
+	return fmt.Errorf("POWERCHECK_BOOTSTRAP_TOKEN has %d characters; outside demo mode it needs at least %d "+
+		"(e.g. `openssl rand -hex 32`), or leave it unset to have a token generated and printed once", n, minBootstrapTokenLen)
+}
+
 // bootstrap creates the first administrator when there is no account, with
 // the token POWERCHECK_BOOTSTRAP_TOKEN gives or a new one, which it returns
-// ("" when accounts exist).
+// ("" when accounts exist). The official calendar years the start stored
+// are in the audit log with it, or on their own on a later start.
 func bootstrap(ctx context.Context, a *app, log *slog.Logger) (string, error) {
 	token, err := a.svc.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"))
 	if err != nil {
 		return "", fmt.Errorf("bootstrap admin: %w", err)
 	}
 	if token != "" {
-		auditSystem(ctx, a.svc, log, "bootstrap", "username=admin", nil, map[string]string{"username": "admin"},
-			compliance.AuditSubject{Kind: compliance.SubjectAccount, Key: "admin"})
+		auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "bootstrap", Target: "username=admin",
+			Result: map[string]string{"username": "admin"}, Subjects: []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: "admin"}}},
+			a.calendarSeeded, true)
+	} else {
+		auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, a.calendarSeeded, false)
 	}
 	return token, nil
 }
 
 // auditSystem records a change the service made on its own in the audit
-// log. A failure is logged, not returned: the change was made.
+// log, with the followed objects written lists (nil: none): when did says
+// the job stored something, or it wrote such objects. A failure is logged,
+// not returned: the change was made.
 //
 // The entry is written even when the job was cut at shutdown: what it
 // stored before it was cut is committed and must be in the log.
-func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger, action, target string, request, result any, subjects ...compliance.AuditSubject) {
+func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger, c compliance.SystemChange, written compliance.Written, did bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if _, err := svc.RecordSystemChange(ctx, action, target, request, result, subjects...); err != nil {
-		log.Error("audit entry of a system change not recorded; the change was made", "error", err, "action", action, "target", target)
+	if written != nil {
+		objects, err := written(ctx)
+		if err != nil {
+			log.Error("audit: objects a system change wrote not read; recorded without them", "error", err, "action", c.Action)
+		}
+		c.Written = append(c.Written, objects...)
+	}
+	if !did && len(c.Written) == 0 {
+		return
+	}
+	if _, err := svc.RecordSystemChange(ctx, c); err != nil {
+		log.Error("audit entry of a system change not recorded; the change was made", "error", err, "action", c.Action,
+			"target", c.Target, "objects", len(c.Written))
 	}
 }
 
 func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.Writer, log *slog.Logger) error {
+	// Every object the demo stores is in its audit entry, as it is once
+	// the demo passwords are set.
+	ctx, written := a.svc.TrackWrites(ctx)
 	tokens, err := demo.Load(ctx, a.store, a.engine)
 	if errors.Is(err, demo.ErrLoaded) {
 		fmt.Fprintln(stdout, "demo district already loaded; its accounts keep the tokens listed in the README")
@@ -271,13 +332,13 @@ func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.
 		err := sessions.SetKnownPassword(ctx, "admin", tok)
 		switch {
 		case err == nil:
-			auditSystem(ctx, a.svc, log, "demo_password", "username=admin", nil, nil,
-				compliance.AuditSubject{Kind: compliance.SubjectAccount, Key: "admin"})
+			auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "demo_password", Target: "username=admin",
+				Subjects: []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: "admin"}}}, nil, true)
 		case !errors.Is(err, compliance.ErrNotFound):
 			return fmt.Errorf("demo password of admin: %w", err)
 		}
 	}
-	auditSystem(ctx, a.svc, log, "demo", "", nil, map[string][]string{"accounts": users})
+	auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "demo", Result: map[string][]string{"accounts": users}}, written, true)
 	fmt.Fprintln(stdout, "demo district loaded; accounts and tokens (demo only, never use in production):")
 	fmt.Fprintln(stdout, "  (each account signs in to the console with its token as password)")
 	for _, t := range tokens {

@@ -16,7 +16,7 @@ import (
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
-const adminToken = "test-admin-token"
+const adminToken = "test-admin-token-0123456789abcdef" // 32+ characters: serve refuses a shorter one outside demo mode
 
 // server is a real powercheck serve process, in-process, on a free port.
 type server struct {

@@ -33,7 +33,7 @@ func TestDatabaseFreeze(t *testing.T) {
 	check := db.open("powercheck")
 	defer check.Close()
 
-	load := newStepLoad("FZ", d.clerk, n)
+	load := newStepLoad("ZJJ-FZ", d.clerk, n)
 	loadCtx, stopLoad := context.WithCancel(context.Background())
 	waitLoad := load.run(loadCtx, 3)
 	var probes journal

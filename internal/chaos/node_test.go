@@ -19,7 +19,7 @@ import (
 	"time"
 )
 
-const adminToken = "chaos-admin-token"
+const adminToken = "chaos-admin-token-0123456789abcdef" // 32+ characters: serve refuses a shorter one
 
 // binary is the powercheck binary under test: $POWERCHECK_CHAOS_BIN, or one
 // that TestMain builds from this module.

@@ -30,7 +30,7 @@ func TestNodeKill(t *testing.T) {
 	// Steps go to both nodes in turn; a step that gets no 2xx is sent again
 	// to the other node, as a load balancer would; worker 0 sends each of
 	// its steps to both nodes at once.
-	load := newStepLoad("NK", d.clerk, a, b)
+	load := newStepLoad("ZJJ-NK", d.clerk, a, b)
 	load.retry = 50 * time.Millisecond
 	load.twice = true
 	loadCtx, stopLoad := context.WithCancel(context.Background())
@@ -71,7 +71,7 @@ func TestNodeKill(t *testing.T) {
 		t.Errorf("sweep on the survivor: %s", sweep.Body)
 	}
 	var ticked int
-	if err := check.QueryRow("SELECT COUNT(*) FROM cases WHERE case_no LIKE 'NK-%' AND last_tick_at > ?",
+	if err := check.QueryRow("SELECT COUNT(*) FROM cases WHERE case_no LIKE 'ZJJ-NK-%' AND last_tick_at > ?",
 		killedAt.UTC()).Scan(&ticked); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestNodeKill(t *testing.T) {
 // dueNow makes every open case of the load due for the sweeper, as the
 // passing of time would, and returns how many it changed.
 func dueNow(t testing.TB, db *sql.DB) int64 {
-	res, err := db.Exec("UPDATE cases SET next_check_at = ? WHERE case_no LIKE 'NK-%' AND status = 'open'",
+	res, err := db.Exec("UPDATE cases SET next_check_at = ? WHERE case_no LIKE 'ZJJ-NK-%' AND status = 'open'",
 		time.Now().UTC().Add(-time.Second))
 	if err != nil {
 		t.Errorf("make cases due: %v", err)

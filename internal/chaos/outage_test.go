@@ -31,7 +31,7 @@ func TestDatabaseOutage(t *testing.T) {
 	check := db.open("powercheck")
 	defer check.Close()
 
-	load := newStepLoad("OUT", d.clerk, n)
+	load := newStepLoad("ZJJ-OUT", d.clerk, n)
 	loadCtx, stopLoad := context.WithCancel(context.Background())
 	waitLoad := load.run(loadCtx, 3)
 
@@ -42,7 +42,7 @@ func TestDatabaseOutage(t *testing.T) {
 	for _, p := range []struct{ path, token string }{
 		{"/readyz", ""},
 		{"/api/v1/warnings?limit=5", d.clerk},
-		{"/api/v1/cases/OUT-0-00000", d.clerk},
+		{"/api/v1/cases/ZJJ-OUT-0-00000", d.clerk},
 	} {
 		probing.Add(1)
 		go func() {

@@ -238,8 +238,9 @@ func (s *Service) accountStore() (AccountStore, error) {
 	return as, nil
 }
 
-// ListAccounts lists the accounts who may manage: all of them for an admin,
-// its own department's for a department admin.
+// ListAccounts lists the accounts who may see: all of them for an admin,
+// its own department's for a department admin, every department's
+// inspectors for the supervision bureau, which oversees them.
 func (s *Service) ListAccounts(ctx context.Context, who *Account) ([]Account, error) {
 	as, err := s.accountStore()
 	if err != nil {
@@ -250,6 +251,18 @@ func (s *Service) ListAccounts(ctx context.Context, who *Account) ([]Account, er
 		return as.ListAccounts(ctx, "")
 	case RoleDeptAdmin:
 		return as.ListAccounts(ctx, who.DepartmentCode)
+	case RoleSupervision:
+		all, err := as.ListAccounts(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		inspectors := all[:0]
+		for _, a := range all {
+			if a.Role == RoleDeptInspector {
+				inspectors = append(inspectors, a)
+			}
+		}
+		return inspectors, nil
 	}
 	return nil, errForbidden
 }
@@ -263,26 +276,28 @@ type AccountChange struct {
 	RealName     *string
 }
 
-// target returns the account username for who to manage: an admin manages
-// every account, a department admin its own department's clerks and
-// inspectors. self admits who's own account too.
-func (s *Service) target(ctx context.Context, as AccountStore, who *Account, username string, self bool) (Account, error) {
+// accountNamed returns the account username, or a not-found error.
+func accountNamed(ctx context.Context, as AccountStore, username string) (Account, error) {
 	a, err := as.AccountByUsername(ctx, username)
 	if errors.Is(err, ErrNotFound) {
 		return Account{}, Errorf(KindNotFound, "account_not_found", "账号 %s 不存在", username)
 	}
+	return a, err
+}
+
+// target returns the account username for who to manage: an admin manages
+// every account, a department admin its own department's clerks.
+func (s *Service) target(ctx context.Context, as AccountStore, who *Account, username string) (Account, error) {
+	a, err := accountNamed(ctx, as, username)
 	if err != nil {
 		return Account{}, err
 	}
-	switch {
-	case self && a.ID == who.ID:
-	case who.Role == RoleAdmin:
-	case who.Role == RoleDeptAdmin:
+	switch who.Role {
+	case RoleAdmin:
+	case RoleDeptAdmin:
 		if err := deptAdminManages(who, a); err != nil {
 			return Account{}, err
 		}
-	case self:
-		return Account{}, Errorf(KindForbidden, "not_own_account", "只能更换自己账号的令牌")
 	default:
 		return Account{}, errForbidden
 	}
@@ -290,25 +305,29 @@ func (s *Service) target(ctx context.Context, as AccountStore, who *Account, use
 }
 
 // ManagedAccount returns the account username if who may manage it: any
-// account for an admin, its own department's clerks and inspectors for a
-// department admin.
+// account for an admin, its own department's clerks for a department admin.
 func (s *Service) ManagedAccount(ctx context.Context, who *Account, username string) (Account, error) {
 	as, err := s.accountStore()
 	if err != nil {
 		return Account{}, err
 	}
-	return s.target(ctx, as, who, username, false)
+	return s.target(ctx, as, who, username)
 }
 
 // deptAdminManages tells whether department admin who may manage account a:
-// only its own department's clerks and inspectors. The codes differ from
-// "forbidden", which means the role may not call the route at all.
+// only its own department's clerks. Inspectors check the department, its
+// leaders included, so only the admin manages their accounts: a department
+// admin who could enable, unbind or re-key an inspector could patrol as one.
+// The codes differ from "forbidden", which means the role may not call the
+// route at all.
 func deptAdminManages(who *Account, a Account) error {
-	if a.DepartmentCode != who.DepartmentCode {
+	switch {
+	case a.DepartmentCode != who.DepartmentCode:
 		return Errorf(KindForbidden, "other_department", "部门管理员只能管理本部门的账号")
-	}
-	if a.Role != RoleClerk && a.Role != RoleDeptInspector {
-		return Errorf(KindForbidden, "account_not_managed", "部门管理员只能管理本部门的录入员和监察人员账号")
+	case a.Role == RoleDeptInspector:
+		return Errorf(KindForbidden, "inspector_admin_only", "监察人员账号只能由%s管理，部门管理员不能新建或变更", RoleAdmin.Name())
+	case a.Role != RoleClerk:
+		return Errorf(KindForbidden, "account_not_managed", "部门管理员只能管理本部门的录入员账号")
 	}
 	return nil
 }
@@ -320,7 +339,7 @@ func (s *Service) UpdateAccount(ctx context.Context, who *Account, username stri
 	if err != nil {
 		return Account{}, err
 	}
-	a, err := s.target(ctx, as, who, username, false)
+	a, err := s.target(ctx, as, who, username)
 	if err != nil {
 		return Account{}, err
 	}
@@ -354,16 +373,19 @@ func (s *Service) UpdateAccount(ctx context.Context, who *Account, username stri
 }
 
 // RotateToken gives an account a fresh token, returned once; the old token
-// stops working at once. Besides those who manage it, every account may
-// rotate its own token.
+// stops working at once. Only the account itself and the admin rotate a
+// token: whoever holds a fresh token can act as the account.
 func (s *Service) RotateToken(ctx context.Context, who *Account, username string) (Account, string, error) {
 	as, err := s.accountStore()
 	if err != nil {
 		return Account{}, "", err
 	}
-	a, err := s.target(ctx, as, who, username, true)
+	a, err := accountNamed(ctx, as, username)
 	if err != nil {
 		return Account{}, "", err
+	}
+	if a.ID != who.ID && who.Role != RoleAdmin {
+		return Account{}, "", Errorf(KindForbidden, "not_own_account", "只能更换自己账号的令牌，他人账号的令牌由%s更换", RoleAdmin.Name())
 	}
 	token := NewToken()
 	if err := as.SetTokenHash(ctx, a.Username, HashToken(token), s.now().UTC()); err != nil {

@@ -35,8 +35,17 @@ type AuditEntry struct {
 	// just before the change and just after it was committed.
 	BeforeDigest string `json:"before_digest"`
 	AfterDigest  string `json:"after_digest"`
-	PrevHash     string `json:"prev_hash"`
-	Hash         string `json:"hash"`
+	// EffectsDigest is EffectsDigest of Effects: "" when the entry records
+	// no object's state. The entry's hash covers it, so the effects, stored
+	// apart, cannot be changed without breaking the chain.
+	EffectsDigest string `json:"effects_digest,omitempty"`
+	// Effects are the states of the followed objects (see FollowedKinds)
+	// that the change created or changed, each after it: the route's
+	// subject, the warnings a step or a job raised, the objects the demo
+	// or the calendar's first start created. Listings leave them out.
+	Effects  []AuditEffect `json:"effects,omitempty"`
+	PrevHash string        `json:"prev_hash"`
+	Hash     string        `json:"hash"`
 }
 
 // AuditHead is the end of the chain: the last entry's sequence number and
@@ -72,8 +81,13 @@ type AuditStore interface {
 
 // AuditReader reads the chain for verification.
 type AuditReader interface {
-	// AuditEntries returns up to limit entries with Seq > after, in Seq order.
+	// AuditEntries returns up to limit entries with Seq > after, in Seq
+	// order, without their effects.
 	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+	// AuditEffects returns the effects stored for the entries with Seq in
+	// (after, upTo], in Seq order and, within an entry, in the order
+	// recorded; each has its Seq set.
+	AuditEffects(ctx context.Context, after, upTo int64) ([]AuditEffect, error)
 	// AuditHead returns the stored head; ErrNotFound when there is none.
 	AuditHead(ctx context.Context) (AuditHead, error)
 }
@@ -110,7 +124,11 @@ func AuditSeal(e AuditEntry, key []byte) string {
 		return AuditHash(e)
 	}
 	m := hmac.New(sha256.New, key)
-	writeEntry(m, e, "powercheck-audit-v3-hmac")
+	tag := "powercheck-audit-v3-hmac"
+	if e.EffectsDigest != "" {
+		tag = "powercheck-audit-v4-hmac"
+	}
+	writeEntry(m, e, tag)
 	return hex.EncodeToString(m.Sum(nil))
 }
 
@@ -121,11 +139,12 @@ const auditTimeLayout = "2006-01-02T15:04:05.000Z"
 // AuditHash returns the hex SHA-256 of the entry's canonical encoding: a
 // version tag, then prev_hash, seq, time, actor, role, ip, action, target,
 // request digest and response digest — and, from version 2, subjects,
-// before digest and after digest — each written as its byte length, a colon
-// and its bytes, so that no two different entries encode alike. Entries
-// without state digests keep the version 1 encoding, so that a chain
-// written before state digests existed still verifies. The writer and the
-// verifier both use this function.
+// before digest and after digest, and from version 4 the effects digest —
+// each written as its byte length, a colon and its bytes, so that no two
+// different entries encode alike. Entries without state digests keep the
+// version 1 encoding, and entries without effects the version 2 one, so
+// that a chain written before either existed still verifies. The writer and
+// the verifier both use this function.
 func AuditHash(e AuditEntry) string {
 	h := sha256.New()
 	writeEntry(h, e, "")
@@ -138,12 +157,18 @@ func writeEntry(h hash.Hash, e AuditEntry, tag string) {
 	fields := []string{"powercheck-audit-v1", e.PrevHash, strconv.FormatInt(e.Seq, 10),
 		e.At.UTC().Format(auditTimeLayout), e.Actor, string(e.Role), e.IP, e.Action, e.Target,
 		e.RequestDigest, e.ResponseDigest}
-	if tag != "" || e.Subjects != "" || e.BeforeDigest != "" || e.AfterDigest != "" {
+	if tag != "" || e.Subjects != "" || e.BeforeDigest != "" || e.AfterDigest != "" || e.EffectsDigest != "" {
 		fields[0] = "powercheck-audit-v2"
 		fields = append(fields, e.Subjects, e.BeforeDigest, e.AfterDigest)
 	}
 	if tag != "" {
 		fields[0] = tag
+	}
+	if e.EffectsDigest != "" {
+		if tag == "" {
+			fields[0] = "powercheck-audit-v4"
+		}
+		fields = append(fields, e.EffectsDigest)
 	}
 	for _, f := range fields {
 		writeField(h, f)
@@ -157,7 +182,9 @@ func writeField(h hash.Hash, f string) {
 }
 
 // RecordAudit appends an entry to the audit log, stamped with the service's
-// clock. Over-long fields are cut to their stored width.
+// clock. Over-long fields are cut to their stored width. The entry's single
+// subject, when it is of a followed kind and its state after was read, is
+// recorded among its effects, ahead of e.Effects (see WrittenEffects).
 func (s *Service) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 	as, err := s.auditStore()
 	if err != nil {
@@ -169,6 +196,8 @@ func (s *Service) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 	e.Action = cut(e.Action, auditActionMax)
 	e.Target = cut(e.Target, auditTargetMax)
 	e.Subjects = cut(e.Subjects, AuditSubjectsMax)
+	e.Effects = entryEffects(e)
+	e.EffectsDigest = EffectsDigest(e.Effects)
 	return as.AppendAudit(ctx, e, s.auditKey)
 }
 
@@ -239,6 +268,8 @@ func (b *AuditBreak) Error() string {
 // first run of plainly hashed entries written before the key was set; and
 // the newest entry must be sealed, so that a log rewritten whole without
 // the key does not pass.
+//
+// Each entry's stored effects must be the ones its EffectsDigest names.
 func VerifyAudit(ctx context.Context, r AuditReader, key []byte) (int64, error) {
 	const page = 1000
 	var last AuditHead
@@ -248,6 +279,12 @@ func VerifyAudit(ctx context.Context, r AuditReader, key []byte) (int64, error) 
 		if err != nil {
 			return last.Seq, err
 		}
+		var effects map[int64][]AuditEffect
+		if len(es) > 0 {
+			if effects, err = effectsBySeq(ctx, r, last.Seq, es[len(es)-1].Seq); err != nil {
+				return last.Seq, err
+			}
+		}
 		for _, e := range es {
 			want := last.Seq + 1
 			if e.Seq != want {
@@ -255,6 +292,9 @@ func VerifyAudit(ctx context.Context, r AuditReader, key []byte) (int64, error) 
 			}
 			if p := sealProblem(e, key, keyed); p != "" {
 				return last.Seq, &AuditBreak{Seq: e.Seq, Problem: p}
+			}
+			if got := EffectsDigest(effects[e.Seq]); got != e.EffectsDigest {
+				return last.Seq, &AuditBreak{Seq: e.Seq, Problem: fmt.Sprintf("its %d stored effects do not match its effects digest (effects altered, added or removed)", len(effects[e.Seq]))}
 			}
 			if e.PrevHash != last.Hash {
 				return last.Seq, &AuditBreak{Seq: e.Seq, Problem: fmt.Sprintf("does not link to entry %d", last.Seq)}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // AuditSubject names a stored object whose state a change touches: its
@@ -17,6 +16,9 @@ import (
 type AuditSubject struct {
 	Kind string
 	Key  string
+	// Department narrows a step to its department's row: step ids are
+	// unique within a department. It is not part of the subject's name.
+	Department string
 }
 
 // String is "kind:key", or the kind alone for a subject without a key.
@@ -47,8 +49,9 @@ const (
 )
 
 // apiOnlyKinds are the subjects that change only through the API, each
-// through routes that name it: nothing the system runs on its own writes
-// them, so their state after one audited change must be their state before
+// through routes that name it (the system only creates some: the first
+// administrator, the official calendar years, the demo's), and take turns
+// doing so: their state after one audited change must be their state before
 // the next one, and their state now must be their state after the last one.
 // VerifyAuditState checks exactly that. Policy drafts are not among them:
 // publishing consumes every draft under the subject "policies".
@@ -140,24 +143,34 @@ func ParseSubjects(s string) []AuditSubject {
 // re-checking steps, creating the first administrator.
 const SystemActor = "system"
 
-// RecordSystemChange records a change the service made on its own. action
-// names the job (e.g. "sweep"), target its scope, request the parameters it
-// ran with and result what it did; both are digested as JSON. subjects, when
-// the change touched objects a caller can name, get their state after the
+// SystemChange is a change the service made on its own: Action names the
+// job (e.g. "sweep"), Target its scope, Request the parameters it ran with
+// and Result what it did; both are digested as JSON. Subjects, when the
+// change touched objects a caller can name, get their state after the
 // change digested (the job has already run, so there is no before).
-func (s *Service) RecordSystemChange(ctx context.Context, action, target string, request, result any, subjects ...AuditSubject) (AuditEntry, error) {
-	e := AuditEntry{Actor: SystemActor, Role: SystemActor, Action: "SYSTEM " + action, Target: target}
+// Written lists the followed objects the job wrote (see TrackWrites).
+type SystemChange struct {
+	Action, Target  string
+	Request, Result any
+	Subjects        []AuditSubject
+	Written         []AuditObject
+}
+
+// RecordSystemChange records a change the service made on its own.
+func (s *Service) RecordSystemChange(ctx context.Context, c SystemChange) (AuditEntry, error) {
+	e := AuditEntry{Actor: SystemActor, Role: SystemActor, Action: "SYSTEM " + c.Action, Target: c.Target,
+		Effects: WrittenEffects(c.Written)}
 	var err error
-	if e.RequestDigest, err = jsonDigest(request); err != nil {
-		return AuditEntry{}, fmt.Errorf("audit %s: %w", action, err)
+	if e.RequestDigest, err = jsonDigest(c.Request); err != nil {
+		return AuditEntry{}, fmt.Errorf("audit %s: %w", c.Action, err)
 	}
-	if e.ResponseDigest, err = jsonDigest(result); err != nil {
-		return AuditEntry{}, fmt.Errorf("audit %s: %w", action, err)
+	if e.ResponseDigest, err = jsonDigest(c.Result); err != nil {
+		return AuditEntry{}, fmt.Errorf("audit %s: %w", c.Action, err)
 	}
-	if len(subjects) > 0 {
-		e.Subjects = FormatSubjects(subjects)
-		if e.AfterDigest, err = s.StateDigest(ctx, subjects); err != nil {
-			return AuditEntry{}, fmt.Errorf("audit %s: %w", action, err)
+	if len(c.Subjects) > 0 {
+		e.Subjects = FormatSubjects(c.Subjects)
+		if e.AfterDigest, err = s.StateDigest(ctx, c.Subjects); err != nil {
+			return AuditEntry{}, fmt.Errorf("audit %s: %w", c.Action, err)
 		}
 	}
 	return s.RecordAudit(ctx, e)
@@ -170,115 +183,4 @@ func jsonDigest(v any) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
-}
-
-// StateDrift is an object changed outside the audited paths: its state
-// before an entry is not its state after the entry before (Seq names the
-// later entry), or its state now is not its state after its last entry
-// (Seq 0).
-type StateDrift struct {
-	Subject AuditSubject
-	Seq     int64 // the entry whose before state did not match; 0: the state now
-	PrevSeq int64 // the subject's entry before
-	Problem string
-}
-
-func (d StateDrift) String() string {
-	if d.Seq == 0 {
-		return fmt.Sprintf("%s: changed after entry %d, outside the audit log (%s)", d.Subject, d.PrevSeq, d.Problem)
-	}
-	return fmt.Sprintf("%s: changed between entries %d and %d, outside the audit log (%s)", d.Subject, d.PrevSeq, d.Seq, d.Problem)
-}
-
-// VerifyAuditState follows, through the whole log, every object of a kind
-// that changes only through the API (accounts, departments, power items,
-// calendar years) and reports each one whose stored state
-// changed where no entry says so. It trusts the chain: run VerifyAudit
-// first. Entries that touched several objects, or none, are not followed.
-func VerifyAuditState(ctx context.Context, r AuditReader, st AuditStateStore) ([]StateDrift, error) {
-	type seen struct {
-		seq   int64
-		after string
-	}
-	last := map[AuditSubject]seen{}
-	var drifts []StateDrift
-	const page = 1000
-	for after := int64(0); ; {
-		es, err := r.AuditEntries(ctx, after, page)
-		if err != nil {
-			return drifts, err
-		}
-		for _, e := range es {
-			after = e.Seq
-			subjects := ParseSubjects(e.Subjects)
-			if len(subjects) != 1 || !subjects[0].APIOnly() || e.AfterDigest == "" {
-				continue
-			}
-			subj := subjects[0]
-			if prev, ok := last[subj]; ok && e.BeforeDigest != "" && e.BeforeDigest != prev.after {
-				drifts = append(drifts, StateDrift{Subject: subj, Seq: e.Seq, PrevSeq: prev.seq, Problem: "before state differs"})
-			}
-			last[subj] = seen{seq: e.Seq, after: e.AfterDigest}
-		}
-		if len(es) < page {
-			break
-		}
-	}
-	subjects := make([]AuditSubject, 0, len(last))
-	for subj := range last {
-		subjects = append(subjects, subj)
-	}
-	slices.SortFunc(subjects, func(a, b AuditSubject) int { return strings.Compare(a.String(), b.String()) })
-	for _, subj := range subjects {
-		now, err := StateDigest(ctx, st, []AuditSubject{subj})
-		if err != nil {
-			return drifts, err
-		}
-		if now != last[subj].after {
-			drifts = append(drifts, StateDrift{Subject: subj, PrevSeq: last[subj].seq, Problem: "state now differs"})
-		}
-	}
-	return drifts, nil
-}
-
-// AuditVerdict is the outcome of checking the audit log: the chain and the
-// stored objects it follows.
-type AuditVerdict struct {
-	OK       bool     `json:"ok"`
-	Entries  int64    `json:"entries"`
-	Problems []string `json:"problems"`
-	Checked  string   `json:"checked_at"`
-}
-
-// VerifyAuditLog checks the audit chain with the service's key and the
-// stored objects against the states it recorded, as `audit verify` does.
-func (s *Service) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict, error) {
-	if who.Role != RoleAdmin && who.Role != RoleSupervision {
-		return AuditVerdict{}, errForbidden
-	}
-	v := AuditVerdict{Problems: []string{}, Checked: s.now().UTC().Format(time.RFC3339)}
-	r, ok := s.store.(AuditReader)
-	st, ok2 := s.store.(AuditStateStore)
-	if !ok || !ok2 {
-		return AuditVerdict{}, Errorf(KindInternal, "internal", "存储不支持审计校验")
-	}
-	n, err := VerifyAudit(ctx, r, s.auditKey)
-	v.Entries = n
-	var brk *AuditBreak
-	if errors.As(err, &brk) {
-		v.Problems = append(v.Problems, fmt.Sprintf("审计链在第 %d 条之后断开：%v", n, brk))
-		return v, nil
-	}
-	if err != nil {
-		return AuditVerdict{}, err
-	}
-	drifts, err := VerifyAuditState(ctx, r, st)
-	if err != nil {
-		return AuditVerdict{}, err
-	}
-	for _, d := range drifts {
-		v.Problems = append(v.Problems, "未经审计日志的改动："+d.String())
-	}
-	v.OK = len(v.Problems) == 0
-	return v, nil
 }

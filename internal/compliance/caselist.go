@@ -277,11 +277,9 @@ func (s *Service) Workbench(ctx context.Context, who *Account) (Workbench, error
 		}
 	}
 	if who.Role == RoleLegal || who.Role == RoleDeptAdmin {
-		pending, err := s.PendingItems(ctx, who)
-		if err != nil {
+		if wb.AdjustmentsPending, err = s.countPendingItems(ctx, who); err != nil {
 			return Workbench{}, err
 		}
-		wb.AdjustmentsPending = len(pending)
 	}
 	return wb, nil
 }

@@ -5,23 +5,42 @@ import (
 	"errors"
 )
 
-// CaseView is a case with its steps and warnings.
+// CaseView is a case with its first CaseViewSteps steps and its warnings.
 type CaseView struct {
 	Case
-	Steps    []Step    `json:"steps"`
-	Warnings []Warning `json:"warnings"`
+	Steps []Step `json:"steps"`
+	// MoreSteps tells that the case has steps after those in Steps, to be
+	// read page by page with CaseSteps.
+	MoreSteps bool      `json:"-"`
+	Warnings  []Warning `json:"warnings"`
 	// Time is what the policies say about the case's deadlines now; when they
 	// cannot say, TimeError tells why.
 	Time      *TimeView `json:"time"`
 	TimeError string    `json:"time_error,omitempty"`
 }
 
-// Case returns a case the account may see.
-func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseView, error) {
+// CaseViewSteps is how many of a case's steps its view shows; the others
+// are read page by page (CaseSteps).
+const CaseViewSteps = 50
+
+// MaxStepPageSize bounds one page of a case's steps: a step may carry
+// MaxAttributesBytes of attributes.
+const MaxStepPageSize = 100
+
+// visibleCase returns a case the account may see. Another department's
+// case is not found, exactly as a number nobody uses.
+func (s *Service) visibleCase(ctx context.Context, who *Account, caseNo string) (Case, error) {
 	c, err := s.store.Case(ctx, caseNo)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(c.DepartmentCode)) {
-		return CaseView{}, Errorf(KindNotFound, "case_not_found", "办件 %s 不存在", caseNo)
+		return Case{}, Errorf(KindNotFound, "case_not_found", "办件 %s 不存在", caseNo)
 	}
+	return c, err
+}
+
+// Case returns a case the account may see, with its first CaseViewSteps
+// steps. Its deadlines are computed from all of them.
+func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseView, error) {
+	c, err := s.visibleCase(ctx, who, caseNo)
 	if err != nil {
 		return CaseView{}, err
 	}
@@ -33,7 +52,8 @@ func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseVi
 	if err != nil {
 		return CaseView{}, err
 	}
-	v := CaseView{Case: c, Steps: nonNil(steps), Warnings: nonNil(ws)}
+	v := CaseView{Case: c, Steps: nonNil(steps[:min(len(steps), CaseViewSteps)]), MoreSteps: len(steps) > CaseViewSteps,
+		Warnings: nonNil(ws)}
 	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
 	if err != nil {
 		return CaseView{}, err
@@ -51,6 +71,19 @@ func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseVi
 		v.Time = &tv
 	}
 	return v, nil
+}
+
+// CaseSteps returns up to limit steps of a case the account may see, in
+// the order they were recorded, after the first offset of them.
+func (s *Service) CaseSteps(ctx context.Context, who *Account, caseNo string, offset, limit int) ([]Step, error) {
+	if _, err := s.visibleCase(ctx, who, caseNo); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > MaxStepPageSize {
+		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxStepPageSize)
+	}
+	steps, err := s.store.CaseStepsPage(ctx, caseNo, max(offset, 0), limit)
+	return nonNil(steps), err
 }
 
 // MaxPageSize bounds one page of a listing.

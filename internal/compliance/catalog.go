@@ -25,23 +25,37 @@ const (
 	MaxTiers      = 50
 )
 
+// MaxItemVersions bounds the versions of one item, pending and rejected ones
+// included. Adjustments (动态调整) come a few times a year at most; a
+// hundred versions are decades of them, and the bound keeps an item's
+// history affordable to read.
+const MaxItemVersions = 100
+
 // SaveItem creates an item or adjusts it (动态调整): every save stores a new
 // version, and cases accepted earlier stay on the version they were accepted
 // under. The legal office's saves take effect at once; a department admin's
 // wait for the legal office's approval (审定, see cleanup.go), and new cases
 // keep using the latest approved version meanwhile.
 func (s *Service) SaveItem(ctx context.Context, who *Account, it PowerItem) (PowerItem, error) {
-	switch who.Role {
-	case RoleLegal:
-	case RoleDeptAdmin:
-		if it.DepartmentCode != who.DepartmentCode {
-			return PowerItem{}, Errorf(KindForbidden, "other_department", "部门管理员只能维护本部门的权力事项")
-		}
-		if cur, err := s.store.Item(ctx, it.Code, 0); err == nil && cur.DepartmentCode != who.DepartmentCode {
-			return PowerItem{}, Errorf(KindForbidden, "other_department", "事项 %s 属于其他部门", it.Code)
-		}
-	default:
+	if who.Role != RoleLegal && who.Role != RoleDeptAdmin {
 		return PowerItem{}, errForbidden
+	}
+	if who.Role == RoleDeptAdmin && it.DepartmentCode != who.DepartmentCode {
+		return PowerItem{}, Errorf(KindForbidden, "other_department", "部门管理员只能维护本部门的权力事项")
+	}
+	cur, err := s.store.Item(ctx, it.Code, 0)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return PowerItem{}, err
+	case who.Role == RoleDeptAdmin && cur.DepartmentCode != who.DepartmentCode:
+		return PowerItem{}, Errorf(KindForbidden, "other_department", "事项 %s 属于其他部门", it.Code)
+	case cur.Version >= MaxItemVersions:
+		// Versions are numbered 1, 2, … without gaps, and the changes of
+		// one item take turns (the audit's subject locks), so the latest
+		// version is their count.
+		return PowerItem{}, Errorf(KindInvalid, "item_version_limit",
+			"权力事项 %s 已有 %d 个版本，达到上限，不能再调整；如需变更，请以新的事项编码登记", it.Code, cur.Version)
 	}
 	if it.Status == "" {
 		it.Status = ItemActive

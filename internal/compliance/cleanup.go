@@ -66,10 +66,16 @@ type CatalogStore interface {
 	ApprovedItem(ctx context.Context, code string) (PowerItem, error)
 	// ItemVersion returns one version with its approval state.
 	ItemVersion(ctx context.Context, code string, version int) (ItemVersion, error)
-	// ItemHistory returns every version of an item, oldest first.
-	ItemHistory(ctx context.Context, code string) ([]ItemVersion, error)
-	// PendingItems lists the pending versions, of one department when dept is not empty.
-	PendingItems(ctx context.Context, dept string) ([]ItemVersion, error)
+	// ItemHistory returns up to limit versions of an item after version
+	// after, oldest first.
+	ItemHistory(ctx context.Context, code string, after, limit int) ([]ItemVersion, error)
+	// PendingItems lists up to limit pending versions by code and version,
+	// after the one at after when it is not nil, of one department when
+	// dept is not empty.
+	PendingItems(ctx context.Context, dept string, after *ItemVersionKey, limit int) ([]ItemVersion, error)
+	// CountPendingItems counts the pending versions, of one department when
+	// dept is not empty.
+	CountPendingItems(ctx context.Context, dept string) (int64, error)
 	// ReviewItem sets the approval of a pending version; ok is false (and
 	// nothing changes) when the version is no longer pending.
 	ReviewItem(ctx context.Context, code string, version int, a ItemApproval) (ok bool, err error)
@@ -291,39 +297,90 @@ func (s *Service) Cleanup(ctx context.Context, who *Account, dept string) (Catal
 	return out, nil
 }
 
-// PendingItems lists the adjustments awaiting approval: all of them for the
-// legal office, a department admin's own department's.
-func (s *Service) PendingItems(ctx context.Context, who *Account) ([]ItemVersion, error) {
-	dept := ""
-	switch who.Role {
-	case RoleLegal:
-	case RoleDeptAdmin:
-		dept = who.DepartmentCode
-	default:
-		return nil, errForbidden
-	}
-	cs, err := s.catalogStore()
-	if err != nil {
-		return nil, err
-	}
-	return cs.PendingItems(ctx, dept)
+// MaxItemPageSize bounds one page of item versions: a version may hold
+// MaxJSONBytes of legal bases, flow and discretion.
+const MaxItemPageSize = 50
+
+// ItemVersionKey is a version's place in the pending list: by code, then
+// version.
+type ItemVersionKey struct {
+	Code    string
+	Version int
 }
 
-// ItemVersions lists every version of an item with who made and who
-// approved it.
-func (s *Service) ItemVersions(ctx context.Context, who *Account, code string) ([]ItemVersion, error) {
+// pendingScope is the department whose pending adjustments the account
+// reads: all ("") for the legal office, its own for a department admin.
+func pendingScope(who *Account) (string, error) {
+	switch who.Role {
+	case RoleLegal:
+		return "", nil
+	case RoleDeptAdmin:
+		return who.DepartmentCode, nil
+	}
+	return "", errForbidden
+}
+
+func checkItemPage(limit int) error {
+	if limit <= 0 || limit > MaxItemPageSize {
+		return Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxItemPageSize)
+	}
+	return nil
+}
+
+// PendingItems lists up to limit adjustments awaiting approval, after the
+// one at after when it is not nil: all of them for the legal office, a
+// department admin's own department's.
+func (s *Service) PendingItems(ctx context.Context, who *Account, after *ItemVersionKey, limit int) ([]ItemVersion, error) {
+	dept, err := pendingScope(who)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkItemPage(limit); err != nil {
+		return nil, err
+	}
 	cs, err := s.catalogStore()
 	if err != nil {
 		return nil, err
 	}
-	vs, err := cs.ItemHistory(ctx, code)
+	vs, err := cs.PendingItems(ctx, dept, after, limit)
+	return nonNil(vs), err
+}
+
+// countPendingItems counts the adjustments awaiting approval that
+// PendingItems lists.
+func (s *Service) countPendingItems(ctx context.Context, who *Account) (int, error) {
+	dept, err := pendingScope(who)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := s.catalogStore()
+	if err != nil {
+		return 0, err
+	}
+	n, err := cs.CountPendingItems(ctx, dept)
+	return int(n), err
+}
+
+// ItemVersions lists up to limit versions of an item after version after,
+// oldest first, with who made and who approved each.
+func (s *Service) ItemVersions(ctx context.Context, who *Account, code string, after, limit int) ([]ItemVersion, error) {
+	cs, err := s.catalogStore()
 	if err != nil {
 		return nil, err
 	}
-	if len(vs) == 0 || !who.CanSeeDepartment(vs[len(vs)-1].DepartmentCode) {
+	// The latest version's department decides who sees the item.
+	latest, err := s.store.Item(ctx, code, 0)
+	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(latest.DepartmentCode)) {
 		return nil, Errorf(KindNotFound, "item_not_found", "权力事项 %s 不存在", code)
 	}
-	return vs, nil
+	if err != nil {
+		return nil, err
+	}
+	if err := checkItemPage(limit); err != nil {
+		return nil, err
+	}
+	vs, err := cs.ItemHistory(ctx, code, max(after, 0), limit)
+	return nonNil(vs), err
 }
 
 // MaxReviewNote bounds the note of an approval or a rejection.

@@ -21,11 +21,12 @@ type UncheckedStep struct {
 // RecheckFailure is the outcome of a failed re-check: the step stays
 // unchecked, with the new error, until Next.
 type RecheckFailure struct {
-	StepID   string
-	Error    string
-	Revision int64 // the policy revision it failed under
-	Attempts int   // failed re-checks so far, this one included
-	Next     time.Time
+	DepartmentCode string // the step's: step ids are unique within a department
+	StepID         string
+	Error          string
+	Revision       int64 // the policy revision it failed under
+	Attempts       int   // failed re-checks so far, this one included
+	Next           time.Time
 }
 
 // revisioner is an Evaluator that tells which policy revision it
@@ -90,6 +91,7 @@ func (s *Service) Recheck(ctx context.Context, limit int) (int, error) {
 			done++
 			continue
 		}
+		f.DepartmentCode = u.DepartmentCode
 		f.Attempts = u.Attempts + 1
 		if f.Revision != u.Step.PolicyRevision {
 			f.Attempts = 1 // the first failure under this revision

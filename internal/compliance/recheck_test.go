@@ -84,7 +84,7 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 
 		status := func(id string) compliance.StoredStep {
 			t.Helper()
-			st, err := store.StepByID(ctx, id)
+			st, err := store.StepByID(ctx, "ZJJ", id)
 			if err != nil {
 				t.Fatal(err)
 			}

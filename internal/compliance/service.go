@@ -23,6 +23,9 @@ type Service struct {
 	calendar CalendarHolder // nil: the calendar is not managed through the service
 
 	auditKey []byte // seals audit entries; nil: plain hashes
+	// auditCheckpoint reads the newest checkpoint kept outside the
+	// database; nil: none is kept.
+	auditCheckpoint CheckpointSource
 
 	// recheckRevision is the policy revision of the last re-check round;
 	// when another one is active, failed steps are re-checked at once.

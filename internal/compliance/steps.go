@@ -51,6 +51,13 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$`)
 // MaxAttributesBytes bounds a step's free attributes, as JSON.
 const MaxAttributesBytes = 16 << 10
 
+// MaxCaseSteps bounds the steps recorded on one case. A flow has at most
+// MaxFlowSteps steps; suspensions, resumptions, extensions and repeated steps
+// keep a real case far below four times that. The bound is what makes a
+// case affordable to read, to evaluate and to show: every evaluation reads
+// all of its steps.
+const MaxCaseSteps = 200
+
 func (sub *StepSubmission) validate(now time.Time) error {
 	var v Validation
 	if !idPattern.MatchString(sub.ID) {
@@ -226,6 +233,12 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	if err != nil && !newCase {
 		return StepResult{}, false, err
 	}
+	// Another department's case is answered exactly as a case that does not
+	// exist: whether a number is in use elsewhere is not this account's to
+	// learn. Only a number inside the account's own space that another
+	// department holds (stored before numbers were scoped) cannot be opened.
+	taken := !newCase && !who.CanSeeDepartment(c.DepartmentCode)
+	newCase = newCase || taken
 	var item *PowerItem
 	var earlier []Step
 	var warnings []Warning
@@ -237,17 +250,22 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 			DepartmentCode: item.DepartmentCode, Applicant: strings.TrimSpace(sub.Applicant),
 			AcceptedAt: sub.OccurredAt, Status: CaseOpen, CreatedAt: now.UTC()}
 	} else {
-		if !who.CanSeeDepartment(c.DepartmentCode) {
-			return StepResult{}, false, Errorf(KindForbidden, "other_department", "办件 %s 不属于本部门", c.CaseNo)
-		}
 		if sub.PowerItemCode != "" && sub.PowerItemCode != c.ItemCode {
 			return StepResult{}, false, Errorf(KindInvalid, "item_mismatch", "办件 %s 属于事项 %s，不是 %s", c.CaseNo, c.ItemCode, sub.PowerItemCode)
+		}
+		// The case's version counts its steps after the first: a full
+		// case is refused before its steps are read.
+		if c.Version+1 >= MaxCaseSteps {
+			return s.caseFull(ctx, who, &c, sub, digest)
 		}
 		if item, err = s.item(ctx, c.ItemCode, c.ItemVersion); err != nil {
 			return StepResult{}, false, fmt.Errorf("item of case %s: %w", c.CaseNo, err)
 		}
 		if earlier, err = s.store.CaseSteps(ctx, c.CaseNo); err != nil {
 			return StepResult{}, false, err
+		}
+		if len(earlier) >= MaxCaseSteps {
+			return s.caseFull(ctx, who, &c, sub, digest)
 		}
 		known, err := s.store.CaseWarnings(ctx, []string{c.CaseNo})
 		if err != nil {
@@ -257,6 +275,16 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	}
 	if !who.CanSeeDepartment(c.DepartmentCode) {
 		return StepResult{}, false, Errorf(KindForbidden, "other_department", "事项 %s 不属于本部门", item.Code)
+	}
+	if newCase {
+		if err := s.checkCaseNo(ctx, c.DepartmentCode, c.CaseNo); err != nil {
+			return StepResult{}, false, err
+		}
+		if taken {
+			return StepResult{}, false, (&Error{Kind: KindConflict, Code: "case_no_taken",
+				Message: fmt.Sprintf("办件编号 %s 已被占用，不能受理为新办件，请使用本部门的其他编号", c.CaseNo)}).
+				WithDetails([]FieldError{{Field: "case_no", Message: "编号已被占用"}})
+		}
 	}
 	if !item.AllowsStep(sub.StepCode) {
 		return StepResult{}, false, (&Error{Kind: KindInvalid, Code: "unknown_step_code",
@@ -287,7 +315,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	case errors.Is(err, ErrCaseChanged):
 		// The step may be one of those stored meanwhile (a replay sent
 		// twice at once): then it is answered as a replay.
-		prev, err := s.store.StepByID(ctx, sub.ID)
+		prev, err := s.store.StepByID(ctx, c.DepartmentCode, sub.ID)
 		if errors.Is(err, ErrNotFound) {
 			return StepResult{}, false, errCaseRace
 		}
@@ -298,7 +326,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	case errors.Is(err, ErrDuplicate):
 		// Either the step id is taken (a replay, or a clash) or, for a new
 		// case, another first step created the case meanwhile.
-		prev, err := s.store.StepByID(ctx, sub.ID)
+		prev, err := s.store.StepByID(ctx, c.DepartmentCode, sub.ID)
 		if errors.Is(err, ErrNotFound) && newCase {
 			return StepResult{}, false, errCaseRace
 		}
@@ -310,6 +338,20 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 		return StepResult{}, false, err
 	}
 	return res, true, nil
+}
+
+// caseFull answers a step of a case that holds MaxCaseSteps steps: a replay
+// of one of them as a replay, any other step refused.
+func (s *Service) caseFull(ctx context.Context, who *Account, c *Case, sub *StepSubmission, digest string) (StepResult, bool, error) {
+	prev, err := s.store.StepByID(ctx, c.DepartmentCode, sub.ID)
+	if err == nil {
+		return s.replay(who, prev, digest)
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return StepResult{}, false, err
+	}
+	return StepResult{}, false, Errorf(KindInvalid, "case_step_limit",
+		"办件 %s 的环节记录已达上限 %d 条，不能再记录，本环节（%s）未保存", c.CaseNo, MaxCaseSteps, sub.ID)
 }
 
 func (s *Service) itemForNewCase(ctx context.Context, sub *StepSubmission) (*PowerItem, error) {

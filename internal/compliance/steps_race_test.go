@@ -49,7 +49,7 @@ func TestStepOnACaseThatKeepsChanging(t *testing.T) {
 		if busy.tries < 2 || busy.tries > 10 {
 			t.Errorf("the step was tried %d times, want a few and a bound", busy.tries)
 		}
-		if _, err := store.StepByID(ctx, "ZJJ-B-review"); !errors.Is(err, compliance.ErrNotFound) {
+		if _, err := store.StepByID(ctx, "ZJJ", "ZJJ-B-review"); !errors.Is(err, compliance.ErrNotFound) {
 			t.Errorf("StepByID after a refused step: %v, want ErrNotFound", err)
 		}
 	})

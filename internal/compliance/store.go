@@ -28,12 +28,19 @@ type Store interface {
 	Case(ctx context.Context, caseNo string) (Case, error)
 	// CaseSteps returns the steps of a case in the order they were recorded.
 	CaseSteps(ctx context.Context, caseNo string) ([]Step, error)
-	StepByID(ctx context.Context, id string) (StoredStep, error)
+	// CaseStepsPage returns up to limit steps of a case in the order they
+	// were recorded, after the first offset of them. Steps are never
+	// removed, so a step's place in that order never changes.
+	CaseStepsPage(ctx context.Context, caseNo string, offset, limit int) ([]Step, error)
+	// StepByID returns the step of department dept with the id: step ids
+	// are unique within a department.
+	StepByID(ctx context.Context, dept, id string) (StoredStep, error)
 	// RecordStep writes a step, its case (created or updated) and the
 	// warnings found, in one transaction. Warnings already stored under the
 	// same dedupe key are kept, not duplicated. respond builds the answer
 	// from the stored warnings; it is stored with the step for replays. A
-	// step id that is already taken fails with ErrDuplicate. A step of an
+	// step id that the case's department has taken already fails with
+	// ErrDuplicate. A step of an
 	// existing case is stored only while the case is at rec.Case.Version,
 	// which it then advances; otherwise it fails with ErrCaseChanged and
 	// stores nothing.

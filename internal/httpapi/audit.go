@@ -26,7 +26,9 @@ const auditPeekBytes = 64 << 10
 // request body's digest), what was answered (the response body's digest),
 // never headers, so never the token, and the stored state of the objects
 // the route touches (auditSubjects) read just before the handler runs and
-// just after it answered.
+// just after it answered. The followed objects the change wrote besides
+// (the warnings a step raised, say) are noted as the store writes them
+// (TrackWrites) and recorded with their state after it.
 //
 // The entry is written after the change was committed, in a transaction of
 // its own: if writing it fails, the change stands (the caller has its
@@ -72,11 +74,23 @@ func (s *Server) audit(c *gin.Context) {
 	peek := &cappedBuffer{max: auditPeekBytes}
 	w := &digestWriter{ResponseWriter: c.Writer, h: resHash, peek: peek}
 	c.Writer = w
+	tracked, written := s.svc.TrackWrites(c.Request.Context())
+	c.Request = c.Request.WithContext(tracked)
 
 	c.Next()
 
 	c.Writer = w.ResponseWriter
-	if status := c.Writer.Status(); status < 200 || status > 299 {
+	// The change is committed: record it even if the client has gone.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 15*time.Second)
+	defer cancel()
+	objects, err := written(ctx)
+	if err != nil {
+		s.log.ErrorContext(ctx, "audit: objects a change wrote not read; recorded without them", "error", err, "action", route)
+	}
+	// A refused change is not recorded, unless it stored something before
+	// it failed (a sweep whose first batches were committed, say).
+	succeeded := c.Writer.Status() >= 200 && c.Writer.Status() <= 299
+	if !succeeded && len(objects) == 0 {
 		return
 	}
 	a := account(c)
@@ -92,16 +106,13 @@ func (s *Server) audit(c *gin.Context) {
 	if secretBodies[route] {
 		e.RequestDigest = ""
 	}
-	// The change is committed: record it even if the client has gone.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 15*time.Second)
-	defer cancel()
-	if resolve != nil {
+	e.Effects = compliance.WrittenEffects(objects)
+	if resolve != nil && succeeded {
 		// Resolved again: what a change created is named by its answer.
 		req.resp = topLevelFields(peek.Bytes())
 		after := resolve(req)
 		e.Subjects = compliance.FormatSubjects(after)
 		e.BeforeDigest = before
-		var err error
 		if e.AfterDigest, err = s.svc.StateDigest(ctx, after); err != nil {
 			s.log.ErrorContext(ctx, "audit: state after a change not read; recorded without it", "error", err,
 				"action", route, "subjects", e.Subjects)
@@ -120,7 +131,7 @@ func (s *Server) audit(c *gin.Context) {
 		s.log.ErrorContext(ctx, "audit entry not recorded; the change it describes was committed",
 			"error", err, "actor", e.Actor, "role", e.Role, "ip", e.IP, "action", e.Action, "target", e.Target,
 			"request_digest", e.RequestDigest, "response_digest", e.ResponseDigest, "subjects", e.Subjects,
-			"before_digest", e.BeforeDigest, "after_digest", e.AfterDigest, "status", c.Writer.Status())
+			"before_digest", e.BeforeDigest, "after_digest", e.AfterDigest, "effects", len(e.Effects), "status", c.Writer.Status())
 	}
 }
 

@@ -65,7 +65,9 @@ var auditSubjects = map[string]subjectsOf{
 	"POST /api/v1/power-items/:code/versions/:version/approve": param(compliance.SubjectItem, "code"),
 	"POST /api/v1/power-items/:code/versions/:version/reject":  param(compliance.SubjectItem, "code"),
 	"POST /api/v1/steps": func(r auditRequest) []compliance.AuditSubject {
-		return []compliance.AuditSubject{{Kind: compliance.SubjectStep, Key: r.body["id"]}, {Kind: compliance.SubjectCase, Key: r.body["case_no"]}}
+		// A step is stored under its submitter's department, where its id is unique.
+		return []compliance.AuditSubject{{Kind: compliance.SubjectStep, Key: r.body["id"], Department: account(r.c).DepartmentCode},
+			{Kind: compliance.SubjectCase, Key: r.body["case_no"]}}
 	},
 	"PUT /api/v1/calendar/:year":   param(compliance.SubjectCalendar, "year"),
 	"PUT /api/v1/policies/:module": param(compliance.SubjectPolicyDraft, "module"),

@@ -79,11 +79,45 @@ func (s *Server) postStep(c *gin.Context) {
 	c.JSON(status, res)
 }
 
+// caseAnswer is GET /api/v1/cases/{case_no}: the case with its first
+// compliance.CaseViewSteps steps and, when it has more, the cursor of
+// GET /api/v1/cases/{case_no}/steps that continues them.
+type caseAnswer struct {
+	compliance.CaseView
+	StepsNextCursor *string `json:"steps_next_cursor"`
+}
+
 func (s *Server) getCase(c *gin.Context) {
 	v, err := s.svc.Case(c.Request.Context(), account(c), c.Param("case_no"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, v)
+	a := caseAnswer{CaseView: v}
+	if v.MoreSteps {
+		cur := encodeCursor(int64(len(v.Steps)))
+		a.StepsNextCursor = &cur
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+// stepPageSize is the default page of a case's steps.
+const stepPageSize = 50
+
+// caseSteps answers GET /api/v1/cases/{case_no}/steps?limit=&cursor=: the
+// case's steps in the order they were recorded → {items, next_cursor}. The
+// cursor counts the steps listed before it.
+func (s *Server) caseSteps(c *gin.Context) {
+	limit, offset, err := readSmallPage(c, stepPageSize, compliance.MaxStepPageSize)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	steps, err := s.svc.CaseSteps(c.Request.Context(), account(c), c.Param("case_no"), int(offset), limit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	next := offset + int64(len(steps))
+	writePage(c, steps, limit, func(compliance.Step) int64 { return next })
 }

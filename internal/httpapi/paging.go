@@ -143,3 +143,31 @@ func writeCursorPage[T any](c *gin.Context, items []T, limit int, cursor func(T)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
 }
+
+// readLimit reads the page size of a listing whose rows are large (a
+// case's steps, item versions): def when absent, at most most.
+func readLimit(c *gin.Context, def, most int) (int, error) {
+	l := c.Query("limit")
+	if l == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > most {
+		return 0, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", most)
+	}
+	return n, nil
+}
+
+// readSmallPage reads the page size (see readLimit) and the id cursor of a
+// listing whose rows are large.
+func readSmallPage(c *gin.Context, def, most int) (limit int, cursor int64, err error) {
+	if limit, err = readLimit(c, def, most); err != nil {
+		return 0, 0, err
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		if cursor, err = decodeCursor(cur); err != nil {
+			return 0, 0, badRequest("invalid_cursor", "cursor 无效")
+		}
+	}
+	return limit, cursor, nil
+}

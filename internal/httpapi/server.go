@@ -89,6 +89,7 @@ var permissions = map[string]R{
 	"GET /api/v1/power-items/:code":            everyone,
 	"POST /api/v1/steps":                       {clerk, deptAdmin},
 	"GET /api/v1/cases/:case_no":               everyone,
+	"GET /api/v1/cases/:case_no/steps":         everyone,
 	"GET /api/v1/cases":                        everyone,
 	"GET /api/v1/workbench":                    everyone,
 	"GET /api/v1/audit/verify":                 {admin, supervision},
@@ -105,9 +106,9 @@ var permissions = map[string]R{
 	"GET /api/v1/policies/revisions":           everyone,
 	"GET /api/v1/rules":                        everyone,
 	"GET /api/v1/audit":                        {admin, supervision},
-	"GET /api/v1/accounts":                     {admin, deptAdmin},
+	"GET /api/v1/accounts":                     {admin, deptAdmin, supervision}, // supervision: inspectors only
 	"PATCH /api/v1/accounts/:username":         {admin, deptAdmin},
-	"POST /api/v1/accounts/:username/token":    {admin, deptAdmin, clerk, inspector, legal, oversight, supervision}, // anyone rotates its own
+	"POST /api/v1/accounts/:username/token":    {admin, deptAdmin, clerk, inspector, legal, oversight, supervision}, // anyone rotates its own, only admin another's
 	"GET /api/v1/warnings/export":              everyone,
 	"GET /api/v1/stats/warnings":               {admin, oversight, supervision, deptAdmin, inspector},
 	"POST /api/v1/spot-checks":                 {supervision},
@@ -171,7 +172,8 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 
 	// Signing in is the one API route without an account: it makes one.
 	r.POST("/api/v1/session", limitBody(4<<10), s.signIn)
-	api := r.Group("/api/v1", s.authenticate, s.authorize, checkParams, s.audit)
+	api := r.Group("/api/v1", s.authenticate, s.authorize, checkParams,
+		newHeavyLimiter(MaxHeavyPerAccount, heavyRoutes).handle, s.audit)
 	api.GET("/session", s.getSession)
 	api.DELETE("/session", s.signOut)
 	api.POST("/session/password", s.changePassword)
@@ -185,6 +187,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/power-items/:code", s.getItem)
 	api.POST("/steps", s.postStep)
 	api.GET("/cases/:case_no", s.getCase)
+	api.GET("/cases/:case_no/steps", s.caseSteps)
 	api.GET("/cases", s.listCases)
 	api.GET("/workbench", s.workbench)
 	api.GET("/audit/verify", s.verifyAudit)

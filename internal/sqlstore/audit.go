@@ -28,11 +28,27 @@ type auditRow struct {
 	Subjects       string    `gorm:"size:512;not null;default:''"`
 	BeforeDigest   string    `gorm:"size:64;not null;default:''"`
 	AfterDigest    string    `gorm:"size:64;not null;default:''"`
+	EffectsDigest  string    `gorm:"size:64;not null;default:''"`
 	PrevHash       string    `gorm:"size:64;not null"`
 	Hash           string    `gorm:"size:64;not null"`
 }
 
 func (auditRow) TableName() string { return "audit_log" }
+
+// auditEffectRow is one effect of an entry: the state of one followed
+// object after it. Its entry's effects digest covers it. The index lists
+// an object's effects together, in entry order, for verification.
+type auditEffectRow struct {
+	Seq          int64  `gorm:"primaryKey;autoIncrement:false;index:idx_audit_effect_object,priority:4"`
+	Ord          int    `gorm:"primaryKey;autoIncrement:false"`
+	Kind         string `gorm:"size:32;not null;index:idx_audit_effect_object,priority:1"`
+	Ref          int64  `gorm:"not null;index:idx_audit_effect_object,priority:2"` // compliance.SubjectRef
+	SubjectKey   string `gorm:"size:128;not null;index:idx_audit_effect_object,priority:3"`
+	BeforeDigest string `gorm:"size:64;not null;default:''"`
+	AfterDigest  string `gorm:"size:64;not null"`
+}
+
+func (auditEffectRow) TableName() string { return "audit_effects" }
 
 // auditHeadRow is the single row (ID 1) that holds the end of the chain.
 // Appends lock it, which makes them take turns across every node.
@@ -47,13 +63,39 @@ func (auditHeadRow) TableName() string { return "audit_head" }
 func toAuditEntry(r auditRow) compliance.AuditEntry {
 	return compliance.AuditEntry{Seq: r.Seq, At: r.LoggedAt.UTC(), Actor: r.Actor, Role: compliance.Role(r.Role), IP: r.IP,
 		Action: r.Action, Target: r.Target, RequestDigest: r.RequestDigest, ResponseDigest: r.ResponseDigest,
-		Subjects: r.Subjects, BeforeDigest: r.BeforeDigest, AfterDigest: r.AfterDigest, PrevHash: r.PrevHash, Hash: r.Hash}
+		Subjects: r.Subjects, BeforeDigest: r.BeforeDigest, AfterDigest: r.AfterDigest, EffectsDigest: r.EffectsDigest,
+		PrevHash: r.PrevHash, Hash: r.Hash}
 }
 
 func fromAuditEntry(e compliance.AuditEntry) auditRow {
 	return auditRow{Seq: e.Seq, LoggedAt: utc(e.At), Actor: e.Actor, Role: string(e.Role), IP: e.IP, Action: e.Action,
 		Target: e.Target, RequestDigest: e.RequestDigest, ResponseDigest: e.ResponseDigest, Subjects: e.Subjects,
-		BeforeDigest: e.BeforeDigest, AfterDigest: e.AfterDigest, PrevHash: e.PrevHash, Hash: e.Hash}
+		BeforeDigest: e.BeforeDigest, AfterDigest: e.AfterDigest, EffectsDigest: e.EffectsDigest, PrevHash: e.PrevHash, Hash: e.Hash}
+}
+
+func toAuditEffect(r auditEffectRow) compliance.AuditEffect {
+	return compliance.AuditEffect{Seq: r.Seq, Subject: compliance.AuditSubject{Kind: r.Kind, Key: r.SubjectKey},
+		Before: r.BeforeDigest, After: r.AfterDigest}
+}
+
+// effectBatch is how many effects one INSERT carries: 7 columns a row stay
+// under SQLite's oldest limit of 999 variables.
+const effectBatch = 100
+
+// insertEffects stores the effects of entry seq.
+func insertEffects(tx *gorm.DB, seq int64, effects []compliance.AuditEffect) error {
+	for i := 0; i < len(effects); i += effectBatch {
+		part := effects[i:min(i+effectBatch, len(effects))]
+		rows := make([]auditEffectRow, len(part))
+		for j, e := range part {
+			rows[j] = auditEffectRow{Seq: seq, Ord: i + j, Kind: e.Subject.Kind, Ref: compliance.SubjectRef(e.Subject),
+				SubjectKey: e.Subject.Key, BeforeDigest: e.Before, AfterDigest: e.After}
+		}
+		if err := tx.Create(&rows).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AppendAudit implements compliance.AuditStore. The head row is read with
@@ -74,6 +116,9 @@ func (s *Store) AppendAudit(ctx context.Context, e compliance.AuditEntry, key []
 			out = e.Chain(compliance.AuditHead{Seq: head.Seq, Hash: head.Hash}, key)
 			row := fromAuditEntry(out)
 			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			if err := insertEffects(tx, out.Seq, out.Effects); err != nil {
 				return err
 			}
 			return tx.Model(&auditHeadRow{}).Where("id = ?", 1).
@@ -134,6 +179,65 @@ func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]com
 		return nil, wrap(err, "read audit entries")
 	}
 	return toAuditEntries(rows), nil
+}
+
+// AuditEffects implements compliance.AuditReader.
+func (s *Store) AuditEffects(ctx context.Context, after, upTo int64) ([]compliance.AuditEffect, error) {
+	var rows []auditEffectRow
+	if err := s.db.WithContext(ctx).Where("seq > ? AND seq <= ?", after, upTo).Order("seq, ord").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "read audit effects")
+	}
+	out := make([]compliance.AuditEffect, len(rows))
+	for i, r := range rows {
+		out[i] = toAuditEffect(r)
+	}
+	return out, nil
+}
+
+// AuditHistory implements compliance.AuditObjectStore: it reads the
+// objects' keys first, then all their effects, through
+// idx_audit_effect_object.
+func (s *Store) AuditHistory(ctx context.Context, kind string, after *compliance.AuditSubject, limit int, upTo int64) ([]compliance.AuditEffect, error) {
+	db := s.db.WithContext(ctx)
+	q := db.Model(&auditEffectRow{}).Distinct("ref", "subject_key").Where("kind = ? AND seq <= ?", kind, upTo)
+	if after != nil {
+		ref := compliance.SubjectRef(*after)
+		q = q.Where("(ref > ? OR (ref = ? AND subject_key > ?))", ref, ref, after.Key)
+	}
+	var keys []struct {
+		Ref        int64
+		SubjectKey string
+	}
+	if err := q.Order("ref, subject_key").Limit(limit).Find(&keys).Error; err != nil {
+		return nil, wrap(err, "read audit history keys of "+kind)
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	last := keys[len(keys)-1]
+	// The effects of the objects listed: those between the first and the
+	// last key, in the index's order.
+	q = db.Where("kind = ? AND seq <= ?", kind, upTo).
+		Where("(ref > ? OR (ref = ? AND subject_key >= ?))", keys[0].Ref, keys[0].Ref, keys[0].SubjectKey).
+		Where("(ref < ? OR (ref = ? AND subject_key <= ?))", last.Ref, last.Ref, last.SubjectKey)
+	var rows []auditEffectRow
+	if err := q.Order("ref, subject_key, seq, ord").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "read audit history of "+kind)
+	}
+	out := make([]compliance.AuditEffect, len(rows))
+	for i, r := range rows {
+		out[i] = toAuditEffect(r)
+	}
+	return out, nil
+}
+
+// HasAuditEffects reports whether any entry recorded effects.
+func (s *Store) HasAuditEffects(ctx context.Context) (bool, error) {
+	var rows []auditEffectRow
+	if err := s.db.WithContext(ctx).Limit(1).Find(&rows).Error; err != nil {
+		return false, wrap(err, "look for audit effects")
+	}
+	return len(rows) > 0, nil
 }
 
 // AuditHead implements compliance.AuditReader.

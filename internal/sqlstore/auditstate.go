@@ -31,13 +31,19 @@ func (s *Store) AuditState(ctx context.Context, subj compliance.AuditSubject) ([
 	case compliance.SubjectItem:
 		state, err = rawRows(db.Model(&itemRow{}).Where("code = ?", subj.Key).Order("version"))
 	case compliance.SubjectStep:
-		state, err = rawRows(db.Model(&stepRow{}).Where("id = ?", subj.Key))
+		q := db.Model(&stepRow{}).Where("id = ?", subj.Key)
+		if subj.Department != "" {
+			q = q.Where("department_code = ?", subj.Department)
+		}
+		state, err = rawRows(q)
 	case compliance.SubjectCase:
 		state, err = rawRows(db.Model(&caseRow{}).Where("case_no = ?", subj.Key))
 	case compliance.SubjectWarning:
 		state, err = withChildren(db, subj.Key, &warningRow{}, &transitionRow{}, "warning_id", "id")
 	case compliance.SubjectCalendar:
 		state, err = rawRows(db.Model(&calendarRow{}).Where("year = ?", subj.Key))
+	case compliance.SubjectTransition:
+		state, err = rawRows(db.Model(&transitionRow{}).Where("id = ?", subj.Key))
 	case compliance.SubjectPolicyDraft:
 		state, err = rawRows(db.Model(&draftRow{}).Where("module = ?", subj.Key))
 	case compliance.SubjectPolicies:
@@ -62,32 +68,88 @@ func (s *Store) AuditState(ctx context.Context, subj compliance.AuditSubject) ([
 // per row a marker, then per column its name, the type of its value and the
 // value's bytes; nil when there is no row.
 func rawRows(q *gorm.DB) ([]byte, error) {
+	var out []byte
+	err := eachRawRow(q, func(_ rowValues, enc []byte) error {
+		out = append(out, enc...)
+		return nil
+	})
+	return out, err
+}
+
+// rowValues is one row as the driver returns it, by column name.
+type rowValues struct {
+	cols []string
+	vals []any
+}
+
+// get returns the value of column name; nil when there is none.
+func (r rowValues) get(name string) any {
+	for i, c := range r.cols {
+		if c == name {
+			return r.vals[i]
+		}
+	}
+	return nil
+}
+
+// text returns the value of column name as text.
+func (r rowValues) text(name string) string {
+	switch v := r.get(name).(type) {
+	case []byte:
+		return string(v)
+	case string:
+		return v
+	case nil:
+		return ""
+	case time.Time:
+		return v.UTC().Format(time.RFC3339Nano)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// int returns the value of column name as an integer.
+func (r rowValues) int(name string) (int64, error) {
+	switch v := r.get(name).(type) {
+	case int64:
+		return v, nil
+	case []byte, string:
+		return strconv.ParseInt(r.text(name), 10, 64)
+	}
+	return 0, fmt.Errorf("column %s: %v is not an integer", name, r.get(name))
+}
+
+// eachRawRow runs f for every row q selects, with its values (valid during
+// the call only) and its encoding as rawRows writes it (f's to keep).
+func eachRawRow(q *gorm.DB, f func(r rowValues, enc []byte) error) error {
 	rows, err := q.Rows()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	var out []byte
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, "row\n"...)
+		enc := append([]byte(nil), "row\n"...)
 		for i, v := range vals {
-			out = appendField(out, cols[i])
-			out = appendValue(out, v)
+			enc = appendField(enc, cols[i])
+			enc = appendValue(enc, v)
+		}
+		if err := f(rowValues{cols: cols, vals: vals}, enc); err != nil {
+			return err
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // appendValue writes v, as a driver returns a column, with its type.

@@ -49,26 +49,46 @@ func (s *Store) ItemVersion(ctx context.Context, code string, version int) (comp
 	return toItemVersion(r), nil
 }
 
-// ItemHistory implements compliance.CatalogStore.
-func (s *Store) ItemHistory(ctx context.Context, code string) ([]compliance.ItemVersion, error) {
+// ItemHistory implements compliance.CatalogStore. It reads the unique
+// (code, version) index.
+func (s *Store) ItemHistory(ctx context.Context, code string, after, limit int) ([]compliance.ItemVersion, error) {
 	var rows []itemRow
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Order("version").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("code = ? AND version > ?", code, after).Order("version").
+		Limit(limit).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list item versions")
 	}
 	return toItemVersions(rows), nil
 }
 
-// PendingItems implements compliance.CatalogStore.
-func (s *Store) PendingItems(ctx context.Context, dept string) ([]compliance.ItemVersion, error) {
-	q := s.db.WithContext(ctx).Where("approval_status = ?", compliance.ApprovalPending)
+// pending selects the pending versions, of one department when dept is not empty.
+func (s *Store) pending(ctx context.Context, dept string) *gorm.DB {
+	q := s.db.WithContext(ctx).Model(&itemRow{}).Where("approval_status = ?", compliance.ApprovalPending)
 	if dept != "" {
 		q = q.Where("department_code = ?", dept)
 	}
+	return q
+}
+
+// PendingItems implements compliance.CatalogStore.
+func (s *Store) PendingItems(ctx context.Context, dept string, after *compliance.ItemVersionKey, limit int) ([]compliance.ItemVersion, error) {
+	q := s.pending(ctx, dept)
+	if after != nil {
+		q = q.Where("(code > ? OR (code = ? AND version > ?))", after.Code, after.Code, after.Version)
+	}
 	var rows []itemRow
-	if err := q.Order("code, version").Find(&rows).Error; err != nil {
+	if err := q.Order("code, version").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list pending items")
 	}
 	return toItemVersions(rows), nil
+}
+
+// CountPendingItems implements compliance.CatalogStore.
+func (s *Store) CountPendingItems(ctx context.Context, dept string) (int64, error) {
+	var n int64
+	if err := s.pending(ctx, dept).Count(&n).Error; err != nil {
+		return 0, wrap(err, "count pending items")
+	}
+	return n, nil
 }
 
 // ReviewItem implements compliance.CatalogStore.

@@ -141,11 +141,13 @@ type approvalJSON struct {
 	At   time.Time `json:"at"`
 }
 
+// stepRow's id is unique within its department (uq_step_dept_id): two
+// departments may use the same idempotency key.
 type stepRow struct {
 	Seq            int64      `gorm:"primaryKey;autoIncrement"`
-	ID             string     `gorm:"size:128;not null;uniqueIndex"`
+	ID             string     `gorm:"size:128;not null;uniqueIndex:uq_step_dept_id,priority:2"`
 	CaseNo         string     `gorm:"size:64;not null;index:idx_step_case,priority:1"`
-	DepartmentCode string     `gorm:"size:32;not null;index"`
+	DepartmentCode string     `gorm:"size:32;not null;index;uniqueIndex:uq_step_dept_id,priority:1"`
 	StepCode       string     `gorm:"size:32;not null"`
 	Handler        string     `gorm:"size:64;not null"`
 	OccurredAt     time.Time  `gorm:"not null"`
@@ -230,4 +232,4 @@ type moduleJSON struct {
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &sessionRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &auditEffectRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &sessionRow{}}

@@ -36,10 +36,29 @@ func (s *Store) CaseSteps(ctx context.Context, caseNo string) ([]compliance.Step
 	return out, nil
 }
 
+// CaseStepsPage implements compliance.Store.
+func (s *Store) CaseStepsPage(ctx context.Context, caseNo string, offset, limit int) ([]compliance.Step, error) {
+	var rows []stepRow
+	if err := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").
+		Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list a page of case steps")
+	}
+	out := make([]compliance.Step, len(rows))
+	for i, r := range rows {
+		out[i] = toStep(r)
+	}
+	return out, nil
+}
+
+// ofStep selects the row of a step: its id is unique within its department.
+func ofStep(db *gorm.DB, dept, id string) *gorm.DB {
+	return db.Model(&stepRow{}).Where("department_code = ? AND id = ?", dept, id)
+}
+
 // StepByID implements compliance.Store.
-func (s *Store) StepByID(ctx context.Context, id string) (compliance.StoredStep, error) {
+func (s *Store) StepByID(ctx context.Context, dept, id string) (compliance.StoredStep, error) {
 	var r stepRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := ofStep(s.db.WithContext(ctx), dept, id).Take(&r).Error; err != nil {
 		return compliance.StoredStep{}, wrap(err, "get step")
 	}
 	st := compliance.StoredStep{Step: toStep(r), DepartmentCode: r.DepartmentCode, Digest: r.Digest}
@@ -192,7 +211,7 @@ func toUncheckedSteps(rows []stepRow) []compliance.UncheckedStep {
 // meanwhile is left as it is.
 func (s *Store) DeferRecheck(ctx context.Context, f compliance.RecheckFailure) error {
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&stepRow{}).Where("id = ? AND check_status = ?", f.StepID, compliance.CheckUnchecked).
+		return ofStep(tx, f.DepartmentCode, f.StepID).Where("check_status = ?", compliance.CheckUnchecked).
 			Updates(map[string]any{"check_error": f.Error, "policy_revision": f.Revision, "recheck_attempts": f.Attempts,
 				"next_recheck_at": utc(f.Next)}).Error
 	})
@@ -228,7 +247,7 @@ func (s *Store) CountUnchecked(ctx context.Context) (int64, error) {
 func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		claim := tx.Model(&stepRow{}).Where("id = ? AND check_status = ?", rec.Step.ID, compliance.CheckUnchecked).
+		claim := ofStep(tx, rec.Case.DepartmentCode, rec.Step.ID).Where("check_status = ?", compliance.CheckUnchecked).
 			Updates(map[string]any{"check_status": rec.Step.CheckStatus, "check_error": rec.Step.CheckError,
 				"policy_revision": rec.Step.PolicyRevision})
 		if claim.Error != nil {
@@ -236,7 +255,7 @@ func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, re
 		}
 		if claim.RowsAffected == 0 {
 			var row stepRow
-			if err := tx.Select("response").Where("id = ?", rec.Step.ID).Take(&row).Error; err != nil {
+			if err := ofStep(tx, rec.Case.DepartmentCode, rec.Step.ID).Select("response").Take(&row).Error; err != nil {
 				return err
 			}
 			return json.Unmarshal(row.Response, &res)
@@ -252,7 +271,7 @@ func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, re
 		if err != nil {
 			return err
 		}
-		return tx.Model(&stepRow{}).Where("id = ?", rec.Step.ID).Update("response", body).Error
+		return ofStep(tx, rec.Case.DepartmentCode, rec.Step.ID).Update("response", body).Error
 	})
 	if err != nil {
 		return compliance.StepResult{}, wrap(err, "record re-check")

@@ -182,7 +182,7 @@ func TestRecordStep(t *testing.T) {
 		})
 
 		t.Run("StepByID returns the digest and the stored result", func(t *testing.T) {
-			got, err := s.StepByID(ctx, first.ID)
+			got, err := s.StepByID(ctx, "ZJJ", first.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,7 +253,7 @@ func TestRecordStep(t *testing.T) {
 			if got, err := s.Case(ctx, caseNo); err != nil || got.Status != c.Status || !got.UpdatedAt.Equal(c.UpdatedAt) {
 				t.Errorf("case after a failed RecordStep: status %s, updated_at %v, %v; want %s, %v", got.Status, got.UpdatedAt, err, c.Status, c.UpdatedAt)
 			}
-			if got, err := s.StepByID(ctx, first.ID); err != nil || got.Step.StepCode != "accept" || got.Digest != rec.Digest {
+			if got, err := s.StepByID(ctx, "ZJJ", first.ID); err != nil || got.Step.StepCode != "accept" || got.Digest != rec.Digest {
 				t.Errorf("StepByID(%s) after a failed RecordStep = %s, %q, %v; want the first step", first.ID, got.Step.StepCode, got.Digest, err)
 			}
 		})
@@ -269,7 +269,7 @@ func TestRecordStep(t *testing.T) {
 			if after := rowCounts(t, s); !reflect.DeepEqual(after, before) {
 				t.Errorf("rows after a failed RecordStep = %v, want %v", after, before)
 			}
-			if _, err := s.StepByID(ctx, st.ID); !errors.Is(err, compliance.ErrNotFound) {
+			if _, err := s.StepByID(ctx, "ZJJ", st.ID); !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("StepByID(%s) error = %v, want ErrNotFound", st.ID, err)
 			}
 		})
@@ -289,7 +289,7 @@ func TestRecordStep(t *testing.T) {
 		})
 
 		t.Run("unknown ids are ErrNotFound", func(t *testing.T) {
-			if _, err := s.StepByID(ctx, "NOPE"); !errors.Is(err, compliance.ErrNotFound) {
+			if _, err := s.StepByID(ctx, "ZJJ", "NOPE"); !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("StepByID(NOPE) error = %v, want ErrNotFound", err)
 			}
 			if _, err := s.Case(ctx, "NOPE"); !errors.Is(err, compliance.ErrNotFound) {

@@ -70,6 +70,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("database %q: unknown kind %q (want sqlite or mysql)", dsn, kind)
 	}
+	if err == nil {
+		err = registerWriteTracking(db)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", kind, err)
 	}
@@ -128,12 +131,16 @@ func mysqlDSN(dsn string) (string, error) {
 func (s *Store) Dialect() string { return s.dialect }
 
 // Migrate creates or upgrades the schema; it never drops a column or a row.
+// See upgrades for what it changes besides adding.
 func (s *Store) Migrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
 	if s.dialect == "mysql" {
 		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
 	}
 	if err := db.AutoMigrate(allRows...); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := runUpgrades(db); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

@@ -317,7 +317,7 @@ func TestMigrateTwiceKeepsRows(t *testing.T) {
 		if got, err := s.Item(ctx, item.Code, 0); err != nil || !reflect.DeepEqual(got, item) {
 			t.Errorf("Item after migrating = %+v, %v; want %+v", got, err, item)
 		}
-		if got, err := s.StepByID(ctx, rec.Step.ID); err != nil || !reflect.DeepEqual(got.Result, res) {
+		if got, err := s.StepByID(ctx, "ZJJ", rec.Step.ID); err != nil || !reflect.DeepEqual(got.Result, res) {
 			t.Errorf("StepByID after migrating: result = %+v, %v; want %+v", got.Result, err, res)
 		}
 		if _, err := s.AccountByTokenHash(ctx, compliance.HashToken(token)); err != nil {

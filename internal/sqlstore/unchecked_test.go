@@ -80,7 +80,7 @@ func TestUncheckedSteps(t *testing.T) {
 			}
 			due(t, now, 10, u1.ID, u2.ID, u3.ID)
 			next := now.Add(time.Minute)
-			f := compliance.RecheckFailure{StepID: u2.ID, Error: "policy revision 3: eval_conflict_error", Revision: 3, Attempts: 1, Next: next}
+			f := compliance.RecheckFailure{DepartmentCode: "ZJJ", StepID: u2.ID, Error: "policy revision 3: eval_conflict_error", Revision: 3, Attempts: 1, Next: next}
 			if err := s.DeferRecheck(ctx, f); err != nil {
 				t.Fatalf("DeferRecheck: %v", err)
 			}
@@ -135,7 +135,7 @@ func TestUncheckedSteps(t *testing.T) {
 			if len(res.Warnings) != 1 || res.Warnings[0].ID == 0 || res.Warnings[0].StepID != u1.ID || res.Warnings[0].PolicyRevision != 5 {
 				t.Errorf("result warnings = %+v, want one warning of step %s under revision 5", res.Warnings, u1.ID)
 			}
-			got, err := s.StepByID(ctx, u1.ID)
+			got, err := s.StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,14 +154,14 @@ func TestUncheckedSteps(t *testing.T) {
 		})
 
 		t.Run("DeferRecheck leaves a checked step as it is", func(t *testing.T) {
-			before, err := s.StepByID(ctx, u1.ID)
+			before, err := s.StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := s.DeferRecheck(ctx, compliance.RecheckFailure{StepID: u1.ID, Error: "late failure", Attempts: 1, Next: at(4, 0, 0, 0, 0)}); err != nil {
 				t.Fatalf("DeferRecheck: %v", err)
 			}
-			after, err := s.StepByID(ctx, u1.ID)
+			after, err := s.StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -171,7 +171,7 @@ func TestUncheckedSteps(t *testing.T) {
 		})
 
 		t.Run("a second RecordRecheck leaves the step as it is", func(t *testing.T) {
-			before, err := s.StepByID(ctx, u1.ID)
+			before, err := s.StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +180,7 @@ func TestUncheckedSteps(t *testing.T) {
 			if _, err := s.RecordRecheck(ctx, again, respond(again)); err != nil {
 				t.Fatalf("second RecordRecheck: %v", err)
 			}
-			after, err := s.StepByID(ctx, u1.ID)
+			after, err := s.StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,8 +14,9 @@ const routes: RouteRecordRaw[] = [
     path: '/admin/accounts',
     name: 'admin-accounts',
     component: () => import('./AccountList.vue'),
-    // dept_admin manages its own department's clerks and inspectors.
-    meta: { title: '账号', roles: ['admin', 'dept_admin'], menu: { order: 91, icon: 'User', group } },
+    // dept_admin manages its own department's clerks and reads its inspectors;
+    // supervision reads every department's inspectors.
+    meta: { title: '账号', roles: ['admin', 'dept_admin', 'supervision'], menu: { order: 91, icon: 'User', group } },
   },
   {
     path: '/admin/calendar',

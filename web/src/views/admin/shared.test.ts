@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { actionLabel, collapseFieldErrors, entryActionLabel, targetText, isExpired, parseLines, parseSubjects, passwordProblem, problemText } from './shared'
+import {
+  accountActions,
+  actionLabel,
+  canCreateAccounts,
+  collapseFieldErrors,
+  entryActionLabel,
+  targetText,
+  isExpired,
+  parseLines,
+  parseSubjects,
+  passwordProblem,
+  problemText,
+  type AccountRef,
+} from './shared'
 
 describe('shared helpers', () => {
   it('reads IP ranges typed one per line', () => {
@@ -58,5 +71,46 @@ describe('audit entries', () => {
     expect(targetText('username=zjj-clerk')).toBe('账号：zjj-clerk')
     expect(targetText('code=WJW')).toBe('编码：WJW')
     expect(targetText('')).toBe('—')
+  })
+})
+
+describe('what the account list offers', () => {
+  const admin: AccountRef = { username: 'admin', role: 'admin' }
+  const zjjAdmin: AccountRef = { username: 'zjj-admin', role: 'dept_admin', department_code: 'ZJJ' }
+  const supervision: AccountRef = { username: 'supervision', role: 'supervision' }
+  const zjjClerk: AccountRef = { username: 'zjj-clerk', role: 'clerk', department_code: 'ZJJ' }
+  const zjjInspector: AccountRef = { username: 'zjj-inspector', role: 'dept_inspector', department_code: 'ZJJ' }
+  const scjClerk: AccountRef = { username: 'scj-clerk', role: 'clerk', department_code: 'SCJ' }
+  const zjjAdmin2: AccountRef = { username: 'zjj-admin2', role: 'dept_admin', department_code: 'ZJJ' }
+  const none = { manage: false, token: false }
+
+  it.each([
+    ['admin, an inspector', admin, zjjInspector, { manage: true, token: true }],
+    ['admin, a clerk', admin, zjjClerk, { manage: true, token: true }],
+    ['admin, itself', admin, admin, { manage: true, token: true }],
+    ['a department admin, its clerk: no token', zjjAdmin, zjjClerk, { manage: true, token: false }],
+    ['a department admin, its inspector', zjjAdmin, zjjInspector, none],
+    ['a department admin, another department', zjjAdmin, scjClerk, none],
+    ['a department admin, another department admin', zjjAdmin, zjjAdmin2, none],
+    ['a department admin, itself', zjjAdmin, zjjAdmin, { manage: false, token: true }],
+    ['supervision, an inspector', supervision, zjjInspector, none],
+    ['an inspector, itself', zjjInspector, zjjInspector, { manage: false, token: true }],
+    ['nobody signed in', null, zjjClerk, none],
+  ])('%s', (_name, me, target, want) => {
+    const got = accountActions(me, target)
+    expect({ manage: got.manage, token: got.token }).toEqual(want)
+    expect(got.reason === '').toBe(got.manage || got.token)
+  })
+
+  it('says who manages an inspector instead', () => {
+    expect(accountActions(zjjAdmin, zjjInspector).reason).toBe('由电子政务办管理员管理')
+    expect(accountActions(zjjAdmin, scjClerk).reason).toBe('无权管理')
+  })
+
+  it('lets only the admin and department admins create accounts', () => {
+    expect(canCreateAccounts('admin')).toBe(true)
+    expect(canCreateAccounts('dept_admin')).toBe(true)
+    expect(canCreateAccounts('supervision')).toBe(false)
+    expect(canCreateAccounts(null)).toBe(false)
   })
 })

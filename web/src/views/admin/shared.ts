@@ -2,8 +2,46 @@
 
 import { DEPARTMENT_ROLES, type Role } from '@/format'
 
-/** Roles a department admin may create and manage. */
-export const DEPT_ADMIN_MANAGES: readonly Role[] = ['clerk', 'dept_inspector']
+/**
+ * Roles a department admin may create and manage. Inspectors check their own
+ * department, its admin included, so only the admin manages their accounts.
+ */
+export const DEPT_ADMIN_MANAGES: readonly Role[] = ['clerk']
+
+/** An account as far as who may act on it is concerned. */
+export interface AccountRef {
+  username: string
+  role: Role
+  department_code?: string
+}
+
+/** What the account list offers the signed-in account `me` to do with `a`. */
+export interface AccountActions {
+  /** Edit, enable/disable and reset the password. */
+  manage: boolean
+  /** Rotate the token: only the account itself and the admin may. */
+  token: boolean
+  /** Why nothing is offered ('' when something is). */
+  reason: string
+}
+
+/** The actions on account `a` that the server allows `me` (the server checks again). */
+export function accountActions(me: AccountRef | null | undefined, a: AccountRef): AccountActions {
+  if (!me) return { manage: false, token: false, reason: '无权管理' }
+  const self = me.username === a.username
+  const manage =
+    me.role === 'admin' ||
+    (me.role === 'dept_admin' && a.department_code === me.department_code && DEPT_ADMIN_MANAGES.includes(a.role))
+  const token = me.role === 'admin' || self
+  let reason = ''
+  if (!manage && !token) reason = a.role === 'dept_inspector' ? '由电子政务办管理员管理' : '无权管理'
+  return { manage, token, reason }
+}
+
+/** Whether `role` may create accounts (supervision only reads the inspectors'). */
+export function canCreateAccounts(role: Role | null | undefined): boolean {
+  return role === 'admin' || role === 'dept_admin'
+}
 
 export function isDepartmentRole(role: string): boolean {
   return (DEPARTMENT_ROLES as string[]).includes(role)

@@ -183,7 +183,10 @@ export interface CaseView {
   created_at: string
   updated_at: string
   next_check_at: string | null
+  /** The first page of the case's steps, in the order they were recorded. */
   steps: Step[]
+  /** Where GET /cases/{case_no}/steps continues them; null when all are in steps. */
+  steps_next_cursor?: string | null
   warnings: Warning[]
   time: TimeView | null
   time_error?: string

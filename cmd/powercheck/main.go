@@ -30,7 +30,7 @@ commands:
   policy check [dir]   compile a folder of policies in strict mode, as publishing would
   policy fmt <dir>     format the .rego files of a folder in place
   demo                 load the demo district into the database (--db)
-  audit verify         check the audit chain and the objects it follows (--db, --key-file, --state)
+  audit verify         check the audit chain and the objects it follows (--db, --key-file, --checkpoint-file, --state)
 
 environment:
   POWERCHECK_ADDR             listen address (default 127.0.0.1:8080)

@@ -113,3 +113,44 @@ warnings contains {
 	checking
 	dormant_reason
 }
+
+# 行政处罚法第八十五条：“二日、三日、五日、七日”的规定是指工作日；行政强制法第六十九条：
+# 十日以内期限的规定是指工作日。这两类事项十日以内的时限（事项时限与各环节时限，
+# 环节省略单位时同事项）按自然日设定的，与法律不符。
+short_days := 10
+
+short_law := "《中华人民共和国行政处罚法》第八十五条" if it.category == "行政处罚"
+
+else := "《中华人民共和国行政强制法》第六十九条" if it.category == "行政强制"
+
+short_calendar_periods contains sprintf("办理时限 %v 日", [it.time_limit.days]) if {
+	it.time_limit.unit == "calendar"
+	it.time_limit.days <= short_days
+}
+
+short_calendar_periods contains sprintf("“%s”环节时限 %v 日", [s.name, s.time_limit_days]) if {
+	some s in it.steps
+	s.time_limit_days > 0
+	s.time_limit_days <= short_days
+	object.get(s, "time_limit_unit", it.time_limit.unit) == "calendar"
+}
+
+# METADATA
+# title: 十日以内的期限按自然日设定
+# description: 行政处罚、行政强制事项十日以内的期限应按工作日计算，事项或环节时限却按自然日设定，预警。
+# custom:
+#   level: prewarning
+#   basis: 《中华人民共和国行政处罚法》第八十五条；《中华人民共和国行政强制法》第六十九条
+warnings contains {
+	"rule": "catalog.short_period_in_calendar_days",
+	"level": "prewarning",
+	"message": sprintf("权力事项 %s（%s）的%s按自然日设定；依%s，十日以内的期限按工作日计算，请将单位改为工作日", [
+		it.name, it.code, concat("、", sort(short_calendar_periods)), law,
+	]),
+	"basis": law,
+	"key": it.code,
+} if {
+	checking
+	law := short_law
+	count(short_calendar_periods) > 0
+}

@@ -87,6 +87,19 @@ test_approval_missing_required_role_message if {
 	w.message == "环节“送达”按权力清单要求，须经部门负责人审核，但未记录该审核"
 }
 
+test_roles_are_named_in_chinese if {
+	every role, name in {"admin": "电子政务办管理员", "legal": "法制办", "oversight": "政管办", "supervision": "监察局", "dept_admin": "部门负责人", "clerk": "录入员", "dept_inspector": "监察人员"} {
+		checkpoint.role_label(role) == name
+	}
+}
+
+test_unknown_role_is_not_named_by_its_code if {
+	doc := json.patch(step_doc("decide", [{"role": "x_role", "by": "王五", "at": "2026-03-10T08:00:00+08:00"}]), [{"op": "replace", "path": "/item/steps/2/requires_approval", "value": "y_role"}])
+	[w] := only(doc, "checkpoint.approval_missing")
+	w.message == "环节“决定”为廉政风险防控点，须经审核人员审核，但未记录该审核（现有审核：审核人员王五）"
+	not contains(w.message, "_role")
+}
+
 test_approved_checkpoint_is_quiet if {
 	count(checkpoint.warnings) == 0 with input as step_doc("decide", [inspector])
 }
@@ -118,7 +131,7 @@ test_approval_after_step if {
 	late := {"role": "dept_inspector", "by": "李四", "at": "2026-03-11T10:00:00+08:00"}
 	[w] := only(step_doc("decide", [leader, late]), "checkpoint.approval_after_step")
 	w.level == "prewarning"
-	w.message == "环节“决定”于 2026-03-10 09:00 办理，而监察人员李四的审核时间为 2026-03-11 10:00，审核晚于办理"
+	w.message == "环节“决定”于2026年3月10日09时00分办理，而监察人员李四的审核时间为2026年3月11日10时00分，审核晚于办理"
 }
 
 test_approval_after_step_compares_instants if {
@@ -147,6 +160,15 @@ test_extension_unapproved if {
 test_extension_without_days if {
 	[w] := only(step_doc("extend", []), "checkpoint.extension_unapproved")
 	w.message == "办件 ZJJ-2026-0001 延长办理期限，未记录本行政机关负责人的批准"
+}
+
+test_extension_of_a_penalty_names_a_case if {
+	doc := json.patch(step_doc("extend", []), [
+		{"op": "replace", "path": "/item/category", "value": "行政处罚"},
+		{"op": "replace", "path": "/step/attributes", "value": {"extension_days": 30}},
+	])
+	[w] := only(doc, "checkpoint.extension_unapproved")
+	w.message == "案件 ZJJ-2026-0001 延长办案期限 30 日，未记录本行政机关负责人的批准"
 }
 
 test_extension_approved if {

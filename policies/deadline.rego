@@ -5,16 +5,22 @@ package compliance.deadline
 # 对每个办件检查两类时限，在 step（环节提交）和 tick（定时巡检）两种事件上都作判断：
 #   1. 事项的总办理时限 input.item.time_limit：自受理起算，至“终止计时环节”（流程中
 #      ends_clock 为 true 的环节；没有则为流程最后一个环节）止；
-#   2. 各环节自己的时限 time_limit_days：自流程中前一环节（最近一次）办理之日起算。
+#   2. 各环节自己的时限 time_limit_days：自流程中前一环节（最近一次）办理之日起算，
+#      单位为环节的 time_limit_unit（省略时同事项）。
+# 事项另设法定时限 statutory_limit 的，time_limit 为承诺时限：承诺时限将到时预警，
+# 已过承诺时限、未过法定时限的，以 deadline.promised_overdue 预警；过了法定时限才报警
+# （deadline.item_overdue）。未设法定时限的，time_limit 即为判断超期的时限。
 # 期限快到（剩余不超过 warn_days 个工作日）时预警，已过而环节未办时报警；环节办结晚于
 # 期限的，报警。同一期限的预警与报警使用同一个 key（"item"、"step:<环节代码>"），
 # 因此 tick 与 step 反复评估同样的事实不会重复入库。
 #
 # 计算规则（边界约定）：
-#   - 期间开始之日不计算在内（民法典第二百零一条）：期限 = workday.add_days(起算时刻,
+#   - 期间开始之日不计算在内（民法典第二百零一条）：期限 = workday.due(起算时刻,
 #     天数, 单位)，到期日当天办结不算超期；办结日期（上海时区日期）> 到期日才算超期。
 #   - 单位：time_limit.unit 为 "calendar" 时按自然日，其余一律按工作日（行政许可法第八十二条）。
-#     注意：按自然日计算时，本策略不作“最后一日为法定节假日顺延”的处理，到期日可能落在周末。
+#     按自然日计算的期间，最后一日是法定休假日（周末、节假日）的，以休假日结束的次日
+#     即其后第一个工作日为期间的最后一日（民法典第二百零三条、民事诉讼法第八十五条）；
+#     调休上班日是工作日。最后一日落在尚未录入日历的年份时，到期日无法确定，不作猜测。
 #   - 受理时刻取 input.case.accepted_at；为空时取本案最早一个环节的办理时刻。
 #   - 已办环节 = input.case.steps 加上本次提交的 input.step，按 occurred_at 排序
 #     （时刻相同则保持提交顺序）；判断环节是否办结、取“第一次”/“最近一次”都以此为准。
@@ -24,13 +30,20 @@ package compliance.deadline
 #     suspend 当日之后至 resume 当日（含）之间的工作日数——suspend 当日照常计入期限、
 #     resume 当日不计入；自然日单位为两者日期相差的天数。尚未 resume 的中止不扣除天数，
 #     但中止期间（最后一个 suspend/resume 为 suspend）不发出“未办结”类预警/报警。
-#   - 延长期限（行政许可法第四十二条）：step_code 为 extend、至少有一个 approvals、
-#     attributes.extension_days 为正整数的，按事项单位顺延相应天数；未经批准或天数
-#     不合法的 extend 不顺延。
+#   - 延长期限：事项的 extension {max_days, unit, times, approver_role} 规定上限、
+#     单位、次数和批准角色，未写明的按法律规定的默认值（extension_rule）：行政许可
+#     一次、至多 10 个工作日、本机关负责人（部门负责人 dept_admin）批准（行政许可法
+#     第四十二条）；行政强制中的查封、扣押一次、至多 30 日、负责人批准（行政强制法
+#     第二十五条）；其他类别按事项规定，未规定的不限。step_code 为 extend、有规定
+#     角色的批准（未规定角色的，有任一批准）、attributes.extension_days 为正整数的，
+#     为经批准的延长；只计入合法部分：超过上限的只计上限天数
+#     （deadline.extension_over_cap 报警），超过允许次数的不计入（deadline.extension_too_many
+#     报警）；未经批准、批准角色不对（checkpoint 模块报警）或天数不合法的不顺延。
+#     延长天数按延长的单位计算；与期间单位不同的，自原到期日起另行计算。
 #   - 总时限只计入发生在终止计时环节之前（未办结时：至今）的中止与延长；延长本身迟于
 #     “延长前的到期日”的，另报 deadline.extension_late，但该延长仍计入到期日（不重复报警）。
-#   - 环节时限只扣除前一环节办理之后开始、本环节办理之前（未办理时：至今）已结束的中止；
-#     延长只作用于事项总时限，不作用于环节时限。
+#   - 环节时限只扣除前一环节办理之后开始、本环节办理之前（未办理时：至今）已结束的中止
+#     （按环节时限的单位计）；延长只作用于事项总时限（及法定时限），不作用于环节时限。
 #   - 环节时限只对流程中第 2 个及以后的环节起算；环节已办结的，以其第一次办理为准，
 #     起点取此前前一环节的最近一次办理；未办结的环节，只有在前一环节已办、且流程中其后
 #     的环节都未办（案件尚未越过该环节）时才预警/报警。
@@ -205,9 +218,12 @@ _live if {
 
 # excluded(k, r): the days the suspension from index k to index r takes out
 # of a period, in the item's unit.
-excluded(k, r) := workday.count(done[k].occurred_at, done[r].occurred_at) if unit == "workday"
+excluded(k, r) := excluded_in(k, r, unit)
 
-excluded(k, r) := _days_between(date_of(k), date_of(r)) if unit == "calendar"
+# excluded_in(k, r, u): the same, in unit u.
+excluded_in(k, r, u) := workday.count(done[k].occurred_at, done[r].occurred_at) if u == "workday"
+
+excluded_in(k, r, u) := _days_between(date_of(k), date_of(r)) if u == "calendar"
 
 _excluded_or_null(k, r) := d if {
 	d := excluded(k, r)
@@ -231,18 +247,78 @@ suspension_days(from, upto) := sum(days) if {
 	not null in days
 }
 
+# suspension_days_in(from, upto, u): the same, in unit u.
+suspension_days_in(from, upto, u) := suspension_days(from, upto) if {
+	u == unit
+} else := sum([excluded_in(p[0], p[1], u) | some p in _completed; p[0] > from; p[1] < upto])
+
+# extension_rule: how the item's limit may be extended, {max_days, unit, times,
+# approver_role} (0 or "": not limited), and basis: the item's own extension,
+# each part it leaves open taken from the law's default for its category.
+extension_rule := object.union(_law_extension, {k: v |
+	some k, v in object.get(input.item, "extension", {})
+	k in {"max_days", "unit", "times", "approver_role"}
+	not v in {0, "", null}
+})
+
+_law_extension := {"max_days": 10, "unit": "workday", "times": 1, "approver_role": "dept_admin", "basis": "《中华人民共和国行政许可法》第四十二条"} if {
+	category == "行政许可"
+} else := {"max_days": 30, "unit": "calendar", "times": 1, "approver_role": "dept_admin", "basis": "《中华人民共和国行政强制法》第二十五条"} if {
+	category == "行政强制"
+	_seizure
+} else := {"max_days": 0, "unit": unit, "times": 0, "approver_role": "", "basis": sprintf("权力清单“%s”载明的延长期限规定", [input.item.name])}
+
+# _seizure: an enforcement item that seizes or detains (查封、扣押).
+_seizure if contains(input.item.name, "查封")
+
+_seizure if contains(input.item.name, "扣押")
+
+ext_unit := extension_rule.unit if extension_rule.unit in {"workday", "calendar"}
+
+else := unit
+
+ext_unit_name := "日" if ext_unit == "calendar"
+
+else := "个工作日"
+
 approved_extension(s) if {
 	s.step_code == "extend"
-	count(object.get(s, "approvals", [])) > 0
+	_approved_by(object.get(s, "approvals", []), extension_rule.approver_role)
 	_valid_days(object.get(object.get(s, "attributes", {}), "extension_days", null))
 }
+
+_approved_by(approvals, "") if count(approvals) > 0
+
+_approved_by(approvals, role) if {
+	role != ""
+	some a in approvals
+	a.role == role
+}
+
+# _ext_counted: [index in done, days asked, days counted] of each approved
+# extension, in order: capped at max_days, and 0 past the times allowed.
+_ext_counted := [[k, n, _ext_cap(n, j)] |
+	some j, k in [k | some k in _ext; approved_extension(done[k])]
+	n := done[k].attributes.extension_days
+]
+
+_ext_cap(n, j) := 0 if {
+	extension_rule.times > 0
+	j >= extension_rule.times
+} else := min([n, extension_rule.max_days]) if {
+	extension_rule.max_days > 0
+} else := n
 
 # _ext: indexes in done of the extend steps.
 _ext := [k | some k, s in done; s.step_code == "extend"] if {
 	first_idx.extend >= 0
 } else := []
 
-extension_days(upto) := sum([done[k].attributes.extension_days | some k in _ext; k < upto; approved_extension(done[k])])
+extension_days(upto) := sum([c | some [k, _, c] in _ext_counted; k < upto])
+
+# extension_cut(upto): approved extension days that the cap or the number of
+# times allowed leave out.
+extension_cut(upto) := sum([d | some [k, n, c] in _ext_counted; k < upto; d := n - c])
 
 unapproved_extensions(upto) := count([k | some k in _ext; k < upto; not approved_extension(done[k])])
 
@@ -273,7 +349,7 @@ _item := [due, e] if {
 	u := _plain_unit
 	is_string(u)
 	e := object.get(_idx[0], end_code, -1)
-	due := workday.add_days(accepted_at, days, u)
+	due := workday.due(accepted_at, days, u)
 } else := [due, e] if {
 	item_limited
 	e := object.get(first_idx, end_code, -1)
@@ -332,12 +408,16 @@ end_code := input.item.steps[e].code if {
 
 end_index := first_idx[end_code]
 
-# item_extra(upto): suspended and extended days that push the item's due date,
-# counting what happened before index upto.
-item_extra(upto) := suspension_days(-1, upto) + extension_days(upto)
-
 # item_due(upto): the item's due date as it stands at index upto of done.
-item_due(upto) := workday.add_days(accepted_at, input.item.time_limit.days + item_extra(upto), unit)
+item_due(upto) := _due_with(input.item.time_limit.days, unit, upto)
+
+# _due_with(days, u, upto): the due date of a period of days in unit u from
+# acceptance, with the suspensions (counted in u) and the lawful extensions
+# before index upto; an extension in another unit runs from the end of the
+# period it extends.
+_due_with(days, u, upto) := workday.due(accepted_at, (days + suspension_days_in(-1, upto, u)) + extension_days(upto), u) if {
+	ext_unit == u
+} else := workday.due(workday.due(accepted_at, days + suspension_days_in(-1, upto, u), u), extension_days(upto), ext_unit)
 
 # the index up to which the item's clock runs: its end step, or now.
 item_upto := e if {
@@ -349,11 +429,12 @@ item_period_text(upto) := item_limit_text if {
 } else := concat("", [
 	item_limit_text,
 	_adjust_text(suspension_days(-1, upto), extension_days(upto), unapproved_extensions(upto)),
+	_part(extension_cut(upto) > 0, sprintf("，超出法定上限或次数的延长 %v %s 不予计入", [extension_cut(upto), ext_unit_name])),
 ])
 
 _adjust_text(susp, ext, unapproved) := concat("", [
 	_part(susp > 0, sprintf("，扣除中止计时 %v %s", [susp, unit_name])),
-	_part(ext > 0, sprintf("，经批准延长 %v %s", [ext, unit_name])),
+	_part(ext > 0, sprintf("，经批准延长 %v %s", [ext, ext_unit_name])),
 	_part(unapproved > 0, sprintf("，另有 %d 次延长未经批准、不予计入", [unapproved])),
 ])
 
@@ -368,11 +449,19 @@ else := "《中华人民共和国行政处罚法》第六十条、第八十五�
 else := sprintf("权力清单“%s”载明的办理时限", [input.item.name])
 
 # overdue_text(due, d): how far d is past due.
-overdue_text(due, d) := sprintf("%d 个工作日", [n]) if {
-	unit == "workday"
+overdue_text(due, d) := overdue_text_in(due, d, unit)
+
+# overdue_text_in(due, d, u): how far d is past due, in unit u.
+overdue_text_in(due, d, u) := sprintf("%d 个工作日", [n]) if {
+	u == "workday"
 	n := workday.count(due, d)
 	n > 0
 } else := sprintf("%d 天", [_days_between(due, d)])
+
+# unit_name_of(u): how a message names unit u.
+unit_name_of("calendar") := "日"
+
+unit_name_of(u) := "个工作日" if u != "calendar"
 
 # remaining(due): working days from today (exclusive) to due (inclusive).
 remaining(due) := workday.count(today, due)
@@ -406,7 +495,7 @@ due_soon(t, due) if {
 #   level: alarm
 #   basis: 《中华人民共和国行政许可法》第四十二条；《中华人民共和国行政处罚法》第六十条
 warnings contains w if {
-	[due, e] := _item
+	[due, e, u] := _over
 	e >= 0
 	is_string(due)
 	d := workday.date(done[e].occurred_at)
@@ -416,8 +505,8 @@ warnings contains w if {
 		"level": "alarm",
 		"key": "item",
 		"basis": item_basis,
-		"message": sprintf("办件 %s 的“%s”环节于 %s 办结，超过办理时限（%s，至 %s 届满），超期 %s。", [
-			case_no, step_name(end_code), d, item_period_text(e), due, overdue_text(due, d),
+		"message": sprintf("办件 %s 的“%s”环节于 %s 办结，超过%s（%s，至 %s 届满），超期 %s。", [
+			case_no, step_name(end_code), d, _over_name, over_period_text(e), due, overdue_text_in(due, d, u),
 		]),
 	}
 }
@@ -429,7 +518,7 @@ warnings contains w if {
 #   level: alarm
 #   basis: 《中华人民共和国行政许可法》第四十二条；《中华人民共和国行政处罚法》第六十条
 warnings contains w if {
-	[due, e] := _item
+	[due, e, u] := _over
 	e == -1
 	is_string(due)
 	t := today
@@ -440,8 +529,120 @@ warnings contains w if {
 		"level": "alarm",
 		"key": "item",
 		"basis": item_basis,
-		"message": sprintf("办件 %s 的办理时限（%s）已于 %s 届满，至今（%s）尚未完成“%s”环节，已超期 %s，请立即办理并书面说明超期原因。", [
-			case_no, item_period_text(n_done), due, t, step_name(end_code), overdue_text(due, t),
+		"message": sprintf("办件 %s 的%s（%s）已于 %s 届满，至今（%s）尚未完成“%s”环节，已超期 %s，请立即办理并书面说明超期原因。", [
+			case_no, _over_name, over_period_text(n_done), due, t, step_name(end_code), overdue_text_in(due, t, u),
+		]),
+	}
+}
+
+# ---------------------------------------------------------------- 法定时限与承诺时限
+
+# statutory: the item's statutory limit (法定时限) {days, unit}, when it has a
+# valid one; time_limit is then the promised limit (承诺时限).
+statutory := {"days": n, "unit": u} if {
+	sl := input.item.statutory_limit
+	n := sl.days
+	_valid_days(n)
+	u := _unit_of(object.get(sl, "unit", "workday"))
+}
+
+_unit_of(u) := "calendar" if u == "calendar"
+
+else := "workday"
+
+# _stat_due: the statutory limit's due date as it stands (null when the
+# calendar cannot tell).
+_stat_due := d if {
+	sl := statutory
+	is_string(_plain_unit)
+	d := workday.due(accepted_at, sl.days, sl.unit)
+} else := d if {
+	sl := statutory
+	d := _due_with(sl.days, sl.unit, item_upto)
+} else := null if statutory
+
+# _over: [due, e, u]: the due date after which the item is overdue (an alarm)
+# and its unit: the statutory limit's when the item has one, else its own
+# limit's; e as in _item.
+_over := [sd, e, sl.unit] if {
+	input.item.statutory_limit
+	sl := statutory
+	[_, e] := _item
+	sd := _stat_due
+} else := [due, e, unit] if {
+	[due, e] := _item
+}
+
+_over_name := "法定时限" if statutory
+
+else := "办理时限"
+
+over_period_text(upto) := item_period_text(upto) if {
+	not statutory
+} else := statutory_text(upto)
+
+statutory_text(upto) := text if {
+	is_string(_plain_unit)
+	sl := statutory
+	text := sprintf("自 %s 受理起 %v %s", [accepted_date, sl.days, unit_name_of(sl.unit)])
+} else := concat("", [
+	sprintf("自 %s 受理起 %v %s", [accepted_date, statutory.days, unit_name_of(statutory.unit)]),
+	_part(suspension_days_in(-1, upto, statutory.unit) > 0, sprintf("，扣除中止计时 %v %s", [suspension_days_in(-1, upto, statutory.unit), unit_name_of(statutory.unit)])),
+	_part(extension_days(upto) > 0, sprintf("，经批准延长 %v %s", [extension_days(upto), ext_unit_name])),
+])
+
+promised_basis := "《行政权力依法规范公开运行工作方案》承诺办理时限要求"
+
+# METADATA
+# title: 办件超过承诺时限办结
+# description: 事项设有法定时限的，终止计时环节晚于承诺时限、未晚于法定时限办结，预警。
+# custom:
+#   level: prewarning
+#   basis: 《行政权力依法规范公开运行工作方案》承诺办理时限要求
+warnings contains w if {
+	[due, e] := _item
+	e >= 0
+	statutory
+	is_string(due)
+	d := workday.date(done[e].occurred_at)
+	d > due
+	sd := _stat_due
+	is_string(sd)
+	d <= sd
+	w := {
+		"rule": "deadline.promised_overdue",
+		"level": "prewarning",
+		"key": "item",
+		"basis": promised_basis,
+		"message": sprintf("办件 %s 的“%s”环节于 %s 办结，超过承诺时限（%s，至 %s 届满）%s，未超过法定时限（%s，至 %s 届满）。", [
+			case_no, step_name(end_code), d, item_period_text(e), due, overdue_text(due, d), statutory_text(e), sd,
+		]),
+	}
+}
+
+# METADATA
+# title: 办件已超过承诺时限未办结
+# description: 事项设有法定时限的，承诺时限已届满、法定时限尚未届满，终止计时环节仍未办理，预警。
+# custom:
+#   level: prewarning
+#   basis: 《行政权力依法规范公开运行工作方案》承诺办理时限要求
+warnings contains w if {
+	[due, -1] = _item
+	statutory
+	is_string(due)
+	t := today
+	t > due
+	_live
+	sd := _stat_due
+	is_string(sd)
+	t <= sd
+	w := {
+		"rule": "deadline.promised_overdue",
+		"level": "prewarning",
+		"key": "item",
+		"basis": promised_basis,
+		"message": sprintf("办件 %s 的承诺时限（%s）已于 %s 届满，“%s”环节尚未办理；法定时限（%s）至 %s 届满，须于 %s（含）前办结。", [
+			case_no, item_period_text(n_done), due, step_name(end_code), statutory_text(n_done), sd, sd,
 		]),
 	}
 }
@@ -475,9 +676,9 @@ step_basis := sprintf("权力清单“%s”载明的环节办理时限；《中�
 
 else := sprintf("权力清单“%s”载明的环节办理时限", [input.item.name])
 
-# limited_steps: [i, code, days, predecessor's code] of each flow step i after
-# the first that has its own time limit.
-limited_steps := [[i, fl[i].code, n, fl[i - 1].code] |
+# limited_steps: [i, code, days, predecessor's code, unit] of each flow step
+# i after the first that has its own time limit.
+limited_steps := [[i, fl[i].code, n, fl[i - 1].code, step_unit(fl[i])] |
 	fl := input.item.steps
 	n := fl[i].time_limit_days
 	n > 0
@@ -486,6 +687,12 @@ limited_steps := [[i, fl[i].code, n, fl[i - 1].code] |
 	n == round(n)
 	n <= 3650
 ]
+
+# step_unit(f): the unit of flow step f's own limit: its time_limit_unit, else
+# the item's.
+step_unit(f) := _unit_of(f.time_limit_unit) if is_string(f.time_limit_unit)
+
+else := unit
 
 # _steps: [done_steps, open_steps]:
 #   done_steps: [i, f, p, due] for each limited flow step i that has been done
@@ -500,8 +707,7 @@ limited_steps := [[i, fl[i].code, n, fl[i - 1].code] |
 # The first body is the usual case: no suspend or extend (nothing moves a due
 # date), no step done twice (so a step's predecessor occurred once).
 _steps := [dn, op] if {
-	u := _plain_unit
-	is_string(u)
+	is_string(_plain_unit)
 	[fi, li] := _idx
 	fi == li
 	d := done
@@ -515,7 +721,7 @@ _steps := [dn, op] if {
 		is_number(n)
 		n == round(n)
 		n <= 3650
-		due := _due_or_null(d[p].occurred_at, n, u, p, f)
+		due := _due_or_null(d[p].occurred_at, n, step_unit(fl[i]), true, p, f)
 	]
 	op := [[i, p, due, soon, after] |
 		n := fl[i].time_limit_days
@@ -528,24 +734,23 @@ _steps := [dn, op] if {
 		n == round(n)
 		n <= 3650
 		not _passed(fl, fi, i)
-		[due, soon, after] := _times(d[p].occurred_at, n, u)
+		[due, soon, after] := _times(d[p].occurred_at, n, step_unit(fl[i]))
 	]
 } else := [dn, op] if {
 	[fi, li] := _idx
 	d := done
 	dn := [[i, f, p, due] |
-		some [i, code, n, prev] in limited_steps
+		some [i, code, n, prev, u] in limited_steps
 		f := fi[code]
 		p := _latest_before(li, d, prev, f)
-		due := _due_or_null(d[p].occurred_at, n, null, p, f)
+		due := _due_or_null(d[p].occurred_at, n, u, false, p, f)
 	]
-	u := unit
 	op := [[i, p, due, soon, after] |
-		some [i, code, n, prev] in limited_steps
+		some [i, code, n, prev, u] in limited_steps
 		not fi[code]
 		p := li[prev]
 		not _passed(input.item.steps, fi, i)
-		due := _due_or_null(d[p].occurred_at, n, null, p, count(d))
+		due := _due_or_null(d[p].occurred_at, n, u, false, p, count(d))
 		[soon, after] := _timing_or_nulls(due, u)
 	]
 }
@@ -555,11 +760,11 @@ _steps := [dn, op] if {
 # cannot tell.
 _times(from, n, u) := [due, soon, after] if {
 	u == "workday"
-	due := workday.add_days(from, n, u)
+	due := workday.add(from, n)
 	soon := workday.add(due, 0 - warn_days)
 	after := workday.add_days(due, 1, "calendar")
 } else := [due, soon, after] if {
-	due := workday.add_days(from, n, u)
+	due := workday.due(from, n, u)
 	[soon, after] := _timing(due, u)
 } else := [null, null, null]
 
@@ -579,23 +784,24 @@ _passed(fl, fi, i) if {
 	fi[s.code]
 }
 
-# _due_or_null(from, days, plain, p, upto): the due date of a limit of days
-# counted from the timestamp from (the step at index p of done), with the
-# suspensions before index upto (plain: the unit when there are none); null
+# _due_or_null(from, days, u, plain, p, upto): the due date of a limit of
+# days in unit u counted from the timestamp from (the step at index p of
+# done), with the suspensions before index upto (plain: there are none); null
 # when the calendar cannot tell.
-_due_or_null(from, days, plain, p, upto) := d if {
-	is_string(plain)
-	d := workday.add_days(from, days, plain)
-} else := d if {
-	d := workday.add_days(from, days + suspension_days(p, upto), unit)
+_due_or_null(from, days, u, true, _, _) := d if {
+	d := workday.due(from, days, u)
+} else := null
+
+_due_or_null(from, days, u, false, p, upto) := d if {
+	d := workday.due(from, days + suspension_days_in(p, upto, u), u)
 } else := null
 
 step_period_text(i, p, upto) := text if {
 	is_string(_plain_unit) # no suspension to mention
-	text := sprintf("自“%s”环节 %s 办理起 %v %s", [step_name(flow[i - 1].code), date_of(p), flow[i].time_limit_days, unit_name])
+	text := sprintf("自“%s”环节 %s 办理起 %v %s", [step_name(flow[i - 1].code), date_of(p), flow[i].time_limit_days, unit_name_of(step_unit(flow[i]))])
 } else := concat("", [
-	sprintf("自“%s”环节 %s 办理起 %v %s", [step_name(flow[i - 1].code), date_of(p), flow[i].time_limit_days, unit_name]),
-	_adjust_text(suspension_days(p, upto), 0, 0),
+	sprintf("自“%s”环节 %s 办理起 %v %s", [step_name(flow[i - 1].code), date_of(p), flow[i].time_limit_days, unit_name_of(step_unit(flow[i]))]),
+	_part(suspension_days_in(p, upto, step_unit(flow[i])) > 0, sprintf("，扣除中止计时 %v %s", [suspension_days_in(p, upto, step_unit(flow[i])), unit_name_of(step_unit(flow[i]))])),
 ])
 
 # METADATA
@@ -617,7 +823,7 @@ warnings contains w if {
 		"key": sprintf("step:%s", [code]),
 		"basis": step_basis,
 		"message": sprintf("办件 %s 的“%s”环节于 %s 办理，超过该环节时限（%s，至 %s 届满），超期 %s。", [
-			case_no, step_name(code), d, step_period_text(i, p, f), due, overdue_text(due, d),
+			case_no, step_name(code), d, step_period_text(i, p, f), due, overdue_text_in(due, d, step_unit(flow[i])),
 		]),
 	}
 }
@@ -642,7 +848,7 @@ warnings contains w if {
 		"key": sprintf("step:%s", [code]),
 		"basis": step_basis,
 		"message": sprintf("办件 %s 的“%s”环节时限（%s）已于 %s 届满，至今（%s）尚未办理，已超期 %s。", [
-			case_no, step_name(code), step_period_text(i, p, n_done), due, t, overdue_text(due, t),
+			case_no, step_name(code), step_period_text(i, p, n_done), due, t, overdue_text_in(due, t, step_unit(flow[i])),
 		]),
 	}
 }
@@ -665,7 +871,7 @@ warnings contains w if {
 		"level": "prewarning",
 		"key": sprintf("step:%s", [code]),
 		"basis": step_basis,
-		"message": sprintf("办件 %s 的“%s”环节须于 %s 前办理（%s），%s，请抓紧办理。", [
+		"message": sprintf("办件 %s 的“%s”环节须于 %s（含）前办理（%s），%s，请抓紧办理。", [
 			case_no, step_name(code), due, step_period_text(i, p, n_done), remaining_text(due),
 		]),
 	}
@@ -702,12 +908,63 @@ warnings contains w if {
 	}
 }
 
+# METADATA
+# title: 延长期限超过法定上限
+# description: 经批准的延长天数超过事项（或法律对该类事项）规定的延长上限；超出部分不计入办理期限。
+# custom:
+#   level: alarm
+#   basis: 《中华人民共和国行政许可法》第四十二条；《中华人民共和国行政强制法》第二十五条
+warnings contains w if {
+	_idx[0].extend >= 0
+	some [x, n, c] in _ext_counted
+	c > 0
+	c < n
+	rule := extension_rule
+	w := {
+		"rule": "deadline.extension_over_cap",
+		"level": "alarm",
+		"key": sprintf("extend:%s", [object.get(done[x], "id", sprintf("%d", [x]))]),
+		"basis": rule.basis,
+		"message": sprintf("办件 %s 于 %s 延长办理期限 %v %s，超过%s规定的延长上限 %v %s；超出的 %v %s不予计入办理期限。", [
+			case_no, date_of(x), n, ext_unit_name, rule.basis, rule.max_days, ext_unit_name, n - c, ext_unit_name,
+		]),
+	}
+}
+
+# METADATA
+# title: 延长期限次数超过规定
+# description: 事项（或法律对该类事项）只允许延长规定的次数，超过次数的延长不计入办理期限。
+# custom:
+#   level: alarm
+#   basis: 《中华人民共和国行政许可法》第四十二条；《中华人民共和国行政强制法》第二十五条
+warnings contains w if {
+	_idx[0].extend >= 0
+	some j, [x, n, 0] in _ext_counted
+	rule := extension_rule
+	rule.times > 0
+	j >= rule.times
+	w := {
+		"rule": "deadline.extension_too_many",
+		"level": "alarm",
+		"key": sprintf("extend:%s", [object.get(done[x], "id", sprintf("%d", [x]))]),
+		"basis": rule.basis,
+		"message": sprintf("办件 %s 于 %s 第 %d 次延长办理期限（%v %s），而%s只允许延长 %d 次；本次延长不计入办理期限。", [
+			case_no, date_of(x), j + 1, n, ext_unit_name, rule.basis, rule.times,
+		]),
+	}
+}
+
 # ---------------------------------------------------------------- 日历缺失
 
 # calendar_gaps: the deadlines of this case that cannot be computed because
 # the holiday schedule of a year they reach has not been entered.
 calendar_gaps contains sprintf("办理时限（%s）", [item_limit_text]) if {
 	_item[0] == null
+}
+
+calendar_gaps contains "法定时限" if {
+	input.item.statutory_limit
+	_stat_due == null
 }
 
 calendar_gaps contains sprintf("办理时限（%s）的剩余工作日数", [item_limit_text]) if {
@@ -785,6 +1042,17 @@ next_check contains d if {
 	some d in [soon, after]
 	is_string(d)
 	d > t
+}
+
+next_check contains d if {
+	input.item.statutory_limit
+	input.event in {"step", "tick"}
+	_item[1] == -1
+	sd := _stat_due
+	is_string(sd)
+	_live
+	d := workday.add_days(sd, 1, "calendar")
+	d > today
 }
 
 next_check contains d if {
@@ -868,11 +1136,31 @@ deadlines contains {
 }
 
 deadlines contains {
+	"key": "statutory",
+	"name": "法定时限",
+	"start": accepted_date,
+	"days": sl.days,
+	"unit": sl.unit,
+	"extension_days": extension_days(upto),
+	"suspended_days": _suspension_days_or_null(-1, upto),
+	"due": due,
+	"done": fin,
+	"state": _state(due, fin),
+	"remaining_workdays": _remaining_or_null(due, fin),
+} if {
+	sl := statutory
+	due := _stat_due
+	[_, e] := _item
+	upto := item_upto
+	fin := _date_or_null(e)
+}
+
+deadlines contains {
 	"key": sprintf("step:%s", [code]),
 	"name": sprintf("“%s”环节时限", [step_name(code)]),
 	"start": date_of(p),
 	"days": flow[i].time_limit_days,
-	"unit": unit,
+	"unit": step_unit(flow[i]),
 	"extension_days": 0,
 	"suspended_days": _suspension_days_or_null(p, f),
 	"due": due,
@@ -890,7 +1178,7 @@ deadlines contains {
 	"name": sprintf("“%s”环节时限", [step_name(code)]),
 	"start": date_of(p),
 	"days": flow[i].time_limit_days,
-	"unit": unit,
+	"unit": step_unit(flow[i]),
 	"extension_days": 0,
 	"suspended_days": _suspension_days_or_null(p, n_done),
 	"due": due,

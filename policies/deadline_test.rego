@@ -441,7 +441,7 @@ test_step_limit_tick_due_soon if {
 	ws := deadline.warnings with input as inp
 	found(ws) == {["deadline.step_due_soon", "prewarning", "step:review"]}
 	some w in ws
-	contains(w.message, "“审查”环节须于 2026-03-09 前办理")
+	contains(w.message, "“审查”环节须于 2026-03-09（含）前办理")
 	contains(w.message, "仅剩 2 个工作日")
 }
 
@@ -704,9 +704,11 @@ test_extension_late_reported_with_decision_too if {
 }
 
 test_extension_late_counts_earlier_extension if {
-	# a first extension (+10 → 04-14) makes a second one on 04-13 timely
+	# a first extension (+10 → 04-14) makes a second one on 04-13 timely, where the
+	# item allows two (a licence allows one: see test_licence_second_extension_*)
+	it := object.union(item(20, "workday", "行政确认", licence_flow), {"extension": {"times": 2}})
 	steps := [st("accept", "2026-03-02"), extend("2026-03-20", 10)]
-	inp := on_step(licence(20), "2026-03-02", steps, extend("2026-04-13", 5))
+	inp := on_step(it, "2026-03-02", steps, extend("2026-04-13", 5))
 	count(deadline.warnings) == 0 with input as inp
 }
 
@@ -754,34 +756,29 @@ test_calendar_known_no_unknown_warning if {
 	count(deadline.warnings) == 0 with input as inp
 }
 
+# 2026-11-02 + 90 days = 2027-01-31, a Sunday: the period ends on the first working
+# day after it (民法典第二百零三条), which only 2027's schedule can tell. The due date
+# is not guessed, whether far off or near: the gap is reported instead.
 test_calendar_unit_due_in_unknown_year_far_away if {
-	# 2026-11-02 + 90 days = 2027-01-31: the date is computable; the remaining working days
-	# are not, but the due date is still far off → nothing yet
 	it := item(90, "calendar", "行政处罚", penalty_flow)
 	inp := on_tick(it, "2026-11-02", [st("accept", "2026-11-02")], "2026-12-01")
-	count(deadline.warnings) == 0 with input as inp
+	ws := deadline.warnings with input as inp
+	found(ws) == calendar_unknown
+	some w in ws
+	contains(w.message, "2027 年的节假日和调休安排尚未录入系统日历")
 }
 
 test_calendar_unit_due_in_unknown_year_near if {
-	# on 2027-01-29 two calendar days remain: due soon (estimated), and the gap is reported
 	it := item(90, "calendar", "行政处罚", penalty_flow)
 	inp := on_tick(it, "2026-11-02", [st("accept", "2026-11-02")], "2027-01-29")
-	ws := deadline.warnings with input as inp
-	want := calendar_unknown | due_soon
-	found(ws) == want
-	some w in only(ws, "deadline.item_due_soon")
-	contains(w.message, "将于 2027-01-31 届满")
-	contains(w.message, "仅剩 2 天")
+	found(deadline.warnings) == calendar_unknown with input as inp
 }
 
 test_calendar_unit_overdue_in_unknown_year if {
-	# the due date 2027-01-31 is known; overdue counted in days
+	# no alarm on a due date that cannot be known
 	it := item(90, "calendar", "行政处罚", penalty_flow)
 	inp := on_tick(it, "2026-11-02", [st("accept", "2026-11-02")], "2027-02-03")
-	ws := deadline.warnings with input as inp
-	found(ws) == overdue
-	some w in ws
-	contains(w.message, "已超期 3 天")
+	found(deadline.warnings) == calendar_unknown with input as inp
 }
 
 # ---------------------------------------------------------------- robustness
@@ -889,13 +886,15 @@ test_next_check_calendar_days if {
 }
 
 test_next_check_calendar_day_due_on_a_weekend if {
-	# 90 calendar days from 2026-03-07 is Sat 06-05: 3 working days remain from Wed 06-03
-	# (06-03 itself not counted: 06-04, 06-05 is Friday … ) – counted by hand:
-	# count(06-02, 06-06) = 06-03, 06-04, 06-05 = 3, count(06-01, 06-06) = 4
+	# 90 calendar days from 2026-03-08 is Sat 06-06: the period ends on Mon 06-08
+	# (民法典第二百零三条). From Wed 06-03, 3 working days remain (06-04, 06-05, 06-08);
+	# the alarm comes on 06-09.
 	inp := on_tick(penalty, "2026-03-08", [st("accept", "2026-03-08")], "2026-05-20")
-	next(inp) == {"2026-06-02", "2026-06-07"}
-	count(deadline.warnings) == 0 with input as on_tick(penalty, "2026-03-08", [st("accept", "2026-03-08")], "2026-06-01")
-	found(deadline.warnings) == due_soon with input as on_tick(penalty, "2026-03-08", [st("accept", "2026-03-08")], "2026-06-02")
+	next(inp) == {"2026-06-03", "2026-06-09"}
+	count(deadline.warnings) == 0 with input as on_tick(penalty, "2026-03-08", [st("accept", "2026-03-08")], "2026-06-02")
+	found(deadline.warnings) == due_soon with input as on_tick(penalty, "2026-03-08", [st("accept", "2026-03-08")], "2026-06-03")
+	found(deadline.warnings) == due_soon with input as on_tick(penalty, "2026-03-08", [st("accept", "2026-03-08")], "2026-06-08")
+	found(deadline.warnings) == overdue with input as on_tick(penalty, "2026-03-08", [st("accept", "2026-03-08")], "2026-06-09")
 }
 
 test_next_check_suspended_case_waits_for_the_resume if {
@@ -928,12 +927,11 @@ test_next_check_calendar_unknown_weekly if {
 }
 
 test_next_check_calendar_day_due_in_unknown_year if {
-	# 2026-11-02 + 90 days = 2027-01-31: the due date is known, the working days are not:
-	# the calendar_unknown look-ahead (14 days before), the estimated pre-warning (3 days
-	# before), the alarm, and a weekly look
+	# 2026-11-02 + 90 days = 2027-01-31, a Sunday: the due date waits for 2027's
+	# schedule, so look again in a week
 	it := item(90, "calendar", "行政处罚", penalty_flow)
 	inp := on_tick(it, "2026-11-02", [st("accept", "2026-11-02")], "2026-12-01")
-	next(inp) == {"2026-12-08", "2027-01-17", "2027-01-28", "2027-02-01"}
+	next(inp) == {"2026-12-08"}
 }
 
 test_next_check_only_on_step_and_tick if {
@@ -1029,7 +1027,7 @@ test_deadlines_calendar_unknown if {
 test_deadlines_calendar_days_in_unknown_year if {
 	it := item(90, "calendar", "行政处罚", penalty_flow)
 	v := view(on_tick(it, "2026-11-02", [st("accept", "2026-11-02")], "2026-12-01"))
-	v.item.due == "2027-01-31"
+	v.item.due == null
 	v.item.unit == "calendar"
 	v.item.state == "calendar_unknown"
 	v.item.remaining_workdays == null

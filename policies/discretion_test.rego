@@ -160,3 +160,96 @@ test_tick_is_ignored if {
 test_non_numeric_amount_is_not_compared if {
 	not "discretion.amount_out_of_range" in fired(decided({"tier": "一般", "amount": "9000"}))
 }
+
+# ---------------------------------------------------------------- 按基数设定的裁量幅度与减轻处罚
+
+# food_item: 《食品安全法》第一百二十四条 — 货值金额一万元以上的，并处货值金额十倍以上
+# 二十倍以下罚款；货值金额不足一万元的，并处五万元以上十万元以下罚款。
+food_item := object.union(penalty_item, {
+	"legal_bases": [
+		{"id": "LB1", "title": "《中华人民共和国食品安全法》", "article": "第一百二十四条"},
+		{"id": "LB2", "title": "《中华人民共和国行政处罚法》", "article": "第三十二条"},
+	],
+	"discretion": {
+		"货值一万元以上": {"base": "goods_value", "min_multiple": 10, "max_multiple": 20, "description": ""},
+		"货值不足一万元": {"min": 50000, "max": 100000, "description": ""},
+		"工程款": {"base": "contract_price", "min_rate": 0.005, "max_rate": 0.01, "description": ""},
+	},
+})
+
+food(d) := object.union(base_doc, {"item": food_item, "step": {"discretion": d}})
+
+test_multiple_tier_inside if {
+	count(fired(food({"tier": "货值一万元以上", "amount": 300000, "base_amount": 20000}))) == 0
+}
+
+test_multiple_tier_bounds_inclusive if {
+	count(fired(food({"tier": "货值一万元以上", "amount": 200000, "base_amount": 20000}))) == 0
+	count(fired(food({"tier": "货值一万元以上", "amount": 400000, "base_amount": 20000}))) == 0
+}
+
+test_multiple_tier_above if {
+	[w] := only(food({"tier": "货值一万元以上", "amount": 400001, "base_amount": 20000}), "discretion.amount_out_of_range")
+	w.level == "alarm"
+	contains(w.message, "高于“货值一万元以上”情形的裁量幅度 200000–400000 元（货值金额 20000 元的 10–20 倍）")
+}
+
+test_rate_tier if {
+	count(fired(food({"tier": "工程款", "amount": 6000, "base_amount": 1000000}))) == 0
+	[w] := only(food({"tier": "工程款", "amount": 4999, "base_amount": 1000000}), "discretion.amount_out_of_range")
+	contains(w.message, "5000–10000 元（合同价款 1000000 元的 0.5%–1%）")
+}
+
+test_base_missing if {
+	fired(food({"tier": "货值一万元以上", "amount": 300000})) == {"discretion.base_missing"}
+	[w] := only(food({"tier": "货值一万元以上", "amount": 300000}), "discretion.base_missing")
+	w.level == "prewarning"
+}
+
+test_reduced_with_ground_is_prewarning if {
+	d := {
+		"tier": "货值一万元以上", "amount": 150000, "base_amount": 20000,
+		"mitigation": {"kind": "减轻", "basis_ids": ["LB2"], "reason": "主动消除违法行为危害后果"},
+	}
+	fired(food(d)) == {"discretion.mitigated_below_range"}
+	[w] := only(food(d), "discretion.mitigated_below_range")
+	w.level == "prewarning"
+	contains(w.message, "系减轻（依据：《中华人民共和国行政处罚法》第三十二条；理由：主动消除违法行为危害后果）")
+}
+
+test_reduced_without_ground_stays_alarm if {
+	no_ids := {
+		"tier": "货值一万元以上", "amount": 150000, "base_amount": 20000,
+		"mitigation": {"kind": "减轻", "basis_ids": [], "reason": "初次违法"},
+	}
+	fired(food(no_ids)) == {"discretion.amount_out_of_range"}
+	[w] := only(food(no_ids), "discretion.amount_out_of_range")
+	endswith(w.message, "；所称减轻处罚未引用本事项的法律依据作为理由")
+	foreign := json.patch(no_ids, [{"op": "replace", "path": "/mitigation/basis_ids", "value": ["LB9"]}])
+	fired(food(foreign)) == {"discretion.amount_out_of_range"}
+}
+
+test_lighter_below_range_stays_alarm if {
+	d := {
+		"tier": "货值一万元以上", "amount": 150000, "base_amount": 20000,
+		"mitigation": {"kind": "从轻", "basis_ids": ["LB2"], "reason": "配合调查"},
+	}
+	[w] := only(food(d), "discretion.amount_out_of_range")
+	endswith(w.message, "低于下限须有减轻处罚的法定情形")
+}
+
+test_reduction_never_excuses_an_amount_above if {
+	d := {
+		"tier": "货值一万元以上", "amount": 500000, "base_amount": 20000,
+		"mitigation": {"kind": "减轻", "basis_ids": ["LB2"], "reason": "x"},
+	}
+	fired(food(d)) == {"discretion.amount_out_of_range"}
+}
+
+test_no_penalty_with_ground if {
+	d := {
+		"tier": "货值不足一万元", "amount": 0,
+		"mitigation": {"kind": "不予处罚", "basis_ids": ["LB2"], "reason": "违法行为轻微并及时改正，没有造成危害后果"},
+	}
+	fired(food(d)) == {"discretion.mitigated_below_range"}
+}

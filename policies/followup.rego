@@ -10,7 +10,7 @@ package compliance.followup
 # 报警须在多少个工作日内答复。
 answer_days := 5
 
-basis := "《行政权力依法规范公开运行工作方案》报（预）警处置要求"
+basis := "《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）报（预）警处置要求；四川省人民政府办公厅川办发〔2014〕2号文件电子监察要求"
 
 # 需要答复的报警：仍为 open 的报警，跟踪报警本身除外。
 pending contains w if {
@@ -26,11 +26,11 @@ pending contains w if {
 # description: 部门须在报警产生后 5 个工作日内作出书面说明或整改；逾期仍未答复的，再次报警，提请政管办、监察局督办。
 # custom:
 #   level: alarm
-#   basis: 《行政权力依法规范公开运行工作方案》报（预）警处置要求
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）报（预）警处置要求；四川省人民政府办公厅川办发〔2014〕2号文件电子监察要求
 warnings contains {
 	"rule": "followup.alarm_unanswered",
 	"level": "alarm",
-	"message": sprintf("报警“%s”（编号 %v）于 %s 产生，答复期限 %s 已过，部门仍未作出书面说明或整改", [w.rule, w.id, workday.date(w.created_at), due]),
+	"message": sprintf("报警“%s”（编号 %v）于%s产生，应于%s（含）前作出书面说明或整改，逾期部门仍未答复", [w.rule, w.id, day_text(workday.date(w.created_at)), day_text(due)]),
 	"basis": basis,
 	"key": sprintf("alarm:%v", [w.id]),
 } if {
@@ -44,3 +44,6 @@ next_check contains d if {
 	some w in pending
 	d := workday.add_days(workday.add(w.created_at, answer_days), 1, "calendar")
 }
+
+# day_text shows a YYYY-MM-DD date as 2026年3月9日.
+day_text(d) := time.format([time.parse_ns("2006-01-02", d), "UTC", "2006年1月2日"])

@@ -18,7 +18,8 @@ test_after_the_period_a_follow_up if {
 	w.rule == "followup.alarm_unanswered"
 	w.level == "alarm"
 	w.key == "alarm:7"
-	contains(w.message, "2026-02-27")
+	w.message == "报警“checkpoint.approval_missing”（编号 7）于2026年2月13日产生，应于2026年2月27日（含）前作出书面说明或整改，逾期部门仍未答复"
+	contains(w.basis, "攀仁府办〔2016〕77号")
 }
 
 test_answered_alarm_nothing if {

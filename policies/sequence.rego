@@ -2,22 +2,23 @@
 # 时间；中止与恢复须成对出现，中止期间不得继续办理流程环节。
 package compliance.sequence
 
-basis := "《行政权力依法规范公开运行工作方案》按流程办理要求"
+basis := "《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求"
 
-suspension_basis := "《行政权力依法规范公开运行工作方案》按流程办理要求；《中华人民共和国行政许可法》第四十五条"
+suspension_basis := "《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求；《中华人民共和国行政许可法》第四十五条"
 
 # METADATA
 # title: 环节办理顺序错误
 # description: >-
-#   办件的首个环节不是流程的第一个环节，或者某一环节办理时，流程中紧邻其前的环节
+#   办件（行政处罚为案件）的首个环节不是流程的第一个环节，或者某一环节办理时，流程中紧邻其前的环节
 #   尚未办理。
 # custom:
 #   level: alarm
-#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求
 warnings contains {
 	"rule": "sequence.out_of_order",
 	"level": "alarm",
-	"message": sprintf("办件 %s 的首个环节应为“%s”，实际记录的是“%s”", [
+	"message": sprintf("%s %s 的首个环节应为“%s”，实际记录的是“%s”", [
+		case_word,
 		input.step.case_no,
 		label(input.item.steps[0].code),
 		label(input.step.step_code),
@@ -32,17 +33,18 @@ warnings contains {
 # METADATA
 # title: 环节办理顺序错误
 # description: >-
-#   办件的首个环节不是流程的第一个环节，或者某一环节办理时，流程中紧邻其前的环节
+#   办件（行政处罚为案件）的首个环节不是流程的第一个环节，或者某一环节办理时，流程中紧邻其前的环节
 #   尚未办理。
 # custom:
 #   level: alarm
-#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求
 warnings contains {
 	"rule": "sequence.out_of_order",
 	"level": "alarm",
-	"message": sprintf("环节“%s”办理前应先办理“%s”，但办件 %s 中没有该环节的记录", [
+	"message": sprintf("环节“%s”办理前应先办理“%s”，但%s %s 中没有该环节的记录", [
 		label(input.step.step_code),
 		label(previous),
+		case_word,
 		input.step.case_no,
 	]),
 	"basis": basis,
@@ -61,11 +63,11 @@ warnings contains {
 #   流程中的某一环节在办件中已经办理过，又再次记录。
 # custom:
 #   level: prewarning
-#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求
 warnings contains {
 	"rule": "sequence.repeated",
 	"level": "prewarning",
-	"message": sprintf("环节“%s”已于 %s 办理过%s，本次为重复记录", [
+	"message": sprintf("环节“%s”已于%s办理过%s，本次为重复记录", [
 		label(input.step.step_code),
 		clock(same[0].occurred_at),
 		times_text(count(same)),
@@ -81,14 +83,14 @@ warnings contains {
 # METADATA
 # title: 环节办理时间倒置
 # description: >-
-#   环节的办理时间早于办件中此前已记录环节的办理时间（倒填时间或补录顺序错乱）。
+#   环节的办理时间早于办件（案件）中此前已记录环节的办理时间（倒填时间或补录顺序错乱）。
 # custom:
 #   level: prewarning
-#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求
 warnings contains {
 	"rule": "sequence.time_reversed",
 	"level": "prewarning",
-	"message": sprintf("环节“%s”的办理时间 %s 早于此前已记录的环节“%s”的办理时间 %s", [
+	"message": sprintf("环节“%s”的办理时间%s早于此前已记录的环节“%s”的办理时间%s", [
 		label(input.step.step_code),
 		clock(input.step.occurred_at),
 		label(latest.step_code),
@@ -104,14 +106,14 @@ warnings contains {
 # METADATA
 # title: 恢复前没有中止
 # description: >-
-#   记录了恢复（resume），但办件此前没有尚未恢复的中止（suspend）。
+#   记录了恢复（resume），但办件（案件）此前没有尚未恢复的中止（suspend）。
 # custom:
 #   level: alarm
-#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求；《中华人民共和国行政许可法》第四十五条
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求；《中华人民共和国行政许可法》第四十五条
 warnings contains {
 	"rule": "sequence.resume_without_suspend",
 	"level": "alarm",
-	"message": sprintf("办件 %s 记录了“恢复”，但此前没有尚未恢复的“中止”", [input.step.case_no]),
+	"message": sprintf("%s %s 记录了“恢复”，但此前没有尚未恢复的“中止”", [case_word, input.step.case_no]),
 	"basis": suspension_basis,
 } if {
 	input.event == "step"
@@ -122,14 +124,14 @@ warnings contains {
 # METADATA
 # title: 重复中止
 # description: >-
-#   办件已经中止且尚未恢复，又记录了一次中止。
+#   办件（案件）已经中止且尚未恢复，又记录了一次中止。
 # custom:
 #   level: prewarning
-#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求；《中华人民共和国行政许可法》第四十五条
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求；《中华人民共和国行政许可法》第四十五条
 warnings contains {
 	"rule": "sequence.already_suspended",
 	"level": "prewarning",
-	"message": sprintf("办件 %s 已于 %s 中止且尚未恢复，又记录了“中止”", [input.step.case_no, clock(open_suspension.occurred_at)]),
+	"message": sprintf("%s %s 已于%s中止且尚未恢复，又记录了“中止”", [case_word, input.step.case_no, clock(open_suspension.occurred_at)]),
 	"basis": suspension_basis,
 } if {
 	input.event == "step"
@@ -140,15 +142,16 @@ warnings contains {
 # METADATA
 # title: 中止期间办理流程环节
 # description: >-
-#   办件中止后尚未记录恢复，就办理了流程中的环节；中止期间不计入办理时限，
+#   办件（案件）中止后尚未记录恢复，就办理了流程中的环节；中止期间不计入办理时限，
 #   不先记录恢复会使时限一直停止计算。
 # custom:
 #   level: prewarning
-#   basis: 《行政权力依法规范公开运行工作方案》按流程办理要求；《中华人民共和国行政许可法》第四十五条
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求；《中华人民共和国行政许可法》第四十五条
 warnings contains {
 	"rule": "sequence.step_while_suspended",
 	"level": "prewarning",
-	"message": sprintf("办件 %s 于 %s 中止后尚未恢复，却办理了环节“%s”，应先记录“恢复”", [
+	"message": sprintf("%s %s 于%s中止后尚未恢复，却办理了环节“%s”，应先记录“恢复”", [
+		case_word,
 		input.step.case_no,
 		clock(open_suspension.occurred_at),
 		label(input.step.step_code),
@@ -206,11 +209,17 @@ times_text(1) := ""
 
 times_text(n) := sprintf("（此前已记录 %d 次）", [n]) if n > 1
 
-# clock formats a timestamp in Asia/Shanghai to the minute; a value that is
+# clock formats a timestamp in Asia/Shanghai to the minute, as 2026年3月3日9时00分; a value that is
 # not a timestamp is shown as it is.
-clock(ts) := time.format([time.parse_rfc3339_ns(ts), "Asia/Shanghai", "2006-01-02 15:04"]) if {
+clock(ts) := time.format([time.parse_rfc3339_ns(ts), "Asia/Shanghai", "2006年1月2日15时04分"]) if {
 	is_string(ts)
 } else := sprintf("%v", [ts])
+
+# case_word is what the case is called: a penalty is a 案件 opened by 立案,
+# anything else a 办件 accepted by 受理.
+case_word := "案件" if {
+	input.item.category == "行政处罚"
+} else := "办件"
 
 clock_step_names := {"suspend": "中止", "resume": "恢复", "extend": "延期"}
 

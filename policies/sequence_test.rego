@@ -76,6 +76,27 @@ test_first_step_later_in_flow_fires_once if {
 	count(only(step_doc("decide", []), "sequence.out_of_order")) == 1
 }
 
+# A penalty is a 案件 opened by 立案, not a 办件 accepted by 受理.
+penalty_item := json.patch(licence_item, [
+	{"op": "replace", "path": "/category", "value": "行政处罚"},
+	{"op": "replace", "path": "/steps/0/name", "value": "立案"},
+])
+
+test_penalty_messages_name_a_case if {
+	doc := json.patch(step_doc("review", []), [{"op": "replace", "path": "/item", "value": penalty_item}])
+	[w] := only(doc, "sequence.out_of_order")
+	w.message == "案件 ZJJ-2026-0001 的首个环节应为“立案”，实际记录的是“审查”"
+	[v] := only(json.patch(step_doc("decide", accepted), [{"op": "replace", "path": "/item", "value": penalty_item}]), "sequence.out_of_order")
+	v.message == "环节“决定”办理前应先办理“审查”，但案件 ZJJ-2026-0001 中没有该环节的记录"
+	[r] := only(json.patch(step_doc("resume", accepted), [{"op": "replace", "path": "/item", "value": penalty_item}]), "sequence.resume_without_suspend")
+	r.message == "案件 ZJJ-2026-0001 记录了“恢复”，但此前没有尚未恢复的“中止”"
+}
+
+test_basis_cites_the_district_notice if {
+	[w] := only(step_doc("review", []), "sequence.out_of_order")
+	w.basis == "《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）按流程办理要求"
+}
+
 test_skipped_predecessor if {
 	[w] := only(step_doc("decide", accepted), "sequence.out_of_order")
 	w.message == "环节“决定”办理前应先办理“审查”，但办件 ZJJ-2026-0001 中没有该环节的记录"
@@ -99,12 +120,12 @@ test_out_of_order_table if {
 test_repeated if {
 	[w] := only(step_doc("review", reviewed), "sequence.repeated")
 	w.level == "prewarning"
-	w.message == "环节“审查”已于 2026-03-03 09:00 办理过，本次为重复记录"
+	w.message == "环节“审查”已于2026年3月3日09时00分办理过，本次为重复记录"
 }
 
 test_repeated_counts_occurrences if {
 	[w] := only(step_doc("review", array.concat(reviewed, [recorded("review", 5)])), "sequence.repeated")
-	w.message == "环节“审查”已于 2026-03-03 09:00 办理过（此前已记录 2 次），本次为重复记录"
+	w.message == "环节“审查”已于2026年3月3日09时00分办理过（此前已记录 2 次），本次为重复记录"
 }
 
 test_repeated_not_for_clock_steps if {
@@ -123,7 +144,7 @@ test_time_reversed if {
 	earlier := array.concat(reviewed, [recorded("decide", 25)])
 	[w] := only(step_doc("deliver", earlier), "sequence.time_reversed")
 	w.level == "prewarning"
-	w.message == "环节“送达”的办理时间 2026-03-20 09:00 早于此前已记录的环节“决定”的办理时间 2026-03-25 09:00"
+	w.message == "环节“送达”的办理时间2026年3月20日09时00分早于此前已记录的环节“决定”的办理时间2026年3月25日09时00分"
 }
 
 test_time_reversed_edges if {
@@ -165,7 +186,7 @@ test_already_suspended if {
 	earlier := [recorded("accept", 2), recorded("suspend", 3)]
 	[w] := only(step_doc("suspend", earlier), "sequence.already_suspended")
 	w.level == "prewarning"
-	w.message == "办件 ZJJ-2026-0001 已于 2026-03-03 09:00 中止且尚未恢复，又记录了“中止”"
+	w.message == "办件 ZJJ-2026-0001 已于2026年3月3日09时00分中止且尚未恢复，又记录了“中止”"
 }
 
 test_suspend_after_resume_is_fine if {
@@ -178,7 +199,7 @@ test_step_while_suspended if {
 	earlier := [recorded("accept", 2), recorded("review", 3), recorded("suspend", 4)]
 	[w] := only(step_doc("decide", earlier), "sequence.step_while_suspended")
 	w.level == "prewarning"
-	w.message == "办件 ZJJ-2026-0001 于 2026-03-04 09:00 中止后尚未恢复，却办理了环节“决定”，应先记录“恢复”"
+	w.message == "办件 ZJJ-2026-0001 于2026年3月4日09时00分中止后尚未恢复，却办理了环节“决定”，应先记录“恢复”"
 	not "sequence.step_while_suspended" in fired(step_doc("extend", earlier))
 	not "sequence.step_while_suspended" in fired(step_doc("decide", array.concat(earlier, [recorded("resume", 5)])))
 }

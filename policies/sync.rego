@@ -8,7 +8,7 @@ late_after_days := 1
 # 超过这一工作日数录入即报警。
 very_late_after_days := 3
 
-basis := "《行政权力依法规范公开运行工作方案》同步录入要求"
+basis := "《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）同步录入要求；四川省人民政府办公厅川办发〔2014〕2号文件行政权力网上运行要求"
 
 # METADATA
 # title: 环节录入不及时
@@ -17,7 +17,7 @@ basis := "《行政权力依法规范公开运行工作方案》同步录入要�
 #   发出预警。
 # custom:
 #   level: prewarning
-#   basis: 《行政权力依法规范公开运行工作方案》同步录入要求
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）同步录入要求；四川省人民政府办公厅川办发〔2014〕2号文件行政权力网上运行要求
 warnings contains {
 	"rule": "sync.late_entry",
 	"level": "prewarning",
@@ -35,7 +35,7 @@ warnings contains {
 #   环节办理后超过 3 个工作日才录入平台，违反同步录入要求，发出报警。
 # custom:
 #   level: alarm
-#   basis: 《行政权力依法规范公开运行工作方案》同步录入要求
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）同步录入要求；四川省人民政府办公厅川办发〔2014〕2号文件行政权力网上运行要求
 warnings contains {
 	"rule": "sync.very_late_entry",
 	"level": "alarm",
@@ -55,13 +55,16 @@ delay_days := workday.count(input.step.occurred_at, input.step.recorded_at) if {
 	is_string(input.step.recorded_at)
 }
 
-message(days) := sprintf("环节“%s”于 %s 办理，%s 才录入，相隔 %d 个工作日（应在办理后 %d 个工作日内同步录入）", [
+message(days) := sprintf("环节“%s”于%s办理，%s才录入，相隔 %d 个工作日（应于办理当日或其后 %d 个工作日内同步录入）", [
 	step_label(input.step.step_code),
-	workday.date(input.step.occurred_at),
-	workday.date(input.step.recorded_at),
+	day_text(input.step.occurred_at),
+	day_text(input.step.recorded_at),
 	days,
 	late_after_days,
 ])
+
+# day_text is the date of a timestamp in Asia/Shanghai, as 2026年3月2日.
+day_text(ts) := time.format([time.parse_rfc3339_ns(ts), "Asia/Shanghai", "2006年1月2日"])
 
 clock_step_names := {"suspend": "中止", "resume": "恢复", "extend": "延期"}
 

@@ -51,8 +51,20 @@ test_late_entry_object if {
 	[w] := only(step_doc("2026-03-02T09:00:00+08:00", "2026-03-04T10:00:00+08:00"), "sync.late_entry")
 	w.level == "prewarning"
 	w.basis == sync.basis
-	w.message == "环节“审查”于 2026-03-02 办理，2026-03-04 才录入，相隔 2 个工作日（应在办理后 1 个工作日内同步录入）"
+	w.message == "环节“审查”于2026年3月2日办理，2026年3月4日才录入，相隔 2 个工作日（应于办理当日或其后 1 个工作日内同步录入）"
 	not "key" in object.keys(w)
+}
+
+test_basis_cites_the_district_and_provincial_notices if {
+	[w] := only(step_doc("2026-03-02T09:00:00+08:00", "2026-03-04T10:00:00+08:00"), "sync.late_entry")
+	contains(w.basis, "攀仁府办〔2016〕77号")
+	contains(w.basis, "川办发〔2014〕2号")
+}
+
+test_dates_are_shanghai_days if {
+	# 23:30 UTC on 2 March is 07:30 on 3 March in Shanghai.
+	[w] := only(step_doc("2026-03-02T23:30:00Z", "2026-03-06T10:00:00+08:00"), "sync.late_entry")
+	startswith(w.message, "环节“审查”于2026年3月3日办理，2026年3月6日才录入")
 }
 
 test_very_late_entry_object if {

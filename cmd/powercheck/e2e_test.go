@@ -74,6 +74,7 @@ type stepAnswer struct {
 	CaseNo         string `json:"case_no"`
 	PolicyRevision int64  `json:"policy_revision"`
 	CheckStatus    string `json:"check_status"`
+	QueryCode      string `json:"query_code"`
 	Warnings       []struct {
 		ID             int64  `json:"id"`
 		Rule           string `json:"rule"`

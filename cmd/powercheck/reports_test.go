@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/sqlstore"
 )
 
 type reportAnswer struct {
@@ -144,10 +146,27 @@ func mapsEqual(a, b map[string]int) bool {
 	return true
 }
 
+// backdateDepartments moves the creation of the departments to at, as if
+// they had been set up then. Departments are cached by the service: start a
+// server afterwards to see them so.
+func backdateDepartments(t *testing.T, dsn string, at time.Time, codes ...string) {
+	t.Helper()
+	st, err := sqlstore.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.DB().Exec("UPDATE departments SET created_at = ? WHERE code IN ?", at.UTC(), codes).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestMonthlyExplanations(t *testing.T) {
 	eachDriver(t, func(t *testing.T, dsn string) {
+		tok := setupDistrict(t, startServer(t, dsn))
+		// Both departments were set up on 1 June 2025.
+		backdateDepartments(t, dsn, time.Date(2025, 6, 1, 9, 0, 0, 0, calendar.Shanghai), "ZJJ", "SCJ")
 		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
 		enterCurrentYears(t, s)
 		sup := tok[supervisionToken]
 		// ZJJ accepts a case in July 2025 and none after; SCJ never does.
@@ -190,7 +209,8 @@ func TestMonthlyExplanations(t *testing.T) {
 			if res.Departments != 2 || res.Failed != 0 {
 				t.Errorf("close = %+v, want two departments", res)
 			}
-			// ZJJ: August and September without cases (July had one).
+			// ZJJ: August and September without cases (July had one). SCJ:
+			// none since June, the first month after it was set up.
 			wantZJJ := []string{"report.explanation_late/prewarning[2025-09]", "report.zero_cases/prewarning[2025-09]"}
 			if got := s.warningKeys(t, sup, "ZJJ", "report"); !slices.Equal(got, wantZJJ) {
 				t.Errorf("ZJJ:\n got %q\nwant %q", got, wantZJJ)
@@ -218,6 +238,35 @@ func TestMonthlyExplanations(t *testing.T) {
 			}
 			if slices.Contains(got, "report.zero_cases_three_months/alarm[2025-09]") {
 				t.Errorf("ZJJ: a three-month alarm for 2025-09, which was only the second month")
+			}
+		})
+		t.Run("a voluntary explanation of a month that needed none is never late", func(t *testing.T) {
+			// July 2025: ZJJ accepted a case, and no warning was raised in it.
+			if r := s.report(t, sup, "department=ZJJ&month=2025-07"); r.ExplanationRequired {
+				t.Fatalf("July report = %+v, want no explanation required", r)
+			}
+			s.must(201, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-07"))
+			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": "2025-07", "department": "ZJJ"})
+			for _, w := range s.warningKeys(t, sup, "ZJJ", "report") {
+				if w == "report.explanation_late/prewarning[2025-07]" {
+					t.Errorf("ZJJ: %s for an explanation nobody asked for", w)
+				}
+			}
+		})
+		t.Run("a department set up today owes nothing for last month", func(t *testing.T) {
+			s.must(201, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "HBJ", "name": "区生态环境局"})
+			now := time.Now().In(calendar.Shanghai)
+			last := time.Date(now.Year(), now.Month(), 0, 12, 0, 0, 0, calendar.Shanghai).Format("2006-01")
+			var res struct{ Departments, Failed, NewWarnings int }
+			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": last, "department": "HBJ"}).decode(t, &res)
+			if res.Departments != 1 || res.Failed != 0 || res.NewWarnings != 0 {
+				t.Errorf("closing %s for HBJ = %+v, want it evaluated and nothing raised", last, res)
+			}
+			if got := s.warningKeys(t, sup, "HBJ", "report"); len(got) != 0 {
+				t.Errorf("HBJ: %q, want nothing", got)
+			}
+			if r := s.report(t, sup, "department=HBJ&month="+last); r.ExplanationRequired {
+				t.Errorf("HBJ's %s report: explanation required, want not", last)
 			}
 		})
 	})

@@ -304,3 +304,26 @@ func (c *Calendar) AddDays(d Date, n int, unit string) (Date, error) {
 		return 0, fmt.Errorf("calendar: unknown unit %q (want workday or calendar)", unit)
 	}
 }
+
+// Due returns the last day of a period of n units counted from d, as the law
+// counts it: the start day is not counted, and a period whose last day is a
+// rest day or a public holiday ends on the next working day (民法典第二百零三条,
+// 民事诉讼法第八十五条). For unit "workday" that is AddWorkdays; for "calendar"
+// the n-th day after d, moved to the next working day when it is not one.
+// A make-up working day (调休上班日) is a working day.
+func (c *Calendar) Due(d Date, n int, unit string) (Date, error) {
+	due, err := c.AddDays(d, n, unit)
+	if err != nil || unit != "calendar" {
+		return due, err
+	}
+	for {
+		ok, err := c.IsWorkday(due)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return due, nil
+		}
+		due++
+	}
+}

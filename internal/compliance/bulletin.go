@@ -48,12 +48,19 @@ type QuarterlyBulletin struct {
 //   - WarningsRectified: of those, the ones now rectified, verified or closed.
 //   - RectificationRate = WarningsRectified / (Prewarnings + Alarms), 0 when none.
 //   - Patrol, PatrolCompliance: the patrol ledger's working days of the
-//     quarter up to today; compliance = ok days / working days (1 when none).
-//   - ZeroCaseMonths: months of the quarter that are over with no case accepted.
-//   - LateExplanations: monthly explanations of the quarter's months
-//     submitted after their due date.
+//     quarter up to today, from the day the department was set up;
+//     compliance = ok days / working days (1 when none).
+//   - ZeroCaseMonths: months of the quarter that are over with no case
+//     accepted, of those the department existed for in whole.
+//   - LateExplanations: months of the quarter whose explanation was required
+//     and was submitted after its due date.
 //   - MissingExplanations: months of the quarter whose explanation was
-//     required (any warning, or no case) and is past due without one.
+//     required (any warning, or no case in a month the department existed
+//     for in whole) and is past due without one.
+//
+// A month's explanation due date is worked out only when it decides
+// something, so that a bulletin does not need next year's holiday schedule
+// before a due date falls in it.
 type BulletinRow struct {
 	Rank                int              `json:"rank"`
 	DepartmentCode      string           `json:"department_code"`
@@ -183,11 +190,12 @@ func (s *Service) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 	for _, e := range exps {
 		explained[e.DepartmentCode+"|"+e.Month] = e
 	}
-	dues := make([]string, len(months))
-	for i, m := range monthNames {
-		if dues[i], err = s.ExplanationDue(m); err != nil {
-			return b, err
+	dues := make([]string, len(months)) // worked out when first needed
+	due := func(i int) (string, error) {
+		if dues[i] == "" {
+			dues[i], err = s.ExplanationDue(monthNames[i])
 		}
+		return dues[i], err
 	}
 
 	for _, d := range depts {
@@ -202,19 +210,37 @@ func (s *Service) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 			if nextMonth(m) > today {
 				continue // not over: no zero-case month, no explanation yet
 			}
-			if c.CasesAccepted == 0 {
+			zero := c.CasesAccepted == 0 && wholeMonth(d, m)
+			if zero {
 				r.ZeroCaseMonths++
 			}
+			if !zero && c.Prewarnings+c.Alarms == 0 {
+				continue // no explanation required
+			}
 			e, ok := explained[d.Code+"|"+monthNames[i]]
+			// The due date is the 3rd of the next month or later: an
+			// explanation by then, or a today before then, settles it.
+			earliest := nextMonth(m) + ExplanationDueDay - 1
+			if (ok && calendar.DateOf(e.SubmittedAt) <= earliest) || (!ok && today <= earliest) {
+				continue
+			}
+			dd, err := due(i)
+			if err != nil {
+				return b, err
+			}
 			switch {
-			case ok && calendar.DateOf(e.SubmittedAt).String() > dues[i]:
+			case ok && calendar.DateOf(e.SubmittedAt).String() > dd:
 				r.LateExplanations++
-			case !ok && (c.CasesAccepted == 0 || c.Prewarnings+c.Alarms > 0) && today.String() > dues[i]:
+			case !ok && today.String() > dd:
 				r.MissingExplanations++
 			}
 		}
 		r.RectificationRate = ratio(r.WarningsRectified, r.Prewarnings+r.Alarms)
-		days, err := s.patrolDays(ctx, d.Code, first, min(last, today))
+		from := first
+		if created := calendar.DateOf(d.CreatedAt); !d.CreatedAt.IsZero() && created > from {
+			from = created // no patrol was owed before the department existed
+		}
+		days, err := s.patrolDays(ctx, d.Code, from, min(last, today))
 		if err != nil {
 			return b, err
 		}

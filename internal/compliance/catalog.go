@@ -66,6 +66,9 @@ func (s *Service) SaveItem(ctx context.Context, who *Account, it PowerItem) (Pow
 	if err := validateItem(&it); err != nil {
 		return PowerItem{}, err
 	}
+	if err := checkLimits(&it); err != nil {
+		return PowerItem{}, err
+	}
 	if _, err := s.department(ctx, it.DepartmentCode); errors.Is(err, ErrNotFound) {
 		return PowerItem{}, (&Error{Kind: KindInvalid, Code: "unknown_department",
 			Message: fmt.Sprintf("权力事项不合法：部门 %s 不存在", it.DepartmentCode)}).
@@ -80,6 +83,7 @@ func (s *Service) SaveItem(ctx context.Context, who *Account, it PowerItem) (Pow
 
 func validateItem(it *PowerItem) error {
 	var v Validation
+	validateDisclosure(&v, &it.Disclosure)
 	if !itemCodePattern.MatchString(it.Code) {
 		v.Add("code", "事项编码须为 1–64 位字母、数字、下划线、点或连字符")
 	}
@@ -179,13 +183,52 @@ func validateItem(it *PowerItem) error {
 		case t.Min > t.Max:
 			v.Add(f, "裁量情形“%s”的下限 %v 大于上限 %v", name, t.Min, t.Max)
 		}
+		checkTierBase(&v, f, name, t)
 		if utf8.RuneCountInString(t.Description) > 500 {
 			v.Add(f+".description", "裁量情形说明不超过 500 字")
 		}
 		checkChars(&v, f+".description", "裁量情形说明", t.Description, true)
 	}
+	checkPeriods(&v, it)
 	checkItemSize(&v, it)
 	return v.Err("invalid_item", "权力事项不合法")
+}
+
+// tierBasePattern is the name of the base amount a tier is set on, e.g.
+// goods_value (货值金额), illegal_income (违法所得), contract_price (合同价款).
+var tierBasePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// checkTierBase checks a tier set on a base: multiples (min_multiple ≤
+// max_multiple, as the law writes 十倍以上二十倍以下) or rates, fractions of
+// the base (千分之五 is 0.005, at most 1), one of the two and no amounts.
+func checkTierBase(v *Validation, f, name string, t Tier) {
+	multiple := t.MinMultiple != 0 || t.MaxMultiple != 0
+	rate := t.MinRate != 0 || t.MaxRate != 0
+	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) || x < 0 }
+	if t.Base == "" {
+		if multiple || rate {
+			v.Add(f+".base", "按倍数或比例设定的裁量情形“%s”须写明计算基数（base，如 goods_value 货值金额）", name)
+		}
+		return
+	}
+	switch {
+	case !tierBasePattern.MatchString(t.Base):
+		v.Add(f+".base", "计算基数须为以小写字母开头、不超过 32 位的小写字母、数字和下划线，如 goods_value")
+	case t.Min != 0 || t.Max != 0:
+		v.Add(f+".min", "裁量情形“%s”按计算基数的倍数或比例设定，不能同时设定金额上下限（min、max）", name)
+	case multiple && rate:
+		v.Add(f, "裁量情形“%s”不能同时按倍数和比例设定", name)
+	case !multiple && !rate:
+		v.Add(f, "按计算基数设定的裁量情形“%s”须写明倍数（min_multiple、max_multiple）或比例（min_rate、max_rate）", name)
+	case multiple && (bad(t.MinMultiple) || bad(t.MaxMultiple) || t.MaxMultiple == 0 || t.MaxMultiple > 1000):
+		v.Add(f+".max_multiple", "倍数须为 0–1000 之间的数，且上限大于 0")
+	case multiple && t.MinMultiple > t.MaxMultiple:
+		v.Add(f+".min_multiple", "裁量情形“%s”的最低倍数 %v 大于最高倍数 %v", name, t.MinMultiple, t.MaxMultiple)
+	case rate && (bad(t.MinRate) || bad(t.MaxRate) || t.MaxRate == 0 || t.MaxRate > 1):
+		v.Add(f+".max_rate", "比例须为 0–1 之间的小数（千分之五写作 0.005），且上限大于 0")
+	case rate && t.MinRate > t.MaxRate:
+		v.Add(f+".min_rate", "裁量情形“%s”的最低比例 %v 大于最高比例 %v", name, t.MinRate, t.MaxRate)
+	}
 }
 
 // checkItemSize refuses an item whose legal bases, flow and discretion,

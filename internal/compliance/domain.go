@@ -5,6 +5,7 @@
 package compliance
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -112,18 +113,28 @@ func IsClockStep(code string) bool {
 // shape is that of PUT /api/v1/power-items/{code} plus code and version, and is
 // what policies see as input.item.
 type PowerItem struct {
-	Code           string          `json:"code"`
-	Version        int             `json:"version"`
-	Name           string          `json:"name"`
-	Category       string          `json:"category"`
-	DepartmentCode string          `json:"department_code"`
-	LegalBases     []LegalBasis    `json:"legal_bases"`
-	TimeLimit      TimeLimit       `json:"time_limit"`
-	Steps          []FlowStep      `json:"steps"`
-	Discretion     map[string]Tier `json:"discretion"`
-	Status         string          `json:"status"`
-	CreatedAt      time.Time       `json:"created_at"`
-	CreatedBy      string          `json:"created_by,omitempty"`
+	Code           string       `json:"code"`
+	Version        int          `json:"version"`
+	Name           string       `json:"name"`
+	Category       string       `json:"category"`
+	DepartmentCode string       `json:"department_code"`
+	LegalBases     []LegalBasis `json:"legal_bases"`
+	TimeLimit      TimeLimit    `json:"time_limit"`
+	// StatutoryLimit is the limit the law sets (法定时限), when the item
+	// records it; TimeLimit is then the limit the department promises
+	// (承诺时限), which may not exceed it.
+	StatutoryLimit *TimeLimit `json:"statutory_limit,omitempty"`
+	// Extension is how the item's limit may be extended; nil leaves it to
+	// the law's defaults for the category (see policies/deadline.rego).
+	Extension  *ExtensionRule  `json:"extension,omitempty"`
+	Steps      []FlowStep      `json:"steps"`
+	Discretion map[string]Tier `json:"discretion"`
+	Status     string          `json:"status"`
+	// What the public reads of the item beside its bases, flow and limits
+	// (《行政许可法》第三十条): conditions, materials, fees and whom to ask.
+	Disclosure
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by,omitempty"`
 }
 
 // LegalBasis is a law and article the item rests on (法律依据).
@@ -139,21 +150,64 @@ type TimeLimit struct {
 	Unit string `json:"unit"`
 }
 
+// ExtensionRule says how far and by whom an item's limit may be extended:
+// at most MaxDays in Unit each time, at most Times times, approved by
+// ApproverRole. Zero values leave that part open.
+type ExtensionRule struct {
+	MaxDays      int    `json:"max_days,omitempty"`
+	Unit         string `json:"unit,omitempty"`
+	Times        int    `json:"times,omitempty"`
+	ApproverRole string `json:"approver_role,omitempty"`
+}
+
 // FlowStep is one step of an item's flow.
 type FlowStep struct {
-	Code             string `json:"code"`
-	Name             string `json:"name"`
-	TimeLimitDays    int    `json:"time_limit_days,omitempty"`
+	Code          string `json:"code"`
+	Name          string `json:"name"`
+	TimeLimitDays int    `json:"time_limit_days,omitempty"`
+	// TimeLimitUnit is the unit of TimeLimitDays; empty means the item's.
+	TimeLimitUnit    string `json:"time_limit_unit,omitempty"`
 	RiskCheckpoint   bool   `json:"risk_checkpoint,omitempty"`
 	RequiresApproval string `json:"requires_approval,omitempty"`
 	EndsClock        bool   `json:"ends_clock,omitempty"`
+	// RequiresLegalReview: the step (a penalty decision) must be preceded
+	// by the legal review (法制审核) of 《行政处罚法》第五十八条.
+	RequiresLegalReview bool `json:"requires_legal_review,omitempty"`
+	// RequiresHearingNotice: the step decides a penalty of 《行政处罚法》
+	// 第六十三条 (licence revoked, business closed, …), so the party must
+	// have been told of the right to a hearing before it.
+	RequiresHearingNotice bool `json:"requires_hearing_notice,omitempty"`
 }
 
-// Tier is a discretion tier (裁量基准): the allowed amount range of one case type.
+// Tier is a discretion tier (裁量基准) of one case type: an amount range
+// {Min, Max}, or a range of multiples {Base, MinMultiple, MaxMultiple} or of
+// rates {Base, MinRate, MaxRate} of a base amount that the step gives
+// (discretion.base_amount), e.g. the value of the goods (货值金额).
 type Tier struct {
 	Min         float64 `json:"min"`
 	Max         float64 `json:"max"`
+	Base        string  `json:"base,omitempty"`
+	MinMultiple float64 `json:"min_multiple,omitempty"`
+	MaxMultiple float64 `json:"max_multiple,omitempty"`
+	MinRate     float64 `json:"min_rate,omitempty"`
+	MaxRate     float64 `json:"max_rate,omitempty"`
 	Description string  `json:"description,omitempty"`
+}
+
+// MarshalJSON leaves out the amounts of a tier set on a base: it has none.
+func (t Tier) MarshalJSON() ([]byte, error) {
+	type plain Tier
+	if t.Base == "" {
+		return json.Marshal(plain(t))
+	}
+	return json.Marshal(struct {
+		Base        string  `json:"base"`
+		MinMultiple float64 `json:"min_multiple,omitempty"`
+		MaxMultiple float64 `json:"max_multiple,omitempty"`
+		MinRate     float64 `json:"min_rate,omitempty"`
+		MaxRate     float64 `json:"max_rate,omitempty"`
+		Description string  `json:"description,omitempty"`
+	}{t.Base, t.MinMultiple, t.MaxMultiple, t.MinRate, t.MaxRate, t.Description})
 }
 
 // FlowStep returns the flow step with code, if any.
@@ -222,10 +276,29 @@ type Step struct {
 	PolicyRevision int64          `json:"policy_revision"`
 }
 
-// Discretion is the discretion a step exercised: the tier and the amount.
+// Discretion is the discretion a step exercised: the tier and the amount,
+// the base amount a tier set on a base is applied to, and the mitigation
+// claimed, if any.
 type Discretion struct {
-	Tier   string  `json:"tier"`
-	Amount float64 `json:"amount"`
+	Tier       string      `json:"tier"`
+	Amount     float64     `json:"amount"`
+	BaseAmount *float64    `json:"base_amount,omitempty"`
+	Mitigation *Mitigation `json:"mitigation,omitempty"`
+}
+
+// Mitigation kinds (《行政处罚法》第三十二条、第三十三条).
+const (
+	MitigationLighter = "从轻"
+	MitigationReduced = "减轻"
+	MitigationNone    = "不予处罚"
+)
+
+// Mitigation is a lighter, reduced or waived penalty that a step claims,
+// with the legal bases of the item it rests on.
+type Mitigation struct {
+	Kind     string   `json:"kind"`
+	BasisIDs []string `json:"basis_ids"`
+	Reason   string   `json:"reason"`
 }
 
 // Approval is an approval given to a step.
@@ -250,6 +323,9 @@ const (
 	WarningVerified   = "verified"
 	WarningReferred   = "referred"
 	WarningClosed     = "closed"
+	// WarningLifted: the system lifted a pre-warning whose facts were
+	// overtaken (the step done in time, the case suspended).
+	WarningLifted = "lifted"
 )
 
 // Finding is one warning object produced by a policy rule.

@@ -50,6 +50,15 @@ type Evaluation struct {
 	// NextCheck is when the case next needs a look by the deadline sweeper
 	// (the start of a day in Asia/Shanghai); zero means no timed look.
 	NextCheck time.Time
+	// Lifts are the case's open pre-warnings that the policies say the
+	// facts have overtaken (policies' lifted sets).
+	Lifts []Lift
+}
+
+// Lift is a pre-warning the policies say to lift, and why (in Chinese).
+type Lift struct {
+	WarningID int64
+	Reason    string
 }
 
 // TimeView is what the policies say about a case's time.

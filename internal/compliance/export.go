@@ -150,7 +150,7 @@ func NewCSVExport(w io.Writer) *CSVExport {
 func (e *CSVExport) Add(w Warning) error {
 	e.rec = ExportRecord(e.rec, &w)
 	for i, v := range e.rec {
-		e.rec[i] = defuseFormula(v)
+		e.rec[i] = DefuseFormula(v)
 	}
 	if err := e.csv.Write(e.rec); err != nil {
 		return err
@@ -179,13 +179,13 @@ func (e *CSVExport) flush() error {
 	return nil
 }
 
-// defuseFormula keeps a spreadsheet from running a cell as a formula: text
+// DefuseFormula keeps a spreadsheet from running a cell as a formula: text
 // whose first character after any white space (spaces, tabs, line breaks,
 // the full-width space) is = + - @ or their full-width forms ＝ ＋ － ＠ —
 // or that starts with a tab or carriage return, which Excel skips — gets a
 // leading apostrophe. Case numbers and step ids cannot start so, but
 // messages may quote what a clerk typed.
-func defuseFormula(s string) string {
+func DefuseFormula(s string) string {
 	if s == "" {
 		return s
 	}

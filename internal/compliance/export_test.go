@@ -20,8 +20,8 @@ func TestDefuseFormula(t *testing.T) {
 		{"经办人 =张三", "经办人 =张三"},                            // not at the start
 		{"   ", "   "},
 	} {
-		if got := defuseFormula(tc.in); got != tc.want {
-			t.Errorf("defuseFormula(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := DefuseFormula(tc.in); got != tc.want {
+			t.Errorf("DefuseFormula(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -43,6 +43,8 @@ const (
 	ActionVerify       = "verify"        // the government affairs office verifies
 	ActionRefer        = "refer"         // referred to the supervision bureau (移送)
 	ActionClose        = "close"         // closed
+	// ActionLift is the system's alone: see Service.liftOvertaken.
+	ActionLift = "lift" // lifted (解除): the facts warned of were overtaken
 )
 
 type move struct {
@@ -68,12 +70,12 @@ var lifecycle = map[string]move{
 
 var actionNames = map[string]string{
 	ActionExplain: "书面说明", ActionBeginRectify: "开始整改", ActionRectify: "整改完成",
-	ActionVerify: "核实", ActionRefer: "移送监察", ActionClose: "办结",
+	ActionVerify: "核实", ActionRefer: "移送监察", ActionClose: "办结", ActionLift: "解除",
 }
 
 var statusNames = map[string]string{
 	WarningOpen: "待处理", WarningExplained: "已说明", WarningRectifying: "整改中", WarningRectified: "已整改",
-	WarningVerified: "已核实", WarningReferred: "已移送", WarningClosed: "已办结",
+	WarningVerified: "已核实", WarningReferred: "已移送", WarningClosed: "已办结", WarningLifted: "已解除",
 }
 
 // LifecycleStore keeps warnings' transitions.
@@ -171,6 +173,9 @@ func (s *Service) Transition(ctx context.Context, who *Account, id int64, action
 		return WarningView{}, err
 	}
 	m, ok := lifecycle[action]
+	if action == ActionLift {
+		return WarningView{}, Errorf(KindForbidden, "forbidden", "预警只能由系统在其所警示的情况消除后解除")
+	}
 	if !ok {
 		return WarningView{}, Errorf(KindInvalid, "unknown_action", "未知的处理动作 %q，应为 explain、begin_rectify、rectify、verify、refer 或 close", action)
 	}

@@ -88,6 +88,7 @@ type MonthFacts struct {
 	ExplanationDue         string
 	ExplanationSubmittedAt *time.Time // nil: no explanation
 	ZeroCaseMonthsInARow   int
+	DepartmentCreatedOn    string // YYYY-MM-DD (Asia/Shanghai); "" when not known
 }
 
 // MonthCloseRecord is the outcome of closing a month of one department.
@@ -134,6 +135,23 @@ func parseMonth(month string) (calendar.Date, error) {
 	return calendar.MakeDate(t.Year(), t.Month(), 1), nil
 }
 
+// wholeMonth reports whether department d existed for the whole month that
+// starts at first: it was set up on that day or before. Only such months are
+// held against a department as months without cases; those before it was
+// set up, and the one it was set up in part-way, are not. A department
+// without a creation time has always existed.
+func wholeMonth(d Department, first calendar.Date) bool {
+	return d.CreatedAt.IsZero() || calendar.DateOf(d.CreatedAt) <= first
+}
+
+// createdOn is the day d was set up (Asia/Shanghai), "" when not known.
+func createdOn(d Department) string {
+	if d.CreatedAt.IsZero() {
+		return ""
+	}
+	return calendar.DateOf(d.CreatedAt).String()
+}
+
 // nextMonth returns the first day of the month after the one starting at first.
 func nextMonth(first calendar.Date) calendar.Date {
 	t := first.Start()
@@ -174,10 +192,14 @@ func (s *Service) MonthlyReport(ctx context.Context, who *Account, dept, month s
 	if err != nil {
 		return MonthlyReport{}, err
 	}
-	return s.monthlyReport(ctx, d.Code, month, first)
+	return s.monthlyReport(ctx, d, month, first)
 }
 
-func (s *Service) monthlyReport(ctx context.Context, dept, month string, first calendar.Date) (MonthlyReport, error) {
+// monthlyReport builds the report of department d. A month counts as one
+// without cases, which needs an explanation, only when d existed for the
+// whole of it (wholeMonth).
+func (s *Service) monthlyReport(ctx context.Context, d Department, month string, first calendar.Date) (MonthlyReport, error) {
+	dept := d.Code
 	rs, err := s.reportStore()
 	if err != nil {
 		return MonthlyReport{}, err
@@ -204,7 +226,7 @@ func (s *Service) monthlyReport(ctx context.Context, dept, month string, first c
 	if r.Warnings.ByFamily == nil {
 		r.Warnings.ByFamily = map[string]int64{}
 	}
-	r.ExplanationRequired = mc.Prewarnings+mc.Alarms > 0 || mc.CasesAccepted == 0
+	r.ExplanationRequired = mc.Prewarnings+mc.Alarms > 0 || (mc.CasesAccepted == 0 && wholeMonth(d, first))
 	e, err := rs.Explanation(ctx, dept, month)
 	switch {
 	case err == nil:
@@ -322,16 +344,17 @@ func (s *Service) CloseMonth(ctx context.Context, who *Account, month, dept stri
 	}
 	res := CloseMonthResult{Month: month}
 	for _, d := range depts {
-		r, err := s.monthlyReport(ctx, d.Code, month, first)
+		r, err := s.monthlyReport(ctx, d, month, first)
 		if err != nil {
 			return res, err
 		}
-		streak, err := s.zeroCaseStreak(ctx, rs, d.Code, first, r.CasesAccepted)
+		streak, err := s.zeroCaseStreak(ctx, rs, d, first, r.CasesAccepted)
 		if err != nil {
 			return res, err
 		}
 		facts := &MonthFacts{Month: month, CasesAccepted: r.CasesAccepted, Warnings: r.Warnings.Prewarning + r.Warnings.Alarm,
-			ExplanationRequired: r.ExplanationRequired, ExplanationDue: r.ExplanationDue, ZeroCaseMonthsInARow: streak}
+			ExplanationRequired: r.ExplanationRequired, ExplanationDue: r.ExplanationDue, ZeroCaseMonthsInARow: streak,
+			DepartmentCreatedOn: createdOn(d)}
 		if r.Explanation != nil {
 			facts.ExplanationSubmittedAt = &r.Explanation.SubmittedAt
 		}
@@ -354,16 +377,20 @@ func (s *Service) CloseMonth(ctx context.Context, who *Account, month, dept stri
 }
 
 // zeroCaseStreak counts the months in a row, ending with the one starting at
-// first, in which the department accepted no case (at most zeroCaseLookback).
-func (s *Service) zeroCaseStreak(ctx context.Context, rs ReportStore, dept string, first calendar.Date, accepted int64) (int, error) {
-	if accepted > 0 {
+// first, in which department d accepted no case (at most zeroCaseLookback).
+// Only months d existed for in whole count: none on the day it is set up.
+func (s *Service) zeroCaseStreak(ctx context.Context, rs ReportStore, d Department, first calendar.Date, accepted int64) (int, error) {
+	if accepted > 0 || !wholeMonth(d, first) {
 		return 0, nil
 	}
 	streak := 1
 	for streak < zeroCaseLookback {
 		t := first.Start()
 		prev := calendar.MakeDate(t.Year(), t.Month()-1, 1)
-		n, err := rs.CountCasesAccepted(ctx, dept, prev.Start(), first.Start())
+		if !wholeMonth(d, prev) {
+			break
+		}
+		n, err := rs.CountCasesAccepted(ctx, d.Code, prev.Start(), first.Start())
 		if err != nil {
 			return 0, err
 		}

@@ -30,6 +30,8 @@ type Service struct {
 	// recheckRevision is the policy revision of the last re-check round;
 	// when another one is active, failed steps are re-checked at once.
 	recheckRevision atomic.Int64
+
+	queryCodeKey atomic.Pointer[[]byte] // see queryKey
 }
 
 type itemKey struct {

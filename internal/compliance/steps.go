@@ -40,6 +40,10 @@ type StepResult struct {
 	CheckStatus    string    `json:"check_status"`
 	CheckError     string    `json:"check_error,omitempty"`
 	Warnings       []Warning `json:"warnings"`
+	// QueryCode is given in the answer of the step that opened the case:
+	// the code with which its applicant follows it on the public side.
+	QueryCode string `json:"query_code,omitempty"`
+	opened    bool   // the step opened its case (not stored with the answer)
 }
 
 // MaxFutureSkew is how far in the future a step may say it occurred (clock
@@ -102,6 +106,7 @@ func (sub *StepSubmission) validate(now time.Time) error {
 		if math.IsNaN(d.Amount) || math.IsInf(d.Amount, 0) || d.Amount < 0 || d.Amount > MaxAmount {
 			v.Add("discretion.amount", "裁量金额须为 0–%.0f 之间的数", MaxAmount)
 		}
+		checkDiscretionExtras(&v, d)
 	}
 	if len(sub.Approvals) > 20 {
 		v.Add("approvals", "审批记录不超过 20 条")
@@ -118,6 +123,7 @@ func (sub *StepSubmission) validate(now time.Time) error {
 		checkTime(&v, f+".at", "审批时间", a.At, now)
 	}
 	checkAttributes(&v, sub.Attributes)
+	checkPenaltyAttributes(&v, sub.Attributes)
 	if sub.StepCode == StepExtend {
 		if n, ok := sub.Attributes["extension_days"].(float64); !ok || n <= 0 || n != math.Trunc(n) {
 			v.Add("attributes.extension_days", "延期环节须以正整数写明延长的天数")
@@ -201,6 +207,9 @@ func (s *Service) SubmitStep(ctx context.Context, who *Account, sub StepSubmissi
 	for attempt := 1; ; attempt++ {
 		res, created, err = s.submitOnce(ctx, who, &sub, digest, now)
 		if !errors.Is(err, errCaseRace) {
+			if err == nil {
+				err = s.giveQueryCode(ctx, &res, created)
+			}
 			return res, created, err
 		}
 		// Another step of the case was stored since the case was read (or,
@@ -311,6 +320,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	next.NextCheckAt = nextCheckAfter(ev, step.CheckStatus, now, warnings, step.ID)
 	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings}
 	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
+	res.opened = err == nil && newCase
 	switch {
 	case errors.Is(err, ErrCaseChanged):
 		// The step may be one of those stored meanwhile (a replay sent
@@ -337,6 +347,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	case err != nil:
 		return StepResult{}, false, err
 	}
+	s.liftOvertaken(ctx, warnings, ev.Lifts, now)
 	return res, true, nil
 }
 

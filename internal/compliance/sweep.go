@@ -31,6 +31,7 @@ type TickRecord struct {
 	Findings  []Finding
 	Revision  int64
 	At        time.Time
+	Lifts     []Lift // pre-warnings to lift once the tick is stored
 }
 
 // SweepResult counts what a sweep did.
@@ -40,6 +41,7 @@ type SweepResult struct {
 	Skipped     int     `json:"skipped"`      // taken by another sweeper meanwhile
 	Failed      int     `json:"failed"`       // evaluation failed; looked at again later
 	NewWarnings int     `json:"new_warnings"` // warnings stored for the first time
+	Lifted      int     `json:"lifted"`       // pre-warnings lifted, their facts overtaken
 	Seconds     float64 `json:"seconds"`
 }
 
@@ -141,6 +143,12 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			claimed, inserted, err := ss.RecordTicks(ctx, chunk)
+			lifted := 0
+			for i, ok := range claimed {
+				if ok && err == nil {
+					lifted += s.liftOvertaken(ctx, warnings[chunk[i].Case.CaseNo], chunk[i].Lifts, now)
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -150,6 +158,7 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 				return
 			}
 			res.NewWarnings += inserted
+			res.Lifted += lifted
 			for i, ok := range claimed {
 				switch {
 				case !ok:
@@ -181,10 +190,10 @@ func (s *Service) tick(ctx context.Context, c Case, steps []Step, warnings []War
 	status := CheckChecked
 	if evalErr != nil {
 		s.log.ErrorContext(ctx, "tick evaluation failed", "case", c.CaseNo, "revision", ev.Revision, "error", evalErr)
-		status, ev.Findings = CheckUnchecked, nil
+		status, ev.Findings, ev.Lifts = CheckUnchecked, nil, nil
 	}
 	return TickRecord{Case: c, Failed: evalErr != nil, NextCheck: nextCheckAfter(ev, status, now, warnings, ""),
-		Findings: unknown(ev.Findings, warnings, ""), Revision: ev.Revision, At: now}, nil
+		Findings: unknown(ev.Findings, warnings, ""), Revision: ev.Revision, At: now, Lifts: ev.Lifts}, nil
 }
 
 // unknown returns the findings that are not stored yet among known.

@@ -48,48 +48,64 @@ var departments = []compliance.Department{
 	{Code: "HBJ", Name: "区生态环境局"},
 }
 
+// Legal sources of the demo items' periods: 《中华人民共和国建筑法》第八条 (a
+// construction permit within seven days of the application), 《中华人民共和国
+// 行政许可法》第四十二条 (20 working days) and 第四十四条 (the licence delivered
+// within ten days), 第八十二条 (its periods are working days); 《中华人民共和国
+// 行政处罚法》第六十条 (a penalty decided within 90 days of 立案), 第六十一条
+// (the decision delivered within seven days), 第八十五条 (its seven days are
+// working days, longer periods calendar days).
+var (
+	penaltyPeriod   = compliance.LegalBasis{ID: "XCF60", Title: "《中华人民共和国行政处罚法》", Article: "第六十条"}
+	penaltyDelivery = compliance.LegalBasis{ID: "XCF61", Title: "《中华人民共和国行政处罚法》", Article: "第六十一条、第八十五条"}
+)
+
 func items() []compliance.PowerItem {
-	licensing := func(code, name, dept string, bases []compliance.LegalBasis) compliance.PowerItem {
+	licensing := func(code, name, dept string, days, reviewDays int, bases []compliance.LegalBasis) compliance.PowerItem {
 		return compliance.PowerItem{Code: code, Name: name, Category: "行政许可", DepartmentCode: dept,
-			LegalBases: bases, TimeLimit: compliance.TimeLimit{Days: 20, Unit: compliance.UnitWorkday},
+			LegalBases: bases, TimeLimit: compliance.TimeLimit{Days: days, Unit: compliance.UnitWorkday},
 			Steps: []compliance.FlowStep{
 				{Code: "accept", Name: "受理"},
-				{Code: "review", Name: "审查", TimeLimitDays: 10},
+				{Code: "review", Name: "审查", TimeLimitDays: reviewDays},
 				{Code: "decide", Name: "决定", RiskCheckpoint: true, RequiresApproval: "dept_inspector", EndsClock: true},
-				{Code: "deliver", Name: "送达", TimeLimitDays: 10},
+				{Code: "deliver", Name: "送达", TimeLimitDays: 10}, // 行政许可法第四十四条
 			}}
 	}
 	penalty := func(code, name, dept string, bases []compliance.LegalBasis, tiers map[string]compliance.Tier) compliance.PowerItem {
 		return compliance.PowerItem{Code: code, Name: name, Category: "行政处罚", DepartmentCode: dept,
-			LegalBases: bases, TimeLimit: compliance.TimeLimit{Days: 90, Unit: compliance.UnitCalendar},
+			LegalBases: append(bases, penaltyPeriod, penaltyDelivery),
+			TimeLimit:  compliance.TimeLimit{Days: 90, Unit: compliance.UnitCalendar},
 			Steps: []compliance.FlowStep{
 				{Code: "file", Name: "立案"},
 				{Code: "investigate", Name: "调查取证"},
 				{Code: "notify", Name: "告知", RiskCheckpoint: true},
 				{Code: "decide", Name: "处罚决定", RiskCheckpoint: true, RequiresApproval: "dept_admin", EndsClock: true},
-				{Code: "deliver", Name: "送达", TimeLimitDays: 7},
+				{Code: "deliver", Name: "送达", TimeLimitDays: 7, TimeLimitUnit: compliance.UnitWorkday},
 			},
 			Discretion: tiers}
 	}
 	return []compliance.PowerItem{
-		licensing("XK-ZJJ-001", "建筑工程施工许可", "ZJJ",
+		licensing("XK-ZJJ-001", "建筑工程施工许可", "ZJJ", 7, 5,
 			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国建筑法》", Article: "第八条"},
 				{ID: "LB2", Title: "《建筑工程施工许可管理办法》", Article: "第四条"}}),
 		penalty("CF-ZJJ-001", "对未取得施工许可擅自施工的行政处罚", "ZJJ",
 			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国建筑法》", Article: "第六十四条"},
 				{ID: "LB2", Title: "《建设工程质量管理条例》", Article: "第五十七条"}},
+			// 条例第五十七条: 工程合同价款百分之一以上百分之二以下的罚款.
 			map[string]compliance.Tier{
-				"轻微": {Min: 0, Max: 10000, Description: "及时停工整改，未造成后果"},
-				"一般": {Min: 10000, Max: 50000, Description: "工程合同价款 1%–1.5%"},
-				"严重": {Min: 50000, Max: 200000, Description: "拒不停工或造成严重后果"},
+				"一般": {Base: "project_price", MinRate: 0.01, MaxRate: 0.015, Description: "责令停止施工后及时停工、限期改正，未造成危害后果的，处工程合同价款 1% 以上 1.5% 以下的罚款"},
+				"严重": {Base: "project_price", MinRate: 0.015, MaxRate: 0.02, Description: "拒不停止施工或者造成严重后果的，处工程合同价款 1.5% 以上 2% 以下的罚款"},
 			}),
-		licensing("XK-SCJ-001", "食品经营许可", "SCJ",
-			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国食品安全法》", Article: "第三十五条"}}),
+		licensing("XK-SCJ-001", "食品经营许可", "SCJ", 20, 10,
+			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国食品安全法》", Article: "第三十五条"},
+				{ID: "LB2", Title: "《中华人民共和国行政许可法》", Article: "第四十二条"}}),
 		penalty("CF-SCJ-001", "对经营超过保质期食品的行政处罚", "SCJ",
 			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国食品安全法》", Article: "第一百二十四条"}},
+			// 第一百二十四条: 货值金额不足一万元的，并处五万元以上十万元以下罚款；
+			// 货值金额一万元以上的，并处货值金额十倍以上二十倍以下罚款.
 			map[string]compliance.Tier{
-				"一般": {Min: 5000, Max: 50000, Description: "货值金额不足一万元"},
-				"严重": {Min: 50000, Max: 150000, Description: "货值金额一万元以上"},
+				"货值金额不足一万元": {Min: 50000, Max: 100000, Description: "违法经营的食品货值金额不足一万元的，并处五万元以上十万元以下罚款"},
+				"货值金额一万元以上": {Base: "goods_value", MinMultiple: 10, MaxMultiple: 20, Description: "违法经营的食品货值金额一万元以上的，并处货值金额十倍以上二十倍以下罚款"},
 			}),
 		{Code: "JC-HBJ-001", Name: "排污单位现场检查", Category: "行政检查", DepartmentCode: "HBJ",
 			LegalBases: []compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国环境保护法》", Article: "第二十四条"}},
@@ -170,18 +186,19 @@ func loadCases(ctx context.Context, svc *compliance.Service, clock *demoClock) e
 	}{
 		// A licence handled by the book: no warning.
 		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), PowerItemCode: "XK-ZJJ-001", Applicant: "某建设集团有限公司", StepCode: "accept", Handler: "张三", OccurredAt: at(12, 9), LegalBasisIDs: []string{"LB1"}}},
-		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "review", Handler: "张三", OccurredAt: at(8, 10)}},
-		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "decide", Handler: "张三", OccurredAt: at(6, 15), LegalBasisIDs: []string{"LB1", "LB2"}, Approvals: approve("dept_inspector", "李四", at(6, 14))}},
-		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "deliver", Handler: "张三", OccurredAt: at(5, 10)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "review", Handler: "张三", OccurredAt: at(11, 10)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "decide", Handler: "张三", OccurredAt: at(10, 15), LegalBasisIDs: []string{"LB1", "LB2"}, Approvals: approve("dept_inspector", "李四", at(10, 14))}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0001", year), StepCode: "deliver", Handler: "张三", OccurredAt: at(9, 10)}},
 		// A licence decided without the inspector's approval and without a legal basis.
-		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0002", year), PowerItemCode: "XK-ZJJ-001", Applicant: "某置业有限公司", StepCode: "accept", Handler: "张三", OccurredAt: at(9, 9)}},
-		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0002", year), StepCode: "review", Handler: "张三", OccurredAt: at(7, 10)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0002", year), PowerItemCode: "XK-ZJJ-001", Applicant: "某置业有限公司", StepCode: "accept", Handler: "张三", OccurredAt: at(4, 9)}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0002", year), StepCode: "review", Handler: "张三", OccurredAt: at(3, 10)}},
 		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0002", year), StepCode: "decide", Handler: "张三", OccurredAt: at(1, 16)}},
-		// A penalty above its discretion tier, approved by the handler himself.
+		// A penalty above its discretion tier (1.5% of a 4,000,000 yuan
+		// contract price is 60,000), approved by the handler himself.
 		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), PowerItemCode: "CF-ZJJ-001", Applicant: "某建筑工程有限公司", StepCode: "file", Handler: "张三", OccurredAt: at(15, 9)}},
 		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), StepCode: "investigate", Handler: "张三", OccurredAt: at(12, 9)}},
 		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), StepCode: "notify", Handler: "张三", OccurredAt: at(8, 9), Approvals: approve("dept_admin", "孙局长", at(8, 8))}},
-		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), StepCode: "decide", Handler: "张三", OccurredAt: at(2, 9), LegalBasisIDs: []string{"LB1"}, Discretion: &compliance.Discretion{Tier: "一般", Amount: 80000}, Approvals: approve("dept_admin", "张三", at(2, 8))}},
+		{zjj, compliance.StepSubmission{CaseNo: fmt.Sprintf("ZJJ-%d-0101", year), StepCode: "decide", Handler: "张三", OccurredAt: at(2, 9), LegalBasisIDs: []string{"LB1"}, Discretion: &compliance.Discretion{Tier: "一般", Amount: 80000, BaseAmount: ptr(4000000.0)}, Approvals: approve("dept_admin", "张三", at(2, 8))}},
 		// A food licence whose decision came before the review, entered a week late.
 		{scj, compliance.StepSubmission{CaseNo: fmt.Sprintf("SCJ-%d-0001", year), PowerItemCode: "XK-SCJ-001", Applicant: "某餐饮管理有限公司", StepCode: "accept", Handler: "吴六", OccurredAt: at(10, 9)}},
 		{scj, compliance.StepSubmission{CaseNo: fmt.Sprintf("SCJ-%d-0001", year), StepCode: "decide", Handler: "吴六", OccurredAt: at(6, 9), LegalBasisIDs: []string{"LB1"}, Approvals: approve("dept_inspector", "郑七", at(6, 8))}},
@@ -202,6 +219,8 @@ func loadCases(ctx context.Context, svc *compliance.Service, clock *demoClock) e
 	}
 	return nil
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // demoClock is the clock the demo enters steps on: a set time, or the real one.
 type demoClock struct {

@@ -31,7 +31,8 @@ func Permissions() map[string][]compliance.Role {
 const signInRoute = "POST /api/v1/session"
 
 // Routes lists the API routes ("METHOD /path") that h, a handler made by
-// New, serves for a signed-in account: every one but signing in.
+// New, serves for a signed-in account: every one but signing in and the
+// public side.
 func Routes(h http.Handler) []string {
 	e, ok := h.(*gin.Engine)
 	if !ok {
@@ -39,7 +40,7 @@ func Routes(h http.Handler) []string {
 	}
 	var out []string
 	for _, ri := range e.Routes() {
-		if strings.HasPrefix(ri.Path, "/api/") && ri.Method+" "+ri.Path != signInRoute {
+		if strings.HasPrefix(ri.Path, "/api/") && ri.Method+" "+ri.Path != signInRoute && !strings.HasPrefix(ri.Path, publicPrefix) {
 			out = append(out, ri.Method+" "+ri.Path)
 		}
 	}

@@ -16,9 +16,12 @@ type itemRequest struct {
 	DepartmentCode string                     `json:"department_code"`
 	LegalBases     []compliance.LegalBasis    `json:"legal_bases"`
 	TimeLimit      compliance.TimeLimit       `json:"time_limit"`
+	StatutoryLimit *compliance.TimeLimit      `json:"statutory_limit"`
+	Extension      *compliance.ExtensionRule  `json:"extension"`
 	Steps          []compliance.FlowStep      `json:"steps"`
 	Discretion     map[string]compliance.Tier `json:"discretion"`
 	Status         string                     `json:"status"`
+	compliance.Disclosure
 }
 
 func (s *Server) putItem(c *gin.Context) {
@@ -29,8 +32,9 @@ func (s *Server) putItem(c *gin.Context) {
 	}
 	it, err := s.svc.SaveItem(c.Request.Context(), account(c), compliance.PowerItem{
 		Code: c.Param("code"), Name: req.Name, Category: req.Category, DepartmentCode: req.DepartmentCode,
-		LegalBases: req.LegalBases, TimeLimit: req.TimeLimit, Steps: req.Steps, Discretion: req.Discretion,
-		Status: req.Status})
+		LegalBases: req.LegalBases, TimeLimit: req.TimeLimit,
+		StatutoryLimit: req.StatutoryLimit, Extension: req.Extension, Steps: req.Steps, Discretion: req.Discretion,
+		Status: req.Status, Disclosure: req.Disclosure})
 	if err != nil {
 		fail(c, err)
 		return

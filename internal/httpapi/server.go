@@ -169,6 +169,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
+	s.publicRoutes(r)
 
 	// Signing in is the one API route without an account: it makes one.
 	r.POST("/api/v1/session", limitBody(4<<10), s.signIn)
@@ -231,8 +232,8 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/reports/quarterly", s.quarterlyBulletin)
 
 	for _, ri := range r.Routes() {
-		if ri.Method+" "+ri.Path == signInRoute {
-			continue // before any account: see signIn
+		if ri.Method+" "+ri.Path == signInRoute || strings.HasPrefix(ri.Path, publicPrefix) {
+			continue // before any account (see signIn), or for everyone (public.go)
 		}
 		if strings.HasPrefix(ri.Path, "/api/") {
 			if _, ok := permissions[ri.Method+" "+ri.Path]; !ok {
@@ -244,9 +245,10 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 }
 
 // consolePath reports whether p is a page or asset of the console: every
-// path but the API's, the probes', the metrics' and the public side's.
+// path but the API's (the public API's too), the probes' and the metrics'.
+// The public pages under /public/ are pages of the console.
 func consolePath(p string) bool {
-	for _, prefix := range []string{"/api/", "/public/", "/healthz", "/readyz", "/metrics"} {
+	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
 		if p == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(p, prefix) {
 			return false
 		}

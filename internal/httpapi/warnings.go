@@ -13,7 +13,7 @@ import (
 var (
 	levels   = []string{compliance.LevelPrewarning, compliance.LevelAlarm}
 	statuses = []string{compliance.WarningOpen, compliance.WarningExplained, compliance.WarningRectifying,
-		compliance.WarningRectified, compliance.WarningVerified, compliance.WarningReferred, compliance.WarningClosed}
+		compliance.WarningRectified, compliance.WarningVerified, compliance.WarningReferred, compliance.WarningClosed, compliance.WarningLifted}
 )
 
 // warningFilter reads the filters of GET /api/v1/warnings.

@@ -29,6 +29,14 @@ var (
 		Decl:        types.NewFunction(types.Args(types.S, types.N, types.S), types.S),
 		Memoize:     true,
 	}
+	declDue = &rego.Function{
+		Name: "workday.due",
+		Description: `workday.due(ts, n, unit): the last day of a period of n units counted from the date of ts, as the law counts it: ` +
+			`the start day is not counted, and a last day that is a rest day or holiday moves to the next working day ` +
+			`(unit "workday": the n-th working day; unit "calendar": the n-th day, or the first working day after it)`,
+		Decl:    types.NewFunction(types.Args(types.S, types.N, types.S), types.S),
+		Memoize: true,
+	}
 	declCount = &rego.Function{
 		Name:        "workday.count",
 		Description: "workday.count(a, b): the working days after the date of a up to and including the date of b; negative when b is earlier",
@@ -55,7 +63,7 @@ type calendarFunc func() *calendar.Calendar
 // builtinDecls are the declarations added to the compiler's capabilities.
 func builtinDecls() []*ast.Builtin {
 	out := []*ast.Builtin{}
-	for _, f := range []*rego.Function{declAdd, declAddDays, declCount, declIsWorkday, declDate} {
+	for _, f := range []*rego.Function{declAdd, declAddDays, declDue, declCount, declIsWorkday, declDate} {
 		out = append(out, &ast.Builtin{Name: f.Name, Description: f.Description, Decl: f.Decl})
 	}
 	return out
@@ -85,6 +93,21 @@ func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 				return nil, errors.New("unit must be a string")
 			}
 			due, err := cal().AddDays(d, days, string(u))
+			if err != nil {
+				return nil, err
+			}
+			return ast.StringTerm(due.String()), nil
+		}),
+		rego.Function3(declDue, func(_ rego.BuiltinContext, ts, n, unit *ast.Term) (*ast.Term, error) {
+			d, days, err := dateAndInt(ts, n)
+			if err != nil {
+				return nil, err
+			}
+			u, ok := unit.Value.(ast.String)
+			if !ok {
+				return nil, errors.New("unit must be a string")
+			}
+			due, err := cal().Due(d, days, string(u))
 			if err != nil {
 				return nil, err
 			}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,24 +33,49 @@ type policyCase struct {
 	Name  string         `yaml:"name"`
 	Input map[string]any `yaml:"input"`
 	Want  []wantWarning  `yaml:"want"`
+	// Lifted, when given, are the ids of the case's warnings that the
+	// policies must say to lift (lifted sets), no more and no fewer.
+	Lifted []int64 `yaml:"lifted"`
 }
 
-// wantWarning is a wanted warning. Key is compared only when given.
+// wantWarning is a wanted warning. Key, Message and Basis are compared only
+// when given.
 type wantWarning struct {
-	Rule  string `yaml:"rule"`
-	Level string `yaml:"level"`
-	Key   string `yaml:"key"`
+	Rule    string `yaml:"rule"`
+	Level   string `yaml:"level"`
+	Key     string `yaml:"key"`
+	Message string `yaml:"message"`
+	Basis   string `yaml:"basis"`
 }
 
 func (w wantWarning) String() string {
+	s := w.Rule + "/" + w.Level
 	if w.Key != "" {
-		return w.Rule + "/" + w.Level + "[" + w.Key + "]"
+		s += "[" + w.Key + "]"
 	}
-	return w.Rule + "/" + w.Level
+	if w.Message != "" {
+		s += " " + strconv.Quote(w.Message)
+	}
+	if w.Basis != "" {
+		s += " basis " + strconv.Quote(w.Basis)
+	}
+	return s
 }
 
 func (w wantWarning) matches(f compliance.Finding) bool {
-	return w.Rule == f.Rule && w.Level == f.Level && (w.Key == "" || w.Key == f.Key)
+	return w.Rule == f.Rule && w.Level == f.Level && (w.Key == "" || w.Key == f.Key) &&
+		(w.Message == "" || w.Message == f.Message) && (w.Basis == "" || w.Basis == f.Basis)
+}
+
+// specific counts what a want compares beyond rule and level.
+func (w wantWarning) specific() int {
+	n := 0
+	for _, s := range []string{w.Key, w.Message, w.Basis} {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // TestCases evaluates every YAML case against the real embedded policies and
@@ -150,22 +176,28 @@ func runCase(t *testing.T, e *policy.Engine, family string, c policyCase) {
 			t.Errorf("%s: want a message and a basis, got %+v", f.Rule, f)
 		}
 	}
+	if c.Lifted != nil {
+		var ids []int64
+		for _, l := range ev.Lifts {
+			if l.Reason == "" {
+				t.Errorf("lift of warning %d without a reason", l.WarningID)
+			}
+			ids = append(ids, l.WarningID)
+		}
+		slices.Sort(ids)
+		want := slices.Sorted(slices.Values(c.Lifted))
+		if !slices.Equal(ids, want) {
+			t.Errorf("lifted: got %v, want %v", ids, want)
+		}
+	}
 }
 
-// match pairs wanted and found warnings as multisets. Wants with a key are
-// paired first, so that a keyless want never takes the finding a keyed one
-// needs.
+// match pairs wanted and found warnings as multisets. The most specific
+// wants are paired first, so that a want without a key or message never
+// takes the finding a more specific one needs.
 func match(want []wantWarning, got []compliance.Finding) (missing []wantWarning, extra []compliance.Finding) {
 	ordered := slices.Clone(want)
-	slices.SortStableFunc(ordered, func(a, b wantWarning) int {
-		switch {
-		case a.Key != "" && b.Key == "":
-			return -1
-		case a.Key == "" && b.Key != "":
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(ordered, func(a, b wantWarning) int { return b.specific() - a.specific() })
 	used := make([]bool, len(got))
 	for _, w := range ordered {
 		found := false

@@ -200,11 +200,13 @@ func newCompiler() *ast.Compiler {
 }
 
 // checkQuery collects every warning of every compliance package, with the
-// package it came from, and the dates on which packages want the case looked
-// at again.
+// package it came from, the dates on which packages want the case looked
+// at again, and the case's pre-warnings that packages say to lift
+// ({"id", "reason"}: the facts they warned of were overtaken).
 const checkQuery = `x = {
 	"warnings": [[family, w] | some family; some w in data.compliance[family].warnings],
 	"next_check": [d | some d in data.compliance[_].next_check],
+	"lifted": [l | some l in data.compliance[_].lifted],
 }`
 
 // viewQuery collects what packages say about a case's time, for people.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -185,7 +186,37 @@ func (c *Compiled) evaluate(ctx context.Context, timeout time.Duration, doc map[
 		return ev, fmt.Errorf("policy revision %d: %w", c.Revision, err)
 	}
 	ev.NextCheck = next
+	if ev.Lifts, err = decodeLifts(x["lifted"]); err != nil {
+		return ev, fmt.Errorf("policy revision %d: %w", c.Revision, err)
+	}
 	return ev, nil
+}
+
+// decodeLifts reads the lifted sets: objects {"id": warning id, "reason"}.
+func decodeLifts(v any) ([]compliance.Lift, error) {
+	list, _ := v.([]any)
+	var out []compliance.Lift
+	for _, e := range list {
+		o, ok := e.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("lifted: want an object {id, reason}, got %v", e)
+		}
+		var n int64
+		switch id := o["id"].(type) {
+		case json.Number:
+			n, _ = id.Int64()
+		case float64:
+			if id == math.Trunc(id) {
+				n = int64(id)
+			}
+		}
+		if n <= 0 {
+			return nil, fmt.Errorf("lifted: id %v is not a warning id", o["id"])
+		}
+		reason, _ := o["reason"].(string)
+		out = append(out, compliance.Lift{WarningID: n, Reason: reason})
+	}
+	return out, nil
 }
 
 // nextCheck returns the start of the earliest date after today's among the

@@ -41,28 +41,53 @@ func itemDoc(it *compliance.PowerItem) map[string]any {
 	for i, b := range it.LegalBases {
 		bases[i] = map[string]any{"id": b.ID, "title": b.Title, "article": b.Article}
 	}
-	steps := make([]any, len(it.Steps))
-	for i, s := range it.Steps {
-		steps[i] = map[string]any{
-			"code": s.Code, "name": s.Name, "time_limit_days": s.TimeLimitDays,
-			"risk_checkpoint": s.RiskCheckpoint, "requires_approval": s.RequiresApproval,
-			"ends_clock": s.EndsClock,
-		}
-	}
-	tiers := make(map[string]any, len(it.Discretion))
-	for name, t := range it.Discretion {
-		tiers[name] = map[string]any{"min": number(t.Min), "max": number(t.Max), "description": t.Description}
-	}
 	unit := it.TimeLimit.Unit
 	if unit == "" {
 		unit = compliance.UnitWorkday
 	}
-	return map[string]any{
+	steps := make([]any, len(it.Steps))
+	for i, s := range it.Steps {
+		su := s.TimeLimitUnit // a step's limit is in the item's unit unless it says otherwise
+		if su == "" {
+			su = unit
+		}
+		steps[i] = map[string]any{
+			"code": s.Code, "name": s.Name, "time_limit_days": s.TimeLimitDays, "time_limit_unit": su,
+			"risk_checkpoint": s.RiskCheckpoint, "requires_approval": s.RequiresApproval,
+			"ends_clock": s.EndsClock, "requires_legal_review": s.RequiresLegalReview,
+			"requires_hearing_notice": s.RequiresHearingNotice,
+		}
+	}
+	tiers := make(map[string]any, len(it.Discretion))
+	for name, t := range it.Discretion {
+		tier := map[string]any{"min": number(t.Min), "max": number(t.Max), "description": t.Description}
+		if t.Base != "" {
+			// A tier set on a base has no amounts of its own: its bounds
+			// are the base amount times its multiples or rates.
+			tier = map[string]any{"base": t.Base, "description": t.Description}
+			if t.MaxMultiple > 0 {
+				tier["min_multiple"], tier["max_multiple"] = number(t.MinMultiple), number(t.MaxMultiple)
+			}
+			if t.MaxRate > 0 {
+				tier["min_rate"], tier["max_rate"] = number(t.MinRate), number(t.MaxRate)
+			}
+		}
+		tiers[name] = tier
+	}
+	doc := map[string]any{
 		"code": it.Code, "version": it.Version, "name": it.Name, "category": it.Category,
 		"department_code": it.DepartmentCode, "legal_bases": bases,
 		"time_limit": map[string]any{"days": it.TimeLimit.Days, "unit": unit},
 		"steps":      steps, "discretion": tiers, "status": it.Status,
 	}
+	if sl := it.StatutoryLimit; sl != nil {
+		doc["statutory_limit"] = map[string]any{"days": sl.Days, "unit": sl.Unit}
+	}
+	if e := it.Extension; e != nil {
+		// Zero values are left for the policies to fill from the law.
+		doc["extension"] = map[string]any{"max_days": e.MaxDays, "unit": e.Unit, "times": e.Times, "approver_role": e.ApproverRole}
+	}
+	return doc
 }
 
 func stepDoc(s *compliance.Step) map[string]any {
@@ -81,7 +106,14 @@ func stepDoc(s *compliance.Step) map[string]any {
 		"attributes": attrs,
 	}
 	if s.Discretion != nil {
-		doc["discretion"] = map[string]any{"tier": s.Discretion.Tier, "amount": number(s.Discretion.Amount)}
+		d := map[string]any{"tier": s.Discretion.Tier, "amount": number(s.Discretion.Amount)}
+		if s.Discretion.BaseAmount != nil {
+			d["base_amount"] = number(*s.Discretion.BaseAmount)
+		}
+		if m := s.Discretion.Mitigation; m != nil {
+			d["mitigation"] = map[string]any{"kind": m.Kind, "basis_ids": strings2any(m.BasisIDs), "reason": m.Reason}
+		}
+		doc["discretion"] = d
 	}
 	return doc
 }
@@ -132,10 +164,15 @@ func monthDoc(m *compliance.MonthFacts) map[string]any {
 	if m.ExplanationSubmittedAt != nil {
 		expl = map[string]any{"submitted_at": ts(*m.ExplanationSubmittedAt)}
 	}
+	var created any
+	if m.DepartmentCreatedOn != "" {
+		created = m.DepartmentCreatedOn
+	}
 	return map[string]any{
 		"month": m.Month, "cases_accepted": m.CasesAccepted, "warnings": m.Warnings,
 		"explanation_required": m.ExplanationRequired, "explanation_due": m.ExplanationDue,
 		"explanation": expl, "zero_case_months_in_a_row": m.ZeroCaseMonthsInARow,
+		"department_created_on": created,
 	}
 }
 

@@ -23,7 +23,14 @@ func toAccount(r accountRow) compliance.Account {
 
 func fromItem(it compliance.PowerItem) itemRow {
 	spec := itemSpec{TimeLimit: timeLimitJSON{Days: it.TimeLimit.Days, Unit: it.TimeLimit.Unit},
-		LegalBases: []legalBasisJSON{}, Steps: []flowStepJSON{}, Discretion: map[string]tierJSON{}}
+		LegalBases: []legalBasisJSON{}, Steps: []flowStepJSON{}, Discretion: map[string]tierJSON{}, Disclosure: it.Disclosure}
+	if it.StatutoryLimit != nil {
+		spec.Statutory = &timeLimitJSON{Days: it.StatutoryLimit.Days, Unit: it.StatutoryLimit.Unit}
+	}
+	if it.Extension != nil {
+		e := extensionJSON(*it.Extension)
+		spec.Extension = &e
+	}
 	for _, b := range it.LegalBases {
 		spec.LegalBases = append(spec.LegalBases, legalBasisJSON(b))
 	}
@@ -42,7 +49,14 @@ func toItem(r itemRow) compliance.PowerItem {
 	it := compliance.PowerItem{Code: r.Code, Version: r.Version, Name: r.Name, Category: r.Category,
 		DepartmentCode: r.DepartmentCode, Status: r.Status, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 		TimeLimit:  compliance.TimeLimit{Days: r.Spec.TimeLimit.Days, Unit: r.Spec.TimeLimit.Unit},
-		LegalBases: []compliance.LegalBasis{}, Steps: []compliance.FlowStep{}, Discretion: map[string]compliance.Tier{}}
+		LegalBases: []compliance.LegalBasis{}, Steps: []compliance.FlowStep{}, Discretion: map[string]compliance.Tier{}, Disclosure: r.Spec.Disclosure}
+	if r.Spec.Statutory != nil {
+		it.StatutoryLimit = &compliance.TimeLimit{Days: r.Spec.Statutory.Days, Unit: r.Spec.Statutory.Unit}
+	}
+	if r.Spec.Extension != nil {
+		e := compliance.ExtensionRule(*r.Spec.Extension)
+		it.Extension = &e
+	}
 	for _, b := range r.Spec.LegalBases {
 		it.LegalBases = append(it.LegalBases, compliance.LegalBasis(b))
 	}
@@ -78,7 +92,10 @@ func toCase(r caseRow) compliance.Case {
 func fromStep(s compliance.Step, dept, digest string) stepRow {
 	d := stepDetail{LegalBasisIDs: s.LegalBasisIDs, Approvals: []approvalJSON{}, Attributes: s.Attributes}
 	if s.Discretion != nil {
-		d.Discretion = &discretionJSON{Tier: s.Discretion.Tier, Amount: s.Discretion.Amount}
+		d.Discretion = &discretionJSON{Tier: s.Discretion.Tier, Amount: s.Discretion.Amount, BaseAmount: s.Discretion.BaseAmount}
+		if m := s.Discretion.Mitigation; m != nil {
+			d.Discretion.Mitigation = &mitigationJSON{Kind: m.Kind, BasisIDs: m.BasisIDs, Reason: m.Reason}
+		}
 	}
 	for _, a := range s.Approvals {
 		d.Approvals = append(d.Approvals, approvalJSON{Role: a.Role, By: a.By, At: utc(a.At)})
@@ -100,7 +117,10 @@ func toStep(r stepRow) compliance.Step {
 		s.Attributes = map[string]any{}
 	}
 	if d := r.Detail.Discretion; d != nil {
-		s.Discretion = &compliance.Discretion{Tier: d.Tier, Amount: d.Amount}
+		s.Discretion = &compliance.Discretion{Tier: d.Tier, Amount: d.Amount, BaseAmount: d.BaseAmount}
+		if m := d.Mitigation; m != nil {
+			s.Discretion.Mitigation = &compliance.Mitigation{Kind: m.Kind, BasisIDs: m.BasisIDs, Reason: m.Reason}
+		}
 	}
 	for _, a := range r.Detail.Approvals {
 		s.Approvals = append(s.Approvals, compliance.Approval{Role: a.Role, By: a.By, At: a.At})

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"time"
+
+	"powercheck/internal/compliance"
 )
 
 // The gorm rows: the stored shape, separate from the domain types. JSON
@@ -52,8 +54,11 @@ func (sessionRow) TableName() string { return "sessions" }
 type itemSpec struct {
 	LegalBases []legalBasisJSON    `json:"legal_bases"`
 	TimeLimit  timeLimitJSON       `json:"time_limit"`
+	Statutory  *timeLimitJSON      `json:"statutory_limit,omitempty"`
+	Extension  *extensionJSON      `json:"extension,omitempty"`
 	Steps      []flowStepJSON      `json:"steps"`
 	Discretion map[string]tierJSON `json:"discretion"`
+	compliance.Disclosure
 }
 
 type legalBasisJSON struct {
@@ -67,18 +72,34 @@ type timeLimitJSON struct {
 	Unit string `json:"unit"`
 }
 
+type extensionJSON struct {
+	MaxDays      int    `json:"max_days,omitempty"`
+	Unit         string `json:"unit,omitempty"`
+	Times        int    `json:"times,omitempty"`
+	ApproverRole string `json:"approver_role,omitempty"`
+}
+
 type flowStepJSON struct {
 	Code             string `json:"code"`
 	Name             string `json:"name"`
 	TimeLimitDays    int    `json:"time_limit_days,omitempty"`
+	TimeLimitUnit    string `json:"time_limit_unit,omitempty"`
 	RiskCheckpoint   bool   `json:"risk_checkpoint,omitempty"`
 	RequiresApproval string `json:"requires_approval,omitempty"`
 	EndsClock        bool   `json:"ends_clock,omitempty"`
+	// Penalty procedure flags.
+	RequiresLegalReview   bool `json:"requires_legal_review,omitempty"`
+	RequiresHearingNotice bool `json:"requires_hearing_notice,omitempty"`
 }
 
 type tierJSON struct {
 	Min         float64 `json:"min"`
 	Max         float64 `json:"max"`
+	Base        string  `json:"base,omitempty"`
+	MinMultiple float64 `json:"min_multiple,omitempty"`
+	MaxMultiple float64 `json:"max_multiple,omitempty"`
+	MinRate     float64 `json:"min_rate,omitempty"`
+	MaxRate     float64 `json:"max_rate,omitempty"`
 	Description string  `json:"description,omitempty"`
 }
 
@@ -131,8 +152,16 @@ type stepDetail struct {
 }
 
 type discretionJSON struct {
-	Tier   string  `json:"tier"`
-	Amount float64 `json:"amount"`
+	Tier       string          `json:"tier"`
+	Amount     float64         `json:"amount"`
+	BaseAmount *float64        `json:"base_amount,omitempty"`
+	Mitigation *mitigationJSON `json:"mitigation,omitempty"`
+}
+
+type mitigationJSON struct {
+	Kind     string   `json:"kind"`
+	BasisIDs []string `json:"basis_ids"`
+	Reason   string   `json:"reason"`
 }
 
 type approvalJSON struct {
@@ -232,4 +261,4 @@ type moduleJSON struct {
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &auditEffectRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &sessionRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &auditEffectRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &sessionRow{}, &secretRow{}}

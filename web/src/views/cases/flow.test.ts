@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   buildTimeline, nextStepCode, needsApproval, approvalRole, placeErrors, rfc3339Shanghai, beijingWallClock, wallClockRfc3339, stepBody, stepId, stepOptions,
   workdaysLeftClass, deadlineStateLabel,
+  tierRange,
 } from './flow'
 import type { StepForm } from './flow'
 import type { CaseView, Deadline, PowerItem, Step } from './types'
@@ -189,5 +190,14 @@ describe('the step form', () => {
     expect(deadlineStateLabel('done_late')).toBe('超时完成')
     expect(deadlineStateLabel('nonsense')).toBe('未知')
     expect(deadlineStateLabel('')).toBe('—')
+  })
+})
+
+describe('tierRange', () => {
+  it('reads amounts, multiples and rates as the law writes them', () => {
+    expect(tierRange({ min: 1000, max: 50000 })).toBe('1,000–50,000 元')
+    expect(tierRange({ base: 'goods_value', min_multiple: 10, max_multiple: 20 })).toBe('货值金额的 10–20 倍')
+    expect(tierRange({ base: 'contract_price', min_rate: 0.005, max_rate: 0.01 })).toBe('合同价款的 0.5%–1%')
+    expect(tierRange({ base: 'other_base', max_multiple: 3 })).toBe('other_base的 0–3 倍')
   })
 })

@@ -3,7 +3,7 @@
 
 import { STEP_KIND_LABELS } from '../../format'
 import type { TagType } from '../../format'
-import type { CaseView, Deadline, Extension, FlowStep, PowerItem, Step } from './types'
+import type { CaseView, Deadline, Extension, FlowStep, PowerItem, Step, Tier } from './types'
 
 /** The step codes every flow allows besides its own (domain.go). */
 export const CLOCK_STEPS = ['suspend', 'resume', 'extend'] as const
@@ -369,4 +369,25 @@ export function placeErrors(errs: Record<string, string>, fields: string[]): { a
     else rest.push(msg)
   }
   return { at, rest }
+}
+
+/** Chinese names of the bases a discretion tier may be set on. */
+const TIER_BASE_LABELS: Record<string, string> = {
+  goods_value: '货值金额',
+  illegal_income: '违法所得',
+  contract_price: '合同价款',
+  project_price: '工程合同价款',
+  bid_amount: '中标项目金额',
+  tax_amount: '应纳税款',
+  illegal_turnover: '违法经营额',
+}
+
+/** A tier's range as a person reads it: 1,000–5,000 元, 货值金额的 10–20 倍, 合同价款的 0.5%–1%. */
+export function tierRange(t: Tier): string {
+  const yuan = (n: number | undefined) => (n ?? 0).toLocaleString('zh-CN')
+  if (!t.base) return `${yuan(t.min)}–${yuan(t.max)} 元`
+  const base = TIER_BASE_LABELS[t.base] ?? t.base
+  if (t.max_multiple) return `${base}的 ${t.min_multiple ?? 0}–${t.max_multiple} 倍`
+  const pct = (r: number | undefined) => `${Math.round((r ?? 0) * 100000) / 1000}%`
+  return `${base}的 ${pct(t.min_rate)}–${pct(t.max_rate)}`
 }

@@ -48,9 +48,18 @@ export interface FlowStep {
   ends_clock?: boolean
 }
 
+/**
+ * A discretion tier: an amount range, or multiples (min_multiple–max_multiple)
+ * or rates (min_rate–max_rate) of a base amount the step gives (base).
+ */
 export interface Tier {
-  min: number
-  max: number
+  min?: number
+  max?: number
+  base?: string
+  min_multiple?: number
+  max_multiple?: number
+  min_rate?: number
+  max_rate?: number
   description?: string
 }
 

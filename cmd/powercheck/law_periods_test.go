@@ -1,0 +1,208 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Periods as the law counts them, over HTTP: the last day of a calendar-day
+// period moves past a holiday (民法典第二百零三条), a step's limit has its own
+// unit (行政处罚法第八十五条), statutory and promised limits, and the lawful
+// cap and approver of an extension (行政许可法第四十二条).
+
+func postStep(t *testing.T, s *server, token string, body map[string]any) stepAnswer {
+	t.Helper()
+	var a stepAnswer
+	s.must(201, "POST", "/api/v1/steps", token, body).decode(t, &a)
+	return a
+}
+
+func withApproval(st map[string]any, role, by, at string) map[string]any {
+	st["approvals"] = []any{map[string]any{"role": role, "by": by, "at": at}}
+	return st
+}
+
+func TestLawPeriodsRollOver(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		clerk := tok[zjjClerk]
+		decide := func(id, caseNo, at string) map[string]any {
+			return withApproval(step(id, caseNo, "decide", at), "dept_admin", "王局长", at)
+		}
+
+		t.Run("a 90-day period ending in the National Day holiday ends on its first working day after", func(t *testing.T) {
+			postStep(t, s, clerk, firstStep("ZJJ-2025-0703-file", "ZJJ-2025-0703", "CF-001", "file", "2025-07-03T09:00:00+08:00"))
+			got := postStep(t, s, clerk, decide("ZJJ-2025-0703-decide", "ZJJ-2025-0703", "2025-10-09T09:00:00+08:00"))
+			if r := got.rules("deadline"); slices.Contains(r, "deadline.item_overdue/alarm") {
+				t.Errorf("decision on 2025-10-09: deadline warnings %v, want it on time", r)
+			}
+			postStep(t, s, clerk, firstStep("ZJJ-2025-0704-file", "ZJJ-2025-0704", "CF-001", "file", "2025-07-03T09:00:00+08:00"))
+			late := postStep(t, s, clerk, decide("ZJJ-2025-0704-decide", "ZJJ-2025-0704", "2025-10-10T09:00:00+08:00"))
+			if r := late.rules("deadline"); !slices.Contains(r, "deadline.item_overdue/alarm") {
+				t.Errorf("decision on 2025-10-10: deadline warnings %v, want the overdue alarm", r)
+			}
+		})
+		t.Run("a period ending in the 2026 Spring Festival ends on 2026-02-24", func(t *testing.T) {
+			postStep(t, s, clerk, firstStep("ZJJ-2025-1117-file", "ZJJ-2025-1117", "CF-001", "file", "2025-11-17T09:00:00+08:00"))
+			got := postStep(t, s, clerk, decide("ZJJ-2025-1117-decide", "ZJJ-2025-1117", "2026-02-24T09:00:00+08:00"))
+			if r := got.rules("deadline"); slices.Contains(r, "deadline.item_overdue/alarm") {
+				t.Errorf("decision on 2026-02-24: deadline warnings %v, want it on time", r)
+			}
+		})
+		t.Run("a penalty's 7-day delivery counts working days across National Day", func(t *testing.T) {
+			it := itemFixture(t, "penalty", func(it map[string]any) {
+				it["steps"].([]any)[2].(map[string]any)["time_limit_unit"] = "workday"
+			})
+			s.must(201, "PUT", "/api/v1/power-items/CF-002", tok[legalToken], it)
+			postStep(t, s, clerk, firstStep("ZJJ-2025-0705-file", "ZJJ-2025-0705", "CF-002", "file", "2025-07-05T09:00:00+08:00"))
+			postStep(t, s, clerk, decide("ZJJ-2025-0705-decide", "ZJJ-2025-0705", "2025-09-30T09:00:00+08:00"))
+			// 7 working days from 09-30: 10-09, 10, 11 (make-up Saturday), 13, 14, 15, 16
+			got := postStep(t, s, clerk, step("ZJJ-2025-0705-deliver", "ZJJ-2025-0705", "deliver", "2025-10-16T09:00:00+08:00"))
+			if r := got.rules("deadline"); len(r) != 0 {
+				t.Errorf("delivery on 2025-10-16: deadline warnings %v, want none", r)
+			}
+			var back struct {
+				Steps []struct {
+					TimeLimitUnit string `json:"time_limit_unit"`
+				} `json:"steps"`
+			}
+			s.must(200, "GET", "/api/v1/power-items/CF-002", tok[legalToken], nil).decode(t, &back)
+			if len(back.Steps) != 3 || back.Steps[2].TimeLimitUnit != "workday" {
+				t.Errorf("stored steps = %+v, want the delivery in working days", back.Steps)
+			}
+		})
+		t.Run("the same delivery in calendar days is overdue", func(t *testing.T) {
+			it := itemFixture(t, "penalty", func(it map[string]any) {
+				it["steps"].([]any)[2].(map[string]any)["time_limit_unit"] = "calendar"
+			})
+			s.must(201, "PUT", "/api/v1/power-items/CF-003", tok[legalToken], it)
+			var flagged []string
+			for _, k := range s.warningKeys(t, tok[legalToken], "ZJJ", "catalog") {
+				if strings.HasPrefix(k, "catalog.short_period_in_calendar_days/") {
+					flagged = append(flagged, k)
+				}
+			}
+			if !slices.Equal(flagged, []string{"catalog.short_period_in_calendar_days/prewarning[CF-003]"}) {
+				t.Errorf("catalog warnings = %q, want the 7-day delivery in calendar days of CF-003 flagged", flagged)
+			}
+			postStep(t, s, clerk, firstStep("ZJJ-2025-0706-file", "ZJJ-2025-0706", "CF-003", "file", "2025-07-05T09:00:00+08:00"))
+			postStep(t, s, clerk, decide("ZJJ-2025-0706-decide", "ZJJ-2025-0706", "2025-09-30T09:00:00+08:00"))
+			got := postStep(t, s, clerk, step("ZJJ-2025-0706-deliver", "ZJJ-2025-0706", "deliver", "2025-10-16T09:00:00+08:00"))
+			if r := got.rules("deadline"); !slices.Equal(r, []string{"deadline.step_overdue/alarm"}) {
+				t.Errorf("delivery on 2025-10-16: deadline warnings %v, want the step alarm", r)
+			}
+		})
+	})
+}
+
+func TestLawPeriodsLimits(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		legal := tok[legalToken]
+
+		t.Run("a promised limit above the statutory one is refused at its field", func(t *testing.T) {
+			it := itemFixture(t, "licensing", func(it map[string]any) {
+				it["time_limit"] = map[string]any{"days": 30, "unit": "workday"}
+				it["statutory_limit"] = map[string]any{"days": 20, "unit": "workday"}
+			})
+			r := s.do("PUT", "/api/v1/power-items/XK-009", legal, it)
+			wantCode(t, r, 422, "time_limit_exceeds_statutory")
+			if !strings.Contains(string(r.Body), `"field":"time_limit.days"`) || !strings.Contains(string(r.Body), "不得超过法定时限") {
+				t.Errorf("body = %s, want the field and a Chinese message", r.Body)
+			}
+			s.must(404, "GET", "/api/v1/power-items/XK-009", legal, nil)
+		})
+		t.Run("a flow whose step limits add up to more than the item's is refused", func(t *testing.T) {
+			it := itemFixture(t, "licensing", func(it map[string]any) {
+				it["steps"].([]any)[1].(map[string]any)["time_limit_days"] = 25
+			})
+			r := s.do("PUT", "/api/v1/power-items/XK-009", legal, it)
+			wantCode(t, r, 422, "flow_exceeds_time_limit")
+			if !strings.Contains(string(r.Body), "流程时限总和不得超过承诺期限") {
+				t.Errorf("body = %s", r.Body)
+			}
+		})
+		t.Run("a promised limit within the statutory one is kept", func(t *testing.T) {
+			it := itemFixture(t, "licensing", func(it map[string]any) {
+				it["time_limit"] = map[string]any{"days": 15, "unit": "workday"}
+				it["statutory_limit"] = map[string]any{"days": 20, "unit": "workday"}
+				it["extension"] = map[string]any{"max_days": 10, "unit": "workday", "times": 1, "approver_role": "dept_admin"}
+			})
+			s.must(201, "PUT", "/api/v1/power-items/XK-009", legal, it)
+			var back struct {
+				StatutoryLimit struct {
+					Days int    `json:"days"`
+					Unit string `json:"unit"`
+				} `json:"statutory_limit"`
+				Extension struct {
+					MaxDays      int    `json:"max_days"`
+					ApproverRole string `json:"approver_role"`
+				} `json:"extension"`
+			}
+			s.must(200, "GET", "/api/v1/power-items/XK-009", legal, nil).decode(t, &back)
+			if back.StatutoryLimit.Days != 20 || back.StatutoryLimit.Unit != "workday" || back.Extension.MaxDays != 10 || back.Extension.ApproverRole != "dept_admin" {
+				t.Errorf("stored item = %+v", back)
+			}
+		})
+	})
+}
+
+func TestLawPeriodsExtensions(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		clerk := tok[zjjClerk]
+		// 20 working days from 2026-02-02 across the Spring Festival (make-up
+		// Saturdays 02-14 and 02-28 count, 02-15..02-23 do not): 2026-03-06;
+		// ten more: 2026-03-20.
+		decide := func(id, caseNo, at string) map[string]any {
+			return withApproval(step(id, caseNo, "decide", at), "dept_inspector", "李四", at)
+		}
+		extend := func(id, caseNo, role string, days int) map[string]any {
+			st := withApproval(step(id, caseNo, "extend", "2026-02-26T09:00:00+08:00"), role, "王局长", "2026-02-26T08:00:00+08:00")
+			st["attributes"] = map[string]any{"extension_days": days}
+			return st
+		}
+
+		t.Run("a licence extension over the cap is an alarm and counts ten working days", func(t *testing.T) {
+			postStep(t, s, clerk, firstStep("ZJJ-2026-0202-accept", "ZJJ-2026-0202", "XK-001", "accept", "2026-02-02T09:00:00+08:00"))
+			x := postStep(t, s, clerk, extend("ZJJ-2026-0202-extend", "ZJJ-2026-0202", "dept_admin", 30))
+			// the case's clock has run out by now (the test runs later): only the cap matters here
+			if r := x.rules("deadline"); !slices.Contains(r, "deadline.extension_over_cap/alarm") || slices.Contains(r, "deadline.extension_late/alarm") {
+				t.Errorf("extension: deadline warnings %v, want the cap alarm", r)
+			}
+			if r := x.rules("checkpoint"); len(r) != 0 {
+				t.Errorf("extension approved by the leader: checkpoint warnings %v, want none", r)
+			}
+			on := postStep(t, s, clerk, decide("ZJJ-2026-0202-decide", "ZJJ-2026-0202", "2026-03-20T09:00:00+08:00"))
+			if slices.Contains(on.rules("deadline"), "deadline.item_overdue/alarm") {
+				t.Errorf("decision on 2026-03-20: %v, want it on time", on.rules("deadline"))
+			}
+			postStep(t, s, clerk, firstStep("ZJJ-2026-0203-accept", "ZJJ-2026-0203", "XK-001", "accept", "2026-02-02T09:00:00+08:00"))
+			postStep(t, s, clerk, extend("ZJJ-2026-0203-extend", "ZJJ-2026-0203", "dept_admin", 30))
+			late := postStep(t, s, clerk, decide("ZJJ-2026-0203-decide", "ZJJ-2026-0203", "2026-03-23T09:00:00+08:00"))
+			if !slices.Contains(late.rules("deadline"), "deadline.item_overdue/alarm") {
+				t.Errorf("decision on 2026-03-23: %v, want the overdue alarm", late.rules("deadline"))
+			}
+		})
+		t.Run("an extension approved by a clerk is an alarm and adds nothing", func(t *testing.T) {
+			postStep(t, s, clerk, firstStep("ZJJ-2026-0204-accept", "ZJJ-2026-0204", "XK-001", "accept", "2026-02-02T09:00:00+08:00"))
+			x := postStep(t, s, clerk, extend("ZJJ-2026-0204-extend", "ZJJ-2026-0204", "clerk", 10))
+			if r := x.rules("checkpoint"); !slices.Equal(r, []string{"checkpoint.extension_wrong_approver/alarm"}) {
+				t.Errorf("extension by a clerk: checkpoint warnings %v", r)
+			}
+			for _, w := range x.Warnings {
+				if w.Rule == "checkpoint.extension_wrong_approver" && (!strings.Contains(w.Message, "部门负责人") || strings.Contains(w.Message, "dept_admin")) {
+					t.Errorf("message %q: want the Chinese role name", w.Message)
+				}
+			}
+			late := postStep(t, s, clerk, decide("ZJJ-2026-0204-decide", "ZJJ-2026-0204", "2026-03-09T09:00:00+08:00"))
+			if !slices.Contains(late.rules("deadline"), "deadline.item_overdue/alarm") {
+				t.Errorf("decision on 2026-03-09: %v, want the overdue alarm (due 2026-03-06)", late.rules("deadline"))
+			}
+		})
+	})
+}

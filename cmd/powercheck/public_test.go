@@ -1,0 +1,230 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// publicKeys are every key a public answer may hold. Discretion tiers are
+// named by the item (一般, 严重, …): their names are not keys of the schema,
+// their fields are.
+var publicKeys = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`items next_cursor code name category department_code department_name
+		time_limit statutory_limit days unit version legal_bases id title article conditions materials fees contact
+		discretion steps time_limit_days time_limit_unit risk_checkpoint ends_clock
+		case_no item accepted_at due_date status date
+		month departments cases_accepted cases_closed on_time_rate alarms_raised alarms_rectified
+		min max base min_multiple max_multiple min_rate max_rate error message`) {
+		publicKeys[k] = true
+	}
+}
+
+// leaks walks a public answer and returns every key outside the public
+// schema and every string that holds one of the secrets.
+func leaks(v any, inTiers bool, secrets []string) []string {
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if !inTiers && !publicKeys[k] {
+				out = append(out, "key "+k)
+			}
+			out = append(out, leaks(x, k == "discretion", secrets)...)
+		}
+	case []any:
+		for _, x := range v {
+			out = append(out, leaks(x, false, secrets)...)
+		}
+	case string:
+		for _, s := range secrets {
+			if strings.Contains(v, s) {
+				out = append(out, "text "+s)
+			}
+		}
+	}
+	return out
+}
+
+// The public side: the power list, an item, a case's progress for the
+// holder of its query code, the monthly figures and open data — without
+// signing in, and with nothing of the people behind them.
+func TestPublicDisclosure(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		disclosed := itemFixture(t, "licensing", func(m map[string]any) {
+			m["conditions"] = "具有法人资格；已办理用地批准手续"
+			m["materials"] = []string{"建筑工程施工许可证申请表", "施工图设计文件审查合格书"}
+			m["fees"] = "不收费"
+			m["contact"] = "区政务服务中心 3 号窗口，电话 0812-0000000"
+		})
+		s.must(200, "PUT", "/api/v1/power-items/XK-001", tok[legalToken], disclosed)
+
+		// The clerk opens a case; its first answer carries the query code,
+		// and so does the replay of that step, and no later step's answer.
+		accept := firstStep("PUB-1-accept", "ZJJ-PUB-1", "XK-001", "accept", time.Now().Add(-2*time.Hour).Format(time.RFC3339))
+		accept["applicant"] = "某秘密建设公司"
+		accept["handler"] = "秘密经办人"
+		var first, replay, second stepAnswer
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], accept).decode(t, &first)
+		s.must(200, "POST", "/api/v1/steps", tok[zjjClerk], accept).decode(t, &replay)
+		decide := step("PUB-1-decide", "ZJJ-PUB-1", "decide", time.Now().Add(-time.Hour).Format(time.RFC3339))
+		decide["handler"] = "秘密经办人"
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], decide).decode(t, &second)
+		if len(first.QueryCode) != 8 || replay.QueryCode != first.QueryCode || second.QueryCode != "" {
+			t.Fatalf("query codes: first %q, replay %q, second %q; want 8 characters on the opening step only", first.QueryCode, replay.QueryCode, second.QueryCode)
+		}
+		if len(second.Warnings) == 0 {
+			t.Fatal("the decision raised no warning; the leak checks need one")
+		}
+		secrets := []string{"某秘密建设公司", "秘密经办人", second.Warnings[0].Message}
+
+		get := func(path string, want int) any {
+			t.Helper()
+			var v any
+			r := s.must(want, "GET", path, "", nil)
+			if err := json.Unmarshal(r.Body, &v); err != nil {
+				t.Fatalf("GET %s: %v", path, err)
+			}
+			if l := leaks(v, false, secrets); len(l) > 0 {
+				t.Errorf("GET %s leaks %v: %s", path, l, r.Body)
+			}
+			return v
+		}
+
+		t.Run("the power list", func(t *testing.T) {
+			list := get("/api/public/v1/items", 200).(map[string]any)
+			items := list["items"].([]any)
+			if len(items) < 2 {
+				t.Fatalf("items = %v, want the items in force", items)
+			}
+			xk := items[0].(map[string]any)
+			for _, it := range items {
+				if m := it.(map[string]any); m["code"] == "XK-001" {
+					xk = m
+				}
+			}
+			if xk["code"] != "XK-001" || xk["department_name"] == "" || xk["time_limit"] == nil {
+				t.Errorf("XK-001 in the list = %v", xk)
+			}
+			one := get("/api/public/v1/items?limit=1", 200).(map[string]any)
+			if len(one["items"].([]any)) != 1 || one["next_cursor"] == nil {
+				t.Errorf("first page of one = %v, want one item and a cursor", one)
+			}
+			next := get("/api/public/v1/items?limit=1&cursor="+one["next_cursor"].(string), 200).(map[string]any)
+			if len(next["items"].([]any)) != 1 || next["items"].([]any)[0].(map[string]any)["code"] == one["items"].([]any)[0].(map[string]any)["code"] {
+				t.Errorf("second page = %v", next)
+			}
+			byCategory := get("/api/public/v1/items?category=行政处罚", 200).(map[string]any)["items"].([]any)
+			for _, it := range byCategory {
+				if it.(map[string]any)["category"] != "行政处罚" {
+					t.Errorf("category filter let through %v", it)
+				}
+			}
+			byWord := get("/api/public/v1/items?q=xk-001", 200).(map[string]any)["items"].([]any)
+			if len(byWord) != 1 {
+				t.Errorf("keyword xk-001 found %v", byWord)
+			}
+		})
+
+		t.Run("an item", func(t *testing.T) {
+			it := get("/api/public/v1/items/XK-001", 200).(map[string]any)
+			if it["conditions"] != disclosed["conditions"] || it["fees"] != "不收费" || len(it["materials"].([]any)) != 2 ||
+				len(it["steps"].([]any)) == 0 || len(it["legal_bases"].([]any)) == 0 {
+				t.Errorf("item = %v", it)
+			}
+			get("/api/public/v1/items/NO-SUCH", 404)
+		})
+
+		t.Run("a case for the holder of its code", func(t *testing.T) {
+			pc := get("/api/public/v1/cases/ZJJ-PUB-1?code="+strings.ToLower(first.QueryCode), 200).(map[string]any)
+			steps := pc["steps"].([]any)
+			if pc["case_no"] != "ZJJ-PUB-1" || len(steps) != 2 || steps[0].(map[string]any)["name"] != "受理" ||
+				pc["item"].(map[string]any)["code"] != "XK-001" {
+				t.Errorf("progress = %v", pc)
+			}
+			wrong := s.must(404, "GET", "/api/public/v1/cases/ZJJ-PUB-1?code=AAAAAAAA", "", nil)
+			unknown := s.must(404, "GET", "/api/public/v1/cases/ZJJ-NOBODY?code=AAAAAAAA", "", nil)
+			none := s.must(404, "GET", "/api/public/v1/cases/ZJJ-PUB-1", "", nil)
+			if string(wrong.Body) != string(unknown.Body) || string(none.Body) != string(unknown.Body) {
+				t.Errorf("a wrong code %s, no code %s and an unknown case %s are told apart", wrong.Body, none.Body, unknown.Body)
+			}
+		})
+
+		t.Run("monthly figures", func(t *testing.T) {
+			month := time.Now().In(shanghai(t)).Format("2006-01")
+			st := get("/api/public/v1/stats?month="+month, 200).(map[string]any)
+			found := false
+			for _, d := range st["departments"].([]any) {
+				if m := d.(map[string]any); m["department_code"] == "ZJJ" {
+					found = m["cases_accepted"].(float64) >= 1 && m["alarms_raised"].(float64) >= 1
+				}
+			}
+			if !found {
+				t.Errorf("stats = %v, want ZJJ with its case and alarms", st)
+			}
+			s.must(400, "GET", "/api/public/v1/stats?month=2026-13", "", nil)
+		})
+
+		t.Run("open data with ETag and Last-Modified", func(t *testing.T) {
+			for _, path := range []string{"/api/public/v1/catalog.json", "/api/public/v1/catalog.csv", "/api/public/v1/stats.csv"} {
+				res, err := http.Get(s.base + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				etag := res.Header.Get("ETag")
+				if res.StatusCode != 200 || etag == "" || !strings.Contains(res.Header.Get("Cache-Control"), "max-age") {
+					t.Fatalf("GET %s: %d, ETag %q, Cache-Control %q", path, res.StatusCode, etag, res.Header.Get("Cache-Control"))
+				}
+				for _, secret := range secrets {
+					if strings.Contains(string(body), secret) {
+						t.Errorf("GET %s leaks %q", path, secret)
+					}
+				}
+				if strings.HasPrefix(path, "/api/public/v1/catalog") {
+					if res.Header.Get("Last-Modified") == "" || !strings.Contains(string(body), "XK-001") {
+						t.Errorf("GET %s: Last-Modified %q, body %.200s", path, res.Header.Get("Last-Modified"), body)
+					}
+				}
+				req, _ := http.NewRequest("GET", s.base+path, nil)
+				req.Header.Set("If-None-Match", etag)
+				again, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				again.Body.Close()
+				if again.StatusCode != http.StatusNotModified {
+					t.Errorf("GET %s with its ETag: %d, want 304", path, again.StatusCode)
+				}
+			}
+		})
+
+		t.Run("wrong codes are limited per address, the right one too once over", func(t *testing.T) {
+			limited := false
+			for i := 0; i < 20 && !limited; i++ {
+				limited = s.do("GET", "/api/public/v1/cases/ZJJ-PUB-1?code=BBBBBBBB", "", nil).Status == http.StatusTooManyRequests
+			}
+			if !limited {
+				t.Fatal("20 wrong codes from one address were not limited")
+			}
+			s.must(429, "GET", "/api/public/v1/cases/ZJJ-PUB-1?code="+first.QueryCode, "", nil)
+		})
+	})
+}
+
+func shanghai(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}

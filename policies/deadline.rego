@@ -87,6 +87,15 @@ category := object.get(input.item, "category", "")
 
 case_no := object.get(input.case, "case_no", "")
 
+# A penalty is a 案件 opened by 立案; any other item's case is a 办件 accepted by 受理.
+case_word := "案件" if category == "行政处罚"
+
+else := "办件"
+
+start_word := "立案" if category == "行政处罚"
+
+else := "受理"
+
 today := substring(input.now, 0, 10) if {
 	endswith(input.now, "+08:00")
 } else := workday.date(input.now)
@@ -505,8 +514,8 @@ warnings contains w if {
 		"level": "alarm",
 		"key": "item",
 		"basis": item_basis,
-		"message": sprintf("办件 %s 的“%s”环节于 %s 办结，超过%s（%s，至 %s 届满），超期 %s。", [
-			case_no, step_name(end_code), d, _over_name, over_period_text(e), due, overdue_text_in(due, d, u),
+		"message": sprintf("%s %s 的“%s”环节于 %s 办结，超过%s（%s，至 %s 届满），超期 %s。", [
+			case_word, case_no, step_name(end_code), d, _over_name, over_period_text(e), due, overdue_text_in(due, d, u),
 		]),
 	}
 }
@@ -529,8 +538,8 @@ warnings contains w if {
 		"level": "alarm",
 		"key": "item",
 		"basis": item_basis,
-		"message": sprintf("办件 %s 的%s（%s）已于 %s 届满，至今（%s）尚未完成“%s”环节，已超期 %s，请立即办理并书面说明超期原因。", [
-			case_no, _over_name, over_period_text(n_done), due, t, step_name(end_code), overdue_text_in(due, t, u),
+		"message": sprintf("%s %s 的%s（%s）已于 %s 届满，至今（%s）尚未完成“%s”环节，已超期 %s，请立即办理并书面说明超期原因。", [
+			case_word, case_no, _over_name, over_period_text(n_done), due, t, step_name(end_code), overdue_text_in(due, t, u),
 		]),
 	}
 }
@@ -584,9 +593,9 @@ over_period_text(upto) := item_period_text(upto) if {
 statutory_text(upto) := text if {
 	is_string(_plain_unit)
 	sl := statutory
-	text := sprintf("自 %s 受理起 %v %s", [accepted_date, sl.days, unit_name_of(sl.unit)])
+	text := sprintf("自 %s %s起 %v %s", [accepted_date, start_word, sl.days, unit_name_of(sl.unit)])
 } else := concat("", [
-	sprintf("自 %s 受理起 %v %s", [accepted_date, statutory.days, unit_name_of(statutory.unit)]),
+	sprintf("自 %s %s起 %v %s", [accepted_date, start_word, statutory.days, unit_name_of(statutory.unit)]),
 	_part(suspension_days_in(-1, upto, statutory.unit) > 0, sprintf("，扣除中止计时 %v %s", [suspension_days_in(-1, upto, statutory.unit), unit_name_of(statutory.unit)])),
 	_part(extension_days(upto) > 0, sprintf("，经批准延长 %v %s", [extension_days(upto), ext_unit_name])),
 ])
@@ -614,8 +623,8 @@ warnings contains w if {
 		"level": "prewarning",
 		"key": "item",
 		"basis": promised_basis,
-		"message": sprintf("办件 %s 的“%s”环节于 %s 办结，超过承诺时限（%s，至 %s 届满）%s，未超过法定时限（%s，至 %s 届满）。", [
-			case_no, step_name(end_code), d, item_period_text(e), due, overdue_text(due, d), statutory_text(e), sd,
+		"message": sprintf("%s %s 的“%s”环节于 %s 办结，超过承诺时限（%s，至 %s 届满）%s，未超过法定时限（%s，至 %s 届满）。", [
+			case_word, case_no, step_name(end_code), d, item_period_text(e), due, overdue_text(due, d), statutory_text(e), sd,
 		]),
 	}
 }
@@ -641,8 +650,8 @@ warnings contains w if {
 		"level": "prewarning",
 		"key": "item",
 		"basis": promised_basis,
-		"message": sprintf("办件 %s 的承诺时限（%s）已于 %s 届满，“%s”环节尚未办理；法定时限（%s）至 %s 届满，须于 %s（含）前办结。", [
-			case_no, item_period_text(n_done), due, step_name(end_code), statutory_text(n_done), sd, sd,
+		"message": sprintf("%s %s 的承诺时限（%s）已于 %s 届满，“%s”环节尚未办理；法定时限（%s）至 %s 届满，须于 %s（含）前办结。", [
+			case_word, case_no, item_period_text(n_done), due, step_name(end_code), statutory_text(n_done), sd, sd,
 		]),
 	}
 }
@@ -664,8 +673,8 @@ warnings contains w if {
 		"level": "prewarning",
 		"key": "item",
 		"basis": item_basis,
-		"message": sprintf("办件 %s 的办理时限（%s）将于 %s 届满，%s，“%s”环节尚未办理，请抓紧办结。", [
-			case_no, item_period_text(n_done), due, remaining_text(due), step_name(end_code),
+		"message": sprintf("%s %s 的办理时限（%s）将于 %s 届满，%s，“%s”环节尚未办理，请抓紧办结。", [
+			case_word, case_no, item_period_text(n_done), due, remaining_text(due), step_name(end_code),
 		]),
 	}
 }
@@ -822,8 +831,8 @@ warnings contains w if {
 		"level": "alarm",
 		"key": sprintf("step:%s", [code]),
 		"basis": step_basis,
-		"message": sprintf("办件 %s 的“%s”环节于 %s 办理，超过该环节时限（%s，至 %s 届满），超期 %s。", [
-			case_no, step_name(code), d, step_period_text(i, p, f), due, overdue_text_in(due, d, step_unit(flow[i])),
+		"message": sprintf("%s %s 的“%s”环节于 %s 办理，超过该环节时限（%s，至 %s 届满），超期 %s。", [
+			case_word, case_no, step_name(code), d, step_period_text(i, p, f), due, overdue_text_in(due, d, step_unit(flow[i])),
 		]),
 	}
 }
@@ -847,8 +856,8 @@ warnings contains w if {
 		"level": "alarm",
 		"key": sprintf("step:%s", [code]),
 		"basis": step_basis,
-		"message": sprintf("办件 %s 的“%s”环节时限（%s）已于 %s 届满，至今（%s）尚未办理，已超期 %s。", [
-			case_no, step_name(code), step_period_text(i, p, n_done), due, t, overdue_text_in(due, t, step_unit(flow[i])),
+		"message": sprintf("%s %s 的“%s”环节时限（%s）已于 %s 届满，至今（%s）尚未办理，已超期 %s。", [
+			case_word, case_no, step_name(code), step_period_text(i, p, n_done), due, t, overdue_text_in(due, t, step_unit(flow[i])),
 		]),
 	}
 }
@@ -871,8 +880,8 @@ warnings contains w if {
 		"level": "prewarning",
 		"key": sprintf("step:%s", [code]),
 		"basis": step_basis,
-		"message": sprintf("办件 %s 的“%s”环节须于 %s（含）前办理（%s），%s，请抓紧办理。", [
-			case_no, step_name(code), due, step_period_text(i, p, n_done), remaining_text(due),
+		"message": sprintf("%s %s 的“%s”环节须于 %s（含）前办理（%s），%s，请抓紧办理。", [
+			case_word, case_no, step_name(code), due, step_period_text(i, p, n_done), remaining_text(due),
 		]),
 	}
 }
@@ -902,8 +911,8 @@ warnings contains w if {
 		"level": "alarm",
 		"key": sprintf("extend:%s", [object.get(s, "id", sprintf("%d", [x]))]),
 		"basis": extension_basis,
-		"message": sprintf("办件 %s 于 %s 办理延长期限（申请延长 %v %s），但延长前的办理时限（%s）已于 %s 届满，已逾期 %s；延长期限应在办理时限届满前经负责人批准作出。", [
-			case_no, d, object.get(s.attributes, "extension_days", "?"), unit_name, item_period_text(x), due, overdue_text(due, d),
+		"message": sprintf("%s %s 于 %s 办理延长期限（申请延长 %v %s），但延长前的办理时限（%s）已于 %s 届满，已逾期 %s；延长期限应在办理时限届满前经负责人批准作出。", [
+			case_word, case_no, d, object.get(s.attributes, "extension_days", "?"), unit_name, item_period_text(x), due, overdue_text(due, d),
 		]),
 	}
 }
@@ -925,8 +934,8 @@ warnings contains w if {
 		"level": "alarm",
 		"key": sprintf("extend:%s", [object.get(done[x], "id", sprintf("%d", [x]))]),
 		"basis": rule.basis,
-		"message": sprintf("办件 %s 于 %s 延长办理期限 %v %s，超过%s规定的延长上限 %v %s；超出的 %v %s不予计入办理期限。", [
-			case_no, date_of(x), n, ext_unit_name, rule.basis, rule.max_days, ext_unit_name, n - c, ext_unit_name,
+		"message": sprintf("%s %s 于 %s 延长办理期限 %v %s，超过%s规定的延长上限 %v %s；超出的 %v %s不予计入办理期限。", [
+			case_word, case_no, date_of(x), n, ext_unit_name, rule.basis, rule.max_days, ext_unit_name, n - c, ext_unit_name,
 		]),
 	}
 }
@@ -948,8 +957,8 @@ warnings contains w if {
 		"level": "alarm",
 		"key": sprintf("extend:%s", [object.get(done[x], "id", sprintf("%d", [x]))]),
 		"basis": rule.basis,
-		"message": sprintf("办件 %s 于 %s 第 %d 次延长办理期限（%v %s），而%s只允许延长 %d 次；本次延长不计入办理期限。", [
-			case_no, date_of(x), j + 1, n, ext_unit_name, rule.basis, rule.times,
+		"message": sprintf("%s %s 于 %s 第 %d 次延长办理期限（%v %s），而%s只允许延长 %d 次；本次延长不计入办理期限。", [
+			case_word, case_no, date_of(x), j + 1, n, ext_unit_name, rule.basis, rule.times,
 		]),
 	}
 }
@@ -988,7 +997,7 @@ calendar_gaps contains sprintf("“%s”环节时限", [step_name(flow[i].code)]
 	_live
 }
 
-item_limit_text := sprintf("自 %s 受理起 %v %s", [accepted_date, input.item.time_limit.days, unit_name])
+item_limit_text := sprintf("自 %s %s起 %v %s", [accepted_date, start_word, input.item.time_limit.days, unit_name])
 
 # unknown_years: years from the acceptance on whose schedule is missing.
 unknown_years := {y |
@@ -1018,8 +1027,8 @@ warnings contains w if {
 		"level": "prewarning",
 		"key": "calendar",
 		"basis": "国务院办公厅关于部分节假日安排的通知",
-		"message": sprintf("办件 %s：%s的节假日和调休安排尚未录入系统日历，无法计算%s，暂不能判断是否超期。请电子政务办录入该年度节假日安排，系统将自动重新核算。", [
-			case_no, unknown_period, concat("、", sort(calendar_gaps)),
+		"message": sprintf("%s %s：%s的节假日和调休安排尚未录入系统日历，无法计算%s，暂不能判断是否超期。请电子政务办录入该年度节假日安排，系统将自动重新核算。", [
+			case_word, case_no, unknown_period, concat("、", sort(calendar_gaps)),
 		]),
 	}
 }

@@ -95,6 +95,22 @@ test_penalty_period_ending_in_national_day_late_next_day if {
 	contains(w.message, "超期 1 天")
 }
 
+test_penalty_case_is_a_case_opened_by_filing if {
+	inp := on_step(penalty, "2025-07-03", [st("accept", "2025-07-03")], st("decide", "2025-10-10"))
+	some w in deadline.warnings with input as inp
+	startswith(w.message, "案件 ")
+	contains(w.message, "立案起")
+	not contains(w.message, "办件")
+	not contains(w.message, "受理")
+}
+
+test_licence_case_is_a_case_accepted if {
+	inp := on_step(licence, "2026-03-02", [st("accept", "2026-03-02")], st("decide", "2026-04-30"))
+	some w in deadline.warnings with input as inp
+	startswith(w.message, "办件 ")
+	contains(w.message, "受理起")
+}
+
 test_penalty_not_overdue_during_the_holiday if {
 	# on 10-05 the period has not ended: 10-09 is its last day
 	inp := on_tick(penalty, "2025-07-03", [st("accept", "2025-07-03")], "2025-10-05")

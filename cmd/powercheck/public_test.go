@@ -20,7 +20,8 @@ func init() {
 		discretion steps time_limit_days time_limit_unit risk_checkpoint ends_clock
 		case_no item accepted_at due_date status date
 		month departments cases_accepted cases_closed on_time_rate alarms_raised alarms_rectified
-		min max base min_multiple max_multiple min_rate max_rate error message`) {
+		min max base min_multiple max_multiple min_rate max_rate error message
+		copies note phone address hours service_channel`) {
 		publicKeys[k] = true
 	}
 }
@@ -60,9 +61,10 @@ func TestPublicDisclosure(t *testing.T) {
 		tok := setupDistrict(t, s)
 		disclosed := itemFixture(t, "licensing", func(m map[string]any) {
 			m["conditions"] = "具有法人资格；已办理用地批准手续"
-			m["materials"] = []string{"建筑工程施工许可证申请表", "施工图设计文件审查合格书"}
+			m["materials"] = []map[string]any{{"name": "建筑工程施工许可证申请表", "copies": 1}, {"name": "施工图设计文件审查合格书", "copies": 1, "note": "原件核验"}}
 			m["fees"] = "不收费"
-			m["contact"] = "区政务服务中心 3 号窗口，电话 0812-0000000"
+			m["contact"] = map[string]string{"phone": "0812-0000000", "address": "区政务服务中心 3 号窗口", "hours": "工作日 9:00–17:00"}
+			m["service_channel"] = "窗口办理；网上办理"
 		})
 		s.must(200, "PUT", "/api/v1/power-items/XK-001", tok[legalToken], disclosed)
 
@@ -136,6 +138,7 @@ func TestPublicDisclosure(t *testing.T) {
 		t.Run("an item", func(t *testing.T) {
 			it := get("/api/public/v1/items/XK-001", 200).(map[string]any)
 			if it["conditions"] != disclosed["conditions"] || it["fees"] != "不收费" || len(it["materials"].([]any)) != 2 ||
+				it["contact"].(map[string]any)["phone"] != "0812-0000000" || it["service_channel"] == "" ||
 				len(it["steps"].([]any)) == 0 || len(it["legal_bases"].([]any)) == 0 {
 				t.Errorf("item = %v", it)
 			}

@@ -25,10 +25,25 @@ import (
 // Disclosure is what the public reads of an item beside its legal bases,
 // flow, limits and discretion standards.
 type Disclosure struct {
-	Conditions string   `json:"conditions,omitempty"` // 申请条件
-	Materials  []string `json:"materials,omitempty"`  // 申请材料
-	Fees       string   `json:"fees,omitempty"`       // 收费标准及依据
-	Contact    string   `json:"contact,omitempty"`    // 咨询方式
+	Conditions     string     `json:"conditions,omitempty"`      // 申请条件
+	Materials      []Material `json:"materials,omitempty"`       // 申请材料
+	Fees           string     `json:"fees,omitempty"`            // 收费标准及依据
+	Contact        *Contact   `json:"contact,omitempty"`         // 咨询方式
+	ServiceChannel string     `json:"service_channel,omitempty"` // 办理渠道 (窗口、网上办理地址)
+}
+
+// Material is one document an applicant hands in.
+type Material struct {
+	Name   string `json:"name"`
+	Copies int    `json:"copies,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Contact is where the public asks about an item.
+type Contact struct {
+	Phone   string `json:"phone,omitempty"`
+	Address string `json:"address,omitempty"`
+	Hours   string `json:"hours,omitempty"`
 }
 
 // Bounds of an item's disclosure.
@@ -37,33 +52,52 @@ const (
 	MaxMaterials       = 100
 	MaxMaterialRunes   = 500
 	MaxFeesRunes       = 1000
-	MaxContactRunes    = 500
+	MaxContactRunes    = 200
 )
 
 func validateDisclosure(v *Validation, d *Disclosure) {
 	text := []struct {
 		field, name, value string
 		max                int
+		multiline          bool
 	}{
-		{"conditions", "申请条件", d.Conditions, MaxConditionsRunes},
-		{"fees", "收费", d.Fees, MaxFeesRunes},
-		{"contact", "咨询方式", d.Contact, MaxContactRunes},
+		{"conditions", "申请条件", d.Conditions, MaxConditionsRunes, true},
+		{"fees", "收费", d.Fees, MaxFeesRunes, true},
+		{"service_channel", "办理渠道", d.ServiceChannel, MaxContactRunes, false},
+	}
+	if c := d.Contact; c != nil {
+		text = append(text, []struct {
+			field, name, value string
+			max                int
+			multiline          bool
+		}{
+			{"contact.phone", "咨询电话", c.Phone, MaxContactRunes, false},
+			{"contact.address", "咨询地址", c.Address, MaxContactRunes, false},
+			{"contact.hours", "办公时间", c.Hours, MaxContactRunes, false},
+		}...)
 	}
 	for _, t := range text {
 		if utf8.RuneCountInString(t.value) > t.max {
 			v.Add(t.field, "%s不超过 %d 字", t.name, t.max)
 		}
-		checkChars(v, t.field, t.name, t.value, true)
+		checkChars(v, t.field, t.name, t.value, t.multiline)
 	}
 	if len(d.Materials) > MaxMaterials {
 		v.Add("materials", "申请材料不超过 %d 项", MaxMaterials)
 	}
 	for i, m := range d.Materials {
 		f := fmt.Sprintf("materials[%d]", i)
-		if n := utf8.RuneCountInString(strings.TrimSpace(m)); n == 0 || n > MaxMaterialRunes {
-			v.Add(f, "每项申请材料不能为空且不超过 %d 字", MaxMaterialRunes)
+		if n := utf8.RuneCountInString(strings.TrimSpace(m.Name)); n == 0 || n > MaxMaterialRunes {
+			v.Add(f+".name", "申请材料名称不能为空且不超过 %d 字", MaxMaterialRunes)
 		}
-		checkChars(v, f, "申请材料", m, false)
+		checkChars(v, f+".name", "申请材料名称", m.Name, false)
+		if m.Copies < 0 || m.Copies > 100 {
+			v.Add(f+".copies", "份数须在 0–100 之间")
+		}
+		if utf8.RuneCountInString(m.Note) > MaxMaterialRunes {
+			v.Add(f+".note", "说明不超过 %d 字", MaxMaterialRunes)
+		}
+		checkChars(v, f+".note", "说明", m.Note, false)
 	}
 }
 
@@ -84,9 +118,10 @@ type PublicItem struct {
 	Version    int             `json:"version"`
 	LegalBases []LegalBasis    `json:"legal_bases"`
 	Conditions string          `json:"conditions"`
-	Materials  []string        `json:"materials"`
-	Fees       string          `json:"fees"`
-	Contact    string          `json:"contact"`
+	Materials      []Material      `json:"materials"`
+	Fees           string          `json:"fees"`
+	Contact        Contact         `json:"contact"`
+	ServiceChannel string          `json:"service_channel"`
 	Discretion map[string]Tier `json:"discretion"`
 	Steps      []PublicStep    `json:"steps"`
 }
@@ -236,8 +271,11 @@ func (s *Service) publicItem(ctx context.Context, it *PowerItem) (PublicItem, er
 		return PublicItem{}, err
 	}
 	out := PublicItem{PublicItemSummary: sum, Version: it.Version, LegalBases: nonNil(it.LegalBases),
-		Conditions: it.Conditions, Materials: nonNil(it.Materials), Fees: it.Fees, Contact: it.Contact,
+		Conditions: it.Conditions, Materials: nonNil(it.Materials), Fees: it.Fees, ServiceChannel: it.ServiceChannel,
 		Discretion: it.Discretion, Steps: make([]PublicStep, 0, len(it.Steps))}
+	if it.Contact != nil {
+		out.Contact = *it.Contact
+	}
 	if out.Discretion == nil {
 		out.Discretion = map[string]Tier{}
 	}

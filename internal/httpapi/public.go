@@ -140,18 +140,21 @@ func (s *Server) publicCatalogCSV(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	rows := [][]string{{"事项编码", "事项名称", "权力类别", "部门编码", "实施部门", "承诺时限", "法定时限", "法律依据", "办理流程", "申请材料", "收费", "咨询方式"}}
+	rows := [][]string{{"事项编码", "事项名称", "权力类别", "部门编码", "实施部门", "承诺时限", "法定时限", "法律依据", "办理流程", "申请材料", "收费", "咨询方式", "办理渠道"}}
 	for _, it := range items {
-		var bases, steps []string
+		var bases, steps, materials []string
 		for _, b := range it.LegalBases {
 			bases = append(bases, b.Title+b.Article)
 		}
 		for _, st := range it.Steps {
 			steps = append(steps, st.Name)
 		}
+		for _, m := range it.Materials {
+			materials = append(materials, m.Name)
+		}
 		rows = append(rows, []string{it.Code, it.Name, it.Category, it.DepartmentCode, it.DepartmentName,
 			limitText(&it.TimeLimit), limitText(it.StatutoryLimit), strings.Join(bases, "；"), strings.Join(steps, "→"),
-			strings.Join(it.Materials, "；"), it.Fees, it.Contact})
+			strings.Join(materials, "；"), it.Fees, strings.TrimSpace(it.Contact.Phone + " " + it.Contact.Address + " " + it.Contact.Hours), it.ServiceChannel})
 	}
 	sendCSV(c, "catalog.csv", rows, newest)
 }

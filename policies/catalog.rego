@@ -14,8 +14,8 @@ checking if input.event == "catalog"
 
 it := input.item
 
-# 休眠期限：两年内无办件的事项列为取消或调整的候选。
-dormant_years := 2
+# 休眠期限：两年内无办件的事项列为取消或调整的候选（规则参数 catalog.dormant_years）。
+dormant_years := data.params.catalog.dormant_years
 
 # METADATA
 # title: 权力事项无法律依据

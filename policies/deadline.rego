@@ -66,12 +66,12 @@ package compliance.deadline
 #   - 没有中止、延长的办件走直接计算的快路径；
 #   - 消息等字符串只在预警成立后才生成。
 
-# 到期前多少个工作日开始预警（剩余工作日数 0..warn_days，含到期日当天）。
-warn_days := 3
+# 到期前多少个工作日开始预警（剩余工作日数 0..warn_days，含到期日当天；规则参数 deadline.warn_days）。
+warn_days := data.params.deadline.warn_days
 
 # 按自然日计的期限，到期日落在尚未录入日历的年份、剩余工作日数无法计算时：
 # 距到期日不超过这么多个自然日才报告 deadline.calendar_unknown（更远的，待日历录入后再判断）。
-calendar_lookahead_days := 14
+calendar_lookahead_days := data.params.deadline.calendar_lookahead_days
 
 flow := input.item.steps
 
@@ -290,10 +290,34 @@ ext_unit_name := "日" if ext_unit == "calendar"
 
 else := "个工作日"
 
+# approved_extension(s): extend step s was approved lawfully: an approval
+# that the approver signed with their own account (input.case.approvals,
+# step_code "extend", decision "approve") before the step occurred and
+# after the extension before it, by the role the extension rule names.
+# Approvals that a step's body declares do not count.
 approved_extension(s) if {
 	s.step_code == "extend"
-	_approved_by(object.get(s, "approvals", []), extension_rule.approver_role)
+	_approved_by(_extension_approvals_for(s), extension_rule.approver_role)
 	_valid_days(object.get(object.get(s, "attributes", {}), "extension_days", null))
+}
+
+_extension_approvals_for(s) := [a |
+	some a in object.get(input.case, "approvals", [])
+	a.step_code == "extend"
+	a.decision == "approve"
+	signed := time.parse_rfc3339_ns(a.at)
+	signed <= time.parse_rfc3339_ns(s.occurred_at)
+	not _served_earlier_extension(signed, s)
+]
+
+# _served_earlier_extension(signed, s): an approval signed then was there
+# for an extension done before s.
+_served_earlier_extension(signed, s) if {
+	some e in done
+	e.step_code == "extend"
+	at := time.parse_rfc3339_ns(e.occurred_at)
+	at >= signed
+	at < time.parse_rfc3339_ns(s.occurred_at)
 }
 
 _approved_by(approvals, "") if count(approvals) > 0

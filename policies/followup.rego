@@ -7,8 +7,8 @@ package compliance.followup
 # 提请政管办、监察局关注。答复期限自报警产生之日的次日起算（期间开始之日不计算在内）。
 # 由 step（环节提交）和 tick（定时巡检）两种事件触发；next_check 告诉巡检何时再看。
 
-# 报警须在多少个工作日内答复。
-answer_days := 5
+# 报警须在多少个工作日内答复（规则参数 followup.answer_days）。
+answer_days := data.params.followup.answer_days
 
 basis := "《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）报（预）警处置要求；四川省人民政府办公厅川办发〔2014〕2号文件电子监察要求"
 

@@ -53,11 +53,21 @@ extend(d, days, role) := object.union(st("extend", d), {
 case_doc(accepted, steps) := {
 	"case_no": "C1", "applicant": "某公司", "accepted_at": ts(accepted),
 	"status": "open", "department_code": "ZJJ", "steps": steps,
+	"approvals": signed(steps),
 }
+
+# signed(steps): the fixtures' extension approvals, as their approvers sign
+# them (input.case.approvals); a step's own approvals are only declared.
+signed(steps) := [{"step_code": s.step_code, "decision": "approve", "opinion": "", "role": a.role,
+	"username": "wang", "real_name": a.by, "at": a.at} |
+	some s in steps
+	some a in s.approvals
+]
 
 on_step(it, accepted, earlier, s) := {
 	"event": "step", "now": s.occurred_at, "department": {"code": "ZJJ", "name": "住建局"},
-	"item": it, "case": case_doc(accepted, earlier), "step": s,
+	"item": it, "case": object.union(case_doc(accepted, earlier), {"approvals": signed(array.concat(earlier, [s]))}),
+	"step": s,
 }
 
 on_tick(it, accepted, steps, now) := {

@@ -38,3 +38,39 @@ test_holidays_and_weekends_not_required if {
 test_other_events_nothing if {
 	count(patrol.warnings) == 0 with input as object.union(day("2025-09-30", "workday", 0), {"event": "tick"})
 }
+
+recorded(at, recorded_at) := {
+	"event": "patrol", "now": recorded_at,
+	"department": {"code": "ZJJ", "name": "区住房和城乡建设局"},
+	"patrol": {"inspector": "zjj-insp", "at": at, "recorded_at": recorded_at},
+}
+
+test_patrol_recorded_in_time_nothing if {
+	count(patrol.warnings) == 0 with input as recorded("2026-03-02T09:00:00+08:00", "2026-03-02T09:05:00+08:00")
+	count(patrol.warnings) == 0 with input as recorded("2026-03-02T09:00:00+08:00", "2026-03-02T11:00:00+08:00")
+}
+
+test_patrol_recorded_three_hours_later_prewarning if {
+	some w in patrol.warnings with input as recorded("2026-03-02T09:00:00+08:00", "2026-03-02T12:00:00+08:00")
+	w.rule == "patrol.backdated"
+	w.level == "prewarning"
+	w.key == "2026-03-02T09:00:00+08:00"
+	w.message == "区住房和城乡建设局（ZJJ）监察人员 zjj-insp 于2026年3月2日 12:00录入巡查时间为2026年3月2日 09:00的巡查记录，录入时间晚于巡查时间 3 小时 0 分，超过 2 小时，不计入当日巡查次数"
+}
+
+test_patrol_recorded_next_day_prewarning if {
+	some w in patrol.warnings with input as recorded("2026-03-02T23:30:00+08:00", "2026-03-03T00:10:00+08:00")
+	w.rule == "patrol.backdated"
+	w.message == "区住房和城乡建设局（ZJJ）监察人员 zjj-insp 于2026年3月3日 00:10录入巡查时间为2026年3月2日 23:30的巡查记录，录入日与巡查日不是同一天，不计入当日巡查次数"
+}
+
+test_patrol_a_few_minutes_ahead_nothing if {
+	count(patrol.warnings) == 0 with input as recorded("2026-03-02T09:03:00+08:00", "2026-03-02T09:00:00+08:00")
+}
+
+test_patrol_day_ignores_backdating if {
+	ws := patrol.warnings with input as day("2025-09-30", "workday", 1)
+	every w in ws {
+		w.rule != "patrol.backdated"
+	}
+}

@@ -3,10 +3,10 @@
 package compliance.sync
 
 # 办理后第几个工作日之内录入不算迟延（办理当日为 0，次个工作日为 1）。
-late_after_days := 1
+late_after_days := data.params.sync.late_after_days
 
 # 超过这一工作日数录入即报警。
-very_late_after_days := 3
+very_late_after_days := data.params.sync.very_late_after_days
 
 basis := "《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）同步录入要求；四川省人民政府办公厅川办发〔2014〕2号文件行政权力网上运行要求"
 
@@ -45,6 +45,33 @@ warnings contains {
 	days := delay_days
 	days > very_late_after_days
 }
+
+# METADATA
+# title: 经办人不是本部门在用账号的实名
+# description: >-
+#   程序（令牌）报送的环节所填经办人不是本部门任何在用账号的实名，经办人无法
+#   对应到具体的人；通过控制台录入的环节以登录账号的实名为经办人，不发此预警。
+# custom:
+#   level: prewarning
+#   basis: 《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）同步录入要求；四川省人民政府办公厅川办发〔2014〕2号文件行政权力网上运行要求
+warnings contains {
+	"rule": "sync.unknown_handler",
+	"level": "prewarning",
+	"message": sprintf("环节“%s”的经办人“%s”不是%s在用账号的实名，无法对应到具体经办人，请核实", [
+		step_label(input.step.step_code),
+		input.step.handler,
+		department_name,
+	]),
+	"basis": basis,
+} if {
+	input.event == "step"
+	input.step.handler_known == false
+}
+
+department_name := input.department.name if {
+	is_string(input.department.name)
+	input.department.name != ""
+} else := "本部门"
 
 # delay_days is the number of working days between the occurrence and the
 # recording of the step; undefined when a date falls in a year without a

@@ -105,3 +105,35 @@ test_tick_is_ignored if {
 test_missing_times_are_ignored if {
 	count(sync.warnings) == 0 with input as {"event": "step", "step": {"step_code": "accept", "occurred_at": null, "recorded_at": "2026-03-20T10:00:00+08:00"}}
 }
+
+# ---------------------------------------------------------------- handlers
+
+handler_doc(known) := {
+	"event": "step", "now": "2026-03-02T10:00:00+08:00",
+	"department": {"code": "ZJJ", "name": "区住建局"},
+	"item": {"code": "XK-001", "name": "建筑工程施工许可", "steps": [{"code": "accept", "name": "受理"}]},
+	"case": {"case_no": "ZJJ-2026-0001", "steps": [], "approvals": []},
+	"step": {
+		"id": "S1", "case_no": "ZJJ-2026-0001", "step_code": "accept", "handler": "张三",
+		"occurred_at": "2026-03-02T09:00:00+08:00", "recorded_at": "2026-03-02T09:10:00+08:00",
+		"handler_known": known,
+	},
+}
+
+test_unknown_handler if {
+	ws := sync.warnings with input as handler_doc(false)
+	[w] := [w | some w in ws; w.rule == "sync.unknown_handler"]
+	w.level == "prewarning"
+	w.message == "环节“受理”的经办人“张三”不是区住建局在用账号的实名，无法对应到具体经办人，请核实"
+}
+
+test_known_handler if {
+	ws := sync.warnings with input as handler_doc(true)
+	count([w | some w in ws; w.rule == "sync.unknown_handler"]) == 0
+}
+
+test_unchecked_handler if {
+	doc := json.remove(handler_doc(true), ["/step/handler_known"])
+	ws := sync.warnings with input as doc
+	count([w | some w in ws; w.rule == "sync.unknown_handler"]) == 0
+}

@@ -8,7 +8,9 @@
 #   2. for SQLite and MySQL each: a real `powercheck serve` on a fresh
 #      database, a clerk, the licensing item XK-001, then cmd/pcload against
 #      POST /api/v1/steps: a warm-up, a closed-loop maximum-throughput run
-#      and an open-loop run at half that throughput for latency.
+#      and an open-loop run at half that throughput for latency; then the
+#      public pages (the power list and an item) alone, and at 200 requests/s
+#      while steps arrive at half the maximum.
 #
 # Everything it starts (servers, databases, temporary files) is stopped or
 # removed on exit, also on failure or Ctrl-C. Results are kept in
@@ -49,6 +51,7 @@ mkdir -p "$OUT"
 SERVER_PIDS=()
 MYSQL_DBS=()
 LOAD_PID=
+BG_PID=
 FAILED=0
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -72,10 +75,11 @@ stop_server() {
 cleanup() {
 	local rc=$?
 	set +e
-	if [ -n "$LOAD_PID" ]; then
-		kill -INT "$LOAD_PID" 2>/dev/null
-		wait "$LOAD_PID" 2>/dev/null
-	fi
+	for pid in "$LOAD_PID" "$BG_PID"; do
+		[ -n "$pid" ] || continue
+		kill -INT "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
 	for pid in "${SERVER_PIDS[@]}"; do
 		stop_server "$pid"
 	done
@@ -143,7 +147,7 @@ HZ=$(getconf CLK_TCK)
 start_server() {
 	local name=$1 dsn=$2
 	POWERCHECK_BOOTSTRAP_TOKEN=$ADMIN_TOKEN POWERCHECK_LOG_LEVEL=warn \
-		"$BIN" serve --addr 127.0.0.1:0 --db "$dsn" >"$WORK/$name.stdout" 2>"$OUT/server-$name.log" &
+		"$BIN" serve --addr 127.0.0.1:0 --db "$dsn" --public-rate 0 >"$WORK/$name.stdout" 2>"$OUT/server-$name.log" &
 	SERVER_PID=$!
 	SERVER_PIDS+=("$SERVER_PID")
 	BASE=
@@ -246,6 +250,22 @@ bench_driver() {
 	rate=$(awk -v m="${max:-0}" 'BEGIN { r = int(m / 2); if (r < 1) r = 1; print r }')
 	echo "-- latency at half the maximum: $rate steps/s ($DURATION, open loop)"
 	load "$name" rate "rate $rate/s, c=$CONCURRENCY" -concurrency "$CONCURRENCY" -rate "$rate" -duration "$DURATION" -prefix "$prefix-r"
+	# The public side: the power list and an item page, read by citizens
+	# (no token), alone and while departments submit steps at half the
+	# maximum. The server runs with --public-rate 0: all requests come from
+	# one address here.
+	local pub=/api/public/v1/items,/api/public/v1/items/XK-001
+	echo "-- public pages alone ($DURATION, closed loop, concurrency 16): $pub"
+	load "$name" public "public list+item, c=16" -get "$pub" -concurrency 16 -duration "$DURATION"
+	echo "-- public pages at 200 requests/s while steps arrive at $rate steps/s ($DURATION, open loops)"
+	"$LOAD" -url "$BASE" -token "$CLERK_TOKEN" -item XK-001 -concurrency "$CONCURRENCY" -rate "$rate" -duration "$DURATION" \
+		-prefix "$prefix-p" >"$OUT/pcload-$name-steps-beside-public.txt" 2>&1 &
+	BG_PID=$!
+	load "$name" public-busy "public 200/s + steps" -get "$pub" -concurrency 16 -rate 200 -duration "$DURATION"
+	wait "$BG_PID" || { warn "pcload $name steps beside the public pages failed"; FAILED=1; }
+	BG_PID=
+	echo "    steps submitted meanwhile:"
+	sed 's/^/    /' "$OUT/pcload-$name-steps-beside-public.txt"
 	stop_server "$SERVER_PID"
 }
 

@@ -16,7 +16,14 @@
 //	pcload -url http://127.0.0.1:8080 -token pc_… -concurrency 64 -duration 20s
 //	pcload -url http://127.0.0.1:8080 -token pc_… -rate 1500 -duration 20s
 //
-// Anything but 201 Created is an error; pcload exits 1 when a request failed.
+// With -get it reads instead: each request GETs the next of the given paths
+// (e.g. the public pages), without a token unless one is given, and anything
+// but 200 OK is an error:
+//
+//	pcload -url http://127.0.0.1:8080 -get /api/public/v1/items,/api/public/v1/items/XK-001 -concurrency 16
+//
+// Otherwise anything but 201 Created is an error; pcload exits 1 when a
+// request failed.
 // Its last line is machine-readable:
 //
 //	RESULT steps_per_s=… p50_ms=… p90_ms=… p99_ms=… max_ms=… errors=… steps=… cpu_cores=…
@@ -58,6 +65,7 @@ type config struct {
 	prefix      string
 	timeout     time.Duration
 	showErrors  int
+	get         []string // paths to read round-robin instead of sending steps
 }
 
 func main() {
@@ -72,7 +80,11 @@ func main() {
 	flag.StringVar(&cfg.prefix, "prefix", "", "what case numbers (after the department's code and \"-\") and step ids begin with (default: derived from the clock)")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "timeout of one request")
 	flag.IntVar(&cfg.showErrors, "show-errors", 5, "how many error answers to print")
+	get := flag.String("get", "", "comma-separated paths to GET round-robin instead of sending steps (200 is success)")
 	flag.Parse()
+	if *get != "" {
+		cfg.get = strings.Split(*get, ",")
+	}
 	if err := cfg.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "pcload:", err)
 		flag.Usage()
@@ -80,12 +92,14 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	dept, err := clerkDepartment(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pcload:", err)
-		os.Exit(2)
+	if len(cfg.get) == 0 {
+		dept, err := clerkDepartment(ctx, cfg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pcload:", err)
+			os.Exit(2)
+		}
+		cfg.prefix = dept + "-" + cfg.prefix
 	}
-	cfg.prefix = dept + "-" + cfg.prefix
 	r := run(ctx, cfg)
 	r.print(os.Stdout, cfg)
 	switch {
@@ -106,7 +120,7 @@ func (c *config) check() error {
 	switch {
 	case !strings.HasPrefix(c.url, "http://") && !strings.HasPrefix(c.url, "https://"):
 		return fmt.Errorf("-url %q: want http://host:port", c.url)
-	case c.token == "":
+	case c.token == "" && len(c.get) == 0:
 		return errors.New("-token is required (a clerk's bearer token)")
 	case !safeID.MatchString(c.item):
 		return fmt.Errorf("-item %q is not a valid item code", c.item)
@@ -244,6 +258,7 @@ func run(ctx context.Context, cfg config) *result {
 
 	var (
 		caseSeq  atomic.Int64
+		reads    atomic.Int64
 		sent     atomic.Int64
 		errMu    sync.Mutex
 		firstErr []string
@@ -351,6 +366,28 @@ func run(ctx context.Context, cfg config) *result {
 				if !ok {
 					return
 				}
+				if len(cfg.get) > 0 {
+					path := cfg.get[int(reads.Add(1)-1)%len(cfg.get)]
+					status, body, err := fetch(runCtx, client, cfg.url+path, cfg.token)
+					w.lat = append(w.lat, time.Since(intended))
+					switch {
+					case err != nil && ctx.Err() != nil:
+						w.lat = w.lat[:len(w.lat)-1]
+						return
+					case err != nil:
+						w.errors++
+						w.byStatus["transport"]++
+						recordErr(fmt.Sprintf("GET %s: %v", path, err))
+					case status != http.StatusOK:
+						w.errors++
+						w.byStatus[strconv.Itoa(status)]++
+						recordErr(fmt.Sprintf("GET %s: HTTP %d: %s", path, status, truncate(body, 400)))
+					default:
+						w.created++
+						w.byStatus["200"]++
+					}
+					continue
+				}
 				c := nextCase()
 				w.buf = c.body(w.buf[:0], cfg.item)
 				status, body, err := post(runCtx, client, endpoint, auth, w.buf)
@@ -424,6 +461,27 @@ func post(ctx context.Context, client *http.Client, url, auth string, body []byt
 	return res.StatusCode, b, err
 }
 
+// fetch GETs url and reads the whole answer, as a browser would.
+func fetch(ctx context.Context, client *http.Client, url, token string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if res.StatusCode == http.StatusOK {
+		return res.StatusCode, nil, err
+	}
+	return res.StatusCode, b, err
+}
+
 func truncate(b []byte, n int) string {
 	s := strings.TrimSpace(string(b))
 	if len(s) > n {
@@ -453,7 +511,11 @@ func (r *result) print(w io.Writer, cfg config) {
 	if r.elapsed > 0 {
 		rate = float64(r.created) / r.elapsed.Seconds()
 	}
-	fmt.Fprintf(w, "pcload: %s, concurrency %d, item %s, prefix %s\n", mode, cfg.concurrency, cfg.item, cfg.prefix)
+	if len(cfg.get) > 0 {
+		fmt.Fprintf(w, "pcload: %s, concurrency %d, GET %s\n", strings.Replace(mode, "steps/s", "requests/s", 1), cfg.concurrency, strings.Join(cfg.get, " "))
+	} else {
+		fmt.Fprintf(w, "pcload: %s, concurrency %d, item %s, prefix %s\n", mode, cfg.concurrency, cfg.item, cfg.prefix)
+	}
 	keys := make([]string, 0, len(r.byStatus))
 	for k := range r.byStatus {
 		keys = append(keys, k)
@@ -463,11 +525,19 @@ func (r *result) print(w io.Writer, cfg config) {
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, r.byStatus[k]))
 	}
-	fmt.Fprintf(w, "  steps     %d (%d created, %d cases opened)\n", r.steps, r.created, r.cases)
+	if len(cfg.get) > 0 {
+		fmt.Fprintf(w, "  requests  %d (%d answered 200)\n", r.steps, r.created)
+	} else {
+		fmt.Fprintf(w, "  steps     %d (%d created, %d cases opened)\n", r.steps, r.created, r.cases)
+	}
 	fmt.Fprintf(w, "  status    %s\n", strings.Join(parts, " "))
 	fmt.Fprintf(w, "  errors    %d\n", r.errors)
 	fmt.Fprintf(w, "  duration  %.2fs\n", r.elapsed.Seconds())
-	fmt.Fprintf(w, "  steps/s   %.1f (created only)\n", rate)
+	if len(cfg.get) > 0 {
+		fmt.Fprintf(w, "  req/s     %.1f (200 only)\n", rate)
+	} else {
+		fmt.Fprintf(w, "  steps/s   %.1f (created only)\n", rate)
+	}
 	cores := 0.0
 	if r.elapsed > 0 {
 		cores = r.cpu.Seconds() / r.elapsed.Seconds()

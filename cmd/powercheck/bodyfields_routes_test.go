@@ -429,7 +429,7 @@ func bodyRoutes() []bodyRoute {
 			target: func(_ *testing.T, _ *bodyEnv, n int) (string, map[string]any) {
 				month := time.Date(2025, time.January+time.Month(n), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
 				return "/api/v1/reports/monthly/explanations", map[string]any{"department_code": "ZJJ", "month": month,
-					"text": "本月有预警，原因如下……", "signed_by": "王局长"}
+					"text": "本月有预警，原因如下……", "signed_by": "zjj-admin"}
 			},
 			show: func(t *testing.T, e *bodyEnv, _ string, body map[string]any) string {
 				return e.get(t, "admin", "/api/v1/reports/monthly?department=ZJJ&month="+body["month"].(string))
@@ -438,7 +438,14 @@ func bodyRoutes() []bodyRoute {
 				{path: "department_code", kind: kIdent, max: 32, optional: true, refuse: answer{403, "other_department"}},
 				{path: "month", kind: kMonth, refuse: invExplanation},
 				{path: "text", kind: kText, max: 20000, bytes: 65535, refuse: invExplanation},
-				{path: "signed_by", kind: kLine, max: 64, refuse: invExplanation},
+				// A username names an account: an active dept_admin of the
+				// department. Anything else is the deprecated free-text signature.
+				{path: "signed_by", kind: kLine, max: 64, refuse: invExplanation, extra: []subst{
+					{label: "a name typed in", raw: js("王局长"), verify: true},
+					{label: "a clerk of the department", raw: js("zjj-clerk"), want: refusal("invalid_signer")},
+					{label: "an account of another department", raw: js("scj-clerk"), want: refusal("invalid_signer")},
+					{label: "no such account", raw: js("nobody-at-all"), want: refusal("invalid_signer")},
+				}},
 			},
 		},
 		{

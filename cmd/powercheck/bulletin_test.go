@@ -157,7 +157,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 				t.Fatal(err)
 			}
 			year, n := quarter[:4], quarter[6:]
-			if title := fmt.Sprintf("某区行政权力运行监察季度通报（%s 年第 %s 季度）", year, n); len(rows) < 6 || rows[0][0] != title {
+			if title := fmt.Sprintf("仁和区行政权力运行监察季度通报（%s 年第 %s 季度）", year, n); len(rows) < 6 || rows[0][0] != title {
 				t.Fatalf("rows = %q, want the title %s", rows, title)
 			}
 			if !strings.Contains(rows[1][0], b.From) || !strings.Contains(rows[1][0], "生成时间") || !strings.HasPrefix(rows[2][0], "单位") {

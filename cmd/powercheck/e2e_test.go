@@ -52,6 +52,9 @@ func setupDistrict(t *testing.T, s *server) map[string]string {
 		{scjClerk, "scj-clerk", "clerk", "SCJ"},
 	} {
 		body := map[string]any{"username": a.user, "real_name": "测试" + a.user, "role": a.role}
+		if a.role == "clerk" {
+			body["real_name"] = "张三" // the handler that step() names: a person of the department
+		}
 		if a.dept != "" {
 			body["department_code"] = a.dept
 		}

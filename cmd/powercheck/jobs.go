@@ -134,6 +134,14 @@ func syncCalendar(ctx context.Context, svc *compliance.Service, log *slog.Logger
 	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, written, false)
 }
 
+// refreshSettings reloads the district's settings, so that a change made
+// on another node reaches this node's policies (input.settings) too.
+func refreshSettings(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
+	if _, err := svc.RefreshSettings(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("reload settings", "error", err)
+	}
+}
+
 // sweeper runs the deadline sweeper and the day and month closings on an
 // interval. Several nodes may run it at once: each case's tick is stored by
 // one of them.

@@ -91,6 +91,7 @@ func TestPatrolLedger(t *testing.T) {
 			}
 		}
 		s.must(201, "POST", "/api/v1/patrols", scjInsp, patrol("2025-10-09T10:00:00+08:00"))
+		enteredOnTime(t, dsn)
 
 		want := []string{
 			"2025-09-27 weekend 0 not_required", "2025-09-28 makeup_workday 2 ok",

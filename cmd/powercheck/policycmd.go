@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
 	"powercheck/internal/policy"
 	"powercheck/policies"
 )
@@ -59,7 +60,17 @@ func policyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%d of %d modules reformatted\n", changed, len(modules))
 		return nil
 	case "check":
-		if _, err := engine.Compile(ctx, 0, modules); err != nil {
+		// The folder's params.json, when it has one, must pass the schema;
+		// the modules compile with it (else with the shipped parameters).
+		var params []byte
+		if raw, err := fs.ReadFile(src, "params.json"); err == nil {
+			if params, err = policy.ValidateParams(raw); err != nil {
+				return printParamProblems(stdout, err)
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("read params.json: %w", err)
+		}
+		if _, err := engine.CompileWith(ctx, 0, modules, params); err != nil {
 			return printProblems(stdout, err)
 		}
 		if _, err := engine.RunTests(ctx, modules); err != nil { // compiles the tests too
@@ -101,4 +112,19 @@ func printProblems(w io.Writer, err error) error {
 		fmt.Fprintf(w, "%s.rego:%d:%d: %s (%s)\n", p.Module, p.Line, p.Column, p.Chinese, p.Message)
 	}
 	return fmt.Errorf("%d policy problems", len(ce.Problems))
+}
+
+func printParamProblems(w io.Writer, err error) error {
+	var ce *compliance.Error
+	problems, ok := []policy.ParamProblem(nil), false
+	if errors.As(err, &ce) {
+		problems, ok = ce.Details.([]policy.ParamProblem)
+	}
+	if !ok {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintf(w, "params.json:%s: %s\n", p.Path, p.Message)
+	}
+	return fmt.Errorf("%d parameter problems", len(problems))
 }

@@ -145,6 +145,31 @@ func TestPublicDisclosure(t *testing.T) {
 			get("/api/public/v1/items/NO-SUCH", 404)
 		})
 
+		t.Run("nothing that is not in force", func(t *testing.T) {
+			s.must(201, "PUT", "/api/v1/power-items/XK-SUSP", tok[legalToken], itemFixture(t, "licensing", func(m map[string]any) {
+				m["name"], m["status"] = "已暂停的事项", "suspended"
+			}))
+			// A department's adjustment waits for approval: the public sees the version in force.
+			if r := s.do("PUT", "/api/v1/power-items/XK-001", tok[zjjAdmin], itemFixture(t, "licensing", func(m map[string]any) {
+				m["name"] = "未审定的新名称"
+			})); r.Status/100 != 2 {
+				t.Fatalf("a department's adjustment: %d %s", r.Status, r.Body)
+			}
+			if p := s.must(200, "GET", "/api/v1/power-items/pending", tok[legalToken], nil); !strings.Contains(string(p.Body), "未审定的新名称") {
+				t.Fatalf("pending adjustments = %s, want the department's", p.Body)
+			}
+			body := string(s.must(200, "GET", "/api/public/v1/items", "", nil).Body) + string(s.must(200, "GET", "/api/public/v1/catalog.json", "", nil).Body)
+			for _, hidden := range []string{"XK-SUSP", "已暂停的事项", "未审定的新名称"} {
+				if strings.Contains(body, hidden) {
+					t.Errorf("the public list shows %s, which is not in force", hidden)
+				}
+			}
+			get("/api/public/v1/items/XK-SUSP", 404)
+			if it := get("/api/public/v1/items/XK-001", 200).(map[string]any); it["name"] == "未审定的新名称" {
+				t.Error("the public item shows a version awaiting approval")
+			}
+		})
+
 		t.Run("a case for the holder of its code", func(t *testing.T) {
 			pc := get("/api/public/v1/cases/ZJJ-PUB-1?code="+strings.ToLower(first.QueryCode), 200).(map[string]any)
 			steps := pc["steps"].([]any)

@@ -93,6 +93,7 @@ func TestMonthlyReportCounts(t *testing.T) {
 		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T09:00:00+08:00"))
 		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T16:00:00+08:00"))
 		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-03T09:00:00+08:00"))
+		enteredOnTime(t, dsn)
 
 		r := s.report(t, tok[supervisionToken], "department=ZJJ&month=2026-03")
 		if r.DepartmentCode != "ZJJ" || r.Month != "2026-03" || r.CasesAccepted != 2 || r.CasesClosed != 1 || r.CasesOpen != 1 ||

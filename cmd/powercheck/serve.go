@@ -60,6 +60,11 @@ func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *sl
 	}
 	svc := compliance.NewService(store, engine, nil, log)
 	svc.UseCalendar(engine)
+	svc.UseParams(engine)
+	if err := svc.UseSettingsSink(ctx, engine.SetSettings); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
 	seeding, seeded := svc.TrackWrites(ctx)
 	if err := svc.SyncCalendar(seeding); err != nil {
 		_ = store.Close()
@@ -74,6 +79,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database: sqlite:<path> or mysql:<dsn>")
 	withDemo := fs.Bool("demo", false, "load the demo district into an empty database")
 	maxBody := fs.Int64("max-body", 1<<20, "request body limit in bytes")
+	publicRate := fs.Int("public-rate", httpapi.PublicRequestsPerMinute, "public requests (/api/public/v1) one address may make a minute; 0: no bound (behind a proxy that limits them)")
 	evalTimeout := fs.Duration("eval-timeout", policy.DefaultTimeout, "time limit of one policy evaluation")
 	poll := fs.Duration("policy-poll", 5*time.Second, "how often to look for a new policy revision")
 	recheck := fs.Duration("recheck-interval", 30*time.Second, "how often to re-check steps whose evaluation failed")
@@ -90,7 +96,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 		return err
 	}
 	if err := errors.Join(envErr, checkServeFlags(*maxBody, *evalTimeout, *poll, *recheck, *sweepEvery, *drain, *lockWait),
-		checkCheckpointFlags(*checkpointEvery),
+		checkCheckpointFlags(*checkpointEvery), checkPublicRate(*publicRate),
 		checkBootstrapToken(os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"), *withDemo)); err != nil {
 		return err
 	}
@@ -153,7 +159,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 		log.Info("subject locks hold within this process only (SQLite in memory, or no open-file-description locks on this system): run one node on this database")
 	}
 	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted,
-		CookieSecure: *cookieSecure, Sessions: sessions, Console: console, SubjectLocks: locks, SubjectLockWait: *lockWait}, log)
+		CookieSecure: *cookieSecure, Sessions: sessions, Console: console, SubjectLocks: locks, SubjectLockWait: *lockWait,
+		PublicRate: publicRateConfig(*publicRate)}, log)
 	if err != nil {
 		return err
 	}
@@ -174,6 +181,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	if *poll > 0 {
 		bgLoops.run(func() { a.engine.Watch(stop, a.store, *poll, log) })
 		bgLoops.every(*poll, func(ctx context.Context) { syncCalendar(ctx, a.svc, log) })
+		bgLoops.every(*poll, func(ctx context.Context) { refreshSettings(ctx, a.svc, log) })
 	}
 	if *recheck > 0 {
 		bgLoops.every(*recheck, func(ctx context.Context) { recheckJob(ctx, a.svc, log) })
@@ -380,4 +388,20 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	return loadDemo(ctx, a, session.NewService(a.store, nil, nil), stdout, slog.Default())
+}
+
+// publicRateConfig turns --public-rate (0: no bound) into the API's setting
+// (negative: no bound).
+func publicRateConfig(perMinute int) int {
+	if perMinute <= 0 {
+		return -1
+	}
+	return perMinute
+}
+
+func checkPublicRate(perMinute int) error {
+	if perMinute < 0 {
+		return fmt.Errorf("--public-rate %d: want 0 (no bound) or more requests a minute", perMinute)
+	}
+	return nil
 }

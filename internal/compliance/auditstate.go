@@ -46,6 +46,7 @@ const (
 	SubjectSpotCheck   = "spot_check"
 	SubjectPatrol      = "patrol"
 	SubjectExplanation = "explanation" // key "DEPT/2026-10"
+	SubjectApproval    = "approval"    // a signed approval, by id
 )
 
 // apiOnlyKinds are the subjects that change only through the API, each

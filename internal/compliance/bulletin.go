@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -29,6 +30,12 @@ const ScoreFormula = "得分 = 100 − 2×每百件报警数 − 1×每百件预
 // QuarterlyBulletin is the quarterly bulletin (季度通报) that the office sends
 // to the district leadership: one row per department, ranked by score.
 type QuarterlyBulletin struct {
+	// Title names the district: "仁和区行政权力运行监察季度通报（2026 年第 1 季度）".
+	Title string `json:"title"`
+	// DistrictName and Issuer (the government services office that sends
+	// it) are the district's settings when the bulletin was made.
+	DistrictName string        `json:"district_name"`
+	Issuer       string        `json:"issuer"`
 	Quarter      string        `json:"quarter"`
 	From         string        `json:"from"` // first day, YYYY-MM-DD (Asia/Shanghai)
 	To           string        `json:"to"`   // last day
@@ -154,8 +161,10 @@ func (s *Service) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 	months := []calendar.Date{first, nextMonth(first), nextMonth(nextMonth(first))}
 	next := nextMonth(months[2])
 	last := next - 1
+	names := s.DistrictSettings(ctx).Settings
 	b := QuarterlyBulletin{Quarter: quarter, From: first.String(), To: last.String(), GeneratedAt: now.UTC(),
-		Rows: []BulletinRow{}, ScoreFormula: ScoreFormula}
+		Rows: []BulletinRow{}, ScoreFormula: ScoreFormula, DistrictName: names.DistrictName, Issuer: names.Offices.Oversight,
+		Title: fmt.Sprintf("%s行政权力运行监察季度通报（%s 年第 %s 季度）", names.DistrictName, quarter[:4], quarter[6:])}
 
 	depts, err := s.store.ListDepartments(ctx)
 	if err != nil {
@@ -220,7 +229,7 @@ func (s *Service) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 			e, ok := explained[d.Code+"|"+monthNames[i]]
 			// The due date is the 3rd of the next month or later: an
 			// explanation by then, or a today before then, settles it.
-			earliest := nextMonth(m) + ExplanationDueDay - 1
+			earliest := nextMonth(m) + calendar.Date(s.RuleParams().ExplanationDueDay) - 1
 			if (ok && calendar.DateOf(e.SubmittedAt) <= earliest) || (!ok && today <= earliest) {
 				continue
 			}

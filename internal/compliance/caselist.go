@@ -152,7 +152,11 @@ func (s *Service) summarize(ctx context.Context, cs CaseListStore, cases []Case)
 		}
 		// A case whose deadline cannot be computed is listed without it;
 		// its page says why.
-		tv, err := s.eval.View(ctx, &Input{Event: EventView, Now: now, Department: dept, Item: item, Case: c, Steps: steps})
+		signed, err := s.signedApprovals(ctx, c.CaseNo, now)
+		if err != nil {
+			return nil, err
+		}
+		tv, err := s.eval.View(ctx, &Input{Event: EventView, Now: now, Department: dept, Item: item, Case: c, Steps: steps, Approvals: signed})
 		if err != nil {
 			s.log.WarnContext(ctx, "case time view failed", "case", c.CaseNo, "error", err)
 		} else {
@@ -276,6 +280,9 @@ func (s *Service) Workbench(ctx context.Context, who *Account) (Workbench, error
 			return Workbench{}, err
 		}
 	}
+	if wb.ApprovalsPending, err = s.countPendingApprovals(ctx, who); err != nil {
+		return Workbench{}, err
+	}
 	if who.Role == RoleLegal || who.Role == RoleDeptAdmin {
 		if wb.AdjustmentsPending, err = s.countPendingItems(ctx, who); err != nil {
 			return Workbench{}, err
@@ -316,13 +323,13 @@ func (s *Service) patrolsToday(ctx context.Context, who *Account) (*PatrolsToday
 		return nil, err
 	}
 	d := l.Days[0]
-	return &PatrolsToday{Date: d.Date, Kind: d.Kind, Done: d.Patrols, Required: patrolsRequired(d.Kind), Status: d.Status}, nil
+	return &PatrolsToday{Date: d.Date, Kind: d.Kind, Done: d.Patrols, Required: s.patrolsRequired(d.Kind), Status: d.Status}, nil
 }
 
 // patrolsRequired is the number of patrols a day of kind needs.
-func patrolsRequired(kind string) int {
+func (s *Service) patrolsRequired(kind string) int {
 	if kind == string(calendar.Workday) || kind == string(calendar.MakeupWorkday) {
-		return PatrolsPerWorkday
+		return s.RuleParams().PatrolsPerWorkday
 	}
 	return 0
 }

@@ -17,6 +17,11 @@ type CaseView struct {
 	// cannot say, TimeError tells why.
 	Time      *TimeView `json:"time"`
 	TimeError string    `json:"time_error,omitempty"`
+	// Approvals are the case's signed approvals (those that steps declare
+	// are each step's declared_approvals); ApprovalSteps the steps of its
+	// flow that take them, with the role that signs each.
+	Approvals     []SignedApproval `json:"approvals"`
+	ApprovalSteps []ApprovalStep   `json:"approval_steps"`
 }
 
 // CaseViewSteps is how many of a case's steps its view shows; the others
@@ -62,7 +67,13 @@ func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseVi
 	if err != nil {
 		return CaseView{}, err
 	}
-	tv, err := s.eval.View(ctx, &Input{Event: EventView, Now: s.now(), Department: dept, Item: item, Case: &c, Steps: steps})
+	now := s.now()
+	signed, err := s.signedApprovals(ctx, c.CaseNo, now)
+	if err != nil {
+		return CaseView{}, err
+	}
+	v.Approvals, v.ApprovalSteps = nonNil(signed), ApprovalSteps(item)
+	tv, err := s.eval.View(ctx, &Input{Event: EventView, Now: now, Department: dept, Item: item, Case: &c, Steps: steps, Approvals: signed})
 	if err != nil {
 		s.log.WarnContext(ctx, "case time view failed", "case", caseNo, "error", err)
 		v.TimeError = "办理时限暂时无法计算：" + err.Error()

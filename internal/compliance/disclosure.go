@@ -115,15 +115,15 @@ type PublicItemSummary struct {
 // PublicItem is an item in force as the public sees it.
 type PublicItem struct {
 	PublicItemSummary
-	Version    int             `json:"version"`
-	LegalBases []LegalBasis    `json:"legal_bases"`
-	Conditions string          `json:"conditions"`
+	Version        int             `json:"version"`
+	LegalBases     []LegalBasis    `json:"legal_bases"`
+	Conditions     string          `json:"conditions"`
 	Materials      []Material      `json:"materials"`
 	Fees           string          `json:"fees"`
 	Contact        Contact         `json:"contact"`
 	ServiceChannel string          `json:"service_channel"`
-	Discretion map[string]Tier `json:"discretion"`
-	Steps      []PublicStep    `json:"steps"`
+	Discretion     map[string]Tier `json:"discretion"`
+	Steps          []PublicStep    `json:"steps"`
 }
 
 // PublicStep is one step of an item's flow, for its flowchart.
@@ -436,7 +436,12 @@ func (s *Service) PublicCase(ctx context.Context, caseNo, code string) (PublicCa
 		}
 		out.Steps = append(out.Steps, PublicCaseStep{Name: name, Date: calendar.DateOf(st.OccurredAt).String()})
 	}
-	tv, err := s.eval.View(ctx, &Input{Event: EventView, Now: s.now(), Department: dept, Item: item, Case: &c, Steps: steps})
+	now := s.now()
+	signed, err := s.signedApprovals(ctx, c.CaseNo, now)
+	if err != nil {
+		return PublicCase{}, err
+	}
+	tv, err := s.eval.View(ctx, &Input{Event: EventView, Now: now, Department: dept, Item: item, Case: &c, Steps: steps, Approvals: signed})
 	if err == nil {
 		for _, d := range tv.Deadlines {
 			if d.Key == "item" && d.Due != "" {

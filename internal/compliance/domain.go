@@ -251,6 +251,12 @@ type Case struct {
 	// step is stored only on the version it was checked against, so that
 	// two steps of one case are never checked without each other.
 	Version int64 `json:"-"`
+	// NextCheckpoint is the first step of the flow that takes an approval
+	// and is not recorded yet, NextCheckpointRole the role that signs it;
+	// both empty when none is left. Kept with every step, they let an
+	// approver's pending list be read from the cases alone.
+	NextCheckpoint     string `json:"-"`
+	NextCheckpointRole Role   `json:"-"`
 }
 
 // Check statuses of a step.
@@ -261,19 +267,27 @@ const (
 
 // Step is one recorded step of a case (环节记录).
 type Step struct {
-	ID             string         `json:"id"`
-	CaseNo         string         `json:"case_no"`
-	StepCode       string         `json:"step_code"`
-	Handler        string         `json:"handler"`
-	OccurredAt     time.Time      `json:"occurred_at"`
-	RecordedAt     time.Time      `json:"recorded_at"`
-	LegalBasisIDs  []string       `json:"legal_basis_ids"`
-	Discretion     *Discretion    `json:"discretion,omitempty"`
-	Approvals      []Approval     `json:"approvals"`
+	ID            string      `json:"id"`
+	CaseNo        string      `json:"case_no"`
+	StepCode      string      `json:"step_code"`
+	Handler       string      `json:"handler"`
+	OccurredAt    time.Time   `json:"occurred_at"`
+	RecordedAt    time.Time   `json:"recorded_at"`
+	LegalBasisIDs []string    `json:"legal_basis_ids"`
+	Discretion    *Discretion `json:"discretion,omitempty"`
+	// Approvals are those the step's body declares: kept and shown as
+	// declared, they never pass a checkpoint (only SignedApproval does).
+	Approvals      []Approval     `json:"declared_approvals"`
 	Attributes     map[string]any `json:"attributes"`
 	CheckStatus    string         `json:"check_status"`
 	CheckError     string         `json:"check_error,omitempty"`
 	PolicyRevision int64          `json:"policy_revision"`
+	// RecordedBy is the username of the account that submitted the step.
+	RecordedBy string `json:"recorded_by,omitempty"`
+	// HandlerKnown tells whether the handler is the real name of an active
+	// account of the case's department, as far as it was checked when the
+	// step was submitted (nil: not checked). It is not stored.
+	HandlerKnown *bool `json:"-"`
 }
 
 // Discretion is the discretion a step exercised: the tier and the amount,
@@ -301,7 +315,7 @@ type Mitigation struct {
 	Reason   string   `json:"reason"`
 }
 
-// Approval is an approval given to a step.
+// Approval is an approval that a step's body declares (declared_approvals).
 type Approval struct {
 	Role string    `json:"role"`
 	By   string    `json:"by"`

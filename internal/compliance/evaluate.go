@@ -22,12 +22,14 @@ type Input struct {
 	Department Department
 	Item       *PowerItem
 	Case       *Case
-	Steps      []Step        // the case's steps before this one, in the order recorded
-	Warnings   []Warning     // the case's warnings so far, for follow-up rules
-	Step       *Step         // nil on a tick
-	Day        *DayFacts     // patrol_day: the working day being closed
-	Month      *MonthFacts   // month_close: the month being closed
-	Catalog    *CatalogFacts // catalog: the item's use (input.catalog)
+	Steps      []Step           // the case's steps before this one, in the order recorded
+	Warnings   []Warning        // the case's warnings so far, for follow-up rules
+	Approvals  []SignedApproval // the case's signed approvals, as of Now
+	Step       *Step            // nil on a tick
+	Day        *DayFacts        // patrol_day: the working day being closed
+	Patrol     *PatrolFacts     // patrol: the patrol being recorded
+	Month      *MonthFacts      // month_close: the month being closed
+	Catalog    *CatalogFacts    // catalog: the item's use (input.catalog)
 }
 
 // MaxFindings is the most warnings one evaluation may raise (one step, tick,

@@ -28,9 +28,14 @@ type RecordedStep struct {
 // ImpactReport says which warnings a candidate policy set would raise that
 // the stored answers do not have (appear), and the reverse (disappear).
 type ImpactReport struct {
-	From      time.Time     `json:"from"`
-	To        time.Time     `json:"to"`
-	Steps     int           `json:"steps"`
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to"`
+	Steps int       `json:"steps"`
+	// PatrolDays counts the department working days whose patrol_day
+	// evaluation was compared, the candidate's against the active one's.
+	PatrolDays int `json:"patrol_days"`
+	// Params lists the rule parameters the candidate changes.
+	Params    []ParamChange `json:"params"`
 	Appear    []ImpactCount `json:"appear"`
 	Disappear []ImpactCount `json:"disappear"`
 	Failed    int           `json:"failed"`    // steps the candidate could not evaluate
@@ -51,6 +56,7 @@ type ImpactCount struct {
 type ImpactExample struct {
 	CaseNo  string `json:"case_no"`
 	StepID  string `json:"step_id"`
+	Date    string `json:"date,omitempty"` // a patrol day's
 	Message string `json:"message"`
 }
 
@@ -96,6 +102,11 @@ func (s *Service) Impact(ctx context.Context, from, to time.Time, cand Evaluator
 			break
 		}
 	}
+	if !rep.Truncated {
+		if err := s.impactPatrolDays(ctx, from, to, cand, &rep, appear, disappear); err != nil {
+			return rep, err
+		}
+	}
 	rep.Appear, rep.Disappear = sortedCounts(appear), sortedCounts(disappear)
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
@@ -117,6 +128,12 @@ func (s *Service) impactPage(ctx context.Context, is ImpactStore, cand Evaluator
 	steps, err := is.StepsOfCases(ctx, nos)
 	if err != nil {
 		return err
+	}
+	var signed map[string][]SignedApproval
+	if as, ok := s.store.(ApprovalStore); ok {
+		if signed, err = as.ApprovalsOfCases(ctx, nos); err != nil {
+			return err
+		}
 	}
 	type outcome struct {
 		findings []Finding
@@ -151,7 +168,7 @@ func (s *Service) impactPage(ctx context.Context, is ImpactStore, cand Evaluator
 				}
 				st := p.Step
 				ev, err := cand.Evaluate(ctx, &Input{Event: EventStep, Now: st.RecordedAt, Department: dept,
-					Item: item, Case: &c, Steps: earlier, Step: &st})
+					Item: item, Case: &c, Steps: earlier, Approvals: approvalsAsOf(signed[c.CaseNo], st.RecordedAt), Step: &st})
 				outcomes[i] = outcome{findings: ev.Findings, failed: err != nil}
 			}
 		}()

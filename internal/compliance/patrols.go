@@ -14,11 +14,25 @@ import (
 const (
 	EventPatrolDay  = "patrol_day"  // a working day is closed, per department
 	EventMonthClose = "month_close" // a month is closed, per department
+	EventPatrol     = "patrol"      // a patrol is recorded
 )
 
-// PatrolsPerWorkday is how many patrols a working day needs (日常巡查 at
-// least twice a day). The ledger's statuses use it; the warnings come from
-// the patrol policy alone.
+// PatrolEntryWindow is how long after its claimed time (at) a patrol may be
+// recorded and still count for its day; it must also be recorded on that
+// same day (Asia/Shanghai). Later entries are kept as evidence but do not
+// fill the day, and the patrol policy raises a pre-warning for them.
+const PatrolEntryWindow = 2 * time.Hour
+
+// Why a patrol does not count for its day (PatrolEntry.NotCounted).
+const (
+	PatrolRecordedLate       = "recorded_late"        // more than PatrolEntryWindow after at
+	PatrolRecordedAnotherDay = "recorded_another_day" // on another day than at's
+)
+
+// PatrolsPerWorkday is how many patrols a working day needs by default
+// (日常巡查 at least twice a day): the rule parameter patrol.per_workday
+// shipped with the default policies. The ledger's statuses use the one in
+// force; the warnings come from the patrol policy alone.
 const PatrolsPerWorkday = 2
 
 // Patrol statuses of a day in the ledger.
@@ -42,6 +56,50 @@ type Patrol struct {
 	Findings       string    `json:"findings"`
 	Problems       []string  `json:"problems"`
 	CreatedAt      time.Time `json:"created_at"`
+	// RecordedAt is when the patrol was entered (the same as CreatedAt);
+	// Counts tells whether it counts for the day of At (PatrolNotCounted).
+	RecordedAt time.Time `json:"recorded_at"`
+	Counts     bool      `json:"counts"`
+	// Warnings are what the patrol policy found when it was recorded
+	// (patrol.backdated); set on the answer to a new patrol only.
+	Warnings []Finding `json:"warnings,omitempty"`
+}
+
+// PatrolNotCounted tells why a patrol claimed at at and recorded at
+// recorded does not count for its day, or "" when it does.
+func PatrolNotCounted(at, recorded time.Time) string {
+	switch {
+	case calendar.DateOf(at) != calendar.DateOf(recorded):
+		return PatrolRecordedAnotherDay
+	case recorded.Sub(at) > PatrolEntryWindow:
+		return PatrolRecordedLate
+	}
+	return ""
+}
+
+// withCounts fills the fields derived from when p was recorded.
+func (p Patrol) withCounts() Patrol {
+	p.RecordedAt = p.CreatedAt
+	p.Counts = PatrolNotCounted(p.At, p.CreatedAt) == ""
+	return p
+}
+
+// PatrolFacts is what a patrol evaluation sees as input.patrol.
+type PatrolFacts struct {
+	Inspector  string
+	At         time.Time // claimed
+	RecordedAt time.Time
+}
+
+// PatrolEntry is one patrol in the ledger: when it was claimed to take
+// place beside when it was recorded, and whether it counts for the day.
+type PatrolEntry struct {
+	ID         int64     `json:"id"`
+	Inspector  string    `json:"inspector"`
+	At         time.Time `json:"at"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Counts     bool      `json:"counts"`
+	NotCounted string    `json:"not_counted_reason,omitempty"` // PatrolRecordedLate, PatrolRecordedAnotherDay
 }
 
 // DayFacts is what a patrol_day evaluation sees as input.day.
@@ -51,12 +109,16 @@ type DayFacts struct {
 	Patrols int
 }
 
-// PatrolDay is one day of the patrol ledger.
+// PatrolDay is one day of the patrol ledger. Patrols counts the patrols
+// that count for the day; NotCounted those claimed for it but recorded
+// too late (PatrolEntryWindow). Entries lists both, by claimed time.
 type PatrolDay struct {
-	Date    string `json:"date"`
-	Kind    string `json:"kind"`
-	Patrols int    `json:"patrols"`
-	Status  string `json:"status"`
+	Date       string        `json:"date"`
+	Kind       string        `json:"kind"`
+	Patrols    int           `json:"patrols"`
+	NotCounted int           `json:"not_counted"`
+	Status     string        `json:"status"`
+	Entries    []PatrolEntry `json:"entries"`
 }
 
 // PatrolLedger is a department's patrols, day by day.
@@ -77,11 +139,21 @@ type PatrolDayRecord struct {
 	At             time.Time
 }
 
+// PatrolRecord is a new patrol with what the patrol policy found about it.
+type PatrolRecord struct {
+	Patrol   Patrol
+	Findings []Finding
+	Revision int64
+}
+
 // PatrolStore keeps patrols and which days have been closed.
 type PatrolStore interface {
-	CreatePatrol(ctx context.Context, p Patrol) (Patrol, error)
-	// PatrolTimes returns when a department's patrols took place, in [from, to).
-	PatrolTimes(ctx context.Context, dept string, from, to time.Time) ([]time.Time, error)
+	// CreatePatrol stores a patrol and the warnings found about it, in one
+	// transaction.
+	CreatePatrol(ctx context.Context, rec PatrolRecord) (Patrol, error)
+	// Patrols returns a department's patrols claimed in [from, to), by
+	// claimed time, without their findings and problems.
+	Patrols(ctx context.Context, dept string, from, to time.Time) ([]Patrol, error)
 	// ClosedPatrolDays returns the days of a department closed in [from, to] (YYYY-MM-DD).
 	ClosedPatrolDays(ctx context.Context, dept, from, to string) (map[string]bool, error)
 	// ClosePatrolDay marks the day closed and stores the warnings found, in
@@ -117,14 +189,15 @@ func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.Kind, error) {
 	return k, err
 }
 
-// patrolStatus is the ledger status of a day of kind k with n patrols.
-func patrolStatus(k calendar.Kind, n int) string {
+// patrolStatus is the ledger status of a day of kind k with n patrols, of
+// which a working day needs required.
+func patrolStatus(k calendar.Kind, n, required int) string {
 	switch {
 	case !k.IsWorking():
 		return PatrolNotRequired
-	case n >= PatrolsPerWorkday:
+	case n >= required:
 		return PatrolOK
-	case n == 1:
+	case n > 0:
 		return PatrolInsufficient
 	}
 	return PatrolMissing
@@ -144,7 +217,7 @@ func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Pat
 	switch {
 	case p.At.IsZero():
 		v.Add("at", "巡查时间必填（RFC 3339 格式）")
-	case p.At.After(now):
+	case p.At.After(now.Add(MaxFutureSkew)):
 		v.Add("at", "巡查时间不能晚于当前时间")
 	case p.At.Year() < 2000:
 		v.Add("at", "巡查时间 %s 不合理", p.At.Format(time.RFC3339))
@@ -178,7 +251,28 @@ func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Pat
 	p.ID, p.Problems = 0, problems
 	p.DepartmentCode, p.Inspector = who.DepartmentCode, who.Username
 	p.At, p.CreatedAt = p.At.UTC().Truncate(time.Millisecond), now.UTC()
-	return ps.CreatePatrol(ctx, p)
+	rec := PatrolRecord{Patrol: p}
+	d, err := s.department(ctx, who.DepartmentCode)
+	if err != nil {
+		return Patrol{}, err
+	}
+	// The patrol is evidence of its own: it is kept even when the policies
+	// cannot be evaluated, and counts or not by when it was recorded.
+	ev, err := s.eval.Evaluate(ctx, &Input{Event: EventPatrol, Now: now, Department: d,
+		Patrol: &PatrolFacts{Inspector: p.Inspector, At: p.At, RecordedAt: p.CreatedAt}})
+	if err != nil {
+		s.log.ErrorContext(ctx, "patrol evaluation failed; patrol stored without warnings", "department", d.Code,
+			"inspector", p.Inspector, "revision", ev.Revision, "error", err)
+	} else {
+		rec.Findings, rec.Revision = ev.Findings, ev.Revision
+	}
+	saved, err := ps.CreatePatrol(ctx, rec)
+	if err != nil {
+		return Patrol{}, err
+	}
+	saved = saved.withCounts()
+	saved.Warnings = rec.Findings
+	return saved, nil
 }
 
 // parsePeriod reads a from–to period of YYYY-MM-DD dates, both included.
@@ -256,31 +350,65 @@ func (s *Service) patrolDays(ctx context.Context, dept string, f, t calendar.Dat
 		}
 		kinds = append(kinds, k)
 	}
-	counts, err := s.patrolCounts(ctx, dept, f, t)
+	entries, err := s.patrolEntries(ctx, dept, f, t)
 	if err != nil {
 		return nil, err
 	}
+	required := s.RuleParams().PatrolsPerWorkday
 	for i, k := range kinds {
 		d := f + calendar.Date(i)
-		n := counts[d]
-		days = append(days, PatrolDay{Date: d.String(), Kind: string(k), Patrols: n, Status: patrolStatus(k, n)})
+		day := PatrolDay{Date: d.String(), Kind: string(k), Entries: entries[d]}
+		if day.Entries == nil {
+			day.Entries = []PatrolEntry{}
+		}
+		for _, e := range day.Entries {
+			if e.Counts {
+				day.Patrols++
+			} else {
+				day.NotCounted++
+			}
+		}
+		day.Status = patrolStatus(k, day.Patrols, required)
+		days = append(days, day)
 	}
 	return days, nil
 }
 
-// patrolCounts counts a department's patrols per day of [f, t] (Asia/Shanghai).
-func (s *Service) patrolCounts(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date]int, error) {
+// patrolEntries lists a department's patrols per claimed day of [f, t]
+// (Asia/Shanghai), each marked whether it counts for that day.
+func (s *Service) patrolEntries(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date][]PatrolEntry, error) {
 	ps, err := s.patrolStore()
 	if err != nil {
 		return nil, err
 	}
-	times, err := ps.PatrolTimes(ctx, dept, f.Start(), t.End())
+	patrols, err := ps.Patrols(ctx, dept, f.Start(), t.End())
+	if err != nil {
+		return nil, err
+	}
+	out := map[calendar.Date][]PatrolEntry{}
+	for _, p := range patrols {
+		why := PatrolNotCounted(p.At, p.CreatedAt)
+		d := calendar.DateOf(p.At)
+		out[d] = append(out[d], PatrolEntry{ID: p.ID, Inspector: p.Inspector, At: p.At, RecordedAt: p.CreatedAt,
+			Counts: why == "", NotCounted: why})
+	}
+	return out, nil
+}
+
+// patrolCounts counts the patrols that count for each day of [f, t]
+// (Asia/Shanghai): those recorded in time (PatrolNotCounted).
+func (s *Service) patrolCounts(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date]int, error) {
+	entries, err := s.patrolEntries(ctx, dept, f, t)
 	if err != nil {
 		return nil, err
 	}
 	counts := map[calendar.Date]int{}
-	for _, at := range times {
-		counts[calendar.DateOf(at)]++
+	for d, es := range entries {
+		for _, e := range es {
+			if e.Counts {
+				counts[d]++
+			}
+		}
 	}
 	return counts, nil
 }

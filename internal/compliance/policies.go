@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -16,16 +17,21 @@ type PolicyModule struct {
 // IsTest reports whether m holds tests.
 func (m PolicyModule) IsTest() bool { return strings.HasSuffix(m.Name, "_test") }
 
-// PolicyRevision is a published, immutable set of policy modules. Every
-// warning records the revision that raised it.
+// PolicyRevision is a published, immutable set of policy modules and the
+// rule parameters they read (data.params). Every warning records the
+// revision that raised it.
 type PolicyRevision struct {
-	ID        int64          `json:"revision"`
-	Digest    string         `json:"digest"`
-	Modules   []PolicyModule `json:"modules,omitempty"`
-	Summary   RevisionChange `json:"changes"`
-	CreatedBy string         `json:"created_by"`
-	Note      string         `json:"note,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
+	ID      int64          `json:"revision"`
+	Digest  string         `json:"digest"`
+	Modules []PolicyModule `json:"modules,omitempty"`
+	// Params is the parameters document, canonical JSON; empty for a
+	// revision stored before revisions carried parameters, which then reads
+	// the parameters shipped with the default policies.
+	Params    json.RawMessage `json:"-"`
+	Summary   RevisionChange  `json:"changes"`
+	CreatedBy string          `json:"created_by"`
+	Note      string          `json:"note,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
 	// Base is the revision this one was made over: the newest when the
 	// publish or rollback began. A store refuses a revision whose Base is
 	// no longer the newest (ErrRevisionConflict); 0 appends unchecked, for
@@ -45,6 +51,49 @@ type RevisionChange struct {
 	Changed      []string `json:"changed"`
 	Removed      []string `json:"removed"`
 	RollbackFrom int64    `json:"rollback_of,omitempty"` // the revision restored, for a rollback
+	// Params lists the rule parameters (data.params) changed, as paths
+	// such as "patrol.per_workday".
+	Params []string `json:"params,omitempty"`
+}
+
+// ParamsDraft is the name under which a draft of the rule parameters is
+// kept among the module drafts (and named as an audit subject). No module
+// can be named so.
+const ParamsDraft = "data.params"
+
+// ParamsState is the rule parameters (data.params) as the office sees them:
+// those in force, the draft (null when none) and the schema both follow.
+type ParamsState struct {
+	Revision  int64           `json:"revision"`
+	Active    json.RawMessage `json:"active"`
+	Draft     json.RawMessage `json:"draft"`
+	UpdatedBy string          `json:"updated_by,omitempty"`
+	UpdatedAt *time.Time      `json:"updated_at,omitempty"`
+	Schema    json.RawMessage `json:"schema"`
+}
+
+// ParamChange is one rule parameter a candidate changes.
+type ParamChange struct {
+	Path string `json:"path"` // e.g. "patrol.per_workday"
+	From any    `json:"from"` // null: not set before
+	To   any    `json:"to"`   // null: removed
+}
+
+// RuleParams are the rule parameters that the service counts with itself,
+// besides the policies: the patrol ledger's statuses and the due day of the
+// monthly explanations.
+type RuleParams struct {
+	PatrolsPerWorkday int
+	ExplanationDueDay int
+}
+
+// DefaultRuleParams are the numbers of the parameters shipped with the
+// default policies.
+var DefaultRuleParams = RuleParams{PatrolsPerWorkday: PatrolsPerWorkday, ExplanationDueDay: ExplanationDueDay}
+
+// ParamsSource gives the rule parameters in force.
+type ParamsSource interface {
+	RuleParams() RuleParams
 }
 
 // PolicyDraft is a module as the legal affairs office saved it, not yet

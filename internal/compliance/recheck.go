@@ -134,8 +134,12 @@ func (s *Service) recheck(ctx context.Context, u UncheckedStep) (f RecheckFailur
 		}
 		earlier = append(earlier, e)
 	}
+	signed, err := s.signedApprovals(ctx, c.CaseNo, st.RecordedAt)
+	if err != nil {
+		return f, err
+	}
 	step := st
-	in := &Input{Event: EventStep, Now: st.RecordedAt, Department: dept, Item: item, Case: &c, Steps: earlier, Step: &step}
+	in := &Input{Event: EventStep, Now: st.RecordedAt, Department: dept, Item: item, Case: &c, Steps: earlier, Approvals: signed, Step: &step}
 	ev := s.evaluate(ctx, in, &step)
 	if step.CheckStatus != CheckChecked {
 		return RecheckFailure{StepID: st.ID, Error: step.CheckError, Revision: step.PolicyRevision}, nil

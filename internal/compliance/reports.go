@@ -11,7 +11,9 @@ import (
 )
 
 // ExplanationDueDay is the day of the next month by which a month's written
-// explanation is due, moved on to the next working day when it is not one.
+// explanation is due by default, moved on to the next working day when it
+// is not one: the rule parameter report.explanation_due_day shipped with the
+// default policies. The service counts with the one in force.
 const ExplanationDueDay = 3
 
 // zeroCaseLookback bounds how many months back a zero-case streak is counted.
@@ -56,15 +58,30 @@ type PatrolCompliance struct {
 
 // Explanation is a month's written explanation (书面说明), signed by the
 // department's responsible leader. Late is computed against the due date.
+//
+// SignedBy names the signing leader: the username of an active dept_admin
+// of the department (SignedByKind SignedByAccount, with the account's real
+// name in SignerRealName), or, for explanations of older clients and
+// before accounts signed, a name typed in (SignedByFreeText, deprecated).
+// Scan describes the signed scan, nil until one is attached.
 type Explanation struct {
 	DepartmentCode string    `json:"department_code"`
 	Month          string    `json:"month"`
 	Text           string    `json:"text"`
 	SignedBy       string    `json:"signed_by"`
+	SignedByKind   string    `json:"signed_by_kind"`
+	SignerRealName string    `json:"signer_real_name,omitempty"`
 	SubmittedBy    string    `json:"submitted_by"`
 	SubmittedAt    time.Time `json:"submitted_at"`
 	Late           bool      `json:"late"`
+	Scan           *ScanInfo `json:"scan"`
 }
+
+// How an explanation names its signing leader (Explanation.SignedByKind).
+const (
+	SignedByAccount  = "account"   // the username of a dept_admin of the department
+	SignedByFreeText = "free_text" // deprecated: a name typed in, checked against nothing
+)
 
 // MonthCounts are the stored facts of a department's month.
 type MonthCounts struct {
@@ -169,7 +186,7 @@ func (s *Service) ExplanationDue(month string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	d := nextMonth(first) + ExplanationDueDay - 1
+	d := nextMonth(first) + calendar.Date(s.RuleParams().ExplanationDueDay) - 1
 	for {
 		k, err := dayKind(c, d)
 		if err != nil {
@@ -278,6 +295,9 @@ func (s *Service) SubmitExplanation(ctx context.Context, who *Account, e Explana
 	if _, err := s.department(ctx, e.DepartmentCode); err != nil {
 		return Explanation{}, err
 	}
+	if err := s.resolveSigner(ctx, &e); err != nil {
+		return Explanation{}, err
+	}
 	due, err := s.ExplanationDue(e.Month)
 	if err != nil {
 		return Explanation{}, err
@@ -292,6 +312,38 @@ func (s *Service) SubmitExplanation(ctx context.Context, who *Account, e Explana
 	}
 	saved.Late = calendar.DateOf(saved.SubmittedAt).String() > due
 	return saved, nil
+}
+
+// resolveSigner reads e.SignedBy: a value of the form of a username names
+// an account, which must be an active dept_admin of e's department; any
+// other value is the deprecated free-text signature of older clients.
+func (s *Service) resolveSigner(ctx context.Context, e *Explanation) error {
+	e.SignedByKind, e.SignerRealName = SignedByFreeText, ""
+	if !ValidUsername(e.SignedBy) {
+		return nil
+	}
+	refuse := func() error {
+		var v Validation
+		v.Add("signed_by", "%s 不是 %s 部门在用的负责人（dept_admin）账号", e.SignedBy, e.DepartmentCode)
+		return v.Err("invalid_signer", "签字的分管领导须为本部门在用的负责人账号")
+	}
+	as, err := s.accountStore()
+	if err != nil {
+		return err
+	}
+	a, err := as.AccountByUsername(ctx, e.SignedBy)
+	if errors.Is(err, ErrNotFound) {
+		return refuse()
+	}
+	if err != nil {
+		return err
+	}
+	expired := a.ExpiresAt != nil && !a.ExpiresAt.After(s.now())
+	if a.Role != RoleDeptAdmin || a.DepartmentCode != e.DepartmentCode || a.Disabled || expired {
+		return refuse()
+	}
+	e.SignedByKind, e.SignerRealName = SignedByAccount, a.RealName
+	return nil
 }
 
 // CloseMonthResult counts what closing a month did.

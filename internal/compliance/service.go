@@ -21,6 +21,9 @@ type Service struct {
 	depts sync.Map // code → Department
 
 	calendar CalendarHolder // nil: the calendar is not managed through the service
+	params   ParamsSource   // nil: the parameters shipped with the default policies
+
+	settings settingsCache // the district's names
 
 	auditKey []byte // seals audit entries; nil: plain hashes
 	// auditCheckpoint reads the newest checkpoint kept outside the

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,10 @@ type StepSubmission struct {
 	Discretion    *Discretion    `json:"discretion,omitempty"`
 	Approvals     []Approval     `json:"approvals"`
 	Attributes    map[string]any `json:"attributes"`
+	// BySession tells that a person submitted the step signed in to the
+	// console: its handler is then the account's real name, whatever the
+	// body said. Programs (tokens) name the handler themselves.
+	BySession bool `json:"-"`
 }
 
 // StepResult is the answer to a submitted step. It is stored with the step so
@@ -200,6 +205,9 @@ func (s *Service) SubmitStep(ctx context.Context, who *Account, sub StepSubmissi
 		return StepResult{}, false, Errorf(KindForbidden, "forbidden", "只有录入员或部门管理员可以提交环节记录")
 	}
 	now := s.now()
+	if sub.BySession {
+		sub.Handler = who.RealName
+	}
 	if err := sub.validate(now); err != nil {
 		return StepResult{}, false, err
 	}
@@ -251,6 +259,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	var item *PowerItem
 	var earlier []Step
 	var warnings []Warning
+	var signed []SignedApproval
 	if newCase {
 		if item, err = s.itemForNewCase(ctx, sub); err != nil {
 			return StepResult{}, false, err
@@ -281,6 +290,9 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 			return StepResult{}, false, err
 		}
 		warnings = known[c.CaseNo]
+		if signed, err = s.signedApprovals(ctx, c.CaseNo, now); err != nil {
+			return StepResult{}, false, err
+		}
 	}
 	if !who.CanSeeDepartment(c.DepartmentCode) {
 		return StepResult{}, false, Errorf(KindForbidden, "other_department", "事项 %s 不属于本部门", item.Code)
@@ -306,11 +318,18 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	}
 	step := Step{ID: sub.ID, CaseNo: c.CaseNo, StepCode: sub.StepCode, Handler: strings.TrimSpace(sub.Handler),
 		OccurredAt: sub.OccurredAt, RecordedAt: now, LegalBasisIDs: nonNil(sub.LegalBasisIDs),
-		Discretion: sub.Discretion, Approvals: nonNil(sub.Approvals), Attributes: sub.Attributes}
+		Discretion: sub.Discretion, Approvals: nonNil(sub.Approvals), Attributes: sub.Attributes, RecordedBy: who.Username}
 	if step.Attributes == nil {
 		step.Attributes = map[string]any{}
 	}
-	in := &Input{Event: EventStep, Now: now, Department: dept, Item: item, Case: &c, Steps: earlier, Warnings: warnings, Step: &step}
+	if sub.BySession {
+		known := true
+		step.HandlerKnown = &known
+	} else if step.HandlerKnown, err = s.handlerKnown(ctx, c.DepartmentCode, step.Handler); err != nil {
+		return StepResult{}, false, err
+	}
+	in := &Input{Event: EventStep, Now: now, Department: dept, Item: item, Case: &c, Steps: earlier, Warnings: warnings,
+		Approvals: signed, Step: &step}
 	ev := s.evaluate(ctx, in, &step)
 	findings := ev.Findings
 
@@ -318,6 +337,9 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	next.Status = caseStatusAfter(c.Status, item, step.StepCode)
 	next.UpdatedAt = now.UTC()
 	next.NextCheckAt = nextCheckAfter(ev, step.CheckStatus, now, warnings, step.ID)
+	next.NextCheckpoint, next.NextCheckpointRole = nextCheckpoint(item, func(code string) bool {
+		return code == step.StepCode || slices.ContainsFunc(earlier, func(e Step) bool { return e.StepCode == code })
+	})
 	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings}
 	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
 	res.opened = err == nil && newCase

@@ -107,6 +107,12 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 	if err != nil {
 		return err
 	}
+	var signed map[string][]SignedApproval
+	if as, ok := s.store.(ApprovalStore); ok {
+		if signed, err = as.ApprovalsOfCases(ctx, nos); err != nil {
+			return err
+		}
+	}
 	// Evaluate on every core, then store in chunks, several at once: the
 	// database commits them together.
 	ticks := make([]TickRecord, len(batch))
@@ -119,7 +125,7 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 			defer wg.Done()
 			for i := range next {
 				no := batch[i].CaseNo
-				ticks[i], errs[i] = s.tick(ctx, batch[i], steps[no], warnings[no], now)
+				ticks[i], errs[i] = s.tick(ctx, batch[i], steps[no], warnings[no], approvalsAsOf(signed[no], now), now)
 			}
 		}()
 	}
@@ -176,7 +182,7 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 }
 
 // tick evaluates one case at now.
-func (s *Service) tick(ctx context.Context, c Case, steps []Step, warnings []Warning, now time.Time) (TickRecord, error) {
+func (s *Service) tick(ctx context.Context, c Case, steps []Step, warnings []Warning, signed []SignedApproval, now time.Time) (TickRecord, error) {
 	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
 	if err != nil {
 		return TickRecord{}, err
@@ -185,7 +191,7 @@ func (s *Service) tick(ctx context.Context, c Case, steps []Step, warnings []War
 	if err != nil {
 		return TickRecord{}, err
 	}
-	in := &Input{Event: EventTick, Now: now, Department: dept, Item: item, Case: &c, Steps: steps, Warnings: warnings}
+	in := &Input{Event: EventTick, Now: now, Department: dept, Item: item, Case: &c, Steps: steps, Warnings: warnings, Approvals: signed}
 	ev, evalErr := s.eval.Evaluate(ctx, in)
 	status := CheckChecked
 	if evalErr != nil {

@@ -69,8 +69,16 @@ var auditSubjects = map[string]subjectsOf{
 		return []compliance.AuditSubject{{Kind: compliance.SubjectStep, Key: r.body["id"], Department: account(r.c).DepartmentCode},
 			{Kind: compliance.SubjectCase, Key: r.body["case_no"]}}
 	},
-	"PUT /api/v1/calendar/:year":   param(compliance.SubjectCalendar, "year"),
-	"PUT /api/v1/policies/:module": param(compliance.SubjectPolicyDraft, "module"),
+	// The entry's target names the case (case_no) and the step (step_code).
+	"POST /api/v1/cases/:case_no/approvals": created(compliance.SubjectApproval, "id"),
+	"PUT /api/v1/calendar/:year":            param(compliance.SubjectCalendar, "year"),
+	"PUT /api/v1/policies/:module":          param(compliance.SubjectPolicyDraft, "module"),
+	"PUT /api/v1/policies/params": func(auditRequest) []compliance.AuditSubject {
+		return []compliance.AuditSubject{{Kind: compliance.SubjectPolicyDraft, Key: compliance.ParamsDraft}}
+	},
+	"PUT /api/v1/settings": func(auditRequest) []compliance.AuditSubject {
+		return []compliance.AuditSubject{{Kind: compliance.SubjectSettings, Key: compliance.SettingsKey}}
+	},
 	"POST /api/v1/policies/publish": func(auditRequest) []compliance.AuditSubject {
 		return []compliance.AuditSubject{{Kind: compliance.SubjectPolicies}}
 	},
@@ -88,6 +96,9 @@ var auditSubjects = map[string]subjectsOf{
 			dept = account(r.c).DepartmentCode // the service defaults to the caller's department
 		}
 		return []compliance.AuditSubject{{Kind: compliance.SubjectExplanation, Key: dept + "/" + r.body["month"]}}
+	},
+	scanRoute: func(r auditRequest) []compliance.AuditSubject {
+		return []compliance.AuditSubject{{Kind: compliance.SubjectExplanation, Key: r.c.Param("department") + "/" + r.c.Param("month")}}
 	},
 	"POST /api/v1/sweeps":                nil, // bulk
 	"POST /api/v1/patrols/close-days":    nil, // bulk

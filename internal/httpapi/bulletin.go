@@ -115,9 +115,17 @@ func BulletinXLSX(b compliance.QuarterlyBulletin) ([]byte, error) {
 			err = f.SetCellValue(sh, ref, v)
 		}
 	}
-	set("A1", fmt.Sprintf("某区行政权力运行监察季度通报（%s 年第 %s 季度）", year, n))
-	set("A2", fmt.Sprintf("统计期间：%s 至 %s    生成时间：%s", b.From, b.To,
-		b.GeneratedAt.In(calendar.Shanghai).Format("2006-01-02 15:04")))
+	if b.Title != "" {
+		set("A1", b.Title)
+	} else {
+		set("A1", fmt.Sprintf("行政权力运行监察季度通报（%s 年第 %s 季度）", year, n))
+	}
+	issuer := ""
+	if b.Issuer != "" {
+		issuer = "    通报单位：" + b.Issuer
+	}
+	set("A2", fmt.Sprintf("统计期间：%s 至 %s    生成时间：%s%s", b.From, b.To,
+		b.GeneratedAt.In(calendar.Shanghai).Format("2006-01-02 15:04"), issuer))
 	set("A3", "单位：事项（项）、办件（件）、预（报）警（条）、月数（个）、说明（份）、比率（%）、得分（分）")
 	for i, col := range bulletinColumns {
 		name, _ := excelize.ColumnNumberToName(i + 1)

@@ -67,6 +67,7 @@ func (s *Server) postStep(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	_, sub.BySession = c.Get("session") // a person at the console: the handler is the account
 	res, created, err := s.svc.SubmitStep(c.Request.Context(), account(c), sub)
 	if err != nil {
 		fail(c, err)

@@ -19,6 +19,9 @@ type Authoring interface {
 	Revisions(ctx context.Context, limit int) ([]compliance.PolicyRevision, error)
 	Candidate(ctx context.Context) (compliance.Evaluator, error)
 	Rules() []compliance.RuleInfo
+	Params(ctx context.Context) (compliance.ParamsState, error)
+	SaveParams(ctx context.Context, by string, doc []byte) (compliance.ParamsState, error)
+	ParamChanges(ctx context.Context) ([]compliance.ParamChange, error)
 }
 
 // ImpactTimeout bounds a dry run; the report says when it was cut short.
@@ -133,12 +136,21 @@ func (s *Server) policyImpact(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	changes, err := s.authoring.ParamChanges(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), ImpactTimeout)
 	defer cancel()
 	rep, err := s.svc.Impact(ctx, from, to, cand)
 	if err != nil {
 		fail(c, err)
 		return
+	}
+	rep.Params = changes
+	if rep.Params == nil {
+		rep.Params = []compliance.ParamChange{}
 	}
 	c.JSON(http.StatusOK, rep)
 }
@@ -149,4 +161,34 @@ func (s *Server) listRules(c *gin.Context) {
 		rules = []compliance.RuleInfo{}
 	}
 	c.JSON(http.StatusOK, gin.H{"revision": s.policies.Revision(), "items": rules})
+}
+
+// getParams answers GET /api/v1/policies/params: the rule parameters in
+// force and their schema; the draft only for the legal affairs office.
+func (s *Server) getParams(c *gin.Context) {
+	st, err := s.authoring.Params(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if r := account(c).Role; r != legal && r != admin {
+		st.Draft, st.UpdatedBy, st.UpdatedAt = nil, "", nil
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+// putParams answers PUT /api/v1/policies/params: the body is the whole
+// parameters document, saved as a draft once it passes the schema.
+func (s *Server) putParams(c *gin.Context) {
+	body, err := readBody(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	st, err := s.authoring.SaveParams(c.Request.Context(), account(c).Username, body)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
 }

@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"encoding/base64"
+	"encoding/hex"
+	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -65,4 +68,43 @@ func (s *Server) closeMonth(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, res)
+}
+
+// scanRoute takes the signed scan of an explanation as the raw request
+// body, up to compliance.MaxScanBytes; its type is read from its content.
+const scanRoute = "PUT /api/v1/reports/monthly/explanations/:department/:month/scan"
+
+func (s *Server) putExplanationScan(c *gin.Context) {
+	data, err := readBody(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	e, err := s.svc.AttachScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"), data)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, e)
+}
+
+func (s *Server) getExplanationScan(c *gin.Context) {
+	f, err := s.svc.ExplanationScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	name := "explanation-" + c.Param("department") + "-" + c.Param("month") + f.Ext()
+	h := c.Writer.Header()
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Digest", "sha-256="+base64.StdEncoding.EncodeToString(mustHex(f.SHA256)))
+	h.Set("X-Content-SHA256", f.SHA256)
+	c.Data(http.StatusOK, f.ContentType, f.Data)
+}
+
+// mustHex decodes a stored hex digest; a malformed one yields nothing.
+func mustHex(s string) []byte {
+	b, _ := hex.DecodeString(s)
+	return b
 }

@@ -41,6 +41,10 @@ type Config struct {
 	// SubjectLockWait bounds the wait for an object's turn; 0 means
 	// DefaultSubjectLockWait. A change that waited longer is refused (503).
 	SubjectLockWait time.Duration
+	// PublicRate bounds the public requests of one address per minute; 0
+	// means PublicRequestsPerMinute, a negative value no bound (behind a
+	// proxy that limits them).
+	PublicRate int
 }
 
 // Server holds the API's dependencies.
@@ -90,6 +94,9 @@ var permissions = map[string]R{
 	"POST /api/v1/steps":                       {clerk, deptAdmin},
 	"GET /api/v1/cases/:case_no":               everyone,
 	"GET /api/v1/cases/:case_no/steps":         everyone,
+	"POST /api/v1/cases/:case_no/approvals":    {inspector, deptAdmin, legal}, // the step's role decides (service)
+	"GET /api/v1/cases/:case_no/approvals":     everyone,
+	"GET /api/v1/approvals/pending":            {inspector, deptAdmin, legal},
 	"GET /api/v1/cases":                        everyone,
 	"GET /api/v1/workbench":                    everyone,
 	"GET /api/v1/audit/verify":                 {admin, supervision},
@@ -100,6 +107,10 @@ var permissions = map[string]R{
 	"PUT /api/v1/calendar/:year":               {admin},
 	"GET /api/v1/policies":                     everyone,
 	"PUT /api/v1/policies/:module":             {legal},
+	"GET /api/v1/policies/params":              everyone,
+	"PUT /api/v1/policies/params":              {legal},
+	"GET /api/v1/settings":                     everyone,
+	"PUT /api/v1/settings":                     {admin},
 	"POST /api/v1/policies/publish":            {legal},
 	"POST /api/v1/policies/rollback":           {legal},
 	"POST /api/v1/policies/impact":             {legal},
@@ -125,7 +136,9 @@ var permissions = map[string]R{
 	"POST /api/v1/patrols/close-days":           {admin},
 	"GET /api/v1/reports/monthly":               everyone,
 	"POST /api/v1/reports/monthly/explanations": {deptAdmin},
-	"POST /api/v1/reports/monthly/close":        {admin},
+	scanRoute: {deptAdmin},
+	"GET /api/v1/reports/monthly/explanations/:department/:month/scan": {deptAdmin, clerk, inspector, oversight, supervision, admin},
+	"POST /api/v1/reports/monthly/close":                               {admin},
 
 	// Catalog upkeep: the cleanup list, the catalog check and approvals (审定).
 	"GET /api/v1/catalog/cleanup":                              {legal, oversight, deptAdmin},
@@ -154,7 +167,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log,
 		sessions: cfg.Sessions, cookieSecure: cfg.CookieSecure,
 		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks(cfg.SubjectLocks, cfg.SubjectLockWait)}
-	r.Use(s.recover, s.logRequests, limitBody(cfg.MaxBodyBytes))
+	r.Use(s.recover, s.logRequests, limitBodies(cfg.MaxBodyBytes, ownBodyLimits))
 	r.NoRoute(func(c *gin.Context) {
 		if cfg.Console != nil && consolePath(c.Request.URL.Path) {
 			cfg.Console.ServeHTTP(c.Writer, c.Request)
@@ -169,7 +182,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
-	s.publicRoutes(r)
+	s.publicRoutes(r, cfg.PublicRate)
 
 	// Signing in is the one API route without an account: it makes one.
 	r.POST("/api/v1/session", limitBody(4<<10), s.signIn)
@@ -189,6 +202,9 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.POST("/steps", s.postStep)
 	api.GET("/cases/:case_no", s.getCase)
 	api.GET("/cases/:case_no/steps", s.caseSteps)
+	api.POST("/cases/:case_no/approvals", s.signApproval)
+	api.GET("/cases/:case_no/approvals", s.caseApprovals)
+	api.GET("/approvals/pending", s.pendingApprovals)
 	api.GET("/cases", s.listCases)
 	api.GET("/workbench", s.workbench)
 	api.GET("/audit/verify", s.verifyAudit)
@@ -209,6 +225,10 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.POST("/warnings/:id/transitions", s.transitionWarning)
 	api.GET("/policies", s.listPolicies)
 	api.PUT("/policies/:module", s.putPolicy)
+	api.GET("/policies/params", s.getParams)
+	api.PUT("/policies/params", s.putParams)
+	api.GET("/settings", s.getSettings)
+	api.PUT("/settings", s.putSettings)
 	api.POST("/policies/publish", s.publishPolicies)
 	api.POST("/policies/rollback", s.rollbackPolicies)
 	api.POST("/policies/impact", s.policyImpact)
@@ -222,6 +242,8 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.POST("/patrols/close-days", s.closePatrolDays)
 	api.GET("/reports/monthly", s.monthlyReport)
 	api.POST("/reports/monthly/explanations", s.postExplanation)
+	api.PUT("/reports/monthly/explanations/:department/:month/scan", s.putExplanationScan)
+	api.GET("/reports/monthly/explanations/:department/:month/scan", s.getExplanationScan)
 	api.POST("/reports/monthly/close", s.closeMonth)
 	api.GET("/catalog/cleanup", s.catalogCleanup)
 	api.POST("/catalog/check", noBody, s.checkCatalog)

@@ -46,9 +46,10 @@ func invalid(err error) error {
 	return err
 }
 
-// check compiles modules and runs their tests; any failure is a 422.
-func (a *Authoring) check(ctx context.Context, modules []Module) (*Compiled, error) {
-	c, err := a.engine.Compile(ctx, 0, modules)
+// check compiles modules with params and runs their tests; any failure is
+// a 422.
+func (a *Authoring) check(ctx context.Context, modules []Module, params []byte) (*Compiled, error) {
+	c, err := a.engine.CompileWith(ctx, 0, modules, params)
 	if err != nil {
 		return nil, invalid(err)
 	}
@@ -83,18 +84,42 @@ func (a *Authoring) newest(ctx context.Context) (compliance.PolicyRevision, erro
 	return rev, err
 }
 
-// candidate returns the modules that publishing now would activate: the
-// newest revision's with the drafts laid over them, and that revision.
-func (a *Authoring) candidate(ctx context.Context) ([]Module, []compliance.PolicyDraft, compliance.PolicyRevision, error) {
+// candidateSet is what publishing now would activate: the newest
+// revision's modules and parameters with the drafts laid over them.
+type candidateSet struct {
+	modules []Module
+	params  []byte // canonical JSON
+	drafts  []compliance.PolicyDraft
+	base    compliance.PolicyRevision
+}
+
+// candidate returns the modules and parameters that publishing now would
+// activate, the drafts they were made of and the revision they were laid
+// over.
+func (a *Authoring) candidate(ctx context.Context) (candidateSet, error) {
 	base, err := a.newest(ctx)
 	if err != nil {
-		return nil, nil, base, err
+		return candidateSet{base: base}, err
 	}
 	drafts, err := a.store.Drafts(ctx)
 	if err != nil {
-		return nil, nil, base, err
+		return candidateSet{base: base}, err
 	}
-	return overlay(base.Modules, drafts), drafts, base, nil
+	params := effectiveParams(base.Params)
+	if d, ok := paramsDraft(drafts); ok {
+		params = []byte(d.Source)
+	}
+	return candidateSet{modules: overlay(base.Modules, drafts), params: params, drafts: drafts, base: base}, nil
+}
+
+// paramsDraft finds the draft of the parameters among drafts.
+func paramsDraft(drafts []compliance.PolicyDraft) (compliance.PolicyDraft, bool) {
+	for _, d := range drafts {
+		if d.Module == ParamsDraft {
+			return d, true
+		}
+	}
+	return compliance.PolicyDraft{}, false
 }
 
 func overlay(modules []Module, drafts []compliance.PolicyDraft) []Module {
@@ -103,6 +128,9 @@ func overlay(modules []Module, drafts []compliance.PolicyDraft) []Module {
 		byName[m.Name] = m.Source
 	}
 	for _, d := range drafts {
+		if d.Module == ParamsDraft {
+			continue
+		}
 		if d.Source == "" {
 			delete(byName, d.Module)
 		} else {
@@ -125,16 +153,16 @@ func (a *Authoring) SaveDraft(ctx context.Context, by, module, source string) (c
 		return compliance.PolicyDraft{}, compliance.Errorf(compliance.KindInvalid, "policy_invalid",
 			"模块名“%s”不合法：只能由小写字母、数字和下划线组成，并以字母开头", module)
 	}
-	modules, _, _, err := a.candidate(ctx)
+	cand, err := a.candidate(ctx)
 	if err != nil {
 		return compliance.PolicyDraft{}, err
 	}
 	d := compliance.PolicyDraft{Module: module, Source: source, UpdatedBy: by, UpdatedAt: a.now().UTC()}
-	set := overlay(modules, []compliance.PolicyDraft{d})
-	if source == "" && len(set) == len(modules) {
+	set := overlay(cand.modules, []compliance.PolicyDraft{d})
+	if source == "" && len(set) == len(cand.modules) {
 		return compliance.PolicyDraft{}, compliance.Errorf(compliance.KindNotFound, "policy_not_found", "策略模块 %s 不存在", module)
 	}
-	if _, err := a.check(ctx, set); err != nil {
+	if _, err := a.check(ctx, set, cand.params); err != nil {
 		return compliance.PolicyDraft{}, err
 	}
 	if err := a.store.SaveDraft(ctx, d); err != nil {
@@ -158,6 +186,9 @@ func (a *Authoring) Modules(ctx context.Context) ([]ModuleState, error) {
 		states[m.Name] = &ModuleState{Module: m.Name, Source: m.Source, State: "active", Rules: rulesOf(m)}
 	}
 	for _, d := range drafts {
+		if d.Module == ParamsDraft {
+			continue // see Params
+		}
 		st, ok := states[d.Module]
 		switch {
 		case !ok:
@@ -189,23 +220,26 @@ func (a *Authoring) Publish(ctx context.Context, by, note string) (compliance.Po
 	if err := compliance.CheckNote(note, MaxPublishNote); err != nil {
 		return compliance.PolicyRevision{}, err
 	}
-	modules, drafts, base, err := a.candidate(ctx)
+	cand, err := a.candidate(ctx)
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
-	if len(drafts) == 0 {
+	modules, base := cand.modules, cand.base
+	if len(cand.drafts) == 0 {
 		return compliance.PolicyRevision{}, compliance.Errorf(compliance.KindConflict, "nothing_to_publish", "没有待发布的策略草稿")
 	}
-	c, err := a.check(ctx, modules)
+	c, err := a.check(ctx, modules, cand.params)
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
 	if note == "" {
 		note = "发布策略草稿"
 	}
-	rev := compliance.PolicyRevision{Digest: Digest(modules), Modules: modules, CreatedBy: by, Note: note,
-		CreatedAt: a.now().UTC(), Summary: diff(base.Modules, modules), Base: base.ID}
-	rev, err = a.store.PublishDrafts(ctx, rev, drafts)
+	sum := diff(base.Modules, modules)
+	sum.Params = changedPaths(base.Params, cand.params)
+	rev := compliance.PolicyRevision{Digest: DigestWith(modules, cand.params), Modules: modules, Params: cand.params,
+		CreatedBy: by, Note: note, CreatedAt: a.now().UTC(), Summary: sum, Base: base.ID}
+	rev, err = a.store.PublishDrafts(ctx, rev, cand.drafts)
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
@@ -230,14 +264,16 @@ func (a *Authoring) Rollback(ctx context.Context, by string, to int64) (complian
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
-	c, err := a.check(ctx, old.Modules)
+	params := effectiveParams(old.Params)
+	c, err := a.check(ctx, old.Modules, params)
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
 	sum := diff(base.Modules, old.Modules)
+	sum.Params = changedPaths(base.Params, params)
 	sum.RollbackFrom = to
-	rev, err := a.store.CreateRevision(ctx, compliance.PolicyRevision{Digest: Digest(old.Modules), Modules: old.Modules,
-		CreatedBy: by, Note: fmt.Sprintf("回滚至修订 %d", to), CreatedAt: a.now().UTC(), Summary: sum, Base: base.ID})
+	rev, err := a.store.CreateRevision(ctx, compliance.PolicyRevision{Digest: DigestWith(old.Modules, params), Modules: old.Modules,
+		Params: params, CreatedBy: by, Note: fmt.Sprintf("回滚至修订 %d", to), CreatedAt: a.now().UTC(), Summary: sum, Base: base.ID})
 	if err != nil {
 		return compliance.PolicyRevision{}, err
 	}
@@ -251,14 +287,14 @@ func (a *Authoring) Revisions(ctx context.Context, limit int) ([]compliance.Poli
 	return a.store.ListRevisions(ctx, limit)
 }
 
-// Candidate compiles the drafts over the newest revision, without activating
-// them, for a dry run.
+// Candidate compiles the drafts of modules and parameters over the newest
+// revision, without activating them, for a dry run.
 func (a *Authoring) Candidate(ctx context.Context) (compliance.Evaluator, error) {
-	modules, _, _, err := a.candidate(ctx)
+	cand, err := a.candidate(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c, err := a.engine.Compile(ctx, 0, modules)
+	c, err := a.engine.CompileWith(ctx, 0, cand.modules, cand.params)
 	if err != nil {
 		return nil, invalid(err)
 	}
@@ -371,4 +407,59 @@ func Format(m Module) (string, error) {
 		return "", fmt.Errorf("format %s: %w", m.Name, err)
 	}
 	return string(out), nil
+}
+
+// ParamChanges lists the rule parameters the drafts change against the
+// active revision: what a dry run of the candidate compares.
+func (a *Authoring) ParamChanges(ctx context.Context) ([]compliance.ParamChange, error) {
+	cand, err := a.candidate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var active []byte
+	if c := a.engine.Active(); c != nil {
+		active = c.Params
+	}
+	return paramChanges(active, cand.params), nil
+}
+
+// Params returns the rule parameters in force, the draft and the schema.
+func (a *Authoring) Params(ctx context.Context) (compliance.ParamsState, error) {
+	active := a.engine.Active()
+	if active == nil {
+		return compliance.ParamsState{}, ErrNoPolicies
+	}
+	drafts, err := a.store.Drafts(ctx)
+	if err != nil {
+		return compliance.ParamsState{}, err
+	}
+	st := compliance.ParamsState{Revision: active.Revision, Active: effectiveParams(active.Params), Schema: ParamsSchema()}
+	if d, ok := paramsDraft(drafts); ok {
+		at := d.UpdatedAt
+		st.Draft, st.UpdatedBy, st.UpdatedAt = []byte(d.Source), d.UpdatedBy, &at
+	}
+	return st, nil
+}
+
+// SaveParams validates doc against the parameters' schema and saves it as
+// the draft of the parameters, published with the module drafts. Nothing
+// is saved when validation fails.
+func (a *Authoring) SaveParams(ctx context.Context, by string, doc []byte) (compliance.ParamsState, error) {
+	canon, err := ValidateParams(doc)
+	if err != nil {
+		return compliance.ParamsState{}, err
+	}
+	cand, err := a.candidate(ctx)
+	if err != nil {
+		return compliance.ParamsState{}, err
+	}
+	// The modules must still compile with the new numbers.
+	if _, err := a.engine.CompileWith(ctx, 0, cand.modules, canon); err != nil {
+		return compliance.ParamsState{}, invalid(err)
+	}
+	d := compliance.PolicyDraft{Module: ParamsDraft, Source: string(canon), UpdatedBy: by, UpdatedAt: a.now().UTC()}
+	if err := a.store.SaveDraft(ctx, d); err != nil {
+		return compliance.ParamsState{}, err
+	}
+	return a.Params(ctx)
 }

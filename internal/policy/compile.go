@@ -14,6 +14,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 
 	"powercheck/internal/compliance"
 )
@@ -223,7 +224,7 @@ type prepared struct {
 }
 
 // compileSet compiles the non-test modules and prepares the queries.
-func compileSet(ctx context.Context, cal calendarFunc, modules []Module) (*ast.Compiler, prepared, error) {
+func compileSet(ctx context.Context, cal calendarFunc, modules []Module, data storage.Store) (*ast.Compiler, prepared, error) {
 	var prod []Module
 	for _, m := range modules {
 		if !m.IsTest() {
@@ -239,7 +240,7 @@ func compileSet(ctx context.Context, cal calendarFunc, modules []Module) (*ast.C
 		return nil, prepared{}, problemsFrom(c.Errors)
 	}
 	prepare := func(q string) (rego.PreparedEvalQuery, error) {
-		opts := append([]func(*rego.Rego){rego.Compiler(c), rego.Query(q), rego.StrictBuiltinErrors(false)}, builtinOptions(cal)...)
+		opts := append([]func(*rego.Rego){rego.Compiler(c), rego.Store(data), rego.Query(q), rego.StrictBuiltinErrors(false)}, builtinOptions(cal)...)
 		pq, err := rego.New(opts...).PrepareForEval(ctx)
 		if err != nil {
 			return pq, fmt.Errorf("prepare policy query: %w", err)

@@ -29,8 +29,11 @@ const DefaultTimeout = 250 * time.Millisecond * raceSlowdown
 type Compiled struct {
 	Revision int64
 	Modules  []Module
+	// Params is the rule parameters document (data.params), canonical JSON.
+	Params   []byte
 	compiler *ast.Compiler
 	queries  prepared
+	rule     compliance.RuleParams
 }
 
 // Engine evaluates the active revision. It is safe for concurrent use; Activate
@@ -41,6 +44,8 @@ type Engine struct {
 	timeout time.Duration
 	// items caches the input form of item versions, which never change.
 	items sync.Map // "code\x00version" → ast.Value
+	// settings is input.settings, converted once per change.
+	settings atomic.Pointer[ast.Value]
 }
 
 // NewEngine returns an engine whose working-day built-ins use cal. It has no
@@ -60,14 +65,48 @@ func (e *Engine) Calendar() *calendar.Calendar { return e.cal.Load() }
 // SetCalendar replaces the calendar the built-ins use.
 func (e *Engine) SetCalendar(c *calendar.Calendar) { e.cal.Store(c) }
 
-// Compile compiles and prepares modules as revision rev. Test modules are
-// ignored here; see RunTests.
+// Compile compiles and prepares modules as revision rev, with the rule
+// parameters shipped with the default policies. Test modules are ignored
+// here; see RunTests.
 func (e *Engine) Compile(ctx context.Context, rev int64, modules []Module) (*Compiled, error) {
-	c, q, err := compileSet(ctx, e.Calendar, modules)
+	return e.CompileWith(ctx, rev, modules, nil)
+}
+
+// CompileWith compiles and prepares modules as revision rev, whose policies
+// read params (canonical JSON; nil: the shipped ones) as data.params. The
+// parameters are part of the prepared revision, read as they are by every
+// evaluation.
+func (e *Engine) CompileWith(ctx context.Context, rev int64, modules []Module, params []byte) (*Compiled, error) {
+	params = effectiveParams(params)
+	store, rule, err := paramsStore(params)
 	if err != nil {
 		return nil, err
 	}
-	return &Compiled{Revision: rev, Modules: modules, compiler: c, queries: q}, nil
+	c, q, err := compileSet(ctx, e.Calendar, modules, store)
+	if err != nil {
+		return nil, err
+	}
+	return &Compiled{Revision: rev, Modules: modules, Params: params, compiler: c, queries: q, rule: rule}, nil
+}
+
+// RuleParams returns the rule parameters of the active revision that the
+// service counts with itself; zero values before any is active.
+func (e *Engine) RuleParams() compliance.RuleParams {
+	if c := e.active.Load(); c != nil {
+		return c.rule
+	}
+	return compliance.RuleParams{}
+}
+
+// SetSettings makes settings the input.settings of every evaluation.
+func (e *Engine) SetSettings(settings compliance.Settings) {
+	v, err := ast.InterfaceToValue(map[string]any{"district_name": settings.DistrictName, "offices": map[string]any{
+		"egov": settings.Offices.Egov, "legal": settings.Offices.Legal,
+		"oversight": settings.Offices.Oversight, "supervision": settings.Offices.Supervision}})
+	if err != nil {
+		return // strings only: cannot fail
+	}
+	e.settings.Store(&v)
 }
 
 // Activate makes c the active revision.
@@ -100,6 +139,9 @@ func (e *Engine) Evaluate(ctx context.Context, in *compliance.Input) (compliance
 // from the cache of item versions.
 func (e *Engine) document(in *compliance.Input) (map[string]any, error) {
 	doc := Document(in)
+	if v := e.settings.Load(); v != nil {
+		doc["settings"] = *v
+	}
 	if in.Item != nil && in.Item.Version > 0 {
 		k := in.Item.Code + "\x00" + strconv.Itoa(in.Item.Version)
 		v, ok := e.items.Load(k)
@@ -257,7 +299,11 @@ func (e *Engine) View(ctx context.Context, in *compliance.Input) (compliance.Tim
 	if c == nil {
 		return compliance.TimeView{}, ErrNoPolicies
 	}
-	x, _, err := c.run(ctx, c.queries.view, e.timeout, Document(in))
+	doc, err := e.document(in)
+	if err != nil {
+		return compliance.TimeView{}, err
+	}
+	x, _, err := c.run(ctx, c.queries.view, e.timeout, doc)
 	if err != nil {
 		return compliance.TimeView{}, err
 	}

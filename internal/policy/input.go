@@ -103,7 +103,10 @@ func stepDoc(s *compliance.Step) map[string]any {
 		"id": s.ID, "case_no": s.CaseNo, "step_code": s.StepCode, "handler": s.Handler,
 		"occurred_at": ts(s.OccurredAt), "recorded_at": ts(s.RecordedAt),
 		"legal_basis_ids": strings2any(s.LegalBasisIDs), "approvals": approvals,
-		"attributes": attrs,
+		"attributes": attrs, "recorded_by": s.RecordedBy,
+	}
+	if s.HandlerKnown != nil {
+		doc["handler_known"] = *s.HandlerKnown
 	}
 	if s.Discretion != nil {
 		d := map[string]any{"tier": s.Discretion.Tier, "amount": number(s.Discretion.Amount)}
@@ -138,10 +141,16 @@ func Document(in *compliance.Input) map[string]any {
 			warnings[i] = map[string]any{"id": w.ID, "rule": w.Rule, "level": w.Level, "status": w.Status,
 				"key": w.Key, "step_id": w.StepID, "created_at": ts(w.CreatedAt)}
 		}
+		approvals := make([]any, len(in.Approvals))
+		for i, a := range in.Approvals {
+			approvals[i] = map[string]any{"id": a.ID, "step_code": a.StepCode, "decision": a.Decision, "opinion": a.Opinion,
+				"role": string(a.Role), "username": a.Username, "real_name": a.RealName, "at": ts(a.At)}
+		}
 		doc["case"] = map[string]any{
 			"case_no": in.Case.CaseNo, "applicant": in.Case.Applicant,
 			"accepted_at": ts(in.Case.AcceptedAt), "status": in.Case.Status,
 			"department_code": in.Case.DepartmentCode, "steps": steps, "warnings": warnings,
+			"approvals": approvals,
 		}
 	}
 	if in.Step != nil {
@@ -149,6 +158,10 @@ func Document(in *compliance.Input) map[string]any {
 	}
 	if in.Day != nil {
 		doc["day"] = map[string]any{"date": in.Day.Date, "kind": in.Day.Kind, "patrols": in.Day.Patrols}
+	}
+	if in.Patrol != nil {
+		doc["patrol"] = map[string]any{"inspector": in.Patrol.Inspector, "at": ts(in.Patrol.At),
+			"recorded_at": ts(in.Patrol.RecordedAt)}
 	}
 	if in.Month != nil {
 		doc["month"] = monthDoc(in.Month)

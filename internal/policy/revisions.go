@@ -24,6 +24,17 @@ func Digest(modules []Module) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// DigestWith identifies the content of a module set and its parameters. A
+// revision without parameters has the digest of its modules alone.
+func DigestWith(modules []Module, params []byte) string {
+	if len(params) == 0 {
+		return Digest(modules)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00params\x00%d\x00%s", Digest(modules), len(params), params)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // Sync makes the store's newest revision the active one. On an empty store it
 // first checks the default modules (their tests must pass) and publishes them
 // as the first revision.
@@ -33,8 +44,9 @@ func (e *Engine) Sync(ctx context.Context, store compliance.RevisionStore, defau
 		if err := e.mustPassTests(ctx, defaults); err != nil {
 			return fmt.Errorf("default policies: %w", err)
 		}
+		params := DefaultParams()
 		rev, err = store.CreateRevision(ctx, compliance.PolicyRevision{
-			Digest: Digest(defaults), Modules: defaults, CreatedBy: "system",
+			Digest: DigestWith(defaults, params), Modules: defaults, Params: params, CreatedBy: "system",
 			Note: "默认策略（随系统发布）", CreatedAt: time.Now().UTC()})
 	}
 	if err != nil {
@@ -43,7 +55,7 @@ func (e *Engine) Sync(ctx context.Context, store compliance.RevisionStore, defau
 	if cur := e.Active(); cur != nil && cur.Revision == rev.ID {
 		return nil
 	}
-	c, err := e.Compile(ctx, rev.ID, rev.Modules)
+	c, err := e.CompileWith(ctx, rev.ID, rev.Modules, rev.Params)
 	if err != nil {
 		return fmt.Errorf("policy revision %d: %w", rev.ID, err)
 	}

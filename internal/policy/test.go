@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 
 	"powercheck/internal/calendar"
@@ -31,7 +30,10 @@ const TestTimeout = 5 * time.Second
 // built-ins count with the schedules shipped with powercheck, not with the
 // district's stored calendar: a test's result must not change when the
 // office enters next year (tests that expect a year to be unknown would
-// fail, and block every draft, the day it is entered).
+// fail, and block every draft, the day it is entered). Likewise data.params
+// holds the parameters shipped with the default policies, whatever the
+// district's: a test that depends on another value sets it with
+// `with data.params as …`.
 func (e *Engine) RunTests(ctx context.Context, modules []Module) ([]TestResult, error) {
 	parsed, ce := parse(modules)
 	if ce != nil {
@@ -49,7 +51,10 @@ func (e *Engine) RunTests(ctx context.Context, modules []Module) ([]TestResult, 
 	for i, opt := range builtinOptions(func() *calendar.Calendar { return shipped }) {
 		custom = append(custom, &tester.Builtin{Decl: decls[i], Func: opt})
 	}
-	store := inmem.New()
+	store, _, err := paramsStore(DefaultParams())
+	if err != nil {
+		return nil, fmt.Errorf("policy tests: %w", err)
+	}
 	txn, err := store.NewTransaction(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("policy tests: %w", err)

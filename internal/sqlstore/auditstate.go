@@ -52,6 +52,10 @@ func (s *Store) AuditState(ctx context.Context, subj compliance.AuditSubject) ([
 		state, err = withChildren(db, subj.Key, &spotCheckRow{}, &spotCheckCaseRow{}, "spot_check_id", "ordinal")
 	case compliance.SubjectPatrol:
 		state, err = rawRows(db.Model(&patrolRow{}).Where("id = ?", subj.Key))
+	case compliance.SubjectApproval:
+		state, err = rawRows(db.Model(&approvalRow{}).Where("id = ?", subj.Key))
+	case compliance.SubjectSettings:
+		state, err = rawRows(db.Model(&settingRow{}).Where("name = ?", subj.Key))
 	case compliance.SubjectExplanation:
 		dept, month, _ := strings.Cut(subj.Key, "/")
 		state, err = rawRows(db.Model(&explanationRow{}).Where("department_code = ? AND month = ?", dept, month))

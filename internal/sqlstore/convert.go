@@ -80,13 +80,13 @@ func utcPtr(t *time.Time) *time.Time {
 func fromCase(c compliance.Case) caseRow {
 	return caseRow{NextCheckAt: utcPtr(c.NextCheckAt), CaseNo: c.CaseNo, ItemCode: c.ItemCode, ItemVersion: c.ItemVersion, DepartmentCode: c.DepartmentCode,
 		Status: c.Status, Applicant: c.Applicant, AcceptedAt: utc(c.AcceptedAt), CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt),
-		Version: c.Version}
+		Version: c.Version, NextCheckpoint: c.NextCheckpoint, NextCheckpointRole: string(c.NextCheckpointRole)}
 }
 
 func toCase(r caseRow) compliance.Case {
 	return compliance.Case{NextCheckAt: r.NextCheckAt, CaseNo: r.CaseNo, ItemCode: r.ItemCode, ItemVersion: r.ItemVersion, DepartmentCode: r.DepartmentCode,
 		Status: r.Status, Applicant: r.Applicant, AcceptedAt: r.AcceptedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		Version: r.Version}
+		Version: r.Version, NextCheckpoint: r.NextCheckpoint, NextCheckpointRole: compliance.Role(r.NextCheckpointRole)}
 }
 
 func fromStep(s compliance.Step, dept, digest string) stepRow {
@@ -102,14 +102,14 @@ func fromStep(s compliance.Step, dept, digest string) stepRow {
 	}
 	return stepRow{ID: s.ID, CaseNo: s.CaseNo, DepartmentCode: dept, StepCode: s.StepCode, Handler: s.Handler,
 		OccurredAt: utc(s.OccurredAt), RecordedAt: utc(s.RecordedAt), Detail: d, Digest: digest,
-		CheckStatus: s.CheckStatus, CheckError: s.CheckError, PolicyRevision: s.PolicyRevision}
+		CheckStatus: s.CheckStatus, CheckError: s.CheckError, PolicyRevision: s.PolicyRevision, RecordedBy: s.RecordedBy}
 }
 
 func toStep(r stepRow) compliance.Step {
 	s := compliance.Step{ID: r.ID, CaseNo: r.CaseNo, StepCode: r.StepCode, Handler: r.Handler,
 		OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, LegalBasisIDs: r.Detail.LegalBasisIDs,
 		Approvals: []compliance.Approval{}, Attributes: r.Detail.Attributes,
-		CheckStatus: r.CheckStatus, CheckError: r.CheckError, PolicyRevision: r.PolicyRevision}
+		CheckStatus: r.CheckStatus, CheckError: r.CheckError, PolicyRevision: r.PolicyRevision, RecordedBy: r.RecordedBy}
 	if s.LegalBasisIDs == nil {
 		s.LegalBasisIDs = []string{}
 	}

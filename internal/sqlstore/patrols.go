@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -46,24 +47,38 @@ func toPatrol(r patrolRow) compliance.Patrol {
 		Findings: r.Findings, Problems: problems, CreatedAt: r.CreatedAt}
 }
 
-// CreatePatrol implements compliance.PatrolStore.
-func (s *Store) CreatePatrol(ctx context.Context, p compliance.Patrol) (compliance.Patrol, error) {
+// CreatePatrol implements compliance.PatrolStore. The warnings found about
+// the patrol are told apart by its id (folded into their dedupe key).
+func (s *Store) CreatePatrol(ctx context.Context, rec compliance.PatrolRecord) (compliance.Patrol, error) {
+	p := rec.Patrol
 	r := patrolRow{DepartmentCode: p.DepartmentCode, Inspector: p.Inspector, At: utc(p.At), Findings: p.Findings,
 		Problems: p.Problems, CreatedAt: utc(p.CreatedAt)}
-	err := s.transaction(ctx, func(tx *gorm.DB) error { return tx.Create(&r).Error })
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		_, err := insertCaselessWarnings(tx, "patrol|"+r.DepartmentCode+"|"+strconv.FormatInt(r.ID, 10), r.DepartmentCode,
+			rec.Findings, rec.Revision, r.CreatedAt)
+		return err
+	})
 	if err != nil {
 		return compliance.Patrol{}, wrap(err, "create patrol")
 	}
 	return toPatrol(r), nil
 }
 
-// PatrolTimes implements compliance.PatrolStore.
-func (s *Store) PatrolTimes(ctx context.Context, dept string, from, to time.Time) ([]time.Time, error) {
-	var out []time.Time
-	err := s.db.WithContext(ctx).Model(&patrolRow{}).Where("department_code = ? AND at >= ? AND at < ?", dept, utc(from), utc(to)).
-		Order("at").Pluck("at", &out).Error
+// Patrols implements compliance.PatrolStore.
+func (s *Store) Patrols(ctx context.Context, dept string, from, to time.Time) ([]compliance.Patrol, error) {
+	var rows []patrolRow
+	err := s.db.WithContext(ctx).Model(&patrolRow{}).Select("id", "department_code", "inspector", "at", "created_at").
+		Where("department_code = ? AND at >= ? AND at < ?", dept, utc(from), utc(to)).
+		Order("at, id").Find(&rows).Error
 	if err != nil {
-		return nil, wrap(err, "list patrol times")
+		return nil, wrap(err, "list patrols")
+	}
+	out := make([]compliance.Patrol, len(rows))
+	for i, r := range rows {
+		out[i] = toPatrol(r)
 	}
 	return out, nil
 }

@@ -13,20 +13,50 @@ var _ compliance.ReportStore = (*Store)(nil)
 
 // explanationRow is a month's written explanation; one per department and month.
 type explanationRow struct {
-	ID             int64     `gorm:"primaryKey;autoIncrement"`
-	DepartmentCode string    `gorm:"size:32;not null;uniqueIndex:uq_explanation,priority:1"`
-	Month          string    `gorm:"size:7;not null;uniqueIndex:uq_explanation,priority:2"`
-	Text           string    `gorm:"type:text;not null"`
-	SignedBy       string    `gorm:"size:64;not null"`
+	ID             int64  `gorm:"primaryKey;autoIncrement"`
+	DepartmentCode string `gorm:"size:32;not null;uniqueIndex:uq_explanation,priority:1"`
+	Month          string `gorm:"size:7;not null;uniqueIndex:uq_explanation,priority:2"`
+	Text           string `gorm:"type:text;not null"`
+	SignedBy       string `gorm:"size:64;not null"`
+	// Rows from before signers were accounts read as free text.
+	SignedByKind   string    `gorm:"size:16;not null;default:free_text"`
+	SignerRealName string    `gorm:"size:64;not null;default:''"`
 	SubmittedBy    string    `gorm:"size:64;not null"`
 	SubmittedAt    time.Time `gorm:"not null"`
+	// The signed scan's description; its content is in explanation_scans.
+	ScanType       string     `gorm:"size:32;not null;default:''"`
+	ScanSize       int64      `gorm:"not null;default:0"`
+	ScanSHA256     string     `gorm:"column:scan_sha256;size:64;not null;default:''"`
+	ScanUploadedBy string     `gorm:"size:64;not null;default:''"`
+	ScanUploadedAt *time.Time `gorm:""`
 }
 
 func (explanationRow) TableName() string { return "monthly_explanations" }
 
+// explanationScanRow is the content of an explanation's signed scan, kept
+// apart so that reading explanations never loads it.
+type explanationScanRow struct {
+	ID            int64  `gorm:"primaryKey;autoIncrement"`
+	ExplanationID int64  `gorm:"not null;uniqueIndex:uq_explanation_scan"`
+	Data          []byte `gorm:"not null"`
+}
+
+func (explanationScanRow) TableName() string { return "explanation_scans" }
+
 func toExplanation(r explanationRow) compliance.Explanation {
-	return compliance.Explanation{DepartmentCode: r.DepartmentCode, Month: r.Month, Text: r.Text, SignedBy: r.SignedBy,
-		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt}
+	e := compliance.Explanation{DepartmentCode: r.DepartmentCode, Month: r.Month, Text: r.Text, SignedBy: r.SignedBy,
+		SignedByKind: r.SignedByKind, SignerRealName: r.SignerRealName, SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt}
+	if e.SignedByKind == "" {
+		e.SignedByKind = compliance.SignedByFreeText
+	}
+	if r.ScanSHA256 != "" {
+		e.Scan = &compliance.ScanInfo{ContentType: r.ScanType, Size: r.ScanSize, SHA256: r.ScanSHA256,
+			UploadedBy: r.ScanUploadedBy}
+		if r.ScanUploadedAt != nil {
+			e.Scan.UploadedAt = *r.ScanUploadedAt
+		}
+	}
+	return e
 }
 
 // MonthCounts implements compliance.ReportStore.
@@ -99,7 +129,7 @@ func (s *Store) CountCasesAccepted(ctx context.Context, dept string, from, to ti
 // SaveExplanation implements compliance.ReportStore.
 func (s *Store) SaveExplanation(ctx context.Context, e compliance.Explanation) (compliance.Explanation, error) {
 	r := explanationRow{DepartmentCode: e.DepartmentCode, Month: e.Month, Text: e.Text, SignedBy: e.SignedBy,
-		SubmittedBy: e.SubmittedBy, SubmittedAt: utc(e.SubmittedAt)}
+		SignedByKind: e.SignedByKind, SignerRealName: e.SignerRealName, SubmittedBy: e.SubmittedBy, SubmittedAt: utc(e.SubmittedAt)}
 	if err := s.transaction(ctx, func(tx *gorm.DB) error { return tx.Create(&r).Error }); err != nil {
 		return compliance.Explanation{}, wrap(err, "save explanation")
 	}
@@ -113,6 +143,52 @@ func (s *Store) Explanation(ctx context.Context, dept, month string) (compliance
 		return compliance.Explanation{}, wrap(err, "get explanation")
 	}
 	return toExplanation(r), nil
+}
+
+var _ compliance.ScanStore = (*Store)(nil)
+
+// AttachScan implements compliance.ScanStore. The explanation's row is
+// updated only while it has no scan: of two uploads, the second finds it
+// taken and stores nothing.
+func (s *Store) AttachScan(ctx context.Context, dept, month string, f compliance.ScanFile) (compliance.Explanation, error) {
+	var r explanationRow
+	at := utc(f.UploadedAt)
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("department_code = ? AND month = ?", dept, month).Take(&r).Error; err != nil {
+			return err
+		}
+		res := tx.Model(&explanationRow{}).Where("id = ? AND scan_sha256 = ?", r.ID, "").Updates(map[string]any{
+			"scan_type": f.ContentType, "scan_size": f.Size, "scan_sha256": f.SHA256,
+			"scan_uploaded_by": f.UploadedBy, "scan_uploaded_at": at})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return compliance.ErrDuplicate
+		}
+		if err := tx.Create(&explanationScanRow{ExplanationID: r.ID, Data: f.Data}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", r.ID).Take(&r).Error
+	})
+	if err != nil {
+		return compliance.Explanation{}, wrap(err, "attach scan")
+	}
+	return toExplanation(r), nil
+}
+
+// ExplanationScan implements compliance.ScanStore.
+func (s *Store) ExplanationScan(ctx context.Context, dept, month string) (compliance.ScanFile, error) {
+	db := s.db.WithContext(ctx)
+	var r explanationRow
+	if err := db.Where("department_code = ? AND month = ? AND scan_sha256 <> ?", dept, month, "").Take(&r).Error; err != nil {
+		return compliance.ScanFile{}, wrap(err, "get scan")
+	}
+	var b explanationScanRow
+	if err := db.Where("explanation_id = ?", r.ID).Take(&b).Error; err != nil {
+		return compliance.ScanFile{}, wrap(err, "get scan")
+	}
+	return compliance.ScanFile{ScanInfo: *toExplanation(r).Scan, Data: b.Data}, nil
 }
 
 // RecordMonthClose implements compliance.ReportStore.

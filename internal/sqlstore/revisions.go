@@ -21,6 +21,9 @@ func toRevision(r revisionRow) compliance.PolicyRevision {
 	for _, m := range r.Modules {
 		out.Modules = append(out.Modules, compliance.PolicyModule(m))
 	}
+	if r.Params != nil {
+		out.Params = []byte(*r.Params)
+	}
 	return out
 }
 
@@ -33,6 +36,10 @@ func fromRevision(rev compliance.PolicyRevision) revisionRow {
 	}
 	for _, m := range rev.Modules {
 		r.Modules = append(r.Modules, moduleJSON(m))
+	}
+	if len(rev.Params) > 0 {
+		p := string(rev.Params)
+		r.Params = &p
 	}
 	return r
 }
@@ -100,7 +107,7 @@ func (s *Store) Revision(ctx context.Context, id int64) (compliance.PolicyRevisi
 // ListRevisions implements compliance.DraftStore.
 func (s *Store) ListRevisions(ctx context.Context, limit int) ([]compliance.PolicyRevision, error) {
 	var rows []revisionRow
-	if err := s.db.WithContext(ctx).Omit("modules").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Omit("modules", "params").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list policy revisions")
 	}
 	out := make([]compliance.PolicyRevision, len(rows))

@@ -139,6 +139,10 @@ type caseRow struct {
 	// Version advances with every step stored on the case after its first;
 	// see compliance.Case.Version.
 	Version int64 `gorm:"not null;default:0"`
+	// NextCheckpoint and NextCheckpointRole: see compliance.Case. The
+	// approvers' pending lists read (department, role) from the index.
+	NextCheckpoint     string `gorm:"size:32;not null;default:''"`
+	NextCheckpointRole string `gorm:"size:32;not null;default:'';index:idx_case_checkpoint_role"`
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -191,6 +195,8 @@ type stepRow struct {
 	// NextRecheckAt is when it is tried again (NULL: in the next round).
 	RecheckAttempts int        `gorm:"not null;default:0"`
 	NextRecheckAt   *time.Time `gorm:"index:idx_step_recheck,priority:2"`
+	// RecordedBy is the username of the account that submitted the step.
+	RecordedBy string `gorm:"size:64;not null;default:''"`
 }
 
 func (stepRow) TableName() string { return "steps" }
@@ -223,13 +229,16 @@ type warningRow struct {
 func (warningRow) TableName() string { return "warnings" }
 
 type revisionRow struct {
-	ID        int64        `gorm:"primaryKey;autoIncrement"`
-	Digest    string       `gorm:"size:64;not null"`
-	Modules   []moduleJSON `gorm:"type:longtext;serializer:json"`
-	Summary   changeJSON   `gorm:"type:text;serializer:json"`
-	CreatedBy string       `gorm:"size:64;not null"`
-	Note      string       `gorm:"size:512"`
-	CreatedAt time.Time    `gorm:"not null"`
+	ID      int64        `gorm:"primaryKey;autoIncrement"`
+	Digest  string       `gorm:"size:64;not null"`
+	Modules []moduleJSON `gorm:"type:longtext;serializer:json"`
+	// Params is the rule parameters document; NULL for a revision stored
+	// before revisions carried parameters.
+	Params    *string    `gorm:"type:longtext"`
+	Summary   changeJSON `gorm:"type:text;serializer:json"`
+	CreatedBy string     `gorm:"size:64;not null"`
+	Note      string     `gorm:"size:512"`
+	CreatedAt time.Time  `gorm:"not null"`
 	// BaseID is the revision this one was made over (NULL: appended
 	// unchecked). Unique: two revisions made over one base cannot both be
 	// stored, so of two concurrent publishes one wins and the other is
@@ -244,6 +253,7 @@ type changeJSON struct {
 	Changed      []string `json:"changed"`
 	Removed      []string `json:"removed"`
 	RollbackFrom int64    `json:"rollback_of,omitempty"`
+	Params       []string `json:"params,omitempty"`
 }
 
 type draftRow struct {
@@ -261,4 +271,14 @@ type moduleJSON struct {
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &auditEffectRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &sessionRow{}, &secretRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &auditEffectRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &explanationScanRow{}, &sessionRow{}, &secretRow{}, &approvalRow{}, &settingRow{}}
+
+// settingRow is one stored settings object, its value JSON.
+type settingRow struct {
+	Name      string    `gorm:"primaryKey;size:64"`
+	Value     string    `gorm:"type:text;not null"`
+	UpdatedBy string    `gorm:"size:64;not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
+func (settingRow) TableName() string { return "settings" }

@@ -84,6 +84,7 @@ func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respo
 		} else {
 			upd := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", c.CaseNo, c.Version).
 				Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt,
+					"next_checkpoint": c.NextCheckpoint, "next_checkpoint_role": c.NextCheckpointRole,
 					"version": gorm.Expr("version + 1")})
 			if upd.Error != nil {
 				return upd.Error

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { api, ApiError, buildQuery, configureApi, dispositionFilename, errorMessage, fieldErrors } from '@/api'
+import { api, ApiError, buildQuery, configureApi, dispositionFilename, errorMessage, fieldErrors, publicApi } from '@/api'
 
 type Call = { url: string; init: RequestInit }
 let calls: Call[]
@@ -187,5 +187,30 @@ describe('download', () => {
     const e = await api.download('/warnings/export').then(() => { throw new Error('expected a failure') }, (x: ApiError) => x)
     expect(e).toBeInstanceOf(ApiError)
     expect(e.message).toBe('无权导出')
+  })
+})
+
+describe('publicApi', () => {
+  it('reads /api/public/v1 without cookies or CSRF token', async () => {
+    answer = () => json(200, { items: [] })
+    await publicApi.get('/items', { q: '施工', cursor: null })
+    expect(calls[0].url).toBe('/api/public/v1/items?q=%E6%96%BD%E5%B7%A5')
+    expect(calls[0].init.credentials).toBe('omit')
+    expect(header(calls[0], 'X-CSRF-Token')).toBeNull()
+  })
+
+  it('throws ApiError without touching the session', async () => {
+    const onUnauthorized = vi.fn()
+    configureApi({ onUnauthorized })
+    answer = () => json(401, { error: { code: 'unauthenticated', message: '未登录' } })
+    await expect(publicApi.get('/cases/X', { code: 'ABCDEFGH' })).rejects.toMatchObject({ status: 401 })
+    answer = () => json(429, { error: { code: 'too_many_requests', message: '请求过多' } })
+    await expect(publicApi.get('/items')).rejects.toMatchObject({ status: 429, message: '请求过多' })
+    expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+
+  it('gives the address of an open-data file', () => {
+    expect(publicApi.href('/stats.csv', { month: '2026-11' })).toBe('/api/public/v1/stats.csv?month=2026-11')
+    expect(publicApi.href('catalog.json')).toBe('/api/public/v1/catalog.json')
   })
 })

@@ -1,7 +1,10 @@
 // The one way pages talk to the server: /api/v1, cookies, the CSRF token on
 // unsafe methods, and the API's errors as ApiError with its Chinese message.
+// The public pages read /api/public/v1 the same way, without cookies.
 
 export const API_BASE = '/api/v1'
+/** The public disclosure API: no sign-in, read only. */
+export const PUBLIC_API_BASE = '/api/public/v1'
 
 export type Query = Record<string, string | number | boolean | undefined | null>
 
@@ -80,8 +83,8 @@ export function configureApi(h: Partial<Hooks>): void {
 
 const unsafe = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method)
 
-function url(path: string, query?: Query): string {
-  return API_BASE + (path.startsWith('/') ? path : `/${path}`) + buildQuery(query)
+function url(path: string, query?: Query, base = API_BASE): string {
+  return base + (path.startsWith('/') ? path : `/${path}`) + buildQuery(query)
 }
 
 function headers(method: string, hasBody: boolean, accept = 'application/json'): Headers {
@@ -92,7 +95,7 @@ function headers(method: string, hasBody: boolean, accept = 'application/json'):
   return h
 }
 
-async function toError(res: Response, path: string): Promise<ApiError> {
+async function toError(res: Response, path: string, base = API_BASE): Promise<ApiError> {
   let err: ApiError
   const text = await res.text().catch(() => '')
   let body: any = null
@@ -108,25 +111,28 @@ async function toError(res: Response, path: string): Promise<ApiError> {
   } else {
     err = new ApiError(res.status, `http_${res.status}`, `请求失败（HTTP ${res.status}）`)
   }
+  // The public API knows no session: its refusals say nothing about one.
+  if (base !== API_BASE) return err
   if (res.status === 401 && !path.startsWith('/session')) hooks.onUnauthorized()
   if (res.status === 403 && err.code === 'password_change_required') hooks.onPasswordChangeRequired()
   return err
 }
 
-async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, query?: Query, base = API_BASE): Promise<T> {
   const hasBody = body !== undefined
+  const signedIn = base === API_BASE
   let res: Response
   try {
-    res = await fetch(url(path, query), {
+    res = await fetch(url(path, query, base), {
       method,
-      credentials: 'same-origin',
-      headers: headers(method, hasBody),
+      credentials: signedIn ? 'same-origin' : 'omit',
+      headers: signedIn ? headers(method, hasBody) : new Headers({ Accept: 'application/json' }),
       body: hasBody ? JSON.stringify(body) : undefined,
     })
   } catch {
     throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试')
   }
-  if (!res.ok) throw await toError(res, path)
+  if (!res.ok) throw await toError(res, path, base)
   if (res.status === 204) return undefined as T
   const text = await res.text()
   if (!text) return undefined as T
@@ -174,13 +180,40 @@ async function download(path: string, query?: Query, filename?: string): Promise
   setTimeout(() => URL.revokeObjectURL(href), 10_000)
 }
 
+/** Sends a file as the raw body of a PUT (uploads take no JSON); answers the JSON reply. */
+async function upload<T>(path: string, file: Blob): Promise<T> {
+  let res: Response
+  try {
+    const h = headers('PUT', false)
+    h.set('Content-Type', file.type || 'application/octet-stream')
+    res = await fetch(url(path), { method: 'PUT', credentials: 'same-origin', headers: h, body: file })
+  } catch {
+    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试')
+  }
+  if (!res.ok) throw await toError(res, path)
+  const text = await res.text()
+  try {
+    return (text ? JSON.parse(text) : undefined) as T
+  } catch {
+    throw new ApiError(res.status, 'bad_response', '服务器的应答无法识别')
+  }
+}
+
 export const api = {
+  upload,
   get: <T>(path: string, query?: Query) => request<T>('GET', path, undefined, query),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
   del: <T = void>(path: string) => request<T>('DELETE', path),
   download,
+}
+
+/** The public disclosure API (/api/public/v1): reads only, no session. */
+export const publicApi = {
+  get: <T>(path: string, query?: Query) => request<T>('GET', path, undefined, query, PUBLIC_API_BASE),
+  /** The address of a file of the public API (open data), for a plain link. */
+  href: (path: string, query?: Query) => url(path, query, PUBLIC_API_BASE),
 }
 
 /** A page of a cursor-paged list. */

@@ -71,6 +71,13 @@ describe('AppLayout', () => {
     w.unmount()
   })
 
+  it('names the district from the settings in the header and the tab title', async () => {
+    const w = await render('clerk')
+    expect(w.find('.brand-district').text()).toBe('示范区')
+    expect(document.title).toBe('办件详情 - 示范区行政权力运行监察平台')
+    w.unmount()
+  })
+
   it('groups entries and hides other roles pages', async () => {
     const w = await render('admin')
     expect(w.find('[data-testid=user-department]').exists()).toBe(false)

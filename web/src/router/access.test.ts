@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RouteMeta } from 'vue-router'
-import { accessTarget, menuEntries, queryString, roleAllowed, safeRedirect } from '@/router/access'
+import { accessTarget, menuEntries, needsSession, pageTitle, queryString, roleAllowed, safeRedirect } from '@/router/access'
 import type { Account } from '@/stores/session'
 
 const clerk: Account = {
@@ -104,5 +104,24 @@ describe('queryString', () => {
     expect(queryString(['ZJJ', 'SCJ'])).toBe('ZJJ')
     expect(queryString([null])).toBe('')
     expect(queryString(undefined)).toBe('')
+  })
+})
+
+describe('the public pages', () => {
+  it('need no session, the others do', () => {
+    expect(needsSession({ meta: { public: true, disclosure: true } })).toBe(false)
+    expect(needsSession({ meta: { public: true } })).toBe(true)
+    expect(needsSession({ meta: {} })).toBe(true)
+  })
+
+  it('are let through without an account', () => {
+    expect(accessTarget(to('/public/items', { public: true, disclosure: true, title: '权力清单' }), null)).toBe(true)
+    expect(accessTarget(to('/public/items', { public: true, disclosure: true }), clerk)).toBe(true)
+  })
+
+  it('carry the public title in the tab', () => {
+    expect(pageTitle({ meta: { title: '权力清单', disclosure: true } })).toBe('权力清单 - 区行政权力公开')
+    expect(pageTitle({ meta: { title: '办件' } })).toBe('办件 - 行政权力运行监察平台')
+    expect(pageTitle({ meta: {} })).toBe('行政权力运行监察平台')
   })
 })

@@ -3,6 +3,19 @@ import type { Account } from '../stores/session'
 import type { Role } from '../format'
 
 export const APP_TITLE = '行政权力运行监察平台'
+/** The title of the public pages (/public/). */
+export const PUBLIC_TITLE = '区行政权力公开'
+
+/** Whether a navigation needs to know who is signed in: not for the public pages. */
+export function needsSession(to: Pick<RouteLocationNormalized, 'meta'>): boolean {
+  return !to.meta.disclosure
+}
+
+/** The browser tab's title of a page. */
+export function pageTitle(to: Pick<RouteLocationNormalized, 'meta'>): string {
+  const site = to.meta.disclosure ? PUBLIC_TITLE : APP_TITLE
+  return to.meta.title ? `${to.meta.title} - ${site}` : site
+}
 
 /** Whether role may open a page with meta (no roles: everyone signed in). */
 export function roleAllowed(meta: RouteMeta | undefined, role: Role | null | undefined): boolean {

@@ -1,11 +1,18 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import type { RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '../stores/session'
-import { accessTarget } from './access'
+import { accessTarget, needsSession, pageTitle } from './access'
 import AppLayout from '../layout/AppLayout.vue'
+import publicRoutes from '../views/public/routes'
 
-/** Every page area's routes: src/views/<area>/routes.ts default-exports RouteRecordRaw[] (children of the layout). */
-const modules = import.meta.glob<{ default: RouteRecordRaw[] }>('../views/*/routes.ts', { eager: true })
+/**
+ * Every page area's routes: src/views/<area>/routes.ts default-exports
+ * RouteRecordRaw[] (children of the signed-in layout). The public pages are
+ * the exception: they have a layout of their own and need no sign-in.
+ */
+const modules = import.meta.glob<{ default: RouteRecordRaw[] }>(['../views/*/routes.ts', '!../views/public/routes.ts'], {
+  eager: true,
+})
 
 export const pageRoutes: RouteRecordRaw[] = Object.keys(modules)
   .sort()
@@ -23,6 +30,21 @@ export const routes: RouteRecordRaw[] = [
     name: 'password',
     component: () => import('../views/auth/ChangePassword.vue'),
     meta: { title: '修改密码' },
+  },
+  {
+    path: '/public',
+    component: () => import('../layout/PublicLayout.vue'),
+    meta: { public: true, disclosure: true },
+    children: [
+      { path: '', redirect: '/public/items' },
+      ...publicRoutes,
+      {
+        path: ':pathMatch(.*)*',
+        name: 'public-not-found',
+        component: () => import('../views/public/PublicNotFound.vue'),
+        meta: { title: '页面不存在' },
+      },
+    ],
   },
   {
     path: '/',
@@ -45,9 +67,8 @@ export const routes: RouteRecordRaw[] = [
   },
 ]
 
-export { APP_TITLE, accessTarget, menuEntries, roleAllowed, safeRedirect } from './access'
+export { APP_TITLE, PUBLIC_TITLE, accessTarget, menuEntries, roleAllowed, safeRedirect } from './access'
 export type { MenuEntry } from './access'
-import { APP_TITLE } from './access'
 
 const router = createRouter({
   history: createWebHistory('/'),
@@ -56,13 +77,15 @@ const router = createRouter({
 })
 
 router.beforeEach(async (to) => {
+  // The public pages are for everyone: who is signed in does not matter there.
+  if (!needsSession(to)) return true
   const session = useSessionStore()
   if (!session.loaded) await session.load()
   return accessTarget(to, session.account)
 })
 
 router.afterEach((to) => {
-  document.title = to.meta.title ? `${to.meta.title} - ${APP_TITLE}` : APP_TITLE
+  document.title = pageTitle(to)
 })
 
 export default router

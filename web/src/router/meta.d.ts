@@ -11,7 +11,9 @@ declare module 'vue-router' {
     roles?: Role[]
     /** Present when the page has an entry in the side menu. */
     menu?: { order: number; icon?: string; group?: string }
-    /** Pages that need no sign-in (/login). */
+    /** Pages that need no sign-in (/login, the public pages). */
     public?: boolean
+    /** The public pages (/public/): their own layout, and no session is loaded for them. */
+    disclosure?: boolean
   }
 }

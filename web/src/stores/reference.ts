@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
-import { api, ApiError } from '../api'
+import { api } from '../api'
+import { APP_TITLE } from '../router/access'
 
 export interface Department {
   code: string
@@ -10,12 +11,35 @@ export interface Department {
 
 export const DEFAULT_DISTRICT_NAME = '区行政权力运行监察平台'
 
+/** The names of the district's offices (GET /api/v1/settings). */
+export interface OfficeNames {
+  egov: string
+  legal: string
+  oversight: string
+  supervision: string
+}
+
+/** GET /api/v1/settings: the names documents, bulletins and the console use. */
+export interface DistrictSettings {
+  district_name: string
+  offices: OfficeNames
+  updated_by?: string
+  updated_at?: string
+}
+
+/** Whether the server has GET /api/v1/settings (DESIGN.md "Parameters and settings"). */
+export const SETTINGS_ENDPOINT = true
+
 /**
- * Whether the server has GET /api/v1/settings (DESIGN.md "Parameters and
- * settings"). Until it has, asking would answer 404 on every page load, which
- * the browser logs as a console error; turn this on when the endpoint lands.
+ * A browser tab's title with the district's name before the platform's:
+ * "工作台 - 行政权力运行监察平台" → "工作台 - 仁和区行政权力运行监察平台".
+ * Titles of other sites, and the placeholder name, are left as they are.
  */
-export const SETTINGS_ENDPOINT = false
+export function districtTitle(title: string, district: string): string {
+  if (!district || district === DEFAULT_DISTRICT_NAME || district.endsWith(APP_TITLE) || !title.endsWith(APP_TITLE)) return title
+  if (title.endsWith(district + APP_TITLE)) return title
+  return title.slice(0, title.length - APP_TITLE.length) + district + APP_TITLE
+}
 
 /**
  * Data most pages show and rarely changes: departments (code → name) and the
@@ -25,6 +49,7 @@ export const useReferenceStore = defineStore('reference', {
   state: () => ({
     departments: [] as Department[],
     districtName: DEFAULT_DISTRICT_NAME,
+    offices: null as OfficeNames | null,
     loaded: false,
     loading: null as Promise<void> | null,
   }),
@@ -43,11 +68,12 @@ export const useReferenceStore = defineStore('reference', {
       this.loading = (async () => {
         const [deps, settings] = await Promise.allSettled([
           api.get<{ items: Department[] }>('/departments'),
-          SETTINGS_ENDPOINT ? api.get<{ district_name?: string }>('/settings') : Promise.reject(new ApiError(404, 'no_route', '')),
+          SETTINGS_ENDPOINT ? api.get<Partial<DistrictSettings>>('/settings') : Promise.resolve(null),
         ])
         if (deps.status === 'fulfilled') this.departments = deps.value.items ?? []
         if (settings.status === 'fulfilled' && settings.value?.district_name) {
           this.districtName = settings.value.district_name
+          this.offices = settings.value.offices ?? null
         }
         this.loaded = true
       })()

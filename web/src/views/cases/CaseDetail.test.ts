@@ -20,7 +20,7 @@ function step(id: string, code: string, day: number): Step {
   const at = `2026-03-${String(day).padStart(2, '0')}T09:00:00+08:00`
   return {
     id, case_no: 'ZJJ-2026-0001', step_code: code, handler: '张三', occurred_at: at, recorded_at: at,
-    legal_basis_ids: ['LB1'], approvals: [], attributes: {}, check_status: 'checked', policy_revision: 1,
+    legal_basis_ids: ['LB1'], declared_approvals: [], attributes: {}, check_status: 'checked', policy_revision: 1,
   }
 }
 

@@ -29,7 +29,7 @@ const item: PowerItem = {
 function step(code: string, at: string, extra: Partial<Step> = {}): Step {
   return {
     id: `C1-${code}-${at}`, case_no: 'C1', step_code: code, handler: '张三', occurred_at: at, recorded_at: at,
-    legal_basis_ids: [], approvals: [], attributes: {}, check_status: 'checked', policy_revision: 1, ...extra,
+    legal_basis_ids: [], declared_approvals: [], attributes: {}, check_status: 'checked', policy_revision: 1, ...extra,
   }
 }
 

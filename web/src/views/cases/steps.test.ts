@@ -6,7 +6,7 @@ import type { Step } from './types'
 function step(id: string): Step {
   return {
     id, case_no: 'ZJJ-1', step_code: 'review', handler: '张三', occurred_at: '2026-03-02T09:00:00+08:00',
-    recorded_at: '2026-03-02T09:01:00+08:00', legal_basis_ids: [], approvals: [], attributes: {},
+    recorded_at: '2026-03-02T09:01:00+08:00', legal_basis_ids: [], declared_approvals: [], attributes: {},
     check_status: 'checked', policy_revision: 1,
   }
 }

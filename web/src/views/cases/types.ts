@@ -3,6 +3,7 @@
 // /api/v1/workbench as in /work/plan/console.md).
 
 import type { Role } from '../../format'
+import type { ApprovalStep, SignedApproval } from './approvals'
 
 /** One row of GET /api/v1/cases (and of the workbench's cases_due_soon): a case with its deadline and unsettled warnings. */
 export interface CaseSummary {
@@ -100,11 +101,14 @@ export interface Step {
   recorded_at: string
   legal_basis_ids: string[]
   discretion?: Discretion | null
-  approvals: Approval[]
+  /** Approvals the step's body declares: shown as such, they pass no checkpoint. */
+  declared_approvals: Approval[]
   attributes: Record<string, unknown>
   check_status: string
   check_error?: string
   policy_revision: number
+  /** The username of the account that recorded the step. */
+  recorded_by?: string
 }
 
 export interface Warning {
@@ -199,6 +203,10 @@ export interface CaseView {
   warnings: Warning[]
   time: TimeView | null
   time_error?: string
+  /** The approvals signed by their approvers' own accounts. */
+  approvals?: SignedApproval[]
+  /** The flow's steps that take signed approvals, with the role that signs each. */
+  approval_steps?: ApprovalStep[]
 }
 
 /** POST /api/v1/steps → 201/200. */

@@ -12,6 +12,9 @@ import {
   summarize,
   toRFC3339Shanghai,
   todayText,
+  notCountedLine,
+  notCountedText,
+  recordedReason,
 } from './ledger'
 
 describe('day status colours', () => {
@@ -75,7 +78,14 @@ describe('ledger summary', () => {
       { date: '2026-12-05', kind: 'weekend', patrols: 1, status: 'not_required' },
       { date: '2026-12-06', kind: 'makeup_workday', patrols: 3, status: 'ok' },
     ])
-    expect(s).toEqual({ working: 4, ok: 2, insufficient: 1, missing: 1, not_required: 1, patrols: 7 })
+    expect(s).toEqual({ working: 4, ok: 2, insufficient: 1, missing: 1, not_required: 1, patrols: 7, not_counted: 0 })
+  })
+  it('counts apart the patrols recorded too late', () => {
+    const s = summarize([
+      { date: '2026-12-01', kind: 'workday', patrols: 1, status: 'insufficient', not_counted: 2, entries: [] },
+      { date: '2026-12-02', kind: 'workday', patrols: 0, status: 'missing', not_counted: 1, entries: [] },
+    ])
+    expect(s).toMatchObject({ patrols: 1, not_counted: 3, insufficient: 1, missing: 1 })
   })
   it('names only the special day kinds', () => {
     expect(specialKindLabel('workday')).toBe('')
@@ -89,5 +99,30 @@ describe('ledger summary', () => {
       '今日休息日，无需巡查（已巡查 0 次）',
     )
     expect(todayText(null, 3)).toBe('今日已巡查 0/3')
+  })
+})
+
+describe('patrols that do not count', () => {
+  it('says why a patrol does not count for its day', () => {
+    expect(notCountedText({ counts: true, not_counted_reason: '' })).toBe('')
+    expect(notCountedText({ counts: false, not_counted_reason: 'recorded_late' })).toBe('不计入当日：巡查后超过 2 小时才录入')
+    expect(notCountedText({ counts: false, not_counted_reason: 'recorded_another_day' })).toBe('不计入当日：未在巡查当日录入')
+    expect(notCountedText({ counts: false })).toBe('不计入当日')
+  })
+  it('gives a cell line only when some do not count', () => {
+    expect(notCountedLine({ not_counted: 2 })).toBe('另 2 次不计入')
+    expect(notCountedLine({ not_counted: 0 })).toBe('')
+    expect(notCountedLine({})).toBe('')
+    expect(notCountedLine(null)).toBe('')
+  })
+})
+
+describe('a patrol just recorded', () => {
+  it('tells late from another day in Asia/Shanghai', () => {
+    expect(recordedReason({ at: '2026-12-01T09:00:00+08:00', recorded_at: '2026-12-01T04:10:00Z', counts: false })).toBe('recorded_late')
+    expect(recordedReason({ at: '2026-12-01T23:00:00+08:00', recorded_at: '2026-12-01T16:30:00Z', counts: false })).toBe(
+      'recorded_another_day',
+    )
+    expect(recordedReason({ at: '2026-12-01T09:00:00+08:00', recorded_at: '2026-12-01T01:30:00Z', counts: true })).toBe('')
   })
 })

@@ -3,12 +3,33 @@
 import { dayKindLabel, TIME_ZONE } from '../../format'
 import type { DayStatus, TagType } from '../../format'
 
-/** One day of GET /api/v1/ledgers/patrols (internal/compliance/patrols.go PatrolDay). */
+/** Why a patrol does not count for its day (internal/compliance/patrols.go PatrolNotCounted). */
+export type NotCountedReason = 'recorded_late' | 'recorded_another_day'
+
+/**
+ * One patrol of a ledger day: when it was claimed to take place (at) beside
+ * when it was recorded, and whether it counts for the day.
+ */
+export interface PatrolEntry {
+  id: number
+  inspector: string
+  at: string
+  recorded_at: string
+  counts: boolean
+  not_counted_reason?: NotCountedReason | ''
+}
+
+/**
+ * One day of GET /api/v1/ledgers/patrols (internal/compliance/patrols.go PatrolDay).
+ * patrols counts the patrols that count; not_counted those recorded too late.
+ */
 export interface PatrolDay {
   date: string
   kind: string
   patrols: number
   status: string
+  not_counted?: number
+  entries?: PatrolEntry[]
 }
 
 /** GET /api/v1/ledgers/patrols. Days after today are not listed. */
@@ -19,7 +40,7 @@ export interface PatrolLedger {
   days: PatrolDay[]
 }
 
-/** POST /api/v1/patrols answers the stored patrol. */
+/** POST /api/v1/patrols answers the stored patrol, whether it counts, and the warnings it raised. */
 export interface Patrol {
   id: number
   department_code: string
@@ -28,6 +49,33 @@ export interface Patrol {
   findings: string
   problems: string[]
   created_at: string
+  recorded_at?: string
+  counts?: boolean
+  warnings?: { rule: string; level: string; message: string; key?: string }[]
+}
+
+/**
+ * Hours after its claimed time within which a patrol must be recorded, on
+ * the same day, to count (compliance.PatrolEntryWindow).
+ */
+export const PATROL_ENTRY_HOURS = 2
+
+/** Why a patrol does not count, in words; '' when it counts. */
+export function notCountedText(e: Pick<PatrolEntry, 'counts' | 'not_counted_reason'>): string {
+  if (e.counts) return ''
+  switch (e.not_counted_reason) {
+    case 'recorded_another_day':
+      return '不计入当日：未在巡查当日录入'
+    case 'recorded_late':
+      return `不计入当日：巡查后超过 ${PATROL_ENTRY_HOURS} 小时才录入`
+  }
+  return '不计入当日'
+}
+
+/** The patrols of a day that do not count, as a cell line ('' when none). */
+export function notCountedLine(day: Pick<PatrolDay, 'not_counted'> | null | undefined): string {
+  const n = day?.not_counted ?? 0
+  return n > 0 ? `另 ${n} 次不计入` : ''
 }
 
 /**
@@ -140,12 +188,15 @@ export interface LedgerSummary {
   missing: number
   not_required: number
   patrols: number
+  /** Patrols recorded too late to count for their day. */
+  not_counted: number
 }
 
 export function summarize(days: PatrolDay[]): LedgerSummary {
-  const s: LedgerSummary = { working: 0, ok: 0, insufficient: 0, missing: 0, not_required: 0, patrols: 0 }
+  const s: LedgerSummary = { working: 0, ok: 0, insufficient: 0, missing: 0, not_required: 0, patrols: 0, not_counted: 0 }
   for (const d of days) {
     s.patrols += d.patrols
+    s.not_counted += d.not_counted ?? 0
     if (d.status === 'ok' || d.status === 'insufficient' || d.status === 'missing') {
       s.working++
       s[d.status]++
@@ -163,4 +214,11 @@ export function todayText(day: PatrolDay | null | undefined, required = PATROLS_
     return `今日${dayKindLabel(day.kind)}，无需巡查（已巡查 ${day.patrols} 次）`
   }
   return `今日已巡查 ${day.patrols}/${required}`
+}
+
+/** Why a just-recorded patrol does not count, from its claimed and recorded times ('' when it counts). */
+export function recordedReason(p: Pick<Patrol, 'at' | 'recorded_at' | 'counts'>): NotCountedReason | '' {
+  if (p.counts !== false || !p.recorded_at) return ''
+  const day = (iso: string) => shanghaiWallClock(new Date(iso)).slice(0, 10)
+  return day(p.at) === day(p.recorded_at) ? 'recorded_late' : 'recorded_another_day'
 }

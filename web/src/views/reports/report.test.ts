@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { explanationReason, explanationState, familyLabel, familyRows } from './report'
+import {
+  explanationReason,
+  explanationState,
+  familyLabel,
+  familyRows,
+  formatBytes,
+  leaderOptions,
+  MAX_SCAN_BYTES,
+  scanFileProblem,
+  scanPath,
+  signerText,
+} from './report'
 import type { MonthlyReport } from './report'
 
 function report(over: Partial<MonthlyReport> = {}): MonthlyReport {
@@ -66,5 +77,46 @@ describe('explanation state', () => {
     expect(explanationReason(required)).toBe('本月产生预（报）警 3 条')
     expect(explanationReason(report({ explanation_required: true, cases_accepted: 0 }))).toBe('本月没有受理办件')
     expect(explanationReason(report())).toBe('')
+  })
+})
+
+describe('the signing leader', () => {
+  const accounts = [
+    { username: 'zjj-admin', real_name: '孙局长', role: 'dept_admin', department_code: 'ZJJ', disabled: false },
+    { username: 'zjj-deputy', real_name: '李副局长', role: 'dept_admin', department_code: 'ZJJ', disabled: false, expires_at: null },
+    { username: 'zjj-former', real_name: '王前局长', role: 'dept_admin', department_code: 'ZJJ', disabled: true },
+    { username: 'zjj-temp', real_name: '赵临时', role: 'dept_admin', department_code: 'ZJJ', disabled: false, expires_at: '2026-01-01T00:00:00Z' },
+    { username: 'zjj-clerk', real_name: '张三', role: 'clerk', department_code: 'ZJJ', disabled: false },
+    { username: 'scj-admin', real_name: '周局长', role: 'dept_admin', department_code: 'SCJ', disabled: false },
+  ]
+  it("offers the department's active dept_admin accounts only", () => {
+    const got = leaderOptions(accounts, 'ZJJ', new Date('2026-12-06T00:00:00Z')).map((o) => o.value)
+    expect(got.sort()).toEqual(['zjj-admin', 'zjj-deputy'])
+    expect(leaderOptions(accounts, 'ZJJ', new Date('2026-12-06T00:00:00Z')).find((o) => o.value === 'zjj-admin')?.label).toBe(
+      '孙局长（zjj-admin）',
+    )
+  })
+  it('shows an account apart from a name typed in', () => {
+    expect(signerText({ signed_by: 'zjj-admin', signed_by_kind: 'account', signer_real_name: '孙局长' })).toBe('孙局长（zjj-admin）')
+    expect(signerText({ signed_by: '孙局长', signed_by_kind: 'free_text' })).toBe('孙局长（手填姓名，未关联账号）')
+    expect(signerText({ signed_by: '孙局长' })).toBe('孙局长（手填姓名，未关联账号）')
+  })
+})
+
+describe('the signed scan', () => {
+  it('takes PDF, JPEG and PNG files up to 10 MB, checked before the upload', () => {
+    expect(scanFileProblem({ name: '说明.pdf', size: 1000 })).toBe('')
+    expect(scanFileProblem({ name: 'scan.JPG', size: 1000 })).toBe('')
+    expect(scanFileProblem({ name: 'scan.jpeg', size: 1000 })).toBe('')
+    expect(scanFileProblem({ name: 'scan.png', size: MAX_SCAN_BYTES })).toBe('')
+    expect(scanFileProblem({ name: 'scan.png', size: MAX_SCAN_BYTES + 1 })).toBe('扫描件不能超过 10 MB（所选文件 10.0 MB）')
+    expect(scanFileProblem({ name: 'scan.docx', size: 1000 })).toBe('扫描件须为 PDF、JPG 或 PNG 文件')
+    expect(scanFileProblem({ name: 'scan.pdf', size: 0 })).toBe('扫描件是空文件')
+  })
+  it('sizes and paths', () => {
+    expect(formatBytes(12)).toBe('12 字节')
+    expect(formatBytes(2048)).toBe('2 KB')
+    expect(formatBytes(1.5 * 1024 * 1024)).toBe('1.5 MB')
+    expect(scanPath('ZJJ', '2026-11')).toBe('/reports/monthly/explanations/ZJJ/2026-11/scan')
   })
 })

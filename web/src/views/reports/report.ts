@@ -3,15 +3,92 @@
 import { formatDate, formatMonth } from '../../format'
 import type { TagType } from '../../format'
 
-/** A month's written explanation (internal/compliance/reports.go Explanation). */
+/** The signed scan of an explanation (internal/compliance/scans.go ScanInfo). */
+export interface ScanInfo {
+  content_type: string
+  size: number
+  sha256: string
+  uploaded_by: string
+  uploaded_at: string
+}
+
+/**
+ * A month's written explanation (internal/compliance/reports.go Explanation).
+ * signed_by is the username of the signing leader (signed_by_kind 'account')
+ * or, from older clients, a name typed in ('free_text', deprecated).
+ */
 export interface Explanation {
   department_code: string
   month: string
   text: string
   signed_by: string
+  signed_by_kind?: 'account' | 'free_text'
+  signer_real_name?: string
   submitted_by: string
   submitted_at: string
   late: boolean
+  scan?: ScanInfo | null
+}
+
+/** Who signed, as a person reads it, and whether it names an account. */
+export function signerText(e: Pick<Explanation, 'signed_by' | 'signed_by_kind' | 'signer_real_name'>): string {
+  if (e.signed_by_kind === 'account') {
+    return e.signer_real_name ? `${e.signer_real_name}（${e.signed_by}）` : e.signed_by
+  }
+  return `${e.signed_by}（手填姓名，未关联账号）`
+}
+
+/** An account as GET /api/v1/accounts lists it (the fields the leader list needs). */
+export interface AccountRow {
+  username: string
+  real_name: string
+  role: string
+  department_code?: string
+  disabled: boolean
+  expires_at?: string | null
+}
+
+/** The department's leaders who may sign: its active dept_admin accounts, by name. */
+export function leaderOptions(accounts: AccountRow[], department: string, now: Date = new Date()): { value: string; label: string }[] {
+  return accounts
+    .filter(
+      (a) =>
+        a.role === 'dept_admin' &&
+        a.department_code === department &&
+        !a.disabled &&
+        !(a.expires_at && new Date(a.expires_at).getTime() <= now.getTime()),
+    )
+    .map((a) => ({ value: a.username, label: a.real_name ? `${a.real_name}（${a.username}）` : a.username }))
+    .sort((x, y) => x.label.localeCompare(y.label, 'zh-CN'))
+}
+
+/** The file picker's accept list and the largest scan (compliance.MaxScanBytes). */
+export const SCAN_ACCEPT = '.pdf,.jpg,.jpeg,.png'
+export const MAX_SCAN_BYTES = 10 * 1024 * 1024
+
+/** Why a picked file cannot be sent as the scan ('' when it can); the server reads its type from its content. */
+export function scanFileProblem(f: { name: string; size: number }): string {
+  if (!/\.(pdf|jpe?g|png)$/i.test(f.name)) return '扫描件须为 PDF、JPG 或 PNG 文件'
+  if (f.size === 0) return '扫描件是空文件'
+  if (f.size > MAX_SCAN_BYTES) return `扫描件不能超过 10 MB（所选文件 ${formatBytes(f.size)}）`
+  return ''
+}
+
+/** A size in bytes as 1.5 MB / 320 KB / 12 字节. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`
+  return `${n} 字节`
+}
+
+/** The scan's type as a person reads it. */
+export function scanTypeLabel(t: string | null | undefined): string {
+  return ({ 'application/pdf': 'PDF', 'image/jpeg': 'JPEG 图片', 'image/png': 'PNG 图片' } as Record<string, string>)[t ?? ''] ?? '文件'
+}
+
+/** The path of an explanation's scan (PUT to attach it, GET to download it). */
+export function scanPath(department: string, month: string): string {
+  return `/reports/monthly/explanations/${encodeURIComponent(department)}/${encodeURIComponent(month)}/scan`
 }
 
 /** GET /api/v1/reports/monthly (internal/compliance/reports.go MonthlyReport). */

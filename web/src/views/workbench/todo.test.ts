@@ -62,3 +62,19 @@ describe('buildTodos', () => {
     expect(e.state).toBe('已提交')
   })
 })
+
+describe('approvals to sign', () => {
+  it('gives the legal office its approvals too, linked to the list', () => {
+    const t = buildTodos({ ...base, warnings_to_answer: 0, approvals_pending: 2, adjustments_pending: 0 }, 'legal', '2026-12-07')
+    const a = t.find((x) => x.key === 'approvals')
+    expect(a?.pending).toBe(true)
+    expect(a?.state).toBe('2 件')
+    expect(a?.links.map((l) => l.to)).toEqual([{ path: '/', hash: '#pending-approvals' }])
+  })
+
+  it('says so when nothing waits', () => {
+    const a = buildTodos(base, 'dept_inspector', '2026-12-07').find((x) => x.key === 'approvals')
+    expect(a?.detail).toBe('没有等待您审核的环节')
+    expect(a?.links).toEqual([])
+  })
+})

@@ -44,8 +44,8 @@ export interface Todo {
 
 /** Roles that act on warnings (explain, rectify, verify, refer, close). */
 const WARNING_ROLES: Role[] = ['dept_admin', 'dept_inspector', 'oversight', 'supervision']
-/** Roles that sign checkpoint approvals. */
-const APPROVER_ROLES: Role[] = ['dept_admin', 'dept_inspector']
+/** Roles that sign checkpoint approvals (审核) with their own accounts. */
+const APPROVER_ROLES: Role[] = ['dept_admin', 'dept_inspector', 'legal']
 
 /** What answering a warning means for a role. */
 const ANSWER_VERBS: Record<string, string> = {
@@ -108,7 +108,7 @@ export function buildTodos(d: WorkbenchData, role: Role | null | undefined, toda
       state: approvals > 0 ? `${approvals} 件` : '无',
       stateType: approvals > 0 ? 'warning' : 'success',
       pending: approvals > 0,
-      links: [],
+      links: approvals > 0 ? [{ text: '查看待审核办件', to: { path: '/', hash: '#pending-approvals' } }] : [],
     })
   }
 

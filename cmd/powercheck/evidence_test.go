@@ -1,0 +1,392 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"powercheck/internal/calendar"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// enteredOnTime rewrites a database's patrols as if each had been recorded
+// when it took place, and drops the back-dating warnings raised for them:
+// tests of past days cannot go back in time to record their patrols.
+func enteredOnTime(t *testing.T, dsn string) {
+	t.Helper()
+	db := sqlstoretest.MustOpen(t, dsn).DB()
+	if err := db.Exec("UPDATE patrols SET created_at = at").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("DELETE FROM warnings WHERE rule = 'patrol.backdated'").Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+type patrolAnswer struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Counts     bool      `json:"counts"`
+	Warnings   []struct {
+		Rule, Level, Key, Message string
+	} `json:"warnings"`
+}
+
+type ledgerDay struct {
+	Date       string `json:"date"`
+	Patrols    int    `json:"patrols"`
+	NotCounted int    `json:"not_counted"`
+	Status     string `json:"status"`
+	Entries    []struct {
+		ID         int64     `json:"id"`
+		Inspector  string    `json:"inspector"`
+		At         time.Time `json:"at"`
+		RecordedAt time.Time `json:"recorded_at"`
+		Counts     bool      `json:"counts"`
+		Reason     string    `json:"not_counted_reason"`
+	} `json:"entries"`
+}
+
+// TestEvidencePatrols: a patrol counts for its day only when it is recorded
+// that day within two hours after its claimed time; a later one is kept,
+// shown beside its recorded time, and raises patrol.backdated.
+func TestEvidencePatrols(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn, "--sweep-interval", "0")
+		tok := setupDistrict(t, s)
+		enterCurrentYears(t, s)
+		insp := addAccount(t, s, "zjj-insp", "dept_inspector", "ZJJ")
+		now := time.Now().In(calendar.Shanghai)
+		today := calendar.DateOf(now)
+		ledger := func(d calendar.Date) ledgerDay {
+			t.Helper()
+			var l struct{ Days []ledgerDay }
+			s.must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from="+d.String()+"&to="+d.String(), tok[supervisionToken], nil).decode(t, &l)
+			if len(l.Days) != 1 {
+				t.Fatalf("ledger of %s: %d days", d, len(l.Days))
+			}
+			return l.Days[0]
+		}
+		post := func(at time.Time) patrolAnswer {
+			t.Helper()
+			var p patrolAnswer
+			s.must(201, "POST", "/api/v1/patrols", insp, patrol(at.Format(time.RFC3339))).decode(t, &p)
+			if p.RecordedAt.IsZero() || p.RecordedAt.Before(p.At.Add(-5*time.Minute)) {
+				t.Errorf("patrol %+v: want its recorded time", p)
+			}
+			return p
+		}
+		backdated := func(p patrolAnswer) bool {
+			for _, w := range p.Warnings {
+				if w.Rule == "patrol.backdated" && w.Level == "prewarning" && w.Key == p.At.In(calendar.Shanghai).Format(time.RFC3339) {
+					return true
+				}
+			}
+			return false
+		}
+
+		t.Run("back-dated by a day: does not fill that day, pre-warning", func(t *testing.T) {
+			at := now.Add(-24 * time.Hour).Truncate(time.Second)
+			p := post(at)
+			if p.Counts || !backdated(p) {
+				t.Errorf("patrol a day back = %+v, want not counted and patrol.backdated", p)
+			}
+			day := ledger(today - 1)
+			if day.Patrols != 0 || day.NotCounted != 1 || day.Status == "ok" || day.Status == "insufficient" {
+				t.Errorf("yesterday = %+v, want no patrol counted, one not counted", day)
+			}
+			if len(day.Entries) != 1 || day.Entries[0].Counts || day.Entries[0].Reason != "recorded_another_day" ||
+				!day.Entries[0].At.Equal(at) || calendar.DateOf(day.Entries[0].RecordedAt) != today {
+				t.Errorf("yesterday's entries = %+v, want the patrol recorded today, not counted", day.Entries)
+			}
+			if got := s.warningKeys(t, tok[supervisionToken], "ZJJ", "patrol"); !slices.Contains(got, "patrol.backdated/prewarning["+at.Format(time.RFC3339)+"]") {
+				t.Errorf("ZJJ patrol warnings = %q, want the back-dated patrol's", got)
+			}
+			// Closing yesterday does not count it either.
+			var res struct{ Evaluated int }
+			s.must(200, "POST", "/api/v1/patrols/close-days", adminToken, map[string]any{"from": (today - 1).String(), "to": (today - 1).String()}).decode(t, &res)
+			if k := ledger(today - 1); k.Patrols != 0 {
+				t.Errorf("yesterday after closing = %+v", k)
+			}
+		})
+
+		// Early in the morning the hours back reach into yesterday; the
+		// patrols then stay within today so that the hour's rule is the one tried.
+		sinceMidnight := now.Sub(today.Start())
+		back := func(d time.Duration) time.Duration {
+			if d >= sinceMidnight {
+				return sinceMidnight / 2
+			}
+			return d
+		}
+		t.Run("three hours back does not count", func(t *testing.T) {
+			d := 3 * time.Hour
+			if d >= sinceMidnight {
+				t.Skip("fewer than three hours into the day")
+			}
+			p := post(now.Add(-d))
+			if p.Counts || !backdated(p) {
+				t.Errorf("patrol 3 hours back = %+v, want not counted and patrol.backdated", p)
+			}
+			day := ledger(today)
+			i := slices.IndexFunc(day.Entries, func(e struct {
+				ID         int64     `json:"id"`
+				Inspector  string    `json:"inspector"`
+				At         time.Time `json:"at"`
+				RecordedAt time.Time `json:"recorded_at"`
+				Counts     bool      `json:"counts"`
+				Reason     string    `json:"not_counted_reason"`
+			}) bool {
+				return e.ID == p.ID
+			})
+			if i < 0 || day.Entries[i].Counts || day.Entries[i].Reason != "recorded_late" || day.Entries[i].Inspector != "zjj-insp" {
+				t.Errorf("today's entries = %+v, want patrol %d not counted (recorded_late)", day.Entries, p.ID)
+			}
+		})
+		t.Run("one hour back counts", func(t *testing.T) {
+			before := ledger(today)
+			p := post(now.Add(-back(time.Hour)))
+			if !p.Counts || len(p.Warnings) != 0 {
+				t.Errorf("patrol an hour back = %+v, want counted, no warning", p)
+			}
+			after := ledger(today)
+			if after.Patrols != before.Patrols+1 || after.NotCounted != before.NotCounted {
+				t.Errorf("today before %+v, after %+v: want one more counted", before, after)
+			}
+		})
+		t.Run("the future beyond the clock skew is refused", func(t *testing.T) {
+			r := s.must(422, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(10*time.Minute).Format(time.RFC3339)))
+			if code := r.errorCode(t); code != "invalid_patrol" {
+				t.Errorf("code = %s, want invalid_patrol", code)
+			}
+			if calendar.DateOf(time.Now().Add(2*time.Minute)) == today {
+				p := post(time.Now().Add(2 * time.Minute))
+				if !p.Counts {
+					t.Errorf("patrol 2 minutes ahead = %+v, want counted", p)
+				}
+			}
+		})
+	})
+}
+
+// scanFiles are scans of each allowed type, each a few kilobytes of noise
+// after the type's signature.
+func scanFiles(t *testing.T) map[string][]byte {
+	t.Helper()
+	noise := func(n int) []byte {
+		b := make([]byte, n)
+		if _, err := rand.Read(b); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	return map[string][]byte{
+		"application/pdf": append([]byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), append(noise(4000), "\n%%EOF\n"...)...),
+		"image/jpeg":      append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F', 0}, noise(5000)...),
+		"image/png":       append([]byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, noise(3000)...),
+	}
+}
+
+// upload sends data as a scan, with the headers a browser might set.
+func upload(t *testing.T, s *server, path, token string, data []byte, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest("PUT", s.base+path, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("PUT %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Body: b}
+}
+
+type explanationAnswer struct {
+	DepartmentCode string `json:"department_code"`
+	Month          string `json:"month"`
+	SignedBy       string `json:"signed_by"`
+	SignedByKind   string `json:"signed_by_kind"`
+	SignerRealName string `json:"signer_real_name"`
+	Scan           *struct {
+		ContentType string `json:"content_type"`
+		Size        int64  `json:"size"`
+		SHA256      string `json:"sha256"`
+		UploadedBy  string `json:"uploaded_by"`
+	} `json:"scan"`
+}
+
+// TestEvidenceExplanations: an explanation is signed by a dept_admin of
+// its department, and carries a signed scan kept byte for byte with its
+// SHA-256, which the audit log records.
+func TestEvidenceExplanations(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn, "--sweep-interval", "0")
+		tok := setupDistrict(t, s)
+		enterCurrentYears(t, s)
+		addAccount(t, s, "zjj-leader", "dept_admin", "ZJJ")
+		addAccount(t, s, "zjj-former", "dept_admin", "ZJJ")
+		s.must(200, "PATCH", "/api/v1/accounts/zjj-former", adminToken, map[string]any{"disabled": true})
+		addAccount(t, s, "scj-admin", "dept_admin", "SCJ")
+		admin := tok[zjjAdmin]
+		first := calendar.DateOf(time.Now()).Start()
+		month := func(back int) string {
+			return time.Date(first.Year(), first.Month()-time.Month(back), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+		}
+		explain := func(m, signer string) response {
+			return s.do("POST", "/api/v1/reports/monthly/explanations", admin,
+				map[string]any{"department_code": "ZJJ", "month": m, "text": "本月预警情况说明", "signed_by": signer})
+		}
+
+		t.Run("the signer is an active dept_admin of the department", func(t *testing.T) {
+			for _, who := range []string{"zjj-clerk", "scj-admin", "zjj-former", "nobody", "supervision"} {
+				r := explain(month(1), who)
+				wantCode(t, r, 422, "invalid_signer")
+			}
+			var e explanationAnswer
+			r := explain(month(1), "zjj-leader")
+			if r.Status != 201 {
+				t.Fatalf("signed by zjj-leader: %d %s", r.Status, r.Body)
+			}
+			r.decode(t, &e)
+			if e.SignedBy != "zjj-leader" || e.SignedByKind != "account" || e.SignerRealName != "测试zjj-leader" || e.Scan != nil {
+				t.Errorf("explanation = %+v, want signed by the account zjj-leader, no scan", e)
+			}
+		})
+		t.Run("a name typed in is still taken, as free text", func(t *testing.T) {
+			var e explanationAnswer
+			r := explain(month(4), "孙局长")
+			if r.Status != 201 {
+				t.Fatalf("signed 孙局长: %d %s", r.Status, r.Body)
+			}
+			r.decode(t, &e)
+			if e.SignedBy != "孙局长" || e.SignedByKind != "free_text" || e.SignerRealName != "" {
+				t.Errorf("explanation = %+v, want free text", e)
+			}
+		})
+
+		scanPath := func(dept, m string) string {
+			return "/api/v1/reports/monthly/explanations/" + dept + "/" + m + "/scan"
+		}
+		files := scanFiles(t)
+		types := []string{"application/pdf", "image/jpeg", "image/png"}
+		for i, typ := range types {
+			m := month(i + 1)
+			t.Run("a scan of type "+typ, func(t *testing.T) {
+				if i > 0 {
+					if r := explain(m, "zjj-admin"); r.Status != 201 {
+						t.Fatalf("explanation of %s: %d %s", m, r.Status, r.Body)
+					}
+				}
+				data := files[typ]
+				sum := sha256.Sum256(data)
+				want := hex.EncodeToString(sum[:])
+				// The declared type and name say nothing: the content does.
+				r := upload(t, s, scanPath("ZJJ", m), admin, data, map[string]string{"Content-Type": "application/octet-stream"})
+				if r.Status != 201 {
+					t.Fatalf("upload: %d %s", r.Status, r.Body)
+				}
+				var e explanationAnswer
+				r.decode(t, &e)
+				if e.Scan == nil || e.Scan.ContentType != typ || e.Scan.SHA256 != want || e.Scan.Size != int64(len(data)) || e.Scan.UploadedBy != "zjj-admin" {
+					t.Fatalf("explanation = %+v, want a %s scan of %d bytes, sha256 %s", e, typ, len(data), want)
+				}
+				var rep struct{ Explanation explanationAnswer }
+				s.must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+m, tok[supervisionToken], nil).decode(t, &rep)
+				if rep.Explanation.Scan == nil || rep.Explanation.Scan.SHA256 != want {
+					t.Errorf("report's explanation = %+v, want the scan", rep.Explanation)
+				}
+				for _, who := range []string{admin, tok[zjjClerk], tok[supervisionToken], adminToken} {
+					req, _ := http.NewRequest("GET", s.base+scanPath("ZJJ", m), nil)
+					req.Header.Set("Authorization", "Bearer "+who)
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != 200 || !bytes.Equal(got, data) || res.Header.Get("Content-Type") != typ ||
+						res.Header.Get("X-Content-SHA256") != want || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
+						t.Errorf("download: %d %s %q, %d bytes; want the %d bytes uploaded", res.StatusCode, res.Header.Get("Content-Type"),
+							res.Header.Get("Content-Disposition"), len(got), len(data))
+					}
+				}
+				// The audit entry of the upload digests the scan itself.
+				deadline := time.Now().Add(5 * time.Second)
+				for {
+					var l struct {
+						Items []struct {
+							Action        string `json:"action"`
+							Target        string `json:"target"`
+							RequestDigest string `json:"request_digest"`
+						} `json:"items"`
+					}
+					s.must(200, "GET", "/api/v1/audit?limit=200&action="+url.QueryEscape(scanRouteForTest), adminToken, nil).decode(t, &l)
+					if slices.ContainsFunc(l.Items, func(e struct {
+						Action        string `json:"action"`
+						Target        string `json:"target"`
+						RequestDigest string `json:"request_digest"`
+					}) bool {
+						return e.RequestDigest == want && strings.Contains(e.Target, "month="+m)
+					}) {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("no audit entry of the upload with digest %s: %+v", want, l.Items)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			})
+		}
+
+		t.Run("a scan is kept once", func(t *testing.T) {
+			wantCode(t, upload(t, s, scanPath("ZJJ", month(1)), admin, files["image/png"], nil), 409, "scan_exists")
+		})
+		t.Run("a file named .pdf that is not a PDF is 422", func(t *testing.T) {
+			for _, data := range [][]byte{[]byte("这不是 PDF 文件，只是改了扩展名"), []byte("%PD"), {}, []byte(`{"scan":"x"}`)} {
+				r := upload(t, s, scanPath("ZJJ", month(4)), admin, data, map[string]string{"Content-Type": "application/pdf",
+					"Content-Disposition": `attachment; filename="scan.pdf"`})
+				wantCode(t, r, 422, "unsupported_scan_type")
+			}
+		})
+		t.Run("over 10 MB is 413", func(t *testing.T) {
+			big := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{'0'}, 10<<20)...)
+			wantCode(t, upload(t, s, scanPath("ZJJ", month(4)), admin, big, nil), 413, "payload_too_large")
+		})
+		t.Run("the explanation comes first", func(t *testing.T) {
+			wantCode(t, upload(t, s, scanPath("ZJJ", month(6)), admin, files["image/png"], nil), 404, "explanation_not_found")
+		})
+		t.Run("scoped like the explanation", func(t *testing.T) {
+			scj := addAccount(t, s, "scj-admin2", "dept_admin", "SCJ")
+			wantCode(t, upload(t, s, scanPath("ZJJ", month(4)), scj, files["image/png"], nil), 403, "other_department")
+			wantCode(t, upload(t, s, scanPath("ZJJ", month(4)), tok[zjjClerk], files["image/png"], nil), 403, "forbidden")
+			s.must(403, "GET", scanPath("ZJJ", month(1)), tok[scjClerk], nil)
+			s.must(403, "GET", scanPath("ZJJ", month(1)), tok[legalToken], nil)
+			wantCode(t, s.do("GET", scanPath("ZJJ", month(4)), admin, nil), 404, "scan_not_found")
+			wantCode(t, s.do("GET", scanPath("ZJJ", "2026-13"), admin, nil), 422, "invalid_month")
+			// Nothing of the refused uploads was kept.
+			var rep struct{ Explanation explanationAnswer }
+			s.must(200, "GET", fmt.Sprintf("/api/v1/reports/monthly?department=ZJJ&month=%s", month(4)), admin, nil).decode(t, &rep)
+			if rep.Explanation.Scan != nil {
+				t.Errorf("explanation of %s has a scan after refused uploads: %+v", month(4), rep.Explanation.Scan)
+			}
+		})
+	})
+}
+
+const scanRouteForTest = "PUT /api/v1/reports/monthly/explanations/:department/:month/scan"

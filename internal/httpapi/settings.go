@@ -1,0 +1,44 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/compliance"
+)
+
+// getSettings answers GET /api/v1/settings: the district's names.
+func (s *Server) getSettings(c *gin.Context) {
+	c.JSON(http.StatusOK, s.svc.DistrictSettings(c.Request.Context()))
+}
+
+// putSettings answers PUT /api/v1/settings with the whole settings object.
+func (s *Server) putSettings(c *gin.Context) {
+	var req struct {
+		DistrictName *string `json:"district_name"`
+		Offices      *struct {
+			Egov        string `json:"egov"`
+			Legal       string `json:"legal"`
+			Oversight   string `json:"oversight"`
+			Supervision string `json:"supervision"`
+		} `json:"offices"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	var in compliance.Settings
+	if req.DistrictName != nil {
+		in.DistrictName = *req.DistrictName
+	}
+	if req.Offices != nil {
+		in.Offices = compliance.OfficeNames(*req.Offices)
+	}
+	st, err := s.svc.PutSettings(c.Request.Context(), account(c), in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}

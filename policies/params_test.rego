@@ -19,6 +19,7 @@ test_shipped_numbers if {
 	shipped.deadline.calendar_lookahead_days == 14
 	shipped.followup.answer_days == 5
 	shipped.patrol.per_workday == 2
+	shipped.patrol.entry_window_hours == 2
 	shipped.sync.late_after_days == 1
 	shipped.sync.very_late_after_days == 3
 	shipped.report.explanation_due_day == 3
@@ -38,6 +39,19 @@ test_patrol_per_workday if {
 	[w] := [w | some w in ws; w.rule == "patrol.insufficient"]
 	w.message == "区住房和城乡建设局（ZJJ）2026年3月2日仅巡查 2 次，未达到每个工作日不少于 3 次的要求"
 	count([w | some w in patrol.warnings with input as patrol_day(3) with data.params as three; w.rule == "patrol.insufficient"]) == 0
+}
+
+patrol_entry(at, recorded_at) := {
+	"event": "patrol", "now": recorded_at,
+	"department": {"code": "ZJJ", "name": "区住房和城乡建设局"},
+	"patrol": {"inspector": "zjj-insp", "at": at, "recorded_at": recorded_at},
+}
+
+test_patrol_entry_window_hours if {
+	late := patrol_entry("2026-03-02T09:00:00+08:00", "2026-03-02T11:30:00+08:00")
+	count([w | some w in patrol.warnings with input as late; w.rule == "patrol.backdated"]) == 1
+	three := with_section("patrol", {"entry_window_hours": 3})
+	count([w | some w in patrol.warnings with input as late with data.params as three; w.rule == "patrol.backdated"]) == 0
 }
 
 # An alarm raised on Monday 2026-03-02.

@@ -60,11 +60,12 @@ makeup_text := "（调休上班日）" if {
 
 # 补录巡查：每录入一条巡查记录评估一次（patrol 事件，input.patrol 为巡查人员、所填
 # 巡查时间 at 和平台记录的录入时间 recorded_at）。巡查记录应在巡查当日（北京时间）、
-# 巡查后 2 小时内录入，否则不计入当日巡查次数（台账同样不计），并予以预警。
+# 巡查后 entry_window_hours 小时内录入，否则不计入当日巡查次数（台账同样不计），并予以预警。
 # key 为所填巡查时间。
 
-# 巡查后多少小时内录入才计入当日。
-entry_window_hours := 2
+# 巡查后多少小时内录入才计入当日（规则参数 patrol.entry_window_hours；此前发布、
+# 未含该参数的版本按 2 小时）。
+entry_window_hours := object.get(data.params.patrol, "entry_window_hours", 2)
 
 # METADATA
 # title: 巡查记录事后补录

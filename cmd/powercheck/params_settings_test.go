@@ -71,7 +71,12 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 			for k, v := range before.Active {
 				d[k] = v
 			}
-			d["patrol"] = map[string]any{"per_workday": perDay}
+			patrol := map[string]any{}
+			for k, v := range before.Active["patrol"] {
+				patrol[k] = v
+			}
+			patrol["per_workday"] = perDay
+			d["patrol"] = patrol
 			return d
 		}
 

@@ -13,6 +13,9 @@ func (s *Service) RuleParams() RuleParams {
 		if got.PatrolsPerWorkday > 0 {
 			p.PatrolsPerWorkday = got.PatrolsPerWorkday
 		}
+		if got.PatrolEntryHours > 0 {
+			p.PatrolEntryHours = got.PatrolEntryHours
+		}
 		if got.ExplanationDueDay > 0 {
 			p.ExplanationDueDay = got.ExplanationDueDay
 		}

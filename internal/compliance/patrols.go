@@ -17,15 +17,17 @@ const (
 	EventPatrol     = "patrol"      // a patrol is recorded
 )
 
-// PatrolEntryWindow is how long after its claimed time (at) a patrol may be
-// recorded and still count for its day; it must also be recorded on that
-// same day (Asia/Shanghai). Later entries are kept as evidence but do not
-// fill the day, and the patrol policy raises a pre-warning for them.
-const PatrolEntryWindow = 2 * time.Hour
+// PatrolEntryHours is, by default (the rule parameter
+// patrol.entry_window_hours), how many hours after its claimed time (at) a
+// patrol may be recorded and still count for its day; it must also be
+// recorded on that same day (Asia/Shanghai). Later entries are kept as
+// evidence but do not fill the day, and the patrol policy raises a
+// pre-warning for them.
+const PatrolEntryHours = 2
 
 // Why a patrol does not count for its day (PatrolEntry.NotCounted).
 const (
-	PatrolRecordedLate       = "recorded_late"        // more than PatrolEntryWindow after at
+	PatrolRecordedLate       = "recorded_late"        // more than the entry window after at
 	PatrolRecordedAnotherDay = "recorded_another_day" // on another day than at's
 )
 
@@ -67,20 +69,21 @@ type Patrol struct {
 
 // PatrolNotCounted tells why a patrol claimed at at and recorded at
 // recorded does not count for its day, or "" when it does.
-func PatrolNotCounted(at, recorded time.Time) string {
+// (window: see PatrolEntryHours).
+func PatrolNotCounted(at, recorded time.Time, window time.Duration) string {
 	switch {
 	case calendar.DateOf(at) != calendar.DateOf(recorded):
 		return PatrolRecordedAnotherDay
-	case recorded.Sub(at) > PatrolEntryWindow:
+	case recorded.Sub(at) > window:
 		return PatrolRecordedLate
 	}
 	return ""
 }
 
 // withCounts fills the fields derived from when p was recorded.
-func (p Patrol) withCounts() Patrol {
+func (p Patrol) withCounts(window time.Duration) Patrol {
 	p.RecordedAt = p.CreatedAt
-	p.Counts = PatrolNotCounted(p.At, p.CreatedAt) == ""
+	p.Counts = PatrolNotCounted(p.At, p.CreatedAt, window) == ""
 	return p
 }
 
@@ -111,7 +114,7 @@ type DayFacts struct {
 
 // PatrolDay is one day of the patrol ledger. Patrols counts the patrols
 // that count for the day; NotCounted those claimed for it but recorded
-// too late (PatrolEntryWindow). Entries lists both, by claimed time.
+// too late (PatrolEntryHours). Entries lists both, by claimed time.
 type PatrolDay struct {
 	Date       string        `json:"date"`
 	Kind       string        `json:"kind"`
@@ -270,7 +273,7 @@ func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Pat
 	if err != nil {
 		return Patrol{}, err
 	}
-	saved = saved.withCounts()
+	saved = saved.withCounts(s.RuleParams().PatrolEntryWindow())
 	saved.Warnings = rec.Findings
 	return saved, nil
 }
@@ -386,8 +389,9 @@ func (s *Service) patrolEntries(ctx context.Context, dept string, f, t calendar.
 		return nil, err
 	}
 	out := map[calendar.Date][]PatrolEntry{}
+	window := s.RuleParams().PatrolEntryWindow()
 	for _, p := range patrols {
-		why := PatrolNotCounted(p.At, p.CreatedAt)
+		why := PatrolNotCounted(p.At, p.CreatedAt, window)
 		d := calendar.DateOf(p.At)
 		out[d] = append(out[d], PatrolEntry{ID: p.ID, Inspector: p.Inspector, At: p.At, RecordedAt: p.CreatedAt,
 			Counts: why == "", NotCounted: why})

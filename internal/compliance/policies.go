@@ -84,12 +84,19 @@ type ParamChange struct {
 // monthly explanations.
 type RuleParams struct {
 	PatrolsPerWorkday int
+	PatrolEntryHours  int
 	ExplanationDueDay int
+}
+
+// PatrolEntryWindow is how long after its claimed time a patrol may be
+// recorded and still count for its day.
+func (p RuleParams) PatrolEntryWindow() time.Duration {
+	return time.Duration(p.PatrolEntryHours) * time.Hour
 }
 
 // DefaultRuleParams are the numbers of the parameters shipped with the
 // default policies.
-var DefaultRuleParams = RuleParams{PatrolsPerWorkday: PatrolsPerWorkday, ExplanationDueDay: ExplanationDueDay}
+var DefaultRuleParams = RuleParams{PatrolsPerWorkday: PatrolsPerWorkday, PatrolEntryHours: PatrolEntryHours, ExplanationDueDay: ExplanationDueDay}
 
 // ParamsSource gives the rule parameters in force.
 type ParamsSource interface {

@@ -315,7 +315,7 @@ func ruleParams(v map[string]any) compliance.RuleParams {
 		}
 		return int(i)
 	}
-	return compliance.RuleParams{PatrolsPerWorkday: intAt("patrol", "per_workday"),
+	return compliance.RuleParams{PatrolsPerWorkday: intAt("patrol", "per_workday"), PatrolEntryHours: intAt("patrol", "entry_window_hours"),
 		ExplanationDueDay: intAt("report", "explanation_due_day")}
 }
 

@@ -117,7 +117,9 @@ func (s *Server) publicCase(c *gin.Context) {
 	c.JSON(http.StatusOK, pc)
 }
 
-func (s *Server) publicStats(c *gin.Context) {
+// monthStats answers the figures of the month asked for (last month by
+// default); false when it answered an error.
+func (s *Server) monthStats(c *gin.Context) (compliance.PublicStats, bool) {
 	month := c.Query("month")
 	if month == "" {
 		month = publicMonth(time.Now())
@@ -125,9 +127,15 @@ func (s *Server) publicStats(c *gin.Context) {
 	st, err := s.svc.PublicStats(c.Request.Context(), month)
 	if err != nil {
 		fail(c, err)
-		return
+		return st, false
 	}
-	sendJSON(c, st, time.Time{})
+	return st, true
+}
+
+func (s *Server) publicStats(c *gin.Context) {
+	if st, ok := s.monthStats(c); ok {
+		sendJSON(c, st, time.Time{})
+	}
 }
 
 func (s *Server) publicCatalogJSON(c *gin.Context) {
@@ -165,13 +173,8 @@ func (s *Server) publicCatalogCSV(c *gin.Context) {
 }
 
 func (s *Server) publicStatsCSV(c *gin.Context) {
-	month := c.Query("month")
-	if month == "" {
-		month = publicMonth(time.Now())
-	}
-	st, err := s.svc.PublicStats(c.Request.Context(), month)
-	if err != nil {
-		fail(c, err)
+	st, ok := s.monthStats(c)
+	if !ok {
 		return
 	}
 	rows := [][]string{{"月份", "部门编码", "部门", "受理办件", "办结办件", "按期办结率", "报警", "已整改报警"}}

@@ -83,36 +83,12 @@ func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 			}
 			return ast.StringTerm(due.String()), nil
 		}),
-		rego.Function3(declAddDays, func(_ rego.BuiltinContext, ts, n, unit *ast.Term) (*ast.Term, error) {
-			d, days, err := dateAndInt(ts, n)
-			if err != nil {
-				return nil, err
-			}
-			u, ok := unit.Value.(ast.String)
-			if !ok {
-				return nil, errors.New("unit must be a string")
-			}
-			due, err := cal().AddDays(d, days, string(u))
-			if err != nil {
-				return nil, err
-			}
-			return ast.StringTerm(due.String()), nil
-		}),
-		rego.Function3(declDue, func(_ rego.BuiltinContext, ts, n, unit *ast.Term) (*ast.Term, error) {
-			d, days, err := dateAndInt(ts, n)
-			if err != nil {
-				return nil, err
-			}
-			u, ok := unit.Value.(ast.String)
-			if !ok {
-				return nil, errors.New("unit must be a string")
-			}
-			due, err := cal().Due(d, days, string(u))
-			if err != nil {
-				return nil, err
-			}
-			return ast.StringTerm(due.String()), nil
-		}),
+		rego.Function3(declAddDays, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
+			return cal().AddDays(d, n, unit)
+		})),
+		rego.Function3(declDue, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
+			return cal().Due(d, n, unit)
+		})),
 		rego.Function2(declCount, func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
 			da, err := dateArg(a)
 			if err != nil {
@@ -146,6 +122,25 @@ func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 			}
 			return ast.StringTerm(d.String()), nil
 		}),
+	}
+}
+
+// withUnit adapts a period computation (ts, n, unit) → date to a built-in.
+func withUnit(f func(d calendar.Date, n int, unit string) (calendar.Date, error)) rego.Builtin3 {
+	return func(_ rego.BuiltinContext, ts, n, unit *ast.Term) (*ast.Term, error) {
+		d, days, err := dateAndInt(ts, n)
+		if err != nil {
+			return nil, err
+		}
+		u, ok := unit.Value.(ast.String)
+		if !ok {
+			return nil, errors.New("unit must be a string")
+		}
+		end, err := f(d, days, string(u))
+		if err != nil {
+			return nil, err
+		}
+		return ast.StringTerm(end.String()), nil
 	}
 }
 

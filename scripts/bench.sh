@@ -174,8 +174,10 @@ start_server() {
 # the licensing item XK-001.
 setup_district() {
 	api 201 POST "$BASE/api/v1/departments" "$ADMIN_TOKEN" '{"code":"ZJJ","name":"区住房和城乡建设局"}' >/dev/null
+	# The clerk's real name is the handler pcload sends: its steps stay compliant
+	# (no sync.unknown_handler), as the load is meant to be.
 	CLERK_TOKEN=$(api 201 POST "$BASE/api/v1/accounts" "$ADMIN_TOKEN" \
-		'{"username":"bench-clerk","real_name":"压测录入员","role":"clerk","department_code":"ZJJ"}' | json_get token)
+		'{"username":"bench-clerk","real_name":"张三","role":"clerk","department_code":"ZJJ"}' | json_get token)
 	local legal
 	legal=$(api 201 POST "$BASE/api/v1/accounts" "$ADMIN_TOKEN" \
 		'{"username":"bench-legal","real_name":"压测法制员","role":"legal"}' | json_get token)

@@ -84,10 +84,30 @@ func items() []compliance.PowerItem {
 			},
 			Discretion: tiers}
 	}
+	// What the public side shows of the licences (《行政许可法》第三十条).
+	hall := &compliance.Contact{Phone: "12345（政务服务便民热线）", Address: "区政务服务中心一楼综合窗口", Hours: "工作日 9:00—12:00，14:30—17:30"}
+	disclose := func(it compliance.PowerItem, d compliance.Disclosure) compliance.PowerItem {
+		it.Disclosure = d
+		return it
+	}
 	return []compliance.PowerItem{
-		licensing("XK-ZJJ-001", "建筑工程施工许可", "ZJJ", 7, 5,
+		disclose(licensing("XK-ZJJ-001", "建筑工程施工许可", "ZJJ", 7, 5,
 			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国建筑法》", Article: "第八条"},
 				{ID: "LB2", Title: "《建筑工程施工许可管理办法》", Article: "第四条"}}),
+			compliance.Disclosure{
+				Conditions: "（一）已经办理该建筑工程用地批准手续；（二）依法应当办理建设工程规划许可证的，已经取得建设工程规划许可证；" +
+					"（三）需要拆迁的，其拆迁进度符合施工要求；（四）已经确定建筑施工企业；（五）有满足施工需要的资金安排、施工图纸及技术资料；" +
+					"（六）有保证工程质量和安全的具体措施。（《中华人民共和国建筑法》第八条）",
+				Materials: []compliance.Material{
+					{Name: "建筑工程施工许可证申请表", Copies: 1},
+					{Name: "建设工程用地批准手续", Copies: 1, Note: "复印件，核验原件"},
+					{Name: "建设工程规划许可证", Copies: 1, Note: "复印件，核验原件"},
+					{Name: "施工合同", Copies: 1},
+					{Name: "施工图设计文件审查合格书", Copies: 1},
+					{Name: "建设资金已经落实承诺书", Copies: 1},
+				},
+				Fees: "不收费", Contact: hall, ServiceChannel: "区政务服务中心窗口办理；网上申请",
+			}),
 		penalty("CF-ZJJ-001", "对未取得施工许可擅自施工的行政处罚", "ZJJ",
 			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国建筑法》", Article: "第六十四条"},
 				{ID: "LB2", Title: "《建设工程质量管理条例》", Article: "第五十七条"}},
@@ -96,9 +116,20 @@ func items() []compliance.PowerItem {
 				"一般": {Base: "project_price", MinRate: 0.01, MaxRate: 0.015, Description: "责令停止施工后及时停工、限期改正，未造成危害后果的，处工程合同价款 1% 以上 1.5% 以下的罚款"},
 				"严重": {Base: "project_price", MinRate: 0.015, MaxRate: 0.02, Description: "拒不停止施工或者造成严重后果的，处工程合同价款 1.5% 以上 2% 以下的罚款"},
 			}),
-		licensing("XK-SCJ-001", "食品经营许可", "SCJ", 20, 10,
+		disclose(licensing("XK-SCJ-001", "食品经营许可", "SCJ", 20, 10,
 			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国食品安全法》", Article: "第三十五条"},
 				{ID: "LB2", Title: "《中华人民共和国行政许可法》", Article: "第四十二条"}}),
+			compliance.Disclosure{
+				Conditions: "具有与经营的食品品种、数量相适应的经营场所和设备设施；有专职或者兼职的食品安全管理人员和保证食品安全的规章制度；" +
+					"具有合理的设备布局和工艺流程（《中华人民共和国食品安全法》第三十三条、第三十五条）。",
+				Materials: []compliance.Material{
+					{Name: "食品经营许可申请书", Copies: 1},
+					{Name: "营业执照", Copies: 1, Note: "复印件"},
+					{Name: "主要设备设施布局、操作流程等文件", Copies: 1},
+					{Name: "食品安全自查、从业人员健康管理等食品安全管理制度", Copies: 1},
+				},
+				Fees: "不收费", Contact: hall, ServiceChannel: "区政务服务中心窗口办理；网上申请",
+			}),
 		penalty("CF-SCJ-001", "对经营超过保质期食品的行政处罚", "SCJ",
 			[]compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国食品安全法》", Article: "第一百二十四条"}},
 			// 第一百二十四条: 货值金额不足一万元的，并处五万元以上十万元以下罚款；

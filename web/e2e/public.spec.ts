@@ -68,6 +68,11 @@ for (const vp of viewports) {
       for (const h of ['设定依据', '申请条件', '申请材料', '收费', '咨询方式', '办理流程']) {
         await expect(page.getByRole('heading', { name: h, level: 2 })).toBeVisible()
       }
+      // What the applicant needs to know, as the demo catalog discloses it.
+      await expect(item).toContainText('已经办理该建筑工程用地批准手续')
+      await expect(item).toContainText('施工图设计文件审查合格书')
+      await expect(item).toContainText('不收费')
+      await expect(item).toContainText('12345')
 
       // The flowchart: four steps in order, 决定 marked as a checkpoint, 审查 with its limit.
       const chart = page.getByTestId('public-flow-boxes')

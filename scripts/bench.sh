@@ -10,7 +10,9 @@
 #      POST /api/v1/steps: a warm-up, a closed-loop maximum-throughput run
 #      and an open-loop run at half that throughput for latency; then the
 #      public pages (the power list and an item) alone, and at 200 requests/s
-#      while steps arrive at half the maximum.
+#      while steps arrive at half the maximum;
+#   3. on SQLite, the maximum throughput with the metrics and access logs
+#      off, then on.
 #
 # Everything it starts (servers, databases, temporary files) is stopped or
 # removed on exit, also on failure or Ctrl-C. Results are kept in
@@ -21,6 +23,8 @@
 #   BENCH_WARMUP=5s            length of the warm-up
 #   BENCH_CONCURRENCY=64       connections of the max-throughput and fixed-rate runs
 #   BENCH_DRIVERS="sqlite mysql"
+#   BENCH_OBSERVABILITY=1      0 skips the metrics-and-logs on/off runs (SQLite)
+#   BENCH_OBSERVABILITY_ROUNDS=3 rounds of interleaved off/on runs (the medians are compared)
 #   BENCH_GO=1                 0 skips the Go benchmarks
 #   BENCH_GO_BENCHTIME=1s      -benchtime of the Go benchmarks
 #   BENCH_CONSOLE_BENCHTIME=20x -benchtime of BenchmarkConsoleLists (requests per route)
@@ -143,11 +147,15 @@ machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 
 cores() { awk -v t="$1" -v s="${2:-0}" -v hz="$HZ" 'BEGIN { if (s > 0) printf "%.2f", t / hz / s; else print "-" }'; }
 HZ=$(getconf CLK_TCK)
 
-# start_server NAME DSN: starts powercheck on a free port; sets BASE and SERVER_PID.
+# start_server NAME DSN [serve flags…]: starts powercheck on a free port;
+# sets BASE and SERVER_PID. The log level is warn (no access log lines)
+# unless LOG_LEVEL says otherwise; the log goes to LOG_FILE, by default
+# bench-out's server-NAME.log.
 start_server() {
 	local name=$1 dsn=$2
-	POWERCHECK_BOOTSTRAP_TOKEN=$ADMIN_TOKEN POWERCHECK_LOG_LEVEL=warn \
-		"$BIN" serve --addr 127.0.0.1:0 --db "$dsn" --public-rate 0 >"$WORK/$name.stdout" 2>"$OUT/server-$name.log" &
+	shift 2
+	POWERCHECK_BOOTSTRAP_TOKEN=$ADMIN_TOKEN POWERCHECK_LOG_LEVEL=${LOG_LEVEL:-warn} \
+		"$BIN" serve --addr 127.0.0.1:0 --db "$dsn" --public-rate 0 "$@" >"$WORK/$name.stdout" 2>"${LOG_FILE:-$OUT/server-$name.log}" &
 	SERVER_PID=$!
 	SERVER_PIDS+=("$SERVER_PID")
 	BASE=
@@ -271,6 +279,47 @@ bench_driver() {
 	stop_server "$SERVER_PID"
 }
 
+# bench_observability: the maximum step throughput on SQLite with the
+# metrics and access logs off (level warn, the log to /dev/null) and on
+# (--metrics-addr, level info, one JSON line a request to a file, and a
+# scrape a second meanwhile), each on a fresh database, one after the
+# other within this run.
+bench_observability() {
+	say "sqlite: metrics and access logs off versus on (max throughput, $DURATION, concurrency $CONCURRENCY)"
+	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared)"
+	DB_PID=
+	local mode prefix scraper round rounds=${BENCH_OBSERVABILITY_ROUNDS:-3}
+	# Interleaved rounds, so that whatever else the machine does falls on both.
+	for round in $(seq 1 "$rounds"); do
+	for mode in off on; do
+		if [ "$mode" = off ]; then
+			LOG_FILE=/dev/null LOG_LEVEL=warn start_server "obs-$mode-$round" "sqlite:$WORK/obs-$mode-$round.db"
+		else
+			LOG_FILE="$WORK/obs-access.log" LOG_LEVEL=info start_server "obs-$mode-$round" "sqlite:$WORK/obs-$mode-$round.db" \
+				--metrics-addr 127.0.0.1:0
+		fi
+		setup_district
+		prefix=O$mode$(date +%s)
+		load "obs-$mode-$round" warmup "warm-up" -concurrency 16 -duration "$WARMUP" -prefix "$prefix-w"
+		scraper=
+		if [ "$mode" = on ]; then
+			local metrics
+			metrics=$(sed -n 's/^metrics on \(http:[^ ]*\).*/\1/p' "$WORK/obs-$mode-$round.stdout" | head -n1)
+			(while sleep 1; do curl -s -o /dev/null "$metrics"; done) &
+			scraper=$!
+		fi
+		load "obs-$mode-$round" max "metrics+logs $mode, c=$CONCURRENCY" -concurrency "$CONCURRENCY" -duration "$DURATION" -prefix "$prefix-m"
+		[ -n "$scraper" ] && { kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null || true; }
+		stop_server "$SERVER_PID"
+	done
+	done
+	local off on
+	off=$(for r in $(seq 1 "$rounds"); do result_field "$OUT/pcload-obs-off-$r-max.txt" steps_per_s; done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	on=$(for r in $(seq 1 "$rounds"); do result_field "$OUT/pcload-obs-on-$r-max.txt" steps_per_s; done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	echo "    medians of $rounds rounds: off $off steps/s, on $on steps/s ($(awk -v a="$off" -v b="$on" 'BEGIN { if (a > 0) printf "%+.1f%%", 100 * (b - a) / a }'))"
+	echo "    access log: $(wc -l <"$WORK/obs-access.log") lines, $(du -h "$WORK/obs-access.log" | cut -f1)"
+}
+
 say "build"
 "$GO" build -o "$BIN" ./cmd/powercheck
 "$GO" build -o "$LOAD" ./cmd/pcload
@@ -342,6 +391,10 @@ for d in $DRIVERS; do
 		;;
 	esac
 done
+
+if [[ " $DRIVERS " == *" sqlite "* ]] && [ "${BENCH_OBSERVABILITY:-1}" = 1 ]; then
+	bench_observability
+fi
 
 say "summary"
 echo "steps/s counts 201 answers; the rate runs' latency is from each request's intended start;"

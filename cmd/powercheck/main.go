@@ -19,6 +19,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"powercheck/internal/httpapi"
 )
 
 const usage = `usage: powercheck <command> [flags]
@@ -62,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	slog.SetDefault(log)
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], stdout, log)
+		return serve(ctx, args[1:], stdout, stderr, level)
 	case "migrate":
 		return migrate(ctx, args[1:], stdout)
 	case "policy":
@@ -90,6 +92,22 @@ func logLevel() (slog.Level, error) {
 		return l, fmt.Errorf("POWERCHECK_LOG_LEVEL=%q: want debug, info, warn or error", v)
 	}
 	return l, nil
+}
+
+// newLogger returns a logger writing to w in format (json or text), whose
+// records logged during a request carry the request's id.
+func newLogger(w io.Writer, level slog.Level, format string) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler
+	switch format {
+	case "json":
+		h = slog.NewJSONHandler(w, opts)
+	case "text":
+		h = slog.NewTextHandler(w, opts)
+	default:
+		return nil, fmt.Errorf("--log-format %q: want json or text", format)
+	}
+	return slog.New(httpapi.LogHandler(h)), nil
 }
 
 func env(name, def string) string {

@@ -73,7 +73,7 @@ func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *sl
 	return &app{store: store, engine: engine, svc: svc, calendarSeeded: seeded}, nil
 }
 
-func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level slog.Level) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", env("POWERCHECK_ADDR", "127.0.0.1:8080"), "listen address")
 	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database: sqlite:<path> or mysql:<dsn>")
@@ -92,9 +92,16 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	lockWait := fs.Duration("audit-lock-wait", httpapi.DefaultSubjectLockWait, "how long a change waits for its turn on an object (an account, a department, an item, a calendar year) that another request, on any node, is changing; then it is refused with 503")
 	checkpointFile := fs.String("audit-checkpoint-file", env("POWERCHECK_AUDIT_CHECKPOINT_FILE", ""), "file outside the database that the audit log's head is appended to (keep it off the database server)")
 	checkpointEvery := fs.Duration("audit-checkpoint-interval", defaultCheckpointEvery, "how often the audit log's head is appended to --audit-checkpoint-file when the log has grown")
+	logFormat := fs.String("log-format", env("POWERCHECK_LOG_FORMAT", "json"), "log format: json (one object a line) or text")
+	metricsAddr := fs.String("metrics-addr", env("POWERCHECK_METRICS_ADDR", ""), "listen address of the Prometheus metrics (/metrics), apart from the API; empty: no metrics")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	log, err := newLogger(stderr, level, *logFormat)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
 	if err := errors.Join(envErr, checkServeFlags(*maxBody, *evalTimeout, *poll, *recheck, *sweepEvery, *drain, *lockWait),
 		checkCheckpointFlags(*checkpointEvery), checkPublicRate(*publicRate),
 		checkBootstrapToken(os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"), *withDemo)); err != nil {
@@ -158,9 +165,18 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	if !locks.CrossProcess() {
 		log.Info("subject locks hold within this process only (SQLite in memory, or no open-file-description locks on this system): run one node on this database")
 	}
-	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted,
+	cfg := httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted,
 		CookieSecure: *cookieSecure, Sessions: sessions, Console: console, SubjectLocks: locks, SubjectLockWait: *lockWait,
-		PublicRate: publicRateConfig(*publicRate)}, log)
+		PublicRate: publicRateConfig(*publicRate)}
+	if *metricsAddr != "" {
+		m, stop, err := serveMetrics(*metricsAddr, a, stdout, log)
+		if err != nil {
+			return err
+		}
+		defer stop() // after the drain: its requests are counted
+		cfg.Requests = m
+	}
+	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,12 +21,19 @@ const adminToken = "test-admin-token-0123456789abcdef" // 32+ characters: serve 
 
 // server is a real powercheck serve process, in-process, on a free port.
 type server struct {
-	t    testing.TB
-	base string
+	t       testing.TB
+	base    string
+	metrics string // the metrics' URL, when started with --metrics-addr
 }
 
 // startServer boots the real wiring on 127.0.0.1:0 against dsn.
 func startServer(t testing.TB, dsn string, extra ...string) *server {
+	t.Helper()
+	return startServerLogging(t, dsn, io.Discard, extra...)
+}
+
+// startServerLogging is startServer with the server's log written to logs.
+func startServerLogging(t testing.TB, dsn string, logs io.Writer, extra ...string) *server {
 	t.Helper()
 	t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -33,7 +41,7 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 	done := make(chan error, 1)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, extra...)
 	go func() {
-		err := run(ctx, args, pw, io.Discard)
+		err := run(ctx, args, pw, logs)
 		pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
 		done <- err
 	}()
@@ -46,10 +54,15 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 		}
 	})
 	lines := bufio.NewScanner(pr)
+	var metrics string
 	for lines.Scan() {
+		if u, ok := strings.CutPrefix(lines.Text(), "metrics on "); ok {
+			metrics = u
+		}
 		if addr, ok := strings.CutPrefix(lines.Text(), "listening on "); ok {
 			go func() { _, _ = io.Copy(io.Discard, pr) }()
-			return &server{t: t, base: addr}
+			watchContract(t, addr)
+			return &server{t: t, base: addr, metrics: metrics}
 		}
 	}
 	t.Fatalf("server did not start: %v", lines.Err())
@@ -73,6 +86,14 @@ func (r response) decode(t *testing.T, v any) {
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
 	}
+}
+
+var requestIDField = regexp.MustCompile(`,"request_id":"[^"]*"`)
+
+// withoutRequestID is the body without an error body's request id, which
+// is new on every answer.
+func (r response) withoutRequestID() string {
+	return requestIDField.ReplaceAllString(string(r.Body), "")
 }
 
 // errorCode returns the error code of an error answer.

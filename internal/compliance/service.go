@@ -35,6 +35,8 @@ type Service struct {
 	recheckRevision atomic.Int64
 
 	queryCodeKey atomic.Pointer[[]byte] // see queryKey
+
+	observer Observer // nil: nobody is told (see UseObserver)
 }
 
 type itemKey struct {

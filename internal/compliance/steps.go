@@ -370,6 +370,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 		return StepResult{}, false, err
 	}
 	s.liftOvertaken(ctx, warnings, ev.Lifts, now)
+	s.observeStep(res)
 	return res, true, nil
 }
 

@@ -61,6 +61,15 @@ func (s *Service) Sweep(ctx context.Context, who *Account) (SweepResult, error) 
 		return SweepResult{}, errors.New("sweep: the store cannot list due cases")
 	}
 	start := time.Now()
+	res, err := s.sweep(ctx, ss)
+	if s.observer != nil {
+		s.observer.Swept(res, time.Since(start), err)
+	}
+	return res, err
+}
+
+func (s *Service) sweep(ctx context.Context, ss SweepStore) (SweepResult, error) {
+	start := time.Now()
 	now := s.now()
 	var res SweepResult
 	seen := map[string]bool{}
@@ -173,6 +182,7 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 					res.Failed++
 				default:
 					res.Checked++
+					s.observeFindings(chunk[i].Findings)
 				}
 			}
 		}()

@@ -27,12 +27,12 @@ func Permissions() map[string][]compliance.Role {
 	return out
 }
 
-// signInRoute is the one API route that takes no account: it makes a session.
+// signInRoute takes no account: it makes a session.
 const signInRoute = "POST /api/v1/session"
 
 // Routes lists the API routes ("METHOD /path") that h, a handler made by
-// New, serves for a signed-in account: every one but signing in and the
-// public side.
+// New, serves for a signed-in account: every one but the open routes
+// (signing in, the API's description) and the public side.
 func Routes(h http.Handler) []string {
 	e, ok := h.(*gin.Engine)
 	if !ok {
@@ -40,7 +40,7 @@ func Routes(h http.Handler) []string {
 	}
 	var out []string
 	for _, ri := range e.Routes() {
-		if strings.HasPrefix(ri.Path, "/api/") && ri.Method+" "+ri.Path != signInRoute && !strings.HasPrefix(ri.Path, publicPrefix) {
+		if strings.HasPrefix(ri.Path, "/api/") && !openRoutes[ri.Method+" "+ri.Path] && !strings.HasPrefix(ri.Path, publicPrefix) {
 			out = append(out, ri.Method+" "+ri.Path)
 		}
 	}
@@ -239,6 +239,5 @@ func tooManyAttempts(c *gin.Context, wait time.Duration) {
 		secs = 1
 	}
 	c.Header("Retry-After", strconv.Itoa(secs))
-	c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "too_many_attempts",
-		Message: "认证失败次数过多，请 " + strconv.Itoa(secs) + " 秒后再试"}})
+	abort(c, http.StatusTooManyRequests, "too_many_attempts", "认证失败次数过多，请 "+strconv.Itoa(secs)+" 秒后再试", nil)
 }

@@ -29,9 +29,17 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Details any    `json:"details,omitempty"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Details   any    `json:"details,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// abort answers status with an error body and stops the chain. Every error
+// body is written here, so that each carries the request's id.
+func abort(c *gin.Context, status int, code, message string, details any) {
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: message, Details: details,
+		RequestID: c.Writer.Header().Get(HeaderRequestID)}})
 }
 
 // fail answers err and stops the chain. Errors that are not the caller's fault
@@ -49,7 +57,7 @@ func fail(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
 			"path", c.FullPath(), "status", status, "error", err)
 	}
-	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: e.PublicCode(), Message: cutMessage(e.Message), Details: e.Details}})
+	abort(c, status, e.PublicCode(), cutMessage(e.Message), e.Details)
 }
 
 // maxMessageRunes bounds an error message: messages may quote what was

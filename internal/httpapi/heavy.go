@@ -62,8 +62,8 @@ func (l *heavyLimiter) handle(c *gin.Context) {
 	id := account(c).ID
 	if !l.acquire(id) {
 		c.Header("Retry-After", "1")
-		c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "too_many_concurrent_requests",
-			Message: "本账号同时进行的查询、导出或统计请求已达 " + strconv.Itoa(l.limit) + " 个，请等其完成后再试"}})
+		abort(c, http.StatusTooManyRequests, "too_many_concurrent_requests",
+			"本账号同时进行的查询、导出或统计请求已达 "+strconv.Itoa(l.limit)+" 个，请等其完成后再试", nil)
 		return
 	}
 	defer l.release(id)

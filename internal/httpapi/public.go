@@ -280,8 +280,7 @@ func (l *rateLimiter) allow(ip string, now time.Time) (time.Duration, bool) {
 func (l *rateLimiter) middleware(c *gin.Context) {
 	if wait, ok := l.allow(c.ClientIP(), time.Now()); !ok {
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: "too_many_requests",
-			Message: "请求过于频繁，请稍后再试"}})
+		abort(c, http.StatusTooManyRequests, "too_many_requests", "请求过于频繁，请稍后再试", nil)
 		return
 	}
 	c.Next()

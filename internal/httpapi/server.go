@@ -45,6 +45,8 @@ type Config struct {
 	// means PublicRequestsPerMinute, a negative value no bound (behind a
 	// proxy that limits them).
 	PublicRate int
+	// Requests is told of every answered request; nil: nobody.
+	Requests RequestObserver
 }
 
 // Server holds the API's dependencies.
@@ -60,6 +62,8 @@ type Server struct {
 	// subjectLocks orders changes to one object between the audit's reads
 	// of its state.
 	subjectLocks *subjectLocks
+	proxies      proxySet        // whose X-Request-Id is kept
+	requests     RequestObserver // nil: requests are not counted
 }
 
 // R lists the roles of a permission; everyone (nil) admits every signed-in account.
@@ -158,6 +162,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	if log == nil {
 		log = slog.Default()
 	}
+	log = slog.New(LogHandler(log.Handler()))
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
@@ -166,8 +171,10 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	r.HandleMethodNotAllowed = true
 	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log,
 		sessions: cfg.Sessions, cookieSecure: cfg.CookieSecure,
-		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks(cfg.SubjectLocks, cfg.SubjectLockWait)}
-	r.Use(s.recover, s.logRequests, limitBodies(cfg.MaxBodyBytes, ownBodyLimits))
+		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks(cfg.SubjectLocks, cfg.SubjectLockWait),
+		proxies: newProxySet(cfg.TrustedProxies), requests: cfg.Requests}
+	// observe is outermost: it sees the status recover answers a panic with.
+	r.Use(s.observe, s.recover, limitBodies(cfg.MaxBodyBytes, ownBodyLimits))
 	r.NoRoute(func(c *gin.Context) {
 		if cfg.Console != nil && consolePath(c.Request.URL.Path) {
 			cfg.Console.ServeHTTP(c.Writer, c.Request)
@@ -177,15 +184,18 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "不支持该请求方法"}})
+		abort(c, http.StatusMethodNotAllowed, "method_not_allowed", "不支持该请求方法", nil)
 	})
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
 	s.publicRoutes(r, cfg.PublicRate)
 
-	// Signing in is the one API route without an account: it makes one.
+	// Signing in needs no account: it makes one.
 	r.POST("/api/v1/session", limitBody(4<<10), s.signIn)
+	// The description of the API holds no data: no account needed.
+	r.GET("/api/v1/openapi.json", s.openAPI)
+	r.GET("/api/v1/docs", s.apiDocs)
 	api := r.Group("/api/v1", s.authenticate, s.authorize, checkParams,
 		newHeavyLimiter(MaxHeavyPerAccount, heavyRoutes).handle, s.audit)
 	api.GET("/session", s.getSession)
@@ -254,8 +264,8 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.GET("/reports/quarterly", s.quarterlyBulletin)
 
 	for _, ri := range r.Routes() {
-		if ri.Method+" "+ri.Path == signInRoute || strings.HasPrefix(ri.Path, publicPrefix) {
-			continue // before any account (see signIn), or for everyone (public.go)
+		if openRoutes[ri.Method+" "+ri.Path] || strings.HasPrefix(ri.Path, publicPrefix) {
+			continue // before any account (see openRoutes), or for everyone (public.go)
 		}
 		if strings.HasPrefix(ri.Path, "/api/") {
 			if _, ok := permissions[ri.Method+" "+ri.Path]; !ok {
@@ -360,20 +370,6 @@ func (s *Server) recover(c *gin.Context) {
 		}
 	}()
 	c.Next()
-}
-
-// logRequests logs each request without its headers, so tokens never reach
-// the log.
-func (s *Server) logRequests(c *gin.Context) {
-	start := time.Now()
-	c.Next()
-	status := c.Writer.Status()
-	lvl := slog.LevelDebug
-	if status >= 500 {
-		lvl = slog.LevelWarn
-	}
-	s.log.Log(c.Request.Context(), lvl, "http", "method", c.Request.Method, "path", c.FullPath(),
-		"status", status, "duration", time.Since(start), "ip", c.ClientIP())
 }
 
 func (s *Server) ready(c *gin.Context) {

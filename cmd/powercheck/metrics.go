@@ -1,0 +1,44 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"powercheck/internal/metrics"
+)
+
+// serveMetrics serves the Prometheus metrics on addr, apart from the API: the
+// scrape port stays off the address people and programs reach, and needs no
+// token. The metrics are told of evaluations, warnings and sweeps; the
+// caller hands them to the API for its requests. stop closes the listener.
+func serveMetrics(addr string, a *app, stdout io.Writer, log *slog.Logger) (m *metrics.Metrics, stop func(), err error) {
+	m = metrics.New()
+	sqlDB, err := a.store.DB().DB()
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	if err := m.WatchDB(sqlDB, "powercheck"); err != nil {
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	a.svc.UseObserver(m)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server stopped", "error", err)
+		}
+	}()
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", ln.Addr())
+	return m, func() { _ = srv.Close() }, nil
+}

@@ -2,8 +2,6 @@ package compliance
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -327,69 +325,6 @@ func (s *Service) PublicCatalog(ctx context.Context) ([]PublicItem, time.Time, e
 
 // ErrPublicCaseNotFound answers an unknown case and a wrong code alike.
 var ErrPublicCaseNotFound = Errorf(KindNotFound, "not_found", "未找到该办件，请核对办件编号和查询码")
-
-// queryCodeAlphabet has no I or O, which read as 1 and 0.
-const queryCodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-// QueryCodeLength is the characters of a query code: 40 bits.
-const QueryCodeLength = 8
-
-// queryCode is the code of a case under the district's key. It is not
-// stored: it is computed when the case opens and when it is asked for.
-func queryCode(key []byte, caseNo string) string {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte("powercheck query code\x00" + caseNo))
-	sum := mac.Sum(nil)
-	var b strings.Builder
-	bits, n := uint64(0), 0
-	for _, x := range sum[:5] {
-		bits, n = bits<<8|uint64(x), n+8
-		for n >= 5 {
-			n -= 5
-			b.WriteByte(queryCodeAlphabet[(bits>>n)&31])
-		}
-	}
-	return b.String()
-}
-
-func (s *Service) queryKey(ctx context.Context) ([]byte, error) {
-	if k := s.queryCodeKey.Load(); k != nil {
-		return *k, nil
-	}
-	ps, err := s.publicStore()
-	if err != nil {
-		return nil, err
-	}
-	k, err := ps.QueryCodeKey(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("query code key: %w", err)
-	}
-	s.queryCodeKey.Store(&k)
-	return k, nil
-}
-
-// giveQueryCode puts the case's query code in the answer of the step that
-// opened it, first time and replay alike.
-func (s *Service) giveQueryCode(ctx context.Context, res *StepResult, created bool) error {
-	opened := res.opened
-	if !created {
-		// A replay: is it of the case's first step? (Replays are rare.)
-		first, err := s.store.CaseStepsPage(ctx, res.CaseNo, 0, 1)
-		if err != nil {
-			return err
-		}
-		opened = len(first) == 1 && first[0].ID == res.StepID
-	}
-	if !opened {
-		return nil
-	}
-	key, err := s.queryKey(ctx)
-	if err != nil {
-		return err
-	}
-	res.QueryCode = queryCode(key, res.CaseNo)
-	return nil
-}
 
 // PublicCase returns a case's progress to whoever holds its query code. The
 // code is checked before the case is looked up, so that an unknown case and

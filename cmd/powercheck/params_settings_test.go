@@ -259,18 +259,7 @@ func TestSettings(t *testing.T) {
 				"egov": "电子政务办", "legal": strings.Repeat("司", 60), "oversight": "政管办", "supervision": "监察委"}}
 			r := s.do("PUT", "/api/v1/settings", adminToken, bad)
 			wantCode(t, r, 422, "invalid_settings")
-			var e struct {
-				Error struct {
-					Details []struct {
-						Field string `json:"field"`
-					} `json:"details"`
-				} `json:"error"`
-			}
-			r.decode(t, &e)
-			var fields []string
-			for _, d := range e.Error.Details {
-				fields = append(fields, d.Field)
-			}
+			fields := fieldsOf(t, r)
 			if !slices.Equal(fields, []string{"district_name", "offices.legal"}) {
 				t.Errorf("fields = %v, want district_name and offices.legal", fields)
 			}

@@ -348,6 +348,12 @@ if [ "$GO_BENCH" = 1 ]; then
 		./internal/policy/ ./internal/calendar/ 2>&1 | tee "$OUT/go-bench.txt"
 	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage|AuditStateStep' -benchmem -benchtime "$GO_BENCHTIME" \
 		./internal/sqlstore/ 2>&1 | tee -a "$OUT/go-bench.txt"
+	# Webhooks: events delivered per second to a local receiver, and what
+	# one outbox row adds to a step's transaction (ns/step, ns/step+event
+	# and their ratio, interleaved in one run; also matched above).
+	say "Webhook dispatch and the outbox's cost per step"
+	"$GO" test -run '^$' -bench 'BenchmarkDispatch' -benchtime 5x ./internal/webhook/ 2>&1 | tee "$OUT/webhook-bench.txt"
+	"$GO" test -run '^$' -bench 'BenchmarkRecordStepOutbox' -benchtime 500x ./internal/sqlstore/ 2>&1 | tee -a "$OUT/webhook-bench.txt"
 	# The console's first load: the JavaScript and CSS that index.html names,
 	# raw and gzipped as served (make bench builds the console first).
 	say "Console first load"
@@ -361,11 +367,12 @@ if [ "$GO_BENCH" = 1 ]; then
 	if [ "$HAVE_MYSQL" = 1 ] && [ "${SCALE_BENCH:-1}" = 1 ]; then
 		# At scale, on MySQL, once each (seeding takes most of the time):
 		# the deadline sweeper over 1M open cases, a dry run over 100k
-		# steps, a 1M-row export, the first pages of a 10M-warning list.
+		# steps, a 1M-row export, the first pages of a 10M-warning list, the
+		# dashboard's aggregates over 10M warnings.
 		say "Scale benchmarks on MySQL (SCALE_BENCH=0 skips them)"
 		"$GO" test -run '^$' -bench 'Sweep|Impact' -benchtime 1x -timeout 1h \
 			./internal/compliance/ 2>&1 | tee "$OUT/scale-bench.txt"
-		"$GO" test -run '^$' -bench 'ExportWarnings|ListWarnings10M' -benchtime 1x -timeout 1h \
+		"$GO" test -run '^$' -bench 'ExportWarnings|ListWarnings10M|DashboardStats10M' -benchtime 1x -timeout 1h \
 			./internal/sqlstore/ 2>&1 | tee -a "$OUT/scale-bench.txt"
 	fi
 	unset POWERCHECK_TEST_MYSQL_DSN

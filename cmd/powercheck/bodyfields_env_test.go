@@ -240,6 +240,10 @@ func (a snapshot) changes(b snapshot) []string {
 
 var auditTables = []string{"audit_log", "audit_head", "audit_effects"}
 
+// eventTables grow with any accepted change that is worth telling (the
+// outbox); a refused request never writes to them.
+var eventTables = []string{"outbox_events"}
+
 // waitAudit waits for the audit entry of an accepted request: it is
 // written after the answer.
 func (e *bodyEnv) waitAudit(t *testing.T, want int64) {
@@ -259,4 +263,12 @@ func (e *bodyEnv) waitAudit(t *testing.T, want int64) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// stillBackground returns serve flags that stop every background job, then
+// extra: the database changes only by the requests the test makes, which
+// it counts (notifications and deliveries are routed from the outbox later).
+func stillBackground(extra ...string) []string {
+	return append([]string{"--sweep-interval", "0", "--notify-interval", "0", "--reminder-interval", "0",
+		"--webhook-fanout-interval", "0", "--webhook-dispatch-interval", "0", "--mail-digest-interval", "0"}, extra...)
 }

@@ -15,7 +15,7 @@ import (
 // count and the explanation as they were; the JSON routes keep their limit.
 func TestBodyFieldsScan(t *testing.T) {
 	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0", "--recheck-interval", "1h", "--max-body", "65536")
+		s := startServer(t, dsn, stillBackground("--recheck-interval", "1h", "--max-body", "65536")...)
 		e := newBodyEnv(t, s, dsn)
 		enterCurrentYears(t, s)
 		first := calendar.DateOf(time.Now()).Start()

@@ -94,6 +94,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	checkpointEvery := fs.Duration("audit-checkpoint-interval", defaultCheckpointEvery, "how often the audit log's head is appended to --audit-checkpoint-file when the log has grown")
 	logFormat := fs.String("log-format", env("POWERCHECK_LOG_FORMAT", "json"), "log format: json (one object a line) or text")
 	metricsAddr := fs.String("metrics-addr", env("POWERCHECK_METRICS_ADDR", ""), "listen address of the Prometheus metrics (/metrics), apart from the API; empty: no metrics")
+	hooks := hookFlags(fs)
+	notes := notifyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	}
 	slog.SetDefault(log)
 	if err := errors.Join(envErr, checkServeFlags(*maxBody, *evalTimeout, *poll, *recheck, *sweepEvery, *drain, *lockWait),
-		checkCheckpointFlags(*checkpointEvery), checkPublicRate(*publicRate),
+		checkCheckpointFlags(*checkpointEvery), checkPublicRate(*publicRate), hooks.check(), notes.check(),
 		checkBootstrapToken(os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"), *withDemo)); err != nil {
 		return err
 	}
@@ -168,6 +170,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	cfg := httpapi.Config{MaxBodyBytes: *maxBody, TrustedProxies: trusted,
 		CookieSecure: *cookieSecure, Sessions: sessions, Console: console, SubjectLocks: locks, SubjectLockWait: *lockWait,
 		PublicRate: publicRateConfig(*publicRate)}
+	cfg.Webhooks, cfg.Mail = hooks.services(a, log)
+	inbox := notes.service(a, log)
+	cfg.Notifications = inbox
 	if *metricsAddr != "" {
 		m, stop, err := serveMetrics(*metricsAddr, a, stdout, log)
 		if err != nil {
@@ -206,6 +211,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 		sweeps := &sweeper{svc: a.svc, log: log}
 		bgLoops.every(*sweepEvery, sweeps.run)
 	}
+	hooks.start(bgLoops, a, cfg.Mail, log)
+	notes.start(bgLoops, a, inbox, log)
 	if *checkpointFile != "" {
 		cps, err := newCheckpointer(ctx, a.svc, a.store, *checkpointFile, log)
 		if err != nil {

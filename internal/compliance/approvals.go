@@ -357,3 +357,18 @@ func (s *Service) handlerKnown(ctx context.Context, dept, handler string) (*bool
 	}
 	return &known, nil
 }
+
+// approvalWaiting returns the approval.waiting event of a step that leaves
+// case next waiting for a signed approval it did not wait for before (prev).
+func approvalWaiting(item *PowerItem, prev, next Case, newCase bool, at time.Time) []Event {
+	if next.NextCheckpoint == "" || next.Status == CaseClosed || (!newCase && prev.NextCheckpoint == next.NextCheckpoint) {
+		return nil
+	}
+	p := PendingApproval{CaseNo: next.CaseNo, DepartmentCode: next.DepartmentCode, ItemCode: next.ItemCode, ItemName: item.Name,
+		Applicant: next.Applicant, AcceptedAt: next.AcceptedAt, StepCode: next.NextCheckpoint, StepName: next.NextCheckpoint,
+		Role: next.NextCheckpointRole}
+	if f, ok := item.FlowStep(next.NextCheckpoint); ok && f.Name != "" {
+		p.StepName = f.Name
+	}
+	return []Event{ApprovalWaitingEvent(p, at)}
+}

@@ -1,7 +1,10 @@
 package compliance
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -46,4 +49,107 @@ type Event struct {
 	Key string `json:"-"`
 	// Data is the object concerned as the API shows it.
 	Data json.RawMessage `json:"data"`
+}
+
+// NewEventID returns a random event id: 32 hex characters.
+func NewEventID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand does not fail on the systems the service runs on.
+		panic(fmt.Sprintf("event id: %v", err))
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// newEvent builds an event whose data is v as JSON.
+func newEvent(name string, at time.Time, dept, caseNo, account string, v any) Event {
+	data, err := json.Marshal(v)
+	if err != nil {
+		// Every value passed here is plain data.
+		panic(fmt.Sprintf("event %s: %v", name, err))
+	}
+	return Event{ID: NewEventID(), Name: name, At: at.UTC(), Department: dept, CaseNo: caseNo, Account: account, Data: data}
+}
+
+// EscalatedWarning is the data of warning.escalated: the new alarm, as
+// GET /api/v1/warnings/{id} shows it, and the warning it escalates.
+type EscalatedWarning struct {
+	WarningView
+	Escalates int64 `json:"escalates"`
+}
+
+// WarningRaisedEvent tells that w was stored; account is the handler of
+// the step that raised it, when known.
+func WarningRaisedEvent(w Warning, account string, at time.Time) Event {
+	return newEvent(EventWarningRaised, at, w.DepartmentCode, w.CaseNo, account,
+		WarningView{Warning: w, Transitions: []Transition{}})
+}
+
+// WarningEscalatedEvent tells that alarm w escalates the warning from:
+// a pre-warning of the same deadline that became an alarm, or an alarm
+// left unanswered (the followup family).
+func WarningEscalatedEvent(w Warning, from int64, account string, at time.Time) Event {
+	return newEvent(EventWarningEscalated, at, w.DepartmentCode, w.CaseNo, account,
+		EscalatedWarning{WarningView: WarningView{Warning: w, Transitions: []Transition{}}, Escalates: from})
+}
+
+// TransitionData is the data of warning.transitioned and warning.lifted:
+// the transition, and the warning as it stands after it.
+type TransitionData struct {
+	Transition
+	Warning Warning `json:"warning"`
+}
+
+// WarningTransitionEvent tells of transition t of warning w (w as it stands
+// after t): warning.lifted for a lift, warning.transitioned otherwise.
+func WarningTransitionEvent(t Transition, w Warning) Event {
+	name := EventWarningTransitioned
+	if t.Action == ActionLift {
+		name = EventWarningLifted
+	}
+	return newEvent(name, t.At, w.DepartmentCode, w.CaseNo, "", TransitionData{Transition: t, Warning: w})
+}
+
+// PolicyPublishedEvent tells that rev became the active revision (a
+// publish, or a rollback made as a new revision).
+func PolicyPublishedEvent(rev PolicyRevision) Event {
+	rev.Modules = nil // the list of revisions shows them without their sources
+	return newEvent(EventPolicyPublished, rev.CreatedAt, "", "", rev.CreatedBy, rev)
+}
+
+// ApprovalWaitingEvent tells that case p waits for a signed approval of
+// its next checkpoint.
+func ApprovalWaitingEvent(p PendingApproval, at time.Time) Event {
+	return newEvent(EventApprovalWaiting, at, p.DepartmentCode, p.CaseNo, "", p)
+}
+
+// PatrolShort is the data of patrol.short.
+type PatrolShort struct {
+	Department string `json:"department"`
+	Date       string `json:"date"`
+	Done       int    `json:"done"`
+	Required   int    `json:"required"`
+}
+
+// PatrolShortEvent tells that a department's patrols of a working day are
+// fewer than required; it is written once per department and day.
+func PatrolShortEvent(p PatrolShort, at time.Time) Event {
+	e := newEvent(EventPatrolShort, at, p.Department, "", "", p)
+	e.Key = EventPatrolShort + "|" + p.Department + "|" + p.Date
+	return e
+}
+
+// ExplanationDueNotice is the data of explanation.due.
+type ExplanationDueNotice struct {
+	Department string `json:"department"`
+	Month      string `json:"month"`
+	Due        string `json:"due"`
+}
+
+// ExplanationDueEvent tells that a month's explanation of a department is
+// due on the next working day and not submitted; once per department and month.
+func ExplanationDueEvent(n ExplanationDueNotice, at time.Time) Event {
+	e := newEvent(EventExplanationDue, at, n.Department, "", "", n)
+	e.Key = EventExplanationDue + "|" + n.Department + "|" + n.Month
+	return e
 }

@@ -340,7 +340,8 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	next.NextCheckpoint, next.NextCheckpointRole = nextCheckpoint(item, func(code string) bool {
 		return code == step.StepCode || slices.ContainsFunc(earlier, func(e Step) bool { return e.StepCode == code })
 	})
-	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings}
+	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings,
+		Events: approvalWaiting(item, c, next, newCase, now)}
 	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
 	res.opened = err == nil && newCase
 	switch {

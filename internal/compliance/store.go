@@ -87,6 +87,9 @@ type StepRecord struct {
 	Digest   string
 	Findings []Finding
 	Result   StepResult // filled by the store through the Responder
+	// Events are written with the step (approval.waiting); the store adds
+	// those of the warnings it stores.
+	Events []Event
 }
 
 // WarningFilter selects warnings; zero fields do not filter.

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"powercheck/internal/compliance"
+	"powercheck/internal/notify"
 )
 
 // auditRequest is what a subject resolver reads: the route's parameters,
@@ -79,6 +80,11 @@ var auditSubjects = map[string]subjectsOf{
 	"PUT /api/v1/settings": func(auditRequest) []compliance.AuditSubject {
 		return []compliance.AuditSubject{{Kind: compliance.SubjectSettings, Key: compliance.SettingsKey}}
 	},
+	"PUT /api/v1/notifications/routes": func(auditRequest) []compliance.AuditSubject {
+		return []compliance.AuditSubject{{Kind: compliance.SubjectSettings, Key: notify.RoutesKey}}
+	},
+	"POST /api/v1/notifications/:id/read": nil, // a mark in the account's own inbox, not a record
+	"POST /api/v1/notifications/read-all": nil, // the same, for all of them
 	"POST /api/v1/policies/publish": func(auditRequest) []compliance.AuditSubject {
 		return []compliance.AuditSubject{{Kind: compliance.SubjectPolicies}}
 	},
@@ -86,8 +92,12 @@ var auditSubjects = map[string]subjectsOf{
 		return []compliance.AuditSubject{{Kind: compliance.SubjectPolicies}}
 	},
 	"POST /api/v1/policies/impact":          nil, // a dry run: nothing stored
+	"POST /api/v1/policies/tests":           nil, // runs the tests: nothing stored
 	"POST /api/v1/spot-checks":              created(compliance.SubjectSpotCheck, "id"),
 	"POST /api/v1/spot-checks/:id/findings": param(compliance.SubjectSpotCheck, "id"),
+	// A document about a warning also enters its history: the warning is
+	// among the entry's effects.
+	"POST /api/v1/documents":                created(compliance.SubjectDocument, "id"),
 	"POST /api/v1/warnings/:id/transitions": param(compliance.SubjectWarning, "id"),
 	"POST /api/v1/patrols":                  created(compliance.SubjectPatrol, "id"),
 	"POST /api/v1/reports/monthly/explanations": func(r auditRequest) []compliance.AuditSubject {
@@ -104,6 +114,11 @@ var auditSubjects = map[string]subjectsOf{
 	"POST /api/v1/patrols/close-days":    nil, // bulk
 	"POST /api/v1/reports/monthly/close": nil, // bulk
 	"POST /api/v1/catalog/check":         nil, // bulk
+	"PUT /api/v1/webhooks/:name":         hookSubject,
+	"DELETE /api/v1/webhooks/:name":      hookSubject,
+	"POST /api/v1/webhooks/:name/replay": nil, // deliveries made due again: no configuration changes
+	"PUT /api/v1/webhooks-settings":      settingsSubject("webhooks"),
+	"PUT /api/v1/mail-settings":          settingsSubject("mail"),
 }
 
 // SubjectLocker takes named locks that hold across every node on one

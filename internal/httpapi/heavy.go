@@ -27,6 +27,9 @@ var heavyRoutes = map[string]bool{
 	"GET /api/v1/warnings":                   true,
 	"GET /api/v1/warnings/export":            true,
 	"GET /api/v1/stats/warnings":             true,
+	"GET /api/v1/stats/departments":          true,
+	"GET /api/v1/stats/patrols":              true,
+	"GET /api/v1/stats/explanations":         true,
 	"GET /api/v1/audit":                      true,
 	"GET /api/v1/audit/verify":               true,
 	"GET /api/v1/power-items":                true,
@@ -37,6 +40,7 @@ var heavyRoutes = map[string]bool{
 	"GET /api/v1/reports/monthly":            true,
 	"GET /api/v1/reports/quarterly":          true,
 	"POST /api/v1/policies/impact":           true,
+	"POST /api/v1/policies/tests":            true,
 }
 
 // heavyLimiter counts the heavy requests in progress per account and

@@ -65,10 +65,15 @@ func (s *Server) getItem(c *gin.Context) {
 }
 
 func (s *Server) listItems(c *gin.Context) {
+	filter, err := readItemFilter(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	items, err := s.svc.ListItems(c.Request.Context(), account(c), c.Query("department"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, gin.H{"items": filter.keep(items)})
 }

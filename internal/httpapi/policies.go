@@ -22,6 +22,7 @@ type Authoring interface {
 	Params(ctx context.Context) (compliance.ParamsState, error)
 	SaveParams(ctx context.Context, by string, doc []byte) (compliance.ParamsState, error)
 	ParamChanges(ctx context.Context) ([]compliance.ParamChange, error)
+	PolicyWorkbench
 }
 
 // ImpactTimeout bounds a dry run; the report says when it was cut short.

@@ -14,6 +14,7 @@ import (
 
 	"powercheck/internal/compliance"
 	"powercheck/internal/session"
+	"powercheck/internal/webhook"
 )
 
 // Pinger reports whether the database answers.
@@ -47,6 +48,13 @@ type Config struct {
 	PublicRate int
 	// Requests is told of every answered request; nil: nobody.
 	Requests RequestObserver
+	// Webhooks registers the endpoints events are pushed to; Mail keeps
+	// the mail settings. nil: their routes answer 404.
+	Webhooks *webhook.Service
+	Mail     *webhook.Mailer
+	// Notifications is the inbox and who hears which event; nil: the
+	// notification routes answer 503.
+	Notifications Inbox
 }
 
 // Server holds the API's dependencies.
@@ -64,6 +72,7 @@ type Server struct {
 	subjectLocks *subjectLocks
 	proxies      proxySet        // whose X-Request-Id is kept
 	requests     RequestObserver // nil: requests are not counted
+	notify       Inbox           // nil: notifications are off
 }
 
 // R lists the roles of a permission; everyone (nil) admits every signed-in account.
@@ -114,11 +123,19 @@ var permissions = map[string]R{
 	"GET /api/v1/policies/params":              everyone,
 	"PUT /api/v1/policies/params":              {legal},
 	"GET /api/v1/settings":                     everyone,
+	"GET /api/v1/notifications":                everyone, // the account's own inbox
+	"GET /api/v1/notifications/count":          everyone,
+	"POST /api/v1/notifications/:id/read":      everyone,
+	"POST /api/v1/notifications/read-all":      everyone,
+	"GET /api/v1/notifications/routes":         {admin},
+	"PUT /api/v1/notifications/routes":         {admin},
 	"PUT /api/v1/settings":                     {admin},
 	"POST /api/v1/policies/publish":            {legal},
 	"POST /api/v1/policies/rollback":           {legal},
 	"POST /api/v1/policies/impact":             {legal},
 	"GET /api/v1/policies/revisions":           everyone,
+	"GET /api/v1/policies/revisions/:revision": everyone,
+	"POST /api/v1/policies/tests":              {legal},
 	"GET /api/v1/rules":                        everyone,
 	"GET /api/v1/audit":                        {admin, supervision},
 	"GET /api/v1/accounts":                     {admin, deptAdmin, supervision}, // supervision: inspectors only
@@ -152,6 +169,23 @@ var permissions = map[string]R{
 	"POST /api/v1/power-items/:code/versions/:version/approve": {legal},
 	"POST /api/v1/power-items/:code/versions/:version/reject":  {legal},
 	"GET /api/v1/reports/quarterly":                            {oversight, supervision, admin},
+	"GET /api/v1/stats/departments":                            {admin, oversight, supervision, deptAdmin, inspector},
+	"GET /api/v1/stats/patrols":                                {admin, oversight, supervision, deptAdmin, inspector},
+	"GET /api/v1/stats/explanations":                           {admin, oversight, supervision, deptAdmin, inspector},
+	"POST /api/v1/documents":                                   {oversight, supervision}, // the kind narrows it (service)
+	"GET /api/v1/documents":                                    {admin, oversight, supervision, deptAdmin, inspector},
+	"GET /api/v1/documents/:id":                                {admin, oversight, supervision, deptAdmin, inspector},
+
+	// Webhooks and mail (webhooks.go).
+	"GET /api/v1/webhooks":                  {admin},
+	"PUT /api/v1/webhooks/:name":            {admin},
+	"DELETE /api/v1/webhooks/:name":         {admin},
+	"GET /api/v1/webhooks/:name/deliveries": {admin},
+	"POST /api/v1/webhooks/:name/replay":    {admin},
+	"GET /api/v1/webhooks-settings":         {admin},
+	"PUT /api/v1/webhooks-settings":         {admin},
+	"GET /api/v1/mail-settings":             {admin},
+	"PUT /api/v1/mail-settings":             {admin},
 }
 
 // New returns the API's handler.
@@ -172,7 +206,7 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log,
 		sessions: cfg.Sessions, cookieSecure: cfg.CookieSecure,
 		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks(cfg.SubjectLocks, cfg.SubjectLockWait),
-		proxies: newProxySet(cfg.TrustedProxies), requests: cfg.Requests}
+		proxies: newProxySet(cfg.TrustedProxies), requests: cfg.Requests, notify: cfg.Notifications}
 	// observe is outermost: it sees the status recover answers a panic with.
 	r.Use(s.observe, s.recover, limitBodies(cfg.MaxBodyBytes, ownBodyLimits))
 	r.NoRoute(func(c *gin.Context) {
@@ -239,10 +273,13 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.PUT("/policies/params", s.putParams)
 	api.GET("/settings", s.getSettings)
 	api.PUT("/settings", s.putSettings)
+	s.notificationRoutes(api)
 	api.POST("/policies/publish", s.publishPolicies)
 	api.POST("/policies/rollback", s.rollbackPolicies)
 	api.POST("/policies/impact", s.policyImpact)
 	api.GET("/policies/revisions", s.policyRevisions)
+	api.GET("/policies/revisions/:revision", s.getPolicyRevision)
+	api.POST("/policies/tests", noBody, s.runPolicyTests)
 	api.GET("/rules", s.listRules)
 	api.GET("/calendar", s.calendarOverview)
 	api.GET("/calendar/:year", s.getCalendarYear)
@@ -262,6 +299,13 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 	api.POST("/power-items/:code/versions/:version/approve", s.approveItem)
 	api.POST("/power-items/:code/versions/:version/reject", s.rejectItem)
 	api.GET("/reports/quarterly", s.quarterlyBulletin)
+	hookRoutes{hooks: cfg.Webhooks, mail: cfg.Mail}.register(api)
+	api.GET("/stats/departments", s.departmentStats)
+	api.GET("/stats/patrols", s.patrolStats)
+	api.GET("/stats/explanations", s.explanationStats)
+	api.POST("/documents", s.issueDocument)
+	api.GET("/documents", s.listDocuments)
+	api.GET("/documents/:id", s.getDocument)
 
 	for _, ri := range r.Routes() {
 		if openRoutes[ri.Method+" "+ri.Path] || strings.HasPrefix(ri.Path, publicPrefix) {

@@ -18,6 +18,8 @@ type TestResult struct {
 	Line     int           `json:"line"`
 	Passed   bool          `json:"passed"`
 	Skipped  bool          `json:"skipped,omitempty"` // a todo_ test: neither passes nor blocks
+	Errored  bool          `json:"errored,omitempty"` // it could not be evaluated (e.g. a built-in failed, the time limit)
+	Package  string        `json:"package,omitempty"` // e.g. data.compliance.deadline_test
 	Error    string        `json:"error,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 }
@@ -75,13 +77,13 @@ func (e *Engine) RunTests(ctx context.Context, modules []Module) ([]TestResult, 
 	}
 	var out []TestResult
 	for r := range ch {
-		tr := TestResult{Name: r.Name, Passed: r.Pass() || r.Skip, Skipped: r.Skip, Duration: r.Duration}
+		tr := TestResult{Name: r.Name, Package: r.Package, Passed: r.Pass() || r.Skip, Skipped: r.Skip, Duration: r.Duration}
 		if r.Location != nil {
 			tr.Module, tr.Line = moduleName(r.Location.File), r.Location.Row
 		}
 		switch {
 		case r.Error != nil:
-			tr.Error = r.Error.Error()
+			tr.Error, tr.Errored = r.Error.Error(), true
 		case r.Fail:
 			tr.Error = "test failed"
 			if r.FailedAt != nil {

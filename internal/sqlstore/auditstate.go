@@ -59,6 +59,8 @@ func (s *Store) AuditState(ctx context.Context, subj compliance.AuditSubject) ([
 	case compliance.SubjectExplanation:
 		dept, month, _ := strings.Cut(subj.Key, "/")
 		state, err = rawRows(db.Model(&explanationRow{}).Where("department_code = ? AND month = ?", dept, month))
+	case compliance.SubjectDocument:
+		state, err = rawRows(db.Model(&documentRow{}).Where("id = ?", subj.Key))
 	default:
 		return nil, fmt.Errorf("audit state: unknown subject kind %q", subj.Kind)
 	}

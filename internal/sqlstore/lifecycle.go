@@ -53,7 +53,14 @@ func (s *Store) TransitionWarning(ctx context.Context, t compliance.Transition) 
 			return res.Error
 		}
 		ok = true
-		return tx.Create(&r).Error
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		var w warningRow
+		if err := tx.Where("id = ?", t.WarningID).Take(&w).Error; err != nil {
+			return err
+		}
+		return appendEvents(tx, []compliance.Event{compliance.WarningTransitionEvent(toTransition(r), toWarning(w))})
 	})
 	if err != nil {
 		return compliance.Transition{}, false, wrap(err, "transition warning")

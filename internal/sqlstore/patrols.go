@@ -170,5 +170,5 @@ func insertCaselessWarnings(tx *gorm.DB, scope, dept string, findings []complian
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	return len(fresh), createWarnings(tx, fresh)
+	return len(fresh), tellWarnings(tx, fresh, func(warningRow) string { return "" }, at)
 }

@@ -88,7 +88,18 @@ func (s *Store) LatestRevisionID(ctx context.Context) (int64, error) {
 // CreateRevision implements compliance.RevisionStore.
 func (s *Store) CreateRevision(ctx context.Context, rev compliance.PolicyRevision) (compliance.PolicyRevision, error) {
 	r := fromRevision(rev)
-	if err := s.transaction(ctx, func(tx *gorm.DB) error { return createRevision(tx, &r) }); err != nil {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := createRevision(tx, &r); err != nil {
+			return err
+		}
+		// A revision made over another is a rollback, made by a person;
+		// the first one (no base) is the installation's own.
+		if r.BaseID == nil {
+			return nil
+		}
+		return appendEvents(tx, []compliance.Event{compliance.PolicyPublishedEvent(toRevision(r))})
+	})
+	if err != nil {
 		return compliance.PolicyRevision{}, wrap(err, "create policy revision")
 	}
 	rev.ID = r.ID
@@ -154,7 +165,7 @@ func (s *Store) PublishDrafts(ctx context.Context, rev compliance.PolicyRevision
 				return err
 			}
 		}
-		return nil
+		return appendEvents(tx, []compliance.Event{compliance.PolicyPublishedEvent(toRevision(r))})
 	})
 	if err != nil {
 		return compliance.PolicyRevision{}, wrap(err, "publish policy drafts")

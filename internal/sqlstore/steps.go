@@ -97,6 +97,9 @@ func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respo
 		if err != nil {
 			return err
 		}
+		if err := appendEvents(tx, rec.Events); err != nil {
+			return err
+		}
 		if res, err = respond(stored); err != nil {
 			return err
 		}
@@ -151,8 +154,20 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 			Status: compliance.WarningOpen, Message: f.Message, Basis: f.Basis, Key: f.Key,
 			PolicyRevision: rec.Step.PolicyRevision, CreatedAt: now, UpdatedAt: now})
 	}
-	if err := createWarnings(tx, rows); err != nil {
+	var who *string // the handler's account, read once if a warning is new
+	var whoErr error
+	account := func(warningRow) string {
+		if who == nil {
+			a, err := handlerAccount(tx, rec.Case.DepartmentCode, rec.Step.Handler, rec.Step.RecordedBy)
+			who, whoErr = &a, err
+		}
+		return *who
+	}
+	if err := tellWarnings(tx, rows, account, now); err != nil {
 		return nil, err
+	}
+	if whoErr != nil {
+		return nil, whoErr
 	}
 	var stored []warningRow
 	for i := 0; i < len(keys); i += warningBatch {

@@ -96,9 +96,9 @@ func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 			return nil
 		}
 		// The sweeper sent only findings it did not know of; a warning a
-		// step stored meanwhile is kept, not duplicated.
+		// step stored meanwhile is kept, not duplicated, and not told again.
 		inserted = len(rows)
-		return createWarnings(tx, rows)
+		return tellWarnings(tx, rows, func(warningRow) string { return "" }, time.Time{})
 	})
 	return claimed, inserted, err
 }

@@ -37,6 +37,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./AuditLog.vue'),
     meta: { title: '审计日志', roles: ['admin', 'supervision'], menu: { order: 94, icon: 'Tickets', group } },
   },
+  {
+    path: '/admin/webhooks',
+    name: 'admin-webhooks',
+    component: () => import('./Webhooks.vue'),
+    meta: { title: '外部推送', roles: ['admin'], menu: { order: 95, icon: 'Promotion', group } },
+  },
 ]
 
 export default routes

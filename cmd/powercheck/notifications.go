@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"powercheck/internal/notify"
+)
+
+// notifyOptions are the flags of the inbox's background jobs.
+type notifyOptions struct {
+	fanOut, reminders *time.Duration
+}
+
+func notifyFlags(fs *flag.FlagSet) *notifyOptions {
+	return &notifyOptions{
+		fanOut:    fs.Duration("notify-interval", 2*time.Second, "how often new events are routed to the recipients' inboxes (0: never)"),
+		reminders: fs.Duration("reminder-interval", time.Minute, "how often to look for reminders due (patrols short at 16:00, explanations due the working day before; 0: never)"),
+	}
+}
+
+// check refuses values that cannot work, naming each.
+func (o *notifyOptions) check() error {
+	var errs []error
+	for name, d := range map[string]time.Duration{"notify-interval": *o.fanOut, "reminder-interval": *o.reminders} {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("--%s %s: want 0 or more", name, d))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// service returns the inbox's service for the API.
+func (o *notifyOptions) service(a *app, log *slog.Logger) *notify.Service {
+	return notify.New(a.store, nil, log)
+}
+
+// newReminders returns the reminders of app a on clock now (nil: the system's).
+func newReminders(a *app, now func() time.Time, log *slog.Logger) *notify.Reminders {
+	return notify.NewReminders(a.svc, a.store, a.engine.Calendar, now, log)
+}
+
+// start runs the fan-out and the reminders as background loops.
+func (o *notifyOptions) start(l *loops, a *app, svc *notify.Service, log *slog.Logger) {
+	if *o.fanOut > 0 {
+		l.every(*o.fanOut, func(ctx context.Context) {
+			if _, err := svc.Deliver(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("notification fan-out", "error", err)
+			}
+		})
+	}
+	if *o.reminders > 0 {
+		r := newReminders(a, nil, log)
+		l.every(*o.reminders, func(ctx context.Context) {
+			if err := r.Run(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("reminders", "error", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"powercheck/internal/compliance"
+)
+
+// PolicyWorkbench is what the console's policy workbench needs beside the
+// authoring loop: the tests of the candidate set, and past revisions with
+// their modules, to show what a publish or a rollback changes.
+type PolicyWorkbench interface {
+	CandidateTests(ctx context.Context) (compliance.PolicyTestReport, error)
+	Revision(ctx context.Context, id int64) (compliance.PolicyRevision, error)
+}
+
+// runPolicyTests answers POST /api/v1/policies/tests: every Rego test of
+// the newest revision with the drafts laid over it, run in the sandbox.
+// Nothing is stored.
+func (s *Server) runPolicyTests(c *gin.Context) {
+	rep, err := s.authoring.CandidateTests(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}
+
+// revisionDetail is a revision with its modules and parameters.
+type revisionDetail struct {
+	compliance.PolicyRevision
+	Params json.RawMessage `json:"params"`
+}
+
+// getPolicyRevision answers GET /api/v1/policies/revisions/{revision}.
+func (s *Server) getPolicyRevision(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("revision"), 10, 64)
+	if err != nil || id <= 0 {
+		fail(c, compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订“%s”不存在", c.Param("revision")))
+		return
+	}
+	rev, err := s.authoring.Revision(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if rev.Modules == nil {
+		rev.Modules = []compliance.PolicyModule{}
+	}
+	c.JSON(http.StatusOK, revisionDetail{PolicyRevision: rev, Params: rev.Params})
+}

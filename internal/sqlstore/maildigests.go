@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/webhook"
+)
+
+var _ webhook.MailStore = (*Store)(nil)
+
+// mailSettingsKey names the mail settings among the settings objects
+// (audit subject "settings:mail").
+const mailSettingsKey = "mail"
+
+// mailDigestRow is a digest sent (or being sent): its key, account and
+// day, is unique, so that of the nodes only one sends it.
+type mailDigestRow struct {
+	Key    string    `gorm:"primaryKey;size:191"`
+	SentAt time.Time `gorm:"not null"`
+}
+
+func (mailDigestRow) TableName() string { return "mail_digests" }
+
+// MailSettings implements webhook.MailStore.
+func (s *Store) MailSettings(ctx context.Context) (webhook.MailSettings, error) {
+	var st webhook.MailSettings
+	r, err := s.setting(ctx, mailSettingsKey, &st)
+	if err != nil || r == nil {
+		return st, err
+	}
+	at := r.UpdatedAt.UTC()
+	st.UpdatedBy, st.UpdatedAt = r.UpdatedBy, &at
+	return st, nil
+}
+
+// SaveMailSettings implements webhook.MailStore.
+func (s *Store) SaveMailSettings(ctx context.Context, st webhook.MailSettings) error {
+	by, at := st.UpdatedBy, st.UpdatedAt
+	st.UpdatedBy, st.UpdatedAt, st.PasswordSet = "", nil, false
+	return s.saveSetting(ctx, mailSettingsKey, st, by, at)
+}
+
+// ClaimDigest implements webhook.MailStore.
+func (s *Store) ClaimDigest(ctx context.Context, key string, at time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&mailDigestRow{Key: key, SentAt: utc(at)})
+	return res.RowsAffected == 1, wrap(res.Error, "claim digest")
+}
+
+// ReleaseDigest implements webhook.MailStore.
+func (s *Store) ReleaseDigest(ctx context.Context, key string) error {
+	return wrap(s.db.WithContext(ctx).Delete(&mailDigestRow{Key: key}).Error, "release digest")
+}
+
+// UnreadNotifications counts the account's unread notifications; ok is
+// false when the database has no inbox.
+func (s *Store) UnreadNotifications(ctx context.Context, username string) (n int, ok bool, err error) {
+	db := s.db.WithContext(ctx)
+	if !db.Migrator().HasTable("notifications") {
+		return 0, false, nil
+	}
+	var c int64
+	err = db.Table("notifications").Where("account = ? AND is_read = ?", username, false).Count(&c).Error
+	return int(c), true, wrap(err, "count unread notifications")
+}

@@ -1,0 +1,243 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/notify"
+)
+
+var _ notify.Store = (*Store)(nil)
+
+// notificationRow is one event in one account's inbox. The event's data
+// stays in the outbox, read by event id when the inbox is shown.
+type notificationRow struct {
+	ID             int64      `gorm:"primaryKey;autoIncrement;index:idx_notification_inbox,priority:3"`
+	EventID        string     `gorm:"size:36;not null;uniqueIndex:uq_notification,priority:1"`
+	Account        string     `gorm:"size:64;not null;uniqueIndex:uq_notification,priority:2;index:idx_notification_inbox,priority:1"`
+	IsRead         bool       `gorm:"not null;default:false;index:idx_notification_inbox,priority:2"`
+	ReadAt         *time.Time `gorm:""`
+	Event          string     `gorm:"size:40;not null"`
+	At             time.Time  `gorm:"not null"`
+	DepartmentCode string     `gorm:"size:32;not null;default:''"`
+	Title          string     `gorm:"size:255;not null"`
+	Summary        string     `gorm:"size:1024;not null"`
+	Link           string     `gorm:"size:255;not null"`
+}
+
+func (notificationRow) TableName() string { return "notifications" }
+
+// NotificationRoutes implements notify.Store.
+func (s *Store) NotificationRoutes(ctx context.Context) (notify.Routes, error) {
+	var r settingRow
+	if err := s.db.WithContext(ctx).Where("name = ?", notify.RoutesKey).Take(&r).Error; err != nil {
+		return notify.Routes{}, wrap(err, "get notification routes")
+	}
+	var rs notify.Routes
+	if err := json.Unmarshal([]byte(r.Value), &rs.Routes); err != nil {
+		return rs, fmt.Errorf("get notification routes: %w", err)
+	}
+	at := r.UpdatedAt.UTC()
+	rs.UpdatedBy, rs.UpdatedAt = r.UpdatedBy, &at
+	return rs, nil
+}
+
+// SaveNotificationRoutes implements notify.Store.
+func (s *Store) SaveNotificationRoutes(ctx context.Context, rs notify.Routes) error {
+	v, err := json.Marshal(rs.Routes)
+	if err != nil {
+		return fmt.Errorf("save notification routes: %w", err)
+	}
+	r := settingRow{Name: notify.RoutesKey, Value: string(v), UpdatedBy: rs.UpdatedBy, UpdatedAt: time.Now().UTC()}
+	if rs.UpdatedAt != nil {
+		r.UpdatedAt = utc(*rs.UpdatedAt)
+	}
+	err = s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "name"}},
+		DoUpdates: clause.AssignmentColumns([]string{"value", "updated_by", "updated_at"}),
+	}).Create(&r).Error
+	return wrap(err, "save notification routes")
+}
+
+// UnroutedEvents implements notify.Store.
+func (s *Store) UnroutedEvents(ctx context.Context, limit int) ([]compliance.Event, error) {
+	var rows []outboxRow
+	if err := s.db.WithContext(ctx).Where("inbox_routed = ?", false).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list unrouted events")
+	}
+	out := make([]compliance.Event, len(rows))
+	for i, r := range rows {
+		out[i] = toEvent(r)
+	}
+	return out, nil
+}
+
+// OutboxEvents returns up to limit events of the outbox after seq, in
+// order: what operators and tests read to see what was told.
+func (s *Store) OutboxEvents(ctx context.Context, after int64, limit int) ([]compliance.Event, error) {
+	var rows []outboxRow
+	if err := s.db.WithContext(ctx).Where("seq > ?", after).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list outbox events")
+	}
+	out := make([]compliance.Event, len(rows))
+	for i, r := range rows {
+		out[i] = toEvent(r)
+	}
+	return out, nil
+}
+
+func activeAccounts(db *gorm.DB) *gorm.DB {
+	return db.Model(&accountRow{}).Where("disabled = ? AND (expires_at IS NULL OR expires_at > ?)", false, time.Now().UTC())
+}
+
+// ActiveMembers implements notify.Store.
+func (s *Store) ActiveMembers(ctx context.Context, roles []compliance.Role, dept string) ([]notify.Member, error) {
+	q := activeAccounts(s.db.WithContext(ctx)).Where("role IN ?", roles)
+	if dept != "" {
+		q = q.Where("department_code = ?", dept)
+	}
+	var rows []accountRow
+	if err := q.Select("username", "role", "department_code").Order("username").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list accounts by role")
+	}
+	out := make([]notify.Member, len(rows))
+	for i, r := range rows {
+		out[i] = notify.Member{Username: r.Username, Role: compliance.Role(r.Role), Department: r.DepartmentCode}
+	}
+	return out, nil
+}
+
+// ActiveMember implements notify.Store.
+func (s *Store) ActiveMember(ctx context.Context, username string) (notify.Member, error) {
+	var r accountRow
+	if err := activeAccounts(s.db.WithContext(ctx)).Where("username = ?", username).
+		Select("username", "role", "department_code").Take(&r).Error; err != nil {
+		return notify.Member{}, wrap(err, "get account")
+	}
+	return notify.Member{Username: r.Username, Role: compliance.Role(r.Role), Department: r.DepartmentCode}, nil
+}
+
+// RouteEvent implements notify.Store.
+func (s *Store) RouteEvent(ctx context.Context, seq int64, ns []notify.Notification) error {
+	rows := make([]notificationRow, len(ns))
+	for i, n := range ns {
+		rows[i] = notificationRow{EventID: n.EventID, Account: n.Account, Event: n.Event, At: utc(n.At),
+			DepartmentCode: n.Department, Title: n.Title, Summary: n.Summary, Link: n.Link}
+	}
+	// Two nodes routing the same event at once may deadlock on MySQL:
+	// the loser tries again and finds the notifications stored.
+	for attempt := 0; ; attempt++ {
+		err := s.transaction(ctx, func(tx *gorm.DB) error {
+			if len(rows) > 0 {
+				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 50).Error; err != nil {
+					return err
+				}
+			}
+			return tx.Model(&outboxRow{}).Where("seq = ?", seq).Update("inbox_routed", true).Error
+		})
+		if isDeadlock(err) && attempt < 3 {
+			for i := range rows {
+				rows[i].ID = 0 // set by the failed insert
+			}
+			continue
+		}
+		return wrap(err, "route event")
+	}
+}
+
+// Notifications implements notify.Store: unread first, then newest first,
+// through the (account, is_read, id) index.
+func (s *Store) Notifications(ctx context.Context, account string, q notify.Query) ([]notify.Notification, error) {
+	db := s.db.WithContext(ctx).Where("account = ?", account)
+	switch {
+	case q.Unread && q.After != nil && q.After.Read:
+		return []notify.Notification{}, nil
+	case q.Unread:
+		db = db.Where("is_read = ?", false)
+		if q.After != nil {
+			db = db.Where("id < ?", q.After.ID)
+		}
+	case q.After != nil && q.After.Read:
+		db = db.Where("is_read = ? AND id < ?", true, q.After.ID)
+	case q.After != nil:
+		db = db.Where("(is_read = ? AND id < ?) OR is_read = ?", false, q.After.ID, true)
+	}
+	var rows []notificationRow
+	if err := db.Order("is_read, id DESC").Limit(q.Limit).Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list notifications")
+	}
+	data, err := s.eventData(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]notify.Notification, len(rows))
+	for i, r := range rows {
+		out[i] = notify.Notification{ID: r.ID, EventID: r.EventID, Event: r.Event, At: r.At, ReadAt: r.ReadAt,
+			Title: r.Title, Summary: r.Summary, Link: r.Link, Data: data[r.EventID], Account: r.Account, Department: r.DepartmentCode}
+		if out[i].Data == nil {
+			out[i].Data = json.RawMessage("{}")
+		}
+	}
+	return out, nil
+}
+
+// eventData reads the data of the rows' events from the outbox.
+func (s *Store) eventData(ctx context.Context, rows []notificationRow) (map[string]json.RawMessage, error) {
+	out := make(map[string]json.RawMessage, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.EventID
+	}
+	var evs []outboxRow
+	if err := s.db.WithContext(ctx).Select("event_id", "data").Where("event_id IN ?", ids).Find(&evs).Error; err != nil {
+		return nil, wrap(err, "read events of notifications")
+	}
+	for _, e := range evs {
+		out[e.EventID] = json.RawMessage(e.Data)
+	}
+	return out, nil
+}
+
+// CountUnread implements notify.Store.
+func (s *Store) CountUnread(ctx context.Context, account string) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&notificationRow{}).Where("account = ? AND is_read = ?", account, false).Count(&n).Error
+	return n, wrap(err, "count unread notifications")
+}
+
+// MarkRead implements notify.Store. A notification read already stays as
+// it was read.
+func (s *Store) MarkRead(ctx context.Context, account string, id int64, at time.Time) (bool, error) {
+	found := false
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&notificationRow{}).Where("id = ? AND account = ?", id, account).Count(&n).Error; err != nil || n == 0 {
+			return err
+		}
+		found = true
+		return tx.Model(&notificationRow{}).Where("id = ? AND account = ? AND is_read = ?", id, account, false).
+			Updates(map[string]any{"is_read": true, "read_at": utc(at)}).Error
+	})
+	return found, wrap(err, "mark notification read")
+}
+
+// MarkAllRead implements notify.Store.
+func (s *Store) MarkAllRead(ctx context.Context, account string, at time.Time) (int64, error) {
+	var n int64
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&notificationRow{}).Where("account = ? AND is_read = ?", account, false).
+			Updates(map[string]any{"is_read": true, "read_at": utc(at)})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, wrap(err, "mark all notifications read")
+}

@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+// tellWarnings inserts the rows not stored yet (by case and dedupe key) and
+// writes warning.raised, and warning.escalated where one escalates, for
+// each of them in tx, told at at (zero: when each was created). account names the handler of each new warning's step
+// ("" when not known). Warnings are looked for first: MySQL counts the rows
+// an upsert skipped as affected, and only new warnings are told.
+func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) string, at time.Time) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	stored, err := storedDedupes(tx, rows)
+	if err != nil {
+		return err
+	}
+	fresh := make([]warningRow, 0, len(rows))
+	for _, r := range rows {
+		if !stored[r.CaseNo+"|"+r.Dedupe] {
+			fresh = append(fresh, r)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if err := createWarnings(tx, fresh); err != nil {
+		return err
+	}
+	if fresh, err = readBack(tx, fresh); err != nil {
+		return err
+	}
+	events := make([]compliance.Event, 0, len(fresh))
+	for _, r := range fresh {
+		w, who, when := toWarning(r), account(r), at
+		if when.IsZero() {
+			when = r.CreatedAt
+		}
+		events = append(events, compliance.WarningRaisedEvent(w, who, when))
+		from, err := escalates(tx, r)
+		if err != nil {
+			return err
+		}
+		if from != 0 {
+			events = append(events, compliance.WarningEscalatedEvent(w, from, who, when))
+		}
+	}
+	return appendEvents(tx, events)
+}
+
+// storedDedupes returns "case|dedupe" of those of rows already stored.
+func storedDedupes(tx *gorm.DB, rows []warningRow) (map[string]bool, error) {
+	byCase := map[string][]string{}
+	for _, r := range rows {
+		byCase[r.CaseNo] = append(byCase[r.CaseNo], r.Dedupe)
+	}
+	out := map[string]bool{}
+	for caseNo, keys := range byCase {
+		for i := 0; i < len(keys); i += warningBatch {
+			var part []string
+			if err := tx.Model(&warningRow{}).Where("case_no = ? AND dedupe IN ?", caseNo, keys[i:min(i+warningBatch, len(keys))]).
+				Pluck("dedupe", &part).Error; err != nil {
+				return nil, err
+			}
+			for _, k := range part {
+				out[caseNo+"|"+k] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// readBack returns rows as stored, with their ids, in the same order.
+func readBack(tx *gorm.DB, rows []warningRow) ([]warningRow, error) {
+	byCase := map[string][]string{}
+	for _, r := range rows {
+		byCase[r.CaseNo] = append(byCase[r.CaseNo], r.Dedupe)
+	}
+	got := map[string]warningRow{}
+	for caseNo, keys := range byCase {
+		for i := 0; i < len(keys); i += warningBatch {
+			var part []warningRow
+			if err := tx.Where("case_no = ? AND dedupe IN ?", caseNo, keys[i:min(i+warningBatch, len(keys))]).
+				Find(&part).Error; err != nil {
+				return nil, err
+			}
+			for _, r := range part {
+				got[r.CaseNo+"|"+r.Dedupe] = r
+			}
+		}
+	}
+	out := make([]warningRow, 0, len(rows))
+	for _, r := range rows {
+		if s, ok := got[r.CaseNo+"|"+r.Dedupe]; ok {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// escalates returns the id of the warning that alarm r escalates, 0 when
+// none: an alarm of the followup family escalates the unanswered alarm its
+// key names ("alarm:<id>"); another alarm with a key escalates the
+// pre-warning of its case with the same family and key (the deadline
+// watched, say, that has now passed).
+func escalates(tx *gorm.DB, r warningRow) (int64, error) {
+	if r.Level != compliance.LevelAlarm || r.Key == "" {
+		return 0, nil
+	}
+	if r.Family == "followup" {
+		if s, ok := strings.CutPrefix(r.Key, "alarm:"); ok {
+			if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return id, nil
+			}
+		}
+		return 0, nil
+	}
+	if r.CaseNo == "" {
+		return 0, nil
+	}
+	var ids []int64
+	err := tx.Model(&warningRow{}).Where("case_no = ? AND family = ? AND warning_key = ? AND level = ?",
+		r.CaseNo, r.Family, r.Key, compliance.LevelPrewarning).Order("id").Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// handlerAccount returns the account of a step's handler: the one active
+// account of the department whose real name the handler is, else the
+// account that recorded the step.
+func handlerAccount(tx *gorm.DB, dept, handler, recordedBy string) (string, error) {
+	var names []string
+	err := tx.Model(&accountRow{}).Where("department_code = ? AND real_name = ? AND disabled = ?", dept, handler, false).
+		Limit(2).Pluck("username", &names).Error
+	if err != nil {
+		return "", err
+	}
+	if len(names) == 1 {
+		return names[0], nil
+	}
+	return recordedBy, nil
+}

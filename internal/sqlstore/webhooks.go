@@ -1,0 +1,150 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/webhook"
+)
+
+var _ webhook.Queue = (*Store)(nil)
+
+// Webhook endpoints and their settings are settings objects: few, changed
+// by an administrator, and audited as the settings are (subject
+// "settings:webhook:<name>", "settings:webhooks").
+const (
+	webhookPrefix      = "webhook:"
+	webhookSettingsKey = "webhooks"
+)
+
+// storedEndpoint is an endpoint as stored, its secret included.
+type storedEndpoint struct {
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	Secret string   `json:"secret"`
+}
+
+// Webhooks implements webhook.Registry.
+func (s *Store) Webhooks(ctx context.Context) ([]webhook.Endpoint, error) {
+	var rows []settingRow
+	if err := s.db.WithContext(ctx).Where("name LIKE ?", webhookPrefix+"%").Order("name").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list webhooks")
+	}
+	out := make([]webhook.Endpoint, 0, len(rows))
+	for _, r := range rows {
+		e, err := toEndpoint(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Webhook implements webhook.Registry.
+func (s *Store) Webhook(ctx context.Context, name string) (webhook.Endpoint, error) {
+	var r settingRow
+	if err := s.db.WithContext(ctx).Where("name = ?", webhookPrefix+name).Take(&r).Error; err != nil {
+		return webhook.Endpoint{}, wrap(err, "get webhook")
+	}
+	return toEndpoint(r)
+}
+
+func toEndpoint(r settingRow) (webhook.Endpoint, error) {
+	var se storedEndpoint
+	if err := json.Unmarshal([]byte(r.Value), &se); err != nil {
+		return webhook.Endpoint{}, fmt.Errorf("decode webhook %s: %w", r.Name, err)
+	}
+	return webhook.Endpoint{Name: strings.TrimPrefix(r.Name, webhookPrefix), URL: se.URL, Events: se.Events,
+		Secret: se.Secret, UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt.UTC()}, nil
+}
+
+// SaveWebhook implements webhook.Registry.
+func (s *Store) SaveWebhook(ctx context.Context, e webhook.Endpoint) (bool, error) {
+	v, err := json.Marshal(storedEndpoint{URL: e.URL, Events: e.Events, Secret: e.Secret})
+	if err != nil {
+		return false, fmt.Errorf("save webhook: %w", err)
+	}
+	created := false
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&settingRow{}).Where("name = ?", webhookPrefix+e.Name).Count(&n).Error; err != nil {
+			return err
+		}
+		created = n == 0
+		return upsertSetting(tx, settingRow{Name: webhookPrefix + e.Name, Value: string(v), UpdatedBy: e.UpdatedBy, UpdatedAt: utc(e.UpdatedAt)})
+	})
+	return created, wrap(err, "save webhook")
+}
+
+func upsertSetting(tx *gorm.DB, r settingRow) error {
+	return tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "name"}},
+		DoUpdates: clause.AssignmentColumns([]string{"value", "updated_by", "updated_at"}),
+	}).Create(&r).Error
+}
+
+// DeleteWebhook implements webhook.Registry.
+func (s *Store) DeleteWebhook(ctx context.Context, name string) error {
+	res := s.db.WithContext(ctx).Where("name = ?", webhookPrefix+name).Delete(&settingRow{})
+	if res.Error != nil {
+		return wrap(res.Error, "delete webhook")
+	}
+	if res.RowsAffected == 0 {
+		return compliance.ErrNotFound
+	}
+	return nil
+}
+
+// WebhookSettings implements webhook.Registry.
+func (s *Store) WebhookSettings(ctx context.Context) (webhook.Settings, error) {
+	var st webhook.Settings
+	r, err := s.setting(ctx, webhookSettingsKey, &st)
+	if err != nil || r == nil {
+		return st, err
+	}
+	at := r.UpdatedAt.UTC()
+	st.UpdatedBy, st.UpdatedAt = r.UpdatedBy, &at
+	return st, nil
+}
+
+// SaveWebhookSettings implements webhook.Registry.
+func (s *Store) SaveWebhookSettings(ctx context.Context, st webhook.Settings) error {
+	return s.saveSetting(ctx, webhookSettingsKey, webhook.Settings{Allow: st.Allow}, st.UpdatedBy, st.UpdatedAt)
+}
+
+// setting decodes the settings object name into v; a nil row when none is stored.
+func (s *Store) setting(ctx context.Context, name string, v any) (*settingRow, error) {
+	var r settingRow
+	err := s.db.WithContext(ctx).Where("name = ?", name).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, wrap(err, "get setting "+name)
+	}
+	if err := json.Unmarshal([]byte(r.Value), v); err != nil {
+		return nil, fmt.Errorf("decode setting %s: %w", name, err)
+	}
+	return &r, nil
+}
+
+func (s *Store) saveSetting(ctx context.Context, name string, v any, by string, at *time.Time) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("save setting %s: %w", name, err)
+	}
+	r := settingRow{Name: name, Value: string(b), UpdatedBy: by, UpdatedAt: utc(time.Now())}
+	if at != nil {
+		r.UpdatedAt = utc(*at)
+	}
+	return wrap(upsertSetting(s.db.WithContext(ctx), r), "save setting "+name)
+}

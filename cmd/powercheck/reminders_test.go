@@ -44,6 +44,9 @@ func TestPatrolReminder(t *testing.T) {
 			{"a make-up Saturday", "2026-02-14 16:30", 2},
 			{"a holiday on a weekday", "2026-10-05 16:30", 0},
 			{"a Sunday", "2026-03-08 17:00", 0},
+			// December's explanation runs out in a year not entered yet:
+			// that is no reason to fail the day's patrol reminder.
+			{"a December day before next year is entered", "2026-12-07 16:00", 2},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +79,83 @@ func TestPatrolReminder(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// TestExplanationReminder: a department that owes the explanation of the
+// month is reminded from 09:00 of the working day before it runs out, once
+// however many nodes remind; a department that owes none is not.
+func TestExplanationReminder(t *testing.T) {
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
+		tok := setupDistrict(t, s)
+		enterCurrentYears(t, s) // the explanation of December runs out in January
+		raiseAlarm(t, s, tok[zjjClerk], "71")
+		month := time.Now().In(calendar.Shanghai).Format("2006-01")
+		var rep struct {
+			ExplanationRequired bool   `json:"explanation_required"`
+			ExplanationDue      string `json:"explanation_due"`
+		}
+		s.must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month, tok[zjjAdmin], nil).decode(t, &rep)
+		if !rep.ExplanationRequired || rep.ExplanationDue == "" {
+			t.Fatalf("ZJJ's report of %s = %+v: want an explanation required", month, rep)
+		}
+		out := openOutbox(t, dsn)
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		var nodes []*app
+		for range 2 {
+			a, err := openApp(context.Background(), dsn, time.Second, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = a.store.Close() })
+			nodes = append(nodes, a)
+		}
+		due, err := calendar.ParseDate(rep.ExplanationDue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eve := due - 1 // the working day before the due date
+		for {
+			k, err := nodes[0].engine.Calendar().Kind(eve)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.IsWorking() {
+				break
+			}
+			eve--
+		}
+		remind := func(at time.Time) []compliance.ExplanationDueNotice {
+			for _, a := range nodes {
+				r := newReminders(a, func() time.Time { return at }, log)
+				if err := r.Run(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []compliance.ExplanationDueNotice
+			for _, e := range out.since(t) {
+				if e.Name == compliance.EventExplanationDue {
+					var n compliance.ExplanationDueNotice
+					if err := json.Unmarshal(e.Data, &n); err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, n)
+				}
+			}
+			return got
+		}
+		morning := eve.Start().Add(9 * time.Hour)
+		if got := remind(morning.Add(-time.Minute)); len(got) != 0 {
+			t.Errorf("at 08:59 of %s: %+v, want none yet", eve, got)
+		}
+		got := remind(morning)
+		if len(got) != 1 || got[0].Department != "ZJJ" || got[0].Month != month || got[0].Due != rep.ExplanationDue {
+			t.Errorf("at 09:00 of %s: %+v, want one for ZJJ's %s, due %s", eve, got, month, rep.ExplanationDue)
+		}
+		if got := remind(eve.Start().Add(-15 * time.Hour)); len(got) != 0 {
+			t.Errorf("the working day before at 09:00: %+v, want none", got)
 		}
 	})
 }

@@ -136,17 +136,12 @@ func (s *Server) readNotification(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindNotFound, "notification_not_found", "消息 %.32q 不存在", c.Param("id")))
 		return
 	}
-	ctx, who := c.Request.Context(), account(c)
-	if err := in.MarkRead(ctx, who, id); err != nil {
+	who := account(c)
+	if err := in.MarkRead(c.Request.Context(), who, id); err != nil {
 		fail(c, err)
 		return
 	}
-	n, err := in.Unread(ctx, who)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"id": id, "unread": n})
+	answerUnread(c, in, who, gin.H{"id": id})
 }
 
 // readAllNotifications answers POST /api/v1/notifications/read-all → {marked, unread}.
@@ -155,18 +150,25 @@ func (s *Server) readAllNotifications(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx, who := c.Request.Context(), account(c)
-	n, err := in.MarkAllRead(ctx, who)
+	who := account(c)
+	n, err := in.MarkAllRead(c.Request.Context(), who)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	unread, err := in.Unread(ctx, who)
+	answerUnread(c, in, who, gin.H{"marked": n})
+}
+
+// answerUnread answers body with the account's unread count added: what
+// the console's badge shows after marking.
+func answerUnread(c *gin.Context, in Inbox, who *compliance.Account, body gin.H) {
+	n, err := in.Unread(c.Request.Context(), who)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"marked": n, "unread": unread})
+	body["unread"] = n
+	c.JSON(http.StatusOK, body)
 }
 
 // getNotificationRoutes answers GET /api/v1/notifications/routes.

@@ -34,7 +34,7 @@ import (
 // run that finds it seeded with as many rows measures at once.
 //
 // Each shape (an aggregate over a period, for every department or for one)
-// runs dbQueries times with the period moved by a day each time and reports
+// runs dbQueries times (a year's, 5) with the period moved by a day each time and reports
 // p50, p99 and max in ms; the target is p99 < 200 ms. The EXPLAIN of each
 // shape's first query is logged.
 func BenchmarkDashboardStats10M(b *testing.B) {
@@ -93,20 +93,13 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 		for _, p := range periods {
 			for _, sc := range scopes {
 				b.Run(q.name+"/"+p.name+"/"+sc.name, func(b *testing.B) {
-					var lat []time.Duration
-					for i := range dbQueries {
-						f := compliance.StatsFilter{Departments: sc.depts, From: p.from.AddDate(0, 0, -i), To: end.AddDate(0, 0, -i)}
-						start := time.Now()
-						if err := q.run(f); err != nil {
-							b.Fatal(err)
-						}
-						lat = append(lat, time.Since(start))
+					runs := dbQueries
+					if p.name == "year" {
+						runs = 5 // a year's aggregate reads a third of the table
 					}
-					slices.Sort(lat)
-					ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-					b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-					b.ReportMetric(ms(lat[(len(lat)*99+99)/100-1]), "p99-ms")
-					b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
+					dbLatencies(b, runs, func(i int) error {
+						return q.run(compliance.StatsFilter{Departments: sc.depts, From: p.from.AddDate(0, 0, -i), To: end.AddDate(0, 0, -i)})
+					})
 					if !explained[q.name+sc.name] {
 						explained[q.name+sc.name] = true
 						b.Log(dbExplain(b, db, last, func() error {
@@ -120,6 +113,24 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 }
 
 const dbQueries = 20
+
+// dbLatencies runs run runs times, one at a time, and reports the p50, p99
+// and max latency in ms.
+func dbLatencies(b *testing.B, runs int, run func(i int) error) {
+	lat := make([]time.Duration, 0, runs)
+	for i := range runs {
+		start := time.Now()
+		if err := run(i); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[(len(lat)*99+99)/100-1]), "p99-ms")
+	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
+}
 
 func benchRows(b *testing.B) int {
 	n := 10_000_000

@@ -27,13 +27,9 @@ func (mailDigestRow) TableName() string { return "mail_digests" }
 // MailSettings implements webhook.MailStore.
 func (s *Store) MailSettings(ctx context.Context) (webhook.MailSettings, error) {
 	var st webhook.MailSettings
-	r, err := s.setting(ctx, mailSettingsKey, &st)
-	if err != nil || r == nil {
-		return st, err
-	}
-	at := r.UpdatedAt.UTC()
-	st.UpdatedBy, st.UpdatedAt = r.UpdatedBy, &at
-	return st, nil
+	var err error
+	st.UpdatedBy, st.UpdatedAt, err = s.stampedSetting(ctx, mailSettingsKey, &st)
+	return st, err
 }
 
 // SaveMailSettings implements webhook.MailStore.

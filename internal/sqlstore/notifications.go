@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,55 +34,42 @@ func (notificationRow) TableName() string { return "notifications" }
 
 // NotificationRoutes implements notify.Store.
 func (s *Store) NotificationRoutes(ctx context.Context) (notify.Routes, error) {
-	var r settingRow
-	if err := s.db.WithContext(ctx).Where("name = ?", notify.RoutesKey).Take(&r).Error; err != nil {
-		return notify.Routes{}, wrap(err, "get notification routes")
-	}
 	var rs notify.Routes
-	if err := json.Unmarshal([]byte(r.Value), &rs.Routes); err != nil {
-		return rs, fmt.Errorf("get notification routes: %w", err)
+	by, at, err := s.stampedSetting(ctx, notify.RoutesKey, &rs.Routes)
+	if err != nil {
+		return notify.Routes{}, err
 	}
-	at := r.UpdatedAt.UTC()
-	rs.UpdatedBy, rs.UpdatedAt = r.UpdatedBy, &at
+	if at == nil {
+		return notify.Routes{}, compliance.ErrNotFound
+	}
+	rs.UpdatedBy, rs.UpdatedAt = by, at
 	return rs, nil
 }
 
 // SaveNotificationRoutes implements notify.Store.
 func (s *Store) SaveNotificationRoutes(ctx context.Context, rs notify.Routes) error {
-	v, err := json.Marshal(rs.Routes)
-	if err != nil {
-		return fmt.Errorf("save notification routes: %w", err)
-	}
-	r := settingRow{Name: notify.RoutesKey, Value: string(v), UpdatedBy: rs.UpdatedBy, UpdatedAt: time.Now().UTC()}
-	if rs.UpdatedAt != nil {
-		r.UpdatedAt = utc(*rs.UpdatedAt)
-	}
-	err = s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "name"}},
-		DoUpdates: clause.AssignmentColumns([]string{"value", "updated_by", "updated_at"}),
-	}).Create(&r).Error
-	return wrap(err, "save notification routes")
+	return s.saveSetting(ctx, notify.RoutesKey, rs.Routes, rs.UpdatedBy, rs.UpdatedAt)
 }
 
 // UnroutedEvents implements notify.Store.
 func (s *Store) UnroutedEvents(ctx context.Context, limit int) ([]compliance.Event, error) {
-	var rows []outboxRow
-	if err := s.db.WithContext(ctx).Where("inbox_routed = ?", false).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list unrouted events")
-	}
-	out := make([]compliance.Event, len(rows))
-	for i, r := range rows {
-		out[i] = toEvent(r)
-	}
-	return out, nil
+	out, err := s.outboxEvents(ctx, limit, "inbox_routed = ?", false)
+	return out, wrap(err, "list unrouted events")
 }
 
 // OutboxEvents returns up to limit events of the outbox after seq, in
 // order: what operators and tests read to see what was told.
 func (s *Store) OutboxEvents(ctx context.Context, after int64, limit int) ([]compliance.Event, error) {
+	out, err := s.outboxEvents(ctx, limit, "seq > ?", after)
+	return out, wrap(err, "list outbox events")
+}
+
+// outboxEvents returns up to limit events of the outbox matching the
+// condition, in order.
+func (s *Store) outboxEvents(ctx context.Context, limit int, cond string, args ...any) ([]compliance.Event, error) {
 	var rows []outboxRow
-	if err := s.db.WithContext(ctx).Where("seq > ?", after).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list outbox events")
+	if err := s.db.WithContext(ctx).Where(cond, args...).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
 	}
 	out := make([]compliance.Event, len(rows))
 	for i, r := range rows {
@@ -130,24 +116,34 @@ func (s *Store) RouteEvent(ctx context.Context, seq int64, ns []notify.Notificat
 		rows[i] = notificationRow{EventID: n.EventID, Account: n.Account, Event: n.Event, At: utc(n.At),
 			DepartmentCode: n.Department, Title: n.Title, Summary: n.Summary, Link: n.Link}
 	}
-	// Two nodes routing the same event at once may deadlock on MySQL:
-	// the loser tries again and finds the notifications stored.
+	err := insertThenMark(ctx, s, rows, 50, 3, func(r *notificationRow) { r.ID = 0 }, func(tx *gorm.DB) error {
+		return tx.Model(&outboxRow{}).Where("seq = ?", seq).Update("inbox_routed", true).Error
+	})
+	return wrap(err, "route event")
+}
+
+// insertThenMark stores rows, keeping those already stored, and runs mark
+// in the same transaction. Two nodes routing the same events at once may
+// deadlock on MySQL: the loser tries again, up to retries times, and
+// finds the rows stored. clearID forgets the id a failed insert set.
+func insertThenMark[T any](ctx context.Context, s *Store, rows []T, batch, retries int,
+	clearID func(*T), mark func(tx *gorm.DB) error) error {
 	for attempt := 0; ; attempt++ {
 		err := s.transaction(ctx, func(tx *gorm.DB) error {
 			if len(rows) > 0 {
-				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 50).Error; err != nil {
+				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, batch).Error; err != nil {
 					return err
 				}
 			}
-			return tx.Model(&outboxRow{}).Where("seq = ?", seq).Update("inbox_routed", true).Error
+			return mark(tx)
 		})
-		if isDeadlock(err) && attempt < 3 {
+		if isDeadlock(err) && attempt < retries {
 			for i := range rows {
-				rows[i].ID = 0 // set by the failed insert
+				clearID(&rows[i])
 			}
 			continue
 		}
-		return wrap(err, "route event")
+		return err
 	}
 }
 

@@ -58,44 +58,56 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) strin
 
 // storedDedupes returns "case|dedupe" of those of rows already stored.
 func storedDedupes(tx *gorm.DB, rows []warningRow) (map[string]bool, error) {
-	byCase := map[string][]string{}
-	for _, r := range rows {
-		byCase[r.CaseNo] = append(byCase[r.CaseNo], r.Dedupe)
-	}
 	out := map[string]bool{}
-	for caseNo, keys := range byCase {
-		for i := 0; i < len(keys); i += warningBatch {
-			var part []string
-			if err := tx.Model(&warningRow{}).Where("case_no = ? AND dedupe IN ?", caseNo, keys[i:min(i+warningBatch, len(keys))]).
-				Pluck("dedupe", &part).Error; err != nil {
-				return nil, err
-			}
-			for _, k := range part {
-				out[caseNo+"|"+k] = true
-			}
+	err := eachDedupeBatch(rows, func(caseNo string, keys []string) error {
+		var part []string
+		if err := tx.Model(&warningRow{}).Where("case_no = ? AND dedupe IN ?", caseNo, keys).
+			Pluck("dedupe", &part).Error; err != nil {
+			return err
 		}
+		for _, k := range part {
+			out[caseNo+"|"+k] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// readBack returns rows as stored, with their ids, in the same order.
-func readBack(tx *gorm.DB, rows []warningRow) ([]warningRow, error) {
+// eachDedupeBatch calls f with the dedupe keys of rows, a case at a time
+// and at most warningBatch at once, to keep each IN list short.
+func eachDedupeBatch(rows []warningRow, f func(caseNo string, keys []string) error) error {
 	byCase := map[string][]string{}
 	for _, r := range rows {
 		byCase[r.CaseNo] = append(byCase[r.CaseNo], r.Dedupe)
 	}
-	got := map[string]warningRow{}
 	for caseNo, keys := range byCase {
 		for i := 0; i < len(keys); i += warningBatch {
-			var part []warningRow
-			if err := tx.Where("case_no = ? AND dedupe IN ?", caseNo, keys[i:min(i+warningBatch, len(keys))]).
-				Find(&part).Error; err != nil {
-				return nil, err
-			}
-			for _, r := range part {
-				got[r.CaseNo+"|"+r.Dedupe] = r
+			if err := f(caseNo, keys[i:min(i+warningBatch, len(keys))]); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// readBack returns rows as stored, with their ids, in the same order.
+func readBack(tx *gorm.DB, rows []warningRow) ([]warningRow, error) {
+	got := map[string]warningRow{}
+	err := eachDedupeBatch(rows, func(caseNo string, keys []string) error {
+		var part []warningRow
+		if err := tx.Where("case_no = ? AND dedupe IN ?", caseNo, keys).Find(&part).Error; err != nil {
+			return err
+		}
+		for _, r := range part {
+			got[r.CaseNo+"|"+r.Dedupe] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]warningRow, 0, len(rows))
 	for _, r := range rows {

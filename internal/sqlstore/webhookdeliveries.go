@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"powercheck/internal/compliance"
 	"powercheck/internal/webhook"
@@ -72,26 +71,13 @@ func (s *Store) RouteHookEvents(ctx context.Context, limit int, route func(compl
 				Event: r.Name, Status: webhook.StatusPending, NextAt: now, Deadline: utc(deadline), CreatedAt: now})
 		}
 	}
-	for attempt := 0; ; attempt++ {
-		err := s.transaction(ctx, func(tx *gorm.DB) error {
-			if len(rows) > 0 {
-				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 100).Error; err != nil {
-					return err
-				}
-			}
-			return tx.Model(&outboxRow{}).Where("seq IN ?", seqs).Update("hooks_routed", true).Error
-		})
-		if isDeadlock(err) && attempt < 5 {
-			for i := range rows {
-				rows[i].ID = 0 // set by the failed insert
-			}
-			continue
-		}
-		if err != nil {
-			return 0, wrap(err, "route events to webhooks")
-		}
-		return len(events), nil
+	err := insertThenMark(ctx, s, rows, 100, 5, func(r *webhookDeliveryRow) { r.ID = 0 }, func(tx *gorm.DB) error {
+		return tx.Model(&outboxRow{}).Where("seq IN ?", seqs).Update("hooks_routed", true).Error
+	})
+	if err != nil {
+		return 0, wrap(err, "route events to webhooks")
 	}
+	return len(events), nil
 }
 
 // ClaimDeliveries implements webhook.Queue. The conditional update is the

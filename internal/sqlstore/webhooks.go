@@ -107,13 +107,20 @@ func (s *Store) DeleteWebhook(ctx context.Context, name string) error {
 // WebhookSettings implements webhook.Registry.
 func (s *Store) WebhookSettings(ctx context.Context) (webhook.Settings, error) {
 	var st webhook.Settings
-	r, err := s.setting(ctx, webhookSettingsKey, &st)
+	var err error
+	st.UpdatedBy, st.UpdatedAt, err = s.stampedSetting(ctx, webhookSettingsKey, &st)
+	return st, err
+}
+
+// stampedSetting decodes the settings object name into v and tells who
+// saved it when; nothing when none is stored.
+func (s *Store) stampedSetting(ctx context.Context, name string, v any) (string, *time.Time, error) {
+	r, err := s.setting(ctx, name, v)
 	if err != nil || r == nil {
-		return st, err
+		return "", nil, err
 	}
 	at := r.UpdatedAt.UTC()
-	st.UpdatedBy, st.UpdatedAt = r.UpdatedBy, &at
-	return st, nil
+	return r.UpdatedBy, &at, nil
 }
 
 // SaveWebhookSettings implements webhook.Registry.

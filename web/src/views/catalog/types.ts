@@ -1,16 +1,10 @@
 // The power catalog as the API shows it (internal/compliance/domain.go,
 // cleanup.go): an item version, its approval, the cleanup list.
 
-export interface LegalBasis {
-  id: string
-  title: string
-  article: string
-}
+import type { LegalBasis, TimeLimit, Tier } from '../cases/types'
 
-export interface TimeLimit {
-  days: number
-  unit: string
-}
+// The same shapes as the case pages read.
+export type { LegalBasis, TimeLimit, Tier }
 
 export interface ExtensionRule {
   max_days?: number
@@ -29,18 +23,6 @@ export interface FlowStep {
   ends_clock?: boolean
   requires_legal_review?: boolean
   requires_hearing_notice?: boolean
-}
-
-/** A discretion tier: amounts {min, max}, or multiples or rates of a base. */
-export interface Tier {
-  min?: number
-  max?: number
-  base?: string
-  min_multiple?: number
-  max_multiple?: number
-  min_rate?: number
-  max_rate?: number
-  description?: string
 }
 
 export interface Material {

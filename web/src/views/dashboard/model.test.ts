@@ -10,6 +10,7 @@ import {
   patrolSummaries,
   pct,
   periodFromQuery,
+  rateOf,
   warningsLink,
 } from './model'
 import type { DepartmentFigures } from './model'
@@ -73,6 +74,18 @@ describe('figures', () => {
     expect(z.working_days).toBe(30)
     expect(z.ok_days).toBe(25)
     expect(z.compliance).toBe(0.8333)
+  })
+  it('has no patrol compliance where no working day was counted', () => {
+    const [z] = patrolSummaries([
+      { department_code: 'ZJJ', month: '2026-12', working_days: 0, ok_days: 0, insufficient_days: 0, missing_days: 0, compliance: 1 },
+    ])
+    expect(z.compliance).toBeNull()
+    expect(pct(z.compliance)).toBe('—')
+  })
+  it('shows a rate over nothing counted as —, a rate over something as a percentage', () => {
+    expect(pct(rateOf(0, 0))).toBe('—')
+    expect(pct(rateOf(0, 5))).toBe('0.0%')
+    expect(pct(rateOf(0.4, 5))).toBe('40.0%')
   })
   it('counts explanations; on time over those due', () => {
     const [z] = explanationSummaries([

@@ -121,6 +121,11 @@ export function pct(r: number | null | undefined): string {
   return `${(Math.round(r * 1000) / 10).toFixed(1)}%`
 }
 
+/** A rate the API gives as 0 when there was nothing to count: null then, so that it shows as — and not as 0%. */
+export function rateOf(rate: number, counted: number): number | null {
+  return counted > 0 ? rate : null
+}
+
 /** Days to one decimal, or — when nothing was measured. */
 export function days(d: number | null | undefined): string {
   return d === null || d === undefined ? '—' : `${d.toFixed(1)} 天`
@@ -140,7 +145,8 @@ export interface PatrolSummary {
   department_code: string
   working_days: number
   ok_days: number
-  compliance: number
+  /** ok_days ÷ working_days; null when no working day was counted. */
+  compliance: number | null
   months: PatrolStatRow[]
 }
 
@@ -149,14 +155,14 @@ export function patrolSummaries(rows: PatrolStatRow[]): PatrolSummary[] {
   for (const r of rows) {
     let s = by.get(r.department_code)
     if (!s) {
-      s = { department_code: r.department_code, working_days: 0, ok_days: 0, compliance: 1, months: [] }
+      s = { department_code: r.department_code, working_days: 0, ok_days: 0, compliance: null, months: [] }
       by.set(r.department_code, s)
     }
     s.working_days += r.working_days
     s.ok_days += r.ok_days
     s.months.push(r)
   }
-  for (const s of by.values()) s.compliance = s.working_days ? Math.round((s.ok_days / s.working_days) * 10000) / 10000 : 1
+  for (const s of by.values()) s.compliance = s.working_days ? Math.round((s.ok_days / s.working_days) * 10000) / 10000 : null
   return [...by.values()]
 }
 

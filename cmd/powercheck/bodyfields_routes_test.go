@@ -460,6 +460,40 @@ func bodyRoutes() []bodyRoute {
 		},
 		review("approve"),
 		review("reject"),
+		{
+			name: "documents", method: "POST", as: "supervision",
+			writes: []string{"documents", "document_sequences", "warning_transitions"},
+			target: func(t *testing.T, e *bodyEnv, _ int) (string, map[string]any) {
+				return "/api/v1/documents", map[string]any{"kind": "supervision_order", "warning_id": e.newWarning(t),
+					"answer_days": 5, "note": "请高度重视"}
+			},
+			watch: watching("supervision", "/api/v1/documents?department=ZJJ"),
+			show:  shownBy("supervision", "/api/v1/documents?department=ZJJ"),
+			fields: []bodyField{
+				{path: "kind", kind: kIdent, max: 32, refuse: refusal("invalid_document_kind")},
+				// 0 (or leaving it out) means the usual five working days.
+				{path: "answer_days", kind: kInt, hi: 60, noLo: true, refuse: refusal("invalid_document"),
+					extra: []subst{{label: "negative", raw: "-1", want: refusal("invalid_document")}}},
+				{path: "note", kind: kText, max: 2000, optional: true, refuse: refusal("invalid_note")},
+			},
+		},
+		{
+			name: "webhooks", method: "PUT", as: "admin", writes: []string{"settings"},
+			target: func(_ *testing.T, _ *bodyEnv, n int) (string, map[string]any) {
+				return fmt.Sprintf("/api/v1/webhooks/bf-hook-%d", n), map[string]any{"url": "http://127.0.0.1:9/hook",
+					"events": []any{"warning.raised"}, "secret": "bf-secret-0123456789"}
+			},
+			watch: watching("admin", "/api/v1/webhooks"),
+		},
+		{
+			name: "notification routes", method: "PUT", as: "admin", writes: []string{"settings"},
+			target: func(*testing.T, *bodyEnv, int) (string, map[string]any) {
+				return "/api/v1/notifications/routes", map[string]any{"routes": []any{map[string]any{
+					"event": "warning.raised", "roles": []any{"dept_admin"}, "handler": true}}}
+			},
+			watch: watching("admin", "/api/v1/notifications/routes"),
+		},
+		noBody("notifications read-all", "/api/v1/notifications/read-all", "clerk", "notifications"),
 	}
 }
 

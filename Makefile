@@ -6,7 +6,7 @@ DB        ?= sqlite:powercheck.db
 ADDR      ?= 127.0.0.1:8080
 FUZZTIME  ?= 20s
 CHAOS_RUN ?= .
-RACE_PKGS ?= ./internal/policy ./internal/compliance ./internal/sqlstore/... ./internal/httpapi \
+RACE_PKGS ?= ./internal/policy ./internal/compliance ./internal/sqlstore/... ./internal/httpapi ./internal/webhook ./internal/notify \
              ./internal/session ./internal/calendar
 
 # The console's sources: a change to any of them rebuilds it.

@@ -44,35 +44,52 @@ func readCheckpoint(path string) (compliance.Checkpoint, bool, error) {
 
 // checkpointer appends the audit log's head to a file outside the database
 // whenever the log has grown, and logs it (compliance.CheckpointMessage):
-// on an interval and once more at shutdown, after every request and job
-// has finished.
+// at the start, on an interval and once more at shutdown, after every
+// request and job has finished.
 type checkpointer struct {
-	svc  *compliance.Service
+	svc  auditHead
+	r    compliance.AuditReader
 	path string
 	log  *slog.Logger
 	last int64 // the newest Seq the file holds
 }
 
-// newCheckpointer reads the file at path (it need not exist yet) and checks
-// that the log still reaches its newest checkpoint: when it does not, the
-// log was truncated or rewritten, which is logged as an error; the service
-// starts all the same, and `audit verify` names it too.
-func newCheckpointer(ctx context.Context, svc *compliance.Service, r compliance.AuditReader, path string, log *slog.Logger) (*checkpointer, error) {
-	c := &checkpointer{svc: svc, path: path, log: log}
+// auditHead is the audit log's head as the checkpointer sees it.
+type auditHead interface {
+	AuditCheckpoint(ctx context.Context) (compliance.Checkpoint, error)
+}
+
+// newCheckpointer returns the checkpointer of the file at path; open reads
+// it.
+func newCheckpointer(svc auditHead, r compliance.AuditReader, path string, log *slog.Logger) *checkpointer {
+	return &checkpointer{svc: svc, r: r, path: path, log: log}
+}
+
+// open reads the file (it need not exist yet), checks that the log still
+// reaches its newest checkpoint and appends the first checkpoint. A log
+// that does not reach it was truncated or rewritten, which is logged as an
+// error; the service starts all the same, and `audit verify` names it too.
+// A file that cannot be read fails the start.
+func (c *checkpointer) open(ctx context.Context) error {
 	cp, ok, err := c.newest(ctx)
-	if err != nil || !ok {
-		return c, err
-	}
-	c.last = cp.Seq
-	miss, err := compliance.CheckCheckpoint(ctx, r, cp)
 	if err != nil {
-		return nil, fmt.Errorf("audit checkpoint: %w", err)
+		return err
 	}
-	if miss != nil {
-		log.Error("the audit log does not reach its last checkpoint: it was truncated or rewritten; run `powercheck audit verify`",
-			"file", path, "problem", miss.Error())
+	if ok {
+		c.last = cp.Seq
+		miss, err := compliance.CheckCheckpoint(ctx, c.r, cp)
+		if err != nil {
+			return fmt.Errorf("audit checkpoint: %w", err)
+		}
+		if miss != nil {
+			c.log.Error("the audit log does not reach its last checkpoint: it was truncated or rewritten; run `powercheck audit verify`",
+				"file", c.path, "problem", miss.Error())
+		}
 	}
-	return c, nil
+	if err := c.run(ctx); err != nil {
+		c.log.Warn("first audit checkpoint not written", "error", err)
+	}
+	return nil
 }
 
 // newest is the checkpoint source of the service's verification: the
@@ -85,30 +102,32 @@ func (c *checkpointer) newest(context.Context) (compliance.Checkpoint, bool, err
 	return cp, ok, err
 }
 
-// run appends a checkpoint when the log has grown since the last one.
-func (c *checkpointer) run(ctx context.Context) {
+// run appends a checkpoint when the log has grown since the last one. A
+// head that does not pass, or is behind the file, is evidence against the
+// log, logged here as an error; a file it cannot write is its error.
+func (c *checkpointer) run(ctx context.Context) error {
 	cp, err := c.svc.AuditCheckpoint(ctx)
 	switch {
 	case errors.Is(err, compliance.ErrNotFound):
-		return // nothing logged yet
+		return nil // nothing logged yet
 	case err != nil:
 		if ctx.Err() == nil {
 			c.log.Error("audit checkpoint not written: the log's head does not pass", "error", err)
 		}
-		return
+		return nil
 	case cp.Seq < c.last:
 		c.log.Error("the audit log's head is behind its last checkpoint: entries were removed; run `powercheck audit verify`",
 			"head", cp.Seq, "checkpoint", c.last, "file", c.path)
-		return
+		return nil
 	case cp.Seq == c.last:
-		return
+		return nil
 	}
 	if err := appendCheckpoint(c.path, cp); err != nil {
-		c.log.Error("audit checkpoint not written", "error", err, "seq", cp.Seq, "hash", cp.Hash)
-		return
+		return fmt.Errorf("audit checkpoint %d not written: %w", cp.Seq, err)
 	}
 	c.last = cp.Seq
 	c.log.Info(compliance.CheckpointMessage, "seq", cp.Seq, "hash", cp.Hash, "file", c.path)
+	return nil
 }
 
 // appendCheckpoint appends cp to the file at path, creating it, and syncs

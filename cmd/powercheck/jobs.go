@@ -1,166 +1,204 @@
 // Background jobs (policy and calendar polls, re-checks, the deadline
-// sweeper) and the graceful shutdown that joins them.
+// sweeper), the API server as a component beside them, and the graceful
+// shutdown that joins them. Each job takes only the methods it calls.
 
 package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
+	"powercheck/internal/jobs"
+	"powercheck/internal/policy"
 )
 
-// shutdown stops the service gracefully: it stops accepting connections and
-// starting background jobs, lets in-flight requests and jobs finish within
-// drain, cuts what is left after it, and returns once every loop has
-// returned, so that the store can be closed.
-func shutdown(srv *http.Server, bg *loops, cutJobs, stopLoops context.CancelFunc, drain time.Duration, log *slog.Logger) error {
+// shutdown stops the service gracefully: the API stops accepting
+// connections and the jobs stop taking new work; requests and jobs in
+// hand may finish within drain and are cut after it; the jobs that run at
+// stop run then. It returns once every component returned, so that the
+// store can be closed, with the error of a component that failed.
+func shutdown(bg *jobs.Group, drain time.Duration, log *slog.Logger) error {
 	log.Info("shutting down", "drain_timeout", drain)
-	deadline := time.Now().Add(drain)
-	stopLoops()
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	ctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		log.Warn("requests still running when the drain time was up; cut", "error", err)
-		_ = srv.Close()
-	}
-	if !bg.wait(time.Until(deadline)) {
-		log.Warn("background jobs still running when the drain time was up; cut")
-		cutJobs()
-		bg.wait(10 * time.Second)
-	}
-	bg.finish()
+	err := bg.Stop(ctx)
 	log.Info("stopped")
+	return err
+}
+
+// apiServer serves the API as a component: stopped, it takes no new
+// connection, and its Run returns once the requests in flight finished, or
+// were cut when the drain time was up.
+type apiServer struct {
+	srv      *http.Server
+	ln       net.Listener
+	log      *slog.Logger
+	shutOnce sync.Once
+	shut     chan struct{} // closed once Shutdown returned
+}
+
+func newAPIServer(srv *http.Server, ln net.Listener, log *slog.Logger) *apiServer {
+	return &apiServer{srv: srv, ln: ln, log: log, shut: make(chan struct{})}
+}
+
+func (s *apiServer) Name() string { return "api" }
+
+func (s *apiServer) Start(context.Context) error { return nil }
+
+func (s *apiServer) Run(context.Context) error {
+	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	<-s.shut // the requests in flight are done
 	return nil
 }
 
-// loops runs the background jobs and joins them at shutdown.
-type loops struct {
-	stop context.Context // ends: take no new work
-	jobs context.Context // ends: cut the work in hand
-	wg   sync.WaitGroup
-	last []func(ctx context.Context)
+func (s *apiServer) Stop(ctx context.Context) error {
+	s.shutOnce.Do(func() {
+		go func() {
+			defer close(s.shut)
+			if err := s.srv.Shutdown(ctx); err != nil {
+				s.log.Warn("requests still running when the drain time was up; cut", "error", err)
+				_ = s.srv.Close()
+			}
+		}()
+	})
+	return nil
 }
 
-// atStop runs job once at shutdown, after the requests and the other jobs
-// have finished (or were cut), before the store is closed.
-func (l *loops) atStop(job func(ctx context.Context)) { l.last = append(l.last, job) }
-
-// finish runs the atStop jobs, each within 10 seconds.
-func (l *loops) finish() {
-	for _, job := range l.last {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		job(ctx)
-		cancel()
-	}
+// systemRecorder records a change the service made on its own.
+type systemRecorder interface {
+	RecordSystemChange(ctx context.Context, c compliance.SystemChange) (compliance.AuditEntry, error)
 }
 
-func (l *loops) run(f func()) {
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		f()
-	}()
+// systemAudit follows what a job writes, for its entry in the audit log.
+type systemAudit interface {
+	systemRecorder
+	TrackWrites(ctx context.Context) (context.Context, compliance.Written)
 }
 
-// every runs job every interval until stop ends.
-func (l *loops) every(interval time.Duration, job func(ctx context.Context)) {
-	l.run(func() { every(l.stop, interval, func() { job(l.jobs) }) })
+// revisionSyncer is the policy engine as the policy poll sees it.
+type revisionSyncer interface {
+	Revision() int64
+	Sync(ctx context.Context, store compliance.RevisionStore, defaults []policy.Module) error
 }
 
-// wait waits up to d for every loop to return and reports whether they did.
-func (l *loops) wait(d time.Duration) bool {
-	done := make(chan struct{})
-	go func() {
-		l.wg.Wait()
-		close(done)
-	}()
-	if d <= 0 {
-		d = time.Millisecond
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-		return true
-	case <-t.C:
-		return false
-	}
-}
-
-// every runs f every interval until ctx ends.
-func every(ctx context.Context, interval time.Duration, f func()) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			f()
+// pollPolicy activates the newest policy revision when it is not the
+// active one, so that every node on one database runs the same policies
+// within an interval of a publish.
+func pollPolicy(engine revisionSyncer, store compliance.RevisionStore, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		id, err := store.LatestRevisionID(ctx)
+		if err != nil {
+			return fmt.Errorf("poll policy revision: %w", err)
 		}
+		if id == engine.Revision() {
+			return nil
+		}
+		if err := engine.Sync(ctx, store, nil); err != nil {
+			if ctx.Err() == nil {
+				// This node goes on with older policies than the others.
+				log.Error("activate policy revision", "revision", id, "error", err)
+			}
+			return nil
+		}
+		log.Info("policy revision activated", "revision", engine.Revision())
+		return nil
 	}
 }
 
 // recheckJob re-evaluates steps whose evaluation failed, so that a policy
 // or calendar fix catches up with them.
-func recheckJob(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
-	const limit = 500
-	tracked, written := svc.TrackWrites(ctx)
-	n, err := svc.Recheck(tracked, limit)
-	if err != nil && ctx.Err() == nil {
-		log.Warn("re-check unchecked steps", "error", err)
+func recheckJob(svc interface {
+	systemAudit
+	Recheck(ctx context.Context, limit int) (int, error)
+}, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		const limit = 500
+		tracked, written := svc.TrackWrites(ctx)
+		n, err := svc.Recheck(tracked, limit)
+		if n > 0 {
+			log.Info("re-checked steps", "count", n)
+		}
+		auditSystem(ctx, svc, log, compliance.SystemChange{Action: "recheck", Request: map[string]int{"limit": limit},
+			Result: map[string]int{"rechecked": n}}, written, n > 0)
+		if err != nil {
+			return fmt.Errorf("re-check unchecked steps: %w", err)
+		}
+		return nil
 	}
-	if n > 0 {
-		log.Info("re-checked steps", "count", n)
-	}
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "recheck", Request: map[string]int{"limit": limit},
-		Result: map[string]int{"rechecked": n}}, written, n > 0)
 }
 
 // syncCalendar reloads the holiday calendar, so that a change entered on
 // any node is in force on every node within an interval.
-func syncCalendar(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
-	tracked, written := svc.TrackWrites(ctx)
-	if err := svc.SyncCalendar(tracked); err != nil && ctx.Err() == nil {
-		log.Warn("reload calendar", "error", err)
+func syncCalendar(svc interface {
+	systemAudit
+	SyncCalendar(ctx context.Context) error
+}, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		tracked, written := svc.TrackWrites(ctx)
+		err := svc.SyncCalendar(tracked)
+		// An official year this node stored (another node's binary may
+		// know fewer years) is in the audit log.
+		auditSystem(ctx, svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, written, false)
+		if err != nil {
+			return fmt.Errorf("reload calendar: %w", err)
+		}
+		return nil
 	}
-	// An official year this node stored (another node's binary may know
-	// fewer years) is in the audit log.
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, written, false)
 }
 
 // refreshSettings reloads the district's settings, so that a change made
 // on another node reaches this node's policies (input.settings) too.
-func refreshSettings(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
-	if _, err := svc.RefreshSettings(ctx); err != nil && ctx.Err() == nil {
-		log.Warn("reload settings", "error", err)
+func refreshSettings(svc interface {
+	RefreshSettings(ctx context.Context) (compliance.SettingsState, error)
+}) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if _, err := svc.RefreshSettings(ctx); err != nil {
+			return fmt.Errorf("reload settings: %w", err)
+		}
+		return nil
 	}
+}
+
+// sweepService is what the sweeper runs.
+type sweepService interface {
+	systemAudit
+	Sweep(ctx context.Context, who *compliance.Account) (compliance.SweepResult, error)
+	ClosePatrolDays(ctx context.Context, who *compliance.Account, from, to calendar.Date) (compliance.CloseDaysResult, error)
+	CloseMonth(ctx context.Context, who *compliance.Account, month, dept string) (compliance.CloseMonthResult, error)
+	CheckCatalog(ctx context.Context, who *compliance.Account) (compliance.CatalogCheckResult, error)
 }
 
 // sweeper runs the deadline sweeper and the day and month closings on an
 // interval. Several nodes may run it at once: each case's tick is stored by
 // one of them.
 type sweeper struct {
-	svc            *compliance.Service
+	svc            sweepService
 	log            *slog.Logger
 	catalogChecked string // the month whose catalog check this node ran
 }
 
-func (sw *sweeper) run(ctx context.Context) {
+// run runs each part even when one before it failed, and returns their
+// errors.
+func (sw *sweeper) run(ctx context.Context) error {
 	svc, log := sw.svc, sw.log
+	var errs []error
 	// Each job is in the audit log when it stored something; a run that
 	// found nothing to do leaves no entry.
 	tracked, written := svc.TrackWrites(ctx)
 	res, err := svc.Sweep(tracked, nil)
-	switch {
-	case err != nil && ctx.Err() == nil:
-		log.Warn("deadline sweep", "error", err)
-	case res.Due > 0:
+	if err != nil {
+		errs = append(errs, fmt.Errorf("deadline sweep: %w", err))
+	} else if res.Due > 0 {
 		log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
 			"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
 	}
@@ -170,8 +208,8 @@ func (sw *sweeper) run(ctx context.Context) {
 	// that a missing explanation is caught once its due date passes.
 	tracked, written = svc.TrackWrites(ctx)
 	days, err := svc.ClosePatrolDays(tracked, nil, 0, 0)
-	if err != nil && ctx.Err() == nil {
-		log.Warn("close patrol days", "error", err)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("close patrol days: %w", err))
 	}
 	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "close_patrol_days", Target: "from=" + days.From + " to=" + days.To,
 		Result: days}, written, days.Evaluated > 0)
@@ -179,8 +217,8 @@ func (sw *sweeper) run(ctx context.Context) {
 	lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
 	tracked, written = svc.TrackWrites(ctx)
 	closed, err := svc.CloseMonth(tracked, nil, lastMonth, "")
-	if err != nil && ctx.Err() == nil {
-		log.Warn("close month", "month", lastMonth, "error", err)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("close month %s: %w", lastMonth, err))
 	}
 	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "close_month", Target: "month=" + lastMonth,
 		Request: map[string]string{"month": lastMonth}, Result: closed}, written, closed.NewWarnings > 0)
@@ -190,13 +228,20 @@ func (sw *sweeper) run(ctx context.Context) {
 		tracked, written = svc.TrackWrites(ctx)
 		checked, err := svc.CheckCatalog(tracked, nil)
 		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("catalog check", "error", err)
-			}
+			errs = append(errs, fmt.Errorf("catalog check: %w", err))
 		} else {
 			sw.catalogChecked = month
 		}
 		auditSystem(ctx, svc, log, compliance.SystemChange{Action: "check_catalog", Target: "month=" + month, Result: checked},
 			written, checked.Evaluated > 0)
+	}
+	return errors.Join(errs...)
+}
+
+// dropCount adapts a job that counts what it did to jobs.Every.
+func dropCount(job func(ctx context.Context) (int, error)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := job(ctx)
+		return err
 	}
 }

@@ -15,7 +15,8 @@ import (
 // serveMetrics serves the Prometheus metrics on addr, apart from the API: the
 // scrape port stays off the address people and programs reach, and needs no
 // token. The metrics are told of evaluations, warnings and sweeps; the
-// caller hands them to the API for its requests. stop closes the listener.
+// caller hands them to the API for its requests. stop closes the listener
+// and waits for the server to return.
 func serveMetrics(addr string, a *app, stdout io.Writer, log *slog.Logger) (m *metrics.Metrics, stop func(), err error) {
 	m = metrics.New()
 	sqlDB, err := a.store.DB().DB()
@@ -33,12 +34,17 @@ func serveMetrics(addr string, a *app, stdout io.Writer, log *slog.Logger) (m *m
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
+	served := make(chan struct{})
 	go func() {
+		defer close(served)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("metrics server stopped", "error", err)
 		}
 	}()
 	log.Info("metrics listening", "addr", ln.Addr().String())
 	fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", ln.Addr())
-	return m, func() { _ = srv.Close() }, nil
+	return m, func() {
+		_ = srv.Close()
+		<-served
+	}, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,23 +41,4 @@ func (o *notifyOptions) service(a *app, log *slog.Logger) *notify.Service {
 // newReminders returns the reminders of app a on clock now (nil: the system's).
 func newReminders(a *app, now func() time.Time, log *slog.Logger) *notify.Reminders {
 	return notify.NewReminders(a.svc, a.store, a.engine.Calendar, now, log)
-}
-
-// start runs the fan-out and the reminders as background loops.
-func (o *notifyOptions) start(l *loops, a *app, svc *notify.Service, log *slog.Logger) {
-	if *o.fanOut > 0 {
-		l.every(*o.fanOut, func(ctx context.Context) {
-			if _, err := svc.Deliver(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("notification fan-out", "error", err)
-			}
-		})
-	}
-	if *o.reminders > 0 {
-		r := newReminders(a, nil, log)
-		l.every(*o.reminders, func(ctx context.Context) {
-			if err := r.Run(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("reminders", "error", err)
-			}
-		})
-	}
 }

@@ -20,6 +20,7 @@ import (
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
 	"powercheck/internal/httpapi"
+	"powercheck/internal/jobs"
 	"powercheck/internal/policy"
 	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
@@ -192,36 +193,43 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
 
-	// Background loops stop taking new work when stop ends; a job already
-	// running goes on with jobs, which is cut only when the drain time is up.
-	stop, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
-	jobs, cutJobs := context.WithCancel(context.WithoutCancel(ctx))
-	defer cutJobs()
-	defer stopLoops()
-	bgLoops := &loops{stop: stop, jobs: jobs}
-	if *poll > 0 {
-		bgLoops.run(func() { a.engine.Watch(stop, a.store, *poll, log) })
-		bgLoops.every(*poll, func(ctx context.Context) { syncCalendar(ctx, a.svc, log) })
-		bgLoops.every(*poll, func(ctx context.Context) { refreshSettings(ctx, a.svc, log) })
-	}
-	if *recheck > 0 {
-		bgLoops.every(*recheck, func(ctx context.Context) { recheckJob(ctx, a.svc, log) })
-	}
-	if *sweepEvery > 0 {
-		sweeps := &sweeper{svc: a.svc, log: log}
-		bgLoops.every(*sweepEvery, sweeps.run)
-	}
-	hooks.start(bgLoops, a, cfg.Mail, log)
-	notes.start(bgLoops, a, inbox, log)
+	// The background jobs and the API, in the order they start; they are
+	// stopped in the reverse order (the API first) and joined by shutdown.
+	// An interval of 0 turns a job off.
+	var checkpoints jobs.Component
 	if *checkpointFile != "" {
-		cps, err := newCheckpointer(ctx, a.svc, a.store, *checkpointFile, log)
-		if err != nil {
-			return err
-		}
+		cps := newCheckpointer(a.svc, a.store, *checkpointFile, log)
 		a.svc.UseAuditCheckpoints(cps.newest)
-		cps.run(ctx)
-		bgLoops.every(*checkpointEvery, cps.run)
-		bgLoops.atStop(cps.run) // the last one, once every change is logged
+		// A first checkpoint at the start, then on the interval, and the
+		// last one once every change is logged.
+		checkpoints = jobs.Every("audit checkpoint", *checkpointEvery, cps.run, jobs.OnStart(cps.open), jobs.AtStop())
+	}
+	dispatcher := hooks.dispatcher(a, log)
+	bg := jobs.New(log)
+	bg.Add(
+		// Every node runs the newest policies, calendar and settings.
+		jobs.Every("policy poll", *poll, pollPolicy(a.engine, a.store, log)),
+		jobs.Every("calendar sync", *poll, syncCalendar(a.svc, log)),
+		jobs.Every("settings refresh", *poll, refreshSettings(a.svc)),
+		// Steps whose evaluation failed, evaluated again.
+		jobs.Every("recheck", *recheck, recheckJob(a.svc, log)),
+		// Deadlines passed, patrol days and last month closed, the catalog's upkeep.
+		jobs.Every("deadline sweep", *sweepEvery, (&sweeper{svc: a.svc, log: log}).run),
+		// New events to webhook deliveries, due deliveries sent, daily digests mailed.
+		jobs.Every("webhook fan-out", *hooks.fanOut, dropCount(dispatcher.FanOut)),
+		jobs.Every("webhook dispatch", *hooks.dispatch, dropCount(dispatcher.Dispatch)),
+		jobs.Every("mail digest", *hooks.mail, mailDigest(cfg.Mail, log)),
+		// New events to the recipients' inboxes; reminders due written.
+		jobs.Every("notification fan-out", *notes.fanOut, dropCount(inbox.Deliver)),
+		jobs.Every("reminders", *notes.reminders, newReminders(a, nil, log).Run),
+		// The audit log's head, appended to a file outside the database.
+		checkpoints,
+		// The API, last: it stops taking requests first.
+		newAPIServer(srv, ln, log),
+	)
+	if err := bg.Start(ctx); err != nil {
+		_ = ln.Close()
+		return err
 	}
 
 	if missing := a.svc.MissingYears(); len(missing) > 0 {
@@ -229,14 +237,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	}
 	log.Info("powercheck listening", "addr", ln.Addr().String(), "db", a.store.Dialect(), "policy_revision", a.engine.Revision())
 	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
-	case err := <-errc:
-		return err
+	case <-bg.Done(): // a component failed
 	case <-ctx.Done():
 	}
-	return shutdown(srv, bgLoops, cutJobs, stopLoops, *drain, log)
+	return shutdown(bg, *drain, log)
 }
 
 // checkServeFlags refuses values that cannot work, naming each.
@@ -319,7 +324,7 @@ func bootstrap(ctx context.Context, a *app, log *slog.Logger) (string, error) {
 //
 // The entry is written even when the job was cut at shutdown: what it
 // stored before it was cut is committed and must be in the log.
-func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger, c compliance.SystemChange, written compliance.Written, did bool) {
+func auditSystem(ctx context.Context, svc systemRecorder, log *slog.Logger, c compliance.SystemChange, written compliance.Written, did bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if written != nil {

@@ -65,31 +65,24 @@ func (o *hookOptions) services(a *app, log *slog.Logger) (*webhook.Service, *web
 	return webhook.NewService(a.store, a.store, *o.window), webhook.NewMailer(a.store, digestSource{a}, log)
 }
 
-// start runs the fan-out, the dispatch and the digest as background loops.
-func (o *hookOptions) start(l *loops, a *app, mailer *webhook.Mailer, log *slog.Logger) {
-	d := webhook.NewDispatcher(a.store, o.config(), log)
-	if *o.fanOut > 0 {
-		l.every(*o.fanOut, func(ctx context.Context) {
-			if _, err := d.FanOut(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("webhook fan-out", "error", err)
-			}
-		})
-	}
-	if *o.dispatch > 0 {
-		l.every(*o.dispatch, func(ctx context.Context) {
-			if _, err := d.Dispatch(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("webhook dispatch", "error", err)
-			}
-		})
-	}
-	if *o.mail > 0 {
-		l.every(*o.mail, func(ctx context.Context) {
-			if n, err := mailer.Digest(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("daily digest", "sent", n, "error", err)
-			} else if n > 0 {
-				log.Info("daily digests mailed", "sent", n)
-			}
-		})
+// dispatcher returns the webhooks' fan-out and dispatch.
+func (o *hookOptions) dispatcher(a *app, log *slog.Logger) *webhook.Dispatcher {
+	return webhook.NewDispatcher(a.store, o.config(), log)
+}
+
+// mailDigest mails the daily digests that are due.
+func mailDigest(mailer interface {
+	Digest(ctx context.Context) (int, error)
+}, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		n, err := mailer.Digest(ctx)
+		if n > 0 {
+			log.Info("daily digests mailed", "sent", n)
+		}
+		if err != nil {
+			return fmt.Errorf("daily digest (%d sent): %w", n, err)
+		}
+		return nil
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sort"
 	"time"
 
@@ -74,30 +73,4 @@ func (e *Engine) mustPassTests(ctx context.Context, modules []Module) error {
 		}
 	}
 	return nil
-}
-
-// Watch polls the store and activates each new revision, so that every node
-// on one database runs the same policies within an interval of a publish.
-func (e *Engine) Watch(ctx context.Context, store compliance.RevisionStore, interval time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		id, err := store.LatestRevisionID(ctx)
-		if err != nil || id == e.Revision() {
-			if err != nil && ctx.Err() == nil {
-				log.WarnContext(ctx, "poll policy revision", "error", err)
-			}
-			continue
-		}
-		if err := e.Sync(ctx, store, nil); err != nil {
-			log.ErrorContext(ctx, "activate policy revision", "revision", id, "error", err)
-			continue
-		}
-		log.InfoContext(ctx, "policy revision activated", "revision", e.Revision())
-	}
 }

@@ -1,8 +1,6 @@
 package compliance
 
-import (
-	"slices"
-)
+import "slices"
 
 // Action is something an account asks to do. The grants table below says
 // which roles may take each action and over which departments; the HTTP
@@ -46,8 +44,8 @@ const (
 	ActPublishPolicy Action = "publish_policy" // publish or roll back a revision
 
 	ActReadSettings Action = "read_settings"
-	// ActConfigure changes the district's settings, notification routes,
-	// webhooks and mail.
+	// ActConfigure changes the district's settings and reads and changes
+	// its notification routes, webhooks and mail.
 	ActConfigure Action = "configure"
 	// ActRunJobs starts the district's bulk jobs by hand: the sweep, closing
 	// patrol days and months, the catalog check. The system runs them too.
@@ -182,9 +180,6 @@ func (a Action) Roles() ([]Role, bool) {
 	g, ok := grants[a]
 	return slices.Clone(g.roles), ok
 }
-
-// Scope returns over which departments a is granted.
-func (a Action) Scope() Scope { return grants[a].scope }
 
 // Actions lists every action of the table, sorted.
 func Actions() []Action {

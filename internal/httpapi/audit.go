@@ -25,7 +25,7 @@ const auditPeekBytes = 64 << 10
 // GET or HEAD that was answered 2xx. The entry says what was asked (the
 // request body's digest), what was answered (the response body's digest),
 // never headers, so never the token, and the stored state of the objects
-// the route touches (its subjects in the route table) read just before the handler runs and
+// the route touches (the route table's subjects) read just before the handler runs and
 // just after it answered. The followed objects the change wrote besides
 // (the warnings a step raised, say) are noted as the store writes them
 // (TrackWrites) and recorded with their state after it.

@@ -38,8 +38,10 @@ type route struct {
 	// histories, the policy dry runs): they count against
 	// MaxHeavyPerAccount. A single warning or item version is not heavy:
 	// the console reads a case's warnings all at once.
-	heavy    bool
-	secret   bool  // the body holds a password or key: no digest of it is audited
+	heavy bool
+	// secret bodies hold a password or a key: their audit entries carry no
+	// digest of the body, which would let a weak one be guessed offline.
+	secret   bool
 	password bool  // open to an account that must change its password first
 	maxBody  int64 // the route's own body limit (uploads); 0: the server's
 	handlers []gin.HandlerFunc

@@ -20,8 +20,8 @@ var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`)
 
 // CreateDepartment adds a department.
 func (s *Service) CreateDepartment(ctx context.Context, who *Account, d Department) (Department, error) {
-	if who.Role != RoleAdmin {
-		return Department{}, errForbidden
+	if err := Authorize(who, ActCreateDepartment, ""); err != nil {
+		return Department{}, err
 	}
 	var v Validation
 	if !codePattern.MatchString(d.Code) {
@@ -75,15 +75,15 @@ func ValidUsername(u string) bool { return usernamePattern.MatchString(u) }
 // CreateAccount adds an account and returns it with its token, which is not
 // stored and cannot be shown again. token may be empty (a fresh one is made).
 func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, token string) (Account, string, error) {
-	switch {
-	case who == nil: // bootstrap
-	case who.Role == RoleAdmin:
-	case who.Role == RoleDeptAdmin:
-		if err := deptAdminManages(who, a); err != nil {
+	if who != nil { // nil: bootstrap
+		if err := Authorize(who, ActManageAccounts, ""); err != nil {
 			return Account{}, "", err
 		}
-	default:
-		return Account{}, "", errForbidden
+		if who.Role == RoleDeptAdmin {
+			if err := deptAdminManages(who, a); err != nil {
+				return Account{}, "", err
+			}
+		}
 	}
 	var v Validation
 	if !usernamePattern.MatchString(a.Username) {
@@ -292,14 +292,13 @@ func (s *Service) target(ctx context.Context, as AccountStore, who *Account, use
 	if err != nil {
 		return Account{}, err
 	}
-	switch who.Role {
-	case RoleAdmin:
-	case RoleDeptAdmin:
+	if err := Authorize(who, ActManageAccounts, ""); err != nil {
+		return Account{}, err
+	}
+	if who.Role == RoleDeptAdmin {
 		if err := deptAdminManages(who, a); err != nil {
 			return Account{}, err
 		}
-	default:
-		return Account{}, errForbidden
 	}
 	return a, nil
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -201,13 +200,10 @@ func (s *Service) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 	return as.AppendAudit(ctx, e, s.auditKey)
 }
 
-// AuditReaders may read the audit log.
-var AuditReaders = []Role{RoleAdmin, RoleSupervision}
-
 // ListAudit lists the audit log, newest first.
 func (s *Service) ListAudit(ctx context.Context, who *Account, f AuditFilter) ([]AuditEntry, error) {
-	if !slices.Contains(AuditReaders, who.Role) {
-		return nil, errForbidden
+	if err := Authorize(who, ActReadAudit, ""); err != nil {
+		return nil, err
 	}
 	as, err := s.auditStore()
 	if err != nil {

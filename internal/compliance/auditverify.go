@@ -412,8 +412,8 @@ type AuditVerdict struct {
 // UseAuditCheckpoints), and the stored objects against the states it
 // recorded, as `audit verify` does.
 func (s *Service) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict, error) {
-	if who.Role != RoleAdmin && who.Role != RoleSupervision {
-		return AuditVerdict{}, errForbidden
+	if err := Authorize(who, ActReadAudit, ""); err != nil {
+		return AuditVerdict{}, err
 	}
 	v := AuditVerdict{Problems: []string{}, Checked: s.now().UTC().Format(time.RFC3339)}
 	r, ok := s.store.(AuditReader)

@@ -121,8 +121,6 @@ type BulletinStore interface {
 	BulletinExplanations(ctx context.Context, months []string) ([]Explanation, error)
 }
 
-var bulletinRoles = []Role{RoleAdmin, RoleOversight, RoleSupervision}
-
 var quarterPattern = regexp.MustCompile(`^([0-9]{4})-Q([1-4])$`)
 
 // parseQuarter reads YYYY-Qn and returns its first day.
@@ -142,8 +140,8 @@ func parseQuarter(q string) (calendar.Date, error) {
 // QuarterlyBulletin builds the bulletin of a quarter (YYYY-Qn, Asia/Shanghai)
 // for every department. A quarter not yet begun is refused.
 func (s *Service) QuarterlyBulletin(ctx context.Context, who *Account, quarter string) (QuarterlyBulletin, error) {
-	if !slices.Contains(bulletinRoles, who.Role) {
-		return QuarterlyBulletin{}, errForbidden
+	if err := Authorize(who, ActReadBulletin, ""); err != nil {
+		return QuarterlyBulletin{}, err
 	}
 	first, err := parseQuarter(quarter)
 	if err != nil {

@@ -185,8 +185,8 @@ func validateYear(y calendar.Year) error {
 // PutCalendarYear enters or corrects a year's schedule. Open cases whose
 // deadlines may reach into it are re-evaluated by the next sweep.
 func (s *Service) PutCalendarYear(ctx context.Context, who *Account, y calendar.Year) (PutCalendarResult, error) {
-	if who.Role != RoleAdmin {
-		return PutCalendarResult{}, errForbidden
+	if err := Authorize(who, ActPutCalendar, ""); err != nil {
+		return PutCalendarResult{}, err
 	}
 	cs, err := s.calendarStore()
 	if err != nil {

@@ -275,7 +275,7 @@ func (s *Service) Workbench(ctx context.Context, who *Account) (Workbench, error
 			return Workbench{}, err
 		}
 	}
-	if who.Role == RoleDeptAdmin {
+	if Authorize(who, ActExplainMonth, "") == nil {
 		if wb.Explanation, err = s.explanationDue(ctx, who); err != nil {
 			return Workbench{}, err
 		}
@@ -283,7 +283,7 @@ func (s *Service) Workbench(ctx context.Context, who *Account) (Workbench, error
 	if wb.ApprovalsPending, err = s.countPendingApprovals(ctx, who); err != nil {
 		return Workbench{}, err
 	}
-	if who.Role == RoleLegal || who.Role == RoleDeptAdmin {
+	if Authorize(who, ActReadPendingItems, "") == nil {
 		if wb.AdjustmentsPending, err = s.countPendingItems(ctx, who); err != nil {
 			return Workbench{}, err
 		}

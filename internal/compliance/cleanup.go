@@ -193,8 +193,8 @@ type CatalogCheckResult struct {
 // CheckCatalog evaluates every item in force (cancelled ones excluded) and
 // stores the warnings found: the monthly catalog check. who nil is the system.
 func (s *Service) CheckCatalog(ctx context.Context, who *Account) (CatalogCheckResult, error) {
-	if who != nil && who.Role != RoleAdmin {
-		return CatalogCheckResult{}, errForbidden
+	if err := authorizeJob(who, ActRunJobs); err != nil {
+		return CatalogCheckResult{}, err
 	}
 	cs, err := s.catalogStore()
 	if err != nil {
@@ -255,15 +255,11 @@ type CatalogCleanup struct {
 // Cleanup evaluates the items in force now (cancelled ones excluded), of
 // one department or all, and lists those flagged. Nothing is stored.
 func (s *Service) Cleanup(ctx context.Context, who *Account, dept string) (CatalogCleanup, error) {
-	switch who.Role {
-	case RoleLegal, RoleOversight:
-	case RoleDeptAdmin:
-		if dept != "" && dept != who.DepartmentCode {
-			return CatalogCleanup{}, Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的数据", dept)
-		}
+	if err := Authorize(who, ActReadCleanup, dept); err != nil {
+		return CatalogCleanup{}, err
+	}
+	if who.Role.DepartmentScoped() {
 		dept = who.DepartmentCode
-	default:
-		return CatalogCleanup{}, errForbidden
 	}
 	cs, err := s.catalogStore()
 	if err != nil {
@@ -311,13 +307,13 @@ type ItemVersionKey struct {
 // pendingScope is the department whose pending adjustments the account
 // reads: all ("") for the legal office, its own for a department admin.
 func pendingScope(who *Account) (string, error) {
-	switch who.Role {
-	case RoleLegal:
-		return "", nil
-	case RoleDeptAdmin:
+	if err := Authorize(who, ActReadPendingItems, ""); err != nil {
+		return "", err
+	}
+	if who.Role.DepartmentScoped() {
 		return who.DepartmentCode, nil
 	}
-	return "", errForbidden
+	return "", nil
 }
 
 func checkItemPage(limit int) error {
@@ -391,8 +387,8 @@ const MaxReviewNote = 1000
 // evaluated by the catalog rules; a version older than the one in force
 // cannot be approved any more.
 func (s *Service) ReviewItem(ctx context.Context, who *Account, code string, version int, approve bool, note string) (ItemVersion, error) {
-	if who.Role != RoleLegal {
-		return ItemVersion{}, errForbidden
+	if err := Authorize(who, ActReviewItem, ""); err != nil {
+		return ItemVersion{}, err
 	}
 	if err := CheckNote(note, MaxReviewNote); err != nil {
 		return ItemVersion{}, err

@@ -129,8 +129,8 @@ func NewDashboard(svc *Service) (*Dashboard, error) {
 // departments, as WarningStats does: department accounts get their own
 // department only, and asking for another one is forbidden.
 func (d *Dashboard) scope(ctx context.Context, who *Account, q StatsQuery) (StatsFilter, string, string, []string, error) {
-	if !slices.Contains(statsRoles, who.Role) {
-		return StatsFilter{}, "", "", nil, errForbidden
+	if err := Authorize(who, ActReadStats, ""); err != nil {
+		return StatsFilter{}, "", "", nil, err
 	}
 	from, to, err := d.svc.statsPeriod(q.From, q.To)
 	if err != nil {

@@ -40,10 +40,6 @@ var documentKinds = map[string]documentKind{
 	DocSupervisionAdvice:   {name: "监察建议书", prefix: "区监建", issuers: []Role{RoleSupervision}},
 }
 
-// documentReaders read every document; department accounts read those
-// addressed to their department.
-var documentReaders = []Role{RoleAdmin, RoleOversight, RoleSupervision, RoleDeptAdmin, RoleDeptInspector}
-
 // DocumentKindName is the Chinese name of a kind ("督办单"), or the kind itself.
 func DocumentKindName(kind string) string {
 	if k, ok := documentKinds[kind]; ok {
@@ -234,8 +230,8 @@ func (d *Documents) answerBy(now time.Time, days int) (string, error) {
 
 // Document returns a document the account may read.
 func (d *Documents) Document(ctx context.Context, who *Account, id int64) (Document, error) {
-	if !slices.Contains(documentReaders, who.Role) {
-		return Document{}, errForbidden
+	if err := Authorize(who, ActReadDocuments, ""); err != nil {
+		return Document{}, err
 	}
 	doc, err := d.store.Document(ctx, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(doc.DepartmentCode)) {
@@ -250,8 +246,8 @@ func (d *Documents) Document(ctx context.Context, who *Account, id int64) (Docum
 
 // List returns the documents the account may read that f selects, newest first.
 func (d *Documents) List(ctx context.Context, who *Account, f DocumentFilter) ([]Document, error) {
-	if !slices.Contains(documentReaders, who.Role) {
-		return nil, errForbidden
+	if err := Authorize(who, ActReadDocuments, ""); err != nil {
+		return nil, err
 	}
 	if who.Role.DepartmentScoped() {
 		if f.Department != "" && f.Department != who.DepartmentCode {

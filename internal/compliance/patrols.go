@@ -208,7 +208,10 @@ func patrolStatus(k calendar.Kind, n, required int) string {
 
 // RecordPatrol stores a patrol of the inspector's own department.
 func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Patrol, error) {
-	if who.Role != RoleDeptInspector || who.DepartmentCode == "" {
+	if err := Authorize(who, ActRecordPatrol, ""); err != nil {
+		return Patrol{}, err
+	}
+	if who.DepartmentCode == "" { // an inspector patrols its department
 		return Patrol{}, errForbidden
 	}
 	ps, err := s.patrolStore()
@@ -441,8 +444,8 @@ const closeLookback = 31
 // The warnings have no case: their case_no is "" and they are told apart by
 // department and date (the store folds both into the dedupe key).
 func (s *Service) ClosePatrolDays(ctx context.Context, who *Account, from, to calendar.Date) (CloseDaysResult, error) {
-	if who != nil && who.Role != RoleAdmin {
-		return CloseDaysResult{}, errForbidden
+	if err := authorizeJob(who, ActRunJobs); err != nil {
+		return CloseDaysResult{}, err
 	}
 	ps, err := s.patrolStore()
 	if err != nil {

@@ -259,8 +259,8 @@ func (s *Service) monthlyReport(ctx context.Context, d Department, month string,
 // account's own department, with the time it was received. The month must
 // be over; one explanation per department and month.
 func (s *Service) SubmitExplanation(ctx context.Context, who *Account, e Explanation) (Explanation, error) {
-	if who.Role != RoleDeptAdmin {
-		return Explanation{}, errForbidden
+	if err := Authorize(who, ActExplainMonth, ""); err != nil {
+		return Explanation{}, err
 	}
 	if e.DepartmentCode == "" {
 		e.DepartmentCode = who.DepartmentCode
@@ -361,8 +361,8 @@ type CloseMonthResult struct {
 // late, or never) raise their own. Like patrol warnings, they have no case:
 // case_no is "" and the store folds department and month into the dedupe key.
 func (s *Service) CloseMonth(ctx context.Context, who *Account, month, dept string) (CloseMonthResult, error) {
-	if who != nil && who.Role != RoleAdmin {
-		return CloseMonthResult{}, errForbidden
+	if err := authorizeJob(who, ActRunJobs); err != nil {
+		return CloseMonthResult{}, err
 	}
 	first, err := parseMonth(month)
 	if err != nil {

@@ -86,8 +86,8 @@ func ScanType(data []byte) string {
 // explanation of month. A scan is evidence: it is attached once and never
 // replaced.
 func (s *Service) AttachScan(ctx context.Context, who *Account, dept, month string, data []byte) (Explanation, error) {
-	if who.Role != RoleDeptAdmin {
-		return Explanation{}, errForbidden
+	if err := Authorize(who, ActExplainMonth, ""); err != nil {
+		return Explanation{}, err
 	}
 	if dept != who.DepartmentCode {
 		return Explanation{}, Errorf(KindForbidden, "other_department", "无权为其他部门（%.32s）上传书面说明扫描件", dept)
@@ -129,8 +129,8 @@ func (s *Service) AttachScan(ctx context.Context, who *Account, dept, month stri
 // for the department's own accounts and the district's oversight,
 // supervision and admin.
 func (s *Service) ExplanationScan(ctx context.Context, who *Account, dept, month string) (ScanFile, error) {
-	if who.Role == RoleLegal {
-		return ScanFile{}, errForbidden
+	if err := Authorize(who, ActReadScan, ""); err != nil {
+		return ScanFile{}, err
 	}
 	if _, err := parseMonth(month); err != nil {
 		return ScanFile{}, err

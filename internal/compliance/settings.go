@@ -135,8 +135,8 @@ func (s *Service) DistrictSettings(ctx context.Context) SettingsState {
 
 // PutSettings validates and stores the settings; administrators only.
 func (s *Service) PutSettings(ctx context.Context, who *Account, in Settings) (SettingsState, error) {
-	if who == nil || who.Role != RoleAdmin {
-		return SettingsState{}, errForbidden
+	if err := Authorize(who, ActConfigure, ""); err != nil {
+		return SettingsState{}, err
 	}
 	var v Validation
 	name := func(field, label, val string) {

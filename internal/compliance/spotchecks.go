@@ -101,11 +101,6 @@ type SpotCheckStore interface {
 	RecordSpotCheckFinding(ctx context.Context, id int64, caseNo string, f SpotCheckFinding) (SpotCheckCase, error)
 }
 
-var (
-	spotCheckWriters = []Role{RoleSupervision}
-	spotCheckReaders = []Role{RoleSupervision, RoleOversight}
-)
-
 func (s *Service) spotCheckStore() (SpotCheckStore, error) {
 	ss, ok := s.store.(SpotCheckStore)
 	if !ok {
@@ -128,8 +123,8 @@ func DrawSample(candidates []SpotCheckCase, size int, seed int64) []SpotCheckCas
 
 // CreateSpotCheck draws and stores a spot check.
 func (s *Service) CreateSpotCheck(ctx context.Context, who *Account, req SpotCheckRequest) (SpotCheckView, error) {
-	if !slices.Contains(spotCheckWriters, who.Role) {
-		return SpotCheckView{}, errForbidden
+	if err := Authorize(who, ActWriteSpotChecks, ""); err != nil {
+		return SpotCheckView{}, err
 	}
 	ss, err := s.spotCheckStore()
 	if err != nil {
@@ -202,8 +197,8 @@ func randomSeed() int64 {
 
 // SpotChecks lists spot checks, newest first.
 func (s *Service) SpotChecks(ctx context.Context, who *Account, limit int, beforeID int64) ([]SpotCheck, error) {
-	if !slices.Contains(spotCheckReaders, who.Role) {
-		return nil, errForbidden
+	if err := Authorize(who, ActReadSpotChecks, ""); err != nil {
+		return nil, err
 	}
 	if limit <= 0 || limit > MaxPageSize {
 		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
@@ -218,8 +213,8 @@ func (s *Service) SpotChecks(ctx context.Context, who *Account, limit int, befor
 
 // SpotCheck returns a spot check with its sample and findings.
 func (s *Service) SpotCheck(ctx context.Context, who *Account, id int64) (SpotCheckView, error) {
-	if !slices.Contains(spotCheckReaders, who.Role) {
-		return SpotCheckView{}, errForbidden
+	if err := Authorize(who, ActReadSpotChecks, ""); err != nil {
+		return SpotCheckView{}, err
 	}
 	ss, err := s.spotCheckStore()
 	if err != nil {
@@ -236,8 +231,8 @@ func (s *Service) SpotCheck(ctx context.Context, who *Account, id int64) (SpotCh
 // RecordSpotCheckFinding records, or replaces, the finding on a case of a
 // spot check's sample.
 func (s *Service) RecordSpotCheckFinding(ctx context.Context, who *Account, id int64, caseNo, result, note string) (SpotCheckCase, error) {
-	if !slices.Contains(spotCheckWriters, who.Role) {
-		return SpotCheckCase{}, errForbidden
+	if err := Authorize(who, ActWriteSpotChecks, ""); err != nil {
+		return SpotCheckCase{}, err
 	}
 	ss, err := s.spotCheckStore()
 	if err != nil {

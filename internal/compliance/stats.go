@@ -105,8 +105,6 @@ type DepartmentRate struct {
 	RectificationRate float64 `json:"rectification_rate"`
 }
 
-var statsRoles = []Role{RoleAdmin, RoleOversight, RoleSupervision, RoleDeptAdmin, RoleDeptInspector}
-
 func (s *Service) statsStore() (StatsStore, error) {
 	ss, ok := s.store.(StatsStore)
 	if !ok {
@@ -119,8 +117,8 @@ func (s *Service) statsStore() (StatsStore, error) {
 // period. Department-scoped accounts get their own department only; asking
 // for another one is forbidden.
 func (s *Service) WarningStats(ctx context.Context, who *Account, q StatsQuery) (WarningStats, error) {
-	if !slices.Contains(statsRoles, who.Role) {
-		return WarningStats{}, errForbidden
+	if err := Authorize(who, ActReadStats, ""); err != nil {
+		return WarningStats{}, err
 	}
 	ss, err := s.statsStore()
 	if err != nil {

@@ -201,7 +201,7 @@ func (sub *StepSubmission) digest() string {
 // SubmitStep checks and stores one step. created is false when the same
 // submission was already stored: the answer is then the stored one.
 func (s *Service) SubmitStep(ctx context.Context, who *Account, sub StepSubmission) (res StepResult, created bool, err error) {
-	if who.Role != RoleClerk && who.Role != RoleDeptAdmin {
+	if err := Authorize(who, ActSubmitStep, ""); err != nil {
 		return StepResult{}, false, Errorf(KindForbidden, "forbidden", "只有录入员或部门管理员可以提交环节记录")
 	}
 	now := s.now()

@@ -53,8 +53,8 @@ const SweepBatch = 500
 // of sweepers may run at once on one database; each case's tick is stored
 // by exactly one of them.
 func (s *Service) Sweep(ctx context.Context, who *Account) (SweepResult, error) {
-	if who != nil && who.Role != RoleAdmin {
-		return SweepResult{}, errForbidden
+	if err := authorizeJob(who, ActRunJobs); err != nil {
+		return SweepResult{}, err
 	}
 	ss, ok := s.store.(SweepStore)
 	if !ok {

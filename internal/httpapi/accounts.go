@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,37 +15,6 @@ import (
 
 	"powercheck/internal/compliance"
 )
-
-// Permissions returns a copy of the permission table: route ("METHOD /path",
-// with gin's :params) → the roles admitted; nil admits every signed-in account.
-func Permissions() map[string][]compliance.Role {
-	out := make(map[string][]compliance.Role, len(permissions))
-	for k, v := range permissions {
-		out[k] = slices.Clone(v)
-	}
-	return out
-}
-
-// signInRoute takes no account: it makes a session.
-const signInRoute = "POST /api/v1/session"
-
-// Routes lists the API routes ("METHOD /path") that h, a handler made by
-// New, serves for a signed-in account: every one but the open routes
-// (signing in, the API's description) and the public side.
-func Routes(h http.Handler) []string {
-	e, ok := h.(*gin.Engine)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, ri := range e.Routes() {
-		if strings.HasPrefix(ri.Path, "/api/") && !openRoutes[ri.Method+" "+ri.Path] && !strings.HasPrefix(ri.Path, publicPrefix) {
-			out = append(out, ri.Method+" "+ri.Path)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
 
 // accountView is an account as the API shows it; it never carries a secret.
 type accountView struct {

@@ -25,7 +25,7 @@ const auditPeekBytes = 64 << 10
 // GET or HEAD that was answered 2xx. The entry says what was asked (the
 // request body's digest), what was answered (the response body's digest),
 // never headers, so never the token, and the stored state of the objects
-// the route touches (auditSubjects) read just before the handler runs and
+// the route touches (the route table's subjects) read just before the handler runs and
 // just after it answered. The followed objects the change wrote besides
 // (the warnings a step raised, say) are noted as the store writes them
 // (TrackWrites) and recorded with their state after it.
@@ -49,7 +49,8 @@ func (s *Server) audit(c *gin.Context) {
 	c.Request.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{readErr}))
 	reqHash := sha256.Sum256(body)
 	req := auditRequest{c: c, body: topLevelFields(body)}
-	resolve := auditSubjects[route]
+	rt := routeOf(c)
+	resolve := rt.subjects
 	var subjects []compliance.AuditSubject
 	var before string
 	readBefore := resolve != nil && readErr == nil
@@ -103,7 +104,7 @@ func (s *Server) audit(c *gin.Context) {
 		RequestDigest:  hex.EncodeToString(reqHash[:]),
 		ResponseDigest: hex.EncodeToString(resHash.Sum(nil)),
 	}
-	if secretBodies[route] {
+	if rt.secret {
 		e.RequestDigest = ""
 	}
 	e.Effects = compliance.WrittenEffects(objects)

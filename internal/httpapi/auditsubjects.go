@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"powercheck/internal/compliance"
-	"powercheck/internal/notify"
 )
 
 // auditRequest is what a subject resolver reads: the route's parameters,
@@ -47,78 +46,37 @@ func created(kind, name string) subjectsOf {
 	}
 }
 
-// auditSubjects maps every route that changes something ("METHOD path", as
-// in permissions) to the objects whose state its audit entry digests. A
-// route mapped to nil changes no single object: a bulk job (its effects are
-// the warnings it raises, each listed with its policy revision) or a dry
-// run. TestEveryChangeHasAuditSubjects keeps this table complete.
-var auditSubjects = map[string]subjectsOf{
-	"POST /api/v1/departments":                 bodyField(compliance.SubjectDepartment, "code"),
-	"POST /api/v1/accounts":                    bodyField(compliance.SubjectAccount, "username"),
-	"PATCH /api/v1/accounts/:username":         param(compliance.SubjectAccount, "username"),
-	"POST /api/v1/accounts/:username/token":    param(compliance.SubjectAccount, "username"),
-	"POST /api/v1/accounts/:username/password": param(compliance.SubjectAccount, "username"),
-	"POST /api/v1/session/password": func(r auditRequest) []compliance.AuditSubject {
-		return []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: account(r.c).Username}}
-	},
-	"DELETE /api/v1/session":                                   nil, // ends a session; no account changes
-	"PUT /api/v1/power-items/:code":                            param(compliance.SubjectItem, "code"),
-	"POST /api/v1/power-items/:code/versions/:version/approve": param(compliance.SubjectItem, "code"),
-	"POST /api/v1/power-items/:code/versions/:version/reject":  param(compliance.SubjectItem, "code"),
-	"POST /api/v1/steps": func(r auditRequest) []compliance.AuditSubject {
-		// A step is stored under its submitter's department, where its id is unique.
-		return []compliance.AuditSubject{{Kind: compliance.SubjectStep, Key: r.body["id"], Department: account(r.c).DepartmentCode},
-			{Kind: compliance.SubjectCase, Key: r.body["case_no"]}}
-	},
-	// The entry's target names the case (case_no) and the step (step_code).
-	"POST /api/v1/cases/:case_no/approvals": created(compliance.SubjectApproval, "id"),
-	"PUT /api/v1/calendar/:year":            param(compliance.SubjectCalendar, "year"),
-	"PUT /api/v1/policies/:module":          param(compliance.SubjectPolicyDraft, "module"),
-	"PUT /api/v1/policies/params": func(auditRequest) []compliance.AuditSubject {
-		return []compliance.AuditSubject{{Kind: compliance.SubjectPolicyDraft, Key: compliance.ParamsDraft}}
-	},
-	"PUT /api/v1/settings": func(auditRequest) []compliance.AuditSubject {
-		return []compliance.AuditSubject{{Kind: compliance.SubjectSettings, Key: compliance.SettingsKey}}
-	},
-	"PUT /api/v1/notifications/routes": func(auditRequest) []compliance.AuditSubject {
-		return []compliance.AuditSubject{{Kind: compliance.SubjectSettings, Key: notify.RoutesKey}}
-	},
-	"POST /api/v1/notifications/:id/read": nil, // a mark in the account's own inbox, not a record
-	"POST /api/v1/notifications/read-all": nil, // the same, for all of them
-	"POST /api/v1/policies/publish": func(auditRequest) []compliance.AuditSubject {
-		return []compliance.AuditSubject{{Kind: compliance.SubjectPolicies}}
-	},
-	"POST /api/v1/policies/rollback": func(auditRequest) []compliance.AuditSubject {
-		return []compliance.AuditSubject{{Kind: compliance.SubjectPolicies}}
-	},
-	"POST /api/v1/policies/impact":          nil, // a dry run: nothing stored
-	"POST /api/v1/policies/tests":           nil, // runs the tests: nothing stored
-	"POST /api/v1/spot-checks":              created(compliance.SubjectSpotCheck, "id"),
-	"POST /api/v1/spot-checks/:id/findings": param(compliance.SubjectSpotCheck, "id"),
-	// A document about a warning also enters its history: the warning is
-	// among the entry's effects.
-	"POST /api/v1/documents":                created(compliance.SubjectDocument, "id"),
-	"POST /api/v1/warnings/:id/transitions": param(compliance.SubjectWarning, "id"),
-	"POST /api/v1/patrols":                  created(compliance.SubjectPatrol, "id"),
-	"POST /api/v1/reports/monthly/explanations": func(r auditRequest) []compliance.AuditSubject {
-		dept := r.body["department_code"]
-		if dept == "" {
-			dept = account(r.c).DepartmentCode // the service defaults to the caller's department
-		}
-		return []compliance.AuditSubject{{Kind: compliance.SubjectExplanation, Key: dept + "/" + r.body["month"]}}
-	},
-	scanRoute: func(r auditRequest) []compliance.AuditSubject {
-		return []compliance.AuditSubject{{Kind: compliance.SubjectExplanation, Key: r.c.Param("department") + "/" + r.c.Param("month")}}
-	},
-	"POST /api/v1/sweeps":                nil, // bulk
-	"POST /api/v1/patrols/close-days":    nil, // bulk
-	"POST /api/v1/reports/monthly/close": nil, // bulk
-	"POST /api/v1/catalog/check":         nil, // bulk
-	"PUT /api/v1/webhooks/:name":         hookSubject,
-	"DELETE /api/v1/webhooks/:name":      hookSubject,
-	"POST /api/v1/webhooks/:name/replay": nil, // deliveries made due again: no configuration changes
-	"PUT /api/v1/webhooks-settings":      settingsSubject("webhooks"),
-	"PUT /api/v1/mail-settings":          settingsSubject("mail"),
+// fixed names the one object of a kind a route changes.
+func fixed(kind, key string) subjectsOf {
+	return func(auditRequest) []compliance.AuditSubject {
+		return []compliance.AuditSubject{{Kind: kind, Key: key}}
+	}
+}
+
+// ownAccount is the account that makes the request.
+func ownAccount(r auditRequest) []compliance.AuditSubject {
+	return []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: account(r.c).Username}}
+}
+
+// stepAndCase are a submitted step and its case. A step is stored under
+// its submitter's department, where its id is unique.
+func stepAndCase(r auditRequest) []compliance.AuditSubject {
+	return []compliance.AuditSubject{{Kind: compliance.SubjectStep, Key: r.body["id"], Department: account(r.c).DepartmentCode},
+		{Kind: compliance.SubjectCase, Key: r.body["case_no"]}}
+}
+
+// explanationSubjects is the month's explanation a body submits.
+func explanationSubjects(r auditRequest) []compliance.AuditSubject {
+	dept := r.body["department_code"]
+	if dept == "" {
+		dept = account(r.c).DepartmentCode // the service defaults to the caller's department
+	}
+	return []compliance.AuditSubject{{Kind: compliance.SubjectExplanation, Key: dept + "/" + r.body["month"]}}
+}
+
+// scanSubjects is the explanation whose signed scan the path names.
+func scanSubjects(r auditRequest) []compliance.AuditSubject {
+	return []compliance.AuditSubject{{Kind: compliance.SubjectExplanation, Key: r.c.Param("department") + "/" + r.c.Param("month")}}
 }
 
 // SubjectLocker takes named locks that hold across every node on one

@@ -212,12 +212,6 @@ func describeJSONError(err error) string {
 
 // limitBody caps request bodies; reading past the cap fails with
 // *http.MaxBytesError, answered as 413.
-// ownBodyLimits are the routes whose bodies are not JSON and have a limit
-// of their own instead of the server's (uploads).
-var ownBodyLimits = map[string]int64{
-	scanRoute: compliance.MaxScanBytes,
-}
-
 // limitBodies limits every request's body to max, or to the route's own
 // limit in own ("METHOD path").
 func limitBodies(max int64, own map[string]int64) gin.HandlerFunc {

@@ -13,36 +13,6 @@ import (
 // bound, one account sending many at once holds the memory of them all.
 const MaxHeavyPerAccount = 4
 
-// heavyRoutes are the reads that may take many megabytes or seconds: a
-// case with its steps and warnings, the lists, exports, reports and
-// statistics, the audit log and its verification, the catalog and item
-// histories, and the policy impact dry run. Keys are "METHOD path", as in
-// permissions. A single warning or item version is not among them: the
-// console reads a case's warnings all at once.
-var heavyRoutes = map[string]bool{
-	"GET /api/v1/cases/:case_no":             true,
-	"GET /api/v1/cases/:case_no/steps":       true,
-	"GET /api/v1/cases":                      true,
-	"GET /api/v1/workbench":                  true,
-	"GET /api/v1/warnings":                   true,
-	"GET /api/v1/warnings/export":            true,
-	"GET /api/v1/stats/warnings":             true,
-	"GET /api/v1/stats/departments":          true,
-	"GET /api/v1/stats/patrols":              true,
-	"GET /api/v1/stats/explanations":         true,
-	"GET /api/v1/audit":                      true,
-	"GET /api/v1/audit/verify":               true,
-	"GET /api/v1/power-items":                true,
-	"GET /api/v1/power-items/pending":        true,
-	"GET /api/v1/power-items/:code/versions": true,
-	"GET /api/v1/catalog/cleanup":            true,
-	"GET /api/v1/ledgers/patrols":            true,
-	"GET /api/v1/reports/monthly":            true,
-	"GET /api/v1/reports/quarterly":          true,
-	"POST /api/v1/policies/impact":           true,
-	"POST /api/v1/policies/tests":            true,
-}
-
 // heavyLimiter counts the heavy requests in progress per account and
 // refuses those over its limit with 429.
 type heavyLimiter struct {

@@ -97,12 +97,3 @@ func TestHeavyLimiter(t *testing.T) {
 		}
 	})
 }
-
-// Every heavy route is a route of the permission table.
-func TestHeavyRoutesExist(t *testing.T) {
-	for route := range heavyRoutes {
-		if _, ok := permissions[route]; !ok {
-			t.Errorf("heavy route %s is not in the permission table", route)
-		}
-	}
-}

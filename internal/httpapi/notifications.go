@@ -23,16 +23,6 @@ type Inbox interface {
 	MarkAllRead(ctx context.Context, who *compliance.Account) (int64, error)
 }
 
-// notificationRoutes registers the inbox and its routing table.
-func (s *Server) notificationRoutes(api *gin.RouterGroup) {
-	api.GET("/notifications", s.listNotifications)
-	api.GET("/notifications/count", s.countNotifications)
-	api.POST("/notifications/read-all", noBody, s.readAllNotifications)
-	api.POST("/notifications/:id/read", noBody, s.readNotification)
-	api.GET("/notifications/routes", s.getNotificationRoutes)
-	api.PUT("/notifications/routes", s.putNotificationRoutes)
-}
-
 // inbox answers 503 when the service runs without notifications.
 func (s *Server) inbox(c *gin.Context) (Inbox, bool) {
 	if s.notify == nil {

@@ -20,15 +20,6 @@ import (
 //go:embed openapi.yaml
 var openAPIYAML []byte
 
-const (
-	openAPIRoute = "GET /api/v1/openapi.json"
-	docsRoute    = "GET /api/v1/docs"
-)
-
-// openRoutes are the API routes that need no account: signing in makes
-// one, and the description of the API holds no data.
-var openRoutes = map[string]bool{signInRoute: true, openAPIRoute: true, docsRoute: true}
-
 var openAPIJSON = sync.OnceValues(func() ([]byte, error) {
 	var doc any
 	if err := yaml.Unmarshal(openAPIYAML, &doc); err != nil {

@@ -70,10 +70,9 @@ func (s *Server) closeMonth(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
-// scanRoute takes the signed scan of an explanation as the raw request
-// body, up to compliance.MaxScanBytes; its type is read from its content.
-const scanRoute = "PUT /api/v1/reports/monthly/explanations/:department/:month/scan"
-
+// putExplanationScan takes the signed scan of an explanation as the raw
+// request body, up to compliance.MaxScanBytes (its own body limit in the
+// route table); its type is read from its content.
 func (s *Server) putExplanationScan(c *gin.Context) {
 	data, err := readBody(c)
 	if err != nil {

@@ -31,22 +31,6 @@ func toSessionView(a *compliance.Account, csrf string) sessionView {
 		MustChangePassword: a.MustChangePassword, CSRFToken: csrf}
 }
 
-// passwordRoutes are the only routes an account that must change its
-// password may use.
-var passwordRoutes = map[string]bool{
-	"GET /api/v1/session":           true,
-	"DELETE /api/v1/session":        true,
-	"POST /api/v1/session/password": true,
-}
-
-// secretBodies are the routes whose request bodies hold a password: their
-// audit entries carry no digest of the body, which would let a weak
-// password be guessed offline.
-var secretBodies = map[string]bool{
-	"POST /api/v1/session/password":            true,
-	"POST /api/v1/accounts/:username/password": true,
-}
-
 // signIn checks a username and password and starts a session. Every wrong
 // pair gets the same answer after the same work; failures count against
 // the address like bad tokens do, and are audited.

@@ -9,29 +9,10 @@ import (
 	"powercheck/internal/webhook"
 )
 
-// Their bodies hold a secret (an endpoint's signing key, the SMTP
-// password): their audit entries carry no digest of the body.
-func init() {
-	secretBodies["PUT /api/v1/webhooks/:name"] = true
-	secretBodies["PUT /api/v1/mail-settings"] = true
-}
-
 // hookRoutes answers the webhooks' and the mail's administration.
 type hookRoutes struct {
 	hooks *webhook.Service
 	mail  *webhook.Mailer
-}
-
-func (h hookRoutes) register(api *gin.RouterGroup) {
-	api.GET("/webhooks", h.ready, h.list)
-	api.PUT("/webhooks/:name", h.ready, h.put)
-	api.DELETE("/webhooks/:name", h.ready, noBody, h.delete)
-	api.GET("/webhooks/:name/deliveries", h.ready, h.deliveries)
-	api.POST("/webhooks/:name/replay", h.ready, h.replay)
-	api.GET("/webhooks-settings", h.ready, h.getSettings)
-	api.PUT("/webhooks-settings", h.ready, h.putSettings)
-	api.GET("/mail-settings", h.ready, h.getMail)
-	api.PUT("/mail-settings", h.ready, h.putMail)
 }
 
 // ready refuses the routes of a server built without the services.

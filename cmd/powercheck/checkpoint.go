@@ -47,18 +47,18 @@ func readCheckpoint(path string) (compliance.Checkpoint, bool, error) {
 // on an interval and once more at shutdown, after every request and job
 // has finished.
 type checkpointer struct {
-	svc  *compliance.Service
-	path string
-	log  *slog.Logger
-	last int64 // the newest Seq the file holds
+	audit *compliance.Audit
+	path  string
+	log   *slog.Logger
+	last  int64 // the newest Seq the file holds
 }
 
 // newCheckpointer reads the file at path (it need not exist yet) and checks
 // that the log still reaches its newest checkpoint: when it does not, the
 // log was truncated or rewritten, which is logged as an error; the service
 // starts all the same, and `audit verify` names it too.
-func newCheckpointer(ctx context.Context, svc *compliance.Service, r compliance.AuditReader, path string, log *slog.Logger) (*checkpointer, error) {
-	c := &checkpointer{svc: svc, path: path, log: log}
+func newCheckpointer(ctx context.Context, audit *compliance.Audit, r compliance.AuditReader, path string, log *slog.Logger) (*checkpointer, error) {
+	c := &checkpointer{audit: audit, path: path, log: log}
 	cp, ok, err := c.newest(ctx)
 	if err != nil || !ok {
 		return c, err
@@ -75,19 +75,27 @@ func newCheckpointer(ctx context.Context, svc *compliance.Service, r compliance.
 	return c, nil
 }
 
-// newest is the checkpoint source of the service's verification: the
-// newest checkpoint of the file; false when there is no file yet.
-func (c *checkpointer) newest(context.Context) (compliance.Checkpoint, bool, error) {
-	cp, ok, err := readCheckpoint(c.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return cp, false, nil
+// newest returns the newest checkpoint of the file; false when there is
+// no file yet.
+func (c *checkpointer) newest(ctx context.Context) (compliance.Checkpoint, bool, error) {
+	return fileCheckpoints(c.path)(ctx)
+}
+
+// fileCheckpoints is the checkpoint source of the audit log's verification:
+// the newest checkpoint of the file at path; false when there is no file yet.
+func fileCheckpoints(path string) compliance.CheckpointSource {
+	return func(context.Context) (compliance.Checkpoint, bool, error) {
+		cp, ok, err := readCheckpoint(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return cp, false, nil
+		}
+		return cp, ok, err
 	}
-	return cp, ok, err
 }
 
 // run appends a checkpoint when the log has grown since the last one.
 func (c *checkpointer) run(ctx context.Context) {
-	cp, err := c.svc.AuditCheckpoint(ctx)
+	cp, err := c.audit.AuditCheckpoint(ctx)
 	switch {
 	case errors.Is(err, compliance.ErrNotFound):
 		return // nothing logged yet

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 )
 
@@ -108,36 +109,36 @@ func every(ctx context.Context, interval time.Duration, f func()) {
 
 // recheckJob re-evaluates steps whose evaluation failed, so that a policy
 // or calendar fix catches up with them.
-func recheckJob(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
+func recheckJob(ctx context.Context, svc *checker.Services, log *slog.Logger) {
 	const limit = 500
-	tracked, written := svc.TrackWrites(ctx)
-	n, err := svc.Recheck(tracked, limit)
+	tracked, written := svc.Audit.TrackWrites(ctx)
+	n, err := svc.Cases.Recheck(tracked, limit)
 	if err != nil && ctx.Err() == nil {
 		log.Warn("re-check unchecked steps", "error", err)
 	}
 	if n > 0 {
 		log.Info("re-checked steps", "count", n)
 	}
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "recheck", Request: map[string]int{"limit": limit},
+	auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "recheck", Request: map[string]int{"limit": limit},
 		Result: map[string]int{"rechecked": n}}, written, n > 0)
 }
 
 // syncCalendar reloads the holiday calendar, so that a change entered on
 // any node is in force on every node within an interval.
-func syncCalendar(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
-	tracked, written := svc.TrackWrites(ctx)
-	if err := svc.SyncCalendar(tracked); err != nil && ctx.Err() == nil {
+func syncCalendar(ctx context.Context, svc *checker.Services, log *slog.Logger) {
+	tracked, written := svc.Audit.TrackWrites(ctx)
+	if err := svc.Accounts.SyncCalendar(tracked); err != nil && ctx.Err() == nil {
 		log.Warn("reload calendar", "error", err)
 	}
 	// An official year this node stored (another node's binary may know
 	// fewer years) is in the audit log.
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, written, false)
+	auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, written, false)
 }
 
 // refreshSettings reloads the district's settings, so that a change made
 // on another node reaches this node's policies (input.settings) too.
-func refreshSettings(ctx context.Context, svc *compliance.Service, log *slog.Logger) {
-	if _, err := svc.RefreshSettings(ctx); err != nil && ctx.Err() == nil {
+func refreshSettings(ctx context.Context, svc *checker.Services, log *slog.Logger) {
+	if _, err := svc.Accounts.RefreshSettings(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("reload settings", "error", err)
 	}
 }
@@ -146,7 +147,7 @@ func refreshSettings(ctx context.Context, svc *compliance.Service, log *slog.Log
 // interval. Several nodes may run it at once: each case's tick is stored by
 // one of them.
 type sweeper struct {
-	svc            *compliance.Service
+	svc            *checker.Services
 	log            *slog.Logger
 	catalogChecked string // the month whose catalog check this node ran
 }
@@ -155,8 +156,8 @@ func (sw *sweeper) run(ctx context.Context) {
 	svc, log := sw.svc, sw.log
 	// Each job is in the audit log when it stored something; a run that
 	// found nothing to do leaves no entry.
-	tracked, written := svc.TrackWrites(ctx)
-	res, err := svc.Sweep(tracked, nil)
+	tracked, written := svc.Audit.TrackWrites(ctx)
+	res, err := svc.Deadlines.Sweep(tracked, nil)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		log.Warn("deadline sweep", "error", err)
@@ -164,31 +165,31 @@ func (sw *sweeper) run(ctx context.Context) {
 		log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
 			"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
 	}
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "sweep", Result: res}, written, res.Checked > 0)
+	auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "sweep", Result: res}, written, res.Checked > 0)
 	// The working days that ended are judged for their patrols, once
 	// each; last month is closed again (nothing is raised twice), so
 	// that a missing explanation is caught once its due date passes.
-	tracked, written = svc.TrackWrites(ctx)
-	days, err := svc.ClosePatrolDays(tracked, nil, 0, 0)
+	tracked, written = svc.Audit.TrackWrites(ctx)
+	days, err := svc.Patrols.ClosePatrolDays(tracked, nil, 0, 0)
 	if err != nil && ctx.Err() == nil {
 		log.Warn("close patrol days", "error", err)
 	}
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "close_patrol_days", Target: "from=" + days.From + " to=" + days.To,
+	auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "close_patrol_days", Target: "from=" + days.From + " to=" + days.To,
 		Result: days}, written, days.Evaluated > 0)
 	y, m, _ := time.Now().In(calendar.Shanghai).Date()
 	lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
-	tracked, written = svc.TrackWrites(ctx)
-	closed, err := svc.CloseMonth(tracked, nil, lastMonth, "")
+	tracked, written = svc.Audit.TrackWrites(ctx)
+	closed, err := svc.Reports.CloseMonth(tracked, nil, lastMonth, "")
 	if err != nil && ctx.Err() == nil {
 		log.Warn("close month", "month", lastMonth, "error", err)
 	}
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "close_month", Target: "month=" + lastMonth,
+	auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "close_month", Target: "month=" + lastMonth,
 		Request: map[string]string{"month": lastMonth}, Result: closed}, written, closed.NewWarnings > 0)
 	// Once a month the whole catalog is checked for upkeep (no legal
 	// basis, dormant items, …); a finding is stored once per item.
 	if month := time.Now().In(calendar.Shanghai).Format("2006-01"); month != sw.catalogChecked {
-		tracked, written = svc.TrackWrites(ctx)
-		checked, err := svc.CheckCatalog(tracked, nil)
+		tracked, written = svc.Audit.TrackWrites(ctx)
+		checked, err := svc.Catalog.CheckCatalog(tracked, nil)
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Warn("catalog check", "error", err)
@@ -196,7 +197,7 @@ func (sw *sweeper) run(ctx context.Context) {
 		} else {
 			sw.catalogChecked = month
 		}
-		auditSystem(ctx, svc, log, compliance.SystemChange{Action: "check_catalog", Target: "month=" + month, Result: checked},
+		auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "check_catalog", Target: "month=" + month, Result: checked},
 			written, checked.Evaluated > 0)
 	}
 }

@@ -12,23 +12,22 @@ import (
 	"powercheck/internal/metrics"
 )
 
-// serveMetrics serves the Prometheus metrics on addr, apart from the API: the
-// scrape port stays off the address people and programs reach, and needs no
-// token. The metrics are told of evaluations, warnings and sweeps; the
-// caller hands them to the API for its requests. stop closes the listener.
-func serveMetrics(addr string, a *app, stdout io.Writer, log *slog.Logger) (m *metrics.Metrics, stop func(), err error) {
-	m = metrics.New()
+// serveMetrics serves the Prometheus metrics m on addr, apart from the API:
+// the scrape port stays off the address people and programs reach, and
+// needs no token. The services are told of m when they are built (it hears
+// of evaluations, warnings and sweeps); the caller hands it to the API for
+// its requests. stop closes the listener.
+func serveMetrics(addr string, m *metrics.Metrics, a *app, stdout io.Writer, log *slog.Logger) (stop func(), err error) {
 	sqlDB, err := a.store.DB().DB()
 	if err != nil {
-		return nil, nil, fmt.Errorf("metrics: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	if err := m.WatchDB(sqlDB, "powercheck"); err != nil {
-		return nil, nil, fmt.Errorf("metrics: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	a.svc.UseObserver(m)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("metrics listen: %w", err)
+		return nil, fmt.Errorf("metrics listen: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
@@ -40,5 +39,5 @@ func serveMetrics(addr string, a *app, stdout io.Writer, log *slog.Logger) (m *m
 	}()
 	log.Info("metrics listening", "addr", ln.Addr().String())
 	fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", ln.Addr())
-	return m, func() { _ = srv.Close() }, nil
+	return func() { _ = srv.Close() }, nil
 }

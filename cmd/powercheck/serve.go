@@ -17,9 +17,11 @@ import (
 	"unicode/utf8"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
 	"powercheck/internal/httpapi"
+	"powercheck/internal/metrics"
 	"powercheck/internal/policy"
 	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
@@ -31,15 +33,17 @@ import (
 type app struct {
 	store  *sqlstore.Store
 	engine *policy.Engine
-	svc    *compliance.Service
+	// services are the checker's services, wired over store and engine.
+	services *checker.Services
 	// calendarSeeded lists the official calendar years the start stored,
 	// for the audit log (see bootstrap).
 	calendarSeeded compliance.Written
 }
 
 // openApp opens and migrates the database, loads the policies (publishing the
-// defaults on an empty database) and wires the service.
-func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *slog.Logger) (*app, error) {
+// defaults on an empty database) and wires the services; opts set the parts
+// of them that only serve has (the audit key, checkpoints, metrics).
+func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *slog.Logger, opts ...func(*checker.Options)) (*app, error) {
 	store, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -58,19 +62,26 @@ func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *sl
 		_ = store.Close()
 		return nil, err
 	}
-	svc := compliance.NewService(store, engine, nil, log)
-	svc.UseCalendar(engine)
-	svc.UseParams(engine)
-	if err := svc.UseSettingsSink(ctx, engine.SetSettings); err != nil {
+	o := checker.Options{Log: log, Calendar: engine, Params: engine, Settings: engine.SetSettings}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	services, err := checker.New(store, engine, o)
+	if err != nil {
 		_ = store.Close()
 		return nil, err
 	}
-	seeding, seeded := svc.TrackWrites(ctx)
-	if err := svc.SyncCalendar(seeding); err != nil {
+	// The policies read the district's settings as input.settings.
+	if _, err := services.Accounts.RefreshSettings(ctx); err != nil {
 		_ = store.Close()
 		return nil, err
 	}
-	return &app{store: store, engine: engine, svc: svc, calendarSeeded: seeded}, nil
+	seeding, seeded := services.Audit.TrackWrites(ctx)
+	if err := services.Accounts.SyncCalendar(seeding); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return &app{store: store, engine: engine, services: services, calendarSeeded: seeded}, nil
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level slog.Level) error {
@@ -119,18 +130,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dsn, *evalTimeout, log)
+	var m *metrics.Metrics // nil: no metrics
+	if *metricsAddr != "" {
+		m = metrics.New()
+	}
+	a, err := openApp(ctx, *dsn, *evalTimeout, log, func(o *checker.Options) {
+		o.AuditKey = auditKey
+		if *checkpointFile != "" {
+			o.Checkpoints = fileCheckpoints(*checkpointFile)
+		}
+		if m != nil {
+			o.Observer = m // told of evaluations, warnings and sweeps
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer a.store.Close()
-	if err := a.svc.SetAuditKey(auditKey); err != nil {
-		return err
-	}
 
 	// A database an earlier version wrote: the audit log starts to account
 	// for the objects stored before it followed them one by one.
-	if n, err := a.svc.RecordAuditBaseline(ctx); err != nil {
+	if n, err := a.services.Audit.RecordAuditBaseline(ctx); err != nil {
 		return fmt.Errorf("audit baseline: %w", err)
 	} else if n > 0 {
 		log.Info("the audit log now accounts for the objects stored before it followed them", "objects", n)
@@ -173,15 +193,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	cfg.Webhooks, cfg.Mail = hooks.services(a, log)
 	inbox := notes.service(a, log)
 	cfg.Notifications = inbox
-	if *metricsAddr != "" {
-		m, stop, err := serveMetrics(*metricsAddr, a, stdout, log)
+	if m != nil {
+		stop, err := serveMetrics(*metricsAddr, m, a, stdout, log)
 		if err != nil {
 			return err
 		}
 		defer stop() // after the drain: its requests are counted
 		cfg.Requests = m
 	}
-	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, cfg, log)
+	h, err := httpapi.New(apiServices(a.services), policy.NewAuthoring(a.engine, a.store), a.store, a.engine, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -201,30 +221,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	bgLoops := &loops{stop: stop, jobs: jobs}
 	if *poll > 0 {
 		bgLoops.run(func() { a.engine.Watch(stop, a.store, *poll, log) })
-		bgLoops.every(*poll, func(ctx context.Context) { syncCalendar(ctx, a.svc, log) })
-		bgLoops.every(*poll, func(ctx context.Context) { refreshSettings(ctx, a.svc, log) })
+		bgLoops.every(*poll, func(ctx context.Context) { syncCalendar(ctx, a.services, log) })
+		bgLoops.every(*poll, func(ctx context.Context) { refreshSettings(ctx, a.services, log) })
 	}
 	if *recheck > 0 {
-		bgLoops.every(*recheck, func(ctx context.Context) { recheckJob(ctx, a.svc, log) })
+		bgLoops.every(*recheck, func(ctx context.Context) { recheckJob(ctx, a.services, log) })
 	}
 	if *sweepEvery > 0 {
-		sweeps := &sweeper{svc: a.svc, log: log}
+		sweeps := &sweeper{svc: a.services, log: log}
 		bgLoops.every(*sweepEvery, sweeps.run)
 	}
 	hooks.start(bgLoops, a, cfg.Mail, log)
 	notes.start(bgLoops, a, inbox, log)
 	if *checkpointFile != "" {
-		cps, err := newCheckpointer(ctx, a.svc, a.store, *checkpointFile, log)
+		cps, err := newCheckpointer(ctx, a.services.Audit, a.store, *checkpointFile, log)
 		if err != nil {
 			return err
 		}
-		a.svc.UseAuditCheckpoints(cps.newest)
 		cps.run(ctx)
 		bgLoops.every(*checkpointEvery, cps.run)
 		bgLoops.atStop(cps.run) // the last one, once every change is logged
 	}
 
-	if missing := a.svc.MissingYears(); len(missing) > 0 {
+	if missing := a.services.Accounts.MissingYears(); len(missing) > 0 {
 		log.Warn("the holiday calendar lacks years that deadlines reach into; enter them with PUT /api/v1/calendar/{year}", "missing", missing)
 	}
 	log.Info("powercheck listening", "addr", ln.Addr().String(), "db", a.store.Dialect(), "policy_revision", a.engine.Revision())
@@ -298,16 +317,16 @@ func checkBootstrapToken(token string, demo bool) error {
 // ("" when accounts exist). The official calendar years the start stored
 // are in the audit log with it, or on their own on a later start.
 func bootstrap(ctx context.Context, a *app, log *slog.Logger) (string, error) {
-	token, err := a.svc.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"))
+	token, err := a.services.Accounts.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"))
 	if err != nil {
 		return "", fmt.Errorf("bootstrap admin: %w", err)
 	}
 	if token != "" {
-		auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "bootstrap", Target: "username=admin",
+		auditSystem(ctx, a.services.Audit, log, compliance.SystemChange{Action: "bootstrap", Target: "username=admin",
 			Result: map[string]string{"username": "admin"}, Subjects: []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: "admin"}}},
 			a.calendarSeeded, true)
 	} else {
-		auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, a.calendarSeeded, false)
+		auditSystem(ctx, a.services.Audit, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, a.calendarSeeded, false)
 	}
 	return token, nil
 }
@@ -319,7 +338,7 @@ func bootstrap(ctx context.Context, a *app, log *slog.Logger) (string, error) {
 //
 // The entry is written even when the job was cut at shutdown: what it
 // stored before it was cut is committed and must be in the log.
-func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger, c compliance.SystemChange, written compliance.Written, did bool) {
+func auditSystem(ctx context.Context, audit *compliance.Audit, log *slog.Logger, c compliance.SystemChange, written compliance.Written, did bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if written != nil {
@@ -332,7 +351,7 @@ func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger,
 	if !did && len(c.Written) == 0 {
 		return
 	}
-	if _, err := svc.RecordSystemChange(ctx, c); err != nil {
+	if _, err := audit.RecordSystemChange(ctx, c); err != nil {
 		log.Error("audit entry of a system change not recorded; the change was made", "error", err, "action", c.Action,
 			"target", c.Target, "objects", len(c.Written))
 	}
@@ -341,7 +360,7 @@ func auditSystem(ctx context.Context, svc *compliance.Service, log *slog.Logger,
 func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.Writer, log *slog.Logger) error {
 	// Every object the demo stores is in its audit entry, as it is once
 	// the demo passwords are set.
-	ctx, written := a.svc.TrackWrites(ctx)
+	ctx, written := a.services.Audit.TrackWrites(ctx)
 	tokens, err := demo.Load(ctx, a.store, a.engine)
 	if errors.Is(err, demo.ErrLoaded) {
 		fmt.Fprintln(stdout, "demo district already loaded; its accounts keep the tokens listed in the README")
@@ -363,13 +382,13 @@ func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.
 		err := sessions.SetKnownPassword(ctx, "admin", tok)
 		switch {
 		case err == nil:
-			auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "demo_password", Target: "username=admin",
+			auditSystem(ctx, a.services.Audit, log, compliance.SystemChange{Action: "demo_password", Target: "username=admin",
 				Subjects: []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: "admin"}}}, nil, true)
 		case !errors.Is(err, compliance.ErrNotFound):
 			return fmt.Errorf("demo password of admin: %w", err)
 		}
 	}
-	auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "demo", Result: map[string][]string{"accounts": users}}, written, true)
+	auditSystem(ctx, a.services.Audit, log, compliance.SystemChange{Action: "demo", Result: map[string][]string{"accounts": users}}, written, true)
 	fmt.Fprintln(stdout, "demo district loaded; accounts and tokens (demo only, never use in production):")
 	fmt.Fprintln(stdout, "  (each account signs in to the console with its token as password)")
 	for _, t := range tokens {
@@ -427,4 +446,11 @@ func checkPublicRate(perMinute int) error {
 		return fmt.Errorf("--public-rate %d: want 0 (no bound) or more requests a minute", perMinute)
 	}
 	return nil
+}
+
+// apiServices are the services the API calls.
+func apiServices(s *checker.Services) httpapi.Services {
+	return httpapi.Services{Accounts: s.Accounts, Catalog: s.Catalog, Cases: s.Cases, Supervision: s.Supervision,
+		Reports: s.Reports, Patrols: s.Patrols, Policies: s.Policies, Audit: s.Audit, Public: s.Public,
+		Deadlines: s.Deadlines, Documents: s.Documents, Dashboard: s.Dashboard}
 }

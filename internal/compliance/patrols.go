@@ -165,16 +165,8 @@ type PatrolStore interface {
 	ClosePatrolDay(ctx context.Context, rec PatrolDayRecord) (claimed bool, inserted int, err error)
 }
 
-func (s *Service) patrolStore() (PatrolStore, error) {
-	ps, ok := s.store.(PatrolStore)
-	if !ok {
-		return nil, errors.New("patrols: the store cannot keep patrols")
-	}
-	return ps, nil
-}
-
 // cal returns the calendar in force.
-func (s *Service) cal() (*calendar.Calendar, error) {
+func (s *Core) cal() (*calendar.Calendar, error) {
 	if s.calendar == nil || s.calendar.Calendar() == nil {
 		return nil, errors.New("calendar: no calendar holder configured")
 	}
@@ -207,14 +199,11 @@ func patrolStatus(k calendar.Kind, n, required int) string {
 }
 
 // RecordPatrol stores a patrol of the inspector's own department.
-func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Patrol, error) {
+func (s *Patrols) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Patrol, error) {
 	if who.Role != RoleDeptInspector || who.DepartmentCode == "" {
 		return Patrol{}, errForbidden
 	}
-	ps, err := s.patrolStore()
-	if err != nil {
-		return Patrol{}, err
-	}
+	ps := s.store
 	now := s.now()
 	var v Validation
 	switch {
@@ -302,7 +291,7 @@ func parsePeriod(from, to string) (calendar.Date, calendar.Date, error) {
 
 // scopedDepartment resolves the department an account asks about: its own
 // when department-scoped (another one is forbidden), else the one named.
-func (s *Service) scopedDepartment(ctx context.Context, who *Account, dept string) (Department, error) {
+func (s *Core) scopedDepartment(ctx context.Context, who *Account, dept string) (Department, error) {
 	if who.Role.DepartmentScoped() {
 		if dept == "" {
 			dept = who.DepartmentCode
@@ -319,7 +308,7 @@ func (s *Service) scopedDepartment(ctx context.Context, who *Account, dept strin
 
 // PatrolLedger lists each day of from–to (YYYY-MM-DD, both included) with
 // its kind, its patrols and their status. Days after today are not listed.
-func (s *Service) PatrolLedger(ctx context.Context, who *Account, dept, from, to string) (PatrolLedger, error) {
+func (s *Patrols) PatrolLedger(ctx context.Context, who *Account, dept, from, to string) (PatrolLedger, error) {
 	f, t, err := parsePeriod(from, to)
 	if err != nil {
 		return PatrolLedger{}, err
@@ -336,7 +325,7 @@ func (s *Service) PatrolLedger(ctx context.Context, who *Account, dept, from, to
 }
 
 // patrolDays returns the ledger days of a department in [f, t].
-func (s *Service) patrolDays(ctx context.Context, dept string, f, t calendar.Date) ([]PatrolDay, error) {
+func (s *Patrols) patrolDays(ctx context.Context, dept string, f, t calendar.Date) ([]PatrolDay, error) {
 	days := []PatrolDay{}
 	if t < f {
 		return days, nil
@@ -379,11 +368,8 @@ func (s *Service) patrolDays(ctx context.Context, dept string, f, t calendar.Dat
 
 // patrolEntries lists a department's patrols per claimed day of [f, t]
 // (Asia/Shanghai), each marked whether it counts for that day.
-func (s *Service) patrolEntries(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date][]PatrolEntry, error) {
-	ps, err := s.patrolStore()
-	if err != nil {
-		return nil, err
-	}
+func (s *Patrols) patrolEntries(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date][]PatrolEntry, error) {
+	ps := s.store
 	patrols, err := ps.Patrols(ctx, dept, f.Start(), t.End())
 	if err != nil {
 		return nil, err
@@ -401,7 +387,7 @@ func (s *Service) patrolEntries(ctx context.Context, dept string, f, t calendar.
 
 // patrolCounts counts the patrols that count for each day of [f, t]
 // (Asia/Shanghai): those recorded in time (PatrolNotCounted).
-func (s *Service) patrolCounts(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date]int, error) {
+func (s *Patrols) patrolCounts(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date]int, error) {
 	entries, err := s.patrolEntries(ctx, dept, f, t)
 	if err != nil {
 		return nil, err
@@ -440,14 +426,11 @@ const closeLookback = 31
 //
 // The warnings have no case: their case_no is "" and they are told apart by
 // department and date (the store folds both into the dedupe key).
-func (s *Service) ClosePatrolDays(ctx context.Context, who *Account, from, to calendar.Date) (CloseDaysResult, error) {
+func (s *Patrols) ClosePatrolDays(ctx context.Context, who *Account, from, to calendar.Date) (CloseDaysResult, error) {
 	if who != nil && who.Role != RoleAdmin {
 		return CloseDaysResult{}, errForbidden
 	}
-	ps, err := s.patrolStore()
-	if err != nil {
-		return CloseDaysResult{}, err
-	}
+	ps := s.store
 	c, err := s.cal()
 	if err != nil {
 		return CloseDaysResult{}, err

@@ -408,8 +408,8 @@ type AuditVerdict struct {
 }
 
 // VerifyAuditLog checks the audit chain with the service's key, that it
-// still reaches the newest checkpoint (when the service keeps them, see
-// UseAuditCheckpoints), and the stored objects against the states it
+// still reaches the newest checkpoint (when it keeps them, see
+// NewAudit), and the stored objects against the states it
 // recorded, as `audit verify` does.
 func (s *Audit) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict, error) {
 	if who.Role != RoleAdmin && who.Role != RoleSupervision {

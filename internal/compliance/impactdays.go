@@ -38,7 +38,7 @@ func (s *Policies) impactPatrolDays(ctx context.Context, from, to time.Time, can
 				rep.Truncated = true
 				return nil
 			}
-			k, err := c.Kind(day)
+			k, err := c.DayKind(day)
 			if err != nil || !k.IsWorking() {
 				continue
 			}

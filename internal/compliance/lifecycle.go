@@ -43,7 +43,7 @@ const (
 	ActionVerify       = "verify"        // the government affairs office verifies
 	ActionRefer        = "refer"         // referred to the supervision bureau (移送)
 	ActionClose        = "close"         // closed
-	// ActionLift is the system's alone: see Service.liftOvertaken.
+	// ActionLift is the system's alone: see Supervision.liftOvertaken.
 	ActionLift = "lift" // lifted (解除): the facts warned of were overtaken
 )
 

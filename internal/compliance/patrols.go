@@ -108,7 +108,7 @@ type PatrolEntry struct {
 // DayFacts is what a patrol_day evaluation sees as input.day.
 type DayFacts struct {
 	Date    string // YYYY-MM-DD
-	Kind    string // a calendar.Kind
+	Kind    string // a calendar.DayKind
 	Patrols int
 }
 
@@ -174,8 +174,8 @@ func (s *Core) cal() (*calendar.Calendar, error) {
 }
 
 // dayKind classifies d, answering an unknown year as a validation error.
-func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.Kind, error) {
-	k, err := c.Kind(d)
+func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.DayKind, error) {
+	k, err := c.DayKind(d)
 	var unknown *calendar.UnknownYearError
 	if errors.As(err, &unknown) {
 		return "", Errorf(KindInvalid, "calendar_year_unknown",
@@ -186,7 +186,7 @@ func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.Kind, error) {
 
 // patrolStatus is the ledger status of a day of kind k with n patrols, of
 // which a working day needs required.
-func patrolStatus(k calendar.Kind, n, required int) string {
+func patrolStatus(k calendar.DayKind, n, required int) string {
 	switch {
 	case !k.IsWorking():
 		return PatrolNotRequired
@@ -334,7 +334,7 @@ func (s *Patrols) patrolDays(ctx context.Context, dept string, f, t calendar.Dat
 	if err != nil {
 		return nil, err
 	}
-	kinds := make([]calendar.Kind, 0, int(t-f)+1)
+	kinds := make([]calendar.DayKind, 0, int(t-f)+1)
 	for d := f; d <= t; d++ {
 		k, err := dayKind(c, d)
 		if err != nil {

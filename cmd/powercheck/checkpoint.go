@@ -92,14 +92,22 @@ func (c *checkpointer) open(ctx context.Context) error {
 	return nil
 }
 
-// newest is the checkpoint source of the service's verification: the
-// newest checkpoint of the file; false when there is no file yet.
-func (c *checkpointer) newest(context.Context) (compliance.Checkpoint, bool, error) {
-	cp, ok, err := readCheckpoint(c.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return cp, false, nil
+// newest returns the newest checkpoint of the file; false when there is
+// no file yet.
+func (c *checkpointer) newest(ctx context.Context) (compliance.Checkpoint, bool, error) {
+	return fileCheckpoints(c.path)(ctx)
+}
+
+// fileCheckpoints is the checkpoint source of the audit log's verification:
+// the newest checkpoint of the file at path; false when there is no file yet.
+func fileCheckpoints(path string) compliance.CheckpointSource {
+	return func(context.Context) (compliance.Checkpoint, bool, error) {
+		cp, ok, err := readCheckpoint(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return cp, false, nil
+		}
+		return cp, ok, err
 	}
-	return cp, ok, err
 }
 
 // run appends a checkpoint when the log has grown since the last one. A

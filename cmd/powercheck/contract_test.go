@@ -295,7 +295,7 @@ var ginParam = regexp.MustCompile(`[:*]([A-Za-z_]+)`)
 // TestOpenAPICoversEveryRoute proves that every route the server registers
 // has an operation in the description and every operation a route.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
-	h, err := httpapi.New(nil, nil, nil, nil, httpapi.Config{}, nil)
+	h, err := httpapi.New(httpapi.Services{}, nil, nil, nil, httpapi.Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Background jobs (policy and calendar polls, re-checks, the deadline
 // sweeper), the API server as a component beside them, and the graceful
-// shutdown that joins them. Each job takes only the methods it calls.
+// shutdown that joins them.
 
 package main
 
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/jobs"
 	"powercheck/internal/policy"
@@ -117,18 +118,15 @@ func pollPolicy(engine revisionSyncer, store compliance.RevisionStore, log *slog
 
 // recheckJob re-evaluates steps whose evaluation failed, so that a policy
 // or calendar fix catches up with them.
-func recheckJob(svc interface {
-	systemAudit
-	Recheck(ctx context.Context, limit int) (int, error)
-}, log *slog.Logger) func(context.Context) error {
+func recheckJob(svc *checker.Services, log *slog.Logger) func(context.Context) error {
 	return func(ctx context.Context) error {
 		const limit = 500
-		tracked, written := svc.TrackWrites(ctx)
-		n, err := svc.Recheck(tracked, limit)
+		tracked, written := svc.Audit.TrackWrites(ctx)
+		n, err := svc.Cases.Recheck(tracked, limit)
 		if n > 0 {
 			log.Info("re-checked steps", "count", n)
 		}
-		auditSystem(ctx, svc, log, compliance.SystemChange{Action: "recheck", Request: map[string]int{"limit": limit},
+		auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "recheck", Request: map[string]int{"limit": limit},
 			Result: map[string]int{"rechecked": n}}, written, n > 0)
 		if err != nil {
 			return fmt.Errorf("re-check unchecked steps: %w", err)
@@ -139,16 +137,13 @@ func recheckJob(svc interface {
 
 // syncCalendar reloads the holiday calendar, so that a change entered on
 // any node is in force on every node within an interval.
-func syncCalendar(svc interface {
-	systemAudit
-	SyncCalendar(ctx context.Context) error
-}, log *slog.Logger) func(context.Context) error {
+func syncCalendar(svc *checker.Services, log *slog.Logger) func(context.Context) error {
 	return func(ctx context.Context) error {
-		tracked, written := svc.TrackWrites(ctx)
-		err := svc.SyncCalendar(tracked)
+		tracked, written := svc.Audit.TrackWrites(ctx)
+		err := svc.Accounts.SyncCalendar(tracked)
 		// An official year this node stored (another node's binary may
 		// know fewer years) is in the audit log.
-		auditSystem(ctx, svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, written, false)
+		auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, written, false)
 		if err != nil {
 			return fmt.Errorf("reload calendar: %w", err)
 		}
@@ -169,20 +164,11 @@ func refreshSettings(svc interface {
 	}
 }
 
-// sweepService is what the sweeper runs.
-type sweepService interface {
-	systemAudit
-	Sweep(ctx context.Context, who *compliance.Account) (compliance.SweepResult, error)
-	ClosePatrolDays(ctx context.Context, who *compliance.Account, from, to calendar.Date) (compliance.CloseDaysResult, error)
-	CloseMonth(ctx context.Context, who *compliance.Account, month, dept string) (compliance.CloseMonthResult, error)
-	CheckCatalog(ctx context.Context, who *compliance.Account) (compliance.CatalogCheckResult, error)
-}
-
 // sweeper runs the deadline sweeper and the day and month closings on an
 // interval. Several nodes may run it at once: each case's tick is stored by
 // one of them.
 type sweeper struct {
-	svc            sweepService
+	svc            *checker.Services
 	log            *slog.Logger
 	catalogChecked string // the month whose catalog check this node ran
 }
@@ -194,45 +180,45 @@ func (sw *sweeper) run(ctx context.Context) error {
 	var errs []error
 	// Each job is in the audit log when it stored something; a run that
 	// found nothing to do leaves no entry.
-	tracked, written := svc.TrackWrites(ctx)
-	res, err := svc.Sweep(tracked, nil)
+	tracked, written := svc.Audit.TrackWrites(ctx)
+	res, err := svc.Deadlines.Sweep(tracked, nil)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("deadline sweep: %w", err))
 	} else if res.Due > 0 {
 		log.Info("deadline sweep", "due", res.Due, "checked", res.Checked, "skipped", res.Skipped,
 			"failed", res.Failed, "new_warnings", res.NewWarnings, "seconds", res.Seconds)
 	}
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "sweep", Result: res}, written, res.Checked > 0)
+	auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "sweep", Result: res}, written, res.Checked > 0)
 	// The working days that ended are judged for their patrols, once
 	// each; last month is closed again (nothing is raised twice), so
 	// that a missing explanation is caught once its due date passes.
-	tracked, written = svc.TrackWrites(ctx)
-	days, err := svc.ClosePatrolDays(tracked, nil, 0, 0)
+	tracked, written = svc.Audit.TrackWrites(ctx)
+	days, err := svc.Patrols.ClosePatrolDays(tracked, nil, 0, 0)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("close patrol days: %w", err))
 	}
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "close_patrol_days", Target: "from=" + days.From + " to=" + days.To,
+	auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "close_patrol_days", Target: "from=" + days.From + " to=" + days.To,
 		Result: days}, written, days.Evaluated > 0)
 	y, m, _ := time.Now().In(calendar.Shanghai).Date()
 	lastMonth := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: the last day of the month before
-	tracked, written = svc.TrackWrites(ctx)
-	closed, err := svc.CloseMonth(tracked, nil, lastMonth, "")
+	tracked, written = svc.Audit.TrackWrites(ctx)
+	closed, err := svc.Reports.CloseMonth(tracked, nil, lastMonth, "")
 	if err != nil {
 		errs = append(errs, fmt.Errorf("close month %s: %w", lastMonth, err))
 	}
-	auditSystem(ctx, svc, log, compliance.SystemChange{Action: "close_month", Target: "month=" + lastMonth,
+	auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "close_month", Target: "month=" + lastMonth,
 		Request: map[string]string{"month": lastMonth}, Result: closed}, written, closed.NewWarnings > 0)
 	// Once a month the whole catalog is checked for upkeep (no legal
 	// basis, dormant items, …); a finding is stored once per item.
 	if month := time.Now().In(calendar.Shanghai).Format("2006-01"); month != sw.catalogChecked {
-		tracked, written = svc.TrackWrites(ctx)
-		checked, err := svc.CheckCatalog(tracked, nil)
+		tracked, written = svc.Audit.TrackWrites(ctx)
+		checked, err := svc.Catalog.CheckCatalog(tracked, nil)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("catalog check: %w", err))
 		} else {
 			sw.catalogChecked = month
 		}
-		auditSystem(ctx, svc, log, compliance.SystemChange{Action: "check_catalog", Target: "month=" + month, Result: checked},
+		auditSystem(ctx, svc.Audit, log, compliance.SystemChange{Action: "check_catalog", Target: "month=" + month, Result: checked},
 			written, checked.Evaluated > 0)
 	}
 	return errors.Join(errs...)

@@ -12,24 +12,23 @@ import (
 	"powercheck/internal/metrics"
 )
 
-// serveMetrics serves the Prometheus metrics on addr, apart from the API: the
-// scrape port stays off the address people and programs reach, and needs no
-// token. The metrics are told of evaluations, warnings and sweeps; the
-// caller hands them to the API for its requests. stop closes the listener
+// serveMetrics serves the Prometheus metrics m on addr, apart from the API:
+// the scrape port stays off the address people and programs reach, and
+// needs no token. The services are told of m when they are built (it hears
+// of evaluations, warnings and sweeps); the caller hands it to the API for
+// its requests. stop closes the listener
 // and waits for the server to return.
-func serveMetrics(addr string, a *app, stdout io.Writer, log *slog.Logger) (m *metrics.Metrics, stop func(), err error) {
-	m = metrics.New()
+func serveMetrics(addr string, m *metrics.Metrics, a *app, stdout io.Writer, log *slog.Logger) (stop func(), err error) {
 	sqlDB, err := a.store.DB().DB()
 	if err != nil {
-		return nil, nil, fmt.Errorf("metrics: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	if err := m.WatchDB(sqlDB, "powercheck"); err != nil {
-		return nil, nil, fmt.Errorf("metrics: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	a.svc.UseObserver(m)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("metrics listen: %w", err)
+		return nil, fmt.Errorf("metrics listen: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
@@ -43,7 +42,7 @@ func serveMetrics(addr string, a *app, stdout io.Writer, log *slog.Logger) (m *m
 	}()
 	log.Info("metrics listening", "addr", ln.Addr().String())
 	fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", ln.Addr())
-	return m, func() {
+	return func() {
 		_ = srv.Close()
 		<-served
 	}, nil

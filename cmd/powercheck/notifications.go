@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"powercheck/internal/checker"
+	"powercheck/internal/compliance"
 	"powercheck/internal/notify"
 )
 
@@ -40,5 +43,27 @@ func (o *notifyOptions) service(a *app, log *slog.Logger) *notify.Service {
 
 // newReminders returns the reminders of app a on clock now (nil: the system's).
 func newReminders(a *app, now func() time.Time, log *slog.Logger) *notify.Reminders {
-	return notify.NewReminders(a.svc, a.store, a.engine.Calendar, now, log)
+	return notify.NewReminders(reminderFacts{a.services}, a.store, a.engine.Calendar, now, log)
 }
+
+// reminderFacts are the facts the reminders read, from the services that
+// keep them.
+type reminderFacts struct{ s *checker.Services }
+
+func (f reminderFacts) ListDepartments(ctx context.Context) ([]compliance.Department, error) {
+	return f.s.Accounts.ListDepartments(ctx)
+}
+
+func (f reminderFacts) PatrolLedger(ctx context.Context, who *compliance.Account, dept, from, to string) (compliance.PatrolLedger, error) {
+	return f.s.Patrols.PatrolLedger(ctx, who, dept, from, to)
+}
+
+func (f reminderFacts) MonthlyReport(ctx context.Context, who *compliance.Account, dept, month string) (compliance.MonthlyReport, error) {
+	return f.s.Reports.MonthlyReport(ctx, who, dept, month)
+}
+
+func (f reminderFacts) ExplanationDue(month string) (string, error) {
+	return f.s.Reports.ExplanationDue(month)
+}
+
+func (f reminderFacts) RuleParams() compliance.RuleParams { return f.s.Core.RuleParams() }

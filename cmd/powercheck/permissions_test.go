@@ -14,7 +14,7 @@ import (
 // TestPermissionTableCoversEveryRoute proves that every API route has an
 // entry in the permission table and every entry a route.
 func TestPermissionTableCoversEveryRoute(t *testing.T) {
-	h, err := httpapi.New(nil, nil, nil, nil, httpapi.Config{}, nil) // New panics on a route without an entry
+	h, err := httpapi.New(httpapi.Services{}, nil, nil, nil, httpapi.Config{}, nil) // New panics on a route without an entry
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,7 +118,7 @@ func TestExplanationReminder(t *testing.T) {
 		}
 		eve := due - 1 // the working day before the due date
 		for {
-			k, err := nodes[0].engine.Calendar().Kind(eve)
+			k, err := nodes[0].engine.Calendar().DayKind(eve)
 			if err != nil {
 				t.Fatal(err)
 			}

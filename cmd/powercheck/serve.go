@@ -17,10 +17,12 @@ import (
 	"unicode/utf8"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
 	"powercheck/internal/httpapi"
 	"powercheck/internal/jobs"
+	"powercheck/internal/metrics"
 	"powercheck/internal/policy"
 	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
@@ -32,15 +34,17 @@ import (
 type app struct {
 	store  *sqlstore.Store
 	engine *policy.Engine
-	svc    *compliance.Service
+	// services are the checker's services, wired over store and engine.
+	services *checker.Services
 	// calendarSeeded lists the official calendar years the start stored,
 	// for the audit log (see bootstrap).
 	calendarSeeded compliance.Written
 }
 
 // openApp opens and migrates the database, loads the policies (publishing the
-// defaults on an empty database) and wires the service.
-func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *slog.Logger) (*app, error) {
+// defaults on an empty database) and wires the services; opts set the parts
+// of them that only serve has (the audit key, checkpoints, metrics).
+func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *slog.Logger, opts ...func(*checker.Options)) (*app, error) {
 	store, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -59,19 +63,26 @@ func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *sl
 		_ = store.Close()
 		return nil, err
 	}
-	svc := compliance.NewService(store, engine, nil, log)
-	svc.UseCalendar(engine)
-	svc.UseParams(engine)
-	if err := svc.UseSettingsSink(ctx, engine.SetSettings); err != nil {
+	o := checker.Options{Log: log, Calendar: engine, Params: engine, Settings: engine.SetSettings}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	services, err := checker.New(store, engine, o)
+	if err != nil {
 		_ = store.Close()
 		return nil, err
 	}
-	seeding, seeded := svc.TrackWrites(ctx)
-	if err := svc.SyncCalendar(seeding); err != nil {
+	// The policies read the district's settings as input.settings.
+	if _, err := services.Accounts.RefreshSettings(ctx); err != nil {
 		_ = store.Close()
 		return nil, err
 	}
-	return &app{store: store, engine: engine, svc: svc, calendarSeeded: seeded}, nil
+	seeding, seeded := services.Audit.TrackWrites(ctx)
+	if err := services.Accounts.SyncCalendar(seeding); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return &app{store: store, engine: engine, services: services, calendarSeeded: seeded}, nil
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level slog.Level) error {
@@ -120,18 +131,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dsn, *evalTimeout, log)
+	var m *metrics.Metrics // nil: no metrics
+	if *metricsAddr != "" {
+		m = metrics.New()
+	}
+	a, err := openApp(ctx, *dsn, *evalTimeout, log, func(o *checker.Options) {
+		o.AuditKey = auditKey
+		if *checkpointFile != "" {
+			o.Checkpoints = fileCheckpoints(*checkpointFile)
+		}
+		if m != nil {
+			o.Observer = m // told of evaluations, warnings and sweeps
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer a.store.Close()
-	if err := a.svc.SetAuditKey(auditKey); err != nil {
-		return err
-	}
 
 	// A database an earlier version wrote: the audit log starts to account
 	// for the objects stored before it followed them one by one.
-	if n, err := a.svc.RecordAuditBaseline(ctx); err != nil {
+	if n, err := a.services.Audit.RecordAuditBaseline(ctx); err != nil {
 		return fmt.Errorf("audit baseline: %w", err)
 	} else if n > 0 {
 		log.Info("the audit log now accounts for the objects stored before it followed them", "objects", n)
@@ -174,15 +194,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	cfg.Webhooks, cfg.Mail = hooks.services(a, log)
 	inbox := notes.service(a, log)
 	cfg.Notifications = inbox
-	if *metricsAddr != "" {
-		m, stop, err := serveMetrics(*metricsAddr, a, stdout, log)
+	if m != nil {
+		stop, err := serveMetrics(*metricsAddr, m, a, stdout, log)
 		if err != nil {
 			return err
 		}
 		defer stop() // after the drain: its requests are counted
 		cfg.Requests = m
 	}
-	h, err := httpapi.New(a.svc, policy.NewAuthoring(a.engine, a.store), a.store, a.engine, cfg, log)
+	h, err := httpapi.New(apiServices(a.services), policy.NewAuthoring(a.engine, a.store), a.store, a.engine, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -198,8 +218,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	// An interval of 0 turns a job off.
 	var checkpoints jobs.Component
 	if *checkpointFile != "" {
-		cps := newCheckpointer(a.svc, a.store, *checkpointFile, log)
-		a.svc.UseAuditCheckpoints(cps.newest)
+		cps := newCheckpointer(a.services.Audit, a.store, *checkpointFile, log)
 		// A first checkpoint at the start, then on the interval, and the
 		// last one once every change is logged.
 		checkpoints = jobs.Every("audit checkpoint", *checkpointEvery, cps.run, jobs.OnStart(cps.open), jobs.AtStop())
@@ -209,12 +228,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 	bg.Add(
 		// Every node runs the newest policies, calendar and settings.
 		jobs.Every("policy poll", *poll, pollPolicy(a.engine, a.store, log)),
-		jobs.Every("calendar sync", *poll, syncCalendar(a.svc, log)),
-		jobs.Every("settings refresh", *poll, refreshSettings(a.svc)),
+		jobs.Every("calendar sync", *poll, syncCalendar(a.services, log)),
+		jobs.Every("settings refresh", *poll, refreshSettings(a.services.Accounts)),
 		// Steps whose evaluation failed, evaluated again.
-		jobs.Every("recheck", *recheck, recheckJob(a.svc, log)),
+		jobs.Every("recheck", *recheck, recheckJob(a.services, log)),
 		// Deadlines passed, patrol days and last month closed, the catalog's upkeep.
-		jobs.Every("deadline sweep", *sweepEvery, (&sweeper{svc: a.svc, log: log}).run),
+		jobs.Every("deadline sweep", *sweepEvery, (&sweeper{svc: a.services, log: log}).run),
 		// New events to webhook deliveries, due deliveries sent, daily digests mailed.
 		jobs.Every("webhook fan-out", *hooks.fanOut, dropCount(dispatcher.FanOut)),
 		jobs.Every("webhook dispatch", *hooks.dispatch, dropCount(dispatcher.Dispatch)),
@@ -232,7 +251,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 		return err
 	}
 
-	if missing := a.svc.MissingYears(); len(missing) > 0 {
+	if missing := a.services.Accounts.MissingYears(); len(missing) > 0 {
 		log.Warn("the holiday calendar lacks years that deadlines reach into; enter them with PUT /api/v1/calendar/{year}", "missing", missing)
 	}
 	log.Info("powercheck listening", "addr", ln.Addr().String(), "db", a.store.Dialect(), "policy_revision", a.engine.Revision())
@@ -303,16 +322,16 @@ func checkBootstrapToken(token string, demo bool) error {
 // ("" when accounts exist). The official calendar years the start stored
 // are in the audit log with it, or on their own on a later start.
 func bootstrap(ctx context.Context, a *app, log *slog.Logger) (string, error) {
-	token, err := a.svc.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"))
+	token, err := a.services.Accounts.Bootstrap(ctx, os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN"))
 	if err != nil {
 		return "", fmt.Errorf("bootstrap admin: %w", err)
 	}
 	if token != "" {
-		auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "bootstrap", Target: "username=admin",
+		auditSystem(ctx, a.services.Audit, log, compliance.SystemChange{Action: "bootstrap", Target: "username=admin",
 			Result: map[string]string{"username": "admin"}, Subjects: []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: "admin"}}},
 			a.calendarSeeded, true)
 	} else {
-		auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, a.calendarSeeded, false)
+		auditSystem(ctx, a.services.Audit, log, compliance.SystemChange{Action: "calendar", Target: "official years"}, a.calendarSeeded, false)
 	}
 	return token, nil
 }
@@ -346,7 +365,7 @@ func auditSystem(ctx context.Context, svc systemRecorder, log *slog.Logger, c co
 func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.Writer, log *slog.Logger) error {
 	// Every object the demo stores is in its audit entry, as it is once
 	// the demo passwords are set.
-	ctx, written := a.svc.TrackWrites(ctx)
+	ctx, written := a.services.Audit.TrackWrites(ctx)
 	tokens, err := demo.Load(ctx, a.store, a.engine)
 	if errors.Is(err, demo.ErrLoaded) {
 		fmt.Fprintln(stdout, "demo district already loaded; its accounts keep the tokens listed in the README")
@@ -368,13 +387,13 @@ func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.
 		err := sessions.SetKnownPassword(ctx, "admin", tok)
 		switch {
 		case err == nil:
-			auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "demo_password", Target: "username=admin",
+			auditSystem(ctx, a.services.Audit, log, compliance.SystemChange{Action: "demo_password", Target: "username=admin",
 				Subjects: []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: "admin"}}}, nil, true)
 		case !errors.Is(err, compliance.ErrNotFound):
 			return fmt.Errorf("demo password of admin: %w", err)
 		}
 	}
-	auditSystem(ctx, a.svc, log, compliance.SystemChange{Action: "demo", Result: map[string][]string{"accounts": users}}, written, true)
+	auditSystem(ctx, a.services.Audit, log, compliance.SystemChange{Action: "demo", Result: map[string][]string{"accounts": users}}, written, true)
 	fmt.Fprintln(stdout, "demo district loaded; accounts and tokens (demo only, never use in production):")
 	fmt.Fprintln(stdout, "  (each account signs in to the console with its token as password)")
 	for _, t := range tokens {
@@ -432,4 +451,11 @@ func checkPublicRate(perMinute int) error {
 		return fmt.Errorf("--public-rate %d: want 0 (no bound) or more requests a minute", perMinute)
 	}
 	return nil
+}
+
+// apiServices are the services the API calls.
+func apiServices(s *checker.Services) httpapi.Services {
+	return httpapi.Services{Accounts: s.Accounts, Catalog: s.Catalog, Cases: s.Cases, Supervision: s.Supervision,
+		Reports: s.Reports, Patrols: s.Patrols, Policies: s.Policies, Audit: s.Audit, Public: s.Public,
+		Deadlines: s.Deadlines, Documents: s.Documents, Dashboard: s.Dashboard}
 }

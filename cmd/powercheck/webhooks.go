@@ -98,7 +98,7 @@ func (d digestSource) DigestAccount(ctx context.Context, username string) (*comp
 }
 
 func (d digestSource) Workbench(ctx context.Context, who *compliance.Account) (compliance.Workbench, error) {
-	return d.a.svc.Workbench(ctx, who)
+	return d.a.services.Cases.Workbench(ctx, who)
 }
 
 func (d digestSource) UnreadNotifications(ctx context.Context, username string) (int, bool, error) {

@@ -15,19 +15,19 @@ import (
 	"time"
 )
 
-// Kind classifies a day.
-type Kind string
+// DayKind classifies a day: a working day, a holiday, …
+type DayKind string
 
 // The kinds of day.
 const (
-	Workday       Kind = "workday"        // an ordinary Monday–Friday
-	MakeupWorkday Kind = "makeup_workday" // a weekend day worked in exchange for a holiday
-	Holiday       Kind = "holiday"        // a public holiday, including the weekend days inside it
-	Weekend       Kind = "weekend"        // an ordinary Saturday or Sunday
+	Workday       DayKind = "workday"        // an ordinary Monday–Friday
+	MakeupWorkday DayKind = "makeup_workday" // a weekend day worked in exchange for a holiday
+	Holiday       DayKind = "holiday"        // a public holiday, including the weekend days inside it
+	Weekend       DayKind = "weekend"        // an ordinary Saturday or Sunday
 )
 
 // IsWorking reports whether a day of kind k is a working day.
-func (k Kind) IsWorking() bool { return k == Workday || k == MakeupWorkday }
+func (k DayKind) IsWorking() bool { return k == Workday || k == MakeupWorkday }
 
 // Year is the announced schedule of one year: its days off and its make-up
 // working days, as YYYY-MM-DD dates.
@@ -51,7 +51,7 @@ func (e *UnknownYearError) Error() string {
 type yearTable struct {
 	spec  Year
 	first Date
-	kinds []Kind
+	kinds []DayKind
 	// cum[i] is the number of working days among the year's first i days.
 	cum []int
 }
@@ -90,7 +90,7 @@ func buildYear(y Year) (*yearTable, error) {
 	}
 	first := MakeDate(y.Year, time.January, 1)
 	n := int(MakeDate(y.Year+1, time.January, 1) - first)
-	t := &yearTable{first: first, kinds: make([]Kind, n), cum: make([]int, n+1)}
+	t := &yearTable{first: first, kinds: make([]DayKind, n), cum: make([]int, n+1)}
 	for i := range n {
 		switch (first + Date(i)).Weekday() {
 		case time.Saturday, time.Sunday:
@@ -214,8 +214,8 @@ func (c *Calendar) table(d Date) (*yearTable, int, error) {
 	return t, int(d - t.first), nil
 }
 
-// Kind classifies day d.
-func (c *Calendar) Kind(d Date) (Kind, error) {
+// DayKind classifies day d.
+func (c *Calendar) DayKind(d Date) (DayKind, error) {
 	t, i, err := c.table(d)
 	if err != nil {
 		return "", err
@@ -225,7 +225,7 @@ func (c *Calendar) Kind(d Date) (Kind, error) {
 
 // IsWorkday reports whether d is a working day.
 func (c *Calendar) IsWorkday(d Date) (bool, error) {
-	k, err := c.Kind(d)
+	k, err := c.DayKind(d)
 	return k.IsWorking(), err
 }
 

@@ -21,7 +21,7 @@ func TestKind(t *testing.T) {
 	c := calendar.Default()
 	tests := []struct {
 		day  string
-		want calendar.Kind
+		want calendar.DayKind
 	}{
 		{"2025-09-28", calendar.MakeupWorkday}, // Sunday before National Day
 		{"2025-10-01", calendar.Holiday},
@@ -38,12 +38,12 @@ func TestKind(t *testing.T) {
 		{"2026-03-07", calendar.Weekend},
 	}
 	for _, tt := range tests {
-		got, err := c.Kind(mustDate(t, tt.day))
+		got, err := c.DayKind(mustDate(t, tt.day))
 		if err != nil {
-			t.Fatalf("Kind(%s): %v", tt.day, err)
+			t.Fatalf("DayKind(%s): %v", tt.day, err)
 		}
 		if got != tt.want {
-			t.Errorf("Kind(%s) = %s, want %s", tt.day, got, tt.want)
+			t.Errorf("DayKind(%s) = %s, want %s", tt.day, got, tt.want)
 		}
 	}
 }
@@ -131,8 +131,8 @@ func TestUnknownYear(t *testing.T) {
 	if !errors.As(err, &unknown) || unknown.Year != 2027 {
 		t.Fatalf("AddWorkdays into 2027: err = %v, want UnknownYearError{2027}", err)
 	}
-	if _, err := c.Kind(mustDate(t, "2024-06-03")); !errors.As(err, &unknown) {
-		t.Fatalf("Kind in 2024: err = %v, want UnknownYearError", err)
+	if _, err := c.DayKind(mustDate(t, "2024-06-03")); !errors.As(err, &unknown) {
+		t.Fatalf("DayKind in 2024: err = %v, want UnknownYearError", err)
 	}
 }
 

@@ -34,15 +34,15 @@ func FuzzYear(f *testing.F) {
 		}
 		for _, list := range []struct {
 			days []string
-			want calendar.Kind
+			want calendar.DayKind
 		}{{y.Holidays, calendar.Holiday}, {y.Workdays, calendar.MakeupWorkday}} {
 			for _, s := range list.days {
 				d, err := calendar.ParseDate(s)
 				if err != nil {
 					t.Fatalf("accepted date %q does not parse: %v", s, err)
 				}
-				if k, err := c.Kind(d); err != nil || k != list.want {
-					t.Fatalf("Kind(%s) = %s, %v; want %s", s, k, err, list.want)
+				if k, err := c.DayKind(d); err != nil || k != list.want {
+					t.Fatalf("DayKind(%s) = %s, %v; want %s", s, k, err, list.want)
 				}
 			}
 		}

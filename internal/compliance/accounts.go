@@ -19,7 +19,7 @@ import (
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`)
 
 // CreateDepartment adds a department.
-func (s *Service) CreateDepartment(ctx context.Context, who *Account, d Department) (Department, error) {
+func (s *Accounts) CreateDepartment(ctx context.Context, who *Account, d Department) (Department, error) {
 	if err := Authorize(who, ActCreateDepartment, ""); err != nil {
 		return Department{}, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) CreateDepartment(ctx context.Context, who *Account, d Departme
 }
 
 // ListDepartments lists every department.
-func (s *Service) ListDepartments(ctx context.Context) ([]Department, error) {
+func (s *Accounts) ListDepartments(ctx context.Context) ([]Department, error) {
 	return s.store.ListDepartments(ctx)
 }
 
@@ -74,7 +74,7 @@ func ValidUsername(u string) bool { return usernamePattern.MatchString(u) }
 
 // CreateAccount adds an account and returns it with its token, which is not
 // stored and cannot be shown again. token may be empty (a fresh one is made).
-func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, token string) (Account, string, error) {
+func (s *Accounts) CreateAccount(ctx context.Context, who *Account, a Account, token string) (Account, string, error) {
 	if who != nil { // nil: bootstrap
 		if err := Authorize(who, ActManageAccounts, ""); err != nil {
 			return Account{}, "", err
@@ -134,7 +134,7 @@ func (s *Service) CreateAccount(ctx context.Context, who *Account, a Account, to
 }
 
 // Authenticate returns the account of a bearer token.
-func (s *Service) Authenticate(ctx context.Context, token string) (*Account, error) {
+func (s *Accounts) Authenticate(ctx context.Context, token string) (*Account, error) {
 	if token == "" {
 		return nil, Errorf(KindUnauthenticated, "unauthenticated", "缺少访问令牌")
 	}
@@ -155,7 +155,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Account, err
 
 // Bootstrap creates the first admin account when there is no account at all.
 // It returns the token, or "" when accounts exist already.
-func (s *Service) Bootstrap(ctx context.Context, token string) (string, error) {
+func (s *Accounts) Bootstrap(ctx context.Context, token string) (string, error) {
 	n, err := s.store.CountAccounts(ctx)
 	if err != nil || n > 0 {
 		return "", err
@@ -188,7 +188,7 @@ func checkCIDRs(v *Validation, cidrs []string) []string {
 // CheckAddress refuses a request of a from ip when ip lies outside the
 // account's IP ranges (if it has any) or, for a department-scoped account,
 // outside its department's ranges (if the department has any).
-func (s *Service) CheckAddress(ctx context.Context, a *Account, ip string) error {
+func (s *Accounts) CheckAddress(ctx context.Context, a *Account, ip string) error {
 	refused := Errorf(KindForbidden, "ip_not_allowed", "当前 IP 地址 %s 不在该账号允许的范围内", ip)
 	addr, err := netip.ParseAddr(ip)
 	if err == nil {
@@ -230,22 +230,11 @@ type AccountStore interface {
 	SetTokenHash(ctx context.Context, username, tokenHash string, at time.Time) error
 }
 
-func (s *Service) accountStore() (AccountStore, error) {
-	as, ok := s.store.(AccountStore)
-	if !ok {
-		return nil, Errorf(KindInternal, "internal", "存储不支持账号管理")
-	}
-	return as, nil
-}
-
 // ListAccounts lists the accounts who may see: all of them for an admin,
 // its own department's for a department admin, every department's
 // inspectors for the supervision bureau, which oversees them.
-func (s *Service) ListAccounts(ctx context.Context, who *Account) ([]Account, error) {
-	as, err := s.accountStore()
-	if err != nil {
-		return nil, err
-	}
+func (s *Accounts) ListAccounts(ctx context.Context, who *Account) ([]Account, error) {
+	as := s.store
 	switch who.Role {
 	case RoleAdmin:
 		return as.ListAccounts(ctx, "")
@@ -287,7 +276,7 @@ func accountNamed(ctx context.Context, as AccountStore, username string) (Accoun
 
 // target returns the account username for who to manage: an admin manages
 // every account, a department admin its own department's clerks.
-func (s *Service) target(ctx context.Context, as AccountStore, who *Account, username string) (Account, error) {
+func (s *Accounts) target(ctx context.Context, as AccountStore, who *Account, username string) (Account, error) {
 	a, err := accountNamed(ctx, as, username)
 	if err != nil {
 		return Account{}, err
@@ -305,11 +294,8 @@ func (s *Service) target(ctx context.Context, as AccountStore, who *Account, use
 
 // ManagedAccount returns the account username if who may manage it: any
 // account for an admin, its own department's clerks for a department admin.
-func (s *Service) ManagedAccount(ctx context.Context, who *Account, username string) (Account, error) {
-	as, err := s.accountStore()
-	if err != nil {
-		return Account{}, err
-	}
+func (s *Accounts) ManagedAccount(ctx context.Context, who *Account, username string) (Account, error) {
+	as := s.store
 	return s.target(ctx, as, who, username)
 }
 
@@ -333,11 +319,8 @@ func deptAdminManages(who *Account, a Account) error {
 
 // UpdateAccount changes an account: disable or enable it, set its expiry,
 // IP ranges or real name. It takes effect on the account's next request.
-func (s *Service) UpdateAccount(ctx context.Context, who *Account, username string, ch AccountChange) (Account, error) {
-	as, err := s.accountStore()
-	if err != nil {
-		return Account{}, err
-	}
+func (s *Accounts) UpdateAccount(ctx context.Context, who *Account, username string, ch AccountChange) (Account, error) {
+	as := s.store
 	a, err := s.target(ctx, as, who, username)
 	if err != nil {
 		return Account{}, err
@@ -374,11 +357,8 @@ func (s *Service) UpdateAccount(ctx context.Context, who *Account, username stri
 // RotateToken gives an account a fresh token, returned once; the old token
 // stops working at once. Only the account itself and the admin rotate a
 // token: whoever holds a fresh token can act as the account.
-func (s *Service) RotateToken(ctx context.Context, who *Account, username string) (Account, string, error) {
-	as, err := s.accountStore()
-	if err != nil {
-		return Account{}, "", err
-	}
+func (s *Accounts) RotateToken(ctx context.Context, who *Account, username string) (Account, string, error) {
+	as := s.store
 	a, err := accountNamed(ctx, as, username)
 	if err != nil {
 		return Account{}, "", err

@@ -59,14 +59,6 @@ type ApprovalStore interface {
 	HandlerKnown(ctx context.Context, dept, realName string) (bool, error)
 }
 
-func (s *Service) approvalStore() (ApprovalStore, error) {
-	as, ok := s.store.(ApprovalStore)
-	if !ok {
-		return nil, Errorf(KindInternal, "internal", "存储不支持审核记录")
-	}
-	return as, nil
-}
-
 // ApproverRoles are the roles that sign approvals.
 var ApproverRoles = []Role{RoleDeptInspector, RoleDeptAdmin, RoleLegal}
 
@@ -174,12 +166,9 @@ func (r *ApprovalRequest) validate() error {
 // SignApproval signs an approval of a step of a case with the account: it
 // must hold the role the step requires and, for a department role, belong
 // to the case's department. The approval's time is the server's.
-func (s *Service) SignApproval(ctx context.Context, who *Account, caseNo string, req ApprovalRequest) (SignedApproval, error) {
-	as, err := s.approvalStore()
-	if err != nil {
-		return SignedApproval{}, err
-	}
-	c, err := s.visibleCase(ctx, who, caseNo)
+func (s *Supervision) SignApproval(ctx context.Context, who *Account, caseNo string, req ApprovalRequest) (SignedApproval, error) {
+	as := s.store
+	c, err := visibleCase(ctx, s.store, who, caseNo)
 	if err != nil {
 		return SignedApproval{}, err
 	}
@@ -217,12 +206,9 @@ func (s *Service) SignApproval(ctx context.Context, who *Account, caseNo string,
 }
 
 // CaseApprovals returns the signed approvals of a case the account may see.
-func (s *Service) CaseApprovals(ctx context.Context, who *Account, caseNo string) ([]SignedApproval, error) {
-	as, err := s.approvalStore()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.visibleCase(ctx, who, caseNo); err != nil {
+func (s *Supervision) CaseApprovals(ctx context.Context, who *Account, caseNo string) ([]SignedApproval, error) {
+	as := s.store
+	if _, err := visibleCase(ctx, s.store, who, caseNo); err != nil {
 		return nil, err
 	}
 	out, err := as.CaseApprovals(ctx, caseNo)
@@ -263,15 +249,12 @@ func approverScope(who *Account) ([]string, bool) {
 
 // PendingApprovals lists the cases of the account's scope whose next
 // checkpoint waits for its role and has no signed approve yet.
-func (s *Service) PendingApprovals(ctx context.Context, who *Account) ([]PendingApproval, error) {
+func (s *Supervision) PendingApprovals(ctx context.Context, who *Account) ([]PendingApproval, error) {
 	depts, ok := approverScope(who)
 	if !ok {
 		return []PendingApproval{}, nil
 	}
-	as, err := s.approvalStore()
-	if err != nil {
-		return nil, err
-	}
+	as := s.store
 	cases, err := as.PendingApprovalCases(ctx, depts, who.Role, MaxPendingApprovals)
 	if err != nil {
 		return nil, err
@@ -306,15 +289,12 @@ func (s *Service) PendingApprovals(ctx context.Context, who *Account) ([]Pending
 }
 
 // countPendingApprovals is the workbench's approvals_pending.
-func (s *Service) countPendingApprovals(ctx context.Context, who *Account) (int, error) {
+func (s *Supervision) countPendingApprovals(ctx context.Context, who *Account) (int, error) {
 	depts, ok := approverScope(who)
 	if !ok {
 		return 0, nil
 	}
-	as, err := s.approvalStore()
-	if err != nil {
-		return 0, err
-	}
+	as := s.store
 	n, err := as.CountPendingApprovals(ctx, depts, who.Role)
 	return int(n), err
 }
@@ -332,11 +312,7 @@ func approvalsAsOf(all []SignedApproval, t time.Time) []SignedApproval {
 }
 
 // signedApprovals reads the approvals of a case signed by t.
-func (s *Service) signedApprovals(ctx context.Context, caseNo string, t time.Time) ([]SignedApproval, error) {
-	as, ok := s.store.(ApprovalStore)
-	if !ok {
-		return nil, nil
-	}
+func signedApprovals(ctx context.Context, as ApprovalStore, caseNo string, t time.Time) ([]SignedApproval, error) {
 	all, err := as.CaseApprovals(ctx, caseNo)
 	if err != nil {
 		return nil, err
@@ -345,12 +321,8 @@ func (s *Service) signedApprovals(ctx context.Context, caseNo string, t time.Tim
 }
 
 // handlerKnown tells whether a program-submitted step names a handler that
-// is a real person of the department: nil when it cannot be told.
-func (s *Service) handlerKnown(ctx context.Context, dept, handler string) (*bool, error) {
-	as, ok := s.store.(ApprovalStore)
-	if !ok {
-		return nil, nil
-	}
+// is a real person of the department.
+func handlerKnown(ctx context.Context, as ApprovalStore, dept, handler string) (*bool, error) {
 	known, err := as.HandlerKnown(ctx, dept, handler)
 	if err != nil {
 		return nil, err

@@ -184,11 +184,8 @@ func writeField(h hash.Hash, f string) {
 // clock. Over-long fields are cut to their stored width. The entry's single
 // subject, when it is of a followed kind and its state after was read, is
 // recorded among its effects, ahead of e.Effects (see WrittenEffects).
-func (s *Service) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
-	as, err := s.auditStore()
-	if err != nil {
-		return AuditEntry{}, err
-	}
+func (s *Audit) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	as := s.store
 	e.At = s.now().UTC().Truncate(time.Millisecond)
 	e.Actor = cut(e.Actor, auditActorMax)
 	e.IP = cut(e.IP, auditIPMax)
@@ -201,36 +198,15 @@ func (s *Service) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 }
 
 // ListAudit lists the audit log, newest first.
-func (s *Service) ListAudit(ctx context.Context, who *Account, f AuditFilter) ([]AuditEntry, error) {
+func (s *Audit) ListAudit(ctx context.Context, who *Account, f AuditFilter) ([]AuditEntry, error) {
 	if err := Authorize(who, ActReadAudit, ""); err != nil {
 		return nil, err
 	}
-	as, err := s.auditStore()
-	if err != nil {
-		return nil, err
-	}
+	as := s.store
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
 		f.Limit = MaxPageSize
 	}
 	return as.ListAudit(ctx, f)
-}
-
-// SetAuditKey makes the service seal every audit entry it appends with key
-// (at least MinAuditKey bytes); nil seals with the plain hash.
-func (s *Service) SetAuditKey(key []byte) error {
-	if key != nil && len(key) < MinAuditKey {
-		return fmt.Errorf("audit key: %d bytes, want at least %d", len(key), MinAuditKey)
-	}
-	s.auditKey = key
-	return nil
-}
-
-func (s *Service) auditStore() (AuditStore, error) {
-	as, ok := s.store.(AuditStore)
-	if !ok {
-		return nil, errors.New("audit: the store keeps no audit log")
-	}
-	return as, nil
 }
 
 // cut shortens s to at most n runes.

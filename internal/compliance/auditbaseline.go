@@ -5,9 +5,9 @@ import (
 	"fmt"
 )
 
-// auditEffectsProbe is a store that tells whether any entry recorded
+// AuditEffectsProbe is a store that tells whether any entry recorded
 // effects.
-type auditEffectsProbe interface {
+type AuditEffectsProbe interface {
 	HasAuditEffects(ctx context.Context) (bool, error)
 }
 
@@ -19,14 +19,9 @@ type auditEffectsProbe interface {
 // that entries recorded already are left to verification. On an empty
 // database, or once any entry has recorded effects, it does nothing. It
 // returns how many objects it recorded.
-func (s *Service) RecordAuditBaseline(ctx context.Context) (int, error) {
-	probe, ok := s.store.(auditEffectsProbe)
-	r, ok2 := s.store.(AuditReader)
-	st, ok3 := s.store.(AuditObjectStore)
-	if !ok || !ok2 || !ok3 {
-		return 0, nil
-	}
-	if has, err := probe.HasAuditEffects(ctx); err != nil || has {
+func (s *Audit) RecordAuditBaseline(ctx context.Context) (int, error) {
+	r, st := s.store, s.store
+	if has, err := s.store.HasAuditEffects(ctx); err != nil || has {
 		return 0, err
 	}
 	if n, err := s.store.CountAccounts(ctx); err != nil || n == 0 {

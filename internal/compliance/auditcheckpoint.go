@@ -40,20 +40,13 @@ func (cp Checkpoint) Line() []byte {
 // been kept yet.
 type CheckpointSource func(ctx context.Context) (Checkpoint, bool, error)
 
-// UseAuditCheckpoints makes VerifyAuditLog check that the log still reaches
-// the newest checkpoint src returns; nil checks none.
-func (s *Service) UseAuditCheckpoints(src CheckpointSource) { s.auditCheckpoint = src }
-
 // AuditCheckpoint returns the head of the audit log as a checkpoint stamped
 // now, after checking that the newest entry is the one the head names and
 // that its hash is its content's (sealed with the service's key, when there
 // is one): a head that does not pass is not a checkpoint. It returns
 // ErrNotFound when the log is empty.
-func (s *Service) AuditCheckpoint(ctx context.Context) (Checkpoint, error) {
-	as, err := s.auditStore()
-	if err != nil {
-		return Checkpoint{}, err
-	}
+func (s *Audit) AuditCheckpoint(ctx context.Context) (Checkpoint, error) {
+	as := s.store
 	head, err := as.AuditHead(ctx)
 	if err != nil {
 		return Checkpoint{}, err

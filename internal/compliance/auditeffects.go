@@ -162,16 +162,11 @@ type WriteTracker interface {
 	TrackWrites(ctx context.Context) (context.Context, Written)
 }
 
-func writtenNothing(context.Context) ([]AuditObject, error) { return nil, nil }
-
 // TrackWrites returns a context under which the store notes the followed
 // objects it writes, and the function that lists them once the change is
 // done, so that the change's audit entry accounts for each of them.
-func (s *Service) TrackWrites(ctx context.Context) (context.Context, Written) {
-	if t, ok := s.store.(WriteTracker); ok {
-		return t.TrackWrites(ctx)
-	}
-	return ctx, writtenNothing
+func (s *Audit) TrackWrites(ctx context.Context) (context.Context, Written) {
+	return s.store.TrackWrites(ctx)
 }
 
 // WrittenEffects returns the effects of objects a change wrote: each

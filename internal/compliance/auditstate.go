@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -108,11 +107,8 @@ func stateDigest(subjects []AuditSubject, read func(AuditSubject) ([]byte, error
 
 // StateDigest returns the digest of the subjects' stored state; see the
 // function StateDigest.
-func (s *Service) StateDigest(ctx context.Context, subjects []AuditSubject) (string, error) {
-	st, ok := s.store.(AuditStateStore)
-	if !ok {
-		return "", errors.New("audit: the store cannot read object states")
-	}
+func (s *Audit) StateDigest(ctx context.Context, subjects []AuditSubject) (string, error) {
+	st := s.store
 	return StateDigest(ctx, st, subjects)
 }
 
@@ -158,7 +154,7 @@ type SystemChange struct {
 }
 
 // RecordSystemChange records a change the service made on its own.
-func (s *Service) RecordSystemChange(ctx context.Context, c SystemChange) (AuditEntry, error) {
+func (s *Audit) RecordSystemChange(ctx context.Context, c SystemChange) (AuditEntry, error) {
 	e := AuditEntry{Actor: SystemActor, Role: SystemActor, Action: "SYSTEM " + c.Action, Target: c.Target,
 		Effects: WrittenEffects(c.Written)}
 	var err error

@@ -408,19 +408,15 @@ type AuditVerdict struct {
 }
 
 // VerifyAuditLog checks the audit chain with the service's key, that it
-// still reaches the newest checkpoint (when the service keeps them, see
-// UseAuditCheckpoints), and the stored objects against the states it
+// still reaches the newest checkpoint (when it keeps them, see
+// NewAudit), and the stored objects against the states it
 // recorded, as `audit verify` does.
-func (s *Service) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict, error) {
+func (s *Audit) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict, error) {
 	if err := Authorize(who, ActReadAudit, ""); err != nil {
 		return AuditVerdict{}, err
 	}
 	v := AuditVerdict{Problems: []string{}, Checked: s.now().UTC().Format(time.RFC3339)}
-	r, ok := s.store.(AuditReader)
-	st, ok2 := s.store.(AuditObjectStore)
-	if !ok || !ok2 {
-		return AuditVerdict{}, Errorf(KindInternal, "internal", "存储不支持审计校验")
-	}
+	r, st := s.store, s.store
 	n, err := VerifyAudit(ctx, r, s.auditKey)
 	v.Entries = n
 	var brk *AuditBreak

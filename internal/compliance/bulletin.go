@@ -3,7 +3,6 @@ package compliance
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -139,7 +138,7 @@ func parseQuarter(q string) (calendar.Date, error) {
 
 // QuarterlyBulletin builds the bulletin of a quarter (YYYY-Qn, Asia/Shanghai)
 // for every department. A quarter not yet begun is refused.
-func (s *Service) QuarterlyBulletin(ctx context.Context, who *Account, quarter string) (QuarterlyBulletin, error) {
+func (s *Reports) QuarterlyBulletin(ctx context.Context, who *Account, quarter string) (QuarterlyBulletin, error) {
 	if err := Authorize(who, ActReadBulletin, ""); err != nil {
 		return QuarterlyBulletin{}, err
 	}
@@ -152,14 +151,11 @@ func (s *Service) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 	if first > today {
 		return QuarterlyBulletin{}, Errorf(KindInvalid, "quarter_not_started", "%s 尚未开始", quarter)
 	}
-	bs, ok := s.store.(BulletinStore)
-	if !ok {
-		return QuarterlyBulletin{}, errors.New("bulletin: the store cannot give quarterly facts")
-	}
+	bs := s.store
 	months := []calendar.Date{first, nextMonth(first), nextMonth(nextMonth(first))}
 	next := nextMonth(months[2])
 	last := next - 1
-	names := s.DistrictSettings(ctx).Settings
+	names := s.accounts.DistrictSettings(ctx).Settings
 	b := QuarterlyBulletin{Quarter: quarter, From: first.String(), To: last.String(), GeneratedAt: now.UTC(),
 		Rows: []BulletinRow{}, ScoreFormula: ScoreFormula, DistrictName: names.DistrictName, Issuer: names.Offices.Oversight,
 		Title: fmt.Sprintf("%s行政权力运行监察季度通报（%s 年第 %s 季度）", names.DistrictName, quarter[:4], quarter[6:])}
@@ -247,7 +243,7 @@ func (s *Service) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 		if created := calendar.DateOf(d.CreatedAt); !d.CreatedAt.IsZero() && created > from {
 			from = created // no patrol was owed before the department existed
 		}
-		days, err := s.patrolDays(ctx, d.Code, from, min(last, today))
+		days, err := s.patrols.patrolDays(ctx, d.Code, from, min(last, today))
 		if err != nil {
 			return b, err
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
@@ -14,16 +15,16 @@ import (
 var oversight = &compliance.Account{Username: "oversight", Role: compliance.RoleOversight}
 
 // createDepartment sets up department code at the time the clock shows.
-func createDepartment(t *testing.T, svc *compliance.Service, code, name string) {
+func createDepartment(t *testing.T, svc *checker.Services, code, name string) {
 	t.Helper()
-	if _, err := svc.CreateDepartment(context.Background(), admin, compliance.Department{Code: code, Name: name}); err != nil {
+	if _, err := svc.Accounts.CreateDepartment(context.Background(), admin, compliance.Department{Code: code, Name: name}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func bulletinRow(t *testing.T, svc *compliance.Service, quarter, dept string) compliance.BulletinRow {
+func bulletinRow(t *testing.T, svc *checker.Services, quarter, dept string) compliance.BulletinRow {
 	t.Helper()
-	b, err := svc.QuarterlyBulletin(context.Background(), oversight, quarter)
+	b, err := svc.Reports.QuarterlyBulletin(context.Background(), oversight, quarter)
 	if err != nil {
 		t.Fatalf("QuarterlyBulletin(%s): %v", quarter, err)
 	}
@@ -98,7 +99,7 @@ func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
 		clk.Set("2026-12-06T10:00:00+08:00")
 		createDepartment(t, svc, "ZJJ", "区住房和城乡建设局")
 
-		if _, err := svc.CloseMonth(ctx, admin, "2026-11", ""); err != nil {
+		if _, err := svc.Reports.CloseMonth(ctx, admin, "2026-11", ""); err != nil {
 			t.Fatal(err)
 		}
 		rules := func(dept string) []string {
@@ -117,7 +118,7 @@ func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
 			t.Errorf("ZJJ, set up today: %q, want nothing", got)
 		}
 		leader := &compliance.Account{Username: "zjj-admin", Role: compliance.RoleDeptAdmin, DepartmentCode: "ZJJ"}
-		r, err := svc.MonthlyReport(ctx, leader, "ZJJ", "2026-11")
+		r, err := svc.Reports.MonthlyReport(ctx, leader, "ZJJ", "2026-11")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -32,24 +31,10 @@ type CalendarHolder interface {
 	SetCalendar(*calendar.Calendar)
 }
 
-// UseCalendar makes the service keep h's calendar in step with the store.
-func (s *Service) UseCalendar(h CalendarHolder) { s.calendar = h }
-
-func (s *Service) calendarStore() (CalendarStore, error) {
-	cs, ok := s.store.(CalendarStore)
-	if !ok || s.calendar == nil {
-		return nil, errors.New("calendar: no calendar store or holder configured")
-	}
-	return cs, nil
-}
-
 // SyncCalendar loads the stored schedules into the calendar in force, first
 // storing the official schedules of years the store does not have.
-func (s *Service) SyncCalendar(ctx context.Context) error {
-	cs, err := s.calendarStore()
-	if err != nil {
-		return err
-	}
+func (s *Accounts) SyncCalendar(ctx context.Context) error {
+	cs := s.store
 	stored, err := cs.CalendarYears(ctx)
 	if err != nil {
 		return err
@@ -88,11 +73,8 @@ type CalendarOverview struct {
 }
 
 // CalendarOverview describes the calendar in force.
-func (s *Service) CalendarOverview(ctx context.Context) (CalendarOverview, error) {
-	cs, err := s.calendarStore()
-	if err != nil {
-		return CalendarOverview{}, err
-	}
+func (s *Accounts) CalendarOverview(ctx context.Context) (CalendarOverview, error) {
+	cs := s.store
 	stored, err := cs.CalendarYears(ctx)
 	if err != nil {
 		return CalendarOverview{}, err
@@ -104,7 +86,7 @@ func (s *Service) CalendarOverview(ctx context.Context) (CalendarOverview, error
 }
 
 // MissingYears lists the years around today that the calendar does not know.
-func (s *Service) MissingYears() []int {
+func (s *Accounts) MissingYears() []int {
 	missing := []int{}
 	if s.calendar == nil {
 		return missing
@@ -119,11 +101,8 @@ func (s *Service) MissingYears() []int {
 }
 
 // CalendarYear returns one year's schedule.
-func (s *Service) CalendarYear(ctx context.Context, year int) (StoredYear, error) {
-	cs, err := s.calendarStore()
-	if err != nil {
-		return StoredYear{}, err
-	}
+func (s *Accounts) CalendarYear(ctx context.Context, year int) (StoredYear, error) {
+	cs := s.store
 	stored, err := cs.CalendarYears(ctx)
 	if err != nil {
 		return StoredYear{}, err
@@ -184,14 +163,11 @@ func validateYear(y calendar.Year) error {
 
 // PutCalendarYear enters or corrects a year's schedule. Open cases whose
 // deadlines may reach into it are re-evaluated by the next sweep.
-func (s *Service) PutCalendarYear(ctx context.Context, who *Account, y calendar.Year) (PutCalendarResult, error) {
+func (s *Accounts) PutCalendarYear(ctx context.Context, who *Account, y calendar.Year) (PutCalendarResult, error) {
 	if err := Authorize(who, ActPutCalendar, ""); err != nil {
 		return PutCalendarResult{}, err
 	}
-	cs, err := s.calendarStore()
-	if err != nil {
-		return PutCalendarResult{}, err
-	}
+	cs := s.store
 	if y.Holidays == nil {
 		y.Holidays = []string{}
 	}

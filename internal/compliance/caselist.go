@@ -74,20 +74,9 @@ type CaseSummary struct {
 	LastStepCode    string  `json:"last_step_code"`
 }
 
-func (s *Service) caseListStore() (CaseListStore, error) {
-	cs, ok := s.store.(CaseListStore)
-	if !ok {
-		return nil, Errorf(KindInternal, "internal", "存储不支持办件列表")
-	}
-	return cs, nil
-}
-
 // ListCases lists the cases the account may see.
-func (s *Service) ListCases(ctx context.Context, who *Account, f CaseFilter) ([]CaseSummary, error) {
-	cs, err := s.caseListStore()
-	if err != nil {
-		return nil, err
-	}
+func (s *Cases) ListCases(ctx context.Context, who *Account, f CaseFilter) ([]CaseSummary, error) {
+	cs := s.store
 	if who.Role.DepartmentScoped() {
 		if len(f.Departments) > 0 && !slices.Equal(f.Departments, []string{who.DepartmentCode}) {
 			return nil, Errorf(KindForbidden, "other_department", "只能查看本部门的办件")
@@ -120,7 +109,7 @@ func (s *Service) ListCases(ctx context.Context, who *Account, f CaseFilter) ([]
 
 // summarize adds to each case its item's name, its deadline as the
 // policies see it now and its unsettled warnings.
-func (s *Service) summarize(ctx context.Context, cs CaseListStore, cases []Case) ([]CaseSummary, error) {
+func (s *Cases) summarize(ctx context.Context, cs CaseListStore, cases []Case) ([]CaseSummary, error) {
 	nos := make([]string, len(cases))
 	for i, c := range cases {
 		nos[i] = c.CaseNo
@@ -152,7 +141,7 @@ func (s *Service) summarize(ctx context.Context, cs CaseListStore, cases []Case)
 		}
 		// A case whose deadline cannot be computed is listed without it;
 		// its page says why.
-		signed, err := s.signedApprovals(ctx, c.CaseNo, now)
+		signed, err := signedApprovals(ctx, s.store, c.CaseNo, now)
 		if err != nil {
 			return nil, err
 		}
@@ -212,11 +201,8 @@ type ExplanationDue struct {
 const dueSoonCases = 10
 
 // Workbench returns the account's to-do items.
-func (s *Service) Workbench(ctx context.Context, who *Account) (Workbench, error) {
-	cs, err := s.caseListStore()
-	if err != nil {
-		return Workbench{}, err
-	}
+func (s *Cases) Workbench(ctx context.Context, who *Account) (Workbench, error) {
+	cs := s.store
 	var depts []string
 	if who.Role.DepartmentScoped() {
 		depts = []string{who.DepartmentCode}
@@ -280,11 +266,11 @@ func (s *Service) Workbench(ctx context.Context, who *Account) (Workbench, error
 			return Workbench{}, err
 		}
 	}
-	if wb.ApprovalsPending, err = s.countPendingApprovals(ctx, who); err != nil {
+	if wb.ApprovalsPending, err = s.supervision.countPendingApprovals(ctx, who); err != nil {
 		return Workbench{}, err
 	}
 	if Authorize(who, ActReadPendingItems, "") == nil {
-		if wb.AdjustmentsPending, err = s.countPendingItems(ctx, who); err != nil {
+		if wb.AdjustmentsPending, err = s.catalog.countPendingItems(ctx, who); err != nil {
 			return Workbench{}, err
 		}
 	}
@@ -316,9 +302,9 @@ func compareDue(a, b *string) int {
 	return strings.Compare(*a, *b)
 }
 
-func (s *Service) patrolsToday(ctx context.Context, who *Account) (*PatrolsToday, error) {
+func (s *Cases) patrolsToday(ctx context.Context, who *Account) (*PatrolsToday, error) {
 	today := s.now().In(calendar.Shanghai).Format(time.DateOnly)
-	l, err := s.PatrolLedger(ctx, who, who.DepartmentCode, today, today)
+	l, err := s.patrols.PatrolLedger(ctx, who, who.DepartmentCode, today, today)
 	if err != nil || len(l.Days) == 0 {
 		return nil, err
 	}
@@ -327,17 +313,17 @@ func (s *Service) patrolsToday(ctx context.Context, who *Account) (*PatrolsToday
 }
 
 // patrolsRequired is the number of patrols a day of kind needs.
-func (s *Service) patrolsRequired(kind string) int {
+func (s *Cases) patrolsRequired(kind string) int {
 	if kind == string(calendar.Workday) || kind == string(calendar.MakeupWorkday) {
 		return s.RuleParams().PatrolsPerWorkday
 	}
 	return 0
 }
 
-func (s *Service) explanationDue(ctx context.Context, who *Account) (*ExplanationDue, error) {
+func (s *Cases) explanationDue(ctx context.Context, who *Account) (*ExplanationDue, error) {
 	y, m, _ := s.now().In(calendar.Shanghai).Date()
 	month := time.Date(y, m, 0, 0, 0, 0, 0, calendar.Shanghai).Format("2006-01") // day 0: last month's last day
-	r, err := s.MonthlyReport(ctx, who, who.DepartmentCode, month)
+	r, err := s.reports.MonthlyReport(ctx, who, who.DepartmentCode, month)
 	if err != nil {
 		return nil, err
 	}

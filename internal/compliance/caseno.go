@@ -17,7 +17,7 @@ import (
 // department's code and "-", or when it begins with the code and "-" of
 // another department whose code extends dept's (department "A-B" owns
 // "A-B-…", department "A" does not).
-func (s *Service) checkCaseNo(ctx context.Context, dept, caseNo string) error {
+func (s *Cases) checkCaseNo(ctx context.Context, dept, caseNo string) error {
 	prefix := dept + "-"
 	if rest, ok := strings.CutPrefix(caseNo, prefix); !ok || rest == "" {
 		return caseNoError(fmt.Sprintf("新办件的编号须以本部门编码和“-”开头（如 %s2026-0001），%s 不是", prefix, caseNo))

@@ -34,8 +34,8 @@ const MaxStepPageSize = 100
 
 // visibleCase returns a case the account may see. Another department's
 // case is not found, exactly as a number nobody uses.
-func (s *Service) visibleCase(ctx context.Context, who *Account, caseNo string) (Case, error) {
-	c, err := s.store.Case(ctx, caseNo)
+func visibleCase(ctx context.Context, cases CaseReader, who *Account, caseNo string) (Case, error) {
+	c, err := cases.Case(ctx, caseNo)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(c.DepartmentCode)) {
 		return Case{}, Errorf(KindNotFound, "case_not_found", "办件 %s 不存在", caseNo)
 	}
@@ -44,8 +44,8 @@ func (s *Service) visibleCase(ctx context.Context, who *Account, caseNo string) 
 
 // Case returns a case the account may see, with its first CaseViewSteps
 // steps. Its deadlines are computed from all of them.
-func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseView, error) {
-	c, err := s.visibleCase(ctx, who, caseNo)
+func (s *Cases) Case(ctx context.Context, who *Account, caseNo string) (CaseView, error) {
+	c, err := visibleCase(ctx, s.store, who, caseNo)
 	if err != nil {
 		return CaseView{}, err
 	}
@@ -68,7 +68,7 @@ func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseVi
 		return CaseView{}, err
 	}
 	now := s.now()
-	signed, err := s.signedApprovals(ctx, c.CaseNo, now)
+	signed, err := signedApprovals(ctx, s.store, c.CaseNo, now)
 	if err != nil {
 		return CaseView{}, err
 	}
@@ -86,8 +86,8 @@ func (s *Service) Case(ctx context.Context, who *Account, caseNo string) (CaseVi
 
 // CaseSteps returns up to limit steps of a case the account may see, in
 // the order they were recorded, after the first offset of them.
-func (s *Service) CaseSteps(ctx context.Context, who *Account, caseNo string, offset, limit int) ([]Step, error) {
-	if _, err := s.visibleCase(ctx, who, caseNo); err != nil {
+func (s *Cases) CaseSteps(ctx context.Context, who *Account, caseNo string, offset, limit int) ([]Step, error) {
+	if _, err := visibleCase(ctx, s.store, who, caseNo); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > MaxStepPageSize {
@@ -102,7 +102,7 @@ const MaxPageSize = 500
 
 // ListWarnings lists the warnings the account may see. Department-scoped
 // accounts see only their own department, whatever the filter says.
-func (s *Service) ListWarnings(ctx context.Context, who *Account, f WarningFilter) ([]Warning, error) {
+func (s *Cases) ListWarnings(ctx context.Context, who *Account, f WarningFilter) ([]Warning, error) {
 	f, err := scopeWarningFilter(who, f)
 	if err != nil {
 		return nil, err

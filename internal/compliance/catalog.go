@@ -36,7 +36,7 @@ const MaxItemVersions = 100
 // under. The legal office's saves take effect at once; a department admin's
 // wait for the legal office's approval (审定, see cleanup.go), and new cases
 // keep using the latest approved version meanwhile.
-func (s *Service) SaveItem(ctx context.Context, who *Account, it PowerItem) (PowerItem, error) {
+func (s *Catalog) SaveItem(ctx context.Context, who *Account, it PowerItem) (PowerItem, error) {
 	if err := Authorize(who, ActSaveItem, ""); err != nil {
 		return PowerItem{}, err
 	}
@@ -252,7 +252,7 @@ func checkItemSize(v *Validation, it *PowerItem) {
 }
 
 // Item returns the latest version of an item, or a given one.
-func (s *Service) Item(ctx context.Context, who *Account, code string, version int) (PowerItem, error) {
+func (s *Catalog) Item(ctx context.Context, who *Account, code string, version int) (PowerItem, error) {
 	var it PowerItem
 	var err error
 	if version == 0 {
@@ -275,7 +275,7 @@ func (s *Service) Item(ctx context.Context, who *Account, code string, version i
 // shownItem is the version of an item the catalog shows: the one in force,
 // or, for an item whose first version still waits for approval, that one.
 // An adjustment waiting for approval is seen through its versions.
-func (s *Service) shownItem(ctx context.Context, code string) (PowerItem, error) {
+func (s *Catalog) shownItem(ctx context.Context, code string) (PowerItem, error) {
 	it, err := s.itemInForce(ctx, code)
 	if errors.Is(err, ErrNotFound) {
 		return s.store.Item(ctx, code, 0)
@@ -285,7 +285,7 @@ func (s *Service) shownItem(ctx context.Context, code string) (PowerItem, error)
 
 // ListItems lists the items the account may see, each as the catalog shows
 // it (see shownItem).
-func (s *Service) ListItems(ctx context.Context, who *Account, dept string) ([]PowerItem, error) {
+func (s *Catalog) ListItems(ctx context.Context, who *Account, dept string) ([]PowerItem, error) {
 	if who.Role.DepartmentScoped() {
 		dept = who.DepartmentCode
 	}
@@ -293,10 +293,7 @@ func (s *Service) ListItems(ctx context.Context, who *Account, dept string) ([]P
 	if err != nil {
 		return nil, err
 	}
-	cs, ok := s.store.(CatalogStore)
-	if !ok {
-		return latest, nil // a store without approvals: the latest version is in force
-	}
+	cs := s.store
 	inForce, err := cs.InForceItems(ctx, dept)
 	if err != nil {
 		return nil, err

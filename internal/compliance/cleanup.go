@@ -90,21 +90,10 @@ type CatalogStore interface {
 	RecordCatalogCheck(ctx context.Context, rec CatalogRecord) (int, error)
 }
 
-func (s *Service) catalogStore() (CatalogStore, error) {
-	cs, ok := s.store.(CatalogStore)
-	if !ok {
-		return nil, errors.New("catalog: the store cannot keep item approvals")
-	}
-	return cs, nil
-}
-
 // itemInForce returns the version new cases are accepted under: the latest
 // approved one (the latest one with a store that keeps no approvals).
-func (s *Service) itemInForce(ctx context.Context, code string) (PowerItem, error) {
-	cs, err := s.catalogStore()
-	if err != nil {
-		return s.store.Item(ctx, code, 0)
-	}
+func (s *Catalog) itemInForce(ctx context.Context, code string) (PowerItem, error) {
+	cs := s.store
 	return cs.ApprovedItem(ctx, code)
 }
 
@@ -112,11 +101,8 @@ func (s *Service) itemInForce(ctx context.Context, code string) (PowerItem, erro
 // office makes it, pending its approval when a department admin does. A
 // version in force is evaluated by the catalog rules. With a store that
 // keeps no approvals every version is in force at once.
-func (s *Service) saveItemVersion(ctx context.Context, who *Account, it PowerItem) (PowerItem, error) {
-	cs, err := s.catalogStore()
-	if err != nil {
-		return s.store.SaveItem(ctx, it)
-	}
+func (s *Catalog) saveItemVersion(ctx context.Context, who *Account, it PowerItem) (PowerItem, error) {
+	cs := s.store
 	a := ItemApproval{ApprovalStatus: ApprovalPending}
 	if who.Role == RoleLegal {
 		at := it.CreatedAt
@@ -133,7 +119,7 @@ func (s *Service) saveItemVersion(ctx context.Context, who *Account, it PowerIte
 }
 
 // evaluateItem runs the catalog rules on one item version, now.
-func (s *Service) evaluateItem(ctx context.Context, cs CatalogStore, it *PowerItem) (Evaluation, error) {
+func (s *Catalog) evaluateItem(ctx context.Context, cs CatalogStore, it *PowerItem) (Evaluation, error) {
 	d, err := s.department(ctx, it.DepartmentCode)
 	if err != nil {
 		return Evaluation{}, err
@@ -160,7 +146,7 @@ func (s *Service) evaluateItem(ctx context.Context, cs CatalogStore, it *PowerIt
 
 // checkItem evaluates an item version and stores the warnings found. It
 // returns how many were new.
-func (s *Service) checkItem(ctx context.Context, cs CatalogStore, it *PowerItem) (int, error) {
+func (s *Catalog) checkItem(ctx context.Context, cs CatalogStore, it *PowerItem) (int, error) {
 	ev, err := s.evaluateItem(ctx, cs, it)
 	if err != nil {
 		return 0, err
@@ -172,12 +158,8 @@ func (s *Service) checkItem(ctx context.Context, cs CatalogStore, it *PowerItem)
 // checkSavedItem runs the catalog evaluation of a version that has just
 // taken effect; a failure is logged and does not undo the save (the monthly
 // check catches up).
-func (s *Service) checkSavedItem(ctx context.Context, it *PowerItem) {
-	cs, err := s.catalogStore()
-	if err == nil {
-		_, err = s.checkItem(ctx, cs, it)
-	}
-	if err != nil {
+func (s *Catalog) checkSavedItem(ctx context.Context, it *PowerItem) {
+	if _, err := s.checkItem(ctx, s.store, it); err != nil {
 		s.log.ErrorContext(ctx, "catalog evaluation failed", "item", it.Code, "version", it.Version, "error", err)
 	}
 }
@@ -192,14 +174,11 @@ type CatalogCheckResult struct {
 
 // CheckCatalog evaluates every item in force (cancelled ones excluded) and
 // stores the warnings found: the monthly catalog check. who nil is the system.
-func (s *Service) CheckCatalog(ctx context.Context, who *Account) (CatalogCheckResult, error) {
+func (s *Catalog) CheckCatalog(ctx context.Context, who *Account) (CatalogCheckResult, error) {
 	if err := authorizeJob(who, ActRunJobs); err != nil {
 		return CatalogCheckResult{}, err
 	}
-	cs, err := s.catalogStore()
-	if err != nil {
-		return CatalogCheckResult{}, err
-	}
+	cs := s.store
 	items, err := cs.InForceItems(ctx, "")
 	if err != nil {
 		return CatalogCheckResult{}, err
@@ -254,17 +233,14 @@ type CatalogCleanup struct {
 
 // Cleanup evaluates the items in force now (cancelled ones excluded), of
 // one department or all, and lists those flagged. Nothing is stored.
-func (s *Service) Cleanup(ctx context.Context, who *Account, dept string) (CatalogCleanup, error) {
+func (s *Catalog) Cleanup(ctx context.Context, who *Account, dept string) (CatalogCleanup, error) {
 	if err := Authorize(who, ActReadCleanup, dept); err != nil {
 		return CatalogCleanup{}, err
 	}
 	if who.Role.DepartmentScoped() {
 		dept = who.DepartmentCode
 	}
-	cs, err := s.catalogStore()
-	if err != nil {
-		return CatalogCleanup{}, err
-	}
+	cs := s.store
 	items, err := cs.InForceItems(ctx, dept)
 	if err != nil {
 		return CatalogCleanup{}, err
@@ -326,7 +302,7 @@ func checkItemPage(limit int) error {
 // PendingItems lists up to limit adjustments awaiting approval, after the
 // one at after when it is not nil: all of them for the legal office, a
 // department admin's own department's.
-func (s *Service) PendingItems(ctx context.Context, who *Account, after *ItemVersionKey, limit int) ([]ItemVersion, error) {
+func (s *Catalog) PendingItems(ctx context.Context, who *Account, after *ItemVersionKey, limit int) ([]ItemVersion, error) {
 	dept, err := pendingScope(who)
 	if err != nil {
 		return nil, err
@@ -334,36 +310,27 @@ func (s *Service) PendingItems(ctx context.Context, who *Account, after *ItemVer
 	if err := checkItemPage(limit); err != nil {
 		return nil, err
 	}
-	cs, err := s.catalogStore()
-	if err != nil {
-		return nil, err
-	}
+	cs := s.store
 	vs, err := cs.PendingItems(ctx, dept, after, limit)
 	return nonNil(vs), err
 }
 
 // countPendingItems counts the adjustments awaiting approval that
 // PendingItems lists.
-func (s *Service) countPendingItems(ctx context.Context, who *Account) (int, error) {
+func (s *Catalog) countPendingItems(ctx context.Context, who *Account) (int, error) {
 	dept, err := pendingScope(who)
 	if err != nil {
 		return 0, err
 	}
-	cs, err := s.catalogStore()
-	if err != nil {
-		return 0, err
-	}
+	cs := s.store
 	n, err := cs.CountPendingItems(ctx, dept)
 	return int(n), err
 }
 
 // ItemVersions lists up to limit versions of an item after version after,
 // oldest first, with who made and who approved each.
-func (s *Service) ItemVersions(ctx context.Context, who *Account, code string, after, limit int) ([]ItemVersion, error) {
-	cs, err := s.catalogStore()
-	if err != nil {
-		return nil, err
-	}
+func (s *Catalog) ItemVersions(ctx context.Context, who *Account, code string, after, limit int) ([]ItemVersion, error) {
+	cs := s.store
 	// The latest version's department decides who sees the item.
 	latest, err := s.store.Item(ctx, code, 0)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(latest.DepartmentCode)) {
@@ -386,17 +353,14 @@ const MaxReviewNote = 1000
 // legal office's 审定. An approved version takes effect at once and is
 // evaluated by the catalog rules; a version older than the one in force
 // cannot be approved any more.
-func (s *Service) ReviewItem(ctx context.Context, who *Account, code string, version int, approve bool, note string) (ItemVersion, error) {
+func (s *Catalog) ReviewItem(ctx context.Context, who *Account, code string, version int, approve bool, note string) (ItemVersion, error) {
 	if err := Authorize(who, ActReviewItem, ""); err != nil {
 		return ItemVersion{}, err
 	}
 	if err := CheckNote(note, MaxReviewNote); err != nil {
 		return ItemVersion{}, err
 	}
-	cs, err := s.catalogStore()
-	if err != nil {
-		return ItemVersion{}, err
-	}
+	cs := s.store
 	v, err := cs.ItemVersion(ctx, code, version)
 	if errors.Is(err, ErrNotFound) {
 		return ItemVersion{}, Errorf(KindNotFound, "item_not_found", "权力事项 %s 第 %d 版不存在", code, version)

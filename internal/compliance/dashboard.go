@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"context"
-	"errors"
 	"math"
 	"slices"
 )
@@ -109,20 +108,22 @@ type DepartmentFigures struct {
 	OnTimeRate        float64  `json:"on_time_rate"`
 }
 
-// Dashboard computes the dashboards' figures.
-type Dashboard struct {
-	svc   *Service
-	store DashboardStore
+// DashboardStorage is what Dashboard reads.
+type DashboardStorage interface {
+	DashboardStore
+	BulletinStore
 }
 
-// NewDashboard returns the dashboard over svc's store; an error when the
-// store cannot aggregate.
-func NewDashboard(svc *Service) (*Dashboard, error) {
-	ds, ok := svc.store.(DashboardStore)
-	if !ok {
-		return nil, errors.New("dashboard: the store cannot aggregate")
-	}
-	return &Dashboard{svc: svc, store: ds}, nil
+// Dashboard computes the dashboards' figures.
+type Dashboard struct {
+	reports *Reports // the period and departments asked for, explanations due
+	patrols *Patrols // patrol days
+	store   DashboardStorage
+}
+
+// NewDashboard returns the dashboard over store.
+func NewDashboard(store DashboardStorage, reports *Reports, patrols *Patrols) *Dashboard {
+	return &Dashboard{reports: reports, patrols: patrols, store: store}
 }
 
 // scope checks who may read statistics and reads the period and the
@@ -132,11 +133,11 @@ func (d *Dashboard) scope(ctx context.Context, who *Account, q StatsQuery) (Stat
 	if err := Authorize(who, ActReadStats, ""); err != nil {
 		return StatsFilter{}, "", "", nil, err
 	}
-	from, to, err := d.svc.statsPeriod(q.From, q.To)
+	from, to, err := d.reports.statsPeriod(q.From, q.To)
 	if err != nil {
 		return StatsFilter{}, "", "", nil, err
 	}
-	depts, err := d.svc.statsDepartments(ctx, who, q.Departments)
+	depts, err := d.reports.statsDepartments(ctx, who, q.Departments)
 	if err != nil {
 		return StatsFilter{}, "", "", nil, err
 	}
@@ -185,7 +186,7 @@ func (d *Dashboard) Departments(ctx context.Context, who *Account, q StatsQuery)
 			Cases: c.Cases, OverdueCases: c.OverdueCases, OverdueRate: ratio(c.OverdueCases, c.Cases),
 			ClosedCases: c.ClosedCases, ClosedOnTime: c.ClosedOnTime, OnTimeRate: ratio(c.ClosedOnTime, c.ClosedCases)}
 		fig.MedianRectifyDays, fig.RectifiedMeasured = medianTenths(buckets[code])
-		if dept, err := d.svc.department(ctx, code); err == nil {
+		if dept, err := d.reports.department(ctx, code); err == nil {
 			fig.DepartmentName = dept.Name
 		}
 		out.Departments = append(out.Departments, fig)

@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"context"
-	"errors"
 
 	"powercheck/internal/calendar"
 )
@@ -33,10 +32,10 @@ func (d *Dashboard) Patrols(ctx context.Context, who *Account, q StatsQuery) (Pa
 	}
 	from, _ := calendar.ParseDate(fromS)
 	to, _ := calendar.ParseDate(toS)
-	to = min(to, calendar.DateOf(d.svc.now()))
+	to = min(to, calendar.DateOf(d.reports.now()))
 	out := PatrolStats{From: fromS, To: toS, Rows: []PatrolStatRow{}}
 	for _, code := range depts {
-		dept, err := d.svc.department(ctx, code)
+		dept, err := d.reports.department(ctx, code)
 		if err != nil {
 			return PatrolStats{}, err
 		}
@@ -44,7 +43,7 @@ func (d *Dashboard) Patrols(ctx context.Context, who *Account, q StatsQuery) (Pa
 		if created := calendar.DateOf(dept.CreatedAt); !dept.CreatedAt.IsZero() && created > start {
 			start = created // no patrol was owed before the department existed
 		}
-		days, err := d.svc.patrolDays(ctx, code, start, to)
+		days, err := d.patrols.patrolDays(ctx, code, start, to)
 		if err != nil {
 			return PatrolStats{}, err
 		}
@@ -103,13 +102,10 @@ func (d *Dashboard) Explanations(ctx context.Context, who *Account, q StatsQuery
 	if err != nil {
 		return ExplanationStats{}, err
 	}
-	bs, ok := d.svc.store.(BulletinStore)
-	if !ok {
-		return ExplanationStats{}, errors.New("dashboard: the store cannot give explanations")
-	}
+	bs := d.store
 	from, _ := calendar.ParseDate(fromS)
 	to, _ := calendar.ParseDate(toS)
-	today := calendar.DateOf(d.svc.now())
+	today := calendar.DateOf(d.reports.now())
 	var months []calendar.Date // the months of the period that are over
 	for m := from - calendar.Date(dayOfMonth(from)-1); m <= to && nextMonth(m) <= today; m = nextMonth(m) {
 		months = append(months, m)
@@ -140,7 +136,7 @@ func (d *Dashboard) Explanations(ctx context.Context, who *Account, q StatsQuery
 		explained[e.DepartmentCode+"|"+e.Month] = e
 	}
 	for _, code := range depts {
-		dept, err := d.svc.department(ctx, code)
+		dept, err := d.reports.department(ctx, code)
 		if err != nil {
 			return ExplanationStats{}, err
 		}
@@ -151,7 +147,7 @@ func (d *Dashboard) Explanations(ctx context.Context, who *Account, q StatsQuery
 			row := ExplanationStatRow{DepartmentCode: code, Month: names[i], Status: ExplanationNotRequired}
 			c := perMonth[code+"|"+names[i]]
 			if (c.Cases == 0 && wholeMonth(dept, m)) || c.Warnings > 0 {
-				if row.Due, err = d.svc.ExplanationDue(names[i]); err != nil {
+				if row.Due, err = d.reports.ExplanationDue(names[i]); err != nil {
 					return ExplanationStats{}, err
 				}
 				e, ok := explained[code+"|"+names[i]]

@@ -196,21 +196,10 @@ type PublicStore interface {
 	QueryCodeKey(ctx context.Context) ([]byte, error)
 }
 
-func (s *Service) publicStore() (PublicStore, error) {
-	ps, ok := s.store.(PublicStore)
-	if !ok {
-		return nil, errors.New("public: the store cannot serve the public side")
-	}
-	return ps, nil
-}
-
 // PublicItems lists the active items in force, by department, category and
 // a keyword in the code or name, ordered by department and code.
-func (s *Service) PublicItems(ctx context.Context, dept, category, q string) ([]PublicItemSummary, error) {
-	ps, err := s.publicStore()
-	if err != nil {
-		return nil, err
-	}
+func (s *Public) PublicItems(ctx context.Context, dept, category, q string) ([]PublicItemSummary, error) {
+	ps := s.store
 	items, err := ps.InForceItems(ctx, dept)
 	if err != nil {
 		return nil, err
@@ -237,7 +226,7 @@ func (s *Service) PublicItems(ctx context.Context, dept, category, q string) ([]
 	return out, nil
 }
 
-func (s *Service) publicSummary(ctx context.Context, it *PowerItem) (PublicItemSummary, error) {
+func (s *Public) publicSummary(ctx context.Context, it *PowerItem) (PublicItemSummary, error) {
 	d, err := s.department(ctx, it.DepartmentCode)
 	if err != nil {
 		return PublicItemSummary{}, err
@@ -249,11 +238,11 @@ func (s *Service) publicSummary(ctx context.Context, it *PowerItem) (PublicItemS
 var errPublicItemNotFound = Errorf(KindNotFound, "not_found", "未找到该权力事项")
 
 // PublicItem returns an active item in force as the public sees it.
-func (s *Service) PublicItem(ctx context.Context, code string) (PublicItem, error) {
+func (s *Public) PublicItem(ctx context.Context, code string) (PublicItem, error) {
 	if !itemCodePattern.MatchString(code) {
 		return PublicItem{}, errPublicItemNotFound
 	}
-	it, err := s.itemInForce(ctx, code)
+	it, err := s.catalog.itemInForce(ctx, code)
 	if errors.Is(err, ErrNotFound) || (err == nil && it.Status != ItemActive) {
 		return PublicItem{}, errPublicItemNotFound
 	}
@@ -263,7 +252,7 @@ func (s *Service) PublicItem(ctx context.Context, code string) (PublicItem, erro
 	return s.publicItem(ctx, &it)
 }
 
-func (s *Service) publicItem(ctx context.Context, it *PowerItem) (PublicItem, error) {
+func (s *Public) publicItem(ctx context.Context, it *PowerItem) (PublicItem, error) {
 	sum, err := s.publicSummary(ctx, it)
 	if err != nil {
 		return PublicItem{}, err
@@ -290,11 +279,8 @@ func (s *Service) publicItem(ctx context.Context, it *PowerItem) (PublicItem, er
 
 // PublicCatalog returns every active item in force as the public sees it,
 // ordered by department and code, and when the newest of them was made.
-func (s *Service) PublicCatalog(ctx context.Context) ([]PublicItem, time.Time, error) {
-	ps, err := s.publicStore()
-	if err != nil {
-		return nil, time.Time{}, err
-	}
+func (s *Public) PublicCatalog(ctx context.Context) ([]PublicItem, time.Time, error) {
+	ps := s.store
 	items, err := ps.InForceItems(ctx, "")
 	if err != nil {
 		return nil, time.Time{}, err
@@ -329,7 +315,7 @@ var ErrPublicCaseNotFound = Errorf(KindNotFound, "not_found", "未找到该办�
 // PublicCase returns a case's progress to whoever holds its query code. The
 // code is checked before the case is looked up, so that an unknown case and
 // a wrong code take the same path and the same time.
-func (s *Service) PublicCase(ctx context.Context, caseNo, code string) (PublicCase, error) {
+func (s *Public) PublicCase(ctx context.Context, caseNo, code string) (PublicCase, error) {
 	key, err := s.queryKey(ctx)
 	if err != nil {
 		return PublicCase{}, err
@@ -372,7 +358,7 @@ func (s *Service) PublicCase(ctx context.Context, caseNo, code string) (PublicCa
 		out.Steps = append(out.Steps, PublicCaseStep{Name: name, Date: calendar.DateOf(st.OccurredAt).String()})
 	}
 	now := s.now()
-	signed, err := s.signedApprovals(ctx, c.CaseNo, now)
+	signed, err := signedApprovals(ctx, s.store, c.CaseNo, now)
 	if err != nil {
 		return PublicCase{}, err
 	}
@@ -390,7 +376,7 @@ func (s *Service) PublicCase(ctx context.Context, caseNo, code string) (PublicCa
 
 // PublicStats returns the figures of month (YYYY-MM, Asia/Shanghai) for
 // every department.
-func (s *Service) PublicStats(ctx context.Context, month string) (PublicStats, error) {
+func (s *Public) PublicStats(ctx context.Context, month string) (PublicStats, error) {
 	start, err := time.ParseInLocation("2006-01", month, calendar.Shanghai)
 	if err != nil {
 		return PublicStats{}, Errorf(KindBadRequest, "invalid_month", "month 须为 YYYY-MM 格式的年月")
@@ -399,10 +385,7 @@ func (s *Service) PublicStats(ctx context.Context, month string) (PublicStats, e
 		return PublicStats{}, Errorf(KindBadRequest, "invalid_month", "尚未到 %s", month)
 	}
 	end := start.AddDate(0, 1, 0)
-	ps, err := s.publicStore()
-	if err != nil {
-		return PublicStats{}, err
-	}
+	ps := s.store
 	depts, err := s.store.ListDepartments(ctx)
 	if err != nil {
 		return PublicStats{}, err

@@ -124,20 +124,23 @@ type DocumentStore interface {
 	Documents(ctx context.Context, f DocumentFilter) ([]Document, error)
 }
 
-// Documents issues and reads documents.
-type Documents struct {
-	svc   *Service
-	store DocumentStore
+// DocumentsStorage is what Documents reads and writes.
+type DocumentsStorage interface {
+	DocumentStore
+	LifecycleStore
 }
 
-// NewDocuments returns the documents of svc's store; an error when the
-// store keeps none.
-func NewDocuments(svc *Service) (*Documents, error) {
-	ds, ok := svc.store.(DocumentStore)
-	if !ok {
-		return nil, errors.New("documents: the store keeps no documents")
-	}
-	return &Documents{svc: svc, store: ds}, nil
+// Documents issues and reads documents.
+type Documents struct {
+	*Core
+	store       DocumentsStorage
+	accounts    *Accounts    // the district's names
+	supervision *Supervision // the spot checks documents are about
+}
+
+// NewDocuments returns the documents over store.
+func NewDocuments(core *Core, store DocumentsStorage, accounts *Accounts, supervision *Supervision) *Documents {
+	return &Documents{Core: core, store: store, accounts: accounts, supervision: supervision}
 }
 
 // Issue issues a document and returns it with its number.
@@ -153,12 +156,12 @@ func (d *Documents) Issue(ctx context.Context, who *Account, req IssueRequest) (
 	if err := checkIssueRequest(&req); err != nil {
 		return Document{}, err
 	}
-	now := d.svc.now()
+	now := d.now()
 	answerBy, err := d.answerBy(now, req.AnswerDays)
 	if err != nil {
 		return Document{}, err
 	}
-	names := d.svc.DistrictSettings(ctx).Settings
+	names := d.accounts.DistrictSettings(ctx).Settings
 	issuer := names.Offices.Oversight
 	if who.Role == RoleSupervision {
 		issuer = names.Offices.Supervision
@@ -175,7 +178,7 @@ func (d *Documents) Issue(ctx context.Context, who *Account, req IssueRequest) (
 	} else if err := d.fromFinding(ctx, who, &doc, req); err != nil {
 		return Document{}, err
 	}
-	dept, err := d.svc.department(ctx, doc.DepartmentCode)
+	dept, err := d.department(ctx, doc.DepartmentCode)
 	if err != nil {
 		return Document{}, err
 	}
@@ -217,7 +220,7 @@ func checkIssueRequest(req *IssueRequest) error {
 // answerBy is the day the answer is due: answer days working days after
 // today, the day of issue not counted.
 func (d *Documents) answerBy(now time.Time, days int) (string, error) {
-	c, err := d.svc.cal()
+	c, err := d.cal()
 	if err != nil {
 		return "", err
 	}

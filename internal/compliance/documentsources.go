@@ -21,10 +21,7 @@ var referralStatuses = []string{WarningReferred, WarningClosed}
 // it leaves in the warning's history. A supervision order is about a
 // warning still to be dealt with; a notice or an advice about a referral.
 func (d *Documents) fromWarning(ctx context.Context, doc *Document, req IssueRequest) (*Transition, error) {
-	ls, err := d.svc.lifecycleStore()
-	if err != nil {
-		return nil, err
-	}
+	ls := d.store
 	w, err := ls.Warning(ctx, req.WarningID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(KindInvalid, "warning_not_found", "预警 %d 不存在", req.WarningID)
@@ -60,7 +57,7 @@ func (d *Documents) fromWarning(ctx context.Context, doc *Document, req IssueReq
 
 // fromFinding fills doc from a spot check's finding of a problem.
 func (d *Documents) fromFinding(ctx context.Context, who *Account, doc *Document, req IssueRequest) error {
-	sc, err := d.svc.SpotCheck(ctx, who, req.SpotCheckID)
+	sc, err := d.supervision.SpotCheck(ctx, who, req.SpotCheckID)
 	if err != nil {
 		if KindOf(err) == KindNotFound {
 			return Errorf(KindInvalid, "spot_check_not_found", "抽查 %d 不存在", req.SpotCheckID)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -32,15 +31,12 @@ const ExportPageSize = 2000
 // may see, in the order of ListWarnings, whatever their number. The scoping
 // is that of ListWarnings: a department-scoped account asking for another
 // department is refused; otherwise it gets its own department only.
-func (s *Service) ExportWarnings(ctx context.Context, who *Account, f WarningFilter, fn func(Warning) error) error {
+func (s *Supervision) ExportWarnings(ctx context.Context, who *Account, f WarningFilter, fn func(Warning) error) error {
 	f, err := scopeWarningFilter(who, f)
 	if err != nil {
 		return err
 	}
-	es, ok := s.store.(WarningExporter)
-	if !ok {
-		return errors.New("export warnings: the store cannot page through warnings")
-	}
+	es := s.store
 	f.Limit = 0
 	return es.EachWarning(ctx, f, ExportPageSize, fn)
 }

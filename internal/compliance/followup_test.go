@@ -25,7 +25,7 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 		for _, no := range []string{"ZJJ-F1", "ZJJ-F2"} {
 			accept(t, svc, no, "2026-03-02T09:00:00+08:00")
 			// A decision citing no legal basis, made before the review: alarms.
-			res, _, err := svc.SubmitStep(ctx, clerk, compliance.StepSubmission{ID: no + "-decide", CaseNo: no, StepCode: "decide",
+			res, _, err := svc.Cases.SubmitStep(ctx, clerk, compliance.StepSubmission{ID: no + "-decide", CaseNo: no, StepCode: "decide",
 				Handler: "张三", OccurredAt: time.Date(2026, 3, 2, 1, 5, 0, 0, time.UTC)}) // 09:05 in Shanghai
 			if err != nil {
 				t.Fatal(err)
@@ -41,13 +41,13 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 		}
 		// ZJJ-F2 answers its alarms; ZJJ-F1 does not.
 		for _, id := range alarms["ZJJ-F2"] {
-			if _, err := svc.Transition(ctx, leader, id, compliance.ActionExplain, "已补充说明", "", ""); err != nil {
+			if _, err := svc.Supervision.Transition(ctx, leader, id, compliance.ActionExplain, "已补充说明", "", ""); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, now := range []string{"2026-03-09T18:00:00+08:00", "2026-03-10T09:00:00+08:00", "2026-03-11T09:00:00+08:00"} {
 			clk.Set(now)
-			if _, err := svc.Sweep(ctx, admin); err != nil {
+			if _, err := svc.Deadlines.Sweep(ctx, admin); err != nil {
 				t.Fatal(err)
 			}
 			for i, no := range []string{"ZJJ-F1", "ZJJ-F2"} {
@@ -65,7 +65,7 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 			}
 		}
 		// The violation list finds exactly the unanswered alarms.
-		overdue, err := svc.ListWarnings(ctx, admin, compliance.WarningFilter{OverdueUnanswered: true, Ascending: true, Limit: 100})
+		overdue, err := svc.Cases.ListWarnings(ctx, admin, compliance.WarningFilter{OverdueUnanswered: true, Ascending: true, Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore"
@@ -38,7 +39,7 @@ var (
 )
 
 // newService wires a service over store with the real policies and clk.
-func newService(t testing.TB, store *sqlstore.Store, clk *clock) *compliance.Service {
+func newService(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Services {
 	t.Helper()
 	engine := policy.NewEngine(calendar.Default(), 0)
 	defaults, err := policy.ReadModules(policies.FS)
@@ -48,8 +49,10 @@ func newService(t testing.TB, store *sqlstore.Store, clk *clock) *compliance.Ser
 	if err := engine.Sync(context.Background(), store, defaults); err != nil {
 		t.Fatal(err)
 	}
-	svc := compliance.NewService(store, engine, clk.Now, nil)
-	svc.UseCalendar(engine)
+	svc, err := checker.New(store, engine, checker.Options{Now: clk.Now, Calendar: engine})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return svc
 }
 
@@ -60,24 +63,24 @@ var licensing = compliance.PowerItem{Code: "XK-001", Name: "建筑工程施工�
 	Steps: []compliance.FlowStep{{Code: "accept", Name: "受理"}, {Code: "review", Name: "审查", TimeLimitDays: 10},
 		{Code: "decide", Name: "决定", EndsClock: true}, {Code: "deliver", Name: "送达"}}}
 
-func setup(t testing.TB, svc *compliance.Service) {
+func setup(t testing.TB, svc *checker.Services) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := svc.CreateDepartment(ctx, admin, compliance.Department{Code: "ZJJ", Name: "区住房和城乡建设局"}); err != nil {
+	if _, err := svc.Accounts.CreateDepartment(ctx, admin, compliance.Department{Code: "ZJJ", Name: "区住房和城乡建设局"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.SaveItem(ctx, legal, licensing); err != nil {
+	if _, err := svc.Catalog.SaveItem(ctx, legal, licensing); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func accept(t testing.TB, svc *compliance.Service, caseNo, at string) {
+func accept(t testing.TB, svc *checker.Services, caseNo, at string) {
 	t.Helper()
 	ts, err := time.Parse(time.RFC3339, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = svc.SubmitStep(context.Background(), clerk, compliance.StepSubmission{ID: caseNo + "-accept", CaseNo: caseNo,
+	_, _, err = svc.Cases.SubmitStep(context.Background(), clerk, compliance.StepSubmission{ID: caseNo + "-accept", CaseNo: caseNo,
 		PowerItemCode: "XK-001", Applicant: "某公司", StepCode: "accept", Handler: "张三", OccurredAt: ts, LegalBasisIDs: []string{"LB1"}})
 	if err != nil {
 		t.Fatal(err)

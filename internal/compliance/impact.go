@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"sort"
 	"sync"
@@ -69,11 +68,8 @@ const impactPage = 1000
 // Impact evaluates cand against the steps recorded in [from, to), each as of
 // the moment it was recorded, and compares with what was stored. It stores
 // nothing. When ctx ends first, the report covers the steps done so far.
-func (s *Service) Impact(ctx context.Context, from, to time.Time, cand Evaluator) (ImpactReport, error) {
-	is, ok := s.store.(ImpactStore)
-	if !ok {
-		return ImpactReport{}, errors.New("impact: the store cannot list recorded steps")
-	}
+func (s *Policies) Impact(ctx context.Context, from, to time.Time, cand Evaluator) (ImpactReport, error) {
+	is := s.store
 	start := time.Now()
 	rep := ImpactReport{From: from, To: to}
 	appear, disappear := map[[3]string]*ImpactCount{}, map[[3]string]*ImpactCount{}
@@ -112,7 +108,7 @@ func (s *Service) Impact(ctx context.Context, from, to time.Time, cand Evaluator
 	return rep, nil
 }
 
-func (s *Service) impactPage(ctx context.Context, is ImpactStore, cand Evaluator, page []RecordedStep, rep *ImpactReport, appear, disappear map[[3]string]*ImpactCount) error {
+func (s *Policies) impactPage(ctx context.Context, is ImpactStore, cand Evaluator, page []RecordedStep, rep *ImpactReport, appear, disappear map[[3]string]*ImpactCount) error {
 	var nos []string
 	seen := map[string]bool{}
 	for _, p := range page {
@@ -129,11 +125,9 @@ func (s *Service) impactPage(ctx context.Context, is ImpactStore, cand Evaluator
 	if err != nil {
 		return err
 	}
-	var signed map[string][]SignedApproval
-	if as, ok := s.store.(ApprovalStore); ok {
-		if signed, err = as.ApprovalsOfCases(ctx, nos); err != nil {
-			return err
-		}
+	signed, err := s.store.ApprovalsOfCases(ctx, nos)
+	if err != nil {
+		return err
 	}
 	type outcome struct {
 		findings []Finding

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"powercheck/internal/calendar"
-	"powercheck/internal/compliance"
+	"powercheck/internal/checker"
 	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore/sqlstoretest"
 	"powercheck/policies"
@@ -43,7 +43,10 @@ func BenchmarkImpact(b *testing.B) {
 	}
 	clk := &clock{}
 	clk.Set("2026-03-10T09:00:00+08:00")
-	svc := compliance.NewService(store, engine, clk.Now, nil)
+	svc, err := checker.New(store, engine, checker.Options{Now: clk.Now})
+	if err != nil {
+		b.Fatal(err)
+	}
 	setup(b, svc)
 
 	// Each case has an accepted and a reviewed step, both in March 2026.
@@ -75,7 +78,7 @@ func BenchmarkImpact(b *testing.B) {
 	from := time.Date(2026, 3, 1, 0, 0, 0, 0, calendar.Shanghai)
 	to := time.Date(2026, 4, 1, 0, 0, 0, 0, calendar.Shanghai)
 	for b.Loop() {
-		rep, err := svc.Impact(ctx, from, to, cand)
+		rep, err := svc.Policies.Impact(ctx, from, to, cand)
 		if err != nil {
 			b.Fatal(err)
 		}

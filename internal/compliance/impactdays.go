@@ -12,11 +12,8 @@ import (
 // finds with what the active revision's finds, so that a dry run shows what
 // a change of the patrol rules or of their parameters would raise. A day
 // on which the active evaluation fails is left out.
-func (s *Service) impactPatrolDays(ctx context.Context, from, to time.Time, cand Evaluator, rep *ImpactReport,
+func (s *Policies) impactPatrolDays(ctx context.Context, from, to time.Time, cand Evaluator, rep *ImpactReport,
 	appear, disappear map[[3]string]*ImpactCount) error {
-	if _, err := s.patrolStore(); err != nil {
-		return nil // a store without patrols has no patrol days
-	}
 	c, err := s.cal()
 	if err != nil {
 		return nil
@@ -32,7 +29,7 @@ func (s *Service) impactPatrolDays(ctx context.Context, from, to time.Time, cand
 	}
 	now := s.now()
 	for _, d := range depts {
-		counts, err := s.patrolCounts(ctx, d.Code, first, last)
+		counts, err := s.patrols.patrolCounts(ctx, d.Code, first, last)
 		if err != nil {
 			return err
 		}
@@ -41,7 +38,7 @@ func (s *Service) impactPatrolDays(ctx context.Context, from, to time.Time, cand
 				rep.Truncated = true
 				return nil
 			}
-			k, err := c.Kind(day)
+			k, err := c.DayKind(day)
 			if err != nil || !k.IsWorking() {
 				continue
 			}

@@ -43,7 +43,7 @@ const (
 	ActionVerify       = "verify"        // the government affairs office verifies
 	ActionRefer        = "refer"         // referred to the supervision bureau (移送)
 	ActionClose        = "close"         // closed
-	// ActionLift is the system's alone: see Service.liftOvertaken.
+	// ActionLift is the system's alone: see Supervision.liftOvertaken.
 	ActionLift = "lift" // lifted (解除): the facts warned of were overtaken
 )
 
@@ -109,20 +109,9 @@ func referralOf(ts []Transition) *Referral {
 	return r
 }
 
-func (s *Service) lifecycleStore() (LifecycleStore, error) {
-	ls, ok := s.store.(LifecycleStore)
-	if !ok {
-		return nil, errors.New("lifecycle: the store keeps no transitions")
-	}
-	return ls, nil
-}
-
 // Warning returns a warning the account may see, with its transitions.
-func (s *Service) Warning(ctx context.Context, who *Account, id int64) (WarningView, error) {
-	ls, err := s.lifecycleStore()
-	if err != nil {
-		return WarningView{}, err
-	}
+func (s *Supervision) Warning(ctx context.Context, who *Account, id int64) (WarningView, error) {
+	ls := s.store
 	w, err := ls.Warning(ctx, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(w.DepartmentCode)) {
 		return WarningView{}, Errorf(KindNotFound, "warning_not_found", "预警 %d 不存在", id)
@@ -141,11 +130,8 @@ func (s *Service) Warning(ctx context.Context, who *Account, id int64) (WarningV
 // nameActors fills in the real names of the transitions' actors, so that a
 // person reads 孙局长, not zjj-admin. An actor whose account cannot be read
 // keeps its username only.
-func (s *Service) nameActors(ctx context.Context, ts []Transition) {
-	as, err := s.accountStore()
-	if err != nil {
-		return
-	}
+func (s *Supervision) nameActors(ctx context.Context, ts []Transition) {
+	as := s.store
 	names := map[string]string{}
 	for i := range ts {
 		n, ok := names[ts[i].Actor]
@@ -167,11 +153,8 @@ var referencePattern = regexp.MustCompile(`^[\p{L}\p{N}〔〕［］\[\]()（）�
 // Transition takes a lifecycle action on a warning.
 // A referral needs the bureau's case reference, and closing a referred
 // warning its outcome.
-func (s *Service) Transition(ctx context.Context, who *Account, id int64, action, note, reference, outcome string) (WarningView, error) {
-	ls, err := s.lifecycleStore()
-	if err != nil {
-		return WarningView{}, err
-	}
+func (s *Supervision) Transition(ctx context.Context, who *Account, id int64, action, note, reference, outcome string) (WarningView, error) {
+	ls := s.store
 	m, ok := lifecycle[action]
 	if action == ActionLift {
 		return WarningView{}, Errorf(KindForbidden, "forbidden", "预警只能由系统在其所警示的情况消除后解除")

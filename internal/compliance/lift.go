@@ -15,15 +15,11 @@ import (
 // the policies' reason as its note), written under ctx, so the audit entry
 // of the step or sweep that ctx tracks accounts for it. A lift that fails
 // is logged; the next evaluation of the case names it again.
-func (s *Service) liftOvertaken(ctx context.Context, known []Warning, lifts []Lift, at time.Time) int {
+func (s *Supervision) liftOvertaken(ctx context.Context, known []Warning, lifts []Lift, at time.Time) int {
 	if len(lifts) == 0 {
 		return 0
 	}
-	ls, err := s.lifecycleStore()
-	if err != nil {
-		s.log.ErrorContext(ctx, "pre-warnings not lifted", "error", err)
-		return 0
-	}
+	ls := s.store
 	byID := make(map[int64]Warning, len(known))
 	for _, w := range known {
 		byID[w.ID] = w

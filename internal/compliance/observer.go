@@ -20,16 +20,6 @@ type Observer interface {
 	Swept(res SweepResult, d time.Duration, err error)
 }
 
-// UseObserver has o told of evaluations, stored warnings, unchecked steps
-// and sweeps. Call it before the service is used.
-func (s *Service) UseObserver(o Observer) {
-	if o == nil {
-		return
-	}
-	s.observer = o
-	s.eval = observedEvaluator{Evaluator: s.eval, o: o}
-}
-
 // observedEvaluator times every evaluation for the observer.
 type observedEvaluator struct {
 	Evaluator
@@ -53,7 +43,7 @@ func (e observedEvaluator) Revision() int64 {
 }
 
 // observeStep tells the observer of a stored step: unchecked, and its warnings.
-func (s *Service) observeStep(res StepResult) {
+func (s *Core) observeStep(res StepResult) {
 	if s.observer == nil {
 		return
 	}
@@ -66,7 +56,7 @@ func (s *Service) observeStep(res StepResult) {
 }
 
 // observeFindings tells the observer of findings stored as warnings.
-func (s *Service) observeFindings(fs []Finding) {
+func (s *Core) observeFindings(fs []Finding) {
 	if s.observer == nil {
 		return
 	}

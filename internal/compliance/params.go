@@ -1,12 +1,8 @@
 package compliance
 
-// UseParams makes the service count with src's rule parameters: the patrol
-// ledger's statuses and the due day of monthly explanations.
-func (s *Service) UseParams(src ParamsSource) { s.params = src }
-
 // RuleParams returns the rule parameters in force: those of the active
 // policy revision, or the shipped ones when no source is configured.
-func (s *Service) RuleParams() RuleParams {
+func (s *Core) RuleParams() RuleParams {
 	p := DefaultRuleParams
 	if s.params != nil {
 		got := s.params.RuleParams()

@@ -108,7 +108,7 @@ type PatrolEntry struct {
 // DayFacts is what a patrol_day evaluation sees as input.day.
 type DayFacts struct {
 	Date    string // YYYY-MM-DD
-	Kind    string // a calendar.Kind
+	Kind    string // a calendar.DayKind
 	Patrols int
 }
 
@@ -165,16 +165,8 @@ type PatrolStore interface {
 	ClosePatrolDay(ctx context.Context, rec PatrolDayRecord) (claimed bool, inserted int, err error)
 }
 
-func (s *Service) patrolStore() (PatrolStore, error) {
-	ps, ok := s.store.(PatrolStore)
-	if !ok {
-		return nil, errors.New("patrols: the store cannot keep patrols")
-	}
-	return ps, nil
-}
-
 // cal returns the calendar in force.
-func (s *Service) cal() (*calendar.Calendar, error) {
+func (s *Core) cal() (*calendar.Calendar, error) {
 	if s.calendar == nil || s.calendar.Calendar() == nil {
 		return nil, errors.New("calendar: no calendar holder configured")
 	}
@@ -182,8 +174,8 @@ func (s *Service) cal() (*calendar.Calendar, error) {
 }
 
 // dayKind classifies d, answering an unknown year as a validation error.
-func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.Kind, error) {
-	k, err := c.Kind(d)
+func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.DayKind, error) {
+	k, err := c.DayKind(d)
 	var unknown *calendar.UnknownYearError
 	if errors.As(err, &unknown) {
 		return "", Errorf(KindInvalid, "calendar_year_unknown",
@@ -194,7 +186,7 @@ func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.Kind, error) {
 
 // patrolStatus is the ledger status of a day of kind k with n patrols, of
 // which a working day needs required.
-func patrolStatus(k calendar.Kind, n, required int) string {
+func patrolStatus(k calendar.DayKind, n, required int) string {
 	switch {
 	case !k.IsWorking():
 		return PatrolNotRequired
@@ -207,17 +199,14 @@ func patrolStatus(k calendar.Kind, n, required int) string {
 }
 
 // RecordPatrol stores a patrol of the inspector's own department.
-func (s *Service) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Patrol, error) {
+func (s *Patrols) RecordPatrol(ctx context.Context, who *Account, p Patrol) (Patrol, error) {
 	if err := Authorize(who, ActRecordPatrol, ""); err != nil {
 		return Patrol{}, err
 	}
 	if who.DepartmentCode == "" { // an inspector patrols its department
 		return Patrol{}, errForbidden
 	}
-	ps, err := s.patrolStore()
-	if err != nil {
-		return Patrol{}, err
-	}
+	ps := s.store
 	now := s.now()
 	var v Validation
 	switch {
@@ -305,7 +294,7 @@ func parsePeriod(from, to string) (calendar.Date, calendar.Date, error) {
 
 // scopedDepartment resolves the department an account asks about: its own
 // when department-scoped (another one is forbidden), else the one named.
-func (s *Service) scopedDepartment(ctx context.Context, who *Account, dept string) (Department, error) {
+func (s *Core) scopedDepartment(ctx context.Context, who *Account, dept string) (Department, error) {
 	if who.Role.DepartmentScoped() {
 		if dept == "" {
 			dept = who.DepartmentCode
@@ -322,7 +311,7 @@ func (s *Service) scopedDepartment(ctx context.Context, who *Account, dept strin
 
 // PatrolLedger lists each day of from–to (YYYY-MM-DD, both included) with
 // its kind, its patrols and their status. Days after today are not listed.
-func (s *Service) PatrolLedger(ctx context.Context, who *Account, dept, from, to string) (PatrolLedger, error) {
+func (s *Patrols) PatrolLedger(ctx context.Context, who *Account, dept, from, to string) (PatrolLedger, error) {
 	f, t, err := parsePeriod(from, to)
 	if err != nil {
 		return PatrolLedger{}, err
@@ -339,7 +328,7 @@ func (s *Service) PatrolLedger(ctx context.Context, who *Account, dept, from, to
 }
 
 // patrolDays returns the ledger days of a department in [f, t].
-func (s *Service) patrolDays(ctx context.Context, dept string, f, t calendar.Date) ([]PatrolDay, error) {
+func (s *Patrols) patrolDays(ctx context.Context, dept string, f, t calendar.Date) ([]PatrolDay, error) {
 	days := []PatrolDay{}
 	if t < f {
 		return days, nil
@@ -348,7 +337,7 @@ func (s *Service) patrolDays(ctx context.Context, dept string, f, t calendar.Dat
 	if err != nil {
 		return nil, err
 	}
-	kinds := make([]calendar.Kind, 0, int(t-f)+1)
+	kinds := make([]calendar.DayKind, 0, int(t-f)+1)
 	for d := f; d <= t; d++ {
 		k, err := dayKind(c, d)
 		if err != nil {
@@ -382,11 +371,8 @@ func (s *Service) patrolDays(ctx context.Context, dept string, f, t calendar.Dat
 
 // patrolEntries lists a department's patrols per claimed day of [f, t]
 // (Asia/Shanghai), each marked whether it counts for that day.
-func (s *Service) patrolEntries(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date][]PatrolEntry, error) {
-	ps, err := s.patrolStore()
-	if err != nil {
-		return nil, err
-	}
+func (s *Patrols) patrolEntries(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date][]PatrolEntry, error) {
+	ps := s.store
 	patrols, err := ps.Patrols(ctx, dept, f.Start(), t.End())
 	if err != nil {
 		return nil, err
@@ -404,7 +390,7 @@ func (s *Service) patrolEntries(ctx context.Context, dept string, f, t calendar.
 
 // patrolCounts counts the patrols that count for each day of [f, t]
 // (Asia/Shanghai): those recorded in time (PatrolNotCounted).
-func (s *Service) patrolCounts(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date]int, error) {
+func (s *Patrols) patrolCounts(ctx context.Context, dept string, f, t calendar.Date) (map[calendar.Date]int, error) {
 	entries, err := s.patrolEntries(ctx, dept, f, t)
 	if err != nil {
 		return nil, err
@@ -443,14 +429,11 @@ const closeLookback = 31
 //
 // The warnings have no case: their case_no is "" and they are told apart by
 // department and date (the store folds both into the dedupe key).
-func (s *Service) ClosePatrolDays(ctx context.Context, who *Account, from, to calendar.Date) (CloseDaysResult, error) {
+func (s *Patrols) ClosePatrolDays(ctx context.Context, who *Account, from, to calendar.Date) (CloseDaysResult, error) {
 	if err := authorizeJob(who, ActRunJobs); err != nil {
 		return CloseDaysResult{}, err
 	}
-	ps, err := s.patrolStore()
-	if err != nil {
-		return CloseDaysResult{}, err
-	}
+	ps := s.store
 	c, err := s.cal()
 	if err != nil {
 		return CloseDaysResult{}, err

@@ -37,14 +37,11 @@ func queryCode(key []byte, caseNo string) string {
 	return b.String()
 }
 
-func (s *Service) queryKey(ctx context.Context) ([]byte, error) {
+func (s *Public) queryKey(ctx context.Context) ([]byte, error) {
 	if k := s.queryCodeKey.Load(); k != nil {
 		return *k, nil
 	}
-	ps, err := s.publicStore()
-	if err != nil {
-		return nil, err
-	}
+	ps := s.store
 	k, err := ps.QueryCodeKey(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("query code key: %w", err)
@@ -55,7 +52,7 @@ func (s *Service) queryKey(ctx context.Context) ([]byte, error) {
 
 // giveQueryCode puts the case's query code in the answer of the step that
 // opened it, first time and replay alike.
-func (s *Service) giveQueryCode(ctx context.Context, res *StepResult, created bool) error {
+func (s *Public) giveQueryCode(ctx context.Context, res *StepResult, created bool) error {
 	opened := res.opened
 	if !created {
 		// A replay: is it of the case's first step? (Replays are rare.)

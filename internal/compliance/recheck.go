@@ -59,7 +59,7 @@ func recheckBackoff(n int) time.Duration {
 //
 // A new policy revision may be the fix: once one is active, every step that
 // failed under another is due at once, its count of failures started anew.
-func (s *Service) Recheck(ctx context.Context, limit int) (int, error) {
+func (s *Cases) Recheck(ctx context.Context, limit int) (int, error) {
 	now := s.now()
 	if r, ok := s.eval.(revisioner); ok {
 		if rev := r.Revision(); rev != 0 && s.recheckRevision.Load() != rev {
@@ -109,7 +109,7 @@ func (s *Service) Recheck(ctx context.Context, limit int) (int, error) {
 // recheck evaluates one unchecked step again and stores the outcome when
 // it is checked. When the evaluation fails again, f says how (f.Error is
 // empty when the step is now checked).
-func (s *Service) recheck(ctx context.Context, u UncheckedStep) (f RecheckFailure, err error) {
+func (s *Cases) recheck(ctx context.Context, u UncheckedStep) (f RecheckFailure, err error) {
 	st := u.Step
 	c, err := s.store.Case(ctx, st.CaseNo)
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Service) recheck(ctx context.Context, u UncheckedStep) (f RecheckFailur
 		}
 		earlier = append(earlier, e)
 	}
-	signed, err := s.signedApprovals(ctx, c.CaseNo, st.RecordedAt)
+	signed, err := signedApprovals(ctx, s.store, c.CaseNo, st.RecordedAt)
 	if err != nil {
 		return f, err
 	}
@@ -152,12 +152,12 @@ func (s *Service) recheck(ctx context.Context, u UncheckedStep) (f RecheckFailur
 }
 
 // CountUnchecked returns how many steps wait for a re-check.
-func (s *Service) CountUnchecked(ctx context.Context) (int64, error) {
+func (s *Cases) CountUnchecked(ctx context.Context) (int64, error) {
 	return s.store.CountUnchecked(ctx)
 }
 
 // UncheckedSteps lists up to limit steps that wait for a re-check, oldest
 // first, each with its error and when it is tried next.
-func (s *Service) UncheckedSteps(ctx context.Context, limit int) ([]UncheckedStep, error) {
+func (s *Cases) UncheckedSteps(ctx context.Context, limit int) ([]UncheckedStep, error) {
 	return s.store.UncheckedSteps(ctx, limit)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore"
@@ -66,8 +67,10 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 		clk.Set("2026-03-02T10:00:00+08:00")
 		engine := engineOf(t, store)
 		eval := &failing{Evaluator: engine, steps: map[string]bool{}}
-		svc := compliance.NewService(store, eval, clk.Now, slog.New(slog.DiscardHandler))
-		svc.UseCalendar(engine)
+		svc, err := checker.New(store, eval, checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler), Calendar: engine})
+		if err != nil {
+			t.Fatal(err)
+		}
 		setup(t, svc)
 
 		const batch = 5
@@ -96,13 +99,13 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 				t.Fatalf("the recoverable step is still unchecked after %d rounds of %d behind %d failing steps", rounds, batch, len(broken))
 			}
 			clk.Set(clk.Now().Add(10 * time.Second).Format(time.RFC3339))
-			if _, err := svc.Recheck(ctx, batch); err != nil {
+			if _, err := svc.Cases.Recheck(ctx, batch); err != nil {
 				t.Fatalf("Recheck: %v", err)
 			}
 			rounds++
 		}
 		t.Logf("re-checked after %d rounds", rounds)
-		if n, err := svc.CountUnchecked(ctx); err != nil || n != int64(len(broken)) {
+		if n, err := svc.Cases.CountUnchecked(ctx); err != nil || n != int64(len(broken)) {
 			t.Errorf("CountUnchecked = %d, %v; want %d", n, err, len(broken))
 		}
 		for _, id := range broken {
@@ -115,7 +118,7 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 		// and waits two; its error stays in view.
 		listed := func(t *testing.T) []compliance.UncheckedStep {
 			t.Helper()
-			us, err := svc.UncheckedSteps(ctx, 100)
+			us, err := svc.Cases.UncheckedSteps(ctx, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +132,7 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 				t.Errorf("after one failed re-check: %s attempts %d, next %v, error %q", u.Step.ID, u.Attempts, u.NextRecheckAt, u.Step.CheckError)
 			}
 		}
-		if n, err := svc.Recheck(ctx, 100); err != nil || n != 0 {
+		if n, err := svc.Cases.Recheck(ctx, 100); err != nil || n != 0 {
 			t.Errorf("Recheck before the wait ended = %d, %v", n, err)
 		}
 		if us := listed(t); us[0].Attempts != 1 {
@@ -137,7 +140,7 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 		}
 		clk.Set(clk.Now().Add(time.Minute).Format(time.RFC3339))
 		before := clk.Now()
-		if _, err := svc.Recheck(ctx, 100); err != nil {
+		if _, err := svc.Cases.Recheck(ctx, 100); err != nil {
 			t.Fatal(err)
 		}
 		for _, u := range listed(t) {

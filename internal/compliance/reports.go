@@ -134,14 +134,6 @@ type ReportStore interface {
 	RecordMonthClose(ctx context.Context, rec MonthCloseRecord) (int, error)
 }
 
-func (s *Service) reportStore() (ReportStore, error) {
-	rs, ok := s.store.(ReportStore)
-	if !ok {
-		return nil, errors.New("reports: the store cannot give monthly facts")
-	}
-	return rs, nil
-}
-
 // parseMonth reads YYYY-MM and returns its first day; months before 2000
 // hold no data and have no calendar.
 func parseMonth(month string) (calendar.Date, error) {
@@ -177,7 +169,7 @@ func nextMonth(first calendar.Date) calendar.Date {
 
 // ExplanationDue returns the day a month's explanation is due: the 3rd of
 // the next month, or the first working day after it when it is not one.
-func (s *Service) ExplanationDue(month string) (string, error) {
+func (s *Reports) ExplanationDue(month string) (string, error) {
 	first, err := parseMonth(month)
 	if err != nil {
 		return "", err
@@ -200,7 +192,7 @@ func (s *Service) ExplanationDue(month string) (string, error) {
 }
 
 // MonthlyReport builds a department's report of a month.
-func (s *Service) MonthlyReport(ctx context.Context, who *Account, dept, month string) (MonthlyReport, error) {
+func (s *Reports) MonthlyReport(ctx context.Context, who *Account, dept, month string) (MonthlyReport, error) {
 	first, err := parseMonth(month)
 	if err != nil {
 		return MonthlyReport{}, err
@@ -215,12 +207,9 @@ func (s *Service) MonthlyReport(ctx context.Context, who *Account, dept, month s
 // monthlyReport builds the report of department d. A month counts as one
 // without cases, which needs an explanation, only when d existed for the
 // whole of it (wholeMonth).
-func (s *Service) monthlyReport(ctx context.Context, d Department, month string, first calendar.Date) (MonthlyReport, error) {
+func (s *Reports) monthlyReport(ctx context.Context, d Department, month string, first calendar.Date) (MonthlyReport, error) {
 	dept := d.Code
-	rs, err := s.reportStore()
-	if err != nil {
-		return MonthlyReport{}, err
-	}
+	rs := s.store
 	due, err := s.ExplanationDue(month)
 	if err != nil {
 		return MonthlyReport{}, err
@@ -230,7 +219,7 @@ func (s *Service) monthlyReport(ctx context.Context, d Department, month string,
 	if err != nil {
 		return MonthlyReport{}, err
 	}
-	days, err := s.patrolDays(ctx, dept, first, min(next-1, calendar.DateOf(s.now())))
+	days, err := s.patrols.patrolDays(ctx, dept, first, min(next-1, calendar.DateOf(s.now())))
 	if err != nil {
 		return MonthlyReport{}, err
 	}
@@ -258,7 +247,7 @@ func (s *Service) monthlyReport(ctx context.Context, d Department, month string,
 // SubmitExplanation records a month's written explanation for the
 // account's own department, with the time it was received. The month must
 // be over; one explanation per department and month.
-func (s *Service) SubmitExplanation(ctx context.Context, who *Account, e Explanation) (Explanation, error) {
+func (s *Reports) SubmitExplanation(ctx context.Context, who *Account, e Explanation) (Explanation, error) {
 	if err := Authorize(who, ActExplainMonth, ""); err != nil {
 		return Explanation{}, err
 	}
@@ -268,10 +257,7 @@ func (s *Service) SubmitExplanation(ctx context.Context, who *Account, e Explana
 	if e.DepartmentCode != who.DepartmentCode {
 		return Explanation{}, Errorf(KindForbidden, "other_department", "无权为其他部门（%s）提交书面说明", e.DepartmentCode)
 	}
-	rs, err := s.reportStore()
-	if err != nil {
-		return Explanation{}, err
-	}
+	rs := s.store
 	now := s.now()
 	var v Validation
 	first, err := parseMonth(e.Month)
@@ -317,7 +303,7 @@ func (s *Service) SubmitExplanation(ctx context.Context, who *Account, e Explana
 // resolveSigner reads e.SignedBy: a value of the form of a username names
 // an account, which must be an active dept_admin of e's department; any
 // other value is the deprecated free-text signature of older clients.
-func (s *Service) resolveSigner(ctx context.Context, e *Explanation) error {
+func (s *Reports) resolveSigner(ctx context.Context, e *Explanation) error {
 	e.SignedByKind, e.SignerRealName = SignedByFreeText, ""
 	if !ValidUsername(e.SignedBy) {
 		return nil
@@ -327,10 +313,7 @@ func (s *Service) resolveSigner(ctx context.Context, e *Explanation) error {
 		v.Add("signed_by", "%s 不是 %s 部门在用的负责人（dept_admin）账号", e.SignedBy, e.DepartmentCode)
 		return v.Err("invalid_signer", "签字的分管领导须为本部门在用的负责人账号")
 	}
-	as, err := s.accountStore()
-	if err != nil {
-		return err
-	}
+	as := s.store
 	a, err := as.AccountByUsername(ctx, e.SignedBy)
 	if errors.Is(err, ErrNotFound) {
 		return refuse()
@@ -360,7 +343,7 @@ type CloseMonthResult struct {
 // and month are never duplicated, and new facts (an explanation that came
 // late, or never) raise their own. Like patrol warnings, they have no case:
 // case_no is "" and the store folds department and month into the dedupe key.
-func (s *Service) CloseMonth(ctx context.Context, who *Account, month, dept string) (CloseMonthResult, error) {
+func (s *Reports) CloseMonth(ctx context.Context, who *Account, month, dept string) (CloseMonthResult, error) {
 	if err := authorizeJob(who, ActRunJobs); err != nil {
 		return CloseMonthResult{}, err
 	}
@@ -372,10 +355,7 @@ func (s *Service) CloseMonth(ctx context.Context, who *Account, month, dept stri
 	if nextMonth(first) > calendar.DateOf(now) {
 		return CloseMonthResult{}, Errorf(KindInvalid, "month_not_over", "%s 尚未结束，不能结账", month)
 	}
-	rs, err := s.reportStore()
-	if err != nil {
-		return CloseMonthResult{}, err
-	}
+	rs := s.store
 	var depts []Department
 	if dept != "" {
 		// Checked before the lookup: MySQL would find ZJJ for "ZJJ ".
@@ -431,7 +411,7 @@ func (s *Service) CloseMonth(ctx context.Context, who *Account, month, dept stri
 // zeroCaseStreak counts the months in a row, ending with the one starting at
 // first, in which department d accepted no case (at most zeroCaseLookback).
 // Only months d existed for in whole count: none on the day it is set up.
-func (s *Service) zeroCaseStreak(ctx context.Context, rs ReportStore, d Department, first calendar.Date, accepted int64) (int, error) {
+func (s *Reports) zeroCaseStreak(ctx context.Context, rs ReportStore, d Department, first calendar.Date, accepted int64) (int, error) {
 	if accepted > 0 || !wholeMonth(d, first) {
 		return 0, nil
 	}

@@ -60,14 +60,6 @@ type ScanStore interface {
 	ExplanationScan(ctx context.Context, dept, month string) (ScanFile, error)
 }
 
-func (s *Service) scanStore() (ScanStore, error) {
-	ss, ok := s.store.(ScanStore)
-	if !ok {
-		return nil, errors.New("reports: the store cannot keep scans")
-	}
-	return ss, nil
-}
-
 // ScanType tells the type of a scan by its first bytes (PDF, JPEG or PNG),
 // or "" for anything else, whatever its name or declared type.
 func ScanType(data []byte) string {
@@ -85,7 +77,7 @@ func ScanType(data []byte) string {
 // AttachScan keeps the signed scan of the account's own department's
 // explanation of month. A scan is evidence: it is attached once and never
 // replaced.
-func (s *Service) AttachScan(ctx context.Context, who *Account, dept, month string, data []byte) (Explanation, error) {
+func (s *Reports) AttachScan(ctx context.Context, who *Account, dept, month string, data []byte) (Explanation, error) {
 	if err := Authorize(who, ActExplainMonth, ""); err != nil {
 		return Explanation{}, err
 	}
@@ -103,10 +95,7 @@ func (s *Service) AttachScan(ctx context.Context, who *Account, dept, month stri
 		return Explanation{}, Errorf(KindInvalid, "unsupported_scan_type",
 			"扫描件须为 PDF、JPEG 或 PNG 文件（按文件内容判断，与文件名无关）")
 	}
-	ss, err := s.scanStore()
-	if err != nil {
-		return Explanation{}, err
-	}
+	ss := s.store
 	sum := sha256.Sum256(data)
 	f := ScanFile{ScanInfo: ScanInfo{ContentType: typ, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
 		UploadedBy: who.Username, UploadedAt: s.now().UTC()}, Data: data}
@@ -128,7 +117,7 @@ func (s *Service) AttachScan(ctx context.Context, who *Account, dept, month stri
 // ExplanationScan returns the signed scan of a department's explanation,
 // for the department's own accounts and the district's oversight,
 // supervision and admin.
-func (s *Service) ExplanationScan(ctx context.Context, who *Account, dept, month string) (ScanFile, error) {
+func (s *Reports) ExplanationScan(ctx context.Context, who *Account, dept, month string) (ScanFile, error) {
 	if err := Authorize(who, ActReadScan, ""); err != nil {
 		return ScanFile{}, err
 	}
@@ -139,10 +128,7 @@ func (s *Service) ExplanationScan(ctx context.Context, who *Account, dept, month
 	if err != nil {
 		return ScanFile{}, err
 	}
-	ss, err := s.scanStore()
-	if err != nil {
-		return ScanFile{}, err
-	}
+	ss := s.store
 	f, err := ss.ExplanationScan(ctx, d.Code, month)
 	if errors.Is(err, ErrNotFound) {
 		return ScanFile{}, Errorf(KindNotFound, "scan_not_found", "%s 部门 %s 的书面说明没有扫描件", d.Code, month)

@@ -65,30 +65,9 @@ type settingsCache struct {
 	sink   func(Settings)
 }
 
-// UseSettingsSink makes the service hand every new settings value to sink
-// (the policy engine's input.settings), first the one in force now.
-func (s *Service) UseSettingsSink(ctx context.Context, sink func(Settings)) error {
-	s.settings.mu.Lock()
-	s.settings.sink = sink
-	s.settings.mu.Unlock()
-	_, err := s.RefreshSettings(ctx)
-	return err
-}
-
-func (s *Service) settingsStore() (SettingsStore, error) {
-	st, ok := s.store.(SettingsStore)
-	if !ok {
-		return nil, errors.New("settings: the store cannot keep settings")
-	}
-	return st, nil
-}
-
 // RefreshSettings reads the settings from the store into this node's copy.
-func (s *Service) RefreshSettings(ctx context.Context) (SettingsState, error) {
-	st, err := s.settingsStore()
-	if err != nil {
-		return SettingsState{}, err
-	}
+func (s *Accounts) RefreshSettings(ctx context.Context) (SettingsState, error) {
+	st := s.store
 	got, err := st.Settings(ctx)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -100,7 +79,7 @@ func (s *Service) RefreshSettings(ctx context.Context) (SettingsState, error) {
 	return got, nil
 }
 
-func (s *Service) keepSettings(got SettingsState) {
+func (s *Accounts) keepSettings(got SettingsState) {
 	c := &s.settings
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -114,7 +93,7 @@ func (s *Service) keepSettings(got SettingsState) {
 // DistrictSettings returns the settings in force, from this node's copy
 // when it is fresh; the defaults when the store cannot be read and no copy
 // was ever read.
-func (s *Service) DistrictSettings(ctx context.Context) SettingsState {
+func (s *Accounts) DistrictSettings(ctx context.Context) SettingsState {
 	c := &s.settings
 	c.mu.Lock()
 	st, fresh := c.state, c.state != nil && time.Since(c.loaded) < settingsTTL
@@ -134,7 +113,7 @@ func (s *Service) DistrictSettings(ctx context.Context) SettingsState {
 }
 
 // PutSettings validates and stores the settings; administrators only.
-func (s *Service) PutSettings(ctx context.Context, who *Account, in Settings) (SettingsState, error) {
+func (s *Accounts) PutSettings(ctx context.Context, who *Account, in Settings) (SettingsState, error) {
 	if err := Authorize(who, ActConfigure, ""); err != nil {
 		return SettingsState{}, err
 	}
@@ -159,10 +138,7 @@ func (s *Service) PutSettings(ctx context.Context, who *Account, in Settings) (S
 	if err := v.Err("invalid_settings", "区县设置不合法"); err != nil {
 		return SettingsState{}, err
 	}
-	st, err := s.settingsStore()
-	if err != nil {
-		return SettingsState{}, err
-	}
+	st := s.store
 	at := s.now().UTC()
 	state := SettingsState{Settings: in, UpdatedBy: who.Username, UpdatedAt: &at}
 	if err := st.SaveSettings(ctx, state); err != nil {

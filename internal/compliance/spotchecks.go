@@ -101,14 +101,6 @@ type SpotCheckStore interface {
 	RecordSpotCheckFinding(ctx context.Context, id int64, caseNo string, f SpotCheckFinding) (SpotCheckCase, error)
 }
 
-func (s *Service) spotCheckStore() (SpotCheckStore, error) {
-	ss, ok := s.store.(SpotCheckStore)
-	if !ok {
-		return nil, errors.New("spot checks: the store keeps no spot checks")
-	}
-	return ss, nil
-}
-
 // DrawSample returns the sample of a spot check from its candidates: they
 // are ordered by case number, shuffled with rand.Shuffle of math/rand/v2 on
 // rand.New(rand.NewPCG(uint64(seed), 0)), and the first size are taken (all
@@ -122,14 +114,11 @@ func DrawSample(candidates []SpotCheckCase, size int, seed int64) []SpotCheckCas
 }
 
 // CreateSpotCheck draws and stores a spot check.
-func (s *Service) CreateSpotCheck(ctx context.Context, who *Account, req SpotCheckRequest) (SpotCheckView, error) {
+func (s *Supervision) CreateSpotCheck(ctx context.Context, who *Account, req SpotCheckRequest) (SpotCheckView, error) {
 	if err := Authorize(who, ActWriteSpotChecks, ""); err != nil {
 		return SpotCheckView{}, err
 	}
-	ss, err := s.spotCheckStore()
-	if err != nil {
-		return SpotCheckView{}, err
-	}
+	ss := s.store
 	var v Validation
 	from, errFrom := calendar.ParseDate(req.From)
 	if errFrom != nil {
@@ -196,30 +185,24 @@ func randomSeed() int64 {
 }
 
 // SpotChecks lists spot checks, newest first.
-func (s *Service) SpotChecks(ctx context.Context, who *Account, limit int, beforeID int64) ([]SpotCheck, error) {
+func (s *Supervision) SpotChecks(ctx context.Context, who *Account, limit int, beforeID int64) ([]SpotCheck, error) {
 	if err := Authorize(who, ActReadSpotChecks, ""); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > MaxPageSize {
 		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
 	}
-	ss, err := s.spotCheckStore()
-	if err != nil {
-		return nil, err
-	}
+	ss := s.store
 	out, err := ss.SpotChecks(ctx, limit, beforeID)
 	return nonNil(out), err
 }
 
 // SpotCheck returns a spot check with its sample and findings.
-func (s *Service) SpotCheck(ctx context.Context, who *Account, id int64) (SpotCheckView, error) {
+func (s *Supervision) SpotCheck(ctx context.Context, who *Account, id int64) (SpotCheckView, error) {
 	if err := Authorize(who, ActReadSpotChecks, ""); err != nil {
 		return SpotCheckView{}, err
 	}
-	ss, err := s.spotCheckStore()
-	if err != nil {
-		return SpotCheckView{}, err
-	}
+	ss := s.store
 	sc, err := ss.SpotCheck(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return SpotCheckView{}, Errorf(KindNotFound, "spot_check_not_found", "抽查 %d 不存在", id)
@@ -230,14 +213,11 @@ func (s *Service) SpotCheck(ctx context.Context, who *Account, id int64) (SpotCh
 
 // RecordSpotCheckFinding records, or replaces, the finding on a case of a
 // spot check's sample.
-func (s *Service) RecordSpotCheckFinding(ctx context.Context, who *Account, id int64, caseNo, result, note string) (SpotCheckCase, error) {
+func (s *Supervision) RecordSpotCheckFinding(ctx context.Context, who *Account, id int64, caseNo, result, note string) (SpotCheckCase, error) {
 	if err := Authorize(who, ActWriteSpotChecks, ""); err != nil {
 		return SpotCheckCase{}, err
 	}
-	ss, err := s.spotCheckStore()
-	if err != nil {
-		return SpotCheckCase{}, err
-	}
+	ss := s.store
 	sc, err := s.SpotCheck(ctx, who, id)
 	if err != nil {
 		return SpotCheckCase{}, err

@@ -105,25 +105,14 @@ type DepartmentRate struct {
 	RectificationRate float64 `json:"rectification_rate"`
 }
 
-func (s *Service) statsStore() (StatsStore, error) {
-	ss, ok := s.store.(StatsStore)
-	if !ok {
-		return nil, errors.New("stats: the store cannot aggregate warnings")
-	}
-	return ss, nil
-}
-
 // WarningStats counts warnings and computes the departments' rates over a
 // period. Department-scoped accounts get their own department only; asking
 // for another one is forbidden.
-func (s *Service) WarningStats(ctx context.Context, who *Account, q StatsQuery) (WarningStats, error) {
+func (s *Reports) WarningStats(ctx context.Context, who *Account, q StatsQuery) (WarningStats, error) {
 	if err := Authorize(who, ActReadStats, ""); err != nil {
 		return WarningStats{}, err
 	}
-	ss, err := s.statsStore()
-	if err != nil {
-		return WarningStats{}, err
-	}
+	ss := s.store
 	from, to, err := s.statsPeriod(q.From, q.To)
 	if err != nil {
 		return WarningStats{}, err
@@ -163,7 +152,7 @@ func (s *Service) WarningStats(ctx context.Context, who *Account, q StatsQuery) 
 }
 
 // statsPeriod reads the period's dates and applies the defaults.
-func (s *Service) statsPeriod(fromS, toS string) (from, to calendar.Date, err error) {
+func (s *Reports) statsPeriod(fromS, toS string) (from, to calendar.Date, err error) {
 	var v Validation
 	to = calendar.DateOf(s.now())
 	if toS != "" {
@@ -191,7 +180,7 @@ func dayOfMonth(d calendar.Date) int { return d.Start().Day() }
 // statsDepartments returns the departments the statistics cover, sorted:
 // the ones asked for (each must exist and be visible to who), else every
 // department who may see.
-func (s *Service) statsDepartments(ctx context.Context, who *Account, asked []string) ([]string, error) {
+func (s *Reports) statsDepartments(ctx context.Context, who *Account, asked []string) ([]string, error) {
 	if len(asked) == 0 {
 		if who.Role.DepartmentScoped() {
 			return []string{who.DepartmentCode}, nil
@@ -219,7 +208,7 @@ func (s *Service) statsDepartments(ctx context.Context, who *Account, asked []st
 }
 
 // checkDepartments fails with KindInvalid naming the departments that do not exist.
-func (s *Service) checkDepartments(ctx context.Context, codes []string) error {
+func (s *Core) checkDepartments(ctx context.Context, codes []string) error {
 	var v Validation
 	for _, d := range codes {
 		if _, err := s.department(ctx, d); errors.Is(err, ErrNotFound) {

@@ -200,7 +200,7 @@ func (sub *StepSubmission) digest() string {
 
 // SubmitStep checks and stores one step. created is false when the same
 // submission was already stored: the answer is then the stored one.
-func (s *Service) SubmitStep(ctx context.Context, who *Account, sub StepSubmission) (res StepResult, created bool, err error) {
+func (s *Cases) SubmitStep(ctx context.Context, who *Account, sub StepSubmission) (res StepResult, created bool, err error) {
 	if err := Authorize(who, ActSubmitStep, ""); err != nil {
 		return StepResult{}, false, Errorf(KindForbidden, "forbidden", "只有录入员或部门管理员可以提交环节记录")
 	}
@@ -216,7 +216,7 @@ func (s *Service) SubmitStep(ctx context.Context, who *Account, sub StepSubmissi
 		res, created, err = s.submitOnce(ctx, who, &sub, digest, now)
 		if !errors.Is(err, errCaseRace) {
 			if err == nil {
-				err = s.giveQueryCode(ctx, &res, created)
+				err = s.public.giveQueryCode(ctx, &res, created)
 			}
 			return res, created, err
 		}
@@ -241,7 +241,7 @@ const maxStepAttempts = 8
 // storing the step.
 var errCaseRace = errors.New("case changed concurrently")
 
-func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmission, digest string, now time.Time) (StepResult, bool, error) {
+func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmission, digest string, now time.Time) (StepResult, bool, error) {
 	// A replay is rare: it is not looked for up front but found by the
 	// unique step id when the step is stored, and then answered from the
 	// stored step.
@@ -290,7 +290,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 			return StepResult{}, false, err
 		}
 		warnings = known[c.CaseNo]
-		if signed, err = s.signedApprovals(ctx, c.CaseNo, now); err != nil {
+		if signed, err = signedApprovals(ctx, s.store, c.CaseNo, now); err != nil {
 			return StepResult{}, false, err
 		}
 	}
@@ -325,7 +325,7 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	if sub.BySession {
 		known := true
 		step.HandlerKnown = &known
-	} else if step.HandlerKnown, err = s.handlerKnown(ctx, c.DepartmentCode, step.Handler); err != nil {
+	} else if step.HandlerKnown, err = handlerKnown(ctx, s.store, c.DepartmentCode, step.Handler); err != nil {
 		return StepResult{}, false, err
 	}
 	in := &Input{Event: EventStep, Now: now, Department: dept, Item: item, Case: &c, Steps: earlier, Warnings: warnings,
@@ -370,14 +370,14 @@ func (s *Service) submitOnce(ctx context.Context, who *Account, sub *StepSubmiss
 	case err != nil:
 		return StepResult{}, false, err
 	}
-	s.liftOvertaken(ctx, warnings, ev.Lifts, now)
+	s.supervision.liftOvertaken(ctx, warnings, ev.Lifts, now)
 	s.observeStep(res)
 	return res, true, nil
 }
 
 // caseFull answers a step of a case that holds MaxCaseSteps steps: a replay
 // of one of them as a replay, any other step refused.
-func (s *Service) caseFull(ctx context.Context, who *Account, c *Case, sub *StepSubmission, digest string) (StepResult, bool, error) {
+func (s *Cases) caseFull(ctx context.Context, who *Account, c *Case, sub *StepSubmission, digest string) (StepResult, bool, error) {
 	prev, err := s.store.StepByID(ctx, c.DepartmentCode, sub.ID)
 	if err == nil {
 		return s.replay(who, prev, digest)
@@ -389,7 +389,7 @@ func (s *Service) caseFull(ctx context.Context, who *Account, c *Case, sub *Step
 		"办件 %s 的环节记录已达上限 %d 条，不能再记录，本环节（%s）未保存", c.CaseNo, MaxCaseSteps, sub.ID)
 }
 
-func (s *Service) itemForNewCase(ctx context.Context, sub *StepSubmission) (*PowerItem, error) {
+func (s *Cases) itemForNewCase(ctx context.Context, sub *StepSubmission) (*PowerItem, error) {
 	if sub.PowerItemCode == "" {
 		return nil, (&Error{Kind: KindInvalid, Code: "unknown_case",
 			Message: fmt.Sprintf("办件 %s 尚未受理：首个环节须填写 power_item_code 和 applicant", sub.CaseNo)}).
@@ -399,7 +399,7 @@ func (s *Service) itemForNewCase(ctx context.Context, sub *StepSubmission) (*Pow
 		return nil, (&Error{Kind: KindInvalid, Code: "invalid_step", Message: "环节记录不合法：首个环节须填写申请人（applicant）"}).
 			WithDetails([]FieldError{{Field: "applicant", Message: "首个环节必填"}})
 	}
-	it, err := s.itemInForce(ctx, sub.PowerItemCode)
+	it, err := s.catalog.itemInForce(ctx, sub.PowerItemCode)
 	if errors.Is(err, ErrNotFound) {
 		return nil, (&Error{Kind: KindInvalid, Code: "unknown_item",
 			Message: fmt.Sprintf("权力事项 %s 不存在", sub.PowerItemCode)}).
@@ -417,7 +417,7 @@ func (s *Service) itemForNewCase(ctx context.Context, sub *StepSubmission) (*Pow
 
 // evaluate runs the policies; a failure never loses the step: it is stored
 // unchecked, with the error, and re-checked later.
-func (s *Service) evaluate(ctx context.Context, in *Input, step *Step) Evaluation {
+func (s *Cases) evaluate(ctx context.Context, in *Input, step *Step) Evaluation {
 	ev, err := s.eval.Evaluate(ctx, in)
 	step.PolicyRevision = ev.Revision
 	// A built-in that fails (most often: a year missing from the calendar)
@@ -471,7 +471,7 @@ func respond(rec *StepRecord) Responder {
 	}
 }
 
-func (s *Service) replay(who *Account, prev StoredStep, digest string) (StepResult, bool, error) {
+func (s *Cases) replay(who *Account, prev StoredStep, digest string) (StepResult, bool, error) {
 	if prev.Digest != digest || !who.CanSeeDepartment(prev.DepartmentCode) {
 		return StepResult{}, false, Errorf(KindConflict, "step_id_conflict", "环节记录编号 %s 已被另一条内容不同的记录使用", prev.Step.ID)
 	}

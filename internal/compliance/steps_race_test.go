@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
@@ -39,8 +40,11 @@ func TestStepOnACaseThatKeepsChanging(t *testing.T) {
 		accept(t, plain, "ZJJ-B", "2026-03-02T09:00:00+08:00")
 
 		busy := &busyStore{Store: store}
-		svc := compliance.NewService(busy, engineOf(t, store), clk.Now, slog.New(slog.DiscardHandler))
-		_, _, err := svc.SubmitStep(ctx, clerk, compliance.StepSubmission{ID: "ZJJ-B-review", CaseNo: "ZJJ-B", StepCode: "review",
+		svc, err := checker.New(busy, engineOf(t, store), checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = svc.Cases.SubmitStep(ctx, clerk, compliance.StepSubmission{ID: "ZJJ-B-review", CaseNo: "ZJJ-B", StepCode: "review",
 			Handler: "张三", OccurredAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.FixedZone("CST", 8*60*60)), LegalBasisIDs: []string{"LB1"}})
 		var e *compliance.Error
 		if !errors.As(err, &e) || e.Kind != compliance.KindConflict || e.PublicCode() != "case_busy" || e.Message == "" {

@@ -5,17 +5,37 @@ import (
 	"time"
 )
 
-// Store is the durable state the service needs. Every method that writes does
-// so atomically: it succeeds whole or leaves nothing behind.
-type Store interface {
+// The stores below are the durable state the services need, split by what
+// each service reads and writes; a service's constructor takes the pieces
+// it uses (see services.go). Every method that writes does so atomically:
+// it succeeds whole or leaves nothing behind.
+
+// DepartmentStore keeps the departments.
+type DepartmentStore interface {
 	CreateDepartment(ctx context.Context, d Department) (Department, error)
 	Department(ctx context.Context, code string) (Department, error)
 	ListDepartments(ctx context.Context) ([]Department, error)
+}
 
+// DepartmentLister lists the departments.
+type DepartmentLister interface {
+	ListDepartments(ctx context.Context) ([]Department, error)
+}
+
+// AccountCounter counts the accounts.
+type AccountCounter interface {
+	CountAccounts(ctx context.Context) (int64, error)
+}
+
+// Credentials creates accounts and finds them by their token.
+type Credentials interface {
 	CreateAccount(ctx context.Context, a Account, tokenHash string) (Account, error)
 	AccountByTokenHash(ctx context.Context, tokenHash string) (Account, error)
-	CountAccounts(ctx context.Context) (int64, error)
+	AccountCounter
+}
 
+// ItemStore keeps the versions of the items.
+type ItemStore interface {
 	// SaveItem stores it as the next version of its code and returns it with
 	// its version set.
 	SaveItem(ctx context.Context, it PowerItem) (PowerItem, error)
@@ -24,7 +44,10 @@ type Store interface {
 	// ListItems returns the latest version of every item, of one department
 	// when dept is not empty.
 	ListItems(ctx context.Context, dept string) ([]PowerItem, error)
+}
 
+// CaseReader reads cases and their steps.
+type CaseReader interface {
 	Case(ctx context.Context, caseNo string) (Case, error)
 	// CaseSteps returns the steps of a case in the order they were recorded.
 	CaseSteps(ctx context.Context, caseNo string) ([]Step, error)
@@ -32,6 +55,10 @@ type Store interface {
 	// were recorded, after the first offset of them. Steps are never
 	// removed, so a step's place in that order never changes.
 	CaseStepsPage(ctx context.Context, caseNo string, offset, limit int) ([]Step, error)
+}
+
+// StepStore records steps.
+type StepStore interface {
 	// StepByID returns the step of department dept with the id: step ids
 	// are unique within a department.
 	StepByID(ctx context.Context, dept, id string) (StoredStep, error)
@@ -45,6 +72,11 @@ type Store interface {
 	// which it then advances; otherwise it fails with ErrCaseChanged and
 	// stores nothing.
 	RecordStep(ctx context.Context, rec StepRecord, respond Responder) (StepResult, error)
+}
+
+// RecheckStore keeps the steps whose evaluation failed until they are
+// re-checked.
+type RecheckStore interface {
 	// UncheckedSteps lists up to limit steps whose evaluation failed, oldest first.
 	UncheckedSteps(ctx context.Context, limit int) ([]UncheckedStep, error)
 	// DueRechecks lists up to limit unchecked steps whose re-check is due at
@@ -62,7 +94,10 @@ type Store interface {
 	// revision other than rev due at once, its count of failures zero. It
 	// returns how many it changed.
 	ResetRechecks(ctx context.Context, rev int64) (int64, error)
+}
 
+// WarningReader reads warnings.
+type WarningReader interface {
 	ListWarnings(ctx context.Context, f WarningFilter) ([]Warning, error)
 	// CaseWarnings returns the warnings of several cases, oldest first.
 	CaseWarnings(ctx context.Context, caseNos []string) (map[string][]Warning, error)

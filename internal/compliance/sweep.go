@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"sync"
 	"time"
@@ -52,14 +51,11 @@ const SweepBatch = 500
 // cost is proportional to those cases: the rest are never read. Any number
 // of sweepers may run at once on one database; each case's tick is stored
 // by exactly one of them.
-func (s *Service) Sweep(ctx context.Context, who *Account) (SweepResult, error) {
+func (s *Deadlines) Sweep(ctx context.Context, who *Account) (SweepResult, error) {
 	if err := authorizeJob(who, ActRunJobs); err != nil {
 		return SweepResult{}, err
 	}
-	ss, ok := s.store.(SweepStore)
-	if !ok {
-		return SweepResult{}, errors.New("sweep: the store cannot list due cases")
-	}
+	ss := s.store
 	start := time.Now()
 	res, err := s.sweep(ctx, ss)
 	if s.observer != nil {
@@ -68,7 +64,7 @@ func (s *Service) Sweep(ctx context.Context, who *Account) (SweepResult, error) 
 	return res, err
 }
 
-func (s *Service) sweep(ctx context.Context, ss SweepStore) (SweepResult, error) {
+func (s *Deadlines) sweep(ctx context.Context, ss SweepStore) (SweepResult, error) {
 	start := time.Now()
 	now := s.now()
 	var res SweepResult
@@ -103,7 +99,7 @@ func (s *Service) sweep(ctx context.Context, ss SweepStore) (SweepResult, error)
 // tickChunk is how many ticks are stored per transaction.
 const tickChunk = 100
 
-func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, now time.Time, res *SweepResult) error {
+func (s *Deadlines) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, now time.Time, res *SweepResult) error {
 	nos := make([]string, len(batch))
 	for i, c := range batch {
 		nos[i] = c.CaseNo
@@ -116,11 +112,9 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 	if err != nil {
 		return err
 	}
-	var signed map[string][]SignedApproval
-	if as, ok := s.store.(ApprovalStore); ok {
-		if signed, err = as.ApprovalsOfCases(ctx, nos); err != nil {
-			return err
-		}
+	signed, err := s.store.ApprovalsOfCases(ctx, nos)
+	if err != nil {
+		return err
 	}
 	// Evaluate on every core, then store in chunks, several at once: the
 	// database commits them together.
@@ -161,7 +155,7 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 			lifted := 0
 			for i, ok := range claimed {
 				if ok && err == nil {
-					lifted += s.liftOvertaken(ctx, warnings[chunk[i].Case.CaseNo], chunk[i].Lifts, now)
+					lifted += s.supervision.liftOvertaken(ctx, warnings[chunk[i].Case.CaseNo], chunk[i].Lifts, now)
 				}
 			}
 			mu.Lock()
@@ -192,7 +186,7 @@ func (s *Service) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, n
 }
 
 // tick evaluates one case at now.
-func (s *Service) tick(ctx context.Context, c Case, steps []Step, warnings []Warning, signed []SignedApproval, now time.Time) (TickRecord, error) {
+func (s *Deadlines) tick(ctx context.Context, c Case, steps []Step, warnings []Warning, signed []SignedApproval, now time.Time) (TickRecord, error) {
 	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
 	if err != nil {
 		return TickRecord{}, err

@@ -66,7 +66,7 @@ func BenchmarkSweep(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			res, err := svc.Sweep(ctx, admin)
+			res, err := svc.Deadlines.Sweep(ctx, admin)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func BenchmarkSweep(b *testing.B) {
 	})
 	b.Run("nothing_due", func(b *testing.B) {
 		for b.Loop() {
-			res, err := svc.Sweep(ctx, admin)
+			res, err := svc.Deadlines.Sweep(ctx, admin)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
@@ -47,7 +48,7 @@ func TestSweepCatchesStalledCases(t *testing.T) {
 		}
 		for _, st := range steps {
 			clk.Set(st.now)
-			res, err := svc.Sweep(ctx, admin)
+			res, err := svc.Deadlines.Sweep(ctx, admin)
 			if err != nil {
 				t.Fatalf("sweep at %s: %v", st.now, err)
 			}
@@ -87,12 +88,12 @@ func TestConcurrentSweepers(t *testing.T) {
 
 		var wg sync.WaitGroup
 		results := make([]compliance.SweepResult, 2)
-		for i, s := range []*compliance.Service{svc, other} {
+		for i, s := range []*checker.Services{svc, other} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				var err error
-				if results[i], err = s.Sweep(ctx, admin); err != nil {
+				if results[i], err = s.Deadlines.Sweep(ctx, admin); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -108,7 +109,7 @@ func TestConcurrentSweepers(t *testing.T) {
 				t.Fatalf("case %d: warnings %v, want one item_due_soon and one step_overdue", i, got)
 			}
 		}
-		if res, err := svc.Sweep(ctx, admin); err != nil || res.Due != 0 {
+		if res, err := svc.Deadlines.Sweep(ctx, admin); err != nil || res.Due != 0 {
 			t.Errorf("third sweep: %+v, %v; want nothing due", res, err)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 )
 
@@ -150,12 +151,15 @@ func items() []compliance.PowerItem {
 // department exists already. Steps are entered on a clock of their own, set
 // to shortly after each step occurred, as a department entering them on time
 // would; one case is entered late on purpose.
-func Load(ctx context.Context, store compliance.Store, eval compliance.Evaluator) ([]Token, error) {
+func Load(ctx context.Context, store checker.Store, eval compliance.Evaluator) ([]Token, error) {
 	clock := &demoClock{real: time.Now}
-	svc := compliance.NewService(store, eval, clock.Now, nil)
+	svc, err := checker.New(store, eval, checker.Options{Now: clock.Now})
+	if err != nil {
+		return nil, err
+	}
 	system := &compliance.Account{Username: "demo", Role: compliance.RoleAdmin}
 	for _, d := range departments {
-		if _, err := svc.CreateDepartment(ctx, system, d); err != nil {
+		if _, err := svc.Accounts.CreateDepartment(ctx, system, d); err != nil {
 			if compliance.KindOf(err) == compliance.KindConflict {
 				return nil, ErrLoaded
 			}
@@ -165,14 +169,14 @@ func Load(ctx context.Context, store compliance.Store, eval compliance.Evaluator
 	var tokens []Token
 	for _, a := range Accounts {
 		acc := compliance.Account{Username: a.Username, RealName: a.RealName, Role: a.Role, DepartmentCode: a.Department}
-		if _, _, err := svc.CreateAccount(ctx, system, acc, TokenOf(a.Username)); err != nil {
+		if _, _, err := svc.Accounts.CreateAccount(ctx, system, acc, TokenOf(a.Username)); err != nil {
 			return nil, fmt.Errorf("account %s: %w", a.Username, err)
 		}
 		tokens = append(tokens, Token{a.Username, string(a.Role), a.Department, TokenOf(a.Username)})
 	}
 	legal := &compliance.Account{Username: "legal", Role: compliance.RoleLegal}
 	for _, it := range items() {
-		if _, err := svc.SaveItem(ctx, legal, it); err != nil {
+		if _, err := svc.Catalog.SaveItem(ctx, legal, it); err != nil {
 			return nil, fmt.Errorf("item %s: %w", it.Code, err)
 		}
 	}
@@ -184,9 +188,9 @@ func Load(ctx context.Context, store compliance.Store, eval compliance.Evaluator
 
 // loadCases submits the demo cases, dated back from today in working days so
 // that the deadline rules see realistic periods.
-func loadCases(ctx context.Context, svc *compliance.Service, clock *demoClock) error {
+func loadCases(ctx context.Context, svc *checker.Services, clock *demoClock) error {
 	cal := calendar.Default()
-	today := calendar.DateOf(svc.Now())
+	today := calendar.DateOf(svc.Core.Now())
 	// Past the last year whose holidays are known, date the demo at the end
 	// of that year, so that every period can be counted.
 	if years := cal.Years(); len(years) > 0 && today.Year() > years[len(years)-1] {
@@ -244,7 +248,7 @@ func loadCases(ctx context.Context, svc *compliance.Service, clock *demoClock) e
 		if s.sub.CaseNo == fmt.Sprintf("SCJ-%d-0001", year) {
 			clock.set(time.Time{}) // entered today, days after it happened
 		}
-		if _, _, err := svc.SubmitStep(ctx, s.who, s.sub); err != nil {
+		if _, _, err := svc.Cases.SubmitStep(ctx, s.who, s.sub); err != nil {
 			return fmt.Errorf("demo step %s: %w", s.sub.ID, err)
 		}
 	}

@@ -42,7 +42,7 @@ func (s *Server) createAccount(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a, token, err := s.svc.CreateAccount(c.Request.Context(), account(c), compliance.Account{
+	a, token, err := s.accounts.CreateAccount(c.Request.Context(), account(c), compliance.Account{
 		Username: req.Username, RealName: req.RealName, Role: compliance.Role(req.Role),
 		DepartmentCode: req.DepartmentCode, AllowedCIDRs: req.AllowedCIDRs}, "")
 	if err != nil {
@@ -65,7 +65,7 @@ func toAccountView(a compliance.Account) accountView {
 }
 
 func (s *Server) listAccounts(c *gin.Context) {
-	as, err := s.svc.ListAccounts(c.Request.Context(), account(c))
+	as, err := s.accounts.ListAccounts(c.Request.Context(), account(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -118,7 +118,7 @@ func (s *Server) updateAccount(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a, err := s.svc.UpdateAccount(c.Request.Context(), account(c), c.Param("username"), ch)
+	a, err := s.accounts.UpdateAccount(c.Request.Context(), account(c), c.Param("username"), ch)
 	if err != nil {
 		fail(c, err)
 		return
@@ -127,7 +127,7 @@ func (s *Server) updateAccount(c *gin.Context) {
 }
 
 func (s *Server) rotateToken(c *gin.Context) {
-	a, token, err := s.svc.RotateToken(c.Request.Context(), account(c), c.Param("username"))
+	a, token, err := s.accounts.RotateToken(c.Request.Context(), account(c), c.Param("username"))
 	if err != nil {
 		fail(c, err)
 		return

@@ -23,7 +23,7 @@ func (s *Server) signApproval(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a, err := s.svc.SignApproval(c.Request.Context(), account(c), c.Param("case_no"),
+	a, err := s.supervision.SignApproval(c.Request.Context(), account(c), c.Param("case_no"),
 		compliance.ApprovalRequest{StepCode: req.StepCode, Decision: req.Decision, Opinion: req.Opinion})
 	if err != nil {
 		fail(c, err)
@@ -34,7 +34,7 @@ func (s *Server) signApproval(c *gin.Context) {
 
 // caseApprovals answers GET /api/v1/cases/{case_no}/approvals → {items}.
 func (s *Server) caseApprovals(c *gin.Context) {
-	items, err := s.svc.CaseApprovals(c.Request.Context(), account(c), c.Param("case_no"))
+	items, err := s.supervision.CaseApprovals(c.Request.Context(), account(c), c.Param("case_no"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -45,7 +45,7 @@ func (s *Server) caseApprovals(c *gin.Context) {
 // pendingApprovals answers GET /api/v1/approvals/pending → {items}: the
 // cases whose next checkpoint waits for the signed-in approver.
 func (s *Server) pendingApprovals(c *gin.Context) {
-	items, err := s.svc.PendingApprovals(c.Request.Context(), account(c))
+	items, err := s.supervision.PendingApprovals(c.Request.Context(), account(c))
 	if err != nil {
 		fail(c, err)
 		return

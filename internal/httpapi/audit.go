@@ -63,7 +63,7 @@ func (s *Server) audit(c *gin.Context) {
 			return
 		}
 		defer unlock()
-		if before, err = s.svc.StateDigest(c.Request.Context(), subjects); err != nil {
+		if before, err = s.auditLog.StateDigest(c.Request.Context(), subjects); err != nil {
 			s.log.ErrorContext(c.Request.Context(), "audit: state before a change not read; change refused",
 				"error", err, "action", route, "subjects", compliance.FormatSubjects(subjects))
 			fail(c, compliance.Errorf(compliance.KindUnavailable, "audit_unavailable", "审计日志暂不可用，未作任何更改，请稍后重试"))
@@ -75,7 +75,7 @@ func (s *Server) audit(c *gin.Context) {
 	peek := &cappedBuffer{max: auditPeekBytes}
 	w := &digestWriter{ResponseWriter: c.Writer, h: resHash, peek: peek}
 	c.Writer = w
-	tracked, written := s.svc.TrackWrites(c.Request.Context())
+	tracked, written := s.auditLog.TrackWrites(c.Request.Context())
 	c.Request = c.Request.WithContext(tracked)
 
 	c.Next()
@@ -114,7 +114,7 @@ func (s *Server) audit(c *gin.Context) {
 		after := resolve(req)
 		e.Subjects = compliance.FormatSubjects(after)
 		e.BeforeDigest = before
-		if e.AfterDigest, err = s.svc.StateDigest(ctx, after); err != nil {
+		if e.AfterDigest, err = s.auditLog.StateDigest(ctx, after); err != nil {
 			s.log.ErrorContext(ctx, "audit: state after a change not read; recorded without it", "error", err,
 				"action", route, "subjects", e.Subjects)
 		}
@@ -128,7 +128,7 @@ func (s *Server) audit(c *gin.Context) {
 			e.BeforeDigest = compliance.AbsentStateDigest(after)
 		}
 	}
-	if _, err := s.svc.RecordAudit(ctx, e); err != nil {
+	if _, err := s.auditLog.RecordAudit(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit entry not recorded; the change it describes was committed",
 			"error", err, "actor", e.Actor, "role", e.Role, "ip", e.IP, "action", e.Action, "target", e.Target,
 			"request_digest", e.RequestDigest, "response_digest", e.ResponseDigest, "subjects", e.Subjects,
@@ -267,7 +267,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items, err := s.svc.ListAudit(c.Request.Context(), account(c), f)
+	items, err := s.auditLog.ListAudit(c.Request.Context(), account(c), f)
 	if err != nil {
 		fail(c, err)
 		return

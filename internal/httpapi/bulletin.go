@@ -29,7 +29,7 @@ func (s *Server) quarterlyBulletin(c *gin.Context) {
 		fail(c, badRequest("unsupported_format", "format 须为 json 或 xlsx"))
 		return
 	}
-	b, err := s.svc.QuarterlyBulletin(c.Request.Context(), account(c), c.Query("quarter"))
+	b, err := s.reports.QuarterlyBulletin(c.Request.Context(), account(c), c.Query("quarter"))
 	if err != nil {
 		fail(c, err)
 		return

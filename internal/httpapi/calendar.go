@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) calendarOverview(c *gin.Context) {
-	o, err := s.svc.CalendarOverview(c.Request.Context())
+	o, err := s.accounts.CalendarOverview(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -33,7 +33,7 @@ func (s *Server) getCalendarYear(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	sy, err := s.svc.CalendarYear(c.Request.Context(), y)
+	sy, err := s.accounts.CalendarYear(c.Request.Context(), y)
 	if err != nil {
 		fail(c, err)
 		return
@@ -61,7 +61,7 @@ func (s *Server) putCalendarYear(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_calendar", "请求体中的年份 %d 与路径中的 %d 不一致", req.Year, y))
 		return
 	}
-	res, err := s.svc.PutCalendarYear(c.Request.Context(), account(c),
+	res, err := s.accounts.PutCalendarYear(c.Request.Context(), account(c),
 		calendar.Year{Year: y, Source: req.Source, Holidays: req.Holidays, Workdays: req.Workdays})
 	if err != nil {
 		fail(c, err)

@@ -59,7 +59,7 @@ func (s *Server) listCases(c *gin.Context) {
 		}
 		f.After = &k
 	}
-	items, err := s.svc.ListCases(c.Request.Context(), account(c), f)
+	items, err := s.cases.ListCases(c.Request.Context(), account(c), f)
 	if err != nil {
 		fail(c, err)
 		return
@@ -70,7 +70,7 @@ func (s *Server) listCases(c *gin.Context) {
 }
 
 func (s *Server) workbench(c *gin.Context) {
-	wb, err := s.svc.Workbench(c.Request.Context(), account(c))
+	wb, err := s.cases.Workbench(c.Request.Context(), account(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -79,7 +79,7 @@ func (s *Server) workbench(c *gin.Context) {
 }
 
 func (s *Server) verifyAudit(c *gin.Context) {
-	v, err := s.svc.VerifyAuditLog(c.Request.Context(), account(c))
+	v, err := s.auditLog.VerifyAuditLog(c.Request.Context(), account(c))
 	if err != nil {
 		fail(c, err)
 		return

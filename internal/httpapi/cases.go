@@ -68,7 +68,7 @@ func (s *Server) postStep(c *gin.Context) {
 		return
 	}
 	_, sub.BySession = c.Get("session") // a person at the console: the handler is the account
-	res, created, err := s.svc.SubmitStep(c.Request.Context(), account(c), sub)
+	res, created, err := s.cases.SubmitStep(c.Request.Context(), account(c), sub)
 	if err != nil {
 		fail(c, err)
 		return
@@ -89,7 +89,7 @@ type caseAnswer struct {
 }
 
 func (s *Server) getCase(c *gin.Context) {
-	v, err := s.svc.Case(c.Request.Context(), account(c), c.Param("case_no"))
+	v, err := s.cases.Case(c.Request.Context(), account(c), c.Param("case_no"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -114,7 +114,7 @@ func (s *Server) caseSteps(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	steps, err := s.svc.CaseSteps(c.Request.Context(), account(c), c.Param("case_no"), int(offset), limit)
+	steps, err := s.cases.CaseSteps(c.Request.Context(), account(c), c.Param("case_no"), int(offset), limit)
 	if err != nil {
 		fail(c, err)
 		return

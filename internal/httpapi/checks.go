@@ -35,12 +35,12 @@ func toUncheckedStep(u compliance.UncheckedStep) uncheckedStep {
 
 func (s *Server) unchecked(c *gin.Context) {
 	ctx := c.Request.Context()
-	n, err := s.svc.CountUnchecked(ctx)
+	n, err := s.cases.CountUnchecked(ctx)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	us, err := s.svc.UncheckedSteps(ctx, uncheckedListed)
+	us, err := s.cases.UncheckedSteps(ctx, uncheckedListed)
 	if err != nil {
 		fail(c, err)
 		return
@@ -53,7 +53,7 @@ func (s *Server) unchecked(c *gin.Context) {
 }
 
 func (s *Server) sweep(c *gin.Context) {
-	res, err := s.svc.Sweep(c.Request.Context(), account(c))
+	res, err := s.deadlines.Sweep(c.Request.Context(), account(c))
 	if err != nil {
 		fail(c, err)
 		return

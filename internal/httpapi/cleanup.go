@@ -14,7 +14,7 @@ import (
 // catalogCleanup lists the items in force that the catalog rules flag now:
 // GET /api/v1/catalog/cleanup?department=.
 func (s *Server) catalogCleanup(c *gin.Context) {
-	res, err := s.svc.Cleanup(c.Request.Context(), account(c), c.Query("department"))
+	res, err := s.catalog.Cleanup(c.Request.Context(), account(c), c.Query("department"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -25,7 +25,7 @@ func (s *Server) catalogCleanup(c *gin.Context) {
 // checkCatalog runs the catalog evaluation of every item in force and
 // stores the warnings found: POST /api/v1/catalog/check.
 func (s *Server) checkCatalog(c *gin.Context) {
-	res, err := s.svc.CheckCatalog(c.Request.Context(), account(c))
+	res, err := s.catalog.CheckCatalog(c.Request.Context(), account(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -78,7 +78,7 @@ func (s *Server) pendingItems(c *gin.Context) {
 		}
 		after = &k
 	}
-	items, err := s.svc.PendingItems(c.Request.Context(), account(c), after, limit)
+	items, err := s.catalog.PendingItems(c.Request.Context(), account(c), after, limit)
 	if err != nil {
 		fail(c, err)
 		return
@@ -96,7 +96,7 @@ func (s *Server) itemVersions(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	vs, err := s.svc.ItemVersions(c.Request.Context(), account(c), c.Param("code"), int(after), limit)
+	vs, err := s.catalog.ItemVersions(c.Request.Context(), account(c), c.Param("code"), int(after), limit)
 	if err != nil {
 		fail(c, err)
 		return
@@ -123,7 +123,7 @@ func (s *Server) reviewItem(c *gin.Context, approve bool) {
 		fail(c, err)
 		return
 	}
-	v, err := s.svc.ReviewItem(c.Request.Context(), account(c), c.Param("code"), version, approve, req.Note)
+	v, err := s.catalog.ReviewItem(c.Request.Context(), account(c), c.Param("code"), version, approve, req.Note)
 	if err != nil {
 		fail(c, err)
 		return

@@ -18,7 +18,7 @@ func (s *Server) createDepartment(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	d, err := s.svc.CreateDepartment(c.Request.Context(), account(c),
+	d, err := s.accounts.CreateDepartment(c.Request.Context(), account(c),
 		compliance.Department{Code: req.Code, Name: req.Name, AllowedCIDRs: req.AllowedCIDRs})
 	if err != nil {
 		fail(c, err)
@@ -28,7 +28,7 @@ func (s *Server) createDepartment(c *gin.Context) {
 }
 
 func (s *Server) listDepartments(c *gin.Context) {
-	ds, err := s.svc.ListDepartments(c.Request.Context())
+	ds, err := s.accounts.ListDepartments(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return

@@ -21,16 +21,8 @@ type documentRequest struct {
 	Note        string `json:"note"`
 }
 
-// documents returns the documents service; nil answers 500 when the store
-// keeps no documents, a wiring defect.
-func (s *Server) documents(c *gin.Context) *compliance.Documents {
-	d, err := compliance.NewDocuments(s.svc)
-	if err != nil {
-		fail(c, err)
-		return nil
-	}
-	return d
-}
+// documents returns the documents service.
+func (s *Server) documents(*gin.Context) *compliance.Documents { return s.docs }
 
 // issueDocument answers POST /api/v1/documents with the issued document.
 func (s *Server) issueDocument(c *gin.Context) {
@@ -59,7 +51,7 @@ func (s *Server) ruleTitle(c *gin.Context, id int64) string {
 	if id <= 0 || s.authoring == nil {
 		return ""
 	}
-	w, err := s.svc.Warning(c.Request.Context(), account(c), id)
+	w, err := s.supervision.Warning(c.Request.Context(), account(c), id)
 	if err != nil {
 		return "" // the service refuses it with its own message
 	}

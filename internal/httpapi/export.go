@@ -50,7 +50,7 @@ func (s *Server) exportWarnings(c *gin.Context) {
 	f.Limit, f.BeforeID, f.AfterID, f.Cursor = 0, 0, 0, nil
 
 	ctx := c.Request.Context()
-	name := "warnings-" + s.svc.Now().In(calendar.Shanghai).Format("20060102-150405") + "." + format
+	name := "warnings-" + s.cases.Now().In(calendar.Shanghai).Format("20060102-150405") + "." + format
 	dl := &download{c: c, filename: name, contentType: contentTypeCSV}
 	var file warningFile
 	if format == "csv" {
@@ -69,7 +69,7 @@ func (s *Server) exportWarnings(c *gin.Context) {
 		}()
 		file = x
 	}
-	err = s.svc.ExportWarnings(ctx, account(c), f, file.Add)
+	err = s.supervision.ExportWarnings(ctx, account(c), f, file.Add)
 	if err == nil {
 		err = file.Finish()
 	}

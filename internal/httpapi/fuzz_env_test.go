@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"powercheck/internal/calendar"
-	"powercheck/internal/compliance"
+	"powercheck/internal/checker"
 	"powercheck/internal/httpapi"
 	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore"
@@ -61,15 +61,20 @@ func newFuzzEnv(tb testing.TB, name, dsn string) *fuzzEnv {
 	if err := engine.Sync(ctx, store, defaults); err != nil {
 		tb.Fatal(err)
 	}
-	svc := compliance.NewService(store, engine, nil, log)
-	svc.UseCalendar(engine)
-	if err := svc.SyncCalendar(ctx); err != nil {
+	svc, err := checker.New(store, engine, checker.Options{Log: log, Calendar: engine})
+	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := svc.Bootstrap(ctx, fuzzAdmin); err != nil {
+	if err := svc.Accounts.SyncCalendar(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	h, err := httpapi.New(svc, policy.NewAuthoring(engine, store), store, engine, httpapi.Config{}, log)
+	if _, err := svc.Accounts.Bootstrap(ctx, fuzzAdmin); err != nil {
+		tb.Fatal(err)
+	}
+	api := httpapi.Services{Accounts: svc.Accounts, Catalog: svc.Catalog, Cases: svc.Cases, Supervision: svc.Supervision,
+		Reports: svc.Reports, Patrols: svc.Patrols, Policies: svc.Policies, Audit: svc.Audit, Public: svc.Public,
+		Deadlines: svc.Deadlines, Documents: svc.Documents, Dashboard: svc.Dashboard}
+	h, err := httpapi.New(api, policy.NewAuthoring(engine, store), store, engine, httpapi.Config{}, log)
 	if err != nil {
 		tb.Fatal(err)
 	}

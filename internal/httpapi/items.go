@@ -30,7 +30,7 @@ func (s *Server) putItem(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	it, err := s.svc.SaveItem(c.Request.Context(), account(c), compliance.PowerItem{
+	it, err := s.catalog.SaveItem(c.Request.Context(), account(c), compliance.PowerItem{
 		Code: c.Param("code"), Name: req.Name, Category: req.Category, DepartmentCode: req.DepartmentCode,
 		LegalBases: req.LegalBases, TimeLimit: req.TimeLimit,
 		StatutoryLimit: req.StatutoryLimit, Extension: req.Extension, Steps: req.Steps, Discretion: req.Discretion,
@@ -56,7 +56,7 @@ func (s *Server) getItem(c *gin.Context) {
 		}
 		version = n
 	}
-	it, err := s.svc.Item(c.Request.Context(), account(c), c.Param("code"), version)
+	it, err := s.catalog.Item(c.Request.Context(), account(c), c.Param("code"), version)
 	if err != nil {
 		fail(c, err)
 		return
@@ -70,7 +70,7 @@ func (s *Server) listItems(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items, err := s.svc.ListItems(c.Request.Context(), account(c), c.Query("department"))
+	items, err := s.catalog.ListItems(c.Request.Context(), account(c), c.Query("department"))
 	if err != nil {
 		fail(c, err)
 		return

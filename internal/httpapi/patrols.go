@@ -28,7 +28,7 @@ func (s *Server) postPatrol(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_patrol", "巡查时间 at 须为 RFC 3339 格式（如 2026-03-02T09:30:00+08:00）"))
 		return
 	}
-	p, err := s.svc.RecordPatrol(c.Request.Context(), account(c),
+	p, err := s.patrols.RecordPatrol(c.Request.Context(), account(c),
 		compliance.Patrol{At: at, Findings: req.Findings, Problems: req.Problems})
 	if err != nil {
 		fail(c, err)
@@ -38,7 +38,7 @@ func (s *Server) postPatrol(c *gin.Context) {
 }
 
 func (s *Server) patrolLedger(c *gin.Context) {
-	l, err := s.svc.PatrolLedger(c.Request.Context(), account(c), c.Query("department"), c.Query("from"), c.Query("to"))
+	l, err := s.patrols.PatrolLedger(c.Request.Context(), account(c), c.Query("department"), c.Query("from"), c.Query("to"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -72,7 +72,7 @@ func (s *Server) closePatrolDays(c *gin.Context) {
 		}
 		*f.d = d
 	}
-	res, err := s.svc.ClosePatrolDays(c.Request.Context(), account(c), from, to)
+	res, err := s.patrols.ClosePatrolDays(c.Request.Context(), account(c), from, to)
 	if err != nil {
 		fail(c, err)
 		return

@@ -144,7 +144,7 @@ func (s *Server) policyImpact(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), ImpactTimeout)
 	defer cancel()
-	rep, err := s.svc.Impact(ctx, from, to, cand)
+	rep, err := s.impact.Impact(ctx, from, to, cand)
 	if err != nil {
 		fail(c, err)
 		return

@@ -70,7 +70,7 @@ func (s *Server) publicItems(c *gin.Context) {
 		}
 		offset = n
 	}
-	items, err := s.svc.PublicItems(c.Request.Context(), c.Query("department"), c.Query("category"), c.Query("q"))
+	items, err := s.public.PublicItems(c.Request.Context(), c.Query("department"), c.Query("category"), c.Query("q"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -85,7 +85,7 @@ func (s *Server) publicItems(c *gin.Context) {
 }
 
 func (s *Server) publicItem(c *gin.Context) {
-	it, err := s.svc.PublicItem(c.Request.Context(), c.Param("code"))
+	it, err := s.public.PublicItem(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -102,7 +102,7 @@ func (s *Server) publicCase(c *gin.Context) {
 		tooManyAttempts(c, wait)
 		return
 	}
-	pc, err := s.svc.PublicCase(c.Request.Context(), c.Param("case_no"), c.Query("code"))
+	pc, err := s.public.PublicCase(c.Request.Context(), c.Param("case_no"), c.Query("code"))
 	if err == compliance.ErrPublicCaseNotFound {
 		if wait := s.failures.record(ip, time.Now()); wait > 0 {
 			tooManyAttempts(c, wait)
@@ -124,7 +124,7 @@ func (s *Server) monthStats(c *gin.Context) (compliance.PublicStats, bool) {
 	if month == "" {
 		month = publicMonth(time.Now())
 	}
-	st, err := s.svc.PublicStats(c.Request.Context(), month)
+	st, err := s.public.PublicStats(c.Request.Context(), month)
 	if err != nil {
 		fail(c, err)
 		return st, false
@@ -139,7 +139,7 @@ func (s *Server) publicStats(c *gin.Context) {
 }
 
 func (s *Server) publicCatalogJSON(c *gin.Context) {
-	items, newest, err := s.svc.PublicCatalog(c.Request.Context())
+	items, newest, err := s.public.PublicCatalog(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -148,7 +148,7 @@ func (s *Server) publicCatalogJSON(c *gin.Context) {
 }
 
 func (s *Server) publicCatalogCSV(c *gin.Context) {
-	items, newest, err := s.svc.PublicCatalog(c.Request.Context())
+	items, newest, err := s.public.PublicCatalog(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return

@@ -17,7 +17,7 @@ func (s *Server) monthlyReport(c *gin.Context) {
 		fail(c, badRequest("unsupported_format", "format 须为 json 或 xlsx"))
 		return
 	}
-	r, err := s.svc.MonthlyReport(c.Request.Context(), account(c), c.Query("department"), c.Query("month"))
+	r, err := s.reports.MonthlyReport(c.Request.Context(), account(c), c.Query("department"), c.Query("month"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -43,7 +43,7 @@ func (s *Server) postExplanation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	e, err := s.svc.SubmitExplanation(c.Request.Context(), account(c), compliance.Explanation{
+	e, err := s.reports.SubmitExplanation(c.Request.Context(), account(c), compliance.Explanation{
 		DepartmentCode: req.DepartmentCode, Month: req.Month, Text: req.Text, SignedBy: req.SignedBy})
 	if err != nil {
 		fail(c, err)
@@ -62,7 +62,7 @@ func (s *Server) closeMonth(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	res, err := s.svc.CloseMonth(c.Request.Context(), account(c), req.Month, req.Department)
+	res, err := s.reports.CloseMonth(c.Request.Context(), account(c), req.Month, req.Department)
 	if err != nil {
 		fail(c, err)
 		return
@@ -79,7 +79,7 @@ func (s *Server) putExplanationScan(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	e, err := s.svc.AttachScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"), data)
+	e, err := s.reports.AttachScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"), data)
 	if err != nil {
 		fail(c, err)
 		return
@@ -88,7 +88,7 @@ func (s *Server) putExplanationScan(c *gin.Context) {
 }
 
 func (s *Server) getExplanationScan(c *gin.Context) {
-	f, err := s.svc.ExplanationScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"))
+	f, err := s.reports.ExplanationScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"))
 	if err != nil {
 		fail(c, err)
 		return

@@ -63,7 +63,7 @@ func TestCheckRoutesRefuses(t *testing.T) {
 // TestNewServesTheTable: every route of the table is registered, and
 // Permissions lists every one but the open routes.
 func TestNewServesTheTable(t *testing.T) {
-	h, err := New(nil, nil, nil, nil, Config{}, nil)
+	h, err := New(Services{}, nil, nil, nil, Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

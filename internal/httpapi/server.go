@@ -57,9 +57,36 @@ type Config struct {
 	Notifications Inbox
 }
 
+// Services are the checker's services the API calls.
+type Services struct {
+	Accounts    *compliance.Accounts
+	Catalog     *compliance.Catalog
+	Cases       *compliance.Cases
+	Supervision *compliance.Supervision
+	Reports     *compliance.Reports
+	Patrols     *compliance.Patrols
+	Policies    *compliance.Policies
+	Audit       *compliance.Audit
+	Public      *compliance.Public
+	Deadlines   *compliance.Deadlines
+	Documents   *compliance.Documents
+	Dashboard   *compliance.Dashboard
+}
+
 // Server holds the API's dependencies.
 type Server struct {
-	svc          *compliance.Service
+	accounts     *compliance.Accounts
+	catalog      *compliance.Catalog
+	cases        *compliance.Cases
+	supervision  *compliance.Supervision
+	reports      *compliance.Reports
+	patrols      *compliance.Patrols
+	impact       *compliance.Policies
+	auditLog     *compliance.Audit
+	public       *compliance.Public
+	deadlines    *compliance.Deadlines
+	docs         *compliance.Documents
+	dashboard    *compliance.Dashboard
 	authoring    Authoring
 	db           Pinger
 	policies     PolicyState
@@ -82,7 +109,7 @@ const (
 )
 
 // New returns the API's handler.
-func New(svc *compliance.Service, authoring Authoring, db Pinger, policies PolicyState, cfg Config, log *slog.Logger) (http.Handler, error) {
+func New(svcs Services, authoring Authoring, db Pinger, policies PolicyState, cfg Config, log *slog.Logger) (http.Handler, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -96,7 +123,9 @@ func New(svc *compliance.Service, authoring Authoring, db Pinger, policies Polic
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	s := &Server{svc: svc, authoring: authoring, db: db, policies: policies, log: log,
+	s := &Server{accounts: svcs.Accounts, catalog: svcs.Catalog, cases: svcs.Cases, supervision: svcs.Supervision,
+		reports: svcs.Reports, patrols: svcs.Patrols, impact: svcs.Policies, auditLog: svcs.Audit, public: svcs.Public,
+		deadlines: svcs.Deadlines, docs: svcs.Documents, dashboard: svcs.Dashboard, authoring: authoring, db: db, policies: policies, log: log,
 		sessions: cfg.Sessions, cookieSecure: cfg.CookieSecure,
 		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks(cfg.SubjectLocks, cfg.SubjectLockWait),
 		proxies: newProxySet(cfg.TrustedProxies), requests: cfg.Requests, notify: cfg.Notifications}
@@ -177,7 +206,7 @@ func (s *Server) authenticate(c *gin.Context) {
 			return
 		}
 		token, ok := strings.CutPrefix(header, "Bearer ")
-		a, err = s.svc.Authenticate(ctx, strings.TrimSpace(token))
+		a, err = s.accounts.Authenticate(ctx, strings.TrimSpace(token))
 		if !ok && err == nil {
 			err = compliance.Errorf(compliance.KindUnauthenticated, "unauthenticated", "缺少访问令牌")
 		}
@@ -195,7 +224,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := s.svc.CheckAddress(ctx, a, ip); err != nil {
+	if err := s.accounts.CheckAddress(ctx, a, ip); err != nil {
 		if compliance.KindOf(err) == compliance.KindForbidden {
 			s.log.WarnContext(ctx, "request from outside the allowed IP ranges",
 				"account", a.Username, "department", a.DepartmentCode, "ip", ip, "path", c.FullPath())
@@ -220,7 +249,7 @@ func (s *Server) recover(c *gin.Context) {
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	body := gin.H{"database": "ok", "policy_revision": s.policies.Revision(), "calendar_missing_years": s.svc.MissingYears()}
+	body := gin.H{"database": "ok", "policy_revision": s.policies.Revision(), "calendar_missing_years": s.accounts.MissingYears()}
 	status := http.StatusOK
 	if err := s.db.Ping(ctx); err != nil {
 		body["database"] = "unavailable"

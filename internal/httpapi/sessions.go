@@ -51,7 +51,7 @@ func (s *Server) signIn(c *gin.Context) {
 	}
 	a, err := s.sessions.Verify(ctx, req.Username, req.Password)
 	if err == nil {
-		err = s.svc.CheckAddress(ctx, &a, ip)
+		err = s.accounts.CheckAddress(ctx, &a, ip)
 	}
 	if err != nil {
 		if k := compliance.KindOf(err); k == compliance.KindUnauthenticated || k == compliance.KindForbidden {
@@ -133,7 +133,7 @@ func (s *Server) setAccountPassword(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	target, err := s.svc.ManagedAccount(ctx, account(c), c.Param("username"))
+	target, err := s.accounts.ManagedAccount(ctx, account(c), c.Param("username"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -192,7 +192,7 @@ func (s *Server) auditSignIn(ctx context.Context, username string, role complian
 		username = "(无效用户名)"
 	}
 	e := compliance.AuditEntry{Actor: username, Role: role, IP: ip, Action: "POST /api/v1/session", Target: target}
-	if _, err := s.svc.RecordAudit(ctx, e); err != nil {
+	if _, err := s.auditLog.RecordAudit(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit entry of a sign-in not recorded", "error", err, "actor", username, "ip", ip, "target", target)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // getSettings answers GET /api/v1/settings: the district's names.
 func (s *Server) getSettings(c *gin.Context) {
-	c.JSON(http.StatusOK, s.svc.DistrictSettings(c.Request.Context()))
+	c.JSON(http.StatusOK, s.accounts.DistrictSettings(c.Request.Context()))
 }
 
 // putSettings answers PUT /api/v1/settings with the whole settings object.
@@ -35,7 +35,7 @@ func (s *Server) putSettings(c *gin.Context) {
 	if req.Offices != nil {
 		in.Offices = compliance.OfficeNames(*req.Offices)
 	}
-	st, err := s.svc.PutSettings(c.Request.Context(), account(c), in)
+	st, err := s.accounts.PutSettings(c.Request.Context(), account(c), in)
 	if err != nil {
 		fail(c, err)
 		return

@@ -21,7 +21,7 @@ func (s *Server) warningStats(c *gin.Context) {
 			}
 		}
 	}
-	st, err := s.svc.WarningStats(c.Request.Context(), account(c), q)
+	st, err := s.reports.WarningStats(c.Request.Context(), account(c), q)
 	if err != nil {
 		fail(c, err)
 		return
@@ -45,7 +45,7 @@ func (s *Server) createSpotCheck(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	sc, err := s.svc.CreateSpotCheck(c.Request.Context(), account(c), compliance.SpotCheckRequest{
+	sc, err := s.supervision.CreateSpotCheck(c.Request.Context(), account(c), compliance.SpotCheckRequest{
 		Departments: req.Departments, From: req.From, To: req.To, Size: req.Size, Seed: req.Seed, Note: req.Note})
 	if err != nil {
 		fail(c, err)
@@ -75,7 +75,7 @@ func (s *Server) listSpotChecks(c *gin.Context) {
 		}
 		before = n
 	}
-	items, err := s.svc.SpotChecks(c.Request.Context(), account(c), limit, before)
+	items, err := s.supervision.SpotChecks(c.Request.Context(), account(c), limit, before)
 	if err != nil {
 		fail(c, err)
 		return
@@ -101,7 +101,7 @@ func (s *Server) getSpotCheck(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	sc, err := s.svc.SpotCheck(c.Request.Context(), account(c), id)
+	sc, err := s.supervision.SpotCheck(c.Request.Context(), account(c), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -126,7 +126,7 @@ func (s *Server) recordSpotCheckFinding(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	sc, err := s.svc.RecordSpotCheckFinding(c.Request.Context(), account(c), id, req.CaseNo, req.Result, req.Note)
+	sc, err := s.supervision.RecordSpotCheckFinding(c.Request.Context(), account(c), id, req.CaseNo, req.Result, req.Note)
 	if err != nil {
 		fail(c, err)
 		return

@@ -26,12 +26,7 @@ func statsQuery(c *gin.Context) compliance.StatsQuery {
 
 // dashboardStat answers a statistics route with what get computes.
 func dashboardStat[T any](s *Server, c *gin.Context, get func(*compliance.Dashboard, context.Context, *compliance.Account, compliance.StatsQuery) (T, error)) {
-	d, err := compliance.NewDashboard(s.svc)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out, err := get(d, c.Request.Context(), account(c), statsQuery(c))
+	out, err := get(s.dashboard, c.Request.Context(), account(c), statsQuery(c))
 	if err != nil {
 		fail(c, err)
 		return

@@ -106,7 +106,7 @@ func (s *Server) listWarnings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items, err := s.svc.ListWarnings(c.Request.Context(), account(c), f)
+	items, err := s.cases.ListWarnings(c.Request.Context(), account(c), f)
 	if err != nil {
 		fail(c, err)
 		return
@@ -132,7 +132,7 @@ func (s *Server) getWarning(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	w, err := s.svc.Warning(c.Request.Context(), account(c), id)
+	w, err := s.supervision.Warning(c.Request.Context(), account(c), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -156,7 +156,7 @@ func (s *Server) transitionWarning(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	w, err := s.svc.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference, req.Outcome)
+	w, err := s.supervision.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference, req.Outcome)
 	if err != nil {
 		fail(c, err)
 		return

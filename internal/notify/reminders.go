@@ -69,7 +69,7 @@ func (r *Reminders) Run(ctx context.Context) error {
 	if c == nil {
 		return errors.New("reminders: no calendar")
 	}
-	k, err := c.Kind(today)
+	k, err := c.DayKind(today)
 	var unknown *calendar.UnknownYearError
 	if errors.As(err, &unknown) {
 		return nil // no working days without the year's calendar

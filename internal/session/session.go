@@ -1,7 +1,7 @@
 // Package session is how people sign in to powercheck with a password: the
 // argon2id password hashes, the browser sessions behind the pc_session
 // cookie and their CSRF tokens. Programs keep using bearer tokens
-// (compliance.Service.Authenticate).
+// (compliance.Accounts.Authenticate).
 package session
 
 import (

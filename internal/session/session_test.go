@@ -83,7 +83,7 @@ func TestSessionLimits(t *testing.T) {
 			}
 			start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 			clk := &clock{t: start}
-			svc := compliance.NewService(st, nil, clk.now, nil)
+			svc := compliance.NewAccounts(compliance.NewCore(compliance.CoreConfig{Lookup: st, Now: clk.now}), st, nil)
 			if _, err := svc.CreateDepartment(ctx, &compliance.Account{Role: compliance.RoleAdmin}, compliance.Department{Code: "ZJJ", Name: "住建局"}); err != nil {
 				t.Fatal(err)
 			}

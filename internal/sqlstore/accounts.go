@@ -25,7 +25,7 @@ func accountOf(r accountRow) compliance.Account {
 	return a
 }
 
-// CreateDepartment implements compliance.Store.
+// CreateDepartment implements compliance.DepartmentStore.
 func (s *Store) CreateDepartment(ctx context.Context, d compliance.Department) (compliance.Department, error) {
 	r := departmentRow{Code: d.Code, Name: d.Name, AllowedCIDRs: d.AllowedCIDRs, CreatedAt: utc(d.CreatedAt)}
 	if r.AllowedCIDRs == nil {
@@ -37,7 +37,7 @@ func (s *Store) CreateDepartment(ctx context.Context, d compliance.Department) (
 	return departmentOf(r), nil
 }
 
-// Department implements compliance.Store.
+// Department implements compliance.DepartmentStore.
 func (s *Store) Department(ctx context.Context, code string) (compliance.Department, error) {
 	var r departmentRow
 	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
@@ -46,7 +46,7 @@ func (s *Store) Department(ctx context.Context, code string) (compliance.Departm
 	return departmentOf(r), nil
 }
 
-// ListDepartments implements compliance.Store.
+// ListDepartments implements compliance.DepartmentStore.
 func (s *Store) ListDepartments(ctx context.Context) ([]compliance.Department, error) {
 	var rows []departmentRow
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
@@ -59,7 +59,7 @@ func (s *Store) ListDepartments(ctx context.Context) ([]compliance.Department, e
 	return out, nil
 }
 
-// CreateAccount implements compliance.Store.
+// CreateAccount implements compliance.Credentials.
 func (s *Store) CreateAccount(ctx context.Context, a compliance.Account, tokenHash string) (compliance.Account, error) {
 	r := accountRow{Username: a.Username, RealName: a.RealName, Role: string(a.Role), DepartmentCode: a.DepartmentCode,
 		TokenHash: tokenHash, AllowedCIDRs: a.AllowedCIDRs, Disabled: a.Disabled, ExpiresAt: utcPtr(a.ExpiresAt),
@@ -73,7 +73,7 @@ func (s *Store) CreateAccount(ctx context.Context, a compliance.Account, tokenHa
 	return accountOf(r), nil
 }
 
-// AccountByTokenHash implements compliance.Store.
+// AccountByTokenHash implements compliance.Credentials.
 func (s *Store) AccountByTokenHash(ctx context.Context, tokenHash string) (compliance.Account, error) {
 	var r accountRow
 	if err := s.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {
@@ -82,7 +82,7 @@ func (s *Store) AccountByTokenHash(ctx context.Context, tokenHash string) (compl
 	return accountOf(r), nil
 }
 
-// CountAccounts implements compliance.Store.
+// CountAccounts implements compliance.Credentials.
 func (s *Store) CountAccounts(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Model(&accountRow{}).Count(&n).Error; err != nil {

@@ -137,7 +137,7 @@ func (s *Store) resolvePlace(ctx context.Context, f compliance.WarningFilter) (c
 	return f, nil
 }
 
-// ListWarnings implements compliance.Store.
+// ListWarnings implements compliance.WarningReader.
 func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([]compliance.Warning, error) {
 	f, err := s.resolvePlace(ctx, f)
 	if err != nil {

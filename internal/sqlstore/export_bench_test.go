@@ -172,7 +172,7 @@ func TestEachWarningPages(t *testing.T) {
 		})
 		t.Run("the CSV export has a line per warning", func(t *testing.T) {
 			var buf bytes.Buffer
-			svc := compliance.NewService(s, nil, nil, nil)
+			svc := compliance.NewSupervision(compliance.NewCore(compliance.CoreConfig{Lookup: s}), s)
 			clerk := &compliance.Account{Username: "d3-clerk", Role: compliance.RoleClerk, DepartmentCode: "D3"}
 			file := compliance.NewCSVExport(&buf)
 			if err := svc.ExportWarnings(ctx, clerk, compliance.WarningFilter{}, file.Add); err != nil {
@@ -216,7 +216,7 @@ func BenchmarkExportWarnings(b *testing.B) {
 	seeded := time.Now()
 	seedWarningRows(b, s, n)
 	b.Logf("seeded %d warnings in %v", n, time.Since(seeded).Round(time.Second))
-	svc := compliance.NewService(s, nil, nil, nil)
+	svc := compliance.NewSupervision(compliance.NewCore(compliance.CoreConfig{Lookup: s}), s)
 	who := &compliance.Account{Username: "supervision", Role: compliance.RoleSupervision}
 
 	type file interface {

@@ -12,7 +12,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// SaveItem implements compliance.Store. Two adjustments of one item at once
+// SaveItem implements compliance.ItemStore. Two adjustments of one item at once
 // both read the same latest version; the unique (code, version) key makes the
 // second fail, and it retries on the new latest.
 // Without an approval the version is in force at once, approved by its
@@ -48,7 +48,7 @@ func (s *Store) saveItem(ctx context.Context, it compliance.PowerItem, a complia
 	}
 }
 
-// Item implements compliance.Store.
+// Item implements compliance.ItemStore.
 func (s *Store) Item(ctx context.Context, code string, version int) (compliance.PowerItem, error) {
 	q := s.db.WithContext(ctx).Where("code = ?", code)
 	if version > 0 {
@@ -63,7 +63,7 @@ func (s *Store) Item(ctx context.Context, code string, version int) (compliance.
 	return toItem(r), nil
 }
 
-// ListItems implements compliance.Store.
+// ListItems implements compliance.ItemStore.
 func (s *Store) ListItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
 	return s.latestItems(ctx, dept, false)
 }

@@ -14,7 +14,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// Case implements compliance.Store.
+// Case implements compliance.CaseReader.
 func (s *Store) Case(ctx context.Context, caseNo string) (compliance.Case, error) {
 	var r caseRow
 	if err := s.db.WithContext(ctx).Where("case_no = ?", caseNo).Take(&r).Error; err != nil {
@@ -23,7 +23,7 @@ func (s *Store) Case(ctx context.Context, caseNo string) (compliance.Case, error
 	return toCase(r), nil
 }
 
-// CaseSteps implements compliance.Store.
+// CaseSteps implements compliance.CaseReader.
 func (s *Store) CaseSteps(ctx context.Context, caseNo string) ([]compliance.Step, error) {
 	var rows []stepRow
 	if err := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").Find(&rows).Error; err != nil {
@@ -36,7 +36,7 @@ func (s *Store) CaseSteps(ctx context.Context, caseNo string) ([]compliance.Step
 	return out, nil
 }
 
-// CaseStepsPage implements compliance.Store.
+// CaseStepsPage implements compliance.CaseReader.
 func (s *Store) CaseStepsPage(ctx context.Context, caseNo string, offset, limit int) ([]compliance.Step, error) {
 	var rows []stepRow
 	if err := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").
@@ -55,7 +55,7 @@ func ofStep(db *gorm.DB, dept, id string) *gorm.DB {
 	return db.Model(&stepRow{}).Where("department_code = ? AND id = ?", dept, id)
 }
 
-// StepByID implements compliance.Store.
+// StepByID implements compliance.StepStore.
 func (s *Store) StepByID(ctx context.Context, dept, id string) (compliance.StoredStep, error) {
 	var r stepRow
 	if err := ofStep(s.db.WithContext(ctx), dept, id).Take(&r).Error; err != nil {
@@ -68,7 +68,7 @@ func (s *Store) StepByID(ctx context.Context, dept, id string) (compliance.Store
 	return st, nil
 }
 
-// RecordStep implements compliance.Store. The case row is updated first,
+// RecordStep implements compliance.StepStore. The case row is updated first,
 // only at the version the step was checked against: on MySQL the update
 // waits for a concurrent step of the case to commit and then matches no
 // row; on SQLite writes are one at a time anyway. Either way the loser
@@ -191,7 +191,7 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 	return out, nil
 }
 
-// UncheckedSteps implements compliance.Store.
+// UncheckedSteps implements compliance.RecheckStore.
 func (s *Store) UncheckedSteps(ctx context.Context, limit int) ([]compliance.UncheckedStep, error) {
 	var rows []stepRow
 	if err := s.db.WithContext(ctx).Omit("response").Where("check_status = ?", compliance.CheckUnchecked).
@@ -201,7 +201,7 @@ func (s *Store) UncheckedSteps(ctx context.Context, limit int) ([]compliance.Unc
 	return toUncheckedSteps(rows), nil
 }
 
-// DueRechecks implements compliance.Store. It reads the (check_status,
+// DueRechecks implements compliance.RecheckStore. It reads the (check_status,
 // next_recheck_at) index: the steps waiting out a back-off are not read.
 // NULL, never re-checked, sorts first on both databases.
 func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) ([]compliance.UncheckedStep, error) {
@@ -223,7 +223,7 @@ func toUncheckedSteps(rows []stepRow) []compliance.UncheckedStep {
 	return out
 }
 
-// DeferRecheck implements compliance.Store. A step another node checked
+// DeferRecheck implements compliance.RecheckStore. A step another node checked
 // meanwhile is left as it is.
 func (s *Store) DeferRecheck(ctx context.Context, f compliance.RecheckFailure) error {
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
@@ -234,7 +234,7 @@ func (s *Store) DeferRecheck(ctx context.Context, f compliance.RecheckFailure) e
 	return wrap(err, "defer re-check of step "+f.StepID)
 }
 
-// ResetRechecks implements compliance.Store. It reads the steps waiting out
+// ResetRechecks implements compliance.RecheckStore. It reads the steps waiting out
 // a back-off, through the (check_status, next_recheck_at) index.
 func (s *Store) ResetRechecks(ctx context.Context, rev int64) (int64, error) {
 	var n int64
@@ -248,7 +248,7 @@ func (s *Store) ResetRechecks(ctx context.Context, rev int64) (int64, error) {
 	return n, wrap(err, "reset re-checks")
 }
 
-// CountUnchecked implements compliance.Store.
+// CountUnchecked implements compliance.RecheckStore.
 func (s *Store) CountUnchecked(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Model(&stepRow{}).Where("check_status = ?", compliance.CheckUnchecked).Count(&n).Error; err != nil {
@@ -257,7 +257,7 @@ func (s *Store) CountUnchecked(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// RecordRecheck implements compliance.Store. The step is claimed first: when
+// RecordRecheck implements compliance.RecheckStore. The step is claimed first: when
 // another node re-checked it already, nothing is stored and the stored
 // answer is returned.
 func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {

@@ -21,7 +21,8 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// Store is the gorm-backed compliance.Store.
+// Store is the gorm-backed store of every compliance service (see
+// conformance.go).
 type Store struct {
 	db      *gorm.DB
 	dialect string // "mysql" or "sqlite"
@@ -39,8 +40,6 @@ func (s *Store) transaction(ctx context.Context, f func(tx *gorm.DB) error) erro
 	}
 	return s.db.WithContext(ctx).Transaction(f)
 }
-
-var _ compliance.Store = (*Store)(nil)
 
 // Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {

@@ -103,7 +103,7 @@ func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 	return claimed, inserted, err
 }
 
-// CaseWarnings implements compliance.Store.
+// CaseWarnings implements compliance.WarningReader.
 func (s *Store) CaseWarnings(ctx context.Context, caseNos []string) (map[string][]compliance.Warning, error) {
 	out := make(map[string][]compliance.Warning, len(caseNos))
 	if len(caseNos) == 0 {

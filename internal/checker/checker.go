@@ -1,0 +1,97 @@
+// Package checker builds the checker's services: the one place that knows
+// which service needs which other, so that the server, the command line,
+// the demo loader and the tests all get the same graph.
+package checker
+
+import (
+	"log/slog"
+	"time"
+
+	"powercheck/internal/compliance"
+)
+
+// Store is what the services keep, all in one store: the storage each of
+// them takes. sqlstore.Store is one.
+type Store interface {
+	compliance.Lookup
+	compliance.CatalogStorage
+	compliance.AccountsStorage
+	compliance.AuditStorage
+	compliance.PatrolsStorage
+	compliance.ReportsStorage
+	compliance.SupervisionStorage
+	compliance.PublicStorage
+	compliance.CasesStorage
+	compliance.DeadlinesStorage
+	compliance.PoliciesStorage
+	compliance.DocumentsStorage
+	compliance.DashboardStorage
+}
+
+// Options are the parts of the services that differ between their users;
+// the zero value is fine for tests.
+type Options struct {
+	// Now is the clock; nil: the wall clock.
+	Now func() time.Time
+	// Log is the logger; nil: slog.Default().
+	Log *slog.Logger
+	// Calendar holds the calendar in force (the policy engine); nil: the
+	// built-in calendar, kept by the services alone.
+	Calendar compliance.CalendarHolder
+	// Params gives the rule parameters in force (the policy engine); nil:
+	// the shipped ones.
+	Params compliance.ParamsSource
+	// Settings is handed every new value of the district's settings (the
+	// policy engine's input.settings); nil: nobody.
+	Settings func(compliance.Settings)
+	// Observer is told of evaluations, warnings and sweeps (the metrics);
+	// nil: nobody.
+	Observer compliance.Observer
+	// AuditKey seals the audit entries; nil: plain hashes.
+	AuditKey []byte
+	// Checkpoints returns the newest audit checkpoint kept outside the
+	// database; nil: none is kept.
+	Checkpoints compliance.CheckpointSource
+}
+
+// Services are the checker's services, wired.
+type Services struct {
+	Core        *compliance.Core
+	Catalog     *compliance.Catalog
+	Accounts    *compliance.Accounts
+	Audit       *compliance.Audit
+	Patrols     *compliance.Patrols
+	Reports     *compliance.Reports
+	Supervision *compliance.Supervision
+	Public      *compliance.Public
+	Cases       *compliance.Cases
+	Deadlines   *compliance.Deadlines
+	Policies    *compliance.Policies
+	Documents   *compliance.Documents
+	Dashboard   *compliance.Dashboard
+}
+
+// New builds every service over store, evaluating with eval (nil for
+// users that never evaluate). It fails only on a bad audit key.
+func New(store Store, eval compliance.Evaluator, o Options) (*Services, error) {
+	core := compliance.NewCore(compliance.CoreConfig{Lookup: store, Eval: eval, Now: o.Now, Log: o.Log,
+		Calendar: o.Calendar, Params: o.Params, Observer: o.Observer})
+	audit, err := compliance.NewAudit(core, store, o.AuditKey, o.Checkpoints)
+	if err != nil {
+		return nil, err
+	}
+	s := &Services{Core: core, Audit: audit}
+	s.Catalog = compliance.NewCatalog(core, store)
+	s.Accounts = compliance.NewAccounts(core, store, o.Settings)
+	s.Patrols = compliance.NewPatrols(core, store)
+	s.Reports = compliance.NewReports(core, store, s.Patrols, s.Accounts)
+	s.Supervision = compliance.NewSupervision(core, store)
+	s.Public = compliance.NewPublic(core, store, s.Catalog)
+	s.Cases = compliance.NewCases(core, store, compliance.CaseDeps{Catalog: s.Catalog, Supervision: s.Supervision,
+		Public: s.Public, Reports: s.Reports, Patrols: s.Patrols})
+	s.Deadlines = compliance.NewDeadlines(core, store, s.Supervision)
+	s.Policies = compliance.NewPolicies(core, store, s.Patrols)
+	s.Documents = compliance.NewDocuments(core, store, s.Accounts, s.Supervision)
+	s.Dashboard = compliance.NewDashboard(store, s.Reports, s.Patrols)
+	return s, nil
+}

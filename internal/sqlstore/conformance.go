@@ -1,0 +1,58 @@
+package sqlstore
+
+import "powercheck/internal/compliance"
+
+// Store keeps what every compliance service needs: a piece it lacks is a
+// compile error here, not a failure at run time.
+var (
+	_ compliance.Lookup           = (*Store)(nil)
+	_ compliance.DepartmentStore  = (*Store)(nil)
+	_ compliance.DepartmentLister = (*Store)(nil)
+	_ compliance.AccountCounter   = (*Store)(nil)
+	_ compliance.Credentials      = (*Store)(nil)
+	_ compliance.AccountStore     = (*Store)(nil)
+	_ compliance.ItemStore        = (*Store)(nil)
+	_ compliance.CaseReader       = (*Store)(nil)
+	_ compliance.StepStore        = (*Store)(nil)
+	_ compliance.RecheckStore     = (*Store)(nil)
+	_ compliance.WarningReader    = (*Store)(nil)
+
+	_ compliance.CatalogStore    = (*Store)(nil)
+	_ compliance.SettingsStore   = (*Store)(nil)
+	_ compliance.CalendarStore   = (*Store)(nil)
+	_ compliance.PatrolStore     = (*Store)(nil)
+	_ compliance.ReportStore     = (*Store)(nil)
+	_ compliance.ScanStore       = (*Store)(nil)
+	_ compliance.StatsStore      = (*Store)(nil)
+	_ compliance.BulletinStore   = (*Store)(nil)
+	_ compliance.LifecycleStore  = (*Store)(nil)
+	_ compliance.ApprovalStore   = (*Store)(nil)
+	_ compliance.SpotCheckStore  = (*Store)(nil)
+	_ compliance.WarningExporter = (*Store)(nil)
+	_ compliance.PublicStore     = (*Store)(nil)
+	_ compliance.CaseListStore   = (*Store)(nil)
+	_ compliance.SweepStore      = (*Store)(nil)
+	_ compliance.ImpactStore     = (*Store)(nil)
+	_ compliance.DocumentStore   = (*Store)(nil)
+	_ compliance.DashboardStore  = (*Store)(nil)
+
+	_ compliance.AuditStore        = (*Store)(nil)
+	_ compliance.AuditReader       = (*Store)(nil)
+	_ compliance.AuditObjectStore  = (*Store)(nil)
+	_ compliance.AuditStateStore   = (*Store)(nil)
+	_ compliance.AuditEffectsProbe = (*Store)(nil)
+	_ compliance.WriteTracker      = (*Store)(nil)
+
+	_ compliance.CatalogStorage     = (*Store)(nil)
+	_ compliance.AccountsStorage    = (*Store)(nil)
+	_ compliance.AuditStorage       = (*Store)(nil)
+	_ compliance.PatrolsStorage     = (*Store)(nil)
+	_ compliance.ReportsStorage     = (*Store)(nil)
+	_ compliance.SupervisionStorage = (*Store)(nil)
+	_ compliance.PublicStorage      = (*Store)(nil)
+	_ compliance.CasesStorage       = (*Store)(nil)
+	_ compliance.DeadlinesStorage   = (*Store)(nil)
+	_ compliance.PoliciesStorage    = (*Store)(nil)
+	_ compliance.DocumentsStorage   = (*Store)(nil)
+	_ compliance.DashboardStorage   = (*Store)(nil)
+)

@@ -193,7 +193,7 @@ type figureSource interface {
 	DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error)
 }
 
-func figuresOf(t *testing.T, src figureSource, f compliance.StatsFilter) sortedFigures {
+func figuresOf(t testing.TB, src figureSource, f compliance.StatsFilter) sortedFigures {
 	t.Helper()
 	ctx := context.Background()
 	var out sortedFigures

@@ -104,16 +104,12 @@ func wholeDays(f compliance.StatsFilter) (from, to string, ok bool) {
 }
 
 // rollupReady reports whether the rollup was filled; until then, and on a
-// database whose schema predates it, the figures come from the base tables.
-func rollupReady(db *gorm.DB) (bool, error) {
-	if !db.Migrator().HasTable(&rollupStateRow{}) {
-		return false, nil
-	}
+// database whose schema predates it (the query fails), the figures come
+// from the base tables.
+func rollupReady(db *gorm.DB) bool {
 	var n int64
-	if err := db.Model(&rollupStateRow{}).Where("name = ?", rollupName).Count(&n).Error; err != nil {
-		return false, err
-	}
-	return n > 0, nil
+	err := db.Model(&rollupStateRow{}).Where("name = ?", rollupName).Count(&n).Error
+	return err == nil && n > 0
 }
 
 type rollupTable int8

@@ -26,8 +26,8 @@ func fillRollup(db *gorm.DB) error {
 	if err := db.AutoMigrate(rollupRows...); err != nil {
 		return err
 	}
-	if ready, err := rollupReady(db); err != nil || ready {
-		return err
+	if rollupReady(db) {
+		return nil
 	}
 	start := time.Now()
 	dialect := db.Dialector.Name()

@@ -8,18 +8,14 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// fromRollup returns the days of f and a query on the counters when the
-// rollup can answer for f: its period is whole days in Asia/Shanghai and the
-// rollup is filled. Otherwise ok is false and the base tables answer.
-func (s *Store) fromRollup(ctx context.Context, f compliance.StatsFilter) (from, to string, ok bool, err error) {
+// fromRollup returns the days of f when the rollup can answer for f: its
+// period is whole days in Asia/Shanghai and the rollup is filled.
+// Otherwise ok is false and the base tables answer.
+func (s *Store) fromRollup(ctx context.Context, f compliance.StatsFilter) (from, to string, ok bool) {
 	if from, to, ok = wholeDays(f); !ok {
-		return "", "", false, nil
+		return "", "", false
 	}
-	ready, err := rollupReady(s.db.WithContext(ctx))
-	if err != nil {
-		return "", "", false, wrap(err, "read the rollup's state")
-	}
-	return from, to, ready, nil
+	return from, to, rollupReady(s.db.WithContext(ctx))
 }
 
 // counters selects model's rows of the days [from, to) of f's departments.
@@ -31,16 +27,13 @@ func (s *Store) counters(ctx context.Context, model any, f compliance.StatsFilte
 // WarningFigures implements compliance.DashboardStore: from the rollup,
 // each department's counters of the period's days.
 func (s *Store) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
-	from, to, ok, err := s.fromRollup(ctx, f)
-	if err != nil {
-		return nil, err
-	}
+	from, to, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.warningFiguresFromBase(ctx, f)
 	}
 	alarm, pre := compliance.LevelAlarm, compliance.LevelPrewarning
 	var out []compliance.WarningFigures
-	err = s.counters(ctx, &warningDayRow{}, f, from, to).
+	err := s.counters(ctx, &warningDayRow{}, f, from, to).
 		Select("department_code, SUM(n) AS warnings, "+
 			"SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS alarms, "+
 			"SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS prewarnings, "+
@@ -60,15 +53,12 @@ func (s *Store) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([
 // counts as overdue when it has an overdue warning, which is raised after
 // the case was accepted, as the base query assumes.
 func (s *Store) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
-	from, to, ok, err := s.fromRollup(ctx, f)
-	if err != nil {
-		return nil, err
-	}
+	from, to, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.caseFiguresFromBase(ctx, f)
 	}
 	var out []compliance.CaseFigures
-	err = s.counters(ctx, &caseDayRow{}, f, from, to).
+	err := s.counters(ctx, &caseDayRow{}, f, from, to).
 		Select("department_code, SUM(cases_n) AS cases, SUM(overdue_n) AS overdue_cases, " +
 			"SUM(closed_n) AS closed_cases, SUM(closed_n) - SUM(closed_overdue_n) AS closed_on_time").
 		Group("department_code").Having("SUM(cases_n) > 0").Scan(&out).Error
@@ -80,15 +70,12 @@ func (s *Store) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]co
 
 // RectifyDays implements compliance.DashboardStore from the rollup.
 func (s *Store) RectifyDays(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
-	from, to, ok, err := s.fromRollup(ctx, f)
-	if err != nil {
-		return nil, err
-	}
+	from, to, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.rectifyDaysFromBase(ctx, f)
 	}
 	var out []compliance.RectifyBucket
-	err = s.counters(ctx, &rectifyDayRow{}, f, from, to).
+	err := s.counters(ctx, &rectifyDayRow{}, f, from, to).
 		Select("department_code, tenths, SUM(n) AS count").
 		Group("department_code, tenths").Having("SUM(n) > 0").Scan(&out).Error
 	if err != nil {
@@ -115,10 +102,7 @@ func (s *Store) monthCounts(ctx context.Context, model any, col string, f compli
 
 // MonthFigures implements compliance.DashboardStore from the rollup.
 func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
-	from, to, ok, err := s.fromRollup(ctx, f)
-	if err != nil {
-		return nil, err
-	}
+	from, to, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.monthFiguresFromBase(ctx, f)
 	}
@@ -153,16 +137,13 @@ func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]c
 
 // WarningCounts implements compliance.StatsStore from the rollup.
 func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
-	from, to, ok, err := s.fromRollup(ctx, f)
-	if err != nil {
-		return nil, err
-	}
+	from, to, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.warningCountsFromBase(ctx, f)
 	}
 	month := "SUBSTR(day, 1, 7)"
 	var out []compliance.WarningCount
-	err = s.counters(ctx, &warningDayRow{}, f, from, to).
+	err := s.counters(ctx, &warningDayRow{}, f, from, to).
 		Select("department_code, " + month + " AS month, level, family, SUM(n) AS count").
 		Group("department_code, " + month + ", level, family").Having("SUM(n) > 0").Scan(&out).Error
 	if err != nil {
@@ -176,10 +157,7 @@ func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]
 // from the overdue warnings through the (department, rule, created_at)
 // index.
 func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
-	from, to, ok, err := s.fromRollup(ctx, f)
-	if err != nil {
-		return nil, err
-	}
+	from, to, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.departmentCountsFromBase(ctx, f)
 	}

@@ -8,6 +8,7 @@ var rollupTables = map[string][]string{
 	"dash_warning_days": {"warnings", "warning_transitions"},
 	"dash_case_days":    {"cases", "warnings"},
 	"dash_rectify_days": {"warning_transitions"},
+	"dash_overdue_days": {"warnings"},
 }
 
 // countsOf reports whether table counts one of the tables writes lists.

@@ -113,6 +113,7 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 		{"CaseFigures", func(f compliance.StatsFilter) error { _, err := s.CaseFigures(ctx, f); return err }},
 		{"WarningCounts", func(f compliance.StatsFilter) error { _, err := s.WarningCounts(ctx, f); return err }},
 		{"MonthFigures", func(f compliance.StatsFilter) error { _, err := s.MonthFigures(ctx, f); return err }},
+		{"DepartmentCounts", func(f compliance.StatsFilter) error { _, err := s.DepartmentCounts(ctx, f); return err }},
 	}
 	explained := map[string]bool{}
 	for _, q := range queries {

@@ -57,8 +57,21 @@ type rectifyDayRow struct {
 
 func (rectifyDayRow) TableName() string { return "dash_rectify_days" }
 
-// rollupStateRow records that the rollup was filled from the base tables;
-// until it is, the dashboard reads the base tables.
+// overdueDayRow counts the overdue warnings (compliance.OverdueRules) of a
+// case created on a day: the cases overdue in a period are the distinct
+// case numbers of its days' rows.
+type overdueDayRow struct {
+	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
+	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
+	CaseNo         string `gorm:"primaryKey;size:64;autoIncrement:false"`
+	N              int64  `gorm:"column:n;not null"`
+}
+
+func (overdueDayRow) TableName() string { return "dash_overdue_days" }
+
+// rollupStateRow records that a part of the rollup (rollupName, overdueName)
+// was filled from the base tables; until it is, the dashboard reads the
+// base tables for what that part counts.
 type rollupStateRow struct {
 	Name     string    `gorm:"primaryKey;size:64"`
 	FilledAt time.Time `gorm:"not null"`
@@ -66,9 +79,13 @@ type rollupStateRow struct {
 
 func (rollupStateRow) TableName() string { return "dash_rollup_state" }
 
-const rollupName = "dashboard"
+// The parts of the rollup, each filled and marked apart.
+const (
+	rollupName  = "dashboard"         // dash_warning_days, dash_case_days, dash_rectify_days
+	overdueName = "dashboard_overdue" // dash_overdue_days
+)
 
-var rollupRows = []any{&warningDayRow{}, &caseDayRow{}, &rectifyDayRow{}, &rollupStateRow{}}
+var rollupRows = []any{&warningDayRow{}, &caseDayRow{}, &rectifyDayRow{}, &overdueDayRow{}, &rollupStateRow{}}
 
 // dayOf is the day (YYYY-MM-DD) of t in Asia/Shanghai, which has kept
 // UTC+8 without daylight saving time since 1991.
@@ -106,9 +123,9 @@ func wholeDays(f compliance.StatsFilter) (from, to string, ok bool) {
 // rollupReady reports whether the rollup was filled; until then, and on a
 // database whose schema predates it (the query fails), the figures come
 // from the base tables.
-func rollupReady(db *gorm.DB) bool {
+func rollupReady(db *gorm.DB, part string) bool {
 	var n int64
-	err := db.Model(&rollupStateRow{}).Where("name = ?", rollupName).Count(&n).Error
+	err := db.Model(&rollupStateRow{}).Where("name = ?", part).Count(&n).Error
 	return err == nil && n > 0
 }
 
@@ -119,6 +136,7 @@ const (
 	rollWarnings rollupTable = iota
 	rollCases
 	rollRectify
+	rollOverdue
 )
 
 type rollupKey struct {
@@ -126,11 +144,12 @@ type rollupKey struct {
 	dept, day     string
 	family, level string // warnings
 	tenths        int64  // rectifications
+	caseNo        string // overdue warnings
 }
 
 func (a rollupKey) compare(b rollupKey) int {
 	return cmp.Or(cmp.Compare(a.table, b.table), cmp.Compare(a.dept, b.dept), cmp.Compare(a.day, b.day),
-		cmp.Compare(a.family, b.family), cmp.Compare(a.level, b.level), cmp.Compare(a.tenths, b.tenths))
+		cmp.Compare(a.family, b.family), cmp.Compare(a.level, b.level), cmp.Compare(a.tenths, b.tenths), cmp.Compare(a.caseNo, b.caseNo))
 }
 
 // rollupDelta is what a change adds to a counter row: for warnings n, open,
@@ -258,6 +277,10 @@ func upsertCounter(tx *gorm.DB, k rollupKey, d rollupDelta) error {
 		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day"),
 			DoUpdates: clause.Set{plus("cases_n", d[0]), plus("closed_n", d[1]), plus("overdue_n", d[2]),
 				plus("closed_overdue_n", d[3]), plus("warned_n", d[4])}}).Create(&row).Error
+	case rollOverdue:
+		row := overdueDayRow{DepartmentCode: k.dept, Day: k.day, CaseNo: k.caseNo, N: d[0]}
+		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "case_no"),
+			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
 	default:
 		row := rectifyDayRow{DepartmentCode: k.dept, Day: k.day, Tenths: k.tenths, N: d[0]}
 		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "tenths"),
@@ -331,6 +354,9 @@ func countWarnings(tx *gorm.DB, r *rollup, fresh []warningRow, before map[string
 	overdue := map[string]bool{} // of the cases of fresh: whether one of them is overdue
 	for _, w := range fresh {
 		r.warning(w, "", w.Status)
+		if slices.Contains(compliance.OverdueRules, w.Rule) {
+			r.add(rollupKey{table: rollOverdue, dept: w.DepartmentCode, day: dayOf(w.CreatedAt), caseNo: w.CaseNo}, rollupDelta{1})
+		}
 		if w.CaseNo != "" {
 			overdue[w.CaseNo] = overdue[w.CaseNo] || slices.Contains(compliance.OverdueRules, w.Rule)
 		}

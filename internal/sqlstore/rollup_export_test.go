@@ -39,5 +39,5 @@ func (b BaseFigures) DepartmentCounts(ctx context.Context, f compliance.StatsFil
 
 // RollupReady reports whether the dashboard reads the rollup.
 func (s *Store) RollupReady(ctx context.Context) (bool, error) {
-	return rollupReady(s.db.WithContext(ctx)), nil
+	return rollupReady(s.db.WithContext(ctx), rollupName) && rollupReady(s.db.WithContext(ctx), overdueName), nil
 }

@@ -302,7 +302,7 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 
 		t.Run("backfilled by the upgrade", func(t *testing.T) {
 			before := rollupTables(t, s)
-			for _, table := range []string{"dash_warning_days", "dash_case_days", "dash_rectify_days", "dash_rollup_state"} {
+			for _, table := range []string{"dash_warning_days", "dash_case_days", "dash_rectify_days", "dash_overdue_days", "dash_rollup_state"} {
 				if err := s.DB().Exec("DROP TABLE " + table).Error; err != nil {
 					t.Fatal(err)
 				}
@@ -349,6 +349,7 @@ func rollupTables(t *testing.T, s *sqlstore.Store) map[string][]string {
 		"cases": "SELECT department_code, day, cases_n, closed_n, overdue_n, closed_overdue_n, warned_n FROM dash_case_days " +
 			"WHERE cases_n <> 0 OR closed_n <> 0 OR overdue_n <> 0 OR closed_overdue_n <> 0 OR warned_n <> 0 ORDER BY department_code, day",
 		"rectify": "SELECT department_code, day, tenths, n, 0, 0, 0 FROM dash_rectify_days WHERE n <> 0 ORDER BY department_code, day, tenths",
+		"overdue": "SELECT department_code, day, case_no, n, 0, 0, 0 FROM dash_overdue_days WHERE n <> 0 ORDER BY department_code, day, case_no",
 	} {
 		rows, err := s.DB().Raw(q).Rows()
 		if err != nil {

@@ -26,7 +26,13 @@ func fillRollup(db *gorm.DB) error {
 	if err := db.AutoMigrate(rollupRows...); err != nil {
 		return err
 	}
-	if rollupReady(db) {
+	var todo []rollupPart
+	for _, p := range rollupParts {
+		if !rollupReady(db, p.name) {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
 		return nil
 	}
 	start := time.Now()
@@ -54,25 +60,40 @@ func fillRollup(db *gorm.DB) error {
 		}
 		for m := first.AddDate(0, 0, 1-first.Day()); !m.After(last); m = m.AddDate(0, 1, 0) {
 			for _, d := range depts {
-				if err := fillMonth(db, d, m, m.AddDate(0, 1, 0)); err != nil {
+				if err := fillMonth(db, todo, d, m, m.AddDate(0, 1, 0)); err != nil {
 					return fmt.Errorf("fill %s of %s: %w", m.Format("2006-01"), d, err)
 				}
 			}
 		}
 	}
-	if err := db.Save(&rollupStateRow{Name: rollupName, FilledAt: time.Now().UTC()}).Error; err != nil {
-		return err
+	for _, p := range todo {
+		if err := db.Save(&rollupStateRow{Name: p.name, FilledAt: time.Now().UTC()}).Error; err != nil {
+			return err
+		}
 	}
-	slog.Info("dashboard rollup filled from the base tables", "departments", len(depts), "took", time.Since(start).Round(time.Millisecond))
+	slog.Info("dashboard rollup filled from the base tables", "parts", len(todo), "departments", len(depts),
+		"took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
 // fillMonth replaces dept's counters of the days [from, to) (midnights of
 // Shanghai days, given as UTC dates) by those computed from the base
 // tables, retrying a transaction MySQL rolled back for a deadlock.
-func fillMonth(db *gorm.DB, dept string, from, to time.Time) error {
+func fillMonth(db *gorm.DB, parts []rollupPart, dept string, from, to time.Time) error {
+	m := rollupMonth{dept: dept, from: from.Format(time.DateOnly), to: to.Format(time.DateOnly),
+		start: from.Add(-8 * time.Hour), end: to.Add(-8 * time.Hour)}
 	for attempt := 0; ; attempt++ {
-		err := db.Transaction(func(tx *gorm.DB) error { return fillMonthOnce(tx, dept, from, to) })
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if tx.Dialector.Name() == "mysql" {
+				m.lock = " LOCK IN SHARE MODE"
+			}
+			for _, p := range parts {
+				if err := p.fill(tx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		if isDeadlock(err) && attempt < 5 {
 			continue
 		}
@@ -80,15 +101,38 @@ func fillMonth(db *gorm.DB, dept string, from, to time.Time) error {
 	}
 }
 
-func fillMonthOnce(tx *gorm.DB, dept string, from, to time.Time) error {
-	dialect := tx.Dialector.Name()
-	// The period's instants: the dates are days in Shanghai.
-	a, b := from.Add(-8*time.Hour), to.Add(-8*time.Hour)
-	dayA, dayB := from.Format(time.DateOnly), to.Format(time.DateOnly)
-	lock := ""
-	if dialect == "mysql" {
-		lock = " LOCK IN SHARE MODE"
+// rollupPart is a part of the rollup and how to fill a month of it.
+type rollupPart struct {
+	name string
+	fill func(tx *gorm.DB, m rollupMonth) error
+}
+
+var rollupParts = []rollupPart{{rollupName, fillCounters}, {overdueName, fillOverdue}}
+
+// rollupMonth is a department's month to fill: the days [from, to) and the
+// instants [start, end) they span.
+type rollupMonth struct {
+	dept       string
+	from, to   string
+	start, end time.Time
+	lock       string // the locking clause of the reads
+}
+
+// replace deletes the month's rows of model and inserts rows instead.
+func (m rollupMonth) replace(tx *gorm.DB, model, rows any, n int) error {
+	if err := tx.Where("department_code = ? AND day >= ? AND day < ?", m.dept, m.from, m.to).Delete(model).Error; err != nil {
+		return fmt.Errorf("clear the counters: %w", err)
 	}
+	if n == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 100).Error
+}
+
+// fillCounters fills the warnings', cases' and rectifications' counters.
+func fillCounters(tx *gorm.DB, m rollupMonth) error {
+	dialect := tx.Dialector.Name()
+	dept, a, b, lock := m.dept, m.start, m.end, m.lock
 
 	var ws []warningDayRow
 	if err := tx.Raw("SELECT department_code, "+daySQL(dialect, "created_at")+" AS day, family, level, COUNT(*) AS n, "+
@@ -121,26 +165,24 @@ func fillMonthOnce(tx *gorm.DB, dept string, from, to time.Time) error {
 		return fmt.Errorf("count rectifications: %w", err)
 	}
 
-	for _, m := range []any{&warningDayRow{}, &caseDayRow{}, &rectifyDayRow{}} {
-		if err := tx.Where("department_code = ? AND day >= ? AND day < ?", dept, dayA, dayB).Delete(m).Error; err != nil {
-			return fmt.Errorf("clear the counters: %w", err)
-		}
+	if err := m.replace(tx, &warningDayRow{}, ws, len(ws)); err != nil {
+		return err
 	}
-	const batch = 100
-	if len(ws) > 0 {
-		if err := tx.CreateInBatches(ws, batch).Error; err != nil {
-			return err
-		}
+	if err := m.replace(tx, &caseDayRow{}, cs, len(cs)); err != nil {
+		return err
 	}
-	if len(cs) > 0 {
-		if err := tx.CreateInBatches(cs, batch).Error; err != nil {
-			return err
-		}
+	return m.replace(tx, &rectifyDayRow{}, rs, len(rs))
+}
+
+// fillOverdue fills the overdue warnings' counters.
+func fillOverdue(tx *gorm.DB, m rollupMonth) error {
+	var rows []overdueDayRow
+	day := daySQL(tx.Dialector.Name(), "created_at")
+	if err := tx.Raw("SELECT department_code, "+day+" AS day, case_no, COUNT(*) AS n FROM warnings "+
+		"WHERE department_code = ? AND rule IN ? AND created_at >= ? AND created_at < ? "+
+		"GROUP BY department_code, "+day+", case_no"+m.lock,
+		m.dept, compliance.OverdueRules, m.start, m.end).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("count overdue warnings: %w", err)
 	}
-	if len(rs) > 0 {
-		if err := tx.CreateInBatches(rs, batch).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+	return m.replace(tx, &overdueDayRow{}, rows, len(rows))
 }

@@ -15,7 +15,7 @@ func (s *Store) fromRollup(ctx context.Context, f compliance.StatsFilter) (from,
 	if from, to, ok = wholeDays(f); !ok {
 		return "", "", false
 	}
-	return from, to, rollupReady(s.db.WithContext(ctx))
+	return from, to, rollupReady(s.db.WithContext(ctx), rollupName)
 }
 
 // counters selects model's rows of the days [from, to) of f's departments.
@@ -152,10 +152,9 @@ func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]
 	return out, nil
 }
 
-// DepartmentCounts implements compliance.StatsStore: the cases and alarms
-// from the rollup; the overdue cases, distinct over the period's days,
-// from the overdue warnings through the (department, rule, created_at)
-// index.
+// DepartmentCounts implements compliance.StatsStore from the rollup: the
+// overdue cases are the distinct case numbers of the period's overdue
+// counters.
 func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
 	from, to, ok := s.fromRollup(ctx, f)
 	if !ok {
@@ -186,9 +185,13 @@ func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) 
 		DepartmentCode string
 		OverdueCases   int64
 	}
-	q := s.db.WithContext(ctx).Model(&warningRow{}).Select("department_code, COUNT(DISTINCT case_no) AS overdue_cases").
-		Where("rule IN ? AND created_at >= ? AND created_at < ?", compliance.OverdueRules, utc(f.From), utc(f.To))
-	if err := inDepartments(q, "department_code", f.Departments).Group("department_code").Scan(&overdue).Error; err != nil {
+	q := s.counters(ctx, &overdueDayRow{}, f, from, to).Where("n > 0")
+	if !rollupReady(s.db.WithContext(ctx), overdueName) {
+		q = s.db.WithContext(ctx).Model(&warningRow{}).
+			Where("rule IN ? AND created_at >= ? AND created_at < ?", compliance.OverdueRules, utc(f.From), utc(f.To))
+		q = inDepartments(q, "department_code", f.Departments)
+	}
+	if err := q.Select("department_code, COUNT(DISTINCT case_no) AS overdue_cases").Group("department_code").Scan(&overdue).Error; err != nil {
 		return nil, wrap(err, "count overdue cases")
 	}
 

@@ -9,8 +9,8 @@ import (
 var _ compliance.DashboardStore = (*Store)(nil)
 
 // warningFiguresFromBase computes WarningFigures from the base tables: one
-// pass over the period's warnings, which the (created_at, department_code, level, status,
-// family) index covers.
+// pass over the period's warnings, which the (created_at, department_code,
+// level, status, family) index covers.
 func (s *Store) warningFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
 	alarm, pre, open := compliance.LevelAlarm, compliance.LevelPrewarning, compliance.WarningOpen
 	q := s.db.WithContext(ctx).Model(&warningRow{}).
@@ -31,10 +31,9 @@ func (s *Store) warningFiguresFromBase(ctx context.Context, f compliance.StatsFi
 }
 
 // caseFiguresFromBase computes CaseFigures from the base tables with two
-// aggregates:
-// the period's cases through the (department, accepted_at, status) index,
-// and, of those, the ones with an overdue warning. An overdue warning is
-// raised after its case was accepted, so only those raised since the period
+// aggregates: the period's cases through the (department, accepted_at, status)
+// index, and, of those, the ones with an overdue warning. An overdue warning
+// is raised after its case was accepted, so only those raised since the period
 // began are read, through the (department, rule, created_at) index, each
 // joined to its case.
 func (s *Store) caseFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
@@ -74,11 +73,10 @@ func (s *Store) caseFiguresFromBase(ctx context.Context, f compliance.StatsFilte
 	return out, nil
 }
 
-// rectifyDaysFromBase computes RectifyDays from the base tables: the
-// period's alarms
-// joined to their rectify transition, counted per tenth of a day. A
-// rectification comes after its alarm, so only those reported since the
-// period began are read (idx_transition_action_at).
+// rectifyDaysFromBase computes RectifyDays from the base tables: the period's
+// alarms joined to their rectify transition, counted per tenth of a day. A
+// rectification comes after its alarm, so only those reported since the period
+// began are read (idx_transition_action_at).
 func (s *Store) rectifyDaysFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
 	secs := "(julianday(t.at) - julianday(w.created_at)) * 86400.0"
 	if s.dialect == "mysql" {
@@ -100,9 +98,8 @@ func (s *Store) rectifyDaysFromBase(ctx context.Context, f compliance.StatsFilte
 }
 
 // monthFiguresFromBase computes MonthFigures from the base tables: cases
-// accepted and
-// warnings raised per department and month (Asia/Shanghai), each read from
-// a (department, time) index alone.
+// accepted and warnings raised per department and month (Asia/Shanghai), each
+// read from a (department, time) index alone.
 func (s *Store) monthFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
 	db := s.db.WithContext(ctx)
 	type count struct {

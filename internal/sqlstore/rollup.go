@@ -327,21 +327,31 @@ func caseRows(tx *gorm.DB, caseNos []string) (map[string]caseRow, error) {
 	return out, nil
 }
 
-// warningFlags returns, for each of caseNos with a warning, whether one of
-// them is overdue.
-func warningFlags(tx *gorm.DB, caseNos []string) (map[string]bool, error) {
+// warningFlags returns the cases of caseNos that have a warning, each with
+// whether it has an overdue one; that is looked for only in the cases of
+// overdueOf, the others are false. Both read the (case_no, dedupe) index;
+// only the overdue query reads rows.
+func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, error) {
 	out := make(map[string]bool, len(caseNos))
 	for i := 0; i < len(caseNos); i += idBatch {
-		var got []struct {
-			CaseNo  string
-			Overdue int64
-		}
-		if err := tx.Model(&warningRow{}).Select("case_no, MAX(CASE WHEN rule IN ? THEN 1 ELSE 0 END) AS overdue", compliance.OverdueRules).
-			Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).Group("case_no").Scan(&got).Error; err != nil {
+		var warned []string
+		if err := tx.Model(&warningRow{}).Distinct("case_no").Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).
+			Pluck("case_no", &warned).Error; err != nil {
 			return nil, err
 		}
-		for _, g := range got {
-			out[g.CaseNo] = g.Overdue > 0
+		for _, no := range warned {
+			out[no] = false
+		}
+	}
+	for i := 0; i < len(overdueOf); i += idBatch {
+		var overdue []string
+		if err := tx.Model(&warningRow{}).Distinct("case_no").
+			Where("case_no IN ? AND rule IN ?", overdueOf[i:min(i+idBatch, len(overdueOf))], compliance.OverdueRules).
+			Pluck("case_no", &overdue).Error; err != nil {
+			return nil, err
+		}
+		for _, no := range overdue {
+			out[no] = true
 		}
 	}
 	return out, nil
@@ -390,11 +400,12 @@ func countWarnings(tx *gorm.DB, r *rollup, fresh []warningRow, before map[string
 	return nil
 }
 
-// caseNosOf returns the distinct case numbers of rows, "" (no case) left out.
-func caseNosOf(rows []warningRow) []string {
+// caseNosOf returns the distinct case numbers of rows, "" (no case) left
+// out; of the overdue rows only, when overdue.
+func caseNosOf(rows []warningRow, overdue bool) []string {
 	var out []string
 	for _, r := range rows {
-		if r.CaseNo != "" {
+		if r.CaseNo != "" && (!overdue || slices.Contains(compliance.OverdueRules, r.Rule)) {
 			out = append(out, r.CaseNo)
 		}
 	}
@@ -424,7 +435,7 @@ func countCaseStatus(tx *gorm.DB, c caseRow) error {
 	if len(old) == 0 || (old[0].Status == compliance.CaseClosed) == (c.Status == compliance.CaseClosed) {
 		return nil
 	}
-	flags, err := warningFlags(tx, []string{c.CaseNo})
+	flags, err := warningFlags(tx, []string{c.CaseNo}, []string{c.CaseNo})
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) strin
 	}
 	// The dashboard's counters of the cases change with a case's first
 	// warning and its first overdue one: what the cases had is read first.
-	before, err := warningFlags(tx, caseNosOf(fresh))
+	before, err := warningFlags(tx, caseNosOf(fresh, false), caseNosOf(fresh, true))
 	if err != nil {
 		return err
 	}

@@ -78,14 +78,7 @@ func (s *Store) caseFiguresFromBase(ctx context.Context, f compliance.StatsFilte
 // rectification comes after its alarm, so only those reported since the period
 // began are read (idx_transition_action_at).
 func (s *Store) rectifyDaysFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
-	secs := "(julianday(t.at) - julianday(w.created_at)) * 86400.0"
-	if s.dialect == "mysql" {
-		secs = "TIMESTAMPDIFF(MICROSECOND, w.created_at, t.at) / 1000000.0"
-	}
-	tenths := "CAST(ROUND(" + secs + " / 8640.0) AS SIGNED)"
-	if s.dialect != "mysql" {
-		tenths = "CAST(ROUND(" + secs + " / 8640.0) AS INTEGER)"
-	}
+	tenths := tenthsSQL(s.dialect) // the rollup counts with the same expression
 	q := s.db.WithContext(ctx).Table("warnings w").
 		Joins("JOIN warning_transitions t ON t.warning_id = w.id AND t.action = ?", compliance.ActionRectify).
 		Select("w.department_code AS department_code, "+tenths+" AS tenths, COUNT(*) AS count").

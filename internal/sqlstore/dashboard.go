@@ -8,10 +8,10 @@ import (
 
 var _ compliance.DashboardStore = (*Store)(nil)
 
-// WarningFigures implements compliance.DashboardStore: one pass over the
-// period's warnings, which the (created_at, department_code, level, status,
-// family) index covers.
-func (s *Store) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
+// warningFiguresFromBase computes WarningFigures from the base tables: one
+// pass over the period's warnings, which the (created_at, department_code,
+// level, status, family) index covers.
+func (s *Store) warningFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
 	alarm, pre, open := compliance.LevelAlarm, compliance.LevelPrewarning, compliance.WarningOpen
 	q := s.db.WithContext(ctx).Model(&warningRow{}).
 		Select("department_code, COUNT(*) AS warnings, "+
@@ -30,13 +30,13 @@ func (s *Store) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([
 	return out, nil
 }
 
-// CaseFigures implements compliance.DashboardStore with two aggregates:
-// the period's cases through the (department, accepted_at, status) index,
-// and, of those, the ones with an overdue warning. An overdue warning is
-// raised after its case was accepted, so only those raised since the period
+// caseFiguresFromBase computes CaseFigures from the base tables with two
+// aggregates: the period's cases through the (department, accepted_at, status)
+// index, and, of those, the ones with an overdue warning. An overdue warning
+// is raised after its case was accepted, so only those raised since the period
 // began are read, through the (department, rule, created_at) index, each
 // joined to its case.
-func (s *Store) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
+func (s *Store) caseFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
 	db := s.db.WithContext(ctx)
 	closed := compliance.CaseClosed
 	q := db.Model(&caseRow{}).
@@ -73,19 +73,12 @@ func (s *Store) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]co
 	return out, nil
 }
 
-// RectifyDays implements compliance.DashboardStore: the period's alarms
-// joined to their rectify transition, counted per tenth of a day. A
-// rectification comes after its alarm, so only those reported since the
-// period began are read (idx_transition_action_at).
-func (s *Store) RectifyDays(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
-	secs := "(julianday(t.at) - julianday(w.created_at)) * 86400.0"
-	if s.dialect == "mysql" {
-		secs = "TIMESTAMPDIFF(MICROSECOND, w.created_at, t.at) / 1000000.0"
-	}
-	tenths := "CAST(ROUND(" + secs + " / 8640.0) AS SIGNED)"
-	if s.dialect != "mysql" {
-		tenths = "CAST(ROUND(" + secs + " / 8640.0) AS INTEGER)"
-	}
+// rectifyDaysFromBase computes RectifyDays from the base tables: the period's
+// alarms joined to their rectify transition, counted per tenth of a day. A
+// rectification comes after its alarm, so only those reported since the period
+// began are read (idx_transition_action_at).
+func (s *Store) rectifyDaysFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
+	tenths := tenthsSQL(s.dialect) // the rollup counts with the same expression
 	q := s.db.WithContext(ctx).Table("warnings w").
 		Joins("JOIN warning_transitions t ON t.warning_id = w.id AND t.action = ?", compliance.ActionRectify).
 		Select("w.department_code AS department_code, "+tenths+" AS tenths, COUNT(*) AS count").
@@ -97,10 +90,10 @@ func (s *Store) RectifyDays(ctx context.Context, f compliance.StatsFilter) ([]co
 	return out, nil
 }
 
-// MonthFigures implements compliance.DashboardStore: cases accepted and
-// warnings raised per department and month (Asia/Shanghai), each read from
-// a (department, time) index alone.
-func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
+// monthFiguresFromBase computes MonthFigures from the base tables: cases
+// accepted and warnings raised per department and month (Asia/Shanghai), each
+// read from a (department, time) index alone.
+func (s *Store) monthFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
 	db := s.db.WithContext(ctx)
 	type count struct {
 		DepartmentCode string

@@ -60,6 +60,9 @@ func (s *Store) TransitionWarning(ctx context.Context, t compliance.Transition) 
 		if err := tx.Where("id = ?", t.WarningID).Take(&w).Error; err != nil {
 			return err
 		}
+		if err := countTransition(tx, w, r); err != nil {
+			return err
+		}
 		return appendEvents(tx, []compliance.Event{compliance.WarningTransitionEvent(toTransition(r), toWarning(w))})
 	})
 	if err != nil {

@@ -31,9 +31,9 @@ func inDepartments(q *gorm.DB, col string, depts []string) *gorm.DB {
 	return q.Where(col+" IN ?", depts)
 }
 
-// WarningCounts implements compliance.StatsStore. It reads the warnings of
-// the period through the created_at index.
-func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
+// warningCountsFromBase computes WarningCounts from the base tables. It reads
+// the warnings of the period through the created_at index.
+func (s *Store) warningCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
 	month := s.monthOf("created_at")
 	q := s.db.WithContext(ctx).Model(&warningRow{}).
 		Select("department_code, "+month+" AS month, level, family, COUNT(*) AS count").
@@ -47,10 +47,11 @@ func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]
 	return out, nil
 }
 
-// DepartmentCounts implements compliance.StatsStore with two aggregates: one
-// over the cases accepted in the period (with an indexed lookup of each
-// one's warnings by case_no), one over the warnings created in it.
-func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
+// departmentCountsFromBase computes DepartmentCounts from the base tables with
+// two aggregates: one over the cases accepted in the period (with an indexed
+// lookup of each one's warnings by case_no), one over the warnings created in
+// it.
+func (s *Store) departmentCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
 	db := s.db.WithContext(ctx)
 	var cases []struct {
 		DepartmentCode    string

@@ -76,12 +76,17 @@ func (s *Store) StepByID(ctx context.Context, dept, id string) (compliance.Store
 func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		tx, counted := collectRollup(tx)
 		c := fromCase(rec.Case)
 		if rec.NewCase {
 			if err := tx.Create(&c).Error; err != nil {
 				return err
 			}
+			countNewCase(tx, c)
 		} else {
+			if err := countCaseStatus(tx, c); err != nil {
+				return err
+			}
 			upd := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", c.CaseNo, c.Version).
 				Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt,
 					"next_checkpoint": c.NextCheckpoint, "next_checkpoint_role": c.NextCheckpointRole,
@@ -107,7 +112,10 @@ func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respo
 		if row.Response, err = json.Marshal(res); err != nil {
 			return err
 		}
-		return tx.Create(&row).Error
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return counted()
 	})
 	if err != nil {
 		return compliance.StepResult{}, wrap(err, "record step")

@@ -32,10 +32,23 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) strin
 	if len(fresh) == 0 {
 		return nil
 	}
+	// The dashboard's counters of the cases change with a case's first
+	// warning and its first overdue one: what the cases had is read first.
+	before, err := warningFlags(tx, caseNosOf(fresh, false), caseNosOf(fresh, true))
+	if err != nil {
+		return err
+	}
 	if err := createWarnings(tx, fresh); err != nil {
 		return err
 	}
 	if fresh, err = readBack(tx, fresh); err != nil {
+		return err
+	}
+	counters, done := rollupOf(tx)
+	if err := countWarnings(tx, counters, fresh, before); err != nil {
+		return err
+	}
+	if err := done(); err != nil {
 		return err
 	}
 	events := make([]compliance.Event, 0, len(fresh))

@@ -1,0 +1,469 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+)
+
+// The dashboard's rollup: counters per department and day (Asia/Shanghai)
+// kept in the transaction that changes what they count, so that a period's
+// figures read at most departments × days rows (× families and levels for
+// the warnings) whatever the size of the warnings and cases tables.
+
+// warningDayRow counts the warnings created on a day: all of them, those
+// open now and those now rectified, verified or closed.
+type warningDayRow struct {
+	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
+	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"` // YYYY-MM-DD, Asia/Shanghai
+	Family         string `gorm:"primaryKey;size:64;autoIncrement:false"`
+	Level          string `gorm:"primaryKey;size:16;autoIncrement:false"`
+	N              int64  `gorm:"column:n;not null"`
+	Open           int64  `gorm:"column:open_n;not null"`
+	Rectified      int64  `gorm:"column:rectified_n;not null"`
+}
+
+func (warningDayRow) TableName() string { return "dash_warning_days" }
+
+// caseDayRow counts the cases accepted on a day: all of them, those now
+// closed, those with an overdue warning (compliance.OverdueRules), those
+// both, and those with any warning.
+type caseDayRow struct {
+	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
+	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
+	Cases          int64  `gorm:"column:cases_n;not null"`
+	Closed         int64  `gorm:"column:closed_n;not null"`
+	Overdue        int64  `gorm:"column:overdue_n;not null"`
+	ClosedOverdue  int64  `gorm:"column:closed_overdue_n;not null"`
+	Warned         int64  `gorm:"column:warned_n;not null"`
+}
+
+func (caseDayRow) TableName() string { return "dash_case_days" }
+
+// rectifyDayRow counts the rectify transitions of the alarms created on a
+// day by the time from the alarm to the report, in tenths of a day.
+type rectifyDayRow struct {
+	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
+	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
+	Tenths         int64  `gorm:"primaryKey;autoIncrement:false"`
+	N              int64  `gorm:"column:n;not null"`
+}
+
+func (rectifyDayRow) TableName() string { return "dash_rectify_days" }
+
+// overdueDayRow counts the overdue warnings (compliance.OverdueRules) of a
+// case created on a day: the cases overdue in a period are the distinct
+// case numbers of its days' rows.
+type overdueDayRow struct {
+	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
+	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
+	CaseNo         string `gorm:"primaryKey;size:64;autoIncrement:false"`
+	N              int64  `gorm:"column:n;not null"`
+}
+
+func (overdueDayRow) TableName() string { return "dash_overdue_days" }
+
+// rollupStateRow records that a part of the rollup (rollupName, overdueName)
+// was filled from the base tables; until it is, the dashboard reads the
+// base tables for what that part counts.
+type rollupStateRow struct {
+	Name     string    `gorm:"primaryKey;size:64"`
+	FilledAt time.Time `gorm:"not null"`
+}
+
+func (rollupStateRow) TableName() string { return "dash_rollup_state" }
+
+// The parts of the rollup, each filled and marked apart.
+const (
+	rollupName  = "dashboard"         // dash_warning_days, dash_case_days, dash_rectify_days
+	overdueName = "dashboard_overdue" // dash_overdue_days
+)
+
+var rollupRows = []any{&warningDayRow{}, &caseDayRow{}, &rectifyDayRow{}, &overdueDayRow{}, &rollupStateRow{}}
+
+// dayOf is the day (YYYY-MM-DD) of t in Asia/Shanghai, which has kept
+// UTC+8 without daylight saving time since 1991.
+func dayOf(t time.Time) string { return t.UTC().Add(8 * time.Hour).Format(time.DateOnly) }
+
+// daySQL is the SQL for dayOf of a stored UTC time.
+func daySQL(dialect, col string) string {
+	if dialect == "mysql" {
+		return "DATE_FORMAT(" + col + " + INTERVAL 8 HOUR, '%Y-%m-%d')"
+	}
+	return "strftime('%Y-%m-%d', " + col + ", '+8 hours')"
+}
+
+// tenthsSQL is the SQL for the tenths of a day from w.created_at to t.at.
+func tenthsSQL(dialect string) string {
+	if dialect == "mysql" {
+		return "CAST(ROUND(TIMESTAMPDIFF(MICROSECOND, w.created_at, t.at) / 1000000.0 / 8640.0) AS SIGNED)"
+	}
+	return "CAST(ROUND((julianday(t.at) - julianday(w.created_at)) * 86400.0 / 8640.0) AS INTEGER)"
+}
+
+// wholeDays returns the days [from, to) of f when both ends are midnights
+// in Asia/Shanghai, as every period the console asks for is.
+func wholeDays(f compliance.StatsFilter) (from, to string, ok bool) {
+	if f.From.IsZero() || f.To.IsZero() {
+		return "", "", false
+	}
+	a, b := f.From.UTC().Add(8*time.Hour), f.To.UTC().Add(8*time.Hour)
+	if !a.Equal(a.Truncate(24*time.Hour)) || !b.Equal(b.Truncate(24*time.Hour)) {
+		return "", "", false
+	}
+	return a.Format(time.DateOnly), b.Format(time.DateOnly), true
+}
+
+// rollupReady reports whether the rollup was filled; until then, and on a
+// database whose schema predates it (the query fails), the figures come
+// from the base tables.
+func rollupReady(db *gorm.DB, part string) bool {
+	var n int64
+	err := db.Model(&rollupStateRow{}).Where("name = ?", part).Count(&n).Error
+	return err == nil && n > 0
+}
+
+type rollupTable int8
+
+// The order of the tables is the order every transaction takes their rows in.
+const (
+	rollWarnings rollupTable = iota
+	rollCases
+	rollRectify
+	rollOverdue
+)
+
+type rollupKey struct {
+	table         rollupTable
+	dept, day     string
+	family, level string // warnings
+	tenths        int64  // rectifications
+	caseNo        string // overdue warnings
+}
+
+func (a rollupKey) compare(b rollupKey) int {
+	return cmp.Or(cmp.Compare(a.table, b.table), cmp.Compare(a.dept, b.dept), cmp.Compare(a.day, b.day),
+		cmp.Compare(a.family, b.family), cmp.Compare(a.level, b.level), cmp.Compare(a.tenths, b.tenths), cmp.Compare(a.caseNo, b.caseNo))
+}
+
+// rollupDelta is what a change adds to a counter row: for warnings n, open,
+// rectified; for cases cases, closed, overdue, closed and overdue, warned;
+// for rectifications n.
+type rollupDelta [5]int64
+
+// A rollup collects the counter changes of one transaction and applies
+// them at its end, in one order (table, then key) shared by every
+// transaction, so that two never take the same counter rows in opposite
+// orders; and after every lock on the base tables, so that none waits for
+// a base row while holding a counter.
+type rollup struct {
+	deltas map[rollupKey]*rollupDelta
+}
+
+func (r *rollup) add(k rollupKey, d rollupDelta) {
+	if r.deltas == nil {
+		r.deltas = map[rollupKey]*rollupDelta{}
+	}
+	cur := r.deltas[k]
+	if cur == nil {
+		cur = &rollupDelta{}
+		r.deltas[k] = cur
+	}
+	for i := range d {
+		cur[i] += d[i]
+	}
+}
+
+// warning adds the change of one warning from status from ("" when new) to
+// status to ("" when gone).
+func (r *rollup) warning(w warningRow, from, to string) {
+	d := rollupDelta{}
+	if from == "" {
+		d[0]++
+	}
+	if to == "" {
+		d[0]--
+	}
+	d[1] = b2i(to == compliance.WarningOpen) - b2i(from == compliance.WarningOpen)
+	d[2] = b2i(rectified(to)) - b2i(rectified(from))
+	if d == (rollupDelta{}) {
+		return
+	}
+	r.add(rollupKey{table: rollWarnings, dept: w.DepartmentCode, day: dayOf(w.CreatedAt), family: w.Family, level: w.Level}, d)
+}
+
+// caseState is what the case counters know of a case.
+type caseState struct {
+	exists, closed, overdue, warned bool
+}
+
+func (c caseState) counts() rollupDelta {
+	if !c.exists {
+		return rollupDelta{}
+	}
+	return rollupDelta{1, b2i(c.closed), b2i(c.overdue), b2i(c.closed && c.overdue), b2i(c.warned)}
+}
+
+// caseChange adds the change of case c (accepted on day in dept) from
+// state from to state to.
+func (r *rollup) caseChange(dept string, accepted time.Time, from, to caseState) {
+	a, b := from.counts(), to.counts()
+	var d rollupDelta
+	for i := range d {
+		d[i] = b[i] - a[i]
+	}
+	if d == (rollupDelta{}) {
+		return
+	}
+	r.add(rollupKey{table: rollCases, dept: dept, day: dayOf(accepted)}, d)
+}
+
+func rectified(status string) bool {
+	return status != "" && slices.Contains(compliance.RectifiedStatuses, status)
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// flush applies the collected changes to the counter rows, upserting each.
+func (r *rollup) flush(tx *gorm.DB) error {
+	keys := make([]rollupKey, 0, len(r.deltas))
+	for k, d := range r.deltas {
+		if *d != (rollupDelta{}) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, rollupKey.compare)
+	for _, k := range keys {
+		if err := upsertCounter(tx, k, *r.deltas[k]); err != nil {
+			return err
+		}
+	}
+	r.deltas = nil
+	return nil
+}
+
+// upsertCounter adds d to the counter row of k, inserting it when missing.
+// On MySQL the row is found by its primary key, so the upsert locks that
+// row only (no gap).
+func upsertCounter(tx *gorm.DB, k rollupKey, d rollupDelta) error {
+	plus := func(col string, v int64) clause.Assignment {
+		return clause.Assignment{Column: clause.Column{Name: col}, Value: gorm.Expr(col+" + ?", v)}
+	}
+	cols := func(names ...string) []clause.Column {
+		out := make([]clause.Column, len(names))
+		for i, n := range names {
+			out[i] = clause.Column{Name: n}
+		}
+		return out
+	}
+	switch k.table {
+	case rollWarnings:
+		row := warningDayRow{DepartmentCode: k.dept, Day: k.day, Family: k.family, Level: k.level, N: d[0], Open: d[1], Rectified: d[2]}
+		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "family", "level"),
+			DoUpdates: clause.Set{plus("n", d[0]), plus("open_n", d[1]), plus("rectified_n", d[2])}}).Create(&row).Error
+	case rollCases:
+		row := caseDayRow{DepartmentCode: k.dept, Day: k.day, Cases: d[0], Closed: d[1], Overdue: d[2], ClosedOverdue: d[3], Warned: d[4]}
+		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day"),
+			DoUpdates: clause.Set{plus("cases_n", d[0]), plus("closed_n", d[1]), plus("overdue_n", d[2]),
+				plus("closed_overdue_n", d[3]), plus("warned_n", d[4])}}).Create(&row).Error
+	case rollOverdue:
+		row := overdueDayRow{DepartmentCode: k.dept, Day: k.day, CaseNo: k.caseNo, N: d[0]}
+		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "case_no"),
+			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
+	default:
+		row := rectifyDayRow{DepartmentCode: k.dept, Day: k.day, Tenths: k.tenths, N: d[0]}
+		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "tenths"),
+			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
+	}
+}
+
+type rollupCtxKey struct{}
+
+// collectRollup returns tx with a rollup that the writes through it add
+// to, and the function that applies it when they are done: one flush, in
+// the shared order, for the whole transaction.
+func collectRollup(tx *gorm.DB) (*gorm.DB, func() error) {
+	r := &rollup{}
+	return tx.WithContext(context.WithValue(tx.Statement.Context, rollupCtxKey{}, r)), func() error { return r.flush(tx) }
+}
+
+// rollupOf returns the rollup of tx's collectRollup and a no-op done; outside
+// one, a fresh rollup and a done that applies it.
+func rollupOf(tx *gorm.DB) (*rollup, func() error) {
+	if ctx := tx.Statement.Context; ctx != nil {
+		if r, ok := ctx.Value(rollupCtxKey{}).(*rollup); ok {
+			return r, func() error { return nil }
+		}
+	}
+	r := &rollup{}
+	return r, func() error { return r.flush(tx) }
+}
+
+// caseRows returns those of caseNos that exist, with the columns the case
+// counters are keyed by.
+func caseRows(tx *gorm.DB, caseNos []string) (map[string]caseRow, error) {
+	out := make(map[string]caseRow, len(caseNos))
+	for i := 0; i < len(caseNos); i += idBatch {
+		var part []caseRow
+		if err := tx.Select("case_no", "department_code", "accepted_at", "status").
+			Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).Find(&part).Error; err != nil {
+			return nil, err
+		}
+		for _, c := range part {
+			out[c.CaseNo] = c
+		}
+	}
+	return out, nil
+}
+
+// warningFlags returns the cases of caseNos that have a warning, each with
+// whether it has an overdue one; that is looked for only in the cases of
+// overdueOf, the others are false. Both read the (case_no, dedupe) index;
+// only the overdue query reads rows.
+func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(caseNos))
+	for i := 0; i < len(caseNos); i += idBatch {
+		var warned []string
+		if err := tx.Model(&warningRow{}).Distinct("case_no").Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).
+			Pluck("case_no", &warned).Error; err != nil {
+			return nil, err
+		}
+		for _, no := range warned {
+			out[no] = false
+		}
+	}
+	for i := 0; i < len(overdueOf); i += idBatch {
+		var overdue []string
+		if err := tx.Model(&warningRow{}).Distinct("case_no").
+			Where("case_no IN ? AND rule IN ?", overdueOf[i:min(i+idBatch, len(overdueOf))], compliance.OverdueRules).
+			Pluck("case_no", &overdue).Error; err != nil {
+			return nil, err
+		}
+		for _, no := range overdue {
+			out[no] = true
+		}
+	}
+	return out, nil
+}
+
+// countWarnings adds fresh, just stored, to r: the warning counters, and
+// the counters of each case that now has its first warning or its first
+// overdue one. before is warningFlags of their cases as they were.
+func countWarnings(tx *gorm.DB, r *rollup, fresh []warningRow, before map[string]bool) error {
+	overdue := map[string]bool{} // of the cases of fresh: whether one of them is overdue
+	for _, w := range fresh {
+		r.warning(w, "", w.Status)
+		if slices.Contains(compliance.OverdueRules, w.Rule) {
+			r.add(rollupKey{table: rollOverdue, dept: w.DepartmentCode, day: dayOf(w.CreatedAt), caseNo: w.CaseNo}, rollupDelta{1})
+		}
+		if w.CaseNo != "" {
+			overdue[w.CaseNo] = overdue[w.CaseNo] || slices.Contains(compliance.OverdueRules, w.Rule)
+		}
+	}
+	var changed []string
+	for no, od := range overdue {
+		was, warned := before[no]
+		if !warned || (od && !was) {
+			changed = append(changed, no)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	slices.Sort(changed)
+	cases, err := caseRows(tx, changed)
+	if err != nil {
+		return err
+	}
+	for _, no := range changed {
+		c, ok := cases[no]
+		if !ok {
+			continue // a warning of a case not stored counts no case
+		}
+		was, warned := before[no]
+		from := caseState{exists: true, closed: c.Status == compliance.CaseClosed, warned: warned, overdue: was}
+		to := from
+		to.warned, to.overdue = true, was || overdue[no]
+		r.caseChange(c.DepartmentCode, c.AcceptedAt, from, to)
+	}
+	return nil
+}
+
+// caseNosOf returns the distinct case numbers of rows, "" (no case) left
+// out; of the overdue rows only, when overdue.
+func caseNosOf(rows []warningRow, overdue bool) []string {
+	var out []string
+	for _, r := range rows {
+		if r.CaseNo != "" && (!overdue || slices.Contains(compliance.OverdueRules, r.Rule)) {
+			out = append(out, r.CaseNo)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// countNewCase adds case c, just stored, to the case counters of tx.
+func countNewCase(tx *gorm.DB, c caseRow) {
+	r, _ := rollupOf(tx)
+	r.caseChange(c.DepartmentCode, utc(c.AcceptedAt), caseState{}, caseState{exists: true, closed: c.Status == compliance.CaseClosed})
+}
+
+// countCaseStatus adds to the case counters of tx the change of the stored
+// case c.CaseNo to c.Status, when it closes or reopens. The row is read
+// with the lock its update takes anyway, so that the status read is the
+// one the update replaces.
+func countCaseStatus(tx *gorm.DB, c caseRow) error {
+	q := tx.Select("case_no", "department_code", "accepted_at", "status").Where("case_no = ?", c.CaseNo)
+	if tx.Dialector.Name() == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var old []caseRow
+	if err := q.Find(&old).Error; err != nil {
+		return err
+	}
+	if len(old) == 0 || (old[0].Status == compliance.CaseClosed) == (c.Status == compliance.CaseClosed) {
+		return nil
+	}
+	flags, err := warningFlags(tx, []string{c.CaseNo}, []string{c.CaseNo})
+	if err != nil {
+		return err
+	}
+	overdue, warned := flags[c.CaseNo]
+	from := caseState{exists: true, closed: old[0].Status == compliance.CaseClosed, warned: warned, overdue: overdue}
+	to := from
+	to.closed = !from.closed
+	r, _ := rollupOf(tx)
+	r.caseChange(old[0].DepartmentCode, old[0].AcceptedAt, from, to)
+	return nil
+}
+
+// countTransition adds transition t of warning w, both just stored, to the
+// counters: the warning's status, and an alarm's rectify report by the
+// time it took, computed by the database from the stored times as the
+// dashboard's query of the base tables computes it.
+func countTransition(tx *gorm.DB, w warningRow, t transitionRow) error {
+	r, done := rollupOf(tx)
+	r.warning(w, t.FromState, t.ToState)
+	if t.Action == compliance.ActionRectify && w.Level == compliance.LevelAlarm {
+		var tenths []int64
+		if err := tx.Table("warning_transitions t").Joins("JOIN warnings w ON w.id = t.warning_id").
+			Where("t.id = ?", t.ID).Pluck(tenthsSQL(tx.Dialector.Name()), &tenths).Error; err != nil {
+			return err
+		}
+		if len(tenths) == 1 {
+			r.add(rollupKey{table: rollRectify, dept: w.DepartmentCode, day: dayOf(w.CreatedAt), tenths: tenths[0]}, rollupDelta{1})
+		}
+	}
+	return done()
+}

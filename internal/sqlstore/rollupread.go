@@ -1,0 +1,218 @@
+package sqlstore
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+// fromRollup returns the days of f when the rollup can answer for f: its
+// period is whole days in Asia/Shanghai and the rollup is filled.
+// Otherwise ok is false and the base tables answer.
+func (s *Store) fromRollup(ctx context.Context, f compliance.StatsFilter) (from, to string, ok bool) {
+	if from, to, ok = wholeDays(f); !ok {
+		return "", "", false
+	}
+	return from, to, rollupReady(s.db.WithContext(ctx), rollupName)
+}
+
+// counters selects model's rows of the days [from, to) of f's departments.
+func (s *Store) counters(ctx context.Context, model any, f compliance.StatsFilter, from, to string) *gorm.DB {
+	q := s.db.WithContext(ctx).Model(model).Where("day >= ? AND day < ?", from, to)
+	return inDepartments(q, "department_code", f.Departments)
+}
+
+// WarningFigures implements compliance.DashboardStore: from the rollup,
+// each department's counters of the period's days.
+func (s *Store) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
+	from, to, ok := s.fromRollup(ctx, f)
+	if !ok {
+		return s.warningFiguresFromBase(ctx, f)
+	}
+	alarm, pre := compliance.LevelAlarm, compliance.LevelPrewarning
+	var out []compliance.WarningFigures
+	err := s.counters(ctx, &warningDayRow{}, f, from, to).
+		Select("department_code, SUM(n) AS warnings, "+
+			"SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS alarms, "+
+			"SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS prewarnings, "+
+			"SUM(CASE WHEN level = ? THEN open_n ELSE 0 END) AS open_alarms, "+
+			"SUM(CASE WHEN level = ? THEN open_n ELSE 0 END) AS open_prewarnings, "+
+			"SUM(CASE WHEN level = ? AND family = 'deadline' THEN n ELSE 0 END) AS deadline_alarms, "+
+			"SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END) AS alarms_rectified",
+			alarm, pre, alarm, pre, alarm, alarm).
+		Group("department_code").Having("SUM(n) > 0").Scan(&out).Error
+	if err != nil {
+		return nil, wrap(err, "count warning figures")
+	}
+	return out, nil
+}
+
+// CaseFigures implements compliance.DashboardStore from the rollup: a case
+// counts as overdue when it has an overdue warning, which is raised after
+// the case was accepted, as the base query assumes.
+func (s *Store) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
+	from, to, ok := s.fromRollup(ctx, f)
+	if !ok {
+		return s.caseFiguresFromBase(ctx, f)
+	}
+	var out []compliance.CaseFigures
+	err := s.counters(ctx, &caseDayRow{}, f, from, to).
+		Select("department_code, SUM(cases_n) AS cases, SUM(overdue_n) AS overdue_cases, " +
+			"SUM(closed_n) AS closed_cases, SUM(closed_n) - SUM(closed_overdue_n) AS closed_on_time").
+		Group("department_code").Having("SUM(cases_n) > 0").Scan(&out).Error
+	if err != nil {
+		return nil, wrap(err, "count cases")
+	}
+	return out, nil
+}
+
+// RectifyDays implements compliance.DashboardStore from the rollup.
+func (s *Store) RectifyDays(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
+	from, to, ok := s.fromRollup(ctx, f)
+	if !ok {
+		return s.rectifyDaysFromBase(ctx, f)
+	}
+	var out []compliance.RectifyBucket
+	err := s.counters(ctx, &rectifyDayRow{}, f, from, to).
+		Select("department_code, tenths, SUM(n) AS count").
+		Group("department_code, tenths").Having("SUM(n) > 0").Scan(&out).Error
+	if err != nil {
+		return nil, wrap(err, "count days to rectify")
+	}
+	return out, nil
+}
+
+// monthCount is a department's count of a month.
+type monthCount struct {
+	DepartmentCode string
+	Month          string
+	N              int64
+}
+
+// monthCounts sums col of model's rows by department and month.
+func (s *Store) monthCounts(ctx context.Context, model any, col string, f compliance.StatsFilter, from, to string) ([]monthCount, error) {
+	var out []monthCount
+	month := "SUBSTR(day, 1, 7)"
+	err := s.counters(ctx, model, f, from, to).Select("department_code, " + month + " AS month, SUM(" + col + ") AS n").
+		Group("department_code, " + month).Having("SUM(" + col + ") > 0").Scan(&out).Error
+	return out, err
+}
+
+// MonthFigures implements compliance.DashboardStore from the rollup.
+func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
+	from, to, ok := s.fromRollup(ctx, f)
+	if !ok {
+		return s.monthFiguresFromBase(ctx, f)
+	}
+	cases, err := s.monthCounts(ctx, &caseDayRow{}, "cases_n", f, from, to)
+	if err != nil {
+		return nil, wrap(err, "count cases by month")
+	}
+	warns, err := s.monthCounts(ctx, &warningDayRow{}, "n", f, from, to)
+	if err != nil {
+		return nil, wrap(err, "count warnings by month")
+	}
+	byKey := map[[2]string]*compliance.MonthFigures{}
+	get := func(c monthCount) *compliance.MonthFigures {
+		k := [2]string{c.DepartmentCode, c.Month}
+		if byKey[k] == nil {
+			byKey[k] = &compliance.MonthFigures{DepartmentCode: c.DepartmentCode, Month: c.Month}
+		}
+		return byKey[k]
+	}
+	for _, c := range cases {
+		get(c).Cases = c.N
+	}
+	for _, w := range warns {
+		get(w).Warnings = w.N
+	}
+	out := make([]compliance.MonthFigures, 0, len(byKey))
+	for _, m := range byKey {
+		out = append(out, *m)
+	}
+	return out, nil
+}
+
+// WarningCounts implements compliance.StatsStore from the rollup.
+func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
+	from, to, ok := s.fromRollup(ctx, f)
+	if !ok {
+		return s.warningCountsFromBase(ctx, f)
+	}
+	month := "SUBSTR(day, 1, 7)"
+	var out []compliance.WarningCount
+	err := s.counters(ctx, &warningDayRow{}, f, from, to).
+		Select("department_code, " + month + " AS month, level, family, SUM(n) AS count").
+		Group("department_code, " + month + ", level, family").Having("SUM(n) > 0").Scan(&out).Error
+	if err != nil {
+		return nil, wrap(err, "count warnings")
+	}
+	return out, nil
+}
+
+// DepartmentCounts implements compliance.StatsStore from the rollup: the
+// overdue cases are the distinct case numbers of the period's overdue
+// counters.
+func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
+	from, to, ok := s.fromRollup(ctx, f)
+	if !ok {
+		return s.departmentCountsFromBase(ctx, f)
+	}
+	var cases []struct {
+		DepartmentCode    string
+		Cases             int64
+		CasesWithWarnings int64
+	}
+	if err := s.counters(ctx, &caseDayRow{}, f, from, to).
+		Select("department_code, SUM(cases_n) AS cases, SUM(warned_n) AS cases_with_warnings").
+		Group("department_code").Having("SUM(cases_n) > 0").Scan(&cases).Error; err != nil {
+		return nil, wrap(err, "count cases")
+	}
+	var alarms []struct {
+		DepartmentCode  string
+		Alarms          int64
+		AlarmsRectified int64
+	}
+	if err := s.counters(ctx, &warningDayRow{}, f, from, to).
+		Select("department_code, SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS alarms, "+
+			"SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END) AS alarms_rectified", compliance.LevelAlarm, compliance.LevelAlarm).
+		Group("department_code").Having("SUM(n) > 0").Scan(&alarms).Error; err != nil {
+		return nil, wrap(err, "count alarms")
+	}
+	var overdue []struct {
+		DepartmentCode string
+		OverdueCases   int64
+	}
+	q := s.counters(ctx, &overdueDayRow{}, f, from, to).Where("n > 0")
+	if !rollupReady(s.db.WithContext(ctx), overdueName) {
+		q = s.db.WithContext(ctx).Model(&warningRow{}).
+			Where("rule IN ? AND created_at >= ? AND created_at < ?", compliance.OverdueRules, utc(f.From), utc(f.To))
+		q = inDepartments(q, "department_code", f.Departments)
+	}
+	if err := q.Select("department_code, COUNT(DISTINCT case_no) AS overdue_cases").Group("department_code").Scan(&overdue).Error; err != nil {
+		return nil, wrap(err, "count overdue cases")
+	}
+
+	byDept := map[string]compliance.DepartmentCounts{}
+	for _, c := range cases {
+		byDept[c.DepartmentCode] = compliance.DepartmentCounts{DepartmentCode: c.DepartmentCode,
+			Cases: c.Cases, CasesWithWarnings: c.CasesWithWarnings}
+	}
+	for _, a := range alarms {
+		c := byDept[a.DepartmentCode]
+		c.DepartmentCode, c.Alarms, c.AlarmsRectified = a.DepartmentCode, a.Alarms, a.AlarmsRectified
+		byDept[a.DepartmentCode] = c
+	}
+	for _, o := range overdue {
+		c := byDept[o.DepartmentCode]
+		c.DepartmentCode, c.OverdueCases = o.DepartmentCode, o.OverdueCases
+		byDept[o.DepartmentCode] = c
+	}
+	out := make([]compliance.DepartmentCounts, 0, len(byDept))
+	for _, c := range byDept {
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -55,6 +55,7 @@ func stepID(s stepRef) string { return s.ID }
 // first compliance.CaseViewSteps of them with a cursor, and the others are
 // read page by page from GET /api/v1/cases/{case_no}/steps.
 func TestCaseStepsBoundedAndPaged(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)
@@ -167,6 +168,7 @@ func afterEntries(n int) string {
 // An item keeps at most compliance.MaxItemVersions versions; its history and
 // the adjustments awaiting approval are read page by page.
 func TestItemVersionsBoundedAndPaged(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

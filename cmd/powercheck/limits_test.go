@@ -53,9 +53,10 @@ func stepID(s stepRef) string { return s.ID }
 
 // A case holds at most compliance.MaxCaseSteps steps; its answer shows the
 // first compliance.CaseViewSteps of them with a cursor, and the others are
-// read page by page from GET /api/v1/cases/{case_no}/steps.
+// read page by page from GET /api/v1/cases/{case_no}/steps. Not parallel:
+// the view of a full case must be evaluated within the default time limit,
+// which a test running beside it could make it miss.
 func TestCaseStepsBoundedAndPaged(t *testing.T) {
-	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

@@ -13,6 +13,7 @@ import (
 // inspectors check, can neither enable, unbind, re-key nor create one, and
 // nobody but the account itself and the admin rotates a token.
 func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

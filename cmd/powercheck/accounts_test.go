@@ -93,6 +93,7 @@ func wantCode(t *testing.T, r response, status int, code string) {
 }
 
 func TestAccounts(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -239,6 +240,7 @@ func TestAccounts(t *testing.T) {
 }
 
 func TestAccountIPRanges(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -284,6 +286,7 @@ func TestAccountIPRanges(t *testing.T) {
 func sqliteDSNFor(t *testing.T) string { return "sqlite:" + t.TempDir() + "/powercheck.db" }
 
 func TestAccountFailedAuthenticationIsLimited(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, sqliteDSNFor(t))
 	for i := range 10 {
 		if r := s.do("GET", "/api/v1/me", "pc_wrong", nil); r.Status != 401 {

@@ -10,6 +10,7 @@ import (
 // the audit log; it is refused and changes nothing. A lone case variant is
 // decoded as the field it matches, and audited as that field.
 func TestAmbiguousKeysAreRefused(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

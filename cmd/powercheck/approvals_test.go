@@ -100,6 +100,7 @@ func caseRules(t *testing.T, s *server, token, caseNo, family string) []string {
 }
 
 func TestApprovals(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)
@@ -275,6 +276,7 @@ func TestApprovals(t *testing.T) {
 }
 
 func TestApprovalsHandlers(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)

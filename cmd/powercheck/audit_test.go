@@ -90,6 +90,7 @@ func verifyAudit(dsn string) (string, error) {
 }
 
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s) // 2 departments, 5 accounts, 2 items

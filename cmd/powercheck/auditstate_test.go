@@ -38,6 +38,7 @@ func subjects(kv ...string) []compliance.AuditSubject {
 }
 
 func TestAuditStateDigests(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -164,6 +165,7 @@ func TestAuditStateDigests(t *testing.T) {
 // TestAuditSystemJobs checks that the jobs the service runs on its own are
 // in the audit log, as the system.
 func TestAuditSystemJobs(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		setupDistrict(t, startServer(t, dsn))
 		// A second node, started once the catalog holds its two items:
@@ -200,6 +202,7 @@ func TestAuditSystemJobs(t *testing.T) {
 // TestAuditKeyFile runs a server that seals its audit entries with a key
 // kept in a file, and verifies the log with and without it.
 func TestAuditKeyFile(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		dir := t.TempDir()
 		keyFile, short := filepath.Join(dir, "audit.key"), filepath.Join(dir, "short.key")
@@ -315,6 +318,7 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 // that an entry without effects recorded (an account). The first start
 // records the former as found; the latter stays followed through its entry.
 func TestAuditBaselineOfAnEarlierDatabase(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		st, err := sqlstore.Open(ctx, dsn)

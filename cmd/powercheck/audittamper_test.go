@@ -48,6 +48,7 @@ func waitCheckpoint(t *testing.T, st *sqlstore.Store, file string) compliance.Ch
 // `powercheck audit verify` and GET /api/v1/audit/verify name each edit,
 // and that the log verifies clean again once the edit is undone.
 func TestAuditVerifyNamesTampering(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		dir := t.TempDir()

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestBodyFields walks every route that takes a JSON body. Into each field
@@ -15,17 +18,73 @@ import (
 // must leave every table's row count (the audit log's included) and the
 // route's own listings as they were. Free text that is accepted must be
 // shown back verbatim and change nothing but the rows the route writes.
+//
+// The routes are walked in groups, each on a server and database of its
+// own, in parallel: within a group they take turns, as a route's requests
+// must be the only ones that change the row counts. The test itself is not
+// parallel: its groups, the longest walk of the package, run first, among
+// themselves, and leave no long tail after the parallel tests.
 func TestBodyFields(t *testing.T) {
-	eachDriver(t, func(t *testing.T, dsn string) {
-		start := time.Now()
-		s := startServer(t, dsn, stillBackground("--recheck-interval", "1h")...)
-		e := newBodyEnv(t, s, dsn)
-		for _, rt := range bodyRoutes() {
-			t.Run(rt.name, func(t *testing.T) { e.walk(t, rt) })
+	for _, d := range sqlstoretest.Drivers() {
+		t.Run(d.Name, func(t *testing.T) {
+			for _, group := range bodyGroups(bodyRoutes()) {
+				t.Run(group.name, func(t *testing.T) {
+					t.Parallel()
+					start := time.Now()
+					dsn := d.DSN(t)
+					s := startServer(t, dsn, stillBackground("--recheck-interval", "1h")...)
+					e := newBodyEnv(t, s, dsn)
+					for _, rt := range group.routes {
+						t.Run(rt.name, func(t *testing.T) { e.walk(t, rt, group.part) })
+					}
+					e.intact(t)
+					t.Logf("%d requests in %v", e.requests, time.Since(start).Round(time.Millisecond))
+				})
+			}
+		})
+	}
+}
+
+// bodyGroup is routes walked one after the other on one server, each
+// with the part of its cases that the group takes.
+type bodyGroup struct {
+	name   string
+	routes []bodyRoute
+	part   part
+}
+
+// part is the n-th of of equal shares of a route's cases.
+type part struct{ n, of int }
+
+// has tells whether the part takes the route's k-th case (0: the valid body).
+func (p part) has(k int) bool { return k%p.of == p.n }
+
+// publishParts is how many servers share the cases of a policy publish.
+const publishParts = 4
+
+// bodyGroups splits routes, in their order, into groups of about equal
+// time: a policy publish compiles and tests a module set, so the cases of
+// publishing are shared by several groups, and still take about as long as
+// the other routes together.
+func bodyGroups(routes []bodyRoute) []bodyGroup {
+	var publish []bodyGroup
+	rest := []bodyGroup{{name: "policies and items", part: part{0, 1}}, {name: "others", part: part{0, 1}}}
+	for n := range publishParts {
+		publish = append(publish, bodyGroup{name: fmt.Sprintf("publish %d of %d", n+1, publishParts), part: part{n, publishParts}})
+	}
+	for _, rt := range routes {
+		switch {
+		case rt.name == "policy publish":
+			for i := range publish {
+				publish[i].routes = append(publish[i].routes, rt)
+			}
+		case strings.HasPrefix(rt.name, "policy ") || strings.HasPrefix(rt.name, "item ") || rt.name == "power items":
+			rest[0].routes = append(rest[0].routes, rt)
+		default:
+			rest[1].routes = append(rest[1].routes, rt)
 		}
-		e.intact(t)
-		t.Logf("%d requests in %v", e.requests, time.Since(start).Round(time.Millisecond))
-	})
+	}
+	return append(publish, rest...)
 }
 
 // pathCase is a bad path parameter of a route.
@@ -58,8 +117,16 @@ type bodyRoute struct {
 	paths    []pathCase
 }
 
-// walk sends the route a valid body, then every bad value of every field.
-func (e *bodyEnv) walk(t *testing.T, rt bodyRoute) {
+// walk sends the route a valid body, then every bad value of every field:
+// those cases that p takes.
+func (e *bodyEnv) walk(t *testing.T, rt bodyRoute, p part) {
+	cases := 0
+	run := func(name string, f func(t *testing.T)) {
+		if p.has(cases) {
+			t.Run(name, f)
+		}
+		cases++
+	}
 	n := 0
 	var (
 		path   string
@@ -153,9 +220,9 @@ func (e *bodyEnv) walk(t *testing.T, rt bodyRoute) {
 		}
 		return []byte(js(b))
 	}
-	t.Run("valid body", func(t *testing.T) { try(t, path, encode(body), acceptedAnswer, "", nil) })
+	run("valid body", func(t *testing.T) { try(t, path, encode(body), acceptedAnswer, "", nil) })
 	for _, pc := range rt.paths {
-		t.Run("path "+pc.label, func(t *testing.T) { try(t, pc.path, encode(body), pc.want, "", nil) })
+		run("path "+pc.label, func(t *testing.T) { try(t, pc.path, encode(body), pc.want, "", nil) })
 	}
 	if body == nil {
 		// The route takes no body: nothing, whitespace or {} only.
@@ -173,7 +240,7 @@ func (e *bodyEnv) walk(t *testing.T, rt bodyRoute) {
 			{"invalid UTF-8", "\"\xff\"", malformed},
 			{"2 MiB", js(strings.Repeat("x", 2<<20)), tooLarge},
 		} {
-			t.Run("body "+c.label, func(t *testing.T) { try(t, path, []byte(c.raw), c.want, "", nil) })
+			run("body "+c.label, func(t *testing.T) { try(t, path, []byte(c.raw), c.want, "", nil) })
 		}
 		return
 	}
@@ -194,11 +261,11 @@ func (e *bodyEnv) walk(t *testing.T, rt bodyRoute) {
 		{"invalid UTF-8 key", valid[:len(valid)-1] + ",\"\xff\":1}", malformed},
 		{"empty", ``, empty},
 	} {
-		t.Run("body "+c.label, func(t *testing.T) { try(t, path, []byte(c.raw), c.want, "", nil) })
+		run("body "+c.label, func(t *testing.T) { try(t, path, []byte(c.raw), c.want, "", nil) })
 	}
 	for _, f := range rt.fields {
 		for _, sub := range f.substs(lookup(body, f.path)) {
-			t.Run(f.path+"/"+sub.label, func(t *testing.T) {
+			run(f.path+"/"+sub.label, func(t *testing.T) {
 				raw := substitute(t, body, f.path, sub.raw, f.kind == kKey)
 				var value *string
 				if sub.verify {

@@ -51,6 +51,7 @@ func currentQuarter() (string, time.Time) {
 // The bulletin of today's quarter: ZJJ has two cases and alarms, SCJ two
 // clean cases, so SCJ ranks first.
 func TestQuarterlyBulletin(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -208,6 +209,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 // until a due date it works out falls in next year: in December, that of
 // December's explanation is not yet worked out.
 func TestQuarterlyBulletinWithoutNextYear(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

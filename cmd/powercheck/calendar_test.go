@@ -6,6 +6,7 @@ import (
 )
 
 func TestCalendarAPI(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

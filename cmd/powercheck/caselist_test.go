@@ -46,6 +46,7 @@ type workbenchAnswer struct {
 // 工作台, scoped to the account, filtered, paged, with each case's deadline
 // and unsettled warnings as the warnings list counts them.
 func TestCaseListAndWorkbench(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

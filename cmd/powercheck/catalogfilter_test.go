@@ -10,6 +10,7 @@ import (
 // The catalog list narrowed by category, status and a search text, within
 // the department the account may see; unknown values are refused.
 func TestItemListFilters(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

@@ -51,6 +51,7 @@ type itemVersionAnswer struct {
 // The catalog check (职权清理): the four reasons, shown by the cleanup list
 // and stored once per item and rule however often the catalog is checked.
 func TestCatalogCleanup(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)
@@ -159,6 +160,7 @@ func TestCatalogCleanup(t *testing.T) {
 
 // Approval (审定): a department admin's adjustment waits for the legal office.
 func TestItemApproval(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

@@ -74,6 +74,7 @@ type storedCase struct {
 // step sent together left cases open, and each step was checked without the
 // other.
 func TestConcurrentStepsOfOneCase(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -183,6 +184,7 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 // The first steps of a new case sent at the same moment make one case and
 // keep both steps, the second checked against the first.
 func TestConcurrentFirstStepsOfANewCase(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -53,6 +53,7 @@ func TestMain(m *testing.M) {
 	contract.router = router
 	contract.watched = map[string]testing.TB{}
 	http.DefaultTransport = &contractTransport{next: http.DefaultTransport}
+	shareBootstrapToken()
 	os.Exit(m.Run())
 }
 
@@ -331,6 +332,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 // TestOpenAPIServed proves that the description and its page are served
 // without an account, and that the description is what the tests check.
 func TestOpenAPIServed(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite:"+t.TempDir()+"/pc.db")
 	r := s.must(200, "GET", "/api/v1/openapi.json", "", nil)
 	want, err := httpapi.OpenAPI()

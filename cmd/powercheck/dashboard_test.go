@@ -134,6 +134,7 @@ func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, 
 }
 
 func TestDashboardStats(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		tok, s := dashboardDistrict(t, startServer(t, dsn, "--sweep-interval", "0"), dsn)
 		oversight := statsAccount(t, s, "oversight", "oversight", "")

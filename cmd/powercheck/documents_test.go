@@ -59,6 +59,7 @@ func documentsDistrict(t *testing.T, s *server) (map[string]string, string, []in
 }
 
 func TestDocuments(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok, oversight, alarms := documentsDistrict(t, s)

@@ -114,6 +114,7 @@ func firstStep(id, caseNo, item, code, at string) map[string]any {
 }
 
 func TestSteps(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -341,6 +342,7 @@ func with(m map[string]any, kv ...any) map[string]any {
 // TestLawCounting drives cases over HTTP across holidays and make-up days and
 // checks what the deadline policy says at the step that ends the clock.
 func TestLawCounting(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		fixture  string
@@ -397,6 +399,7 @@ func TestLawCounting(t *testing.T) {
 // A step id reused for another case is a conflict, and nothing of the other
 // case is stored.
 func TestStepIDReusedForAnotherCase(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

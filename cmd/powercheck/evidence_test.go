@@ -61,6 +61,7 @@ type ledgerDay struct {
 // that day within two hours after its claimed time; a later one is kept,
 // shown beside its recorded time, and raises patrol.backdated.
 func TestEvidencePatrols(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)
@@ -235,6 +236,7 @@ type explanationAnswer struct {
 // its department, and carries a signed scan kept byte for byte with its
 // SHA-256, which the audit log records.
 func TestEvidenceExplanations(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

@@ -152,6 +152,7 @@ func sameAsList(t *testing.T, s *server, token, filter string, got exported) []l
 }
 
 func TestWarningExport(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

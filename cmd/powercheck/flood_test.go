@@ -41,6 +41,7 @@ warnings contains {"rule": "custom.long", "level": "prewarning", "message": conc
 // fails and the step is stored unchecked; under it every warning is stored,
 // in batches, and a message over the length cap is cut.
 func TestManyWarningsKeepTheStep(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

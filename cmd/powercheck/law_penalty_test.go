@@ -60,6 +60,7 @@ func rulesOf(a stepAnswer, family string) map[string]string {
 // value, filed before and decided after the 2026 Spring Festival, with and
 // without a ground for a reduced penalty.
 func TestDiscretionAsTheLawWrites(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -185,6 +186,7 @@ type liftedWarning struct {
 // TestPrewarningLifted: a due-soon pre-warning is lifted by the system once
 // the step is done in time; an alarm is not.
 func TestPrewarningLifted(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -25,6 +25,7 @@ func withApproval(st map[string]any, role, by, at string) map[string]any {
 }
 
 func TestLawPeriodsRollOver(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -99,6 +100,7 @@ func TestLawPeriodsRollOver(t *testing.T) {
 }
 
 func TestLawPeriodsLimits(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -152,6 +154,7 @@ func TestLawPeriodsLimits(t *testing.T) {
 }
 
 func TestLawPeriodsExtensions(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

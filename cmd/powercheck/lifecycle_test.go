@@ -6,6 +6,7 @@ import (
 )
 
 func TestWarningLifecycle(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -109,6 +110,7 @@ func TestWarningLifecycle(t *testing.T) {
 // skipping or repeating while new warnings arrive, and finds the alarms left
 // unanswered past their period.
 func TestViolationListOrderAndPaging(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -53,7 +53,9 @@ func stepID(s stepRef) string { return s.ID }
 
 // A case holds at most compliance.MaxCaseSteps steps; its answer shows the
 // first compliance.CaseViewSteps of them with a cursor, and the others are
-// read page by page from GET /api/v1/cases/{case_no}/steps.
+// read page by page from GET /api/v1/cases/{case_no}/steps. Not parallel:
+// the view of a full case must be evaluated within the default time limit,
+// which a test running beside it could make it miss.
 func TestCaseStepsBoundedAndPaged(t *testing.T) {
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
@@ -167,6 +169,7 @@ func afterEntries(n int) string {
 // An item keeps at most compliance.MaxItemVersions versions; its history and
 // the adjustments awaiting approval are read page by page.
 func TestItemVersionsBoundedAndPaged(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

@@ -61,6 +61,7 @@ func metricSum(exposition, name string, labels ...string) (sum float64, found bo
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--metrics-addr", "127.0.0.1:0")
 		tok := setupDistrict(t, s)
@@ -134,6 +135,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestMetricsAreOffByDefault(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, sqliteDSNFor(t))
 	if s.metrics != "" {
 		t.Errorf("metrics served at %s without --metrics-addr", s.metrics)
@@ -191,6 +193,7 @@ func errorRequestID(t *testing.T, body []byte) string {
 }
 
 func TestRequestID(t *testing.T) {
+	t.Parallel()
 	untrusted := startServer(t, sqliteDSNFor(t))
 	trusted := startServer(t, sqliteDSNFor(t), "--trusted-proxies", "127.0.0.1")
 

@@ -97,6 +97,7 @@ func raiseAlarm(t *testing.T, s *server, clerk, n string) string {
 }
 
 func TestInboxOfTheDepartment(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "50ms")
 		tok := setupDistrict(t, s)
@@ -194,6 +195,7 @@ func TestInboxOfTheDepartment(t *testing.T) {
 }
 
 func TestNotificationRoutes(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "50ms")
 		tok := setupDistrict(t, s)

@@ -68,6 +68,7 @@ func lateReview(id, caseNo string) map[string]any {
 }
 
 func TestOutboxWrittenWithItsChange(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "0")
 		tok := setupDistrict(t, s)

@@ -31,6 +31,7 @@ func (s *server) params(t *testing.T, token string) paramsAnswer {
 // refuses, a draft it takes, the dry run, the publish that turns days with
 // two patrols insufficient in the ledger, and the rollback.
 func TestParamsDraftPublishRollback(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -237,6 +238,7 @@ type settingsAnswer struct {
 }
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -9,6 +9,7 @@ import (
 // code, date or filter can be are refused alike on both databases: MySQL
 // would otherwise find "ZJJ-2026-0001 " as "ZJJ-2026-0001".
 func TestPathAndQueryValues(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -67,6 +67,7 @@ func patrol(at string) map[string]any {
 // The ledger across the 2025 National Day: Sunday 09-28 and Saturday 10-11
 // are make-up working days, 10-01..10-08 are holidays.
 func TestPatrolLedger(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -103,6 +103,7 @@ func (m matrixDistrict) fillPath(path string) string {
 // request from every role: a role outside the entry gets exactly 403
 // forbidden, before its body is looked at; a role inside never does.
 func TestPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		m := setupMatrix(t, s)
@@ -144,6 +145,7 @@ func TestPermissionMatrix(t *testing.T) {
 // TestPermissionDepartmentScoping proves that ZJJ accounts neither read nor
 // change SCJ's steps, cases, warnings, items, accounts and statistics.
 func TestPermissionDepartmentScoping(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		m := setupMatrix(t, s)

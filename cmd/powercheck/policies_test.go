@@ -32,6 +32,16 @@ test_marks_every_step if {
 }
 `}
 
+// hasMarker returns the message of the step's custom.marker warning, or "".
+func hasMarker(a stepAnswer) string {
+	for _, w := range a.Warnings {
+		if w.Rule == "custom.marker" {
+			return w.Message
+		}
+	}
+	return ""
+}
+
 type problem struct {
 	Module    string `json:"module"`
 	Line      int    `json:"line"`
@@ -40,6 +50,7 @@ type problem struct {
 }
 
 func TestPolicyAuthoring(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -109,14 +120,6 @@ func TestPolicyAuthoring(t *testing.T) {
 			var a stepAnswer
 			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &a)
 			return a
-		}
-		hasMarker := func(a stepAnswer) string {
-			for _, w := range a.Warnings {
-				if w.Rule == "custom.marker" {
-					return w.Message
-				}
-			}
-			return ""
 		}
 
 		t.Run("a draft applies only once published", func(t *testing.T) {
@@ -211,82 +214,98 @@ func TestPolicyAuthoring(t *testing.T) {
 			}
 			s.must(404, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 99})
 		})
+	})
+}
 
-		t.Run("publishing under load: every step is checked by one whole revision", func(t *testing.T) {
-			markers := map[int64]string{}
-			var mu sync.Mutex
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			var answers []stepAnswer
-			for w := range 4 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := 0; ; i++ {
-						select {
-						case <-stop:
-							return
-						default:
-						}
-						id := fmt.Sprintf("L%d-%d", w, i)
-						r := s.do("POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
-						if r.Status != 201 {
-							t.Errorf("step %s: status %d %s", id, r.Status, r.Body)
-							return
-						}
-						var a stepAnswer
-						r.decode(t, &a)
-						mu.Lock()
-						answers = append(answers, a)
-						mu.Unlock()
+// TestPolicyPublishingUnderLoad publishes revisions while steps keep
+// coming: every step is checked by one whole revision.
+func TestPolicyPublishingUnderLoad(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		legal := tok[legalToken]
+		// The revision active before the publishes: steps checked under it
+		// carry no marker.
+		var active struct {
+			Revision int64 `json:"revision"`
+		}
+		s.must(200, "GET", "/api/v1/policies", legal, nil).decode(t, &active)
+		before := active.Revision
+		markers := map[int64]string{}
+		var mu sync.Mutex
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var answers []stepAnswer
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
 					}
-				}()
-			}
-			for i := range 5 {
-				marker := fmt.Sprintf("M%d", i)
-				s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule(marker))
-				if i == 0 {
-					s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
-				}
-				var rev struct{ Revision int64 }
-				s.must(201, "POST", "/api/v1/policies/publish", legal, nil).decode(t, &rev)
-				mu.Lock()
-				markers[rev.Revision] = "标记 " + marker
-				mu.Unlock()
-				time.Sleep(30 * time.Millisecond)
-			}
-			close(stop)
-			wg.Wait()
-			if len(answers) < 20 {
-				t.Fatalf("only %d steps went through", len(answers))
-			}
-			for _, a := range answers {
-				want, published := markers[a.PolicyRevision]
-				if !published && a.PolicyRevision != 3 {
-					t.Errorf("step %s checked under revision %d, which was never active", a.StepID, a.PolicyRevision)
-				}
-				if a.CheckStatus == "unchecked" {
-					// Its evaluation failed (on a loaded machine, the time
-					// limit): kept to be re-checked, with no findings to
-					// compare; a mixed revision would show as a wrong marker.
-					continue
-				}
-				if got := hasMarker(a); got != want {
-					t.Errorf("step %s under revision %d has marker %q, want %q", a.StepID, a.PolicyRevision, got, want)
-				}
-				for _, w := range a.Warnings {
-					if w.PolicyRevision != a.PolicyRevision {
-						t.Errorf("step %s: warning %s of revision %d in an answer of revision %d", a.StepID, w.Rule, w.PolicyRevision, a.PolicyRevision)
+					id := fmt.Sprintf("L%d-%d", w, i)
+					r := s.do("POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
+					if r.Status != 201 {
+						t.Errorf("step %s: status %d %s", id, r.Status, r.Body)
+						return
 					}
+					var a stepAnswer
+					r.decode(t, &a)
+					mu.Lock()
+					answers = append(answers, a)
+					mu.Unlock()
+				}
+			}()
+		}
+		for i := range 5 {
+			marker := fmt.Sprintf("M%d", i)
+			s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule(marker))
+			if i == 0 {
+				s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+			}
+			var rev struct{ Revision int64 }
+			s.must(201, "POST", "/api/v1/policies/publish", legal, nil).decode(t, &rev)
+			mu.Lock()
+			markers[rev.Revision] = "标记 " + marker
+			mu.Unlock()
+			time.Sleep(30 * time.Millisecond)
+		}
+		close(stop)
+		wg.Wait()
+		if len(answers) < 20 {
+			t.Fatalf("only %d steps went through", len(answers))
+		}
+		for _, a := range answers {
+			want, published := markers[a.PolicyRevision]
+			if !published && a.PolicyRevision != before {
+				t.Errorf("step %s checked under revision %d, which was never active", a.StepID, a.PolicyRevision)
+			}
+			if a.CheckStatus == "unchecked" {
+				// Its evaluation failed (on a loaded machine, the time
+				// limit): kept to be re-checked, with no findings to
+				// compare; a mixed revision would show as a wrong marker.
+				continue
+			}
+			if got := hasMarker(a); got != want {
+				t.Errorf("step %s under revision %d has marker %q, want %q", a.StepID, a.PolicyRevision, got, want)
+			}
+			for _, w := range a.Warnings {
+				if w.PolicyRevision != a.PolicyRevision {
+					t.Errorf("step %s: warning %s of revision %d in an answer of revision %d", a.StepID, w.Rule, w.PolicyRevision, a.PolicyRevision)
 				}
 			}
-		})
+		}
 	})
 }
 
 // A revision published on one node is active on another node on the same
 // database within its poll interval.
 func TestSecondNodePicksUpRevision(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "200ms")
 		tok := setupDistrict(t, a)

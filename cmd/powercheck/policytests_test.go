@@ -43,6 +43,7 @@ func (d revisionDetail) source(module string) (string, bool) {
 // authoring loop: running the candidate set's tests, and reading a past
 // revision's modules to show what a publish or a rollback changes.
 func TestPolicyWorkbench(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

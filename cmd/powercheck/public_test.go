@@ -56,6 +56,7 @@ func leaks(v any, inTiers bool, secrets []string) []string {
 // holder of its query code, the monthly figures and open data — without
 // signing in, and with nothing of the people behind them.
 func TestPublicDisclosure(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestPatrolReminder(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
 		setupDistrict(t, s)
@@ -87,6 +88,7 @@ func TestPatrolReminder(t *testing.T) {
 // month is reminded from 09:00 of the working day before it runs out, once
 // however many nodes remind; a department that owes none is not.
 func TestExplanationReminder(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
 		tok := setupDistrict(t, s)

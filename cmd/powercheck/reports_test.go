@@ -53,6 +53,7 @@ func explanation(dept, month string) map[string]any {
 }
 
 func TestMonthlyReportExplanationDue(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -75,6 +76,7 @@ func TestMonthlyReportExplanationDue(t *testing.T) {
 }
 
 func TestMonthlyReportCounts(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)
@@ -163,6 +165,7 @@ func backdateDepartments(t *testing.T, dsn string, at time.Time, codes ...string
 }
 
 func TestMonthlyExplanations(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		tok := setupDistrict(t, startServer(t, dsn))
 		// Both departments were set up on 1 June 2025.

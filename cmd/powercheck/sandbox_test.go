@@ -24,6 +24,7 @@ warnings contains {"rule": "custom.runaway", "level": "alarm", "message": "å¤±æŽ
 // each evaluation: steps are kept unchecked, the dry run counts the failures,
 // sweeps go on, and the server keeps answering.
 func TestPolicySandbox(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

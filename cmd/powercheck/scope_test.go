@@ -52,6 +52,7 @@ func answerOf(t *testing.T, r response, caseNo string) string {
 // department's code and "-", and a case of another department is answered
 // exactly as a number nobody uses, whatever the request.
 func TestCaseNumbersPerDepartment(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)
@@ -203,6 +204,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 // departments may use the same id, and replays and conflicts are looked for
 // in the submitting department only.
 func TestStepIDsPerDepartment(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

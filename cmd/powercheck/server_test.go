@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,7 +36,11 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 // startServerLogging is startServer with the server's log written to logs.
 func startServerLogging(t testing.TB, dsn string, logs io.Writer, extra ...string) *server {
 	t.Helper()
-	t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
+	if os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN") != adminToken {
+		// A serial test that set another token; parallel tests find
+		// adminToken, set once for the process by TestMain.
+		t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -67,6 +72,17 @@ func startServerLogging(t testing.TB, dsn string, logs io.Writer, extra ...strin
 	}
 	t.Fatalf("server did not start: %v", lines.Err())
 	return nil
+}
+
+// shareBootstrapToken gives every server of this process adminToken: serve
+// reads it from the environment, which a parallel test may not set for
+// itself. A test that needs another token sets it with t.Setenv and runs
+// serially, before the parallel tests start. A child process of a test
+// keeps the token its parent gave it.
+func shareBootstrapToken() {
+	if os.Getenv("POWERCHECK_TEST_MAIN_DB") == "" {
+		_ = os.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
+	}
 }
 
 // eachDriver runs f on SQLite and, when configured, MySQL, each on a fresh database.

@@ -100,6 +100,7 @@ func (b *browser) signIn(user, password string, want int) (sessionAnswer, *http.
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		s.must(201, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "ZJJ", "name": "区住房和城乡建设局"})
@@ -308,6 +309,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestSignInFailuresAreLimited(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, sqliteDSNFor(t))
 	s.must(204, "POST", "/api/v1/accounts/admin/password", adminToken, map[string]string{"password": "Admin-Pass-2026"})
 	b := newBrowser(t, s)
@@ -325,6 +327,7 @@ func TestSignInFailuresAreLimited(t *testing.T) {
 }
 
 func TestConsoleIsServed(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, sqliteDSNFor(t))
 	for _, tc := range []struct {
 		path, wantType string

@@ -53,6 +53,7 @@ func wantSample(candidates []string, size int, seed int64) []string {
 }
 
 func TestSpotChecks(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

@@ -154,6 +154,7 @@ func sortRows(rows []statsRow) {
 }
 
 func TestStatsWarnings(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok := setupDistrict(t, s)

@@ -37,6 +37,7 @@ func (c caseTime) item(t *testing.T) (due, state string) {
 // A case whose deadline runs into a year nobody has entered says so; once the
 // admin enters the year, the sweeper re-evaluates it and the due date shows.
 func TestCalendarChangeReevaluatesCases(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -10,6 +10,7 @@ import (
 // the admin's; every other account sees the modules in force and the
 // departments' names.
 func TestDraftsAndRangesAreNotForEveryone(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := setupDistrict(t, s)

@@ -69,6 +69,7 @@ type deliveryItem struct {
 }
 
 func TestWebhooksAPI(t *testing.T) {
+	t.Parallel()
 	eachDriver(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--webhook-fanout-interval", "50ms", "--webhook-dispatch-interval", "50ms",
 			"--webhook-retry-base", "20ms", "--webhook-retry-cap", "100ms")
@@ -154,13 +155,21 @@ func checkWarningPushed(t *testing.T, s *server, tok map[string]string, rcv *hoo
 	})
 	got := rcv.wait(t, raised)
 	first := got[slices.IndexFunc(got, raised)]
+	// The dispatcher logs the delivery once it has read the receiver's
+	// answer, a moment after the receiver saw the request.
 	var page struct {
 		Items []deliveryItem `json:"items"`
 	}
-	s.must(200, "GET", "/api/v1/webhooks/ledger/deliveries?status=delivered", adminToken, nil).decode(t, &page)
-	i := slices.IndexFunc(page.Items, func(d deliveryItem) bool { return d.EventID == first.id })
-	if i < 0 || len(page.Items[i].Log) == 0 || page.Items[i].Log[0].Status != 200 {
-		t.Fatalf("delivery log lacks event %s: %+v", first.id, page.Items)
+	i := -1
+	logged := func() bool {
+		s.must(200, "GET", "/api/v1/webhooks/ledger/deliveries?status=delivered", adminToken, nil).decode(t, &page)
+		i = slices.IndexFunc(page.Items, func(d deliveryItem) bool { return d.EventID == first.id })
+		return i >= 0 && len(page.Items[i].Log) > 0 && page.Items[i].Log[0].Status == 200
+	}
+	for deadline := time.Now().Add(10 * time.Second); !logged(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery log lacks event %s after 10 s: %+v", first.id, page.Items)
+		}
 	}
 	wantCode(t, s.do("POST", "/api/v1/webhooks/ledger/replay", adminToken, map[string]any{}), 422, "replay_empty")
 	s.must(404, "POST", "/api/v1/webhooks/nobody/replay", adminToken, map[string]any{"dead": true})

@@ -95,12 +95,7 @@ func (s *Store) rectifyDaysFromBase(ctx context.Context, f compliance.StatsFilte
 // read from a (department, time) index alone.
 func (s *Store) monthFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
 	db := s.db.WithContext(ctx)
-	type count struct {
-		DepartmentCode string
-		Month          string
-		N              int64
-	}
-	var cases, warns []count
+	var cases, warns []monthCount
 	month := s.monthOf("accepted_at")
 	q := db.Model(&caseRow{}).Select("department_code, "+month+" AS month, COUNT(*) AS n").
 		Where("accepted_at >= ? AND accepted_at < ?", utc(f.From), utc(f.To))
@@ -113,23 +108,5 @@ func (s *Store) monthFiguresFromBase(ctx context.Context, f compliance.StatsFilt
 	if err := inDepartments(q, "department_code", f.Departments).Group("department_code, " + month).Scan(&warns).Error; err != nil {
 		return nil, wrap(err, "count warnings by month")
 	}
-	byKey := map[[2]string]*compliance.MonthFigures{}
-	get := func(c count) *compliance.MonthFigures {
-		k := [2]string{c.DepartmentCode, c.Month}
-		if byKey[k] == nil {
-			byKey[k] = &compliance.MonthFigures{DepartmentCode: c.DepartmentCode, Month: c.Month}
-		}
-		return byKey[k]
-	}
-	for _, c := range cases {
-		get(c).Cases = c.N
-	}
-	for _, w := range warns {
-		get(w).Warnings = w.N
-	}
-	out := make([]compliance.MonthFigures, 0, len(byKey))
-	for _, m := range byKey {
-		out = append(out, *m)
-	}
-	return out, nil
+	return monthFigures(cases, warns), nil
 }

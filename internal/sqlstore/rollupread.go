@@ -91,6 +91,30 @@ type monthCount struct {
 	N              int64
 }
 
+// monthFigures joins the cases and the warnings counted per department and
+// month, from the rollup or from the base tables alike.
+func monthFigures(cases, warns []monthCount) []compliance.MonthFigures {
+	byKey := map[[2]string]*compliance.MonthFigures{}
+	get := func(c monthCount) *compliance.MonthFigures {
+		k := [2]string{c.DepartmentCode, c.Month}
+		if byKey[k] == nil {
+			byKey[k] = &compliance.MonthFigures{DepartmentCode: c.DepartmentCode, Month: c.Month}
+		}
+		return byKey[k]
+	}
+	for _, c := range cases {
+		get(c).Cases = c.N
+	}
+	for _, w := range warns {
+		get(w).Warnings = w.N
+	}
+	out := make([]compliance.MonthFigures, 0, len(byKey))
+	for _, m := range byKey {
+		out = append(out, *m)
+	}
+	return out
+}
+
 // monthCounts sums col of model's rows by department and month.
 func (s *Store) monthCounts(ctx context.Context, model any, col string, f compliance.StatsFilter, from, to string) ([]monthCount, error) {
 	var out []monthCount
@@ -114,25 +138,7 @@ func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]c
 	if err != nil {
 		return nil, wrap(err, "count warnings by month")
 	}
-	byKey := map[[2]string]*compliance.MonthFigures{}
-	get := func(c monthCount) *compliance.MonthFigures {
-		k := [2]string{c.DepartmentCode, c.Month}
-		if byKey[k] == nil {
-			byKey[k] = &compliance.MonthFigures{DepartmentCode: c.DepartmentCode, Month: c.Month}
-		}
-		return byKey[k]
-	}
-	for _, c := range cases {
-		get(c).Cases = c.N
-	}
-	for _, w := range warns {
-		get(w).Warnings = w.N
-	}
-	out := make([]compliance.MonthFigures, 0, len(byKey))
-	for _, m := range byKey {
-		out = append(out, *m)
-	}
-	return out, nil
+	return monthFigures(cases, warns), nil
 }
 
 // WarningCounts implements compliance.StatsStore from the rollup.

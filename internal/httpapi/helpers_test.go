@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -176,4 +177,44 @@ func (b *browser) signIn(user, password string, want int) (sessionAnswer, *http.
 		b.csrf = a.CSRFToken
 	}
 	return a, res
+}
+
+// storedTokenHashes reads username → token_hash straight from the database.
+func storedTokenHashes(t *testing.T, dsn string) map[string]string {
+	t.Helper()
+	driver, source, _ := strings.Cut(dsn, ":")
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT username, token_hash FROM accounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var u, h string
+		if err := rows.Scan(&u, &h); err != nil {
+			t.Fatal(err)
+		}
+		out[u] = h
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+type warningList struct {
+	Items []struct {
+		Rule           string `json:"rule"`
+		Level          string `json:"level"`
+		Key            string `json:"key"`
+		Family         string `json:"family"`
+		DepartmentCode string `json:"department_code"`
+		CaseNo         string `json:"case_no"`
+		Message        string `json:"message"`
+	} `json:"items"`
 }

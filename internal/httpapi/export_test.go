@@ -1,4 +1,4 @@
-package main
+package httpapi_test
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ func (s *server) export(t *testing.T, token, query string) exported {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	res, err := contractClient.Do(req)
 	if err != nil {
 		t.Fatalf("export %s: %v", query, err)
 	}

@@ -1,4 +1,4 @@
-package main
+package httpapi_test
 
 import (
 	"encoding/json"
@@ -203,7 +203,7 @@ func TestPublicDisclosure(t *testing.T) {
 
 		t.Run("open data with ETag and Last-Modified", func(t *testing.T) {
 			for _, path := range []string{"/api/public/v1/catalog.json", "/api/public/v1/catalog.csv", "/api/public/v1/stats.csv"} {
-				res, err := http.Get(s.base + path)
+				res, err := contractClient.Get(s.base + path)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -225,7 +225,7 @@ func TestPublicDisclosure(t *testing.T) {
 				}
 				req, _ := http.NewRequest("GET", s.base+path, nil)
 				req.Header.Set("If-None-Match", etag)
-				again, err := http.DefaultClient.Do(req)
+				again, err := contractClient.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}

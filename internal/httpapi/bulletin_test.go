@@ -1,0 +1,240 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"powercheck/internal/calendar"
+)
+
+type bulletinAnswer struct {
+	Quarter      string    `json:"quarter"`
+	From         string    `json:"from"`
+	To           string    `json:"to"`
+	GeneratedAt  time.Time `json:"generated_at"`
+	ScoreFormula string    `json:"score_formula"`
+	Rows         []struct {
+		Rank                int     `json:"rank"`
+		DepartmentCode      string  `json:"department_code"`
+		DepartmentName      string  `json:"department_name"`
+		ItemsInForce        int     `json:"items_in_force"`
+		ItemsChanged        int     `json:"items_changed"`
+		CasesAccepted       int     `json:"cases_accepted"`
+		Prewarnings         int     `json:"prewarnings"`
+		Alarms              int     `json:"alarms"`
+		WarningsHandled     int     `json:"warnings_handled"`
+		RectificationRate   float64 `json:"rectification_rate"`
+		PatrolCompliance    float64 `json:"patrol_compliance"`
+		ZeroCaseMonths      int     `json:"zero_case_months"`
+		LateExplanations    int     `json:"late_explanations"`
+		MissingExplanations int     `json:"missing_explanations"`
+		Score               float64 `json:"score"`
+	} `json:"rows"`
+}
+
+// currentQuarter returns today's quarter (YYYY-Qn, Asia/Shanghai), its
+// first day and its first month.
+func currentQuarter() (string, time.Time) {
+	now := time.Now().In(calendar.Shanghai)
+	q := (int(now.Month())-1)/3 + 1
+	start := time.Date(now.Year(), time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, calendar.Shanghai)
+	return fmt.Sprintf("%d-Q%d", now.Year(), q), start
+}
+
+// The bulletin of today's quarter: ZJJ has two cases and alarms, SCJ two
+// clean cases, so SCJ ranks first.
+func TestQuarterlyBulletin(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		enterCurrentYears(t, s)
+		sup := tok[supervisionToken]
+		quarter, start := currentQuarter()
+		at := time.Now().Add(-2 * time.Minute)
+		if at.Before(start) {
+			at = start
+		}
+		when := at.In(calendar.Shanghai).Format(time.RFC3339)
+		scjItem := itemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
+		s.must(201, "PUT", "/api/v1/power-items/XK-S01", tok[legalToken], scjItem)
+
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("Q-Z1-a", "ZJJ-Q1", "XK-001", "accept", when))
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("Q-Z2-a", "ZJJ-Q2", "XK-001", "accept", when))
+		d := step("Q-Z2-d", "ZJJ-Q2", "decide", when)
+		d["legal_basis_ids"] = []string{} // no approval, no legal basis: alarms
+		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], d)
+		s.must(201, "POST", "/api/v1/steps", tok[scjClerk], firstStep("Q-S1-a", "SCJ-Q1", "XK-S01", "accept", when))
+		s.must(201, "POST", "/api/v1/steps", tok[scjClerk], firstStep("Q-S2-a", "SCJ-Q2", "XK-S01", "accept", when))
+
+		levels := func(dept string) (pre, alarm int) {
+			var l warningList
+			s.must(200, "GET", "/api/v1/warnings?limit=500&department="+dept, sup, nil).decode(t, &l)
+			for _, w := range l.Items {
+				if w.Level == "alarm" {
+					alarm++
+				} else {
+					pre++
+				}
+			}
+			return pre, alarm
+		}
+
+		var b bulletinAnswer
+		s.must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter, sup, nil).decode(t, &b)
+		if b.Quarter != quarter || b.From != start.Format("2006-01-02") || b.GeneratedAt.IsZero() || b.ScoreFormula == "" {
+			t.Errorf("bulletin head = %+v", b)
+		}
+		if len(b.Rows) != 2 || b.Rows[0].DepartmentCode != "SCJ" || b.Rows[1].DepartmentCode != "ZJJ" {
+			t.Fatalf("rows = %+v, want SCJ then ZJJ", b.Rows)
+		}
+		want := map[string]struct{ inForce, changed int }{"SCJ": {1, 1}, "ZJJ": {2, 2}}
+		for i, r := range b.Rows {
+			pre, alarm := levels(r.DepartmentCode)
+			if r.CasesAccepted != 2 || r.Prewarnings != pre || r.Alarms != alarm || r.Rank != i+1 ||
+				r.ItemsInForce != want[r.DepartmentCode].inForce || r.ItemsChanged != want[r.DepartmentCode].changed {
+				t.Errorf("row %+v: want 2 cases, %d prewarnings, %d alarms, rank %d, items %+v", r, pre, alarm, i+1, want[r.DepartmentCode])
+			}
+			if r.WarningsHandled != 0 || r.RectificationRate != 0 {
+				t.Errorf("row %s: nothing handled yet, got %+v", r.DepartmentCode, r)
+			}
+			// The documented formula.
+			cases := math.Max(float64(r.CasesAccepted), 1)
+			score := 100 - 2*float64(r.Alarms)*100/cases - float64(r.Prewarnings)*100/cases - 10*float64(r.MissingExplanations) -
+				5*float64(r.LateExplanations) - 20*(1-r.PatrolCompliance) + 10*r.RectificationRate
+			score = math.Round(math.Min(math.Max(score, 0), 100)*100) / 100
+			if r.Score != score {
+				t.Errorf("row %s: score %v, want %v", r.DepartmentCode, r.Score, score)
+			}
+		}
+		if zjj := b.Rows[1]; zjj.Alarms < 2 || !(b.Rows[0].Score > zjj.Score) {
+			t.Errorf("ZJJ %+v: want at least 2 alarms and a lower score than SCJ %+v", zjj, b.Rows[0])
+		}
+
+		t.Run("a quarter before the departments were set up holds nothing against them", func(t *testing.T) {
+			prev := start.AddDate(0, -3, 0)
+			q := fmt.Sprintf("%d-Q%d", prev.Year(), (int(prev.Month())-1)/3+1)
+			var pb bulletinAnswer
+			s.must(200, "GET", "/api/v1/reports/quarterly?quarter="+q, sup, nil).decode(t, &pb)
+			for _, r := range pb.Rows {
+				if r.CasesAccepted != 0 || r.ZeroCaseMonths != 0 || r.MissingExplanations != 0 || r.LateExplanations != 0 ||
+					r.PatrolCompliance != 1 || r.Score != 100 {
+					t.Errorf("%s row %+v: want no zero-case month, no missing explanation, no patrol owed", q, r)
+				}
+			}
+		})
+
+		t.Run("who may read it, and which quarters", func(t *testing.T) {
+			s.must(403, "GET", "/api/v1/reports/quarterly?quarter="+quarter, tok[zjjClerk], nil)
+			s.must(403, "GET", "/api/v1/reports/quarterly?quarter="+quarter, tok[zjjAdmin], nil)
+			s.must(403, "GET", "/api/v1/reports/quarterly?quarter="+quarter, tok[legalToken], nil)
+			s.must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter, adminToken, nil)
+			ov := addAccount(t, s, "oversight", "oversight", "")
+			s.must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter, ov, nil)
+			for _, q := range []string{"", "2026-Q5", "2026Q1", "2026-q1", "26-Q1"} {
+				s.must(422, "GET", "/api/v1/reports/quarterly?quarter="+q, sup, nil)
+			}
+			next := fmt.Sprintf("%d-Q1", time.Now().In(calendar.Shanghai).Year()+1)
+			if code := s.must(422, "GET", "/api/v1/reports/quarterly?quarter="+next, sup, nil).errorCode(t); code != "quarter_not_started" {
+				t.Errorf("code = %s, want quarter_not_started", code)
+			}
+			s.must(400, "GET", "/api/v1/reports/quarterly?quarter="+quarter+"&format=pdf", sup, nil)
+		})
+
+		t.Run("the XLSX is laid out to be printed", func(t *testing.T) {
+			f := openXLSX(t, s.must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter+"&format=xlsx", sup, nil).Body)
+			if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"季度通报"}) {
+				t.Fatalf("sheets = %v, want 季度通报", sheets)
+			}
+			rows, err := f.GetRows("季度通报")
+			if err != nil {
+				t.Fatal(err)
+			}
+			year, n := quarter[:4], quarter[6:]
+			if title := fmt.Sprintf("仁和区行政权力运行监察季度通报（%s 年第 %s 季度）", year, n); len(rows) < 6 || rows[0][0] != title {
+				t.Fatalf("rows = %q, want the title %s", rows, title)
+			}
+			if !strings.Contains(rows[1][0], b.From) || !strings.Contains(rows[1][0], "生成时间") || !strings.HasPrefix(rows[2][0], "单位") {
+				t.Errorf("period and units rows = %q, %q", rows[1][0], rows[2][0])
+			}
+			if h := rows[3]; len(h) < 14 || h[0] != "名次" || h[1] != "部门" || h[len(h)-1] != "得分" {
+				t.Errorf("headers = %q", h)
+			}
+			if rows[4][0] != "1" || rows[4][1] != "区市场监督管理局" || rows[5][0] != "2" || rows[5][1] != "区住房和城乡建设局" {
+				t.Errorf("ranked rows = %q, %q", rows[4], rows[5])
+			}
+			panes, err := f.GetPanes("季度通报")
+			if err != nil || !panes.Freeze || panes.YSplit != 4 {
+				t.Errorf("panes = %+v, %v; want the header frozen", panes, err)
+			}
+			pl, err := f.GetPageLayout("季度通报")
+			if err != nil || pl.Orientation == nil || *pl.Orientation != "landscape" || pl.Size == nil || *pl.Size != 9 ||
+				pl.FitToWidth == nil || *pl.FitToWidth != 1 {
+				t.Errorf("page layout = %+v, %v; want landscape A4 fitted to width", pl, err)
+			}
+		})
+
+		t.Run("the monthly report as XLSX", func(t *testing.T) {
+			month := time.Now().In(calendar.Shanghai).Format("2006-01")
+			f := openXLSX(t, s.must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month+"&format=xlsx", sup, nil).Body)
+			if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"月报"}) {
+				t.Fatalf("sheets = %v, want 月报", sheets)
+			}
+			rows, err := f.GetRows("月报")
+			if err != nil {
+				t.Fatal(err)
+			}
+			values := map[string]string{}
+			for _, r := range rows {
+				if len(r) == 2 {
+					values[r[0]] = r[1]
+				}
+			}
+			if values["部门"] != "ZJJ" || values["月份"] != month || values["书面说明截止日"] == "" {
+				t.Errorf("monthly rows = %q", rows)
+			}
+			s.must(400, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month+"&format=pdf", sup, nil)
+		})
+	})
+}
+
+// The bulletin of today's quarter does not need next year's holiday schedule
+// until a due date it works out falls in next year: in December, that of
+// December's explanation is not yet worked out.
+func TestQuarterlyBulletinWithoutNextYear(t *testing.T) {
+	t.Parallel()
+	eachDriver(t, func(t *testing.T, dsn string) {
+		s := startServer(t, dsn)
+		tok := setupDistrict(t, s)
+		this := time.Now().In(calendar.Shanghai).Year()
+		if s.do("GET", fmt.Sprintf("/api/v1/calendar/%d", this), adminToken, nil).Status != 200 {
+			t.Skipf("the shipped calendar does not know %d", this)
+		}
+		if s.do("GET", fmt.Sprintf("/api/v1/calendar/%d", this+1), adminToken, nil).Status == 200 {
+			t.Skipf("the shipped calendar knows %d already", this+1)
+		}
+		quarter, _ := currentQuarter()
+		var b bulletinAnswer
+		s.must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter, tok[supervisionToken], nil).decode(t, &b)
+		if len(b.Rows) != 2 {
+			t.Errorf("rows = %+v, want ZJJ and SCJ", b.Rows)
+		}
+	})
+}
+
+func openXLSX(t *testing.T, body []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("open xlsx: %v", err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}

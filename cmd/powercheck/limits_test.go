@@ -53,12 +53,13 @@ func stepID(s stepRef) string { return s.ID }
 
 // A case holds at most compliance.MaxCaseSteps steps; its answer shows the
 // first compliance.CaseViewSteps of them with a cursor, and the others are
-// read page by page from GET /api/v1/cases/{case_no}/steps. Not parallel:
-// the view of a full case must be evaluated within the default time limit,
-// which a test running beside it could make it miss.
+// read page by page from GET /api/v1/cases/{case_no}/steps. The time a
+// full case's evaluation takes is measured by the benchmarks, not here: the
+// limit is generous so that a loaded machine does not drop the deadlines
+// from the view this test reads.
 func TestCaseStepsBoundedAndPaged(t *testing.T) {
 	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
+		s := startServer(t, dsn, "--sweep-interval", "0", "--eval-timeout", "10s")
 		tok := setupDistrict(t, s)
 		clerk, sup := tok[zjjClerk], tok[supervisionToken]
 		const caseNo = "ZJJ-LIM-1"

@@ -153,8 +153,9 @@ func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]
 }
 
 // DepartmentCounts implements compliance.StatsStore from the rollup: the
-// overdue cases are the distinct case numbers of the period's overdue
-// counters.
+// overdue cases are the sum of the period's overdue firsts whose previous
+// overdue day is before the period, or, until those are filled, the
+// distinct case numbers of the period's overdue counters.
 func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
 	from, to, ok := s.fromRollup(ctx, f)
 	if !ok {
@@ -185,13 +186,23 @@ func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) 
 		DepartmentCode string
 		OverdueCases   int64
 	}
-	q := s.counters(ctx, &overdueDayRow{}, f, from, to).Where("n > 0")
-	if !rollupReady(s.db.WithContext(ctx), overdueName) {
-		q = s.db.WithContext(ctx).Model(&warningRow{}).
+	db := s.db.WithContext(ctx)
+	var q *gorm.DB
+	switch {
+	case rollupReady(db, overdueName) && rollupReady(db, firstsName):
+		// Each case counts on its first overdue day of the period.
+		q = s.counters(ctx, &overdueFirstRow{}, f, from, to).Where("prev_day < ?", from).
+			Select("department_code, SUM(n) AS overdue_cases").Group("department_code").Having("SUM(n) > 0")
+	case rollupReady(db, overdueName):
+		q = s.counters(ctx, &overdueDayRow{}, f, from, to).Where("n > 0").
+			Select("department_code, COUNT(DISTINCT case_no) AS overdue_cases").Group("department_code")
+	default:
+		q = db.Model(&warningRow{}).
 			Where("rule IN ? AND created_at >= ? AND created_at < ?", compliance.OverdueRules, utc(f.From), utc(f.To))
-		q = inDepartments(q, "department_code", f.Departments)
+		q = inDepartments(q, "department_code", f.Departments).
+			Select("department_code, COUNT(DISTINCT case_no) AS overdue_cases").Group("department_code")
 	}
-	if err := q.Select("department_code, COUNT(DISTINCT case_no) AS overdue_cases").Group("department_code").Scan(&overdue).Error; err != nil {
+	if err := q.Scan(&overdue).Error; err != nil {
 		return nil, wrap(err, "count overdue cases")
 	}
 

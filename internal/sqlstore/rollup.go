@@ -264,13 +264,13 @@ func (r *rollup) flush(tx *gorm.DB) error {
 	slices.SortFunc(keys, rollupKey.compare)
 	firsts := &rollup{}
 	for _, k := range keys {
-		if k.table == rollOverdue {
-			if err := firsts.overdueDay(tx, k); err != nil {
-				return err
-			}
-		}
 		if err := upsertCounter(tx, k, *r.deltas[k]); err != nil {
 			return err
+		}
+		if k.table == rollOverdue {
+			if err := firsts.overdueDay(tx, k, r.deltas[k][0]); err != nil {
+				return err
+			}
 		}
 	}
 	r.deltas = nil
@@ -281,33 +281,38 @@ func (r *rollup) flush(tx *gorm.DB) error {
 }
 
 // overdueDay adds to r the change of dash_overdue_firsts that the overdue
-// counter k makes, before it is upserted: none when its row exists; else
-// its day d comes between the case's previous overdue day p and next one
-// q, so d counts under p, and q moves from p to d. The case's rows are
-// read with an exclusive lock (on MySQL), which also locks the gaps
-// between them, so that two transactions adding days to one case take
-// turns and each sees the other's day.
-func (r *rollup) overdueDay(tx *gorm.DB, k rollupKey) error {
-	q := tx.Model(&overdueDayRow{}).Where("department_code = ? AND case_no = ?", k.dept, k.caseNo).Order("day")
+// counter k made when it was just upserted by added: none when its row
+// existed (n is more than added); else its day d comes between the case's
+// previous overdue day p and next one q, so d counts under p, and q moves
+// from p to d. The case's rows are read after the upsert, with an
+// exclusive lock (on MySQL): two transactions adding days to one case
+// take turns and each sees the other's day, and none holds a lock on a
+// gap of the index that it then inserts into, which could deadlock.
+func (r *rollup) overdueDay(tx *gorm.DB, k rollupKey, added int64) error {
+	q := tx.Model(&overdueDayRow{}).Select("day", "n").Where("department_code = ? AND case_no = ?", k.dept, k.caseNo).Order("day")
 	if tx.Dialector.Name() == "mysql" {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	var days []string
-	if err := q.Pluck("day", &days).Error; err != nil {
+	var rows []overdueDayRow
+	if err := q.Find(&rows).Error; err != nil {
 		return fmt.Errorf("read the overdue days of case %q: %w", k.caseNo, err)
 	}
-	i, found := slices.BinarySearch(days, k.day)
-	if found {
+	i, found := slices.BinarySearchFunc(rows, k.day, func(o overdueDayRow, day string) int { return cmp.Compare(o.Day, day) })
+	if !found {
+		return fmt.Errorf("the overdue day %s of case %q is missing after its upsert", k.day, k.caseNo)
+	}
+	if rows[i].N != added {
 		return nil
 	}
 	prev := ""
 	if i > 0 {
-		prev = days[i-1]
+		prev = rows[i-1].Day
 	}
 	r.add(rollupKey{table: rollFirsts, dept: k.dept, day: k.day, prevDay: prev}, rollupDelta{1})
-	if i < len(days) {
-		r.add(rollupKey{table: rollFirsts, dept: k.dept, day: days[i], prevDay: prev}, rollupDelta{-1})
-		r.add(rollupKey{table: rollFirsts, dept: k.dept, day: days[i], prevDay: k.day}, rollupDelta{1})
+	if i+1 < len(rows) {
+		next := rows[i+1].Day
+		r.add(rollupKey{table: rollFirsts, dept: k.dept, day: next, prevDay: prev}, rollupDelta{-1})
+		r.add(rollupKey{table: rollFirsts, dept: k.dept, day: next, prevDay: k.day}, rollupDelta{1})
 	}
 	return nil
 }

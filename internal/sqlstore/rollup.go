@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -61,13 +62,27 @@ func (rectifyDayRow) TableName() string { return "dash_rectify_days" }
 // case created on a day: the cases overdue in a period are the distinct
 // case numbers of its days' rows.
 type overdueDayRow struct {
-	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
-	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
-	CaseNo         string `gorm:"primaryKey;size:64;autoIncrement:false"`
+	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false;index:idx_dash_overdue_case,priority:1"`
+	Day            string `gorm:"primaryKey;size:10;autoIncrement:false;index:idx_dash_overdue_case,priority:3"`
+	CaseNo         string `gorm:"primaryKey;size:64;autoIncrement:false;index:idx_dash_overdue_case,priority:2"`
 	N              int64  `gorm:"column:n;not null"`
 }
 
 func (overdueDayRow) TableName() string { return "dash_overdue_days" }
+
+// overdueFirstRow counts the days of dash_overdue_days of a department by
+// the case's previous overdue day in that department ("" for none). The
+// cases overdue in [from, to) are then a sum, not a distinct count: each
+// is counted on its first overdue day in the period, the one day of the
+// period whose previous overdue day is before from.
+type overdueFirstRow struct {
+	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
+	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
+	PrevDay        string `gorm:"primaryKey;size:10;autoIncrement:false"`
+	N              int64  `gorm:"column:n;not null"`
+}
+
+func (overdueFirstRow) TableName() string { return "dash_overdue_firsts" }
 
 // rollupStateRow records that a part of the rollup (rollupName, overdueName)
 // was filled from the base tables; until it is, the dashboard reads the
@@ -81,11 +96,12 @@ func (rollupStateRow) TableName() string { return "dash_rollup_state" }
 
 // The parts of the rollup, each filled and marked apart.
 const (
-	rollupName  = "dashboard"         // dash_warning_days, dash_case_days, dash_rectify_days
-	overdueName = "dashboard_overdue" // dash_overdue_days
+	rollupName  = "dashboard"                // dash_warning_days, dash_case_days, dash_rectify_days
+	overdueName = "dashboard_overdue"        // dash_overdue_days
+	firstsName  = "dashboard_overdue_firsts" // dash_overdue_firsts, filled from dash_overdue_days
 )
 
-var rollupRows = []any{&warningDayRow{}, &caseDayRow{}, &rectifyDayRow{}, &overdueDayRow{}, &rollupStateRow{}}
+var rollupRows = []any{&warningDayRow{}, &caseDayRow{}, &rectifyDayRow{}, &overdueDayRow{}, &overdueFirstRow{}, &rollupStateRow{}}
 
 // dayOf is the day (YYYY-MM-DD) of t in Asia/Shanghai, which has kept
 // UTC+8 without daylight saving time since 1991.
@@ -137,6 +153,7 @@ const (
 	rollCases
 	rollRectify
 	rollOverdue
+	rollFirsts
 )
 
 type rollupKey struct {
@@ -145,11 +162,12 @@ type rollupKey struct {
 	family, level string // warnings
 	tenths        int64  // rectifications
 	caseNo        string // overdue warnings
+	prevDay       string // overdue firsts
 }
 
 func (a rollupKey) compare(b rollupKey) int {
 	return cmp.Or(cmp.Compare(a.table, b.table), cmp.Compare(a.dept, b.dept), cmp.Compare(a.day, b.day),
-		cmp.Compare(a.family, b.family), cmp.Compare(a.level, b.level), cmp.Compare(a.tenths, b.tenths), cmp.Compare(a.caseNo, b.caseNo))
+		cmp.Compare(a.family, b.family), cmp.Compare(a.level, b.level), cmp.Compare(a.tenths, b.tenths), cmp.Compare(a.caseNo, b.caseNo), cmp.Compare(a.prevDay, b.prevDay))
 }
 
 // rollupDelta is what a change adds to a counter row: for warnings n, open,
@@ -244,12 +262,58 @@ func (r *rollup) flush(tx *gorm.DB) error {
 		}
 	}
 	slices.SortFunc(keys, rollupKey.compare)
+	firsts := &rollup{}
 	for _, k := range keys {
 		if err := upsertCounter(tx, k, *r.deltas[k]); err != nil {
 			return err
 		}
+		if k.table == rollOverdue {
+			if err := firsts.overdueDay(tx, k, r.deltas[k][0]); err != nil {
+				return err
+			}
+		}
 	}
 	r.deltas = nil
+	if len(firsts.deltas) == 0 {
+		return nil
+	}
+	return firsts.flush(tx)
+}
+
+// overdueDay adds to r the change of dash_overdue_firsts that the overdue
+// counter k made when it was just upserted by added: none when its row
+// existed (n is more than added); else its day d comes between the case's
+// previous overdue day p and next one q, so d counts under p, and q moves
+// from p to d. The case's rows are read after the upsert, with an
+// exclusive lock (on MySQL): two transactions adding days to one case
+// take turns and each sees the other's day, and none holds a lock on a
+// gap of the index that it then inserts into, which could deadlock.
+func (r *rollup) overdueDay(tx *gorm.DB, k rollupKey, added int64) error {
+	q := tx.Model(&overdueDayRow{}).Select("day", "n").Where("department_code = ? AND case_no = ?", k.dept, k.caseNo).Order("day")
+	if tx.Dialector.Name() == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var rows []overdueDayRow
+	if err := q.Find(&rows).Error; err != nil {
+		return fmt.Errorf("read the overdue days of case %q: %w", k.caseNo, err)
+	}
+	i, found := slices.BinarySearchFunc(rows, k.day, func(o overdueDayRow, day string) int { return cmp.Compare(o.Day, day) })
+	if !found {
+		return fmt.Errorf("the overdue day %s of case %q is missing after its upsert", k.day, k.caseNo)
+	}
+	if rows[i].N != added {
+		return nil
+	}
+	prev := ""
+	if i > 0 {
+		prev = rows[i-1].Day
+	}
+	r.add(rollupKey{table: rollFirsts, dept: k.dept, day: k.day, prevDay: prev}, rollupDelta{1})
+	if i+1 < len(rows) {
+		next := rows[i+1].Day
+		r.add(rollupKey{table: rollFirsts, dept: k.dept, day: next, prevDay: prev}, rollupDelta{-1})
+		r.add(rollupKey{table: rollFirsts, dept: k.dept, day: next, prevDay: k.day}, rollupDelta{1})
+	}
 	return nil
 }
 
@@ -280,6 +344,10 @@ func upsertCounter(tx *gorm.DB, k rollupKey, d rollupDelta) error {
 	case rollOverdue:
 		row := overdueDayRow{DepartmentCode: k.dept, Day: k.day, CaseNo: k.caseNo, N: d[0]}
 		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "case_no"),
+			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
+	case rollFirsts:
+		row := overdueFirstRow{DepartmentCode: k.dept, Day: k.day, PrevDay: k.prevDay, N: d[0]}
+		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "prev_day"),
 			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
 	default:
 		row := rectifyDayRow{DepartmentCode: k.dept, Day: k.day, Tenths: k.tenths, N: d[0]}

@@ -58,10 +58,25 @@ func fillRollup(db *gorm.DB) error {
 		if err != nil {
 			return err
 		}
-		for m := first.AddDate(0, 0, 1-first.Day()); !m.After(last); m = m.AddDate(0, 1, 0) {
-			for _, d := range depts {
-				if err := fillMonth(db, todo, d, m, m.AddDate(0, 1, 0)); err != nil {
-					return fmt.Errorf("fill %s of %s: %w", m.Format("2006-01"), d, err)
+		// The firsts are computed from the overdue counters, so they are
+		// filled once those are complete (and kept by every writer).
+		var phases [2][]rollupPart
+		for _, p := range todo {
+			if p.name == firstsName {
+				phases[1] = append(phases[1], p)
+			} else {
+				phases[0] = append(phases[0], p)
+			}
+		}
+		for _, parts := range phases {
+			if len(parts) == 0 {
+				continue
+			}
+			for m := first.AddDate(0, 0, 1-first.Day()); !m.After(last); m = m.AddDate(0, 1, 0) {
+				for _, d := range depts {
+					if err := fillMonth(db, parts, d, m, m.AddDate(0, 1, 0)); err != nil {
+						return fmt.Errorf("fill %s of %s: %w", m.Format("2006-01"), d, err)
+					}
 				}
 			}
 		}
@@ -107,7 +122,7 @@ type rollupPart struct {
 	fill func(tx *gorm.DB, m rollupMonth) error
 }
 
-var rollupParts = []rollupPart{{rollupName, fillCounters}, {overdueName, fillOverdue}}
+var rollupParts = []rollupPart{{rollupName, fillCounters}, {overdueName, fillOverdue}, {firstsName, fillFirsts}}
 
 // rollupMonth is a department's month to fill: the days [from, to) and the
 // instants [start, end) they span.
@@ -185,4 +200,19 @@ func fillOverdue(tx *gorm.DB, m rollupMonth) error {
 		return fmt.Errorf("count overdue warnings: %w", err)
 	}
 	return m.replace(tx, &overdueDayRow{}, rows, len(rows))
+}
+
+// fillFirsts fills the overdue firsts from the overdue counters: each
+// overdue day of the month by the case's previous overdue day, read
+// through the (department, case, day) index.
+func fillFirsts(tx *gorm.DB, m rollupMonth) error {
+	var rows []overdueFirstRow
+	if err := tx.Raw("SELECT department_code, day, prev_day, COUNT(*) AS n FROM ("+
+		"SELECT o.department_code, o.day, COALESCE((SELECT MAX(p.day) FROM dash_overdue_days p "+
+		"WHERE p.department_code = o.department_code AND p.case_no = o.case_no AND p.day < o.day), '') AS prev_day "+
+		"FROM dash_overdue_days o WHERE o.department_code = ? AND o.day >= ? AND o.day < ?"+m.lock+
+		") x GROUP BY department_code, day, prev_day", m.dept, m.from, m.to).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("count overdue firsts: %w", err)
+	}
+	return m.replace(tx, &overdueFirstRow{}, rows, len(rows))
 }

@@ -43,22 +43,7 @@ func policyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		if dir == "" {
 			return errors.New("usage: powercheck policy fmt <dir> (formats the .rego files in place)")
 		}
-		changed := 0
-		for _, m := range modules {
-			out, err := policy.Format(m)
-			if err != nil {
-				return err
-			}
-			if out != m.Source {
-				if err := os.WriteFile(filepath.Join(dir, m.Name+".rego"), []byte(out), 0o644); err != nil {
-					return fmt.Errorf("write %s: %w", m.Name, err)
-				}
-				fmt.Fprintf(stdout, "formatted %s.rego\n", m.Name)
-				changed++
-			}
-		}
-		fmt.Fprintf(stdout, "%d of %d modules reformatted\n", changed, len(modules))
-		return nil
+		return formatModules(modules, dir, stdout)
 	case "check":
 		// The folder's params.json, when it has one, must pass the schema;
 		// the modules compile with it (else with the shipped parameters).
@@ -79,26 +64,7 @@ func policyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%s: %d modules compile\n", where, len(modules))
 		return nil
 	case "test":
-		results, err := engine.RunTests(ctx, modules)
-		if err != nil {
-			return printProblems(stdout, err)
-		}
-		failed := 0
-		for _, r := range results {
-			status := "PASS"
-			if !r.Passed {
-				status, failed = "FAIL", failed+1
-			}
-			fmt.Fprintf(stdout, "%s %s.%s (%s:%d) %v\n", status, r.Module, r.Name, r.Module, r.Line, r.Duration)
-			if r.Error != "" {
-				fmt.Fprintf(stdout, "    %s\n", r.Error)
-			}
-		}
-		fmt.Fprintf(stdout, "%d passed, %d failed\n", len(results)-failed, failed)
-		if failed > 0 {
-			return fmt.Errorf("%d policy tests failed", failed)
-		}
-		return nil
+		return runPolicyTests(ctx, engine, modules, stdout)
 	}
 	return fmt.Errorf("unknown policy command %q (want test, check or fmt)", args[0])
 }
@@ -127,4 +93,48 @@ func printParamProblems(w io.Writer, err error) error {
 		fmt.Fprintf(w, "params.json:%s: %s\n", p.Path, p.Message)
 	}
 	return fmt.Errorf("%d parameter problems", len(problems))
+}
+
+// formatModules rewrites in dir the modules whose source is not formatted.
+func formatModules(modules []policy.Module, dir string, stdout io.Writer) error {
+	changed := 0
+	for _, m := range modules {
+		out, err := policy.Format(m)
+		if err != nil {
+			return err
+		}
+		if out != m.Source {
+			if err := os.WriteFile(filepath.Join(dir, m.Name+".rego"), []byte(out), 0o644); err != nil {
+				return fmt.Errorf("write %s: %w", m.Name, err)
+			}
+			fmt.Fprintf(stdout, "formatted %s.rego\n", m.Name)
+			changed++
+		}
+	}
+	fmt.Fprintf(stdout, "%d of %d modules reformatted\n", changed, len(modules))
+	return nil
+}
+
+// runPolicyTests runs the modules' tests and prints one line per test.
+func runPolicyTests(ctx context.Context, engine *policy.Engine, modules []policy.Module, stdout io.Writer) error {
+	results, err := engine.RunTests(ctx, modules)
+	if err != nil {
+		return printProblems(stdout, err)
+	}
+	failed := 0
+	for _, r := range results {
+		status := "PASS"
+		if !r.Passed {
+			status, failed = "FAIL", failed+1
+		}
+		fmt.Fprintf(stdout, "%s %s.%s (%s:%d) %v\n", status, r.Module, r.Name, r.Module, r.Line, r.Duration)
+		if r.Error != "" {
+			fmt.Fprintf(stdout, "    %s\n", r.Error)
+		}
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", len(results)-failed, failed)
+	if failed > 0 {
+		return fmt.Errorf("%d policy tests failed", failed)
+	}
+	return nil
 }

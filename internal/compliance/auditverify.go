@@ -3,10 +3,8 @@ package compliance
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"time"
 )
 
 // DriftKind says how a stored object departs from what the audit log
@@ -359,99 +357,4 @@ func settleDrifts(ctx context.Context, r AuditReader, st AuditStateStore, upTo i
 		}
 	}
 	return out, nil
-}
-
-// pager reads a sorted list a page at a time.
-type pager[T any] struct {
-	fetch   func(after *AuditSubject) ([]T, error)
-	subject func(T) AuditSubject
-	buf     []T
-	after   *AuditSubject
-	done    bool
-}
-
-// peek returns the next item, or false when there is none.
-func (p *pager[T]) peek() (T, bool, error) {
-	var zero T
-	for len(p.buf) == 0 && !p.done {
-		items, err := p.fetch(p.after)
-		if err != nil {
-			return zero, false, err
-		}
-		if len(items) == 0 {
-			p.done = true
-			break
-		}
-		last := p.subject(items[len(items)-1])
-		p.after = &last
-		p.buf = items
-	}
-	if len(p.buf) == 0 {
-		return zero, false, nil
-	}
-	return p.buf[0], true, nil
-}
-
-func (p *pager[T]) pop() { p.buf = p.buf[1:] }
-
-// AuditVerdict is the outcome of checking the audit log: the chain, the
-// newest checkpoint kept outside the database, and the stored objects it
-// follows.
-type AuditVerdict struct {
-	OK       bool     `json:"ok"`
-	Entries  int64    `json:"entries"`
-	Problems []string `json:"problems"`
-	Checked  string   `json:"checked_at"`
-	// Checkpoint is the checkpoint the log was checked against; nil when
-	// the service keeps none.
-	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
-}
-
-// VerifyAuditLog checks the audit chain with the service's key, that it
-// still reaches the newest checkpoint (when it keeps them, see
-// NewAudit), and the stored objects against the states it
-// recorded, as `audit verify` does.
-func (s *Audit) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict, error) {
-	if err := Authorize(who, ActReadAudit, ""); err != nil {
-		return AuditVerdict{}, err
-	}
-	v := AuditVerdict{Problems: []string{}, Checked: s.now().UTC().Format(time.RFC3339)}
-	r, st := s.store, s.store
-	n, err := VerifyAudit(ctx, r, s.auditKey)
-	v.Entries = n
-	var brk *AuditBreak
-	if errors.As(err, &brk) {
-		v.Problems = append(v.Problems, fmt.Sprintf("审计链在第 %d 条之后断开：%v", n, brk))
-		return v, nil
-	}
-	if err != nil {
-		return AuditVerdict{}, err
-	}
-	if s.auditCheckpoint != nil {
-		cp, found, err := s.auditCheckpoint(ctx)
-		if err != nil {
-			// The file is outside the database; that it cannot be read
-			// is the verdict's to tell, not a failure of the service.
-			v.Problems = append(v.Problems, "库外检查点无法读取，未能核对审计日志是否被截断："+err.Error())
-		}
-		if found {
-			v.Checkpoint = &cp
-			miss, err := CheckCheckpoint(ctx, r, cp)
-			if err != nil {
-				return AuditVerdict{}, err
-			}
-			if miss != nil {
-				v.Problems = append(v.Problems, "审计日志与库外检查点不符（被截断或改写）："+miss.Error())
-			}
-		}
-	}
-	drifts, err := VerifyAuditState(ctx, r, st)
-	if err != nil {
-		return AuditVerdict{}, err
-	}
-	for _, d := range drifts {
-		v.Problems = append(v.Problems, d.Label()+"："+d.String())
-	}
-	v.OK = len(v.Problems) == 0
-	return v, nil
 }

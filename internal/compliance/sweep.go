@@ -118,30 +118,11 @@ func (s *Deadlines) sweepBatch(ctx context.Context, ss SweepStore, batch []Case,
 	}
 	// Evaluate on every core, then store in chunks, several at once: the
 	// database commits them together.
-	ticks := make([]TickRecord, len(batch))
-	errs := make([]error, len(batch))
+	ticks, err := s.tickAll(ctx, batch, steps, warnings, signed, now)
+	if err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				no := batch[i].CaseNo
-				ticks[i], errs[i] = s.tick(ctx, batch[i], steps[no], warnings[no], approvalsAsOf(signed[no], now), now)
-			}
-		}()
-	}
-	for i := range batch {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
 	var mu sync.Mutex
 	var firstErr error
 	sem := make(chan struct{}, 4)
@@ -183,6 +164,36 @@ func (s *Deadlines) sweepBatch(ctx context.Context, ss SweepStore, batch []Case,
 	}
 	wg.Wait()
 	return firstErr
+}
+
+// tickAll evaluates the cases of batch on every core; the ticks are in the
+// order of batch.
+func (s *Deadlines) tickAll(ctx context.Context, batch []Case, steps map[string][]Step, warnings map[string][]Warning, signed map[string][]SignedApproval, now time.Time) ([]TickRecord, error) {
+	ticks := make([]TickRecord, len(batch))
+	errs := make([]error, len(batch))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				no := batch[i].CaseNo
+				ticks[i], errs[i] = s.tick(ctx, batch[i], steps[no], warnings[no], approvalsAsOf(signed[no], now), now)
+			}
+		}()
+	}
+	for i := range batch {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ticks, nil
 }
 
 // tick evaluates one case at now.

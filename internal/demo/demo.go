@@ -61,6 +61,7 @@ var (
 	penaltyDelivery = compliance.LegalBasis{ID: "XCF61", Title: "《中华人民共和国行政处罚法》", Article: "第六十一条、第八十五条"}
 )
 
+// items is the demo catalog: data, kept whole so that it reads as one list.
 func items() []compliance.PowerItem {
 	licensing := func(code, name, dept string, days, reviewDays int, bases []compliance.LegalBasis) compliance.PowerItem {
 		return compliance.PowerItem{Code: code, Name: name, Category: "行政许可", DepartmentCode: dept,

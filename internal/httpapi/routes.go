@@ -99,7 +99,8 @@ func (r route) ownBodyLimit(n int64) route  { r.maxBody = n; return r }
 //
 // The public side (/api/public/v1, public.go) needs no account and is not
 // in the table. routes reads no field of s: it also serves to list the
-// table without a server (apiRoutes).
+// table without a server (apiRoutes). It is one table, kept whole so that
+// every route can be read in one place.
 func (s *Server) routes(hooks hookRoutes) []route {
 	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 	return []route{

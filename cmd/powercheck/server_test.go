@@ -15,8 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/session"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
+
+// Every test creates accounts and signs in; at the production cost the
+// hashing alone is a sixth of the suite's CPU. The hashes record their cost,
+// so nothing else changes. internal/session tests the production cost.
+func init() { session.UseTestParams() }
 
 const adminToken = "test-admin-token-0123456789abcdef" // 32+ characters: serve refuses a shorter one outside demo mode
 

@@ -8,6 +8,7 @@ import (
 // TestJudgeObject specifies how one object's stored state is judged
 // against the effects the log recorded of it, in entry order.
 func TestJudgeObject(t *testing.T) {
+	t.Parallel()
 	warning := AuditSubject{Kind: SubjectWarning, Key: "7"}
 	account := AuditSubject{Kind: SubjectAccount, Key: "zjj-clerk"}
 	d := func(subj AuditSubject, state string) string { return SubjectDigest(subj, []byte(state)) }

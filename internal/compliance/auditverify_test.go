@@ -10,6 +10,7 @@ import (
 )
 
 func TestNewestCheckpoint(t *testing.T) {
+	t.Parallel()
 	h := func(c string) string { return strings.Repeat(c, 64) }
 	at := time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC)
 	for _, tt := range []struct {
@@ -52,6 +53,7 @@ func TestNewestCheckpoint(t *testing.T) {
 }
 
 func TestAuditEntryHashCoversEffects(t *testing.T) {
+	t.Parallel()
 	effects := []compliance.AuditEffect{{Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: "7"}, After: strings.Repeat("a", 64)}}
 	e := compliance.AuditEntry{Seq: 1, At: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC), Actor: "system", Role: compliance.SystemActor,
 		Action: "SYSTEM sweep", EffectsDigest: compliance.EffectsDigest(effects)}

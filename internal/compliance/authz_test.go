@@ -9,6 +9,7 @@ import (
 )
 
 func TestAuthorize(t *testing.T) {
+	t.Parallel()
 	acct := func(role compliance.Role, dept string) *compliance.Account {
 		return &compliance.Account{Username: string(role), Role: role, DepartmentCode: dept}
 	}
@@ -72,6 +73,7 @@ func TestAuthorize(t *testing.T) {
 
 // The denial is the service's one forbidden answer, whatever the action.
 func TestAuthorizeDenialMessage(t *testing.T) {
+	t.Parallel()
 	err := compliance.Authorize(&compliance.Account{Role: compliance.RoleClerk}, compliance.ActConfigure, "")
 	var e *compliance.Error
 	if !errors.As(err, &e) {
@@ -85,6 +87,7 @@ func TestAuthorizeDenialMessage(t *testing.T) {
 // Every action of the table grants known roles, each once; nil (every
 // signed-in account) is a grant too, on purpose.
 func TestActionsGrantKnownRoles(t *testing.T) {
+	t.Parallel()
 	acts := compliance.Actions()
 	if len(acts) == 0 {
 		t.Fatal("no actions")

@@ -3,6 +3,7 @@ package compliance
 import "testing"
 
 func TestDefuseFormula(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"", ""},
 		{"罚款金额超出裁量幅度", "罚款金额超出裁量幅度"},

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPatrolNotCounted(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, calendar.Shanghai)
 	tests := []struct {
 		name     string

@@ -61,6 +61,7 @@ func (f *failing) Evaluate(ctx context.Context, in *compliance.Input) (complianc
 // hour), and the next round takes others. A step that never recovers stays
 // unchecked, with its error.
 func TestRecheckBacksOffFailingSteps(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := &clock{}

@@ -31,6 +31,7 @@ func (b *busyStore) RecordStep(ctx context.Context, rec compliance.StepRecord, r
 // A step whose case keeps changing under it is checked again a bounded
 // number of times, then refused with a conflict that says to send it again.
 func TestStepOnACaseThatKeepsChanging(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := &clock{}

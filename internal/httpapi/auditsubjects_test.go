@@ -6,6 +6,7 @@ import (
 )
 
 func TestTopLevelFields(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		in   string

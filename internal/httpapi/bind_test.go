@@ -7,6 +7,7 @@ import (
 )
 
 func TestDecodeRefusesAmbiguousKeys(t *testing.T) {
+	t.Parallel()
 	type account struct {
 		Username string         `json:"username"`
 		Role     string         `json:"role"`

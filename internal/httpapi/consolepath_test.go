@@ -3,6 +3,7 @@ package httpapi
 import "testing"
 
 func TestConsolePath(t *testing.T) {
+	t.Parallel()
 	for p, want := range map[string]bool{
 		"/":                          true,
 		"/cases/ZJJ-2026-0001":       true,

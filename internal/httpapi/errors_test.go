@@ -14,6 +14,7 @@ import (
 )
 
 func TestFailBoundsTheMessage(t *testing.T) {
+	t.Parallel()
 	gin.SetMode(gin.ReleaseMode)
 	for _, tt := range []struct {
 		name    string

@@ -16,6 +16,7 @@ import (
 // at once and refuses the others with 429, whatever the other accounts do;
 // light routes and finished requests do not count.
 func TestHeavyLimiter(t *testing.T) {
+	t.Parallel()
 	gin.SetMode(gin.ReleaseMode)
 	const limit = 2
 	routes := map[string]bool{"GET /heavy": true}

@@ -14,6 +14,7 @@ import (
 // action of compliance's table, every change its audit subjects or why it
 // has none, and no route is declared twice. New refuses a table that is not.
 func TestRouteTableComplete(t *testing.T) {
+	t.Parallel()
 	table := apiRoutes()
 	if len(table) == 0 {
 		t.Fatal("empty route table")
@@ -31,6 +32,7 @@ func TestRouteTableComplete(t *testing.T) {
 // TestCheckRoutesRefuses shows that an incomplete entry cannot reach a
 // running server.
 func TestCheckRoutesRefuses(t *testing.T) {
+	t.Parallel()
 	h := func(*gin.Context) {}
 	subjects := param(compliance.SubjectItem, "code")
 	for _, tt := range []struct {
@@ -63,6 +65,7 @@ func TestCheckRoutesRefuses(t *testing.T) {
 // TestNewServesTheTable: every route of the table is registered, and
 // Permissions lists every one but the open routes.
 func TestNewServesTheTable(t *testing.T) {
+	t.Parallel()
 	h, err := New(Services{}, nil, nil, nil, Config{}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -29,6 +29,7 @@ func (r *recordingLocker) Lock(_ context.Context, names []string, _ time.Duratio
 var stepSubjects = []compliance.AuditSubject{{Kind: compliance.SubjectStep, Key: "S-1"}, {Kind: compliance.SubjectCase, Key: "C-1"}}
 
 func TestSubjectLocks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	t.Run("the step path takes no lock", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDefaultRoutesAreValid(t *testing.T) {
+	t.Parallel()
 	rs := DefaultRoutes()
 	if err := rs.validate(); err != nil {
 		t.Fatalf("default routes: %v", err)
@@ -23,6 +24,7 @@ func TestDefaultRoutesAreValid(t *testing.T) {
 }
 
 func TestValidateNamesEachBadField(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		routes []Route
@@ -65,6 +67,7 @@ func TestValidateNamesEachBadField(t *testing.T) {
 }
 
 func TestRoutesMatchTheirFilters(t *testing.T) {
+	t.Parallel()
 	alarm := compliance.WarningRaisedEvent(compliance.Warning{ID: 7, Level: compliance.LevelAlarm, DepartmentCode: "ZJJ", CaseNo: "C1"}, "", time.Now())
 	pre := compliance.WarningRaisedEvent(compliance.Warning{ID: 8, Level: compliance.LevelPrewarning, DepartmentCode: "ZJJ", CaseNo: "C1"}, "", time.Now())
 	refer := compliance.WarningTransitionEvent(compliance.Transition{WarningID: 7, Action: compliance.ActionRefer, At: time.Now()},
@@ -93,6 +96,7 @@ func TestRoutesMatchTheirFilters(t *testing.T) {
 }
 
 func TestDescribeLinksToTheObject(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		e            compliance.Event

@@ -81,6 +81,7 @@ func (w wantWarning) specific() int {
 // TestCases evaluates every YAML case against the real embedded policies and
 // compares the warnings of the case's family with the wanted ones.
 func TestCases(t *testing.T) {
+	t.Parallel()
 	families, err := os.ReadDir(casesDir)
 	if err != nil {
 		t.Fatalf("read %s: %v", casesDir, err)

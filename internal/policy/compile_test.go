@@ -14,6 +14,7 @@ import (
 // TestCompileProblems checks that a broken policy is rejected with a located
 // problem that the legal affairs office can read.
 func TestCompileProblems(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		modules []policy.Module
@@ -230,6 +231,7 @@ func assertProblem(t *testing.T, ce *policy.CompileError, module string, line in
 }
 
 func TestCompileValidModule(t *testing.T) {
+	t.Parallel()
 	e := policy.NewEngine(calendar.Default(), 0)
 	c, err := e.Compile(context.Background(), 7, []policy.Module{okModule})
 	if err != nil {

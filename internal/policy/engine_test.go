@@ -36,6 +36,7 @@ var okModule = mod("demo", `package compliance.demo
 `)
 
 func TestEvaluateWithoutRevision(t *testing.T) {
+	t.Parallel()
 	e := policy.NewEngine(calendar.Default(), 0)
 	if _, err := e.EvaluateDocument(context.Background(), map[string]any{"event": "step"}); !errors.Is(err, policy.ErrNoPolicies) {
 		t.Errorf("EvaluateDocument with no revision: got %v, want ErrNoPolicies", err)
@@ -45,6 +46,7 @@ func TestEvaluateWithoutRevision(t *testing.T) {
 // TestEvaluateCutOff checks that a policy that runs away is cut off by the
 // engine's time limit with an error instead of holding the request.
 func TestEvaluateCutOff(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body string
@@ -78,6 +80,7 @@ func TestEvaluateCutOff(t *testing.T) {
 // TestEvaluateHonoursCallerContext checks that a caller's deadline shorter
 // than the engine's own limit also stops a runaway evaluation.
 func TestEvaluateHonoursCallerContext(t *testing.T) {
+	t.Parallel()
 	src := "package compliance.loop\n\n" + header +
 		`warnings contains {"rule": "loop.x", "level": "alarm", "message": "x"} if {
 	count([x | some x in numbers.range(1, 99999); some y in numbers.range(1, 99999); x % 7 == y]) > 0
@@ -98,6 +101,7 @@ func TestEvaluateHonoursCallerContext(t *testing.T) {
 // TestEvaluateRejectsBadWarnings checks that a warning object that breaks the
 // contract fails the evaluation instead of being stored.
 func TestEvaluateRejectsBadWarnings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		warning string
@@ -129,6 +133,7 @@ func TestEvaluateRejectsBadWarnings(t *testing.T) {
 // TestEvaluateNotesUnknownYears checks that a built-in error (a year without
 // a holiday schedule) makes the rule undefined and is reported as a note.
 func TestEvaluateNotesUnknownYears(t *testing.T) {
+	t.Parallel()
 	e := mustActiveEngine(t, 0, embeddedModules(t))
 	in := decisionInput(t)
 	in.Step.OccurredAt = time.Date(2031, 3, 3, 9, 0, 0, 0, calendar.Shanghai)
@@ -151,6 +156,7 @@ func TestEvaluateNotesUnknownYears(t *testing.T) {
 // conversion: a clean decision raises nothing of the step families, and
 // amounts that arrive as float64 are written out in full.
 func TestEvaluateGoInput(t *testing.T) {
+	t.Parallel()
 	e := mustActiveEngine(t, 0, embeddedModules(t))
 	stepFamilies := []string{"discretion", "legal_basis", "checkpoint", "sequence", "sync"}
 

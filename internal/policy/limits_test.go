@@ -9,6 +9,7 @@ import (
 )
 
 func TestCutMessage(t *testing.T) {
+	t.Parallel()
 	n := compliance.MaxMessageRunes
 	for _, tt := range []struct {
 		in   string

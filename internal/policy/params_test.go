@@ -14,12 +14,14 @@ import (
 )
 
 func TestDefaultParamsPassTheSchema(t *testing.T) {
+	t.Parallel()
 	if _, err := policy.ValidateParams(policy.DefaultParams()); err != nil {
 		t.Fatalf("shipped params: %v", err)
 	}
 }
 
 func TestValidateParamsLocatesEachProblem(t *testing.T) {
+	t.Parallel()
 	var doc map[string]any
 	if err := json.Unmarshal(policy.DefaultParams(), &doc); err != nil {
 		t.Fatal(err)
@@ -49,6 +51,7 @@ func TestValidateParamsLocatesEachProblem(t *testing.T) {
 }
 
 func TestValidateParamsRelations(t *testing.T) {
+	t.Parallel()
 	doc := strings.Replace(string(policy.DefaultParams()), `"very_late_after_days":3`, `"very_late_after_days":0`, 1)
 	_, err := policy.ValidateParams([]byte(doc))
 	var ce *compliance.Error
@@ -64,6 +67,7 @@ func TestValidateParamsRelations(t *testing.T) {
 // parameters decide otherwise, and the engine reports the numbers the
 // service counts with.
 func TestCompiledRevisionReadsItsParams(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	mods, err := policy.ReadModules(policies.FS)
 	if err != nil {

@@ -40,6 +40,7 @@ func mustActiveEngine(tb testing.TB, timeout time.Duration, mods []policy.Module
 // TestEmbeddedPolicies runs every Rego test of the default policies with the
 // engine's restrictions and built-ins, one subtest per Rego test.
 func TestEmbeddedPolicies(t *testing.T) {
+	t.Parallel()
 	mods := embeddedModules(t)
 	e := policy.NewEngine(calendar.Default(), 0)
 	results, err := e.RunTests(context.Background(), mods)
@@ -75,5 +76,6 @@ func TestEmbeddedPolicies(t *testing.T) {
 // TestEmbeddedPoliciesCompile checks that the default set compiles as a
 // revision, which is what a fresh installation publishes.
 func TestEmbeddedPoliciesCompile(t *testing.T) {
+	t.Parallel()
 	mustActiveEngine(t, 0, embeddedModules(t))
 }

@@ -11,6 +11,7 @@ import (
 // TestRunTests checks that Rego tests are run and that a failing one is
 // reported as not passed, with its module and name.
 func TestRunTests(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		test string // the body of demo_test.rego after its package and import

@@ -33,6 +33,7 @@ func chain(name, first, step string, n int) string {
 // TestSandboxRefusesBuiltins checks that a built-in outside the allow-list is
 // refused when the module is compiled, with a Chinese explanation.
 func TestSandboxRefusesBuiltins(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ name, call string }{
 		{"bits.lsh", `bits.lsh(1, 1099511627776) > 0`},
 		{"json.match_schema", `json.match_schema(input, {"$ref": "file:///etc/passwd"})[0]`},
@@ -67,6 +68,7 @@ func TestSandboxRefusesBuiltins(t *testing.T) {
 // bound fail the evaluation at once, long before the time limit, with
 // ErrSandbox.
 func TestSandboxStopsRunaways(t *testing.T) {
+	// Serial: it bounds its own wall time.
 	tests := []struct{ name, body string }{
 		{"a range of 10^12 numbers", `count(numbers.range(1, 1000000000000)) > 0`},
 		{"a stepped range", `count(numbers.range_step(0, 1000000000000, 3)) > 0`},
@@ -111,6 +113,7 @@ count(concat(",", [s | some i in numbers.range(1, 100)])) > 0`},
 // TestSandboxAllowsOrdinaryPolicies checks that the bounds leave room for
 // what policies do: formatting, joining, ranges, JSON of the input, sums.
 func TestSandboxAllowsOrdinaryPolicies(t *testing.T) {
+	t.Parallel()
 	body := `days := [d | some i in numbers.range(1, 30); d := workday.add("2026-03-02", i)]
 count(days) == 30
 msg := sprintf("%s 已超过 %d 个工作日（%.2f）", [input.handler, 3, 1.5])
@@ -136,6 +139,7 @@ startswith(upper("zjj"), "ZJ")`
 // TestSandboxNumberLiterals checks that a number the sandbox would refuse at
 // run time is refused in the source.
 func TestSandboxNumberLiterals(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		literal string
 		ok      bool
@@ -162,6 +166,7 @@ func TestSandboxNumberLiterals(t *testing.T) {
 // TestSandboxInTests checks that a Rego test that runs away fails as a test:
 // the runner, which saving a draft uses, is not taken down.
 func TestSandboxInTests(t *testing.T) {
+	// Serial: it bounds its own wall time.
 	test := mod("demo_test", "package compliance.demo_test\n\ntest_runaway if {\n\t"+
 		strings.ReplaceAll(chain("s", `"0123456789"`, `concat("", [PREV, PREV])`, 40), "\n", "\n\t")+"count(s40) > 0\n}\n\n"+
 		"test_fine if {\n\tcount(numbers.range(1, 10)) == 10\n}\n")
@@ -189,6 +194,7 @@ func TestSandboxInTests(t *testing.T) {
 // term by term, doubling at every step, are refused when compiled, at the
 // line where they outgrow the bound, while ordinary nesting is accepted.
 func TestSandboxRefusesExpansions(t *testing.T) {
+	t.Parallel()
 	calls := "a0"
 	for range 40 {
 		calls = "f(" + calls + ")"

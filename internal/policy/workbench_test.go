@@ -12,6 +12,7 @@ import (
 // apart as the workbench shows it: passed, failed (it ran and did not
 // hold), errored (it could not be evaluated) and skipped (todo_).
 func TestCandidateTestStatuses(t *testing.T) {
+	t.Parallel()
 	module := Module{Name: "demo", Source: `package compliance.demo
 
 # METADATA

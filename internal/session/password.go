@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,15 +17,52 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// Argon2id parameters: OWASP's 19 MiB, two passes, one lane. A sign-in
-// costs ~20 ms of one core; the memory bounds what a guessing GPU gains.
 const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024 // KiB
-	argonThreads = 1
-	argonKeyLen  = 32
-	saltLen      = 16
+	argonKeyLen = 32
+	saltLen     = 16
 )
+
+// params is the cost of an argon2id hash. Each hash records its own, so a
+// hash verifies whatever the cost new hashes are made at.
+type params struct {
+	Time    uint32 // passes
+	Memory  uint32 // KiB
+	Threads uint8  // lanes
+}
+
+// productionParams: OWASP's 19 MiB, two passes, one lane. A sign-in costs
+// ~20 ms of one core; the memory bounds what a guessing GPU gains.
+var productionParams = params{Time: 2, Memory: 19 * 1024, Threads: 1}
+
+// testParams is the least work argon2id accepts.
+var testParams = params{Time: 1, Memory: 8, Threads: 1}
+
+// hashParams is the cost of new hashes: productionParams unless a test
+// binary called UseTestParams.
+var hashParams atomic.Pointer[params]
+
+func currentParams() params {
+	if p := hashParams.Load(); p != nil {
+		return *p
+	}
+	return productionParams
+}
+
+// UseTestParams makes the hashes this process creates from now on cheap,
+// for tests whose servers create and sign in many accounts. It panics
+// outside a test binary: no flag, setting or environment variable of a
+// built server reaches it, so nothing a deployment does can weaken hashing.
+func UseTestParams() {
+	if !testing.Testing() {
+		panic("session: UseTestParams called outside a test binary")
+	}
+	hashParams.Store(&testParams)
+}
+
+// UseProductionParams undoes UseTestParams.
+func UseProductionParams() {
+	hashParams.Store(nil)
+}
 
 // Password limits.
 const (
@@ -30,15 +70,20 @@ const (
 	MaxPasswordRunes = 128 // bounds the work one sign-in can ask for
 )
 
-// HashPassword returns the PHC string of password under argon2id.
+// HashPassword returns the PHC string of password under argon2id, at
+// productionParams (outside tests).
 func HashPassword(password string) (string, error) {
+	return hashPassword(password, currentParams())
+}
+
+func hashPassword(password string, p params) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, argonKeyLen)
 	enc := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
@@ -77,14 +122,22 @@ func CheckPassword(hash, password string) bool {
 }
 
 // dummyHash is checked against when there is no account to check, so that
-// an unknown username takes as long to refuse as a wrong password.
-var dummyHash = func() string {
-	h, err := HashPassword("powercheck-no-such-account")
+// an unknown username takes as long to refuse as a wrong password. One per
+// cost, made when first needed, so that it costs what the accounts' do.
+var dummyHashes sync.Map // params -> string
+
+func dummyHash() string {
+	p := currentParams()
+	if h, ok := dummyHashes.Load(p); ok {
+		return h.(string)
+	}
+	h, err := hashPassword("powercheck-no-such-account", p)
 	if err != nil {
 		panic(err) // crypto/rand cannot fail on supported platforms
 	}
-	return h
-}()
+	got, _ := dummyHashes.LoadOrStore(p, h)
+	return got.(string)
+}
 
 // CheckNewPassword validates a password that an account is to get.
 func CheckNewPassword(username, password string) error {

@@ -84,7 +84,7 @@ var errNoSession = compliance.Errorf(compliance.KindUnauthenticated, "session_ex
 // username are refused alike, after the same work.
 func (s *Service) Verify(ctx context.Context, username, password string) (compliance.Account, error) {
 	if len(username) > 64 || len(password) > 4*MaxPasswordRunes {
-		CheckPassword(dummyHash, "")
+		CheckPassword(dummyHash(), "")
 		return compliance.Account{}, ErrBadCredentials
 	}
 	a, hash, err := s.store.Credentials(ctx, username)
@@ -92,7 +92,7 @@ func (s *Service) Verify(ctx context.Context, username, password string) (compli
 		return compliance.Account{}, err
 	}
 	if err != nil || hash == "" {
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return compliance.Account{}, ErrBadCredentials
 	}
 	if !CheckPassword(hash, password) || a.Disabled || (a.ExpiresAt != nil && !s.now().Before(*a.ExpiresAt)) {

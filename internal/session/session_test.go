@@ -151,3 +151,30 @@ func TestSessionLimits(t *testing.T) {
 		})
 	}
 }
+
+// The cheap cost is for test binaries only; hashes made at either cost
+// verify, whichever cost is current, because each records its own.
+func TestUseTestParams(t *testing.T) {
+	prod, err := session.HashPassword("正确的密码-Correct-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session.UseTestParams()
+	t.Cleanup(session.UseProductionParams)
+	cheap, err := session.HashPassword("正确的密码-Correct-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(cheap, "$argon2id$v=19$m=8,t=1,p=1$") {
+		t.Fatalf("test hash %q: want the least cost", cheap)
+	}
+	for _, h := range []string{prod, cheap} {
+		if !session.CheckPassword(h, "正确的密码-Correct-1") || session.CheckPassword(h, "正确的密码-Correct-2") {
+			t.Errorf("hash %.40q does not verify", h)
+		}
+	}
+	session.UseProductionParams()
+	if h, _ := session.HashPassword("x"); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("after UseProductionParams: hash %q, want the production cost", h)
+	}
+}

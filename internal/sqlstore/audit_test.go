@@ -42,6 +42,7 @@ func appendAll(t *testing.T, stores []*sqlstore.Store, perWorker int) {
 }
 
 func TestAuditConcurrentAppendsFormOneChain(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		if n, err := compliance.VerifyAudit(t.Context(), s, nil); err != nil || n != 0 {
 			t.Fatalf("empty log: VerifyAudit = %d, %v; want 0, nil", n, err)
@@ -60,6 +61,7 @@ func TestAuditConcurrentAppendsFormOneChain(t *testing.T) {
 
 // Two stores on one database stand for two server nodes.
 func TestAuditAppendsFromTwoNodesFormOneChain(t *testing.T) {
+	t.Parallel()
 	for _, d := range sqlstoretest.Drivers() {
 		t.Run(d.Name, func(t *testing.T) {
 			dsn := d.DSN(t)
@@ -73,6 +75,7 @@ func TestAuditAppendsFromTwoNodesFormOneChain(t *testing.T) {
 }
 
 func TestAuditListNewestFirstWithFilters(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		for i := range 5 {
 			actor := "alice"
@@ -114,6 +117,7 @@ func TestAuditListNewestFirstWithFilters(t *testing.T) {
 // written before the key was set passes, a log rewritten whole by someone
 // without the key does not, and neither does one sealed with another key.
 func TestAuditSealedWithAKey(t *testing.T) {
+	t.Parallel()
 	key := []byte(strings.Repeat("k", compliance.MinAuditKey))
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		for i := range 6 {

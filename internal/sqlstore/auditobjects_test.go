@@ -80,6 +80,7 @@ func mustBeStored(t *testing.T, s *sqlstore.Store, objs []compliance.AuditObject
 // one at a time and checks that each state is the one AuditState reads, byte
 // for byte: verification compares their digests.
 func TestAuditObjectsEncodeAsAuditState(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		f := seedAuditFixture(t, s)
@@ -119,6 +120,7 @@ func TestAuditObjectsEncodeAsAuditState(t *testing.T) {
 // warnings a step stored, a warning moved by a transition, and nothing of a
 // transaction that was rolled back.
 func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		f := seedAuditFixture(t, s)
@@ -181,6 +183,7 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 // the history lists them by object, and that an altered, added or removed
 // effect breaks the chain at its entry.
 func TestAuditEffectsAreChained(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		digest := func(c byte) string { return strings.Repeat(string(c), 64) }

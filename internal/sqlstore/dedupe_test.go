@@ -14,6 +14,7 @@ import (
 )
 
 func TestWarningDedupe(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")

@@ -28,6 +28,7 @@ func approvals(n int) []compliance.Approval {
 // would count them: the month's bounds, the department, and steps stored
 // with no approvals list (null, or none at all) as none.
 func TestMonthCountsSteps(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
@@ -82,6 +83,7 @@ func TestMonthCountsSteps(t *testing.T) {
 // Counting a month does not read its steps into memory: the allocations do
 // not grow with the number of steps.
 func TestMonthCountsReadsNoSteps(t *testing.T) {
+	// Serial: testing.AllocsPerRun refuses parallel tests.
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")

@@ -90,6 +90,7 @@ func stepIDs(ss []compliance.Step) []string {
 }
 
 func TestRecordStep(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
@@ -306,6 +307,7 @@ func TestRecordStep(t *testing.T) {
 // one checked before another step of the case was stored stores nothing, and
 // neither does a tick evaluated before it.
 func TestRecordStepOnAChangedCase(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")

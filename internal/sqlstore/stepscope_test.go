@@ -16,6 +16,7 @@ import (
 // a database whose schema predates that (its old unique index on the id
 // alone is dropped by the upgrade).
 func TestStepIDsPerDepartment(t *testing.T) {
+	t.Parallel()
 	for _, schema := range []struct {
 		name    string
 		prepare func(t *testing.T, s *sqlstore.Store)
@@ -88,6 +89,7 @@ func TestStepIDsPerDepartment(t *testing.T) {
 
 // A case's steps are read page by page in the order they were recorded.
 func TestCaseStepsPage(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")

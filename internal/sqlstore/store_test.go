@@ -75,6 +75,7 @@ func checkUTC(t *testing.T, what string, got, want time.Time) {
 }
 
 func TestDepartments(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		created := at(2, 9, 30, 0, 250)
@@ -137,6 +138,7 @@ func TestDepartments(t *testing.T) {
 }
 
 func TestAccounts(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
@@ -277,6 +279,7 @@ func TestAccounts(t *testing.T) {
 }
 
 func TestMigrateTwiceKeepsRows(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
@@ -330,6 +333,7 @@ func TestMigrateTwiceKeepsRows(t *testing.T) {
 }
 
 func TestClosedStoreIsUnavailable(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")

@@ -16,6 +16,7 @@ import (
 // Subject locks taken through two stores on one database, as two nodes
 // take them, exclude each other.
 func TestSubjectLocks(t *testing.T) {
+	t.Parallel()
 	for _, d := range sqlstoretest.Drivers() {
 		t.Run(d.Name, func(t *testing.T) {
 			ctx := context.Background()

@@ -154,6 +154,7 @@ func byID(f *compliance.WarningFilter, last compliance.Warning) {
 }
 
 func TestListWarnings(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		all := seedWarnings(t, s)
@@ -304,6 +305,7 @@ func TestListWarnings(t *testing.T) {
 // steps store them), never skips or repeats a warning that was there when
 // the paging began, and each page continues the order of the one before.
 func TestTimeWindowPagingWhileWarningsArrive(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "WA")
@@ -417,6 +419,7 @@ func TestTimeWindowPagingWhileWarningsArrive(t *testing.T) {
 // EachWarning walks a list with a time window in the list's order, pages
 // of any size, from wherever it is told to start.
 func TestEachWarningFollowsTimeOrder(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		all := seedWarnings(t, s)

@@ -104,6 +104,7 @@ func fast(window time.Duration) webhook.Config {
 }
 
 func TestRetriedUntilDeliveredWithSameIDAndValidSignature(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		rcv := newReceiver(t, func(n int) int {
 			if n <= 2 {
@@ -157,6 +158,7 @@ func deliveries(t *testing.T, s *sqlstore.Store, name, status string) []webhook.
 }
 
 func TestDeadAfterWindowThenReplayed(t *testing.T) {
+	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		var mu sync.Mutex
 		down := true
@@ -201,6 +203,7 @@ func TestDeadAfterWindowThenReplayed(t *testing.T) {
 // Two nodes on one database deliver each event once, and the events of a
 // case in order.
 func TestTwoDispatchersDeliverEachEventOnceInCaseOrder(t *testing.T) {
+	t.Parallel()
 	for _, drv := range sqlstoretest.Drivers() {
 		t.Run(drv.Name, func(t *testing.T) {
 			dsn := drv.DSN(t)

@@ -130,6 +130,7 @@ func mailer(t *testing.T, s *sqlstore.Store, src digestSource, now time.Time) *w
 }
 
 func TestDigestMailedOncePerAccountAndDay(t *testing.T) {
+	t.Parallel()
 	for _, drv := range sqlstoretest.Drivers() {
 		t.Run(drv.Name, func(t *testing.T) {
 			dsn := drv.DSN(t)

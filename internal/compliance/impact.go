@@ -2,9 +2,7 @@ package compliance
 
 import (
 	"context"
-	"runtime"
 	"sort"
-	"sync"
 	"time"
 )
 
@@ -134,44 +132,31 @@ func (s *Policies) impactPage(ctx context.Context, is ImpactStore, cand Evaluato
 		failed   bool
 	}
 	outcomes := make([]outcome, len(page))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				p := page[i]
-				c, ok := cases[p.Step.CaseNo]
-				if !ok {
-					outcomes[i].failed = true
-					continue
-				}
-				item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
-				if err != nil {
-					outcomes[i].failed = true
-					continue
-				}
-				dept, _ := s.department(ctx, c.DepartmentCode)
-				var earlier []Step
-				for _, e := range steps[c.CaseNo] {
-					if e.ID == p.Step.ID {
-						break
-					}
-					earlier = append(earlier, e)
-				}
-				st := p.Step
-				ev, err := cand.Evaluate(ctx, &Input{Event: EventStep, Now: st.RecordedAt, Department: dept,
-					Item: item, Case: &c, Steps: earlier, Approvals: approvalsAsOf(signed[c.CaseNo], st.RecordedAt), Step: &st})
-				outcomes[i] = outcome{findings: ev.Findings, failed: err != nil}
+	onEveryCore(len(page), func(i int) {
+		p := page[i]
+		c, ok := cases[p.Step.CaseNo]
+		if !ok {
+			outcomes[i].failed = true
+			return
+		}
+		item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+		if err != nil {
+			outcomes[i].failed = true
+			return
+		}
+		dept, _ := s.department(ctx, c.DepartmentCode)
+		var earlier []Step
+		for _, e := range steps[c.CaseNo] {
+			if e.ID == p.Step.ID {
+				break
 			}
-		}()
-	}
-	for i := range page {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+			earlier = append(earlier, e)
+		}
+		st := p.Step
+		ev, err := cand.Evaluate(ctx, &Input{Event: EventStep, Now: st.RecordedAt, Department: dept,
+			Item: item, Case: &c, Steps: earlier, Approvals: approvalsAsOf(signed[c.CaseNo], st.RecordedAt), Step: &st})
+		outcomes[i] = outcome{findings: ev.Findings, failed: err != nil}
+	})
 
 	for i, p := range page {
 		if ctx.Err() != nil {

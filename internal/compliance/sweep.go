@@ -171,23 +171,10 @@ func (s *Deadlines) sweepBatch(ctx context.Context, ss SweepStore, batch []Case,
 func (s *Deadlines) tickAll(ctx context.Context, batch []Case, steps map[string][]Step, warnings map[string][]Warning, signed map[string][]SignedApproval, now time.Time) ([]TickRecord, error) {
 	ticks := make([]TickRecord, len(batch))
 	errs := make([]error, len(batch))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				no := batch[i].CaseNo
-				ticks[i], errs[i] = s.tick(ctx, batch[i], steps[no], warnings[no], approvalsAsOf(signed[no], now), now)
-			}
-		}()
-	}
-	for i := range batch {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	onEveryCore(len(batch), func(i int) {
+		no := batch[i].CaseNo
+		ticks[i], errs[i] = s.tick(ctx, batch[i], steps[no], warnings[no], approvalsAsOf(signed[no], now), now)
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -230,4 +217,26 @@ func unknown(findings []Finding, known []Warning, stepID string) []Finding {
 		}
 	}
 	return out
+}
+
+// onEveryCore calls f(i) for every i in [0, n), on as many goroutines as
+// there are cores, and returns once every call has. Evaluations are
+// CPU-bound: more goroutines would only queue.
+func onEveryCore(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -1,5 +1,5 @@
 // Sign-in, the role guard (pages and API) and the CSRF check.
-import { test, expect, signIn, signInDemo, shot, todayShanghai } from './fixtures'
+import { test, expect, signIn, signInDemo, shot, shanghaiDay } from './fixtures'
 import type { Page } from '@playwright/test'
 
 test('the sign-in page refuses a wrong password and signs a clerk in', async ({ page, consoleErrors }) => {
@@ -53,7 +53,10 @@ test('a forged request without the CSRF token is refused and stores nothing', as
   // Chromium logs the refusal this test provokes.
   consoleErrors.allow(/status of 403/, /\/api\/v1\/patrols$/)
   await signInDemo(page, 'scj-inspector')
-  const today = todayShanghai()
+  // Every patrol below is dated one minute ago; the ledger day is that
+  // minute's (a run just after midnight in Shanghai counts yesterday).
+  const at = new Date(Date.now() - 60_000).toISOString()
+  const today = shanghaiDay(new Date(at))
   const patrolsToday = async () => {
     const res = await page.request.get('/api/v1/ledgers/patrols', { params: { from: today, to: today } })
     expect(res.status()).toBe(200)
@@ -62,44 +65,44 @@ test('a forged request without the CSRF token is refused and stores nothing', as
   }
   const before = await patrolsToday()
 
-  const forged = await page.evaluate(async () => {
+  const forged = await page.evaluate(async (at) => {
     const res = await fetch('/api/v1/patrols', {
       method: 'POST',
       credentials: 'include',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ at: new Date(Date.now() - 60_000).toISOString(), findings: '伪造的巡查记录', problems: [] }),
+      body: JSON.stringify({ at, findings: '伪造的巡查记录', problems: [] }),
     })
     return { status: res.status, body: await res.json() }
-  })
+  }, at)
   expect(forged.status).toBe(403)
   expect(forged.body.error.code).toBe('csrf')
   expect(await patrolsToday()).toBe(before)
 
   // A wrong token is refused alike.
-  const wrong = await page.evaluate(async () => {
+  const wrong = await page.evaluate(async (at) => {
     const res = await fetch('/api/v1/patrols', {
       method: 'POST',
       credentials: 'include',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': 'not-the-token' },
-      body: JSON.stringify({ at: new Date(Date.now() - 60_000).toISOString(), findings: '伪造的巡查记录', problems: [] }),
+      body: JSON.stringify({ at, findings: '伪造的巡查记录', problems: [] }),
     })
     return { status: res.status, body: await res.json() }
-  })
+  }, at)
   expect(wrong.status).toBe(403)
   expect(wrong.body.error.code).toBe('csrf')
   expect(await patrolsToday()).toBe(before)
 
   // The same request with the session's token is taken: the refusal was the token's.
-  const genuine = await page.evaluate(async () => {
+  const genuine = await page.evaluate(async (at) => {
     const session = await (await fetch('/api/v1/session', { credentials: 'include' })).json()
     const res = await fetch('/api/v1/patrols', {
       method: 'POST',
       credentials: 'include',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
-      body: JSON.stringify({ at: new Date(Date.now() - 60_000).toISOString(), findings: '巡查本部门平台办件，未见异常', problems: [] }),
+      body: JSON.stringify({ at, findings: '巡查本部门平台办件，未见异常', problems: [] }),
     })
     return res.status
-  })
+  }, at)
   expect(genuine).toBe(201)
   expect(await patrolsToday()).toBe(before + 1)
 })

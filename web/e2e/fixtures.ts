@@ -124,7 +124,12 @@ export async function pick(page: Page, select: Locator, option: string | RegExp)
 
 /** Today in Asia/Shanghai as YYYY-MM-DD. */
 export function todayShanghai(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+  return shanghaiDay(new Date())
+}
+
+/** 'YYYY-MM-DD' of an instant in Asia/Shanghai. */
+export function shanghaiDay(t: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(t)
 }
 
 /**

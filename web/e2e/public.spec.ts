@@ -1,17 +1,12 @@
 // The public pages, as a citizen reads them without signing in: on a phone
 // (390×844, as in WeChat's browser) and on a desktop (1366×768).
-import { test, expect, shot, settled, todayShanghai } from './fixtures'
+import { test, expect, shot, settled, shanghaiDay, todayShanghai } from './fixtures'
 import type { Page } from '@playwright/test'
 
 const viewports = [
   { name: 'phone', width: 390, height: 844, suffix: '-phone' },
   { name: 'desktop', width: 1366, height: 768, suffix: '' },
 ]
-
-/** 'YYYY-MM-DD' of an instant in Asia/Shanghai. */
-function shanghaiDay(t: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(t)
-}
 
 /** The page is no wider than the screen: nothing to scroll sideways. */
 async function fitsWidth(page: Page, width: number) {

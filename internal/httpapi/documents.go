@@ -65,9 +65,9 @@ func (h *documentsAPI) ruleTitle(c *gin.Context, id int64) string {
 
 // get answers GET /api/v1/documents/{id}.
 func (h *documentsAPI) get(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		fail(c, compliance.Errorf(compliance.KindNotFound, "document_not_found", "文书“%s”不存在", c.Param("id")))
+	id, err := idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "document_not_found", "文书“%s”不存在", c.Param("id")))
+	if err != nil {
+		fail(c, err)
 		return
 	}
 	if h.docs == nil {

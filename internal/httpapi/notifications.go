@@ -117,9 +117,9 @@ func (h *notificationsAPI) read(c *gin.Context) {
 	if !h.ready(c) {
 		return
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		fail(c, compliance.Errorf(compliance.KindNotFound, "notification_not_found", "消息 %.32q 不存在", c.Param("id")))
+	id, err := idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "notification_not_found", "消息 %.32q 不存在", c.Param("id")))
+	if err != nil {
+		fail(c, err)
 		return
 	}
 	who := account(c)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,9 +34,9 @@ type revisionDetail struct {
 
 // revision answers GET /api/v1/policies/revisions/{revision}.
 func (h *policiesAPI) revision(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("revision"), 10, 64)
-	if err != nil || id <= 0 {
-		fail(c, compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订“%s”不存在", c.Param("revision")))
+	id, err := idParam(c, "revision", compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订“%s”不存在", c.Param("revision")))
+	if err != nil {
+		fail(c, err)
 		return
 	}
 	rev, err := h.authoring.Revision(c.Request.Context(), id)

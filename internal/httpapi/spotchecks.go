@@ -60,11 +60,7 @@ func (h *supervisionAPI) listSpotChecks(c *gin.Context) {
 }
 
 func spotCheckID(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, compliance.Errorf(compliance.KindNotFound, "spot_check_not_found", "抽查不存在")
-	}
-	return id, nil
+	return idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "spot_check_not_found", "抽查不存在"))
 }
 
 func (h *supervisionAPI) getSpotCheck(c *gin.Context) {

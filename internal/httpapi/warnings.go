@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -111,11 +110,7 @@ func (h *supervisionAPI) listWarnings(c *gin.Context) {
 }
 
 func warningID(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, compliance.Errorf(compliance.KindNotFound, "warning_not_found", "预警不存在")
-	}
-	return id, nil
+	return idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "warning_not_found", "预警不存在"))
 }
 
 func (h *supervisionAPI) getWarning(c *gin.Context) {

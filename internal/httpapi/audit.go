@@ -66,7 +66,6 @@ type auditedChange struct {
 	rt       *route
 	req      auditRequest
 	reqHash  [sha256.Size]byte
-	resolve  subjectsOf // the route's subjects; nil: none
 	subjects []compliance.AuditSubject
 	// readBefore: the route names subjects and the body could be read, so
 	// their state before the change was read.
@@ -84,14 +83,14 @@ func readChange(c *gin.Context) *auditedChange {
 	rt := routeOf(c)
 	return &auditedChange{route: c.Request.Method + " " + c.FullPath(), rt: rt,
 		req: auditRequest{c: c, body: topLevelFields(body)}, reqHash: sha256.Sum256(body),
-		resolve: rt.subjects, readBefore: rt.subjects != nil && readErr == nil}
+		readBefore: rt.subjects != nil && readErr == nil}
 }
 
 // stateBefore waits for the change's subjects' turn and reads their state.
 // When either fails it answers the request and returns false: the change
 // is refused.
 func (s *Server) stateBefore(c *gin.Context, ch *auditedChange) (unlock func(), ok bool) {
-	ch.subjects = ch.resolve(ch.req)
+	ch.subjects = ch.rt.subjects(ch.req)
 	unlock, err := s.subjectLocks.lock(c.Request.Context(), ch.subjects)
 	if err != nil {
 		fail(c, s.subjectLocks.lockFailure(ch.subjects, err))
@@ -148,7 +147,7 @@ func (s *Server) recordChange(c *gin.Context, ch *auditedChange) {
 	if ch.rt.secret {
 		e.RequestDigest = ""
 	}
-	if ch.resolve != nil && succeeded {
+	if ch.rt.subjects != nil && succeeded {
 		s.subjectsAfter(ctx, ch, &e)
 	}
 	if _, err := s.auditLog.RecordAudit(ctx, e); err != nil {
@@ -164,7 +163,7 @@ func (s *Server) recordChange(c *gin.Context, ch *auditedChange) {
 func (s *Server) subjectsAfter(ctx context.Context, ch *auditedChange, e *compliance.AuditEntry) {
 	// Resolved again: what a change created is named by its answer.
 	ch.req.resp = topLevelFields(ch.answer.peek.Bytes())
-	after := ch.resolve(ch.req)
+	after := ch.rt.subjects(ch.req)
 	e.Subjects = compliance.FormatSubjects(after)
 	e.BeforeDigest = ch.before
 	var err error

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
@@ -83,7 +84,7 @@ func TestSessionLimits(t *testing.T) {
 			}
 			start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 			clk := &clock{t: start}
-			svc := compliance.NewAccounts(compliance.NewCore(compliance.CoreConfig{Lookup: st, Now: clk.now}), st, nil)
+			svc := compliance.NewAccounts(compliance.NewCore(compliance.CoreConfig{Lookup: checker.SQLStores(st).Lookup, Now: clk.now}), st.Accounts(), nil)
 			if _, err := svc.CreateDepartment(ctx, &compliance.Account{Role: compliance.RoleAdmin}, compliance.Department{Code: "ZJJ", Name: "住建局"}); err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +92,7 @@ func TestSessionLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sessions := session.NewService(st, clk.now, nil)
+			sessions := session.NewService(st.Sessions(), clk.now, nil)
 			if err := sessions.SetKnownPassword(ctx, acc.Username, "Clerk-Pass-2026"); err != nil {
 				t.Fatal(err)
 			}

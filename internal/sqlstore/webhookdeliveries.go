@@ -103,11 +103,18 @@ func (s *Webhooks) ClaimDeliveries(ctx context.Context, token string, now, lease
 	if err != nil || len(ids) == 0 {
 		return nil, wrap(err, "find due deliveries")
 	}
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&webhookDeliveryRow{}).
-			Where("id IN ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", ids, webhook.StatusPending, now).
-			Updates(map[string]any{"claimed_by": token, "lease_until": utc(leaseUntil)}).Error
-	})
+	// Dispatchers on other nodes claim from the same rows; MySQL may roll
+	// one claim back to break a deadlock between them: claim again.
+	for attempt := 0; ; attempt++ {
+		err = s.transaction(ctx, func(tx *gorm.DB) error {
+			return tx.Model(&webhookDeliveryRow{}).
+				Where("id IN ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", ids, webhook.StatusPending, now).
+				Updates(map[string]any{"claimed_by": token, "lease_until": utc(leaseUntil)}).Error
+		})
+		if !isDeadlock(err) || attempt == 5 {
+			break
+		}
+	}
 	if err != nil {
 		return nil, wrap(err, "claim deliveries")
 	}

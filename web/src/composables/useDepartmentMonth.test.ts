@@ -31,7 +31,7 @@ async function open(role: Role, department: string | undefined, query: Record<st
   const pinia = createPinia()
   setActivePinia(pinia)
   const session = useSessionStore()
-  session.account = { username: 'u', real_name: '张三', role, department_code: department, must_change_password: false, csrf_token: 't' }
+  session.account = { username: 'u', real_name: '张三', role, department_code: department ?? '', must_change_password: false, csrf_token: 't' }
   session.loaded = true
   let state!: State
   const Page = defineComponent({

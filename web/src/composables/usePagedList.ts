@@ -1,18 +1,20 @@
 // Cursor-paged lists as the pages show them: either one growing list with
 // "加载更多" (usePagedList) or one page at a time with 上一页/下一页
-// (useCursorPager). Both drop the answer of a request that a newer one has
-// overtaken, so a slow first page never overwrites a later search.
+// (useCursorPager, built on the first). Both drop the answer of a request that
+// a newer one has overtaken, so a slow first page never overwrites a later search.
 import { computed, ref } from 'vue'
 import type { Ref } from 'vue'
 import { errorMessage } from '@/api'
 import type { Page } from '@/api'
 
-/** Reads one page; cursor undefined (usePagedList) or null (useCursorPager) is the first. */
+/** Reads one page; cursor undefined is the first. */
 export type PageReader<T> = (cursor: string | undefined) => Promise<Page<T>>
 
-export interface PagedListOptions {
+export interface PagedListOptions<T> {
   /** Keep the rows already shown when a reload fails (the default empties the list). */
   keepOnError?: boolean
+  /** Runs after each page that replaced the list, with a check that it still is the one on show. */
+  onPage?: (items: T[], current: () => boolean) => void
 }
 
 export interface PagedList<T> {
@@ -30,7 +32,13 @@ export interface PagedList<T> {
 }
 
 /** A list that grows page by page ("加载更多"). */
-export function usePagedList<T>(read: PageReader<T>, options: PagedListOptions = {}): PagedList<T> {
+export function usePagedList<T>(read: PageReader<T>, options: PagedListOptions<T> = {}): PagedList<T> {
+  const { readAt, ...list } = pagedList(read, options)
+  return { ...list, reload: () => readAt(undefined) }
+}
+
+/** The paged list, with readAt: the page at a cursor replaces the list. */
+function pagedList<T>(read: PageReader<T>, options: PagedListOptions<T>) {
   const items = ref<T[]>([]) as Ref<T[]>
   const next = ref<string | null>(null)
   const loading = ref(false)
@@ -38,16 +46,17 @@ export function usePagedList<T>(read: PageReader<T>, options: PagedListOptions =
   const error = ref('')
   let seq = 0
 
-  async function reload() {
+  async function readAt(cursor: string | undefined) {
     const mine = ++seq
     loading.value = true
     loadingMore.value = false
     error.value = ''
     try {
-      const page = await read(undefined)
+      const page = await read(cursor)
       if (mine !== seq) return
       items.value = page.items ?? []
       next.value = page.next_cursor || null
+      options.onPage?.(items.value, () => mine === seq)
     } catch (e) {
       if (mine !== seq) return
       if (!options.keepOnError) {
@@ -79,13 +88,11 @@ export function usePagedList<T>(read: PageReader<T>, options: PagedListOptions =
     }
   }
 
-  return { items, next, loading, loadingMore, error, reload, loadMore }
+  return { items, next, loading, loadingMore, error, readAt, loadMore }
 }
 
-export interface CursorPager<T> {
-  items: Ref<T[]>
-  next: Ref<string | null>
-  loading: Ref<boolean>
+export interface CursorPager<T> extends Pick<PagedList<T>, 'items' | 'next' | 'loading'> {
+  /** The last failure, in Chinese. */
   failure: Ref<string>
   /** 0 for the first page. */
   pageIndex: Ref<number>
@@ -105,53 +112,29 @@ export function useCursorPager<T>(
   read: (cursor: string | null) => Promise<Page<T>>,
   onPage?: (items: T[], current: () => boolean) => void,
 ): CursorPager<T> {
-  const items = ref<T[]>([]) as Ref<T[]>
-  const next = ref<string | null>(null)
-  const loading = ref(false)
-  const failure = ref('')
+  const list = pagedList<T>((cursor) => read(cursor ?? null), { onPage })
   /** cursors[i] read page i (null: the first page). */
   const cursors = ref<(string | null)[]>([null])
   const pageIndex = computed(() => cursors.value.length - 1)
-  let seq = 0
-
-  async function load(cursor: string | null) {
-    const mine = ++seq
-    loading.value = true
-    failure.value = ''
-    try {
-      const page = await read(cursor)
-      if (mine !== seq) return
-      items.value = page.items ?? []
-      next.value = page.next_cursor ?? null
-      onPage?.(items.value, () => mine === seq)
-    } catch (e) {
-      if (mine !== seq) return
-      items.value = []
-      next.value = null
-      failure.value = errorMessage(e)
-    } finally {
-      if (mine === seq) loading.value = false
-    }
+  /** Shows the last page of stack, the cursors of the pages up to it. */
+  const show = (stack: (string | null)[]) => {
+    cursors.value = stack
+    return list.readAt(stack[stack.length - 1] ?? undefined)
   }
 
-  const current = () => cursors.value[cursors.value.length - 1]
-
-  function first() {
-    cursors.value = [null]
-    return load(null)
+  return {
+    items: list.items,
+    next: list.next,
+    loading: list.loading,
+    failure: list.error,
+    pageIndex,
+    first: () => show([null]),
+    reload: () => show(cursors.value),
+    nextPage: async () => {
+      if (list.next.value) await show([...cursors.value, list.next.value])
+    },
+    prevPage: async () => {
+      if (cursors.value.length > 1) await show(cursors.value.slice(0, -1))
+    },
   }
-
-  async function nextPage() {
-    if (!next.value) return
-    cursors.value = [...cursors.value, next.value]
-    await load(next.value)
-  }
-
-  async function prevPage() {
-    if (cursors.value.length < 2) return
-    cursors.value = cursors.value.slice(0, -1)
-    await load(current())
-  }
-
-  return { items, next, loading, failure, pageIndex, first, reload: () => load(current()), nextPage, prevPage }
 }

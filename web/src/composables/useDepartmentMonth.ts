@@ -3,7 +3,7 @@
 // accounts choose the department, department accounts see their own.
 import { computed, ref } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
-import { currentMonth, DEPARTMENT_ROLES } from '@/format'
+import { currentMonth } from '@/format'
 import { queryString } from '@/router/access'
 import { useReferenceStore } from '@/stores/reference'
 import { useSessionStore } from '@/stores/session'
@@ -17,7 +17,7 @@ export function useDepartmentMonth(fallback: (thisMonth: string) => string) {
   const router = useRouter()
 
   const role = computed(() => session.account?.role)
-  const districtWide = computed(() => !!role.value && !DEPARTMENT_ROLES.includes(role.value))
+  const districtWide = computed(() => session.districtWide)
   const thisMonth = currentMonth()
   const asked = queryString(route.query.month)
   const month = ref(isMonth(asked) && asked <= thisMonth ? asked : fallback(thisMonth))

@@ -104,7 +104,7 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 		t.Fatalf("subject locks: %v", err)
 	}
 	t.Cleanup(func() { _ = locks.Close() })
-	cfg := httpapi.Config{Sessions: session.NewService(store, nil, log), SubjectLocks: locks,
+	cfg := httpapi.Config{Sessions: session.NewService(store, svcs.Core.Credentials(), nil, log), SubjectLocks: locks,
 		Webhooks: webhook.NewService(store, store, webhook.DefaultWindow), Mail: webhook.NewMailer(store, digestSource{store, svcs, engine}, log),
 		Notifications: notify.New(store, nil, log)}
 	api := httpapi.Services{Accounts: svcs.Accounts, Catalog: svcs.Catalog, Cases: svcs.Cases, Supervision: svcs.Supervision,

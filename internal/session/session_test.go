@@ -91,7 +91,7 @@ func TestSessionLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sessions := session.NewService(st, clk.now, nil)
+			sessions := session.NewService(st, nil, clk.now, nil)
 			if err := sessions.SetKnownPassword(ctx, acc.Username, "Clerk-Pass-2026"); err != nil {
 				t.Fatal(err)
 			}

@@ -178,3 +178,193 @@ func TestUseTestParams(t *testing.T) {
 		t.Errorf("after UseProductionParams: hash %q, want the production cost", h)
 	}
 }
+
+// Accepted tokens and sessions are remembered, in the cache the accounts
+// and the sessions share; every change made through the services forgets
+// what it affects at once. The cache's TTL is an hour here, so that every
+// refusal below comes from a change forgetting, never from an entry
+// running out.
+func TestRememberedCredentials(t *testing.T) {
+	for _, d := range sqlstoretest.Drivers() {
+		t.Run(d.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st, err := sqlstore.Open(ctx, d.DSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			core := compliance.NewCore(compliance.CoreConfig{Lookup: st,
+				Credentials: compliance.NewCredentialCache(time.Hour, 100, nil)})
+			accounts := compliance.NewAccounts(core, st, nil)
+			sessions := session.NewService(st, core.Credentials(), nil, nil)
+			admin := &compliance.Account{Username: "admin", Role: compliance.RoleAdmin}
+			if _, err := accounts.CreateDepartment(ctx, admin, compliance.Department{Code: "ZJJ", Name: "住建局"}); err != nil {
+				t.Fatal(err)
+			}
+			clerk, token, err := accounts.CreateAccount(ctx, admin, compliance.Account{Username: "zjj-clerk", RealName: "张三",
+				Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sessions.SetKnownPassword(ctx, clerk.Username, "Clerk-Pass-2026"); err != nil {
+				t.Fatal(err)
+			}
+
+			// behindTheBack disables or enables the clerk in the database
+			// directly, as another node would: no service hears of it.
+			behindTheBack := func(disabled bool) {
+				t.Helper()
+				if err := st.DB().Exec("UPDATE accounts SET disabled = ? WHERE username = ?", disabled, clerk.Username).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			authenticated := func(tok string) bool {
+				t.Helper()
+				_, err := accounts.Authenticate(ctx, tok)
+				if err != nil && compliance.KindOf(err) != compliance.KindUnauthenticated {
+					t.Fatal(err)
+				}
+				return err == nil
+			}
+			begin := func() string {
+				t.Helper()
+				a, err := sessions.Verify(ctx, clerk.Username, "Clerk-Pass-2026")
+				if err != nil {
+					t.Fatal(err)
+				}
+				tok, _, err := sessions.Start(ctx, a, "127.0.0.1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tok
+			}
+			alive := func(tok string) bool {
+				t.Helper()
+				_, _, err := sessions.Resolve(ctx, tok)
+				if err != nil && compliance.KindOf(err) != compliance.KindUnauthenticated {
+					t.Fatal(err)
+				}
+				return err == nil
+			}
+			setDisabled := func(disabled bool) {
+				t.Helper()
+				if _, err := accounts.UpdateAccount(ctx, admin, clerk.Username, compliance.AccountChange{Disabled: &disabled}); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			t.Run("a token is remembered, and disabling its account refuses it at once", func(t *testing.T) {
+				if !authenticated(token) {
+					t.Fatal("the clerk's token is refused")
+				}
+				behindTheBack(true)
+				if !authenticated(token) {
+					t.Fatal("refused after a change no service heard of: the token was not remembered")
+				}
+				behindTheBack(false)
+				setDisabled(true)
+				if authenticated(token) {
+					t.Fatal("accepted after its account was disabled")
+				}
+				setDisabled(false)
+				if !authenticated(token) {
+					t.Fatal("refused after its account was enabled again")
+				}
+			})
+
+			t.Run("a rotated token is refused at once", func(t *testing.T) {
+				if !authenticated(token) {
+					t.Fatal("the clerk's token is refused")
+				}
+				_, fresh, err := accounts.RotateToken(ctx, admin, clerk.Username)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if authenticated(token) || !authenticated(fresh) {
+					t.Fatalf("after rotation: old token accepted %v, new one %v; want only the new one", authenticated(token), authenticated(fresh))
+				}
+				token = fresh
+			})
+
+			t.Run("a refused token is not remembered", func(t *testing.T) {
+				next := compliance.NewToken()
+				if authenticated(next) {
+					t.Fatal("an unknown token is accepted")
+				}
+				if _, _, err := accounts.CreateAccount(ctx, admin, compliance.Account{Username: "zjj-clerk2", RealName: "李四",
+					Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}, next); err != nil {
+					t.Fatal(err)
+				}
+				if !authenticated(next) {
+					t.Fatal("a token refused before its account existed is still refused")
+				}
+			})
+
+			t.Run("a signed-out session is refused at once", func(t *testing.T) {
+				tok := begin()
+				if !alive(tok) {
+					t.Fatal("a new session does not resolve")
+				}
+				behindTheBack(true)
+				if !alive(tok) {
+					t.Fatal("ended after a change no service heard of: the session was not remembered")
+				}
+				behindTheBack(false)
+				if err := sessions.End(ctx, tok); err != nil {
+					t.Fatal(err)
+				}
+				if alive(tok) {
+					t.Fatal("alive after sign-out")
+				}
+			})
+
+			t.Run("disabling the account ends its sessions at once", func(t *testing.T) {
+				tok := begin()
+				if !alive(tok) {
+					t.Fatal("a new session does not resolve")
+				}
+				setDisabled(true)
+				if alive(tok) {
+					t.Fatal("alive after the account was disabled")
+				}
+				setDisabled(false)
+			})
+
+			t.Run("a password change ends the other sessions at once", func(t *testing.T) {
+				kept, other := begin(), begin()
+				if !alive(kept) || !alive(other) {
+					t.Fatal("new sessions do not resolve")
+				}
+				a, err := sessions.Verify(ctx, clerk.Username, "Clerk-Pass-2026")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := sessions.ChangePassword(ctx, &a, session.HashOf(kept), "Clerk-Pass-2026", "Clerk-Pass-2027"); err != nil {
+					t.Fatal(err)
+				}
+				if !alive(kept) || alive(other) {
+					t.Fatalf("after the change: kept session alive %v, other %v; want only the kept one", alive(kept), alive(other))
+				}
+
+				// A reset by an administrator ends every session, and the
+				// token's account must now change its password.
+				if !authenticated(token) {
+					t.Fatal("the clerk's token is refused")
+				}
+				if err := sessions.SetPassword(ctx, clerk.Username, "Reset-Pass-2026"); err != nil {
+					t.Fatal(err)
+				}
+				if alive(kept) {
+					t.Fatal("alive after a password reset")
+				}
+				a2, err := accounts.Authenticate(ctx, token)
+				if err != nil || !a2.MustChangePassword {
+					t.Fatalf("the token after a reset: %+v, %v; want the account, which must change its password", a2, err)
+				}
+			})
+		})
+	}
+}

@@ -93,32 +93,36 @@ func (c *CredentialCache) Load(key string, read func() (Account, any, error)) (A
 
 // Forget drops what is remembered under key.
 func (c *CredentialCache) Forget(key string) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.forgets++
-	if e, ok := c.entries[key]; ok {
-		c.drop(e)
-	}
+	c.forget(func() {
+		if e, ok := c.entries[key]; ok {
+			c.drop(e)
+		}
+	})
 }
 
 // ForgetAccount drops every credential of the account username: its token
 // and its sessions.
 func (c *CredentialCache) ForgetAccount(username string) {
+	c.forget(func() {
+		// A scan: forgetting is rare (an administrator's change), reading
+		// is not.
+		for _, e := range c.entries {
+			if e.Value.(*credential).username == username {
+				c.drop(e)
+			}
+		}
+	})
+}
+
+// forget runs drop under the lock and counts it (see Load).
+func (c *CredentialCache) forget(drop func()) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.forgets++
-	// A scan: forgetting is rare (an administrator's change), reading is not.
-	for _, e := range c.entries {
-		if e.Value.(*credential).username == username {
-			c.drop(e)
-		}
-	}
+	drop()
 }
 
 // Len returns the number of credentials remembered, expired ones included

@@ -291,7 +291,7 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		head, err := st.AuditHead(context.Background())
+		head, err := st.Audit().AuditHead(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,19 +330,19 @@ func TestAuditBaselineOfAnEarlierDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now().UTC()
-		if _, err := st.CreateDepartment(ctx, compliance.Department{Code: "ZJJ", Name: "区住房和城乡建设局", CreatedAt: now}); err != nil {
+		if _, err := st.Accounts().CreateDepartment(ctx, compliance.Department{Code: "ZJJ", Name: "区住房和城乡建设局", CreatedAt: now}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.CreateAccount(ctx, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk,
+		if _, err := st.Accounts().CreateAccount(ctx, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk,
 			DepartmentCode: "ZJJ", CreatedAt: now}, strings.Repeat("b", 64)); err != nil {
 			t.Fatal(err)
 		}
 		clerk := subjects("account", "zjj-clerk")
-		after, err := compliance.StateDigest(ctx, st, clerk)
+		after, err := compliance.StateDigest(ctx, st.Audit(), clerk)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.AppendAudit(ctx, compliance.AuditEntry{At: now, Actor: "admin", Role: compliance.RoleAdmin, IP: "127.0.0.1",
+		if _, err := st.Audit().AppendAudit(ctx, compliance.AuditEntry{At: now, Actor: "admin", Role: compliance.RoleAdmin, IP: "127.0.0.1",
 			Action: "POST /api/v1/accounts", Target: "username=zjj-clerk", RequestDigest: "req", ResponseDigest: "res",
 			Subjects: compliance.FormatSubjects(clerk), BeforeDigest: compliance.AbsentStateDigest(clerk), AfterDigest: after}, nil); err != nil {
 			t.Fatal(err)
@@ -356,7 +356,7 @@ func TestAuditBaselineOfAnEarlierDatabase(t *testing.T) {
 		if out, err := verifyAudit(dsn); err != nil || !strings.Contains(out, "stored objects match the audit log") {
 			t.Fatalf("verify after the first start: %q, %v", out, err)
 		}
-		effects, err := st.AuditEffects(ctx, 1, 1<<40)
+		effects, err := st.Audit().AuditEffects(ctx, 1, 1<<40)
 		if err != nil {
 			t.Fatal(err)
 		}

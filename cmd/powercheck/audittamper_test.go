@@ -28,7 +28,7 @@ func waitCheckpoint(t *testing.T, st *sqlstore.Store, file string) compliance.Ch
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		head, err := st.AuditHead(context.Background())
+		head, err := st.Audit().AuditHead(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 				}
 			}
 		}
-		head, err := st.AuditHead(ctx)
+		head, err := st.Audit().AuditHead(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

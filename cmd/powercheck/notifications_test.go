@@ -38,7 +38,7 @@ func (o *outboxReader) since(t testing.TB) []compliance.Event {
 	t.Helper()
 	var out []compliance.Event
 	for {
-		evs, err := o.store.OutboxEvents(context.Background(), o.seq, 500)
+		evs, err := o.store.Notifications().OutboxEvents(context.Background(), o.seq, 500)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 				Step: compliance.Step{ID: "O8-accept", CaseNo: c.CaseNo, StepCode: "accept", Handler: "张三",
 					OccurredAt: now, RecordedAt: now, CheckStatus: compliance.CheckChecked, RecordedBy: "zjj-clerk"},
 				Findings: []compliance.Finding{{Rule: "deadline.item_due_soon", Level: compliance.LevelPrewarning, Message: "将到期", Key: "item"}}}
-			first, err := out.store.RecordStep(context.Background(), soon, respond)
+			first, err := out.store.Cases().RecordStep(context.Background(), soon, respond)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +169,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 			late.NewCase = false
 			late.Step.ID, late.Step.StepCode = "O8-review", "review"
 			late.Findings = []compliance.Finding{{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "已超期", Key: "item"}}
-			if _, err := out.store.RecordStep(context.Background(), late, respond); err != nil {
+			if _, err := out.store.Cases().RecordStep(context.Background(), late, respond); err != nil {
 				t.Fatal(err)
 			}
 			evs := out.since(t)
@@ -199,7 +199,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 					OccurredAt: now, RecordedAt: now, CheckStatus: compliance.CheckChecked, RecordedBy: "zjj-clerk"},
 				Findings: []compliance.Finding{{Rule: "sync.late_entry", Level: compliance.LevelAlarm, Message: "测试"}}}
 			forced := errors.New("forced")
-			_, err := out.store.RecordStep(context.Background(), rec, func([]compliance.Warning) (compliance.StepResult, error) {
+			_, err := out.store.Cases().RecordStep(context.Background(), rec, func([]compliance.Warning) (compliance.StepResult, error) {
 				return compliance.StepResult{}, forced
 			})
 			if !errors.Is(err, forced) {

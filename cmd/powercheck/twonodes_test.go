@@ -63,7 +63,7 @@ func newestModules(t *testing.T, dsn string) (int64, []string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rev, err := st.LatestRevision(context.Background())
+	rev, err := st.Revisions().LatestRevision(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,13 +196,13 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		revs, err := st.ListRevisions(context.Background(), 100)
+		revs, err := st.Revisions().ListRevisions(context.Background(), 100)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var prev []string
 		for _, r := range slices.Backward(revs) {
-			full, err := st.Revision(context.Background(), r.ID)
+			full, err := st.Revisions().Revision(context.Background(), r.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,7 +35,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 			t.Fatal(err)
 		}
 		bad := append(append([]compliance.PolicyModule{}, defaults...), compliance.PolicyModule{Name: "broken", Source: broken})
-		if _, err := store.CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(bad), Modules: bad, CreatedBy: "test", CreatedAt: time.Now()}); err != nil {
+		if _, err := store.Revisions().CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(bad), Modules: bad, CreatedBy: "test", CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		s := startServer(t, dsn, "--policy-poll", "100ms", "--recheck-interval", "100ms")
@@ -64,7 +64,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 			t.Errorf("unchecked steps = %+v, want U1-accept with its error", count.Steps)
 		}
 
-		good, err := store.CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(defaults), Modules: defaults, CreatedBy: "test", CreatedAt: time.Now()})
+		good, err := store.Revisions().CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(defaults), Modules: defaults, CreatedBy: "test", CreatedAt: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}

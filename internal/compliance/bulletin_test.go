@@ -106,7 +106,7 @@ func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
 			t.Fatal(err)
 		}
 		rules := func(dept string) []string {
-			ws, err := store.ListWarnings(ctx, compliance.WarningFilter{Departments: []string{dept}, Family: "report", Limit: 50})
+			ws, err := store.Warnings().ListWarnings(ctx, compliance.WarningFilter{Departments: []string{dept}, Family: "report", Limit: 50})
 			if err != nil {
 				t.Fatal(err)
 			}

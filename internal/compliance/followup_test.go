@@ -52,7 +52,7 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, no := range []string{"ZJJ-F1", "ZJJ-F2"} {
-				ws, err := store.ListWarnings(ctx, compliance.WarningFilter{CaseNo: no, Rule: "followup.alarm_unanswered", Limit: 10})
+				ws, err := store.Warnings().ListWarnings(ctx, compliance.WarningFilter{CaseNo: no, Rule: "followup.alarm_unanswered", Limit: 10})
 				if err != nil {
 					t.Fatal(err)
 				}

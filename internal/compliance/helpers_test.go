@@ -46,10 +46,10 @@ func newService(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Servic
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := engine.Sync(context.Background(), store, defaults); err != nil {
+	if err := engine.Sync(context.Background(), store.Revisions(), defaults); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := checker.New(store, engine, checker.Options{Now: clk.Now, Calendar: engine})
+	svc, err := checker.New(checker.SQLStores(store), engine, checker.Options{Now: clk.Now, Calendar: engine})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func accept(t testing.TB, svc *checker.Services, caseNo, at string) {
 // deadlineWarnings returns rule/level of the deadline warnings of a case.
 func deadlineWarnings(t testing.TB, store *sqlstore.Store, caseNo string) map[string]int {
 	t.Helper()
-	ws, err := store.ListWarnings(context.Background(), compliance.WarningFilter{CaseNo: caseNo, Family: "deadline", Limit: 1000})
+	ws, err := store.Warnings().ListWarnings(context.Background(), compliance.WarningFilter{CaseNo: caseNo, Family: "deadline", Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,12 +38,12 @@ func BenchmarkImpact(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := engine.Sync(ctx, store, defaults); err != nil {
+	if err := engine.Sync(ctx, store.Revisions(), defaults); err != nil {
 		b.Fatal(err)
 	}
 	clk := &clock{}
 	clk.Set("2026-03-10T09:00:00+08:00")
-	svc, err := checker.New(store, engine, checker.Options{Now: clk.Now})
+	svc, err := checker.New(checker.SQLStores(store), engine, checker.Options{Now: clk.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func BenchmarkImpact(b *testing.B) {
 		}
 	}
 	b.Logf("seeded %d steps in %v", total, time.Since(start))
-	cand, err := policy.NewAuthoring(engine, store).Candidate(ctx)
+	cand, err := policy.NewAuthoring(engine, store.Revisions()).Candidate(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func engineOf(t testing.TB, store *sqlstore.Store) *policy.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := engine.Sync(context.Background(), store, defaults); err != nil {
+	if err := engine.Sync(context.Background(), store.Revisions(), defaults); err != nil {
 		t.Fatal(err)
 	}
 	return engine
@@ -68,7 +68,7 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 		clk.Set("2026-03-02T10:00:00+08:00")
 		engine := engineOf(t, store)
 		eval := &failing{Evaluator: engine, steps: map[string]bool{}}
-		svc, err := checker.New(store, eval, checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler), Calendar: engine})
+		svc, err := checker.New(checker.SQLStores(store), eval, checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler), Calendar: engine})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +88,7 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 
 		status := func(id string) compliance.StoredStep {
 			t.Helper()
-			st, err := store.StepByID(ctx, "ZJJ", id)
+			st, err := store.Cases().StepByID(ctx, "ZJJ", id)
 			if err != nil {
 				t.Fatal(err)
 			}

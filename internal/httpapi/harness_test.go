@@ -90,10 +90,10 @@ func startServerWith(t testing.TB, dsn string, w wiring) *server {
 	if err != nil {
 		t.Fatalf("read policies: %v", err)
 	}
-	if err := engine.Sync(ctx, store, defaults); err != nil {
+	if err := engine.Sync(ctx, store.Revisions(), defaults); err != nil {
 		t.Fatalf("sync policies: %v", err)
 	}
-	svcs, err := checker.New(store, engine, checker.Options{Log: log, Calendar: engine, Params: engine, Settings: engine.SetSettings,
+	svcs, err := checker.New(checker.SQLStores(store), engine, checker.Options{Log: log, Calendar: engine, Params: engine, Settings: engine.SetSettings,
 		CredentialTTL: w.credentialTTL})
 	if err != nil {
 		t.Fatalf("services: %v", err)
@@ -124,13 +124,13 @@ func startServerWith(t testing.TB, dsn string, w wiring) *server {
 		t.Fatalf("subject locks: %v", err)
 	}
 	t.Cleanup(func() { _ = locks.Close() })
-	cfg := httpapi.Config{Sessions: session.NewService(store, svcs.Core.Credentials(), nil, log), SubjectLocks: locks,
-		Webhooks: webhook.NewService(store, store, webhook.DefaultWindow), Mail: webhook.NewMailer(store, digestSource{store, svcs, engine}, log),
-		Notifications: notify.New(store, nil, log)}
+	cfg := httpapi.Config{Sessions: session.NewService(store.Sessions(), svcs.Core.Credentials(), nil, log), SubjectLocks: locks,
+		Webhooks: webhook.NewService(store.Webhooks(), store.Webhooks(), webhook.DefaultWindow), Mail: webhook.NewMailer(store.Webhooks(), digestSource{store, svcs, engine}, log),
+		Notifications: notify.New(store.Notifications(), nil, log)}
 	api := httpapi.Services{Accounts: svcs.Accounts, Catalog: svcs.Catalog, Cases: svcs.Cases, Supervision: svcs.Supervision,
 		Reports: svcs.Reports, Patrols: svcs.Patrols, Policies: svcs.Policies, Audit: svcs.Audit, Public: svcs.Public,
 		Deadlines: svcs.Deadlines, Documents: svcs.Documents, Dashboard: svcs.Dashboard}
-	h, err := httpapi.New(api, policy.NewAuthoring(engine, store), store, engine, cfg, log)
+	h, err := httpapi.New(api, policy.NewAuthoring(engine, store.Revisions()), store, engine, cfg, log)
 	if err != nil {
 		t.Fatalf("httpapi.New: %v", err)
 	}
@@ -148,7 +148,7 @@ type digestSource struct {
 }
 
 func (d digestSource) DigestAccount(ctx context.Context, username string) (*compliance.Account, error) {
-	acc, err := d.store.AccountByUsername(ctx, username)
+	acc, err := d.store.Accounts().AccountByUsername(ctx, username)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (d digestSource) Workbench(ctx context.Context, who *compliance.Account) (c
 }
 
 func (d digestSource) UnreadNotifications(ctx context.Context, username string) (int, bool, error) {
-	return d.store.UnreadNotifications(ctx, username)
+	return d.store.Notifications().UnreadNotifications(ctx, username)
 }
 
 func (d digestSource) IsWorkday(day calendar.Date) (bool, error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
@@ -93,9 +94,9 @@ func newClerkFixture(t *testing.T, dsn string, cache *compliance.CredentialCache
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	core := compliance.NewCore(compliance.CoreConfig{Lookup: st, Now: now, Credentials: cache})
-	f := &clerkFixture{t: t, st: st, accounts: compliance.NewAccounts(core, st, nil),
-		sessions: session.NewService(st, core.Credentials(), now, nil)}
+	core := compliance.NewCore(compliance.CoreConfig{Lookup: checker.SQLStores(st).Lookup, Now: now, Credentials: cache})
+	f := &clerkFixture{t: t, st: st, accounts: compliance.NewAccounts(core, st.Accounts(), nil),
+		sessions: session.NewService(st.Sessions(), core.Credentials(), now, nil)}
 	if _, err := f.accounts.CreateDepartment(ctx, &compliance.Account{Role: compliance.RoleAdmin}, compliance.Department{Code: "ZJJ", Name: "住建局"}); err != nil {
 		t.Fatal(err)
 	}

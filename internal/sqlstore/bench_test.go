@@ -46,10 +46,10 @@ func benchItem(code, dept string) compliance.PowerItem {
 func benchSetup(tb testing.TB, s *sqlstore.Store, dept string) compliance.PowerItem {
 	tb.Helper()
 	ctx := context.Background()
-	if _, err := s.CreateDepartment(ctx, compliance.Department{Code: dept, Name: "部门" + dept, CreatedAt: time.Now().UTC()}); err != nil {
+	if _, err := s.Accounts().CreateDepartment(ctx, compliance.Department{Code: dept, Name: "部门" + dept, CreatedAt: time.Now().UTC()}); err != nil {
 		tb.Fatalf("CreateDepartment(%s): %v", dept, err)
 	}
-	it, err := s.SaveItem(ctx, benchItem("XK-"+dept, dept))
+	it, err := s.Catalog().SaveItem(ctx, benchItem("XK-"+dept, dept))
 	if err != nil {
 		tb.Fatalf("SaveItem: %v", err)
 	}
@@ -103,7 +103,7 @@ func BenchmarkRecordStep(b *testing.B) {
 		record := func(b *testing.B) {
 			no := "B-" + strconv.FormatInt(seq.Add(1), 10)
 			rec := benchRecord(item, no, occurred, twoFindings)
-			res, err := s.RecordStep(context.Background(), rec, benchRespond(&rec))
+			res, err := s.Cases().RecordStep(context.Background(), rec, benchRespond(&rec))
 			if err != nil {
 				b.Fatalf("RecordStep(%s): %v", no, err)
 			}
@@ -161,7 +161,7 @@ func BenchmarkListWarningsFirstPage(b *testing.B) {
 					// Departments interleave in time, as they do in real life.
 					occurred := start.Add(time.Duration(j*depts+i) * 10 * time.Minute)
 					rec := benchRecord(item, fmt.Sprintf("%s-%04d", dept, j), occurred, fs)
-					res, err := s.RecordStep(ctx, rec, benchRespond(&rec))
+					res, err := s.Cases().RecordStep(ctx, rec, benchRespond(&rec))
 					if err != nil {
 						b.Fatalf("seed: %v", err)
 					}
@@ -174,7 +174,7 @@ func BenchmarkListWarningsFirstPage(b *testing.B) {
 			f := compliance.WarningFilter{Departments: []string{"D2"}, Level: compliance.LevelAlarm, Limit: 50}
 			b.ReportAllocs()
 			for b.Loop() {
-				ws, err := s.ListWarnings(ctx, f)
+				ws, err := s.Warnings().ListWarnings(ctx, f)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -92,7 +92,7 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 		month.Departments = append(month.Departments, lwDept(i))
 	}
 	checked := time.Now()
-	if got, want := figuresOf(b, s, month), figuresOf(b, s.Base(), month); !reflect.DeepEqual(got, want) {
+	if got, want := figuresOf(b, s.Dashboard(), month), figuresOf(b, s.Base(), month); !reflect.DeepEqual(got, want) {
 		b.Errorf("district, last month: rollup %+v\nbase %+v", got, want)
 	}
 	b.Logf("rollup and base tables agree on the district's last month (checked in %v)", time.Since(checked).Round(time.Millisecond))
@@ -108,12 +108,12 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 		name string
 		run  func(f compliance.StatsFilter) error
 	}{
-		{"WarningFigures", func(f compliance.StatsFilter) error { _, err := s.WarningFigures(ctx, f); return err }},
-		{"RectifyDays", func(f compliance.StatsFilter) error { _, err := s.RectifyDays(ctx, f); return err }},
-		{"CaseFigures", func(f compliance.StatsFilter) error { _, err := s.CaseFigures(ctx, f); return err }},
-		{"WarningCounts", func(f compliance.StatsFilter) error { _, err := s.WarningCounts(ctx, f); return err }},
-		{"MonthFigures", func(f compliance.StatsFilter) error { _, err := s.MonthFigures(ctx, f); return err }},
-		{"DepartmentCounts", func(f compliance.StatsFilter) error { _, err := s.DepartmentCounts(ctx, f); return err }},
+		{"WarningFigures", func(f compliance.StatsFilter) error { _, err := s.Dashboard().WarningFigures(ctx, f); return err }},
+		{"RectifyDays", func(f compliance.StatsFilter) error { _, err := s.Dashboard().RectifyDays(ctx, f); return err }},
+		{"CaseFigures", func(f compliance.StatsFilter) error { _, err := s.Dashboard().CaseFigures(ctx, f); return err }},
+		{"WarningCounts", func(f compliance.StatsFilter) error { _, err := s.Dashboard().WarningCounts(ctx, f); return err }},
+		{"MonthFigures", func(f compliance.StatsFilter) error { _, err := s.Dashboard().MonthFigures(ctx, f); return err }},
+		{"DepartmentCounts", func(f compliance.StatsFilter) error { _, err := s.Dashboard().DepartmentCounts(ctx, f); return err }},
 	}
 	explained := map[string]bool{}
 	for _, q := range queries {

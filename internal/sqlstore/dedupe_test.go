@@ -93,13 +93,13 @@ func TestWarningDedupe(t *testing.T) {
 					// As the service does: a step that finds the case
 					// changed reads it again and retries.
 					for {
-						cur, err := s.Case(ctx, "C-3")
+						cur, err := s.Cases().Case(ctx, "C-3")
 						if err != nil {
 							errs[i] = err
 							return
 						}
 						r := nextRecord(cur, newStep(fmt.Sprintf("C-3-s%d", i+1), "C-3", "review", at(3, 9, 0, 0, 0)), keyed)
-						results[i], errs[i] = s.RecordStep(ctx, r, respond(r))
+						results[i], errs[i] = s.Cases().RecordStep(ctx, r, respond(r))
 						if !errors.Is(errs[i], compliance.ErrCaseChanged) {
 							return
 						}
@@ -112,7 +112,7 @@ func TestWarningDedupe(t *testing.T) {
 					t.Fatalf("RecordStep in goroutine %d: %v", i, err)
 				}
 			}
-			ws, err := s.ListWarnings(ctx, compliance.WarningFilter{CaseNo: "C-3"})
+			ws, err := s.Warnings().ListWarnings(ctx, compliance.WarningFilter{CaseNo: "C-3"})
 			if err != nil {
 				t.Fatal(err)
 			}

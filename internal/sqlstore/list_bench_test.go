@@ -98,7 +98,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 		b.Fatal(err)
 	}
 	sqlOf := func(f compliance.WarningFilter) string {
-		if _, err := s.ListWarnings(ctx, f); err != nil {
+		if _, err := s.Warnings().ListWarnings(ctx, f); err != nil {
 			b.Fatal(err)
 		}
 		sqlMu.Lock()
@@ -129,7 +129,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 					break
 				}
 				if sh.page2 {
-					first, err := s.ListWarnings(ctx, f)
+					first, err := s.Warnings().ListWarnings(ctx, f)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -139,7 +139,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 					lwContinue(&f, first[len(first)-1])
 				}
 				start := time.Now()
-				ws, err := s.ListWarnings(ctx, f)
+				ws, err := s.Warnings().ListWarnings(ctx, f)
 				lat = append(lat, time.Since(start))
 				if err != nil {
 					b.Fatal(err)
@@ -162,7 +162,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 		// The plan of the shape, and what the slowest query really did.
 		slowest := filters[slices.Index(lat, sorted[len(sorted)-1])]
 		if sh.page2 {
-			first, _ := s.ListWarnings(ctx, slowest)
+			first, _ := s.Warnings().ListWarnings(ctx, slowest)
 			lwContinue(&slowest, first[len(first)-1])
 		}
 		q := sqlOf(slowest)

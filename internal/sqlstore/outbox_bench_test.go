@@ -36,7 +36,7 @@ func BenchmarkRecordStepOutbox(b *testing.B) {
 							At: occurred, Department: "ZJJ", CaseNo: caseNo, Data: data}}
 					}
 					start := time.Now()
-					if _, err := s.RecordStep(ctx, rec, benchRespond(&rec)); err != nil {
+					if _, err := s.Cases().RecordStep(ctx, rec, benchRespond(&rec)); err != nil {
 						b.Fatal(err)
 					}
 					if withEvent {

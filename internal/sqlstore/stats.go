@@ -8,12 +8,12 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.StatsStore = (*Store)(nil)
+var _ compliance.StatsStore = (*Dashboard)(nil)
 
 // monthOf is the SQL for the month (YYYY-MM) of a stored UTC time in
 // Asia/Shanghai. A fixed +8 hours is exact: Shanghai has kept no daylight
 // saving time since 1991.
-func (s *Store) monthOf(col string) string {
+func (s *Dashboard) monthOf(col string) string {
 	if s.dialect == "mysql" {
 		return "DATE_FORMAT(" + col + " + INTERVAL 8 HOUR, '%Y-%m')"
 	}
@@ -33,7 +33,7 @@ func inDepartments(q *gorm.DB, col string, depts []string) *gorm.DB {
 
 // warningCountsFromBase computes WarningCounts from the base tables. It reads
 // the warnings of the period through the created_at index.
-func (s *Store) warningCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
+func (s *Dashboard) warningCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
 	month := s.monthOf("created_at")
 	q := s.db.WithContext(ctx).Model(&warningRow{}).
 		Select("department_code, "+month+" AS month, level, family, COUNT(*) AS count").
@@ -51,7 +51,7 @@ func (s *Store) warningCountsFromBase(ctx context.Context, f compliance.StatsFil
 // two aggregates: one over the cases accepted in the period (with an indexed
 // lookup of each one's warnings by case_no), one over the warnings created in
 // it.
-func (s *Store) departmentCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
+func (s *Dashboard) departmentCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
 	db := s.db.WithContext(ctx)
 	var cases []struct {
 		DepartmentCode    string

@@ -23,11 +23,11 @@ func BenchmarkDispatch(b *testing.B) {
 			s := sqlstoretest.MustOpen(b, drv.DSN(b))
 			rcv := newBenchReceiver(b)
 			ctx := context.Background()
-			svc := webhook.NewService(s, s, time.Hour)
+			svc := webhook.NewService(s.Webhooks(), s.Webhooks(), time.Hour)
 			if _, _, err := svc.Put(ctx, admin, "bench", webhook.PutWebhookRequest{URL: rcv, Events: []string{"*"}, Secret: secret}); err != nil {
 				b.Fatal(err)
 			}
-			d := webhook.NewDispatcher(s, webhook.Config{Node: "bench", Batch: 200, Workers: 8}, nil)
+			d := webhook.NewDispatcher(s.Webhooks(), webhook.Config{Node: "bench", Batch: 200, Workers: 8}, nil)
 			const perRound = 1000
 			var spent time.Duration
 			round := 0
@@ -37,7 +37,7 @@ func BenchmarkDispatch(b *testing.B) {
 				for i := range events {
 					events[i] = event(fmt.Sprintf("00000000-0000-4000-%04d-%012d", round%10000, i), fmt.Sprintf("B-%d", i%100), time.Now())
 				}
-				if err := s.AppendEvents(ctx, events); err != nil {
+				if err := s.Notifications().AppendEvents(ctx, events); err != nil {
 					b.Fatal(err)
 				}
 				round++

@@ -124,7 +124,7 @@ func (digestSource) UnreadNotifications(context.Context, string) (int, bool, err
 func (d digestSource) IsWorkday(calendar.Date) (bool, error) { return d.workday, nil }
 
 func mailer(t *testing.T, s *sqlstore.Store, src digestSource, now time.Time) *webhook.Mailer {
-	m := webhook.NewMailer(s, src, nil)
+	m := webhook.NewMailer(s.Webhooks(), src, nil)
 	webhook.SetMailerClock(m, func() time.Time { return now })
 	return m
 }

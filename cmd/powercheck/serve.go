@@ -257,7 +257,7 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := bootstrap(ctx, a, slog.Default()); err != nil {
 		return err
 	}
-	return loadDemo(ctx, a, session.NewService(a.store.Sessions(), nil, nil), stdout, slog.Default())
+	return loadDemo(ctx, a, session.NewService(a.store.Sessions(), a.services.Core.Credentials(), nil, nil), stdout, slog.Default())
 }
 
 // apiServices are the services the API calls.
@@ -351,7 +351,7 @@ func prepareData(ctx context.Context, a *app, withDemo bool, stdout io.Writer, l
 	if token != "" && os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN") == "" {
 		fmt.Fprintf(stdout, "created account admin; its token, shown only now: %s\n", token)
 	}
-	sessions := session.NewService(a.store.Sessions(), nil, log)
+	sessions := session.NewService(a.store.Sessions(), a.services.Core.Credentials(), nil, log)
 	if withDemo {
 		if err := loadDemo(ctx, a, sessions, stdout, log); err != nil {
 			return nil, err

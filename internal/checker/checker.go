@@ -52,6 +52,10 @@ type Options struct {
 	// Checkpoints returns the newest audit checkpoint kept outside the
 	// database; nil: none is kept.
 	Checkpoints compliance.CheckpointSource
+	// CredentialTTL is how long an accepted bearer token or session is
+	// believed without reading its account again; 0 means
+	// compliance.DefaultCredentialTTL, a negative value not at all.
+	CredentialTTL time.Duration
 }
 
 // Services are the checker's services, wired.
@@ -76,7 +80,7 @@ type Services struct {
 // key.
 func New(stores Stores, eval compliance.Evaluator, o Options) (*Services, error) {
 	core := compliance.NewCore(compliance.CoreConfig{Lookup: stores.Lookup, Eval: eval, Now: o.Now, Log: o.Log,
-		Calendar: o.Calendar, Params: o.Params, Observer: o.Observer})
+		Calendar: o.Calendar, Params: o.Params, Observer: o.Observer, Credentials: credentialCache(o.CredentialTTL)})
 	audit, err := compliance.NewAudit(core, stores.Audit, o.AuditKey, o.Checkpoints)
 	if err != nil {
 		return nil, err
@@ -95,4 +99,17 @@ func New(stores Stores, eval compliance.Evaluator, o Options) (*Services, error)
 	s.Documents = compliance.NewDocuments(core, stores.Documents, s.Accounts, s.Supervision)
 	s.Dashboard = compliance.NewDashboard(stores.Dashboard, s.Reports, s.Patrols)
 	return s, nil
+}
+
+// credentialCache returns the cache of accepted credentials for ttl (see
+// Options.CredentialTTL). It runs on the wall clock, not Options.Now: its
+// entries' age is real time, whatever time the services are told it is.
+func credentialCache(ttl time.Duration) *compliance.CredentialCache {
+	switch {
+	case ttl < 0:
+		return nil
+	case ttl == 0:
+		ttl = compliance.DefaultCredentialTTL
+	}
+	return compliance.NewCredentialCache(ttl, compliance.DefaultCredentialEntries, nil)
 }

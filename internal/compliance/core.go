@@ -35,11 +35,14 @@ type CoreConfig struct {
 	// Observer is told of evaluations, stored warnings, unchecked steps
 	// and sweeps; nil: nobody is told.
 	Observer Observer
+	// Credentials remembers accepted bearer tokens and sessions for a
+	// moment; nil: every request reads its account.
+	Credentials *CredentialCache
 }
 
 // Core is what the services share: the clock, the logger, the evaluator,
 // the calendar and rule parameters in force, the observer and the caches
-// of departments and item versions. It is built once, by NewCore, and
+// of departments, item versions and accepted credentials. It is built once, by NewCore, and
 // shared by pointer.
 type Core struct {
 	lookup   Lookup
@@ -49,6 +52,8 @@ type Core struct {
 	calendar CalendarHolder
 	params   ParamsSource // nil: the parameters shipped with the default policies
 	observer Observer     // nil: nobody is told
+	// credentials remembers accepted credentials; nil: nothing is.
+	credentials *CredentialCache
 
 	// Item versions never change once stored, so they are cached for good.
 	items sync.Map // itemKey → *PowerItem
@@ -83,8 +88,12 @@ func NewCore(cfg CoreConfig) *Core {
 		eval = observedEvaluator{Evaluator: eval, o: cfg.Observer}
 	}
 	return &Core{lookup: cfg.Lookup, eval: eval, now: now, log: log, calendar: cal,
-		params: cfg.Params, observer: cfg.Observer}
+		params: cfg.Params, observer: cfg.Observer, credentials: cfg.Credentials}
 }
+
+// Credentials returns the cache of accepted credentials the services
+// share (nil: none), for the session service to remember sessions in.
+func (s *Core) Credentials() *CredentialCache { return s.credentials }
 
 // Now returns the services' current time.
 func (s *Core) Now() time.Time { return s.now() }

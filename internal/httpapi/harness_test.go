@@ -56,6 +56,22 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 	if len(extra) > 0 && !(len(extra) == 2 && extra[0] == "--sweep-interval" && extra[1] == "0") {
 		t.Fatalf("startServer: unsupported options %q", extra)
 	}
+	return startServerWith(t, dsn, wiring{})
+}
+
+// wiring is what a test may change in the harness's wiring; the zero value
+// is serve's.
+type wiring struct {
+	// credentialTTL is checker.Options.CredentialTTL.
+	credentialTTL time.Duration
+	// opened is handed the store once it is migrated, e.g. to count the
+	// statements the requests make; nil: nobody.
+	opened func(*sqlstore.Store)
+}
+
+// startServerWith is startServer with w's changes.
+func startServerWith(t testing.TB, dsn string, w wiring) *server {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	store, err := sqlstore.Open(ctx, dsn)
@@ -66,6 +82,9 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 	if err := store.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	if w.opened != nil {
+		w.opened(store)
+	}
 	engine := policy.NewEngine(calendar.Default(), policy.DefaultTimeout)
 	defaults, err := policy.ReadModules(policies.FS)
 	if err != nil {
@@ -74,7 +93,8 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 	if err := engine.Sync(ctx, store.Revisions(), defaults); err != nil {
 		t.Fatalf("sync policies: %v", err)
 	}
-	svcs, err := checker.New(checker.SQLStores(store), engine, checker.Options{Log: log, Calendar: engine, Params: engine, Settings: engine.SetSettings})
+	svcs, err := checker.New(checker.SQLStores(store), engine, checker.Options{Log: log, Calendar: engine, Params: engine, Settings: engine.SetSettings,
+		CredentialTTL: w.credentialTTL})
 	if err != nil {
 		t.Fatalf("services: %v", err)
 	}
@@ -104,7 +124,7 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 		t.Fatalf("subject locks: %v", err)
 	}
 	t.Cleanup(func() { _ = locks.Close() })
-	cfg := httpapi.Config{Sessions: session.NewService(store.Sessions(), nil, log), SubjectLocks: locks,
+	cfg := httpapi.Config{Sessions: session.NewService(store.Sessions(), svcs.Core.Credentials(), nil, log), SubjectLocks: locks,
 		Webhooks: webhook.NewService(store.Webhooks(), store.Webhooks(), webhook.DefaultWindow), Mail: webhook.NewMailer(store.Webhooks(), digestSource{store, svcs, engine}, log),
 		Notifications: notify.New(store.Notifications(), nil, log)}
 	api := httpapi.Services{Accounts: svcs.Accounts, Catalog: svcs.Catalog, Cases: svcs.Cases, Supervision: svcs.Supervision,

@@ -41,3 +41,9 @@ func (b BaseFigures) DepartmentCounts(ctx context.Context, f compliance.StatsFil
 func (s *Store) RollupReady(ctx context.Context) (bool, error) {
 	return rollupReady(s.db.WithContext(ctx), rollupName) && rollupReady(s.db.WithContext(ctx), overdueName), nil
 }
+
+// RollupMonthsReady reports whether the warnings' month counters are
+// filled, so that a period's whole months read them.
+func (s *Store) RollupMonthsReady(ctx context.Context) (bool, error) {
+	return rollupReady(s.db.WithContext(ctx), monthsName), nil
+}

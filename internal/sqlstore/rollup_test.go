@@ -373,6 +373,38 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 			compareFigures(t, s, r, depts)
 		})
 
+		t.Run("months filled while the store writes", func(t *testing.T) {
+			// Wrong month counters, which the fill must replace while the
+			// workload goes on adding to them.
+			if err := s.DB().Exec("UPDATE dash_warning_months SET n = n + 7, open_n = open_n - 1").Error; err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				w.run(150)
+			}()
+			fills := 0
+			for running := true; running || fills == 0; fills++ {
+				select {
+				case <-done:
+					running = false
+				default:
+				}
+				if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name = ?", "dashboard_warning_months").Error; err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Migrate(context.Background()); err != nil {
+					t.Fatalf("fill %d: %v", fills, err)
+				}
+			}
+			t.Logf("%d fills while the workload ran", fills)
+			if got, want := rollupTables(t, s)["months"], monthsOfDays(t, s); !reflect.DeepEqual(got, want) {
+				t.Errorf("month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
+			}
+			compareFigures(t, s, r, depts)
+		})
+
 		t.Run("a change made outside the store turns the rollup off", func(t *testing.T) {
 			if err := s.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", rollupStart.AddDate(0, 0, 3), w.warns[0]).Error; err != nil {
 				t.Fatal(err)
@@ -420,6 +452,32 @@ func rollupTables(t *testing.T, s *sqlstore.Store) map[string][]string {
 		if err := rows.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return out
+}
+
+// monthsOfDays returns the sums of the warnings' day counters by month, as
+// rollupTables returns the month counters.
+func monthsOfDays(t *testing.T, s *sqlstore.Store) []string {
+	t.Helper()
+	rows, err := s.DB().Raw("SELECT department_code, SUBSTR(day, 1, 7), family, level, SUM(n), SUM(open_n), SUM(rectified_n) " +
+		"FROM dash_warning_days GROUP BY department_code, SUBSTR(day, 1, 7), family, level " +
+		"HAVING SUM(n) <> 0 OR SUM(open_n) <> 0 OR SUM(rectified_n) <> 0 ORDER BY department_code, SUBSTR(day, 1, 7), family, level").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a, b, c, d string
+		var n [3]int64
+		if err := rows.Scan(&a, &b, &c, &d, &n[0], &n[1], &n[2]); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(a, b, c, d, n))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

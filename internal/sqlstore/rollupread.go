@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,20 +53,46 @@ func wholeMonths(from, to string) (first, last string, ok bool) {
 	return first, last, first < last
 }
 
-// warningCounters selects the warning counters of the period p of f's
-// departments and returns the SQL of their month (YYYY-MM): the day
-// counters of the days outside the period's whole months and, when the
-// month counters are filled, the month counters of those months; a year's
-// district then reads about 30 times fewer rows. The rows have the
-// columns of warningDayRow but day.
-func (s *Store) warningCounters(ctx context.Context, f compliance.StatsFilter, p rollupPeriod) (q *gorm.DB, month string) {
+// warningSum is a sum over the warning counters' columns, named as.
+type warningSum struct {
+	as, expr string
+	args     []any
+}
+
+// warningSums sums the warning counters of f's departments over the period
+// p by the columns by ("month" is the YYYY-MM), the groups with warnings
+// only: n, the warnings, and sums. When the month counters are filled, a
+// period's whole months are read from them and the days before and after
+// from the day counters, each summed on its own and the sums added up; a
+// year's district then reads about 30 times fewer rows. (Summing the rows
+// of both at once would copy them all to a temporary table first.)
+func (s *Store) warningSums(ctx context.Context, f compliance.StatsFilter, p rollupPeriod, by []string, sums ...warningSum) *gorm.DB {
+	// sumsOf selects and groups the counters of q by by, month the SQL of
+	// their month.
+	sumsOf := func(q *gorm.DB, month string) *gorm.DB {
+		var cols, group []string
+		for _, c := range by {
+			if c == "month" {
+				cols, group = append(cols, month+" AS month"), append(group, month)
+			} else {
+				cols, group = append(cols, c), append(group, c)
+			}
+		}
+		cols = append(cols, "SUM(n) AS n")
+		var args []any
+		for _, x := range sums {
+			cols, args = append(cols, x.expr+" AS "+x.as), append(args, x.args...)
+		}
+		return q.Select(strings.Join(cols, ", "), args...).Group(strings.Join(group, ", "))
+	}
 	const dayMonth = "SUBSTR(day, 1, 7)"
 	first, last, ok := wholeMonths(p.from, p.to)
 	if !p.months || !ok {
-		return s.counters(ctx, &warningDayRow{}, f, p.from, p.to), dayMonth
+		return sumsOf(s.counters(ctx, &warningDayRow{}, f, p.from, p.to), dayMonth).Having("SUM(n) > 0")
 	}
-	months := inDepartments(s.db.Model(&warningMonthRow{}).Where("month >= ? AND month < ?", first[:7], last[:7]),
-		"department_code", f.Departments).Select("department_code, month, family, level, n, open_n, rectified_n")
+	db := s.db.WithContext(ctx)
+	months := sumsOf(inDepartments(db.Model(&warningMonthRow{}).Where("month >= ? AND month < ?", first[:7], last[:7]),
+		"department_code", f.Departments), "month")
 	var days []string
 	var args []any
 	if p.from < first {
@@ -74,13 +101,17 @@ func (s *Store) warningCounters(ctx context.Context, f compliance.StatsFilter, p
 	if last < p.to {
 		days, args = append(days, "(day >= ? AND day < ?)"), append(args, last, p.to)
 	}
-	db := s.db.WithContext(ctx)
 	if len(days) == 0 {
-		return db.Table("(?) AS w", months), "month"
+		return months.Having("SUM(n) > 0")
 	}
-	edges := inDepartments(s.db.Model(&warningDayRow{}).Where("("+strings.Join(days, " OR ")+")", args...),
-		"department_code", f.Departments).Select("department_code, " + dayMonth + " AS month, family, level, n, open_n, rectified_n")
-	return db.Table("(? UNION ALL ?) AS w", edges, months), "month"
+	edges := sumsOf(inDepartments(db.Model(&warningDayRow{}).Where("("+strings.Join(days, " OR ")+")", args...),
+		"department_code", f.Departments), dayMonth)
+	cols := append(slices.Clone(by), "SUM(n) AS n")
+	for _, x := range sums {
+		cols = append(cols, "SUM("+x.as+") AS "+x.as)
+	}
+	return db.Table("(? UNION ALL ?) AS w", edges, months).Select(strings.Join(cols, ", ")).
+		Group(strings.Join(by, ", ")).Having("SUM(n) > 0")
 }
 
 // WarningFigures implements compliance.DashboardStore: from the rollup,
@@ -92,16 +123,15 @@ func (s *Store) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([
 	}
 	alarm, pre := compliance.LevelAlarm, compliance.LevelPrewarning
 	var out []compliance.WarningFigures
-	q, _ := s.warningCounters(ctx, f, p)
-	err := q.Select("department_code, SUM(n) AS warnings, "+
-		"SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS alarms, "+
-		"SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS prewarnings, "+
-		"SUM(CASE WHEN level = ? THEN open_n ELSE 0 END) AS open_alarms, "+
-		"SUM(CASE WHEN level = ? THEN open_n ELSE 0 END) AS open_prewarnings, "+
-		"SUM(CASE WHEN level = ? AND family = 'deadline' THEN n ELSE 0 END) AS deadline_alarms, "+
-		"SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END) AS alarms_rectified",
-		alarm, pre, alarm, pre, alarm, alarm).
-		Group("department_code").Having("SUM(n) > 0").Scan(&out).Error
+	err := s.warningSums(ctx, f, p, []string{"department_code"},
+		warningSum{"warnings", "SUM(n)", nil},
+		warningSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{alarm}},
+		warningSum{"prewarnings", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{pre}},
+		warningSum{"open_alarms", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{alarm}},
+		warningSum{"open_prewarnings", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{pre}},
+		warningSum{"deadline_alarms", "SUM(CASE WHEN level = ? AND family = 'deadline' THEN n ELSE 0 END)", []any{alarm}},
+		warningSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{alarm}},
+	).Scan(&out).Error
 	if err != nil {
 		return nil, wrap(err, "count warning figures")
 	}
@@ -174,15 +204,6 @@ func monthFigures(cases, warns []monthCount) []compliance.MonthFigures {
 	return out
 }
 
-// monthCounts sums col of q's rows by department and month, the SQL of
-// their month.
-func monthCounts(q *gorm.DB, month, col string) ([]monthCount, error) {
-	var out []monthCount
-	err := q.Select("department_code, " + month + " AS month, SUM(" + col + ") AS n").
-		Group("department_code, " + month).Having("SUM(" + col + ") > 0").Scan(&out).Error
-	return out, err
-}
-
 // MonthFigures implements compliance.DashboardStore from the rollup: the
 // cases from their day counters, the warnings from their days and months.
 func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
@@ -190,13 +211,13 @@ func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]c
 	if !ok {
 		return s.monthFiguresFromBase(ctx, f)
 	}
-	cases, err := monthCounts(s.counters(ctx, &caseDayRow{}, f, p.from, p.to), "SUBSTR(day, 1, 7)", "cases_n")
-	if err != nil {
+	var cases, warns []monthCount
+	month := "SUBSTR(day, 1, 7)"
+	if err := s.counters(ctx, &caseDayRow{}, f, p.from, p.to).Select("department_code, " + month + " AS month, SUM(cases_n) AS n").
+		Group("department_code, " + month).Having("SUM(cases_n) > 0").Scan(&cases).Error; err != nil {
 		return nil, wrap(err, "count cases by month")
 	}
-	q, month := s.warningCounters(ctx, f, p)
-	warns, err := monthCounts(q, month, "n")
-	if err != nil {
+	if err := s.warningSums(ctx, f, p, []string{"department_code", "month"}).Scan(&warns).Error; err != nil {
 		return nil, wrap(err, "count warnings by month")
 	}
 	return monthFigures(cases, warns), nil
@@ -208,10 +229,9 @@ func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]
 	if !ok {
 		return s.warningCountsFromBase(ctx, f)
 	}
-	q, month := s.warningCounters(ctx, f, p)
 	var out []compliance.WarningCount
-	err := q.Select("department_code, " + month + " AS month, level, family, SUM(n) AS count").
-		Group("department_code, " + month + ", level, family").Having("SUM(n) > 0").Scan(&out).Error
+	err := s.warningSums(ctx, f, p, []string{"department_code", "month", "family", "level"},
+		warningSum{"count", "SUM(n)", nil}).Scan(&out).Error
 	if err != nil {
 		return nil, wrap(err, "count warnings")
 	}
@@ -247,11 +267,11 @@ func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) 
 		Alarms          int64
 		AlarmsRectified int64
 	}
-	warns, _ := s.warningCounters(ctx, f, p)
 	wg.Go(func() {
-		errs[1] = warns.Select("department_code, SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS alarms, "+
-			"SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END) AS alarms_rectified", compliance.LevelAlarm, compliance.LevelAlarm).
-			Group("department_code").Having("SUM(n) > 0").Scan(&alarms).Error
+		errs[1] = s.warningSums(ctx, f, p, []string{"department_code"},
+			warningSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{compliance.LevelAlarm}},
+			warningSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{compliance.LevelAlarm}},
+		).Scan(&alarms).Error
 	})
 	var overdue []struct {
 		DepartmentCode string

@@ -106,6 +106,10 @@ func (s *Store) warningSums(ctx context.Context, f compliance.StatsFilter, p rol
 	}
 	edges := sumsOf(inDepartments(db.Model(&warningDayRow{}).Where("("+strings.Join(days, " OR ")+")", args...),
 		"department_code", f.Departments), dayMonth)
+	if slices.Contains(by, "month") {
+		// A month is whole or not: the groups of the two never meet.
+		return db.Raw("? UNION ALL ?", edges.Having("SUM(n) > 0"), months.Having("SUM(n) > 0"))
+	}
 	cols := append(slices.Clone(by), "SUM(n) AS n")
 	for _, x := range sums {
 		cols = append(cols, "SUM("+x.as+") AS "+x.as)

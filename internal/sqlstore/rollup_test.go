@@ -231,9 +231,9 @@ var rollupStart = time.Date(2026, 3, 1, 0, 0, 0, 0, shanghai)
 // compareFigures holds the rollup's answers to the base tables' over random
 // whole-day periods and department sets, and over the whole workload; it
 // returns the whole workload's figures. Some periods are whole months,
-// some hold whole months between partial ones, and some end or begin on a
-// month's first day, so that the warnings' days and months are read
-// together.
+// some hold whole months between partial ones or most of a month, and some
+// end or begin on a month's first day, so that the warnings' months are
+// read with days added and days taken off.
 func compareFigures(t *testing.T, s *sqlstore.Store, r *rand.Rand, depts []string) sortedFigures {
 	t.Helper()
 	ready, err := s.RollupReady(context.Background())
@@ -250,8 +250,10 @@ func compareFigures(t *testing.T, s *sqlstore.Store, r *rand.Rand, depts []strin
 		{rollupStart, rollupStart.AddDate(0, 2, 17)},                                   // March, April and days of May
 		{rollupStart.AddDate(0, 0, 16), rollupStart.AddDate(0, 3, 0)},                  // days of March, April, May
 		{rollupStart.AddDate(0, 0, 30), rollupStart.AddDate(0, 3, 1)},                  // 31 March, April, May, 1 June
-		{rollupStart.AddDate(0, 0, 1), rollupStart.AddDate(0, 1, 0)},                   // no whole month
+		{rollupStart.AddDate(0, 0, 1), rollupStart.AddDate(0, 1, 0)},                   // March but its first day
 		{rollupStart.AddDate(0, 1, 0).AddDate(0, 0, -1), rollupStart.AddDate(0, 1, 1)}, // 31 March, 1 April
+		{rollupStart.AddDate(0, 0, 2), rollupStart.AddDate(0, 0, 28)},                  // most of March
+		{rollupStart.AddDate(0, 0, 10), rollupStart.AddDate(0, 2, 20)},                 // most of March, April, most of May
 	} {
 		filters = append(filters, compliance.StatsFilter{Departments: depts, From: p[0], To: p[1]})
 	}

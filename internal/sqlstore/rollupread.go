@@ -2,10 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"sync"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -34,88 +31,6 @@ func (s *Store) fromRollup(ctx context.Context, f compliance.StatsFilter) (p rol
 func (s *Store) counters(ctx context.Context, model any, f compliance.StatsFilter, from, to string) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(model).Where("day >= ? AND day < ?", from, to)
 	return inDepartments(q, "department_code", f.Departments)
-}
-
-// wholeMonths splits the days [from, to) into the days before its first
-// whole month [from, first), its whole months [first, last) and the days
-// after them [last, to); first and last are the months' first days. ok is
-// false when the period holds no whole month.
-func wholeMonths(from, to string) (first, last string, ok bool) {
-	first = from[:8] + "01"
-	if first != from {
-		m, err := time.Parse(time.DateOnly, first)
-		if err != nil {
-			return "", "", false
-		}
-		first = m.AddDate(0, 1, 0).Format(time.DateOnly)
-	}
-	last = to[:8] + "01"
-	return first, last, first < last
-}
-
-// warningSum is a sum over the warning counters' columns, named as.
-type warningSum struct {
-	as, expr string
-	args     []any
-}
-
-// warningSums sums the warning counters of f's departments over the period
-// p by the columns by ("month" is the YYYY-MM), the groups with warnings
-// only: n, the warnings, and sums. When the month counters are filled, a
-// period's whole months are read from them and the days before and after
-// from the day counters, each summed on its own and the sums added up; a
-// year's district then reads about 30 times fewer rows. (Summing the rows
-// of both at once would copy them all to a temporary table first.)
-func (s *Store) warningSums(ctx context.Context, f compliance.StatsFilter, p rollupPeriod, by []string, sums ...warningSum) *gorm.DB {
-	// sumsOf selects and groups the counters of q by by, month the SQL of
-	// their month.
-	sumsOf := func(q *gorm.DB, month string) *gorm.DB {
-		var cols, group []string
-		for _, c := range by {
-			if c == "month" {
-				cols, group = append(cols, month+" AS month"), append(group, month)
-			} else {
-				cols, group = append(cols, c), append(group, c)
-			}
-		}
-		cols = append(cols, "SUM(n) AS n")
-		var args []any
-		for _, x := range sums {
-			cols, args = append(cols, x.expr+" AS "+x.as), append(args, x.args...)
-		}
-		return q.Select(strings.Join(cols, ", "), args...).Group(strings.Join(group, ", "))
-	}
-	const dayMonth = "SUBSTR(day, 1, 7)"
-	first, last, ok := wholeMonths(p.from, p.to)
-	if !p.months || !ok {
-		return sumsOf(s.counters(ctx, &warningDayRow{}, f, p.from, p.to), dayMonth).Having("SUM(n) > 0")
-	}
-	db := s.db.WithContext(ctx)
-	months := sumsOf(inDepartments(db.Model(&warningMonthRow{}).Where("month >= ? AND month < ?", first[:7], last[:7]),
-		"department_code", f.Departments), "month")
-	var days []string
-	var args []any
-	if p.from < first {
-		days, args = append(days, "(day >= ? AND day < ?)"), append(args, p.from, first)
-	}
-	if last < p.to {
-		days, args = append(days, "(day >= ? AND day < ?)"), append(args, last, p.to)
-	}
-	if len(days) == 0 {
-		return months.Having("SUM(n) > 0")
-	}
-	edges := sumsOf(inDepartments(db.Model(&warningDayRow{}).Where("("+strings.Join(days, " OR ")+")", args...),
-		"department_code", f.Departments), dayMonth)
-	if slices.Contains(by, "month") {
-		// A month is whole or not: the groups of the two never meet.
-		return db.Raw("? UNION ALL ?", edges.Having("SUM(n) > 0"), months.Having("SUM(n) > 0"))
-	}
-	cols := append(slices.Clone(by), "SUM(n) AS n")
-	for _, x := range sums {
-		cols = append(cols, "SUM("+x.as+") AS "+x.as)
-	}
-	return db.Table("(? UNION ALL ?) AS w", edges, months).Select(strings.Join(cols, ", ")).
-		Group(strings.Join(by, ", ")).Having("SUM(n) > 0")
 }
 
 // WarningFigures implements compliance.DashboardStore: from the rollup,

@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
 	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // verifyAuditWith runs `powercheck audit verify --db dsn` with more flags.
@@ -49,16 +51,14 @@ func waitCheckpoint(t *testing.T, st *sqlstore.Store, file string) compliance.Ch
 // and that the log verifies clean again once the edit is undone.
 func TestAuditVerifyNamesTampering(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		dir := t.TempDir()
 		keyFile, cpFile := filepath.Join(dir, "audit.key"), filepath.Join(dir, "audit.checkpoints")
 		if err := os.WriteFile(keyFile, []byte(strings.Repeat("cd", 32)+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		// The demo district (its objects created by the system, not through
-		// the API), then a step that raises warnings, a transition and a
-		// sweep through the API; no job of the service's own runs.
+
 		s := startServer(t, dsn, "--demo", "--audit-key-file", keyFile, "--audit-checkpoint-file", cpFile,
 			"--audit-checkpoint-interval", "20ms", "--sweep-interval", "0", "--recheck-interval", "0", "--policy-poll", "0")
 		st, err := sqlstore.Open(ctx, dsn)
@@ -66,17 +66,21 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		var stepRes stepAnswer
-		s.must(201, "POST", "/api/v1/steps", demo.TokenOf("zjj-clerk"),
-			firstStep("T-0001-accept", "ZJJ-2026-0901", "XK-ZJJ-001", "accept", "2026-03-02T09:30:00+08:00")).decode(t, &stepRes)
+		var stepRes apitest.StepAnswer
+		s.Must(201, "POST", "/api/v1/steps", demo.TokenOf("zjj-clerk"),
+			apitest.FirstStep("T-0001-accept", "ZJJ-2026-0901", "XK-ZJJ-001", "accept", "2026-03-02T09:30:00+08:00")).Decode(
+
+			t, &stepRes)
+
 		if len(stepRes.Warnings) == 0 {
 			t.Fatal("the step raised no warning")
 		}
 		raised := stepRes.Warnings[0].ID
-		s.must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", raised), demo.TokenOf("zjj-admin"),
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", raised), demo.TokenOf("zjj-admin"),
 			map[string]string{"action": "explain", "note": "已作书面说明"})
-		s.must(200, "POST", "/api/v1/sweeps", adminToken, nil)
-		time.Sleep(100 * time.Millisecond) // an entry is written just after its answer
+
+		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
+		time.Sleep(100 * time.Millisecond)
 		cp := waitCheckpoint(t, st, cpFile)
 
 		withKey := []string{"--key-file", keyFile}
@@ -88,7 +92,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 				t.Fatalf("verify: %q, %v; want everything accounted for", out, err)
 			}
 			var v compliance.AuditVerdict
-			s.must(200, "GET", "/api/v1/audit/verify", adminToken, nil).decode(t, &v)
+			s.Must(200, "GET", "/api/v1/audit/verify", apitest.AdminToken, nil).Decode(t, &v)
 			if !v.OK || len(v.Problems) != 0 || v.Checkpoint == nil || v.Checkpoint.Seq != cp.Seq {
 				t.Fatalf("GET /api/v1/audit/verify: %+v; want ok against checkpoint %d", v, cp.Seq)
 			}
@@ -111,7 +115,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 		if err := st.DB().Raw("SELECT hash FROM audit_log WHERE seq = ?", head.Seq-1).Scan(&prevHash).Error; err != nil {
 			t.Fatal(err)
 		}
-		// keep copies rows aside and puts them back as they were.
+
 		keep := func(table, where string) (save, restore []string) {
 			saved := "saved_" + table
 			return []string{"CREATE TABLE " + saved + " AS SELECT * FROM " + table + " WHERE " + where},
@@ -204,7 +208,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 					}
 				}
 				var v compliance.AuditVerdict
-				s.must(200, "GET", "/api/v1/audit/verify", adminToken, nil).decode(t, &v)
+				s.Must(200, "GET", "/api/v1/audit/verify", apitest.AdminToken, nil).Decode(t, &v)
 				if last := tc.want[len(tc.want)-1]; v.OK || !strings.Contains(strings.Join(v.Problems, "\n"), last) {
 					t.Errorf("GET /api/v1/audit/verify: %+v; want a problem naming %q", v, last)
 				}
@@ -213,4 +217,5 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 			})
 		}
 	})
+
 }

@@ -6,22 +6,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
-
-func markerModule(marker string) map[string]string {
-	return map[string]string{"source": `package compliance.custom
-
-# METADATA
-# title: 自定义标记规则
-# description: 每个环节都标记一次，用于验证策略发布。
-# custom:
-#   level: prewarning
-#   basis: 测试
-warnings contains {"rule": "custom.marker", "level": "prewarning", "message": "标记 ` + marker + `", "basis": "测试", "key": "marker"} if {
-	input.event == "step"
-}
-`}
-}
 
 var markerTest = map[string]string{"source": `package compliance.custom_test
 
@@ -33,7 +21,7 @@ test_marks_every_step if {
 `}
 
 // hasMarker returns the message of the step's custom.marker warning, or "".
-func hasMarker(a stepAnswer) string {
+func hasMarker(a apitest.StepAnswer) string {
 	for _, w := range a.Warnings {
 		if w.Rule == "custom.marker" {
 			return w.Message
@@ -51,10 +39,10 @@ type problem struct {
 
 func TestPolicyAuthoring(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
+		tok := s.SetupDistrict(t)
+		legal := tok[apitest.LegalToken]
 		var before struct {
 			Revision int64 `json:"revision"`
 			Modules  []struct {
@@ -62,7 +50,7 @@ func TestPolicyAuthoring(t *testing.T) {
 				State  string `json:"state"`
 			} `json:"modules"`
 		}
-		s.must(200, "GET", "/api/v1/policies", tok[zjjClerk], nil).decode(t, &before)
+		s.Must(200, "GET", "/api/v1/policies", tok[apitest.ZJJClerk], nil).Decode(t, &before)
 		if before.Revision != 1 || len(before.Modules) < 12 {
 			t.Fatalf("policies = %+v", before)
 		}
@@ -73,13 +61,13 @@ func TestPolicyAuthoring(t *testing.T) {
 				line                           int
 			}{
 				{"syntax", "custom", "package compliance.custom\n\nwarnings contains x if {\n\tx := [1,\n}\n", "policy_invalid", "语法错误", 0},
-				{"forbidden built-in", "custom", strings.Replace(markerModule("A")["source"], `input.event == "step"`, `http.send({"method": "GET", "url": "http://127.0.0.1/"}).status_code == 200`, 1), "policy_invalid", "禁止", 10},
+				{"forbidden built-in", "custom", strings.Replace(apitest.MarkerModule("A")["source"], `input.event == "step"`, `http.send({"method": "GET", "url": "http://127.0.0.1/"}).status_code == 200`, 1), "policy_invalid", "禁止", 10},
 				{"missing metadata", "custom", "package compliance.custom\n\nwarnings contains {\"rule\": \"custom.x\", \"level\": \"alarm\", \"message\": \"x\"} if {\n\tinput.event == \"step\"\n}\n", "policy_invalid", "METADATA", 3},
 				{"failing test", "sync_test", "package compliance.sync_test\n\ntest_always_fails if {\n\tfalse\n}\n", "policy_tests_failed", "未通过", 3},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					r := s.must(422, "PUT", "/api/v1/policies/"+tt.module, legal, map[string]string{"source": tt.source})
+					r := s.Must(422, "PUT", "/api/v1/policies/"+tt.module, legal, map[string]string{"source": tt.source})
 					var body struct {
 						Error struct {
 							Code    string    `json:"code"`
@@ -87,7 +75,7 @@ func TestPolicyAuthoring(t *testing.T) {
 							Details []problem `json:"details"`
 						} `json:"error"`
 					}
-					r.decode(t, &body)
+					r.Decode(t, &body)
 					if body.Error.Code != tt.code || len(body.Error.Details) == 0 {
 						t.Fatalf("answer = %s", r.Body)
 					}
@@ -100,7 +88,7 @@ func TestPolicyAuthoring(t *testing.T) {
 			var after struct {
 				Modules []struct{ State string } `json:"modules"`
 			}
-			s.must(200, "GET", "/api/v1/policies", legal, nil).decode(t, &after)
+			s.Must(200, "GET", "/api/v1/policies", legal, nil).Decode(t, &after)
 			for _, m := range after.Modules {
 				if m.State != "active" {
 					t.Errorf("a refused draft left a module in state %s", m.State)
@@ -109,24 +97,23 @@ func TestPolicyAuthoring(t *testing.T) {
 		})
 
 		t.Run("only the legal office writes", func(t *testing.T) {
-			s.must(403, "PUT", "/api/v1/policies/custom", tok[zjjClerk], markerModule("A"))
-			s.must(403, "PUT", "/api/v1/policies/custom", adminToken, markerModule("A"))
-			s.must(403, "POST", "/api/v1/policies/publish", tok[supervisionToken], nil)
-			s.must(403, "POST", "/api/v1/policies/rollback", tok[zjjAdmin], map[string]int{"revision": 1})
-			s.must(409, "POST", "/api/v1/policies/publish", legal, nil) // nothing drafted yet
+			s.Must(403, "PUT", "/api/v1/policies/custom", tok[apitest.ZJJClerk], apitest.MarkerModule("A"))
+			s.Must(403, "PUT", "/api/v1/policies/custom", apitest.AdminToken, apitest.MarkerModule("A"))
+			s.Must(403, "POST", "/api/v1/policies/publish", tok[apitest.SupervisionToken], nil)
+			s.Must(403, "POST", "/api/v1/policies/rollback", tok[apitest.ZJJAdmin], map[string]int{"revision": 1})
+			s.Must(409, "POST", "/api/v1/policies/publish", legal, nil)
 		})
 
-		submit := func(id string) stepAnswer {
-			var a stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &a)
+		submit := func(id string) apitest.StepAnswer {
+			var a apitest.StepAnswer
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).Decode(t, &a)
 			return a
 		}
 
 		t.Run("a draft applies only once published", func(t *testing.T) {
-			// The module and its test are drafted in order: the module alone
-			// passes, then its test with it.
-			s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule("A"))
-			s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+
+			s.Must(200, "PUT", "/api/v1/policies/custom", legal, apitest.MarkerModule("A"))
+			s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
 			if m := hasMarker(submit("P1")); m != "" {
 				t.Fatalf("an unpublished draft raised %q", m)
 			}
@@ -142,7 +129,7 @@ func TestPolicyAuthoring(t *testing.T) {
 				} `json:"appear"`
 			}
 			tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
-			s.must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": tomorrow}).decode(t, &imp)
+			s.Must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": tomorrow}).Decode(t, &imp)
 			found := false
 			for _, a := range imp.Appear {
 				if a.Rule == "custom.marker" && a.DepartmentCode == "ZJJ" && a.Count == imp.Steps && len(a.Examples) > 0 {
@@ -157,7 +144,7 @@ func TestPolicyAuthoring(t *testing.T) {
 				Revision int64                    `json:"revision"`
 				Changes  struct{ Added []string } `json:"changes"`
 			}
-			s.must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"}).decode(t, &rev)
+			s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"}).Decode(t, &rev)
 			if rev.Revision != 2 || len(rev.Changes.Added) != 2 {
 				t.Fatalf("publish = %+v", rev)
 			}
@@ -173,7 +160,7 @@ func TestPolicyAuthoring(t *testing.T) {
 					Level  string   `json:"level"`
 				} `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/rules", tok[zjjClerk], nil).decode(t, &rules)
+			s.Must(200, "GET", "/api/v1/rules", tok[apitest.ZJJClerk], nil).Decode(t, &rules)
 			var titles []string
 			for _, r := range rules.Items {
 				if r.Title == "" || r.Level == "" {
@@ -196,7 +183,7 @@ func TestPolicyAuthoring(t *testing.T) {
 					RollbackOf int64    `json:"rollback_of"`
 				} `json:"changes"`
 			}
-			s.must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 1}).decode(t, &rev)
+			s.Must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 1}).Decode(t, &rev)
 			if rev.Revision != 3 || rev.Changes.RollbackOf != 1 || len(rev.Changes.Removed) != 2 {
 				t.Fatalf("rollback = %+v", rev)
 			}
@@ -208,35 +195,35 @@ func TestPolicyAuthoring(t *testing.T) {
 				Items  []struct{ Revision int64 } `json:"items"`
 				Active int64                      `json:"active"`
 			}
-			s.must(200, "GET", "/api/v1/policies/revisions", tok[zjjClerk], nil).decode(t, &revs)
+			s.Must(200, "GET", "/api/v1/policies/revisions", tok[apitest.ZJJClerk], nil).Decode(t, &revs)
 			if len(revs.Items) != 3 || revs.Active != 3 {
 				t.Errorf("revisions = %+v", revs)
 			}
-			s.must(404, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 99})
+			s.Must(404, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 99})
 		})
 	})
+
 }
 
 // TestPolicyPublishingUnderLoad publishes revisions while steps keep
 // coming: every step is checked by one whole revision.
 func TestPolicyPublishingUnderLoad(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
-		// The revision active before the publishes: steps checked under it
-		// carry no marker.
+		tok := s.SetupDistrict(t)
+		legal := tok[apitest.LegalToken]
+
 		var active struct {
 			Revision int64 `json:"revision"`
 		}
-		s.must(200, "GET", "/api/v1/policies", legal, nil).decode(t, &active)
+		s.Must(200, "GET", "/api/v1/policies", legal, nil).Decode(t, &active)
 		before := active.Revision
 		markers := map[int64]string{}
 		var mu sync.Mutex
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		var answers []stepAnswer
+		var answers []apitest.StepAnswer
 		for w := range 4 {
 			wg.Add(1)
 			go func() {
@@ -248,13 +235,13 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 					default:
 					}
 					id := fmt.Sprintf("L%d-%d", w, i)
-					r := s.do("POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
+					r := s.Do("POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 					if r.Status != 201 {
 						t.Errorf("step %s: status %d %s", id, r.Status, r.Body)
 						return
 					}
-					var a stepAnswer
-					r.decode(t, &a)
+					var a apitest.StepAnswer
+					r.Decode(t, &a)
 					mu.Lock()
 					answers = append(answers, a)
 					mu.Unlock()
@@ -263,12 +250,12 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 		}
 		for i := range 5 {
 			marker := fmt.Sprintf("M%d", i)
-			s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule(marker))
+			s.Must(200, "PUT", "/api/v1/policies/custom", legal, apitest.MarkerModule(marker))
 			if i == 0 {
-				s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+				s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
 			}
 			var rev struct{ Revision int64 }
-			s.must(201, "POST", "/api/v1/policies/publish", legal, nil).decode(t, &rev)
+			s.Must(201, "POST", "/api/v1/policies/publish", legal, nil).Decode(t, &rev)
 			mu.Lock()
 			markers[rev.Revision] = "标记 " + marker
 			mu.Unlock()
@@ -285,9 +272,7 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 				t.Errorf("step %s checked under revision %d, which was never active", a.StepID, a.PolicyRevision)
 			}
 			if a.CheckStatus == "unchecked" {
-				// Its evaluation failed (on a loaded machine, the time
-				// limit): kept to be re-checked, with no findings to
-				// compare; a mixed revision would show as a wrong marker.
+
 				continue
 			}
 			if got := hasMarker(a); got != want {
@@ -300,25 +285,26 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 			}
 		}
 	})
+
 }
 
 // A revision published on one node is active on another node on the same
 // database within its poll interval.
 func TestSecondNodePicksUpRevision(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "200ms")
-		tok := setupDistrict(t, a)
+		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn, "--policy-poll", "200ms")
-		a.must(200, "PUT", "/api/v1/policies/custom", tok[legalToken], markerModule("N"))
+		a.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("N"))
 		var rev struct{ Revision int64 }
-		a.must(201, "POST", "/api/v1/policies/publish", tok[legalToken], nil).decode(t, &rev)
+		a.Must(201, "POST", "/api/v1/policies/publish", tok[apitest.LegalToken], nil).Decode(t, &rev)
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			var ready struct {
 				PolicyRevision int64 `json:"policy_revision"`
 			}
-			b.must(200, "GET", "/readyz", "", nil).decode(t, &ready)
+			b.Must(200, "GET", "/readyz", "", nil).Decode(t, &ready)
 			if ready.PolicyRevision == rev.Revision {
 				break
 			}
@@ -327,10 +313,11 @@ func TestSecondNodePicksUpRevision(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		var ans stepAnswer
-		b.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("N1", "ZJJ-CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &ans)
+		var ans apitest.StepAnswer
+		b.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("N1", "ZJJ-CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).Decode(t, &ans)
 		if ans.PolicyRevision != rev.Revision {
 			t.Errorf("second node checked with revision %d, want %d", ans.PolicyRevision, rev.Revision)
 		}
 	})
+
 }

@@ -8,15 +8,17 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 func TestPatrolReminder(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
-		setupDistrict(t, s)
+		s.SetupDistrict(t)
 		out := openOutbox(t, dsn)
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		var nodes []*app
@@ -37,7 +39,7 @@ func TestPatrolReminder(t *testing.T) {
 		}
 		tests := []struct {
 			name, now string
-			want      int // patrol.short events
+			want      int
 		}{
 			{"a working day before 16:00", "2026-03-04 15:59", 0},
 			{"a working day at 16:00", "2026-03-04 16:00", 2},
@@ -45,14 +47,13 @@ func TestPatrolReminder(t *testing.T) {
 			{"a make-up Saturday", "2026-02-14 16:30", 2},
 			{"a holiday on a weekday", "2026-10-05 16:30", 0},
 			{"a Sunday", "2026-03-08 17:00", 0},
-			// December's explanation runs out in a year not entered yet:
-			// that is no reason to fail the day's patrol reminder.
+
 			{"a December day before next year is entered", "2026-12-07 16:00", 2},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				now := at(tt.now)
-				for _, a := range nodes { // two nodes, each running the reminders
+				for _, a := range nodes {
 					r := newReminders(a, func() time.Time { return now }, log)
 					for range 2 {
 						if err := r.Run(context.Background()); err != nil {
@@ -82,6 +83,7 @@ func TestPatrolReminder(t *testing.T) {
 			})
 		}
 	})
+
 }
 
 // TestExplanationReminder: a department that owes the explanation of the
@@ -89,17 +91,17 @@ func TestPatrolReminder(t *testing.T) {
 // however many nodes remind; a department that owes none is not.
 func TestExplanationReminder(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s) // the explanation of December runs out in January
-		raiseAlarm(t, s, tok[zjjClerk], "71")
+		tok := s.SetupDistrict(t)
+		s.EnterCurrentYears(t)
+		raiseAlarm(t, s, tok[apitest.ZJJClerk], "71")
 		month := time.Now().In(calendar.Shanghai).Format("2006-01")
 		var rep struct {
 			ExplanationRequired bool   `json:"explanation_required"`
 			ExplanationDue      string `json:"explanation_due"`
 		}
-		s.must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month, tok[zjjAdmin], nil).decode(t, &rep)
+		s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month, tok[apitest.ZJJAdmin], nil).Decode(t, &rep)
 		if !rep.ExplanationRequired || rep.ExplanationDue == "" {
 			t.Fatalf("ZJJ's report of %s = %+v: want an explanation required", month, rep)
 		}
@@ -118,7 +120,7 @@ func TestExplanationReminder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eve := due - 1 // the working day before the due date
+		eve := due - 1
 		for {
 			k, err := nodes[0].engine.Calendar().DayKind(eve)
 			if err != nil {
@@ -160,4 +162,5 @@ func TestExplanationReminder(t *testing.T) {
 			t.Errorf("the working day before at 09:00: %+v, want none", got)
 		}
 	})
+
 }

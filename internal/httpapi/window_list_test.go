@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // windowed is a warning of a list, with its recording time parsed.
@@ -65,10 +67,10 @@ func ids(ws []windowed) []int64 {
 // list's order, and a cursor of the other kind of list is refused.
 func TestViolationListWithTimeWindow(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		sup := tok[supervisionToken]
+		tok := s.SetupDistrict(t)
+		sup := tok[apitest.SupervisionToken]
 		st, err := sqlstore.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
@@ -80,8 +82,8 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 			t.Helper()
 			cases++
 			caseNo := fmt.Sprintf("ZJJ-W-%d", cases)
-			var ans stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00")).decode(t, &ans)
+			var ans apitest.StepAnswer
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00")).Decode(t, &ans)
 			if len(ans.Warnings) == 0 {
 				t.Fatalf("case %s raised no warning; the test needs some", caseNo)
 			}
@@ -91,8 +93,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 			}
 			return out
 		}
-		// backdate gives warnings the recording time of a step recorded
-		// long ago and checked only now, as a re-check stores them.
+
 		backdate := func(at time.Time, ids []int64) {
 			t.Helper()
 			if err := st.DB().Exec("UPDATE warnings SET created_at = ? WHERE id IN ?", at.UTC(), ids).Error; err != nil {
@@ -105,13 +106,13 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 		}
 		june, july := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC), time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
 		backdate(june, byCase[4])
-		backdate(july, append(slices.Clone(byCase[1]), byCase[5]...)) // the same time for old and new ids
+		backdate(july, append(slices.Clone(byCase[1]), byCase[5]...))
 		const window = "from=2026-01-01&to=2099-12-31"
 
 		list := func(query string) windowPage {
 			t.Helper()
 			var p windowPage
-			s.must(200, "GET", "/api/v1/warnings?"+query, sup, nil).decode(t, &p)
+			s.Must(200, "GET", "/api/v1/warnings?"+query, sup, nil).Decode(t, &p)
 			return p
 		}
 		t.Run("recording-time order, newest or oldest first", func(t *testing.T) {
@@ -129,7 +130,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 					t.Errorf("order=%s: ids %v, want %v", order, ids(got), ids(want))
 				}
 			}
-			// Without a window the list stays in id order.
+
 			if got := list("limit=500").warnings(t); !slices.IsSortedFunc(ids(got), func(a, b int64) int { return cmp.Compare(b, a) }) {
 				t.Errorf("without a window: ids %v, want newest id first", ids(got))
 			}
@@ -147,8 +148,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 					p := list(query)
 					got = append(got, p.warnings(t)...)
 					if page == 0 {
-						// A new warning, and one recorded before all others
-						// but checked only now, arrive after the first page.
+
 						arrivedNow = post()
 						backdated = post()
 						backdate(june.AddDate(0, -1, 0), backdated)
@@ -173,8 +173,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 						t.Errorf("%s: warning %d, there at the start, was skipped", order, w.ID)
 					}
 				}
-				// Newest first passes the recording time of what arrives now
-				// and reaches the back-dated; oldest first the other way round.
+
 				for _, id := range arrivedNow {
 					if seen[id] != (order == "asc") {
 						t.Errorf("%s: the warning %d that arrived now listed: %v", order, id, seen[id])
@@ -192,7 +191,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 			for _, format := range []string{"csv", "xlsx"} {
 				for _, filter := range []string{window, window + "&order=asc", "department=ZJJ&from=2026-06-01&to=2026-07-01",
 					"from=2026-06-01&level=alarm", "to=2026-08-01&order=asc"} {
-					got := s.export(t, sup, "format="+format+"&"+filter)
+					got := export(t, s, sup, "format="+format+"&"+filter)
 					if rows := sameAsList(t, s, sup, filter, got); len(rows) < 2 {
 						t.Errorf("%s: %d rows; the filter should select several", filter, len(rows))
 					}
@@ -214,12 +213,12 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 				{"a time cursor with id 0", window + "&cursor=" + b64("w2:1780000000000000000:0")},
 				{"an unknown kind", window + "&cursor=" + b64("w3:5")},
 			} {
-				r := s.do("GET", "/api/v1/warnings?"+tc.query, sup, nil)
-				wantCode(t, r, 400, "invalid_cursor")
-				e := s.export(t, sup, "format=csv&"+tc.query)
+				r := s.Do("GET", "/api/v1/warnings?"+tc.query, sup, nil)
+				apitest.WantCode(t, r, 400, "invalid_cursor")
+				e := export(t, s, sup, "format=csv&"+tc.query)
 				if e.res.StatusCode != 400 {
 					t.Errorf("%s: the export answers %d, want 400", tc.name, e.res.StatusCode)
-				} else if code := (response{Status: 400, Body: e.body}).errorCode(t); code != "invalid_cursor" {
+				} else if code := (apitest.Response{Status: 400, Body: e.body}).ErrorCode(t); code != "invalid_cursor" {
 					t.Errorf("%s: the export's code %s, want invalid_cursor", tc.name, code)
 				}
 			}
@@ -234,4 +233,5 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 			}
 		})
 	})
+
 }

@@ -104,5 +104,14 @@ func Each(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
 	}
 }
 
+// EachDSN runs f once per driver, as a subtest named after it, with the
+// DSN of a fresh, empty database: for tests that open the database their
+// own way (a served API, a command).
+func EachDSN(t *testing.T, f func(t *testing.T, dsn string)) {
+	for _, d := range Drivers() {
+		t.Run(d.Name, func(t *testing.T) { f(t, d.DSN(t)) })
+	}
+}
+
 // Describe names the drivers in use, for logs.
 func Describe() string { return fmt.Sprint(len(Drivers()), " driver(s)") }

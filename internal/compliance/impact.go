@@ -195,6 +195,12 @@ func (s *Policies) impactPage(ctx context.Context, is ImpactStore, cand Evaluato
 }
 
 func count(m map[[3]string]*ImpactCount, dept string, p RecordedStep, f Finding) {
+	tally(m, dept, f, ImpactExample{CaseNo: p.Step.CaseNo, StepID: p.Step.ID})
+}
+
+// tally counts finding f of dept under its rule and level, keeping where
+// it was found (ex, with f's message) among the first examples.
+func tally(m map[[3]string]*ImpactCount, dept string, f Finding, ex ImpactExample) {
 	k := [3]string{f.Rule, f.Level, dept}
 	c, ok := m[k]
 	if !ok {
@@ -203,7 +209,8 @@ func count(m map[[3]string]*ImpactCount, dept string, p RecordedStep, f Finding)
 	}
 	c.Count++
 	if len(c.Examples) < ImpactExamples {
-		c.Examples = append(c.Examples, ImpactExample{CaseNo: p.Step.CaseNo, StepID: p.Step.ID, Message: f.Message})
+		ex.Message = f.Message
+		c.Examples = append(c.Examples, ex)
 	}
 }
 

@@ -78,14 +78,5 @@ func (s *Policies) impactPatrolDays(ctx context.Context, from, to time.Time, can
 
 // countDay counts a patrol day's change, like count does a step's.
 func countDay(m map[[3]string]*ImpactCount, dept string, day calendar.Date, f Finding) {
-	k := [3]string{f.Rule, f.Level, dept}
-	c, ok := m[k]
-	if !ok {
-		c = &ImpactCount{Rule: f.Rule, Level: f.Level, DepartmentCode: dept, Examples: []ImpactExample{}}
-		m[k] = c
-	}
-	c.Count++
-	if len(c.Examples) < ImpactExamples {
-		c.Examples = append(c.Examples, ImpactExample{Date: day.String(), Message: f.Message})
-	}
+	tally(m, dept, f, ImpactExample{Date: day.String()})
 }

@@ -38,8 +38,9 @@ var (
 	clerk = &compliance.Account{Username: "clerk", Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}
 )
 
-// newService wires a service over store with the real policies and clk.
-func newService(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Services {
+// engineOf returns a policy engine with the default policies, synced with
+// store.
+func engineOf(t testing.TB, store *sqlstore.Store) *policy.Engine {
 	t.Helper()
 	engine := policy.NewEngine(calendar.Default(), 0)
 	defaults, err := policy.ReadModules(policies.FS)
@@ -49,6 +50,13 @@ func newService(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Servic
 	if err := engine.Sync(context.Background(), store, defaults); err != nil {
 		t.Fatal(err)
 	}
+	return engine
+}
+
+// newService wires a service over store with the real policies and clk.
+func newService(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Services {
+	t.Helper()
+	engine := engineOf(t, store)
 	svc, err := checker.New(store, engine, checker.Options{Now: clk.Now, Calendar: engine})
 	if err != nil {
 		t.Fatal(err)

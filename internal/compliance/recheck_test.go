@@ -8,29 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"powercheck/internal/calendar"
 	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
-	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
-	"powercheck/policies"
 )
-
-// engineOf returns a policy engine with the default policies, synced with
-// store.
-func engineOf(t testing.TB, store *sqlstore.Store) *policy.Engine {
-	t.Helper()
-	engine := policy.NewEngine(calendar.Default(), 0)
-	defaults, err := policy.ReadModules(policies.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := engine.Sync(context.Background(), store, defaults); err != nil {
-		t.Fatal(err)
-	}
-	return engine
-}
 
 // failing evaluates with the real policies, except for the steps it is told
 // to fail: as a policy that breaks on some steps' facts does.

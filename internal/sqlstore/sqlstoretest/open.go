@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
@@ -42,6 +44,31 @@ func Drivers() []Driver {
 // SQLiteDSN returns the DSN of a new SQLite file in a temporary folder.
 func SQLiteDSN(tb testing.TB) string {
 	return "sqlite:" + filepath.Join(tb.TempDir(), "powercheck.db")
+}
+
+// NeedMySQL skips tb unless a MySQL server is configured; why says what
+// needs one.
+func NeedMySQL(tb testing.TB, why string) {
+	tb.Helper()
+	if os.Getenv(MySQLEnv) == "" {
+		tb.Skipf("%s not set: %s", MySQLEnv, why)
+	}
+}
+
+// BenchSize returns the positive number that the environment variable env
+// sets (written with or without underscores: 1_000_000), or def when it is
+// unset. Anything else fails tb.
+func BenchSize(tb testing.TB, env string, def int) int {
+	tb.Helper()
+	v := os.Getenv(env)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+	if err != nil || n <= 0 {
+		tb.Fatalf("%s=%q: want a positive number", env, v)
+	}
+	return n
 }
 
 // MySQLDSN creates a database on the configured server and returns its DSN.

@@ -11,32 +11,9 @@ import (
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
+	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
-
-type issuedDocument struct {
-	ID             int64  `json:"id"`
-	Kind           string `json:"kind"`
-	KindName       string `json:"kind_name"`
-	Number         string `json:"number"`
-	Year           int    `json:"year"`
-	Seq            int64  `json:"seq"`
-	DepartmentCode string `json:"department_code"`
-	WarningID      *int64 `json:"warning_id"`
-	SpotCheckID    *int64 `json:"spot_check_id"`
-	CaseNo         string `json:"case_no"`
-	Subject        string `json:"subject"`
-	IssuedBy       string `json:"issued_by"`
-	Content        struct {
-		Recipient   string `json:"recipient"`
-		Issuer      string `json:"issuer"`
-		Facts       string `json:"facts"`
-		Rule        string `json:"rule"`
-		Basis       string `json:"basis"`
-		Requirement string `json:"requirement"`
-		AnswerBy    string `json:"answer_by"`
-	} `json:"content"`
-}
 
 // documentsDistrict returns the tokens, an oversight token and the ids of
 // ZJJ's alarms raised by a decision without approval.
@@ -66,9 +43,9 @@ func TestDocuments(t *testing.T) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok, oversight, alarms := documentsDistrict(t, s)
 		year := time.Now().In(calendar.Shanghai).Year()
-		issue := func(token string, body map[string]any) issuedDocument {
+		issue := func(token string, body map[string]any) compliance.Document {
 			t.Helper()
-			var d issuedDocument
+			var d compliance.Document
 			s.Must(201, "POST", "/api/v1/documents", token, body).Decode(t, &d)
 			return d
 		}
@@ -83,7 +60,7 @@ func TestDocuments(t *testing.T) {
 				!strings.Contains(d.Content.Requirement, "前将处理情况书面报送") {
 				t.Errorf("order = %+v", d)
 			}
-			var got issuedDocument
+			var got compliance.Document
 			s.Must(200, "GET", fmt.Sprintf("/api/v1/documents/%d", d.ID), tok[apitest.ZJJAdmin], nil).Decode(t, &got)
 			if got.Number != d.Number || got.Content.Facts != d.Content.Facts {
 				t.Errorf("read back %+v, want %+v", got, d)
@@ -103,7 +80,7 @@ func TestDocuments(t *testing.T) {
 			if second.Seq != 2 {
 				t.Errorf("second order seq = %d, want 2", second.Seq)
 			}
-			var list struct{ Items []issuedDocument }
+			var list struct{ Items []compliance.Document }
 			s.Must(200, "GET", fmt.Sprintf("/api/v1/documents?warning_id=%d", alarms[0]), oversight, nil).Decode(t, &list)
 			if len(list.Items) != 2 || list.Items[0].ID != second.ID {
 				t.Errorf("documents of the warning = %+v, want both, newest first", list.Items)
@@ -141,7 +118,7 @@ func TestDocuments(t *testing.T) {
 			wg.Wait()
 			var seqs []int64
 			for _, r := range got {
-				var d issuedDocument
+				var d compliance.Document
 				if r.Status != 201 {
 					t.Fatalf("concurrent issue: %d %s", r.Status, r.Body)
 				}
@@ -212,7 +189,7 @@ func TestDocuments(t *testing.T) {
 			} {
 				apitest.WantCode(t, s.Do("POST", "/api/v1/documents", c.token, c.body), c.status, c.code)
 			}
-			var list struct{ Items []issuedDocument }
+			var list struct{ Items []compliance.Document }
 			s.Must(200, "GET", "/api/v1/documents", oversight, nil).Decode(t, &list)
 			if len(list.Items) != 2+8+1+1 {
 				t.Errorf("%d documents stored, want 12", len(list.Items))
@@ -221,7 +198,7 @@ func TestDocuments(t *testing.T) {
 
 		t.Run("department accounts read their own department's documents", func(t *testing.T) {
 			scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
-			var list struct{ Items []issuedDocument }
+			var list struct{ Items []compliance.Document }
 			s.Must(200, "GET", "/api/v1/documents", scjAdmin, nil).Decode(t, &list)
 			if len(list.Items) != 0 {
 				t.Errorf("SCJ admin lists %d documents of ZJJ", len(list.Items))

@@ -168,11 +168,7 @@ func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) 
 	if !ok {
 		return s.departmentCountsFromBase(ctx, f)
 	}
-	var cases []struct {
-		DepartmentCode    string
-		Cases             int64
-		CasesWithWarnings int64
-	}
+	var cases, alarms, overdue []compliance.DepartmentCounts
 	// The three counts read different tables: they run at once, so that
 	// the period costs the slowest of them rather than their sum.
 	var wg sync.WaitGroup
@@ -182,21 +178,12 @@ func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) 
 			Select("department_code, SUM(cases_n) AS cases, SUM(warned_n) AS cases_with_warnings").
 			Group("department_code").Having("SUM(cases_n) > 0").Scan(&cases).Error
 	})
-	var alarms []struct {
-		DepartmentCode  string
-		Alarms          int64
-		AlarmsRectified int64
-	}
 	wg.Go(func() {
 		errs[1] = s.counters(ctx, &warningDayRow{}, f, from, to).
 			Select("department_code, SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS alarms, "+
 				"SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END) AS alarms_rectified", compliance.LevelAlarm, compliance.LevelAlarm).
 			Group("department_code").Having("SUM(n) > 0").Scan(&alarms).Error
 	})
-	var overdue []struct {
-		DepartmentCode string
-		OverdueCases   int64
-	}
 	db := s.db.WithContext(ctx)
 	var q *gorm.DB
 	switch {
@@ -220,25 +207,5 @@ func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) 
 			return nil, wrap(errs[i], what)
 		}
 	}
-
-	byDept := map[string]compliance.DepartmentCounts{}
-	for _, c := range cases {
-		byDept[c.DepartmentCode] = compliance.DepartmentCounts{DepartmentCode: c.DepartmentCode,
-			Cases: c.Cases, CasesWithWarnings: c.CasesWithWarnings}
-	}
-	for _, a := range alarms {
-		c := byDept[a.DepartmentCode]
-		c.DepartmentCode, c.Alarms, c.AlarmsRectified = a.DepartmentCode, a.Alarms, a.AlarmsRectified
-		byDept[a.DepartmentCode] = c
-	}
-	for _, o := range overdue {
-		c := byDept[o.DepartmentCode]
-		c.DepartmentCode, c.OverdueCases = o.DepartmentCode, o.OverdueCases
-		byDept[o.DepartmentCode] = c
-	}
-	out := make([]compliance.DepartmentCounts, 0, len(byDept))
-	for _, c := range byDept {
-		out = append(out, c)
-	}
-	return out, nil
+	return mergeCounts(cases, alarms, overdue), nil
 }

@@ -131,6 +131,16 @@ func Each(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
 	}
 }
 
+// EachBench runs f once per driver, as a sub-benchmark named after it, on
+// a fresh database.
+func EachBench(b *testing.B, f func(b *testing.B, s *sqlstore.Store)) {
+	for _, d := range Drivers() {
+		b.Run(d.Name, func(b *testing.B) {
+			f(b, MustOpen(b, d.DSN(b)))
+		})
+	}
+}
+
 // EachDSN runs f once per driver, as a subtest named after it, with the
 // DSN of a fresh, empty database: for tests that open the database their
 // own way (a served API, a command).

@@ -22,6 +22,17 @@ func createDepartment(t *testing.T, svc *checker.Services, code, name string) {
 	}
 }
 
+// zjjSince wires a service over store on which ZJJ was set up at created,
+// and whose clock then shows 6 December 2026, 10:00.
+func zjjSince(t *testing.T, store *sqlstore.Store, created string) *checker.Services {
+	t.Helper()
+	clk := clockAt(created)
+	svc := newService(t, store, clk)
+	createDepartment(t, svc, "ZJJ", "区住房和城乡建设局")
+	clk.Set("2026-12-06T10:00:00+08:00")
+	return svc
+}
+
 func bulletinRow(t *testing.T, svc *checker.Services, quarter, dept string) compliance.BulletinRow {
 	t.Helper()
 	b, err := svc.Reports.QuarterlyBulletin(context.Background(), oversight, quarter)
@@ -43,11 +54,7 @@ func bulletinRow(t *testing.T, svc *checker.Services, quarter, dept string) comp
 func TestBulletinOfDecemberNeedsNoScheduleOfNextYear(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
-		clk := &clock{}
-		clk.Set("2026-09-01T09:00:00+08:00")
-		svc := newService(t, store, clk)
-		createDepartment(t, svc, "ZJJ", "区住房和城乡建设局")
-		clk.Set("2026-12-06T10:00:00+08:00")
+		svc := zjjSince(t, store, "2026-09-01T09:00:00+08:00")
 
 		r := bulletinRow(t, svc, "2026-Q4", "ZJJ")
 		// October and November are over without a case; their explanations
@@ -63,11 +70,7 @@ func TestBulletinOfDecemberNeedsNoScheduleOfNextYear(t *testing.T) {
 func TestBulletinCountsFromTheDepartmentsCreation(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
-		clk := &clock{}
-		clk.Set("2026-11-16T15:00:00+08:00")
-		svc := newService(t, store, clk)
-		createDepartment(t, svc, "ZJJ", "区住房和城乡建设局")
-		clk.Set("2026-12-06T10:00:00+08:00")
+		svc := zjjSince(t, store, "2026-11-16T15:00:00+08:00")
 
 		r := bulletinRow(t, svc, "2026-Q4", "ZJJ")
 		if r.ZeroCaseMonths != 0 || r.MissingExplanations != 0 {
@@ -95,8 +98,7 @@ func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-09-01T08:00:00+08:00")
+		clk := clockAt("2026-09-01T08:00:00+08:00")
 		svc := newService(t, store, clk)
 		createDepartment(t, svc, "HBJ", "区生态环境局")
 		clk.Set("2026-12-06T10:00:00+08:00")

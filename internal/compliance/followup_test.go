@@ -17,8 +17,7 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-03-02T09:10:00+08:00")
+		clk := clockAt("2026-03-02T09:10:00+08:00")
 		svc := newService(t, store, clk)
 		setup(t, svc)
 		leader := &compliance.Account{Username: "zjj-admin", Role: compliance.RoleDeptAdmin, DepartmentCode: "ZJJ"}

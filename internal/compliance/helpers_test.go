@@ -20,6 +20,13 @@ type clock struct {
 	t  time.Time
 }
 
+// clockAt returns a clock showing s (RFC 3339).
+func clockAt(s string) *clock {
+	c := &clock{}
+	c.Set(s)
+	return c
+}
+
 func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
 func (c *clock) Set(s string) {

@@ -21,8 +21,7 @@ func BenchmarkImpact(b *testing.B) {
 	ctx := context.Background()
 	store := sqlstoretest.MustOpen(b, sqlstoretest.MySQLDSN(b))
 	engine := engineOf(b, store)
-	clk := &clock{}
-	clk.Set("2026-03-10T09:00:00+08:00")
+	clk := clockAt("2026-03-10T09:00:00+08:00")
 	svc, err := checker.New(store, engine, checker.Options{Now: clk.Now})
 	if err != nil {
 		b.Fatal(err)

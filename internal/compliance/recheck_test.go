@@ -46,8 +46,7 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-03-02T10:00:00+08:00")
+		clk := clockAt("2026-03-02T10:00:00+08:00")
 		engine := engineOf(t, store)
 		eval := &failing{Evaluator: engine, steps: map[string]bool{}}
 		svc, err := checker.New(store, eval, checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler), Calendar: engine})

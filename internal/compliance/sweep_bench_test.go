@@ -20,8 +20,7 @@ func BenchmarkSweep(b *testing.B) {
 	due := total / 100
 	ctx := context.Background()
 	store := sqlstoretest.MustOpen(b, sqlstoretest.MySQLDSN(b))
-	clk := &clock{}
-	clk.Set("2026-03-10T09:00:00+08:00")
+	clk := clockAt("2026-03-10T09:00:00+08:00")
 	svc := newService(b, store, clk)
 	setup(b, svc)
 

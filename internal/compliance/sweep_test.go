@@ -18,8 +18,7 @@ func TestSweepCatchesStalledCases(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-02-09T10:00:00+08:00")
+		clk := clockAt("2026-02-09T10:00:00+08:00")
 		svc := newService(t, store, clk)
 		setup(t, svc)
 		// Accepted Monday 9 Feb: the review is due 28 Feb (a make-up
@@ -77,8 +76,7 @@ func TestConcurrentSweepers(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-02-09T10:00:00+08:00")
+		clk := clockAt("2026-02-09T10:00:00+08:00")
 		svc := newService(t, store, clk)
 		setup(t, svc)
 		const cases = 120

@@ -31,8 +31,7 @@ func (s *server) doFrom(method, path, token string, header map[string]string) ap
 func TestAccounts(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		tok["zjj-inspector"] = s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		tok["zjj-admin2"] = s.AddAccount(t, "zjj-admin2", "dept_admin", "ZJJ")
 		tok["scj-admin"] = s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
@@ -178,8 +177,7 @@ func TestAccounts(t *testing.T) {
 func TestAccountIPRanges(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		forwarded := map[string]string{"X-Forwarded-For": "10.1.2.3"}
 
 		t.Run("an account's ranges; X-Forwarded-For from an untrusted peer is ignored", func(t *testing.T) {

@@ -42,8 +42,7 @@ func subjects(kv ...string) []compliance.AuditSubject {
 func TestAuditStateDigests(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		st, err := sqlstore.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)

@@ -56,8 +56,7 @@ type itemVersionAnswer struct {
 func TestCatalogCleanup(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		legal := tok[apitest.LegalToken]
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
 		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
@@ -169,8 +168,7 @@ func TestCatalogCleanup(t *testing.T) {
 func TestItemApproval(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		legal, admin, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
 		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
 

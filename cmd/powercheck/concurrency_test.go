@@ -79,8 +79,7 @@ type storedCase struct {
 func TestConcurrentStepsOfOneCase(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		const cases = 40
 		at := map[string]string{
@@ -184,8 +183,7 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 func TestConcurrentFirstStepsOfANewCase(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		const cases = 20
 		var bodies []map[string]any

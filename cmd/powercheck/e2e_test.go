@@ -13,8 +13,7 @@ import (
 func TestSteps(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		accept := apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
 
@@ -254,8 +253,7 @@ func TestLawCounting(t *testing.T) {
 		{"penalty: 11 April is late", "penalty", 0, "file", "2026-01-10T09:00:00+08:00", nil, "decide", "2026-04-11T09:00:00+08:00", true},
 	}
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				code := fmt.Sprintf("T-%02d", i)
@@ -289,8 +287,7 @@ func TestLawCounting(t *testing.T) {
 func TestStepIDReusedForAnotherCase(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("R-1", "ZJJ-R-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 		r := s.Must(409, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("R-1", "ZJJ-R-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 		if code := r.ErrorCode(t); code != "step_id_conflict" {

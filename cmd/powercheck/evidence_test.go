@@ -64,8 +64,7 @@ type ledgerDay struct {
 func TestEvidencePatrols(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		s.EnterCurrentYears(t)
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		now := time.Now().In(calendar.Shanghai)
@@ -238,8 +237,7 @@ type explanationAnswer struct {
 func TestEvidenceExplanations(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		s.EnterCurrentYears(t)
 		s.AddAccount(t, "zjj-leader", "dept_admin", "ZJJ")
 		s.AddAccount(t, "zjj-former", "dept_admin", "ZJJ")

@@ -45,8 +45,7 @@ warnings contains {"rule": "custom.long", "level": "prewarning", "message": conc
 func TestManyWarningsKeepTheStep(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		legal, clerk := tok[apitest.LegalToken], tok[apitest.ZJJClerk]
 		at := time.Now().Add(-time.Minute).Format(time.RFC3339)
 		publish := func(n, long int) {

@@ -65,8 +65,7 @@ func rulesOf(a apitest.StepAnswer, family string) map[string]string {
 func TestDiscretionAsTheLawWrites(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		s.Must(201, "PUT", "/api/v1/power-items/CF-SCJ-124", tok[apitest.LegalToken], foodItem(t))
 
 		t.Run("the item shows its tiers as written", func(t *testing.T) {
@@ -190,8 +189,7 @@ type liftedWarning struct {
 func TestPrewarningLifted(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		item := apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["time_limit"] = map[string]any{"days": 3, "unit": "workday"}

@@ -30,8 +30,7 @@ func withApproval(st map[string]any, role, by, at string) map[string]any {
 func TestLawPeriodsRollOver(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		decide := func(id, caseNo, at string) map[string]any {
 			return withApproval(apitest.Step(id, caseNo, "decide", at), "dept_admin", "王局长", at)
@@ -106,8 +105,7 @@ func TestLawPeriodsRollOver(t *testing.T) {
 func TestLawPeriodsLimits(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 
 		t.Run("a promised limit above the statutory one is refused at its field", func(t *testing.T) {
@@ -161,8 +159,7 @@ func TestLawPeriodsLimits(t *testing.T) {
 func TestLawPeriodsExtensions(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 
 		decide := func(id, caseNo, at string) map[string]any {

@@ -61,8 +61,7 @@ func stepID(s stepRef) string { return s.ID }
 // from the view this test reads.
 func TestCaseStepsBoundedAndPaged(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0", "--eval-timeout", "10s")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0", "--eval-timeout", "10s")
 		clerk, sup := tok[apitest.ZJJClerk], tok[apitest.SupervisionToken]
 		const caseNo = "ZJJ-LIM-1"
 		base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -175,8 +174,7 @@ func afterEntries(n int) string {
 func TestItemVersionsBoundedAndPaged(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		legal, zjjAdm, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
 		version := func(n int) map[string]any {
 			return apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 10 + n%20, "unit": "workday"} })

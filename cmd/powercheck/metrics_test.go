@@ -66,8 +66,7 @@ func metricSum(exposition, name string, labels ...string) (sum float64, found bo
 func TestMetrics(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--metrics-addr", "127.0.0.1:0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--metrics-addr", "127.0.0.1:0")
 		clerk := tok[apitest.ZJJClerk]
 
 		noBasis := apitest.FirstStep("M2-accept", "ZJJ-M-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00")

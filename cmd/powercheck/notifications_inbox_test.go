@@ -101,8 +101,7 @@ func raiseAlarm(t *testing.T, s *server, clerk, n string) string {
 func TestInboxOfTheDepartment(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--notify-interval", "50ms")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--notify-interval", "50ms")
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		scjInspector := s.AddAccount(t, "scj-inspector", "dept_inspector", "SCJ")
 		oversightTok := s.AddAccount(t, "oversight", "oversight", "")
@@ -199,8 +198,7 @@ func TestInboxOfTheDepartment(t *testing.T) {
 func TestNotificationRoutes(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--notify-interval", "50ms")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--notify-interval", "50ms")
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 
 		t.Run("only the administrator reads and sets them", func(t *testing.T) {

@@ -72,8 +72,7 @@ func lateReview(id, caseNo string) map[string]any {
 func TestOutboxWrittenWithItsChange(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--notify-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--notify-interval", "0")
 		out := openOutbox(t, dsn)
 
 		t.Run("a refused step writes no event", func(t *testing.T) {

@@ -35,8 +35,7 @@ func (s *server) params(t *testing.T, token string) paramsAnswer {
 func TestParamsDraftPublishRollback(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		s.EnterCurrentYears(t)
@@ -244,8 +243,7 @@ type settingsAnswer struct {
 func TestSettings(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 
 		var got settingsAnswer

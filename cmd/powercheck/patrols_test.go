@@ -46,8 +46,7 @@ func patrol(at string) map[string]any {
 func TestPatrolLedger(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		scjInsp := s.AddAccount(t, "scj-insp", "dept_inspector", "SCJ")
 

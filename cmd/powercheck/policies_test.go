@@ -40,8 +40,7 @@ type problem struct {
 func TestPolicyAuthoring(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 		var before struct {
 			Revision int64 `json:"revision"`
@@ -210,8 +209,7 @@ func TestPolicyAuthoring(t *testing.T) {
 func TestPolicyPublishingUnderLoad(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 
 		var active struct {

@@ -48,8 +48,7 @@ func (d revisionDetail) source(module string) (string, bool) {
 func TestPolicyWorkbench(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 
 		t.Run("only the legal office runs the tests", func(t *testing.T) {

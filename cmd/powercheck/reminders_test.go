@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -20,16 +19,8 @@ func TestPatrolReminder(t *testing.T) {
 		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
 		s.SetupDistrict(t)
 		out := openOutbox(t, dsn)
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		var nodes []*app
-		for range 2 {
-			a, err := openApp(context.Background(), dsn, time.Second, log)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = a.store.Close() })
-			nodes = append(nodes, a)
-		}
+		nodes := openNodes(t, dsn, 2)
+		log := slog.New(slog.DiscardHandler)
 		at := func(s string) time.Time {
 			tm, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Shanghai)
 			if err != nil {
@@ -92,8 +83,7 @@ func TestPatrolReminder(t *testing.T) {
 func TestExplanationReminder(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
 		s.EnterCurrentYears(t)
 		raiseAlarm(t, s, tok[apitest.ZJJClerk], "71")
 		month := time.Now().In(calendar.Shanghai).Format("2006-01")
@@ -106,16 +96,8 @@ func TestExplanationReminder(t *testing.T) {
 			t.Fatalf("ZJJ's report of %s = %+v: want an explanation required", month, rep)
 		}
 		out := openOutbox(t, dsn)
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		var nodes []*app
-		for range 2 {
-			a, err := openApp(context.Background(), dsn, time.Second, log)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = a.store.Close() })
-			nodes = append(nodes, a)
-		}
+		nodes := openNodes(t, dsn, 2)
+		log := slog.New(slog.DiscardHandler)
 		due, err := calendar.ParseDate(rep.ExplanationDue)
 		if err != nil {
 			t.Fatal(err)
@@ -163,4 +145,21 @@ func TestExplanationReminder(t *testing.T) {
 		}
 	})
 
+}
+
+// openNodes opens n apps on the database at dsn, as n nodes of serve would
+// be, closed when the test ends.
+func openNodes(t *testing.T, dsn string, n int) []*app {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	var nodes []*app
+	for range n {
+		a, err := openApp(context.Background(), dsn, time.Second, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = a.store.Close() })
+		nodes = append(nodes, a)
+	}
+	return nodes
 }

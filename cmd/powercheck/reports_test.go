@@ -57,8 +57,7 @@ func explanation(dept, month string) map[string]any {
 func TestMonthlyReportExplanationDue(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		for _, c := range []struct{ month, due string }{
 			{"2025-09", "2025-10-09"},
@@ -81,8 +80,7 @@ func TestMonthlyReportExplanationDue(t *testing.T) {
 func TestMonthlyReportCounts(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		clerk := tok[apitest.ZJJClerk]
 

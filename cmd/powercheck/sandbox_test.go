@@ -29,8 +29,7 @@ warnings contains {"rule": "custom.runaway", "level": "alarm", "message": "å¤±æŽ
 func TestPolicySandbox(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 
 		doubling := "package compliance.custom_test\n\ntest_doubles if {\n\ta0 := [1]\n"

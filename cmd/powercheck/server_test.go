@@ -31,6 +31,14 @@ func startServer(t testing.TB, dsn string, extra ...string) *server {
 	return startServerLogging(t, dsn, io.Discard, extra...)
 }
 
+// startDistrict starts a server as startServer does and sets up the test
+// district on it; it returns the server and the district's tokens.
+func startDistrict(t *testing.T, dsn string, extra ...string) (*server, map[string]string) {
+	t.Helper()
+	s := startServer(t, dsn, extra...)
+	return s, s.SetupDistrict(t)
+}
+
 // startServerLogging is startServer with the server's log written to logs.
 func startServerLogging(t testing.TB, dsn string, logs io.Writer, extra ...string) *server {
 	t.Helper()

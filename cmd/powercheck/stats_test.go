@@ -140,8 +140,7 @@ func sortRows(rows []compliance.WarningCount) {
 func TestStatsWarnings(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
 		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")

@@ -42,8 +42,7 @@ func (c caseTime) item(t *testing.T) (due, state string) {
 func TestCalendarChangeReevaluatesCases(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		year := time.Now().Year() + 1
 		var overview struct{ Years []struct{ Year int } }
 		s.Must(200, "GET", "/api/v1/calendar", tok[apitest.ZJJClerk], nil).Decode(t, &overview)

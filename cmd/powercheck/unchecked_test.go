@@ -39,8 +39,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 		if _, err := store.CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(bad), Modules: bad, CreatedBy: "test", CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
-		s := startServer(t, dsn, "--policy-poll", "100ms", "--recheck-interval", "100ms")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--policy-poll", "100ms", "--recheck-interval", "100ms")
 
 		var ans apitest.StepAnswer
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00")).Decode(t, &ans)

@@ -17,8 +17,7 @@ import (
 func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		tok["zjj-inspector"] = s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		tok["scj-inspector"] = s.AddAccount(t, "scj-inspector", "dept_inspector", "SCJ")
 		tok["scj-admin"] = s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")

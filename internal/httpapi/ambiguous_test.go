@@ -15,8 +15,7 @@ import (
 func TestAmbiguousKeysAreRefused(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 
 		r := s.Do("POST", "/api/v1/accounts", apitest.AdminToken,
 			`{"username":"decoy","USERNAME":"hidden-admin2","real_name":"某人","role":"admin"}`)

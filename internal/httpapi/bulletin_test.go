@@ -43,8 +43,7 @@ type bulletinAnswer struct {
 func TestQuarterlyBulletin(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		sup := tok[apitest.SupervisionToken]
 		quarter, start := apitest.CurrentQuarter()
@@ -202,8 +201,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 func TestQuarterlyBulletinWithoutNextYear(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		this := time.Now().In(calendar.Shanghai).Year()
 		if s.Do("GET", fmt.Sprintf("/api/v1/calendar/%d", this), apitest.AdminToken, nil).Status != 200 {
 			t.Skipf("the shipped calendar does not know %d", this)

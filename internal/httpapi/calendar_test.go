@@ -11,8 +11,7 @@ import (
 func TestCalendarAPI(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 
 		var overview struct {
 			Years []struct {

@@ -51,8 +51,7 @@ type workbenchAnswer struct {
 func TestCaseListAndWorkbench(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		s.EnterCurrentYears(t)
 		clerk, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
 

@@ -15,8 +15,7 @@ import (
 func TestItemListFilters(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		legal := tok[apitest.LegalToken]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ-001", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["name"] = "食品经营许可"

@@ -98,6 +98,14 @@ func startServer(t testing.TB, dsn string, extra ...string) *apitest.Server {
 	return &apitest.Server{T: t, Base: ts.URL}
 }
 
+// startDistrict starts a server as startServer does and sets up the test
+// district on it; it returns the server and the district's tokens.
+func startDistrict(t *testing.T, dsn string, extra ...string) (*apitest.Server, map[string]string) {
+	t.Helper()
+	s := startServer(t, dsn, extra...)
+	return s, s.SetupDistrict(t)
+}
+
 // digestSource tells the mail what is open for an account, as serve's does.
 type digestSource struct {
 	store  *sqlstore.Store

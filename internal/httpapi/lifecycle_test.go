@@ -11,8 +11,7 @@ import (
 func TestWarningLifecycle(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		for _, a := range []struct{ key, user, role, dept string }{
 			{"oversight", "oversight", "oversight", ""},
 			{"zjj-inspector", "zjj-inspector", "dept_inspector", "ZJJ"},
@@ -114,8 +113,7 @@ func TestWarningLifecycle(t *testing.T) {
 func TestViolationListOrderAndPaging(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		post := func(i int) {
 			caseNo := fmt.Sprintf("ZJJ-O-%d", i)
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))

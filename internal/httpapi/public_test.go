@@ -61,8 +61,7 @@ func leaks(v any, inTiers bool, secrets []string) []string {
 func TestPublicDisclosure(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		disclosed := apitest.ItemFixture(t, "licensing", func(m map[string]any) {
 			m["conditions"] = "具有法人资格；已办理用地批准手续"
 			m["materials"] = []map[string]any{{"name": "建筑工程施工许可证申请表", "copies": 1}, {"name": "施工图设计文件审查合格书", "copies": 1, "note": "原件核验"}}

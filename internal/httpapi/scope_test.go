@@ -40,8 +40,7 @@ func answerOf(t *testing.T, r apitest.Response, caseNo string) string {
 func TestCaseNumbersPerDepartment(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		zjj, scj, sup := tok[apitest.ZJJClerk], tok[apitest.SCJClerk], tok[apitest.SupervisionToken]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
 			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
@@ -193,8 +192,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 func TestStepIDsPerDepartment(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		zjj, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
 			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))

@@ -58,8 +58,7 @@ func wantSample(candidates []string, size int, seed int64) []string {
 func TestSpotChecks(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		sup := tok[apitest.SupervisionToken]
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
 		s.Must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(it map[string]any) {

@@ -15,8 +15,7 @@ import (
 func TestDraftsAndRangesAreNotForEveryone(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]any{"code": "HBJ", "name": "区生态环境局",
 			"allowed_cidrs": []string{"10.77.0.0/16"}})
 

@@ -68,8 +68,7 @@ func ids(ws []windowed) []int64 {
 func TestViolationListWithTimeWindow(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := s.SetupDistrict(t)
+		s, tok := startDistrict(t, dsn)
 		sup := tok[apitest.SupervisionToken]
 		st, err := sqlstore.Open(context.Background(), dsn)
 		if err != nil {

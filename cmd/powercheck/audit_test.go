@@ -100,11 +100,7 @@ func TestAuditLog(t *testing.T) {
 
 		const changes = 11
 
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		waitAuditRows(t, st, changes)
 
 		t.Run("reads and refused requests add no entry", func(t *testing.T) {

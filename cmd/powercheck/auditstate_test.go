@@ -43,11 +43,7 @@ func TestAuditStateDigests(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		n := 10
 		next := func() auditItem { t.Helper(); n++; return newestAudit(t, s, st, n) }
 
@@ -224,11 +220,7 @@ func TestAuditKeyFile(t *testing.T) {
 
 		s := startServer(t, dsn, "--audit-key-file", keyFile)
 		s.SetupDistrict(t)
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		waitAuditRows(t, st, 10)
 
 		var out bytes.Buffer
@@ -292,11 +284,7 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 			t.Fatal("server did not stop")
 		}
 
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		head, err := st.AuditHead(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -328,11 +316,7 @@ func TestAuditBaselineOfAnEarlierDatabase(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		st, err := sqlstore.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		if err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -61,11 +61,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 
 		s := startServer(t, dsn, "--demo", "--audit-key-file", keyFile, "--audit-checkpoint-file", cpFile,
 			"--audit-checkpoint-interval", "20ms", "--sweep-interval", "0", "--recheck-interval", "0", "--policy-poll", "0")
-		st, err := sqlstore.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		var stepRes apitest.StepAnswer
 		s.Must(201, "POST", "/api/v1/steps", demo.TokenOf("zjj-clerk"),
 			apitest.FirstStep("T-0001-accept", "ZJJ-2026-0901", "XK-ZJJ-001", "accept", "2026-03-02T09:30:00+08:00")).Decode(

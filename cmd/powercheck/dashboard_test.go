@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
-	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -89,11 +87,7 @@ func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, 
 			map[string]string{"action": "rectify", "note": "已补办审批手续"})
 
 	}
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := sqlstoretest.Open(t, dsn)
 	created := time.Date(2026, 3, 4, 1, 0, 0, 0, time.UTC)
 	for i, days := range []float64{1, 2.5, 4} {
 		db := st.DB()

@@ -24,11 +24,7 @@ type outboxReader struct {
 
 func openOutbox(t *testing.T, dsn string) *outboxReader {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := sqlstoretest.Open(t, dsn)
 	o := &outboxReader{store: st}
 	o.since(t)
 	return o

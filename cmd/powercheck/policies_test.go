@@ -37,6 +37,24 @@ type problem struct {
 	MessageZh string `json:"message_zh"`
 }
 
+// draftRefusal is the answer to a draft the legal office may not save.
+type draftRefusal struct {
+	Error struct {
+		Code    string    `json:"code"`
+		Message string    `json:"message"`
+		Details []problem `json:"details"`
+	} `json:"error"`
+}
+
+// refuseDraft saves source as module's draft, which must be refused with
+// 422, and returns the refusal.
+func refuseDraft(t *testing.T, s *server, token, module, source string) draftRefusal {
+	t.Helper()
+	var body draftRefusal
+	s.Must(422, "PUT", "/api/v1/policies/"+module, token, map[string]string{"source": source}).Decode(t, &body)
+	return body
+}
+
 func TestPolicyAuthoring(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
@@ -66,17 +84,9 @@ func TestPolicyAuthoring(t *testing.T) {
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					r := s.Must(422, "PUT", "/api/v1/policies/"+tt.module, legal, map[string]string{"source": tt.source})
-					var body struct {
-						Error struct {
-							Code    string    `json:"code"`
-							Message string    `json:"message"`
-							Details []problem `json:"details"`
-						} `json:"error"`
-					}
-					r.Decode(t, &body)
+					body := refuseDraft(t, s, legal, tt.module, tt.source)
 					if body.Error.Code != tt.code || len(body.Error.Details) == 0 {
-						t.Fatalf("answer = %s", r.Body)
+						t.Fatalf("answer = %+v", body)
 					}
 					p := body.Error.Details[0]
 					if p.Module != tt.module || p.Line == 0 || (tt.line != 0 && p.Line != tt.line) || !strings.Contains(p.MessageZh+body.Error.Message, tt.zh) {

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
-	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -155,11 +153,7 @@ func mapsEqual(a, b map[string]int) bool {
 // server afterwards to see them so.
 func backdateDepartments(t *testing.T, dsn string, at time.Time, codes ...string) {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := sqlstoretest.Open(t, dsn)
 	if err := st.DB().Exec("UPDATE departments SET created_at = ? WHERE code IN ?", at.UTC(), codes).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -48,21 +48,13 @@ func TestPolicySandbox(t *testing.T) {
 		}
 		for _, tt := range refused {
 			t.Run(tt.name, func(t *testing.T) {
-				var body struct {
-					Error struct {
-						Code    string    `json:"code"`
-						Message string    `json:"message"`
-						Details []problem `json:"details"`
-					} `json:"error"`
-				}
-				r := s.Must(422, "PUT", "/api/v1/policies/"+tt.module, legal, map[string]string{"source": tt.source})
-				r.Decode(t, &body)
+				body := refuseDraft(t, s, legal, tt.module, tt.source)
 				text := body.Error.Message
 				for _, p := range body.Error.Details {
 					text += p.MessageZh
 				}
 				if body.Error.Code != tt.code || !strings.Contains(text, tt.zh) {
-					t.Errorf("answer = %s, want %s mentioning %s", r.Body, tt.code, tt.zh)
+					t.Errorf("answer = %+v, want %s mentioning %s", body, tt.code, tt.zh)
 				}
 			})
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/url"
@@ -13,7 +12,6 @@ import (
 	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
-	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -275,11 +273,7 @@ func TestStatsWarnings(t *testing.T) {
 
 		t.Run("months and period bounds are days in Asia/Shanghai", func(t *testing.T) {
 
-			st, err := sqlstore.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := sqlstoretest.Open(t, dsn)
 			var scj []statsWarning
 			for _, w := range ws {
 				if w.DepartmentCode == "SCJ" {

@@ -60,11 +60,7 @@ warnings contains {"rule": "` + family + `.never", "level": "prewarning", "messa
 // newestModules reads the modules of the newest stored revision.
 func newestModules(t *testing.T, dsn string) (int64, []string) {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := sqlstoretest.Open(t, dsn)
 	rev, err := st.LatestRevision(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -192,11 +188,7 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 		}
 		t.Logf("%d publishes refused with 409 and tried again", refused)
 
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		revs, err := st.ListRevisions(context.Background(), 100)
 		if err != nil {
 			t.Fatal(err)
@@ -275,11 +267,7 @@ func TestAuditLockWaitIsBounded(t *testing.T) {
 		ctx := context.Background()
 		s := startServer(t, dsn, "--audit-lock-wait", "300ms")
 		s.SetupDistrict(t)
-		st, err := sqlstore.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		other, err := sqlstore.NewSubjectLocks(ctx, st)
 		if err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"cmp"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -70,11 +68,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		sup := tok[apitest.SupervisionToken]
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
+		st := sqlstoretest.Open(t, dsn)
 
 		cases := 0
 		post := func() []int64 {

@@ -107,6 +107,19 @@ func MySQLDSN(tb testing.TB) string {
 	return "mysql:" + cfg.FormatDSN()
 }
 
+// Open opens the database at dsn as it is, without migrating it, and
+// closes it when the test ends: to read and change, behind a server's
+// back, what the server stored.
+func Open(tb testing.TB, dsn string) *sqlstore.Store {
+	tb.Helper()
+	s, err := sqlstore.Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatalf("open %s: %v", dsn, err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // MustOpen opens and migrates the database at dsn, closing it when the test ends.
 func MustOpen(tb testing.TB, dsn string) *sqlstore.Store {
 	tb.Helper()

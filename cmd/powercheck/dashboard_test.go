@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -12,26 +11,6 @@ import (
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
-
-// countListed counts the warnings GET /api/v1/warnings lists for query,
-// following the cursor: what a dashboard figure's link opens.
-func countListed(t *testing.T, s *server, token, query string) int64 {
-	t.Helper()
-	var n int64
-	path := "/api/v1/warnings?limit=500&" + query
-	for {
-		var page struct {
-			Items      []statsWarning `json:"items"`
-			NextCursor *string        `json:"next_cursor"`
-		}
-		s.Must(200, "GET", path, token, nil).Decode(t, &page)
-		n += int64(len(page.Items))
-		if page.NextCursor == nil {
-			return n
-		}
-		path = "/api/v1/warnings?limit=500&" + query + "&cursor=" + url.QueryEscape(*page.NextCursor)
-	}
-}
 
 // dashboardDistrict stores the dashboard fixtures: in ZJJ three decisions
 // without approval (three checkpoint alarms, rectified after 1, 2.5 and 4
@@ -134,7 +113,7 @@ func TestDashboardStats(t *testing.T) {
 					{"open_prewarnings", d.OpenPrewarnings, base + "&level=prewarning&status=open"},
 					{"deadline_alarms", d.DeadlineAlarms, base + "&level=alarm&family=deadline"},
 				} {
-					if want := countListed(t, s, oversight, c.query); c.got != want {
+					if want := int64(len(listWarnings(t, s, oversight, c.query))); c.got != want {
 						t.Errorf("%s %s = %d, the list %s has %d", d.DepartmentCode, c.name, c.got, c.query, want)
 					}
 				}

@@ -27,11 +27,17 @@ type statsWarning struct {
 	CreatedAt      time.Time `json:"created_at"`
 }
 
-// allWarnings lists every warning token may see, following the cursor.
-func allWarnings(t *testing.T, s *server, token string) []statsWarning {
+// listWarnings lists every warning token may see that GET /api/v1/warnings
+// lists for query ("" for all), following the cursor: what a dashboard
+// figure's link opens.
+func listWarnings(t *testing.T, s *server, token, query string) []statsWarning {
 	t.Helper()
 	var out []statsWarning
-	path := "/api/v1/warnings?limit=500"
+	list := "/api/v1/warnings?limit=500"
+	if query != "" {
+		list += "&" + query
+	}
+	path := list
 	for {
 		var page struct {
 			Items      []statsWarning `json:"items"`
@@ -42,7 +48,7 @@ func allWarnings(t *testing.T, s *server, token string) []statsWarning {
 		if page.NextCursor == nil {
 			return out
 		}
-		path = "/api/v1/warnings?limit=500&cursor=" + url.QueryEscape(*page.NextCursor)
+		path = list + "&cursor=" + url.QueryEscape(*page.NextCursor)
 	}
 }
 
@@ -189,7 +195,7 @@ func TestStatsWarnings(t *testing.T) {
 			"ZJJ": {"ZJJ-ST-1", "ZJJ-ST-2", "ZJJ-ST-3", "ZJJ-ST-now"},
 			"SCJ": {"SCJ-ST-1"},
 		}
-		ws := allWarnings(t, s, tok[apitest.SupervisionToken])
+		ws := listWarnings(t, s, tok[apitest.SupervisionToken], "")
 
 		t.Run("counts and rates match the warnings and cases", func(t *testing.T) {
 			var got compliance.WarningStats

@@ -83,30 +83,26 @@ func (s *Server) SetupDistrict(t *testing.T) map[string]string {
 	return tokens
 }
 
-// StepAnswer is the answer to POST /api/v1/steps.
-type StepAnswer struct {
-	StepID         string `json:"step_id"`
+// Warning is a warning as the API shows it.
+type Warning struct {
+	ID             int64  `json:"id"`
+	Rule           string `json:"rule"`
+	Level          string `json:"level"`
+	Message        string `json:"message"`
+	DepartmentCode string `json:"department_code"`
 	CaseNo         string `json:"case_no"`
+	StepID         string `json:"step_id"`
 	PolicyRevision int64  `json:"policy_revision"`
-	CheckStatus    string `json:"check_status"`
-	QueryCode      string `json:"query_code"`
-	Warnings       []struct {
-		ID             int64  `json:"id"`
-		Rule           string `json:"rule"`
-		Level          string `json:"level"`
-		Message        string `json:"message"`
-		DepartmentCode string `json:"department_code"`
-		CaseNo         string `json:"case_no"`
-		StepID         string `json:"step_id"`
-		PolicyRevision int64  `json:"policy_revision"`
-		Status         string `json:"status"`
-	} `json:"warnings"`
+	Status         string `json:"status"`
 }
 
-// Rules lists "rule/level" of the answer's warnings of one family, sorted.
-func (a StepAnswer) Rules(family string) []string {
+// Warnings are the warnings an answer carries.
+type Warnings []Warning
+
+// Rules lists "rule/level" of the warnings of one family, sorted.
+func (ws Warnings) Rules(family string) []string {
 	var out []string
-	for _, w := range a.Warnings {
+	for _, w := range ws {
 		if strings.HasPrefix(w.Rule, family+".") {
 			out = append(out, w.Rule+"/"+w.Level)
 		}
@@ -114,6 +110,19 @@ func (a StepAnswer) Rules(family string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// StepAnswer is the answer to POST /api/v1/steps.
+type StepAnswer struct {
+	StepID         string   `json:"step_id"`
+	CaseNo         string   `json:"case_no"`
+	PolicyRevision int64    `json:"policy_revision"`
+	CheckStatus    string   `json:"check_status"`
+	QueryCode      string   `json:"query_code"`
+	Warnings       Warnings `json:"warnings"`
+}
+
+// Rules lists "rule/level" of the answer's warnings of one family, sorted.
+func (a StepAnswer) Rules(family string) []string { return a.Warnings.Rules(family) }
 
 // Step is the body of a step of an existing case, handled by 张三 under LB1.
 func Step(id, caseNo, code, at string) map[string]any {

@@ -84,20 +84,10 @@ func sign(t *testing.T, s *apitest.Server, token, caseNo, code, decision, opinio
 func caseRules(t *testing.T, s *apitest.Server, token, caseNo, family string) []string {
 	t.Helper()
 	var c struct {
-		Warnings []struct {
-			Rule  string `json:"rule"`
-			Level string `json:"level"`
-		} `json:"warnings"`
+		Warnings apitest.Warnings `json:"warnings"`
 	}
 	s.Must(200, "GET", "/api/v1/cases/"+caseNo, token, nil).Decode(t, &c)
-	var out []string
-	for _, w := range c.Warnings {
-		if strings.HasPrefix(w.Rule, family+".") {
-			out = append(out, w.Rule+"/"+w.Level)
-		}
-	}
-	slices.Sort(out)
-	return out
+	return c.Warnings.Rules(family)
 }
 
 func TestApprovals(t *testing.T) {

@@ -140,3 +140,32 @@ func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
 		}
 	})
 }
+
+// TestBulletinScore holds the score to answers worked out by hand from the
+// published formula: 100 − 2 × alarms × 100 ÷ cases − prewarnings × 100 ÷
+// cases − 10 × missing − 5 × late − 20 × (1 − patrol compliance) + 10 ×
+// rectification rate, with at least one case, kept within 0–100 and
+// rounded to two decimals.
+func TestBulletinScore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		row  compliance.BulletinRow
+		want float64
+	}{
+		{"a clean quarter", compliance.BulletinRow{CasesAccepted: 10, PatrolCompliance: 1}, 100},
+		{"no case counts as one", compliance.BulletinRow{Prewarnings: 1, PatrolCompliance: 1}, 0},
+		{"alarms weigh twice as much as prewarnings", compliance.BulletinRow{CasesAccepted: 10, Alarms: 1, Prewarnings: 2, PatrolCompliance: 1}, 60},
+		{"every term", compliance.BulletinRow{CasesAccepted: 4, Prewarnings: 1, MissingExplanations: 1, LateExplanations: 1,
+			PatrolCompliance: 0.5, RectificationRate: 0.5}, 55},
+		{"no lower than 0", compliance.BulletinRow{CasesAccepted: 2, Alarms: 2, PatrolCompliance: 1}, 0},
+		{"no higher than 100", compliance.BulletinRow{CasesAccepted: 10, PatrolCompliance: 1, RectificationRate: 1}, 100},
+		{"two decimals", compliance.BulletinRow{CasesAccepted: 3, Prewarnings: 1, PatrolCompliance: 1}, 66.67},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := compliance.BulletinScore(tt.row); got != tt.want {
+				t.Errorf("BulletinScore(%+v) = %v, want %v", tt.row, got, tt.want)
+			}
+		})
+	}
+}

@@ -62,6 +62,16 @@ func repeated(n int, s string) string {
 func bodyRoutes() []bodyRoute {
 	shanghaiNow := func() time.Time { return time.Now().In(calendar.Shanghai) }
 	stamp := func(d time.Duration) string { return shanghaiNow().Add(d).Format(time.RFC3339) }
+	// A patrol is on time when recorded on its own day in Asia/Shanghai: one
+	// hour ago, or the day's midnight when the day is younger than that.
+	patrolStamp := func() string {
+		now := shanghaiNow()
+		at := now.Add(-time.Hour)
+		if midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location()); at.Before(midnight) {
+			at = midnight
+		}
+		return at.Format(time.RFC3339)
+	}
 	transition := func(as, action string, body func(t *testing.T, e *bodyEnv) (int64, map[string]any), field bodyField) bodyRoute {
 		return bodyRoute{
 			name: "transitions " + action, method: "POST", as: as, writes: []string{"warning_transitions", "warnings"},
@@ -396,7 +406,7 @@ func bodyRoutes() []bodyRoute {
 		{
 			name: "patrols", method: "POST", as: "inspector", writes: []string{"patrols"},
 			target: func(*testing.T, *bodyEnv, int) (string, map[string]any) {
-				return "/api/v1/patrols", map[string]any{"at": stamp(-time.Hour), "findings": "平台运行正常", "problems": []any{"个别办件超期"}}
+				return "/api/v1/patrols", map[string]any{"at": patrolStamp(), "findings": "平台运行正常", "problems": []any{"个别办件超期"}}
 			},
 			show: func(t *testing.T, e *bodyEnv, _ string, _ map[string]any) string {
 				var findings, problems string

@@ -231,13 +231,9 @@ func compileSet(ctx context.Context, cal calendarFunc, modules []Module, data st
 			prod = append(prod, m)
 		}
 	}
-	parsed, ce := parse(prod)
-	if ce != nil {
-		return nil, prepared{}, ce
-	}
-	c := newCompiler()
-	if c.Compile(parsed); c.Failed() {
-		return nil, prepared{}, problemsFrom(c.Errors)
+	c, err := compileModules(prod)
+	if err != nil {
+		return nil, prepared{}, err
 	}
 	prepare := func(q string) (rego.PreparedEvalQuery, error) {
 		opts := append([]func(*rego.Rego){rego.Compiler(c), rego.Store(data), rego.Query(q), rego.StrictBuiltinErrors(false)}, builtinOptions(cal)...)
@@ -248,7 +244,6 @@ func compileSet(ctx context.Context, cal calendarFunc, modules []Module, data st
 		return pq, nil
 	}
 	var p prepared
-	var err error
 	if p.check, err = prepare(checkQuery); err != nil {
 		return nil, p, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -269,7 +270,10 @@ func compareFigures(t *testing.T, s *sqlstore.Store, r *rand.Rand, depts []strin
 func TestRollupMatchesBaseTables(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		seed := time.Now().UnixNano()
-		t.Logf("seed %d", seed)
+		if v := os.Getenv("POWERCHECK_ROLLUP_SEED"); v != "" { // to replay a failure
+			seed, _ = strconv.ParseInt(v, 10, 64)
+		}
+		t.Logf("seed %d (POWERCHECK_ROLLUP_SEED replays it)", seed)
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		depts := []string{"ZJJ", "SCJ", "JYJ"}
 		w := &rollupWorkload{t: t, s: s, r: r, now: rollupStart.Add(-2 * time.Minute).UTC()}
@@ -325,7 +329,14 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 		})
 
 		t.Run("a change made outside the store turns the rollup off", func(t *testing.T) {
-			if err := s.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", rollupStart.AddDate(0, 0, 3), w.warns[0]).Error; err != nil {
+			// A warning without a rectify report: moving a rectified alarm
+			// after its report would break what the base queries assume.
+			var moved int64
+			if err := s.DB().Raw("SELECT MIN(id) FROM warnings WHERE id NOT IN (SELECT warning_id FROM warning_transitions WHERE action = ?)",
+				compliance.ActionRectify).Scan(&moved).Error; err != nil || moved == 0 {
+				t.Fatalf("a warning without a rectify report: %d, %v", moved, err)
+			}
+			if err := s.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", rollupStart.AddDate(0, 0, 3), moved).Error; err != nil {
 				t.Fatal(err)
 			}
 			if ready, err := s.RollupReady(context.Background()); err != nil || ready {

@@ -24,22 +24,16 @@ func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, 
 		it["department_code"] = "SCJ"
 	}))
 
-	post := func(token string, body map[string]any) apitest.StepAnswer {
-		t.Helper()
-		var a apitest.StepAnswer
-		s.Must(201, "POST", "/api/v1/steps", token, body).Decode(t, &a)
-		return a
-	}
 	var alarms []int64
 	for i := 1; i <= 4; i++ {
 		c := fmt.Sprintf("ZJJ-DB-%d", i)
-		post(tok[apitest.ZJJClerk], apitest.FirstStep(c+"-a", c, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-		post(tok[apitest.ZJJClerk], apitest.Step(c+"-r", c, "review", "2026-03-03T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(c+"-a", c, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step(c+"-r", c, "review", "2026-03-03T09:00:00+08:00"))
 		at := "2026-03-04T09:00:00+08:00"
 		if i == 4 {
 			at = "2026-04-15T09:00:00+08:00"
 		}
-		for _, w := range post(tok[apitest.ZJJClerk], apitest.Step(c+"-d", c, "decide", at)).Warnings {
+		for _, w := range s.Submit(t, tok[apitest.ZJJClerk], apitest.Step(c+"-d", c, "decide", at)).Warnings {
 			if w.Rule == "checkpoint.approval_missing" && i < 4 {
 				alarms = append(alarms, w.ID)
 			}
@@ -51,13 +45,13 @@ func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, 
 	for i, c := range []string{"accept", "review", "decide", "deliver"} {
 		at := apitest.StepTime(now.Add(time.Duration(i-4) * 10 * time.Minute))
 		if i == 0 {
-			post(tok[apitest.ZJJClerk], apitest.FirstStep("DB-5-"+c, "ZJJ-DB-5", "XK-001", c, at))
+			s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("DB-5-"+c, "ZJJ-DB-5", "XK-001", c, at))
 		} else {
-			post(tok[apitest.ZJJClerk], apitest.Step("DB-5-"+c, "ZJJ-DB-5", c, at))
+			s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("DB-5-"+c, "ZJJ-DB-5", c, at))
 		}
 	}
-	post(tok[apitest.SCJClerk], apitest.FirstStep("SD-1-a", "SCJ-DB-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
-	post(tok[apitest.SCJClerk], apitest.Step("SD-1-d", "SCJ-DB-1", "decide", "2026-03-11T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.SCJClerk], apitest.FirstStep("SD-1-a", "SCJ-DB-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.SCJClerk], apitest.Step("SD-1-d", "SCJ-DB-1", "decide", "2026-03-11T09:00:00+08:00"))
 	if len(alarms) != 3 {
 		t.Fatalf("checkpoint alarms %v, want 3", alarms)
 	}

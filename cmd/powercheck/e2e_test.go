@@ -168,8 +168,7 @@ func TestSteps(t *testing.T) {
 
 			d := apitest.Step("C2-decide", "ZJJ-2026-0002", "decide", "2026-03-04T09:30:00+08:00")
 			d["legal_basis_ids"] = []string{}
-			var ans apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", clerk, d).Decode(t, &ans)
+			ans := s.Submit(t, clerk, d)
 			for _, want := range []string{"checkpoint.approval_missing/alarm", "legal_basis.missing/alarm"} {
 				if !slices.Contains(append(ans.Rules("checkpoint"), ans.Rules("legal_basis")...), want) {
 					t.Errorf("warnings %v lack %s", ans.Warnings, want)
@@ -270,8 +269,7 @@ func TestLawCounting(t *testing.T) {
 					s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step(fmt.Sprintf("%s-m%d", caseNo, j), caseNo, c, at))
 				}
 				end := apitest.Step(caseNo+"-end", caseNo, tt.endCode, tt.endAt)
-				var ans apitest.StepAnswer
-				s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], end).Decode(t, &ans)
+				ans := s.Submit(t, tok[apitest.ZJJClerk], end)
 				late := slices.Contains(ans.Rules("deadline"), "deadline.item_overdue/alarm")
 				if late != tt.wantLate {
 					t.Errorf("item_overdue = %v, want %v; deadline warnings %v", late, tt.wantLate, ans.Rules("deadline"))

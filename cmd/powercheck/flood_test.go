@@ -55,8 +55,7 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 		}
 
 		publish(150, compliance.MaxMessageRunes+1000)
-		var a apitest.StepAnswer
-		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("F1-accept", "ZJJ-F-1", "XK-001", "accept", at)).Decode(t, &a)
+		a := s.Submit(t, clerk, apitest.FirstStep("F1-accept", "ZJJ-F-1", "XK-001", "accept", at))
 		if a.CheckStatus != "checked" {
 			t.Fatalf("150 warnings: check_status = %s, want checked", a.CheckStatus)
 		}

@@ -116,8 +116,7 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.SCJClerk], apitest.FirstStep(no+"-file", no, "CF-SCJ-124", "file", "2026-02-12T09:00:00+08:00"))
 			d := apitest.Step(no+"-decide", no, "decide", "2026-02-27T10:00:00+08:00")
 			d["discretion"] = discretion
-			var a apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.SCJClerk], d).Decode(t, &a)
+			a := s.Submit(t, tok[apitest.SCJClerk], d)
 			return a
 		}
 		t.Run("a fine within ten to twenty times the goods value", func(t *testing.T) {
@@ -209,8 +208,7 @@ func TestPrewarningLifted(t *testing.T) {
 			return l.Items
 		}
 
-		var a apitest.StepAnswer
-		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("L1-accept", "ZJJ-2026-0501", "XK-LIFT", "accept", now)).Decode(t, &a)
+		a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("L1-accept", "ZJJ-2026-0501", "XK-LIFT", "accept", now))
 		if got := rulesOf(a, "deadline"); got["deadline.item_due_soon"] != "prewarning" {
 			t.Fatalf("deadline warnings at acceptance = %v, want item_due_soon", got)
 		}

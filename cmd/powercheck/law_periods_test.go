@@ -15,13 +15,6 @@ import (
 // unit (行政处罚法第八十五条), statutory and promised limits, and the lawful
 // cap and approver of an extension (行政许可法第四十二条).
 
-func postStep(t *testing.T, s *server, token string, body map[string]any) apitest.StepAnswer {
-	t.Helper()
-	var a apitest.StepAnswer
-	s.Must(201, "POST", "/api/v1/steps", token, body).Decode(t, &a)
-	return a
-}
-
 func withApproval(st map[string]any, role, by, at string) map[string]any {
 	st["approvals"] = []any{map[string]any{"role": role, "by": by, "at": at}}
 	return st
@@ -37,20 +30,20 @@ func TestLawPeriodsRollOver(t *testing.T) {
 		}
 
 		t.Run("a 90-day period ending in the National Day holiday ends on its first working day after", func(t *testing.T) {
-			postStep(t, s, clerk, apitest.FirstStep("ZJJ-2025-0703-file", "ZJJ-2025-0703", "CF-001", "file", "2025-07-03T09:00:00+08:00"))
-			got := postStep(t, s, clerk, decide("ZJJ-2025-0703-decide", "ZJJ-2025-0703", "2025-10-09T09:00:00+08:00"))
+			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2025-0703-file", "ZJJ-2025-0703", "CF-001", "file", "2025-07-03T09:00:00+08:00"))
+			got := s.Submit(t, clerk, decide("ZJJ-2025-0703-decide", "ZJJ-2025-0703", "2025-10-09T09:00:00+08:00"))
 			if r := got.Rules("deadline"); slices.Contains(r, "deadline.item_overdue/alarm") {
 				t.Errorf("decision on 2025-10-09: deadline warnings %v, want it on time", r)
 			}
-			postStep(t, s, clerk, apitest.FirstStep("ZJJ-2025-0704-file", "ZJJ-2025-0704", "CF-001", "file", "2025-07-03T09:00:00+08:00"))
-			late := postStep(t, s, clerk, decide("ZJJ-2025-0704-decide", "ZJJ-2025-0704", "2025-10-10T09:00:00+08:00"))
+			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2025-0704-file", "ZJJ-2025-0704", "CF-001", "file", "2025-07-03T09:00:00+08:00"))
+			late := s.Submit(t, clerk, decide("ZJJ-2025-0704-decide", "ZJJ-2025-0704", "2025-10-10T09:00:00+08:00"))
 			if r := late.Rules("deadline"); !slices.Contains(r, "deadline.item_overdue/alarm") {
 				t.Errorf("decision on 2025-10-10: deadline warnings %v, want the overdue alarm", r)
 			}
 		})
 		t.Run("a period ending in the 2026 Spring Festival ends on 2026-02-24", func(t *testing.T) {
-			postStep(t, s, clerk, apitest.FirstStep("ZJJ-2025-1117-file", "ZJJ-2025-1117", "CF-001", "file", "2025-11-17T09:00:00+08:00"))
-			got := postStep(t, s, clerk, decide("ZJJ-2025-1117-decide", "ZJJ-2025-1117", "2026-02-24T09:00:00+08:00"))
+			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2025-1117-file", "ZJJ-2025-1117", "CF-001", "file", "2025-11-17T09:00:00+08:00"))
+			got := s.Submit(t, clerk, decide("ZJJ-2025-1117-decide", "ZJJ-2025-1117", "2026-02-24T09:00:00+08:00"))
 			if r := got.Rules("deadline"); slices.Contains(r, "deadline.item_overdue/alarm") {
 				t.Errorf("decision on 2026-02-24: deadline warnings %v, want it on time", r)
 			}
@@ -60,10 +53,10 @@ func TestLawPeriodsRollOver(t *testing.T) {
 				it["steps"].([]any)[2].(map[string]any)["time_limit_unit"] = "workday"
 			})
 			s.Must(201, "PUT", "/api/v1/power-items/CF-002", tok[apitest.LegalToken], it)
-			postStep(t, s, clerk, apitest.FirstStep("ZJJ-2025-0705-file", "ZJJ-2025-0705", "CF-002", "file", "2025-07-05T09:00:00+08:00"))
-			postStep(t, s, clerk, decide("ZJJ-2025-0705-decide", "ZJJ-2025-0705", "2025-09-30T09:00:00+08:00"))
+			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2025-0705-file", "ZJJ-2025-0705", "CF-002", "file", "2025-07-05T09:00:00+08:00"))
+			s.Submit(t, clerk, decide("ZJJ-2025-0705-decide", "ZJJ-2025-0705", "2025-09-30T09:00:00+08:00"))
 
-			got := postStep(t, s, clerk, apitest.Step("ZJJ-2025-0705-deliver", "ZJJ-2025-0705", "deliver", "2025-10-16T09:00:00+08:00"))
+			got := s.Submit(t, clerk, apitest.Step("ZJJ-2025-0705-deliver", "ZJJ-2025-0705", "deliver", "2025-10-16T09:00:00+08:00"))
 			if r := got.Rules("deadline"); len(r) != 0 {
 				t.Errorf("delivery on 2025-10-16: deadline warnings %v, want none", r)
 			}
@@ -91,9 +84,9 @@ func TestLawPeriodsRollOver(t *testing.T) {
 			if !slices.Equal(flagged, []string{"catalog.short_period_in_calendar_days/prewarning[CF-003]"}) {
 				t.Errorf("catalog warnings = %q, want the 7-day delivery in calendar days of CF-003 flagged", flagged)
 			}
-			postStep(t, s, clerk, apitest.FirstStep("ZJJ-2025-0706-file", "ZJJ-2025-0706", "CF-003", "file", "2025-07-05T09:00:00+08:00"))
-			postStep(t, s, clerk, decide("ZJJ-2025-0706-decide", "ZJJ-2025-0706", "2025-09-30T09:00:00+08:00"))
-			got := postStep(t, s, clerk, apitest.Step("ZJJ-2025-0706-deliver", "ZJJ-2025-0706", "deliver", "2025-10-16T09:00:00+08:00"))
+			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2025-0706-file", "ZJJ-2025-0706", "CF-003", "file", "2025-07-05T09:00:00+08:00"))
+			s.Submit(t, clerk, decide("ZJJ-2025-0706-decide", "ZJJ-2025-0706", "2025-09-30T09:00:00+08:00"))
+			got := s.Submit(t, clerk, apitest.Step("ZJJ-2025-0706-deliver", "ZJJ-2025-0706", "deliver", "2025-10-16T09:00:00+08:00"))
 			if r := got.Rules("deadline"); !slices.Equal(r, []string{"deadline.step_overdue/alarm"}) {
 				t.Errorf("delivery on 2025-10-16: deadline warnings %v, want the step alarm", r)
 			}
@@ -173,11 +166,11 @@ func TestLawPeriodsExtensions(t *testing.T) {
 
 		t.Run("a licence extension over the cap, signed by the leader, is an alarm", func(t *testing.T) {
 			now := time.Now()
-			postStep(t, s, clerk, apitest.FirstStep("ZJJ-2026-0202-accept", "ZJJ-2026-0202", "XK-001", "accept", apitest.StepTime(now.Add(-time.Hour))))
+			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2026-0202-accept", "ZJJ-2026-0202", "XK-001", "accept", apitest.StepTime(now.Add(-time.Hour))))
 			s.Must(201, "POST", "/api/v1/cases/ZJJ-2026-0202/approvals", tok[apitest.ZJJAdmin],
 				map[string]string{"step_code": "extend", "decision": "approve", "opinion": "同意延长"})
 
-			x := postStep(t, s, clerk, extend("ZJJ-2026-0202-extend", "ZJJ-2026-0202", apitest.StepTime(time.Now()), 30))
+			x := s.Submit(t, clerk, extend("ZJJ-2026-0202-extend", "ZJJ-2026-0202", apitest.StepTime(time.Now()), 30))
 			if r := x.Rules("deadline"); !slices.Contains(r, "deadline.extension_over_cap/alarm") || slices.Contains(r, "deadline.extension_late/alarm") {
 				t.Errorf("extension: deadline warnings %v, want the cap alarm", r)
 			}
@@ -186,14 +179,14 @@ func TestLawPeriodsExtensions(t *testing.T) {
 			}
 		})
 		t.Run("an extension only declared approved is an alarm and adds nothing", func(t *testing.T) {
-			postStep(t, s, clerk, apitest.FirstStep("ZJJ-2026-0204-accept", "ZJJ-2026-0204", "XK-001", "accept", "2026-02-02T09:00:00+08:00"))
+			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2026-0204-accept", "ZJJ-2026-0204", "XK-001", "accept", "2026-02-02T09:00:00+08:00"))
 
 			r := s.Do("POST", "/api/v1/cases/ZJJ-2026-0204/approvals", clerk, map[string]string{"step_code": "extend", "decision": "approve"})
 			if r.Status != 403 {
 				t.Errorf("a clerk signing an extension: %d %s, want 403", r.Status, r.Body)
 			}
 			ext := withApproval(extend("ZJJ-2026-0204-extend", "ZJJ-2026-0204", "2026-02-26T09:00:00+08:00", 10), "dept_admin", "王局长", "2026-02-26T08:00:00+08:00")
-			x := postStep(t, s, clerk, ext)
+			x := s.Submit(t, clerk, ext)
 			if r := x.Rules("checkpoint"); !slices.Equal(r, []string{"checkpoint.extension_unapproved/alarm"}) {
 				t.Errorf("extension declared approved: checkpoint warnings %v", r)
 			}
@@ -202,7 +195,7 @@ func TestLawPeriodsExtensions(t *testing.T) {
 					t.Errorf("message %q: want the leader named", w.Message)
 				}
 			}
-			late := postStep(t, s, clerk, decide("ZJJ-2026-0204-decide", "ZJJ-2026-0204", "2026-03-09T09:00:00+08:00"))
+			late := s.Submit(t, clerk, decide("ZJJ-2026-0204-decide", "ZJJ-2026-0204", "2026-03-09T09:00:00+08:00"))
 			if !slices.Contains(late.Rules("deadline"), "deadline.item_overdue/alarm") {
 				t.Errorf("decision on 2026-03-09: %v, want the overdue alarm (due 2026-03-06)", late.Rules("deadline"))
 			}

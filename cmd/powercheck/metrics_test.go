@@ -77,8 +77,7 @@ func TestMetrics(t *testing.T) {
 			noBasis,
 			apitest.Step("M1-review", "ZJJ-M-1", "review", "2026-06-30T09:30:00+08:00"),
 		} {
-			var ans apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", clerk, body).Decode(t, &ans)
+			ans := s.Submit(t, clerk, body)
 			for _, w := range ans.Warnings {
 				fam, _, _ := strings.Cut(w.Rule, ".")
 				if families[fam] == nil {

@@ -87,8 +87,7 @@ func raiseAlarm(t *testing.T, s *server, clerk, n string) string {
 	t.Helper()
 	caseNo := "ZJJ-2026-02" + n
 	s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("N"+n+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-	var a apitest.StepAnswer
-	s.Must(201, "POST", "/api/v1/steps", clerk, lateReview("N"+n+"-review", caseNo)).Decode(t, &a)
+	a := s.Submit(t, clerk, lateReview("N"+n+"-review", caseNo))
 	for _, w := range a.Warnings {
 		if w.Level == compliance.LevelAlarm {
 			return "/warnings/" + strconv.FormatInt(w.ID, 10)

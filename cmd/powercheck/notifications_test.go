@@ -83,8 +83,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 			known := map[int64]bool{}
 			for i, st := range []map[string]any{apitest.FirstStep("O1-accept", "ZJJ-2026-0101", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
 				lateReview("O1-review", "ZJJ-2026-0101")} {
-				var a apitest.StepAnswer
-				s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st).Decode(t, &a)
+				a := s.Submit(t, tok[apitest.ZJJClerk], st)
 				var want []string
 				if i == 0 {
 					want = append(want, compliance.EventApprovalWaiting)

@@ -114,8 +114,7 @@ func TestPolicyAuthoring(t *testing.T) {
 		})
 
 		submit := func(id string) apitest.StepAnswer {
-			var a apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).Decode(t, &a)
+			a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 			return a
 		}
 
@@ -324,8 +323,7 @@ func TestSecondNodePicksUpRevision(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		var ans apitest.StepAnswer
-		b.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("N1", "ZJJ-CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).Decode(t, &ans)
+		ans := b.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("N1", "ZJJ-CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 		if ans.PolicyRevision != rev.Revision {
 			t.Errorf("second node checked with revision %d, want %d", ans.PolicyRevision, rev.Revision)
 		}

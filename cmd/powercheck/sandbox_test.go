@@ -64,8 +64,7 @@ func TestPolicySandbox(t *testing.T) {
 			Failed int `json:"failed"`
 		}
 		submit := func(id string) apitest.StepAnswer {
-			var a apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-SANDBOX-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).Decode(t, &a)
+			a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-SANDBOX-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 			return a
 		}
 		if a := submit("1"); a.CheckStatus != "checked" {

@@ -152,30 +152,23 @@ func TestStatsWarnings(t *testing.T) {
 			it["department_code"] = "SCJ"
 		}))
 
-		post := func(token string, body map[string]any) apitest.StepAnswer {
-			t.Helper()
-			var a apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", token, body).Decode(t, &a)
-			return a
-		}
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-1-a", "ZJJ-ST-1", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-r", "ZJJ-ST-1", "review", "2026-03-03T09:00:00+08:00"))
+		d1 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-d", "ZJJ-ST-1", "decide", "2026-03-04T09:00:00+08:00"))
 
-		post(tok[apitest.ZJJClerk], apitest.FirstStep("ST-1-a", "ZJJ-ST-1", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-		post(tok[apitest.ZJJClerk], apitest.Step("ST-1-r", "ZJJ-ST-1", "review", "2026-03-03T09:00:00+08:00"))
-		d1 := post(tok[apitest.ZJJClerk], apitest.Step("ST-1-d", "ZJJ-ST-1", "decide", "2026-03-04T09:00:00+08:00"))
-
-		post(tok[apitest.ZJJClerk], apitest.FirstStep("ST-2-a", "ZJJ-ST-2", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-		post(tok[apitest.ZJJClerk], apitest.Step("ST-2-r", "ZJJ-ST-2", "review", "2026-03-03T09:00:00+08:00"))
-		d2 := post(tok[apitest.ZJJClerk], apitest.Step("ST-2-d", "ZJJ-ST-2", "decide", "2026-04-15T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-2-a", "ZJJ-ST-2", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-r", "ZJJ-ST-2", "review", "2026-03-03T09:00:00+08:00"))
+		d2 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-d", "ZJJ-ST-2", "decide", "2026-04-15T09:00:00+08:00"))
 		if !slices.Contains(d2.Rules("deadline"), "deadline.item_overdue/alarm") {
 			t.Fatalf("late decision raised %v, want deadline.item_overdue", d2.Rules("deadline"))
 		}
 
-		post(tok[apitest.ZJJClerk], apitest.FirstStep("ST-3-a", "ZJJ-ST-3", "XK-001", "accept", "2026-03-05T09:00:00+08:00"))
-		post(tok[apitest.ZJJClerk], apitest.FirstStep("ST-0-a", "ZJJ-ST-0", "XK-001", "accept", "2026-02-20T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-3-a", "ZJJ-ST-3", "XK-001", "accept", "2026-03-05T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-0-a", "ZJJ-ST-0", "XK-001", "accept", "2026-02-20T09:00:00+08:00"))
 		now := time.Now().In(calendar.Shanghai)
-		post(tok[apitest.ZJJClerk], apitest.FirstStep("ST-now-a", "ZJJ-ST-now", "XK-001", "accept", now.Format(time.RFC3339)))
-		post(tok[apitest.SCJClerk], apitest.FirstStep("SC-1-a", "SCJ-ST-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
-		post(tok[apitest.SCJClerk], apitest.Step("SC-1-d", "SCJ-ST-1", "decide", "2026-03-11T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-now-a", "ZJJ-ST-now", "XK-001", "accept", now.Format(time.RFC3339)))
+		s.Submit(t, tok[apitest.SCJClerk], apitest.FirstStep("SC-1-a", "SCJ-ST-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.SCJClerk], apitest.Step("SC-1-d", "SCJ-ST-1", "decide", "2026-03-11T09:00:00+08:00"))
 
 		var alarm int64
 		for _, w := range d1.Warnings {

@@ -56,8 +56,7 @@ func TestCalendarChangeReevaluatesCases(t *testing.T) {
 			it["time_limit"] = map[string]any{"days": 400, "unit": "workday"}
 		}))
 
-		var ans apitest.StepAnswer
-		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("LONG-1", "ZJJ-LONG", "XK-LONG", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).Decode(t, &ans)
+		ans := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("LONG-1", "ZJJ-LONG", "XK-LONG", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 		if !slices.Contains(ans.Rules("deadline"), "deadline.calendar_unknown/prewarning") {
 			t.Errorf("warnings %v, want deadline.calendar_unknown", ans.Rules("deadline"))
 		}

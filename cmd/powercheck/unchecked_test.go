@@ -41,8 +41,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 		}
 		s, tok := startDistrict(t, dsn, "--policy-poll", "100ms", "--recheck-interval", "100ms")
 
-		var ans apitest.StepAnswer
-		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00")).Decode(t, &ans)
+		ans := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 		if ans.CheckStatus != "unchecked" || ans.PolicyRevision != 1 || len(ans.Warnings) != 0 {
 			t.Fatalf("answer = %+v, want an unchecked step under revision 1", ans)
 		}

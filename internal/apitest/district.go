@@ -124,6 +124,15 @@ type StepAnswer struct {
 // Rules lists "rule/level" of the answer's warnings of one family, sorted.
 func (a StepAnswer) Rules(family string) []string { return a.Warnings.Rules(family) }
 
+// Submit submits step as the account of token; it fails the test unless
+// the step is accepted as new (201), and returns the answer.
+func (s *Server) Submit(t *testing.T, token string, step map[string]any) StepAnswer {
+	t.Helper()
+	var a StepAnswer
+	s.Must(201, "POST", "/api/v1/steps", token, step).Decode(t, &a)
+	return a
+}
+
 // Step is the body of a step of an existing case, handled by 张三 under LB1.
 func Step(id, caseNo, code, at string) map[string]any {
 	return map[string]any{"id": id, "case_no": caseNo, "step_code": code, "handler": "张三", "occurred_at": at,

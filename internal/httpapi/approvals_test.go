@@ -64,8 +64,7 @@ func decided(t *testing.T, s *apitest.Server, tok map[string]string, caseNo, han
 	t.Helper()
 	st := apitest.Step(caseNo+"-decide", caseNo, "decide", apitest.StepTime(at))
 	st["handler"] = handler
-	var a apitest.StepAnswer
-	s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st).Decode(t, &a)
+	a := s.Submit(t, tok[apitest.ZJJClerk], st)
 	return a
 }
 
@@ -124,8 +123,7 @@ func TestApprovals(t *testing.T) {
 			st := apitest.Step("ZJJ-2026-A002-decide", "ZJJ-2026-A002", "decide", apitest.StepTime(time.Now()))
 			st["handler"] = "张三"
 			st["approvals"] = []any{map[string]any{"role": "dept_inspector", "by": "测试zjj-inspector", "at": apitest.StepTime(time.Now().Add(-time.Minute))}}
-			var d apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st).Decode(t, &d)
+			d := s.Submit(t, tok[apitest.ZJJClerk], st)
 			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
 				t.Errorf("checkpoint warnings %v, want approval_missing", got)
 			}
@@ -163,8 +161,7 @@ func TestApprovals(t *testing.T) {
 			ext := apitest.Step("ZJJ-2026-A003-extend", "ZJJ-2026-A003", "extend", apitest.StepTime(time.Now()))
 			ext["handler"] = "张三"
 			ext["attributes"] = map[string]any{"extension_days": 5}
-			var e apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], ext).Decode(t, &e)
+			e := s.Submit(t, tok[apitest.ZJJClerk], ext)
 			if got := e.Rules("checkpoint"); len(got) != 0 {
 				t.Errorf("a signed extension: checkpoint warnings %v, want none", got)
 			}
@@ -276,8 +273,7 @@ func TestApprovalsHandlers(t *testing.T) {
 		t.Run("a program naming an unknown handler gets a pre-warning", func(t *testing.T) {
 			st := apitest.FirstStep("ZJJ-2026-H001-accept", "ZJJ-2026-H001", "XK-001", "accept", apitest.StepTime(time.Now()))
 			st["handler"] = "王小二"
-			var a apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st).Decode(t, &a)
+			a := s.Submit(t, tok[apitest.ZJJClerk], st)
 			if got := a.Rules("sync"); !slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want sync.unknown_handler", got)
 			}

@@ -23,8 +23,7 @@ func documentsDistrict(t *testing.T, s *apitest.Server) (map[string]string, stri
 	oversight := s.AddAccount(t, "oversight", "oversight", "")
 	s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("DOC-a", "ZJJ-DOC-1", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
 	s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step("DOC-r", "ZJJ-DOC-1", "review", "2026-03-03T09:00:00+08:00"))
-	var a apitest.StepAnswer
-	s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step("DOC-d", "ZJJ-DOC-1", "decide", "2026-03-04T09:00:00+08:00")).Decode(t, &a)
+	a := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("DOC-d", "ZJJ-DOC-1", "decide", "2026-03-04T09:00:00+08:00"))
 	var alarms []int64
 	for _, w := range a.Warnings {
 		if w.Level == "alarm" {

@@ -32,8 +32,7 @@ func TestWarningLifecycle(t *testing.T) {
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
 			d := apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
-			var ans apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], d).Decode(t, &ans)
+			ans := s.Submit(t, tok[apitest.ZJJClerk], d)
 			for _, w := range ans.Warnings {
 				if w.Rule == "checkpoint.approval_missing" {
 					ids = append(ids, w.ID)

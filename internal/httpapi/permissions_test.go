@@ -59,8 +59,7 @@ func setupMatrix(t *testing.T, s *apitest.Server) matrixDistrict {
 	caseWithWarning := func(clerk, caseNo, item string) int64 {
 		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep(caseNo+"-a", caseNo, item, "accept", "2026-03-02T09:00:00+08:00"))
 		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
-		var ans apitest.StepAnswer
-		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")).Decode(t, &ans)
+		ans := s.Submit(t, clerk, apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00"))
 		if len(ans.Warnings) == 0 {
 			t.Fatalf("case %s raised no warning", caseNo)
 		}

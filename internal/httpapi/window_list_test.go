@@ -75,8 +75,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 			t.Helper()
 			cases++
 			caseNo := fmt.Sprintf("ZJJ-W-%d", cases)
-			var ans apitest.StepAnswer
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00")).Decode(t, &ans)
+			ans := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
 			if len(ans.Warnings) == 0 {
 				t.Fatalf("case %s raised no warning; the test needs some", caseNo)
 			}

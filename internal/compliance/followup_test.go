@@ -18,8 +18,7 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-03-02T09:10:00+08:00")
-		svc := newService(t, store, clk)
-		setup(t, svc)
+		svc := newDistrict(t, store, clk)
 		leader := &compliance.Account{Username: "zjj-admin", Role: compliance.RoleDeptAdmin, DepartmentCode: "ZJJ"}
 		alarms := map[string][]int64{}
 		for _, no := range []string{"ZJJ-F1", "ZJJ-F2"} {

@@ -78,6 +78,14 @@ var licensing = compliance.PowerItem{Code: "XK-001", Name: "建筑工程施工�
 	Steps: []compliance.FlowStep{{Code: "accept", Name: "受理"}, {Code: "review", Name: "审查", TimeLimitDays: 10},
 		{Code: "decide", Name: "决定", EndsClock: true}, {Code: "deliver", Name: "送达"}}}
 
+// newDistrict is newService with ZJJ and its licensing item set up.
+func newDistrict(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Services {
+	t.Helper()
+	svc := newService(t, store, clk)
+	setup(t, svc)
+	return svc
+}
+
 func setup(t testing.TB, svc *checker.Services) {
 	t.Helper()
 	ctx := context.Background()

@@ -35,8 +35,7 @@ func TestStepOnACaseThatKeepsChanging(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-03-02T10:00:00+08:00")
-		plain := newService(t, store, clk)
-		setup(t, plain)
+		plain := newDistrict(t, store, clk)
 		accept(t, plain, "ZJJ-B", "2026-03-02T09:00:00+08:00")
 
 		busy := &busyStore{Store: store}

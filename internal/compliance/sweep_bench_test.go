@@ -21,8 +21,7 @@ func BenchmarkSweep(b *testing.B) {
 	ctx := context.Background()
 	store := sqlstoretest.MustOpen(b, sqlstoretest.MySQLDSN(b))
 	clk := clockAt("2026-03-10T09:00:00+08:00")
-	svc := newService(b, store, clk)
-	setup(b, svc)
+	svc := newDistrict(b, store, clk)
 
 	db := store.DB()
 	const batch = 5000

@@ -19,8 +19,7 @@ func TestSweepCatchesStalledCases(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-02-09T10:00:00+08:00")
-		svc := newService(t, store, clk)
-		setup(t, svc)
+		svc := newDistrict(t, store, clk)
 		// Accepted Monday 9 Feb: the review is due 28 Feb (a make-up
 		// Saturday), the decision 13 March.
 		accept(t, svc, "ZJJ-1", "2026-02-09T09:00:00+08:00")
@@ -77,8 +76,7 @@ func TestConcurrentSweepers(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-02-09T10:00:00+08:00")
-		svc := newService(t, store, clk)
-		setup(t, svc)
+		svc := newDistrict(t, store, clk)
 		const cases = 120
 		for i := range cases {
 			accept(t, svc, fmt.Sprintf("ZJJ-C%03d", i), "2026-02-09T09:00:00+08:00")

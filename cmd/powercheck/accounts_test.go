@@ -162,6 +162,7 @@ func TestAccounts(t *testing.T) {
 			}
 			tok[apitest.ZJJClerk] = out.Token
 
+			// Every account may rotate its own token, whatever its role.
 			for _, key := range []string{apitest.LegalToken, apitest.SupervisionToken} {
 				var me struct{ Username string }
 				s.Must(200, "GET", "/api/v1/me", tok[key], nil).Decode(t, &me)
@@ -171,7 +172,6 @@ func TestAccounts(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 func TestAccountIPRanges(t *testing.T) {
@@ -196,7 +196,7 @@ func TestAccountIPRanges(t *testing.T) {
 			wjw := s.AddAccount(t, "wjw-clerk", "clerk", "WJW")
 			jyj := s.AddAccount(t, "jyj-clerk", "clerk", "JYJ")
 			apitest.WantCode(t, s.doFrom("GET", "/api/v1/me", wjw, forwarded), 403, "ip_not_allowed")
-
+			// The account's own ranges do not widen its department's.
 			s.Must(200, "PATCH", "/api/v1/accounts/wjw-clerk", apitest.AdminToken, map[string]any{"allowed_cidrs": []string{"127.0.0.1/32"}})
 			apitest.WantCode(t, s.Do("GET", "/api/v1/me", wjw, nil), 403, "ip_not_allowed")
 			s.Must(200, "GET", "/api/v1/me", jyj, nil)

@@ -94,11 +94,10 @@ func verifyAudit(dsn string) (string, error) {
 func TestAuditLog(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+		s, tok := startDistrict(t, dsn) // 2 departments, 5 accounts, 2 items
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
 			apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-
-		const changes = 11
+		const changes = 11 // the first administrator, then 10 through the API
 
 		st := sqlstoretest.Open(t, dsn)
 		waitAuditRows(t, st, changes)
@@ -111,7 +110,7 @@ func TestAuditLog(t *testing.T) {
 			s.Must(403, "POST", "/api/v1/departments", tok[apitest.ZJJClerk], map[string]string{"code": "X1", "name": "越权"})
 			s.Must(401, "POST", "/api/v1/departments", "wrong-token", map[string]string{"code": "X2", "name": "无令牌"})
 			s.Must(422, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step("C1-bogus", "ZJJ-2026-0001", "no-such-step", "2026-03-03T09:30:00+08:00"))
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // an entry would be written right after its answer
 			waitAuditRows(t, st, changes)
 		})
 
@@ -126,7 +125,7 @@ func TestAuditLog(t *testing.T) {
 					t.Fatalf("item %d has seq %d, want %d (newest first)", i, e.Seq, changes-i)
 				}
 				if e.Seq == 1 {
-					continue
+					continue // the system's entry, checked below
 				}
 				if e.IP != "127.0.0.1" || e.At.IsZero() || len(e.RequestDigest) != 64 || len(e.ResponseDigest) != 64 || len(e.Hash) != 64 {
 					t.Errorf("entry %+v: want ip 127.0.0.1, a time and 64-hex digests", e)
@@ -300,5 +299,4 @@ func TestAuditLog(t *testing.T) {
 			}
 		})
 	})
-
 }

@@ -44,13 +44,12 @@ func TestAuditStateDigests(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		st := sqlstoretest.Open(t, dsn)
-		n := 10
+		n := 10 // the first administrator and SetupDistrict's 9 changes
 		next := func() auditItem { t.Helper(); n++; return newestAudit(t, s, st, n) }
 
 		t.Run("a created object was absent before", func(t *testing.T) {
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
 				apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-
 			e := next()
 			subj := subjects("step", "C1-accept", "case", "ZJJ-2026-0001")
 			if e.Subjects != compliance.FormatSubjects(subj) || e.BeforeDigest != compliance.AbsentStateDigest(subj) ||
@@ -76,7 +75,6 @@ func TestAuditStateDigests(t *testing.T) {
 		t.Run("a replay changes nothing", func(t *testing.T) {
 			s.Must(200, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
 				apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-
 			if e := next(); e.BeforeDigest != e.AfterDigest || len(e.AfterDigest) != 64 {
 				t.Errorf("replay entry %+v: want the same state before and after", e)
 			}
@@ -139,6 +137,8 @@ func TestAuditStateDigests(t *testing.T) {
 				t.Fatalf("verify: out %q, err %v; want an intact chain and %q", out, err, want)
 			}
 
+			// The next change through the API starts from the altered row:
+			// the gap stays visible between the two entries.
 			s.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]any{"real_name": "王五"})
 			e := next()
 			want = fmt.Sprintf("account:zjj-clerk: changed between entries %d and %d, outside the audit log", renamed.Seq, e.Seq)
@@ -160,7 +160,6 @@ func TestAuditStateDigests(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 // TestAuditSystemJobs checks that the jobs the service runs on its own are
@@ -170,6 +169,8 @@ func TestAuditSystemJobs(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		startServer(t, dsn).SetupDistrict(t)
 
+		// A second node, started once the catalog holds its two items:
+		// its first tick checks the catalog.
 		s := startServer(t, dsn, "--sweep-interval", "100ms")
 		deadline := time.Now().Add(10 * time.Second)
 		for {
@@ -197,7 +198,6 @@ func TestAuditSystemJobs(t *testing.T) {
 			t.Errorf("verify: %q, %v", out, err)
 		}
 	})
-
 }
 
 // TestAuditKeyFile runs a server that seals its audit entries with a key
@@ -232,7 +232,6 @@ func TestAuditKeyFile(t *testing.T) {
 			t.Errorf("verify without the key: %q, %v; want entry 1 named", out, err)
 		}
 	})
-
 }
 
 // TestAuditCheckpointAtShutdown runs a server that keeps checkpoints in a
@@ -305,7 +304,6 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 			}
 		}
 	})
-
 }
 
 // TestAuditBaselineOfAnEarlierDatabase starts the service on a database an
@@ -366,5 +364,4 @@ func TestAuditBaselineOfAnEarlierDatabase(t *testing.T) {
 			t.Errorf("verify: %q, %v; want the account named against its entry 1", out, err)
 		}
 	})
-
 }

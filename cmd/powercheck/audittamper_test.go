@@ -58,7 +58,9 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 		if err := os.WriteFile(keyFile, []byte(strings.Repeat("cd", 32)+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-
+		// The demo district (its objects created by the system, not through
+		// the API), then a step that raises warnings, a transition and a
+		// sweep through the API; no job of the service's own runs.
 		s := startServer(t, dsn, "--demo", "--audit-key-file", keyFile, "--audit-checkpoint-file", cpFile,
 			"--audit-checkpoint-interval", "20ms", "--sweep-interval", "0", "--recheck-interval", "0", "--policy-poll", "0")
 		st := sqlstoretest.Open(t, dsn)
@@ -74,9 +76,8 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 		raised := stepRes.Warnings[0].ID
 		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", raised), demo.TokenOf("zjj-admin"),
 			map[string]string{"action": "explain", "note": "已作书面说明"})
-
 		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // an entry is written just after its answer
 		cp := waitCheckpoint(t, st, cpFile)
 
 		withKey := []string{"--key-file", keyFile}
@@ -111,7 +112,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 		if err := st.DB().Raw("SELECT hash FROM audit_log WHERE seq = ?", head.Seq-1).Scan(&prevHash).Error; err != nil {
 			t.Fatal(err)
 		}
-
+		// keep copies rows aside and puts them back as they were.
 		keep := func(table, where string) (save, restore []string) {
 			saved := "saved_" + table
 			return []string{"CREATE TABLE " + saved + " AS SELECT * FROM " + table + " WHERE " + where},
@@ -213,5 +214,4 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 			})
 		}
 	})
-
 }

@@ -27,7 +27,7 @@ func TestBodyFieldsScan(t *testing.T) {
 			map[string]any{"month": month, "text": "本月预警情况说明", "signed_by": "zjj-admin"})
 		path := "/api/v1/reports/monthly/explanations/ZJJ/" + month + "/scan"
 		report := "/api/v1/reports/monthly?department=ZJJ&month=" + month
-		pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 200<<10)...)
+		pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 200<<10)...) // over --max-body
 		for _, c := range []struct {
 			label string
 			body  []byte
@@ -87,5 +87,4 @@ func TestBodyFieldsScan(t *testing.T) {
 		})
 		e.intact(t)
 	})
-
 }

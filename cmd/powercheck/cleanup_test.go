@@ -64,18 +64,15 @@ func TestCatalogCleanup(t *testing.T) {
 		s.Must(201, "PUT", "/api/v1/power-items/NB-001", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["legal_bases"] = []any{}
 		}))
-
 		s.Must(201, "PUT", "/api/v1/power-items/CF-002", legal, apitest.ItemFixture(t, "penalty", func(it map[string]any) {
 			it["discretion"] = map[string]any{}
 		}))
-
 		s.Must(201, "PUT", "/api/v1/power-items/TL-001", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			steps := it["steps"].([]any)
-			steps[0].(map[string]any)["risk_checkpoint"] = true
+			steps[0].(map[string]any)["risk_checkpoint"] = true // 受理: no limit of its own, does not end the clock
 		}))
-
 		s.Must(201, "PUT", "/api/v1/power-items/DM-001", legal, apitest.ItemFixture(t, "licensing", nil))
-
+		// A case long ago: more than two years without another one.
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("DM-old-a", "ZJJ-2023-0001", "DM-001", "accept", "2023-06-01T09:00:00+08:00"))
 
 		saved := []string{
@@ -161,7 +158,6 @@ func TestCatalogCleanup(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 // Approval (审定): a department admin's adjustment waits for the legal office.
@@ -212,7 +208,8 @@ func TestItemApproval(t *testing.T) {
 		if got := caseVersion("ZJJ-AP-1"); got != 1 {
 			t.Errorf("a new case during approval uses version %d, want 1 (the approved one)", got)
 		}
-
+		// The catalog shows the version in force, one item or the list;
+		// the adjustment is seen by asking for its version.
 		shown := func(want int) {
 			t.Helper()
 			var one struct {
@@ -245,7 +242,8 @@ func TestItemApproval(t *testing.T) {
 		if asked.Version != 2 || asked.Name != "建筑工程施工许可（调整）" {
 			t.Errorf("version 2 asked for = %+v", asked)
 		}
-
+		// A new item of the department's own, never approved yet, is shown
+		// as it waits.
 		fresh := apitest.ItemFixture(t, "licensing", nil)
 		s.Must(201, "PUT", "/api/v1/power-items/XK-NEW", admin, fresh)
 		s.Must(200, "GET", "/api/v1/power-items/XK-NEW", clerk, nil).Decode(t, &asked)
@@ -278,10 +276,10 @@ func TestItemApproval(t *testing.T) {
 			t.Errorf("pending after approval = %q", got)
 		}
 
+		// A rejected adjustment never takes effect.
 		s.Must(200, "PUT", "/api/v1/power-items/XK-001", admin, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["legal_bases"] = []any{}
 		}))
-
 		var rejected itemVersionAnswer
 		s.Must(200, "POST", "/api/v1/power-items/XK-001/versions/3/reject", legal, map[string]any{"note": "缺少法律依据"}).Decode(t, &rejected)
 		if rejected.ApprovalStatus != "rejected" || rejected.ApprovedBy != "legal" || rejected.ReviewNote != "缺少法律依据" {
@@ -296,6 +294,7 @@ func TestItemApproval(t *testing.T) {
 			t.Errorf("a rejected version raised catalog warnings %q", got)
 		}
 
+		// The legal office's own adjustment takes effect at once.
 		var v4 itemVersionAnswer
 		s.Must(200, "PUT", "/api/v1/power-items/XK-001", legal, apitest.ItemFixture(t, "licensing", nil)).Decode(t, &v4)
 		if got := caseVersion("ZJJ-AP-4"); v4.Version != 4 || got != 4 {
@@ -321,5 +320,4 @@ func TestItemApproval(t *testing.T) {
 		}
 		s.Must(404, "GET", "/api/v1/power-items/XK-001/versions", tok[apitest.SCJClerk], nil)
 	})
-
 }

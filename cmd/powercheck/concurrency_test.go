@@ -87,6 +87,10 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 			"decide": "2026-03-04T09:30:00+08:00", "deliver": "2026-03-05T09:30:00+08:00",
 		}
 
+		// Half of the cases race review against deliver after accept, the
+		// other half decide against deliver after accept and review. Each
+		// deliver is also sent twice: a replay racing the step must still be
+		// answered 200 with the stored answer.
 		var bodies []map[string]any
 		pairs := map[string][2]string{}
 		for i := range cases {
@@ -111,7 +115,8 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 				t.Errorf("POST %s: status %d, want 201; body %.300s", bodies[i]["id"], other.Status, other.Body)
 				continue
 			}
-
+			// The two deliveries: one stored (201), one replayed (200),
+			// with the same body.
 			id := bodies[i+1]["id"].(string)
 			stored := d1
 			switch {
@@ -147,7 +152,7 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 				t.Errorf("case %s has %d steps, want %d: %+v", caseNo, len(c.Steps), want, c.Steps)
 				continue
 			}
-
+			// The pair, in the order stored.
 			first, second := c.Steps[want-2], c.Steps[want-1]
 			a, b := byID[first.ID], byID[second.ID]
 			pair := pairs[caseNo]
@@ -155,11 +160,12 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 				t.Errorf("case %s: last steps %s, %s; want %v", caseNo, first.StepCode, second.StepCode, pair)
 				continue
 			}
-
+			// The first of the pair never sees the second.
 			if first.StepCode != "deliver" && slices.Contains(a.Rules("sequence"), "sequence.time_reversed/prewarning") {
 				t.Errorf("case %s: %s stored first yet saw a later step: %v", caseNo, first.StepCode, a.Rules("sequence"))
 			}
-
+			// The second sees the first: a review or decide after deliver
+			// occurred before it; a deliver after decide follows it.
 			switch second.StepCode {
 			case "review", "decide":
 				if !slices.Contains(b.Rules("sequence"), "sequence.time_reversed/prewarning") {
@@ -175,7 +181,6 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 			t.Errorf("%d of %d cases left open after their deliver step, want 0", open, cases)
 		}
 	})
-
 }
 
 // The first steps of a new case sent at the same moment make one case and
@@ -214,16 +219,15 @@ func TestConcurrentFirstStepsOfANewCase(t *testing.T) {
 			second := c.Steps[1]
 			got := byID[second.ID].Rules("sequence")
 			switch second.StepCode {
-			case "accept":
+			case "accept": // after review, which occurred later
 				if !slices.Contains(got, "sequence.time_reversed/prewarning") {
 					t.Errorf("case %s: accept stored after review was checked without it: %v", caseNo, got)
 				}
-			case "review":
+			case "review": // after accept: in order
 				if slices.Contains(got, "sequence.out_of_order/alarm") {
 					t.Errorf("case %s: review stored after accept was checked without it: %v", caseNo, got)
 				}
 			}
 		}
 	})
-
 }

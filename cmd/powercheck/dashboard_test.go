@@ -58,7 +58,6 @@ func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, 
 	for _, id := range alarms {
 		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), tok[apitest.ZJJAdmin],
 			map[string]string{"action": "rectify", "note": "已补办审批手续"})
-
 	}
 	st := sqlstoretest.Open(t, dsn)
 	created := time.Date(2026, 3, 4, 1, 0, 0, 0, time.UTC)
@@ -113,7 +112,8 @@ func TestDashboardStats(t *testing.T) {
 				}
 			}
 			zjj := got.Departments[1]
-
+			// Accepted in March and still open, four cases are past their time
+			// limit by now; the fifth was delivered in time.
 			if zjj.DepartmentName != "区住房和城乡建设局" || zjj.Cases != 5 || zjj.OverdueCases != 4 || zjj.OverdueRate != 0.8 ||
 				zjj.ClosedCases != 1 || zjj.ClosedOnTime != 1 || zjj.OnTimeRate != 1 {
 				t.Errorf("ZJJ cases = %+v, want 5 cases, 4 overdue, 1 closed on time", zjj)
@@ -229,12 +229,12 @@ func TestDashboardStats(t *testing.T) {
 				}
 				statuses = append(statuses, r.Month+":"+r.Status)
 			}
-
+			// March holds the three alarms dated back; April and May have no case.
 			want := []string{"2026-03:missing", "2026-04:late", "2026-05:missing"}
 			if !slices.Equal(statuses, want) {
 				t.Errorf("statuses = %v, want %v", statuses, want)
 			}
-
+			// SCJ accepted a case in March and its warnings came later: nothing to explain.
 			got.Rows = nil
 			s.Must(200, "GET", "/api/v1/stats/explanations?department=SCJ&from=2026-03-01&to=2026-03-31", oversight, nil).Decode(t, &got)
 			if len(got.Rows) != 1 || got.Rows[0].Status != "not_required" || got.Rows[0].Due != "" {
@@ -242,5 +242,4 @@ func TestDashboardStats(t *testing.T) {
 			}
 		})
 	})
-
 }

@@ -88,7 +88,7 @@ func TestSteps(t *testing.T) {
 		})
 
 		t.Run("other departments neither write nor read a case", func(t *testing.T) {
-
+			// Another department's case is answered as a case nobody opened.
 			review := apitest.Step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00")
 			if code := s.Must(422, "POST", "/api/v1/steps", tok[apitest.SCJClerk], review).ErrorCode(t); code != "unknown_case" {
 				t.Errorf("code = %s", code)
@@ -158,14 +158,14 @@ func TestSteps(t *testing.T) {
 					s.Must(404, "GET", "/api/v1/power-items/XK-BAD", tok[apitest.LegalToken], nil)
 				})
 			}
-
+			// A department admin adjusts only its own department's items.
 			scj := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
 			s.Must(403, "PUT", "/api/v1/power-items/XK-002", tok[apitest.ZJJAdmin], scj)
 			s.Must(403, "PUT", "/api/v1/power-items/XK-003", clerk, apitest.ItemFixture(t, "licensing", nil))
 		})
 
 		t.Run("warnings are stored with their revision and listed page by page", func(t *testing.T) {
-
+			// A decision without approval and without legal basis raises alarms.
 			d := apitest.Step("C2-decide", "ZJJ-2026-0002", "decide", "2026-03-04T09:30:00+08:00")
 			d["legal_basis_ids"] = []string{}
 			ans := s.Submit(t, clerk, d)
@@ -220,7 +220,6 @@ func TestSteps(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 // TestLawCounting drives cases over HTTP across holidays and make-up days and
@@ -261,7 +260,6 @@ func TestLawCounting(t *testing.T) {
 						it["time_limit"] = map[string]any{"days": tt.limit, "unit": "workday"}
 					}
 				}))
-
 				caseNo := "ZJJ-LAW-" + code
 				s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-1", caseNo, code, tt.first, tt.firstAt))
 				for j, m := range tt.middle {
@@ -277,7 +275,6 @@ func TestLawCounting(t *testing.T) {
 			})
 		}
 	})
-
 }
 
 // A step id reused for another case is a conflict, and nothing of the other
@@ -293,5 +290,4 @@ func TestStepIDReusedForAnotherCase(t *testing.T) {
 		}
 		s.Must(404, "GET", "/api/v1/cases/ZJJ-R-2", tok[apitest.SupervisionToken], nil)
 	})
-
 }

@@ -113,7 +113,7 @@ func TestEvidencePatrols(t *testing.T) {
 			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); !slices.Contains(got, "patrol.backdated/prewarning["+at.Format(time.RFC3339)+"]") {
 				t.Errorf("ZJJ patrol warnings = %q, want the back-dated patrol's", got)
 			}
-
+			// Closing yesterday does not count it either.
 			var res struct{ Evaluated int }
 			s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, map[string]any{"from": (today - 1).String(), "to": (today - 1).String()}).Decode(t, &res)
 			if k := ledger(today - 1); k.Patrols != 0 {
@@ -121,6 +121,8 @@ func TestEvidencePatrols(t *testing.T) {
 			}
 		})
 
+		// Early in the morning the hours back reach into yesterday; the
+		// patrols then stay within today so that the hour's rule is the one tried.
 		sinceMidnight := now.Sub(today.Start())
 		back := func(d time.Duration) time.Duration {
 			if d >= sinceMidnight {
@@ -176,7 +178,6 @@ func TestEvidencePatrols(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 // scanFiles are scans of each allowed type, each a few kilobytes of noise
@@ -251,7 +252,6 @@ func TestEvidenceExplanations(t *testing.T) {
 		explain := func(m, signer string) apitest.Response {
 			return s.Do("POST", "/api/v1/reports/monthly/explanations", admin,
 				map[string]any{"department_code": "ZJJ", "month": m, "text": "本月预警情况说明", "signed_by": signer})
-
 		}
 
 		t.Run("the signer is an active dept_admin of the department", func(t *testing.T) {
@@ -297,7 +297,7 @@ func TestEvidenceExplanations(t *testing.T) {
 				data := files[typ]
 				sum := sha256.Sum256(data)
 				want := hex.EncodeToString(sum[:])
-
+				// The declared type and name say nothing: the content does.
 				r := upload(t, s, scanPath("ZJJ", m), admin, data, map[string]string{"Content-Type": "application/octet-stream"})
 				if r.Status != 201 {
 					t.Fatalf("upload: %d %s", r.Status, r.Body)
@@ -327,7 +327,7 @@ func TestEvidenceExplanations(t *testing.T) {
 							res.Header.Get("Content-Disposition"), len(got), len(data))
 					}
 				}
-
+				// The audit entry of the upload digests the scan itself.
 				deadline := time.Now().Add(5 * time.Second)
 				for {
 					var l struct {
@@ -380,7 +380,7 @@ func TestEvidenceExplanations(t *testing.T) {
 			s.Must(403, "GET", scanPath("ZJJ", month(1)), tok[apitest.LegalToken], nil)
 			apitest.WantCode(t, s.Do("GET", scanPath("ZJJ", month(4)), admin, nil), 404, "scan_not_found")
 			apitest.WantCode(t, s.Do("GET", scanPath("ZJJ", "2026-13"), admin, nil), 422, "invalid_month")
-
+			// Nothing of the refused uploads was kept.
 			var rep struct{ Explanation explanationAnswer }
 			s.Must(200, "GET", fmt.Sprintf("/api/v1/reports/monthly?department=ZJJ&month=%s", month(4)), admin, nil).Decode(t, &rep)
 			if rep.Explanation.Scan != nil {
@@ -388,7 +388,6 @@ func TestEvidenceExplanations(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 const scanRouteForTest = "PUT /api/v1/reports/monthly/explanations/:department/:month/scan"

@@ -54,6 +54,7 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 			s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": fmt.Sprintf("%d 条警告", n)})
 		}
 
+		// Under the cap: all stored, the long message cut.
 		publish(150, compliance.MaxMessageRunes+1000)
 		a := s.Submit(t, clerk, apitest.FirstStep("F1-accept", "ZJJ-F-1", "XK-001", "accept", at))
 		if a.CheckStatus != "checked" {
@@ -90,6 +91,7 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 			t.Errorf("150 warnings: %d custom.flood stored on the case", stored)
 		}
 
+		// Over the cap: the step and its case are stored, unchecked.
 		publish(5000, 10)
 		a = apitest.StepAnswer{}
 		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("F2-accept", "ZJJ-F-2", "XK-001", "accept", at)).Decode(t, &a)
@@ -124,5 +126,4 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 			t.Errorf("unchecked steps = %+v, want F2-accept with an error naming the cap of %d", un.Steps, compliance.MaxFindings)
 		}
 	})
-
 }

@@ -105,12 +105,14 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 					}
 				})
 			}
-
+			// a rate tier as 《招标投标法》 writes it is accepted
 			it := foodItem(t)
 			it["discretion"] = map[string]any{"合同价款": map[string]any{"base": "contract_price", "min_rate": 0.005, "max_rate": 0.01}}
 			s.Must(201, "PUT", "/api/v1/power-items/CF-SCJ-RATE", tok[apitest.LegalToken], it)
 		})
 
+		// Filed on Thursday 12 February 2026, before the Spring Festival
+		// (15–23 February off); decided on Friday 27 February.
 		decide := func(t *testing.T, no string, discretion map[string]any) apitest.StepAnswer {
 			t.Helper()
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.SCJClerk], apitest.FirstStep(no+"-file", no, "CF-SCJ-124", "file", "2026-02-12T09:00:00+08:00"))
@@ -164,7 +166,6 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 type liftedWarning struct {
@@ -208,11 +209,12 @@ func TestPrewarningLifted(t *testing.T) {
 			return l.Items
 		}
 
+		// Accepted now with 3 working days: due soon from the start.
 		a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("L1-accept", "ZJJ-2026-0501", "XK-LIFT", "accept", now))
 		if got := rulesOf(a, "deadline"); got["deadline.item_due_soon"] != "prewarning" {
 			t.Fatalf("deadline warnings at acceptance = %v, want item_due_soon", got)
 		}
-
+		// Accepted a month ago: overdue from the start.
 		old := time.Now().AddDate(0, -1, 0).Format(time.RFC3339)
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("L2-accept", "ZJJ-2026-0502", "XK-LIFT", "accept", old)).Decode(t, &a)
 		if got := rulesOf(a, "deadline"); got["deadline.item_overdue"] != "alarm" {
@@ -237,7 +239,7 @@ func TestPrewarningLifted(t *testing.T) {
 				!strings.Contains(tr.Note, "办结") {
 				t.Errorf("transition = %+v", tr)
 			}
-
+			// No one may act on it any more, nor lift another by hand.
 			r := s.Do("POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", w.ID), tok[apitest.ZJJAdmin], map[string]string{"action": "explain", "note": "已办结"})
 			apitest.WantCode(t, r, 409, "illegal_transition")
 		})
@@ -269,5 +271,4 @@ func TestPrewarningLifted(t *testing.T) {
 			}
 		})
 	})
-
 }

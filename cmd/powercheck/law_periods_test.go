@@ -56,6 +56,7 @@ func TestLawPeriodsRollOver(t *testing.T) {
 			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2025-0705-file", "ZJJ-2025-0705", "CF-002", "file", "2025-07-05T09:00:00+08:00"))
 			s.Submit(t, clerk, decide("ZJJ-2025-0705-decide", "ZJJ-2025-0705", "2025-09-30T09:00:00+08:00"))
 
+			// 7 working days from 09-30: 10-09, 10, 11 (make-up Saturday), 13, 14, 15, 16
 			got := s.Submit(t, clerk, apitest.Step("ZJJ-2025-0705-deliver", "ZJJ-2025-0705", "deliver", "2025-10-16T09:00:00+08:00"))
 			if r := got.Rules("deadline"); len(r) != 0 {
 				t.Errorf("delivery on 2025-10-16: deadline warnings %v, want none", r)
@@ -92,7 +93,6 @@ func TestLawPeriodsRollOver(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 func TestLawPeriodsLimits(t *testing.T) {
@@ -146,7 +146,6 @@ func TestLawPeriodsLimits(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 func TestLawPeriodsExtensions(t *testing.T) {
@@ -154,7 +153,11 @@ func TestLawPeriodsExtensions(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
-
+		// 20 working days from 2026-02-02 across the Spring Festival (make-up
+		// Saturdays 02-14 and 02-28 count, 02-15..02-23 do not): 2026-03-06.
+		// An approval is signed at the server's time, so an extension dated
+		// in the past cannot have been signed before it: how signed
+		// extensions move dates is specified in testdata/cases/deadline.
 		decide := func(id, caseNo, at string) map[string]any {
 			return withApproval(apitest.Step(id, caseNo, "decide", at), "dept_inspector", "李四", at)
 		}
@@ -181,6 +184,7 @@ func TestLawPeriodsExtensions(t *testing.T) {
 		t.Run("an extension only declared approved is an alarm and adds nothing", func(t *testing.T) {
 			s.Submit(t, clerk, apitest.FirstStep("ZJJ-2026-0204-accept", "ZJJ-2026-0204", "XK-001", "accept", "2026-02-02T09:00:00+08:00"))
 
+			// A clerk signs no extension: the leader does.
 			r := s.Do("POST", "/api/v1/cases/ZJJ-2026-0204/approvals", clerk, map[string]string{"step_code": "extend", "decision": "approve"})
 			if r.Status != 403 {
 				t.Errorf("a clerk signing an extension: %d %s, want 403", r.Status, r.Body)
@@ -201,5 +205,4 @@ func TestLawPeriodsExtensions(t *testing.T) {
 			}
 		})
 	})
-
 }

@@ -65,7 +65,7 @@ func TestCaseStepsBoundedAndPaged(t *testing.T) {
 		clerk, sup := tok[apitest.ZJJClerk], tok[apitest.SupervisionToken]
 		const caseNo = "ZJJ-LIM-1"
 		base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
-
+		// The case's first step, then the clock stopped and started again.
 		body := func(i int) map[string]any {
 			at := base.Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
 			id := fmt.Sprintf("%s-%03d", caseNo, i)
@@ -160,7 +160,6 @@ func TestCaseStepsBoundedAndPaged(t *testing.T) {
 			apitest.WantCode(t, s.Do("GET", "/api/v1/cases/ZJJ-NONE/steps", clerk, nil), 404, "case_not_found")
 		})
 	})
-
 }
 
 // afterEntries is the cursor after the first n entries of a listing in
@@ -261,5 +260,4 @@ func TestItemVersionsBoundedAndPaged(t *testing.T) {
 			}
 		})
 	})
-
 }

@@ -71,7 +71,7 @@ func TestMetrics(t *testing.T) {
 
 		noBasis := apitest.FirstStep("M2-accept", "ZJJ-M-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
 		noBasis["legal_basis_ids"] = []string{}
-		families := map[string]map[string]int{}
+		families := map[string]map[string]int{} // family → level → warnings answered
 		for _, body := range []map[string]any{
 			apitest.FirstStep("M1-accept", "ZJJ-M-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
 			noBasis,
@@ -133,7 +133,6 @@ func TestMetrics(t *testing.T) {
 			s.Must(404, "GET", "/metrics", "", nil)
 		})
 	})
-
 }
 
 func TestMetricsAreOffByDefault(t *testing.T) {

@@ -159,7 +159,8 @@ func TestInboxOfTheDepartment(t *testing.T) {
 			}
 		})
 		t.Run("pages follow each other", func(t *testing.T) {
-
+			// The fan-out may still be routing: page again until the inbox
+			// held still while it was paged.
 			for attempt := 0; ; attempt++ {
 				before := s.inbox(t, zjjInspector, "?limit=100")
 				var seen []int64
@@ -191,7 +192,6 @@ func TestInboxOfTheDepartment(t *testing.T) {
 			apitest.WantCode(t, s.Do("GET", "/api/v1/notifications?cursor=nope", zjjInspector, nil), 400, "invalid_cursor")
 		})
 	})
-
 }
 
 func TestNotificationRoutes(t *testing.T) {
@@ -239,7 +239,6 @@ func TestNotificationRoutes(t *testing.T) {
 			s.Must(200, "PUT", "/api/v1/notifications/routes", apitest.AdminToken, map[string]any{"routes": []any{
 				map[string]any{"event": "warning.raised", "roles": []string{"dept_admin"}, "handler": true},
 			}})
-
 			var rs struct {
 				Routes    []map[string]any `json:"routes"`
 				UpdatedBy string           `json:"updated_by"`
@@ -256,5 +255,4 @@ func TestNotificationRoutes(t *testing.T) {
 			}
 		})
 	})
-
 }

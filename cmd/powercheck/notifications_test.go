@@ -85,7 +85,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 				lateReview("O1-review", "ZJJ-2026-0101")} {
 				a := s.Submit(t, tok[apitest.ZJJClerk], st)
 				var want []string
-				if i == 0 {
+				if i == 0 { // the case now waits for the approval of its decision
 					want = append(want, compliance.EventApprovalWaiting)
 				}
 				fresh := map[int64]bool{}
@@ -206,5 +206,4 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 			}
 		})
 	})
-
 }

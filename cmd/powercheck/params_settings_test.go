@@ -41,7 +41,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 		s.EnterCurrentYears(t)
 		today := time.Now().In(calendar.Shanghai).Format(time.DateOnly)
 		workToday(t, s, today)
-
+		// Patrols count for their day when recorded on it: two today.
 		for _, ago := range []time.Duration{2 * time.Second, time.Second} {
 			s.Must(201, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(-ago).In(calendar.Shanghai).Format(time.RFC3339)))
 		}
@@ -206,7 +206,6 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 			t.Errorf("revisions %v (active %d), want the publish %d and the rollback %d, the rollback active", ids, list.Active, pub.Revision, rb.Revision)
 		}
 	})
-
 }
 
 // workToday makes today a working day of the district's calendar, so that
@@ -231,7 +230,6 @@ func workToday(t *testing.T, s *server, today string) {
 	}
 	s.Must(200, "PUT", "/api/v1/calendar/"+today[:4], apitest.AdminToken, map[string]any{"source": y.Source + "（测试调休）",
 		"holidays": y.Holidays, "workdays": y.Workdays})
-
 }
 
 type settingsAnswer struct {
@@ -306,7 +304,7 @@ func TestSettings(t *testing.T) {
 				} `json:"items"`
 			}
 			n := 0
-
+			// An entry is written right after its answer.
 			for deadline := time.Now().Add(5 * time.Second); n == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 				s.Must(200, "GET", "/api/v1/audit", apitest.AdminToken, nil).Decode(t, &l)
 				for _, e := range l.Items {
@@ -321,5 +319,4 @@ func TestSettings(t *testing.T) {
 			}
 		})
 	})
-
 }

@@ -51,11 +51,11 @@ func TestPatrolLedger(t *testing.T) {
 		scjInsp := s.AddAccount(t, "scj-insp", "dept_inspector", "SCJ")
 
 		for _, at := range []string{
-			"2025-09-28T09:00:00+08:00", "2025-09-28T15:00:00+08:00",
-			"2025-09-29T09:00:00+08:00",
-			"2025-10-03T10:00:00+08:00",
-			"2025-10-09T08:30:00+08:00", "2025-10-09T23:59:00+08:00",
-			"2025-10-11T09:00:00+08:00",
+			"2025-09-28T09:00:00+08:00", "2025-09-28T15:00:00+08:00", // make-up Sunday: ok
+			"2025-09-29T09:00:00+08:00",                              // insufficient
+			"2025-10-03T10:00:00+08:00",                              // a holiday: not required
+			"2025-10-09T08:30:00+08:00", "2025-10-09T23:59:00+08:00", // ok (Shanghai days)
+			"2025-10-11T09:00:00+08:00", // make-up Saturday: insufficient
 		} {
 			var p struct {
 				ID             int64  `json:"id"`
@@ -108,7 +108,7 @@ func TestPatrolLedger(t *testing.T) {
 		t.Run("days after today are not listed", func(t *testing.T) {
 			sh, _ := time.LoadLocation("Asia/Shanghai")
 			today := time.Now().In(sh)
-
+			// Past the shipped schedules, the test enters the years it needs.
 			for y := today.AddDate(0, 0, -1).Year(); y <= today.Year(); y++ {
 				if s.Do("GET", fmt.Sprintf("/api/v1/calendar/%d", y), apitest.AdminToken, nil).Status == 404 {
 					s.Must(200, "PUT", fmt.Sprintf("/api/v1/calendar/%d", y), apitest.AdminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}})
@@ -123,7 +123,7 @@ func TestPatrolLedger(t *testing.T) {
 			for _, q := range []string{"from=2025-10-12&to=2025-10-01", "from=2025-01-01&to=2026-01-02", "from=2025-1-1&to=2025-01-31", "to=2025-01-31"} {
 				s.Must(422, "GET", "/api/v1/ledgers/patrols?"+q, insp, nil)
 			}
-			s.Must(422, "GET", "/api/v1/ledgers/patrols?from=2025-10-01&to=2025-10-12", tok[apitest.SupervisionToken], nil)
+			s.Must(422, "GET", "/api/v1/ledgers/patrols?from=2025-10-01&to=2025-10-12", tok[apitest.SupervisionToken], nil) // no department
 			s.Must(404, "GET", "/api/v1/ledgers/patrols?department=NOPE&from=2025-10-01&to=2025-10-12", tok[apitest.SupervisionToken], nil)
 		})
 		t.Run("a year the calendar does not know is 422 in Chinese", func(t *testing.T) {
@@ -149,7 +149,7 @@ func TestPatrolLedger(t *testing.T) {
 			var res struct{ Evaluated, Skipped, Failed, NewWarnings int }
 			body := map[string]any{"from": "2025-09-27", "to": "2025-10-12"}
 			s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, body).Decode(t, &res)
-
+			// Six working days (09-28, 09-29, 09-30, 10-09, 10-10, 10-11) for two departments.
 			if res.Evaluated != 12 || res.Failed != 0 {
 				t.Errorf("close = %+v, want 12 evaluated", res)
 			}
@@ -178,7 +178,6 @@ func TestPatrolLedger(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 func containsHan(s string) bool {

@@ -110,7 +110,7 @@ func TestPolicyAuthoring(t *testing.T) {
 			s.Must(403, "PUT", "/api/v1/policies/custom", apitest.AdminToken, apitest.MarkerModule("A"))
 			s.Must(403, "POST", "/api/v1/policies/publish", tok[apitest.SupervisionToken], nil)
 			s.Must(403, "POST", "/api/v1/policies/rollback", tok[apitest.ZJJAdmin], map[string]int{"revision": 1})
-			s.Must(409, "POST", "/api/v1/policies/publish", legal, nil)
+			s.Must(409, "POST", "/api/v1/policies/publish", legal, nil) // nothing drafted yet
 		})
 
 		submit := func(id string) apitest.StepAnswer {
@@ -119,7 +119,8 @@ func TestPolicyAuthoring(t *testing.T) {
 		}
 
 		t.Run("a draft applies only once published", func(t *testing.T) {
-
+			// The module and its test are drafted in order: the module alone
+			// passes, then its test with it.
 			s.Must(200, "PUT", "/api/v1/policies/custom", legal, apitest.MarkerModule("A"))
 			s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
 			if m := hasMarker(submit("P1")); m != "" {
@@ -210,7 +211,6 @@ func TestPolicyAuthoring(t *testing.T) {
 			s.Must(404, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 99})
 		})
 	})
-
 }
 
 // TestPolicyPublishingUnderLoad publishes revisions while steps keep
@@ -220,7 +220,8 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
-
+		// The revision active before the publishes: steps checked under it
+		// carry no marker.
 		var active struct {
 			Revision int64 `json:"revision"`
 		}
@@ -282,7 +283,9 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 				t.Errorf("step %s checked under revision %d, which was never active", a.StepID, a.PolicyRevision)
 			}
 			if a.CheckStatus == "unchecked" {
-
+				// Its evaluation failed (on a loaded machine, the time
+				// limit): kept to be re-checked, with no findings to
+				// compare; a mixed revision would show as a wrong marker.
 				continue
 			}
 			if got := hasMarker(a); got != want {
@@ -295,7 +298,6 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 			}
 		}
 	})
-
 }
 
 // A revision published on one node is active on another node on the same
@@ -328,5 +330,4 @@ func TestSecondNodePicksUpRevision(t *testing.T) {
 			t.Errorf("second node checked with revision %d, want %d", ans.PolicyRevision, rev.Revision)
 		}
 	})
-
 }

@@ -118,5 +118,4 @@ func TestPolicyWorkbench(t *testing.T) {
 			}
 		})
 	})
-
 }

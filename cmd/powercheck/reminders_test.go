@@ -30,7 +30,7 @@ func TestPatrolReminder(t *testing.T) {
 		}
 		tests := []struct {
 			name, now string
-			want      int
+			want      int // patrol.short events
 		}{
 			{"a working day before 16:00", "2026-03-04 15:59", 0},
 			{"a working day at 16:00", "2026-03-04 16:00", 2},
@@ -38,13 +38,14 @@ func TestPatrolReminder(t *testing.T) {
 			{"a make-up Saturday", "2026-02-14 16:30", 2},
 			{"a holiday on a weekday", "2026-10-05 16:30", 0},
 			{"a Sunday", "2026-03-08 17:00", 0},
-
+			// December's explanation runs out in a year not entered yet:
+			// that is no reason to fail the day's patrol reminder.
 			{"a December day before next year is entered", "2026-12-07 16:00", 2},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				now := at(tt.now)
-				for _, a := range nodes {
+				for _, a := range nodes { // two nodes, each running the reminders
 					r := newReminders(a, func() time.Time { return now }, log)
 					for range 2 {
 						if err := r.Run(context.Background()); err != nil {
@@ -74,7 +75,6 @@ func TestPatrolReminder(t *testing.T) {
 			})
 		}
 	})
-
 }
 
 // TestExplanationReminder: a department that owes the explanation of the
@@ -84,7 +84,7 @@ func TestExplanationReminder(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
-		s.EnterCurrentYears(t)
+		s.EnterCurrentYears(t) // the explanation of December runs out in January
 		raiseAlarm(t, s, tok[apitest.ZJJClerk], "71")
 		month := time.Now().In(calendar.Shanghai).Format("2006-01")
 		var rep struct {
@@ -102,7 +102,7 @@ func TestExplanationReminder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eve := due - 1
+		eve := due - 1 // the working day before the due date
 		for {
 			k, err := nodes[0].engine.Calendar().DayKind(eve)
 			if err != nil {
@@ -144,7 +144,6 @@ func TestExplanationReminder(t *testing.T) {
 			t.Errorf("the working day before at 09:00: %+v, want none", got)
 		}
 	})
-
 }
 
 // openNodes opens n apps on the database at dsn, as n nodes of serve would

@@ -58,21 +58,20 @@ func TestMonthlyReportExplanationDue(t *testing.T) {
 		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		for _, c := range []struct{ month, due string }{
-			{"2025-09", "2025-10-09"},
-			{"2025-12", "2026-01-04"},
-			{"2026-04", "2026-05-06"},
-			{"2026-09", "2026-10-08"},
-			{"2026-03", "2026-04-03"},
+			{"2025-09", "2025-10-09"}, // National Day and the Mid-Autumn Festival
+			{"2025-12", "2026-01-04"}, // New Year; Sunday 01-04 is a make-up working day
+			{"2026-04", "2026-05-06"}, // Labour Day
+			{"2026-09", "2026-10-08"}, // National Day
+			{"2026-03", "2026-04-03"}, // a plain Friday
 		} {
 			if got := s.report(t, tok[apitest.ZJJAdmin], "month="+c.month).ExplanationDue; got != c.due {
 				t.Errorf("explanation_due of %s = %s, want %s", c.month, got, c.due)
 			}
 		}
 		s.Must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2026-13", tok[apitest.SupervisionToken], nil)
-		s.Must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2024-06", tok[apitest.SupervisionToken], nil)
+		s.Must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2024-06", tok[apitest.SupervisionToken], nil) // year unknown
 		s.Must(403, "GET", "/api/v1/reports/monthly?department=SCJ&month=2026-03", tok[apitest.ZJJAdmin], nil)
 	})
-
 }
 
 func TestMonthlyReportCounts(t *testing.T) {
@@ -81,7 +80,7 @@ func TestMonthlyReportCounts(t *testing.T) {
 		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		clerk := tok[apitest.ZJJClerk]
-
+		// One case through its whole flow, one only accepted, one in April.
 		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("R1-a", "ZJJ-R1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step("R1-r", "ZJJ-R1", "review", "2026-03-03T09:30:00+08:00"))
 		decide := apitest.Step("R1-d", "ZJJ-R1", "decide", "2026-03-04T09:30:00+08:00")
@@ -108,7 +107,8 @@ func TestMonthlyReportCounts(t *testing.T) {
 		if p := r.Patrol; p.WorkingDays != workdays || p.OKDays != 1 || p.InsufficientDays != 1 || p.MissingDays != workdays-2 {
 			t.Errorf("March patrol = %+v, want %d working days: 1 ok, 1 insufficient, the rest missing", p, workdays)
 		}
-
+		// Warnings count in the month they were raised: these steps were
+		// recorded (and checked) now.
 		if r.Warnings.Prewarning+r.Warnings.Alarm != 0 || r.ExplanationRequired {
 			t.Errorf("March warnings = %+v, required %v; want none, no explanation required", r.Warnings, r.ExplanationRequired)
 		}
@@ -133,7 +133,6 @@ func TestMonthlyReportCounts(t *testing.T) {
 			t.Errorf("this month: required %v, accepted %d; want required", now.ExplanationRequired, now.CasesAccepted)
 		}
 	})
-
 }
 
 func mapsEqual(a, b map[string]int) bool {
@@ -164,11 +163,12 @@ func TestMonthlyExplanations(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		tok := startServer(t, dsn).SetupDistrict(t)
 
+		// Both departments were set up on 1 June 2025.
 		backdateDepartments(t, dsn, time.Date(2025, 6, 1, 9, 0, 0, 0, calendar.Shanghai), "ZJJ", "SCJ")
 		s := startServer(t, dsn)
 		s.EnterCurrentYears(t)
 		sup := tok[apitest.SupervisionToken]
-
+		// ZJJ accepts a case in July 2025 and none after; SCJ never does.
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("J-a", "ZJJ-J", "XK-001", "accept", "2025-07-15T09:30:00+08:00"))
 
 		t.Run("who may explain what", func(t *testing.T) {
@@ -208,7 +208,8 @@ func TestMonthlyExplanations(t *testing.T) {
 			if res.Departments != 2 || res.Failed != 0 {
 				t.Errorf("close = %+v, want two departments", res)
 			}
-
+			// ZJJ: August and September without cases (July had one). SCJ:
+			// none since June, the first month after it was set up.
 			wantZJJ := []string{"report.explanation_late/prewarning[2025-09]", "report.zero_cases/prewarning[2025-09]"}
 			if got := s.warningKeys(t, sup, "ZJJ", "report"); !slices.Equal(got, wantZJJ) {
 				t.Errorf("ZJJ:\n got %q\nwant %q", got, wantZJJ)
@@ -239,7 +240,7 @@ func TestMonthlyExplanations(t *testing.T) {
 			}
 		})
 		t.Run("a voluntary explanation of a month that needed none is never late", func(t *testing.T) {
-
+			// July 2025: ZJJ accepted a case, and no warning was raised in it.
 			if r := s.report(t, sup, "department=ZJJ&month=2025-07"); r.ExplanationRequired {
 				t.Fatalf("July report = %+v, want no explanation required", r)
 			}
@@ -268,5 +269,4 @@ func TestMonthlyExplanations(t *testing.T) {
 			}
 		})
 	})
-
 }

@@ -59,6 +59,8 @@ func TestPolicySandbox(t *testing.T) {
 			})
 		}
 
+		// A rule that fails only at run time is accepted and published; then
+		// every evaluation fails and nothing is lost.
 		s.Must(200, "PUT", "/api/v1/policies/custom", legal, map[string]string{"source": runawayModule})
 		var imp struct {
 			Failed int `json:"failed"`
@@ -91,5 +93,4 @@ func TestPolicySandbox(t *testing.T) {
 		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 		s.Must(200, "GET", "/healthz", "", nil)
 	})
-
 }

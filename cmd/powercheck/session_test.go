@@ -124,7 +124,8 @@ func TestSessions(t *testing.T) {
 			if one.Cookie() != nil || one.Named("pc_signed_in") != nil {
 				t.Errorf("the cookies were not cleared at sign-out")
 			}
-
+			// The old cookie, sent again, is refused: the session ended on
+			// the server, not only in the browser.
 			req, _ := http.NewRequest("GET", s.Base+"/api/v1/session", nil)
 			req.AddCookie(old)
 			res, err := http.DefaultClient.Do(req)
@@ -170,11 +171,10 @@ func TestSessions(t *testing.T) {
 		t.Run("IP ranges apply to sessions", func(t *testing.T) {
 			s.Must(201, "POST", "/api/v1/accounts", apitest.AdminToken, map[string]any{"username": "far-clerk", "real_name": "远程",
 				"role": "clerk", "department_code": "SCJ", "allowed_cidrs": []string{"10.20.0.0/16"}})
-
 			s.Must(204, "POST", "/api/v1/accounts/far-clerk/password", apitest.AdminToken, map[string]string{"password": initial})
 			r, _ := s.NewBrowser(t).Do("POST", "/api/v1/session", map[string]string{"username": "far-clerk", "password": initial}, false)
 			apitest.WantCode(t, r, 403, "ip_not_allowed")
-
+			// A session opened before the range was set is refused from then on.
 			b := s.NewBrowser(t)
 			s.Must(204, "POST", "/api/v1/accounts/scj-inspector/password", apitest.AdminToken, map[string]string{"password": initial})
 			b.SignIn("scj-inspector", initial, 200)
@@ -218,7 +218,6 @@ func TestSessions(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 func TestSignInFailuresAreLimited(t *testing.T) {

@@ -152,17 +152,20 @@ func TestStatsWarnings(t *testing.T) {
 			it["department_code"] = "SCJ"
 		}))
 
+		// ST-1: a decision without its approval: checkpoint alarms.
 		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-1-a", "ZJJ-ST-1", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
 		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-r", "ZJJ-ST-1", "review", "2026-03-03T09:00:00+08:00"))
 		d1 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-d", "ZJJ-ST-1", "decide", "2026-03-04T09:00:00+08:00"))
 
+		// ST-2: a decision six weeks after acceptance: the item is overdue.
 		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-2-a", "ZJJ-ST-2", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
 		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-r", "ZJJ-ST-2", "review", "2026-03-03T09:00:00+08:00"))
 		d2 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-d", "ZJJ-ST-2", "decide", "2026-04-15T09:00:00+08:00"))
 		if !slices.Contains(d2.Rules("deadline"), "deadline.item_overdue/alarm") {
 			t.Fatalf("late decision raised %v, want deadline.item_overdue", d2.Rules("deadline"))
 		}
-
+		// ST-3: accepted only. ST-0: accepted before the period, its
+		// warnings raised in it. ST-now: accepted just now.
 		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-3-a", "ZJJ-ST-3", "XK-001", "accept", "2026-03-05T09:00:00+08:00"))
 		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-0-a", "ZJJ-ST-0", "XK-001", "accept", "2026-02-20T09:00:00+08:00"))
 		now := time.Now().In(calendar.Shanghai)
@@ -170,6 +173,7 @@ func TestStatsWarnings(t *testing.T) {
 		s.Submit(t, tok[apitest.SCJClerk], apitest.FirstStep("SC-1-a", "SCJ-ST-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
 		s.Submit(t, tok[apitest.SCJClerk], apitest.Step("SC-1-d", "SCJ-ST-1", "decide", "2026-03-11T09:00:00+08:00"))
 
+		// The department rectifies one alarm.
 		var alarm int64
 		for _, w := range d1.Warnings {
 			if w.Rule == "checkpoint.approval_missing" {
@@ -225,7 +229,9 @@ func TestStatsWarnings(t *testing.T) {
 		})
 
 		t.Run("a period without warnings still counts its cases", func(t *testing.T) {
-
+			// Accepted on 2 March: ST-1 and ST-2; both have warnings,
+			// raised after the period, so they count as cases with
+			// warnings but not as overdue or alarms of the period.
 			var got compliance.WarningStats
 			s.Must(200, "GET", "/api/v1/stats/warnings?from=2026-03-02&to=2026-03-02&department=ZJJ", oversight, nil).Decode(t, &got)
 			want := []compliance.DepartmentRate{{DepartmentCode: "ZJJ", Cases: 2, CasesWithWarnings: 2, WarningRate: 1}}
@@ -271,7 +277,8 @@ func TestStatsWarnings(t *testing.T) {
 		})
 
 		t.Run("months and period bounds are days in Asia/Shanghai", func(t *testing.T) {
-
+			// Move two SCJ warnings to either side of midnight, 1 November
+			// in Shanghai (16:00 UTC on 31 October).
 			st := sqlstoretest.Open(t, dsn)
 			var scj []statsWarning
 			for _, w := range ws {
@@ -314,7 +321,6 @@ func TestStatsWarnings(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 func countDept(ws []statsWarning, dept string) int64 {

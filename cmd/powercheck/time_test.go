@@ -51,7 +51,7 @@ func TestCalendarChangeReevaluatesCases(t *testing.T) {
 				t.Skipf("the calendar already knows %d", y.Year)
 			}
 		}
-
+		// 400 working days from now certainly reach next year.
 		s.Must(201, "PUT", "/api/v1/power-items/XK-LONG", tok[apitest.LegalToken], apitest.ItemFixture(t, "short", func(it map[string]any) {
 			it["time_limit"] = map[string]any{"days": 400, "unit": "workday"}
 		}))
@@ -66,6 +66,7 @@ func TestCalendarChangeReevaluatesCases(t *testing.T) {
 			t.Errorf("before: item due %q state %q, want no due date and calendar_unknown", due, state)
 		}
 
+		// Enter the next years (weekends only) up to where 400 working days end.
 		for y := year; y <= year+2; y++ {
 			var put struct{ Rechecks int64 }
 			s.Must(200, "PUT", "/api/v1/calendar/"+strconv.Itoa(y), apitest.AdminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}}).Decode(t, &put)
@@ -85,5 +86,4 @@ func TestCalendarChangeReevaluatesCases(t *testing.T) {
 			t.Errorf("after: item due %q state %q, want a due date, running", due, state)
 		}
 	})
-
 }

@@ -79,7 +79,7 @@ func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "1h")
 		tok := a.SetupDistrict(t)
-		b := startServer(t, dsn, "--policy-poll", "1h")
+		b := startServer(t, dsn, "--policy-poll", "1h") // stays on revision 1
 		legal := tok[apitest.LegalToken]
 
 		a.Must(200, "PUT", "/api/v1/policies/xmod", legal, familyModule("xmod"))
@@ -107,7 +107,7 @@ func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 		}
 
 		t.Run("a rollback on the stale node is made over the newest revision", func(t *testing.T) {
-
+			// Node B is now on the newest revision; node A is behind it.
 			r := a.Must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int64{"revision": 1})
 			var got struct {
 				Revision int64
@@ -122,7 +122,6 @@ func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 // Publishes racing through two nodes never lose a module: each either
@@ -161,7 +160,7 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 					_ = json.Unmarshal(r.Body, &e)
 					switch {
 					case r.Status == http.StatusCreated, e.Error.Code == "nothing_to_publish":
-						return
+						return // published, by this call or by one that took the draft along
 					case r.Status == http.StatusConflict:
 						conflicts <- e.Error.Code + " " + e.Error.Message
 						time.Sleep(time.Duration(10+i*7) * time.Millisecond)
@@ -188,6 +187,8 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 		}
 		t.Logf("%d publishes refused with 409 and tried again", refused)
 
+		// Every revision holds every module of the one before it: no
+		// publish built on a revision that was no longer the newest.
 		st := sqlstoretest.Open(t, dsn)
 		revs, err := st.ListRevisions(context.Background(), 100)
 		if err != nil {
@@ -216,7 +217,6 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 			}
 		}
 	})
-
 }
 
 // Changes to one account through two nodes take turns across the nodes, so
@@ -257,7 +257,6 @@ func TestAuditOrderAcrossNodes(t *testing.T) {
 			t.Errorf("audit verify: ok %v, %d problems: %v", v.OK, len(v.Problems), v.Problems)
 		}
 	})
-
 }
 
 // A change whose object another node holds for longer than
@@ -268,7 +267,7 @@ func TestAuditLockWaitIsBounded(t *testing.T) {
 		s := startServer(t, dsn, "--audit-lock-wait", "300ms")
 		s.SetupDistrict(t)
 		st := sqlstoretest.Open(t, dsn)
-		other, err := sqlstore.NewSubjectLocks(ctx, st)
+		other, err := sqlstore.NewSubjectLocks(ctx, st) // as another node would
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,7 +297,7 @@ func TestAuditLockWaitIsBounded(t *testing.T) {
 		if got := realName(); got != was {
 			t.Errorf("real name %q after a refused change, want %q", got, was)
 		}
-
+		// Another account is not held up.
 		s.Must(200, "PATCH", "/api/v1/accounts/scj-clerk", apitest.AdminToken, map[string]string{"real_name": "不受影响"})
 
 		release()
@@ -309,5 +308,4 @@ func TestAuditLockWaitIsBounded(t *testing.T) {
 			t.Errorf("audit verify: %v", v.Problems)
 		}
 	})
-
 }

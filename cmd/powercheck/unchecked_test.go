@@ -88,11 +88,10 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 		if len(c.Steps) != 1 || c.Steps[0].CheckStatus != "checked" || c.Steps[0].PolicyRevision != good.ID {
 			t.Errorf("steps = %+v, want one step checked under revision %d", c.Steps, good.ID)
 		}
-
+		// The replay now answers what the re-check found.
 		s.Must(200, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00")).Decode(t, &ans)
 		if ans.CheckStatus != "checked" {
 			t.Errorf("replay check_status = %s, want checked", ans.CheckStatus)
 		}
 	})
-
 }

@@ -137,7 +137,6 @@ func TestWebhooksAPI(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 // checkWarningPushed raises alarms on a case and follows their events to

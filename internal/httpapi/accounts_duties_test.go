@@ -24,9 +24,10 @@ func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 		tok["oversight"] = s.AddAccount(t, "oversight", "oversight", "")
 		zjjAdm, sup := tok[apitest.ZJJAdmin], tok[apitest.SupervisionToken]
 
+		// The finding: a disabled inspector with IP ranges, which its
+		// department's admin tried to bring back under its own control.
 		s.Must(200, "PATCH", "/api/v1/accounts/zjj-inspector", apitest.AdminToken,
 			map[string]any{"disabled": true, "allowed_cidrs": []string{"10.9.0.0/16"}})
-
 		before := apitest.StoredTokenHashes(t, dsn)["zjj-inspector"]
 
 		t.Run("a department admin changes nothing of an inspector", func(t *testing.T) {
@@ -133,7 +134,6 @@ func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 			s.Must(204, "POST", "/api/v1/accounts/zjj-inspector/password", apitest.AdminToken, map[string]any{"password": "Patrol-Pass-2026"})
 			s.Must(201, "POST", "/api/v1/accounts", apitest.AdminToken, map[string]any{"username": "zjj-inspector2", "real_name": "某",
 				"role": "dept_inspector", "department_code": "ZJJ"})
-
 		})
 
 		t.Run("supervision reads every department's inspectors and changes none", func(t *testing.T) {
@@ -151,5 +151,4 @@ func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 				403, "forbidden")
 		})
 	})
-
 }

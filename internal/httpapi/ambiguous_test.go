@@ -19,12 +19,12 @@ func TestAmbiguousKeysAreRefused(t *testing.T) {
 
 		r := s.Do("POST", "/api/v1/accounts", apitest.AdminToken,
 			`{"username":"decoy","USERNAME":"hidden-admin2","real_name":"某人","role":"admin"}`)
-
 		apitest.WantCode(t, r, 400, "duplicate_key")
 		for _, u := range []string{"decoy", "hidden-admin2"} {
 			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/"+u, apitest.AdminToken, map[string]any{"disabled": false}), 404, "account_not_found")
 		}
 
+		// The same trick on a step: the audit would name another case.
 		body := `{"id":"amb-1","case_no":"ZJJ-AMB-1","CASE_NO":"ZJJ-AMB-2","power_item_code":"XK-001","applicant":"某公司",` +
 			`"step_code":"accept","handler":"张三","occurred_at":"2026-03-02T09:30:00+08:00","legal_basis_ids":["LB1"]}`
 		apitest.WantCode(t, s.Do("POST", "/api/v1/steps", tok[apitest.ZJJClerk], body), 400, "duplicate_key")
@@ -38,5 +38,4 @@ func TestAmbiguousKeysAreRefused(t *testing.T) {
 			t.Errorf("the account made from a case-variant key is audited as %s", audit.Body)
 		}
 	})
-
 }

@@ -145,17 +145,17 @@ func TestApprovals(t *testing.T) {
 			accepted(t, s, tok, "ZJJ-2026-A003")
 			path := "/api/v1/cases/ZJJ-2026-A003/approvals"
 			ok := map[string]string{"step_code": "decide", "decision": "approve", "opinion": ""}
-			apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJClerk], ok), 403, "forbidden")
-			apitest.WantCode(t, s.Do("POST", path, tok[apitest.LegalToken], ok), 403, "approver_role")
-			apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJAdmin], ok), 403, "approver_role")
-			apitest.WantCode(t, s.Do("POST", path, tok["scj-inspector"], ok), 404, "case_not_found")
+			apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJClerk], ok), 403, "forbidden")       // clerks sign nothing
+			apitest.WantCode(t, s.Do("POST", path, tok[apitest.LegalToken], ok), 403, "approver_role") // the step is the inspector's
+			apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJAdmin], ok), 403, "approver_role")   // so is it not the leader's
+			apitest.WantCode(t, s.Do("POST", path, tok["scj-inspector"], ok), 404, "case_not_found")   // another department's case
 			apitest.WantCode(t, s.Do("POST", "/api/v1/cases/ZJJ-2026-NONE/approvals", inspector, ok), 404, "case_not_found")
 			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "review", "decision": "approve"}), 422, "approval_not_required")
 			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "nope", "decision": "approve"}), 422, "unknown_step_code")
 			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "maybe"}), 422, "invalid_approval")
 			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "reject"}), 422, "invalid_approval")
 			apitest.WantCode(t, s.Do("GET", path, tok[apitest.SCJClerk], nil), 404, "case_not_found")
-
+			// The leader signs extensions of a licence.
 			sign(t, s, tok[apitest.ZJJAdmin], "ZJJ-2026-A003", "extend", "approve", "同意延长")
 			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "extend", "decision": "approve"}), 403, "approver_role")
 			ext := apitest.Step("ZJJ-2026-A003-extend", "ZJJ-2026-A003", "extend", apitest.StepTime(time.Now()))
@@ -188,7 +188,7 @@ func TestApprovals(t *testing.T) {
 				t.Errorf("decided unapproved: %v, want approval_missing", got)
 			}
 			sign(t, s, inspector, "ZJJ-2026-A006", "decide", "approve", "补签")
-
+			// The late approval is seen at the case's next evaluation: the sweep.
 			s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 			want := []string{"checkpoint.approval_after_step/prewarning", "checkpoint.approval_missing/alarm"}
 			if got := caseRules(t, s, inspector, "ZJJ-2026-A006", "checkpoint"); !slices.Equal(got, want) {
@@ -219,7 +219,7 @@ func TestApprovals(t *testing.T) {
 			if wb.ApprovalsPending != len(p.Items) {
 				t.Errorf("workbench approvals_pending = %d, want %d", wb.ApprovalsPending, len(p.Items))
 			}
-
+			// Others' lists: not the leader's, not another department's inspector's.
 			for _, who := range []string{tok[apitest.ZJJAdmin], tok["scj-inspector"], tok[apitest.LegalToken]} {
 				var o pendingAnswer
 				s.Must(200, "GET", "/api/v1/approvals/pending", who, nil).Decode(t, &o)
@@ -261,7 +261,6 @@ func TestApprovals(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 func TestApprovalsHandlers(t *testing.T) {
@@ -272,19 +271,19 @@ func TestApprovalsHandlers(t *testing.T) {
 
 		t.Run("a program naming an unknown handler gets a pre-warning", func(t *testing.T) {
 			st := apitest.FirstStep("ZJJ-2026-H001-accept", "ZJJ-2026-H001", "XK-001", "accept", apitest.StepTime(time.Now()))
-			st["handler"] = "王小二"
+			st["handler"] = "王小二" // nobody's name
 			a := s.Submit(t, tok[apitest.ZJJClerk], st)
 			if got := a.Rules("sync"); !slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want sync.unknown_handler", got)
 			}
 			st = apitest.FirstStep("ZJJ-2026-H002-accept", "ZJJ-2026-H002", "XK-001", "accept", apitest.StepTime(time.Now()))
-			st["handler"] = "测试zjj-inspector"
+			st["handler"] = "测试zjj-inspector" // an active account of the department
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st).Decode(t, &a)
 			if got := a.Rules("sync"); slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want no sync.unknown_handler", got)
 			}
 			st = apitest.FirstStep("ZJJ-2026-H003-accept", "ZJJ-2026-H003", "XK-001", "accept", apitest.StepTime(time.Now()))
-			st["handler"] = "测试scj-inspector"
+			st["handler"] = "测试scj-inspector" // a person, but of another department
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st).Decode(t, &a)
 			if got := a.Rules("sync"); !slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want sync.unknown_handler", got)
@@ -322,5 +321,4 @@ func TestApprovalsHandlers(t *testing.T) {
 			}
 		})
 	})
-
 }

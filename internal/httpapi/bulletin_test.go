@@ -57,7 +57,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("Q-Z1-a", "ZJJ-Q1", "XK-001", "accept", when))
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("Q-Z2-a", "ZJJ-Q2", "XK-001", "accept", when))
 		d := apitest.Step("Q-Z2-d", "ZJJ-Q2", "decide", when)
-		d["legal_basis_ids"] = []string{}
+		d["legal_basis_ids"] = []string{} // no approval, no legal basis: alarms
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], d)
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.SCJClerk], apitest.FirstStep("Q-S1-a", "SCJ-Q1", "XK-S01", "accept", when))
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.SCJClerk], apitest.FirstStep("Q-S2-a", "SCJ-Q2", "XK-S01", "accept", when))
@@ -191,7 +191,6 @@ func TestQuarterlyBulletin(t *testing.T) {
 			s.Must(400, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month+"&format=pdf", sup, nil)
 		})
 	})
-
 }
 
 // The bulletin of today's quarter does not need next year's holiday schedule
@@ -215,5 +214,4 @@ func TestQuarterlyBulletinWithoutNextYear(t *testing.T) {
 			t.Errorf("rows = %+v, want ZJJ and SCJ", b.Rows)
 		}
 	})
-
 }

@@ -76,12 +76,12 @@ func TestCalendarAPI(t *testing.T) {
 		s.Must(200, "GET", "/api/v1/calendar/2031", tok[apitest.ZJJClerk], nil)
 
 		t.Run("entering next year leaves policy authoring working", func(t *testing.T) {
-
+			// The shipped tests expect 2027 to be unknown; they run against
+			// the shipped schedules, whatever the district has entered.
 			y2027 := map[string]any{"source": "国务院办公厅通知（测试）", "holidays": []string{"2027-01-01"}, "workdays": []string{}}
 			s.Must(200, "PUT", "/api/v1/calendar/2027", apitest.AdminToken, y2027)
 			s.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("A"))
 			s.Must(201, "POST", "/api/v1/policies/publish", tok[apitest.LegalToken], map[string]string{"note": "测试"})
 		})
 	})
-
 }

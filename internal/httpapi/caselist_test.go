@@ -54,7 +54,9 @@ func TestCaseListAndWorkbench(t *testing.T) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		s.EnterCurrentYears(t)
 		clerk, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
-
+		// An old case, long past its 20 working days: the sweep raises the
+		// overdue alarm. A recent one, in time. One of SCJ, accepted with
+		// the recent one: case number descending breaks the tie.
 		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("old-accept", "ZJJ-OLD-1", "XK-001", "accept", "2026-09-01T09:00:00+08:00"))
 		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("new-accept", "ZJJ-NEW-1", "XK-001", "accept", "2026-12-01T09:00:00+08:00"))
 		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step("new-review", "ZJJ-NEW-1", "review", "2026-12-02T09:00:00+08:00"))
@@ -75,7 +77,7 @@ func TestCaseListAndWorkbench(t *testing.T) {
 		if recent.LastStepCode != "review" || recent.DueDate == nil || recent.DeadlineState == "overdue" {
 			t.Errorf("the recent case: %+v", recent)
 		}
-
+		// The marks count what the violation list shows as unsettled.
 		var ws struct {
 			Items []struct {
 				Level  string `json:"level"`
@@ -160,5 +162,4 @@ func TestCaseListAndWorkbench(t *testing.T) {
 			}
 		})
 	})
-
 }

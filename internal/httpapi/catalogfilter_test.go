@@ -21,7 +21,6 @@ func TestItemListFilters(t *testing.T) {
 			it["name"] = "食品经营许可"
 			it["department_code"] = "SCJ"
 		}))
-
 		s.Must(201, "PUT", "/api/v1/power-items/XK-002", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["name"] = "建筑工程竣工验收备案"
 			it["status"] = "suspended"
@@ -74,5 +73,4 @@ func TestItemListFilters(t *testing.T) {
 			})
 		}
 	})
-
 }

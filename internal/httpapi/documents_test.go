@@ -136,7 +136,6 @@ func TestDocuments(t *testing.T) {
 			apitest.WantCode(t, s.Do("POST", "/api/v1/documents", oversight, map[string]any{"kind": "rectification_notice", "warning_id": alarms[2]}), 409, "document_not_applicable")
 			s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", alarms[2]), oversight,
 				map[string]string{"action": "refer", "note": "移送监察局处理", "reference": "监移〔2026〕3号"})
-
 			d := issue(oversight, map[string]any{"kind": "rectification_notice", "warning_id": alarms[2]})
 			if d.Number != fmt.Sprintf("区整改〔%d〕1号", year) {
 				t.Errorf("notice number = %s, want its own sequence", d.Number)
@@ -162,7 +161,6 @@ func TestDocuments(t *testing.T) {
 			apitest.WantCode(t, s.Do("POST", "/api/v1/documents", tok[apitest.SupervisionToken], finding), 409, "document_not_applicable")
 			s.Must(200, "POST", fmt.Sprintf("/api/v1/spot-checks/%d/findings", sc.ID), tok[apitest.SupervisionToken],
 				map[string]string{"case_no": sc.Cases[0].CaseNo, "result": "problem", "note": "审批记录缺失"})
-
 			adv := issue(tok[apitest.SupervisionToken], finding)
 			if adv.Number != fmt.Sprintf("区监建〔%d〕1号", year) || adv.SpotCheckID == nil || adv.WarningID != nil ||
 				!strings.Contains(adv.Content.Facts, "审批记录缺失") || adv.Content.Issuer != "区监察委员会" {
@@ -211,5 +209,4 @@ func TestDocuments(t *testing.T) {
 			}
 		})
 	})
-
 }

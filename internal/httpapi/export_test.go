@@ -160,7 +160,8 @@ func TestWarningExport(t *testing.T) {
 		s, tok := startDistrict(t, dsn)
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
 			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
-
+		// Decisions without approval or legal basis raise alarms; the rest of
+		// each case adds what it adds.
 		decide := func(token, item, caseNo string) {
 			t.Helper()
 			s.Must(201, "POST", "/api/v1/steps", token, apitest.FirstStep(caseNo+"-a", caseNo, item, "accept", "2026-03-02T09:00:00+08:00"))
@@ -173,7 +174,7 @@ func TestWarningExport(t *testing.T) {
 			decide(tok[apitest.ZJJClerk], "XK-001", fmt.Sprintf("ZJJ-EX-%d", i))
 			decide(tok[apitest.SCJClerk], "XK-SCJ", fmt.Sprintf("SCJ-EX-%d", i))
 		}
-
+		// One explained warning, for the status column.
 		var zjj struct{ Items []listed }
 		s.Must(200, "GET", "/api/v1/warnings?department=ZJJ&limit=1", tok[apitest.SupervisionToken], nil).Decode(t, &zjj)
 		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", zjj.Items[0].ID), tok[apitest.ZJJAdmin],
@@ -269,5 +270,4 @@ func TestWarningExport(t *testing.T) {
 			}
 		})
 	})
-
 }

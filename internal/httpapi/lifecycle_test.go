@@ -25,7 +25,7 @@ func TestWarningLifecycle(t *testing.T) {
 			s.Must(201, "POST", "/api/v1/accounts", apitest.AdminToken, body).Decode(t, &out)
 			tok[a.key] = out.Token
 		}
-
+		// Three decisions without approval or legal basis: three sets of alarms.
 		var ids []int64
 		for i := range 3 {
 			caseNo := fmt.Sprintf("ZJJ-LC-%d", i)
@@ -46,24 +46,26 @@ func TestWarningLifecycle(t *testing.T) {
 			t.Helper()
 			s.Must(want, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), token,
 				map[string]string{"action": action, "note": "情况说明", "reference": "监察〔2026〕1号", "outcome": "已给予诫勉谈话"})
-
 		}
 
-		act(tok[apitest.ZJJClerk], ids[0], "explain", 403)
-		act(tok["scj-admin"], ids[0], "explain", 404)
-		act(tok["oversight"], ids[0], "explain", 403)
-		act(tok[apitest.ZJJAdmin], ids[0], "verify", 403)
-		act(tok["oversight"], ids[0], "verify", 409)
+		// Explained, then verified, then closed.
+		act(tok[apitest.ZJJClerk], ids[0], "explain", 403) // clerks do not answer warnings
+		act(tok["scj-admin"], ids[0], "explain", 404)      // another department's warning does not exist for it
+		act(tok["oversight"], ids[0], "explain", 403)      // the office does not explain for the department
+		act(tok[apitest.ZJJAdmin], ids[0], "verify", 403)  // nor the department verify itself
+		act(tok["oversight"], ids[0], "verify", 409)       // an open warning has nothing to verify
 		act(tok[apitest.ZJJAdmin], ids[0], "explain", 200)
-		act(tok[apitest.ZJJAdmin], ids[0], "explain", 409)
+		act(tok[apitest.ZJJAdmin], ids[0], "explain", 409) // explained once
 		act(tok["oversight"], ids[0], "verify", 200)
 		act(tok[apitest.SupervisionToken], ids[0], "close", 200)
 		act(tok[apitest.SupervisionToken], ids[0], "close", 409)
 
+		// Rectified by the inspector, then verified.
 		act(tok["zjj-inspector"], ids[1], "begin_rectify", 200)
 		act(tok["zjj-inspector"], ids[1], "rectify", 200)
 		act(tok["oversight"], ids[1], "verify", 200)
 
+		// Referred by the supervision bureau with its reference, then closed.
 		act(tok[apitest.SupervisionToken], ids[2], "refer", 200)
 		act(tok[apitest.ZJJAdmin], ids[2], "rectify", 409)
 		act(tok["oversight"], ids[2], "close", 200)
@@ -103,7 +105,6 @@ func TestWarningLifecycle(t *testing.T) {
 			t.Errorf("%d closed warnings, want 2", len(closed.Items))
 		}
 	})
-
 }
 
 // The violation list pages oldest first as well as newest first, without
@@ -145,14 +146,15 @@ func TestViolationListOrderAndPaging(t *testing.T) {
 					seen[w.ID], last = true, w.ID
 				}
 				if page == 0 {
-					post(100 + len(order))
+					post(100 + len(order)) // new warnings arrive while paging
 				}
 				if p.NextCursor == nil {
 					break
 				}
 				cursor = "&cursor=" + *p.NextCursor
 			}
-
+			// Newest first never shows what arrived after the first page;
+			// oldest first reaches it at the end.
 			if order == "desc" && len(seen) != total {
 				t.Errorf("desc paging saw %d warnings, want the %d there at its start", len(seen), total)
 			}
@@ -169,11 +171,11 @@ func TestViolationListOrderAndPaging(t *testing.T) {
 		var overdue struct {
 			Items []struct{ ID int64 } `json:"items"`
 		}
-
+		// Every alarm here is weeks past its answer period but no sweep
+		// has run: nothing is flagged as overdue-unanswered yet.
 		s.Must(200, "GET", "/api/v1/warnings?overdue_unanswered=true", tok[apitest.SupervisionToken], nil).Decode(t, &overdue)
 		if len(overdue.Items) != 0 {
 			t.Errorf("%d overdue-unanswered alarms before any sweep, want 0", len(overdue.Items))
 		}
 	})
-
 }

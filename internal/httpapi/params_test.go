@@ -17,7 +17,6 @@ func TestPathAndQueryValues(t *testing.T) {
 		s, tok := startDistrict(t, dsn)
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
 			apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-
 		sup := tok[apitest.SupervisionToken]
 		s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-0001", sup, nil)
 		s.Must(200, "GET", "/api/v1/warnings?department=ZJJ", sup, nil)
@@ -44,9 +43,8 @@ func TestPathAndQueryValues(t *testing.T) {
 				}
 			})
 		}
-
+		// A change through a padded path is refused before it runs.
 		apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-clerk%20", apitest.AdminToken, map[string]any{"disabled": true}), 400, "invalid_parameter")
 		s.Must(200, "GET", "/api/v1/me", tok[apitest.ZJJClerk], nil)
 	})
-
 }

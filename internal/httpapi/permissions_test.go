@@ -49,7 +49,6 @@ func setupMatrix(t *testing.T, s *apitest.Server) matrixDistrict {
 	s.Must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 		it["department_code"] = "SCJ"
 	}))
-
 	m := matrixDistrict{tok: tok, byRole: map[compliance.Role]string{
 		compliance.RoleAdmin: apitest.AdminToken, compliance.RoleLegal: tok[apitest.LegalToken], compliance.RoleOversight: tok["oversight"],
 		compliance.RoleSupervision: tok[apitest.SupervisionToken], compliance.RoleDeptAdmin: tok[apitest.ZJJAdmin],
@@ -145,7 +144,6 @@ func TestPermissionMatrix(t *testing.T) {
 			}
 		}
 	})
-
 }
 
 // TestPermissionDepartmentScoping proves that ZJJ accounts neither read nor
@@ -167,7 +165,8 @@ func TestPermissionDepartmentScoping(t *testing.T) {
 		before := snapshot()
 		zjj := []compliance.Role{compliance.RoleDeptAdmin, compliance.RoleClerk, compliance.RoleDeptInspector}
 		scjItem := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
-
+		// A step that names an SCJ case is answered as one of a case nobody
+		// opened: 422 unknown_case.
 		likeUnknown := map[string]bool{"submit a step of an SCJ case": true}
 		for _, tt := range []struct {
 			name, method, path string
@@ -230,5 +229,4 @@ func TestPermissionDepartmentScoping(t *testing.T) {
 		s.Must(404, "GET", "/api/v1/power-items/SCJ-002", sup, nil)
 		s.Must(404, "GET", "/api/v1/cases/SCJ-PM-2", sup, nil)
 	})
-
 }

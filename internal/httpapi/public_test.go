@@ -71,6 +71,8 @@ func TestPublicDisclosure(t *testing.T) {
 		})
 		s.Must(200, "PUT", "/api/v1/power-items/XK-001", tok[apitest.LegalToken], disclosed)
 
+		// The clerk opens a case; its first answer carries the query code,
+		// and so does the replay of that step, and no later step's answer.
 		accept := apitest.FirstStep("PUB-1-accept", "ZJJ-PUB-1", "XK-001", "accept", time.Now().Add(-2*time.Hour).Format(time.RFC3339))
 		accept["applicant"] = "某秘密建设公司"
 		accept["handler"] = "秘密经办人"
@@ -150,7 +152,7 @@ func TestPublicDisclosure(t *testing.T) {
 			s.Must(201, "PUT", "/api/v1/power-items/XK-SUSP", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(m map[string]any) {
 				m["name"], m["status"] = "已暂停的事项", "suspended"
 			}))
-
+			// A department's adjustment waits for approval: the public sees the version in force.
 			if r := s.Do("PUT", "/api/v1/power-items/XK-001", tok[apitest.ZJJAdmin], apitest.ItemFixture(t, "licensing", func(m map[string]any) {
 				m["name"] = "未审定的新名称"
 			})); r.Status/100 != 2 {
@@ -247,7 +249,6 @@ func TestPublicDisclosure(t *testing.T) {
 			s.Must(429, "GET", "/api/public/v1/cases/ZJJ-PUB-1?code="+first.QueryCode, "", nil)
 		})
 	})
-
 }
 
 func shanghai(t *testing.T) *time.Location {

@@ -44,7 +44,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 		zjj, scj, sup := tok[apitest.ZJJClerk], tok[apitest.SCJClerk], tok[apitest.SupervisionToken]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
 			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
-
+		// A department whose code is ZJJ's and more: "ZJJ-KC-…" is its, not ZJJ's.
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "ZJJ-KC", "name": "区建设工程勘察所"})
 		const at = "2026-03-02T09:30:00+08:00"
 
@@ -122,7 +122,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 					})
 				}
 			}
-
+			// Nothing was stored on the cases the requests named.
 			for _, no := range []string{"ZJJ-2026-0777", "SCJ-2026-0777"} {
 				var v struct {
 					DepartmentCode string `json:"department_code"`
@@ -139,7 +139,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 		})
 
 		t.Run("a number another department opened before numbers were scoped", func(t *testing.T) {
-
+			// ZJJ opened SCJ-2026-0555 before the rule: the case stays ZJJ's.
 			s.Must(201, "POST", "/api/v1/steps", zjj, apitest.FirstStep("L-accept", "ZJJ-2026-0555", "XK-001", "accept", at))
 			db := apitest.RawDB(t, dsn)
 			for _, table := range []string{"cases", "steps", "warnings"} {
@@ -183,7 +183,6 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 			}
 		})
 	})
-
 }
 
 // A step's id (its idempotency key) is unique within its department: two
@@ -196,7 +195,6 @@ func TestStepIDsPerDepartment(t *testing.T) {
 		zjj, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
 			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
-
 		const at = "2026-03-02T09:30:00+08:00"
 		zjjFirst := apitest.FirstStep("SHARED-1", "ZJJ-SH-1", "XK-001", "accept", at)
 		scjFirst := apitest.FirstStep("SHARED-1", "SCJ-SH-1", "XK-SCJ", "accept", at)
@@ -207,7 +205,7 @@ func TestStepIDsPerDepartment(t *testing.T) {
 			body              map[string]any
 			status            int
 			code              string
-			sameAs            string
+			sameAs            string // the department whose first answer a replay repeats
 		}{
 			{"ZJJ uses the id", "ZJJ", zjj, zjjFirst, 201, "", ""},
 			{"SCJ uses the same id", "SCJ", scj, scjFirst, 201, "", ""},
@@ -251,5 +249,4 @@ func TestStepIDsPerDepartment(t *testing.T) {
 			s.Must(404, "GET", "/api/v1/cases/"+no, tok[apitest.SupervisionToken], nil)
 		}
 	})
-
 }

@@ -64,10 +64,10 @@ func TestSpotChecks(t *testing.T) {
 		s.Must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["department_code"] = "SCJ"
 		}))
-
+		// 30 ZJJ cases and 5 SCJ cases accepted in March, one ZJJ case in February.
 		var zjj, all []string
 		for i := range 30 {
-			no := fmt.Sprintf("ZJJ-SP-%02d", (i*7)%30)
+			no := fmt.Sprintf("ZJJ-SP-%02d", (i*7)%30) // submitted out of case-number order
 			at := fmt.Sprintf("2026-03-%02dT09:00:00+08:00", 2+i%27)
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(no+"-a", no, "XK-001", "accept", at))
 			zjj = append(zjj, no)
@@ -229,7 +229,6 @@ func TestSpotChecks(t *testing.T) {
 			s.Must(403, "GET", fmt.Sprintf("/api/v1/spot-checks/%d", first.ID), tok[apitest.ZJJClerk], nil)
 			s.Must(403, "POST", fmt.Sprintf("/api/v1/spot-checks/%d/findings", first.ID), oversight,
 				map[string]string{"case_no": first.Cases[0].CaseNo, "result": "compliant"})
-
 			s.Must(404, "GET", "/api/v1/spot-checks/999999", oversight, nil)
 			s.Must(404, "GET", "/api/v1/spot-checks/abc", oversight, nil)
 		})
@@ -267,5 +266,4 @@ func TestSpotChecks(t *testing.T) {
 			}
 		})
 	})
-
 }

@@ -18,7 +18,6 @@ func TestDraftsAndRangesAreNotForEveryone(t *testing.T) {
 		s, tok := startDistrict(t, dsn)
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]any{"code": "HBJ", "name": "区生态环境局",
 			"allowed_cidrs": []string{"10.77.0.0/16"}})
-
 		s.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("草稿标记"))
 
 		for _, tc := range []struct {
@@ -50,5 +49,4 @@ func TestDraftsAndRangesAreNotForEveryone(t *testing.T) {
 			})
 		}
 	})
-
 }

@@ -85,7 +85,8 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 			}
 			return out
 		}
-
+		// backdate gives warnings the recording time of a step recorded
+		// long ago and checked only now, as a re-check stores them.
 		backdate := func(at time.Time, ids []int64) {
 			t.Helper()
 			if err := st.DB().Exec("UPDATE warnings SET created_at = ? WHERE id IN ?", at.UTC(), ids).Error; err != nil {
@@ -98,7 +99,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 		}
 		june, july := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC), time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
 		backdate(june, byCase[4])
-		backdate(july, append(slices.Clone(byCase[1]), byCase[5]...))
+		backdate(july, append(slices.Clone(byCase[1]), byCase[5]...)) // the same time for old and new ids
 		const window = "from=2026-01-01&to=2099-12-31"
 
 		list := func(query string) windowPage {
@@ -122,7 +123,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 					t.Errorf("order=%s: ids %v, want %v", order, ids(got), ids(want))
 				}
 			}
-
+			// Without a window the list stays in id order.
 			if got := list("limit=500").warnings(t); !slices.IsSortedFunc(ids(got), func(a, b int64) int { return cmp.Compare(b, a) }) {
 				t.Errorf("without a window: ids %v, want newest id first", ids(got))
 			}
@@ -140,7 +141,8 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 					p := list(query)
 					got = append(got, p.warnings(t)...)
 					if page == 0 {
-
+						// A new warning, and one recorded before all others
+						// but checked only now, arrive after the first page.
 						arrivedNow = post()
 						backdated = post()
 						backdate(june.AddDate(0, -1, 0), backdated)
@@ -165,7 +167,8 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 						t.Errorf("%s: warning %d, there at the start, was skipped", order, w.ID)
 					}
 				}
-
+				// Newest first passes the recording time of what arrives now
+				// and reaches the back-dated; oldest first the other way round.
 				for _, id := range arrivedNow {
 					if seen[id] != (order == "asc") {
 						t.Errorf("%s: the warning %d that arrived now listed: %v", order, id, seen[id])
@@ -225,5 +228,4 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 			}
 		})
 	})
-
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 )
 
@@ -184,11 +185,11 @@ func bodyRoutes() []bodyRoute {
 			watch: func(t *testing.T, e *bodyEnv, _ string) string {
 				return strconv.Itoa(e.send(t, "GET", "/api/v1/me", e.tok["rotate"], nil).Status)
 			},
-			accepted: func(t *testing.T, e *bodyEnv, r response) {
+			accepted: func(t *testing.T, e *bodyEnv, r apitest.Response) {
 				var out struct {
 					Token string `json:"token"`
 				}
-				r.decode(t, &out)
+				r.Decode(t, &out)
 				e.tok["rotate"] = out.Token
 			},
 			paths: []pathCase{{"injection", "/api/v1/accounts/" + esc(injections[1]) + "/token", answer{404, "account_not_found"}}},
@@ -285,7 +286,7 @@ func bodyRoutes() []bodyRoute {
 					"holidays": []any{"2031-01-01"}, "workdays": []any{"2031-01-04"}}
 			},
 			watch: func(t *testing.T, e *bodyEnv, _ string) string {
-				r := e.send(t, "GET", "/api/v1/calendar/2031", adminToken, nil)
+				r := e.send(t, "GET", "/api/v1/calendar/2031", apitest.AdminToken, nil)
 				return fmt.Sprint(r.Status, string(r.Body))
 			},
 			show: shownBy("admin", "/api/v1/calendar/2031"),

@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -137,3 +138,17 @@ func newCalendarBox(c *calendar.Calendar) *calendarBox {
 
 func (b *calendarBox) Calendar() *calendar.Calendar     { return b.cal.Load() }
 func (b *calendarBox) SetCalendar(c *calendar.Calendar) { b.cal.Store(c) }
+
+// heldTo returns the version of the item that case c is checked against,
+// and its department.
+func (s *Core) heldTo(ctx context.Context, c Case) (*PowerItem, Department, error) {
+	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+	if err != nil {
+		return nil, Department{}, fmt.Errorf("item %s version %d of case %s: %w", c.ItemCode, c.ItemVersion, c.CaseNo, err)
+	}
+	dept, err := s.department(ctx, c.DepartmentCode)
+	if err != nil {
+		return nil, Department{}, fmt.Errorf("department %s of case %s: %w", c.DepartmentCode, c.CaseNo, err)
+	}
+	return item, dept, nil
+}

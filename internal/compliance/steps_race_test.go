@@ -34,10 +34,8 @@ func TestStepOnACaseThatKeepsChanging(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-03-02T10:00:00+08:00")
-		plain := newService(t, store, clk)
-		setup(t, plain)
+		clk := clockAt("2026-03-02T10:00:00+08:00")
+		plain := newDistrict(t, store, clk)
 		accept(t, plain, "ZJJ-B", "2026-03-02T09:00:00+08:00")
 
 		stores := checker.SQLStores(store)

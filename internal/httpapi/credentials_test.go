@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
@@ -53,20 +54,20 @@ func (c *statements) watch(t testing.TB) func(*sqlstore.Store) {
 
 // stepsAs returns how the clerk of ZJJ submits a step: with its bearer
 // token, or in a console session (with its CSRF token).
-func stepsAs(t *testing.T, s *server, tok map[string]string, client string) func(body map[string]any) {
+func stepsAs(t *testing.T, s *apitest.Server, tok map[string]string, client string) func(body map[string]any) {
 	if client == "token" {
-		return func(body map[string]any) { s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], body) }
+		return func(body map[string]any) { s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], body) }
 	}
 	const initial, chosen = "Initial-Pass-2026", "Chosen-Pass-2026"
-	s.must(204, "POST", "/api/v1/accounts/zjj-clerk/password", adminToken, map[string]string{"password": initial})
-	b := newBrowser(t, s)
-	b.signIn("zjj-clerk", initial, 200)
-	if r, _ := b.do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": chosen}, true); r.Status != 200 {
+	s.Must(204, "POST", "/api/v1/accounts/zjj-clerk/password", apitest.AdminToken, map[string]string{"password": initial})
+	b := s.NewBrowser(t)
+	b.SignIn("zjj-clerk", initial, 200)
+	if r, _ := b.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": chosen}, true); r.Status != 200 {
 		t.Fatalf("change the initial password: %d %s", r.Status, r.Body)
 	}
 	return func(body map[string]any) {
 		t.Helper()
-		if r, _ := b.do("POST", "/api/v1/steps", body, true); r.Status != 201 {
+		if r, _ := b.Do("POST", "/api/v1/steps", body, true); r.Status != 201 {
 			t.Fatalf("POST /api/v1/steps in a session: %d %s", r.Status, r.Body)
 		}
 	}
@@ -93,14 +94,14 @@ func TestStepStatements(t *testing.T) {
 					}
 					var count statements
 					s := startServerWith(t, d.DSN(t), wiring{credentialTTL: ttl, opened: count.watch(t)})
-					submit := stepsAs(t, s, setupDistrict(t, s), client)
+					submit := stepsAs(t, s, s.SetupDistrict(t), client)
 					// The district's first step reads what every step
 					// shares (the item, the department, the credential).
-					submit(firstStep("warm", "ZJJ-2026-9000", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+					submit(apitest.FirstStep("warm", "ZJJ-2026-9000", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 					count.on.Store(true)
 					for i := range steps {
 						caseNo := fmt.Sprintf("ZJJ-2026-%04d", i+1)
-						submit(firstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+						submit(apitest.FirstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 					}
 					count.on.Store(false)
 					all, auth := count.all.Load(), count.authentication.Load()

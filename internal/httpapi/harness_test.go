@@ -1,19 +1,14 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
@@ -22,7 +17,6 @@ import (
 	"powercheck/internal/policy"
 	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
-	"powercheck/internal/sqlstore/sqlstoretest"
 	"powercheck/internal/webhook"
 	"powercheck/policies"
 )
@@ -33,25 +27,10 @@ import (
 // the background jobs (sweeps, polls, fan-outs), so a test sees only what
 // its requests did.
 
-const adminToken = "test-admin-token-0123456789abcdef"
-
-// server is the API served over one fresh database.
-type server struct {
-	t    testing.TB
-	base string
-}
-
-// eachDriver runs f on SQLite and, when configured, MySQL, each on a fresh database.
-func eachDriver(t *testing.T, f func(t *testing.T, dsn string)) {
-	for _, d := range sqlstoretest.Drivers() {
-		t.Run(d.Name, func(t *testing.T) { f(t, d.DSN(t)) })
-	}
-}
-
 // startServer serves the API over the database at dsn, with an admin
-// account whose token is adminToken. extra takes the serve flags the
+// account whose token is apitest.AdminToken. extra takes the serve flags the
 // harness means without saying: "--sweep-interval 0" (no sweeper runs here).
-func startServer(t testing.TB, dsn string, extra ...string) *server {
+func startServer(t testing.TB, dsn string, extra ...string) *apitest.Server {
 	t.Helper()
 	if len(extra) > 0 && !(len(extra) == 2 && extra[0] == "--sweep-interval" && extra[1] == "0") {
 		t.Fatalf("startServer: unsupported options %q", extra)
@@ -70,7 +49,7 @@ type wiring struct {
 }
 
 // startServerWith is startServer with w's changes.
-func startServerWith(t testing.TB, dsn string, w wiring) *server {
+func startServerWith(t testing.TB, dsn string, w wiring) *apitest.Server {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
@@ -105,7 +84,7 @@ func startServerWith(t testing.TB, dsn string, w wiring) *server {
 	if err := svcs.Accounts.SyncCalendar(seeding); err != nil {
 		t.Fatalf("calendar: %v", err)
 	}
-	if _, err := svcs.Accounts.Bootstrap(ctx, adminToken); err != nil {
+	if _, err := svcs.Accounts.Bootstrap(ctx, apitest.AdminToken); err != nil {
 		t.Fatalf("bootstrap admin: %v", err)
 	}
 	// As serve does: the admin and the shipped calendar are in the audit
@@ -136,8 +115,16 @@ func startServerWith(t testing.TB, dsn string, w wiring) *server {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close) // registered last, so it runs before the store closes
-	watchContract(t, ts.URL)
-	return &server{t: t, base: ts.URL}
+	apitest.WatchContract(t, ts.URL)
+	return &apitest.Server{T: t, Base: ts.URL}
+}
+
+// startDistrict starts a server as startServer does and sets up the test
+// district on it; it returns the server and the district's tokens.
+func startDistrict(t *testing.T, dsn string, extra ...string) (*apitest.Server, map[string]string) {
+	t.Helper()
+	s := startServer(t, dsn, extra...)
+	return s, s.SetupDistrict(t)
 }
 
 // digestSource tells the mail what is open for an account, as serve's does.
@@ -169,100 +156,4 @@ func (d digestSource) IsWorkday(day calendar.Date) (bool, error) {
 		return false, errors.New("no calendar loaded")
 	}
 	return cal.IsWorkday(day)
-}
-
-type response struct {
-	Status int
-	Body   []byte
-}
-
-func (r response) decode(t *testing.T, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.Body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.Body, err)
-	}
-}
-
-// withoutRequestID is the body without an error body's request id, which
-// is new on every answer.
-func (r response) withoutRequestID() string {
-	return withoutRequestID(string(r.Body))
-}
-
-// errorCode returns the error code of an error answer.
-func (r response) errorCode(t *testing.T) string {
-	t.Helper()
-	var e struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	r.decode(t, &e)
-	if e.Error.Message == "" {
-		t.Errorf("error answer without a message: %s", r.Body)
-	}
-	return e.Error.Code
-}
-
-// do calls the API as the account of token ("" for none); body is nil, a
-// string, bytes, or a value sent as JSON.
-func (s *server) do(method, path, token string, body any) response {
-	s.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, s.base+path, rd)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := contractClient.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return response{Status: res.StatusCode, Body: b}
-}
-
-// must performs a request and fails the test unless it answers want.
-func (s *server) must(want int, method, path, token string, body any) response {
-	s.t.Helper()
-	r := s.do(method, path, token, body)
-	if r.Status != want {
-		s.t.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.Status, want, r.Body)
-	}
-	return r
-}
-
-// enterCurrentYears enters, as plain weekends-only schedules, this year and
-// next year when the shipped calendar lacks them, so that tests about "now"
-// keep working after the shipped years.
-func enterCurrentYears(t *testing.T, s *server) {
-	t.Helper()
-	this := time.Now().Year()
-	for y := this; y <= this+1; y++ {
-		path := "/api/v1/calendar/" + strconv.Itoa(y)
-		if s.do("GET", path, adminToken, nil).Status == http.StatusNotFound {
-			s.must(200, "PUT", path, adminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}})
-		}
-	}
 }

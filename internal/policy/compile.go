@@ -193,6 +193,20 @@ func checkPackage(m Module, mod *ast.Module, add func(m string, line int, code, 
 func validLevel(v any) bool { return v == "prewarning" || v == "alarm" }
 
 // compiler returns a strict compiler with the restricted capabilities.
+// parseAndCompile parses modules and compiles them strictly: it returns the
+// parsed modules and their compiler, or the problems found, located.
+func parseAndCompile(modules []Module) (map[string]*ast.Module, *ast.Compiler, error) {
+	parsed, ce := parse(modules)
+	if ce != nil {
+		return nil, nil, ce
+	}
+	c := newCompiler()
+	if c.Compile(parsed); c.Failed() {
+		return nil, nil, problemsFrom(c.Errors)
+	}
+	return parsed, c, nil
+}
+
 func newCompiler() *ast.Compiler {
 	return ast.NewCompiler().
 		WithStrict(true).

@@ -38,13 +38,9 @@ func compileModules(modules []Module) (*ast.Compiler, error) {
 	if c := compiled.get(key); c != nil {
 		return c, nil
 	}
-	parsed, ce := parse(modules)
-	if ce != nil {
-		return nil, ce
-	}
-	c := newCompiler()
-	if c.Compile(parsed); c.Failed() {
-		return nil, problemsFrom(c.Errors)
+	_, c, err := parseAndCompile(modules)
+	if err != nil {
+		return nil, err
 	}
 	compiled.put(key, c)
 	return c, nil

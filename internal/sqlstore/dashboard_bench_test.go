@@ -3,11 +3,9 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"reflect"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,9 +37,7 @@ import (
 // p50, p99 and max in ms; the target is p99 < 200 ms. The EXPLAIN of each
 // shape's first query is logged.
 func BenchmarkDashboardStats10M(b *testing.B) {
-	if os.Getenv(sqlstoretest.MySQLEnv) == "" {
-		b.Skipf("%s not set: the dashboard benchmark seeds ten million warnings in MySQL", sqlstoretest.MySQLEnv)
-	}
+	sqlstoretest.NeedMySQL(b, "the dashboard benchmark seeds ten million warnings in MySQL")
 	n := benchRows(b)
 	opened := time.Now()
 	s, db := dbOpen(b)
@@ -85,17 +81,22 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 	if ready, err := s.RollupReady(ctx); err != nil || !ready {
 		b.Fatalf("RollupReady = %v, %v: the benchmark would time the base tables", ready, err)
 	}
+	if ready, err := s.RollupMonthsReady(ctx); err != nil || !ready {
+		b.Fatalf("RollupMonthsReady = %v, %v: the benchmark would time the days alone", ready, err)
+	}
 	// The rollup's answers are the base tables', checked once on the
-	// district's last month.
-	month := compliance.StatsFilter{Departments: nil, From: end.AddDate(0, -1, 0), To: end}
+	// district's last month and the second half of the one before (whose
+	// warnings are read from their days, December's from its month).
+	month := compliance.StatsFilter{Departments: nil, From: end.AddDate(0, -2, 14), To: end}
 	for i := range lwDepts {
 		month.Departments = append(month.Departments, lwDept(i))
 	}
 	checked := time.Now()
 	if got, want := figuresOf(b, s.Dashboard(), month), figuresOf(b, s.Base(), month); !reflect.DeepEqual(got, want) {
-		b.Errorf("district, last month: rollup %+v\nbase %+v", got, want)
+		b.Errorf("district, %s..%s: rollup %+v\nbase %+v", month.From.Format(time.DateOnly), end.Format(time.DateOnly), got, want)
 	}
-	b.Logf("rollup and base tables agree on the district's last month (checked in %v)", time.Since(checked).Round(time.Millisecond))
+	b.Logf("rollup and base tables agree on the district's %s..%s (checked in %v)", month.From.Format(time.DateOnly),
+		end.Format(time.DateOnly), time.Since(checked).Round(time.Millisecond))
 	periods := []struct {
 		name string
 		from time.Time
@@ -159,14 +160,9 @@ func dbLatencies(b *testing.B, runs int, run func(i int) error) {
 	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
 }
 
+// benchRows is the number of warnings the 10M benchmarks seed.
 func benchRows(b *testing.B) int {
-	n := 10_000_000
-	if v := os.Getenv("POWERCHECK_BENCH_WARNINGS"); v != "" {
-		if _, err := fmt.Sscan(strings.ReplaceAll(v, "_", ""), &n); err != nil || n <= 0 {
-			b.Fatalf("POWERCHECK_BENCH_WARNINGS=%q: want a positive number", v)
-		}
-	}
-	return n
+	return sqlstoretest.BenchSize(b, "POWERCHECK_BENCH_WARNINGS", 10_000_000)
 }
 
 // dbOpen opens the benchmark's database: a throwaway one, or the one

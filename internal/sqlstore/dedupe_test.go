@@ -17,8 +17,7 @@ func TestWarningDedupe(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 
 		keyed := compliance.Finding{Rule: "deadline.overdue", Level: compliance.LevelAlarm, Message: "已超过办理时限", Key: "time_limit"}
 		unkeyed := compliance.Finding{Rule: "sequence.repeated", Level: compliance.LevelPrewarning, Message: "环节重复"}

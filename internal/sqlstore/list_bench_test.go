@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,16 +39,8 @@ import (
 // ANALYZE on MySQL) of each shape's slowest query are logged. Seeding ten
 // million rows takes about two minutes on two cores (see lwSeed).
 func BenchmarkListWarnings10M(b *testing.B) {
-	if os.Getenv(sqlstoretest.MySQLEnv) == "" {
-		b.Skipf("%s not set: the list benchmark seeds ten million warnings in MySQL", sqlstoretest.MySQLEnv)
-	}
-	n := 10_000_000
-	if v := os.Getenv("POWERCHECK_BENCH_WARNINGS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(strings.ReplaceAll(v, "_", "")); err != nil || n <= 0 {
-			b.Fatalf("POWERCHECK_BENCH_WARNINGS=%q: want a positive number", v)
-		}
-	}
+	sqlstoretest.NeedMySQL(b, "the list benchmark seeds ten million warnings in MySQL")
+	n := benchRows(b)
 	s := sqlstoretest.MustOpen(b, sqlstoretest.MySQLDSN(b))
 	ctx := context.Background()
 	db, err := s.DB().DB()

@@ -32,6 +32,21 @@ type warningDayRow struct {
 
 func (warningDayRow) TableName() string { return "dash_warning_days" }
 
+// warningMonthRow is the sum of the warningDayRow of a month, kept with
+// them, so that a period's whole months read a row per month instead of
+// one per day.
+type warningMonthRow struct {
+	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
+	Month          string `gorm:"primaryKey;size:7;autoIncrement:false"` // YYYY-MM, Asia/Shanghai
+	Family         string `gorm:"primaryKey;size:64;autoIncrement:false"`
+	Level          string `gorm:"primaryKey;size:16;autoIncrement:false"`
+	N              int64  `gorm:"column:n;not null"`
+	Open           int64  `gorm:"column:open_n;not null"`
+	Rectified      int64  `gorm:"column:rectified_n;not null"`
+}
+
+func (warningMonthRow) TableName() string { return "dash_warning_months" }
+
 // caseDayRow counts the cases accepted on a day: all of them, those now
 // closed, those with an overdue warning (compliance.OverdueRules), those
 // both, and those with any warning.
@@ -84,8 +99,8 @@ type overdueFirstRow struct {
 
 func (overdueFirstRow) TableName() string { return "dash_overdue_firsts" }
 
-// rollupStateRow records that a part of the rollup (rollupName, overdueName)
-// was filled from the base tables; until it is, the dashboard reads the
+// rollupStateRow records that a part of the rollup (rollupName, monthsName,
+// overdueName, firstsName) was filled from the base tables; until it is, the dashboard reads the
 // base tables for what that part counts.
 type rollupStateRow struct {
 	Name     string    `gorm:"primaryKey;size:64"`
@@ -97,11 +112,12 @@ func (rollupStateRow) TableName() string { return "dash_rollup_state" }
 // The parts of the rollup, each filled and marked apart.
 const (
 	rollupName  = "dashboard"                // dash_warning_days, dash_case_days, dash_rectify_days
+	monthsName  = "dashboard_warning_months" // dash_warning_months, filled from dash_warning_days
 	overdueName = "dashboard_overdue"        // dash_overdue_days
 	firstsName  = "dashboard_overdue_firsts" // dash_overdue_firsts, filled from dash_overdue_days
 )
 
-var rollupRows = []any{&warningDayRow{}, &caseDayRow{}, &rectifyDayRow{}, &overdueDayRow{}, &overdueFirstRow{}, &rollupStateRow{}}
+var rollupRows = []any{&warningDayRow{}, &warningMonthRow{}, &caseDayRow{}, &rectifyDayRow{}, &overdueDayRow{}, &overdueFirstRow{}, &rollupStateRow{}}
 
 // dayOf is the day (YYYY-MM-DD) of t in Asia/Shanghai, which has kept
 // UTC+8 without daylight saving time since 1991.
@@ -140,16 +156,30 @@ func wholeDays(f compliance.StatsFilter) (from, to string, ok bool) {
 // database whose schema predates it (the query fails), the figures come
 // from the base tables.
 func rollupReady(db *gorm.DB, part string) bool {
-	var n int64
-	err := db.Model(&rollupStateRow{}).Where("name = ?", part).Count(&n).Error
-	return err == nil && n > 0
+	return rollupFilled(db, part)[part]
+}
+
+// rollupFilled returns which of parts are filled, in one query; none when
+// the query fails (a schema that predates the rollup).
+func rollupFilled(db *gorm.DB, parts ...string) map[string]bool {
+	var names []string
+	if err := db.Model(&rollupStateRow{}).Where("name IN ?", parts).Pluck("name", &names).Error; err != nil {
+		return nil
+	}
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
 }
 
 type rollupTable int8
 
-// The order of the tables is the order every transaction takes their rows in.
+// The order of the tables is the order every transaction takes their rows
+// in: a warning's month after its day, as the fill of the months takes them.
 const (
 	rollWarnings rollupTable = iota
+	rollWarningMonths
 	rollCases
 	rollRectify
 	rollOverdue
@@ -158,7 +188,7 @@ const (
 
 type rollupKey struct {
 	table         rollupTable
-	dept, day     string
+	dept, day     string // day is YYYY-MM for the warnings' months
 	family, level string // warnings
 	tenths        int64  // rectifications
 	caseNo        string // overdue warnings
@@ -213,7 +243,9 @@ func (r *rollup) warning(w warningRow, from, to string) {
 	if d == (rollupDelta{}) {
 		return
 	}
-	r.add(rollupKey{table: rollWarnings, dept: w.DepartmentCode, day: dayOf(w.CreatedAt), family: w.Family, level: w.Level}, d)
+	day := dayOf(w.CreatedAt)
+	r.add(rollupKey{table: rollWarnings, dept: w.DepartmentCode, day: day, family: w.Family, level: w.Level}, d)
+	r.add(rollupKey{table: rollWarningMonths, dept: w.DepartmentCode, day: day[:7], family: w.Family, level: w.Level}, d)
 }
 
 // caseState is what the case counters know of a case.
@@ -335,6 +367,10 @@ func upsertCounter(tx *gorm.DB, k rollupKey, d rollupDelta) error {
 	case rollWarnings:
 		row := warningDayRow{DepartmentCode: k.dept, Day: k.day, Family: k.family, Level: k.level, N: d[0], Open: d[1], Rectified: d[2]}
 		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "family", "level"),
+			DoUpdates: clause.Set{plus("n", d[0]), plus("open_n", d[1]), plus("rectified_n", d[2])}}).Create(&row).Error
+	case rollWarningMonths:
+		row := warningMonthRow{DepartmentCode: k.dept, Month: k.day, Family: k.family, Level: k.level, N: d[0], Open: d[1], Rectified: d[2]}
+		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "month", "family", "level"),
 			DoUpdates: clause.Set{plus("n", d[0]), plus("open_n", d[1]), plus("rectified_n", d[2])}}).Create(&row).Error
 	case rollCases:
 		row := caseDayRow{DepartmentCode: k.dept, Day: k.day, Cases: d[0], Closed: d[1], Overdue: d[2], ClosedOverdue: d[3], Warned: d[4]}

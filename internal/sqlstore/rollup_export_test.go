@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"powercheck/internal/compliance"
 )
@@ -40,4 +41,17 @@ func (b BaseFigures) DepartmentCounts(ctx context.Context, f compliance.StatsFil
 // RollupReady reports whether the dashboard reads the rollup.
 func (s *Store) RollupReady(ctx context.Context) (bool, error) {
 	return rollupReady(s.db.WithContext(ctx), rollupName) && rollupReady(s.db.WithContext(ctx), overdueName), nil
+}
+
+// RollupMonthsReady reports whether the warnings' month counters are
+// filled, so that a period's whole months read them.
+func (s *Store) RollupMonthsReady(ctx context.Context) (bool, error) {
+	return rollupReady(s.db.WithContext(ctx), monthsName), nil
+}
+
+// FillWarningMonth fills the warnings' month counters of dept's month (its
+// first day) from their day counters, as the upgrade fills each month.
+func (s *Store) FillWarningMonth(ctx context.Context, dept string, month time.Time) error {
+	from := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return fillMonth(s.db.WithContext(ctx), []rollupPart{{monthsName, rollupName, fillMonths}}, dept, from, from.AddDate(0, 1, 0))
 }

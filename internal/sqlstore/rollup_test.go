@@ -231,18 +231,40 @@ var rollupStart = time.Date(2026, 3, 1, 0, 0, 0, 0, shanghai)
 
 // compareFigures holds the rollup's answers to the base tables' over random
 // whole-day periods and department sets, and over the whole workload; it
-// returns the whole workload's figures.
+// returns the whole workload's figures. Some periods are whole months,
+// some hold whole months between partial ones or most of a month, and some
+// end or begin on a month's first day, so that the warnings' months are
+// read with days added and days taken off.
 func compareFigures(t *testing.T, s *sqlstore.Store, r *rand.Rand, depts []string) sortedFigures {
 	t.Helper()
 	ready, err := s.RollupReady(context.Background())
 	if err != nil || !ready {
 		t.Fatalf("RollupReady = %v, %v: the dashboard would read the base tables", ready, err)
 	}
+	if ready, err := s.RollupMonthsReady(context.Background()); err != nil || !ready {
+		t.Fatalf("RollupMonthsReady = %v, %v: the dashboard would read days only", ready, err)
+	}
 	all := compliance.StatsFilter{Departments: depts, From: rollupStart.AddDate(0, -1, 0), To: rollupStart.AddDate(0, 6, 0)}
 	filters := []compliance.StatsFilter{all, {From: all.From, To: all.To}}
-	for range 40 {
+	for _, p := range [][2]time.Time{
+		{rollupStart, rollupStart.AddDate(0, 1, 0)},                                    // March
+		{rollupStart, rollupStart.AddDate(0, 2, 17)},                                   // March, April and days of May
+		{rollupStart.AddDate(0, 0, 16), rollupStart.AddDate(0, 3, 0)},                  // days of March, April, May
+		{rollupStart.AddDate(0, 0, 30), rollupStart.AddDate(0, 3, 1)},                  // 31 March, April, May, 1 June
+		{rollupStart.AddDate(0, 0, 1), rollupStart.AddDate(0, 1, 0)},                   // March but its first day
+		{rollupStart.AddDate(0, 1, 0).AddDate(0, 0, -1), rollupStart.AddDate(0, 1, 1)}, // 31 March, 1 April
+		{rollupStart.AddDate(0, 0, 2), rollupStart.AddDate(0, 0, 28)},                  // most of March
+		{rollupStart.AddDate(0, 0, 10), rollupStart.AddDate(0, 2, 20)},                 // most of March, April, most of May
+	} {
+		filters = append(filters, compliance.StatsFilter{Departments: depts, From: p[0], To: p[1]})
+	}
+	for i := range 60 {
 		from := rollupStart.AddDate(0, 0, r.IntN(70)-5)
 		f := compliance.StatsFilter{From: from, To: from.AddDate(0, 0, 1+r.IntN(40))}
+		if i >= 40 {
+			f.From = rollupStart.AddDate(0, 0, r.IntN(110)-10)
+			f.To = f.From.AddDate(0, 0, 25+r.IntN(90))
+		}
 		for _, d := range depts {
 			if r.IntN(2) == 0 {
 				f.Departments = append(f.Departments, d)
@@ -306,7 +328,7 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 
 		t.Run("backfilled by the upgrade", func(t *testing.T) {
 			before := rollupTables(t, s)
-			for _, table := range []string{"dash_warning_days", "dash_case_days", "dash_rectify_days", "dash_overdue_days", "dash_rollup_state"} {
+			for _, table := range []string{"dash_warning_days", "dash_warning_months", "dash_case_days", "dash_rectify_days", "dash_overdue_days", "dash_rollup_state"} {
 				if err := s.DB().Exec("DROP TABLE " + table).Error; err != nil {
 					t.Fatal(err)
 				}
@@ -328,6 +350,67 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 			compareFigures(t, s, r, depts)
 		})
 
+		t.Run("months filled from the days by the upgrade", func(t *testing.T) {
+			// A database whose rollup predates the warnings' months.
+			before := rollupTables(t, s)
+			if len(before["months"]) == 0 {
+				t.Fatal("no month counters to compare")
+			}
+			if err := s.DB().Exec("DROP TABLE dash_warning_months").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name = ?", "dashboard_warning_months").Error; err != nil {
+				t.Fatal(err)
+			}
+			if ready, err := s.RollupMonthsReady(context.Background()); err != nil || ready {
+				t.Fatalf("RollupMonthsReady without the months = %v, %v; want false", ready, err)
+			}
+			// Until the upgrade runs, the figures come from the days.
+			f := compliance.StatsFilter{Departments: depts, From: rollupStart.AddDate(0, 0, 3), To: rollupStart.AddDate(0, 3, 5)}
+			if got, want := figuresOf(t, s.Dashboard(), f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
+				t.Errorf("without the months: %+v, want %+v", got, want)
+			}
+			if err := s.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if after := rollupTables(t, s); !reflect.DeepEqual(after, before) {
+				t.Errorf("months filled from the days differ from those kept by the writes:\nfilled %v\nkept   %v", after["months"], before["months"])
+			}
+			compareFigures(t, s, r, depts)
+		})
+
+		t.Run("months filled while the store writes", func(t *testing.T) {
+			// Wrong month counters, which the fill must replace while the
+			// workload goes on adding to them.
+			if err := s.DB().Exec("UPDATE dash_warning_months SET n = n + 7, open_n = open_n - 1").Error; err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				w.run(150)
+			}()
+			fills := 0
+			for running := true; running || fills == 0; fills++ {
+				select {
+				case <-done:
+					running = false
+				default:
+				}
+				if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name = ?", "dashboard_warning_months").Error; err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Migrate(context.Background()); err != nil {
+					t.Fatalf("fill %d: %v", fills, err)
+				}
+			}
+			t.Logf("%d fills while the workload ran", fills)
+			if got, want := rollupTables(t, s)["months"], monthsOfDays(t, s); !reflect.DeepEqual(got, want) {
+				t.Errorf("month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
+			}
+			compareFigures(t, s, r, depts)
+		})
+
 		t.Run("a change made outside the store turns the rollup off", func(t *testing.T) {
 			// A warning without a rectify report: moving a rectified alarm
 			// after its report would break what the base queries assume.
@@ -341,6 +424,9 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 			}
 			if ready, err := s.RollupReady(context.Background()); err != nil || ready {
 				t.Fatalf("RollupReady after a manual edit = %v, %v; want false", ready, err)
+			}
+			if ready, err := s.RollupMonthsReady(context.Background()); err != nil || ready {
+				t.Fatalf("RollupMonthsReady after a manual edit = %v, %v; want false", ready, err)
 			}
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatal(err)
@@ -357,6 +443,8 @@ func rollupTables(t *testing.T, s *sqlstore.Store) map[string][]string {
 	for table, q := range map[string]string{
 		"warnings": "SELECT department_code, day, family, level, n, open_n, rectified_n FROM dash_warning_days " +
 			"WHERE n <> 0 OR open_n <> 0 OR rectified_n <> 0 ORDER BY department_code, day, family, level",
+		"months": "SELECT department_code, month, family, level, n, open_n, rectified_n FROM dash_warning_months " +
+			"WHERE n <> 0 OR open_n <> 0 OR rectified_n <> 0 ORDER BY department_code, month, family, level",
 		"cases": "SELECT department_code, day, cases_n, closed_n, overdue_n, closed_overdue_n, warned_n FROM dash_case_days " +
 			"WHERE cases_n <> 0 OR closed_n <> 0 OR overdue_n <> 0 OR closed_overdue_n <> 0 OR warned_n <> 0 ORDER BY department_code, day",
 		"rectify": "SELECT department_code, day, tenths, n, 0, 0, 0 FROM dash_rectify_days WHERE n <> 0 ORDER BY department_code, day, tenths",
@@ -377,6 +465,32 @@ func rollupTables(t *testing.T, s *sqlstore.Store) map[string][]string {
 		if err := rows.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return out
+}
+
+// monthsOfDays returns the sums of the warnings' day counters by month, as
+// rollupTables returns the month counters.
+func monthsOfDays(t *testing.T, s *sqlstore.Store) []string {
+	t.Helper()
+	rows, err := s.DB().Raw("SELECT department_code, SUBSTR(day, 1, 7), family, level, SUM(n), SUM(open_n), SUM(rectified_n) " +
+		"FROM dash_warning_days GROUP BY department_code, SUBSTR(day, 1, 7), family, level " +
+		"HAVING SUM(n) <> 0 OR SUM(open_n) <> 0 OR SUM(rectified_n) <> 0 ORDER BY department_code, SUBSTR(day, 1, 7), family, level").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a, b, c, d string
+		var n [3]int64
+		if err := rows.Scan(&a, &b, &c, &d, &n[0], &n[1], &n[2]); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(a, b, c, d, n))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -26,10 +26,13 @@ func fillRollup(db *gorm.DB) error {
 	if err := db.AutoMigrate(rollupRows...); err != nil {
 		return err
 	}
+	// A part filled from another's counters is filled again with it.
 	var todo []rollupPart
+	refill := map[string]bool{}
 	for _, p := range rollupParts {
-		if !rollupReady(db, p.name) {
+		if !rollupReady(db, p.name) || refill[p.from] {
 			todo = append(todo, p)
+			refill[p.name] = true
 		}
 	}
 	if len(todo) == 0 {
@@ -58,11 +61,12 @@ func fillRollup(db *gorm.DB) error {
 		if err != nil {
 			return err
 		}
-		// The firsts are computed from the overdue counters, so they are
-		// filled once those are complete (and kept by every writer).
+		// The months and the firsts are computed from other counters, so
+		// they are filled once those are complete (and kept by every
+		// writer).
 		var phases [2][]rollupPart
 		for _, p := range todo {
-			if p.name == firstsName {
+			if p.from != "" {
 				phases[1] = append(phases[1], p)
 			} else {
 				phases[0] = append(phases[0], p)
@@ -116,13 +120,15 @@ func fillMonth(db *gorm.DB, parts []rollupPart, dept string, from, to time.Time)
 	}
 }
 
-// rollupPart is a part of the rollup and how to fill a month of it.
+// rollupPart is a part of the rollup, the part whose counters it is
+// computed from ("" for the base tables), and how to fill a month of it.
 type rollupPart struct {
-	name string
-	fill func(tx *gorm.DB, m rollupMonth) error
+	name, from string
+	fill       func(tx *gorm.DB, m rollupMonth) error
 }
 
-var rollupParts = []rollupPart{{rollupName, fillCounters}, {overdueName, fillOverdue}, {firstsName, fillFirsts}}
+var rollupParts = []rollupPart{{rollupName, "", fillCounters}, {monthsName, rollupName, fillMonths},
+	{overdueName, "", fillOverdue}, {firstsName, overdueName, fillFirsts}}
 
 // rollupMonth is a department's month to fill: the days [from, to) and the
 // instants [start, end) they span.
@@ -187,6 +193,27 @@ func fillCounters(tx *gorm.DB, m rollupMonth) error {
 		return err
 	}
 	return m.replace(tx, &rectifyDayRow{}, rs, len(rs))
+}
+
+// fillMonths fills the warnings' month counters from their day counters,
+// read with shared locks: a writer takes a day row before its month row,
+// so it has either added to the day rows read, or waits for them and adds
+// to the month row replaced.
+func fillMonths(tx *gorm.DB, m rollupMonth) error {
+	var rows []warningMonthRow
+	month := m.from[:7]
+	if err := tx.Raw("SELECT department_code, ? AS month, family, level, SUM(n) AS n, SUM(open_n) AS open_n, "+
+		"SUM(rectified_n) AS rectified_n FROM dash_warning_days WHERE department_code = ? AND day >= ? AND day < ? "+
+		"GROUP BY department_code, family, level"+m.lock, month, m.dept, m.from, m.to).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("sum the warnings' days: %w", err)
+	}
+	if err := tx.Where("department_code = ? AND month = ?", m.dept, month).Delete(&warningMonthRow{}).Error; err != nil {
+		return fmt.Errorf("clear the month's counters: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 100).Error
 }
 
 // fillOverdue fills the overdue warnings' counters.

@@ -9,14 +9,22 @@ import (
 	"powercheck/internal/compliance"
 )
 
+// rollupPeriod is a period of whole days that the rollup answers for.
+type rollupPeriod struct {
+	from, to string // the days [from, to)
+	months   bool   // the warnings' month counters are filled
+}
+
 // fromRollup returns the days of f when the rollup can answer for f: its
 // period is whole days in Asia/Shanghai and the rollup is filled.
 // Otherwise ok is false and the base tables answer.
-func (s *Dashboard) fromRollup(ctx context.Context, f compliance.StatsFilter) (from, to string, ok bool) {
-	if from, to, ok = wholeDays(f); !ok {
-		return "", "", false
+func (s *Dashboard) fromRollup(ctx context.Context, f compliance.StatsFilter) (p rollupPeriod, ok bool) {
+	if p.from, p.to, ok = wholeDays(f); !ok {
+		return rollupPeriod{}, false
 	}
-	return from, to, rollupReady(s.db.WithContext(ctx), rollupName)
+	filled := rollupFilled(s.db.WithContext(ctx), rollupName, monthsName)
+	p.months = filled[monthsName]
+	return p, filled[rollupName]
 }
 
 // counters selects model's rows of the days [from, to) of f's departments.
@@ -26,24 +34,23 @@ func (s *Dashboard) counters(ctx context.Context, model any, f compliance.StatsF
 }
 
 // WarningFigures implements compliance.DashboardStore: from the rollup,
-// each department's counters of the period's days.
+// each department's counters of the period's days and months.
 func (s *Dashboard) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
-	from, to, ok := s.fromRollup(ctx, f)
+	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.warningFiguresFromBase(ctx, f)
 	}
 	alarm, pre := compliance.LevelAlarm, compliance.LevelPrewarning
 	var out []compliance.WarningFigures
-	err := s.counters(ctx, &warningDayRow{}, f, from, to).
-		Select("department_code, SUM(n) AS warnings, "+
-			"SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS alarms, "+
-			"SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS prewarnings, "+
-			"SUM(CASE WHEN level = ? THEN open_n ELSE 0 END) AS open_alarms, "+
-			"SUM(CASE WHEN level = ? THEN open_n ELSE 0 END) AS open_prewarnings, "+
-			"SUM(CASE WHEN level = ? AND family = 'deadline' THEN n ELSE 0 END) AS deadline_alarms, "+
-			"SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END) AS alarms_rectified",
-			alarm, pre, alarm, pre, alarm, alarm).
-		Group("department_code").Having("SUM(n) > 0").Scan(&out).Error
+	err := s.warningSums(ctx, f, p, []string{"department_code"},
+		warningSum{"warnings", "SUM(n)", nil},
+		warningSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{alarm}},
+		warningSum{"prewarnings", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{pre}},
+		warningSum{"open_alarms", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{alarm}},
+		warningSum{"open_prewarnings", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{pre}},
+		warningSum{"deadline_alarms", "SUM(CASE WHEN level = ? AND family = 'deadline' THEN n ELSE 0 END)", []any{alarm}},
+		warningSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{alarm}},
+	).Scan(&out).Error
 	if err != nil {
 		return nil, wrap(err, "count warning figures")
 	}
@@ -54,12 +61,12 @@ func (s *Dashboard) WarningFigures(ctx context.Context, f compliance.StatsFilter
 // counts as overdue when it has an overdue warning, which is raised after
 // the case was accepted, as the base query assumes.
 func (s *Dashboard) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
-	from, to, ok := s.fromRollup(ctx, f)
+	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.caseFiguresFromBase(ctx, f)
 	}
 	var out []compliance.CaseFigures
-	err := s.counters(ctx, &caseDayRow{}, f, from, to).
+	err := s.counters(ctx, &caseDayRow{}, f, p.from, p.to).
 		Select("department_code, SUM(cases_n) AS cases, SUM(overdue_n) AS overdue_cases, " +
 			"SUM(closed_n) AS closed_cases, SUM(closed_n) - SUM(closed_overdue_n) AS closed_on_time").
 		Group("department_code").Having("SUM(cases_n) > 0").Scan(&out).Error
@@ -71,12 +78,12 @@ func (s *Dashboard) CaseFigures(ctx context.Context, f compliance.StatsFilter) (
 
 // RectifyDays implements compliance.DashboardStore from the rollup.
 func (s *Dashboard) RectifyDays(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
-	from, to, ok := s.fromRollup(ctx, f)
+	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.rectifyDaysFromBase(ctx, f)
 	}
 	var out []compliance.RectifyBucket
-	err := s.counters(ctx, &rectifyDayRow{}, f, from, to).
+	err := s.counters(ctx, &rectifyDayRow{}, f, p.from, p.to).
 		Select("department_code, tenths, SUM(n) AS count").
 		Group("department_code, tenths").Having("SUM(n) > 0").Scan(&out).Error
 	if err != nil {
@@ -116,27 +123,20 @@ func monthFigures(cases, warns []monthCount) []compliance.MonthFigures {
 	return out
 }
 
-// monthCounts sums col of model's rows by department and month.
-func (s *Dashboard) monthCounts(ctx context.Context, model any, col string, f compliance.StatsFilter, from, to string) ([]monthCount, error) {
-	var out []monthCount
-	month := "SUBSTR(day, 1, 7)"
-	err := s.counters(ctx, model, f, from, to).Select("department_code, " + month + " AS month, SUM(" + col + ") AS n").
-		Group("department_code, " + month).Having("SUM(" + col + ") > 0").Scan(&out).Error
-	return out, err
-}
-
-// MonthFigures implements compliance.DashboardStore from the rollup.
+// MonthFigures implements compliance.DashboardStore from the rollup: the
+// cases from their day counters, the warnings from their days and months.
 func (s *Dashboard) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
-	from, to, ok := s.fromRollup(ctx, f)
+	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.monthFiguresFromBase(ctx, f)
 	}
-	cases, err := s.monthCounts(ctx, &caseDayRow{}, "cases_n", f, from, to)
-	if err != nil {
+	var cases, warns []monthCount
+	month := "SUBSTR(day, 1, 7)"
+	if err := s.counters(ctx, &caseDayRow{}, f, p.from, p.to).Select("department_code, " + month + " AS month, SUM(cases_n) AS n").
+		Group("department_code, " + month).Having("SUM(cases_n) > 0").Scan(&cases).Error; err != nil {
 		return nil, wrap(err, "count cases by month")
 	}
-	warns, err := s.monthCounts(ctx, &warningDayRow{}, "n", f, from, to)
-	if err != nil {
+	if err := s.warningSums(ctx, f, p, []string{"department_code", "month"}).Scan(&warns).Error; err != nil {
 		return nil, wrap(err, "count warnings by month")
 	}
 	return monthFigures(cases, warns), nil
@@ -144,15 +144,13 @@ func (s *Dashboard) MonthFigures(ctx context.Context, f compliance.StatsFilter) 
 
 // WarningCounts implements compliance.StatsStore from the rollup.
 func (s *Dashboard) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
-	from, to, ok := s.fromRollup(ctx, f)
+	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.warningCountsFromBase(ctx, f)
 	}
-	month := "SUBSTR(day, 1, 7)"
 	var out []compliance.WarningCount
-	err := s.counters(ctx, &warningDayRow{}, f, from, to).
-		Select("department_code, " + month + " AS month, level, family, SUM(n) AS count").
-		Group("department_code, " + month + ", level, family").Having("SUM(n) > 0").Scan(&out).Error
+	err := s.warningSums(ctx, f, p, []string{"department_code", "month", "family", "level"},
+		warningSum{"count", "SUM(n)", nil}).Scan(&out).Error
 	if err != nil {
 		return nil, wrap(err, "count warnings")
 	}
@@ -164,10 +162,11 @@ func (s *Dashboard) WarningCounts(ctx context.Context, f compliance.StatsFilter)
 // overdue day is before the period, or, until those are filled, the
 // distinct case numbers of the period's overdue counters.
 func (s *Dashboard) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
-	from, to, ok := s.fromRollup(ctx, f)
+	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.departmentCountsFromBase(ctx, f)
 	}
+	from, to := p.from, p.to
 	var cases []struct {
 		DepartmentCode    string
 		Cases             int64
@@ -188,10 +187,10 @@ func (s *Dashboard) DepartmentCounts(ctx context.Context, f compliance.StatsFilt
 		AlarmsRectified int64
 	}
 	wg.Go(func() {
-		errs[1] = s.counters(ctx, &warningDayRow{}, f, from, to).
-			Select("department_code, SUM(CASE WHEN level = ? THEN n ELSE 0 END) AS alarms, "+
-				"SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END) AS alarms_rectified", compliance.LevelAlarm, compliance.LevelAlarm).
-			Group("department_code").Having("SUM(n) > 0").Scan(&alarms).Error
+		errs[1] = s.warningSums(ctx, f, p, []string{"department_code"},
+			warningSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{compliance.LevelAlarm}},
+			warningSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{compliance.LevelAlarm}},
+		).Scan(&alarms).Error
 	})
 	var overdue []struct {
 		DepartmentCode string

@@ -53,11 +53,7 @@ func (s *Dashboard) warningCountsFromBase(ctx context.Context, f compliance.Stat
 // it.
 func (s *Dashboard) departmentCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
 	db := s.db.WithContext(ctx)
-	var cases []struct {
-		DepartmentCode    string
-		Cases             int64
-		CasesWithWarnings int64
-	}
+	var cases, warns []compliance.DepartmentCounts
 	q := db.Model(&caseRow{}).
 		Select("department_code, COUNT(*) AS cases, "+
 			"COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM warnings w WHERE w.case_no = cases.case_no) THEN 1 ELSE 0 END), 0) AS cases_with_warnings").
@@ -66,12 +62,6 @@ func (s *Dashboard) departmentCountsFromBase(ctx context.Context, f compliance.S
 		return nil, wrap(err, "count cases")
 	}
 
-	var warns []struct {
-		DepartmentCode  string
-		OverdueCases    int64
-		Alarms          int64
-		AlarmsRectified int64
-	}
 	q = db.Model(&warningRow{}).
 		Select("department_code, "+
 			"COUNT(DISTINCT CASE WHEN rule IN ? THEN case_no END) AS overdue_cases, "+
@@ -82,20 +72,31 @@ func (s *Dashboard) departmentCountsFromBase(ctx context.Context, f compliance.S
 	if err := inDepartments(q, "department_code", f.Departments).Group("department_code").Scan(&warns).Error; err != nil {
 		return nil, wrap(err, "count alarms")
 	}
+	return mergeCounts(cases, warns), nil
+}
 
-	byDept := map[string]compliance.DepartmentCounts{}
-	for _, c := range cases {
-		byDept[c.DepartmentCode] = compliance.DepartmentCounts{DepartmentCode: c.DepartmentCode,
-			Cases: c.Cases, CasesWithWarnings: c.CasesWithWarnings}
-	}
-	for _, w := range warns {
-		c := byDept[w.DepartmentCode]
-		c.DepartmentCode, c.OverdueCases, c.Alarms, c.AlarmsRectified = w.DepartmentCode, w.OverdueCases, w.Alarms, w.AlarmsRectified
-		byDept[w.DepartmentCode] = c
+// mergeCounts joins the parts of departments' counts that separate
+// aggregates scanned, each filling some of the figures, into one
+// DepartmentCounts per department.
+func mergeCounts(parts ...[]compliance.DepartmentCounts) []compliance.DepartmentCounts {
+	byDept := map[string]*compliance.DepartmentCounts{}
+	for _, part := range parts {
+		for _, p := range part {
+			c := byDept[p.DepartmentCode]
+			if c == nil {
+				c = &compliance.DepartmentCounts{DepartmentCode: p.DepartmentCode}
+				byDept[p.DepartmentCode] = c
+			}
+			c.Cases += p.Cases
+			c.CasesWithWarnings += p.CasesWithWarnings
+			c.OverdueCases += p.OverdueCases
+			c.Alarms += p.Alarms
+			c.AlarmsRectified += p.AlarmsRectified
+		}
 	}
 	out := make([]compliance.DepartmentCounts, 0, len(byDept))
 	for _, c := range byDept {
-		out = append(out, c)
+		out = append(out, *c)
 	}
-	return out, nil
+	return out
 }

@@ -54,21 +54,6 @@ func BenchmarkRecordNextStep(b *testing.B) {
 				return
 			}
 		}
-		b.Run(d.Name+"/serial", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				record(b)
-			}
-		})
-		b.Run(d.Name+"/parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetParallelism(16)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					record(b)
-				}
-			})
-		})
+		serialAndParallel(b, d.Name, record)
 	}
 }

@@ -93,8 +93,7 @@ func TestRecordStep(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 
 		const caseNo = "ZJJ-2026-0001"
 		first := compliance.Step{ID: caseNo + "-accept", CaseNo: caseNo, StepCode: "accept", Handler: "张三",
@@ -310,8 +309,7 @@ func TestRecordStepOnAChangedCase(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 		const caseNo = "V-1"
 		mustRecord(t, s, newCaseRecord(caseNo, item, newStep("V-1-accept", caseNo, "accept", at(2, 9, 0, 0, 0))))
 		read, err := s.Cases().Case(ctx, caseNo)

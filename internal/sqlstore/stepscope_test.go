@@ -92,8 +92,7 @@ func TestCaseStepsPage(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 		var want []string
 		for i := range 7 {
 			id := fmt.Sprintf("P-%d", i)

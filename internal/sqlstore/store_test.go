@@ -34,6 +34,14 @@ func at(day, hour, min, sec, ms int) time.Time {
 	return time.Date(2026, time.March, day, hour, min, sec, ms*int(time.Millisecond), cst)
 }
 
+// mustZJJItem creates department ZJJ and its item XK-001 (testItem), and
+// returns the item as stored.
+func mustZJJItem(t *testing.T, s *sqlstore.Store) compliance.PowerItem {
+	t.Helper()
+	mustDepartment(t, s, "ZJJ")
+	return mustItem(t, s, testItem("XK-001", "ZJJ"))
+}
+
 func mustDepartment(t *testing.T, s *sqlstore.Store, code string) compliance.Department {
 	t.Helper()
 	d, err := s.Accounts().CreateDepartment(t.Context(), compliance.Department{Code: code, Name: "部门" + code, CreatedAt: at(1, 8, 0, 0, 0)})

@@ -15,8 +15,7 @@ func TestUncheckedSteps(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 
 		unchecked := func(st compliance.Step) compliance.Step {
 			st.CheckStatus, st.CheckError, st.PolicyRevision = compliance.CheckUnchecked, "policy revision 2: evaluation cut off after 2s", 2

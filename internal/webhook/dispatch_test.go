@@ -204,50 +204,47 @@ func TestDeadAfterWindowThenReplayed(t *testing.T) {
 // case in order.
 func TestTwoDispatchersDeliverEachEventOnceInCaseOrder(t *testing.T) {
 	t.Parallel()
-	for _, drv := range sqlstoretest.Drivers() {
-		t.Run(drv.Name, func(t *testing.T) {
-			dsn := drv.DSN(t)
-			s1 := sqlstoretest.MustOpen(t, dsn)
-			s2 := sqlstoretest.MustOpen(t, dsn)
-			rcv := newReceiver(t, func(n int) int {
-				if n%7 == 0 {
-					return http.StatusBadGateway // some fail and are retried
-				}
-				return http.StatusOK
-			})
-			register(t, s1, "both", rcv.srv.URL)
-			const total, cases = 200, 10
-			var events []compliance.Event
-			at := time.Now()
-			for i := range total {
-				events = append(events, event(fmt.Sprintf("0f5e7e52-3333-4c1b-9d1e-%012d", i), fmt.Sprintf("C-%d", i%cases), at))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s1 := sqlstoretest.MustOpen(t, dsn)
+		s2 := sqlstoretest.MustOpen(t, dsn)
+		rcv := newReceiver(t, func(n int) int {
+			if n%7 == 0 {
+				return http.StatusBadGateway // some fail and are retried
 			}
-			if err := s1.Notifications().AppendEvents(context.Background(), events); err != nil {
+			return http.StatusOK
+		})
+		register(t, s1, "both", rcv.srv.URL)
+		const total, cases = 200, 10
+		var events []compliance.Event
+		at := time.Now()
+		for i := range total {
+			events = append(events, event(fmt.Sprintf("0f5e7e52-3333-4c1b-9d1e-%012d", i), fmt.Sprintf("C-%d", i%cases), at))
+		}
+		if err := s1.Notifications().AppendEvents(context.Background(), events); err != nil {
+			t.Fatal(err)
+		}
+		delivered := func() bool { return countDelivered(t, s1) == total }
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, s := range []*sqlstore.Store{s1, s2} {
+			cfg := fast(time.Hour)
+			cfg.Node = fmt.Sprint("node-", i)
+			cfg.Batch = 20
+			d := webhook.NewDispatcher(s.Webhooks(), cfg, nil)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = run(d, 90*time.Second, delivered)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
 				t.Fatal(err)
 			}
-			delivered := func() bool { return countDelivered(t, s1) == total }
-			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			for i, s := range []*sqlstore.Store{s1, s2} {
-				cfg := fast(time.Hour)
-				cfg.Node = fmt.Sprint("node-", i)
-				cfg.Batch = 20
-				d := webhook.NewDispatcher(s.Webhooks(), cfg, nil)
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					errs[i] = run(d, 90*time.Second, delivered)
-				}()
-			}
-			wg.Wait()
-			for _, err := range errs {
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			checkOnceInOrder(t, rcv.received(), events)
-		})
-	}
+		}
+		checkOnceInOrder(t, rcv.received(), events)
+	})
 }
 
 func countDelivered(t *testing.T, s *sqlstore.Store) int {

@@ -1,0 +1,143 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+// warningSpans is what the warning counters of a period read: the months
+// [mFrom, mTo) (YYYY-MM, none when equal) from the month counters, and the
+// day ranges [a, b) whose day counters are added (plus) or taken off
+// (minus). A whole month is read as its month; a month of which the period
+// holds more than half is read as its month less the days it lacks, and
+// one of which it holds less as its days, so that no month costs more
+// than half its days.
+type warningSpans struct {
+	mFrom, mTo  string
+	plus, minus [][2]string
+}
+
+// spansOf returns the spans of the days [from, to) (YYYY-MM-DD).
+func spansOf(from, to string) (warningSpans, error) {
+	start, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return warningSpans{}, err
+	}
+	end, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return warningSpans{}, err
+	}
+	var sp warningSpans
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	add := func(r *[][2]string, a, b time.Time) {
+		if n := len(*r); n > 0 && (*r)[n-1][1] == day(a) {
+			(*r)[n-1][1] = day(b) // adjacent to the last: one range
+			return
+		}
+		*r = append(*r, [2]string{day(a), day(b)})
+	}
+	for m := start.AddDate(0, 0, 1-start.Day()); m.Before(end); m = m.AddDate(0, 1, 0) {
+		next := m.AddDate(0, 1, 0)
+		a, b := m, next // the days of the month that the period holds
+		if a.Before(start) {
+			a = start
+		}
+		if end.Before(b) {
+			b = end
+		}
+		held, all := b.Sub(a), next.Sub(m)
+		if held*2 <= all {
+			add(&sp.plus, a, b)
+			continue
+		}
+		if sp.mFrom == "" {
+			sp.mFrom = m.Format("2006-01")
+		}
+		sp.mTo = next.Format("2006-01")
+		if m.Before(a) {
+			add(&sp.minus, m, a)
+		}
+		if b.Before(next) {
+			add(&sp.minus, b, next)
+		}
+	}
+	return sp, nil
+}
+
+// warningSum is a sum over the warning counters' columns, named as.
+type warningSum struct {
+	as, expr string
+	args     []any
+}
+
+// warningSums sums the warning counters of f's departments over the period
+// p by the columns by ("month" is the YYYY-MM), the groups with warnings
+// only: n, the warnings, and sums. When the month counters are filled, the
+// period is read as its spans (spansOf), each summed on its own and the
+// sums added up: a year of the district reads its twelve months and a few
+// days instead of 365 days. (Adding up the rows of all spans at once would
+// copy them all to a temporary table first.)
+func (s *Dashboard) warningSums(ctx context.Context, f compliance.StatsFilter, p rollupPeriod, by []string, sums ...warningSum) *gorm.DB {
+	db := s.db.WithContext(ctx)
+	// sumsOf selects and groups q's counters by by, month the SQL of their
+	// month, sign "-" to take them off.
+	sumsOf := func(q *gorm.DB, month, sign string) *gorm.DB {
+		var cols, group []string
+		for _, c := range by {
+			if c == "month" {
+				cols, group = append(cols, month+" AS month"), append(group, month)
+			} else {
+				cols, group = append(cols, c), append(group, c)
+			}
+		}
+		cols = append(cols, sign+"SUM(n) AS n")
+		var args []any
+		for _, x := range sums {
+			cols, args = append(cols, sign+"("+x.expr+") AS "+x.as), append(args, x.args...)
+		}
+		return inDepartments(q, "department_code", f.Departments).Select(strings.Join(cols, ", "), args...).Group(strings.Join(group, ", "))
+	}
+	const dayMonth = "SUBSTR(day, 1, 7)"
+	days := func(ranges [][2]string, sign string) *gorm.DB {
+		var conds []string
+		var args []any
+		for _, r := range ranges {
+			conds, args = append(conds, "(day >= ? AND day < ?)"), append(args, r[0], r[1])
+		}
+		return sumsOf(db.Model(&warningDayRow{}).Where("("+strings.Join(conds, " OR ")+")", args...), dayMonth, sign)
+	}
+	sp, err := spansOf(p.from, p.to)
+	if !p.months || err != nil || sp.mFrom == sp.mTo {
+		return sumsOf(db.Model(&warningDayRow{}).Where("day >= ? AND day < ?", p.from, p.to), dayMonth, "").Having("SUM(n) > 0")
+	}
+	parts := []any{sumsOf(db.Model(&warningMonthRow{}).Where("month >= ? AND month < ?", sp.mFrom, sp.mTo), "month", "")}
+	if len(sp.plus) > 0 {
+		parts = append(parts, days(sp.plus, ""))
+	}
+	if len(sp.minus) > 0 {
+		parts = append(parts, days(sp.minus, "-"))
+	}
+	if len(parts) == 1 {
+		return parts[0].(*gorm.DB).Having("SUM(n) > 0")
+	}
+	union := strings.Repeat("? UNION ALL ", len(parts)-1) + "?"
+	if len(sp.minus) == 0 && slices.Contains(by, "month") {
+		// The months added whole and those added by their days are not
+		// the same: their groups never meet.
+		for i := range parts {
+			parts[i] = parts[i].(*gorm.DB).Having("SUM(n) > 0")
+		}
+		return db.Raw(union, parts...)
+	}
+	cols := append(slices.Clone(by), "SUM(n) AS n")
+	for _, x := range sums {
+		cols = append(cols, "SUM("+x.as+") AS "+x.as)
+	}
+	return db.Table("("+union+") AS w", parts...).Select(strings.Join(cols, ", ")).Group(strings.Join(by, ", ")).Having("SUM(n) > 0")
+}

@@ -143,7 +143,7 @@ func (s *Accounts) Authenticate(ctx context.Context, token string) (*Account, er
 	// another node it takes effect within the TTL. Expiry is checked on
 	// every request.
 	h := HashToken(token)
-	a, _, err := s.credentials.Load(TokenCredential(h), func() (Account, any, error) {
+	a, _, err := s.credentials.Load(tokenCredential(h), func() (Account, any, error) {
 		a, err := s.store.AccountByTokenHash(ctx, h)
 		if err == nil && a.Disabled {
 			err = ErrNotFound // refused, and never remembered
@@ -162,8 +162,8 @@ func (s *Accounts) Authenticate(ctx context.Context, token string) (*Account, er
 	return &a, nil
 }
 
-// TokenCredential is the key of a bearer token in the credential cache.
-func TokenCredential(tokenHash string) string { return "token:" + tokenHash }
+// tokenCredential is the key of a bearer token in the credential cache.
+func tokenCredential(tokenHash string) string { return "token:" + tokenHash }
 
 // Bootstrap creates the first admin account when there is no account at all.
 // It returns the token, or "" when accounts exist already.

@@ -43,8 +43,8 @@ type CoreConfig struct {
 
 // Core is what the services share: the clock, the logger, the evaluator,
 // the calendar and rule parameters in force, the observer and the caches
-// of departments, item versions and accepted credentials. It is built once, by NewCore, and
-// shared by pointer.
+// of departments, item versions and accepted credentials. It is built
+// once, by NewCore, and shared by pointer.
 type Core struct {
 	lookup   Lookup
 	eval     Evaluator

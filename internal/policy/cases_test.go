@@ -86,7 +86,7 @@ func TestCases(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read %s: %v", casesDir, err)
 	}
-	e := mustActiveEngine(t, 0, embeddedModules(t))
+	e := mustActiveEngine(t, roomyTimeout, embeddedModules(t))
 	ran := 0
 	for _, fam := range families {
 		if !fam.IsDir() {

@@ -79,3 +79,7 @@ func TestEmbeddedPoliciesCompile(t *testing.T) {
 	t.Parallel()
 	mustActiveEngine(t, 0, embeddedModules(t))
 }
+
+// roomyTimeout is the evaluation limit of tests that are not about the
+// limit: a loaded machine must not cut their evaluations off.
+const roomyTimeout = 10 * time.Second

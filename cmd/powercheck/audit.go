@@ -53,7 +53,7 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	n, err := compliance.VerifyAudit(ctx, s, key)
+	n, err := compliance.VerifyAudit(ctx, s.Audit(), key)
 	var brk *compliance.AuditBreak
 	if errors.As(err, &brk) {
 		fmt.Fprintf(stdout, "audit log broken after %d good entries: %v\n", n, brk)
@@ -65,7 +65,7 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "audit log intact: %d entries\n", n)
 	var problems int
 	if haveCheckpoint {
-		miss, err := compliance.CheckCheckpoint(ctx, s, cp)
+		miss, err := compliance.CheckCheckpoint(ctx, s.Audit(), cp)
 		if err != nil {
 			return fmt.Errorf("audit verify: checkpoint: %w", err)
 		}
@@ -77,7 +77,7 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if *state {
-		drifts, err := compliance.VerifyAuditState(ctx, s, s)
+		drifts, err := compliance.VerifyAuditState(ctx, s.Audit(), s.Audit())
 		if err != nil {
 			return fmt.Errorf("audit verify: states: %w", err)
 		}

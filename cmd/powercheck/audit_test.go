@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // auditItem is an entry as GET /api/v1/audit answers it.
@@ -91,35 +93,30 @@ func verifyAudit(dsn string) (string, error) {
 
 func TestAuditLog(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s) // 2 departments, 5 accounts, 2 items
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk],
-			firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn) // 2 departments, 5 accounts, 2 items
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
+			apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 		const changes = 11 // the first administrator, then 10 through the API
 
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		waitAuditRows(t, st, changes)
 
 		t.Run("reads and refused requests add no entry", func(t *testing.T) {
-			s.must(200, "GET", "/api/v1/departments", adminToken, nil)
-			s.must(200, "GET", "/api/v1/audit", adminToken, nil)
-			s.must(409, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "ZJJ", "name": "重复"})
-			s.must(400, "POST", "/api/v1/departments", adminToken, "{not json")
-			s.must(403, "POST", "/api/v1/departments", tok[zjjClerk], map[string]string{"code": "X1", "name": "越权"})
-			s.must(401, "POST", "/api/v1/departments", "wrong-token", map[string]string{"code": "X2", "name": "无令牌"})
-			s.must(422, "POST", "/api/v1/steps", tok[zjjClerk], step("C1-bogus", "ZJJ-2026-0001", "no-such-step", "2026-03-03T09:30:00+08:00"))
+			s.Must(200, "GET", "/api/v1/departments", apitest.AdminToken, nil)
+			s.Must(200, "GET", "/api/v1/audit", apitest.AdminToken, nil)
+			s.Must(409, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "ZJJ", "name": "重复"})
+			s.Must(400, "POST", "/api/v1/departments", apitest.AdminToken, "{not json")
+			s.Must(403, "POST", "/api/v1/departments", tok[apitest.ZJJClerk], map[string]string{"code": "X1", "name": "越权"})
+			s.Must(401, "POST", "/api/v1/departments", "wrong-token", map[string]string{"code": "X2", "name": "无令牌"})
+			s.Must(422, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step("C1-bogus", "ZJJ-2026-0001", "no-such-step", "2026-03-03T09:30:00+08:00"))
 			time.Sleep(100 * time.Millisecond) // an entry would be written right after its answer
 			waitAuditRows(t, st, changes)
 		})
 
 		t.Run("lists changes newest first with who, role, address and what", func(t *testing.T) {
 			var page auditPage
-			s.must(200, "GET", "/api/v1/audit", tok[supervisionToken], nil).decode(t, &page)
+			s.Must(200, "GET", "/api/v1/audit", tok[apitest.SupervisionToken], nil).Decode(t, &page)
 			if len(page.Items) != changes || page.NextCursor != nil {
 				t.Fatalf("%d items, next_cursor %v; want %d and none", len(page.Items), page.NextCursor, changes)
 			}
@@ -158,15 +155,15 @@ func TestAuditLog(t *testing.T) {
 				t.Errorf("actions %v, want %v", actions, want)
 			}
 
-			s.must(200, "GET", "/api/v1/audit?actor=legal", adminToken, nil).decode(t, &page)
+			s.Must(200, "GET", "/api/v1/audit?actor=legal", apitest.AdminToken, nil).Decode(t, &page)
 			if len(page.Items) != 2 || !strings.HasPrefix(page.Items[0].Target, "code=CF-001") || !strings.HasPrefix(page.Items[1].Target, "code=XK-001") {
 				t.Errorf("actor=legal: %+v", page.Items)
 			}
-			s.must(200, "GET", "/api/v1/audit?action="+url.QueryEscape("POST /api/v1/accounts"), adminToken, nil).decode(t, &page)
+			s.Must(200, "GET", "/api/v1/audit?action="+url.QueryEscape("POST /api/v1/accounts"), apitest.AdminToken, nil).Decode(t, &page)
 			if len(page.Items) != 5 {
 				t.Errorf("action filter: %d items, want 5", len(page.Items))
 			}
-			s.must(200, "GET", "/api/v1/audit?from=2000-01-01&to=2000-12-31", adminToken, nil).decode(t, &page)
+			s.Must(200, "GET", "/api/v1/audit?from=2000-01-01&to=2000-12-31", apitest.AdminToken, nil).Decode(t, &page)
 			if len(page.Items) != 0 {
 				t.Errorf("a year with no changes: %d items", len(page.Items))
 			}
@@ -177,7 +174,7 @@ func TestAuditLog(t *testing.T) {
 			path := "/api/v1/audit?limit=3"
 			for range changes {
 				var page auditPage
-				s.must(200, "GET", path, adminToken, nil).decode(t, &page)
+				s.Must(200, "GET", path, apitest.AdminToken, nil).Decode(t, &page)
 				for _, e := range page.Items {
 					seqs = append(seqs, e.Seq)
 				}
@@ -189,14 +186,14 @@ func TestAuditLog(t *testing.T) {
 			if len(seqs) != changes || seqs[0] != changes || seqs[changes-1] != 1 {
 				t.Errorf("paged seqs %v, want %d down to 1", seqs, changes)
 			}
-			s.must(400, "GET", "/api/v1/audit?cursor=bogus", adminToken, nil)
-			s.must(400, "GET", "/api/v1/audit?limit=0", adminToken, nil)
-			s.must(400, "GET", "/api/v1/audit?from=yesterday", adminToken, nil)
+			s.Must(400, "GET", "/api/v1/audit?cursor=bogus", apitest.AdminToken, nil)
+			s.Must(400, "GET", "/api/v1/audit?limit=0", apitest.AdminToken, nil)
+			s.Must(400, "GET", "/api/v1/audit?from=yesterday", apitest.AdminToken, nil)
 		})
 
 		t.Run("only admin and supervision read it", func(t *testing.T) {
-			for _, token := range []string{tok[zjjClerk], tok[zjjAdmin], tok[legalToken]} {
-				s.must(403, "GET", "/api/v1/audit", token, nil)
+			for _, token := range []string{tok[apitest.ZJJClerk], tok[apitest.ZJJAdmin], tok[apitest.LegalToken]} {
+				s.Must(403, "GET", "/api/v1/audit", token, nil)
 			}
 		})
 
@@ -205,7 +202,7 @@ func TestAuditLog(t *testing.T) {
 			for _, r := range auditRows(t, st) {
 				fmt.Fprintf(&all, "%+v\n", r)
 			}
-			secrets := []string{adminToken, "Bearer"}
+			secrets := []string{apitest.AdminToken, "Bearer"}
 			for _, v := range tok {
 				secrets = append(secrets, v)
 			}
@@ -295,7 +292,7 @@ func TestAuditLog(t *testing.T) {
 		})
 
 		t.Run("new changes chain onto the restored log", func(t *testing.T) {
-			s.must(201, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "JYJ", "name": "区教育局"})
+			s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "JYJ", "name": "区教育局"})
 			waitAuditRows(t, st, changes+1)
 			if out, err := verifyAudit(dsn); err != nil || !strings.Contains(out, fmt.Sprintf("intact: %d entries", changes+1)) {
 				t.Errorf("verify: %q, %v", out, err)

@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // newestAudit returns the newest audit entry, after waiting for the log to
@@ -22,7 +24,7 @@ func newestAudit(t *testing.T, s *server, st *sqlstore.Store, want int) auditIte
 	t.Helper()
 	waitAuditRows(t, st, want)
 	var page auditPage
-	s.must(200, "GET", "/api/v1/audit?limit=1", adminToken, nil).decode(t, &page)
+	s.Must(200, "GET", "/api/v1/audit?limit=1", apitest.AdminToken, nil).Decode(t, &page)
 	if len(page.Items) != 1 || page.Items[0].Seq != int64(want) {
 		t.Fatalf("newest entry %+v, want seq %d", page.Items, want)
 	}
@@ -39,20 +41,15 @@ func subjects(kv ...string) []compliance.AuditSubject {
 
 func TestAuditStateDigests(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		n := 10 // the first administrator and setupDistrict's 9 changes
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		st := sqlstoretest.Open(t, dsn)
+		n := 10 // the first administrator and SetupDistrict's 9 changes
 		next := func() auditItem { t.Helper(); n++; return newestAudit(t, s, st, n) }
 
 		t.Run("a created object was absent before", func(t *testing.T) {
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk],
-				firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
+				apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 			e := next()
 			subj := subjects("step", "C1-accept", "case", "ZJJ-2026-0001")
 			if e.Subjects != compliance.FormatSubjects(subj) || e.BeforeDigest != compliance.AbsentStateDigest(subj) ||
@@ -63,8 +60,11 @@ func TestAuditStateDigests(t *testing.T) {
 			var sc struct {
 				ID int64 `json:"id"`
 			}
-			s.must(201, "POST", "/api/v1/spot-checks", tok[supervisionToken], map[string]any{"departments": []string{"ZJJ"},
-				"from": "2026-03-01", "to": "2026-03-31", "size": 1, "seed": 7}).decode(t, &sc)
+			s.Must(201, "POST", "/api/v1/spot-checks", tok[apitest.SupervisionToken], map[string]any{"departments": []string{"ZJJ"},
+				"from": "2026-03-01", "to": "2026-03-31", "size": 1, "seed": 7}).Decode(
+
+				t, &sc)
+
 			e = next()
 			subj = subjects("spot_check", fmt.Sprint(sc.ID))
 			if sc.ID == 0 || e.Subjects != compliance.FormatSubjects(subj) || e.BeforeDigest != compliance.AbsentStateDigest(subj) || len(e.AfterDigest) != 64 {
@@ -73,8 +73,8 @@ func TestAuditStateDigests(t *testing.T) {
 		})
 
 		t.Run("a replay changes nothing", func(t *testing.T) {
-			s.must(200, "POST", "/api/v1/steps", tok[zjjClerk],
-				firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+			s.Must(200, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
+				apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 			if e := next(); e.BeforeDigest != e.AfterDigest || len(e.AfterDigest) != 64 {
 				t.Errorf("replay entry %+v: want the same state before and after", e)
 			}
@@ -86,13 +86,13 @@ func TestAuditStateDigests(t *testing.T) {
 					ID int64 `json:"id"`
 				} `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/warnings?case_no=ZJJ-2026-0001", tok[supervisionToken], nil).decode(t, &list)
+			s.Must(200, "GET", "/api/v1/warnings?case_no=ZJJ-2026-0001", tok[apitest.SupervisionToken], nil).Decode(t, &list)
 			if len(list.Items) == 0 {
 				t.Fatal("the step raised no warning")
 			}
 			id := list.Items[0].ID
 			path := fmt.Sprintf("/api/v1/warnings/%d/transitions", id)
-			s.must(200, "POST", path, tok[zjjAdmin], map[string]string{"action": "explain", "note": "已作书面说明"})
+			s.Must(200, "POST", path, tok[apitest.ZJJAdmin], map[string]string{"action": "explain", "note": "已作书面说明"})
 			explained := next()
 			if explained.Subjects != fmt.Sprintf("warning:%d", id) || explained.BeforeDigest == explained.AfterDigest || len(explained.BeforeDigest) != 64 {
 				t.Errorf("transition entry %+v: want the warning's state before and after, different", explained)
@@ -101,9 +101,9 @@ func TestAuditStateDigests(t *testing.T) {
 
 		var renamed auditItem
 		t.Run("each change starts from the state the one before left", func(t *testing.T) {
-			s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]any{"real_name": "张三"})
+			s.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]any{"real_name": "张三"})
 			first := next()
-			s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]any{"real_name": "李四"})
+			s.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]any{"real_name": "李四"})
 			renamed = next()
 			if first.Subjects != "account:zjj-clerk" || first.BeforeDigest == first.AfterDigest ||
 				renamed.BeforeDigest != first.AfterDigest || renamed.AfterDigest == renamed.BeforeDigest {
@@ -115,9 +115,9 @@ func TestAuditStateDigests(t *testing.T) {
 		})
 
 		t.Run("publishing consumes drafts without a false alarm", func(t *testing.T) {
-			s.must(200, "PUT", "/api/v1/policies/custom", tok[legalToken], markerModule("A"))
+			s.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("A"))
 			draft := next()
-			s.must(201, "POST", "/api/v1/policies/publish", tok[legalToken], map[string]string{"note": "发布"})
+			s.Must(201, "POST", "/api/v1/policies/publish", tok[apitest.LegalToken], map[string]string{"note": "发布"})
 			published := next()
 			if draft.Subjects != "policy_draft:custom" || published.Subjects != "policies" || published.BeforeDigest == published.AfterDigest {
 				t.Errorf("entries %+v then %+v: want the draft, then the policies changed", draft, published)
@@ -139,7 +139,7 @@ func TestAuditStateDigests(t *testing.T) {
 
 			// The next change through the API starts from the altered row:
 			// the gap stays visible between the two entries.
-			s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]any{"real_name": "王五"})
+			s.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]any{"real_name": "王五"})
 			e := next()
 			want = fmt.Sprintf("account:zjj-clerk: changed between entries %d and %d, outside the audit log", renamed.Seq, e.Seq)
 			if out, err := verifyAudit(dsn); err == nil || !strings.Contains(out, want) {
@@ -166,15 +166,16 @@ func TestAuditStateDigests(t *testing.T) {
 // in the audit log, as the system.
 func TestAuditSystemJobs(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		setupDistrict(t, startServer(t, dsn))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		startServer(t, dsn).SetupDistrict(t)
+
 		// A second node, started once the catalog holds its two items:
 		// its first tick checks the catalog.
 		s := startServer(t, dsn, "--sweep-interval", "100ms")
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			var page auditPage
-			s.must(200, "GET", "/api/v1/audit?actor=system", adminToken, nil).decode(t, &page)
+			s.Must(200, "GET", "/api/v1/audit?actor=system", apitest.AdminToken, nil).Decode(t, &page)
 			actions := map[string]auditItem{}
 			for _, e := range page.Items {
 				actions[e.Action] = e
@@ -203,7 +204,7 @@ func TestAuditSystemJobs(t *testing.T) {
 // kept in a file, and verifies the log with and without it.
 func TestAuditKeyFile(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		dir := t.TempDir()
 		keyFile, short := filepath.Join(dir, "audit.key"), filepath.Join(dir, "short.key")
 		if err := os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
@@ -218,12 +219,8 @@ func TestAuditKeyFile(t *testing.T) {
 		}
 
 		s := startServer(t, dsn, "--audit-key-file", keyFile)
-		setupDistrict(t, s)
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		s.SetupDistrict(t)
+		st := sqlstoretest.Open(t, dsn)
 		waitAuditRows(t, st, 10)
 
 		var out bytes.Buffer
@@ -242,8 +239,8 @@ func TestAuditKeyFile(t *testing.T) {
 // every change is logged. Both the file and the server's own log serve as
 // `audit verify --checkpoint-file`.
 func TestAuditCheckpointAtShutdown(t *testing.T) {
-	eachDriver(t, func(t *testing.T, dsn string) {
-		t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", apitest.AdminToken)
 		dir := t.TempDir()
 		cpFile, logFile := filepath.Join(dir, "audit.checkpoints"), filepath.Join(dir, "serve.log")
 		logOut, err := os.Create(logFile)
@@ -266,7 +263,7 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 		for s == nil && lines.Scan() {
 			if addr, ok := strings.CutPrefix(lines.Text(), "listening on "); ok {
 				go func() { _, _ = io.Copy(io.Discard, pr) }()
-				s = &server{t: t, base: addr}
+				s = &server{Server: &apitest.Server{T: t, Base: addr}}
 			}
 		}
 		if s == nil {
@@ -275,7 +272,7 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 		if cp, ok, err := readCheckpoint(cpFile); err != nil || !ok || cp.Seq != 1 {
 			t.Fatalf("checkpoint at start: %+v, %v, %v; want entry 1, the first administrator", cp, ok, err)
 		}
-		setupDistrict(t, s)
+		s.SetupDistrict(t)
 		cancel()
 		select {
 		case err := <-done:
@@ -286,12 +283,8 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 			t.Fatal("server did not stop")
 		}
 
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		head, err := st.AuditHead(context.Background())
+		st := sqlstoretest.Open(t, dsn)
+		head, err := st.Audit().AuditHead(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,30 +312,26 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 // records the former as found; the latter stays followed through its entry.
 func TestAuditBaselineOfAnEarlierDatabase(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		st, err := sqlstore.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := sqlstoretest.Open(t, dsn)
 		if err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now().UTC()
-		if _, err := st.CreateDepartment(ctx, compliance.Department{Code: "ZJJ", Name: "区住房和城乡建设局", CreatedAt: now}); err != nil {
+		if _, err := st.Accounts().CreateDepartment(ctx, compliance.Department{Code: "ZJJ", Name: "区住房和城乡建设局", CreatedAt: now}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.CreateAccount(ctx, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk,
+		if _, err := st.Accounts().CreateAccount(ctx, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk,
 			DepartmentCode: "ZJJ", CreatedAt: now}, strings.Repeat("b", 64)); err != nil {
 			t.Fatal(err)
 		}
 		clerk := subjects("account", "zjj-clerk")
-		after, err := compliance.StateDigest(ctx, st, clerk)
+		after, err := compliance.StateDigest(ctx, st.Audit(), clerk)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.AppendAudit(ctx, compliance.AuditEntry{At: now, Actor: "admin", Role: compliance.RoleAdmin, IP: "127.0.0.1",
+		if _, err := st.Audit().AppendAudit(ctx, compliance.AuditEntry{At: now, Actor: "admin", Role: compliance.RoleAdmin, IP: "127.0.0.1",
 			Action: "POST /api/v1/accounts", Target: "username=zjj-clerk", RequestDigest: "req", ResponseDigest: "res",
 			Subjects: compliance.FormatSubjects(clerk), BeforeDigest: compliance.AbsentStateDigest(clerk), AfterDigest: after}, nil); err != nil {
 			t.Fatal(err)
@@ -356,7 +345,7 @@ func TestAuditBaselineOfAnEarlierDatabase(t *testing.T) {
 		if out, err := verifyAudit(dsn); err != nil || !strings.Contains(out, "stored objects match the audit log") {
 			t.Fatalf("verify after the first start: %q, %v", out, err)
 		}
-		effects, err := st.AuditEffects(ctx, 1, 1<<40)
+		effects, err := st.Audit().AuditEffects(ctx, 1, 1<<40)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
 	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // verifyAuditWith runs `powercheck audit verify --db dsn` with more flags.
@@ -28,7 +30,7 @@ func waitCheckpoint(t *testing.T, st *sqlstore.Store, file string) compliance.Ch
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		head, err := st.AuditHead(context.Background())
+		head, err := st.Audit().AuditHead(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +51,7 @@ func waitCheckpoint(t *testing.T, st *sqlstore.Store, file string) compliance.Ch
 // and that the log verifies clean again once the edit is undone.
 func TestAuditVerifyNamesTampering(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		dir := t.TempDir()
 		keyFile, cpFile := filepath.Join(dir, "audit.key"), filepath.Join(dir, "audit.checkpoints")
@@ -61,21 +63,20 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 		// sweep through the API; no job of the service's own runs.
 		s := startServer(t, dsn, "--demo", "--audit-key-file", keyFile, "--audit-checkpoint-file", cpFile,
 			"--audit-checkpoint-interval", "20ms", "--sweep-interval", "0", "--recheck-interval", "0", "--policy-poll", "0")
-		st, err := sqlstore.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		var stepRes stepAnswer
-		s.must(201, "POST", "/api/v1/steps", demo.TokenOf("zjj-clerk"),
-			firstStep("T-0001-accept", "ZJJ-2026-0901", "XK-ZJJ-001", "accept", "2026-03-02T09:30:00+08:00")).decode(t, &stepRes)
+		st := sqlstoretest.Open(t, dsn)
+		var stepRes apitest.StepAnswer
+		s.Must(201, "POST", "/api/v1/steps", demo.TokenOf("zjj-clerk"),
+			apitest.FirstStep("T-0001-accept", "ZJJ-2026-0901", "XK-ZJJ-001", "accept", "2026-03-02T09:30:00+08:00")).Decode(
+
+			t, &stepRes)
+
 		if len(stepRes.Warnings) == 0 {
 			t.Fatal("the step raised no warning")
 		}
 		raised := stepRes.Warnings[0].ID
-		s.must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", raised), demo.TokenOf("zjj-admin"),
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", raised), demo.TokenOf("zjj-admin"),
 			map[string]string{"action": "explain", "note": "已作书面说明"})
-		s.must(200, "POST", "/api/v1/sweeps", adminToken, nil)
+		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 		time.Sleep(100 * time.Millisecond) // an entry is written just after its answer
 		cp := waitCheckpoint(t, st, cpFile)
 
@@ -88,7 +89,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 				t.Fatalf("verify: %q, %v; want everything accounted for", out, err)
 			}
 			var v compliance.AuditVerdict
-			s.must(200, "GET", "/api/v1/audit/verify", adminToken, nil).decode(t, &v)
+			s.Must(200, "GET", "/api/v1/audit/verify", apitest.AdminToken, nil).Decode(t, &v)
 			if !v.OK || len(v.Problems) != 0 || v.Checkpoint == nil || v.Checkpoint.Seq != cp.Seq {
 				t.Fatalf("GET /api/v1/audit/verify: %+v; want ok against checkpoint %d", v, cp.Seq)
 			}
@@ -103,7 +104,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 				}
 			}
 		}
-		head, err := st.AuditHead(ctx)
+		head, err := st.Audit().AuditHead(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +205,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 					}
 				}
 				var v compliance.AuditVerdict
-				s.must(200, "GET", "/api/v1/audit/verify", adminToken, nil).decode(t, &v)
+				s.Must(200, "GET", "/api/v1/audit/verify", apitest.AdminToken, nil).Decode(t, &v)
 				if last := tc.want[len(tc.want)-1]; v.OK || !strings.Contains(strings.Join(v.Problems, "\n"), last) {
 					t.Errorf("GET /api/v1/audit/verify: %+v; want a problem naming %q", v, last)
 				}

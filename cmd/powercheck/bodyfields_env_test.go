@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 )
 
@@ -30,30 +31,22 @@ type bodyEnv struct {
 
 func newBodyEnv(t *testing.T, s *server, dsn string) *bodyEnv {
 	t.Helper()
-	tok := setupDistrict(t, s)
+	tok := s.SetupDistrict(t)
 	e := &bodyEnv{s: s, tok: map[string]string{
-		"admin": adminToken, "legal": tok[legalToken], "supervision": tok[supervisionToken],
-		"clerk": tok[zjjClerk], "deptAdmin": tok[zjjAdmin],
-		"inspector": statsAccount(t, s, "bf-inspector", "dept_inspector", "ZJJ"),
-		"rotate":    statsAccount(t, s, "bf-rotate", "clerk", "ZJJ"),
+		"admin": apitest.AdminToken, "legal": tok[apitest.LegalToken], "supervision": tok[apitest.SupervisionToken],
+		"clerk": tok[apitest.ZJJClerk], "deptAdmin": tok[apitest.ZJJAdmin],
+		"inspector": s.AddAccount(t, "bf-inspector", "dept_inspector", "ZJJ"),
+		"rotate":    s.AddAccount(t, "bf-rotate", "clerk", "ZJJ"),
 	}}
-	statsAccount(t, s, "bf-target", "clerk", "ZJJ")
-	driver, source, _ := strings.Cut(dsn, ":")
-	if driver == "sqlite" {
-		source += "?_pragma=busy_timeout(10000)"
-	}
-	db, err := sql.Open(driver, source)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	e.db, e.driver = db, driver
+	s.AddAccount(t, "bf-target", "clerk", "ZJJ")
+	driver, _, _ := strings.Cut(dsn, ":")
+	e.db, e.driver = apitest.RawDB(t, dsn), driver
 	e.tables = e.tableNames(t)
 
 	// A case accepted now, and a spot check that samples it.
 	now := time.Now()
 	caseNo := "ZJJ-BF-BASE"
-	s.must(201, "POST", "/api/v1/steps", e.tok["clerk"], firstStep(caseNo+"-accept", caseNo, "XK-001", "accept", now.Add(-2*time.Hour).Format(time.RFC3339)))
+	s.Must(201, "POST", "/api/v1/steps", e.tok["clerk"], apitest.FirstStep(caseNo+"-accept", caseNo, "XK-001", "accept", now.Add(-2*time.Hour).Format(time.RFC3339)))
 	today := calendar.DateOf(now)
 	var sc struct {
 		ID    int64 `json:"id"`
@@ -61,8 +54,11 @@ func newBodyEnv(t *testing.T, s *server, dsn string) *bodyEnv {
 			CaseNo string `json:"case_no"`
 		} `json:"cases"`
 	}
-	s.must(201, "POST", "/api/v1/spot-checks", e.tok["supervision"], map[string]any{"departments": []string{"ZJJ"},
-		"from": (today - 30).String(), "to": today.String(), "size": 1, "seed": 7}).decode(t, &sc)
+	s.Must(201, "POST", "/api/v1/spot-checks", e.tok["supervision"], map[string]any{"departments": []string{"ZJJ"},
+		"from": (today - 30).String(), "to": today.String(), "size": 1, "seed": 7}).Decode(
+
+		t, &sc)
+
 	if len(sc.Cases) != 1 {
 		t.Fatalf("spot check sampled %d cases, want 1", len(sc.Cases))
 	}
@@ -136,14 +132,14 @@ func (e *bodyEnv) intact(t *testing.T) {
 	}
 }
 
-func (e *bodyEnv) send(t *testing.T, method, path, token string, body []byte) response {
+func (e *bodyEnv) send(t *testing.T, method, path, token string, body []byte) apitest.Response {
 	t.Helper()
 	e.requests++
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequest(method, e.s.base+path, rd)
+	req, err := http.NewRequest(method, e.s.Base+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +154,7 @@ func (e *bodyEnv) send(t *testing.T, method, path, token string, body []byte) re
 	if err != nil {
 		t.Fatal(err)
 	}
-	return response{Status: res.StatusCode, Body: b}
+	return apitest.Response{Status: res.StatusCode, Body: b}
 }
 
 // get answers a GET as the account as, failing unless it is 200.
@@ -171,7 +167,7 @@ func (e *bodyEnv) get(t *testing.T, as, path string) string {
 	return string(r.Body)
 }
 
-func (e *bodyEnv) post(t *testing.T, want int, method, path, as string, body any) response {
+func (e *bodyEnv) post(t *testing.T, want int, method, path, as string, body any) apitest.Response {
 	t.Helper()
 	r := e.send(t, method, path, e.tok[as], []byte(js(body)))
 	if r.Status != want {
@@ -186,8 +182,8 @@ func (e *bodyEnv) newWarning(t *testing.T) int64 {
 	t.Helper()
 	e.cases++
 	caseNo := fmt.Sprintf("ZJJ-BF-W%d", e.cases)
-	var ans stepAnswer
-	e.post(t, 201, "POST", "/api/v1/steps", "clerk", firstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00")).decode(t, &ans)
+	var ans apitest.StepAnswer
+	e.post(t, 201, "POST", "/api/v1/steps", "clerk", apitest.FirstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00")).Decode(t, &ans)
 	if len(ans.Warnings) == 0 {
 		t.Fatalf("case %s raised no warning", caseNo)
 	}
@@ -198,7 +194,7 @@ func (e *bodyEnv) newWarning(t *testing.T) int64 {
 // version, which awaits the legal office.
 func (e *bodyEnv) pending(t *testing.T) int {
 	t.Helper()
-	it := itemFixture(t, "licensing", nil)
+	it := apitest.ItemFixture(t, "licensing", nil)
 	var v struct {
 		Version int `json:"version"`
 	}
@@ -206,7 +202,7 @@ func (e *bodyEnv) pending(t *testing.T) int {
 	if r.Status != 200 && r.Status != 201 {
 		t.Fatalf("adjust BF-PEND: %d %s", r.Status, r.Body)
 	}
-	r.decode(t, &v)
+	r.Decode(t, &v)
 	return v.Version
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 )
 
@@ -61,6 +62,16 @@ func repeated(n int, s string) string {
 func bodyRoutes() []bodyRoute {
 	shanghaiNow := func() time.Time { return time.Now().In(calendar.Shanghai) }
 	stamp := func(d time.Duration) string { return shanghaiNow().Add(d).Format(time.RFC3339) }
+	// A patrol is on time when recorded on its own day in Asia/Shanghai: one
+	// hour ago, or the day's midnight when the day is younger than that.
+	patrolStamp := func() string {
+		now := shanghaiNow()
+		at := now.Add(-time.Hour)
+		if midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location()); at.Before(midnight) {
+			at = midnight
+		}
+		return at.Format(time.RFC3339)
+	}
 	transition := func(as, action string, body func(t *testing.T, e *bodyEnv) (int64, map[string]any), field bodyField) bodyRoute {
 		return bodyRoute{
 			name: "transitions " + action, method: "POST", as: as, writes: []string{"warning_transitions", "warnings"},
@@ -174,11 +185,11 @@ func bodyRoutes() []bodyRoute {
 			watch: func(t *testing.T, e *bodyEnv, _ string) string {
 				return strconv.Itoa(e.send(t, "GET", "/api/v1/me", e.tok["rotate"], nil).Status)
 			},
-			accepted: func(t *testing.T, e *bodyEnv, r response) {
+			accepted: func(t *testing.T, e *bodyEnv, r apitest.Response) {
 				var out struct {
 					Token string `json:"token"`
 				}
-				r.decode(t, &out)
+				r.Decode(t, &out)
 				e.tok["rotate"] = out.Token
 			},
 			paths: []pathCase{{"injection", "/api/v1/accounts/" + esc(injections[1]) + "/token", answer{404, "account_not_found"}}},
@@ -275,7 +286,7 @@ func bodyRoutes() []bodyRoute {
 					"holidays": []any{"2031-01-01"}, "workdays": []any{"2031-01-04"}}
 			},
 			watch: func(t *testing.T, e *bodyEnv, _ string) string {
-				r := e.send(t, "GET", "/api/v1/calendar/2031", adminToken, nil)
+				r := e.send(t, "GET", "/api/v1/calendar/2031", apitest.AdminToken, nil)
 				return fmt.Sprint(r.Status, string(r.Body))
 			},
 			show: shownBy("admin", "/api/v1/calendar/2031"),
@@ -395,7 +406,7 @@ func bodyRoutes() []bodyRoute {
 		{
 			name: "patrols", method: "POST", as: "inspector", writes: []string{"patrols"},
 			target: func(*testing.T, *bodyEnv, int) (string, map[string]any) {
-				return "/api/v1/patrols", map[string]any{"at": stamp(-time.Hour), "findings": "平台运行正常", "problems": []any{"个别办件超期"}}
+				return "/api/v1/patrols", map[string]any{"at": patrolStamp(), "findings": "平台运行正常", "problems": []any{"个别办件超期"}}
 			},
 			show: func(t *testing.T, e *bodyEnv, _ string, _ map[string]any) string {
 				var findings, problems string

@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestBodyFieldsScan walks the one route whose body is not JSON: the signed
@@ -15,10 +17,10 @@ import (
 // count and the explanation as they were; the JSON routes keep their limit.
 func TestBodyFieldsScan(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, stillBackground("--recheck-interval", "1h", "--max-body", "65536")...)
 		e := newBodyEnv(t, s, dsn)
-		enterCurrentYears(t, s)
+		s.EnterCurrentYears(t)
 		first := calendar.DateOf(time.Now()).Start()
 		month := time.Date(first.Year(), first.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
 		e.post(t, 201, "POST", "/api/v1/reports/monthly/explanations", "deptAdmin",
@@ -45,7 +47,7 @@ func TestBodyFieldsScan(t *testing.T) {
 			t.Run(c.label, func(t *testing.T) {
 				before, shown := e.counts(t), e.get(t, "admin", report)
 				r := e.send(t, "PUT", path, e.tok["deptAdmin"], c.body)
-				wantCode(t, r, c.want.status, c.want.code)
+				apitest.WantCode(t, r, c.want.status, c.want.code)
 				if after := (snapshot{counts: e.counts(t)}); len((snapshot{counts: before}).changes(after)) > 0 {
 					t.Errorf("refused upload changed %v", (snapshot{counts: before}).changes(after))
 				}
@@ -81,7 +83,7 @@ func TestBodyFieldsScan(t *testing.T) {
 		t.Run("JSON routes keep --max-body", func(t *testing.T) {
 			r := e.send(t, "POST", "/api/v1/patrols", e.tok["inspector"],
 				[]byte(js(map[string]any{"at": time.Now().Format(time.RFC3339), "findings": strings.Repeat("x", 70000)})))
-			wantCode(t, r, 413, "payload_too_large")
+			apitest.WantCode(t, r, 413, "payload_too_large")
 		})
 		e.intact(t)
 	})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -113,7 +114,7 @@ type bodyRoute struct {
 	// show shows the stored values of an accepted request.
 	show func(t *testing.T, e *bodyEnv, path string, body map[string]any) string
 	// accepted learns from an accepted answer.
-	accepted func(t *testing.T, e *bodyEnv, r response)
+	accepted func(t *testing.T, e *bodyEnv, r apitest.Response)
 	paths    []pathCase
 }
 

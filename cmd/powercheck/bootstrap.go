@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
 	"powercheck/internal/session"
@@ -63,7 +64,7 @@ func loadDemo(ctx context.Context, a *app, sessions *session.Service, stdout io.
 	// Every object the demo stores is in its audit entry, as it is once
 	// the demo passwords are set.
 	ctx, written := a.services.Audit.TrackWrites(ctx)
-	tokens, err := demo.Load(ctx, a.store, a.engine)
+	tokens, err := demo.Load(ctx, checker.SQLStores(a.store), a.engine)
 	if errors.Is(err, demo.ErrLoaded) {
 		fmt.Fprintln(stdout, "demo district already loaded; its accounts keep the tokens listed in the README")
 		return nil

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
 )
 
 func TestBootstrapTokenLength(t *testing.T) {
@@ -66,8 +68,8 @@ func TestBootstrapTokenLength(t *testing.T) {
 				if tt.want != "" {
 					t.Fatalf("started; want an error saying %q", tt.want)
 				}
-				s := &server{t: t, base: base}
-				s.must(200, "GET", "/api/v1/me", tt.token, nil)
+				s := &server{Server: &apitest.Server{T: t, Base: base}}
+				s.Must(200, "GET", "/api/v1/me", tt.token, nil)
 				cancel()
 				if err := <-done; err != nil {
 					t.Fatalf("shutdown: %v", err)

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type cleanupAnswer struct {
@@ -52,26 +55,25 @@ type itemVersionAnswer struct {
 // and stored once per item and rule however often the catalog is checked.
 func TestCatalogCleanup(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
-		oversight := addAccount(t, s, "oversight", "oversight", "")
-		scjAdmin := addAccount(t, s, "scj-admin", "dept_admin", "SCJ")
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		legal := tok[apitest.LegalToken]
+		oversight := s.AddAccount(t, "oversight", "oversight", "")
+		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
 
-		s.must(201, "PUT", "/api/v1/power-items/NB-001", legal, itemFixture(t, "licensing", func(it map[string]any) {
+		s.Must(201, "PUT", "/api/v1/power-items/NB-001", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["legal_bases"] = []any{}
 		}))
-		s.must(201, "PUT", "/api/v1/power-items/CF-002", legal, itemFixture(t, "penalty", func(it map[string]any) {
+		s.Must(201, "PUT", "/api/v1/power-items/CF-002", legal, apitest.ItemFixture(t, "penalty", func(it map[string]any) {
 			it["discretion"] = map[string]any{}
 		}))
-		s.must(201, "PUT", "/api/v1/power-items/TL-001", legal, itemFixture(t, "licensing", func(it map[string]any) {
+		s.Must(201, "PUT", "/api/v1/power-items/TL-001", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			steps := it["steps"].([]any)
 			steps[0].(map[string]any)["risk_checkpoint"] = true // 受理: no limit of its own, does not end the clock
 		}))
-		s.must(201, "PUT", "/api/v1/power-items/DM-001", legal, itemFixture(t, "licensing", nil))
+		s.Must(201, "PUT", "/api/v1/power-items/DM-001", legal, apitest.ItemFixture(t, "licensing", nil))
 		// A case long ago: more than two years without another one.
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("DM-old-a", "ZJJ-2023-0001", "DM-001", "accept", "2023-06-01T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("DM-old-a", "ZJJ-2023-0001", "DM-001", "accept", "2023-06-01T09:00:00+08:00"))
 
 		saved := []string{
 			"catalog.no_legal_basis/alarm[NB-001]", "catalog.no_time_limit/prewarning[TL-001]",
@@ -88,19 +90,19 @@ func TestCatalogCleanup(t *testing.T) {
 			"NB-001: [catalog.no_legal_basis/alarm]", "TL-001: [catalog.no_time_limit/prewarning]",
 		}
 		t.Run("the cleanup list evaluates now", func(t *testing.T) {
-			for _, token := range []string{legal, oversight, tok[zjjAdmin]} {
+			for _, token := range []string{legal, oversight, tok[apitest.ZJJAdmin]} {
 				var a cleanupAnswer
-				s.must(200, "GET", "/api/v1/catalog/cleanup", token, nil).decode(t, &a)
+				s.Must(200, "GET", "/api/v1/catalog/cleanup", token, nil).Decode(t, &a)
 				if got := a.flagged(t); !slices.Equal(got, want) {
 					t.Errorf("cleanup:\n got %q\nwant %q", got, want)
 				}
 			}
 			var a cleanupAnswer
-			s.must(200, "GET", "/api/v1/catalog/cleanup", scjAdmin, nil).decode(t, &a)
+			s.Must(200, "GET", "/api/v1/catalog/cleanup", scjAdmin, nil).Decode(t, &a)
 			if len(a.Items) != 0 {
 				t.Errorf("SCJ admin sees %v, want nothing of ZJJ", a.flagged(t))
 			}
-			wantCode(t, s.do("GET", "/api/v1/catalog/cleanup?department=ZJJ", scjAdmin, nil), 403, "other_department")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/catalog/cleanup?department=ZJJ", scjAdmin, nil), 403, "other_department")
 		})
 
 		t.Run("repeated checks store each warning once", func(t *testing.T) {
@@ -112,7 +114,7 @@ func TestCatalogCleanup(t *testing.T) {
 					Evaluated   int `json:"evaluated"`
 					NewWarnings int `json:"new_warnings"`
 				}
-				s.must(200, "POST", "/api/v1/catalog/check", adminToken, map[string]any{}).decode(t, &res)
+				s.Must(200, "POST", "/api/v1/catalog/check", apitest.AdminToken, map[string]any{}).Decode(t, &res)
 				if res.Items != 6 || res.Evaluated != 6 || res.NewWarnings != wantNew {
 					t.Errorf("check %d = %+v, want 6 items evaluated, %d new", i, res, wantNew)
 				}
@@ -123,11 +125,11 @@ func TestCatalogCleanup(t *testing.T) {
 		})
 
 		t.Run("roles", func(t *testing.T) {
-			for _, token := range []string{tok[zjjClerk], tok[supervisionToken], adminToken} {
-				wantCode(t, s.do("GET", "/api/v1/catalog/cleanup", token, nil), 403, "forbidden")
+			for _, token := range []string{tok[apitest.ZJJClerk], tok[apitest.SupervisionToken], apitest.AdminToken} {
+				apitest.WantCode(t, s.Do("GET", "/api/v1/catalog/cleanup", token, nil), 403, "forbidden")
 			}
-			for _, token := range []string{legal, tok[zjjAdmin], tok[zjjClerk]} {
-				wantCode(t, s.do("POST", "/api/v1/catalog/check", token, map[string]any{}), 403, "forbidden")
+			for _, token := range []string{legal, tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]} {
+				apitest.WantCode(t, s.Do("POST", "/api/v1/catalog/check", token, map[string]any{}), 403, "forbidden")
 			}
 		})
 
@@ -139,7 +141,7 @@ func TestCatalogCleanup(t *testing.T) {
 					Level string   `json:"level"`
 				} `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/rules", tok[zjjClerk], nil).decode(t, &rules)
+			s.Must(200, "GET", "/api/v1/rules", tok[apitest.ZJJClerk], nil).Decode(t, &rules)
 			got := map[string]string{}
 			for _, r := range rules.Items {
 				for _, id := range r.Rules {
@@ -161,19 +163,18 @@ func TestCatalogCleanup(t *testing.T) {
 // Approval (审定): a department admin's adjustment waits for the legal office.
 func TestItemApproval(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		legal, admin, clerk := tok[legalToken], tok[zjjAdmin], tok[zjjClerk]
-		scjAdmin := addAccount(t, s, "scj-admin", "dept_admin", "SCJ")
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		legal, admin, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
+		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
 
 		caseVersion := func(caseNo string) int {
 			t.Helper()
-			s.must(201, "POST", "/api/v1/steps", clerk, firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+			s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
 			var c struct {
 				Version int `json:"power_item_version"`
 			}
-			s.must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).decode(t, &c)
+			s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &c)
 			return c.Version
 		}
 		pending := func(token string) []string {
@@ -181,7 +182,7 @@ func TestItemApproval(t *testing.T) {
 			var l struct {
 				Items []itemVersionAnswer `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/power-items/pending", token, nil).decode(t, &l)
+			s.Must(200, "GET", "/api/v1/power-items/pending", token, nil).Decode(t, &l)
 			out := []string{}
 			for _, v := range l.Items {
 				if v.ApprovalStatus != "pending" || v.ApprovedBy != "" || v.ApprovedAt != nil {
@@ -191,10 +192,10 @@ func TestItemApproval(t *testing.T) {
 			}
 			return out
 		}
-		adjusted := itemFixture(t, "licensing", func(it map[string]any) { it["name"] = "建筑工程施工许可（调整）" })
+		adjusted := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["name"] = "建筑工程施工许可（调整）" })
 
 		var v2 itemVersionAnswer
-		s.must(200, "PUT", "/api/v1/power-items/XK-001", admin, adjusted).decode(t, &v2)
+		s.Must(200, "PUT", "/api/v1/power-items/XK-001", admin, adjusted).Decode(t, &v2)
 		if v2.Version != 2 {
 			t.Fatalf("adjustment = %+v, want version 2", v2)
 		}
@@ -214,14 +215,14 @@ func TestItemApproval(t *testing.T) {
 			var one struct {
 				Version int `json:"version"`
 			}
-			s.must(200, "GET", "/api/v1/power-items/XK-001", clerk, nil).decode(t, &one)
+			s.Must(200, "GET", "/api/v1/power-items/XK-001", clerk, nil).Decode(t, &one)
 			var list struct {
 				Items []struct {
 					Code    string `json:"code"`
 					Version int    `json:"version"`
 				} `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/power-items", clerk, nil).decode(t, &list)
+			s.Must(200, "GET", "/api/v1/power-items", clerk, nil).Decode(t, &list)
 			listed := 0
 			for _, it := range list.Items {
 				if it.Code == "XK-001" {
@@ -237,33 +238,33 @@ func TestItemApproval(t *testing.T) {
 			Version int    `json:"version"`
 			Name    string `json:"name"`
 		}
-		s.must(200, "GET", "/api/v1/power-items/XK-001?version=2", clerk, nil).decode(t, &asked)
+		s.Must(200, "GET", "/api/v1/power-items/XK-001?version=2", clerk, nil).Decode(t, &asked)
 		if asked.Version != 2 || asked.Name != "建筑工程施工许可（调整）" {
 			t.Errorf("version 2 asked for = %+v", asked)
 		}
 		// A new item of the department's own, never approved yet, is shown
 		// as it waits.
-		fresh := itemFixture(t, "licensing", nil)
-		s.must(201, "PUT", "/api/v1/power-items/XK-NEW", admin, fresh)
-		s.must(200, "GET", "/api/v1/power-items/XK-NEW", clerk, nil).decode(t, &asked)
+		fresh := apitest.ItemFixture(t, "licensing", nil)
+		s.Must(201, "PUT", "/api/v1/power-items/XK-NEW", admin, fresh)
+		s.Must(200, "GET", "/api/v1/power-items/XK-NEW", clerk, nil).Decode(t, &asked)
 		if asked.Version != 1 {
 			t.Errorf("a new item waiting for approval shown as %+v", asked)
 		}
-		s.must(200, "POST", "/api/v1/power-items/XK-NEW/versions/1/reject", legal, map[string]any{"note": "暂不设立"})
+		s.Must(200, "POST", "/api/v1/power-items/XK-NEW/versions/1/reject", legal, map[string]any{"note": "暂不设立"})
 
 		t.Run("roles", func(t *testing.T) {
-			for _, token := range []string{admin, clerk, adminToken, tok[supervisionToken]} {
-				wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/2/approve", token, nil), 403, "forbidden")
-				wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/2/reject", token, nil), 403, "forbidden")
+			for _, token := range []string{admin, clerk, apitest.AdminToken, tok[apitest.SupervisionToken]} {
+				apitest.WantCode(t, s.Do("POST", "/api/v1/power-items/XK-001/versions/2/approve", token, nil), 403, "forbidden")
+				apitest.WantCode(t, s.Do("POST", "/api/v1/power-items/XK-001/versions/2/reject", token, nil), 403, "forbidden")
 			}
-			wantCode(t, s.do("GET", "/api/v1/power-items/pending", clerk, nil), 403, "forbidden")
-			wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/1/approve", legal, nil), 409, "not_pending")
-			wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/9/approve", legal, nil), 404, "item_not_found")
-			wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/x/approve", legal, nil), 400, "invalid_version")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/power-items/pending", clerk, nil), 403, "forbidden")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/power-items/XK-001/versions/1/approve", legal, nil), 409, "not_pending")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/power-items/XK-001/versions/9/approve", legal, nil), 404, "item_not_found")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/power-items/XK-001/versions/x/approve", legal, nil), 400, "invalid_version")
 		})
 
 		var approved itemVersionAnswer
-		s.must(200, "POST", "/api/v1/power-items/XK-001/versions/2/approve", legal, nil).decode(t, &approved)
+		s.Must(200, "POST", "/api/v1/power-items/XK-001/versions/2/approve", legal, nil).Decode(t, &approved)
 		if approved.ApprovalStatus != "approved" || approved.ApprovedBy != "legal" || approved.ApprovedAt == nil || approved.CreatedBy != "zjj-admin" {
 			t.Errorf("approved = %+v", approved)
 		}
@@ -276,15 +277,15 @@ func TestItemApproval(t *testing.T) {
 		}
 
 		// A rejected adjustment never takes effect.
-		s.must(200, "PUT", "/api/v1/power-items/XK-001", admin, itemFixture(t, "licensing", func(it map[string]any) {
+		s.Must(200, "PUT", "/api/v1/power-items/XK-001", admin, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["legal_bases"] = []any{}
 		}))
 		var rejected itemVersionAnswer
-		s.must(200, "POST", "/api/v1/power-items/XK-001/versions/3/reject", legal, map[string]any{"note": "缺少法律依据"}).decode(t, &rejected)
+		s.Must(200, "POST", "/api/v1/power-items/XK-001/versions/3/reject", legal, map[string]any{"note": "缺少法律依据"}).Decode(t, &rejected)
 		if rejected.ApprovalStatus != "rejected" || rejected.ApprovedBy != "legal" || rejected.ReviewNote != "缺少法律依据" {
 			t.Errorf("rejected = %+v", rejected)
 		}
-		wantCode(t, s.do("POST", "/api/v1/power-items/XK-001/versions/3/approve", legal, nil), 409, "not_pending")
+		apitest.WantCode(t, s.Do("POST", "/api/v1/power-items/XK-001/versions/3/approve", legal, nil), 409, "not_pending")
 		if got := caseVersion("ZJJ-AP-3"); got != 2 {
 			t.Errorf("a new case after the rejection uses version %d, want 2", got)
 		}
@@ -295,7 +296,7 @@ func TestItemApproval(t *testing.T) {
 
 		// The legal office's own adjustment takes effect at once.
 		var v4 itemVersionAnswer
-		s.must(200, "PUT", "/api/v1/power-items/XK-001", legal, itemFixture(t, "licensing", nil)).decode(t, &v4)
+		s.Must(200, "PUT", "/api/v1/power-items/XK-001", legal, apitest.ItemFixture(t, "licensing", nil)).Decode(t, &v4)
 		if got := caseVersion("ZJJ-AP-4"); v4.Version != 4 || got != 4 {
 			t.Errorf("legal's save is version %d, new case uses %d; want 4 and 4", v4.Version, got)
 		}
@@ -303,7 +304,7 @@ func TestItemApproval(t *testing.T) {
 		var history struct {
 			Items []itemVersionAnswer `json:"items"`
 		}
-		s.must(200, "GET", "/api/v1/power-items/XK-001/versions", clerk, nil).decode(t, &history)
+		s.Must(200, "GET", "/api/v1/power-items/XK-001/versions", clerk, nil).Decode(t, &history)
 		var got []string
 		for _, v := range history.Items {
 			got = append(got, fmt.Sprintf("%d %s by %s, %s by %s", v.Version, v.Name, v.CreatedBy, v.ApprovalStatus, v.ApprovedBy))
@@ -317,6 +318,6 @@ func TestItemApproval(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("versions:\n got %q\nwant %q", got, want)
 		}
-		s.must(404, "GET", "/api/v1/power-items/XK-001/versions", tok[scjClerk], nil)
+		s.Must(404, "GET", "/api/v1/power-items/XK-001/versions", tok[apitest.SCJClerk], nil)
 	})
 }

@@ -10,37 +10,40 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // post sends body to path from any goroutine: it returns errors instead of
 // failing the test.
-func (s *server) post(client *http.Client, path, token string, body any) (response, error) {
+func (s *server) post(client *http.Client, path, token string, body any) (apitest.Response, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
-		return response{}, err
+		return apitest.Response{}, err
 	}
-	req, err := http.NewRequest("POST", s.base+path, bytes.NewReader(raw))
+	req, err := http.NewRequest("POST", s.Base+path, bytes.NewReader(raw))
 	if err != nil {
-		return response{}, err
+		return apitest.Response{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := client.Do(req)
 	if err != nil {
-		return response{}, err
+		return apitest.Response{}, err
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Body: b}, err
+	return apitest.Response{Status: res.StatusCode, Body: b}, err
 }
 
 // postAtOnce sends every body at the same moment and returns the answers in
 // the order of bodies.
-func postAtOnce(t *testing.T, s *server, token string, bodies []map[string]any) []response {
+func postAtOnce(t *testing.T, s *server, token string, bodies []map[string]any) []apitest.Response {
 	t.Helper()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: len(bodies), MaxConnsPerHost: len(bodies)}}
 	defer client.CloseIdleConnections()
-	out := make([]response, len(bodies))
+	out := make([]apitest.Response, len(bodies))
 	errs := make([]error, len(bodies))
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -75,10 +78,9 @@ type storedCase struct {
 // other.
 func TestConcurrentStepsOfOneCase(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		clerk := tok[zjjClerk]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		clerk := tok[apitest.ZJJClerk]
 		const cases = 40
 		at := map[string]string{
 			"accept": "2026-03-02T09:30:00+08:00", "review": "2026-03-03T09:30:00+08:00",
@@ -93,20 +95,20 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 		pairs := map[string][2]string{}
 		for i := range cases {
 			caseNo := fmt.Sprintf("ZJJ-P-%03d", i)
-			s.must(201, "POST", "/api/v1/steps", clerk, firstStep(caseNo+"-accept", caseNo, "XK-001", "accept", at["accept"]))
+			s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep(caseNo+"-accept", caseNo, "XK-001", "accept", at["accept"]))
 			other := "review"
 			if i%2 == 1 {
-				s.must(201, "POST", "/api/v1/steps", clerk, step(caseNo+"-review", caseNo, "review", at["review"]))
+				s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step(caseNo+"-review", caseNo, "review", at["review"]))
 				other = "decide"
 			}
 			pairs[caseNo] = [2]string{other, "deliver"}
-			deliver := step(caseNo+"-deliver", caseNo, "deliver", at["deliver"])
-			bodies = append(bodies, step(caseNo+"-"+other, caseNo, other, at[other]), deliver, deliver)
+			deliver := apitest.Step(caseNo+"-deliver", caseNo, "deliver", at["deliver"])
+			bodies = append(bodies, apitest.Step(caseNo+"-"+other, caseNo, other, at[other]), deliver, deliver)
 		}
 		began := time.Now()
 		answers := postAtOnce(t, s, clerk, bodies)
 		t.Logf("%d steps sent at once answered in %v", len(bodies), time.Since(began).Round(time.Millisecond))
-		byID := map[string]stepAnswer{}
+		byID := map[string]apitest.StepAnswer{}
 		for i := 0; i < len(answers); i += 3 {
 			other, d1, d2 := answers[i], answers[i+1], answers[i+2]
 			if other.Status != 201 {
@@ -128,9 +130,9 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 			if !bytes.Equal(d1.Body, d2.Body) {
 				t.Errorf("%s sent twice: bodies differ:\n%s\n%s", id, d1.Body, d2.Body)
 			}
-			var a, b stepAnswer
-			other.decode(t, &a)
-			stored.decode(t, &b)
+			var a, b apitest.StepAnswer
+			other.Decode(t, &a)
+			stored.Decode(t, &b)
 			byID[bodies[i]["id"].(string)], byID[id] = a, b
 		}
 		if t.Failed() {
@@ -141,7 +143,7 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 		for i := range cases {
 			caseNo := fmt.Sprintf("ZJJ-P-%03d", i)
 			var c storedCase
-			s.must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).decode(t, &c)
+			s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &c)
 			if c.Status != "closed" {
 				open++
 			}
@@ -159,19 +161,19 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 				continue
 			}
 			// The first of the pair never sees the second.
-			if first.StepCode != "deliver" && slices.Contains(a.rules("sequence"), "sequence.time_reversed/prewarning") {
-				t.Errorf("case %s: %s stored first yet saw a later step: %v", caseNo, first.StepCode, a.rules("sequence"))
+			if first.StepCode != "deliver" && slices.Contains(a.Rules("sequence"), "sequence.time_reversed/prewarning") {
+				t.Errorf("case %s: %s stored first yet saw a later step: %v", caseNo, first.StepCode, a.Rules("sequence"))
 			}
 			// The second sees the first: a review or decide after deliver
 			// occurred before it; a deliver after decide follows it.
 			switch second.StepCode {
 			case "review", "decide":
-				if !slices.Contains(b.rules("sequence"), "sequence.time_reversed/prewarning") {
-					t.Errorf("case %s: %s stored after deliver was checked without it: sequence warnings %v", caseNo, second.StepCode, b.rules("sequence"))
+				if !slices.Contains(b.Rules("sequence"), "sequence.time_reversed/prewarning") {
+					t.Errorf("case %s: %s stored after deliver was checked without it: sequence warnings %v", caseNo, second.StepCode, b.Rules("sequence"))
 				}
 			case "deliver":
-				if first.StepCode == "decide" && slices.Contains(b.rules("sequence"), "sequence.out_of_order/alarm") {
-					t.Errorf("case %s: deliver stored after decide was checked without it: sequence warnings %v", caseNo, b.rules("sequence"))
+				if first.StepCode == "decide" && slices.Contains(b.Rules("sequence"), "sequence.out_of_order/alarm") {
+					t.Errorf("case %s: deliver stored after decide was checked without it: sequence warnings %v", caseNo, b.Rules("sequence"))
 				}
 			}
 		}
@@ -185,38 +187,37 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 // keep both steps, the second checked against the first.
 func TestConcurrentFirstStepsOfANewCase(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		clerk := tok[zjjClerk]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		clerk := tok[apitest.ZJJClerk]
 		const cases = 20
 		var bodies []map[string]any
 		for i := range cases {
 			caseNo := fmt.Sprintf("ZJJ-N-%03d", i)
 			bodies = append(bodies,
-				firstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
-				firstStep(caseNo+"-review", caseNo, "XK-001", "review", "2026-03-03T09:30:00+08:00"))
+				apitest.FirstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
+				apitest.FirstStep(caseNo+"-review", caseNo, "XK-001", "review", "2026-03-03T09:30:00+08:00"))
 		}
 		answers := postAtOnce(t, s, clerk, bodies)
-		byID := map[string]stepAnswer{}
+		byID := map[string]apitest.StepAnswer{}
 		for i, r := range answers {
 			if r.Status != 201 {
 				t.Fatalf("POST %s: status %d, want 201; body %s", bodies[i]["id"], r.Status, r.Body)
 			}
-			var a stepAnswer
-			r.decode(t, &a)
+			var a apitest.StepAnswer
+			r.Decode(t, &a)
 			byID[bodies[i]["id"].(string)] = a
 		}
 		for i := range cases {
 			caseNo := fmt.Sprintf("ZJJ-N-%03d", i)
 			var c storedCase
-			s.must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).decode(t, &c)
+			s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &c)
 			if len(c.Steps) != 2 {
 				t.Errorf("case %s has %d steps, want 2", caseNo, len(c.Steps))
 				continue
 			}
 			second := c.Steps[1]
-			got := byID[second.ID].rules("sequence")
+			got := byID[second.ID].Rules("sequence")
 			switch second.StepCode {
 			case "accept": // after review, which occurred later
 				if !slices.Contains(got, "sequence.time_reversed/prewarning") {

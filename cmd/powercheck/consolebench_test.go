@@ -21,6 +21,7 @@ import (
 	_ "github.com/glebarez/go-sqlite" // database/sql driver "sqlite", the one the store uses
 	mysqldrv "github.com/go-sql-driver/mysql"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
@@ -120,7 +121,7 @@ func (e *consoleEnv) routes() []consoleRoute {
 		{"reports/monthly", "/api/v1/reports/monthly?department=ZJJ&month=" + e.month, oversight},
 		{"audit", "/api/v1/audit?limit=50", supervision},
 		{"spot-checks", "/api/v1/spot-checks", supervision},
-		{"accounts", "/api/v1/accounts", adminToken},
+		{"accounts", "/api/v1/accounts", apitest.AdminToken},
 	}
 }
 
@@ -134,7 +135,7 @@ func (e *consoleEnv) request(method, path, token string, body any) (int, []byte,
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, e.s.base+path, rd)
+	req, err := http.NewRequest(method, e.s.Base+path, rd)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -185,8 +186,8 @@ func seedConsole(b testing.TB, dsn string) *consoleEnv {
 	// plain weekends-only year lets every deadline be counted.
 	for yr := y; yr <= y+1; yr++ {
 		path := "/api/v1/calendar/" + strconv.Itoa(yr)
-		if status, _, _ := e.request("GET", path, adminToken, nil); status == http.StatusNotFound {
-			e.must(b, 200, "PUT", path, adminToken, map[string]any{"source": "基准测试", "holidays": []string{}, "workdays": []string{}})
+		if status, _, _ := e.request("GET", path, apitest.AdminToken, nil); status == http.StatusNotFound {
+			e.must(b, 200, "PUT", path, apitest.AdminToken, map[string]any{"source": "基准测试", "holidays": []string{}, "workdays": []string{}})
 		}
 	}
 
@@ -203,7 +204,7 @@ func seedConsole(b testing.TB, dsn string) *consoleEnv {
 	b.Logf("seed: %d cases (%d steps through POST /api/v1/steps) in %v",
 		count("SELECT COUNT(*) FROM cases"), steps, time.Since(t0).Round(time.Millisecond))
 	t0 = time.Now()
-	e.must(b, 200, "POST", "/api/v1/sweeps", adminToken, nil)
+	e.must(b, 200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 	b.Logf("seed: one deadline sweep in %v; %d warnings raised by the policies so far",
 		time.Since(t0).Round(time.Millisecond), count("SELECT COUNT(*) FROM warnings"))
 	seedPatrolsAndChecks(b, e, first)

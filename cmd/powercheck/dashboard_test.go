@@ -1,63 +1,16 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
-	"powercheck/internal/sqlstore"
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
-
-type deptFigures struct {
-	DepartmentCode    string   `json:"department_code"`
-	DepartmentName    string   `json:"department_name"`
-	Warnings          int64    `json:"warnings"`
-	Alarms            int64    `json:"alarms"`
-	Prewarnings       int64    `json:"prewarnings"`
-	OpenAlarms        int64    `json:"open_alarms"`
-	OpenPrewarnings   int64    `json:"open_prewarnings"`
-	DeadlineAlarms    int64    `json:"deadline_alarms"`
-	AlarmsRectified   int64    `json:"alarms_rectified"`
-	RectificationRate float64  `json:"rectification_rate"`
-	MedianRectifyDays *float64 `json:"median_rectify_days"`
-	RectifiedMeasured int64    `json:"rectified_measured"`
-	Cases             int64    `json:"cases"`
-	OverdueCases      int64    `json:"overdue_cases"`
-	OverdueRate       float64  `json:"overdue_rate"`
-	ClosedCases       int64    `json:"closed_cases"`
-	ClosedOnTime      int64    `json:"closed_on_time"`
-	OnTimeRate        float64  `json:"on_time_rate"`
-}
-
-type deptStats struct {
-	From        string        `json:"from"`
-	To          string        `json:"to"`
-	Departments []deptFigures `json:"departments"`
-}
-
-// countListed counts the warnings GET /api/v1/warnings lists for query,
-// following the cursor: what a dashboard figure's link opens.
-func countListed(t *testing.T, s *server, token, query string) int64 {
-	t.Helper()
-	var n int64
-	path := "/api/v1/warnings?limit=500&" + query
-	for {
-		var page struct {
-			Items      []statsWarning `json:"items"`
-			NextCursor *string        `json:"next_cursor"`
-		}
-		s.must(200, "GET", path, token, nil).decode(t, &page)
-		n += int64(len(page.Items))
-		if page.NextCursor == nil {
-			return n
-		}
-		path = "/api/v1/warnings?limit=500&" + query + "&cursor=" + url.QueryEscape(*page.NextCursor)
-	}
-}
 
 // dashboardDistrict stores the dashboard fixtures: in ZJJ three decisions
 // without approval (three checkpoint alarms, rectified after 1, 2.5 and 4
@@ -66,26 +19,21 @@ func countListed(t *testing.T, s *server, token, query string) int64 {
 // tokens and a second node on the same database, which reads the back-dated
 // departments afresh.
 func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, *server) {
-	tok := setupDistrict(t, s)
-	s.must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[legalToken], itemFixture(t, "licensing", func(it map[string]any) {
+	tok := s.SetupDistrict(t)
+	s.Must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 		it["department_code"] = "SCJ"
 	}))
-	post := func(token string, body map[string]any) stepAnswer {
-		t.Helper()
-		var a stepAnswer
-		s.must(201, "POST", "/api/v1/steps", token, body).decode(t, &a)
-		return a
-	}
+
 	var alarms []int64
 	for i := 1; i <= 4; i++ {
 		c := fmt.Sprintf("ZJJ-DB-%d", i)
-		post(tok[zjjClerk], firstStep(c+"-a", c, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-		post(tok[zjjClerk], step(c+"-r", c, "review", "2026-03-03T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(c+"-a", c, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step(c+"-r", c, "review", "2026-03-03T09:00:00+08:00"))
 		at := "2026-03-04T09:00:00+08:00"
 		if i == 4 {
 			at = "2026-04-15T09:00:00+08:00"
 		}
-		for _, w := range post(tok[zjjClerk], step(c+"-d", c, "decide", at)).Warnings {
+		for _, w := range s.Submit(t, tok[apitest.ZJJClerk], apitest.Step(c+"-d", c, "decide", at)).Warnings {
 			if w.Rule == "checkpoint.approval_missing" && i < 4 {
 				alarms = append(alarms, w.ID)
 			}
@@ -95,27 +43,23 @@ func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, 
 	// on time. (The cases above, entered now for March, are overdue.)
 	now := time.Now()
 	for i, c := range []string{"accept", "review", "decide", "deliver"} {
-		at := stepTime(now.Add(time.Duration(i-4) * 10 * time.Minute))
+		at := apitest.StepTime(now.Add(time.Duration(i-4) * 10 * time.Minute))
 		if i == 0 {
-			post(tok[zjjClerk], firstStep("DB-5-"+c, "ZJJ-DB-5", "XK-001", c, at))
+			s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("DB-5-"+c, "ZJJ-DB-5", "XK-001", c, at))
 		} else {
-			post(tok[zjjClerk], step("DB-5-"+c, "ZJJ-DB-5", c, at))
+			s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("DB-5-"+c, "ZJJ-DB-5", c, at))
 		}
 	}
-	post(tok[scjClerk], firstStep("SD-1-a", "SCJ-DB-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
-	post(tok[scjClerk], step("SD-1-d", "SCJ-DB-1", "decide", "2026-03-11T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.SCJClerk], apitest.FirstStep("SD-1-a", "SCJ-DB-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.SCJClerk], apitest.Step("SD-1-d", "SCJ-DB-1", "decide", "2026-03-11T09:00:00+08:00"))
 	if len(alarms) != 3 {
 		t.Fatalf("checkpoint alarms %v, want 3", alarms)
 	}
 	for _, id := range alarms {
-		s.must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), tok[zjjAdmin],
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), tok[apitest.ZJJAdmin],
 			map[string]string{"action": "rectify", "note": "已补办审批手续"})
 	}
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := sqlstoretest.Open(t, dsn)
 	created := time.Date(2026, 3, 4, 1, 0, 0, 0, time.UTC)
 	for i, days := range []float64{1, 2.5, 4} {
 		db := st.DB()
@@ -135,16 +79,16 @@ func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, 
 
 func TestDashboardStats(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		tok, s := dashboardDistrict(t, startServer(t, dsn, "--sweep-interval", "0"), dsn)
-		oversight := statsAccount(t, s, "oversight", "oversight", "")
-		inspector := statsAccount(t, s, "zjj-inspector", "dept_inspector", "ZJJ")
+		oversight := s.AddAccount(t, "oversight", "oversight", "")
+		inspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		today := calendar.DateOf(time.Now()).String()
 		period := "from=2026-03-01&to=" + today
 
 		t.Run("department figures match the lists their links open", func(t *testing.T) {
-			var got deptStats
-			s.must(200, "GET", "/api/v1/stats/departments?"+period, oversight, nil).decode(t, &got)
+			var got compliance.DepartmentStats
+			s.Must(200, "GET", "/api/v1/stats/departments?"+period, oversight, nil).Decode(t, &got)
 			if len(got.Departments) != 2 || got.Departments[0].DepartmentCode != "SCJ" || got.Departments[1].DepartmentCode != "ZJJ" {
 				t.Fatalf("departments = %+v, want SCJ and ZJJ", got.Departments)
 			}
@@ -162,7 +106,7 @@ func TestDashboardStats(t *testing.T) {
 					{"open_prewarnings", d.OpenPrewarnings, base + "&level=prewarning&status=open"},
 					{"deadline_alarms", d.DeadlineAlarms, base + "&level=alarm&family=deadline"},
 				} {
-					if want := countListed(t, s, oversight, c.query); c.got != want {
+					if want := int64(len(listWarnings(t, s, oversight, c.query))); c.got != want {
 						t.Errorf("%s %s = %d, the list %s has %d", d.DepartmentCode, c.name, c.got, c.query, want)
 					}
 				}
@@ -175,17 +119,17 @@ func TestDashboardStats(t *testing.T) {
 				t.Errorf("ZJJ cases = %+v, want 5 cases, 4 overdue, 1 closed on time", zjj)
 			}
 			var closed struct{ Items []struct{ CaseNo string } }
-			s.must(200, "GET", "/api/v1/cases?department=ZJJ&status=closed&"+period, oversight, nil).decode(t, &closed)
+			s.Must(200, "GET", "/api/v1/cases?department=ZJJ&status=closed&"+period, oversight, nil).Decode(t, &closed)
 			if int64(len(closed.Items)) != zjj.ClosedCases {
 				t.Errorf("the case list has %d closed cases, the figure says %d", len(closed.Items), zjj.ClosedCases)
 			}
-			if zjj.AlarmsRectified != 3 || zjj.RectificationRate != rate(3, zjj.Alarms) || zjj.OpenAlarms != zjj.Alarms-3 {
+			if zjj.AlarmsRectified != 3 || !isRate(zjj.RectificationRate, 3, zjj.Alarms) || zjj.OpenAlarms != zjj.Alarms-3 {
 				t.Errorf("ZJJ alarms = %+v, want 3 rectified", zjj)
 			}
 			if zjj.MedianRectifyDays == nil || *zjj.MedianRectifyDays != 2.5 || zjj.RectifiedMeasured != 3 {
 				t.Errorf("ZJJ median days to rectify = %v of %d, want 2.5 of 3", zjj.MedianRectifyDays, zjj.RectifiedMeasured)
 			}
-			if zjj.ClosedOnTime > zjj.ClosedCases || zjj.OnTimeRate != rate(zjj.ClosedOnTime, zjj.ClosedCases) {
+			if zjj.ClosedOnTime > zjj.ClosedCases || !isRate(zjj.OnTimeRate, zjj.ClosedOnTime, zjj.ClosedCases) {
 				t.Errorf("ZJJ on time = %+v", zjj)
 			}
 			if scj := got.Departments[0]; scj.MedianRectifyDays != nil || scj.Cases != 1 || scj.AlarmsRectified != 0 {
@@ -194,8 +138,8 @@ func TestDashboardStats(t *testing.T) {
 		})
 
 		t.Run("a period before the alarms counts only their cases", func(t *testing.T) {
-			var got deptStats
-			s.must(200, "GET", "/api/v1/stats/departments?from=2026-03-02&to=2026-03-03&department=ZJJ", oversight, nil).decode(t, &got)
+			var got compliance.DepartmentStats
+			s.Must(200, "GET", "/api/v1/stats/departments?from=2026-03-02&to=2026-03-03&department=ZJJ", oversight, nil).Decode(t, &got)
 			if len(got.Departments) != 1 || got.Departments[0].Cases != 4 || got.Departments[0].Alarms != 0 || got.Departments[0].MedianRectifyDays != nil {
 				t.Errorf("2–3 March = %+v, want 4 cases and no alarm", got.Departments)
 			}
@@ -204,12 +148,12 @@ func TestDashboardStats(t *testing.T) {
 		t.Run("department accounts get their own department only", func(t *testing.T) {
 			for _, path := range []string{"/api/v1/stats/departments", "/api/v1/stats/patrols", "/api/v1/stats/explanations"} {
 				var got struct {
-					Departments []deptFigures `json:"departments"`
+					Departments []compliance.DepartmentFigures `json:"departments"`
 					Rows        []struct {
 						DepartmentCode string `json:"department_code"`
 					} `json:"rows"`
 				}
-				s.must(200, "GET", path+"?"+period, tok[zjjAdmin], nil).decode(t, &got)
+				s.Must(200, "GET", path+"?"+period, tok[apitest.ZJJAdmin], nil).Decode(t, &got)
 				for _, d := range got.Departments {
 					if d.DepartmentCode != "ZJJ" {
 						t.Errorf("%s: ZJJ admin sees %s", path, d.DepartmentCode)
@@ -220,14 +164,14 @@ func TestDashboardStats(t *testing.T) {
 						t.Errorf("%s: ZJJ admin sees a row of %s", path, r.DepartmentCode)
 					}
 				}
-				wantCode(t, s.do("GET", path+"?department=SCJ", tok[zjjAdmin], nil), 403, "other_department")
-				wantCode(t, s.do("GET", path+"?department=SCJ", inspector, nil), 403, "other_department")
-				s.must(403, "GET", path, tok[zjjClerk], nil)
-				s.must(403, "GET", path, tok[legalToken], nil)
-				s.must(200, "GET", path, tok[supervisionToken], nil)
-				s.must(200, "GET", path, adminToken, nil)
+				apitest.WantCode(t, s.Do("GET", path+"?department=SCJ", tok[apitest.ZJJAdmin], nil), 403, "other_department")
+				apitest.WantCode(t, s.Do("GET", path+"?department=SCJ", inspector, nil), 403, "other_department")
+				s.Must(403, "GET", path, tok[apitest.ZJJClerk], nil)
+				s.Must(403, "GET", path, tok[apitest.LegalToken], nil)
+				s.Must(200, "GET", path, tok[apitest.SupervisionToken], nil)
+				s.Must(200, "GET", path, apitest.AdminToken, nil)
 				for _, q := range []string{"from=2026-3-1", "from=2026-04-01&to=2026-03-01", "department=NOPE"} {
-					s.must(422, "GET", path+"?"+q, oversight, nil)
+					s.Must(422, "GET", path+"?"+q, oversight, nil)
 				}
 			}
 		})
@@ -244,11 +188,11 @@ func TestDashboardStats(t *testing.T) {
 					Compliance       float64 `json:"compliance"`
 				} `json:"rows"`
 			}
-			s.must(200, "GET", "/api/v1/stats/patrols?department=ZJJ&from=2026-11-01&to=2026-11-30", oversight, nil).decode(t, &got)
+			s.Must(200, "GET", "/api/v1/stats/patrols?department=ZJJ&from=2026-11-01&to=2026-11-30", oversight, nil).Decode(t, &got)
 			var ledger struct {
 				Days []struct{ Status string } `json:"days"`
 			}
-			s.must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2026-11-01&to=2026-11-30", oversight, nil).decode(t, &ledger)
+			s.Must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2026-11-01&to=2026-11-30", oversight, nil).Decode(t, &ledger)
 			missing := 0
 			for _, d := range ledger.Days {
 				if d.Status == "missing" {
@@ -262,7 +206,7 @@ func TestDashboardStats(t *testing.T) {
 		})
 
 		t.Run("explanations owed match the monthly reports", func(t *testing.T) {
-			s.must(201, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2026-04"))
+			s.Must(201, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2026-04"))
 			var got struct {
 				Rows []struct {
 					DepartmentCode string `json:"department_code"`
@@ -272,14 +216,14 @@ func TestDashboardStats(t *testing.T) {
 					SubmittedOn    string `json:"submitted_on"`
 				} `json:"rows"`
 			}
-			s.must(200, "GET", "/api/v1/stats/explanations?department=ZJJ&from=2026-03-01&to=2026-05-31", oversight, nil).decode(t, &got)
+			s.Must(200, "GET", "/api/v1/stats/explanations?department=ZJJ&from=2026-03-01&to=2026-05-31", oversight, nil).Decode(t, &got)
 			var statuses []string
 			for _, r := range got.Rows {
 				var rep struct {
 					Required bool   `json:"explanation_required"`
 					Due      string `json:"explanation_due"`
 				}
-				s.must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+r.Month, oversight, nil).decode(t, &rep)
+				s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+r.Month, oversight, nil).Decode(t, &rep)
 				if rep.Required != (r.Status != "not_required") || (rep.Required && r.Due != rep.Due) {
 					t.Errorf("%s: %+v, the report says required %v due %s", r.Month, r, rep.Required, rep.Due)
 				}
@@ -292,7 +236,7 @@ func TestDashboardStats(t *testing.T) {
 			}
 			// SCJ accepted a case in March and its warnings came later: nothing to explain.
 			got.Rows = nil
-			s.must(200, "GET", "/api/v1/stats/explanations?department=SCJ&from=2026-03-01&to=2026-03-31", oversight, nil).decode(t, &got)
+			s.Must(200, "GET", "/api/v1/stats/explanations?department=SCJ&from=2026-03-01&to=2026-03-31", oversight, nil).Decode(t, &got)
 			if len(got.Rows) != 1 || got.Rows[0].Status != "not_required" || got.Rows[0].Due != "" {
 				t.Errorf("SCJ March = %+v, want not_required", got.Rows)
 			}

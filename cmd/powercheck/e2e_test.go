@@ -1,142 +1,38 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
-
-// Tokens of the district that setupDistrict creates.
-const (
-	legalToken       = "t-legal"
-	supervisionToken = "t-supervision"
-	zjjClerk         = "t-zjj-clerk"
-	zjjAdmin         = "t-zjj-admin"
-	scjClerk         = "t-scj-clerk"
-)
-
-// itemFixture reads testdata/catalog/<name>.json, optionally changed by edit.
-func itemFixture(t *testing.T, name string, edit func(map[string]any)) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "catalog", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var it map[string]any
-	if err := json.Unmarshal(b, &it); err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(it)
-	}
-	return it
-}
-
-// setupDistrict creates two departments, their accounts and the ZJJ items.
-// Accounts get known tokens by creating them through the API and recording
-// the answer.
-func setupDistrict(t *testing.T, s *server) map[string]string {
-	t.Helper()
-	s.must(201, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "ZJJ", "name": "区住房和城乡建设局"})
-	s.must(201, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "SCJ", "name": "区市场监督管理局"})
-	tokens := map[string]string{}
-	for _, a := range []struct{ key, user, role, dept string }{
-		{legalToken, "legal", "legal", ""},
-		{supervisionToken, "supervision", "supervision", ""},
-		{zjjClerk, "zjj-clerk", "clerk", "ZJJ"},
-		{zjjAdmin, "zjj-admin", "dept_admin", "ZJJ"},
-		{scjClerk, "scj-clerk", "clerk", "SCJ"},
-	} {
-		body := map[string]any{"username": a.user, "real_name": "测试" + a.user, "role": a.role}
-		if a.role == "clerk" {
-			body["real_name"] = "张三" // the handler that step() names: a person of the department
-		}
-		if a.dept != "" {
-			body["department_code"] = a.dept
-		}
-		var out struct {
-			Token string `json:"token"`
-		}
-		s.must(201, "POST", "/api/v1/accounts", adminToken, body).decode(t, &out)
-		if !strings.HasPrefix(out.Token, "pc_") || len(out.Token) < 40 {
-			t.Fatalf("token %q: want a long pc_ token", out.Token)
-		}
-		tokens[a.key] = out.Token
-	}
-	s.must(201, "PUT", "/api/v1/power-items/XK-001", tokens[legalToken], itemFixture(t, "licensing", nil))
-	s.must(201, "PUT", "/api/v1/power-items/CF-001", tokens[legalToken], itemFixture(t, "penalty", nil))
-	return tokens
-}
-
-type stepAnswer struct {
-	StepID         string `json:"step_id"`
-	CaseNo         string `json:"case_no"`
-	PolicyRevision int64  `json:"policy_revision"`
-	CheckStatus    string `json:"check_status"`
-	QueryCode      string `json:"query_code"`
-	Warnings       []struct {
-		ID             int64  `json:"id"`
-		Rule           string `json:"rule"`
-		Level          string `json:"level"`
-		Message        string `json:"message"`
-		DepartmentCode string `json:"department_code"`
-		CaseNo         string `json:"case_no"`
-		StepID         string `json:"step_id"`
-		PolicyRevision int64  `json:"policy_revision"`
-		Status         string `json:"status"`
-	} `json:"warnings"`
-}
-
-func (a stepAnswer) rules(family string) []string {
-	var out []string
-	for _, w := range a.Warnings {
-		if strings.HasPrefix(w.Rule, family+".") {
-			out = append(out, w.Rule+"/"+w.Level)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func step(id, caseNo, code, at string) map[string]any {
-	return map[string]any{"id": id, "case_no": caseNo, "step_code": code, "handler": "张三", "occurred_at": at,
-		"legal_basis_ids": []string{"LB1"}, "approvals": []any{}, "attributes": map[string]any{}}
-}
-
-func firstStep(id, caseNo, item, code, at string) map[string]any {
-	s := step(id, caseNo, code, at)
-	s["power_item_code"], s["applicant"] = item, "某建设公司"
-	return s
-}
 
 func TestSteps(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		clerk := tok[zjjClerk]
-		accept := firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		clerk := tok[apitest.ZJJClerk]
+		accept := apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
 
-		first := s.must(201, "POST", "/api/v1/steps", clerk, accept)
-		var got stepAnswer
-		first.decode(t, &got)
+		first := s.Must(201, "POST", "/api/v1/steps", clerk, accept)
+		var got apitest.StepAnswer
+		first.Decode(t, &got)
 		if got.StepID != "C1-accept" || got.CaseNo != "ZJJ-2026-0001" || got.PolicyRevision < 1 || got.CheckStatus != "checked" {
 			t.Fatalf("first step answer = %s", first.Body)
 		}
 
 		t.Run("same id and body again is answered 200 with the same body", func(t *testing.T) {
-			again := s.must(200, "POST", "/api/v1/steps", clerk, accept)
+			again := s.Must(200, "POST", "/api/v1/steps", clerk, accept)
 			if string(again.Body) != string(first.Body) {
 				t.Errorf("replay body = %s, want %s", again.Body, first.Body)
 			}
 		})
 		t.Run("same id with another body is a conflict", func(t *testing.T) {
-			other := firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T10:30:00+08:00")
-			if code := s.must(409, "POST", "/api/v1/steps", clerk, other).errorCode(t); code != "step_id_conflict" {
+			other := apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T10:30:00+08:00")
+			if code := s.Must(409, "POST", "/api/v1/steps", clerk, other).ErrorCode(t); code != "step_id_conflict" {
 				t.Errorf("code = %s, want step_id_conflict", code)
 			}
 		})
@@ -150,14 +46,14 @@ func TestSteps(t *testing.T) {
 					RecordedAt string `json:"recorded_at"`
 				} `json:"steps"`
 			}
-			s.must(200, "GET", "/api/v1/cases/ZJJ-2026-0001", clerk, nil).decode(t, &c)
+			s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-0001", clerk, nil).Decode(t, &c)
 			if c.Status != "open" || c.ItemVersion != 1 || len(c.Steps) != 1 || c.Steps[0].RecordedAt == "" {
 				t.Errorf("case = %+v", c)
 			}
 		})
 
 		t.Run("bad input is refused and stores nothing", func(t *testing.T) {
-			big := firstStep("C9-accept", "ZJJ-2026-0009", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
+			big := apitest.FirstStep("C9-accept", "ZJJ-2026-0009", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
 			big["attributes"] = map[string]any{"blob": strings.Repeat("x", 2<<20)}
 			tests := []struct {
 				name   string
@@ -168,43 +64,43 @@ func TestSteps(t *testing.T) {
 			}{
 				{"malformed json", clerk, `{"id": "C9-accept",`, 400, "malformed_json"},
 				{"unknown field", clerk, `{"id": "C9-accept", "surprise": 1}`, 400, "malformed_json"},
-				{"bad date", clerk, with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2026-02-30 09:00"), 422, "invalid_step"},
-				{"future date", clerk, with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2099-01-01T00:00:00+08:00"), 422, "invalid_step"},
-				{"unknown step code", clerk, with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "step_code", "approve"), 422, "unknown_step_code"},
-				{"unknown item", clerk, with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "power_item_code", "NOPE"), 422, "unknown_item"},
-				{"first step without item", clerk, with(step("C9-accept", "ZJJ-2026-0009", "accept", "2026-03-02T09:30:00+08:00")), 422, "unknown_case"},
-				{"missing handler", clerk, with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "handler", ""), 422, "invalid_step"},
+				{"bad date", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2026-02-30 09:00"), 422, "invalid_step"},
+				{"future date", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2099-01-01T00:00:00+08:00"), 422, "invalid_step"},
+				{"unknown step code", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "step_code", "approve"), 422, "unknown_step_code"},
+				{"unknown item", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "power_item_code", "NOPE"), 422, "unknown_item"},
+				{"first step without item", clerk, apitest.With(apitest.Step("C9-accept", "ZJJ-2026-0009", "accept", "2026-03-02T09:30:00+08:00")), 422, "unknown_case"},
+				{"missing handler", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "handler", ""), 422, "invalid_step"},
 				{"too large", clerk, big, 413, "payload_too_large"},
-				{"no token", "", with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "unauthenticated"},
-				{"bad token", "pc_nope", with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "invalid_token"},
-				{"role may not submit", tok[supervisionToken], with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "forbidden"},
-				{"other department's item", tok[scjClerk], with(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "other_department"},
+				{"no token", "", apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "unauthenticated"},
+				{"bad token", "pc_nope", apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "invalid_token"},
+				{"role may not submit", tok[apitest.SupervisionToken], apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "forbidden"},
+				{"other department's item", tok[apitest.SCJClerk], apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "other_department"},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					r := s.must(tt.status, "POST", "/api/v1/steps", tt.token, tt.body)
-					if code := r.errorCode(t); code != tt.code {
+					r := s.Must(tt.status, "POST", "/api/v1/steps", tt.token, tt.body)
+					if code := r.ErrorCode(t); code != tt.code {
 						t.Errorf("code = %s, want %s (%s)", code, tt.code, r.Body)
 					}
-					s.must(404, "GET", "/api/v1/cases/ZJJ-2026-0009", tok[supervisionToken], nil)
+					s.Must(404, "GET", "/api/v1/cases/ZJJ-2026-0009", tok[apitest.SupervisionToken], nil)
 				})
 			}
 		})
 
 		t.Run("other departments neither write nor read a case", func(t *testing.T) {
 			// Another department's case is answered as a case nobody opened.
-			review := step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00")
-			if code := s.must(422, "POST", "/api/v1/steps", tok[scjClerk], review).errorCode(t); code != "unknown_case" {
+			review := apitest.Step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00")
+			if code := s.Must(422, "POST", "/api/v1/steps", tok[apitest.SCJClerk], review).ErrorCode(t); code != "unknown_case" {
 				t.Errorf("code = %s", code)
 			}
-			s.must(404, "GET", "/api/v1/cases/ZJJ-2026-0001", tok[scjClerk], nil)
-			s.must(403, "GET", "/api/v1/warnings?department=ZJJ", tok[scjClerk], nil)
+			s.Must(404, "GET", "/api/v1/cases/ZJJ-2026-0001", tok[apitest.SCJClerk], nil)
+			s.Must(403, "GET", "/api/v1/warnings?department=ZJJ", tok[apitest.SCJClerk], nil)
 			var list struct {
 				Items []struct {
 					DepartmentCode string `json:"department_code"`
 				} `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/warnings", tok[scjClerk], nil).decode(t, &list)
+			s.Must(200, "GET", "/api/v1/warnings", tok[apitest.SCJClerk], nil).Decode(t, &list)
 			for _, w := range list.Items {
 				if w.DepartmentCode != "SCJ" {
 					t.Errorf("SCJ clerk sees a warning of %s", w.DepartmentCode)
@@ -213,21 +109,21 @@ func TestSteps(t *testing.T) {
 		})
 
 		t.Run("an adjusted item is a new version; open cases keep theirs", func(t *testing.T) {
-			v2 := itemFixture(t, "licensing", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 15, "unit": "workday"} })
+			v2 := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 15, "unit": "workday"} })
 			var item struct {
 				Version int `json:"version"`
 			}
-			s.must(200, "PUT", "/api/v1/power-items/XK-001", tok[legalToken], v2).decode(t, &item)
+			s.Must(200, "PUT", "/api/v1/power-items/XK-001", tok[apitest.LegalToken], v2).Decode(t, &item)
 			if item.Version != 2 {
 				t.Fatalf("version = %d, want 2", item.Version)
 			}
-			s.must(201, "POST", "/api/v1/steps", clerk, step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00"))
-			s.must(201, "POST", "/api/v1/steps", clerk, firstStep("C2-accept", "ZJJ-2026-0002", "XK-001", "accept", "2026-03-03T09:30:00+08:00"))
+			s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00"))
+			s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("C2-accept", "ZJJ-2026-0002", "XK-001", "accept", "2026-03-03T09:30:00+08:00"))
 			for caseNo, want := range map[string]int{"ZJJ-2026-0001": 1, "ZJJ-2026-0002": 2} {
 				var c struct {
 					ItemVersion int `json:"power_item_version"`
 				}
-				s.must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).decode(t, &c)
+				s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &c)
 				if c.ItemVersion != want {
 					t.Errorf("case %s on version %d, want %d", caseNo, c.ItemVersion, want)
 				}
@@ -255,27 +151,26 @@ func TestSteps(t *testing.T) {
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					r := s.must(422, "PUT", "/api/v1/power-items/XK-BAD", tok[legalToken], itemFixture(t, "licensing", tt.edit))
-					if code := r.errorCode(t); code != tt.code {
+					r := s.Must(422, "PUT", "/api/v1/power-items/XK-BAD", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", tt.edit))
+					if code := r.ErrorCode(t); code != tt.code {
 						t.Errorf("code = %s, want %s: %s", code, tt.code, r.Body)
 					}
-					s.must(404, "GET", "/api/v1/power-items/XK-BAD", tok[legalToken], nil)
+					s.Must(404, "GET", "/api/v1/power-items/XK-BAD", tok[apitest.LegalToken], nil)
 				})
 			}
 			// A department admin adjusts only its own department's items.
-			scj := itemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
-			s.must(403, "PUT", "/api/v1/power-items/XK-002", tok[zjjAdmin], scj)
-			s.must(403, "PUT", "/api/v1/power-items/XK-003", clerk, itemFixture(t, "licensing", nil))
+			scj := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
+			s.Must(403, "PUT", "/api/v1/power-items/XK-002", tok[apitest.ZJJAdmin], scj)
+			s.Must(403, "PUT", "/api/v1/power-items/XK-003", clerk, apitest.ItemFixture(t, "licensing", nil))
 		})
 
 		t.Run("warnings are stored with their revision and listed page by page", func(t *testing.T) {
 			// A decision without approval and without legal basis raises alarms.
-			d := step("C2-decide", "ZJJ-2026-0002", "decide", "2026-03-04T09:30:00+08:00")
+			d := apitest.Step("C2-decide", "ZJJ-2026-0002", "decide", "2026-03-04T09:30:00+08:00")
 			d["legal_basis_ids"] = []string{}
-			var ans stepAnswer
-			s.must(201, "POST", "/api/v1/steps", clerk, d).decode(t, &ans)
+			ans := s.Submit(t, clerk, d)
 			for _, want := range []string{"checkpoint.approval_missing/alarm", "legal_basis.missing/alarm"} {
-				if !slices.Contains(append(ans.rules("checkpoint"), ans.rules("legal_basis")...), want) {
+				if !slices.Contains(append(ans.Rules("checkpoint"), ans.Rules("legal_basis")...), want) {
 					t.Errorf("warnings %v lack %s", ans.Warnings, want)
 				}
 			}
@@ -287,7 +182,7 @@ func TestSteps(t *testing.T) {
 			var all struct {
 				Items []struct{ ID int64 } `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/warnings?limit=500", tok[supervisionToken], nil).decode(t, &all)
+			s.Must(200, "GET", "/api/v1/warnings?limit=500", tok[apitest.SupervisionToken], nil).Decode(t, &all)
 			seen := map[int64]bool{}
 			cursor := ""
 			for pages := 0; ; pages++ {
@@ -295,7 +190,7 @@ func TestSteps(t *testing.T) {
 					Items      []struct{ ID int64 } `json:"items"`
 					NextCursor *string              `json:"next_cursor"`
 				}
-				s.must(200, "GET", "/api/v1/warnings?limit=2"+cursor, tok[supervisionToken], nil).decode(t, &page)
+				s.Must(200, "GET", "/api/v1/warnings?limit=2"+cursor, tok[apitest.SupervisionToken], nil).Decode(t, &page)
 				for _, w := range page.Items {
 					if seen[w.ID] {
 						t.Errorf("warning %d on two pages", w.ID)
@@ -316,27 +211,15 @@ func TestSteps(t *testing.T) {
 			var alarms struct {
 				Items []struct{ Level, CaseNo string } `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/warnings?level=alarm&case_no=ZJJ-2026-0002&department=ZJJ,SCJ", tok[supervisionToken], nil).decode(t, &alarms)
+			s.Must(200, "GET", "/api/v1/warnings?level=alarm&case_no=ZJJ-2026-0002&department=ZJJ,SCJ", tok[apitest.SupervisionToken], nil).Decode(t, &alarms)
 			if len(alarms.Items) < 2 {
 				t.Errorf("filtered list has %d alarms, want ≥ 2", len(alarms.Items))
 			}
 			for _, bad := range []string{"level=red", "limit=0", "limit=100000", "cursor=%27%20OR%201%3D1", "from=yesterday"} {
-				s.must(400, "GET", "/api/v1/warnings?"+bad, tok[supervisionToken], nil)
+				s.Must(400, "GET", "/api/v1/warnings?"+bad, tok[apitest.SupervisionToken], nil)
 			}
 		})
 	})
-}
-
-// with returns a copy of m with pairs of key, value set.
-func with(m map[string]any, kv ...any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
 }
 
 // TestLawCounting drives cases over HTTP across holidays and make-up days and
@@ -367,29 +250,27 @@ func TestLawCounting(t *testing.T) {
 		{"penalty: 90 calendar days from 10 Jan end 10 April", "penalty", 0, "file", "2026-01-10T09:00:00+08:00", nil, "decide", "2026-04-10T17:00:00+08:00", false},
 		{"penalty: 11 April is late", "penalty", 0, "file", "2026-01-10T09:00:00+08:00", nil, "decide", "2026-04-11T09:00:00+08:00", true},
 	}
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				code := fmt.Sprintf("T-%02d", i)
-				s.must(201, "PUT", "/api/v1/power-items/"+code, tok[legalToken], itemFixture(t, tt.fixture, func(it map[string]any) {
+				s.Must(201, "PUT", "/api/v1/power-items/"+code, tok[apitest.LegalToken], apitest.ItemFixture(t, tt.fixture, func(it map[string]any) {
 					if tt.limit > 0 {
 						it["time_limit"] = map[string]any{"days": tt.limit, "unit": "workday"}
 					}
 				}))
 				caseNo := "ZJJ-LAW-" + code
-				s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-1", caseNo, code, tt.first, tt.firstAt))
+				s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-1", caseNo, code, tt.first, tt.firstAt))
 				for j, m := range tt.middle {
 					c, at, _ := strings.Cut(m, "@")
-					s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], step(fmt.Sprintf("%s-m%d", caseNo, j), caseNo, c, at))
+					s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step(fmt.Sprintf("%s-m%d", caseNo, j), caseNo, c, at))
 				}
-				end := step(caseNo+"-end", caseNo, tt.endCode, tt.endAt)
-				var ans stepAnswer
-				s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], end).decode(t, &ans)
-				late := slices.Contains(ans.rules("deadline"), "deadline.item_overdue/alarm")
+				end := apitest.Step(caseNo+"-end", caseNo, tt.endCode, tt.endAt)
+				ans := s.Submit(t, tok[apitest.ZJJClerk], end)
+				late := slices.Contains(ans.Rules("deadline"), "deadline.item_overdue/alarm")
 				if late != tt.wantLate {
-					t.Errorf("item_overdue = %v, want %v; deadline warnings %v", late, tt.wantLate, ans.rules("deadline"))
+					t.Errorf("item_overdue = %v, want %v; deadline warnings %v", late, tt.wantLate, ans.Rules("deadline"))
 				}
 			})
 		}
@@ -400,14 +281,13 @@ func TestLawCounting(t *testing.T) {
 // case is stored.
 func TestStepIDReusedForAnotherCase(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("R-1", "ZJJ-R-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-		r := s.must(409, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("R-1", "ZJJ-R-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-		if code := r.errorCode(t); code != "step_id_conflict" {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("R-1", "ZJJ-R-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+		r := s.Must(409, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("R-1", "ZJJ-R-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+		if code := r.ErrorCode(t); code != "step_id_conflict" {
 			t.Errorf("code = %s", code)
 		}
-		s.must(404, "GET", "/api/v1/cases/ZJJ-R-2", tok[supervisionToken], nil)
+		s.Must(404, "GET", "/api/v1/cases/ZJJ-R-2", tok[apitest.SupervisionToken], nil)
 	})
 }

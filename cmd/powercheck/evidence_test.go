@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
@@ -62,17 +63,16 @@ type ledgerDay struct {
 // shown beside its recorded time, and raises patrol.backdated.
 func TestEvidencePatrols(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s)
-		insp := addAccount(t, s, "zjj-insp", "dept_inspector", "ZJJ")
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		s.EnterCurrentYears(t)
+		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		now := time.Now().In(calendar.Shanghai)
 		today := calendar.DateOf(now)
 		ledger := func(d calendar.Date) ledgerDay {
 			t.Helper()
 			var l struct{ Days []ledgerDay }
-			s.must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from="+d.String()+"&to="+d.String(), tok[supervisionToken], nil).decode(t, &l)
+			s.Must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from="+d.String()+"&to="+d.String(), tok[apitest.SupervisionToken], nil).Decode(t, &l)
 			if len(l.Days) != 1 {
 				t.Fatalf("ledger of %s: %d days", d, len(l.Days))
 			}
@@ -81,7 +81,7 @@ func TestEvidencePatrols(t *testing.T) {
 		post := func(at time.Time) patrolAnswer {
 			t.Helper()
 			var p patrolAnswer
-			s.must(201, "POST", "/api/v1/patrols", insp, patrol(at.Format(time.RFC3339))).decode(t, &p)
+			s.Must(201, "POST", "/api/v1/patrols", insp, patrol(at.Format(time.RFC3339))).Decode(t, &p)
 			if p.RecordedAt.IsZero() || p.RecordedAt.Before(p.At.Add(-5*time.Minute)) {
 				t.Errorf("patrol %+v: want its recorded time", p)
 			}
@@ -110,12 +110,12 @@ func TestEvidencePatrols(t *testing.T) {
 				!day.Entries[0].At.Equal(at) || calendar.DateOf(day.Entries[0].RecordedAt) != today {
 				t.Errorf("yesterday's entries = %+v, want the patrol recorded today, not counted", day.Entries)
 			}
-			if got := s.warningKeys(t, tok[supervisionToken], "ZJJ", "patrol"); !slices.Contains(got, "patrol.backdated/prewarning["+at.Format(time.RFC3339)+"]") {
+			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); !slices.Contains(got, "patrol.backdated/prewarning["+at.Format(time.RFC3339)+"]") {
 				t.Errorf("ZJJ patrol warnings = %q, want the back-dated patrol's", got)
 			}
 			// Closing yesterday does not count it either.
 			var res struct{ Evaluated int }
-			s.must(200, "POST", "/api/v1/patrols/close-days", adminToken, map[string]any{"from": (today - 1).String(), "to": (today - 1).String()}).decode(t, &res)
+			s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, map[string]any{"from": (today - 1).String(), "to": (today - 1).String()}).Decode(t, &res)
 			if k := ledger(today - 1); k.Patrols != 0 {
 				t.Errorf("yesterday after closing = %+v", k)
 			}
@@ -166,8 +166,8 @@ func TestEvidencePatrols(t *testing.T) {
 			}
 		})
 		t.Run("the future beyond the clock skew is refused", func(t *testing.T) {
-			r := s.must(422, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(10*time.Minute).Format(time.RFC3339)))
-			if code := r.errorCode(t); code != "invalid_patrol" {
+			r := s.Must(422, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(10*time.Minute).Format(time.RFC3339)))
+			if code := r.ErrorCode(t); code != "invalid_patrol" {
 				t.Errorf("code = %s, want invalid_patrol", code)
 			}
 			if calendar.DateOf(time.Now().Add(2*time.Minute)) == today {
@@ -199,9 +199,9 @@ func scanFiles(t *testing.T) map[string][]byte {
 }
 
 // upload sends data as a scan, with the headers a browser might set.
-func upload(t *testing.T, s *server, path, token string, data []byte, header map[string]string) response {
+func upload(t *testing.T, s *server, path, token string, data []byte, header map[string]string) apitest.Response {
 	t.Helper()
-	req, err := http.NewRequest("PUT", s.base+path, bytes.NewReader(data))
+	req, err := http.NewRequest("PUT", s.Base+path, bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func upload(t *testing.T, s *server, path, token string, data []byte, header map
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Body: b}
+	return apitest.Response{Status: res.StatusCode, Body: b}
 }
 
 type explanationAnswer struct {
@@ -237,35 +237,34 @@ type explanationAnswer struct {
 // SHA-256, which the audit log records.
 func TestEvidenceExplanations(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s)
-		addAccount(t, s, "zjj-leader", "dept_admin", "ZJJ")
-		addAccount(t, s, "zjj-former", "dept_admin", "ZJJ")
-		s.must(200, "PATCH", "/api/v1/accounts/zjj-former", adminToken, map[string]any{"disabled": true})
-		addAccount(t, s, "scj-admin", "dept_admin", "SCJ")
-		admin := tok[zjjAdmin]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		s.EnterCurrentYears(t)
+		s.AddAccount(t, "zjj-leader", "dept_admin", "ZJJ")
+		s.AddAccount(t, "zjj-former", "dept_admin", "ZJJ")
+		s.Must(200, "PATCH", "/api/v1/accounts/zjj-former", apitest.AdminToken, map[string]any{"disabled": true})
+		s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
+		admin := tok[apitest.ZJJAdmin]
 		first := calendar.DateOf(time.Now()).Start()
 		month := func(back int) string {
 			return time.Date(first.Year(), first.Month()-time.Month(back), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
 		}
-		explain := func(m, signer string) response {
-			return s.do("POST", "/api/v1/reports/monthly/explanations", admin,
+		explain := func(m, signer string) apitest.Response {
+			return s.Do("POST", "/api/v1/reports/monthly/explanations", admin,
 				map[string]any{"department_code": "ZJJ", "month": m, "text": "本月预警情况说明", "signed_by": signer})
 		}
 
 		t.Run("the signer is an active dept_admin of the department", func(t *testing.T) {
 			for _, who := range []string{"zjj-clerk", "scj-admin", "zjj-former", "nobody", "supervision"} {
 				r := explain(month(1), who)
-				wantCode(t, r, 422, "invalid_signer")
+				apitest.WantCode(t, r, 422, "invalid_signer")
 			}
 			var e explanationAnswer
 			r := explain(month(1), "zjj-leader")
 			if r.Status != 201 {
 				t.Fatalf("signed by zjj-leader: %d %s", r.Status, r.Body)
 			}
-			r.decode(t, &e)
+			r.Decode(t, &e)
 			if e.SignedBy != "zjj-leader" || e.SignedByKind != "account" || e.SignerRealName != "测试zjj-leader" || e.Scan != nil {
 				t.Errorf("explanation = %+v, want signed by the account zjj-leader, no scan", e)
 			}
@@ -276,7 +275,7 @@ func TestEvidenceExplanations(t *testing.T) {
 			if r.Status != 201 {
 				t.Fatalf("signed 孙局长: %d %s", r.Status, r.Body)
 			}
-			r.decode(t, &e)
+			r.Decode(t, &e)
 			if e.SignedBy != "孙局长" || e.SignedByKind != "free_text" || e.SignerRealName != "" {
 				t.Errorf("explanation = %+v, want free text", e)
 			}
@@ -304,17 +303,17 @@ func TestEvidenceExplanations(t *testing.T) {
 					t.Fatalf("upload: %d %s", r.Status, r.Body)
 				}
 				var e explanationAnswer
-				r.decode(t, &e)
+				r.Decode(t, &e)
 				if e.Scan == nil || e.Scan.ContentType != typ || e.Scan.SHA256 != want || e.Scan.Size != int64(len(data)) || e.Scan.UploadedBy != "zjj-admin" {
 					t.Fatalf("explanation = %+v, want a %s scan of %d bytes, sha256 %s", e, typ, len(data), want)
 				}
 				var rep struct{ Explanation explanationAnswer }
-				s.must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+m, tok[supervisionToken], nil).decode(t, &rep)
+				s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+m, tok[apitest.SupervisionToken], nil).Decode(t, &rep)
 				if rep.Explanation.Scan == nil || rep.Explanation.Scan.SHA256 != want {
 					t.Errorf("report's explanation = %+v, want the scan", rep.Explanation)
 				}
-				for _, who := range []string{admin, tok[zjjClerk], tok[supervisionToken], adminToken} {
-					req, _ := http.NewRequest("GET", s.base+scanPath("ZJJ", m), nil)
+				for _, who := range []string{admin, tok[apitest.ZJJClerk], tok[apitest.SupervisionToken], apitest.AdminToken} {
+					req, _ := http.NewRequest("GET", s.Base+scanPath("ZJJ", m), nil)
 					req.Header.Set("Authorization", "Bearer "+who)
 					res, err := http.DefaultClient.Do(req)
 					if err != nil {
@@ -338,7 +337,7 @@ func TestEvidenceExplanations(t *testing.T) {
 							RequestDigest string `json:"request_digest"`
 						} `json:"items"`
 					}
-					s.must(200, "GET", "/api/v1/audit?limit=200&action="+url.QueryEscape(scanRouteForTest), adminToken, nil).decode(t, &l)
+					s.Must(200, "GET", "/api/v1/audit?limit=200&action="+url.QueryEscape(scanRouteForTest), apitest.AdminToken, nil).Decode(t, &l)
 					if slices.ContainsFunc(l.Items, func(e struct {
 						Action        string `json:"action"`
 						Target        string `json:"target"`
@@ -357,33 +356,33 @@ func TestEvidenceExplanations(t *testing.T) {
 		}
 
 		t.Run("a scan is kept once", func(t *testing.T) {
-			wantCode(t, upload(t, s, scanPath("ZJJ", month(1)), admin, files["image/png"], nil), 409, "scan_exists")
+			apitest.WantCode(t, upload(t, s, scanPath("ZJJ", month(1)), admin, files["image/png"], nil), 409, "scan_exists")
 		})
 		t.Run("a file named .pdf that is not a PDF is 422", func(t *testing.T) {
 			for _, data := range [][]byte{[]byte("这不是 PDF 文件，只是改了扩展名"), []byte("%PD"), {}, []byte(`{"scan":"x"}`)} {
 				r := upload(t, s, scanPath("ZJJ", month(4)), admin, data, map[string]string{"Content-Type": "application/pdf",
 					"Content-Disposition": `attachment; filename="scan.pdf"`})
-				wantCode(t, r, 422, "unsupported_scan_type")
+				apitest.WantCode(t, r, 422, "unsupported_scan_type")
 			}
 		})
 		t.Run("over 10 MB is 413", func(t *testing.T) {
 			big := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{'0'}, 10<<20)...)
-			wantCode(t, upload(t, s, scanPath("ZJJ", month(4)), admin, big, nil), 413, "payload_too_large")
+			apitest.WantCode(t, upload(t, s, scanPath("ZJJ", month(4)), admin, big, nil), 413, "payload_too_large")
 		})
 		t.Run("the explanation comes first", func(t *testing.T) {
-			wantCode(t, upload(t, s, scanPath("ZJJ", month(6)), admin, files["image/png"], nil), 404, "explanation_not_found")
+			apitest.WantCode(t, upload(t, s, scanPath("ZJJ", month(6)), admin, files["image/png"], nil), 404, "explanation_not_found")
 		})
 		t.Run("scoped like the explanation", func(t *testing.T) {
-			scj := addAccount(t, s, "scj-admin2", "dept_admin", "SCJ")
-			wantCode(t, upload(t, s, scanPath("ZJJ", month(4)), scj, files["image/png"], nil), 403, "other_department")
-			wantCode(t, upload(t, s, scanPath("ZJJ", month(4)), tok[zjjClerk], files["image/png"], nil), 403, "forbidden")
-			s.must(403, "GET", scanPath("ZJJ", month(1)), tok[scjClerk], nil)
-			s.must(403, "GET", scanPath("ZJJ", month(1)), tok[legalToken], nil)
-			wantCode(t, s.do("GET", scanPath("ZJJ", month(4)), admin, nil), 404, "scan_not_found")
-			wantCode(t, s.do("GET", scanPath("ZJJ", "2026-13"), admin, nil), 422, "invalid_month")
+			scj := s.AddAccount(t, "scj-admin2", "dept_admin", "SCJ")
+			apitest.WantCode(t, upload(t, s, scanPath("ZJJ", month(4)), scj, files["image/png"], nil), 403, "other_department")
+			apitest.WantCode(t, upload(t, s, scanPath("ZJJ", month(4)), tok[apitest.ZJJClerk], files["image/png"], nil), 403, "forbidden")
+			s.Must(403, "GET", scanPath("ZJJ", month(1)), tok[apitest.SCJClerk], nil)
+			s.Must(403, "GET", scanPath("ZJJ", month(1)), tok[apitest.LegalToken], nil)
+			apitest.WantCode(t, s.Do("GET", scanPath("ZJJ", month(4)), admin, nil), 404, "scan_not_found")
+			apitest.WantCode(t, s.Do("GET", scanPath("ZJJ", "2026-13"), admin, nil), 422, "invalid_month")
 			// Nothing of the refused uploads was kept.
 			var rep struct{ Explanation explanationAnswer }
-			s.must(200, "GET", fmt.Sprintf("/api/v1/reports/monthly?department=ZJJ&month=%s", month(4)), admin, nil).decode(t, &rep)
+			s.Must(200, "GET", fmt.Sprintf("/api/v1/reports/monthly?department=ZJJ&month=%s", month(4)), admin, nil).Decode(t, &rep)
 			if rep.Explanation.Scan != nil {
 				t.Errorf("explanation of %s has a scan after refused uploads: %+v", month(4), rep.Explanation.Scan)
 			}

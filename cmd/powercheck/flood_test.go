@@ -7,7 +7,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // floodModule raises n warnings for every step, and one more whose message
@@ -42,21 +44,19 @@ warnings contains {"rule": "custom.long", "level": "prewarning", "message": conc
 // in batches, and a message over the length cap is cut.
 func TestManyWarningsKeepTheStep(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		legal, clerk := tok[legalToken], tok[zjjClerk]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		legal, clerk := tok[apitest.LegalToken], tok[apitest.ZJJClerk]
 		at := time.Now().Add(-time.Minute).Format(time.RFC3339)
 		publish := func(n, long int) {
 			t.Helper()
-			s.must(200, "PUT", "/api/v1/policies/custom", legal, floodModule(n, long))
-			s.must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": fmt.Sprintf("%d 条警告", n)})
+			s.Must(200, "PUT", "/api/v1/policies/custom", legal, floodModule(n, long))
+			s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": fmt.Sprintf("%d 条警告", n)})
 		}
 
 		// Under the cap: all stored, the long message cut.
 		publish(150, compliance.MaxMessageRunes+1000)
-		var a stepAnswer
-		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("F1-accept", "ZJJ-F-1", "XK-001", "accept", at)).decode(t, &a)
+		a := s.Submit(t, clerk, apitest.FirstStep("F1-accept", "ZJJ-F-1", "XK-001", "accept", at))
 		if a.CheckStatus != "checked" {
 			t.Fatalf("150 warnings: check_status = %s, want checked", a.CheckStatus)
 		}
@@ -80,7 +80,7 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 				Rule string `json:"rule"`
 			} `json:"warnings"`
 		}
-		s.must(200, "GET", "/api/v1/cases/ZJJ-F-1", clerk, nil).decode(t, &c)
+		s.Must(200, "GET", "/api/v1/cases/ZJJ-F-1", clerk, nil).Decode(t, &c)
 		stored := 0
 		for _, w := range c.Warnings {
 			if w.Rule == "custom.flood" {
@@ -93,8 +93,8 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 
 		// Over the cap: the step and its case are stored, unchecked.
 		publish(5000, 10)
-		a = stepAnswer{}
-		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("F2-accept", "ZJJ-F-2", "XK-001", "accept", at)).decode(t, &a)
+		a = apitest.StepAnswer{}
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("F2-accept", "ZJJ-F-2", "XK-001", "accept", at)).Decode(t, &a)
 		if a.CheckStatus != "unchecked" || len(a.Warnings) != 0 {
 			t.Fatalf("5000 warnings: check_status = %s with %d warnings, want unchecked with none", a.CheckStatus, len(a.Warnings))
 		}
@@ -104,7 +104,7 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 				CheckStatus string `json:"check_status"`
 			} `json:"steps"`
 		}
-		s.must(200, "GET", "/api/v1/cases/ZJJ-F-2", clerk, nil).decode(t, &cs)
+		s.Must(200, "GET", "/api/v1/cases/ZJJ-F-2", clerk, nil).Decode(t, &cs)
 		if len(cs.Steps) != 1 || cs.Steps[0].ID != "F2-accept" || cs.Steps[0].CheckStatus != "unchecked" {
 			t.Errorf("case ZJJ-F-2 steps = %+v, want F2-accept unchecked", cs.Steps)
 		}
@@ -115,7 +115,7 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 				CheckError string `json:"check_error"`
 			}
 		}
-		s.must(200, "GET", "/api/v1/checks/unchecked", tok[supervisionToken], nil).decode(t, &un)
+		s.Must(200, "GET", "/api/v1/checks/unchecked", tok[apitest.SupervisionToken], nil).Decode(t, &un)
 		found := false
 		for _, st := range un.Steps {
 			if st.StepID == "F2-accept" && strings.Contains(st.CheckError, fmt.Sprint(compliance.MaxFindings)) {

@@ -6,12 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // foodItem is a penalty of 《食品安全法》第一百二十四条 kept by SCJ: goods worth
 // ten thousand yuan or more are fined ten to twenty times their value.
 func foodItem(t *testing.T) map[string]any {
-	return itemFixture(t, "penalty", func(it map[string]any) {
+	return apitest.ItemFixture(t, "penalty", func(it map[string]any) {
 		it["name"], it["department_code"] = "对经营超过保质期食品的行政处罚", "SCJ"
 		it["legal_bases"] = []any{
 			map[string]any{"id": "LB1", "title": "《中华人民共和国食品安全法》", "article": "第一百二十四条"},
@@ -29,7 +32,7 @@ func foodItem(t *testing.T) map[string]any {
 }
 
 // fieldsOf returns the fields a 422 answer names.
-func fieldsOf(t *testing.T, r response) []string {
+func fieldsOf(t *testing.T, r apitest.Response) []string {
 	t.Helper()
 	var e struct {
 		Error struct {
@@ -38,7 +41,7 @@ func fieldsOf(t *testing.T, r response) []string {
 			} `json:"details"`
 		} `json:"error"`
 	}
-	r.decode(t, &e)
+	r.Decode(t, &e)
 	var out []string
 	for _, d := range e.Error.Details {
 		out = append(out, d.Field)
@@ -46,7 +49,7 @@ func fieldsOf(t *testing.T, r response) []string {
 	return out
 }
 
-func rulesOf(a stepAnswer, family string) map[string]string {
+func rulesOf(a apitest.StepAnswer, family string) map[string]string {
 	out := map[string]string{}
 	for _, w := range a.Warnings {
 		if strings.HasPrefix(w.Rule, family+".") {
@@ -61,16 +64,15 @@ func rulesOf(a stepAnswer, family string) map[string]string {
 // without a ground for a reduced penalty.
 func TestDiscretionAsTheLawWrites(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		s.must(201, "PUT", "/api/v1/power-items/CF-SCJ-124", tok[legalToken], foodItem(t))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.Must(201, "PUT", "/api/v1/power-items/CF-SCJ-124", tok[apitest.LegalToken], foodItem(t))
 
 		t.Run("the item shows its tiers as written", func(t *testing.T) {
 			var it struct {
 				Discretion map[string]map[string]any `json:"discretion"`
 			}
-			s.must(200, "GET", "/api/v1/power-items/CF-SCJ-124", tok[scjClerk], nil).decode(t, &it)
+			s.Must(200, "GET", "/api/v1/power-items/CF-SCJ-124", tok[apitest.SCJClerk], nil).Decode(t, &it)
 			got := it.Discretion["货值一万元以上"]
 			if got["base"] != "goods_value" || got["min_multiple"] != 10.0 || got["max_multiple"] != 20.0 || got["min"] != nil {
 				t.Errorf("multiple tier = %v", got)
@@ -96,8 +98,8 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 				t.Run(tt.name, func(t *testing.T) {
 					it := foodItem(t)
 					it["discretion"] = map[string]any{"x": tt.tier}
-					r := s.do("PUT", "/api/v1/power-items/CF-SCJ-124", tok[legalToken], it)
-					wantCode(t, r, 422, "invalid_item")
+					r := s.Do("PUT", "/api/v1/power-items/CF-SCJ-124", tok[apitest.LegalToken], it)
+					apitest.WantCode(t, r, 422, "invalid_item")
 					if fields := fieldsOf(t, r); !slices.Contains(fields, tt.field) {
 						t.Errorf("fields = %v, want %s", fields, tt.field)
 					}
@@ -106,18 +108,17 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 			// a rate tier as 《招标投标法》 writes it is accepted
 			it := foodItem(t)
 			it["discretion"] = map[string]any{"合同价款": map[string]any{"base": "contract_price", "min_rate": 0.005, "max_rate": 0.01}}
-			s.must(201, "PUT", "/api/v1/power-items/CF-SCJ-RATE", tok[legalToken], it)
+			s.Must(201, "PUT", "/api/v1/power-items/CF-SCJ-RATE", tok[apitest.LegalToken], it)
 		})
 
 		// Filed on Thursday 12 February 2026, before the Spring Festival
 		// (15–23 February off); decided on Friday 27 February.
-		decide := func(t *testing.T, no string, discretion map[string]any) stepAnswer {
+		decide := func(t *testing.T, no string, discretion map[string]any) apitest.StepAnswer {
 			t.Helper()
-			s.must(201, "POST", "/api/v1/steps", tok[scjClerk], firstStep(no+"-file", no, "CF-SCJ-124", "file", "2026-02-12T09:00:00+08:00"))
-			d := step(no+"-decide", no, "decide", "2026-02-27T10:00:00+08:00")
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.SCJClerk], apitest.FirstStep(no+"-file", no, "CF-SCJ-124", "file", "2026-02-12T09:00:00+08:00"))
+			d := apitest.Step(no+"-decide", no, "decide", "2026-02-27T10:00:00+08:00")
 			d["discretion"] = discretion
-			var a stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[scjClerk], d).decode(t, &a)
+			a := s.Submit(t, tok[apitest.SCJClerk], d)
 			return a
 		}
 		t.Run("a fine within ten to twenty times the goods value", func(t *testing.T) {
@@ -143,7 +144,7 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 					Discretion map[string]any `json:"discretion"`
 				} `json:"steps"`
 			}
-			s.must(200, "GET", "/api/v1/cases/SCJ-2026-0203", tok[scjClerk], nil).decode(t, &c)
+			s.Must(200, "GET", "/api/v1/cases/SCJ-2026-0203", tok[apitest.SCJClerk], nil).Decode(t, &c)
 			if m, _ := c.Steps[1].Discretion["mitigation"].(map[string]any); m["kind"] != "减轻" || c.Steps[1].Discretion["base_amount"] != 20000.0 {
 				t.Errorf("stored discretion = %v", c.Steps[1].Discretion)
 			}
@@ -156,10 +157,10 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 			}
 		})
 		t.Run("a mitigation of an unknown kind is refused", func(t *testing.T) {
-			d := firstStep("SCJ-2026-0205-file", "SCJ-2026-0205", "CF-SCJ-124", "file", "2026-02-12T09:00:00+08:00")
+			d := apitest.FirstStep("SCJ-2026-0205-file", "SCJ-2026-0205", "CF-SCJ-124", "file", "2026-02-12T09:00:00+08:00")
 			d["discretion"] = map[string]any{"tier": "货值一万元以上", "amount": 1, "mitigation": map[string]any{"kind": "酌情", "basis_ids": []string{}, "reason": ""}}
-			r := s.do("POST", "/api/v1/steps", tok[scjClerk], d)
-			wantCode(t, r, 422, "invalid_step")
+			r := s.Do("POST", "/api/v1/steps", tok[apitest.SCJClerk], d)
+			apitest.WantCode(t, r, 422, "invalid_step")
 			if fields := fieldsOf(t, r); !slices.Contains(fields, "discretion.mitigation.kind") {
 				t.Errorf("fields = %v", fields)
 			}
@@ -187,43 +188,41 @@ type liftedWarning struct {
 // the step is done in time; an alarm is not.
 func TestPrewarningLifted(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s)
-		item := itemFixture(t, "licensing", func(it map[string]any) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.EnterCurrentYears(t)
+		item := apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["time_limit"] = map[string]any{"days": 3, "unit": "workday"}
 			it["steps"] = []any{
 				map[string]any{"code": "accept", "name": "受理"},
 				map[string]any{"code": "decide", "name": "决定", "ends_clock": true},
 			}
 		})
-		s.must(201, "PUT", "/api/v1/power-items/XK-LIFT", tok[legalToken], item)
+		s.Must(201, "PUT", "/api/v1/power-items/XK-LIFT", tok[apitest.LegalToken], item)
 		now := time.Now().Add(-time.Minute).Format(time.RFC3339)
 		list := func(t *testing.T, query string) []liftedWarning {
 			t.Helper()
 			var l struct {
 				Items []liftedWarning `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/warnings?"+query, tok[supervisionToken], nil).decode(t, &l)
+			s.Must(200, "GET", "/api/v1/warnings?"+query, tok[apitest.SupervisionToken], nil).Decode(t, &l)
 			return l.Items
 		}
 
 		// Accepted now with 3 working days: due soon from the start.
-		var a stepAnswer
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("L1-accept", "ZJJ-2026-0501", "XK-LIFT", "accept", now)).decode(t, &a)
+		a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("L1-accept", "ZJJ-2026-0501", "XK-LIFT", "accept", now))
 		if got := rulesOf(a, "deadline"); got["deadline.item_due_soon"] != "prewarning" {
 			t.Fatalf("deadline warnings at acceptance = %v, want item_due_soon", got)
 		}
 		// Accepted a month ago: overdue from the start.
 		old := time.Now().AddDate(0, -1, 0).Format(time.RFC3339)
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("L2-accept", "ZJJ-2026-0502", "XK-LIFT", "accept", old)).decode(t, &a)
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("L2-accept", "ZJJ-2026-0502", "XK-LIFT", "accept", old)).Decode(t, &a)
 		if got := rulesOf(a, "deadline"); got["deadline.item_overdue"] != "alarm" {
 			t.Fatalf("deadline warnings at a late acceptance = %v, want item_overdue", got)
 		}
 
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], step("L1-decide", "ZJJ-2026-0501", "decide", now))
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], step("L2-decide", "ZJJ-2026-0502", "decide", now))
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step("L1-decide", "ZJJ-2026-0501", "decide", now))
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step("L2-decide", "ZJJ-2026-0502", "decide", now))
 
 		t.Run("the prewarning is lifted by the system, with the reason", func(t *testing.T) {
 			got := list(t, "status=lifted")
@@ -231,7 +230,7 @@ func TestPrewarningLifted(t *testing.T) {
 				t.Fatalf("lifted warnings = %+v, want the due-soon prewarning of ZJJ-2026-0501", got)
 			}
 			var w liftedWarning
-			s.must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", got[0].ID), tok[zjjAdmin], nil).decode(t, &w)
+			s.Must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", got[0].ID), tok[apitest.ZJJAdmin], nil).Decode(t, &w)
 			if w.Status != "lifted" || len(w.Transitions) != 1 {
 				t.Fatalf("warning = %+v", w)
 			}
@@ -241,8 +240,8 @@ func TestPrewarningLifted(t *testing.T) {
 				t.Errorf("transition = %+v", tr)
 			}
 			// No one may act on it any more, nor lift another by hand.
-			r := s.do("POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", w.ID), tok[zjjAdmin], map[string]string{"action": "explain", "note": "已办结"})
-			wantCode(t, r, 409, "illegal_transition")
+			r := s.Do("POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", w.ID), tok[apitest.ZJJAdmin], map[string]string{"action": "explain", "note": "已办结"})
+			apitest.WantCode(t, r, 409, "illegal_transition")
 		})
 		t.Run("the alarm stays open", func(t *testing.T) {
 			got := list(t, "case_no=ZJJ-2026-0502&level=alarm&rule=deadline.item_overdue")
@@ -252,11 +251,11 @@ func TestPrewarningLifted(t *testing.T) {
 		})
 		t.Run("nobody lifts by hand", func(t *testing.T) {
 			alarm := list(t, "case_no=ZJJ-2026-0502&level=alarm")[0]
-			r := s.do("POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", alarm.ID), tok[supervisionToken], map[string]string{"action": "lift", "note": "x"})
-			wantCode(t, r, 403, "forbidden")
+			r := s.Do("POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", alarm.ID), tok[apitest.SupervisionToken], map[string]string{"action": "lift", "note": "x"})
+			apitest.WantCode(t, r, 403, "forbidden")
 		})
 		t.Run("the export lists it as 已解除", func(t *testing.T) {
-			r := s.must(200, "GET", "/api/v1/warnings/export?format=csv&status=lifted", tok[supervisionToken], nil)
+			r := s.Must(200, "GET", "/api/v1/warnings/export?format=csv&status=lifted", tok[apitest.SupervisionToken], nil)
 			if body := string(r.Body); !strings.Contains(body, "已解除") || !strings.Contains(body, "ZJJ-2026-0501") || strings.Contains(body, "ZJJ-2026-0502") {
 				t.Errorf("export = %s", body)
 			}
@@ -266,7 +265,7 @@ func TestPrewarningLifted(t *testing.T) {
 				OK       bool     `json:"ok"`
 				Problems []string `json:"problems"`
 			}
-			s.must(200, "GET", "/api/v1/audit/verify", adminToken, nil).decode(t, &v)
+			s.Must(200, "GET", "/api/v1/audit/verify", apitest.AdminToken, nil).Decode(t, &v)
 			if !v.OK {
 				t.Errorf("audit verify: %v", v.Problems)
 			}

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // pageOf is one page of a cursor listing.
@@ -29,7 +31,7 @@ func walk[T any](t *testing.T, s *server, path, token string, id func(T) string)
 	}
 	for range 100 {
 		var p pageOf[T]
-		s.must(200, "GET", u.String(), token, nil).decode(t, &p)
+		s.Must(200, "GET", u.String(), token, nil).Decode(t, &p)
 		sizes = append(sizes, len(p.Items))
 		for _, v := range p.Items {
 			ids = append(ids, id(v))
@@ -58,10 +60,9 @@ func stepID(s stepRef) string { return s.ID }
 // limit is generous so that a loaded machine does not drop the deadlines
 // from the view this test reads.
 func TestCaseStepsBoundedAndPaged(t *testing.T) {
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0", "--eval-timeout", "10s")
-		tok := setupDistrict(t, s)
-		clerk, sup := tok[zjjClerk], tok[supervisionToken]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0", "--eval-timeout", "10s")
+		clerk, sup := tok[apitest.ZJJClerk], tok[apitest.SupervisionToken]
 		const caseNo = "ZJJ-LIM-1"
 		base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 		// The case's first step, then the clock stopped and started again.
@@ -70,28 +71,28 @@ func TestCaseStepsBoundedAndPaged(t *testing.T) {
 			id := fmt.Sprintf("%s-%03d", caseNo, i)
 			switch {
 			case i == 0:
-				return firstStep(id, caseNo, "XK-001", "accept", at)
+				return apitest.FirstStep(id, caseNo, "XK-001", "accept", at)
 			case i%2 == 1:
-				return step(id, caseNo, "suspend", at)
+				return apitest.Step(id, caseNo, "suspend", at)
 			}
-			return step(id, caseNo, "resume", at)
+			return apitest.Step(id, caseNo, "resume", at)
 		}
 		var ids []string
-		var last response
+		var last apitest.Response
 		for i := range compliance.MaxCaseSteps {
-			last = s.must(201, "POST", "/api/v1/steps", clerk, body(i))
+			last = s.Must(201, "POST", "/api/v1/steps", clerk, body(i))
 			ids = append(ids, body(i)["id"].(string))
 		}
 
 		t.Run("a step beyond the limit is refused and stores nothing", func(t *testing.T) {
-			wantCode(t, s.do("POST", "/api/v1/steps", clerk, body(compliance.MaxCaseSteps)), 422, "case_step_limit")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/steps", clerk, body(compliance.MaxCaseSteps)), 422, "case_step_limit")
 			got, _ := walk(t, s, "/api/v1/cases/"+caseNo+"/steps?limit=100", sup, stepID)
 			if !slices.Equal(got, ids) {
 				t.Errorf("the case holds %d steps, want the %d recorded", len(got), len(ids))
 			}
 		})
 		t.Run("a step of the full case sent again is answered as before", func(t *testing.T) {
-			again := s.must(200, "POST", "/api/v1/steps", clerk, body(compliance.MaxCaseSteps-1))
+			again := s.Must(200, "POST", "/api/v1/steps", clerk, body(compliance.MaxCaseSteps-1))
 			if string(again.Body) != string(last.Body) {
 				t.Errorf("replay answered %s, want %s", again.Body, last.Body)
 			}
@@ -102,7 +103,7 @@ func TestCaseStepsBoundedAndPaged(t *testing.T) {
 				StepsNextCursor *string   `json:"steps_next_cursor"`
 				Time            *struct{} `json:"time"`
 			}
-			s.must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).decode(t, &v)
+			s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &v)
 			var got []string
 			for _, st := range v.Steps {
 				got = append(got, st.ID)
@@ -149,14 +150,14 @@ func TestCaseStepsBoundedAndPaged(t *testing.T) {
 				{"limit over the page size", "/steps?limit=" + strconv.Itoa(compliance.MaxStepPageSize+1), clerk, 400, "invalid_limit"},
 				{"limit not a number", "/steps?limit=x", clerk, 400, "invalid_limit"},
 				{"cursor not one", "/steps?cursor=zz", clerk, 400, "invalid_cursor"},
-				{"another department", "/steps", tok[scjClerk], 404, "case_not_found"},
+				{"another department", "/steps", tok[apitest.SCJClerk], 404, "case_not_found"},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					wantCode(t, s.do("GET", "/api/v1/cases/"+caseNo+tt.path, tt.token, nil), tt.status, tt.code)
+					apitest.WantCode(t, s.Do("GET", "/api/v1/cases/"+caseNo+tt.path, tt.token, nil), tt.status, tt.code)
 				})
 			}
-			wantCode(t, s.do("GET", "/api/v1/cases/ZJJ-NONE/steps", clerk, nil), 404, "case_not_found")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/cases/ZJJ-NONE/steps", clerk, nil), 404, "case_not_found")
 		})
 	})
 }
@@ -171,19 +172,18 @@ func afterEntries(n int) string {
 // the adjustments awaiting approval are read page by page.
 func TestItemVersionsBoundedAndPaged(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		legal, zjjAdm, clerk := tok[legalToken], tok[zjjAdmin], tok[zjjClerk]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		legal, zjjAdm, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
 		version := func(n int) map[string]any {
-			return itemFixture(t, "licensing", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 10 + n%20, "unit": "workday"} })
+			return apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 10 + n%20, "unit": "workday"} })
 		}
 		for n := 1; n <= compliance.MaxItemVersions; n++ {
 			want := 200
 			if n == 1 {
 				want = 201
 			}
-			s.must(want, "PUT", "/api/v1/power-items/XK-V", legal, version(n))
+			s.Must(want, "PUT", "/api/v1/power-items/XK-V", legal, version(n))
 		}
 		var all []string
 		for n := 1; n <= compliance.MaxItemVersions; n++ {
@@ -196,14 +196,14 @@ func TestItemVersionsBoundedAndPaged(t *testing.T) {
 
 		t.Run("a version beyond the limit is refused and stores nothing", func(t *testing.T) {
 			for _, token := range []string{legal, zjjAdm} {
-				wantCode(t, s.do("PUT", "/api/v1/power-items/XK-V", token, version(0)), 422, "item_version_limit")
+				apitest.WantCode(t, s.Do("PUT", "/api/v1/power-items/XK-V", token, version(0)), 422, "item_version_limit")
 			}
 			var it versionRef
-			s.must(200, "GET", "/api/v1/power-items/XK-V", clerk, nil).decode(t, &it)
+			s.Must(200, "GET", "/api/v1/power-items/XK-V", clerk, nil).Decode(t, &it)
 			if it.Version != compliance.MaxItemVersions {
 				t.Errorf("version in force %d, want %d", it.Version, compliance.MaxItemVersions)
 			}
-			s.must(404, "GET", fmt.Sprintf("/api/v1/power-items/XK-V?version=%d", compliance.MaxItemVersions+1), clerk, nil)
+			s.Must(404, "GET", fmt.Sprintf("/api/v1/power-items/XK-V?version=%d", compliance.MaxItemVersions+1), clerk, nil)
 		})
 		t.Run("the history in pages", func(t *testing.T) {
 			tests := []struct {
@@ -223,15 +223,15 @@ func TestItemVersionsBoundedAndPaged(t *testing.T) {
 				})
 			}
 			for _, q := range []string{"limit=0", "limit=" + strconv.Itoa(compliance.MaxItemPageSize+1), "cursor=zz"} {
-				if r := s.do("GET", "/api/v1/power-items/XK-V/versions?"+q, clerk, nil); r.Status != 400 {
+				if r := s.Do("GET", "/api/v1/power-items/XK-V/versions?"+q, clerk, nil); r.Status != 400 {
 					t.Errorf("versions?%s: %d %s, want 400", q, r.Status, r.Body)
 				}
 			}
-			wantCode(t, s.do("GET", "/api/v1/power-items/XK-V/versions", tok[scjClerk], nil), 404, "item_not_found")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/power-items/XK-V/versions", tok[apitest.SCJClerk], nil), 404, "item_not_found")
 		})
 		t.Run("the adjustments awaiting approval in pages", func(t *testing.T) {
 			for n := range 3 {
-				s.must(200, "PUT", "/api/v1/power-items/XK-001", zjjAdm, version(n))
+				s.Must(200, "PUT", "/api/v1/power-items/XK-001", zjjAdm, version(n))
 			}
 			ref := func(v struct {
 				Code    string `json:"code"`
@@ -249,12 +249,12 @@ func TestItemVersionsBoundedAndPaged(t *testing.T) {
 			var wb struct {
 				AdjustmentsPending int `json:"adjustments_pending"`
 			}
-			s.must(200, "GET", "/api/v1/workbench", legal, nil).decode(t, &wb)
+			s.Must(200, "GET", "/api/v1/workbench", legal, nil).Decode(t, &wb)
 			if wb.AdjustmentsPending != len(want) {
 				t.Errorf("workbench adjustments_pending = %d, want %d", wb.AdjustmentsPending, len(want))
 			}
 			for _, q := range []string{"limit=0", "limit=" + strconv.Itoa(compliance.MaxItemPageSize+1), "cursor=zz"} {
-				if r := s.do("GET", "/api/v1/power-items/pending?"+q, legal, nil); r.Status != 400 {
+				if r := s.Do("GET", "/api/v1/power-items/pending?"+q, legal, nil); r.Status != 400 {
 					t.Errorf("pending?%s: %d %s, want 400", q, r.Status, r.Body)
 				}
 			}

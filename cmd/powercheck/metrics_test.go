@@ -11,22 +11,25 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // scrape reads the server's metrics.
 func (s *server) scrape() string {
-	s.t.Helper()
+	s.T.Helper()
 	if s.metrics == "" {
-		s.t.Fatal("the server was started without --metrics-addr")
+		s.T.Fatal("the server was started without --metrics-addr")
 	}
 	res, err := http.Get(s.metrics)
 	if err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil || res.StatusCode != 200 {
-		s.t.Fatalf("GET %s: %d, %v", s.metrics, res.StatusCode, err)
+		s.T.Fatalf("GET %s: %d, %v", s.metrics, res.StatusCode, err)
 	}
 	return string(b)
 }
@@ -62,21 +65,19 @@ func metricSum(exposition, name string, labels ...string) (sum float64, found bo
 
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--metrics-addr", "127.0.0.1:0")
-		tok := setupDistrict(t, s)
-		clerk := tok[zjjClerk]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--metrics-addr", "127.0.0.1:0")
+		clerk := tok[apitest.ZJJClerk]
 
-		noBasis := firstStep("M2-accept", "ZJJ-M-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
+		noBasis := apitest.FirstStep("M2-accept", "ZJJ-M-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
 		noBasis["legal_basis_ids"] = []string{}
 		families := map[string]map[string]int{} // family → level → warnings answered
 		for _, body := range []map[string]any{
-			firstStep("M1-accept", "ZJJ-M-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
+			apitest.FirstStep("M1-accept", "ZJJ-M-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
 			noBasis,
-			step("M1-review", "ZJJ-M-1", "review", "2026-06-30T09:30:00+08:00"),
+			apitest.Step("M1-review", "ZJJ-M-1", "review", "2026-06-30T09:30:00+08:00"),
 		} {
-			var ans stepAnswer
-			s.must(201, "POST", "/api/v1/steps", clerk, body).decode(t, &ans)
+			ans := s.Submit(t, clerk, body)
 			for _, w := range ans.Warnings {
 				fam, _, _ := strings.Cut(w.Rule, ".")
 				if families[fam] == nil {
@@ -88,8 +89,8 @@ func TestMetrics(t *testing.T) {
 		if len(families) == 0 {
 			t.Fatal("the steps raised no warning; the test needs one")
 		}
-		s.must(422, "POST", "/api/v1/steps", clerk, step("M9", "ZJJ-M-9", "accept", "2026-03-02T09:30:00+08:00"))
-		s.must(200, "POST", "/api/v1/sweeps", adminToken, nil)
+		s.Must(422, "POST", "/api/v1/steps", clerk, apitest.Step("M9", "ZJJ-M-9", "accept", "2026-03-02T09:30:00+08:00"))
+		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 		m := s.scrape()
 
 		for _, tc := range []struct {
@@ -129,7 +130,7 @@ func TestMetrics(t *testing.T) {
 			t.Error("a case number is a label value: the metrics must name routes, not paths")
 		}
 		t.Run("the API's address does not serve them", func(t *testing.T) {
-			s.must(404, "GET", "/metrics", "", nil)
+			s.Must(404, "GET", "/metrics", "", nil)
 		})
 	})
 }
@@ -204,15 +205,15 @@ func TestRequestID(t *testing.T) {
 			status              int
 		}{
 			{"GET", "/healthz", "", 200},
-			{"GET", "/api/v1/me", adminToken, 200},
+			{"GET", "/api/v1/me", apitest.AdminToken, 200},
 			{"GET", "/api/v1/me", "", 401},
 			{"GET", "/api/v1/me", "pc_wrong", 401},
-			{"GET", "/api/v1/nothing-here", adminToken, 404},
+			{"GET", "/api/v1/nothing-here", apitest.AdminToken, 404},
 			{"DELETE", "/healthz", "", 405},
-			{"POST", "/api/v1/steps", adminToken, 403},
+			{"POST", "/api/v1/steps", apitest.AdminToken, 403},
 			{"GET", "/api/public/v1/items/NOPE", "", 404},
 		} {
-			status, id, body := requestWithID(t, tc.method, untrusted.base+tc.path, tc.token, "", nil)
+			status, id, body := requestWithID(t, tc.method, untrusted.Base+tc.path, tc.token, "", nil)
 			if status != tc.status {
 				t.Errorf("%s %s: status %d, want %d", tc.method, tc.path, status, tc.status)
 			}
@@ -228,20 +229,20 @@ func TestRequestID(t *testing.T) {
 		}
 	})
 	t.Run("a trusted proxy's id is kept", func(t *testing.T) {
-		status, id, body := requestWithID(t, "GET", trusted.base+"/api/v1/me", "", "edge-42.a_b", nil)
+		status, id, body := requestWithID(t, "GET", trusted.Base+"/api/v1/me", "", "edge-42.a_b", nil)
 		if status != 401 || id != "edge-42.a_b" || errorRequestID(t, body) != "edge-42.a_b" {
 			t.Errorf("status %d, id %q, body %s; want 401 with the proxy's id edge-42.a_b", status, id, body)
 		}
 	})
 	t.Run("an id that is not a sane token is replaced, from a trusted proxy too", func(t *testing.T) {
 		for _, sent := range []string{strings.Repeat("a", 65), "a b", "id\"}", "ok;drop"} {
-			if _, id, _ := requestWithID(t, "GET", trusted.base+"/healthz", "", sent, nil); id == sent || len(id) != 32 {
+			if _, id, _ := requestWithID(t, "GET", trusted.Base+"/healthz", "", sent, nil); id == sent || len(id) != 32 {
 				t.Errorf("sent %q: X-Request-Id %q, want a new one", sent, id)
 			}
 		}
 	})
 	t.Run("an untrusted client's id is replaced", func(t *testing.T) {
-		if _, id, _ := requestWithID(t, "GET", untrusted.base+"/healthz", "", "edge-42", nil); id == "edge-42" || len(id) != 32 {
+		if _, id, _ := requestWithID(t, "GET", untrusted.Base+"/healthz", "", "edge-42", nil); id == "edge-42" || len(id) != 32 {
 			t.Errorf("X-Request-Id %q, want a new one", id)
 		}
 	})
@@ -300,15 +301,15 @@ func accessLog(t *testing.T, logs *syncBuffer, id string) accessLine {
 func TestAccessLog(t *testing.T) {
 	logs := &syncBuffer{}
 	s := startServerLogging(t, sqliteDSNFor(t), logs)
-	tok := setupDistrict(t, s)
-	clerk := tok[zjjClerk]
+	tok := s.SetupDistrict(t)
+	clerk := tok[apitest.ZJJClerk]
 
-	status, id, body := requestWithID(t, "POST", s.base+"/api/v1/steps", clerk, "",
-		firstStep("L1-accept", "ZJJ-L-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+	status, id, body := requestWithID(t, "POST", s.Base+"/api/v1/steps", clerk, "",
+		apitest.FirstStep("L1-accept", "ZJJ-L-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 	if status != 201 {
 		t.Fatalf("step: %d %s", status, body)
 	}
-	var ans stepAnswer
+	var ans apitest.StepAnswer
 	if err := json.Unmarshal(body, &ans); err != nil || ans.QueryCode == "" {
 		t.Fatalf("step answer without a query code: %s", body)
 	}
@@ -319,20 +320,20 @@ func TestAccessLog(t *testing.T) {
 		t.Errorf("access log line = %+v, want %+v", got, want)
 	}
 
-	pubStatus, pubID, _ := requestWithID(t, "GET", s.base+"/api/public/v1/cases/ZJJ-L-1?code="+ans.QueryCode, "", "", nil)
+	pubStatus, pubID, _ := requestWithID(t, "GET", s.Base+"/api/public/v1/cases/ZJJ-L-1?code="+ans.QueryCode, "", "", nil)
 	if pubStatus != 200 {
 		t.Fatalf("public case: %d", pubStatus)
 	}
 	if l := accessLog(t, logs, pubID); l.Route != "/api/public/v1/cases/:case_no" || l.Status != 200 || l.Account != "" {
 		t.Errorf("public case's line = %+v, want the route pattern, 200 and no account", l)
 	}
-	_, failedID, _ := requestWithID(t, "GET", s.base+"/api/v1/me", "pc_not-a-token-at-all", "", nil)
+	_, failedID, _ := requestWithID(t, "GET", s.Base+"/api/v1/me", "pc_not-a-token-at-all", "", nil)
 	if l := accessLog(t, logs, failedID); l.Status != 401 || l.Route != "/api/v1/me" || l.Account != "" {
 		t.Errorf("failed authentication's line = %+v", l)
 	}
 
 	out := logs.String()
-	for _, secret := range []string{adminToken, clerk, "pc_not-a-token-at-all", ans.QueryCode, "code=", "ZJJ-L-1"} {
+	for _, secret := range []string{apitest.AdminToken, clerk, "pc_not-a-token-at-all", ans.QueryCode, "code=", "ZJJ-L-1"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("the log holds %q", secret)
 		}

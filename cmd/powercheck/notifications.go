@@ -38,12 +38,12 @@ func (o *notifyOptions) check() error {
 
 // service returns the inbox's service for the API.
 func (o *notifyOptions) service(a *app, log *slog.Logger) *notify.Service {
-	return notify.New(a.store, nil, log)
+	return notify.New(a.store.Notifications(), nil, log)
 }
 
 // newReminders returns the reminders of app a on clock now (nil: the system's).
 func newReminders(a *app, now func() time.Time, log *slog.Logger) *notify.Reminders {
-	return notify.NewReminders(reminderFacts{a.services}, a.store, a.engine.Calendar, now, log)
+	return notify.NewReminders(reminderFacts{a.services}, a.store.Notifications(), a.engine.Calendar, now, log)
 }
 
 // reminderFacts are the facts the reminders read, from the services that

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // inboxAnswer is GET /api/v1/notifications.
@@ -29,7 +31,7 @@ type inboxItem struct {
 func (s *server) inbox(t *testing.T, token, query string) inboxAnswer {
 	t.Helper()
 	var a inboxAnswer
-	s.must(200, "GET", "/api/v1/notifications"+query, token, nil).decode(t, &a)
+	s.Must(200, "GET", "/api/v1/notifications"+query, token, nil).Decode(t, &a)
 	return a
 }
 
@@ -62,7 +64,7 @@ func (s *server) settleInbox(t *testing.T, token string) {
 	last.Unread = -1
 	still := 0
 	for deadline := time.Now().Add(15 * time.Second); still < 5; {
-		s.must(200, "GET", "/api/v1/notifications/count", token, nil).decode(t, &count)
+		s.Must(200, "GET", "/api/v1/notifications/count", token, nil).Decode(t, &count)
 		if count.Unread == last.Unread {
 			still++
 		} else {
@@ -84,9 +86,8 @@ func hasLink(a inboxAnswer, link string) bool {
 func raiseAlarm(t *testing.T, s *server, clerk, n string) string {
 	t.Helper()
 	caseNo := "ZJJ-2026-02" + n
-	s.must(201, "POST", "/api/v1/steps", clerk, firstStep("N"+n+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-	var a stepAnswer
-	s.must(201, "POST", "/api/v1/steps", clerk, lateReview("N"+n+"-review", caseNo)).decode(t, &a)
+	s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("N"+n+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+	a := s.Submit(t, clerk, lateReview("N"+n+"-review", caseNo))
 	for _, w := range a.Warnings {
 		if w.Level == compliance.LevelAlarm {
 			return "/warnings/" + strconv.FormatInt(w.ID, 10)
@@ -98,16 +99,15 @@ func raiseAlarm(t *testing.T, s *server, clerk, n string) string {
 
 func TestInboxOfTheDepartment(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--notify-interval", "50ms")
-		tok := setupDistrict(t, s)
-		zjjInspector := statsAccount(t, s, "zjj-inspector", "dept_inspector", "ZJJ")
-		scjInspector := statsAccount(t, s, "scj-inspector", "dept_inspector", "SCJ")
-		oversightTok := statsAccount(t, s, "oversight", "oversight", "")
-		link := raiseAlarm(t, s, tok[zjjClerk], "01")
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--notify-interval", "50ms")
+		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
+		scjInspector := s.AddAccount(t, "scj-inspector", "dept_inspector", "SCJ")
+		oversightTok := s.AddAccount(t, "oversight", "oversight", "")
+		link := raiseAlarm(t, s, tok[apitest.ZJJClerk], "01")
 
-		for name, token := range map[string]string{"the handler": tok[zjjClerk], "the department's inspector": zjjInspector,
-			"the department's leader": tok[zjjAdmin], "the government affairs office": oversightTok} {
+		for name, token := range map[string]string{"the handler": tok[apitest.ZJJClerk], "the department's inspector": zjjInspector,
+			"the department's leader": tok[apitest.ZJJAdmin], "the government affairs office": oversightTok} {
 			t.Run(name+" hears of the alarm", func(t *testing.T) {
 				a := s.waitInbox(t, token, link)
 				if a.Unread < 1 || a.Items[0].ReadAt != nil || a.Items[0].Title == "" {
@@ -115,7 +115,7 @@ func TestInboxOfTheDepartment(t *testing.T) {
 				}
 			})
 		}
-		for name, token := range map[string]string{"another department's clerk": tok[scjClerk], "another department's inspector": scjInspector} {
+		for name, token := range map[string]string{"another department's clerk": tok[apitest.SCJClerk], "another department's inspector": scjInspector} {
 			t.Run(name+" does not", func(t *testing.T) {
 				if a := s.inbox(t, token, ""); len(a.Items) != 0 || a.Unread != 0 {
 					t.Errorf("inbox = %+v, want empty", a)
@@ -123,37 +123,37 @@ func TestInboxOfTheDepartment(t *testing.T) {
 			})
 		}
 		t.Run("read marks are the account's own", func(t *testing.T) {
-			s.settleInbox(t, tok[zjjClerk])
-			a := s.inbox(t, tok[zjjClerk], "?unread=true")
+			s.settleInbox(t, tok[apitest.ZJJClerk])
+			a := s.inbox(t, tok[apitest.ZJJClerk], "?unread=true")
 			if len(a.Items) == 0 {
 				t.Fatal("no unread notification")
 			}
 			id := strconv.FormatInt(a.Items[0].ID, 10)
-			wantCode(t, s.do("POST", "/api/v1/notifications/"+id+"/read", zjjInspector, nil), 404, "notification_not_found")
-			wantCode(t, s.do("POST", "/api/v1/notifications/"+id+"/read", tok[scjClerk], nil), 404, "notification_not_found")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/notifications/"+id+"/read", zjjInspector, nil), 404, "notification_not_found")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/notifications/"+id+"/read", tok[apitest.SCJClerk], nil), 404, "notification_not_found")
 			var read struct {
 				Unread int64 `json:"unread"`
 			}
-			s.must(200, "POST", "/api/v1/notifications/"+id+"/read", tok[zjjClerk], nil).decode(t, &read)
+			s.Must(200, "POST", "/api/v1/notifications/"+id+"/read", tok[apitest.ZJJClerk], nil).Decode(t, &read)
 			if read.Unread != a.Unread-1 {
 				t.Errorf("unread after a read = %d, want %d", read.Unread, a.Unread-1)
 			}
-			all := s.inbox(t, tok[zjjClerk], "")
+			all := s.inbox(t, tok[apitest.ZJJClerk], "")
 			if last := all.Items[len(all.Items)-1]; last.ReadAt == nil || strconv.FormatInt(last.ID, 10) != id {
 				t.Errorf("the read one is not listed last: %+v", all.Items)
 			}
 			var count struct {
 				Unread int64 `json:"unread"`
 			}
-			s.must(200, "GET", "/api/v1/notifications/count", zjjInspector, nil).decode(t, &count)
+			s.Must(200, "GET", "/api/v1/notifications/count", zjjInspector, nil).Decode(t, &count)
 			if count.Unread < 1 {
 				t.Errorf("the inspector's unread = %d: another's read mark touched it", count.Unread)
 			}
-			s.must(200, "POST", "/api/v1/notifications/read-all", tok[zjjClerk], nil)
-			if a := s.inbox(t, tok[zjjClerk], "?unread=true"); len(a.Items) != 0 || a.Unread != 0 {
+			s.Must(200, "POST", "/api/v1/notifications/read-all", tok[apitest.ZJJClerk], nil)
+			if a := s.inbox(t, tok[apitest.ZJJClerk], "?unread=true"); len(a.Items) != 0 || a.Unread != 0 {
 				t.Errorf("after read-all: %+v", a)
 			}
-			s.must(200, "GET", "/api/v1/notifications/count", zjjInspector, nil).decode(t, &count)
+			s.Must(200, "GET", "/api/v1/notifications/count", zjjInspector, nil).Decode(t, &count)
 			if count.Unread < 1 {
 				t.Errorf("the inspector's unread = %d after the clerk's read-all", count.Unread)
 			}
@@ -189,25 +189,24 @@ func TestInboxOfTheDepartment(t *testing.T) {
 				}
 				break
 			}
-			wantCode(t, s.do("GET", "/api/v1/notifications?cursor=nope", zjjInspector, nil), 400, "invalid_cursor")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/notifications?cursor=nope", zjjInspector, nil), 400, "invalid_cursor")
 		})
 	})
 }
 
 func TestNotificationRoutes(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--notify-interval", "50ms")
-		tok := setupDistrict(t, s)
-		zjjInspector := statsAccount(t, s, "zjj-inspector", "dept_inspector", "ZJJ")
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--notify-interval", "50ms")
+		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 
 		t.Run("only the administrator reads and sets them", func(t *testing.T) {
-			s.must(403, "GET", "/api/v1/notifications/routes", tok[zjjAdmin], nil)
-			s.must(403, "PUT", "/api/v1/notifications/routes", tok[legalToken], map[string]any{"routes": []any{}})
+			s.Must(403, "GET", "/api/v1/notifications/routes", tok[apitest.ZJJAdmin], nil)
+			s.Must(403, "PUT", "/api/v1/notifications/routes", tok[apitest.LegalToken], map[string]any{"routes": []any{}})
 			var rs struct {
 				Routes []map[string]any `json:"routes"`
 			}
-			s.must(200, "GET", "/api/v1/notifications/routes", adminToken, nil).decode(t, &rs)
+			s.Must(200, "GET", "/api/v1/notifications/routes", apitest.AdminToken, nil).Decode(t, &rs)
 			if len(rs.Routes) == 0 {
 				t.Error("no default routes")
 			}
@@ -226,8 +225,8 @@ func TestNotificationRoutes(t *testing.T) {
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					r := s.do("PUT", "/api/v1/notifications/routes", adminToken, map[string]any{"routes": tt.routes})
-					wantCode(t, r, 422, "invalid_routes")
+					r := s.Do("PUT", "/api/v1/notifications/routes", apitest.AdminToken, map[string]any{"routes": tt.routes})
+					apitest.WantCode(t, r, 422, "invalid_routes")
 					if got := fieldsOf(t, r); !slices.Equal(got, tt.fields) {
 						t.Errorf("fields = %v, want %v", got, tt.fields)
 					}
@@ -235,22 +234,22 @@ func TestNotificationRoutes(t *testing.T) {
 			}
 		})
 		t.Run("a new table changes who hears", func(t *testing.T) {
-			first := raiseAlarm(t, s, tok[zjjClerk], "11")
+			first := raiseAlarm(t, s, tok[apitest.ZJJClerk], "11")
 			s.waitInbox(t, zjjInspector, first)
-			s.must(200, "PUT", "/api/v1/notifications/routes", adminToken, map[string]any{"routes": []any{
+			s.Must(200, "PUT", "/api/v1/notifications/routes", apitest.AdminToken, map[string]any{"routes": []any{
 				map[string]any{"event": "warning.raised", "roles": []string{"dept_admin"}, "handler": true},
 			}})
 			var rs struct {
 				Routes    []map[string]any `json:"routes"`
 				UpdatedBy string           `json:"updated_by"`
 			}
-			s.must(200, "GET", "/api/v1/notifications/routes", adminToken, nil).decode(t, &rs)
+			s.Must(200, "GET", "/api/v1/notifications/routes", apitest.AdminToken, nil).Decode(t, &rs)
 			if len(rs.Routes) != 1 || rs.UpdatedBy != "admin" {
 				t.Errorf("routes = %+v", rs)
 			}
-			second := raiseAlarm(t, s, tok[zjjClerk], "12")
-			s.waitInbox(t, tok[zjjAdmin], second)
-			s.waitInbox(t, tok[zjjClerk], second)
+			second := raiseAlarm(t, s, tok[apitest.ZJJClerk], "12")
+			s.waitInbox(t, tok[apitest.ZJJAdmin], second)
+			s.waitInbox(t, tok[apitest.ZJJClerk], second)
 			if a := s.inbox(t, zjjInspector, "?limit=100"); hasLink(a, second) {
 				t.Errorf("the inspector heard of %s after being taken off the route", second)
 			}

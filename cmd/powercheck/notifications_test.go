@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // outboxReader reads the outbox of the database at dsn, as a second
@@ -22,11 +24,7 @@ type outboxReader struct {
 
 func openOutbox(t *testing.T, dsn string) *outboxReader {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := sqlstoretest.Open(t, dsn)
 	o := &outboxReader{store: st}
 	o.since(t)
 	return o
@@ -38,7 +36,7 @@ func (o *outboxReader) since(t testing.TB) []compliance.Event {
 	t.Helper()
 	var out []compliance.Event
 	for {
-		evs, err := o.store.OutboxEvents(context.Background(), o.seq, 500)
+		evs, err := o.store.Notifications().OutboxEvents(context.Background(), o.seq, 500)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,30 +62,28 @@ func eventNames(evs []compliance.Event) []string {
 // lateReview is a review step five weeks after acceptance: its deadline
 // has passed, an alarm.
 func lateReview(id, caseNo string) map[string]any {
-	return step(id, caseNo, "review", "2026-04-08T09:30:00+08:00")
+	return apitest.Step(id, caseNo, "review", "2026-04-08T09:30:00+08:00")
 }
 
 func TestOutboxWrittenWithItsChange(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--notify-interval", "0")
-		tok := setupDistrict(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--notify-interval", "0")
 		out := openOutbox(t, dsn)
 
 		t.Run("a refused step writes no event", func(t *testing.T) {
-			bad := with(firstStep("O1-accept", "ZJJ-2026-0101", "XK-001", "accept", "2026-03-02T09:30:00+08:00"), "step_code", "nope")
-			wantCode(t, s.do("POST", "/api/v1/steps", tok[zjjClerk], bad), 422, "unknown_step_code")
+			bad := apitest.With(apitest.FirstStep("O1-accept", "ZJJ-2026-0101", "XK-001", "accept", "2026-03-02T09:30:00+08:00"), "step_code", "nope")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/steps", tok[apitest.ZJJClerk], bad), 422, "unknown_step_code")
 			if evs := out.since(t); len(evs) != 0 {
 				t.Errorf("events = %v, want none", eventNames(evs))
 			}
 		})
-		var alarm stepAnswer
+		var alarm apitest.StepAnswer
 		t.Run("a stored step writes its new warnings and the approval it waits for", func(t *testing.T) {
 			known := map[int64]bool{}
-			for i, st := range []map[string]any{firstStep("O1-accept", "ZJJ-2026-0101", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
+			for i, st := range []map[string]any{apitest.FirstStep("O1-accept", "ZJJ-2026-0101", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
 				lateReview("O1-review", "ZJJ-2026-0101")} {
-				var a stepAnswer
-				s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], st).decode(t, &a)
+				a := s.Submit(t, tok[apitest.ZJJClerk], st)
 				var want []string
 				if i == 0 { // the case now waits for the approval of its decision
 					want = append(want, compliance.EventApprovalWaiting)
@@ -126,18 +122,18 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 			}
 		})
 		t.Run("a replayed step writes nothing again", func(t *testing.T) {
-			s.must(200, "POST", "/api/v1/steps", tok[zjjClerk], lateReview("O1-review", "ZJJ-2026-0101"))
+			s.Must(200, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], lateReview("O1-review", "ZJJ-2026-0101"))
 			if evs := out.since(t); len(evs) != 0 {
 				t.Errorf("events = %v, want none", eventNames(evs))
 			}
 		})
 		t.Run("a transition from the wrong state writes nothing, a taken one its event", func(t *testing.T) {
 			id := strconv.FormatInt(alarm.Warnings[0].ID, 10)
-			s.must(409, "POST", "/api/v1/warnings/"+id+"/transitions", tok[supervisionToken], map[string]any{"action": "close", "note": "x"})
+			s.Must(409, "POST", "/api/v1/warnings/"+id+"/transitions", tok[apitest.SupervisionToken], map[string]any{"action": "close", "note": "x"})
 			if evs := out.since(t); len(evs) != 0 {
 				t.Errorf("events = %v, want none", eventNames(evs))
 			}
-			s.must(200, "POST", "/api/v1/warnings/"+id+"/transitions", tok[zjjAdmin], map[string]any{"action": "explain", "note": "已作书面说明"})
+			s.Must(200, "POST", "/api/v1/warnings/"+id+"/transitions", tok[apitest.ZJJAdmin], map[string]any{"action": "explain", "note": "已作书面说明"})
 			evs := out.since(t)
 			if got := eventNames(evs); !slices.Equal(got, []string{compliance.EventWarningTransitioned}) {
 				t.Fatalf("events = %v, want [warning.transitioned]", got)
@@ -161,7 +157,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 				Step: compliance.Step{ID: "O8-accept", CaseNo: c.CaseNo, StepCode: "accept", Handler: "张三",
 					OccurredAt: now, RecordedAt: now, CheckStatus: compliance.CheckChecked, RecordedBy: "zjj-clerk"},
 				Findings: []compliance.Finding{{Rule: "deadline.item_due_soon", Level: compliance.LevelPrewarning, Message: "将到期", Key: "item"}}}
-			first, err := out.store.RecordStep(context.Background(), soon, respond)
+			first, err := out.store.Cases().RecordStep(context.Background(), soon, respond)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +165,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 			late.NewCase = false
 			late.Step.ID, late.Step.StepCode = "O8-review", "review"
 			late.Findings = []compliance.Finding{{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "已超期", Key: "item"}}
-			if _, err := out.store.RecordStep(context.Background(), late, respond); err != nil {
+			if _, err := out.store.Cases().RecordStep(context.Background(), late, respond); err != nil {
 				t.Fatal(err)
 			}
 			evs := out.since(t)
@@ -199,7 +195,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 					OccurredAt: now, RecordedAt: now, CheckStatus: compliance.CheckChecked, RecordedBy: "zjj-clerk"},
 				Findings: []compliance.Finding{{Rule: "sync.late_entry", Level: compliance.LevelAlarm, Message: "测试"}}}
 			forced := errors.New("forced")
-			_, err := out.store.RecordStep(context.Background(), rec, func([]compliance.Warning) (compliance.StepResult, error) {
+			_, err := out.store.Cases().RecordStep(context.Background(), rec, func([]compliance.Warning) (compliance.StepResult, error) {
 				return compliance.StepResult{}, forced
 			})
 			if !errors.Is(err, forced) {

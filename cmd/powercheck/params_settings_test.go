@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type paramsAnswer struct {
@@ -22,7 +24,7 @@ type paramsAnswer struct {
 func (s *server) params(t *testing.T, token string) paramsAnswer {
 	t.Helper()
 	var p paramsAnswer
-	s.must(200, "GET", "/api/v1/policies/params", token, nil).decode(t, &p)
+	s.Must(200, "GET", "/api/v1/policies/params", token, nil).Decode(t, &p)
 	return p
 }
 
@@ -32,22 +34,21 @@ func (s *server) params(t *testing.T, token string) paramsAnswer {
 // two patrols insufficient in the ledger, and the rollback.
 func TestParamsDraftPublishRollback(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
-		insp := addAccount(t, s, "zjj-insp", "dept_inspector", "ZJJ")
-		enterCurrentYears(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		legal := tok[apitest.LegalToken]
+		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
+		s.EnterCurrentYears(t)
 		today := time.Now().In(calendar.Shanghai).Format(time.DateOnly)
 		workToday(t, s, today)
 		// Patrols count for their day when recorded on it: two today.
 		for _, ago := range []time.Duration{2 * time.Second, time.Second} {
-			s.must(201, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(-ago).In(calendar.Shanghai).Format(time.RFC3339)))
+			s.Must(201, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(-ago).In(calendar.Shanghai).Format(time.RFC3339)))
 		}
 		ledger := func() []string {
 			t.Helper()
 			var l ledgerAnswer
-			s.must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from="+today+"&to="+today, tok[supervisionToken], nil).decode(t, &l)
+			s.Must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from="+today+"&to="+today, tok[apitest.SupervisionToken], nil).Decode(t, &l)
 			var out []string
 			for _, d := range l.Days {
 				out = append(out, fmt.Sprintf("%s %d %s", d.Date, d.Patrols, d.Status))
@@ -82,8 +83,8 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 		}
 
 		t.Run("a draft that breaks the schema is refused at its path", func(t *testing.T) {
-			r := s.do("PUT", "/api/v1/policies/params", legal, doc("三"))
-			wantCode(t, r, 422, "params_invalid")
+			r := s.Do("PUT", "/api/v1/policies/params", legal, doc("三"))
+			apitest.WantCode(t, r, 422, "params_invalid")
 			var e struct {
 				Error struct {
 					Message string `json:"message"`
@@ -94,28 +95,28 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 					} `json:"details"`
 				} `json:"error"`
 			}
-			r.decode(t, &e)
+			r.Decode(t, &e)
 			if len(e.Error.Details) != 1 || e.Error.Details[0].Path != "/patrol/per_workday" ||
 				e.Error.Details[0].Field != "patrol.per_workday" || !containsHan(e.Error.Details[0].Message) {
 				t.Errorf("details = %+v, want one Chinese problem at /patrol/per_workday", e.Error.Details)
 			}
-			wantCode(t, s.do("PUT", "/api/v1/policies/params", legal, doc(0)), 422, "params_invalid")
-			wantCode(t, s.do("PUT", "/api/v1/policies/params", legal, "{not json"), 422, "params_invalid")
+			apitest.WantCode(t, s.Do("PUT", "/api/v1/policies/params", legal, doc(0)), 422, "params_invalid")
+			apitest.WantCode(t, s.Do("PUT", "/api/v1/policies/params", legal, "{not json"), 422, "params_invalid")
 			if p := s.params(t, legal); p.Draft != nil {
 				t.Errorf("draft = %v after refused drafts, want none", *p.Draft)
 			}
 		})
 		t.Run("only the legal affairs office drafts", func(t *testing.T) {
-			s.must(403, "PUT", "/api/v1/policies/params", adminToken, doc(3))
-			s.must(403, "PUT", "/api/v1/policies/params", tok[zjjClerk], doc(3))
+			s.Must(403, "PUT", "/api/v1/policies/params", apitest.AdminToken, doc(3))
+			s.Must(403, "PUT", "/api/v1/policies/params", tok[apitest.ZJJClerk], doc(3))
 		})
 
 		var drafted paramsAnswer
-		s.must(200, "PUT", "/api/v1/policies/params", legal, doc(3)).decode(t, &drafted)
+		s.Must(200, "PUT", "/api/v1/policies/params", legal, doc(3)).Decode(t, &drafted)
 		if drafted.Draft == nil || (*drafted.Draft)["patrol"]["per_workday"] != 3.0 || drafted.Active["patrol"]["per_workday"] != 2.0 {
 			t.Fatalf("after the draft: %+v, want draft 3 over active 2", drafted)
 		}
-		if p := s.params(t, tok[zjjClerk]); p.Draft != nil || p.Active["patrol"]["per_workday"] != 2.0 {
+		if p := s.params(t, tok[apitest.ZJJClerk]); p.Draft != nil || p.Active["patrol"]["per_workday"] != 2.0 {
 			t.Errorf("a clerk reads %+v, want the active parameters only", p)
 		}
 		if got := ledger(); !slices.Equal(got, ok) {
@@ -136,7 +137,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 					Count          int    `json:"count"`
 				} `json:"appear"`
 			}
-			s.must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": today, "to": time.Now().In(calendar.Shanghai).AddDate(0, 0, 1).Format(time.DateOnly)}).decode(t, &rep)
+			s.Must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": today, "to": time.Now().In(calendar.Shanghai).AddDate(0, 0, 1).Format(time.DateOnly)}).Decode(t, &rep)
 			if len(rep.Params) != 1 || rep.Params[0].Path != "patrol.per_workday" || rep.Params[0].From != 2 || rep.Params[0].To != 3 {
 				t.Errorf("params = %+v, want patrol.per_workday 2 → 3", rep.Params)
 			}
@@ -154,7 +155,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 		var revs struct {
 			Active int64 `json:"active"`
 		}
-		s.must(200, "GET", "/api/v1/policies/revisions", legal, nil).decode(t, &revs)
+		s.Must(200, "GET", "/api/v1/policies/revisions", legal, nil).Decode(t, &revs)
 		var pub struct {
 			Revision int64 `json:"revision"`
 			Changes  struct {
@@ -162,7 +163,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 				Params  []string `json:"params"`
 			} `json:"changes"`
 		}
-		s.must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "巡查次数调整为每个工作日三次"}).decode(t, &pub)
+		s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "巡查次数调整为每个工作日三次"}).Decode(t, &pub)
 		if pub.Revision <= revs.Active || !slices.Equal(pub.Changes.Params, []string{"patrol.per_workday"}) || len(pub.Changes.Changed) != 0 {
 			t.Fatalf("publish = %+v, want a new revision changing patrol.per_workday only", pub)
 		}
@@ -180,7 +181,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 				RollbackOf int64    `json:"rollback_of"`
 			} `json:"changes"`
 		}
-		s.must(201, "POST", "/api/v1/policies/rollback", legal, map[string]any{"revision": revs.Active}).decode(t, &rb)
+		s.Must(201, "POST", "/api/v1/policies/rollback", legal, map[string]any{"revision": revs.Active}).Decode(t, &rb)
 		if rb.Changes.RollbackOf != revs.Active || !slices.Equal(rb.Changes.Params, []string{"patrol.per_workday"}) {
 			t.Errorf("rollback = %+v, want patrol.per_workday restored from revision %d", rb, revs.Active)
 		}
@@ -196,7 +197,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 			} `json:"items"`
 			Active int64 `json:"active"`
 		}
-		s.must(200, "GET", "/api/v1/policies/revisions", tok[zjjClerk], nil).decode(t, &list)
+		s.Must(200, "GET", "/api/v1/policies/revisions", tok[apitest.ZJJClerk], nil).Decode(t, &list)
 		var ids []int64
 		for _, it := range list.Items {
 			ids = append(ids, it.Revision)
@@ -217,7 +218,7 @@ func workToday(t *testing.T, s *server, today string) {
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
 	}
-	s.must(200, "GET", "/api/v1/calendar/"+today[:4], adminToken, nil).decode(t, &y)
+	s.Must(200, "GET", "/api/v1/calendar/"+today[:4], apitest.AdminToken, nil).Decode(t, &y)
 	d, _ := time.Parse(time.DateOnly, today)
 	weekend := d.Weekday() == time.Saturday || d.Weekday() == time.Sunday
 	if !weekend && !slices.Contains(y.Holidays, today) {
@@ -227,7 +228,7 @@ func workToday(t *testing.T, s *server, today string) {
 	if weekend {
 		y.Workdays = append(y.Workdays, today)
 	}
-	s.must(200, "PUT", "/api/v1/calendar/"+today[:4], adminToken, map[string]any{"source": y.Source + "（测试调休）",
+	s.Must(200, "PUT", "/api/v1/calendar/"+today[:4], apitest.AdminToken, map[string]any{"source": y.Source + "（测试调休）",
 		"holidays": y.Holidays, "workdays": y.Workdays})
 }
 
@@ -239,13 +240,12 @@ type settingsAnswer struct {
 
 func TestSettings(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.EnterCurrentYears(t)
 
 		var got settingsAnswer
-		s.must(200, "GET", "/api/v1/settings", tok[zjjClerk], nil).decode(t, &got)
+		s.Must(200, "GET", "/api/v1/settings", tok[apitest.ZJJClerk], nil).Decode(t, &got)
 		if got.DistrictName != "仁和区" || got.Offices["legal"] != "区司法局" || got.UpdatedBy != "" {
 			t.Fatalf("settings = %+v, want the defaults", got)
 		}
@@ -253,44 +253,44 @@ func TestSettings(t *testing.T) {
 			"egov": "东区电子政务办", "legal": "东区司法局", "oversight": "东区政务服务管理办公室", "supervision": "东区监察委员会"}}
 
 		t.Run("only an administrator changes them", func(t *testing.T) {
-			s.must(403, "PUT", "/api/v1/settings", tok[legalToken], want)
-			s.must(403, "PUT", "/api/v1/settings", tok[zjjAdmin], want)
+			s.Must(403, "PUT", "/api/v1/settings", tok[apitest.LegalToken], want)
+			s.Must(403, "PUT", "/api/v1/settings", tok[apitest.ZJJAdmin], want)
 		})
 		t.Run("a bad body is refused at the field", func(t *testing.T) {
 			bad := map[string]any{"district_name": " ", "offices": map[string]string{
 				"egov": "电子政务办", "legal": strings.Repeat("司", 60), "oversight": "政管办", "supervision": "监察委"}}
-			r := s.do("PUT", "/api/v1/settings", adminToken, bad)
-			wantCode(t, r, 422, "invalid_settings")
+			r := s.Do("PUT", "/api/v1/settings", apitest.AdminToken, bad)
+			apitest.WantCode(t, r, 422, "invalid_settings")
 			fields := fieldsOf(t, r)
 			if !slices.Equal(fields, []string{"district_name", "offices.legal"}) {
 				t.Errorf("fields = %v, want district_name and offices.legal", fields)
 			}
-			if r := s.do("PUT", "/api/v1/settings", adminToken, map[string]any{"district_name": "东区"}); r.Status != 422 {
+			if r := s.Do("PUT", "/api/v1/settings", apitest.AdminToken, map[string]any{"district_name": "东区"}); r.Status != 422 {
 				t.Errorf("without offices: status %d, want 422", r.Status)
 			}
 		})
 
-		s.must(200, "PUT", "/api/v1/settings", adminToken, want).decode(t, &got)
+		s.Must(200, "PUT", "/api/v1/settings", apitest.AdminToken, want).Decode(t, &got)
 		if got.DistrictName != "东区" || got.UpdatedBy != "admin" {
 			t.Fatalf("after PUT: %+v", got)
 		}
-		s.must(200, "GET", "/api/v1/settings", tok[zjjClerk], nil).decode(t, &got)
+		s.Must(200, "GET", "/api/v1/settings", tok[apitest.ZJJClerk], nil).Decode(t, &got)
 		if got.DistrictName != "东区" || got.Offices["oversight"] != "东区政务服务管理办公室" {
 			t.Errorf("settings read back = %+v", got)
 		}
 
 		t.Run("the quarterly bulletin names the district", func(t *testing.T) {
-			quarter, _ := currentQuarter()
+			quarter, _ := apitest.CurrentQuarter()
 			var b struct {
 				Title        string `json:"title"`
 				DistrictName string `json:"district_name"`
 				Issuer       string `json:"issuer"`
 			}
-			s.must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter, tok[supervisionToken], nil).decode(t, &b)
+			s.Must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter, tok[apitest.SupervisionToken], nil).Decode(t, &b)
 			if !strings.HasPrefix(b.Title, "东区行政权力运行监察季度通报") || b.DistrictName != "东区" || b.Issuer != "东区政务服务管理办公室" {
 				t.Errorf("bulletin = %+v, want it to name 东区", b)
 			}
-			x := openXLSX(t, s.must(200, "GET", "/api/v1/reports/quarterly?format=xlsx&quarter="+quarter, tok[supervisionToken], nil).Body)
+			x := apitest.OpenXLSX(t, s.Must(200, "GET", "/api/v1/reports/quarterly?format=xlsx&quarter="+quarter, tok[apitest.SupervisionToken], nil).Body)
 			if v, _ := x.GetCellValue("季度通报", "A1"); !strings.HasPrefix(v, "东区") {
 				t.Errorf("workbook title %q, want it to name 东区", v)
 			}
@@ -306,7 +306,7 @@ func TestSettings(t *testing.T) {
 			n := 0
 			// An entry is written right after its answer.
 			for deadline := time.Now().Add(5 * time.Second); n == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-				s.must(200, "GET", "/api/v1/audit", adminToken, nil).decode(t, &l)
+				s.Must(200, "GET", "/api/v1/audit", apitest.AdminToken, nil).Decode(t, &l)
 				for _, e := range l.Items {
 					if e.Action == "PUT /api/v1/settings" && e.Actor == "admin" && strings.Contains(e.Subjects, "settings") {
 						n++

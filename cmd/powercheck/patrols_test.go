@@ -5,6 +5,9 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type ledgerAnswer struct {
@@ -17,24 +20,12 @@ type ledgerAnswer struct {
 	} `json:"days"`
 }
 
-type warningList struct {
-	Items []struct {
-		Rule           string `json:"rule"`
-		Level          string `json:"level"`
-		Key            string `json:"key"`
-		Family         string `json:"family"`
-		DepartmentCode string `json:"department_code"`
-		CaseNo         string `json:"case_no"`
-		Message        string `json:"message"`
-	} `json:"items"`
-}
-
 // warningKeys lists "rule/level[key]" of a department's warnings of one
 // family, sorted, as token reads them. These warnings belong to no case.
 func (s *server) warningKeys(t *testing.T, token, dept, family string) []string {
 	t.Helper()
-	var l warningList
-	s.must(200, "GET", "/api/v1/warnings?limit=200&department="+dept+"&family="+family, token, nil).decode(t, &l)
+	var l apitest.WarningList
+	s.Must(200, "GET", "/api/v1/warnings?limit=200&department="+dept+"&family="+family, token, nil).Decode(t, &l)
 	out := []string{}
 	for _, w := range l.Items {
 		if w.CaseNo != "" || w.Message == "" {
@@ -46,20 +37,6 @@ func (s *server) warningKeys(t *testing.T, token, dept, family string) []string 
 	return out
 }
 
-// addAccount creates an account through the API and returns its token.
-func addAccount(t *testing.T, s *server, user, role, dept string) string {
-	t.Helper()
-	body := map[string]any{"username": user, "real_name": "测试" + user, "role": role}
-	if dept != "" {
-		body["department_code"] = dept
-	}
-	var out struct {
-		Token string `json:"token"`
-	}
-	s.must(201, "POST", "/api/v1/accounts", adminToken, body).decode(t, &out)
-	return out.Token
-}
-
 func patrol(at string) map[string]any {
 	return map[string]any{"at": at, "findings": "平台运行正常，抽查在办件 3 件", "problems": []string{}}
 }
@@ -68,11 +45,10 @@ func patrol(at string) map[string]any {
 // are make-up working days, 10-01..10-08 are holidays.
 func TestPatrolLedger(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		insp := addAccount(t, s, "zjj-insp", "dept_inspector", "ZJJ")
-		scjInsp := addAccount(t, s, "scj-insp", "dept_inspector", "SCJ")
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
+		scjInsp := s.AddAccount(t, "scj-insp", "dept_inspector", "SCJ")
 
 		for _, at := range []string{
 			"2025-09-28T09:00:00+08:00", "2025-09-28T15:00:00+08:00", // make-up Sunday: ok
@@ -86,12 +62,12 @@ func TestPatrolLedger(t *testing.T) {
 				DepartmentCode string `json:"department_code"`
 				Inspector      string `json:"inspector"`
 			}
-			s.must(201, "POST", "/api/v1/patrols", insp, patrol(at)).decode(t, &p)
+			s.Must(201, "POST", "/api/v1/patrols", insp, patrol(at)).Decode(t, &p)
 			if p.ID == 0 || p.DepartmentCode != "ZJJ" || p.Inspector != "zjj-insp" {
 				t.Fatalf("patrol = %+v, want stored for ZJJ by zjj-insp", p)
 			}
 		}
-		s.must(201, "POST", "/api/v1/patrols", scjInsp, patrol("2025-10-09T10:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/patrols", scjInsp, patrol("2025-10-09T10:00:00+08:00"))
 		enteredOnTime(t, dsn)
 
 		want := []string{
@@ -107,7 +83,7 @@ func TestPatrolLedger(t *testing.T) {
 		ledger := func(token, query string) []string {
 			t.Helper()
 			var l ledgerAnswer
-			s.must(200, "GET", "/api/v1/ledgers/patrols?"+query, token, nil).decode(t, &l)
+			s.Must(200, "GET", "/api/v1/ledgers/patrols?"+query, token, nil).Decode(t, &l)
 			var got []string
 			for _, d := range l.Days {
 				got = append(got, fmt.Sprintf("%s %s %d %s", d.Date, d.Kind, d.Patrols, d.Status))
@@ -121,21 +97,21 @@ func TestPatrolLedger(t *testing.T) {
 			}
 		})
 		t.Run("oversight roles read any department", func(t *testing.T) {
-			if got := ledger(tok[supervisionToken], "department=ZJJ&from=2025-09-27&to=2025-10-12"); !slices.Equal(got, want) {
+			if got := ledger(tok[apitest.SupervisionToken], "department=ZJJ&from=2025-09-27&to=2025-10-12"); !slices.Equal(got, want) {
 				t.Errorf("supervision's ledger = %q", got)
 			}
 		})
 		t.Run("a department reads only its own", func(t *testing.T) {
-			s.must(403, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2025-10-01&to=2025-10-12", scjInsp, nil)
-			s.must(403, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2025-10-01&to=2025-10-12", tok[scjClerk], nil)
+			s.Must(403, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2025-10-01&to=2025-10-12", scjInsp, nil)
+			s.Must(403, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2025-10-01&to=2025-10-12", tok[apitest.SCJClerk], nil)
 		})
 		t.Run("days after today are not listed", func(t *testing.T) {
 			sh, _ := time.LoadLocation("Asia/Shanghai")
 			today := time.Now().In(sh)
 			// Past the shipped schedules, the test enters the years it needs.
 			for y := today.AddDate(0, 0, -1).Year(); y <= today.Year(); y++ {
-				if s.do("GET", fmt.Sprintf("/api/v1/calendar/%d", y), adminToken, nil).Status == 404 {
-					s.must(200, "PUT", fmt.Sprintf("/api/v1/calendar/%d", y), adminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}})
+				if s.Do("GET", fmt.Sprintf("/api/v1/calendar/%d", y), apitest.AdminToken, nil).Status == 404 {
+					s.Must(200, "PUT", fmt.Sprintf("/api/v1/calendar/%d", y), apitest.AdminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}})
 				}
 			}
 			got := ledger(insp, "from="+today.AddDate(0, 0, -1).Format(time.DateOnly)+"&to="+today.AddDate(0, 0, 5).Format(time.DateOnly))
@@ -145,14 +121,14 @@ func TestPatrolLedger(t *testing.T) {
 		})
 		t.Run("bad requests", func(t *testing.T) {
 			for _, q := range []string{"from=2025-10-12&to=2025-10-01", "from=2025-01-01&to=2026-01-02", "from=2025-1-1&to=2025-01-31", "to=2025-01-31"} {
-				s.must(422, "GET", "/api/v1/ledgers/patrols?"+q, insp, nil)
+				s.Must(422, "GET", "/api/v1/ledgers/patrols?"+q, insp, nil)
 			}
-			s.must(422, "GET", "/api/v1/ledgers/patrols?from=2025-10-01&to=2025-10-12", tok[supervisionToken], nil) // no department
-			s.must(404, "GET", "/api/v1/ledgers/patrols?department=NOPE&from=2025-10-01&to=2025-10-12", tok[supervisionToken], nil)
+			s.Must(422, "GET", "/api/v1/ledgers/patrols?from=2025-10-01&to=2025-10-12", tok[apitest.SupervisionToken], nil) // no department
+			s.Must(404, "GET", "/api/v1/ledgers/patrols?department=NOPE&from=2025-10-01&to=2025-10-12", tok[apitest.SupervisionToken], nil)
 		})
 		t.Run("a year the calendar does not know is 422 in Chinese", func(t *testing.T) {
-			r := s.must(422, "GET", "/api/v1/ledgers/patrols?from=2024-12-30&to=2025-01-02", insp, nil)
-			if code := r.errorCode(t); code != "calendar_year_unknown" {
+			r := s.Must(422, "GET", "/api/v1/ledgers/patrols?from=2024-12-30&to=2025-01-02", insp, nil)
+			if code := r.ErrorCode(t); code != "calendar_year_unknown" {
 				t.Errorf("code = %s, want calendar_year_unknown", code)
 			}
 			if !containsHan(string(r.Body)) {
@@ -160,19 +136,19 @@ func TestPatrolLedger(t *testing.T) {
 			}
 		})
 		t.Run("only inspectors patrol, not in the future, with findings", func(t *testing.T) {
-			s.must(403, "POST", "/api/v1/patrols", tok[zjjClerk], patrol("2025-10-09T10:00:00+08:00"))
-			s.must(403, "POST", "/api/v1/patrols", adminToken, patrol("2025-10-09T10:00:00+08:00"))
-			s.must(422, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(time.Hour).Format(time.RFC3339)))
-			s.must(422, "POST", "/api/v1/patrols", insp, patrol("2025-10-09 10:00"))
-			s.must(422, "POST", "/api/v1/patrols", insp, map[string]any{"at": "2025-10-09T10:00:00+08:00", "findings": " "})
-			s.must(400, "POST", "/api/v1/patrols", insp, map[string]any{"at": "2025-10-09T10:00:00+08:00", "findings": "x", "department_code": "SCJ"})
+			s.Must(403, "POST", "/api/v1/patrols", tok[apitest.ZJJClerk], patrol("2025-10-09T10:00:00+08:00"))
+			s.Must(403, "POST", "/api/v1/patrols", apitest.AdminToken, patrol("2025-10-09T10:00:00+08:00"))
+			s.Must(422, "POST", "/api/v1/patrols", insp, patrol(time.Now().Add(time.Hour).Format(time.RFC3339)))
+			s.Must(422, "POST", "/api/v1/patrols", insp, patrol("2025-10-09 10:00"))
+			s.Must(422, "POST", "/api/v1/patrols", insp, map[string]any{"at": "2025-10-09T10:00:00+08:00", "findings": " "})
+			s.Must(400, "POST", "/api/v1/patrols", insp, map[string]any{"at": "2025-10-09T10:00:00+08:00", "findings": "x", "department_code": "SCJ"})
 		})
 
 		t.Run("closing the days raises the patrol rules once", func(t *testing.T) {
-			s.must(403, "POST", "/api/v1/patrols/close-days", insp, map[string]any{})
+			s.Must(403, "POST", "/api/v1/patrols/close-days", insp, map[string]any{})
 			var res struct{ Evaluated, Skipped, Failed, NewWarnings int }
 			body := map[string]any{"from": "2025-09-27", "to": "2025-10-12"}
-			s.must(200, "POST", "/api/v1/patrols/close-days", adminToken, body).decode(t, &res)
+			s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, body).Decode(t, &res)
 			// Six working days (09-28, 09-29, 09-30, 10-09, 10-10, 10-11) for two departments.
 			if res.Evaluated != 12 || res.Failed != 0 {
 				t.Errorf("close = %+v, want 12 evaluated", res)
@@ -181,7 +157,7 @@ func TestPatrolLedger(t *testing.T) {
 				"patrol.insufficient/prewarning[2025-09-29]", "patrol.insufficient/prewarning[2025-10-11]",
 				"patrol.missing/alarm[2025-09-30]", "patrol.missing/alarm[2025-10-10]",
 			}
-			if got := s.warningKeys(t, tok[supervisionToken], "ZJJ", "patrol"); !slices.Equal(got, wantZJJ) {
+			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); !slices.Equal(got, wantZJJ) {
 				t.Errorf("ZJJ patrol warnings:\n got %q\nwant %q", got, wantZJJ)
 			}
 			wantSCJ := []string{
@@ -189,15 +165,15 @@ func TestPatrolLedger(t *testing.T) {
 				"patrol.missing/alarm[2025-09-28]", "patrol.missing/alarm[2025-09-29]", "patrol.missing/alarm[2025-09-30]",
 				"patrol.missing/alarm[2025-10-10]", "patrol.missing/alarm[2025-10-11]",
 			}
-			if got := s.warningKeys(t, tok[supervisionToken], "SCJ", "patrol"); !slices.Equal(got, wantSCJ) {
+			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "SCJ", "patrol"); !slices.Equal(got, wantSCJ) {
 				t.Errorf("SCJ patrol warnings:\n got %q\nwant %q", got, wantSCJ)
 			}
 			var again struct{ Evaluated, Skipped, NewWarnings int }
-			s.must(200, "POST", "/api/v1/patrols/close-days", adminToken, body).decode(t, &again)
+			s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, body).Decode(t, &again)
 			if again.Evaluated != 0 || again.Skipped != 12 || again.NewWarnings != 0 {
 				t.Errorf("closing again = %+v, want all 12 skipped", again)
 			}
-			if got := s.warningKeys(t, tok[supervisionToken], "ZJJ", "patrol"); len(got) != 4 {
+			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); len(got) != 4 {
 				t.Errorf("after closing again ZJJ has %q", got)
 			}
 		})

@@ -6,22 +6,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
-
-func markerModule(marker string) map[string]string {
-	return map[string]string{"source": `package compliance.custom
-
-# METADATA
-# title: 自定义标记规则
-# description: 每个环节都标记一次，用于验证策略发布。
-# custom:
-#   level: prewarning
-#   basis: 测试
-warnings contains {"rule": "custom.marker", "level": "prewarning", "message": "标记 ` + marker + `", "basis": "测试", "key": "marker"} if {
-	input.event == "step"
-}
-`}
-}
 
 var markerTest = map[string]string{"source": `package compliance.custom_test
 
@@ -33,7 +21,7 @@ test_marks_every_step if {
 `}
 
 // hasMarker returns the message of the step's custom.marker warning, or "".
-func hasMarker(a stepAnswer) string {
+func hasMarker(a apitest.StepAnswer) string {
 	for _, w := range a.Warnings {
 		if w.Rule == "custom.marker" {
 			return w.Message
@@ -49,12 +37,29 @@ type problem struct {
 	MessageZh string `json:"message_zh"`
 }
 
+// draftRefusal is the answer to a draft the legal office may not save.
+type draftRefusal struct {
+	Error struct {
+		Code    string    `json:"code"`
+		Message string    `json:"message"`
+		Details []problem `json:"details"`
+	} `json:"error"`
+}
+
+// refuseDraft saves source as module's draft, which must be refused with
+// 422, and returns the refusal.
+func refuseDraft(t *testing.T, s *server, token, module, source string) draftRefusal {
+	t.Helper()
+	var body draftRefusal
+	s.Must(422, "PUT", "/api/v1/policies/"+module, token, map[string]string{"source": source}).Decode(t, &body)
+	return body
+}
+
 func TestPolicyAuthoring(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		legal := tok[apitest.LegalToken]
 		var before struct {
 			Revision int64 `json:"revision"`
 			Modules  []struct {
@@ -62,7 +67,7 @@ func TestPolicyAuthoring(t *testing.T) {
 				State  string `json:"state"`
 			} `json:"modules"`
 		}
-		s.must(200, "GET", "/api/v1/policies", tok[zjjClerk], nil).decode(t, &before)
+		s.Must(200, "GET", "/api/v1/policies", tok[apitest.ZJJClerk], nil).Decode(t, &before)
 		if before.Revision != 1 || len(before.Modules) < 12 {
 			t.Fatalf("policies = %+v", before)
 		}
@@ -73,23 +78,15 @@ func TestPolicyAuthoring(t *testing.T) {
 				line                           int
 			}{
 				{"syntax", "custom", "package compliance.custom\n\nwarnings contains x if {\n\tx := [1,\n}\n", "policy_invalid", "语法错误", 0},
-				{"forbidden built-in", "custom", strings.Replace(markerModule("A")["source"], `input.event == "step"`, `http.send({"method": "GET", "url": "http://127.0.0.1/"}).status_code == 200`, 1), "policy_invalid", "禁止", 10},
+				{"forbidden built-in", "custom", strings.Replace(apitest.MarkerModule("A")["source"], `input.event == "step"`, `http.send({"method": "GET", "url": "http://127.0.0.1/"}).status_code == 200`, 1), "policy_invalid", "禁止", 10},
 				{"missing metadata", "custom", "package compliance.custom\n\nwarnings contains {\"rule\": \"custom.x\", \"level\": \"alarm\", \"message\": \"x\"} if {\n\tinput.event == \"step\"\n}\n", "policy_invalid", "METADATA", 3},
 				{"failing test", "sync_test", "package compliance.sync_test\n\ntest_always_fails if {\n\tfalse\n}\n", "policy_tests_failed", "未通过", 3},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					r := s.must(422, "PUT", "/api/v1/policies/"+tt.module, legal, map[string]string{"source": tt.source})
-					var body struct {
-						Error struct {
-							Code    string    `json:"code"`
-							Message string    `json:"message"`
-							Details []problem `json:"details"`
-						} `json:"error"`
-					}
-					r.decode(t, &body)
+					body := refuseDraft(t, s, legal, tt.module, tt.source)
 					if body.Error.Code != tt.code || len(body.Error.Details) == 0 {
-						t.Fatalf("answer = %s", r.Body)
+						t.Fatalf("answer = %+v", body)
 					}
 					p := body.Error.Details[0]
 					if p.Module != tt.module || p.Line == 0 || (tt.line != 0 && p.Line != tt.line) || !strings.Contains(p.MessageZh+body.Error.Message, tt.zh) {
@@ -100,7 +97,7 @@ func TestPolicyAuthoring(t *testing.T) {
 			var after struct {
 				Modules []struct{ State string } `json:"modules"`
 			}
-			s.must(200, "GET", "/api/v1/policies", legal, nil).decode(t, &after)
+			s.Must(200, "GET", "/api/v1/policies", legal, nil).Decode(t, &after)
 			for _, m := range after.Modules {
 				if m.State != "active" {
 					t.Errorf("a refused draft left a module in state %s", m.State)
@@ -109,24 +106,23 @@ func TestPolicyAuthoring(t *testing.T) {
 		})
 
 		t.Run("only the legal office writes", func(t *testing.T) {
-			s.must(403, "PUT", "/api/v1/policies/custom", tok[zjjClerk], markerModule("A"))
-			s.must(403, "PUT", "/api/v1/policies/custom", adminToken, markerModule("A"))
-			s.must(403, "POST", "/api/v1/policies/publish", tok[supervisionToken], nil)
-			s.must(403, "POST", "/api/v1/policies/rollback", tok[zjjAdmin], map[string]int{"revision": 1})
-			s.must(409, "POST", "/api/v1/policies/publish", legal, nil) // nothing drafted yet
+			s.Must(403, "PUT", "/api/v1/policies/custom", tok[apitest.ZJJClerk], apitest.MarkerModule("A"))
+			s.Must(403, "PUT", "/api/v1/policies/custom", apitest.AdminToken, apitest.MarkerModule("A"))
+			s.Must(403, "POST", "/api/v1/policies/publish", tok[apitest.SupervisionToken], nil)
+			s.Must(403, "POST", "/api/v1/policies/rollback", tok[apitest.ZJJAdmin], map[string]int{"revision": 1})
+			s.Must(409, "POST", "/api/v1/policies/publish", legal, nil) // nothing drafted yet
 		})
 
-		submit := func(id string) stepAnswer {
-			var a stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &a)
+		submit := func(id string) apitest.StepAnswer {
+			a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 			return a
 		}
 
 		t.Run("a draft applies only once published", func(t *testing.T) {
 			// The module and its test are drafted in order: the module alone
 			// passes, then its test with it.
-			s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule("A"))
-			s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+			s.Must(200, "PUT", "/api/v1/policies/custom", legal, apitest.MarkerModule("A"))
+			s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
 			if m := hasMarker(submit("P1")); m != "" {
 				t.Fatalf("an unpublished draft raised %q", m)
 			}
@@ -142,7 +138,7 @@ func TestPolicyAuthoring(t *testing.T) {
 				} `json:"appear"`
 			}
 			tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
-			s.must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": tomorrow}).decode(t, &imp)
+			s.Must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": tomorrow}).Decode(t, &imp)
 			found := false
 			for _, a := range imp.Appear {
 				if a.Rule == "custom.marker" && a.DepartmentCode == "ZJJ" && a.Count == imp.Steps && len(a.Examples) > 0 {
@@ -157,7 +153,7 @@ func TestPolicyAuthoring(t *testing.T) {
 				Revision int64                    `json:"revision"`
 				Changes  struct{ Added []string } `json:"changes"`
 			}
-			s.must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"}).decode(t, &rev)
+			s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"}).Decode(t, &rev)
 			if rev.Revision != 2 || len(rev.Changes.Added) != 2 {
 				t.Fatalf("publish = %+v", rev)
 			}
@@ -173,7 +169,7 @@ func TestPolicyAuthoring(t *testing.T) {
 					Level  string   `json:"level"`
 				} `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/rules", tok[zjjClerk], nil).decode(t, &rules)
+			s.Must(200, "GET", "/api/v1/rules", tok[apitest.ZJJClerk], nil).Decode(t, &rules)
 			var titles []string
 			for _, r := range rules.Items {
 				if r.Title == "" || r.Level == "" {
@@ -196,7 +192,7 @@ func TestPolicyAuthoring(t *testing.T) {
 					RollbackOf int64    `json:"rollback_of"`
 				} `json:"changes"`
 			}
-			s.must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 1}).decode(t, &rev)
+			s.Must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 1}).Decode(t, &rev)
 			if rev.Revision != 3 || rev.Changes.RollbackOf != 1 || len(rev.Changes.Removed) != 2 {
 				t.Fatalf("rollback = %+v", rev)
 			}
@@ -208,11 +204,11 @@ func TestPolicyAuthoring(t *testing.T) {
 				Items  []struct{ Revision int64 } `json:"items"`
 				Active int64                      `json:"active"`
 			}
-			s.must(200, "GET", "/api/v1/policies/revisions", tok[zjjClerk], nil).decode(t, &revs)
+			s.Must(200, "GET", "/api/v1/policies/revisions", tok[apitest.ZJJClerk], nil).Decode(t, &revs)
 			if len(revs.Items) != 3 || revs.Active != 3 {
 				t.Errorf("revisions = %+v", revs)
 			}
-			s.must(404, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 99})
+			s.Must(404, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 99})
 		})
 	})
 }
@@ -221,22 +217,21 @@ func TestPolicyAuthoring(t *testing.T) {
 // coming: every step is checked by one whole revision.
 func TestPolicyPublishingUnderLoad(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		legal := tok[apitest.LegalToken]
 		// The revision active before the publishes: steps checked under it
 		// carry no marker.
 		var active struct {
 			Revision int64 `json:"revision"`
 		}
-		s.must(200, "GET", "/api/v1/policies", legal, nil).decode(t, &active)
+		s.Must(200, "GET", "/api/v1/policies", legal, nil).Decode(t, &active)
 		before := active.Revision
 		markers := map[int64]string{}
 		var mu sync.Mutex
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		var answers []stepAnswer
+		var answers []apitest.StepAnswer
 		for w := range 4 {
 			wg.Add(1)
 			go func() {
@@ -248,27 +243,30 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 					default:
 					}
 					id := fmt.Sprintf("L%d-%d", w, i)
-					r := s.do("POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
+					r := s.Do("POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 					if r.Status != 201 {
 						t.Errorf("step %s: status %d %s", id, r.Status, r.Body)
 						return
 					}
-					var a stepAnswer
-					r.decode(t, &a)
+					var a apitest.StepAnswer
+					r.Decode(t, &a)
 					mu.Lock()
 					answers = append(answers, a)
 					mu.Unlock()
+					// Steady load, not all the CPU: the publishes it
+					// runs beside need it, as do the tests in parallel.
+					time.Sleep(10 * time.Millisecond)
 				}
 			}()
 		}
 		for i := range 5 {
 			marker := fmt.Sprintf("M%d", i)
-			s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule(marker))
+			s.Must(200, "PUT", "/api/v1/policies/custom", legal, apitest.MarkerModule(marker))
 			if i == 0 {
-				s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+				s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
 			}
 			var rev struct{ Revision int64 }
-			s.must(201, "POST", "/api/v1/policies/publish", legal, nil).decode(t, &rev)
+			s.Must(201, "POST", "/api/v1/policies/publish", legal, nil).Decode(t, &rev)
 			mu.Lock()
 			markers[rev.Revision] = "标记 " + marker
 			mu.Unlock()
@@ -306,19 +304,19 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 // database within its poll interval.
 func TestSecondNodePicksUpRevision(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "200ms")
-		tok := setupDistrict(t, a)
+		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn, "--policy-poll", "200ms")
-		a.must(200, "PUT", "/api/v1/policies/custom", tok[legalToken], markerModule("N"))
+		a.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("N"))
 		var rev struct{ Revision int64 }
-		a.must(201, "POST", "/api/v1/policies/publish", tok[legalToken], nil).decode(t, &rev)
+		a.Must(201, "POST", "/api/v1/policies/publish", tok[apitest.LegalToken], nil).Decode(t, &rev)
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			var ready struct {
 				PolicyRevision int64 `json:"policy_revision"`
 			}
-			b.must(200, "GET", "/readyz", "", nil).decode(t, &ready)
+			b.Must(200, "GET", "/readyz", "", nil).Decode(t, &ready)
 			if ready.PolicyRevision == rev.Revision {
 				break
 			}
@@ -327,8 +325,7 @@ func TestSecondNodePicksUpRevision(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		var ans stepAnswer
-		b.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("N1", "ZJJ-CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &ans)
+		ans := b.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("N1", "ZJJ-CASE-N1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 		if ans.PolicyRevision != rev.Revision {
 			t.Errorf("second node checked with revision %d, want %d", ans.PolicyRevision, rev.Revision)
 		}

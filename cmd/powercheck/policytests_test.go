@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type policyTestReport struct {
@@ -44,21 +47,20 @@ func (d revisionDetail) source(module string) (string, bool) {
 // revision's modules to show what a publish or a rollback changes.
 func TestPolicyWorkbench(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		legal := tok[apitest.LegalToken]
 
 		t.Run("only the legal office runs the tests", func(t *testing.T) {
-			for _, who := range []string{tok[zjjClerk], tok[supervisionToken], adminToken} {
-				s.must(403, "POST", "/api/v1/policies/tests", who, nil)
+			for _, who := range []string{tok[apitest.ZJJClerk], tok[apitest.SupervisionToken], apitest.AdminToken} {
+				s.Must(403, "POST", "/api/v1/policies/tests", who, nil)
 			}
-			wantCode(t, s.do("POST", "/api/v1/policies/tests", legal, map[string]int{"revision": 1}), 400, "malformed_json")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/policies/tests", legal, map[string]int{"revision": 1}), 400, "malformed_json")
 		})
 
 		t.Run("the active revision's tests all pass", func(t *testing.T) {
 			var rep policyTestReport
-			s.must(200, "POST", "/api/v1/policies/tests", legal, nil).decode(t, &rep)
+			s.Must(200, "POST", "/api/v1/policies/tests", legal, nil).Decode(t, &rep)
 			if rep.Revision != 1 || len(rep.Drafts) != 0 || rep.Failed != 0 || rep.Passed < 20 || len(rep.Results) != rep.Passed {
 				t.Fatalf("report: revision %d, drafts %v, passed %d, failed %d, %d results", rep.Revision, rep.Drafts, rep.Passed, rep.Failed, len(rep.Results))
 			}
@@ -70,10 +72,10 @@ func TestPolicyWorkbench(t *testing.T) {
 		})
 
 		t.Run("drafts are tested with the revision they are laid over", func(t *testing.T) {
-			s.must(200, "PUT", "/api/v1/policies/custom", legal, markerModule("W"))
-			s.must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+			s.Must(200, "PUT", "/api/v1/policies/custom", legal, apitest.MarkerModule("W"))
+			s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
 			var rep policyTestReport
-			s.must(200, "POST", "/api/v1/policies/tests", legal, nil).decode(t, &rep)
+			s.Must(200, "POST", "/api/v1/policies/tests", legal, nil).Decode(t, &rep)
 			if len(rep.Drafts) != 2 || rep.Failed != 0 {
 				t.Fatalf("report: drafts %v, failed %d", rep.Drafts, rep.Failed)
 			}
@@ -87,19 +89,19 @@ func TestPolicyWorkbench(t *testing.T) {
 		})
 
 		t.Run("a revision shows its modules and parameters to everyone", func(t *testing.T) {
-			s.must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"})
+			s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"})
 			tests := []struct {
 				revision   string
 				token      string
 				wantCustom bool
 			}{
-				{"1", tok[zjjClerk], false},
-				{"2", tok[zjjClerk], true},
-				{"2", tok[supervisionToken], true},
+				{"1", tok[apitest.ZJJClerk], false},
+				{"2", tok[apitest.ZJJClerk], true},
+				{"2", tok[apitest.SupervisionToken], true},
 			}
 			for _, tt := range tests {
 				var d revisionDetail
-				s.must(200, "GET", "/api/v1/policies/revisions/"+tt.revision, tt.token, nil).decode(t, &d)
+				s.Must(200, "GET", "/api/v1/policies/revisions/"+tt.revision, tt.token, nil).Decode(t, &d)
 				src, ok := d.source("custom")
 				if _, deadline := d.source("deadline"); !deadline || ok != tt.wantCustom || d.Params["deadline"] == nil {
 					t.Errorf("revision %s: custom %v (want %v), deadline %v, params %v", tt.revision, ok, tt.wantCustom, deadline, d.Params)
@@ -112,7 +114,7 @@ func TestPolicyWorkbench(t *testing.T) {
 
 		t.Run("an unknown revision is 404", func(t *testing.T) {
 			for _, rev := range []string{"99", "0", "-1", "abc"} {
-				wantCode(t, s.do("GET", "/api/v1/policies/revisions/"+rev, legal, nil), 404, "revision_not_found")
+				apitest.WantCode(t, s.Do("GET", "/api/v1/policies/revisions/"+rev, legal, nil), 404, "revision_not_found")
 			}
 		})
 	})

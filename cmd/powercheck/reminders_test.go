@@ -3,31 +3,24 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 func TestPatrolReminder(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
-		setupDistrict(t, s)
+		s.SetupDistrict(t)
 		out := openOutbox(t, dsn)
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		var nodes []*app
-		for range 2 {
-			a, err := openApp(context.Background(), dsn, time.Second, log)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = a.store.Close() })
-			nodes = append(nodes, a)
-		}
+		nodes := openNodes(t, dsn, 2)
+		log := slog.New(slog.DiscardHandler)
 		at := func(s string) time.Time {
 			tm, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Shanghai)
 			if err != nil {
@@ -89,31 +82,22 @@ func TestPatrolReminder(t *testing.T) {
 // however many nodes remind; a department that owes none is not.
 func TestExplanationReminder(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s) // the explanation of December runs out in January
-		raiseAlarm(t, s, tok[zjjClerk], "71")
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
+		s.EnterCurrentYears(t) // the explanation of December runs out in January
+		raiseAlarm(t, s, tok[apitest.ZJJClerk], "71")
 		month := time.Now().In(calendar.Shanghai).Format("2006-01")
 		var rep struct {
 			ExplanationRequired bool   `json:"explanation_required"`
 			ExplanationDue      string `json:"explanation_due"`
 		}
-		s.must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month, tok[zjjAdmin], nil).decode(t, &rep)
+		s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month, tok[apitest.ZJJAdmin], nil).Decode(t, &rep)
 		if !rep.ExplanationRequired || rep.ExplanationDue == "" {
 			t.Fatalf("ZJJ's report of %s = %+v: want an explanation required", month, rep)
 		}
 		out := openOutbox(t, dsn)
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		var nodes []*app
-		for range 2 {
-			a, err := openApp(context.Background(), dsn, time.Second, log)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = a.store.Close() })
-			nodes = append(nodes, a)
-		}
+		nodes := openNodes(t, dsn, 2)
+		log := slog.New(slog.DiscardHandler)
 		due, err := calendar.ParseDate(rep.ExplanationDue)
 		if err != nil {
 			t.Fatal(err)
@@ -160,4 +144,21 @@ func TestExplanationReminder(t *testing.T) {
 			t.Errorf("the working day before at 09:00: %+v, want none", got)
 		}
 	})
+}
+
+// openNodes opens n apps on the database at dsn, as n nodes of serve would
+// be, closed when the test ends.
+func openNodes(t *testing.T, dsn string, n int) []*app {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	var nodes []*app
+	for range n {
+		a, err := openApp(context.Background(), dsn, time.Second, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = a.store.Close() })
+		nodes = append(nodes, a)
+	}
+	return nodes
 }

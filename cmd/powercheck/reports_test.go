@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
-	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type reportAnswer struct {
@@ -44,7 +44,7 @@ type reportAnswer struct {
 func (s *server) report(t *testing.T, token, query string) reportAnswer {
 	t.Helper()
 	var r reportAnswer
-	s.must(200, "GET", "/api/v1/reports/monthly?"+query, token, nil).decode(t, &r)
+	s.Must(200, "GET", "/api/v1/reports/monthly?"+query, token, nil).Decode(t, &r)
 	return r
 }
 
@@ -54,10 +54,9 @@ func explanation(dept, month string) map[string]any {
 
 func TestMonthlyReportExplanationDue(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.EnterCurrentYears(t)
 		for _, c := range []struct{ month, due string }{
 			{"2025-09", "2025-10-09"}, // National Day and the Mid-Autumn Festival
 			{"2025-12", "2026-01-04"}, // New Year; Sunday 01-04 is a make-up working day
@@ -65,39 +64,38 @@ func TestMonthlyReportExplanationDue(t *testing.T) {
 			{"2026-09", "2026-10-08"}, // National Day
 			{"2026-03", "2026-04-03"}, // a plain Friday
 		} {
-			if got := s.report(t, tok[zjjAdmin], "month="+c.month).ExplanationDue; got != c.due {
+			if got := s.report(t, tok[apitest.ZJJAdmin], "month="+c.month).ExplanationDue; got != c.due {
 				t.Errorf("explanation_due of %s = %s, want %s", c.month, got, c.due)
 			}
 		}
-		s.must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2026-13", tok[supervisionToken], nil)
-		s.must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2024-06", tok[supervisionToken], nil) // year unknown
-		s.must(403, "GET", "/api/v1/reports/monthly?department=SCJ&month=2026-03", tok[zjjAdmin], nil)
+		s.Must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2026-13", tok[apitest.SupervisionToken], nil)
+		s.Must(422, "GET", "/api/v1/reports/monthly?department=ZJJ&month=2024-06", tok[apitest.SupervisionToken], nil) // year unknown
+		s.Must(403, "GET", "/api/v1/reports/monthly?department=SCJ&month=2026-03", tok[apitest.ZJJAdmin], nil)
 	})
 }
 
 func TestMonthlyReportCounts(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s)
-		clerk := tok[zjjClerk]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.EnterCurrentYears(t)
+		clerk := tok[apitest.ZJJClerk]
 		// One case through its whole flow, one only accepted, one in April.
-		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("R1-a", "ZJJ-R1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-		s.must(201, "POST", "/api/v1/steps", clerk, step("R1-r", "ZJJ-R1", "review", "2026-03-03T09:30:00+08:00"))
-		decide := step("R1-d", "ZJJ-R1", "decide", "2026-03-04T09:30:00+08:00")
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("R1-a", "ZJJ-R1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step("R1-r", "ZJJ-R1", "review", "2026-03-03T09:30:00+08:00"))
+		decide := apitest.Step("R1-d", "ZJJ-R1", "decide", "2026-03-04T09:30:00+08:00")
 		decide["approvals"] = []any{map[string]any{"role": "dept_inspector", "by": "李四", "at": "2026-03-04T09:00:00+08:00"}}
-		s.must(201, "POST", "/api/v1/steps", clerk, decide)
-		s.must(201, "POST", "/api/v1/steps", clerk, step("R1-v", "ZJJ-R1", "deliver", "2026-03-05T09:30:00+08:00"))
-		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("R2-a", "ZJJ-R2", "XK-001", "accept", "2026-03-10T09:30:00+08:00"))
-		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("R3-a", "ZJJ-R3", "XK-001", "accept", "2026-04-01T09:30:00+08:00"))
-		insp := addAccount(t, s, "zjj-insp", "dept_inspector", "ZJJ")
-		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T09:00:00+08:00"))
-		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T16:00:00+08:00"))
-		s.must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-03T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", clerk, decide)
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step("R1-v", "ZJJ-R1", "deliver", "2026-03-05T09:30:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("R2-a", "ZJJ-R2", "XK-001", "accept", "2026-03-10T09:30:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("R3-a", "ZJJ-R3", "XK-001", "accept", "2026-04-01T09:30:00+08:00"))
+		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
+		s.Must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T16:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-03T09:00:00+08:00"))
 		enteredOnTime(t, dsn)
 
-		r := s.report(t, tok[supervisionToken], "department=ZJJ&month=2026-03")
+		r := s.report(t, tok[apitest.SupervisionToken], "department=ZJJ&month=2026-03")
 		if r.DepartmentCode != "ZJJ" || r.Month != "2026-03" || r.CasesAccepted != 2 || r.CasesClosed != 1 || r.CasesOpen != 1 ||
 			r.Steps != 5 || r.CheckpointApprovals != 1 {
 			t.Errorf("March report = %+v, want 2 accepted, 1 closed, 1 open, 5 steps, 1 approval", r)
@@ -115,9 +113,9 @@ func TestMonthlyReportCounts(t *testing.T) {
 			t.Errorf("March warnings = %+v, required %v; want none, no explanation required", r.Warnings, r.ExplanationRequired)
 		}
 		month := time.Now().In(calendar.Shanghai).Format("2006-01")
-		now := s.report(t, tok[zjjAdmin], "month="+month)
-		var l warningList
-		s.must(200, "GET", "/api/v1/warnings?limit=200&department=ZJJ", tok[supervisionToken], nil).decode(t, &l)
+		now := s.report(t, tok[apitest.ZJJAdmin], "month="+month)
+		var l apitest.WarningList
+		s.Must(200, "GET", "/api/v1/warnings?limit=200&department=ZJJ", tok[apitest.SupervisionToken], nil).Decode(t, &l)
 		want := map[string]int{}
 		pre, alarm := 0, 0
 		for _, w := range l.Items {
@@ -154,11 +152,7 @@ func mapsEqual(a, b map[string]int) bool {
 // server afterwards to see them so.
 func backdateDepartments(t *testing.T, dsn string, at time.Time, codes ...string) {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := sqlstoretest.Open(t, dsn)
 	if err := st.DB().Exec("UPDATE departments SET created_at = ? WHERE code IN ?", at.UTC(), codes).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -166,26 +160,27 @@ func backdateDepartments(t *testing.T, dsn string, at time.Time, codes ...string
 
 func TestMonthlyExplanations(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		tok := setupDistrict(t, startServer(t, dsn))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		tok := startServer(t, dsn).SetupDistrict(t)
+
 		// Both departments were set up on 1 June 2025.
 		backdateDepartments(t, dsn, time.Date(2025, 6, 1, 9, 0, 0, 0, calendar.Shanghai), "ZJJ", "SCJ")
 		s := startServer(t, dsn)
-		enterCurrentYears(t, s)
-		sup := tok[supervisionToken]
+		s.EnterCurrentYears(t)
+		sup := tok[apitest.SupervisionToken]
 		// ZJJ accepts a case in July 2025 and none after; SCJ never does.
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("J-a", "ZJJ-J", "XK-001", "accept", "2025-07-15T09:30:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("J-a", "ZJJ-J", "XK-001", "accept", "2025-07-15T09:30:00+08:00"))
 
 		t.Run("who may explain what", func(t *testing.T) {
-			s.must(403, "POST", "/api/v1/reports/monthly/explanations", tok[zjjClerk], explanation("ZJJ", "2025-09"))
-			s.must(403, "POST", "/api/v1/reports/monthly/explanations", adminToken, explanation("ZJJ", "2025-09"))
-			s.must(403, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("SCJ", "2025-09"))
-			s.must(422, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-9"))
+			s.Must(403, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJClerk], explanation("ZJJ", "2025-09"))
+			s.Must(403, "POST", "/api/v1/reports/monthly/explanations", apitest.AdminToken, explanation("ZJJ", "2025-09"))
+			s.Must(403, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("SCJ", "2025-09"))
+			s.Must(422, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2025-9"))
 			current := time.Now().In(calendar.Shanghai).Format("2006-01")
-			s.must(422, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", current))
+			s.Must(422, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", current))
 			e := explanation("ZJJ", "2025-09")
 			e["signed_by"] = ""
-			s.must(422, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], e)
+			s.Must(422, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], e)
 		})
 		t.Run("an explanation after its due date is late, and only one per month", func(t *testing.T) {
 			var e struct {
@@ -193,11 +188,11 @@ func TestMonthlyExplanations(t *testing.T) {
 				SubmittedAt time.Time `json:"submitted_at"`
 				Late        bool      `json:"late"`
 			}
-			s.must(201, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-09")).decode(t, &e)
+			s.Must(201, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2025-09")).Decode(t, &e)
 			if e.SignedBy != "王局长" || e.SubmittedAt.IsZero() || !e.Late {
 				t.Errorf("explanation = %+v, want signed, timed and late", e)
 			}
-			if code := s.must(409, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-09")).errorCode(t); code != "explanation_exists" {
+			if code := s.Must(409, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2025-09")).ErrorCode(t); code != "explanation_exists" {
 				t.Errorf("code = %s, want explanation_exists", code)
 			}
 			r := s.report(t, sup, "department=ZJJ&month=2025-09")
@@ -206,10 +201,10 @@ func TestMonthlyExplanations(t *testing.T) {
 			}
 		})
 		t.Run("closing a month raises late, missing and zero-case warnings", func(t *testing.T) {
-			s.must(403, "POST", "/api/v1/reports/monthly/close", sup, map[string]any{"month": "2025-09"})
-			s.must(422, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": time.Now().In(calendar.Shanghai).Format("2006-01")})
+			s.Must(403, "POST", "/api/v1/reports/monthly/close", sup, map[string]any{"month": "2025-09"})
+			s.Must(422, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": time.Now().In(calendar.Shanghai).Format("2006-01")})
 			var res struct{ Departments, Failed, NewWarnings int }
-			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": "2025-09"}).decode(t, &res)
+			s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": "2025-09"}).Decode(t, &res)
 			if res.Departments != 2 || res.Failed != 0 {
 				t.Errorf("close = %+v, want two departments", res)
 			}
@@ -225,14 +220,14 @@ func TestMonthlyExplanations(t *testing.T) {
 				t.Errorf("SCJ:\n got %q\nwant %q", got, wantSCJ)
 			}
 			var again struct{ NewWarnings int }
-			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": "2025-09"}).decode(t, &again)
+			s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": "2025-09"}).Decode(t, &again)
 			if again.NewWarnings != 0 {
 				t.Errorf("closing again stored %d warnings, want 0", again.NewWarnings)
 			}
 		})
 		t.Run("the third zero-case month in a row is an alarm", func(t *testing.T) {
-			s.must(201, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-10"))
-			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": "2025-10", "department": "ZJJ"})
+			s.Must(201, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2025-10"))
+			s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": "2025-10", "department": "ZJJ"})
 			got := s.warningKeys(t, sup, "ZJJ", "report")
 			for _, w := range []string{"report.zero_cases/prewarning[2025-10]", "report.zero_cases_three_months/alarm[2025-10]",
 				"report.explanation_late/prewarning[2025-10]"} {
@@ -249,8 +244,8 @@ func TestMonthlyExplanations(t *testing.T) {
 			if r := s.report(t, sup, "department=ZJJ&month=2025-07"); r.ExplanationRequired {
 				t.Fatalf("July report = %+v, want no explanation required", r)
 			}
-			s.must(201, "POST", "/api/v1/reports/monthly/explanations", tok[zjjAdmin], explanation("ZJJ", "2025-07"))
-			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": "2025-07", "department": "ZJJ"})
+			s.Must(201, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2025-07"))
+			s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": "2025-07", "department": "ZJJ"})
 			for _, w := range s.warningKeys(t, sup, "ZJJ", "report") {
 				if w == "report.explanation_late/prewarning[2025-07]" {
 					t.Errorf("ZJJ: %s for an explanation nobody asked for", w)
@@ -258,11 +253,11 @@ func TestMonthlyExplanations(t *testing.T) {
 			}
 		})
 		t.Run("a department set up today owes nothing for last month", func(t *testing.T) {
-			s.must(201, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "HBJ", "name": "区生态环境局"})
+			s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "HBJ", "name": "区生态环境局"})
 			now := time.Now().In(calendar.Shanghai)
 			last := time.Date(now.Year(), now.Month(), 0, 12, 0, 0, 0, calendar.Shanghai).Format("2006-01")
 			var res struct{ Departments, Failed, NewWarnings int }
-			s.must(200, "POST", "/api/v1/reports/monthly/close", adminToken, map[string]any{"month": last, "department": "HBJ"}).decode(t, &res)
+			s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": last, "department": "HBJ"}).Decode(t, &res)
 			if res.Departments != 1 || res.Failed != 0 || res.NewWarnings != 0 {
 				t.Errorf("closing %s for HBJ = %+v, want it evaluated and nothing raised", last, res)
 			}

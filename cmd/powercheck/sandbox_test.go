@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // runawayModule raises its warning after a call that would allocate without
@@ -25,10 +28,9 @@ warnings contains {"rule": "custom.runaway", "level": "alarm", "message": "失�
 // sweeps go on, and the server keeps answering.
 func TestPolicySandbox(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		legal := tok[apitest.LegalToken]
 
 		doubling := "package compliance.custom_test\n\ntest_doubles if {\n\ta0 := [1]\n"
 		for i := 1; i <= 40; i++ {
@@ -46,44 +48,35 @@ func TestPolicySandbox(t *testing.T) {
 		}
 		for _, tt := range refused {
 			t.Run(tt.name, func(t *testing.T) {
-				var body struct {
-					Error struct {
-						Code    string    `json:"code"`
-						Message string    `json:"message"`
-						Details []problem `json:"details"`
-					} `json:"error"`
-				}
-				r := s.must(422, "PUT", "/api/v1/policies/"+tt.module, legal, map[string]string{"source": tt.source})
-				r.decode(t, &body)
+				body := refuseDraft(t, s, legal, tt.module, tt.source)
 				text := body.Error.Message
 				for _, p := range body.Error.Details {
 					text += p.MessageZh
 				}
 				if body.Error.Code != tt.code || !strings.Contains(text, tt.zh) {
-					t.Errorf("answer = %s, want %s mentioning %s", r.Body, tt.code, tt.zh)
+					t.Errorf("answer = %+v, want %s mentioning %s", body, tt.code, tt.zh)
 				}
 			})
 		}
 
 		// A rule that fails only at run time is accepted and published; then
 		// every evaluation fails and nothing is lost.
-		s.must(200, "PUT", "/api/v1/policies/custom", legal, map[string]string{"source": runawayModule})
+		s.Must(200, "PUT", "/api/v1/policies/custom", legal, map[string]string{"source": runawayModule})
 		var imp struct {
 			Failed int `json:"failed"`
 		}
-		submit := func(id string) stepAnswer {
-			var a stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(id, "ZJJ-SANDBOX-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &a)
+		submit := func(id string) apitest.StepAnswer {
+			a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-SANDBOX-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 			return a
 		}
 		if a := submit("1"); a.CheckStatus != "checked" {
 			t.Fatalf("before publishing: check_status = %s, want checked", a.CheckStatus)
 		}
-		s.must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": time.Now().AddDate(0, 0, 1).Format("2006-01-02")}).decode(t, &imp)
+		s.Must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": time.Now().AddDate(0, 0, 1).Format("2006-01-02")}).Decode(t, &imp)
 		if imp.Failed == 0 {
 			t.Errorf("impact failed = 0, want the runaway rule to fail on the stored step")
 		}
-		s.must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "失控规则"})
+		s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "失控规则"})
 		if a := submit("2"); a.CheckStatus != "unchecked" {
 			t.Errorf("after publishing: check_status = %s, want unchecked", a.CheckStatus)
 		}
@@ -93,11 +86,11 @@ func TestPolicySandbox(t *testing.T) {
 				CheckError string `json:"check_error"`
 			} `json:"steps"`
 		}
-		s.must(200, "GET", "/api/v1/checks/unchecked", tok[supervisionToken], nil).decode(t, &unchecked)
+		s.Must(200, "GET", "/api/v1/checks/unchecked", tok[apitest.SupervisionToken], nil).Decode(t, &unchecked)
 		if len(unchecked.Steps) == 0 || !strings.Contains(unchecked.Steps[0].CheckError, "policy sandbox") {
 			t.Errorf("unchecked = %+v, want the step with the sandbox's error", unchecked.Steps)
 		}
-		s.must(200, "POST", "/api/v1/sweeps", adminToken, nil)
-		s.must(200, "GET", "/healthz", "", nil)
+		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
+		s.Must(200, "GET", "/healthz", "", nil)
 	})
 }

@@ -58,7 +58,7 @@ func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *sl
 		_ = store.Close()
 		return nil, err
 	}
-	if err := engine.Sync(ctx, store, defaults); err != nil {
+	if err := engine.Sync(ctx, store.Revisions(), defaults); err != nil {
 		_ = store.Close()
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func openApp(ctx context.Context, dsn string, evalTimeout time.Duration, log *sl
 	for _, opt := range opts {
 		opt(&o)
 	}
-	services, err := checker.New(store, engine, o)
+	services, err := checker.New(checker.SQLStores(store), engine, o)
 	if err != nil {
 		_ = store.Close()
 		return nil, err
@@ -139,7 +139,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, level s
 		defer stop() // after the drain: its requests are counted
 		cfg.Requests = m
 	}
-	h, err := httpapi.New(apiServices(a.services), policy.NewAuthoring(a.engine, a.store), a.store, a.engine, cfg, log)
+	h, err := httpapi.New(apiServices(a.services), policy.NewAuthoring(a.engine, a.store.Revisions()), a.store, a.engine, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := bootstrap(ctx, a, slog.Default()); err != nil {
 		return err
 	}
-	return loadDemo(ctx, a, session.NewService(a.store, nil, nil), stdout, slog.Default())
+	return loadDemo(ctx, a, session.NewService(a.store.Sessions(), a.services.Core.Credentials(), nil, nil), stdout, slog.Default())
 }
 
 // apiServices are the services the API calls.
@@ -273,7 +273,7 @@ func apiServices(s *checker.Services) httpapi.Services {
 func serveComponents(a *app, f *serveFlags, mail *webhook.Mailer, inbox *notify.Service, api jobs.Component, log *slog.Logger) []jobs.Component {
 	var checkpoints jobs.Component
 	if *f.checkpointFile != "" {
-		cps := newCheckpointer(a.services.Audit, a.store, *f.checkpointFile, log)
+		cps := newCheckpointer(a.services.Audit, a.store.Audit(), *f.checkpointFile, log)
 		// A first checkpoint at the start, then on the interval, and the
 		// last one once every change is logged.
 		checkpoints = jobs.Every("audit checkpoint", *f.checkpointEvery, cps.run, jobs.OnStart(cps.open), jobs.AtStop())
@@ -281,7 +281,7 @@ func serveComponents(a *app, f *serveFlags, mail *webhook.Mailer, inbox *notify.
 	dispatcher := f.hooks.dispatcher(a, log)
 	return []jobs.Component{
 		// Every node runs the newest policies, calendar and settings.
-		jobs.Every("policy poll", *f.poll, pollPolicy(a.engine, a.store, log)),
+		jobs.Every("policy poll", *f.poll, pollPolicy(a.engine, a.store.Revisions(), log)),
 		jobs.Every("calendar sync", *f.poll, syncCalendar(a.services, log)),
 		jobs.Every("settings refresh", *f.poll, refreshSettings(a.services.Accounts)),
 		// Steps whose evaluation failed, evaluated again.
@@ -351,7 +351,7 @@ func prepareData(ctx context.Context, a *app, withDemo bool, stdout io.Writer, l
 	if token != "" && os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN") == "" {
 		fmt.Fprintf(stdout, "created account admin; its token, shown only now: %s\n", token)
 	}
-	sessions := session.NewService(a.store, nil, log)
+	sessions := session.NewService(a.store.Sessions(), a.services.Core.Credentials(), nil, log)
 	if withDemo {
 		if err := loadDemo(ctx, a, sessions, stdout, log); err != nil {
 			return nil, err

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
 )
 
 func TestServeRefusesBadSettings(t *testing.T) {
@@ -111,7 +113,7 @@ func TestGracefulShutdown(t *testing.T) {
 		{"a request still running after the drain time is cut", "500ms", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", adminToken)
+			t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", apitest.AdminToken)
 			dsn := sqliteDSNFor(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -127,10 +129,10 @@ func TestGracefulShutdown(t *testing.T) {
 			case err := <-done:
 				t.Fatal(err)
 			}
-			s := &server{t: t, base: base}
-			tok := setupDistrict(t, s)
+			s := &server{Server: &apitest.Server{T: t, Base: base}}
+			tok := s.SetupDistrict(t)
 
-			body, _ := json.Marshal(firstStep("S-accept", "ZJJ-S-1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
+			body, _ := json.Marshal(apitest.FirstStep("S-accept", "ZJJ-S-1", "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
 			conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 			if err != nil {
 				t.Fatal(err)
@@ -138,7 +140,7 @@ func TestGracefulShutdown(t *testing.T) {
 			defer conn.Close()
 			half := len(body) / 2
 			fmt.Fprintf(conn, "POST /api/v1/steps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-				tok[zjjClerk], len(body), body[:half])
+				tok[apitest.ZJJClerk], len(body), body[:half])
 			time.Sleep(200 * time.Millisecond) // the request is being read
 			start := time.Now()
 			cancel()
@@ -173,7 +175,7 @@ func TestGracefulShutdown(t *testing.T) {
 			}
 			// Stored, or not, as answered: a new server on the same file shows it.
 			s2 := startServer(t, dsn)
-			r := s2.do("GET", "/api/v1/cases/ZJJ-S-1", adminToken, nil)
+			r := s2.Do("GET", "/api/v1/cases/ZJJ-S-1", apitest.AdminToken, nil)
 			if tc.finishBody && r.Status != 200 {
 				t.Errorf("the acknowledged step is not stored: %d %s", r.Status, r.Body)
 			}

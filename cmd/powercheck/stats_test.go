@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/url"
@@ -10,50 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
-	"powercheck/internal/sqlstore"
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
-
-// statsAccount creates an account through the API and returns its token.
-func statsAccount(t *testing.T, s *server, user, role, dept string) string {
-	t.Helper()
-	body := map[string]any{"username": user, "real_name": "测试" + user, "role": role}
-	if dept != "" {
-		body["department_code"] = dept
-	}
-	var out struct {
-		Token string `json:"token"`
-	}
-	s.must(201, "POST", "/api/v1/accounts", adminToken, body).decode(t, &out)
-	return out.Token
-}
-
-type statsAnswer struct {
-	From  string      `json:"from"`
-	To    string      `json:"to"`
-	Rows  []statsRow  `json:"rows"`
-	Rates []statsRate `json:"rates"`
-}
-
-type statsRow struct {
-	DepartmentCode string `json:"department_code"`
-	Month          string `json:"month"`
-	Level          string `json:"level"`
-	Family         string `json:"family"`
-	Count          int64  `json:"count"`
-}
-
-type statsRate struct {
-	DepartmentCode    string  `json:"department_code"`
-	Cases             int64   `json:"cases"`
-	CasesWithWarnings int64   `json:"cases_with_warnings"`
-	WarningRate       float64 `json:"warning_rate"`
-	OverdueCases      int64   `json:"overdue_cases"`
-	OverdueRate       float64 `json:"overdue_rate"`
-	Alarms            int64   `json:"alarms"`
-	AlarmsRectified   int64   `json:"alarms_rectified"`
-	RectificationRate float64 `json:"rectification_rate"`
-}
 
 // statsWarning is a warning as GET /api/v1/warnings lists it.
 type statsWarning struct {
@@ -67,36 +27,66 @@ type statsWarning struct {
 	CreatedAt      time.Time `json:"created_at"`
 }
 
-// allWarnings lists every warning token may see, following the cursor.
-func allWarnings(t *testing.T, s *server, token string) []statsWarning {
+// listWarnings lists every warning token may see that GET /api/v1/warnings
+// lists for query ("" for all), following the cursor: what a dashboard
+// figure's link opens.
+func listWarnings(t *testing.T, s *server, token, query string) []statsWarning {
 	t.Helper()
 	var out []statsWarning
-	path := "/api/v1/warnings?limit=500"
+	list := "/api/v1/warnings?limit=500"
+	if query != "" {
+		list += "&" + query
+	}
+	path := list
 	for {
 		var page struct {
 			Items      []statsWarning `json:"items"`
 			NextCursor *string        `json:"next_cursor"`
 		}
-		s.must(200, "GET", path, token, nil).decode(t, &page)
+		s.Must(200, "GET", path, token, nil).Decode(t, &page)
 		out = append(out, page.Items...)
 		if page.NextCursor == nil {
 			return out
 		}
-		path = "/api/v1/warnings?limit=500&cursor=" + url.QueryEscape(*page.NextCursor)
+		path = list + "&cursor=" + url.QueryEscape(*page.NextCursor)
 	}
 }
 
-func rate(n, d int64) float64 {
+// isRate reports whether r is the rate n/d as the statistics give it: the
+// fraction to four decimals, 0 when d is 0. It holds r against the exact
+// fraction, within the rounding, rather than rounding the fraction again.
+func isRate(r float64, n, d int64) bool {
 	if d == 0 {
-		return 0
+		return r == 0
 	}
-	return math.Round(float64(n)/float64(d)*10000) / 10000
+	fourDecimals := math.Abs(r*10000-math.Round(r*10000)) < 1e-6
+	return fourDecimals && math.Abs(r*float64(d)-float64(n)) <= 0.00005*float64(d)
 }
 
-// wantStats computes, from the listed warnings and the cases known to be
+// checkRates compares a department's rates with the counts expected of it:
+// the counts exactly, each rate as the fraction of its counts.
+func checkRates(t *testing.T, got []compliance.DepartmentRate, want []compliance.DepartmentCounts) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("rates of %d departments, want %d: %+v", len(got), len(want), got)
+	}
+	for i, r := range got {
+		counts := compliance.DepartmentCounts{DepartmentCode: r.DepartmentCode, Cases: r.Cases, CasesWithWarnings: r.CasesWithWarnings,
+			OverdueCases: r.OverdueCases, Alarms: r.Alarms, AlarmsRectified: r.AlarmsRectified}
+		if counts != want[i] {
+			t.Errorf("counts %+v, want %+v", counts, want[i])
+		}
+		if !isRate(r.WarningRate, r.CasesWithWarnings, r.Cases) || !isRate(r.OverdueRate, r.OverdueCases, r.Cases) ||
+			!isRate(r.RectificationRate, r.AlarmsRectified, r.Alarms) {
+			t.Errorf("%s: rates %+v do not match their counts", r.DepartmentCode, r)
+		}
+	}
+}
+
+// wantStats counts, from the listed warnings and the cases known to be
 // accepted in the period, what the statistics of a period that holds every
-// listed warning must say.
-func wantStats(ws []statsWarning, accepted map[string][]string, depts []string) ([]statsRow, []statsRate) {
+// listed warning must say: its rows and each department's counts.
+func wantStats(ws []statsWarning, accepted map[string][]string, depts []string) ([]compliance.WarningCount, []compliance.DepartmentCounts) {
 	type key struct{ dept, month, level, family string }
 	counts := map[key]int64{}
 	withWarnings := map[string]bool{}
@@ -118,29 +108,27 @@ func wantStats(ws []statsWarning, accepted map[string][]string, depts []string) 
 			}
 		}
 	}
-	var rows []statsRow
+	var rows []compliance.WarningCount
 	for k, n := range counts {
-		rows = append(rows, statsRow{k.dept, k.month, k.level, k.family, n})
+		rows = append(rows, compliance.WarningCount{DepartmentCode: k.dept, Month: k.month, Level: k.level, Family: k.family, Count: n})
 	}
 	sortRows(rows)
-	var rates []statsRate
+	var want []compliance.DepartmentCounts
 	for _, d := range depts {
-		r := statsRate{DepartmentCode: d, Cases: int64(len(accepted[d])), OverdueCases: int64(len(overdue[d])),
+		c := compliance.DepartmentCounts{DepartmentCode: d, Cases: int64(len(accepted[d])), OverdueCases: int64(len(overdue[d])),
 			Alarms: alarms[d], AlarmsRectified: rectified[d]}
-		for _, c := range accepted[d] {
-			if withWarnings[c] {
-				r.CasesWithWarnings++
+		for _, n := range accepted[d] {
+			if withWarnings[n] {
+				c.CasesWithWarnings++
 			}
 		}
-		r.WarningRate, r.OverdueRate = rate(r.CasesWithWarnings, r.Cases), rate(r.OverdueCases, r.Cases)
-		r.RectificationRate = rate(r.AlarmsRectified, r.Alarms)
-		rates = append(rates, r)
+		want = append(want, c)
 	}
-	return rows, rates
+	return rows, want
 }
 
-func sortRows(rows []statsRow) {
-	slices.SortFunc(rows, func(a, b statsRow) int {
+func sortRows(rows []compliance.WarningCount) {
+	slices.SortFunc(rows, func(a, b compliance.WarningCount) int {
 		for _, p := range [][2]string{{a.DepartmentCode, b.DepartmentCode}, {a.Month, b.Month}, {a.Level, b.Level}, {a.Family, b.Family}} {
 			if p[0] != p[1] {
 				if p[0] < p[1] {
@@ -155,41 +143,35 @@ func sortRows(rows []statsRow) {
 
 func TestStatsWarnings(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		oversight := statsAccount(t, s, "oversight", "oversight", "")
-		scjAdmin := statsAccount(t, s, "scj-admin", "dept_admin", "SCJ")
-		zjjInspector := statsAccount(t, s, "zjj-inspector", "dept_inspector", "ZJJ")
-		s.must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[legalToken], itemFixture(t, "licensing", func(it map[string]any) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		oversight := s.AddAccount(t, "oversight", "oversight", "")
+		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
+		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
+		s.Must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["department_code"] = "SCJ"
 		}))
 
-		post := func(token string, body map[string]any) stepAnswer {
-			t.Helper()
-			var a stepAnswer
-			s.must(201, "POST", "/api/v1/steps", token, body).decode(t, &a)
-			return a
-		}
 		// ST-1: a decision without its approval: checkpoint alarms.
-		post(tok[zjjClerk], firstStep("ST-1-a", "ZJJ-ST-1", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-		post(tok[zjjClerk], step("ST-1-r", "ZJJ-ST-1", "review", "2026-03-03T09:00:00+08:00"))
-		d1 := post(tok[zjjClerk], step("ST-1-d", "ZJJ-ST-1", "decide", "2026-03-04T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-1-a", "ZJJ-ST-1", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-r", "ZJJ-ST-1", "review", "2026-03-03T09:00:00+08:00"))
+		d1 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-d", "ZJJ-ST-1", "decide", "2026-03-04T09:00:00+08:00"))
+
 		// ST-2: a decision six weeks after acceptance: the item is overdue.
-		post(tok[zjjClerk], firstStep("ST-2-a", "ZJJ-ST-2", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-		post(tok[zjjClerk], step("ST-2-r", "ZJJ-ST-2", "review", "2026-03-03T09:00:00+08:00"))
-		d2 := post(tok[zjjClerk], step("ST-2-d", "ZJJ-ST-2", "decide", "2026-04-15T09:00:00+08:00"))
-		if !slices.Contains(d2.rules("deadline"), "deadline.item_overdue/alarm") {
-			t.Fatalf("late decision raised %v, want deadline.item_overdue", d2.rules("deadline"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-2-a", "ZJJ-ST-2", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-r", "ZJJ-ST-2", "review", "2026-03-03T09:00:00+08:00"))
+		d2 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-d", "ZJJ-ST-2", "decide", "2026-04-15T09:00:00+08:00"))
+		if !slices.Contains(d2.Rules("deadline"), "deadline.item_overdue/alarm") {
+			t.Fatalf("late decision raised %v, want deadline.item_overdue", d2.Rules("deadline"))
 		}
 		// ST-3: accepted only. ST-0: accepted before the period, its
 		// warnings raised in it. ST-now: accepted just now.
-		post(tok[zjjClerk], firstStep("ST-3-a", "ZJJ-ST-3", "XK-001", "accept", "2026-03-05T09:00:00+08:00"))
-		post(tok[zjjClerk], firstStep("ST-0-a", "ZJJ-ST-0", "XK-001", "accept", "2026-02-20T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-3-a", "ZJJ-ST-3", "XK-001", "accept", "2026-03-05T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-0-a", "ZJJ-ST-0", "XK-001", "accept", "2026-02-20T09:00:00+08:00"))
 		now := time.Now().In(calendar.Shanghai)
-		post(tok[zjjClerk], firstStep("ST-now-a", "ZJJ-ST-now", "XK-001", "accept", now.Format(time.RFC3339)))
-		post(tok[scjClerk], firstStep("SC-1-a", "SCJ-ST-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
-		post(tok[scjClerk], step("SC-1-d", "SCJ-ST-1", "decide", "2026-03-11T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-now-a", "ZJJ-ST-now", "XK-001", "accept", now.Format(time.RFC3339)))
+		s.Submit(t, tok[apitest.SCJClerk], apitest.FirstStep("SC-1-a", "SCJ-ST-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
+		s.Submit(t, tok[apitest.SCJClerk], apitest.Step("SC-1-d", "SCJ-ST-1", "decide", "2026-03-11T09:00:00+08:00"))
 
 		// The department rectifies one alarm.
 		var alarm int64
@@ -201,7 +183,7 @@ func TestStatsWarnings(t *testing.T) {
 		if alarm == 0 {
 			t.Fatalf("the decision without approval raised no checkpoint.approval_missing: %+v", d1.Warnings)
 		}
-		s.must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", alarm), tok[zjjAdmin],
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", alarm), tok[apitest.ZJJAdmin],
 			map[string]string{"action": "rectify", "note": "已补办审批手续"})
 
 		today := calendar.DateOf(now).String()
@@ -210,24 +192,22 @@ func TestStatsWarnings(t *testing.T) {
 			"ZJJ": {"ZJJ-ST-1", "ZJJ-ST-2", "ZJJ-ST-3", "ZJJ-ST-now"},
 			"SCJ": {"SCJ-ST-1"},
 		}
-		ws := allWarnings(t, s, tok[supervisionToken])
+		ws := listWarnings(t, s, tok[apitest.SupervisionToken], "")
 
 		t.Run("counts and rates match the warnings and cases", func(t *testing.T) {
-			var got statsAnswer
-			s.must(200, "GET", "/api/v1/stats/warnings?"+period, oversight, nil).decode(t, &got)
+			var got compliance.WarningStats
+			s.Must(200, "GET", "/api/v1/stats/warnings?"+period, oversight, nil).Decode(t, &got)
 			if got.From != "2026-03-01" || got.To != today {
 				t.Errorf("period = %s..%s, want 2026-03-01..%s", got.From, got.To, today)
 			}
-			wantRows, wantRates := wantStats(ws, accepted, []string{"SCJ", "ZJJ"})
+			wantRows, wantCounts := wantStats(ws, accepted, []string{"SCJ", "ZJJ"})
 			if !reflect.DeepEqual(got.Rows, wantRows) {
 				t.Errorf("rows:\n got %+v\nwant %+v", got.Rows, wantRows)
 			}
-			if !reflect.DeepEqual(got.Rates, wantRates) {
-				t.Errorf("rates:\n got %+v\nwant %+v", got.Rates, wantRates)
-			}
+			checkRates(t, got.Rates, wantCounts)
 			zjj := got.Rates[1]
 			if zjj.Cases != 4 || zjj.AlarmsRectified != 1 || zjj.OverdueCases < 1 || zjj.Alarms < 2 ||
-				zjj.RectificationRate != rate(1, zjj.Alarms) {
+				!isRate(zjj.RectificationRate, 1, zjj.Alarms) {
 				t.Errorf("ZJJ rates = %+v", zjj)
 			}
 			var fromST0 int64
@@ -252,17 +232,17 @@ func TestStatsWarnings(t *testing.T) {
 			// Accepted on 2 March: ST-1 and ST-2; both have warnings,
 			// raised after the period, so they count as cases with
 			// warnings but not as overdue or alarms of the period.
-			var got statsAnswer
-			s.must(200, "GET", "/api/v1/stats/warnings?from=2026-03-02&to=2026-03-02&department=ZJJ", oversight, nil).decode(t, &got)
-			want := []statsRate{{DepartmentCode: "ZJJ", Cases: 2, CasesWithWarnings: 2, WarningRate: 1}}
+			var got compliance.WarningStats
+			s.Must(200, "GET", "/api/v1/stats/warnings?from=2026-03-02&to=2026-03-02&department=ZJJ", oversight, nil).Decode(t, &got)
+			want := []compliance.DepartmentRate{{DepartmentCode: "ZJJ", Cases: 2, CasesWithWarnings: 2, WarningRate: 1}}
 			if len(got.Rows) != 0 || !reflect.DeepEqual(got.Rates, want) {
 				t.Errorf("got %+v, want no rows and rates %+v", got, want)
 			}
 		})
 
 		t.Run("the period defaults to the current month up to today", func(t *testing.T) {
-			var got statsAnswer
-			s.must(200, "GET", "/api/v1/stats/warnings?department=ZJJ", tok[zjjAdmin], nil).decode(t, &got)
+			var got compliance.WarningStats
+			s.Must(200, "GET", "/api/v1/stats/warnings?department=ZJJ", tok[apitest.ZJJAdmin], nil).Decode(t, &got)
 			first := calendar.MakeDate(now.Year(), now.Month(), 1).String()
 			if got.From != first || got.To != today {
 				t.Errorf("period = %s..%s, want %s..%s", got.From, got.To, first, today)
@@ -273,12 +253,10 @@ func TestStatsWarnings(t *testing.T) {
 		})
 
 		t.Run("department accounts see their own department only", func(t *testing.T) {
-			var got statsAnswer
-			s.must(200, "GET", "/api/v1/stats/warnings?"+period, scjAdmin, nil).decode(t, &got)
-			_, wantRates := wantStats(ws, accepted, []string{"SCJ"})
-			if !reflect.DeepEqual(got.Rates, wantRates) {
-				t.Errorf("SCJ rates = %+v, want %+v", got.Rates, wantRates)
-			}
+			var got compliance.WarningStats
+			s.Must(200, "GET", "/api/v1/stats/warnings?"+period, scjAdmin, nil).Decode(t, &got)
+			_, wantCounts := wantStats(ws, accepted, []string{"SCJ"})
+			checkRates(t, got.Rates, wantCounts)
 			if len(got.Rows) == 0 {
 				t.Error("SCJ sees no rows; its decision raised warnings")
 			}
@@ -287,12 +265,12 @@ func TestStatsWarnings(t *testing.T) {
 					t.Errorf("SCJ admin sees a row of %s", r.DepartmentCode)
 				}
 			}
-			s.must(200, "GET", "/api/v1/stats/warnings?department=SCJ&"+period, scjAdmin, nil)
-			if code := s.must(403, "GET", "/api/v1/stats/warnings?department=ZJJ", scjAdmin, nil).errorCode(t); code != "other_department" {
+			s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&"+period, scjAdmin, nil)
+			if code := s.Must(403, "GET", "/api/v1/stats/warnings?department=ZJJ", scjAdmin, nil).ErrorCode(t); code != "other_department" {
 				t.Errorf("code = %s, want other_department", code)
 			}
-			s.must(403, "GET", "/api/v1/stats/warnings?department=SCJ", zjjInspector, nil)
-			s.must(200, "GET", "/api/v1/stats/warnings", zjjInspector, nil).decode(t, &got)
+			s.Must(403, "GET", "/api/v1/stats/warnings?department=SCJ", zjjInspector, nil)
+			s.Must(200, "GET", "/api/v1/stats/warnings", zjjInspector, nil).Decode(t, &got)
 			if len(got.Rates) != 1 || got.Rates[0].DepartmentCode != "ZJJ" {
 				t.Errorf("ZJJ inspector rates = %+v", got.Rates)
 			}
@@ -301,11 +279,7 @@ func TestStatsWarnings(t *testing.T) {
 		t.Run("months and period bounds are days in Asia/Shanghai", func(t *testing.T) {
 			// Move two SCJ warnings to either side of midnight, 1 November
 			// in Shanghai (16:00 UTC on 31 October).
-			st, err := sqlstore.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := sqlstoretest.Open(t, dsn)
 			var scj []statsWarning
 			for _, w := range ws {
 				if w.DepartmentCode == "SCJ" {
@@ -324,26 +298,26 @@ func TestStatsWarnings(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var got statsAnswer
-			s.must(200, "GET", "/api/v1/stats/warnings?department=SCJ&from=2026-10-31&to=2026-10-31", oversight, nil).decode(t, &got)
-			want := []statsRow{{"SCJ", "2026-10", late.Level, late.Family, 1}}
+			var got compliance.WarningStats
+			s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&from=2026-10-31&to=2026-10-31", oversight, nil).Decode(t, &got)
+			want := []compliance.WarningCount{{DepartmentCode: "SCJ", Month: "2026-10", Level: late.Level, Family: late.Family, Count: 1}}
 			if !reflect.DeepEqual(got.Rows, want) {
 				t.Errorf("31 October: rows %+v, want %+v", got.Rows, want)
 			}
-			s.must(200, "GET", "/api/v1/stats/warnings?department=SCJ&from=2026-11-01&to=2026-11-01", oversight, nil).decode(t, &got)
-			want = []statsRow{{"SCJ", "2026-11", early.Level, early.Family, 1}}
+			s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&from=2026-11-01&to=2026-11-01", oversight, nil).Decode(t, &got)
+			want = []compliance.WarningCount{{DepartmentCode: "SCJ", Month: "2026-11", Level: early.Level, Family: early.Family, Count: 1}}
 			if !reflect.DeepEqual(got.Rows, want) {
 				t.Errorf("1 November: rows %+v, want %+v", got.Rows, want)
 			}
 		})
 
 		t.Run("roles and bad requests", func(t *testing.T) {
-			s.must(403, "GET", "/api/v1/stats/warnings", tok[zjjClerk], nil)
-			s.must(403, "GET", "/api/v1/stats/warnings", tok[legalToken], nil)
-			s.must(200, "GET", "/api/v1/stats/warnings", adminToken, nil)
-			s.must(200, "GET", "/api/v1/stats/warnings", tok[supervisionToken], nil)
+			s.Must(403, "GET", "/api/v1/stats/warnings", tok[apitest.ZJJClerk], nil)
+			s.Must(403, "GET", "/api/v1/stats/warnings", tok[apitest.LegalToken], nil)
+			s.Must(200, "GET", "/api/v1/stats/warnings", apitest.AdminToken, nil)
+			s.Must(200, "GET", "/api/v1/stats/warnings", tok[apitest.SupervisionToken], nil)
 			for _, q := range []string{"from=2026-3-1", "to=2026-02-30", "from=2026-04-01&to=2026-03-01", "department=NOPE"} {
-				s.must(422, "GET", "/api/v1/stats/warnings?"+q, oversight, nil)
+				s.Must(422, "GET", "/api/v1/stats/warnings?"+q, oversight, nil)
 			}
 		})
 	})

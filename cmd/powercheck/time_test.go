@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type caseTime struct {
@@ -38,28 +41,27 @@ func (c caseTime) item(t *testing.T) (due, state string) {
 // admin enters the year, the sweeper re-evaluates it and the due date shows.
 func TestCalendarChangeReevaluatesCases(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
 		year := time.Now().Year() + 1
 		var overview struct{ Years []struct{ Year int } }
-		s.must(200, "GET", "/api/v1/calendar", tok[zjjClerk], nil).decode(t, &overview)
+		s.Must(200, "GET", "/api/v1/calendar", tok[apitest.ZJJClerk], nil).Decode(t, &overview)
 		for _, y := range overview.Years {
 			if y.Year >= year {
 				t.Skipf("the calendar already knows %d", y.Year)
 			}
 		}
 		// 400 working days from now certainly reach next year.
-		s.must(201, "PUT", "/api/v1/power-items/XK-LONG", tok[legalToken], itemFixture(t, "short", func(it map[string]any) {
+		s.Must(201, "PUT", "/api/v1/power-items/XK-LONG", tok[apitest.LegalToken], apitest.ItemFixture(t, "short", func(it map[string]any) {
 			it["time_limit"] = map[string]any{"days": 400, "unit": "workday"}
 		}))
-		var ans stepAnswer
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("LONG-1", "ZJJ-LONG", "XK-LONG", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339))).decode(t, &ans)
-		if !slices.Contains(ans.rules("deadline"), "deadline.calendar_unknown/prewarning") {
-			t.Errorf("warnings %v, want deadline.calendar_unknown", ans.rules("deadline"))
+
+		ans := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("LONG-1", "ZJJ-LONG", "XK-LONG", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
+		if !slices.Contains(ans.Rules("deadline"), "deadline.calendar_unknown/prewarning") {
+			t.Errorf("warnings %v, want deadline.calendar_unknown", ans.Rules("deadline"))
 		}
 		var before caseTime
-		s.must(200, "GET", "/api/v1/cases/ZJJ-LONG", tok[zjjClerk], nil).decode(t, &before)
+		s.Must(200, "GET", "/api/v1/cases/ZJJ-LONG", tok[apitest.ZJJClerk], nil).Decode(t, &before)
 		if due, state := before.item(t); due != "" || state != "calendar_unknown" {
 			t.Errorf("before: item due %q state %q, want no due date and calendar_unknown", due, state)
 		}
@@ -67,18 +69,18 @@ func TestCalendarChangeReevaluatesCases(t *testing.T) {
 		// Enter the next years (weekends only) up to where 400 working days end.
 		for y := year; y <= year+2; y++ {
 			var put struct{ Rechecks int64 }
-			s.must(200, "PUT", "/api/v1/calendar/"+strconv.Itoa(y), adminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}}).decode(t, &put)
+			s.Must(200, "PUT", "/api/v1/calendar/"+strconv.Itoa(y), apitest.AdminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}}).Decode(t, &put)
 			if y == year && put.Rechecks < 1 {
 				t.Errorf("entering %d re-checks %d cases, want ≥ 1", y, put.Rechecks)
 			}
 		}
 		var sweep struct{ Due, Checked int }
-		s.must(200, "POST", "/api/v1/sweeps", adminToken, nil).decode(t, &sweep)
+		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil).Decode(t, &sweep)
 		if sweep.Checked < 1 {
 			t.Errorf("sweep = %+v, want the case checked", sweep)
 		}
 		var after caseTime
-		s.must(200, "GET", "/api/v1/cases/ZJJ-LONG", tok[zjjClerk], nil).decode(t, &after)
+		s.Must(200, "GET", "/api/v1/cases/ZJJ-LONG", tok[apitest.ZJJClerk], nil).Decode(t, &after)
 		due, state := after.item(t)
 		if due == "" || state != "running" {
 			t.Errorf("after: item due %q state %q, want a due date, running", due, state)

@@ -13,30 +13,32 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // call is do for goroutines other than the test's: it reports a transport
 // error instead of failing the test.
-func (s *server) call(method, path, token string, body any) (response, error) {
+func (s *server) call(method, path, token string, body any) (apitest.Response, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
-		return response{}, err
+		return apitest.Response{}, err
 	}
-	req, err := http.NewRequest(method, s.base+path, bytes.NewReader(raw))
+	req, err := http.NewRequest(method, s.Base+path, bytes.NewReader(raw))
 	if err != nil {
-		return response{}, err
+		return apitest.Response{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return response{}, fmt.Errorf("%s %s: %w", method, path, err)
+		return apitest.Response{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Body: b}, err
+	return apitest.Response{Status: res.StatusCode, Body: b}, err
 }
 
 // familyModule is a policy module of its own family whose rule never fires.
@@ -58,12 +60,8 @@ warnings contains {"rule": "` + family + `.never", "level": "prewarning", "messa
 // newestModules reads the modules of the newest stored revision.
 func newestModules(t *testing.T, dsn string) (int64, []string) {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	rev, err := st.LatestRevision(context.Background())
+	st := sqlstoretest.Open(t, dsn)
+	rev, err := st.Revisions().LatestRevision(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,17 +76,17 @@ func newestModules(t *testing.T, dsn string) (int64, []string) {
 // revision, so that it never drops a module another node published.
 func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "1h")
-		tok := setupDistrict(t, a)
+		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn, "--policy-poll", "1h") // stays on revision 1
-		legal := tok[legalToken]
+		legal := tok[apitest.LegalToken]
 
-		a.must(200, "PUT", "/api/v1/policies/xmod", legal, familyModule("xmod"))
-		a.must(201, "POST", "/api/v1/policies/publish", legal, nil)
+		a.Must(200, "PUT", "/api/v1/policies/xmod", legal, familyModule("xmod"))
+		a.Must(201, "POST", "/api/v1/policies/publish", legal, nil)
 
-		b.must(200, "PUT", "/api/v1/policies/ymod", legal, familyModule("ymod"))
-		r := b.do("POST", "/api/v1/policies/publish", legal, nil)
+		b.Must(200, "PUT", "/api/v1/policies/ymod", legal, familyModule("ymod"))
+		r := b.Do("POST", "/api/v1/policies/publish", legal, nil)
 		rev, names := newestModules(t, dsn)
 		switch {
 		case r.Status == http.StatusCreated:
@@ -96,7 +94,7 @@ func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 				t.Errorf("newest revision %d holds %v: want both xmod (published on node A) and ymod (on node B)", rev, names)
 			}
 			var got struct{ Revision int64 }
-			r.decode(t, &got)
+			r.Decode(t, &got)
 			if got.Revision != rev {
 				t.Errorf("node B published revision %d, newest stored is %d", got.Revision, rev)
 			}
@@ -110,12 +108,12 @@ func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 
 		t.Run("a rollback on the stale node is made over the newest revision", func(t *testing.T) {
 			// Node B is now on the newest revision; node A is behind it.
-			r := a.must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int64{"revision": 1})
+			r := a.Must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int64{"revision": 1})
 			var got struct {
 				Revision int64
 				Changes  compliance.RevisionChange `json:"changes"`
 			}
-			r.decode(t, &got)
+			r.Decode(t, &got)
 			if id, names := newestModules(t, dsn); id != got.Revision || slices.Contains(names, "xmod") || slices.Contains(names, "ymod") {
 				t.Errorf("after rollback to 1: newest revision %d holds %v, answer %+v", id, names, got)
 			}
@@ -130,11 +128,11 @@ func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 // lands on the newest revision or is refused with 409 and tried again.
 func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "1h")
-		tok := setupDistrict(t, a)
+		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn, "--policy-poll", "1h")
-		legal := tok[legalToken]
+		legal := tok[apitest.LegalToken]
 		nodes := []*server{a, b}
 
 		const n = 4
@@ -191,18 +189,14 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 
 		// Every revision holds every module of the one before it: no
 		// publish built on a revision that was no longer the newest.
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		revs, err := st.ListRevisions(context.Background(), 100)
+		st := sqlstoretest.Open(t, dsn)
+		revs, err := st.Revisions().ListRevisions(context.Background(), 100)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var prev []string
 		for _, r := range slices.Backward(revs) {
-			full, err := st.Revision(context.Background(), r.ID)
+			full, err := st.Revisions().Revision(context.Background(), r.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -229,9 +223,9 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 // that each audit entry starts from the state the one before left.
 func TestAuditOrderAcrossNodes(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn)
-		setupDistrict(t, a)
+		a.SetupDistrict(t)
 		b := startServer(t, dsn)
 		nodes := []*server{a, b}
 		users := []string{"zjj-clerk", "scj-clerk"}
@@ -245,7 +239,7 @@ func TestAuditOrderAcrossNodes(t *testing.T) {
 				defer wg.Done()
 				for i := range each {
 					s, u := nodes[(w+i)%2], users[w%2]
-					r, err := s.call("PATCH", "/api/v1/accounts/"+u, adminToken, map[string]string{"real_name": fmt.Sprintf("测试%d-%d", w, i)})
+					r, err := s.call("PATCH", "/api/v1/accounts/"+u, apitest.AdminToken, map[string]string{"real_name": fmt.Sprintf("测试%d-%d", w, i)})
 					if err != nil || r.Status != 200 {
 						errs <- fmt.Errorf("patch %s: %v %d %s", u, err, r.Status, r.Body)
 					}
@@ -258,7 +252,7 @@ func TestAuditOrderAcrossNodes(t *testing.T) {
 			t.Error(err)
 		}
 		var v compliance.AuditVerdict
-		a.must(200, "GET", "/api/v1/audit/verify", adminToken, nil).decode(t, &v)
+		a.Must(200, "GET", "/api/v1/audit/verify", apitest.AdminToken, nil).Decode(t, &v)
 		if !v.OK || len(v.Problems) > 0 {
 			t.Errorf("audit verify: ok %v, %d problems: %v", v.OK, len(v.Problems), v.Problems)
 		}
@@ -268,15 +262,11 @@ func TestAuditOrderAcrossNodes(t *testing.T) {
 // A change whose object another node holds for longer than
 // --audit-lock-wait is refused with 503 and changes nothing.
 func TestAuditLockWaitIsBounded(t *testing.T) {
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		s := startServer(t, dsn, "--audit-lock-wait", "300ms")
-		setupDistrict(t, s)
-		st, err := sqlstore.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		s.SetupDistrict(t)
+		st := sqlstoretest.Open(t, dsn)
 		other, err := sqlstore.NewSubjectLocks(ctx, st) // as another node would
 		if err != nil {
 			t.Fatal(err)
@@ -296,9 +286,9 @@ func TestAuditLockWaitIsBounded(t *testing.T) {
 		was := realName()
 
 		start := time.Now()
-		r := s.do("PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]string{"real_name": "等待超时"})
+		r := s.Do("PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]string{"real_name": "等待超时"})
 		took := time.Since(start)
-		if r.Status != http.StatusServiceUnavailable || r.errorCode(t) != "subject_busy" {
+		if r.Status != http.StatusServiceUnavailable || r.ErrorCode(t) != "subject_busy" {
 			t.Errorf("change of a held account: %d %s, want 503 subject_busy", r.Status, r.Body)
 		}
 		if took < 300*time.Millisecond || took > 5*time.Second {
@@ -308,12 +298,12 @@ func TestAuditLockWaitIsBounded(t *testing.T) {
 			t.Errorf("real name %q after a refused change, want %q", got, was)
 		}
 		// Another account is not held up.
-		s.must(200, "PATCH", "/api/v1/accounts/scj-clerk", adminToken, map[string]string{"real_name": "不受影响"})
+		s.Must(200, "PATCH", "/api/v1/accounts/scj-clerk", apitest.AdminToken, map[string]string{"real_name": "不受影响"})
 
 		release()
-		s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", adminToken, map[string]string{"real_name": "轮到了"})
+		s.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]string{"real_name": "轮到了"})
 		var v compliance.AuditVerdict
-		s.must(200, "GET", "/api/v1/audit/verify", adminToken, nil).decode(t, &v)
+		s.Must(200, "GET", "/api/v1/audit/verify", apitest.AdminToken, nil).Decode(t, &v)
 		if !v.OK {
 			t.Errorf("audit verify: %v", v.Problems)
 		}

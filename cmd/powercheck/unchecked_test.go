@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore/sqlstoretest"
@@ -27,7 +28,7 @@ warnings contains {"rule": "broken.bad_level", "level": "red", "message": "çº§åˆ
 // unchecked, counted, and checked again once a working revision is active.
 func TestFailingPolicyKeepsTheStep(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		store := sqlstoretest.MustOpen(t, dsn)
 		defaults, err := policy.ReadModules(policies.FS)
@@ -35,14 +36,12 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 			t.Fatal(err)
 		}
 		bad := append(append([]compliance.PolicyModule{}, defaults...), compliance.PolicyModule{Name: "broken", Source: broken})
-		if _, err := store.CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(bad), Modules: bad, CreatedBy: "test", CreatedAt: time.Now()}); err != nil {
+		if _, err := store.Revisions().CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(bad), Modules: bad, CreatedBy: "test", CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
-		s := startServer(t, dsn, "--policy-poll", "100ms", "--recheck-interval", "100ms")
-		tok := setupDistrict(t, s)
+		s, tok := startDistrict(t, dsn, "--policy-poll", "100ms", "--recheck-interval", "100ms")
 
-		var ans stepAnswer
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00")).decode(t, &ans)
+		ans := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 		if ans.CheckStatus != "unchecked" || ans.PolicyRevision != 1 || len(ans.Warnings) != 0 {
 			t.Fatalf("answer = %+v, want an unchecked step under revision 1", ans)
 		}
@@ -56,7 +55,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 				NextRecheckAt   *time.Time `json:"next_recheck_at"`
 			}
 		}
-		s.must(200, "GET", "/api/v1/checks/unchecked", tok[supervisionToken], nil).decode(t, &count)
+		s.Must(200, "GET", "/api/v1/checks/unchecked", tok[apitest.SupervisionToken], nil).Decode(t, &count)
 		if count.Count != 1 {
 			t.Fatalf("unchecked count = %d, want 1", count.Count)
 		}
@@ -64,13 +63,13 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 			t.Errorf("unchecked steps = %+v, want U1-accept with its error", count.Steps)
 		}
 
-		good, err := store.CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(defaults), Modules: defaults, CreatedBy: "test", CreatedAt: time.Now()})
+		good, err := store.Revisions().CreateRevision(ctx, compliance.PolicyRevision{Digest: policy.Digest(defaults), Modules: defaults, CreatedBy: "test", CreatedAt: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			s.must(200, "GET", "/api/v1/checks/unchecked", tok[supervisionToken], nil).decode(t, &count)
+			s.Must(200, "GET", "/api/v1/checks/unchecked", tok[apitest.SupervisionToken], nil).Decode(t, &count)
 			if count.Count == 0 {
 				break
 			}
@@ -85,12 +84,12 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 				PolicyRevision int64  `json:"policy_revision"`
 			} `json:"steps"`
 		}
-		s.must(200, "GET", "/api/v1/cases/ZJJ-U-1", tok[zjjClerk], nil).decode(t, &c)
+		s.Must(200, "GET", "/api/v1/cases/ZJJ-U-1", tok[apitest.ZJJClerk], nil).Decode(t, &c)
 		if len(c.Steps) != 1 || c.Steps[0].CheckStatus != "checked" || c.Steps[0].PolicyRevision != good.ID {
 			t.Errorf("steps = %+v, want one step checked under revision %d", c.Steps, good.ID)
 		}
 		// The replay now answers what the re-check found.
-		s.must(200, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00")).decode(t, &ans)
+		s.Must(200, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("U1-accept", "ZJJ-U-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00")).Decode(t, &ans)
 		if ans.CheckStatus != "checked" {
 			t.Errorf("replay check_status = %s, want checked", ans.CheckStatus)
 		}

@@ -62,12 +62,12 @@ func (o *hookOptions) config() webhook.Config {
 
 // services returns the webhooks' and the mail's services for the API.
 func (o *hookOptions) services(a *app, log *slog.Logger) (*webhook.Service, *webhook.Mailer) {
-	return webhook.NewService(a.store, a.store, *o.window), webhook.NewMailer(a.store, digestSource{a}, log)
+	return webhook.NewService(a.store.Webhooks(), a.store.Webhooks(), *o.window), webhook.NewMailer(a.store.Webhooks(), digestSource{a}, log)
 }
 
 // dispatcher returns the webhooks' fan-out and dispatch.
 func (o *hookOptions) dispatcher(a *app, log *slog.Logger) *webhook.Dispatcher {
-	return webhook.NewDispatcher(a.store, o.config(), log)
+	return webhook.NewDispatcher(a.store.Webhooks(), o.config(), log)
 }
 
 // mailDigest mails the daily digests that are due.
@@ -90,7 +90,7 @@ func mailDigest(mailer interface {
 type digestSource struct{ a *app }
 
 func (d digestSource) DigestAccount(ctx context.Context, username string) (*compliance.Account, error) {
-	acc, err := d.a.store.AccountByUsername(ctx, username)
+	acc, err := d.a.store.Accounts().AccountByUsername(ctx, username)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (d digestSource) Workbench(ctx context.Context, who *compliance.Account) (c
 }
 
 func (d digestSource) UnreadNotifications(ctx context.Context, username string) (int, bool, error) {
-	return d.a.store.UnreadNotifications(ctx, username)
+	return d.a.store.Notifications().UnreadNotifications(ctx, username)
 }
 
 func (d digestSource) IsWorkday(day calendar.Date) (bool, error) {

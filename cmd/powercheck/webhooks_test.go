@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 	"powercheck/internal/webhook"
 )
 
@@ -70,19 +72,19 @@ type deliveryItem struct {
 
 func TestWebhooksAPI(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--webhook-fanout-interval", "50ms", "--webhook-dispatch-interval", "50ms",
 			"--webhook-retry-base", "20ms", "--webhook-retry-cap", "100ms")
-		tok := setupDistrict(t, s)
+		tok := s.SetupDistrict(t)
 		rcv := newHookReceiver(t)
 		good := map[string]any{"url": rcv.srv.URL + "/in", "events": []string{"warning.raised", "warning.escalated"}, "secret": hookSecret}
 
 		t.Run("administrators only", func(t *testing.T) {
-			for _, who := range []string{tok[zjjAdmin], tok[legalToken], tok[supervisionToken]} {
-				wantCode(t, s.do("GET", "/api/v1/webhooks", who, nil), 403, "forbidden")
-				wantCode(t, s.do("PUT", "/api/v1/webhooks/ledger", who, good), 403, "forbidden")
-				wantCode(t, s.do("GET", "/api/v1/mail-settings", who, nil), 403, "forbidden")
-				wantCode(t, s.do("PUT", "/api/v1/webhooks-settings", who, map[string]any{"allow": []string{}}), 403, "forbidden")
+			for _, who := range []string{tok[apitest.ZJJAdmin], tok[apitest.LegalToken], tok[apitest.SupervisionToken]} {
+				apitest.WantCode(t, s.Do("GET", "/api/v1/webhooks", who, nil), 403, "forbidden")
+				apitest.WantCode(t, s.Do("PUT", "/api/v1/webhooks/ledger", who, good), 403, "forbidden")
+				apitest.WantCode(t, s.Do("GET", "/api/v1/mail-settings", who, nil), 403, "forbidden")
+				apitest.WantCode(t, s.Do("PUT", "/api/v1/webhooks-settings", who, map[string]any{"allow": []string{}}), 403, "forbidden")
 			}
 		})
 		t.Run("bad endpoints are refused with their fields", func(t *testing.T) {
@@ -92,45 +94,45 @@ func TestWebhooksAPI(t *testing.T) {
 				fields     []string
 			}{
 				{"bad name", "Ledger_1", good, []string{"name"}},
-				{"not http", "ledger", with(good, "url", "ftp://example.cn/x"), []string{"url"}},
-				{"unknown event", "ledger", with(good, "events", []string{"case.opened"}), []string{"events"}},
-				{"short secret", "ledger", with(good, "secret", "too-short"), []string{"secret"}},
+				{"not http", "ledger", apitest.With(good, "url", "ftp://example.cn/x"), []string{"url"}},
+				{"unknown event", "ledger", apitest.With(good, "events", []string{"case.opened"}), []string{"events"}},
+				{"short secret", "ledger", apitest.With(good, "secret", "too-short"), []string{"secret"}},
 				{"all wrong", "ledger", map[string]any{"url": "nope", "events": []string{}, "secret": ""}, []string{"url", "events", "secret"}},
 			}
 			for _, tt := range tests {
-				r := s.do("PUT", "/api/v1/webhooks/"+tt.hook, adminToken, tt.body)
-				wantCode(t, r, 422, "webhook_invalid")
+				r := s.Do("PUT", "/api/v1/webhooks/"+tt.hook, apitest.AdminToken, tt.body)
+				apitest.WantCode(t, r, 422, "webhook_invalid")
 				if got := fieldsOf(t, r); !slices.Equal(got, tt.fields) {
 					t.Errorf("%s: fields %v, want %v", tt.name, got, tt.fields)
 				}
 			}
-			s.must(200, "GET", "/api/v1/webhooks", adminToken, nil)
+			s.Must(200, "GET", "/api/v1/webhooks", apitest.AdminToken, nil)
 		})
 		t.Run("registered; the secret is never shown", func(t *testing.T) {
-			s.must(201, "PUT", "/api/v1/webhooks/ledger", adminToken, good)
-			r := s.must(200, "PUT", "/api/v1/webhooks/ledger", adminToken, with(good, "secret", nil))
-			list := s.must(200, "GET", "/api/v1/webhooks", adminToken, nil)
+			s.Must(201, "PUT", "/api/v1/webhooks/ledger", apitest.AdminToken, good)
+			r := s.Must(200, "PUT", "/api/v1/webhooks/ledger", apitest.AdminToken, apitest.With(good, "secret", nil))
+			list := s.Must(200, "GET", "/api/v1/webhooks", apitest.AdminToken, nil)
 			if strings.Contains(string(r.Body)+string(list.Body), hookSecret) || !strings.Contains(string(list.Body), `"ledger"`) {
 				t.Errorf("answers %s / %s: want ledger listed and no secret", r.Body, list.Body)
 			}
 		})
 		t.Run("the allow-list refuses targets outside it", func(t *testing.T) {
-			s.must(200, "PUT", "/api/v1/webhooks-settings", adminToken, map[string]any{"allow": []string{"10.9.9.0/24", "hooks.example.cn"}})
-			r := s.do("PUT", "/api/v1/webhooks/other", adminToken, good)
-			wantCode(t, r, 422, "webhook_invalid")
+			s.Must(200, "PUT", "/api/v1/webhooks-settings", apitest.AdminToken, map[string]any{"allow": []string{"10.9.9.0/24", "hooks.example.cn"}})
+			r := s.Do("PUT", "/api/v1/webhooks/other", apitest.AdminToken, good)
+			apitest.WantCode(t, r, 422, "webhook_invalid")
 			if got := fieldsOf(t, r); !slices.Equal(got, []string{"url"}) {
 				t.Errorf("fields %v, want [url]", got)
 			}
-			wantCode(t, s.do("PUT", "/api/v1/webhooks-settings", adminToken, map[string]any{"allow": []string{"not a host"}}), 422, "webhook_settings_invalid")
-			s.must(200, "PUT", "/api/v1/webhooks-settings", adminToken, map[string]any{"allow": []string{"127.0.0.0/8"}})
+			apitest.WantCode(t, s.Do("PUT", "/api/v1/webhooks-settings", apitest.AdminToken, map[string]any{"allow": []string{"not a host"}}), 422, "webhook_settings_invalid")
+			s.Must(200, "PUT", "/api/v1/webhooks-settings", apitest.AdminToken, map[string]any{"allow": []string{"127.0.0.0/8"}})
 		})
 		t.Run("a raised warning is pushed, logged and replayed", func(t *testing.T) { checkWarningPushed(t, s, tok, rcv) })
 		t.Run("mail settings keep the password unread", func(t *testing.T) { checkMailSettings(t, s) })
 		t.Run("deleted", func(t *testing.T) {
-			s.must(204, "DELETE", "/api/v1/webhooks/ledger", adminToken, nil)
-			s.must(404, "DELETE", "/api/v1/webhooks/ledger", adminToken, nil)
-			s.must(404, "GET", "/api/v1/webhooks/ledger/deliveries", adminToken, nil)
-			if list := s.must(200, "GET", "/api/v1/webhooks", adminToken, nil); strings.Contains(string(list.Body), "ledger") {
+			s.Must(204, "DELETE", "/api/v1/webhooks/ledger", apitest.AdminToken, nil)
+			s.Must(404, "DELETE", "/api/v1/webhooks/ledger", apitest.AdminToken, nil)
+			s.Must(404, "GET", "/api/v1/webhooks/ledger/deliveries", apitest.AdminToken, nil)
+			if list := s.Must(200, "GET", "/api/v1/webhooks", apitest.AdminToken, nil); strings.Contains(string(list.Body), "ledger") {
 				t.Errorf("deleted endpoint still listed: %s", list.Body)
 			}
 		})
@@ -140,17 +142,17 @@ func TestWebhooksAPI(t *testing.T) {
 // checkWarningPushed raises alarms on a case and follows their events to
 // the receiver, into the delivery log and through a replay.
 func checkWarningPushed(t *testing.T, s *server, tok map[string]string, rcv *hookReceiver) {
-	clerk := tok[zjjClerk]
-	s.must(201, "POST", "/api/v1/steps", clerk, firstStep("W1-accept", "ZJJ-2026-0701", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-	d := step("W1-decide", "ZJJ-2026-0701", "decide", "2026-03-04T09:30:00+08:00")
+	clerk := tok[apitest.ZJJClerk]
+	s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("W1-accept", "ZJJ-2026-0701", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+	d := apitest.Step("W1-decide", "ZJJ-2026-0701", "decide", "2026-03-04T09:30:00+08:00")
 	d["legal_basis_ids"] = []string{}
-	s.must(201, "POST", "/api/v1/steps", clerk, d)
+	s.Must(201, "POST", "/api/v1/steps", clerk, d)
 	raised := func(r hookRequest) bool {
 		return r.event == "warning.raised" && r.signed && strings.Contains(string(r.body), "ZJJ-2026-0701")
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("deliveries: %s", s.do("GET", "/api/v1/webhooks/ledger/deliveries", adminToken, nil).Body)
+			t.Logf("deliveries: %s", s.Do("GET", "/api/v1/webhooks/ledger/deliveries", apitest.AdminToken, nil).Body)
 		}
 	})
 	got := rcv.wait(t, raised)
@@ -162,7 +164,7 @@ func checkWarningPushed(t *testing.T, s *server, tok map[string]string, rcv *hoo
 	}
 	i := -1
 	logged := func() bool {
-		s.must(200, "GET", "/api/v1/webhooks/ledger/deliveries?status=delivered", adminToken, nil).decode(t, &page)
+		s.Must(200, "GET", "/api/v1/webhooks/ledger/deliveries?status=delivered", apitest.AdminToken, nil).Decode(t, &page)
 		i = slices.IndexFunc(page.Items, func(d deliveryItem) bool { return d.EventID == first.id })
 		return i >= 0 && len(page.Items[i].Log) > 0 && page.Items[i].Log[0].Status == 200
 	}
@@ -171,33 +173,33 @@ func checkWarningPushed(t *testing.T, s *server, tok map[string]string, rcv *hoo
 			t.Fatalf("delivery log lacks event %s after 10 s: %+v", first.id, page.Items)
 		}
 	}
-	wantCode(t, s.do("POST", "/api/v1/webhooks/ledger/replay", adminToken, map[string]any{}), 422, "replay_empty")
-	s.must(404, "POST", "/api/v1/webhooks/nobody/replay", adminToken, map[string]any{"dead": true})
+	apitest.WantCode(t, s.Do("POST", "/api/v1/webhooks/ledger/replay", apitest.AdminToken, map[string]any{}), 422, "replay_empty")
+	s.Must(404, "POST", "/api/v1/webhooks/nobody/replay", apitest.AdminToken, map[string]any{"dead": true})
 	sent := func() int {
 		rcv.mu.Lock()
 		defer rcv.mu.Unlock()
 		return len(slices.DeleteFunc(slices.Clone(rcv.got), func(r hookRequest) bool { return r.id != first.id }))
 	}
 	before := sent()
-	r := s.must(200, "POST", "/api/v1/webhooks/ledger/replay", adminToken, map[string]any{"deliveries": []int64{page.Items[i].ID}})
+	r := s.Must(200, "POST", "/api/v1/webhooks/ledger/replay", apitest.AdminToken, map[string]any{"deliveries": []int64{page.Items[i].ID}})
 	if !strings.Contains(string(r.Body), `"replayed":1`) {
 		t.Errorf("replay answer %s", r.Body)
 	}
 	rcv.wait(t, func(hookRequest) bool { return sent() > before })
-	wantCode(t, s.do("GET", "/api/v1/webhooks/ledger/deliveries?status=lost", adminToken, nil), 400, "bad_status")
+	apitest.WantCode(t, s.Do("GET", "/api/v1/webhooks/ledger/deliveries?status=lost", apitest.AdminToken, nil), 400, "bad_status")
 }
 
 func checkMailSettings(t *testing.T, s *server) {
 	body := map[string]any{"enabled": false, "host": "127.0.0.1", "port": 2525, "starttls": false, "username": "pc",
 		"password": "smtp-secret-pw", "sender": "powercheck@example.cn", "recipients": map[string]string{"zjj-admin": "wang@example.cn"}}
-	r := s.must(200, "PUT", "/api/v1/mail-settings", adminToken, body)
-	g := s.must(200, "GET", "/api/v1/mail-settings", adminToken, nil)
+	r := s.Must(200, "PUT", "/api/v1/mail-settings", apitest.AdminToken, body)
+	g := s.Must(200, "GET", "/api/v1/mail-settings", apitest.AdminToken, nil)
 	if strings.Contains(string(r.Body)+string(g.Body), "smtp-secret-pw") || !strings.Contains(string(g.Body), `"password_set":true`) ||
 		!strings.Contains(string(g.Body), `"digest_hour":8`) {
 		t.Errorf("mail settings answers %s / %s", r.Body, g.Body)
 	}
-	bad := s.do("PUT", "/api/v1/mail-settings", adminToken, with(body, "sender", "nobody", "digest_hour", 25))
-	wantCode(t, bad, 422, "mail_settings_invalid")
+	bad := s.Do("PUT", "/api/v1/mail-settings", apitest.AdminToken, apitest.With(body, "sender", "nobody", "digest_hour", 25))
+	apitest.WantCode(t, bad, 422, "mail_settings_invalid")
 	if got := fieldsOf(t, bad); !slices.Equal(got, []string{"sender", "digest_hour"}) {
 		t.Errorf("fields %v, want [sender digest_hour]", got)
 	}

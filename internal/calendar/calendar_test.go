@@ -48,15 +48,33 @@ func TestKind(t *testing.T) {
 	}
 }
 
+// periodCase is a period of n units from a day and the day it should end.
+type periodCase struct {
+	name string
+	from string
+	n    int
+	unit string
+	want string
+}
+
+// checkPeriods runs each case through the period computation f, named name.
+func checkPeriods(t *testing.T, name string, f func(calendar.Date, int, string) (calendar.Date, error), tests []periodCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := f(mustDate(t, tt.from), tt.n, tt.unit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != tt.want {
+				t.Errorf("%s(%s, %d, %s) = %s, want %s", name, tt.from, tt.n, tt.unit, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestAddDays(t *testing.T) {
-	c := calendar.Default()
-	tests := []struct {
-		name string
-		from string
-		n    int
-		unit string
-		want string
-	}{
+	checkPeriods(t, "AddDays", calendar.Default().AddDays, []periodCase{
 		{"start day not counted", "2026-03-02", 1, "workday", "2026-03-03"},
 		{"zero days", "2026-03-02", 0, "workday", "2026-03-02"},
 		{"over a weekend", "2026-03-06", 1, "workday", "2026-03-09"},
@@ -68,18 +86,7 @@ func TestAddDays(t *testing.T) {
 		{"penalty 90 calendar days", "2026-01-10", 90, "calendar", "2026-04-10"},
 		{"count back", "2025-10-09", -1, "workday", "2025-09-30"},
 		{"across the year end", "2025-12-31", 1, "workday", "2026-01-04"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.AddDays(mustDate(t, tt.from), tt.n, tt.unit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.String() != tt.want {
-				t.Errorf("AddDays(%s, %d, %s) = %s, want %s", tt.from, tt.n, tt.unit, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestCountWorkdays(t *testing.T) {
@@ -178,31 +185,14 @@ func BenchmarkAddWorkdays20(b *testing.B) {
 
 func TestDue(t *testing.T) {
 	c := calendar.Default()
-	tests := []struct {
-		name string
-		from string
-		n    int
-		unit string
-		want string
-	}{
+	checkPeriods(t, "Due", c.Due, []periodCase{
 		{"calendar days ending on a working day", "2026-01-10", 90, "calendar", "2026-04-10"},
 		{"calendar days ending in National Day 2025 roll to the next working day", "2025-07-03", 90, "calendar", "2025-10-09"},
 		{"calendar days ending on a make-up Saturday stay", "2025-07-13", 90, "calendar", "2025-10-11"},
 		{"calendar days ending on a Sunday roll to Monday", "2026-03-02", 6, "calendar", "2026-03-09"},
 		{"calendar days ending in Spring Festival 2026", "2025-11-17", 90, "calendar", "2026-02-24"},
 		{"working days are unchanged", "2025-09-30", 3, "workday", "2025-10-11"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.Due(mustDate(t, tt.from), tt.n, tt.unit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.String() != tt.want {
-				t.Errorf("Due(%s, %d, %s) = %s, want %s", tt.from, tt.n, tt.unit, got, tt.want)
-			}
-		})
-	}
+	})
 	t.Run("a last day in an unknown year is not guessed", func(t *testing.T) {
 		var unknown *calendar.UnknownYearError
 		if _, err := c.Due(mustDate(t, "2026-12-30"), 2, "calendar"); !errors.As(err, &unknown) {

@@ -13,7 +13,7 @@ import (
 func TestNew(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		t.Run("every service is built and answers", func(t *testing.T) {
-			svc, err := checker.New(s, nil, checker.Options{})
+			svc, err := checker.New(checker.SQLStores(s), nil, checker.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -31,7 +31,7 @@ func TestNew(t *testing.T) {
 			}
 		})
 		t.Run("a short audit key is refused", func(t *testing.T) {
-			if _, err := checker.New(s, nil, checker.Options{AuditKey: []byte("short")}); err == nil {
+			if _, err := checker.New(checker.SQLStores(s), nil, checker.Options{AuditKey: []byte("short")}); err == nil {
 				t.Fatal("New with a 5-byte audit key: no error")
 			}
 		})

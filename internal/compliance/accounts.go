@@ -138,10 +138,19 @@ func (s *Accounts) Authenticate(ctx context.Context, token string) (*Account, er
 	if token == "" {
 		return nil, Errorf(KindUnauthenticated, "unauthenticated", "缺少访问令牌")
 	}
-	// Read on every request, never cached: disabling, expiring or rotating
-	// takes effect on the next request.
-	a, err := s.store.AccountByTokenHash(ctx, HashToken(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && a.Disabled) {
+	// Remembered for at most the cache's TTL: disabling or rotating on
+	// this node forgets it at once (UpdateAccount, RotateToken), on
+	// another node it takes effect within the TTL. Expiry is checked on
+	// every request.
+	h := HashToken(token)
+	a, _, err := s.credentials.Load(TokenCredential(h), func() (Account, any, error) {
+		a, err := s.store.AccountByTokenHash(ctx, h)
+		if err == nil && a.Disabled {
+			err = ErrNotFound // refused, and never remembered
+		}
+		return a, nil, err
+	})
+	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(KindUnauthenticated, "invalid_token", "访问令牌无效或已停用")
 	}
 	if err != nil {
@@ -152,6 +161,9 @@ func (s *Accounts) Authenticate(ctx context.Context, token string) (*Account, er
 	}
 	return &a, nil
 }
+
+// TokenCredential is the key of a bearer token in the credential cache.
+func TokenCredential(tokenHash string) string { return "token:" + tokenHash }
 
 // Bootstrap creates the first admin account when there is no account at all.
 // It returns the token, or "" when accounts exist already.
@@ -351,7 +363,10 @@ func (s *Accounts) UpdateAccount(ctx context.Context, who *Account, username str
 	if err := v.Err("invalid_account", "账号信息不合法"); err != nil {
 		return Account{}, err
 	}
-	return as.UpdateAccount(ctx, a, s.now().UTC())
+	out, err := as.UpdateAccount(ctx, a, s.now().UTC())
+	// Forgotten after a failure too: the change may have been stored.
+	s.credentials.ForgetAccount(a.Username)
+	return out, err
 }
 
 // RotateToken gives an account a fresh token, returned once; the old token
@@ -367,7 +382,9 @@ func (s *Accounts) RotateToken(ctx context.Context, who *Account, username strin
 		return Account{}, "", Errorf(KindForbidden, "not_own_account", "只能更换自己账号的令牌，他人账号的令牌由%s更换", RoleAdmin.Name())
 	}
 	token := NewToken()
-	if err := as.SetTokenHash(ctx, a.Username, HashToken(token), s.now().UTC()); err != nil {
+	err = as.SetTokenHash(ctx, a.Username, HashToken(token), s.now().UTC())
+	s.credentials.ForgetAccount(a.Username) // the old token, even if the answer was lost
+	if err != nil {
 		return Account{}, "", err
 	}
 	return a, token, nil

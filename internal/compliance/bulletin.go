@@ -147,16 +147,12 @@ func (s *Reports) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 		return QuarterlyBulletin{}, err
 	}
 	now := s.now()
-	today := calendar.DateOf(now)
-	if first > today {
+	if first > calendar.DateOf(now) {
 		return QuarterlyBulletin{}, Errorf(KindInvalid, "quarter_not_started", "%s 尚未开始", quarter)
 	}
-	bs := s.store
-	months := []calendar.Date{first, nextMonth(first), nextMonth(nextMonth(first))}
-	next := nextMonth(months[2])
-	last := next - 1
 	names := s.accounts.DistrictSettings(ctx).Settings
-	b := QuarterlyBulletin{Quarter: quarter, From: first.String(), To: last.String(), GeneratedAt: now.UTC(),
+	q := newBulletinQuarter(first, now)
+	b := QuarterlyBulletin{Quarter: quarter, From: first.String(), To: q.last.String(), GeneratedAt: now.UTC(),
 		Rows: []BulletinRow{}, ScoreFormula: ScoreFormula, DistrictName: names.DistrictName, Issuer: names.Offices.Oversight,
 		Title: fmt.Sprintf("%s行政权力运行监察季度通报（%s 年第 %s 季度）", names.DistrictName, quarter[:4], quarter[6:])}
 
@@ -164,111 +160,170 @@ func (s *Reports) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 	if err != nil {
 		return b, err
 	}
-	counts, err := bs.BulletinMonths(ctx, first.Start(), next.Start())
-	if err != nil {
+	if err := s.readQuarter(ctx, q, now); err != nil {
 		return b, err
 	}
-	perMonth := map[string]BulletinMonth{} // dept|month
+	for _, d := range depts {
+		r, err := s.bulletinRow(ctx, q, d)
+		if err != nil {
+			return b, err
+		}
+		b.Rows = append(b.Rows, r)
+	}
+	rankBulletin(b.Rows)
+	return b, nil
+}
+
+// bulletinQuarter is a quarter and the stored facts of it that every
+// department's row of the bulletin reads.
+type bulletinQuarter struct {
+	first, last, today calendar.Date
+	months             [3]calendar.Date         // their first days
+	monthNames         [3]string                // YYYY-MM
+	perMonth           map[string]BulletinMonth // department|month
+	explained          map[string]Explanation   // department|month
+	inForce, changed   map[string]int           // by department
+	// dues are the months' explanation due dates, worked out when first
+	// needed.
+	dues [3]string
+}
+
+func newBulletinQuarter(first calendar.Date, now time.Time) *bulletinQuarter {
+	q := &bulletinQuarter{first: first, today: calendar.DateOf(now),
+		months: [3]calendar.Date{first, nextMonth(first), nextMonth(nextMonth(first))}}
+	q.last = nextMonth(q.months[2]) - 1
+	for i, m := range q.months {
+		q.monthNames[i] = m.Start().Format("2006-01")
+	}
+	return q
+}
+
+// readQuarter reads the quarter's counts, item versions and explanations.
+func (s *Reports) readQuarter(ctx context.Context, q *bulletinQuarter, now time.Time) error {
+	next := q.last + 1
+	counts, err := s.store.BulletinMonths(ctx, q.first.Start(), next.Start())
+	if err != nil {
+		return err
+	}
+	q.perMonth = map[string]BulletinMonth{}
 	for _, c := range counts {
-		perMonth[c.DepartmentCode+"|"+c.Month] = c
+		q.perMonth[c.DepartmentCode+"|"+c.Month] = c
 	}
 	end := next.Start()
 	if now.Before(end) {
 		end = now
 	}
-	versions, err := bs.BulletinItemVersions(ctx, end)
+	versions, err := s.store.BulletinItemVersions(ctx, end)
 	if err != nil {
-		return b, err
+		return err
 	}
-	inForce, changed := itemFigures(versions, first.Start(), end)
-	monthNames := make([]string, len(months))
-	for i, m := range months {
-		monthNames[i] = m.Start().Format("2006-01")
-	}
-	exps, err := bs.BulletinExplanations(ctx, monthNames)
+	q.inForce, q.changed = itemFigures(versions, q.first.Start(), end)
+	exps, err := s.store.BulletinExplanations(ctx, q.monthNames[:])
 	if err != nil {
-		return b, err
+		return err
 	}
-	explained := map[string]Explanation{}
+	q.explained = map[string]Explanation{}
 	for _, e := range exps {
-		explained[e.DepartmentCode+"|"+e.Month] = e
+		q.explained[e.DepartmentCode+"|"+e.Month] = e
 	}
-	dues := make([]string, len(months)) // worked out when first needed
-	due := func(i int) (string, error) {
-		if dues[i] == "" {
-			dues[i], err = s.ExplanationDue(monthNames[i])
-		}
-		return dues[i], err
-	}
+	return nil
+}
 
-	for _, d := range depts {
-		r := BulletinRow{DepartmentCode: d.Code, DepartmentName: d.Name, ItemsInForce: inForce[d.Code], ItemsChanged: changed[d.Code]}
-		for i, m := range months {
-			c := perMonth[d.Code+"|"+monthNames[i]]
-			r.CasesAccepted += c.CasesAccepted
-			r.Prewarnings += c.Prewarnings
-			r.Alarms += c.Alarms
-			r.WarningsHandled += c.Handled
-			r.WarningsRectified += c.Rectified
-			if nextMonth(m) > today {
-				continue // not over: no zero-case month, no explanation yet
-			}
-			zero := c.CasesAccepted == 0 && wholeMonth(d, m)
-			if zero {
-				r.ZeroCaseMonths++
-			}
-			if !zero && c.Prewarnings+c.Alarms == 0 {
-				continue // no explanation required
-			}
-			e, ok := explained[d.Code+"|"+monthNames[i]]
-			// The due date is the 3rd of the next month or later: an
-			// explanation by then, or a today before then, settles it.
-			earliest := nextMonth(m) + calendar.Date(s.RuleParams().ExplanationDueDay) - 1
-			if (ok && calendar.DateOf(e.SubmittedAt) <= earliest) || (!ok && today <= earliest) {
-				continue
-			}
-			dd, err := due(i)
-			if err != nil {
-				return b, err
-			}
-			switch {
-			case ok && calendar.DateOf(e.SubmittedAt).String() > dd:
-				r.LateExplanations++
-			case !ok && today.String() > dd:
-				r.MissingExplanations++
-			}
+// bulletinRow is department d's row of the quarter's bulletin, unranked.
+func (s *Reports) bulletinRow(ctx context.Context, q *bulletinQuarter, d Department) (BulletinRow, error) {
+	r := BulletinRow{DepartmentCode: d.Code, DepartmentName: d.Name, ItemsInForce: q.inForce[d.Code], ItemsChanged: q.changed[d.Code]}
+	for i := range q.months {
+		if err := s.addBulletinMonth(q, i, d, &r); err != nil {
+			return r, err
 		}
-		r.RectificationRate = ratio(r.WarningsRectified, r.Prewarnings+r.Alarms)
-		from := first
-		if created := calendar.DateOf(d.CreatedAt); !d.CreatedAt.IsZero() && created > from {
-			from = created // no patrol was owed before the department existed
-		}
-		days, err := s.patrols.patrolDays(ctx, d.Code, from, min(last, today))
-		if err != nil {
-			return b, err
-		}
-		r.Patrol = patrolCompliance(days)
-		r.PatrolCompliance = 1
-		if r.Patrol.WorkingDays > 0 {
-			r.PatrolCompliance = ratio(int64(r.Patrol.OKDays), int64(r.Patrol.WorkingDays))
-		}
-		r.Score = BulletinScore(r)
-		b.Rows = append(b.Rows, r)
 	}
-	slices.SortFunc(b.Rows, func(a, c BulletinRow) int {
+	r.RectificationRate = ratio(r.WarningsRectified, r.Prewarnings+r.Alarms)
+	from := q.first
+	if created := calendar.DateOf(d.CreatedAt); !d.CreatedAt.IsZero() && created > from {
+		from = created // no patrol was owed before the department existed
+	}
+	days, err := s.patrols.patrolDays(ctx, d.Code, from, min(q.last, q.today))
+	if err != nil {
+		return r, err
+	}
+	r.Patrol = patrolCompliance(days)
+	r.PatrolCompliance = 1
+	if r.Patrol.WorkingDays > 0 {
+		r.PatrolCompliance = ratio(int64(r.Patrol.OKDays), int64(r.Patrol.WorkingDays))
+	}
+	r.Score = BulletinScore(r)
+	return r, nil
+}
+
+// addBulletinMonth adds the quarter's i-th month to department d's row r:
+// its counts and, once the month is over, whether it had no case and
+// whether an explanation it required came late or not at all.
+func (s *Reports) addBulletinMonth(q *bulletinQuarter, i int, d Department, r *BulletinRow) error {
+	m, key := q.months[i], d.Code+"|"+q.monthNames[i]
+	c := q.perMonth[key]
+	r.CasesAccepted += c.CasesAccepted
+	r.Prewarnings += c.Prewarnings
+	r.Alarms += c.Alarms
+	r.WarningsHandled += c.Handled
+	r.WarningsRectified += c.Rectified
+	if nextMonth(m) > q.today {
+		return nil // not over: no zero-case month, no explanation yet
+	}
+	zero := c.CasesAccepted == 0 && wholeMonth(d, m)
+	if zero {
+		r.ZeroCaseMonths++
+	}
+	if !zero && c.Prewarnings+c.Alarms == 0 {
+		return nil // no explanation required
+	}
+	e, ok := q.explained[key]
+	// The due date is the 3rd of the next month or later: an explanation
+	// by then, or a today before then, settles it.
+	earliest := nextMonth(m) + calendar.Date(s.RuleParams().ExplanationDueDay) - 1
+	if (ok && calendar.DateOf(e.SubmittedAt) <= earliest) || (!ok && q.today <= earliest) {
+		return nil
+	}
+	due, err := s.quarterDue(q, i)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ok && calendar.DateOf(e.SubmittedAt).String() > due:
+		r.LateExplanations++
+	case !ok && q.today.String() > due:
+		r.MissingExplanations++
+	}
+	return nil
+}
+
+// quarterDue is the explanation due date of the quarter's i-th month.
+func (s *Reports) quarterDue(q *bulletinQuarter, i int) (string, error) {
+	if q.dues[i] == "" {
+		due, err := s.ExplanationDue(q.monthNames[i])
+		if err != nil {
+			return "", err
+		}
+		q.dues[i] = due
+	}
+	return q.dues[i], nil
+}
+
+// rankBulletin orders rows by score, highest first, and ranks them; equal
+// scores share a rank (1, 2, 2, 4).
+func rankBulletin(rows []BulletinRow) {
+	slices.SortFunc(rows, func(a, c BulletinRow) int {
 		if x := cmp.Compare(c.Score, a.Score); x != 0 {
 			return x
 		}
 		return cmp.Compare(a.DepartmentCode, c.DepartmentCode)
 	})
-	for i := range b.Rows {
-		if i > 0 && b.Rows[i].Score == b.Rows[i-1].Score {
-			b.Rows[i].Rank = b.Rows[i-1].Rank
+	for i := range rows {
+		if i > 0 && rows[i].Score == rows[i-1].Score {
+			rows[i].Rank = rows[i-1].Rank
 		} else {
-			b.Rows[i].Rank = i + 1
+			rows[i].Rank = i + 1
 		}
 	}
-	return b, nil
 }
 
 // BulletinScore is a row's score by ScoreFormula.

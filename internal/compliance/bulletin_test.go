@@ -22,6 +22,17 @@ func createDepartment(t *testing.T, svc *checker.Services, code, name string) {
 	}
 }
 
+// zjjSince wires a service over store on which ZJJ was set up at created,
+// and whose clock then shows 6 December 2026, 10:00.
+func zjjSince(t *testing.T, store *sqlstore.Store, created string) *checker.Services {
+	t.Helper()
+	clk := clockAt(created)
+	svc := newService(t, store, clk)
+	createDepartment(t, svc, "ZJJ", "区住房和城乡建设局")
+	clk.Set("2026-12-06T10:00:00+08:00")
+	return svc
+}
+
 func bulletinRow(t *testing.T, svc *checker.Services, quarter, dept string) compliance.BulletinRow {
 	t.Helper()
 	b, err := svc.Reports.QuarterlyBulletin(context.Background(), oversight, quarter)
@@ -43,11 +54,7 @@ func bulletinRow(t *testing.T, svc *checker.Services, quarter, dept string) comp
 func TestBulletinOfDecemberNeedsNoScheduleOfNextYear(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
-		clk := &clock{}
-		clk.Set("2026-09-01T09:00:00+08:00")
-		svc := newService(t, store, clk)
-		createDepartment(t, svc, "ZJJ", "区住房和城乡建设局")
-		clk.Set("2026-12-06T10:00:00+08:00")
+		svc := zjjSince(t, store, "2026-09-01T09:00:00+08:00")
 
 		r := bulletinRow(t, svc, "2026-Q4", "ZJJ")
 		// October and November are over without a case; their explanations
@@ -63,11 +70,7 @@ func TestBulletinOfDecemberNeedsNoScheduleOfNextYear(t *testing.T) {
 func TestBulletinCountsFromTheDepartmentsCreation(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
-		clk := &clock{}
-		clk.Set("2026-11-16T15:00:00+08:00")
-		svc := newService(t, store, clk)
-		createDepartment(t, svc, "ZJJ", "区住房和城乡建设局")
-		clk.Set("2026-12-06T10:00:00+08:00")
+		svc := zjjSince(t, store, "2026-11-16T15:00:00+08:00")
 
 		r := bulletinRow(t, svc, "2026-Q4", "ZJJ")
 		if r.ZeroCaseMonths != 0 || r.MissingExplanations != 0 {
@@ -95,8 +98,7 @@ func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-09-01T08:00:00+08:00")
+		clk := clockAt("2026-09-01T08:00:00+08:00")
 		svc := newService(t, store, clk)
 		createDepartment(t, svc, "HBJ", "区生态环境局")
 		clk.Set("2026-12-06T10:00:00+08:00")
@@ -106,7 +108,7 @@ func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
 			t.Fatal(err)
 		}
 		rules := func(dept string) []string {
-			ws, err := store.ListWarnings(ctx, compliance.WarningFilter{Departments: []string{dept}, Family: "report", Limit: 50})
+			ws, err := store.Warnings().ListWarnings(ctx, compliance.WarningFilter{Departments: []string{dept}, Family: "report", Limit: 50})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,4 +139,33 @@ func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
 			t.Errorf("HBJ, set up on 1 September:\n got %q\nwant %q", got, want)
 		}
 	})
+}
+
+// TestBulletinScore holds the score to answers worked out by hand from the
+// published formula: 100 − 2 × alarms × 100 ÷ cases − prewarnings × 100 ÷
+// cases − 10 × missing − 5 × late − 20 × (1 − patrol compliance) + 10 ×
+// rectification rate, with at least one case, kept within 0–100 and
+// rounded to two decimals.
+func TestBulletinScore(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		row  compliance.BulletinRow
+		want float64
+	}{
+		{"a clean quarter", compliance.BulletinRow{CasesAccepted: 10, PatrolCompliance: 1}, 100},
+		{"no case counts as one", compliance.BulletinRow{Prewarnings: 1, PatrolCompliance: 1}, 0},
+		{"alarms weigh twice as much as prewarnings", compliance.BulletinRow{CasesAccepted: 10, Alarms: 1, Prewarnings: 2, PatrolCompliance: 1}, 60},
+		{"every term", compliance.BulletinRow{CasesAccepted: 4, Prewarnings: 1, MissingExplanations: 1, LateExplanations: 1,
+			PatrolCompliance: 0.5, RectificationRate: 0.5}, 55},
+		{"no lower than 0", compliance.BulletinRow{CasesAccepted: 2, Alarms: 2, PatrolCompliance: 1}, 0},
+		{"no higher than 100", compliance.BulletinRow{CasesAccepted: 10, PatrolCompliance: 1, RectificationRate: 1}, 100},
+		{"two decimals", compliance.BulletinRow{CasesAccepted: 3, Prewarnings: 1, PatrolCompliance: 1}, 66.67},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := compliance.BulletinScore(tt.row); got != tt.want {
+				t.Errorf("BulletinScore(%+v) = %v, want %v", tt.row, got, tt.want)
+			}
+		})
+	}
 }

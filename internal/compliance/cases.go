@@ -59,11 +59,7 @@ func (s *Cases) Case(ctx context.Context, who *Account, caseNo string) (CaseView
 	}
 	v := CaseView{Case: c, Steps: nonNil(steps[:min(len(steps), CaseViewSteps)]), MoreSteps: len(steps) > CaseViewSteps,
 		Warnings: nonNil(ws)}
-	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
-	if err != nil {
-		return CaseView{}, err
-	}
-	dept, err := s.department(ctx, c.DepartmentCode)
+	item, dept, err := s.heldTo(ctx, c)
 	if err != nil {
 		return CaseView{}, err
 	}

@@ -84,13 +84,31 @@ func (s *Catalog) SaveItem(ctx context.Context, who *Account, it PowerItem) (Pow
 func validateItem(it *PowerItem) error {
 	var v Validation
 	validateDisclosure(&v, &it.Disclosure)
+	checkItemHead(&v, it)
+	checkLegalBases(&v, it.LegalBases)
+	if it.TimeLimit.Days <= 0 || it.TimeLimit.Days > 3650 {
+		v.Add("time_limit.days", "办理时限须为 1–3650 之间的正整数天数")
+	}
+	if it.TimeLimit.Unit != UnitWorkday && it.TimeLimit.Unit != UnitCalendar {
+		v.Add("time_limit.unit", "时限单位须为 workday（工作日）或 calendar（自然日）")
+	}
+	checkFlow(&v, it.Steps)
+	checkDiscretion(&v, it.Discretion)
+	checkPeriods(&v, it)
+	checkItemSize(&v, it)
+	return v.Err("invalid_item", "权力事项不合法")
+}
+
+// checkItemHead checks what names and files an item: its code, name,
+// category, department and status.
+func checkItemHead(v *Validation, it *PowerItem) {
 	if !itemCodePattern.MatchString(it.Code) {
 		v.Add("code", "事项编码须为 1–64 位字母、数字、下划线、点或连字符")
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(it.Name)); n == 0 || n > 128 {
 		v.Add("name", "事项名称不能为空且不超过 128 个字")
 	}
-	checkChars(&v, "name", "事项名称", it.Name, false)
+	checkChars(v, "name", "事项名称", it.Name, false)
 	if !slices.Contains(Categories, it.Category) {
 		v.Add("category", "未知的权力类别“%s”，应为：%s", it.Category, strings.Join(Categories, "、"))
 	}
@@ -103,11 +121,16 @@ func validateItem(it *PowerItem) error {
 	if !slices.Contains([]string{ItemActive, ItemSuspended, ItemCancelled}, it.Status) {
 		v.Add("status", "状态须为 active、suspended 或 cancelled")
 	}
-	if len(it.LegalBases) > MaxLegalBases {
+}
+
+// checkLegalBases checks an item's legal bases: distinct ids, a title and
+// an article of bounded length each.
+func checkLegalBases(v *Validation, bases []LegalBasis) {
+	if len(bases) > MaxLegalBases {
 		v.Add("legal_bases", "法律依据不超过 %d 条", MaxLegalBases)
 	}
 	ids := map[string]bool{}
-	for i, b := range it.LegalBases {
+	for i, b := range bases {
 		f := fmt.Sprintf("legal_bases[%d]", i)
 		switch {
 		case !basisIDPattern.MatchString(b.ID):
@@ -119,27 +142,26 @@ func validateItem(it *PowerItem) error {
 		if n := utf8.RuneCountInString(strings.TrimSpace(b.Title)); n == 0 || n > 200 {
 			v.Add(f+".title", "法律依据须写明法律法规名称，且不超过 200 字")
 		}
-		checkChars(&v, f+".title", "法律法规名称", b.Title, false)
+		checkChars(v, f+".title", "法律法规名称", b.Title, false)
 		if utf8.RuneCountInString(b.Article) > 100 {
 			v.Add(f+".article", "条款不超过 100 字")
 		}
-		checkChars(&v, f+".article", "条款", b.Article, false)
+		checkChars(v, f+".article", "条款", b.Article, false)
 	}
-	if it.TimeLimit.Days <= 0 || it.TimeLimit.Days > 3650 {
-		v.Add("time_limit.days", "办理时限须为 1–3650 之间的正整数天数")
-	}
-	if it.TimeLimit.Unit != UnitWorkday && it.TimeLimit.Unit != UnitCalendar {
-		v.Add("time_limit.unit", "时限单位须为 workday（工作日）或 calendar（自然日）")
-	}
+}
+
+// checkFlow checks an item's flow: one to MaxFlowSteps steps with distinct
+// codes that are not the reserved ones, at most one ending the clock.
+func checkFlow(v *Validation, steps []FlowStep) {
 	switch {
-	case len(it.Steps) == 0:
+	case len(steps) == 0:
 		v.Add("steps", "办理流程至少需要一个环节")
-	case len(it.Steps) > MaxFlowSteps:
+	case len(steps) > MaxFlowSteps:
 		v.Add("steps", "办理流程不超过 %d 个环节", MaxFlowSteps)
 	}
 	codes := map[string]bool{}
 	endsClock := 0
-	for i, st := range it.Steps {
+	for i, st := range steps {
 		f := fmt.Sprintf("steps[%d]", i)
 		switch {
 		case !stepCodePattern.MatchString(st.Code):
@@ -153,7 +175,7 @@ func validateItem(it *PowerItem) error {
 		if n := utf8.RuneCountInString(strings.TrimSpace(st.Name)); n == 0 || n > 64 {
 			v.Add(f+".name", "环节名称不能为空且不超过 64 个字")
 		}
-		checkChars(&v, f+".name", "环节名称", st.Name, false)
+		checkChars(v, f+".name", "环节名称", st.Name, false)
 		if st.TimeLimitDays < 0 || st.TimeLimitDays > 3650 {
 			v.Add(f+".time_limit_days", "环节时限须为正整数天数（不设时限则省略）")
 		}
@@ -167,10 +189,15 @@ func validateItem(it *PowerItem) error {
 	if endsClock > 1 {
 		v.Add("steps", "最多只能有一个环节结束办理时限（ends_clock）")
 	}
-	if len(it.Discretion) > MaxTiers {
+}
+
+// checkDiscretion checks an item's discretion tiers: named, with amounts
+// in order and within bounds.
+func checkDiscretion(v *Validation, tiers map[string]Tier) {
+	if len(tiers) > MaxTiers {
 		v.Add("discretion", "裁量情形不超过 %d 个", MaxTiers)
 	}
-	for name, t := range it.Discretion {
+	for name, t := range tiers {
 		f := "discretion." + name
 		switch {
 		case strings.TrimSpace(name) == "" || utf8.RuneCountInString(name) > 64 || !cleanText(name, false):
@@ -183,15 +210,12 @@ func validateItem(it *PowerItem) error {
 		case t.Min > t.Max:
 			v.Add(f, "裁量情形“%s”的下限 %v 大于上限 %v", name, t.Min, t.Max)
 		}
-		checkTierBase(&v, f, name, t)
+		checkTierBase(v, f, name, t)
 		if utf8.RuneCountInString(t.Description) > 500 {
 			v.Add(f+".description", "裁量情形说明不超过 500 字")
 		}
-		checkChars(&v, f+".description", "裁量情形说明", t.Description, true)
+		checkChars(v, f+".description", "裁量情形说明", t.Description, true)
 	}
-	checkPeriods(&v, it)
-	checkItemSize(&v, it)
-	return v.Err("invalid_item", "权力事项不合法")
 }
 
 // tierBasePattern is the name of the base amount a tier is set on, e.g.

@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -35,11 +36,14 @@ type CoreConfig struct {
 	// Observer is told of evaluations, stored warnings, unchecked steps
 	// and sweeps; nil: nobody is told.
 	Observer Observer
+	// Credentials remembers accepted bearer tokens and sessions for a
+	// moment; nil: every request reads its account.
+	Credentials *CredentialCache
 }
 
 // Core is what the services share: the clock, the logger, the evaluator,
 // the calendar and rule parameters in force, the observer and the caches
-// of departments and item versions. It is built once, by NewCore, and
+// of departments, item versions and accepted credentials. It is built once, by NewCore, and
 // shared by pointer.
 type Core struct {
 	lookup   Lookup
@@ -49,6 +53,8 @@ type Core struct {
 	calendar CalendarHolder
 	params   ParamsSource // nil: the parameters shipped with the default policies
 	observer Observer     // nil: nobody is told
+	// credentials remembers accepted credentials; nil: nothing is.
+	credentials *CredentialCache
 
 	// Item versions never change once stored, so they are cached for good.
 	items sync.Map // itemKey → *PowerItem
@@ -83,8 +89,12 @@ func NewCore(cfg CoreConfig) *Core {
 		eval = observedEvaluator{Evaluator: eval, o: cfg.Observer}
 	}
 	return &Core{lookup: cfg.Lookup, eval: eval, now: now, log: log, calendar: cal,
-		params: cfg.Params, observer: cfg.Observer}
+		params: cfg.Params, observer: cfg.Observer, credentials: cfg.Credentials}
 }
+
+// Credentials returns the cache of accepted credentials the services
+// share (nil: none), for the session service to remember sessions in.
+func (s *Core) Credentials() *CredentialCache { return s.credentials }
 
 // Now returns the services' current time.
 func (s *Core) Now() time.Time { return s.now() }
@@ -128,3 +138,17 @@ func newCalendarBox(c *calendar.Calendar) *calendarBox {
 
 func (b *calendarBox) Calendar() *calendar.Calendar     { return b.cal.Load() }
 func (b *calendarBox) SetCalendar(c *calendar.Calendar) { b.cal.Store(c) }
+
+// heldTo returns the version of the item that case c is checked against,
+// and its department.
+func (s *Core) heldTo(ctx context.Context, c Case) (*PowerItem, Department, error) {
+	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+	if err != nil {
+		return nil, Department{}, fmt.Errorf("item %s version %d of case %s: %w", c.ItemCode, c.ItemVersion, c.CaseNo, err)
+	}
+	dept, err := s.department(ctx, c.DepartmentCode)
+	if err != nil {
+		return nil, Department{}, fmt.Errorf("department %s of case %s: %w", c.DepartmentCode, c.CaseNo, err)
+	}
+	return item, dept, nil
+}

@@ -47,21 +47,18 @@ const (
 )
 
 func validateDisclosure(v *Validation, d *Disclosure) {
-	text := []struct {
+	type textField struct {
 		field, name, value string
 		max                int
 		multiline          bool
-	}{
+	}
+	text := []textField{
 		{"conditions", "申请条件", d.Conditions, MaxConditionsRunes, true},
 		{"fees", "收费", d.Fees, MaxFeesRunes, true},
 		{"service_channel", "办理渠道", d.ServiceChannel, MaxContactRunes, false},
 	}
 	if c := d.Contact; c != nil {
-		text = append(text, []struct {
-			field, name, value string
-			max                int
-			multiline          bool
-		}{
+		text = append(text, []textField{
 			{"contact.phone", "咨询电话", c.Phone, MaxContactRunes, false},
 			{"contact.address", "咨询地址", c.Address, MaxContactRunes, false},
 			{"contact.hours", "办公时间", c.Hours, MaxContactRunes, false},

@@ -134,9 +134,7 @@ type PatrolShort struct {
 // PatrolShortEvent tells that a department's patrols of a working day are
 // fewer than required; it is written once per department and day.
 func PatrolShortEvent(p PatrolShort, at time.Time) Event {
-	e := newEvent(EventPatrolShort, at, p.Department, "", "", p)
-	e.Key = EventPatrolShort + "|" + p.Department + "|" + p.Date
-	return e
+	return periodEvent(EventPatrolShort, at, p.Department, p.Date, p)
 }
 
 // ExplanationDueNotice is the data of explanation.due.
@@ -149,7 +147,13 @@ type ExplanationDueNotice struct {
 // ExplanationDueEvent tells that a month's explanation of a department is
 // due on the next working day and not submitted; once per department and month.
 func ExplanationDueEvent(n ExplanationDueNotice, at time.Time) Event {
-	e := newEvent(EventExplanationDue, at, n.Department, "", "", n)
-	e.Key = EventExplanationDue + "|" + n.Department + "|" + n.Month
+	return periodEvent(EventExplanationDue, at, n.Department, n.Month, n)
+}
+
+// periodEvent is an event about a department's period (a day, a month),
+// keyed so that it is written once per department and period.
+func periodEvent(name string, at time.Time, dept, period string, v any) Event {
+	e := newEvent(name, at, dept, "", "", v)
+	e.Key = name + "|" + dept + "|" + period
 	return e
 }

@@ -17,10 +17,8 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-03-02T09:10:00+08:00")
-		svc := newService(t, store, clk)
-		setup(t, svc)
+		clk := clockAt("2026-03-02T09:10:00+08:00")
+		svc := newDistrict(t, store, clk)
 		leader := &compliance.Account{Username: "zjj-admin", Role: compliance.RoleDeptAdmin, DepartmentCode: "ZJJ"}
 		alarms := map[string][]int64{}
 		for _, no := range []string{"ZJJ-F1", "ZJJ-F2"} {
@@ -52,7 +50,7 @@ func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, no := range []string{"ZJJ-F1", "ZJJ-F2"} {
-				ws, err := store.ListWarnings(ctx, compliance.WarningFilter{CaseNo: no, Rule: "followup.alarm_unanswered", Limit: 10})
+				ws, err := store.Warnings().ListWarnings(ctx, compliance.WarningFilter{CaseNo: no, Rule: "followup.alarm_unanswered", Limit: 10})
 				if err != nil {
 					t.Fatal(err)
 				}

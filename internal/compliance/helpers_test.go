@@ -20,6 +20,13 @@ type clock struct {
 	t  time.Time
 }
 
+// clockAt returns a clock showing s (RFC 3339).
+func clockAt(s string) *clock {
+	c := &clock{}
+	c.Set(s)
+	return c
+}
+
 func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
 func (c *clock) Set(s string) {
@@ -38,18 +45,26 @@ var (
 	clerk = &compliance.Account{Username: "clerk", Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}
 )
 
-// newService wires a service over store with the real policies and clk.
-func newService(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Services {
+// engineOf returns a policy engine with the default policies, synced with
+// store.
+func engineOf(t testing.TB, store *sqlstore.Store) *policy.Engine {
 	t.Helper()
 	engine := policy.NewEngine(calendar.Default(), 0)
 	defaults, err := policy.ReadModules(policies.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := engine.Sync(context.Background(), store, defaults); err != nil {
+	if err := engine.Sync(context.Background(), store.Revisions(), defaults); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := checker.New(store, engine, checker.Options{Now: clk.Now, Calendar: engine})
+	return engine
+}
+
+// newService wires a service over store with the real policies and clk.
+func newService(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Services {
+	t.Helper()
+	engine := engineOf(t, store)
+	svc, err := checker.New(checker.SQLStores(store), engine, checker.Options{Now: clk.Now, Calendar: engine})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +77,14 @@ var licensing = compliance.PowerItem{Code: "XK-001", Name: "建筑工程施工�
 	TimeLimit:  compliance.TimeLimit{Days: 20, Unit: compliance.UnitWorkday},
 	Steps: []compliance.FlowStep{{Code: "accept", Name: "受理"}, {Code: "review", Name: "审查", TimeLimitDays: 10},
 		{Code: "decide", Name: "决定", EndsClock: true}, {Code: "deliver", Name: "送达"}}}
+
+// newDistrict is newService with ZJJ and its licensing item set up.
+func newDistrict(t testing.TB, store *sqlstore.Store, clk *clock) *checker.Services {
+	t.Helper()
+	svc := newService(t, store, clk)
+	setup(t, svc)
+	return svc
+}
 
 func setup(t testing.TB, svc *checker.Services) {
 	t.Helper()
@@ -90,7 +113,7 @@ func accept(t testing.TB, svc *checker.Services, caseNo, at string) {
 // deadlineWarnings returns rule/level of the deadline warnings of a case.
 func deadlineWarnings(t testing.TB, store *sqlstore.Store, caseNo string) map[string]int {
 	t.Helper()
-	ws, err := store.ListWarnings(context.Background(), compliance.WarningFilter{CaseNo: caseNo, Family: "deadline", Limit: 1000})
+	ws, err := store.Warnings().ListWarnings(context.Background(), compliance.WarningFilter{CaseNo: caseNo, Family: "deadline", Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,58 +106,17 @@ func (s *Policies) Impact(ctx context.Context, from, to time.Time, cand Evaluato
 	return rep, nil
 }
 
+// impactPage evaluates a page of recorded steps with cand and counts the
+// warnings that would appear and disappear.
 func (s *Policies) impactPage(ctx context.Context, is ImpactStore, cand Evaluator, page []RecordedStep, rep *ImpactReport, appear, disappear map[[3]string]*ImpactCount) error {
-	var nos []string
-	seen := map[string]bool{}
-	for _, p := range page {
-		if !seen[p.Step.CaseNo] {
-			seen[p.Step.CaseNo] = true
-			nos = append(nos, p.Step.CaseNo)
-		}
-	}
-	cases, err := is.CasesByNo(ctx, nos)
+	facts, err := s.readImpactCases(ctx, is, page)
 	if err != nil {
 		return err
 	}
-	steps, err := is.StepsOfCases(ctx, nos)
-	if err != nil {
-		return err
-	}
-	signed, err := s.store.ApprovalsOfCases(ctx, nos)
-	if err != nil {
-		return err
-	}
-	type outcome struct {
-		findings []Finding
-		failed   bool
-	}
-	outcomes := make([]outcome, len(page))
+	outcomes := make([]impactOutcome, len(page))
 	onEveryCore(len(page), func(i int) {
-		p := page[i]
-		c, ok := cases[p.Step.CaseNo]
-		if !ok {
-			outcomes[i].failed = true
-			return
-		}
-		item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
-		if err != nil {
-			outcomes[i].failed = true
-			return
-		}
-		dept, _ := s.department(ctx, c.DepartmentCode)
-		var earlier []Step
-		for _, e := range steps[c.CaseNo] {
-			if e.ID == p.Step.ID {
-				break
-			}
-			earlier = append(earlier, e)
-		}
-		st := p.Step
-		ev, err := cand.Evaluate(ctx, &Input{Event: EventStep, Now: st.RecordedAt, Department: dept,
-			Item: item, Case: &c, Steps: earlier, Approvals: approvalsAsOf(signed[c.CaseNo], st.RecordedAt), Step: &st})
-		outcomes[i] = outcome{findings: ev.Findings, failed: err != nil}
+		outcomes[i] = s.reevaluate(ctx, cand, page[i], facts)
 	})
-
 	for i, p := range page {
 		if ctx.Err() != nil {
 			return nil
@@ -167,34 +126,107 @@ func (s *Policies) impactPage(ctx context.Context, is ImpactStore, cand Evaluato
 			rep.Failed++
 			continue
 		}
-		dept := cases[p.Step.CaseNo].DepartmentCode
-		before := map[string]Finding{}
-		for _, w := range p.Result.Warnings {
-			f := Finding{Rule: w.Rule, Level: w.Level, Message: w.Message, Key: w.Key}
-			before[DedupeKey(p.Step.ID, f)] = f
-		}
-		after := map[string]Finding{}
-		for _, f := range outcomes[i].findings {
-			after[DedupeKey(p.Step.ID, f)] = f
-		}
-		for k, f := range after {
-			if _, ok := before[k]; !ok {
-				count(appear, dept, p, f)
-			}
-		}
-		if p.Step.CheckStatus != CheckChecked {
-			continue // nothing was found before: nothing can disappear
-		}
-		for k, f := range before {
-			if _, ok := after[k]; !ok {
-				count(disappear, dept, p, f)
-			}
-		}
+		compareFindings(p, outcomes[i].findings, facts.cases[p.Step.CaseNo].DepartmentCode, appear, disappear)
 	}
 	return nil
 }
 
-func count(m map[[3]string]*ImpactCount, dept string, p RecordedStep, f Finding) {
+// impactCases are the cases of a page of recorded steps, with all their
+// steps and signed approvals.
+type impactCases struct {
+	cases  map[string]Case
+	steps  map[string][]Step
+	signed map[string][]SignedApproval
+}
+
+func (s *Policies) readImpactCases(ctx context.Context, is ImpactStore, page []RecordedStep) (impactCases, error) {
+	var nos []string
+	seen := map[string]bool{}
+	for _, p := range page {
+		if !seen[p.Step.CaseNo] {
+			seen[p.Step.CaseNo] = true
+			nos = append(nos, p.Step.CaseNo)
+		}
+	}
+	var f impactCases
+	var err error
+	if f.cases, err = is.CasesByNo(ctx, nos); err != nil {
+		return f, err
+	}
+	if f.steps, err = is.StepsOfCases(ctx, nos); err != nil {
+		return f, err
+	}
+	f.signed, err = s.store.ApprovalsOfCases(ctx, nos)
+	return f, err
+}
+
+// impactOutcome is what the candidate found on one recorded step.
+type impactOutcome struct {
+	findings []Finding
+	failed   bool
+}
+
+// reevaluate evaluates the recorded step p with cand as of the moment it
+// was recorded: its case's earlier steps and the approvals signed by then.
+func (s *Policies) reevaluate(ctx context.Context, cand Evaluator, p RecordedStep, f impactCases) impactOutcome {
+	c, ok := f.cases[p.Step.CaseNo]
+	if !ok {
+		return impactOutcome{failed: true}
+	}
+	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+	if err != nil {
+		return impactOutcome{failed: true}
+	}
+	dept, _ := s.department(ctx, c.DepartmentCode)
+	var earlier []Step
+	for _, e := range f.steps[c.CaseNo] {
+		if e.ID == p.Step.ID {
+			break
+		}
+		earlier = append(earlier, e)
+	}
+	st := p.Step
+	ev, err := cand.Evaluate(ctx, &Input{Event: EventStep, Now: st.RecordedAt, Department: dept,
+		Item: item, Case: &c, Steps: earlier, Approvals: approvalsAsOf(f.signed[c.CaseNo], st.RecordedAt), Step: &st})
+	return impactOutcome{findings: ev.Findings, failed: err != nil}
+}
+
+// compareFindings counts what the candidate found on p that its stored
+// answer lacks (appear) and, when the step was checked, the reverse
+// (disappear).
+func compareFindings(p RecordedStep, found []Finding, dept string, appear, disappear map[[3]string]*ImpactCount) {
+	before := map[string]Finding{}
+	for _, w := range p.Result.Warnings {
+		f := Finding{Rule: w.Rule, Level: w.Level, Message: w.Message, Key: w.Key}
+		before[DedupeKey(p.Step.ID, f)] = f
+	}
+	after := map[string]Finding{}
+	for _, f := range found {
+		after[DedupeKey(p.Step.ID, f)] = f
+	}
+	for k, f := range after {
+		if _, ok := before[k]; !ok {
+			count(appear, dept, f, stepExample(p))
+		}
+	}
+	if p.Step.CheckStatus != CheckChecked {
+		return // nothing was found before: nothing can disappear
+	}
+	for k, f := range before {
+		if _, ok := after[k]; !ok {
+			count(disappear, dept, f, stepExample(p))
+		}
+	}
+}
+
+// stepExample is the example of a change on the recorded step p.
+func stepExample(p RecordedStep) ImpactExample {
+	return ImpactExample{CaseNo: p.Step.CaseNo, StepID: p.Step.ID}
+}
+
+// count counts a change of f's rule in dept; ex (a step or a patrol day,
+// with f's message) is kept as one of its first ImpactExamples examples.
+func count(m map[[3]string]*ImpactCount, dept string, f Finding, ex ImpactExample) {
 	k := [3]string{f.Rule, f.Level, dept}
 	c, ok := m[k]
 	if !ok {
@@ -203,7 +235,8 @@ func count(m map[[3]string]*ImpactCount, dept string, p RecordedStep, f Finding)
 	}
 	c.Count++
 	if len(c.Examples) < ImpactExamples {
-		c.Examples = append(c.Examples, ImpactExample{CaseNo: p.Step.CaseNo, StepID: p.Step.ID, Message: f.Message})
+		ex.Message = f.Message
+		c.Examples = append(c.Examples, ex)
 	}
 }
 

@@ -3,9 +3,6 @@ package compliance_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,37 +10,19 @@ import (
 	"powercheck/internal/checker"
 	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore/sqlstoretest"
-	"powercheck/policies"
 )
 
 // BenchmarkImpact measures a dry run of the default policies over the steps
 // stored in a period (POWERCHECK_BENCH_STEPS, default 100,000) on MySQL. Run
 // it with -benchtime=1x.
 func BenchmarkImpact(b *testing.B) {
-	if os.Getenv(sqlstoretest.MySQLEnv) == "" {
-		b.Skipf("%s not set", sqlstoretest.MySQLEnv)
-	}
-	total := 100_000
-	if v := os.Getenv("POWERCHECK_BENCH_STEPS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		total = n
-	}
+	sqlstoretest.NeedMySQL(b, "the impact benchmark seeds its steps in MySQL")
+	total := sqlstoretest.BenchSize(b, "POWERCHECK_BENCH_STEPS", 100_000)
 	ctx := context.Background()
 	store := sqlstoretest.MustOpen(b, sqlstoretest.MySQLDSN(b))
-	engine := policy.NewEngine(calendar.Default(), 0)
-	defaults, err := policy.ReadModules(policies.FS)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := engine.Sync(ctx, store, defaults); err != nil {
-		b.Fatal(err)
-	}
-	clk := &clock{}
-	clk.Set("2026-03-10T09:00:00+08:00")
-	svc, err := checker.New(store, engine, checker.Options{Now: clk.Now})
+	engine := engineOf(b, store)
+	clk := clockAt("2026-03-10T09:00:00+08:00")
+	svc, err := checker.New(checker.SQLStores(store), engine, checker.Options{Now: clk.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,15 +42,11 @@ func BenchmarkImpact(b *testing.B) {
 					no, code, no, code, 2+k, 2+k))
 			}
 		}
-		if err := db.Exec("INSERT INTO cases (case_no,item_code,item_version,department_code,status,applicant,accepted_at,created_at,updated_at) VALUES " + strings.Join(cases, ",")).Error; err != nil {
-			b.Fatal(err)
-		}
-		if err := db.Exec("INSERT INTO steps (id,case_no,department_code,step_code,handler,occurred_at,recorded_at,detail,digest,check_status,check_error,policy_revision,response) VALUES " + strings.Join(steps, ",")).Error; err != nil {
-			b.Fatal(err)
-		}
+		insertRows(b, db, "cases (case_no,item_code,item_version,department_code,status,applicant,accepted_at,created_at,updated_at)", cases)
+		insertRows(b, db, stepColumns, steps)
 	}
 	b.Logf("seeded %d steps in %v", total, time.Since(start))
-	cand, err := policy.NewAuthoring(engine, store).Candidate(ctx)
+	cand, err := policy.NewAuthoring(engine, store.Revisions()).Candidate(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -63,29 +63,15 @@ func (s *Policies) impactPatrolDays(ctx context.Context, from, to time.Time, can
 			}
 			for key, f := range after {
 				if _, ok := before[key]; !ok {
-					countDay(appear, d.Code, day, f)
+					count(appear, d.Code, f, ImpactExample{Date: day.String()})
 				}
 			}
 			for key, f := range before {
 				if _, ok := after[key]; !ok {
-					countDay(disappear, d.Code, day, f)
+					count(disappear, d.Code, f, ImpactExample{Date: day.String()})
 				}
 			}
 		}
 	}
 	return nil
-}
-
-// countDay counts a patrol day's change, like count does a step's.
-func countDay(m map[[3]string]*ImpactCount, dept string, day calendar.Date, f Finding) {
-	k := [3]string{f.Rule, f.Level, dept}
-	c, ok := m[k]
-	if !ok {
-		c = &ImpactCount{Rule: f.Rule, Level: f.Level, DepartmentCode: dept, Examples: []ImpactExample{}}
-		m[k] = c
-	}
-	c.Count++
-	if len(c.Examples) < ImpactExamples {
-		c.Examples = append(c.Examples, ImpactExample{Date: day.String(), Message: f.Message})
-	}
 }

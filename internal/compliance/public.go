@@ -251,11 +251,7 @@ func (s *Public) PublicCase(ctx context.Context, caseNo, code string) (PublicCas
 	if err != nil {
 		return PublicCase{}, err
 	}
-	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
-	if err != nil {
-		return PublicCase{}, err
-	}
-	dept, err := s.department(ctx, c.DepartmentCode)
+	item, dept, err := s.heldTo(ctx, c)
 	if err != nil {
 		return PublicCase{}, err
 	}

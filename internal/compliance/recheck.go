@@ -115,13 +115,9 @@ func (s *Cases) recheck(ctx context.Context, u UncheckedStep) (f RecheckFailure,
 	if err != nil {
 		return f, fmt.Errorf("case %s of step %s: %w", st.CaseNo, st.ID, err)
 	}
-	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
+	item, dept, err := s.heldTo(ctx, c)
 	if err != nil {
-		return f, fmt.Errorf("item %s version %d of case %s: %w", c.ItemCode, c.ItemVersion, c.CaseNo, err)
-	}
-	dept, err := s.department(ctx, c.DepartmentCode)
-	if err != nil {
-		return f, fmt.Errorf("department %s of case %s: %w", c.DepartmentCode, c.CaseNo, err)
+		return f, err
 	}
 	all, err := s.store.CaseSteps(ctx, c.CaseNo)
 	if err != nil {

@@ -8,29 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"powercheck/internal/calendar"
 	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
-	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
-	"powercheck/policies"
 )
-
-// engineOf returns a policy engine with the default policies, synced with
-// store.
-func engineOf(t testing.TB, store *sqlstore.Store) *policy.Engine {
-	t.Helper()
-	engine := policy.NewEngine(calendar.Default(), 0)
-	defaults, err := policy.ReadModules(policies.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := engine.Sync(context.Background(), store, defaults); err != nil {
-		t.Fatal(err)
-	}
-	return engine
-}
 
 // failing evaluates with the real policies, except for the steps it is told
 // to fail: as a policy that breaks on some steps' facts does.
@@ -64,11 +46,10 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-03-02T10:00:00+08:00")
+		clk := clockAt("2026-03-02T10:00:00+08:00")
 		engine := engineOf(t, store)
 		eval := &failing{Evaluator: engine, steps: map[string]bool{}}
-		svc, err := checker.New(store, eval, checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler), Calendar: engine})
+		svc, err := checker.New(checker.SQLStores(store), eval, checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler), Calendar: engine})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +69,7 @@ func TestRecheckBacksOffFailingSteps(t *testing.T) {
 
 		status := func(id string) compliance.StoredStep {
 			t.Helper()
-			st, err := store.StepByID(ctx, "ZJJ", id)
+			st, err := store.Cases().StepByID(ctx, "ZJJ", id)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -105,81 +105,44 @@ const maxStepAttempts = 8
 // storing the step.
 var errCaseRace = errors.New("case changed concurrently")
 
+// submitOnce checks and stores a step against its case as read now;
+// errCaseRace when the case changed before the step could be stored.
 func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmission, digest string, now time.Time) (StepResult, bool, error) {
 	// A replay is rare: it is not looked for up front but found by the
 	// unique step id when the step is stored, and then answered from the
 	// stored step.
-	c, err := s.store.Case(ctx, sub.CaseNo)
-	newCase := errors.Is(err, ErrNotFound)
-	if err != nil && !newCase {
+	sc, err := s.stepCase(ctx, who, sub, now)
+	if errors.Is(err, errCaseFull) {
+		return s.caseFull(ctx, who, &sc.Case, sub, digest)
+	}
+	if err != nil {
 		return StepResult{}, false, err
 	}
-	// Another department's case is answered exactly as a case that does not
-	// exist: whether a number is in use elsewhere is not this account's to
-	// learn. Only a number inside the account's own space that another
-	// department holds (stored before numbers were scoped) cannot be opened.
-	taken := !newCase && !who.CanSeeDepartment(c.DepartmentCode)
-	newCase = newCase || taken
-	var item *PowerItem
-	var earlier []Step
-	var warnings []Warning
-	var signed []SignedApproval
-	if newCase {
-		if item, err = s.itemForNewCase(ctx, sub); err != nil {
-			return StepResult{}, false, err
-		}
-		c = Case{CaseNo: sub.CaseNo, ItemCode: item.Code, ItemVersion: item.Version,
-			DepartmentCode: item.DepartmentCode, Applicant: strings.TrimSpace(sub.Applicant),
-			AcceptedAt: sub.OccurredAt, Status: CaseOpen, CreatedAt: now.UTC()}
-	} else {
-		if sub.PowerItemCode != "" && sub.PowerItemCode != c.ItemCode {
-			return StepResult{}, false, Errorf(KindInvalid, "item_mismatch", "办件 %s 属于事项 %s，不是 %s", c.CaseNo, c.ItemCode, sub.PowerItemCode)
-		}
-		// The case's version counts its steps after the first: a full
-		// case is refused before its steps are read.
-		if c.Version+1 >= MaxCaseSteps {
-			return s.caseFull(ctx, who, &c, sub, digest)
-		}
-		if item, err = s.item(ctx, c.ItemCode, c.ItemVersion); err != nil {
-			return StepResult{}, false, fmt.Errorf("item of case %s: %w", c.CaseNo, err)
-		}
-		if earlier, err = s.store.CaseSteps(ctx, c.CaseNo); err != nil {
-			return StepResult{}, false, err
-		}
-		if len(earlier) >= MaxCaseSteps {
-			return s.caseFull(ctx, who, &c, sub, digest)
-		}
-		known, err := s.store.CaseWarnings(ctx, []string{c.CaseNo})
-		if err != nil {
-			return StepResult{}, false, err
-		}
-		warnings = known[c.CaseNo]
-		if signed, err = signedApprovals(ctx, s.store, c.CaseNo, now); err != nil {
-			return StepResult{}, false, err
-		}
-	}
-	if !who.CanSeeDepartment(c.DepartmentCode) {
-		return StepResult{}, false, Errorf(KindForbidden, "other_department", "事项 %s 不属于本部门", item.Code)
-	}
-	if newCase {
-		if err := s.checkCaseNo(ctx, c.DepartmentCode, c.CaseNo); err != nil {
-			return StepResult{}, false, err
-		}
-		if taken {
-			return StepResult{}, false, (&Error{Kind: KindConflict, Code: "case_no_taken",
-				Message: fmt.Sprintf("办件编号 %s 已被占用，不能受理为新办件，请使用本部门的其他编号", c.CaseNo)}).
-				WithDetails([]FieldError{{Field: "case_no", Message: "编号已被占用"}})
-		}
-	}
-	if !item.AllowsStep(sub.StepCode) {
-		return StepResult{}, false, (&Error{Kind: KindInvalid, Code: "unknown_step_code",
-			Message: fmt.Sprintf("事项 %s（第 %d 版）的办理流程中没有环节 %s", item.Code, item.Version, sub.StepCode)}).
-			WithDetails([]FieldError{{Field: "step_code", Message: "流程中没有该环节"}})
-	}
-	dept, err := s.department(ctx, c.DepartmentCode)
+	dept, err := s.department(ctx, sc.DepartmentCode)
 	if err != nil {
-		return StepResult{}, false, fmt.Errorf("department of case %s: %w", c.CaseNo, err)
+		return StepResult{}, false, fmt.Errorf("department of case %s: %w", sc.CaseNo, err)
 	}
+	step, err := s.newStep(ctx, who, sub, &sc.Case, now)
+	if err != nil {
+		return StepResult{}, false, err
+	}
+	in := &Input{Event: EventStep, Now: now, Department: dept, Item: sc.item, Case: &sc.Case, Steps: sc.earlier,
+		Warnings: sc.warnings, Approvals: sc.signed, Step: &step}
+	ev := s.evaluate(ctx, in, &step)
+	rec := sc.record(step, ev, digest, now)
+	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
+	if err != nil {
+		return s.notRecorded(ctx, who, err, &sc, sub.ID, digest)
+	}
+	res.opened = sc.newCase
+	s.supervision.liftOvertaken(ctx, sc.warnings, ev.Lifts, now)
+	s.observeStep(res)
+	return res, true, nil
+}
+
+// newStep is the step that sub records in case c, as the account who
+// enters it now.
+func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, c *Case, now time.Time) (Step, error) {
 	step := Step{ID: sub.ID, CaseNo: c.CaseNo, StepCode: sub.StepCode, Handler: strings.TrimSpace(sub.Handler),
 		OccurredAt: sub.OccurredAt, RecordedAt: now, LegalBasisIDs: nonNil(sub.LegalBasisIDs),
 		Discretion: sub.Discretion, Approvals: nonNil(sub.Approvals), Attributes: sub.Attributes, RecordedBy: who.Username}
@@ -189,54 +152,46 @@ func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmissio
 	if sub.BySession {
 		known := true
 		step.HandlerKnown = &known
-	} else if step.HandlerKnown, err = handlerKnown(ctx, s.store, c.DepartmentCode, step.Handler); err != nil {
-		return StepResult{}, false, err
+		return step, nil
 	}
-	in := &Input{Event: EventStep, Now: now, Department: dept, Item: item, Case: &c, Steps: earlier, Warnings: warnings,
-		Approvals: signed, Step: &step}
-	ev := s.evaluate(ctx, in, &step)
-	findings := ev.Findings
+	var err error
+	step.HandlerKnown, err = handlerKnown(ctx, s.store, c.DepartmentCode, step.Handler)
+	return step, err
+}
 
-	next := c
-	next.Status = caseStatusAfter(c.Status, item, step.StepCode)
+// record is what storing step, evaluated as ev, writes: the step, the
+// case as the step leaves it, the findings and the events.
+func (sc *stepCase) record(step Step, ev Evaluation, digest string, now time.Time) StepRecord {
+	next := sc.Case
+	next.Status = caseStatusAfter(sc.Status, sc.item, step.StepCode)
 	next.UpdatedAt = now.UTC()
-	next.NextCheckAt = nextCheckAfter(ev, step.CheckStatus, now, warnings, step.ID)
-	next.NextCheckpoint, next.NextCheckpointRole = nextCheckpoint(item, func(code string) bool {
-		return code == step.StepCode || slices.ContainsFunc(earlier, func(e Step) bool { return e.StepCode == code })
+	next.NextCheckAt = nextCheckAfter(ev, step.CheckStatus, now, sc.warnings, step.ID)
+	next.NextCheckpoint, next.NextCheckpointRole = nextCheckpoint(sc.item, func(code string) bool {
+		return code == step.StepCode || slices.ContainsFunc(sc.earlier, func(e Step) bool { return e.StepCode == code })
 	})
-	rec := StepRecord{Case: next, NewCase: newCase, Step: step, Digest: digest, Findings: findings,
-		Events: approvalWaiting(item, c, next, newCase, now)}
-	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
-	res.opened = err == nil && newCase
-	switch {
-	case errors.Is(err, ErrCaseChanged):
-		// The step may be one of those stored meanwhile (a replay sent
-		// twice at once): then it is answered as a replay.
-		prev, err := s.store.StepByID(ctx, c.DepartmentCode, sub.ID)
-		if errors.Is(err, ErrNotFound) {
-			return StepResult{}, false, errCaseRace
-		}
-		if err != nil {
-			return StepResult{}, false, err
-		}
-		return s.replay(who, prev, digest)
-	case errors.Is(err, ErrDuplicate):
-		// Either the step id is taken (a replay, or a clash) or, for a new
-		// case, another first step created the case meanwhile.
-		prev, err := s.store.StepByID(ctx, c.DepartmentCode, sub.ID)
-		if errors.Is(err, ErrNotFound) && newCase {
-			return StepResult{}, false, errCaseRace
-		}
-		if err != nil {
-			return StepResult{}, false, err
-		}
-		return s.replay(who, prev, digest)
-	case err != nil:
+	return StepRecord{Case: next, NewCase: sc.newCase, Step: step, Digest: digest, Findings: ev.Findings,
+		Events: approvalWaiting(sc.item, sc.Case, next, sc.newCase, now)}
+}
+
+// notRecorded answers a step that the store refused with err: as a replay
+// when a step of its id is stored, errCaseRace when the case changed
+// under it.
+func (s *Cases) notRecorded(ctx context.Context, who *Account, err error, sc *stepCase, id, digest string) (StepResult, bool, error) {
+	// ErrCaseChanged: the step may be one of those stored meanwhile (a
+	// replay sent twice at once). ErrDuplicate: either the step id is
+	// taken (a replay, or a clash) or, for a new case, another first step
+	// created the case meanwhile.
+	if !errors.Is(err, ErrCaseChanged) && !errors.Is(err, ErrDuplicate) {
 		return StepResult{}, false, err
 	}
-	s.supervision.liftOvertaken(ctx, warnings, ev.Lifts, now)
-	s.observeStep(res)
-	return res, true, nil
+	prev, err2 := s.store.StepByID(ctx, sc.DepartmentCode, id)
+	if errors.Is(err2, ErrNotFound) && (errors.Is(err, ErrCaseChanged) || sc.newCase) {
+		return StepResult{}, false, errCaseRace
+	}
+	if err2 != nil {
+		return StepResult{}, false, err2
+	}
+	return s.replay(who, prev, digest)
 }
 
 // caseFull answers a step of a case that holds MaxCaseSteps steps: a replay

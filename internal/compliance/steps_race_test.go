@@ -16,7 +16,7 @@ import (
 // busyStore finds every existing case changed when a step is stored, as if
 // other steps of it kept arriving.
 type busyStore struct {
-	*sqlstore.Store
+	compliance.CasesStorage
 	tries int
 }
 
@@ -25,7 +25,7 @@ func (b *busyStore) RecordStep(ctx context.Context, rec compliance.StepRecord, r
 		b.tries++
 		return compliance.StepResult{}, compliance.ErrCaseChanged
 	}
-	return b.Store.RecordStep(ctx, rec, respond)
+	return b.CasesStorage.RecordStep(ctx, rec, respond)
 }
 
 // A step whose case keeps changing under it is checked again a bounded
@@ -34,14 +34,14 @@ func TestStepOnACaseThatKeepsChanging(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-03-02T10:00:00+08:00")
-		plain := newService(t, store, clk)
-		setup(t, plain)
+		clk := clockAt("2026-03-02T10:00:00+08:00")
+		plain := newDistrict(t, store, clk)
 		accept(t, plain, "ZJJ-B", "2026-03-02T09:00:00+08:00")
 
-		busy := &busyStore{Store: store}
-		svc, err := checker.New(busy, engineOf(t, store), checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler)})
+		stores := checker.SQLStores(store)
+		busy := &busyStore{CasesStorage: stores.Cases}
+		stores.Cases = busy
+		svc, err := checker.New(stores, engineOf(t, store), checker.Options{Now: clk.Now, Log: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestStepOnACaseThatKeepsChanging(t *testing.T) {
 		if busy.tries < 2 || busy.tries > 10 {
 			t.Errorf("the step was tried %d times, want a few and a bound", busy.tries)
 		}
-		if _, err := store.StepByID(ctx, "ZJJ", "ZJJ-B-review"); !errors.Is(err, compliance.ErrNotFound) {
+		if _, err := store.Cases().StepByID(ctx, "ZJJ", "ZJJ-B-review"); !errors.Is(err, compliance.ErrNotFound) {
 			t.Errorf("StepByID after a refused step: %v, want ErrNotFound", err)
 		}
 	})

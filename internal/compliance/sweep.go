@@ -185,11 +185,7 @@ func (s *Deadlines) tickAll(ctx context.Context, batch []Case, steps map[string]
 
 // tick evaluates one case at now.
 func (s *Deadlines) tick(ctx context.Context, c Case, steps []Step, warnings []Warning, signed []SignedApproval, now time.Time) (TickRecord, error) {
-	item, err := s.item(ctx, c.ItemCode, c.ItemVersion)
-	if err != nil {
-		return TickRecord{}, err
-	}
-	dept, err := s.department(ctx, c.DepartmentCode)
+	item, dept, err := s.heldTo(ctx, c)
 	if err != nil {
 		return TickRecord{}, err
 	}

@@ -3,10 +3,10 @@ package compliance_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
@@ -15,24 +15,13 @@ import (
 // (POWERCHECK_BENCH_CASES, default one million), of which 1% have reached a
 // threshold. Run it with -benchtime=1x: seeding takes a while.
 func BenchmarkSweep(b *testing.B) {
-	if os.Getenv(sqlstoretest.MySQLEnv) == "" {
-		b.Skipf("%s not set", sqlstoretest.MySQLEnv)
-	}
-	total := 1_000_000
-	if v := os.Getenv("POWERCHECK_BENCH_CASES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		total = n
-	}
+	sqlstoretest.NeedMySQL(b, "the sweep benchmark seeds its cases in MySQL")
+	total := sqlstoretest.BenchSize(b, "POWERCHECK_BENCH_CASES", 1_000_000)
 	due := total / 100
 	ctx := context.Background()
 	store := sqlstoretest.MustOpen(b, sqlstoretest.MySQLDSN(b))
-	clk := &clock{}
-	clk.Set("2026-03-10T09:00:00+08:00")
-	svc := newService(b, store, clk)
-	setup(b, svc)
+	clk := clockAt("2026-03-10T09:00:00+08:00")
+	svc := newDistrict(b, store, clk)
 
 	db := store.DB()
 	const batch = 5000
@@ -48,14 +37,8 @@ func BenchmarkSweep(b *testing.B) {
 			}
 			cases = append(cases, fmt.Sprintf("('%s','XK-001',1,'ZJJ','open','某公司','2026-02-09 01:00:00','2026-02-09 01:05:00','2026-02-09 01:05:00',%s)", no, next))
 		}
-		if err := db.Exec("INSERT INTO cases (case_no,item_code,item_version,department_code,status,applicant,accepted_at,created_at,updated_at,next_check_at) VALUES " + strings.Join(cases, ",")).Error; err != nil {
-			b.Fatal(err)
-		}
-		if len(steps) > 0 {
-			if err := db.Exec("INSERT INTO steps (id,case_no,department_code,step_code,handler,occurred_at,recorded_at,detail,digest,check_status,check_error,policy_revision,response) VALUES " + strings.Join(steps, ",")).Error; err != nil {
-				b.Fatal(err)
-			}
-		}
+		insertRows(b, db, "cases (case_no,item_code,item_version,department_code,status,applicant,accepted_at,created_at,updated_at,next_check_at)", cases)
+		insertRows(b, db, stepColumns, steps)
 	}
 	b.Logf("seeded %d open cases, %d due", total, due)
 
@@ -88,4 +71,19 @@ func BenchmarkSweep(b *testing.B) {
 			b.ReportMetric(res.Seconds, "s/sweep")
 		}
 	})
+}
+
+// stepColumns are the columns of the steps that the benchmarks seed.
+const stepColumns = "steps (id,case_no,department_code,step_code,handler,occurred_at,recorded_at,detail,digest,check_status,check_error,policy_revision,response)"
+
+// insertRows inserts rows, each a parenthesised list of SQL values, into
+// table, "name (columns…)", in one statement; no rows insert nothing.
+func insertRows(b *testing.B, db *gorm.DB, table string, rows []string) {
+	b.Helper()
+	if len(rows) == 0 {
+		return
+	}
+	if err := db.Exec("INSERT INTO " + table + " VALUES " + strings.Join(rows, ",")).Error; err != nil {
+		b.Fatal(err)
+	}
 }

@@ -18,10 +18,8 @@ func TestSweepCatchesStalledCases(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-02-09T10:00:00+08:00")
-		svc := newService(t, store, clk)
-		setup(t, svc)
+		clk := clockAt("2026-02-09T10:00:00+08:00")
+		svc := newDistrict(t, store, clk)
 		// Accepted Monday 9 Feb: the review is due 28 Feb (a make-up
 		// Saturday), the decision 13 March.
 		accept(t, svc, "ZJJ-1", "2026-02-09T09:00:00+08:00")
@@ -77,10 +75,8 @@ func TestConcurrentSweepers(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
-		clk := &clock{}
-		clk.Set("2026-02-09T10:00:00+08:00")
-		svc := newService(t, store, clk)
-		setup(t, svc)
+		clk := clockAt("2026-02-09T10:00:00+08:00")
+		svc := newDistrict(t, store, clk)
 		const cases = 120
 		for i := range cases {
 			accept(t, svc, fmt.Sprintf("ZJJ-C%03d", i), "2026-02-09T09:00:00+08:00")

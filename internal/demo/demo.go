@@ -152,9 +152,9 @@ func items() []compliance.PowerItem {
 // department exists already. Steps are entered on a clock of their own, set
 // to shortly after each step occurred, as a department entering them on time
 // would; one case is entered late on purpose.
-func Load(ctx context.Context, store checker.Store, eval compliance.Evaluator) ([]Token, error) {
+func Load(ctx context.Context, stores checker.Stores, eval compliance.Evaluator) ([]Token, error) {
 	clock := &demoClock{real: time.Now}
-	svc, err := checker.New(store, eval, checker.Options{Now: clock.Now})
+	svc, err := checker.New(stores, eval, checker.Options{Now: clock.Now})
 	if err != nil {
 		return nil, err
 	}

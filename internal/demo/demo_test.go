@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"powercheck/internal/calendar"
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/demo"
 	"powercheck/internal/policy"
@@ -23,17 +24,17 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := engine.Sync(ctx, store, defaults); err != nil {
+	if err := engine.Sync(ctx, store.Revisions(), defaults); err != nil {
 		t.Fatal(err)
 	}
-	tokens, err := demo.Load(ctx, store, engine)
+	tokens, err := demo.Load(ctx, checker.SQLStores(store), engine)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	if len(tokens) != len(demo.Accounts) {
 		t.Errorf("got %d tokens, want %d", len(tokens), len(demo.Accounts))
 	}
-	ws, err := store.ListWarnings(ctx, compliance.WarningFilter{Limit: 1000})
+	ws, err := store.Warnings().ListWarnings(ctx, compliance.WarningFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,10 +47,10 @@ func TestLoad(t *testing.T) {
 			t.Errorf("no %s warning in the demo; got %v", f, families)
 		}
 	}
-	if n, err := store.CountUnchecked(ctx); err != nil || n != 0 {
+	if n, err := store.Cases().CountUnchecked(ctx); err != nil || n != 0 {
 		t.Errorf("unchecked steps = %d, %v; want 0", n, err)
 	}
-	if _, err := demo.Load(ctx, store, engine); !errors.Is(err, demo.ErrLoaded) {
+	if _, err := demo.Load(ctx, checker.SQLStores(store), engine); !errors.Is(err, demo.ErrLoaded) {
 		t.Errorf("second Load: err = %v, want ErrLoaded", err)
 	}
 }

@@ -30,7 +30,13 @@ type accountView struct {
 	MustChange     bool       `json:"must_change_password"`
 }
 
-func (s *Server) createAccount(c *gin.Context) {
+// accountsAPI manages departments and accounts, the holiday calendar and
+// the district's settings: the Accounts service's capability.
+type accountsAPI struct {
+	accounts *compliance.Accounts
+}
+
+func (h *accountsAPI) createAccount(c *gin.Context) {
 	var req struct {
 		Username       string   `json:"username"`
 		RealName       string   `json:"real_name"`
@@ -42,17 +48,13 @@ func (s *Server) createAccount(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a, token, err := s.accounts.CreateAccount(c.Request.Context(), account(c), compliance.Account{
+	a, token, err := h.accounts.CreateAccount(c.Request.Context(), account(c), compliance.Account{
 		Username: req.Username, RealName: req.RealName, Role: compliance.Role(req.Role),
 		DepartmentCode: req.DepartmentCode, AllowedCIDRs: req.AllowedCIDRs}, "")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"username": a.Username, "token": token, "account": a})
+	respond(c, http.StatusCreated, gin.H{"username": a.Username, "token": token, "account": a}, err)
 }
 
-func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, account(c)) }
+func (h *accountsAPI) me(c *gin.Context) { c.JSON(http.StatusOK, account(c)) }
 
 func toAccountView(a compliance.Account) accountView {
 	cidrs := a.AllowedCIDRs
@@ -64,8 +66,8 @@ func toAccountView(a compliance.Account) accountView {
 		HasPassword: a.HasPassword, MustChange: a.MustChangePassword}
 }
 
-func (s *Server) listAccounts(c *gin.Context) {
-	as, err := s.accounts.ListAccounts(c.Request.Context(), account(c))
+func (h *accountsAPI) listAccounts(c *gin.Context) {
+	as, err := h.accounts.ListAccounts(c.Request.Context(), account(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -107,7 +109,7 @@ func (p accountPatch) toChange() (compliance.AccountChange, error) {
 	return ch, v.Err("invalid_account", "账号信息不合法")
 }
 
-func (s *Server) updateAccount(c *gin.Context) {
+func (h *accountsAPI) updateAccount(c *gin.Context) {
 	var req accountPatch
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
@@ -118,21 +120,13 @@ func (s *Server) updateAccount(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a, err := s.accounts.UpdateAccount(c.Request.Context(), account(c), c.Param("username"), ch)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toAccountView(a))
+	a, err := h.accounts.UpdateAccount(c.Request.Context(), account(c), c.Param("username"), ch)
+	respond(c, http.StatusOK, toAccountView(a), err)
 }
 
-func (s *Server) rotateToken(c *gin.Context) {
-	a, token, err := s.accounts.RotateToken(c.Request.Context(), account(c), c.Param("username"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"username": a.Username, "token": token})
+func (h *accountsAPI) rotateToken(c *gin.Context) {
+	a, token, err := h.accounts.RotateToken(c.Request.Context(), account(c), c.Param("username"))
+	respond(c, http.StatusOK, gin.H{"username": a.Username, "token": token}, err)
 }
 
 // Failed authentication from one address is limited: past failureLimit

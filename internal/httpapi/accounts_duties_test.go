@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestAccountInspectorsSeparationOfDuties proves that inspector accounts are
@@ -14,20 +16,19 @@ import (
 // nobody but the account itself and the admin rotates a token.
 func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		tok["zjj-inspector"] = statsAccount(t, s, "zjj-inspector", "dept_inspector", "ZJJ")
-		tok["scj-inspector"] = statsAccount(t, s, "scj-inspector", "dept_inspector", "SCJ")
-		tok["scj-admin"] = statsAccount(t, s, "scj-admin", "dept_admin", "SCJ")
-		tok["oversight"] = statsAccount(t, s, "oversight", "oversight", "")
-		zjjAdm, sup := tok[zjjAdmin], tok[supervisionToken]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		tok["zjj-inspector"] = s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
+		tok["scj-inspector"] = s.AddAccount(t, "scj-inspector", "dept_inspector", "SCJ")
+		tok["scj-admin"] = s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
+		tok["oversight"] = s.AddAccount(t, "oversight", "oversight", "")
+		zjjAdm, sup := tok[apitest.ZJJAdmin], tok[apitest.SupervisionToken]
 
 		// The finding: a disabled inspector with IP ranges, which its
 		// department's admin tried to bring back under its own control.
-		s.must(200, "PATCH", "/api/v1/accounts/zjj-inspector", adminToken,
+		s.Must(200, "PATCH", "/api/v1/accounts/zjj-inspector", apitest.AdminToken,
 			map[string]any{"disabled": true, "allowed_cidrs": []string{"10.9.0.0/16"}})
-		before := storedTokenHashes(t, dsn)["zjj-inspector"]
+		before := apitest.StoredTokenHashes(t, dsn)["zjj-inspector"]
 
 		t.Run("a department admin changes nothing of an inspector", func(t *testing.T) {
 			for _, tt := range []struct {
@@ -46,21 +47,21 @@ func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 					"role": "dept_inspector", "department_code": "ZJJ"}, "inspector_admin_only"},
 			} {
 				t.Run(tt.name, func(t *testing.T) {
-					wantCode(t, s.do(tt.method, tt.path, zjjAdm, tt.body), 403, tt.code)
+					apitest.WantCode(t, s.Do(tt.method, tt.path, zjjAdm, tt.body), 403, tt.code)
 				})
 			}
-			var all accountsAnswer
-			s.must(200, "GET", "/api/v1/accounts", adminToken, nil).decode(t, &all)
-			if slices.Contains(all.usernames(), "zjj-inspector2") {
+			var all apitest.AccountsAnswer
+			s.Must(200, "GET", "/api/v1/accounts", apitest.AdminToken, nil).Decode(t, &all)
+			if slices.Contains(all.Usernames(), "zjj-inspector2") {
 				t.Errorf("a refused creation stored the account")
 			}
-			if got := storedTokenHashes(t, dsn)["zjj-inspector"]; got != before {
+			if got := apitest.StoredTokenHashes(t, dsn)["zjj-inspector"]; got != before {
 				t.Errorf("the inspector's token changed")
 			}
-			wantCode(t, s.do("GET", "/api/v1/me", tok["zjj-inspector"], nil), 401, "invalid_token")
-			newBrowser(t, s).signIn("zjj-inspector", "Patrol-Pass-2026", 401)
-			var a accountsAnswer
-			s.must(200, "GET", "/api/v1/accounts", zjjAdm, nil).decode(t, &a)
+			apitest.WantCode(t, s.Do("GET", "/api/v1/me", tok["zjj-inspector"], nil), 401, "invalid_token")
+			s.NewBrowser(t).SignIn("zjj-inspector", "Patrol-Pass-2026", 401)
+			var a apitest.AccountsAnswer
+			s.Must(200, "GET", "/api/v1/accounts", zjjAdm, nil).Decode(t, &a)
 			for _, it := range a.Items {
 				if it.Username == "zjj-inspector" && !it.Disabled {
 					t.Errorf("the inspector was enabled")
@@ -69,15 +70,15 @@ func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 		})
 
 		t.Run("a department admin still reads its inspectors and manages its clerks", func(t *testing.T) {
-			var own accountsAnswer
-			s.must(200, "GET", "/api/v1/accounts", zjjAdm, nil).decode(t, &own)
-			if !slices.Contains(own.usernames(), "zjj-inspector") {
-				t.Errorf("ZJJ admin sees %v, want its inspector among them", own.usernames())
+			var own apitest.AccountsAnswer
+			s.Must(200, "GET", "/api/v1/accounts", zjjAdm, nil).Decode(t, &own)
+			if !slices.Contains(own.Usernames(), "zjj-inspector") {
+				t.Errorf("ZJJ admin sees %v, want its inspector among them", own.Usernames())
 			}
-			s.must(200, "PATCH", "/api/v1/accounts/zjj-clerk", zjjAdm, map[string]any{"allowed_cidrs": []string{"127.0.0.0/8"}})
-			s.must(200, "GET", "/api/v1/me", tok[zjjClerk], nil)
-			s.must(201, "POST", "/api/v1/accounts", zjjAdm, map[string]any{"username": "zjj-clerk2", "real_name": "某", "role": "clerk", "department_code": "ZJJ"})
-			s.must(204, "POST", "/api/v1/accounts/zjj-clerk2/password", zjjAdm, map[string]any{"password": "Clerk-Pass-2026"})
+			s.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", zjjAdm, map[string]any{"allowed_cidrs": []string{"127.0.0.0/8"}})
+			s.Must(200, "GET", "/api/v1/me", tok[apitest.ZJJClerk], nil)
+			s.Must(201, "POST", "/api/v1/accounts", zjjAdm, map[string]any{"username": "zjj-clerk2", "real_name": "某", "role": "clerk", "department_code": "ZJJ"})
+			s.Must(204, "POST", "/api/v1/accounts/zjj-clerk2/password", zjjAdm, map[string]any{"password": "Clerk-Pass-2026"})
 		})
 
 		t.Run("only the account itself and the admin rotate a token", func(t *testing.T) {
@@ -86,26 +87,26 @@ func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 				status      int
 				code        string
 			}{
-				{zjjAdmin, "zjj-clerk", 403, "not_own_account"},
-				{zjjAdmin, "zjj-inspector", 403, "not_own_account"},
+				{apitest.ZJJAdmin, "zjj-clerk", 403, "not_own_account"},
+				{apitest.ZJJAdmin, "zjj-inspector", 403, "not_own_account"},
 				{"scj-admin", "zjj-inspector", 403, "not_own_account"},
-				{supervisionToken, "zjj-inspector", 403, "not_own_account"},
+				{apitest.SupervisionToken, "zjj-inspector", 403, "not_own_account"},
 				{"oversight", "zjj-inspector", 403, "not_own_account"},
-				{legalToken, "zjj-inspector", 403, "not_own_account"},
-				{zjjClerk, "zjj-inspector", 403, "not_own_account"},
+				{apitest.LegalToken, "zjj-inspector", 403, "not_own_account"},
+				{apitest.ZJJClerk, "zjj-inspector", 403, "not_own_account"},
 				{"scj-inspector", "zjj-inspector", 403, "not_own_account"},
-				{zjjClerk, "zjj-clerk", 200, ""},
+				{apitest.ZJJClerk, "zjj-clerk", 200, ""},
 				{"scj-inspector", "scj-inspector", 200, ""},
 				{"admin", "zjj-inspector", 200, ""},
 			} {
 				t.Run(strings.TrimPrefix(tt.who, "t-")+" rotates "+tt.target, func(t *testing.T) {
 					who := tok[tt.who]
 					if tt.who == "admin" {
-						who = adminToken
+						who = apitest.AdminToken
 					}
-					r := s.do("POST", "/api/v1/accounts/"+tt.target+"/token", who, nil)
+					r := s.Do("POST", "/api/v1/accounts/"+tt.target+"/token", who, nil)
 					if tt.status != 200 {
-						wantCode(t, r, tt.status, tt.code)
+						apitest.WantCode(t, r, tt.status, tt.code)
 						return
 					}
 					var out struct {
@@ -114,11 +115,11 @@ func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 					if r.Status != 200 {
 						t.Fatalf("status %d, want 200; body %s", r.Status, r.Body)
 					}
-					r.decode(t, &out)
-					if got, want := storedTokenHashes(t, dsn)[tt.target], compliance.HashToken(out.Token); got != want {
+					r.Decode(t, &out)
+					if got, want := apitest.StoredTokenHashes(t, dsn)[tt.target], compliance.HashToken(out.Token); got != want {
 						t.Errorf("stored hash %q, want %q", got, want)
 					}
-					for key, user := range map[string]string{zjjClerk: "zjj-clerk", "scj-inspector": "scj-inspector", "zjj-inspector": "zjj-inspector"} {
+					for key, user := range map[string]string{apitest.ZJJClerk: "zjj-clerk", "scj-inspector": "scj-inspector", "zjj-inspector": "zjj-inspector"} {
 						if user == tt.target {
 							tok[key] = out.Token
 						}
@@ -128,25 +129,26 @@ func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 		})
 
 		t.Run("the admin manages inspectors", func(t *testing.T) {
-			s.must(200, "PATCH", "/api/v1/accounts/zjj-inspector", adminToken, map[string]any{"disabled": false, "allowed_cidrs": []string{}})
-			s.must(200, "GET", "/api/v1/me", tok["zjj-inspector"], nil)
-			s.must(204, "POST", "/api/v1/accounts/zjj-inspector/password", adminToken, map[string]any{"password": "Patrol-Pass-2026"})
-			s.must(201, "POST", "/api/v1/accounts", adminToken, map[string]any{"username": "zjj-inspector2", "real_name": "某",
+			s.Must(200, "PATCH", "/api/v1/accounts/zjj-inspector", apitest.AdminToken, map[string]any{"disabled": false, "allowed_cidrs": []string{}})
+			s.Must(200, "GET", "/api/v1/me", tok["zjj-inspector"], nil)
+			s.Must(204, "POST", "/api/v1/accounts/zjj-inspector/password", apitest.AdminToken, map[string]any{"password": "Patrol-Pass-2026"})
+			s.Must(201, "POST", "/api/v1/accounts", apitest.AdminToken, map[string]any{"username": "zjj-inspector2", "real_name": "某",
 				"role": "dept_inspector", "department_code": "ZJJ"})
 		})
 
 		t.Run("supervision reads every department's inspectors and changes none", func(t *testing.T) {
-			var got accountsAnswer
-			s.must(200, "GET", "/api/v1/accounts", sup, nil).decode(t, &got)
-			names := got.usernames()
+			var got apitest.AccountsAnswer
+			s.Must(200, "GET", "/api/v1/accounts", sup, nil).Decode(t, &got)
+			names := got.Usernames()
 			slices.Sort(names)
 			if want := []string{"scj-inspector", "zjj-inspector", "zjj-inspector2"}; !slices.Equal(names, want) {
 				t.Errorf("supervision sees %v, want %v", names, want)
 			}
-			wantCode(t, s.do("PATCH", "/api/v1/accounts/zjj-inspector", sup, map[string]any{"disabled": true}), 403, "forbidden")
-			wantCode(t, s.do("POST", "/api/v1/accounts/zjj-inspector/password", sup, map[string]any{"password": "Patrol-Pass-2027"}), 403, "forbidden")
-			wantCode(t, s.do("POST", "/api/v1/accounts", sup, map[string]any{"username": "x-insp", "real_name": "某",
-				"role": "dept_inspector", "department_code": "ZJJ"}), 403, "forbidden")
+			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-inspector", sup, map[string]any{"disabled": true}), 403, "forbidden")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/accounts/zjj-inspector/password", sup, map[string]any{"password": "Patrol-Pass-2027"}), 403, "forbidden")
+			apitest.WantCode(t, s.Do("POST", "/api/v1/accounts", sup, map[string]any{"username": "x-insp", "real_name": "某",
+				"role": "dept_inspector", "department_code": "ZJJ"}),
+				403, "forbidden")
 		})
 	})
 }

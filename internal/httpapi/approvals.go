@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -15,40 +16,36 @@ type signApprovalRequest struct {
 	Opinion  string `json:"opinion"`
 }
 
+// supervisionAPI follows warnings through their lifecycle and exports
+// them, runs spot checks, and takes the approvals that checkpoints need.
+type supervisionAPI struct {
+	supervision *compliance.Supervision
+	cases       *compliance.Cases // lists warnings, and tells the time of an export
+	log         *slog.Logger
+}
+
 // signApproval answers POST /api/v1/cases/{case_no}/approvals: the
 // approver signs, at the server's time → 201 with the approval.
-func (s *Server) signApproval(c *gin.Context) {
+func (h *supervisionAPI) signApproval(c *gin.Context) {
 	var req signApprovalRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	a, err := s.supervision.SignApproval(c.Request.Context(), account(c), c.Param("case_no"),
+	a, err := h.supervision.SignApproval(c.Request.Context(), account(c), c.Param("case_no"),
 		compliance.ApprovalRequest{StepCode: req.StepCode, Decision: req.Decision, Opinion: req.Opinion})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, a)
+	respond(c, http.StatusCreated, a, err)
 }
 
 // caseApprovals answers GET /api/v1/cases/{case_no}/approvals → {items}.
-func (s *Server) caseApprovals(c *gin.Context) {
-	items, err := s.supervision.CaseApprovals(c.Request.Context(), account(c), c.Param("case_no"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+func (h *supervisionAPI) caseApprovals(c *gin.Context) {
+	items, err := h.supervision.CaseApprovals(c.Request.Context(), account(c), c.Param("case_no"))
+	respond(c, http.StatusOK, gin.H{"items": items}, err)
 }
 
 // pendingApprovals answers GET /api/v1/approvals/pending → {items}: the
 // cases whose next checkpoint waits for the signed-in approver.
-func (s *Server) pendingApprovals(c *gin.Context) {
-	items, err := s.supervision.PendingApprovals(c.Request.Context(), account(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+func (h *supervisionAPI) pendingApprovals(c *gin.Context) {
+	items, err := h.supervision.PendingApprovals(c.Request.Context(), account(c))
+	respond(c, http.StatusOK, gin.H{"items": items}, err)
 }

@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"powercheck/internal/calendar"
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type signedApproval struct {
@@ -41,67 +42,56 @@ func (p pendingAnswer) cases() []string {
 	return out
 }
 
-// stepTime is t as a step's time, to the second, in Asia/Shanghai.
-func stepTime(t time.Time) string { return t.In(calendar.Shanghai).Format(time.RFC3339) }
-
-// approvalsDistrict is setupDistrict with an inspector of each department.
-func approvalsDistrict(t *testing.T, s *server) map[string]string {
+// approvalsDistrict is SetupDistrict with an inspector of each department.
+func approvalsDistrict(t *testing.T, s *apitest.Server) map[string]string {
 	t.Helper()
-	tok := setupDistrict(t, s)
-	tok["zjj-inspector"] = addAccount(t, s, "zjj-inspector", "dept_inspector", "ZJJ")
-	tok["scj-inspector"] = addAccount(t, s, "scj-inspector", "dept_inspector", "SCJ")
+	tok := s.SetupDistrict(t)
+	tok["zjj-inspector"] = s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
+	tok["scj-inspector"] = s.AddAccount(t, "scj-inspector", "dept_inspector", "SCJ")
 	return tok
 }
 
 // accepted records the acceptance of a new ZJJ licensing case an hour ago,
 // handled by the clerk (张三).
-func accepted(t *testing.T, s *server, tok map[string]string, caseNo string) {
+func accepted(t *testing.T, s *apitest.Server, tok map[string]string, caseNo string) {
 	t.Helper()
-	st := firstStep(caseNo+"-accept", caseNo, "XK-001", "accept", stepTime(time.Now().Add(-time.Hour)))
-	s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], st)
+	st := apitest.FirstStep(caseNo+"-accept", caseNo, "XK-001", "accept", apitest.StepTime(time.Now().Add(-time.Hour)))
+	s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st)
 }
 
 // decided records the case's decision at, handled by handler.
-func decided(t *testing.T, s *server, tok map[string]string, caseNo, handler string, at time.Time) stepAnswer {
+func decided(t *testing.T, s *apitest.Server, tok map[string]string, caseNo, handler string, at time.Time) apitest.StepAnswer {
 	t.Helper()
-	st := step(caseNo+"-decide", caseNo, "decide", stepTime(at))
+	st := apitest.Step(caseNo+"-decide", caseNo, "decide", apitest.StepTime(at))
 	st["handler"] = handler
-	var a stepAnswer
-	s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], st).decode(t, &a)
+	a := s.Submit(t, tok[apitest.ZJJClerk], st)
 	return a
 }
 
-func sign(t *testing.T, s *server, token, caseNo, code, decision, opinion string) signedApproval {
+func sign(t *testing.T, s *apitest.Server, token, caseNo, code, decision, opinion string) signedApproval {
 	t.Helper()
 	var a signedApproval
-	s.must(201, "POST", "/api/v1/cases/"+caseNo+"/approvals", token,
-		map[string]string{"step_code": code, "decision": decision, "opinion": opinion}).decode(t, &a)
+	s.Must(201, "POST", "/api/v1/cases/"+caseNo+"/approvals", token,
+		map[string]string{"step_code": code, "decision": decision, "opinion": opinion}).Decode(
+
+		t, &a)
+
 	return a
 }
 
 // caseRules are the rules of the family among a case's stored warnings.
-func caseRules(t *testing.T, s *server, token, caseNo, family string) []string {
+func caseRules(t *testing.T, s *apitest.Server, token, caseNo, family string) []string {
 	t.Helper()
 	var c struct {
-		Warnings []struct {
-			Rule  string `json:"rule"`
-			Level string `json:"level"`
-		} `json:"warnings"`
+		Warnings apitest.Warnings `json:"warnings"`
 	}
-	s.must(200, "GET", "/api/v1/cases/"+caseNo, token, nil).decode(t, &c)
-	var out []string
-	for _, w := range c.Warnings {
-		if strings.HasPrefix(w.Rule, family+".") {
-			out = append(out, w.Rule+"/"+w.Level)
-		}
-	}
-	slices.Sort(out)
-	return out
+	s.Must(200, "GET", "/api/v1/cases/"+caseNo, token, nil).Decode(t, &c)
+	return c.Warnings.Rules(family)
 }
 
 func TestApprovals(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)
 		inspector := tok["zjj-inspector"]
@@ -118,11 +108,11 @@ func TestApprovals(t *testing.T) {
 				t.Errorf("approval at %v: want the server's time, about %v", a.At, before)
 			}
 			d := decided(t, s, tok, "ZJJ-2026-A001", "张三", time.Now())
-			if got := d.rules("checkpoint"); len(got) != 0 {
+			if got := d.Rules("checkpoint"); len(got) != 0 {
 				t.Errorf("checkpoint warnings %v, want none", got)
 			}
 			var list struct{ Items []signedApproval }
-			s.must(200, "GET", "/api/v1/cases/ZJJ-2026-A001/approvals", tok[zjjClerk], nil).decode(t, &list)
+			s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-A001/approvals", tok[apitest.ZJJClerk], nil).Decode(t, &list)
 			if len(list.Items) != 1 || list.Items[0].ID != a.ID {
 				t.Errorf("approvals = %+v, want the one signed", list.Items)
 			}
@@ -130,12 +120,11 @@ func TestApprovals(t *testing.T) {
 
 		t.Run("a clerk's declared approval does not pass it", func(t *testing.T) {
 			accepted(t, s, tok, "ZJJ-2026-A002")
-			st := step("ZJJ-2026-A002-decide", "ZJJ-2026-A002", "decide", stepTime(time.Now()))
+			st := apitest.Step("ZJJ-2026-A002-decide", "ZJJ-2026-A002", "decide", apitest.StepTime(time.Now()))
 			st["handler"] = "张三"
-			st["approvals"] = []any{map[string]any{"role": "dept_inspector", "by": "测试zjj-inspector", "at": stepTime(time.Now().Add(-time.Minute))}}
-			var d stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], st).decode(t, &d)
-			if got := d.rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
+			st["approvals"] = []any{map[string]any{"role": "dept_inspector", "by": "测试zjj-inspector", "at": apitest.StepTime(time.Now().Add(-time.Minute))}}
+			d := s.Submit(t, tok[apitest.ZJJClerk], st)
+			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
 				t.Errorf("checkpoint warnings %v, want approval_missing", got)
 			}
 			var c struct {
@@ -146,7 +135,7 @@ func TestApprovals(t *testing.T) {
 					RecordedBy        string           `json:"recorded_by"`
 				} `json:"steps"`
 			}
-			s.must(200, "GET", "/api/v1/cases/ZJJ-2026-A002", tok[zjjClerk], nil).decode(t, &c)
+			s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-A002", tok[apitest.ZJJClerk], nil).Decode(t, &c)
 			if len(c.Approvals) != 0 || len(c.Steps) != 2 || len(c.Steps[1].DeclaredApprovals) != 1 || c.Steps[1].RecordedBy != "zjj-clerk" {
 				t.Errorf("case = %+v: want the approval declared on the step only", c)
 			}
@@ -156,25 +145,24 @@ func TestApprovals(t *testing.T) {
 			accepted(t, s, tok, "ZJJ-2026-A003")
 			path := "/api/v1/cases/ZJJ-2026-A003/approvals"
 			ok := map[string]string{"step_code": "decide", "decision": "approve", "opinion": ""}
-			wantCode(t, s.do("POST", path, tok[zjjClerk], ok), 403, "forbidden")             // clerks sign nothing
-			wantCode(t, s.do("POST", path, tok[legalToken], ok), 403, "approver_role")       // the step is the inspector's
-			wantCode(t, s.do("POST", path, tok[zjjAdmin], ok), 403, "approver_role")         // so is it not the leader's
-			wantCode(t, s.do("POST", path, tok["scj-inspector"], ok), 404, "case_not_found") // another department's case
-			wantCode(t, s.do("POST", "/api/v1/cases/ZJJ-2026-NONE/approvals", inspector, ok), 404, "case_not_found")
-			wantCode(t, s.do("POST", path, inspector, map[string]string{"step_code": "review", "decision": "approve"}), 422, "approval_not_required")
-			wantCode(t, s.do("POST", path, inspector, map[string]string{"step_code": "nope", "decision": "approve"}), 422, "unknown_step_code")
-			wantCode(t, s.do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "maybe"}), 422, "invalid_approval")
-			wantCode(t, s.do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "reject"}), 422, "invalid_approval")
-			wantCode(t, s.do("GET", path, tok[scjClerk], nil), 404, "case_not_found")
+			apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJClerk], ok), 403, "forbidden")       // clerks sign nothing
+			apitest.WantCode(t, s.Do("POST", path, tok[apitest.LegalToken], ok), 403, "approver_role") // the step is the inspector's
+			apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJAdmin], ok), 403, "approver_role")   // so is it not the leader's
+			apitest.WantCode(t, s.Do("POST", path, tok["scj-inspector"], ok), 404, "case_not_found")   // another department's case
+			apitest.WantCode(t, s.Do("POST", "/api/v1/cases/ZJJ-2026-NONE/approvals", inspector, ok), 404, "case_not_found")
+			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "review", "decision": "approve"}), 422, "approval_not_required")
+			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "nope", "decision": "approve"}), 422, "unknown_step_code")
+			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "maybe"}), 422, "invalid_approval")
+			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "reject"}), 422, "invalid_approval")
+			apitest.WantCode(t, s.Do("GET", path, tok[apitest.SCJClerk], nil), 404, "case_not_found")
 			// The leader signs extensions of a licence.
-			sign(t, s, tok[zjjAdmin], "ZJJ-2026-A003", "extend", "approve", "同意延长")
-			wantCode(t, s.do("POST", path, inspector, map[string]string{"step_code": "extend", "decision": "approve"}), 403, "approver_role")
-			ext := step("ZJJ-2026-A003-extend", "ZJJ-2026-A003", "extend", stepTime(time.Now()))
+			sign(t, s, tok[apitest.ZJJAdmin], "ZJJ-2026-A003", "extend", "approve", "同意延长")
+			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "extend", "decision": "approve"}), 403, "approver_role")
+			ext := apitest.Step("ZJJ-2026-A003-extend", "ZJJ-2026-A003", "extend", apitest.StepTime(time.Now()))
 			ext["handler"] = "张三"
 			ext["attributes"] = map[string]any{"extension_days": 5}
-			var e stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], ext).decode(t, &e)
-			if got := e.rules("checkpoint"); len(got) != 0 {
+			e := s.Submit(t, tok[apitest.ZJJClerk], ext)
+			if got := e.Rules("checkpoint"); len(got) != 0 {
 				t.Errorf("a signed extension: checkpoint warnings %v, want none", got)
 			}
 		})
@@ -183,30 +171,30 @@ func TestApprovals(t *testing.T) {
 			accepted(t, s, tok, "ZJJ-2026-A004")
 			sign(t, s, inspector, "ZJJ-2026-A004", "decide", "approve", "")
 			d := decided(t, s, tok, "ZJJ-2026-A004", "测试zjj-inspector", time.Now())
-			if got := d.rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.self_approval/alarm"}) {
+			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.self_approval/alarm"}) {
 				t.Errorf("handled by the approver: %v, want self_approval", got)
 			}
 
 			accepted(t, s, tok, "ZJJ-2026-A005")
 			sign(t, s, inspector, "ZJJ-2026-A005", "decide", "reject", "申请材料不齐全")
 			d = decided(t, s, tok, "ZJJ-2026-A005", "张三", time.Now())
-			if got := d.rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_rejected/alarm"}) {
+			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_rejected/alarm"}) {
 				t.Errorf("decided against a rejection: %v, want approval_rejected", got)
 			}
 
 			accepted(t, s, tok, "ZJJ-2026-A006")
 			d = decided(t, s, tok, "ZJJ-2026-A006", "张三", time.Now().Add(-30*time.Minute))
-			if got := d.rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
+			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
 				t.Errorf("decided unapproved: %v, want approval_missing", got)
 			}
 			sign(t, s, inspector, "ZJJ-2026-A006", "decide", "approve", "补签")
 			// The late approval is seen at the case's next evaluation: the sweep.
-			s.must(200, "POST", "/api/v1/sweeps", adminToken, nil)
+			s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 			want := []string{"checkpoint.approval_after_step/prewarning", "checkpoint.approval_missing/alarm"}
 			if got := caseRules(t, s, inspector, "ZJJ-2026-A006", "checkpoint"); !slices.Equal(got, want) {
 				t.Errorf("after the sweep: %v, want %v", got, want)
 			}
-			s.must(200, "POST", "/api/v1/sweeps", adminToken, nil)
+			s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 			if got := caseRules(t, s, inspector, "ZJJ-2026-A006", "checkpoint"); !slices.Equal(got, want) {
 				t.Errorf("after a second sweep: %v, want %v (nothing twice)", got, want)
 			}
@@ -215,7 +203,7 @@ func TestApprovals(t *testing.T) {
 		t.Run("the inspector's pending list shows the case until it is signed", func(t *testing.T) {
 			accepted(t, s, tok, "ZJJ-2026-A007")
 			var p pendingAnswer
-			s.must(200, "GET", "/api/v1/approvals/pending", inspector, nil).decode(t, &p)
+			s.Must(200, "GET", "/api/v1/approvals/pending", inspector, nil).Decode(t, &p)
 			if !slices.Contains(p.cases(), "ZJJ-2026-A007") {
 				t.Fatalf("pending %v: want ZJJ-2026-A007", p.cases())
 			}
@@ -227,26 +215,26 @@ func TestApprovals(t *testing.T) {
 			var wb struct {
 				ApprovalsPending int `json:"approvals_pending"`
 			}
-			s.must(200, "GET", "/api/v1/workbench", inspector, nil).decode(t, &wb)
+			s.Must(200, "GET", "/api/v1/workbench", inspector, nil).Decode(t, &wb)
 			if wb.ApprovalsPending != len(p.Items) {
 				t.Errorf("workbench approvals_pending = %d, want %d", wb.ApprovalsPending, len(p.Items))
 			}
 			// Others' lists: not the leader's, not another department's inspector's.
-			for _, who := range []string{tok[zjjAdmin], tok["scj-inspector"], tok[legalToken]} {
+			for _, who := range []string{tok[apitest.ZJJAdmin], tok["scj-inspector"], tok[apitest.LegalToken]} {
 				var o pendingAnswer
-				s.must(200, "GET", "/api/v1/approvals/pending", who, nil).decode(t, &o)
+				s.Must(200, "GET", "/api/v1/approvals/pending", who, nil).Decode(t, &o)
 				if slices.Contains(o.cases(), "ZJJ-2026-A007") {
 					t.Errorf("pending %v of another approver: want no ZJJ-2026-A007", o.cases())
 				}
 			}
-			wantCode(t, s.do("GET", "/api/v1/approvals/pending", tok[zjjClerk], nil), 403, "forbidden")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/approvals/pending", tok[apitest.ZJJClerk], nil), 403, "forbidden")
 
 			sign(t, s, inspector, "ZJJ-2026-A007", "decide", "approve", "")
-			s.must(200, "GET", "/api/v1/approvals/pending", inspector, nil).decode(t, &p)
+			s.Must(200, "GET", "/api/v1/approvals/pending", inspector, nil).Decode(t, &p)
 			if slices.Contains(p.cases(), "ZJJ-2026-A007") {
 				t.Errorf("pending %v: want ZJJ-2026-A007 gone once signed", p.cases())
 			}
-			s.must(200, "GET", "/api/v1/workbench", inspector, nil).decode(t, &wb)
+			s.Must(200, "GET", "/api/v1/workbench", inspector, nil).Decode(t, &wb)
 			if wb.ApprovalsPending != len(p.Items) {
 				t.Errorf("workbench approvals_pending = %d, want %d", wb.ApprovalsPending, len(p.Items))
 			}
@@ -261,7 +249,7 @@ func TestApprovals(t *testing.T) {
 					Subjects string `json:"subjects"`
 				} `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/audit?action="+"POST%20/api/v1/cases/:case_no/approvals&limit=100", adminToken, nil).decode(t, &list)
+			s.Must(200, "GET", "/api/v1/audit?action="+"POST%20/api/v1/cases/:case_no/approvals&limit=100", apitest.AdminToken, nil).Decode(t, &list)
 			found := false
 			for _, e := range list.Items {
 				if e.Actor == "zjj-inspector" && strings.Contains(e.Target, "case_no=ZJJ-2026-A007") && strings.Contains(e.Target, "step_code=decide") {
@@ -277,49 +265,48 @@ func TestApprovals(t *testing.T) {
 
 func TestApprovalsHandlers(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)
 
 		t.Run("a program naming an unknown handler gets a pre-warning", func(t *testing.T) {
-			st := firstStep("ZJJ-2026-H001-accept", "ZJJ-2026-H001", "XK-001", "accept", stepTime(time.Now()))
+			st := apitest.FirstStep("ZJJ-2026-H001-accept", "ZJJ-2026-H001", "XK-001", "accept", apitest.StepTime(time.Now()))
 			st["handler"] = "王小二" // nobody's name
-			var a stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], st).decode(t, &a)
-			if got := a.rules("sync"); !slices.Contains(got, "sync.unknown_handler/prewarning") {
+			a := s.Submit(t, tok[apitest.ZJJClerk], st)
+			if got := a.Rules("sync"); !slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want sync.unknown_handler", got)
 			}
-			st = firstStep("ZJJ-2026-H002-accept", "ZJJ-2026-H002", "XK-001", "accept", stepTime(time.Now()))
+			st = apitest.FirstStep("ZJJ-2026-H002-accept", "ZJJ-2026-H002", "XK-001", "accept", apitest.StepTime(time.Now()))
 			st["handler"] = "测试zjj-inspector" // an active account of the department
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], st).decode(t, &a)
-			if got := a.rules("sync"); slices.Contains(got, "sync.unknown_handler/prewarning") {
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st).Decode(t, &a)
+			if got := a.Rules("sync"); slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want no sync.unknown_handler", got)
 			}
-			st = firstStep("ZJJ-2026-H003-accept", "ZJJ-2026-H003", "XK-001", "accept", stepTime(time.Now()))
+			st = apitest.FirstStep("ZJJ-2026-H003-accept", "ZJJ-2026-H003", "XK-001", "accept", apitest.StepTime(time.Now()))
 			st["handler"] = "测试scj-inspector" // a person, but of another department
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], st).decode(t, &a)
-			if got := a.rules("sync"); !slices.Contains(got, "sync.unknown_handler/prewarning") {
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], st).Decode(t, &a)
+			if got := a.Rules("sync"); !slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want sync.unknown_handler", got)
 			}
 		})
 
 		t.Run("a step entered at the console is handled by the signed-in person", func(t *testing.T) {
 			const initial, final = "Initial-Pass-2026", "Changed-Pass-2026"
-			s.must(204, "POST", "/api/v1/accounts/zjj-clerk/password", adminToken, map[string]string{"password": initial})
-			b := newBrowser(t, s)
-			b.signIn("zjj-clerk", initial, 200)
-			if r, _ := b.do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": final}, true); r.Status/100 != 2 {
+			s.Must(204, "POST", "/api/v1/accounts/zjj-clerk/password", apitest.AdminToken, map[string]string{"password": initial})
+			b := s.NewBrowser(t)
+			b.SignIn("zjj-clerk", initial, 200)
+			if r, _ := b.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": final}, true); r.Status/100 != 2 {
 				t.Fatalf("change password: %d %s", r.Status, r.Body)
 			}
-			st := firstStep("ZJJ-2026-H004-accept", "ZJJ-2026-H004", "XK-001", "accept", stepTime(time.Now()))
+			st := apitest.FirstStep("ZJJ-2026-H004-accept", "ZJJ-2026-H004", "XK-001", "accept", apitest.StepTime(time.Now()))
 			st["handler"] = "王小二"
-			r, _ := b.do("POST", "/api/v1/steps", st, true)
+			r, _ := b.Do("POST", "/api/v1/steps", st, true)
 			if r.Status != 201 {
 				t.Fatalf("step at the console: %d %s", r.Status, r.Body)
 			}
-			var a stepAnswer
-			r.decode(t, &a)
-			if got := a.rules("sync"); slices.Contains(got, "sync.unknown_handler/prewarning") {
+			var a apitest.StepAnswer
+			r.Decode(t, &a)
+			if got := a.Rules("sync"); slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want none about the handler", got)
 			}
 			var c struct {
@@ -328,7 +315,7 @@ func TestApprovalsHandlers(t *testing.T) {
 					RecordedBy string `json:"recorded_by"`
 				} `json:"steps"`
 			}
-			s.must(200, "GET", "/api/v1/cases/ZJJ-2026-H004", tok[zjjClerk], nil).decode(t, &c)
+			s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-H004", tok[apitest.ZJJClerk], nil).Decode(t, &c)
 			if len(c.Steps) != 1 || c.Steps[0].Handler != "张三" || c.Steps[0].RecordedBy != "zjj-clerk" {
 				t.Errorf("steps %+v: want the clerk's real name as handler", c.Steps)
 			}

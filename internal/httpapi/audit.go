@@ -44,49 +44,88 @@ func (s *Server) audit(c *gin.Context) {
 		c.Next()
 		return
 	}
-	route := c.Request.Method + " " + c.FullPath()
-	body, readErr := io.ReadAll(c.Request.Body) // already limited by limitBody
-	c.Request.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{readErr}))
-	reqHash := sha256.Sum256(body)
-	req := auditRequest{c: c, body: topLevelFields(body)}
-	rt := routeOf(c)
-	resolve := rt.subjects
-	var subjects []compliance.AuditSubject
-	var before string
-	readBefore := resolve != nil && readErr == nil
-	if readBefore {
-		subjects = resolve(req)
-		unlock, err := s.subjectLocks.lock(c.Request.Context(), subjects)
-		if err != nil {
-			fail(c, s.subjectLocks.lockFailure(subjects, err))
-			c.Abort()
+	ch := readChange(c)
+	if ch.readBefore {
+		unlock, ok := s.stateBefore(c, ch)
+		if !ok {
 			return
 		}
 		defer unlock()
-		if before, err = s.auditLog.StateDigest(c.Request.Context(), subjects); err != nil {
-			s.log.ErrorContext(c.Request.Context(), "audit: state before a change not read; change refused",
-				"error", err, "action", route, "subjects", compliance.FormatSubjects(subjects))
-			fail(c, compliance.Errorf(compliance.KindUnavailable, "audit_unavailable", "审计日志暂不可用，未作任何更改，请稍后重试"))
-			c.Abort()
-			return
-		}
 	}
-	resHash := sha256.New()
-	peek := &cappedBuffer{max: auditPeekBytes}
-	w := &digestWriter{ResponseWriter: c.Writer, h: resHash, peek: peek}
-	c.Writer = w
-	tracked, written := s.auditLog.TrackWrites(c.Request.Context())
-	c.Request = c.Request.WithContext(tracked)
+	s.watchAnswer(c, ch)
 
 	c.Next()
 
-	c.Writer = w.ResponseWriter
+	c.Writer = ch.answer.ResponseWriter
+	s.recordChange(c, ch)
+}
+
+// auditedChange is what the audit learns of one change on its way through.
+type auditedChange struct {
+	route    string // "METHOD /api/v1/path"
+	rt       *route
+	req      auditRequest
+	reqHash  [sha256.Size]byte
+	subjects []compliance.AuditSubject
+	// readBefore: the route names subjects and the body could be read, so
+	// their state before the change was read.
+	readBefore bool
+	before     string
+	answer     *digestWriter
+	written    compliance.Written
+}
+
+// readChange reads the request's body, leaving it to be read again by
+// the handler (with the read's error, if any, at its end).
+func readChange(c *gin.Context) *auditedChange {
+	body, readErr := io.ReadAll(c.Request.Body) // already limited by limitBody
+	c.Request.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{readErr}))
+	rt := routeOf(c)
+	return &auditedChange{route: c.Request.Method + " " + c.FullPath(), rt: rt,
+		req: auditRequest{c: c, body: topLevelFields(body)}, reqHash: sha256.Sum256(body),
+		readBefore: rt.subjects != nil && readErr == nil}
+}
+
+// stateBefore waits for the change's subjects' turn and reads their state.
+// When either fails it answers the request and returns false: the change
+// is refused.
+func (s *Server) stateBefore(c *gin.Context, ch *auditedChange) (unlock func(), ok bool) {
+	ch.subjects = ch.rt.subjects(ch.req)
+	unlock, err := s.subjectLocks.lock(c.Request.Context(), ch.subjects)
+	if err != nil {
+		fail(c, s.subjectLocks.lockFailure(ch.subjects, err))
+		c.Abort()
+		return nil, false
+	}
+	if ch.before, err = s.auditLog.StateDigest(c.Request.Context(), ch.subjects); err != nil {
+		unlock()
+		s.log.ErrorContext(c.Request.Context(), "audit: state before a change not read; change refused",
+			"error", err, "action", ch.route, "subjects", compliance.FormatSubjects(ch.subjects))
+		fail(c, compliance.Errorf(compliance.KindUnavailable, "audit_unavailable", "审计日志暂不可用，未作任何更改，请稍后重试"))
+		c.Abort()
+		return nil, false
+	}
+	return unlock, true
+}
+
+// watchAnswer digests the answer as it goes out and notes the followed
+// objects the change writes.
+func (s *Server) watchAnswer(c *gin.Context, ch *auditedChange) {
+	ch.answer = &digestWriter{ResponseWriter: c.Writer, h: sha256.New(), peek: &cappedBuffer{max: auditPeekBytes}}
+	c.Writer = ch.answer
+	tracked, written := s.auditLog.TrackWrites(c.Request.Context())
+	ch.written = written
+	c.Request = c.Request.WithContext(tracked)
+}
+
+// recordChange records the entry of a change that was answered.
+func (s *Server) recordChange(c *gin.Context, ch *auditedChange) {
 	// The change is committed: record it even if the client has gone.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 15*time.Second)
 	defer cancel()
-	objects, err := written(ctx)
+	objects, err := ch.written(ctx)
 	if err != nil {
-		s.log.ErrorContext(ctx, "audit: objects a change wrote not read; recorded without them", "error", err, "action", route)
+		s.log.ErrorContext(ctx, "audit: objects a change wrote not read; recorded without them", "error", err, "action", ch.route)
 	}
 	// A refused change is not recorded, unless it stored something before
 	// it failed (a sweep whose first batches were committed, say).
@@ -99,40 +138,47 @@ func (s *Server) audit(c *gin.Context) {
 		Actor:          a.Username,
 		Role:           a.Role,
 		IP:             c.ClientIP(),
-		Action:         route,
-		Target:         auditTarget(c, req.body),
-		RequestDigest:  hex.EncodeToString(reqHash[:]),
-		ResponseDigest: hex.EncodeToString(resHash.Sum(nil)),
+		Action:         ch.route,
+		Target:         auditTarget(c, ch.req.body),
+		RequestDigest:  hex.EncodeToString(ch.reqHash[:]),
+		ResponseDigest: hex.EncodeToString(ch.answer.h.Sum(nil)),
+		Effects:        compliance.WrittenEffects(objects),
 	}
-	if rt.secret {
+	if ch.rt.secret {
 		e.RequestDigest = ""
 	}
-	e.Effects = compliance.WrittenEffects(objects)
-	if resolve != nil && succeeded {
-		// Resolved again: what a change created is named by its answer.
-		req.resp = topLevelFields(peek.Bytes())
-		after := resolve(req)
-		e.Subjects = compliance.FormatSubjects(after)
-		e.BeforeDigest = before
-		if e.AfterDigest, err = s.auditLog.StateDigest(ctx, after); err != nil {
-			s.log.ErrorContext(ctx, "audit: state after a change not read; recorded without it", "error", err,
-				"action", route, "subjects", e.Subjects)
-		}
-		switch {
-		case !readBefore:
-			// The body could not be read, so the state before was not:
-			// the entry says nothing of it.
-		case !slices.Equal(subjects, after):
-			// The change created what its answer names: nothing of it
-			// was stored before.
-			e.BeforeDigest = compliance.AbsentStateDigest(after)
-		}
+	if ch.rt.subjects != nil && succeeded {
+		s.subjectsAfter(ctx, ch, &e)
 	}
 	if _, err := s.auditLog.RecordAudit(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit entry not recorded; the change it describes was committed",
 			"error", err, "actor", e.Actor, "role", e.Role, "ip", e.IP, "action", e.Action, "target", e.Target,
 			"request_digest", e.RequestDigest, "response_digest", e.ResponseDigest, "subjects", e.Subjects,
 			"before_digest", e.BeforeDigest, "after_digest", e.AfterDigest, "effects", len(e.Effects), "status", c.Writer.Status())
+	}
+}
+
+// subjectsAfter sets the subjects of a change that succeeded in e, with
+// their state before and after it.
+func (s *Server) subjectsAfter(ctx context.Context, ch *auditedChange, e *compliance.AuditEntry) {
+	// Resolved again: what a change created is named by its answer.
+	ch.req.resp = topLevelFields(ch.answer.peek.Bytes())
+	after := ch.rt.subjects(ch.req)
+	e.Subjects = compliance.FormatSubjects(after)
+	e.BeforeDigest = ch.before
+	var err error
+	if e.AfterDigest, err = s.auditLog.StateDigest(ctx, after); err != nil {
+		s.log.ErrorContext(ctx, "audit: state after a change not read; recorded without it", "error", err,
+			"action", ch.route, "subjects", e.Subjects)
+	}
+	switch {
+	case !ch.readBefore:
+		// The body could not be read, so the state before was not: the
+		// entry says nothing of it.
+	case !slices.Equal(ch.subjects, after):
+		// The change created what its answer names: nothing of it was
+		// stored before.
+		e.BeforeDigest = compliance.AbsentStateDigest(after)
 	}
 }
 
@@ -242,6 +288,11 @@ func (w *digestWriter) WriteString(s string) (int, error) {
 	return n, err
 }
 
+// auditAPI reads the audit log and verifies its chain.
+type auditAPI struct {
+	auditLog *compliance.Audit
+}
+
 // auditFilter reads the filters of GET /api/v1/audit.
 func auditFilter(c *gin.Context) (compliance.AuditFilter, error) {
 	f := compliance.AuditFilter{Actor: c.Query("actor"), Action: c.Query("action")}
@@ -259,18 +310,25 @@ func auditFilter(c *gin.Context) (compliance.AuditFilter, error) {
 	return f, nil
 }
 
-// listAudit answers GET /api/v1/audit: entries newest first, a page at a
+// list answers GET /api/v1/audit: entries newest first, a page at a
 // time → {items, next_cursor}.
-func (s *Server) listAudit(c *gin.Context) {
+func (h *auditAPI) list(c *gin.Context) {
 	f, err := auditFilter(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	items, err := s.auditLog.ListAudit(c.Request.Context(), account(c), f)
+	items, err := h.auditLog.ListAudit(c.Request.Context(), account(c), f)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	writePage(c, items, f.Limit, func(e compliance.AuditEntry) int64 { return e.Seq })
+}
+
+// verify answers GET /api/v1/audit/verify: whether the log's chain and
+// checkpoints hold.
+func (h *auditAPI) verify(c *gin.Context) {
+	v, err := h.auditLog.VerifyAuditLog(c.Request.Context(), account(c))
+	respond(c, http.StatusOK, v, err)
 }

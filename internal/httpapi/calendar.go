@@ -10,13 +10,9 @@ import (
 	"powercheck/internal/compliance"
 )
 
-func (s *Server) calendarOverview(c *gin.Context) {
-	o, err := s.accounts.CalendarOverview(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+func (h *accountsAPI) calendarOverview(c *gin.Context) {
+	o, err := h.accounts.CalendarOverview(c.Request.Context())
+	respond(c, http.StatusOK, o, err)
 }
 
 func yearParam(c *gin.Context) (int, error) {
@@ -27,21 +23,17 @@ func yearParam(c *gin.Context) (int, error) {
 	return y, nil
 }
 
-func (s *Server) getCalendarYear(c *gin.Context) {
+func (h *accountsAPI) getCalendarYear(c *gin.Context) {
 	y, err := yearParam(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	sy, err := s.accounts.CalendarYear(c.Request.Context(), y)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, sy)
+	sy, err := h.accounts.CalendarYear(c.Request.Context(), y)
+	respond(c, http.StatusOK, sy, err)
 }
 
-func (s *Server) putCalendarYear(c *gin.Context) {
+func (h *accountsAPI) putCalendarYear(c *gin.Context) {
 	y, err := yearParam(c)
 	if err != nil {
 		fail(c, err)
@@ -61,11 +53,7 @@ func (s *Server) putCalendarYear(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_calendar", "请求体中的年份 %d 与路径中的 %d 不一致", req.Year, y))
 		return
 	}
-	res, err := s.accounts.PutCalendarYear(c.Request.Context(), account(c),
+	res, err := h.accounts.PutCalendarYear(c.Request.Context(), account(c),
 		calendar.Year{Year: y, Source: req.Source, Holidays: req.Holidays, Workdays: req.Workdays})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+	respond(c, http.StatusOK, res, err)
 }

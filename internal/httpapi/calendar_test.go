@@ -3,13 +3,15 @@ package httpapi_test
 import (
 	"slices"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 func TestCalendarAPI(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
 
 		var overview struct {
 			Years []struct {
@@ -18,7 +20,7 @@ func TestCalendarAPI(t *testing.T) {
 			} `json:"years"`
 			Missing []int `json:"missing"`
 		}
-		s.must(200, "GET", "/api/v1/calendar", tok[zjjClerk], nil).decode(t, &overview)
+		s.Must(200, "GET", "/api/v1/calendar", tok[apitest.ZJJClerk], nil).Decode(t, &overview)
 		var known []int
 		for _, y := range overview.Years {
 			known = append(known, y.Year)
@@ -40,16 +42,16 @@ func TestCalendarAPI(t *testing.T) {
 			Holidays []string `json:"holidays"`
 			Workdays []string `json:"workdays"`
 		}
-		s.must(200, "GET", "/api/v1/calendar/2026", tok[zjjClerk], nil).decode(t, &y2026)
+		s.Must(200, "GET", "/api/v1/calendar/2026", tok[apitest.ZJJClerk], nil).Decode(t, &y2026)
 		if len(y2026.Holidays) != 33 || !slices.Contains(y2026.Workdays, "2026-01-04") {
 			t.Errorf("2026: %d holidays (want 33), workdays %v", len(y2026.Holidays), y2026.Workdays)
 		}
-		if code := s.must(404, "GET", "/api/v1/calendar/2031", tok[zjjClerk], nil).errorCode(t); code != "calendar_year_unknown" {
+		if code := s.Must(404, "GET", "/api/v1/calendar/2031", tok[apitest.ZJJClerk], nil).ErrorCode(t); code != "calendar_year_unknown" {
 			t.Errorf("unknown year code = %s", code)
 		}
 
 		y2031 := map[string]any{"source": "测试", "holidays": []string{"2031-01-01"}, "workdays": []string{"2031-01-05"}}
-		s.must(403, "PUT", "/api/v1/calendar/2031", tok[legalToken], y2031)
+		s.Must(403, "PUT", "/api/v1/calendar/2031", tok[apitest.LegalToken], y2031)
 		for name, bad := range map[string]map[string]any{
 			"date of another year":     {"holidays": []string{"2030-12-31"}},
 			"make-up day on a weekday": {"workdays": []string{"2031-01-07"}},
@@ -57,29 +59,29 @@ func TestCalendarAPI(t *testing.T) {
 			"year differs from path":   {"year": 2032, "holidays": []string{}},
 		} {
 			t.Run(name, func(t *testing.T) {
-				if code := s.must(422, "PUT", "/api/v1/calendar/2031", adminToken, bad).errorCode(t); code != "invalid_calendar" {
+				if code := s.Must(422, "PUT", "/api/v1/calendar/2031", apitest.AdminToken, bad).ErrorCode(t); code != "invalid_calendar" {
 					t.Errorf("code = %s", code)
 				}
-				s.must(404, "GET", "/api/v1/calendar/2031", tok[zjjClerk], nil)
+				s.Must(404, "GET", "/api/v1/calendar/2031", tok[apitest.ZJJClerk], nil)
 			})
 		}
 		var put struct {
 			Year      int    `json:"year"`
 			UpdatedBy string `json:"updated_by"`
 		}
-		s.must(200, "PUT", "/api/v1/calendar/2031", adminToken, y2031).decode(t, &put)
+		s.Must(200, "PUT", "/api/v1/calendar/2031", apitest.AdminToken, y2031).Decode(t, &put)
 		if put.Year != 2031 || put.UpdatedBy != "admin" {
 			t.Errorf("put answer = %+v", put)
 		}
-		s.must(200, "GET", "/api/v1/calendar/2031", tok[zjjClerk], nil)
+		s.Must(200, "GET", "/api/v1/calendar/2031", tok[apitest.ZJJClerk], nil)
 
 		t.Run("entering next year leaves policy authoring working", func(t *testing.T) {
 			// The shipped tests expect 2027 to be unknown; they run against
 			// the shipped schedules, whatever the district has entered.
 			y2027 := map[string]any{"source": "国务院办公厅通知（测试）", "holidays": []string{"2027-01-01"}, "workdays": []string{}}
-			s.must(200, "PUT", "/api/v1/calendar/2027", adminToken, y2027)
-			s.must(200, "PUT", "/api/v1/policies/custom", tok[legalToken], markerModule("A"))
-			s.must(201, "POST", "/api/v1/policies/publish", tok[legalToken], map[string]string{"note": "测试"})
+			s.Must(200, "PUT", "/api/v1/calendar/2027", apitest.AdminToken, y2027)
+			s.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("A"))
+			s.Must(201, "POST", "/api/v1/policies/publish", tok[apitest.LegalToken], map[string]string{"note": "测试"})
 		})
 	})
 }

@@ -1,11 +1,8 @@
 package httpapi
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,30 +14,24 @@ import (
 const caseCursorPrefix = "c1:"
 
 func encodeCaseCursor(k compliance.CaseKey) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(caseCursorPrefix +
-		strconv.FormatInt(k.AcceptedAt.UnixNano(), 10) + ":" + k.CaseNo))
+	return encodeKeyCursor(caseCursorPrefix, formatUnixNano(k.AcceptedAt), k.CaseNo)
 }
 
 func decodeCaseCursor(s string) (compliance.CaseKey, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	ns, no, err := decodeKeyCursor(s, caseCursorPrefix)
 	if err != nil {
 		return compliance.CaseKey{}, err
 	}
-	rest, ok := strings.CutPrefix(string(b), caseCursorPrefix)
-	if !ok {
+	t, err := parseUnixNano(ns)
+	if err != nil || no == "" {
 		return compliance.CaseKey{}, strconv.ErrSyntax
 	}
-	ns, no, ok := strings.Cut(rest, ":")
-	t, err := strconv.ParseInt(ns, 10, 64)
-	if !ok || err != nil || no == "" {
-		return compliance.CaseKey{}, strconv.ErrSyntax
-	}
-	return compliance.CaseKey{AcceptedAt: time.Unix(0, t).UTC(), CaseNo: no}, nil
+	return compliance.CaseKey{AcceptedAt: t, CaseNo: no}, nil
 }
 
 // listCases answers GET /api/v1/cases: the cases of the account's scope,
 // newest accepted first, each with its deadline and unsettled warnings.
-func (s *Server) listCases(c *gin.Context) {
+func (h *casesAPI) list(c *gin.Context) {
 	p, err := readPeriod(c)
 	if err != nil {
 		fail(c, err)
@@ -59,7 +50,7 @@ func (s *Server) listCases(c *gin.Context) {
 		}
 		f.After = &k
 	}
-	items, err := s.cases.ListCases(c.Request.Context(), account(c), f)
+	items, err := h.cases.ListCases(c.Request.Context(), account(c), f)
 	if err != nil {
 		fail(c, err)
 		return
@@ -69,20 +60,7 @@ func (s *Server) listCases(c *gin.Context) {
 	})
 }
 
-func (s *Server) workbench(c *gin.Context) {
-	wb, err := s.cases.Workbench(c.Request.Context(), account(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, wb)
-}
-
-func (s *Server) verifyAudit(c *gin.Context) {
-	v, err := s.auditLog.VerifyAuditLog(c.Request.Context(), account(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+func (h *casesAPI) workbench(c *gin.Context) {
+	wb, err := h.cases.Workbench(c.Request.Context(), account(c))
+	respond(c, http.StatusOK, wb, err)
 }

@@ -4,6 +4,9 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type casePage struct {
@@ -47,24 +50,23 @@ type workbenchAnswer struct {
 // and unsettled warnings as the warnings list counts them.
 func TestCaseListAndWorkbench(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		enterCurrentYears(t, s)
-		clerk, scj := tok[zjjClerk], tok[scjClerk]
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		s.EnterCurrentYears(t)
+		clerk, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
 		// An old case, long past its 20 working days: the sweep raises the
 		// overdue alarm. A recent one, in time. One of SCJ, accepted with
 		// the recent one: case number descending breaks the tie.
-		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("old-accept", "ZJJ-OLD-1", "XK-001", "accept", "2026-09-01T09:00:00+08:00"))
-		s.must(201, "POST", "/api/v1/steps", clerk, firstStep("new-accept", "ZJJ-NEW-1", "XK-001", "accept", "2026-12-01T09:00:00+08:00"))
-		s.must(201, "POST", "/api/v1/steps", clerk, step("new-review", "ZJJ-NEW-1", "review", "2026-12-02T09:00:00+08:00"))
-		scjItem := itemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
-		s.must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[legalToken], scjItem)
-		s.must(201, "POST", "/api/v1/steps", scj, firstStep("scj-accept", "SCJ-1", "XK-SCJ", "accept", "2026-12-01T09:00:00+08:00"))
-		s.must(200, "POST", "/api/v1/sweeps", adminToken, nil)
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("old-accept", "ZJJ-OLD-1", "XK-001", "accept", "2026-09-01T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("new-accept", "ZJJ-NEW-1", "XK-001", "accept", "2026-12-01T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step("new-review", "ZJJ-NEW-1", "review", "2026-12-02T09:00:00+08:00"))
+		scjItem := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
+		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken], scjItem)
+		s.Must(201, "POST", "/api/v1/steps", scj, apitest.FirstStep("scj-accept", "SCJ-1", "XK-SCJ", "accept", "2026-12-01T09:00:00+08:00"))
+		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 
 		var all casePage
-		s.must(200, "GET", "/api/v1/cases", clerk, nil).decode(t, &all)
+		s.Must(200, "GET", "/api/v1/cases", clerk, nil).Decode(t, &all)
 		if got := all.numbers(); !slices.Equal(got, []string{"ZJJ-NEW-1", "ZJJ-OLD-1"}) {
 			t.Fatalf("a ZJJ clerk lists %v, want its two cases, newest accepted first", got)
 		}
@@ -82,7 +84,7 @@ func TestCaseListAndWorkbench(t *testing.T) {
 				Status string `json:"status"`
 			} `json:"items"`
 		}
-		s.must(200, "GET", "/api/v1/warnings?case_no=ZJJ-OLD-1&level=alarm&status=open", clerk, nil).decode(t, &ws)
+		s.Must(200, "GET", "/api/v1/warnings?case_no=ZJJ-OLD-1&level=alarm&status=open", clerk, nil).Decode(t, &ws)
 		if len(ws.Items) != old.OpenAlarms {
 			t.Errorf("open_alarms %d, the warnings list has %d open alarms", old.OpenAlarms, len(ws.Items))
 		}
@@ -91,18 +93,18 @@ func TestCaseListAndWorkbench(t *testing.T) {
 			name, token, query string
 			want               []string
 		}{
-			{"district-wide sees every department", tok[supervisionToken], "", []string{"ZJJ-NEW-1", "SCJ-1", "ZJJ-OLD-1"}},
-			{"department filter", tok[supervisionToken], "department=SCJ", []string{"SCJ-1"}},
+			{"district-wide sees every department", tok[apitest.SupervisionToken], "", []string{"ZJJ-NEW-1", "SCJ-1", "ZJJ-OLD-1"}},
+			{"department filter", tok[apitest.SupervisionToken], "department=SCJ", []string{"SCJ-1"}},
 			{"case number prefix", clerk, "q=ZJJ-OLD", []string{"ZJJ-OLD-1"}},
 			{"applicant part", clerk, "q=" + url.QueryEscape("建设"), []string{"ZJJ-NEW-1", "ZJJ-OLD-1"}},
 			{"a LIKE wildcard is a plain character", clerk, "q=%25", nil},
-			{"item", tok[supervisionToken], "item=XK-SCJ", []string{"SCJ-1"}},
+			{"item", tok[apitest.SupervisionToken], "item=XK-SCJ", []string{"SCJ-1"}},
 			{"accepted in a period", clerk, "from=2026-11-01&to=2026-12-31", []string{"ZJJ-NEW-1"}},
 			{"status", clerk, "status=closed", nil},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				var p casePage
-				s.must(200, "GET", "/api/v1/cases?"+tc.query, tc.token, nil).decode(t, &p)
+				s.Must(200, "GET", "/api/v1/cases?"+tc.query, tc.token, nil).Decode(t, &p)
 				if got := p.numbers(); !slices.Equal(got, tc.want) {
 					t.Errorf("%v, want %v", got, tc.want)
 				}
@@ -114,7 +116,7 @@ func TestCaseListAndWorkbench(t *testing.T) {
 			path := "/api/v1/cases?limit=1"
 			for range 5 {
 				var p casePage
-				s.must(200, "GET", path, tok[supervisionToken], nil).decode(t, &p)
+				s.Must(200, "GET", path, tok[apitest.SupervisionToken], nil).Decode(t, &p)
 				seen = append(seen, p.numbers()...)
 				if p.NextCursor == nil {
 					break
@@ -127,18 +129,18 @@ func TestCaseListAndWorkbench(t *testing.T) {
 		})
 
 		t.Run("refusals", func(t *testing.T) {
-			wantCode(t, s.do("GET", "/api/v1/cases?department=SCJ", clerk, nil), 403, "other_department")
-			wantCode(t, s.do("GET", "/api/v1/cases?status=pending", clerk, nil), 422, "invalid_filter")
-			wantCode(t, s.do("GET", "/api/v1/cases?cursor=bm90LWEtY3Vyc29y", clerk, nil), 400, "invalid_cursor")
-			wantCode(t, s.do("GET", "/api/v1/cases?limit=0", clerk, nil), 400, "invalid_limit")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/cases?department=SCJ", clerk, nil), 403, "other_department")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/cases?status=pending", clerk, nil), 422, "invalid_filter")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/cases?cursor=bm90LWEtY3Vyc29y", clerk, nil), 400, "invalid_cursor")
+			apitest.WantCode(t, s.Do("GET", "/api/v1/cases?limit=0", clerk, nil), 400, "invalid_limit")
 		})
 
 		t.Run("workbench", func(t *testing.T) {
 			var zjj, district workbenchAnswer
-			s.must(200, "GET", "/api/v1/workbench", tok[zjjAdmin], nil).decode(t, &zjj)
-			s.must(200, "GET", "/api/v1/workbench", tok[supervisionToken], nil).decode(t, &district)
+			s.Must(200, "GET", "/api/v1/workbench", tok[apitest.ZJJAdmin], nil).Decode(t, &zjj)
+			s.Must(200, "GET", "/api/v1/workbench", tok[apitest.SupervisionToken], nil).Decode(t, &district)
 			var zjjAlarms struct{ Items []struct{} }
-			s.must(200, "GET", "/api/v1/warnings?level=alarm&status=open&limit=500", tok[zjjAdmin], nil).decode(t, &zjjAlarms)
+			s.Must(200, "GET", "/api/v1/warnings?level=alarm&status=open&limit=500", tok[apitest.ZJJAdmin], nil).Decode(t, &zjjAlarms)
 			if zjj.OpenAlarms != int64(len(zjjAlarms.Items)) || zjj.OpenAlarms == 0 {
 				t.Errorf("ZJJ workbench: %d open alarms, the list has %d", zjj.OpenAlarms, len(zjjAlarms.Items))
 			}
@@ -152,7 +154,7 @@ func TestCaseListAndWorkbench(t *testing.T) {
 				t.Errorf("ZJJ workbench: cases due soon %+v, patrols %+v; want the overdue case", zjj.CasesDueSoon, zjj.PatrolsToday)
 			}
 			var scjBench workbenchAnswer
-			s.must(200, "GET", "/api/v1/workbench", scj, nil).decode(t, &scjBench)
+			s.Must(200, "GET", "/api/v1/workbench", scj, nil).Decode(t, &scjBench)
 			for _, c := range scjBench.CasesDueSoon {
 				if c.CaseNo != "SCJ-1" {
 					t.Errorf("an SCJ clerk's workbench lists %s", c.CaseNo)

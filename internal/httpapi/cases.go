@@ -56,7 +56,17 @@ func (r *stepRequest) toSubmission() (compliance.StepSubmission, error) {
 	return sub, v.Err("invalid_step", "环节记录不合法")
 }
 
-func (s *Server) postStep(c *gin.Context) {
+// casesAPI takes the steps of cases and shows cases, the workbench, the
+// steps waiting for a re-check, and runs the deadline sweep.
+type casesAPI struct {
+	cases     *compliance.Cases
+	deadlines *compliance.Deadlines
+	policies  PolicyState
+}
+
+// submitStep answers POST /api/v1/steps: 201 with the answer of a new
+// step, 200 with the stored answer of a replayed one.
+func (h *casesAPI) submitStep(c *gin.Context) {
 	var req stepRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
@@ -68,16 +78,8 @@ func (s *Server) postStep(c *gin.Context) {
 		return
 	}
 	_, sub.BySession = c.Get("session") // a person at the console: the handler is the account
-	res, created, err := s.cases.SubmitStep(c.Request.Context(), account(c), sub)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	c.JSON(status, res)
+	res, created, err := h.cases.SubmitStep(c.Request.Context(), account(c), sub)
+	respond(c, savedStatus(created), res, err)
 }
 
 // caseAnswer is GET /api/v1/cases/{case_no}: the case with its first
@@ -88,8 +90,8 @@ type caseAnswer struct {
 	StepsNextCursor *string `json:"steps_next_cursor"`
 }
 
-func (s *Server) getCase(c *gin.Context) {
-	v, err := s.cases.Case(c.Request.Context(), account(c), c.Param("case_no"))
+func (h *casesAPI) get(c *gin.Context) {
+	v, err := h.cases.Case(c.Request.Context(), account(c), c.Param("case_no"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -105,16 +107,16 @@ func (s *Server) getCase(c *gin.Context) {
 // stepPageSize is the default page of a case's steps.
 const stepPageSize = 50
 
-// caseSteps answers GET /api/v1/cases/{case_no}/steps?limit=&cursor=: the
+// steps answers GET /api/v1/cases/{case_no}/steps?limit=&cursor=: the
 // case's steps in the order they were recorded → {items, next_cursor}. The
 // cursor counts the steps listed before it.
-func (s *Server) caseSteps(c *gin.Context) {
+func (h *casesAPI) steps(c *gin.Context) {
 	limit, offset, err := readSmallPage(c, stepPageSize, compliance.MaxStepPageSize)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	steps, err := s.cases.CaseSteps(c.Request.Context(), account(c), c.Param("case_no"), int(offset), limit)
+	steps, err := h.cases.CaseSteps(c.Request.Context(), account(c), c.Param("case_no"), int(offset), limit)
 	if err != nil {
 		fail(c, err)
 		return

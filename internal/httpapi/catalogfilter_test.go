@@ -5,21 +5,23 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // The catalog list narrowed by category, status and a search text, within
 // the department the account may see; unknown values are refused.
 func TestItemListFilters(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		legal := tok[legalToken]
-		s.must(201, "PUT", "/api/v1/power-items/XK-SCJ-001", legal, itemFixture(t, "licensing", func(it map[string]any) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		legal := tok[apitest.LegalToken]
+		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ-001", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["name"] = "食品经营许可"
 			it["department_code"] = "SCJ"
 		}))
-		s.must(201, "PUT", "/api/v1/power-items/XK-002", legal, itemFixture(t, "licensing", func(it map[string]any) {
+		s.Must(201, "PUT", "/api/v1/power-items/XK-002", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["name"] = "建筑工程竣工验收备案"
 			it["status"] = "suspended"
 		}))
@@ -31,7 +33,7 @@ func TestItemListFilters(t *testing.T) {
 					Code string `json:"code"`
 				} `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/power-items?"+query, token, nil).decode(t, &out)
+			s.Must(200, "GET", "/api/v1/power-items?"+query, token, nil).Decode(t, &out)
 			got := []string{}
 			for _, it := range out.Items {
 				got = append(got, it.Code)
@@ -52,7 +54,7 @@ func TestItemListFilters(t *testing.T) {
 			{"q in the code, any case", legal, "q=xk-0", []string{"XK-001", "XK-002"}},
 			{"all together", legal, "department=ZJJ&category=" + url.QueryEscape("行政许可") + "&status=active&q=XK", []string{"XK-001"}},
 			{"nothing matches", legal, "q=" + url.QueryEscape("不存在的事项"), []string{}},
-			{"a department admin sees only its own", tok[zjjAdmin], "category=" + url.QueryEscape("行政许可"), []string{"XK-001", "XK-002"}},
+			{"a department admin sees only its own", tok[apitest.ZJJAdmin], "category=" + url.QueryEscape("行政许可"), []string{"XK-001", "XK-002"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				if got := codes(t, tc.token, tc.query); !slices.Equal(got, tc.want) {
@@ -67,7 +69,7 @@ func TestItemListFilters(t *testing.T) {
 			{"search too long", "q=" + strings.Repeat("x", 65), "invalid_query"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				wantCode(t, s.do("GET", "/api/v1/power-items?"+tc.query, legal, nil), 400, tc.code)
+				apitest.WantCode(t, s.Do("GET", "/api/v1/power-items?"+tc.query, legal, nil), 400, tc.code)
 			})
 		}
 	})

@@ -33,14 +33,16 @@ func toUncheckedStep(u compliance.UncheckedStep) uncheckedStep {
 		RecheckAttempts: u.Attempts, NextRecheckAt: u.NextRecheckAt}
 }
 
-func (s *Server) unchecked(c *gin.Context) {
+// unchecked answers GET /api/v1/checks/unchecked: how many steps wait for
+// a re-check, and the oldest of them.
+func (h *casesAPI) unchecked(c *gin.Context) {
 	ctx := c.Request.Context()
-	n, err := s.cases.CountUnchecked(ctx)
+	n, err := h.cases.CountUnchecked(ctx)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	us, err := s.cases.UncheckedSteps(ctx, uncheckedListed)
+	us, err := h.cases.UncheckedSteps(ctx, uncheckedListed)
 	if err != nil {
 		fail(c, err)
 		return
@@ -49,14 +51,11 @@ func (s *Server) unchecked(c *gin.Context) {
 	for i, u := range us {
 		steps[i] = toUncheckedStep(u)
 	}
-	c.JSON(http.StatusOK, gin.H{"count": n, "policy_revision": s.policies.Revision(), "steps": steps})
+	c.JSON(http.StatusOK, gin.H{"count": n, "policy_revision": h.policies.Revision(), "steps": steps})
 }
 
-func (s *Server) sweep(c *gin.Context) {
-	res, err := s.deadlines.Sweep(c.Request.Context(), account(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+// sweep runs the deadline sweep now: POST /api/v1/sweeps.
+func (h *casesAPI) sweep(c *gin.Context) {
+	res, err := h.deadlines.Sweep(c.Request.Context(), account(c))
+	respond(c, http.StatusOK, res, err)
 }

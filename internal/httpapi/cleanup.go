@@ -1,36 +1,26 @@
 package httpapi
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"powercheck/internal/compliance"
 )
 
-// catalogCleanup lists the items in force that the catalog rules flag now:
+// cleanup lists the items in force that the catalog rules flag now:
 // GET /api/v1/catalog/cleanup?department=.
-func (s *Server) catalogCleanup(c *gin.Context) {
-	res, err := s.catalog.Cleanup(c.Request.Context(), account(c), c.Query("department"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+func (h *catalogAPI) cleanup(c *gin.Context) {
+	res, err := h.catalog.Cleanup(c.Request.Context(), account(c), c.Query("department"))
+	respond(c, http.StatusOK, res, err)
 }
 
-// checkCatalog runs the catalog evaluation of every item in force and
-// stores the warnings found: POST /api/v1/catalog/check.
-func (s *Server) checkCatalog(c *gin.Context) {
-	res, err := s.catalog.CheckCatalog(c.Request.Context(), account(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+// check runs the catalog evaluation of every item in force and stores the
+// warnings found: POST /api/v1/catalog/check.
+func (h *catalogAPI) check(c *gin.Context) {
+	res, err := h.catalog.CheckCatalog(c.Request.Context(), account(c))
+	respond(c, http.StatusOK, res, err)
 }
 
 // itemPageSize is the default page of item versions.
@@ -41,21 +31,16 @@ const itemPageSize = 20
 const pendingCursorPrefix = "v1:"
 
 func encodePendingCursor(k compliance.ItemVersionKey) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(pendingCursorPrefix + strconv.Itoa(k.Version) + ":" + k.Code))
+	return encodeKeyCursor(pendingCursorPrefix, strconv.Itoa(k.Version), k.Code)
 }
 
 func decodePendingCursor(s string) (compliance.ItemVersionKey, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	v, code, err := decodeKeyCursor(s, pendingCursorPrefix)
 	if err != nil {
 		return compliance.ItemVersionKey{}, err
 	}
-	rest, ok := strings.CutPrefix(string(b), pendingCursorPrefix)
-	if !ok {
-		return compliance.ItemVersionKey{}, strconv.ErrSyntax
-	}
-	v, code, ok := strings.Cut(rest, ":")
 	n, err := strconv.Atoi(v)
-	if !ok || err != nil || n <= 0 || code == "" {
+	if err != nil || n <= 0 || code == "" {
 		return compliance.ItemVersionKey{}, strconv.ErrSyntax
 	}
 	return compliance.ItemVersionKey{Code: code, Version: n}, nil
@@ -63,7 +48,7 @@ func decodePendingCursor(s string) (compliance.ItemVersionKey, error) {
 
 // pendingItems lists the adjustments awaiting the legal office's approval,
 // page by page: GET /api/v1/power-items/pending?limit=&cursor=.
-func (s *Server) pendingItems(c *gin.Context) {
+func (h *catalogAPI) pendingItems(c *gin.Context) {
 	limit, err := readLimit(c, itemPageSize, compliance.MaxItemPageSize)
 	if err != nil {
 		fail(c, err)
@@ -78,7 +63,7 @@ func (s *Server) pendingItems(c *gin.Context) {
 		}
 		after = &k
 	}
-	items, err := s.catalog.PendingItems(c.Request.Context(), account(c), after, limit)
+	items, err := h.catalog.PendingItems(c.Request.Context(), account(c), after, limit)
 	if err != nil {
 		fail(c, err)
 		return
@@ -90,13 +75,13 @@ func (s *Server) pendingItems(c *gin.Context) {
 
 // itemVersions lists the versions of an item with their approval, oldest
 // first, page by page: GET /api/v1/power-items/{code}/versions?limit=&cursor=.
-func (s *Server) itemVersions(c *gin.Context) {
+func (h *catalogAPI) itemVersions(c *gin.Context) {
 	limit, after, err := readSmallPage(c, itemPageSize, compliance.MaxItemPageSize)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	vs, err := s.catalog.ItemVersions(c.Request.Context(), account(c), c.Param("code"), int(after), limit)
+	vs, err := h.catalog.ItemVersions(c.Request.Context(), account(c), c.Param("code"), int(after), limit)
 	if err != nil {
 		fail(c, err)
 		return
@@ -104,13 +89,13 @@ func (s *Server) itemVersions(c *gin.Context) {
 	writePage(c, vs, limit, func(v compliance.ItemVersion) int64 { return int64(v.Version) })
 }
 
-func (s *Server) approveItem(c *gin.Context) { s.reviewItem(c, true) }
+func (h *catalogAPI) approveItem(c *gin.Context) { h.reviewItem(c, true) }
 
-func (s *Server) rejectItem(c *gin.Context) { s.reviewItem(c, false) }
+func (h *catalogAPI) rejectItem(c *gin.Context) { h.reviewItem(c, false) }
 
 // reviewItem approves or rejects a pending version; the body may carry a
 // note: {"note": "..."}.
-func (s *Server) reviewItem(c *gin.Context, approve bool) {
+func (h *catalogAPI) reviewItem(c *gin.Context, approve bool) {
 	version, err := strconv.Atoi(c.Param("version"))
 	if err != nil || version <= 0 {
 		fail(c, badRequest("invalid_version", "version 须为正整数"))
@@ -123,10 +108,6 @@ func (s *Server) reviewItem(c *gin.Context, approve bool) {
 		fail(c, err)
 		return
 	}
-	v, err := s.catalog.ReviewItem(c.Request.Context(), account(c), c.Param("code"), version, approve, req.Note)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	v, err := h.catalog.ReviewItem(c.Request.Context(), account(c), c.Param("code"), version, approve, req.Note)
+	respond(c, http.StatusOK, v, err)
 }

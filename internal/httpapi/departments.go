@@ -8,7 +8,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-func (s *Server) createDepartment(c *gin.Context) {
+func (h *accountsAPI) createDepartment(c *gin.Context) {
 	var req struct {
 		Code         string   `json:"code"`
 		Name         string   `json:"name"`
@@ -18,17 +18,13 @@ func (s *Server) createDepartment(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	d, err := s.accounts.CreateDepartment(c.Request.Context(), account(c),
+	d, err := h.accounts.CreateDepartment(c.Request.Context(), account(c),
 		compliance.Department{Code: req.Code, Name: req.Name, AllowedCIDRs: req.AllowedCIDRs})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, d)
+	respond(c, http.StatusCreated, d, err)
 }
 
-func (s *Server) listDepartments(c *gin.Context) {
-	ds, err := s.accounts.ListDepartments(c.Request.Context())
+func (h *accountsAPI) listDepartments(c *gin.Context) {
+	ds, err := h.accounts.ListDepartments(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return

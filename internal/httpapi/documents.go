@@ -21,41 +21,41 @@ type documentRequest struct {
 	Note        string `json:"note"`
 }
 
-// documents returns the documents service.
-func (s *Server) documents(*gin.Context) *compliance.Documents { return s.docs }
+// documentsAPI issues printed documents (文书) and reads them. Without the
+// documents service its routes answer nothing.
+type documentsAPI struct {
+	docs        *compliance.Documents
+	supervision *compliance.Supervision // the warning a document is about
+	authoring   Authoring               // the title of the warning's rule
+}
 
-// issueDocument answers POST /api/v1/documents with the issued document.
-func (s *Server) issueDocument(c *gin.Context) {
+// issue answers POST /api/v1/documents with the issued document.
+func (h *documentsAPI) issue(c *gin.Context) {
 	var req documentRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	d := s.documents(c)
-	if d == nil {
+	if h.docs == nil {
 		return
 	}
-	doc, err := d.Issue(c.Request.Context(), account(c), compliance.IssueRequest{Kind: req.Kind, WarningID: req.WarningID,
+	doc, err := h.docs.Issue(c.Request.Context(), account(c), compliance.IssueRequest{Kind: req.Kind, WarningID: req.WarningID,
 		SpotCheckID: req.SpotCheckID, CaseNo: req.CaseNo, AnswerDays: req.AnswerDays, Note: req.Note,
-		RuleTitle: s.ruleTitle(c, req.WarningID)})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, doc)
+		RuleTitle: h.ruleTitle(c, req.WarningID)})
+	respond(c, http.StatusCreated, doc, err)
 }
 
 // ruleTitle is the title of the rule of warning id in the active policies,
 // "" when there is none to tell.
-func (s *Server) ruleTitle(c *gin.Context, id int64) string {
-	if id <= 0 || s.authoring == nil {
+func (h *documentsAPI) ruleTitle(c *gin.Context, id int64) string {
+	if id <= 0 || h.authoring == nil {
 		return ""
 	}
-	w, err := s.supervision.Warning(c.Request.Context(), account(c), id)
+	w, err := h.supervision.Warning(c.Request.Context(), account(c), id)
 	if err != nil {
 		return "" // the service refuses it with its own message
 	}
-	for _, r := range s.authoring.Rules() {
+	for _, r := range h.authoring.Rules() {
 		if slices.Contains(r.Rules, w.Rule) {
 			return r.Title
 		}
@@ -63,27 +63,22 @@ func (s *Server) ruleTitle(c *gin.Context, id int64) string {
 	return ""
 }
 
-// getDocument answers GET /api/v1/documents/{id}.
-func (s *Server) getDocument(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		fail(c, compliance.Errorf(compliance.KindNotFound, "document_not_found", "文书“%s”不存在", c.Param("id")))
-		return
-	}
-	d := s.documents(c)
-	if d == nil {
-		return
-	}
-	doc, err := d.Document(c.Request.Context(), account(c), id)
+// get answers GET /api/v1/documents/{id}.
+func (h *documentsAPI) get(c *gin.Context) {
+	id, err := idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "document_not_found", "文书“%s”不存在", c.Param("id")))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, doc)
+	if h.docs == nil {
+		return
+	}
+	doc, err := h.docs.Document(c.Request.Context(), account(c), id)
+	respond(c, http.StatusOK, doc, err)
 }
 
-// listDocuments answers GET /api/v1/documents?warning_id=&spot_check_id=&department=.
-func (s *Server) listDocuments(c *gin.Context) {
+// list answers GET /api/v1/documents?warning_id=&spot_check_id=&department=.
+func (h *documentsAPI) list(c *gin.Context) {
 	var f compliance.DocumentFilter
 	for name, dst := range map[string]*int64{"warning_id": &f.WarningID, "spot_check_id": &f.SpotCheckID} {
 		if v := c.Query(name); v != "" {
@@ -96,14 +91,9 @@ func (s *Server) listDocuments(c *gin.Context) {
 		}
 	}
 	f.Department = c.Query("department")
-	d := s.documents(c)
-	if d == nil {
+	if h.docs == nil {
 		return
 	}
-	docs, err := d.List(c.Request.Context(), account(c), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": docs})
+	docs, err := h.docs.List(c.Request.Context(), account(c), f)
+	respond(c, http.StatusOK, gin.H{"items": docs}, err)
 }

@@ -36,7 +36,7 @@ type warningFile interface {
 // An error before the first byte is answered as JSON; after it, the
 // connection is cut so that the client sees a broken transfer, not a
 // complete-looking file.
-func (s *Server) exportWarnings(c *gin.Context) {
+func (h *supervisionAPI) exportWarnings(c *gin.Context) {
 	format := c.Query("format")
 	if format != "csv" && format != "xlsx" {
 		fail(c, badRequest("invalid_format", "format 须为 csv 或 xlsx"))
@@ -50,7 +50,7 @@ func (s *Server) exportWarnings(c *gin.Context) {
 	f.Limit, f.BeforeID, f.AfterID, f.Cursor = 0, 0, 0, nil
 
 	ctx := c.Request.Context()
-	name := "warnings-" + s.cases.Now().In(calendar.Shanghai).Format("20060102-150405") + "." + format
+	name := "warnings-" + h.cases.Now().In(calendar.Shanghai).Format("20060102-150405") + "." + format
 	dl := &download{c: c, filename: name, contentType: contentTypeCSV}
 	var file warningFile
 	if format == "csv" {
@@ -64,12 +64,12 @@ func (s *Server) exportWarnings(c *gin.Context) {
 		}
 		defer func() {
 			if err := x.Close(); err != nil {
-				s.log.WarnContext(ctx, "export: removing temporary files", "error", err)
+				h.log.WarnContext(ctx, "export: removing temporary files", "error", err)
 			}
 		}()
 		file = x
 	}
-	err = s.supervision.ExportWarnings(ctx, account(c), f, file.Add)
+	err = h.supervision.ExportWarnings(ctx, account(c), f, file.Add)
 	if err == nil {
 		err = file.Finish()
 	}
@@ -80,9 +80,17 @@ func (s *Server) exportWarnings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.log.WarnContext(ctx, "export aborted after it started", "format", format,
+	h.log.WarnContext(ctx, "export aborted after it started", "format", format,
 		"bytes", dl.c.Writer.Size(), "error", err)
 	dl.abort()
+}
+
+// attachment sets the headers of a file to download, named filename
+// (ASCII), that no cache keeps and no browser sniffs.
+func attachment(h http.Header, filename string) {
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, filename, url.PathEscape(filename)))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 // downloadWindow is how long one write of a download may block; the
@@ -108,9 +116,7 @@ func (d *download) Write(p []byte) (int, error) {
 		d.started = true
 		h := d.c.Writer.Header()
 		h.Set("Content-Type", d.contentType)
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, d.filename, url.PathEscape(d.filename)))
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
+		attachment(h, d.filename)
 		d.c.Status(http.StatusOK)
 		d.rc = http.NewResponseController(d.c.Writer)
 	}

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 var exportHeader = []string{"编号", "级别", "规则", "规则族", "说明", "法律依据", "部门", "办件编号", "环节记录", "策略修订", "状态", "产生时间"}
@@ -42,14 +45,14 @@ type exported struct {
 
 // export downloads GET /api/v1/warnings/export?<query> and parses the file
 // when the answer is 200.
-func (s *server) export(t *testing.T, token, query string) exported {
+func export(t *testing.T, s *apitest.Server, token, query string) exported {
 	t.Helper()
-	req, err := http.NewRequest("GET", s.base+"/api/v1/warnings/export?"+query, nil)
+	req, err := http.NewRequest("GET", s.Base+"/api/v1/warnings/export?"+query, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := contractClient.Do(req)
+	res, err := apitest.Client.Do(req)
 	if err != nil {
 		t.Fatalf("export %s: %v", query, err)
 	}
@@ -127,13 +130,13 @@ func wantRow(t *testing.T, w listed) []string {
 
 // sameAsList checks that an export holds the rows of the JSON list with the
 // same filter, in the same order.
-func sameAsList(t *testing.T, s *server, token, filter string, got exported) []listed {
+func sameAsList(t *testing.T, s *apitest.Server, token, filter string, got exported) []listed {
 	t.Helper()
 	var list struct {
 		Items      []listed `json:"items"`
 		NextCursor *string  `json:"next_cursor"`
 	}
-	s.must(200, "GET", "/api/v1/warnings?limit=500&"+filter, token, nil).decode(t, &list)
+	s.Must(200, "GET", "/api/v1/warnings?limit=500&"+filter, token, nil).Decode(t, &list)
 	if list.NextCursor != nil {
 		t.Fatalf("the list with %q has more than one page", filter)
 	}
@@ -153,36 +156,35 @@ func sameAsList(t *testing.T, s *server, token, filter string, got exported) []l
 
 func TestWarningExport(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		s.must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[legalToken],
-			itemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
+			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
 		// Decisions without approval or legal basis raise alarms; the rest of
 		// each case adds what it adds.
 		decide := func(token, item, caseNo string) {
 			t.Helper()
-			s.must(201, "POST", "/api/v1/steps", token, firstStep(caseNo+"-a", caseNo, item, "accept", "2026-03-02T09:00:00+08:00"))
-			s.must(201, "POST", "/api/v1/steps", token, step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
-			d := step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
+			s.Must(201, "POST", "/api/v1/steps", token, apitest.FirstStep(caseNo+"-a", caseNo, item, "accept", "2026-03-02T09:00:00+08:00"))
+			s.Must(201, "POST", "/api/v1/steps", token, apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
+			d := apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
 			d["legal_basis_ids"] = []string{}
-			s.must(201, "POST", "/api/v1/steps", token, d)
+			s.Must(201, "POST", "/api/v1/steps", token, d)
 		}
 		for i := range 3 {
-			decide(tok[zjjClerk], "XK-001", fmt.Sprintf("ZJJ-EX-%d", i))
-			decide(tok[scjClerk], "XK-SCJ", fmt.Sprintf("SCJ-EX-%d", i))
+			decide(tok[apitest.ZJJClerk], "XK-001", fmt.Sprintf("ZJJ-EX-%d", i))
+			decide(tok[apitest.SCJClerk], "XK-SCJ", fmt.Sprintf("SCJ-EX-%d", i))
 		}
 		// One explained warning, for the status column.
 		var zjj struct{ Items []listed }
-		s.must(200, "GET", "/api/v1/warnings?department=ZJJ&limit=1", tok[supervisionToken], nil).decode(t, &zjj)
-		s.must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", zjj.Items[0].ID), tok[zjjAdmin],
+		s.Must(200, "GET", "/api/v1/warnings?department=ZJJ&limit=1", tok[apitest.SupervisionToken], nil).Decode(t, &zjj)
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", zjj.Items[0].ID), tok[apitest.ZJJAdmin],
 			map[string]string{"action": "explain", "note": "已作书面说明"})
 
 		for _, format := range []string{"csv", "xlsx"} {
 			t.Run(format, func(t *testing.T) {
-				sup := tok[supervisionToken]
+				sup := tok[apitest.SupervisionToken]
 				t.Run("every warning, newest first, as the list has them", func(t *testing.T) {
-					got := s.export(t, sup, "format="+format)
+					got := export(t, s, sup, "format="+format)
 					if ct, want := got.res.Header.Get("Content-Type"), map[string]string{"csv": "text/csv; charset=utf-8",
 						"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]; ct != want {
 						t.Errorf("Content-Type = %q, want %q", ct, want)
@@ -203,7 +205,7 @@ func TestWarningExport(t *testing.T) {
 				t.Run("filters apply", func(t *testing.T) {
 					for _, filter := range []string{"level=alarm", "department=SCJ", "family=checkpoint&department=ZJJ,SCJ",
 						"case_no=ZJJ-EX-1&level=alarm", "status=explained", "from=2020-01-01&to=2099-12-31", "rule=nope.nothing"} {
-						got := s.export(t, sup, "format="+format+"&"+filter)
+						got := export(t, s, sup, "format="+format+"&"+filter)
 						rows := sameAsList(t, s, sup, filter, got)
 						if filter == "level=alarm" {
 							for _, w := range rows {
@@ -218,12 +220,12 @@ func TestWarningExport(t *testing.T) {
 					var page struct {
 						NextCursor *string `json:"next_cursor"`
 					}
-					s.must(200, "GET", "/api/v1/warnings?limit=2", sup, nil).decode(t, &page)
-					got := s.export(t, sup, "format="+format+"&limit=2&cursor="+*page.NextCursor)
+					s.Must(200, "GET", "/api/v1/warnings?limit=2", sup, nil).Decode(t, &page)
+					got := export(t, s, sup, "format="+format+"&limit=2&cursor="+*page.NextCursor)
 					sameAsList(t, s, sup, "", got)
 				})
 				t.Run("a department clerk exports its own department only", func(t *testing.T) {
-					got := s.export(t, tok[scjClerk], "format="+format)
+					got := export(t, s, tok[apitest.SCJClerk], "format="+format)
 					if len(got.rows) < 2 {
 						t.Fatalf("SCJ clerk's export has %d rows", len(got.rows))
 					}
@@ -232,12 +234,12 @@ func TestWarningExport(t *testing.T) {
 							t.Errorf("SCJ clerk exports a warning of %s: %q", row[6], row)
 						}
 					}
-					sameAsList(t, s, tok[scjClerk], "", got)
-					r := s.export(t, tok[scjClerk], "format="+format+"&department=ZJJ")
+					sameAsList(t, s, tok[apitest.SCJClerk], "", got)
+					r := export(t, s, tok[apitest.SCJClerk], "format="+format+"&department=ZJJ")
 					if r.res.StatusCode != 403 {
 						t.Fatalf("SCJ clerk asking for ZJJ: status %d, want 403", r.res.StatusCode)
 					}
-					if code := (response{Status: 403, Body: r.body}).errorCode(t); code != "other_department" {
+					if code := (apitest.Response{Status: 403, Body: r.body}).ErrorCode(t); code != "other_department" {
 						t.Errorf("code = %s, want other_department", code)
 					}
 				})
@@ -250,19 +252,19 @@ func TestWarningExport(t *testing.T) {
 				status       int
 				code         string
 			}{
-				{"format=pdf", tok[supervisionToken], 400, "invalid_format"},
-				{"", tok[supervisionToken], 400, "invalid_format"},
-				{"format=CSV", tok[supervisionToken], 400, "invalid_format"},
-				{"format=csv&level=red", tok[supervisionToken], 400, "invalid_filter"},
-				{"format=xlsx&from=yesterday", tok[supervisionToken], 400, "invalid_filter"},
+				{"format=pdf", tok[apitest.SupervisionToken], 400, "invalid_format"},
+				{"", tok[apitest.SupervisionToken], 400, "invalid_format"},
+				{"format=CSV", tok[apitest.SupervisionToken], 400, "invalid_format"},
+				{"format=csv&level=red", tok[apitest.SupervisionToken], 400, "invalid_filter"},
+				{"format=xlsx&from=yesterday", tok[apitest.SupervisionToken], 400, "invalid_filter"},
 				{"format=csv", "pc_nope", 401, "invalid_token"},
 			} {
-				r := s.export(t, tt.token, tt.query)
+				r := export(t, s, tt.token, tt.query)
 				if r.res.StatusCode != tt.status {
 					t.Errorf("%q: status %d, want %d (%s)", tt.query, r.res.StatusCode, tt.status, r.body)
 					continue
 				}
-				if code := (response{Status: tt.status, Body: r.body}).errorCode(t); code != tt.code {
+				if code := (apitest.Response{Status: tt.status, Body: r.body}).ErrorCode(t); code != tt.code {
 					t.Errorf("%q: code %s, want %s", tt.query, code, tt.code)
 				}
 			}

@@ -58,10 +58,10 @@ func newFuzzEnv(tb testing.TB, name, dsn string) *fuzzEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := engine.Sync(ctx, store, defaults); err != nil {
+	if err := engine.Sync(ctx, store.Revisions(), defaults); err != nil {
 		tb.Fatal(err)
 	}
-	svc, err := checker.New(store, engine, checker.Options{Log: log, Calendar: engine})
+	svc, err := checker.New(checker.SQLStores(store), engine, checker.Options{Log: log, Calendar: engine})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func newFuzzEnv(tb testing.TB, name, dsn string) *fuzzEnv {
 	api := httpapi.Services{Accounts: svc.Accounts, Catalog: svc.Catalog, Cases: svc.Cases, Supervision: svc.Supervision,
 		Reports: svc.Reports, Patrols: svc.Patrols, Policies: svc.Policies, Audit: svc.Audit, Public: svc.Public,
 		Deadlines: svc.Deadlines, Documents: svc.Documents, Dashboard: svc.Dashboard}
-	h, err := httpapi.New(api, policy.NewAuthoring(engine, store), store, engine, httpapi.Config{}, log)
+	h, err := httpapi.New(api, policy.NewAuthoring(engine, store.Revisions()), store, engine, httpapi.Config{}, log)
 	if err != nil {
 		tb.Fatal(err)
 	}

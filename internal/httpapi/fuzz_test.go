@@ -3,8 +3,9 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"testing"
+
+	"powercheck/internal/apitest"
 )
 
 // The seed corpora are in testdata/fuzz/<FuzzName>/; `go test` runs them,
@@ -97,7 +98,7 @@ func FuzzCalendarYear(f *testing.F) {
 			checkAnswer(t, e, "PUT "+target+" "+clip(body), rec)
 			now := e.do("GET", target, fuzzAdmin, nil)
 			checkAnswer(t, e, "GET "+target, now)
-			if rec.Code != 200 && (now.Code != was.Code || withoutRequestID(now.Body.String()) != withoutRequestID(was.Body.String())) {
+			if rec.Code != 200 && (now.Code != was.Code || apitest.WithoutRequestID(now.Body.String()) != apitest.WithoutRequestID(was.Body.String())) {
 				t.Fatalf("%s: refused (%d %s) but the year changed: %s → %s", e.name, rec.Code, rec.Body, was.Body, now.Body)
 			}
 			if rec.Code == 200 && now.Code != 200 {
@@ -137,8 +138,3 @@ func FuzzListQuery(f *testing.F) {
 		}
 	})
 }
-
-var requestIDField = regexp.MustCompile(`,"request_id":"[^"]*"`)
-
-// withoutRequestID drops an error body's request id, new on every answer.
-func withoutRequestID(body string) string { return requestIDField.ReplaceAllString(body, "") }

@@ -24,29 +24,29 @@ type itemRequest struct {
 	compliance.Disclosure
 }
 
-func (s *Server) putItem(c *gin.Context) {
+// catalogAPI edits and reads the power catalog, reviews its adjustments
+// and runs its cleanup check.
+type catalogAPI struct {
+	catalog *compliance.Catalog
+}
+
+// putItem answers PUT /api/v1/power-items/{code}: 201 with the item's
+// first version, 200 with a new version of an item that had one.
+func (h *catalogAPI) putItem(c *gin.Context) {
 	var req itemRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	it, err := s.catalog.SaveItem(c.Request.Context(), account(c), compliance.PowerItem{
+	it, err := h.catalog.SaveItem(c.Request.Context(), account(c), compliance.PowerItem{
 		Code: c.Param("code"), Name: req.Name, Category: req.Category, DepartmentCode: req.DepartmentCode,
 		LegalBases: req.LegalBases, TimeLimit: req.TimeLimit,
 		StatutoryLimit: req.StatutoryLimit, Extension: req.Extension, Steps: req.Steps, Discretion: req.Discretion,
 		Status: req.Status, Disclosure: req.Disclosure})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if it.Version == 1 {
-		status = http.StatusCreated
-	}
-	c.JSON(status, it)
+	respond(c, savedStatus(it.Version == 1), it, err)
 }
 
-func (s *Server) getItem(c *gin.Context) {
+func (h *catalogAPI) getItem(c *gin.Context) {
 	version := 0
 	if v := c.Query("version"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -56,24 +56,16 @@ func (s *Server) getItem(c *gin.Context) {
 		}
 		version = n
 	}
-	it, err := s.catalog.Item(c.Request.Context(), account(c), c.Param("code"), version)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, it)
+	it, err := h.catalog.Item(c.Request.Context(), account(c), c.Param("code"), version)
+	respond(c, http.StatusOK, it, err)
 }
 
-func (s *Server) listItems(c *gin.Context) {
+func (h *catalogAPI) listItems(c *gin.Context) {
 	filter, err := readItemFilter(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	items, err := s.catalog.ListItems(c.Request.Context(), account(c), c.Query("department"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": filter.keep(items)})
+	items, err := h.catalog.ListItems(c.Request.Context(), account(c), c.Query("department"))
+	respond(c, http.StatusOK, gin.H{"items": filter.keep(items)}, err)
 }

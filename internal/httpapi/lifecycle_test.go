@@ -3,13 +3,15 @@ package httpapi_test
 import (
 	"fmt"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 func TestWarningLifecycle(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
 		for _, a := range []struct{ key, user, role, dept string }{
 			{"oversight", "oversight", "oversight", ""},
 			{"zjj-inspector", "zjj-inspector", "dept_inspector", "ZJJ"},
@@ -20,18 +22,17 @@ func TestWarningLifecycle(t *testing.T) {
 				body["department_code"] = a.dept
 			}
 			var out struct{ Token string }
-			s.must(201, "POST", "/api/v1/accounts", adminToken, body).decode(t, &out)
+			s.Must(201, "POST", "/api/v1/accounts", apitest.AdminToken, body).Decode(t, &out)
 			tok[a.key] = out.Token
 		}
 		// Three decisions without approval or legal basis: three sets of alarms.
 		var ids []int64
 		for i := range 3 {
 			caseNo := fmt.Sprintf("ZJJ-LC-%d", i)
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
-			d := step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
-			var ans stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], d).decode(t, &ans)
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
+			d := apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
+			ans := s.Submit(t, tok[apitest.ZJJClerk], d)
 			for _, w := range ans.Warnings {
 				if w.Rule == "checkpoint.approval_missing" {
 					ids = append(ids, w.ID)
@@ -43,21 +44,21 @@ func TestWarningLifecycle(t *testing.T) {
 		}
 		act := func(token string, id int64, action string, want int) {
 			t.Helper()
-			s.must(want, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), token,
+			s.Must(want, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), token,
 				map[string]string{"action": action, "note": "情况说明", "reference": "监察〔2026〕1号", "outcome": "已给予诫勉谈话"})
 		}
 
 		// Explained, then verified, then closed.
-		act(tok[zjjClerk], ids[0], "explain", 403)    // clerks do not answer warnings
-		act(tok["scj-admin"], ids[0], "explain", 404) // another department's warning does not exist for it
-		act(tok["oversight"], ids[0], "explain", 403) // the office does not explain for the department
-		act(tok[zjjAdmin], ids[0], "verify", 403)     // nor the department verify itself
-		act(tok["oversight"], ids[0], "verify", 409)  // an open warning has nothing to verify
-		act(tok[zjjAdmin], ids[0], "explain", 200)
-		act(tok[zjjAdmin], ids[0], "explain", 409) // explained once
+		act(tok[apitest.ZJJClerk], ids[0], "explain", 403) // clerks do not answer warnings
+		act(tok["scj-admin"], ids[0], "explain", 404)      // another department's warning does not exist for it
+		act(tok["oversight"], ids[0], "explain", 403)      // the office does not explain for the department
+		act(tok[apitest.ZJJAdmin], ids[0], "verify", 403)  // nor the department verify itself
+		act(tok["oversight"], ids[0], "verify", 409)       // an open warning has nothing to verify
+		act(tok[apitest.ZJJAdmin], ids[0], "explain", 200)
+		act(tok[apitest.ZJJAdmin], ids[0], "explain", 409) // explained once
 		act(tok["oversight"], ids[0], "verify", 200)
-		act(tok[supervisionToken], ids[0], "close", 200)
-		act(tok[supervisionToken], ids[0], "close", 409)
+		act(tok[apitest.SupervisionToken], ids[0], "close", 200)
+		act(tok[apitest.SupervisionToken], ids[0], "close", 409)
 
 		// Rectified by the inspector, then verified.
 		act(tok["zjj-inspector"], ids[1], "begin_rectify", 200)
@@ -65,13 +66,13 @@ func TestWarningLifecycle(t *testing.T) {
 		act(tok["oversight"], ids[1], "verify", 200)
 
 		// Referred by the supervision bureau with its reference, then closed.
-		act(tok[supervisionToken], ids[2], "refer", 200)
-		act(tok[zjjAdmin], ids[2], "rectify", 409)
+		act(tok[apitest.SupervisionToken], ids[2], "refer", 200)
+		act(tok[apitest.ZJJAdmin], ids[2], "rectify", 409)
 		act(tok["oversight"], ids[2], "close", 200)
 
-		s.must(422, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", ids[1]), tok["oversight"], map[string]string{"action": "delete"})
-		s.must(422, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", ids[1]), tok[zjjAdmin], map[string]string{"action": "explain"})
-		s.must(404, "POST", "/api/v1/warnings/999999/transitions", tok["oversight"], map[string]string{"action": "verify"})
+		s.Must(422, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", ids[1]), tok["oversight"], map[string]string{"action": "delete"})
+		s.Must(422, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", ids[1]), tok[apitest.ZJJAdmin], map[string]string{"action": "explain"})
+		s.Must(404, "POST", "/api/v1/warnings/999999/transitions", tok["oversight"], map[string]string{"action": "verify"})
 
 		var w struct {
 			Status      string `json:"status"`
@@ -81,7 +82,7 @@ func TestWarningLifecycle(t *testing.T) {
 				At                                       string `json:"at"`
 			} `json:"transitions"`
 		}
-		s.must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", ids[2]), tok[zjjAdmin], nil).decode(t, &w)
+		s.Must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", ids[2]), tok[apitest.ZJJAdmin], nil).Decode(t, &w)
 		if w.Status != "closed" || len(w.Transitions) != 2 {
 			t.Fatalf("warning = %+v", w)
 		}
@@ -92,14 +93,14 @@ func TestWarningLifecycle(t *testing.T) {
 		var ref struct {
 			Referral struct{ Reference, Outcome, ReferredBy string } `json:"referral"`
 		}
-		s.must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", ids[2]), tok[supervisionToken], nil).decode(t, &ref)
+		s.Must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", ids[2]), tok[apitest.SupervisionToken], nil).Decode(t, &ref)
 		if ref.Referral.Reference != "监察〔2026〕1号" || ref.Referral.Outcome != "已给予诫勉谈话" {
 			t.Errorf("referral = %+v", ref.Referral)
 		}
 		var closed struct {
 			Items []struct{ ID int64 } `json:"items"`
 		}
-		s.must(200, "GET", "/api/v1/warnings?status=closed", tok[supervisionToken], nil).decode(t, &closed)
+		s.Must(200, "GET", "/api/v1/warnings?status=closed", tok[apitest.SupervisionToken], nil).Decode(t, &closed)
 		if len(closed.Items) != 2 {
 			t.Errorf("%d closed warnings, want 2", len(closed.Items))
 		}
@@ -111,12 +112,11 @@ func TestWarningLifecycle(t *testing.T) {
 // unanswered past their period.
 func TestViolationListOrderAndPaging(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
 		post := func(i int) {
 			caseNo := fmt.Sprintf("ZJJ-O-%d", i)
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
 		}
 		for i := range 4 {
 			post(i)
@@ -124,7 +124,7 @@ func TestViolationListOrderAndPaging(t *testing.T) {
 		var all struct {
 			Items []struct{ ID int64 } `json:"items"`
 		}
-		s.must(200, "GET", "/api/v1/warnings?limit=500", tok[supervisionToken], nil).decode(t, &all)
+		s.Must(200, "GET", "/api/v1/warnings?limit=500", tok[apitest.SupervisionToken], nil).Decode(t, &all)
 		total := len(all.Items)
 		for _, order := range []string{"asc", "desc"} {
 			seen := map[int64]bool{}
@@ -135,7 +135,7 @@ func TestViolationListOrderAndPaging(t *testing.T) {
 					Items      []struct{ ID int64 } `json:"items"`
 					NextCursor *string              `json:"next_cursor"`
 				}
-				s.must(200, "GET", "/api/v1/warnings?limit=3&order="+order+cursor, tok[supervisionToken], nil).decode(t, &p)
+				s.Must(200, "GET", "/api/v1/warnings?limit=3&order="+order+cursor, tok[apitest.SupervisionToken], nil).Decode(t, &p)
 				for _, w := range p.Items {
 					if seen[w.ID] {
 						t.Fatalf("%s: warning %d twice", order, w.ID)
@@ -164,16 +164,16 @@ func TestViolationListOrderAndPaging(t *testing.T) {
 			var now struct {
 				Items []struct{ ID int64 } `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/warnings?limit=500", tok[supervisionToken], nil).decode(t, &now)
+			s.Must(200, "GET", "/api/v1/warnings?limit=500", tok[apitest.SupervisionToken], nil).Decode(t, &now)
 			total = len(now.Items)
 		}
-		s.must(400, "GET", "/api/v1/warnings?order=sideways", tok[supervisionToken], nil)
+		s.Must(400, "GET", "/api/v1/warnings?order=sideways", tok[apitest.SupervisionToken], nil)
 		var overdue struct {
 			Items []struct{ ID int64 } `json:"items"`
 		}
 		// Every alarm here is weeks past its answer period but no sweep
 		// has run: nothing is flagged as overdue-unanswered yet.
-		s.must(200, "GET", "/api/v1/warnings?overdue_unanswered=true", tok[supervisionToken], nil).decode(t, &overdue)
+		s.Must(200, "GET", "/api/v1/warnings?overdue_unanswered=true", tok[apitest.SupervisionToken], nil).Decode(t, &overdue)
 		if len(overdue.Items) != 0 {
 			t.Errorf("%d overdue-unanswered alarms before any sweep, want 0", len(overdue.Items))
 		}

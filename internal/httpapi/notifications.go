@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,13 +21,20 @@ type Inbox interface {
 	MarkAllRead(ctx context.Context, who *compliance.Account) (int64, error)
 }
 
-// inbox answers 503 when the service runs without notifications.
-func (s *Server) inbox(c *gin.Context) (Inbox, bool) {
-	if s.notify == nil {
+// notificationsAPI reads and marks the signed-in account's inbox and sets
+// who hears which event.
+type notificationsAPI struct {
+	inbox Inbox // nil: notifications are off
+}
+
+// ready refuses the routes with 503 when the service runs without
+// notifications.
+func (h *notificationsAPI) ready(c *gin.Context) bool {
+	if h.inbox == nil {
 		fail(c, compliance.Errorf(compliance.KindUnavailable, "notifications_off", "消息通知未启用"))
-		return nil, false
+		return false
 	}
-	return s.notify, true
+	return true
 }
 
 const notificationCursorPrefix = "n1:"
@@ -39,25 +44,22 @@ func encodeNotificationCursor(n notify.Notification) string {
 	if n.ReadAt != nil {
 		read = "1"
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte(notificationCursorPrefix + read + ":" + strconv.FormatInt(n.ID, 10)))
+	return encodeKeyCursor(notificationCursorPrefix, read, strconv.FormatInt(n.ID, 10))
 }
 
 func decodeNotificationCursor(s string) (*notify.Cursor, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	rest, ok := strings.CutPrefix(string(b), notificationCursorPrefix)
-	read, id, ok2 := strings.Cut(rest, ":")
+	read, id, err := decodeKeyCursor(s, notificationCursorPrefix)
 	n, err2 := strconv.ParseInt(id, 10, 64)
-	if err != nil || !ok || !ok2 || err2 != nil || n <= 0 || (read != "0" && read != "1") {
+	if err != nil || err2 != nil || n <= 0 || (read != "0" && read != "1") {
 		return nil, badRequest("invalid_cursor", "cursor 无效")
 	}
 	return &notify.Cursor{Read: read == "1", ID: n}, nil
 }
 
-// listNotifications answers GET /api/v1/notifications: the account's own,
+// list answers GET /api/v1/notifications: the account's own,
 // unread first, then newest first → {items, next_cursor, unread}.
-func (s *Server) listNotifications(c *gin.Context) {
-	in, ok := s.inbox(c)
-	if !ok {
+func (h *notificationsAPI) list(c *gin.Context) {
+	if !h.ready(c) {
 		return
 	}
 	q := notify.Query{}
@@ -82,12 +84,12 @@ func (s *Server) listNotifications(c *gin.Context) {
 		}
 	}
 	ctx, who := c.Request.Context(), account(c)
-	items, err := in.Inbox(ctx, who, q)
+	items, err := h.inbox.Inbox(ctx, who, q)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	unread, err := in.Unread(ctx, who)
+	unread, err := h.inbox.Unread(ctx, who)
 	if err != nil {
 		fail(c, err)
 		return
@@ -100,85 +102,68 @@ func (s *Server) listNotifications(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next, "unread": unread})
 }
 
-// countNotifications answers GET /api/v1/notifications/count → {unread}: the bell.
-func (s *Server) countNotifications(c *gin.Context) {
-	in, ok := s.inbox(c)
-	if !ok {
+// count answers GET /api/v1/notifications/count → {unread}: the bell.
+func (h *notificationsAPI) count(c *gin.Context) {
+	if !h.ready(c) {
 		return
 	}
-	n, err := in.Unread(c.Request.Context(), account(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"unread": n})
+	n, err := h.inbox.Unread(c.Request.Context(), account(c))
+	respond(c, http.StatusOK, gin.H{"unread": n}, err)
 }
 
-// readNotification answers POST /api/v1/notifications/{id}/read; another
+// read answers POST /api/v1/notifications/{id}/read; another
 // account's notification is answered 404, as one that does not exist.
-func (s *Server) readNotification(c *gin.Context) {
-	in, ok := s.inbox(c)
-	if !ok {
+func (h *notificationsAPI) read(c *gin.Context) {
+	if !h.ready(c) {
 		return
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		fail(c, compliance.Errorf(compliance.KindNotFound, "notification_not_found", "消息 %.32q 不存在", c.Param("id")))
-		return
-	}
-	who := account(c)
-	if err := in.MarkRead(c.Request.Context(), who, id); err != nil {
-		fail(c, err)
-		return
-	}
-	answerUnread(c, in, who, gin.H{"id": id})
-}
-
-// readAllNotifications answers POST /api/v1/notifications/read-all → {marked, unread}.
-func (s *Server) readAllNotifications(c *gin.Context) {
-	in, ok := s.inbox(c)
-	if !ok {
-		return
-	}
-	who := account(c)
-	n, err := in.MarkAllRead(c.Request.Context(), who)
+	id, err := idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "notification_not_found", "消息 %.32q 不存在", c.Param("id")))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	answerUnread(c, in, who, gin.H{"marked": n})
+	who := account(c)
+	if err := h.inbox.MarkRead(c.Request.Context(), who, id); err != nil {
+		fail(c, err)
+		return
+	}
+	h.answerUnread(c, who, gin.H{"id": id})
+}
+
+// readAll answers POST /api/v1/notifications/read-all → {marked, unread}.
+func (h *notificationsAPI) readAll(c *gin.Context) {
+	if !h.ready(c) {
+		return
+	}
+	who := account(c)
+	n, err := h.inbox.MarkAllRead(c.Request.Context(), who)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	h.answerUnread(c, who, gin.H{"marked": n})
 }
 
 // answerUnread answers body with the account's unread count added: what
 // the console's badge shows after marking.
-func answerUnread(c *gin.Context, in Inbox, who *compliance.Account, body gin.H) {
-	n, err := in.Unread(c.Request.Context(), who)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (h *notificationsAPI) answerUnread(c *gin.Context, who *compliance.Account, body gin.H) {
+	n, err := h.inbox.Unread(c.Request.Context(), who)
 	body["unread"] = n
-	c.JSON(http.StatusOK, body)
+	respond(c, http.StatusOK, body, err)
 }
 
-// getNotificationRoutes answers GET /api/v1/notifications/routes.
-func (s *Server) getNotificationRoutes(c *gin.Context) {
-	in, ok := s.inbox(c)
-	if !ok {
+// getRoutes answers GET /api/v1/notifications/routes.
+func (h *notificationsAPI) getRoutes(c *gin.Context) {
+	if !h.ready(c) {
 		return
 	}
-	rs, err := in.Routes(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rs)
+	rs, err := h.inbox.Routes(c.Request.Context())
+	respond(c, http.StatusOK, rs, err)
 }
 
-// putNotificationRoutes answers PUT /api/v1/notifications/routes with the whole table.
-func (s *Server) putNotificationRoutes(c *gin.Context) {
-	in, ok := s.inbox(c)
-	if !ok {
+// putRoutes answers PUT /api/v1/notifications/routes with the whole table.
+func (h *notificationsAPI) putRoutes(c *gin.Context) {
+	if !h.ready(c) {
 		return
 	}
 	var req struct {
@@ -188,10 +173,6 @@ func (s *Server) putNotificationRoutes(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	rs, err := in.PutRoutes(c.Request.Context(), account(c), notify.Routes{Routes: req.Routes})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rs)
+	rs, err := h.inbox.PutRoutes(c.Request.Context(), account(c), notify.Routes{Routes: req.Routes})
+	respond(c, http.StatusOK, rs, err)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -31,7 +32,13 @@ var openAPIJSON = sync.OnceValues(func() ([]byte, error) {
 // OpenAPI returns the OpenAPI 3.1 description of the API as JSON.
 func OpenAPI() ([]byte, error) { return openAPIJSON() }
 
-func (s *Server) openAPI(c *gin.Context) {
+// docsAPI serves the API's description, as JSON and as a page.
+type docsAPI struct {
+	log *slog.Logger
+}
+
+// openAPI answers GET /api/v1/openapi.json.
+func (h *docsAPI) openAPI(c *gin.Context) {
 	b, err := openAPIJSON()
 	if err != nil {
 		fail(c, err)
@@ -82,7 +89,8 @@ summary{cursor:pointer} code{font:13px ui-monospace,monospace} .m{display:inline
 </body></html>
 `))
 
-func (s *Server) apiDocs(c *gin.Context) {
+// page answers GET /api/v1/docs: the description as a page.
+func (h *docsAPI) page(c *gin.Context) {
 	var doc struct {
 		OpenAPI string `json:"openapi"`
 		Info    struct {
@@ -144,7 +152,7 @@ func (s *Server) apiDocs(c *gin.Context) {
 	c.Status(http.StatusOK)
 	if err := docsPage.Execute(c.Writer, map[string]any{"Title": doc.Info.Title, "Description": doc.Info.Description,
 		"Version": doc.OpenAPI, "Tags": tags}); err != nil {
-		s.log.ErrorContext(c.Request.Context(), "render the API docs", "error", err)
+		h.log.ErrorContext(c.Request.Context(), "render the API docs", "error", err)
 	}
 }
 

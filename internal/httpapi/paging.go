@@ -55,6 +55,12 @@ func readPeriod(c *gin.Context) (page, error) {
 	return p, nil
 }
 
+// periodRequest is a body that names a period: {from, to}.
+type periodRequest struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
 // parseBound reads a date (a whole day in Asia/Shanghai; an upper bound
 // includes that day) or a timestamp.
 func parseBound(s string, upper bool) (time.Time, error) {
@@ -105,26 +111,57 @@ func decodeCursor(s string) (int64, error) {
 // encodeTimeCursor keeps created_at to the nanosecond: the keyset compares
 // it for equality with the stored value.
 func encodeTimeCursor(k compliance.WarningKey) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(timeCursorPrefix +
-		strconv.FormatInt(k.CreatedAt.UnixNano(), 10) + ":" + strconv.FormatInt(k.ID, 10)))
+	return encodeKeyCursor(timeCursorPrefix, formatUnixNano(k.CreatedAt), strconv.FormatInt(k.ID, 10))
 }
 
 func decodeTimeCursor(s string) (compliance.WarningKey, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	ns, id, err := decodeKeyCursor(s, timeCursorPrefix)
 	if err != nil {
 		return compliance.WarningKey{}, err
 	}
-	rest, ok := strings.CutPrefix(string(b), timeCursorPrefix)
-	if !ok {
-		return compliance.WarningKey{}, strconv.ErrSyntax
-	}
-	ns, id, ok := strings.Cut(rest, ":")
-	t, err1 := strconv.ParseInt(ns, 10, 64)
+	t, err1 := parseUnixNano(ns)
 	n, err2 := strconv.ParseInt(id, 10, 64)
-	if !ok || err1 != nil || err2 != nil || n <= 0 {
+	if err1 != nil || err2 != nil || n <= 0 {
 		return compliance.WarningKey{}, strconv.ErrSyntax
 	}
-	return compliance.WarningKey{CreatedAt: time.Unix(0, t).UTC(), ID: n}, nil
+	return compliance.WarningKey{CreatedAt: t, ID: n}, nil
+}
+
+// encodeKeyCursor makes the opaque cursor of a listing ordered by a
+// two-part key: base64url of prefix, first, ":" and second. prefix names
+// the listing and the cursor's version ("c1:", "w2:").
+func encodeKeyCursor(prefix, first, second string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + first + ":" + second))
+}
+
+// decodeKeyCursor splits a cursor of encodeKeyCursor made with prefix into
+// its parts; the second may hold colons. The parts are the caller's to
+// parse.
+func decodeKeyCursor(s, prefix string) (first, second string, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return "", "", err
+	}
+	rest, ok := strings.CutPrefix(string(b), prefix)
+	if !ok {
+		return "", "", strconv.ErrSyntax
+	}
+	if first, second, ok = strings.Cut(rest, ":"); !ok {
+		return "", "", strconv.ErrSyntax
+	}
+	return first, second, nil
+}
+
+// formatUnixNano and parseUnixNano write an instant into a cursor and read
+// it back, to the nanosecond, in UTC.
+func formatUnixNano(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
+
+func parseUnixNano(s string) (time.Time, error) {
+	ns, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Unix(0, ns).UTC(), nil
 }
 
 // writePage answers one page of a listing in id (or sequence) order →

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,6 +41,16 @@ func checkParams(c *gin.Context) {
 		}
 	}
 	c.Next()
+}
+
+// idParam reads path parameter name as the id of a stored object, a
+// positive integer; anything else names nothing, and notFound is returned.
+func idParam(c *gin.Context, name string, notFound error) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, notFound
+	}
+	return id, nil
 }
 
 // badParam says what is wrong with v, or "" when nothing is.

@@ -3,6 +3,9 @@ package httpapi_test
 import (
 	"strings"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestPathAndQueryValues checks that path parameters and filters that no
@@ -10,14 +13,13 @@ import (
 // would otherwise find "ZJJ-2026-0001 " as "ZJJ-2026-0001".
 func TestPathAndQueryValues(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk],
-			firstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-		sup := tok[supervisionToken]
-		s.must(200, "GET", "/api/v1/cases/ZJJ-2026-0001", sup, nil)
-		s.must(200, "GET", "/api/v1/warnings?department=ZJJ", sup, nil)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
+			apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+		sup := tok[apitest.SupervisionToken]
+		s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-0001", sup, nil)
+		s.Must(200, "GET", "/api/v1/warnings?department=ZJJ", sup, nil)
 
 		for _, tt := range []struct{ name, path string }{
 			{"case number with a trailing space", "/api/v1/cases/ZJJ-2026-0001%20"},
@@ -34,15 +36,15 @@ func TestPathAndQueryValues(t *testing.T) {
 			{"a padded parameter name", "/api/v1/warnings?%20department=ZJJ"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				r := s.do("GET", tt.path, sup, nil)
-				wantCode(t, r, 400, "invalid_parameter")
+				r := s.Do("GET", tt.path, sup, nil)
+				apitest.WantCode(t, r, 400, "invalid_parameter")
 				if !strings.Contains(string(r.Body), "参数") {
 					t.Errorf("message %s: want a Chinese message naming the parameter", r.Body)
 				}
 			})
 		}
 		// A change through a padded path is refused before it runs.
-		wantCode(t, s.do("PATCH", "/api/v1/accounts/zjj-clerk%20", adminToken, map[string]any{"disabled": true}), 400, "invalid_parameter")
-		s.must(200, "GET", "/api/v1/me", tok[zjjClerk], nil)
+		apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-clerk%20", apitest.AdminToken, map[string]any{"disabled": true}), 400, "invalid_parameter")
+		s.Must(200, "GET", "/api/v1/me", tok[apitest.ZJJClerk], nil)
 	})
 }

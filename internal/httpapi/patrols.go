@@ -17,7 +17,14 @@ type patrolRequest struct {
 	Problems []string `json:"problems"`
 }
 
-func (s *Server) postPatrol(c *gin.Context) {
+// patrolsAPI records patrols, reads their ledger and judges closed
+// working days.
+type patrolsAPI struct {
+	patrols *compliance.Patrols
+}
+
+// record answers POST /api/v1/patrols with the recorded patrol.
+func (h *patrolsAPI) record(c *gin.Context) {
 	var req patrolRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
@@ -28,31 +35,21 @@ func (s *Server) postPatrol(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_patrol", "巡查时间 at 须为 RFC 3339 格式（如 2026-03-02T09:30:00+08:00）"))
 		return
 	}
-	p, err := s.patrols.RecordPatrol(c.Request.Context(), account(c),
+	p, err := h.patrols.RecordPatrol(c.Request.Context(), account(c),
 		compliance.Patrol{At: at, Findings: req.Findings, Problems: req.Problems})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, p)
+	respond(c, http.StatusCreated, p, err)
 }
 
-func (s *Server) patrolLedger(c *gin.Context) {
-	l, err := s.patrols.PatrolLedger(c.Request.Context(), account(c), c.Query("department"), c.Query("from"), c.Query("to"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, l)
+// ledger answers GET /api/v1/ledgers/patrols?department=&from=&to=.
+func (h *patrolsAPI) ledger(c *gin.Context) {
+	l, err := h.patrols.PatrolLedger(c.Request.Context(), account(c), c.Query("department"), c.Query("from"), c.Query("to"))
+	respond(c, http.StatusOK, l, err)
 }
 
-// closePatrolDays runs the patrol_day evaluation now: {from?, to?} (YYYY-MM-DD,
+// closeDays runs the patrol_day evaluation now: {from?, to?} (YYYY-MM-DD,
 // both included; to defaults to, and is capped at, yesterday).
-func (s *Server) closePatrolDays(c *gin.Context) {
-	var req struct {
-		From string `json:"from"`
-		To   string `json:"to"`
-	}
+func (h *patrolsAPI) closeDays(c *gin.Context) {
+	var req periodRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
@@ -72,10 +69,6 @@ func (s *Server) closePatrolDays(c *gin.Context) {
 		}
 		*f.d = d
 	}
-	res, err := s.patrols.ClosePatrolDays(c.Request.Context(), account(c), from, to)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+	res, err := h.patrols.ClosePatrolDays(c.Request.Context(), account(c), from, to)
+	respond(c, http.StatusOK, res, err)
 }

@@ -7,8 +7,10 @@ import (
 	"sort"
 	"testing"
 
+	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/httpapi"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestPermissionTableCoversEveryRoute proves that every API route has an
@@ -29,7 +31,7 @@ func TestPermissionTableCoversEveryRoute(t *testing.T) {
 	}
 }
 
-// matrixDistrict is setupDistrict plus one account per role (department
+// matrixDistrict is SetupDistrict plus one account per role (department
 // scoped ones in ZJJ), a ZJJ and an SCJ case with warnings and a spot check.
 type matrixDistrict struct {
 	byRole                 map[compliance.Role]string // role → token
@@ -38,38 +40,40 @@ type matrixDistrict struct {
 	spotCheck              int64
 }
 
-func setupMatrix(t *testing.T, s *server) matrixDistrict {
+func setupMatrix(t *testing.T, s *apitest.Server) matrixDistrict {
 	t.Helper()
-	tok := setupDistrict(t, s)
-	tok["oversight"] = statsAccount(t, s, "oversight", "oversight", "")
-	tok["zjj-inspector"] = statsAccount(t, s, "zjj-inspector", "dept_inspector", "ZJJ")
-	tok["zjj-target"] = statsAccount(t, s, "zjj-target", "clerk", "ZJJ")
-	s.must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[legalToken], itemFixture(t, "licensing", func(it map[string]any) {
+	tok := s.SetupDistrict(t)
+	tok["oversight"] = s.AddAccount(t, "oversight", "oversight", "")
+	tok["zjj-inspector"] = s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
+	tok["zjj-target"] = s.AddAccount(t, "zjj-target", "clerk", "ZJJ")
+	s.Must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 		it["department_code"] = "SCJ"
 	}))
 	m := matrixDistrict{tok: tok, byRole: map[compliance.Role]string{
-		compliance.RoleAdmin: adminToken, compliance.RoleLegal: tok[legalToken], compliance.RoleOversight: tok["oversight"],
-		compliance.RoleSupervision: tok[supervisionToken], compliance.RoleDeptAdmin: tok[zjjAdmin],
-		compliance.RoleClerk: tok[zjjClerk], compliance.RoleDeptInspector: tok["zjj-inspector"],
+		compliance.RoleAdmin: apitest.AdminToken, compliance.RoleLegal: tok[apitest.LegalToken], compliance.RoleOversight: tok["oversight"],
+		compliance.RoleSupervision: tok[apitest.SupervisionToken], compliance.RoleDeptAdmin: tok[apitest.ZJJAdmin],
+		compliance.RoleClerk: tok[apitest.ZJJClerk], compliance.RoleDeptInspector: tok["zjj-inspector"],
 	}}
 	// A decision without approval raises checkpoint alarms.
 	caseWithWarning := func(clerk, caseNo, item string) int64 {
-		s.must(201, "POST", "/api/v1/steps", clerk, firstStep(caseNo+"-a", caseNo, item, "accept", "2026-03-02T09:00:00+08:00"))
-		s.must(201, "POST", "/api/v1/steps", clerk, step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
-		var ans stepAnswer
-		s.must(201, "POST", "/api/v1/steps", clerk, step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")).decode(t, &ans)
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep(caseNo+"-a", caseNo, item, "accept", "2026-03-02T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
+		ans := s.Submit(t, clerk, apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00"))
 		if len(ans.Warnings) == 0 {
 			t.Fatalf("case %s raised no warning", caseNo)
 		}
 		return ans.Warnings[0].ID
 	}
-	m.zjjWarning = caseWithWarning(tok[zjjClerk], "ZJJ-PM-1", "XK-001")
-	m.scjWarning = caseWithWarning(tok[scjClerk], "SCJ-PM-1", "SCJ-001")
+	m.zjjWarning = caseWithWarning(tok[apitest.ZJJClerk], "ZJJ-PM-1", "XK-001")
+	m.scjWarning = caseWithWarning(tok[apitest.SCJClerk], "SCJ-PM-1", "SCJ-001")
 	var sc struct {
 		ID int64 `json:"id"`
 	}
-	s.must(201, "POST", "/api/v1/spot-checks", tok[supervisionToken], map[string]any{"departments": []string{"ZJJ"},
-		"from": "2026-03-01", "to": "2026-03-31", "size": 1, "seed": 1}).decode(t, &sc)
+	s.Must(201, "POST", "/api/v1/spot-checks", tok[apitest.SupervisionToken], map[string]any{"departments": []string{"ZJJ"},
+		"from": "2026-03-01", "to": "2026-03-31", "size": 1, "seed": 1}).Decode(
+
+		t, &sc)
+
 	m.spotCheck = sc.ID
 	return m
 }
@@ -104,7 +108,7 @@ func (m matrixDistrict) fillPath(path string) string {
 // forbidden, before its body is looked at; a role inside never does.
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		m := setupMatrix(t, s)
 		perms := httpapi.Permissions()
@@ -126,8 +130,8 @@ func TestPermissionMatrix(t *testing.T) {
 					if method != "GET" {
 						body = map[string]any{}
 					}
-					r := s.do(method, url, m.byRole[role], body)
-					denied := r.Status == 403 && r.errorCode(t) == "forbidden"
+					r := s.Do(method, url, m.byRole[role], body)
+					denied := r.Status == 403 && r.ErrorCode(t) == "forbidden"
 					switch {
 					case r.Status == 401 || r.Status >= 500:
 						t.Errorf("%s %s as %s: %d %s", method, url, role, r.Status, r.Body)
@@ -146,21 +150,21 @@ func TestPermissionMatrix(t *testing.T) {
 // change SCJ's steps, cases, warnings, items, accounts and statistics.
 func TestPermissionDepartmentScoping(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		m := setupMatrix(t, s)
-		sup := m.tok[supervisionToken]
+		sup := m.tok[apitest.SupervisionToken]
 		scjWarning := fmt.Sprintf("/api/v1/warnings/%d", m.scjWarning)
 		snapshot := func() string {
-			c := s.must(200, "GET", "/api/v1/cases/SCJ-PM-1", sup, nil)
-			w := s.must(200, "GET", scjWarning, sup, nil)
-			it := s.must(200, "GET", "/api/v1/power-items/SCJ-001", sup, nil)
-			a := s.must(200, "GET", "/api/v1/accounts", adminToken, nil)
+			c := s.Must(200, "GET", "/api/v1/cases/SCJ-PM-1", sup, nil)
+			w := s.Must(200, "GET", scjWarning, sup, nil)
+			it := s.Must(200, "GET", "/api/v1/power-items/SCJ-001", sup, nil)
+			a := s.Must(200, "GET", "/api/v1/accounts", apitest.AdminToken, nil)
 			return string(c.Body) + string(w.Body) + string(it.Body) + string(a.Body)
 		}
 		before := snapshot()
 		zjj := []compliance.Role{compliance.RoleDeptAdmin, compliance.RoleClerk, compliance.RoleDeptInspector}
-		scjItem := itemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
+		scjItem := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
 		// A step that names an SCJ case is answered as one of a case nobody
 		// opened: 422 unknown_case.
 		likeUnknown := map[string]bool{"submit a step of an SCJ case": true}
@@ -168,8 +172,8 @@ func TestPermissionDepartmentScoping(t *testing.T) {
 			name, method, path string
 			body               any
 		}{
-			{"submit a step of an SCJ case", "POST", "/api/v1/steps", step("SCJ-PM-1-x", "SCJ-PM-1", "deliver", "2026-03-05T09:00:00+08:00")},
-			{"start a case on an SCJ item", "POST", "/api/v1/steps", firstStep("SCJ-PM-2-a", "SCJ-PM-2", "SCJ-001", "accept", "2026-03-05T09:00:00+08:00")},
+			{"submit a step of an SCJ case", "POST", "/api/v1/steps", apitest.Step("SCJ-PM-1-x", "SCJ-PM-1", "deliver", "2026-03-05T09:00:00+08:00")},
+			{"start a case on an SCJ item", "POST", "/api/v1/steps", apitest.FirstStep("SCJ-PM-2-a", "SCJ-PM-2", "SCJ-001", "accept", "2026-03-05T09:00:00+08:00")},
 			{"read an SCJ case", "GET", "/api/v1/cases/SCJ-PM-1", nil},
 			{"list SCJ warnings", "GET", "/api/v1/warnings?department=SCJ", nil},
 			{"export SCJ warnings", "GET", "/api/v1/warnings/export?format=csv&department=SCJ", nil},
@@ -185,9 +189,9 @@ func TestPermissionDepartmentScoping(t *testing.T) {
 		} {
 			for _, role := range zjj {
 				t.Run(tt.name+"/"+string(role), func(t *testing.T) {
-					r := s.do(tt.method, tt.path, m.byRole[role], tt.body)
+					r := s.Do(tt.method, tt.path, m.byRole[role], tt.body)
 					if likeUnknown[tt.name] && role != compliance.RoleDeptInspector {
-						wantCode(t, r, 422, "unknown_case")
+						apitest.WantCode(t, r, 422, "unknown_case")
 						return
 					}
 					if r.Status != 403 && r.Status != 404 {
@@ -203,15 +207,15 @@ func TestPermissionDepartmentScoping(t *testing.T) {
 						DepartmentCode string `json:"department_code"`
 					} `json:"items"`
 				}
-				s.must(200, "GET", "/api/v1/warnings", m.byRole[role], nil).decode(t, &ws)
+				s.Must(200, "GET", "/api/v1/warnings", m.byRole[role], nil).Decode(t, &ws)
 				for _, w := range ws.Items {
 					if w.DepartmentCode != "ZJJ" {
 						t.Errorf("%s sees a warning of %s", role, w.DepartmentCode)
 					}
 				}
 			}
-			var as accountsAnswer
-			s.must(200, "GET", "/api/v1/accounts", m.tok[zjjAdmin], nil).decode(t, &as)
+			var as apitest.AccountsAnswer
+			s.Must(200, "GET", "/api/v1/accounts", m.tok[apitest.ZJJAdmin], nil).Decode(t, &as)
 			for _, a := range as.Items {
 				if a.DepartmentCode != "ZJJ" {
 					t.Errorf("ZJJ admin sees account %s of %q", a.Username, a.DepartmentCode)
@@ -221,8 +225,8 @@ func TestPermissionDepartmentScoping(t *testing.T) {
 		if after := snapshot(); after != before {
 			t.Errorf("SCJ data changed:\nbefore %s\nafter  %s", before, after)
 		}
-		s.must(200, "GET", "/api/v1/me", m.tok[scjClerk], nil)
-		s.must(404, "GET", "/api/v1/power-items/SCJ-002", sup, nil)
-		s.must(404, "GET", "/api/v1/cases/SCJ-PM-2", sup, nil)
+		s.Must(200, "GET", "/api/v1/me", m.tok[apitest.SCJClerk], nil)
+		s.Must(404, "GET", "/api/v1/power-items/SCJ-002", sup, nil)
+		s.Must(404, "GET", "/api/v1/cases/SCJ-PM-2", sup, nil)
 	})
 }

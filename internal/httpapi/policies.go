@@ -28,8 +28,18 @@ type Authoring interface {
 // ImpactTimeout bounds a dry run; the report says when it was cut short.
 const ImpactTimeout = 50 * time.Second
 
-func (s *Server) listPolicies(c *gin.Context) {
-	ms, err := s.authoring.Modules(c.Request.Context())
+// policiesAPI is the legal affairs office's policy loop: drafts, tests,
+// the dry run, publishing and rolling back, the rule parameters; the
+// others read the modules and rules in force.
+type policiesAPI struct {
+	authoring Authoring
+	policies  PolicyState
+	dryRun    *compliance.Policies // the impact dry run
+}
+
+// listModules answers GET /api/v1/policies with the active revision.
+func (h *policiesAPI) listModules(c *gin.Context) {
+	ms, err := h.authoring.Modules(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -47,10 +57,11 @@ func (s *Server) listPolicies(c *gin.Context) {
 		}
 		ms = inForce
 	}
-	c.JSON(http.StatusOK, gin.H{"revision": s.policies.Revision(), "modules": ms})
+	c.JSON(http.StatusOK, gin.H{"revision": h.policies.Revision(), "modules": ms})
 }
 
-func (s *Server) putPolicy(c *gin.Context) {
+// putModule answers PUT /api/v1/policies/{module}: the module's draft.
+func (h *policiesAPI) putModule(c *gin.Context) {
 	var req struct {
 		Source *string `json:"source"`
 	}
@@ -62,15 +73,12 @@ func (s *Server) putPolicy(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindInvalid, "policy_invalid", "请求须包含 source（Rego 源码；空字符串表示删除该模块）"))
 		return
 	}
-	d, err := s.authoring.SaveDraft(c.Request.Context(), account(c).Username, c.Param("module"), *req.Source)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	d, err := h.authoring.SaveDraft(c.Request.Context(), account(c).Username, c.Param("module"), *req.Source)
+	respond(c, http.StatusOK, d, err)
 }
 
-func (s *Server) publishPolicies(c *gin.Context) {
+// publish answers POST /api/v1/policies/publish with the new revision.
+func (h *policiesAPI) publish(c *gin.Context) {
 	var req struct {
 		Note string `json:"note"`
 	}
@@ -78,16 +86,13 @@ func (s *Server) publishPolicies(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	rev, err := s.authoring.Publish(c.Request.Context(), account(c).Username, req.Note)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	rev.Modules = nil
-	c.JSON(http.StatusCreated, rev)
+	rev, err := h.authoring.Publish(c.Request.Context(), account(c).Username, req.Note)
+	answerRevision(c, rev, err)
 }
 
-func (s *Server) rollbackPolicies(c *gin.Context) {
+// rollback answers POST /api/v1/policies/rollback with the revision that
+// restores an earlier one.
+func (h *policiesAPI) rollback(c *gin.Context) {
 	var req struct {
 		Revision int64 `json:"revision"`
 	}
@@ -99,29 +104,26 @@ func (s *Server) rollbackPolicies(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_revision", "须指明要回滚到的修订号 revision"))
 		return
 	}
-	rev, err := s.authoring.Rollback(c.Request.Context(), account(c).Username, req.Revision)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+	rev, err := h.authoring.Rollback(c.Request.Context(), account(c).Username, req.Revision)
+	answerRevision(c, rev, err)
+}
+
+// answerRevision answers a revision just made, without its modules' sources.
+func answerRevision(c *gin.Context, rev compliance.PolicyRevision, err error) {
 	rev.Modules = nil
-	c.JSON(http.StatusCreated, rev)
+	respond(c, http.StatusCreated, rev, err)
 }
 
-func (s *Server) policyRevisions(c *gin.Context) {
-	revs, err := s.authoring.Revisions(c.Request.Context(), 200)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": revs, "active": s.policies.Revision()})
+// revisions answers GET /api/v1/policies/revisions, newest first.
+func (h *policiesAPI) revisions(c *gin.Context) {
+	revs, err := h.authoring.Revisions(c.Request.Context(), 200)
+	respond(c, http.StatusOK, gin.H{"items": revs, "active": h.policies.Revision()}, err)
 }
 
-func (s *Server) policyImpact(c *gin.Context) {
-	var req struct {
-		From string `json:"from"`
-		To   string `json:"to"`
-	}
+// impact answers POST /api/v1/policies/impact: what the drafts would
+// change over the steps of a period. Nothing is stored.
+func (h *policiesAPI) impact(c *gin.Context) {
+	var req periodRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
@@ -132,19 +134,19 @@ func (s *Server) policyImpact(c *gin.Context) {
 		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_period", "from 与 to 须为 YYYY-MM-DD 或 RFC 3339 时间，且 from 早于 to"))
 		return
 	}
-	cand, err := s.authoring.Candidate(c.Request.Context())
+	cand, err := h.authoring.Candidate(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	changes, err := s.authoring.ParamChanges(c.Request.Context())
+	changes, err := h.authoring.ParamChanges(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), ImpactTimeout)
 	defer cancel()
-	rep, err := s.impact.Impact(ctx, from, to, cand)
+	rep, err := h.dryRun.Impact(ctx, from, to, cand)
 	if err != nil {
 		fail(c, err)
 		return
@@ -156,18 +158,19 @@ func (s *Server) policyImpact(c *gin.Context) {
 	c.JSON(http.StatusOK, rep)
 }
 
-func (s *Server) listRules(c *gin.Context) {
-	rules := s.authoring.Rules()
+// listRules answers GET /api/v1/rules: the rules of the active policies.
+func (h *policiesAPI) listRules(c *gin.Context) {
+	rules := h.authoring.Rules()
 	if rules == nil {
 		rules = []compliance.RuleInfo{}
 	}
-	c.JSON(http.StatusOK, gin.H{"revision": s.policies.Revision(), "items": rules})
+	c.JSON(http.StatusOK, gin.H{"revision": h.policies.Revision(), "items": rules})
 }
 
 // getParams answers GET /api/v1/policies/params: the rule parameters in
 // force and their schema; the draft only for the legal affairs office.
-func (s *Server) getParams(c *gin.Context) {
-	st, err := s.authoring.Params(c.Request.Context())
+func (h *policiesAPI) getParams(c *gin.Context) {
+	st, err := h.authoring.Params(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -180,16 +183,12 @@ func (s *Server) getParams(c *gin.Context) {
 
 // putParams answers PUT /api/v1/policies/params: the body is the whole
 // parameters document, saved as a draft once it passes the schema.
-func (s *Server) putParams(c *gin.Context) {
+func (h *policiesAPI) putParams(c *gin.Context) {
 	body, err := readBody(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	st, err := s.authoring.SaveParams(c.Request.Context(), account(c).Username, body)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	st, err := h.authoring.SaveParams(c.Request.Context(), account(c).Username, body)
+	respond(c, http.StatusOK, st, err)
 }

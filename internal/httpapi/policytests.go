@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,16 +18,12 @@ type PolicyWorkbench interface {
 	Revision(ctx context.Context, id int64) (compliance.PolicyRevision, error)
 }
 
-// runPolicyTests answers POST /api/v1/policies/tests: every Rego test of
-// the newest revision with the drafts laid over it, run in the sandbox.
+// runTests answers POST /api/v1/policies/tests: every Rego test of the
+// newest revision with the drafts laid over it, run in the sandbox.
 // Nothing is stored.
-func (s *Server) runPolicyTests(c *gin.Context) {
-	rep, err := s.authoring.CandidateTests(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rep)
+func (h *policiesAPI) runTests(c *gin.Context) {
+	rep, err := h.authoring.CandidateTests(c.Request.Context())
+	respond(c, http.StatusOK, rep, err)
 }
 
 // revisionDetail is a revision with its modules and parameters.
@@ -37,14 +32,14 @@ type revisionDetail struct {
 	Params json.RawMessage `json:"params"`
 }
 
-// getPolicyRevision answers GET /api/v1/policies/revisions/{revision}.
-func (s *Server) getPolicyRevision(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("revision"), 10, 64)
-	if err != nil || id <= 0 {
-		fail(c, compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订“%s”不存在", c.Param("revision")))
+// revision answers GET /api/v1/policies/revisions/{revision}.
+func (h *policiesAPI) revision(c *gin.Context) {
+	id, err := idParam(c, "revision", compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订“%s”不存在", c.Param("revision")))
+	if err != nil {
+		fail(c, err)
 		return
 	}
-	rev, err := s.authoring.Revision(c.Request.Context(), id)
+	rev, err := h.authoring.Revision(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return

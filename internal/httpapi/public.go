@@ -33,7 +33,16 @@ const publicCacheAge = 5 * time.Minute
 // publicPrefix is where the public routes live; none of them needs an account.
 const publicPrefix = "/api/public/v1/"
 
-func (s *Server) publicRoutes(r *gin.Engine, perMinute int) {
+// publicAPI answers the public side: the power list, the catalog and the
+// figures as open data, and a case's progress to its applicant.
+type publicAPI struct {
+	public   *compliance.Public
+	failures *failureCounter // wrong query codes count as failed sign-ins
+}
+
+// routes serves the public side on r, perMinute requests a minute per
+// address (0: PublicRequestsPerMinute, negative: no bound).
+func (h *publicAPI) routes(r *gin.Engine, perMinute int) {
 	pub := r.Group(strings.TrimSuffix(publicPrefix, "/"))
 	if perMinute == 0 {
 		perMinute = PublicRequestsPerMinute
@@ -41,17 +50,17 @@ func (s *Server) publicRoutes(r *gin.Engine, perMinute int) {
 	if perMinute > 0 {
 		pub.Use(newRateLimiter(perMinute, time.Minute).middleware)
 	}
-	pub.GET("/items", s.publicItems)
-	pub.GET("/items/:code", s.publicItem)
-	pub.GET("/cases/:case_no", s.publicCase)
-	pub.GET("/stats", s.publicStats)
-	pub.GET("/catalog.json", s.publicCatalogJSON)
-	pub.GET("/catalog.csv", s.publicCatalogCSV)
-	pub.GET("/stats.csv", s.publicStatsCSV)
+	pub.GET("/items", h.items)
+	pub.GET("/items/:code", h.item)
+	pub.GET("/cases/:case_no", h.caseProgress)
+	pub.GET("/stats", h.stats)
+	pub.GET("/catalog.json", h.catalogJSON)
+	pub.GET("/catalog.csv", h.catalogCSV)
+	pub.GET("/stats.csv", h.statsCSV)
 }
 
-// publicItems pages the power list with an offset cursor ("p1:<n>").
-func (s *Server) publicItems(c *gin.Context) {
+// items pages the power list with an offset cursor ("p1:<n>").
+func (h *publicAPI) items(c *gin.Context) {
 	limit := 50
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -70,7 +79,7 @@ func (s *Server) publicItems(c *gin.Context) {
 		}
 		offset = n
 	}
-	items, err := s.public.PublicItems(c.Request.Context(), c.Query("department"), c.Query("category"), c.Query("q"))
+	items, err := h.public.PublicItems(c.Request.Context(), c.Query("department"), c.Query("category"), c.Query("q"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -84,8 +93,8 @@ func (s *Server) publicItems(c *gin.Context) {
 	sendJSON(c, gin.H{"items": page, "next_cursor": next}, time.Time{})
 }
 
-func (s *Server) publicItem(c *gin.Context) {
-	it, err := s.public.PublicItem(c.Request.Context(), c.Param("code"))
+func (h *publicAPI) item(c *gin.Context) {
+	it, err := h.public.PublicItem(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -93,18 +102,18 @@ func (s *Server) publicItem(c *gin.Context) {
 	sendJSON(c, it, time.Time{})
 }
 
-// publicCase answers a case's progress to the holder of its query code. A
+// caseProgress answers a case's progress to the holder of its query code. A
 // wrong code counts against the address as a failed sign-in does; over the
 // limit the address is refused every lookup, the right code too.
-func (s *Server) publicCase(c *gin.Context) {
+func (h *publicAPI) caseProgress(c *gin.Context) {
 	ip := c.ClientIP()
-	if wait := s.failures.blocked(ip, time.Now()); wait > 0 {
+	if wait := h.failures.blocked(ip, time.Now()); wait > 0 {
 		tooManyAttempts(c, wait)
 		return
 	}
-	pc, err := s.public.PublicCase(c.Request.Context(), c.Param("case_no"), c.Query("code"))
+	pc, err := h.public.PublicCase(c.Request.Context(), c.Param("case_no"), c.Query("code"))
 	if err == compliance.ErrPublicCaseNotFound {
-		if wait := s.failures.record(ip, time.Now()); wait > 0 {
+		if wait := h.failures.record(ip, time.Now()); wait > 0 {
 			tooManyAttempts(c, wait)
 			return
 		}
@@ -119,12 +128,12 @@ func (s *Server) publicCase(c *gin.Context) {
 
 // monthStats answers the figures of the month asked for (last month by
 // default); false when it answered an error.
-func (s *Server) monthStats(c *gin.Context) (compliance.PublicStats, bool) {
+func (h *publicAPI) monthStats(c *gin.Context) (compliance.PublicStats, bool) {
 	month := c.Query("month")
 	if month == "" {
 		month = publicMonth(time.Now())
 	}
-	st, err := s.public.PublicStats(c.Request.Context(), month)
+	st, err := h.public.PublicStats(c.Request.Context(), month)
 	if err != nil {
 		fail(c, err)
 		return st, false
@@ -132,14 +141,14 @@ func (s *Server) monthStats(c *gin.Context) (compliance.PublicStats, bool) {
 	return st, true
 }
 
-func (s *Server) publicStats(c *gin.Context) {
-	if st, ok := s.monthStats(c); ok {
+func (h *publicAPI) stats(c *gin.Context) {
+	if st, ok := h.monthStats(c); ok {
 		sendJSON(c, st, time.Time{})
 	}
 }
 
-func (s *Server) publicCatalogJSON(c *gin.Context) {
-	items, newest, err := s.public.PublicCatalog(c.Request.Context())
+func (h *publicAPI) catalogJSON(c *gin.Context) {
+	items, newest, err := h.public.PublicCatalog(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -147,8 +156,8 @@ func (s *Server) publicCatalogJSON(c *gin.Context) {
 	sendJSON(c, gin.H{"items": items}, newest)
 }
 
-func (s *Server) publicCatalogCSV(c *gin.Context) {
-	items, newest, err := s.public.PublicCatalog(c.Request.Context())
+func (h *publicAPI) catalogCSV(c *gin.Context) {
+	items, newest, err := h.public.PublicCatalog(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -172,8 +181,8 @@ func (s *Server) publicCatalogCSV(c *gin.Context) {
 	sendCSV(c, "catalog.csv", rows, newest)
 }
 
-func (s *Server) publicStatsCSV(c *gin.Context) {
-	st, ok := s.monthStats(c)
+func (h *publicAPI) statsCSV(c *gin.Context) {
+	st, ok := h.monthStats(c)
 	if !ok {
 		return
 	}

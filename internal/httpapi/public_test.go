@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // publicKeys are every key a public answer may hold. Discretion tiers are
@@ -57,29 +60,28 @@ func leaks(v any, inTiers bool, secrets []string) []string {
 // signing in, and with nothing of the people behind them.
 func TestPublicDisclosure(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		disclosed := itemFixture(t, "licensing", func(m map[string]any) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		disclosed := apitest.ItemFixture(t, "licensing", func(m map[string]any) {
 			m["conditions"] = "具有法人资格；已办理用地批准手续"
 			m["materials"] = []map[string]any{{"name": "建筑工程施工许可证申请表", "copies": 1}, {"name": "施工图设计文件审查合格书", "copies": 1, "note": "原件核验"}}
 			m["fees"] = "不收费"
 			m["contact"] = map[string]string{"phone": "0812-0000000", "address": "区政务服务中心 3 号窗口", "hours": "工作日 9:00–17:00"}
 			m["service_channel"] = "窗口办理；网上办理"
 		})
-		s.must(200, "PUT", "/api/v1/power-items/XK-001", tok[legalToken], disclosed)
+		s.Must(200, "PUT", "/api/v1/power-items/XK-001", tok[apitest.LegalToken], disclosed)
 
 		// The clerk opens a case; its first answer carries the query code,
 		// and so does the replay of that step, and no later step's answer.
-		accept := firstStep("PUB-1-accept", "ZJJ-PUB-1", "XK-001", "accept", time.Now().Add(-2*time.Hour).Format(time.RFC3339))
+		accept := apitest.FirstStep("PUB-1-accept", "ZJJ-PUB-1", "XK-001", "accept", time.Now().Add(-2*time.Hour).Format(time.RFC3339))
 		accept["applicant"] = "某秘密建设公司"
 		accept["handler"] = "秘密经办人"
-		var first, replay, second stepAnswer
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], accept).decode(t, &first)
-		s.must(200, "POST", "/api/v1/steps", tok[zjjClerk], accept).decode(t, &replay)
-		decide := step("PUB-1-decide", "ZJJ-PUB-1", "decide", time.Now().Add(-time.Hour).Format(time.RFC3339))
+		var first, replay, second apitest.StepAnswer
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], accept).Decode(t, &first)
+		s.Must(200, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], accept).Decode(t, &replay)
+		decide := apitest.Step("PUB-1-decide", "ZJJ-PUB-1", "decide", time.Now().Add(-time.Hour).Format(time.RFC3339))
 		decide["handler"] = "秘密经办人"
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], decide).decode(t, &second)
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], decide).Decode(t, &second)
 		if len(first.QueryCode) != 8 || replay.QueryCode != first.QueryCode || second.QueryCode != "" {
 			t.Fatalf("query codes: first %q, replay %q, second %q; want 8 characters on the opening step only", first.QueryCode, replay.QueryCode, second.QueryCode)
 		}
@@ -91,7 +93,7 @@ func TestPublicDisclosure(t *testing.T) {
 		get := func(path string, want int) any {
 			t.Helper()
 			var v any
-			r := s.must(want, "GET", path, "", nil)
+			r := s.Must(want, "GET", path, "", nil)
 			if err := json.Unmarshal(r.Body, &v); err != nil {
 				t.Fatalf("GET %s: %v", path, err)
 			}
@@ -147,19 +149,19 @@ func TestPublicDisclosure(t *testing.T) {
 		})
 
 		t.Run("nothing that is not in force", func(t *testing.T) {
-			s.must(201, "PUT", "/api/v1/power-items/XK-SUSP", tok[legalToken], itemFixture(t, "licensing", func(m map[string]any) {
+			s.Must(201, "PUT", "/api/v1/power-items/XK-SUSP", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(m map[string]any) {
 				m["name"], m["status"] = "已暂停的事项", "suspended"
 			}))
 			// A department's adjustment waits for approval: the public sees the version in force.
-			if r := s.do("PUT", "/api/v1/power-items/XK-001", tok[zjjAdmin], itemFixture(t, "licensing", func(m map[string]any) {
+			if r := s.Do("PUT", "/api/v1/power-items/XK-001", tok[apitest.ZJJAdmin], apitest.ItemFixture(t, "licensing", func(m map[string]any) {
 				m["name"] = "未审定的新名称"
 			})); r.Status/100 != 2 {
 				t.Fatalf("a department's adjustment: %d %s", r.Status, r.Body)
 			}
-			if p := s.must(200, "GET", "/api/v1/power-items/pending", tok[legalToken], nil); !strings.Contains(string(p.Body), "未审定的新名称") {
+			if p := s.Must(200, "GET", "/api/v1/power-items/pending", tok[apitest.LegalToken], nil); !strings.Contains(string(p.Body), "未审定的新名称") {
 				t.Fatalf("pending adjustments = %s, want the department's", p.Body)
 			}
-			body := string(s.must(200, "GET", "/api/public/v1/items", "", nil).Body) + string(s.must(200, "GET", "/api/public/v1/catalog.json", "", nil).Body)
+			body := string(s.Must(200, "GET", "/api/public/v1/items", "", nil).Body) + string(s.Must(200, "GET", "/api/public/v1/catalog.json", "", nil).Body)
 			for _, hidden := range []string{"XK-SUSP", "已暂停的事项", "未审定的新名称"} {
 				if strings.Contains(body, hidden) {
 					t.Errorf("the public list shows %s, which is not in force", hidden)
@@ -178,10 +180,10 @@ func TestPublicDisclosure(t *testing.T) {
 				pc["item"].(map[string]any)["code"] != "XK-001" {
 				t.Errorf("progress = %v", pc)
 			}
-			wrong := s.must(404, "GET", "/api/public/v1/cases/ZJJ-PUB-1?code=AAAAAAAA", "", nil)
-			unknown := s.must(404, "GET", "/api/public/v1/cases/ZJJ-NOBODY?code=AAAAAAAA", "", nil)
-			none := s.must(404, "GET", "/api/public/v1/cases/ZJJ-PUB-1", "", nil)
-			if wrong.withoutRequestID() != unknown.withoutRequestID() || none.withoutRequestID() != unknown.withoutRequestID() {
+			wrong := s.Must(404, "GET", "/api/public/v1/cases/ZJJ-PUB-1?code=AAAAAAAA", "", nil)
+			unknown := s.Must(404, "GET", "/api/public/v1/cases/ZJJ-NOBODY?code=AAAAAAAA", "", nil)
+			none := s.Must(404, "GET", "/api/public/v1/cases/ZJJ-PUB-1", "", nil)
+			if wrong.WithoutRequestID() != unknown.WithoutRequestID() || none.WithoutRequestID() != unknown.WithoutRequestID() {
 				t.Errorf("a wrong code %s, no code %s and an unknown case %s are told apart", wrong.Body, none.Body, unknown.Body)
 			}
 		})
@@ -198,12 +200,12 @@ func TestPublicDisclosure(t *testing.T) {
 			if !found {
 				t.Errorf("stats = %v, want ZJJ with its case and alarms", st)
 			}
-			s.must(400, "GET", "/api/public/v1/stats?month=2026-13", "", nil)
+			s.Must(400, "GET", "/api/public/v1/stats?month=2026-13", "", nil)
 		})
 
 		t.Run("open data with ETag and Last-Modified", func(t *testing.T) {
 			for _, path := range []string{"/api/public/v1/catalog.json", "/api/public/v1/catalog.csv", "/api/public/v1/stats.csv"} {
-				res, err := contractClient.Get(s.base + path)
+				res, err := apitest.Client.Get(s.Base + path)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -223,9 +225,9 @@ func TestPublicDisclosure(t *testing.T) {
 						t.Errorf("GET %s: Last-Modified %q, body %.200s", path, res.Header.Get("Last-Modified"), body)
 					}
 				}
-				req, _ := http.NewRequest("GET", s.base+path, nil)
+				req, _ := http.NewRequest("GET", s.Base+path, nil)
 				req.Header.Set("If-None-Match", etag)
-				again, err := contractClient.Do(req)
+				again, err := apitest.Client.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -239,12 +241,12 @@ func TestPublicDisclosure(t *testing.T) {
 		t.Run("wrong codes are limited per address, the right one too once over", func(t *testing.T) {
 			limited := false
 			for i := 0; i < 20 && !limited; i++ {
-				limited = s.do("GET", "/api/public/v1/cases/ZJJ-PUB-1?code=BBBBBBBB", "", nil).Status == http.StatusTooManyRequests
+				limited = s.Do("GET", "/api/public/v1/cases/ZJJ-PUB-1?code=BBBBBBBB", "", nil).Status == http.StatusTooManyRequests
 			}
 			if !limited {
 				t.Fatal("20 wrong codes from one address were not limited")
 			}
-			s.must(429, "GET", "/api/public/v1/cases/ZJJ-PUB-1?code="+first.QueryCode, "", nil)
+			s.Must(429, "GET", "/api/public/v1/cases/ZJJ-PUB-1?code="+first.QueryCode, "", nil)
 		})
 	})
 }

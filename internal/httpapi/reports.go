@@ -11,19 +11,28 @@ import (
 	"powercheck/internal/compliance"
 )
 
-func (s *Server) monthlyReport(c *gin.Context) {
-	format := c.Query("format")
-	if format != "" && format != "json" && format != "xlsx" {
-		fail(c, badRequest("unsupported_format", "format 须为 json 或 xlsx"))
+// reportsAPI answers the monthly reports and their explanations, closes
+// months, and serves the statistics and the quarterly bulletin.
+type reportsAPI struct {
+	reports   *compliance.Reports
+	dashboard *compliance.Dashboard
+}
+
+// monthlyReport answers GET /api/v1/reports/monthly?department=&month=[&format=xlsx].
+func (h *reportsAPI) monthlyReport(c *gin.Context) {
+	format, err := reportFormat(c)
+	if err != nil {
+		fail(c, err)
 		return
 	}
-	r, err := s.reports.MonthlyReport(c.Request.Context(), account(c), c.Query("department"), c.Query("month"))
+	r, err := h.reports.MonthlyReport(c.Request.Context(), account(c), c.Query("department"), c.Query("month"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	if format == "xlsx" {
-		sendMonthlyXLSX(c, r)
+		data, err := MonthlyReportXLSX(r)
+		sendXLSX(c, "monthly-"+r.DepartmentCode+"-"+r.Month+".xlsx", data, err)
 		return
 	}
 	c.JSON(http.StatusOK, r)
@@ -37,23 +46,19 @@ type explanationRequest struct {
 	SignedBy       string `json:"signed_by"`
 }
 
-func (s *Server) postExplanation(c *gin.Context) {
+func (h *reportsAPI) postExplanation(c *gin.Context) {
 	var req explanationRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	e, err := s.reports.SubmitExplanation(c.Request.Context(), account(c), compliance.Explanation{
+	e, err := h.reports.SubmitExplanation(c.Request.Context(), account(c), compliance.Explanation{
 		DepartmentCode: req.DepartmentCode, Month: req.Month, Text: req.Text, SignedBy: req.SignedBy})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, e)
+	respond(c, http.StatusCreated, e, err)
 }
 
 // closeMonth runs the month_close evaluation: {month, department?}.
-func (s *Server) closeMonth(c *gin.Context) {
+func (h *reportsAPI) closeMonth(c *gin.Context) {
 	var req struct {
 		Month      string `json:"month"`
 		Department string `json:"department"`
@@ -62,43 +67,37 @@ func (s *Server) closeMonth(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	res, err := s.reports.CloseMonth(c.Request.Context(), account(c), req.Month, req.Department)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+	res, err := h.reports.CloseMonth(c.Request.Context(), account(c), req.Month, req.Department)
+	respond(c, http.StatusOK, res, err)
 }
 
 // putExplanationScan takes the signed scan of an explanation as the raw
 // request body, up to compliance.MaxScanBytes (its own body limit in the
 // route table); its type is read from its content.
-func (s *Server) putExplanationScan(c *gin.Context) {
+func (h *reportsAPI) putExplanationScan(c *gin.Context) {
 	data, err := readBody(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	e, err := s.reports.AttachScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"), data)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, e)
+	e, err := h.reports.AttachScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"), data)
+	respond(c, http.StatusCreated, e, err)
 }
 
-func (s *Server) getExplanationScan(c *gin.Context) {
-	f, err := s.reports.ExplanationScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"))
+// getExplanationScan answers the signed scan of an explanation as it was
+// uploaded, with its digest.
+func (h *reportsAPI) getExplanationScan(c *gin.Context) {
+	f, err := h.reports.ExplanationScan(c.Request.Context(), account(c), c.Param("department"), c.Param("month"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	name := "explanation-" + c.Param("department") + "-" + c.Param("month") + f.Ext()
-	h := c.Writer.Header()
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Digest", "sha-256="+base64.StdEncoding.EncodeToString(mustHex(f.SHA256)))
-	h.Set("X-Content-SHA256", f.SHA256)
+	header := c.Writer.Header()
+	header.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	header.Set("X-Content-Type-Options", "nosniff")
+	header.Set("Digest", "sha-256="+base64.StdEncoding.EncodeToString(mustHex(f.SHA256)))
+	header.Set("X-Content-SHA256", f.SHA256)
 	c.Data(http.StatusOK, f.ContentType, f.Data)
 }
 

@@ -83,7 +83,8 @@ func (r route) ownBodyLimit(n int64) route  { r.maxBody = n; return r }
 // New refuses a table that is incomplete (checkRoutes).
 //
 // To add a route, add one line here:
-//   - read(path, action, handler) for a GET;
+//   - read(path, action, handler) for a GET, the handler a method of the
+//     capability's type in h;
 //   - change(method, path, action, subjects, handler) for anything else, with
 //     the objects its audit entry digests (param, bodyField, created or a
 //     function of auditsubjects.go), or changeNoObject(…, why, handler) when
@@ -98,144 +99,145 @@ func (r route) ownBodyLimit(n int64) route  { r.maxBody = n; return r }
 //   - then describe it in openapi.yaml: the contract test holds the API to it.
 //
 // The public side (/api/public/v1, public.go) needs no account and is not
-// in the table. routes reads no field of s: it also serves to list the
-// table without a server (apiRoutes). It is one table, kept whole so that
-// every route can be read in one place.
-func (s *Server) routes(hooks hookRoutes) []route {
+// in the table. The handlers are methods of the capability types in h
+// (handlers.go); routes takes only their method values, so it also lists
+// the table without a server (apiRoutes). It is one table, kept whole so
+// that every route can be read in one place.
+func routes(h handlers) []route {
 	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 	return []route{
 		// Signing in makes a session; the API's description holds no data.
-		openRoute(post, "/session", limitBody(4<<10), s.signIn),
-		openRoute(get, "/openapi.json", s.openAPI),
-		openRoute(get, "/docs", s.apiDocs),
+		openRoute(post, "/session", limitBody(4<<10), h.sessions.signIn),
+		openRoute(get, "/openapi.json", h.docs.openAPI),
+		openRoute(get, "/docs", h.docs.page),
 
 		// The account's own session.
-		read("/session", compliance.ActOwnAccount, s.getSession).duringPasswordChange(),
-		changeNoObject(del, "/session", compliance.ActOwnAccount, "ends a session; no account changes", s.signOut).duringPasswordChange(),
-		change(post, "/session/password", compliance.ActOwnAccount, ownAccount, s.changePassword).secretBody().duringPasswordChange(),
-		read("/me", compliance.ActOwnAccount, s.me),
+		read("/session", compliance.ActOwnAccount, h.sessions.get).duringPasswordChange(),
+		changeNoObject(del, "/session", compliance.ActOwnAccount, "ends a session; no account changes", h.sessions.signOut).duringPasswordChange(),
+		change(post, "/session/password", compliance.ActOwnAccount, ownAccount, h.sessions.changePassword).secretBody().duringPasswordChange(),
+		read("/me", compliance.ActOwnAccount, h.accounts.me),
 
 		// Departments and accounts.
-		change(post, "/departments", compliance.ActCreateDepartment, bodyField(compliance.SubjectDepartment, "code"), s.createDepartment),
-		read("/departments", compliance.ActReadDepartments, s.listDepartments),
-		change(post, "/accounts", compliance.ActManageAccounts, bodyField(compliance.SubjectAccount, "username"), s.createAccount),
-		read("/accounts", compliance.ActListAccounts, s.listAccounts),
-		change(patch, "/accounts/:username", compliance.ActManageAccounts, param(compliance.SubjectAccount, "username"), s.updateAccount),
-		change(post, "/accounts/:username/password", compliance.ActManageAccounts, param(compliance.SubjectAccount, "username"), s.setAccountPassword).secretBody(),
-		change(post, "/accounts/:username/token", compliance.ActRotateToken, param(compliance.SubjectAccount, "username"), noBody, s.rotateToken),
+		change(post, "/departments", compliance.ActCreateDepartment, bodyField(compliance.SubjectDepartment, "code"), h.accounts.createDepartment),
+		read("/departments", compliance.ActReadDepartments, h.accounts.listDepartments),
+		change(post, "/accounts", compliance.ActManageAccounts, bodyField(compliance.SubjectAccount, "username"), h.accounts.createAccount),
+		read("/accounts", compliance.ActListAccounts, h.accounts.listAccounts),
+		change(patch, "/accounts/:username", compliance.ActManageAccounts, param(compliance.SubjectAccount, "username"), h.accounts.updateAccount),
+		change(post, "/accounts/:username/password", compliance.ActManageAccounts, param(compliance.SubjectAccount, "username"), h.sessions.setAccountPassword).secretBody(),
+		change(post, "/accounts/:username/token", compliance.ActRotateToken, param(compliance.SubjectAccount, "username"), noBody, h.accounts.rotateToken),
 
 		// The catalog, its adjustments and their approvals (审定).
-		read("/power-items", compliance.ActReadCatalog, s.listItems).heavyRequest(),
-		read("/power-items/pending", compliance.ActReadPendingItems, s.pendingItems).heavyRequest(),
-		read("/power-items/:code", compliance.ActReadCatalog, s.getItem),
-		change(put, "/power-items/:code", compliance.ActSaveItem, param(compliance.SubjectItem, "code"), s.putItem),
-		read("/power-items/:code/versions", compliance.ActReadCatalog, s.itemVersions).heavyRequest(),
-		change(post, "/power-items/:code/versions/:version/approve", compliance.ActReviewItem, param(compliance.SubjectItem, "code"), s.approveItem),
-		change(post, "/power-items/:code/versions/:version/reject", compliance.ActReviewItem, param(compliance.SubjectItem, "code"), s.rejectItem),
-		read("/catalog/cleanup", compliance.ActReadCleanup, s.catalogCleanup).heavyRequest(),
-		changeNoObject(post, "/catalog/check", compliance.ActRunJobs, "a bulk job", noBody, s.checkCatalog),
+		read("/power-items", compliance.ActReadCatalog, h.catalog.listItems).heavyRequest(),
+		read("/power-items/pending", compliance.ActReadPendingItems, h.catalog.pendingItems).heavyRequest(),
+		read("/power-items/:code", compliance.ActReadCatalog, h.catalog.getItem),
+		change(put, "/power-items/:code", compliance.ActSaveItem, param(compliance.SubjectItem, "code"), h.catalog.putItem),
+		read("/power-items/:code/versions", compliance.ActReadCatalog, h.catalog.itemVersions).heavyRequest(),
+		change(post, "/power-items/:code/versions/:version/approve", compliance.ActReviewItem, param(compliance.SubjectItem, "code"), h.catalog.approveItem),
+		change(post, "/power-items/:code/versions/:version/reject", compliance.ActReviewItem, param(compliance.SubjectItem, "code"), h.catalog.rejectItem),
+		read("/catalog/cleanup", compliance.ActReadCleanup, h.catalog.cleanup).heavyRequest(),
+		changeNoObject(post, "/catalog/check", compliance.ActRunJobs, "a bulk job", noBody, h.catalog.check),
 
 		// Cases, their steps and approvals.
-		change(post, "/steps", compliance.ActSubmitStep, stepAndCase, s.postStep),
-		read("/cases", compliance.ActReadCases, s.listCases).heavyRequest(),
-		read("/cases/:case_no", compliance.ActReadCases, s.getCase).heavyRequest(),
-		read("/cases/:case_no/steps", compliance.ActReadCases, s.caseSteps).heavyRequest(),
+		change(post, "/steps", compliance.ActSubmitStep, stepAndCase, h.cases.submitStep),
+		read("/cases", compliance.ActReadCases, h.cases.list).heavyRequest(),
+		read("/cases/:case_no", compliance.ActReadCases, h.cases.get).heavyRequest(),
+		read("/cases/:case_no/steps", compliance.ActReadCases, h.cases.steps).heavyRequest(),
 		// The entry's target names the case (case_no) and the step (step_code).
-		change(post, "/cases/:case_no/approvals", compliance.ActSignApproval, created(compliance.SubjectApproval, "id"), s.signApproval),
-		read("/cases/:case_no/approvals", compliance.ActReadCases, s.caseApprovals),
-		read("/approvals/pending", compliance.ActSignApproval, s.pendingApprovals),
-		read("/workbench", compliance.ActReadCases, s.workbench).heavyRequest(),
+		change(post, "/cases/:case_no/approvals", compliance.ActSignApproval, created(compliance.SubjectApproval, "id"), h.supervision.signApproval),
+		read("/cases/:case_no/approvals", compliance.ActReadCases, h.supervision.caseApprovals),
+		read("/approvals/pending", compliance.ActSignApproval, h.supervision.pendingApprovals),
+		read("/workbench", compliance.ActReadCases, h.cases.workbench).heavyRequest(),
 
 		// Warnings.
-		read("/warnings", compliance.ActReadWarnings, s.listWarnings).heavyRequest(),
-		read("/warnings/export", compliance.ActReadWarnings, s.exportWarnings).heavyRequest(),
-		read("/warnings/:id", compliance.ActReadWarnings, s.getWarning),
-		change(post, "/warnings/:id/transitions", compliance.ActTransitionWarning, param(compliance.SubjectWarning, "id"), s.transitionWarning),
-		read("/checks/unchecked", compliance.ActReadUnchecked, s.unchecked),
-		changeNoObject(post, "/sweeps", compliance.ActRunJobs, "a bulk job: its effects are the warnings it raises", noBody, s.sweep),
+		read("/warnings", compliance.ActReadWarnings, h.supervision.listWarnings).heavyRequest(),
+		read("/warnings/export", compliance.ActReadWarnings, h.supervision.exportWarnings).heavyRequest(),
+		read("/warnings/:id", compliance.ActReadWarnings, h.supervision.getWarning),
+		change(post, "/warnings/:id/transitions", compliance.ActTransitionWarning, param(compliance.SubjectWarning, "id"), h.supervision.transitionWarning),
+		read("/checks/unchecked", compliance.ActReadUnchecked, h.cases.unchecked),
+		changeNoObject(post, "/sweeps", compliance.ActRunJobs, "a bulk job: its effects are the warnings it raises", noBody, h.cases.sweep),
 
 		// The audit log.
-		read("/audit", compliance.ActReadAudit, s.listAudit).heavyRequest(),
-		read("/audit/verify", compliance.ActReadAudit, s.verifyAudit).heavyRequest(),
+		read("/audit", compliance.ActReadAudit, h.audit.list).heavyRequest(),
+		read("/audit/verify", compliance.ActReadAudit, h.audit.verify).heavyRequest(),
 
 		// Statistics.
-		read("/stats/warnings", compliance.ActReadStats, s.warningStats).heavyRequest(),
-		read("/stats/departments", compliance.ActReadStats, s.departmentStats).heavyRequest(),
-		read("/stats/patrols", compliance.ActReadStats, s.patrolStats).heavyRequest(),
-		read("/stats/explanations", compliance.ActReadStats, s.explanationStats).heavyRequest(),
+		read("/stats/warnings", compliance.ActReadStats, h.reports.warningStats).heavyRequest(),
+		read("/stats/departments", compliance.ActReadStats, h.reports.departmentStats).heavyRequest(),
+		read("/stats/patrols", compliance.ActReadStats, h.reports.patrolStats).heavyRequest(),
+		read("/stats/explanations", compliance.ActReadStats, h.reports.explanationStats).heavyRequest(),
 
 		// Spot checks.
-		change(post, "/spot-checks", compliance.ActWriteSpotChecks, created(compliance.SubjectSpotCheck, "id"), s.createSpotCheck),
-		read("/spot-checks", compliance.ActReadSpotChecks, s.listSpotChecks),
-		read("/spot-checks/:id", compliance.ActReadSpotChecks, s.getSpotCheck),
-		change(post, "/spot-checks/:id/findings", compliance.ActWriteSpotChecks, param(compliance.SubjectSpotCheck, "id"), s.recordSpotCheckFinding),
+		change(post, "/spot-checks", compliance.ActWriteSpotChecks, created(compliance.SubjectSpotCheck, "id"), h.supervision.createSpotCheck),
+		read("/spot-checks", compliance.ActReadSpotChecks, h.supervision.listSpotChecks),
+		read("/spot-checks/:id", compliance.ActReadSpotChecks, h.supervision.getSpotCheck),
+		change(post, "/spot-checks/:id/findings", compliance.ActWriteSpotChecks, param(compliance.SubjectSpotCheck, "id"), h.supervision.recordSpotCheckFinding),
 
 		// Policies and their parameters.
-		read("/policies", compliance.ActReadPolicies, s.listPolicies),
-		change(put, "/policies/:module", compliance.ActEditPolicy, param(compliance.SubjectPolicyDraft, "module"), s.putPolicy),
-		read("/policies/params", compliance.ActReadPolicies, s.getParams),
-		change(put, "/policies/params", compliance.ActEditPolicy, fixed(compliance.SubjectPolicyDraft, compliance.ParamsDraft), s.putParams),
-		change(post, "/policies/publish", compliance.ActPublishPolicy, fixed(compliance.SubjectPolicies, ""), s.publishPolicies),
-		change(post, "/policies/rollback", compliance.ActPublishPolicy, fixed(compliance.SubjectPolicies, ""), s.rollbackPolicies),
-		changeNoObject(post, "/policies/impact", compliance.ActEditPolicy, "a dry run: nothing stored", s.policyImpact).heavyRequest(),
-		read("/policies/revisions", compliance.ActReadPolicies, s.policyRevisions),
-		read("/policies/revisions/:revision", compliance.ActReadPolicies, s.getPolicyRevision),
-		changeNoObject(post, "/policies/tests", compliance.ActEditPolicy, "runs the tests: nothing stored", noBody, s.runPolicyTests).heavyRequest(),
-		read("/rules", compliance.ActReadPolicies, s.listRules),
+		read("/policies", compliance.ActReadPolicies, h.policies.listModules),
+		change(put, "/policies/:module", compliance.ActEditPolicy, param(compliance.SubjectPolicyDraft, "module"), h.policies.putModule),
+		read("/policies/params", compliance.ActReadPolicies, h.policies.getParams),
+		change(put, "/policies/params", compliance.ActEditPolicy, fixed(compliance.SubjectPolicyDraft, compliance.ParamsDraft), h.policies.putParams),
+		change(post, "/policies/publish", compliance.ActPublishPolicy, fixed(compliance.SubjectPolicies, ""), h.policies.publish),
+		change(post, "/policies/rollback", compliance.ActPublishPolicy, fixed(compliance.SubjectPolicies, ""), h.policies.rollback),
+		changeNoObject(post, "/policies/impact", compliance.ActEditPolicy, "a dry run: nothing stored", h.policies.impact).heavyRequest(),
+		read("/policies/revisions", compliance.ActReadPolicies, h.policies.revisions),
+		read("/policies/revisions/:revision", compliance.ActReadPolicies, h.policies.revision),
+		changeNoObject(post, "/policies/tests", compliance.ActEditPolicy, "runs the tests: nothing stored", noBody, h.policies.runTests).heavyRequest(),
+		read("/rules", compliance.ActReadPolicies, h.policies.listRules),
 
 		// The calendar and the settings.
-		read("/calendar", compliance.ActReadCalendar, s.calendarOverview),
-		read("/calendar/:year", compliance.ActReadCalendar, s.getCalendarYear),
-		change(put, "/calendar/:year", compliance.ActPutCalendar, param(compliance.SubjectCalendar, "year"), s.putCalendarYear),
-		read("/settings", compliance.ActReadSettings, s.getSettings),
-		change(put, "/settings", compliance.ActConfigure, fixed(compliance.SubjectSettings, compliance.SettingsKey), s.putSettings),
+		read("/calendar", compliance.ActReadCalendar, h.accounts.calendarOverview),
+		read("/calendar/:year", compliance.ActReadCalendar, h.accounts.getCalendarYear),
+		change(put, "/calendar/:year", compliance.ActPutCalendar, param(compliance.SubjectCalendar, "year"), h.accounts.putCalendarYear),
+		read("/settings", compliance.ActReadSettings, h.accounts.getSettings),
+		change(put, "/settings", compliance.ActConfigure, fixed(compliance.SubjectSettings, compliance.SettingsKey), h.accounts.putSettings),
 
 		// The account's inbox and who hears which event.
-		read("/notifications", compliance.ActOwnAccount, s.listNotifications),
-		read("/notifications/count", compliance.ActOwnAccount, s.countNotifications),
-		changeNoObject(post, "/notifications/read-all", compliance.ActOwnAccount, "marks in the account's own inbox, not records", noBody, s.readAllNotifications),
-		changeNoObject(post, "/notifications/:id/read", compliance.ActOwnAccount, "a mark in the account's own inbox, not a record", noBody, s.readNotification),
-		read("/notifications/routes", compliance.ActConfigure, s.getNotificationRoutes),
-		change(put, "/notifications/routes", compliance.ActConfigure, fixed(compliance.SubjectSettings, notify.RoutesKey), s.putNotificationRoutes),
+		read("/notifications", compliance.ActOwnAccount, h.notifications.list),
+		read("/notifications/count", compliance.ActOwnAccount, h.notifications.count),
+		changeNoObject(post, "/notifications/read-all", compliance.ActOwnAccount, "marks in the account's own inbox, not records", noBody, h.notifications.readAll),
+		changeNoObject(post, "/notifications/:id/read", compliance.ActOwnAccount, "a mark in the account's own inbox, not a record", noBody, h.notifications.read),
+		read("/notifications/routes", compliance.ActConfigure, h.notifications.getRoutes),
+		change(put, "/notifications/routes", compliance.ActConfigure, fixed(compliance.SubjectSettings, notify.RoutesKey), h.notifications.putRoutes),
 
 		// The patrol ledger, monthly reports and the quarterly bulletin.
-		change(post, "/patrols", compliance.ActRecordPatrol, created(compliance.SubjectPatrol, "id"), s.postPatrol),
-		read("/ledgers/patrols", compliance.ActReadReports, s.patrolLedger).heavyRequest(),
-		changeNoObject(post, "/patrols/close-days", compliance.ActRunJobs, "a bulk job", s.closePatrolDays),
-		read("/reports/monthly", compliance.ActReadReports, s.monthlyReport).heavyRequest(),
-		change(post, "/reports/monthly/explanations", compliance.ActExplainMonth, explanationSubjects, s.postExplanation),
+		change(post, "/patrols", compliance.ActRecordPatrol, created(compliance.SubjectPatrol, "id"), h.patrols.record),
+		read("/ledgers/patrols", compliance.ActReadReports, h.patrols.ledger).heavyRequest(),
+		changeNoObject(post, "/patrols/close-days", compliance.ActRunJobs, "a bulk job", h.patrols.closeDays),
+		read("/reports/monthly", compliance.ActReadReports, h.reports.monthlyReport).heavyRequest(),
+		change(post, "/reports/monthly/explanations", compliance.ActExplainMonth, explanationSubjects, h.reports.postExplanation),
 		// The signed scan is the raw body, up to compliance.MaxScanBytes; its
 		// type is read from its content.
-		change(put, "/reports/monthly/explanations/:department/:month/scan", compliance.ActExplainMonth, scanSubjects, s.putExplanationScan).
+		change(put, "/reports/monthly/explanations/:department/:month/scan", compliance.ActExplainMonth, scanSubjects, h.reports.putExplanationScan).
 			ownBodyLimit(compliance.MaxScanBytes),
-		read("/reports/monthly/explanations/:department/:month/scan", compliance.ActReadScan, s.getExplanationScan),
-		changeNoObject(post, "/reports/monthly/close", compliance.ActRunJobs, "a bulk job", s.closeMonth),
-		read("/reports/quarterly", compliance.ActReadBulletin, s.quarterlyBulletin).heavyRequest(),
+		read("/reports/monthly/explanations/:department/:month/scan", compliance.ActReadScan, h.reports.getExplanationScan),
+		changeNoObject(post, "/reports/monthly/close", compliance.ActRunJobs, "a bulk job", h.reports.closeMonth),
+		read("/reports/quarterly", compliance.ActReadBulletin, h.reports.quarterlyBulletin).heavyRequest(),
 
 		// Documents (文书); the kind narrows who issues it (service).
 		// A document about a warning also enters its history: the warning
 		// is among the entry's effects.
-		change(post, "/documents", compliance.ActIssueDocument, created(compliance.SubjectDocument, "id"), s.issueDocument),
-		read("/documents", compliance.ActReadDocuments, s.listDocuments),
-		read("/documents/:id", compliance.ActReadDocuments, s.getDocument),
+		change(post, "/documents", compliance.ActIssueDocument, created(compliance.SubjectDocument, "id"), h.documents.issue),
+		read("/documents", compliance.ActReadDocuments, h.documents.list),
+		read("/documents/:id", compliance.ActReadDocuments, h.documents.get),
 
 		// Webhooks and mail; without their services they answer 404 (ready).
-		read("/webhooks", compliance.ActConfigure, hooks.ready, hooks.list),
-		change(put, "/webhooks/:name", compliance.ActConfigure, hookSubject, hooks.ready, hooks.put).secretBody(),
-		change(del, "/webhooks/:name", compliance.ActConfigure, hookSubject, hooks.ready, noBody, hooks.delete),
-		read("/webhooks/:name/deliveries", compliance.ActConfigure, hooks.ready, hooks.deliveries),
-		changeNoObject(post, "/webhooks/:name/replay", compliance.ActConfigure, "deliveries made due again: no configuration changes", hooks.ready, hooks.replay),
-		read("/webhooks-settings", compliance.ActConfigure, hooks.ready, hooks.getSettings),
-		change(put, "/webhooks-settings", compliance.ActConfigure, settingsSubject("webhooks"), hooks.ready, hooks.putSettings),
-		read("/mail-settings", compliance.ActConfigure, hooks.ready, hooks.getMail),
-		change(put, "/mail-settings", compliance.ActConfigure, settingsSubject("mail"), hooks.ready, hooks.putMail).secretBody(),
+		read("/webhooks", compliance.ActConfigure, h.webhooks.ready, h.webhooks.list),
+		change(put, "/webhooks/:name", compliance.ActConfigure, hookSubject, h.webhooks.ready, h.webhooks.put).secretBody(),
+		change(del, "/webhooks/:name", compliance.ActConfigure, hookSubject, h.webhooks.ready, noBody, h.webhooks.delete),
+		read("/webhooks/:name/deliveries", compliance.ActConfigure, h.webhooks.ready, h.webhooks.deliveries),
+		changeNoObject(post, "/webhooks/:name/replay", compliance.ActConfigure, "deliveries made due again: no configuration changes", h.webhooks.ready, h.webhooks.replay),
+		read("/webhooks-settings", compliance.ActConfigure, h.webhooks.ready, h.webhooks.getSettings),
+		change(put, "/webhooks-settings", compliance.ActConfigure, settingsSubject("webhooks"), h.webhooks.ready, h.webhooks.putSettings),
+		read("/mail-settings", compliance.ActConfigure, h.webhooks.ready, h.webhooks.getMail),
+		change(put, "/mail-settings", compliance.ActConfigure, settingsSubject("mail"), h.webhooks.ready, h.webhooks.putMail).secretBody(),
 	}
 }
 
 // apiRoutes is the route table without a server, for what only reads its
 // declarations (Permissions, Routes).
 var apiRoutes = sync.OnceValue(func() []route {
-	return (*Server)(nil).routes(hookRoutes{})
+	return routes(handlers{})
 })
 
 // checkRoutes reports what is missing or contradictory in a route table:

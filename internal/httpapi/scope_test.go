@@ -1,33 +1,19 @@
 package httpapi_test
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
-)
 
-// rawDB opens the test's database behind the server's back, to make what
-// the API cannot: rows stored before a rule existed.
-func rawDB(t *testing.T, dsn string) *sql.DB {
-	t.Helper()
-	driver, source, _ := strings.Cut(dsn, ":")
-	if driver == "sqlite" {
-		source += "?_pragma=busy_timeout(10000)"
-	}
-	db, err := sql.Open(driver, source)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
 
 // answerOf is what a caller learns from an answer: its status and body
 // (of an error: its code, message and details), with the case number it
 // named written as {case}.
-func answerOf(t *testing.T, r response, caseNo string) string {
+func answerOf(t *testing.T, r apitest.Response, caseNo string) string {
 	t.Helper()
 	shown := string(r.Body)
 	if r.Status >= 300 {
@@ -38,7 +24,7 @@ func answerOf(t *testing.T, r response, caseNo string) string {
 				Details json.RawMessage `json:"details"`
 			} `json:"error"`
 		}
-		r.decode(t, &e)
+		r.Decode(t, &e)
 		b, err := json.Marshal(e.Error)
 		if err != nil {
 			t.Fatal(err)
@@ -53,14 +39,13 @@ func answerOf(t *testing.T, r response, caseNo string) string {
 // exactly as a number nobody uses, whatever the request.
 func TestCaseNumbersPerDepartment(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		zjj, scj, sup := tok[zjjClerk], tok[scjClerk], tok[supervisionToken]
-		s.must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[legalToken],
-			itemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		zjj, scj, sup := tok[apitest.ZJJClerk], tok[apitest.SCJClerk], tok[apitest.SupervisionToken]
+		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
+			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
 		// A department whose code is ZJJ's and more: "ZJJ-KC-…" is its, not ZJJ's.
-		s.must(201, "POST", "/api/v1/departments", adminToken, map[string]string{"code": "ZJJ-KC", "name": "区建设工程勘察所"})
+		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "ZJJ-KC", "name": "区建设工程勘察所"})
 		const at = "2026-03-02T09:30:00+08:00"
 
 		t.Run("a new case's number begins with its department's code", func(t *testing.T) {
@@ -80,16 +65,16 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					r := s.do("POST", "/api/v1/steps", tt.token, firstStep(tt.caseNo+"-a", tt.caseNo, tt.item, "accept", at))
+					r := s.Do("POST", "/api/v1/steps", tt.token, apitest.FirstStep(tt.caseNo+"-a", tt.caseNo, tt.item, "accept", at))
 					if tt.status != 201 {
-						wantCode(t, r, tt.status, tt.code)
-						s.must(404, "GET", "/api/v1/cases/"+tt.caseNo, sup, nil)
+						apitest.WantCode(t, r, tt.status, tt.code)
+						s.Must(404, "GET", "/api/v1/cases/"+tt.caseNo, sup, nil)
 						return
 					}
 					if r.Status != 201 {
 						t.Fatalf("status %d, want 201: %s", r.Status, r.Body)
 					}
-					s.must(200, "GET", "/api/v1/cases/"+tt.caseNo, sup, nil)
+					s.Must(200, "GET", "/api/v1/cases/"+tt.caseNo, sup, nil)
 				})
 			}
 		})
@@ -106,12 +91,12 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 				{"read its steps from a cursor", "GET", func(no string) string { return "/api/v1/cases/" + no + "/steps?cursor=dzE6MQ&limit=5" }, nil},
 				{"list its warnings", "GET", func(no string) string { return "/api/v1/warnings?case_no=" + no }, nil},
 				{"record a step", "POST", func(string) string { return "/api/v1/steps" },
-					func(no, _ string) any { return step("X-review", no, "review", "2026-03-03T09:30:00+08:00") }},
+					func(no, _ string) any { return apitest.Step("X-review", no, "review", "2026-03-03T09:30:00+08:00") }},
 				{"open it with an item of the own department", "POST", func(string) string { return "/api/v1/steps" },
-					func(no, item string) any { return firstStep("X-accept", no, item, "accept", at) }},
+					func(no, item string) any { return apitest.FirstStep("X-accept", no, item, "accept", at) }},
 				{"open it with an item of its department", "POST", func(string) string { return "/api/v1/steps" },
 					func(no, _ string) any {
-						return firstStep("X-accept", no, map[string]string{"ZJJ": "XK-001", "SCJ": "XK-SCJ"}[no[:3]], "accept", at)
+						return apitest.FirstStep("X-accept", no, map[string]string{"ZJJ": "XK-001", "SCJ": "XK-SCJ"}[no[:3]], "accept", at)
 					}},
 			}
 			callers := []struct {
@@ -123,12 +108,12 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 			for _, c := range callers {
 				for _, rq := range requests {
 					t.Run(c.name+"/"+rq.name, func(t *testing.T) {
-						send := func(caseNo string) response {
+						send := func(caseNo string) apitest.Response {
 							var body any
 							if rq.body != nil {
 								body = rq.body(caseNo, c.ownItem)
 							}
-							return s.do(rq.method, rq.path(caseNo), c.token, body)
+							return s.Do(rq.method, rq.path(caseNo), c.token, body)
 						}
 						got, want := send(c.existing), send(c.unused)
 						if a, b := answerOf(t, got, c.existing), answerOf(t, want, c.unused); a != b {
@@ -143,20 +128,20 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 					DepartmentCode string `json:"department_code"`
 					Steps          []any  `json:"steps"`
 				}
-				s.must(200, "GET", "/api/v1/cases/"+no, sup, nil).decode(t, &v)
+				s.Must(200, "GET", "/api/v1/cases/"+no, sup, nil).Decode(t, &v)
 				if len(v.Steps) != 1 || v.DepartmentCode != no[:3] {
 					t.Errorf("case %s: department %s, %d steps; want %s, 1 step", no, v.DepartmentCode, len(v.Steps), no[:3])
 				}
 			}
 			for _, no := range []string{"ZJJ-2026-0999", "SCJ-2026-0999"} {
-				s.must(404, "GET", "/api/v1/cases/"+no, sup, nil)
+				s.Must(404, "GET", "/api/v1/cases/"+no, sup, nil)
 			}
 		})
 
 		t.Run("a number another department opened before numbers were scoped", func(t *testing.T) {
 			// ZJJ opened SCJ-2026-0555 before the rule: the case stays ZJJ's.
-			s.must(201, "POST", "/api/v1/steps", zjj, firstStep("L-accept", "ZJJ-2026-0555", "XK-001", "accept", at))
-			db := rawDB(t, dsn)
+			s.Must(201, "POST", "/api/v1/steps", zjj, apitest.FirstStep("L-accept", "ZJJ-2026-0555", "XK-001", "accept", at))
+			db := apitest.RawDB(t, dsn)
 			for _, table := range []string{"cases", "steps", "warnings"} {
 				if _, err := db.Exec("UPDATE "+table+" SET case_no = ? WHERE case_no = ?", "SCJ-2026-0555", "ZJJ-2026-0555"); err != nil {
 					t.Fatal(err)
@@ -171,16 +156,16 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 				code        string
 			}{
 				{"SCJ does not see it", scj, "GET", "/api/v1/cases/SCJ-2026-0555", nil, 404, "case_not_found"},
-				{"SCJ records no step on it", scj, "POST", "/api/v1/steps", step("L-review", "SCJ-2026-0555", "review", "2026-03-03T09:30:00+08:00"), 422, "unknown_case"},
-				{"SCJ cannot open the number", scj, "POST", "/api/v1/steps", firstStep("L-accept", "SCJ-2026-0555", "XK-SCJ", "accept", at), 409, "case_no_taken"},
-				{"ZJJ goes on with its case", zjj, "POST", "/api/v1/steps", step("L-review", "SCJ-2026-0555", "review", "2026-03-03T09:30:00+08:00"), 201, ""},
+				{"SCJ records no step on it", scj, "POST", "/api/v1/steps", apitest.Step("L-review", "SCJ-2026-0555", "review", "2026-03-03T09:30:00+08:00"), 422, "unknown_case"},
+				{"SCJ cannot open the number", scj, "POST", "/api/v1/steps", apitest.FirstStep("L-accept", "SCJ-2026-0555", "XK-SCJ", "accept", at), 409, "case_no_taken"},
+				{"ZJJ goes on with its case", zjj, "POST", "/api/v1/steps", apitest.Step("L-review", "SCJ-2026-0555", "review", "2026-03-03T09:30:00+08:00"), 201, ""},
 				{"ZJJ reads it", zjj, "GET", "/api/v1/cases/SCJ-2026-0555", nil, 200, ""},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					r := s.do(tt.method, tt.path, tt.token, tt.body)
+					r := s.Do(tt.method, tt.path, tt.token, tt.body)
 					if tt.code != "" {
-						wantCode(t, r, tt.status, tt.code)
+						apitest.WantCode(t, r, tt.status, tt.code)
 					} else if r.Status != tt.status {
 						t.Fatalf("status %d, want %d: %s", r.Status, tt.status, r.Body)
 					}
@@ -192,7 +177,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 					ID string `json:"id"`
 				} `json:"steps"`
 			}
-			s.must(200, "GET", "/api/v1/cases/SCJ-2026-0555", sup, nil).decode(t, &v)
+			s.Must(200, "GET", "/api/v1/cases/SCJ-2026-0555", sup, nil).Decode(t, &v)
 			if v.DepartmentCode != "ZJJ" || len(v.Steps) != 2 {
 				t.Errorf("case SCJ-2026-0555: department %s, steps %+v; want ZJJ's two", v.DepartmentCode, v.Steps)
 			}
@@ -205,16 +190,15 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 // in the submitting department only.
 func TestStepIDsPerDepartment(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		zjj, scj := tok[zjjClerk], tok[scjClerk]
-		s.must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[legalToken],
-			itemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		zjj, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
+		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
+			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
 		const at = "2026-03-02T09:30:00+08:00"
-		zjjFirst := firstStep("SHARED-1", "ZJJ-SH-1", "XK-001", "accept", at)
-		scjFirst := firstStep("SHARED-1", "SCJ-SH-1", "XK-SCJ", "accept", at)
-		first := map[string]response{}
+		zjjFirst := apitest.FirstStep("SHARED-1", "ZJJ-SH-1", "XK-001", "accept", at)
+		scjFirst := apitest.FirstStep("SHARED-1", "SCJ-SH-1", "XK-SCJ", "accept", at)
+		first := map[string]apitest.Response{}
 
 		tests := []struct {
 			name, dept, token string
@@ -227,15 +211,15 @@ func TestStepIDsPerDepartment(t *testing.T) {
 			{"SCJ uses the same id", "SCJ", scj, scjFirst, 201, "", ""},
 			{"ZJJ sends its step again", "ZJJ", zjj, zjjFirst, 200, "", "ZJJ"},
 			{"SCJ sends its step again", "SCJ", scj, scjFirst, 200, "", "SCJ"},
-			{"ZJJ uses the id for another case", "ZJJ", zjj, firstStep("SHARED-1", "ZJJ-SH-2", "XK-001", "accept", at), 409, "step_id_conflict", ""},
-			{"SCJ uses the id for another case", "SCJ", scj, firstStep("SHARED-1", "SCJ-SH-2", "XK-SCJ", "accept", at), 409, "step_id_conflict", ""},
+			{"ZJJ uses the id for another case", "ZJJ", zjj, apitest.FirstStep("SHARED-1", "ZJJ-SH-2", "XK-001", "accept", at), 409, "step_id_conflict", ""},
+			{"SCJ uses the id for another case", "SCJ", scj, apitest.FirstStep("SHARED-1", "SCJ-SH-2", "XK-SCJ", "accept", at), 409, "step_id_conflict", ""},
 			{"SCJ sends ZJJ's step: no replay of it", "SCJ", scj, zjjFirst, 403, "other_department", ""},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				r := s.do("POST", "/api/v1/steps", tt.token, tt.body)
+				r := s.Do("POST", "/api/v1/steps", tt.token, tt.body)
 				if tt.code != "" {
-					wantCode(t, r, tt.status, tt.code)
+					apitest.WantCode(t, r, tt.status, tt.code)
 					return
 				}
 				if r.Status != tt.status {
@@ -256,13 +240,13 @@ func TestStepIDsPerDepartment(t *testing.T) {
 					CaseNo string `json:"case_no"`
 				} `json:"steps"`
 			}
-			s.must(200, "GET", "/api/v1/cases/"+no, tok[supervisionToken], nil).decode(t, &v)
+			s.Must(200, "GET", "/api/v1/cases/"+no, tok[apitest.SupervisionToken], nil).Decode(t, &v)
 			if len(v.Steps) != 1 || v.Steps[0].ID != "SHARED-1" || v.Steps[0].CaseNo != no {
 				t.Errorf("case %s steps = %+v, want the one step SHARED-1", no, v.Steps)
 			}
 		}
 		for _, no := range []string{"ZJJ-SH-2", "SCJ-SH-2"} {
-			s.must(404, "GET", "/api/v1/cases/"+no, tok[supervisionToken], nil)
+			s.Must(404, "GET", "/api/v1/cases/"+no, tok[apitest.SupervisionToken], nil)
 		}
 	})
 }

@@ -73,33 +73,22 @@ type Services struct {
 	Dashboard   *compliance.Dashboard
 }
 
-// Server holds the API's dependencies.
+// Server holds what the middleware needs; the handlers are grouped by
+// capability in handler types of their own (handlers.go), and the route
+// table names their methods.
 type Server struct {
-	accounts     *compliance.Accounts
-	catalog      *compliance.Catalog
-	cases        *compliance.Cases
-	supervision  *compliance.Supervision
-	reports      *compliance.Reports
-	patrols      *compliance.Patrols
-	impact       *compliance.Policies
-	auditLog     *compliance.Audit
-	public       *compliance.Public
-	deadlines    *compliance.Deadlines
-	docs         *compliance.Documents
-	dashboard    *compliance.Dashboard
-	authoring    Authoring
-	db           Pinger
-	policies     PolicyState
-	log          *slog.Logger
-	sessions     *session.Service
-	cookieSecure bool
-	failures     *failureCounter // failed authentications per client address
+	accounts *compliance.Accounts // authentication and the calendar's readiness
+	auditLog *compliance.Audit
+	sessions *sessionsAPI // the console's sessions, for authentication
+	db       Pinger
+	policies PolicyState
+	log      *slog.Logger
+	failures *failureCounter // failed authentications per client address
 	// subjectLocks orders changes to one object between the audit's reads
 	// of its state.
 	subjectLocks *subjectLocks
 	proxies      proxySet        // whose X-Request-Id is kept
 	requests     RequestObserver // nil: requests are not counted
-	notify       Inbox           // nil: notifications are off
 }
 
 // Role names the handlers compare an account's role with.
@@ -123,13 +112,12 @@ func New(svcs Services, authoring Authoring, db Pinger, policies PolicyState, cf
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	s := &Server{accounts: svcs.Accounts, catalog: svcs.Catalog, cases: svcs.Cases, supervision: svcs.Supervision,
-		reports: svcs.Reports, patrols: svcs.Patrols, impact: svcs.Policies, auditLog: svcs.Audit, public: svcs.Public,
-		deadlines: svcs.Deadlines, docs: svcs.Documents, dashboard: svcs.Dashboard, authoring: authoring, db: db, policies: policies, log: log,
-		sessions: cfg.Sessions, cookieSecure: cfg.CookieSecure,
-		failures: newFailureCounter(failureLimit, failureWindow), subjectLocks: newSubjectLocks(cfg.SubjectLocks, cfg.SubjectLockWait),
-		proxies: newProxySet(cfg.TrustedProxies), requests: cfg.Requests, notify: cfg.Notifications}
-	table := s.routes(hookRoutes{hooks: cfg.Webhooks, mail: cfg.Mail})
+	failures := newFailureCounter(failureLimit, failureWindow)
+	h := newHandlers(svcs, authoring, policies, cfg, log, failures)
+	s := &Server{accounts: svcs.Accounts, auditLog: svcs.Audit, sessions: h.sessions, db: db, policies: policies, log: log,
+		failures: failures, subjectLocks: newSubjectLocks(cfg.SubjectLocks, cfg.SubjectLockWait),
+		proxies: newProxySet(cfg.TrustedProxies), requests: cfg.Requests}
+	table := routes(h)
 	if err := checkRoutes(table); err != nil {
 		return nil, fmt.Errorf("route table: %w", err)
 	}
@@ -149,7 +137,7 @@ func New(svcs Services, authoring Authoring, db Pinger, policies PolicyState, cf
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
-	s.publicRoutes(r, cfg.PublicRate)
+	h.public.routes(r, cfg.PublicRate)
 	api := r.Group(apiPrefix, s.authenticate)
 	s.register(r, api, table, newHeavyLimiter(MaxHeavyPerAccount, heavyRoutes(table)))
 
@@ -196,8 +184,8 @@ func (s *Server) authenticate(c *gin.Context) {
 	header := c.GetHeader("Authorization")
 	cookie, cerr := c.Cookie(SessionCookie)
 	switch {
-	case header == "" && cerr == nil && s.sessions != nil:
-		a, err = s.fromSession(c, cookie)
+	case header == "" && cerr == nil && s.sessions.enabled():
+		a, err = s.sessions.fromSession(c, cookie)
 	default:
 		// Over the limit, every token from the address is refused unread,
 		// the right one too: else guessing would go on at full speed.

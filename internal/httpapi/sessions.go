@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -31,13 +32,27 @@ func toSessionView(a *compliance.Account, csrf string) sessionView {
 		MustChangePassword: a.MustChangePassword, CSRFToken: csrf}
 }
 
+// sessionsAPI signs people in and out of the console and sets passwords;
+// authentication asks it for the account of a session cookie.
+type sessionsAPI struct {
+	sessions     *session.Service // nil: bearer tokens only
+	accounts     *compliance.Accounts
+	auditLog     *compliance.Audit
+	failures     *failureCounter
+	log          *slog.Logger
+	cookieSecure bool
+}
+
+// enabled reports whether people may sign in with passwords.
+func (h *sessionsAPI) enabled() bool { return h.sessions != nil }
+
 // signIn checks a username and password and starts a session. Every wrong
 // pair gets the same answer after the same work; failures count against
 // the address like bad tokens do, and are audited.
-func (s *Server) signIn(c *gin.Context) {
+func (h *sessionsAPI) signIn(c *gin.Context) {
 	ctx := c.Request.Context()
 	ip := c.ClientIP()
-	if wait := s.failures.blocked(ip, time.Now()); wait > 0 {
+	if wait := h.failures.blocked(ip, time.Now()); wait > 0 {
 		tooManyAttempts(c, wait)
 		return
 	}
@@ -49,15 +64,15 @@ func (s *Server) signIn(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a, err := s.sessions.Verify(ctx, req.Username, req.Password)
+	a, err := h.sessions.Verify(ctx, req.Username, req.Password)
 	if err == nil {
-		err = s.accounts.CheckAddress(ctx, &a, ip)
+		err = h.accounts.CheckAddress(ctx, &a, ip)
 	}
 	if err != nil {
 		if k := compliance.KindOf(err); k == compliance.KindUnauthenticated || k == compliance.KindForbidden {
-			s.auditSignIn(ctx, req.Username, "", ip, "result=refused code="+publicCode(err))
-			if wait := s.failures.record(ip, time.Now()); wait > 0 {
-				s.log.WarnContext(ctx, "too many failed sign-ins", "ip", ip)
+			h.auditSignIn(ctx, req.Username, "", ip, "result=refused code="+publicCode(err))
+			if wait := h.failures.record(ip, time.Now()); wait > 0 {
+				h.log.WarnContext(ctx, "too many failed sign-ins", "ip", ip)
 				tooManyAttempts(c, wait)
 				return
 			}
@@ -65,17 +80,17 @@ func (s *Server) signIn(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	token, sess, err := s.sessions.Start(ctx, a, ip)
+	token, sess, err := h.sessions.Start(ctx, a, ip)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.auditSignIn(ctx, a.Username, a.Role, ip, "result=ok")
-	s.setSessionCookie(c, token, int(session.MaxLifetime.Seconds()))
+	h.auditSignIn(ctx, a.Username, a.Role, ip, "result=ok")
+	h.setSessionCookie(c, token, int(session.MaxLifetime.Seconds()))
 	c.JSON(http.StatusOK, toSessionView(&a, sess.CSRFToken))
 }
 
-func (s *Server) getSession(c *gin.Context) {
+func (h *sessionsAPI) get(c *gin.Context) {
 	sess, _ := c.Get("session")
 	csrf := ""
 	if ss, ok := sess.(session.Session); ok {
@@ -85,20 +100,20 @@ func (s *Server) getSession(c *gin.Context) {
 }
 
 // signOut ends the request's session at once and clears the cookie.
-func (s *Server) signOut(c *gin.Context) {
+func (h *sessionsAPI) signOut(c *gin.Context) {
 	if token, err := c.Cookie(SessionCookie); err == nil && c.GetHeader("Authorization") == "" {
-		if err := s.sessions.End(c.Request.Context(), token); err != nil {
+		if err := h.sessions.End(c.Request.Context(), token); err != nil {
 			fail(c, err)
 			return
 		}
 	}
-	s.setSessionCookie(c, "", -1)
+	h.setSessionCookie(c, "", -1)
 	c.Status(http.StatusNoContent)
 }
 
 // changePassword sets the signed-in account's own password and ends its
 // other sessions.
-func (s *Server) changePassword(c *gin.Context) {
+func (h *sessionsAPI) changePassword(c *gin.Context) {
 	var req struct {
 		OldPassword string `json:"old_password"`
 		NewPassword string `json:"new_password"`
@@ -112,7 +127,7 @@ func (s *Server) changePassword(c *gin.Context) {
 	if ss, ok := c.Get("session"); ok {
 		keep, csrf = ss.(session.Session).TokenHash, ss.(session.Session).CSRFToken
 	}
-	if err := s.sessions.ChangePassword(c.Request.Context(), a, keep, req.OldPassword, req.NewPassword); err != nil {
+	if err := h.sessions.ChangePassword(c.Request.Context(), a, keep, req.OldPassword, req.NewPassword); err != nil {
 		fail(c, err)
 		return
 	}
@@ -124,7 +139,7 @@ func (s *Server) changePassword(c *gin.Context) {
 
 // setAccountPassword gives an account an initial or reset password that
 // must be changed at its next sign-in.
-func (s *Server) setAccountPassword(c *gin.Context) {
+func (h *sessionsAPI) setAccountPassword(c *gin.Context) {
 	var req struct {
 		Password string `json:"password"`
 	}
@@ -133,12 +148,12 @@ func (s *Server) setAccountPassword(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	target, err := s.accounts.ManagedAccount(ctx, account(c), c.Param("username"))
+	target, err := h.accounts.ManagedAccount(ctx, account(c), c.Param("username"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err := s.sessions.SetPassword(ctx, target.Username, req.Password); err != nil {
+	if err := h.sessions.SetPassword(ctx, target.Username, req.Password); err != nil {
 		fail(c, err)
 		return
 	}
@@ -148,11 +163,11 @@ func (s *Server) setAccountPassword(c *gin.Context) {
 // fromSession authenticates a request by its session cookie. A request
 // that changes something must carry the session's CSRF token: a cookie is
 // sent by the browser whoever made the page that asks.
-func (s *Server) fromSession(c *gin.Context, token string) (*compliance.Account, error) {
-	sess, a, err := s.sessions.Resolve(c.Request.Context(), token)
+func (h *sessionsAPI) fromSession(c *gin.Context, token string) (*compliance.Account, error) {
+	sess, a, err := h.sessions.Resolve(c.Request.Context(), token)
 	if err != nil {
 		if compliance.KindOf(err) == compliance.KindUnauthenticated {
-			s.setSessionCookie(c, "", -1)
+			h.setSessionCookie(c, "", -1)
 		}
 		return nil, err
 	}
@@ -171,29 +186,29 @@ func (s *Server) fromSession(c *gin.Context, token string) (*compliance.Account,
 // holds no secret.
 const SignedInCookie = "pc_signed_in"
 
-func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
+func (h *sessionsAPI) setSessionCookie(c *gin.Context, value string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.cookieSecure, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: h.cookieSecure, SameSite: http.SameSiteStrictMode})
 	hint := "1"
 	if maxAge < 0 {
 		hint = ""
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: SignedInCookie, Value: hint, Path: "/", MaxAge: maxAge,
-		Secure: s.cookieSecure, SameSite: http.SameSiteStrictMode})
+		Secure: h.cookieSecure, SameSite: http.SameSiteStrictMode})
 }
 
 // auditSignIn records a sign-in or a refused one (sign-out, being a change
 // through the API, is recorded by audit). The password never reaches the
 // log, not even as a digest; a username that is not one is not copied.
-func (s *Server) auditSignIn(ctx context.Context, username string, role compliance.Role, ip, target string) {
+func (h *sessionsAPI) auditSignIn(ctx context.Context, username string, role compliance.Role, ip, target string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	if !compliance.ValidUsername(username) {
 		username = "(无效用户名)"
 	}
 	e := compliance.AuditEntry{Actor: username, Role: role, IP: ip, Action: "POST /api/v1/session", Target: target}
-	if _, err := s.auditLog.RecordAudit(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "audit entry of a sign-in not recorded", "error", err, "actor", username, "ip", ip, "target", target)
+	if _, err := h.auditLog.RecordAudit(ctx, e); err != nil {
+		h.log.ErrorContext(ctx, "audit entry of a sign-in not recorded", "error", err, "actor", username, "ip", ip, "target", target)
 	}
 }
 

@@ -9,12 +9,12 @@ import (
 )
 
 // getSettings answers GET /api/v1/settings: the district's names.
-func (s *Server) getSettings(c *gin.Context) {
-	c.JSON(http.StatusOK, s.accounts.DistrictSettings(c.Request.Context()))
+func (h *accountsAPI) getSettings(c *gin.Context) {
+	c.JSON(http.StatusOK, h.accounts.DistrictSettings(c.Request.Context()))
 }
 
 // putSettings answers PUT /api/v1/settings with the whole settings object.
-func (s *Server) putSettings(c *gin.Context) {
+func (h *accountsAPI) putSettings(c *gin.Context) {
 	var req struct {
 		DistrictName *string `json:"district_name"`
 		Offices      *struct {
@@ -35,10 +35,6 @@ func (s *Server) putSettings(c *gin.Context) {
 	if req.Offices != nil {
 		in.Offices = compliance.OfficeNames(*req.Offices)
 	}
-	st, err := s.accounts.PutSettings(c.Request.Context(), account(c), in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	st, err := h.accounts.PutSettings(c.Request.Context(), account(c), in)
+	respond(c, http.StatusOK, st, err)
 }

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type spotCheckAnswer struct {
@@ -54,12 +57,11 @@ func wantSample(candidates []string, size int, seed int64) []string {
 
 func TestSpotChecks(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn, "--sweep-interval", "0")
-		tok := setupDistrict(t, s)
-		sup := tok[supervisionToken]
-		oversight := statsAccount(t, s, "oversight", "oversight", "")
-		s.must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[legalToken], itemFixture(t, "licensing", func(it map[string]any) {
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+		sup := tok[apitest.SupervisionToken]
+		oversight := s.AddAccount(t, "oversight", "oversight", "")
+		s.Must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["department_code"] = "SCJ"
 		}))
 		// 30 ZJJ cases and 5 SCJ cases accepted in March, one ZJJ case in February.
@@ -67,21 +69,21 @@ func TestSpotChecks(t *testing.T) {
 		for i := range 30 {
 			no := fmt.Sprintf("ZJJ-SP-%02d", (i*7)%30) // submitted out of case-number order
 			at := fmt.Sprintf("2026-03-%02dT09:00:00+08:00", 2+i%27)
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(no+"-a", no, "XK-001", "accept", at))
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(no+"-a", no, "XK-001", "accept", at))
 			zjj = append(zjj, no)
 		}
 		all = append(all, zjj...)
 		for i := range 5 {
 			no := fmt.Sprintf("SCJ-SP-%d", i)
-			s.must(201, "POST", "/api/v1/steps", tok[scjClerk], firstStep(no+"-a", no, "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.SCJClerk], apitest.FirstStep(no+"-a", no, "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
 			all = append(all, no)
 		}
-		s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep("ZJJ-SP-FEB-a", "ZJJ-SP-FEB", "XK-001", "accept", "2026-02-27T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("ZJJ-SP-FEB-a", "ZJJ-SP-FEB", "XK-001", "accept", "2026-02-27T09:00:00+08:00"))
 
 		create := func(body map[string]any) spotCheckAnswer {
 			t.Helper()
 			var a spotCheckAnswer
-			s.must(201, "POST", "/api/v1/spot-checks", sup, body).decode(t, &a)
+			s.Must(201, "POST", "/api/v1/spot-checks", sup, body).Decode(t, &a)
 			return a
 		}
 		req := map[string]any{"departments": []string{"ZJJ"}, "from": "2026-03-01", "to": "2026-03-31", "size": 5, "seed": 20260301, "note": "三月重点抽查"}
@@ -108,7 +110,7 @@ func TestSpotChecks(t *testing.T) {
 		})
 
 		t.Run("another seed draws another sample", func(t *testing.T) {
-			other := create(with(req, "seed", 7))
+			other := create(apitest.With(req, "seed", 7))
 			if reflect.DeepEqual(other.caseNos(), first.caseNos()) {
 				t.Errorf("seeds 20260301 and 7 drew the same sample %v", other.caseNos())
 			}
@@ -118,28 +120,28 @@ func TestSpotChecks(t *testing.T) {
 		})
 
 		t.Run("a size above the candidates takes them all", func(t *testing.T) {
-			big := create(with(req, "size", 1000))
+			big := create(apitest.With(req, "size", 1000))
 			if got := slices.Sorted(slices.Values(big.caseNos())); !reflect.DeepEqual(got, slices.Sorted(slices.Values(zjj))) {
 				t.Errorf("sample %v, want every ZJJ case of March", got)
 			}
-			every := create(with(req, "departments", []string{}, "size", 1000))
+			every := create(apitest.With(req, "departments", []string{}, "size", 1000))
 			if got := slices.Sorted(slices.Values(every.caseNos())); !reflect.DeepEqual(got, slices.Sorted(slices.Values(all))) {
 				t.Errorf("sample %v, want every case of March", got)
 			}
 			if want := wantSample(all, 1000, 20260301); !reflect.DeepEqual(every.caseNos(), want) {
 				t.Errorf("order %v, want %v", every.caseNos(), want)
 			}
-			none := create(with(req, "from", "2025-01-01", "to", "2025-01-31"))
+			none := create(apitest.With(req, "from", "2025-01-01", "to", "2025-01-31"))
 			if none.Cases == nil || len(none.Cases) != 0 {
 				t.Errorf("empty period: cases %v, want []", none.Cases)
 			}
 		})
 
 		t.Run("a draw without a seed returns the seed it used", func(t *testing.T) {
-			noSeed := with(req)
+			noSeed := apitest.With(req)
 			delete(noSeed, "seed")
 			a := create(noSeed)
-			b := create(with(req, "seed", a.Seed))
+			b := create(apitest.With(req, "seed", a.Seed))
 			if !reflect.DeepEqual(a.caseNos(), b.caseNos()) {
 				t.Errorf("seed %d: %v, then %v", a.Seed, a.caseNos(), b.caseNos())
 			}
@@ -148,13 +150,13 @@ func TestSpotChecks(t *testing.T) {
 		t.Run("findings are recorded and shown", func(t *testing.T) {
 			path := fmt.Sprintf("/api/v1/spot-checks/%d", first.ID)
 			ok, bad := first.Cases[0].CaseNo, first.Cases[1].CaseNo
-			s.must(200, "POST", path+"/findings", sup, map[string]string{"case_no": ok, "result": "compliant"})
-			s.must(200, "POST", path+"/findings", sup, map[string]string{"case_no": bad, "result": "compliant"})
-			s.must(200, "POST", path+"/findings", sup, map[string]string{"case_no": bad, "result": "problem", "note": "审批意见缺失"})
+			s.Must(200, "POST", path+"/findings", sup, map[string]string{"case_no": ok, "result": "compliant"})
+			s.Must(200, "POST", path+"/findings", sup, map[string]string{"case_no": bad, "result": "compliant"})
+			s.Must(200, "POST", path+"/findings", sup, map[string]string{"case_no": bad, "result": "problem", "note": "审批意见缺失"})
 
 			var got spotCheckAnswer
-			raw := s.must(200, "GET", path, oversight, nil)
-			raw.decode(t, &got)
+			raw := s.Must(200, "GET", path, oversight, nil)
+			raw.Decode(t, &got)
 			if !reflect.DeepEqual(got.caseNos(), first.caseNos()) || got.Examined != 2 || got.Problems != 1 || got.Sampled != 5 {
 				t.Fatalf("spot check = %s", raw.Body)
 			}
@@ -181,7 +183,7 @@ func TestSpotChecks(t *testing.T) {
 				{"unknown spot check", "/api/v1/spot-checks/999999", map[string]string{"case_no": ok, "result": "compliant"}, 404, "spot_check_not_found"},
 			} {
 				t.Run(tt.name, func(t *testing.T) {
-					if code := s.must(tt.status, "POST", tt.path+"/findings", sup, tt.body).errorCode(t); code != tt.code {
+					if code := s.Must(tt.status, "POST", tt.path+"/findings", sup, tt.body).ErrorCode(t); code != tt.code {
 						t.Errorf("code = %s, want %s", code, tt.code)
 					}
 				})
@@ -192,7 +194,7 @@ func TestSpotChecks(t *testing.T) {
 			var list struct {
 				Items []spotCheckAnswer `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/spot-checks", oversight, nil).decode(t, &list)
+			s.Must(200, "GET", "/api/v1/spot-checks", oversight, nil).Decode(t, &list)
 			if len(list.Items) < 2 {
 				t.Fatalf("%d spot checks listed", len(list.Items))
 			}
@@ -209,56 +211,56 @@ func TestSpotChecks(t *testing.T) {
 				Items      []spotCheckAnswer `json:"items"`
 				NextBefore *int64            `json:"next_before"`
 			}
-			s.must(200, "GET", "/api/v1/spot-checks?limit=1", sup, nil).decode(t, &page)
+			s.Must(200, "GET", "/api/v1/spot-checks?limit=1", sup, nil).Decode(t, &page)
 			if len(page.Items) != 1 || page.NextBefore == nil || page.Items[0].ID != list.Items[0].ID {
 				t.Fatalf("first page = %+v", page)
 			}
-			s.must(200, "GET", fmt.Sprintf("/api/v1/spot-checks?limit=1&before=%d", *page.NextBefore), sup, nil).decode(t, &page)
+			s.Must(200, "GET", fmt.Sprintf("/api/v1/spot-checks?limit=1&before=%d", *page.NextBefore), sup, nil).Decode(t, &page)
 			if len(page.Items) != 1 || page.Items[0].ID != list.Items[1].ID {
 				t.Errorf("second page = %+v", page)
 			}
 		})
 
 		t.Run("roles", func(t *testing.T) {
-			s.must(403, "POST", "/api/v1/spot-checks", tok[zjjClerk], req)
-			s.must(403, "POST", "/api/v1/spot-checks", oversight, req)
-			s.must(403, "POST", "/api/v1/spot-checks", adminToken, req)
-			s.must(403, "GET", "/api/v1/spot-checks", tok[zjjAdmin], nil)
-			s.must(403, "GET", fmt.Sprintf("/api/v1/spot-checks/%d", first.ID), tok[zjjClerk], nil)
-			s.must(403, "POST", fmt.Sprintf("/api/v1/spot-checks/%d/findings", first.ID), oversight,
+			s.Must(403, "POST", "/api/v1/spot-checks", tok[apitest.ZJJClerk], req)
+			s.Must(403, "POST", "/api/v1/spot-checks", oversight, req)
+			s.Must(403, "POST", "/api/v1/spot-checks", apitest.AdminToken, req)
+			s.Must(403, "GET", "/api/v1/spot-checks", tok[apitest.ZJJAdmin], nil)
+			s.Must(403, "GET", fmt.Sprintf("/api/v1/spot-checks/%d", first.ID), tok[apitest.ZJJClerk], nil)
+			s.Must(403, "POST", fmt.Sprintf("/api/v1/spot-checks/%d/findings", first.ID), oversight,
 				map[string]string{"case_no": first.Cases[0].CaseNo, "result": "compliant"})
-			s.must(404, "GET", "/api/v1/spot-checks/999999", oversight, nil)
-			s.must(404, "GET", "/api/v1/spot-checks/abc", oversight, nil)
+			s.Must(404, "GET", "/api/v1/spot-checks/999999", oversight, nil)
+			s.Must(404, "GET", "/api/v1/spot-checks/abc", oversight, nil)
 		})
 
 		t.Run("bad requests store nothing", func(t *testing.T) {
 			var before struct {
 				Items []spotCheckAnswer `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/spot-checks?limit=500", sup, nil).decode(t, &before)
+			s.Must(200, "GET", "/api/v1/spot-checks?limit=500", sup, nil).Decode(t, &before)
 			for _, tt := range []struct {
 				name string
 				body map[string]any
 				code string
 			}{
-				{"size 0", with(req, "size", 0), "invalid_spot_check"},
-				{"size 1001", with(req, "size", 1001), "invalid_spot_check"},
-				{"bad date", with(req, "from", "2026-02-30"), "invalid_spot_check"},
-				{"no period", with(req, "from", "", "to", ""), "invalid_spot_check"},
-				{"from after to", with(req, "from", "2026-04-01"), "invalid_spot_check"},
-				{"unknown department", with(req, "departments", []string{"ZJJ", "NOPE"}), "unknown_department"},
+				{"size 0", apitest.With(req, "size", 0), "invalid_spot_check"},
+				{"size 1001", apitest.With(req, "size", 1001), "invalid_spot_check"},
+				{"bad date", apitest.With(req, "from", "2026-02-30"), "invalid_spot_check"},
+				{"no period", apitest.With(req, "from", "", "to", ""), "invalid_spot_check"},
+				{"from after to", apitest.With(req, "from", "2026-04-01"), "invalid_spot_check"},
+				{"unknown department", apitest.With(req, "departments", []string{"ZJJ", "NOPE"}), "unknown_department"},
 			} {
 				t.Run(tt.name, func(t *testing.T) {
-					if code := s.must(422, "POST", "/api/v1/spot-checks", sup, tt.body).errorCode(t); code != tt.code {
+					if code := s.Must(422, "POST", "/api/v1/spot-checks", sup, tt.body).ErrorCode(t); code != tt.code {
 						t.Errorf("code = %s, want %s", code, tt.code)
 					}
 				})
 			}
-			s.must(400, "POST", "/api/v1/spot-checks", sup, `{"size": 5, "surprise": true}`)
+			s.Must(400, "POST", "/api/v1/spot-checks", sup, `{"size": 5, "surprise": true}`)
 			var after struct {
 				Items []spotCheckAnswer `json:"items"`
 			}
-			s.must(200, "GET", "/api/v1/spot-checks?limit=500", sup, nil).decode(t, &after)
+			s.Must(200, "GET", "/api/v1/spot-checks?limit=500", sup, nil).Decode(t, &after)
 			if len(after.Items) != len(before.Items) {
 				t.Errorf("%d spot checks after refused requests, want %d", len(after.Items), len(before.Items))
 			}

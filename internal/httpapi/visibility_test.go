@@ -3,6 +3,9 @@ package httpapi_test
 import (
 	"strings"
 	"testing"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestDraftsAndRangesAreNotForEveryone: unpublished policy drafts are the
@@ -11,12 +14,11 @@ import (
 // departments' names.
 func TestDraftsAndRangesAreNotForEveryone(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		s.must(201, "POST", "/api/v1/departments", adminToken, map[string]any{"code": "HBJ", "name": "区生态环境局",
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]any{"code": "HBJ", "name": "区生态环境局",
 			"allowed_cidrs": []string{"10.77.0.0/16"}})
-		s.must(200, "PUT", "/api/v1/policies/custom", tok[legalToken], markerModule("草稿标记"))
+		s.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("草稿标记"))
 
 		for _, tc := range []struct {
 			who        string
@@ -24,20 +26,20 @@ func TestDraftsAndRangesAreNotForEveryone(t *testing.T) {
 			seesDrafts bool
 			seesRanges bool
 		}{
-			{"legal", tok[legalToken], true, false},
-			{"admin", adminToken, true, true},
-			{"clerk", tok[zjjClerk], false, false},
-			{"supervision", tok[supervisionToken], false, false},
+			{"legal", tok[apitest.LegalToken], true, false},
+			{"admin", apitest.AdminToken, true, true},
+			{"clerk", tok[apitest.ZJJClerk], false, false},
+			{"supervision", tok[apitest.SupervisionToken], false, false},
 		} {
 			t.Run(tc.who, func(t *testing.T) {
-				pol := string(s.must(200, "GET", "/api/v1/policies", tc.token, nil).Body)
+				pol := string(s.Must(200, "GET", "/api/v1/policies", tc.token, nil).Body)
 				if got := strings.Contains(pol, "草稿标记"); got != tc.seesDrafts {
 					t.Errorf("sees the draft: %v, want %v", got, tc.seesDrafts)
 				}
 				if !strings.Contains(pol, `"module":"deadline"`) {
 					t.Errorf("the modules in force are not listed: %.300s", pol)
 				}
-				deps := string(s.must(200, "GET", "/api/v1/departments", tc.token, nil).Body)
+				deps := string(s.Must(200, "GET", "/api/v1/departments", tc.token, nil).Body)
 				if got := strings.Contains(deps, "10.77.0.0/16"); got != tc.seesRanges {
 					t.Errorf("sees IP ranges: %v, want %v", got, tc.seesRanges)
 				}

@@ -2,7 +2,7 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -23,10 +23,10 @@ func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
 	if d := c.Query("department"); d != "" {
 		f.Departments = strings.Split(d, ",")
 	}
-	if f.Level != "" && !contains(levels, f.Level) {
+	if f.Level != "" && !slices.Contains(levels, f.Level) {
 		return f, badRequest("invalid_filter", "level 须为 prewarning 或 alarm")
 	}
-	if f.Status != "" && !contains(statuses, f.Status) {
+	if f.Status != "" && !slices.Contains(statuses, f.Status) {
 		return f, badRequest("invalid_filter", "未知的状态 %q", f.Status)
 	}
 	for name, v := range map[string]string{"rule": f.Rule, "family": f.Family, "case_no": f.CaseNo} {
@@ -91,22 +91,13 @@ func continueWarnings(f *compliance.WarningFilter, cur string) error {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) listWarnings(c *gin.Context) {
+func (h *supervisionAPI) listWarnings(c *gin.Context) {
 	f, err := warningFilter(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	items, err := s.cases.ListWarnings(c.Request.Context(), account(c), f)
+	items, err := h.cases.ListWarnings(c.Request.Context(), account(c), f)
 	if err != nil {
 		fail(c, err)
 		return
@@ -119,28 +110,20 @@ func (s *Server) listWarnings(c *gin.Context) {
 }
 
 func warningID(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, compliance.Errorf(compliance.KindNotFound, "warning_not_found", "预警不存在")
-	}
-	return id, nil
+	return idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "warning_not_found", "预警不存在"))
 }
 
-func (s *Server) getWarning(c *gin.Context) {
+func (h *supervisionAPI) getWarning(c *gin.Context) {
 	id, err := warningID(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	w, err := s.supervision.Warning(c.Request.Context(), account(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, w)
+	w, err := h.supervision.Warning(c.Request.Context(), account(c), id)
+	respond(c, http.StatusOK, w, err)
 }
 
-func (s *Server) transitionWarning(c *gin.Context) {
+func (h *supervisionAPI) transitionWarning(c *gin.Context) {
 	id, err := warningID(c)
 	if err != nil {
 		fail(c, err)
@@ -156,10 +139,6 @@ func (s *Server) transitionWarning(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	w, err := s.supervision.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference, req.Outcome)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, w)
+	w, err := h.supervision.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference, req.Outcome)
+	respond(c, http.StatusOK, w, err)
 }

@@ -9,14 +9,14 @@ import (
 	"powercheck/internal/webhook"
 )
 
-// hookRoutes answers the webhooks' and the mail's administration.
-type hookRoutes struct {
+// webhooksAPI answers the webhooks' and the mail's administration.
+type webhooksAPI struct {
 	hooks *webhook.Service
 	mail  *webhook.Mailer
 }
 
 // ready refuses the routes of a server built without the services.
-func (h hookRoutes) ready(c *gin.Context) {
+func (h *webhooksAPI) ready(c *gin.Context) {
 	if h.hooks == nil || h.mail == nil {
 		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))
 		c.Abort()
@@ -26,35 +26,23 @@ func (h hookRoutes) ready(c *gin.Context) {
 }
 
 // list answers GET /api/v1/webhooks → {items}; secrets are never shown.
-func (h hookRoutes) list(c *gin.Context) {
+func (h *webhooksAPI) list(c *gin.Context) {
 	es, err := h.hooks.List(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": es})
+	respond(c, http.StatusOK, gin.H{"items": es}, err)
 }
 
 // put answers PUT /api/v1/webhooks/{name}: 201 when created, 200 when replaced.
-func (h hookRoutes) put(c *gin.Context) {
+func (h *webhooksAPI) put(c *gin.Context) {
 	var req webhook.PutWebhookRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
 	e, created, err := h.hooks.Put(c.Request.Context(), account(c), c.Param("name"), req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	c.JSON(status, e)
+	respond(c, savedStatus(created), e, err)
 }
 
-func (h hookRoutes) delete(c *gin.Context) {
+func (h *webhooksAPI) delete(c *gin.Context) {
 	if err := h.hooks.Delete(c.Request.Context(), c.Param("name")); err != nil {
 		fail(c, err)
 		return
@@ -64,7 +52,7 @@ func (h hookRoutes) delete(c *gin.Context) {
 
 // deliveries answers GET /api/v1/webhooks/{name}/deliveries?status=&cursor=
 // → {items, next_cursor}, newest first.
-func (h hookRoutes) deliveries(c *gin.Context) {
+func (h *webhooksAPI) deliveries(c *gin.Context) {
 	var before int64
 	if cur := c.Query("cursor"); cur != "" {
 		var err error
@@ -88,7 +76,7 @@ func (h hookRoutes) deliveries(c *gin.Context) {
 
 // replay answers POST /api/v1/webhooks/{name}/replay with
 // {"deliveries": [ids]} or {"dead": true} → {replayed}.
-func (h hookRoutes) replay(c *gin.Context) {
+func (h *webhooksAPI) replay(c *gin.Context) {
 	var req struct {
 		Deliveries []int64 `json:"deliveries"`
 		Dead       bool    `json:"dead"`
@@ -98,24 +86,16 @@ func (h hookRoutes) replay(c *gin.Context) {
 		return
 	}
 	n, err := h.hooks.Replay(c.Request.Context(), c.Param("name"), req.Deliveries, req.Dead)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"replayed": n})
+	respond(c, http.StatusOK, gin.H{"replayed": n}, err)
 }
 
-func (h hookRoutes) getSettings(c *gin.Context) {
+func (h *webhooksAPI) getSettings(c *gin.Context) {
 	st, err := h.hooks.Settings(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	respond(c, http.StatusOK, st, err)
 }
 
 // putSettings answers PUT /api/v1/webhooks-settings with {allow}.
-func (h hookRoutes) putSettings(c *gin.Context) {
+func (h *webhooksAPI) putSettings(c *gin.Context) {
 	var req struct {
 		Allow []string `json:"allow"`
 	}
@@ -124,36 +104,24 @@ func (h hookRoutes) putSettings(c *gin.Context) {
 		return
 	}
 	st, err := h.hooks.PutSettings(c.Request.Context(), account(c), webhook.Settings{Allow: req.Allow})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	respond(c, http.StatusOK, st, err)
 }
 
-func (h hookRoutes) getMail(c *gin.Context) {
+func (h *webhooksAPI) getMail(c *gin.Context) {
 	st, err := h.mail.Settings(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	respond(c, http.StatusOK, st, err)
 }
 
 // putMail answers PUT /api/v1/mail-settings; a password left out keeps
 // the stored one.
-func (h hookRoutes) putMail(c *gin.Context) {
+func (h *webhooksAPI) putMail(c *gin.Context) {
 	var req webhook.PutMailRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
 	st, err := h.mail.PutSettings(c.Request.Context(), account(c), req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	respond(c, http.StatusOK, st, err)
 }
 
 // hookSubject is the audit subject of an endpoint: a settings object.

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"cmp"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -11,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"powercheck/internal/sqlstore"
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // windowed is a warning of a list, with its recording time parsed.
@@ -65,23 +65,17 @@ func ids(ws []windowed) []int64 {
 // list's order, and a cursor of the other kind of list is refused.
 func TestViolationListWithTimeWindow(t *testing.T) {
 	t.Parallel()
-	eachDriver(t, func(t *testing.T, dsn string) {
-		s := startServer(t, dsn)
-		tok := setupDistrict(t, s)
-		sup := tok[supervisionToken]
-		st, err := sqlstore.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		sup := tok[apitest.SupervisionToken]
+		st := sqlstoretest.Open(t, dsn)
 
 		cases := 0
 		post := func() []int64 {
 			t.Helper()
 			cases++
 			caseNo := fmt.Sprintf("ZJJ-W-%d", cases)
-			var ans stepAnswer
-			s.must(201, "POST", "/api/v1/steps", tok[zjjClerk], firstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00")).decode(t, &ans)
+			ans := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
 			if len(ans.Warnings) == 0 {
 				t.Fatalf("case %s raised no warning; the test needs some", caseNo)
 			}
@@ -111,7 +105,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 		list := func(query string) windowPage {
 			t.Helper()
 			var p windowPage
-			s.must(200, "GET", "/api/v1/warnings?"+query, sup, nil).decode(t, &p)
+			s.Must(200, "GET", "/api/v1/warnings?"+query, sup, nil).Decode(t, &p)
 			return p
 		}
 		t.Run("recording-time order, newest or oldest first", func(t *testing.T) {
@@ -192,7 +186,7 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 			for _, format := range []string{"csv", "xlsx"} {
 				for _, filter := range []string{window, window + "&order=asc", "department=ZJJ&from=2026-06-01&to=2026-07-01",
 					"from=2026-06-01&level=alarm", "to=2026-08-01&order=asc"} {
-					got := s.export(t, sup, "format="+format+"&"+filter)
+					got := export(t, s, sup, "format="+format+"&"+filter)
 					if rows := sameAsList(t, s, sup, filter, got); len(rows) < 2 {
 						t.Errorf("%s: %d rows; the filter should select several", filter, len(rows))
 					}
@@ -214,12 +208,12 @@ func TestViolationListWithTimeWindow(t *testing.T) {
 				{"a time cursor with id 0", window + "&cursor=" + b64("w2:1780000000000000000:0")},
 				{"an unknown kind", window + "&cursor=" + b64("w3:5")},
 			} {
-				r := s.do("GET", "/api/v1/warnings?"+tc.query, sup, nil)
-				wantCode(t, r, 400, "invalid_cursor")
-				e := s.export(t, sup, "format=csv&"+tc.query)
+				r := s.Do("GET", "/api/v1/warnings?"+tc.query, sup, nil)
+				apitest.WantCode(t, r, 400, "invalid_cursor")
+				e := export(t, s, sup, "format=csv&"+tc.query)
 				if e.res.StatusCode != 400 {
 					t.Errorf("%s: the export answers %d, want 400", tc.name, e.res.StatusCode)
-				} else if code := (response{Status: 400, Body: e.body}).errorCode(t); code != "invalid_cursor" {
+				} else if code := (apitest.Response{Status: 400, Body: e.body}).ErrorCode(t); code != "invalid_cursor" {
 					t.Errorf("%s: the export's code %s, want invalid_cursor", tc.name, code)
 				}
 			}

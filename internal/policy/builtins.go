@@ -72,17 +72,9 @@ func builtinDecls() []*ast.Builtin {
 // builtinOptions binds the built-ins to a calendar source.
 func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 	return []func(*rego.Rego){
-		rego.Function2(declAdd, func(_ rego.BuiltinContext, ts, n *ast.Term) (*ast.Term, error) {
-			d, days, err := dateAndInt(ts, n)
-			if err != nil {
-				return nil, err
-			}
-			due, err := cal().AddWorkdays(d, days)
-			if err != nil {
-				return nil, err
-			}
-			return ast.StringTerm(due.String()), nil
-		}),
+		rego.Function2(declAdd, withDays(func(d calendar.Date, n int) (calendar.Date, error) {
+			return cal().AddWorkdays(d, n)
+		})),
 		rego.Function3(declAddDays, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
 			return cal().AddDays(d, n, unit)
 		})),
@@ -104,43 +96,56 @@ func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 			}
 			return ast.IntNumberTerm(n), nil
 		}),
-		rego.Function1(declIsWorkday, func(_ rego.BuiltinContext, ts *ast.Term) (*ast.Term, error) {
-			d, err := dateArg(ts)
-			if err != nil {
-				return nil, err
-			}
-			ok, err := cal().IsWorkday(d)
-			if err != nil {
-				return nil, err
-			}
-			return ast.BooleanTerm(ok), nil
-		}),
-		rego.Function1(declDate, func(_ rego.BuiltinContext, ts *ast.Term) (*ast.Term, error) {
-			d, err := dateArg(ts)
-			if err != nil {
-				return nil, err
-			}
-			return ast.StringTerm(d.String()), nil
-		}),
+		rego.Function1(declIsWorkday, onDate(func(d calendar.Date) (bool, error) {
+			return cal().IsWorkday(d)
+		}, ast.BooleanTerm)),
+		rego.Function1(declDate, onDate(func(d calendar.Date) (string, error) {
+			return d.String(), nil
+		}, ast.StringTerm)),
+	}
+}
+
+// onDate adapts a computation on the date of ts to a built-in; term makes
+// the built-in's answer of the computation's result.
+func onDate[T any](f func(d calendar.Date) (T, error), term func(T) *ast.Term) rego.Builtin1 {
+	return func(_ rego.BuiltinContext, ts *ast.Term) (*ast.Term, error) {
+		d, err := dateArg(ts)
+		if err != nil {
+			return nil, err
+		}
+		v, err := f(d)
+		if err != nil {
+			return nil, err
+		}
+		return term(v), nil
+	}
+}
+
+// withDays adapts a computation (ts, n) → date to a built-in.
+func withDays(f func(d calendar.Date, n int) (calendar.Date, error)) rego.Builtin2 {
+	return func(_ rego.BuiltinContext, ts, n *ast.Term) (*ast.Term, error) {
+		d, days, err := dateAndInt(ts, n)
+		if err != nil {
+			return nil, err
+		}
+		end, err := f(d, days)
+		if err != nil {
+			return nil, err
+		}
+		return ast.StringTerm(end.String()), nil
 	}
 }
 
 // withUnit adapts a period computation (ts, n, unit) → date to a built-in.
 func withUnit(f func(d calendar.Date, n int, unit string) (calendar.Date, error)) rego.Builtin3 {
-	return func(_ rego.BuiltinContext, ts, n, unit *ast.Term) (*ast.Term, error) {
-		d, days, err := dateAndInt(ts, n)
-		if err != nil {
-			return nil, err
-		}
-		u, ok := unit.Value.(ast.String)
-		if !ok {
-			return nil, errors.New("unit must be a string")
-		}
-		end, err := f(d, days, string(u))
-		if err != nil {
-			return nil, err
-		}
-		return ast.StringTerm(end.String()), nil
+	return func(bctx rego.BuiltinContext, ts, n, unit *ast.Term) (*ast.Term, error) {
+		return withDays(func(d calendar.Date, days int) (calendar.Date, error) {
+			u, ok := unit.Value.(ast.String)
+			if !ok {
+				return 0, errors.New("unit must be a string")
+			}
+			return f(d, days, string(u))
+		})(bctx, ts, n)
 	}
 }
 

@@ -193,6 +193,20 @@ func checkPackage(m Module, mod *ast.Module, add func(m string, line int, code, 
 func validLevel(v any) bool { return v == "prewarning" || v == "alarm" }
 
 // compiler returns a strict compiler with the restricted capabilities.
+// parseAndCompile parses modules and compiles them strictly: it returns the
+// parsed modules and their compiler, or the problems found, located.
+func parseAndCompile(modules []Module) (map[string]*ast.Module, *ast.Compiler, error) {
+	parsed, ce := parse(modules)
+	if ce != nil {
+		return nil, nil, ce
+	}
+	c := newCompiler()
+	if c.Compile(parsed); c.Failed() {
+		return nil, nil, problemsFrom(c.Errors)
+	}
+	return parsed, c, nil
+}
+
 func newCompiler() *ast.Compiler {
 	return ast.NewCompiler().
 		WithStrict(true).
@@ -231,13 +245,9 @@ func compileSet(ctx context.Context, cal calendarFunc, modules []Module, data st
 			prod = append(prod, m)
 		}
 	}
-	parsed, ce := parse(prod)
-	if ce != nil {
-		return nil, prepared{}, ce
-	}
-	c := newCompiler()
-	if c.Compile(parsed); c.Failed() {
-		return nil, prepared{}, problemsFrom(c.Errors)
+	c, err := compileModules(prod)
+	if err != nil {
+		return nil, prepared{}, err
 	}
 	prepare := func(q string) (rego.PreparedEvalQuery, error) {
 		opts := append([]func(*rego.Rego){rego.Compiler(c), rego.Store(data), rego.Query(q), rego.StrictBuiltinErrors(false)}, builtinOptions(cal)...)
@@ -248,7 +258,6 @@ func compileSet(ctx context.Context, cal calendarFunc, modules []Module, data st
 		return pq, nil
 	}
 	var p prepared
-	var err error
 	if p.check, err = prepare(checkQuery); err != nil {
 		return nil, p, err
 	}

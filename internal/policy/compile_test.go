@@ -25,45 +25,33 @@ func TestCompileProblems(t *testing.T) {
 	}{
 		{
 			name: "syntax error",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-`+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
+			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
 	input.event == "step"
 	x := [1, 2
-}
-`)},
+`))},
 			module: "demo", line: 10, code: "rego_parse_error", zh: "语法错误",
 		},
 		{
 			name: "forbidden built-in http.send",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-`+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
+			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
 	resp := http.send({"method": "GET", "url": "http://example.com"})
 	resp.status_code == 200
-}
-`)},
+`))},
 			module: "demo", line: 8, zh: "禁止",
 		},
 		{
 			name: "forbidden built-in time.now_ns",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-`+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
+			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
 	time.now_ns() > 0
-}
-`)},
+`))},
 			module: "demo", line: 8, zh: "禁止使用的内置函数 time.now_ns",
 		},
 		{
 			name: "forbidden built-in print",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-`+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
+			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
 	print("debug")
 	input.event == "step"
-}
-`)},
+`))},
 			module: "demo", line: 8, zh: "禁止使用的内置函数 print",
 		},
 		{
@@ -82,50 +70,23 @@ func TestCompileProblems(t *testing.T) {
 			module: "env", line: 7, zh: "禁止",
 		},
 		{
-			name: "rule without METADATA",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
-	input.event == "step"
-}
-`)},
-			module: "demo", line: 3, code: "metadata_error", zh: "METADATA",
+			name:    "rule without METADATA",
+			modules: []policy.Module{mod("demo", ruleModule("compliance.demo", "", "demo.x", onStep))},
+			module:  "demo", line: 3, code: "metadata_error", zh: "METADATA",
 		},
 		{
-			name: "METADATA without a title",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-# METADATA
-# custom:
-#   level: alarm
-warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
-	input.event == "step"
-}
-`)},
-			module: "demo", line: 6, code: "metadata_error", zh: "title",
+			name:    "METADATA without a title",
+			modules: []policy.Module{mod("demo", ruleModule("compliance.demo", "# METADATA\n# custom:\n#   level: alarm\n", "demo.x", onStep))},
+			module:  "demo", line: 6, code: "metadata_error", zh: "title",
 		},
 		{
-			name: "bad level in METADATA",
-			modules: []policy.Module{okModule, mod("demo2", `package compliance.demo2
-
-# METADATA
-# title: 红色警报
-# custom:
-#   level: red
-warnings contains {"rule": "demo2.x", "level": "alarm", "message": "x"} if {
-	input.event == "step"
-}
-`)},
-			module: "demo2", line: 7, code: "metadata_error", zh: "custom.level",
+			name:    "bad level in METADATA",
+			modules: []policy.Module{okModule, mod("demo2", ruleModule("compliance.demo2", "# METADATA\n# title: 红色警报\n# custom:\n#   level: red\n", "demo2.x", onStep))},
+			module:  "demo2", line: 7, code: "metadata_error", zh: "custom.level",
 		},
 		{
 			name: "METADATA on one rule only",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-`+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
-	input.event == "step"
-}
-
+			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", onStep)+`
 warnings contains {"rule": "demo.y", "level": "alarm", "message": "y"} if {
 	input.event == "tick"
 }
@@ -133,34 +94,23 @@ warnings contains {"rule": "demo.y", "level": "alarm", "message": "y"} if {
 			module: "demo", line: 11, code: "metadata_error",
 		},
 		{
-			name: "wrong package name",
-			modules: []policy.Module{mod("demo", `package compliance.other
-
-`+header+`warnings contains {"rule": "other.x", "level": "alarm", "message": "x"} if {
-	input.event == "step"
-}
-`)},
-			module: "demo", line: 1, code: "package_error", zh: "compliance.demo",
+			name:    "wrong package name",
+			modules: []policy.Module{mod("demo", alarmRule("compliance.other", "other.x", onStep))},
+			module:  "demo", line: 1, code: "package_error", zh: "compliance.demo",
 		},
 		{
 			name: "package outside compliance",
-			modules: []policy.Module{mod("demo", `package demo
-
-`+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
+			modules: []policy.Module{mod("demo", alarmRule("demo", "demo.x", `
 	input.event == "step"
-}
-`)},
+`))},
 			module: "demo", line: 1, code: "package_error",
 		},
 		{
 			name: "unused variable in strict mode",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-`+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
+			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
 	input.event == "step"
 	unused := 1
-}
-`)},
+`))},
 			module: "demo", line: 9, code: "rego_compile_error",
 		},
 		{
@@ -177,12 +127,9 @@ import data.compliance.other
 		},
 		{
 			name: "type error in a working-day built-in",
-			modules: []policy.Module{mod("demo", `package compliance.demo
-
-`+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
+			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
 	workday.count(input.step.occurred_at, 3) > 1
-}
-`)},
+`))},
 			module: "demo", line: 8, code: "rego_type_error", zh: "类型错误",
 		},
 		{
@@ -205,6 +152,21 @@ import data.compliance.other
 		})
 	}
 }
+
+// ruleModule is the source of a module of package pkg whose one rule,
+// under the comment block meta, raises an alarm named rule when body holds.
+func ruleModule(pkg, meta, rule, body string) string {
+	return "package " + pkg + "\n\n" + meta + `warnings contains {"rule": "` + rule + `", "level": "alarm", "message": "x"} if {` + body + "}\n"
+}
+
+// alarmRule is ruleModule under header: the rule is on line 7, body starts
+// on line 8.
+func alarmRule(pkg, rule, body string) string { return ruleModule(pkg, header, rule, body) }
+
+// onStep is a rule body that holds for every step.
+const onStep = `
+	input.event == "step"
+`
 
 func mustCompileError(t *testing.T, op string, err error) *policy.CompileError {
 	t.Helper()

@@ -37,15 +37,11 @@ const TestTimeout = 5 * time.Second
 // district's: a test that depends on another value sets it with
 // `with data.params as …`.
 func (e *Engine) RunTests(ctx context.Context, modules []Module) ([]TestResult, error) {
-	parsed, ce := parse(modules)
-	if ce != nil {
-		return nil, ce
-	}
 	// Compile first with our own compiler so that errors come back located
 	// and in the same form as on publish.
-	c := newCompiler()
-	if c.Compile(parsed); c.Failed() {
-		return nil, problemsFrom(c.Errors)
+	parsed, _, err := parseAndCompile(modules)
+	if err != nil {
+		return nil, err
 	}
 	var custom []*tester.Builtin
 	decls := builtinDecls()

@@ -58,19 +58,25 @@ type Store interface {
 // Service signs people in and out and keeps their passwords.
 type Service struct {
 	store Store
+	// cache remembers resolved sessions for a moment; it is the one the
+	// accounts' tokens are remembered in (compliance.Core.Credentials), so
+	// that a change of an account forgets its sessions too.
+	cache *compliance.CredentialCache
 	now   func() time.Time
 	log   *slog.Logger
 }
 
-// NewService returns a service over store; now may be nil (the wall clock).
-func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
+// NewService returns a service over store that remembers resolved
+// sessions in cache (nil: none are remembered); now may be nil (the wall
+// clock).
+func NewService(store Store, cache *compliance.CredentialCache, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, now: now, log: log}
+	return &Service{store: store, cache: cache, now: now, log: log}
 }
 
 // ErrBadCredentials is the one answer to every wrong username and
@@ -127,23 +133,31 @@ func (s *Service) Start(ctx context.Context, a compliance.Account, ip string) (s
 
 // Resolve returns the session of a cookie's token and its account. A
 // session past its idle or absolute limit, or whose account is disabled or
-// expired, is ended.
+// expired, is ended. What a session resolved to is remembered for at most
+// the cache's TTL; the limits are checked on every request.
 func (s *Service) Resolve(ctx context.Context, token string) (Session, compliance.Account, error) {
 	if token == "" || len(token) > 128 {
 		return Session{}, compliance.Account{}, errNoSession
 	}
 	h := hashToken(token)
-	sess, a, err := s.store.Session(ctx, h)
+	key := sessionCredential(h)
+	a, detail, err := s.cache.Load(key, func() (compliance.Account, any, error) {
+		sess, a, err := s.store.Session(ctx, h)
+		return a, sess, err
+	})
 	if errors.Is(err, compliance.ErrNotFound) {
 		return Session{}, compliance.Account{}, errNoSession
 	}
 	if err != nil {
 		return Session{}, compliance.Account{}, err
 	}
+	sess := detail.(Session)
 	now := s.now()
 	if now.Sub(sess.LastSeenAt) > IdleTimeout || now.Sub(sess.CreatedAt) > MaxLifetime ||
 		a.Disabled || (a.ExpiresAt != nil && !now.Before(*a.ExpiresAt)) {
-		if err := s.store.DeleteSession(ctx, h); err != nil {
+		err := s.store.DeleteSession(ctx, h)
+		s.cache.Forget(key)
+		if err != nil {
 			return Session{}, compliance.Account{}, err
 		}
 		return Session{}, compliance.Account{}, errNoSession
@@ -152,6 +166,9 @@ func (s *Service) Resolve(ctx context.Context, token string) (Session, complianc
 		if err := s.store.TouchSession(ctx, h, now.UTC()); err != nil {
 			return Session{}, compliance.Account{}, err
 		}
+		// The remembered last use is now stale: read it again next time
+		// rather than touch the session on every request until it expires.
+		s.cache.Forget(key)
 		sess.LastSeenAt = now
 	}
 	return sess, a, nil
@@ -159,8 +176,14 @@ func (s *Service) Resolve(ctx context.Context, token string) (Session, complianc
 
 // End ends the session of token at once.
 func (s *Service) End(ctx context.Context, token string) error {
-	return s.store.DeleteSession(ctx, hashToken(token))
+	h := hashToken(token)
+	err := s.store.DeleteSession(ctx, h)
+	s.cache.Forget(sessionCredential(h)) // even if the answer was lost: it may be gone
+	return err
 }
+
+// sessionCredential is the key of a session in the credential cache.
+func sessionCredential(tokenHash string) string { return "session:" + tokenHash }
 
 // ChangePassword sets a's own password after checking the old one, clears
 // the must-change flag and ends a's other sessions (keep: the current
@@ -185,7 +208,7 @@ func (s *Service) ChangePassword(ctx context.Context, a *compliance.Account, kee
 	if err != nil {
 		return err
 	}
-	return s.store.SetPassword(ctx, a.Username, nh, false, keep, s.now().UTC())
+	return s.setPassword(ctx, a.Username, nh, false, keep)
 }
 
 // SetPassword gives the account username an initial or reset password,
@@ -199,7 +222,7 @@ func (s *Service) SetPassword(ctx context.Context, username, password string) er
 	if err != nil {
 		return err
 	}
-	return s.store.SetPassword(ctx, username, h, true, "", s.now().UTC())
+	return s.setPassword(ctx, username, h, true, "")
 }
 
 // SetKnownPassword gives an account a password that need not be changed:
@@ -209,7 +232,16 @@ func (s *Service) SetKnownPassword(ctx context.Context, username, password strin
 	if err != nil {
 		return err
 	}
-	return s.store.SetPassword(ctx, username, h, false, "", s.now().UTC())
+	return s.setPassword(ctx, username, h, false, "")
+}
+
+// setPassword stores a password hash, ending the account's sessions but
+// keep, and forgets the account's remembered credentials: its sessions
+// ended and its must-change flag, which bearer tokens obey too, changed.
+func (s *Service) setPassword(ctx context.Context, username, hash string, mustChange bool, keep string) error {
+	err := s.store.SetPassword(ctx, username, hash, mustChange, keep, s.now().UTC())
+	s.cache.ForgetAccount(username) // even if the answer was lost
+	return err
 }
 
 // HashOf returns the stored form of a session token.

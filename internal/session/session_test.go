@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
@@ -69,51 +70,79 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
+// clerkFixture is a department's clerk, with a password, over a fresh
+// store, and the services that sign it in.
+type clerkFixture struct {
+	t        *testing.T
+	st       *sqlstore.Store
+	accounts *compliance.Accounts
+	sessions *session.Service
+	clerk    compliance.Account
+	token    string // the clerk's bearer token
+}
+
+// newClerkFixture opens a fresh store at dsn; the accounts and the
+// sessions remember credentials in cache (nil: none) and run on now.
+func newClerkFixture(t *testing.T, dsn string, cache *compliance.CredentialCache, now func() time.Time) *clerkFixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	core := compliance.NewCore(compliance.CoreConfig{Lookup: checker.SQLStores(st).Lookup, Now: now, Credentials: cache})
+	f := &clerkFixture{t: t, st: st, accounts: compliance.NewAccounts(core, st.Accounts(), nil),
+		sessions: session.NewService(st.Sessions(), core.Credentials(), now, nil)}
+	if _, err := f.accounts.CreateDepartment(ctx, &compliance.Account{Role: compliance.RoleAdmin}, compliance.Department{Code: "ZJJ", Name: "住建局"}); err != nil {
+		t.Fatal(err)
+	}
+	f.clerk, f.token, err = f.accounts.CreateAccount(ctx, nil, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sessions.SetKnownPassword(ctx, f.clerk.Username, "Clerk-Pass-2026"); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// begin signs the clerk in and returns the session's token.
+func (f *clerkFixture) begin() string {
+	f.t.Helper()
+	ctx := context.Background()
+	a, err := f.sessions.Verify(ctx, f.clerk.Username, "Clerk-Pass-2026")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	tok, _, err := f.sessions.Start(ctx, a, "127.0.0.1")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return tok
+}
+
+// alive reports whether the session of tok resolves.
+func (f *clerkFixture) alive(tok string) bool {
+	f.t.Helper()
+	_, _, err := f.sessions.Resolve(context.Background(), tok)
+	if err != nil && compliance.KindOf(err) != compliance.KindUnauthenticated {
+		f.t.Fatal(err)
+	}
+	return err == nil
+}
+
 func TestSessionLimits(t *testing.T) {
 	for _, d := range sqlstoretest.Drivers() {
 		t.Run(d.Name, func(t *testing.T) {
 			ctx := context.Background()
-			st, err := sqlstore.Open(ctx, d.DSN(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			if err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
 			start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 			clk := &clock{t: start}
-			svc := compliance.NewAccounts(compliance.NewCore(compliance.CoreConfig{Lookup: st, Now: clk.now}), st, nil)
-			if _, err := svc.CreateDepartment(ctx, &compliance.Account{Role: compliance.RoleAdmin}, compliance.Department{Code: "ZJJ", Name: "住建局"}); err != nil {
-				t.Fatal(err)
-			}
-			acc, _, err := svc.CreateAccount(ctx, nil, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			sessions := session.NewService(st, clk.now, nil)
-			if err := sessions.SetKnownPassword(ctx, acc.Username, "Clerk-Pass-2026"); err != nil {
-				t.Fatal(err)
-			}
-			begin := func() string {
-				t.Helper()
-				a, err := sessions.Verify(ctx, "zjj-clerk", "Clerk-Pass-2026")
-				if err != nil {
-					t.Fatal(err)
-				}
-				tok, _, err := sessions.Start(ctx, a, "127.0.0.1")
-				if err != nil {
-					t.Fatal(err)
-				}
-				return tok
-			}
-			alive := func(tok string) bool {
-				_, _, err := sessions.Resolve(ctx, tok)
-				if err != nil && compliance.KindOf(err) != compliance.KindUnauthenticated {
-					t.Fatal(err)
-				}
-				return err == nil
-			}
+			f := newClerkFixture(t, d.DSN(t), nil, clk.now)
+			sessions, begin, alive := f.sessions, f.begin, f.alive
 
 			idle := begin()
 			clk.t = clk.t.Add(29 * time.Minute)
@@ -176,5 +205,147 @@ func TestUseTestParams(t *testing.T) {
 	session.UseProductionParams()
 	if h, _ := session.HashPassword("x"); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Errorf("after UseProductionParams: hash %q, want the production cost", h)
+	}
+}
+
+// Accepted tokens and sessions are remembered, in the cache the accounts
+// and the sessions share; every change made through the services forgets
+// what it affects at once. The cache's TTL is an hour here, so that every
+// refusal below comes from a change forgetting, never from an entry
+// running out.
+func TestRememberedCredentials(t *testing.T) {
+	for _, d := range sqlstoretest.Drivers() {
+		t.Run(d.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newClerkFixture(t, d.DSN(t), compliance.NewCredentialCache(time.Hour, 100, nil), nil)
+			st, accounts, sessions, clerk, token := f.st, f.accounts, f.sessions, f.clerk, f.token
+			admin := &compliance.Account{Username: "admin", Role: compliance.RoleAdmin}
+
+			// remembered fails the test unless what is accepted is still
+			// accepted while the clerk is disabled in the database directly,
+			// as another node would: no service hears of it.
+			remembered := func(what string, accepted func() bool) {
+				t.Helper()
+				for _, disabled := range []bool{true, false} {
+					if err := st.DB().Exec("UPDATE accounts SET disabled = ? WHERE username = ?", disabled, clerk.Username).Error; err != nil {
+						t.Fatal(err)
+					}
+					if !accepted() {
+						t.Fatalf("%s refused after a change no service heard of (disabled %v): it was not remembered", what, disabled)
+					}
+				}
+			}
+			authenticated := func(tok string) bool {
+				t.Helper()
+				_, err := accounts.Authenticate(ctx, tok)
+				if err != nil && compliance.KindOf(err) != compliance.KindUnauthenticated {
+					t.Fatal(err)
+				}
+				return err == nil
+			}
+			begin, alive := f.begin, f.alive
+			setDisabled := func(disabled bool) {
+				t.Helper()
+				if _, err := accounts.UpdateAccount(ctx, admin, clerk.Username, compliance.AccountChange{Disabled: &disabled}); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			// A token is remembered, and disabling its account refuses it at once.
+			if !authenticated(token) {
+				t.Fatal("the clerk's token is refused")
+			}
+			remembered("the token", func() bool { return authenticated(token) })
+			setDisabled(true)
+			if authenticated(token) {
+				t.Fatal("accepted after its account was disabled")
+			}
+			setDisabled(false)
+			if !authenticated(token) {
+				t.Fatal("refused after its account was enabled again")
+			}
+
+			// A rotated token is refused at once.
+			if !authenticated(token) {
+				t.Fatal("the clerk's token is refused")
+			}
+			_, fresh, err := accounts.RotateToken(ctx, admin, clerk.Username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if authenticated(token) || !authenticated(fresh) {
+				t.Fatalf("after rotation: old token accepted %v, new one %v; want only the new one", authenticated(token), authenticated(fresh))
+			}
+			token = fresh
+
+			// A refused token is not remembered.
+			next := compliance.NewToken()
+			if authenticated(next) {
+				t.Fatal("an unknown token is accepted")
+			}
+			if _, _, err := accounts.CreateAccount(ctx, admin, compliance.Account{Username: "zjj-clerk2", RealName: "李四",
+				Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}, next); err != nil {
+				t.Fatal(err)
+			}
+			if !authenticated(next) {
+				t.Fatal("a token refused before its account existed is still refused")
+			}
+
+			// A signed-out session is refused at once.
+			tok := begin()
+			if !alive(tok) {
+				t.Fatal("a new session does not resolve")
+			}
+			remembered("the session", func() bool { return alive(tok) })
+			if err := sessions.End(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+			if alive(tok) {
+				t.Fatal("alive after sign-out")
+			}
+
+			// Disabling the account ends its sessions at once.
+			tok = begin()
+			if !alive(tok) {
+				t.Fatal("a new session does not resolve")
+			}
+			setDisabled(true)
+			if alive(tok) {
+				t.Fatal("alive after the account was disabled")
+			}
+			setDisabled(false)
+
+			// A password change ends the other sessions at once.
+			kept, other := begin(), begin()
+			if !alive(kept) || !alive(other) {
+				t.Fatal("new sessions do not resolve")
+			}
+			a, err := sessions.Verify(ctx, clerk.Username, "Clerk-Pass-2026")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sessions.ChangePassword(ctx, &a, session.HashOf(kept), "Clerk-Pass-2026", "Clerk-Pass-2027"); err != nil {
+				t.Fatal(err)
+			}
+			if !alive(kept) || alive(other) {
+				t.Fatalf("after the change: kept session alive %v, other %v; want only the kept one", alive(kept), alive(other))
+			}
+
+			// A reset by an administrator ends every session, and the
+			// token's account must now change its password.
+			if !authenticated(token) {
+				t.Fatal("the clerk's token is refused")
+			}
+			if err := sessions.SetPassword(ctx, clerk.Username, "Reset-Pass-2026"); err != nil {
+				t.Fatal(err)
+			}
+			if alive(kept) {
+				t.Fatal("alive after a password reset")
+			}
+			a2, err := accounts.Authenticate(ctx, token)
+			if err != nil || !a2.MustChangePassword {
+				t.Fatalf("the token after a reset: %+v, %v; want the account, which must change its password", a2, err)
+			}
+		})
 	}
 }

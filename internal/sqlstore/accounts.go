@@ -7,7 +7,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.AccountStore = (*Store)(nil)
+var _ compliance.AccountStore = (*Accounts)(nil)
 
 // departmentOf converts a row, with the columns toDepartment does not know.
 func departmentOf(r departmentRow) compliance.Department {
@@ -26,7 +26,7 @@ func accountOf(r accountRow) compliance.Account {
 }
 
 // CreateDepartment implements compliance.DepartmentStore.
-func (s *Store) CreateDepartment(ctx context.Context, d compliance.Department) (compliance.Department, error) {
+func (s *Accounts) CreateDepartment(ctx context.Context, d compliance.Department) (compliance.Department, error) {
 	r := departmentRow{Code: d.Code, Name: d.Name, AllowedCIDRs: d.AllowedCIDRs, CreatedAt: utc(d.CreatedAt)}
 	if r.AllowedCIDRs == nil {
 		r.AllowedCIDRs = []string{}
@@ -38,7 +38,7 @@ func (s *Store) CreateDepartment(ctx context.Context, d compliance.Department) (
 }
 
 // Department implements compliance.DepartmentStore.
-func (s *Store) Department(ctx context.Context, code string) (compliance.Department, error) {
+func (s *Accounts) Department(ctx context.Context, code string) (compliance.Department, error) {
 	var r departmentRow
 	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
 		return compliance.Department{}, wrap(err, "get department")
@@ -47,7 +47,7 @@ func (s *Store) Department(ctx context.Context, code string) (compliance.Departm
 }
 
 // ListDepartments implements compliance.DepartmentStore.
-func (s *Store) ListDepartments(ctx context.Context) ([]compliance.Department, error) {
+func (s *Accounts) ListDepartments(ctx context.Context) ([]compliance.Department, error) {
 	var rows []departmentRow
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list departments")
@@ -60,7 +60,7 @@ func (s *Store) ListDepartments(ctx context.Context) ([]compliance.Department, e
 }
 
 // CreateAccount implements compliance.Credentials.
-func (s *Store) CreateAccount(ctx context.Context, a compliance.Account, tokenHash string) (compliance.Account, error) {
+func (s *Accounts) CreateAccount(ctx context.Context, a compliance.Account, tokenHash string) (compliance.Account, error) {
 	r := accountRow{Username: a.Username, RealName: a.RealName, Role: string(a.Role), DepartmentCode: a.DepartmentCode,
 		TokenHash: tokenHash, AllowedCIDRs: a.AllowedCIDRs, Disabled: a.Disabled, ExpiresAt: utcPtr(a.ExpiresAt),
 		CreatedAt: utc(a.CreatedAt), UpdatedAt: utc(a.CreatedAt)}
@@ -74,7 +74,7 @@ func (s *Store) CreateAccount(ctx context.Context, a compliance.Account, tokenHa
 }
 
 // AccountByTokenHash implements compliance.Credentials.
-func (s *Store) AccountByTokenHash(ctx context.Context, tokenHash string) (compliance.Account, error) {
+func (s *Accounts) AccountByTokenHash(ctx context.Context, tokenHash string) (compliance.Account, error) {
 	var r accountRow
 	if err := s.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {
 		return compliance.Account{}, wrap(err, "get account")
@@ -83,7 +83,7 @@ func (s *Store) AccountByTokenHash(ctx context.Context, tokenHash string) (compl
 }
 
 // CountAccounts implements compliance.Credentials.
-func (s *Store) CountAccounts(ctx context.Context) (int64, error) {
+func (s *Accounts) CountAccounts(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Model(&accountRow{}).Count(&n).Error; err != nil {
 		return 0, wrap(err, "count accounts")
@@ -92,7 +92,7 @@ func (s *Store) CountAccounts(ctx context.Context) (int64, error) {
 }
 
 // AccountByUsername implements compliance.AccountStore.
-func (s *Store) AccountByUsername(ctx context.Context, username string) (compliance.Account, error) {
+func (s *Accounts) AccountByUsername(ctx context.Context, username string) (compliance.Account, error) {
 	var r accountRow
 	if err := s.db.WithContext(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
 		return compliance.Account{}, wrap(err, "get account")
@@ -101,7 +101,7 @@ func (s *Store) AccountByUsername(ctx context.Context, username string) (complia
 }
 
 // ListAccounts implements compliance.AccountStore.
-func (s *Store) ListAccounts(ctx context.Context, dept string) ([]compliance.Account, error) {
+func (s *Accounts) ListAccounts(ctx context.Context, dept string) ([]compliance.Account, error) {
 	q := s.db.WithContext(ctx).Order("username")
 	if dept != "" {
 		q = q.Where("department_code = ?", dept)
@@ -118,7 +118,7 @@ func (s *Store) ListAccounts(ctx context.Context, dept string) ([]compliance.Acc
 }
 
 // UpdateAccount implements compliance.AccountStore.
-func (s *Store) UpdateAccount(ctx context.Context, a compliance.Account, at time.Time) (compliance.Account, error) {
+func (s *Accounts) UpdateAccount(ctx context.Context, a compliance.Account, at time.Time) (compliance.Account, error) {
 	cidrs := a.AllowedCIDRs
 	if cidrs == nil {
 		cidrs = []string{}
@@ -139,7 +139,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a compliance.Account, at time
 }
 
 // SetTokenHash implements compliance.AccountStore.
-func (s *Store) SetTokenHash(ctx context.Context, username, tokenHash string, at time.Time) error {
+func (s *Accounts) SetTokenHash(ctx context.Context, username, tokenHash string, at time.Time) error {
 	res := s.db.WithContext(ctx).Model(&accountRow{}).Where("username = ?", username).
 		Updates(map[string]any{"token_hash": tokenHash, "updated_at": utc(at)})
 	if res.Error != nil {

@@ -9,7 +9,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.ApprovalStore = (*Store)(nil)
+var _ compliance.ApprovalStore = (*Approvals)(nil)
 
 // approvalRow is a signed approval (审核). Rows are only ever added.
 type approvalRow struct {
@@ -39,7 +39,7 @@ func toApproval(r approvalRow) compliance.SignedApproval {
 // CreateApproval implements compliance.ApprovalStore. A late approval
 // brings its case's next look by the sweeper forward to its time, so that
 // the policies see it at the sweeper's next round.
-func (s *Store) CreateApproval(ctx context.Context, a compliance.SignedApproval, late bool) (compliance.SignedApproval, error) {
+func (s *Approvals) CreateApproval(ctx context.Context, a compliance.SignedApproval, late bool) (compliance.SignedApproval, error) {
 	row := fromApproval(a)
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
@@ -58,13 +58,13 @@ func (s *Store) CreateApproval(ctx context.Context, a compliance.SignedApproval,
 }
 
 // CaseApprovals implements compliance.ApprovalStore.
-func (s *Store) CaseApprovals(ctx context.Context, caseNo string) ([]compliance.SignedApproval, error) {
+func (s *Approvals) CaseApprovals(ctx context.Context, caseNo string) ([]compliance.SignedApproval, error) {
 	m, err := s.ApprovalsOfCases(ctx, []string{caseNo})
 	return m[caseNo], err
 }
 
 // ApprovalsOfCases implements compliance.ApprovalStore.
-func (s *Store) ApprovalsOfCases(ctx context.Context, caseNos []string) (map[string][]compliance.SignedApproval, error) {
+func (s *Approvals) ApprovalsOfCases(ctx context.Context, caseNos []string) (map[string][]compliance.SignedApproval, error) {
 	out := make(map[string][]compliance.SignedApproval, len(caseNos))
 	if len(caseNos) == 0 {
 		return out, nil
@@ -81,7 +81,7 @@ func (s *Store) ApprovalsOfCases(ctx context.Context, caseNos []string) (map[str
 
 // pendingQuery selects the cases whose next checkpoint waits for role and
 // has no signed approve.
-func (s *Store) pendingQuery(ctx context.Context, departments []string, role compliance.Role) *gorm.DB {
+func (s *Approvals) pendingQuery(ctx context.Context, departments []string, role compliance.Role) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&caseRow{}).
 		Where("next_checkpoint_role = ? AND status <> ?", string(role), compliance.CaseClosed).
 		Where("NOT EXISTS (SELECT 1 FROM approvals a WHERE a.case_no = cases.case_no AND a.step_code = cases.next_checkpoint AND a.decision = ?)",
@@ -93,7 +93,7 @@ func (s *Store) pendingQuery(ctx context.Context, departments []string, role com
 }
 
 // PendingApprovalCases implements compliance.ApprovalStore.
-func (s *Store) PendingApprovalCases(ctx context.Context, departments []string, role compliance.Role, limit int) ([]compliance.Case, error) {
+func (s *Approvals) PendingApprovalCases(ctx context.Context, departments []string, role compliance.Role, limit int) ([]compliance.Case, error) {
 	var rows []caseRow
 	if err := s.pendingQuery(ctx, departments, role).Order("accepted_at, case_no").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list pending approvals")
@@ -106,7 +106,7 @@ func (s *Store) PendingApprovalCases(ctx context.Context, departments []string, 
 }
 
 // CountPendingApprovals implements compliance.ApprovalStore.
-func (s *Store) CountPendingApprovals(ctx context.Context, departments []string, role compliance.Role) (int64, error) {
+func (s *Approvals) CountPendingApprovals(ctx context.Context, departments []string, role compliance.Role) (int64, error) {
 	var n int64
 	if err := s.pendingQuery(ctx, departments, role).Count(&n).Error; err != nil {
 		return 0, wrap(err, "count pending approvals")
@@ -115,7 +115,7 @@ func (s *Store) CountPendingApprovals(ctx context.Context, departments []string,
 }
 
 // HandlerKnown implements compliance.ApprovalStore.
-func (s *Store) HandlerKnown(ctx context.Context, dept, realName string) (bool, error) {
+func (s *Approvals) HandlerKnown(ctx context.Context, dept, realName string) (bool, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&accountRow{}).
 		Where("department_code = ? AND real_name = ? AND disabled = ?", dept, realName, false).

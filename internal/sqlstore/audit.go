@@ -11,7 +11,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.AuditStore = (*Store)(nil)
+var _ compliance.AuditStore = (*Audit)(nil)
 
 // auditRow is one audit entry. Seq is given by the chain, not by the
 // database, so that a gap is a removed entry.
@@ -104,7 +104,7 @@ func insertEffects(tx *gorm.DB, seq int64, effects []compliance.AuditEffect) err
 // time. The head row is created, outside the transaction, by the first
 // append that finds none; a transaction that MySQL rolls back to break a
 // deadlock is run again.
-func (s *Store) AppendAudit(ctx context.Context, e compliance.AuditEntry, key []byte) (compliance.AuditEntry, error) {
+func (s *Audit) AppendAudit(ctx context.Context, e compliance.AuditEntry, key []byte) (compliance.AuditEntry, error) {
 	var out compliance.AuditEntry
 	var err error
 	for attempt := 0; attempt < 10; attempt++ {
@@ -145,7 +145,7 @@ func (s *Store) AppendAudit(ctx context.Context, e compliance.AuditEntry, key []
 }
 
 // ListAudit implements compliance.AuditStore.
-func (s *Store) ListAudit(ctx context.Context, f compliance.AuditFilter) ([]compliance.AuditEntry, error) {
+func (s *Audit) ListAudit(ctx context.Context, f compliance.AuditFilter) ([]compliance.AuditEntry, error) {
 	q := s.db.WithContext(ctx).Model(&auditRow{})
 	if f.Actor != "" {
 		q = q.Where("actor = ?", f.Actor)
@@ -173,7 +173,7 @@ func (s *Store) ListAudit(ctx context.Context, f compliance.AuditFilter) ([]comp
 }
 
 // AuditEntries implements compliance.AuditReader.
-func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]compliance.AuditEntry, error) {
+func (s *Audit) AuditEntries(ctx context.Context, after int64, limit int) ([]compliance.AuditEntry, error) {
 	var rows []auditRow
 	if err := s.db.WithContext(ctx).Where("seq > ?", after).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "read audit entries")
@@ -182,7 +182,7 @@ func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]com
 }
 
 // AuditEffects implements compliance.AuditReader.
-func (s *Store) AuditEffects(ctx context.Context, after, upTo int64) ([]compliance.AuditEffect, error) {
+func (s *Audit) AuditEffects(ctx context.Context, after, upTo int64) ([]compliance.AuditEffect, error) {
 	var rows []auditEffectRow
 	if err := s.db.WithContext(ctx).Where("seq > ? AND seq <= ?", after, upTo).Order("seq, ord").Find(&rows).Error; err != nil {
 		return nil, wrap(err, "read audit effects")
@@ -197,7 +197,7 @@ func (s *Store) AuditEffects(ctx context.Context, after, upTo int64) ([]complian
 // AuditHistory implements compliance.AuditObjectStore: it reads the
 // objects' keys first, then all their effects, through
 // idx_audit_effect_object.
-func (s *Store) AuditHistory(ctx context.Context, kind string, after *compliance.AuditSubject, limit int, upTo int64) ([]compliance.AuditEffect, error) {
+func (s *Audit) AuditHistory(ctx context.Context, kind string, after *compliance.AuditSubject, limit int, upTo int64) ([]compliance.AuditEffect, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Model(&auditEffectRow{}).Distinct("ref", "subject_key").Where("kind = ? AND seq <= ?", kind, upTo)
 	if after != nil {
@@ -232,7 +232,7 @@ func (s *Store) AuditHistory(ctx context.Context, kind string, after *compliance
 }
 
 // HasAuditEffects reports whether any entry recorded effects.
-func (s *Store) HasAuditEffects(ctx context.Context) (bool, error) {
+func (s *Audit) HasAuditEffects(ctx context.Context) (bool, error) {
 	var rows []auditEffectRow
 	if err := s.db.WithContext(ctx).Limit(1).Find(&rows).Error; err != nil {
 		return false, wrap(err, "look for audit effects")
@@ -241,7 +241,7 @@ func (s *Store) HasAuditEffects(ctx context.Context) (bool, error) {
 }
 
 // AuditHead implements compliance.AuditReader.
-func (s *Store) AuditHead(ctx context.Context) (compliance.AuditHead, error) {
+func (s *Audit) AuditHead(ctx context.Context) (compliance.AuditHead, error) {
 	var head auditHeadRow
 	if err := s.db.WithContext(ctx).Where("id = ?", 1).Take(&head).Error; err != nil {
 		return compliance.AuditHead{}, wrap(err, "read audit head")

@@ -26,7 +26,7 @@ func appendAll(t *testing.T, stores []*sqlstore.Store, perWorker int) {
 					e := compliance.AuditEntry{At: at(2, 9, 0, i, g), Actor: fmt.Sprintf("node%d-worker%d", n, g),
 						Role: compliance.RoleClerk, IP: "10.0.0.1", Action: "POST /api/v1/steps", Target: fmt.Sprintf("id=S-%d-%d-%d", n, g, i),
 						RequestDigest: "req", ResponseDigest: "res"}
-					if _, err := s.AppendAudit(t.Context(), e, nil); err != nil {
+					if _, err := s.Audit().AppendAudit(t.Context(), e, nil); err != nil {
 						errs <- err
 						return
 					}
@@ -44,15 +44,15 @@ func appendAll(t *testing.T, stores []*sqlstore.Store, perWorker int) {
 func TestAuditConcurrentAppendsFormOneChain(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
-		if n, err := compliance.VerifyAudit(t.Context(), s, nil); err != nil || n != 0 {
+		if n, err := compliance.VerifyAudit(t.Context(), s.Audit(), nil); err != nil || n != 0 {
 			t.Fatalf("empty log: VerifyAudit = %d, %v; want 0, nil", n, err)
 		}
 		appendAll(t, []*sqlstore.Store{s}, 10)
-		n, err := compliance.VerifyAudit(t.Context(), s, nil)
+		n, err := compliance.VerifyAudit(t.Context(), s.Audit(), nil)
 		if err != nil || n != 80 {
 			t.Fatalf("VerifyAudit = %d, %v; want 80, nil", n, err)
 		}
-		head, err := s.AuditHead(t.Context())
+		head, err := s.Audit().AuditHead(t.Context())
 		if err != nil || head.Seq != 80 {
 			t.Fatalf("AuditHead = %+v, %v; want seq 80", head, err)
 		}
@@ -62,16 +62,13 @@ func TestAuditConcurrentAppendsFormOneChain(t *testing.T) {
 // Two stores on one database stand for two server nodes.
 func TestAuditAppendsFromTwoNodesFormOneChain(t *testing.T) {
 	t.Parallel()
-	for _, d := range sqlstoretest.Drivers() {
-		t.Run(d.Name, func(t *testing.T) {
-			dsn := d.DSN(t)
-			a, b := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
-			appendAll(t, []*sqlstore.Store{a, b}, 5)
-			if n, err := compliance.VerifyAudit(t.Context(), b, nil); err != nil || n != 80 {
-				t.Fatalf("VerifyAudit = %d, %v; want 80, nil", n, err)
-			}
-		})
-	}
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		a, b := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
+		appendAll(t, []*sqlstore.Store{a, b}, 5)
+		if n, err := compliance.VerifyAudit(t.Context(), b.Audit(), nil); err != nil || n != 80 {
+			t.Fatalf("VerifyAudit = %d, %v; want 80, nil", n, err)
+		}
+	})
 }
 
 func TestAuditListNewestFirstWithFilters(t *testing.T) {
@@ -84,7 +81,7 @@ func TestAuditListNewestFirstWithFilters(t *testing.T) {
 			}
 			e := compliance.AuditEntry{At: at(3, 10, i, 0, 0), Actor: actor, Role: compliance.RoleAdmin, IP: "127.0.0.1",
 				Action: "POST /api/v1/departments", Target: fmt.Sprintf("code=D%d", i)}
-			got, err := s.AppendAudit(t.Context(), e, nil)
+			got, err := s.Audit().AppendAudit(t.Context(), e, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +89,7 @@ func TestAuditListNewestFirstWithFilters(t *testing.T) {
 				t.Fatalf("appended %+v: want seq %d and a matching hash", got, i+1)
 			}
 		}
-		page, err := s.ListAudit(t.Context(), compliance.AuditFilter{Actor: "alice", Limit: 2})
+		page, err := s.Audit().ListAudit(t.Context(), compliance.AuditFilter{Actor: "alice", Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,11 +99,11 @@ func TestAuditListNewestFirstWithFilters(t *testing.T) {
 		if !page[0].At.Equal(at(3, 10, 4, 0, 0)) {
 			t.Errorf("at = %v, want %v", page[0].At, at(3, 10, 4, 0, 0))
 		}
-		page, err = s.ListAudit(t.Context(), compliance.AuditFilter{Actor: "alice", Limit: 2, BeforeSeq: 3})
+		page, err = s.Audit().ListAudit(t.Context(), compliance.AuditFilter{Actor: "alice", Limit: 2, BeforeSeq: 3})
 		if err != nil || len(page) != 1 || page[0].Seq != 1 {
 			t.Fatalf("second page = %+v, %v; want seq 1", page, err)
 		}
-		page, err = s.ListAudit(t.Context(), compliance.AuditFilter{From: at(3, 10, 1, 0, 0), To: at(3, 10, 3, 0, 0)})
+		page, err = s.Audit().ListAudit(t.Context(), compliance.AuditFilter{From: at(3, 10, 1, 0, 0), To: at(3, 10, 3, 0, 0)})
 		if err != nil || len(page) != 2 || page[0].Seq != 3 || page[1].Seq != 2 {
 			t.Fatalf("time window = %+v, %v; want seqs 3, 2", page, err)
 		}
@@ -127,11 +124,11 @@ func TestAuditSealedWithAKey(t *testing.T) {
 			}
 			e := compliance.AuditEntry{At: at(4, 9, i, 0, 0), Actor: "alice", Role: compliance.RoleAdmin, IP: "127.0.0.1",
 				Action: "POST /api/v1/departments", Target: fmt.Sprintf("code=D%d", i)}
-			if _, err := s.AppendAudit(t.Context(), e, k); err != nil {
+			if _, err := s.Audit().AppendAudit(t.Context(), e, k); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if n, err := compliance.VerifyAudit(t.Context(), s, key); err != nil || n != 6 {
+		if n, err := compliance.VerifyAudit(t.Context(), s.Audit(), key); err != nil || n != 6 {
 			t.Fatalf("with the key: %d, %v; want 6 intact", n, err)
 		}
 		for _, tt := range []struct {
@@ -142,14 +139,14 @@ func TestAuditSealedWithAKey(t *testing.T) {
 			{"without the key", nil, "entry 4: hash mismatch (altered), unless it was sealed with an audit key: verify with the key"},
 			{"with another key", []byte(strings.Repeat("x", compliance.MinAuditKey)), "entry 4: hash mismatch (altered)"},
 		} {
-			if _, err := compliance.VerifyAudit(t.Context(), s, tt.key); err == nil || err.Error() != tt.want {
+			if _, err := compliance.VerifyAudit(t.Context(), s.Audit(), tt.key); err == nil || err.Error() != tt.want {
 				t.Errorf("%s: %v; want %q", tt.name, err, tt.want)
 			}
 		}
 
 		// Someone who can write the database but lacks the key rewrites
 		// entry 5 and recomputes every plain hash after it, and the head.
-		entries, err := s.AuditEntries(t.Context(), 0, 10)
+		entries, err := s.Audit().AuditEntries(t.Context(), 0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +163,7 @@ func TestAuditSealedWithAKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := "entry 5: not sealed with the audit key, after sealed entries (rewritten without the key)"
-		if _, err := compliance.VerifyAudit(t.Context(), s, key); err == nil || err.Error() != want {
+		if _, err := compliance.VerifyAudit(t.Context(), s.Audit(), key); err == nil || err.Error() != want {
 			t.Errorf("after a rewrite from entry 5: %v; want %q", err, want)
 		}
 
@@ -184,11 +181,11 @@ func TestAuditSealedWithAKey(t *testing.T) {
 		if err := s.DB().Exec("UPDATE audit_head SET hash = ? WHERE id = 1", entries[5].Hash).Error; err != nil {
 			t.Fatal(err)
 		}
-		if _, err := compliance.VerifyAudit(t.Context(), s, nil); err != nil {
+		if _, err := compliance.VerifyAudit(t.Context(), s.Audit(), nil); err != nil {
 			t.Fatalf("the forged log is consistent without the key: %v", err)
 		}
 		want = "entry 6: not sealed with the audit key (the newest entry must be; rewritten without the key, or the server runs without it)"
-		if _, err := compliance.VerifyAudit(t.Context(), s, key); err == nil || err.Error() != want {
+		if _, err := compliance.VerifyAudit(t.Context(), s.Audit(), key); err == nil || err.Error() != want {
 			t.Errorf("after a rewrite of the whole log: %v; want %q", err, want)
 		}
 	})

@@ -10,12 +10,12 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.AuditObjectStore = (*Store)(nil)
+var _ compliance.AuditObjectStore = (*Audit)(nil)
 
 // AuditObjects implements compliance.AuditObjectStore. Each object's state
 // is encoded exactly as AuditState encodes it, from the same columns, so
 // that the digests compare; the rows are read a page at a time, in key order.
-func (s *Store) AuditObjects(ctx context.Context, kind string, after *compliance.AuditSubject, limit int) ([]compliance.AuditObject, error) {
+func (s *Audit) AuditObjects(ctx context.Context, kind string, after *compliance.AuditSubject, limit int) ([]compliance.AuditObject, error) {
 	db := s.db.WithContext(ctx)
 	var objs []compliance.AuditObject
 	var err error

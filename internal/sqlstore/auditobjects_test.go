@@ -26,21 +26,21 @@ func seedAuditFixture(t *testing.T, s *sqlstore.Store) auditFixture {
 	t.Helper()
 	ctx := context.Background()
 	item := benchSetup(t, s, "ZJJ")
-	if _, err := s.SaveItem(ctx, benchItem(item.Code, "ZJJ")); err != nil {
+	if _, err := s.Catalog().SaveItem(ctx, benchItem(item.Code, "ZJJ")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateAccount(ctx, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk,
+	if _, err := s.Accounts().CreateAccount(ctx, compliance.Account{Username: "zjj-clerk", RealName: "张三", Role: compliance.RoleClerk,
 		DepartmentCode: "ZJJ", CreatedAt: time.Now().UTC()}, strings.Repeat("a", 64)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCalendarYear(ctx, compliance.StoredYear{Year: calendar.Year{Year: 2031, Source: "test", Holidays: []string{"2031-01-01"}},
+	if err := s.Accounts().SaveCalendarYear(ctx, compliance.StoredYear{Year: calendar.Year{Year: 2031, Source: "test", Holidays: []string{"2031-01-01"}},
 		UpdatedBy: "admin", UpdatedAt: time.Now().UTC()}); err != nil {
 		t.Fatal(err)
 	}
 	var f auditFixture
-	tracked, written := s.TrackWrites(ctx)
+	tracked, written := s.Audit().TrackWrites(ctx)
 	rec := benchRecord(item, "ZJJ-1", time.Now().Add(-time.Hour).UTC(), twoFindings)
-	res, err := s.RecordStep(tracked, rec, benchRespond(&rec))
+	res, err := s.Cases().RecordStep(tracked, rec, benchRespond(&rec))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +49,8 @@ func seedAuditFixture(t *testing.T, s *sqlstore.Store) auditFixture {
 		t.Fatal(err)
 	}
 	mustBeStored(t, s, f.stepWritten)
-	tracked, written = s.TrackWrites(ctx)
-	if _, ok, err := s.TransitionWarning(tracked, compliance.Transition{WarningID: f.warnings[0].ID, Action: "explain",
+	tracked, written = s.Audit().TrackWrites(ctx)
+	if _, ok, err := s.Warnings().TransitionWarning(tracked, compliance.Transition{WarningID: f.warnings[0].ID, Action: "explain",
 		From: compliance.WarningOpen, To: compliance.WarningExplained, Actor: "zjj-admin", Role: compliance.RoleDeptAdmin,
 		At: time.Now().UTC()}); err != nil || !ok {
 		t.Fatalf("TransitionWarning: %v, %v", ok, err)
@@ -66,7 +66,7 @@ func seedAuditFixture(t *testing.T, s *sqlstore.Store) auditFixture {
 func mustBeStored(t *testing.T, s *sqlstore.Store, objs []compliance.AuditObject) {
 	t.Helper()
 	for _, o := range objs {
-		state, err := s.AuditState(context.Background(), o.Subject)
+		state, err := s.Audit().AuditState(context.Background(), o.Subject)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +88,7 @@ func TestAuditObjectsEncodeAsAuditState(t *testing.T) {
 		for _, kind := range compliance.FollowedKinds() {
 			var after *compliance.AuditSubject
 			for {
-				objs, err := s.AuditObjects(ctx, kind, after, 1)
+				objs, err := s.Audit().AuditObjects(ctx, kind, after, 1)
 				if err != nil {
 					t.Fatalf("AuditObjects(%s): %v", kind, err)
 				}
@@ -96,7 +96,7 @@ func TestAuditObjectsEncodeAsAuditState(t *testing.T) {
 					break
 				}
 				o := objs[0]
-				want, err := s.AuditState(ctx, o.Subject)
+				want, err := s.Audit().AuditState(ctx, o.Subject)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -140,12 +140,12 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 		}
 
 		// A sweep's tick of the case, with a finding: its warning.
-		c, err := s.Case(ctx, "ZJJ-1")
+		c, err := s.Cases().Case(ctx, "ZJJ-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tracked, written := s.TrackWrites(ctx)
-		claimed, inserted, err := s.RecordTicks(tracked, []compliance.TickRecord{{Case: c, Revision: 1, At: time.Now().UTC(),
+		tracked, written := s.Audit().TrackWrites(ctx)
+		claimed, inserted, err := s.Cases().RecordTicks(tracked, []compliance.TickRecord{{Case: c, Revision: 1, At: time.Now().UTC(),
 			Findings: []compliance.Finding{{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "已超期", Key: "item"}}}})
 		if err != nil || !claimed[0] || inserted != 1 {
 			t.Fatalf("RecordTicks: %v, %d, %v", claimed, inserted, err)
@@ -161,7 +161,7 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 
 		// A second step whose id is taken: its new warnings are inserted,
 		// then the step's insert fails and the transaction is rolled back.
-		item, err := s.Item(ctx, "XK-ZJJ", 0)
+		item, err := s.Catalog().Item(ctx, "XK-ZJJ", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,8 +169,8 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 			[]compliance.Finding{{Rule: "sequence.repeated", Level: compliance.LevelAlarm, Message: "重复"}})
 		rec.NewCase = false
 		rec.Case.Version = c.Version
-		tracked, written = s.TrackWrites(ctx)
-		if _, err := s.RecordStep(tracked, rec, benchRespond(&rec)); err == nil {
+		tracked, written = s.Audit().TrackWrites(ctx)
+		if _, err := s.Cases().RecordStep(tracked, rec, benchRespond(&rec)); err == nil {
 			t.Fatal("a step whose id is taken was stored")
 		}
 		if objs, err := written(ctx); err != nil || len(objs) != 0 {
@@ -196,17 +196,17 @@ func TestAuditEffectsAreChained(t *testing.T) {
 		} {
 			e := compliance.AuditEntry{At: at(2, 9, 0, i, 0), Actor: "system", Role: compliance.SystemActor, Action: "SYSTEM sweep",
 				RequestDigest: "req", ResponseDigest: "res", Effects: effects, EffectsDigest: compliance.EffectsDigest(effects)}
-			if _, err := s.AppendAudit(ctx, e, nil); err != nil {
+			if _, err := s.Audit().AppendAudit(ctx, e, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if n, err := compliance.VerifyAudit(ctx, s, nil); err != nil || n != 2 {
+		if n, err := compliance.VerifyAudit(ctx, s.Audit(), nil); err != nil || n != 2 {
 			t.Fatalf("VerifyAudit = %d, %v; want 2, nil", n, err)
 		}
 		var got []string
 		after := (*compliance.AuditSubject)(nil)
 		for {
-			es, err := s.AuditHistory(ctx, compliance.SubjectWarning, after, 1, 2)
+			es, err := s.Audit().AuditHistory(ctx, compliance.SubjectWarning, after, 1, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,13 +238,13 @@ func TestAuditEffectsAreChained(t *testing.T) {
 				if err := s.DB().Exec(tt.tamper).Error; err != nil {
 					t.Fatal(err)
 				}
-				if _, err := compliance.VerifyAudit(ctx, s, nil); err == nil || !strings.Contains(err.Error(), "stored effects do not match its effects digest") {
+				if _, err := compliance.VerifyAudit(ctx, s.Audit(), nil); err == nil || !strings.Contains(err.Error(), "stored effects do not match its effects digest") {
 					t.Errorf("VerifyAudit: %v; want the entry's effects named", err)
 				}
 				if err := s.DB().Exec(tt.undo).Error; err != nil {
 					t.Fatal(err)
 				}
-				if _, err := compliance.VerifyAudit(ctx, s, nil); err != nil {
+				if _, err := compliance.VerifyAudit(ctx, s.Audit(), nil); err != nil {
 					t.Errorf("VerifyAudit after undoing: %v", err)
 				}
 			})

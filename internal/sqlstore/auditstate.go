@@ -12,14 +12,14 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.AuditStateStore = (*Store)(nil)
+var _ compliance.AuditStateStore = (*Audit)(nil)
 
 // AuditState implements compliance.AuditStateStore: every column of the
 // subject's stored rows, in a fixed order, each value written as its type
 // and bytes as the driver returns them — so a column added to a table is
 // covered without a change here, and nothing is decoded only to be encoded
 // again.
-func (s *Store) AuditState(ctx context.Context, subj compliance.AuditSubject) ([]byte, error) {
+func (s *Audit) AuditState(ctx context.Context, subj compliance.AuditSubject) ([]byte, error) {
 	db := s.db.WithContext(ctx)
 	var state []byte
 	var err error

@@ -18,14 +18,14 @@ func BenchmarkAuditStateStep(b *testing.B) {
 		s := sqlstoretest.MustOpen(b, d.DSN(b))
 		item := benchSetup(b, s, "ZJJ")
 		rec := benchRecord(item, "A-1", time.Now().Add(-time.Hour).UTC(), twoFindings)
-		if _, err := s.RecordStep(context.Background(), rec, benchRespond(&rec)); err != nil {
+		if _, err := s.Cases().RecordStep(context.Background(), rec, benchRespond(&rec)); err != nil {
 			b.Fatal(err)
 		}
 		subjects := []compliance.AuditSubject{{Kind: compliance.SubjectStep, Key: rec.Step.ID}, {Kind: compliance.SubjectCase, Key: "A-1"}}
 		b.Run(d.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := compliance.StateDigest(context.Background(), s, subjects); err != nil {
+				if _, err := compliance.StateDigest(context.Background(), s.Audit(), subjects); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -50,9 +50,9 @@ func BenchmarkAuditStepEffects(b *testing.B) {
 			rec := benchRecord(item, "E-"+strconv.Itoa(n), occurred, twoFindings)
 			stepCtx, written := ctx, compliance.Written(nil)
 			if track {
-				stepCtx, written = s.TrackWrites(ctx)
+				stepCtx, written = s.Audit().TrackWrites(ctx)
 			}
-			if _, err := s.RecordStep(stepCtx, rec, benchRespond(&rec)); err != nil {
+			if _, err := s.Cases().RecordStep(stepCtx, rec, benchRespond(&rec)); err != nil {
 				b.Fatal(err)
 			}
 			e := compliance.AuditEntry{At: time.Now().UTC(), Actor: "zjj-clerk", Role: compliance.RoleClerk, IP: "127.0.0.1",
@@ -65,7 +65,7 @@ func BenchmarkAuditStepEffects(b *testing.B) {
 				e.Effects = compliance.WrittenEffects(objs)
 				e.EffectsDigest = compliance.EffectsDigest(e.Effects)
 			}
-			if _, err := s.AppendAudit(ctx, e, nil); err != nil {
+			if _, err := s.Audit().AppendAudit(ctx, e, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

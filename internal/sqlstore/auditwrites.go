@@ -13,7 +13,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.WriteTracker = (*Store)(nil)
+var _ compliance.WriteTracker = (*Audit)(nil)
 
 // writesKey is the context key of the writeSet that TrackWrites installs.
 type writesKey struct{}
@@ -97,7 +97,7 @@ func registerWriteTracking(db *gorm.DB) error {
 // TrackWrites implements compliance.WriteTracker. The objects are listed
 // in kind and key order, each with its state read when the list is asked
 // for; a warning in bulk, with two queries for up to idBatch of them.
-func (s *Store) TrackWrites(ctx context.Context) (context.Context, compliance.Written) {
+func (s *Audit) TrackWrites(ctx context.Context) (context.Context, compliance.Written) {
 	w := &writeSet{}
 	w.parent, _ = ctx.Value(writesKey{}).(*writeSet)
 	return context.WithValue(ctx, writesKey{}, w), func(ctx context.Context) ([]compliance.AuditObject, error) {
@@ -107,7 +107,7 @@ func (s *Store) TrackWrites(ctx context.Context) (context.Context, compliance.Wr
 
 // written reads the state of what w noted; objects that are not stored
 // (their transaction was rolled back) are left out.
-func (s *Store) written(ctx context.Context, w *writeSet) ([]compliance.AuditObject, error) {
+func (s *Audit) written(ctx context.Context, w *writeSet) ([]compliance.AuditObject, error) {
 	w.mu.Lock()
 	keys := make([]warningKey, 0, len(w.warnings))
 	for k := range w.warnings {

@@ -23,37 +23,50 @@ import (
 // MySQL commits with the server's innodb_flush_log_at_trx_commit, so a
 // serial RecordStep costs at least one fsync.
 
-// benchItem is a four-step licensing item of dept.
+// benchItem is testItem as the benchmarks store it: one legal basis, 20
+// working days, no discretion tiers.
 func benchItem(code, dept string) compliance.PowerItem {
-	return compliance.PowerItem{
-		Code: code, Name: "建筑工程施工许可", Category: "行政许可", DepartmentCode: dept,
-		LegalBases: []compliance.LegalBasis{{ID: "LB1", Title: "《中华人民共和国建筑法》", Article: "第八条"}},
-		TimeLimit:  compliance.TimeLimit{Days: 20, Unit: compliance.UnitWorkday},
-		Steps: []compliance.FlowStep{
-			{Code: "accept", Name: "受理"},
-			{Code: "review", Name: "审查", TimeLimitDays: 10},
-			{Code: "decide", Name: "决定", RiskCheckpoint: true, RequiresApproval: "dept_inspector", EndsClock: true},
-			{Code: "deliver", Name: "送达", TimeLimitDays: 10},
-		},
-		Discretion: map[string]compliance.Tier{},
-		Status:     compliance.ItemActive,
-		CreatedAt:  time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC),
-		CreatedBy:  "legal01",
-	}
+	it := testItem(code, dept)
+	it.LegalBases = it.LegalBases[:1]
+	it.TimeLimit.Days = 20
+	it.Discretion = map[string]compliance.Tier{}
+	it.CreatedAt = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	return it
 }
 
 // benchSetup creates department dept and its item, and returns the item as stored.
 func benchSetup(tb testing.TB, s *sqlstore.Store, dept string) compliance.PowerItem {
 	tb.Helper()
 	ctx := context.Background()
-	if _, err := s.CreateDepartment(ctx, compliance.Department{Code: dept, Name: "部门" + dept, CreatedAt: time.Now().UTC()}); err != nil {
+	if _, err := s.Accounts().CreateDepartment(ctx, compliance.Department{Code: dept, Name: "部门" + dept, CreatedAt: time.Now().UTC()}); err != nil {
 		tb.Fatalf("CreateDepartment(%s): %v", dept, err)
 	}
-	it, err := s.SaveItem(ctx, benchItem("XK-"+dept, dept))
+	it, err := s.Catalog().SaveItem(ctx, benchItem("XK-"+dept, dept))
 	if err != nil {
 		tb.Fatalf("SaveItem: %v", err)
 	}
 	return it
+}
+
+// serialAndParallel measures op under name/serial, one caller (the commit
+// latency), and under name/parallel, 16 callers per core as under HTTP load.
+func serialAndParallel(b *testing.B, name string, op func(b *testing.B)) {
+	b.Run(name+"/serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			op(b)
+		}
+	})
+	b.Run(name+"/parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(16)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				op(b)
+			}
+		})
+	})
 }
 
 // benchRecord is the first step of a new case caseNo of item, with findings,
@@ -103,7 +116,7 @@ func BenchmarkRecordStep(b *testing.B) {
 		record := func(b *testing.B) {
 			no := "B-" + strconv.FormatInt(seq.Add(1), 10)
 			rec := benchRecord(item, no, occurred, twoFindings)
-			res, err := s.RecordStep(context.Background(), rec, benchRespond(&rec))
+			res, err := s.Cases().RecordStep(context.Background(), rec, benchRespond(&rec))
 			if err != nil {
 				b.Fatalf("RecordStep(%s): %v", no, err)
 			}
@@ -111,22 +124,7 @@ func BenchmarkRecordStep(b *testing.B) {
 				b.Fatalf("RecordStep(%s) stored %d warnings, want 2", no, len(res.Warnings))
 			}
 		}
-		b.Run(d.Name+"/serial", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				record(b)
-			}
-		})
-		b.Run(d.Name+"/parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetParallelism(16)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					record(b)
-				}
-			})
-		})
+		serialAndParallel(b, d.Name, record)
 	}
 }
 
@@ -139,49 +137,46 @@ func BenchmarkListWarningsFirstPage(b *testing.B) {
 		stepsPerDept    = 100
 		findingsPerStep = 50 // 4 × 100 × 50 = 20,000 warnings
 	)
-	for _, d := range sqlstoretest.Drivers() {
-		b.Run(d.Name, func(b *testing.B) {
-			s := sqlstoretest.MustOpen(b, d.DSN(b))
-			ctx := context.Background()
-			start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-			total := 0
-			for i := range depts {
-				dept := "D" + strconv.Itoa(i+1)
-				item := benchSetup(b, s, dept)
-				for j := range stepsPerDept {
-					fs := make([]compliance.Finding, findingsPerStep)
-					for k := range fs {
-						level := compliance.LevelPrewarning
-						if k%5 == 0 {
-							level = compliance.LevelAlarm
-						}
-						fs[k] = compliance.Finding{Rule: fmt.Sprintf("deadline.rule_%02d", k), Level: level,
-							Message: "办理时限预警", Basis: "《中华人民共和国行政许可法》第四十二条"}
+	sqlstoretest.EachBench(b, func(b *testing.B, s *sqlstore.Store) {
+		ctx := context.Background()
+		start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+		total := 0
+		for i := range depts {
+			dept := "D" + strconv.Itoa(i+1)
+			item := benchSetup(b, s, dept)
+			for j := range stepsPerDept {
+				fs := make([]compliance.Finding, findingsPerStep)
+				for k := range fs {
+					level := compliance.LevelPrewarning
+					if k%5 == 0 {
+						level = compliance.LevelAlarm
 					}
-					// Departments interleave in time, as they do in real life.
-					occurred := start.Add(time.Duration(j*depts+i) * 10 * time.Minute)
-					rec := benchRecord(item, fmt.Sprintf("%s-%04d", dept, j), occurred, fs)
-					res, err := s.RecordStep(ctx, rec, benchRespond(&rec))
-					if err != nil {
-						b.Fatalf("seed: %v", err)
-					}
-					total += len(res.Warnings)
+					fs[k] = compliance.Finding{Rule: fmt.Sprintf("deadline.rule_%02d", k), Level: level,
+						Message: "办理时限预警", Basis: "《中华人民共和国行政许可法》第四十二条"}
 				}
-			}
-			if total != depts*stepsPerDept*findingsPerStep {
-				b.Fatalf("seeded %d warnings, want %d", total, depts*stepsPerDept*findingsPerStep)
-			}
-			f := compliance.WarningFilter{Departments: []string{"D2"}, Level: compliance.LevelAlarm, Limit: 50}
-			b.ReportAllocs()
-			for b.Loop() {
-				ws, err := s.ListWarnings(ctx, f)
+				// Departments interleave in time, as they do in real life.
+				occurred := start.Add(time.Duration(j*depts+i) * 10 * time.Minute)
+				rec := benchRecord(item, fmt.Sprintf("%s-%04d", dept, j), occurred, fs)
+				res, err := s.Cases().RecordStep(ctx, rec, benchRespond(&rec))
 				if err != nil {
-					b.Fatal(err)
+					b.Fatalf("seed: %v", err)
 				}
-				if len(ws) != f.Limit {
-					b.Fatalf("page has %d warnings, want %d", len(ws), f.Limit)
-				}
+				total += len(res.Warnings)
 			}
-		})
-	}
+		}
+		if total != depts*stepsPerDept*findingsPerStep {
+			b.Fatalf("seeded %d warnings, want %d", total, depts*stepsPerDept*findingsPerStep)
+		}
+		f := compliance.WarningFilter{Departments: []string{"D2"}, Level: compliance.LevelAlarm, Limit: 50}
+		b.ReportAllocs()
+		for b.Loop() {
+			ws, err := s.Warnings().ListWarnings(ctx, f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(ws) != f.Limit {
+				b.Fatalf("page has %d warnings, want %d", len(ws), f.Limit)
+			}
+		}
+	})
 }

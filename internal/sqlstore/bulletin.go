@@ -7,12 +7,12 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.BulletinStore = (*Store)(nil)
+var _ compliance.BulletinStore = (*Dashboard)(nil)
 
 // BulletinMonths implements compliance.BulletinStore with two aggregates:
 // cases by department and month of acceptance, warnings by department and
 // month of creation (both months in Asia/Shanghai).
-func (s *Store) BulletinMonths(ctx context.Context, from, to time.Time) ([]compliance.BulletinMonth, error) {
+func (s *Dashboard) BulletinMonths(ctx context.Context, from, to time.Time) ([]compliance.BulletinMonth, error) {
 	db := s.db.WithContext(ctx)
 	var cases []struct {
 		DepartmentCode string
@@ -67,7 +67,7 @@ func (s *Store) BulletinMonths(ctx context.Context, from, to time.Time) ([]compl
 }
 
 // BulletinItemVersions implements compliance.BulletinStore.
-func (s *Store) BulletinItemVersions(ctx context.Context, before time.Time) ([]compliance.ItemVersionFact, error) {
+func (s *Dashboard) BulletinItemVersions(ctx context.Context, before time.Time) ([]compliance.ItemVersionFact, error) {
 	var rows []itemRow
 	if err := s.db.WithContext(ctx).Select("code", "version", "department_code", "status", "created_at").
 		Where("created_at < ?", utc(before)).Find(&rows).Error; err != nil {
@@ -82,7 +82,7 @@ func (s *Store) BulletinItemVersions(ctx context.Context, before time.Time) ([]c
 }
 
 // BulletinExplanations implements compliance.BulletinStore.
-func (s *Store) BulletinExplanations(ctx context.Context, months []string) ([]compliance.Explanation, error) {
+func (s *Dashboard) BulletinExplanations(ctx context.Context, months []string) ([]compliance.Explanation, error) {
 	var rows []explanationRow
 	if len(months) == 0 {
 		return nil, nil

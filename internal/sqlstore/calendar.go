@@ -10,7 +10,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.CalendarStore = (*Store)(nil)
+var _ compliance.CalendarStore = (*Accounts)(nil)
 
 type calendarRow struct {
 	Year      int       `gorm:"primaryKey;autoIncrement:false"`
@@ -24,7 +24,7 @@ type calendarRow struct {
 func (calendarRow) TableName() string { return "calendar_years" }
 
 // CalendarYears implements compliance.CalendarStore.
-func (s *Store) CalendarYears(ctx context.Context) ([]compliance.StoredYear, error) {
+func (s *Accounts) CalendarYears(ctx context.Context) ([]compliance.StoredYear, error) {
 	var rows []calendarRow
 	if err := s.db.WithContext(ctx).Order("year").Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list calendar years")
@@ -39,7 +39,7 @@ func (s *Store) CalendarYears(ctx context.Context) ([]compliance.StoredYear, err
 
 // SaveCalendarYear implements compliance.CalendarStore: it enters or
 // replaces one year.
-func (s *Store) SaveCalendarYear(ctx context.Context, y compliance.StoredYear) error {
+func (s *Accounts) SaveCalendarYear(ctx context.Context, y compliance.StoredYear) error {
 	r := calendarRow{Year: y.Year.Year, Source: y.Source, Holidays: y.Holidays, Workdays: y.Workdays,
 		UpdatedBy: y.UpdatedBy, UpdatedAt: utc(y.UpdatedAt)}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
@@ -50,7 +50,7 @@ func (s *Store) SaveCalendarYear(ctx context.Context, y compliance.StoredYear) e
 }
 
 // ScheduleChecks implements compliance.CalendarStore.
-func (s *Store) ScheduleChecks(ctx context.Context, from, at time.Time) (int64, error) {
+func (s *Accounts) ScheduleChecks(ctx context.Context, from, at time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Model(&caseRow{}).
 		Where("status <> ? AND accepted_at >= ?", compliance.CaseClosed, utc(from)).
 		Update("next_check_at", utc(at))

@@ -7,10 +7,10 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.CaseListStore = (*Store)(nil)
+var _ compliance.CaseListStore = (*Cases)(nil)
 
 // ListCases implements compliance.CaseListStore.
-func (s *Store) ListCases(ctx context.Context, f compliance.CaseFilter) ([]compliance.Case, error) {
+func (s *Cases) ListCases(ctx context.Context, f compliance.CaseFilter) ([]compliance.Case, error) {
 	q := s.db.WithContext(ctx).Model(&caseRow{})
 	if len(f.Departments) > 0 {
 		q = q.Where("department_code IN ?", f.Departments)
@@ -55,7 +55,7 @@ func escapeLike(s string) string {
 }
 
 // OpenWarningCounts implements compliance.CaseListStore.
-func (s *Store) OpenWarningCounts(ctx context.Context, caseNos []string) (map[string]compliance.LevelCounts, error) {
+func (s *Cases) OpenWarningCounts(ctx context.Context, caseNos []string) (map[string]compliance.LevelCounts, error) {
 	out := map[string]compliance.LevelCounts{}
 	if len(caseNos) == 0 {
 		return out, nil
@@ -92,7 +92,7 @@ func (s *Store) OpenWarningCounts(ctx context.Context, caseNos []string) (map[st
 }
 
 // CountOpenWarnings implements compliance.CaseListStore.
-func (s *Store) CountOpenWarnings(ctx context.Context, departments []string) ([]compliance.StatusCount, error) {
+func (s *Cases) CountOpenWarnings(ctx context.Context, departments []string) ([]compliance.StatusCount, error) {
 	q := s.db.WithContext(ctx).Model(&warningRow{}).Select("level, status, COUNT(*) AS n").
 		Where("status IN ?", compliance.UnsettledStatuses)
 	if len(departments) > 0 {
@@ -132,7 +132,7 @@ const casesWithOpenWarningsBatch = 20
 // and stops at the limit-th distinct case, instead of grouping every
 // matching warning: a (department, level) or family index yields them in id
 // order, so a batch reads about as many entries as it returns.
-func (s *Store) CasesWithOpenWarnings(ctx context.Context, departments []string, family, level string, limit int) ([]string, error) {
+func (s *Cases) CasesWithOpenWarnings(ctx context.Context, departments []string, family, level string, limit int) ([]string, error) {
 	var out []string
 	if limit <= 0 {
 		return nil, nil

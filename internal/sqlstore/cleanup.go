@@ -9,7 +9,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.CatalogStore = (*Store)(nil)
+var _ compliance.CatalogStore = (*Catalog)(nil)
 
 func toItemVersion(r itemRow) compliance.ItemVersion {
 	return compliance.ItemVersion{PowerItem: toItem(r), ItemApproval: compliance.ItemApproval{
@@ -25,12 +25,12 @@ func toItemVersions(rows []itemRow) []compliance.ItemVersion {
 }
 
 // SaveItemVersion implements compliance.CatalogStore.
-func (s *Store) SaveItemVersion(ctx context.Context, it compliance.PowerItem, a compliance.ItemApproval) (compliance.ItemVersion, error) {
+func (s *Catalog) SaveItemVersion(ctx context.Context, it compliance.PowerItem, a compliance.ItemApproval) (compliance.ItemVersion, error) {
 	return s.saveItem(ctx, it, a)
 }
 
 // ApprovedItem implements compliance.CatalogStore.
-func (s *Store) ApprovedItem(ctx context.Context, code string) (compliance.PowerItem, error) {
+func (s *Catalog) ApprovedItem(ctx context.Context, code string) (compliance.PowerItem, error) {
 	var r itemRow
 	err := s.db.WithContext(ctx).Where("code = ? AND approval_status = ?", code, compliance.ApprovalApproved).
 		Order(clause.OrderByColumn{Column: clause.Column{Name: "version"}, Desc: true}).Take(&r).Error
@@ -41,7 +41,7 @@ func (s *Store) ApprovedItem(ctx context.Context, code string) (compliance.Power
 }
 
 // ItemVersion implements compliance.CatalogStore.
-func (s *Store) ItemVersion(ctx context.Context, code string, version int) (compliance.ItemVersion, error) {
+func (s *Catalog) ItemVersion(ctx context.Context, code string, version int) (compliance.ItemVersion, error) {
 	var r itemRow
 	if err := s.db.WithContext(ctx).Where("code = ? AND version = ?", code, version).Take(&r).Error; err != nil {
 		return compliance.ItemVersion{}, wrap(err, "get item version")
@@ -51,7 +51,7 @@ func (s *Store) ItemVersion(ctx context.Context, code string, version int) (comp
 
 // ItemHistory implements compliance.CatalogStore. It reads the unique
 // (code, version) index.
-func (s *Store) ItemHistory(ctx context.Context, code string, after, limit int) ([]compliance.ItemVersion, error) {
+func (s *Catalog) ItemHistory(ctx context.Context, code string, after, limit int) ([]compliance.ItemVersion, error) {
 	var rows []itemRow
 	if err := s.db.WithContext(ctx).Where("code = ? AND version > ?", code, after).Order("version").
 		Limit(limit).Find(&rows).Error; err != nil {
@@ -61,7 +61,7 @@ func (s *Store) ItemHistory(ctx context.Context, code string, after, limit int) 
 }
 
 // pending selects the pending versions, of one department when dept is not empty.
-func (s *Store) pending(ctx context.Context, dept string) *gorm.DB {
+func (s *Catalog) pending(ctx context.Context, dept string) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&itemRow{}).Where("approval_status = ?", compliance.ApprovalPending)
 	if dept != "" {
 		q = q.Where("department_code = ?", dept)
@@ -70,7 +70,7 @@ func (s *Store) pending(ctx context.Context, dept string) *gorm.DB {
 }
 
 // PendingItems implements compliance.CatalogStore.
-func (s *Store) PendingItems(ctx context.Context, dept string, after *compliance.ItemVersionKey, limit int) ([]compliance.ItemVersion, error) {
+func (s *Catalog) PendingItems(ctx context.Context, dept string, after *compliance.ItemVersionKey, limit int) ([]compliance.ItemVersion, error) {
 	q := s.pending(ctx, dept)
 	if after != nil {
 		q = q.Where("(code > ? OR (code = ? AND version > ?))", after.Code, after.Code, after.Version)
@@ -83,7 +83,7 @@ func (s *Store) PendingItems(ctx context.Context, dept string, after *compliance
 }
 
 // CountPendingItems implements compliance.CatalogStore.
-func (s *Store) CountPendingItems(ctx context.Context, dept string) (int64, error) {
+func (s *Catalog) CountPendingItems(ctx context.Context, dept string) (int64, error) {
 	var n int64
 	if err := s.pending(ctx, dept).Count(&n).Error; err != nil {
 		return 0, wrap(err, "count pending items")
@@ -92,7 +92,7 @@ func (s *Store) CountPendingItems(ctx context.Context, dept string) (int64, erro
 }
 
 // ReviewItem implements compliance.CatalogStore.
-func (s *Store) ReviewItem(ctx context.Context, code string, version int, a compliance.ItemApproval) (bool, error) {
+func (s *Catalog) ReviewItem(ctx context.Context, code string, version int, a compliance.ItemApproval) (bool, error) {
 	var n int64
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&itemRow{}).
@@ -106,12 +106,12 @@ func (s *Store) ReviewItem(ctx context.Context, code string, version int, a comp
 }
 
 // InForceItems implements compliance.CatalogStore.
-func (s *Store) InForceItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
+func (s *Catalog) InForceItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
 	return s.latestItems(ctx, dept, true)
 }
 
 // CatalogFacts implements compliance.CatalogStore.
-func (s *Store) CatalogFacts(ctx context.Context, code string) (compliance.CatalogFacts, error) {
+func (s *Catalog) CatalogFacts(ctx context.Context, code string) (compliance.CatalogFacts, error) {
 	db := s.db.WithContext(ctx)
 	var out compliance.CatalogFacts
 	var first itemRow
@@ -137,7 +137,7 @@ func (s *Store) CatalogFacts(ctx context.Context, code string) (compliance.Catal
 
 // RecordCatalogCheck implements compliance.CatalogStore. The warnings have
 // no case; "catalog|<item code>" is folded into their dedupe key.
-func (s *Store) RecordCatalogCheck(ctx context.Context, rec compliance.CatalogRecord) (int, error) {
+func (s *Catalog) RecordCatalogCheck(ctx context.Context, rec compliance.CatalogRecord) (int, error) {
 	// The warnings are counted before and after: MySQL's affected rows
 	// count the duplicates an upsert skipped.
 	var before, after int64

@@ -1,58 +1,52 @@
 package sqlstore
 
-import "powercheck/internal/compliance"
+import (
+	"powercheck/internal/compliance"
+	"powercheck/internal/notify"
+	"powercheck/internal/session"
+	"powercheck/internal/webhook"
+)
 
-// Store keeps what every compliance service needs: a piece it lacks is a
-// compile error here, not a failure at run time.
+// Each part keeps the storage interfaces of its capability: a piece it
+// lacks is a compile error here, not a failure at run time. The services'
+// storage, made of several parts, is checked where it is put together
+// (internal/checker).
 var (
-	_ compliance.Lookup           = (*Store)(nil)
-	_ compliance.DepartmentStore  = (*Store)(nil)
-	_ compliance.DepartmentLister = (*Store)(nil)
-	_ compliance.AccountCounter   = (*Store)(nil)
-	_ compliance.Credentials      = (*Store)(nil)
-	_ compliance.AccountStore     = (*Store)(nil)
-	_ compliance.ItemStore        = (*Store)(nil)
-	_ compliance.CaseReader       = (*Store)(nil)
-	_ compliance.StepStore        = (*Store)(nil)
-	_ compliance.RecheckStore     = (*Store)(nil)
-	_ compliance.WarningReader    = (*Store)(nil)
+	_ compliance.AccountsStorage  = (*Accounts)(nil)
+	_ compliance.DepartmentLister = (*Accounts)(nil)
+	_ compliance.AccountCounter   = (*Accounts)(nil)
+	_ session.Store               = (*Sessions)(nil)
+	_ compliance.CatalogStorage   = (*Catalog)(nil)
 
-	_ compliance.CatalogStore    = (*Store)(nil)
-	_ compliance.SettingsStore   = (*Store)(nil)
-	_ compliance.CalendarStore   = (*Store)(nil)
-	_ compliance.PatrolStore     = (*Store)(nil)
-	_ compliance.ReportStore     = (*Store)(nil)
-	_ compliance.ScanStore       = (*Store)(nil)
-	_ compliance.StatsStore      = (*Store)(nil)
-	_ compliance.BulletinStore   = (*Store)(nil)
-	_ compliance.LifecycleStore  = (*Store)(nil)
-	_ compliance.ApprovalStore   = (*Store)(nil)
-	_ compliance.SpotCheckStore  = (*Store)(nil)
-	_ compliance.WarningExporter = (*Store)(nil)
-	_ compliance.PublicStore     = (*Store)(nil)
-	_ compliance.CaseListStore   = (*Store)(nil)
-	_ compliance.SweepStore      = (*Store)(nil)
-	_ compliance.ImpactStore     = (*Store)(nil)
-	_ compliance.DocumentStore   = (*Store)(nil)
-	_ compliance.DashboardStore  = (*Store)(nil)
+	_ compliance.CaseReader    = (*Cases)(nil)
+	_ compliance.StepStore     = (*Cases)(nil)
+	_ compliance.RecheckStore  = (*Cases)(nil)
+	_ compliance.CaseListStore = (*Cases)(nil)
+	_ compliance.SweepStore    = (*Cases)(nil)
+	_ compliance.ImpactStore   = (*Cases)(nil)
 
-	_ compliance.AuditStore        = (*Store)(nil)
-	_ compliance.AuditReader       = (*Store)(nil)
-	_ compliance.AuditObjectStore  = (*Store)(nil)
-	_ compliance.AuditStateStore   = (*Store)(nil)
-	_ compliance.AuditEffectsProbe = (*Store)(nil)
-	_ compliance.WriteTracker      = (*Store)(nil)
+	_ compliance.WarningReader   = (*Warnings)(nil)
+	_ compliance.WarningExporter = (*Warnings)(nil)
+	_ compliance.LifecycleStore  = (*Warnings)(nil)
+	_ compliance.ApprovalStore   = (*Approvals)(nil)
+	_ compliance.SpotCheckStore  = (*SpotChecks)(nil)
+	_ compliance.DocumentStore   = (*Documents)(nil)
 
-	_ compliance.CatalogStorage     = (*Store)(nil)
-	_ compliance.AccountsStorage    = (*Store)(nil)
-	_ compliance.AuditStorage       = (*Store)(nil)
-	_ compliance.PatrolsStorage     = (*Store)(nil)
-	_ compliance.ReportsStorage     = (*Store)(nil)
-	_ compliance.SupervisionStorage = (*Store)(nil)
-	_ compliance.PublicStorage      = (*Store)(nil)
-	_ compliance.CasesStorage       = (*Store)(nil)
-	_ compliance.DeadlinesStorage   = (*Store)(nil)
-	_ compliance.PoliciesStorage    = (*Store)(nil)
-	_ compliance.DocumentsStorage   = (*Store)(nil)
-	_ compliance.DashboardStorage   = (*Store)(nil)
+	_ compliance.PatrolStore      = (*Patrols)(nil)
+	_ compliance.ReportStore      = (*Reports)(nil)
+	_ compliance.ScanStore        = (*Reports)(nil)
+	_ compliance.StatsStore       = (*Dashboard)(nil)
+	_ compliance.DashboardStorage = (*Dashboard)(nil)
+
+	_ compliance.AuditStore        = (*Audit)(nil)
+	_ compliance.AuditObjectStore  = (*Audit)(nil)
+	_ compliance.AuditEffectsProbe = (*Audit)(nil)
+	_ compliance.WriteTracker      = (*Audit)(nil)
+	_ compliance.DraftStore        = (*Revisions)(nil)
+
+	_ notify.Store         = (*Notifications)(nil)
+	_ notify.EventAppender = (*Notifications)(nil)
+	_ webhook.Queue        = (*Webhooks)(nil)
+	_ webhook.DeliveryLog  = (*Webhooks)(nil)
+	_ webhook.MailStore    = (*Webhooks)(nil)
 )

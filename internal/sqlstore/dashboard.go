@@ -6,12 +6,12 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.DashboardStore = (*Store)(nil)
+var _ compliance.DashboardStore = (*Dashboard)(nil)
 
 // warningFiguresFromBase computes WarningFigures from the base tables: one
 // pass over the period's warnings, which the (created_at, department_code,
 // level, status, family) index covers.
-func (s *Store) warningFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
+func (s *Dashboard) warningFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
 	alarm, pre, open := compliance.LevelAlarm, compliance.LevelPrewarning, compliance.WarningOpen
 	q := s.db.WithContext(ctx).Model(&warningRow{}).
 		Select("department_code, COUNT(*) AS warnings, "+
@@ -36,7 +36,7 @@ func (s *Store) warningFiguresFromBase(ctx context.Context, f compliance.StatsFi
 // is raised after its case was accepted, so only those raised since the period
 // began are read, through the (department, rule, created_at) index, each
 // joined to its case.
-func (s *Store) caseFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
+func (s *Dashboard) caseFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
 	db := s.db.WithContext(ctx)
 	closed := compliance.CaseClosed
 	q := db.Model(&caseRow{}).
@@ -77,7 +77,7 @@ func (s *Store) caseFiguresFromBase(ctx context.Context, f compliance.StatsFilte
 // alarms joined to their rectify transition, counted per tenth of a day. A
 // rectification comes after its alarm, so only those reported since the period
 // began are read (idx_transition_action_at).
-func (s *Store) rectifyDaysFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
+func (s *Dashboard) rectifyDaysFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
 	tenths := tenthsSQL(s.dialect) // the rollup counts with the same expression
 	q := s.db.WithContext(ctx).Table("warnings w").
 		Joins("JOIN warning_transitions t ON t.warning_id = w.id AND t.action = ?", compliance.ActionRectify).
@@ -93,7 +93,7 @@ func (s *Store) rectifyDaysFromBase(ctx context.Context, f compliance.StatsFilte
 // monthFiguresFromBase computes MonthFigures from the base tables: cases
 // accepted and warnings raised per department and month (Asia/Shanghai), each
 // read from a (department, time) index alone.
-func (s *Store) monthFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
+func (s *Dashboard) monthFiguresFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
 	db := s.db.WithContext(ctx)
 	var cases, warns []monthCount
 	month := s.monthOf("accepted_at")

@@ -3,11 +3,9 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"reflect"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,9 +37,7 @@ import (
 // p50, p99 and max in ms; the target is p99 < 200 ms. The EXPLAIN of each
 // shape's first query is logged.
 func BenchmarkDashboardStats10M(b *testing.B) {
-	if os.Getenv(sqlstoretest.MySQLEnv) == "" {
-		b.Skipf("%s not set: the dashboard benchmark seeds ten million warnings in MySQL", sqlstoretest.MySQLEnv)
-	}
+	sqlstoretest.NeedMySQL(b, "the dashboard benchmark seeds ten million warnings in MySQL")
 	n := benchRows(b)
 	opened := time.Now()
 	s, db := dbOpen(b)
@@ -96,7 +92,7 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 		month.Departments = append(month.Departments, lwDept(i))
 	}
 	checked := time.Now()
-	if got, want := figuresOf(b, s, month), figuresOf(b, s.Base(), month); !reflect.DeepEqual(got, want) {
+	if got, want := figuresOf(b, s.Dashboard(), month), figuresOf(b, s.Base(), month); !reflect.DeepEqual(got, want) {
 		b.Errorf("district, %s..%s: rollup %+v\nbase %+v", month.From.Format(time.DateOnly), end.Format(time.DateOnly), got, want)
 	}
 	b.Logf("rollup and base tables agree on the district's %s..%s (checked in %v)", month.From.Format(time.DateOnly),
@@ -113,12 +109,12 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 		name string
 		run  func(f compliance.StatsFilter) error
 	}{
-		{"WarningFigures", func(f compliance.StatsFilter) error { _, err := s.WarningFigures(ctx, f); return err }},
-		{"RectifyDays", func(f compliance.StatsFilter) error { _, err := s.RectifyDays(ctx, f); return err }},
-		{"CaseFigures", func(f compliance.StatsFilter) error { _, err := s.CaseFigures(ctx, f); return err }},
-		{"WarningCounts", func(f compliance.StatsFilter) error { _, err := s.WarningCounts(ctx, f); return err }},
-		{"MonthFigures", func(f compliance.StatsFilter) error { _, err := s.MonthFigures(ctx, f); return err }},
-		{"DepartmentCounts", func(f compliance.StatsFilter) error { _, err := s.DepartmentCounts(ctx, f); return err }},
+		{"WarningFigures", func(f compliance.StatsFilter) error { _, err := s.Dashboard().WarningFigures(ctx, f); return err }},
+		{"RectifyDays", func(f compliance.StatsFilter) error { _, err := s.Dashboard().RectifyDays(ctx, f); return err }},
+		{"CaseFigures", func(f compliance.StatsFilter) error { _, err := s.Dashboard().CaseFigures(ctx, f); return err }},
+		{"WarningCounts", func(f compliance.StatsFilter) error { _, err := s.Dashboard().WarningCounts(ctx, f); return err }},
+		{"MonthFigures", func(f compliance.StatsFilter) error { _, err := s.Dashboard().MonthFigures(ctx, f); return err }},
+		{"DepartmentCounts", func(f compliance.StatsFilter) error { _, err := s.Dashboard().DepartmentCounts(ctx, f); return err }},
 	}
 	explained := map[string]bool{}
 	for _, q := range queries {
@@ -164,14 +160,9 @@ func dbLatencies(b *testing.B, runs int, run func(i int) error) {
 	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
 }
 
+// benchRows is the number of warnings the 10M benchmarks seed.
 func benchRows(b *testing.B) int {
-	n := 10_000_000
-	if v := os.Getenv("POWERCHECK_BENCH_WARNINGS"); v != "" {
-		if _, err := fmt.Sscan(strings.ReplaceAll(v, "_", ""), &n); err != nil || n <= 0 {
-			b.Fatalf("POWERCHECK_BENCH_WARNINGS=%q: want a positive number", v)
-		}
-	}
-	return n
+	return sqlstoretest.BenchSize(b, "POWERCHECK_BENCH_WARNINGS", 10_000_000)
 }
 
 // dbOpen opens the benchmark's database: a throwaway one, or the one

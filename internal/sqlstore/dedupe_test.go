@@ -17,8 +17,7 @@ func TestWarningDedupe(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 
 		keyed := compliance.Finding{Rule: "deadline.overdue", Level: compliance.LevelAlarm, Message: "已超过办理时限", Key: "time_limit"}
 		unkeyed := compliance.Finding{Rule: "sequence.repeated", Level: compliance.LevelPrewarning, Message: "环节重复"}
@@ -93,13 +92,13 @@ func TestWarningDedupe(t *testing.T) {
 					// As the service does: a step that finds the case
 					// changed reads it again and retries.
 					for {
-						cur, err := s.Case(ctx, "C-3")
+						cur, err := s.Cases().Case(ctx, "C-3")
 						if err != nil {
 							errs[i] = err
 							return
 						}
 						r := nextRecord(cur, newStep(fmt.Sprintf("C-3-s%d", i+1), "C-3", "review", at(3, 9, 0, 0, 0)), keyed)
-						results[i], errs[i] = s.RecordStep(ctx, r, respond(r))
+						results[i], errs[i] = s.Cases().RecordStep(ctx, r, respond(r))
 						if !errors.Is(errs[i], compliance.ErrCaseChanged) {
 							return
 						}
@@ -112,7 +111,7 @@ func TestWarningDedupe(t *testing.T) {
 					t.Fatalf("RecordStep in goroutine %d: %v", i, err)
 				}
 			}
-			ws, err := s.ListWarnings(ctx, compliance.WarningFilter{CaseNo: "C-3"})
+			ws, err := s.Warnings().ListWarnings(ctx, compliance.WarningFilter{CaseNo: "C-3"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,7 +11,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.DocumentStore = (*Store)(nil)
+var _ compliance.DocumentStore = (*Documents)(nil)
 
 // documentRow is an issued document; (kind, year, seq) is unique, so that
 // no number is ever given twice.
@@ -54,7 +54,7 @@ func toDocument(r documentRow) compliance.Document {
 }
 
 // IssueDocument implements compliance.DocumentStore.
-func (s *Store) IssueDocument(ctx context.Context, d compliance.Document, t *compliance.Transition) (compliance.Document, error) {
+func (s *Documents) IssueDocument(ctx context.Context, d compliance.Document, t *compliance.Transition) (compliance.Document, error) {
 	// The year's counter exists before the transaction, so that two first
 	// issuers of a year do not both insert it.
 	seed := documentSeqRow{Kind: d.Kind, Year: d.Year}
@@ -98,7 +98,7 @@ func (s *Store) IssueDocument(ctx context.Context, d compliance.Document, t *com
 }
 
 // Document implements compliance.DocumentStore.
-func (s *Store) Document(ctx context.Context, id int64) (compliance.Document, error) {
+func (s *Documents) Document(ctx context.Context, id int64) (compliance.Document, error) {
 	var r documentRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -110,7 +110,7 @@ func (s *Store) Document(ctx context.Context, id int64) (compliance.Document, er
 }
 
 // Documents implements compliance.DocumentStore, newest first.
-func (s *Store) Documents(ctx context.Context, f compliance.DocumentFilter) ([]compliance.Document, error) {
+func (s *Documents) Documents(ctx context.Context, f compliance.DocumentFilter) ([]compliance.Document, error) {
 	q := s.db.WithContext(ctx).Model(&documentRow{})
 	if f.WarningID != 0 {
 		q = q.Where("warning_id = ?", f.WarningID)

@@ -9,14 +9,14 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.WarningExporter = (*Store)(nil)
+var _ compliance.WarningExporter = (*Warnings)(nil)
 
 // warningQuery selects the warnings f filters, from where f continues, in
 // the listing's order and without a limit: the one translation of
 // compliance.WarningFilter into SQL, shared by the listing and the export so
 // that both select the same rows in the same order. Where a time-ordered f
 // continues must be resolved first (see resolvePlace).
-func (s *Store) warningQuery(ctx context.Context, f compliance.WarningFilter) *gorm.DB {
+func (s *Warnings) warningQuery(ctx context.Context, f compliance.WarningFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&warningRow{})
 	if s.dialect == "mysql" {
 		if idx := mysqlListIndex(f); idx != "" {
@@ -121,7 +121,7 @@ func mysqlListIndex(f compliance.WarningFilter) string {
 
 // resolvePlace turns the BeforeID (AfterID) of a time-ordered listing
 // without a Cursor into the Cursor of that warning, read from the table.
-func (s *Store) resolvePlace(ctx context.Context, f compliance.WarningFilter) (compliance.WarningFilter, error) {
+func (s *Warnings) resolvePlace(ctx context.Context, f compliance.WarningFilter) (compliance.WarningFilter, error) {
 	id := f.BeforeID
 	if f.Ascending {
 		id = f.AfterID
@@ -138,7 +138,7 @@ func (s *Store) resolvePlace(ctx context.Context, f compliance.WarningFilter) (c
 }
 
 // ListWarnings implements compliance.WarningReader.
-func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([]compliance.Warning, error) {
+func (s *Warnings) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([]compliance.Warning, error) {
 	f, err := s.resolvePlace(ctx, f)
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func (s *Store) ListWarnings(ctx context.Context, f compliance.WarningFilter) ([
 // short query that continues after the last row seen, in the listing's
 // order, so no connection or snapshot is held while fn writes to a slow
 // client, and memory holds one page whatever the number of rows.
-func (s *Store) EachWarning(ctx context.Context, f compliance.WarningFilter, pageSize int, fn func(compliance.Warning) error) error {
+func (s *Warnings) EachWarning(ctx context.Context, f compliance.WarningFilter, pageSize int, fn func(compliance.Warning) error) error {
 	if pageSize <= 0 {
 		pageSize = compliance.ExportPageSize
 	}
@@ -194,4 +194,21 @@ func (s *Store) EachWarning(ctx context.Context, f compliance.WarningFilter, pag
 			f.BeforeID = last.ID
 		}
 	}
+}
+
+// CaseWarnings implements compliance.WarningReader.
+func (s *Warnings) CaseWarnings(ctx context.Context, caseNos []string) (map[string][]compliance.Warning, error) {
+	out := make(map[string][]compliance.Warning, len(caseNos))
+	if len(caseNos) == 0 {
+		return out, nil
+	}
+	var rows []warningRow
+	if err := s.db.WithContext(ctx).Omit("message", "basis").Where("case_no IN ?", caseNos).
+		Order("id").Find(&rows).Error; err != nil {
+		return nil, wrap(err, "list case warnings")
+	}
+	for _, r := range rows {
+		out[r.CaseNo] = append(out[r.CaseNo], toWarning(r))
+	}
+	return out, nil
 }

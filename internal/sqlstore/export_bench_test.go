@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
 	"powercheck/internal/httpapi"
 	"powercheck/internal/sqlstore"
@@ -123,7 +124,7 @@ func TestEachWarningPages(t *testing.T) {
 			page := f
 			page.Limit = compliance.MaxPageSize
 			for {
-				ws, err := s.ListWarnings(ctx, page)
+				ws, err := s.Warnings().ListWarnings(ctx, page)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -144,7 +145,7 @@ func TestEachWarningPages(t *testing.T) {
 					continue
 				}
 				var got []int64
-				err := s.EachWarning(ctx, f, size, func(w compliance.Warning) error {
+				err := s.Warnings().EachWarning(ctx, f, size, func(w compliance.Warning) error {
 					got = append(got, w.ID)
 					return nil
 				})
@@ -160,7 +161,7 @@ func TestEachWarningPages(t *testing.T) {
 		t.Run("an error from fn stops the walk", func(t *testing.T) {
 			stop := fmt.Errorf("stop")
 			calls := 0
-			err := s.EachWarning(ctx, compliance.WarningFilter{}, 100, func(compliance.Warning) error {
+			err := s.Warnings().EachWarning(ctx, compliance.WarningFilter{}, 100, func(compliance.Warning) error {
 				calls++
 				if calls == 150 {
 					return stop
@@ -173,7 +174,8 @@ func TestEachWarningPages(t *testing.T) {
 		})
 		t.Run("the CSV export has a line per warning", func(t *testing.T) {
 			var buf bytes.Buffer
-			svc := compliance.NewSupervision(compliance.NewCore(compliance.CoreConfig{Lookup: s}), s)
+			stores := checker.SQLStores(s)
+			svc := compliance.NewSupervision(compliance.NewCore(compliance.CoreConfig{Lookup: stores.Lookup}), stores.Supervision)
 			clerk := &compliance.Account{Username: "d3-clerk", Role: compliance.RoleClerk, DepartmentCode: "D3"}
 			file := compliance.NewCSVExport(&buf)
 			if err := svc.ExportWarnings(ctx, clerk, compliance.WarningFilter{}, file.Add); err != nil {
@@ -217,7 +219,8 @@ func BenchmarkExportWarnings(b *testing.B) {
 	seeded := time.Now()
 	seedWarningRows(b, s, n)
 	b.Logf("seeded %d warnings in %v", n, time.Since(seeded).Round(time.Second))
-	svc := compliance.NewSupervision(compliance.NewCore(compliance.CoreConfig{Lookup: s}), s)
+	stores := checker.SQLStores(s)
+	svc := compliance.NewSupervision(compliance.NewCore(compliance.CoreConfig{Lookup: stores.Lookup}), stores.Supervision)
 	who := &compliance.Account{Username: "supervision", Role: compliance.RoleSupervision}
 
 	type file interface {

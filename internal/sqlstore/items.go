@@ -17,13 +17,13 @@ import (
 // second fail, and it retries on the new latest.
 // Without an approval the version is in force at once, approved by its
 // author (see SaveItemVersion).
-func (s *Store) SaveItem(ctx context.Context, it compliance.PowerItem) (compliance.PowerItem, error) {
+func (s *Catalog) SaveItem(ctx context.Context, it compliance.PowerItem) (compliance.PowerItem, error) {
 	at := it.CreatedAt
 	v, err := s.saveItem(ctx, it, compliance.ItemApproval{ApprovalStatus: compliance.ApprovalApproved, By: it.CreatedBy, At: &at})
 	return v.PowerItem, err
 }
 
-func (s *Store) saveItem(ctx context.Context, it compliance.PowerItem, a compliance.ItemApproval) (compliance.ItemVersion, error) {
+func (s *Catalog) saveItem(ctx context.Context, it compliance.PowerItem, a compliance.ItemApproval) (compliance.ItemVersion, error) {
 	for attempt := 0; ; attempt++ {
 		row := fromItem(it)
 		row.ApprovalStatus, row.ApprovedBy, row.ApprovedAt, row.ReviewNote = a.ApprovalStatus, a.By, utcPtr(a.At), a.Note
@@ -49,7 +49,7 @@ func (s *Store) saveItem(ctx context.Context, it compliance.PowerItem, a complia
 }
 
 // Item implements compliance.ItemStore.
-func (s *Store) Item(ctx context.Context, code string, version int) (compliance.PowerItem, error) {
+func (s *Catalog) Item(ctx context.Context, code string, version int) (compliance.PowerItem, error) {
 	q := s.db.WithContext(ctx).Where("code = ?", code)
 	if version > 0 {
 		q = q.Where("version = ?", version)
@@ -64,13 +64,13 @@ func (s *Store) Item(ctx context.Context, code string, version int) (compliance.
 }
 
 // ListItems implements compliance.ItemStore.
-func (s *Store) ListItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
+func (s *Catalog) ListItems(ctx context.Context, dept string) ([]compliance.PowerItem, error) {
 	return s.latestItems(ctx, dept, false)
 }
 
 // latestItems lists the latest version of each item (the latest approved one
 // when approvedOnly), of one department when dept is not empty.
-func (s *Store) latestItems(ctx context.Context, dept string, approvedOnly bool) ([]compliance.PowerItem, error) {
+func (s *Catalog) latestItems(ctx context.Context, dept string, approvedOnly bool) ([]compliance.PowerItem, error) {
 	latest := s.db.Model(&itemRow{}).Select("code, MAX(version) AS version").Group("code")
 	if approvedOnly {
 		latest = latest.Where("approval_status = ?", compliance.ApprovalApproved)

@@ -40,7 +40,7 @@ func testItem(code, dept string) compliance.PowerItem {
 // mustItem saves it and returns it as stored.
 func mustItem(t *testing.T, s *sqlstore.Store, it compliance.PowerItem) compliance.PowerItem {
 	t.Helper()
-	got, err := s.SaveItem(t.Context(), it)
+	got, err := s.Catalog().SaveItem(t.Context(), it)
 	if err != nil {
 		t.Fatalf("SaveItem(%s): %v", it.Code, err)
 	}
@@ -94,7 +94,7 @@ func TestItems(t *testing.T) {
 				{2, asStored(v2, 2)},
 				{3, asStored(v3, 3)},
 			} {
-				got, err := s.Item(ctx, "XK-001", tc.version)
+				got, err := s.Catalog().Item(ctx, "XK-001", tc.version)
 				if err != nil {
 					t.Fatalf("Item(XK-001, %d): %v", tc.version, err)
 				}
@@ -109,7 +109,7 @@ func TestItems(t *testing.T) {
 				code    string
 				version int
 			}{{"XK-999", 0}, {"XK-999", 1}, {"XK-001", 4}} {
-				if _, err := s.Item(ctx, tc.code, tc.version); !errors.Is(err, compliance.ErrNotFound) {
+				if _, err := s.Catalog().Item(ctx, tc.code, tc.version); !errors.Is(err, compliance.ErrNotFound) {
 					t.Errorf("Item(%s, %d) error = %v, want ErrNotFound", tc.code, tc.version, err)
 				}
 			}
@@ -132,7 +132,7 @@ func TestItems(t *testing.T) {
 				{"SCJ", []compliance.PowerItem{asStored(cf2, 2)}},
 				{"NOPE", nil},
 			} {
-				got, err := s.ListItems(ctx, tc.dept)
+				got, err := s.Catalog().ListItems(ctx, tc.dept)
 				if err != nil {
 					t.Fatalf("ListItems(%q): %v", tc.dept, err)
 				}
@@ -159,7 +159,7 @@ func TestItems(t *testing.T) {
 				wg.Go(func() {
 					it := testItem("XK-RACE", "ZJJ")
 					it.CreatedBy = "worker"
-					got, err := s.SaveItem(ctx, it)
+					got, err := s.Catalog().SaveItem(ctx, it)
 					versions[i], errs[i] = got.Version, err
 				})
 			}
@@ -176,7 +176,7 @@ func TestItems(t *testing.T) {
 			if got, want := countRows(t, s, "power_items")-8, int64(6); got != want {
 				t.Errorf("other power_items rows = %d, want %d", got, want)
 			}
-			latest, err := s.Item(ctx, "XK-RACE", 0)
+			latest, err := s.Catalog().Item(ctx, "XK-RACE", 0)
 			if err != nil || latest.Version != n {
 				t.Errorf("Item(XK-RACE, 0) = version %d, %v; want version %d", latest.Version, err, n)
 			}

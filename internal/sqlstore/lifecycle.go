@@ -9,7 +9,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.LifecycleStore = (*Store)(nil)
+var _ compliance.LifecycleStore = (*Warnings)(nil)
 
 type transitionRow struct {
 	ID        int64     `gorm:"primaryKey;autoIncrement"`
@@ -33,7 +33,7 @@ func toTransition(r transitionRow) compliance.Transition {
 }
 
 // Warning implements compliance.LifecycleStore.
-func (s *Store) Warning(ctx context.Context, id int64) (compliance.Warning, error) {
+func (s *Warnings) Warning(ctx context.Context, id int64) (compliance.Warning, error) {
 	var r warningRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return compliance.Warning{}, wrap(err, "get warning")
@@ -42,7 +42,7 @@ func (s *Store) Warning(ctx context.Context, id int64) (compliance.Warning, erro
 }
 
 // TransitionWarning implements compliance.LifecycleStore.
-func (s *Store) TransitionWarning(ctx context.Context, t compliance.Transition) (compliance.Transition, bool, error) {
+func (s *Warnings) TransitionWarning(ctx context.Context, t compliance.Transition) (compliance.Transition, bool, error) {
 	ok := false
 	r := transitionRow{WarningID: t.WarningID, Action: t.Action, FromState: t.From, ToState: t.To, Actor: t.Actor,
 		Role: string(t.Role), Note: t.Note, Reference: t.Reference, Outcome: t.Outcome, At: utc(t.At)}
@@ -72,7 +72,7 @@ func (s *Store) TransitionWarning(ctx context.Context, t compliance.Transition) 
 }
 
 // Transitions implements compliance.LifecycleStore.
-func (s *Store) Transitions(ctx context.Context, warningID int64) ([]compliance.Transition, error) {
+func (s *Warnings) Transitions(ctx context.Context, warningID int64) ([]compliance.Transition, error) {
 	var rows []transitionRow
 	if err := s.db.WithContext(ctx).Where("warning_id = ?", warningID).Order("id").Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list transitions")

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,16 +39,8 @@ import (
 // ANALYZE on MySQL) of each shape's slowest query are logged. Seeding ten
 // million rows takes about two minutes on two cores (see lwSeed).
 func BenchmarkListWarnings10M(b *testing.B) {
-	if os.Getenv(sqlstoretest.MySQLEnv) == "" {
-		b.Skipf("%s not set: the list benchmark seeds ten million warnings in MySQL", sqlstoretest.MySQLEnv)
-	}
-	n := 10_000_000
-	if v := os.Getenv("POWERCHECK_BENCH_WARNINGS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(strings.ReplaceAll(v, "_", "")); err != nil || n <= 0 {
-			b.Fatalf("POWERCHECK_BENCH_WARNINGS=%q: want a positive number", v)
-		}
-	}
+	sqlstoretest.NeedMySQL(b, "the list benchmark seeds ten million warnings in MySQL")
+	n := benchRows(b)
 	s := sqlstoretest.MustOpen(b, sqlstoretest.MySQLDSN(b))
 	ctx := context.Background()
 	db, err := s.DB().DB()
@@ -98,7 +89,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 		b.Fatal(err)
 	}
 	sqlOf := func(f compliance.WarningFilter) string {
-		if _, err := s.ListWarnings(ctx, f); err != nil {
+		if _, err := s.Warnings().ListWarnings(ctx, f); err != nil {
 			b.Fatal(err)
 		}
 		sqlMu.Lock()
@@ -129,7 +120,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 					break
 				}
 				if sh.page2 {
-					first, err := s.ListWarnings(ctx, f)
+					first, err := s.Warnings().ListWarnings(ctx, f)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -139,7 +130,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 					lwContinue(&f, first[len(first)-1])
 				}
 				start := time.Now()
-				ws, err := s.ListWarnings(ctx, f)
+				ws, err := s.Warnings().ListWarnings(ctx, f)
 				lat = append(lat, time.Since(start))
 				if err != nil {
 					b.Fatal(err)
@@ -162,7 +153,7 @@ func BenchmarkListWarnings10M(b *testing.B) {
 		// The plan of the shape, and what the slowest query really did.
 		slowest := filters[slices.Index(lat, sorted[len(sorted)-1])]
 		if sh.page2 {
-			first, _ := s.ListWarnings(ctx, slowest)
+			first, _ := s.Warnings().ListWarnings(ctx, slowest)
 			lwContinue(&slowest, first[len(first)-1])
 		}
 		q := sqlOf(slowest)

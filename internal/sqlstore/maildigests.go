@@ -9,7 +9,7 @@ import (
 	"powercheck/internal/webhook"
 )
 
-var _ webhook.MailStore = (*Store)(nil)
+var _ webhook.MailStore = (*Webhooks)(nil)
 
 // mailSettingsKey names the mail settings among the settings objects
 // (audit subject "settings:mail").
@@ -25,7 +25,7 @@ type mailDigestRow struct {
 func (mailDigestRow) TableName() string { return "mail_digests" }
 
 // MailSettings implements webhook.MailStore.
-func (s *Store) MailSettings(ctx context.Context) (webhook.MailSettings, error) {
+func (s *Webhooks) MailSettings(ctx context.Context) (webhook.MailSettings, error) {
 	var st webhook.MailSettings
 	var err error
 	st.UpdatedBy, st.UpdatedAt, err = s.stampedSetting(ctx, mailSettingsKey, &st)
@@ -33,27 +33,19 @@ func (s *Store) MailSettings(ctx context.Context) (webhook.MailSettings, error) 
 }
 
 // SaveMailSettings implements webhook.MailStore.
-func (s *Store) SaveMailSettings(ctx context.Context, st webhook.MailSettings) error {
+func (s *Webhooks) SaveMailSettings(ctx context.Context, st webhook.MailSettings) error {
 	by, at := st.UpdatedBy, st.UpdatedAt
 	st.UpdatedBy, st.UpdatedAt, st.PasswordSet = "", nil, false
 	return s.saveSetting(ctx, mailSettingsKey, st, by, at)
 }
 
 // ClaimDigest implements webhook.MailStore.
-func (s *Store) ClaimDigest(ctx context.Context, key string, at time.Time) (bool, error) {
+func (s *Webhooks) ClaimDigest(ctx context.Context, key string, at time.Time) (bool, error) {
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&mailDigestRow{Key: key, SentAt: utc(at)})
 	return res.RowsAffected == 1, wrap(res.Error, "claim digest")
 }
 
 // ReleaseDigest implements webhook.MailStore.
-func (s *Store) ReleaseDigest(ctx context.Context, key string) error {
+func (s *Webhooks) ReleaseDigest(ctx context.Context, key string) error {
 	return wrap(s.db.WithContext(ctx).Delete(&mailDigestRow{Key: key}).Error, "release digest")
-}
-
-// UnreadNotifications counts the account's unread notifications. The
-// inbox is part of every migrated schema, so ok is always true.
-func (s *Store) UnreadNotifications(ctx context.Context, username string) (n int, ok bool, err error) {
-	var c int64
-	err = s.db.WithContext(ctx).Model(&notificationRow{}).Where("account = ? AND is_read = ?", username, false).Count(&c).Error
-	return int(c), true, wrap(err, "count unread notifications")
 }

@@ -15,17 +15,17 @@ func TestDigestClaimAndUnread(t *testing.T) {
 		ctx := context.Background()
 		key := "digest|zjj-admin|2026-12-07"
 		for i, want := range []bool{true, false} {
-			if got, err := s.ClaimDigest(ctx, key, time.Now()); err != nil || got != want {
+			if got, err := s.Webhooks().ClaimDigest(ctx, key, time.Now()); err != nil || got != want {
 				t.Errorf("claim %d = %v, %v; want %v", i+1, got, err, want)
 			}
 		}
-		if err := s.ReleaseDigest(ctx, key); err != nil {
+		if err := s.Webhooks().ReleaseDigest(ctx, key); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := s.ClaimDigest(ctx, key, time.Now()); err != nil || !got {
+		if got, err := s.Webhooks().ClaimDigest(ctx, key, time.Now()); err != nil || !got {
 			t.Errorf("claim after release = %v, %v; want true", got, err)
 		}
-		n, ok, err := s.UnreadNotifications(ctx, "zjj-admin")
+		n, ok, err := s.Notifications().UnreadNotifications(ctx, "zjj-admin")
 		if err != nil || !ok || n != 0 {
 			t.Errorf("unread = %d, %v, %v; want 0 from the inbox", n, ok, err)
 		}

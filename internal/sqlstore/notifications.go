@@ -12,7 +12,7 @@ import (
 	"powercheck/internal/notify"
 )
 
-var _ notify.Store = (*Store)(nil)
+var _ notify.Store = (*Notifications)(nil)
 
 // notificationRow is one event in one account's inbox. The event's data
 // stays in the outbox, read by event id when the inbox is shown.
@@ -33,7 +33,7 @@ type notificationRow struct {
 func (notificationRow) TableName() string { return "notifications" }
 
 // NotificationRoutes implements notify.Store.
-func (s *Store) NotificationRoutes(ctx context.Context) (notify.Routes, error) {
+func (s *Notifications) NotificationRoutes(ctx context.Context) (notify.Routes, error) {
 	var rs notify.Routes
 	by, at, err := s.stampedSetting(ctx, notify.RoutesKey, &rs.Routes)
 	if err != nil {
@@ -47,26 +47,26 @@ func (s *Store) NotificationRoutes(ctx context.Context) (notify.Routes, error) {
 }
 
 // SaveNotificationRoutes implements notify.Store.
-func (s *Store) SaveNotificationRoutes(ctx context.Context, rs notify.Routes) error {
+func (s *Notifications) SaveNotificationRoutes(ctx context.Context, rs notify.Routes) error {
 	return s.saveSetting(ctx, notify.RoutesKey, rs.Routes, rs.UpdatedBy, rs.UpdatedAt)
 }
 
 // UnroutedEvents implements notify.Store.
-func (s *Store) UnroutedEvents(ctx context.Context, limit int) ([]compliance.Event, error) {
+func (s *Notifications) UnroutedEvents(ctx context.Context, limit int) ([]compliance.Event, error) {
 	out, err := s.outboxEvents(ctx, limit, "inbox_routed = ?", false)
 	return out, wrap(err, "list unrouted events")
 }
 
 // OutboxEvents returns up to limit events of the outbox after seq, in
 // order: what operators and tests read to see what was told.
-func (s *Store) OutboxEvents(ctx context.Context, after int64, limit int) ([]compliance.Event, error) {
+func (s *Notifications) OutboxEvents(ctx context.Context, after int64, limit int) ([]compliance.Event, error) {
 	out, err := s.outboxEvents(ctx, limit, "seq > ?", after)
 	return out, wrap(err, "list outbox events")
 }
 
 // outboxEvents returns up to limit events of the outbox matching the
 // condition, in order.
-func (s *Store) outboxEvents(ctx context.Context, limit int, cond string, args ...any) ([]compliance.Event, error) {
+func (s *Notifications) outboxEvents(ctx context.Context, limit int, cond string, args ...any) ([]compliance.Event, error) {
 	var rows []outboxRow
 	if err := s.db.WithContext(ctx).Where(cond, args...).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ func activeAccounts(db *gorm.DB) *gorm.DB {
 }
 
 // ActiveMembers implements notify.Store.
-func (s *Store) ActiveMembers(ctx context.Context, roles []compliance.Role, dept string) ([]notify.Member, error) {
+func (s *Notifications) ActiveMembers(ctx context.Context, roles []compliance.Role, dept string) ([]notify.Member, error) {
 	q := activeAccounts(s.db.WithContext(ctx)).Where("role IN ?", roles)
 	if dept != "" {
 		q = q.Where("department_code = ?", dept)
@@ -100,7 +100,7 @@ func (s *Store) ActiveMembers(ctx context.Context, roles []compliance.Role, dept
 }
 
 // ActiveMember implements notify.Store.
-func (s *Store) ActiveMember(ctx context.Context, username string) (notify.Member, error) {
+func (s *Notifications) ActiveMember(ctx context.Context, username string) (notify.Member, error) {
 	var r accountRow
 	if err := activeAccounts(s.db.WithContext(ctx)).Where("username = ?", username).
 		Select("username", "role", "department_code").Take(&r).Error; err != nil {
@@ -110,13 +110,13 @@ func (s *Store) ActiveMember(ctx context.Context, username string) (notify.Membe
 }
 
 // RouteEvent implements notify.Store.
-func (s *Store) RouteEvent(ctx context.Context, seq int64, ns []notify.Notification) error {
+func (s *Notifications) RouteEvent(ctx context.Context, seq int64, ns []notify.Notification) error {
 	rows := make([]notificationRow, len(ns))
 	for i, n := range ns {
 		rows[i] = notificationRow{EventID: n.EventID, Account: n.Account, Event: n.Event, At: utc(n.At),
 			DepartmentCode: n.Department, Title: n.Title, Summary: n.Summary, Link: n.Link}
 	}
-	err := insertThenMark(ctx, s, rows, 50, 3, func(r *notificationRow) { r.ID = 0 }, func(tx *gorm.DB) error {
+	err := insertThenMark(ctx, s.conn, rows, 50, 3, func(r *notificationRow) { r.ID = 0 }, func(tx *gorm.DB) error {
 		return tx.Model(&outboxRow{}).Where("seq = ?", seq).Update("inbox_routed", true).Error
 	})
 	return wrap(err, "route event")
@@ -126,10 +126,10 @@ func (s *Store) RouteEvent(ctx context.Context, seq int64, ns []notify.Notificat
 // in the same transaction. Two nodes routing the same events at once may
 // deadlock on MySQL: the loser tries again, up to retries times, and
 // finds the rows stored. clearID forgets the id a failed insert set.
-func insertThenMark[T any](ctx context.Context, s *Store, rows []T, batch, retries int,
+func insertThenMark[T any](ctx context.Context, c *conn, rows []T, batch, retries int,
 	clearID func(*T), mark func(tx *gorm.DB) error) error {
 	for attempt := 0; ; attempt++ {
-		err := s.transaction(ctx, func(tx *gorm.DB) error {
+		err := c.transaction(ctx, func(tx *gorm.DB) error {
 			if len(rows) > 0 {
 				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, batch).Error; err != nil {
 					return err
@@ -149,7 +149,7 @@ func insertThenMark[T any](ctx context.Context, s *Store, rows []T, batch, retri
 
 // Notifications implements notify.Store: unread first, then newest first,
 // through the (account, is_read, id) index.
-func (s *Store) Notifications(ctx context.Context, account string, q notify.Query) ([]notify.Notification, error) {
+func (s *Notifications) Notifications(ctx context.Context, account string, q notify.Query) ([]notify.Notification, error) {
 	db := s.db.WithContext(ctx).Where("account = ?", account)
 	switch {
 	case q.Unread && q.After != nil && q.After.Read:
@@ -184,7 +184,7 @@ func (s *Store) Notifications(ctx context.Context, account string, q notify.Quer
 }
 
 // eventData reads the data of the rows' events from the outbox.
-func (s *Store) eventData(ctx context.Context, rows []notificationRow) (map[string]json.RawMessage, error) {
+func (s *Notifications) eventData(ctx context.Context, rows []notificationRow) (map[string]json.RawMessage, error) {
 	out := make(map[string]json.RawMessage, len(rows))
 	if len(rows) == 0 {
 		return out, nil
@@ -204,7 +204,7 @@ func (s *Store) eventData(ctx context.Context, rows []notificationRow) (map[stri
 }
 
 // CountUnread implements notify.Store.
-func (s *Store) CountUnread(ctx context.Context, account string) (int64, error) {
+func (s *Notifications) CountUnread(ctx context.Context, account string) (int64, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&notificationRow{}).Where("account = ? AND is_read = ?", account, false).Count(&n).Error
 	return n, wrap(err, "count unread notifications")
@@ -212,7 +212,7 @@ func (s *Store) CountUnread(ctx context.Context, account string) (int64, error) 
 
 // MarkRead implements notify.Store. A notification read already stays as
 // it was read.
-func (s *Store) MarkRead(ctx context.Context, account string, id int64, at time.Time) (bool, error) {
+func (s *Notifications) MarkRead(ctx context.Context, account string, id int64, at time.Time) (bool, error) {
 	found := false
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var n int64
@@ -227,7 +227,7 @@ func (s *Store) MarkRead(ctx context.Context, account string, id int64, at time.
 }
 
 // MarkAllRead implements notify.Store.
-func (s *Store) MarkAllRead(ctx context.Context, account string, at time.Time) (int64, error) {
+func (s *Notifications) MarkAllRead(ctx context.Context, account string, at time.Time) (int64, error) {
 	var n int64
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&notificationRow{}).Where("account = ? AND is_read = ?", account, false).
@@ -236,4 +236,12 @@ func (s *Store) MarkAllRead(ctx context.Context, account string, at time.Time) (
 		return res.Error
 	})
 	return n, wrap(err, "mark all notifications read")
+}
+
+// UnreadNotifications counts the account's unread notifications. The
+// inbox is part of every migrated schema, so ok is always true.
+func (s *Notifications) UnreadNotifications(ctx context.Context, username string) (n int, ok bool, err error) {
+	var c int64
+	err = s.db.WithContext(ctx).Model(&notificationRow{}).Where("account = ? AND is_read = ?", username, false).Count(&c).Error
+	return int(c), true, wrap(err, "count unread notifications")
 }

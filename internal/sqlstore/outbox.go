@@ -69,6 +69,6 @@ func appendEvents(tx *gorm.DB, events []compliance.Event) error {
 
 // AppendEvents writes events on their own: for scheduled events, which no
 // other change causes.
-func (s *Store) AppendEvents(ctx context.Context, events []compliance.Event) error {
+func (s *Notifications) AppendEvents(ctx context.Context, events []compliance.Event) error {
 	return wrap(s.transaction(ctx, func(tx *gorm.DB) error { return appendEvents(tx, events) }), "append events")
 }

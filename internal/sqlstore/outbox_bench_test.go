@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -17,38 +18,35 @@ import (
 // reports both and their ratio. The steps raise no warning: the store
 // writes an event for each warning it stores, which would be in both.
 func BenchmarkRecordStepOutbox(b *testing.B) {
-	for _, d := range sqlstoretest.Drivers() {
-		b.Run(d.Name, func(b *testing.B) {
-			s := sqlstoretest.MustOpen(b, d.DSN(b))
-			item := benchSetup(b, s, "ZJJ")
-			ctx := context.Background()
-			occurred := time.Now().Add(-time.Hour).UTC()
-			data, _ := json.Marshal(map[string]any{"rule": "deadline.item_due_soon", "level": "prewarning", "case_no": "x"})
-			var plain, outbox time.Duration
-			n := 0
-			for b.Loop() {
-				n++
-				for _, withEvent := range []bool{false, true} {
-					caseNo := fmt.Sprintf("OB-%t-%d", withEvent, n)
-					rec := benchRecord(item, caseNo, occurred, nil)
-					if withEvent {
-						rec.Events = []compliance.Event{{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", n), Name: compliance.EventWarningRaised,
-							At: occurred, Department: "ZJJ", CaseNo: caseNo, Data: data}}
-					}
-					start := time.Now()
-					if _, err := s.RecordStep(ctx, rec, benchRespond(&rec)); err != nil {
-						b.Fatal(err)
-					}
-					if withEvent {
-						outbox += time.Since(start)
-					} else {
-						plain += time.Since(start)
-					}
+	sqlstoretest.EachBench(b, func(b *testing.B, s *sqlstore.Store) {
+		item := benchSetup(b, s, "ZJJ")
+		ctx := context.Background()
+		occurred := time.Now().Add(-time.Hour).UTC()
+		data, _ := json.Marshal(map[string]any{"rule": "deadline.item_due_soon", "level": "prewarning", "case_no": "x"})
+		var plain, outbox time.Duration
+		n := 0
+		for b.Loop() {
+			n++
+			for _, withEvent := range []bool{false, true} {
+				caseNo := fmt.Sprintf("OB-%t-%d", withEvent, n)
+				rec := benchRecord(item, caseNo, occurred, nil)
+				if withEvent {
+					rec.Events = []compliance.Event{{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", n), Name: compliance.EventWarningRaised,
+						At: occurred, Department: "ZJJ", CaseNo: caseNo, Data: data}}
+				}
+				start := time.Now()
+				if _, err := s.Cases().RecordStep(ctx, rec, benchRespond(&rec)); err != nil {
+					b.Fatal(err)
+				}
+				if withEvent {
+					outbox += time.Since(start)
+				} else {
+					plain += time.Since(start)
 				}
 			}
-			b.ReportMetric(float64(plain.Nanoseconds())/float64(n), "ns/step")
-			b.ReportMetric(float64(outbox.Nanoseconds())/float64(n), "ns/step+event")
-			b.ReportMetric(float64(outbox)/float64(plain), "ratio")
-		})
-	}
+		}
+		b.ReportMetric(float64(plain.Nanoseconds())/float64(n), "ns/step")
+		b.ReportMetric(float64(outbox.Nanoseconds())/float64(n), "ns/step+event")
+		b.ReportMetric(float64(outbox)/float64(plain), "ratio")
+	})
 }

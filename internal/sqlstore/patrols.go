@@ -11,7 +11,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.PatrolStore = (*Store)(nil)
+var _ compliance.PatrolStore = (*Patrols)(nil)
 
 type patrolRow struct {
 	ID             int64     `gorm:"primaryKey;autoIncrement"`
@@ -49,7 +49,7 @@ func toPatrol(r patrolRow) compliance.Patrol {
 
 // CreatePatrol implements compliance.PatrolStore. The warnings found about
 // the patrol are told apart by its id (folded into their dedupe key).
-func (s *Store) CreatePatrol(ctx context.Context, rec compliance.PatrolRecord) (compliance.Patrol, error) {
+func (s *Patrols) CreatePatrol(ctx context.Context, rec compliance.PatrolRecord) (compliance.Patrol, error) {
 	p := rec.Patrol
 	r := patrolRow{DepartmentCode: p.DepartmentCode, Inspector: p.Inspector, At: utc(p.At), Findings: p.Findings,
 		Problems: p.Problems, CreatedAt: utc(p.CreatedAt)}
@@ -68,7 +68,7 @@ func (s *Store) CreatePatrol(ctx context.Context, rec compliance.PatrolRecord) (
 }
 
 // Patrols implements compliance.PatrolStore.
-func (s *Store) Patrols(ctx context.Context, dept string, from, to time.Time) ([]compliance.Patrol, error) {
+func (s *Patrols) Patrols(ctx context.Context, dept string, from, to time.Time) ([]compliance.Patrol, error) {
 	var rows []patrolRow
 	err := s.db.WithContext(ctx).Model(&patrolRow{}).Select("id", "department_code", "inspector", "at", "created_at").
 		Where("department_code = ? AND at >= ? AND at < ?", dept, utc(from), utc(to)).
@@ -84,7 +84,7 @@ func (s *Store) Patrols(ctx context.Context, dept string, from, to time.Time) ([
 }
 
 // ClosedPatrolDays implements compliance.PatrolStore.
-func (s *Store) ClosedPatrolDays(ctx context.Context, dept, from, to string) (map[string]bool, error) {
+func (s *Patrols) ClosedPatrolDays(ctx context.Context, dept, from, to string) (map[string]bool, error) {
 	var days []string
 	err := s.db.WithContext(ctx).Model(&patrolDayRow{}).Where("department_code = ? AND day >= ? AND day <= ?", dept, from, to).
 		Pluck("day", &days).Error
@@ -101,7 +101,7 @@ func (s *Store) ClosedPatrolDays(ctx context.Context, dept, from, to string) (ma
 // ClosePatrolDay implements compliance.PatrolStore. Inserting the day's row
 // is the claim: of two nodes closing the same day, the second finds it
 // taken and stores nothing.
-func (s *Store) ClosePatrolDay(ctx context.Context, rec compliance.PatrolDayRecord) (bool, int, error) {
+func (s *Patrols) ClosePatrolDay(ctx context.Context, rec compliance.PatrolDayRecord) (bool, int, error) {
 	claimed, inserted := false, 0
 	at := utc(rec.At)
 	err := s.transaction(ctx, func(tx *gorm.DB) error {

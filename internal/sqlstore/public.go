@@ -26,7 +26,7 @@ const queryCodeKeyName = "query_code_key"
 // QueryCodeKey returns the district's key for query codes, creating a
 // random one the first time; nodes racing to create it agree on the stored
 // one.
-func (s *Store) QueryCodeKey(ctx context.Context) ([]byte, error) {
+func (s *Public) QueryCodeKey(ctx context.Context) ([]byte, error) {
 	db := s.db.WithContext(ctx)
 	var row secretRow
 	err := db.Where("name = ?", queryCodeKeyName).Take(&row).Error
@@ -53,7 +53,7 @@ func (s *Store) QueryCodeKey(ctx context.Context) ([]byte, error) {
 // ClosedCounts counts, per department, the cases closed in [from, to) (by
 // the time of their last change, which is their closing step) and, of
 // those, the ones with an overdue alarm.
-func (s *Store) ClosedCounts(ctx context.Context, from, to time.Time) (map[string][2]int64, error) {
+func (s *Public) ClosedCounts(ctx context.Context, from, to time.Time) (map[string][2]int64, error) {
 	var rows []struct {
 		DepartmentCode string
 		Closed         int64

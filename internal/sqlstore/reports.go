@@ -9,7 +9,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.ReportStore = (*Store)(nil)
+var _ compliance.ReportStore = (*Reports)(nil)
 
 // explanationRow is a month's written explanation; one per department and month.
 type explanationRow struct {
@@ -60,7 +60,7 @@ func toExplanation(r explanationRow) compliance.Explanation {
 }
 
 // MonthCounts implements compliance.ReportStore.
-func (s *Store) MonthCounts(ctx context.Context, dept string, from, to time.Time) (compliance.MonthCounts, error) {
+func (s *Reports) MonthCounts(ctx context.Context, dept string, from, to time.Time) (compliance.MonthCounts, error) {
 	db := s.db.WithContext(ctx)
 	f, t := utc(from), utc(to)
 	out := compliance.MonthCounts{ByFamily: map[string]int64{}}
@@ -111,7 +111,7 @@ func (s *Store) MonthCounts(ctx context.Context, dept string, from, to time.Time
 // detail: the length of its approvals list, 0 when that is null or absent
 // (len of a nil slice). MySQL's JSON_LENGTH counts a scalar as 1, hence the
 // type check; SQLite's json_array_length gives 0 for what is not a list.
-func (s *Store) approvalsOfDetail() string {
+func (s *Reports) approvalsOfDetail() string {
 	if s.dialect == "mysql" {
 		return "CASE WHEN JSON_TYPE(JSON_EXTRACT(detail, '$.approvals')) = 'ARRAY' THEN JSON_LENGTH(detail, '$.approvals') ELSE 0 END"
 	}
@@ -119,7 +119,7 @@ func (s *Store) approvalsOfDetail() string {
 }
 
 // CountCasesAccepted implements compliance.ReportStore.
-func (s *Store) CountCasesAccepted(ctx context.Context, dept string, from, to time.Time) (int64, error) {
+func (s *Reports) CountCasesAccepted(ctx context.Context, dept string, from, to time.Time) (int64, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&caseRow{}).
 		Where("department_code = ? AND accepted_at >= ? AND accepted_at < ?", dept, utc(from), utc(to)).Count(&n).Error
@@ -127,7 +127,7 @@ func (s *Store) CountCasesAccepted(ctx context.Context, dept string, from, to ti
 }
 
 // SaveExplanation implements compliance.ReportStore.
-func (s *Store) SaveExplanation(ctx context.Context, e compliance.Explanation) (compliance.Explanation, error) {
+func (s *Reports) SaveExplanation(ctx context.Context, e compliance.Explanation) (compliance.Explanation, error) {
 	r := explanationRow{DepartmentCode: e.DepartmentCode, Month: e.Month, Text: e.Text, SignedBy: e.SignedBy,
 		SignedByKind: e.SignedByKind, SignerRealName: e.SignerRealName, SubmittedBy: e.SubmittedBy, SubmittedAt: utc(e.SubmittedAt)}
 	if err := s.transaction(ctx, func(tx *gorm.DB) error { return tx.Create(&r).Error }); err != nil {
@@ -137,7 +137,7 @@ func (s *Store) SaveExplanation(ctx context.Context, e compliance.Explanation) (
 }
 
 // Explanation implements compliance.ReportStore.
-func (s *Store) Explanation(ctx context.Context, dept, month string) (compliance.Explanation, error) {
+func (s *Reports) Explanation(ctx context.Context, dept, month string) (compliance.Explanation, error) {
 	var r explanationRow
 	if err := s.db.WithContext(ctx).Where("department_code = ? AND month = ?", dept, month).Take(&r).Error; err != nil {
 		return compliance.Explanation{}, wrap(err, "get explanation")
@@ -145,12 +145,12 @@ func (s *Store) Explanation(ctx context.Context, dept, month string) (compliance
 	return toExplanation(r), nil
 }
 
-var _ compliance.ScanStore = (*Store)(nil)
+var _ compliance.ScanStore = (*Reports)(nil)
 
 // AttachScan implements compliance.ScanStore. The explanation's row is
 // updated only while it has no scan: of two uploads, the second finds it
 // taken and stores nothing.
-func (s *Store) AttachScan(ctx context.Context, dept, month string, f compliance.ScanFile) (compliance.Explanation, error) {
+func (s *Reports) AttachScan(ctx context.Context, dept, month string, f compliance.ScanFile) (compliance.Explanation, error) {
 	var r explanationRow
 	at := utc(f.UploadedAt)
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
@@ -178,7 +178,7 @@ func (s *Store) AttachScan(ctx context.Context, dept, month string, f compliance
 }
 
 // ExplanationScan implements compliance.ScanStore.
-func (s *Store) ExplanationScan(ctx context.Context, dept, month string) (compliance.ScanFile, error) {
+func (s *Reports) ExplanationScan(ctx context.Context, dept, month string) (compliance.ScanFile, error) {
 	db := s.db.WithContext(ctx)
 	var r explanationRow
 	if err := db.Where("department_code = ? AND month = ? AND scan_sha256 <> ?", dept, month, "").Take(&r).Error; err != nil {
@@ -192,7 +192,7 @@ func (s *Store) ExplanationScan(ctx context.Context, dept, month string) (compli
 }
 
 // RecordMonthClose implements compliance.ReportStore.
-func (s *Store) RecordMonthClose(ctx context.Context, rec compliance.MonthCloseRecord) (int, error) {
+func (s *Reports) RecordMonthClose(ctx context.Context, rec compliance.MonthCloseRecord) (int, error) {
 	inserted := 0
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		n, err := insertCaselessWarnings(tx, "month_close|"+rec.DepartmentCode+"|"+rec.Month, rec.DepartmentCode,

@@ -67,14 +67,14 @@ func TestMonthCountsSteps(t *testing.T) {
 				wantApprovals += int64(st.approvals)
 			}
 		}
-		got, err := s.MonthCounts(ctx, "ZJJ", march, april)
+		got, err := s.Reports().MonthCounts(ctx, "ZJJ", march, april)
 		if err != nil {
 			t.Fatalf("MonthCounts: %v", err)
 		}
 		if got.Steps != wantSteps || got.CheckpointApprovals != wantApprovals {
 			t.Errorf("MonthCounts steps, approvals = %d, %d; want %d, %d", got.Steps, got.CheckpointApprovals, wantSteps, wantApprovals)
 		}
-		if got, err := s.MonthCounts(ctx, "SCJ", march.AddDate(0, 0, 10), april); err != nil || got.Steps != 0 || got.CheckpointApprovals != 0 {
+		if got, err := s.Reports().MonthCounts(ctx, "SCJ", march.AddDate(0, 0, 10), april); err != nil || got.Steps != 0 || got.CheckpointApprovals != 0 {
 			t.Errorf("MonthCounts of a period without steps = %d steps, %d approvals, %v; want none", got.Steps, got.CheckpointApprovals, err)
 		}
 	})
@@ -102,7 +102,7 @@ func TestMonthCountsReadsNoSteps(t *testing.T) {
 		}
 		var got compliance.MonthCounts
 		var err error
-		allocs := testing.AllocsPerRun(3, func() { got, err = s.MonthCounts(ctx, "ZJJ", march, april) })
+		allocs := testing.AllocsPerRun(3, func() { got, err = s.Reports().MonthCounts(ctx, "ZJJ", march, april) })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,46 +20,46 @@ func TestRevisionBase(t *testing.T) {
 			return compliance.PolicyRevision{Digest: module, CreatedBy: "legal01", CreatedAt: time.Now(), Base: base,
 				Modules: []compliance.PolicyModule{{Name: module, Source: "package compliance." + module + "\n"}}}
 		}
-		first, err := s.CreateRevision(ctx, rev(0, "a"))
+		first, err := s.Revisions().CreateRevision(ctx, rev(0, "a"))
 		if err != nil {
 			t.Fatal(err)
 		}
 
 		t.Run("over the newest it is stored and keeps its base", func(t *testing.T) {
-			second, err := s.CreateRevision(ctx, rev(first.ID, "b"))
+			second, err := s.Revisions().CreateRevision(ctx, rev(first.ID, "b"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, err := s.LatestRevision(ctx); err != nil || got.ID != second.ID || got.Base != first.ID {
+			if got, err := s.Revisions().LatestRevision(ctx); err != nil || got.ID != second.ID || got.Base != first.ID {
 				t.Errorf("LatestRevision = %d over %d, %v; want %d over %d", got.ID, got.Base, err, second.ID, first.ID)
 			}
 		})
 
 		t.Run("over a stale base it is refused and drafts are kept", func(t *testing.T) {
-			newest, err := s.LatestRevisionID(ctx)
+			newest, err := s.Revisions().LatestRevisionID(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.CreateRevision(ctx, rev(first.ID, "c")); !errors.Is(err, compliance.ErrRevisionConflict) {
+			if _, err := s.Revisions().CreateRevision(ctx, rev(first.ID, "c")); !errors.Is(err, compliance.ErrRevisionConflict) {
 				t.Errorf("CreateRevision over stale %d: %v, want ErrRevisionConflict", first.ID, err)
 			}
 			d := compliance.PolicyDraft{Module: "d", Source: "package compliance.d\n", UpdatedBy: "legal01", UpdatedAt: time.Now()}
-			if err := s.SaveDraft(ctx, d); err != nil {
+			if err := s.Revisions().SaveDraft(ctx, d); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.PublishDrafts(ctx, rev(first.ID, "d"), []compliance.PolicyDraft{d}); !errors.Is(err, compliance.ErrRevisionConflict) {
+			if _, err := s.Revisions().PublishDrafts(ctx, rev(first.ID, "d"), []compliance.PolicyDraft{d}); !errors.Is(err, compliance.ErrRevisionConflict) {
 				t.Errorf("PublishDrafts over stale %d: %v, want ErrRevisionConflict", first.ID, err)
 			}
-			if drafts, err := s.Drafts(ctx); err != nil || len(drafts) != 1 {
+			if drafts, err := s.Revisions().Drafts(ctx); err != nil || len(drafts) != 1 {
 				t.Errorf("drafts after a refused publish: %v, %v; want the one kept", drafts, err)
 			}
-			if id, err := s.LatestRevisionID(ctx); err != nil || id != newest {
+			if id, err := s.Revisions().LatestRevisionID(ctx); err != nil || id != newest {
 				t.Errorf("newest revision %d, %v; want %d unchanged", id, err, newest)
 			}
 		})
 
 		t.Run("of concurrent revisions over one base exactly one is stored", func(t *testing.T) {
-			base, err := s.LatestRevisionID(ctx)
+			base, err := s.Revisions().LatestRevisionID(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,7 @@ func TestRevisionBase(t *testing.T) {
 			results := make(chan error, n)
 			for range n {
 				wg.Go(func() {
-					_, err := s.CreateRevision(ctx, rev(base, "e"))
+					_, err := s.Revisions().CreateRevision(ctx, rev(base, "e"))
 					results <- err
 				})
 			}

@@ -10,7 +10,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.DraftStore = (*Store)(nil)
+var _ compliance.DraftStore = (*Revisions)(nil)
 
 func toRevision(r revisionRow) compliance.PolicyRevision {
 	out := compliance.PolicyRevision{ID: r.ID, Digest: r.Digest, CreatedBy: r.CreatedBy, Note: r.Note, CreatedAt: r.CreatedAt,
@@ -67,7 +67,7 @@ func createRevision(tx *gorm.DB, r *revisionRow) error {
 }
 
 // LatestRevision implements compliance.RevisionStore.
-func (s *Store) LatestRevision(ctx context.Context) (compliance.PolicyRevision, error) {
+func (s *Revisions) LatestRevision(ctx context.Context) (compliance.PolicyRevision, error) {
 	var r revisionRow
 	if err := s.db.WithContext(ctx).Order("id DESC").Take(&r).Error; err != nil {
 		return compliance.PolicyRevision{}, wrap(err, "latest policy revision")
@@ -77,7 +77,7 @@ func (s *Store) LatestRevision(ctx context.Context) (compliance.PolicyRevision, 
 
 // LatestRevisionID implements compliance.RevisionStore; it is what every node
 // polls to pick up a new revision, so it reads one integer.
-func (s *Store) LatestRevisionID(ctx context.Context) (int64, error) {
+func (s *Revisions) LatestRevisionID(ctx context.Context) (int64, error) {
 	var id int64
 	if err := s.db.WithContext(ctx).Model(&revisionRow{}).Select("COALESCE(MAX(id), 0)").Scan(&id).Error; err != nil {
 		return 0, wrap(err, "latest policy revision id")
@@ -86,7 +86,7 @@ func (s *Store) LatestRevisionID(ctx context.Context) (int64, error) {
 }
 
 // CreateRevision implements compliance.RevisionStore.
-func (s *Store) CreateRevision(ctx context.Context, rev compliance.PolicyRevision) (compliance.PolicyRevision, error) {
+func (s *Revisions) CreateRevision(ctx context.Context, rev compliance.PolicyRevision) (compliance.PolicyRevision, error) {
 	r := fromRevision(rev)
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if err := createRevision(tx, &r); err != nil {
@@ -107,7 +107,7 @@ func (s *Store) CreateRevision(ctx context.Context, rev compliance.PolicyRevisio
 }
 
 // Revision implements compliance.DraftStore.
-func (s *Store) Revision(ctx context.Context, id int64) (compliance.PolicyRevision, error) {
+func (s *Revisions) Revision(ctx context.Context, id int64) (compliance.PolicyRevision, error) {
 	var r revisionRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return compliance.PolicyRevision{}, wrap(err, "get policy revision")
@@ -116,7 +116,7 @@ func (s *Store) Revision(ctx context.Context, id int64) (compliance.PolicyRevisi
 }
 
 // ListRevisions implements compliance.DraftStore.
-func (s *Store) ListRevisions(ctx context.Context, limit int) ([]compliance.PolicyRevision, error) {
+func (s *Revisions) ListRevisions(ctx context.Context, limit int) ([]compliance.PolicyRevision, error) {
 	var rows []revisionRow
 	if err := s.db.WithContext(ctx).Omit("modules", "params").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list policy revisions")
@@ -129,7 +129,7 @@ func (s *Store) ListRevisions(ctx context.Context, limit int) ([]compliance.Poli
 }
 
 // Drafts implements compliance.DraftStore.
-func (s *Store) Drafts(ctx context.Context) ([]compliance.PolicyDraft, error) {
+func (s *Revisions) Drafts(ctx context.Context) ([]compliance.PolicyDraft, error) {
 	var rows []draftRow
 	if err := s.db.WithContext(ctx).Order("module").Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list policy drafts")
@@ -142,7 +142,7 @@ func (s *Store) Drafts(ctx context.Context) ([]compliance.PolicyDraft, error) {
 }
 
 // SaveDraft implements compliance.DraftStore.
-func (s *Store) SaveDraft(ctx context.Context, d compliance.PolicyDraft) error {
+func (s *Revisions) SaveDraft(ctx context.Context, d compliance.PolicyDraft) error {
 	r := draftRow(d)
 	r.UpdatedAt = utc(r.UpdatedAt)
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
@@ -153,7 +153,7 @@ func (s *Store) SaveDraft(ctx context.Context, d compliance.PolicyDraft) error {
 }
 
 // PublishDrafts implements compliance.DraftStore.
-func (s *Store) PublishDrafts(ctx context.Context, rev compliance.PolicyRevision, drafts []compliance.PolicyDraft) (compliance.PolicyRevision, error) {
+func (s *Revisions) PublishDrafts(ctx context.Context, rev compliance.PolicyRevision, drafts []compliance.PolicyDraft) (compliance.PolicyRevision, error) {
 	r := fromRevision(rev)
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if err := createRevision(tx, &r); err != nil {

@@ -28,10 +28,10 @@ func TestRevisions(t *testing.T) {
 		ctx := t.Context()
 
 		t.Run("an empty store has no revision", func(t *testing.T) {
-			if _, err := s.LatestRevision(ctx); !errors.Is(err, compliance.ErrNotFound) {
+			if _, err := s.Revisions().LatestRevision(ctx); !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("LatestRevision error = %v, want ErrNotFound", err)
 			}
-			id, err := s.LatestRevisionID(ctx)
+			id, err := s.Revisions().LatestRevisionID(ctx)
 			if err != nil || id != 0 {
 				t.Errorf("LatestRevisionID = %d, %v; want 0, nil", id, err)
 			}
@@ -46,7 +46,7 @@ func TestRevisions(t *testing.T) {
 		var lastID int64
 		for i, r := range revs {
 			t.Run(fmt.Sprintf("revision %d is created and read back intact", i+1), func(t *testing.T) {
-				created, err := s.CreateRevision(ctx, r)
+				created, err := s.Revisions().CreateRevision(ctx, r)
 				if err != nil {
 					t.Fatalf("CreateRevision #%d: %v", i+1, err)
 				}
@@ -55,7 +55,7 @@ func TestRevisions(t *testing.T) {
 				}
 				lastID = created.ID
 
-				got, err := s.LatestRevision(ctx)
+				got, err := s.Revisions().LatestRevision(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -65,7 +65,7 @@ func TestRevisions(t *testing.T) {
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("LatestRevision =\n%+v\nwant\n%+v", got, want)
 				}
-				id, err := s.LatestRevisionID(ctx)
+				id, err := s.Revisions().LatestRevisionID(ctx)
 				if err != nil || id != created.ID {
 					t.Errorf("LatestRevisionID = %d, %v; want %d", id, err, created.ID)
 				}

@@ -9,10 +9,10 @@ import (
 
 // BaseFigures are the dashboard's aggregates computed from the base tables,
 // the oracle the rollup's answers are held to.
-type BaseFigures struct{ s *Store }
+type BaseFigures struct{ s *Dashboard }
 
 // Base returns the base-table computations of s.
-func (s *Store) Base() BaseFigures { return BaseFigures{s} }
+func (s *Store) Base() BaseFigures { return BaseFigures{s.Dashboard()} }
 
 func (b BaseFigures) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
 	return b.s.warningFiguresFromBase(ctx, f)

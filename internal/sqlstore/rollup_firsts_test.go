@@ -32,7 +32,7 @@ func TestRollupOverdueFirsts(t *testing.T) {
 				Version: int64(max(i-1, 0))}
 			rec := compliance.StepRecord{Case: c, NewCase: i == 0, Step: st, Digest: "d",
 				Findings: []compliance.Finding{{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "m", Basis: "b"}}}
-			if _, err := s.RecordStep(ctx, rec, respond(rec)); err != nil {
+			if _, err := s.Cases().RecordStep(ctx, rec, respond(rec)); err != nil {
 				t.Fatalf("RecordStep(%d): %v", i, err)
 			}
 		}
@@ -40,7 +40,7 @@ func TestRollupOverdueFirsts(t *testing.T) {
 			for a := range 14 {
 				for n := 1; a+n <= 15; n++ {
 					f := compliance.StatsFilter{Departments: []string{"ZJJ"}, From: rollupStart.AddDate(0, 0, a), To: rollupStart.AddDate(0, 0, a+n)}
-					got, err := s.DepartmentCounts(ctx, f)
+					got, err := s.Dashboard().DepartmentCounts(ctx, f)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -37,13 +37,13 @@ func TestRollupMonthsFilledWhileWriting(t *testing.T) {
 						{Rule: "deadline.item_due_soon", Level: compliance.LevelPrewarning, Message: "m", Basis: "b"},
 					}
 					rec := benchRecord(it, no, at, fs)
-					res, err := s.RecordStep(ctx, rec, respond(rec))
+					res, err := s.Cases().RecordStep(ctx, rec, respond(rec))
 					if err != nil {
 						errs <- fmt.Errorf("RecordStep(%s): %w", no, err)
 						return
 					}
 					x := res.Warnings[r.IntN(len(res.Warnings))]
-					if _, _, err := s.TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: compliance.ActionRectify,
+					if _, _, err := s.Warnings().TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: compliance.ActionRectify,
 						From: x.Status, To: compliance.WarningRectified, Actor: "t", Role: compliance.RoleAdmin, At: at.Add(time.Hour)}); err != nil {
 						errs <- fmt.Errorf("TransitionWarning(%d): %w", x.ID, err)
 						return
@@ -78,7 +78,7 @@ func TestRollupMonthsFilledWhileWriting(t *testing.T) {
 			t.Errorf("month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
 		}
 		f := compliance.StatsFilter{Departments: []string{"ZJJ"}, From: rollupStart, To: rollupStart.AddDate(0, 1, 0)}
-		if got, want := figuresOf(t, s, f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
+		if got, want := figuresOf(t, s.Dashboard(), f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
 			t.Errorf("rollup %+v\nbase   %+v", got, want)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -110,14 +111,14 @@ func (w *rollupWorkload) run(n int) {
 				c.Status = compliance.CaseClosed
 			}
 			rec := compliance.StepRecord{Case: c, NewCase: true, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
-			res, err := w.s.RecordStep(ctx, rec, respond(rec))
+			res, err := w.s.Cases().RecordStep(ctx, rec, respond(rec))
 			if err != nil {
 				w.t.Fatalf("new case %s: %v", no, err)
 			}
 			w.cases = append(w.cases, no)
 			w.keep(res)
 		case op < 5: // a later step, which may close or reopen its case
-			c, err := w.s.Case(ctx, w.cases[w.r.IntN(len(w.cases))])
+			c, err := w.s.Cases().Case(ctx, w.cases[w.r.IntN(len(w.cases))])
 			if err != nil {
 				w.t.Fatal(err)
 			}
@@ -130,7 +131,7 @@ func (w *rollupWorkload) run(n int) {
 			c.UpdatedAt = w.now
 			st := w.step(c.CaseNo, "review")
 			rec := compliance.StepRecord{Case: c, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
-			res, err := w.s.RecordStep(ctx, rec, respond(rec))
+			res, err := w.s.Cases().RecordStep(ctx, rec, respond(rec))
 			if err != nil {
 				w.t.Fatalf("step on %s: %v", c.CaseNo, err)
 			}
@@ -138,7 +139,7 @@ func (w *rollupWorkload) run(n int) {
 		case op < 6: // the sweeper's ticks on a few cases
 			var ts []compliance.TickRecord
 			for range 1 + w.r.IntN(3) {
-				c, err := w.s.Case(ctx, w.cases[w.r.IntN(len(w.cases))])
+				c, err := w.s.Cases().Case(ctx, w.cases[w.r.IntN(len(w.cases))])
 				if err != nil {
 					w.t.Fatal(err)
 				}
@@ -148,12 +149,12 @@ func (w *rollupWorkload) run(n int) {
 				next := w.now.Add(time.Hour)
 				ts = append(ts, compliance.TickRecord{Case: c, NextCheck: &next, Findings: w.findings(), Revision: 1, At: w.now})
 			}
-			if _, _, err := w.s.RecordTicks(ctx, ts); err != nil {
+			if _, _, err := w.s.Cases().RecordTicks(ctx, ts); err != nil {
 				w.t.Fatalf("ticks: %v", err)
 			}
 		case op < 7: // a catalog check: warnings of no case
 			it := w.items[w.r.IntN(len(w.items))]
-			if _, err := w.s.RecordCatalogCheck(ctx, compliance.CatalogRecord{ItemCode: it.Code, DepartmentCode: it.DepartmentCode,
+			if _, err := w.s.Catalog().RecordCatalogCheck(ctx, compliance.CatalogRecord{ItemCode: it.Code, DepartmentCode: it.DepartmentCode,
 				Findings: w.findings(), Revision: 1, At: w.now}); err != nil {
 				w.t.Fatalf("catalog check: %v", err)
 			}
@@ -161,12 +162,12 @@ func (w *rollupWorkload) run(n int) {
 			if len(w.warns) == 0 {
 				continue
 			}
-			x, err := w.s.Warning(ctx, w.warns[w.r.IntN(len(w.warns))])
+			x, err := w.s.Warnings().Warning(ctx, w.warns[w.r.IntN(len(w.warns))])
 			if err != nil {
 				w.t.Fatal(err)
 			}
 			to := rollupStatuses[w.r.IntN(len(rollupStatuses))]
-			if _, _, err := w.s.TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: to.action,
+			if _, _, err := w.s.Warnings().TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: to.action,
 				From: x.Status, To: to.to, Actor: "tester", Role: compliance.RoleAdmin, At: w.now}); err != nil {
 				w.t.Fatalf("transition %d: %v", x.ID, err)
 			}
@@ -273,7 +274,7 @@ func compareFigures(t *testing.T, s *sqlstore.Store, r *rand.Rand, depts []strin
 	}
 	var whole sortedFigures
 	for i, f := range filters {
-		got, want := figuresOf(t, s, f), figuresOf(t, s.Base(), f)
+		got, want := figuresOf(t, s.Dashboard(), f), figuresOf(t, s.Base(), f)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s..%s %v:\nrollup %+v\nbase   %+v", f.From.Format(time.DateOnly), f.To.Format(time.DateOnly), f.Departments, got, want)
 		}
@@ -291,7 +292,10 @@ func compareFigures(t *testing.T, s *sqlstore.Store, r *rand.Rand, depts []strin
 func TestRollupMatchesBaseTables(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		seed := time.Now().UnixNano()
-		t.Logf("seed %d", seed)
+		if v := os.Getenv("POWERCHECK_ROLLUP_SEED"); v != "" { // to replay a failure
+			seed, _ = strconv.ParseInt(v, 10, 64)
+		}
+		t.Logf("seed %d (POWERCHECK_ROLLUP_SEED replays it)", seed)
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		depts := []string{"ZJJ", "SCJ", "JYJ"}
 		w := &rollupWorkload{t: t, s: s, r: r, now: rollupStart.Add(-2 * time.Minute).UTC()}
@@ -331,7 +335,7 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 			}
 			// Until the upgrade runs, the figures come from the base tables.
 			f := compliance.StatsFilter{Departments: depts, From: rollupStart, To: rollupStart.AddDate(0, 2, 0)}
-			if got, want := figuresOf(t, s, f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
+			if got, want := figuresOf(t, s.Dashboard(), f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
 				t.Errorf("without the rollup: %+v, want %+v", got, want)
 			}
 			if err := s.Migrate(context.Background()); err != nil {
@@ -363,7 +367,7 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 			}
 			// Until the upgrade runs, the figures come from the days.
 			f := compliance.StatsFilter{Departments: depts, From: rollupStart.AddDate(0, 0, 3), To: rollupStart.AddDate(0, 3, 5)}
-			if got, want := figuresOf(t, s, f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
+			if got, want := figuresOf(t, s.Dashboard(), f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
 				t.Errorf("without the months: %+v, want %+v", got, want)
 			}
 			if err := s.Migrate(context.Background()); err != nil {
@@ -408,7 +412,14 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 		})
 
 		t.Run("a change made outside the store turns the rollup off", func(t *testing.T) {
-			if err := s.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", rollupStart.AddDate(0, 0, 3), w.warns[0]).Error; err != nil {
+			// A warning without a rectify report: moving a rectified alarm
+			// after its report would break what the base queries assume.
+			var moved int64
+			if err := s.DB().Raw("SELECT MIN(id) FROM warnings WHERE id NOT IN (SELECT warning_id FROM warning_transitions WHERE action = ?)",
+				compliance.ActionRectify).Scan(&moved).Error; err != nil || moved == 0 {
+				t.Fatalf("a warning without a rectify report: %d, %v", moved, err)
+			}
+			if err := s.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", rollupStart.AddDate(0, 0, 3), moved).Error; err != nil {
 				t.Fatal(err)
 			}
 			if ready, err := s.RollupReady(context.Background()); err != nil || ready {
@@ -516,13 +527,13 @@ func TestRollupConcurrentWriters(t *testing.T) {
 						fs[0], fs[1] = fs[1], fs[0]
 					}
 					rec := compliance.StepRecord{Case: c, NewCase: true, Step: st, Digest: "d", Findings: fs}
-					res, err := s.RecordStep(ctx, rec, respond(rec))
+					res, err := s.Cases().RecordStep(ctx, rec, respond(rec))
 					if err != nil {
 						errs <- fmt.Errorf("RecordStep(%s): %w", no, err)
 						return
 					}
 					x := res.Warnings[r.IntN(len(res.Warnings))]
-					if _, _, err := s.TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: compliance.ActionRectify,
+					if _, _, err := s.Warnings().TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: compliance.ActionRectify,
 						From: x.Status, To: compliance.WarningRectified, Actor: "t", Role: compliance.RoleAdmin, At: at.Add(time.Hour)}); err != nil {
 						errs <- fmt.Errorf("TransitionWarning(%d): %w", x.ID, err)
 						return
@@ -536,7 +547,7 @@ func TestRollupConcurrentWriters(t *testing.T) {
 			t.Error(err)
 		}
 		f := compliance.StatsFilter{Departments: []string{"SCJ", "ZJJ"}, From: rollupStart, To: rollupStart.AddDate(0, 0, 1)}
-		got, want := figuresOf(t, s, f), figuresOf(t, s.Base(), f)
+		got, want := figuresOf(t, s.Dashboard(), f), figuresOf(t, s.Base(), f)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("rollup %+v\nbase   %+v", got, want)
 		}

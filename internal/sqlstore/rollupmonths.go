@@ -84,7 +84,7 @@ type warningSum struct {
 // sums added up: a year of the district reads its twelve months and a few
 // days instead of 365 days. (Adding up the rows of all spans at once would
 // copy them all to a temporary table first.)
-func (s *Store) warningSums(ctx context.Context, f compliance.StatsFilter, p rollupPeriod, by []string, sums ...warningSum) *gorm.DB {
+func (s *Dashboard) warningSums(ctx context.Context, f compliance.StatsFilter, p rollupPeriod, by []string, sums ...warningSum) *gorm.DB {
 	db := s.db.WithContext(ctx)
 	// sumsOf selects and groups q's counters by by, month the SQL of their
 	// month, sign "-" to take them off.

@@ -18,7 +18,7 @@ type rollupPeriod struct {
 // fromRollup returns the days of f when the rollup can answer for f: its
 // period is whole days in Asia/Shanghai and the rollup is filled.
 // Otherwise ok is false and the base tables answer.
-func (s *Store) fromRollup(ctx context.Context, f compliance.StatsFilter) (p rollupPeriod, ok bool) {
+func (s *Dashboard) fromRollup(ctx context.Context, f compliance.StatsFilter) (p rollupPeriod, ok bool) {
 	if p.from, p.to, ok = wholeDays(f); !ok {
 		return rollupPeriod{}, false
 	}
@@ -28,14 +28,14 @@ func (s *Store) fromRollup(ctx context.Context, f compliance.StatsFilter) (p rol
 }
 
 // counters selects model's rows of the days [from, to) of f's departments.
-func (s *Store) counters(ctx context.Context, model any, f compliance.StatsFilter, from, to string) *gorm.DB {
+func (s *Dashboard) counters(ctx context.Context, model any, f compliance.StatsFilter, from, to string) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(model).Where("day >= ? AND day < ?", from, to)
 	return inDepartments(q, "department_code", f.Departments)
 }
 
 // WarningFigures implements compliance.DashboardStore: from the rollup,
 // each department's counters of the period's days and months.
-func (s *Store) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
+func (s *Dashboard) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningFigures, error) {
 	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.warningFiguresFromBase(ctx, f)
@@ -60,7 +60,7 @@ func (s *Store) WarningFigures(ctx context.Context, f compliance.StatsFilter) ([
 // CaseFigures implements compliance.DashboardStore from the rollup: a case
 // counts as overdue when it has an overdue warning, which is raised after
 // the case was accepted, as the base query assumes.
-func (s *Store) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
+func (s *Dashboard) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.CaseFigures, error) {
 	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.caseFiguresFromBase(ctx, f)
@@ -77,7 +77,7 @@ func (s *Store) CaseFigures(ctx context.Context, f compliance.StatsFilter) ([]co
 }
 
 // RectifyDays implements compliance.DashboardStore from the rollup.
-func (s *Store) RectifyDays(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
+func (s *Dashboard) RectifyDays(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
 	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.rectifyDaysFromBase(ctx, f)
@@ -125,7 +125,7 @@ func monthFigures(cases, warns []monthCount) []compliance.MonthFigures {
 
 // MonthFigures implements compliance.DashboardStore from the rollup: the
 // cases from their day counters, the warnings from their days and months.
-func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
+func (s *Dashboard) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]compliance.MonthFigures, error) {
 	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.monthFiguresFromBase(ctx, f)
@@ -143,7 +143,7 @@ func (s *Store) MonthFigures(ctx context.Context, f compliance.StatsFilter) ([]c
 }
 
 // WarningCounts implements compliance.StatsStore from the rollup.
-func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
+func (s *Dashboard) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
 	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.warningCountsFromBase(ctx, f)
@@ -161,7 +161,7 @@ func (s *Store) WarningCounts(ctx context.Context, f compliance.StatsFilter) ([]
 // overdue cases are the sum of the period's overdue firsts whose previous
 // overdue day is before the period, or, until those are filled, the
 // distinct case numbers of the period's overdue counters.
-func (s *Store) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
+func (s *Dashboard) DepartmentCounts(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
 	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.departmentCountsFromBase(ctx, f)

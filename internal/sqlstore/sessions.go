@@ -10,10 +10,10 @@ import (
 	"powercheck/internal/session"
 )
 
-var _ session.Store = (*Store)(nil)
+var _ session.Store = (*Sessions)(nil)
 
 // Credentials implements session.Store.
-func (s *Store) Credentials(ctx context.Context, username string) (compliance.Account, string, error) {
+func (s *Sessions) Credentials(ctx context.Context, username string) (compliance.Account, string, error) {
 	var r accountRow
 	if err := s.db.WithContext(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
 		return compliance.Account{}, "", wrap(err, "get account credentials")
@@ -22,7 +22,7 @@ func (s *Store) Credentials(ctx context.Context, username string) (compliance.Ac
 }
 
 // SetPassword implements session.Store.
-func (s *Store) SetPassword(ctx context.Context, username, hash string, mustChange bool, keep string, at time.Time) error {
+func (s *Sessions) SetPassword(ctx context.Context, username, hash string, mustChange bool, keep string, at time.Time) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r accountRow
 		if err := tx.Select("id").Where("username = ?", username).Take(&r).Error; err != nil {
@@ -38,14 +38,14 @@ func (s *Store) SetPassword(ctx context.Context, username, hash string, mustChan
 }
 
 // CreateSession implements session.Store.
-func (s *Store) CreateSession(ctx context.Context, sess session.Session) error {
+func (s *Sessions) CreateSession(ctx context.Context, sess session.Session) error {
 	r := sessionRow{TokenHash: sess.TokenHash, AccountID: sess.AccountID, CSRFToken: sess.CSRFToken, IP: sess.IP,
 		CreatedAt: utc(sess.CreatedAt), LastSeenAt: utc(sess.LastSeenAt)}
 	return wrap(s.db.WithContext(ctx).Create(&r).Error, "create session")
 }
 
 // Session implements session.Store.
-func (s *Store) Session(ctx context.Context, tokenHash string) (session.Session, compliance.Account, error) {
+func (s *Sessions) Session(ctx context.Context, tokenHash string) (session.Session, compliance.Account, error) {
 	db := s.db.WithContext(ctx)
 	var r sessionRow
 	if err := db.Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {
@@ -60,19 +60,19 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (session.Session,
 }
 
 // TouchSession implements session.Store.
-func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
+func (s *Sessions) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
 	err := s.db.WithContext(ctx).Model(&sessionRow{}).Where("token_hash = ?", tokenHash).
 		Update("last_seen_at", utc(at)).Error
 	return wrap(err, "touch session")
 }
 
 // DeleteSession implements session.Store.
-func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+func (s *Sessions) DeleteSession(ctx context.Context, tokenHash string) error {
 	return wrap(s.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&sessionRow{}).Error, "delete session")
 }
 
 // DeleteExpiredSessions implements session.Store.
-func (s *Store) DeleteExpiredSessions(ctx context.Context, idle, started time.Time) error {
+func (s *Sessions) DeleteExpiredSessions(ctx context.Context, idle, started time.Time) error {
 	err := s.db.WithContext(ctx).Where("last_seen_at < ? OR created_at < ?", utc(idle), utc(started)).
 		Delete(&sessionRow{}).Error
 	return wrap(err, "delete expired sessions")

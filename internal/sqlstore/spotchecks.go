@@ -9,7 +9,7 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.SpotCheckStore = (*Store)(nil)
+var _ compliance.SpotCheckStore = (*SpotChecks)(nil)
 
 type spotCheckRow struct {
 	ID          int64     `gorm:"primaryKey;autoIncrement"`
@@ -60,7 +60,7 @@ func toSpotCheckCase(r spotCheckCaseRow) compliance.SpotCheckCase {
 }
 
 // SpotCheckCandidates implements compliance.SpotCheckStore.
-func (s *Store) SpotCheckCandidates(ctx context.Context, depts []string, from, to time.Time, limit int) ([]compliance.SpotCheckCase, error) {
+func (s *SpotChecks) SpotCheckCandidates(ctx context.Context, depts []string, from, to time.Time, limit int) ([]compliance.SpotCheckCase, error) {
 	q := s.db.WithContext(ctx).Model(&caseRow{}).Select("case_no, department_code, item_code AS power_item_code").
 		Where("accepted_at >= ? AND accepted_at < ?", utc(from), utc(to))
 	var rows []struct{ CaseNo, DepartmentCode, PowerItemCode string }
@@ -75,7 +75,7 @@ func (s *Store) SpotCheckCandidates(ctx context.Context, depts []string, from, t
 }
 
 // CreateSpotCheck implements compliance.SpotCheckStore.
-func (s *Store) CreateSpotCheck(ctx context.Context, sc compliance.SpotCheckView) (compliance.SpotCheckView, error) {
+func (s *SpotChecks) CreateSpotCheck(ctx context.Context, sc compliance.SpotCheckView) (compliance.SpotCheckView, error) {
 	r := spotCheckRow{Departments: sc.Departments, FromDate: sc.From, ToDate: sc.To, SampleSize: sc.Size, Seed: sc.Seed,
 		Note: sc.Note, CreatedBy: sc.CreatedBy, CreatedAt: utc(sc.CreatedAt)}
 	if r.Departments == nil {
@@ -107,7 +107,7 @@ func (s *Store) CreateSpotCheck(ctx context.Context, sc compliance.SpotCheckView
 }
 
 // SpotChecks implements compliance.SpotCheckStore.
-func (s *Store) SpotChecks(ctx context.Context, limit int, beforeID int64) ([]compliance.SpotCheck, error) {
+func (s *SpotChecks) SpotChecks(ctx context.Context, limit int, beforeID int64) ([]compliance.SpotCheck, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Order("id DESC").Limit(limit)
 	if beforeID > 0 {
@@ -146,7 +146,7 @@ type spotCheckProgress struct {
 
 // spotCheckProgress counts, per spot check, its sampled, examined and
 // problem cases.
-func (s *Store) spotCheckProgress(db *gorm.DB, ids []int64) (map[int64]spotCheckProgress, error) {
+func (s *SpotChecks) spotCheckProgress(db *gorm.DB, ids []int64) (map[int64]spotCheckProgress, error) {
 	var ps []spotCheckProgress
 	err := db.Model(&spotCheckCaseRow{}).
 		Select("spot_check_id, COUNT(*) AS sampled, "+
@@ -164,7 +164,7 @@ func (s *Store) spotCheckProgress(db *gorm.DB, ids []int64) (map[int64]spotCheck
 }
 
 // SpotCheck implements compliance.SpotCheckStore.
-func (s *Store) SpotCheck(ctx context.Context, id int64) (compliance.SpotCheckView, error) {
+func (s *SpotChecks) SpotCheck(ctx context.Context, id int64) (compliance.SpotCheckView, error) {
 	db := s.db.WithContext(ctx)
 	var r spotCheckRow
 	if err := db.Where("id = ?", id).Take(&r).Error; err != nil {
@@ -189,7 +189,7 @@ func (s *Store) SpotCheck(ctx context.Context, id int64) (compliance.SpotCheckVi
 }
 
 // RecordSpotCheckFinding implements compliance.SpotCheckStore.
-func (s *Store) RecordSpotCheckFinding(ctx context.Context, id int64, caseNo string, f compliance.SpotCheckFinding) (compliance.SpotCheckCase, error) {
+func (s *SpotChecks) RecordSpotCheckFinding(ctx context.Context, id int64, caseNo string, f compliance.SpotCheckFinding) (compliance.SpotCheckCase, error) {
 	at := utc(f.RecordedAt)
 	var r spotCheckCaseRow
 	err := s.transaction(ctx, func(tx *gorm.DB) error {

@@ -8,12 +8,12 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.StatsStore = (*Store)(nil)
+var _ compliance.StatsStore = (*Dashboard)(nil)
 
 // monthOf is the SQL for the month (YYYY-MM) of a stored UTC time in
 // Asia/Shanghai. A fixed +8 hours is exact: Shanghai has kept no daylight
 // saving time since 1991.
-func (s *Store) monthOf(col string) string {
+func (s *Dashboard) monthOf(col string) string {
 	if s.dialect == "mysql" {
 		return "DATE_FORMAT(" + col + " + INTERVAL 8 HOUR, '%Y-%m')"
 	}
@@ -33,7 +33,7 @@ func inDepartments(q *gorm.DB, col string, depts []string) *gorm.DB {
 
 // warningCountsFromBase computes WarningCounts from the base tables. It reads
 // the warnings of the period through the created_at index.
-func (s *Store) warningCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
+func (s *Dashboard) warningCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.WarningCount, error) {
 	month := s.monthOf("created_at")
 	q := s.db.WithContext(ctx).Model(&warningRow{}).
 		Select("department_code, "+month+" AS month, level, family, COUNT(*) AS count").
@@ -51,13 +51,9 @@ func (s *Store) warningCountsFromBase(ctx context.Context, f compliance.StatsFil
 // two aggregates: one over the cases accepted in the period (with an indexed
 // lookup of each one's warnings by case_no), one over the warnings created in
 // it.
-func (s *Store) departmentCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
+func (s *Dashboard) departmentCountsFromBase(ctx context.Context, f compliance.StatsFilter) ([]compliance.DepartmentCounts, error) {
 	db := s.db.WithContext(ctx)
-	var cases []struct {
-		DepartmentCode    string
-		Cases             int64
-		CasesWithWarnings int64
-	}
+	var cases, warns []compliance.DepartmentCounts
 	q := db.Model(&caseRow{}).
 		Select("department_code, COUNT(*) AS cases, "+
 			"COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM warnings w WHERE w.case_no = cases.case_no) THEN 1 ELSE 0 END), 0) AS cases_with_warnings").
@@ -66,12 +62,6 @@ func (s *Store) departmentCountsFromBase(ctx context.Context, f compliance.Stats
 		return nil, wrap(err, "count cases")
 	}
 
-	var warns []struct {
-		DepartmentCode  string
-		OverdueCases    int64
-		Alarms          int64
-		AlarmsRectified int64
-	}
 	q = db.Model(&warningRow{}).
 		Select("department_code, "+
 			"COUNT(DISTINCT CASE WHEN rule IN ? THEN case_no END) AS overdue_cases, "+
@@ -82,20 +72,31 @@ func (s *Store) departmentCountsFromBase(ctx context.Context, f compliance.Stats
 	if err := inDepartments(q, "department_code", f.Departments).Group("department_code").Scan(&warns).Error; err != nil {
 		return nil, wrap(err, "count alarms")
 	}
+	return mergeCounts(cases, warns), nil
+}
 
-	byDept := map[string]compliance.DepartmentCounts{}
-	for _, c := range cases {
-		byDept[c.DepartmentCode] = compliance.DepartmentCounts{DepartmentCode: c.DepartmentCode,
-			Cases: c.Cases, CasesWithWarnings: c.CasesWithWarnings}
-	}
-	for _, w := range warns {
-		c := byDept[w.DepartmentCode]
-		c.DepartmentCode, c.OverdueCases, c.Alarms, c.AlarmsRectified = w.DepartmentCode, w.OverdueCases, w.Alarms, w.AlarmsRectified
-		byDept[w.DepartmentCode] = c
+// mergeCounts joins the parts of departments' counts that separate
+// aggregates scanned, each filling some of the figures, into one
+// DepartmentCounts per department.
+func mergeCounts(parts ...[]compliance.DepartmentCounts) []compliance.DepartmentCounts {
+	byDept := map[string]*compliance.DepartmentCounts{}
+	for _, part := range parts {
+		for _, p := range part {
+			c := byDept[p.DepartmentCode]
+			if c == nil {
+				c = &compliance.DepartmentCounts{DepartmentCode: p.DepartmentCode}
+				byDept[p.DepartmentCode] = c
+			}
+			c.Cases += p.Cases
+			c.CasesWithWarnings += p.CasesWithWarnings
+			c.OverdueCases += p.OverdueCases
+			c.Alarms += p.Alarms
+			c.AlarmsRectified += p.AlarmsRectified
+		}
 	}
 	out := make([]compliance.DepartmentCounts, 0, len(byDept))
 	for _, c := range byDept {
-		out = append(out, c)
+		out = append(out, *c)
 	}
-	return out, nil
+	return out
 }

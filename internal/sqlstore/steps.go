@@ -15,7 +15,7 @@ import (
 )
 
 // Case implements compliance.CaseReader.
-func (s *Store) Case(ctx context.Context, caseNo string) (compliance.Case, error) {
+func (s *Cases) Case(ctx context.Context, caseNo string) (compliance.Case, error) {
 	var r caseRow
 	if err := s.db.WithContext(ctx).Where("case_no = ?", caseNo).Take(&r).Error; err != nil {
 		return compliance.Case{}, wrap(err, "get case")
@@ -24,7 +24,7 @@ func (s *Store) Case(ctx context.Context, caseNo string) (compliance.Case, error
 }
 
 // CaseSteps implements compliance.CaseReader.
-func (s *Store) CaseSteps(ctx context.Context, caseNo string) ([]compliance.Step, error) {
+func (s *Cases) CaseSteps(ctx context.Context, caseNo string) ([]compliance.Step, error) {
 	var rows []stepRow
 	if err := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list case steps")
@@ -37,7 +37,7 @@ func (s *Store) CaseSteps(ctx context.Context, caseNo string) ([]compliance.Step
 }
 
 // CaseStepsPage implements compliance.CaseReader.
-func (s *Store) CaseStepsPage(ctx context.Context, caseNo string, offset, limit int) ([]compliance.Step, error) {
+func (s *Cases) CaseStepsPage(ctx context.Context, caseNo string, offset, limit int) ([]compliance.Step, error) {
 	var rows []stepRow
 	if err := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").
 		Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
@@ -56,7 +56,7 @@ func ofStep(db *gorm.DB, dept, id string) *gorm.DB {
 }
 
 // StepByID implements compliance.StepStore.
-func (s *Store) StepByID(ctx context.Context, dept, id string) (compliance.StoredStep, error) {
+func (s *Cases) StepByID(ctx context.Context, dept, id string) (compliance.StoredStep, error) {
 	var r stepRow
 	if err := ofStep(s.db.WithContext(ctx), dept, id).Take(&r).Error; err != nil {
 		return compliance.StoredStep{}, wrap(err, "get step")
@@ -73,7 +73,7 @@ func (s *Store) StepByID(ctx context.Context, dept, id string) (compliance.Store
 // waits for a concurrent step of the case to commit and then matches no
 // row; on SQLite writes are one at a time anyway. Either way the loser
 // stores nothing and is checked again.
-func (s *Store) RecordStep(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
+func (s *Cases) RecordStep(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		tx, counted := collectRollup(tx)
@@ -200,7 +200,7 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 }
 
 // UncheckedSteps implements compliance.RecheckStore.
-func (s *Store) UncheckedSteps(ctx context.Context, limit int) ([]compliance.UncheckedStep, error) {
+func (s *Cases) UncheckedSteps(ctx context.Context, limit int) ([]compliance.UncheckedStep, error) {
 	var rows []stepRow
 	if err := s.db.WithContext(ctx).Omit("response").Where("check_status = ?", compliance.CheckUnchecked).
 		Order("seq").Limit(limit).Find(&rows).Error; err != nil {
@@ -212,7 +212,7 @@ func (s *Store) UncheckedSteps(ctx context.Context, limit int) ([]compliance.Unc
 // DueRechecks implements compliance.RecheckStore. It reads the (check_status,
 // next_recheck_at) index: the steps waiting out a back-off are not read.
 // NULL, never re-checked, sorts first on both databases.
-func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) ([]compliance.UncheckedStep, error) {
+func (s *Cases) DueRechecks(ctx context.Context, now time.Time, limit int) ([]compliance.UncheckedStep, error) {
 	var rows []stepRow
 	if err := s.db.WithContext(ctx).Omit("response").
 		Where("check_status = ? AND (next_recheck_at IS NULL OR next_recheck_at <= ?)", compliance.CheckUnchecked, utc(now)).
@@ -233,7 +233,7 @@ func toUncheckedSteps(rows []stepRow) []compliance.UncheckedStep {
 
 // DeferRecheck implements compliance.RecheckStore. A step another node checked
 // meanwhile is left as it is.
-func (s *Store) DeferRecheck(ctx context.Context, f compliance.RecheckFailure) error {
+func (s *Cases) DeferRecheck(ctx context.Context, f compliance.RecheckFailure) error {
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		return ofStep(tx, f.DepartmentCode, f.StepID).Where("check_status = ?", compliance.CheckUnchecked).
 			Updates(map[string]any{"check_error": f.Error, "policy_revision": f.Revision, "recheck_attempts": f.Attempts,
@@ -244,7 +244,7 @@ func (s *Store) DeferRecheck(ctx context.Context, f compliance.RecheckFailure) e
 
 // ResetRechecks implements compliance.RecheckStore. It reads the steps waiting out
 // a back-off, through the (check_status, next_recheck_at) index.
-func (s *Store) ResetRechecks(ctx context.Context, rev int64) (int64, error) {
+func (s *Cases) ResetRechecks(ctx context.Context, rev int64) (int64, error) {
 	var n int64
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&stepRow{}).
@@ -257,7 +257,7 @@ func (s *Store) ResetRechecks(ctx context.Context, rev int64) (int64, error) {
 }
 
 // CountUnchecked implements compliance.RecheckStore.
-func (s *Store) CountUnchecked(ctx context.Context) (int64, error) {
+func (s *Cases) CountUnchecked(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Model(&stepRow{}).Where("check_status = ?", compliance.CheckUnchecked).Count(&n).Error; err != nil {
 		return 0, wrap(err, "count unchecked steps")
@@ -268,7 +268,7 @@ func (s *Store) CountUnchecked(ctx context.Context) (int64, error) {
 // RecordRecheck implements compliance.RecheckStore. The step is claimed first: when
 // another node re-checked it already, nothing is stored and the stored
 // answer is returned.
-func (s *Store) RecordRecheck(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
+func (s *Cases) RecordRecheck(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		claim := ofStep(tx, rec.Case.DepartmentCode, rec.Step.ID).Where("check_status = ?", compliance.CheckUnchecked).
@@ -310,10 +310,10 @@ func dedupeHash(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-var _ compliance.ImpactStore = (*Store)(nil)
+var _ compliance.ImpactStore = (*Cases)(nil)
 
 // StepsRecorded implements compliance.ImpactStore.
-func (s *Store) StepsRecorded(ctx context.Context, from, to time.Time, after int64, limit int) ([]compliance.RecordedStep, error) {
+func (s *Cases) StepsRecorded(ctx context.Context, from, to time.Time, after int64, limit int) ([]compliance.RecordedStep, error) {
 	var rows []stepRow
 	err := s.db.WithContext(ctx).Where("recorded_at >= ? AND recorded_at < ? AND seq > ?", utc(from), utc(to), after).
 		Order("seq").Limit(limit).Find(&rows).Error
@@ -331,7 +331,7 @@ func (s *Store) StepsRecorded(ctx context.Context, from, to time.Time, after int
 }
 
 // CasesByNo implements compliance.ImpactStore.
-func (s *Store) CasesByNo(ctx context.Context, nos []string) (map[string]compliance.Case, error) {
+func (s *Cases) CasesByNo(ctx context.Context, nos []string) (map[string]compliance.Case, error) {
 	out := make(map[string]compliance.Case, len(nos))
 	if len(nos) == 0 {
 		return out, nil

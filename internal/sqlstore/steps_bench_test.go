@@ -26,7 +26,7 @@ func BenchmarkRecordNextStep(b *testing.B) {
 		const cases = 1000
 		for i := range cases {
 			rec := benchRecord(item, "N-"+strconv.Itoa(i), occurred, nil)
-			if _, err := s.RecordStep(ctx, rec, benchRespond(&rec)); err != nil {
+			if _, err := s.Cases().RecordStep(ctx, rec, benchRespond(&rec)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -35,7 +35,7 @@ func BenchmarkRecordNextStep(b *testing.B) {
 			n := seq.Add(1)
 			caseNo := "N-" + strconv.FormatInt(n%cases, 10)
 			for {
-				c, err := s.Case(ctx, caseNo)
+				c, err := s.Cases().Case(ctx, caseNo)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -44,7 +44,7 @@ func BenchmarkRecordNextStep(b *testing.B) {
 					OccurredAt: occurred, RecordedAt: occurred, LegalBasisIDs: []string{"LB1"}, Approvals: []compliance.Approval{},
 					Attributes: map[string]any{}, CheckStatus: compliance.CheckChecked, PolicyRevision: 1}
 				rec := compliance.StepRecord{Case: c, Step: step, Digest: "digest-" + step.ID, Findings: twoFindings}
-				_, err = s.RecordStep(ctx, rec, benchRespond(&rec))
+				_, err = s.Cases().RecordStep(ctx, rec, benchRespond(&rec))
 				if errors.Is(err, compliance.ErrCaseChanged) {
 					continue
 				}
@@ -54,21 +54,6 @@ func BenchmarkRecordNextStep(b *testing.B) {
 				return
 			}
 		}
-		b.Run(d.Name+"/serial", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				record(b)
-			}
-		})
-		b.Run(d.Name+"/parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetParallelism(16)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					record(b)
-				}
-			})
-		})
+		serialAndParallel(b, d.Name, record)
 	}
 }

@@ -50,13 +50,13 @@ func respond(rec compliance.StepRecord) compliance.Responder {
 func mustRecord(t *testing.T, s *sqlstore.Store, rec compliance.StepRecord) compliance.StepResult {
 	t.Helper()
 	if !rec.NewCase {
-		c, err := s.Case(t.Context(), rec.Case.CaseNo)
+		c, err := s.Cases().Case(t.Context(), rec.Case.CaseNo)
 		if err != nil {
 			t.Fatalf("Case(%s): %v", rec.Case.CaseNo, err)
 		}
 		rec.Case.Version = c.Version
 	}
-	res, err := s.RecordStep(t.Context(), rec, respond(rec))
+	res, err := s.Cases().RecordStep(t.Context(), rec, respond(rec))
 	if err != nil {
 		t.Fatalf("RecordStep(%s): %v", rec.Step.ID, err)
 	}
@@ -93,8 +93,7 @@ func TestRecordStep(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 
 		const caseNo = "ZJJ-2026-0001"
 		first := compliance.Step{ID: caseNo + "-accept", CaseNo: caseNo, StepCode: "accept", Handler: "张三",
@@ -124,7 +123,7 @@ func TestRecordStep(t *testing.T) {
 					t.Errorf("new %s rows = %d, want %d", table, got, n)
 				}
 			}
-			got, err := s.Case(ctx, caseNo)
+			got, err := s.Cases().Case(ctx, caseNo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +161,7 @@ func TestRecordStep(t *testing.T) {
 		})
 
 		t.Run("stored step round-trips", func(t *testing.T) {
-			steps, err := s.CaseSteps(ctx, caseNo)
+			steps, err := s.Cases().CaseSteps(ctx, caseNo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +182,7 @@ func TestRecordStep(t *testing.T) {
 		})
 
 		t.Run("StepByID returns the digest and the stored result", func(t *testing.T) {
-			got, err := s.StepByID(ctx, "ZJJ", first.ID)
+			got, err := s.Cases().StepByID(ctx, "ZJJ", first.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -198,7 +197,7 @@ func TestRecordStep(t *testing.T) {
 			}
 		})
 
-		c, err := s.Case(ctx, caseNo)
+		c, err := s.Cases().Case(ctx, caseNo)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +217,7 @@ func TestRecordStep(t *testing.T) {
 				}
 				mustRecord(t, s, r)
 			}
-			steps, err := s.CaseSteps(ctx, caseNo)
+			steps, err := s.Cases().CaseSteps(ctx, caseNo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -226,7 +225,7 @@ func TestRecordStep(t *testing.T) {
 			if got := stepIDs(steps); !slices.Equal(got, want) {
 				t.Errorf("CaseSteps ids = %v, want %v", got, want)
 			}
-			got, err := s.Case(ctx, caseNo)
+			got, err := s.Cases().Case(ctx, caseNo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,17 +243,17 @@ func TestRecordStep(t *testing.T) {
 			again := newStep(first.ID, caseNo, "review", at(10, 9, 0, 0, 0))
 			r := nextRecord(c, again, compliance.Finding{Rule: "sequence.repeated", Level: compliance.LevelAlarm, Message: "环节重复"})
 			r.Case.Status = compliance.CaseSuspended
-			_, err := s.RecordStep(ctx, r, respond(r))
+			_, err := s.Cases().RecordStep(ctx, r, respond(r))
 			if !errors.Is(err, compliance.ErrDuplicate) {
 				t.Fatalf("RecordStep(same id) error = %v, want ErrDuplicate", err)
 			}
 			if after := rowCounts(t, s); !reflect.DeepEqual(after, before) {
 				t.Errorf("rows after a failed RecordStep = %v, want %v", after, before)
 			}
-			if got, err := s.Case(ctx, caseNo); err != nil || got.Status != c.Status || !got.UpdatedAt.Equal(c.UpdatedAt) {
+			if got, err := s.Cases().Case(ctx, caseNo); err != nil || got.Status != c.Status || !got.UpdatedAt.Equal(c.UpdatedAt) {
 				t.Errorf("case after a failed RecordStep: status %s, updated_at %v, %v; want %s, %v", got.Status, got.UpdatedAt, err, c.Status, c.UpdatedAt)
 			}
-			if got, err := s.StepByID(ctx, "ZJJ", first.ID); err != nil || got.Step.StepCode != "accept" || got.Digest != rec.Digest {
+			if got, err := s.Cases().StepByID(ctx, "ZJJ", first.ID); err != nil || got.Step.StepCode != "accept" || got.Digest != rec.Digest {
 				t.Errorf("StepByID(%s) after a failed RecordStep = %s, %q, %v; want the first step", first.ID, got.Step.StepCode, got.Digest, err)
 			}
 		})
@@ -263,14 +262,14 @@ func TestRecordStep(t *testing.T) {
 			before := rowCounts(t, s)
 			st := newStep(caseNo+"-accept-2", caseNo, "accept", at(10, 9, 0, 0, 0))
 			r := newCaseRecord(caseNo, item, st, compliance.Finding{Rule: "sync.late", Level: compliance.LevelPrewarning, Message: "录入不及时"})
-			_, err := s.RecordStep(ctx, r, respond(r))
+			_, err := s.Cases().RecordStep(ctx, r, respond(r))
 			if !errors.Is(err, compliance.ErrDuplicate) {
 				t.Fatalf("RecordStep(new case again) error = %v, want ErrDuplicate", err)
 			}
 			if after := rowCounts(t, s); !reflect.DeepEqual(after, before) {
 				t.Errorf("rows after a failed RecordStep = %v, want %v", after, before)
 			}
-			if _, err := s.StepByID(ctx, "ZJJ", st.ID); !errors.Is(err, compliance.ErrNotFound) {
+			if _, err := s.Cases().StepByID(ctx, "ZJJ", st.ID); !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("StepByID(%s) error = %v, want ErrNotFound", st.ID, err)
 			}
 		})
@@ -280,7 +279,7 @@ func TestRecordStep(t *testing.T) {
 			st := newStep("ZJJ-2026-0002-accept", "ZJJ-2026-0002", "accept", at(10, 9, 0, 0, 0))
 			r := newCaseRecord("ZJJ-2026-0002", item, st, compliance.Finding{Rule: "sync.late", Level: compliance.LevelPrewarning, Message: "录入不及时"})
 			boom := errors.New("boom")
-			_, err := s.RecordStep(ctx, r, func([]compliance.Warning) (compliance.StepResult, error) { return compliance.StepResult{}, boom })
+			_, err := s.Cases().RecordStep(ctx, r, func([]compliance.Warning) (compliance.StepResult, error) { return compliance.StepResult{}, boom })
 			if !errors.Is(err, boom) {
 				t.Fatalf("RecordStep error = %v, want %v", err, boom)
 			}
@@ -290,13 +289,13 @@ func TestRecordStep(t *testing.T) {
 		})
 
 		t.Run("unknown ids are ErrNotFound", func(t *testing.T) {
-			if _, err := s.StepByID(ctx, "ZJJ", "NOPE"); !errors.Is(err, compliance.ErrNotFound) {
+			if _, err := s.Cases().StepByID(ctx, "ZJJ", "NOPE"); !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("StepByID(NOPE) error = %v, want ErrNotFound", err)
 			}
-			if _, err := s.Case(ctx, "NOPE"); !errors.Is(err, compliance.ErrNotFound) {
+			if _, err := s.Cases().Case(ctx, "NOPE"); !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("Case(NOPE) error = %v, want ErrNotFound", err)
 			}
-			if steps, err := s.CaseSteps(ctx, "NOPE"); err != nil || len(steps) != 0 {
+			if steps, err := s.Cases().CaseSteps(ctx, "NOPE"); err != nil || len(steps) != 0 {
 				t.Errorf("CaseSteps(NOPE) = %v, %v; want no steps, no error", steps, err)
 			}
 		})
@@ -310,11 +309,10 @@ func TestRecordStepOnAChangedCase(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 		const caseNo = "V-1"
 		mustRecord(t, s, newCaseRecord(caseNo, item, newStep("V-1-accept", caseNo, "accept", at(2, 9, 0, 0, 0))))
-		read, err := s.Case(ctx, caseNo)
+		read, err := s.Cases().Case(ctx, caseNo)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -326,18 +324,18 @@ func TestRecordStepOnAChangedCase(t *testing.T) {
 		deliver.Case.Status = compliance.CaseClosed
 		review := nextRecord(read, newStep("V-1-review", caseNo, "review", at(3, 9, 0, 0, 0)),
 			compliance.Finding{Rule: "sync.late", Level: compliance.LevelPrewarning, Message: "录入不及时"})
-		if _, err := s.RecordStep(ctx, deliver, respond(deliver)); err != nil {
+		if _, err := s.Cases().RecordStep(ctx, deliver, respond(deliver)); err != nil {
 			t.Fatalf("RecordStep(deliver): %v", err)
 		}
 		before := rowCounts(t, s)
-		_, err = s.RecordStep(ctx, review, respond(review))
+		_, err = s.Cases().RecordStep(ctx, review, respond(review))
 		if !errors.Is(err, compliance.ErrCaseChanged) {
 			t.Fatalf("RecordStep(review on the case as read before deliver) error = %v, want ErrCaseChanged", err)
 		}
 		if after := rowCounts(t, s); !reflect.DeepEqual(after, before) {
 			t.Errorf("rows after a refused RecordStep = %v, want %v", after, before)
 		}
-		got, err := s.Case(ctx, caseNo)
+		got, err := s.Cases().Case(ctx, caseNo)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -348,7 +346,7 @@ func TestRecordStepOnAChangedCase(t *testing.T) {
 		tick := compliance.TickRecord{Case: read, NextCheck: &due, At: at(6, 0, 0, 0, 0), Revision: 1,
 			Findings: []compliance.Finding{{Rule: "deadline.step_overdue", Level: compliance.LevelAlarm, Message: "送达超期", Key: "deliver"}}}
 		tick.Case.NextCheckAt = got.NextCheckAt // the next check is what the sweeper saw; only the version moved
-		claimed, inserted, err := s.RecordTicks(ctx, []compliance.TickRecord{tick})
+		claimed, inserted, err := s.Cases().RecordTicks(ctx, []compliance.TickRecord{tick})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -359,10 +357,10 @@ func TestRecordStepOnAChangedCase(t *testing.T) {
 		// Read again, the review is stored after deliver.
 		review = nextRecord(got, review.Step, review.Findings...)
 		review.Case.Status = compliance.CaseClosed
-		if _, err := s.RecordStep(ctx, review, respond(review)); err != nil {
+		if _, err := s.Cases().RecordStep(ctx, review, respond(review)); err != nil {
 			t.Fatalf("RecordStep(review on the case as it is now): %v", err)
 		}
-		steps, err := s.CaseSteps(ctx, caseNo)
+		steps, err := s.Cases().CaseSteps(ctx, caseNo)
 		if err != nil {
 			t.Fatal(err)
 		}

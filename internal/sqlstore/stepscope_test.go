@@ -49,7 +49,7 @@ func TestStepIDsPerDepartment(t *testing.T) {
 					st := newStep("DUP-1", caseNo, "accept", at(2, 9, 0, 0, 0))
 					rec := newCaseRecord(caseNo, items[dept], st)
 					rec.Digest = "digest-" + dept
-					_, err := s.RecordStep(ctx, rec, respond(rec))
+					_, err := s.Cases().RecordStep(ctx, rec, respond(rec))
 					return err
 				}
 				tests := []struct {
@@ -74,12 +74,12 @@ func TestStepIDsPerDepartment(t *testing.T) {
 					})
 				}
 				for _, d := range []string{"ZJJ", "SCJ"} {
-					got, err := s.StepByID(ctx, d, "DUP-1")
+					got, err := s.Cases().StepByID(ctx, d, "DUP-1")
 					if err != nil || got.DepartmentCode != d || got.Step.CaseNo != d+"-1" || got.Digest != "digest-"+d {
 						t.Errorf("StepByID(%s, DUP-1) = %s of %s (%s), %v; want the step of %s-1", d, got.Step.CaseNo, got.DepartmentCode, got.Digest, err, d)
 					}
 				}
-				if _, err := s.StepByID(ctx, "HBJ", "DUP-1"); !errors.Is(err, compliance.ErrNotFound) {
+				if _, err := s.Cases().StepByID(ctx, "HBJ", "DUP-1"); !errors.Is(err, compliance.ErrNotFound) {
 					t.Errorf("StepByID(HBJ, DUP-1) error = %v, want ErrNotFound", err)
 				}
 			})
@@ -92,8 +92,7 @@ func TestCaseStepsPage(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 		var want []string
 		for i := range 7 {
 			id := fmt.Sprintf("P-%d", i)
@@ -103,7 +102,7 @@ func TestCaseStepsPage(t *testing.T) {
 				mustRecord(t, s, newCaseRecord("ZJJ-P", item, st))
 				continue
 			}
-			c, err := s.Case(ctx, "ZJJ-P")
+			c, err := s.Cases().Case(ctx, "ZJJ-P")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +119,7 @@ func TestCaseStepsPage(t *testing.T) {
 			{0, 100, want},
 		}
 		for _, tt := range tests {
-			got, err := s.CaseStepsPage(ctx, "ZJJ-P", tt.offset, tt.limit)
+			got, err := s.Cases().CaseStepsPage(ctx, "ZJJ-P", tt.offset, tt.limit)
 			if err != nil || !slices.Equal(stepIDs(got), tt.want) {
 				t.Errorf("CaseStepsPage(%d, %d) = %v, %v; want %v", tt.offset, tt.limit, stepIDs(got), err, tt.want)
 			}

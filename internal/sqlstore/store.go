@@ -21,9 +21,17 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// Store is the gorm-backed store of every compliance service (see
-// conformance.go).
+// Store is the gorm-backed store of powercheck. It opens, migrates and
+// closes the database; what is stored is read and written through its
+// parts, one per capability (see parts.go), which share one connection.
 type Store struct {
+	*conn
+	parts
+}
+
+// conn is what the parts of the store share: the connection pool, the
+// dialect and the queue of writers.
+type conn struct {
 	db      *gorm.DB
 	dialect string // "mysql" or "sqlite"
 	// writes serialises write transactions on SQLite, which allows one
@@ -33,12 +41,12 @@ type Store struct {
 }
 
 // transaction runs f in a transaction, one at a time on SQLite.
-func (s *Store) transaction(ctx context.Context, f func(tx *gorm.DB) error) error {
-	if s.dialect == "sqlite" {
-		s.writes.Lock()
-		defer s.writes.Unlock()
+func (c *conn) transaction(ctx context.Context, f func(tx *gorm.DB) error) error {
+	if c.dialect == "sqlite" {
+		c.writes.Lock()
+		defer c.writes.Unlock()
 	}
-	return s.db.WithContext(ctx).Transaction(f)
+	return c.db.WithContext(ctx).Transaction(f)
 }
 
 // Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.
@@ -87,7 +95,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(64)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	s := &Store{db: db, dialect: kind}
+	s := newStore(&conn{db: db, dialect: kind})
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err

@@ -34,9 +34,17 @@ func at(day, hour, min, sec, ms int) time.Time {
 	return time.Date(2026, time.March, day, hour, min, sec, ms*int(time.Millisecond), cst)
 }
 
+// mustZJJItem creates department ZJJ and its item XK-001 (testItem), and
+// returns the item as stored.
+func mustZJJItem(t *testing.T, s *sqlstore.Store) compliance.PowerItem {
+	t.Helper()
+	mustDepartment(t, s, "ZJJ")
+	return mustItem(t, s, testItem("XK-001", "ZJJ"))
+}
+
 func mustDepartment(t *testing.T, s *sqlstore.Store, code string) compliance.Department {
 	t.Helper()
-	d, err := s.CreateDepartment(t.Context(), compliance.Department{Code: code, Name: "部门" + code, CreatedAt: at(1, 8, 0, 0, 0)})
+	d, err := s.Accounts().CreateDepartment(t.Context(), compliance.Department{Code: code, Name: "部门" + code, CreatedAt: at(1, 8, 0, 0, 0)})
 	if err != nil {
 		t.Fatalf("CreateDepartment(%s): %v", code, err)
 	}
@@ -84,7 +92,7 @@ func TestDepartments(t *testing.T) {
 			{Code: "AJJ", Name: "区应急管理局", CreatedAt: created},
 			{Code: "SCJ", Name: "区市场监督管理局", CreatedAt: created},
 		} {
-			got, err := s.CreateDepartment(ctx, d)
+			got, err := s.Accounts().CreateDepartment(ctx, d)
 			if err != nil {
 				t.Fatalf("CreateDepartment(%s): %v", d.Code, err)
 			}
@@ -94,7 +102,7 @@ func TestDepartments(t *testing.T) {
 		}
 
 		t.Run("get returns what was created", func(t *testing.T) {
-			got, err := s.Department(ctx, "ZJJ")
+			got, err := s.Accounts().Department(ctx, "ZJJ")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +113,7 @@ func TestDepartments(t *testing.T) {
 		})
 
 		t.Run("list is ordered by code", func(t *testing.T) {
-			ds, err := s.ListDepartments(ctx)
+			ds, err := s.Accounts().ListDepartments(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +127,7 @@ func TestDepartments(t *testing.T) {
 		})
 
 		t.Run("duplicate code is ErrDuplicate", func(t *testing.T) {
-			_, err := s.CreateDepartment(ctx, compliance.Department{Code: "ZJJ", Name: "另一个", CreatedAt: created})
+			_, err := s.Accounts().CreateDepartment(ctx, compliance.Department{Code: "ZJJ", Name: "另一个", CreatedAt: created})
 			if !errors.Is(err, compliance.ErrDuplicate) {
 				t.Errorf("CreateDepartment(ZJJ again) error = %v, want ErrDuplicate", err)
 			}
@@ -129,7 +137,7 @@ func TestDepartments(t *testing.T) {
 		})
 
 		t.Run("missing code is ErrNotFound", func(t *testing.T) {
-			_, err := s.Department(ctx, "NOPE")
+			_, err := s.Accounts().Department(ctx, "NOPE")
 			if !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("Department(NOPE) error = %v, want ErrNotFound", err)
 			}
@@ -144,7 +152,7 @@ func TestAccounts(t *testing.T) {
 		mustDepartment(t, s, "ZJJ")
 
 		t.Run("count is zero on an empty database", func(t *testing.T) {
-			n, err := s.CountAccounts(ctx)
+			n, err := s.Accounts().CountAccounts(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,11 +165,11 @@ func TestAccounts(t *testing.T) {
 		clerk := compliance.Account{Username: "zhangsan", RealName: "张三", Role: compliance.RoleClerk,
 			DepartmentCode: "ZJJ", AllowedCIDRs: []string{"10.1.0.0/16", "2001:db8::/32"}, CreatedAt: at(2, 9, 0, 0, 5)}
 		admin := compliance.Account{Username: "admin", RealName: "系统管理员", Role: compliance.RoleAdmin, CreatedAt: at(2, 9, 0, 1, 0)}
-		gotClerk, err := s.CreateAccount(ctx, clerk, compliance.HashToken(clerkToken))
+		gotClerk, err := s.Accounts().CreateAccount(ctx, clerk, compliance.HashToken(clerkToken))
 		if err != nil {
 			t.Fatalf("CreateAccount(clerk): %v", err)
 		}
-		gotAdmin, err := s.CreateAccount(ctx, admin, compliance.HashToken(adminToken))
+		gotAdmin, err := s.Accounts().CreateAccount(ctx, admin, compliance.HashToken(adminToken))
 		if err != nil {
 			t.Fatalf("CreateAccount(admin): %v", err)
 		}
@@ -175,7 +183,7 @@ func TestAccounts(t *testing.T) {
 				want  compliance.Account
 				id    int64
 			}{{clerkToken, clerk, gotClerk.ID}, {adminToken, admin, gotAdmin.ID}} {
-				got, err := s.AccountByTokenHash(ctx, compliance.HashToken(tc.token))
+				got, err := s.Accounts().AccountByTokenHash(ctx, compliance.HashToken(tc.token))
 				if err != nil {
 					t.Fatalf("AccountByTokenHash(%s): %v", tc.want.Username, err)
 				}
@@ -192,14 +200,14 @@ func TestAccounts(t *testing.T) {
 		})
 
 		t.Run("unknown token hash is ErrNotFound", func(t *testing.T) {
-			_, err := s.AccountByTokenHash(ctx, compliance.HashToken("pc_unknown"))
+			_, err := s.Accounts().AccountByTokenHash(ctx, compliance.HashToken("pc_unknown"))
 			if !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("AccountByTokenHash(unknown) error = %v, want ErrNotFound", err)
 			}
 		})
 
 		t.Run("count counts every account", func(t *testing.T) {
-			n, err := s.CountAccounts(ctx)
+			n, err := s.Accounts().CountAccounts(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,7 +226,7 @@ func TestAccounts(t *testing.T) {
 				{"same token hash", "lisi", compliance.HashToken(clerkToken)},
 			} {
 				a := compliance.Account{Username: tc.username, RealName: "李四", Role: compliance.RoleClerk, DepartmentCode: "ZJJ", CreatedAt: at(3, 9, 0, 0, 0)}
-				_, err := s.CreateAccount(ctx, a, tc.hash)
+				_, err := s.Accounts().CreateAccount(ctx, a, tc.hash)
 				if !errors.Is(err, compliance.ErrDuplicate) {
 					t.Errorf("%s: CreateAccount error = %v, want ErrDuplicate", tc.name, err)
 				}
@@ -284,7 +292,7 @@ func TestMigrateTwiceKeepsRows(t *testing.T) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
 		token := compliance.NewToken()
-		if _, err := s.CreateAccount(ctx, compliance.Account{Username: "zhangsan", RealName: "张三", Role: compliance.RoleClerk,
+		if _, err := s.Accounts().CreateAccount(ctx, compliance.Account{Username: "zhangsan", RealName: "张三", Role: compliance.RoleClerk,
 			DepartmentCode: "ZJJ", CreatedAt: at(2, 8, 0, 0, 0)}, compliance.HashToken(token)); err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +300,7 @@ func TestMigrateTwiceKeepsRows(t *testing.T) {
 		rec := newCaseRecord("ZJJ-2026-0001", item, newStep("ZJJ-2026-0001-accept", "ZJJ-2026-0001", "accept", at(2, 9, 30, 0, 0)),
 			compliance.Finding{Rule: "sync.late", Level: compliance.LevelPrewarning, Message: "录入不及时"})
 		res := mustRecord(t, s, rec)
-		rev, err := s.CreateRevision(ctx, compliance.PolicyRevision{Digest: "d1", Modules: []compliance.PolicyModule{{Name: "sync", Source: "package compliance.sync\n"}},
+		rev, err := s.Revisions().CreateRevision(ctx, compliance.PolicyRevision{Digest: "d1", Modules: []compliance.PolicyModule{{Name: "sync", Source: "package compliance.sync\n"}},
 			CreatedBy: "legal", CreatedAt: at(1, 8, 0, 0, 0)})
 		if err != nil {
 			t.Fatal(err)
@@ -317,16 +325,16 @@ func TestMigrateTwiceKeepsRows(t *testing.T) {
 				t.Errorf("%s rows after migrating again = %d, want %d", tb, got, want)
 			}
 		}
-		if got, err := s.Item(ctx, item.Code, 0); err != nil || !reflect.DeepEqual(got, item) {
+		if got, err := s.Catalog().Item(ctx, item.Code, 0); err != nil || !reflect.DeepEqual(got, item) {
 			t.Errorf("Item after migrating = %+v, %v; want %+v", got, err, item)
 		}
-		if got, err := s.StepByID(ctx, "ZJJ", rec.Step.ID); err != nil || !reflect.DeepEqual(got.Result, res) {
+		if got, err := s.Cases().StepByID(ctx, "ZJJ", rec.Step.ID); err != nil || !reflect.DeepEqual(got.Result, res) {
 			t.Errorf("StepByID after migrating: result = %+v, %v; want %+v", got.Result, err, res)
 		}
-		if _, err := s.AccountByTokenHash(ctx, compliance.HashToken(token)); err != nil {
+		if _, err := s.Accounts().AccountByTokenHash(ctx, compliance.HashToken(token)); err != nil {
 			t.Errorf("AccountByTokenHash after migrating: %v", err)
 		}
-		if got, err := s.LatestRevision(ctx); err != nil || got.ID != rev.ID || len(got.Modules) != 1 {
+		if got, err := s.Revisions().LatestRevision(ctx); err != nil || got.ID != rev.ID || len(got.Modules) != 1 {
 			t.Errorf("LatestRevision after migrating = %+v, %v; want revision %d with 1 module", got, err, rev.ID)
 		}
 	})
@@ -346,16 +354,19 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 			call func() error
 		}{
 			{"Ping", func() error { return s.Ping(ctx) }},
-			{"Department", func() error { _, err := s.Department(ctx, "ZJJ"); return err }},
-			{"ListDepartments", func() error { _, err := s.ListDepartments(ctx); return err }},
+			{"Department", func() error { _, err := s.Accounts().Department(ctx, "ZJJ"); return err }},
+			{"ListDepartments", func() error { _, err := s.Accounts().ListDepartments(ctx); return err }},
 			{"CreateDepartment", func() error {
-				_, err := s.CreateDepartment(ctx, compliance.Department{Code: "AJJ", Name: "区应急管理局"})
+				_, err := s.Accounts().CreateDepartment(ctx, compliance.Department{Code: "AJJ", Name: "区应急管理局"})
 				return err
 			}},
-			{"SaveItem", func() error { _, err := s.SaveItem(ctx, testItem("XK-002", "ZJJ")); return err }},
-			{"RecordStep", func() error { _, err := s.RecordStep(ctx, rec, respond(rec)); return err }},
-			{"ListWarnings", func() error { _, err := s.ListWarnings(ctx, compliance.WarningFilter{Limit: 10}); return err }},
-			{"LatestRevisionID", func() error { _, err := s.LatestRevisionID(ctx); return err }},
+			{"SaveItem", func() error { _, err := s.Catalog().SaveItem(ctx, testItem("XK-002", "ZJJ")); return err }},
+			{"RecordStep", func() error { _, err := s.Cases().RecordStep(ctx, rec, respond(rec)); return err }},
+			{"ListWarnings", func() error {
+				_, err := s.Warnings().ListWarnings(ctx, compliance.WarningFilter{Limit: 10})
+				return err
+			}},
+			{"LatestRevisionID", func() error { _, err := s.Revisions().LatestRevisionID(ctx); return err }},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				err := tc.call()

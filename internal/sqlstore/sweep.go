@@ -9,11 +9,11 @@ import (
 	"powercheck/internal/compliance"
 )
 
-var _ compliance.SweepStore = (*Store)(nil)
+var _ compliance.SweepStore = (*Cases)(nil)
 
 // DueCases implements compliance.SweepStore. It reads the next_check_at
 // index only, so its cost follows the number of due cases.
-func (s *Store) DueCases(ctx context.Context, now time.Time, limit int) ([]compliance.Case, error) {
+func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]compliance.Case, error) {
 	var rows []caseRow
 	err := s.db.WithContext(ctx).Where("next_check_at <= ?", utc(now)).
 		Order("next_check_at").Limit(limit).Find(&rows).Error
@@ -30,7 +30,7 @@ func (s *Store) DueCases(ctx context.Context, now time.Time, limit int) ([]compl
 }
 
 // StepsOfCases implements compliance.SweepStore.
-func (s *Store) StepsOfCases(ctx context.Context, caseNos []string) (map[string][]compliance.Step, error) {
+func (s *Cases) StepsOfCases(ctx context.Context, caseNos []string) (map[string][]compliance.Step, error) {
 	out := make(map[string][]compliance.Step, len(caseNos))
 	if len(caseNos) == 0 {
 		return out, nil
@@ -49,7 +49,7 @@ func (s *Store) StepsOfCases(ctx context.Context, caseNos []string) (map[string]
 // next_check_at is the claim: of two sweepers that read the same case, only
 // the first to commit stores anything; and a tick evaluated before a step of
 // the case was stored (the version moved) stores nothing.
-func (s *Store) RecordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
+func (s *Cases) RecordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
 	for attempt := 0; ; attempt++ {
 		claimed, inserted, err := s.recordTicks(ctx, ts)
 		if isDeadlock(err) && attempt < 5 {
@@ -59,7 +59,7 @@ func (s *Store) RecordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 	}
 }
 
-func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
+func (s *Cases) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
 	claimed := make([]bool, len(ts))
 	inserted := 0
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
@@ -101,21 +101,4 @@ func (s *Store) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 		return tellWarnings(tx, rows, func(warningRow) string { return "" }, time.Time{})
 	})
 	return claimed, inserted, err
-}
-
-// CaseWarnings implements compliance.WarningReader.
-func (s *Store) CaseWarnings(ctx context.Context, caseNos []string) (map[string][]compliance.Warning, error) {
-	out := make(map[string][]compliance.Warning, len(caseNos))
-	if len(caseNos) == 0 {
-		return out, nil
-	}
-	var rows []warningRow
-	if err := s.db.WithContext(ctx).Omit("message", "basis").Where("case_no IN ?", caseNos).
-		Order("id").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list case warnings")
-	}
-	for _, r := range rows {
-		out[r.CaseNo] = append(out[r.CaseNo], toWarning(r))
-	}
-	return out, nil
 }

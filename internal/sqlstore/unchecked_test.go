@@ -15,8 +15,7 @@ func TestUncheckedSteps(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		mustDepartment(t, s, "ZJJ")
-		item := mustItem(t, s, testItem("XK-001", "ZJJ"))
+		item := mustZJJItem(t, s)
 
 		unchecked := func(st compliance.Step) compliance.Step {
 			st.CheckStatus, st.CheckError, st.PolicyRevision = compliance.CheckUnchecked, "policy revision 2: evaluation cut off after 2s", 2
@@ -34,7 +33,7 @@ func TestUncheckedSteps(t *testing.T) {
 
 		checkUnchecked := func(t *testing.T, limit int, want ...compliance.Step) {
 			t.Helper()
-			got, err := s.UncheckedSteps(ctx, limit)
+			got, err := s.Cases().UncheckedSteps(ctx, limit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +43,7 @@ func TestUncheckedSteps(t *testing.T) {
 		}
 		checkCount := func(t *testing.T, want int64) {
 			t.Helper()
-			n, err := s.CountUnchecked(ctx)
+			n, err := s.Cases().CountUnchecked(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +56,7 @@ func TestUncheckedSteps(t *testing.T) {
 			checkUnchecked(t, 10, u1, u2, u3)
 			checkUnchecked(t, 2, u1, u2)
 			checkCount(t, 3)
-			got, err := s.UncheckedSteps(ctx, 1)
+			got, err := s.Cases().UncheckedSteps(ctx, 1)
 			if err != nil || len(got) != 1 {
 				t.Fatalf("UncheckedSteps(1) = %v, %v", got, err)
 			}
@@ -71,7 +70,7 @@ func TestUncheckedSteps(t *testing.T) {
 			now := at(3, 9, 0, 0, 0)
 			due := func(t *testing.T, now time.Time, limit int, want ...string) {
 				t.Helper()
-				got, err := s.DueRechecks(ctx, now, limit)
+				got, err := s.Cases().DueRechecks(ctx, now, limit)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -82,7 +81,7 @@ func TestUncheckedSteps(t *testing.T) {
 			due(t, now, 10, u1.ID, u2.ID, u3.ID)
 			next := now.Add(time.Minute)
 			f := compliance.RecheckFailure{DepartmentCode: "ZJJ", StepID: u2.ID, Error: "policy revision 3: eval_conflict_error", Revision: 3, Attempts: 1, Next: next}
-			if err := s.DeferRecheck(ctx, f); err != nil {
+			if err := s.Cases().DeferRecheck(ctx, f); err != nil {
 				t.Fatalf("DeferRecheck: %v", err)
 			}
 			due(t, now, 10, u1.ID, u3.ID)
@@ -90,7 +89,7 @@ func TestUncheckedSteps(t *testing.T) {
 			// Those never re-checked come first, then by the end of their wait.
 			due(t, next, 10, u1.ID, u3.ID, u2.ID)
 			checkCount(t, 3)
-			got, err := s.UncheckedSteps(ctx, 10)
+			got, err := s.Cases().UncheckedSteps(ctx, 10)
 			if err != nil || len(got) != 3 {
 				t.Fatalf("UncheckedSteps = %v, %v", got, err)
 			}
@@ -101,15 +100,15 @@ func TestUncheckedSteps(t *testing.T) {
 
 			// Under the revision it failed under, it keeps waiting; under
 			// another, it is due at once.
-			if n, err := s.ResetRechecks(ctx, 3); err != nil || n != 0 {
+			if n, err := s.Cases().ResetRechecks(ctx, 3); err != nil || n != 0 {
 				t.Errorf("ResetRechecks(3) = %d, %v; want 0", n, err)
 			}
 			due(t, now, 10, u1.ID, u3.ID)
-			if n, err := s.ResetRechecks(ctx, 4); err != nil || n != 1 {
+			if n, err := s.Cases().ResetRechecks(ctx, 4); err != nil || n != 1 {
 				t.Errorf("ResetRechecks(4) = %d, %v; want 1", n, err)
 			}
 			due(t, now, 10, u1.ID, u2.ID, u3.ID)
-			got, err = s.UncheckedSteps(ctx, 10)
+			got, err = s.Cases().UncheckedSteps(ctx, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +126,7 @@ func TestUncheckedSteps(t *testing.T) {
 		t.Run("RecordRecheck marks the step checked and stores its warnings", func(t *testing.T) {
 			before := countRows(t, s, "warnings")
 			var err error
-			if res, err = s.RecordRecheck(ctx, rec, respond(rec)); err != nil {
+			if res, err = s.Cases().RecordRecheck(ctx, rec, respond(rec)); err != nil {
 				t.Fatalf("RecordRecheck: %v", err)
 			}
 			if got, want := countRows(t, s, "warnings")-before, int64(1); got != want {
@@ -136,7 +135,7 @@ func TestUncheckedSteps(t *testing.T) {
 			if len(res.Warnings) != 1 || res.Warnings[0].ID == 0 || res.Warnings[0].StepID != u1.ID || res.Warnings[0].PolicyRevision != 5 {
 				t.Errorf("result warnings = %+v, want one warning of step %s under revision 5", res.Warnings, u1.ID)
 			}
-			got, err := s.StepByID(ctx, "ZJJ", u1.ID)
+			got, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,14 +154,14 @@ func TestUncheckedSteps(t *testing.T) {
 		})
 
 		t.Run("DeferRecheck leaves a checked step as it is", func(t *testing.T) {
-			before, err := s.StepByID(ctx, "ZJJ", u1.ID)
+			before, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.DeferRecheck(ctx, compliance.RecheckFailure{StepID: u1.ID, Error: "late failure", Attempts: 1, Next: at(4, 0, 0, 0, 0)}); err != nil {
+			if err := s.Cases().DeferRecheck(ctx, compliance.RecheckFailure{StepID: u1.ID, Error: "late failure", Attempts: 1, Next: at(4, 0, 0, 0, 0)}); err != nil {
 				t.Fatalf("DeferRecheck: %v", err)
 			}
-			after, err := s.StepByID(ctx, "ZJJ", u1.ID)
+			after, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,16 +171,16 @@ func TestUncheckedSteps(t *testing.T) {
 		})
 
 		t.Run("a second RecordRecheck leaves the step as it is", func(t *testing.T) {
-			before, err := s.StepByID(ctx, "ZJJ", u1.ID)
+			before, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			again := rec
 			again.Step.PolicyRevision = 6
-			if _, err := s.RecordRecheck(ctx, again, respond(again)); err != nil {
+			if _, err := s.Cases().RecordRecheck(ctx, again, respond(again)); err != nil {
 				t.Fatalf("second RecordRecheck: %v", err)
 			}
-			after, err := s.StepByID(ctx, "ZJJ", u1.ID)
+			after, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -122,7 +122,7 @@ func listAll(t *testing.T, s *sqlstore.Store, f compliance.WarningFilter, limit 
 		if pages > 1000 {
 			t.Fatalf("paging does not end: %d pages so far, ids %v", pages, got)
 		}
-		page, err := s.ListWarnings(t.Context(), f)
+		page, err := s.Warnings().ListWarnings(t.Context(), f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestListWarnings(t *testing.T) {
 		day := func(d int) time.Time { return at(d, 10, 1, 0, 0) } // when the steps of day d were recorded
 
 		t.Run("warnings carry what was stored", func(t *testing.T) {
-			got, err := s.ListWarnings(ctx, compliance.WarningFilter{Limit: 100})
+			got, err := s.Warnings().ListWarnings(ctx, compliance.WarningFilter{Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -246,7 +246,7 @@ func TestListWarnings(t *testing.T) {
 				}
 				f := tc.filter
 				f.Limit = 100
-				got, err := s.ListWarnings(ctx, f)
+				got, err := s.Warnings().ListWarnings(ctx, f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -292,7 +292,7 @@ func TestListWarnings(t *testing.T) {
 		}
 
 		t.Run("continuing after a warning that does not exist fails", func(t *testing.T) {
-			_, err := s.ListWarnings(ctx, compliance.WarningFilter{From: day(1), BeforeID: 1 << 40, Limit: 10})
+			_, err := s.Warnings().ListWarnings(ctx, compliance.WarningFilter{From: day(1), BeforeID: 1 << 40, Limit: 10})
 			if !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("ListWarnings after an unknown warning: %v, want ErrNotFound", err)
 			}
@@ -318,7 +318,7 @@ func TestTimeWindowPagingWhileWarningsArrive(t *testing.T) {
 			rec := newCaseRecord(c, item, st,
 				compliance.Finding{Rule: "deadline.overdue", Level: "alarm", Key: "limit", Message: "逾期"},
 				compliance.Finding{Rule: "sync.late", Level: "prewarning", Message: "补录"})
-			_, err := s.RecordStep(ctx, rec, respond(rec))
+			_, err := s.Cases().RecordStep(ctx, rec, respond(rec))
 			return err
 		}
 		for i := range 60 {
@@ -332,7 +332,7 @@ func TestTimeWindowPagingWhileWarningsArrive(t *testing.T) {
 				f := window
 				f.Ascending = ascending
 				f.Limit = 1000
-				before, err := s.ListWarnings(ctx, f)
+				before, err := s.Warnings().ListWarnings(ctx, f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -369,7 +369,7 @@ func TestTimeWindowPagingWhileWarningsArrive(t *testing.T) {
 					if pages > 10000 {
 						t.Fatal("paging does not end")
 					}
-					page, err := s.ListWarnings(ctx, f)
+					page, err := s.Warnings().ListWarnings(ctx, f)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -436,7 +436,7 @@ func TestEachWarningFollowsTimeOrder(t *testing.T) {
 			}
 			for _, size := range []int{1, 2, 5, len(all)} {
 				var got []int64
-				if err := s.EachWarning(ctx, f, size, func(w compliance.Warning) error {
+				if err := s.Warnings().EachWarning(ctx, f, size, func(w compliance.Warning) error {
 					got = append(got, w.ID)
 					return nil
 				}); err != nil {
@@ -451,7 +451,7 @@ func TestEachWarningFollowsTimeOrder(t *testing.T) {
 			from := f
 			byID(&from, compliance.Warning{ID: list[1]})
 			var rest []int64
-			if err := s.EachWarning(ctx, from, 3, func(w compliance.Warning) error {
+			if err := s.Warnings().EachWarning(ctx, from, 3, func(w compliance.Warning) error {
 				rest = append(rest, w.ID)
 				return nil
 			}); err != nil {

@@ -52,7 +52,7 @@ func (webhookAttemptRow) TableName() string { return "webhook_attempts" }
 // newest one, where every change writes its own event, and deadlock the
 // changes under load on MySQL. Two nodes that route the same event both
 // insert its deliveries; the unique (event, webhook) keeps one.
-func (s *Store) RouteHookEvents(ctx context.Context, limit int, route func(compliance.Event) ([]string, time.Time)) (int, error) {
+func (s *Webhooks) RouteHookEvents(ctx context.Context, limit int, route func(compliance.Event) ([]string, time.Time)) (int, error) {
 	var events []outboxRow
 	if err := s.db.WithContext(ctx).Where("hooks_routed = ?", false).Order("seq").Limit(limit).Find(&events).Error; err != nil {
 		return 0, wrap(err, "route events to webhooks")
@@ -71,7 +71,7 @@ func (s *Store) RouteHookEvents(ctx context.Context, limit int, route func(compl
 				Event: r.Name, Status: webhook.StatusPending, NextAt: now, Deadline: utc(deadline), CreatedAt: now})
 		}
 	}
-	err := insertThenMark(ctx, s, rows, 100, 5, func(r *webhookDeliveryRow) { r.ID = 0 }, func(tx *gorm.DB) error {
+	err := insertThenMark(ctx, s.conn, rows, 100, 5, func(r *webhookDeliveryRow) { r.ID = 0 }, func(tx *gorm.DB) error {
 		return tx.Model(&outboxRow{}).Where("seq IN ?", seqs).Update("hooks_routed", true).Error
 	})
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Store) RouteHookEvents(ctx context.Context, limit int, route func(compl
 // ClaimDeliveries implements webhook.Queue. The conditional update is the
 // claim: of two nodes that read the same due delivery, the lease goes to
 // the first; the other's update matches nothing.
-func (s *Store) ClaimDeliveries(ctx context.Context, token string, now, leaseUntil time.Time, limit int) ([]webhook.Claim, error) {
+func (s *Webhooks) ClaimDeliveries(ctx context.Context, token string, now, leaseUntil time.Time, limit int) ([]webhook.Claim, error) {
 	db := s.db.WithContext(ctx)
 	now = utc(now)
 	var ids []int64
@@ -103,11 +103,18 @@ func (s *Store) ClaimDeliveries(ctx context.Context, token string, now, leaseUnt
 	if err != nil || len(ids) == 0 {
 		return nil, wrap(err, "find due deliveries")
 	}
-	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&webhookDeliveryRow{}).
-			Where("id IN ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", ids, webhook.StatusPending, now).
-			Updates(map[string]any{"claimed_by": token, "lease_until": utc(leaseUntil)}).Error
-	})
+	// Dispatchers on other nodes claim from the same rows; MySQL may roll
+	// one claim back to break a deadlock between them: claim again.
+	for attempt := 0; ; attempt++ {
+		err = s.transaction(ctx, func(tx *gorm.DB) error {
+			return tx.Model(&webhookDeliveryRow{}).
+				Where("id IN ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", ids, webhook.StatusPending, now).
+				Updates(map[string]any{"claimed_by": token, "lease_until": utc(leaseUntil)}).Error
+		})
+		if !isDeadlock(err) || attempt == 5 {
+			break
+		}
+	}
 	if err != nil {
 		return nil, wrap(err, "claim deliveries")
 	}
@@ -136,7 +143,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, token string, now, leaseUnt
 
 // FinishDeliveries implements webhook.Queue: each attempt is logged, and
 // the delivery updated only while token still holds it.
-func (s *Store) FinishDeliveries(ctx context.Context, token string, results []webhook.Result) error {
+func (s *Webhooks) FinishDeliveries(ctx context.Context, token string, results []webhook.Result) error {
 	if len(results) == 0 {
 		return nil
 	}
@@ -168,7 +175,7 @@ func (s *Store) FinishDeliveries(ctx context.Context, token string, results []we
 }
 
 // Deliveries implements webhook.DeliveryLog.
-func (s *Store) Deliveries(ctx context.Context, hook, status string, before int64, limit int) ([]webhook.Delivery, error) {
+func (s *Webhooks) Deliveries(ctx context.Context, hook, status string, before int64, limit int) ([]webhook.Delivery, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Where("webhook = ?", hook)
 	if status != "" {
@@ -207,7 +214,7 @@ func (s *Store) Deliveries(ctx context.Context, hook, status string, before int6
 }
 
 // ReplayDeliveries implements webhook.DeliveryLog.
-func (s *Store) ReplayDeliveries(ctx context.Context, hook string, ids []int64, dead bool, now, deadline time.Time) (int, error) {
+func (s *Webhooks) ReplayDeliveries(ctx context.Context, hook string, ids []int64, dead bool, now, deadline time.Time) (int, error) {
 	now = utc(now)
 	q := s.db.WithContext(ctx).Model(&webhookDeliveryRow{}).
 		Where("webhook = ? AND (lease_until IS NULL OR lease_until < ?)", hook, now)

@@ -3,10 +3,8 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -15,7 +13,7 @@ import (
 	"powercheck/internal/webhook"
 )
 
-var _ webhook.Queue = (*Store)(nil)
+var _ webhook.Queue = (*Webhooks)(nil)
 
 // Webhook endpoints and their settings are settings objects: few, changed
 // by an administrator, and audited as the settings are (subject
@@ -33,7 +31,7 @@ type storedEndpoint struct {
 }
 
 // Webhooks implements webhook.Registry.
-func (s *Store) Webhooks(ctx context.Context) ([]webhook.Endpoint, error) {
+func (s *Webhooks) Webhooks(ctx context.Context) ([]webhook.Endpoint, error) {
 	var rows []settingRow
 	if err := s.db.WithContext(ctx).Where("name LIKE ?", webhookPrefix+"%").Order("name").Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list webhooks")
@@ -50,7 +48,7 @@ func (s *Store) Webhooks(ctx context.Context) ([]webhook.Endpoint, error) {
 }
 
 // Webhook implements webhook.Registry.
-func (s *Store) Webhook(ctx context.Context, name string) (webhook.Endpoint, error) {
+func (s *Webhooks) Webhook(ctx context.Context, name string) (webhook.Endpoint, error) {
 	var r settingRow
 	if err := s.db.WithContext(ctx).Where("name = ?", webhookPrefix+name).Take(&r).Error; err != nil {
 		return webhook.Endpoint{}, wrap(err, "get webhook")
@@ -68,7 +66,7 @@ func toEndpoint(r settingRow) (webhook.Endpoint, error) {
 }
 
 // SaveWebhook implements webhook.Registry.
-func (s *Store) SaveWebhook(ctx context.Context, e webhook.Endpoint) (bool, error) {
+func (s *Webhooks) SaveWebhook(ctx context.Context, e webhook.Endpoint) (bool, error) {
 	v, err := json.Marshal(storedEndpoint{URL: e.URL, Events: e.Events, Secret: e.Secret})
 	if err != nil {
 		return false, fmt.Errorf("save webhook: %w", err)
@@ -93,7 +91,7 @@ func upsertSetting(tx *gorm.DB, r settingRow) error {
 }
 
 // DeleteWebhook implements webhook.Registry.
-func (s *Store) DeleteWebhook(ctx context.Context, name string) error {
+func (s *Webhooks) DeleteWebhook(ctx context.Context, name string) error {
 	res := s.db.WithContext(ctx).Where("name = ?", webhookPrefix+name).Delete(&settingRow{})
 	if res.Error != nil {
 		return wrap(res.Error, "delete webhook")
@@ -105,53 +103,14 @@ func (s *Store) DeleteWebhook(ctx context.Context, name string) error {
 }
 
 // WebhookSettings implements webhook.Registry.
-func (s *Store) WebhookSettings(ctx context.Context) (webhook.Settings, error) {
+func (s *Webhooks) WebhookSettings(ctx context.Context) (webhook.Settings, error) {
 	var st webhook.Settings
 	var err error
 	st.UpdatedBy, st.UpdatedAt, err = s.stampedSetting(ctx, webhookSettingsKey, &st)
 	return st, err
 }
 
-// stampedSetting decodes the settings object name into v and tells who
-// saved it when; nothing when none is stored.
-func (s *Store) stampedSetting(ctx context.Context, name string, v any) (string, *time.Time, error) {
-	r, err := s.setting(ctx, name, v)
-	if err != nil || r == nil {
-		return "", nil, err
-	}
-	at := r.UpdatedAt.UTC()
-	return r.UpdatedBy, &at, nil
-}
-
 // SaveWebhookSettings implements webhook.Registry.
-func (s *Store) SaveWebhookSettings(ctx context.Context, st webhook.Settings) error {
+func (s *Webhooks) SaveWebhookSettings(ctx context.Context, st webhook.Settings) error {
 	return s.saveSetting(ctx, webhookSettingsKey, webhook.Settings{Allow: st.Allow}, st.UpdatedBy, st.UpdatedAt)
-}
-
-// setting decodes the settings object name into v; a nil row when none is stored.
-func (s *Store) setting(ctx context.Context, name string, v any) (*settingRow, error) {
-	var r settingRow
-	err := s.db.WithContext(ctx).Where("name = ?", name).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, wrap(err, "get setting "+name)
-	}
-	if err := json.Unmarshal([]byte(r.Value), v); err != nil {
-		return nil, fmt.Errorf("decode setting %s: %w", name, err)
-	}
-	return &r, nil
-}
-
-func (s *Store) saveSetting(ctx context.Context, name string, v any, by string, at *time.Time) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("save setting %s: %w", name, err)
-	}
-	r := settingRow{Name: name, Value: string(b), UpdatedBy: by, UpdatedAt: utc(time.Now())}
-	if at != nil {
-		r.UpdatedAt = utc(*at)
-	}
-	return wrap(upsertSetting(s.db.WithContext(ctx), r), "save setting "+name)
 }

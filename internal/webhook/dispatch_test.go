@@ -67,7 +67,7 @@ func event(id, caseNo string, at time.Time) compliance.Event {
 
 func register(t *testing.T, s *sqlstore.Store, name, url string) {
 	t.Helper()
-	svc := webhook.NewService(s, s, time.Hour)
+	svc := webhook.NewService(s.Webhooks(), s.Webhooks(), time.Hour)
 	if _, _, err := svc.Put(context.Background(), admin, name, webhook.PutWebhookRequest{URL: url, Events: []string{"*"}, Secret: secret}); err != nil {
 		t.Fatalf("register %s: %v", name, err)
 	}
@@ -114,10 +114,10 @@ func TestRetriedUntilDeliveredWithSameIDAndValidSignature(t *testing.T) {
 		})
 		register(t, s, "ledger", rcv.srv.URL+"/hook")
 		e := event("0f5e7e52-1111-4c1b-9d1e-000000000001", "C-1", time.Now())
-		if err := s.AppendEvents(context.Background(), []compliance.Event{e}); err != nil {
+		if err := s.Notifications().AppendEvents(context.Background(), []compliance.Event{e}); err != nil {
 			t.Fatal(err)
 		}
-		d := webhook.NewDispatcher(s, fast(time.Hour), nil)
+		d := webhook.NewDispatcher(s.Webhooks(), fast(time.Hour), nil)
 		pump(t, d, 20*time.Second, func() bool { return len(rcv.received()) >= 3 })
 		got := rcv.received()
 		if len(got) != 3 {
@@ -150,7 +150,7 @@ func TestRetriedUntilDeliveredWithSameIDAndValidSignature(t *testing.T) {
 
 func deliveries(t *testing.T, s *sqlstore.Store, name, status string) []webhook.Delivery {
 	t.Helper()
-	ds, _, err := webhook.NewService(s, s, time.Hour).Deliveries(context.Background(), name, status, 0)
+	ds, _, err := webhook.NewService(s.Webhooks(), s.Webhooks(), time.Hour).Deliveries(context.Background(), name, status, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +172,11 @@ func TestDeadAfterWindowThenReplayed(t *testing.T) {
 		})
 		register(t, s, "archive", rcv.srv.URL)
 		e := event("0f5e7e52-2222-4c1b-9d1e-000000000002", "C-2", time.Now())
-		if err := s.AppendEvents(context.Background(), []compliance.Event{e}); err != nil {
+		if err := s.Notifications().AppendEvents(context.Background(), []compliance.Event{e}); err != nil {
 			t.Fatal(err)
 		}
 		// The window stands for the 24 hours: the delivery gives up after it.
-		d := webhook.NewDispatcher(s, fast(300*time.Millisecond), nil)
+		d := webhook.NewDispatcher(s.Webhooks(), fast(300*time.Millisecond), nil)
 		pump(t, d, 20*time.Second, func() bool { return len(deliveries(t, s, "archive", webhook.StatusDead)) == 1 })
 		tries := len(rcv.received())
 		if tries < 2 {
@@ -185,7 +185,7 @@ func TestDeadAfterWindowThenReplayed(t *testing.T) {
 		mu.Lock()
 		down = false
 		mu.Unlock()
-		n, err := webhook.NewService(s, s, time.Hour).Replay(context.Background(), "archive", nil, true)
+		n, err := webhook.NewService(s.Webhooks(), s.Webhooks(), time.Hour).Replay(context.Background(), "archive", nil, true)
 		if err != nil || n != 1 {
 			t.Fatalf("replay = %d, %v; want 1", n, err)
 		}
@@ -204,50 +204,47 @@ func TestDeadAfterWindowThenReplayed(t *testing.T) {
 // case in order.
 func TestTwoDispatchersDeliverEachEventOnceInCaseOrder(t *testing.T) {
 	t.Parallel()
-	for _, drv := range sqlstoretest.Drivers() {
-		t.Run(drv.Name, func(t *testing.T) {
-			dsn := drv.DSN(t)
-			s1 := sqlstoretest.MustOpen(t, dsn)
-			s2 := sqlstoretest.MustOpen(t, dsn)
-			rcv := newReceiver(t, func(n int) int {
-				if n%7 == 0 {
-					return http.StatusBadGateway // some fail and are retried
-				}
-				return http.StatusOK
-			})
-			register(t, s1, "both", rcv.srv.URL)
-			const total, cases = 200, 10
-			var events []compliance.Event
-			at := time.Now()
-			for i := range total {
-				events = append(events, event(fmt.Sprintf("0f5e7e52-3333-4c1b-9d1e-%012d", i), fmt.Sprintf("C-%d", i%cases), at))
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s1 := sqlstoretest.MustOpen(t, dsn)
+		s2 := sqlstoretest.MustOpen(t, dsn)
+		rcv := newReceiver(t, func(n int) int {
+			if n%7 == 0 {
+				return http.StatusBadGateway // some fail and are retried
 			}
-			if err := s1.AppendEvents(context.Background(), events); err != nil {
+			return http.StatusOK
+		})
+		register(t, s1, "both", rcv.srv.URL)
+		const total, cases = 200, 10
+		var events []compliance.Event
+		at := time.Now()
+		for i := range total {
+			events = append(events, event(fmt.Sprintf("0f5e7e52-3333-4c1b-9d1e-%012d", i), fmt.Sprintf("C-%d", i%cases), at))
+		}
+		if err := s1.Notifications().AppendEvents(context.Background(), events); err != nil {
+			t.Fatal(err)
+		}
+		delivered := func() bool { return countDelivered(t, s1) == total }
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, s := range []*sqlstore.Store{s1, s2} {
+			cfg := fast(time.Hour)
+			cfg.Node = fmt.Sprint("node-", i)
+			cfg.Batch = 20
+			d := webhook.NewDispatcher(s.Webhooks(), cfg, nil)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = run(d, 90*time.Second, delivered)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
 				t.Fatal(err)
 			}
-			delivered := func() bool { return countDelivered(t, s1) == total }
-			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			for i, s := range []*sqlstore.Store{s1, s2} {
-				cfg := fast(time.Hour)
-				cfg.Node = fmt.Sprint("node-", i)
-				cfg.Batch = 20
-				d := webhook.NewDispatcher(s, cfg, nil)
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					errs[i] = run(d, 90*time.Second, delivered)
-				}()
-			}
-			wg.Wait()
-			for _, err := range errs {
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			checkOnceInOrder(t, rcv.received(), events)
-		})
-	}
+		}
+		checkOnceInOrder(t, rcv.received(), events)
+	})
 }
 
 func countDelivered(t *testing.T, s *sqlstore.Store) int {

@@ -124,57 +124,54 @@ func (digestSource) UnreadNotifications(context.Context, string) (int, bool, err
 func (d digestSource) IsWorkday(calendar.Date) (bool, error) { return d.workday, nil }
 
 func mailer(t *testing.T, s *sqlstore.Store, src digestSource, now time.Time) *webhook.Mailer {
-	m := webhook.NewMailer(s, src, nil)
+	m := webhook.NewMailer(s.Webhooks(), src, nil)
 	webhook.SetMailerClock(m, func() time.Time { return now })
 	return m
 }
 
 func TestDigestMailedOncePerAccountAndDay(t *testing.T) {
 	t.Parallel()
-	for _, drv := range sqlstoretest.Drivers() {
-		t.Run(drv.Name, func(t *testing.T) {
-			dsn := drv.DSN(t)
-			s1, s2 := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
-			rcv := newSMTPReceiver(t)
-			host, port, _ := net.SplitHostPort(rcv.ln.Addr().String())
-			p, _ := strconv.Atoi(port)
-			pw := "smtp-password"
-			// Monday 2026-12-07, 09:30 in Asia/Shanghai.
-			monday := time.Date(2026, 12, 7, 9, 30, 0, 0, calendar.Shanghai)
-			m1 := mailer(t, s1, digestSource{workday: true}, monday)
-			st, err := m1.PutSettings(context.Background(), admin, webhook.PutMailRequest{Enabled: true, Host: host, Port: p,
-				Password: &pw, Username: "", Sender: "powercheck@example.cn",
-				Recipients: map[string]string{"zjj-admin": "wang@example.cn", "idle": "idle@example.cn"}})
-			if err != nil {
-				t.Fatal(err)
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		s1, s2 := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
+		rcv := newSMTPReceiver(t)
+		host, port, _ := net.SplitHostPort(rcv.ln.Addr().String())
+		p, _ := strconv.Atoi(port)
+		pw := "smtp-password"
+		// Monday 2026-12-07, 09:30 in Asia/Shanghai.
+		monday := time.Date(2026, 12, 7, 9, 30, 0, 0, calendar.Shanghai)
+		m1 := mailer(t, s1, digestSource{workday: true}, monday)
+		st, err := m1.PutSettings(context.Background(), admin, webhook.PutMailRequest{Enabled: true, Host: host, Port: p,
+			Password: &pw, Username: "", Sender: "powercheck@example.cn",
+			Recipients: map[string]string{"zjj-admin": "wang@example.cn", "idle": "idle@example.cn"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.PasswordSet || st.Password != "" || st.DigestHour != 8 {
+			t.Errorf("settings answer %+v: want the password hidden, password_set, digest_hour 8", st)
+		}
+		tests := []struct {
+			name string
+			m    *webhook.Mailer
+			want int
+		}{
+			{"before the hour", mailer(t, s1, digestSource{workday: true}, monday.Add(-2*time.Hour)), 0},
+			{"not a working day", mailer(t, s1, digestSource{workday: false}, monday), 0},
+			{"due", m1, 1},
+			{"again, same node", m1, 0},
+			{"again, other node", mailer(t, s2, digestSource{workday: true}, monday.Add(time.Hour)), 0},
+		}
+		for _, tt := range tests {
+			n, err := tt.m.Digest(context.Background())
+			if err != nil || n != tt.want {
+				t.Errorf("%s: sent %d (%v), want %d", tt.name, n, err, tt.want)
 			}
-			if !st.PasswordSet || st.Password != "" || st.DigestHour != 8 {
-				t.Errorf("settings answer %+v: want the password hidden, password_set, digest_hour 8", st)
-			}
-			tests := []struct {
-				name string
-				m    *webhook.Mailer
-				want int
-			}{
-				{"before the hour", mailer(t, s1, digestSource{workday: true}, monday.Add(-2*time.Hour)), 0},
-				{"not a working day", mailer(t, s1, digestSource{workday: false}, monday), 0},
-				{"due", m1, 1},
-				{"again, same node", m1, 0},
-				{"again, other node", mailer(t, s2, digestSource{workday: true}, monday.Add(time.Hour)), 0},
-			}
-			for _, tt := range tests {
-				n, err := tt.m.Digest(context.Background())
-				if err != nil || n != tt.want {
-					t.Errorf("%s: sent %d (%v), want %d", tt.name, n, err, tt.want)
-				}
-			}
-			msgs := rcv.messages()
-			if len(msgs) != 1 {
-				t.Fatalf("%d messages arrived, want 1", len(msgs))
-			}
-			checkDigest(t, msgs[0])
-		})
-	}
+		}
+		msgs := rcv.messages()
+		if len(msgs) != 1 {
+			t.Fatalf("%d messages arrived, want 1", len(msgs))
+		}
+		checkDigest(t, msgs[0])
+	})
 }
 
 func checkDigest(t *testing.T, raw string) {

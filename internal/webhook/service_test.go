@@ -30,7 +30,7 @@ func fields(err error) []string {
 func TestPutValidates(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
-		svc := webhook.NewService(s, s, time.Hour)
+		svc := webhook.NewService(s.Webhooks(), s.Webhooks(), time.Hour)
 		ok := webhook.PutWebhookRequest{URL: "http://127.0.0.1:9/hook", Events: []string{"warning.raised"}, Secret: secret}
 		tests := []struct {
 			name, hook string
@@ -57,7 +57,7 @@ func TestPutValidates(t *testing.T) {
 				t.Errorf("%s: fields %v (%v), want %v", tt.name, got, err, tt.want)
 			}
 		}
-		e, err := s.Webhook(context.Background(), "ledger")
+		e, err := s.Webhooks().Webhook(context.Background(), "ledger")
 		if err != nil || e.Secret != secret || !slices.Equal(e.Events, []string{"*"}) {
 			t.Errorf("stored %+v, %v: want the first secret kept and events [*]", e, err)
 		}
@@ -69,7 +69,7 @@ func TestAllowList(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		rcv := newReceiver(t, always(200))
-		svc := webhook.NewService(s, s, time.Hour)
+		svc := webhook.NewService(s.Webhooks(), s.Webhooks(), time.Hour)
 		// Registered while any target is allowed.
 		register(t, s, "inside", rcv.srv.URL)
 		if _, err := svc.PutSettings(ctx, admin, webhook.Settings{Allow: []string{"bad host!"}}); !slices.Equal(fields(err), []string{"allow"}) {
@@ -92,10 +92,10 @@ func TestAllowList(t *testing.T) {
 			t.Errorf("address in a listed range refused: %v", err)
 		}
 		// The endpoint registered before is refused when dialled.
-		if err := s.AppendEvents(ctx, []compliance.Event{event("0f5e7e52-4444-4c1b-9d1e-000000000004", "C-4", time.Now())}); err != nil {
+		if err := s.Notifications().AppendEvents(ctx, []compliance.Event{event("0f5e7e52-4444-4c1b-9d1e-000000000004", "C-4", time.Now())}); err != nil {
 			t.Fatal(err)
 		}
-		d := webhook.NewDispatcher(s, fast(time.Hour), nil)
+		d := webhook.NewDispatcher(s.Webhooks(), fast(time.Hour), nil)
 		if _, err := d.FanOut(ctx); err != nil {
 			t.Fatal(err)
 		}

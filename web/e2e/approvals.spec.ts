@@ -2,7 +2,7 @@
 // own account: the clerk accepts a case, the inspector finds it waiting on
 // the workbench and approves it, and the clerk's decision raises no
 // checkpoint.approval_missing.
-import { test, expect, signInDemo, shot, dialogOpen } from './fixtures'
+import { test, expect, signInDemo, shot, dialogOpen, fillNewCase } from './fixtures'
 import type { Page } from '@playwright/test'
 
 async function switchTo(page: Page, username: string) {
@@ -16,13 +16,7 @@ test('the inspector signs the decision\'s approval before the clerk records it',
   // The clerk accepts a new licensing case.
   await signInDemo(page, 'zjj-clerk')
   await page.goto('/cases')
-  await page.getByRole('button', { name: '新建办件' }).click()
-  const create = page.getByRole('dialog', { name: '新建办件（受理）' })
-  await dialogOpen(create)
-  await create.getByTestId('item-select').click()
-  await page.getByRole('option', { name: /^建筑工程施工许可/ }).click()
-  await create.getByLabel('办件编号').fill(caseNo)
-  await create.getByLabel('申请人').fill('某城建开发有限公司')
+  const create = await fillNewCase(page, caseNo)
   await create.getByRole('button', { name: '提交' }).click()
   await expect(page).toHaveURL(new RegExp(`/cases/${caseNo}$`))
   await expect(page.getByTestId('step-result')).toContainText('环节已记录')

@@ -1,6 +1,6 @@
 // A clerk records the steps of a new case through the case form and sees the
 // warnings they raise on the case page.
-import { test, expect, signInDemo, shot, dialogOpen } from './fixtures'
+import { test, expect, signInDemo, shot, dialogOpen, fillNewCase } from './fixtures'
 
 test('a clerk records a new case and its decision, and sees the alarm on the case page', async ({ page }) => {
   const caseNo = `ZJJ-E2E-${Date.now().toString(36).toUpperCase()}`
@@ -12,13 +12,7 @@ test('a clerk records a new case and its decision, and sees the alarm on the cas
   await shot(page, 'cases')
 
   // The first step of a new case: 受理 of 建筑工程施工许可, citing its legal basis.
-  await page.getByRole('button', { name: '新建办件' }).click()
-  const create = page.getByRole('dialog', { name: '新建办件（受理）' })
-  await dialogOpen(create)
-  await create.getByTestId('item-select').click()
-  await page.getByRole('option', { name: /^建筑工程施工许可/ }).click()
-  await create.getByLabel('办件编号').fill(caseNo)
-  await create.getByLabel('申请人').fill('某城建开发有限公司')
+  const create = await fillNewCase(page, caseNo)
   await expect(create.getByLabel('经办人')).toHaveValue('张三')
   await create.getByTestId('legal-basis-select').click()
   const basis = page.getByRole('option', { name: /建筑法》第八条/ })

@@ -70,6 +70,21 @@ export async function dialogOpen(dialog: Locator): Promise<Locator> {
   return dialog
 }
 
+/**
+ * Opens 新建办件 on the case list and fills in a 建筑工程施工许可 case with
+ * caseNo; answers the dialog, ready for what else the test enters.
+ */
+export async function fillNewCase(page: Page, caseNo: string): Promise<Locator> {
+  await page.getByRole('button', { name: '新建办件' }).click()
+  const create = page.getByRole('dialog', { name: '新建办件（受理）' })
+  await dialogOpen(create)
+  await create.getByTestId('item-select').click()
+  await page.getByRole('option', { name: /^建筑工程施工许可/ }).click()
+  await create.getByLabel('办件编号').fill(caseNo)
+  await create.getByLabel('申请人').fill('某城建开发有限公司')
+  return create
+}
+
 /** Waits until no Element Plus loading mask is showing. */
 export async function settled(page: Page): Promise<void> {
   await expect(page.locator('.el-loading-mask:visible')).toHaveCount(0)

@@ -184,6 +184,12 @@ function shanghai(d: Date): Parts {
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
+/** The wall-clock time of an instant in Asia/Shanghai: 'YYYY-MM-DDTHH:mm:ss'. */
+export function wallClockText(d: Date = new Date()): string {
+  const p = shanghai(d)
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`
+}
+
 type DateInput = string | number | Date | null | undefined
 
 /**

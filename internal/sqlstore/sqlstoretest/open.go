@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
@@ -42,6 +44,31 @@ func Drivers() []Driver {
 // SQLiteDSN returns the DSN of a new SQLite file in a temporary folder.
 func SQLiteDSN(tb testing.TB) string {
 	return "sqlite:" + filepath.Join(tb.TempDir(), "powercheck.db")
+}
+
+// NeedMySQL skips tb unless a MySQL server is configured; why says what
+// needs one.
+func NeedMySQL(tb testing.TB, why string) {
+	tb.Helper()
+	if os.Getenv(MySQLEnv) == "" {
+		tb.Skipf("%s not set: %s", MySQLEnv, why)
+	}
+}
+
+// BenchSize returns the positive number that the environment variable env
+// sets (written with or without underscores: 1_000_000), or def when it is
+// unset. Anything else fails tb.
+func BenchSize(tb testing.TB, env string, def int) int {
+	tb.Helper()
+	v := os.Getenv(env)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+	if err != nil || n <= 0 {
+		tb.Fatalf("%s=%q: want a positive number", env, v)
+	}
+	return n
 }
 
 // MySQLDSN creates a database on the configured server and returns its DSN.
@@ -80,6 +107,19 @@ func MySQLDSN(tb testing.TB) string {
 	return "mysql:" + cfg.FormatDSN()
 }
 
+// Open opens the database at dsn as it is, without migrating it, and
+// closes it when the test ends: to read and change, behind a server's
+// back, what the server stored.
+func Open(tb testing.TB, dsn string) *sqlstore.Store {
+	tb.Helper()
+	s, err := sqlstore.Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatalf("open %s: %v", dsn, err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // MustOpen opens and migrates the database at dsn, closing it when the test ends.
 func MustOpen(tb testing.TB, dsn string) *sqlstore.Store {
 	tb.Helper()
@@ -101,6 +141,25 @@ func Each(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
 		t.Run(d.Name, func(t *testing.T) {
 			f(t, MustOpen(t, d.DSN(t)))
 		})
+	}
+}
+
+// EachBench runs f once per driver, as a sub-benchmark named after it, on
+// a fresh database.
+func EachBench(b *testing.B, f func(b *testing.B, s *sqlstore.Store)) {
+	for _, d := range Drivers() {
+		b.Run(d.Name, func(b *testing.B) {
+			f(b, MustOpen(b, d.DSN(b)))
+		})
+	}
+}
+
+// EachDSN runs f once per driver, as a subtest named after it, with the
+// DSN of a fresh, empty database: for tests that open the database their
+// own way (a served API, a command).
+func EachDSN(t *testing.T, f func(t *testing.T, dsn string)) {
+	for _, d := range Drivers() {
+		t.Run(d.Name, func(t *testing.T) { f(t, d.DSN(t)) })
 	}
 }
 

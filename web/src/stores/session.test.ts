@@ -87,4 +87,17 @@ describe('session store', () => {
     expect((e as ApiError).message).toBe('用户名或密码错误')
     expect(s.account).toBeNull()
   })
+
+  it('tells district-wide accounts from department ones', () => {
+    const s = useSessionStore()
+    expect(s.districtWide).toBe(false) // nobody signed in
+    s.account = { ...me, role: 'dept_admin' }
+    expect(s.districtWide).toBe(false)
+    s.account = { ...me, role: 'clerk' }
+    expect(s.districtWide).toBe(false)
+    s.account = { ...me, role: 'oversight', department_code: '' }
+    expect(s.districtWide).toBe(true)
+    s.account = { ...me, role: 'supervision', department_code: '' }
+    expect(s.districtWide).toBe(true)
+  })
 })

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { api, ApiError } from '../api'
+import { DEPARTMENT_ROLES } from '../format'
 import type { Role } from '../format'
 
 /** The signed-in account, as GET/POST /api/v1/session answer it. */
@@ -26,6 +27,8 @@ export const useSessionStore = defineStore('session', {
   getters: {
     signedIn: (s) => s.account !== null,
     role: (s): Role | null => s.account?.role ?? null,
+    /** District-wide roles see (and filter by) every department; the department roles see their own. */
+    districtWide: (s): boolean => !!s.account && !DEPARTMENT_ROLES.includes(s.account.role),
   },
   actions: {
     /** Asks the server who is signed in (once, unless force); null when nobody. */

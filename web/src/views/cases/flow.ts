@@ -1,7 +1,7 @@
 // Pure logic of the case pages: the flow timeline, deadline states, the step
 // form's options and body. No Vue, no API: unit-tested in flow.test.ts.
 
-import { STEP_KIND_LABELS } from '../../format'
+import { STEP_KIND_LABELS, wallClockText } from '../../format'
 import type { TagType } from '../../format'
 import type { CaseView, Deadline, Extension, FlowStep, PowerItem, Step, Tier } from './types'
 
@@ -18,23 +18,9 @@ export const SUSPEND_REASONS = ['听证', '检验', '检测', '鉴定', '专家�
 
 // ---- time ------------------------------------------------------------------
 
-const shanghaiParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-})
-
 /** '2026-03-02T09:30:00+08:00': the instant d as Asia/Shanghai wall-clock time. */
 export function rfc3339Shanghai(d: Date): string {
-  const p: Record<string, string> = {}
-  for (const part of shanghaiParts.formatToParts(d)) if (part.type !== 'literal') p[part.type] = part.value
-  const hour = p.hour === '24' ? '00' : p.hour
-  return `${p.year}-${p.month}-${p.day}T${hour}:${p.minute}:${p.second}+08:00`
+  return `${wallClockText(d)}+08:00`
 }
 
 // The date pickers show and edit a Date's local wall-clock time. The form

@@ -2,8 +2,8 @@
 // domain.go, cases.go, evaluate.go, lifecycle.go; GET /api/v1/cases and
 // /api/v1/workbench as in /work/plan/console.md).
 
-import type { Role } from '../../format'
 import type { ApprovalStep, SignedApproval } from './approvals'
+import type { Transition, Warning, WarningView } from '../warnings/model'
 
 /** One row of GET /api/v1/cases (and of the workbench's cases_due_soon): a case with its deadline and unsettled warnings. */
 export interface CaseSummary {
@@ -111,41 +111,8 @@ export interface Step {
   recorded_by?: string
 }
 
-export interface Warning {
-  id: number
-  rule: string
-  family: string
-  level: string
-  message: string
-  basis: string
-  department_code: string
-  case_no: string
-  step_id: string
-  policy_revision: number
-  status: string
-  created_at: string
-}
-
-export interface Transition {
-  id: number
-  warning_id: number
-  action: string
-  from: string
-  to: string
-  actor: string
-  /** The actor's real name, when the account exists. */
-  actor_name?: string
-  role: Role | string
-  note: string
-  reference?: string
-  outcome?: string
-  at: string
-}
-
-/** GET /api/v1/warnings/{id}. */
-export interface WarningView extends Warning {
-  transitions: Transition[]
-}
+// Warnings as the case page reads them: the warning list's own shapes.
+export type { Transition, Warning, WarningView }
 
 /** One period running on a case (policies/deadline.rego "deadlines"). */
 export interface Deadline {

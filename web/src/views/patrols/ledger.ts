@@ -1,6 +1,6 @@
 // Pure logic of the patrol page: the ledger's shapes, a month's period,
 // day status → colour, and patrol times as RFC 3339 in Asia/Shanghai.
-import { dayKindLabel, TIME_ZONE } from '../../format'
+import { dayKindLabel, wallClockText } from '../../format'
 import type { DayStatus, TagType } from '../../format'
 
 /** Why a patrol does not count for its day (internal/compliance/patrols.go PatrolNotCounted). */
@@ -120,23 +120,9 @@ export function localDateOfMonth(month: string): Date {
   return new Date(y, m - 1, 1)
 }
 
-const wallClock = new Intl.DateTimeFormat('en-US', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-})
-
 /** The wall-clock time of now in Asia/Shanghai, 'YYYY-MM-DDTHH:mm:ss' (the patrol form's value). */
 export function shanghaiWallClock(now: Date = new Date()): string {
-  const p: Record<string, string> = {}
-  for (const part of wallClock.formatToParts(now)) if (part.type !== 'literal') p[part.type] = part.value
-  const hour = p.hour === '24' ? '00' : p.hour
-  return `${p.year}-${p.month}-${p.day}T${hour}:${p.minute}:${p.second}`
+  return wallClockText(now)
 }
 
 /**

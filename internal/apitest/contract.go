@@ -1,4 +1,4 @@
-package httpapi_test
+package apitest
 
 import (
 	"bytes"
@@ -22,27 +22,25 @@ import (
 	"powercheck/internal/httpapi"
 )
 
-// The contract: every exchange of the tests with a server of startServer
-// is checked against the OpenAPI description that the server
-// publishes, so the description cannot drift from the API. A request is
-// checked when the server accepted it (2xx: the description must accept it
-// too); every answer on a described route is checked: its status, its
-// content type and, for JSON, its body.
+// The contract: every exchange of the tests with a watched server is
+// checked against the OpenAPI description that the server publishes, so
+// the description cannot drift from the API. A request is checked when the
+// server accepted it (2xx: the description must accept it too); every
+// answer on a described route is checked: its status, its content type
+// and, for JSON, its body.
 
 // contractBodyLimit is the largest request body kept for checking; larger
 // ones are far past every route's limit and answered 413 anyway.
 const contractBodyLimit = 2 << 20
 
-var contract struct {
+var contract = struct {
 	mu      sync.Mutex
 	watched map[string]testing.TB // server host → the test that started it
-}
+}{watched: map[string]testing.TB{}}
 
-func init() { contract.watched = map[string]testing.TB{} }
-
-// contractClient is the client of the tests: it has every exchange with a
-// watched server checked.
-var contractClient = &http.Client{Transport: &contractTransport{next: http.DefaultTransport}}
+// Client is the client of the tests: it has every exchange with a watched
+// server checked.
+var Client = &http.Client{Transport: ContractTransport(http.DefaultTransport)}
 
 // contractRouter is the router over the described paths, loaded once.
 var contractRouter = sync.OnceValues(func() (routers.Router, error) { return loadContract(context.Background()) })
@@ -65,9 +63,10 @@ func loadContract(ctx context.Context) (routers.Router, error) {
 	return legacy.NewRouter(doc)
 }
 
-// watchContract checks every exchange with the server at base against the
+// WatchContract checks every exchange with the server at base against the
 // description until t ends.
-func watchContract(t testing.TB, base string) {
+func WatchContract(t testing.TB, base string) {
+	t.Helper()
 	if _, err := contractRouter(); err != nil {
 		t.Fatalf("openapi: %v", err)
 	}
@@ -101,8 +100,13 @@ func watched(host string) bool {
 	return ok
 }
 
-// contractTransport records each exchange with a watched server and has it
-// checked once the answer's body is read and closed.
+// ContractTransport returns a transport over next that records each
+// exchange with a watched server and has it checked once the answer's body
+// is read and closed.
+func ContractTransport(next http.RoundTripper) http.RoundTripper {
+	return &contractTransport{next: next}
+}
+
 type contractTransport struct{ next http.RoundTripper }
 
 func (ct *contractTransport) RoundTrip(req *http.Request) (*http.Response, error) {

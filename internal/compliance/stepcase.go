@@ -1,0 +1,111 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// stepCase is what a submitted step is checked against: its case, as
+// stored or as the step opens it, the item version in force for it, and
+// for a stored case its steps, warnings and signed approvals so far.
+type stepCase struct {
+	Case
+	newCase  bool
+	item     *PowerItem
+	earlier  []Step
+	warnings []Warning
+	signed   []SignedApproval
+}
+
+// errCaseFull: the case holds MaxCaseSteps steps already.
+var errCaseFull = errors.New("case full")
+
+// stepCase reads the case sub is a step of, or makes the one it opens, and
+// checks that the account may add the step to it; errCaseFull (with the
+// case) when the case holds no more steps.
+func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission, now time.Time) (stepCase, error) {
+	c, err := s.store.Case(ctx, sub.CaseNo)
+	newCase := errors.Is(err, ErrNotFound)
+	if err != nil && !newCase {
+		return stepCase{}, err
+	}
+	// Another department's case is answered exactly as a case that does not
+	// exist: whether a number is in use elsewhere is not this account's to
+	// learn. Only a number inside the account's own space that another
+	// department holds (stored before numbers were scoped) cannot be opened.
+	taken := !newCase && !who.CanSeeDepartment(c.DepartmentCode)
+	var sc stepCase
+	if newCase || taken {
+		sc, err = s.openCase(ctx, sub, now)
+	} else {
+		sc, err = s.storedCase(ctx, sub, c, now)
+	}
+	if err != nil {
+		return sc, err
+	}
+	if !who.CanSeeDepartment(sc.DepartmentCode) {
+		return sc, Errorf(KindForbidden, "other_department", "事项 %s 不属于本部门", sc.item.Code)
+	}
+	if sc.newCase {
+		if err := s.checkCaseNo(ctx, sc.DepartmentCode, sc.CaseNo); err != nil {
+			return sc, err
+		}
+		if taken {
+			return sc, (&Error{Kind: KindConflict, Code: "case_no_taken",
+				Message: fmt.Sprintf("办件编号 %s 已被占用，不能受理为新办件，请使用本部门的其他编号", sc.CaseNo)}).
+				WithDetails([]FieldError{{Field: "case_no", Message: "编号已被占用"}})
+		}
+	}
+	if !sc.item.AllowsStep(sub.StepCode) {
+		return sc, (&Error{Kind: KindInvalid, Code: "unknown_step_code",
+			Message: fmt.Sprintf("事项 %s（第 %d 版）的办理流程中没有环节 %s", sc.item.Code, sc.item.Version, sub.StepCode)}).
+			WithDetails([]FieldError{{Field: "step_code", Message: "流程中没有该环节"}})
+	}
+	return sc, nil
+}
+
+// openCase is the case that sub, its first step, opens.
+func (s *Cases) openCase(ctx context.Context, sub *StepSubmission, now time.Time) (stepCase, error) {
+	item, err := s.itemForNewCase(ctx, sub)
+	if err != nil {
+		return stepCase{}, err
+	}
+	return stepCase{newCase: true, item: item, Case: Case{CaseNo: sub.CaseNo, ItemCode: item.Code, ItemVersion: item.Version,
+		DepartmentCode: item.DepartmentCode, Applicant: strings.TrimSpace(sub.Applicant),
+		AcceptedAt: sub.OccurredAt, Status: CaseOpen, CreatedAt: now.UTC()}}, nil
+}
+
+// storedCase reads what a step of the stored case c is checked against.
+func (s *Cases) storedCase(ctx context.Context, sub *StepSubmission, c Case, now time.Time) (stepCase, error) {
+	sc := stepCase{Case: c}
+	if sub.PowerItemCode != "" && sub.PowerItemCode != c.ItemCode {
+		return sc, Errorf(KindInvalid, "item_mismatch", "办件 %s 属于事项 %s，不是 %s", c.CaseNo, c.ItemCode, sub.PowerItemCode)
+	}
+	// The case's version counts its steps after the first: a full case is
+	// refused before its steps are read.
+	if c.Version+1 >= MaxCaseSteps {
+		return sc, errCaseFull
+	}
+	var err error
+	if sc.item, err = s.item(ctx, c.ItemCode, c.ItemVersion); err != nil {
+		return sc, fmt.Errorf("item of case %s: %w", c.CaseNo, err)
+	}
+	if sc.earlier, err = s.store.CaseSteps(ctx, c.CaseNo); err != nil {
+		return sc, err
+	}
+	if len(sc.earlier) >= MaxCaseSteps {
+		return sc, errCaseFull
+	}
+	known, err := s.store.CaseWarnings(ctx, []string{c.CaseNo})
+	if err != nil {
+		return sc, err
+	}
+	sc.warnings = known[c.CaseNo]
+	if sc.signed, err = signedApprovals(ctx, s.store, c.CaseNo, now); err != nil {
+		return sc, err
+	}
+	return sc, nil
+}

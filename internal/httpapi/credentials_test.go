@@ -1,0 +1,124 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/apitest"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// statements counts the statements gorm sends while it is on: all of them,
+// and those that authenticate a request (read an account by its token, a
+// session or a session's account).
+type statements struct {
+	on             atomic.Bool
+	all            atomic.Int64
+	authentication atomic.Int64
+}
+
+var authenticationRead = regexp.MustCompile(`(?i)FROM\s+\S*(sessions\S*\s+WHERE\s+token_hash|accounts\S*\s+WHERE\s+(token_hash|id)\s*=)`)
+
+func (c *statements) watch(t testing.TB) func(*sqlstore.Store) {
+	return func(st *sqlstore.Store) {
+		count := func(tx *gorm.DB) {
+			if !c.on.Load() {
+				return
+			}
+			c.all.Add(1)
+			if authenticationRead.MatchString(tx.Statement.SQL.String()) {
+				c.authentication.Add(1)
+			}
+		}
+		cb := st.DB().Callback()
+		for _, err := range []error{
+			cb.Create().After("gorm:create").Register("test:count_create", count),
+			cb.Query().After("gorm:query").Register("test:count_query", count),
+			cb.Update().After("gorm:update").Register("test:count_update", count),
+			cb.Delete().After("gorm:delete").Register("test:count_delete", count),
+			cb.Row().After("gorm:row").Register("test:count_row", count),
+			cb.Raw().After("gorm:raw").Register("test:count_raw", count),
+		} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// stepsAs returns how the clerk of ZJJ submits a step: with its bearer
+// token, or in a console session (with its CSRF token).
+func stepsAs(t *testing.T, s *apitest.Server, tok map[string]string, client string) func(body map[string]any) {
+	if client == "token" {
+		return func(body map[string]any) { s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], body) }
+	}
+	const initial, chosen = "Initial-Pass-2026", "Chosen-Pass-2026"
+	s.Must(204, "POST", "/api/v1/accounts/zjj-clerk/password", apitest.AdminToken, map[string]string{"password": initial})
+	b := s.NewBrowser(t)
+	b.SignIn("zjj-clerk", initial, 200)
+	if r, _ := b.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": chosen}, true); r.Status != 200 {
+		t.Fatalf("change the initial password: %d %s", r.Status, r.Body)
+	}
+	return func(body map[string]any) {
+		t.Helper()
+		if r, _ := b.Do("POST", "/api/v1/steps", body, true); r.Status != 201 {
+			t.Fatalf("POST /api/v1/steps in a session: %d %s", r.Status, r.Body)
+		}
+	}
+}
+
+// A client submitting steps one after another is authenticated from the
+// database once, not on every step: the statements that POST /api/v1/steps
+// sends, with the credential cache and without it, for a program (bearer
+// token) and a person (session).
+func TestStepStatements(t *testing.T) {
+	t.Parallel()
+	for _, d := range sqlstoretest.Drivers() {
+		t.Run(d.Name, func(t *testing.T) {
+			const steps = 10
+			for _, client := range []string{"token", "session"} {
+				total := map[bool]int64{}
+				for _, remembered := range []bool{false, true} {
+					// An hour rather than serve's two seconds: on a loaded
+					// machine the steps may take longer than that, and a
+					// read then is as it should be.
+					ttl := time.Duration(-1)
+					if remembered {
+						ttl = time.Hour
+					}
+					var count statements
+					s := startServerWith(t, d.DSN(t), wiring{credentialTTL: ttl, opened: count.watch(t)})
+					submit := stepsAs(t, s, s.SetupDistrict(t), client)
+					// The district's first step reads what every step
+					// shares (the item, the department, the credential).
+					submit(apitest.FirstStep("warm", "ZJJ-2026-9000", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+					count.on.Store(true)
+					for i := range steps {
+						caseNo := fmt.Sprintf("ZJJ-2026-%04d", i+1)
+						submit(apitest.FirstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+					}
+					count.on.Store(false)
+					all, auth := count.all.Load(), count.authentication.Load()
+					total[remembered] = all
+					t.Logf("%s, remembered %v: %d statements for %d steps (%.1f a step), %d of them authenticating",
+						client, remembered, all, steps, float64(all)/steps, auth)
+					switch {
+					case !remembered && auth < steps:
+						t.Errorf("%s, not remembered: %d authenticating reads for %d steps, want at least one a step: is the count blind?", client, auth, steps)
+					case remembered && auth != 0:
+						t.Errorf("%s, remembered: %d authenticating reads for %d steps, want none", client, auth, steps)
+					}
+				}
+				if total[true] >= total[false] {
+					t.Errorf("%s: %d statements remembered, %d not: want fewer", client, total[true], total[false])
+				}
+			}
+		})
+	}
+}

@@ -11,15 +11,14 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// warningSpans is what the warning counters of a period read: the months
-// [mFrom, mTo) (YYYY-MM, none when equal) from the month counters, and the
-// day ranges [a, b) whose day counters are added (plus) or taken off
-// (minus). A whole month is read as its month; a month of which the period
-// holds more than half is read as its month less the days it lacks, and
-// one of which it holds less as its days, so that no month costs more
-// than half its days.
+// warningSpans is what the warning counters of a period read: its whole
+// months [mFrom, mTo) (YYYY-MM, none when equal) and the months it holds
+// most of (most) from the month counters, the days it lacks of the latter
+// taken off (minus), and the days of the months it holds half of or less
+// (plus), so that no month costs more than half its days.
 type warningSpans struct {
 	mFrom, mTo  string
+	most        []string
 	plus, minus [][2]string
 }
 
@@ -51,20 +50,22 @@ func spansOf(from, to string) (warningSpans, error) {
 		if end.Before(b) {
 			b = end
 		}
-		held, all := b.Sub(a), next.Sub(m)
-		if held*2 <= all {
+		switch held, all := b.Sub(a), next.Sub(m); {
+		case held == all: // whole months are the period's middle: one range
+			if sp.mFrom == "" {
+				sp.mFrom = m.Format("2006-01")
+			}
+			sp.mTo = next.Format("2006-01")
+		case held*2 > all:
+			sp.most = append(sp.most, m.Format("2006-01"))
+			if m.Before(a) {
+				add(&sp.minus, m, a)
+			}
+			if b.Before(next) {
+				add(&sp.minus, b, next)
+			}
+		default:
 			add(&sp.plus, a, b)
-			continue
-		}
-		if sp.mFrom == "" {
-			sp.mFrom = m.Format("2006-01")
-		}
-		sp.mTo = next.Format("2006-01")
-		if m.Before(a) {
-			add(&sp.minus, m, a)
-		}
-		if b.Before(next) {
-			add(&sp.minus, b, next)
 		}
 	}
 	return sp, nil
@@ -104,7 +105,14 @@ func (s *Dashboard) warningSums(ctx context.Context, f compliance.StatsFilter, p
 		return inDepartments(q, "department_code", f.Departments).Select(strings.Join(cols, ", "), args...).Group(strings.Join(group, ", "))
 	}
 	const dayMonth = "SUBSTR(day, 1, 7)"
+	sp, err := spansOf(p.from, p.to)
+	if !p.months || err != nil || (sp.mFrom == sp.mTo && len(sp.most) == 0) {
+		return sumsOf(db.Model(&warningDayRow{}).Where("day >= ? AND day < ?", p.from, p.to), dayMonth, "").Having("SUM(n) > 0")
+	}
 	days := func(ranges [][2]string, sign string) *gorm.DB {
+		if len(ranges) == 0 {
+			return nil
+		}
 		var conds []string
 		var args []any
 		for _, r := range ranges {
@@ -112,32 +120,49 @@ func (s *Dashboard) warningSums(ctx context.Context, f compliance.StatsFilter, p
 		}
 		return sumsOf(db.Model(&warningDayRow{}).Where("("+strings.Join(conds, " OR ")+")", args...), dayMonth, sign)
 	}
-	sp, err := spansOf(p.from, p.to)
-	if !p.months || err != nil || sp.mFrom == sp.mTo {
-		return sumsOf(db.Model(&warningDayRow{}).Where("day >= ? AND day < ?", p.from, p.to), dayMonth, "").Having("SUM(n) > 0")
+	var whole, most *gorm.DB
+	if sp.mFrom < sp.mTo {
+		whole = sumsOf(db.Model(&warningMonthRow{}).Where("month >= ? AND month < ?", sp.mFrom, sp.mTo), "month", "")
 	}
-	parts := []any{sumsOf(db.Model(&warningMonthRow{}).Where("month >= ? AND month < ?", sp.mFrom, sp.mTo), "month", "")}
-	if len(sp.plus) > 0 {
-		parts = append(parts, days(sp.plus, ""))
+	if len(sp.most) > 0 {
+		most = sumsOf(db.Model(&warningMonthRow{}).Where("month IN ?", sp.most), "month", "")
 	}
-	if len(sp.minus) > 0 {
-		parts = append(parts, days(sp.minus, "-"))
+	plus, minus := days(sp.plus, ""), days(sp.minus, "-")
+	// addUp adds up the sums of parts (nil for none) by by.
+	addUp := func(parts ...*gorm.DB) *gorm.DB {
+		var vars []any
+		for _, q := range parts {
+			if q != nil {
+				vars = append(vars, q)
+			}
+		}
+		if len(vars) == 1 {
+			return vars[0].(*gorm.DB).Having("SUM(n) > 0")
+		}
+		cols := append(slices.Clone(by), "SUM(n) AS n")
+		for _, x := range sums {
+			cols = append(cols, "SUM("+x.as+") AS "+x.as)
+		}
+		return db.Table("("+strings.Repeat("? UNION ALL ", len(vars)-1)+"?) AS w", vars...).
+			Select(strings.Join(cols, ", ")).Group(strings.Join(by, ", ")).Having("SUM(n) > 0")
+	}
+	if !slices.Contains(by, "month") {
+		return addUp(whole, most, plus, minus)
+	}
+	// By month, the whole months, those read by their days and those read
+	// less the days the period lacks never share a group: only the last
+	// need adding up, and the rest are returned as they come.
+	var parts []any
+	for _, q := range []*gorm.DB{whole, plus} {
+		if q != nil {
+			parts = append(parts, q.Having("SUM(n) > 0"))
+		}
+	}
+	if most != nil {
+		parts = append(parts, addUp(most, minus))
 	}
 	if len(parts) == 1 {
-		return parts[0].(*gorm.DB).Having("SUM(n) > 0")
+		return parts[0].(*gorm.DB)
 	}
-	union := strings.Repeat("? UNION ALL ", len(parts)-1) + "?"
-	if len(sp.minus) == 0 && slices.Contains(by, "month") {
-		// The months added whole and those added by their days are not
-		// the same: their groups never meet.
-		for i := range parts {
-			parts[i] = parts[i].(*gorm.DB).Having("SUM(n) > 0")
-		}
-		return db.Raw(union, parts...)
-	}
-	cols := append(slices.Clone(by), "SUM(n) AS n")
-	for _, x := range sums {
-		cols = append(cols, "SUM("+x.as+") AS "+x.as)
-	}
-	return db.Table("("+union+") AS w", parts...).Select(strings.Join(cols, ", ")).Group(strings.Join(by, ", ")).Having("SUM(n) > 0")
+	return db.Raw(strings.Repeat("? UNION ALL ", len(parts)-1)+"?", parts...)
 }

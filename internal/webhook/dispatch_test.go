@@ -176,7 +176,8 @@ func TestDeadAfterWindowThenReplayed(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The window stands for the 24 hours: the delivery gives up after it.
-		d := webhook.NewDispatcher(s.Webhooks(), fast(300*time.Millisecond), nil)
+		// Wide enough for several 10–40 ms retries on a loaded machine.
+		d := webhook.NewDispatcher(s.Webhooks(), fast(1500*time.Millisecond), nil)
 		pump(t, d, 20*time.Second, func() bool { return len(deliveries(t, s, "archive", webhook.StatusDead)) == 1 })
 		tries := len(rcv.received())
 		if tries < 2 {

@@ -101,11 +101,21 @@ func (s *Server) stateBefore(c *gin.Context, ch *auditedChange) (unlock func(), 
 		unlock()
 		s.log.ErrorContext(c.Request.Context(), "audit: state before a change not read; change refused",
 			"error", err, "action", ch.route, "subjects", compliance.FormatSubjects(ch.subjects))
-		fail(c, compliance.Errorf(compliance.KindUnavailable, "audit_unavailable", "审计日志暂不可用，未作任何更改，请稍后重试"))
+		fail(c, beforeFailure(err))
 		c.Abort()
 		return nil, false
 	}
 	return unlock, true
+}
+
+// beforeFailure is the answer to a change whose subjects' state could not
+// be read: a database that is down says so (database_unavailable, as every
+// other request gets while it is down); anything else is the audit's.
+func beforeFailure(err error) error {
+	if compliance.KindOf(err) == compliance.KindUnavailable {
+		return err
+	}
+	return compliance.Errorf(compliance.KindUnavailable, "audit_unavailable", "审计日志暂不可用，未作任何更改，请稍后重试")
 }
 
 // watchAnswer digests the answer as it goes out and notes the followed

@@ -103,3 +103,25 @@ func BenchmarkSubjectLocksStep(b *testing.B) {
 		release()
 	}
 }
+
+// A change whose state before could not be read is refused with the
+// code of the cause: a database that is down is database_unavailable.
+func TestBeforeFailure(t *testing.T) {
+	down := &compliance.Error{Kind: compliance.KindUnavailable, Code: "database_unavailable",
+		Message: "数据库暂时不可用，请稍后重试", Err: fmt.Errorf("read state: connection refused")}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"database down", fmt.Errorf("state of case:C1: %w", down), "database_unavailable"},
+		{"other failure", fmt.Errorf("state of case:C1: bad row"), "audit_unavailable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var e *compliance.Error
+			if !errors.As(beforeFailure(tc.err), &e) || e.Kind != compliance.KindUnavailable || e.Code != tc.want {
+				t.Errorf("beforeFailure(%v) = %v, want unavailable %s", tc.err, e, tc.want)
+			}
+		})
+	}
+}

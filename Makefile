@@ -41,10 +41,14 @@ run: build
 ## the browser tests in headless Chromium
 test: build test-go test-web test-browser
 
+# Most tests wait on the database's fsyncs rather than the CPU, so they
+# run four at a time even on two cores (go test's default is GOMAXPROCS).
+TEST_PARALLEL ?= 4
+
 test-go:
 	$(GO) vet ./...
 	$(GO) run ./cmd/powercheck policy test policies >/dev/null
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -parallel $(TEST_PARALLEL) -timeout 25m ./...
 
 test-web: $(WEB_DEPS)
 	cd web && $(NPM) test

@@ -18,24 +18,33 @@ import (
 // So the last few successfully compiled sets are kept and shared; a compiler
 // is only read once compiled, as OPA's server shares one between queries.
 // Failures are not kept: they are cheap to find again and carry no state.
-var compiled = compilerCache{max: 8}
+var compiled = setCache[*ast.Compiler]{max: 8}
 
-type compilerCache struct {
+// testsPassed keeps the results of the last few module sets whose tests all
+// passed. The tests run with the shipped calendar and parameters, so their
+// outcome depends on the modules alone; saving a draft and publishing it run
+// the same set's tests twice, and the tests are most of a publish's time.
+// Failures are not kept, for the same reason as with compiling.
+var testsPassed = setCache[[]TestResult]{max: 8}
+
+// setCache keeps what was made of the last few module sets, most recently
+// used last.
+type setCache[V any] struct {
 	mu      sync.Mutex
 	max     int
-	entries []cachedCompiler // most recently used last
+	entries []setEntry[V]
 }
 
-type cachedCompiler struct {
-	key      [sha256.Size]byte
-	compiler *ast.Compiler
+type setEntry[V any] struct {
+	key   [sha256.Size]byte
+	value V
 }
 
 // compileModules parses and strictly compiles modules (none of them a test
 // module), or returns the compiler of the same set compiled before.
 func compileModules(modules []Module) (*ast.Compiler, error) {
 	key := moduleSetKey(modules)
-	if c := compiled.get(key); c != nil {
+	if c, ok := compiled.get(key); ok {
 		return c, nil
 	}
 	_, c, err := parseAndCompile(modules)
@@ -64,19 +73,20 @@ func moduleSetKey(modules []Module) [sha256.Size]byte {
 	return key
 }
 
-func (cc *compilerCache) get(key [sha256.Size]byte) *ast.Compiler {
+func (cc *setCache[V]) get(key [sha256.Size]byte) (V, bool) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	for i, e := range cc.entries {
 		if e.key == key {
 			cc.entries = append(append(cc.entries[:i:i], cc.entries[i+1:]...), e)
-			return e.compiler
+			return e.value, true
 		}
 	}
-	return nil
+	var zero V
+	return zero, false
 }
 
-func (cc *compilerCache) put(key [sha256.Size]byte, c *ast.Compiler) {
+func (cc *setCache[V]) put(key [sha256.Size]byte, v V) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	for _, e := range cc.entries {
@@ -87,5 +97,5 @@ func (cc *compilerCache) put(key [sha256.Size]byte, c *ast.Compiler) {
 	if len(cc.entries) == cc.max {
 		cc.entries = append(cc.entries[:0:0], cc.entries[1:]...)
 	}
-	cc.entries = append(cc.entries, cachedCompiler{key: key, compiler: c})
+	cc.entries = append(cc.entries, setEntry[V]{key: key, value: v})
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"powercheck/internal/calendar"
 )
 
@@ -55,7 +57,7 @@ func TestCompileFailuresAreNotKept(t *testing.T) {
 		if _, err := compileModules(broken); err == nil {
 			t.Fatalf("compile %d of a broken module: no error", i+1)
 		}
-		if c := compiled.get(moduleSetKey(broken)); c != nil {
+		if _, kept := compiled.get(moduleSetKey(broken)); kept {
 			t.Fatalf("compile %d: a broken set was kept", i+1)
 		}
 	}
@@ -63,19 +65,21 @@ func TestCompileFailuresAreNotKept(t *testing.T) {
 
 func TestCompilerCacheEvictsTheLeastRecentlyUsed(t *testing.T) {
 	t.Parallel()
-	cc := compilerCache{max: 2}
+	cc := setCache[*ast.Compiler]{max: 2}
 	key := func(name string) [32]byte { return moduleSetKey([]Module{{Name: name}}) }
 	c1, c2, c3 := newCompiler(), newCompiler(), newCompiler()
 	cc.put(key("a"), c1)
 	cc.put(key("b"), c2)
-	if cc.get(key("a")) != c1 { // a is now the most recently used
+	if got, _ := cc.get(key("a")); got != c1 { // a is now the most recently used
 		t.Fatal("a: not found")
 	}
 	cc.put(key("c"), c3)
-	if cc.get(key("b")) != nil {
+	if _, kept := cc.get(key("b")); kept {
 		t.Error("b was kept, want it evicted as the least recently used")
 	}
-	if cc.get(key("a")) != c1 || cc.get(key("c")) != c3 {
+	gotA, _ := cc.get(key("a"))
+	gotC, _ := cc.get(key("c"))
+	if gotA != c1 || gotC != c3 {
 		t.Error("a or c lost, want both kept")
 	}
 }
@@ -115,7 +119,38 @@ func TestSharedCompilerKeepsEachEnginesCalendar(t *testing.T) {
 			t.Errorf("%s: findings %+v, want one with message %s", tt.name, ev.Findings, tt.want)
 		}
 	}
-	if compiled.get(moduleSetKey(mods)) == nil {
+	if _, kept := compiled.get(moduleSetKey(mods)); !kept {
 		t.Error("the module set was not kept")
+	}
+}
+
+// Test results are kept for a set whose tests all pass, and only for it:
+// a failing set's tests run again each time.
+func TestTestResultsKeptOnlyWhenAllPass(t *testing.T) {
+	t.Parallel()
+	set := func(want string) []Module {
+		return []Module{{Name: "kept_test", Source: "package compliance.kept_test\n\ntest_two if {\n\t1 + 1 == " + want + "\n}\n"}}
+	}
+	e := NewEngine(calendar.Default(), time.Second)
+	for _, tt := range []struct {
+		name   string
+		mods   []Module
+		passed bool
+	}{
+		{"passing", set("2"), true},
+		{"failing", set("3"), false},
+	} {
+		for run := 1; run <= 2; run++ {
+			results, err := e.RunTests(context.Background(), tt.mods)
+			if err != nil {
+				t.Fatalf("%s, run %d: RunTests: %v", tt.name, run, err)
+			}
+			if len(results) != 1 || results[0].Passed != tt.passed {
+				t.Fatalf("%s, run %d: results %+v, want one with passed=%v", tt.name, run, results, tt.passed)
+			}
+			if _, kept := testsPassed.get(moduleSetKey(tt.mods)); kept != tt.passed {
+				t.Errorf("%s, run %d: kept=%v, want %v", tt.name, run, kept, tt.passed)
+			}
+		}
 	}
 }

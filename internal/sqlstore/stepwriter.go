@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +50,10 @@ const maxGroup = 256
 // longer the submitters' to cancel: a group is not given up because one
 // of its submitters went away.
 const groupTimeout = 30 * time.Second
+
+// deadlockRetries bounds the runs again of a step's own transaction that
+// MySQL rolled back to break a deadlock.
+const deadlockRetries = 5
 
 // stepJob is one step waiting for the writer.
 type stepJob struct {
@@ -111,6 +117,10 @@ func (w *stepWriter) commit(group []*stepJob) {
 	case len(live) == 1:
 		w.one(live[0])
 	case len(live) > 1:
+		// Case by case, in the order of their numbers, as a statement over
+		// many cases takes them: fewer deadlocks with those. A case's own
+		// steps keep the order they came in.
+		slices.SortStableFunc(live, func(a, b *stepJob) int { return strings.Compare(a.rec.Case.CaseNo, b.rec.Case.CaseNo) })
 		if err := w.together(live); err != nil {
 			w.splits.Add(1)
 			for _, j := range live {
@@ -161,15 +171,25 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 	})
 }
 
-// one stores a job in a transaction of its own and answers it.
+// one stores a job in a transaction of its own and answers it. A
+// transaction that MySQL rolled back to break a deadlock is run again: a
+// group holds the counter rows of its first steps while it writes the next
+// ones, so two nodes' groups, or a group and a sweep, can take rows in
+// opposite orders.
 func (w *stepWriter) one(j *stepJob) {
 	ctx, cancel := context.WithTimeout(j.ctx, groupTimeout)
 	defer cancel()
-	err := w.c.transaction(ctx, func(tx *gorm.DB) error {
-		var err error
-		j.res, err = recordStep(tx, j.rec, j.respond)
-		return err
-	})
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = w.c.transaction(ctx, func(tx *gorm.DB) error {
+			var err error
+			j.res, err = recordStep(tx, j.rec, j.respond)
+			return err
+		})
+		if !isDeadlock(err) || attempt == deadlockRetries || ctx.Err() != nil {
+			break
+		}
+	}
 	j.err = err
 	if err == nil {
 		w.txs.Add(1)

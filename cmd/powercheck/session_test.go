@@ -152,10 +152,7 @@ func TestSessions(t *testing.T) {
 		})
 
 		t.Run("a department admin sets passwords of its own department's staff only", func(t *testing.T) {
-			adm := s.NewBrowser(t)
-			s.Must(204, "POST", "/api/v1/accounts/zjj-admin/password", apitest.AdminToken, map[string]string{"password": initial})
-			adm.SignIn("zjj-admin", initial, 200)
-			adm.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": "Leader-Pass-2026"}, true)
+			adm := s.FirstSignIn(t, "zjj-admin", initial, "Leader-Pass-2026")
 			if r, _ := adm.Do("POST", "/api/v1/accounts/zjj-clerk/password", map[string]string{"password": "Clerk-Pass-2026"}, true); r.Status != 204 {
 				t.Fatalf("own clerk: %d %s", r.Status, r.Body)
 			}

@@ -9,7 +9,8 @@ import (
 )
 
 // catalogBodyRoutes are the routes of power items, steps, the calendar and
-// policies.
+// policies. A table, a row per route: it reads better whole than cut at 80
+// lines.
 func catalogBodyRoutes() []bodyRoute {
 	return []bodyRoute{
 		{

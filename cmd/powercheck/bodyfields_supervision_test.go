@@ -8,7 +8,8 @@ import (
 )
 
 // supervisionBodyRoutes are the routes of spot checks, warnings, patrols,
-// explanations and documents.
+// explanations and documents. A table, a row per route: it reads better
+// whole than cut at 80 lines.
 func supervisionBodyRoutes() []bodyRoute {
 	return []bodyRoute{
 		{

@@ -62,8 +62,7 @@ func eventually(t *testing.T, what string, status int, code string, answer func(
 // on it takes effect there at once, and on another node sharing the
 // database within the cache's TTL.
 func TestCredentialChangesOnTwoNodes(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn)
 		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn)

@@ -12,8 +12,7 @@ import (
 )
 
 func TestSessions(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "ZJJ", "name": "区住房和城乡建设局"})
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "SCJ", "name": "区市场监督管理局"})

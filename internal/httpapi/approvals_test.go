@@ -90,8 +90,7 @@ func caseRules(t *testing.T, s *apitest.Server, token, caseNo, family string) []
 }
 
 func TestApprovals(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)
 		inspector := tok["zjj-inspector"]
@@ -264,8 +263,7 @@ func TestApprovals(t *testing.T) {
 }
 
 func TestApprovalsHandlers(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)
 

@@ -39,8 +39,7 @@ type bulletinAnswer struct {
 // The bulletin of today's quarter: ZJJ has two cases and alarms, SCJ two
 // clean cases, so SCJ ranks first.
 func TestQuarterlyBulletin(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		sup := tok[apitest.SupervisionToken]
@@ -182,8 +181,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 // until a due date it works out falls in next year: in December, that of
 // December's explanation is not yet worked out.
 func TestQuarterlyBulletinWithoutNextYear(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		this := time.Now().In(calendar.Shanghai).Year()
 		if s.Do("GET", fmt.Sprintf("/api/v1/calendar/%d", this), apitest.AdminToken, nil).Status != 200 {

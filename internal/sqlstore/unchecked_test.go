@@ -12,8 +12,7 @@ import (
 )
 
 func TestUncheckedSteps(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		item := mustZJJItem(t, s)
 

@@ -18,8 +18,7 @@ import (
 // steps store them), never skips or repeats a warning that was there when
 // the paging began, and each page continues the order of the one before.
 func TestTimeWindowPagingWhileWarningsArrive(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "WA")
 		item := mustItem(t, s, testItem("XK-WA", "WA"))
@@ -132,8 +131,7 @@ func TestTimeWindowPagingWhileWarningsArrive(t *testing.T) {
 // EachWarning walks a list with a time window in the list's order, pages
 // of any size, from wherever it is told to start.
 func TestEachWarningFollowsTimeOrder(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		all := seedWarnings(t, s)
 		day := func(d int) time.Time { return at(d, 10, 1, 0, 0) }

@@ -152,8 +152,7 @@ func byID(f *compliance.WarningFilter, last compliance.Warning) {
 }
 
 func TestListWarnings(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		all := seedWarnings(t, s)
 		day := func(d int) time.Time { return at(d, 10, 1, 0, 0) } // when the steps of day d were recorded

@@ -43,8 +43,7 @@ warnings contains {"rule": "custom.long", "level": "prewarning", "message": conc
 // fails and the step is stored unchecked; under it every warning is stored,
 // in batches, and a message over the length cap is cut.
 func TestManyWarningsKeepTheStep(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		legal, clerk := tok[apitest.LegalToken], tok[apitest.ZJJClerk]
 		at := time.Now().Add(-time.Minute).Format(time.RFC3339)

@@ -57,13 +57,24 @@ var (
 	}
 )
 
+// declCaseFacts computes, from an input document, the facts the engine
+// adds to input.case: policy tests call it on hand-made inputs, and the
+// legal office's own rules may call it too.
+var declCaseFacts = &rego.Function{
+	Name: "powercheck.case_facts",
+	Description: "powercheck.case_facts(input): the law's counting of the case's periods, {\"deadlines\": […], \"facts\": {…}}, " +
+		"as the engine gives them in input.case.deadlines and input.case.facts; undefined without a case and an item",
+	Decl:    types.NewFunction(types.Args(types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))), types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))),
+	Memoize: true,
+}
+
 // calendarFunc returns the calendar in force at the moment of a call.
 type calendarFunc func() *calendar.Calendar
 
 // builtinDecls are the declarations added to the compiler's capabilities.
 func builtinDecls() []*ast.Builtin {
 	out := []*ast.Builtin{}
-	for _, f := range []*rego.Function{declAdd, declAddDays, declDue, declCount, declIsWorkday, declDate} {
+	for _, f := range []*rego.Function{declAdd, declAddDays, declDue, declCount, declIsWorkday, declDate, declCaseFacts} {
 		out = append(out, &ast.Builtin{Name: f.Name, Description: f.Description, Decl: f.Decl})
 	}
 	return out
@@ -95,6 +106,17 @@ func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 				return nil, err
 			}
 			return ast.IntNumberTerm(n), nil
+		}),
+		rego.Function1(declCaseFacts, func(_ rego.BuiltinContext, doc *ast.Term) (*ast.Term, error) {
+			o, ok := doc.Value.(ast.Object)
+			if !ok {
+				return nil, errors.New("want an input document")
+			}
+			dls, facts, ok := caseFacts(cal(), o)
+			if !ok {
+				return nil, nil
+			}
+			return obj("deadlines", dls, "facts", facts), nil
 		}),
 		rego.Function1(declIsWorkday, onDate(func(d calendar.Date) (bool, error) {
 			return cal().IsWorkday(d)

@@ -215,7 +215,7 @@ func (c *clockCase) extensionChecks() *ast.Term {
 		ext, cut, unapproved := c.extensionDays(x)
 		at := c.done[x].date
 		kv := []any{"key", ast.StringTerm(c.extensionKey(x)), "at", dateTerm(at, true), "asked", asked,
-			"suspended_days", intTerm(susp, suspOK), "extension_days", ast.InternedTerm(ext),
+			"period_suspended_days", intTerm(susp, suspOK), "extension_days", ast.InternedTerm(ext),
 			"extension_cut", ast.InternedTerm(cut), "unapproved_extensions", ast.InternedTerm(unapproved)}
 		out = append(out, obj(append(kv, c.timing(due, dueOK, at, true)...)...))
 	}

@@ -33,6 +33,7 @@ type Compiled struct {
 	Params   []byte
 	compiler *ast.Compiler
 	queries  prepared
+	cal      calendarFunc
 	rule     compliance.RuleParams
 }
 
@@ -86,7 +87,7 @@ func (e *Engine) CompileWith(ctx context.Context, rev int64, modules []Module, p
 	if err != nil {
 		return nil, err
 	}
-	return &Compiled{Revision: rev, Modules: modules, Params: params, compiler: c, queries: q, rule: rule}, nil
+	return &Compiled{Revision: rev, Modules: modules, Params: params, compiler: c, queries: q, rule: rule, cal: e.Calendar}, nil
 }
 
 // RuleParams returns the rule parameters of the active revision that the
@@ -175,6 +176,9 @@ func (c *Compiled) run(ctx context.Context, q rego.PreparedEvalQuery, timeout ti
 	val, err := toValue(doc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("policy input: %w", err)
+	}
+	if o, ok := val.(ast.Object); ok && c.cal != nil {
+		val = withFacts(c.cal(), o)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -276,3 +276,31 @@ func (c *clockCase) factsTerm() *ast.Term {
 		"extension_checks", c.extensionChecks(), "extension_counts", ast.ArrayTerm(counts...),
 		"steps", ast.ObjectTerm(steps...))
 }
+
+// withFacts returns doc with the counted facts added to its case
+// (input.case.deadlines, input.case.facts), or doc itself when it has no
+// case and item to count for. doc is not changed: values already inside a
+// document keep the hashes they were built with.
+func withFacts(cal *calendar.Calendar, doc ast.Object) ast.Object {
+	dls, facts, ok := caseFacts(cal, doc)
+	if !ok {
+		return doc
+	}
+	caseKey := ast.InternedTerm("case")
+	cs := doc.Get(caseKey).Value.(ast.Object)
+	items := make([][2]*ast.Term, 0, cs.Len()+2)
+	cs.Foreach(func(k, v *ast.Term) {
+		if k.Value.Compare(ast.String("deadlines")) != 0 && k.Value.Compare(ast.String("facts")) != 0 {
+			items = append(items, [2]*ast.Term{k, v})
+		}
+	})
+	items = append(items, [2]*ast.Term{ast.InternedTerm("deadlines"), dls}, [2]*ast.Term{ast.InternedTerm("facts"), facts})
+	out := make([][2]*ast.Term, 0, doc.Len())
+	doc.Foreach(func(k, v *ast.Term) {
+		if k.Equal(caseKey) {
+			v = ast.ObjectTerm(items...)
+		}
+		out = append(out, [2]*ast.Term{k, v})
+	})
+	return ast.NewObject(out...)
+}

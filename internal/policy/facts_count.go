@@ -71,11 +71,13 @@ func (c *clockCase) suspensionDays(from, upto int) (int, bool) {
 	return sum, true
 }
 
-// suspensionDaysIn is suspensionDays in unit u; in a unit other than the
-// item's, a suspension that cannot be counted is left out.
-func (c *clockCase) suspensionDaysIn(from, upto int, u string) (int, bool) {
+// suspensionDaysIn is suspensionDays in unit u, except that a suspension
+// that cannot be counted is left out (as the Rego it replaces fell back to).
+func (c *clockCase) suspensionDaysIn(from, upto int, u string) int {
 	if u == c.unit {
-		return c.suspensionDays(from, upto)
+		if n, ok := c.suspensionDays(from, upto); ok {
+			return n
+		}
 	}
 	sum := 0
 	for _, p := range c.completed {
@@ -85,7 +87,7 @@ func (c *clockCase) suspensionDaysIn(from, upto int, u string) (int, bool) {
 			}
 		}
 	}
-	return sum, true
+	return sum
 }
 
 // extensionRule is how the item's limit may be extended: the item's own
@@ -231,21 +233,24 @@ func (c *clockCase) due(d calendar.Date, n int, u string) (calendar.Date, bool) 
 
 // dueWith is the due date of a period of days in unit u from acceptance,
 // with the suspensions (counted in u) and the lawful extensions before index
-// upto; an extension in another unit runs from the end of the period.
+// upto; an extension in another unit, or one that cannot be added to the
+// period in one go, runs from the end of the period.
 func (c *clockCase) dueWith(days int, u string, upto int) (calendar.Date, bool) {
-	susp, ok := c.suspensionDaysIn(-1, upto, u)
-	if !ok || !c.accOK {
+	if !c.accOK {
 		return 0, false
 	}
+	susp := c.suspensionDaysIn(-1, upto, u)
 	ext, _, _ := c.extensionDays(upto)
-	if eu := c.extUnit(); eu != u {
-		d, ok := c.due(c.accepted, days+susp, u)
-		if !ok {
-			return 0, false
+	if c.extUnit() == u {
+		if d, ok := c.due(c.accepted, days+susp+ext, u); ok {
+			return d, true
 		}
-		return c.due(d, ext, eu)
 	}
-	return c.due(c.accepted, days+susp+ext, u)
+	d, ok := c.due(c.accepted, days+susp, u)
+	if !ok {
+		return 0, false
+	}
+	return c.due(d, ext, c.extUnit())
 }
 
 // periodDue is the due date of a period of days in unit u from acceptance

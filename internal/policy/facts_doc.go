@@ -95,7 +95,12 @@ func (c *clockCase) period(key, name string, days *ast.Term, u string, due calen
 		ref, refOK = fin, true
 	}
 	view, viewOK := c.suspensionDays(-1, upto)
-	susp, suspOK := c.suspensionDaysIn(-1, upto, u)
+	// The item's own text names its suspensions only when they can all be
+	// counted; the statutory limit's counts those it can.
+	susp, suspOK := view, viewOK
+	if key != "item" {
+		susp, suspOK = c.suspensionDaysIn(-1, upto, u), true
+	}
 	ext, cut, unapproved := c.extensionDays(upto)
 	kv := []any{"key", ast.StringTerm(key), "kind", ast.StringTerm(key), "name", ast.StringTerm(name),
 		"start", dateTerm(c.accepted, c.accOK), "days", days, "unit", ast.StringTerm(u),
@@ -160,11 +165,8 @@ func (c *clockCase) stepDeadlines() []*ast.Term {
 			}
 			upto = len(c.done)
 		}
-		susp, suspOK := c.suspensionDaysIn(p, upto, f.unit)
-		due, dueOK := calendar.Date(0), false
-		if suspOK {
-			due, dueOK = c.due(c.done[p].date, n+susp, f.unit)
-		}
+		susp := c.suspensionDaysIn(p, upto, f.unit)
+		due, dueOK := c.due(c.done[p].date, n+susp, f.unit)
 		ref, refOK := c.today, c.todayOK
 		if isDone {
 			ref, refOK = c.done[fk].date, true
@@ -177,7 +179,7 @@ func (c *clockCase) stepDeadlines() []*ast.Term {
 			"start", dateTerm(c.done[p].date, true), "days", f.limit, "unit", ast.StringTerm(f.unit),
 			"done", dateTerm(ref, isDone), "open", ast.InternedTerm(!isDone),
 			"extension_days", ast.InternedTerm(0), "suspended_days", intTerm(view, viewOK),
-			"period_suspended_days", intTerm(susp, suspOK)}
+			"period_suspended_days", ast.InternedTerm(susp)}
 		out = append(out, obj(append(kv, c.timing(due, dueOK, ref, refOK)...)...))
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/types"
 
 	"powercheck/internal/calendar"
@@ -80,19 +81,19 @@ func builtinDecls() []*ast.Builtin {
 	return out
 }
 
-// builtinOptions binds the built-ins to a calendar source.
-func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
-	return []func(*rego.Rego){
-		rego.Function2(declAdd, withDays(func(d calendar.Date, n int) (calendar.Date, error) {
+// builtinImpls binds the built-ins to a calendar source.
+func builtinImpls(cal calendarFunc) []builtinImpl {
+	return []builtinImpl{
+		{declAdd, args2(withDays(func(d calendar.Date, n int) (calendar.Date, error) {
 			return cal().AddWorkdays(d, n)
-		})),
-		rego.Function3(declAddDays, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
+		}))},
+		{declAddDays, args3(withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
 			return cal().AddDays(d, n, unit)
-		})),
-		rego.Function3(declDue, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
+		}))},
+		{declDue, args3(withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
 			return cal().Due(d, n, unit)
-		})),
-		rego.Function2(declCount, func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
+		}))},
+		{declCount, args2(func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
 			da, err := dateArg(a)
 			if err != nil {
 				return nil, err
@@ -105,9 +106,9 @@ func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 			if err != nil {
 				return nil, err
 			}
-			return ast.IntNumberTerm(n), nil
-		}),
-		rego.Function1(declCaseFacts, func(_ rego.BuiltinContext, doc *ast.Term) (*ast.Term, error) {
+			return ast.InternedTerm(n), nil
+		})},
+		{declCaseFacts, args1(func(_ rego.BuiltinContext, doc *ast.Term) (*ast.Term, error) {
 			o, ok := doc.Value.(ast.Object)
 			if !ok {
 				return nil, errors.New("want an input document")
@@ -117,14 +118,93 @@ func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 				return nil, nil
 			}
 			return obj("deadlines", dls, "facts", facts), nil
-		}),
-		rego.Function1(declIsWorkday, onDate(func(d calendar.Date) (bool, error) {
+		})},
+		{declIsWorkday, args1(onDate(func(d calendar.Date) (bool, error) {
 			return cal().IsWorkday(d)
-		}, ast.BooleanTerm)),
-		rego.Function1(declDate, onDate(func(d calendar.Date) (string, error) {
+		}, ast.InternedTerm[bool]))},
+		{declDate, args1(onDate(func(d calendar.Date) (string, error) {
 			return d.String(), nil
-		}, ast.StringTerm)),
+		}, ast.StringTerm))},
 	}
+}
+
+// builtinImpl is a built-in and its implementation over its arguments.
+type builtinImpl struct {
+	decl *rego.Function
+	impl func(bctx rego.BuiltinContext, args []*ast.Term) (*ast.Term, error)
+}
+
+func args1(f rego.Builtin1) func(rego.BuiltinContext, []*ast.Term) (*ast.Term, error) {
+	return func(bctx rego.BuiltinContext, a []*ast.Term) (*ast.Term, error) { return f(bctx, a[0]) }
+}
+
+func args2(f rego.Builtin2) func(rego.BuiltinContext, []*ast.Term) (*ast.Term, error) {
+	return func(bctx rego.BuiltinContext, a []*ast.Term) (*ast.Term, error) { return f(bctx, a[0], a[1]) }
+}
+
+func args3(f rego.Builtin3) func(rego.BuiltinContext, []*ast.Term) (*ast.Term, error) {
+	return func(bctx rego.BuiltinContext, a []*ast.Term) (*ast.Term, error) { return f(bctx, a[0], a[1], a[2]) }
+}
+
+// builtinOptions binds the built-ins to a calendar source, for rego.
+func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
+	var out []func(*rego.Rego)
+	for _, b := range builtinImpls(cal) {
+		out = append(out, rego.FunctionDyn(b.decl, func(bctx rego.BuiltinContext, args []*ast.Term) (*ast.Term, error) {
+			return b.impl(bctx, args)
+		}))
+	}
+	return out
+}
+
+// memoKey identifies a built-in call by its name and scalar arguments.
+type memoKey struct {
+	name string
+	args [3]ast.Value
+}
+
+type memo struct {
+	term *ast.Term
+	err  error
+}
+
+// topdownBuiltins binds the built-ins to a calendar source, for topdown:
+// calls with the same scalar arguments are answered once per evaluation, and
+// an error makes the call undefined and is reported, as rego does.
+func topdownBuiltins(cal calendarFunc) map[string]*topdown.Builtin {
+	out := map[string]*topdown.Builtin{}
+	for _, b := range builtinImpls(cal) {
+		arity := len(b.decl.Decl.FuncArgs().Args)
+		decl := &ast.Builtin{Name: b.decl.Name, Decl: b.decl.Decl}
+		out[b.decl.Name] = &topdown.Builtin{Decl: decl, Func: func(bctx topdown.BuiltinContext, args []*ast.Term, iter func(*ast.Term) error) error {
+			key, ok := memoKey{name: b.decl.Name}, arity <= 3
+			for i := 0; ok && i < arity; i++ {
+				switch v := args[i].Value.(type) {
+				case ast.String, ast.Number, ast.Boolean:
+					key.args[i] = v
+				default:
+					ok = false
+				}
+			}
+			var m memo
+			if hit, found := bctx.Cache.Get(key); ok && found {
+				m = hit.(memo)
+			} else {
+				m.term, m.err = b.impl(bctx, args)
+				if ok {
+					bctx.Cache.Put(key, m)
+				}
+			}
+			if m.err != nil {
+				return (&topdown.Error{Code: topdown.BuiltinErr, Message: b.decl.Name + ": " + m.err.Error(), Location: bctx.Location}).Wrap(m.err)
+			}
+			if m.term == nil {
+				return nil
+			}
+			return iter(m.term)
+		}}
+	}
+	return out
 }
 
 // onDate adapts a computation on the date of ts to a built-in; term makes

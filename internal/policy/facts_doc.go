@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -42,9 +43,21 @@ func caseFacts(cal *calendar.Calendar, doc ast.Object) (deadlines, facts *ast.Te
 func obj(kv ...any) *ast.Term {
 	items := make([][2]*ast.Term, 0, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
-		items = append(items, [2]*ast.Term{ast.InternedTerm(kv[i].(string)), kv[i+1].(*ast.Term)})
+		items = append(items, [2]*ast.Term{keyTerm(kv[i].(string)), kv[i+1].(*ast.Term)})
 	}
 	return ast.ObjectTerm(items...)
+}
+
+// keys holds one term per object key the input builders use: the keys are
+// few and fixed, and a term per key and document would be garbage.
+var keys sync.Map // string → *ast.Term
+
+func keyTerm(k string) *ast.Term {
+	if t, ok := keys.Load(k); ok {
+		return t.(*ast.Term)
+	}
+	t, _ := keys.LoadOrStore(k, ast.StringTerm(k))
+	return t.(*ast.Term)
 }
 
 func dateTerm(d calendar.Date, ok bool) *ast.Term {

@@ -55,8 +55,12 @@ func sameEvaluation(t *testing.T, name string, old, cur compliance.Evaluation, e
 	}
 }
 
+// oracleEvents are the events every case file's input is also evaluated
+// on, asking every family.
+var oracleEvents = []string{"step", "tick", "view", "patrol", "patrol_day", "month_close", "catalog", "other"}
+
 // TestOracleCaseFiles evaluates every YAML case's input with the old and the
-// new modules.
+// new modules, as written and under every other event.
 func TestOracleCaseFiles(t *testing.T) {
 	t.Parallel()
 	old, cur := oracleEngines(t)
@@ -68,10 +72,24 @@ func TestOracleCaseFiles(t *testing.T) {
 	for _, path := range files {
 		for _, c := range readCases(t, path) {
 			name := filepath.Base(path) + ": " + c.Name
-			doc := func() map[string]any { return normalize(c.Input).(map[string]any) }
-			evOld, errOld := old.EvaluateDocument(context.Background(), doc())
-			evCur, errCur := cur.EvaluateDocument(context.Background(), doc())
+			doc := func(event string) map[string]any {
+				d := normalize(c.Input).(map[string]any)
+				if event != "" {
+					d["event"] = event
+				}
+				return d
+			}
+			evOld, errOld := old.EvaluateDocument(context.Background(), doc(""))
+			evCur, errCur := cur.EvaluateDocument(context.Background(), doc(""))
 			sameEvaluation(t, name, evOld, evCur, errOld, errCur)
+			// Under events the input was not written for, every family is
+			// asked: the modules must agree even where the new ones would
+			// not be asked.
+			for _, ev := range oracleEvents {
+				evOld, errOld := old.EvaluateDocument(context.Background(), doc(ev))
+				evCur, errCur := cur.EvaluateDocumentAllFamilies(context.Background(), doc(ev))
+				sameEvaluation(t, name+" on "+ev, evOld, evCur, errOld, errCur)
+			}
 			n++
 		}
 	}

@@ -129,7 +129,7 @@ func (c *clockCase) readSteps(doc, cs ast.Object) {
 		list.Foreach(func(t *ast.Term) { raw = append(raw, t) })
 	}
 	if ev, _ := getStr(doc, "event"); ev == "step" {
-		if s := doc.Get(ast.InternedTerm("step")); s != nil {
+		if s := doc.Get(keyTerm("step")); s != nil {
 			if _, ok := s.Value.(ast.Object); ok {
 				raw = append(raw, s)
 			}
@@ -282,7 +282,7 @@ func getTerm(o ast.Object, key string) *ast.Term {
 	if o == nil {
 		return nil
 	}
-	return o.Get(ast.InternedTerm(key))
+	return o.Get(keyTerm(key))
 }
 
 func get(o ast.Object, key string) ast.Value {

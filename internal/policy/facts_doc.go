@@ -60,23 +60,33 @@ func keyTerm(k string) *ast.Term {
 	return t.(*ast.Term)
 }
 
+// nullTerm is the one null of the documents built here.
+var nullTerm = ast.NullTerm()
+
+// dates holds one term per date the documents name; they are few.
+var dates sync.Map // calendar.Date → *ast.Term
+
 func dateTerm(d calendar.Date, ok bool) *ast.Term {
 	if !ok {
-		return ast.NullTerm()
+		return nullTerm
 	}
-	return ast.StringTerm(d.String())
+	if t, ok := dates.Load(d); ok {
+		return t.(*ast.Term)
+	}
+	t, _ := dates.LoadOrStore(d, ast.StringTerm(d.String()))
+	return t.(*ast.Term)
 }
 
 func intTerm(n int, ok bool) *ast.Term {
 	if !ok {
-		return ast.NullTerm()
+		return nullTerm
 	}
 	return ast.InternedTerm(n)
 }
 
 func orNull(t *ast.Term) *ast.Term {
 	if t == nil {
-		return ast.NullTerm()
+		return nullTerm
 	}
 	return t
 }
@@ -84,8 +94,7 @@ func orNull(t *ast.Term) *ast.Term {
 // timing gives the counts between today, the due date and ref (the day the
 // deadline's step was done, else today).
 func (c *clockCase) timing(due calendar.Date, dueOK bool, ref calendar.Date, refOK bool) []any {
-	var rem, late *ast.Term = ast.NullTerm(), ast.NullTerm()
-	var left, lateDays *ast.Term = ast.NullTerm(), ast.NullTerm()
+	rem, late, left, lateDays := nullTerm, nullTerm, nullTerm, nullTerm
 	if dueOK && c.todayOK {
 		n, err := c.cal.CountWorkdays(c.today, due)
 		rem, left = intTerm(n, err == nil), ast.InternedTerm(int(due-c.today))
@@ -301,7 +310,7 @@ func withFacts(cal *calendar.Calendar, doc ast.Object) ast.Object {
 	if !ok {
 		return doc
 	}
-	caseKey := ast.InternedTerm("case")
+	caseKey := keyTerm("case")
 	cs := doc.Get(caseKey).Value.(ast.Object)
 	items := make([][2]*ast.Term, 0, cs.Len()+2)
 	cs.Foreach(func(k, v *ast.Term) {
@@ -309,7 +318,7 @@ func withFacts(cal *calendar.Calendar, doc ast.Object) ast.Object {
 			items = append(items, [2]*ast.Term{k, v})
 		}
 	})
-	items = append(items, [2]*ast.Term{ast.InternedTerm("deadlines"), dls}, [2]*ast.Term{ast.InternedTerm("facts"), facts})
+	items = append(items, [2]*ast.Term{keyTerm("deadlines"), dls}, [2]*ast.Term{keyTerm("facts"), facts})
 	out := make([][2]*ast.Term, 0, doc.Len())
 	doc.Foreach(func(k, v *ast.Term) {
 		if k.Equal(caseKey) {

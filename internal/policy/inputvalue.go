@@ -18,7 +18,7 @@ import (
 
 func tsTerm(t time.Time) *ast.Term {
 	if t.IsZero() {
-		return ast.NullTerm()
+		return nullTerm
 	}
 	return ast.StringTerm(t.In(calendar.Shanghai).Format(time.RFC3339))
 }

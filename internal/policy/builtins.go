@@ -277,3 +277,12 @@ func dateAndInt(ts, n *ast.Term) (calendar.Date, int, error) {
 	}
 	return d, days, nil
 }
+
+// answersBoolean reports whether built-in name always answers true or false.
+func answersBoolean(name string) bool {
+	b, ok := ast.BuiltinMap[name]
+	if !ok || b.Decl == nil {
+		return false
+	}
+	return types.Compare(b.Decl.Result(), types.B) == 0
+}

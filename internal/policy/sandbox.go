@@ -8,7 +8,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/topdown"
-	"github.com/open-policy-agent/opa/v1/types"
 )
 
 // The sandbox. A policy is code written by the legal affairs office and run
@@ -87,15 +86,6 @@ func init() {
 		}
 		topdown.RegisterBuiltinFunc(name, guarded(name, f, guards[name]))
 	}
-}
-
-// answersBoolean reports whether built-in name always answers true or false.
-func answersBoolean(name string) bool {
-	b, ok := ast.BuiltinMap[name]
-	if !ok || b.Decl == nil {
-		return false
-	}
-	return types.Compare(b.Decl.Result(), types.B) == 0
 }
 
 // ErrSandbox marks a built-in call refused or cut by the sandbox.

@@ -266,13 +266,6 @@ func unitOf(u string) string {
 	return "workday"
 }
 
-func unitName(u string) string {
-	if u == "calendar" {
-		return "日"
-	}
-	return "个工作日"
-}
-
 func parseDate(s string) (calendar.Date, bool) {
 	d, err := calendar.ParseDateOrTime(s)
 	return d, err == nil

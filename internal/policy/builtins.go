@@ -157,6 +157,18 @@ func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 	return out
 }
 
+// RegisterBuiltins registers the working-day built-ins (and
+// powercheck.case_facts) for the whole process, counting with cal: what an
+// OPA server needs to evaluate powercheck's policies (cmd/pcopa). powercheck
+// itself binds them per revision.
+func RegisterBuiltins(cal *calendar.Calendar) {
+	for _, b := range builtinImpls(func() *calendar.Calendar { return cal }) {
+		rego.RegisterBuiltinDyn(b.decl, func(bctx rego.BuiltinContext, args []*ast.Term) (*ast.Term, error) {
+			return b.impl(bctx, args)
+		})
+	}
+}
+
 // memoKey identifies a built-in call by its name and scalar arguments.
 type memoKey struct {
 	name string

@@ -204,3 +204,14 @@ func caseValue(in *compliance.Input) (*ast.Term, error) {
 func DocumentValue(in *compliance.Input) (ast.Value, error) {
 	return documentValue(in, nil, nil)
 }
+
+// InputDocument is the input document of in as the engine evaluates it,
+// the counted facts included (counted with cal), as JSON values: what an
+// OPA server is given to decide as the engine does (cmd/pcopa).
+func InputDocument(in *compliance.Input, cal *calendar.Calendar) (any, error) {
+	doc, err := documentValue(in, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return ast.JSON(withFacts(cal, doc))
+}

@@ -226,7 +226,16 @@ func BenchmarkEvaluateStep(b *testing.B) {
 // document Document describes, for the decision step and generated cases.
 func TestDocumentValue(t *testing.T) {
 	t.Parallel()
-	inputs := []*compliance.Input{decisionInput(t)}
+	rich := decisionInput(t)
+	base := 20000.5
+	known := true
+	rich.Item.Discretion["倍数"] = compliance.Tier{Base: "违法所得", MinMultiple: 1, MaxMultiple: 5, Description: "按违法所得计"}
+	rich.Item.Discretion["比例"] = compliance.Tier{Base: "货值", MinRate: 0.05, MaxRate: 0.3}
+	rich.Step.Discretion = &compliance.Discretion{Tier: "倍数", Amount: 1.5e7, BaseAmount: &base,
+		Mitigation: &compliance.Mitigation{Kind: compliance.MitigationReduced, BasisIDs: []string{"LB1"}, Reason: "主动消除危害后果"}}
+	rich.Step.HandlerKnown = &known
+	rich.Step.Attributes = map[string]any{"n": 3, "f": 2.5, "list": []any{"a", 1.0}, "obj": map[string]any{"k": nil}}
+	inputs := []*compliance.Input{decisionInput(t), rich}
 	for _, it := range oracleItems() {
 		for name, ms := range oracleScenarios {
 			for _, ev := range []string{compliance.EventStep, compliance.EventTick} {

@@ -215,17 +215,6 @@ func newCompiler() *ast.Compiler {
 		WithEnablePrintStatements(true) // so that print is checked against the capabilities, not erased
 }
 
-// checkQuery collects every warning of every compliance package, with the
-// package it came from, the dates on which packages want the case looked
-// at again, and the lifts: what the engine asks, family by family and only
-// of the families an event concerns (evalquery.go), written as one query
-// for an OPA server (OPAServerFiles).
-const checkQuery = `x = {
-	"warnings": [[family, w] | some family; some w in data.compliance[family].warnings],
-	"next_check": [d | some d in data.compliance[_].next_check],
-	"lifted": [l | some l in data.compliance[_].lifted],
-}`
-
 // viewQuery collects what packages say about a case's time, for people.
 const viewQuery = `x = {
 	"deadlines": [d | some d in data.compliance[_].deadlines],

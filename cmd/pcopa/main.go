@@ -3,8 +3,9 @@
 // Command pcopa runs OPA's own server (`opa run --server`) on powercheck's
 // policies, with the working-day built-ins registered, the shipped rule
 // parameters as data.params and a decision rule that is the engine's query
-// for a step (the families that handle steps): the evaluation-only server that `make bench` measures powercheck
-// against, on the same policies and the same input. It also writes the
+// for a step (the families that handle steps): the evaluation-only server
+// that `make bench` measures powercheck against, on the same policies and
+// the same input. It also writes the
 // decision input of a step, as the engine builds it (with the counted facts
 // of input.case), for the load tool:
 //

@@ -1,3 +1,6 @@
+# METADATA
+# custom:
+#   events: [catalog]
 package compliance.catalog
 
 # 职权清理与动态调整

@@ -4,6 +4,10 @@
 # 审核以审核人本人账号签署的记录为准（input.case.approvals：step_code、
 # decision、opinion、role、username、real_name、at，at 为服务器时间）；
 # 环节记录中申报的审核（input.step.approvals）仅作申报，不作为审核依据。
+
+# METADATA
+# custom:
+#   events: [step, tick]
 package compliance.checkpoint
 
 checkpoint_basis := "《攀枝花市仁和区行政权力依法规范公开运行工作方案》（攀仁府办〔2016〕77号）廉政风险防控点要求"

@@ -69,16 +69,21 @@ signed(steps) := [{"step_code": s.step_code, "decision": "approve", "opinion": "
 ]
 
 # on_step: the step s is submitted on its own day.
-on_step(it, accepted, earlier, s) := {
+on_step(it, accepted, earlier, s) := with_facts({
 	"event": "step", "now": s.occurred_at, "department": {"code": "ZJJ", "name": "住建局"},
 	"item": it, "case": object.union(case_doc(accepted, earlier), {"approvals": signed(array.concat(earlier, [s]))}),
 	"step": s,
-}
+})
 
-on_tick(it, accepted, steps, now) := {
+on_tick(it, accepted, steps, now) := with_facts({
 	"event": "tick", "now": ts(now), "department": {"code": "ZJJ", "name": "住建局"},
 	"item": it, "case": case_doc(accepted, steps),
-}
+})
+
+# with_facts(inp): inp with the facts the engine adds to input.case
+# (input.case.deadlines, input.case.facts), counted from inp's steps, item
+# and now; a test that changes one of those counts again.
+with_facts(inp) := object.union(inp, {"case": object.union(inp.case, powercheck.case_facts(inp))})
 
 found(ws) := {[w.rule, w.level, w.key] | some w in ws}
 
@@ -597,7 +602,7 @@ test_resume_without_suspend_ignored if {
 test_backdated_suspend_is_ordered_by_occurrence if {
 	# the suspend of 03-10 is entered after the resume of 03-17: it still counts
 	earlier := [st("accept", "2026-03-02"), st("resume", "2026-03-17")]
-	inp := json.patch(on_step(licence(20), "2026-03-02", earlier, st("suspend", "2026-03-10")), [{"op": "replace", "path": "/now", "value": ts("2026-04-03")}])
+	inp := with_facts(json.patch(on_step(licence(20), "2026-03-02", earlier, st("suspend", "2026-03-10")), [{"op": "replace", "path": "/now", "value": ts("2026-04-03")}]))
 	ws := deadline.warnings with input as inp
 	found(ws) == due_soon
 	some w in ws
@@ -794,7 +799,7 @@ test_calendar_unit_overdue_in_unknown_year if {
 # ---------------------------------------------------------------- robustness
 
 test_accepted_at_missing_uses_first_step if {
-	inp := json.patch(decided(1, "2026-03-02", "2026-03-04"), [{"op": "replace", "path": "/case/accepted_at", "value": ""}])
+	inp := with_facts(json.patch(decided(1, "2026-03-02", "2026-03-04"), [{"op": "replace", "path": "/case/accepted_at", "value": ""}]))
 	found(deadline.warnings) == overdue with input as inp
 }
 

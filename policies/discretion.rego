@@ -15,6 +15,10 @@
 # 从轻处罚仍须在幅度之内；金额低于下限、以“减轻”或“不予处罚”为由并引用了本事项的
 # 法律依据（basis_ids 非空且都是事项 legal_bases 中的编号）的，报预警
 # discretion.mitigated_below_range 提请复核，不报警；没有依据的，仍报警。
+
+# METADATA
+# custom:
+#   events: [step]
 package compliance.discretion
 
 basis := "《中华人民共和国行政处罚法》第三十四条"

@@ -1,3 +1,6 @@
+# METADATA
+# custom:
+#   events: [step, tick]
 package compliance.followup
 
 # 报警答复期限跟踪

@@ -64,16 +64,21 @@ signed(steps) := [{"step_code": s.step_code, "decision": "approve", "opinion": "
 	some a in s.approvals
 ]
 
-on_step(it, accepted, earlier, s) := {
+on_step(it, accepted, earlier, s) := with_facts({
 	"event": "step", "now": s.occurred_at, "department": {"code": "ZJJ", "name": "住建局"},
 	"item": it, "case": object.union(case_doc(accepted, earlier), {"approvals": signed(array.concat(earlier, [s]))}),
 	"step": s,
-}
+})
 
-on_tick(it, accepted, steps, now) := {
+on_tick(it, accepted, steps, now) := with_facts({
 	"event": "tick", "now": ts(now), "department": {"code": "ZJJ", "name": "住建局"},
 	"item": it, "case": case_doc(accepted, steps),
-}
+})
+
+# with_facts(inp): inp with the facts the engine adds to input.case
+# (input.case.deadlines, input.case.facts), counted from inp's steps, item
+# and now; a test that changes one of those counts again.
+with_facts(inp) := object.union(inp, {"case": object.union(inp.case, powercheck.case_facts(inp))})
 
 found(ws) := {[w.rule, w.level, w.key] | some w in ws}
 

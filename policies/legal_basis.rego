@@ -1,5 +1,9 @@
 # 法律依据：作出决定的环节必须援引法律依据，且所援引的依据必须是权力清单为
 # 该事项列明的依据（法无授权不可为）。
+
+# METADATA
+# custom:
+#   events: [step]
 package compliance.legal_basis
 
 catalog_basis := "《关于推行地方各级政府工作部门权力清单制度的指导意见》（法无授权不可为）"

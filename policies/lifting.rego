@@ -6,6 +6,10 @@
 # 办结的，照常报警。
 #
 # lifted 的每一项为 {"id": 预警编号, "reason": 解除原因}。本模块不产生预警。
+
+# METADATA
+# custom:
+#   events: [step, tick]
 package compliance.lifting
 
 import data.compliance.deadline

@@ -1,3 +1,6 @@
+# METADATA
+# custom:
+#   events: [patrol, patrol_day]
 package compliance.patrol
 
 # 日常巡查

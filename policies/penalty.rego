@@ -23,6 +23,10 @@
 # 期间：第八十五条规定本法中“五日”“七日”指工作日，不含法定节假日；期间开始之日不计算
 # 在内。要求听证晚于告知后第 5 个工作日的，预警（行政机关受理了逾期申请，须复核）；
 # 举行听证之日距通知之日不足 7 个工作日（workday.count(通知, 听证) < 7）的，报警。
+
+# METADATA
+# custom:
+#   events: [step]
 package compliance.penalty
 
 legal_review_basis := "《中华人民共和国行政处罚法》第五十八条"

@@ -1,3 +1,6 @@
+# METADATA
+# custom:
+#   events: [month_close]
 package compliance.report
 
 # 月报与书面说明

@@ -2,10 +2,12 @@
 
 // Command pcopa runs OPA's own server (`opa run --server`) on powercheck's
 // policies, with the working-day built-ins registered, the shipped rule
-// parameters as data.params and a decision rule that is the engine's check
-// query: the evaluation-only server that `make bench` measures powercheck
-// against, on the same policies and the same input. It also writes the
-// decision input of a step, as the engine builds it, for the load tool:
+// parameters as data.params and a decision rule that is the engine's query
+// for a step (the families that handle steps): the evaluation-only server
+// that `make bench` measures powercheck against, on the same policies and
+// the same input. It also writes the
+// decision input of a step, as the engine builds it (with the counted facts
+// of input.case), for the load tool:
 //
 //	pcopa -addr 127.0.0.1:8181 -step internal/policy/testdata/decision_step.json -input-out /tmp/input.json
 //	pcload -url http://127.0.0.1:8181 -get /v1/data/powercheck/decision/check -post /tmp/input.json
@@ -74,7 +76,11 @@ func writeInput(path, out string) error {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	doc, err := json.Marshal(map[string]any{"input": policy.Document(&in)})
+	input, err := policy.InputDocument(&in, calendar.Default())
+	if err != nil {
+		return err
+	}
+	doc, err := json.Marshal(map[string]any{"input": input})
 	if err != nil {
 		return err
 	}

@@ -320,7 +320,7 @@ func (f *fixed) Evaluate(ctx context.Context, in *compliance.Input) (compliance.
 	if err != nil {
 		return compliance.Evaluation{}, err
 	}
-	return f.c.evaluate(ctx, f.engine.timeout, doc)
+	return f.c.evaluate(ctx, f.engine.timeout, in.Event, doc)
 }
 
 func (f *fixed) View(ctx context.Context, in *compliance.Input) (compliance.TimeView, error) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/types"
 
 	"powercheck/internal/calendar"
@@ -57,78 +58,165 @@ var (
 	}
 )
 
+// declCaseFacts computes, from an input document, the facts the engine
+// adds to input.case: policy tests call it on hand-made inputs, and the
+// legal office's own rules may call it too.
+var declCaseFacts = &rego.Function{
+	Name: "powercheck.case_facts",
+	Description: "powercheck.case_facts(input): the law's counting of the case's periods, {\"deadlines\": […], \"facts\": {…}}, " +
+		"as the engine gives them in input.case.deadlines and input.case.facts; undefined without a case and an item",
+	Decl:    types.NewFunction(types.Args(types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))), types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))),
+	Memoize: true,
+}
+
 // calendarFunc returns the calendar in force at the moment of a call.
 type calendarFunc func() *calendar.Calendar
 
 // builtinDecls are the declarations added to the compiler's capabilities.
 func builtinDecls() []*ast.Builtin {
 	out := []*ast.Builtin{}
-	for _, f := range []*rego.Function{declAdd, declAddDays, declDue, declCount, declIsWorkday, declDate} {
+	for _, f := range []*rego.Function{declAdd, declAddDays, declDue, declCount, declIsWorkday, declDate, declCaseFacts} {
 		out = append(out, &ast.Builtin{Name: f.Name, Description: f.Description, Decl: f.Decl})
 	}
 	return out
 }
 
-// builtinBinder takes each built-in by its arity: as an option of one
-// query, or registered for the whole process.
-type builtinBinder struct {
-	f1 func(*rego.Function, rego.Builtin1)
-	f2 func(*rego.Function, rego.Builtin2)
-	f3 func(*rego.Function, rego.Builtin3)
+// builtinImpls binds the built-ins to a calendar source.
+func builtinImpls(cal calendarFunc) []builtinImpl {
+	return []builtinImpl{
+		{declAdd, args2(withDays(func(d calendar.Date, n int) (calendar.Date, error) {
+			return cal().AddWorkdays(d, n)
+		}))},
+		{declAddDays, args3(withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
+			return cal().AddDays(d, n, unit)
+		}))},
+		{declDue, args3(withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
+			return cal().Due(d, n, unit)
+		}))},
+		{declCount, args2(func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
+			da, err := dateArg(a)
+			if err != nil {
+				return nil, err
+			}
+			db, err := dateArg(b)
+			if err != nil {
+				return nil, err
+			}
+			n, err := cal().CountWorkdays(da, db)
+			if err != nil {
+				return nil, err
+			}
+			return ast.InternedTerm(n), nil
+		})},
+		{declCaseFacts, args1(func(_ rego.BuiltinContext, doc *ast.Term) (*ast.Term, error) {
+			o, ok := doc.Value.(ast.Object)
+			if !ok {
+				return nil, errors.New("want an input document")
+			}
+			dls, facts, ok := caseFacts(cal(), o)
+			if !ok {
+				return nil, nil
+			}
+			return obj("deadlines", dls, "facts", facts), nil
+		})},
+		{declIsWorkday, args1(onDate(func(d calendar.Date) (bool, error) {
+			return cal().IsWorkday(d)
+		}, ast.InternedTerm[bool]))},
+		{declDate, args1(onDate(func(d calendar.Date) (string, error) {
+			return d.String(), nil
+		}, ast.StringTerm))},
+	}
 }
 
-// builtinOptions binds the built-ins to a calendar source, as options of
-// the queries that use them.
+// builtinImpl is a built-in and its implementation over its arguments.
+type builtinImpl struct {
+	decl *rego.Function
+	impl func(bctx rego.BuiltinContext, args []*ast.Term) (*ast.Term, error)
+}
+
+func args1(f rego.Builtin1) func(rego.BuiltinContext, []*ast.Term) (*ast.Term, error) {
+	return func(bctx rego.BuiltinContext, a []*ast.Term) (*ast.Term, error) { return f(bctx, a[0]) }
+}
+
+func args2(f rego.Builtin2) func(rego.BuiltinContext, []*ast.Term) (*ast.Term, error) {
+	return func(bctx rego.BuiltinContext, a []*ast.Term) (*ast.Term, error) { return f(bctx, a[0], a[1]) }
+}
+
+func args3(f rego.Builtin3) func(rego.BuiltinContext, []*ast.Term) (*ast.Term, error) {
+	return func(bctx rego.BuiltinContext, a []*ast.Term) (*ast.Term, error) { return f(bctx, a[0], a[1], a[2]) }
+}
+
+// builtinOptions binds the built-ins to a calendar source, for rego.
 func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
 	var out []func(*rego.Rego)
-	bindBuiltins(cal, builtinBinder{
-		f1: func(d *rego.Function, f rego.Builtin1) { out = append(out, rego.Function1(d, f)) },
-		f2: func(d *rego.Function, f rego.Builtin2) { out = append(out, rego.Function2(d, f)) },
-		f3: func(d *rego.Function, f rego.Builtin3) { out = append(out, rego.Function3(d, f)) },
-	})
+	for _, b := range builtinImpls(cal) {
+		out = append(out, rego.FunctionDyn(b.decl, func(bctx rego.BuiltinContext, args []*ast.Term) (*ast.Term, error) {
+			return b.impl(bctx, args)
+		}))
+	}
 	return out
 }
 
-// RegisterBuiltins registers the working-day built-ins for the whole
-// process, counting with cal: what an OPA server needs to evaluate
-// powercheck's policies (cmd/pcopa). powercheck itself binds them per query.
+// RegisterBuiltins registers the working-day built-ins (and
+// powercheck.case_facts) for the whole process, counting with cal: what an
+// OPA server needs to evaluate powercheck's policies (cmd/pcopa). powercheck
+// itself binds them per revision.
 func RegisterBuiltins(cal *calendar.Calendar) {
-	bindBuiltins(func() *calendar.Calendar { return cal },
-		builtinBinder{f1: rego.RegisterBuiltin1, f2: rego.RegisterBuiltin2, f3: rego.RegisterBuiltin3})
+	for _, b := range builtinImpls(func() *calendar.Calendar { return cal }) {
+		rego.RegisterBuiltinDyn(b.decl, func(bctx rego.BuiltinContext, args []*ast.Term) (*ast.Term, error) {
+			return b.impl(bctx, args)
+		})
+	}
 }
 
-// bindBuiltins hands each built-in, counting with cal, to bind.
-func bindBuiltins(cal calendarFunc, bind builtinBinder) {
-	bind.f2(declAdd, withDays(func(d calendar.Date, n int) (calendar.Date, error) {
-		return cal().AddWorkdays(d, n)
-	}))
-	bind.f3(declAddDays, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
-		return cal().AddDays(d, n, unit)
-	}))
-	bind.f3(declDue, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
-		return cal().Due(d, n, unit)
-	}))
-	bind.f2(declCount, func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
-		da, err := dateArg(a)
-		if err != nil {
-			return nil, err
-		}
-		db, err := dateArg(b)
-		if err != nil {
-			return nil, err
-		}
-		n, err := cal().CountWorkdays(da, db)
-		if err != nil {
-			return nil, err
-		}
-		return ast.IntNumberTerm(n), nil
-	})
-	bind.f1(declIsWorkday, onDate(func(d calendar.Date) (bool, error) {
-		return cal().IsWorkday(d)
-	}, ast.BooleanTerm))
-	bind.f1(declDate, onDate(func(d calendar.Date) (string, error) {
-		return d.String(), nil
-	}, ast.StringTerm))
+// memoKey identifies a built-in call by its name and scalar arguments.
+type memoKey struct {
+	name string
+	args [3]ast.Value
+}
+
+type memo struct {
+	term *ast.Term
+	err  error
+}
+
+// topdownBuiltins binds the built-ins to a calendar source, for topdown:
+// calls with the same scalar arguments are answered once per evaluation, and
+// an error makes the call undefined and is reported, as rego does.
+func topdownBuiltins(cal calendarFunc) map[string]*topdown.Builtin {
+	out := map[string]*topdown.Builtin{}
+	for _, b := range builtinImpls(cal) {
+		arity := len(b.decl.Decl.FuncArgs().Args)
+		decl := &ast.Builtin{Name: b.decl.Name, Decl: b.decl.Decl}
+		out[b.decl.Name] = &topdown.Builtin{Decl: decl, Func: func(bctx topdown.BuiltinContext, args []*ast.Term, iter func(*ast.Term) error) error {
+			key, ok := memoKey{name: b.decl.Name}, arity <= 3
+			for i := 0; ok && i < arity; i++ {
+				switch v := args[i].Value.(type) {
+				case ast.String, ast.Number, ast.Boolean:
+					key.args[i] = v
+				default:
+					ok = false
+				}
+			}
+			var m memo
+			if hit, found := bctx.Cache.Get(key); ok && found {
+				m = hit.(memo)
+			} else {
+				m.term, m.err = b.impl(bctx, args)
+				if ok {
+					bctx.Cache.Put(key, m)
+				}
+			}
+			if m.err != nil {
+				return (&topdown.Error{Code: topdown.BuiltinErr, Message: b.decl.Name + ": " + m.err.Error(), Location: bctx.Location}).Wrap(m.err)
+			}
+			if m.term == nil {
+				return nil
+			}
+			return iter(m.term)
+		}}
+	}
+	return out
 }
 
 // onDate adapts a computation on the date of ts to a built-in; term makes
@@ -200,4 +288,13 @@ func dateAndInt(ts, n *ast.Term) (calendar.Date, int, error) {
 		return 0, 0, fmt.Errorf("number of days %d out of range", days)
 	}
 	return d, days, nil
+}
+
+// answersBoolean reports whether built-in name always answers true or false.
+func answersBoolean(name string) bool {
+	b, ok := ast.BuiltinMap[name]
+	if !ok || b.Decl == nil {
+		return false
+	}
+	return types.Compare(b.Decl.Result(), types.B) == 0
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"powercheck/internal/compliance"
 )
@@ -214,16 +215,6 @@ func newCompiler() *ast.Compiler {
 		WithEnablePrintStatements(true) // so that print is checked against the capabilities, not erased
 }
 
-// checkQuery collects every warning of every compliance package, with the
-// package it came from, the dates on which packages want the case looked
-// at again, and the case's pre-warnings that packages say to lift
-// ({"id", "reason"}: the facts they warned of were overtaken).
-const checkQuery = `x = {
-	"warnings": [[family, w] | some family; some w in data.compliance[family].warnings],
-	"next_check": [d | some d in data.compliance[_].next_check],
-	"lifted": [l | some l in data.compliance[_].lifted],
-}`
-
 // viewQuery collects what packages say about a case's time, for people.
 const viewQuery = `x = {
 	"deadlines": [d | some d in data.compliance[_].deadlines],
@@ -231,10 +222,12 @@ const viewQuery = `x = {
 	"extensions": [e | some e in data.compliance.deadline.extensions],
 }`
 
-// prepared are the queries of one compiled revision.
+// prepared are the queries of one compiled revision: one per event for the
+// checks ("" asks every family), and the time view.
 type prepared struct {
-	check rego.PreparedEvalQuery
-	view  rego.PreparedEvalQuery
+	checks   map[string]*eventQuery
+	view     rego.PreparedEvalQuery
+	builtins map[string]*topdown.Builtin
 }
 
 // compileSet compiles the non-test modules and prepares the queries.
@@ -249,20 +242,14 @@ func compileSet(ctx context.Context, cal calendarFunc, modules []Module, data st
 	if err != nil {
 		return nil, prepared{}, err
 	}
-	prepare := func(q string) (rego.PreparedEvalQuery, error) {
-		opts := append([]func(*rego.Rego){rego.Compiler(c), rego.Store(data), rego.Query(q), rego.StrictBuiltinErrors(false)}, builtinOptions(cal)...)
-		pq, err := rego.New(opts...).PrepareForEval(ctx)
-		if err != nil {
-			return pq, fmt.Errorf("prepare policy query: %w", err)
-		}
-		return pq, nil
-	}
 	var p prepared
-	if p.check, err = prepare(checkQuery); err != nil {
+	if p.checks, err = compileChecks(c); err != nil {
 		return nil, p, err
 	}
-	if p.view, err = prepare(viewQuery); err != nil {
-		return nil, p, err
+	p.builtins = topdownBuiltins(cal)
+	opts := append([]func(*rego.Rego){rego.Compiler(c), rego.Store(data), rego.Query(viewQuery), rego.StrictBuiltinErrors(false)}, builtinOptions(cal)...)
+	if p.view, err = rego.New(opts...).PrepareForEval(ctx); err != nil {
+		return nil, p, fmt.Errorf("prepare policy query: %w", err)
 	}
 	return c, p, nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"powercheck/internal/calendar"
@@ -217,6 +218,45 @@ func BenchmarkEvaluateStep(b *testing.B) {
 	for b.Loop() {
 		if _, err := e.Evaluate(ctx, in); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestDocumentValue checks that the input built as ast values is the
+// document Document describes, for the decision step and generated cases.
+func TestDocumentValue(t *testing.T) {
+	t.Parallel()
+	rich := decisionInput(t)
+	base := 20000.5
+	known := true
+	rich.Item.Discretion["倍数"] = compliance.Tier{Base: "违法所得", MinMultiple: 1, MaxMultiple: 5, Description: "按违法所得计"}
+	rich.Item.Discretion["比例"] = compliance.Tier{Base: "货值", MinRate: 0.05, MaxRate: 0.3}
+	rich.Step.Discretion = &compliance.Discretion{Tier: "倍数", Amount: 1.5e7, BaseAmount: &base,
+		Mitigation: &compliance.Mitigation{Kind: compliance.MitigationReduced, BasisIDs: []string{"LB1"}, Reason: "主动消除危害后果"}}
+	rich.Step.HandlerKnown = &known
+	rich.Step.Attributes = map[string]any{"n": 3, "f": 2.5, "list": []any{"a", 1.0}, "obj": map[string]any{"k": nil}}
+	inputs := []*compliance.Input{decisionInput(t), rich}
+	for _, it := range oracleItems() {
+		for name, ms := range oracleScenarios {
+			for _, ev := range []string{compliance.EventStep, compliance.EventTick} {
+				in := caseInput(it, "2026-02-12", ms, ev, time.Date(2026, 3, 20, 9, 0, 0, 0, calendar.Shanghai), "open")
+				in.Warnings = []compliance.Warning{{ID: 7, Rule: "deadline.item_due_soon", Level: "prewarning", Status: "open", Key: "item"}}
+				_ = name
+				inputs = append(inputs, in)
+			}
+		}
+	}
+	for i, in := range inputs {
+		want, err := ast.InterfaceToValue(policy.Document(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := policy.DocumentValue(in)
+		if err != nil {
+			t.Fatalf("input %d: DocumentValue: %v", i, err)
+		}
+		if got.Compare(want) != 0 {
+			t.Errorf("input %d: DocumentValue differs from Document\n got %v\nwant %v", i, got, want)
 		}
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
 	"powercheck/internal/calendar"
 	"powercheck/internal/compliance"
 )
@@ -156,6 +154,15 @@ func Document(in *compliance.Input) map[string]any {
 	if in.Step != nil {
 		doc["step"] = stepDoc(in.Step)
 	}
+	for k, v := range otherFacts(in) {
+		doc[k] = v
+	}
+	return doc
+}
+
+// otherFacts are the facts of the events other than step and tick.
+func otherFacts(in *compliance.Input) map[string]any {
+	doc := map[string]any{}
 	if in.Day != nil {
 		doc["day"] = map[string]any{"date": in.Day.Date, "kind": in.Day.Kind, "patrols": in.Day.Patrols}
 	}
@@ -198,8 +205,4 @@ func catalogDoc(c *compliance.CatalogFacts) map[string]any {
 		created = ts(c.ItemCreatedAt)
 	}
 	return map[string]any{"last_case_at": last, "cases_total": c.CasesTotal, "item_created_at": created}
-}
-
-func toValue(doc map[string]any) (ast.Value, error) {
-	return ast.InterfaceToValue(doc)
 }

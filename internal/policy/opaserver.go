@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // DecisionPackage is the package of the module OPAServerFiles writes; its
-// rule check is the engine's check query, so that an OPA server answers
+// rule check is the engine's query for a step, so that an OPA server answers
 // POST /v1/data/powercheck/decision/check as the engine answers a step.
 const DecisionPackage = "powercheck.decision"
 
@@ -47,9 +50,40 @@ func OPAServerFiles(dir string, modules []Module, params []byte) ([]string, erro
 	if err := write("data.json", data); err != nil {
 		return nil, err
 	}
-	decision := "package " + DecisionPackage + "\n\ncheck := " + strings.TrimPrefix(checkQuery, "x = ") + "\n"
+	decision := "package " + DecisionPackage + "\n\ncheck := " + stepCheck(modules) + "\n"
 	if err := write("decision.rego", []byte(decision)); err != nil {
 		return nil, err
 	}
 	return files, nil
+}
+
+// stepCheck is the engine's query for a step written as one rule: the
+// warnings, next checks and lifts of the families that handle steps (their
+// package METADATA custom.events lists "step", or says nothing).
+func stepCheck(modules []Module) string {
+	var fams []string
+	for _, m := range modules {
+		if m.IsTest() {
+			continue
+		}
+		mod, err := ast.ParseModuleWithOpts(fileName(m.Name), m.Source, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil || len(mod.Package.Path) != 3 {
+			continue
+		}
+		f := family{name: strings.Trim(mod.Package.Path[2].String(), `"`)}
+		for _, a := range mod.Annotations {
+			if a.Scope == "package" {
+				f.events = append(f.events, eventsOf(a.Custom["events"])...)
+			}
+		}
+		if f.handles("step") {
+			fams = append(fams, strconv.Quote(f.name))
+		}
+	}
+	set := "{" + strings.Join(fams, ", ") + "}"
+	return `{
+	"warnings": [[family, w] | some family in ` + set + `; some w in data.compliance[family].warnings],
+	"next_check": [d | some family in ` + set + `; some d in data.compliance[family].next_check],
+	"lifted": [l | some family in ` + set + `; some l in data.compliance[family].lifted],
+}`
 }

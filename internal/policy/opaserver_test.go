@@ -6,9 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"powercheck/internal/calendar"
@@ -65,34 +68,60 @@ func TestOPAServerFilesDecideAsTheEngine(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.edit(&in)
-			doc, err := e.document(&in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, _, err := c.run(context.Background(), c.queries.check, 10*time.Second, doc)
+			ev, err := e.Evaluate(context.Background(), &in)
 			if err != nil {
 				t.Fatalf("engine: %v", err)
 			}
-			rs, err := server.Eval(context.Background(), rego.EvalInput(Document(&in)))
+			input, err := InputDocument(&in, shipped)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := server.Eval(context.Background(), rego.EvalInput(input))
 			if err != nil || len(rs) != 1 {
 				t.Fatalf("server files: %v, %d results", err, len(rs))
 			}
-			got := rs[0].Expressions[0].Value
-			if !reflect.DeepEqual(jsonOf(t, got), jsonOf(t, want)) {
-				t.Errorf("server files answer\n%s\nthe engine\n%s", jsonOf(t, got), jsonOf(t, want))
+			got, _ := rs[0].Expressions[0].Value.(map[string]any)
+			var findings []compliance.Finding
+			for _, p := range got["warnings"].([]any) {
+				pair := p.([]any)
+				v, err := ast.InterfaceToValue(pair[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := decodeFinding(pair[0].(string), v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				findings = append(findings, f)
 			}
-			if ws, _ := want["warnings"].([]any); (len(ws) > 0) != tt.warnings {
-				t.Errorf("engine warnings %v, want some: %v", ws, tt.warnings)
+			byRule := func(a, b compliance.Finding) int {
+				return strings.Compare(a.Rule+a.Key+a.Message, b.Rule+b.Key+b.Message)
+			}
+			slices.SortFunc(findings, byRule)
+			want := slices.Clone(ev.Findings)
+			slices.SortFunc(want, byRule)
+			if !reflect.DeepEqual(findings, want) {
+				t.Errorf("server files find\n%+v\nthe engine\n%+v", findings, want)
+			}
+			var next calendar.Date
+			for _, d := range got["next_check"].([]any) {
+				day, err := calendar.ParseDate(d.(string))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if day > calendar.DateOf(in.Now) && (next == 0 || day < next) {
+					next = day
+				}
+			}
+			if next == 0 && !ev.NextCheck.IsZero() || next != 0 && !next.Start().Equal(ev.NextCheck) {
+				t.Errorf("server files look again on %v, the engine on %v", next, ev.NextCheck)
+			}
+			if n := len(got["lifted"].([]any)); n != len(ev.Lifts) {
+				t.Errorf("server files lift %d warnings, the engine %d", n, len(ev.Lifts))
+			}
+			if (len(ev.Findings) > 0) != tt.warnings {
+				t.Errorf("engine warnings %v, want some: %v", ev.Findings, tt.warnings)
 			}
 		})
 	}
-}
-
-func jsonOf(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -81,6 +81,9 @@ func init() {
 		if f == nil {
 			continue // not a function of this OPA version (or not a call: assign, eq, and, or)
 		}
+		if guards[name] == nil && answersBoolean(name) {
+			continue // a boolean cannot outgrow anything: the wrapper would only cost time
+		}
 		topdown.RegisterBuiltinFunc(name, guarded(name, f, guards[name]))
 	}
 }

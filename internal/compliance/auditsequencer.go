@@ -14,8 +14,8 @@ import (
 // but not yet sequenced.
 type AuditBacklog struct {
 	Count              int64
-	OldestID, NewestID int64     // the queue's positions of the oldest and the newest
-	Oldest             time.Time // the oldest entry's At
+	OldestID, NewestID int64     // the queue's first and last positions
+	Oldest             time.Time // the earliest At of the entries queued
 }
 
 // AuditQueue keeps the entries appended but not yet sequenced. A change

@@ -234,15 +234,20 @@ func (s *Audit) AuditBacklog(ctx context.Context) (compliance.AuditBacklog, erro
 	if b.Count == 0 {
 		return b, nil
 	}
-	var oldest, newest []auditPendingRow
-	if err := db.Select("id", "logged_at").Order("id").Limit(1).Find(&oldest).Error; err != nil {
+	// The first in the queue, the last, and the one that waits longest
+	// (entries of several nodes are stamped by their own clocks).
+	var first, last, oldest []auditPendingRow
+	if err := db.Select("id").Order("id").Limit(1).Find(&first).Error; err != nil {
+		return b, wrap(err, "read the first pending audit entry")
+	}
+	if err := db.Select("id").Order("id DESC").Limit(1).Find(&last).Error; err != nil {
+		return b, wrap(err, "read the last pending audit entry")
+	}
+	if err := db.Select("id", "logged_at").Order("logged_at").Limit(1).Find(&oldest).Error; err != nil {
 		return b, wrap(err, "read the oldest pending audit entry")
 	}
-	if err := db.Select("id").Order("id DESC").Limit(1).Find(&newest).Error; err != nil {
-		return b, wrap(err, "read the newest pending audit entry")
-	}
-	if len(oldest) > 0 && len(newest) > 0 {
-		b.OldestID, b.Oldest, b.NewestID = oldest[0].ID, oldest[0].LoggedAt.UTC(), newest[0].ID
+	if len(first) > 0 && len(last) > 0 && len(oldest) > 0 {
+		b.OldestID, b.NewestID, b.Oldest = first[0].ID, last[0].ID, oldest[0].LoggedAt.UTC()
 	}
 	return b, nil
 }

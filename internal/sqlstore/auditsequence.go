@@ -228,6 +228,9 @@ func sealPending(tx *gorm.DB, head *compliance.AuditHead, key []byte, limit int)
 func (s *Audit) AuditBacklog(ctx context.Context) (compliance.AuditBacklog, error) {
 	db := s.db.WithContext(ctx)
 	var b compliance.AuditBacklog
+	if !db.Migrator().HasTable(&auditPendingRow{}) {
+		return b, nil // a database an earlier version wrote, not migrated yet: it queues nothing
+	}
 	if err := db.Model(&auditPendingRow{}).Count(&b.Count).Error; err != nil {
 		return b, wrap(err, "count pending audit entries")
 	}

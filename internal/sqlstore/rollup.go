@@ -13,112 +13,6 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// The dashboard's rollup: counters per department and day (Asia/Shanghai)
-// kept in the transaction that changes what they count, so that a period's
-// figures read at most departments × days rows (× families and levels for
-// the warnings) whatever the size of the warnings and cases tables.
-
-// warningDayRow counts the warnings created on a day: all of them, those
-// open now and those now rectified, verified or closed.
-type warningDayRow struct {
-	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
-	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"` // YYYY-MM-DD, Asia/Shanghai
-	Family         string `gorm:"primaryKey;size:64;autoIncrement:false"`
-	Level          string `gorm:"primaryKey;size:16;autoIncrement:false"`
-	N              int64  `gorm:"column:n;not null"`
-	Open           int64  `gorm:"column:open_n;not null"`
-	Rectified      int64  `gorm:"column:rectified_n;not null"`
-}
-
-func (warningDayRow) TableName() string { return "dash_warning_days" }
-
-// warningMonthRow is the sum of the warningDayRow of a month, kept with
-// them, so that a period's whole months read a row per month instead of
-// one per day.
-type warningMonthRow struct {
-	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
-	Month          string `gorm:"primaryKey;size:7;autoIncrement:false"` // YYYY-MM, Asia/Shanghai
-	Family         string `gorm:"primaryKey;size:64;autoIncrement:false"`
-	Level          string `gorm:"primaryKey;size:16;autoIncrement:false"`
-	N              int64  `gorm:"column:n;not null"`
-	Open           int64  `gorm:"column:open_n;not null"`
-	Rectified      int64  `gorm:"column:rectified_n;not null"`
-}
-
-func (warningMonthRow) TableName() string { return "dash_warning_months" }
-
-// caseDayRow counts the cases accepted on a day: all of them, those now
-// closed, those with an overdue warning (compliance.OverdueRules), those
-// both, and those with any warning.
-type caseDayRow struct {
-	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
-	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
-	Cases          int64  `gorm:"column:cases_n;not null"`
-	Closed         int64  `gorm:"column:closed_n;not null"`
-	Overdue        int64  `gorm:"column:overdue_n;not null"`
-	ClosedOverdue  int64  `gorm:"column:closed_overdue_n;not null"`
-	Warned         int64  `gorm:"column:warned_n;not null"`
-}
-
-func (caseDayRow) TableName() string { return "dash_case_days" }
-
-// rectifyDayRow counts the rectify transitions of the alarms created on a
-// day by the time from the alarm to the report, in tenths of a day.
-type rectifyDayRow struct {
-	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
-	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
-	Tenths         int64  `gorm:"primaryKey;autoIncrement:false"`
-	N              int64  `gorm:"column:n;not null"`
-}
-
-func (rectifyDayRow) TableName() string { return "dash_rectify_days" }
-
-// overdueDayRow counts the overdue warnings (compliance.OverdueRules) of a
-// case created on a day: the cases overdue in a period are the distinct
-// case numbers of its days' rows.
-type overdueDayRow struct {
-	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false;index:idx_dash_overdue_case,priority:1"`
-	Day            string `gorm:"primaryKey;size:10;autoIncrement:false;index:idx_dash_overdue_case,priority:3"`
-	CaseNo         string `gorm:"primaryKey;size:64;autoIncrement:false;index:idx_dash_overdue_case,priority:2"`
-	N              int64  `gorm:"column:n;not null"`
-}
-
-func (overdueDayRow) TableName() string { return "dash_overdue_days" }
-
-// overdueFirstRow counts the days of dash_overdue_days of a department by
-// the case's previous overdue day in that department ("" for none). The
-// cases overdue in [from, to) are then a sum, not a distinct count: each
-// is counted on its first overdue day in the period, the one day of the
-// period whose previous overdue day is before from.
-type overdueFirstRow struct {
-	DepartmentCode string `gorm:"primaryKey;size:32;autoIncrement:false"`
-	Day            string `gorm:"primaryKey;size:10;autoIncrement:false"`
-	PrevDay        string `gorm:"primaryKey;size:10;autoIncrement:false"`
-	N              int64  `gorm:"column:n;not null"`
-}
-
-func (overdueFirstRow) TableName() string { return "dash_overdue_firsts" }
-
-// rollupStateRow records that a part of the rollup (rollupName, monthsName,
-// overdueName, firstsName) was filled from the base tables; until it is, the dashboard reads the
-// base tables for what that part counts.
-type rollupStateRow struct {
-	Name     string    `gorm:"primaryKey;size:64"`
-	FilledAt time.Time `gorm:"not null"`
-}
-
-func (rollupStateRow) TableName() string { return "dash_rollup_state" }
-
-// The parts of the rollup, each filled and marked apart.
-const (
-	rollupName  = "dashboard"                // dash_warning_days, dash_case_days, dash_rectify_days
-	monthsName  = "dashboard_warning_months" // dash_warning_months, filled from dash_warning_days
-	overdueName = "dashboard_overdue"        // dash_overdue_days
-	firstsName  = "dashboard_overdue_firsts" // dash_overdue_firsts, filled from dash_overdue_days
-)
-
-var rollupRows = []any{&warningDayRow{}, &warningMonthRow{}, &caseDayRow{}, &rectifyDayRow{}, &overdueDayRow{}, &overdueFirstRow{}, &rollupStateRow{}}
-
 // dayOf is the day (YYYY-MM-DD) of t in Asia/Shanghai, which has kept
 // UTC+8 without daylight saving time since 1991.
 func dayOf(t time.Time) string { return t.UTC().Add(8 * time.Hour).Format(time.DateOnly) }
@@ -182,6 +76,7 @@ const (
 	rollWarningMonths
 	rollCases
 	rollRectify
+	rollRectifyMonths
 	rollOverdue
 	rollFirsts
 )
@@ -190,7 +85,7 @@ type rollupKey struct {
 	table         rollupTable
 	dept, day     string // day is YYYY-MM for the warnings' months
 	family, level string // warnings
-	tenths        int64  // rectifications
+	tenths        int64  // rectifications (day is YYYY-MM for their months)
 	caseNo        string // overdue warnings
 	prevDay       string // overdue firsts
 }
@@ -385,6 +280,10 @@ func upsertCounter(tx *gorm.DB, k rollupKey, d rollupDelta) error {
 		row := overdueFirstRow{DepartmentCode: k.dept, Day: k.day, PrevDay: k.prevDay, N: d[0]}
 		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "prev_day"),
 			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
+	case rollRectifyMonths:
+		row := rectifyMonthRow{DepartmentCode: k.dept, Month: k.day, Tenths: k.tenths, N: d[0]}
+		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "month", "tenths"),
+			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
 	default:
 		row := rectifyDayRow{DepartmentCode: k.dept, Day: k.day, Tenths: k.tenths, N: d[0]}
 		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "tenths"),
@@ -412,162 +311,4 @@ func rollupOf(tx *gorm.DB) (*rollup, func() error) {
 	}
 	r := &rollup{}
 	return r, func() error { return r.flush(tx) }
-}
-
-// caseRows returns those of caseNos that exist, with the columns the case
-// counters are keyed by.
-func caseRows(tx *gorm.DB, caseNos []string) (map[string]caseRow, error) {
-	out := make(map[string]caseRow, len(caseNos))
-	for i := 0; i < len(caseNos); i += idBatch {
-		var part []caseRow
-		if err := tx.Select("case_no", "department_code", "accepted_at", "status").
-			Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).Find(&part).Error; err != nil {
-			return nil, err
-		}
-		for _, c := range part {
-			out[c.CaseNo] = c
-		}
-	}
-	return out, nil
-}
-
-// warningFlags returns the cases of caseNos that have a warning, each with
-// whether it has an overdue one; that is looked for only in the cases of
-// overdueOf, the others are false. Both read the (case_no, dedupe) index;
-// only the overdue query reads rows.
-func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, error) {
-	out := make(map[string]bool, len(caseNos))
-	for i := 0; i < len(caseNos); i += idBatch {
-		var warned []string
-		if err := tx.Model(&warningRow{}).Distinct("case_no").Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).
-			Pluck("case_no", &warned).Error; err != nil {
-			return nil, err
-		}
-		for _, no := range warned {
-			out[no] = false
-		}
-	}
-	for i := 0; i < len(overdueOf); i += idBatch {
-		var overdue []string
-		if err := tx.Model(&warningRow{}).Distinct("case_no").
-			Where("case_no IN ? AND rule IN ?", overdueOf[i:min(i+idBatch, len(overdueOf))], compliance.OverdueRules).
-			Pluck("case_no", &overdue).Error; err != nil {
-			return nil, err
-		}
-		for _, no := range overdue {
-			out[no] = true
-		}
-	}
-	return out, nil
-}
-
-// countWarnings adds fresh, just stored, to r: the warning counters, and
-// the counters of each case that now has its first warning or its first
-// overdue one. before is warningFlags of their cases as they were.
-func countWarnings(tx *gorm.DB, r *rollup, fresh []warningRow, before map[string]bool) error {
-	overdue := map[string]bool{} // of the cases of fresh: whether one of them is overdue
-	for _, w := range fresh {
-		r.warning(w, "", w.Status)
-		if slices.Contains(compliance.OverdueRules, w.Rule) {
-			r.add(rollupKey{table: rollOverdue, dept: w.DepartmentCode, day: dayOf(w.CreatedAt), caseNo: w.CaseNo}, rollupDelta{1})
-		}
-		if w.CaseNo != "" {
-			overdue[w.CaseNo] = overdue[w.CaseNo] || slices.Contains(compliance.OverdueRules, w.Rule)
-		}
-	}
-	var changed []string
-	for no, od := range overdue {
-		was, warned := before[no]
-		if !warned || (od && !was) {
-			changed = append(changed, no)
-		}
-	}
-	if len(changed) == 0 {
-		return nil
-	}
-	slices.Sort(changed)
-	cases, err := caseRows(tx, changed)
-	if err != nil {
-		return err
-	}
-	for _, no := range changed {
-		c, ok := cases[no]
-		if !ok {
-			continue // a warning of a case not stored counts no case
-		}
-		was, warned := before[no]
-		from := caseState{exists: true, closed: c.Status == compliance.CaseClosed, warned: warned, overdue: was}
-		to := from
-		to.warned, to.overdue = true, was || overdue[no]
-		r.caseChange(c.DepartmentCode, c.AcceptedAt, from, to)
-	}
-	return nil
-}
-
-// caseNosOf returns the distinct case numbers of rows, "" (no case) left
-// out; of the overdue rows only, when overdue.
-func caseNosOf(rows []warningRow, overdue bool) []string {
-	var out []string
-	for _, r := range rows {
-		if r.CaseNo != "" && (!overdue || slices.Contains(compliance.OverdueRules, r.Rule)) {
-			out = append(out, r.CaseNo)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// countNewCase adds case c, just stored, to the case counters of tx.
-func countNewCase(tx *gorm.DB, c caseRow) {
-	r, _ := rollupOf(tx)
-	r.caseChange(c.DepartmentCode, utc(c.AcceptedAt), caseState{}, caseState{exists: true, closed: c.Status == compliance.CaseClosed})
-}
-
-// countCaseStatus adds to the case counters of tx the change of the stored
-// case c.CaseNo to c.Status, when it closes or reopens. The row is read
-// with the lock its update takes anyway, so that the status read is the
-// one the update replaces.
-func countCaseStatus(tx *gorm.DB, c caseRow) error {
-	q := tx.Select("case_no", "department_code", "accepted_at", "status").Where("case_no = ?", c.CaseNo)
-	if tx.Dialector.Name() == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var old []caseRow
-	if err := q.Find(&old).Error; err != nil {
-		return err
-	}
-	if len(old) == 0 || (old[0].Status == compliance.CaseClosed) == (c.Status == compliance.CaseClosed) {
-		return nil
-	}
-	flags, err := warningFlags(tx, []string{c.CaseNo}, []string{c.CaseNo})
-	if err != nil {
-		return err
-	}
-	overdue, warned := flags[c.CaseNo]
-	from := caseState{exists: true, closed: old[0].Status == compliance.CaseClosed, warned: warned, overdue: overdue}
-	to := from
-	to.closed = !from.closed
-	r, _ := rollupOf(tx)
-	r.caseChange(old[0].DepartmentCode, old[0].AcceptedAt, from, to)
-	return nil
-}
-
-// countTransition adds transition t of warning w, both just stored, to the
-// counters: the warning's status, and an alarm's rectify report by the
-// time it took, computed by the database from the stored times as the
-// dashboard's query of the base tables computes it.
-func countTransition(tx *gorm.DB, w warningRow, t transitionRow) error {
-	r, done := rollupOf(tx)
-	r.warning(w, t.FromState, t.ToState)
-	if t.Action == compliance.ActionRectify && w.Level == compliance.LevelAlarm {
-		var tenths []int64
-		if err := tx.Table("warning_transitions t").Joins("JOIN warnings w ON w.id = t.warning_id").
-			Where("t.id = ?", t.ID).Pluck(tenthsSQL(tx.Dialector.Name()), &tenths).Error; err != nil {
-			return err
-		}
-		if len(tenths) == 1 {
-			r.add(rollupKey{table: rollRectify, dept: w.DepartmentCode, day: dayOf(w.CreatedAt), tenths: tenths[0]}, rollupDelta{1})
-		}
-	}
-	return done()
 }

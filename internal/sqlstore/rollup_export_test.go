@@ -43,10 +43,11 @@ func (s *Store) RollupReady(ctx context.Context) (bool, error) {
 	return rollupReady(s.db.WithContext(ctx), rollupName) && rollupReady(s.db.WithContext(ctx), overdueName), nil
 }
 
-// RollupMonthsReady reports whether the warnings' month counters are
-// filled, so that a period's whole months read them.
+// RollupMonthsReady reports whether the warnings' and the rectifications'
+// month counters are filled, so that a period's whole months read them.
 func (s *Store) RollupMonthsReady(ctx context.Context) (bool, error) {
-	return rollupReady(s.db.WithContext(ctx), monthsName), nil
+	filled := rollupFilled(s.db.WithContext(ctx), monthsName, rectifyMonthsName)
+	return filled[monthsName] && filled[rectifyMonthsName], nil
 }
 
 // FillWarningMonth fills the warnings' month counters of dept's month (its

@@ -328,7 +328,7 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 
 		t.Run("backfilled by the upgrade", func(t *testing.T) {
 			before := rollupTables(t, s)
-			for _, table := range []string{"dash_warning_days", "dash_warning_months", "dash_case_days", "dash_rectify_days", "dash_overdue_days", "dash_rollup_state"} {
+			for _, table := range []string{"dash_warning_days", "dash_warning_months", "dash_case_days", "dash_rectify_days", "dash_rectify_months", "dash_overdue_days", "dash_rollup_state"} {
 				if err := s.DB().Exec("DROP TABLE " + table).Error; err != nil {
 					t.Fatal(err)
 				}
@@ -353,13 +353,15 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 		t.Run("months filled from the days by the upgrade", func(t *testing.T) {
 			// A database whose rollup predates the warnings' months.
 			before := rollupTables(t, s)
-			if len(before["months"]) == 0 {
+			if len(before["months"]) == 0 || len(before["rectify_months"]) == 0 {
 				t.Fatal("no month counters to compare")
 			}
-			if err := s.DB().Exec("DROP TABLE dash_warning_months").Error; err != nil {
-				t.Fatal(err)
+			for _, table := range []string{"dash_warning_months", "dash_rectify_months"} {
+				if err := s.DB().Exec("DROP TABLE " + table).Error; err != nil {
+					t.Fatal(err)
+				}
 			}
-			if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name = ?", "dashboard_warning_months").Error; err != nil {
+			if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name IN ?", monthParts).Error; err != nil {
 				t.Fatal(err)
 			}
 			if ready, err := s.RollupMonthsReady(context.Background()); err != nil || ready {
@@ -374,7 +376,8 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 				t.Fatal(err)
 			}
 			if after := rollupTables(t, s); !reflect.DeepEqual(after, before) {
-				t.Errorf("months filled from the days differ from those kept by the writes:\nfilled %v\nkept   %v", after["months"], before["months"])
+				t.Errorf("months filled from the days differ from those kept by the writes:\nfilled %v %v\nkept   %v %v",
+					after["months"], after["rectify_months"], before["months"], before["rectify_months"])
 			}
 			compareFigures(t, s, r, depts)
 		})
@@ -383,6 +386,9 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 			// Wrong month counters, which the fill must replace while the
 			// workload goes on adding to them.
 			if err := s.DB().Exec("UPDATE dash_warning_months SET n = n + 7, open_n = open_n - 1").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DB().Exec("UPDATE dash_rectify_months SET n = n + 3").Error; err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan struct{})
@@ -397,7 +403,7 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 					running = false
 				default:
 				}
-				if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name = ?", "dashboard_warning_months").Error; err != nil {
+				if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name IN ?", monthParts).Error; err != nil {
 					t.Fatal(err)
 				}
 				if err := s.Migrate(context.Background()); err != nil {
@@ -405,8 +411,12 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 				}
 			}
 			t.Logf("%d fills while the workload ran", fills)
-			if got, want := rollupTables(t, s)["months"], monthsOfDays(t, s); !reflect.DeepEqual(got, want) {
+			tables := rollupTables(t, s)
+			if got, want := tables["months"], monthsOfDays(t, s); !reflect.DeepEqual(got, want) {
 				t.Errorf("month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
+			}
+			if got, want := tables["rectify_months"], rectifyMonthsOfDays(t, s); !reflect.DeepEqual(got, want) {
+				t.Errorf("rectification month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
 			}
 			compareFigures(t, s, r, depts)
 		})
@@ -447,35 +457,39 @@ func rollupTables(t *testing.T, s *sqlstore.Store) map[string][]string {
 			"WHERE n <> 0 OR open_n <> 0 OR rectified_n <> 0 ORDER BY department_code, month, family, level",
 		"cases": "SELECT department_code, day, cases_n, closed_n, overdue_n, closed_overdue_n, warned_n FROM dash_case_days " +
 			"WHERE cases_n <> 0 OR closed_n <> 0 OR overdue_n <> 0 OR closed_overdue_n <> 0 OR warned_n <> 0 ORDER BY department_code, day",
-		"rectify": "SELECT department_code, day, tenths, n, 0, 0, 0 FROM dash_rectify_days WHERE n <> 0 ORDER BY department_code, day, tenths",
-		"overdue": "SELECT department_code, day, case_no, n, 0, 0, 0 FROM dash_overdue_days WHERE n <> 0 ORDER BY department_code, day, case_no",
+		"rectify":        "SELECT department_code, day, tenths, n, 0, 0, 0 FROM dash_rectify_days WHERE n <> 0 ORDER BY department_code, day, tenths",
+		"rectify_months": "SELECT department_code, month, tenths, n, 0, 0, 0 FROM dash_rectify_months WHERE n <> 0 ORDER BY department_code, month, tenths",
+		"overdue":        "SELECT department_code, day, case_no, n, 0, 0, 0 FROM dash_overdue_days WHERE n <> 0 ORDER BY department_code, day, case_no",
 	} {
-		rows, err := s.DB().Raw(q).Rows()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var a, b, c, d string
-			var n [3]int64
-			if err := rows.Scan(&a, &b, &c, &d, &n[0], &n[1], &n[2]); err != nil {
-				t.Fatal(err)
-			}
-			out[table] = append(out[table], fmt.Sprint(a, b, c, d, n))
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
-		}
+		out[table] = sumRows(t, s, q)
 	}
 	return out
 }
+
+// monthParts are the parts of the rollup filled from the day counters.
+var monthParts = []string{"dashboard_warning_months", "dashboard_rectify_months"}
 
 // monthsOfDays returns the sums of the warnings' day counters by month, as
 // rollupTables returns the month counters.
 func monthsOfDays(t *testing.T, s *sqlstore.Store) []string {
 	t.Helper()
-	rows, err := s.DB().Raw("SELECT department_code, SUBSTR(day, 1, 7), family, level, SUM(n), SUM(open_n), SUM(rectified_n) " +
-		"FROM dash_warning_days GROUP BY department_code, SUBSTR(day, 1, 7), family, level " +
-		"HAVING SUM(n) <> 0 OR SUM(open_n) <> 0 OR SUM(rectified_n) <> 0 ORDER BY department_code, SUBSTR(day, 1, 7), family, level").Rows()
+	return sumRows(t, s, "SELECT department_code, SUBSTR(day, 1, 7), family, level, SUM(n), SUM(open_n), SUM(rectified_n) "+
+		"FROM dash_warning_days GROUP BY department_code, SUBSTR(day, 1, 7), family, level "+
+		"HAVING SUM(n) <> 0 OR SUM(open_n) <> 0 OR SUM(rectified_n) <> 0 ORDER BY department_code, SUBSTR(day, 1, 7), family, level")
+}
+
+// rectifyMonthsOfDays returns the sums of the rectifications' day counters
+// by month, as rollupTables returns their month counters.
+func rectifyMonthsOfDays(t *testing.T, s *sqlstore.Store) []string {
+	t.Helper()
+	return sumRows(t, s, "SELECT department_code, SUBSTR(day, 1, 7), tenths, SUM(n), 0, 0, 0 FROM dash_rectify_days "+
+		"GROUP BY department_code, SUBSTR(day, 1, 7), tenths HAVING SUM(n) <> 0 ORDER BY department_code, SUBSTR(day, 1, 7), tenths")
+}
+
+// sumRows returns the rows of q: four keys and three counts each.
+func sumRows(t *testing.T, s *sqlstore.Store, q string) []string {
+	t.Helper()
+	rows, err := s.DB().Raw(q).Rows()
 	if err != nil {
 		t.Fatal(err)
 	}

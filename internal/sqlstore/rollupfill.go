@@ -128,7 +128,7 @@ type rollupPart struct {
 }
 
 var rollupParts = []rollupPart{{rollupName, "", fillCounters}, {monthsName, rollupName, fillMonths},
-	{overdueName, "", fillOverdue}, {firstsName, overdueName, fillFirsts}}
+	{rectifyMonthsName, rollupName, fillRectifyMonths}, {overdueName, "", fillOverdue}, {firstsName, overdueName, fillFirsts}}
 
 // rollupMonth is a department's month to fill: the days [from, to) and the
 // instants [start, end) they span.
@@ -209,6 +209,25 @@ func fillMonths(tx *gorm.DB, m rollupMonth) error {
 	}
 	if err := tx.Where("department_code = ? AND month = ?", m.dept, month).Delete(&warningMonthRow{}).Error; err != nil {
 		return fmt.Errorf("clear the month's counters: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 100).Error
+}
+
+// fillRectifyMonths fills the rectifications' month counters from their
+// day counters, read with shared locks as fillMonths reads the warnings'.
+func fillRectifyMonths(tx *gorm.DB, m rollupMonth) error {
+	var rows []rectifyMonthRow
+	month := m.from[:7]
+	if err := tx.Raw("SELECT department_code, ? AS month, tenths, SUM(n) AS n FROM dash_rectify_days "+
+		"WHERE department_code = ? AND day >= ? AND day < ? GROUP BY department_code, tenths"+m.lock,
+		month, m.dept, m.from, m.to).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("sum the rectifications' days: %w", err)
+	}
+	if err := tx.Where("department_code = ? AND month = ?", m.dept, month).Delete(&rectifyMonthRow{}).Error; err != nil {
+		return fmt.Errorf("clear the month's rectification counters: %w", err)
 	}
 	if len(rows) == 0 {
 		return nil

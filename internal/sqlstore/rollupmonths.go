@@ -71,20 +71,32 @@ func spansOf(from, to string) (warningSpans, error) {
 	return sp, nil
 }
 
-// warningSum is a sum over the warning counters' columns, named as.
-type warningSum struct {
+// counterSum is a sum over the counters' columns, named as.
+type counterSum struct {
 	as, expr string
 	args     []any
 }
 
-// warningSums sums the warning counters of f's departments over the period
-// p by the columns by ("month" is the YYYY-MM), the groups with warnings
-// only: n, the warnings, and sums. When the month counters are filled, the
-// period is read as its spans (spansOf), each summed on its own and the
-// sums added up: a year of the district reads its twelve months and a few
-// days instead of 365 days. (Adding up the rows of all spans at once would
-// copy them all to a temporary table first.)
-func (s *Dashboard) warningSums(ctx context.Context, f compliance.StatsFilter, p rollupPeriod, by []string, sums ...warningSum) *gorm.DB {
+// spanCounters are the day and month counters of one kind (warnings or
+// rectifications) and whether the months are filled.
+type spanCounters struct {
+	days, months any // models
+	filled       bool
+}
+
+// warningSums sums the warning counters of the period p; see spanSums.
+func (s *Dashboard) warningSums(ctx context.Context, f compliance.StatsFilter, p rollupPeriod, by []string, sums ...counterSum) *gorm.DB {
+	return s.spanSums(ctx, f, p, spanCounters{&warningDayRow{}, &warningMonthRow{}, p.months}, by, sums...)
+}
+
+// spanSums sums counters c of f's departments over the period p by the
+// columns by ("month" is the YYYY-MM), the groups with a count only: n,
+// the count, and sums. When the month counters are filled, the period is
+// read as its spans (spansOf), each summed on its own and the sums added
+// up: a year of the district reads its twelve months and a few days
+// instead of 365 days. (Adding up the rows of all spans at once would copy
+// them all to a temporary table first.)
+func (s *Dashboard) spanSums(ctx context.Context, f compliance.StatsFilter, p rollupPeriod, c spanCounters, by []string, sums ...counterSum) *gorm.DB {
 	db := s.db.WithContext(ctx)
 	// sumsOf selects and groups q's counters by by, month the SQL of their
 	// month, sign "-" to take them off.
@@ -106,8 +118,8 @@ func (s *Dashboard) warningSums(ctx context.Context, f compliance.StatsFilter, p
 	}
 	const dayMonth = "SUBSTR(day, 1, 7)"
 	sp, err := spansOf(p.from, p.to)
-	if !p.months || err != nil || (sp.mFrom == sp.mTo && len(sp.most) == 0) {
-		return sumsOf(db.Model(&warningDayRow{}).Where("day >= ? AND day < ?", p.from, p.to), dayMonth, "").Having("SUM(n) > 0")
+	if !c.filled || err != nil || (sp.mFrom == sp.mTo && len(sp.most) == 0) {
+		return sumsOf(db.Model(c.days).Where("day >= ? AND day < ?", p.from, p.to), dayMonth, "").Having("SUM(n) > 0")
 	}
 	days := func(ranges [][2]string, sign string) *gorm.DB {
 		if len(ranges) == 0 {
@@ -118,14 +130,14 @@ func (s *Dashboard) warningSums(ctx context.Context, f compliance.StatsFilter, p
 		for _, r := range ranges {
 			conds, args = append(conds, "(day >= ? AND day < ?)"), append(args, r[0], r[1])
 		}
-		return sumsOf(db.Model(&warningDayRow{}).Where("("+strings.Join(conds, " OR ")+")", args...), dayMonth, sign)
+		return sumsOf(db.Model(c.days).Where("("+strings.Join(conds, " OR ")+")", args...), dayMonth, sign)
 	}
 	var whole, most *gorm.DB
 	if sp.mFrom < sp.mTo {
-		whole = sumsOf(db.Model(&warningMonthRow{}).Where("month >= ? AND month < ?", sp.mFrom, sp.mTo), "month", "")
+		whole = sumsOf(db.Model(c.months).Where("month >= ? AND month < ?", sp.mFrom, sp.mTo), "month", "")
 	}
 	if len(sp.most) > 0 {
-		most = sumsOf(db.Model(&warningMonthRow{}).Where("month IN ?", sp.most), "month", "")
+		most = sumsOf(db.Model(c.months).Where("month IN ?", sp.most), "month", "")
 	}
 	plus, minus := days(sp.plus, ""), days(sp.minus, "-")
 	// addUp adds up the sums of parts (nil for none) by by.

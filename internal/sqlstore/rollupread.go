@@ -13,6 +13,8 @@ import (
 type rollupPeriod struct {
 	from, to string // the days [from, to)
 	months   bool   // the warnings' month counters are filled
+	// rectifyMonths: the rectifications' month counters are filled
+	rectifyMonths bool
 }
 
 // fromRollup returns the days of f when the rollup can answer for f: its
@@ -22,8 +24,8 @@ func (s *Dashboard) fromRollup(ctx context.Context, f compliance.StatsFilter) (p
 	if p.from, p.to, ok = wholeDays(f); !ok {
 		return rollupPeriod{}, false
 	}
-	filled := rollupFilled(s.db.WithContext(ctx), rollupName, monthsName)
-	p.months = filled[monthsName]
+	filled := rollupFilled(s.db.WithContext(ctx), rollupName, monthsName, rectifyMonthsName)
+	p.months, p.rectifyMonths = filled[monthsName], filled[rectifyMonthsName]
 	return p, filled[rollupName]
 }
 
@@ -43,13 +45,13 @@ func (s *Dashboard) WarningFigures(ctx context.Context, f compliance.StatsFilter
 	alarm, pre := compliance.LevelAlarm, compliance.LevelPrewarning
 	var out []compliance.WarningFigures
 	err := s.warningSums(ctx, f, p, []string{"department_code"},
-		warningSum{"warnings", "SUM(n)", nil},
-		warningSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{alarm}},
-		warningSum{"prewarnings", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{pre}},
-		warningSum{"open_alarms", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{alarm}},
-		warningSum{"open_prewarnings", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{pre}},
-		warningSum{"deadline_alarms", "SUM(CASE WHEN level = ? AND family = 'deadline' THEN n ELSE 0 END)", []any{alarm}},
-		warningSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{alarm}},
+		counterSum{"warnings", "SUM(n)", nil},
+		counterSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{alarm}},
+		counterSum{"prewarnings", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{pre}},
+		counterSum{"open_alarms", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{alarm}},
+		counterSum{"open_prewarnings", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{pre}},
+		counterSum{"deadline_alarms", "SUM(CASE WHEN level = ? AND family = 'deadline' THEN n ELSE 0 END)", []any{alarm}},
+		counterSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{alarm}},
 	).Scan(&out).Error
 	if err != nil {
 		return nil, wrap(err, "count warning figures")
@@ -76,16 +78,16 @@ func (s *Dashboard) CaseFigures(ctx context.Context, f compliance.StatsFilter) (
 	return out, nil
 }
 
-// RectifyDays implements compliance.DashboardStore from the rollup.
+// RectifyDays implements compliance.DashboardStore from the rollup: the
+// period's whole months from the month counters, as for the warnings.
 func (s *Dashboard) RectifyDays(ctx context.Context, f compliance.StatsFilter) ([]compliance.RectifyBucket, error) {
 	p, ok := s.fromRollup(ctx, f)
 	if !ok {
 		return s.rectifyDaysFromBase(ctx, f)
 	}
 	var out []compliance.RectifyBucket
-	err := s.counters(ctx, &rectifyDayRow{}, f, p.from, p.to).
-		Select("department_code, tenths, SUM(n) AS count").
-		Group("department_code, tenths").Having("SUM(n) > 0").Scan(&out).Error
+	err := s.spanSums(ctx, f, p, spanCounters{&rectifyDayRow{}, &rectifyMonthRow{}, p.rectifyMonths},
+		[]string{"department_code", "tenths"}, counterSum{"count", "SUM(n)", nil}).Scan(&out).Error
 	if err != nil {
 		return nil, wrap(err, "count days to rectify")
 	}
@@ -150,7 +152,7 @@ func (s *Dashboard) WarningCounts(ctx context.Context, f compliance.StatsFilter)
 	}
 	var out []compliance.WarningCount
 	err := s.warningSums(ctx, f, p, []string{"department_code", "month", "family", "level"},
-		warningSum{"count", "SUM(n)", nil}).Scan(&out).Error
+		counterSum{"count", "SUM(n)", nil}).Scan(&out).Error
 	if err != nil {
 		return nil, wrap(err, "count warnings")
 	}
@@ -188,8 +190,8 @@ func (s *Dashboard) DepartmentCounts(ctx context.Context, f compliance.StatsFilt
 	}
 	wg.Go(func() {
 		errs[1] = s.warningSums(ctx, f, p, []string{"department_code"},
-			warningSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{compliance.LevelAlarm}},
-			warningSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{compliance.LevelAlarm}},
+			counterSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{compliance.LevelAlarm}},
+			counterSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{compliance.LevelAlarm}},
 		).Scan(&alarms).Error
 	})
 	var overdue []struct {

@@ -1,0 +1,172 @@
+package sqlstore
+
+import (
+	"slices"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+)
+
+// How each write of the base tables changes the rollup's counters.
+
+// caseRows returns those of caseNos that exist, with the columns the case
+// counters are keyed by.
+func caseRows(tx *gorm.DB, caseNos []string) (map[string]caseRow, error) {
+	out := make(map[string]caseRow, len(caseNos))
+	for i := 0; i < len(caseNos); i += idBatch {
+		var part []caseRow
+		if err := tx.Select("case_no", "department_code", "accepted_at", "status").
+			Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).Find(&part).Error; err != nil {
+			return nil, err
+		}
+		for _, c := range part {
+			out[c.CaseNo] = c
+		}
+	}
+	return out, nil
+}
+
+// warningFlags returns the cases of caseNos that have a warning, each with
+// whether it has an overdue one; that is looked for only in the cases of
+// overdueOf, the others are false. Both read the (case_no, dedupe) index;
+// only the overdue query reads rows.
+func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(caseNos))
+	for i := 0; i < len(caseNos); i += idBatch {
+		var warned []string
+		if err := tx.Model(&warningRow{}).Distinct("case_no").Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).
+			Pluck("case_no", &warned).Error; err != nil {
+			return nil, err
+		}
+		for _, no := range warned {
+			out[no] = false
+		}
+	}
+	for i := 0; i < len(overdueOf); i += idBatch {
+		var overdue []string
+		if err := tx.Model(&warningRow{}).Distinct("case_no").
+			Where("case_no IN ? AND rule IN ?", overdueOf[i:min(i+idBatch, len(overdueOf))], compliance.OverdueRules).
+			Pluck("case_no", &overdue).Error; err != nil {
+			return nil, err
+		}
+		for _, no := range overdue {
+			out[no] = true
+		}
+	}
+	return out, nil
+}
+
+// countWarnings adds fresh, just stored, to r: the warning counters, and
+// the counters of each case that now has its first warning or its first
+// overdue one. before is warningFlags of their cases as they were.
+func countWarnings(tx *gorm.DB, r *rollup, fresh []warningRow, before map[string]bool) error {
+	overdue := map[string]bool{} // of the cases of fresh: whether one of them is overdue
+	for _, w := range fresh {
+		r.warning(w, "", w.Status)
+		if slices.Contains(compliance.OverdueRules, w.Rule) {
+			r.add(rollupKey{table: rollOverdue, dept: w.DepartmentCode, day: dayOf(w.CreatedAt), caseNo: w.CaseNo}, rollupDelta{1})
+		}
+		if w.CaseNo != "" {
+			overdue[w.CaseNo] = overdue[w.CaseNo] || slices.Contains(compliance.OverdueRules, w.Rule)
+		}
+	}
+	var changed []string
+	for no, od := range overdue {
+		was, warned := before[no]
+		if !warned || (od && !was) {
+			changed = append(changed, no)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	slices.Sort(changed)
+	cases, err := caseRows(tx, changed)
+	if err != nil {
+		return err
+	}
+	for _, no := range changed {
+		c, ok := cases[no]
+		if !ok {
+			continue // a warning of a case not stored counts no case
+		}
+		was, warned := before[no]
+		from := caseState{exists: true, closed: c.Status == compliance.CaseClosed, warned: warned, overdue: was}
+		to := from
+		to.warned, to.overdue = true, was || overdue[no]
+		r.caseChange(c.DepartmentCode, c.AcceptedAt, from, to)
+	}
+	return nil
+}
+
+// caseNosOf returns the distinct case numbers of rows, "" (no case) left
+// out; of the overdue rows only, when overdue.
+func caseNosOf(rows []warningRow, overdue bool) []string {
+	var out []string
+	for _, r := range rows {
+		if r.CaseNo != "" && (!overdue || slices.Contains(compliance.OverdueRules, r.Rule)) {
+			out = append(out, r.CaseNo)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// countNewCase adds case c, just stored, to the case counters of tx.
+func countNewCase(tx *gorm.DB, c caseRow) {
+	r, _ := rollupOf(tx)
+	r.caseChange(c.DepartmentCode, utc(c.AcceptedAt), caseState{}, caseState{exists: true, closed: c.Status == compliance.CaseClosed})
+}
+
+// countCaseStatus adds to the case counters of tx the change of the stored
+// case c.CaseNo to c.Status, when it closes or reopens. The row is read
+// with the lock its update takes anyway, so that the status read is the
+// one the update replaces.
+func countCaseStatus(tx *gorm.DB, c caseRow) error {
+	q := tx.Select("case_no", "department_code", "accepted_at", "status").Where("case_no = ?", c.CaseNo)
+	if tx.Dialector.Name() == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var old []caseRow
+	if err := q.Find(&old).Error; err != nil {
+		return err
+	}
+	if len(old) == 0 || (old[0].Status == compliance.CaseClosed) == (c.Status == compliance.CaseClosed) {
+		return nil
+	}
+	flags, err := warningFlags(tx, []string{c.CaseNo}, []string{c.CaseNo})
+	if err != nil {
+		return err
+	}
+	overdue, warned := flags[c.CaseNo]
+	from := caseState{exists: true, closed: old[0].Status == compliance.CaseClosed, warned: warned, overdue: overdue}
+	to := from
+	to.closed = !from.closed
+	r, _ := rollupOf(tx)
+	r.caseChange(old[0].DepartmentCode, old[0].AcceptedAt, from, to)
+	return nil
+}
+
+// countTransition adds transition t of warning w, both just stored, to the
+// counters: the warning's status, and an alarm's rectify report by the
+// time it took, computed by the database from the stored times as the
+// dashboard's query of the base tables computes it.
+func countTransition(tx *gorm.DB, w warningRow, t transitionRow) error {
+	r, done := rollupOf(tx)
+	r.warning(w, t.FromState, t.ToState)
+	if t.Action == compliance.ActionRectify && w.Level == compliance.LevelAlarm {
+		var tenths []int64
+		if err := tx.Table("warning_transitions t").Joins("JOIN warnings w ON w.id = t.warning_id").
+			Where("t.id = ?", t.ID).Pluck(tenthsSQL(tx.Dialector.Name()), &tenths).Error; err != nil {
+			return err
+		}
+		if len(tenths) == 1 {
+			day := dayOf(w.CreatedAt)
+			r.add(rollupKey{table: rollRectify, dept: w.DepartmentCode, day: day, tenths: tenths[0]}, rollupDelta{1})
+			r.add(rollupKey{table: rollRectifyMonths, dept: w.DepartmentCode, day: day[:7], tenths: tenths[0]}, rollupDelta{1})
+		}
+	}
+	return done()
+}

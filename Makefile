@@ -15,7 +15,7 @@ WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html
 WEB_OUT   := web/dist/console/index.html
 WEB_DEPS  := web/node_modules/.package-lock.json
 
-.PHONY: build web run test test-go test-web test-browser bench lint policy-test clean chaos fuzz race
+.PHONY: build web run test test-go test-web test-browser bench lint policy-test clean chaos fuzz race cluster cluster-stop
 
 ## build: the console (when its sources changed), then the binary that embeds it
 build: $(WEB_OUT)
@@ -66,6 +66,15 @@ bench: build
 chaos:
 	$(GO) vet -tags chaos ./internal/chaos
 	$(GO) test -tags chaos -count=1 -timeout 10m -v -run '$(CHAOS_RUN)' ./internal/chaos
+
+## cluster: a three-node MariaDB Galera cluster on ports 4306-4308 (its own
+## data directories under /tmp/pccluster; the MariaDB on 3306 is not touched);
+## cluster-stop stops it. scripts/cluster.sh also kills and restarts a node.
+cluster:
+	bash scripts/cluster.sh start
+
+cluster-stop:
+	bash scripts/cluster.sh stop
 
 ## fuzz: every Go fuzz target for FUZZTIME each (default 20s); `make test`
 ## runs only their seed corpora (testdata/fuzz)

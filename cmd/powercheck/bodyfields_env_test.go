@@ -256,7 +256,7 @@ func (a snapshot) changes(b snapshot) []string {
 	return out
 }
 
-var auditTables = []string{"audit_log", "audit_head", "audit_effects", "audit_pending", "audit_sequencer"}
+var auditTables = []string{"audit_log", "audit_head", "audit_effects", "audit_pending", "audit_pending_effects", "audit_sequencer"}
 
 // eventTables grow with any accepted change that is worth telling (the
 // outbox); a refused request never writes to them.

@@ -292,3 +292,38 @@ func TestAuditReadersSettleTheQueue(t *testing.T) {
 		}
 	})
 }
+
+// Entries with effects, a few kept in the entry's row and many stored
+// apart, are chained with all of them, and the queue keeps none.
+func TestAuditQueuedEffectsAreChained(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		ctx := context.Background()
+		node := auditNode(t, st, nil)
+		for _, n := range []int{0, 2, 250} {
+			e := compliance.AuditEntry{Actor: compliance.SystemActor, Role: compliance.SystemActor, Action: "SYSTEM sweep",
+				Target: fmt.Sprintf("effects=%d", n), RequestDigest: "req", ResponseDigest: "res"}
+			for i := range n {
+				e.Effects = append(e.Effects, compliance.AuditEffect{Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning,
+					Key: fmt.Sprint(i + 1)}, After: fmt.Sprintf("%064d", i)})
+			}
+			if _, err := node.RecordAudit(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := node.SettleAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := compliance.VerifyAudit(ctx, st.Audit(), nil); err != nil || n != 3 {
+			t.Fatalf("VerifyAudit = %d, %v; want 3 entries, their effects matching", n, err)
+		}
+		effects, err := st.Audit().AuditEffects(ctx, 0, 3)
+		if err != nil || len(effects) != 252 {
+			t.Fatalf("AuditEffects = %d effects, %v; want 252", len(effects), err)
+		}
+		var left int64
+		if err := st.DB().Raw("SELECT COUNT(*) FROM audit_pending_effects").Scan(&left).Error; err != nil || left != 0 {
+			t.Fatalf("audit_pending_effects holds %d rows, %v; want none", left, err)
+		}
+	})
+}

@@ -31,6 +31,9 @@ type auditPendingRow struct {
 	AfterDigest    string    `gorm:"size:64;not null;default:''"`
 	EffectsDigest  string    `gorm:"size:64;not null;default:''"`
 	Effects        string    `gorm:"type:longtext"` // JSON of pendingEffect; the digest above covers them
+	// EffectsApart: the effects, too many for one row, are in
+	// audit_pending_effects instead of Effects.
+	EffectsApart bool `gorm:"not null;default:false"`
 }
 
 func (auditPendingRow) TableName() string { return "audit_pending" }
@@ -56,6 +59,13 @@ type auditSequencerRow struct {
 func (auditSequencerRow) TableName() string { return "audit_sequencer" }
 
 func toPendingRow(e compliance.AuditEntry) (auditPendingRow, error) {
+	row := auditPendingRow{LoggedAt: utc(e.At), Actor: e.Actor, Role: string(e.Role), IP: e.IP, Action: e.Action,
+		Target: e.Target, RequestDigest: e.RequestDigest, ResponseDigest: e.ResponseDigest, Subjects: e.Subjects,
+		BeforeDigest: e.BeforeDigest, AfterDigest: e.AfterDigest, EffectsDigest: e.EffectsDigest}
+	if len(e.Effects) > inlineEffects {
+		row.EffectsApart = true
+		return row, nil
+	}
 	effects := make([]pendingEffect, len(e.Effects))
 	for i, f := range e.Effects {
 		effects[i] = pendingEffect{Kind: f.Subject.Kind, Key: f.Subject.Key, Before: f.Before, After: f.After}
@@ -64,14 +74,15 @@ func toPendingRow(e compliance.AuditEntry) (auditPendingRow, error) {
 	if err != nil {
 		return auditPendingRow{}, err
 	}
-	return auditPendingRow{LoggedAt: utc(e.At), Actor: e.Actor, Role: string(e.Role), IP: e.IP, Action: e.Action,
-		Target: e.Target, RequestDigest: e.RequestDigest, ResponseDigest: e.ResponseDigest, Subjects: e.Subjects,
-		BeforeDigest: e.BeforeDigest, AfterDigest: e.AfterDigest, EffectsDigest: e.EffectsDigest, Effects: string(b)}, nil
+	row.Effects = string(b)
+	return row, nil
 }
 
-func (r auditPendingRow) entry() (compliance.AuditEntry, error) {
-	var effects []pendingEffect
-	if r.Effects != "" {
+// entry is the pending entry r; apart are its effects when they were
+// stored apart.
+func (r auditPendingRow) entry(apart []pendingEffect) (compliance.AuditEntry, error) {
+	effects := apart
+	if !r.EffectsApart && r.Effects != "" {
 		if err := json.Unmarshal([]byte(r.Effects), &effects); err != nil {
 			return compliance.AuditEntry{}, fmt.Errorf("pending audit entry %d: effects: %w", r.ID, err)
 		}
@@ -110,6 +121,14 @@ func (s *Audit) EnqueueAudit(ctx context.Context, e compliance.AuditEntry) error
 	row, err := toPendingRow(e)
 	if err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
+	}
+	if row.EffectsApart {
+		return wrap(s.transaction(ctx, func(tx *gorm.DB) error {
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			return createPendingEffects(tx, row.ID, e.Effects)
+		}), "append audit entry")
 	}
 	return wrap(s.exclusive(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }), "append audit entry")
 }
@@ -193,11 +212,15 @@ func sealPending(tx *gorm.DB, head *compliance.AuditHead, key []byte, limit int)
 	if len(pending) == 0 {
 		return 0, nil
 	}
+	apart, err := pendingEffectsOf(tx, pending)
+	if err != nil {
+		return 0, err
+	}
 	rows := make([]auditRow, len(pending))
 	ids := make([]int64, len(pending))
 	var effects []auditEffectRow
 	for i, p := range pending {
-		e, err := p.entry()
+		e, err := p.entry(apart[p.ID])
 		if err != nil {
 			return 0, err
 		}
@@ -214,6 +237,9 @@ func sealPending(tx *gorm.DB, head *compliance.AuditHead, key []byte, limit int)
 	}
 	if res.RowsAffected != int64(len(ids)) {
 		return 0, errSealRace
+	}
+	if err := deletePendingEffects(tx, apart); err != nil {
+		return 0, err
 	}
 	if err := tx.CreateInBatches(&rows, 50).Error; err != nil { // 15 columns a row
 		return 0, err

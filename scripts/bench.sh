@@ -12,7 +12,11 @@
 #      public pages (the power list and an item) alone, and at 200 requests/s
 #      while steps arrive at half the maximum;
 #   3. on SQLite, the maximum throughput with the metrics and access logs
-#      off, then on.
+#      off, then on;
+#   4. powercheck against OPA's own server (cmd/pcopa: `opa run --server`
+#      with the working-day built-ins) on the same policies: durable steps/s
+#      on MySQL versus decisions/s for the decision step's input, the same
+#      load tool and connections, in interleaved rounds; prints the ratio.
 #
 # Everything it starts (servers, databases, temporary files) is stopped or
 # removed on exit, also on failure or Ctrl-C. Results are kept in
@@ -25,6 +29,8 @@
 #   BENCH_DRIVERS="sqlite mysql"
 #   BENCH_OBSERVABILITY=1      0 skips the metrics-and-logs on/off runs (SQLite)
 #   BENCH_OBSERVABILITY_ROUNDS=3 rounds of interleaved off/on runs (the medians are compared)
+#   BENCH_OPA=1                0 skips the comparison with OPA's server (needs MySQL)
+#   BENCH_OPA_ROUNDS=3         rounds of interleaved powercheck/OPA runs (the medians are compared)
 #   BENCH_GO=1                 0 skips the Go benchmarks
 #   BENCH_GO_BENCHTIME=1s      -benchtime of the Go benchmarks
 #   BENCH_CONSOLE_BENCHTIME=20x -benchtime of BenchmarkConsoleLists (requests per route)
@@ -47,6 +53,7 @@ GO=${GO:-go}
 
 BIN=bin/powercheck
 LOAD=bin/pcload
+OPA=bin/pcopa
 ADMIN_TOKEN=bench-admin-token-0123456789abcdef # serve refuses one shorter than 32 characters outside demo mode
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pcbench.XXXXXX")
@@ -320,9 +327,58 @@ bench_observability() {
 	echo "    access log: $(wc -l <"$WORK/obs-access.log") lines, $(du -h "$WORK/obs-access.log" | cut -f1)"
 }
 
+# median: the median of the numbers on stdin.
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# bench_versus_opa: powercheck's durable steps/s on MySQL against OPA's own
+# server's decisions/s on the same policies, BENCH_OPA_ROUNDS interleaved
+# rounds of the maximum throughput of each ($DURATION, concurrency
+# $CONCURRENCY); the OPA server answers the decision of the step in
+# internal/policy/testdata/decision_step.json, built as the engine builds it.
+bench_versus_opa() {
+	say "powercheck (MySQL, durable steps) versus OPA's server (decisions), max throughput, $DURATION, concurrency $CONCURRENCY"
+	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared)"
+	local round rounds=${BENCH_OPA_ROUNDS:-3} db port prefix
+	for round in $(seq 1 "$rounds"); do
+		db=pcbench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+		mysql_cli -e "CREATE DATABASE \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+		MYSQL_DBS+=("$db")
+		DB_PID=$(mysql_local_pid)
+		start_server "vs-pc-$round" "mysql:$MYSQL_USER@tcp($MYSQL_HOST:$MYSQL_PORT)/$db"
+		setup_district
+		prefix=V$round$(date +%s)
+		load "vs-pc-$round" warmup "warm-up" -concurrency 16 -duration "$WARMUP" -prefix "$prefix-w"
+		load "vs-pc-$round" max "powercheck, c=$CONCURRENCY" -concurrency "$CONCURRENCY" -duration "$DURATION" -prefix "$prefix-m"
+		stop_server "$SERVER_PID"
+
+		DB_PID=
+		port=$((18000 + RANDOM % 2000))
+		"$OPA" -addr "127.0.0.1:$port" -input-out "$WORK/opa-input.json" >"$OUT/opa-$round.log" 2>&1 &
+		SERVER_PID=$!
+		SERVER_PIDS+=("$SERVER_PID")
+		BASE=http://127.0.0.1:$port
+		for _ in $(seq 1 100); do
+			[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health")" = 200 ] && break
+			sleep 0.1
+		done
+		local path=/v1/data/powercheck/decision/check
+		load "vs-opa-$round" warmup "warm-up" -get "$path" -post "$WORK/opa-input.json" -concurrency 16 -duration "$WARMUP"
+		load "vs-opa-$round" max "OPA server, c=$CONCURRENCY" -get "$path" -post "$WORK/opa-input.json" \
+			-concurrency "$CONCURRENCY" -duration "$DURATION"
+		stop_server "$SERVER_PID"
+	done
+	local pc opa
+	pc=$(for r in $(seq 1 "$rounds"); do result_field "$OUT/pcload-vs-pc-$r-max.txt" steps_per_s; done | median)
+	opa=$(for r in $(seq 1 "$rounds"); do result_field "$OUT/pcload-vs-opa-$r-max.txt" steps_per_s; done | median)
+	echo "    medians of $rounds rounds: powercheck $pc durable steps/s, OPA server $opa decisions/s"
+	echo "RATIO powercheck/opa=$(awk -v a="$pc" -v b="$opa" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') powercheck_steps_per_s=$pc opa_decisions_per_s=$opa" |
+		tee -a "$OUT/summary.txt"
+}
+
 say "build"
 "$GO" build -o "$BIN" ./cmd/powercheck
 "$GO" build -o "$LOAD" ./cmd/pcload
+"$GO" build -tags opaserver -o "$OPA" ./cmd/pcopa
 echo "$(nproc) cores; $(uname -sr); $("$GO" version)"
 
 HAVE_MYSQL=0
@@ -401,6 +457,10 @@ done
 
 if [[ " $DRIVERS " == *" sqlite "* ]] && [ "${BENCH_OBSERVABILITY:-1}" = 1 ]; then
 	bench_observability
+fi
+
+if [ "$HAVE_MYSQL" = 1 ] && [ "${BENCH_OPA:-1}" = 1 ]; then
+	bench_versus_opa
 fi
 
 say "summary"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -28,11 +29,19 @@ func post(ctx context.Context, client *http.Client, url, auth string, body []byt
 	return res.StatusCode, b, err
 }
 
-// fetch GETs url and reads the whole answer, as a browser would.
-func fetch(ctx context.Context, client *http.Client, url, token string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+// fetch GETs url, or POSTs body to it when body is not nil, and reads the
+// whole answer, as a browser (or a client of a decision server) would.
+func fetch(ctx context.Context, client *http.Client, url, token string, body []byte) (int, []byte, error) {
+	method, in := http.MethodGet, io.Reader(nil)
+	if body != nil {
+		method, in = http.MethodPost, bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, in)
 	if err != nil {
 		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -22,6 +22,11 @@
 //
 //	pcload -url http://127.0.0.1:8080 -get /api/public/v1/items,/api/public/v1/items/XK-001 -concurrency 16
 //
+// With -post it POSTs a file's content to each of the -get paths instead,
+// e.g. one decision input to an OPA server (see cmd/pcopa):
+//
+//	pcload -url http://127.0.0.1:8181 -get /v1/data/powercheck/decision/check -post input.json -concurrency 64
+//
 // Otherwise anything but 201 Created is an error; pcload exits 1 when a
 // request failed.
 // Its last line is machine-readable:
@@ -62,6 +67,7 @@ type config struct {
 	timeout     time.Duration
 	showErrors  int
 	get         []string // paths to read round-robin instead of sending steps
+	post        []byte   // with get: the body to POST to them instead of a GET
 }
 
 func main() {
@@ -77,9 +83,18 @@ func main() {
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "timeout of one request")
 	flag.IntVar(&cfg.showErrors, "show-errors", 5, "how many error answers to print")
 	get := flag.String("get", "", "comma-separated paths to GET round-robin instead of sending steps (200 is success)")
+	post := flag.String("post", "", "with -get: a file whose content is POSTed to the paths instead (200 is success)")
 	flag.Parse()
 	if *get != "" {
 		cfg.get = strings.Split(*get, ",")
+	}
+	if *post != "" {
+		b, err := os.ReadFile(*post)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pcload:", err)
+			os.Exit(2)
+		}
+		cfg.post = b
 	}
 	if err := cfg.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "pcload:", err)
@@ -116,6 +131,8 @@ func (c *config) check() error {
 	switch {
 	case !strings.HasPrefix(c.url, "http://") && !strings.HasPrefix(c.url, "https://"):
 		return fmt.Errorf("-url %q: want http://host:port", c.url)
+	case c.post != nil && len(c.get) == 0:
+		return errors.New("-post needs the paths to POST to in -get")
 	case c.token == "" && len(c.get) == 0:
 		return errors.New("-token is required (a clerk's bearer token)")
 	case !safeID.MatchString(c.item):

@@ -173,10 +173,10 @@ func collect(workers []*worker, elapsed time.Duration, firstErrs []string, cases
 	return r
 }
 
-// read sends one GET of the read mix and counts its answer; false means the
-// run was interrupted.
+// read sends one GET of the read mix (or the POST of -post) and counts its
+// answer; false means the run was interrupted.
 func (w *worker) read(ctx, runCtx context.Context, client *http.Client, cfg config, path string, intended time.Time, recordErr func(string)) bool {
-	status, body, err := fetch(runCtx, client, cfg.url+path, cfg.token)
+	status, body, err := fetch(runCtx, client, cfg.url+path, cfg.token, cfg.post)
 	w.lat = append(w.lat, time.Since(intended))
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -185,11 +185,11 @@ func (w *worker) read(ctx, runCtx context.Context, client *http.Client, cfg conf
 	case err != nil:
 		w.errors++
 		w.byStatus["transport"]++
-		recordErr(fmt.Sprintf("GET %s: %v", path, err))
+		recordErr(fmt.Sprintf("%s: %v", path, err))
 	case status != http.StatusOK:
 		w.errors++
 		w.byStatus[strconv.Itoa(status)]++
-		recordErr(fmt.Sprintf("GET %s: HTTP %d: %s", path, status, truncate(body, 400)))
+		recordErr(fmt.Sprintf("%s: HTTP %d: %s", path, status, truncate(body, 400)))
 	default:
 		w.created++
 		w.byStatus["200"]++

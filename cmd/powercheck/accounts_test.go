@@ -29,8 +29,7 @@ func (s *server) doFrom(method, path, token string, header map[string]string) ap
 }
 
 func TestAccounts(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		tok["zjj-inspector"] = s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		tok["zjj-admin2"] = s.AddAccount(t, "zjj-admin2", "dept_admin", "ZJJ")
@@ -175,8 +174,7 @@ func TestAccounts(t *testing.T) {
 }
 
 func TestAccountIPRanges(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		forwarded := map[string]string{"X-Forwarded-For": "10.1.2.3"}
 

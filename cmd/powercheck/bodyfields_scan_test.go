@@ -16,8 +16,7 @@ import (
 // the server's --max-body. Every refused body leaves every table's row
 // count and the explanation as they were; the JSON routes keep their limit.
 func TestBodyFieldsScan(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, stillBackground("--recheck-interval", "1h", "--max-body", "65536")...)
 		e := newBodyEnv(t, s, dsn)
 		s.EnterCurrentYears(t)

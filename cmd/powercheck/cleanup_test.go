@@ -54,8 +54,7 @@ type itemVersionAnswer struct {
 // The catalog check (职权清理): the four reasons, shown by the cleanup list
 // and stored once per item and rule however often the catalog is checked.
 func TestCatalogCleanup(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		legal := tok[apitest.LegalToken]
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
@@ -162,8 +161,7 @@ func TestCatalogCleanup(t *testing.T) {
 
 // Approval (审定): a department admin's adjustment waits for the legal office.
 func TestItemApproval(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		legal, admin, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
 		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")

@@ -77,8 +77,7 @@ type storedCase struct {
 // step sent together left cases open, and each step was checked without the
 // other.
 func TestConcurrentStepsOfOneCase(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		const cases = 40
@@ -186,8 +185,7 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 // The first steps of a new case sent at the same moment make one case and
 // keep both steps, the second checked against the first.
 func TestConcurrentFirstStepsOfANewCase(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		const cases = 20

@@ -62,8 +62,7 @@ func eventually(t *testing.T, what string, status int, code string, answer func(
 // on it takes effect there at once, and on another node sharing the
 // database within the cache's TTL.
 func TestCredentialChangesOnTwoNodes(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn)
 		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn)
@@ -105,12 +104,7 @@ func TestCredentialChangesOnTwoNodes(t *testing.T) {
 		// Sessions of scj-clerk, signed in on node A; node B is sent their
 		// cookies.
 		const initial, chosen = "Initial-Pass-2026", "Chosen-Pass-2026"
-		a.Must(204, "POST", "/api/v1/accounts/scj-clerk/password", apitest.AdminToken, map[string]string{"password": initial})
-		first := a.NewBrowser(t)
-		first.SignIn("scj-clerk", initial, 200)
-		if r, _ := first.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": chosen}, true); r.Status != 200 {
-			t.Fatalf("change the initial password: %d %s", r.Status, r.Body)
-		}
+		a.FirstSignIn(t, "scj-clerk", initial, chosen)
 		signIn := func() (*apitest.Browser, string) {
 			t.Helper()
 			br := a.NewBrowser(t)

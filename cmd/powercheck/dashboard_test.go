@@ -78,8 +78,7 @@ func dashboardDistrict(t *testing.T, s *server, dsn string) (map[string]string, 
 }
 
 func TestDashboardStats(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		tok, s := dashboardDistrict(t, startServer(t, dsn, "--sweep-interval", "0"), dsn)
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
 		inspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")

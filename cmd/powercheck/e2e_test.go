@@ -11,8 +11,7 @@ import (
 )
 
 func TestSteps(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		accept := apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
@@ -280,8 +279,7 @@ func TestLawCounting(t *testing.T) {
 // A step id reused for another case is a conflict, and nothing of the other
 // case is stored.
 func TestStepIDReusedForAnotherCase(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("R-1", "ZJJ-R-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 		r := s.Must(409, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("R-1", "ZJJ-R-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))

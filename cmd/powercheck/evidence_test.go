@@ -62,8 +62,7 @@ type ledgerDay struct {
 // that day within two hours after its claimed time; a later one is kept,
 // shown beside its recorded time, and raises patrol.backdated.
 func TestEvidencePatrols(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		s.EnterCurrentYears(t)
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
@@ -236,8 +235,7 @@ type explanationAnswer struct {
 // its department, and carries a signed scan kept byte for byte with its
 // SHA-256, which the audit log records.
 func TestEvidenceExplanations(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		s.EnterCurrentYears(t)
 		s.AddAccount(t, "zjj-leader", "dept_admin", "ZJJ")

@@ -63,8 +63,7 @@ func rulesOf(a apitest.StepAnswer, family string) map[string]string {
 // value, filed before and decided after the 2026 Spring Festival, with and
 // without a ground for a reduced penalty.
 func TestDiscretionAsTheLawWrites(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.Must(201, "PUT", "/api/v1/power-items/CF-SCJ-124", tok[apitest.LegalToken], foodItem(t))
 
@@ -187,8 +186,7 @@ type liftedWarning struct {
 // TestPrewarningLifted: a due-soon pre-warning is lifted by the system once
 // the step is done in time; an alarm is not.
 func TestPrewarningLifted(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		item := apitest.ItemFixture(t, "licensing", func(it map[string]any) {

@@ -21,8 +21,7 @@ func withApproval(st map[string]any, role, by, at string) map[string]any {
 }
 
 func TestLawPeriodsRollOver(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		decide := func(id, caseNo, at string) map[string]any {
@@ -96,8 +95,7 @@ func TestLawPeriodsRollOver(t *testing.T) {
 }
 
 func TestLawPeriodsLimits(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 
@@ -149,8 +147,7 @@ func TestLawPeriodsLimits(t *testing.T) {
 }
 
 func TestLawPeriodsExtensions(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		// 20 working days from 2026-02-02 across the Spring Festival (make-up

@@ -171,8 +171,7 @@ func afterEntries(n int) string {
 // An item keeps at most compliance.MaxItemVersions versions; its history and
 // the adjustments awaiting approval are read page by page.
 func TestItemVersionsBoundedAndPaged(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		legal, zjjAdm, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
 		version := func(n int) map[string]any {

@@ -64,8 +64,7 @@ func metricSum(exposition, name string, labels ...string) (sum float64, found bo
 }
 
 func TestMetrics(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--metrics-addr", "127.0.0.1:0")
 		clerk := tok[apitest.ZJJClerk]
 

@@ -98,8 +98,7 @@ func raiseAlarm(t *testing.T, s *server, clerk, n string) string {
 }
 
 func TestInboxOfTheDepartment(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--notify-interval", "50ms")
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		scjInspector := s.AddAccount(t, "scj-inspector", "dept_inspector", "SCJ")
@@ -195,8 +194,7 @@ func TestInboxOfTheDepartment(t *testing.T) {
 }
 
 func TestNotificationRoutes(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--notify-interval", "50ms")
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 

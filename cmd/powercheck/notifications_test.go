@@ -66,8 +66,7 @@ func lateReview(id, caseNo string) map[string]any {
 }
 
 func TestOutboxWrittenWithItsChange(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--notify-interval", "0")
 		out := openOutbox(t, dsn)
 

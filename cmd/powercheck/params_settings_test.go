@@ -33,8 +33,7 @@ func (s *server) params(t *testing.T, token string) paramsAnswer {
 // refuses, a draft it takes, the dry run, the publish that turns days with
 // two patrols insufficient in the ledger, and the rollback.
 func TestParamsDraftPublishRollback(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
@@ -239,8 +238,7 @@ type settingsAnswer struct {
 }
 
 func TestSettings(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 

@@ -44,8 +44,7 @@ func patrol(at string) map[string]any {
 // The ledger across the 2025 National Day: Sunday 09-28 and Saturday 10-11
 // are make-up working days, 10-01..10-08 are holidays.
 func TestPatrolLedger(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		scjInsp := s.AddAccount(t, "scj-insp", "dept_inspector", "SCJ")

@@ -56,8 +56,7 @@ func refuseDraft(t *testing.T, s *server, token, module, source string) draftRef
 }
 
 func TestPolicyAuthoring(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 		var before struct {
@@ -216,8 +215,7 @@ func TestPolicyAuthoring(t *testing.T) {
 // TestPolicyPublishingUnderLoad publishes revisions while steps keep
 // coming: every step is checked by one whole revision.
 func TestPolicyPublishingUnderLoad(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 		// The revision active before the publishes: steps checked under it
@@ -303,8 +301,7 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 // A revision published on one node is active on another node on the same
 // database within its poll interval.
 func TestSecondNodePicksUpRevision(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "200ms")
 		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn, "--policy-poll", "200ms")

@@ -46,8 +46,7 @@ func (d revisionDetail) source(module string) (string, bool) {
 // authoring loop: running the candidate set's tests, and reading a past
 // revision's modules to show what a publish or a rollback changes.
 func TestPolicyWorkbench(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 

@@ -14,8 +14,7 @@ import (
 )
 
 func TestPatrolReminder(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
 		s.SetupDistrict(t)
 		out := openOutbox(t, dsn)
@@ -81,8 +80,7 @@ func TestPatrolReminder(t *testing.T) {
 // month is reminded from 09:00 of the working day before it runs out, once
 // however many nodes remind; a department that owes none is not.
 func TestExplanationReminder(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--notify-interval", "0", "--reminder-interval", "0")
 		s.EnterCurrentYears(t) // the explanation of December runs out in January
 		raiseAlarm(t, s, tok[apitest.ZJJClerk], "71")

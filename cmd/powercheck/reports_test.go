@@ -53,8 +53,7 @@ func explanation(dept, month string) map[string]any {
 }
 
 func TestMonthlyReportExplanationDue(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		for _, c := range []struct{ month, due string }{
@@ -75,8 +74,7 @@ func TestMonthlyReportExplanationDue(t *testing.T) {
 }
 
 func TestMonthlyReportCounts(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		clerk := tok[apitest.ZJJClerk]
@@ -159,8 +157,7 @@ func backdateDepartments(t *testing.T, dsn string, at time.Time, codes ...string
 }
 
 func TestMonthlyExplanations(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		tok := startServer(t, dsn).SetupDistrict(t)
 
 		// Both departments were set up on 1 June 2025.

@@ -27,8 +27,7 @@ warnings contains {"rule": "custom.runaway", "level": "alarm", "message": "å¤±æŽ
 // each evaluation: steps are kept unchecked, the dry run counts the failures,
 // sweeps go on, and the server keeps answering.
 func TestPolicySandbox(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		legal := tok[apitest.LegalToken]
 

@@ -45,8 +45,6 @@ func startServerLogging(t testing.TB, dsn string, logs io.Writer, extra ...strin
 	if os.Getenv("POWERCHECK_BOOTSTRAP_TOKEN") != apitest.AdminToken {
 		// A serial test that set another token; parallel tests find
 		// apitest.AdminToken, set once for the process by TestMain.
-		// A serial test that set another token; parallel tests find
-		// adminToken, set once for the process by TestMain.
 		t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", apitest.AdminToken)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,8 +12,7 @@ import (
 )
 
 func TestSessions(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "ZJJ", "name": "区住房和城乡建设局"})
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "SCJ", "name": "区市场监督管理局"})
@@ -152,10 +151,7 @@ func TestSessions(t *testing.T) {
 		})
 
 		t.Run("a department admin sets passwords of its own department's staff only", func(t *testing.T) {
-			adm := s.NewBrowser(t)
-			s.Must(204, "POST", "/api/v1/accounts/zjj-admin/password", apitest.AdminToken, map[string]string{"password": initial})
-			adm.SignIn("zjj-admin", initial, 200)
-			adm.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": "Leader-Pass-2026"}, true)
+			adm := s.FirstSignIn(t, "zjj-admin", initial, "Leader-Pass-2026")
 			if r, _ := adm.Do("POST", "/api/v1/accounts/zjj-clerk/password", map[string]string{"password": "Clerk-Pass-2026"}, true); r.Status != 204 {
 				t.Fatalf("own clerk: %d %s", r.Status, r.Body)
 			}

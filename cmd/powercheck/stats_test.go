@@ -142,8 +142,7 @@ func sortRows(rows []compliance.WarningCount) {
 }
 
 func TestStatsWarnings(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
 		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")

@@ -40,8 +40,7 @@ func (c caseTime) item(t *testing.T) (due, state string) {
 // A case whose deadline runs into a year nobody has entered says so; once the
 // admin enters the year, the sweeper re-evaluates it and the due date shows.
 func TestCalendarChangeReevaluatesCases(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		year := time.Now().Year() + 1
 		var overview struct{ Years []struct{ Year int } }

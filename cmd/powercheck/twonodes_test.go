@@ -75,8 +75,7 @@ func newestModules(t *testing.T, dsn string) (int64, []string) {
 // A node whose active revision is stale publishes over the newest stored
 // revision, so that it never drops a module another node published.
 func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "1h")
 		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn, "--policy-poll", "1h") // stays on revision 1
@@ -127,8 +126,7 @@ func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 // Publishes racing through two nodes never lose a module: each either
 // lands on the newest revision or is refused with 409 and tried again.
 func TestConcurrentPublishesLoseNoModule(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn, "--policy-poll", "1h")
 		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn, "--policy-poll", "1h")
@@ -222,8 +220,7 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 // Changes to one account through two nodes take turns across the nodes, so
 // that each audit entry starts from the state the one before left.
 func TestAuditOrderAcrossNodes(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		a := startServer(t, dsn)
 		a.SetupDistrict(t)
 		b := startServer(t, dsn)

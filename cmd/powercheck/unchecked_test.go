@@ -27,8 +27,7 @@ warnings contains {"rule": "broken.bad_level", "level": "red", "message": "çº§åˆ
 // A policy that fails at run time never loses the step: it is stored
 // unchecked, counted, and checked again once a working revision is active.
 func TestFailingPolicyKeepsTheStep(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		store := sqlstoretest.MustOpen(t, dsn)
 		defaults, err := policy.ReadModules(policies.FS)

@@ -71,8 +71,7 @@ type deliveryItem struct {
 }
 
 func TestWebhooksAPI(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--webhook-fanout-interval", "50ms", "--webhook-dispatch-interval", "50ms",
 			"--webhook-retry-base", "20ms", "--webhook-retry-cap", "100ms")
 		tok := s.SetupDistrict(t)

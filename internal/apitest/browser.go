@@ -28,6 +28,20 @@ func (s *Server) NewBrowser(t *testing.T) *Browser {
 	return &Browser{t: t, s: s, c: &http.Client{Jar: jar, Transport: Client.Transport}}
 }
 
+// FirstSignIn has the admin set user's password to initial, signs a new
+// browser in with it and changes it to chosen, as a person must at the
+// first sign-in; it returns the browser, signed in.
+func (s *Server) FirstSignIn(t *testing.T, user, initial, chosen string) *Browser {
+	t.Helper()
+	s.Must(204, "POST", "/api/v1/accounts/"+user+"/password", AdminToken, map[string]string{"password": initial})
+	b := s.NewBrowser(t)
+	b.SignIn(user, initial, 200)
+	if r, _ := b.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": chosen}, true); r.Status != 200 {
+		t.Fatalf("change the initial password of %s: %d %s", user, r.Status, r.Body)
+	}
+	return b
+}
+
 // Do sends a request with the browser's cookies; withCSRF adds the token.
 func (b *Browser) Do(method, path string, body any, withCSRF bool) (Response, *http.Response) {
 	b.t.Helper()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,6 +85,21 @@ func OpenXLSX(t *testing.T, body []byte) *excelize.File {
 	}
 	t.Cleanup(func() { _ = f.Close() })
 	return f
+}
+
+// XLSXSheet opens an answer's body as a workbook that holds the one sheet
+// named sheet, and returns the workbook and that sheet's rows.
+func XLSXSheet(t *testing.T, body []byte, sheet string) (*excelize.File, [][]string) {
+	t.Helper()
+	f := OpenXLSX(t, body)
+	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{sheet}) {
+		t.Fatalf("sheets = %v, want %s", sheets, sheet)
+	}
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, rows
 }
 
 // Do calls the API as the account of token ("" for none); body is nil, a

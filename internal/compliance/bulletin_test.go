@@ -52,8 +52,7 @@ func bulletinRow(t *testing.T, svc *checker.Services, quarter, dept string) comp
 // the fourth quarter needs no 2027 schedule: December's explanation is not due
 // yet, so its due date (in January 2027) decides nothing.
 func TestBulletinOfDecemberNeedsNoScheduleOfNextYear(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
 		svc := zjjSince(t, store, "2026-09-01T09:00:00+08:00")
 
 		r := bulletinRow(t, svc, "2026-Q4", "ZJJ")
@@ -68,8 +67,7 @@ func TestBulletinOfDecemberNeedsNoScheduleOfNextYear(t *testing.T) {
 // A department is held to the months it existed for in whole, and owes
 // patrols from the day it was set up.
 func TestBulletinCountsFromTheDepartmentsCreation(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
 		svc := zjjSince(t, store, "2026-11-16T15:00:00+08:00")
 
 		r := bulletinRow(t, svc, "2026-Q4", "ZJJ")
@@ -95,8 +93,7 @@ func TestBulletinCountsFromTheDepartmentsCreation(t *testing.T) {
 // it; a department set up three whole months ago has a streak of three, not
 // of the twelve months looked back.
 func TestCloseMonthCountsFromTheDepartmentsCreation(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-09-01T08:00:00+08:00")
 		svc := newService(t, store, clk)

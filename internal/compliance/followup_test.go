@@ -14,8 +14,7 @@ import (
 // An alarm the department leaves unanswered for five working days is
 // followed up by the sweeper, once; an answered one is not.
 func TestUnansweredAlarmIsFollowedUp(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-03-02T09:10:00+08:00")
 		svc := newDistrict(t, store, clk)

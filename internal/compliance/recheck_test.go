@@ -43,8 +43,7 @@ func (f *failing) Evaluate(ctx context.Context, in *compliance.Input) (complianc
 // hour), and the next round takes others. A step that never recovers stays
 // unchecked, with its error.
 func TestRecheckBacksOffFailingSteps(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-03-02T10:00:00+08:00")
 		engine := engineOf(t, store)

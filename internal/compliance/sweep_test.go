@@ -15,8 +15,7 @@ import (
 // A case that stops moving is caught by the sweeper, on the days the law
 // counts, across the 2026 Spring Festival; sweeping again raises nothing twice.
 func TestSweepCatchesStalledCases(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-02-09T10:00:00+08:00")
 		svc := newDistrict(t, store, clk)
@@ -72,8 +71,7 @@ func TestSweepCatchesStalledCases(t *testing.T) {
 
 // Two sweepers on one database at once store each case's tick once.
 func TestConcurrentSweepers(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, store *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()
 		clk := clockAt("2026-02-09T10:00:00+08:00")
 		svc := newDistrict(t, store, clk)

@@ -15,8 +15,7 @@ import (
 // inspectors check, can neither enable, unbind, re-key nor create one, and
 // nobody but the account itself and the admin rotates a token.
 func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		tok["zjj-inspector"] = s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		tok["scj-inspector"] = s.AddAccount(t, "scj-inspector", "dept_inspector", "SCJ")

@@ -13,8 +13,7 @@ import (
 // the audit log; it is refused and changes nothing. A lone case variant is
 // decoded as the field it matches, and audited as that field.
 func TestAmbiguousKeysAreRefused(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 
 		r := s.Do("POST", "/api/v1/accounts", apitest.AdminToken,

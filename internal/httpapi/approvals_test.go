@@ -90,8 +90,7 @@ func caseRules(t *testing.T, s *apitest.Server, token, caseNo, family string) []
 }
 
 func TestApprovals(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)
 		inspector := tok["zjj-inspector"]
@@ -264,8 +263,7 @@ func TestApprovals(t *testing.T) {
 }
 
 func TestApprovalsHandlers(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)
 
@@ -291,13 +289,7 @@ func TestApprovalsHandlers(t *testing.T) {
 		})
 
 		t.Run("a step entered at the console is handled by the signed-in person", func(t *testing.T) {
-			const initial, final = "Initial-Pass-2026", "Changed-Pass-2026"
-			s.Must(204, "POST", "/api/v1/accounts/zjj-clerk/password", apitest.AdminToken, map[string]string{"password": initial})
-			b := s.NewBrowser(t)
-			b.SignIn("zjj-clerk", initial, 200)
-			if r, _ := b.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": final}, true); r.Status/100 != 2 {
-				t.Fatalf("change password: %d %s", r.Status, r.Body)
-			}
+			b := s.FirstSignIn(t, "zjj-clerk", "Initial-Pass-2026", "Changed-Pass-2026")
 			st := apitest.FirstStep("ZJJ-2026-H004-accept", "ZJJ-2026-H004", "XK-001", "accept", apitest.StepTime(time.Now()))
 			st["handler"] = "王小二"
 			r, _ := b.Do("POST", "/api/v1/steps", st, true)

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,8 +39,7 @@ type bulletinAnswer struct {
 // The bulletin of today's quarter: ZJJ has two cases and alarms, SCJ two
 // clean cases, so SCJ ranks first.
 func TestQuarterlyBulletin(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.EnterCurrentYears(t)
 		sup := tok[apitest.SupervisionToken]
@@ -137,14 +135,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 		})
 
 		t.Run("the XLSX is laid out to be printed", func(t *testing.T) {
-			f := apitest.OpenXLSX(t, s.Must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter+"&format=xlsx", sup, nil).Body)
-			if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"季度通报"}) {
-				t.Fatalf("sheets = %v, want 季度通报", sheets)
-			}
-			rows, err := f.GetRows("季度通报")
-			if err != nil {
-				t.Fatal(err)
-			}
+			f, rows := apitest.XLSXSheet(t, s.Must(200, "GET", "/api/v1/reports/quarterly?quarter="+quarter+"&format=xlsx", sup, nil).Body, "季度通报")
 			year, n := quarter[:4], quarter[6:]
 			if title := fmt.Sprintf("仁和区行政权力运行监察季度通报（%s 年第 %s 季度）", year, n); len(rows) < 6 || rows[0][0] != title {
 				t.Fatalf("rows = %q, want the title %s", rows, title)
@@ -171,14 +162,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 
 		t.Run("the monthly report as XLSX", func(t *testing.T) {
 			month := time.Now().In(calendar.Shanghai).Format("2006-01")
-			f := apitest.OpenXLSX(t, s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month+"&format=xlsx", sup, nil).Body)
-			if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"月报"}) {
-				t.Fatalf("sheets = %v, want 月报", sheets)
-			}
-			rows, err := f.GetRows("月报")
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, rows := apitest.XLSXSheet(t, s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+month+"&format=xlsx", sup, nil).Body, "月报")
 			values := map[string]string{}
 			for _, r := range rows {
 				if len(r) == 2 {
@@ -197,8 +181,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 // until a due date it works out falls in next year: in December, that of
 // December's explanation is not yet worked out.
 func TestQuarterlyBulletinWithoutNextYear(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		this := time.Now().In(calendar.Shanghai).Year()
 		if s.Do("GET", fmt.Sprintf("/api/v1/calendar/%d", this), apitest.AdminToken, nil).Status != 200 {

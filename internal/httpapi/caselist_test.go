@@ -49,8 +49,7 @@ type workbenchAnswer struct {
 // 工作台, scoped to the account, filtered, paged, with each case's deadline
 // and unsettled warnings as the warnings list counts them.
 func TestCaseListAndWorkbench(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		s.EnterCurrentYears(t)
 		clerk, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]

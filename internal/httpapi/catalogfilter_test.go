@@ -13,8 +13,7 @@ import (
 // The catalog list narrowed by category, status and a search text, within
 // the department the account may see; unknown values are refused.
 func TestItemListFilters(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		legal := tok[apitest.LegalToken]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ-001", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {

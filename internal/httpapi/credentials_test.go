@@ -58,13 +58,7 @@ func stepsAs(t *testing.T, s *apitest.Server, tok map[string]string, client stri
 	if client == "token" {
 		return func(body map[string]any) { s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], body) }
 	}
-	const initial, chosen = "Initial-Pass-2026", "Chosen-Pass-2026"
-	s.Must(204, "POST", "/api/v1/accounts/zjj-clerk/password", apitest.AdminToken, map[string]string{"password": initial})
-	b := s.NewBrowser(t)
-	b.SignIn("zjj-clerk", initial, 200)
-	if r, _ := b.Do("POST", "/api/v1/session/password", map[string]string{"old_password": initial, "new_password": chosen}, true); r.Status != 200 {
-		t.Fatalf("change the initial password: %d %s", r.Status, r.Body)
-	}
+	b := s.FirstSignIn(t, "zjj-clerk", "Initial-Pass-2026", "Chosen-Pass-2026")
 	return func(body map[string]any) {
 		t.Helper()
 		if r, _ := b.Do("POST", "/api/v1/steps", body, true); r.Status != 201 {

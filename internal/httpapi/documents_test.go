@@ -37,8 +37,7 @@ func documentsDistrict(t *testing.T, s *apitest.Server) (map[string]string, stri
 }
 
 func TestDocuments(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		tok, oversight, alarms := documentsDistrict(t, s)
 		year := time.Now().In(calendar.Shanghai).Year()

@@ -42,9 +42,16 @@ func abort(c *gin.Context, status int, code, message string, details any) {
 		RequestID: c.Writer.Header().Get(HeaderRequestID)}})
 }
 
-// fail answers err and stops the chain. Errors that are not the caller's fault
-// are logged here, once; their text never reaches the caller.
+// fail answers err and stops the chain.
 func fail(c *gin.Context, err error) {
+	status, body := errorAnswer(c, err)
+	c.AbortWithStatusJSON(status, body)
+}
+
+// errorAnswer is the status and the body that answer err. Errors that are
+// not the caller's fault are logged here, once; their text never reaches
+// the caller.
+func errorAnswer(c *gin.Context, err error) (int, errorBody) {
 	var e *compliance.Error
 	if !errors.As(err, &e) {
 		e = &compliance.Error{Kind: compliance.KindInternal, Code: "internal", Message: "服务器内部错误", Err: err}
@@ -57,7 +64,8 @@ func fail(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
 			"path", c.FullPath(), "status", status, "error", err)
 	}
-	abort(c, status, e.PublicCode(), cutMessage(e.Message), e.Details)
+	return status, errorBody{Error: errorDetail{Code: e.PublicCode(), Message: cutMessage(e.Message), Details: e.Details,
+		RequestID: c.Writer.Header().Get(HeaderRequestID)}}
 }
 
 // maxMessageRunes bounds an error message: messages may quote what was

@@ -9,8 +9,7 @@ import (
 )
 
 func TestWarningLifecycle(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		for _, a := range []struct{ key, user, role, dept string }{
 			{"oversight", "oversight", "oversight", ""},
@@ -111,8 +110,7 @@ func TestWarningLifecycle(t *testing.T) {
 // skipping or repeating while new warnings arrive, and finds the alarms left
 // unanswered past their period.
 func TestViolationListOrderAndPaging(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		post := func(i int) {
 			caseNo := fmt.Sprintf("ZJJ-O-%d", i)

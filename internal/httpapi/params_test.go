@@ -12,8 +12,7 @@ import (
 // code, date or filter can be are refused alike on both databases: MySQL
 // would otherwise find "ZJJ-2026-0001 " as "ZJJ-2026-0001".
 func TestPathAndQueryValues(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
 			apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))

@@ -107,8 +107,7 @@ func (m matrixDistrict) fillPath(path string) string {
 // request from every role: a role outside the entry gets exactly 403
 // forbidden, before its body is looked at; a role inside never does.
 func TestPermissionMatrix(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		m := setupMatrix(t, s)
 		perms := httpapi.Permissions()
@@ -149,8 +148,7 @@ func TestPermissionMatrix(t *testing.T) {
 // TestPermissionDepartmentScoping proves that ZJJ accounts neither read nor
 // change SCJ's steps, cases, warnings, items, accounts and statistics.
 func TestPermissionDepartmentScoping(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")
 		m := setupMatrix(t, s)
 		sup := m.tok[apitest.SupervisionToken]

@@ -59,8 +59,7 @@ func leaks(v any, inTiers bool, secrets []string) []string {
 // holder of its query code, the monthly figures and open data — without
 // signing in, and with nothing of the people behind them.
 func TestPublicDisclosure(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		disclosed := apitest.ItemFixture(t, "licensing", func(m map[string]any) {
 			m["conditions"] = "具有法人资格；已办理用地批准手续"

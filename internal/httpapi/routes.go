@@ -139,6 +139,10 @@ func routes(h handlers) []route {
 
 		// Cases, their steps and approvals.
 		change(post, "/steps", compliance.ActSubmitStep, stepAndCase, h.cases.submitStep),
+		// A batch names no single object: the warnings its steps raised are
+		// its entry's effects, its request digest covers every step.
+		changeNoObject(post, "/steps/batch", compliance.ActSubmitStep, "a bulk submission of steps: the warnings they raised are its effects",
+			h.cases.submitSteps).ownBodyLimit(maxBatchBody).heavyRequest(),
 		read("/cases", compliance.ActReadCases, h.cases.list).heavyRequest(),
 		read("/cases/:case_no", compliance.ActReadCases, h.cases.get).heavyRequest(),
 		read("/cases/:case_no/steps", compliance.ActReadCases, h.cases.steps).heavyRequest(),

@@ -38,8 +38,7 @@ func answerOf(t *testing.T, r apitest.Response, caseNo string) string {
 // department's code and "-", and a case of another department is answered
 // exactly as a number nobody uses, whatever the request.
 func TestCaseNumbersPerDepartment(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		zjj, scj, sup := tok[apitest.ZJJClerk], tok[apitest.SCJClerk], tok[apitest.SupervisionToken]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
@@ -189,8 +188,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 // departments may use the same id, and replays and conflicts are looked for
 // in the submitting department only.
 func TestStepIDsPerDepartment(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		zjj, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],

@@ -56,8 +56,7 @@ func wantSample(candidates []string, size int, seed int64) []string {
 }
 
 func TestSpotChecks(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
 		sup := tok[apitest.SupervisionToken]
 		oversight := s.AddAccount(t, "oversight", "oversight", "")

@@ -13,8 +13,7 @@ import (
 // the admin's; every other account sees the modules in force and the
 // departments' names.
 func TestDraftsAndRangesAreNotForEveryone(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]any{"code": "HBJ", "name": "区生态环境局",
 			"allowed_cidrs": []string{"10.77.0.0/16"}})

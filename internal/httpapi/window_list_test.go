@@ -64,8 +64,7 @@ func ids(ws []windowed) []int64 {
 // repeating while warnings arrive, its export has the list's rows in the
 // list's order, and a cursor of the other kind of list is refused.
 func TestViolationListWithTimeWindow(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn)
 		sup := tok[apitest.SupervisionToken]
 		st := sqlstoretest.Open(t, dsn)

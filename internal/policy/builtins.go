@@ -69,40 +69,66 @@ func builtinDecls() []*ast.Builtin {
 	return out
 }
 
-// builtinOptions binds the built-ins to a calendar source.
+// builtinBinder takes each built-in by its arity: as an option of one
+// query, or registered for the whole process.
+type builtinBinder struct {
+	f1 func(*rego.Function, rego.Builtin1)
+	f2 func(*rego.Function, rego.Builtin2)
+	f3 func(*rego.Function, rego.Builtin3)
+}
+
+// builtinOptions binds the built-ins to a calendar source, as options of
+// the queries that use them.
 func builtinOptions(cal calendarFunc) []func(*rego.Rego) {
-	return []func(*rego.Rego){
-		rego.Function2(declAdd, withDays(func(d calendar.Date, n int) (calendar.Date, error) {
-			return cal().AddWorkdays(d, n)
-		})),
-		rego.Function3(declAddDays, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
-			return cal().AddDays(d, n, unit)
-		})),
-		rego.Function3(declDue, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
-			return cal().Due(d, n, unit)
-		})),
-		rego.Function2(declCount, func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
-			da, err := dateArg(a)
-			if err != nil {
-				return nil, err
-			}
-			db, err := dateArg(b)
-			if err != nil {
-				return nil, err
-			}
-			n, err := cal().CountWorkdays(da, db)
-			if err != nil {
-				return nil, err
-			}
-			return ast.IntNumberTerm(n), nil
-		}),
-		rego.Function1(declIsWorkday, onDate(func(d calendar.Date) (bool, error) {
-			return cal().IsWorkday(d)
-		}, ast.BooleanTerm)),
-		rego.Function1(declDate, onDate(func(d calendar.Date) (string, error) {
-			return d.String(), nil
-		}, ast.StringTerm)),
-	}
+	var out []func(*rego.Rego)
+	bindBuiltins(cal, builtinBinder{
+		f1: func(d *rego.Function, f rego.Builtin1) { out = append(out, rego.Function1(d, f)) },
+		f2: func(d *rego.Function, f rego.Builtin2) { out = append(out, rego.Function2(d, f)) },
+		f3: func(d *rego.Function, f rego.Builtin3) { out = append(out, rego.Function3(d, f)) },
+	})
+	return out
+}
+
+// RegisterBuiltins registers the working-day built-ins for the whole
+// process, counting with cal: what an OPA server needs to evaluate
+// powercheck's policies (cmd/pcopa). powercheck itself binds them per query.
+func RegisterBuiltins(cal *calendar.Calendar) {
+	bindBuiltins(func() *calendar.Calendar { return cal },
+		builtinBinder{f1: rego.RegisterBuiltin1, f2: rego.RegisterBuiltin2, f3: rego.RegisterBuiltin3})
+}
+
+// bindBuiltins hands each built-in, counting with cal, to bind.
+func bindBuiltins(cal calendarFunc, bind builtinBinder) {
+	bind.f2(declAdd, withDays(func(d calendar.Date, n int) (calendar.Date, error) {
+		return cal().AddWorkdays(d, n)
+	}))
+	bind.f3(declAddDays, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
+		return cal().AddDays(d, n, unit)
+	}))
+	bind.f3(declDue, withUnit(func(d calendar.Date, n int, unit string) (calendar.Date, error) {
+		return cal().Due(d, n, unit)
+	}))
+	bind.f2(declCount, func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
+		da, err := dateArg(a)
+		if err != nil {
+			return nil, err
+		}
+		db, err := dateArg(b)
+		if err != nil {
+			return nil, err
+		}
+		n, err := cal().CountWorkdays(da, db)
+		if err != nil {
+			return nil, err
+		}
+		return ast.IntNumberTerm(n), nil
+	})
+	bind.f1(declIsWorkday, onDate(func(d calendar.Date) (bool, error) {
+		return cal().IsWorkday(d)
+	}, ast.BooleanTerm))
+	bind.f1(declDate, onDate(func(d calendar.Date) (string, error) {
+		return d.String(), nil
+	}, ast.StringTerm))
 }
 
 // onDate adapts a computation on the date of ts to a built-in; term makes

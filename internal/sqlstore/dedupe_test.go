@@ -14,8 +14,7 @@ import (
 )
 
 func TestWarningDedupe(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		item := mustZJJItem(t, s)
 

@@ -109,8 +109,7 @@ func seedWarningRows(tb testing.TB, s *sqlstore.Store, n int) {
 // does, whatever the page size: smaller than, equal to and larger than the
 // number of rows, and not dividing it.
 func TestEachWarningPages(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		const n = 2345
 		seedWarningRows(t, s, n)
 		ctx := t.Context()

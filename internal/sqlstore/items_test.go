@@ -55,8 +55,7 @@ func asStored(it compliance.PowerItem, version int) compliance.PowerItem {
 }
 
 func TestItems(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
 		mustDepartment(t, s, "SCJ")

@@ -10,8 +10,7 @@ import (
 )
 
 func TestDigestClaimAndUnread(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		key := "digest|zjj-admin|2026-12-07"
 		for i, want := range []bool{true, false} {

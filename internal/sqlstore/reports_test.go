@@ -28,8 +28,7 @@ func approvals(n int) []compliance.Approval {
 // would count them: the month's bounds, the department, and steps stored
 // with no approvals list (null, or none at all) as none.
 func TestMonthCountsSteps(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
 		mustDepartment(t, s, "SCJ")

@@ -13,8 +13,7 @@ import (
 
 // A revision made over a base is stored only while that base is the newest.
 func TestRevisionBase(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		rev := func(base int64, module string) compliance.PolicyRevision {
 			return compliance.PolicyRevision{Digest: module, CreatedBy: "legal01", CreatedAt: time.Now(), Base: base,

@@ -23,8 +23,7 @@ const discretionTestRego = "package compliance.discretion_test\n\n" +
 	"# 反引号 ` 与 \\ 反斜杠、'单引号'、\"双引号\" 都原样保存\n"
 
 func TestRevisions(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 
 		t.Run("an empty store has no revision", func(t *testing.T) {

@@ -37,15 +37,8 @@ func TestRollupMonthsFilledWhileWriting(t *testing.T) {
 						{Rule: "deadline.item_due_soon", Level: compliance.LevelPrewarning, Message: "m", Basis: "b"},
 					}
 					rec := benchRecord(it, no, at, fs)
-					res, err := s.Cases().RecordStep(ctx, rec, respond(rec))
-					if err != nil {
-						errs <- fmt.Errorf("RecordStep(%s): %w", no, err)
-						return
-					}
-					x := res.Warnings[r.IntN(len(res.Warnings))]
-					if _, _, err := s.Warnings().TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: compliance.ActionRectify,
-						From: x.Status, To: compliance.WarningRectified, Actor: "t", Role: compliance.RoleAdmin, At: at.Add(time.Hour)}); err != nil {
-						errs <- fmt.Errorf("TransitionWarning(%d): %w", x.ID, err)
+					if err := recordAndRectify(ctx, s, rec, r, at); err != nil {
+						errs <- err
 						return
 					}
 					written.Add(1)

@@ -68,59 +68,65 @@ func (s *Cases) StepByID(ctx context.Context, dept, id string) (compliance.Store
 	return st, nil
 }
 
-// RecordStep implements compliance.StepStore. The case row is updated first,
-// only at the version the step was checked against: on MySQL the update
-// waits for a concurrent step of the case to commit and then matches no
-// row; on SQLite writes are one at a time anyway. Either way the loser
-// stores nothing and is checked again.
+// RecordStep implements compliance.StepStore. The step is stored by the
+// store's step writer (stepwriter.go), in one transaction with the steps
+// submitted at the same time, and RecordStep returns once that transaction
+// is committed.
 func (s *Cases) RecordStep(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
-	var res compliance.StepResult
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		tx, counted := collectRollup(tx)
-		c := fromCase(rec.Case)
-		if rec.NewCase {
-			if err := tx.Create(&c).Error; err != nil {
-				return err
-			}
-			countNewCase(tx, c)
-		} else {
-			if err := countCaseStatus(tx, c); err != nil {
-				return err
-			}
-			upd := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", c.CaseNo, c.Version).
-				Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt,
-					"next_checkpoint": c.NextCheckpoint, "next_checkpoint_role": c.NextCheckpointRole,
-					"version": gorm.Expr("version + 1")})
-			if upd.Error != nil {
-				return upd.Error
-			}
-			if upd.RowsAffected == 0 {
-				return compliance.ErrCaseChanged
-			}
-		}
-		stored, err := insertWarnings(tx, rec)
-		if err != nil {
-			return err
-		}
-		if err := appendEvents(tx, rec.Events); err != nil {
-			return err
-		}
-		if res, err = respond(stored); err != nil {
-			return err
-		}
-		row := fromStep(rec.Step, rec.Case.DepartmentCode, rec.Digest)
-		if row.Response, err = json.Marshal(res); err != nil {
-			return err
-		}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		return counted()
-	})
+	res, err := s.steps.write(ctx, rec, respond)
 	if err != nil {
 		return compliance.StepResult{}, wrap(err, "record step")
 	}
 	return res, nil
+}
+
+// recordStep writes one step in tx. The case row is updated first, only at
+// the version the step was checked against: on MySQL the update waits for
+// a concurrent step of the case to commit and then matches no row; on
+// SQLite writes are one at a time anyway. Either way the loser stores
+// nothing and is checked again.
+func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
+	var res compliance.StepResult
+	tx, counted := collectRollup(tx)
+	c := fromCase(rec.Case)
+	if rec.NewCase {
+		if err := tx.Create(&c).Error; err != nil {
+			return res, err
+		}
+		countNewCase(tx, c)
+	} else {
+		if err := countCaseStatus(tx, c); err != nil {
+			return res, err
+		}
+		upd := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", c.CaseNo, c.Version).
+			Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt,
+				"next_checkpoint": c.NextCheckpoint, "next_checkpoint_role": c.NextCheckpointRole,
+				"version": gorm.Expr("version + 1")})
+		if upd.Error != nil {
+			return res, upd.Error
+		}
+		if upd.RowsAffected == 0 {
+			return res, compliance.ErrCaseChanged
+		}
+	}
+	stored, err := insertWarnings(tx, rec)
+	if err != nil {
+		return res, err
+	}
+	if err := appendEvents(tx, rec.Events); err != nil {
+		return res, err
+	}
+	if res, err = respond(stored); err != nil {
+		return res, err
+	}
+	row := fromStep(rec.Step, rec.Case.DepartmentCode, rec.Digest)
+	if row.Response, err = json.Marshal(res); err != nil {
+		return res, err
+	}
+	if err := tx.Create(&row).Error; err != nil {
+		return res, err
+	}
+	return res, counted()
 }
 
 // warningBatch is how many warnings one INSERT carries: at 14 columns a row,

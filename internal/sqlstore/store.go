@@ -38,6 +38,8 @@ type conn struct {
 	// writer at a time: waiting here is a fair queue, where waiting in
 	// SQLite's busy handler is a sleep of up to 100 ms.
 	writes sync.Mutex
+	// steps stores the steps submitted at once in one transaction.
+	steps *stepWriter
 }
 
 // transaction runs f in a transaction, one at a time on SQLite.
@@ -95,7 +97,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(64)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	s := newStore(&conn{db: db, dialect: kind})
+	c := &conn{db: db, dialect: kind}
+	c.steps = &stepWriter{c: c}
+	s := newStore(c)
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err

@@ -83,8 +83,7 @@ func checkUTC(t *testing.T, what string, got, want time.Time) {
 }
 
 func TestDepartments(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		created := at(2, 9, 30, 0, 250)
 		for _, d := range []compliance.Department{
@@ -146,8 +145,7 @@ func TestDepartments(t *testing.T) {
 }
 
 func TestAccounts(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
 
@@ -287,8 +285,7 @@ func TestAccounts(t *testing.T) {
 }
 
 func TestMigrateTwiceKeepsRows(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
 		token := compliance.NewToken()
@@ -341,8 +338,7 @@ func TestMigrateTwiceKeepsRows(t *testing.T) {
 }
 
 func TestClosedStoreIsUnavailable(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
 		if err := s.Close(); err != nil {

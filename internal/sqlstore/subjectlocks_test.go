@@ -16,8 +16,7 @@ import (
 // Subject locks taken through two stores on one database, as two nodes
 // take them, exclude each other.
 func TestSubjectLocks(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		a, b := newLocks(t, sqlstoretest.MustOpen(t, dsn)), newLocks(t, sqlstoretest.MustOpen(t, dsn))
 		if !a.CrossProcess() {

@@ -12,8 +12,7 @@ import (
 )
 
 func TestUncheckedSteps(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		item := mustZJJItem(t, s)
 
@@ -153,40 +152,38 @@ func TestUncheckedSteps(t *testing.T) {
 			checkCount(t, 2)
 		})
 
-		t.Run("DeferRecheck leaves a checked step as it is", func(t *testing.T) {
+		// leftAsItIs holds u1, checked by now, to what it was before change.
+		leftAsItIs := func(t *testing.T, what string, change func() error) {
+			t.Helper()
 			before, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Cases().DeferRecheck(ctx, compliance.RecheckFailure{StepID: u1.ID, Error: "late failure", Attempts: 1, Next: at(4, 0, 0, 0, 0)}); err != nil {
-				t.Fatalf("DeferRecheck: %v", err)
+			if err := change(); err != nil {
+				t.Fatalf("%s: %v", what, err)
 			}
 			after, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(after, before) {
-				t.Errorf("step after DeferRecheck =\n%+v\nwant\n%+v", after, before)
+				t.Errorf("step after %s =\n%+v\nwant\n%+v", what, after, before)
 			}
+		}
+
+		t.Run("DeferRecheck leaves a checked step as it is", func(t *testing.T) {
+			leftAsItIs(t, "DeferRecheck", func() error {
+				return s.Cases().DeferRecheck(ctx, compliance.RecheckFailure{StepID: u1.ID, Error: "late failure", Attempts: 1, Next: at(4, 0, 0, 0, 0)})
+			})
 		})
 
 		t.Run("a second RecordRecheck leaves the step as it is", func(t *testing.T) {
-			before, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
 			again := rec
 			again.Step.PolicyRevision = 6
-			if _, err := s.Cases().RecordRecheck(ctx, again, respond(again)); err != nil {
-				t.Fatalf("second RecordRecheck: %v", err)
-			}
-			after, err := s.Cases().StepByID(ctx, "ZJJ", u1.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(after, before) {
-				t.Errorf("step after a second RecordRecheck =\n%+v\nwant\n%+v", after, before)
-			}
+			leftAsItIs(t, "a second RecordRecheck", func() error {
+				_, err := s.Cases().RecordRecheck(ctx, again, respond(again))
+				return err
+			})
 			checkCount(t, 2)
 		})
 	})

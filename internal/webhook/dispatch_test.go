@@ -104,8 +104,7 @@ func fast(window time.Duration) webhook.Config {
 }
 
 func TestRetriedUntilDeliveredWithSameIDAndValidSignature(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		rcv := newReceiver(t, func(n int) int {
 			if n <= 2 {
 				return http.StatusInternalServerError
@@ -158,8 +157,7 @@ func deliveries(t *testing.T, s *sqlstore.Store, name, status string) []webhook.
 }
 
 func TestDeadAfterWindowThenReplayed(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		var mu sync.Mutex
 		down := true
 		rcv := newReceiver(t, func(int) int {
@@ -204,8 +202,7 @@ func TestDeadAfterWindowThenReplayed(t *testing.T) {
 // Two nodes on one database deliver each event once, and the events of a
 // case in order.
 func TestTwoDispatchersDeliverEachEventOnceInCaseOrder(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s1 := sqlstoretest.MustOpen(t, dsn)
 		s2 := sqlstoretest.MustOpen(t, dsn)
 		rcv := newReceiver(t, func(n int) int {

@@ -130,8 +130,7 @@ func mailer(t *testing.T, s *sqlstore.Store, src digestSource, now time.Time) *w
 }
 
 func TestDigestMailedOncePerAccountAndDay(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s1, s2 := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
 		rcv := newSMTPReceiver(t)
 		host, port, _ := net.SplitHostPort(rcv.ln.Addr().String())

@@ -28,8 +28,7 @@ func fields(err error) []string {
 }
 
 func TestPutValidates(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		svc := webhook.NewService(s.Webhooks(), s.Webhooks(), time.Hour)
 		ok := webhook.PutWebhookRequest{URL: "http://127.0.0.1:9/hook", Events: []string{"warning.raised"}, Secret: secret}
 		tests := []struct {
@@ -65,8 +64,7 @@ func TestPutValidates(t *testing.T) {
 }
 
 func TestAllowList(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		rcv := newReceiver(t, always(200))
 		svc := webhook.NewService(s.Webhooks(), s.Webhooks(), time.Hour)

@@ -163,5 +163,19 @@ func EachDSN(t *testing.T, f func(t *testing.T, dsn string)) {
 	}
 }
 
+// EachParallel is Each for a test that owns its data, as every test on
+// databases of its own does: it marks t parallel first.
+func EachParallel(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
+	t.Parallel()
+	Each(t, f)
+}
+
+// EachDSNParallel is EachDSN for a test that owns its data: it marks t
+// parallel first.
+func EachDSNParallel(t *testing.T, f func(t *testing.T, dsn string)) {
+	t.Parallel()
+	EachDSN(t, f)
+}
+
 // Describe names the drivers in use, for logs.
 func Describe() string { return fmt.Sprint(len(Drivers()), " driver(s)") }

@@ -6,25 +6,9 @@ import {
 } from './flow'
 import type { StepForm } from './flow'
 import type { CaseView, Deadline, PowerItem, Step } from './types'
+import { licensingItem } from '@/testing/items'
 
-const item: PowerItem = {
-  code: 'XK-001',
-  version: 1,
-  name: '建筑工程施工许可',
-  category: '行政许可',
-  department_code: 'ZJJ',
-  legal_bases: [{ id: 'LB1', title: '《中华人民共和国建筑法》', article: '第八条' }],
-  time_limit: { days: 15, unit: 'workday' },
-  steps: [
-    { code: 'accept', name: '受理' },
-    { code: 'review', name: '审查', time_limit_days: 10 },
-    { code: 'decide', name: '决定', risk_checkpoint: true, requires_approval: 'dept_inspector', ends_clock: true },
-    { code: 'deliver', name: '送达', time_limit_days: 10 },
-  ],
-  discretion: { 一般: { min: 1000, max: 5000 } },
-  status: 'active',
-  created_at: '2026-01-01T00:00:00Z',
-}
+const item: PowerItem = { ...licensingItem(), created_at: '2026-01-01T00:00:00Z' }
 
 function step(code: string, at: string, extra: Partial<Step> = {}): Step {
   return {

@@ -1,0 +1,221 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+// stepWriter is the one writer of steps of a store (group commit): the
+// steps submitted while a transaction commits wait in a queue, and the
+// writer stores all of them, up to maxGroup, in the next transaction. A
+// durable commit (an fsync on SQLite, a redo log flush on MySQL) then
+// serves many steps instead of one.
+//
+// Each step is written behind a savepoint of its own: a step that fails
+// (its case changed, its id taken) is rolled back to it and answered with
+// its error while the others are kept. A failure that ends the whole
+// transaction (a deadlock, a lost connection, a failed commit) splits the
+// group: each of its steps is then stored in a transaction of its own.
+// Nobody is answered before the transaction that holds their step has
+// committed, so a 2xx still means durable.
+//
+// The writer runs while there is work and ends when the queue is empty;
+// there is nothing to start or stop.
+type stepWriter struct {
+	c       *conn
+	mu      sync.Mutex
+	queue   []*stepJob
+	running bool
+
+	txs    atomic.Int64 // transactions committed that stored steps
+	steps  atomic.Int64 // steps stored
+	splits atomic.Int64 // groups stored one by one after a failure
+}
+
+// maxGroup bounds the steps of one transaction: a larger group holds its
+// locks (and, on SQLite, the database) longer and gains little, since the
+// commit's flush is already shared by this many.
+const maxGroup = 256
+
+// groupTimeout bounds one transaction of the writer. Its steps are no
+// longer the submitters' to cancel: a group is not given up because one
+// of its submitters went away.
+const groupTimeout = 30 * time.Second
+
+// deadlockRetries bounds the runs again of a step's own transaction that
+// MySQL rolled back to break a deadlock.
+const deadlockRetries = 5
+
+// stepJob is one step waiting for the writer.
+type stepJob struct {
+	asked   context.Context // the submitter's: a job whose submitter left before it was written is dropped
+	ctx     context.Context // asked without its cancellation: its values (write tracking) go with the step's statements
+	rec     compliance.StepRecord
+	respond compliance.Responder
+	res     compliance.StepResult
+	err     error
+	done    chan struct{}
+}
+
+// write queues a step for the writer and waits until its transaction has
+// committed, or failed.
+func (w *stepWriter) write(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
+	j := &stepJob{asked: ctx, ctx: context.WithoutCancel(ctx), rec: rec, respond: respond, done: make(chan struct{})}
+	w.mu.Lock()
+	w.queue = append(w.queue, j)
+	if !w.running {
+		w.running = true
+		go w.run()
+	}
+	w.mu.Unlock()
+	// Waiting is bounded by the group's timeout; leaving early would answer
+	// the submitter while its step may still be committed.
+	<-j.done
+	return j.res, j.err
+}
+
+// run stores what is queued, a group at a time, until the queue is empty.
+func (w *stepWriter) run() {
+	for {
+		w.mu.Lock()
+		n := min(len(w.queue), maxGroup)
+		if n == 0 {
+			w.running = false
+			w.queue = nil
+			w.mu.Unlock()
+			return
+		}
+		group := make([]*stepJob, n)
+		copy(group, w.queue)
+		w.queue = w.queue[n:]
+		w.mu.Unlock()
+		w.commit(group)
+	}
+}
+
+// commit stores a group and answers each of its jobs.
+func (w *stepWriter) commit(group []*stepJob) {
+	live := make([]*stepJob, 0, len(group))
+	for _, j := range group {
+		if err := j.asked.Err(); err != nil {
+			j.err = err
+			close(j.done)
+			continue
+		}
+		live = append(live, j)
+	}
+	switch {
+	case len(live) == 1:
+		w.one(live[0])
+	case len(live) > 1:
+		// Case by case, in the order of their numbers, as a statement over
+		// many cases takes them: fewer deadlocks with those. A case's own
+		// steps keep the order they came in.
+		slices.SortStableFunc(live, func(a, b *stepJob) int { return strings.Compare(a.rec.Case.CaseNo, b.rec.Case.CaseNo) })
+		if err := w.together(live); err != nil {
+			w.splits.Add(1)
+			for _, j := range live {
+				w.one(j)
+			}
+			return
+		}
+		stored := int64(0)
+		for _, j := range live {
+			if j.err == nil {
+				stored++
+			}
+			close(j.done)
+		}
+		if stored > 0 {
+			w.txs.Add(1)
+			w.steps.Add(stored)
+		}
+	}
+}
+
+// together stores the jobs in one transaction, each behind a savepoint. A
+// job that fails is rolled back to its savepoint and keeps its error; the
+// transaction fails only when it cannot go on (then no job is answered).
+func (w *stepWriter) together(jobs []*stepJob) error {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	return w.c.transaction(ctx, func(tx *gorm.DB) error {
+		for i, j := range jobs {
+			sp := "step" + strconv.Itoa(i)
+			if err := tx.SavePoint(sp).Error; err != nil {
+				return err
+			}
+			j.res, j.err = recordStep(tx.WithContext(j.ctx), j.rec, j.respond)
+			if j.err == nil {
+				continue
+			}
+			// MySQL rolls back the whole transaction to break a deadlock;
+			// a lost connection takes it too.
+			if isDeadlock(j.err) || unavailable(j.err) {
+				return j.err
+			}
+			if err := tx.RollbackTo(sp).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// one stores a job in a transaction of its own and answers it. A
+// transaction that MySQL rolled back to break a deadlock is run again: a
+// group holds the counter rows of its first steps while it writes the next
+// ones, so two nodes' groups, or a group and a sweep, can take rows in
+// opposite orders.
+func (w *stepWriter) one(j *stepJob) {
+	ctx, cancel := context.WithTimeout(j.ctx, groupTimeout)
+	defer cancel()
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = w.c.transaction(ctx, func(tx *gorm.DB) error {
+			var err error
+			j.res, err = recordStep(tx, j.rec, j.respond)
+			return err
+		})
+		if !isDeadlock(err) || attempt == deadlockRetries || ctx.Err() != nil {
+			break
+		}
+	}
+	j.err = err
+	if err == nil {
+		w.txs.Add(1)
+		w.steps.Add(1)
+	}
+	close(j.done)
+}
+
+// StepWrites counts what the step writer of a store has done.
+type StepWrites struct {
+	// Transactions is how many transactions committed steps; Steps how
+	// many steps they stored. Steps / Transactions is the mean group.
+	Transactions int64
+	Steps        int64
+	// Splits is how many groups failed as a whole and were stored one by
+	// one.
+	Splits int64
+	// Waiting is how many steps wait for the next transaction now.
+	Waiting int
+}
+
+// StepWrites returns what the store's step writer has done so far.
+func (s *Cases) StepWrites() StepWrites {
+	s.steps.mu.Lock()
+	waiting := len(s.steps.queue)
+	s.steps.mu.Unlock()
+	return StepWrites{Transactions: s.steps.txs.Load(), Steps: s.steps.steps.Load(), Splits: s.steps.splits.Load(),
+		Waiting: waiting}
+}

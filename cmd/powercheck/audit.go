@@ -24,7 +24,7 @@ import (
 // compliance.AuditSealLimit. It only reads the database.
 func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: powercheck audit verify [--db <dsn>] [--key-file <file>] [--checkpoint-file <file>] [--state=false]")
+		return errors.New("usage: powercheck audit verify [--db <dsn>] [--key-file <file>] [--checkpoint-file <file>] [--state=false] [--wait <duration>]")
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database: sqlite:<path> or mysql:<dsn>")
@@ -95,6 +95,13 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintln(stdout, "stored objects match the audit log")
 	}
+	return verifyOutcome(problems, unsealed)
+}
+
+// verifyOutcome is the failure of a verification whose chain and objects
+// passed: the checkpoint not reached, entries left unsequenced; nil when
+// neither.
+func verifyOutcome(problems int, unsealed int64) error {
 	if problems > 0 {
 		return fmt.Errorf("audit verify: the audit log does not reach its checkpoint (truncated or rewritten)%s", alsoUnsealed(unsealed))
 	}

@@ -295,19 +295,47 @@ type rollupCtxKey struct{}
 
 // collectRollup returns tx with a rollup that the writes through it add
 // to, and the function that applies it when they are done: one flush, in
-// the shared order, for the whole transaction.
+// the shared order, for the whole transaction. Inside another collection
+// (a group of steps, each behind a savepoint) done adds to that one
+// instead, which is flushed once for the group: a step rolled back to its
+// savepoint leaves nothing in it, and the group takes the counter rows
+// last, after every base row of every step.
 func collectRollup(tx *gorm.DB) (*gorm.DB, func() error) {
 	r := &rollup{}
-	return tx.WithContext(context.WithValue(tx.Statement.Context, rollupCtxKey{}, r)), func() error { return r.flush(tx) }
+	parent := rollupIn(tx.Statement.Context)
+	out := tx.WithContext(withRollup(tx.Statement.Context, r))
+	if parent != nil {
+		return out, func() error { parent.merge(r); return nil }
+	}
+	return out, func() error { return r.flush(tx) }
+}
+
+// withRollup returns ctx carrying r, the rollup that writes add to.
+func withRollup(ctx context.Context, r *rollup) context.Context {
+	return context.WithValue(ctx, rollupCtxKey{}, r)
+}
+
+// rollupIn returns the rollup ctx carries, or nil.
+func rollupIn(ctx context.Context) *rollup {
+	if ctx == nil {
+		return nil
+	}
+	r, _ := ctx.Value(rollupCtxKey{}).(*rollup)
+	return r
+}
+
+// merge adds the changes collected in o to r.
+func (r *rollup) merge(o *rollup) {
+	for k, d := range o.deltas {
+		r.add(k, *d)
+	}
 }
 
 // rollupOf returns the rollup of tx's collectRollup and a no-op done; outside
 // one, a fresh rollup and a done that applies it.
 func rollupOf(tx *gorm.DB) (*rollup, func() error) {
-	if ctx := tx.Statement.Context; ctx != nil {
-		if r, ok := ctx.Value(rollupCtxKey{}).(*rollup); ok {
-			return r, func() error { return nil }
-		}
+	if r := rollupIn(tx.Statement.Context); r != nil {
+		return r, func() error { return nil }
 	}
 	r := &rollup{}
 	return r, func() error { return r.flush(tx) }

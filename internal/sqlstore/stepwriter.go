@@ -29,16 +29,34 @@ import (
 // committed, so a 2xx still means durable.
 //
 // The writer runs while there is work and ends when the queue is empty;
-// there is nothing to start or stop.
+// there is nothing to start or stop. On MySQL up to mysqlWriters groups
+// are written at once, each on its own connection: one connection running
+// a group's statements one after another would leave the server's other
+// cores idle, and InnoDB shares one redo log flush between the
+// transactions that commit together anyway. SQLite writes one transaction
+// at a time whatever the connections, so it has one.
 type stepWriter struct {
 	c       *conn
 	mu      sync.Mutex
 	queue   []*stepJob
-	running bool
+	running int // groups being written
+	max     int // groups written at once
 
 	txs    atomic.Int64 // transactions committed that stored steps
 	steps  atomic.Int64 // steps stored
 	splits atomic.Int64 // groups stored one by one after a failure
+}
+
+// mysqlWriters is how many groups are written at once on MySQL.
+const mysqlWriters = 4
+
+// newStepWriter returns the step writer of c.
+func newStepWriter(c *conn) *stepWriter {
+	w := &stepWriter{c: c, max: 1}
+	if c.dialect == "mysql" {
+		w.max = mysqlWriters
+	}
+	return w
 }
 
 // maxGroup bounds the steps of one transaction: a larger group holds its
@@ -72,8 +90,8 @@ func (w *stepWriter) write(ctx context.Context, rec compliance.StepRecord, respo
 	j := &stepJob{asked: ctx, ctx: context.WithoutCancel(ctx), rec: rec, respond: respond, done: make(chan struct{})}
 	w.mu.Lock()
 	w.queue = append(w.queue, j)
-	if !w.running {
-		w.running = true
+	if w.running < w.max {
+		w.running++
 		go w.run()
 	}
 	w.mu.Unlock()
@@ -89,7 +107,7 @@ func (w *stepWriter) run() {
 		w.mu.Lock()
 		n := min(len(w.queue), maxGroup)
 		if n == 0 {
-			w.running = false
+			w.running--
 			w.queue = nil
 			w.mu.Unlock()
 			return
@@ -149,12 +167,14 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	return w.c.transaction(ctx, func(tx *gorm.DB) error {
+		// The counters of the whole group are taken once, at its end.
+		counters := &rollup{}
 		for i, j := range jobs {
 			sp := "step" + strconv.Itoa(i)
 			if err := tx.SavePoint(sp).Error; err != nil {
 				return err
 			}
-			j.res, j.err = recordStep(tx.WithContext(j.ctx), j.rec, j.respond)
+			j.res, j.err = recordStep(tx.WithContext(withRollup(j.ctx, counters)), j.rec, j.respond)
 			if j.err == nil {
 				continue
 			}
@@ -167,7 +187,7 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 				return err
 			}
 		}
-		return nil
+		return counters.flush(tx)
 	})
 }
 

@@ -98,7 +98,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
 	c := &conn{db: db, dialect: kind}
-	c.steps = &stepWriter{c: c}
+	c.steps = newStepWriter(c)
 	s := newStore(c)
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()

@@ -402,7 +402,7 @@ if [ "$GO_BENCH" = 1 ]; then
 	fi
 	"$GO" test -run '^$' -bench . -benchmem -benchtime "$GO_BENCHTIME" \
 		./internal/policy/ ./internal/calendar/ 2>&1 | tee "$OUT/go-bench.txt"
-	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage|AuditStateStep' -benchmem -benchtime "$GO_BENCHTIME" \
+	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage|AuditStateStep|AuditAppend' -benchmem -benchtime "$GO_BENCHTIME" \
 		./internal/sqlstore/ 2>&1 | tee -a "$OUT/go-bench.txt"
 	# Webhooks: events delivered per second to a local receiver, and what
 	# one outbox row adds to a step's transaction (ns/step, ns/step+event

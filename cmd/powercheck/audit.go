@@ -20,10 +20,11 @@ import (
 // (--checkpoint-file); then it accounts for every account, department,
 // power item, calendar year and warning against what the log recorded and
 // names each one inserted, changed or deleted where no entry says so. It
-// only reads the database.
+// reports entries queued but not sequenced for longer than
+// compliance.AuditSealLimit. It only reads the database.
 func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: powercheck audit verify [--db <dsn>] [--key-file <file>] [--checkpoint-file <file>] [--state=false]")
+		return errors.New("usage: powercheck audit verify [--db <dsn>] [--key-file <file>] [--checkpoint-file <file>] [--state=false] [--wait <duration>]")
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database: sqlite:<path> or mysql:<dsn>")
@@ -31,6 +32,7 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	keyFile := fs.String("key-file", env("POWERCHECK_AUDIT_KEY_FILE", ""), "file holding the key the server seals entries with (--audit-key-file of serve)")
 	checkpointFile := fs.String("checkpoint-file", env("POWERCHECK_AUDIT_CHECKPOINT_FILE", ""),
 		"file of checkpoints the server appended (--audit-checkpoint-file of serve), or the server's log: the log must still reach the newest")
+	wait := fs.Duration("wait", 5*time.Second, "how long to wait for a running service to sequence the entries queued when verify starts")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -63,6 +65,10 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("audit verify: %w", err)
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d entries\n", n)
+	unsealed, err := reportBacklog(ctx, s.Audit(), *wait, stdout)
+	if err != nil {
+		return fmt.Errorf("audit verify: %w", err)
+	}
 	var problems int
 	if haveCheckpoint {
 		miss, err := compliance.CheckCheckpoint(ctx, s.Audit(), cp)
@@ -85,14 +91,80 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "not accounted for by the audit log: %s\n", d)
 		}
 		if len(drifts) > 0 {
-			return fmt.Errorf("audit verify: %d objects changed outside the audit log%s", len(drifts), alsoCheckpoint(problems))
+			return fmt.Errorf("audit verify: %d objects changed outside the audit log%s%s", len(drifts), alsoCheckpoint(problems), alsoUnsealed(unsealed))
 		}
 		fmt.Fprintln(stdout, "stored objects match the audit log")
 	}
+	return verifyOutcome(problems, unsealed)
+}
+
+// verifyOutcome is the failure of a verification whose chain and objects
+// passed: the checkpoint not reached, entries left unsequenced; nil when
+// neither.
+func verifyOutcome(problems int, unsealed int64) error {
 	if problems > 0 {
-		return errors.New("audit verify: the audit log does not reach its checkpoint (truncated or rewritten)")
+		return fmt.Errorf("audit verify: the audit log does not reach its checkpoint (truncated or rewritten)%s", alsoUnsealed(unsealed))
+	}
+	if unsealed > 0 {
+		return fmt.Errorf("audit verify: %d entries not sequenced within %s", unsealed, compliance.AuditSealLimit)
 	}
 	return nil
+}
+
+// alsoUnsealed adds the entries left unsequenced to a failure.
+func alsoUnsealed(unsealed int64) string {
+	if unsealed == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", and %d entries are not sequenced within %s", unsealed, compliance.AuditSealLimit)
+}
+
+// auditQueue is the audit log's queue as verification reads it.
+type auditQueue interface {
+	AuditBacklog(ctx context.Context) (compliance.AuditBacklog, error)
+	AuditSequencerLease(ctx context.Context) (string, time.Time, error)
+}
+
+// reportBacklog waits, up to wait, for a running sequencer to chain the
+// entries queued when it starts (so that a change answered before verify
+// ran is verified), then reports those still queued. It returns how many
+// waited longer than compliance.AuditSealLimit: no sequencer runs, or it
+// cannot write. It only reads the database: entries are chained by the
+// service, which holds the key.
+func reportBacklog(ctx context.Context, q auditQueue, wait time.Duration, stdout io.Writer) (int64, error) {
+	b, err := q.AuditBacklog(ctx)
+	if err != nil || b.Count == 0 {
+		return 0, err
+	}
+	holder, until, err := q.AuditSequencerLease(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for deadline, target := time.Now().Add(wait), b.NewestID; time.Now().Before(until) && time.Now().Before(deadline); {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if b, err = q.AuditBacklog(ctx); err != nil || b.Count == 0 || b.OldestID > target {
+			break
+		}
+	}
+	if err != nil || b.Count == 0 {
+		return 0, err
+	}
+	now := time.Now()
+	if compliance.UnsealedProblem(b, now) == "" {
+		fmt.Fprintf(stdout, "audit log: %d newer entries wait to be sequenced (the oldest appended at %s)\n", b.Count, b.Oldest.Format(time.RFC3339))
+		return 0, nil
+	}
+	runner := "no sequencer holds the lease: start the service on this database to sequence them"
+	if now.Before(until) {
+		runner = "the sequencer " + holder + " holds the lease but has not sequenced them"
+	}
+	fmt.Fprintf(stdout, "audit log: %d entries not sequenced for longer than %s, the oldest appended at %s (%s)\n",
+		b.Count, compliance.AuditSealLimit, b.Oldest.Format(time.RFC3339), runner)
+	return b.Count, nil
 }
 
 // alsoCheckpoint adds the checkpoint's problem to a failure about objects.

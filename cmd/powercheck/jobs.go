@@ -6,11 +6,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -230,4 +233,15 @@ func dropCount(job func(ctx context.Context) (int, error)) func(context.Context)
 		_, err := job(ctx)
 		return err
 	}
+}
+
+// sequencerHolder names this process in the audit sequencer's lease.
+func sequencerHolder() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "node"
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }

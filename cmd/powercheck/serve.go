@@ -257,7 +257,10 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := bootstrap(ctx, a, slog.Default()); err != nil {
 		return err
 	}
-	return loadDemo(ctx, a, session.NewService(a.store.Sessions(), a.services.Core.Credentials(), nil, nil), stdout, slog.Default())
+	if err := loadDemo(ctx, a, session.NewService(a.store.Sessions(), a.services.Core.Credentials(), nil, nil), stdout, slog.Default()); err != nil {
+		return err
+	}
+	return a.services.Audit.SettleAudit(ctx) // no service may run to sequence them
 }
 
 // apiServices are the services the API calls.
@@ -297,6 +300,10 @@ func serveComponents(a *app, f *serveFlags, mail *webhook.Mailer, inbox *notify.
 		jobs.Every("reminders", *f.notes.reminders, newReminders(a, nil, log).Run),
 		// The audit log's head, appended to a file outside the database.
 		checkpoints,
+		// The audit entries the changes queued, chained by the node that
+		// holds the lease; after the checkpoints, so that it finishes
+		// before their last one.
+		a.services.Audit.NewSequencer(sequencerHolder(), 0, 0),
 		// The API, last: it stops taking requests first.
 		api,
 	}
@@ -356,6 +363,10 @@ func prepareData(ctx context.Context, a *app, withDemo bool, stdout io.Writer, l
 		if err := loadDemo(ctx, a, sessions, stdout, log); err != nil {
 			return nil, err
 		}
+	}
+	// What the start recorded is in the chain before the first request.
+	if err := a.services.Audit.SettleAudit(ctx); err != nil {
+		return nil, err
 	}
 	return sessions, nil
 }

@@ -67,12 +67,14 @@ type AuditFilter struct {
 
 // AuditStore keeps the audit log.
 type AuditStore interface {
-	// AppendAudit links e to the head of the chain with Chain (sealed
-	// with key, when there is one) and stores it together with the new
-	// head, atomically; concurrent appends, from this process or another
-	// one on the same database, are serialised so that the chain stays
-	// linear. It returns e as stored.
+	// AppendAudit links the entries pending (see AuditQueue), then e, to
+	// the head of the chain with Chain (sealed with key, when there is
+	// one) and stores them together with the new head, atomically;
+	// concurrent appends and passes of the sequencer, from this process or
+	// another one on the same database, are serialised so that the chain
+	// stays linear. It returns e as stored.
 	AppendAudit(ctx context.Context, e AuditEntry, key []byte) (AuditEntry, error)
+	AuditQueue
 	// ListAudit returns the entries that f selects, newest first.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	AuditReader
@@ -181,9 +183,12 @@ func writeField(h hash.Hash, f string) {
 }
 
 // RecordAudit appends an entry to the audit log, stamped with the service's
-// clock. Over-long fields are cut to their stored width. The entry's single
-// subject, when it is of a followed kind and its state after was read, is
-// recorded among its effects, ahead of e.Effects (see WrittenEffects).
+// clock, and returns it as stored: durable, but not yet sequenced (Seq 0,
+// no hash); the sequencer chains it within a second (see AuditSequencer),
+// and every reader of the chain settles the pending entries first. Over-long
+// fields are cut to their stored width. The entry's single subject, when it
+// is of a followed kind and its state after was read, is recorded among its
+// effects, ahead of e.Effects (see WrittenEffects).
 func (s *Audit) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 	as := s.store
 	e.At = s.now().UTC().Truncate(time.Millisecond)
@@ -194,7 +199,11 @@ func (s *Audit) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 	e.Subjects = cut(e.Subjects, AuditSubjectsMax)
 	e.Effects = entryEffects(e)
 	e.EffectsDigest = EffectsDigest(e.Effects)
-	return as.AppendAudit(ctx, e, s.auditKey)
+	if err := as.EnqueueAudit(ctx, e); err != nil {
+		return AuditEntry{}, err
+	}
+	s.sequencer.kick()
+	return e, nil
 }
 
 // ListAudit lists the audit log, newest first.
@@ -203,6 +212,9 @@ func (s *Audit) ListAudit(ctx context.Context, who *Account, f AuditFilter) ([]A
 		return nil, err
 	}
 	as := s.store
+	if err := s.SettleAudit(ctx); err != nil {
+		return nil, err
+	}
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
 		f.Limit = MaxPageSize
 	}

@@ -47,6 +47,9 @@ type CheckpointSource func(ctx context.Context) (Checkpoint, bool, error)
 // ErrNotFound when the log is empty.
 func (s *Audit) AuditCheckpoint(ctx context.Context) (Checkpoint, error) {
 	as := s.store
+	if err := s.SettleAudit(ctx); err != nil {
+		return Checkpoint{}, err
+	}
 	head, err := as.AuditHead(ctx)
 	if err != nil {
 		return Checkpoint{}, err

@@ -22,14 +22,18 @@ type AuditVerdict struct {
 
 // VerifyAuditLog checks the audit chain with the service's key, that it
 // still reaches the newest checkpoint (when it keeps them, see
-// NewAudit), and the stored objects against the states it
-// recorded, as `audit verify` does.
+// NewAudit), that no entry waited to be sequenced longer than
+// AuditSealLimit, and the stored objects against the states it recorded,
+// as `audit verify` does. It settles the queued entries first.
 func (s *Audit) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict, error) {
 	if err := Authorize(who, ActReadAudit, ""); err != nil {
 		return AuditVerdict{}, err
 	}
 	v := AuditVerdict{Problems: []string{}, Checked: s.now().UTC().Format(time.RFC3339)}
 	r, st := s.store, s.store
+	if err := s.SettleAudit(ctx); err != nil {
+		return AuditVerdict{}, err
+	}
 	n, err := VerifyAudit(ctx, r, s.auditKey)
 	v.Entries = n
 	var brk *AuditBreak
@@ -57,6 +61,13 @@ func (s *Audit) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict,
 				v.Problems = append(v.Problems, "审计日志与库外检查点不符（被截断或改写）："+miss.Error())
 			}
 		}
+	}
+	backlog, err := s.store.AuditBacklog(ctx)
+	if err != nil {
+		return AuditVerdict{}, err
+	}
+	if p := UnsealedProblem(backlog, s.now()); p != "" {
+		v.Problems = append(v.Problems, p)
 	}
 	drifts, err := VerifyAuditState(ctx, r, st)
 	if err != nil {

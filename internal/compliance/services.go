@@ -73,6 +73,7 @@ type AuditStorage interface {
 	AuditEffectsProbe
 	WriteTracker
 	AccountCounter
+	AuditLease
 }
 
 // Audit keeps the audit log: it records changes, seals and verifies the
@@ -84,6 +85,9 @@ type Audit struct {
 	// auditCheckpoint reads the newest checkpoint kept outside the
 	// database; nil: none is kept.
 	auditCheckpoint CheckpointSource
+	// sequencer is told of each entry appended here, so that it chains
+	// it without waiting for its next poll.
+	sequencer *sequencerBell
 }
 
 // NewAudit returns the audit log over store. key seals its entries (nil:
@@ -93,7 +97,7 @@ func NewAudit(core *Core, store AuditStorage, key []byte, checkpoints Checkpoint
 	if key != nil && len(key) < MinAuditKey {
 		return nil, fmt.Errorf("audit key: %d bytes, want at least %d", len(key), MinAuditKey)
 	}
-	return &Audit{Core: core, store: store, auditKey: key, auditCheckpoint: checkpoints}, nil
+	return &Audit{Core: core, store: store, auditKey: key, auditCheckpoint: checkpoints, sequencer: newSequencerBell()}, nil
 }
 
 // PatrolsStorage is what Patrols reads and writes.

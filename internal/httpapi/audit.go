@@ -30,8 +30,9 @@ const auditPeekBytes = 64 << 10
 // (the warnings a step raised, say) are noted as the store writes them
 // (TrackWrites) and recorded with their state after it.
 //
-// The entry is written after the change was committed, in a transaction of
-// its own: if writing it fails, the change stands (the caller has its
+// The entry is queued after the change was committed, with one insert of
+// its own (the sequencer chains it, see compliance.AuditSequencer): if
+// writing it fails, the change stands (the caller has its
 // answer, and a change cannot be undone here), and the entry is logged as an
 // error with every field so that an operator can restore it. Refusing the
 // change instead would need the entry inside every store transaction. When

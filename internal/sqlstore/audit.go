@@ -2,11 +2,9 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"powercheck/internal/compliance"
 )
@@ -51,7 +49,8 @@ type auditEffectRow struct {
 func (auditEffectRow) TableName() string { return "audit_effects" }
 
 // auditHeadRow is the single row (ID 1) that holds the end of the chain.
-// Appends lock it, which makes them take turns across every node.
+// The sequencer's passes lock it, which makes them take turns across every
+// node.
 type auditHeadRow struct {
 	ID   int64  `gorm:"primaryKey;autoIncrement:false"`
 	Seq  int64  `gorm:"not null"`
@@ -82,62 +81,54 @@ func toAuditEffect(r auditEffectRow) compliance.AuditEffect {
 // under SQLite's oldest limit of 999 variables.
 const effectBatch = 100
 
-// insertEffects stores the effects of entry seq.
-func insertEffects(tx *gorm.DB, seq int64, effects []compliance.AuditEffect) error {
-	for i := 0; i < len(effects); i += effectBatch {
-		part := effects[i:min(i+effectBatch, len(effects))]
-		rows := make([]auditEffectRow, len(part))
-		for j, e := range part {
-			rows[j] = auditEffectRow{Seq: seq, Ord: i + j, Kind: e.Subject.Kind, Ref: compliance.SubjectRef(e.Subject),
-				SubjectKey: e.Subject.Key, BeforeDigest: e.Before, AfterDigest: e.After}
-		}
-		if err := tx.Create(&rows).Error; err != nil {
+// effectRows are the rows of the effects of entry seq.
+func effectRows(seq int64, effects []compliance.AuditEffect) []auditEffectRow {
+	rows := make([]auditEffectRow, len(effects))
+	for i, e := range effects {
+		rows[i] = auditEffectRow{Seq: seq, Ord: i, Kind: e.Subject.Kind, Ref: compliance.SubjectRef(e.Subject),
+			SubjectKey: e.Subject.Key, BeforeDigest: e.Before, AfterDigest: e.After}
+	}
+	return rows
+}
+
+// createEffects stores effect rows, effectBatch an INSERT.
+func createEffects(tx *gorm.DB, rows []auditEffectRow) error {
+	for i := 0; i < len(rows); i += effectBatch {
+		part := rows[i:min(i+effectBatch, len(rows))]
+		if err := tx.Create(&part).Error; err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// AppendAudit implements compliance.AuditStore. The head row is read with
-// SELECT … FOR UPDATE on MySQL, so an append on another node waits for this
-// one to commit; on SQLite, s.transaction already admits one writer at a
-// time. The head row is created, outside the transaction, by the first
-// append that finds none; a transaction that MySQL rolls back to break a
-// deadlock is run again.
+// AppendAudit implements compliance.AuditStore: in one transaction that
+// holds the head, it sequences the entries pending before e (they arrived
+// first), then e. Changes append with EnqueueAudit and leave the chain to
+// the sequencer; AppendAudit is for callers that need e's place at once.
 func (s *Audit) AppendAudit(ctx context.Context, e compliance.AuditEntry, key []byte) (compliance.AuditEntry, error) {
 	var out compliance.AuditEntry
-	var err error
-	for attempt := 0; attempt < 10; attempt++ {
-		err = s.transaction(ctx, func(tx *gorm.DB) error {
-			var head auditHeadRow
-			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", 1).Take(&head).Error; err != nil {
+	err := s.withHead(ctx, func(tx *gorm.DB, head *compliance.AuditHead) error {
+		for {
+			n, err := sealPending(tx, head, key, sealBatch)
+			if err != nil {
 				return err
 			}
-			out = e.Chain(compliance.AuditHead{Seq: head.Seq, Hash: head.Hash}, key)
-			row := fromAuditEntry(out)
-			if err := tx.Create(&row).Error; err != nil {
-				return err
+			if n < sealBatch {
+				break
 			}
-			if err := insertEffects(tx, out.Seq, out.Effects); err != nil {
-				return err
-			}
-			return tx.Model(&auditHeadRow{}).Where("id = ?", 1).
-				Updates(map[string]any{"seq": out.Seq, "hash": out.Hash}).Error
-		})
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			// The first append ever: create the empty head (once, whoever
-			// wins) and go again.
-			cerr := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&auditHeadRow{ID: 1}).Error
-			if cerr != nil {
-				return compliance.AuditEntry{}, wrap(cerr, "create audit head")
-			}
-			continue
-		case isDeadlock(err):
-			continue
 		}
-		break
-	}
+		out = e.Chain(*head, key)
+		row := fromAuditEntry(out)
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if err := createEffects(tx, effectRows(out.Seq, out.Effects)); err != nil {
+			return err
+		}
+		*head = compliance.AuditHead{Seq: out.Seq, Hash: out.Hash}
+		return nil
+	})
 	if err != nil {
 		return compliance.AuditEntry{}, wrap(err, "append audit entry")
 	}

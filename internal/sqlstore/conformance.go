@@ -39,6 +39,7 @@ var (
 	_ compliance.DashboardStorage = (*Dashboard)(nil)
 
 	_ compliance.AuditStore        = (*Audit)(nil)
+	_ compliance.AuditLease        = (*Audit)(nil)
 	_ compliance.AuditObjectStore  = (*Audit)(nil)
 	_ compliance.AuditEffectsProbe = (*Audit)(nil)
 	_ compliance.WriteTracker      = (*Audit)(nil)

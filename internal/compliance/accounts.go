@@ -39,7 +39,7 @@ func (s *Accounts) CreateDepartment(ctx context.Context, who *Account, d Departm
 	d.CreatedAt = s.now().UTC()
 	out, err := s.store.CreateDepartment(ctx, d)
 	if errors.Is(err, ErrDuplicate) {
-		return Department{}, Errorf(KindConflict, "department_exists", "部门编码 %s 已存在", d.Code)
+		return Department{}, Errorf(ClassConflict, "department_exists", "部门编码 %s 已存在", d.Code)
 	}
 	return out, err
 }
@@ -49,7 +49,7 @@ func (s *Accounts) ListDepartments(ctx context.Context) ([]Department, error) {
 	return s.store.ListDepartments(ctx)
 }
 
-var errForbidden = Errorf(KindForbidden, "forbidden", "当前账号无权执行此操作")
+var errForbidden = Errorf(ClassForbidden, "forbidden", "当前账号无权执行此操作")
 
 // HashToken returns the stored form of a bearer token. Tokens carry 256
 // random bits, so a fast hash is enough: there is nothing to brute-force.
@@ -114,7 +114,7 @@ func (s *Accounts) CreateAccount(ctx context.Context, who *Account, a Account, t
 	}
 	if a.DepartmentCode != "" {
 		if _, err := s.department(ctx, a.DepartmentCode); errors.Is(err, ErrNotFound) {
-			return Account{}, "", Errorf(KindInvalid, "unknown_department", "部门 %s 不存在", a.DepartmentCode)
+			return Account{}, "", Errorf(ClassInvalid, "unknown_department", "部门 %s 不存在", a.DepartmentCode)
 		} else if err != nil {
 			return Account{}, "", err
 		}
@@ -125,7 +125,7 @@ func (s *Accounts) CreateAccount(ctx context.Context, who *Account, a Account, t
 	a.CreatedAt = s.now().UTC()
 	out, err := s.store.CreateAccount(ctx, a, HashToken(token))
 	if errors.Is(err, ErrDuplicate) {
-		return Account{}, "", Errorf(KindConflict, "account_exists", "用户名 %s 已存在", a.Username)
+		return Account{}, "", Errorf(ClassConflict, "account_exists", "用户名 %s 已存在", a.Username)
 	}
 	if err != nil {
 		return Account{}, "", err
@@ -136,7 +136,7 @@ func (s *Accounts) CreateAccount(ctx context.Context, who *Account, a Account, t
 // Authenticate returns the account of a bearer token.
 func (s *Accounts) Authenticate(ctx context.Context, token string) (*Account, error) {
 	if token == "" {
-		return nil, Errorf(KindUnauthenticated, "unauthenticated", "缺少访问令牌")
+		return nil, Errorf(ClassUnauthenticated, "unauthenticated", "缺少访问令牌")
 	}
 	// Remembered for at most the cache's TTL: disabling or rotating on
 	// this node forgets it at once (UpdateAccount, RotateToken), on
@@ -151,13 +151,13 @@ func (s *Accounts) Authenticate(ctx context.Context, token string) (*Account, er
 		return a, nil, err
 	})
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(KindUnauthenticated, "invalid_token", "访问令牌无效或已停用")
+		return nil, Errorf(ClassUnauthenticated, "invalid_token", "访问令牌无效或已停用")
 	}
 	if err != nil {
 		return nil, err
 	}
 	if a.ExpiresAt != nil && !s.now().Before(*a.ExpiresAt) {
-		return nil, Errorf(KindUnauthenticated, "token_expired", "访问令牌已于 %s 过期", a.ExpiresAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+		return nil, Errorf(ClassUnauthenticated, "token_expired", "访问令牌已于 %s 过期", a.ExpiresAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
 	}
 	return &a, nil
 }
@@ -201,7 +201,7 @@ func checkCIDRs(v *Validation, cidrs []string) []string {
 // account's IP ranges (if it has any) or, for a department-scoped account,
 // outside its department's ranges (if the department has any).
 func (s *Accounts) CheckAddress(ctx context.Context, a *Account, ip string) error {
-	refused := Errorf(KindForbidden, "ip_not_allowed", "当前 IP 地址 %s 不在该账号允许的范围内", ip)
+	refused := Errorf(ClassForbidden, "ip_not_allowed", "当前 IP 地址 %s 不在该账号允许的范围内", ip)
 	addr, err := netip.ParseAddr(ip)
 	if err == nil {
 		addr = addr.Unmap()
@@ -217,7 +217,7 @@ func (s *Accounts) CheckAddress(ctx context.Context, a *Account, ip string) erro
 		return derr
 	}
 	if len(d.AllowedCIDRs) > 0 && (err != nil || !inRanges(addr, d.AllowedCIDRs)) {
-		return Errorf(KindForbidden, "ip_not_allowed", "当前 IP 地址 %s 不在部门 %s 允许的范围内", ip, d.Code)
+		return Errorf(ClassForbidden, "ip_not_allowed", "当前 IP 地址 %s 不在部门 %s 允许的范围内", ip, d.Code)
 	}
 	return nil
 }
@@ -281,7 +281,7 @@ type AccountChange struct {
 func accountNamed(ctx context.Context, as AccountStore, username string) (Account, error) {
 	a, err := as.AccountByUsername(ctx, username)
 	if errors.Is(err, ErrNotFound) {
-		return Account{}, Errorf(KindNotFound, "account_not_found", "账号 %s 不存在", username)
+		return Account{}, Errorf(ClassNotFound, "account_not_found", "账号 %s 不存在", username)
 	}
 	return a, err
 }
@@ -320,11 +320,11 @@ func (s *Accounts) ManagedAccount(ctx context.Context, who *Account, username st
 func deptAdminManages(who *Account, a Account) error {
 	switch {
 	case a.DepartmentCode != who.DepartmentCode:
-		return Errorf(KindForbidden, "other_department", "部门管理员只能管理本部门的账号")
+		return Errorf(ClassForbidden, "other_department", "部门管理员只能管理本部门的账号")
 	case a.Role == RoleDeptInspector:
-		return Errorf(KindForbidden, "inspector_admin_only", "监察人员账号只能由%s管理，部门管理员不能新建或变更", RoleAdmin.Name())
+		return Errorf(ClassForbidden, "inspector_admin_only", "监察人员账号只能由%s管理，部门管理员不能新建或变更", RoleAdmin.Name())
 	case a.Role != RoleClerk:
-		return Errorf(KindForbidden, "account_not_managed", "部门管理员只能管理本部门的录入员账号")
+		return Errorf(ClassForbidden, "account_not_managed", "部门管理员只能管理本部门的录入员账号")
 	}
 	return nil
 }
@@ -379,7 +379,7 @@ func (s *Accounts) RotateToken(ctx context.Context, who *Account, username strin
 		return Account{}, "", err
 	}
 	if a.ID != who.ID && who.Role != RoleAdmin {
-		return Account{}, "", Errorf(KindForbidden, "not_own_account", "只能更换自己账号的令牌，他人账号的令牌由%s更换", RoleAdmin.Name())
+		return Account{}, "", Errorf(ClassForbidden, "not_own_account", "只能更换自己账号的令牌，他人账号的令牌由%s更换", RoleAdmin.Name())
 	}
 	token := NewToken()
 	err = as.SetTokenHash(ctx, a.Username, HashToken(token), s.now().UTC())

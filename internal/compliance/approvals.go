@@ -116,13 +116,13 @@ func approvalRole(it *PowerItem, code string) (Role, error) {
 	}
 	f, ok := it.FlowStep(code)
 	if !ok {
-		return "", (&Error{Kind: KindInvalid, Code: "unknown_step_code",
+		return "", (&Error{Class: ClassInvalid, Code: "unknown_step_code",
 			Message: "事项 " + it.Code + " 的办理流程中没有环节 " + code}).
 			WithDetails([]FieldError{{Field: "step_code", Message: "流程中没有该环节"}})
 	}
 	role, ok := checkpointRole(f)
 	if !ok {
-		return "", (&Error{Kind: KindInvalid, Code: "approval_not_required",
+		return "", (&Error{Class: ClassInvalid, Code: "approval_not_required",
 			Message: "环节“" + f.Name + "”不是风险防控点，也不要求审核"}).
 			WithDetails([]FieldError{{Field: "step_code", Message: "该环节不需要审核"}})
 	}
@@ -184,11 +184,11 @@ func (s *Supervision) SignApproval(ctx context.Context, who *Account, caseNo str
 		return SignedApproval{}, err
 	}
 	if who.Role != role {
-		return SignedApproval{}, Errorf(KindForbidden, "approver_role", "该环节须由%s审核，%s不能审核", role.Name(), who.Role.Name())
+		return SignedApproval{}, Errorf(ClassForbidden, "approver_role", "该环节须由%s审核，%s不能审核", role.Name(), who.Role.Name())
 	}
 	if role.DepartmentScoped() && who.DepartmentCode != c.DepartmentCode {
 		// visibleCase already answers another department's case as unknown.
-		return SignedApproval{}, Errorf(KindForbidden, "approver_department", "只能审核本部门的办件")
+		return SignedApproval{}, Errorf(ClassForbidden, "approver_department", "只能审核本部门的办件")
 	}
 	steps, err := s.store.CaseSteps(ctx, c.CaseNo)
 	if err != nil {

@@ -160,7 +160,7 @@ func Authorize(who *Account, act Action, department string) error {
 		return errForbidden
 	}
 	if g.scope == OwnDepartment && department != "" && !who.CanSeeDepartment(department) {
-		return Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的数据", department)
+		return Errorf(ClassForbidden, "other_department", "无权查看其他部门（%s）的数据", department)
 	}
 	return nil
 }

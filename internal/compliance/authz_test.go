@@ -64,7 +64,7 @@ func TestAuthorize(t *testing.T) {
 				return
 			}
 			var e *compliance.Error
-			if !errors.As(err, &e) || e.Kind != compliance.KindForbidden || e.PublicCode() != tt.wantCode {
+			if !errors.As(err, &e) || e.Class != compliance.ClassForbidden || e.PublicCode() != tt.wantCode {
 				t.Fatalf("Authorize(%v, %s, %q) = %v, want forbidden %s", tt.who, tt.act, tt.dept, err, tt.wantCode)
 			}
 		})

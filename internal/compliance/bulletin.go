@@ -126,12 +126,12 @@ var quarterPattern = regexp.MustCompile(`^([0-9]{4})-Q([1-4])$`)
 func parseQuarter(q string) (calendar.Date, error) {
 	m := quarterPattern.FindStringSubmatch(q)
 	if m == nil {
-		return 0, Errorf(KindInvalid, "invalid_quarter", "quarter 须为 YYYY-Qn 格式的季度，如 2026-Q1")
+		return 0, Errorf(ClassInvalid, "invalid_quarter", "quarter 须为 YYYY-Qn 格式的季度，如 2026-Q1")
 	}
 	y, _ := strconv.Atoi(m[1])
 	n, _ := strconv.Atoi(m[2])
 	if y < 2000 || y > 2100 {
-		return 0, Errorf(KindInvalid, "invalid_quarter", "季度年份须在 2000–2100 之间")
+		return 0, Errorf(ClassInvalid, "invalid_quarter", "季度年份须在 2000–2100 之间")
 	}
 	return calendar.MakeDate(y, time.Month(3*(n-1)+1), 1), nil
 }
@@ -148,7 +148,7 @@ func (s *Reports) QuarterlyBulletin(ctx context.Context, who *Account, quarter s
 	}
 	now := s.now()
 	if first > calendar.DateOf(now) {
-		return QuarterlyBulletin{}, Errorf(KindInvalid, "quarter_not_started", "%s 尚未开始", quarter)
+		return QuarterlyBulletin{}, Errorf(ClassInvalid, "quarter_not_started", "%s 尚未开始", quarter)
 	}
 	names := s.accounts.DistrictSettings(ctx).Settings
 	q := newBulletinQuarter(first, now)

@@ -112,7 +112,7 @@ func (s *Accounts) CalendarYear(ctx context.Context, year int) (StoredYear, erro
 			return y, nil
 		}
 	}
-	return StoredYear{}, Errorf(KindNotFound, "calendar_year_unknown",
+	return StoredYear{}, Errorf(ClassNotFound, "calendar_year_unknown",
 		"尚未录入 %d 年的节假日安排，涉及该年的期限无法计算，请系统管理员按国务院办公厅通知录入", year)
 }
 
@@ -180,7 +180,7 @@ func (s *Accounts) PutCalendarYear(ctx context.Context, who *Account, y calendar
 	// validateYear says in Chinese what the calendar package refuses; this
 	// is the backstop.
 	if err := calendar.ValidateYear(y); err != nil {
-		return PutCalendarResult{}, Errorf(KindInvalid, "invalid_calendar", "节假日安排不合法：%v", err)
+		return PutCalendarResult{}, Errorf(ClassInvalid, "invalid_calendar", "节假日安排不合法：%v", err)
 	}
 	now := s.now()
 	sy := StoredYear{Year: y, UpdatedBy: who.Username, UpdatedAt: now.UTC()}

@@ -79,7 +79,7 @@ func (s *Cases) ListCases(ctx context.Context, who *Account, f CaseFilter) ([]Ca
 	cs := s.store
 	if who.Role.DepartmentScoped() {
 		if len(f.Departments) > 0 && !slices.Equal(f.Departments, []string{who.DepartmentCode}) {
-			return nil, Errorf(KindForbidden, "other_department", "只能查看本部门的办件")
+			return nil, Errorf(ClassForbidden, "other_department", "只能查看本部门的办件")
 		}
 		f.Departments = []string{who.DepartmentCode}
 	}
@@ -98,7 +98,7 @@ func (s *Cases) ListCases(ctx context.Context, who *Account, f CaseFilter) ([]Ca
 		return nil, err
 	}
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
-		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
+		return nil, Errorf(ClassBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
 	}
 	cases, err := cs.ListCases(ctx, f)
 	if err != nil {

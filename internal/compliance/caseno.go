@@ -39,6 +39,6 @@ func (s *Cases) checkCaseNo(ctx context.Context, dept, caseNo string) error {
 }
 
 func caseNoError(msg string) error {
-	return (&Error{Kind: KindInvalid, Code: "case_no_prefix", Message: msg}).
+	return (&Error{Class: ClassInvalid, Code: "case_no_prefix", Message: msg}).
 		WithDetails([]FieldError{{Field: "case_no", Message: "须以本部门编码和“-”开头"}})
 }

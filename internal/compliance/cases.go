@@ -37,7 +37,7 @@ const MaxStepPageSize = 100
 func visibleCase(ctx context.Context, cases CaseReader, who *Account, caseNo string) (Case, error) {
 	c, err := cases.Case(ctx, caseNo)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(c.DepartmentCode)) {
-		return Case{}, Errorf(KindNotFound, "case_not_found", "办件 %s 不存在", caseNo)
+		return Case{}, Errorf(ClassNotFound, "case_not_found", "办件 %s 不存在", caseNo)
 	}
 	return c, err
 }
@@ -87,7 +87,7 @@ func (s *Cases) CaseSteps(ctx context.Context, who *Account, caseNo string, offs
 		return nil, err
 	}
 	if limit <= 0 || limit > MaxStepPageSize {
-		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxStepPageSize)
+		return nil, Errorf(ClassBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxStepPageSize)
 	}
 	steps, err := s.store.CaseStepsPage(ctx, caseNo, max(offset, 0), limit)
 	return nonNil(steps), err
@@ -104,7 +104,7 @@ func (s *Cases) ListWarnings(ctx context.Context, who *Account, f WarningFilter)
 		return nil, err
 	}
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
-		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
+		return nil, Errorf(ClassBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
 	}
 	return s.store.ListWarnings(ctx, f)
 }

@@ -41,7 +41,7 @@ func (s *Catalog) SaveItem(ctx context.Context, who *Account, it PowerItem) (Pow
 		return PowerItem{}, err
 	}
 	if who.Role == RoleDeptAdmin && it.DepartmentCode != who.DepartmentCode {
-		return PowerItem{}, Errorf(KindForbidden, "other_department", "部门管理员只能维护本部门的权力事项")
+		return PowerItem{}, Errorf(ClassForbidden, "other_department", "部门管理员只能维护本部门的权力事项")
 	}
 	cur, err := s.store.Item(ctx, it.Code, 0)
 	switch {
@@ -49,12 +49,12 @@ func (s *Catalog) SaveItem(ctx context.Context, who *Account, it PowerItem) (Pow
 	case err != nil:
 		return PowerItem{}, err
 	case who.Role == RoleDeptAdmin && cur.DepartmentCode != who.DepartmentCode:
-		return PowerItem{}, Errorf(KindForbidden, "other_department", "事项 %s 属于其他部门", it.Code)
+		return PowerItem{}, Errorf(ClassForbidden, "other_department", "事项 %s 属于其他部门", it.Code)
 	case cur.Version >= MaxItemVersions:
 		// Versions are numbered 1, 2, … without gaps, and the changes of
 		// one item take turns (the audit's subject locks), so the latest
 		// version is their count.
-		return PowerItem{}, Errorf(KindInvalid, "item_version_limit",
+		return PowerItem{}, Errorf(ClassInvalid, "item_version_limit",
 			"权力事项 %s 已有 %d 个版本，达到上限，不能再调整；如需变更，请以新的事项编码登记", it.Code, cur.Version)
 	}
 	if it.Status == "" {
@@ -70,7 +70,7 @@ func (s *Catalog) SaveItem(ctx context.Context, who *Account, it PowerItem) (Pow
 		return PowerItem{}, err
 	}
 	if _, err := s.department(ctx, it.DepartmentCode); errors.Is(err, ErrNotFound) {
-		return PowerItem{}, (&Error{Kind: KindInvalid, Code: "unknown_department",
+		return PowerItem{}, (&Error{Class: ClassInvalid, Code: "unknown_department",
 			Message: fmt.Sprintf("权力事项不合法：部门 %s 不存在", it.DepartmentCode)}).
 			WithDetails([]FieldError{{Field: "department_code", Message: "部门不存在"}})
 	} else if err != nil {
@@ -285,13 +285,13 @@ func (s *Catalog) Item(ctx context.Context, who *Account, code string, version i
 		it, err = s.store.Item(ctx, code, version)
 	}
 	if errors.Is(err, ErrNotFound) {
-		return PowerItem{}, Errorf(KindNotFound, "item_not_found", "权力事项 %s 不存在", code)
+		return PowerItem{}, Errorf(ClassNotFound, "item_not_found", "权力事项 %s 不存在", code)
 	}
 	if err != nil {
 		return PowerItem{}, err
 	}
 	if !who.CanSeeDepartment(it.DepartmentCode) {
-		return PowerItem{}, Errorf(KindNotFound, "item_not_found", "权力事项 %s 不存在", code)
+		return PowerItem{}, Errorf(ClassNotFound, "item_not_found", "权力事项 %s 不存在", code)
 	}
 	return it, nil
 }

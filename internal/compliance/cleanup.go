@@ -294,7 +294,7 @@ func pendingScope(who *Account) (string, error) {
 
 func checkItemPage(limit int) error {
 	if limit <= 0 || limit > MaxItemPageSize {
-		return Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxItemPageSize)
+		return Errorf(ClassBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxItemPageSize)
 	}
 	return nil
 }
@@ -334,7 +334,7 @@ func (s *Catalog) ItemVersions(ctx context.Context, who *Account, code string, a
 	// The latest version's department decides who sees the item.
 	latest, err := s.store.Item(ctx, code, 0)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(latest.DepartmentCode)) {
-		return nil, Errorf(KindNotFound, "item_not_found", "权力事项 %s 不存在", code)
+		return nil, Errorf(ClassNotFound, "item_not_found", "权力事项 %s 不存在", code)
 	}
 	if err != nil {
 		return nil, err
@@ -363,17 +363,17 @@ func (s *Catalog) ReviewItem(ctx context.Context, who *Account, code string, ver
 	cs := s.store
 	v, err := cs.ItemVersion(ctx, code, version)
 	if errors.Is(err, ErrNotFound) {
-		return ItemVersion{}, Errorf(KindNotFound, "item_not_found", "权力事项 %s 第 %d 版不存在", code, version)
+		return ItemVersion{}, Errorf(ClassNotFound, "item_not_found", "权力事项 %s 第 %d 版不存在", code, version)
 	}
 	if err != nil {
 		return ItemVersion{}, err
 	}
 	if v.ApprovalStatus != ApprovalPending {
-		return ItemVersion{}, Errorf(KindConflict, "not_pending", "权力事项 %s 第 %d 版不是待审定状态（%s）", code, version, v.ApprovalStatus)
+		return ItemVersion{}, Errorf(ClassConflict, "not_pending", "权力事项 %s 第 %d 版不是待审定状态（%s）", code, version, v.ApprovalStatus)
 	}
 	if approve {
 		if cur, err := cs.ApprovedItem(ctx, code); err == nil && cur.Version > version {
-			return ItemVersion{}, Errorf(KindConflict, "superseded", "权力事项 %s 已有更新的生效版本（第 %d 版），第 %d 版不能再审定通过", code, cur.Version, version)
+			return ItemVersion{}, Errorf(ClassConflict, "superseded", "权力事项 %s 已有更新的生效版本（第 %d 版），第 %d 版不能再审定通过", code, cur.Version, version)
 		} else if err != nil && !errors.Is(err, ErrNotFound) {
 			return ItemVersion{}, err
 		}
@@ -388,7 +388,7 @@ func (s *Catalog) ReviewItem(ctx context.Context, who *Account, code string, ver
 		return ItemVersion{}, err
 	}
 	if !ok {
-		return ItemVersion{}, Errorf(KindConflict, "not_pending", "权力事项 %s 第 %d 版已被审定", code, version)
+		return ItemVersion{}, Errorf(ClassConflict, "not_pending", "权力事项 %s 第 %d 版已被审定", code, version)
 	}
 	v.ItemApproval = a
 	if approve {

@@ -147,11 +147,11 @@ func NewDocuments(core *Core, store DocumentsStorage, accounts *Accounts, superv
 func (d *Documents) Issue(ctx context.Context, who *Account, req IssueRequest) (Document, error) {
 	kind, ok := documentKinds[req.Kind]
 	if !ok {
-		return Document{}, Errorf(KindInvalid, "invalid_document_kind",
+		return Document{}, Errorf(ClassInvalid, "invalid_document_kind",
 			"文书种类须为 supervision_order、rectification_notice 或 supervision_advice")
 	}
 	if !slices.Contains(kind.issuers, who.Role) {
-		return Document{}, Errorf(KindForbidden, "document_issuer", "%s无权签发%s", who.Role.Name(), kind.name)
+		return Document{}, Errorf(ClassForbidden, "document_issuer", "%s无权签发%s", who.Role.Name(), kind.name)
 	}
 	if err := checkIssueRequest(&req); err != nil {
 		return Document{}, err
@@ -226,7 +226,7 @@ func (d *Documents) answerBy(now time.Time, days int) (string, error) {
 	}
 	due, err := c.AddWorkdays(calendar.DateOf(now), days)
 	if err != nil {
-		return "", Errorf(KindInvalid, "calendar_year_missing", "缺少计算答复期限所需年度的节假日安排：%v", err)
+		return "", Errorf(ClassInvalid, "calendar_year_missing", "缺少计算答复期限所需年度的节假日安排：%v", err)
 	}
 	return due.String(), nil
 }
@@ -238,7 +238,7 @@ func (d *Documents) Document(ctx context.Context, who *Account, id int64) (Docum
 	}
 	doc, err := d.store.Document(ctx, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(doc.DepartmentCode)) {
-		return Document{}, Errorf(KindNotFound, "document_not_found", "文书 %d 不存在", id)
+		return Document{}, Errorf(ClassNotFound, "document_not_found", "文书 %d 不存在", id)
 	}
 	if err != nil {
 		return Document{}, err
@@ -254,7 +254,7 @@ func (d *Documents) List(ctx context.Context, who *Account, f DocumentFilter) ([
 	}
 	if who.Role.DepartmentScoped() {
 		if f.Department != "" && f.Department != who.DepartmentCode {
-			return nil, Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的文书", f.Department)
+			return nil, Errorf(ClassForbidden, "other_department", "无权查看其他部门（%s）的文书", f.Department)
 		}
 		f.Department = who.DepartmentCode
 	}

@@ -24,24 +24,24 @@ func (d *Documents) fromWarning(ctx context.Context, doc *Document, req IssueReq
 	ls := d.store
 	w, err := ls.Warning(ctx, req.WarningID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(KindInvalid, "warning_not_found", "预警 %d 不存在", req.WarningID)
+		return nil, Errorf(ClassInvalid, "warning_not_found", "预警 %d 不存在", req.WarningID)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if req.Kind == DocSupervisionOrder && !slices.Contains(supervisedStatuses, w.Status) {
-		return nil, Errorf(KindConflict, "document_not_applicable", "预警 %d 当前状态为“%s”，无需督办", w.ID, statusNames[w.Status])
+		return nil, Errorf(ClassConflict, "document_not_applicable", "预警 %d 当前状态为“%s”，无需督办", w.ID, statusNames[w.Status])
 	}
 	if req.Kind != DocSupervisionOrder {
 		if !slices.Contains(referralStatuses, w.Status) {
-			return nil, Errorf(KindConflict, "document_not_applicable", "预警 %d 尚未移送监察机关，不能据此签发%s", w.ID, DocumentKindName(req.Kind))
+			return nil, Errorf(ClassConflict, "document_not_applicable", "预警 %d 尚未移送监察机关，不能据此签发%s", w.ID, DocumentKindName(req.Kind))
 		}
 		ts, err := ls.Transitions(ctx, w.ID)
 		if err != nil {
 			return nil, err
 		}
 		if referralOf(ts) == nil {
-			return nil, Errorf(KindConflict, "document_not_applicable", "预警 %d 没有移送记录", w.ID)
+			return nil, Errorf(ClassConflict, "document_not_applicable", "预警 %d 没有移送记录", w.ID)
 		}
 	}
 	id := w.ID
@@ -59,18 +59,18 @@ func (d *Documents) fromWarning(ctx context.Context, doc *Document, req IssueReq
 func (d *Documents) fromFinding(ctx context.Context, who *Account, doc *Document, req IssueRequest) error {
 	sc, err := d.supervision.SpotCheck(ctx, who, req.SpotCheckID)
 	if err != nil {
-		if KindOf(err) == KindNotFound {
-			return Errorf(KindInvalid, "spot_check_not_found", "抽查 %d 不存在", req.SpotCheckID)
+		if ClassOf(err) == ClassNotFound {
+			return Errorf(ClassInvalid, "spot_check_not_found", "抽查 %d 不存在", req.SpotCheckID)
 		}
 		return err
 	}
 	i := slices.IndexFunc(sc.Cases, func(c SpotCheckCase) bool { return c.CaseNo == req.CaseNo })
 	if i < 0 {
-		return Errorf(KindInvalid, "case_not_sampled", "办件 %s 不在抽查 %d 的样本中", req.CaseNo, sc.ID)
+		return Errorf(ClassInvalid, "case_not_sampled", "办件 %s 不在抽查 %d 的样本中", req.CaseNo, sc.ID)
 	}
 	c := sc.Cases[i]
 	if c.Finding == nil || c.Finding.Result != SpotProblem {
-		return Errorf(KindConflict, "document_not_applicable", "抽查 %d 未在办件 %s 中发现问题，不能据此签发%s", sc.ID, c.CaseNo, DocumentKindName(req.Kind))
+		return Errorf(ClassConflict, "document_not_applicable", "抽查 %d 未在办件 %s 中发现问题，不能据此签发%s", sc.ID, c.CaseNo, DocumentKindName(req.Kind))
 	}
 	id := sc.ID
 	doc.SpotCheckID, doc.DepartmentCode, doc.CaseNo = &id, c.DepartmentCode, c.CaseNo

@@ -5,27 +5,27 @@ import (
 	"fmt"
 )
 
-// Kind is the class of an error; the HTTP layer maps each kind to one status.
-type Kind string
+// ErrorClass is the class of an error; the HTTP layer maps each class to one status.
+type ErrorClass string
 
-// The error kinds.
+// The error classes.
 const (
-	KindBadRequest      Kind = "bad_request"       // malformed request
-	KindUnauthenticated Kind = "unauthenticated"   // no or bad credentials
-	KindForbidden       Kind = "forbidden"         // not allowed for this account
-	KindNotFound        Kind = "not_found"         // no such thing
-	KindConflict        Kind = "conflict"          // clashes with what is stored
-	KindTooLarge        Kind = "payload_too_large" // request body over the limit
-	KindInvalid         Kind = "validation_failed" // well-formed but not acceptable
-	KindUnavailable     Kind = "unavailable"       // the database cannot be reached
-	KindInternal        Kind = "internal"          // a defect
+	ClassBadRequest      ErrorClass = "bad_request"       // malformed request
+	ClassUnauthenticated ErrorClass = "unauthenticated"   // no or bad credentials
+	ClassForbidden       ErrorClass = "forbidden"         // not allowed for this account
+	ClassNotFound        ErrorClass = "not_found"         // no such thing
+	ClassConflict        ErrorClass = "conflict"          // clashes with what is stored
+	ClassTooLarge        ErrorClass = "payload_too_large" // request body over the limit
+	ClassInvalid         ErrorClass = "validation_failed" // well-formed but not acceptable
+	ClassUnavailable     ErrorClass = "unavailable"       // the database cannot be reached
+	ClassInternal        ErrorClass = "internal"          // a defect
 )
 
 // Error is an error meant for the caller: a stable code for programs and a
 // Chinese message for people.
 type Error struct {
-	Kind    Kind
-	Code    string // stable, specific; defaults to the kind
+	Class   ErrorClass
+	Code    string // stable, specific; defaults to the class
 	Message string // Simplified Chinese
 	Details any
 	Err     error // the cause, never shown to callers
@@ -44,15 +44,15 @@ func (e *Error) code() string {
 	if e.Code != "" {
 		return e.Code
 	}
-	return string(e.Kind)
+	return string(e.Class)
 }
 
 // PublicCode returns the code shown to callers.
 func (e *Error) PublicCode() string { return e.code() }
 
-// Errorf builds an Error of kind k with code and a formatted Chinese message.
-func Errorf(k Kind, code, format string, args ...any) *Error {
-	return &Error{Kind: k, Code: code, Message: fmt.Sprintf(format, args...)}
+// Errorf builds an Error of class k with code and a formatted Chinese message.
+func Errorf(k ErrorClass, code, format string, args ...any) *Error {
+	return &Error{Class: k, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // WithDetails returns e with details attached.
@@ -61,25 +61,25 @@ func (e *Error) WithDetails(d any) *Error {
 	return e
 }
 
-// KindOf returns the kind of err: that of the first *Error in its chain, else
-// KindInternal.
-func KindOf(err error) Kind {
+// ClassOf returns the class of err: that of the first *Error in its chain,
+// else ClassInternal.
+func ClassOf(err error) ErrorClass {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Kind
+		return e.Class
 	}
-	return KindInternal
+	return ClassInternal
 }
 
 // ErrNotFound is returned by stores when a row does not exist.
-var ErrNotFound = &Error{Kind: KindNotFound, Code: "not_found", Message: "记录不存在"}
+var ErrNotFound = &Error{Class: ClassNotFound, Code: "not_found", Message: "记录不存在"}
 
 // ErrDuplicate is returned by stores when a unique key is already taken.
-var ErrDuplicate = &Error{Kind: KindConflict, Code: "duplicate", Message: "记录已存在"}
+var ErrDuplicate = &Error{Class: ClassConflict, Code: "duplicate", Message: "记录已存在"}
 
 // ErrCaseChanged is returned by stores when a case is no longer at the
 // version a change was based on: another step of it was stored meanwhile.
-var ErrCaseChanged = &Error{Kind: KindConflict, Code: "case_changed", Message: "办件已被同时提交的其他环节修改"}
+var ErrCaseChanged = &Error{Class: ClassConflict, Code: "case_changed", Message: "办件已被同时提交的其他环节修改"}
 
 // FieldError names one invalid field of a request.
 type FieldError struct {
@@ -95,7 +95,7 @@ func (v *Validation) Add(field, format string, args ...any) {
 	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-// Err returns a KindInvalid error listing every field, or nil.
+// Err returns a ClassInvalid error listing every field, or nil.
 func (v *Validation) Err(code, message string) error {
 	if len(v.fields) == 0 {
 		return nil
@@ -104,5 +104,5 @@ func (v *Validation) Err(code, message string) error {
 	if len(v.fields) == 1 {
 		msg = message + "：" + v.fields[0].Message
 	}
-	return &Error{Kind: KindInvalid, Code: code, Message: msg, Details: v.fields}
+	return &Error{Class: ClassInvalid, Code: code, Message: msg, Details: v.fields}
 }

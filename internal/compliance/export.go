@@ -48,7 +48,7 @@ func scopeWarningFilter(who *Account, f WarningFilter) (WarningFilter, error) {
 	}
 	for _, d := range f.Departments {
 		if d != who.DepartmentCode {
-			return f, Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的预警", d)
+			return f, Errorf(ClassForbidden, "other_department", "无权查看其他部门（%s）的预警", d)
 		}
 	}
 	f.Departments = []string{who.DepartmentCode}

@@ -114,7 +114,7 @@ func (s *Supervision) Warning(ctx context.Context, who *Account, id int64) (Warn
 	ls := s.store
 	w, err := ls.Warning(ctx, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && !who.CanSeeDepartment(w.DepartmentCode)) {
-		return WarningView{}, Errorf(KindNotFound, "warning_not_found", "预警 %d 不存在", id)
+		return WarningView{}, Errorf(ClassNotFound, "warning_not_found", "预警 %d 不存在", id)
 	}
 	if err != nil {
 		return WarningView{}, err
@@ -157,48 +157,48 @@ func (s *Supervision) Transition(ctx context.Context, who *Account, id int64, ac
 	ls := s.store
 	m, ok := lifecycle[action]
 	if action == ActionLift {
-		return WarningView{}, Errorf(KindForbidden, "forbidden", "预警只能由系统在其所警示的情况消除后解除")
+		return WarningView{}, Errorf(ClassForbidden, "forbidden", "预警只能由系统在其所警示的情况消除后解除")
 	}
 	if !ok {
-		return WarningView{}, Errorf(KindInvalid, "unknown_action", "未知的处理动作 %q，应为 explain、begin_rectify、rectify、verify、refer 或 close", action)
+		return WarningView{}, Errorf(ClassInvalid, "unknown_action", "未知的处理动作 %q，应为 explain、begin_rectify、rectify、verify、refer 或 close", action)
 	}
 	note = strings.TrimSpace(note)
 	if m.note && note == "" {
-		return WarningView{}, Errorf(KindInvalid, "note_required", "该动作须填写说明（note）")
+		return WarningView{}, Errorf(ClassInvalid, "note_required", "该动作须填写说明（note）")
 	}
 	outcome = strings.TrimSpace(outcome)
 	if utf8.RuneCountInString(note) > 2000 || utf8.RuneCountInString(reference) > 128 || utf8.RuneCountInString(outcome) > 2000 {
-		return WarningView{}, Errorf(KindInvalid, "note_too_long", "说明和处理结果不超过 2000 字，案件编号不超过 128 字")
+		return WarningView{}, Errorf(ClassInvalid, "note_too_long", "说明和处理结果不超过 2000 字，案件编号不超过 128 字")
 	}
 	if action == ActionRefer && reference == "" {
-		return WarningView{}, Errorf(KindInvalid, "reference_required", "移送须填写监察局案件编号（reference）")
+		return WarningView{}, Errorf(ClassInvalid, "reference_required", "移送须填写监察局案件编号（reference）")
 	}
 	// The reference is an identifier: it is taken as written or refused.
 	if reference != "" && !referencePattern.MatchString(reference) {
-		return WarningView{}, Errorf(KindInvalid, "invalid_reference", "监察局案件编号只能由文字、数字和〔〕()【】_./:#- 组成，不能有空格或引号")
+		return WarningView{}, Errorf(ClassInvalid, "invalid_reference", "监察局案件编号只能由文字、数字和〔〕()【】_./:#- 组成，不能有空格或引号")
 	}
 	if !cleanText(note, true) || !cleanText(outcome, true) {
-		return WarningView{}, Errorf(KindInvalid, "invalid_note", "说明和处理结果不能包含控制字符（换行和制表符除外）")
+		return WarningView{}, Errorf(ClassInvalid, "invalid_note", "说明和处理结果不能包含控制字符（换行和制表符除外）")
 	}
 	cur, err := s.Warning(ctx, who, id)
 	if err != nil {
 		return WarningView{}, err
 	}
 	if !slices.Contains(m.roles, who.Role) {
-		return WarningView{}, Errorf(KindForbidden, "forbidden", "%s不能对预警执行“%s”", who.Role.Name(), actionNames[action])
+		return WarningView{}, Errorf(ClassForbidden, "forbidden", "%s不能对预警执行“%s”", who.Role.Name(), actionNames[action])
 	}
 	if !slices.Contains(m.from, cur.Status) {
-		return WarningView{}, Errorf(KindConflict, "illegal_transition", "预警当前状态为“%s”，不能执行“%s”", statusNames[cur.Status], actionNames[action])
+		return WarningView{}, Errorf(ClassConflict, "illegal_transition", "预警当前状态为“%s”，不能执行“%s”", statusNames[cur.Status], actionNames[action])
 	}
 	if action == ActionClose && cur.Status == WarningReferred && outcome == "" {
-		return WarningView{}, Errorf(KindInvalid, "outcome_required", "办结已移送的预警须填写处理结果（outcome）")
+		return WarningView{}, Errorf(ClassInvalid, "outcome_required", "办结已移送的预警须填写处理结果（outcome）")
 	}
 	t := Transition{WarningID: id, Action: action, From: cur.Status, To: m.to, Actor: who.Username, Role: who.Role,
 		Note: note, Reference: reference, Outcome: outcome, At: s.now().UTC()}
 	if _, ok, err := ls.TransitionWarning(ctx, t); err != nil {
 		return WarningView{}, err
 	} else if !ok {
-		return WarningView{}, Errorf(KindConflict, "illegal_transition", "预警 %d 的状态已被他人改变，请刷新后重试", id)
+		return WarningView{}, Errorf(ClassConflict, "illegal_transition", "预警 %d 的状态已被他人改变，请刷新后重试", id)
 	}
 	return s.Warning(ctx, who, id)
 }

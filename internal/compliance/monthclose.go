@@ -31,13 +31,13 @@ func (s *Reports) CloseMonth(ctx context.Context, who *Account, month, dept stri
 	}
 	now := s.now()
 	if nextMonth(first) > calendar.DateOf(now) {
-		return CloseMonthResult{}, Errorf(KindInvalid, "month_not_over", "%s 尚未结束，不能结账", month)
+		return CloseMonthResult{}, Errorf(ClassInvalid, "month_not_over", "%s 尚未结束，不能结账", month)
 	}
 	rs := s.store
 	var depts []Department
 	if dept != "" {
 		// Checked before the lookup: MySQL would find ZJJ for "ZJJ ".
-		unknown := Errorf(KindInvalid, "unknown_department", "部门 %.32q 不存在", dept)
+		unknown := Errorf(ClassInvalid, "unknown_department", "部门 %.32q 不存在", dept)
 		if !codePattern.MatchString(dept) {
 			return CloseMonthResult{}, unknown
 		}

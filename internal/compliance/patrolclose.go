@@ -48,7 +48,7 @@ func (s *Patrols) ClosePatrolDays(ctx context.Context, who *Account, from, to ca
 		from = to - closeLookback + 1
 	}
 	if int(to-from)+1 > MaxLedgerDays {
-		return CloseDaysResult{}, Errorf(KindInvalid, "invalid_period", "一次最多处理 %d 天", MaxLedgerDays)
+		return CloseDaysResult{}, Errorf(ClassInvalid, "invalid_period", "一次最多处理 %d 天", MaxLedgerDays)
 	}
 	res := CloseDaysResult{From: from.String(), To: to.String()}
 	if to < from {

@@ -170,7 +170,7 @@ func dayKind(c *calendar.Calendar, d calendar.Date) (calendar.DayKind, error) {
 	k, err := c.DayKind(d)
 	var unknown *calendar.UnknownYearError
 	if errors.As(err, &unknown) {
-		return "", Errorf(KindInvalid, "calendar_year_unknown",
+		return "", Errorf(ClassInvalid, "calendar_year_unknown",
 			"尚未录入 %d 年的节假日安排，无法判断 %s 是否为工作日，请系统管理员先录入", unknown.Year, d)
 	}
 	return k, err
@@ -292,11 +292,11 @@ func (s *Core) scopedDepartment(ctx context.Context, who *Account, dept string) 
 			dept = who.DepartmentCode
 		}
 		if dept != who.DepartmentCode {
-			return Department{}, Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的数据", dept)
+			return Department{}, Errorf(ClassForbidden, "other_department", "无权查看其他部门（%s）的数据", dept)
 		}
 	}
 	if dept == "" {
-		return Department{}, Errorf(KindInvalid, "department_required", "须指定部门（department）")
+		return Department{}, Errorf(ClassInvalid, "department_required", "须指定部门（department）")
 	}
 	return s.department(ctx, dept)
 }

@@ -70,7 +70,7 @@ func fifths(days int, unit string) int {
 // otherwise valid.
 func checkLimits(it *PowerItem) error {
 	if sl := it.StatutoryLimit; sl != nil && fifths(it.TimeLimit.Days, it.TimeLimit.Unit) > fifths(sl.Days, sl.Unit) {
-		return (&Error{Kind: KindInvalid, Code: "time_limit_exceeds_statutory",
+		return (&Error{Class: ClassInvalid, Code: "time_limit_exceeds_statutory",
 			Message: fmt.Sprintf("权力事项不合法：承诺时限（%s）不得超过法定时限（%s）", limitText(it.TimeLimit), limitText(*sl))}).
 			WithDetails([]FieldError{{Field: "time_limit.days", Message: fmt.Sprintf("承诺时限不得超过法定时限（%s）", limitText(*sl))}})
 	}
@@ -95,7 +95,7 @@ func checkLimits(it *PowerItem) error {
 		units[u] += st.TimeLimitDays
 	}
 	if sum > fifths(it.TimeLimit.Days, it.TimeLimit.Unit) {
-		return (&Error{Kind: KindInvalid, Code: "flow_exceeds_time_limit",
+		return (&Error{Class: ClassInvalid, Code: "flow_exceeds_time_limit",
 			Message: fmt.Sprintf("权力事项不合法：流程时限总和不得超过承诺期限（%s）", limitText(it.TimeLimit))}).
 			WithDetails([]FieldError{{Field: "steps", Message: fmt.Sprintf("流程时限总和（%s）不得超过承诺期限（%s）", sumText(units), limitText(it.TimeLimit))}})
 	}

@@ -42,7 +42,7 @@ type PolicyRevision struct {
 // ErrRevisionConflict is returned by stores when a revision is made over
 // one that is no longer the newest: another publish or rollback, perhaps
 // on another node, won in between, and this one would undo it.
-var ErrRevisionConflict = &Error{Kind: KindConflict, Code: "policy_revision_conflict",
+var ErrRevisionConflict = &Error{Class: ClassConflict, Code: "policy_revision_conflict",
 	Message: "策略已被同时进行的另一次发布或回滚更新，本次操作未生效；请查看最新修订后重试"}
 
 // RevisionChange says what a revision changed against the one before it.

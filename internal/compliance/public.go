@@ -154,7 +154,7 @@ func (s *Public) publicSummary(ctx context.Context, it *PowerItem) (PublicItemSu
 		DepartmentName: d.Name, TimeLimit: it.TimeLimit, StatutoryLimit: it.StatutoryLimit}, nil
 }
 
-var errPublicItemNotFound = Errorf(KindNotFound, "not_found", "未找到该权力事项")
+var errPublicItemNotFound = Errorf(ClassNotFound, "not_found", "未找到该权力事项")
 
 // PublicItem returns an active item in force as the public sees it.
 func (s *Public) PublicItem(ctx context.Context, code string) (PublicItem, error) {
@@ -229,7 +229,7 @@ func (s *Public) PublicCatalog(ctx context.Context) ([]PublicItem, time.Time, er
 }
 
 // ErrPublicCaseNotFound answers an unknown case and a wrong code alike.
-var ErrPublicCaseNotFound = Errorf(KindNotFound, "not_found", "未找到该办件，请核对办件编号和查询码")
+var ErrPublicCaseNotFound = Errorf(ClassNotFound, "not_found", "未找到该办件，请核对办件编号和查询码")
 
 // PublicCase returns a case's progress to whoever holds its query code. The
 // code is checked before the case is looked up, so that an unknown case and
@@ -294,10 +294,10 @@ func (s *Public) PublicCase(ctx context.Context, caseNo, code string) (PublicCas
 func (s *Public) PublicStats(ctx context.Context, month string) (PublicStats, error) {
 	start, err := time.ParseInLocation("2006-01", month, calendar.Shanghai)
 	if err != nil {
-		return PublicStats{}, Errorf(KindBadRequest, "invalid_month", "month 须为 YYYY-MM 格式的年月")
+		return PublicStats{}, Errorf(ClassBadRequest, "invalid_month", "month 须为 YYYY-MM 格式的年月")
 	}
 	if start.After(s.now()) {
-		return PublicStats{}, Errorf(KindBadRequest, "invalid_month", "尚未到 %s", month)
+		return PublicStats{}, Errorf(ClassBadRequest, "invalid_month", "尚未到 %s", month)
 	}
 	end := start.AddDate(0, 1, 0)
 	ps := s.store

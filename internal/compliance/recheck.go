@@ -81,7 +81,7 @@ func (s *Cases) Recheck(ctx context.Context, limit int) (int, error) {
 	for _, u := range due {
 		f, err := s.recheck(ctx, u)
 		switch {
-		case err != nil && (KindOf(err) == KindUnavailable || ctx.Err() != nil):
+		case err != nil && (ClassOf(err) == ClassUnavailable || ctx.Err() != nil):
 			return done, err
 		case err != nil:
 			// What the step needs cannot be read (its item version, say):

@@ -139,7 +139,7 @@ type ReportStore interface {
 func parseMonth(month string) (calendar.Date, error) {
 	t, err := time.Parse("2006-01", month)
 	if err != nil || len(month) != 7 || t.Year() < 2000 {
-		return 0, Errorf(KindInvalid, "invalid_month", "month 须为 YYYY-MM 格式的月份")
+		return 0, Errorf(ClassInvalid, "invalid_month", "month 须为 YYYY-MM 格式的月份")
 	}
 	return calendar.MakeDate(t.Year(), t.Month(), 1), nil
 }
@@ -255,7 +255,7 @@ func (s *Reports) SubmitExplanation(ctx context.Context, who *Account, e Explana
 		e.DepartmentCode = who.DepartmentCode
 	}
 	if e.DepartmentCode != who.DepartmentCode {
-		return Explanation{}, Errorf(KindForbidden, "other_department", "无权为其他部门（%s）提交书面说明", e.DepartmentCode)
+		return Explanation{}, Errorf(ClassForbidden, "other_department", "无权为其他部门（%s）提交书面说明", e.DepartmentCode)
 	}
 	rs := s.store
 	now := s.now()
@@ -291,7 +291,7 @@ func (s *Reports) SubmitExplanation(ctx context.Context, who *Account, e Explana
 	e.SubmittedBy, e.SubmittedAt = who.Username, now.UTC()
 	saved, err := rs.SaveExplanation(ctx, e)
 	if errors.Is(err, ErrDuplicate) {
-		return Explanation{}, Errorf(KindConflict, "explanation_exists", "%s 部门 %s 的书面说明已提交，不能重复提交", e.DepartmentCode, e.Month)
+		return Explanation{}, Errorf(ClassConflict, "explanation_exists", "%s 部门 %s 的书面说明已提交，不能重复提交", e.DepartmentCode, e.Month)
 	}
 	if err != nil {
 		return Explanation{}, err

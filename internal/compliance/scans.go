@@ -82,17 +82,17 @@ func (s *Reports) AttachScan(ctx context.Context, who *Account, dept, month stri
 		return Explanation{}, err
 	}
 	if dept != who.DepartmentCode {
-		return Explanation{}, Errorf(KindForbidden, "other_department", "无权为其他部门（%.32s）上传书面说明扫描件", dept)
+		return Explanation{}, Errorf(ClassForbidden, "other_department", "无权为其他部门（%.32s）上传书面说明扫描件", dept)
 	}
 	if _, err := parseMonth(month); err != nil {
 		return Explanation{}, err
 	}
 	if len(data) > MaxScanBytes {
-		return Explanation{}, Errorf(KindTooLarge, "payload_too_large", "扫描件不能超过 %d MB", MaxScanBytes>>20)
+		return Explanation{}, Errorf(ClassTooLarge, "payload_too_large", "扫描件不能超过 %d MB", MaxScanBytes>>20)
 	}
 	typ := ScanType(data)
 	if typ == "" {
-		return Explanation{}, Errorf(KindInvalid, "unsupported_scan_type",
+		return Explanation{}, Errorf(ClassInvalid, "unsupported_scan_type",
 			"扫描件须为 PDF、JPEG 或 PNG 文件（按文件内容判断，与文件名无关）")
 	}
 	ss := s.store
@@ -102,9 +102,9 @@ func (s *Reports) AttachScan(ctx context.Context, who *Account, dept, month stri
 	e, err := ss.AttachScan(ctx, dept, month, f)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return Explanation{}, Errorf(KindNotFound, "explanation_not_found", "%s 部门 %s 尚未提交书面说明，请先提交说明再上传扫描件", dept, month)
+		return Explanation{}, Errorf(ClassNotFound, "explanation_not_found", "%s 部门 %s 尚未提交书面说明，请先提交说明再上传扫描件", dept, month)
 	case errors.Is(err, ErrDuplicate):
-		return Explanation{}, Errorf(KindConflict, "scan_exists", "%s 部门 %s 的书面说明已有扫描件，不能替换", dept, month)
+		return Explanation{}, Errorf(ClassConflict, "scan_exists", "%s 部门 %s 的书面说明已有扫描件，不能替换", dept, month)
 	case err != nil:
 		return Explanation{}, err
 	}
@@ -131,7 +131,7 @@ func (s *Reports) ExplanationScan(ctx context.Context, who *Account, dept, month
 	ss := s.store
 	f, err := ss.ExplanationScan(ctx, d.Code, month)
 	if errors.Is(err, ErrNotFound) {
-		return ScanFile{}, Errorf(KindNotFound, "scan_not_found", "%s 部门 %s 的书面说明没有扫描件", d.Code, month)
+		return ScanFile{}, Errorf(ClassNotFound, "scan_not_found", "%s 部门 %s 的书面说明没有扫描件", d.Code, month)
 	}
 	return f, err
 }

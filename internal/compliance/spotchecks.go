@@ -166,7 +166,7 @@ func (s *Supervision) CreateSpotCheck(ctx context.Context, who *Account, req Spo
 		return SpotCheckView{}, err
 	}
 	if len(cands) > MaxSpotCheckCandidates {
-		return SpotCheckView{}, Errorf(KindInvalid, "too_many_candidates",
+		return SpotCheckView{}, Errorf(ClassInvalid, "too_many_candidates",
 			"符合条件的办件超过 %d 件，请缩短期间或指定部门", MaxSpotCheckCandidates)
 	}
 	sample := DrawSample(cands, req.Size, seed)
@@ -190,7 +190,7 @@ func (s *Supervision) SpotChecks(ctx context.Context, who *Account, limit int, b
 		return nil, err
 	}
 	if limit <= 0 || limit > MaxPageSize {
-		return nil, Errorf(KindBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
+		return nil, Errorf(ClassBadRequest, "invalid_limit", "limit 须在 1–%d 之间", MaxPageSize)
 	}
 	ss := s.store
 	out, err := ss.SpotChecks(ctx, limit, beforeID)
@@ -205,7 +205,7 @@ func (s *Supervision) SpotCheck(ctx context.Context, who *Account, id int64) (Sp
 	ss := s.store
 	sc, err := ss.SpotCheck(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return SpotCheckView{}, Errorf(KindNotFound, "spot_check_not_found", "抽查 %d 不存在", id)
+		return SpotCheckView{}, Errorf(ClassNotFound, "spot_check_not_found", "抽查 %d 不存在", id)
 	}
 	sc.Cases = nonNil(sc.Cases)
 	return sc, err
@@ -244,7 +244,7 @@ func (s *Supervision) RecordSpotCheckFinding(ctx context.Context, who *Account, 
 		return SpotCheckCase{}, err
 	}
 	if !slices.ContainsFunc(sc.Cases, func(c SpotCheckCase) bool { return c.CaseNo == caseNo }) {
-		return SpotCheckCase{}, Errorf(KindInvalid, "case_not_in_sample", "办件 %q 不在抽查 %d 的样本中", caseNo, id)
+		return SpotCheckCase{}, Errorf(ClassInvalid, "case_not_in_sample", "办件 %q 不在抽查 %d 的样本中", caseNo, id)
 	}
 	return ss.RecordSpotCheckFinding(ctx, id, caseNo,
 		SpotCheckFinding{Result: result, Note: note, RecordedBy: who.Username, RecordedAt: s.now().UTC()})

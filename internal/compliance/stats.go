@@ -170,7 +170,7 @@ func (s *Reports) statsPeriod(fromS, toS string) (from, to calendar.Date, err er
 		return 0, 0, err
 	}
 	if from > to {
-		return 0, 0, Errorf(KindInvalid, "invalid_period", "统计期间的起始日期 %s 晚于截止日期 %s", from, to)
+		return 0, 0, Errorf(ClassInvalid, "invalid_period", "统计期间的起始日期 %s 晚于截止日期 %s", from, to)
 	}
 	return from, to, nil
 }
@@ -201,13 +201,13 @@ func (s *Reports) statsDepartments(ctx context.Context, who *Account, asked []st
 	out = slices.Compact(out)
 	for _, d := range out {
 		if !who.CanSeeDepartment(d) {
-			return nil, Errorf(KindForbidden, "other_department", "无权查看其他部门（%s）的统计", d)
+			return nil, Errorf(ClassForbidden, "other_department", "无权查看其他部门（%s）的统计", d)
 		}
 	}
 	return out, s.checkDepartments(ctx, out)
 }
 
-// checkDepartments fails with KindInvalid naming the departments that do not exist.
+// checkDepartments fails with ClassInvalid naming the departments that do not exist.
 func (s *Core) checkDepartments(ctx context.Context, codes []string) error {
 	var v Validation
 	for _, d := range codes {

@@ -57,7 +57,7 @@ func (s *Cases) SubmitSteps(ctx context.Context, who *Account, subs []StepSubmis
 
 func (s *Cases) submitOutcome(ctx context.Context, who *Account, sub StepSubmission) StepOutcome {
 	if err := ctx.Err(); err != nil {
-		return StepOutcome{Err: Errorf(KindUnavailable, "batch_abandoned", "批量提交已中断，本环节（%s）未保存，请重新提交", sub.ID)}
+		return StepOutcome{Err: Errorf(ClassUnavailable, "batch_abandoned", "批量提交已中断，本环节（%s）未保存，请重新提交", sub.ID)}
 	}
 	res, created, err := s.SubmitStep(ctx, who, sub)
 	return StepOutcome{Result: res, Created: created, Err: err}

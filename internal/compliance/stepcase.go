@@ -47,20 +47,20 @@ func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission,
 		return sc, err
 	}
 	if !who.CanSeeDepartment(sc.DepartmentCode) {
-		return sc, Errorf(KindForbidden, "other_department", "事项 %s 不属于本部门", sc.item.Code)
+		return sc, Errorf(ClassForbidden, "other_department", "事项 %s 不属于本部门", sc.item.Code)
 	}
 	if sc.newCase {
 		if err := s.checkCaseNo(ctx, sc.DepartmentCode, sc.CaseNo); err != nil {
 			return sc, err
 		}
 		if taken {
-			return sc, (&Error{Kind: KindConflict, Code: "case_no_taken",
+			return sc, (&Error{Class: ClassConflict, Code: "case_no_taken",
 				Message: fmt.Sprintf("办件编号 %s 已被占用，不能受理为新办件，请使用本部门的其他编号", sc.CaseNo)}).
 				WithDetails([]FieldError{{Field: "case_no", Message: "编号已被占用"}})
 		}
 	}
 	if !sc.item.AllowsStep(sub.StepCode) {
-		return sc, (&Error{Kind: KindInvalid, Code: "unknown_step_code",
+		return sc, (&Error{Class: ClassInvalid, Code: "unknown_step_code",
 			Message: fmt.Sprintf("事项 %s（第 %d 版）的办理流程中没有环节 %s", sc.item.Code, sc.item.Version, sub.StepCode)}).
 			WithDetails([]FieldError{{Field: "step_code", Message: "流程中没有该环节"}})
 	}
@@ -82,7 +82,7 @@ func (s *Cases) openCase(ctx context.Context, sub *StepSubmission, now time.Time
 func (s *Cases) storedCase(ctx context.Context, sub *StepSubmission, c Case, now time.Time) (stepCase, error) {
 	sc := stepCase{Case: c}
 	if sub.PowerItemCode != "" && sub.PowerItemCode != c.ItemCode {
-		return sc, Errorf(KindInvalid, "item_mismatch", "办件 %s 属于事项 %s，不是 %s", c.CaseNo, c.ItemCode, sub.PowerItemCode)
+		return sc, Errorf(ClassInvalid, "item_mismatch", "办件 %s 属于事项 %s，不是 %s", c.CaseNo, c.ItemCode, sub.PowerItemCode)
 	}
 	// The case's version counts its steps after the first: a full case is
 	// refused before its steps are read.

@@ -66,7 +66,7 @@ const MaxCaseSteps = 200
 // submission was already stored: the answer is then the stored one.
 func (s *Cases) SubmitStep(ctx context.Context, who *Account, sub StepSubmission) (res StepResult, created bool, err error) {
 	if err := Authorize(who, ActSubmitStep, ""); err != nil {
-		return StepResult{}, false, Errorf(KindForbidden, "forbidden", "只有录入员或部门管理员可以提交环节记录")
+		return StepResult{}, false, Errorf(ClassForbidden, "forbidden", "只有录入员或部门管理员可以提交环节记录")
 	}
 	now := s.now()
 	if sub.BySession {
@@ -89,7 +89,7 @@ func (s *Cases) SubmitStep(ctx context.Context, who *Account, sub StepSubmission
 		// now against that step too.
 		if attempt == maxStepAttempts {
 			s.log.WarnContext(ctx, "step not stored: its case kept changing", "step", sub.ID, "case", sub.CaseNo, "attempts", attempt)
-			return StepResult{}, false, Errorf(KindConflict, "case_busy",
+			return StepResult{}, false, Errorf(ClassConflict, "case_busy",
 				"办件 %s 正有其他环节同时提交，本环节（%s）未保存，请稍后重新提交", sub.CaseNo, sub.ID)
 		}
 	}
@@ -204,23 +204,23 @@ func (s *Cases) caseFull(ctx context.Context, who *Account, c *Case, sub *StepSu
 	if !errors.Is(err, ErrNotFound) {
 		return StepResult{}, false, err
 	}
-	return StepResult{}, false, Errorf(KindInvalid, "case_step_limit",
+	return StepResult{}, false, Errorf(ClassInvalid, "case_step_limit",
 		"办件 %s 的环节记录已达上限 %d 条，不能再记录，本环节（%s）未保存", c.CaseNo, MaxCaseSteps, sub.ID)
 }
 
 func (s *Cases) itemForNewCase(ctx context.Context, sub *StepSubmission) (*PowerItem, error) {
 	if sub.PowerItemCode == "" {
-		return nil, (&Error{Kind: KindInvalid, Code: "unknown_case",
+		return nil, (&Error{Class: ClassInvalid, Code: "unknown_case",
 			Message: fmt.Sprintf("办件 %s 尚未受理：首个环节须填写 power_item_code 和 applicant", sub.CaseNo)}).
 			WithDetails([]FieldError{{Field: "power_item_code", Message: "首个环节必填"}})
 	}
 	if strings.TrimSpace(sub.Applicant) == "" {
-		return nil, (&Error{Kind: KindInvalid, Code: "invalid_step", Message: "环节记录不合法：首个环节须填写申请人（applicant）"}).
+		return nil, (&Error{Class: ClassInvalid, Code: "invalid_step", Message: "环节记录不合法：首个环节须填写申请人（applicant）"}).
 			WithDetails([]FieldError{{Field: "applicant", Message: "首个环节必填"}})
 	}
 	it, err := s.catalog.itemInForce(ctx, sub.PowerItemCode)
 	if errors.Is(err, ErrNotFound) {
-		return nil, (&Error{Kind: KindInvalid, Code: "unknown_item",
+		return nil, (&Error{Class: ClassInvalid, Code: "unknown_item",
 			Message: fmt.Sprintf("权力事项 %s 不存在", sub.PowerItemCode)}).
 			WithDetails([]FieldError{{Field: "power_item_code", Message: "事项不存在"}})
 	}
@@ -228,7 +228,7 @@ func (s *Cases) itemForNewCase(ctx context.Context, sub *StepSubmission) (*Power
 		return nil, err
 	}
 	if it.Status != ItemActive {
-		return nil, Errorf(KindInvalid, "item_not_active", "权力事项 %s 已%s，不能受理新办件", it.Code, map[string]string{ItemSuspended: "暂停", ItemCancelled: "取消"}[it.Status])
+		return nil, Errorf(ClassInvalid, "item_not_active", "权力事项 %s 已%s，不能受理新办件", it.Code, map[string]string{ItemSuspended: "暂停", ItemCancelled: "取消"}[it.Status])
 	}
 	s.items.Store(itemKey{it.Code, it.Version}, &it)
 	return &it, nil
@@ -292,7 +292,7 @@ func respond(rec *StepRecord) Responder {
 
 func (s *Cases) replay(who *Account, prev StoredStep, digest string) (StepResult, bool, error) {
 	if prev.Digest != digest || !who.CanSeeDepartment(prev.DepartmentCode) {
-		return StepResult{}, false, Errorf(KindConflict, "step_id_conflict", "环节记录编号 %s 已被另一条内容不同的记录使用", prev.Step.ID)
+		return StepResult{}, false, Errorf(ClassConflict, "step_id_conflict", "环节记录编号 %s 已被另一条内容不同的记录使用", prev.Step.ID)
 	}
 	return prev.Result, false, nil
 }

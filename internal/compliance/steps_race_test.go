@@ -48,7 +48,7 @@ func TestStepOnACaseThatKeepsChanging(t *testing.T) {
 		_, _, err = svc.Cases.SubmitStep(ctx, clerk, compliance.StepSubmission{ID: "ZJJ-B-review", CaseNo: "ZJJ-B", StepCode: "review",
 			Handler: "张三", OccurredAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.FixedZone("CST", 8*60*60)), LegalBasisIDs: []string{"LB1"}})
 		var e *compliance.Error
-		if !errors.As(err, &e) || e.Kind != compliance.KindConflict || e.PublicCode() != "case_busy" || e.Message == "" {
+		if !errors.As(err, &e) || e.Class != compliance.ClassConflict || e.PublicCode() != "case_busy" || e.Message == "" {
 			t.Fatalf("SubmitStep on a case that keeps changing: %v, want a case_busy conflict", err)
 		}
 		if busy.tries < 2 || busy.tries > 10 {

@@ -62,7 +62,7 @@ func jsonSize(v any) int {
 }
 
 // CheckNote validates a free-text note of at most limit characters, such as
-// a revision's or an approval's, with a KindInvalid invalid_note error.
+// a revision's or an approval's, with a ClassInvalid invalid_note error.
 func CheckNote(note string, limit int) error {
 	var v Validation
 	if utf8.RuneCountInString(note) > limit {

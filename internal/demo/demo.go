@@ -161,7 +161,7 @@ func Load(ctx context.Context, stores checker.Stores, eval compliance.Evaluator)
 	system := &compliance.Account{Username: "demo", Role: compliance.RoleAdmin}
 	for _, d := range departments {
 		if _, err := svc.Accounts.CreateDepartment(ctx, system, d); err != nil {
-			if compliance.KindOf(err) == compliance.KindConflict {
+			if compliance.ClassOf(err) == compliance.ClassConflict {
 				return nil, ErrLoaded
 			}
 			return nil, fmt.Errorf("department %s: %w", d.Code, err)

@@ -113,10 +113,10 @@ func (s *Server) stateBefore(c *gin.Context, ch *auditedChange) (unlock func(), 
 // be read: a database that is down says so (database_unavailable, as every
 // other request gets while it is down); anything else is the audit's.
 func beforeFailure(err error) error {
-	if compliance.KindOf(err) == compliance.KindUnavailable {
+	if compliance.ClassOf(err) == compliance.ClassUnavailable {
 		return err
 	}
-	return compliance.Errorf(compliance.KindUnavailable, "audit_unavailable", "审计日志暂不可用，未作任何更改，请稍后重试")
+	return compliance.Errorf(compliance.ClassUnavailable, "audit_unavailable", "审计日志暂不可用，未作任何更改，请稍后重试")
 }
 
 // watchAnswer digests the answer as it goes out and notes the followed

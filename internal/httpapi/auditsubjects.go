@@ -174,12 +174,12 @@ func (l *subjectLocks) lockFailure(subjects []compliance.AuditSubject, err error
 				names = append(names, s.String())
 			}
 		}
-		return &compliance.Error{Kind: compliance.KindUnavailable, Code: "subject_busy", Err: err,
+		return &compliance.Error{Class: compliance.ClassUnavailable, Code: "subject_busy", Err: err,
 			Message: fmt.Sprintf("%s 正由其他请求修改，等待 %v 仍未轮到，未作任何更改，请稍后重试", strings.Join(names, "、"), l.wait)}
-	case compliance.KindOf(err) == compliance.KindUnavailable:
+	case compliance.ClassOf(err) == compliance.ClassUnavailable:
 		return err
 	default:
-		return &compliance.Error{Kind: compliance.KindUnavailable, Code: "audit_unavailable", Err: err,
+		return &compliance.Error{Class: compliance.ClassUnavailable, Code: "audit_unavailable", Err: err,
 			Message: "审计日志暂不可用，未作任何更改，请稍后重试"}
 	}
 }

@@ -52,7 +52,7 @@ func readBody(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, compliance.Errorf(compliance.KindTooLarge, "payload_too_large", "请求体超过 %d 字节的上限", tooLarge.Limit)
+			return nil, compliance.Errorf(compliance.ClassTooLarge, "payload_too_large", "请求体超过 %d 字节的上限", tooLarge.Limit)
 		}
 		return nil, badRequest("malformed_body", "无法读取请求体")
 	}
@@ -227,7 +227,7 @@ func limitBodies(max int64, own map[string]int64) gin.HandlerFunc {
 func limitBody(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > max {
-			fail(c, compliance.Errorf(compliance.KindTooLarge, "payload_too_large", "请求体超过 %d 字节的上限", max))
+			fail(c, compliance.Errorf(compliance.ClassTooLarge, "payload_too_large", "请求体超过 %d 字节的上限", max))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)

@@ -32,7 +32,7 @@ func TestDecodeRefusesAmbiguousKeys(t *testing.T) {
 	} {
 		var v account
 		err := decodeStrict([]byte(tc.body), &v)
-		gotDup := err != nil && compliance.KindOf(err) == compliance.KindBadRequest && publicCode(err) == "duplicate_key"
+		gotDup := err != nil && compliance.ClassOf(err) == compliance.ClassBadRequest && publicCode(err) == "duplicate_key"
 		if gotDup != (tc.dup != "") {
 			t.Errorf("%s: %v, want duplicate %q", tc.body, err, tc.dup)
 		}

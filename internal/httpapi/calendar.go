@@ -50,7 +50,7 @@ func (h *accountsAPI) putCalendarYear(c *gin.Context) {
 		return
 	}
 	if req.Year != 0 && req.Year != y {
-		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_calendar", "请求体中的年份 %d 与路径中的 %d 不一致", req.Year, y))
+		fail(c, compliance.Errorf(compliance.ClassInvalid, "invalid_calendar", "请求体中的年份 %d 与路径中的 %d 不一致", req.Year, y))
 		return
 	}
 	res, err := h.accounts.PutCalendarYear(c.Request.Context(), account(c),

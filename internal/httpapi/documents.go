@@ -65,7 +65,7 @@ func (h *documentsAPI) ruleTitle(c *gin.Context, id int64) string {
 
 // get answers GET /api/v1/documents/{id}.
 func (h *documentsAPI) get(c *gin.Context) {
-	id, err := idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "document_not_found", "文书“%s”不存在", c.Param("id")))
+	id, err := idParam(c, "id", compliance.Errorf(compliance.ClassNotFound, "document_not_found", "文书“%s”不存在", c.Param("id")))
 	if err != nil {
 		fail(c, err)
 		return

@@ -11,17 +11,17 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// statusOf is the one place where error kinds become HTTP statuses.
-var statusOf = map[compliance.Kind]int{
-	compliance.KindBadRequest:      http.StatusBadRequest,
-	compliance.KindUnauthenticated: http.StatusUnauthorized,
-	compliance.KindForbidden:       http.StatusForbidden,
-	compliance.KindNotFound:        http.StatusNotFound,
-	compliance.KindConflict:        http.StatusConflict,
-	compliance.KindTooLarge:        http.StatusRequestEntityTooLarge,
-	compliance.KindInvalid:         http.StatusUnprocessableEntity,
-	compliance.KindUnavailable:     http.StatusServiceUnavailable,
-	compliance.KindInternal:        http.StatusInternalServerError,
+// statusOf is the one place where error classes become HTTP statuses.
+var statusOf = map[compliance.ErrorClass]int{
+	compliance.ClassBadRequest:      http.StatusBadRequest,
+	compliance.ClassUnauthenticated: http.StatusUnauthorized,
+	compliance.ClassForbidden:       http.StatusForbidden,
+	compliance.ClassNotFound:        http.StatusNotFound,
+	compliance.ClassConflict:        http.StatusConflict,
+	compliance.ClassTooLarge:        http.StatusRequestEntityTooLarge,
+	compliance.ClassInvalid:         http.StatusUnprocessableEntity,
+	compliance.ClassUnavailable:     http.StatusServiceUnavailable,
+	compliance.ClassInternal:        http.StatusInternalServerError,
 }
 
 type errorBody struct {
@@ -54,9 +54,9 @@ func fail(c *gin.Context, err error) {
 func errorAnswer(c *gin.Context, err error) (int, errorBody) {
 	var e *compliance.Error
 	if !errors.As(err, &e) {
-		e = &compliance.Error{Kind: compliance.KindInternal, Code: "internal", Message: "服务器内部错误", Err: err}
+		e = &compliance.Error{Class: compliance.ClassInternal, Code: "internal", Message: "服务器内部错误", Err: err}
 	}
-	status := statusOf[e.Kind]
+	status := statusOf[e.Class]
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
@@ -80,5 +80,5 @@ func cutMessage(m string) string {
 }
 
 func badRequest(code, format string, args ...any) error {
-	return compliance.Errorf(compliance.KindBadRequest, code, format, args...)
+	return compliance.Errorf(compliance.ClassBadRequest, code, format, args...)
 }

@@ -29,7 +29,7 @@ func TestFailBoundsTheMessage(t *testing.T) {
 			w := httptest.NewRecorder()
 			c, _ := gin.CreateTestContext(w)
 			c.Request = httptest.NewRequest(http.MethodPost, "/", nil)
-			fail(c, compliance.Errorf(compliance.KindBadRequest, "malformed_json", "%s", tt.message))
+			fail(c, compliance.Errorf(compliance.ClassBadRequest, "malformed_json", "%s", tt.message))
 			var body errorBody
 			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 				t.Fatal(err)

@@ -31,7 +31,7 @@ type notificationsAPI struct {
 // notifications.
 func (h *notificationsAPI) ready(c *gin.Context) bool {
 	if h.inbox == nil {
-		fail(c, compliance.Errorf(compliance.KindUnavailable, "notifications_off", "消息通知未启用"))
+		fail(c, compliance.Errorf(compliance.ClassUnavailable, "notifications_off", "消息通知未启用"))
 		return false
 	}
 	return true
@@ -117,7 +117,7 @@ func (h *notificationsAPI) read(c *gin.Context) {
 	if !h.ready(c) {
 		return
 	}
-	id, err := idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "notification_not_found", "消息 %.32q 不存在", c.Param("id")))
+	id, err := idParam(c, "id", compliance.Errorf(compliance.ClassNotFound, "notification_not_found", "消息 %.32q 不存在", c.Param("id")))
 	if err != nil {
 		fail(c, err)
 		return

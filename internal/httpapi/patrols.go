@@ -32,7 +32,7 @@ func (h *patrolsAPI) record(c *gin.Context) {
 	}
 	at, err := time.Parse(time.RFC3339, req.At)
 	if err != nil {
-		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_patrol", "巡查时间 at 须为 RFC 3339 格式（如 2026-03-02T09:30:00+08:00）"))
+		fail(c, compliance.Errorf(compliance.ClassInvalid, "invalid_patrol", "巡查时间 at 须为 RFC 3339 格式（如 2026-03-02T09:30:00+08:00）"))
 		return
 	}
 	p, err := h.patrols.RecordPatrol(c.Request.Context(), account(c),
@@ -64,7 +64,7 @@ func (h *patrolsAPI) closeDays(c *gin.Context) {
 		}
 		d, err := calendar.ParseDate(f.v)
 		if err != nil {
-			fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_period", "%s 须为 YYYY-MM-DD 格式的日期", f.name))
+			fail(c, compliance.Errorf(compliance.ClassInvalid, "invalid_period", "%s 须为 YYYY-MM-DD 格式的日期", f.name))
 			return
 		}
 		*f.d = d

@@ -70,7 +70,7 @@ func (h *policiesAPI) putModule(c *gin.Context) {
 		return
 	}
 	if req.Source == nil {
-		fail(c, compliance.Errorf(compliance.KindInvalid, "policy_invalid", "请求须包含 source（Rego 源码；空字符串表示删除该模块）"))
+		fail(c, compliance.Errorf(compliance.ClassInvalid, "policy_invalid", "请求须包含 source（Rego 源码；空字符串表示删除该模块）"))
 		return
 	}
 	d, err := h.authoring.SaveDraft(c.Request.Context(), account(c).Username, c.Param("module"), *req.Source)
@@ -101,7 +101,7 @@ func (h *policiesAPI) rollback(c *gin.Context) {
 		return
 	}
 	if req.Revision <= 0 {
-		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_revision", "须指明要回滚到的修订号 revision"))
+		fail(c, compliance.Errorf(compliance.ClassInvalid, "invalid_revision", "须指明要回滚到的修订号 revision"))
 		return
 	}
 	rev, err := h.authoring.Rollback(c.Request.Context(), account(c).Username, req.Revision)
@@ -131,7 +131,7 @@ func (h *policiesAPI) impact(c *gin.Context) {
 	from, err1 := parseBound(req.From, false)
 	to, err2 := parseBound(req.To, true)
 	if err1 != nil || err2 != nil || from.IsZero() || to.IsZero() || !from.Before(to) {
-		fail(c, compliance.Errorf(compliance.KindInvalid, "invalid_period", "from 与 to 须为 YYYY-MM-DD 或 RFC 3339 时间，且 from 早于 to"))
+		fail(c, compliance.Errorf(compliance.ClassInvalid, "invalid_period", "from 与 to 须为 YYYY-MM-DD 或 RFC 3339 时间，且 from 早于 to"))
 		return
 	}
 	cand, err := h.authoring.Candidate(c.Request.Context())

@@ -34,7 +34,7 @@ type revisionDetail struct {
 
 // revision answers GET /api/v1/policies/revisions/{revision}.
 func (h *policiesAPI) revision(c *gin.Context) {
-	id, err := idParam(c, "revision", compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订“%s”不存在", c.Param("revision")))
+	id, err := idParam(c, "revision", compliance.Errorf(compliance.ClassNotFound, "revision_not_found", "策略修订“%s”不存在", c.Param("revision")))
 	if err != nil {
 		fail(c, err)
 		return

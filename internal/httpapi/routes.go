@@ -314,13 +314,13 @@ func (s *Server) authorize(rt *route) gin.HandlerFunc {
 		c.Set(routeKey, rt)
 		a := account(c)
 		if a.MustChangePassword && !rt.password {
-			fail(c, compliance.Errorf(compliance.KindForbidden, "password_change_required", "请先修改初始密码"))
+			fail(c, compliance.Errorf(compliance.ClassForbidden, "password_change_required", "请先修改初始密码"))
 			return
 		}
 		if err := compliance.Authorize(a, rt.action, ""); err != nil {
 			// The gate names the role: the account learns which of its
 			// roles lacks the right, not just that something does.
-			fail(c, compliance.Errorf(compliance.KindForbidden, "forbidden", "%s无权执行此操作", a.Role.Name()))
+			fail(c, compliance.Errorf(compliance.ClassForbidden, "forbidden", "%s无权执行此操作", a.Role.Name()))
 			return
 		}
 		c.Next()

@@ -129,7 +129,7 @@ func New(svcs Services, authoring Authoring, db Pinger, policies PolicyState, cf
 			c.Abort()
 			return
 		}
-		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))
+		fail(c, compliance.Errorf(compliance.ClassNotFound, "no_route", "接口不存在"))
 	})
 	r.NoMethod(func(c *gin.Context) {
 		abort(c, http.StatusMethodNotAllowed, "method_not_allowed", "不支持该请求方法", nil)
@@ -196,11 +196,11 @@ func (s *Server) authenticate(c *gin.Context) {
 		token, ok := strings.CutPrefix(header, "Bearer ")
 		a, err = s.accounts.Authenticate(ctx, strings.TrimSpace(token))
 		if !ok && err == nil {
-			err = compliance.Errorf(compliance.KindUnauthenticated, "unauthenticated", "缺少访问令牌")
+			err = compliance.Errorf(compliance.ClassUnauthenticated, "unauthenticated", "缺少访问令牌")
 		}
 		// A bad token counts against the address; a session cookie
 		// carries 256 random bits and simply expires.
-		if err != nil && compliance.KindOf(err) == compliance.KindUnauthenticated {
+		if err != nil && compliance.ClassOf(err) == compliance.ClassUnauthenticated {
 			if wait := s.failures.record(ip, time.Now()); wait > 0 {
 				s.log.WarnContext(ctx, "too many failed authentications", "ip", ip, "path", c.FullPath())
 				tooManyAttempts(c, wait)
@@ -213,7 +213,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	if err := s.accounts.CheckAddress(ctx, a, ip); err != nil {
-		if compliance.KindOf(err) == compliance.KindForbidden {
+		if compliance.ClassOf(err) == compliance.ClassForbidden {
 			s.log.WarnContext(ctx, "request from outside the allowed IP ranges",
 				"account", a.Username, "department", a.DepartmentCode, "ip", ip, "path", c.FullPath())
 		}
@@ -228,7 +228,7 @@ func (s *Server) recover(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.ErrorContext(c.Request.Context(), "panic in handler", "path", c.FullPath(), "panic", v)
-			fail(c, compliance.Errorf(compliance.KindInternal, "internal", "服务器内部错误"))
+			fail(c, compliance.Errorf(compliance.ClassInternal, "internal", "服务器内部错误"))
 		}
 	}()
 	c.Next()

@@ -69,7 +69,7 @@ func (h *sessionsAPI) signIn(c *gin.Context) {
 		err = h.accounts.CheckAddress(ctx, &a, ip)
 	}
 	if err != nil {
-		if k := compliance.KindOf(err); k == compliance.KindUnauthenticated || k == compliance.KindForbidden {
+		if k := compliance.ClassOf(err); k == compliance.ClassUnauthenticated || k == compliance.ClassForbidden {
 			h.auditSignIn(ctx, req.Username, "", ip, "result=refused code="+publicCode(err))
 			if wait := h.failures.record(ip, time.Now()); wait > 0 {
 				h.log.WarnContext(ctx, "too many failed sign-ins", "ip", ip)
@@ -166,7 +166,7 @@ func (h *sessionsAPI) setAccountPassword(c *gin.Context) {
 func (h *sessionsAPI) fromSession(c *gin.Context, token string) (*compliance.Account, error) {
 	sess, a, err := h.sessions.Resolve(c.Request.Context(), token)
 	if err != nil {
-		if compliance.KindOf(err) == compliance.KindUnauthenticated {
+		if compliance.ClassOf(err) == compliance.ClassUnauthenticated {
 			h.setSessionCookie(c, "", -1)
 		}
 		return nil, err
@@ -174,7 +174,7 @@ func (h *sessionsAPI) fromSession(c *gin.Context, token string) (*compliance.Acc
 	if m := c.Request.Method; m != http.MethodGet && m != http.MethodHead {
 		got := c.GetHeader("X-CSRF-Token")
 		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) != 1 {
-			return nil, compliance.Errorf(compliance.KindForbidden, "csrf", "请求缺少有效的 CSRF 令牌，请刷新页面后重试")
+			return nil, compliance.Errorf(compliance.ClassForbidden, "csrf", "请求缺少有效的 CSRF 令牌，请刷新页面后重试")
 		}
 	}
 	c.Set("session", sess)
@@ -217,5 +217,5 @@ func publicCode(err error) string {
 	if errors.As(err, &e) {
 		return e.PublicCode()
 	}
-	return string(compliance.KindOf(err))
+	return string(compliance.ClassOf(err))
 }

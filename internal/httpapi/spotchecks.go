@@ -60,7 +60,7 @@ func (h *supervisionAPI) listSpotChecks(c *gin.Context) {
 }
 
 func spotCheckID(c *gin.Context) (int64, error) {
-	return idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "spot_check_not_found", "抽查不存在"))
+	return idParam(c, "id", compliance.Errorf(compliance.ClassNotFound, "spot_check_not_found", "抽查不存在"))
 }
 
 func (h *supervisionAPI) getSpotCheck(c *gin.Context) {

@@ -48,10 +48,10 @@ func (h *casesAPI) submitSteps(c *gin.Context) {
 	}
 	switch n := len(req.Steps); {
 	case n == 0:
-		fail(c, compliance.Errorf(compliance.KindInvalid, "empty_batch", "批量提交须包含至少 1 条环节记录（steps）"))
+		fail(c, compliance.Errorf(compliance.ClassInvalid, "empty_batch", "批量提交须包含至少 1 条环节记录（steps）"))
 		return
 	case n > compliance.MaxBatchSteps:
-		fail(c, compliance.Errorf(compliance.KindTooLarge, "batch_too_large",
+		fail(c, compliance.Errorf(compliance.ClassTooLarge, "batch_too_large",
 			"批量提交最多 %d 条环节记录，本次为 %d 条，请分批提交", compliance.MaxBatchSteps, n))
 		return
 	}

@@ -62,7 +62,7 @@ func TestSubjectLocks(t *testing.T) {
 			t.Fatalf("second lock while held: %v, want the wait to run out", err)
 		}
 		var e *compliance.Error
-		if !errors.As(l.lockFailure(acct, err), &e) || e.Kind != compliance.KindUnavailable || e.Code != "subject_busy" {
+		if !errors.As(l.lockFailure(acct, err), &e) || e.Class != compliance.ClassUnavailable || e.Code != "subject_busy" {
 			t.Errorf("lockFailure = %v, want unavailable subject_busy", e)
 		}
 		release()
@@ -107,7 +107,7 @@ func BenchmarkSubjectLocksStep(b *testing.B) {
 // A change whose state before could not be read is refused with the
 // code of the cause: a database that is down is database_unavailable.
 func TestBeforeFailure(t *testing.T) {
-	down := &compliance.Error{Kind: compliance.KindUnavailable, Code: "database_unavailable",
+	down := &compliance.Error{Class: compliance.ClassUnavailable, Code: "database_unavailable",
 		Message: "数据库暂时不可用，请稍后重试", Err: fmt.Errorf("read state: connection refused")}
 	for _, tc := range []struct {
 		name string
@@ -119,7 +119,7 @@ func TestBeforeFailure(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var e *compliance.Error
-			if !errors.As(beforeFailure(tc.err), &e) || e.Kind != compliance.KindUnavailable || e.Code != tc.want {
+			if !errors.As(beforeFailure(tc.err), &e) || e.Class != compliance.ClassUnavailable || e.Code != tc.want {
 				t.Errorf("beforeFailure(%v) = %v, want unavailable %s", tc.err, e, tc.want)
 			}
 		})

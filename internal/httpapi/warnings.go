@@ -110,7 +110,7 @@ func (h *supervisionAPI) listWarnings(c *gin.Context) {
 }
 
 func warningID(c *gin.Context) (int64, error) {
-	return idParam(c, "id", compliance.Errorf(compliance.KindNotFound, "warning_not_found", "预警不存在"))
+	return idParam(c, "id", compliance.Errorf(compliance.ClassNotFound, "warning_not_found", "预警不存在"))
 }
 
 func (h *supervisionAPI) getWarning(c *gin.Context) {

@@ -18,7 +18,7 @@ type webhooksAPI struct {
 // ready refuses the routes of a server built without the services.
 func (h *webhooksAPI) ready(c *gin.Context) {
 	if h.hooks == nil || h.mail == nil {
-		fail(c, compliance.Errorf(compliance.KindNotFound, "no_route", "接口不存在"))
+		fail(c, compliance.Errorf(compliance.ClassNotFound, "no_route", "接口不存在"))
 		c.Abort()
 		return
 	}

@@ -115,10 +115,10 @@ func (s *Service) Routes(ctx context.Context) (Routes, error) {
 // PutRoutes replaces the routing table.
 func (s *Service) PutRoutes(ctx context.Context, who *compliance.Account, rs Routes) (Routes, error) {
 	if who.Role != compliance.RoleAdmin {
-		return Routes{}, compliance.Errorf(compliance.KindForbidden, "forbidden", "只有系统管理员可以设置通知规则")
+		return Routes{}, compliance.Errorf(compliance.ClassForbidden, "forbidden", "只有系统管理员可以设置通知规则")
 	}
 	if rs.Routes == nil {
-		return Routes{}, (&compliance.Error{Kind: compliance.KindInvalid, Code: "invalid_routes", Message: "通知规则不合法：须给出 routes"}).
+		return Routes{}, (&compliance.Error{Class: compliance.ClassInvalid, Code: "invalid_routes", Message: "通知规则不合法：须给出 routes"}).
 			WithDetails([]compliance.FieldError{{Field: "routes", Message: "必填"}})
 	}
 	if err := rs.validate(); err != nil {
@@ -168,7 +168,7 @@ func (s *Service) MarkRead(ctx context.Context, who *compliance.Account, id int6
 		return err
 	}
 	if !ok {
-		return compliance.Errorf(compliance.KindNotFound, "notification_not_found", "消息 %d 不存在", id)
+		return compliance.Errorf(compliance.ClassNotFound, "notification_not_found", "消息 %d 不存在", id)
 	}
 	return nil
 }

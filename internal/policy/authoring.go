@@ -35,7 +35,7 @@ type RuleInfo = compliance.RuleInfo
 func invalid(err error) error {
 	var ce *CompileError
 	if errors.As(err, &ce) {
-		return (&compliance.Error{Kind: compliance.KindInvalid, Code: "policy_invalid",
+		return (&compliance.Error{Class: compliance.ClassInvalid, Code: "policy_invalid",
 			Message: "策略未通过校验：" + ce.Problems[0].Chinese, Err: err}).WithDetails(ce.Problems)
 	}
 	return err
@@ -61,7 +61,7 @@ func (a *Authoring) check(ctx context.Context, modules []Module, params []byte) 
 		}
 	}
 	if len(failed) > 0 {
-		return nil, (&compliance.Error{Kind: compliance.KindInvalid, Code: "policy_tests_failed",
+		return nil, (&compliance.Error{Class: compliance.ClassInvalid, Code: "policy_tests_failed",
 			Message: fmt.Sprintf("策略测试未通过（%d 项）：%s", len(failed), failed[0].Chinese)}).WithDetails(failed)
 	}
 	return c, nil
@@ -145,7 +145,7 @@ func overlay(modules []Module, drafts []compliance.PolicyDraft) []Module {
 // drafts the module's removal. Nothing is saved when validation fails.
 func (a *Authoring) SaveDraft(ctx context.Context, by, module, source string) (compliance.PolicyDraft, error) {
 	if !moduleNamePattern.MatchString(module) {
-		return compliance.PolicyDraft{}, compliance.Errorf(compliance.KindInvalid, "policy_invalid",
+		return compliance.PolicyDraft{}, compliance.Errorf(compliance.ClassInvalid, "policy_invalid",
 			"模块名“%s”不合法：只能由小写字母、数字和下划线组成，并以字母开头", module)
 	}
 	cand, err := a.candidate(ctx)
@@ -155,7 +155,7 @@ func (a *Authoring) SaveDraft(ctx context.Context, by, module, source string) (c
 	d := compliance.PolicyDraft{Module: module, Source: source, UpdatedBy: by, UpdatedAt: a.now().UTC()}
 	set := overlay(cand.modules, []compliance.PolicyDraft{d})
 	if source == "" && len(set) == len(cand.modules) {
-		return compliance.PolicyDraft{}, compliance.Errorf(compliance.KindNotFound, "policy_not_found", "策略模块 %s 不存在", module)
+		return compliance.PolicyDraft{}, compliance.Errorf(compliance.ClassNotFound, "policy_not_found", "策略模块 %s 不存在", module)
 	}
 	if _, err := a.check(ctx, set, cand.params); err != nil {
 		return compliance.PolicyDraft{}, err
@@ -221,7 +221,7 @@ func (a *Authoring) Publish(ctx context.Context, by, note string) (compliance.Po
 	}
 	modules, base := cand.modules, cand.base
 	if len(cand.drafts) == 0 {
-		return compliance.PolicyRevision{}, compliance.Errorf(compliance.KindConflict, "nothing_to_publish", "没有待发布的策略草稿")
+		return compliance.PolicyRevision{}, compliance.Errorf(compliance.ClassConflict, "nothing_to_publish", "没有待发布的策略草稿")
 	}
 	c, err := a.check(ctx, modules, cand.params)
 	if err != nil {
@@ -254,7 +254,7 @@ func (a *Authoring) Rollback(ctx context.Context, by string, to int64) (complian
 	}
 	old, err := a.store.Revision(ctx, to)
 	if errors.Is(err, compliance.ErrNotFound) {
-		return compliance.PolicyRevision{}, compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订 %d 不存在", to)
+		return compliance.PolicyRevision{}, compliance.Errorf(compliance.ClassNotFound, "revision_not_found", "策略修订 %d 不存在", to)
 	}
 	if err != nil {
 		return compliance.PolicyRevision{}, err

@@ -162,7 +162,7 @@ func paramsInvalid(problems []ParamProblem) error {
 			msg += fmt.Sprintf("（共 %d 处）", len(problems))
 		}
 	}
-	return (&compliance.Error{Kind: compliance.KindInvalid, Code: "params_invalid", Message: msg}).WithDetails(problems)
+	return (&compliance.Error{Class: compliance.ClassInvalid, Code: "params_invalid", Message: msg}).WithDetails(problems)
 }
 
 // leafProblems flattens a validation error to its innermost causes.

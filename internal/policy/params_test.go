@@ -32,7 +32,7 @@ func TestValidateParamsLocatesEachProblem(t *testing.T) {
 	raw, _ := json.Marshal(doc)
 	_, err := policy.ValidateParams(raw)
 	var ce *compliance.Error
-	if !errors.As(err, &ce) || ce.Kind != compliance.KindInvalid || ce.Code != "params_invalid" {
+	if !errors.As(err, &ce) || ce.Class != compliance.ClassInvalid || ce.Code != "params_invalid" {
 		t.Fatalf("got %v, want a params_invalid 422", err)
 	}
 	problems := ce.Details.([]policy.ParamProblem)

@@ -76,7 +76,7 @@ func testResult(r TestResult) compliance.PolicyTestResult {
 func (a *Authoring) Revision(ctx context.Context, id int64) (compliance.PolicyRevision, error) {
 	rev, err := a.store.Revision(ctx, id)
 	if errors.Is(err, compliance.ErrNotFound) {
-		return rev, compliance.Errorf(compliance.KindNotFound, "revision_not_found", "策略修订 %d 不存在", id)
+		return rev, compliance.Errorf(compliance.ClassNotFound, "revision_not_found", "策略修订 %d 不存在", id)
 	}
 	if err != nil {
 		return rev, fmt.Errorf("policy revision %d: %w", id, err)

@@ -81,9 +81,9 @@ func NewService(store Store, cache *compliance.CredentialCache, now func() time.
 
 // ErrBadCredentials is the one answer to every wrong username and
 // password pair, whether the account exists or not.
-var ErrBadCredentials = compliance.Errorf(compliance.KindUnauthenticated, "bad_credentials", "用户名或密码错误")
+var ErrBadCredentials = compliance.Errorf(compliance.ClassUnauthenticated, "bad_credentials", "用户名或密码错误")
 
-var errNoSession = compliance.Errorf(compliance.KindUnauthenticated, "session_expired", "登录已失效，请重新登录")
+var errNoSession = compliance.Errorf(compliance.ClassUnauthenticated, "session_expired", "登录已失效，请重新登录")
 
 // Verify returns the account whose username and password these are. A
 // disabled or expired account, one without a password and an unknown
@@ -194,11 +194,11 @@ func (s *Service) ChangePassword(ctx context.Context, a *compliance.Account, kee
 		return err
 	}
 	if hash == "" || !CheckPassword(hash, oldPassword) {
-		return compliance.Errorf(compliance.KindInvalid, "wrong_password", "原密码不正确").
+		return compliance.Errorf(compliance.ClassInvalid, "wrong_password", "原密码不正确").
 			WithDetails([]compliance.FieldError{{Field: "old_password", Message: "原密码不正确"}})
 	}
 	if oldPassword == newPassword {
-		return compliance.Errorf(compliance.KindInvalid, "weak_password", "新密码不能与原密码相同").
+		return compliance.Errorf(compliance.ClassInvalid, "weak_password", "新密码不能与原密码相同").
 			WithDetails([]compliance.FieldError{{Field: "new_password", Message: "新密码不能与原密码相同"}})
 	}
 	if err := CheckNewPassword(a.Username, newPassword); err != nil {
@@ -273,7 +273,7 @@ func renameField(err error, field string) error {
 			f.Field = field
 			out[i] = f
 		}
-		return &compliance.Error{Kind: e.Kind, Code: e.Code, Message: e.Message, Details: out}
+		return &compliance.Error{Class: e.Class, Code: e.Code, Message: e.Message, Details: out}
 	}
 	return err
 }

@@ -59,8 +59,8 @@ func TestCheckNewPassword(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("%q/%q: %v, want ok=%v", tc.username, tc.password, err, tc.ok)
 		}
-		if err != nil && compliance.KindOf(err) != compliance.KindInvalid {
-			t.Errorf("%q: kind %s, want %s", tc.password, compliance.KindOf(err), compliance.KindInvalid)
+		if err != nil && compliance.ClassOf(err) != compliance.ClassInvalid {
+			t.Errorf("%q: kind %s, want %s", tc.password, compliance.ClassOf(err), compliance.ClassInvalid)
 		}
 	}
 }
@@ -129,7 +129,7 @@ func (f *clerkFixture) begin() string {
 func (f *clerkFixture) alive(tok string) bool {
 	f.t.Helper()
 	_, _, err := f.sessions.Resolve(context.Background(), tok)
-	if err != nil && compliance.KindOf(err) != compliance.KindUnauthenticated {
+	if err != nil && compliance.ClassOf(err) != compliance.ClassUnauthenticated {
 		f.t.Fatal(err)
 	}
 	return err == nil
@@ -238,7 +238,7 @@ func TestRememberedCredentials(t *testing.T) {
 			authenticated := func(tok string) bool {
 				t.Helper()
 				_, err := accounts.Authenticate(ctx, tok)
-				if err != nil && compliance.KindOf(err) != compliance.KindUnauthenticated {
+				if err != nil && compliance.ClassOf(err) != compliance.ClassUnauthenticated {
 					t.Fatal(err)
 				}
 				return err == nil

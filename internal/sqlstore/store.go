@@ -192,7 +192,7 @@ func wrap(err error, what string) error {
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return compliance.ErrDuplicate
 	case unavailable(err):
-		return &compliance.Error{Kind: compliance.KindUnavailable, Code: "database_unavailable",
+		return &compliance.Error{Class: compliance.ClassUnavailable, Code: "database_unavailable",
 			Message: "数据库暂时不可用，请稍后重试", Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	var me *mysqldrv.MySQLError

@@ -366,8 +366,8 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				err := tc.call()
-				if got, want := compliance.KindOf(err), compliance.KindUnavailable; got != want {
-					t.Errorf("%s on a closed store: KindOf(%v) = %q, want %q", tc.name, err, got, want)
+				if got, want := compliance.ClassOf(err), compliance.ClassUnavailable; got != want {
+					t.Errorf("%s on a closed store: ClassOf(%v) = %q, want %q", tc.name, err, got, want)
 				}
 			})
 		}

@@ -131,7 +131,7 @@ func (s *Service) List(ctx context.Context) ([]Endpoint, error) {
 func (s *Service) Delete(ctx context.Context, name string) error {
 	err := s.reg.DeleteWebhook(ctx, name)
 	if errors.Is(err, compliance.ErrNotFound) {
-		return compliance.Errorf(compliance.KindNotFound, "webhook_not_found", "推送地址“%s”不存在", name)
+		return compliance.Errorf(compliance.ClassNotFound, "webhook_not_found", "推送地址“%s”不存在", name)
 	}
 	return err
 }
@@ -175,7 +175,7 @@ func (s *Service) Deliveries(ctx context.Context, name, status string, before in
 	switch status {
 	case "", StatusPending, StatusDelivered, StatusDead:
 	default:
-		return nil, 0, compliance.Errorf(compliance.KindBadRequest, "bad_status", "status 须为 pending、delivered 或 dead")
+		return nil, 0, compliance.Errorf(compliance.ClassBadRequest, "bad_status", "status 须为 pending、delivered 或 dead")
 	}
 	ds, err := s.log.Deliveries(ctx, name, status, before, MaxPage+1)
 	if err != nil {
@@ -196,11 +196,11 @@ func (s *Service) Replay(ctx context.Context, name string, ids []int64, dead boo
 		return 0, err
 	}
 	if len(ids) == 0 && !dead {
-		return 0, compliance.Errorf(compliance.KindInvalid, "replay_empty", "请指定要重新推送的记录，或选择全部失败记录").
+		return 0, compliance.Errorf(compliance.ClassInvalid, "replay_empty", "请指定要重新推送的记录，或选择全部失败记录").
 			WithDetails([]compliance.FieldError{{Field: "deliveries", Message: "不能为空"}})
 	}
 	if len(ids) > 1000 {
-		return 0, compliance.Errorf(compliance.KindInvalid, "replay_too_many", "一次最多重新推送 1000 条").
+		return 0, compliance.Errorf(compliance.ClassInvalid, "replay_too_many", "一次最多重新推送 1000 条").
 			WithDetails([]compliance.FieldError{{Field: "deliveries", Message: "最多 1000 条"}})
 	}
 	now := s.now()
@@ -210,7 +210,7 @@ func (s *Service) Replay(ctx context.Context, name string, ids []int64, dead boo
 func (s *Service) endpoint(ctx context.Context, name string) (Endpoint, error) {
 	e, err := s.reg.Webhook(ctx, name)
 	if errors.Is(err, compliance.ErrNotFound) {
-		return e, compliance.Errorf(compliance.KindNotFound, "webhook_not_found", "推送地址“%s”不存在", name)
+		return e, compliance.Errorf(compliance.ClassNotFound, "webhook_not_found", "推送地址“%s”不存在", name)
 	}
 	return e, err
 }

@@ -105,13 +105,9 @@ const sealBatch = 500
 // another sequencer meanwhile; it is rolled back and run again.
 var errSealRace = errors.New("pending audit entries sequenced by another node meanwhile")
 
-// exclusive runs a single write statement, one at a time on SQLite (see
-// conn.writes).
+// exclusive runs a single write statement, one at a time on SQLite (the
+// write gate's callbacks take its turn).
 func (c *conn) exclusive(ctx context.Context, f func(db *gorm.DB) error) error {
-	if c.dialect == "sqlite" {
-		c.writes.Lock()
-		defer c.writes.Unlock()
-	}
 	return f(c.db.WithContext(ctx))
 }
 

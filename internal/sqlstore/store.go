@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -34,19 +33,20 @@ type Store struct {
 type conn struct {
 	db      *gorm.DB
 	dialect string // "mysql" or "sqlite"
-	// writes serialises write transactions on SQLite, which allows one
-	// writer at a time: waiting here is a fair queue, where waiting in
-	// SQLite's busy handler is a sleep of up to 100 ms.
-	writes sync.Mutex
+	// writes lets one writer at a time into SQLite (see writeGate); nil
+	// on MySQL.
+	writes writeGate
 	// steps stores the steps submitted at once in one transaction.
 	steps *stepWriter
 }
 
 // transaction runs f in a transaction, one at a time on SQLite.
 func (c *conn) transaction(ctx context.Context, f func(tx *gorm.DB) error) error {
-	if c.dialect == "sqlite" {
-		c.writes.Lock()
-		defer c.writes.Unlock()
+	if c.writes != nil {
+		if err := c.writes.enter(ctx); err != nil {
+			return err
+		}
+		defer c.writes.leave()
 	}
 	return c.db.WithContext(ctx).Transaction(f)
 }
@@ -98,6 +98,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
 	c := &conn{db: db, dialect: kind}
+	if kind == "sqlite" {
+		c.writes = newWriteGate()
+		if err := gateStatements(db, c.writes); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("open %s: %w", kind, err)
+		}
+	}
 	c.steps = newStepWriter(c)
 	s := newStore(c)
 	if err := s.Ping(ctx); err != nil {

@@ -71,6 +71,26 @@ func spansOf(from, to string) (warningSpans, error) {
 	return sp, nil
 }
 
+// addUpSums adds up the sums of parts (nil for none) by by, the groups
+// with a count only.
+func addUpSums(db *gorm.DB, by []string, sums []counterSum, parts []*gorm.DB) *gorm.DB {
+	var vars []any
+	for _, q := range parts {
+		if q != nil {
+			vars = append(vars, q)
+		}
+	}
+	if len(vars) == 1 {
+		return vars[0].(*gorm.DB).Having("SUM(n) > 0")
+	}
+	cols := append(slices.Clone(by), "SUM(n) AS n")
+	for _, x := range sums {
+		cols = append(cols, "SUM("+x.as+") AS "+x.as)
+	}
+	return db.Table("("+strings.Repeat("? UNION ALL ", len(vars)-1)+"?) AS w", vars...).
+		Select(strings.Join(cols, ", ")).Group(strings.Join(by, ", ")).Having("SUM(n) > 0")
+}
+
 // counterSum is a sum over the counters' columns, named as.
 type counterSum struct {
 	as, expr string
@@ -141,23 +161,7 @@ func (s *Dashboard) spanSums(ctx context.Context, f compliance.StatsFilter, p ro
 	}
 	plus, minus := days(sp.plus, ""), days(sp.minus, "-")
 	// addUp adds up the sums of parts (nil for none) by by.
-	addUp := func(parts ...*gorm.DB) *gorm.DB {
-		var vars []any
-		for _, q := range parts {
-			if q != nil {
-				vars = append(vars, q)
-			}
-		}
-		if len(vars) == 1 {
-			return vars[0].(*gorm.DB).Having("SUM(n) > 0")
-		}
-		cols := append(slices.Clone(by), "SUM(n) AS n")
-		for _, x := range sums {
-			cols = append(cols, "SUM("+x.as+") AS "+x.as)
-		}
-		return db.Table("("+strings.Repeat("? UNION ALL ", len(vars)-1)+"?) AS w", vars...).
-			Select(strings.Join(cols, ", ")).Group(strings.Join(by, ", ")).Having("SUM(n) > 0")
-	}
+	addUp := func(parts ...*gorm.DB) *gorm.DB { return addUpSums(db, by, sums, parts) }
 	if !slices.Contains(by, "month") {
 		return addUp(whole, most, plus, minus)
 	}

@@ -129,8 +129,13 @@ test('a legal officer edits, tests, dry-runs, publishes and rolls back a policy'
 
   // Roll back to the revision before, after reading what it changes.
   const row = page.getByTestId('revisions').locator('tr', { has: page.getByRole('cell', { name: `${start}`, exact: true }) })
-  await row.getByRole('button', { name: '回滚到此' }).click()
   const dialog = page.getByTestId('rollback-dialog')
+  // On a loaded machine the click can land while the history table is drawn
+  // again and open nothing: it is made again until the dialog shows.
+  await expect(async () => {
+    await row.getByRole('button', { name: '回滚到此' }).click()
+    await expect(dialog.getByTestId('rollback-changes')).toBeVisible({ timeout: 3_000 })
+  }).toPass({ timeout: 30_000 })
   const lines = good.trimEnd().split('\n').length
   await expect(dialog.getByTestId('rollback-changes')).toContainText(`custom：删除，增加 0 行、删除 ${lines} 行`)
   await page.getByRole('button', { name: '确认回滚' }).click()

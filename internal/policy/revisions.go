@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"powercheck/internal/compliance"
@@ -48,6 +47,10 @@ func (e *Engine) Sync(ctx context.Context, store compliance.RevisionStore, defau
 		rev, err = store.CreateRevision(ctx, compliance.PolicyRevision{
 			Digest: DigestWith(defaults, params), Modules: defaults, Params: params, CreatedBy: "system",
 			Note: "默认策略（随系统发布）", CreatedAt: time.Now().UTC()})
+		if errors.Is(err, compliance.ErrRevisionConflict) {
+			// Another node installed the first revision meanwhile.
+			rev, err = store.LatestRevision(ctx)
+		}
 	}
 	if err != nil {
 		return err
@@ -63,19 +66,8 @@ func (e *Engine) Sync(ctx context.Context, store compliance.RevisionStore, defau
 	return nil
 }
 
-// passedTests holds the digests of the module sets whose tests passed in this
-// process. RunTests depends on the modules alone (it runs them against the
-// shipped calendar and the default parameters), so a set that passed once
-// passes again; a process that opens many empty stores, as a test binary
-// does, runs the shipped tests once instead of on every open.
-var passedTests sync.Map // digest → struct{}
-
 func (e *Engine) mustPassTests(ctx context.Context, modules []Module) error {
-	digest := Digest(modules)
-	if _, ok := passedTests.Load(digest); ok {
-		return nil
-	}
-	results, err := e.RunTests(ctx, modules)
+	results, err := e.RunTests(ctx, modules) // kept when they all pass: see testsPassed
 	if err != nil {
 		return err
 	}
@@ -84,6 +76,5 @@ func (e *Engine) mustPassTests(ctx context.Context, modules []Module) error {
 			return fmt.Errorf("test %s.%s failed: %s", r.Module, r.Name, r.Error)
 		}
 	}
-	passedTests.Store(digest, struct{}{})
 	return nil
 }

@@ -50,17 +50,20 @@ func fromRevision(rev compliance.PolicyRevision) revisionRow {
 // writer; on MySQL two transactions may both read the same newest, and the
 // unique base then lets only one of them commit.
 func createRevision(tx *gorm.DB, r *revisionRow) error {
-	if r.BaseID != nil {
-		var newest int64
-		if err := tx.Model(&revisionRow{}).Select("COALESCE(MAX(id), 0)").Scan(&newest).Error; err != nil {
-			return err
-		}
-		if newest != *r.BaseID {
-			return compliance.ErrRevisionConflict
-		}
+	var newest int64
+	if err := tx.Model(&revisionRow{}).Select("COALESCE(MAX(id), 0)").Scan(&newest).Error; err != nil {
+		return err
 	}
+	if r.BaseID != nil && newest != *r.BaseID {
+		return compliance.ErrRevisionConflict
+	}
+	// The number is the newest one's plus one, not the table's
+	// auto-increment: revisions are numbered without gaps, also on a Galera
+	// cluster, whose nodes hand out auto-increment values in steps of the
+	// cluster's size. Two publishes racing for one number: one is refused.
+	r.ID = newest + 1
 	err := tx.Create(r).Error
-	if r.BaseID != nil && errors.Is(wrap(err, "create policy revision"), compliance.ErrDuplicate) {
+	if errors.Is(wrap(err, "create policy revision"), compliance.ErrDuplicate) {
 		return compliance.ErrRevisionConflict
 	}
 	return err

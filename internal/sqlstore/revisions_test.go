@@ -72,3 +72,42 @@ func TestRevisions(t *testing.T) {
 		}
 	})
 }
+
+// Revisions are numbered one after the other whatever the table's
+// auto-increment counter says, as on a Galera cluster, where each node hands
+// out auto-increment values in steps of the cluster's size. A publish made
+// over a revision that is no longer the newest is refused.
+func TestRevisionNumbersHaveNoGaps(t *testing.T) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		// The counter moved far ahead of the newest revision.
+		ahead := map[string]string{
+			"mysql":  "ALTER TABLE policy_revisions AUTO_INCREMENT = 100",
+			"sqlite": "INSERT INTO policy_revisions (id, digest, created_by, note, created_at) VALUES (99, 'gap', 's', 'n', CURRENT_TIMESTAMP)",
+		}[s.Dialect()]
+		if err := s.DB().Exec(ahead).Error; err != nil {
+			t.Fatal(err)
+		}
+		if s.Dialect() == "sqlite" {
+			// SQLite counts from the greatest id there is: take the row away
+			// again, leaving its number used.
+			if err := s.DB().Exec("DELETE FROM policy_revisions WHERE id = 99").Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, err := s.Revisions().CreateRevision(ctx, compliance.PolicyRevision{Digest: "sha256:1", CreatedBy: "system", Note: "默认", CreatedAt: at(1, 9, 0, 0, 0)})
+		if err != nil || first.ID != 1 {
+			t.Fatalf("first revision = %d, %v; want 1", first.ID, err)
+		}
+		base := first.ID
+		second, err := s.Revisions().CreateRevision(ctx, compliance.PolicyRevision{Digest: "sha256:2", CreatedBy: "legal", Note: "回滚",
+			CreatedAt: at(2, 9, 0, 0, 0), Base: base})
+		if err != nil || second.ID != 2 {
+			t.Fatalf("second revision = %d, %v; want 2", second.ID, err)
+		}
+		if _, err := s.Revisions().CreateRevision(ctx, compliance.PolicyRevision{Digest: "sha256:3", CreatedBy: "legal", Note: "过时",
+			CreatedAt: at(3, 9, 0, 0, 0), Base: base}); !errors.Is(err, compliance.ErrRevisionConflict) {
+			t.Errorf("a revision over revision 1 when 2 is the newest: %v, want ErrRevisionConflict", err)
+		}
+	})
+}

@@ -150,6 +150,18 @@ func (m rollupMonth) replace(tx *gorm.DB, model, rows any, n int) error {
 	return tx.CreateInBatches(rows, 100).Error
 }
 
+// replaceMonth deletes the month's rows of model, a month counter, and
+// inserts rows instead.
+func (m rollupMonth) replaceMonth(tx *gorm.DB, model, rows any, n int) error {
+	if err := tx.Where("department_code = ? AND month = ?", m.dept, m.from[:7]).Delete(model).Error; err != nil {
+		return fmt.Errorf("clear the month's counters: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 100).Error
+}
+
 // fillCounters fills the warnings', cases' and rectifications' counters.
 func fillCounters(tx *gorm.DB, m rollupMonth) error {
 	dialect := tx.Dialector.Name()
@@ -207,13 +219,7 @@ func fillMonths(tx *gorm.DB, m rollupMonth) error {
 		"GROUP BY department_code, family, level"+m.lock, month, m.dept, m.from, m.to).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("sum the warnings' days: %w", err)
 	}
-	if err := tx.Where("department_code = ? AND month = ?", m.dept, month).Delete(&warningMonthRow{}).Error; err != nil {
-		return fmt.Errorf("clear the month's counters: %w", err)
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return tx.CreateInBatches(rows, 100).Error
+	return m.replaceMonth(tx, &warningMonthRow{}, rows, len(rows))
 }
 
 // fillRectifyMonths fills the rectifications' month counters from their
@@ -226,13 +232,7 @@ func fillRectifyMonths(tx *gorm.DB, m rollupMonth) error {
 		month, m.dept, m.from, m.to).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("sum the rectifications' days: %w", err)
 	}
-	if err := tx.Where("department_code = ? AND month = ?", m.dept, month).Delete(&rectifyMonthRow{}).Error; err != nil {
-		return fmt.Errorf("clear the month's rectification counters: %w", err)
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return tx.CreateInBatches(rows, 100).Error
+	return m.replaceMonth(tx, &rectifyMonthRow{}, rows, len(rows))
 }
 
 // fillOverdue fills the overdue warnings' counters.

@@ -159,6 +159,11 @@ func (c *Compiled) runCheck(ctx context.Context, q *eventQuery, timeout time.Dur
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("policy revision %d: %w", c.Revision, err)
 	}
+	release, err := evalTurn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("policy revision %d: %w", c.Revision, err)
+	}
+	defer release()
 	txn, err := c.store.NewTransaction(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("policy revision %d: %w", c.Revision, err)

@@ -140,6 +140,11 @@ func (c *Compiled) view(ctx context.Context, timeout time.Duration, doc ast.Obje
 	if err := ctx.Err(); err != nil {
 		return compliance.TimeView{}, fmt.Errorf("policy revision %d: %w", c.Revision, err)
 	}
+	release, err := evalTurn(ctx)
+	if err != nil {
+		return compliance.TimeView{}, fmt.Errorf("policy revision %d: %w", c.Revision, err)
+	}
+	defer release()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rs, err := c.queries.view.Eval(ctx, rego.EvalParsedInput(doc))

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 
 	"gorm.io/gorm"
@@ -104,7 +105,9 @@ func (s *Webhooks) ClaimDeliveries(ctx context.Context, token string, now, lease
 		return nil, wrap(err, "find due deliveries")
 	}
 	// Dispatchers on other nodes claim from the same rows; MySQL may roll
-	// one claim back to break a deadlock between them: claim again.
+	// one claim back to break a deadlock between them: claim again, after a
+	// pause of random length, so that two nodes do not meet again in step.
+	// One that still loses claims nothing this time: the others have them.
 	for attempt := 0; ; attempt++ {
 		err = s.transaction(ctx, func(tx *gorm.DB) error {
 			return tx.Model(&webhookDeliveryRow{}).
@@ -114,6 +117,14 @@ func (s *Webhooks) ClaimDeliveries(ctx context.Context, token string, now, lease
 		if !isDeadlock(err) || attempt == 5 {
 			break
 		}
+		select {
+		case <-time.After(time.Duration(1+rand.IntN(10*(attempt+1))) * time.Millisecond):
+		case <-ctx.Done():
+			return nil, wrap(ctx.Err(), "claim deliveries")
+		}
+	}
+	if isDeadlock(err) {
+		return nil, nil
 	}
 	if err != nil {
 		return nil, wrap(err, "claim deliveries")

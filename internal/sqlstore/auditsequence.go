@@ -105,12 +105,6 @@ const sealBatch = 500
 // another sequencer meanwhile; it is rolled back and run again.
 var errSealRace = errors.New("pending audit entries sequenced by another node meanwhile")
 
-// exclusive runs a single write statement, one at a time on SQLite (the
-// write gate's callbacks take its turn).
-func (c *conn) exclusive(ctx context.Context, f func(db *gorm.DB) error) error {
-	return f(c.db.WithContext(ctx))
-}
-
 // EnqueueAudit implements compliance.AuditQueue: one INSERT, durable when
 // it returns, with no lock on the head.
 func (s *Audit) EnqueueAudit(ctx context.Context, e compliance.AuditEntry) error {
@@ -126,7 +120,7 @@ func (s *Audit) EnqueueAudit(ctx context.Context, e compliance.AuditEntry) error
 			return createPendingEffects(tx, row.ID, e.Effects)
 		}), "append audit entry")
 	}
-	return wrap(s.exclusive(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }), "append audit entry")
+	return wrap(s.db.WithContext(ctx).Create(&row).Error, "append audit entry")
 }
 
 // SequenceAudit implements compliance.AuditQueue. The head row is locked
@@ -281,17 +275,12 @@ func (s *Audit) AuditBacklog(ctx context.Context) (compliance.AuditBacklog, erro
 // lease, or renews it, when it is free, expired or its own.
 func (s *Audit) ClaimAuditSequencer(ctx context.Context, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	for attempt := 0; attempt < 2; attempt++ {
-		var claimed int64
-		err := s.exclusive(ctx, func(db *gorm.DB) error {
-			res := db.Model(&auditSequencerRow{}).Where("id = ? AND (holder = ? OR until < ?)", 1, holder, utc(now)).
-				Updates(map[string]any{"holder": holder, "until": utc(now.Add(ttl))})
-			claimed = res.RowsAffected
-			return res.Error
-		})
-		if err != nil {
-			return false, wrap(err, "claim the audit sequencer's lease")
+		res := s.db.WithContext(ctx).Model(&auditSequencerRow{}).Where("id = ? AND (holder = ? OR until < ?)", 1, holder, utc(now)).
+			Updates(map[string]any{"holder": holder, "until": utc(now.Add(ttl))})
+		if res.Error != nil {
+			return false, wrap(res.Error, "claim the audit sequencer's lease")
 		}
-		if claimed == 1 {
+		if res.RowsAffected == 1 {
 			return true, nil
 		}
 		var n int64
@@ -301,9 +290,8 @@ func (s *Audit) ClaimAuditSequencer(ctx context.Context, holder string, now time
 		if n > 0 {
 			return false, nil // another node holds it
 		}
-		err = s.exclusive(ctx, func(db *gorm.DB) error {
-			return db.Clauses(clause.OnConflict{DoNothing: true}).Create(&auditSequencerRow{ID: 1, Until: time.Unix(0, 0).UTC()}).Error
-		})
+		err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+			Create(&auditSequencerRow{ID: 1, Until: time.Unix(0, 0).UTC()}).Error
 		if err != nil {
 			return false, wrap(err, "create the audit sequencer's lease")
 		}
@@ -313,10 +301,8 @@ func (s *Audit) ClaimAuditSequencer(ctx context.Context, holder string, now time
 
 // ReleaseAuditSequencer implements compliance.AuditLease.
 func (s *Audit) ReleaseAuditSequencer(ctx context.Context, holder string) error {
-	return wrap(s.exclusive(ctx, func(db *gorm.DB) error {
-		return db.Model(&auditSequencerRow{}).Where("id = ? AND holder = ?", 1, holder).
-			Update("until", time.Unix(0, 0).UTC()).Error
-	}), "release the audit sequencer's lease")
+	return wrap(s.db.WithContext(ctx).Model(&auditSequencerRow{}).Where("id = ? AND holder = ?", 1, holder).
+		Update("until", time.Unix(0, 0).UTC()).Error, "release the audit sequencer's lease")
 }
 
 // AuditSequencerLease implements compliance.AuditLease.

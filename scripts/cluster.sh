@@ -12,7 +12,8 @@
 #
 # Each node has its own data directory under $CLUSTER_DIR (default
 # /tmp/pccluster), its own client port (CLUSTER_PORT, 4306, 4307, 4308) and
-# Galera ports; the first node bootstraps the cluster when none is running.
+# Galera ports (from CLUSTER_GALERA_PORT, 14567, ten apart, so that two
+# clusters can run side by side); the first node bootstraps the cluster when none is running.
 # The machine's shared MariaDB on 3306 is never touched. Clients use
 #   root@tcp(127.0.0.1:4306)/powercheck?parseTime=true   (and :4307, :4308)
 # The database `powercheck` is created on start.
@@ -39,10 +40,12 @@ fi
 die() { echo "cluster: $*" >&2; exit 1; }
 say() { echo "cluster: $*"; }
 
-port() { echo $((BASE_PORT + $1 - 1)); }           # client port of node n
-gport() { echo $((14567 + 10 * ($1 - 1))); }       # Galera replication
-ist_port() { echo $((14568 + 10 * ($1 - 1))); }    # incremental state transfer
-sst_port() { echo $((14569 + 10 * ($1 - 1))); }    # full state transfer
+GALERA_BASE=${CLUSTER_GALERA_PORT:-14567}
+
+port() { echo $((BASE_PORT + $1 - 1)); }                  # client port of node n
+gport() { echo $((GALERA_BASE + 10 * ($1 - 1))); }        # Galera replication
+ist_port() { echo $((GALERA_BASE + 1 + 10 * ($1 - 1))); } # incremental state transfer
+sst_port() { echo $((GALERA_BASE + 2 + 10 * ($1 - 1))); } # full state transfer
 ndir() { echo "$DIR/node$1"; }
 
 members() {

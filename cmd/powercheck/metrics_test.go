@@ -130,6 +130,20 @@ func TestMetrics(t *testing.T) {
 		}
 		t.Run("the API's address does not serve them", func(t *testing.T) {
 			s.Must(404, "GET", "/metrics", "", nil)
+			if r := s.Do("GET", "/debug/pprof/heap?debug=1", "", nil); strings.Contains(string(r.Body), "heap profile") {
+				t.Error("the API's address serves Go's profiles")
+			}
+		})
+		t.Run("the metrics address serves Go's profiles", func(t *testing.T) {
+			res, err := http.Get(strings.TrimSuffix(s.metrics, "/metrics") + "/debug/pprof/heap?debug=1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			if res.StatusCode != 200 || !strings.Contains(string(b), "heap profile") {
+				t.Errorf("GET /debug/pprof/heap: %d, %.80q", res.StatusCode, b)
+			}
 		})
 	})
 }

@@ -28,6 +28,13 @@ func serveMetrics(addr string, m *metrics.Metrics, a *app, stdout io.Writer, log
 	if err := m.WatchDB(sqlDB, "powercheck"); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
+	cases := a.store.Cases()
+	if err := m.WatchStepWriter(func() metrics.StepWriterStats {
+		w := cases.StepWrites()
+		return metrics.StepWriterStats{Transactions: w.Transactions, Steps: w.Steps, Splits: w.Splits, Waiting: w.Waiting}
+	}); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics listen: %w", err)

@@ -103,6 +103,8 @@ func TestMetrics(t *testing.T) {
 			{"powercheck_policy_evaluations_total", []string{`event="step"`}, 3},
 			{"powercheck_policy_evaluation_duration_seconds_count", []string{`event="step"`}, 3},
 			{"powercheck_sweep_runs_total", []string{`result="ok"`}, 1},
+			{"powercheck_step_writer_steps_total", nil, 3},
+			{"powercheck_step_writer_waiting", nil, 0},
 		} {
 			if got, _ := metricSum(m, tc.name, tc.labels...); got != tc.want {
 				t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, got, tc.want)
@@ -118,6 +120,9 @@ func TestMetrics(t *testing.T) {
 		}
 		if got, found := metricSum(m, "powercheck_policy_evaluation_failures_total", `event="step"`); found && got != 0 {
 			t.Errorf("evaluation failures = %v, want 0", got)
+		}
+		if got, _ := metricSum(m, "powercheck_step_writer_transactions_total"); got < 1 || got > 3 {
+			t.Errorf("powercheck_step_writer_transactions_total = %v, want 1 to 3 for 3 steps", got)
 		}
 		for _, name := range []string{"powercheck_steps_unchecked_total", "powercheck_sweep_cases_due",
 			"powercheck_sweep_duration_seconds_count", "go_sql_open_connections", "go_goroutines", "go_memstats_heap_alloc_bytes"} {

@@ -200,3 +200,36 @@ func (m *Metrics) Swept(res compliance.SweepResult, d time.Duration, err error) 
 	m.sweepCases.WithLabelValues("skipped").Add(float64(res.Skipped))
 	m.sweepCases.WithLabelValues("failed").Add(float64(res.Failed))
 }
+
+// StepWriterStats is what a store's step writer has done: the transactions
+// that committed steps, the steps they stored, the groups that failed whole
+// and were stored one by one, and the steps waiting now.
+type StepWriterStats struct {
+	Transactions, Steps, Splits int64
+	Waiting                     int
+}
+
+// WatchStepWriter adds the step writer's counters, read from read at each
+// scrape: steps per transaction under load is the gain of group commit.
+func (m *Metrics) WatchStepWriter(read func() StepWriterStats) error {
+	counter := func(name, help string, v func(StepWriterStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help},
+			func() float64 { return v(read()) })
+	}
+	for _, c := range []prometheus.Collector{
+		counter("step_writer_transactions_total", "Transactions that committed submitted steps.",
+			func(s StepWriterStats) float64 { return float64(s.Transactions) }),
+		counter("step_writer_steps_total", "Steps stored by the step writer's transactions.",
+			func(s StepWriterStats) float64 { return float64(s.Steps) }),
+		counter("step_writer_splits_total", "Groups of steps that failed as a whole and were stored one by one.",
+			func(s StepWriterStats) float64 { return float64(s.Splits) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "step_writer_waiting",
+			Help: "Steps waiting for the step writer's next transaction."},
+			func() float64 { return float64(read().Waiting) }),
+	} {
+		if err := m.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -62,6 +62,7 @@ mkdir -p "$OUT"
 SERVER_PIDS=()
 MYSQL_DBS=()
 LOAD_PID=
+METRICS_URL=
 BG_PID=
 FAILED=0
 
@@ -248,20 +249,60 @@ load() {
 		"$(cores $((srv1 - srv0)) "$secs")" "$db_cores" "$load_cores" "$busy" >>"$OUT/summary.txt"
 }
 
+# metric_value URL NAME: the value of an unlabelled metric at URL.
+metric_value() { curl -s "$1" | awk -v n="$2" '$1 == n { print $2 }'; }
+
+# per_step_counters NAME: "steps transactions splits fsyncs commits
+# statements": the step writer's counters (from the server's metrics) and,
+# on MySQL, the server's fsyncs, commits and statements (server-wide: other
+# clients of the same server count too).
+per_step_counters() {
+	local m=$METRICS_URL steps=0 txs=0 splits=0 fsyncs=- commits=- stmts=-
+	if [ -n "$m" ]; then
+		steps=$(metric_value "$m" powercheck_step_writer_steps_total)
+		txs=$(metric_value "$m" powercheck_step_writer_transactions_total)
+		splits=$(metric_value "$m" powercheck_step_writer_splits_total)
+	fi
+	if [ "$1" = mysql ]; then
+		read -r fsyncs commits stmts < <(mysql_cli -N -B -e "SHOW GLOBAL STATUS WHERE Variable_name IN
+			('Innodb_data_fsyncs', 'Com_commit', 'Questions')" |
+			awk '{ v[$1] = $2 } END { print v["Innodb_data_fsyncs"], v["Com_commit"], v["Questions"] }')
+	fi
+	echo "${steps:-0} ${txs:-0} ${splits:-0} $fsyncs $commits $stmts"
+}
+
+# per_step_report NAME BEFORE AFTER: what one durable step cost during the
+# maximum-throughput run.
+per_step_report() {
+	awk -v name="$1" -v b="$2" -v a="$3" 'BEGIN {
+		split(b, x, " "); split(a, y, " ")
+		steps = y[1] - x[1]
+		if (steps <= 0) { print name ": no steps counted (metrics off?)"; exit }
+		printf "%s per stored step: %.3f step-writer transactions (%.1f steps a group), %d groups split", name, (y[2] - x[2]) / steps, steps / (y[2] - x[2] > 0 ? y[2] - x[2] : 1), y[3] - x[3]
+		if (x[4] != "-") printf "; server-wide: %.2f InnoDB fsyncs, %.2f commits, %.1f statements", (y[4] - x[4]) / steps, (y[5] - x[5]) / steps, (y[6] - x[6]) / steps
+		printf "\n"
+	}'
+}
+
 # bench_driver NAME DSN [DB_PID]
 bench_driver() {
 	local name=$1 dsn=$2
 	DB_PID=${3:-}
 	say "$name: POST /api/v1/steps through bin/powercheck ($dsn)"
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared)"
-	start_server "$name" "$dsn"
+	start_server "$name" "$dsn" --metrics-addr 127.0.0.1:0
+	METRICS_URL=$(sed -n 's/^metrics on \(http:[^ ]*\).*/\1/p' "$WORK/$name.stdout" | head -n1)
 	setup_district
 	local prefix
 	prefix=B$(date +%s)
 	echo "-- warm-up ($WARMUP, concurrency 16)"
 	load "$name" warmup "warm-up" -concurrency 16 -duration "$WARMUP" -prefix "$prefix-w"
 	echo "-- maximum throughput ($DURATION, closed loop, concurrency $CONCURRENCY)"
+	local before after
+	before=$(per_step_counters "$name")
 	load "$name" max "max, c=$CONCURRENCY" -concurrency "$CONCURRENCY" -duration "$DURATION" -prefix "$prefix-m"
+	after=$(per_step_counters "$name")
+	per_step_report "$name" "$before" "$after" | tee -a "$OUT/per-step.txt"
 	local max rate
 	max=$(result_field "$OUT/pcload-$name-max.txt" steps_per_s)
 	rate=$(awk -v m="${max:-0}" 'BEGIN { r = int(m / 2); if (r < 1) r = 1; print r }')

@@ -83,12 +83,6 @@ type systemRecorder interface {
 	RecordSystemChange(ctx context.Context, c compliance.SystemChange) (compliance.AuditEntry, error)
 }
 
-// systemAudit follows what a job writes, for its entry in the audit log.
-type systemAudit interface {
-	systemRecorder
-	TrackWrites(ctx context.Context) (context.Context, compliance.Written)
-}
-
 // revisionSyncer is the policy engine as the policy poll sees it.
 type revisionSyncer interface {
 	Revision() int64

@@ -50,7 +50,6 @@ type comp struct {
 	ev       *events
 	startErr error
 	run      func(ctx context.Context) error
-	finish   bool
 	stop     chan struct{}
 	once     sync.Once
 }

@@ -36,6 +36,7 @@ const (
 // as it is; a change to the policies or the data set writes it again
 // (POWERCHECK_DETERMINISM_UPDATE=1) and says why in its commit.
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	n := sqlstoretest.BenchSize(t, detStepsEnv, 2000)
 	golden := filepath.Join("..", "..", "testdata", "determinism", fmt.Sprintf("steps-%d.txt", n))
 	events := detGenerate(n)

@@ -33,6 +33,7 @@
 #   BENCH_OPA_ROUNDS=3         rounds of interleaved powercheck/OPA runs (the medians are compared)
 #   BENCH_GO=1                 0 skips the Go benchmarks
 #   BENCH_GO_BENCHTIME=1s      -benchtime of the Go benchmarks
+#   BENCH_DETERMINISM=1        0 skips the determinism test over 100,000 steps
 #   BENCH_CONSOLE_BENCHTIME=20x -benchtime of BenchmarkConsoleLists (requests per route)
 #   BENCH_MYSQL_HOST=127.0.0.1 BENCH_MYSQL_PORT=3306 BENCH_MYSQL_USER=root
 set -euo pipefail
@@ -445,6 +446,20 @@ if [ "$GO_BENCH" = 1 ]; then
 		./internal/policy/ ./internal/calendar/ 2>&1 | tee "$OUT/go-bench.txt"
 	"$GO" test -run '^$' -bench 'RecordStep|ListWarningsFirstPage|AuditStateStep|AuditAppend' -benchmem -benchtime "$GO_BENCHTIME" \
 		./internal/sqlstore/ 2>&1 | tee -a "$OUT/go-bench.txt"
+	# The statements and transactions one step sends, alone and in a batch
+	# of 64 (the figures do not vary with -benchtime), on each database.
+	say "Statements per step"
+	"$GO" test -run '^$' -bench 'BenchmarkStepStatements' -benchtime 1x -v \
+		./internal/compliance/ 2>&1 | tee "$OUT/step-statements.txt"
+	# The determinism test over its full data set: 100,000 steps through
+	# the real store (group commit) and policies on SQLite, their warnings
+	# compared with testdata/determinism/steps-100000.txt
+	# (BENCH_DETERMINISM=0 skips it; it takes tens of minutes).
+	if [ "${BENCH_DETERMINISM:-1}" = 1 ]; then
+		say "Determinism over 100,000 steps (SQLite)"
+		POWERCHECK_TEST_MYSQL_DSN='' POWERCHECK_DETERMINISM_STEPS=100000 "$GO" test -run '^TestDeterminism$' \
+			-count=1 -timeout 3h -v ./internal/compliance/ 2>&1 | tee "$OUT/determinism.txt"
+	fi
 	# Webhooks: events delivered per second to a local receiver, and what
 	# one outbox row adds to a step's transaction (ns/step, ns/step+event
 	# and their ratio, interleaved in one run; also matched above).

@@ -54,9 +54,9 @@ type ApprovalStore interface {
 	PendingApprovalCases(ctx context.Context, departments []string, role Role, limit int) ([]Case, error)
 	// CountPendingApprovals counts what PendingApprovalCases lists.
 	CountPendingApprovals(ctx context.Context, departments []string, role Role) (int64, error)
-	// HandlerKnown reports whether realName is the real name of an active
-	// account of department dept.
-	HandlerKnown(ctx context.Context, dept, realName string) (bool, error)
+	// HandlerAccounts returns the usernames of up to two active accounts of
+	// department dept whose real name is realName.
+	HandlerAccounts(ctx context.Context, dept, realName string) ([]string, error)
 }
 
 // ApproverRoles are the roles that sign approvals.
@@ -321,13 +321,19 @@ func signedApprovals(ctx context.Context, as ApprovalStore, caseNo string, t tim
 }
 
 // handlerKnown tells whether a program-submitted step names a handler that
-// is a real person of the department.
-func handlerKnown(ctx context.Context, as ApprovalStore, dept, handler string) (*bool, error) {
-	known, err := as.HandlerKnown(ctx, dept, handler)
+// is a real person of the department, and the account that the events of
+// the step's warnings name: the handler's when exactly one account has that
+// name, else recordedBy.
+func handlerKnown(ctx context.Context, as ApprovalStore, dept, handler, recordedBy string) (*bool, *string, error) {
+	names, err := as.HandlerAccounts(ctx, dept, handler)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &known, nil
+	known, account := len(names) > 0, recordedBy
+	if len(names) == 1 {
+		account = names[0]
+	}
+	return &known, &account, nil
 }
 
 // approvalWaiting returns the approval.waiting event of a step that leaves

@@ -122,7 +122,7 @@ func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmissio
 	if err != nil {
 		return StepResult{}, false, fmt.Errorf("department of case %s: %w", sc.CaseNo, err)
 	}
-	step, err := s.newStep(ctx, who, sub, &sc.Case, now)
+	step, handler, err := s.newStep(ctx, who, sub, &sc.Case, now)
 	if err != nil {
 		return StepResult{}, false, err
 	}
@@ -130,6 +130,7 @@ func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmissio
 		Warnings: sc.warnings, Approvals: sc.signed, Step: &step}
 	ev := s.evaluate(ctx, in, &step)
 	rec := sc.record(step, ev, digest, now)
+	rec.HandlerAccount = handler
 	res, err := s.store.RecordStep(ctx, rec, respond(&rec))
 	if err != nil {
 		return s.notRecorded(ctx, who, err, &sc, sub.ID, digest)
@@ -141,8 +142,9 @@ func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmissio
 }
 
 // newStep is the step that sub records in case c, as the account who
-// enters it now.
-func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, c *Case, now time.Time) (Step, error) {
+// enters it now, and, when it was read, the account its handler's warnings
+// are told to (StepRecord.HandlerAccount).
+func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, c *Case, now time.Time) (Step, *string, error) {
 	step := Step{ID: sub.ID, CaseNo: c.CaseNo, StepCode: sub.StepCode, Handler: strings.TrimSpace(sub.Handler),
 		OccurredAt: sub.OccurredAt, RecordedAt: now, LegalBasisIDs: nonNil(sub.LegalBasisIDs),
 		Discretion: sub.Discretion, Approvals: nonNil(sub.Approvals), Attributes: sub.Attributes, RecordedBy: who.Username}
@@ -152,11 +154,14 @@ func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, 
 	if sub.BySession {
 		known := true
 		step.HandlerKnown = &known
-		return step, nil
+		return step, nil, nil
 	}
-	var err error
-	step.HandlerKnown, err = handlerKnown(ctx, s.store, c.DepartmentCode, step.Handler)
-	return step, err
+	var (
+		account *string
+		err     error
+	)
+	step.HandlerKnown, account, err = handlerKnown(ctx, s.store, c.DepartmentCode, step.Handler, who.Username)
+	return step, account, err
 }
 
 // record is what storing step, evaluated as ev, writes: the step, the
@@ -169,7 +174,7 @@ func (sc *stepCase) record(step Step, ev Evaluation, digest string, now time.Tim
 	next.NextCheckpoint, next.NextCheckpointRole = nextCheckpoint(sc.item, func(code string) bool {
 		return code == step.StepCode || slices.ContainsFunc(sc.earlier, func(e Step) bool { return e.StepCode == code })
 	})
-	return StepRecord{Case: next, NewCase: sc.newCase, Step: step, Digest: digest, Findings: ev.Findings,
+	return StepRecord{Case: next, NewCase: sc.newCase, StatusBefore: sc.Status, Step: step, Digest: digest, Findings: ev.Findings,
 		Events: approvalWaiting(sc.item, sc.Case, next, sc.newCase, now)}
 }
 

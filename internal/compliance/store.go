@@ -116,12 +116,20 @@ type StoredStep struct {
 
 // StepRecord is what RecordStep writes.
 type StepRecord struct {
-	Case     Case
-	NewCase  bool
-	Step     Step
-	Digest   string
-	Findings []Finding
-	Result   StepResult // filled by the store through the Responder
+	Case    Case
+	NewCase bool
+	// StatusBefore is the stored case's status as read, at Case.Version,
+	// which the store updates it at: so the store need not read it again.
+	// Empty: the store reads it.
+	StatusBefore string
+	Step         Step
+	Digest       string
+	Findings     []Finding
+	Result       StepResult // filled by the store through the Responder
+	// HandlerAccount is the account that the events of the step's new
+	// warnings name (the handler's, else the one that recorded it), when
+	// the service read it already; nil: the store reads it.
+	HandlerAccount *string
 	// Events are written with the step (approval.waiting); the store adds
 	// those of the warnings it stores.
 	Events []Event

@@ -115,13 +115,7 @@ func (s *Approvals) CountPendingApprovals(ctx context.Context, departments []str
 }
 
 // HandlerKnown implements compliance.ApprovalStore.
-func (s *Approvals) HandlerKnown(ctx context.Context, dept, realName string) (bool, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&accountRow{}).
-		Where("department_code = ? AND real_name = ? AND disabled = ?", dept, realName, false).
-		Limit(1).Count(&n).Error
-	if err != nil {
-		return false, wrap(err, "look up handler")
-	}
-	return n > 0, nil
+func (s *Approvals) HandlerAccounts(ctx context.Context, dept, realName string) ([]string, error) {
+	names, err := handlerAccounts(s.db.WithContext(ctx), dept, realName)
+	return names, wrap(err, "look up handler")
 }

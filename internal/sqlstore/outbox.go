@@ -64,7 +64,60 @@ func appendEvents(tx *gorm.DB, events []compliance.Event) error {
 	for i, e := range events {
 		rows[i] = fromEvent(e)
 	}
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 50).Error
+	if b := eventsIn(tx.Statement.Context); b != nil {
+		b.rows = append(b.rows, rows...)
+		return nil
+	}
+	return insertEvents(tx, rows)
+}
+
+// eventBatch is how many events one INSERT carries: at 10 columns a row,
+// 90 rows stay under SQLite's oldest limit of 999 variables.
+const eventBatch = 90
+
+// insertEvents inserts outbox rows, skipping those whose unique key is
+// taken, in as few statements as eventBatch allows.
+func insertEvents(tx *gorm.DB, rows []outboxRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, eventBatch).Error
+}
+
+// eventBuffer holds the outbox rows of a step, or of a group of steps,
+// until they are inserted together: in one statement at the step's end,
+// or at the group's end for the steps that were stored. Their order is
+// the order they were appended in, as when each was inserted at once.
+type eventBuffer struct{ rows []outboxRow }
+
+type eventsCtxKey struct{}
+
+// eventsIn returns the event buffer ctx carries, or nil.
+func eventsIn(ctx context.Context) *eventBuffer {
+	if ctx == nil {
+		return nil
+	}
+	b, _ := ctx.Value(eventsCtxKey{}).(*eventBuffer)
+	return b
+}
+
+// withEvents returns ctx carrying b, the buffer that appendEvents fills.
+func withEvents(ctx context.Context, b *eventBuffer) context.Context {
+	return context.WithValue(ctx, eventsCtxKey{}, b)
+}
+
+// collectEvents returns tx whose appended events wait in a buffer of their
+// own, and the function that, once the step is stored, hands them to the
+// buffer of the group tx belongs to, or inserts them when there is none.
+// A step that fails never calls it: its events are dropped with it.
+func collectEvents(tx *gorm.DB) (*gorm.DB, func() error) {
+	b := &eventBuffer{}
+	parent := eventsIn(tx.Statement.Context)
+	out := tx.WithContext(withEvents(tx.Statement.Context, b))
+	if parent != nil {
+		return out, func() error { parent.rows = append(parent.rows, b.rows...); return nil }
+	}
+	return out, func() error { return insertEvents(tx, b.rows) }
 }
 
 // AppendEvents writes events on their own: for scheduled events, which no

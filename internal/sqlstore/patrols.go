@@ -170,5 +170,6 @@ func insertCaselessWarnings(tx *gorm.DB, scope, dept string, findings []complian
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	return len(fresh), tellWarnings(tx, fresh, func(warningRow) string { return "" }, at)
+	_, err := tellWarnings(tx, fresh, func(warningRow) string { return "" }, at)
+	return len(fresh), err
 }

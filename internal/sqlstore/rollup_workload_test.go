@@ -119,6 +119,12 @@ func (w *rollupWorkload) run(n int) {
 			if err != nil {
 				w.t.Fatal(err)
 			}
+			// Half the steps give the status they were checked against, as
+			// the service does; the others leave the store to read it.
+			before := ""
+			if w.r.IntN(2) == 0 {
+				before = c.Status
+			}
 			switch w.r.IntN(4) {
 			case 0:
 				c.Status = compliance.CaseClosed
@@ -127,7 +133,7 @@ func (w *rollupWorkload) run(n int) {
 			}
 			c.UpdatedAt = w.now
 			st := w.step(c.CaseNo, "review")
-			rec := compliance.StepRecord{Case: c, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
+			rec := compliance.StepRecord{Case: c, StatusBefore: before, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
 			res, err := w.s.Cases().RecordStep(ctx, rec, respond(rec))
 			if err != nil {
 				w.t.Fatalf("step on %s: %v", c.CaseNo, err)

@@ -120,20 +120,29 @@ func countNewCase(tx *gorm.DB, c caseRow) {
 	r.caseChange(c.DepartmentCode, utc(c.AcceptedAt), caseState{}, caseState{exists: true, closed: c.Status == compliance.CaseClosed})
 }
 
-// countCaseStatus adds to the case counters of tx the change of the stored
-// case c.CaseNo to c.Status, when it closes or reopens. The row is read
-// with the lock its update takes anyway, so that the status read is the
-// one the update replaces.
-func countCaseStatus(tx *gorm.DB, c caseRow) error {
-	q := tx.Select("case_no", "department_code", "accepted_at", "status").Where("case_no = ?", c.CaseNo)
+// caseStatus reads the status of the stored case caseNo, with the lock its
+// update takes anyway, so that the status read is the one the update
+// replaces ("" when there is no such case).
+func caseStatus(tx *gorm.DB, caseNo string) (string, error) {
+	q := tx.Model(&caseRow{}).Select("status").Where("case_no = ?", caseNo)
 	if tx.Dialector.Name() == "mysql" {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	var old []caseRow
-	if err := q.Find(&old).Error; err != nil {
-		return err
+	var old []string
+	if err := q.Pluck("status", &old).Error; err != nil {
+		return "", err
 	}
-	if len(old) == 0 || (old[0].Status == compliance.CaseClosed) == (c.Status == compliance.CaseClosed) {
+	if len(old) == 0 {
+		return "", nil
+	}
+	return old[0], nil
+}
+
+// countCaseStatus adds to the case counters of tx the change of the stored
+// case c from status before to c.Status, when it closes or reopens. Its
+// department and acceptance never change.
+func countCaseStatus(tx *gorm.DB, c caseRow, before string) error {
+	if before == "" || (before == compliance.CaseClosed) == (c.Status == compliance.CaseClosed) {
 		return nil
 	}
 	flags, err := warningFlags(tx, []string{c.CaseNo}, []string{c.CaseNo})
@@ -141,11 +150,11 @@ func countCaseStatus(tx *gorm.DB, c caseRow) error {
 		return err
 	}
 	overdue, warned := flags[c.CaseNo]
-	from := caseState{exists: true, closed: old[0].Status == compliance.CaseClosed, warned: warned, overdue: overdue}
+	from := caseState{exists: true, closed: before == compliance.CaseClosed, warned: warned, overdue: overdue}
 	to := from
 	to.closed = !from.closed
 	r, _ := rollupOf(tx)
-	r.caseChange(old[0].DepartmentCode, old[0].AcceptedAt, from, to)
+	r.caseChange(c.DepartmentCode, c.AcceptedAt, from, to)
 	return nil
 }
 

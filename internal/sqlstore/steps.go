@@ -88,6 +88,7 @@ func (s *Cases) RecordStep(ctx context.Context, rec compliance.StepRecord, respo
 func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	var res compliance.StepResult
 	tx, counted := collectRollup(tx)
+	tx, told := collectEvents(tx)
 	c := fromCase(rec.Case)
 	if rec.NewCase {
 		if err := tx.Create(&c).Error; err != nil {
@@ -95,8 +96,14 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 		}
 		countNewCase(tx, c)
 	} else {
-		if err := countCaseStatus(tx, c); err != nil {
-			return res, err
+		// The status the update replaces: as the service read it, at the
+		// version the update is made at; read here only when not given.
+		before := rec.StatusBefore
+		if before == "" {
+			var err error
+			if before, err = caseStatus(tx, c.CaseNo); err != nil {
+				return res, err
+			}
 		}
 		upd := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", c.CaseNo, c.Version).
 			Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt,
@@ -107,6 +114,9 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 		}
 		if upd.RowsAffected == 0 {
 			return res, compliance.ErrCaseChanged
+		}
+		if err := countCaseStatus(tx, c, before); err != nil {
+			return res, err
 		}
 	}
 	stored, err := insertWarnings(tx, rec)
@@ -124,6 +134,9 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 		return res, err
 	}
 	if err := tx.Create(&row).Error; err != nil {
+		return res, err
+	}
+	if err := told(); err != nil {
 		return res, err
 	}
 	return res, counted()
@@ -171,34 +184,25 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 	var who *string // the handler's account, read once if a warning is new
 	var whoErr error
 	account := func(warningRow) string {
+		if who == nil && rec.HandlerAccount != nil {
+			who = rec.HandlerAccount
+		}
 		if who == nil {
 			a, err := handlerAccount(tx, rec.Case.DepartmentCode, rec.Step.Handler, rec.Step.RecordedBy)
 			who, whoErr = &a, err
 		}
 		return *who
 	}
-	if err := tellWarnings(tx, rows, account, now); err != nil {
+	byKey, err := tellWarnings(tx, rows, account, now)
+	if err != nil {
 		return nil, err
 	}
 	if whoErr != nil {
 		return nil, whoErr
 	}
-	var stored []warningRow
-	for i := 0; i < len(keys); i += warningBatch {
-		var part []warningRow
-		if err := tx.Where("case_no = ? AND dedupe IN ?", rec.Case.CaseNo, keys[i:min(i+warningBatch, len(keys))]).
-			Find(&part).Error; err != nil {
-			return nil, err
-		}
-		stored = append(stored, part...)
-	}
-	byKey := make(map[string]warningRow, len(stored))
-	for _, r := range stored {
-		byKey[r.Dedupe] = r
-	}
 	out := make([]compliance.Warning, 0, len(keys))
 	for _, k := range keys {
-		if r, ok := byKey[k]; ok {
+		if r, ok := byKey[rec.Case.CaseNo+"|"+k]; ok {
 			out = append(out, toWarning(r))
 		}
 	}

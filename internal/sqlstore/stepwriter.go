@@ -167,14 +167,15 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	return w.c.transaction(ctx, func(tx *gorm.DB) error {
-		// The counters of the whole group are taken once, at its end.
-		counters := &rollup{}
+		// The counters of the whole group are taken once, at its end; its
+		// stored steps' outbox events are inserted together, before them.
+		counters, events := &rollup{}, &eventBuffer{}
 		for i, j := range jobs {
 			sp := "step" + strconv.Itoa(i)
 			if err := tx.SavePoint(sp).Error; err != nil {
 				return err
 			}
-			j.res, j.err = recordStep(tx.WithContext(withRollup(j.ctx, counters)), j.rec, j.respond)
+			j.res, j.err = recordStep(tx.WithContext(withEvents(withRollup(j.ctx, counters), events)), j.rec, j.respond)
 			if j.err == nil {
 				continue
 			}
@@ -186,6 +187,9 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 			if err := tx.RollbackTo(sp).Error; err != nil {
 				return err
 			}
+		}
+		if err := insertEvents(tx, events.rows); err != nil {
+			return err
 		}
 		return counters.flush(tx)
 	})

@@ -98,7 +98,8 @@ func (s *Cases) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 		// The sweeper sent only findings it did not know of; a warning a
 		// step stored meanwhile is kept, not duplicated, and not told again.
 		inserted = len(rows)
-		return tellWarnings(tx, rows, func(warningRow) string { return "" }, time.Time{})
+		_, err := tellWarnings(tx, rows, func(warningRow) string { return "" }, time.Time{})
+		return err
 	})
 	return claimed, inserted, err
 }

@@ -14,24 +14,34 @@ import (
 // writes warning.raised, and warning.escalated where one escalates, for
 // each of them in tx, told at at (zero: when each was created). account names the handler of each new warning's step
 // ("" when not known). Warnings are looked for first: MySQL counts the rows
-// an upsert skipped as affected, and only new warnings are told.
-func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) string, at time.Time) error {
+// an upsert skipped as affected, and only new warnings are told. It returns
+// every one of rows as stored, by "case|dedupe".
+func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) string, at time.Time) (map[string]warningRow, error) {
 	if len(rows) == 0 {
-		return nil
+		return nil, nil
 	}
-	stored, err := storedDedupes(tx, rows)
+	stored, err := storedWarnings(tx, rows)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fresh := make([]warningRow, 0, len(rows))
 	for _, r := range rows {
-		if !stored[r.CaseNo+"|"+r.Dedupe] {
+		if _, ok := stored[r.CaseNo+"|"+r.Dedupe]; !ok {
 			fresh = append(fresh, r)
 		}
 	}
 	if len(fresh) == 0 {
-		return nil
+		return stored, nil
 	}
+	if err := tellFresh(tx, fresh, account, at, stored); err != nil {
+		return nil, err
+	}
+	return stored, nil
+}
+
+// tellFresh stores fresh, the warnings not stored yet, counts them and
+// writes their events; it adds them, as stored, to stored.
+func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) string, at time.Time, stored map[string]warningRow) error {
 	// The dashboard's counters of the cases change with a case's first
 	// warning and its first overdue one: what the cases had is read first.
 	before, err := warningFlags(tx, caseNosOf(fresh, false), caseNosOf(fresh, true))
@@ -43,6 +53,9 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) strin
 	}
 	if fresh, err = readBack(tx, fresh); err != nil {
 		return err
+	}
+	for _, r := range fresh {
+		stored[r.CaseNo+"|"+r.Dedupe] = r
 	}
 	counters, done := rollupOf(tx)
 	if err := countWarnings(tx, counters, fresh, before); err != nil {
@@ -69,17 +82,17 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) strin
 	return appendEvents(tx, events)
 }
 
-// storedDedupes returns "case|dedupe" of those of rows already stored.
-func storedDedupes(tx *gorm.DB, rows []warningRow) (map[string]bool, error) {
-	out := map[string]bool{}
+// storedWarnings returns those of rows already stored, as stored, by
+// "case|dedupe".
+func storedWarnings(tx *gorm.DB, rows []warningRow) (map[string]warningRow, error) {
+	out := map[string]warningRow{}
 	err := eachDedupeBatch(rows, func(caseNo string, keys []string) error {
-		var part []string
-		if err := tx.Model(&warningRow{}).Where("case_no = ? AND dedupe IN ?", caseNo, keys).
-			Pluck("dedupe", &part).Error; err != nil {
+		var part []warningRow
+		if err := tx.Where("case_no = ? AND dedupe IN ?", caseNo, keys).Find(&part).Error; err != nil {
 			return err
 		}
-		for _, k := range part {
-			out[caseNo+"|"+k] = true
+		for _, r := range part {
+			out[caseNo+"|"+r.Dedupe] = r
 		}
 		return nil
 	})
@@ -164,9 +177,7 @@ func escalates(tx *gorm.DB, r warningRow) (int64, error) {
 // account of the department whose real name the handler is, else the
 // account that recorded the step.
 func handlerAccount(tx *gorm.DB, dept, handler, recordedBy string) (string, error) {
-	var names []string
-	err := tx.Model(&accountRow{}).Where("department_code = ? AND real_name = ? AND disabled = ?", dept, handler, false).
-		Limit(2).Pluck("username", &names).Error
+	names, err := handlerAccounts(tx, dept, handler)
 	if err != nil {
 		return "", err
 	}
@@ -174,4 +185,13 @@ func handlerAccount(tx *gorm.DB, dept, handler, recordedBy string) (string, erro
 		return names[0], nil
 	}
 	return recordedBy, nil
+}
+
+// handlerAccounts returns the usernames of up to two active accounts of
+// department dept whose real name is realName.
+func handlerAccounts(db *gorm.DB, dept, realName string) ([]string, error) {
+	var names []string
+	err := db.Model(&accountRow{}).Where("department_code = ? AND real_name = ? AND disabled = ?", dept, realName, false).
+		Limit(2).Pluck("username", &names).Error
+	return names, err
 }

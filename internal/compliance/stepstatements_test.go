@@ -1,0 +1,138 @@
+package compliance_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"powercheck/internal/checker"
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// Upper bounds of what one step sends to the database (docs/performance.md,
+// "Statements per step"): a regression that adds a statement to the step
+// path fails here. Statements exclude BEGIN and COMMIT, counted apart.
+// Before the statements were cut (December 2026) they were 17, 17 and
+// 16.3–16.7; the bound of steps together allows for any grouping, from
+// groups of one (no savepoint) to one group (a savepoint a step).
+var stepStatementBounds = map[string]float64{
+	"first step alone":     15,
+	"later step alone":     14,
+	"later steps together": 15,
+}
+
+// stepStatements measures, on a fresh district, the statements and
+// transactions of a case's first step and of a later step submitted one
+// at a time, and of 64 later steps of 64 cases submitted as one batch
+// (stored in groups by the step writer). It returns the counts per step.
+//
+// It also returns the statements of the first and the later step, in the
+// order sent, to show what a count is made of.
+func stepStatements(t testing.TB, store *sqlstore.Store, svc *checker.Services, clk *clock) (map[string]sqlstoretest.StatementCounts, []string) {
+	t.Helper()
+	ctx := context.Background()
+	count := sqlstoretest.CountStatements(t, store)
+	const cases = 64
+	at := time.Date(2026, 3, 2, 9, 30, 0, 0, shanghai)
+	sub := func(caseNo, code string, at time.Time) compliance.StepSubmission {
+		s := compliance.StepSubmission{ID: caseNo + "-" + code, CaseNo: caseNo, StepCode: code, Handler: "张三",
+			OccurredAt: at, LegalBasisIDs: []string{"LB1"}}
+		if code == "accept" {
+			s.PowerItemCode, s.Applicant = "XK-001", "某公司"
+		}
+		return s
+	}
+	submit := func(s compliance.StepSubmission) {
+		t.Helper()
+		if _, _, err := svc.Cases.SubmitStep(ctx, clerk, s); err != nil {
+			t.Fatalf("step %s: %v", s.ID, err)
+		}
+	}
+	clk.Set(at.Add(time.Hour).Format(time.RFC3339))
+	// The first step of the district reads what every step shares (the
+	// item, the department, the handlers): not counted.
+	submit(sub("ZJJ-W-0", "accept", at))
+	out := map[string]sqlstoretest.StatementCounts{}
+	count.Start()
+	submit(sub("ZJJ-A-0", "accept", at))
+	out["first step alone"] = count.Stop()
+	texts := count.Texts()
+	for i := 1; i <= cases; i++ {
+		submit(sub(fmt.Sprintf("ZJJ-A-%d", i), "accept", at))
+	}
+	count.Start()
+	submit(sub("ZJJ-A-0", "review", at.Add(time.Minute)))
+	out["later step alone"] = count.Stop()
+	texts = append(texts, count.Texts()...)
+	batch := make([]compliance.StepSubmission, cases)
+	for i := range batch {
+		batch[i] = sub(fmt.Sprintf("ZJJ-A-%d", i+1), "review", at.Add(time.Minute))
+	}
+	before := store.Cases().StepWrites()
+	count.Start()
+	for _, o := range svc.Cases.SubmitSteps(ctx, clerk, batch) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+	}
+	c := count.Stop()
+	after := store.Cases().StepWrites()
+	out["later steps together"] = c
+	t.Logf("the batch of %d was stored in %d transactions", cases, after.Transactions-before.Transactions)
+	return out, texts
+}
+
+// The statements a step sends stay within their bounds, on each database.
+func TestStepStatements(t *testing.T) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
+		clk := clockAt("2026-03-02T10:30:00+08:00")
+		svc := newDistrict(t, store, clk)
+		got, texts := stepStatements(t, store, svc, clk)
+		for name, bound := range stepStatementBounds {
+			n := 1
+			if name == "later steps together" {
+				n = 64
+			}
+			c := got[name]
+			t.Logf("%s: %s", name, c.Per(n))
+			if per := float64(c.Statements()) / float64(n); per > bound {
+				t.Errorf("%s: %.2f statements a step, want at most %.0f", name, per, bound)
+			}
+			if c.Statements() == 0 {
+				t.Errorf("%s: no statement counted: is the counter blind?", name)
+			}
+		}
+		if t.Failed() {
+			t.Logf("the first step's and a later step's statements:\n%s", strings.Join(texts, "\n"))
+		}
+	})
+}
+
+// BenchmarkStepStatements reports the statements and transactions a step
+// sends, alone and in a batch of 64, as metrics (b.N is not used: the
+// counts do not vary).
+func BenchmarkStepStatements(b *testing.B) {
+	sqlstoretest.EachBench(b, func(b *testing.B, store *sqlstore.Store) {
+		clk := clockAt("2026-03-02T10:30:00+08:00")
+		svc := newDistrict(b, store, clk)
+		got, texts := stepStatements(b, store, svc, clk)
+		b.Logf("the first step's and a later step's statements:\n%s", strings.Join(texts, "\n"))
+		for name, c := range got {
+			n := 1
+			if name == "later steps together" {
+				n = 64
+			}
+			b.Logf("%s: %s", name, c.Per(n))
+		}
+		c := got["later step alone"]
+		b.ReportMetric(float64(c.Statements()), "stmts/step-alone")
+		b.ReportMetric(float64(c["COMMIT"]), "commits/step-alone")
+		g := got["later steps together"]
+		b.ReportMetric(float64(g.Statements())/64, "stmts/step-batch64")
+		b.ReportMetric(float64(g["COMMIT"])/64, "commits/step-batch64")
+	})
+}

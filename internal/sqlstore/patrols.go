@@ -107,6 +107,7 @@ func (s *Patrols) ClosePatrolDay(ctx context.Context, rec compliance.PatrolDayRe
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		day := patrolDayRow{DepartmentCode: rec.DepartmentCode, Date: rec.Date, Patrols: rec.Patrols,
 			PolicyRevision: rec.Revision, ClosedAt: at}
+		claimed, inserted = false, 0 // a run again starts from scratch
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&day)
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error

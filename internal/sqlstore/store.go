@@ -38,17 +38,9 @@ type conn struct {
 	writes writeGate
 	// steps stores the steps submitted at once in one transaction.
 	steps *stepWriter
-}
-
-// transaction runs f in a transaction, one at a time on SQLite.
-func (c *conn) transaction(ctx context.Context, f func(tx *gorm.DB) error) error {
-	if c.writes != nil {
-		if err := c.writes.enter(ctx); err != nil {
-			return err
-		}
-		defer c.writes.leave()
-	}
-	return c.db.WithContext(ctx).Transaction(f)
+	// galera: the database is a node of a Galera cluster, where a row lock
+	// or GET_LOCK holds on one node only and conflicts surface at commit.
+	galera bool
 }
 
 // Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.
@@ -110,6 +102,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
+	}
+	if kind == "mysql" {
+		if c.galera, err = detectGalera(ctx, db); err != nil {
+			_ = sqlDB.Close()
+			return nil, wrap(err, "detect galera")
+		}
 	}
 	return s, nil
 }
@@ -198,6 +196,11 @@ func wrap(err error, what string) error {
 		return compliance.ErrNotFound
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return compliance.ErrDuplicate
+	case retryable(err):
+		// A conflict that lost every run again (see retry): the client may
+		// send the request again, as when the database is unreachable.
+		return &compliance.Error{Class: compliance.ClassUnavailable, Code: "database_unavailable",
+			Message: "数据库写入冲突，请稍后重试", Err: fmt.Errorf("%s: %w", what, err)}
 	case unavailable(err):
 		return &compliance.Error{Class: compliance.ClassUnavailable, Code: "database_unavailable",
 			Message: "数据库暂时不可用，请稍后重试", Err: fmt.Errorf("%s: %w", what, err)}
@@ -210,13 +213,6 @@ func wrap(err error, what string) error {
 		return compliance.ErrDuplicate
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// isDeadlock reports a transaction that MySQL rolled back to break a
-// deadlock or a lock wait; it is safe to run again.
-func isDeadlock(err error) bool {
-	var me *mysqldrv.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 func unavailable(err error) bool {

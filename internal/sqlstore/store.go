@@ -56,18 +56,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		Logger:                 logger.Discard,
 	}
 	var (
-		db  *gorm.DB
-		err error
+		db     *gorm.DB
+		galera bool
+		err    error
 	)
 	switch kind {
 	case "sqlite":
 		cfg.PrepareStmt = true // parsing dominates small statements on SQLite
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(rest)), cfg)
 	case "mysql":
-		var mdsn string
-		if mdsn, err = mysqlDSN(rest); err == nil {
-			db, err = gorm.Open(mysql.Open(mdsn), cfg)
-		}
+		db, galera, err = openMySQL(ctx, rest, cfg)
 	default:
 		return nil, fmt.Errorf("database %q: unknown kind %q (want sqlite or mysql)", dsn, kind)
 	}
@@ -89,7 +87,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(64)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	c := &conn{db: db, dialect: kind}
+	c := &conn{db: db, dialect: kind, galera: galera}
 	if kind == "sqlite" {
 		c.writes = newWriteGate()
 		if err := gateStatements(db, c.writes); err != nil {
@@ -102,12 +100,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
-	}
-	if kind == "mysql" {
-		if c.galera, err = detectGalera(ctx, db); err != nil {
-			_ = sqlDB.Close()
-			return nil, wrap(err, "detect galera")
-		}
 	}
 	return s, nil
 }
@@ -126,7 +118,41 @@ func sqliteDSN(path string) string {
 	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
-func mysqlDSN(dsn string) (string, error) {
+// openMySQL opens dsn and reports whether it is a Galera node. On Galera
+// every connection sets wsrep_sync_wait=1: a read waits until the node has
+// applied what the cluster committed before it, so that a node reads what
+// another node acknowledged (a case's last step, the lease it must see).
+func openMySQL(ctx context.Context, dsn string, cfg *gorm.Config) (*gorm.DB, bool, error) {
+	mdsn, err := mysqlDSN(dsn, false)
+	if err != nil {
+		return nil, false, err
+	}
+	db, err := gorm.Open(mysql.Open(mdsn), cfg)
+	if err != nil {
+		return nil, false, err
+	}
+	galera, err := detectGalera(ctx, db)
+	if err != nil || !galera {
+		if err != nil {
+			closeDB(db)
+		}
+		return db, false, err
+	}
+	closeDB(db)
+	if mdsn, err = mysqlDSN(dsn, true); err != nil {
+		return nil, false, err
+	}
+	db, err = gorm.Open(mysql.Open(mdsn), cfg)
+	return db, true, err
+}
+
+func closeDB(db *gorm.DB) {
+	if sqlDB, err := db.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+}
+
+func mysqlDSN(dsn string, galera bool) (string, error) {
 	cfg, err := mysqldrv.ParseDSN(dsn)
 	if err != nil {
 		return "", fmt.Errorf("mysql dsn: %w", err)
@@ -137,6 +163,9 @@ func mysqlDSN(dsn string) (string, error) {
 		cfg.Params = map[string]string{}
 	}
 	cfg.Params["time_zone"] = "'+00:00'"
+	if galera {
+		cfg.Params["wsrep_sync_wait"] = "1"
+	}
 	// Binary collation: codes and ids compare exactly, as they do on SQLite.
 	cfg.Collation = "utf8mb4_bin"
 	cfg.InterpolateParams = true // one round trip per statement

@@ -86,6 +86,8 @@ func TestStepsThroughEveryNode(t *testing.T) {
 	mustScan(t, db.QueryRow("SELECT COUNT(*) FROM outbox_events WHERE name = 'warning.raised'"), &raised)
 	if warnings == 0 || raised != warnings {
 		t.Errorf("warning.raised events: got %d for %d warnings, want one each (and some warnings)", raised, warnings)
+		t.Logf("events: %v", column(t, db, "SELECT CONCAT(case_no, ' ', data) FROM outbox_events WHERE name = 'warning.raised' ORDER BY case_no"))
+		t.Logf("warnings: %v", column(t, db, "SELECT CONCAT(case_no, ' ', id, ' ', rule, ' ', step_id) FROM warnings ORDER BY case_no"))
 	}
 	settleAndVerify(t, nodes)
 }

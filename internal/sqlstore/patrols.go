@@ -171,5 +171,5 @@ func insertCaselessWarnings(tx *gorm.DB, scope, dept string, findings []complian
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	return len(fresh), tellWarnings(tx, fresh, func(warningRow) string { return "" }, at)
+	return len(fresh), tellWarnings(tx, fresh, func(warningRow) (string, error) { return "", nil }, at)
 }

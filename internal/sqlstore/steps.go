@@ -169,19 +169,18 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 			PolicyRevision: rec.Step.PolicyRevision, CreatedAt: now, UpdatedAt: now})
 	}
 	var who *string // the handler's account, read once if a warning is new
-	var whoErr error
-	account := func(warningRow) string {
+	account := func(warningRow) (string, error) {
 		if who == nil {
 			a, err := handlerAccount(tx, rec.Case.DepartmentCode, rec.Step.Handler, rec.Step.RecordedBy)
-			who, whoErr = &a, err
+			if err != nil {
+				return "", err
+			}
+			who = &a
 		}
-		return *who
+		return *who, nil
 	}
 	if err := tellWarnings(tx, rows, account, now); err != nil {
 		return nil, err
-	}
-	if whoErr != nil {
-		return nil, whoErr
 	}
 	var stored []warningRow
 	for i := 0; i < len(keys); i += warningBatch {

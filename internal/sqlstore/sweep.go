@@ -95,7 +95,7 @@ func (s *Cases) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 		// The sweeper sent only findings it did not know of; a warning a
 		// step stored meanwhile is kept, not duplicated, and not told again.
 		inserted = len(rows)
-		return tellWarnings(tx, rows, func(warningRow) string { return "" }, time.Time{})
+		return tellWarnings(tx, rows, func(warningRow) (string, error) { return "", nil }, time.Time{})
 	})
 	return claimed, inserted, err
 }

@@ -15,7 +15,7 @@ import (
 // each of them in tx, told at at (zero: when each was created). account names the handler of each new warning's step
 // ("" when not known). Warnings are looked for first: MySQL counts the rows
 // an upsert skipped as affected, and only new warnings are told.
-func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) string, at time.Time) error {
+func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) (string, error), at time.Time) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -53,7 +53,14 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) strin
 	}
 	events := make([]compliance.Event, 0, len(fresh))
 	for _, r := range fresh {
-		w, who, when := toWarning(r), account(r), at
+		// An error stops here: a statement that failed (a deadlock, a lost
+		// certification) has rolled the transaction back, and what ran after
+		// it would commit on its own.
+		who, err := account(r)
+		if err != nil {
+			return err
+		}
+		w, when := toWarning(r), at
 		if when.IsZero() {
 			when = r.CreatedAt
 		}

@@ -65,8 +65,8 @@ func clusterDSNs(tb testing.TB) []string {
 	return out
 }
 
-// rawDB opens a node's server (dsn without the "mysql:" prefix), on
-// database db when it is not empty; it is closed when tb ends.
+// rawDB opens a node's server at dsn (with or without the "mysql:"
+// prefix), on database db when it is not empty; it is closed when tb ends.
 func rawDB(tb testing.TB, dsn, db string) *sql.DB {
 	tb.Helper()
 	cfg, err := mysqldrv.ParseDSN(strings.TrimPrefix(strings.TrimSpace(dsn), "mysql:"))
@@ -76,6 +76,12 @@ func rawDB(tb testing.TB, dsn, db string) *sql.DB {
 	if db != "" {
 		cfg.DBName = db
 	}
+	// A read waits for what the cluster committed before it, through
+	// whichever node wrote it.
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["wsrep_sync_wait"] = "1"
 	conn, err := sql.Open("mysql", cfg.FormatDSN())
 	if err != nil {
 		tb.Fatal(err)

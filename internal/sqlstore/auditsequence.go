@@ -295,6 +295,9 @@ func (s *Audit) ClaimAuditSequencer(ctx context.Context, holder string, now time
 		}
 		err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
 			Create(&auditSequencerRow{ID: 1, Until: time.Unix(0, 0).UTC()}).Error
+		if retryable(err) {
+			continue // on Galera: another node created it at the same time
+		}
 		if err != nil {
 			return false, wrap(err, "create the audit sequencer's lease")
 		}

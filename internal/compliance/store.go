@@ -138,8 +138,10 @@ type StepRecord struct {
 // WarningFilter selects warnings; zero fields do not filter.
 //
 // A listing without a time window runs by id, newest first (oldest first
-// when Ascending), and BeforeID (AfterID) continues it: ids only grow, so it
-// never skips or repeats a row while new warnings arrive.
+// when Ascending), and BeforeID (AfterID) continues it: it never repeats a
+// row. Ids grow but do not follow commit order (concurrent writers, the
+// nodes of a Galera cluster): a warning committed with a lower id than one
+// already listed ascending is not listed; the webhooks tell every warning.
 //
 // A listing with a time window (From or To set) runs by recording time,
 // (CreatedAt, ID), so that a window in the past is read in order from an

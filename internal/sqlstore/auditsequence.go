@@ -183,7 +183,7 @@ func (s *Audit) withHead(ctx context.Context, f func(tx *gorm.DB, head *complian
 				return fmt.Errorf("create audit head: %w", cerr)
 			}
 			continue
-		case isDeadlock(err), errors.Is(err, errSealRace):
+		case retryable(err), errors.Is(err, errSealRace):
 			continue
 		}
 		break
@@ -277,6 +277,9 @@ func (s *Audit) ClaimAuditSequencer(ctx context.Context, holder string, now time
 	for attempt := 0; attempt < 2; attempt++ {
 		res := s.db.WithContext(ctx).Model(&auditSequencerRow{}).Where("id = ? AND (holder = ? OR until < ?)", 1, holder, utc(now)).
 			Updates(map[string]any{"holder": holder, "until": utc(now.Add(ttl))})
+		if retryable(res.Error) {
+			return false, nil // on Galera: another node's claim won certification
+		}
 		if res.Error != nil {
 			return false, wrap(res.Error, "claim the audit sequencer's lease")
 		}
@@ -292,6 +295,9 @@ func (s *Audit) ClaimAuditSequencer(ctx context.Context, holder string, now time
 		}
 		err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
 			Create(&auditSequencerRow{ID: 1, Until: time.Unix(0, 0).UTC()}).Error
+		if retryable(err) {
+			continue // on Galera: another node created it at the same time
+		}
 		if err != nil {
 			return false, wrap(err, "create the audit sequencer's lease")
 		}

@@ -37,7 +37,7 @@ func (s *Catalog) saveItem(ctx context.Context, it compliance.PowerItem, a compl
 			return tx.Create(&row).Error
 		})
 		err = wrap(err, "save item")
-		if (errors.Is(err, compliance.ErrDuplicate) || isDeadlock(err)) && attempt < 100 && ctx.Err() == nil {
+		if (errors.Is(err, compliance.ErrDuplicate) || retryable(err)) && attempt < 100 && ctx.Err() == nil {
 			time.Sleep(time.Duration(rand.IntN(5)+1) * time.Millisecond)
 			continue
 		}

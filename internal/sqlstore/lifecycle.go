@@ -47,6 +47,7 @@ func (s *Warnings) TransitionWarning(ctx context.Context, t compliance.Transitio
 	r := transitionRow{WarningID: t.WarningID, Action: t.Action, FromState: t.From, ToState: t.To, Actor: t.Actor,
 		Role: string(t.Role), Note: t.Note, Reference: t.Reference, Outcome: t.Outcome, At: utc(t.At)}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		ok = false // a run again starts from scratch
 		res := tx.Model(&warningRow{}).Where("id = ? AND status = ?", t.WarningID, t.From).
 			Updates(map[string]any{"status": t.To, "updated_at": r.At})
 		if res.Error != nil || res.RowsAffected == 0 {

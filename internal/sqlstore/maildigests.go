@@ -42,6 +42,9 @@ func (s *Webhooks) SaveMailSettings(ctx context.Context, st webhook.MailSettings
 // ClaimDigest implements webhook.MailStore.
 func (s *Webhooks) ClaimDigest(ctx context.Context, key string, at time.Time) (bool, error) {
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&mailDigestRow{Key: key, SentAt: utc(at)})
+	if retryable(res.Error) {
+		return false, nil // on Galera: another node's claim won certification
+	}
 	return res.RowsAffected == 1, wrap(res.Error, "claim digest")
 }
 

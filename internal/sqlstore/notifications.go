@@ -116,7 +116,7 @@ func (s *Notifications) RouteEvent(ctx context.Context, seq int64, ns []notify.N
 		rows[i] = notificationRow{EventID: n.EventID, Account: n.Account, Event: n.Event, At: utc(n.At),
 			DepartmentCode: n.Department, Title: n.Title, Summary: n.Summary, Link: n.Link}
 	}
-	err := insertThenMark(ctx, s.conn, rows, 50, 3, func(r *notificationRow) { r.ID = 0 }, func(tx *gorm.DB) error {
+	err := insertThenMark(ctx, s.conn, rows, 50, func(r *notificationRow) { r.ID = 0 }, func(tx *gorm.DB) error {
 		return tx.Model(&outboxRow{}).Where("seq = ?", seq).Update("inbox_routed", true).Error
 	})
 	return wrap(err, "route event")
@@ -124,12 +124,15 @@ func (s *Notifications) RouteEvent(ctx context.Context, seq int64, ns []notify.N
 
 // insertThenMark stores rows, keeping those already stored, and runs mark
 // in the same transaction. Two nodes routing the same events at once may
-// deadlock on MySQL: the loser tries again, up to retries times, and
-// finds the rows stored. clearID forgets the id a failed insert set.
-func insertThenMark[T any](ctx context.Context, c *conn, rows []T, batch, retries int,
+// deadlock on MySQL, or fail certification on Galera: the loser runs the
+// whole transaction again (see retry) and finds the rows stored. clearID forgets the id a failed insert set.
+func insertThenMark[T any](ctx context.Context, c *conn, rows []T, batch int,
 	clearID func(*T), mark func(tx *gorm.DB) error) error {
-	for attempt := 0; ; attempt++ {
-		err := c.transaction(ctx, func(tx *gorm.DB) error {
+	return retry(ctx, func() error {
+		for i := range rows {
+			clearID(&rows[i])
+		}
+		return c.transactionOnce(ctx, func(tx *gorm.DB) error {
 			if len(rows) > 0 {
 				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, batch).Error; err != nil {
 					return err
@@ -137,14 +140,7 @@ func insertThenMark[T any](ctx context.Context, c *conn, rows []T, batch, retrie
 			}
 			return mark(tx)
 		})
-		if isDeadlock(err) && attempt < retries {
-			for i := range rows {
-				clearID(&rows[i])
-			}
-			continue
-		}
-		return err
-	}
+	})
 }
 
 // Notifications implements notify.Store: unread first, then newest first,
@@ -216,6 +212,7 @@ func (s *Notifications) MarkRead(ctx context.Context, account string, id int64, 
 	found := false
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var n int64
+		found = false // a run again starts from scratch
 		if err := tx.Model(&notificationRow{}).Where("id = ? AND account = ?", id, account).Count(&n).Error; err != nil || n == 0 {
 			return err
 		}

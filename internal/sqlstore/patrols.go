@@ -107,6 +107,7 @@ func (s *Patrols) ClosePatrolDay(ctx context.Context, rec compliance.PatrolDayRe
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		day := patrolDayRow{DepartmentCode: rec.DepartmentCode, Date: rec.Date, Patrols: rec.Patrols,
 			PolicyRevision: rec.Revision, ClosedAt: at}
+		claimed, inserted = false, 0 // a run again starts from scratch
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&day)
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
@@ -170,6 +171,6 @@ func insertCaselessWarnings(tx *gorm.DB, scope, dept string, findings []complian
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	_, err := tellWarnings(tx, fresh, func(warningRow) string { return "" }, at)
+	_, err := tellWarnings(tx, fresh, func(warningRow) (string, error) { return "", nil }, at)
 	return len(fresh), err
 }

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -97,12 +98,16 @@ func fillRollup(db *gorm.DB) error {
 
 // fillMonth replaces dept's counters of the days [from, to) (midnights of
 // Shanghai days, given as UTC dates) by those computed from the base
-// tables, retrying a transaction MySQL rolled back for a deadlock.
+// tables, running again a transaction that lost a conflict (see retry).
 func fillMonth(db *gorm.DB, parts []rollupPart, dept string, from, to time.Time) error {
 	m := rollupMonth{dept: dept, from: from.Format(time.DateOnly), to: to.Format(time.DateOnly),
 		start: from.Add(-8 * time.Hour), end: to.Add(-8 * time.Hour)}
-	for attempt := 0; ; attempt++ {
-		err := db.Transaction(func(tx *gorm.DB) error {
+	ctx := db.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return retry(ctx, func() error {
+		return db.Transaction(func(tx *gorm.DB) error {
 			if tx.Dialector.Name() == "mysql" {
 				m.lock = " LOCK IN SHARE MODE"
 			}
@@ -113,11 +118,7 @@ func fillMonth(db *gorm.DB, parts []rollupPart, dept string, from, to time.Time)
 			}
 			return nil
 		})
-		if isDeadlock(err) && attempt < 5 {
-			continue
-		}
-		return err
-	}
+	})
 }
 
 // rollupPart is a part of the rollup, the part whose counters it is

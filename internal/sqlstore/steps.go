@@ -182,23 +182,22 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 			PolicyRevision: rec.Step.PolicyRevision, CreatedAt: now, UpdatedAt: now})
 	}
 	var who *string // the handler's account, read once if a warning is new
-	var whoErr error
-	account := func(warningRow) string {
+	account := func(warningRow) (string, error) {
 		if who == nil && rec.HandlerAccount != nil {
 			who = rec.HandlerAccount
 		}
 		if who == nil {
 			a, err := handlerAccount(tx, rec.Case.DepartmentCode, rec.Step.Handler, rec.Step.RecordedBy)
-			who, whoErr = &a, err
+			if err != nil {
+				return "", err
+			}
+			who = &a
 		}
-		return *who
+		return *who, nil
 	}
 	byKey, err := tellWarnings(tx, rows, account, now)
 	if err != nil {
 		return nil, err
-	}
-	if whoErr != nil {
-		return nil, whoErr
 	}
 	out := make([]compliance.Warning, 0, len(keys))
 	for _, k := range keys {

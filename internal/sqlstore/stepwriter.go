@@ -69,10 +69,6 @@ const maxGroup = 256
 // of its submitters went away.
 const groupTimeout = 30 * time.Second
 
-// deadlockRetries bounds the runs again of a step's own transaction that
-// MySQL rolled back to break a deadlock.
-const deadlockRetries = 5
-
 // stepJob is one step waiting for the writer.
 type stepJob struct {
 	asked   context.Context // the submitter's: a job whose submitter left before it was written is dropped
@@ -166,7 +162,9 @@ func (w *stepWriter) commit(group []*stepJob) {
 func (w *stepWriter) together(jobs []*stepJob) error {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
-	return w.c.transaction(ctx, func(tx *gorm.DB) error {
+	// Once: a group that fails as a whole is split (see commit), and each
+	// step's own transaction is run again when it loses a conflict.
+	return w.c.transactionOnce(ctx, func(tx *gorm.DB) error {
 		// The counters of the whole group are taken once, at its end; its
 		// stored steps' outbox events are inserted together, before them.
 		counters, events := &rollup{}, &eventBuffer{}
@@ -181,7 +179,7 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 			}
 			// MySQL rolls back the whole transaction to break a deadlock;
 			// a lost connection takes it too.
-			if isDeadlock(j.err) || unavailable(j.err) {
+			if retryable(j.err) || unavailable(j.err) {
 				return j.err
 			}
 			if err := tx.RollbackTo(sp).Error; err != nil {
@@ -203,17 +201,11 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 func (w *stepWriter) one(j *stepJob) {
 	ctx, cancel := context.WithTimeout(j.ctx, groupTimeout)
 	defer cancel()
-	var err error
-	for attempt := 0; ; attempt++ {
-		err = w.c.transaction(ctx, func(tx *gorm.DB) error {
-			var err error
-			j.res, err = recordStep(tx, j.rec, j.respond)
-			return err
-		})
-		if !isDeadlock(err) || attempt == deadlockRetries || ctx.Err() != nil {
-			break
-		}
-	}
+	err := w.c.transaction(ctx, func(tx *gorm.DB) error {
+		var err error
+		j.res, err = recordStep(tx, j.rec, j.respond)
+		return err
+	})
 	j.err = err
 	if err == nil {
 		w.txs.Add(1)

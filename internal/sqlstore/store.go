@@ -38,17 +38,9 @@ type conn struct {
 	writes writeGate
 	// steps stores the steps submitted at once in one transaction.
 	steps *stepWriter
-}
-
-// transaction runs f in a transaction, one at a time on SQLite.
-func (c *conn) transaction(ctx context.Context, f func(tx *gorm.DB) error) error {
-	if c.writes != nil {
-		if err := c.writes.enter(ctx); err != nil {
-			return err
-		}
-		defer c.writes.leave()
-	}
-	return c.db.WithContext(ctx).Transaction(f)
+	// galera: the database is a node of a Galera cluster, where a row lock
+	// or GET_LOCK holds on one node only and conflicts surface at commit.
+	galera bool
 }
 
 // Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.
@@ -64,18 +56,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		Logger:                 logger.Discard,
 	}
 	var (
-		db  *gorm.DB
-		err error
+		db     *gorm.DB
+		galera bool
+		err    error
 	)
 	switch kind {
 	case "sqlite":
 		cfg.PrepareStmt = true // parsing dominates small statements on SQLite
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(rest)), cfg)
 	case "mysql":
-		var mdsn string
-		if mdsn, err = mysqlDSN(rest); err == nil {
-			db, err = gorm.Open(mysql.Open(mdsn), cfg)
-		}
+		db, galera, err = openMySQL(ctx, rest, cfg)
 	default:
 		return nil, fmt.Errorf("database %q: unknown kind %q (want sqlite or mysql)", dsn, kind)
 	}
@@ -97,7 +87,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(64)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	c := &conn{db: db, dialect: kind}
+	c := &conn{db: db, dialect: kind, galera: galera}
 	if kind == "sqlite" {
 		c.writes = newWriteGate()
 		if err := gateStatements(db, c.writes); err != nil {
@@ -128,7 +118,41 @@ func sqliteDSN(path string) string {
 	return path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
-func mysqlDSN(dsn string) (string, error) {
+// openMySQL opens dsn and reports whether it is a Galera node. On Galera
+// every connection sets wsrep_sync_wait=1: a read waits until the node has
+// applied what the cluster committed before it, so that a node reads what
+// another node acknowledged (a case's last step, the lease it must see).
+func openMySQL(ctx context.Context, dsn string, cfg *gorm.Config) (*gorm.DB, bool, error) {
+	mdsn, err := mysqlDSN(dsn, false)
+	if err != nil {
+		return nil, false, err
+	}
+	db, err := gorm.Open(mysql.Open(mdsn), cfg)
+	if err != nil {
+		return nil, false, err
+	}
+	galera, err := detectGalera(ctx, db)
+	if err != nil || !galera {
+		if err != nil {
+			closeDB(db)
+		}
+		return db, false, err
+	}
+	closeDB(db)
+	if mdsn, err = mysqlDSN(dsn, true); err != nil {
+		return nil, false, err
+	}
+	db, err = gorm.Open(mysql.Open(mdsn), cfg)
+	return db, true, err
+}
+
+func closeDB(db *gorm.DB) {
+	if sqlDB, err := db.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+}
+
+func mysqlDSN(dsn string, galera bool) (string, error) {
 	cfg, err := mysqldrv.ParseDSN(dsn)
 	if err != nil {
 		return "", fmt.Errorf("mysql dsn: %w", err)
@@ -139,6 +163,9 @@ func mysqlDSN(dsn string) (string, error) {
 		cfg.Params = map[string]string{}
 	}
 	cfg.Params["time_zone"] = "'+00:00'"
+	if galera {
+		cfg.Params["wsrep_sync_wait"] = "1"
+	}
 	// Binary collation: codes and ids compare exactly, as they do on SQLite.
 	cfg.Collation = "utf8mb4_bin"
 	cfg.InterpolateParams = true // one round trip per statement
@@ -198,6 +225,11 @@ func wrap(err error, what string) error {
 		return compliance.ErrNotFound
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return compliance.ErrDuplicate
+	case retryable(err):
+		// A conflict that lost every run again (see retry): the client may
+		// send the request again, as when the database is unreachable.
+		return &compliance.Error{Class: compliance.ClassUnavailable, Code: "database_unavailable",
+			Message: "数据库写入冲突，请稍后重试", Err: fmt.Errorf("%s: %w", what, err)}
 	case unavailable(err):
 		return &compliance.Error{Class: compliance.ClassUnavailable, Code: "database_unavailable",
 			Message: "数据库暂时不可用，请稍后重试", Err: fmt.Errorf("%s: %w", what, err)}
@@ -210,13 +242,6 @@ func wrap(err error, what string) error {
 		return compliance.ErrDuplicate
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// isDeadlock reports a transaction that MySQL rolled back to break a
-// deadlock or a lock wait; it is safe to run again.
-func isDeadlock(err error) bool {
-	var me *mysqldrv.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 func unavailable(err error) bool {

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // SubjectLocks are named locks that hold across every node on one
@@ -21,10 +23,13 @@ import (
 // aside for it, so it ends with that connection if its node dies. On SQLite
 // the nodes share one file on one machine, and a lock is a byte of a file
 // beside it locked with an open-file-description lock (Linux), which the
-// kernel drops when its holder dies.
+// kernel drops when its holder dies. On a Galera cluster, where GET_LOCK
+// holds on one node only, a lock is a lease row (see subjectLeaseRow).
 type SubjectLocks struct {
 	dialect string
+	galera  bool
 	db      *sql.DB
+	gdb     *gorm.DB
 	// conns bounds the connections set aside for held and awaited locks,
 	// so that the changes holding them still find connections to work
 	// with.
@@ -47,7 +52,7 @@ func NewSubjectLocks(ctx context.Context, s *Store) (*SubjectLocks, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &SubjectLocks{dialect: s.dialect, db: sqlDB, conns: make(chan struct{}, lockConns)}
+	l := &SubjectLocks{dialect: s.dialect, galera: s.galera, db: sqlDB, gdb: s.db, conns: make(chan struct{}, lockConns)}
 	if s.dialect != "sqlite" {
 		return l, nil
 	}
@@ -103,6 +108,9 @@ func (l *SubjectLocks) Lock(ctx context.Context, names []string, wait time.Durat
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
+	if l.galera {
+		return l.lockLeases(ctx, names, wait)
+	}
 	if l.dialect == "mysql" {
 		return l.lockMySQL(ctx, names, wait)
 	}

@@ -50,19 +50,16 @@ func (s *Cases) StepsOfCases(ctx context.Context, caseNos []string) (map[string]
 // the first to commit stores anything; and a tick evaluated before a step of
 // the case was stored (the version moved) stores nothing.
 func (s *Cases) RecordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
-	for attempt := 0; ; attempt++ {
-		claimed, inserted, err := s.recordTicks(ctx, ts)
-		if isDeadlock(err) && attempt < 5 {
-			continue
-		}
-		return claimed, inserted, wrap(err, "record ticks")
-	}
+	claimed, inserted, err := s.recordTicks(ctx, ts)
+	return claimed, inserted, wrap(err, "record ticks")
 }
 
 func (s *Cases) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]bool, int, error) {
 	claimed := make([]bool, len(ts))
 	inserted := 0
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		clear(claimed) // a run again claims from scratch
+		inserted = 0
 		var rows []warningRow
 		for i, t := range ts {
 			q := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", t.Case.CaseNo, t.Case.Version)
@@ -98,7 +95,7 @@ func (s *Cases) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 		// The sweeper sent only findings it did not know of; a warning a
 		// step stored meanwhile is kept, not duplicated, and not told again.
 		inserted = len(rows)
-		_, err := tellWarnings(tx, rows, func(warningRow) string { return "" }, time.Time{})
+		_, err := tellWarnings(tx, rows, func(warningRow) (string, error) { return "", nil }, time.Time{})
 		return err
 	})
 	return claimed, inserted, err

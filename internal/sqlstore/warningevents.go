@@ -16,7 +16,7 @@ import (
 // ("" when not known). Warnings are looked for first: MySQL counts the rows
 // an upsert skipped as affected, and only new warnings are told. It returns
 // every one of rows as stored, by "case|dedupe".
-func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) string, at time.Time) (map[string]warningRow, error) {
+func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) (string, error), at time.Time) (map[string]warningRow, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -41,7 +41,7 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) strin
 
 // tellFresh stores fresh, the warnings not stored yet, counts them and
 // writes their events; it adds them, as stored, to stored.
-func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) string, at time.Time, stored map[string]warningRow) error {
+func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string, error), at time.Time, stored map[string]warningRow) error {
 	// The dashboard's counters of the cases change with a case's first
 	// warning and its first overdue one: what the cases had is read first.
 	before, err := warningFlags(tx, caseNosOf(fresh, false), caseNosOf(fresh, true))
@@ -66,7 +66,14 @@ func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) string,
 	}
 	events := make([]compliance.Event, 0, len(fresh))
 	for _, r := range fresh {
-		w, who, when := toWarning(r), account(r), at
+		// An error stops here: a statement that failed (a deadlock, a lost
+		// certification) has rolled the transaction back, and what ran after
+		// it would commit on its own.
+		who, err := account(r)
+		if err != nil {
+			return err
+		}
+		w, when := toWarning(r), at
 		if when.IsZero() {
 			when = r.CreatedAt
 		}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"math/rand/v2"
 	"time"
 
 	"gorm.io/gorm"
@@ -72,7 +71,7 @@ func (s *Webhooks) RouteHookEvents(ctx context.Context, limit int, route func(co
 				Event: r.Name, Status: webhook.StatusPending, NextAt: now, Deadline: utc(deadline), CreatedAt: now})
 		}
 	}
-	err := insertThenMark(ctx, s.conn, rows, 100, 5, func(r *webhookDeliveryRow) { r.ID = 0 }, func(tx *gorm.DB) error {
+	err := insertThenMark(ctx, s.conn, rows, 100, func(r *webhookDeliveryRow) { r.ID = 0 }, func(tx *gorm.DB) error {
 		return tx.Model(&outboxRow{}).Where("seq IN ?", seqs).Update("hooks_routed", true).Error
 	})
 	if err != nil {
@@ -105,25 +104,16 @@ func (s *Webhooks) ClaimDeliveries(ctx context.Context, token string, now, lease
 		return nil, wrap(err, "find due deliveries")
 	}
 	// Dispatchers on other nodes claim from the same rows; MySQL may roll
-	// one claim back to break a deadlock between them: claim again, after a
-	// pause of random length, so that two nodes do not meet again in step.
-	// One that still loses claims nothing this time: the others have them.
-	for attempt := 0; ; attempt++ {
-		err = s.transaction(ctx, func(tx *gorm.DB) error {
-			return tx.Model(&webhookDeliveryRow{}).
-				Where("id IN ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", ids, webhook.StatusPending, now).
-				Updates(map[string]any{"claimed_by": token, "lease_until": utc(leaseUntil)}).Error
-		})
-		if !isDeadlock(err) || attempt == 5 {
-			break
-		}
-		select {
-		case <-time.After(time.Duration(1+rand.IntN(10*(attempt+1))) * time.Millisecond):
-		case <-ctx.Done():
-			return nil, wrap(ctx.Err(), "claim deliveries")
-		}
-	}
-	if isDeadlock(err) {
+	// one claim back to break a deadlock between them, and on Galera the
+	// claims of two nodes meet at certification, where one loses: the
+	// transaction claims again (see retry). One that still loses claims
+	// nothing this time: the others have them.
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&webhookDeliveryRow{}).
+			Where("id IN ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", ids, webhook.StatusPending, now).
+			Updates(map[string]any{"claimed_by": token, "lease_until": utc(leaseUntil)}).Error
+	})
+	if retryable(err) {
 		return nil, nil
 	}
 	if err != nil {

@@ -1,0 +1,90 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+)
+
+// conflictRetries bounds how many times a transaction that lost a conflict
+// is run again before its error reaches the caller.
+const conflictRetries = 8
+
+// retryable reports an error after which the whole transaction, run again
+// from its start, may succeed: MySQL rolled it back to break a deadlock
+// (1213) or a lock wait ran out (1205); on a Galera cluster, another node's
+// transaction won certification (reported as 1213) or this node is not
+// ready to apply writes for a moment (1047, while it rejoins).
+func retryable(err error) bool {
+	var me *mysqldrv.MySQLError
+	if !errors.As(err, &me) {
+		return false
+	}
+	switch me.Number {
+	case 1213, 1205, 1047:
+		return true
+	}
+	return false
+}
+
+// retry runs f, and runs it again while it fails with a retryable
+// conflict, up to conflictRetries times, after a random pause that grows
+// with the attempts so that two nodes do not meet again in step. f must be
+// a whole transaction (or one statement): what it did is rolled back when
+// it fails, so running it again never repeats half of it.
+func retry(ctx context.Context, f func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := f()
+		if !retryable(err) || attempt == conflictRetries || ctx.Err() != nil {
+			return err
+		}
+		pause := time.Duration(1+rand.IntN(5<<min(attempt, 5))) * time.Millisecond
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
+}
+
+// transaction runs f in a transaction, one at a time on SQLite, and runs
+// it again, whole, when it loses a conflict (see retryable). f may run
+// more than once: it must set whatever it reports from scratch.
+func (c *conn) transaction(ctx context.Context, f func(tx *gorm.DB) error) error {
+	return retry(ctx, func() error { return c.transactionOnce(ctx, f) })
+}
+
+// transactionOnce runs f in a transaction, one at a time on SQLite, once:
+// for callers that handle a lost conflict themselves.
+func (c *conn) transactionOnce(ctx context.Context, f func(tx *gorm.DB) error) error {
+	if c.writes != nil {
+		if err := c.writes.enter(ctx); err != nil {
+			return err
+		}
+		defer c.writes.leave()
+	}
+	return c.db.WithContext(ctx).Transaction(f)
+}
+
+// detectGalera reports whether db is a node of a Galera cluster
+// (wsrep_on is ON). Plain MySQL lacks the variable; MariaDB without a
+// cluster has it OFF.
+func detectGalera(ctx context.Context, db *gorm.DB) (bool, error) {
+	var rows []struct {
+		VariableName string `gorm:"column:Variable_name"`
+		Value        string `gorm:"column:Value"`
+	}
+	if err := db.WithContext(ctx).Raw("SHOW VARIABLES LIKE 'wsrep_on'").Scan(&rows).Error; err != nil {
+		return false, err
+	}
+	return len(rows) == 1 && (rows[0].Value == "ON" || rows[0].Value == "1"), nil
+}
+
+// Galera reports whether the store is on a node of a Galera cluster.
+func (s *Store) Galera() bool { return s.galera }

@@ -1,0 +1,71 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+)
+
+func TestRetryable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"deadlock or certification failure", &mysqldrv.MySQLError{Number: 1213}, true},
+		{"lock wait timeout", &mysqldrv.MySQLError{Number: 1205}, true},
+		{"galera node not ready", &mysqldrv.MySQLError{Number: 1047}, true},
+		{"wrapped", fmt.Errorf("record step: %w", &mysqldrv.MySQLError{Number: 1213}), true},
+		{"wrapped into the domain", wrap(&mysqldrv.MySQLError{Number: 1213}, "record step"), true},
+		{"duplicate key", &mysqldrv.MySQLError{Number: 1062}, false},
+		{"other", errors.New("boom"), false},
+		{"nil", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := retryable(tc.err); got != tc.want {
+				t.Errorf("retryable(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRetryRunsAgainOnlyLostConflicts(t *testing.T) {
+	conflict := &mysqldrv.MySQLError{Number: 1213}
+	other := errors.New("boom")
+	for _, tc := range []struct {
+		name     string
+		fails    []error // what the runs return, in turn; nil after them
+		wantRuns int
+		wantErr  error
+	}{
+		{"succeeds at once", nil, 1, nil},
+		{"conflict then success", []error{conflict, conflict}, 3, nil},
+		{"other error is not run again", []error{other}, 1, other},
+		{"conflict every time gives up", repeat(conflict, 20), conflictRetries + 1, conflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runs := 0
+			err := retry(context.Background(), func() error {
+				runs++
+				if runs <= len(tc.fails) {
+					return tc.fails[runs-1]
+				}
+				return nil
+			})
+			if runs != tc.wantRuns || !errors.Is(err, tc.wantErr) {
+				t.Errorf("runs %d, err %v; want %d, %v", runs, err, tc.wantRuns, tc.wantErr)
+			}
+		})
+	}
+}
+
+func repeat(err error, n int) []error {
+	out := make([]error, n)
+	for i := range out {
+		out[i] = err
+	}
+	return out
+}

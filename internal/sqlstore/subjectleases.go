@@ -1,0 +1,144 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	mrand "math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// subjectLeaseRow is a subject lock held on a Galera cluster, where
+// GET_LOCK holds on one node only: a row per held subject, taken by an
+// autocommit insert (of two nodes' inserts of one name, certification lets
+// one commit) and released by deleting it. Until bounds it if its holder
+// dies; a live holder pushes it on while it holds the lock.
+type subjectLeaseRow struct {
+	Name   string    `gorm:"primaryKey;size:64"` // hex SHA-256 of the subject's name
+	Holder string    `gorm:"size:32;not null"`
+	Until  time.Time `gorm:"not null"`
+}
+
+func (subjectLeaseRow) TableName() string { return "subject_leases" }
+
+// leaseTTL is how long a subject lease lasts unless renewed; it is renewed
+// every leaseTTL/3 while held, so only a dead holder's lease runs out.
+const leaseTTL = 15 * time.Second
+
+// lockLeases takes the lease rows of names (sorted: one order everywhere)
+// for one holder, waiting with backoff until ctx ends.
+func (l *SubjectLocks) lockLeases(ctx context.Context, names []string, wait time.Duration) (func(), error) {
+	holder, err := leaseHolder()
+	if err != nil {
+		return nil, fmt.Errorf("subject lock: %w", err)
+	}
+	keys := make([]string, len(names))
+	for i, n := range names {
+		sum := sha256.Sum256([]byte(n))
+		keys[i] = hex.EncodeToString(sum[:])
+	}
+	var held atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	release := func() {
+		close(stop)
+		<-done
+		// Released whatever the caller's context: a lease left behind
+		// stalls the subject until it runs out.
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = retry(rctx, func() error {
+			return l.gdb.WithContext(rctx).Where("name IN ? AND holder = ?", keys[:held.Load()], holder).
+				Delete(&subjectLeaseRow{}).Error
+		})
+	}
+	go l.renewLeases(keys, &held, holder, stop, done)
+	for _, k := range keys {
+		if err := l.takeLease(ctx, k, holder); err != nil {
+			release()
+			if ctx.Err() != nil {
+				return nil, lockErr(ctx, names, wait)
+			}
+			return nil, err
+		}
+		held.Add(1)
+	}
+	return release, nil
+}
+
+// takeLease waits until holder has the lease of key, or ctx ends.
+func (l *SubjectLocks) takeLease(ctx context.Context, key, holder string) error {
+	for attempt := 0; ; attempt++ {
+		ok, err := l.tryLease(ctx, key, holder)
+		if err != nil && !retryable(err) {
+			return wrap(err, "subject lock")
+		}
+		if ok {
+			return nil
+		}
+		pause := time.Duration(1+mrand.IntN(2<<min(attempt, 6))) * time.Millisecond
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+// tryLease takes the lease of key once: a run-out lease is taken over by
+// an update, a free one by an insert. Each is one autocommit statement, so
+// that on Galera certification decides between two nodes taking it.
+func (l *SubjectLocks) tryLease(ctx context.Context, key, holder string) (bool, error) {
+	db := l.gdb.WithContext(ctx)
+	now := time.Now().UTC()
+	res := db.Model(&subjectLeaseRow{}).Where("name = ? AND until < ?", key, now).
+		Updates(map[string]any{"holder": holder, "until": now.Add(leaseTTL)})
+	if res.Error != nil {
+		return false, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return true, nil
+	}
+	res = db.Clauses(clause.Insert{Modifier: "IGNORE"}).Create(&subjectLeaseRow{Name: key, Holder: holder, Until: now.Add(leaseTTL)})
+	if res.Error != nil {
+		return false, res.Error
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// renewLeases pushes the held leases on every leaseTTL/3 until stop.
+func (l *SubjectLocks) renewLeases(keys []string, held *atomic.Int64, holder string, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(leaseTTL / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		n := held.Load()
+		ctx, cancel := context.WithTimeout(context.Background(), leaseTTL/3)
+		_ = retry(ctx, func() error {
+			return l.gdb.WithContext(ctx).Model(&subjectLeaseRow{}).Where("name IN ? AND holder = ?", keys[:n], holder).
+				Update("until", time.Now().UTC().Add(leaseTTL)).Error
+		})
+		cancel()
+	}
+}
+
+// leaseHolder is a random name for one holding of subject locks.
+func leaseHolder() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}

@@ -128,9 +128,15 @@ func (g *galera) nodeAddr(n int) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(g.port+n-1))
 }
 
-// serviceDSN is powercheck's DSN of the database powercheck on node n.
+// serviceDSN is powercheck's DSN of the database powercheck on node n, with
+// the parameters in $POWERCHECK_CLUSTER_TEST_DSN_PARAMS when set (e.g.
+// wsrep_sync_wait=1, to try a session setting without changing the code).
 func (g *galera) serviceDSN(n int) string {
-	return fmt.Sprintf("mysql:root@tcp(%s)/powercheck", g.nodeAddr(n))
+	dsn := fmt.Sprintf("mysql:root@tcp(%s)/powercheck", g.nodeAddr(n))
+	if p := os.Getenv("POWERCHECK_CLUSTER_TEST_DSN_PARAMS"); p != "" {
+		dsn += "?" + p
+	}
+	return dsn
 }
 
 // open opens database powercheck on node n for the test's own checks. Its

@@ -160,6 +160,17 @@ result_field() {
 	awk -v k="$2" '$1 == "RESULT" { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) v = kv[2] } } END { print v }' "$1"
 }
 
+# status_sum VAR PORT…: a global status counter summed over servers.
+status_sum() {
+	local var=$1 port total=0 v
+	shift
+	for port in "$@"; do
+		v=$(sql "$port" "SHOW GLOBAL STATUS LIKE '$var'" 2>/dev/null | cut -f2)
+		total=$((total + ${v:-0}))
+	done
+	echo "$total"
+}
+
 machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 
 # load_all LABEL DURATION: one pcload per node at once; prints the
@@ -178,21 +189,25 @@ load_all() {
 	LOAD_PIDS=()
 	read -r m1 t1 < <(machine_ticks)
 	[ "$rc" = 0 ] || warn "a pcload of $label reported errors (see $OUT/pcload-$label-n*.txt)"
-	local total=0 p99=0 errors=0 f
+	local total=0 p99=0 errors=0 steps=0 f
 	for i in $(seq 0 $((n - 1))); do
 		f=$OUT/pcload-$label-n$i.txt
 		total=$(awk -v a="$total" -v b="$(result_field "$f" steps_per_s)" 'BEGIN { printf "%.1f", a + b }')
 		p99=$(awk -v a="$p99" -v b="$(result_field "$f" p99_ms)" 'BEGIN { print (b > a ? b : a) }')
 		errors=$((errors + $(result_field "$f" errors)))
+		steps=$((steps + $(result_field "$f" steps)))
 	done
-	echo "$total $p99 $errors $(awk -v b=$((m1 - m0)) -v t=$((t1 - t0)) -v c="$(nproc)" 'BEGIN { if (t > 0) printf "%.2f", c * b / t; else print 0 }')"
+	echo "$total $p99 $errors $steps $(awk -v b=$((m1 - m0)) -v t=$((t1 - t0)) -v c="$(nproc)" 'BEGIN { if (t > 0) printf "%.2f", c * b / t; else print 0 }')"
 }
 
-# measure NAME DSN…: a fresh database behind one server per DSN, a
-# warm-up, the measured run; adds a row to the table.
+# measure NAME PORTS DSN…: a fresh database behind one server per DSN, a
+# warm-up, the measured run; adds a row to the table and one to the
+# writes table (rows InnoDB wrote on the first database server, and, on
+# Galera, the write sets and bytes the nodes replicated, per step). PORTS
+# is a comma-separated list of the database servers' ports.
 measure() {
-	local name=$1 i loadavg
-	shift
+	local name=$1 ports=${2//,/ } i loadavg rows0 rows1 ws0 ws1 wb0 wb1 cf0 cf1
+	shift 2
 	say "$name: $# node(s)"
 	BASES=()
 	i=0
@@ -204,17 +219,47 @@ measure() {
 	done
 	load_all "$name-warmup" "$WARMUP" >/dev/null
 	loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
-	read -r sps p99 errors busy < <(load_all "$name" "$DURATION")
+	# shellcheck disable=SC2086 # a list of ports
+	{
+		rows0=$(($(status_sum Innodb_rows_inserted ${ports%% *}) + $(status_sum Innodb_rows_updated ${ports%% *})))
+		ws0=$(status_sum wsrep_replicated $ports) wb0=$(status_sum wsrep_replicated_bytes $ports)
+		cf0=$(($(status_sum wsrep_local_cert_failures $ports) + $(status_sum wsrep_local_bf_aborts $ports)))
+		read -r sps p99 errors steps busy < <(load_all "$name" "$DURATION")
+		rows1=$(($(status_sum Innodb_rows_inserted ${ports%% *}) + $(status_sum Innodb_rows_updated ${ports%% *})))
+		ws1=$(status_sum wsrep_replicated $ports) wb1=$(status_sum wsrep_replicated_bytes $ports)
+		cf1=$(($(status_sum wsrep_local_cert_failures $ports) + $(status_sum wsrep_local_bf_aborts $ports)))
+	}
 	stop_servers
+	printf '%-9s %8d %10s %14s %16s %10s\n' "$name" "$steps" \
+		"$(awk -v a=$((rows1 - rows0)) -v s="$steps" 'BEGIN { if (s > 0) printf "%.1f", a / s; else print "-" }')" \
+		"$(awk -v a=$((ws1 - ws0)) -v s="$steps" 'BEGIN { if (s > 0 && a > 0) printf "%.2f", a / s; else print "-" }')" \
+		"$(awk -v a=$((wb1 - wb0)) -v s="$steps" 'BEGIN { if (s > 0 && a > 0) printf "%.0f", a / s; else print "-" }')" \
+		"$((cf1 - cf0))" >>"$OUT/writes.txt"
 	printf '%-9s %5d %9s %8s %6s %10s %6s %12s  %s\n' "$name" "$#" "$sps" "$p99" "$errors" \
 		"$(awk -v s="$sps" -v c="$(nproc)" 'BEGIN { printf "%.1f", s / c }')" "$busy" \
 		"$(awk -v s="$sps" -v b="$busy" 'BEGIN { if (b > 0) printf "%.1f", s / b; else print "-" }')" "$loadavg" | tee -a "$OUT/table.txt"
+}
+
+# db_size PORT DB: the database's size on disk per step and per warning,
+# after the runs into it (InnoDB's statistics, refreshed first).
+db_size() {
+	local port=$1 db=$2 t bytes steps warnings
+	for t in $(sql "$port" "SELECT table_name FROM information_schema.tables WHERE table_schema = '$db'"); do
+		sql "$port" "ANALYZE TABLE \`$db\`.\`$t\`" >/dev/null
+	done
+	bytes=$(sql "$port" "SELECT SUM(data_length + index_length) FROM information_schema.tables WHERE table_schema = '$db'")
+	steps=$(sql "$port" "SELECT COUNT(*) FROM \`$db\`.steps")
+	warnings=$(sql "$port" "SELECT COUNT(*) FROM \`$db\`.warnings")
+	echo "database $db: $bytes bytes for $steps steps and $warnings warnings:" \
+		"$(awk -v b="$bytes" -v s="$steps" 'BEGIN { if (s > 0) printf "%.0f", b / s }') bytes a step, all tables and indexes" \
+		"($(awk -v w="$warnings" -v s="$steps" 'BEGIN { if (s > 0) printf "%.2f", w / s }') warnings a step)" | tee -a "$OUT/size.txt"
 }
 
 say "build"
 "$GO" build -o "$BIN" ./cmd/powercheck
 "$GO" build -o "$LOAD" ./cmd/pcload
 echo "$(nproc) cores; $(uname -sr); $(mariadbd --version | head -1)"
+printf '%-9s %8s %10s %14s %16s %10s\n' run steps rows/step writesets/step repl_bytes/step conflicts >"$OUT/writes.txt"
 printf '%-9s %5s %9s %8s %6s %10s %6s %12s  %s\n' run nodes steps/s p99_ms errors steps/s/core busy steps/s/busy "load average before" >"$OUT/table.txt"
 
 for run in $RUNS; do
@@ -222,7 +267,8 @@ for run in $RUNS; do
 	single)
 		start_single
 		sql "$MYSQL_PORT" "CREATE DATABASE pcscale CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-		measure single "mysql:root@tcp(127.0.0.1:$MYSQL_PORT)/pcscale"
+		measure single "$MYSQL_PORT" "mysql:root@tcp(127.0.0.1:$MYSQL_PORT)/pcscale"
+		db_size "$MYSQL_PORT" pcscale
 		kill -TERM "$MYSQL_PID" && wait "$MYSQL_PID" 2>/dev/null || true
 		MYSQL_PID=
 		;;
@@ -237,7 +283,7 @@ for run in $RUNS; do
 		sql "$CLUSTER_PORT" "CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 		dsns=()
 		for i in $(seq 0 $((n - 1))); do dsns+=("mysql:root@tcp(127.0.0.1:$((CLUSTER_PORT + i)))/$db"); done
-		measure "$run" "${dsns[@]}"
+		measure "$run" "$CLUSTER_PORT,$((CLUSTER_PORT + 1)),$((CLUSTER_PORT + 2))" "${dsns[@]}"
 		;;
 	*) warn "unknown run $run" ;;
 	esac
@@ -246,4 +292,11 @@ done
 say "durable steps/s, $(nproc) cores, $CONCURRENCY connections in all, $DURATION each ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 echo "busy: cores the whole machine used during the run (everything on it: servers, databases, pcload)"
 cat "$OUT/table.txt"
+echo
+echo "writes per step: rows InnoDB inserted or updated on the first database server (on Galera it applies every node's);"
+echo "write sets and bytes the Galera nodes replicated (each node sends its own writes to the two others);"
+echo "conflicts: transactions Galera rolled back for a conflict with another node's (certification failures and"
+echo "brute-force aborts; the step is answered 500 or retried)"
+cat "$OUT/writes.txt"
+[ -f "$OUT/size.txt" ] && cat "$OUT/size.txt"
 echo "(outputs in $OUT/)"

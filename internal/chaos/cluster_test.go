@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -86,8 +87,9 @@ func TestClusterFaults(t *testing.T) {
 
 	t.Logf("faults: Galera node 2 killed at %s, back (synced) at %s; pc3 killed at %s, back at %s; load ended %s",
 		clock(ft.dbKilled), clock(ft.dbBack), clock(ft.pcKilled), clock(ft.pcBack), clock(loadEnded))
-	t.Logf("steps: acked=%d stored=%d duplicates=%d lost=%d unacked_stored=%d replays_200=%d requests=%d failed_requests=%d",
-		g2.acked, g2.stored, g2.duplicates, len(g2.lost), len(g2.unacked), load.replays, len(load.journal.all()), failedRequests(load))
+	failed, failedBy := failedRequests(load)
+	t.Logf("steps: acked=%d stored=%d duplicates=%d lost=%d unacked_stored=%d replays_200=%d requests=%d failed_requests=%d %v",
+		g2.acked, g2.stored, g2.duplicates, len(g2.lost), len(g2.unacked), load.replays, len(load.journal.all()), failed, failedBy)
 	t.Logf("after the faults: steps acknowledged by pc1=%d pc2=%d pc3=%d; cases ticked=%d; sweeps audited=%d",
 		served["pc1"], served["pc2"], served["pc3"], ticked, sweeps)
 	t.Logf("webhooks: rows delivered=%d pending=%d dead=%d; receiver distinct ids=%d requests=%d repeated ids=%d (at-least-once) first received after the faults=%d missing=%d",
@@ -228,15 +230,23 @@ func servedAfter(l *stepLoad, since time.Time) map[string]int {
 	return n
 }
 
-// failedRequests counts the load's requests that got no 2xx.
-func failedRequests(l *stepLoad) int {
-	n := 0
+// failedRequests counts the load's requests that got no 2xx, and them by
+// status ("no answer" for a refused connection or a timeout) and code.
+func failedRequests(l *stepLoad) (int, map[string]int) {
+	n, by := 0, map[string]int{}
 	for _, r := range l.journal.all() {
-		if !r.ok() {
-			n++
+		if r.ok() {
+			continue
+		}
+		n++
+		switch {
+		case r.Status == 0:
+			by["no answer"]++
+		default:
+			by[fmt.Sprintf("%d %s", r.Status, r.Code)]++
 		}
 	}
-	return n
+	return n, by
 }
 
 func clock(t time.Time) string { return t.Format("15:04:05.000") }

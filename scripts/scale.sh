@@ -202,11 +202,11 @@ load_all() {
 
 # measure NAME PORTS DSN…: a fresh database behind one server per DSN, a
 # warm-up, the measured run; adds a row to the table and one to the
-# writes table (rows InnoDB wrote on the first database server, and, on
+# writes table (rows and redo bytes written on the first database server, and, on
 # Galera, the write sets and bytes the nodes replicated, per step). PORTS
 # is a comma-separated list of the database servers' ports.
 measure() {
-	local name=$1 ports=${2//,/ } i loadavg rows0 rows1 ws0 ws1 wb0 wb1 cf0 cf1
+	local name=$1 ports=${2//,/ } i loadavg rows0 rows1 redo0 redo1 ws0 ws1 wb0 wb1 cf0 cf1
 	shift 2
 	say "$name: $# node(s)"
 	BASES=()
@@ -221,17 +221,20 @@ measure() {
 	loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 	# shellcheck disable=SC2086 # a list of ports
 	{
-		rows0=$(($(status_sum Innodb_rows_inserted ${ports%% *}) + $(status_sum Innodb_rows_updated ${ports%% *})))
+		rows0=$(($(status_sum Handler_write ${ports%% *}) + $(status_sum Handler_update ${ports%% *})))
+		redo0=$(status_sum Innodb_os_log_written ${ports%% *})
 		ws0=$(status_sum wsrep_replicated $ports) wb0=$(status_sum wsrep_replicated_bytes $ports)
 		cf0=$(($(status_sum wsrep_local_cert_failures $ports) + $(status_sum wsrep_local_bf_aborts $ports)))
 		read -r sps p99 errors steps busy < <(load_all "$name" "$DURATION")
-		rows1=$(($(status_sum Innodb_rows_inserted ${ports%% *}) + $(status_sum Innodb_rows_updated ${ports%% *})))
+		rows1=$(($(status_sum Handler_write ${ports%% *}) + $(status_sum Handler_update ${ports%% *})))
+		redo1=$(status_sum Innodb_os_log_written ${ports%% *})
 		ws1=$(status_sum wsrep_replicated $ports) wb1=$(status_sum wsrep_replicated_bytes $ports)
 		cf1=$(($(status_sum wsrep_local_cert_failures $ports) + $(status_sum wsrep_local_bf_aborts $ports)))
 	}
 	stop_servers
-	printf '%-9s %8d %10s %14s %16s %10s\n' "$name" "$steps" \
+	printf '%-9s %8d %10s %11s %14s %16s %10s\n' "$name" "$steps" \
 		"$(awk -v a=$((rows1 - rows0)) -v s="$steps" 'BEGIN { if (s > 0) printf "%.1f", a / s; else print "-" }')" \
+		"$(awk -v a=$((redo1 - redo0)) -v s="$steps" 'BEGIN { if (s > 0) printf "%.0f", a / s; else print "-" }')" \
 		"$(awk -v a=$((ws1 - ws0)) -v s="$steps" 'BEGIN { if (s > 0 && a > 0) printf "%.2f", a / s; else print "-" }')" \
 		"$(awk -v a=$((wb1 - wb0)) -v s="$steps" 'BEGIN { if (s > 0 && a > 0) printf "%.0f", a / s; else print "-" }')" \
 		"$((cf1 - cf0))" >>"$OUT/writes.txt"
@@ -259,7 +262,7 @@ say "build"
 "$GO" build -o "$BIN" ./cmd/powercheck
 "$GO" build -o "$LOAD" ./cmd/pcload
 echo "$(nproc) cores; $(uname -sr); $(mariadbd --version | head -1)"
-printf '%-9s %8s %10s %14s %16s %10s\n' run steps rows/step writesets/step repl_bytes/step conflicts >"$OUT/writes.txt"
+printf '%-9s %8s %10s %11s %14s %16s %10s\n' run steps rows/step redo/step writesets/step repl_bytes/step conflicts >"$OUT/writes.txt"
 printf '%-9s %5s %9s %8s %6s %10s %6s %12s  %s\n' run nodes steps/s p99_ms errors steps/s/core busy steps/s/busy "load average before" >"$OUT/table.txt"
 
 for run in $RUNS; do
@@ -293,7 +296,8 @@ say "durable steps/s, $(nproc) cores, $CONCURRENCY connections in all, $DURATION
 echo "busy: cores the whole machine used during the run (everything on it: servers, databases, pcload)"
 cat "$OUT/table.txt"
 echo
-echo "writes per step: rows InnoDB inserted or updated on the first database server (on Galera it applies every node's);"
+echo "writes per step on the first database server (on Galera it applies every node's): rows written or updated"
+echo "(Handler_write + Handler_update, temporary tables included) and bytes of InnoDB redo log;"
 echo "write sets and bytes the Galera nodes replicated (each node sends its own writes to the two others);"
 echo "conflicts: transactions Galera rolled back for a conflict with another node's (certification failures and"
 echo "brute-force aborts; the step is answered 500 or retried)"

@@ -15,7 +15,7 @@ WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html
 WEB_OUT   := web/dist/console/index.html
 WEB_DEPS  := web/node_modules/.package-lock.json
 
-.PHONY: build web run test test-go test-web test-browser bench lint policy-test clean chaos fuzz race cluster cluster-stop
+.PHONY: build web run test test-go test-web test-browser bench lint policy-test clean chaos fuzz race cluster cluster-stop cluster-test scale
 
 ## build: the console (when its sources changed), then the binary that embeds it
 build: $(WEB_OUT)
@@ -75,6 +75,19 @@ cluster:
 
 cluster-stop:
 	bash scripts/cluster.sh stop
+
+## cluster-test: powercheck on Galera (docs/scale.md): the fault test (three
+## nodes on a cluster of its own, ports 6306-6308, through the kill of a
+## database node and of a powercheck node) and internal/clustertest on a
+## second cluster of its own (ports 7306-7308); nothing on the shared ports.
+## Needs mariadbd, galera-4 and rsync
+cluster-test:
+	GO=$(GO) bash scripts/cluster-test.sh
+
+## scale: durable steps/s of 1, 2 and 3 nodes on a Galera cluster of its
+## own against one node on a single MariaDB of its own (docs/scale.md)
+scale:
+	GO=$(GO) bash scripts/scale.sh
 
 ## fuzz: every Go fuzz target for FUZZTIME each (default 20s); `make test`
 ## runs only their seed corpora (testdata/fuzz)

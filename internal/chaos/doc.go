@@ -7,4 +7,10 @@
 //	make chaos    # go test -tags chaos -count=1 -v ./internal/chaos
 //
 // See docs/reliability.md for what they count and what they measured.
+//
+// With the cluster build tag instead, it holds the fault test on a MariaDB
+// Galera cluster of its own (three powercheck nodes, a database node and a
+// powercheck node killed and brought back under load; docs/scale.md):
+//
+//	make cluster-test    # go test -tags cluster -run Cluster -v ./internal/chaos
 package chaos

@@ -142,6 +142,18 @@ func (s *Webhooks) ClaimDeliveries(ctx context.Context, token string, now, lease
 	return out, nil
 }
 
+// RenewClaims implements webhook.Queue.
+func (s *Webhooks) RenewClaims(ctx context.Context, token string, leaseUntil time.Time) (int, error) {
+	var n int64
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&webhookDeliveryRow{}).Where("claimed_by = ? AND status = ?", token, webhook.StatusPending).
+			Update("lease_until", utc(leaseUntil))
+		n = res.RowsAffected
+		return res.Error
+	})
+	return int(n), wrap(err, "renew delivery claims")
+}
+
 // FinishDeliveries implements webhook.Queue: each attempt is logged, and
 // the delivery updated only while token still holds it.
 func (s *Webhooks) FinishDeliveries(ctx context.Context, token string, results []webhook.Result) error {

@@ -167,6 +167,8 @@ func (d *Dispatcher) dispatchBatch(ctx context.Context) (int, error) {
 	results := make([]Result, len(claims))
 	work := make(chan int)
 	var wg sync.WaitGroup
+	stopRenewing := d.renew(ctx, token)
+	defer stopRenewing()
 	for range min(d.cfg.Workers, len(claims)) {
 		wg.Add(1)
 		go func() {
@@ -189,12 +191,43 @@ func (d *Dispatcher) dispatchBatch(ctx context.Context) (int, error) {
 	return len(claims), nil
 }
 
-// lease is how long a claim holds: the whole batch sent by the workers, each
-// attempt up to the timeout, and a margin. No other node takes a delivery
-// this one may still be sending.
+// lease is how long a claim holds without renewal: an attempt up to the
+// timeout and a margin. The dispatcher renews it while it works through the
+// batch (renew), so no other node takes a delivery this one may still be
+// sending, and a node that dies leaves its claims for at most a lease, not
+// for the whole batch's time.
 func (d *Dispatcher) lease() time.Duration {
-	rounds := (d.cfg.Batch + d.cfg.Workers - 1) / d.cfg.Workers
-	return time.Duration(rounds+1)*d.cfg.Timeout + 10*time.Second
+	return 2*d.cfg.Timeout + 10*time.Second
+}
+
+// renew renews the lease of token's claims every third of a lease until the
+// returned stop is called.
+func (d *Dispatcher) renew(ctx context.Context, token string) (stop func()) {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(d.lease() / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := d.q.RenewClaims(ctx, token, d.now().Add(d.lease())); err != nil {
+					// The claims run out at their lease; another node may then
+					// send them again (deliveries are at least once).
+					d.log.WarnContext(ctx, "webhook claims not renewed", "token", token, "error", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
 }
 
 // attempt sends one delivery and decides what becomes of it.

@@ -129,6 +129,9 @@ type Queue interface {
 	// leaseUntil: pending, not leased, and with no earlier pending delivery
 	// of the same case to the same endpoint.
 	ClaimDeliveries(ctx context.Context, token string, now, leaseUntil time.Time, limit int) ([]Claim, error)
+	// RenewClaims moves the lease of the pending deliveries token holds on
+	// to leaseUntil and returns how many it still holds.
+	RenewClaims(ctx context.Context, token string, leaseUntil time.Time) (int, error)
 	// FinishDeliveries records attempts of deliveries token holds.
 	FinishDeliveries(ctx context.Context, token string, results []Result) error
 }

@@ -19,11 +19,10 @@ import (
 // clusterServeArgs turn every background job on, at short intervals: the
 // deadline sweeper, the webhook fan-out and dispatch (with quick retries),
 // the policy poll; the audit sequencer always runs. The receiver answers at
-// once, so a delivery's time limit is 1 s: a dispatcher's claim lasts 14
-// times that plus 10 s (24 s), and the deliveries a killed node had claimed
-// (and, behind them, the later events of their cases) are sent again
-// within the test's minute of waiting rather than after the 2.5 minutes of
-// the default limit of 10 s.
+// once, so a delivery's time limit is 1 s: a dispatcher's claim lasts twice
+// that plus 10 s (12 s) unless its holder renews it, and the deliveries a
+// killed node had claimed (and, behind them, the later events of their
+// cases) are sent again well within the test's wait.
 var clusterServeArgs = []string{"--sweep-interval", "2s", "--policy-poll", "1s",
 	"--webhook-fanout-interval", "500ms", "--webhook-dispatch-interval", "500ms",
 	"--webhook-retry-base", "100ms", "--webhook-retry-cap", "1s", "--webhook-timeout", "1s"}

@@ -18,14 +18,18 @@ const conflictRetries = 8
 // from its start, may succeed: MySQL rolled it back to break a deadlock
 // (1213) or a lock wait ran out (1205); on a Galera cluster, another node's
 // transaction won certification (reported as 1213) or this node is not
-// ready to apply writes for a moment (1047, while it rejoins).
+// ready to apply writes for a moment (1047, while it rejoins). TiDB, which
+// speaks MySQL's protocol, reports its write conflicts as 8002, 8005 and
+// 9007 and a commit rolled back (8022) or overtaken by a schema change
+// (8028), each safe to run again whole (docs/scale.md); MySQL and MariaDB
+// use none of these numbers.
 func retryable(err error) bool {
 	var me *mysqldrv.MySQLError
 	if !errors.As(err, &me) {
 		return false
 	}
 	switch me.Number {
-	case 1213, 1205, 1047:
+	case 1213, 1205, 1047, 8002, 8005, 8022, 8028, 9007:
 		return true
 	}
 	return false

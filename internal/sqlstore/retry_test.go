@@ -18,6 +18,8 @@ func TestRetryable(t *testing.T) {
 		{"deadlock or certification failure", &mysqldrv.MySQLError{Number: 1213}, true},
 		{"lock wait timeout", &mysqldrv.MySQLError{Number: 1205}, true},
 		{"galera node not ready", &mysqldrv.MySQLError{Number: 1047}, true},
+		{"TiDB write conflict", &mysqldrv.MySQLError{Number: 9007}, true},
+		{"TiDB commit rolled back", &mysqldrv.MySQLError{Number: 8022}, true},
 		{"wrapped", fmt.Errorf("record step: %w", &mysqldrv.MySQLError{Number: 1213}), true},
 		{"wrapped into the domain", wrap(&mysqldrv.MySQLError{Number: 1213}, "record step"), true},
 		{"duplicate key", &mysqldrv.MySQLError{Number: 1062}, false},

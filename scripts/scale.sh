@@ -22,6 +22,7 @@
 #   SCALE_CLUSTER_PORT=8316              the cluster's client ports (8316-8318)
 #   SCALE_CLUSTER_GALERA_PORT=18567      the cluster's Galera ports (ten apart)
 #   SCALE_RUNS="single galera-1 galera-2 galera-3"
+#   SCALE_SPREAD=0                       1: each node's load in a department of its own
 #
 # Everything it starts is stopped, and its directories removed, on exit.
 # Outputs are kept in bench-out/scale-<time>/.
@@ -36,6 +37,12 @@ MYSQL_PORT=${SCALE_MYSQL_PORT:-8306}
 CLUSTER_PORT=${SCALE_CLUSTER_PORT:-8316}
 CLUSTER_GALERA_PORT=${SCALE_CLUSTER_GALERA_PORT:-18567}
 RUNS=${SCALE_RUNS:-"single galera-1 galera-2 galera-3"}
+# SCALE_SPREAD=1 gives each node's load a department of its own, as a
+# province's nodes would serve different departments; 0 sends every node's
+# load to one department, whose counters every step then writes.
+SPREAD=${SCALE_SPREAD:-0}
+DEPARTMENTS=(ZJJ)
+[ "$SPREAD" = 1 ] && DEPARTMENTS=(ZJJ JYJ SCJ)
 BIN=bin/powercheck
 LOAD=bin/pcload
 ADMIN_TOKEN=scale-admin-token-0123456789abcdef
@@ -145,15 +152,24 @@ api() {
 
 token_of() { sed -n 's/.*"token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p'; }
 
+# setup_district BASE: the departments of DEPARTMENTS, each with a clerk
+# (CLERK_TOKENS) and a licensing item of its own (ITEMS: XK-001, XK-002…).
 setup_district() {
-	local base=$1 legal
-	api 201 POST "$base/api/v1/departments" "$ADMIN_TOKEN" '{"code":"ZJJ","name":"区住房和城乡建设局"}' >/dev/null
-	CLERK_TOKEN=$(api 201 POST "$base/api/v1/accounts" "$ADMIN_TOKEN" \
-		'{"username":"scale-clerk","real_name":"张三","role":"clerk","department_code":"ZJJ"}' | token_of)
+	local base=$1 legal i code
 	legal=$(api 201 POST "$base/api/v1/accounts" "$ADMIN_TOKEN" \
 		'{"username":"scale-legal","real_name":"压测法制员","role":"legal"}' | token_of)
-	api 201 PUT "$base/api/v1/power-items/XK-001" "$legal" @testdata/catalog/licensing.json >/dev/null
-	[ -n "$CLERK_TOKEN" ]
+	CLERK_TOKENS=()
+	ITEMS=()
+	for i in "${!DEPARTMENTS[@]}"; do
+		code=${DEPARTMENTS[$i]}
+		api 201 POST "$base/api/v1/departments" "$ADMIN_TOKEN" "{\"code\":\"$code\",\"name\":\"压测部门$code\"}" >/dev/null
+		CLERK_TOKENS+=("$(api 201 POST "$base/api/v1/accounts" "$ADMIN_TOKEN" \
+			"{\"username\":\"scale-clerk-$i\",\"real_name\":\"张三\",\"role\":\"clerk\",\"department_code\":\"$code\"}" | token_of)")
+		ITEMS+=("XK-00$((i + 1))")
+		sed "s/\"department_code\": \"ZJJ\"/\"department_code\": \"$code\"/" testdata/catalog/licensing.json >"$WORK/item-$code.json"
+		api 201 PUT "$base/api/v1/power-items/${ITEMS[$i]}" "$legal" "@$WORK/item-$code.json" >/dev/null
+		[ -n "${CLERK_TOKENS[$i]}" ] || return 1
+	done
 }
 
 result_field() {
@@ -181,7 +197,8 @@ load_all() {
 	LOAD_PIDS=()
 	read -r m0 t0 < <(machine_ticks)
 	for i in $(seq 0 $((n - 1))); do
-		"$LOAD" -url "${BASES[$i]}" -token "$CLERK_TOKEN" -item XK-001 -concurrency "$per" -duration "$duration" \
+		local d=$((i % ${#DEPARTMENTS[@]}))
+		"$LOAD" -url "${BASES[$i]}" -token "${CLERK_TOKENS[$d]}" -item "${ITEMS[$d]}" -concurrency "$per" -duration "$duration" \
 			-prefix "$label-n$i-$(date +%s)" >"$OUT/pcload-$label-n$i.txt" 2>&1 &
 		LOAD_PIDS+=($!)
 	done
@@ -294,13 +311,14 @@ done
 
 say "durable steps/s, $(nproc) cores, $CONCURRENCY connections in all, $DURATION each ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 echo "busy: cores the whole machine used during the run (everything on it: servers, databases, pcload)"
+echo "departments: ${#DEPARTMENTS[@]} (SCALE_SPREAD=$SPREAD: $([ "$SPREAD" = 1 ] && echo "node n loads department n" || echo "every node loads one department"))"
 cat "$OUT/table.txt"
 echo
 echo "writes per step on the first database server (on Galera it applies every node's): rows written or updated"
 echo "(Handler_write + Handler_update, temporary tables included) and bytes of InnoDB redo log;"
 echo "write sets and bytes the Galera nodes replicated (each node sends its own writes to the two others);"
 echo "conflicts: transactions Galera rolled back for a conflict with another node's (certification failures and"
-echo "brute-force aborts; the step is answered 500 or retried)"
+echo "brute-force aborts; each such transaction is run again, see internal/sqlstore/retry.go)"
 cat "$OUT/writes.txt"
 [ -f "$OUT/size.txt" ] && cat "$OUT/size.txt"
 echo "(outputs in $OUT/)"

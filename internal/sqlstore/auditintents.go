@@ -311,3 +311,49 @@ func (s *Audit) CompleteIntent(ctx context.Context, in compliance.StaleIntent, e
 	}
 	return err == nil, err
 }
+
+// registerIntentWrites adds the callbacks that write the intent of a
+// tracked change before each of its statements that runs outside a
+// transaction (a single INSERT, UPDATE or DELETE commits on its own): its
+// part is written, committed, just before. A statement that then fails
+// leaves a part for no change: the change's answer removes it (DropChange),
+// or, if the node stops first, recovery records an entry for a change that
+// may have made nothing, which says more than the log needs rather than
+// less.
+func registerIntentWrites(db *gorm.DB) error {
+	write := func(tx *gorm.DB) {
+		if tx.Error != nil || tx.Statement == nil || tx.Statement.Context == nil {
+			return
+		}
+		w := changeOf(tx.Statement.Context)
+		if w == nil {
+			return
+		}
+		if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); inTx {
+			return // our transaction wrapper writes the part before it commits
+		}
+		p, err := w.part(time.Now())
+		if err == nil {
+			parts := []intentPart{p}
+			err = insertIntents(tx.Session(&gorm.Session{NewDB: true, Context: untracked(tx.Statement.Context)}), parts)
+			if err == nil {
+				committed(parts)
+			}
+		}
+		if err != nil {
+			_ = tx.AddError(err) // the statement is not run: it could not be recorded
+		}
+	}
+	cb := db.Callback()
+	for _, err := range []error{
+		cb.Create().Before("gorm:create").Register("powercheck:intent_create", write),
+		cb.Update().Before("gorm:update").Register("powercheck:intent_update", write),
+		cb.Delete().Before("gorm:delete").Register("powercheck:intent_delete", write),
+		cb.Raw().Before("gorm:raw").Register("powercheck:intent_raw", write),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -335,7 +335,11 @@ func registerIntentWrites(db *gorm.DB) error {
 		p, err := w.part(time.Now())
 		if err == nil {
 			parts := []intentPart{p}
-			err = insertIntents(tx.Session(&gorm.Session{NewDB: true, Context: untracked(tx.Statement.Context)}), parts)
+			ctx := untracked(tx.Statement.Context)
+			if _, held := tx.InstanceGet(gateKey); held {
+				ctx = context.WithValue(ctx, gateHeld{}, true) // SQLite: the statement holds the write gate
+			}
+			err = insertIntents(tx.Session(&gorm.Session{NewDB: true, Context: ctx}), parts)
 			if err == nil {
 				committed(parts)
 			}

@@ -178,3 +178,31 @@ func TestAuditIntentRecoveryRacesOnTwoNodes(t *testing.T) {
 		}
 	})
 }
+
+// The sequencers of two nodes, running, complete the intents that a dead
+// node's changes left once they are old enough, each once.
+func TestAuditSequencersRecoverAbandonedIntents(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+		sa, sb, dead := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
+		nd := auditNode(t, dead, nil)
+		const changes = 5
+		for i := range changes {
+			departmentChange(t, dead, nd, "D"+string(rune('A'+i)))
+		}
+		na, nb := auditNode(t, sa, nil), auditNode(t, sb, nil)
+		runSequencer(t, na.NewSequencer("node-a", 20*time.Millisecond, time.Second, 50*time.Millisecond))
+		runSequencer(t, nb.NewSequencer("node-b", 20*time.Millisecond, time.Second, 50*time.Millisecond))
+		deadline := time.Now().Add(20 * time.Second)
+		for countIntents(t, sa) > 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d intent parts left after 20s of two sequencers", countIntents(t, sa))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		waitDrained(t, sa, 10*time.Second)
+		if v := verdict(t, na); !v.OK || v.Entries != changes {
+			t.Errorf("verdict = %+v, want ok with %d entries", v, changes)
+		}
+	})
+}

@@ -130,7 +130,12 @@ type AuditSequencer struct {
 
 // NewSequencer returns the sequencer of this node, named holder in the
 // lease (unique per process); poll and ttl of 0 take the defaults.
-func (s *Audit) NewSequencer(holder string, poll, ttl time.Duration) *AuditSequencer {
+// intentAge, when above 0, is how old an audit intent must be for it to
+// complete it (see SetIntentBound).
+func (s *Audit) NewSequencer(holder string, poll, ttl, intentAge time.Duration) *AuditSequencer {
+	if intentAge > 0 {
+		s.SetIntentBound(intentAge)
+	}
 	if poll <= 0 {
 		poll = DefaultSequencerPoll
 	}

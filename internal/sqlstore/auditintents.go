@@ -225,6 +225,9 @@ func (s *Audit) DropChange(ctx context.Context) error {
 // StaleIntents implements compliance.IntentStore.
 func (s *Audit) StaleIntents(ctx context.Context, olderThan time.Time, limit int) ([]compliance.StaleIntent, error) {
 	db := s.db.WithContext(ctx)
+	if !db.Migrator().HasTable(&auditIntentRow{}) {
+		return nil, nil // a database an earlier version wrote, not migrated yet: no change wrote one
+	}
 	cutoff := utc(olderThan)
 	var old []auditIntentRow
 	if err := db.Select("token").Where("at < ?", cutoff).Order("at").Limit(4 * limit).Find(&old).Error; err != nil {

@@ -117,6 +117,15 @@ func TestAuditIntentIsCompletedWithItsEntry(t *testing.T) {
 		if n := countIntents(t, st); n != 1 {
 			t.Fatalf("%d intent parts after the change, want 1", n)
 		}
+		// An entry recorded inside the change, under writes tracked apart
+		// (a job's), is not the change's: the intent stays.
+		job, _ := a.TrackWrites(tracked)
+		if _, err := a.RecordSystemChange(job, compliance.SystemChange{Action: "job", Target: "inside"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := countIntents(t, st); n != 1 {
+			t.Fatalf("%d intent parts after a job's entry inside the change, want 1", n)
+		}
 		if _, err := a.RecordAudit(tracked, e); err != nil {
 			t.Fatal(err)
 		}
@@ -139,8 +148,8 @@ func TestAuditIntentIsCompletedWithItsEntry(t *testing.T) {
 		if n, err := a.RecoverIntents(ctx, time.Now().Add(time.Minute)); err != nil || n != 0 {
 			t.Errorf("RecoverIntents = %d, %v; want 0", n, err)
 		}
-		if v := verdict(t, a); !v.OK || v.Entries != 1 {
-			t.Errorf("verdict = %+v, want ok with 1 entry", v)
+		if v := verdict(t, a); !v.OK || v.Entries != 2 {
+			t.Errorf("verdict = %+v, want ok with 2 entries (the job's and the change's)", v)
 		}
 	})
 }

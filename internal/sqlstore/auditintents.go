@@ -208,8 +208,8 @@ func (s *Audit) completeChange(ctx context.Context, w *writeSet, e compliance.Au
 // DropChange removes the intent of the change ctx carries, which is not
 // recorded (it was refused and wrote no followed object).
 func (s *Audit) DropChange(ctx context.Context) error {
-	w := changeOf(ctx)
-	if w == nil {
+	w := tracked(ctx)
+	if w == nil || w.intent == nil {
 		return nil
 	}
 	w.mu.Lock()

@@ -109,10 +109,12 @@ var errSealRace = errors.New("pending audit entries sequenced by another node me
 // it returns, with no lock on the head. Under a change that TrackChange
 // tracks, it also removes the change's intent, in the same transaction.
 func (s *Audit) EnqueueAudit(ctx context.Context, e compliance.AuditEntry) error {
-	if w := changeOf(ctx); w != nil {
+	// Only the change's own entry completes it: an entry recorded under a
+	// context tracked inside it (a job's) is another.
+	if w := tracked(ctx); w != nil && w.intent != nil {
 		return s.completeChange(ctx, w, e)
 	}
-	return s.enqueue(ctx, e, nil)
+	return s.enqueue(untracked(ctx), e, nil) // the audit's own writes are no part of a change
 }
 
 // enqueue appends e to the queue; first, when given, runs in the same

@@ -69,6 +69,9 @@ func auditCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}
+	if err := reportIntents(ctx, s.Audit(), stdout); err != nil {
+		return fmt.Errorf("audit verify: %w", err)
+	}
 	var problems int
 	if haveCheckpoint {
 		miss, err := compliance.CheckCheckpoint(ctx, s.Audit(), cp)
@@ -165,6 +168,20 @@ func reportBacklog(ctx context.Context, q auditQueue, wait time.Duration, stdout
 	fmt.Fprintf(stdout, "audit log: %d entries not sequenced for longer than %s, the oldest appended at %s (%s)\n",
 		b.Count, compliance.AuditSealLimit, b.Oldest.Format(time.RFC3339), runner)
 	return b.Count, nil
+}
+
+// reportIntents tells of the committed changes whose entries are not
+// recorded yet (their audit intents): verification reports what they
+// wrote until the service, the only writer, completes them.
+func reportIntents(ctx context.Context, q compliance.IntentStore, stdout io.Writer) error {
+	stale, err := q.StaleIntents(ctx, time.Now(), 1000)
+	if err != nil || len(stale) == 0 {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit log: %d committed changes wait for their entries (audit intents, the oldest written at %s); "+
+		"a running service records them once they are %s old, and what they wrote is reported below until then\n",
+		len(stale), stale[0].At.Format(time.RFC3339), compliance.DefaultIntentBound)
+	return nil
 }
 
 // alsoCheckpoint adds the checkpoint's problem to a failure about objects.

@@ -181,6 +181,7 @@ type serveFlags struct {
 	cookieSecure    *bool
 	drain           *time.Duration
 	lockWait        *time.Duration
+	intentAge       *time.Duration
 	checkpointFile  *string
 	checkpointEvery *time.Duration
 	logFormat       *string
@@ -212,6 +213,7 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 	f.envErr = envErr
 	f.cookieSecure = fs.Bool("cookie-secure", cookieSecureEnv, "mark the session cookie Secure (serve behind TLS)")
 	f.drain = fs.Duration("drain-timeout", 60*time.Second, "on SIGTERM, how long in-flight requests and background jobs may take to finish before they are cut")
+	f.intentAge = fs.Duration("audit-intent-age", compliance.DefaultIntentBound, "how old the audit intent of a committed change whose entry was never recorded (its node stopped) must be before the sequencer records the entry from it; keep it well above any request's time")
 	f.lockWait = fs.Duration("audit-lock-wait", httpapi.DefaultSubjectLockWait, "how long a change waits for its turn on an object (an account, a department, an item, a calendar year) that another request, on any node, is changing; then it is refused with 503")
 	f.checkpointFile = fs.String("audit-checkpoint-file", env("POWERCHECK_AUDIT_CHECKPOINT_FILE", ""), "file outside the database that the audit log's head is appended to (keep it off the database server)")
 	f.checkpointEvery = fs.Duration("audit-checkpoint-interval", defaultCheckpointEvery, "how often the audit log's head is appended to --audit-checkpoint-file when the log has grown")
@@ -303,7 +305,7 @@ func serveComponents(a *app, f *serveFlags, mail *webhook.Mailer, inbox *notify.
 		// The audit entries the changes queued, chained by the node that
 		// holds the lease; after the checkpoints, so that it finishes
 		// before their last one.
-		a.services.Audit.NewSequencer(sequencerHolder(), 0, 0),
+		a.services.Audit.NewSequencer(sequencerHolder(), 0, 0, *f.intentAge),
 		// The API, last: it stops taking requests first.
 		api,
 	}

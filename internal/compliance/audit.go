@@ -17,15 +17,17 @@ import (
 // chain: each one's Hash covers its content and the Hash of the entry before
 // it, so an entry altered, removed or moved breaks the chain at that entry.
 type AuditEntry struct {
-	Seq            int64     `json:"seq"`
-	At             time.Time `json:"at"`
-	Actor          string    `json:"actor"`
-	Role           Role      `json:"role"`
-	IP             string    `json:"ip"`
-	Action         string    `json:"action"` // "METHOD route", e.g. "POST /api/v1/steps"
-	Target         string    `json:"target"` // what was changed, e.g. "code=XK-001"
-	RequestDigest  string    `json:"request_digest"`
-	ResponseDigest string    `json:"response_digest"`
+	Seq           int64     `json:"seq"`
+	At            time.Time `json:"at"`
+	Actor         string    `json:"actor"`
+	Role          Role      `json:"role"`
+	IP            string    `json:"ip"`
+	Action        string    `json:"action"` // "METHOD route", e.g. "POST /api/v1/steps"
+	Target        string    `json:"target"` // what was changed, e.g. "code=XK-001"
+	RequestDigest string    `json:"request_digest"`
+	// ResponseDigest is the digest of the answer; AuditRecovered when the
+	// entry was completed by recovery, its answer unseen.
+	ResponseDigest string `json:"response_digest"`
 	// Subjects names the stored objects whose state the change touched,
 	// "kind:key" separated by spaces (e.g. "account:zjj-clerk"); empty for
 	// bulk jobs, whose effects are the warnings they raise.
@@ -188,10 +190,22 @@ func writeField(h hash.Hash, f string) {
 // and every reader of the chain settles the pending entries first. Over-long
 // fields are cut to their stored width. The entry's single subject, when it
 // is of a followed kind and its state after was read, is recorded among its
-// effects, ahead of e.Effects (see WrittenEffects).
+// effects, ahead of e.Effects (see WrittenEffects). Under a context of
+// TrackChange, the entry is queued and the change's intent removed in one
+// transaction; when recovery completed the intent first, nothing is queued.
 func (s *Audit) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
-	as := s.store
 	e.At = s.now().UTC().Truncate(time.Millisecond)
+	e = prepareEntry(e)
+	if err := s.store.EnqueueAudit(ctx, e); err != nil {
+		return AuditEntry{}, err
+	}
+	s.sequencer.kick()
+	return e, nil
+}
+
+// prepareEntry cuts e's fields to their stored widths and sets its effects
+// and their digest, as it is queued.
+func prepareEntry(e AuditEntry) AuditEntry {
 	e.Actor = cut(e.Actor, auditActorMax)
 	e.IP = cut(e.IP, auditIPMax)
 	e.Action = cut(e.Action, auditActionMax)
@@ -199,11 +213,7 @@ func (s *Audit) RecordAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 	e.Subjects = cut(e.Subjects, AuditSubjectsMax)
 	e.Effects = entryEffects(e)
 	e.EffectsDigest = EffectsDigest(e.Effects)
-	if err := as.EnqueueAudit(ctx, e); err != nil {
-		return AuditEntry{}, err
-	}
-	s.sequencer.kick()
-	return e, nil
+	return e
 }
 
 // ListAudit lists the audit log, newest first.

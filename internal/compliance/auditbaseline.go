@@ -27,7 +27,7 @@ func (s *Audit) RecordAuditBaseline(ctx context.Context) (int, error) {
 	if n, err := s.store.CountAccounts(ctx); err != nil || n == 0 {
 		return 0, err // a new installation: its first start records what it stores
 	}
-	legacy, upTo, err := legacyHistory(ctx, r)
+	legacy, recovered, upTo, err := legacyHistory(ctx, r)
 	if err != nil {
 		return 0, err
 	}
@@ -50,7 +50,7 @@ func (s *Audit) RecordAuditBaseline(ctx context.Context) (int, error) {
 			batch = nil
 			return nil
 		}
-		_, err := verifyKind(ctx, st, kind, legacy[kind], upTo, func(o AuditObject) error {
+		_, err := verifyKind(ctx, st, kind, legacy[kind], recovered, upTo, func(o AuditObject) error {
 			batch = append(batch, o)
 			if len(batch) < verifyPage {
 				return nil

@@ -123,13 +123,19 @@ type AuditSequencer struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	// leaseUntil is when the lease this node holds runs out (zero: not
-	// held); lastClaim when it last asked for it. Run's goroutine only.
-	leaseUntil, lastClaim time.Time
+	// held); lastClaim when it last asked for it; lastRecovery when it
+	// last looked for abandoned intents. Run's goroutine only.
+	leaseUntil, lastClaim, lastRecovery time.Time
 }
 
 // NewSequencer returns the sequencer of this node, named holder in the
 // lease (unique per process); poll and ttl of 0 take the defaults.
-func (s *Audit) NewSequencer(holder string, poll, ttl time.Duration) *AuditSequencer {
+// intentAge, when above 0, is how old an audit intent must be for it to
+// complete it (see SetIntentBound).
+func (s *Audit) NewSequencer(holder string, poll, ttl, intentAge time.Duration) *AuditSequencer {
+	if intentAge > 0 {
+		s.SetIntentBound(intentAge)
+	}
 	if poll <= 0 {
 		poll = DefaultSequencerPoll
 	}
@@ -185,13 +191,31 @@ func (q *AuditSequencer) linger(ctx context.Context) bool {
 	}
 }
 
-// pass chains the queue when this node holds the lease.
+// pass chains the queue when this node holds the lease, and completes
+// the audit intents that their changes abandoned (see RecoverIntents), a
+// few times per bound.
 func (q *AuditSequencer) pass(ctx context.Context) error {
 	leader, err := q.claim(ctx)
 	if err != nil || !leader {
 		return err
 	}
+	if err := q.recover(ctx); err != nil {
+		q.log.WarnContext(ctx, "audit sequencer: abandoned intents not completed; trying again", "error", err)
+	}
 	return q.audit.SettleAudit(ctx)
+}
+
+// recover completes the intents older than the bound, at most once every
+// quarter of it (and every 10 seconds at least).
+func (q *AuditSequencer) recover(ctx context.Context) error {
+	now := time.Now() // intents are stamped by their nodes' wall clocks
+	bound := q.audit.intentBound
+	if now.Sub(q.lastRecovery) < min(bound/4, 10*time.Second) {
+		return nil
+	}
+	q.lastRecovery = now
+	_, err := q.audit.RecoverIntents(ctx, now.Add(-bound))
+	return err
 }
 
 // claim tells whether this node holds the lease, renewing it once half of

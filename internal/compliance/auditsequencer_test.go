@@ -135,8 +135,8 @@ func TestAuditSequencersOnTwoNodesFormOneChain(t *testing.T) {
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
 		a, b := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
 		na, nb := auditNode(t, a, key), auditNode(t, b, key)
-		runSequencer(t, na.NewSequencer("node-a", 20*time.Millisecond, time.Second))
-		runSequencer(t, nb.NewSequencer("node-b", 20*time.Millisecond, time.Second))
+		runSequencer(t, na.NewSequencer("node-a", 20*time.Millisecond, time.Second, 0))
+		runSequencer(t, nb.NewSequencer("node-b", 20*time.Millisecond, time.Second, 0))
 
 		recordFrom(t, []*compliance.Audit{na, nb}, 8, 25)
 		waitDrained(t, a, 5*time.Second)
@@ -252,7 +252,7 @@ func TestAuditEntriesQueuedBeforeACrashAreSequencedLater(t *testing.T) {
 			t.Fatalf("head %+v before any sequencing; want none", head)
 		}
 
-		runSequencer(t, auditNode(t, st, nil).NewSequencer("restarted", 20*time.Millisecond, time.Second))
+		runSequencer(t, auditNode(t, st, nil).NewSequencer("restarted", 20*time.Millisecond, time.Second, 0))
 		waitDrained(t, st, 5*time.Second)
 		checkChain(t, st, nil, 5)
 	})
@@ -276,7 +276,7 @@ func TestAuditReadersSettleTheQueue(t *testing.T) {
 			t.Fatalf("VerifyAuditLog = %+v, %v; want 3 entries", v, err)
 		}
 
-		q := node.NewSequencer("stopping", time.Hour, time.Second) // no poll comes round
+		q := node.NewSequencer("stopping", time.Hour, time.Second, 0) // no poll comes round
 		recordFrom(t, []*compliance.Audit{node}, 1, 2)
 		if err := q.Stop(ctx); err != nil {
 			t.Fatal(err)

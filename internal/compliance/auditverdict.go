@@ -24,13 +24,19 @@ type AuditVerdict struct {
 // still reaches the newest checkpoint (when it keeps them, see
 // NewAudit), that no entry waited to be sequenced longer than
 // AuditSealLimit, and the stored objects against the states it recorded,
-// as `audit verify` does. It settles the queued entries first.
+// as `audit verify` does. It completes the abandoned audit intents and
+// settles the queued entries first.
 func (s *Audit) VerifyAuditLog(ctx context.Context, who *Account) (AuditVerdict, error) {
 	if err := Authorize(who, ActReadAudit, ""); err != nil {
 		return AuditVerdict{}, err
 	}
 	v := AuditVerdict{Problems: []string{}, Checked: s.now().UTC().Format(time.RFC3339)}
 	r, st := s.store, s.store
+	// Changes whose node stopped before their entry are completed first,
+	// as the sequencer would: the log accounts for them.
+	if _, err := s.RecoverIntents(ctx, time.Now().Add(-s.intentBound)); err != nil {
+		return AuditVerdict{}, err
+	}
 	if err := s.SettleAudit(ctx); err != nil {
 		return AuditVerdict{}, err
 	}

@@ -94,13 +94,13 @@ const verifyPage = 1000
 // Entries written before effects existed are followed through their single
 // subject, as they recorded it.
 func VerifyAuditState(ctx context.Context, r AuditReader, st AuditObjectStore) ([]StateDrift, error) {
-	legacy, upTo, err := legacyHistory(ctx, r)
+	legacy, recovered, upTo, err := legacyHistory(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	var drifts []StateDrift
 	for _, kind := range followedKinds {
-		d, err := verifyKind(ctx, st, kind, legacy[kind], upTo, nil)
+		d, err := verifyKind(ctx, st, kind, legacy[kind], recovered, upTo, nil)
 		if err != nil {
 			return drifts, fmt.Errorf("audit objects of kind %s: %w", kind, err)
 		}
@@ -117,17 +117,22 @@ type objectHistory struct {
 
 // legacyHistory reads the whole log and returns, by kind and in object
 // order, what the entries without effects recorded of their single followed
-// subject, and the newest entry's Seq.
-func legacyHistory(ctx context.Context, r AuditReader) (map[string][]objectHistory, int64, error) {
+// subject, the entries that recovery completed (see AuditRecovered), and
+// the newest entry's Seq.
+func legacyHistory(ctx context.Context, r AuditReader) (map[string][]objectHistory, map[int64]bool, int64, error) {
 	bySubject := map[AuditSubject][]AuditEffect{}
+	recovered := map[int64]bool{}
 	var upTo int64
 	for {
 		es, err := r.AuditEntries(ctx, upTo, verifyPage)
 		if err != nil {
-			return nil, upTo, err
+			return nil, nil, upTo, err
 		}
 		for _, e := range es {
 			upTo = e.Seq
+			if e.ResponseDigest == AuditRecovered {
+				recovered[e.Seq] = true
+			}
 			if e.EffectsDigest != "" {
 				continue
 			}
@@ -147,13 +152,13 @@ func legacyHistory(ctx context.Context, r AuditReader) (map[string][]objectHisto
 	for _, hs := range out {
 		slices.SortFunc(hs, func(a, b objectHistory) int { return CompareSubjects(a.subject, b.subject) })
 	}
-	return out, upTo, nil
+	return out, recovered, upTo, nil
 }
 
 // verifyKind merges the stored objects of kind with their recorded history
 // (effects, then the legacy entries) and judges each object. unrecorded,
 // when given, is called with each stored object that no entry recorded.
-func verifyKind(ctx context.Context, st AuditObjectStore, kind string, legacy []objectHistory, upTo int64,
+func verifyKind(ctx context.Context, st AuditObjectStore, kind string, legacy []objectHistory, recovered map[int64]bool, upTo int64,
 	unrecorded func(AuditObject) error) ([]StateDrift, error) {
 	stored := &pager[AuditObject]{
 		fetch: func(after *AuditSubject) ([]AuditObject, error) {
@@ -214,7 +219,7 @@ func verifyKind(ctx context.Context, st AuditObjectStore, kind string, legacy []
 				return drifts, err
 			}
 		}
-		drifts = append(drifts, judgeObject(next, obj, effects)...)
+		drifts = append(drifts, judgeObject(next, obj, effects, recovered)...)
 	}
 }
 
@@ -233,7 +238,14 @@ func groupHistory(es []AuditEffect) []objectHistory {
 
 // judgeObject compares what is stored of one object (obj nil: nothing)
 // with what the log recorded of it, in entry order.
-func judgeObject(subj AuditSubject, obj *AuditObject, recorded []AuditEffect) []StateDrift {
+//
+// An entry that recovery completed (recovered, by Seq) stands for a change
+// committed before its place in the log, whose state after is unknown (its
+// recorded after is the state when it was recovered): its own before is
+// not checked, and an entry's before that does not follow from the entry
+// before it is accepted when a recovered entry of the object comes after
+// that one. The state now is checked as always.
+func judgeObject(subj AuditSubject, obj *AuditObject, recorded []AuditEffect, recovered map[int64]bool) []StateDrift {
 	if len(recorded) == 0 {
 		if obj == nil {
 			return nil
@@ -248,10 +260,10 @@ func judgeObject(subj AuditSubject, obj *AuditObject, recorded []AuditEffect) []
 	}
 	for i := 1; i < len(recorded); i++ {
 		before := recorded[i].Before
-		if before == "" {
-			continue // not read: a job's or the demo's creation
+		if before == "" || recovered[recorded[i].Seq] {
+			continue // not read (a job's or the demo's creation), or recovered
 		}
-		if (ordered && before != recorded[i-1].After) || (!ordered && !afters[before]) {
+		if ((ordered && before != recorded[i-1].After) || (!ordered && !afters[before])) && !recoveredSince(recorded, i, recovered) {
 			drifts = append(drifts, StateDrift{Kind: DriftChanged, Subject: subj, Seq: recorded[i].Seq,
 				PrevSeq: recorded[i-1].Seq, Problem: "before state differs"})
 		}
@@ -272,6 +284,22 @@ func judgeObject(subj AuditSubject, obj *AuditObject, recorded []AuditEffect) []
 		drifts = append(drifts, StateDrift{Kind: DriftChanged, Subject: subj, PrevSeq: last.Seq, Problem: problem})
 	}
 	return drifts
+}
+
+// recoveredSince reports whether, of the effects recorded of one object,
+// one that recovery completed comes after the last one before i that it
+// did not: the change it stands for may have been made before recorded[i].
+func recoveredSince(recorded []AuditEffect, i int, recovered map[int64]bool) bool {
+	p := i - 1
+	for p >= 0 && recovered[recorded[p].Seq] {
+		p--
+	}
+	for _, r := range recorded[p+1:] {
+		if recovered[r.Seq] {
+			return true
+		}
+	}
+	return false
 }
 
 // reachable reports whether the recorded changes lead from state from to

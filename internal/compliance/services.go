@@ -3,6 +3,7 @@ package compliance
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // The services below each hold one capability of the checker. Each is
@@ -72,6 +73,7 @@ type AuditStorage interface {
 	AuditStateStore
 	AuditEffectsProbe
 	WriteTracker
+	IntentStore
 	AccountCounter
 	AuditLease
 }
@@ -88,6 +90,19 @@ type Audit struct {
 	// sequencer is told of each entry appended here, so that it chains
 	// it without waiting for its next poll.
 	sequencer *sequencerBell
+	// intentBound is how old an audit intent must be for recovery to
+	// complete it (see RecoverIntents).
+	intentBound time.Duration
+}
+
+// SetIntentBound sets how old an audit intent must be before the
+// sequencer and verification complete it; 0 or less: DefaultIntentBound.
+// It is set before the service starts.
+func (s *Audit) SetIntentBound(d time.Duration) {
+	if d <= 0 {
+		d = DefaultIntentBound
+	}
+	s.intentBound = d
 }
 
 // NewAudit returns the audit log over store. key seals its entries (nil:
@@ -97,7 +112,8 @@ func NewAudit(core *Core, store AuditStorage, key []byte, checkpoints Checkpoint
 	if key != nil && len(key) < MinAuditKey {
 		return nil, fmt.Errorf("audit key: %d bytes, want at least %d", len(key), MinAuditKey)
 	}
-	return &Audit{Core: core, store: store, auditKey: key, auditCheckpoint: checkpoints, sequencer: newSequencerBell()}, nil
+	return &Audit{Core: core, store: store, auditKey: key, auditCheckpoint: checkpoints, sequencer: newSequencerBell(),
+		intentBound: DefaultIntentBound}, nil
 }
 
 // PatrolsStorage is what Patrols reads and writes.

@@ -30,12 +30,13 @@ const auditPeekBytes = 64 << 10
 // (the warnings a step raised, say) are noted as the store writes them
 // (TrackWrites) and recorded with their state after it.
 //
-// The entry is queued after the change was committed, with one insert of
-// its own (the sequencer chains it, see compliance.AuditSequencer): if
-// writing it fails, the change stands (the caller has its
-// answer, and a change cannot be undone here), and the entry is logged as an
-// error with every field so that an operator can restore it. Refusing the
-// change instead would need the entry inside every store transaction. When
+// Each transaction of the change writes the change's audit intent (what
+// the entry will say, and the keys of the objects written) before it
+// commits (see compliance.AuditIntent). The entry is queued after the
+// change was committed, removing the intent in the same transaction (the
+// sequencer chains it, see compliance.AuditSequencer): if writing it fails,
+// or the node stops before, the change stands (the caller may have its
+// answer) and the sequencer completes the entry from the intent later. When
 // the state before cannot be read, the change is refused: it could not be
 // recorded as the log promises. So is a change whose objects' turn (see
 // subjectLocks) does not come within the wait: changes to one object take
@@ -120,11 +121,19 @@ func beforeFailure(err error) error {
 }
 
 // watchAnswer digests the answer as it goes out and notes the followed
-// objects the change writes.
+// objects the change writes; each transaction of the change writes its
+// audit intent (see compliance.AuditIntent).
 func (s *Server) watchAnswer(c *gin.Context, ch *auditedChange) {
 	ch.answer = &digestWriter{ResponseWriter: c.Writer, h: sha256.New(), peek: &cappedBuffer{max: auditPeekBytes}}
 	c.Writer = ch.answer
-	tracked, written := s.auditLog.TrackWrites(c.Request.Context())
+	a := account(c)
+	in := compliance.AuditIntent{Actor: a.Username, Role: a.Role, IP: c.ClientIP(), Action: ch.route,
+		Target: auditTarget(c, ch.req.body), RequestDigest: hex.EncodeToString(ch.reqHash[:]), Subjects: ch.subjects,
+		BeforeDigest: ch.before}
+	if ch.rt.secret {
+		in.RequestDigest = ""
+	}
+	tracked, written := s.auditLog.TrackChange(c.Request.Context(), in)
 	ch.written = written
 	c.Request = c.Request.WithContext(tracked)
 }
@@ -142,6 +151,9 @@ func (s *Server) recordChange(c *gin.Context, ch *auditedChange) {
 	// it failed (a sweep whose first batches were committed, say).
 	succeeded := c.Writer.Status() >= 200 && c.Writer.Status() <= 299
 	if !succeeded && len(objects) == 0 {
+		if err := s.auditLog.DropChange(ctx); err != nil {
+			s.log.ErrorContext(ctx, "audit: intent of a refused change not removed; recovery will record it", "error", err, "action", ch.route)
+		}
 		return
 	}
 	a := account(c)

@@ -106,21 +106,42 @@ const sealBatch = 500
 var errSealRace = errors.New("pending audit entries sequenced by another node meanwhile")
 
 // EnqueueAudit implements compliance.AuditQueue: one INSERT, durable when
-// it returns, with no lock on the head.
+// it returns, with no lock on the head. Under a change that TrackChange
+// tracks, it also removes the change's intent, in the same transaction.
 func (s *Audit) EnqueueAudit(ctx context.Context, e compliance.AuditEntry) error {
+	// Only the change's own entry completes it: an entry recorded under a
+	// context tracked inside it (a job's) is another.
+	if w := tracked(ctx); w != nil && w.intent != nil {
+		return s.completeChange(ctx, w, e)
+	}
+	return s.enqueue(untracked(ctx), e, nil) // the audit's own writes are no part of a change
+}
+
+// enqueue appends e to the queue; first, when given, runs in the same
+// transaction before it.
+func (s *Audit) enqueue(ctx context.Context, e compliance.AuditEntry, first func(tx *gorm.DB) error) error {
 	row, err := toPendingRow(e)
 	if err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
 	}
-	if row.EffectsApart {
-		return wrap(s.transaction(ctx, func(tx *gorm.DB) error {
-			if err := tx.Create(&row).Error; err != nil {
+	if !row.EffectsApart && first == nil {
+		return wrap(s.db.WithContext(ctx).Create(&row).Error, "append audit entry")
+	}
+	return wrap(s.transaction(ctx, func(tx *gorm.DB) error {
+		if first != nil {
+			if err := first(tx); err != nil {
 				return err
 			}
-			return createPendingEffects(tx, row.ID, e.Effects)
-		}), "append audit entry")
-	}
-	return wrap(s.db.WithContext(ctx).Create(&row).Error, "append audit entry")
+		}
+		r := row // a transaction run again inserts afresh
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		if !r.EffectsApart {
+			return nil
+		}
+		return createPendingEffects(tx, r.ID, e.Effects)
+	}), "append audit entry")
 }
 
 // SequenceAudit implements compliance.AuditQueue. The head row is locked

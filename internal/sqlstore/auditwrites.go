@@ -24,8 +24,16 @@ type writesKey struct{}
 // years it created or entered. Rows are noted by key because a batch
 // INSERT that skips duplicates does not tell the ids of those it stored.
 type writeSet struct {
-	parent   *writeSet // an enclosing change, which notes it too
-	mu       sync.Mutex
+	parent *writeSet // an enclosing change, which notes it too
+	mu     sync.Mutex
+	writeKeys
+	// intent, when set, is the change's audit intent: each transaction
+	// under the change writes a part of it (see changeIntent).
+	intent *changeIntent
+}
+
+// writeKeys are the keys of followed objects written.
+type writeKeys struct {
 	warnings map[warningKey]bool
 	ids      map[int64]bool // warnings, by id
 	objects  map[compliance.AuditSubject]bool
@@ -60,15 +68,12 @@ func (w *writeSet) noteValue(v reflect.Value) {
 }
 
 func (w *writeSet) noteRow(row any) {
-	if w.objects == nil {
-		w.warnings, w.ids, w.objects = map[warningKey]bool{}, map[int64]bool{}, map[compliance.AuditSubject]bool{}
-	}
-	object := func(kind, key string) { w.objects[compliance.AuditSubject{Kind: kind, Key: key}] = true }
+	object := func(kind, key string) { w.addObject(compliance.AuditSubject{Kind: kind, Key: key}) }
 	switch r := row.(type) {
 	case warningRow:
-		w.warnings[warningKey{r.CaseNo, r.Dedupe}] = true
+		w.addWarning(warningKey{r.CaseNo, r.Dedupe})
 	case transitionRow:
-		w.ids[r.WarningID] = true
+		w.addID(r.WarningID)
 	case accountRow:
 		object(compliance.SubjectAccount, r.Username)
 	case departmentRow:
@@ -80,6 +85,24 @@ func (w *writeSet) noteRow(row any) {
 	}
 }
 
+func (k *writeKeys) init() {
+	if k.objects == nil {
+		k.warnings, k.ids, k.objects = map[warningKey]bool{}, map[int64]bool{}, map[compliance.AuditSubject]bool{}
+	}
+}
+
+func (k *writeKeys) addWarning(w warningKey) { k.init(); k.warnings[w] = true }
+
+func (k *writeKeys) addID(id int64) { k.init(); k.ids[id] = true }
+
+func (k *writeKeys) addObject(s compliance.AuditSubject) { k.init(); k.objects[s] = true }
+
+// tracked is the writeSet of the change ctx carries; nil when none.
+func tracked(ctx context.Context) *writeSet {
+	w, _ := ctx.Value(writesKey{}).(*writeSet)
+	return w
+}
+
 // registerWriteTracking adds the callback that notes, for TrackWrites, the
 // rows every successful INSERT under a tracked context stores. It costs an
 // untracked INSERT one context lookup.
@@ -88,7 +111,7 @@ func registerWriteTracking(db *gorm.DB) error {
 		if tx.Error != nil || tx.Statement == nil || tx.Statement.Context == nil {
 			return
 		}
-		if w, ok := tx.Statement.Context.Value(writesKey{}).(*writeSet); ok {
+		if w := tracked(tx.Statement.Context); w != nil {
 			w.note(tx.Statement.ReflectValue)
 		}
 	})
@@ -98,8 +121,7 @@ func registerWriteTracking(db *gorm.DB) error {
 // in kind and key order, each with its state read when the list is asked
 // for; a warning in bulk, with two queries for up to idBatch of them.
 func (s *Audit) TrackWrites(ctx context.Context) (context.Context, compliance.Written) {
-	w := &writeSet{}
-	w.parent, _ = ctx.Value(writesKey{}).(*writeSet)
+	w := &writeSet{parent: tracked(ctx)}
 	return context.WithValue(ctx, writesKey{}, w), func(ctx context.Context) ([]compliance.AuditObject, error) {
 		return s.written(ctx, w)
 	}

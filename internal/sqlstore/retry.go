@@ -65,7 +65,8 @@ func (c *conn) transaction(ctx context.Context, f func(tx *gorm.DB) error) error
 }
 
 // transactionOnce runs f in a transaction, one at a time on SQLite, once:
-// for callers that handle a lost conflict themselves.
+// for callers that handle a lost conflict themselves. Under a change that
+// TrackChange tracks, the change's intent is written in it, after f.
 func (c *conn) transactionOnce(ctx context.Context, f func(tx *gorm.DB) error) error {
 	if c.writes != nil {
 		if err := c.writes.enter(ctx); err != nil {
@@ -73,7 +74,22 @@ func (c *conn) transactionOnce(ctx context.Context, f func(tx *gorm.DB) error) e
 		}
 		defer c.writes.leave()
 	}
-	return c.db.WithContext(ctx).Transaction(f)
+	w := changeOf(ctx)
+	if w == nil {
+		return c.db.WithContext(ctx).Transaction(f)
+	}
+	// A change the audit tracks writes its intent in each of its
+	// transactions, so that none commits without it.
+	var parts []intentPart
+	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		parts, err = withIntent(tx, w, f)
+		return err
+	})
+	if err == nil {
+		committed(parts)
+	}
+	return err
 }
 
 // detectGalera reports whether db is a node of a Galera cluster

@@ -271,7 +271,7 @@ type moduleJSON struct {
 }
 
 // allRows lists every table, in creation order.
-var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &auditEffectRow{}, &auditPendingRow{}, &auditPendingEffectRow{}, &auditSequencerRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &explanationScanRow{}, &sessionRow{}, &secretRow{}, &approvalRow{}, &settingRow{}, &outboxRow{}, &webhookDeliveryRow{}, &webhookAttemptRow{}, &mailDigestRow{}, &documentRow{}, &documentSeqRow{}, &notificationRow{}, &subjectLeaseRow{}}
+var allRows = []any{&departmentRow{}, &accountRow{}, &itemRow{}, &caseRow{}, &stepRow{}, &warningRow{}, &revisionRow{}, &calendarRow{}, &draftRow{}, &transitionRow{}, &spotCheckRow{}, &spotCheckCaseRow{}, &auditRow{}, &auditHeadRow{}, &auditEffectRow{}, &auditPendingRow{}, &auditPendingEffectRow{}, &auditSequencerRow{}, &auditIntentRow{}, &patrolRow{}, &patrolDayRow{}, &explanationRow{}, &explanationScanRow{}, &sessionRow{}, &secretRow{}, &approvalRow{}, &settingRow{}, &outboxRow{}, &webhookDeliveryRow{}, &webhookAttemptRow{}, &mailDigestRow{}, &documentRow{}, &documentSeqRow{}, &notificationRow{}, &subjectLeaseRow{}}
 
 // settingRow is one stored settings object, its value JSON.
 type settingRow struct {

@@ -164,7 +164,8 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 	defer cancel()
 	// Once: a group that fails as a whole is split (see commit), and each
 	// step's own transaction is run again when it loses a conflict.
-	return w.c.transactionOnce(ctx, func(tx *gorm.DB) error {
+	var parts []intentPart
+	err := w.c.transactionOnce(ctx, func(tx *gorm.DB) error {
 		// The counters of the whole group are taken once, at its end; its
 		// stored steps' outbox events are inserted together, before them.
 		counters, events := &rollup{}, &eventBuffer{}
@@ -189,8 +190,39 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 		if err := insertEvents(tx, events.rows); err != nil {
 			return err
 		}
+		var err error
+		if parts, err = groupIntents(jobs); err != nil {
+			return err
+		}
+		if err := insertIntents(tx, parts); err != nil {
+			return err
+		}
 		return counters.flush(tx)
 	})
+	if err == nil {
+		committed(parts)
+	}
+	return err
+}
+
+// groupIntents returns the intent parts of the changes whose steps the
+// group stored, one a change: each job carries its request's context, and
+// so its change (a batch of steps is one change).
+func groupIntents(jobs []*stepJob) ([]intentPart, error) {
+	var parts []intentPart
+	now := time.Now()
+	for _, j := range jobs {
+		w := changeOf(j.ctx)
+		if j.err != nil || w == nil || slices.ContainsFunc(parts, func(p intentPart) bool { return p.w == w }) {
+			continue
+		}
+		p, err := w.part(now)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, p)
+	}
+	return parts, nil
 }
 
 // one stores a job in a transaction of its own and answers it. A

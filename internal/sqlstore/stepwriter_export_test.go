@@ -1,9 +1,31 @@
 package sqlstore
 
+import (
+	"context"
+
+	"powercheck/internal/compliance"
+)
+
 // LimitStepWriters sets how many groups of steps s writes at once, so that
 // a test can hold one group open and see the next steps wait for it.
 func (s *Store) LimitStepWriters(n int) {
 	s.steps.mu.Lock()
 	defer s.steps.mu.Unlock()
 	s.steps.max = n
+}
+
+// WriteStepGroup stores recs in one transaction of the step writer, each
+// under its own context and behind its own savepoint, as steps submitted
+// together are; it returns each step's error, and the transaction's.
+func (s *Store) WriteStepGroup(ctxs []context.Context, recs []compliance.StepRecord, respond []compliance.Responder) ([]error, error) {
+	jobs := make([]*stepJob, len(recs))
+	for i := range recs {
+		jobs[i] = &stepJob{asked: ctxs[i], ctx: ctxs[i], rec: recs[i], respond: respond[i], done: make(chan struct{})}
+	}
+	err := s.steps.together(jobs)
+	errs := make([]error, len(jobs))
+	for i, j := range jobs {
+		errs[i] = j.err
+	}
+	return errs, err
 }

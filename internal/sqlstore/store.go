@@ -72,6 +72,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err == nil {
 		err = registerWriteTracking(db)
 	}
+	if err == nil {
+		err = registerIntentWrites(db)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", kind, err)
 	}

@@ -40,6 +40,10 @@ const gateWaitLimit = 10 * time.Second
 
 const gateKey = "powercheck:write_gate"
 
+// gateHeld marks the context of a statement run, outside a transaction,
+// on behalf of one that holds the gate already: it must not wait for it.
+type gateHeld struct{}
+
 // gateStatements registers callbacks that take g around every write
 // statement (create, update, delete, raw exec) that runs outside a
 // transaction; statements in one already hold it (conn.transaction).
@@ -51,6 +55,9 @@ func gateStatements(db *gorm.DB, g writeGate) error {
 		ctx := tx.Statement.Context
 		if ctx == nil {
 			ctx = context.Background()
+		}
+		if ctx.Value(gateHeld{}) != nil {
+			return // a statement run for one that holds the gate (an audit intent)
 		}
 		ctx, cancel := context.WithTimeout(ctx, gateWaitLimit)
 		defer cancel()

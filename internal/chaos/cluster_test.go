@@ -14,6 +14,8 @@ import (
 	"time"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
+
+	"powercheck/internal/compliance"
 )
 
 // clusterServeArgs turn every background job on, at short intervals: the
@@ -25,7 +27,10 @@ import (
 // cases) are sent again well within the test's wait.
 var clusterServeArgs = []string{"--sweep-interval", "2s", "--policy-poll", "1s",
 	"--webhook-fanout-interval", "500ms", "--webhook-dispatch-interval", "500ms",
-	"--webhook-retry-base", "100ms", "--webhook-retry-cap", "1s", "--webhook-timeout", "1s"}
+	"--webhook-retry-base", "100ms", "--webhook-retry-cap", "1s", "--webhook-timeout", "1s",
+	// A change committed by a node killed before it recorded its audit
+	// entry is recorded from its intent once the intent is this old.
+	"--audit-intent-age", "5s"}
 
 // faultTimes is when each fault began and ended.
 type faultTimes struct {
@@ -85,6 +90,7 @@ func TestClusterFaults(t *testing.T) {
 	warnings := checkWarnings(t, check, load.prefix)
 	ticked, sweeps := sweptAfter(t, check, load.prefix, ft.pcBack)
 	hooks := deliveredAfter(t, check, rcv, ft.pcBack)
+	waiting, recovered := intentsRecovered(t, check, 60*time.Second)
 	audit := auditVerify(t, g.serviceDSN(1))
 	served := servedAfter(load, ft.pcBack)
 	took := time.Since(began).Round(time.Second)
@@ -100,9 +106,9 @@ func TestClusterFaults(t *testing.T) {
 		hooks.delivered, hooks.pending, hooks.dead, hooks.got.distinct, hooks.got.requests, hooks.got.repeated, hooks.got.after, hooks.missing)
 	t.Logf("audit verify: %s", strings.TrimSpace(audit.out))
 	t.Logf("RESULT cluster faults: acked=%d stored=%d duplicates=%d lost=%d warnings=%d warnings_twice=0 ticked_after=%d sweeps_after=%d "+
-		"hooks_delivered=%d hooks_distinct=%d hooks_repeated=%d hooks_after=%d audit_verify=%s took=%s",
+		"hooks_delivered=%d hooks_distinct=%d hooks_repeated=%d hooks_after=%d audit_recovered=%d audit_intents_waiting=%d audit_verify=%s took=%s",
 		g2.acked, g2.stored, g2.duplicates, len(g2.lost), warnings, ticked, sweeps,
-		hooks.delivered, hooks.got.distinct, hooks.got.repeated, hooks.got.after, audit.verdict(), took)
+		hooks.delivered, hooks.got.distinct, hooks.got.repeated, hooks.got.after, recovered, waiting, audit.verdict(), took)
 
 	g2.check(t, load)
 	if audit.err != nil {
@@ -201,6 +207,25 @@ func sweptAfter(t *testing.T, db *sql.DB, prefix string, since time.Time) (ticke
 		sweeps = -1
 	}
 	return ticked, sweeps
+}
+
+// intentsRecovered waits, up to wait, until the running nodes' audit
+// sequencer has recorded the entries of the changes whose node died before
+// recording them (their audit intents); it returns the intents still
+// waiting and the entries recorded from intents.
+func intentsRecovered(t *testing.T, db *sql.DB, wait time.Duration) (waiting, recovered int) {
+	for deadline := time.Now().Add(wait); ; time.Sleep(500 * time.Millisecond) {
+		if err := db.QueryRow("SELECT COUNT(*) FROM audit_intents").Scan(&waiting); err != nil {
+			t.Fatalf("count audit intents: %v", err)
+		}
+		if waiting == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err := db.QueryRow("SELECT COUNT(*) FROM audit_log WHERE response_digest = ?", compliance.AuditRecovered).Scan(&recovered); err != nil {
+		t.Fatalf("count recovered audit entries: %v", err)
+	}
+	return waiting, recovered
 }
 
 // audited is the outcome of `powercheck audit verify`.

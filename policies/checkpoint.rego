@@ -69,8 +69,12 @@ warnings contains {
 } if {
 	input.event == "step"
 	takes_approval
-	last := latest(by_role(signed_before, step_role))
+	list := by_role(signed_before, step_role)
+	# Only a rejection can be the one that counts: the approvals are sorted
+	# (latest) only when there is one.
+	some last in list
 	last.decision == "reject"
+	last == latest(list)
 }
 
 # METADATA

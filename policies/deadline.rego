@@ -551,6 +551,18 @@ _step_gap(d) if {
 	_live
 }
 
+# _uncounted: some deadline has a due date or a count of working days that
+# the calendar could not give, which each of calendar_gaps needs.
+_uncounted if {
+	some d in input.case.deadlines
+	d.due == null
+}
+
+_uncounted if {
+	some d in input.case.deadlines
+	d.remaining_workdays == null
+}
+
 unknown_period := sprintf("%d 年", [facts.unknown_year]) if is_number(facts.unknown_year)
 
 else := "所涉期间"
@@ -562,6 +574,7 @@ else := "所涉期间"
 #   level: prewarning
 #   basis: 国务院办公厅关于部分节假日安排的通知
 warnings contains w if {
+	_uncounted # a cheap look first: every gap is a deadline the calendar left uncounted
 	count(calendar_gaps) > 0
 	w := {
 		"rule": "deadline.calendar_unknown",

@@ -25,6 +25,9 @@ type family struct {
 	name                       string
 	events                     []string // nil: every event
 	warnings, nextCheck, lifts bool
+	// notSet names the result rules that have a rule other than a partial
+	// set rule ("warnings contains …"), which may leave them undefined.
+	notSet map[string]bool
 }
 
 // eventQuery is the compiled query of one event.
@@ -62,13 +65,22 @@ func families(c *ast.Compiler) []family {
 			}
 		}
 		for _, r := range mod.Rules {
-			switch r.Head.Name.String() {
+			name := r.Head.Name.String()
+			switch name {
 			case "warnings":
 				f.warnings = true
 			case "next_check":
 				f.nextCheck = true
 			case "lifted":
 				f.lifts = true
+			default:
+				continue
+			}
+			if r.Head.RuleKind() != ast.MultiValue || len(r.Head.Ref()) != 1 {
+				if f.notSet == nil {
+					f.notSet = map[string]bool{}
+				}
+				f.notSet[name] = true
 			}
 		}
 	}
@@ -118,23 +130,31 @@ func compileChecks(c *ast.Compiler) (map[string]*eventQuery, error) {
 func compileCheck(c *ast.Compiler, fams []family, event string) (*eventQuery, error) {
 	q := &eventQuery{}
 	var exprs []string
-	add := func(list *[]resultVar, prefix, fam, rule string) {
+	add := func(list *[]resultVar, prefix string, f family, rule string) {
 		v := ast.Var(prefix + strconv.Itoa(len(*list)))
-		*list = append(*list, resultVar{family: fam, v: v})
-		exprs = append(exprs, fmt.Sprintf("%s = [x | some x in data.compliance[%q].%s]", v, fam, rule))
+		*list = append(*list, resultVar{family: f.name, v: v})
+		if f.notSet[rule] {
+			// Collected element by element: a complete rule may be
+			// undefined, which must not make the whole query undefined.
+			exprs = append(exprs, fmt.Sprintf("%s = [x | some x in data.compliance[%q].%s]", v, f.name, rule))
+			return
+		}
+		// Partial set rules make a set, empty when none matched: bound as
+		// it is, with no comprehension to evaluate.
+		exprs = append(exprs, fmt.Sprintf("%s = data.compliance[%q].%s", v, f.name, rule))
 	}
 	for _, f := range fams {
 		if !f.handles(event) {
 			continue
 		}
 		if f.warnings {
-			add(&q.warns, "w", f.name, "warnings")
+			add(&q.warns, "w", f, "warnings")
 		}
 		if f.nextCheck {
-			add(&q.next, "n", f.name, "next_check")
+			add(&q.next, "n", f, "next_check")
 		}
 		if f.lifts {
-			add(&q.lifts, "l", f.name, "lifted")
+			add(&q.lifts, "l", f, "lifted")
 		}
 	}
 	if len(exprs) == 0 {
@@ -213,15 +233,23 @@ func (c *Compiled) runCheck(ctx context.Context, q *eventQuery, timeout time.Dur
 	return res, notes, nil
 }
 
-// each calls f with every element of the arrays bound to vars.
+// each calls f with every element of the sets or arrays bound to vars, in
+// order (a set's elements sorted, as a comprehension over it gives them).
 func (r evalResult) each(vars []resultVar, f func(family string, t *ast.Term) error) error {
 	for _, rv := range vars {
-		arr, ok := r[rv.v].Value.(*ast.Array)
-		if !ok {
+		t := r[rv.v]
+		if t == nil {
 			continue
 		}
-		for i := range arr.Len() {
-			if err := f(rv.family, arr.Elem(i)); err != nil {
+		switch v := t.Value.(type) {
+		case *ast.Array:
+			for i := range v.Len() {
+				if err := f(rv.family, v.Elem(i)); err != nil {
+					return err
+				}
+			}
+		case ast.Set:
+			if err := v.Iter(func(e *ast.Term) error { return f(rv.family, e) }); err != nil {
 				return err
 			}
 		}

@@ -36,7 +36,7 @@ func caseFacts(cal *calendar.Calendar, doc ast.Object) (deadlines, facts *ast.Te
 		dls = append(dls, t)
 	}
 	dls = append(dls, c.stepDeadlines()...)
-	return ast.ArrayTerm(dls...), c.factsTerm(), true
+	return arrayTerm(dls), c.factsTerm(), true
 }
 
 // obj builds an object term from alternating keys and value terms.
@@ -124,8 +124,8 @@ func (c *clockCase) period(key, name string, days *ast.Term, u string, due calen
 		susp, suspOK = c.suspensionDaysIn(-1, upto, u), true
 	}
 	ext, cut, unapproved := c.extensionDays(upto)
-	kv := []any{"key", ast.StringTerm(key), "kind", ast.StringTerm(key), "name", ast.StringTerm(name),
-		"start", dateTerm(c.accepted, c.accOK), "days", days, "unit", ast.StringTerm(u),
+	kv := []any{"key", keyTerm(key), "kind", keyTerm(key), "name", keyTerm(name),
+		"start", dateTerm(c.accepted, c.accOK), "days", days, "unit", keyTerm(u),
 		"done", dateTerm(fin, finOK), "extension_days", ast.InternedTerm(ext),
 		"extension_cut", ast.InternedTerm(cut), "unapproved_extensions", ast.InternedTerm(unapproved),
 		"suspended_days", intTerm(view, viewOK), "period_suspended_days", intTerm(susp, suspOK)}
@@ -195,10 +195,10 @@ func (c *clockCase) stepDeadlines() []*ast.Term {
 		}
 		view, viewOK := c.suspensionDays(p, upto)
 		name := c.stepName(f.code)
-		kv := []any{"key", ast.StringTerm("step:" + f.code), "kind", ast.StringTerm("step"),
+		kv := []any{"key", ast.StringTerm("step:" + f.code), "kind", keyTerm("step"),
 			"name", ast.StringTerm("“" + name + "”环节时限"), "index", ast.InternedTerm(i),
 			"code", ast.StringTerm(f.code), "step_name", ast.StringTerm(name), "from_name", ast.StringTerm(c.stepName(prev)),
-			"start", dateTerm(c.done[p].date, true), "days", f.limit, "unit", ast.StringTerm(f.unit),
+			"start", dateTerm(c.done[p].date, true), "days", f.limit, "unit", keyTerm(f.unit),
 			"done", dateTerm(ref, isDone), "open", ast.InternedTerm(!isDone),
 			"extension_days", ast.InternedTerm(0), "suspended_days", intTerm(view, viewOK),
 			"period_suspended_days", ast.InternedTerm(susp)}
@@ -243,7 +243,7 @@ func (c *clockCase) extensionChecks() *ast.Term {
 			"extension_cut", ast.InternedTerm(cut), "unapproved_extensions", ast.InternedTerm(unapproved)}
 		out = append(out, obj(append(kv, c.timing(due, dueOK, at, true)...)...))
 	}
-	return ast.ArrayTerm(out...)
+	return arrayTerm(out)
 }
 
 // factsTerm is input.case.facts: "suspended" (the clock is stopped now),
@@ -295,9 +295,9 @@ func (c *clockCase) factsTerm() *ast.Term {
 		"done_count", ast.InternedTerm(len(c.done)), "unknown_year", intTerm(uy, uyOK),
 		"extension_rule", obj("max_days", ast.InternedTerm(r.maxDays), "unit", ast.StringTerm(r.unit),
 			"times", ast.InternedTerm(r.times), "approver_role", ast.StringTerm(r.approver), "basis", ast.StringTerm(r.basis)),
-		"extension_unit", ast.StringTerm(c.extUnit()),
-		"suspensions", ast.ArrayTerm(susp...), "extensions", ast.ArrayTerm(exts...),
-		"extension_checks", c.extensionChecks(), "extension_counts", ast.ArrayTerm(counts...),
+		"extension_unit", keyTerm(c.extUnit()),
+		"suspensions", arrayTerm(susp), "extensions", arrayTerm(exts),
+		"extension_checks", c.extensionChecks(), "extension_counts", arrayTerm(counts),
 		"steps", ast.ObjectTerm(steps...))
 }
 

@@ -32,11 +32,23 @@ func numTerm(f float64) *ast.Term {
 }
 
 func strTerms(s []string) *ast.Term {
+	if len(s) == 0 {
+		return ast.InternedEmptyArray
+	}
 	out := make([]*ast.Term, len(s))
 	for i, v := range s {
 		out[i] = ast.StringTerm(v)
 	}
 	return ast.ArrayTerm(out...)
+}
+
+// arrayTerm shares the one empty array: the documents built here are never
+// changed once built, so an empty part need not be a value of its own.
+func arrayTerm(elems []*ast.Term) *ast.Term {
+	if len(elems) == 0 {
+		return ast.InternedEmptyArray
+	}
+	return ast.ArrayTerm(elems...)
 }
 
 func boolTerm(b bool) *ast.Term { return ast.InternedTerm(b) }
@@ -100,18 +112,18 @@ func stepValue(s *compliance.Step) (*ast.Term, error) {
 	for i, a := range s.Approvals {
 		approvals[i] = obj("role", ast.StringTerm(string(a.Role)), "by", ast.StringTerm(a.By), "at", tsTerm(a.At))
 	}
-	attrs := ast.NewObject()
+	attrs := ast.InternedEmptyObject
 	if len(s.Attributes) > 0 {
 		v, err := ast.InterfaceToValue(s.Attributes)
 		if err != nil {
 			return nil, err
 		}
-		attrs = v.(ast.Object)
+		attrs = ast.NewTerm(v)
 	}
 	kv := []any{"id", ast.StringTerm(s.ID), "case_no", ast.StringTerm(s.CaseNo), "step_code", ast.StringTerm(s.StepCode),
 		"handler", ast.StringTerm(s.Handler), "occurred_at", tsTerm(s.OccurredAt), "recorded_at", tsTerm(s.RecordedAt),
-		"legal_basis_ids", strTerms(s.LegalBasisIDs), "approvals", ast.ArrayTerm(approvals...),
-		"attributes", ast.NewTerm(attrs), "recorded_by", ast.StringTerm(s.RecordedBy)}
+		"legal_basis_ids", strTerms(s.LegalBasisIDs), "approvals", arrayTerm(approvals),
+		"attributes", attrs, "recorded_by", ast.StringTerm(s.RecordedBy)}
 	if s.HandlerKnown != nil {
 		kv = append(kv, "handler_known", boolTerm(*s.HandlerKnown))
 	}
@@ -196,7 +208,7 @@ func caseValue(in *compliance.Input) (*ast.Term, error) {
 	c := in.Case
 	return obj("case_no", ast.StringTerm(c.CaseNo), "applicant", ast.StringTerm(c.Applicant), "accepted_at", tsTerm(c.AcceptedAt),
 		"status", ast.StringTerm(c.Status), "department_code", ast.StringTerm(c.DepartmentCode),
-		"steps", ast.ArrayTerm(steps...), "warnings", ast.ArrayTerm(warnings...), "approvals", ast.ArrayTerm(approvals...)), nil
+		"steps", arrayTerm(steps), "warnings", arrayTerm(warnings), "approvals", arrayTerm(approvals)), nil
 }
 
 // DocumentValue is Document built as an ast value, without the counted

@@ -16,7 +16,8 @@ import (
 // nothing interrupts an allocation: one call such as a shift by 2^40 bits or
 // a range of 10^12 numbers ends the process. So policies may call only the
 // built-ins listed here, every such call is checked before it runs where its
-// result could outgrow its arguments, and every result is checked for size.
+// result could outgrow its arguments, and every result that could be larger
+// than the call's arguments is checked for size.
 // A check that fails halts the evaluation with an error: the step is stored
 // unchecked and the failure is shown, as with any failing evaluation.
 
@@ -81,11 +82,20 @@ func init() {
 		if f == nil {
 			continue // not a function of this OPA version (or not a call: assign, eq, and, or)
 		}
-		if guards[name] == nil && answersBoolean(name) {
-			continue // a boolean cannot outgrow anything: the wrapper would only cost time
+		if guards[name] == nil && (answersBoolean(name) || answersWithin[name]) {
+			continue // the result cannot outgrow anything: the wrapper would only cost time
 		}
 		topdown.RegisterBuiltinFunc(name, guarded(name, f, guards[name]))
 	}
+}
+
+// answersWithin are the built-ins, called on nearly every step, whose
+// result is never larger than their arguments: a count or an index (a
+// number no larger than a collection), a time in nanoseconds (an int64), a
+// type's name, or a part of an argument (object.get's value or its default).
+var answersWithin = map[string]bool{
+	"count": true, "indexof": true, "type_name": true, "object.get": true,
+	"time.parse_rfc3339_ns": true, "time.parse_ns": true,
 }
 
 // ErrSandbox marks a built-in call refused or cut by the sandbox.

@@ -18,7 +18,6 @@ import (
 	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
 	"powercheck/internal/checker"
-	"powercheck/internal/compliance"
 	"powercheck/internal/httpapi"
 	"powercheck/internal/notify"
 	"powercheck/internal/policy"
@@ -142,24 +141,7 @@ func startNodes(t *testing.T, dsns []string) []*node {
 			t.Fatalf("node %d: settings: %v", i+1, err)
 		}
 		if i == 0 {
-			// As serve does: the admin and the shipped calendar are in
-			// the audit log.
-			seeding, seeded := svcs.Audit.TrackWrites(ctx)
-			if err := svcs.Accounts.SyncCalendar(seeding); err != nil {
-				t.Fatalf("calendar: %v", err)
-			}
-			if _, err := svcs.Accounts.Bootstrap(ctx, apitest.AdminToken); err != nil {
-				t.Fatalf("bootstrap admin: %v", err)
-			}
-			written, err := seeded(ctx)
-			if err != nil {
-				t.Fatalf("calendar writes: %v", err)
-			}
-			if _, err := svcs.Audit.RecordSystemChange(ctx, compliance.SystemChange{Action: "bootstrap", Target: "username=admin",
-				Result: map[string]string{"username": "admin"}, Subjects: []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: "admin"}},
-				Written: written}); err != nil {
-				t.Fatalf("audit bootstrap: %v", err)
-			}
+			apitest.SeedAsServe(t, ctx, svcs) // as serve does
 		}
 		locks, err := sqlstore.NewSubjectLocks(ctx, st)
 		if err != nil {

@@ -80,24 +80,9 @@ func startServerWith(t testing.TB, dsn string, w wiring) *apitest.Server {
 	if _, err := svcs.Accounts.RefreshSettings(ctx); err != nil {
 		t.Fatalf("settings: %v", err)
 	}
-	seeding, seeded := svcs.Audit.TrackWrites(ctx)
-	if err := svcs.Accounts.SyncCalendar(seeding); err != nil {
-		t.Fatalf("calendar: %v", err)
-	}
-	if _, err := svcs.Accounts.Bootstrap(ctx, apitest.AdminToken); err != nil {
-		t.Fatalf("bootstrap admin: %v", err)
-	}
 	// As serve does: the admin and the shipped calendar are in the audit
 	// log, so that a test of the log finds it whole.
-	written, err := seeded(ctx)
-	if err != nil {
-		t.Fatalf("calendar writes: %v", err)
-	}
-	if _, err := svcs.Audit.RecordSystemChange(ctx, compliance.SystemChange{Action: "bootstrap", Target: "username=admin",
-		Result: map[string]string{"username": "admin"}, Subjects: []compliance.AuditSubject{{Kind: compliance.SubjectAccount, Key: "admin"}},
-		Written: written}); err != nil {
-		t.Fatalf("audit bootstrap: %v", err)
-	}
+	apitest.SeedAsServe(t, ctx, svcs)
 	locks, err := sqlstore.NewSubjectLocks(ctx, store)
 	if err != nil {
 		t.Fatalf("subject locks: %v", err)

@@ -9,9 +9,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// The guards of the built-ins whose one call can produce far more than it
-// was given: each checks a call's arguments before the call allocates.
-
 // guards check the arguments of the built-ins whose one call can produce far
 // more than it was given, before the call allocates.
 var guards = map[string]func([]*ast.Term) error{

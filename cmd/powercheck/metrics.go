@@ -16,7 +16,8 @@ import (
 // serveMetrics serves the Prometheus metrics m on addr, apart from the API:
 // the scrape port stays off the address people and programs reach, and
 // needs no token. It also serves Go's profiles (/debug/pprof/), which
-// belong on the same operators-only port. The services are told of m when they are built (it hears
+// belong on the same operators-only port; not the command line, which may
+// hold the database's password. The services are told of m when they are built (it hears
 // of evaluations, warnings and sweeps); the caller hands it to the API for
 // its requests. stop closes the listener
 // and waits for the server to return.
@@ -42,7 +43,6 @@ func serveMetrics(addr string, m *metrics.Metrics, a *app, stdout io.Writer, log
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)

@@ -149,6 +149,15 @@ func TestMetrics(t *testing.T) {
 			if res.StatusCode != 200 || !strings.Contains(string(b), "heap profile") {
 				t.Errorf("GET /debug/pprof/heap: %d, %.80q", res.StatusCode, b)
 			}
+			// The command line may hold the database's password.
+			cl, err := http.Get(strings.TrimSuffix(s.metrics, "/metrics") + "/debug/pprof/cmdline")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Body.Close()
+			if cl.StatusCode == 200 {
+				t.Error("GET /debug/pprof/cmdline answered 200; the command line must not be served")
+			}
 		})
 	})
 }

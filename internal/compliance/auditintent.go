@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -94,16 +95,18 @@ const intentBatch = 100
 // queued.
 func (s *Audit) RecoverIntents(ctx context.Context, olderThan time.Time) (int, error) {
 	n := 0
+	var failed []error // one intent that cannot be recovered does not hold up the others
 	for {
 		stale, err := s.store.StaleIntents(ctx, olderThan, intentBatch)
 		if err != nil {
-			return n, fmt.Errorf("recover audit intents: %w", err)
+			return n, errors.Join(append(failed, fmt.Errorf("recover audit intents: %w", err))...)
 		}
 		done := 0
 		for _, in := range stale {
 			ok, err := s.recoverIntent(ctx, in)
 			if err != nil {
-				return n, fmt.Errorf("recover audit intent %s: %w", in.Token, err)
+				failed = append(failed, fmt.Errorf("recover audit intent %s: %w", in.Token, err))
+				continue
 			}
 			if ok {
 				n++
@@ -114,7 +117,7 @@ func (s *Audit) RecoverIntents(ctx context.Context, olderThan time.Time) (int, e
 			if n > 0 {
 				s.sequencer.kick()
 			}
-			return n, nil
+			return n, errors.Join(failed...)
 		}
 	}
 }

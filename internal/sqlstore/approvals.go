@@ -42,6 +42,7 @@ func toApproval(r approvalRow) compliance.SignedApproval {
 func (s *Approvals) CreateApproval(ctx context.Context, a compliance.SignedApproval, late bool) (compliance.SignedApproval, error) {
 	row := fromApproval(a)
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		row.ID = 0 // no id: run again after a lost conflict, it inserts anew
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -114,7 +115,7 @@ func (s *Approvals) CountPendingApprovals(ctx context.Context, departments []str
 	return n, nil
 }
 
-// HandlerKnown implements compliance.ApprovalStore.
+// HandlerAccounts implements compliance.ApprovalStore.
 func (s *Approvals) HandlerAccounts(ctx context.Context, dept, realName string) ([]string, error) {
 	names, err := handlerAccounts(s.db.WithContext(ctx), dept, realName)
 	return names, wrap(err, "look up handler")

@@ -204,7 +204,7 @@ func (s *Audit) withHead(ctx context.Context, f func(tx *gorm.DB, head *complian
 				return fmt.Errorf("create audit head: %w", cerr)
 			}
 			continue
-		case retryable(err), errors.Is(err, errSealRace):
+		case errors.Is(err, errSealRace): // lost conflicts are run again by transaction
 			continue
 		}
 		break

@@ -74,6 +74,7 @@ func (s *Documents) IssueDocument(ctx context.Context, d compliance.Document, t 
 		if err := tx.Where("kind = ? AND year = ?", d.Kind, d.Year).Take(&seq).Error; err != nil {
 			return err
 		}
+		r.ID = 0 // no id: run again after a lost conflict, it inserts anew
 		r.Seq = seq.LastSeq
 		r.Number = compliance.DocumentNumber(d.Prefix, d.Year, r.Seq)
 		if t == nil {

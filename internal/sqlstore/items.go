@@ -25,9 +25,11 @@ func (s *Catalog) SaveItem(ctx context.Context, it compliance.PowerItem) (compli
 
 func (s *Catalog) saveItem(ctx context.Context, it compliance.PowerItem, a compliance.ItemApproval) (compliance.ItemVersion, error) {
 	for attempt := 0; ; attempt++ {
-		row := fromItem(it)
-		row.ApprovalStatus, row.ApprovedBy, row.ApprovedAt, row.ReviewNote = a.ApprovalStatus, a.By, utcPtr(a.At), a.Note
+		base := fromItem(it)
+		base.ApprovalStatus, base.ApprovedBy, base.ApprovedAt, base.ReviewNote = a.ApprovalStatus, a.By, utcPtr(a.At), a.Note
+		var row itemRow
 		err := s.transaction(ctx, func(tx *gorm.DB) error {
+			row = base // from scratch: run again after a lost conflict, it inserts anew
 			var latest int
 			if err := tx.Model(&itemRow{}).Where("code = ?", it.Code).
 				Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {
@@ -37,7 +39,7 @@ func (s *Catalog) saveItem(ctx context.Context, it compliance.PowerItem, a compl
 			return tx.Create(&row).Error
 		})
 		err = wrap(err, "save item")
-		if (errors.Is(err, compliance.ErrDuplicate) || retryable(err)) && attempt < 100 && ctx.Err() == nil {
+		if errors.Is(err, compliance.ErrDuplicate) && attempt < 100 && ctx.Err() == nil {
 			time.Sleep(time.Duration(rand.IntN(5)+1) * time.Millisecond)
 			continue
 		}

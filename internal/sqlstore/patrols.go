@@ -54,6 +54,7 @@ func (s *Patrols) CreatePatrol(ctx context.Context, rec compliance.PatrolRecord)
 	r := patrolRow{DepartmentCode: p.DepartmentCode, Inspector: p.Inspector, At: utc(p.At), Findings: p.Findings,
 		Problems: p.Problems, CreatedAt: utc(p.CreatedAt)}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		r.ID = 0 // no id: run again after a lost conflict, it inserts anew
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}

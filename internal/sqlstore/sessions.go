@@ -23,18 +23,18 @@ func (s *Sessions) Credentials(ctx context.Context, username string) (compliance
 
 // SetPassword implements session.Store.
 func (s *Sessions) SetPassword(ctx context.Context, username, hash string, mustChange bool, keep string, at time.Time) error {
-	err := retry(ctx, func() error {
-		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			var r accountRow
-			if err := tx.Select("id").Where("username = ?", username).Take(&r).Error; err != nil {
-				return err
-			}
-			if err := tx.Model(&accountRow{}).Where("id = ?", r.ID).
-				Updates(map[string]any{"password_hash": hash, "must_change_password": mustChange, "updated_at": utc(at)}).Error; err != nil {
-				return err
-			}
-			return tx.Where("account_id = ? AND token_hash <> ?", r.ID, keep).Delete(&sessionRow{}).Error
-		})
+	// Through the store's transaction: it takes the SQLite write gate's turn,
+	// writes the change's audit intent and runs again after a lost conflict.
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var r accountRow
+		if err := tx.Select("id").Where("username = ?", username).Take(&r).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&accountRow{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"password_hash": hash, "must_change_password": mustChange, "updated_at": utc(at)}).Error; err != nil {
+			return err
+		}
+		return tx.Where("account_id = ? AND token_hash <> ?", r.ID, keep).Delete(&sessionRow{}).Error
 	})
 	return wrap(err, "set password")
 }

@@ -82,6 +82,7 @@ func (s *SpotChecks) CreateSpotCheck(ctx context.Context, sc compliance.SpotChec
 		r.Departments = []string{}
 	}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		r.ID = 0 // no id: run again after a lost conflict, it inserts anew
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}

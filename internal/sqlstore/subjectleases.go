@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	mrand "math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -52,10 +53,14 @@ func (l *SubjectLocks) lockLeases(ctx context.Context, names []string, wait time
 		// stalls the subject until it runs out.
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = retry(rctx, func() error {
-			return l.gdb.WithContext(rctx).Where("name IN ? AND holder = ?", keys[:held.Load()], holder).
-				Delete(&subjectLeaseRow{}).Error
-		})
+		// By holder alone, which is this holding's own name: a lease whose
+		// insert committed but answered an error is released too.
+		if err := retry(rctx, func() error {
+			return l.gdb.WithContext(rctx).Where("holder = ?", holder).Delete(&subjectLeaseRow{}).Error
+		}); err != nil {
+			slog.WarnContext(rctx, "subject locks: leases not released; they run out on their own", "holder", holder,
+				"ttl", leaseTTL, "error", err)
+		}
 	}
 	go l.renewLeases(keys, &held, holder, stop, done)
 	for _, k := range keys {
@@ -126,10 +131,14 @@ func (l *SubjectLocks) renewLeases(keys []string, held *atomic.Int64, holder str
 		}
 		n := held.Load()
 		ctx, cancel := context.WithTimeout(context.Background(), leaseTTL/3)
-		_ = retry(ctx, func() error {
+		if err := retry(ctx, func() error {
 			return l.gdb.WithContext(ctx).Model(&subjectLeaseRow{}).Where("name IN ? AND holder = ?", keys[:n], holder).
 				Update("until", time.Now().UTC().Add(leaseTTL)).Error
-		})
+		}); err != nil {
+			// The change goes on; if it outlasts the lease, another node may
+			// take the subject meanwhile. Said, so that an operator sees it.
+			slog.WarnContext(ctx, "subject locks: leases not renewed", "holder", holder, "ttl", leaseTTL, "error", err)
+		}
 		cancel()
 	}
 }

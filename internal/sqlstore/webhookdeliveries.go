@@ -166,6 +166,9 @@ func (s *Webhooks) FinishDeliveries(ctx context.Context, token string, results [
 			Error: r.Attempt.Error, DurationMS: r.Attempt.DurationMS}
 	}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		for i := range attempts {
+			attempts[i].ID = 0 // no id: run again after a lost conflict, it inserts anew
+		}
 		if err := tx.CreateInBatches(&attempts, 100).Error; err != nil {
 			return err
 		}

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,11 +67,9 @@ type intentPart struct {
 
 // TrackChange implements compliance.IntentStore.
 func (s *Audit) TrackChange(ctx context.Context, in compliance.AuditIntent) (context.Context, compliance.Written) {
-	var token [16]byte
-	_, _ = rand.Read(token[:]) // never fails (crypto/rand)
 	ctx, written := s.TrackWrites(ctx)
 	w := tracked(ctx)
-	w.intent = &changeIntent{head: auditIntentRow{Token: hex.EncodeToString(token[:]), Actor: in.Actor, Role: string(in.Role),
+	w.intent = &changeIntent{head: auditIntentRow{Token: randomToken(), Actor: in.Actor, Role: string(in.Role),
 		IP: in.IP, Action: in.Action, Target: in.Target, RequestDigest: in.RequestDigest,
 		Subjects: compliance.FormatSubjects(in.Subjects), BeforeDigest: in.BeforeDigest}}
 	return ctx, written

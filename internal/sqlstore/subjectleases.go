@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
 	"sync/atomic"
@@ -34,10 +33,7 @@ const leaseTTL = 15 * time.Second
 // lockLeases takes the lease rows of names (sorted: one order everywhere)
 // for one holder, waiting with backoff until ctx ends.
 func (l *SubjectLocks) lockLeases(ctx context.Context, names []string, wait time.Duration) (func(), error) {
-	holder, err := leaseHolder()
-	if err != nil {
-		return nil, fmt.Errorf("subject lock: %w", err)
-	}
+	holder := randomToken() // this holding's own name
 	keys := make([]string, len(names))
 	for i, n := range names {
 		sum := sha256.Sum256([]byte(n))
@@ -143,11 +139,10 @@ func (l *SubjectLocks) renewLeases(keys []string, held *atomic.Int64, holder str
 	}
 }
 
-// leaseHolder is a random name for one holding of subject locks.
-func leaseHolder() (string, error) {
+// randomToken is 128 random bits in hex: a name no other holder or change
+// has.
+func randomToken() string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
 }

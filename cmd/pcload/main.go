@@ -16,6 +16,12 @@
 //	pcload -url http://127.0.0.1:8080 -token pc_… -concurrency 64 -duration 20s
 //	pcload -url http://127.0.0.1:8080 -token pc_… -rate 1500 -duration 20s
 //
+// With -batch N each request sends the next steps of N cases at once to
+// POST /api/v1/steps/batch, and a step counts as created when its result
+// in the answer is 201; latencies are those of the batches:
+//
+//	pcload -url http://127.0.0.1:8080 -token pc_… -batch 1000 -concurrency 4 -duration 20s
+//
 // With -get it reads instead: each request GETs the next of the given paths
 // (e.g. the public pages), without a token unless one is given, and anything
 // but 200 OK is an error:
@@ -66,6 +72,7 @@ type config struct {
 	prefix      string
 	timeout     time.Duration
 	showErrors  int
+	batch       int      // steps a request, through POST /api/v1/steps/batch; 0: one, through POST /api/v1/steps
 	get         []string // paths to read round-robin instead of sending steps
 	post        []byte   // with get: the body to POST to them instead of a GET
 }
@@ -82,6 +89,7 @@ func main() {
 	flag.StringVar(&cfg.prefix, "prefix", "", "what case numbers (after the department's code and \"-\") and step ids begin with (default: derived from the clock)")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "timeout of one request")
 	flag.IntVar(&cfg.showErrors, "show-errors", 5, "how many error answers to print")
+	flag.IntVar(&cfg.batch, "batch", 0, "steps a request, sent to POST /api/v1/steps/batch (at most 1000; 0: one step a request to POST /api/v1/steps)")
 	get := flag.String("get", "", "comma-separated paths to GET round-robin instead of sending steps (200 is success)")
 	post := flag.String("post", "", "with -get: a file whose content is POSTed to the paths instead (200 is success)")
 	flag.Parse()
@@ -141,6 +149,10 @@ func (c *config) check() error {
 		return errors.New("-concurrency must be at least 1")
 	case c.n < 0 || c.rate < 0:
 		return errors.New("-n and -rate must not be negative")
+	case c.batch < 0 || c.batch > 1000:
+		return errors.New("-batch must be between 0 and 1000")
+	case c.batch > 0 && (len(c.get) > 0 || c.rate > 0):
+		return errors.New("-batch goes with neither -get nor -rate")
 	case c.n == 0 && c.duration <= 0:
 		return errors.New("give -duration or -n")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -27,6 +28,7 @@ type result struct {
 }
 
 type worker struct {
+	sent     int64 // steps sent in batches
 	lat      []time.Duration
 	byStatus map[string]int64
 	created  int64
@@ -45,7 +47,7 @@ func run(ctx context.Context, cfg config) *result {
 	var reads atomic.Int64
 	// ready holds cases whose previous step was accepted; a worker takes one
 	// before it opens a new case, so every case's steps go in flow order.
-	ready := make(chan *vcase, cfg.concurrency*4)
+	ready := make(chan *vcase, cfg.concurrency*4*max(cfg.batch, 1))
 	cases := &caseSource{ready: ready, now: time.Now(), prefix: cfg.prefix}
 	nextCase := cases.next
 	errs := &errLog{max: cfg.showErrors}
@@ -87,6 +89,16 @@ func run(ctx context.Context, cfg config) *result {
 				if len(cfg.get) > 0 {
 					path := cfg.get[int(reads.Add(1)-1)%len(cfg.get)]
 					if !w.read(ctx, runCtx, client, cfg, path, intended, recordErr) {
+						return
+					}
+					continue
+				}
+				if cfg.batch > 0 {
+					cs := make([]*vcase, cfg.batch)
+					for i := range cs {
+						cs[i] = nextCase()
+					}
+					if !w.writeBatch(ctx, runCtx, client, cfg.url+"/api/v1/steps/batch", auth, cfg, cs, intended, ready, recordErr) {
 						return
 					}
 					continue
@@ -165,6 +177,9 @@ func collect(workers []*worker, elapsed time.Duration, firstErrs []string, cases
 		}
 	}
 	r.steps = int64(len(r.samples))
+	if sent := sentInBatches(workers); sent > 0 {
+		r.steps = sent
+	}
 	slices.Sort(r.samples)
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
@@ -229,6 +244,80 @@ func (w *worker) write(ctx, runCtx context.Context, client *http.Client, endpoin
 		}
 	}
 	return true
+}
+
+// writeBatch posts the next steps of cases cs in one batch and counts the
+// step results of the answer; each accepted step puts its case back in
+// ready. false means the run was interrupted.
+func (w *worker) writeBatch(ctx, runCtx context.Context, client *http.Client, endpoint, auth string, cfg config, cs []*vcase, intended time.Time, ready chan *vcase, recordErr func(string)) bool {
+	w.buf = append(w.buf[:0], `{"steps":[`...)
+	for i, c := range cs {
+		if i > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.buf = c.body(w.buf, cfg.item)
+	}
+	w.buf = append(w.buf, "]}"...)
+	status, body, err := post(runCtx, client, endpoint, auth, w.buf)
+	w.lat = append(w.lat, time.Since(intended))
+	var answer struct {
+		Results []struct {
+			Status int             `json:"status"`
+			Body   json.RawMessage `json:"body"`
+		} `json:"results"`
+	}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		w.lat = w.lat[:len(w.lat)-1]
+		return false
+	case err != nil:
+		w.sent += int64(len(cs))
+		w.errors += int64(len(cs))
+		w.byStatus["transport"] += int64(len(cs))
+		recordErr(fmt.Sprintf("batch of %d from %s: %v", len(cs), cs[0].no, err))
+		return true
+	case status != http.StatusOK:
+		w.sent += int64(len(cs))
+		w.errors += int64(len(cs))
+		w.byStatus["batch-"+strconv.Itoa(status)] += int64(len(cs))
+		recordErr(fmt.Sprintf("batch of %d from %s: HTTP %d: %s", len(cs), cs[0].no, status, truncate(body, 400)))
+		return true
+	}
+	if err := json.Unmarshal(body, &answer); err != nil || len(answer.Results) != len(cs) {
+		w.sent += int64(len(cs))
+		w.errors += int64(len(cs))
+		w.byStatus["bad-answer"] += int64(len(cs))
+		recordErr(fmt.Sprintf("batch of %d from %s: %d results, %v", len(cs), cs[0].no, len(answer.Results), err))
+		return true
+	}
+	for i, c := range cs {
+		w.sent++
+		res := answer.Results[i]
+		if res.Status != http.StatusCreated {
+			w.errors++
+			w.byStatus[strconv.Itoa(res.Status)]++
+			recordErr(fmt.Sprintf("%s-%s: %d: %s", c.no, flow[c.next], res.Status, truncate(res.Body, 400)))
+			continue
+		}
+		w.created++
+		w.byStatus["201"]++
+		if c.next++; c.next < len(flow) {
+			select {
+			case ready <- c:
+			default:
+			}
+		}
+	}
+	return true
+}
+
+// sentInBatches is how many steps the workers sent in batches.
+func sentInBatches(workers []*worker) int64 {
+	var n int64
+	for _, w := range workers {
+		n += w.sent
+	}
+	return n
 }
 
 // caseSource hands out the case of a worker's next step: one whose previous

@@ -67,9 +67,10 @@ type Store interface {
 	ActiveMembers(ctx context.Context, roles []compliance.Role, dept string) ([]Member, error)
 	// ActiveMember returns an active account, or ErrNotFound.
 	ActiveMember(ctx context.Context, username string) (Member, error)
-	// RouteEvent stores ns (one per account; those stored already are
-	// kept, not doubled) and marks the event routed, in one transaction.
-	RouteEvent(ctx context.Context, seq int64, ns []Notification) error
+	// RouteEvents stores ns (one per event and account; those stored
+	// already are kept, not doubled) and marks the events seqs routed, in
+	// one transaction.
+	RouteEvents(ctx context.Context, seqs []int64, ns []Notification) error
 	Notifications(ctx context.Context, account string, q Query) ([]Notification, error)
 	CountUnread(ctx context.Context, account string) (int64, error)
 	// MarkRead marks the account's notification read; false when the

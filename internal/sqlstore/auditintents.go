@@ -177,30 +177,6 @@ func withIntent(tx *gorm.DB, w *writeSet, f func(tx *gorm.DB) error) ([]intentPa
 // errIntentTaken is an intent completed by someone else meanwhile.
 var errIntentTaken = errors.New("audit intent completed meanwhile")
 
-// completeChange queues e, the entry of the change w tracks, and removes
-// its intent in one transaction. When a part was committed and none is
-// left, recovery completed the change first: nothing is queued.
-func (s *Audit) completeChange(ctx context.Context, w *writeSet, e compliance.AuditEntry) error {
-	w.mu.Lock()
-	written := w.intent.committed
-	w.mu.Unlock()
-	ctx = untracked(ctx)
-	if !written {
-		return s.enqueue(ctx, e, nil)
-	}
-	err := s.enqueue(ctx, e, func(tx *gorm.DB) error {
-		res := tx.Where("token = ?", w.intent.head.Token).Delete(&auditIntentRow{})
-		if res.Error == nil && res.RowsAffected == 0 {
-			return errIntentTaken
-		}
-		return res.Error
-	})
-	if errors.Is(err, errIntentTaken) {
-		return nil
-	}
-	return err
-}
-
 // DropChange removes the intent of the change ctx carries, which is not
 // recorded (it was refused and wrote no followed object).
 func (s *Audit) DropChange(ctx context.Context) error {

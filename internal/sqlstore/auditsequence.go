@@ -105,16 +105,26 @@ const sealBatch = 500
 // another sequencer meanwhile; it is rolled back and run again.
 var errSealRace = errors.New("pending audit entries sequenced by another node meanwhile")
 
-// EnqueueAudit implements compliance.AuditQueue: one INSERT, durable when
-// it returns, with no lock on the head. Under a change that TrackChange
-// tracks, it also removes the change's intent, in the same transaction.
+// EnqueueAudit implements compliance.AuditQueue: durable when it returns,
+// with no lock on the head; the entries recorded at once are inserted
+// together (see auditWriter). Under a change that TrackChange tracks, it
+// also removes the change's intent, in the same transaction.
 func (s *Audit) EnqueueAudit(ctx context.Context, e compliance.AuditEntry) error {
+	row, err := toPendingRow(e)
+	if err != nil {
+		return fmt.Errorf("append audit entry: %w", err)
+	}
+	j := &auditJob{e: e, row: row}
 	// Only the change's own entry completes it: an entry recorded under a
 	// context tracked inside it (a job's) is another.
 	if w := tracked(ctx); w != nil && w.intent != nil {
-		return s.completeChange(ctx, w, e)
+		w.mu.Lock()
+		if w.intent.committed {
+			j.token = w.intent.head.Token
+		}
+		w.mu.Unlock()
 	}
-	return s.enqueue(untracked(ctx), e, nil) // the audit's own writes are no part of a change
+	return s.audits.write(j)
 }
 
 // enqueue appends e to the queue; first, when given, runs in the same

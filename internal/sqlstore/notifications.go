@@ -109,17 +109,17 @@ func (s *Notifications) ActiveMember(ctx context.Context, username string) (noti
 	return notify.Member{Username: r.Username, Role: compliance.Role(r.Role), Department: r.DepartmentCode}, nil
 }
 
-// RouteEvent implements notify.Store.
-func (s *Notifications) RouteEvent(ctx context.Context, seq int64, ns []notify.Notification) error {
+// RouteEvents implements notify.Store.
+func (s *Notifications) RouteEvents(ctx context.Context, seqs []int64, ns []notify.Notification) error {
 	rows := make([]notificationRow, len(ns))
 	for i, n := range ns {
 		rows[i] = notificationRow{EventID: n.EventID, Account: n.Account, Event: n.Event, At: utc(n.At),
 			DepartmentCode: n.Department, Title: n.Title, Summary: n.Summary, Link: n.Link}
 	}
 	err := insertThenMark(ctx, s.conn, rows, 50, func(r *notificationRow) { r.ID = 0 }, func(tx *gorm.DB) error {
-		return tx.Model(&outboxRow{}).Where("seq = ?", seq).Update("inbox_routed", true).Error
+		return tx.Model(&outboxRow{}).Where("seq IN ?", seqs).Update("inbox_routed", true).Error
 	})
-	return wrap(err, "route event")
+	return wrap(err, "route events")
 }
 
 // insertThenMark stores rows, keeping those already stored, and runs mark

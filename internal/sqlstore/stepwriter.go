@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,19 +27,15 @@ import (
 // Nobody is answered before the transaction that holds their step has
 // committed, so a 2xx still means durable.
 //
-// The writer runs while there is work and ends when the queue is empty;
-// there is nothing to start or stop. On MySQL up to mysqlWriters groups
+// The writer runs while there is work (see groupQueue). On MySQL up to mysqlWriters groups
 // are written at once, each on its own connection: one connection running
 // a group's statements one after another would leave the server's other
 // cores idle, and InnoDB shares one redo log flush between the
 // transactions that commit together anyway. SQLite writes one transaction
 // at a time whatever the connections, so it has one.
 type stepWriter struct {
-	c       *conn
-	mu      sync.Mutex
-	queue   []*stepJob
-	running int // groups being written
-	max     int // groups written at once
+	c     *conn
+	queue groupQueue[*stepJob]
 
 	txs    atomic.Int64 // transactions committed that stored steps
 	steps  atomic.Int64 // steps stored
@@ -50,12 +45,18 @@ type stepWriter struct {
 // mysqlWriters is how many groups are written at once on MySQL.
 const mysqlWriters = 4
 
+// groupWriters is how many groups of one kind c writes at once.
+func (c *conn) groupWriters() int {
+	if c.dialect == "mysql" {
+		return mysqlWriters
+	}
+	return 1
+}
+
 // newStepWriter returns the step writer of c.
 func newStepWriter(c *conn) *stepWriter {
-	w := &stepWriter{c: c, max: 1}
-	if c.dialect == "mysql" {
-		w.max = mysqlWriters
-	}
+	w := &stepWriter{c: c}
+	w.queue = groupQueue[*stepJob]{commit: w.commit, max: c.groupWriters()}
 	return w
 }
 
@@ -84,36 +85,11 @@ type stepJob struct {
 // committed, or failed.
 func (w *stepWriter) write(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	j := &stepJob{asked: ctx, ctx: context.WithoutCancel(ctx), rec: rec, respond: respond, done: make(chan struct{})}
-	w.mu.Lock()
-	w.queue = append(w.queue, j)
-	if w.running < w.max {
-		w.running++
-		go w.run()
-	}
-	w.mu.Unlock()
+	w.queue.add(j)
 	// Waiting is bounded by the group's timeout; leaving early would answer
 	// the submitter while its step may still be committed.
 	<-j.done
 	return j.res, j.err
-}
-
-// run stores what is queued, a group at a time, until the queue is empty.
-func (w *stepWriter) run() {
-	for {
-		w.mu.Lock()
-		n := min(len(w.queue), maxGroup)
-		if n == 0 {
-			w.running--
-			w.queue = nil
-			w.mu.Unlock()
-			return
-		}
-		group := make([]*stepJob, n)
-		copy(group, w.queue)
-		w.queue = w.queue[n:]
-		w.mu.Unlock()
-		w.commit(group)
-	}
 }
 
 // commit stores a group and answers each of its jobs.
@@ -261,9 +237,6 @@ type StepWrites struct {
 
 // StepWrites returns what the store's step writer has done so far.
 func (s *Cases) StepWrites() StepWrites {
-	s.steps.mu.Lock()
-	waiting := len(s.steps.queue)
-	s.steps.mu.Unlock()
 	return StepWrites{Transactions: s.steps.txs.Load(), Steps: s.steps.steps.Load(), Splits: s.steps.splits.Load(),
-		Waiting: waiting}
+		Waiting: s.steps.queue.waiting()}
 }

@@ -9,9 +9,7 @@ import (
 // LimitStepWriters sets how many groups of steps s writes at once, so that
 // a test can hold one group open and see the next steps wait for it.
 func (s *Store) LimitStepWriters(n int) {
-	s.steps.mu.Lock()
-	defer s.steps.mu.Unlock()
-	s.steps.max = n
+	s.steps.queue.limit(n)
 }
 
 // WriteStepGroup stores recs in one transaction of the step writer, each
@@ -28,4 +26,12 @@ func (s *Store) WriteStepGroup(ctxs []context.Context, recs []compliance.StepRec
 		errs[i] = j.err
 	}
 	return errs, err
+}
+
+// LimitAuditWriters sets how many groups of audit entries s queues at
+// once, and beforeGroup (nil: nothing) to run before each group: a test
+// can hold one group and see the next entries wait for it.
+func (s *Store) LimitAuditWriters(n int, beforeGroup func()) {
+	s.audits.queue.limit(n)
+	s.audits.beforeGroup = beforeGroup
 }

@@ -38,6 +38,8 @@ type conn struct {
 	writes writeGate
 	// steps stores the steps submitted at once in one transaction.
 	steps *stepWriter
+	// audits queues the audit entries recorded at once in one transaction.
+	audits *auditWriter
 	// galera: the database is a node of a Galera cluster, where a row lock
 	// or GET_LOCK holds on one node only and conflicts surface at commit.
 	galera bool
@@ -99,6 +101,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 	}
 	c.steps = newStepWriter(c)
+	c.audits = newAuditWriter(&Audit{c})
 	s := newStore(c)
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()

@@ -1,0 +1,221 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"powercheck/internal/compliance"
+)
+
+// auditWriter queues the audit entries of a store in groups (group
+// commit, as the step writer stores steps): the entries recorded while a
+// transaction commits wait, and the writer inserts all of them, and
+// removes the audit intents of their changes, in the next transaction. A
+// change's answer still waits until its entry is queued; the commit's
+// flush is shared by the group instead of paid once a change.
+//
+// A group that fails as a whole (a deadlock, a certification lost on
+// Galera, a row the database refuses) is split: each entry is then queued
+// in a transaction of its own, as one entry alone always is.
+type auditWriter struct {
+	s     *Audit
+	queue groupQueue[*auditJob]
+	// beforeGroup, when set (tests only), runs before each group is
+	// committed.
+	beforeGroup func()
+
+	txs     atomic.Int64 // transactions that queued entries
+	entries atomic.Int64 // entries queued
+	splits  atomic.Int64 // groups queued one by one after a failure
+}
+
+// auditJob is one entry waiting for the writer.
+type auditJob struct {
+	e   compliance.AuditEntry
+	row auditPendingRow
+	// token is the intent of the change the entry completes ("": none, or
+	// none committed).
+	token string
+	// skipped: recovery completed the change first, so nothing is queued.
+	skipped bool
+	err     error
+	done    chan struct{}
+}
+
+// newAuditWriter returns the audit writer of s.
+func newAuditWriter(s *Audit) *auditWriter {
+	w := &auditWriter{s: s}
+	// One group at a time, on MySQL too: a group is a few short statements,
+	// and a second writer would mostly take entries from the first one's
+	// next group, each paying its own flush.
+	w.queue = groupQueue[*auditJob]{commit: w.commit, max: 1}
+	return w
+}
+
+// write queues j and waits until its transaction has committed, or failed.
+func (w *auditWriter) write(j *auditJob) error {
+	j.done = make(chan struct{})
+	w.queue.add(j)
+	// Bounded by the group's timeout; the change is committed already, so
+	// its entry is not given up because its caller went away.
+	<-j.done
+	return j.err
+}
+
+// commit queues a group and answers each of its jobs.
+func (w *auditWriter) commit(group []*auditJob) {
+	if w.beforeGroup != nil {
+		w.beforeGroup()
+	}
+	if len(group) > 1 {
+		if err := w.together(group); err == nil {
+			w.txs.Add(1)
+			for _, j := range group {
+				if !j.skipped {
+					w.entries.Add(1)
+				}
+				close(j.done)
+			}
+			return
+		}
+		w.splits.Add(1)
+	}
+	for _, j := range group {
+		w.one(j)
+	}
+}
+
+// one queues a job in a transaction of its own (run again when it loses a
+// conflict) and answers it.
+func (w *auditWriter) one(j *auditJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	var first func(tx *gorm.DB) error
+	if j.token != "" {
+		first = func(tx *gorm.DB) error {
+			res := tx.Where("token = ?", j.token).Delete(&auditIntentRow{})
+			if res.Error == nil && res.RowsAffected == 0 {
+				return errIntentTaken
+			}
+			return res.Error
+		}
+	}
+	err := w.s.enqueue(ctx, j.e, first)
+	if errors.Is(err, errIntentTaken) {
+		err = nil // recovery queued the entry from the intent
+	} else if err == nil {
+		w.txs.Add(1)
+		w.entries.Add(1)
+	}
+	j.err = err
+	close(j.done)
+}
+
+// errIntentsChanged is a group whose intents changed between their read
+// and their removal: it is split.
+var errIntentsChanged = errors.New("audit intents changed meanwhile")
+
+// together queues the jobs in one transaction, once: a group that fails is
+// split (see commit). The intents of the group's changes are read (and
+// locked, on MySQL) first: a change whose intent recovery has already
+// completed is skipped.
+func (w *auditWriter) together(jobs []*auditJob) error {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	return w.s.transactionOnce(ctx, func(tx *gorm.DB) error {
+		if err := removeIntents(tx, jobs); err != nil {
+			return err
+		}
+		var inline []auditPendingRow
+		for _, j := range jobs {
+			if !j.skipped && !j.row.EffectsApart {
+				inline = append(inline, j.row)
+			}
+		}
+		if len(inline) > 0 {
+			if err := tx.CreateInBatches(&inline, 100).Error; err != nil { // 15 columns a row
+				return fmt.Errorf("append audit entries: %w", err)
+			}
+		}
+		// An entry with its effects apart needs its own id: alone.
+		for _, j := range jobs {
+			if j.skipped || !j.row.EffectsApart {
+				continue
+			}
+			r := j.row
+			if err := tx.Create(&r).Error; err != nil {
+				return fmt.Errorf("append audit entry: %w", err)
+			}
+			if err := createPendingEffects(tx, r.ID, j.e.Effects); err != nil {
+				return fmt.Errorf("append audit entry: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// removeIntents removes the intents of the jobs' changes in tx and marks
+// the jobs whose intent is gone (recovery completed it) skipped.
+func removeIntents(tx *gorm.DB, jobs []*auditJob) error {
+	var tokens []string
+	for _, j := range jobs {
+		j.skipped = false
+		if j.token != "" {
+			tokens = append(tokens, j.token)
+		}
+	}
+	if len(tokens) == 0 {
+		return nil
+	}
+	q := tx.Model(&auditIntentRow{}).Where("token IN ?", tokens)
+	if tx.Dialector.Name() == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var parts []string // a token per part
+	if err := q.Pluck("token", &parts).Error; err != nil {
+		return fmt.Errorf("read audit intents: %w", err)
+	}
+	present := make(map[string]bool, len(parts))
+	for _, t := range parts {
+		present[t] = true
+	}
+	for _, j := range jobs {
+		j.skipped = j.token != "" && !present[j.token]
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	res := tx.Where("token IN ?", tokens).Delete(&auditIntentRow{})
+	if res.Error != nil {
+		return fmt.Errorf("remove audit intents: %w", res.Error)
+	}
+	if res.RowsAffected != int64(len(parts)) {
+		return errIntentsChanged
+	}
+	return nil
+}
+
+// AuditWrites counts what the audit writer of a store has done.
+type AuditWrites struct {
+	// Transactions is how many transactions queued entries; Entries how
+	// many entries they queued.
+	Transactions int64
+	Entries      int64
+	// Splits is how many groups failed as a whole and were queued one by
+	// one.
+	Splits int64
+	// Waiting is how many entries wait for the next transaction now.
+	Waiting int
+}
+
+// AuditWrites returns what the store's audit writer has done so far.
+func (s *Audit) AuditWrites() AuditWrites {
+	w := s.audits
+	return AuditWrites{Transactions: w.txs.Load(), Entries: w.entries.Load(), Splits: w.splits.Load(),
+		Waiting: w.queue.waiting()}
+}

@@ -1,0 +1,149 @@
+package sqlstore_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// TestAuditWriterGroupsWaitingEntries holds the audit writer on one entry
+// while others queue, and finds them queued in exactly one more
+// transaction: the changes' intents removed, an entry whose intent
+// recovery had already completed left out, and an entry whose effects are
+// stored apart stored with them.
+func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		item := benchSetup(t, s, "ZJJ")
+		entry := func(target string, effects int) compliance.AuditEntry {
+			e := compliance.AuditEntry{At: time.Now().UTC(), Actor: "zjj-clerk", Role: compliance.RoleClerk,
+				Action: "POST /api/v1/steps", Target: target, RequestDigest: "req", ResponseDigest: "res"}
+			for i := range effects {
+				e.Effects = append(e.Effects, compliance.AuditEffect{
+					Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: strconv.Itoa(i + 1)}, After: "after"})
+			}
+			return e
+		}
+		// change records a step under a tracked change: its intent is
+		// committed with it.
+		change := func(caseNo string) context.Context {
+			tracked, _ := s.Audit().TrackChange(ctx, stepIntent("id="+caseNo+"-accept"))
+			rec := benchRecord(item, caseNo, time.Now().Add(-time.Hour).UTC(), twoFindings)
+			if _, err := s.Cases().RecordStep(tracked, rec, benchRespond(&rec)); err != nil {
+				t.Fatal(err)
+			}
+			return tracked
+		}
+		changes := []context.Context{change("ZJJ-1"), change("ZJJ-2"), change("ZJJ-3")}
+		late := change("ZJJ-4")
+		// Recovery completes ZJJ-4's change before its own entry comes.
+		stale, err := s.Audit().StaleIntents(ctx, time.Now().Add(time.Minute), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range stale {
+			if in.Intent.Target == "id=ZJJ-4-accept" {
+				if ok, err := s.Audit().CompleteIntent(ctx, in, entry("id=ZJJ-4-accept", 0)); !ok || err != nil {
+					t.Fatalf("CompleteIntent = %v, %v", ok, err)
+				}
+			}
+		}
+		if got := intentTargets(t, s); len(got) != 3 {
+			t.Fatalf("intents = %q, want the three changes'", got)
+		}
+		before, err := s.Audit().AuditBacklog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		entered, release := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		s.LimitAuditWriters(1, func() {
+			once.Do(func() {
+				close(entered)
+				<-release
+			})
+		})
+		writes := s.Audit().AuditWrites()
+		blocked := make(chan error, 1)
+		go func() { blocked <- s.Audit().EnqueueAudit(ctx, entry("blocker", 0)) }()
+		<-entered
+
+		type queued struct {
+			ctx context.Context
+			e   compliance.AuditEntry
+		}
+		group := []queued{
+			{changes[0], entry("id=ZJJ-1-accept", 2)},
+			{changes[1], entry("id=ZJJ-2-accept", 2)},
+			{changes[2], entry("id=ZJJ-3-accept", 2)},
+			{late, entry("id=ZJJ-4-accept", 2)},
+			{ctx, entry("a job's entry", 0)},
+			{ctx, entry("effects apart", 150)},
+		}
+		errs := make([]error, len(group))
+		var wg sync.WaitGroup
+		for i, q := range group {
+			wg.Go(func() { errs[i] = s.Audit().EnqueueAudit(q.ctx, q.e) })
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for s.Audit().AuditWrites().Waiting < len(group) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d entries waiting after 10 s, want %d", s.Audit().AuditWrites().Waiting, len(group))
+			}
+			time.Sleep(time.Millisecond)
+		}
+		close(release)
+		wg.Wait()
+		if err := <-blocked; err != nil {
+			t.Fatalf("EnqueueAudit(blocker): %v", err)
+		}
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("EnqueueAudit(%s): %v", group[i].e.Target, err)
+			}
+		}
+
+		got := s.Audit().AuditWrites()
+		if n := got.Transactions - writes.Transactions; n != 2 {
+			t.Errorf("transactions = %d, want 2 (the blocker's, then the group's)", n)
+		}
+		if n := got.Entries - writes.Entries; n != int64(len(group)) { // the blocker, not the late one
+			t.Errorf("entries queued = %d, want %d", n, len(group))
+		}
+		if got.Splits != writes.Splits {
+			t.Errorf("splits = %d, want %d", got.Splits, writes.Splits)
+		}
+		if left := intentTargets(t, s); len(left) != 0 {
+			t.Errorf("intents left = %q, want none", left)
+		}
+		after, err := s.Audit().AuditBacklog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := after.Count - before.Count; n != int64(len(group)) {
+			t.Errorf("pending entries added = %d, want %d (ZJJ-4's own entry left out)", n, len(group))
+		}
+		var targets []string
+		if err := s.DB().Table("audit_pending").Where("target = ?", "id=ZJJ-4-accept").Pluck("target", &targets).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(targets) != 1 {
+			t.Errorf("entries of ZJJ-4 = %d, want 1 (recovery's)", len(targets))
+		}
+		var apart int64
+		if err := s.DB().Table("audit_pending_effects").Count(&apart).Error; err != nil {
+			t.Fatal(err)
+		}
+		if apart != 150 {
+			t.Errorf("effects stored apart = %d, want 150", apart)
+		}
+	})
+}

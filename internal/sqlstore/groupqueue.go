@@ -1,0 +1,61 @@
+package sqlstore
+
+import "sync"
+
+// groupQueue hands what is queued to commit in groups (group commit): the
+// jobs that arrive while a group commits wait, and the next call of commit
+// takes all of them, up to maxGroup. At most max groups are committed at
+// once; the goroutines that commit run while there is work and end when
+// the queue is empty, so there is nothing to start or stop.
+type groupQueue[J any] struct {
+	commit func(group []J)
+
+	mu      sync.Mutex
+	queue   []J
+	running int // groups being committed
+	max     int // groups committed at once
+}
+
+// add queues j; commit is called with it soon after.
+func (q *groupQueue[J]) add(j J) {
+	q.mu.Lock()
+	q.queue = append(q.queue, j)
+	if q.running < q.max {
+		q.running++
+		go q.run()
+	}
+	q.mu.Unlock()
+}
+
+// run commits what is queued, a group at a time, until the queue is empty.
+func (q *groupQueue[J]) run() {
+	for {
+		q.mu.Lock()
+		n := min(len(q.queue), maxGroup)
+		if n == 0 {
+			q.running--
+			q.queue = nil
+			q.mu.Unlock()
+			return
+		}
+		group := make([]J, n)
+		copy(group, q.queue)
+		q.queue = q.queue[n:]
+		q.mu.Unlock()
+		q.commit(group)
+	}
+}
+
+// waiting is how many jobs wait for a group now.
+func (q *groupQueue[J]) waiting() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.queue)
+}
+
+// limit sets how many groups are committed at once.
+func (q *groupQueue[J]) limit(n int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.max = n
+}

@@ -258,18 +258,19 @@ metric_value() { curl -s "$1" | awk -v n="$2" '$1 == n { print $2 }'; }
 # on MySQL, the server's fsyncs, commits and statements (server-wide: other
 # clients of the same server count too).
 per_step_counters() {
-	local m=$METRICS_URL steps=0 txs=0 splits=0 fsyncs=- commits=- stmts=-
+	local m=$METRICS_URL steps=0 txs=0 splits=0 fsyncs=- commits=- stmts=- atxs=0
 	if [ -n "$m" ]; then
 		steps=$(metric_value "$m" powercheck_step_writer_steps_total)
 		txs=$(metric_value "$m" powercheck_step_writer_transactions_total)
 		splits=$(metric_value "$m" powercheck_step_writer_splits_total)
+		atxs=$(metric_value "$m" powercheck_audit_writer_transactions_total)
 	fi
 	if [ "$1" = mysql ]; then
 		read -r fsyncs commits stmts < <(mysql_cli -N -B -e "SHOW GLOBAL STATUS WHERE Variable_name IN
 			('Innodb_data_fsyncs', 'Com_commit', 'Questions')" |
 			awk '{ v[$1] = $2 } END { print v["Innodb_data_fsyncs"], v["Com_commit"], v["Questions"] }')
 	fi
-	echo "${steps:-0} ${txs:-0} ${splits:-0} $fsyncs $commits $stmts"
+	echo "${steps:-0} ${txs:-0} ${splits:-0} $fsyncs $commits $stmts ${atxs:-0}"
 }
 
 # per_step_report NAME BEFORE AFTER: what one durable step cost during the
@@ -279,7 +280,7 @@ per_step_report() {
 		split(b, x, " "); split(a, y, " ")
 		steps = y[1] - x[1]
 		if (steps <= 0) { print name ": no steps counted (metrics off?)"; exit }
-		printf "%s per stored step: %.3f step-writer transactions (%.1f steps a group), %d groups split", name, (y[2] - x[2]) / steps, steps / (y[2] - x[2] > 0 ? y[2] - x[2] : 1), y[3] - x[3]
+		printf "%s per stored step: %.3f step-writer transactions (%.1f steps a group), %d groups split, %.3f audit-writer transactions", name, (y[2] - x[2]) / steps, steps / (y[2] - x[2] > 0 ? y[2] - x[2] : 1), y[3] - x[3], (y[7] - x[7]) / steps
 		if (x[4] != "-") printf "; server-wide: %.2f InnoDB fsyncs, %.2f commits, %.1f statements", (y[4] - x[4]) / steps, (y[5] - x[5]) / steps, (y[6] - x[6]) / steps
 		printf "\n"
 	}'
@@ -304,6 +305,13 @@ bench_driver() {
 	load "$name" max "max, c=$CONCURRENCY" -concurrency "$CONCURRENCY" -duration "$DURATION" -prefix "$prefix-m"
 	after=$(per_step_counters "$name")
 	per_step_report "$name" "$before" "$after" | tee -a "$OUT/per-step.txt"
+	# The batch endpoint: 4 connections, each sending 1,000 steps (of 1,000
+	# cases) a request.
+	echo "-- POST /api/v1/steps/batch ($DURATION, closed loop, 4 connections, 1,000 steps a request)"
+	before=$(per_step_counters "$name")
+	load "$name" batch "batch of 1000, c=4" -batch 1000 -concurrency 4 -duration "$DURATION" -prefix "$prefix-b"
+	after=$(per_step_counters "$name")
+	per_step_report "$name batch" "$before" "$after" | tee -a "$OUT/per-step.txt"
 	local max rate
 	max=$(result_field "$OUT/pcload-$name-max.txt" steps_per_s)
 	rate=$(awk -v m="${max:-0}" 'BEGIN { r = int(m / 2); if (r < 1) r = 1; print r }')

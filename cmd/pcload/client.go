@@ -52,9 +52,6 @@ func fetch(ctx context.Context, client *http.Client, url, token string, body []b
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	if res.StatusCode == http.StatusOK {
-		return res.StatusCode, nil, err
-	}
 	return res.StatusCode, b, err
 }
 

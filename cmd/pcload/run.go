@@ -98,7 +98,7 @@ func run(ctx context.Context, cfg config) *result {
 					for i := range cs {
 						cs[i] = nextCase()
 					}
-					if !w.writeBatch(ctx, runCtx, client, cfg.url+"/api/v1/steps/batch", auth, cfg, cs, intended, ready, recordErr) {
+					if !w.writeBatch(ctx, runCtx, client, cfg.url+"/api/v1/steps/batch", cfg, cs, intended, ready, recordErr) {
 						return
 					}
 					continue
@@ -249,7 +249,7 @@ func (w *worker) write(ctx, runCtx context.Context, client *http.Client, endpoin
 // writeBatch posts the next steps of cases cs in one batch and counts the
 // step results of the answer; each accepted step puts its case back in
 // ready. false means the run was interrupted.
-func (w *worker) writeBatch(ctx, runCtx context.Context, client *http.Client, endpoint, auth string, cfg config, cs []*vcase, intended time.Time, ready chan *vcase, recordErr func(string)) bool {
+func (w *worker) writeBatch(ctx, runCtx context.Context, client *http.Client, endpoint string, cfg config, cs []*vcase, intended time.Time, ready chan *vcase, recordErr func(string)) bool {
 	w.buf = append(w.buf[:0], `{"steps":[`...)
 	for i, c := range cs {
 		if i > 0 {
@@ -258,7 +258,7 @@ func (w *worker) writeBatch(ctx, runCtx context.Context, client *http.Client, en
 		w.buf = c.body(w.buf, cfg.item)
 	}
 	w.buf = append(w.buf, "]}"...)
-	status, body, err := post(runCtx, client, endpoint, auth, w.buf)
+	status, body, err := fetch(runCtx, client, endpoint, cfg.token, w.buf)
 	w.lat = append(w.lat, time.Since(intended))
 	var answer struct {
 		Results []struct {

@@ -30,9 +30,16 @@ func serveMetrics(addr string, m *metrics.Metrics, a *app, stdout io.Writer, log
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	cases := a.store.Cases()
-	if err := m.WatchStepWriter(func() metrics.StepWriterStats {
+	if err := m.WatchStepWriter(func() metrics.WriterStats {
 		w := cases.StepWrites()
-		return metrics.StepWriterStats{Transactions: w.Transactions, Steps: w.Steps, Splits: w.Splits, Waiting: w.Waiting}
+		return metrics.WriterStats{Transactions: w.Transactions, Items: w.Steps, Splits: w.Splits, Waiting: w.Waiting}
+	}); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	audit := a.store.Audit()
+	if err := m.WatchAuditWriter(func() metrics.WriterStats {
+		w := audit.AuditWrites()
+		return metrics.WriterStats{Transactions: w.Transactions, Items: w.Entries, Splits: w.Splits, Waiting: w.Waiting}
 	}); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}

@@ -105,6 +105,7 @@ func TestMetrics(t *testing.T) {
 			{"powercheck_sweep_runs_total", []string{`result="ok"`}, 1},
 			{"powercheck_step_writer_steps_total", nil, 3},
 			{"powercheck_step_writer_waiting", nil, 0},
+			{"powercheck_audit_writer_waiting", nil, 0},
 		} {
 			if got, _ := metricSum(m, tc.name, tc.labels...); got != tc.want {
 				t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, got, tc.want)
@@ -123,6 +124,12 @@ func TestMetrics(t *testing.T) {
 		}
 		if got, _ := metricSum(m, "powercheck_step_writer_transactions_total"); got < 1 || got > 3 {
 			t.Errorf("powercheck_step_writer_transactions_total = %v, want 1 to 3 for 3 steps", got)
+		}
+		// Every change through the API queued its entry: the district's
+		// set-up, the three steps and the sweep at least.
+		entries, _ := metricSum(m, "powercheck_audit_writer_entries_total")
+		if txs, _ := metricSum(m, "powercheck_audit_writer_transactions_total"); entries < 4 || txs < 1 || txs > entries {
+			t.Errorf("audit writer: %v entries in %v transactions, want at least 4 in at most as many", entries, txs)
 		}
 		for _, name := range []string{"powercheck_steps_unchecked_total", "powercheck_sweep_cases_due",
 			"powercheck_sweep_duration_seconds_count", "go_sql_open_connections", "go_goroutines", "go_memstats_heap_alloc_bytes"} {

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -201,30 +202,43 @@ func (m *Metrics) Swept(res compliance.SweepResult, d time.Duration, err error) 
 	m.sweepCases.WithLabelValues("failed").Add(float64(res.Failed))
 }
 
-// StepWriterStats is what a store's step writer has done: the transactions
-// that committed steps, the steps they stored, the groups that failed whole
-// and were stored one by one, and the steps waiting now.
-type StepWriterStats struct {
-	Transactions, Steps, Splits int64
+// WriterStats is what one of a store's group writers (see sqlstore) has
+// done: the transactions it committed, the items (steps, audit entries)
+// they stored, the groups that failed whole and were stored one by one,
+// and the items waiting now.
+type WriterStats struct {
+	Transactions, Items, Splits int64
 	Waiting                     int
 }
 
 // WatchStepWriter adds the step writer's counters, read from read at each
 // scrape: steps per transaction under load is the gain of group commit.
-func (m *Metrics) WatchStepWriter(read func() StepWriterStats) error {
-	counter := func(name, help string, v func(StepWriterStats) float64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help},
+func (m *Metrics) WatchStepWriter(read func() WriterStats) error {
+	return m.watchWriter("step_writer", "steps", "Steps stored by the step writer's transactions.", read)
+}
+
+// WatchAuditWriter adds the audit writer's counters (the entries queued
+// for the audit sequencer, in groups), as WatchStepWriter does.
+func (m *Metrics) WatchAuditWriter(read func() WriterStats) error {
+	return m.watchWriter("audit_writer", "entries", "Audit entries queued by the audit writer's transactions.", read)
+}
+
+// watchWriter registers a group writer's counters named writer_*; items
+// names what it stores.
+func (m *Metrics) watchWriter(writer, items, itemsHelp string, read func() WriterStats) error {
+	counter := func(name, help string, v func(WriterStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: namespace, Name: writer + "_" + name, Help: help},
 			func() float64 { return v(read()) })
 	}
 	for _, c := range []prometheus.Collector{
-		counter("step_writer_transactions_total", "Transactions that committed submitted steps.",
-			func(s StepWriterStats) float64 { return float64(s.Transactions) }),
-		counter("step_writer_steps_total", "Steps stored by the step writer's transactions.",
-			func(s StepWriterStats) float64 { return float64(s.Steps) }),
-		counter("step_writer_splits_total", "Groups of steps that failed as a whole and were stored one by one.",
-			func(s StepWriterStats) float64 { return float64(s.Splits) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: "step_writer_waiting",
-			Help: "Steps waiting for the step writer's next transaction."},
+		counter("transactions_total", "Transactions that committed what the "+strings.ReplaceAll(writer, "_", " ")+" was given.",
+			func(s WriterStats) float64 { return float64(s.Transactions) }),
+		counter(items+"_total", itemsHelp,
+			func(s WriterStats) float64 { return float64(s.Items) }),
+		counter("splits_total", "Groups that failed as a whole and were stored one by one.",
+			func(s WriterStats) float64 { return float64(s.Splits) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: namespace, Name: writer + "_waiting",
+			Help: "Items waiting for the " + strings.ReplaceAll(writer, "_", " ") + "'s next transaction."},
 			func() float64 { return float64(read().Waiting) }),
 	} {
 		if err := m.reg.Register(c); err != nil {

@@ -66,13 +66,30 @@ type AuditStateStore interface {
 	// subj, the same bytes for the same stored content, or nil when the
 	// object does not exist. An unknown kind is an error.
 	AuditState(ctx context.Context, subj AuditSubject) ([]byte, error)
+	// AuditStates returns AuditState of each subject, in order, reading
+	// several at once where the store can (a step and its case, say).
+	AuditStates(ctx context.Context, subjects []AuditSubject) ([][]byte, error)
 }
 
 // StateDigest returns the hex SHA-256 over the subjects' kinds, keys and
 // stored states, in the order given; "" for no subjects. A subject that
 // does not exist is hashed as absent, distinct from any content.
 func StateDigest(ctx context.Context, st AuditStateStore, subjects []AuditSubject) (string, error) {
-	return stateDigest(subjects, func(subj AuditSubject) ([]byte, error) { return st.AuditState(ctx, subj) })
+	if len(subjects) == 0 {
+		return "", nil
+	}
+	states, err := st.AuditStates(ctx, subjects)
+	if err != nil {
+		return "", fmt.Errorf("state of %s: %w", FormatSubjects(subjects), err)
+	}
+	if len(states) != len(subjects) {
+		return "", fmt.Errorf("state of %s: %d states for %d subjects", FormatSubjects(subjects), len(states), len(subjects))
+	}
+	i := 0
+	return stateDigest(subjects, func(AuditSubject) ([]byte, error) {
+		i++
+		return states[i-1], nil
+	})
 }
 
 // AbsentStateDigest is StateDigest of subjects none of which exists: the

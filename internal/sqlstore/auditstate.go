@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,77 @@ func (s *Audit) AuditState(ctx context.Context, subj compliance.AuditSubject) ([
 		return nil, wrap(err, "audit state of "+subj.String())
 	}
 	return state, nil
+}
+
+// AuditStates implements compliance.AuditStateStore. A step of a
+// department and its case, the subjects of a step's submission, are read
+// in one statement (a step's id is unique in its department, a case's
+// number is unique); other subjects one by one.
+func (s *Audit) AuditStates(ctx context.Context, subjects []compliance.AuditSubject) ([][]byte, error) {
+	if len(subjects) == 2 && subjects[0].Kind == compliance.SubjectStep && subjects[0].Department != "" &&
+		subjects[1].Kind == compliance.SubjectCase {
+		step, c, err := stepAndCaseState(s.db.WithContext(ctx), subjects[0], subjects[1])
+		if err != nil {
+			return nil, wrap(err, "audit state of "+compliance.FormatSubjects(subjects))
+		}
+		return [][]byte{step, c}, nil
+	}
+	out := make([][]byte, len(subjects))
+	for i, subj := range subjects {
+		state, err := s.AuditState(ctx, subj)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = state
+	}
+	return out, nil
+}
+
+// stepAndCaseState reads the rows of a step (of its department) and of a
+// case in one statement, each encoded as rawRows encodes a table's own
+// rows: a single row joined to both, each nullable, whose step columns
+// come first and case columns after a marker column. The columns and the
+// values the driver returns are those of each table's own SELECT *.
+func stepAndCaseState(db *gorm.DB, step, c compliance.AuditSubject) (stepState, caseState []byte, err error) {
+	rows, err := db.Raw("SELECT s.*, 1 AS pc_state_split, c.* FROM (SELECT 1 AS pc_one) pc "+
+		"LEFT JOIN steps s ON s.id = ? AND s.department_code = ? LEFT JOIN cases c ON c.case_no = ?",
+		step.Key, step.Department, c.Key).Rows()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, nil, err
+	}
+	split := slices.Index(cols, "pc_state_split")
+	if split < 0 {
+		return nil, nil, fmt.Errorf("no split column in %q", cols)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if n++; n > 1 {
+			return nil, nil, fmt.Errorf("%d rows for one step and one case", n)
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, nil, err
+		}
+		stepCols, caseCols := cols[:split], cols[split+1:]
+		stepVals, caseVals := vals[:split], vals[split+1:]
+		// A key column is NULL only when the join found no row.
+		if (rowValues{cols: stepCols, vals: stepVals}).get("id") != nil {
+			stepState = encodeRow(stepCols, stepVals)
+		}
+		if (rowValues{cols: caseCols, vals: caseVals}).get("case_no") != nil {
+			caseState = encodeRow(caseCols, caseVals)
+		}
+	}
+	return stepState, caseState, rows.Err()
 }
 
 // rawRows returns every column of the rows q selects, canonically encoded:
@@ -146,16 +218,22 @@ func eachRawRow(q *gorm.DB, f func(r rowValues, enc []byte) error) error {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		enc := append([]byte(nil), "row\n"...)
-		for i, v := range vals {
-			enc = appendField(enc, cols[i])
-			enc = appendValue(enc, v)
-		}
-		if err := f(rowValues{cols: cols, vals: vals}, enc); err != nil {
+		if err := f(rowValues{cols: cols, vals: vals}, encodeRow(cols, vals)); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// encodeRow is one row as rawRows writes it: a marker, then per column its
+// name, the type of its value and the value's bytes.
+func encodeRow(cols []string, vals []any) []byte {
+	enc := append([]byte(nil), "row\n"...)
+	for i, v := range vals {
+		enc = appendField(enc, cols[i])
+		enc = appendValue(enc, v)
+	}
+	return enc
 }
 
 // appendValue writes v, as a driver returns a column, with its type.

@@ -124,7 +124,7 @@ func (s *Audit) EnqueueAudit(ctx context.Context, e compliance.AuditEntry) error
 		}
 		w.mu.Unlock()
 	}
-	return s.audits.write(j)
+	return s.audits.write(ctx, j)
 }
 
 // enqueue appends e to the queue; first, when given, runs in the same

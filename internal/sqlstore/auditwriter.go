@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -43,6 +44,9 @@ type auditJob struct {
 	token string
 	// skipped: recovery completed the change first, so nothing is queued.
 	skipped bool
+	// deadline is the caller's (zero: none): queued alone, the entry is
+	// given up then, as it was when each caller queued its own.
+	deadline time.Time
 	err     error
 	done    chan struct{}
 }
@@ -57,14 +61,35 @@ func newAuditWriter(s *Audit) *auditWriter {
 	return w
 }
 
-// write queues j and waits until its transaction has committed, or failed.
-func (w *auditWriter) write(j *auditJob) error {
+// write queues j and waits until its transaction has committed, or failed,
+// or ctx is done. The change is committed already: an entry whose caller
+// stopped waiting is still queued if it can be, else recovery completes
+// the change from its intent.
+func (w *auditWriter) write(ctx context.Context, j *auditJob) error {
 	j.done = make(chan struct{})
+	j.deadline, _ = ctx.Deadline()
 	w.queue.add(j)
-	// Bounded by the group's timeout; the change is committed already, so
-	// its entry is not given up because its caller went away.
-	<-j.done
-	return j.err
+	select {
+	case <-j.done:
+		return j.err
+	case <-ctx.Done():
+		return fmt.Errorf("append audit entry: %w", context.Cause(ctx))
+	}
+}
+
+// timeout is the time limit of a transaction for jobs: groupTimeout, or
+// less when every job's caller gives up sooner.
+func timeout(jobs []*auditJob) time.Duration {
+	var last time.Time
+	for _, j := range jobs {
+		if j.deadline.IsZero() {
+			return groupTimeout
+		}
+		if j.deadline.After(last) {
+			last = j.deadline
+		}
+	}
+	return min(groupTimeout, time.Until(last))
 }
 
 // commit queues a group and answers each of its jobs.
@@ -93,7 +118,7 @@ func (w *auditWriter) commit(group []*auditJob) {
 // one queues a job in a transaction of its own (run again when it loses a
 // conflict) and answers it.
 func (w *auditWriter) one(j *auditJob) {
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout([]*auditJob{j}))
 	defer cancel()
 	var first func(tx *gorm.DB) error
 	if j.token != "" {
@@ -125,7 +150,7 @@ var errIntentsChanged = errors.New("audit intents changed meanwhile")
 // locked, on MySQL) first: a change whose intent recovery has already
 // completed is skipped.
 func (w *auditWriter) together(jobs []*auditJob) error {
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout(jobs))
 	defer cancel()
 	return w.s.transactionOnce(ctx, func(tx *gorm.DB) error {
 		if err := removeIntents(tx, jobs); err != nil {

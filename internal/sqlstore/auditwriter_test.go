@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"testing"
@@ -144,6 +145,41 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 		}
 		if apart != 150 {
 			t.Errorf("effects stored apart = %d, want 150", apart)
+		}
+	})
+}
+
+// TestAuditWriterCallerStopsWaiting checks that a caller whose context
+// ends while the writer is busy is answered then, with the context's
+// error, rather than when the writer comes to its entry.
+func TestAuditWriterCallerStopsWaiting(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		entered, release := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		s.LimitAuditWriters(1, func() {
+			once.Do(func() {
+				close(entered)
+				<-release
+			})
+		})
+		e := compliance.AuditEntry{At: time.Now().UTC(), Actor: "admin", Role: compliance.RoleAdmin, Action: "POST /api/v1/sweeps"}
+		blocked := make(chan error, 1)
+		go func() { blocked <- s.Audit().EnqueueAudit(context.Background(), e) }()
+		<-entered
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := s.Audit().EnqueueAudit(ctx, e)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("EnqueueAudit while the writer is held = %v, want the context's deadline", err)
+		}
+		if waited := time.Since(start); waited > 5*time.Second {
+			t.Errorf("EnqueueAudit answered after %v, want about 50ms", waited)
+		}
+		close(release)
+		if err := <-blocked; err != nil {
+			t.Fatalf("EnqueueAudit(held): %v", err)
 		}
 	})
 }

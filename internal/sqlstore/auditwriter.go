@@ -47,8 +47,8 @@ type auditJob struct {
 	// deadline is the caller's (zero: none): queued alone, the entry is
 	// given up then, as it was when each caller queued its own.
 	deadline time.Time
-	err     error
-	done    chan struct{}
+	err      error
+	done     chan struct{}
 }
 
 // newAuditWriter returns the audit writer of s.

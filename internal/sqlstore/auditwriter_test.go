@@ -64,18 +64,8 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		entered, release := make(chan struct{}), make(chan struct{})
-		var once sync.Once
-		s.LimitAuditWriters(1, func() {
-			once.Do(func() {
-				close(entered)
-				<-release
-			})
-		})
 		writes := s.Audit().AuditWrites()
-		blocked := make(chan error, 1)
-		go func() { blocked <- s.Audit().EnqueueAudit(ctx, entry("blocker", 0)) }()
-		<-entered
+		release := holdAuditWriter(t, s)
 
 		type queued struct {
 			ctx context.Context
@@ -94,18 +84,9 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 		for i, q := range group {
 			wg.Go(func() { errs[i] = s.Audit().EnqueueAudit(q.ctx, q.e) })
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for s.Audit().AuditWrites().Waiting < len(group) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d entries waiting after 10 s, want %d", s.Audit().AuditWrites().Waiting, len(group))
-			}
-			time.Sleep(time.Millisecond)
-		}
-		close(release)
+		waitQueued(t, "entries", len(group), func() int { return s.Audit().AuditWrites().Waiting })
+		release()
 		wg.Wait()
-		if err := <-blocked; err != nil {
-			t.Fatalf("EnqueueAudit(blocker): %v", err)
-		}
 		for i, err := range errs {
 			if err != nil {
 				t.Errorf("EnqueueAudit(%s): %v", group[i].e.Target, err)
@@ -155,18 +136,8 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 func TestAuditWriterCallerStopsWaiting(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
-		entered, release := make(chan struct{}), make(chan struct{})
-		var once sync.Once
-		s.LimitAuditWriters(1, func() {
-			once.Do(func() {
-				close(entered)
-				<-release
-			})
-		})
+		release := holdAuditWriter(t, s)
 		e := compliance.AuditEntry{At: time.Now().UTC(), Actor: "admin", Role: compliance.RoleAdmin, Action: "POST /api/v1/sweeps"}
-		blocked := make(chan error, 1)
-		go func() { blocked <- s.Audit().EnqueueAudit(context.Background(), e) }()
-		<-entered
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
@@ -177,9 +148,45 @@ func TestAuditWriterCallerStopsWaiting(t *testing.T) {
 		if waited := time.Since(start); waited > 5*time.Second {
 			t.Errorf("EnqueueAudit answered after %v, want about 50ms", waited)
 		}
-		close(release)
-		if err := <-blocked; err != nil {
-			t.Fatalf("EnqueueAudit(held): %v", err)
-		}
+		release()
 	})
+}
+
+// holdAuditWriter makes s's audit writer write one group at a time and
+// holds it on an entry of its own until release is called, which then
+// waits for that entry to be queued.
+func holdAuditWriter(t *testing.T, s *sqlstore.Store) (release func()) {
+	t.Helper()
+	entered, held := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	s.LimitAuditWriters(1, func() {
+		once.Do(func() {
+			close(entered)
+			<-held
+		})
+	})
+	blocked := make(chan error, 1)
+	e := compliance.AuditEntry{At: time.Now().UTC(), Actor: "admin", Role: compliance.RoleAdmin, Action: "POST /api/v1/sweeps",
+		Target: "the entry the writer is held on"}
+	go func() { blocked <- s.Audit().EnqueueAudit(context.Background(), e) }()
+	<-entered
+	return func() {
+		close(held)
+		if err := <-blocked; err != nil {
+			t.Errorf("EnqueueAudit(the held entry): %v", err)
+		}
+	}
+}
+
+// waitQueued waits until want items (what) wait for a writer, as waiting
+// counts them; it fails the test after 10 s.
+func waitQueued(t *testing.T, what string, want int, waiting func() int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting() < want {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d %s waiting after 10 s, want %d", waiting(), what, want)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

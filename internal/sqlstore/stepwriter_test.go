@@ -4,7 +4,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
@@ -75,13 +74,7 @@ func TestStepWriterGroupsWaitingSteps(t *testing.T) {
 				_, errs[i] = s.Cases().RecordStep(ctx, tt.rec, tt.respond(tt.rec))
 			})
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for s.Cases().StepWrites().Waiting < len(tests) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d steps waiting after 10 s, want %d", s.Cases().StepWrites().Waiting, len(tests))
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitQueued(t, "steps", len(tests), func() int { return s.Cases().StepWrites().Waiting })
 		close(release)
 		wg.Wait()
 		if err := <-blocked; err != nil {

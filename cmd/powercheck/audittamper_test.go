@@ -25,7 +25,8 @@ func verifyAuditWith(dsn string, flags ...string) (string, error) {
 	return out.String(), err
 }
 
-// waitCheckpoint waits for the checkpoint file to name the log's head.
+// waitCheckpoint waits for the checkpoint file to name the log's head,
+// with no entry left to sequence.
 func waitCheckpoint(t *testing.T, st *sqlstore.Store, file string) compliance.Checkpoint {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -34,8 +35,14 @@ func waitCheckpoint(t *testing.T, st *sqlstore.Store, file string) compliance.Ch
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The head is the last entry sequenced: one still queued would move
+		// it (and the checkpoints) on after this returns.
+		backlog, err := st.Audit().AuditBacklog(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
 		cp, ok, err := readCheckpoint(file)
-		if err == nil && ok && cp.Seq == head.Seq && cp.Hash == head.Hash {
+		if err == nil && ok && cp.Seq == head.Seq && cp.Hash == head.Hash && backlog.Count == 0 {
 			return cp
 		}
 		if time.Now().After(deadline) {

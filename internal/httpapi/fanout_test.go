@@ -14,10 +14,10 @@ import (
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
-// TestFanOutRoutesEventsTogether routes the events of two departments and
-// of the government affairs office in one pass of the fan-out (one
-// transaction, recipients read once): each inbox hears what its role and
-// department hear, and nothing of the other department.
+// TestFanOutRoutesEventsTogether routes the events of two departments in
+// one pass of the fan-out, which routes the events it reads together:
+// each inbox hears what its role and department hear, and nothing of the
+// other department, and a second pass finds nothing left.
 func TestFanOutRoutesEventsTogether(t *testing.T) {
 	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		var store *sqlstore.Store

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -44,52 +43,33 @@ type auditJob struct {
 	token string
 	// skipped: recovery completed the change first, so nothing is queued.
 	skipped bool
-	// deadline is the caller's (zero: none): queued alone, the entry is
-	// given up then, as it was when each caller queued its own.
-	deadline time.Time
-	err      error
-	done     chan struct{}
+	err     error
+	done    chan struct{}
 }
 
 // newAuditWriter returns the audit writer of s.
 func newAuditWriter(s *Audit) *auditWriter {
 	w := &auditWriter{s: s}
-	// One group at a time, on MySQL too: a group is a few short statements,
-	// and a second writer would mostly take entries from the first one's
-	// next group, each paying its own flush.
-	w.queue = groupQueue[*auditJob]{commit: w.commit, max: 1}
+	// As many groups at once as the step writer: a group held up (a lock
+	// wait on an intent that recovery is taking, a connection that hangs)
+	// does not hold up every entry of the node.
+	w.queue = groupQueue[*auditJob]{commit: w.commit, max: s.groupWriters()}
 	return w
 }
 
 // write queues j and waits until its transaction has committed, or failed,
-// or ctx is done. The change is committed already: an entry whose caller
-// stopped waiting is still queued if it can be, else recovery completes
-// the change from its intent.
+// or ctx is done. A job is the writer's once queued, bounded by
+// groupTimeout as a step is: a caller that stops waiting is told that its
+// entry is still to be written, not that it was lost.
 func (w *auditWriter) write(ctx context.Context, j *auditJob) error {
 	j.done = make(chan struct{})
-	j.deadline, _ = ctx.Deadline()
 	w.queue.add(j)
 	select {
 	case <-j.done:
 		return j.err
 	case <-ctx.Done():
-		return fmt.Errorf("append audit entry: %w", context.Cause(ctx))
+		return fmt.Errorf("append audit entry: stopped waiting (%w); the entry is still the audit writer's to write", context.Cause(ctx))
 	}
-}
-
-// timeout is the time limit of a transaction for jobs: groupTimeout, or
-// less when every job's caller gives up sooner.
-func timeout(jobs []*auditJob) time.Duration {
-	var last time.Time
-	for _, j := range jobs {
-		if j.deadline.IsZero() {
-			return groupTimeout
-		}
-		if j.deadline.After(last) {
-			last = j.deadline
-		}
-	}
-	return min(groupTimeout, time.Until(last))
 }
 
 // commit queues a group and answers each of its jobs.
@@ -98,13 +78,25 @@ func (w *auditWriter) commit(group []*auditJob) {
 		w.beforeGroup()
 	}
 	if len(group) > 1 {
-		if err := w.together(group); err == nil {
-			w.txs.Add(1)
+		committing, err := w.together(group)
+		if err == nil || (committing && !retryable(err)) {
+			// Failed at its commit, the group may have been stored all the
+			// same: queued again, an entry without an intent would be
+			// doubled. Its callers are told; an entry with an intent is
+			// recovered from it if it was not stored. A commit refused as
+			// a conflict (a lost certification on Galera) was rolled back.
+			queued := int64(0)
 			for _, j := range group {
-				if !j.skipped {
-					w.entries.Add(1)
+				if err != nil {
+					j.err = fmt.Errorf("append audit entries: %w", err)
+				} else if !j.skipped {
+					queued++
 				}
 				close(j.done)
+			}
+			if queued > 0 {
+				w.txs.Add(1)
+				w.entries.Add(queued)
 			}
 			return
 		}
@@ -118,7 +110,7 @@ func (w *auditWriter) commit(group []*auditJob) {
 // one queues a job in a transaction of its own (run again when it loses a
 // conflict) and answers it.
 func (w *auditWriter) one(j *auditJob) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout([]*auditJob{j}))
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	var first func(tx *gorm.DB) error
 	if j.token != "" {
@@ -145,14 +137,15 @@ func (w *auditWriter) one(j *auditJob) {
 // and their removal: it is split.
 var errIntentsChanged = errors.New("audit intents changed meanwhile")
 
-// together queues the jobs in one transaction, once: a group that fails is
-// split (see commit). The intents of the group's changes are read (and
-// locked, on MySQL) first: a change whose intent recovery has already
-// completed is skipped.
-func (w *auditWriter) together(jobs []*auditJob) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout(jobs))
+// together queues the jobs in one transaction, once: a group that fails
+// before its commit is rolled back and split (see commit); committing tells
+// that it failed at its commit, whose outcome is then unknown. The intents
+// of the group's changes are read (and locked, on MySQL) first: a change
+// whose intent recovery has already completed is skipped.
+func (w *auditWriter) together(jobs []*auditJob) (committing bool, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
-	return w.s.transactionOnce(ctx, func(tx *gorm.DB) error {
+	err = w.s.transactionOnce(ctx, func(tx *gorm.DB) error {
 		if err := removeIntents(tx, jobs); err != nil {
 			return err
 		}
@@ -163,7 +156,9 @@ func (w *auditWriter) together(jobs []*auditJob) error {
 			}
 		}
 		if len(inline) > 0 {
-			if err := tx.CreateInBatches(&inline, 100).Error; err != nil { // 15 columns a row
+			// 50 rows a statement, as the sequencer moves them: under
+			// SQLite's oldest variable limit, and a bounded packet.
+			if err := tx.CreateInBatches(&inline, 50).Error; err != nil {
 				return fmt.Errorf("append audit entries: %w", err)
 			}
 		}
@@ -180,8 +175,10 @@ func (w *auditWriter) together(jobs []*auditJob) error {
 				return fmt.Errorf("append audit entry: %w", err)
 			}
 		}
+		committing = true
 		return nil
 	})
+	return committing, err
 }
 
 // removeIntents removes the intents of the jobs' changes in tx and marks

@@ -50,10 +50,12 @@ type auditJob struct {
 // newAuditWriter returns the audit writer of s.
 func newAuditWriter(s *Audit) *auditWriter {
 	w := &auditWriter{s: s}
-	// As many groups at once as the step writer: a group held up (a lock
-	// wait on an intent that recovery is taking, a connection that hangs)
-	// does not hold up every entry of the node.
-	w.queue = groupQueue[*auditJob]{commit: w.commit, max: s.groupWriters()}
+	// Two groups at once on MySQL: a group held up (a lock wait on an
+	// intent that recovery is taking, a connection that hangs) does not
+	// hold up every entry of the node. More would group less: with four,
+	// 0.70 commits a step against 0.55 with two and 0.44 with one, for no
+	// more steps a second (docs/performance.md).
+	w.queue = groupQueue[*auditJob]{commit: w.commit, max: min(2, s.groupWriters())}
 	return w
 }
 

@@ -19,9 +19,11 @@ import (
 // change's answer still waits until its entry is queued; the commit's
 // flush is shared by the group instead of paid once a change.
 //
-// A group that fails as a whole (a deadlock, a certification lost on
-// Galera, a row the database refuses) is split: each entry is then queued
-// in a transaction of its own, as one entry alone always is.
+// A group that fails before its commit (a deadlock, a certification lost
+// on Galera, a row the database refuses) is rolled back and split: each
+// entry is then queued in a transaction of its own, as one entry alone
+// always is. One that fails at its commit may have been stored: its
+// entries are answered with the error, never queued twice (see commit).
 type auditWriter struct {
 	s     *Audit
 	queue groupQueue[*auditJob]

@@ -18,6 +18,7 @@ import (
 // acknowledged step is stored exactly once — and records how long steps in
 // flight waited: the service sets no deadline of its own on database calls,
 // so they wait for the database (see docs/reliability.md).
+// It is one timeline (load, freeze, thaw, count), so it stays whole.
 func TestDatabaseFreeze(t *testing.T) {
 	const (
 		warmup     = 4 * time.Second

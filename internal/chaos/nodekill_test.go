@@ -16,6 +16,7 @@ import (
 // Node kill: two nodes on one MySQL database under load, both
 // sweeping; one is killed (SIGKILL). The other goes on, no acknowledged step
 // is lost, no warning is stored twice, and sweeps go on.
+// It is one timeline (load, kill, recovery, count), so it stays whole.
 func TestNodeKill(t *testing.T) {
 	const (
 		warmup     = 6 * time.Second

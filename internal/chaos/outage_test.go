@@ -16,6 +16,7 @@ import (
 // database_unavailable within 2 s and /readyz says so; once it is back the
 // service recovers by itself within 5 s; every step answered 2xx is stored
 // exactly once.
+// It is one timeline (load, outage, recovery, count), so it stays whole.
 func TestDatabaseOutage(t *testing.T) {
 	const (
 		warmup     = 5 * time.Second

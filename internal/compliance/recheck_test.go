@@ -42,6 +42,7 @@ func (f *failing) Evaluate(ctx context.Context, in *compliance.Input) (complianc
 // ones: each failed re-check puts its step back (a minute, doubling up to an
 // hour), and the next round takes others. A step that never recovers stays
 // unchecked, with its error.
+// It follows one queue through its rounds of re-checks, so it stays whole.
 func TestRecheckBacksOffFailingSteps(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
 		ctx := context.Background()

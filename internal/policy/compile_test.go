@@ -11,134 +11,136 @@ import (
 	"powercheck/internal/policy"
 )
 
-// TestCompileProblems checks that a broken policy is rejected with a located
-// problem that the legal affairs office can read.
-func TestCompileProblems(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		modules []policy.Module
-		module  string // the module the problem is in
-		line    int    // 0: any line
-		code    string // "": any code
-		zh      string // a fragment of the Chinese message
-	}{
-		{
-			name: "syntax error",
-			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
-	input.event == "step"
-	x := [1, 2
+// compileProblems are the cases of TestCompileProblems.
+var compileProblems = []struct {
+	name    string
+	modules []policy.Module
+	module  string // the module the problem is in
+	line    int    // 0: any line
+	code    string // "": any code
+	zh      string // a fragment of the Chinese message
+}{
+	{
+		name: "syntax error",
+		modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
+input.event == "step"
+x := [1, 2
 `))},
-			module: "demo", line: 10, code: "rego_parse_error", zh: "语法错误",
-		},
-		{
-			name: "forbidden built-in http.send",
-			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
-	resp := http.send({"method": "GET", "url": "http://example.com"})
-	resp.status_code == 200
+		module: "demo", line: 10, code: "rego_parse_error", zh: "语法错误",
+	},
+	{
+		name: "forbidden built-in http.send",
+		modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
+resp := http.send({"method": "GET", "url": "http://example.com"})
+resp.status_code == 200
 `))},
-			module: "demo", line: 8, zh: "禁止",
-		},
-		{
-			name: "forbidden built-in time.now_ns",
-			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
-	time.now_ns() > 0
+		module: "demo", line: 8, zh: "禁止",
+	},
+	{
+		name: "forbidden built-in time.now_ns",
+		modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
+time.now_ns() > 0
 `))},
-			module: "demo", line: 8, zh: "禁止使用的内置函数 time.now_ns",
-		},
-		{
-			name: "forbidden built-in print",
-			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
-	print("debug")
-	input.event == "step"
+		module: "demo", line: 8, zh: "禁止使用的内置函数 time.now_ns",
+	},
+	{
+		name: "forbidden built-in print",
+		modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
+print("debug")
+input.event == "step"
 `))},
-			module: "demo", line: 8, zh: "禁止使用的内置函数 print",
-		},
-		{
-			name:    "module name with a dot",
-			modules: []policy.Module{mod("demo.sub", "package compliance.demo.sub\n")},
-			module:  "demo.sub", line: 1, code: "name_error", zh: "模块名",
-		},
-		{
-			name: "forbidden built-in opa.runtime",
-			modules: []policy.Module{okModule, mod("env", `package compliance.env
+		module: "demo", line: 8, zh: "禁止使用的内置函数 print",
+	},
+	{
+		name:    "module name with a dot",
+		modules: []policy.Module{mod("demo.sub", "package compliance.demo.sub\n")},
+		module:  "demo.sub", line: 1, code: "name_error", zh: "模块名",
+	},
+	{
+		name: "forbidden built-in opa.runtime",
+		modules: []policy.Module{okModule, mod("env", `package compliance.env
 
 `+header+`warnings contains {"rule": "env.x", "level": "alarm", "message": opa.runtime().env.HOME} if {
-	input.event == "step"
+input.event == "step"
 }
 `)},
-			module: "env", line: 7, zh: "禁止",
-		},
-		{
-			name:    "rule without METADATA",
-			modules: []policy.Module{mod("demo", ruleModule("compliance.demo", "", "demo.x", onStep))},
-			module:  "demo", line: 3, code: "metadata_error", zh: "METADATA",
-		},
-		{
-			name:    "METADATA without a title",
-			modules: []policy.Module{mod("demo", ruleModule("compliance.demo", "# METADATA\n# custom:\n#   level: alarm\n", "demo.x", onStep))},
-			module:  "demo", line: 6, code: "metadata_error", zh: "title",
-		},
-		{
-			name:    "bad level in METADATA",
-			modules: []policy.Module{okModule, mod("demo2", ruleModule("compliance.demo2", "# METADATA\n# title: 红色警报\n# custom:\n#   level: red\n", "demo2.x", onStep))},
-			module:  "demo2", line: 7, code: "metadata_error", zh: "custom.level",
-		},
-		{
-			name: "METADATA on one rule only",
-			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", onStep)+`
+		module: "env", line: 7, zh: "禁止",
+	},
+	{
+		name:    "rule without METADATA",
+		modules: []policy.Module{mod("demo", ruleModule("compliance.demo", "", "demo.x", onStep))},
+		module:  "demo", line: 3, code: "metadata_error", zh: "METADATA",
+	},
+	{
+		name:    "METADATA without a title",
+		modules: []policy.Module{mod("demo", ruleModule("compliance.demo", "# METADATA\n# custom:\n#   level: alarm\n", "demo.x", onStep))},
+		module:  "demo", line: 6, code: "metadata_error", zh: "title",
+	},
+	{
+		name:    "bad level in METADATA",
+		modules: []policy.Module{okModule, mod("demo2", ruleModule("compliance.demo2", "# METADATA\n# title: 红色警报\n# custom:\n#   level: red\n", "demo2.x", onStep))},
+		module:  "demo2", line: 7, code: "metadata_error", zh: "custom.level",
+	},
+	{
+		name: "METADATA on one rule only",
+		modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", onStep)+`
 warnings contains {"rule": "demo.y", "level": "alarm", "message": "y"} if {
-	input.event == "tick"
+input.event == "tick"
 }
 `)},
-			module: "demo", line: 11, code: "metadata_error",
-		},
-		{
-			name:    "wrong package name",
-			modules: []policy.Module{mod("demo", alarmRule("compliance.other", "other.x", onStep))},
-			module:  "demo", line: 1, code: "package_error", zh: "compliance.demo",
-		},
-		{
-			name: "package outside compliance",
-			modules: []policy.Module{mod("demo", alarmRule("demo", "demo.x", `
-	input.event == "step"
+		module: "demo", line: 11, code: "metadata_error",
+	},
+	{
+		name:    "wrong package name",
+		modules: []policy.Module{mod("demo", alarmRule("compliance.other", "other.x", onStep))},
+		module:  "demo", line: 1, code: "package_error", zh: "compliance.demo",
+	},
+	{
+		name: "package outside compliance",
+		modules: []policy.Module{mod("demo", alarmRule("demo", "demo.x", `
+input.event == "step"
 `))},
-			module: "demo", line: 1, code: "package_error",
-		},
-		{
-			name: "unused variable in strict mode",
-			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
-	input.event == "step"
-	unused := 1
+		module: "demo", line: 1, code: "package_error",
+	},
+	{
+		name: "unused variable in strict mode",
+		modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
+input.event == "step"
+unused := 1
 `))},
-			module: "demo", line: 9, code: "rego_compile_error",
-		},
-		{
-			name: "unused import in strict mode",
-			modules: []policy.Module{mod("demo", `package compliance.demo
+		module: "demo", line: 9, code: "rego_compile_error",
+	},
+	{
+		name: "unused import in strict mode",
+		modules: []policy.Module{mod("demo", `package compliance.demo
 
 import data.compliance.other
 
 `+header+`warnings contains {"rule": "demo.x", "level": "alarm", "message": "x"} if {
-	input.event == "step"
+input.event == "step"
 }
 `)},
-			module: "demo", line: 3, code: "rego_compile_error",
-		},
-		{
-			name: "type error in a working-day built-in",
-			modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
-	workday.count(input.step.occurred_at, 3) > 1
+		module: "demo", line: 3, code: "rego_compile_error",
+	},
+	{
+		name: "type error in a working-day built-in",
+		modules: []policy.Module{mod("demo", alarmRule("compliance.demo", "demo.x", `
+workday.count(input.step.occurred_at, 3) > 1
 `))},
-			module: "demo", line: 8, code: "rego_type_error", zh: "类型错误",
-		},
-		{
-			name:    "module too large",
-			modules: []policy.Module{mod("demo", "package compliance.demo\n\n# "+strings.Repeat("x", policy.MaxModuleBytes)+"\n")},
-			module:  "demo", line: 1, code: "size_error",
-		},
-	}
-	for _, tt := range tests {
+		module: "demo", line: 8, code: "rego_type_error", zh: "类型错误",
+	},
+	{
+		name:    "module too large",
+		modules: []policy.Module{mod("demo", "package compliance.demo\n\n# "+strings.Repeat("x", policy.MaxModuleBytes)+"\n")},
+		module:  "demo", line: 1, code: "size_error",
+	},
+}
+
+// TestCompileProblems checks that a broken policy is rejected with a located
+// problem that the legal affairs office can read.
+func TestCompileProblems(t *testing.T) {
+	t.Parallel()
+	for _, tt := range compileProblems {
 		t.Run(tt.name, func(t *testing.T) {
 			e := policy.NewEngine(calendar.Default(), 0)
 			_, err := e.Compile(context.Background(), 1, tt.modules)

@@ -24,28 +24,7 @@ import (
 // decision and for one that breaks the discretion tier.
 func TestOPAServerFilesDecideAsTheEngine(t *testing.T) {
 	t.Parallel()
-	modules, err := ReadModules(policies.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := OPAServerFiles(t.TempDir(), modules, nil)
-	if err != nil {
-		t.Fatalf("OPAServerFiles: %v", err)
-	}
-	shipped := calendar.Default()
-	opts := append([]func(*rego.Rego){rego.Load(files, nil), rego.Query("data." + DecisionPackage + ".check")},
-		builtinOptions(func() *calendar.Calendar { return shipped })...)
-	server, err := rego.New(opts...).PrepareForEval(context.Background())
-	if err != nil {
-		t.Fatalf("prepare the decision over the files: %v", err)
-	}
-	e := NewEngine(shipped, 10*time.Second)
-	c, err := e.Compile(context.Background(), 1, modules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Activate(c)
-
+	server, e, shipped := serverAndEngine(t)
 	b, err := os.ReadFile(filepath.Join("testdata", "decision_step.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,19 +60,7 @@ func TestOPAServerFilesDecideAsTheEngine(t *testing.T) {
 				t.Fatalf("server files: %v, %d results", err, len(rs))
 			}
 			got, _ := rs[0].Expressions[0].Value.(map[string]any)
-			var findings []compliance.Finding
-			for _, p := range got["warnings"].([]any) {
-				pair := p.([]any)
-				v, err := ast.InterfaceToValue(pair[1])
-				if err != nil {
-					t.Fatal(err)
-				}
-				f, err := decodeFinding(pair[0].(string), v)
-				if err != nil {
-					t.Fatal(err)
-				}
-				findings = append(findings, f)
-			}
+			findings := serverFindings(t, got)
 			byRule := func(a, b compliance.Finding) int {
 				return strings.Compare(a.Rule+a.Key+a.Message, b.Rule+b.Key+b.Message)
 			}
@@ -103,16 +70,7 @@ func TestOPAServerFilesDecideAsTheEngine(t *testing.T) {
 			if !reflect.DeepEqual(findings, want) {
 				t.Errorf("server files find\n%+v\nthe engine\n%+v", findings, want)
 			}
-			var next calendar.Date
-			for _, d := range got["next_check"].([]any) {
-				day, err := calendar.ParseDate(d.(string))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if day > calendar.DateOf(in.Now) && (next == 0 || day < next) {
-					next = day
-				}
-			}
+			next := serverNextCheck(t, got, calendar.DateOf(in.Now))
 			if next == 0 && !ev.NextCheck.IsZero() || next != 0 && !next.Start().Equal(ev.NextCheck) {
 				t.Errorf("server files look again on %v, the engine on %v", next, ev.NextCheck)
 			}
@@ -124,4 +82,70 @@ func TestOPAServerFilesDecideAsTheEngine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serverFindings decodes the warnings of the server files' decision.
+func serverFindings(t *testing.T, decision map[string]any) []compliance.Finding {
+	t.Helper()
+	var findings []compliance.Finding
+	for _, p := range decision["warnings"].([]any) {
+		pair := p.([]any)
+		v, err := ast.InterfaceToValue(pair[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := decodeFinding(pair[0].(string), v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		findings = append(findings, f)
+	}
+	return findings
+}
+
+// serverNextCheck is the earliest day after today among the next checks of
+// the server files' decision; 0 when there is none.
+func serverNextCheck(t *testing.T, decision map[string]any, today calendar.Date) calendar.Date {
+	t.Helper()
+	var next calendar.Date
+	for _, d := range decision["next_check"].([]any) {
+		day, err := calendar.ParseDate(d.(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if day > today && (next == 0 || day < next) {
+			next = day
+		}
+	}
+	return next
+}
+
+// serverAndEngine prepares the check decision over the files an OPA server
+// is started with, and an engine with the same modules active, both on the
+// shipped calendar.
+func serverAndEngine(t *testing.T) (rego.PreparedEvalQuery, *Engine, *calendar.Calendar) {
+	t.Helper()
+	modules, err := ReadModules(policies.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := OPAServerFiles(t.TempDir(), modules, nil)
+	if err != nil {
+		t.Fatalf("OPAServerFiles: %v", err)
+	}
+	shipped := calendar.Default()
+	opts := append([]func(*rego.Rego){rego.Load(files, nil), rego.Query("data." + DecisionPackage + ".check")},
+		builtinOptions(func() *calendar.Calendar { return shipped })...)
+	server, err := rego.New(opts...).PrepareForEval(context.Background())
+	if err != nil {
+		t.Fatalf("prepare the decision over the files: %v", err)
+	}
+	e := NewEngine(shipped, 10*time.Second)
+	c, err := e.Compile(context.Background(), 1, modules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Activate(c)
+
+	return server, e, shipped
 }

@@ -213,6 +213,8 @@ func TestUseTestParams(t *testing.T) {
 // what it affects at once. The cache's TTL is an hour here, so that every
 // refusal below comes from a change forgetting, never from an entry
 // running out.
+// It is one story, each step starting from the state the last one left
+// (the rotated token is the one reset at the end), so it stays whole.
 func TestRememberedCredentials(t *testing.T) {
 	for _, d := range sqlstoretest.Drivers() {
 		t.Run(d.Name, func(t *testing.T) {

@@ -133,6 +133,28 @@ func (s *Server) Submit(t *testing.T, token string, step map[string]any) StepAns
 	return a
 }
 
+// CaseAnswer is the answer to GET /api/v1/cases/{case_no}, as far as the
+// tests read it.
+type CaseAnswer struct {
+	DepartmentCode string `json:"department_code"`
+	Steps          []struct {
+		ID         string `json:"id"`
+		CaseNo     string `json:"case_no"`
+		StepCode   string `json:"step_code"`
+		Handler    string `json:"handler"`
+		RecordedBy string `json:"recorded_by"`
+	} `json:"steps"`
+}
+
+// Case reads case caseNo as the account of token; it fails the test
+// unless the case is answered (200).
+func (s *Server) Case(t *testing.T, token, caseNo string) CaseAnswer {
+	t.Helper()
+	var a CaseAnswer
+	s.Must(200, "GET", "/api/v1/cases/"+caseNo, token, nil).Decode(t, &a)
+	return a
+}
+
 // Step is the body of a step of an existing case, handled by 张三 under LB1.
 func Step(id, caseNo, code, at string) map[string]any {
 	return map[string]any{"id": id, "case_no": caseNo, "step_code": code, "handler": "张三", "occurred_at": at,

@@ -36,22 +36,22 @@ type accountsAPI struct {
 	accounts *compliance.Accounts
 }
 
+// accountRequest is the body of POST /api/v1/accounts.
+type accountRequest = struct {
+	Username       string   `json:"username"`
+	RealName       string   `json:"real_name"`
+	Role           string   `json:"role"`
+	DepartmentCode string   `json:"department_code"`
+	AllowedCIDRs   []string `json:"allowed_cidrs"`
+}
+
 func (h *accountsAPI) createAccount(c *gin.Context) {
-	var req struct {
-		Username       string   `json:"username"`
-		RealName       string   `json:"real_name"`
-		Role           string   `json:"role"`
-		DepartmentCode string   `json:"department_code"`
-		AllowedCIDRs   []string `json:"allowed_cidrs"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	a, token, err := h.accounts.CreateAccount(c.Request.Context(), account(c), compliance.Account{
-		Username: req.Username, RealName: req.RealName, Role: compliance.Role(req.Role),
-		DepartmentCode: req.DepartmentCode, AllowedCIDRs: req.AllowedCIDRs}, "")
-	respond(c, http.StatusCreated, gin.H{"username": a.Username, "token": token, "account": a}, err)
+	answerBody(c, http.StatusCreated, func(req accountRequest) (any, error) {
+		a, token, err := h.accounts.CreateAccount(c.Request.Context(), account(c), compliance.Account{
+			Username: req.Username, RealName: req.RealName, Role: compliance.Role(req.Role),
+			DepartmentCode: req.DepartmentCode, AllowedCIDRs: req.AllowedCIDRs}, "")
+		return gin.H{"username": a.Username, "token": token, "account": a}, err
+	})
 }
 
 func (h *accountsAPI) me(c *gin.Context) { c.JSON(http.StatusOK, account(c)) }
@@ -110,18 +110,14 @@ func (p accountPatch) toChange() (compliance.AccountChange, error) {
 }
 
 func (h *accountsAPI) updateAccount(c *gin.Context) {
-	var req accountPatch
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	ch, err := req.toChange()
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	a, err := h.accounts.UpdateAccount(c.Request.Context(), account(c), c.Param("username"), ch)
-	respond(c, http.StatusOK, toAccountView(a), err)
+	answerBody(c, http.StatusOK, func(req accountPatch) (any, error) {
+		ch, err := req.toChange()
+		if err != nil {
+			return nil, err
+		}
+		a, err := h.accounts.UpdateAccount(c.Request.Context(), account(c), c.Param("username"), ch)
+		return toAccountView(a), err
+	})
 }
 
 func (h *accountsAPI) rotateToken(c *gin.Context) {

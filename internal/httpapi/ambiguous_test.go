@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestAmbiguousKeysAreRefused: a body whose key appears twice, exactly or
@@ -13,8 +12,7 @@ import (
 // the audit log; it is refused and changes nothing. A lone case variant is
 // decoded as the field it matches, and audited as that field.
 func TestAmbiguousKeysAreRefused(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 
 		r := s.Do("POST", "/api/v1/accounts", apitest.AdminToken,
 			`{"username":"decoy","USERNAME":"hidden-admin2","real_name":"某人","role":"admin"}`)

@@ -27,14 +27,10 @@ type supervisionAPI struct {
 // signApproval answers POST /api/v1/cases/{case_no}/approvals: the
 // approver signs, at the server's time → 201 with the approval.
 func (h *supervisionAPI) signApproval(c *gin.Context) {
-	var req signApprovalRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	a, err := h.supervision.SignApproval(c.Request.Context(), account(c), c.Param("case_no"),
-		compliance.ApprovalRequest{StepCode: req.StepCode, Decision: req.Decision, Opinion: req.Opinion})
-	respond(c, http.StatusCreated, a, err)
+	answerBody(c, http.StatusCreated, func(req signApprovalRequest) (any, error) {
+		return h.supervision.SignApproval(c.Request.Context(), account(c), c.Param("case_no"),
+			compliance.ApprovalRequest{StepCode: req.StepCode, Decision: req.Decision, Opinion: req.Opinion})
+	})
 }
 
 // caseApprovals answers GET /api/v1/cases/{case_no}/approvals → {items}.

@@ -301,13 +301,7 @@ func TestApprovalsHandlers(t *testing.T) {
 			if got := a.Rules("sync"); slices.Contains(got, "sync.unknown_handler/prewarning") {
 				t.Errorf("sync warnings %v, want none about the handler", got)
 			}
-			var c struct {
-				Steps []struct {
-					Handler    string `json:"handler"`
-					RecordedBy string `json:"recorded_by"`
-				} `json:"steps"`
-			}
-			s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-H004", tok[apitest.ZJJClerk], nil).Decode(t, &c)
+			c := s.Case(t, tok[apitest.ZJJClerk], "ZJJ-2026-H004")
 			if len(c.Steps) != 1 || c.Steps[0].Handler != "张三" || c.Steps[0].RecordedBy != "zjj-clerk" {
 				t.Errorf("steps %+v: want the clerk's real name as handler", c.Steps)
 			}

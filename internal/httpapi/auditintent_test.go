@@ -38,9 +38,7 @@ type auditVerdict struct {
 
 func TestAuditIntents(t *testing.T) {
 	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		var st *sqlstore.Store
-		s := startServerWith(t, dsn, wiring{opened: func(s *sqlstore.Store) { st = s }})
-		tok := s.SetupDistrict(t)
+		s, tok, st := startDistrictStore(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 
 		t.Run("changes answered leave no intent", func(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type bulletinAnswer struct {
@@ -39,8 +38,7 @@ type bulletinAnswer struct {
 // The bulletin of today's quarter: ZJJ has two cases and alarms, SCJ two
 // clean cases, so SCJ ranks first.
 func TestQuarterlyBulletin(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		s.EnterCurrentYears(t)
 		sup := tok[apitest.SupervisionToken]
 		quarter, start := apitest.CurrentQuarter()
@@ -181,8 +179,7 @@ func TestQuarterlyBulletin(t *testing.T) {
 // until a due date it works out falls in next year: in December, that of
 // December's explanation is not yet worked out.
 func TestQuarterlyBulletinWithoutNextYear(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		this := time.Now().In(calendar.Shanghai).Year()
 		if s.Do("GET", fmt.Sprintf("/api/v1/calendar/%d", this), apitest.AdminToken, nil).Status != 200 {
 			t.Skipf("the shipped calendar does not know %d", this)

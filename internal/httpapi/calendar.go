@@ -24,36 +24,25 @@ func yearParam(c *gin.Context) (int, error) {
 }
 
 func (h *accountsAPI) getCalendarYear(c *gin.Context) {
-	y, err := yearParam(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	sy, err := h.accounts.CalendarYear(c.Request.Context(), y)
-	respond(c, http.StatusOK, sy, err)
+	answerParam(c, yearParam, func(y int) (any, error) {
+		return h.accounts.CalendarYear(c.Request.Context(), y)
+	})
+}
+
+// calendarYearRequest is the body of PUT /api/v1/calendar/{year}.
+type calendarYearRequest = struct {
+	Year     int      `json:"year"`
+	Source   string   `json:"source"`
+	Holidays []string `json:"holidays"`
+	Workdays []string `json:"workdays"`
 }
 
 func (h *accountsAPI) putCalendarYear(c *gin.Context) {
-	y, err := yearParam(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req struct {
-		Year     int      `json:"year"`
-		Source   string   `json:"source"`
-		Holidays []string `json:"holidays"`
-		Workdays []string `json:"workdays"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if req.Year != 0 && req.Year != y {
-		fail(c, compliance.Errorf(compliance.ClassInvalid, "invalid_calendar", "请求体中的年份 %d 与路径中的 %d 不一致", req.Year, y))
-		return
-	}
-	res, err := h.accounts.PutCalendarYear(c.Request.Context(), account(c),
-		calendar.Year{Year: y, Source: req.Source, Holidays: req.Holidays, Workdays: req.Workdays})
-	respond(c, http.StatusOK, res, err)
+	answerParamBody(c, yearParam, func(y int, req calendarYearRequest) (any, error) {
+		if req.Year != 0 && req.Year != y {
+			return nil, compliance.Errorf(compliance.ClassInvalid, "invalid_calendar", "请求体中的年份 %d 与路径中的 %d 不一致", req.Year, y)
+		}
+		return h.accounts.PutCalendarYear(c.Request.Context(), account(c),
+			calendar.Year{Year: y, Source: req.Source, Holidays: req.Holidays, Workdays: req.Workdays})
+	})
 }

@@ -5,12 +5,10 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 func TestCalendarAPI(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 
 		var overview struct {
 			Years []struct {

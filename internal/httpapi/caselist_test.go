@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type casePage struct {
@@ -49,8 +48,7 @@ type workbenchAnswer struct {
 // 工作台, scoped to the account, filtered, paged, with each case's deadline
 // and unsettled warnings as the warnings list counts them.
 func TestCaseListAndWorkbench(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		s.EnterCurrentYears(t)
 		clerk, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
 		// An old case, long past its 20 working days: the sweep raises the

@@ -7,14 +7,12 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // The catalog list narrowed by category, status and a search text, within
 // the department the account may see; unknown values are refused.
 func TestItemListFilters(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ-001", legal, apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["name"] = "食品经营许可"

@@ -8,19 +8,18 @@ import (
 	"powercheck/internal/compliance"
 )
 
+// departmentRequest is the body of POST /api/v1/departments.
+type departmentRequest = struct {
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	AllowedCIDRs []string `json:"allowed_cidrs"`
+}
+
 func (h *accountsAPI) createDepartment(c *gin.Context) {
-	var req struct {
-		Code         string   `json:"code"`
-		Name         string   `json:"name"`
-		AllowedCIDRs []string `json:"allowed_cidrs"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	d, err := h.accounts.CreateDepartment(c.Request.Context(), account(c),
-		compliance.Department{Code: req.Code, Name: req.Name, AllowedCIDRs: req.AllowedCIDRs})
-	respond(c, http.StatusCreated, d, err)
+	answerBody(c, http.StatusCreated, func(req departmentRequest) (any, error) {
+		return h.accounts.CreateDepartment(c.Request.Context(), account(c),
+			compliance.Department{Code: req.Code, Name: req.Name, AllowedCIDRs: req.AllowedCIDRs})
+	})
 }
 
 func (h *accountsAPI) listDepartments(c *gin.Context) {

@@ -15,7 +15,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 var exportHeader = []string{"编号", "级别", "规则", "规则族", "说明", "法律依据", "部门", "办件编号", "环节记录", "策略修订", "状态", "产生时间"}
@@ -155,8 +154,7 @@ func sameAsList(t *testing.T, s *apitest.Server, token, filter string, got expor
 }
 
 func TestWarningExport(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
 			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
 		// Decisions without approval or legal basis raise alarms; the rest of

@@ -10,7 +10,6 @@ import (
 	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
 	"powercheck/internal/notify"
-	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -20,9 +19,7 @@ import (
 // other department, and a second pass finds nothing left.
 func TestFanOutRoutesEventsTogether(t *testing.T) {
 	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		var store *sqlstore.Store
-		s := startServerWith(t, dsn, wiring{opened: func(st *sqlstore.Store) { store = st }})
-		tok := s.SetupDistrict(t)
+		s, tok, store := startDistrictStore(t, dsn)
 		s.Must(201, "PUT", "/api/v1/power-items/XK-101", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing",
 			func(it map[string]any) { it["department_code"] = "SCJ" }))
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")

@@ -17,6 +17,7 @@ import (
 	"powercheck/internal/policy"
 	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
 	"powercheck/internal/webhook"
 	"powercheck/policies"
 )
@@ -110,6 +111,25 @@ func startDistrict(t *testing.T, dsn string, extra ...string) (*apitest.Server, 
 	t.Helper()
 	s := startServer(t, dsn, extra...)
 	return s, s.SetupDistrict(t)
+}
+
+// startDistrictStore is startDistrict that also returns the server's store,
+// for what a test must see below the API.
+func startDistrictStore(t *testing.T, dsn string) (*apitest.Server, map[string]string, *sqlstore.Store) {
+	t.Helper()
+	var store *sqlstore.Store
+	s := startServerWith(t, dsn, wiring{opened: func(st *sqlstore.Store) { store = st }})
+	return s, s.SetupDistrict(t), store
+}
+
+// eachDistrict runs f on each test database, in parallel, with a server
+// started as startDistrict starts it: the set-up most API tests share.
+func eachDistrict(t *testing.T, f func(t *testing.T, s *apitest.Server, tok map[string]string)) {
+	t.Helper()
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn)
+		f(t, s, tok)
+	})
 }
 
 // digestSource tells the mail what is open for an account, as serve's does.

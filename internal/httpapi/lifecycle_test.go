@@ -5,12 +5,10 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 func TestWarningLifecycle(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		for _, a := range []struct{ key, user, role, dept string }{
 			{"oversight", "oversight", "oversight", ""},
 			{"zjj-inspector", "zjj-inspector", "dept_inspector", "ZJJ"},
@@ -110,8 +108,7 @@ func TestWarningLifecycle(t *testing.T) {
 // skipping or repeating while new warnings arrive, and finds the alarms left
 // unanswered past their period.
 func TestViolationListOrderAndPaging(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		post := func(i int) {
 			caseNo := fmt.Sprintf("ZJJ-O-%d", i)
 			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))

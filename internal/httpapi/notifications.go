@@ -166,13 +166,13 @@ func (h *notificationsAPI) putRoutes(c *gin.Context) {
 	if !h.ready(c) {
 		return
 	}
-	var req struct {
-		Routes []notify.Route `json:"routes"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	rs, err := h.inbox.PutRoutes(c.Request.Context(), account(c), notify.Routes{Routes: req.Routes})
-	respond(c, http.StatusOK, rs, err)
+	answerBody(c, http.StatusOK, func(req routesRequest) (any, error) {
+		return h.inbox.PutRoutes(c.Request.Context(), account(c), notify.Routes{Routes: req.Routes})
+	})
+}
+
+// routesRequest is the body of PUT /api/v1/notifications/routes: the
+// table alone, not who last changed it.
+type routesRequest = struct {
+	Routes []notify.Route `json:"routes"`
 }

@@ -5,15 +5,13 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestPathAndQueryValues checks that path parameters and filters that no
 // code, date or filter can be are refused alike on both databases: MySQL
 // would otherwise find "ZJJ-2026-0001 " as "ZJJ-2026-0001".
 func TestPathAndQueryValues(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
 			apitest.FirstStep("C1-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 		sup := tok[apitest.SupervisionToken]

@@ -37,6 +37,13 @@ type policiesAPI struct {
 	dryRun    *compliance.Policies // the impact dry run
 }
 
+// readsDrafts reports whether the account may read policy drafts, the legal
+// affairs office's work in progress: the office's accounts and the admin.
+func readsDrafts(c *gin.Context) bool {
+	r := account(c).Role
+	return r == legal || r == admin
+}
+
 // listModules answers GET /api/v1/policies with the active revision.
 func (h *policiesAPI) listModules(c *gin.Context) {
 	ms, err := h.authoring.Modules(c.Request.Context())
@@ -44,9 +51,8 @@ func (h *policiesAPI) listModules(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	// Drafts are the legal affairs office's work in progress: the others
-	// read the modules in force only.
-	if r := account(c).Role; r != legal && r != admin {
+	// The others read the modules in force only.
+	if !readsDrafts(c) {
 		inForce := ms[:0]
 		for _, m := range ms {
 			if m.State == "new" {
@@ -62,19 +68,18 @@ func (h *policiesAPI) listModules(c *gin.Context) {
 
 // putModule answers PUT /api/v1/policies/{module}: the module's draft.
 func (h *policiesAPI) putModule(c *gin.Context) {
-	var req struct {
-		Source *string `json:"source"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if req.Source == nil {
-		fail(c, compliance.Errorf(compliance.ClassInvalid, "policy_invalid", "请求须包含 source（Rego 源码；空字符串表示删除该模块）"))
-		return
-	}
-	d, err := h.authoring.SaveDraft(c.Request.Context(), account(c).Username, c.Param("module"), *req.Source)
-	respond(c, http.StatusOK, d, err)
+	answerBody(c, http.StatusOK, func(req moduleRequest) (any, error) {
+		if req.Source == nil {
+			return nil, compliance.Errorf(compliance.ClassInvalid, "policy_invalid", "请求须包含 source（Rego 源码；空字符串表示删除该模块）")
+		}
+		return h.authoring.SaveDraft(c.Request.Context(), account(c).Username, c.Param("module"), *req.Source)
+	})
+}
+
+// moduleRequest is the body of PUT /api/v1/policies/{module}; a nil source
+// is one left out.
+type moduleRequest = struct {
+	Source *string `json:"source"`
 }
 
 // publish answers POST /api/v1/policies/publish with the new revision.
@@ -86,32 +91,31 @@ func (h *policiesAPI) publish(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	rev, err := h.authoring.Publish(c.Request.Context(), account(c).Username, req.Note)
-	answerRevision(c, rev, err)
+	rev, err := withoutSources(h.authoring.Publish(c.Request.Context(), account(c).Username, req.Note))
+	respond(c, http.StatusCreated, rev, err)
 }
 
 // rollback answers POST /api/v1/policies/rollback with the revision that
 // restores an earlier one.
 func (h *policiesAPI) rollback(c *gin.Context) {
-	var req struct {
-		Revision int64 `json:"revision"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if req.Revision <= 0 {
-		fail(c, compliance.Errorf(compliance.ClassInvalid, "invalid_revision", "须指明要回滚到的修订号 revision"))
-		return
-	}
-	rev, err := h.authoring.Rollback(c.Request.Context(), account(c).Username, req.Revision)
-	answerRevision(c, rev, err)
+	answerBody(c, http.StatusCreated, func(req rollbackRequest) (any, error) {
+		if req.Revision <= 0 {
+			return nil, compliance.Errorf(compliance.ClassInvalid, "invalid_revision", "须指明要回滚到的修订号 revision")
+		}
+		return withoutSources(h.authoring.Rollback(c.Request.Context(), account(c).Username, req.Revision))
+	})
 }
 
-// answerRevision answers a revision just made, without its modules' sources.
-func answerRevision(c *gin.Context, rev compliance.PolicyRevision, err error) {
+// rollbackRequest is the body of POST /api/v1/policies/rollback.
+type rollbackRequest = struct {
+	Revision int64 `json:"revision"`
+}
+
+// withoutSources is a revision just made as it is answered, without its
+// modules' sources.
+func withoutSources(rev compliance.PolicyRevision, err error) (compliance.PolicyRevision, error) {
 	rev.Modules = nil
-	respond(c, http.StatusCreated, rev, err)
+	return rev, err
 }
 
 // revisions answers GET /api/v1/policies/revisions, newest first.
@@ -175,7 +179,7 @@ func (h *policiesAPI) getParams(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if r := account(c).Role; r != legal && r != admin {
+	if !readsDrafts(c) {
 		st.Draft, st.UpdatedBy, st.UpdatedAt = nil, "", nil
 	}
 	c.JSON(http.StatusOK, st)

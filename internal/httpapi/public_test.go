@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // publicKeys are every key a public answer may hold. Discretion tiers are
@@ -59,8 +58,7 @@ func leaks(v any, inTiers bool, secrets []string) []string {
 // holder of its query code, the monthly figures and open data — without
 // signing in, and with nothing of the people behind them.
 func TestPublicDisclosure(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		disclosed := apitest.ItemFixture(t, "licensing", func(m map[string]any) {
 			m["conditions"] = "具有法人资格；已办理用地批准手续"
 			m["materials"] = []map[string]any{{"name": "建筑工程施工许可证申请表", "copies": 1}, {"name": "施工图设计文件审查合格书", "copies": 1, "note": "原件核验"}}

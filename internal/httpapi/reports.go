@@ -47,28 +47,23 @@ type explanationRequest struct {
 }
 
 func (h *reportsAPI) postExplanation(c *gin.Context) {
-	var req explanationRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	e, err := h.reports.SubmitExplanation(c.Request.Context(), account(c), compliance.Explanation{
-		DepartmentCode: req.DepartmentCode, Month: req.Month, Text: req.Text, SignedBy: req.SignedBy})
-	respond(c, http.StatusCreated, e, err)
+	answerBody(c, http.StatusCreated, func(req explanationRequest) (any, error) {
+		return h.reports.SubmitExplanation(c.Request.Context(), account(c), compliance.Explanation{
+			DepartmentCode: req.DepartmentCode, Month: req.Month, Text: req.Text, SignedBy: req.SignedBy})
+	})
+}
+
+// closeMonthRequest is the body of POST /api/v1/reports/monthly/close.
+type closeMonthRequest = struct {
+	Month      string `json:"month"`
+	Department string `json:"department"`
 }
 
 // closeMonth runs the month_close evaluation: {month, department?}.
 func (h *reportsAPI) closeMonth(c *gin.Context) {
-	var req struct {
-		Month      string `json:"month"`
-		Department string `json:"department"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	res, err := h.reports.CloseMonth(c.Request.Context(), account(c), req.Month, req.Department)
-	respond(c, http.StatusOK, res, err)
+	answerBody(c, http.StatusOK, func(req closeMonthRequest) (any, error) {
+		return h.reports.CloseMonth(c.Request.Context(), account(c), req.Month, req.Department)
+	})
 }
 
 // putExplanationScan takes the signed scan of an explanation as the raw

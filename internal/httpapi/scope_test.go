@@ -170,13 +170,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 					}
 				})
 			}
-			var v struct {
-				DepartmentCode string `json:"department_code"`
-				Steps          []struct {
-					ID string `json:"id"`
-				} `json:"steps"`
-			}
-			s.Must(200, "GET", "/api/v1/cases/SCJ-2026-0555", sup, nil).Decode(t, &v)
+			v := s.Case(t, sup, "SCJ-2026-0555")
 			if v.DepartmentCode != "ZJJ" || len(v.Steps) != 2 {
 				t.Errorf("case SCJ-2026-0555: department %s, steps %+v; want ZJJ's two", v.DepartmentCode, v.Steps)
 			}
@@ -188,8 +182,7 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 // departments may use the same id, and replays and conflicts are looked for
 // in the submitting department only.
 func TestStepIDsPerDepartment(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		zjj, scj := tok[apitest.ZJJClerk], tok[apitest.SCJClerk]
 		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
 			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
@@ -232,13 +225,7 @@ func TestStepIDsPerDepartment(t *testing.T) {
 			})
 		}
 		for _, no := range []string{"ZJJ-SH-1", "SCJ-SH-1"} {
-			var v struct {
-				Steps []struct {
-					ID     string `json:"id"`
-					CaseNo string `json:"case_no"`
-				} `json:"steps"`
-			}
-			s.Must(200, "GET", "/api/v1/cases/"+no, tok[apitest.SupervisionToken], nil).Decode(t, &v)
+			v := s.Case(t, tok[apitest.SupervisionToken], no)
 			if len(v.Steps) != 1 || v.Steps[0].ID != "SHARED-1" || v.Steps[0].CaseNo != no {
 				t.Errorf("case %s steps = %+v, want the one step SHARED-1", no, v.Steps)
 			}

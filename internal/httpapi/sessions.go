@@ -114,27 +114,26 @@ func (h *sessionsAPI) signOut(c *gin.Context) {
 // changePassword sets the signed-in account's own password and ends its
 // other sessions.
 func (h *sessionsAPI) changePassword(c *gin.Context) {
-	var req struct {
-		OldPassword string `json:"old_password"`
-		NewPassword string `json:"new_password"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	a := account(c)
-	keep, csrf := "", ""
-	if ss, ok := c.Get("session"); ok {
-		keep, csrf = ss.(session.Session).TokenHash, ss.(session.Session).CSRFToken
-	}
-	if err := h.sessions.ChangePassword(c.Request.Context(), a, keep, req.OldPassword, req.NewPassword); err != nil {
-		fail(c, err)
-		return
-	}
-	changed := *a
-	changed.MustChangePassword = false
-	changed.HasPassword = true
-	c.JSON(http.StatusOK, toSessionView(&changed, csrf))
+	answerBody(c, http.StatusOK, func(req passwordChange) (any, error) {
+		a := account(c)
+		keep, csrf := "", ""
+		if ss, ok := c.Get("session"); ok {
+			keep, csrf = ss.(session.Session).TokenHash, ss.(session.Session).CSRFToken
+		}
+		if err := h.sessions.ChangePassword(c.Request.Context(), a, keep, req.OldPassword, req.NewPassword); err != nil {
+			return nil, err
+		}
+		changed := *a
+		changed.MustChangePassword = false
+		changed.HasPassword = true
+		return toSessionView(&changed, csrf), nil
+	})
+}
+
+// passwordChange is the body of POST /api/v1/session/password.
+type passwordChange = struct {
+	OldPassword string `json:"old_password"`
+	NewPassword string `json:"new_password"`
 }
 
 // setAccountPassword gives an account an initial or reset password that

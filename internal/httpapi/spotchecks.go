@@ -19,15 +19,18 @@ type spotCheckRequest struct {
 	Note        string   `json:"note"`
 }
 
+// findingRequest is the body of POST /api/v1/spot-checks/{id}/findings.
+type findingRequest = struct {
+	CaseNo string `json:"case_no"`
+	Result string `json:"result"`
+	Note   string `json:"note"`
+}
+
 func (h *supervisionAPI) createSpotCheck(c *gin.Context) {
-	var req spotCheckRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	sc, err := h.supervision.CreateSpotCheck(c.Request.Context(), account(c), compliance.SpotCheckRequest{
-		Departments: req.Departments, From: req.From, To: req.To, Size: req.Size, Seed: req.Seed, Note: req.Note})
-	respond(c, http.StatusCreated, sc, err)
+	answerBody(c, http.StatusCreated, func(req spotCheckRequest) (any, error) {
+		return h.supervision.CreateSpotCheck(c.Request.Context(), account(c), compliance.SpotCheckRequest{
+			Departments: req.Departments, From: req.From, To: req.To, Size: req.Size, Seed: req.Seed, Note: req.Note})
+	})
 }
 
 // listSpotChecks answers GET /api/v1/spot-checks?limit=&before=, newest
@@ -64,32 +67,15 @@ func spotCheckID(c *gin.Context) (int64, error) {
 }
 
 func (h *supervisionAPI) getSpotCheck(c *gin.Context) {
-	id, err := spotCheckID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	sc, err := h.supervision.SpotCheck(c.Request.Context(), account(c), id)
-	respond(c, http.StatusOK, sc, err)
+	answerParam(c, spotCheckID, func(id int64) (any, error) {
+		return h.supervision.SpotCheck(c.Request.Context(), account(c), id)
+	})
 }
 
 // recordSpotCheckFinding answers POST /api/v1/spot-checks/{id}/findings
 // with the sampled case and its finding.
 func (h *supervisionAPI) recordSpotCheckFinding(c *gin.Context) {
-	id, err := spotCheckID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req struct {
-		CaseNo string `json:"case_no"`
-		Result string `json:"result"`
-		Note   string `json:"note"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	sc, err := h.supervision.RecordSpotCheckFinding(c.Request.Context(), account(c), id, req.CaseNo, req.Result, req.Note)
-	respond(c, http.StatusOK, sc, err)
+	answerParamBody(c, spotCheckID, func(id int64, req findingRequest) (any, error) {
+		return h.supervision.RecordSpotCheckFinding(c.Request.Context(), account(c), id, req.CaseNo, req.Result, req.Note)
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type spotCheckAnswer struct {
@@ -56,8 +55,7 @@ func wantSample(candidates []string, size int, seed int64) []string {
 }
 
 func TestSpotChecks(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		sup := tok[apitest.SupervisionToken]
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
 		s.Must(201, "PUT", "/api/v1/power-items/SCJ-001", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", func(it map[string]any) {

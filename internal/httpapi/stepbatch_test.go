@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -103,14 +102,8 @@ func TestStepBatch(t *testing.T) {
 		if a, b := first.Results[0].Body, first.Results[5].Body; string(a) != string(b) {
 			t.Errorf("replay inside the batch answered %s, want the first answer %s", b, a)
 		}
-		var c struct {
-			Steps []struct {
-				ID string `json:"id"`
-			} `json:"steps"`
-		}
-		s.Must(200, "GET", "/api/v1/cases/ZJJ-BA-1", clerk, nil).Decode(t, &c)
 		var ids []string
-		for _, st := range c.Steps {
+		for _, st := range s.Case(t, clerk, "ZJJ-BA-1").Steps {
 			ids = append(ids, st.ID)
 		}
 		if want := []string{"ZJJ-BA-1-accept", "ZJJ-BA-1-review"}; !slices.Equal(ids, want) {
@@ -191,9 +184,7 @@ func TestStepBatchRefused(t *testing.T) {
 func TestStepsSubmittedAtOnce(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
-		var store *sqlstore.Store
-		s := startServerWith(t, dsn, wiring{opened: func(st *sqlstore.Store) { store = st }})
-		tok := s.SetupDistrict(t)
+		s, tok, store := startDistrictStore(t, dsn)
 		clerk := tok[apitest.ZJJClerk]
 		const day = "2026-03-02T09:30:00+08:00"
 
@@ -247,12 +238,7 @@ func TestStepsSubmittedAtOnce(t *testing.T) {
 				stored++
 			}
 		}
-		var c struct {
-			Steps []struct {
-				ID string `json:"id"`
-			} `json:"steps"`
-		}
-		s.Must(200, "GET", "/api/v1/cases/ZJJ-ONE", clerk, nil).Decode(t, &c)
+		c := s.Case(t, clerk, "ZJJ-ONE")
 		if len(c.Steps) != stored {
 			t.Errorf("case ZJJ-ONE holds %d steps, want %d", len(c.Steps), stored)
 		}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // TestDraftsAndRangesAreNotForEveryone: unpublished policy drafts are the
@@ -13,8 +12,7 @@ import (
 // the admin's; every other account sees the modules in force and the
 // departments' names.
 func TestDraftsAndRangesAreNotForEveryone(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
 		s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]any{"code": "HBJ", "name": "区生态环境局",
 			"allowed_cidrs": []string{"10.77.0.0/16"}})
 		s.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("草稿标记"))

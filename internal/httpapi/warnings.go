@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 
@@ -114,31 +113,21 @@ func warningID(c *gin.Context) (int64, error) {
 }
 
 func (h *supervisionAPI) getWarning(c *gin.Context) {
-	id, err := warningID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	w, err := h.supervision.Warning(c.Request.Context(), account(c), id)
-	respond(c, http.StatusOK, w, err)
+	answerParam(c, warningID, func(id int64) (any, error) {
+		return h.supervision.Warning(c.Request.Context(), account(c), id)
+	})
+}
+
+// transitionRequest is the body of POST /api/v1/warnings/{id}/transitions.
+type transitionRequest = struct {
+	Action    string `json:"action"`
+	Note      string `json:"note"`
+	Reference string `json:"reference"`
+	Outcome   string `json:"outcome"`
 }
 
 func (h *supervisionAPI) transitionWarning(c *gin.Context) {
-	id, err := warningID(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req struct {
-		Action    string `json:"action"`
-		Note      string `json:"note"`
-		Reference string `json:"reference"`
-		Outcome   string `json:"outcome"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	w, err := h.supervision.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference, req.Outcome)
-	respond(c, http.StatusOK, w, err)
+	answerParamBody(c, warningID, func(id int64, req transitionRequest) (any, error) {
+		return h.supervision.Transition(c.Request.Context(), account(c), id, req.Action, req.Note, req.Reference, req.Outcome)
+	})
 }

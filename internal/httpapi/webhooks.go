@@ -77,16 +77,16 @@ func (h *webhooksAPI) deliveries(c *gin.Context) {
 // replay answers POST /api/v1/webhooks/{name}/replay with
 // {"deliveries": [ids]} or {"dead": true} → {replayed}.
 func (h *webhooksAPI) replay(c *gin.Context) {
-	var req struct {
-		Deliveries []int64 `json:"deliveries"`
-		Dead       bool    `json:"dead"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	n, err := h.hooks.Replay(c.Request.Context(), c.Param("name"), req.Deliveries, req.Dead)
-	respond(c, http.StatusOK, gin.H{"replayed": n}, err)
+	answerBody(c, http.StatusOK, func(req replayRequest) (any, error) {
+		n, err := h.hooks.Replay(c.Request.Context(), c.Param("name"), req.Deliveries, req.Dead)
+		return gin.H{"replayed": n}, err
+	})
+}
+
+// replayRequest is the body of POST /api/v1/webhooks/{name}/replay.
+type replayRequest = struct {
+	Deliveries []int64 `json:"deliveries"`
+	Dead       bool    `json:"dead"`
 }
 
 func (h *webhooksAPI) getSettings(c *gin.Context) {
@@ -96,15 +96,14 @@ func (h *webhooksAPI) getSettings(c *gin.Context) {
 
 // putSettings answers PUT /api/v1/webhooks-settings with {allow}.
 func (h *webhooksAPI) putSettings(c *gin.Context) {
-	var req struct {
-		Allow []string `json:"allow"`
-	}
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	st, err := h.hooks.PutSettings(c.Request.Context(), account(c), webhook.Settings{Allow: req.Allow})
-	respond(c, http.StatusOK, st, err)
+	answerBody(c, http.StatusOK, func(req webhookSettingsRequest) (any, error) {
+		return h.hooks.PutSettings(c.Request.Context(), account(c), webhook.Settings{Allow: req.Allow})
+	})
+}
+
+// webhookSettingsRequest is the body of PUT /api/v1/webhooks-settings.
+type webhookSettingsRequest = struct {
+	Allow []string `json:"allow"`
 }
 
 func (h *webhooksAPI) getMail(c *gin.Context) {
@@ -115,13 +114,9 @@ func (h *webhooksAPI) getMail(c *gin.Context) {
 // putMail answers PUT /api/v1/mail-settings; a password left out keeps
 // the stored one.
 func (h *webhooksAPI) putMail(c *gin.Context) {
-	var req webhook.PutMailRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	st, err := h.mail.PutSettings(c.Request.Context(), account(c), req)
-	respond(c, http.StatusOK, st, err)
+	answerBody(c, http.StatusOK, func(req webhook.PutMailRequest) (any, error) {
+		return h.mail.PutSettings(c.Request.Context(), account(c), req)
+	})
 }
 
 // hookSubject is the audit subject of an endpoint: a settings object.

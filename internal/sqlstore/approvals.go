@@ -95,15 +95,7 @@ func (s *Approvals) pendingQuery(ctx context.Context, departments []string, role
 
 // PendingApprovalCases implements compliance.ApprovalStore.
 func (s *Approvals) PendingApprovalCases(ctx context.Context, departments []string, role compliance.Role, limit int) ([]compliance.Case, error) {
-	var rows []caseRow
-	if err := s.pendingQuery(ctx, departments, role).Order("accepted_at, case_no").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list pending approvals")
-	}
-	out := make([]compliance.Case, len(rows))
-	for i, r := range rows {
-		out[i] = toCase(r)
-	}
-	return out, nil
+	return findAll(s.pendingQuery(ctx, departments, role).Order("accepted_at, case_no").Limit(limit), "list pending approvals", toCase)
 }
 
 // CountPendingApprovals implements compliance.ApprovalStore.

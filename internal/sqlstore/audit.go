@@ -174,15 +174,7 @@ func (s *Audit) AuditEntries(ctx context.Context, after int64, limit int) ([]com
 
 // AuditEffects implements compliance.AuditReader.
 func (s *Audit) AuditEffects(ctx context.Context, after, upTo int64) ([]compliance.AuditEffect, error) {
-	var rows []auditEffectRow
-	if err := s.db.WithContext(ctx).Where("seq > ? AND seq <= ?", after, upTo).Order("seq, ord").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "read audit effects")
-	}
-	out := make([]compliance.AuditEffect, len(rows))
-	for i, r := range rows {
-		out[i] = toAuditEffect(r)
-	}
-	return out, nil
+	return findAll(s.db.WithContext(ctx).Where("seq > ? AND seq <= ?", after, upTo).Order("seq, ord"), "read audit effects", toAuditEffect)
 }
 
 // AuditHistory implements compliance.AuditObjectStore: it reads the
@@ -211,15 +203,7 @@ func (s *Audit) AuditHistory(ctx context.Context, kind string, after *compliance
 	q = db.Where("kind = ? AND seq <= ?", kind, upTo).
 		Where("(ref > ? OR (ref = ? AND subject_key >= ?))", keys[0].Ref, keys[0].Ref, keys[0].SubjectKey).
 		Where("(ref < ? OR (ref = ? AND subject_key <= ?))", last.Ref, last.Ref, last.SubjectKey)
-	var rows []auditEffectRow
-	if err := q.Order("ref, subject_key, seq, ord").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "read audit history of "+kind)
-	}
-	out := make([]compliance.AuditEffect, len(rows))
-	for i, r := range rows {
-		out[i] = toAuditEffect(r)
-	}
-	return out, nil
+	return findAll(q.Order("ref, subject_key, seq, ord"), "read audit history of "+kind, toAuditEffect)
 }
 
 // HasAuditEffects reports whether any entry recorded effects.
@@ -241,9 +225,5 @@ func (s *Audit) AuditHead(ctx context.Context) (compliance.AuditHead, error) {
 }
 
 func toAuditEntries(rows []auditRow) []compliance.AuditEntry {
-	out := make([]compliance.AuditEntry, len(rows))
-	for i, r := range rows {
-		out[i] = toAuditEntry(r)
-	}
-	return out
+	return convertAll(rows, toAuditEntry)
 }

@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -42,8 +44,7 @@ func appendAll(t *testing.T, stores []*sqlstore.Store, perWorker int) {
 }
 
 func TestAuditConcurrentAppendsFormOneChain(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		if n, err := compliance.VerifyAudit(t.Context(), s.Audit(), nil); err != nil || n != 0 {
 			t.Fatalf("empty log: VerifyAudit = %d, %v; want 0, nil", n, err)
 		}
@@ -61,8 +62,7 @@ func TestAuditConcurrentAppendsFormOneChain(t *testing.T) {
 
 // Two stores on one database stand for two server nodes.
 func TestAuditAppendsFromTwoNodesFormOneChain(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		a, b := sqlstoretest.MustOpen(t, dsn), sqlstoretest.MustOpen(t, dsn)
 		appendAll(t, []*sqlstore.Store{a, b}, 5)
 		if n, err := compliance.VerifyAudit(t.Context(), b.Audit(), nil); err != nil || n != 80 {
@@ -72,8 +72,7 @@ func TestAuditAppendsFromTwoNodesFormOneChain(t *testing.T) {
 }
 
 func TestAuditListNewestFirstWithFilters(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		for i := range 5 {
 			actor := "alice"
 			if i%2 == 1 {
@@ -187,6 +186,57 @@ func TestAuditSealedWithAKey(t *testing.T) {
 		want = "entry 6: not sealed with the audit key (the newest entry must be; rewritten without the key, or the server runs without it)"
 		if _, err := compliance.VerifyAudit(t.Context(), s.Audit(), key); err == nil || err.Error() != want {
 			t.Errorf("after a rewrite of the whole log: %v; want %q", err, want)
+		}
+	})
+}
+
+// TestAuditStatesOfStepAndCase checks that a step and its case read
+// together give the bytes each reads alone, whether each is stored or not.
+func TestAuditStatesOfStepAndCase(t *testing.T) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		item := benchSetup(t, s, "ZJJ")
+		rec := recentRecord(item, "ZJJ-1")
+		mustRecord(t, s, rec)
+		step := func(id, dept string) compliance.AuditSubject {
+			return compliance.AuditSubject{Kind: compliance.SubjectStep, Key: id, Department: dept}
+		}
+		caseOf := func(no string) compliance.AuditSubject {
+			return compliance.AuditSubject{Kind: compliance.SubjectCase, Key: no}
+		}
+		tests := []struct {
+			name     string
+			subjects []compliance.AuditSubject
+			present  []bool
+		}{
+			{"a stored step and its case", []compliance.AuditSubject{step(rec.Step.ID, "ZJJ"), caseOf("ZJJ-1")}, []bool{true, true}},
+			{"a new step of a stored case", []compliance.AuditSubject{step("ZJJ-1-review", "ZJJ"), caseOf("ZJJ-1")}, []bool{false, true}},
+			{"the first step of a new case", []compliance.AuditSubject{step("ZJJ-2-accept", "ZJJ"), caseOf("ZJJ-2")}, []bool{false, false}},
+			{"a stored step under another department", []compliance.AuditSubject{step(rec.Step.ID, "SCJ"), caseOf("ZJJ-1")}, []bool{false, true}},
+			{"a step without a department (read one by one)", []compliance.AuditSubject{step(rec.Step.ID, ""), caseOf("ZJJ-1")}, []bool{true, true}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := s.Audit().AuditStates(ctx, tt.subjects)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(tt.subjects) {
+					t.Fatalf("%d states for %d subjects", len(got), len(tt.subjects))
+				}
+				for i, subj := range tt.subjects {
+					want, err := s.Audit().AuditState(ctx, subj)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if (want != nil) != tt.present[i] {
+						t.Fatalf("AuditState(%s) present = %v, want %v", subj, want != nil, tt.present[i])
+					}
+					if !bytes.Equal(got[i], want) || (got[i] == nil) != (want == nil) {
+						t.Errorf("AuditStates[%d] (%s) =\n%q\nwant AuditState's\n%q", i, subj, got[i], want)
+					}
+				}
+			})
 		}
 	})
 }

@@ -32,16 +32,15 @@ func stepIntent(target string) compliance.AuditIntent {
 // back leaves none, and that a group of steps writes one for each step its
 // savepoint kept, with what that step wrote.
 func TestAuditIntentsOfSteps(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		item := benchSetup(t, s, "ZJJ")
-		taken := benchRecord(item, "ZJJ-0", time.Now().Add(-time.Hour).UTC(), twoFindings)
+		taken := recentRecord(item, "ZJJ-0")
 		mustRecord(t, s, taken)
 
 		t.Run("a step's transaction writes its intent and its entry removes it", func(t *testing.T) {
 			tracked, _ := s.Audit().TrackChange(ctx, stepIntent("id=ZJJ-1-accept"))
-			rec := benchRecord(item, "ZJJ-1", time.Now().Add(-time.Hour).UTC(), twoFindings)
+			rec := recentRecord(item, "ZJJ-1")
 			if _, err := s.Cases().RecordStep(tracked, rec, benchRespond(&rec)); err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +71,7 @@ func TestAuditIntentsOfSteps(t *testing.T) {
 		})
 
 		t.Run("a group writes the intents of the steps it kept", func(t *testing.T) {
-			kept := benchRecord(item, "ZJJ-2", time.Now().Add(-time.Hour).UTC(), twoFindings)
+			kept := recentRecord(item, "ZJJ-2")
 			keptCtx, _ := s.Audit().TrackChange(ctx, stepIntent("id=ZJJ-2-accept"))
 			refusedCtx, _ := s.Audit().TrackChange(ctx, stepIntent("id=ZJJ-0-accept"))
 			errs, err := s.WriteStepGroup([]context.Context{keptCtx, refusedCtx}, []compliance.StepRecord{kept, taken},

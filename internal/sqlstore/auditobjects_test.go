@@ -39,7 +39,7 @@ func seedAuditFixture(t *testing.T, s *sqlstore.Store) auditFixture {
 	}
 	var f auditFixture
 	tracked, written := s.Audit().TrackWrites(ctx)
-	rec := benchRecord(item, "ZJJ-1", time.Now().Add(-time.Hour).UTC(), twoFindings)
+	rec := recentRecord(item, "ZJJ-1")
 	res, err := s.Cases().RecordStep(tracked, rec, benchRespond(&rec))
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +80,7 @@ func mustBeStored(t *testing.T, s *sqlstore.Store, objs []compliance.AuditObject
 // one at a time and checks that each state is the one AuditState reads, byte
 // for byte: verification compares their digests.
 func TestAuditObjectsEncodeAsAuditState(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		f := seedAuditFixture(t, s)
 		listed := map[string][]string{}
@@ -120,8 +119,7 @@ func TestAuditObjectsEncodeAsAuditState(t *testing.T) {
 // warnings a step stored, a warning moved by a transition, and nothing of a
 // transaction that was rolled back.
 func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		f := seedAuditFixture(t, s)
 		subjects := func(objs []compliance.AuditObject) string {
@@ -183,8 +181,7 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 // the history lists them by object, and that an altered, added or removed
 // effect breaks the chain at its entry.
 func TestAuditEffectsAreChained(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		digest := func(c byte) string { return strings.Repeat(string(c), 64) }
 		warning := func(id int) compliance.AuditSubject {

@@ -15,6 +15,24 @@ import (
 
 var _ compliance.AuditStateStore = (*Audit)(nil)
 
+// keyedStates are the subjects whose state is the one row of a table whose
+// column key is the subject's key.
+var keyedStates = map[string]struct {
+	model func() any
+	key   string
+}{
+	compliance.SubjectDepartment:  {func() any { return &departmentRow{} }, "code"},
+	compliance.SubjectAccount:     {func() any { return &accountRow{} }, "username"},
+	compliance.SubjectCase:        {func() any { return &caseRow{} }, "case_no"},
+	compliance.SubjectCalendar:    {func() any { return &calendarRow{} }, "year"},
+	compliance.SubjectTransition:  {func() any { return &transitionRow{} }, "id"},
+	compliance.SubjectPolicyDraft: {func() any { return &draftRow{} }, "module"},
+	compliance.SubjectPatrol:      {func() any { return &patrolRow{} }, "id"},
+	compliance.SubjectApproval:    {func() any { return &approvalRow{} }, "id"},
+	compliance.SubjectSettings:    {func() any { return &settingRow{} }, "name"},
+	compliance.SubjectDocument:    {func() any { return &documentRow{} }, "id"},
+}
+
 // AuditState implements compliance.AuditStateStore: every column of the
 // subject's stored rows, in a fixed order, each value written as its type
 // and bytes as the driver returns them — so a column added to a table is
@@ -25,10 +43,6 @@ func (s *Audit) AuditState(ctx context.Context, subj compliance.AuditSubject) ([
 	var state []byte
 	var err error
 	switch subj.Kind {
-	case compliance.SubjectDepartment:
-		state, err = rawRows(db.Model(&departmentRow{}).Where("code = ?", subj.Key))
-	case compliance.SubjectAccount:
-		state, err = rawRows(db.Model(&accountRow{}).Where("username = ?", subj.Key))
 	case compliance.SubjectItem:
 		state, err = rawRows(db.Model(&itemRow{}).Where("code = ?", subj.Key).Order("version"))
 	case compliance.SubjectStep:
@@ -37,33 +51,21 @@ func (s *Audit) AuditState(ctx context.Context, subj compliance.AuditSubject) ([
 			q = q.Where("department_code = ?", subj.Department)
 		}
 		state, err = rawRows(q)
-	case compliance.SubjectCase:
-		state, err = rawRows(db.Model(&caseRow{}).Where("case_no = ?", subj.Key))
 	case compliance.SubjectWarning:
 		state, err = withChildren(db, subj.Key, &warningRow{}, &transitionRow{}, "warning_id", "id")
-	case compliance.SubjectCalendar:
-		state, err = rawRows(db.Model(&calendarRow{}).Where("year = ?", subj.Key))
-	case compliance.SubjectTransition:
-		state, err = rawRows(db.Model(&transitionRow{}).Where("id = ?", subj.Key))
-	case compliance.SubjectPolicyDraft:
-		state, err = rawRows(db.Model(&draftRow{}).Where("module = ?", subj.Key))
 	case compliance.SubjectPolicies:
 		state, err = policiesState(db)
 	case compliance.SubjectSpotCheck:
 		state, err = withChildren(db, subj.Key, &spotCheckRow{}, &spotCheckCaseRow{}, "spot_check_id", "ordinal")
-	case compliance.SubjectPatrol:
-		state, err = rawRows(db.Model(&patrolRow{}).Where("id = ?", subj.Key))
-	case compliance.SubjectApproval:
-		state, err = rawRows(db.Model(&approvalRow{}).Where("id = ?", subj.Key))
-	case compliance.SubjectSettings:
-		state, err = rawRows(db.Model(&settingRow{}).Where("name = ?", subj.Key))
 	case compliance.SubjectExplanation:
 		dept, month, _ := strings.Cut(subj.Key, "/")
 		state, err = rawRows(db.Model(&explanationRow{}).Where("department_code = ? AND month = ?", dept, month))
-	case compliance.SubjectDocument:
-		state, err = rawRows(db.Model(&documentRow{}).Where("id = ?", subj.Key))
 	default:
-		return nil, fmt.Errorf("audit state: unknown subject kind %q", subj.Kind)
+		k, ok := keyedStates[subj.Kind]
+		if !ok {
+			return nil, fmt.Errorf("audit state: unknown subject kind %q", subj.Kind)
+		}
+		state, err = rawRows(db.Model(k.model()).Where(k.key+" = ?", subj.Key))
 	}
 	if err != nil {
 		return nil, wrap(err, "audit state of "+subj.String())

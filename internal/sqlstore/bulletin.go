@@ -68,31 +68,17 @@ func (s *Dashboard) BulletinMonths(ctx context.Context, from, to time.Time) ([]c
 
 // BulletinItemVersions implements compliance.BulletinStore.
 func (s *Dashboard) BulletinItemVersions(ctx context.Context, before time.Time) ([]compliance.ItemVersionFact, error) {
-	var rows []itemRow
-	if err := s.db.WithContext(ctx).Select("code", "version", "department_code", "status", "created_at").
-		Where("created_at < ?", utc(before)).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list item versions")
-	}
-	out := make([]compliance.ItemVersionFact, len(rows))
-	for i, r := range rows {
-		out[i] = compliance.ItemVersionFact{Code: r.Code, Version: r.Version, DepartmentCode: r.DepartmentCode,
+	q := s.db.WithContext(ctx).Select("code", "version", "department_code", "status", "created_at").Where("created_at < ?", utc(before))
+	return findAll(q, "list item versions", func(r itemRow) compliance.ItemVersionFact {
+		return compliance.ItemVersionFact{Code: r.Code, Version: r.Version, DepartmentCode: r.DepartmentCode,
 			Status: r.Status, CreatedAt: r.CreatedAt}
-	}
-	return out, nil
+	})
 }
 
 // BulletinExplanations implements compliance.BulletinStore.
 func (s *Dashboard) BulletinExplanations(ctx context.Context, months []string) ([]compliance.Explanation, error) {
-	var rows []explanationRow
 	if len(months) == 0 {
 		return nil, nil
 	}
-	if err := s.db.WithContext(ctx).Where("month IN ?", months).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list explanations")
-	}
-	out := make([]compliance.Explanation, len(rows))
-	for i, r := range rows {
-		out[i] = toExplanation(r)
-	}
-	return out, nil
+	return findAll(s.db.WithContext(ctx).Where("month IN ?", months), "list explanations", toExplanation)
 }

@@ -25,16 +25,10 @@ func (calendarRow) TableName() string { return "calendar_years" }
 
 // CalendarYears implements compliance.CalendarStore.
 func (s *Accounts) CalendarYears(ctx context.Context) ([]compliance.StoredYear, error) {
-	var rows []calendarRow
-	if err := s.db.WithContext(ctx).Order("year").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list calendar years")
-	}
-	out := make([]compliance.StoredYear, len(rows))
-	for i, r := range rows {
-		out[i] = compliance.StoredYear{Year: calendar.Year{Year: r.Year, Source: r.Source, Holidays: r.Holidays, Workdays: r.Workdays},
+	return findAll(s.db.WithContext(ctx).Order("year"), "list calendar years", func(r calendarRow) compliance.StoredYear {
+		return compliance.StoredYear{Year: calendar.Year{Year: r.Year, Source: r.Source, Holidays: r.Holidays, Workdays: r.Workdays},
 			UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt}
-	}
-	return out, nil
+	})
 }
 
 // SaveCalendarYear implements compliance.CalendarStore: it enters or

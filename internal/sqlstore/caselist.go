@@ -38,15 +38,7 @@ func (s *Cases) ListCases(ctx context.Context, f compliance.CaseFilter) ([]compl
 		at := utc(f.After.AcceptedAt)
 		q = q.Where("(accepted_at < ? OR (accepted_at = ? AND case_no < ?))", at, at, f.After.CaseNo)
 	}
-	var rows []caseRow
-	if err := q.Order("accepted_at DESC, case_no DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list cases")
-	}
-	out := make([]compliance.Case, len(rows))
-	for i, r := range rows {
-		out[i] = toCase(r)
-	}
-	return out, nil
+	return findAll(q.Order("accepted_at DESC, case_no DESC").Limit(f.Limit), "list cases", toCase)
 }
 
 // escapeLike escapes the wildcards of a LIKE pattern with '!'.
@@ -98,11 +90,7 @@ func (s *Cases) CountOpenWarnings(ctx context.Context, departments []string) ([]
 	if len(departments) > 0 {
 		q = q.Where("department_code IN ?", departments)
 	}
-	var out []compliance.StatusCount
-	if err := q.Group("level, status").Scan(&out).Error; err != nil {
-		return nil, wrap(err, "count open warnings")
-	}
-	return out, nil
+	return scanAll[compliance.StatusCount](q.Group("level, status"), "count open warnings")
 }
 
 // openWarningsIndex names the index CasesWithOpenWarnings reads on MySQL,

@@ -17,11 +17,7 @@ func toItemVersion(r itemRow) compliance.ItemVersion {
 }
 
 func toItemVersions(rows []itemRow) []compliance.ItemVersion {
-	out := make([]compliance.ItemVersion, len(rows))
-	for i, r := range rows {
-		out[i] = toItemVersion(r)
-	}
-	return out
+	return convertAll(rows, toItemVersion)
 }
 
 // SaveItemVersion implements compliance.CatalogStore.
@@ -31,22 +27,14 @@ func (s *Catalog) SaveItemVersion(ctx context.Context, it compliance.PowerItem, 
 
 // ApprovedItem implements compliance.CatalogStore.
 func (s *Catalog) ApprovedItem(ctx context.Context, code string) (compliance.PowerItem, error) {
-	var r itemRow
-	err := s.db.WithContext(ctx).Where("code = ? AND approval_status = ?", code, compliance.ApprovalApproved).
-		Order(clause.OrderByColumn{Column: clause.Column{Name: "version"}, Desc: true}).Take(&r).Error
-	if err != nil {
-		return compliance.PowerItem{}, wrap(err, "get approved item")
-	}
-	return toItem(r), nil
+	q := s.db.WithContext(ctx).Where("code = ? AND approval_status = ?", code, compliance.ApprovalApproved).
+		Order(clause.OrderByColumn{Column: clause.Column{Name: "version"}, Desc: true})
+	return takeOne(q, "get approved item", toItem)
 }
 
 // ItemVersion implements compliance.CatalogStore.
 func (s *Catalog) ItemVersion(ctx context.Context, code string, version int) (compliance.ItemVersion, error) {
-	var r itemRow
-	if err := s.db.WithContext(ctx).Where("code = ? AND version = ?", code, version).Take(&r).Error; err != nil {
-		return compliance.ItemVersion{}, wrap(err, "get item version")
-	}
-	return toItemVersion(r), nil
+	return takeOne(s.db.WithContext(ctx).Where("code = ? AND version = ?", code, version), "get item version", toItemVersion)
 }
 
 // ItemHistory implements compliance.CatalogStore. It reads the unique

@@ -107,12 +107,9 @@ func fromStep(s compliance.Step, dept, digest string) stepRow {
 
 func toStep(r stepRow) compliance.Step {
 	s := compliance.Step{ID: r.ID, CaseNo: r.CaseNo, StepCode: r.StepCode, Handler: r.Handler,
-		OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, LegalBasisIDs: r.Detail.LegalBasisIDs,
+		OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, LegalBasisIDs: orEmpty(r.Detail.LegalBasisIDs),
 		Approvals: []compliance.Approval{}, Attributes: r.Detail.Attributes,
 		CheckStatus: r.CheckStatus, CheckError: r.CheckError, PolicyRevision: r.PolicyRevision, RecordedBy: r.RecordedBy}
-	if s.LegalBasisIDs == nil {
-		s.LegalBasisIDs = []string{}
-	}
 	if s.Attributes == nil {
 		s.Attributes = map[string]any{}
 	}

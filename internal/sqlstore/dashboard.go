@@ -23,11 +23,7 @@ func (s *Dashboard) warningFiguresFromBase(ctx context.Context, f compliance.Sta
 			"COALESCE(SUM(CASE WHEN level = ? AND status IN ? THEN 1 ELSE 0 END), 0) AS alarms_rectified",
 			alarm, pre, alarm, open, pre, open, alarm, alarm, compliance.RectifiedStatuses).
 		Where("created_at >= ? AND created_at < ?", utc(f.From), utc(f.To))
-	var out []compliance.WarningFigures
-	if err := inDepartments(q, "department_code", f.Departments).Group("department_code").Scan(&out).Error; err != nil {
-		return nil, wrap(err, "count warning figures")
-	}
-	return out, nil
+	return scanAll[compliance.WarningFigures](inDepartments(q, "department_code", f.Departments).Group("department_code"), "count warning figures")
 }
 
 // caseFiguresFromBase computes CaseFigures from the base tables with two
@@ -83,11 +79,8 @@ func (s *Dashboard) rectifyDaysFromBase(ctx context.Context, f compliance.StatsF
 		Joins("JOIN warning_transitions t ON t.warning_id = w.id AND t.action = ?", compliance.ActionRectify).
 		Select("w.department_code AS department_code, "+tenths+" AS tenths, COUNT(*) AS count").
 		Where("t.at >= ? AND w.created_at >= ? AND w.created_at < ? AND w.level = ?", utc(f.From), utc(f.From), utc(f.To), compliance.LevelAlarm)
-	var out []compliance.RectifyBucket
-	if err := inDepartments(q, "w.department_code", f.Departments).Group("w.department_code, " + tenths).Scan(&out).Error; err != nil {
-		return nil, wrap(err, "count days to rectify")
-	}
-	return out, nil
+	q = inDepartments(q, "w.department_code", f.Departments).Group("w.department_code, " + tenths)
+	return scanAll[compliance.RectifyBucket](q, "count days to rectify")
 }
 
 // monthFiguresFromBase computes MonthFigures from the base tables: cases

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	mysqldrv "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"powercheck/internal/compliance"
@@ -173,22 +172,14 @@ func dbOpen(b *testing.B) (*sqlstore.Store, *sql.DB) {
 	if name == "" {
 		dsn = sqlstoretest.MySQLDSN(b)
 	} else {
-		cfg, err := mysqldrv.ParseDSN(os.Getenv(sqlstoretest.MySQLEnv))
-		if err != nil {
-			b.Fatal(err)
-		}
-		cfg.DBName = ""
-		admin, err := sql.Open("mysql", cfg.FormatDSN())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer admin.Close()
-		if _, err := admin.Exec("CREATE DATABASE IF NOT EXISTS `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-			b.Fatal(err)
-		}
-		cfg.DBName = name
-		dsn = "mysql:" + cfg.FormatDSN()
+		dsn = sqlstoretest.KeptMySQLDSN(b, name)
 	}
+	return openWithDB(b, dsn)
+}
+
+// openWithDB opens and migrates the database at dsn, and returns it with
+// its pool of connections, for the statements a benchmark runs itself.
+func openWithDB(b *testing.B, dsn string) (*sqlstore.Store, *sql.DB) {
 	s := sqlstoretest.MustOpen(b, dsn)
 	db, err := s.DB().DB()
 	if err != nil {

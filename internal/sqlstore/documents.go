@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -100,14 +99,7 @@ func (s *Documents) IssueDocument(ctx context.Context, d compliance.Document, t 
 
 // Document implements compliance.DocumentStore.
 func (s *Documents) Document(ctx context.Context, id int64) (compliance.Document, error) {
-	var r documentRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return compliance.Document{}, compliance.ErrNotFound
-		}
-		return compliance.Document{}, wrap(err, "get document")
-	}
-	return toDocument(r), nil
+	return takeOne(s.db.WithContext(ctx).Where("id = ?", id), "get document", toDocument)
 }
 
 // Documents implements compliance.DocumentStore, newest first.
@@ -122,13 +114,5 @@ func (s *Documents) Documents(ctx context.Context, f compliance.DocumentFilter) 
 	if f.Department != "" {
 		q = q.Where("department_code = ?", f.Department)
 	}
-	var rows []documentRow
-	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list documents")
-	}
-	out := make([]compliance.Document, len(rows))
-	for i, r := range rows {
-		out[i] = toDocument(r)
-	}
-	return out, nil
+	return findAll(q.Order("id DESC").Limit(f.Limit), "list documents", toDocument)
 }

@@ -147,15 +147,7 @@ func (s *Warnings) ListWarnings(ctx context.Context, f compliance.WarningFilter)
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit)
 	}
-	var rows []warningRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list warnings")
-	}
-	out := make([]compliance.Warning, len(rows))
-	for i, r := range rows {
-		out[i] = toWarning(r)
-	}
-	return out, nil
+	return findAll(q, "list warnings", toWarning)
 }
 
 // EachWarning implements compliance.WarningExporter. Each page is its own

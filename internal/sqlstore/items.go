@@ -58,11 +58,7 @@ func (s *Catalog) Item(ctx context.Context, code string, version int) (complianc
 	} else {
 		q = q.Order(clause.OrderByColumn{Column: clause.Column{Name: "version"}, Desc: true})
 	}
-	var r itemRow
-	if err := q.Take(&r).Error; err != nil {
-		return compliance.PowerItem{}, wrap(err, "get item")
-	}
-	return toItem(r), nil
+	return takeOne(q, "get item", toItem)
 }
 
 // ListItems implements compliance.ItemStore.
@@ -83,13 +79,5 @@ func (s *Catalog) latestItems(ctx context.Context, dept string, approvedOnly boo
 	if dept != "" {
 		q = q.Where("i.department_code = ?", dept)
 	}
-	var rows []itemRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list items")
-	}
-	out := make([]compliance.PowerItem, len(rows))
-	for i, r := range rows {
-		out[i] = toItem(r)
-	}
-	return out, nil
+	return findAll(q, "list items", toItem)
 }

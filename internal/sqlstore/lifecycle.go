@@ -34,11 +34,7 @@ func toTransition(r transitionRow) compliance.Transition {
 
 // Warning implements compliance.LifecycleStore.
 func (s *Warnings) Warning(ctx context.Context, id int64) (compliance.Warning, error) {
-	var r warningRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return compliance.Warning{}, wrap(err, "get warning")
-	}
-	return toWarning(r), nil
+	return takeOne(s.db.WithContext(ctx).Where("id = ?", id), "get warning", toWarning)
 }
 
 // TransitionWarning implements compliance.LifecycleStore.
@@ -74,13 +70,5 @@ func (s *Warnings) TransitionWarning(ctx context.Context, t compliance.Transitio
 
 // Transitions implements compliance.LifecycleStore.
 func (s *Warnings) Transitions(ctx context.Context, warningID int64) ([]compliance.Transition, error) {
-	var rows []transitionRow
-	if err := s.db.WithContext(ctx).Where("warning_id = ?", warningID).Order("id").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list transitions")
-	}
-	out := make([]compliance.Transition, len(rows))
-	for i, r := range rows {
-		out[i] = toTransition(r)
-	}
-	return out, nil
+	return findAll(s.db.WithContext(ctx).Where("warning_id = ?", warningID).Order("id"), "list transitions", toTransition)
 }

@@ -41,12 +41,8 @@ import (
 func BenchmarkListWarnings10M(b *testing.B) {
 	sqlstoretest.NeedMySQL(b, "the list benchmark seeds ten million warnings in MySQL")
 	n := benchRows(b)
-	s := sqlstoretest.MustOpen(b, sqlstoretest.MySQLDSN(b))
+	s, db := openWithDB(b, sqlstoretest.MySQLDSN(b))
 	ctx := context.Background()
-	db, err := s.DB().DB()
-	if err != nil {
-		b.Fatal(err)
-	}
 	var version string
 	if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
 		b.Fatal(err)

@@ -78,6 +78,11 @@ func (s *Notifications) outboxEvents(ctx context.Context, limit int, cond string
 	return out, nil
 }
 
+// toMember reads the columns username, role and department_code.
+func toMember(r accountRow) notify.Member {
+	return notify.Member{Username: r.Username, Role: compliance.Role(r.Role), Department: r.DepartmentCode}
+}
+
 func activeAccounts(db *gorm.DB) *gorm.DB {
 	return db.Model(&accountRow{}).Where("disabled = ? AND (expires_at IS NULL OR expires_at > ?)", false, time.Now().UTC())
 }
@@ -88,25 +93,13 @@ func (s *Notifications) ActiveMembers(ctx context.Context, roles []compliance.Ro
 	if dept != "" {
 		q = q.Where("department_code = ?", dept)
 	}
-	var rows []accountRow
-	if err := q.Select("username", "role", "department_code").Order("username").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list accounts by role")
-	}
-	out := make([]notify.Member, len(rows))
-	for i, r := range rows {
-		out[i] = notify.Member{Username: r.Username, Role: compliance.Role(r.Role), Department: r.DepartmentCode}
-	}
-	return out, nil
+	return findAll(q.Select("username", "role", "department_code").Order("username"), "list accounts by role", toMember)
 }
 
 // ActiveMember implements notify.Store.
 func (s *Notifications) ActiveMember(ctx context.Context, username string) (notify.Member, error) {
-	var r accountRow
-	if err := activeAccounts(s.db.WithContext(ctx)).Where("username = ?", username).
-		Select("username", "role", "department_code").Take(&r).Error; err != nil {
-		return notify.Member{}, wrap(err, "get account")
-	}
-	return notify.Member{Username: r.Username, Role: compliance.Role(r.Role), Department: r.DepartmentCode}, nil
+	q := activeAccounts(s.db.WithContext(ctx)).Where("username = ?", username).Select("username", "role", "department_code")
+	return takeOne(q, "get account", toMember)
 }
 
 // RouteEvents implements notify.Store.

@@ -39,12 +39,8 @@ type patrolDayRow struct {
 func (patrolDayRow) TableName() string { return "patrol_days" }
 
 func toPatrol(r patrolRow) compliance.Patrol {
-	problems := r.Problems
-	if problems == nil {
-		problems = []string{}
-	}
 	return compliance.Patrol{ID: r.ID, DepartmentCode: r.DepartmentCode, Inspector: r.Inspector, At: r.At,
-		Findings: r.Findings, Problems: problems, CreatedAt: r.CreatedAt}
+		Findings: r.Findings, Problems: orEmpty(r.Problems), CreatedAt: r.CreatedAt}
 }
 
 // CreatePatrol implements compliance.PatrolStore. The warnings found about
@@ -70,18 +66,10 @@ func (s *Patrols) CreatePatrol(ctx context.Context, rec compliance.PatrolRecord)
 
 // Patrols implements compliance.PatrolStore.
 func (s *Patrols) Patrols(ctx context.Context, dept string, from, to time.Time) ([]compliance.Patrol, error) {
-	var rows []patrolRow
-	err := s.db.WithContext(ctx).Model(&patrolRow{}).Select("id", "department_code", "inspector", "at", "created_at").
+	q := s.db.WithContext(ctx).Model(&patrolRow{}).Select("id", "department_code", "inspector", "at", "created_at").
 		Where("department_code = ? AND at >= ? AND at < ?", dept, utc(from), utc(to)).
-		Order("at, id").Find(&rows).Error
-	if err != nil {
-		return nil, wrap(err, "list patrols")
-	}
-	out := make([]compliance.Patrol, len(rows))
-	for i, r := range rows {
-		out[i] = toPatrol(r)
-	}
-	return out, nil
+		Order("at, id")
+	return findAll(q, "list patrols", toPatrol)
 }
 
 // ClosedPatrolDays implements compliance.PatrolStore.

@@ -138,11 +138,7 @@ func (s *Reports) SaveExplanation(ctx context.Context, e compliance.Explanation)
 
 // Explanation implements compliance.ReportStore.
 func (s *Reports) Explanation(ctx context.Context, dept, month string) (compliance.Explanation, error) {
-	var r explanationRow
-	if err := s.db.WithContext(ctx).Where("department_code = ? AND month = ?", dept, month).Take(&r).Error; err != nil {
-		return compliance.Explanation{}, wrap(err, "get explanation")
-	}
-	return toExplanation(r), nil
+	return takeOne(s.db.WithContext(ctx).Where("department_code = ? AND month = ?", dept, month), "get explanation", toExplanation)
 }
 
 var _ compliance.ScanStore = (*Reports)(nil)

@@ -46,14 +46,22 @@ func retry(ctx context.Context, f func() error) error {
 		if !retryable(err) || attempt == conflictRetries || ctx.Err() != nil {
 			return err
 		}
-		pause := time.Duration(1+rand.IntN(5<<min(attempt, 5))) * time.Millisecond
-		t := time.NewTimer(pause)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, 5<<min(attempt, 5)) {
 			return err
 		}
+	}
+}
+
+// pause waits 1 to n milliseconds, at random so that two waiters do not
+// meet again in step; false when ctx ended first.
+func pause(ctx context.Context, n int) bool {
+	t := time.NewTimer(time.Duration(1+rand.IntN(n)) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

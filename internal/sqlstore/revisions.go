@@ -71,11 +71,7 @@ func createRevision(tx *gorm.DB, r *revisionRow) error {
 
 // LatestRevision implements compliance.RevisionStore.
 func (s *Revisions) LatestRevision(ctx context.Context) (compliance.PolicyRevision, error) {
-	var r revisionRow
-	if err := s.db.WithContext(ctx).Order("id DESC").Take(&r).Error; err != nil {
-		return compliance.PolicyRevision{}, wrap(err, "latest policy revision")
-	}
-	return toRevision(r), nil
+	return takeOne(s.db.WithContext(ctx).Order("id DESC"), "latest policy revision", toRevision)
 }
 
 // LatestRevisionID implements compliance.RevisionStore; it is what every node
@@ -90,11 +86,7 @@ func (s *Revisions) LatestRevisionID(ctx context.Context) (int64, error) {
 
 // CreateRevision implements compliance.RevisionStore.
 func (s *Revisions) CreateRevision(ctx context.Context, rev compliance.PolicyRevision) (compliance.PolicyRevision, error) {
-	r := fromRevision(rev)
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		if err := createRevision(tx, &r); err != nil {
-			return err
-		}
+	return s.storeRevision(ctx, rev, "create policy revision", func(tx *gorm.DB, r revisionRow) error {
 		// A revision made over another is a rollback, made by a person;
 		// the first one (no base) is the installation's own.
 		if r.BaseID == nil {
@@ -102,46 +94,23 @@ func (s *Revisions) CreateRevision(ctx context.Context, rev compliance.PolicyRev
 		}
 		return appendEvents(tx, []compliance.Event{compliance.PolicyPublishedEvent(toRevision(r))})
 	})
-	if err != nil {
-		return compliance.PolicyRevision{}, wrap(err, "create policy revision")
-	}
-	rev.ID = r.ID
-	return rev, nil
 }
 
 // Revision implements compliance.DraftStore.
 func (s *Revisions) Revision(ctx context.Context, id int64) (compliance.PolicyRevision, error) {
-	var r revisionRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return compliance.PolicyRevision{}, wrap(err, "get policy revision")
-	}
-	return toRevision(r), nil
+	return takeOne(s.db.WithContext(ctx).Where("id = ?", id), "get policy revision", toRevision)
 }
 
 // ListRevisions implements compliance.DraftStore.
 func (s *Revisions) ListRevisions(ctx context.Context, limit int) ([]compliance.PolicyRevision, error) {
-	var rows []revisionRow
-	if err := s.db.WithContext(ctx).Omit("modules", "params").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list policy revisions")
-	}
-	out := make([]compliance.PolicyRevision, len(rows))
-	for i, r := range rows {
-		out[i] = toRevision(r)
-	}
-	return out, nil
+	return findAll(s.db.WithContext(ctx).Omit("modules", "params").Order("id DESC").Limit(limit), "list policy revisions", toRevision)
 }
 
 // Drafts implements compliance.DraftStore.
 func (s *Revisions) Drafts(ctx context.Context) ([]compliance.PolicyDraft, error) {
-	var rows []draftRow
-	if err := s.db.WithContext(ctx).Order("module").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list policy drafts")
-	}
-	out := make([]compliance.PolicyDraft, len(rows))
-	for i, r := range rows {
-		out[i] = compliance.PolicyDraft(r)
-	}
-	return out, nil
+	return findAll(s.db.WithContext(ctx).Order("module"), "list policy drafts", func(r draftRow) compliance.PolicyDraft {
+		return compliance.PolicyDraft(r)
+	})
 }
 
 // SaveDraft implements compliance.DraftStore.
@@ -157,11 +126,7 @@ func (s *Revisions) SaveDraft(ctx context.Context, d compliance.PolicyDraft) err
 
 // PublishDrafts implements compliance.DraftStore.
 func (s *Revisions) PublishDrafts(ctx context.Context, rev compliance.PolicyRevision, drafts []compliance.PolicyDraft) (compliance.PolicyRevision, error) {
-	r := fromRevision(rev)
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		if err := createRevision(tx, &r); err != nil {
-			return err
-		}
+	return s.storeRevision(ctx, rev, "publish policy drafts", func(tx *gorm.DB, r revisionRow) error {
 		for _, d := range drafts {
 			// A draft saved again since it was read stays a draft.
 			if err := tx.Where("module = ? AND updated_at = ?", d.Module, utc(d.UpdatedAt)).Delete(&draftRow{}).Error; err != nil {
@@ -170,8 +135,21 @@ func (s *Revisions) PublishDrafts(ctx context.Context, rev compliance.PolicyRevi
 		}
 		return appendEvents(tx, []compliance.Event{compliance.PolicyPublishedEvent(toRevision(r))})
 	})
+}
+
+// storeRevision stores rev as the newest revision (see createRevision) and
+// runs then on the stored row in the same transaction; what names the
+// write in a failure.
+func (s *Revisions) storeRevision(ctx context.Context, rev compliance.PolicyRevision, what string, then func(tx *gorm.DB, r revisionRow) error) (compliance.PolicyRevision, error) {
+	r := fromRevision(rev)
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := createRevision(tx, &r); err != nil {
+			return err
+		}
+		return then(tx, r)
+	})
 	if err != nil {
-		return compliance.PolicyRevision{}, wrap(err, "publish policy drafts")
+		return compliance.PolicyRevision{}, wrap(err, what)
 	}
 	rev.ID = r.ID
 	return rev, nil

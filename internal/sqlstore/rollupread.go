@@ -43,8 +43,7 @@ func (s *Dashboard) WarningFigures(ctx context.Context, f compliance.StatsFilter
 		return s.warningFiguresFromBase(ctx, f)
 	}
 	alarm, pre := compliance.LevelAlarm, compliance.LevelPrewarning
-	var out []compliance.WarningFigures
-	err := s.warningSums(ctx, f, p, []string{"department_code"},
+	q := s.warningSums(ctx, f, p, []string{"department_code"},
 		counterSum{"warnings", "SUM(n)", nil},
 		counterSum{"alarms", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{alarm}},
 		counterSum{"prewarnings", "SUM(CASE WHEN level = ? THEN n ELSE 0 END)", []any{pre}},
@@ -52,11 +51,8 @@ func (s *Dashboard) WarningFigures(ctx context.Context, f compliance.StatsFilter
 		counterSum{"open_prewarnings", "SUM(CASE WHEN level = ? THEN open_n ELSE 0 END)", []any{pre}},
 		counterSum{"deadline_alarms", "SUM(CASE WHEN level = ? AND family = 'deadline' THEN n ELSE 0 END)", []any{alarm}},
 		counterSum{"alarms_rectified", "SUM(CASE WHEN level = ? THEN rectified_n ELSE 0 END)", []any{alarm}},
-	).Scan(&out).Error
-	if err != nil {
-		return nil, wrap(err, "count warning figures")
-	}
-	return out, nil
+	)
+	return scanAll[compliance.WarningFigures](q, "count warning figures")
 }
 
 // CaseFigures implements compliance.DashboardStore from the rollup: a case
@@ -67,15 +63,11 @@ func (s *Dashboard) CaseFigures(ctx context.Context, f compliance.StatsFilter) (
 	if !ok {
 		return s.caseFiguresFromBase(ctx, f)
 	}
-	var out []compliance.CaseFigures
-	err := s.counters(ctx, &caseDayRow{}, f, p.from, p.to).
+	q := s.counters(ctx, &caseDayRow{}, f, p.from, p.to).
 		Select("department_code, SUM(cases_n) AS cases, SUM(overdue_n) AS overdue_cases, " +
 			"SUM(closed_n) AS closed_cases, SUM(closed_n) - SUM(closed_overdue_n) AS closed_on_time").
-		Group("department_code").Having("SUM(cases_n) > 0").Scan(&out).Error
-	if err != nil {
-		return nil, wrap(err, "count cases")
-	}
-	return out, nil
+		Group("department_code").Having("SUM(cases_n) > 0")
+	return scanAll[compliance.CaseFigures](q, "count cases")
 }
 
 // RectifyDays implements compliance.DashboardStore from the rollup: the
@@ -85,13 +77,9 @@ func (s *Dashboard) RectifyDays(ctx context.Context, f compliance.StatsFilter) (
 	if !ok {
 		return s.rectifyDaysFromBase(ctx, f)
 	}
-	var out []compliance.RectifyBucket
-	err := s.spanSums(ctx, f, p, spanCounters{&rectifyDayRow{}, &rectifyMonthRow{}, p.rectifyMonths},
-		[]string{"department_code", "tenths"}, counterSum{"count", "SUM(n)", nil}).Scan(&out).Error
-	if err != nil {
-		return nil, wrap(err, "count days to rectify")
-	}
-	return out, nil
+	q := s.spanSums(ctx, f, p, spanCounters{&rectifyDayRow{}, &rectifyMonthRow{}, p.rectifyMonths},
+		[]string{"department_code", "tenths"}, counterSum{"count", "SUM(n)", nil})
+	return scanAll[compliance.RectifyBucket](q, "count days to rectify")
 }
 
 // monthCount is a department's count of a month.
@@ -150,13 +138,8 @@ func (s *Dashboard) WarningCounts(ctx context.Context, f compliance.StatsFilter)
 	if !ok {
 		return s.warningCountsFromBase(ctx, f)
 	}
-	var out []compliance.WarningCount
-	err := s.warningSums(ctx, f, p, []string{"department_code", "month", "family", "level"},
-		counterSum{"count", "SUM(n)", nil}).Scan(&out).Error
-	if err != nil {
-		return nil, wrap(err, "count warnings")
-	}
-	return out, nil
+	q := s.warningSums(ctx, f, p, []string{"department_code", "month", "family", "level"}, counterSum{"count", "SUM(n)", nil})
+	return scanAll[compliance.WarningCount](q, "count warnings")
 }
 
 // DepartmentCounts implements compliance.StatsStore from the rollup: the

@@ -43,11 +43,7 @@ type spotCheckCaseRow struct {
 func (spotCheckCaseRow) TableName() string { return "spot_check_cases" }
 
 func toSpotCheck(r spotCheckRow) compliance.SpotCheck {
-	depts := r.Departments
-	if depts == nil {
-		depts = []string{}
-	}
-	return compliance.SpotCheck{ID: r.ID, Departments: depts, From: r.FromDate, To: r.ToDate, Size: r.SampleSize,
+	return compliance.SpotCheck{ID: r.ID, Departments: orEmpty(r.Departments), From: r.FromDate, To: r.ToDate, Size: r.SampleSize,
 		Seed: r.Seed, Note: r.Note, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 }
 
@@ -76,11 +72,8 @@ func (s *SpotChecks) SpotCheckCandidates(ctx context.Context, depts []string, fr
 
 // CreateSpotCheck implements compliance.SpotCheckStore.
 func (s *SpotChecks) CreateSpotCheck(ctx context.Context, sc compliance.SpotCheckView) (compliance.SpotCheckView, error) {
-	r := spotCheckRow{Departments: sc.Departments, FromDate: sc.From, ToDate: sc.To, SampleSize: sc.Size, Seed: sc.Seed,
+	r := spotCheckRow{Departments: orEmpty(sc.Departments), FromDate: sc.From, ToDate: sc.To, SampleSize: sc.Size, Seed: sc.Seed,
 		Note: sc.Note, CreatedBy: sc.CreatedBy, CreatedAt: utc(sc.CreatedAt)}
-	if r.Departments == nil {
-		r.Departments = []string{}
-	}
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		r.ID = 0 // no id: run again after a lost conflict, it inserts anew
 		if err := tx.Create(&r).Error; err != nil {

@@ -38,13 +38,8 @@ func (s *Dashboard) warningCountsFromBase(ctx context.Context, f compliance.Stat
 	q := s.db.WithContext(ctx).Model(&warningRow{}).
 		Select("department_code, "+month+" AS month, level, family, COUNT(*) AS count").
 		Where("created_at >= ? AND created_at < ?", utc(f.From), utc(f.To))
-	var out []compliance.WarningCount
-	err := inDepartments(q, "department_code", f.Departments).
-		Group("department_code, " + month + ", level, family").Scan(&out).Error
-	if err != nil {
-		return nil, wrap(err, "count warnings")
-	}
-	return out, nil
+	q = inDepartments(q, "department_code", f.Departments).Group("department_code, " + month + ", level, family")
+	return scanAll[compliance.WarningCount](q, "count warnings")
 }
 
 // departmentCountsFromBase computes DepartmentCounts from the base tables with

@@ -16,38 +16,18 @@ import (
 
 // Case implements compliance.CaseReader.
 func (s *Cases) Case(ctx context.Context, caseNo string) (compliance.Case, error) {
-	var r caseRow
-	if err := s.db.WithContext(ctx).Where("case_no = ?", caseNo).Take(&r).Error; err != nil {
-		return compliance.Case{}, wrap(err, "get case")
-	}
-	return toCase(r), nil
+	return takeOne(s.db.WithContext(ctx).Where("case_no = ?", caseNo), "get case", toCase)
 }
 
 // CaseSteps implements compliance.CaseReader.
 func (s *Cases) CaseSteps(ctx context.Context, caseNo string) ([]compliance.Step, error) {
-	var rows []stepRow
-	if err := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list case steps")
-	}
-	out := make([]compliance.Step, len(rows))
-	for i, r := range rows {
-		out[i] = toStep(r)
-	}
-	return out, nil
+	return findAll(s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq"), "list case steps", toStep)
 }
 
 // CaseStepsPage implements compliance.CaseReader.
 func (s *Cases) CaseStepsPage(ctx context.Context, caseNo string, offset, limit int) ([]compliance.Step, error) {
-	var rows []stepRow
-	if err := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").
-		Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list a page of case steps")
-	}
-	out := make([]compliance.Step, len(rows))
-	for i, r := range rows {
-		out[i] = toStep(r)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Omit("response").Where("case_no = ?", caseNo).Order("seq").Offset(offset).Limit(limit)
+	return findAll(q, "list a page of case steps", toStep)
 }
 
 // ofStep selects the row of a step: its id is unique within its department.

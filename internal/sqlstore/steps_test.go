@@ -90,8 +90,7 @@ func stepIDs(ss []compliance.Step) []string {
 }
 
 func TestRecordStep(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		item := mustZJJItem(t, s)
 
@@ -306,8 +305,7 @@ func TestRecordStep(t *testing.T) {
 // one checked before another step of the case was stored stores nothing, and
 // neither does a tick evaluated before it.
 func TestRecordStepOnAChangedCase(t *testing.T) {
-	t.Parallel()
-	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		item := mustZJJItem(t, s)
 		const caseNo = "V-1"

@@ -149,15 +149,17 @@ func TestAccounts(t *testing.T) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
 
-		t.Run("count is zero on an empty database", func(t *testing.T) {
+		countIs := func(t *testing.T, want int64) {
+			t.Helper()
 			n, err := s.Accounts().CountAccounts(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != 0 {
-				t.Errorf("CountAccounts = %d, want 0", n)
+			if n != want {
+				t.Errorf("CountAccounts = %d, want %d", n, want)
 			}
-		})
+		}
+		t.Run("count is zero on an empty database", func(t *testing.T) { countIs(t, 0) })
 
 		clerkToken, adminToken := compliance.NewToken(), compliance.NewToken()
 		clerk := compliance.Account{Username: "zhangsan", RealName: "张三", Role: compliance.RoleClerk,
@@ -204,15 +206,7 @@ func TestAccounts(t *testing.T) {
 			}
 		})
 
-		t.Run("count counts every account", func(t *testing.T) {
-			n, err := s.Accounts().CountAccounts(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n != 2 {
-				t.Errorf("CountAccounts = %d, want 2", n)
-			}
-		})
+		t.Run("count counts every account", func(t *testing.T) { countIs(t, 2) })
 
 		t.Run("duplicates are ErrDuplicate", func(t *testing.T) {
 			for _, tc := range []struct {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	mrand "math/rand/v2"
 	"sync/atomic"
 	"time"
 
@@ -82,12 +81,7 @@ func (l *SubjectLocks) takeLease(ctx context.Context, key, holder string) error 
 		if ok {
 			return nil
 		}
-		pause := time.Duration(1+mrand.IntN(2<<min(attempt, 6))) * time.Millisecond
-		t := time.NewTimer(pause)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, 2<<min(attempt, 6)) {
 			return ctx.Err()
 		}
 	}

@@ -14,19 +14,10 @@ var _ compliance.SweepStore = (*Cases)(nil)
 // DueCases implements compliance.SweepStore. It reads the next_check_at
 // index only, so its cost follows the number of due cases.
 func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]compliance.Case, error) {
-	var rows []caseRow
-	err := s.db.WithContext(ctx).Where("next_check_at <= ?", utc(now)).
-		Order("next_check_at").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, wrap(err, "list due cases")
-	}
 	// Closed cases are swept too when a policy asked (a follow-up of an
 	// unanswered alarm, say).
-	out := make([]compliance.Case, len(rows))
-	for i, r := range rows {
-		out[i] = toCase(r)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("next_check_at <= ?", utc(now)).Order("next_check_at").Limit(limit)
+	return findAll(q, "list due cases", toCase)
 }
 
 // StepsOfCases implements compliance.SweepStore.

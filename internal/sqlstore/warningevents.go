@@ -128,17 +128,7 @@ func eachDedupeBatch(rows []warningRow, f func(caseNo string, keys []string) err
 
 // readBack returns rows as stored, with their ids, in the same order.
 func readBack(tx *gorm.DB, rows []warningRow) ([]warningRow, error) {
-	got := map[string]warningRow{}
-	err := eachDedupeBatch(rows, func(caseNo string, keys []string) error {
-		var part []warningRow
-		if err := tx.Where("case_no = ? AND dedupe IN ?", caseNo, keys).Find(&part).Error; err != nil {
-			return err
-		}
-		for _, r := range part {
-			got[r.CaseNo+"|"+r.Dedupe] = r
-		}
-		return nil
-	})
+	got, err := storedWarnings(tx, rows)
 	if err != nil {
 		return nil, err
 	}

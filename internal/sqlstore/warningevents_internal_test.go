@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,18 +17,11 @@ import (
 // error would commit on its own, without its warning.
 func TestTellWarningsStopsAtAnAccountError(t *testing.T) {
 	ctx := context.Background()
-	st, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "pc.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openSQLite(t)
 	lost := errors.New("deadlock")
 	events := -1
 	now := time.Now().UTC()
-	err = st.transactionOnce(ctx, func(tx *gorm.DB) error {
+	err := st.transactionOnce(ctx, func(tx *gorm.DB) error {
 		rows := []warningRow{{CaseNo: "C1", Dedupe: "d1", StepID: "s1", DepartmentCode: "ZJJ", Rule: "deadline.x", Family: "deadline",
 			Level: compliance.LevelPrewarning, Status: compliance.WarningOpen, Message: "m", CreatedAt: now, UpdatedAt: now}}
 		_, err := tellWarnings(tx, rows, func(warningRow) (string, error) { return "", lost }, now)

@@ -296,3 +296,50 @@ func TestListWarnings(t *testing.T) {
 		})
 	})
 }
+
+// EachWarning walks a list with a time window in the list's order, pages
+// of any size, from wherever it is told to start.
+func TestEachWarningFollowsTimeOrder(t *testing.T) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		all := seedWarnings(t, s)
+		day := func(d int) time.Time { return at(d, 10, 1, 0, 0) }
+		for _, f := range []compliance.WarningFilter{
+			{From: day(2), To: day(8)},
+			{From: day(2), Ascending: true},
+			{Family: "deadline", To: day(8)},
+			{Departments: []string{"WB", "WC"}, From: day(1), Ascending: true},
+		} {
+			list := listAll(t, s, f, 2, byCursor)
+			if len(list) < 3 {
+				t.Fatalf("filter %+v lists %d warnings: too few to page", f, len(list))
+			}
+			for _, size := range []int{1, 2, 5, len(all)} {
+				var got []int64
+				if err := s.Warnings().EachWarning(ctx, f, size, func(w compliance.Warning) error {
+					got = append(got, w.ID)
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, list) {
+					t.Errorf("EachWarning(%+v, %d) = %v, the list %v", f, size, got, list)
+				}
+			}
+			// Told to start after the list's second warning, by its id, it
+			// walks the rest.
+			from := f
+			byID(&from, compliance.Warning{ID: list[1]})
+			var rest []int64
+			if err := s.Warnings().EachWarning(ctx, from, 3, func(w compliance.Warning) error {
+				rest = append(rest, w.ID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(rest, list[2:]) {
+				t.Errorf("EachWarning(%+v) after warning %d = %v, want %v", f, list[1], rest, list[2:])
+			}
+		}
+	})
+}

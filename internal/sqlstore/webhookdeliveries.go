@@ -221,10 +221,7 @@ func (s *Webhooks) Deliveries(ctx context.Context, hook, status string, before i
 	out := make([]webhook.Delivery, len(rows))
 	for i, r := range rows {
 		out[i] = toDelivery(r)
-		out[i].Log = logs[r.ID]
-		if out[i].Log == nil {
-			out[i].Log = []webhook.Attempt{}
-		}
+		out[i].Log = orEmpty(logs[r.ID])
 	}
 	return out, nil
 }

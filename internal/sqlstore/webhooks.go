@@ -9,7 +9,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"powercheck/internal/compliance"
 	"powercheck/internal/webhook"
 )
 
@@ -92,14 +91,7 @@ func upsertSetting(tx *gorm.DB, r settingRow) error {
 
 // DeleteWebhook implements webhook.Registry.
 func (s *Webhooks) DeleteWebhook(ctx context.Context, name string) error {
-	res := s.db.WithContext(ctx).Where("name = ?", webhookPrefix+name).Delete(&settingRow{})
-	if res.Error != nil {
-		return wrap(res.Error, "delete webhook")
-	}
-	if res.RowsAffected == 0 {
-		return compliance.ErrNotFound
-	}
-	return nil
+	return oneRow(s.db.WithContext(ctx).Where("name = ?", webhookPrefix+name).Delete(&settingRow{}), "delete webhook")
 }
 
 // WebhookSettings implements webhook.Registry.

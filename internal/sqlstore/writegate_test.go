@@ -9,20 +9,28 @@ import (
 	"gorm.io/gorm"
 )
 
+// openSQLite opens and migrates a fresh SQLite store, closed when t ends:
+// the internal tests cannot use sqlstoretest, which imports this package.
+func openSQLite(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "powercheck.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // On SQLite a write statement outside a transaction waits for the write
 // gate, as a transaction does; a read does not, and neither does a write
 // in a transaction that holds the gate.
 func TestWriteGate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "gate.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openSQLite(t)
 	for _, tt := range []struct {
 		name  string
 		run   func(db *gorm.DB) error

@@ -74,6 +74,32 @@ func BenchSize(tb testing.TB, env string, def int) int {
 // MySQLDSN creates a database on the configured server and returns its DSN.
 func MySQLDSN(tb testing.TB) string {
 	tb.Helper()
+	cfg := mysqlServer(tb)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "pctest_" + hex.EncodeToString(b)
+	if err := execMySQL(cfg, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() { _ = execMySQL(cfg, "DROP DATABASE IF EXISTS "+name) })
+	return mysqlDSNOf(cfg, name)
+}
+
+// KeptMySQLDSN returns the DSN of the database name on the configured
+// server, created when missing and kept after the test: for a benchmark
+// that seeds it once.
+func KeptMySQLDSN(tb testing.TB, name string) string {
+	tb.Helper()
+	cfg := mysqlServer(tb)
+	if err := execMySQL(cfg, "CREATE DATABASE IF NOT EXISTS `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		tb.Fatalf("create database %s: %v", name, err)
+	}
+	return mysqlDSNOf(cfg, name)
+}
+
+// mysqlServer returns the configured server's DSN, without a database.
+func mysqlServer(tb testing.TB) mysqldrv.Config {
+	tb.Helper()
 	base := os.Getenv(MySQLEnv)
 	if base == "" {
 		tb.Skipf("%s not set", MySQLEnv)
@@ -82,27 +108,23 @@ func MySQLDSN(tb testing.TB) string {
 	if err != nil {
 		tb.Fatalf("%s: %v", MySQLEnv, err)
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "pctest_" + hex.EncodeToString(b)
-	admin := *cfg
-	admin.DBName = ""
-	db, err := sql.Open("mysql", admin.FormatDSN())
+	cfg.DBName = ""
+	return *cfg
+}
+
+// execMySQL runs stmt on the server of cfg.
+func execMySQL(cfg mysqldrv.Config, stmt string) error {
+	db, err := sql.Open("mysql", cfg.FormatDSN())
 	if err != nil {
-		tb.Fatal(err)
+		return fmt.Errorf("open %s: %w", cfg.Addr, err)
 	}
 	defer db.Close()
-	if _, err := db.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		tb.Fatalf("create test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		db, err := sql.Open("mysql", admin.FormatDSN())
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name)
-	})
+	_, err = db.Exec(stmt)
+	return err
+}
+
+// mysqlDSNOf is the powercheck DSN of database name on the server of cfg.
+func mysqlDSNOf(cfg mysqldrv.Config, name string) string {
 	cfg.DBName = name
 	return "mysql:" + cfg.FormatDSN()
 }

@@ -11,7 +11,6 @@ import (
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // doFrom sends a request with extra headers.
@@ -29,15 +28,14 @@ func (s *server) doFrom(method, path, token string, header map[string]string) ap
 }
 
 func TestAccounts(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		tok["zjj-inspector"] = s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		tok["zjj-admin2"] = s.AddAccount(t, "zjj-admin2", "dept_admin", "ZJJ")
 		tok["scj-admin"] = s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
 		zjjAdm := tok[apitest.ZJJAdmin]
 
 		t.Run("tokens are stored only as their hashes", func(t *testing.T) {
-			stored := apitest.StoredTokenHashes(t, dsn)
+			stored := apitest.StoredTokenHashes(t, s.dsn)
 			for user, key := range map[string]string{"zjj-clerk": apitest.ZJJClerk, "legal": apitest.LegalToken, "admin": ""} {
 				token := tok[key]
 				if key == "" {
@@ -156,7 +154,7 @@ func TestAccounts(t *testing.T) {
 			}
 			apitest.WantCode(t, s.Do("GET", "/api/v1/me", tok[apitest.ZJJClerk], nil), 401, "invalid_token")
 			s.Must(200, "GET", "/api/v1/me", out.Token, nil)
-			if got, want := apitest.StoredTokenHashes(t, dsn)["zjj-clerk"], compliance.HashToken(out.Token); got != want {
+			if got, want := apitest.StoredTokenHashes(t, s.dsn)["zjj-clerk"], compliance.HashToken(out.Token); got != want {
 				t.Errorf("stored hash %q, want %q", got, want)
 			}
 			tok[apitest.ZJJClerk] = out.Token
@@ -174,8 +172,7 @@ func TestAccounts(t *testing.T) {
 }
 
 func TestAccountIPRanges(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		forwarded := map[string]string{"X-Forwarded-For": "10.1.2.3"}
 
 		t.Run("an account's ranges; X-Forwarded-For from an untrusted peer is ignored", func(t *testing.T) {

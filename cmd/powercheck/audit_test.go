@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,29 @@ type auditItem struct {
 type auditPage struct {
 	Items      []auditItem `json:"items"`
 	NextCursor *string     `json:"next_cursor"`
+}
+
+// awaitAudit reads GET /api/v1/audit?query as admin until an entry matches
+// or within has passed: an entry is written just after its answer. It
+// returns the entries last read and the first that matched, if any.
+func awaitAudit(t *testing.T, s *server, query string, within time.Duration, match func(auditItem) bool) ([]auditItem, *auditItem) {
+	t.Helper()
+	path := "/api/v1/audit"
+	if query != "" {
+		path += "?" + query
+	}
+	deadline := time.Now().Add(within)
+	for {
+		var page auditPage
+		s.Must(200, "GET", path, apitest.AdminToken, nil).Decode(t, &page)
+		if i := slices.IndexFunc(page.Items, match); i >= 0 {
+			return page.Items, &page.Items[i]
+		}
+		if time.Now().After(deadline) {
+			return page.Items, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // storedAuditRow reads the audit_log table directly, as an intruder would.

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,27 +172,15 @@ func TestAuditSystemJobs(t *testing.T) {
 		// A second node, started once the catalog holds its two items:
 		// its first tick checks the catalog.
 		s := startServer(t, dsn, "--sweep-interval", "100ms")
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			var page auditPage
-			s.Must(200, "GET", "/api/v1/audit?actor=system", apitest.AdminToken, nil).Decode(t, &page)
-			actions := map[string]auditItem{}
-			for _, e := range page.Items {
-				actions[e.Action] = e
-			}
-			if e, ok := actions["SYSTEM check_catalog"]; ok {
-				if e.Role != "system" || !strings.HasPrefix(e.Target, "month=") || len(e.ResponseDigest) != 64 || e.IP != "" {
-					t.Errorf("catalog check entry %+v", e)
-				}
-				if _, ok := actions["SYSTEM bootstrap"]; !ok {
-					t.Errorf("system entries %v: want the bootstrap too", actions)
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no catalog check entry within 10 s; system entries: %+v", page.Items)
-			}
-			time.Sleep(50 * time.Millisecond)
+		items, e := awaitAudit(t, s, "actor=system", 10*time.Second, func(e auditItem) bool { return e.Action == "SYSTEM check_catalog" })
+		if e == nil {
+			t.Fatalf("no catalog check entry within 10 s; system entries: %+v", items)
+		}
+		if e.Role != "system" || !strings.HasPrefix(e.Target, "month=") || len(e.ResponseDigest) != 64 || e.IP != "" {
+			t.Errorf("catalog check entry %+v", *e)
+		}
+		if !slices.ContainsFunc(items, func(e auditItem) bool { return e.Action == "SYSTEM bootstrap" }) {
+			t.Errorf("system entries %+v: want the bootstrap too", items)
 		}
 		if out, err := verifyAudit(dsn); err != nil {
 			t.Errorf("verify: %q, %v", out, err)
@@ -248,40 +236,18 @@ func TestAuditCheckpointAtShutdown(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer logOut.Close()
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		pr, pw := io.Pipe()
-		done := make(chan error, 1)
-		go func() {
-			err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--audit-checkpoint-file", cpFile,
-				"--audit-checkpoint-interval", "1h"}, pw, logOut)
-			pw.CloseWithError(fmt.Errorf("server stopped: %v", err))
-			done <- err
-		}()
-		var s *server
-		lines := bufio.NewScanner(pr)
-		for s == nil && lines.Scan() {
-			if addr, ok := strings.CutPrefix(lines.Text(), "listening on "); ok {
-				go func() { _, _ = io.Copy(io.Discard, pr) }()
-				s = &server{Server: &apitest.Server{T: t, Base: addr}}
-			}
+		r := runServe(t, logOut, "--db", dsn, "--audit-checkpoint-file", cpFile, "--audit-checkpoint-interval", "1h")
+		base, err := r.started(t, 30*time.Second)
+		if base == "" {
+			t.Fatalf("server did not start: %v", err)
 		}
-		if s == nil {
-			t.Fatalf("server did not start: %v", lines.Err())
-		}
+		s := &server{Server: &apitest.Server{T: t, Base: base}}
 		if cp, ok, err := readCheckpoint(cpFile); err != nil || !ok || cp.Seq != 1 {
 			t.Fatalf("checkpoint at start: %+v, %v, %v; want entry 1, the first administrator", cp, ok, err)
 		}
 		s.SetupDistrict(t)
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("serve: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Fatal("server did not stop")
-		}
+		r.cancel()
+		r.stopped(t, 20*time.Second)
 
 		st := sqlstoretest.Open(t, dsn)
 		head, err := st.Audit().AuditHead(context.Background())

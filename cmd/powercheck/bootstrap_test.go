@@ -50,33 +50,24 @@ func TestBootstrapTokenLength(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", tt.token)
 			dbPath := filepath.Join(t.TempDir(), "powercheck.db")
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			out := &lineWriter{lines: make(chan string, 100)}
-			done := make(chan error, 1)
-			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", "sqlite:" + dbPath, "--sweep-interval", "0"}, tt.args...)
-			go func() { done <- run(ctx, args, out, io.Discard) }()
-			select {
-			case err := <-done:
+			r := runServe(t, io.Discard, append([]string{"--db", "sqlite:" + dbPath, "--sweep-interval", "0"}, tt.args...)...)
+			base, err := r.started(t, 60*time.Second)
+			if base == "" {
 				if tt.want == "" || err == nil || !strings.Contains(err.Error(), tt.want) {
 					t.Fatalf("error %v, want one saying %q", err, tt.want)
 				}
 				if _, err := os.Stat(dbPath); !errors.Is(err, os.ErrNotExist) {
 					t.Errorf("the database was created (%v); want it left alone", err)
 				}
-			case base := <-out.listening():
-				if tt.want != "" {
-					t.Fatalf("started; want an error saying %q", tt.want)
-				}
-				s := &server{Server: &apitest.Server{T: t, Base: base}}
-				s.Must(200, "GET", "/api/v1/me", tt.token, nil)
-				cancel()
-				if err := <-done; err != nil {
-					t.Fatalf("shutdown: %v", err)
-				}
-			case <-time.After(60 * time.Second):
-				t.Fatal("neither started nor failed")
+				return
 			}
+			if tt.want != "" {
+				t.Fatalf("started; want an error saying %q", tt.want)
+			}
+			s := &server{Server: &apitest.Server{T: t, Base: base}}
+			s.Must(200, "GET", "/api/v1/me", tt.token, nil)
+			r.cancel()
+			r.stopped(t, 60*time.Second)
 		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type cleanupAnswer struct {
@@ -54,8 +53,7 @@ type itemVersionAnswer struct {
 // The catalog check (职权清理): the four reasons, shown by the cleanup list
 // and stored once per item and rule however often the catalog is checked.
 func TestCatalogCleanup(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, []string{"--sweep-interval", "0"}, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
 		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
@@ -161,19 +159,14 @@ func TestCatalogCleanup(t *testing.T) {
 
 // Approval (审定): a department admin's adjustment waits for the legal office.
 func TestItemApproval(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, []string{"--sweep-interval", "0"}, func(t *testing.T, s *server, tok map[string]string) {
 		legal, admin, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
 		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
 
 		caseVersion := func(caseNo string) int {
 			t.Helper()
 			s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-			var c struct {
-				Version int `json:"power_item_version"`
-			}
-			s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &c)
-			return c.Version
+			return getCase(t, s, clerk, caseNo).ItemVersion
 		}
 		pending := func(token string) []string {
 			t.Helper()

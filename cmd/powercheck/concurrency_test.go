@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // post sends body to path from any goroutine: it returns errors instead of
@@ -63,22 +62,13 @@ func postAtOnce(t *testing.T, s *server, token string, bodies []map[string]any) 
 	return out
 }
 
-type storedCase struct {
-	Status string `json:"status"`
-	Steps  []struct {
-		ID       string `json:"id"`
-		StepCode string `json:"step_code"`
-	} `json:"steps"`
-}
-
 // Steps of one case submitted at the same moment are serialised: every step
 // is checked against every step stored before it, and the case's state is
 // that of all its steps. Before, a deliver (closing the case) and another
 // step sent together left cases open, and each step was checked without the
 // other.
 func TestConcurrentStepsOfOneCase(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		clerk := tok[apitest.ZJJClerk]
 		const cases = 40
 		at := map[string]string{
@@ -141,8 +131,7 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 		open := 0
 		for i := range cases {
 			caseNo := fmt.Sprintf("ZJJ-P-%03d", i)
-			var c storedCase
-			s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &c)
+			c := getCase(t, s, clerk, caseNo)
 			if c.Status != "closed" {
 				open++
 			}
@@ -185,8 +174,7 @@ func TestConcurrentStepsOfOneCase(t *testing.T) {
 // The first steps of a new case sent at the same moment make one case and
 // keep both steps, the second checked against the first.
 func TestConcurrentFirstStepsOfANewCase(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		clerk := tok[apitest.ZJJClerk]
 		const cases = 20
 		var bodies []map[string]any
@@ -208,8 +196,7 @@ func TestConcurrentFirstStepsOfANewCase(t *testing.T) {
 		}
 		for i := range cases {
 			caseNo := fmt.Sprintf("ZJJ-N-%03d", i)
-			var c storedCase
-			s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &c)
+			c := getCase(t, s, clerk, caseNo)
 			if len(c.Steps) != 2 {
 				t.Errorf("case %s has %d steps, want 2", caseNo, len(c.Steps))
 				continue

@@ -62,8 +62,7 @@ type ledgerDay struct {
 // that day within two hours after its claimed time; a later one is kept,
 // shown beside its recorded time, and raises patrol.backdated.
 func TestEvidencePatrols(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, []string{"--sweep-interval", "0"}, func(t *testing.T, s *server, tok map[string]string) {
 		s.EnterCurrentYears(t)
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		now := time.Now().In(calendar.Shanghai)
@@ -235,8 +234,7 @@ type explanationAnswer struct {
 // its department, and carries a signed scan kept byte for byte with its
 // SHA-256, which the audit log records.
 func TestEvidenceExplanations(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, []string{"--sweep-interval", "0"}, func(t *testing.T, s *server, tok map[string]string) {
 		s.EnterCurrentYears(t)
 		s.AddAccount(t, "zjj-leader", "dept_admin", "ZJJ")
 		s.AddAccount(t, "zjj-former", "dept_admin", "ZJJ")
@@ -326,29 +324,10 @@ func TestEvidenceExplanations(t *testing.T) {
 					}
 				}
 				// The audit entry of the upload digests the scan itself.
-				deadline := time.Now().Add(5 * time.Second)
-				for {
-					var l struct {
-						Items []struct {
-							Action        string `json:"action"`
-							Target        string `json:"target"`
-							RequestDigest string `json:"request_digest"`
-						} `json:"items"`
-					}
-					s.Must(200, "GET", "/api/v1/audit?limit=200&action="+url.QueryEscape(scanRouteForTest), apitest.AdminToken, nil).Decode(t, &l)
-					if slices.ContainsFunc(l.Items, func(e struct {
-						Action        string `json:"action"`
-						Target        string `json:"target"`
-						RequestDigest string `json:"request_digest"`
-					}) bool {
-						return e.RequestDigest == want && strings.Contains(e.Target, "month="+m)
-					}) {
-						break
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("no audit entry of the upload with digest %s: %+v", want, l.Items)
-					}
-					time.Sleep(50 * time.Millisecond)
+				if items, e := awaitAudit(t, s, "limit=200&action="+url.QueryEscape(scanRouteForTest), 5*time.Second, func(e auditItem) bool {
+					return e.RequestDigest == want && strings.Contains(e.Target, "month="+m)
+				}); e == nil {
+					t.Fatalf("no audit entry of the upload with digest %s: %+v", want, items)
 				}
 			})
 		}

@@ -9,7 +9,6 @@ import (
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // floodModule raises n warnings for every step, and one more whose message
@@ -43,10 +42,9 @@ warnings contains {"rule": "custom.long", "level": "prewarning", "message": conc
 // fails and the step is stored unchecked; under it every warning is stored,
 // in batches, and a message over the length cap is cut.
 func TestManyWarningsKeepTheStep(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		// The evaluation's time limit has tests of its own: a roomy one here,
-		// so that a loaded machine does not cut off the flood's evaluation.
-		s, tok := startDistrict(t, dsn, "--eval-timeout", "10s")
+	// The evaluation's time limit has tests of its own: a roomy one here,
+	// so that a loaded machine does not cut off the flood's evaluation.
+	eachDistrict(t, []string{"--eval-timeout", "10s"}, func(t *testing.T, s *server, tok map[string]string) {
 		legal, clerk := tok[apitest.LegalToken], tok[apitest.ZJJClerk]
 		at := time.Now().Add(-time.Minute).Format(time.RFC3339)
 		publish := func(n, long int) {
@@ -76,14 +74,8 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 		if n := utf8.RuneCountInString(long); n != compliance.MaxMessageRunes || !strings.HasSuffix(long, "…") {
 			t.Errorf("long message: %d characters ending %q, want %d ending with …", n, long[max(0, len(long)-6):], compliance.MaxMessageRunes)
 		}
-		var c struct {
-			Warnings []struct {
-				Rule string `json:"rule"`
-			} `json:"warnings"`
-		}
-		s.Must(200, "GET", "/api/v1/cases/ZJJ-F-1", clerk, nil).Decode(t, &c)
 		stored := 0
-		for _, w := range c.Warnings {
+		for _, w := range getCase(t, s, clerk, "ZJJ-F-1").Warnings {
 			if w.Rule == "custom.flood" {
 				stored++
 			}
@@ -99,24 +91,11 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 		if a.CheckStatus != "unchecked" || len(a.Warnings) != 0 {
 			t.Fatalf("5000 warnings: check_status = %s with %d warnings, want unchecked with none", a.CheckStatus, len(a.Warnings))
 		}
-		var cs struct {
-			Steps []struct {
-				ID          string `json:"id"`
-				CheckStatus string `json:"check_status"`
-			} `json:"steps"`
-		}
-		s.Must(200, "GET", "/api/v1/cases/ZJJ-F-2", clerk, nil).Decode(t, &cs)
+		cs := getCase(t, s, clerk, "ZJJ-F-2")
 		if len(cs.Steps) != 1 || cs.Steps[0].ID != "F2-accept" || cs.Steps[0].CheckStatus != "unchecked" {
 			t.Errorf("case ZJJ-F-2 steps = %+v, want F2-accept unchecked", cs.Steps)
 		}
-		var un struct {
-			Count int64
-			Steps []struct {
-				StepID     string `json:"step_id"`
-				CheckError string `json:"check_error"`
-			}
-		}
-		s.Must(200, "GET", "/api/v1/checks/unchecked", tok[apitest.SupervisionToken], nil).Decode(t, &un)
+		un := listUnchecked(t, s, tok[apitest.SupervisionToken])
 		found := false
 		for _, st := range un.Steps {
 			if st.StepID == "F2-accept" && strings.Contains(st.CheckError, fmt.Sprint(compliance.MaxFindings)) {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // foodItem is a penalty of 《食品安全法》第一百二十四条 kept by SCJ: goods worth
@@ -63,8 +62,7 @@ func rulesOf(a apitest.StepAnswer, family string) map[string]string {
 // value, filed before and decided after the 2026 Spring Festival, with and
 // without a ground for a reduced penalty.
 func TestDiscretionAsTheLawWrites(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		s.Must(201, "PUT", "/api/v1/power-items/CF-SCJ-124", tok[apitest.LegalToken], foodItem(t))
 
 		t.Run("the item shows its tiers as written", func(t *testing.T) {
@@ -138,12 +136,7 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 			if got := rulesOf(a, "discretion"); got["discretion.mitigated_below_range"] != "prewarning" || len(got) != 1 {
 				t.Errorf("discretion warnings = %v, want mitigated_below_range prewarning only", got)
 			}
-			var c struct {
-				Steps []struct {
-					Discretion map[string]any `json:"discretion"`
-				} `json:"steps"`
-			}
-			s.Must(200, "GET", "/api/v1/cases/SCJ-2026-0203", tok[apitest.SCJClerk], nil).Decode(t, &c)
+			c := getCase(t, s, tok[apitest.SCJClerk], "SCJ-2026-0203")
 			if m, _ := c.Steps[1].Discretion["mitigation"].(map[string]any); m["kind"] != "减轻" || c.Steps[1].Discretion["base_amount"] != 20000.0 {
 				t.Errorf("stored discretion = %v", c.Steps[1].Discretion)
 			}
@@ -186,8 +179,7 @@ type liftedWarning struct {
 // TestPrewarningLifted: a due-soon pre-warning is lifted by the system once
 // the step is done in time; an alarm is not.
 func TestPrewarningLifted(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		s.EnterCurrentYears(t)
 		item := apitest.ItemFixture(t, "licensing", func(it map[string]any) {
 			it["time_limit"] = map[string]any{"days": 3, "unit": "workday"}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // Periods as the law counts them, over HTTP: the last day of a calendar-day
@@ -21,8 +20,7 @@ func withApproval(st map[string]any, role, by, at string) map[string]any {
 }
 
 func TestLawPeriodsRollOver(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		clerk := tok[apitest.ZJJClerk]
 		decide := func(id, caseNo, at string) map[string]any {
 			return withApproval(apitest.Step(id, caseNo, "decide", at), "dept_admin", "王局长", at)
@@ -95,8 +93,7 @@ func TestLawPeriodsRollOver(t *testing.T) {
 }
 
 func TestLawPeriodsLimits(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
 
 		t.Run("a promised limit above the statutory one is refused at its field", func(t *testing.T) {
@@ -147,8 +144,7 @@ func TestLawPeriodsLimits(t *testing.T) {
 }
 
 func TestLawPeriodsExtensions(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		clerk := tok[apitest.ZJJClerk]
 		// 20 working days from 2026-02-02 across the Spring Festival (make-up
 		// Saturdays 02-14 and 02-28 count, 02-15..02-23 do not): 2026-03-06.

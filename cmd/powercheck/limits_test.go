@@ -171,8 +171,7 @@ func afterEntries(n int) string {
 // An item keeps at most compliance.MaxItemVersions versions; its history and
 // the adjustments awaiting approval are read page by page.
 func TestItemVersionsBoundedAndPaged(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, []string{"--sweep-interval", "0"}, func(t *testing.T, s *server, tok map[string]string) {
 		legal, zjjAdm, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
 		version := func(n int) map[string]any {
 			return apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 10 + n%20, "unit": "workday"} })

@@ -116,3 +116,14 @@ func env(name, def string) string {
 	}
 	return def
 }
+
+// parseDBFlag parses the flags of a command whose only flag is --db and
+// returns the database it names.
+func parseDBFlag(name string, args []string) (string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database")
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	return *dsn, nil
+}

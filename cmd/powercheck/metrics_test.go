@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // scrape reads the server's metrics.
@@ -64,8 +63,7 @@ func metricSum(exposition, name string, labels ...string) (sum float64, found bo
 }
 
 func TestMetrics(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--metrics-addr", "127.0.0.1:0")
+	eachDistrict(t, []string{"--metrics-addr", "127.0.0.1:0"}, func(t *testing.T, s *server, tok map[string]string) {
 		clerk := tok[apitest.ZJJClerk]
 
 		noBasis := apitest.FirstStep("M2-accept", "ZJJ-M-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00")

@@ -9,7 +9,6 @@ import (
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/compliance"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // inboxAnswer is GET /api/v1/notifications.
@@ -98,8 +97,7 @@ func raiseAlarm(t *testing.T, s *server, clerk, n string) string {
 }
 
 func TestInboxOfTheDepartment(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--notify-interval", "50ms")
+	eachDistrict(t, []string{"--notify-interval", "50ms"}, func(t *testing.T, s *server, tok map[string]string) {
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 		scjInspector := s.AddAccount(t, "scj-inspector", "dept_inspector", "SCJ")
 		oversightTok := s.AddAccount(t, "oversight", "oversight", "")
@@ -194,8 +192,7 @@ func TestInboxOfTheDepartment(t *testing.T) {
 }
 
 func TestNotificationRoutes(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--notify-interval", "50ms")
+	eachDistrict(t, []string{"--notify-interval", "50ms"}, func(t *testing.T, s *server, tok map[string]string) {
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
 
 		t.Run("only the administrator reads and sets them", func(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/calendar"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type paramsAnswer struct {
@@ -33,8 +32,7 @@ func (s *server) params(t *testing.T, token string) paramsAnswer {
 // refuses, a draft it takes, the dry run, the publish that turns days with
 // two patrols insufficient in the ledger, and the rollback.
 func TestParamsDraftPublishRollback(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		s.EnterCurrentYears(t)
@@ -151,18 +149,8 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 			}
 		})
 
-		var revs struct {
-			Active int64 `json:"active"`
-		}
-		s.Must(200, "GET", "/api/v1/policies/revisions", legal, nil).Decode(t, &revs)
-		var pub struct {
-			Revision int64 `json:"revision"`
-			Changes  struct {
-				Changed []string `json:"changed"`
-				Params  []string `json:"params"`
-			} `json:"changes"`
-		}
-		s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "巡查次数调整为每个工作日三次"}).Decode(t, &pub)
+		revs := listRevisions(t, s, legal)
+		pub := newRevision(t, s, legal, "publish", map[string]string{"note": "巡查次数调整为每个工作日三次"})
 		if pub.Revision <= revs.Active || !slices.Equal(pub.Changes.Params, []string{"patrol.per_workday"}) || len(pub.Changes.Changed) != 0 {
 			t.Fatalf("publish = %+v, want a new revision changing patrol.per_workday only", pub)
 		}
@@ -173,15 +161,8 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 			t.Errorf("params after the publish = %+v, want 3 in force, no draft", p)
 		}
 
-		var rb struct {
-			Revision int64 `json:"revision"`
-			Changes  struct {
-				Params     []string `json:"params"`
-				RollbackOf int64    `json:"rollback_of"`
-			} `json:"changes"`
-		}
-		s.Must(201, "POST", "/api/v1/policies/rollback", legal, map[string]any{"revision": revs.Active}).Decode(t, &rb)
-		if rb.Changes.RollbackOf != revs.Active || !slices.Equal(rb.Changes.Params, []string{"patrol.per_workday"}) {
+		rb := newRevision(t, s, legal, "rollback", map[string]any{"revision": revs.Active})
+		if rb.Changes.RollbackFrom != revs.Active || !slices.Equal(rb.Changes.Params, []string{"patrol.per_workday"}) {
 			t.Errorf("rollback = %+v, want patrol.per_workday restored from revision %d", rb, revs.Active)
 		}
 		if got := ledger(); !slices.Equal(got, ok) {
@@ -190,13 +171,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 		if p := s.params(t, legal); p.Active["patrol"]["per_workday"] != 2.0 {
 			t.Errorf("params after the rollback = %v, want 2", p.Active["patrol"])
 		}
-		var list struct {
-			Items []struct {
-				Revision int64 `json:"revision"`
-			} `json:"items"`
-			Active int64 `json:"active"`
-		}
-		s.Must(200, "GET", "/api/v1/policies/revisions", tok[apitest.ZJJClerk], nil).Decode(t, &list)
+		list := listRevisions(t, s, tok[apitest.ZJJClerk])
 		var ids []int64
 		for _, it := range list.Items {
 			ids = append(ids, it.Revision)
@@ -238,8 +213,7 @@ type settingsAnswer struct {
 }
 
 func TestSettings(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		s.EnterCurrentYears(t)
 
 		var got settingsAnswer
@@ -294,25 +268,10 @@ func TestSettings(t *testing.T) {
 			}
 		})
 		t.Run("the change is audited", func(t *testing.T) {
-			var l struct {
-				Items []struct {
-					Action   string `json:"action"`
-					Actor    string `json:"actor"`
-					Subjects string `json:"subjects"`
-				} `json:"items"`
-			}
-			n := 0
-			// An entry is written right after its answer.
-			for deadline := time.Now().Add(5 * time.Second); n == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-				s.Must(200, "GET", "/api/v1/audit", apitest.AdminToken, nil).Decode(t, &l)
-				for _, e := range l.Items {
-					if e.Action == "PUT /api/v1/settings" && e.Actor == "admin" && strings.Contains(e.Subjects, "settings") {
-						n++
-					}
-				}
-			}
-			if n == 0 {
-				raw, _ := json.Marshal(l.Items)
+			if items, e := awaitAudit(t, s, "", 5*time.Second, func(e auditItem) bool {
+				return e.Action == "PUT /api/v1/settings" && e.Actor == "admin" && strings.Contains(e.Subjects, "settings")
+			}); e == nil {
+				raw, _ := json.Marshal(items)
 				t.Errorf("audit has no PUT /api/v1/settings by admin: %.2000s", raw)
 			}
 		})

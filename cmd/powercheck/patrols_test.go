@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type ledgerAnswer struct {
@@ -44,8 +43,7 @@ func patrol(at string) map[string]any {
 // The ledger across the 2025 National Day: Sunday 09-28 and Saturday 10-11
 // are make-up working days, 10-01..10-08 are holidays.
 func TestPatrolLedger(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		scjInsp := s.AddAccount(t, "scj-insp", "dept_inspector", "SCJ")
 
@@ -67,7 +65,7 @@ func TestPatrolLedger(t *testing.T) {
 			}
 		}
 		s.Must(201, "POST", "/api/v1/patrols", scjInsp, patrol("2025-10-09T10:00:00+08:00"))
-		enteredOnTime(t, dsn)
+		enteredOnTime(t, s.dsn)
 
 		want := []string{
 			"2025-09-27 weekend 0 not_required", "2025-09-28 makeup_workday 2 ok",

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
+	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -19,6 +20,39 @@ test_marks_every_step if {
 	count(custom.warnings) == 1 with input as {"event": "step"}
 }
 `}
+
+// revisionAnswer is a revision as a publish or a rollback of the policies
+// answers it.
+type revisionAnswer struct {
+	Revision int64                     `json:"revision"`
+	Changes  compliance.RevisionChange `json:"changes"`
+}
+
+// newRevision posts /api/v1/policies/{action}, a publish or a rollback, as
+// token and returns the revision it made.
+func newRevision(t *testing.T, s *server, token, action string, body any) revisionAnswer {
+	t.Helper()
+	var rev revisionAnswer
+	s.Must(201, "POST", "/api/v1/policies/"+action, token, body).Decode(t, &rev)
+	return rev
+}
+
+// revisionList is GET /api/v1/policies/revisions: the revisions and the one
+// active.
+type revisionList struct {
+	Items []struct {
+		Revision int64 `json:"revision"`
+	} `json:"items"`
+	Active int64 `json:"active"`
+}
+
+// listRevisions reads the policy revisions as token sees them.
+func listRevisions(t *testing.T, s *server, token string) revisionList {
+	t.Helper()
+	var l revisionList
+	s.Must(200, "GET", "/api/v1/policies/revisions", token, nil).Decode(t, &l)
+	return l
+}
 
 // hasMarker returns the message of the step's custom.marker warning, or "".
 func hasMarker(a apitest.StepAnswer) string {
@@ -56,8 +90,7 @@ func refuseDraft(t *testing.T, s *server, token, module, source string) draftRef
 }
 
 func TestPolicyAuthoring(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
 		var before struct {
 			Revision int64 `json:"revision"`
@@ -148,11 +181,7 @@ func TestPolicyAuthoring(t *testing.T) {
 				t.Errorf("impact = %+v, want custom.marker appearing on every stored step", imp)
 			}
 
-			var rev struct {
-				Revision int64                    `json:"revision"`
-				Changes  struct{ Added []string } `json:"changes"`
-			}
-			s.Must(201, "POST", "/api/v1/policies/publish", legal, map[string]string{"note": "增加标记规则"}).Decode(t, &rev)
+			rev := newRevision(t, s, legal, "publish", map[string]string{"note": "增加标记规则"})
 			if rev.Revision != 2 || len(rev.Changes.Added) != 2 {
 				t.Fatalf("publish = %+v", rev)
 			}
@@ -184,26 +213,15 @@ func TestPolicyAuthoring(t *testing.T) {
 		})
 
 		t.Run("rollback restores an earlier revision as a new one", func(t *testing.T) {
-			var rev struct {
-				Revision int64 `json:"revision"`
-				Changes  struct {
-					Removed    []string `json:"removed"`
-					RollbackOf int64    `json:"rollback_of"`
-				} `json:"changes"`
-			}
-			s.Must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int{"revision": 1}).Decode(t, &rev)
-			if rev.Revision != 3 || rev.Changes.RollbackOf != 1 || len(rev.Changes.Removed) != 2 {
+			rev := newRevision(t, s, legal, "rollback", map[string]int{"revision": 1})
+			if rev.Revision != 3 || rev.Changes.RollbackFrom != 1 || len(rev.Changes.Removed) != 2 {
 				t.Fatalf("rollback = %+v", rev)
 			}
 			a := submit("P3")
 			if hasMarker(a) != "" || a.PolicyRevision != 3 {
 				t.Errorf("after rollback: revision %d, marker %q", a.PolicyRevision, hasMarker(a))
 			}
-			var revs struct {
-				Items  []struct{ Revision int64 } `json:"items"`
-				Active int64                      `json:"active"`
-			}
-			s.Must(200, "GET", "/api/v1/policies/revisions", tok[apitest.ZJJClerk], nil).Decode(t, &revs)
+			revs := listRevisions(t, s, tok[apitest.ZJJClerk])
 			if len(revs.Items) != 3 || revs.Active != 3 {
 				t.Errorf("revisions = %+v", revs)
 			}
@@ -215,8 +233,7 @@ func TestPolicyAuthoring(t *testing.T) {
 // TestPolicyPublishingUnderLoad publishes revisions while steps keep
 // coming: every step is checked by one whole revision.
 func TestPolicyPublishingUnderLoad(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
 		// The revision active before the publishes: steps checked under it
 		// carry no marker.
@@ -263,8 +280,7 @@ func TestPolicyPublishingUnderLoad(t *testing.T) {
 			if i == 0 {
 				s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
 			}
-			var rev struct{ Revision int64 }
-			s.Must(201, "POST", "/api/v1/policies/publish", legal, nil).Decode(t, &rev)
+			rev := newRevision(t, s, legal, "publish", nil)
 			mu.Lock()
 			markers[rev.Revision] = "标记 " + marker
 			mu.Unlock()
@@ -306,8 +322,7 @@ func TestSecondNodePicksUpRevision(t *testing.T) {
 		tok := a.SetupDistrict(t)
 		b := startServer(t, dsn, "--policy-poll", "200ms")
 		a.Must(200, "PUT", "/api/v1/policies/custom", tok[apitest.LegalToken], apitest.MarkerModule("N"))
-		var rev struct{ Revision int64 }
-		a.Must(201, "POST", "/api/v1/policies/publish", tok[apitest.LegalToken], nil).Decode(t, &rev)
+		rev := newRevision(t, a, tok[apitest.LegalToken], "publish", nil)
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			var ready struct {

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type policyTestReport struct {
@@ -46,8 +45,7 @@ func (d revisionDetail) source(module string) (string, bool) {
 // authoring loop: running the candidate set's tests, and reading a past
 // revision's modules to show what a publish or a rollback changes.
 func TestPolicyWorkbench(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
 
 		t.Run("only the legal office runs the tests", func(t *testing.T) {

@@ -53,8 +53,7 @@ func explanation(dept, month string) map[string]any {
 }
 
 func TestMonthlyReportExplanationDue(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		s.EnterCurrentYears(t)
 		for _, c := range []struct{ month, due string }{
 			{"2025-09", "2025-10-09"}, // National Day and the Mid-Autumn Festival
@@ -74,8 +73,7 @@ func TestMonthlyReportExplanationDue(t *testing.T) {
 }
 
 func TestMonthlyReportCounts(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		s.EnterCurrentYears(t)
 		clerk := tok[apitest.ZJJClerk]
 		// One case through its whole flow, one only accepted, one in April.
@@ -91,7 +89,7 @@ func TestMonthlyReportCounts(t *testing.T) {
 		s.Must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T09:00:00+08:00"))
 		s.Must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-02T16:00:00+08:00"))
 		s.Must(201, "POST", "/api/v1/patrols", insp, patrol("2026-03-03T09:00:00+08:00"))
-		enteredOnTime(t, dsn)
+		enteredOnTime(t, s.dsn)
 
 		r := s.report(t, tok[apitest.SupervisionToken], "department=ZJJ&month=2026-03")
 		if r.DepartmentCode != "ZJJ" || r.Month != "2026-03" || r.CasesAccepted != 2 || r.CasesClosed != 1 || r.CasesOpen != 1 ||

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // runawayModule raises its warning after a call that would allocate without
@@ -27,8 +26,7 @@ warnings contains {"rule": "custom.runaway", "level": "alarm", "message": "å¤±æŽ
 // each evaluation: steps are kept unchecked, the dry run counts the failures,
 // sweeps go on, and the server keeps answering.
 func TestPolicySandbox(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
 
 		doubling := "package compliance.custom_test\n\ntest_doubles if {\n\ta0 := [1]\n"
@@ -79,13 +77,7 @@ func TestPolicySandbox(t *testing.T) {
 		if a := submit("2"); a.CheckStatus != "unchecked" {
 			t.Errorf("after publishing: check_status = %s, want unchecked", a.CheckStatus)
 		}
-		var unchecked struct {
-			Steps []struct {
-				StepID     string `json:"step_id"`
-				CheckError string `json:"check_error"`
-			} `json:"steps"`
-		}
-		s.Must(200, "GET", "/api/v1/checks/unchecked", tok[apitest.SupervisionToken], nil).Decode(t, &unchecked)
+		unchecked := listUnchecked(t, s, tok[apitest.SupervisionToken])
 		if len(unchecked.Steps) == 0 || !strings.Contains(unchecked.Steps[0].CheckError, "policy sandbox") {
 			t.Errorf("unchecked = %+v, want the step with the sandbox's error", unchecked.Steps)
 		}

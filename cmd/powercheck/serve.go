@@ -228,12 +228,11 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 }
 
 func migrate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database")
-	if err := fs.Parse(args); err != nil {
+	dsn, err := parseDBFlag("migrate", args)
+	if err != nil {
 		return err
 	}
-	s, err := sqlstore.Open(ctx, *dsn)
+	s, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		return err
 	}
@@ -246,12 +245,11 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	dsn := fs.String("db", env("POWERCHECK_DB", "sqlite:powercheck.db"), "database")
-	if err := fs.Parse(args); err != nil {
+	dsn, err := parseDBFlag("demo", args)
+	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, *dsn, policy.DefaultTimeout, slog.Default())
+	a, err := openApp(ctx, dsn, policy.DefaultTimeout, slog.Default())
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/session"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // Every test creates accounts and signs in; at the production cost the
@@ -22,6 +23,7 @@ func init() { session.UseTestParams() }
 // server is a real powercheck serve process, in-process, on a free port.
 type server struct {
 	*apitest.Server
+	dsn     string // the database it serves
 	metrics string // the metrics' URL, when started with --metrics-addr
 }
 
@@ -37,6 +39,16 @@ func startDistrict(t *testing.T, dsn string, extra ...string) (*server, map[stri
 	t.Helper()
 	s := startServer(t, dsn, extra...)
 	return s, s.SetupDistrict(t)
+}
+
+// eachDistrict runs fn in parallel on every test database, each time against
+// a server started with flags and the test district set up on it.
+func eachDistrict(t *testing.T, flags []string, fn func(t *testing.T, s *server, tok map[string]string)) {
+	t.Helper()
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
+		s, tok := startDistrict(t, dsn, flags...)
+		fn(t, s, tok)
+	})
 }
 
 // startServerLogging is startServer with the server's log written to logs.
@@ -73,7 +85,7 @@ func startServerLogging(t testing.TB, dsn string, logs io.Writer, extra ...strin
 		if addr, ok := strings.CutPrefix(lines.Text(), "listening on "); ok {
 			go func() { _, _ = io.Copy(io.Discard, pr) }()
 			apitest.WatchContract(t, addr)
-			return &server{Server: &apitest.Server{T: t, Base: addr}, metrics: metrics}
+			return &server{Server: &apitest.Server{T: t, Base: addr}, dsn: dsn, metrics: metrics}
 		}
 	}
 	t.Fatalf("server did not start: %v", lines.Err())

@@ -36,29 +36,79 @@ func TestServeRefusesBadSettings(t *testing.T) {
 			if tc.env[0] != "" {
 				t.Setenv(tc.env[0], tc.env[1])
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			out := &lineWriter{lines: make(chan string, 100)}
-			done := make(chan error, 1)
-			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, tc.args...)
-			go func() { done <- run(ctx, args, out, io.Discard) }()
-			select {
-			case err := <-done:
+			r := runServe(t, io.Discard, append([]string{"--db", dsn}, tc.args...)...)
+			base, err := r.started(t, 30*time.Second)
+			if base == "" {
 				if tc.want == "" || err == nil || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("error %v, want one naming %q", err, tc.want)
 				}
-			case <-out.listening():
-				if tc.want != "" {
-					t.Fatalf("started; want an error naming %q", tc.want)
-				}
-				cancel()
-				if err := <-done; err != nil {
-					t.Fatalf("shutdown: %v", err)
-				}
-			case <-time.After(30 * time.Second):
-				t.Fatal("neither started nor failed")
+				return
 			}
+			if tc.want != "" {
+				t.Fatalf("started; want an error naming %q", tc.want)
+			}
+			r.cancel()
+			r.stopped(t, 30*time.Second)
 		})
+	}
+}
+
+// TestServeFailsWhenAJobCannotStart: a checkpoint file that cannot be read
+// fails the start, naming the job, and nothing listens.
+func TestServeFailsWhenAJobCannotStart(t *testing.T) {
+	dir := t.TempDir() // a directory is no checkpoint file
+	base, err := runServe(t, io.Discard, "--db", sqliteDSNFor(t), "--audit-checkpoint-file", dir).started(t, 30*time.Second)
+	if base != "" {
+		t.Fatal("listening; want the start to fail")
+	}
+	if err == nil || !strings.Contains(err.Error(), "start audit checkpoint") {
+		t.Fatalf("serve: %v, want an error naming the audit checkpoint's start", err)
+	}
+}
+
+// serveRun is `powercheck serve` running in the background on a free port.
+type serveRun struct {
+	out    *lineWriter
+	done   chan error // what run returned
+	cancel context.CancelFunc
+}
+
+// runServe starts `powercheck serve --addr 127.0.0.1:0` with args, its log
+// written to logs; it is stopped when the test ends, if not before.
+func runServe(t *testing.T, logs io.Writer, args ...string) *serveRun {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r := &serveRun{out: &lineWriter{lines: make(chan string, 100)}, done: make(chan error, 1), cancel: cancel}
+	args = append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
+	go func() { r.done <- run(ctx, args, r.out, logs) }()
+	return r
+}
+
+// started waits up to within for serve to listen or to return: it returns
+// the base URL, or "" and what serve returned.
+func (r *serveRun) started(t *testing.T, within time.Duration) (string, error) {
+	t.Helper()
+	select {
+	case base := <-r.out.listening():
+		return base, nil
+	case err := <-r.done:
+		return "", err
+	case <-time.After(within):
+		t.Fatal("neither started nor failed")
+		return "", nil
+	}
+}
+
+// stopped waits up to within for serve, once cancelled, to return nil.
+func (r *serveRun) stopped(t *testing.T, within time.Duration) {
+	t.Helper()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("serve returned %v, want nil", err)
+		}
+	case <-time.After(within):
+		t.Fatal("serve did not return")
 	}
 }
 
@@ -115,18 +165,9 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("POWERCHECK_BOOTSTRAP_TOKEN", apitest.AdminToken)
 			dsn := sqliteDSNFor(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			out := &lineWriter{lines: make(chan string, 100)}
-			done := make(chan error, 1)
-			go func() {
-				done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--sweep-interval", "50ms",
-					"--drain-timeout", tc.drain}, out, io.Discard)
-			}()
-			var base string
-			select {
-			case base = <-out.listening():
-			case err := <-done:
+			srv := runServe(t, io.Discard, "--db", dsn, "--sweep-interval", "50ms", "--drain-timeout", tc.drain)
+			base, err := srv.started(t, 30*time.Second)
+			if base == "" {
 				t.Fatal(err)
 			}
 			s := &server{Server: &apitest.Server{T: t, Base: base}}
@@ -143,7 +184,7 @@ func TestGracefulShutdown(t *testing.T) {
 				tok[apitest.ZJJClerk], len(body), body[:half])
 			time.Sleep(200 * time.Millisecond) // the request is being read
 			start := time.Now()
-			cancel()
+			srv.cancel()
 			time.Sleep(200 * time.Millisecond)
 			if c, err := net.DialTimeout("tcp", strings.TrimPrefix(base, "http://"), time.Second); err == nil {
 				c.Close()
@@ -162,14 +203,7 @@ func TestGracefulShutdown(t *testing.T) {
 					t.Fatalf("in-flight step: %d, want 201", res.StatusCode)
 				}
 			}
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("serve returned %v, want nil", err)
-				}
-			case <-time.After(30 * time.Second):
-				t.Fatal("serve did not return")
-			}
+			srv.stopped(t, 30*time.Second)
 			if !tc.finishBody && time.Since(start) > 15*time.Second {
 				t.Errorf("took %s to cut a stalled request with a 500ms drain", time.Since(start))
 			}

@@ -142,8 +142,7 @@ func sortRows(rows []compliance.WarningCount) {
 }
 
 func TestStatsWarnings(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")
+	eachDistrict(t, []string{"--sweep-interval", "0"}, func(t *testing.T, s *server, tok map[string]string) {
 		oversight := s.AddAccount(t, "oversight", "oversight", "")
 		scjAdmin := s.AddAccount(t, "scj-admin", "dept_admin", "SCJ")
 		zjjInspector := s.AddAccount(t, "zjj-inspector", "dept_inspector", "ZJJ")
@@ -278,7 +277,7 @@ func TestStatsWarnings(t *testing.T) {
 		t.Run("months and period bounds are days in Asia/Shanghai", func(t *testing.T) {
 			// Move two SCJ warnings to either side of midnight, 1 November
 			// in Shanghai (16:00 UTC on 31 October).
-			st := sqlstoretest.Open(t, dsn)
+			st := sqlstoretest.Open(t, s.dsn)
 			var scj []statsWarning
 			for _, w := range ws {
 				if w.DepartmentCode == "SCJ" {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 type caseTime struct {
@@ -40,8 +39,7 @@ func (c caseTime) item(t *testing.T) (due, state string) {
 // A case whose deadline runs into a year nobody has entered says so; once the
 // admin enters the year, the sweeper re-evaluates it and the due date shows.
 func TestCalendarChangeReevaluatesCases(t *testing.T) {
-	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
-		s, tok := startDistrict(t, dsn)
+	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		year := time.Now().Year() + 1
 		var overview struct{ Years []struct{ Year int } }
 		s.Must(200, "GET", "/api/v1/calendar", tok[apitest.ZJJClerk], nil).Decode(t, &overview)

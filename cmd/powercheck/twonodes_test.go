@@ -107,12 +107,7 @@ func TestStaleNodePublishKeepsOtherNodesModules(t *testing.T) {
 
 		t.Run("a rollback on the stale node is made over the newest revision", func(t *testing.T) {
 			// Node B is now on the newest revision; node A is behind it.
-			r := a.Must(201, "POST", "/api/v1/policies/rollback", legal, map[string]int64{"revision": 1})
-			var got struct {
-				Revision int64
-				Changes  compliance.RevisionChange `json:"changes"`
-			}
-			r.Decode(t, &got)
+			got := newRevision(t, a, legal, "rollback", map[string]int64{"revision": 1})
 			if id, names := newestModules(t, dsn); id != got.Revision || slices.Contains(names, "xmod") || slices.Contains(names, "ymod") {
 				t.Errorf("after rollback to 1: newest revision %d holds %v, answer %+v", id, names, got)
 			}

@@ -24,6 +24,27 @@ warnings contains {"rule": "broken.bad_level", "level": "red", "message": "çº§åˆ
 }
 `
 
+// uncheckedAnswer is GET /api/v1/checks/unchecked: the steps stored without
+// a check, and how many there are.
+type uncheckedAnswer struct {
+	Count int64 `json:"count"`
+	Steps []struct {
+		StepID          string     `json:"step_id"`
+		CaseNo          string     `json:"case_no"`
+		CheckError      string     `json:"check_error"`
+		RecheckAttempts int        `json:"recheck_attempts"`
+		NextRecheckAt   *time.Time `json:"next_recheck_at"`
+	} `json:"steps"`
+}
+
+// listUnchecked reads the unchecked steps as token sees them.
+func listUnchecked(t *testing.T, s *server, token string) uncheckedAnswer {
+	t.Helper()
+	var u uncheckedAnswer
+	s.Must(200, "GET", "/api/v1/checks/unchecked", token, nil).Decode(t, &u)
+	return u
+}
+
 // A policy that fails at run time never loses the step: it is stored
 // unchecked, counted, and checked again once a working revision is active.
 func TestFailingPolicyKeepsTheStep(t *testing.T) {
@@ -44,17 +65,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 		if ans.CheckStatus != "unchecked" || ans.PolicyRevision != 1 || len(ans.Warnings) != 0 {
 			t.Fatalf("answer = %+v, want an unchecked step under revision 1", ans)
 		}
-		var count struct {
-			Count int64
-			Steps []struct {
-				StepID          string     `json:"step_id"`
-				CaseNo          string     `json:"case_no"`
-				CheckError      string     `json:"check_error"`
-				RecheckAttempts int        `json:"recheck_attempts"`
-				NextRecheckAt   *time.Time `json:"next_recheck_at"`
-			}
-		}
-		s.Must(200, "GET", "/api/v1/checks/unchecked", tok[apitest.SupervisionToken], nil).Decode(t, &count)
+		count := listUnchecked(t, s, tok[apitest.SupervisionToken])
 		if count.Count != 1 {
 			t.Fatalf("unchecked count = %d, want 1", count.Count)
 		}
@@ -68,8 +79,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 		}
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			s.Must(200, "GET", "/api/v1/checks/unchecked", tok[apitest.SupervisionToken], nil).Decode(t, &count)
-			if count.Count == 0 {
+			if listUnchecked(t, s, tok[apitest.SupervisionToken]).Count == 0 {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -77,13 +87,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		var c struct {
-			Steps []struct {
-				CheckStatus    string `json:"check_status"`
-				PolicyRevision int64  `json:"policy_revision"`
-			} `json:"steps"`
-		}
-		s.Must(200, "GET", "/api/v1/cases/ZJJ-U-1", tok[apitest.ZJJClerk], nil).Decode(t, &c)
+		c := getCase(t, s, tok[apitest.ZJJClerk], "ZJJ-U-1")
 		if len(c.Steps) != 1 || c.Steps[0].CheckStatus != "checked" || c.Steps[0].PolicyRevision != good.ID {
 			t.Errorf("steps = %+v, want one step checked under revision %d", c.Steps, good.ID)
 		}

@@ -13,7 +13,9 @@ import (
 // TestAccountInspectorsSeparationOfDuties proves that inspector accounts are
 // managed by the admin alone: a department admin, whose department the
 // inspectors check, can neither enable, unbind, re-key nor create one, and
-// nobody but the account itself and the admin rotates a token.
+// nobody but the account itself and the admin rotates a token. It is one
+// story, each step starting from the state the last one left (the disabled
+// inspector, the rotated tokens, the admin's new inspector), so it stays whole.
 func TestAccountInspectorsSeparationOfDuties(t *testing.T) {
 	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s, tok := startDistrict(t, dsn, "--sweep-interval", "0")

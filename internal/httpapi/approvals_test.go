@@ -89,12 +89,22 @@ func caseRules(t *testing.T, s *apitest.Server, token, caseNo, family string) []
 	return c.Warnings.Rules(family)
 }
 
+// approvalsRun is what TestApprovals' subtests share: the server, the
+// district's tokens and the ZJJ inspector's token.
+type approvalsRun struct {
+	s         *apitest.Server
+	tok       map[string]string
+	inspector string
+}
+
+// TestApprovals runs its subtests in order on one district: each opens
+// cases of its own, and the audit's subtest reads the signing before it.
 func TestApprovals(t *testing.T) {
 	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn)
 		tok := approvalsDistrict(t, s)
 		inspector := tok["zjj-inspector"]
-
+		ar := approvalsRun{s: s, tok: tok, inspector: inspector}
 		t.Run("a checkpoint passes with the inspector's signed approval", func(t *testing.T) {
 			accepted(t, s, tok, "ZJJ-2026-A001")
 			before := time.Now()
@@ -116,129 +126,10 @@ func TestApprovals(t *testing.T) {
 				t.Errorf("approvals = %+v, want the one signed", list.Items)
 			}
 		})
-
-		t.Run("a clerk's declared approval does not pass it", func(t *testing.T) {
-			accepted(t, s, tok, "ZJJ-2026-A002")
-			st := apitest.Step("ZJJ-2026-A002-decide", "ZJJ-2026-A002", "decide", apitest.StepTime(time.Now()))
-			st["handler"] = "张三"
-			st["approvals"] = []any{map[string]any{"role": "dept_inspector", "by": "测试zjj-inspector", "at": apitest.StepTime(time.Now().Add(-time.Minute))}}
-			d := s.Submit(t, tok[apitest.ZJJClerk], st)
-			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
-				t.Errorf("checkpoint warnings %v, want approval_missing", got)
-			}
-			var c struct {
-				Approvals []signedApproval `json:"approvals"`
-				Steps     []struct {
-					StepCode          string           `json:"step_code"`
-					DeclaredApprovals []map[string]any `json:"declared_approvals"`
-					RecordedBy        string           `json:"recorded_by"`
-				} `json:"steps"`
-			}
-			s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-A002", tok[apitest.ZJJClerk], nil).Decode(t, &c)
-			if len(c.Approvals) != 0 || len(c.Steps) != 2 || len(c.Steps[1].DeclaredApprovals) != 1 || c.Steps[1].RecordedBy != "zjj-clerk" {
-				t.Errorf("case = %+v: want the approval declared on the step only", c)
-			}
-		})
-
-		t.Run("who may sign", func(t *testing.T) {
-			accepted(t, s, tok, "ZJJ-2026-A003")
-			path := "/api/v1/cases/ZJJ-2026-A003/approvals"
-			ok := map[string]string{"step_code": "decide", "decision": "approve", "opinion": ""}
-			apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJClerk], ok), 403, "forbidden")       // clerks sign nothing
-			apitest.WantCode(t, s.Do("POST", path, tok[apitest.LegalToken], ok), 403, "approver_role") // the step is the inspector's
-			apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJAdmin], ok), 403, "approver_role")   // so is it not the leader's
-			apitest.WantCode(t, s.Do("POST", path, tok["scj-inspector"], ok), 404, "case_not_found")   // another department's case
-			apitest.WantCode(t, s.Do("POST", "/api/v1/cases/ZJJ-2026-NONE/approvals", inspector, ok), 404, "case_not_found")
-			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "review", "decision": "approve"}), 422, "approval_not_required")
-			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "nope", "decision": "approve"}), 422, "unknown_step_code")
-			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "maybe"}), 422, "invalid_approval")
-			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "reject"}), 422, "invalid_approval")
-			apitest.WantCode(t, s.Do("GET", path, tok[apitest.SCJClerk], nil), 404, "case_not_found")
-			// The leader signs extensions of a licence.
-			sign(t, s, tok[apitest.ZJJAdmin], "ZJJ-2026-A003", "extend", "approve", "同意延长")
-			apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "extend", "decision": "approve"}), 403, "approver_role")
-			ext := apitest.Step("ZJJ-2026-A003-extend", "ZJJ-2026-A003", "extend", apitest.StepTime(time.Now()))
-			ext["handler"] = "张三"
-			ext["attributes"] = map[string]any{"extension_days": 5}
-			e := s.Submit(t, tok[apitest.ZJJClerk], ext)
-			if got := e.Rules("checkpoint"); len(got) != 0 {
-				t.Errorf("a signed extension: checkpoint warnings %v, want none", got)
-			}
-		})
-
-		t.Run("self-approval, late approval and a rejection each raise their rule", func(t *testing.T) {
-			accepted(t, s, tok, "ZJJ-2026-A004")
-			sign(t, s, inspector, "ZJJ-2026-A004", "decide", "approve", "")
-			d := decided(t, s, tok, "ZJJ-2026-A004", "测试zjj-inspector", time.Now())
-			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.self_approval/alarm"}) {
-				t.Errorf("handled by the approver: %v, want self_approval", got)
-			}
-
-			accepted(t, s, tok, "ZJJ-2026-A005")
-			sign(t, s, inspector, "ZJJ-2026-A005", "decide", "reject", "申请材料不齐全")
-			d = decided(t, s, tok, "ZJJ-2026-A005", "张三", time.Now())
-			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_rejected/alarm"}) {
-				t.Errorf("decided against a rejection: %v, want approval_rejected", got)
-			}
-
-			accepted(t, s, tok, "ZJJ-2026-A006")
-			d = decided(t, s, tok, "ZJJ-2026-A006", "张三", time.Now().Add(-30*time.Minute))
-			if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
-				t.Errorf("decided unapproved: %v, want approval_missing", got)
-			}
-			sign(t, s, inspector, "ZJJ-2026-A006", "decide", "approve", "补签")
-			// The late approval is seen at the case's next evaluation: the sweep.
-			s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
-			want := []string{"checkpoint.approval_after_step/prewarning", "checkpoint.approval_missing/alarm"}
-			if got := caseRules(t, s, inspector, "ZJJ-2026-A006", "checkpoint"); !slices.Equal(got, want) {
-				t.Errorf("after the sweep: %v, want %v", got, want)
-			}
-			s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
-			if got := caseRules(t, s, inspector, "ZJJ-2026-A006", "checkpoint"); !slices.Equal(got, want) {
-				t.Errorf("after a second sweep: %v, want %v (nothing twice)", got, want)
-			}
-		})
-
-		t.Run("the inspector's pending list shows the case until it is signed", func(t *testing.T) {
-			accepted(t, s, tok, "ZJJ-2026-A007")
-			var p pendingAnswer
-			s.Must(200, "GET", "/api/v1/approvals/pending", inspector, nil).Decode(t, &p)
-			if !slices.Contains(p.cases(), "ZJJ-2026-A007") {
-				t.Fatalf("pending %v: want ZJJ-2026-A007", p.cases())
-			}
-			for _, it := range p.Items {
-				if it.CaseNo == "ZJJ-2026-A007" && (it.StepCode != "decide" || it.StepName != "决定" || it.ItemName != "建筑工程施工许可" || it.Role != "dept_inspector") {
-					t.Errorf("pending item %+v", it)
-				}
-			}
-			var wb struct {
-				ApprovalsPending int `json:"approvals_pending"`
-			}
-			s.Must(200, "GET", "/api/v1/workbench", inspector, nil).Decode(t, &wb)
-			if wb.ApprovalsPending != len(p.Items) {
-				t.Errorf("workbench approvals_pending = %d, want %d", wb.ApprovalsPending, len(p.Items))
-			}
-			// Others' lists: not the leader's, not another department's inspector's.
-			for _, who := range []string{tok[apitest.ZJJAdmin], tok["scj-inspector"], tok[apitest.LegalToken]} {
-				var o pendingAnswer
-				s.Must(200, "GET", "/api/v1/approvals/pending", who, nil).Decode(t, &o)
-				if slices.Contains(o.cases(), "ZJJ-2026-A007") {
-					t.Errorf("pending %v of another approver: want no ZJJ-2026-A007", o.cases())
-				}
-			}
-			apitest.WantCode(t, s.Do("GET", "/api/v1/approvals/pending", tok[apitest.ZJJClerk], nil), 403, "forbidden")
-
-			sign(t, s, inspector, "ZJJ-2026-A007", "decide", "approve", "")
-			s.Must(200, "GET", "/api/v1/approvals/pending", inspector, nil).Decode(t, &p)
-			if slices.Contains(p.cases(), "ZJJ-2026-A007") {
-				t.Errorf("pending %v: want ZJJ-2026-A007 gone once signed", p.cases())
-			}
-			s.Must(200, "GET", "/api/v1/workbench", inspector, nil).Decode(t, &wb)
-			if wb.ApprovalsPending != len(p.Items) {
-				t.Errorf("workbench approvals_pending = %d, want %d", wb.ApprovalsPending, len(p.Items))
-			}
-		})
-
+		t.Run("a clerk's declared approval does not pass it", ar.declaredApprovalFails)
+		t.Run("who may sign", ar.whoMaySign)
+		t.Run("self-approval, late approval and a rejection each raise their rule", ar.approvalRules)
+		t.Run("the inspector's pending list shows the case until it is signed", ar.pendingUntilSigned)
 		t.Run("signing is audited, naming the case", func(t *testing.T) {
 			var list struct {
 				Items []struct {
@@ -260,6 +151,132 @@ func TestApprovals(t *testing.T) {
 			}
 		})
 	})
+}
+
+func (ar approvalsRun) declaredApprovalFails(t *testing.T) {
+	s, tok := ar.s, ar.tok
+	accepted(t, s, tok, "ZJJ-2026-A002")
+	st := apitest.Step("ZJJ-2026-A002-decide", "ZJJ-2026-A002", "decide", apitest.StepTime(time.Now()))
+	st["handler"] = "张三"
+	st["approvals"] = []any{map[string]any{"role": "dept_inspector", "by": "测试zjj-inspector", "at": apitest.StepTime(time.Now().Add(-time.Minute))}}
+	d := s.Submit(t, tok[apitest.ZJJClerk], st)
+	if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
+		t.Errorf("checkpoint warnings %v, want approval_missing", got)
+	}
+	var c struct {
+		Approvals []signedApproval `json:"approvals"`
+		Steps     []struct {
+			StepCode          string           `json:"step_code"`
+			DeclaredApprovals []map[string]any `json:"declared_approvals"`
+			RecordedBy        string           `json:"recorded_by"`
+		} `json:"steps"`
+	}
+	s.Must(200, "GET", "/api/v1/cases/ZJJ-2026-A002", tok[apitest.ZJJClerk], nil).Decode(t, &c)
+	if len(c.Approvals) != 0 || len(c.Steps) != 2 || len(c.Steps[1].DeclaredApprovals) != 1 || c.Steps[1].RecordedBy != "zjj-clerk" {
+		t.Errorf("case = %+v: want the approval declared on the step only", c)
+	}
+}
+
+func (ar approvalsRun) whoMaySign(t *testing.T) {
+	s, tok, inspector := ar.s, ar.tok, ar.inspector
+	accepted(t, s, tok, "ZJJ-2026-A003")
+	path := "/api/v1/cases/ZJJ-2026-A003/approvals"
+	ok := map[string]string{"step_code": "decide", "decision": "approve", "opinion": ""}
+	apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJClerk], ok), 403, "forbidden")       // clerks sign nothing
+	apitest.WantCode(t, s.Do("POST", path, tok[apitest.LegalToken], ok), 403, "approver_role") // the step is the inspector's
+	apitest.WantCode(t, s.Do("POST", path, tok[apitest.ZJJAdmin], ok), 403, "approver_role")   // so is it not the leader's
+	apitest.WantCode(t, s.Do("POST", path, tok["scj-inspector"], ok), 404, "case_not_found")   // another department's case
+	apitest.WantCode(t, s.Do("POST", "/api/v1/cases/ZJJ-2026-NONE/approvals", inspector, ok), 404, "case_not_found")
+	apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "review", "decision": "approve"}), 422, "approval_not_required")
+	apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "nope", "decision": "approve"}), 422, "unknown_step_code")
+	apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "maybe"}), 422, "invalid_approval")
+	apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "decide", "decision": "reject"}), 422, "invalid_approval")
+	apitest.WantCode(t, s.Do("GET", path, tok[apitest.SCJClerk], nil), 404, "case_not_found")
+	// The leader signs extensions of a licence.
+	sign(t, s, tok[apitest.ZJJAdmin], "ZJJ-2026-A003", "extend", "approve", "同意延长")
+	apitest.WantCode(t, s.Do("POST", path, inspector, map[string]string{"step_code": "extend", "decision": "approve"}), 403, "approver_role")
+	ext := apitest.Step("ZJJ-2026-A003-extend", "ZJJ-2026-A003", "extend", apitest.StepTime(time.Now()))
+	ext["handler"] = "张三"
+	ext["attributes"] = map[string]any{"extension_days": 5}
+	e := s.Submit(t, tok[apitest.ZJJClerk], ext)
+	if got := e.Rules("checkpoint"); len(got) != 0 {
+		t.Errorf("a signed extension: checkpoint warnings %v, want none", got)
+	}
+}
+
+func (ar approvalsRun) approvalRules(t *testing.T) {
+	s, tok, inspector := ar.s, ar.tok, ar.inspector
+	accepted(t, s, tok, "ZJJ-2026-A004")
+	sign(t, s, inspector, "ZJJ-2026-A004", "decide", "approve", "")
+	d := decided(t, s, tok, "ZJJ-2026-A004", "测试zjj-inspector", time.Now())
+	if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.self_approval/alarm"}) {
+		t.Errorf("handled by the approver: %v, want self_approval", got)
+	}
+
+	accepted(t, s, tok, "ZJJ-2026-A005")
+	sign(t, s, inspector, "ZJJ-2026-A005", "decide", "reject", "申请材料不齐全")
+	d = decided(t, s, tok, "ZJJ-2026-A005", "张三", time.Now())
+	if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_rejected/alarm"}) {
+		t.Errorf("decided against a rejection: %v, want approval_rejected", got)
+	}
+
+	accepted(t, s, tok, "ZJJ-2026-A006")
+	d = decided(t, s, tok, "ZJJ-2026-A006", "张三", time.Now().Add(-30*time.Minute))
+	if got := d.Rules("checkpoint"); !slices.Equal(got, []string{"checkpoint.approval_missing/alarm"}) {
+		t.Errorf("decided unapproved: %v, want approval_missing", got)
+	}
+	sign(t, s, inspector, "ZJJ-2026-A006", "decide", "approve", "补签")
+	// The late approval is seen at the case's next evaluation: the sweep.
+	s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
+	want := []string{"checkpoint.approval_after_step/prewarning", "checkpoint.approval_missing/alarm"}
+	if got := caseRules(t, s, inspector, "ZJJ-2026-A006", "checkpoint"); !slices.Equal(got, want) {
+		t.Errorf("after the sweep: %v, want %v", got, want)
+	}
+	s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
+	if got := caseRules(t, s, inspector, "ZJJ-2026-A006", "checkpoint"); !slices.Equal(got, want) {
+		t.Errorf("after a second sweep: %v, want %v (nothing twice)", got, want)
+	}
+}
+
+func (ar approvalsRun) pendingUntilSigned(t *testing.T) {
+	s, tok, inspector := ar.s, ar.tok, ar.inspector
+	accepted(t, s, tok, "ZJJ-2026-A007")
+	var p pendingAnswer
+	s.Must(200, "GET", "/api/v1/approvals/pending", inspector, nil).Decode(t, &p)
+	if !slices.Contains(p.cases(), "ZJJ-2026-A007") {
+		t.Fatalf("pending %v: want ZJJ-2026-A007", p.cases())
+	}
+	for _, it := range p.Items {
+		if it.CaseNo == "ZJJ-2026-A007" && (it.StepCode != "decide" || it.StepName != "决定" || it.ItemName != "建筑工程施工许可" || it.Role != "dept_inspector") {
+			t.Errorf("pending item %+v", it)
+		}
+	}
+	var wb struct {
+		ApprovalsPending int `json:"approvals_pending"`
+	}
+	s.Must(200, "GET", "/api/v1/workbench", inspector, nil).Decode(t, &wb)
+	if wb.ApprovalsPending != len(p.Items) {
+		t.Errorf("workbench approvals_pending = %d, want %d", wb.ApprovalsPending, len(p.Items))
+	}
+	// Others' lists: not the leader's, not another department's inspector's.
+	for _, who := range []string{tok[apitest.ZJJAdmin], tok["scj-inspector"], tok[apitest.LegalToken]} {
+		var o pendingAnswer
+		s.Must(200, "GET", "/api/v1/approvals/pending", who, nil).Decode(t, &o)
+		if slices.Contains(o.cases(), "ZJJ-2026-A007") {
+			t.Errorf("pending %v of another approver: want no ZJJ-2026-A007", o.cases())
+		}
+	}
+	apitest.WantCode(t, s.Do("GET", "/api/v1/approvals/pending", tok[apitest.ZJJClerk], nil), 403, "forbidden")
+
+	sign(t, s, inspector, "ZJJ-2026-A007", "decide", "approve", "")
+	s.Must(200, "GET", "/api/v1/approvals/pending", inspector, nil).Decode(t, &p)
+	if slices.Contains(p.cases(), "ZJJ-2026-A007") {
+		t.Errorf("pending %v: want ZJJ-2026-A007 gone once signed", p.cases())
+	}
+	s.Must(200, "GET", "/api/v1/workbench", inspector, nil).Decode(t, &wb)
+	if wb.ApprovalsPending != len(p.Items) {
+		t.Errorf("workbench approvals_pending = %d, want %d", wb.ApprovalsPending, len(p.Items))
+	}
 }
 
 func TestApprovalsHandlers(t *testing.T) {

@@ -44,6 +44,21 @@ type workbenchAnswer struct {
 	} `json:"patrols_today"`
 }
 
+// caseListFilters are the filters of the case list, who asks (a token's key) and the cases wanted.
+var caseListFilters = []struct {
+	name, who, query string
+	want             []string
+}{
+	{"district-wide sees every department", apitest.SupervisionToken, "", []string{"ZJJ-NEW-1", "SCJ-1", "ZJJ-OLD-1"}},
+	{"department filter", apitest.SupervisionToken, "department=SCJ", []string{"SCJ-1"}},
+	{"case number prefix", apitest.ZJJClerk, "q=ZJJ-OLD", []string{"ZJJ-OLD-1"}},
+	{"applicant part", apitest.ZJJClerk, "q=" + url.QueryEscape("建设"), []string{"ZJJ-NEW-1", "ZJJ-OLD-1"}},
+	{"a LIKE wildcard is a plain character", apitest.ZJJClerk, "q=%25", nil},
+	{"item", apitest.SupervisionToken, "item=XK-SCJ", []string{"SCJ-1"}},
+	{"accepted in a period", apitest.ZJJClerk, "from=2026-11-01&to=2026-12-31", []string{"ZJJ-NEW-1"}},
+	{"status", apitest.ZJJClerk, "status=closed", nil},
+}
+
 // TestCaseListAndWorkbench: the lists behind the console's 办件 page and its
 // 工作台, scoped to the account, filtered, paged, with each case's deadline
 // and unsettled warnings as the warnings list counts them.
@@ -86,22 +101,10 @@ func TestCaseListAndWorkbench(t *testing.T) {
 			t.Errorf("open_alarms %d, the warnings list has %d open alarms", old.OpenAlarms, len(ws.Items))
 		}
 
-		for _, tc := range []struct {
-			name, token, query string
-			want               []string
-		}{
-			{"district-wide sees every department", tok[apitest.SupervisionToken], "", []string{"ZJJ-NEW-1", "SCJ-1", "ZJJ-OLD-1"}},
-			{"department filter", tok[apitest.SupervisionToken], "department=SCJ", []string{"SCJ-1"}},
-			{"case number prefix", clerk, "q=ZJJ-OLD", []string{"ZJJ-OLD-1"}},
-			{"applicant part", clerk, "q=" + url.QueryEscape("建设"), []string{"ZJJ-NEW-1", "ZJJ-OLD-1"}},
-			{"a LIKE wildcard is a plain character", clerk, "q=%25", nil},
-			{"item", tok[apitest.SupervisionToken], "item=XK-SCJ", []string{"SCJ-1"}},
-			{"accepted in a period", clerk, "from=2026-11-01&to=2026-12-31", []string{"ZJJ-NEW-1"}},
-			{"status", clerk, "status=closed", nil},
-		} {
+		for _, tc := range caseListFilters {
 			t.Run(tc.name, func(t *testing.T) {
 				var p casePage
-				s.Must(200, "GET", "/api/v1/cases?"+tc.query, tc.token, nil).Decode(t, &p)
+				s.Must(200, "GET", "/api/v1/cases?"+tc.query, tok[tc.who], nil).Decode(t, &p)
 				if got := p.numbers(); !slices.Equal(got, tc.want) {
 					t.Errorf("%v, want %v", got, tc.want)
 				}
@@ -132,31 +135,35 @@ func TestCaseListAndWorkbench(t *testing.T) {
 			apitest.WantCode(t, s.Do("GET", "/api/v1/cases?limit=0", clerk, nil), 400, "invalid_limit")
 		})
 
-		t.Run("workbench", func(t *testing.T) {
-			var zjj, district workbenchAnswer
-			s.Must(200, "GET", "/api/v1/workbench", tok[apitest.ZJJAdmin], nil).Decode(t, &zjj)
-			s.Must(200, "GET", "/api/v1/workbench", tok[apitest.SupervisionToken], nil).Decode(t, &district)
-			var zjjAlarms struct{ Items []struct{} }
-			s.Must(200, "GET", "/api/v1/warnings?level=alarm&status=open&limit=500", tok[apitest.ZJJAdmin], nil).Decode(t, &zjjAlarms)
-			if zjj.OpenAlarms != int64(len(zjjAlarms.Items)) || zjj.OpenAlarms == 0 {
-				t.Errorf("ZJJ workbench: %d open alarms, the list has %d", zjj.OpenAlarms, len(zjjAlarms.Items))
-			}
-			if zjj.WarningsToAnswer != zjj.OpenAlarms+zjj.OpenPrewarnings {
-				t.Errorf("a department answers every open warning: %d to answer of %d+%d", zjj.WarningsToAnswer, zjj.OpenAlarms, zjj.OpenPrewarnings)
-			}
-			if district.OpenAlarms < zjj.OpenAlarms || district.WarningsToAnswer != 0 {
-				t.Errorf("district: %+v (supervision answers referred warnings only; none are)", district)
-			}
-			if len(zjj.CasesDueSoon) == 0 || zjj.CasesDueSoon[0].CaseNo != "ZJJ-OLD-1" || zjj.PatrolsToday == nil {
-				t.Errorf("ZJJ workbench: cases due soon %+v, patrols %+v; want the overdue case", zjj.CasesDueSoon, zjj.PatrolsToday)
-			}
-			var scjBench workbenchAnswer
-			s.Must(200, "GET", "/api/v1/workbench", scj, nil).Decode(t, &scjBench)
-			for _, c := range scjBench.CasesDueSoon {
-				if c.CaseNo != "SCJ-1" {
-					t.Errorf("an SCJ clerk's workbench lists %s", c.CaseNo)
-				}
-			}
-		})
+		t.Run("workbench", func(t *testing.T) { checkWorkbench(t, s, tok) })
 	})
+}
+
+// checkWorkbench checks the workbenches of ZJJ's admin, supervision and
+// SCJ's clerk against the warnings list and the cases due.
+func checkWorkbench(t *testing.T, s *apitest.Server, tok map[string]string) {
+	var zjj, district workbenchAnswer
+	s.Must(200, "GET", "/api/v1/workbench", tok[apitest.ZJJAdmin], nil).Decode(t, &zjj)
+	s.Must(200, "GET", "/api/v1/workbench", tok[apitest.SupervisionToken], nil).Decode(t, &district)
+	var zjjAlarms struct{ Items []struct{} }
+	s.Must(200, "GET", "/api/v1/warnings?level=alarm&status=open&limit=500", tok[apitest.ZJJAdmin], nil).Decode(t, &zjjAlarms)
+	if zjj.OpenAlarms != int64(len(zjjAlarms.Items)) || zjj.OpenAlarms == 0 {
+		t.Errorf("ZJJ workbench: %d open alarms, the list has %d", zjj.OpenAlarms, len(zjjAlarms.Items))
+	}
+	if zjj.WarningsToAnswer != zjj.OpenAlarms+zjj.OpenPrewarnings {
+		t.Errorf("a department answers every open warning: %d to answer of %d+%d", zjj.WarningsToAnswer, zjj.OpenAlarms, zjj.OpenPrewarnings)
+	}
+	if district.OpenAlarms < zjj.OpenAlarms || district.WarningsToAnswer != 0 {
+		t.Errorf("district: %+v (supervision answers referred warnings only; none are)", district)
+	}
+	if len(zjj.CasesDueSoon) == 0 || zjj.CasesDueSoon[0].CaseNo != "ZJJ-OLD-1" || zjj.PatrolsToday == nil {
+		t.Errorf("ZJJ workbench: cases due soon %+v, patrols %+v; want the overdue case", zjj.CasesDueSoon, zjj.PatrolsToday)
+	}
+	var scjBench workbenchAnswer
+	s.Must(200, "GET", "/api/v1/workbench", tok[apitest.SCJClerk], nil).Decode(t, &scjBench)
+	for _, c := range scjBench.CasesDueSoon {
+		if c.CaseNo != "SCJ-1" {
+			t.Errorf("an SCJ clerk's workbench lists %s", c.CaseNo)
+		}
+	}
 }

@@ -36,6 +36,9 @@ func documentsDistrict(t *testing.T, s *apitest.Server) (map[string]string, stri
 	return tok, oversight, alarms
 }
 
+// TestDocuments issues documents on ZJJ's alarms and on a spot check's
+// finding, and reads them back. It is one story: each step's numbers and
+// counts follow from what the steps before it issued, so it stays whole.
 func TestDocuments(t *testing.T) {
 	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		s := startServer(t, dsn, "--sweep-interval", "0")

@@ -153,94 +153,103 @@ func sameAsList(t *testing.T, s *apitest.Server, token, filter string, got expor
 	return list.Items
 }
 
+// exportCases opens three ZJJ and three SCJ cases whose decisions raise
+// alarms, and explains one of ZJJ's warnings.
+func exportCases(t *testing.T, s *apitest.Server, tok map[string]string) {
+	t.Helper()
+	s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
+		apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
+	// Decisions without approval or legal basis raise alarms; the rest of
+	// each case adds what it adds.
+	decide := func(token, item, caseNo string) {
+		t.Helper()
+		s.Must(201, "POST", "/api/v1/steps", token, apitest.FirstStep(caseNo+"-a", caseNo, item, "accept", "2026-03-02T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", token, apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
+		d := apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
+		d["legal_basis_ids"] = []string{}
+		s.Must(201, "POST", "/api/v1/steps", token, d)
+	}
+	for i := range 3 {
+		decide(tok[apitest.ZJJClerk], "XK-001", fmt.Sprintf("ZJJ-EX-%d", i))
+		decide(tok[apitest.SCJClerk], "XK-SCJ", fmt.Sprintf("SCJ-EX-%d", i))
+	}
+	// One explained warning, for the status column.
+	var zjj struct{ Items []listed }
+	s.Must(200, "GET", "/api/v1/warnings?department=ZJJ&limit=1", tok[apitest.SupervisionToken], nil).Decode(t, &zjj)
+	s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", zjj.Items[0].ID), tok[apitest.ZJJAdmin],
+		map[string]string{"action": "explain", "note": "已作书面说明"})
+}
+
+// exportAs checks the export in format: its rows, filters, paging and scope.
+func exportAs(t *testing.T, s *apitest.Server, tok map[string]string, format string) {
+	sup := tok[apitest.SupervisionToken]
+	t.Run("every warning, newest first, as the list has them", func(t *testing.T) {
+		got := export(t, s, sup, "format="+format)
+		if ct, want := got.res.Header.Get("Content-Type"), map[string]string{"csv": "text/csv; charset=utf-8",
+			"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]; ct != want {
+			t.Errorf("Content-Type = %q, want %q", ct, want)
+		}
+		disposition := regexp.MustCompile(`^attachment; filename="warnings-\d{8}-\d{6}\.` + format + `"`)
+		if cd := got.res.Header.Get("Content-Disposition"); !disposition.MatchString(cd) {
+			t.Errorf("Content-Disposition = %q", cd)
+		}
+		all := sameAsList(t, s, sup, "", got)
+		depts, statuses := map[string]bool{}, map[string]bool{}
+		for _, w := range all {
+			depts[w.DepartmentCode], statuses[w.Status] = true, true
+		}
+		if len(all) < 12 || !depts["ZJJ"] || !depts["SCJ"] || !statuses["explained"] {
+			t.Errorf("the export covers %d warnings of %v with statuses %v; the test wants more variety", len(all), depts, statuses)
+		}
+	})
+	t.Run("filters apply", func(t *testing.T) {
+		for _, filter := range []string{"level=alarm", "department=SCJ", "family=checkpoint&department=ZJJ,SCJ",
+			"case_no=ZJJ-EX-1&level=alarm", "status=explained", "from=2020-01-01&to=2099-12-31", "rule=nope.nothing"} {
+			got := export(t, s, sup, "format="+format+"&"+filter)
+			rows := sameAsList(t, s, sup, filter, got)
+			if filter == "level=alarm" {
+				for _, w := range rows {
+					if w.Level != "alarm" {
+						t.Errorf("level=alarm exports a %s", w.Level)
+					}
+				}
+			}
+		}
+	})
+	t.Run("limit and cursor do not cut an export", func(t *testing.T) {
+		var page struct {
+			NextCursor *string `json:"next_cursor"`
+		}
+		s.Must(200, "GET", "/api/v1/warnings?limit=2", sup, nil).Decode(t, &page)
+		got := export(t, s, sup, "format="+format+"&limit=2&cursor="+*page.NextCursor)
+		sameAsList(t, s, sup, "", got)
+	})
+	t.Run("a department clerk exports its own department only", func(t *testing.T) {
+		got := export(t, s, tok[apitest.SCJClerk], "format="+format)
+		if len(got.rows) < 2 {
+			t.Fatalf("SCJ clerk's export has %d rows", len(got.rows))
+		}
+		for _, row := range got.rows[1:] {
+			if row[6] != "SCJ" {
+				t.Errorf("SCJ clerk exports a warning of %s: %q", row[6], row)
+			}
+		}
+		sameAsList(t, s, tok[apitest.SCJClerk], "", got)
+		r := export(t, s, tok[apitest.SCJClerk], "format="+format+"&department=ZJJ")
+		if r.res.StatusCode != 403 {
+			t.Fatalf("SCJ clerk asking for ZJJ: status %d, want 403", r.res.StatusCode)
+		}
+		if code := (apitest.Response{Status: 403, Body: r.body}).ErrorCode(t); code != "other_department" {
+			t.Errorf("code = %s, want other_department", code)
+		}
+	})
+}
+
 func TestWarningExport(t *testing.T) {
 	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
-		s.Must(201, "PUT", "/api/v1/power-items/XK-SCJ", tok[apitest.LegalToken],
-			apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" }))
-		// Decisions without approval or legal basis raise alarms; the rest of
-		// each case adds what it adds.
-		decide := func(token, item, caseNo string) {
-			t.Helper()
-			s.Must(201, "POST", "/api/v1/steps", token, apitest.FirstStep(caseNo+"-a", caseNo, item, "accept", "2026-03-02T09:00:00+08:00"))
-			s.Must(201, "POST", "/api/v1/steps", token, apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
-			d := apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
-			d["legal_basis_ids"] = []string{}
-			s.Must(201, "POST", "/api/v1/steps", token, d)
-		}
-		for i := range 3 {
-			decide(tok[apitest.ZJJClerk], "XK-001", fmt.Sprintf("ZJJ-EX-%d", i))
-			decide(tok[apitest.SCJClerk], "XK-SCJ", fmt.Sprintf("SCJ-EX-%d", i))
-		}
-		// One explained warning, for the status column.
-		var zjj struct{ Items []listed }
-		s.Must(200, "GET", "/api/v1/warnings?department=ZJJ&limit=1", tok[apitest.SupervisionToken], nil).Decode(t, &zjj)
-		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", zjj.Items[0].ID), tok[apitest.ZJJAdmin],
-			map[string]string{"action": "explain", "note": "已作书面说明"})
-
+		exportCases(t, s, tok)
 		for _, format := range []string{"csv", "xlsx"} {
-			t.Run(format, func(t *testing.T) {
-				sup := tok[apitest.SupervisionToken]
-				t.Run("every warning, newest first, as the list has them", func(t *testing.T) {
-					got := export(t, s, sup, "format="+format)
-					if ct, want := got.res.Header.Get("Content-Type"), map[string]string{"csv": "text/csv; charset=utf-8",
-						"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]; ct != want {
-						t.Errorf("Content-Type = %q, want %q", ct, want)
-					}
-					disposition := regexp.MustCompile(`^attachment; filename="warnings-\d{8}-\d{6}\.` + format + `"`)
-					if cd := got.res.Header.Get("Content-Disposition"); !disposition.MatchString(cd) {
-						t.Errorf("Content-Disposition = %q", cd)
-					}
-					all := sameAsList(t, s, sup, "", got)
-					depts, statuses := map[string]bool{}, map[string]bool{}
-					for _, w := range all {
-						depts[w.DepartmentCode], statuses[w.Status] = true, true
-					}
-					if len(all) < 12 || !depts["ZJJ"] || !depts["SCJ"] || !statuses["explained"] {
-						t.Errorf("the export covers %d warnings of %v with statuses %v; the test wants more variety", len(all), depts, statuses)
-					}
-				})
-				t.Run("filters apply", func(t *testing.T) {
-					for _, filter := range []string{"level=alarm", "department=SCJ", "family=checkpoint&department=ZJJ,SCJ",
-						"case_no=ZJJ-EX-1&level=alarm", "status=explained", "from=2020-01-01&to=2099-12-31", "rule=nope.nothing"} {
-						got := export(t, s, sup, "format="+format+"&"+filter)
-						rows := sameAsList(t, s, sup, filter, got)
-						if filter == "level=alarm" {
-							for _, w := range rows {
-								if w.Level != "alarm" {
-									t.Errorf("level=alarm exports a %s", w.Level)
-								}
-							}
-						}
-					}
-				})
-				t.Run("limit and cursor do not cut an export", func(t *testing.T) {
-					var page struct {
-						NextCursor *string `json:"next_cursor"`
-					}
-					s.Must(200, "GET", "/api/v1/warnings?limit=2", sup, nil).Decode(t, &page)
-					got := export(t, s, sup, "format="+format+"&limit=2&cursor="+*page.NextCursor)
-					sameAsList(t, s, sup, "", got)
-				})
-				t.Run("a department clerk exports its own department only", func(t *testing.T) {
-					got := export(t, s, tok[apitest.SCJClerk], "format="+format)
-					if len(got.rows) < 2 {
-						t.Fatalf("SCJ clerk's export has %d rows", len(got.rows))
-					}
-					for _, row := range got.rows[1:] {
-						if row[6] != "SCJ" {
-							t.Errorf("SCJ clerk exports a warning of %s: %q", row[6], row)
-						}
-					}
-					sameAsList(t, s, tok[apitest.SCJClerk], "", got)
-					r := export(t, s, tok[apitest.SCJClerk], "format="+format+"&department=ZJJ")
-					if r.res.StatusCode != 403 {
-						t.Fatalf("SCJ clerk asking for ZJJ: status %d, want 403", r.res.StatusCode)
-					}
-					if code := (apitest.Response{Status: 403, Body: r.body}).ErrorCode(t); code != "other_department" {
-						t.Errorf("code = %s, want other_department", code)
-					}
-				})
-			})
+			t.Run(format, func(t *testing.T) { exportAs(t, s, tok, format) })
 		}
 
 		t.Run("refusals", func(t *testing.T) {

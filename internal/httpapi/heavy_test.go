@@ -12,6 +12,16 @@ import (
 	"powercheck/internal/compliance"
 )
 
+// heavyLimiterCases are the requests sent while account 1 holds its limit.
+var heavyLimiterCases = []struct {
+	name, path, account string
+	want                int
+}{
+	{"one more heavy request of the account is refused", "/heavy", "1", http.StatusTooManyRequests},
+	{"a light request of the account goes through", "/light", "1", http.StatusOK},
+	{"another account's heavy request goes through", "/heavy", "2", http.StatusOK},
+}
+
 // The heavy limiter admits at most its limit of heavy requests per account
 // at once and refuses the others with 429, whatever the other accounts do;
 // light routes and finished requests do not count.
@@ -61,15 +71,7 @@ func TestHeavyLimiter(t *testing.T) {
 	}
 	entered.Wait()
 
-	tests := []struct {
-		name, path, account string
-		want                int
-	}{
-		{"one more heavy request of the account is refused", "/heavy", "1", http.StatusTooManyRequests},
-		{"a light request of the account goes through", "/light", "1", http.StatusOK},
-		{"another account's heavy request goes through", "/heavy", "2", http.StatusOK},
-	}
-	for _, tt := range tests {
+	for _, tt := range heavyLimiterCases {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := get(tt.path, tt.account)
 			if rec.Code != tt.want {

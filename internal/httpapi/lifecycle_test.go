@@ -7,38 +7,46 @@ import (
 	"powercheck/internal/apitest"
 )
 
+// lifecycleAlarms adds an oversight account, a ZJJ inspector and an SCJ
+// admin to tok, and returns the ids of three approval_missing alarms of ZJJ.
+func lifecycleAlarms(t *testing.T, s *apitest.Server, tok map[string]string) []int64 {
+	t.Helper()
+	for _, a := range []struct{ key, user, role, dept string }{
+		{"oversight", "oversight", "oversight", ""},
+		{"zjj-inspector", "zjj-inspector", "dept_inspector", "ZJJ"},
+		{"scj-admin", "scj-admin", "dept_admin", "SCJ"},
+	} {
+		body := map[string]any{"username": a.user, "real_name": "测试", "role": a.role}
+		if a.dept != "" {
+			body["department_code"] = a.dept
+		}
+		var out struct{ Token string }
+		s.Must(201, "POST", "/api/v1/accounts", apitest.AdminToken, body).Decode(t, &out)
+		tok[a.key] = out.Token
+	}
+	// Three decisions without approval or legal basis: three sets of alarms.
+	var ids []int64
+	for i := range 3 {
+		caseNo := fmt.Sprintf("ZJJ-LC-%d", i)
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
+		d := apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
+		ans := s.Submit(t, tok[apitest.ZJJClerk], d)
+		for _, w := range ans.Warnings {
+			if w.Rule == "checkpoint.approval_missing" {
+				ids = append(ids, w.ID)
+			}
+		}
+	}
+	if len(ids) != 3 {
+		t.Fatalf("got %d approval_missing alarms, want 3", len(ids))
+	}
+	return ids
+}
+
 func TestWarningLifecycle(t *testing.T) {
 	eachDistrict(t, func(t *testing.T, s *apitest.Server, tok map[string]string) {
-		for _, a := range []struct{ key, user, role, dept string }{
-			{"oversight", "oversight", "oversight", ""},
-			{"zjj-inspector", "zjj-inspector", "dept_inspector", "ZJJ"},
-			{"scj-admin", "scj-admin", "dept_admin", "SCJ"},
-		} {
-			body := map[string]any{"username": a.user, "real_name": "测试", "role": a.role}
-			if a.dept != "" {
-				body["department_code"] = a.dept
-			}
-			var out struct{ Token string }
-			s.Must(201, "POST", "/api/v1/accounts", apitest.AdminToken, body).Decode(t, &out)
-			tok[a.key] = out.Token
-		}
-		// Three decisions without approval or legal basis: three sets of alarms.
-		var ids []int64
-		for i := range 3 {
-			caseNo := fmt.Sprintf("ZJJ-LC-%d", i)
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step(caseNo+"-r", caseNo, "review", "2026-03-03T09:00:00+08:00"))
-			d := apitest.Step(caseNo+"-d", caseNo, "decide", "2026-03-04T09:00:00+08:00")
-			ans := s.Submit(t, tok[apitest.ZJJClerk], d)
-			for _, w := range ans.Warnings {
-				if w.Rule == "checkpoint.approval_missing" {
-					ids = append(ids, w.ID)
-				}
-			}
-		}
-		if len(ids) != 3 {
-			t.Fatalf("got %d approval_missing alarms, want 3", len(ids))
-		}
+		ids := lifecycleAlarms(t, s, tok)
 		act := func(token string, id int64, action string, want int) {
 			t.Helper()
 			s.Must(want, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", id), token,

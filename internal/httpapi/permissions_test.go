@@ -198,28 +198,7 @@ func TestPermissionDepartmentScoping(t *testing.T) {
 				})
 			}
 		}
-		t.Run("lists show a ZJJ account nothing of SCJ", func(t *testing.T) {
-			for _, role := range zjj {
-				var ws struct {
-					Items []struct {
-						DepartmentCode string `json:"department_code"`
-					} `json:"items"`
-				}
-				s.Must(200, "GET", "/api/v1/warnings", m.byRole[role], nil).Decode(t, &ws)
-				for _, w := range ws.Items {
-					if w.DepartmentCode != "ZJJ" {
-						t.Errorf("%s sees a warning of %s", role, w.DepartmentCode)
-					}
-				}
-			}
-			var as apitest.AccountsAnswer
-			s.Must(200, "GET", "/api/v1/accounts", m.tok[apitest.ZJJAdmin], nil).Decode(t, &as)
-			for _, a := range as.Items {
-				if a.DepartmentCode != "ZJJ" {
-					t.Errorf("ZJJ admin sees account %s of %q", a.Username, a.DepartmentCode)
-				}
-			}
-		})
+		t.Run("lists show a ZJJ account nothing of SCJ", func(t *testing.T) { zjjListsHoldNoSCJ(t, s, m, zjj) })
 		if after := snapshot(); after != before {
 			t.Errorf("SCJ data changed:\nbefore %s\nafter  %s", before, after)
 		}
@@ -227,4 +206,29 @@ func TestPermissionDepartmentScoping(t *testing.T) {
 		s.Must(404, "GET", "/api/v1/power-items/SCJ-002", sup, nil)
 		s.Must(404, "GET", "/api/v1/cases/SCJ-PM-2", sup, nil)
 	})
+}
+
+// zjjListsHoldNoSCJ checks that the warnings the zjj roles list, and the
+// accounts ZJJ's admin lists, are ZJJ's only.
+func zjjListsHoldNoSCJ(t *testing.T, s *apitest.Server, m matrixDistrict, zjj []compliance.Role) {
+	for _, role := range zjj {
+		var ws struct {
+			Items []struct {
+				DepartmentCode string `json:"department_code"`
+			} `json:"items"`
+		}
+		s.Must(200, "GET", "/api/v1/warnings", m.byRole[role], nil).Decode(t, &ws)
+		for _, w := range ws.Items {
+			if w.DepartmentCode != "ZJJ" {
+				t.Errorf("%s sees a warning of %s", role, w.DepartmentCode)
+			}
+		}
+	}
+	var as apitest.AccountsAnswer
+	s.Must(200, "GET", "/api/v1/accounts", m.tok[apitest.ZJJAdmin], nil).Decode(t, &as)
+	for _, a := range as.Items {
+		if a.DepartmentCode != "ZJJ" {
+			t.Errorf("ZJJ admin sees account %s of %q", a.Username, a.DepartmentCode)
+		}
+	}
 }

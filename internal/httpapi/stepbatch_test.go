@@ -35,6 +35,24 @@ func (a batchAnswer) errorCode(t *testing.T, i int) string {
 	return e.Error.Code
 }
 
+// stepBatchCases are TestStepBatch's wanted answers, one a step of its batch.
+var stepBatchCases = []struct {
+	name   string
+	id     string
+	status int
+	code   string // an error's code
+}{
+	{"a new case", "ZJJ-BA-1-accept", 201, ""},
+	{"a step code the flow lacks", "ZJJ-BA-1-bogus", 422, "unknown_step_code"},
+	{"a step that is not an object", "", 400, "malformed_json"},
+	{"the next step of the case, after its first", "ZJJ-BA-1-review", 201, ""},
+	{"a replay of a step stored before", "ZJJ-BA-0-accept", 200, ""},
+	{"a replay of a step earlier in the batch", "ZJJ-BA-1-accept", 200, ""},
+	{"a stored id with another body", "ZJJ-BA-0-accept", 409, "step_id_conflict"},
+	{"a bad date", "ZJJ-BA-2-x", 422, "invalid_step"},
+	{"another new case after the refused ones", "ZJJ-BA-3-accept", 201, ""},
+}
+
 // A batch answers each step as POST /api/v1/steps would have: a refused
 // step does not hold back the others, a replay (inside the batch or across
 // batches) answers 200 with the stored answer, and a case's steps are taken
@@ -59,28 +77,12 @@ func TestStepBatch(t *testing.T) {
 			apitest.With(apitest.Step("ZJJ-BA-2-x", "ZJJ-BA-2", "accept", day), "occurred_at", "yesterday"),
 			apitest.FirstStep("ZJJ-BA-3-accept", "ZJJ-BA-3", "XK-001", "accept", day),
 		}
-		tests := []struct {
-			name   string
-			id     string
-			status int
-			code   string // an error's code
-		}{
-			{"a new case", "ZJJ-BA-1-accept", 201, ""},
-			{"a step code the flow lacks", "ZJJ-BA-1-bogus", 422, "unknown_step_code"},
-			{"a step that is not an object", "", 400, "malformed_json"},
-			{"the next step of the case, after its first", "ZJJ-BA-1-review", 201, ""},
-			{"a replay of a step stored before", "ZJJ-BA-0-accept", 200, ""},
-			{"a replay of a step earlier in the batch", "ZJJ-BA-1-accept", 200, ""},
-			{"a stored id with another body", "ZJJ-BA-0-accept", 409, "step_id_conflict"},
-			{"a bad date", "ZJJ-BA-2-x", 422, "invalid_step"},
-			{"another new case after the refused ones", "ZJJ-BA-3-accept", 201, ""},
-		}
 		var first batchAnswer
 		s.Must(200, "POST", "/api/v1/steps/batch", clerk, map[string]any{"steps": batch}).Decode(t, &first)
-		if len(first.Results) != len(tests) {
-			t.Fatalf("%d results for %d steps", len(first.Results), len(tests))
+		if len(first.Results) != len(stepBatchCases) {
+			t.Fatalf("%d results for %d steps", len(first.Results), len(stepBatchCases))
 		}
-		for i, tt := range tests {
+		for i, tt := range stepBatchCases {
 			t.Run(tt.name, func(t *testing.T) {
 				r := first.Results[i]
 				if r.ID != tt.id || r.Status != tt.status {

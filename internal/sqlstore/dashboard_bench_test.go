@@ -43,32 +43,7 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 	b.Logf("opened and migrated in %v (a database without the rollup is filled from the base tables)", time.Since(opened).Round(time.Millisecond))
 	last := dbCapture(b, s)
 	ctx := context.Background()
-	var have int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM warnings").Scan(&have); err != nil {
-		b.Fatal(err)
-	}
-	if have != n {
-		start := time.Now()
-		for _, t := range []string{"warnings", "warning_transitions", "cases"} {
-			if _, err := db.ExecContext(ctx, "TRUNCATE TABLE "+t); err != nil {
-				b.Fatal(err)
-			}
-		}
-		lwSeed(b, s, db, n)
-		dbSeedRest(b, db)
-		b.Logf("seeded %d warnings, their transitions and cases in %v", n, time.Since(start).Round(time.Second))
-		// The seed wrote the base tables directly: fill the rollup anew.
-		start = time.Now()
-		if _, err := db.ExecContext(ctx, "DELETE FROM dash_rollup_state"); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Migrate(ctx); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("filled the rollup in %v", time.Since(start).Round(time.Second))
-	} else {
-		b.Logf("reusing the %d warnings already seeded", n)
-	}
+	dbEnsureSeeded(b, s, db, n)
 
 	depts := make([]string, lwDepts)
 	for i := range depts {
@@ -77,25 +52,7 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 	// The seeded data ends on 1 January 2026: the periods are its last month,
 	// quarter and year, in whole days of Asia/Shanghai as the console asks.
 	end := time.Date(lwEnd.Year(), lwEnd.Month(), lwEnd.Day(), 0, 0, 0, 0, shanghai)
-	if ready, err := s.RollupReady(ctx); err != nil || !ready {
-		b.Fatalf("RollupReady = %v, %v: the benchmark would time the base tables", ready, err)
-	}
-	if ready, err := s.RollupMonthsReady(ctx); err != nil || !ready {
-		b.Fatalf("RollupMonthsReady = %v, %v: the benchmark would time the days alone", ready, err)
-	}
-	// The rollup's answers are the base tables', checked once on the
-	// district's last month and the second half of the one before (whose
-	// warnings are read from their days, December's from its month).
-	month := compliance.StatsFilter{Departments: nil, From: end.AddDate(0, -2, 14), To: end}
-	for i := range lwDepts {
-		month.Departments = append(month.Departments, lwDept(i))
-	}
-	checked := time.Now()
-	if got, want := figuresOf(b, s.Dashboard(), month), figuresOf(b, s.Base(), month); !reflect.DeepEqual(got, want) {
-		b.Errorf("district, %s..%s: rollup %+v\nbase %+v", month.From.Format(time.DateOnly), end.Format(time.DateOnly), got, want)
-	}
-	b.Logf("rollup and base tables agree on the district's %s..%s (checked in %v)", month.From.Format(time.DateOnly),
-		end.Format(time.DateOnly), time.Since(checked).Round(time.Millisecond))
+	dbCheckRollup(b, s, end)
 	periods := []struct {
 		name string
 		from time.Time
@@ -137,6 +94,62 @@ func BenchmarkDashboardStats10M(b *testing.B) {
 			}
 		}
 	}
+}
+
+// dbEnsureSeeded seeds the warnings table with n rows, their transitions
+// and cases, and fills the rollup anew, unless it holds n rows already.
+func dbEnsureSeeded(b *testing.B, s *sqlstore.Store, db *sql.DB, n int) {
+	ctx := context.Background()
+	var have int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM warnings").Scan(&have); err != nil {
+		b.Fatal(err)
+	}
+	if have == n {
+		b.Logf("reusing the %d warnings already seeded", n)
+		return
+	}
+	start := time.Now()
+	for _, t := range []string{"warnings", "warning_transitions", "cases"} {
+		if _, err := db.ExecContext(ctx, "TRUNCATE TABLE "+t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lwSeed(b, s, db, n)
+	dbSeedRest(b, db)
+	b.Logf("seeded %d warnings, their transitions and cases in %v", n, time.Since(start).Round(time.Second))
+	// The seed wrote the base tables directly: fill the rollup anew.
+	start = time.Now()
+	if _, err := db.ExecContext(ctx, "DELETE FROM dash_rollup_state"); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled the rollup in %v", time.Since(start).Round(time.Second))
+}
+
+// dbCheckRollup fails unless the rollup is ready, and holds its answers to
+// the base tables' once, on the district's month before end and the second
+// half of the one before (whose warnings are read from their days,
+// December's from its month).
+func dbCheckRollup(b *testing.B, s *sqlstore.Store, end time.Time) {
+	ctx := context.Background()
+	if ready, err := s.RollupReady(ctx); err != nil || !ready {
+		b.Fatalf("RollupReady = %v, %v: the benchmark would time the base tables", ready, err)
+	}
+	if ready, err := s.RollupMonthsReady(ctx); err != nil || !ready {
+		b.Fatalf("RollupMonthsReady = %v, %v: the benchmark would time the days alone", ready, err)
+	}
+	month := compliance.StatsFilter{Departments: nil, From: end.AddDate(0, -2, 14), To: end}
+	for i := range lwDepts {
+		month.Departments = append(month.Departments, lwDept(i))
+	}
+	checked := time.Now()
+	if got, want := figuresOf(b, s.Dashboard(), month), figuresOf(b, s.Base(), month); !reflect.DeepEqual(got, want) {
+		b.Errorf("district, %s..%s: rollup %+v\nbase %+v", month.From.Format(time.DateOnly), end.Format(time.DateOnly), got, want)
+	}
+	b.Logf("rollup and base tables agree on the district's %s..%s (checked in %v)", month.From.Format(time.DateOnly),
+		end.Format(time.DateOnly), time.Since(checked).Round(time.Millisecond))
 }
 
 const dbQueries = 20

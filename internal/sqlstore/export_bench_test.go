@@ -112,27 +112,13 @@ func TestEachWarningPages(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		const n = 2345
 		seedWarningRows(t, s, n)
-		ctx := t.Context()
 		for i, f := range []compliance.WarningFilter{
 			{},
 			{Departments: []string{"D3", "D4"}, Level: compliance.LevelAlarm},
 			{Family: "deadline", Status: compliance.WarningOpen, From: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)},
 			{Departments: []string{"NOPE"}},
 		} {
-			var want []int64
-			page := f
-			page.Limit = compliance.MaxPageSize
-			for {
-				ws, err := s.Warnings().ListWarnings(ctx, page)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want = append(want, warningIDs(ws)...)
-				if len(ws) < page.Limit {
-					break
-				}
-				page.BeforeID = ws[len(ws)-1].ID
-			}
+			want := pagedIDs(t, s, f)
 			switch {
 			case i == 0 && len(want) != n:
 				t.Fatalf("ListWarnings pages through %d warnings, want %d", len(want), n)
@@ -144,7 +130,7 @@ func TestEachWarningPages(t *testing.T) {
 					continue
 				}
 				var got []int64
-				err := s.Warnings().EachWarning(ctx, f, size, func(w compliance.Warning) error {
+				err := s.Warnings().EachWarning(t.Context(), f, size, func(w compliance.Warning) error {
 					got = append(got, w.ID)
 					return nil
 				})
@@ -160,7 +146,7 @@ func TestEachWarningPages(t *testing.T) {
 		t.Run("an error from fn stops the walk", func(t *testing.T) {
 			stop := fmt.Errorf("stop")
 			calls := 0
-			err := s.Warnings().EachWarning(ctx, compliance.WarningFilter{}, 100, func(compliance.Warning) error {
+			err := s.Warnings().EachWarning(t.Context(), compliance.WarningFilter{}, 100, func(compliance.Warning) error {
 				calls++
 				if calls == 150 {
 					return stop
@@ -171,32 +157,56 @@ func TestEachWarningPages(t *testing.T) {
 				t.Errorf("EachWarning = %v after %d calls, want stop after 150", err, calls)
 			}
 		})
-		t.Run("the CSV export has a line per warning", func(t *testing.T) {
-			var buf bytes.Buffer
-			stores := checker.SQLStores(s)
-			svc := compliance.NewSupervision(compliance.NewCore(compliance.CoreConfig{Lookup: stores.Lookup}), stores.Supervision)
-			clerk := &compliance.Account{Username: "d3-clerk", Role: compliance.RoleClerk, DepartmentCode: "D3"}
-			file := compliance.NewCSVExport(&buf)
-			if err := svc.ExportWarnings(ctx, clerk, compliance.WarningFilter{}, file.Add); err != nil {
-				t.Fatal(err)
-			}
-			if err := file.Finish(); err != nil {
-				t.Fatal(err)
-			}
-			d3 := 0
-			for i := range n {
-				if i%10 == 3 {
-					d3++
-				}
-			}
-			if got, want := strings.Count(buf.String(), "\n"), 1+d3; got != want || file.Rows() != d3 {
-				t.Errorf("the D3 clerk's CSV has %d lines (%d rows), want %d", got, file.Rows(), want)
-			}
-			if strings.Contains(buf.String(), ",D4,") {
-				t.Error("the D3 clerk's CSV holds a D4 warning")
-			}
-		})
+		t.Run("the CSV export has a line per warning", func(t *testing.T) { checkD3Export(t, s, n) })
 	})
+}
+
+// pagedIDs returns the ids of the warnings f selects, paging through
+// ListWarnings by id, pages as large as they may be.
+func pagedIDs(t *testing.T, s *sqlstore.Store, f compliance.WarningFilter) []int64 {
+	t.Helper()
+	var ids []int64
+	f.Limit = compliance.MaxPageSize
+	for {
+		ws, err := s.Warnings().ListWarnings(t.Context(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, warningIDs(ws)...)
+		if len(ws) < f.Limit {
+			return ids
+		}
+		f.BeforeID = ws[len(ws)-1].ID
+	}
+}
+
+// checkD3Export exports the warnings as the D3 clerk, from the n
+// seedWarningRows stored, and wants a CSV line for each of D3's and none
+// of D4's.
+func checkD3Export(t *testing.T, s *sqlstore.Store, n int) {
+	var buf bytes.Buffer
+	stores := checker.SQLStores(s)
+	svc := compliance.NewSupervision(compliance.NewCore(compliance.CoreConfig{Lookup: stores.Lookup}), stores.Supervision)
+	clerk := &compliance.Account{Username: "d3-clerk", Role: compliance.RoleClerk, DepartmentCode: "D3"}
+	file := compliance.NewCSVExport(&buf)
+	if err := svc.ExportWarnings(t.Context(), clerk, compliance.WarningFilter{}, file.Add); err != nil {
+		t.Fatal(err)
+	}
+	if err := file.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	d3 := 0
+	for i := range n {
+		if i%10 == 3 {
+			d3++
+		}
+	}
+	if got, want := strings.Count(buf.String(), "\n"), 1+d3; got != want || file.Rows() != d3 {
+		t.Errorf("the D3 clerk's CSV has %d lines (%d rows), want %d", got, file.Rows(), want)
+	}
+	if strings.Contains(buf.String(), ",D4,") {
+		t.Error("the D3 clerk's CSV holds a D4 warning")
+	}
 }
 
 // BenchmarkExportWarnings exports a million warnings (all of them, as the

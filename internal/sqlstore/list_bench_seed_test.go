@@ -108,7 +108,6 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 
 	// The migrated secondary indexes, to drop now and build again later.
 	names, adds := lwIndexes(tb, db)
-	indexDefs := strings.Join(adds, ", ")
 	var drops []string
 	for _, name := range names {
 		drops = append(drops, "DROP INDEX `"+name+"`")
@@ -119,10 +118,45 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 		}
 	}
 
-	// The base rows.
-	const cols14 = "id, case_no, dedupe, step_id, department_code, `rule`, family, level, status, message, basis, warning_key, policy_revision, created_at, updated_at"
 	base := min(n, lwBase)
 	r := rand.New(rand.NewPCG(1, 2))
+	lwInsertBase(tb, db, base, stepMs, r)
+	logf("seed: %d base rows in %v", base, time.Since(begin).Round(time.Millisecond))
+
+	copyStart := time.Now()
+	rounds := lwDouble(tb, db, base, n, stepMs)
+	logf("seed: %d doubling rounds (%d workers, chunks of %d ids) in %v: %s", len(rounds), lwWorkers, lwChunk,
+		time.Since(copyStart).Round(time.Millisecond), strings.Join(rounds, ", "))
+
+	// The indexes, all in one pass over the table.
+	if len(drops) > 0 {
+		start := time.Now()
+		if _, err := db.ExecContext(ctx, "ALTER TABLE warnings "+strings.Join(adds, ", ")); err != nil {
+			tb.Fatalf("build indexes: %v", err)
+		}
+		logf("seed: built %d secondary indexes (%s) in %v", len(names), strings.Join(names, ", "), time.Since(start).Round(time.Millisecond))
+	}
+	lwCheckSeeded(tb, s, db, n, adds)
+	logf("seeded %d warnings in %v", n, time.Since(begin).Round(time.Millisecond))
+
+	// Case numbers of random rows, for the case_no shape.
+	for range lwQueries {
+		var c string
+		if err := db.QueryRowContext(ctx, "SELECT case_no FROM warnings WHERE id = ?", 1+r.IntN(n)).Scan(&c); err != nil {
+			tb.Fatal(err)
+		}
+		out.caseNos = append(out.caseNos, c)
+	}
+	return out
+}
+
+// lwCols are the columns lwSeed writes.
+const lwCols = "id, case_no, dedupe, step_id, department_code, `rule`, family, level, status, message, basis, warning_key, policy_revision, created_at, updated_at"
+
+// lwInsertBase inserts the base rows, ids 1 to base, in multi-row INSERTs
+// of a thousand rows, drawing their departments, rules and statuses from r.
+func lwInsertBase(tb testing.TB, db *sql.DB, base int, stepMs int64, r *rand.Rand) {
+	tb.Helper()
 	var (
 		dept, caseNo string
 		args         []any
@@ -134,8 +168,8 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 		}
 		nrows := len(args) / 15
 		ph := "(" + strings.TrimSuffix(strings.Repeat("?,", 15), ",") + ")"
-		q := "INSERT INTO warnings (" + cols14 + ") VALUES " + strings.TrimSuffix(strings.Repeat(ph+",", nrows), ",")
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+		q := "INSERT INTO warnings (" + lwCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(ph+",", nrows), ",")
+		if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
 			tb.Fatalf("seed: %v", err)
 		}
 		args = args[:0]
@@ -162,28 +196,16 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 		}
 	}
 	flush()
-	logf("seed: %d base rows in %v", base, time.Since(begin).Round(time.Millisecond))
+}
 
-	// Doubling: the copy of row id gets id+count, and the time of its id.
-	// Each round copies in chunks of ids, lwWorkers chunks at a time; a
-	// chunk's temporary table (MySQL buffers an INSERT … SELECT from the
-	// same table) stays small.
-	copyChunk := func(conn *sql.Conn, count, lo, hi int) error {
-		q := `INSERT INTO warnings (` + cols14 + `)
-			SELECT id + ?, CONCAT(department_code, '-', LPAD((id - 1 + ?) DIV 3, 8, '0')), dedupe,
-				CONCAT(department_code, '-', LPAD((id - 1 + ?) DIV 3, 8, '0'), '-', SUBSTRING_INDEX(step_id, '-', -1)),
-				department_code, ` + "`rule`" + `, family, level, status, message, basis, warning_key, policy_revision,
-				TIMESTAMPADD(MICROSECOND, (id - 1 + ?) * ?, ?), TIMESTAMPADD(MICROSECOND, (id - 1 + ?) * ?, ?)
-			FROM warnings WHERE id BETWEEN ? AND ? ORDER BY id`
-		res, err := conn.ExecContext(ctx, q, count, count, count, count, stepMs*1000, lwStart, count, stepMs*1000, lwStart, lo, hi)
-		if err != nil {
-			return err
-		}
-		if got, _ := res.RowsAffected(); got != int64(hi-lo+1) {
-			return fmt.Errorf("ids %d–%d: copied %d rows, want %d", lo, hi, got, hi-lo+1)
-		}
-		return nil
-	}
+// lwDouble copies the table into itself until it holds n rows, from base:
+// the copy of row id gets id+count, and the time of its id. Each round
+// copies in chunks of ids, lwWorkers chunks at a time; a chunk's temporary
+// table (MySQL buffers an INSERT … SELECT from the same table) stays
+// small. It returns a line a round: rows added and time taken.
+func lwDouble(tb testing.TB, db *sql.DB, base, n int, stepMs int64) (rounds []string) {
+	tb.Helper()
+	ctx := context.Background()
 	conns := make([]*sql.Conn, lwWorkers)
 	for w := range conns {
 		c, err := db.Conn(ctx)
@@ -197,8 +219,6 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 		}
 		conns[w] = c
 	}
-	var rounds []string
-	copyStart := time.Now()
 	for round, count := 1, base; count < n; round++ {
 		add := min(count, n-count)
 		start := time.Now()
@@ -208,7 +228,7 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 		for _, c := range conns {
 			wg.Go(func() {
 				for lo := range chunks {
-					if err := copyChunk(c, count, lo, min(lo+lwChunk-1, add)); err != nil {
+					if err := lwCopyChunk(c, count, lo, min(lo+lwChunk-1, add), stepMs); err != nil {
 						errs <- err
 						for range chunks { // drain
 						}
@@ -229,17 +249,33 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 		count += add
 		rounds = append(rounds, fmt.Sprintf("+%d %v", add, time.Since(start).Round(time.Millisecond)))
 	}
-	logf("seed: %d doubling rounds (%d workers, chunks of %d ids) in %v: %s", len(rounds), lwWorkers, lwChunk,
-		time.Since(copyStart).Round(time.Millisecond), strings.Join(rounds, ", "))
+	return rounds
+}
 
-	// The indexes, all in one pass over the table.
-	if len(drops) > 0 {
-		start := time.Now()
-		if _, err := db.ExecContext(ctx, "ALTER TABLE warnings "+indexDefs); err != nil {
-			tb.Fatalf("build indexes: %v", err)
-		}
-		logf("seed: built %d secondary indexes (%s) in %v", len(names), strings.Join(names, ", "), time.Since(start).Round(time.Millisecond))
+// lwCopyChunk copies the rows of ids lo to hi as ids lo+count to hi+count,
+// on case numbers of their own.
+func lwCopyChunk(conn *sql.Conn, count, lo, hi int, stepMs int64) error {
+	q := `INSERT INTO warnings (` + lwCols + `)
+		SELECT id + ?, CONCAT(department_code, '-', LPAD((id - 1 + ?) DIV 3, 8, '0')), dedupe,
+			CONCAT(department_code, '-', LPAD((id - 1 + ?) DIV 3, 8, '0'), '-', SUBSTRING_INDEX(step_id, '-', -1)),
+			department_code, ` + "`rule`" + `, family, level, status, message, basis, warning_key, policy_revision,
+			TIMESTAMPADD(MICROSECOND, (id - 1 + ?) * ?, ?), TIMESTAMPADD(MICROSECOND, (id - 1 + ?) * ?, ?)
+		FROM warnings WHERE id BETWEEN ? AND ? ORDER BY id`
+	res, err := conn.ExecContext(context.Background(), q, count, count, count, count, stepMs*1000, lwStart, count, stepMs*1000, lwStart, lo, hi)
+	if err != nil {
+		return err
 	}
+	if got, _ := res.RowsAffected(); got != int64(hi-lo+1) {
+		return fmt.Errorf("ids %d–%d: copied %d rows, want %d", lo, hi, got, hi-lo+1)
+	}
+	return nil
+}
+
+// lwCheckSeeded analyzes the seeded table, migrates again and fails unless
+// the indexes are adds, the migrated ones, and the table holds n rows.
+func lwCheckSeeded(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int, adds []string) {
+	tb.Helper()
+	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, "ANALYZE TABLE warnings"); err != nil {
 		tb.Fatal(err)
 	}
@@ -257,17 +293,6 @@ func lwSeed(tb testing.TB, s *sqlstore.Store, db *sql.DB, n int) lwSeeded {
 	if got != n {
 		tb.Fatalf("seeded %d warnings, want %d", got, n)
 	}
-	logf("seeded %d warnings in %v", n, time.Since(begin).Round(time.Millisecond))
-
-	// Case numbers of random rows, for the case_no shape.
-	for range lwQueries {
-		var c string
-		if err := db.QueryRowContext(ctx, "SELECT case_no FROM warnings WHERE id = ?", 1+r.IntN(n)).Scan(&c); err != nil {
-			tb.Fatal(err)
-		}
-		out.caseNos = append(out.caseNos, c)
-	}
-	return out
 }
 
 // lwIndexes returns the names of the secondary indexes of the warnings

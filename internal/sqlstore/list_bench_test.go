@@ -9,13 +9,11 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
@@ -72,119 +70,13 @@ func BenchmarkListWarnings10M(b *testing.B) {
 	})
 
 	// Capture the SQL that ListWarnings sends, for EXPLAIN and ANALYZE.
-	var (
-		sqlMu   sync.Mutex
-		lastSQL string
-	)
-	if err := s.DB().Callback().Query().After("gorm:query").Register("lwbench:capture", func(tx *gorm.DB) {
-		q := tx.Dialector.Explain(tx.Statement.SQL.String(), tx.Statement.Vars...)
-		sqlMu.Lock()
-		lastSQL = q
-		sqlMu.Unlock()
-	}); err != nil {
-		b.Fatal(err)
-	}
-	sqlOf := func(f compliance.WarningFilter) string {
-		if _, err := s.Warnings().ListWarnings(ctx, f); err != nil {
-			b.Fatal(err)
-		}
-		sqlMu.Lock()
-		defer sqlMu.Unlock()
-		return lastSQL
-	}
-	mariadb := strings.Contains(strings.ToLower(version), "mariadb")
-
-	run := func(b *testing.B, sh lwShape) {
-		h := fnv.New64a()
-		h.Write([]byte(sh.name))
-		r := rand.New(rand.NewPCG(h.Sum64(), 42)) // the same parameters in every run
-		filters := make([]compliance.WarningFilter, lwQueries)
-		for i := range filters {
-			filters[i] = sh.filter(i, r, seed)
-			filters[i].Limit = lwPageSize
-		}
-		var lat []time.Duration
-		rows := 0
-		cut := false
-		for b.Loop() {
-			lat = lat[:0]
-			rows = 0
-			began := time.Now()
-			for _, f := range filters {
-				if time.Since(began) > lwBudget {
-					cut = true // a hopeless shape: report what was measured
-					break
-				}
-				if sh.page2 {
-					first, err := s.Warnings().ListWarnings(ctx, f)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if len(first) < f.Limit {
-						b.Fatalf("%s: first page of %+v has %d rows: no second page", sh.name, f, len(first))
-					}
-					lwContinue(&f, first[len(first)-1])
-				}
-				start := time.Now()
-				ws, err := s.Warnings().ListWarnings(ctx, f)
-				lat = append(lat, time.Since(start))
-				if err != nil {
-					b.Fatal(err)
-				}
-				rows += len(ws)
-			}
-		}
-		sorted := slices.Clone(lat)
-		slices.Sort(sorted)
-		p := func(q float64) float64 { // nearest rank
-			i := int(float64(len(sorted))*q+0.999999) - 1
-			return float64(sorted[max(i, 0)].Microseconds()) / 1000
-		}
-		b.ReportMetric(p(0.50), "p50-ms")
-		b.ReportMetric(p(0.99), "p99-ms")
-		b.ReportMetric(p(1), "max-ms")
-		b.ReportMetric(float64(rows)/float64(len(lat)), "rows/query")
-		b.ReportMetric(float64(len(lat)), "queries")
-
-		// The plan of the shape, and what the slowest query really did.
-		slowest := filters[slices.Index(lat, sorted[len(sorted)-1])]
-		if sh.page2 {
-			first, _ := s.Warnings().ListWarnings(ctx, slowest)
-			lwContinue(&slowest, first[len(first)-1])
-		}
-		q := sqlOf(slowest)
-		b.Logf("%s: p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d queries, %.1f rows/query",
-			sh.name, p(0.5), p(0.99), p(1), len(lat), float64(rows)/float64(len(lat)))
-		if cut {
-			b.Logf("%s: stopped after %d of %d queries, over the %v budget of a shape", sh.name, len(lat), len(filters), lwBudget)
-		}
-		b.Logf("slowest: %s", q)
-		b.Logf("EXPLAIN: %s", lwTable(b, db, "EXPLAIN "+q, nil))
-		if mariadb {
-			b.Logf("ANALYZE: %s", lwTable(b, db, "ANALYZE "+q, func(col string) bool { return strings.HasPrefix(col, "r_") }))
-		} else {
-			b.Logf("EXPLAIN ANALYZE: %s", lwTable(b, db, "EXPLAIN ANALYZE "+q, nil))
-		}
-	}
+	lb := lwBench{s: s, db: db, seed: seed, mariadb: strings.Contains(strings.ToLower(version), "mariadb"), last: dbCapture(b, s)}
 	for _, sh := range lwShapes {
-		b.Run(sh.name, func(b *testing.B) { run(b, sh) })
+		b.Run(sh.name, func(b *testing.B) { lb.run(b, sh) })
 	}
 	if extra := os.Getenv("POWERCHECK_BENCH_WARNING_INDEXES"); extra != "" {
-		var created []string
 		began := time.Now()
-		for stmt := range strings.SplitSeq(extra, ";") {
-			if stmt = strings.TrimSpace(stmt); stmt == "" {
-				continue
-			}
-			start := time.Now()
-			if _, err := db.ExecContext(ctx, stmt); err != nil {
-				b.Fatalf("%s: %v", stmt, err)
-			}
-			created = append(created, fmt.Sprintf("%s: %v", stmt, time.Since(start).Round(time.Millisecond)))
-		}
-		if _, err := db.ExecContext(ctx, "ANALYZE TABLE warnings"); err != nil {
-			b.Fatal(err)
-		}
+		created := lwCreateIndexes(b, db, extra)
 		took := time.Since(began)
 		b.Run("with-extra-indexes/create", func(b *testing.B) {
 			for _, l := range created {
@@ -193,9 +85,136 @@ func BenchmarkListWarnings10M(b *testing.B) {
 			b.ReportMetric(took.Seconds(), "create-s")
 		})
 		for _, sh := range lwShapes {
-			b.Run("with-extra-indexes/"+sh.name, func(b *testing.B) { run(b, sh) })
+			b.Run("with-extra-indexes/"+sh.name, func(b *testing.B) { lb.run(b, sh) })
 		}
 	}
+}
+
+// lwBench measures the shapes of listing on the seeded table.
+type lwBench struct {
+	s       *sqlstore.Store
+	db      *sql.DB
+	seed    lwSeeded
+	mariadb bool
+	last    func() string // the SQL the store sent last (dbCapture)
+}
+
+// sqlOf returns the SQL that ListWarnings sends for f.
+func (lb *lwBench) sqlOf(b *testing.B, f compliance.WarningFilter) string {
+	if _, err := lb.s.Warnings().ListWarnings(context.Background(), f); err != nil {
+		b.Fatal(err)
+	}
+	return lb.last()
+}
+
+// run measures shape sh: lwQueries queries, one at a time, within lwBudget.
+func (lb *lwBench) run(b *testing.B, sh lwShape) {
+	h := fnv.New64a()
+	h.Write([]byte(sh.name))
+	r := rand.New(rand.NewPCG(h.Sum64(), 42)) // the same parameters in every run
+	filters := make([]compliance.WarningFilter, lwQueries)
+	for i := range filters {
+		filters[i] = sh.filter(i, r, lb.seed)
+		filters[i].Limit = lwPageSize
+	}
+	var (
+		lat  []time.Duration
+		rows int
+		cut  bool
+	)
+	for b.Loop() {
+		var stopped bool
+		lat, rows, stopped = lb.time(b, sh, filters)
+		cut = cut || stopped
+	}
+	lb.report(b, sh, filters, lat, rows, cut)
+}
+
+// time runs the queries of filters until lwBudget is spent, and returns
+// the latency of each it ran, the rows they listed, and whether it stopped
+// early.
+func (lb *lwBench) time(b *testing.B, sh lwShape, filters []compliance.WarningFilter) (lat []time.Duration, rows int, cut bool) {
+	ctx := context.Background()
+	began := time.Now()
+	for _, f := range filters {
+		if time.Since(began) > lwBudget {
+			return lat, rows, true // a hopeless shape: report what was measured
+		}
+		if sh.page2 {
+			first, err := lb.s.Warnings().ListWarnings(ctx, f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(first) < f.Limit {
+				b.Fatalf("%s: first page of %+v has %d rows: no second page", sh.name, f, len(first))
+			}
+			lwContinue(&f, first[len(first)-1])
+		}
+		start := time.Now()
+		ws, err := lb.s.Warnings().ListWarnings(ctx, f)
+		lat = append(lat, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += len(ws)
+	}
+	return lat, rows, false
+}
+
+// report reports the latencies lat of shape sh, and logs the plan of the
+// shape and what its slowest query really did.
+func (lb *lwBench) report(b *testing.B, sh lwShape, filters []compliance.WarningFilter, lat []time.Duration, rows int, cut bool) {
+	sorted := slices.Clone(lat)
+	slices.Sort(sorted)
+	p := func(q float64) float64 { // nearest rank
+		i := int(float64(len(sorted))*q+0.999999) - 1
+		return float64(sorted[max(i, 0)].Microseconds()) / 1000
+	}
+	b.ReportMetric(p(0.50), "p50-ms")
+	b.ReportMetric(p(0.99), "p99-ms")
+	b.ReportMetric(p(1), "max-ms")
+	b.ReportMetric(float64(rows)/float64(len(lat)), "rows/query")
+	b.ReportMetric(float64(len(lat)), "queries")
+
+	// The plan of the shape, and what the slowest query really did.
+	slowest := filters[slices.Index(lat, sorted[len(sorted)-1])]
+	if sh.page2 {
+		first, _ := lb.s.Warnings().ListWarnings(context.Background(), slowest)
+		lwContinue(&slowest, first[len(first)-1])
+	}
+	q := lb.sqlOf(b, slowest)
+	b.Logf("%s: p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d queries, %.1f rows/query",
+		sh.name, p(0.5), p(0.99), p(1), len(lat), float64(rows)/float64(len(lat)))
+	if cut {
+		b.Logf("%s: stopped after %d of %d queries, over the %v budget of a shape", sh.name, len(lat), len(filters), lwBudget)
+	}
+	b.Logf("slowest: %s", q)
+	b.Logf("EXPLAIN: %s", lwTable(b, lb.db, "EXPLAIN "+q, nil))
+	if lb.mariadb {
+		b.Logf("ANALYZE: %s", lwTable(b, lb.db, "ANALYZE "+q, func(col string) bool { return strings.HasPrefix(col, "r_") }))
+	} else {
+		b.Logf("EXPLAIN ANALYZE: %s", lwTable(b, lb.db, "EXPLAIN ANALYZE "+q, nil))
+	}
+}
+
+// lwCreateIndexes runs the statements of extra, separated by ";", then
+// analyzes the table; it returns a line a statement with its time.
+func lwCreateIndexes(b *testing.B, db *sql.DB, extra string) (created []string) {
+	ctx := context.Background()
+	for stmt := range strings.SplitSeq(extra, ";") {
+		if stmt = strings.TrimSpace(stmt); stmt == "" {
+			continue
+		}
+		start := time.Now()
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			b.Fatalf("%s: %v", stmt, err)
+		}
+		created = append(created, fmt.Sprintf("%s: %v", stmt, time.Since(start).Round(time.Millisecond)))
+	}
+	if _, err := db.ExecContext(ctx, "ANALYZE TABLE warnings"); err != nil {
+		b.Fatal(err)
+	}
+	return created
 }
 
 const (

@@ -18,7 +18,8 @@ import (
 // TestRollupMatchesBaseTables drives a random workload through the store
 // and holds every figure the rollup gives to the same figure computed from
 // the base tables; then it drops the rollup, as on a database that
-// predates it, and holds the upgrade's backfill to the same figures.
+// predates it, and holds the upgrade's backfill to the same figures. Each
+// subtest starts from the rollup the one before left.
 func TestRollupMatchesBaseTables(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		seed := time.Now().UnixNano()
@@ -27,153 +28,178 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 		}
 		t.Logf("seed %d (POWERCHECK_ROLLUP_SEED replays it)", seed)
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
-		depts := []string{"ZJJ", "SCJ", "JYJ"}
-		w := &rollupWorkload{t: t, s: s, r: r, now: rollupStart.Add(-2 * time.Minute).UTC()}
-		for _, d := range depts {
-			w.items = append(w.items, benchSetup(t, s, d))
+		rc := rollupCheck{s: s, r: r, depts: []string{"ZJJ", "SCJ", "JYJ"}}
+		rc.w = &rollupWorkload{t: t, s: s, r: r, now: rollupStart.Add(-2 * time.Minute).UTC()}
+		for _, d := range rc.depts {
+			rc.w.items = append(rc.w.items, benchSetup(t, s, d))
 		}
-		w.run(400)
+		rc.w.run(400)
 
-		t.Run("kept by every write", func(t *testing.T) {
-			whole := compareFigures(t, s, r, depts)
-			// The comparison means something only if the workload made
-			// every kind of figure.
-			var warned, overdue, closedOverdue, rectified, buckets int64
-			for _, c := range whole.Cases {
-				overdue += c.OverdueCases
-				closedOverdue += c.ClosedCases - c.ClosedOnTime
-			}
-			for _, c := range whole.Depts {
-				warned += c.CasesWithWarnings
-			}
-			for _, x := range whole.Warnings {
-				rectified += x.AlarmsRectified
-			}
-			buckets = int64(len(whole.Rectify))
-			if warned == 0 || overdue == 0 || closedOverdue == 0 || rectified == 0 || buckets < 2 || len(whole.Months) < 2 {
-				t.Errorf("the workload made too little to compare: %d warned cases, %d overdue (%d closed), %d rectified alarms, %d buckets, %d months",
-					warned, overdue, closedOverdue, rectified, buckets, len(whole.Months))
-			}
-		})
-
-		t.Run("backfilled by the upgrade", func(t *testing.T) {
-			before := rollupTables(t, s)
-			for _, table := range []string{"dash_warning_days", "dash_warning_months", "dash_case_days", "dash_rectify_days", "dash_rectify_months", "dash_overdue_days", "dash_rollup_state"} {
-				if err := s.DB().Exec("DROP TABLE " + table).Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			// Until the upgrade runs, the figures come from the base tables.
-			f := compliance.StatsFilter{Departments: depts, From: rollupStart, To: rollupStart.AddDate(0, 2, 0)}
-			if got, want := figuresOf(t, s.Dashboard(), f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
-				t.Errorf("without the rollup: %+v, want %+v", got, want)
-			}
-			if err := s.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if after := rollupTables(t, s); !reflect.DeepEqual(after, before) {
-				t.Errorf("backfilled rollup differs from the one kept by the writes:\nbackfilled %v\nkept       %v", after, before)
-			}
-			compareFigures(t, s, r, depts)
-			// The store keeps the backfilled rollup as it kept the first.
-			w.run(100)
-			compareFigures(t, s, r, depts)
-		})
-
-		t.Run("months filled from the days by the upgrade", func(t *testing.T) {
-			// A database whose rollup predates the warnings' months.
-			before := rollupTables(t, s)
-			if len(before["months"]) == 0 || len(before["rectify_months"]) == 0 {
-				t.Fatal("no month counters to compare")
-			}
-			for _, table := range []string{"dash_warning_months", "dash_rectify_months"} {
-				if err := s.DB().Exec("DROP TABLE " + table).Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name IN ?", monthParts).Error; err != nil {
-				t.Fatal(err)
-			}
-			if ready, err := s.RollupMonthsReady(context.Background()); err != nil || ready {
-				t.Fatalf("RollupMonthsReady without the months = %v, %v; want false", ready, err)
-			}
-			// Until the upgrade runs, the figures come from the days.
-			f := compliance.StatsFilter{Departments: depts, From: rollupStart.AddDate(0, 0, 3), To: rollupStart.AddDate(0, 3, 5)}
-			if got, want := figuresOf(t, s.Dashboard(), f), figuresOf(t, s.Base(), f); !reflect.DeepEqual(got, want) {
-				t.Errorf("without the months: %+v, want %+v", got, want)
-			}
-			if err := s.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if after := rollupTables(t, s); !reflect.DeepEqual(after, before) {
-				t.Errorf("months filled from the days differ from those kept by the writes:\nfilled %v %v\nkept   %v %v",
-					after["months"], after["rectify_months"], before["months"], before["rectify_months"])
-			}
-			compareFigures(t, s, r, depts)
-		})
-
-		t.Run("months filled while the store writes", func(t *testing.T) {
-			// Wrong month counters, which the fill must replace while the
-			// workload goes on adding to them.
-			if err := s.DB().Exec("UPDATE dash_warning_months SET n = n + 7, open_n = open_n - 1").Error; err != nil {
-				t.Fatal(err)
-			}
-			if err := s.DB().Exec("UPDATE dash_rectify_months SET n = n + 3").Error; err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				w.run(150)
-			}()
-			fills := 0
-			for running := true; running || fills == 0; fills++ {
-				select {
-				case <-done:
-					running = false
-				default:
-				}
-				if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name IN ?", monthParts).Error; err != nil {
-					t.Fatal(err)
-				}
-				if err := s.Migrate(context.Background()); err != nil {
-					t.Fatalf("fill %d: %v", fills, err)
-				}
-			}
-			t.Logf("%d fills while the workload ran", fills)
-			tables := rollupTables(t, s)
-			if got, want := tables["months"], monthsOfDays(t, s); !reflect.DeepEqual(got, want) {
-				t.Errorf("month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
-			}
-			if got, want := tables["rectify_months"], rectifyMonthsOfDays(t, s); !reflect.DeepEqual(got, want) {
-				t.Errorf("rectification month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
-			}
-			compareFigures(t, s, r, depts)
-		})
-
-		t.Run("a change made outside the store turns the rollup off", func(t *testing.T) {
-			// A warning without a rectify report: moving a rectified alarm
-			// after its report would break what the base queries assume.
-			var moved int64
-			if err := s.DB().Raw("SELECT MIN(id) FROM warnings WHERE id NOT IN (SELECT warning_id FROM warning_transitions WHERE action = ?)",
-				compliance.ActionRectify).Scan(&moved).Error; err != nil || moved == 0 {
-				t.Fatalf("a warning without a rectify report: %d, %v", moved, err)
-			}
-			if err := s.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", rollupStart.AddDate(0, 0, 3), moved).Error; err != nil {
-				t.Fatal(err)
-			}
-			if ready, err := s.RollupReady(context.Background()); err != nil || ready {
-				t.Fatalf("RollupReady after a manual edit = %v, %v; want false", ready, err)
-			}
-			if ready, err := s.RollupMonthsReady(context.Background()); err != nil || ready {
-				t.Fatalf("RollupMonthsReady after a manual edit = %v, %v; want false", ready, err)
-			}
-			if err := s.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			compareFigures(t, s, r, depts)
-		})
+		t.Run("kept by every write", rc.keptByEveryWrite)
+		t.Run("backfilled by the upgrade", rc.backfilledByTheUpgrade)
+		t.Run("months filled from the days by the upgrade", rc.monthsFilledByTheUpgrade)
+		t.Run("months filled while the store writes", rc.monthsFilledWhileWriting)
+		t.Run("a change made outside the store turns the rollup off", rc.outsideChangeTurnsItOff)
 	})
+}
+
+// rollupCheck is what the subtests of TestRollupMatchesBaseTables share:
+// the store, its workload, and the random source of the compared periods.
+type rollupCheck struct {
+	s     *sqlstore.Store
+	r     *rand.Rand
+	depts []string
+	w     *rollupWorkload
+}
+
+func (rc rollupCheck) keptByEveryWrite(t *testing.T) {
+	whole := compareFigures(t, rc.s, rc.r, rc.depts)
+	// The comparison means something only if the workload made
+	// every kind of figure.
+	var warned, overdue, closedOverdue, rectified, buckets int64
+	for _, c := range whole.Cases {
+		overdue += c.OverdueCases
+		closedOverdue += c.ClosedCases - c.ClosedOnTime
+	}
+	for _, c := range whole.Depts {
+		warned += c.CasesWithWarnings
+	}
+	for _, x := range whole.Warnings {
+		rectified += x.AlarmsRectified
+	}
+	buckets = int64(len(whole.Rectify))
+	if warned == 0 || overdue == 0 || closedOverdue == 0 || rectified == 0 || buckets < 2 || len(whole.Months) < 2 {
+		t.Errorf("the workload made too little to compare: %d warned cases, %d overdue (%d closed), %d rectified alarms, %d buckets, %d months",
+			warned, overdue, closedOverdue, rectified, buckets, len(whole.Months))
+	}
+}
+
+func (rc rollupCheck) backfilledByTheUpgrade(t *testing.T) {
+	s := rc.s
+	before := rollupTables(t, s)
+	dropTables(t, s, "dash_warning_days", "dash_warning_months", "dash_case_days", "dash_rectify_days", "dash_rectify_months", "dash_overdue_days", "dash_rollup_state")
+	// Until the upgrade runs, the figures come from the base tables.
+	rc.sameAsBase(t, "without the rollup", rollupStart, rollupStart.AddDate(0, 2, 0))
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if after := rollupTables(t, s); !reflect.DeepEqual(after, before) {
+		t.Errorf("backfilled rollup differs from the one kept by the writes:\nbackfilled %v\nkept       %v", after, before)
+	}
+	compareFigures(t, s, rc.r, rc.depts)
+	// The store keeps the backfilled rollup as it kept the first.
+	rc.w.run(100)
+	compareFigures(t, s, rc.r, rc.depts)
+}
+
+func (rc rollupCheck) monthsFilledByTheUpgrade(t *testing.T) {
+	s := rc.s
+	// A database whose rollup predates the warnings' months.
+	before := rollupTables(t, s)
+	if len(before["months"]) == 0 || len(before["rectify_months"]) == 0 {
+		t.Fatal("no month counters to compare")
+	}
+	dropTables(t, s, "dash_warning_months", "dash_rectify_months")
+	if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name IN ?", monthParts).Error; err != nil {
+		t.Fatal(err)
+	}
+	if ready, err := s.RollupMonthsReady(context.Background()); err != nil || ready {
+		t.Fatalf("RollupMonthsReady without the months = %v, %v; want false", ready, err)
+	}
+	// Until the upgrade runs, the figures come from the days.
+	rc.sameAsBase(t, "without the months", rollupStart.AddDate(0, 0, 3), rollupStart.AddDate(0, 3, 5))
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if after := rollupTables(t, s); !reflect.DeepEqual(after, before) {
+		t.Errorf("months filled from the days differ from those kept by the writes:\nfilled %v %v\nkept   %v %v",
+			after["months"], after["rectify_months"], before["months"], before["rectify_months"])
+	}
+	compareFigures(t, s, rc.r, rc.depts)
+}
+
+func (rc rollupCheck) monthsFilledWhileWriting(t *testing.T) {
+	s := rc.s
+	// Wrong month counters, which the fill must replace while the
+	// workload goes on adding to them.
+	if err := s.DB().Exec("UPDATE dash_warning_months SET n = n + 7, open_n = open_n - 1").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB().Exec("UPDATE dash_rectify_months SET n = n + 3").Error; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rc.w.run(150)
+	}()
+	fills := 0
+	for running := true; running || fills == 0; fills++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		if err := s.DB().Exec("DELETE FROM dash_rollup_state WHERE name IN ?", monthParts).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(context.Background()); err != nil {
+			t.Fatalf("fill %d: %v", fills, err)
+		}
+	}
+	t.Logf("%d fills while the workload ran", fills)
+	tables := rollupTables(t, s)
+	if got, want := tables["months"], monthsOfDays(t, s); !reflect.DeepEqual(got, want) {
+		t.Errorf("month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
+	}
+	if got, want := tables["rectify_months"], rectifyMonthsOfDays(t, s); !reflect.DeepEqual(got, want) {
+		t.Errorf("rectification month counters after filling while writing:\n%v\nsums of the days:\n%v", got, want)
+	}
+	compareFigures(t, s, rc.r, rc.depts)
+}
+
+func (rc rollupCheck) outsideChangeTurnsItOff(t *testing.T) {
+	s := rc.s
+	// A warning without a rectify report: moving a rectified alarm
+	// after its report would break what the base queries assume.
+	var moved int64
+	if err := s.DB().Raw("SELECT MIN(id) FROM warnings WHERE id NOT IN (SELECT warning_id FROM warning_transitions WHERE action = ?)",
+		compliance.ActionRectify).Scan(&moved).Error; err != nil || moved == 0 {
+		t.Fatalf("a warning without a rectify report: %d, %v", moved, err)
+	}
+	if err := s.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", rollupStart.AddDate(0, 0, 3), moved).Error; err != nil {
+		t.Fatal(err)
+	}
+	if ready, err := s.RollupReady(context.Background()); err != nil || ready {
+		t.Fatalf("RollupReady after a manual edit = %v, %v; want false", ready, err)
+	}
+	if ready, err := s.RollupMonthsReady(context.Background()); err != nil || ready {
+		t.Fatalf("RollupMonthsReady after a manual edit = %v, %v; want false", ready, err)
+	}
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	compareFigures(t, s, rc.r, rc.depts)
+}
+
+// sameAsBase holds the dashboard's figures for the departments over
+// from..to to the base tables', naming the state of the rollup (what).
+func (rc rollupCheck) sameAsBase(t *testing.T, what string, from, to time.Time) {
+	t.Helper()
+	f := compliance.StatsFilter{Departments: rc.depts, From: from, To: to}
+	if got, want := figuresOf(t, rc.s.Dashboard(), f), figuresOf(t, rc.s.Base(), f); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: %+v, want %+v", what, got, want)
+	}
+}
+
+// dropTables drops the tables, as on a database that predates them.
+func dropTables(t *testing.T, s *sqlstore.Store, tables ...string) {
+	t.Helper()
+	for _, table := range tables {
+		if err := s.DB().Exec("DROP TABLE " + table).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // rollupTables returns the rows of the rollup's counters, zeros left out.

@@ -98,83 +98,108 @@ func (w *rollupWorkload) run(n int) {
 	for range n {
 		w.tick()
 		switch op := w.r.IntN(10); {
-		case op < 3 || len(w.cases) == 0: // a new case
-			it := w.items[w.r.IntN(len(w.items))]
-			no := fmt.Sprintf("%s-%04d", it.DepartmentCode, len(w.cases))
-			st := w.step(no, "accept")
-			c := compliance.Case{CaseNo: no, ItemCode: it.Code, ItemVersion: it.Version, DepartmentCode: it.DepartmentCode,
-				Applicant: "某公司", AcceptedAt: w.now, Status: compliance.CaseOpen, CreatedAt: w.now, UpdatedAt: w.now}
-			if w.r.IntN(10) == 0 {
-				c.Status = compliance.CaseClosed
-			}
-			rec := compliance.StepRecord{Case: c, NewCase: true, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
-			res, err := w.s.Cases().RecordStep(ctx, rec, respond(rec))
-			if err != nil {
-				w.t.Fatalf("new case %s: %v", no, err)
-			}
-			w.cases = append(w.cases, no)
-			w.keep(res)
-		case op < 5: // a later step, which may close or reopen its case
-			c, err := w.s.Cases().Case(ctx, w.cases[w.r.IntN(len(w.cases))])
-			if err != nil {
-				w.t.Fatal(err)
-			}
-			// Half the steps give the status they were checked against, as
-			// the service does; the others leave the store to read it.
-			before := ""
-			if w.r.IntN(2) == 0 {
-				before = c.Status
-			}
-			switch w.r.IntN(4) {
-			case 0:
-				c.Status = compliance.CaseClosed
-			case 1:
-				c.Status = compliance.CaseOpen
-			}
-			c.UpdatedAt = w.now
-			st := w.step(c.CaseNo, "review")
-			rec := compliance.StepRecord{Case: c, StatusBefore: before, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
-			res, err := w.s.Cases().RecordStep(ctx, rec, respond(rec))
-			if err != nil {
-				w.t.Fatalf("step on %s: %v", c.CaseNo, err)
-			}
-			w.keep(res)
-		case op < 6: // the sweeper's ticks on a few cases
-			var ts []compliance.TickRecord
-			for range 1 + w.r.IntN(3) {
-				c, err := w.s.Cases().Case(ctx, w.cases[w.r.IntN(len(w.cases))])
-				if err != nil {
-					w.t.Fatal(err)
-				}
-				if slices.ContainsFunc(ts, func(t compliance.TickRecord) bool { return t.Case.CaseNo == c.CaseNo }) {
-					continue
-				}
-				next := w.now.Add(time.Hour)
-				ts = append(ts, compliance.TickRecord{Case: c, NextCheck: &next, Findings: w.findings(), Revision: 1, At: w.now})
-			}
-			if _, _, err := w.s.Cases().RecordTicks(ctx, ts); err != nil {
-				w.t.Fatalf("ticks: %v", err)
-			}
-		case op < 7: // a catalog check: warnings of no case
-			it := w.items[w.r.IntN(len(w.items))]
-			if _, err := w.s.Catalog().RecordCatalogCheck(ctx, compliance.CatalogRecord{ItemCode: it.Code, DepartmentCode: it.DepartmentCode,
-				Findings: w.findings(), Revision: 1, At: w.now}); err != nil {
-				w.t.Fatalf("catalog check: %v", err)
-			}
-		default: // a warning changes status
-			if len(w.warns) == 0 {
-				continue
-			}
-			x, err := w.s.Warnings().Warning(ctx, w.warns[w.r.IntN(len(w.warns))])
-			if err != nil {
-				w.t.Fatal(err)
-			}
-			to := rollupStatuses[w.r.IntN(len(rollupStatuses))]
-			if _, _, err := w.s.Warnings().TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: to.action,
-				From: x.Status, To: to.to, Actor: "tester", Role: compliance.RoleAdmin, At: w.now}); err != nil {
-				w.t.Fatalf("transition %d: %v", x.ID, err)
-			}
+		case op < 3 || len(w.cases) == 0:
+			w.newCase(ctx)
+		case op < 5:
+			w.laterStep(ctx)
+		case op < 6:
+			w.ticks(ctx)
+		case op < 7:
+			w.catalogCheck(ctx)
+		default:
+			w.transition(ctx)
 		}
+	}
+}
+
+// newCase records the first step of a new case, closed one time in ten.
+func (w *rollupWorkload) newCase(ctx context.Context) {
+	it := w.items[w.r.IntN(len(w.items))]
+	no := fmt.Sprintf("%s-%04d", it.DepartmentCode, len(w.cases))
+	st := w.step(no, "accept")
+	c := compliance.Case{CaseNo: no, ItemCode: it.Code, ItemVersion: it.Version, DepartmentCode: it.DepartmentCode,
+		Applicant: "某公司", AcceptedAt: w.now, Status: compliance.CaseOpen, CreatedAt: w.now, UpdatedAt: w.now}
+	if w.r.IntN(10) == 0 {
+		c.Status = compliance.CaseClosed
+	}
+	rec := compliance.StepRecord{Case: c, NewCase: true, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
+	res, err := w.s.Cases().RecordStep(ctx, rec, respond(rec))
+	if err != nil {
+		w.t.Fatalf("new case %s: %v", no, err)
+	}
+	w.cases = append(w.cases, no)
+	w.keep(res)
+}
+
+// laterStep records a later step, which may close or reopen its case.
+func (w *rollupWorkload) laterStep(ctx context.Context) {
+	c, err := w.s.Cases().Case(ctx, w.cases[w.r.IntN(len(w.cases))])
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	// Half the steps give the status they were checked against, as
+	// the service does; the others leave the store to read it.
+	before := ""
+	if w.r.IntN(2) == 0 {
+		before = c.Status
+	}
+	switch w.r.IntN(4) {
+	case 0:
+		c.Status = compliance.CaseClosed
+	case 1:
+		c.Status = compliance.CaseOpen
+	}
+	c.UpdatedAt = w.now
+	st := w.step(c.CaseNo, "review")
+	rec := compliance.StepRecord{Case: c, StatusBefore: before, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
+	res, err := w.s.Cases().RecordStep(ctx, rec, respond(rec))
+	if err != nil {
+		w.t.Fatalf("step on %s: %v", c.CaseNo, err)
+	}
+	w.keep(res)
+}
+
+// ticks records the sweeper's ticks on a few cases.
+func (w *rollupWorkload) ticks(ctx context.Context) {
+	var ts []compliance.TickRecord
+	for range 1 + w.r.IntN(3) {
+		c, err := w.s.Cases().Case(ctx, w.cases[w.r.IntN(len(w.cases))])
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if slices.ContainsFunc(ts, func(t compliance.TickRecord) bool { return t.Case.CaseNo == c.CaseNo }) {
+			continue
+		}
+		next := w.now.Add(time.Hour)
+		ts = append(ts, compliance.TickRecord{Case: c, NextCheck: &next, Findings: w.findings(), Revision: 1, At: w.now})
+	}
+	if _, _, err := w.s.Cases().RecordTicks(ctx, ts); err != nil {
+		w.t.Fatalf("ticks: %v", err)
+	}
+}
+
+// catalogCheck records a catalog check: warnings of no case.
+func (w *rollupWorkload) catalogCheck(ctx context.Context) {
+	it := w.items[w.r.IntN(len(w.items))]
+	if _, err := w.s.Catalog().RecordCatalogCheck(ctx, compliance.CatalogRecord{ItemCode: it.Code, DepartmentCode: it.DepartmentCode,
+		Findings: w.findings(), Revision: 1, At: w.now}); err != nil {
+		w.t.Fatalf("catalog check: %v", err)
+	}
+}
+
+// transition moves a warning, if there is one, to a random status.
+func (w *rollupWorkload) transition(ctx context.Context) {
+	if len(w.warns) == 0 {
+		return
+	}
+	x, err := w.s.Warnings().Warning(ctx, w.warns[w.r.IntN(len(w.warns))])
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	to := rollupStatuses[w.r.IntN(len(rollupStatuses))]
+	if _, _, err := w.s.Warnings().TransitionWarning(ctx, compliance.Transition{WarningID: x.ID, Action: to.action,
+		From: x.Status, To: to.to, Actor: "tester", Role: compliance.RoleAdmin, At: w.now}); err != nil {
+		w.t.Fatalf("transition %d: %v", x.ID, err)
 	}
 }
 

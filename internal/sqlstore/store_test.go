@@ -149,17 +149,7 @@ func TestAccounts(t *testing.T) {
 		ctx := t.Context()
 		mustDepartment(t, s, "ZJJ")
 
-		countIs := func(t *testing.T, want int64) {
-			t.Helper()
-			n, err := s.Accounts().CountAccounts(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n != want {
-				t.Errorf("CountAccounts = %d, want %d", n, want)
-			}
-		}
-		t.Run("count is zero on an empty database", func(t *testing.T) { countIs(t, 0) })
+		t.Run("count is zero on an empty database", func(t *testing.T) { checkAccountCount(t, s, 0) })
 
 		clerkToken, adminToken := compliance.NewToken(), compliance.NewToken()
 		clerk := compliance.Account{Username: "zhangsan", RealName: "张三", Role: compliance.RoleClerk,
@@ -206,7 +196,7 @@ func TestAccounts(t *testing.T) {
 			}
 		})
 
-		t.Run("count counts every account", func(t *testing.T) { countIs(t, 2) })
+		t.Run("count counts every account", func(t *testing.T) { checkAccountCount(t, s, 2) })
 
 		t.Run("duplicates are ErrDuplicate", func(t *testing.T) {
 			for _, tc := range []struct {
@@ -228,54 +218,70 @@ func TestAccounts(t *testing.T) {
 			}
 		})
 
-		t.Run("only the token hash is stored", func(t *testing.T) {
-			rows, err := s.DB().Raw("SELECT * FROM accounts").Rows()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			cols, err := rows.Columns()
-			if err != nil {
-				t.Fatal(err)
-			}
-			hashes := map[string]bool{}
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Fatal(err)
-				}
-				for i, v := range vals {
-					var str string
-					switch v := v.(type) {
-					case []byte:
-						str = string(v)
-					case string:
-						str = v
-					default:
-						str = fmt.Sprint(v)
-					}
-					if str == clerkToken || str == adminToken {
-						t.Errorf("accounts.%s holds the plain token", cols[i])
-					}
-					if cols[i] == "token_hash" {
-						hashes[str] = true
-					}
-				}
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			for _, tok := range []string{clerkToken, adminToken} {
-				if !hashes[compliance.HashToken(tok)] {
-					t.Errorf("accounts.token_hash values %v lack HashToken(token)", hashes)
-				}
-			}
-		})
+		t.Run("only the token hash is stored", func(t *testing.T) { checkOnlyTokenHashes(t, s, clerkToken, adminToken) })
 	})
+}
+
+// checkAccountCount holds CountAccounts to want.
+func checkAccountCount(t *testing.T, s *sqlstore.Store, want int64) {
+	t.Helper()
+	n, err := s.Accounts().CountAccounts(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != want {
+		t.Errorf("CountAccounts = %d, want %d", n, want)
+	}
+}
+
+// checkOnlyTokenHashes reads every column of every account and finds none
+// of tokens in plain, and the hash of each in token_hash.
+func checkOnlyTokenHashes(t *testing.T, s *sqlstore.Store, tokens ...string) {
+	rows, err := s.DB().Raw("SELECT * FROM accounts").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes := map[string]bool{}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			var str string
+			switch v := v.(type) {
+			case []byte:
+				str = string(v)
+			case string:
+				str = v
+			default:
+				str = fmt.Sprint(v)
+			}
+			if slices.Contains(tokens, str) {
+				t.Errorf("accounts.%s holds the plain token", cols[i])
+			}
+			if cols[i] == "token_hash" {
+				hashes[str] = true
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range tokens {
+		if !hashes[compliance.HashToken(tok)] {
+			t.Errorf("accounts.token_hash values %v lack HashToken(token)", hashes)
+		}
+	}
 }
 
 func TestMigrateTwiceKeepsRows(t *testing.T) {

@@ -155,7 +155,6 @@ func TestListWarnings(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		all := seedWarnings(t, s)
-		day := func(d int) time.Time { return at(d, 10, 1, 0, 0) } // when the steps of day d were recorded
 
 		t.Run("warnings carry what was stored", func(t *testing.T) {
 			got, err := s.Warnings().ListWarnings(ctx, compliance.WarningFilter{Limit: 100})
@@ -175,60 +174,9 @@ func TestListWarnings(t *testing.T) {
 			}
 		})
 
-		asc := func(f compliance.WarningFilter) compliance.WarningFilter { f.Ascending = true; return f }
-		inWindow := func(from, to int) func(seeded) bool {
-			return func(w seeded) bool { return !w.created.Before(day(from)) && w.created.Before(day(to)) }
-		}
-		for _, tc := range []struct {
-			name   string
-			filter compliance.WarningFilter
-			want   func(seeded) bool
-		}{
-			{"no filter lists all, newest first", compliance.WarningFilter{}, func(seeded) bool { return true }},
-			{"oldest first", compliance.WarningFilter{Ascending: true}, func(seeded) bool { return true }},
-			{"one department", compliance.WarningFilter{Departments: []string{"WA"}}, func(w seeded) bool { return w.dept == "WA" }},
-			{"several departments", compliance.WarningFilter{Departments: []string{"WA", "WC"}}, func(w seeded) bool { return w.dept != "WB" }},
-			{"unknown department", compliance.WarningFilter{Departments: []string{"NOPE"}}, func(seeded) bool { return false }},
-			{"level", compliance.WarningFilter{Level: "prewarning"}, func(w seeded) bool { return w.lvl == "prewarning" }},
-			{"rule", compliance.WarningFilter{Rule: "deadline.overdue"}, func(w seeded) bool { return w.rule == "deadline.overdue" }},
-			{"family", compliance.WarningFilter{Family: "deadline"}, func(w seeded) bool { return w.family == "deadline" }},
-			{"department and rule", compliance.WarningFilter{Departments: []string{"WA"}, Rule: "deadline.overdue"},
-				func(w seeded) bool { return w.dept == "WA" && w.rule == "deadline.overdue" }},
-			{"status", compliance.WarningFilter{Status: compliance.WarningExplained}, func(w seeded) bool { return w.status == compliance.WarningExplained }},
-			{"case number", compliance.WarningFilter{CaseNo: "WB-1"}, func(w seeded) bool { return w.caseNo == "WB-1" }},
-			{"from is inclusive", compliance.WarningFilter{From: day(4)}, func(w seeded) bool { return !w.created.Before(day(4)) }},
-			{"to is exclusive", compliance.WarningFilter{To: day(4)}, func(w seeded) bool { return w.created.Before(day(4)) }},
-			{"from and to, in UTC", compliance.WarningFilter{From: day(3).UTC(), To: day(6).UTC()}, inWindow(3, 6)},
-			{"from and to, oldest first", asc(compliance.WarningFilter{From: day(3), To: day(6)}), inWindow(3, 6)},
-			{"from and to a millisecond apart", compliance.WarningFilter{From: day(5), To: day(5).Add(time.Millisecond)},
-				func(w seeded) bool { return w.created.Equal(day(5)) }},
-			{"a window holding late-recorded warnings", compliance.WarningFilter{From: day(2), To: day(5)}, inWindow(2, 5)},
-			{"family in a window", compliance.WarningFilter{Family: "deadline", From: day(2), To: day(8)},
-				func(w seeded) bool { return w.family == "deadline" }},
-			{"family in a window, oldest first", asc(compliance.WarningFilter{Family: "deadline", From: day(2), To: day(8)}),
-				func(w seeded) bool { return w.family == "deadline" }},
-			{"department in a window", compliance.WarningFilter{Departments: []string{"WB"}, From: day(1)},
-				func(w seeded) bool { return w.dept == "WB" }},
-			{"rule in a window", compliance.WarningFilter{Rule: "deadline.overdue", To: day(7)},
-				func(w seeded) bool { return w.rule == "deadline.overdue" && w.created.Before(day(7)) }},
-			{"department and rule in a window", compliance.WarningFilter{Departments: []string{"WC"}, Rule: "deadline.overdue", From: day(1)},
-				func(w seeded) bool { return w.dept == "WC" && w.rule == "deadline.overdue" }},
-			{"departments in a window, oldest first", asc(compliance.WarningFilter{Departments: []string{"WB", "WC"}, To: day(5)}),
-				func(w seeded) bool { return w.dept != "WA" && w.created.Before(day(5)) }},
-			{"combined filters", compliance.WarningFilter{Departments: []string{"WA", "WB"}, Level: "alarm", Family: "deadline", From: day(3)},
-				func(w seeded) bool {
-					return w.dept != "WC" && w.lvl == "alarm" && w.family == "deadline" && !w.created.Before(day(3))
-				}},
-			{"combined filters with status and case", compliance.WarningFilter{Status: compliance.WarningOpen, CaseNo: "WA-1", Rule: "deadline.overdue"},
-				func(w seeded) bool { return w.status == "open" && w.caseNo == "WA-1" && w.rule == "deadline.overdue" }},
-		} {
+		for _, tc := range listFilterCases {
 			t.Run(tc.name, func(t *testing.T) {
-				var kept []seeded
-				for _, w := range all {
-					if tc.want(w) {
-						kept = append(kept, w)
-					}
-				}
+				kept := keptBy(all, tc.want)
 				// A filter that keeps everything (or nothing, when that is
 				// not the point) would prove nothing.
 				everything := tc.filter.Departments == nil && !tc.filter.TimeOrdered() && tc.filter.Level == "" && tc.filter.Rule == "" &&
@@ -253,31 +201,9 @@ func TestListWarnings(t *testing.T) {
 			})
 		}
 
-		for _, tc := range []struct {
-			name   string
-			filter compliance.WarningFilter
-			want   func(seeded) bool
-			next   func(*compliance.WarningFilter, compliance.Warning)
-		}{
-			{"paging walks every warning once", compliance.WarningFilter{}, func(seeded) bool { return true }, byID},
-			{"paging walks every warning once, oldest first", asc(compliance.WarningFilter{}), func(seeded) bool { return true }, byID},
-			{"paging walks a filtered listing once", compliance.WarningFilter{Departments: []string{"WA", "WB"}, Level: "alarm"},
-				func(w seeded) bool { return w.dept != "WC" && w.lvl == "alarm" }, byID},
-			{"paging a window by cursor", compliance.WarningFilter{From: day(1), To: day(8)}, func(seeded) bool { return true }, byCursor},
-			{"paging a window by cursor, oldest first", asc(compliance.WarningFilter{From: day(1), To: day(8)}), func(seeded) bool { return true }, byCursor},
-			{"paging a window by id", compliance.WarningFilter{From: day(1)}, func(seeded) bool { return true }, byID},
-			{"paging a window by id, oldest first", asc(compliance.WarningFilter{To: day(8)}), func(seeded) bool { return true }, byID},
-			{"paging a filtered window by cursor", compliance.WarningFilter{Departments: []string{"WB", "WC"}, From: day(2), To: day(7)},
-				func(w seeded) bool { return w.dept != "WA" && !w.created.Before(day(2)) && w.created.Before(day(7)) }, byCursor},
-		} {
+		for _, tc := range listPagingCases {
 			t.Run(tc.name, func(t *testing.T) {
-				var kept []seeded
-				for _, w := range all {
-					if tc.want(w) {
-						kept = append(kept, w)
-					}
-				}
-				want := wantOrder(kept, tc.filter)
+				want := wantOrder(keptBy(all, tc.want), tc.filter)
 				// Pages of 1, 2 and 3 end inside and between warnings
 				// recorded at the same moment.
 				for limit := 1; limit <= 3; limit++ {
@@ -289,12 +215,102 @@ func TestListWarnings(t *testing.T) {
 		}
 
 		t.Run("continuing after a warning that does not exist fails", func(t *testing.T) {
-			_, err := s.Warnings().ListWarnings(ctx, compliance.WarningFilter{From: day(1), BeforeID: 1 << 40, Limit: 10})
+			_, err := s.Warnings().ListWarnings(ctx, compliance.WarningFilter{From: listDay(1), BeforeID: 1 << 40, Limit: 10})
 			if !errors.Is(err, compliance.ErrNotFound) {
 				t.Errorf("ListWarnings after an unknown warning: %v, want ErrNotFound", err)
 			}
 		})
 	})
+}
+
+// listDay is when the steps seedWarnings records on day d were recorded.
+func listDay(d int) time.Time { return at(d, 10, 1, 0, 0) }
+
+// ascending is f, oldest first.
+func ascending(f compliance.WarningFilter) compliance.WarningFilter { f.Ascending = true; return f }
+
+// recordedIn keeps the warnings recorded from day from to day to.
+func recordedIn(from, to int) func(seeded) bool {
+	return func(w seeded) bool { return !w.created.Before(listDay(from)) && w.created.Before(listDay(to)) }
+}
+
+// keptBy returns the warnings of all that want keeps, in their order.
+func keptBy(all []seeded, want func(seeded) bool) []seeded {
+	var kept []seeded
+	for _, w := range all {
+		if want(w) {
+			kept = append(kept, w)
+		}
+	}
+	return kept
+}
+
+// listFilterCases are the filters TestListWarnings lists with, and the
+// seeded warnings each must select.
+var listFilterCases = []struct {
+	name   string
+	filter compliance.WarningFilter
+	want   func(seeded) bool
+}{
+	{"no filter lists all, newest first", compliance.WarningFilter{}, func(seeded) bool { return true }},
+	{"oldest first", compliance.WarningFilter{Ascending: true}, func(seeded) bool { return true }},
+	{"one department", compliance.WarningFilter{Departments: []string{"WA"}}, func(w seeded) bool { return w.dept == "WA" }},
+	{"several departments", compliance.WarningFilter{Departments: []string{"WA", "WC"}}, func(w seeded) bool { return w.dept != "WB" }},
+	{"unknown department", compliance.WarningFilter{Departments: []string{"NOPE"}}, func(seeded) bool { return false }},
+	{"level", compliance.WarningFilter{Level: "prewarning"}, func(w seeded) bool { return w.lvl == "prewarning" }},
+	{"rule", compliance.WarningFilter{Rule: "deadline.overdue"}, func(w seeded) bool { return w.rule == "deadline.overdue" }},
+	{"family", compliance.WarningFilter{Family: "deadline"}, func(w seeded) bool { return w.family == "deadline" }},
+	{"department and rule", compliance.WarningFilter{Departments: []string{"WA"}, Rule: "deadline.overdue"},
+		func(w seeded) bool { return w.dept == "WA" && w.rule == "deadline.overdue" }},
+	{"status", compliance.WarningFilter{Status: compliance.WarningExplained}, func(w seeded) bool { return w.status == compliance.WarningExplained }},
+	{"case number", compliance.WarningFilter{CaseNo: "WB-1"}, func(w seeded) bool { return w.caseNo == "WB-1" }},
+	{"from is inclusive", compliance.WarningFilter{From: listDay(4)}, func(w seeded) bool { return !w.created.Before(listDay(4)) }},
+	{"to is exclusive", compliance.WarningFilter{To: listDay(4)}, func(w seeded) bool { return w.created.Before(listDay(4)) }},
+	{"from and to, in UTC", compliance.WarningFilter{From: listDay(3).UTC(), To: listDay(6).UTC()}, recordedIn(3, 6)},
+	{"from and to, oldest first", ascending(compliance.WarningFilter{From: listDay(3), To: listDay(6)}), recordedIn(3, 6)},
+	{"from and to a millisecond apart", compliance.WarningFilter{From: listDay(5), To: listDay(5).Add(time.Millisecond)},
+		func(w seeded) bool { return w.created.Equal(listDay(5)) }},
+	{"a window holding late-recorded warnings", compliance.WarningFilter{From: listDay(2), To: listDay(5)}, recordedIn(2, 5)},
+	{"family in a window", compliance.WarningFilter{Family: "deadline", From: listDay(2), To: listDay(8)},
+		func(w seeded) bool { return w.family == "deadline" }},
+	{"family in a window, oldest first", ascending(compliance.WarningFilter{Family: "deadline", From: listDay(2), To: listDay(8)}),
+		func(w seeded) bool { return w.family == "deadline" }},
+	{"department in a window", compliance.WarningFilter{Departments: []string{"WB"}, From: listDay(1)},
+		func(w seeded) bool { return w.dept == "WB" }},
+	{"rule in a window", compliance.WarningFilter{Rule: "deadline.overdue", To: listDay(7)},
+		func(w seeded) bool { return w.rule == "deadline.overdue" && w.created.Before(listDay(7)) }},
+	{"department and rule in a window", compliance.WarningFilter{Departments: []string{"WC"}, Rule: "deadline.overdue", From: listDay(1)},
+		func(w seeded) bool { return w.dept == "WC" && w.rule == "deadline.overdue" }},
+	{"departments in a window, oldest first", ascending(compliance.WarningFilter{Departments: []string{"WB", "WC"}, To: listDay(5)}),
+		func(w seeded) bool { return w.dept != "WA" && w.created.Before(listDay(5)) }},
+	{"combined filters", compliance.WarningFilter{Departments: []string{"WA", "WB"}, Level: "alarm", Family: "deadline", From: listDay(3)},
+		func(w seeded) bool {
+			return w.dept != "WC" && w.lvl == "alarm" && w.family == "deadline" && !w.created.Before(listDay(3))
+		}},
+	{"combined filters with status and case", compliance.WarningFilter{Status: compliance.WarningOpen, CaseNo: "WA-1", Rule: "deadline.overdue"},
+		func(w seeded) bool { return w.status == "open" && w.caseNo == "WA-1" && w.rule == "deadline.overdue" }},
+}
+
+// listPagingCases are the listings TestListWarnings pages through, with
+// how each page is continued.
+var listPagingCases = []struct {
+	name   string
+	filter compliance.WarningFilter
+	want   func(seeded) bool
+	next   func(*compliance.WarningFilter, compliance.Warning)
+}{
+	{"paging walks every warning once", compliance.WarningFilter{}, func(seeded) bool { return true }, byID},
+	{"paging walks every warning once, oldest first", ascending(compliance.WarningFilter{}), func(seeded) bool { return true }, byID},
+	{"paging walks a filtered listing once", compliance.WarningFilter{Departments: []string{"WA", "WB"}, Level: "alarm"},
+		func(w seeded) bool { return w.dept != "WC" && w.lvl == "alarm" }, byID},
+	{"paging a window by cursor", compliance.WarningFilter{From: listDay(1), To: listDay(8)}, func(seeded) bool { return true }, byCursor},
+	{"paging a window by cursor, oldest first", ascending(compliance.WarningFilter{From: listDay(1), To: listDay(8)}), func(seeded) bool { return true }, byCursor},
+	{"paging a window by id", compliance.WarningFilter{From: listDay(1)}, func(seeded) bool { return true }, byID},
+	{"paging a window by id, oldest first", ascending(compliance.WarningFilter{To: listDay(8)}), func(seeded) bool { return true }, byID},
+	{"paging a filtered window by cursor", compliance.WarningFilter{Departments: []string{"WB", "WC"}, From: listDay(2), To: listDay(7)},
+		func(w seeded) bool {
+			return w.dept != "WA" && !w.created.Before(listDay(2)) && w.created.Before(listDay(7))
+		}, byCursor},
 }
 
 // EachWarning walks a list with a time window in the list's order, pages
@@ -303,12 +319,11 @@ func TestEachWarningFollowsTimeOrder(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		all := seedWarnings(t, s)
-		day := func(d int) time.Time { return at(d, 10, 1, 0, 0) }
 		for _, f := range []compliance.WarningFilter{
-			{From: day(2), To: day(8)},
-			{From: day(2), Ascending: true},
-			{Family: "deadline", To: day(8)},
-			{Departments: []string{"WB", "WC"}, From: day(1), Ascending: true},
+			{From: listDay(2), To: listDay(8)},
+			{From: listDay(2), Ascending: true},
+			{Family: "deadline", To: listDay(8)},
+			{Departments: []string{"WB", "WC"}, From: listDay(1), Ascending: true},
 		} {
 			list := listAll(t, s, f, 2, byCursor)
 			if len(list) < 3 {

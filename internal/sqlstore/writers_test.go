@@ -28,32 +28,12 @@ func TestStepWriterGroupsWaitingSteps(t *testing.T) {
 		// take the waiting steps while the first group is held open.
 		s.LimitStepWriters(1)
 		item := mustZJJItem(t, s)
-		mustRecord(t, s, newCaseRecord("G-0", item, newStep("G-0-accept", "G-0", "accept", at(2, 9, 0, 0, 0))))
-		stale, err := s.Cases().Case(ctx, "G-0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustRecord(t, s, nextRecord(stale, newStep("G-0-review", "G-0", "review", at(3, 9, 0, 0, 0))))
-		current, err := s.Cases().Case(ctx, "G-0")
-		if err != nil {
-			t.Fatal(err)
-		}
+		stale, current := caseG0(t, s, item)
 		before, writes := rowCounts(t, s), s.Cases().StepWrites()
 
 		// The first step holds its transaction open (its responder waits)
 		// while the others queue behind it.
-		entered, release := make(chan struct{}), make(chan struct{})
-		blocker := newCaseRecord("G-1", item, newStep("G-1-accept", "G-1", "accept", at(2, 9, 0, 0, 0)))
-		blocked := make(chan error, 1)
-		go func() {
-			_, err := s.Cases().RecordStep(ctx, blocker, func(w []compliance.Warning) (compliance.StepResult, error) {
-				close(entered)
-				<-release
-				return respond(blocker)(w)
-			})
-			blocked <- err
-		}()
-		<-entered
+		release := holdStepWriter(t, s, newCaseRecord("G-1", item, newStep("G-1-accept", "G-1", "accept", at(2, 9, 0, 0, 0))))
 
 		failing := func(compliance.StepRecord) compliance.Responder {
 			return func([]compliance.Warning) (compliance.StepResult, error) { return compliance.StepResult{}, errRefused }
@@ -80,11 +60,8 @@ func TestStepWriterGroupsWaitingSteps(t *testing.T) {
 			})
 		}
 		waitQueued(t, "steps", len(tests), func() int { return s.Cases().StepWrites().Waiting })
-		close(release)
+		release()
 		wg.Wait()
-		if err := <-blocked; err != nil {
-			t.Fatalf("RecordStep(G-1-accept): %v", err)
-		}
 
 		stored := int64(1) // the blocker
 		for i, tt := range tests {
@@ -101,27 +78,74 @@ func TestStepWriterGroupsWaitingSteps(t *testing.T) {
 				stored++
 			}
 		}
-		after := rowCounts(t, s)
-		for table, n := range map[string]int64{"cases": 3, "steps": stored} { // G-1, G-2, G-3
-			if got := after[table] - before[table]; got != n {
-				t.Errorf("new %s rows = %d, want %d", table, got, n)
-			}
-		}
-		got := s.Cases().StepWrites()
-		if txs, steps := got.Transactions-writes.Transactions, got.Steps-writes.Steps; txs != 2 || steps != stored {
-			t.Errorf("step writer: %d transactions stored %d steps, want 2 storing %d", txs, steps, stored)
-		}
-		if got.Splits != writes.Splits {
-			t.Errorf("step writer split %d groups, want none", got.Splits-writes.Splits)
-		}
-		c, err := s.Cases().Case(ctx, "G-0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.Version != current.Version+1 {
-			t.Errorf("case G-0 at version %d, want %d: one step of the group moved it", c.Version, current.Version+1)
-		}
+		checkStepGroup(t, s, before, writes, stored, current)
 	})
+}
+
+// caseG0 records case G-0 and a second step of it, and returns the case as
+// it was before that step (stale) and after it (current).
+func caseG0(t *testing.T, s *sqlstore.Store, item compliance.PowerItem) (stale, current compliance.Case) {
+	t.Helper()
+	mustRecord(t, s, newCaseRecord("G-0", item, newStep("G-0-accept", "G-0", "accept", at(2, 9, 0, 0, 0))))
+	stale, err := s.Cases().Case(t.Context(), "G-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, s, nextRecord(stale, newStep("G-0-review", "G-0", "review", at(3, 9, 0, 0, 0))))
+	current, err = s.Cases().Case(t.Context(), "G-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stale, current
+}
+
+// holdStepWriter records blocker with a responder that holds its
+// transaction open until release is called, which then wants it stored.
+func holdStepWriter(t *testing.T, s *sqlstore.Store, blocker compliance.StepRecord) (release func()) {
+	t.Helper()
+	entered, held := make(chan struct{}), make(chan struct{})
+	blocked := make(chan error, 1)
+	go func() {
+		_, err := s.Cases().RecordStep(t.Context(), blocker, func(w []compliance.Warning) (compliance.StepResult, error) {
+			close(entered)
+			<-held
+			return respond(blocker)(w)
+		})
+		blocked <- err
+	}()
+	<-entered
+	return func() {
+		close(held)
+		if err := <-blocked; err != nil {
+			t.Fatalf("RecordStep(%s): %v", blocker.Step.ID, err)
+		}
+	}
+}
+
+// checkStepGroup holds the rows and the step writer's counts to the blocker
+// and one group storing stored steps, and case G-0 to one step past current.
+func checkStepGroup(t *testing.T, s *sqlstore.Store, before map[string]int64, writes sqlstore.StepWrites, stored int64, current compliance.Case) {
+	t.Helper()
+	after := rowCounts(t, s)
+	for table, n := range map[string]int64{"cases": 3, "steps": stored} { // G-1, G-2, G-3
+		if got := after[table] - before[table]; got != n {
+			t.Errorf("new %s rows = %d, want %d", table, got, n)
+		}
+	}
+	got := s.Cases().StepWrites()
+	if txs, steps := got.Transactions-writes.Transactions, got.Steps-writes.Steps; txs != 2 || steps != stored {
+		t.Errorf("step writer: %d transactions stored %d steps, want 2 storing %d", txs, steps, stored)
+	}
+	if got.Splits != writes.Splits {
+		t.Errorf("step writer split %d groups, want none", got.Splits-writes.Splits)
+	}
+	c, err := s.Cases().Case(t.Context(), "G-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != current.Version+1 {
+		t.Errorf("case G-0 at version %d, want %d: one step of the group moved it", c.Version, current.Version+1)
+	}
 }
 
 // TestAuditWriterGroupsWaitingEntries holds the audit writer on one entry
@@ -133,39 +157,11 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		item := benchSetup(t, s, "ZJJ")
-		entry := func(target string, effects int) compliance.AuditEntry {
-			e := compliance.AuditEntry{At: time.Now().UTC(), Actor: "zjj-clerk", Role: compliance.RoleClerk,
-				Action: "POST /api/v1/steps", Target: target, RequestDigest: "req", ResponseDigest: "res"}
-			for i := range effects {
-				e.Effects = append(e.Effects, compliance.AuditEffect{
-					Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: strconv.Itoa(i + 1)}, After: "after"})
-			}
-			return e
-		}
-		// change records a step under a tracked change: its intent is
-		// committed with it.
-		change := func(caseNo string) context.Context {
-			tracked, _ := s.Audit().TrackChange(ctx, stepIntent("id="+caseNo+"-accept"))
-			rec := recentRecord(item, caseNo)
-			if _, err := s.Cases().RecordStep(tracked, rec, benchRespond(&rec)); err != nil {
-				t.Fatal(err)
-			}
-			return tracked
-		}
+		change := func(caseNo string) context.Context { return trackedStep(t, s, item, caseNo) }
 		changes := []context.Context{change("ZJJ-1"), change("ZJJ-2"), change("ZJJ-3")}
 		late := change("ZJJ-4")
 		// Recovery completes ZJJ-4's change before its own entry comes.
-		stale, err := s.Audit().StaleIntents(ctx, time.Now().Add(time.Minute), 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, in := range stale {
-			if in.Intent.Target == "id=ZJJ-4-accept" {
-				if ok, err := s.Audit().CompleteIntent(ctx, in, entry("id=ZJJ-4-accept", 0)); !ok || err != nil {
-					t.Fatalf("CompleteIntent = %v, %v", ok, err)
-				}
-			}
-		}
+		completeIntent(t, s, "id=ZJJ-4-accept")
 		if got := intentTargets(t, s); len(got) != 3 {
 			t.Fatalf("intents = %q, want the three changes'", got)
 		}
@@ -182,12 +178,12 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 			e   compliance.AuditEntry
 		}
 		group := []queued{
-			{changes[0], entry("id=ZJJ-1-accept", 2)},
-			{changes[1], entry("id=ZJJ-2-accept", 2)},
-			{changes[2], entry("id=ZJJ-3-accept", 2)},
-			{late, entry("id=ZJJ-4-accept", 2)},
-			{ctx, entry("a job's entry", 0)},
-			{ctx, entry("effects apart", 150)},
+			{changes[0], clerkEntry("id=ZJJ-1-accept", 2)},
+			{changes[1], clerkEntry("id=ZJJ-2-accept", 2)},
+			{changes[2], clerkEntry("id=ZJJ-3-accept", 2)},
+			{late, clerkEntry("id=ZJJ-4-accept", 2)},
+			{ctx, clerkEntry("a job's entry", 0)},
+			{ctx, clerkEntry("effects apart", 150)},
 		}
 		errs := make([]error, len(group))
 		var wg sync.WaitGroup
@@ -216,28 +212,76 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 		if left := intentTargets(t, s); len(left) != 0 {
 			t.Errorf("intents left = %q, want none", left)
 		}
-		after, err := s.Audit().AuditBacklog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := after.Count - before.Count; n != int64(len(group)) {
-			t.Errorf("pending entries added = %d, want %d (ZJJ-4's own entry left out)", n, len(group))
-		}
-		var targets []string
-		if err := s.DB().Table("audit_pending").Where("target = ?", "id=ZJJ-4-accept").Pluck("target", &targets).Error; err != nil {
-			t.Fatal(err)
-		}
-		if len(targets) != 1 {
-			t.Errorf("entries of ZJJ-4 = %d, want 1 (recovery's)", len(targets))
-		}
-		var apart int64
-		if err := s.DB().Table("audit_pending_effects").Count(&apart).Error; err != nil {
-			t.Fatal(err)
-		}
-		if apart != 150 {
-			t.Errorf("effects stored apart = %d, want 150", apart)
-		}
+		checkAuditBacklog(t, s, before, len(group))
 	})
+}
+
+// clerkEntry returns the audit entry of a clerk's step on target, with
+// effects effects.
+func clerkEntry(target string, effects int) compliance.AuditEntry {
+	e := compliance.AuditEntry{At: time.Now().UTC(), Actor: "zjj-clerk", Role: compliance.RoleClerk,
+		Action: "POST /api/v1/steps", Target: target, RequestDigest: "req", ResponseDigest: "res"}
+	for i := range effects {
+		e.Effects = append(e.Effects, compliance.AuditEffect{
+			Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: strconv.Itoa(i + 1)}, After: "after"})
+	}
+	return e
+}
+
+// trackedStep records a step of caseNo under a tracked change, whose
+// intent is committed with it, and returns the change's context.
+func trackedStep(t *testing.T, s *sqlstore.Store, item compliance.PowerItem, caseNo string) context.Context {
+	t.Helper()
+	tracked, _ := s.Audit().TrackChange(context.Background(), stepIntent("id="+caseNo+"-accept"))
+	rec := recentRecord(item, caseNo)
+	if _, err := s.Cases().RecordStep(tracked, rec, benchRespond(&rec)); err != nil {
+		t.Fatal(err)
+	}
+	return tracked
+}
+
+// completeIntent completes the stale intent on target, as recovery does.
+func completeIntent(t *testing.T, s *sqlstore.Store, target string) {
+	t.Helper()
+	ctx := context.Background()
+	stale, err := s.Audit().StaleIntents(ctx, time.Now().Add(time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range stale {
+		if in.Intent.Target == target {
+			if ok, err := s.Audit().CompleteIntent(ctx, in, clerkEntry(target, 0)); !ok || err != nil {
+				t.Fatalf("CompleteIntent = %v, %v", ok, err)
+			}
+		}
+	}
+}
+
+// checkAuditBacklog holds the pending entries to before plus the queued
+// ones, ZJJ-4's own entry left out, and the effects stored apart to 150.
+func checkAuditBacklog(t *testing.T, s *sqlstore.Store, before compliance.AuditBacklog, queued int) {
+	t.Helper()
+	after, err := s.Audit().AuditBacklog(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := after.Count - before.Count; n != int64(queued) {
+		t.Errorf("pending entries added = %d, want %d (ZJJ-4's own entry left out)", n, queued)
+	}
+	var targets []string
+	if err := s.DB().Table("audit_pending").Where("target = ?", "id=ZJJ-4-accept").Pluck("target", &targets).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(targets) != 1 {
+		t.Errorf("entries of ZJJ-4 = %d, want 1 (recovery's)", len(targets))
+	}
+	var apart int64
+	if err := s.DB().Table("audit_pending_effects").Count(&apart).Error; err != nil {
+		t.Fatal(err)
+	}
+	if apart != 150 {
+		t.Errorf("effects stored apart = %d, want 150", apart)
+	}
 }
 
 // TestAuditWriterCallerStopsWaiting checks that a caller whose context

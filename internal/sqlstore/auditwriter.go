@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -30,6 +31,8 @@ type auditWriter struct {
 	// beforeGroup, when set (tests only), runs before each group is
 	// committed.
 	beforeGroup func()
+	// timeout is groupTimeout, shorter in tests.
+	timeout time.Duration
 
 	txs     atomic.Int64 // transactions that queued entries
 	entries atomic.Int64 // entries queued
@@ -51,7 +54,7 @@ type auditJob struct {
 
 // newAuditWriter returns the audit writer of s.
 func newAuditWriter(s *Audit) *auditWriter {
-	w := &auditWriter{s: s}
+	w := &auditWriter{s: s, timeout: groupTimeout}
 	// Two groups at once on MySQL: a group held up (a lock wait on an
 	// intent that recovery is taking, a connection that hangs) does not
 	// hold up every entry of the node. More would group less: with four,
@@ -63,8 +66,8 @@ func newAuditWriter(s *Audit) *auditWriter {
 
 // write queues j and waits until its transaction has committed, or failed,
 // or ctx is done. A job is the writer's once queued, bounded by
-// groupTimeout as a step is: a caller that stops waiting is told that its
-// entry is still to be written, not that it was lost.
+// groupTimeout and its split's, as a step is: a caller that stops waiting
+// is told that its entry is still to be written, not that it was lost.
 func (w *auditWriter) write(ctx context.Context, j *auditJob) error {
 	j.done = make(chan struct{})
 	w.queue.add(j)
@@ -106,15 +109,22 @@ func (w *auditWriter) commit(group []*auditJob) {
 		}
 		w.splits.Add(1)
 	}
+	deadline := time.Now().Add(w.timeout) // one for the whole split
 	for _, j := range group {
-		w.one(j)
+		w.one(j, deadline)
 	}
 }
 
 // one queues a job in a transaction of its own (run again when it loses a
-// conflict) and answers it.
-func (w *auditWriter) one(j *auditJob) {
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+// conflict), by deadline, and answers it; a job whose deadline has passed
+// is answered errNotTried (an entry with an intent is recovered from it).
+func (w *auditWriter) one(j *auditJob, deadline time.Time) {
+	if !time.Now().Before(deadline) {
+		j.err = errNotTried
+		close(j.done)
+		return
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	var first func(tx *gorm.DB) error
 	if j.token != "" {
@@ -147,7 +157,7 @@ var errIntentsChanged = errors.New("audit intents changed meanwhile")
 // of the group's changes are read (and locked, on MySQL) first: a change
 // whose intent recovery has already completed is skipped.
 func (w *auditWriter) together(jobs []*auditJob) (committing bool, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
 	defer cancel()
 	err = w.s.transactionOnce(ctx, func(tx *gorm.DB) error {
 		if err := removeIntents(tx, jobs); err != nil {

@@ -1,6 +1,26 @@
 package sqlstore
 
-import "sync"
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"powercheck/internal/compliance"
+)
+
+// groupTimeout bounds what a writer does with one group: its
+// transaction and, when that fails as a whole and the group is split, the
+// transactions of its jobs one by one, which share one more groupTimeout:
+// a database that hangs holds a job for two timeouts, not one for each job
+// ahead of it. A group's jobs are no longer their callers' to cancel: a
+// group is not given up because one of its callers went away.
+const groupTimeout = 30 * time.Second
+
+// errNotTried answers a job of a split group whose turn came after the
+// split's deadline: nothing of it was written, so it may be sent again.
+var errNotTried = &compliance.Error{Class: compliance.ClassUnavailable, Code: "database_unavailable",
+	Message: "数据库暂时不可用，未作任何更改，请稍后重试",
+	Err:     errors.New("group commit: the failed group's split ran out of time before this job was tried")}
 
 // groupQueue hands what is queued to commit in groups (group commit): the
 // jobs that arrive while a group commits wait, and the next call of commit

@@ -36,6 +36,8 @@ import (
 type stepWriter struct {
 	c     *conn
 	queue groupQueue[*stepJob]
+	// timeout is groupTimeout, shorter in tests.
+	timeout time.Duration
 
 	txs    atomic.Int64 // transactions committed that stored steps
 	steps  atomic.Int64 // steps stored
@@ -55,7 +57,7 @@ func (c *conn) groupWriters() int {
 
 // newStepWriter returns the step writer of c.
 func newStepWriter(c *conn) *stepWriter {
-	w := &stepWriter{c: c}
+	w := &stepWriter{c: c, timeout: groupTimeout}
 	w.queue = groupQueue[*stepJob]{commit: w.commit, max: c.groupWriters()}
 	return w
 }
@@ -64,11 +66,6 @@ func newStepWriter(c *conn) *stepWriter {
 // locks (and, on SQLite, the database) longer and gains little, since the
 // commit's flush is already shared by this many.
 const maxGroup = 256
-
-// groupTimeout bounds one transaction of the writer. Its steps are no
-// longer the submitters' to cancel: a group is not given up because one
-// of its submitters went away.
-const groupTimeout = 30 * time.Second
 
 // stepJob is one step waiting for the writer.
 type stepJob struct {
@@ -86,8 +83,9 @@ type stepJob struct {
 func (w *stepWriter) write(ctx context.Context, rec compliance.StepRecord, respond compliance.Responder) (compliance.StepResult, error) {
 	j := &stepJob{asked: ctx, ctx: context.WithoutCancel(ctx), rec: rec, respond: respond, done: make(chan struct{})}
 	w.queue.add(j)
-	// Waiting is bounded by the group's timeout; leaving early would answer
-	// the submitter while its step may still be committed.
+	// Waiting is bounded by two group timeouts (the group's transaction,
+	// then its split); leaving early would answer the submitter while its
+	// step may still be committed.
 	<-j.done
 	return j.res, j.err
 }
@@ -105,7 +103,7 @@ func (w *stepWriter) commit(group []*stepJob) {
 	}
 	switch {
 	case len(live) == 1:
-		w.one(live[0])
+		w.one(live[0], time.Now().Add(w.timeout))
 	case len(live) > 1:
 		// Case by case, in the order of their numbers, as a statement over
 		// many cases takes them: fewer deadlocks with those. A case's own
@@ -113,8 +111,9 @@ func (w *stepWriter) commit(group []*stepJob) {
 		slices.SortStableFunc(live, func(a, b *stepJob) int { return strings.Compare(a.rec.Case.CaseNo, b.rec.Case.CaseNo) })
 		if err := w.together(live); err != nil {
 			w.splits.Add(1)
+			deadline := time.Now().Add(w.timeout) // one for the whole split
 			for _, j := range live {
-				w.one(j)
+				w.one(j, deadline)
 			}
 			return
 		}
@@ -136,7 +135,7 @@ func (w *stepWriter) commit(group []*stepJob) {
 // job that fails is rolled back to its savepoint and keeps its error; the
 // transaction fails only when it cannot go on (then no job is answered).
 func (w *stepWriter) together(jobs []*stepJob) error {
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
 	defer cancel()
 	// Once: a group that fails as a whole is split (see commit), and each
 	// step's own transaction is run again when it loses a conflict.
@@ -201,13 +200,19 @@ func groupIntents(jobs []*stepJob) ([]intentPart, error) {
 	return parts, nil
 }
 
-// one stores a job in a transaction of its own and answers it. A
+// one stores a job in a transaction of its own, by deadline, and answers
+// it; a job whose deadline has passed is answered errNotTried. A
 // transaction that MySQL rolled back to break a deadlock is run again: a
 // group holds the counter rows of its first steps while it writes the next
 // ones, so two nodes' groups, or a group and a sweep, can take rows in
 // opposite orders.
-func (w *stepWriter) one(j *stepJob) {
-	ctx, cancel := context.WithTimeout(j.ctx, groupTimeout)
+func (w *stepWriter) one(j *stepJob, deadline time.Time) {
+	if !time.Now().Before(deadline) {
+		j.err = errNotTried
+		close(j.done)
+		return
+	}
+	ctx, cancel := context.WithDeadline(j.ctx, deadline)
 	defer cancel()
 	err := w.c.transaction(ctx, func(tx *gorm.DB) error {
 		var err error

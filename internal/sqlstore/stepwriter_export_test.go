@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"powercheck/internal/compliance"
 )
@@ -34,4 +35,11 @@ func (s *Store) WriteStepGroup(ctxs []context.Context, recs []compliance.StepRec
 func (s *Store) LimitAuditWriters(n int, beforeGroup func()) {
 	s.audits.queue.limit(n)
 	s.audits.beforeGroup = beforeGroup
+}
+
+// SetGroupTimeout sets the time the step and audit writers give a group,
+// and its split, instead of groupTimeout.
+func (s *Store) SetGroupTimeout(d time.Duration) {
+	s.steps.timeout = d
+	s.audits.timeout = d
 }

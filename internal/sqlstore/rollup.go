@@ -190,11 +190,24 @@ func (r *rollup) flush(tx *gorm.DB) error {
 	}
 	slices.SortFunc(keys, rollupKey.compare)
 	firsts := &rollup{}
-	for _, k := range keys {
-		if err := upsertCounter(tx, k, *r.deltas[k]); err != nil {
-			return err
+	for len(keys) > 0 {
+		n := 1
+		for n < len(keys) && keys[n].table == keys[0].table {
+			n++
 		}
-		if k.table == rollOverdue {
+		run := keys[:n]
+		keys = keys[n:]
+		if run[0].table != rollOverdue {
+			if err := upsertCounters(tx, run, r.deltas); err != nil {
+				return err
+			}
+			continue
+		}
+		// An overdue day is read back after its upsert, one at a time.
+		for _, k := range run {
+			if err := upsertCounters(tx, []rollupKey{k}, r.deltas); err != nil {
+				return err
+			}
 			if err := firsts.overdueDay(tx, k, r.deltas[k][0]); err != nil {
 				return err
 			}
@@ -242,53 +255,6 @@ func (r *rollup) overdueDay(tx *gorm.DB, k rollupKey, added int64) error {
 		r.add(rollupKey{table: rollFirsts, dept: k.dept, day: next, prevDay: k.day}, rollupDelta{1})
 	}
 	return nil
-}
-
-// upsertCounter adds d to the counter row of k, inserting it when missing.
-// On MySQL the row is found by its primary key, so the upsert locks that
-// row only (no gap).
-func upsertCounter(tx *gorm.DB, k rollupKey, d rollupDelta) error {
-	plus := func(col string, v int64) clause.Assignment {
-		return clause.Assignment{Column: clause.Column{Name: col}, Value: gorm.Expr(col+" + ?", v)}
-	}
-	cols := func(names ...string) []clause.Column {
-		out := make([]clause.Column, len(names))
-		for i, n := range names {
-			out[i] = clause.Column{Name: n}
-		}
-		return out
-	}
-	switch k.table {
-	case rollWarnings:
-		row := warningDayRow{DepartmentCode: k.dept, Day: k.day, Family: k.family, Level: k.level, N: d[0], Open: d[1], Rectified: d[2]}
-		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "family", "level"),
-			DoUpdates: clause.Set{plus("n", d[0]), plus("open_n", d[1]), plus("rectified_n", d[2])}}).Create(&row).Error
-	case rollWarningMonths:
-		row := warningMonthRow{DepartmentCode: k.dept, Month: k.day, Family: k.family, Level: k.level, N: d[0], Open: d[1], Rectified: d[2]}
-		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "month", "family", "level"),
-			DoUpdates: clause.Set{plus("n", d[0]), plus("open_n", d[1]), plus("rectified_n", d[2])}}).Create(&row).Error
-	case rollCases:
-		row := caseDayRow{DepartmentCode: k.dept, Day: k.day, Cases: d[0], Closed: d[1], Overdue: d[2], ClosedOverdue: d[3], Warned: d[4]}
-		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day"),
-			DoUpdates: clause.Set{plus("cases_n", d[0]), plus("closed_n", d[1]), plus("overdue_n", d[2]),
-				plus("closed_overdue_n", d[3]), plus("warned_n", d[4])}}).Create(&row).Error
-	case rollOverdue:
-		row := overdueDayRow{DepartmentCode: k.dept, Day: k.day, CaseNo: k.caseNo, N: d[0]}
-		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "case_no"),
-			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
-	case rollFirsts:
-		row := overdueFirstRow{DepartmentCode: k.dept, Day: k.day, PrevDay: k.prevDay, N: d[0]}
-		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "prev_day"),
-			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
-	case rollRectifyMonths:
-		row := rectifyMonthRow{DepartmentCode: k.dept, Month: k.day, Tenths: k.tenths, N: d[0]}
-		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "month", "tenths"),
-			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
-	default:
-		row := rectifyDayRow{DepartmentCode: k.dept, Day: k.day, Tenths: k.tenths, N: d[0]}
-		return tx.Clauses(clause.OnConflict{Columns: cols("department_code", "day", "tenths"),
-			DoUpdates: clause.Set{plus("n", d[0])}}).Create(&row).Error
-	}
 }
 
 type rollupCtxKey struct{}

@@ -35,44 +35,11 @@ func TestAccounts(t *testing.T) {
 		zjjAdm := tok[apitest.ZJJAdmin]
 
 		t.Run("tokens are stored only as their hashes", func(t *testing.T) {
-			stored := apitest.StoredTokenHashes(t, s.dsn)
-			for user, key := range map[string]string{"zjj-clerk": apitest.ZJJClerk, "legal": apitest.LegalToken, "admin": ""} {
-				token := tok[key]
-				if key == "" {
-					token = apitest.AdminToken
-				}
-				if got, want := stored[user], compliance.HashToken(token); got != want {
-					t.Errorf("%s: stored %q, want the hash %q", user, got, want)
-				}
-				for _, h := range stored {
-					if strings.Contains(h, token) {
-						t.Errorf("a raw token is stored")
-					}
-				}
-			}
+			tokensStoredHashed(t, s, tok)
 		})
 
 		t.Run("admin lists every account, a department admin its own, without secrets", func(t *testing.T) {
-			r := s.Must(200, "GET", "/api/v1/accounts", apitest.AdminToken, nil)
-			if strings.Contains(string(r.Body), "token") || strings.Contains(string(r.Body), tok[apitest.ZJJClerk]) {
-				t.Errorf("listing shows secrets: %s", r.Body)
-			}
-			var all apitest.AccountsAnswer
-			r.Decode(t, &all)
-			if got := len(all.Items); got != 9 {
-				t.Errorf("admin sees %d accounts (%v), want 9", got, all.Usernames())
-			}
-			var own apitest.AccountsAnswer
-			s.Must(200, "GET", "/api/v1/accounts", zjjAdm, nil).Decode(t, &own)
-			for _, it := range own.Items {
-				if it.DepartmentCode != "ZJJ" {
-					t.Errorf("ZJJ admin sees %s of %q", it.Username, it.DepartmentCode)
-				}
-			}
-			if len(own.Items) != 4 {
-				t.Errorf("ZJJ admin sees %v, want the 4 ZJJ accounts", own.Usernames())
-			}
-			apitest.WantCode(t, s.Do("GET", "/api/v1/accounts", tok[apitest.ZJJClerk], nil), 403, "forbidden")
+			accountListings(t, s, tok)
 		})
 
 		t.Run("disabling takes effect on the next request, and enabling too", func(t *testing.T) {
@@ -127,46 +94,11 @@ func TestAccounts(t *testing.T) {
 		})
 
 		t.Run("who may manage whom", func(t *testing.T) {
-			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/nobody", apitest.AdminToken, map[string]any{"disabled": true}), 404, "account_not_found")
-			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/nobody", zjjAdm, map[string]any{"disabled": true}), 404, "account_not_found")
-			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/scj-clerk", zjjAdm, map[string]any{"disabled": true}), 403, "other_department")
-			apitest.WantCode(t, s.Do("POST", "/api/v1/accounts/scj-clerk/token", zjjAdm, nil), 403, "not_own_account")
-			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-admin2", zjjAdm, map[string]any{"disabled": true}), 403, "account_not_managed")
-			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/legal", zjjAdm, map[string]any{"disabled": true}), 403, "other_department")
-			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-admin", zjjAdm, map[string]any{"real_name": "新名"}), 403, "account_not_managed")
-			apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-clerk", tok[apitest.ZJJClerk], map[string]any{}), 403, "forbidden")
-			apitest.WantCode(t, s.Do("POST", "/api/v1/accounts/zjj-inspector/token", tok[apitest.ZJJClerk], nil), 403, "not_own_account")
-			for _, key := range []string{apitest.SCJClerk, apitest.ZJJClerk, "zjj-inspector"} {
-				s.Must(200, "GET", "/api/v1/me", tok[key], nil)
-			}
-			apitest.WantCode(t, s.Do("POST", "/api/v1/accounts", zjjAdm, map[string]any{"username": "x-scj", "real_name": "某", "role": "clerk", "department_code": "SCJ"}), 403, "other_department")
-			apitest.WantCode(t, s.Do("POST", "/api/v1/accounts", zjjAdm, map[string]any{"username": "x-adm", "real_name": "某", "role": "dept_admin", "department_code": "ZJJ"}), 403, "account_not_managed")
+			whoManagesWhom(t, s, tok)
 		})
 
 		t.Run("a rotated token replaces the old one at once", func(t *testing.T) {
-			var out struct {
-				Username string `json:"username"`
-				Token    string `json:"token"`
-			}
-			s.Must(200, "POST", "/api/v1/accounts/zjj-clerk/token", apitest.AdminToken, nil).Decode(t, &out)
-			if out.Username != "zjj-clerk" || !strings.HasPrefix(out.Token, "pc_") || len(out.Token) != 3+64 {
-				t.Fatalf("rotation answer %+v: want a 256-bit pc_ token", out)
-			}
-			apitest.WantCode(t, s.Do("GET", "/api/v1/me", tok[apitest.ZJJClerk], nil), 401, "invalid_token")
-			s.Must(200, "GET", "/api/v1/me", out.Token, nil)
-			if got, want := apitest.StoredTokenHashes(t, s.dsn)["zjj-clerk"], compliance.HashToken(out.Token); got != want {
-				t.Errorf("stored hash %q, want %q", got, want)
-			}
-			tok[apitest.ZJJClerk] = out.Token
-
-			// Every account may rotate its own token, whatever its role.
-			for _, key := range []string{apitest.LegalToken, apitest.SupervisionToken} {
-				var me struct{ Username string }
-				s.Must(200, "GET", "/api/v1/me", tok[key], nil).Decode(t, &me)
-				s.Must(200, "POST", "/api/v1/accounts/"+me.Username+"/token", tok[key], nil).Decode(t, &out)
-				apitest.WantCode(t, s.Do("GET", "/api/v1/me", tok[key], nil), 401, "invalid_token")
-				s.Must(200, "GET", "/api/v1/me", out.Token, nil)
-			}
+			rotateTokens(t, s, tok)
 		})
 	})
 }
@@ -236,4 +168,97 @@ func TestAccountFailedAuthenticationIsLimited(t *testing.T) {
 	// Over the limit the right token is refused as well: a guess that
 	// hits would otherwise be told so.
 	apitest.WantCode(t, s.Do("GET", "/api/v1/me", apitest.AdminToken, nil), 429, "too_many_attempts")
+}
+
+// rotateTokens checks that a rotated token replaces the old one at once, for
+// every role; tok keeps the new clerk token.
+func rotateTokens(t *testing.T, s *server, tok map[string]string) {
+	var out struct {
+		Username string `json:"username"`
+		Token    string `json:"token"`
+	}
+	s.Must(200, "POST", "/api/v1/accounts/zjj-clerk/token", apitest.AdminToken, nil).Decode(t, &out)
+	if out.Username != "zjj-clerk" || !strings.HasPrefix(out.Token, "pc_") || len(out.Token) != 3+64 {
+		t.Fatalf("rotation answer %+v: want a 256-bit pc_ token", out)
+	}
+	apitest.WantCode(t, s.Do("GET", "/api/v1/me", tok[apitest.ZJJClerk], nil), 401, "invalid_token")
+	s.Must(200, "GET", "/api/v1/me", out.Token, nil)
+	if got, want := apitest.StoredTokenHashes(t, s.dsn)["zjj-clerk"], compliance.HashToken(out.Token); got != want {
+		t.Errorf("stored hash %q, want %q", got, want)
+	}
+	tok[apitest.ZJJClerk] = out.Token
+
+	// Every account may rotate its own token, whatever its role.
+	for _, key := range []string{apitest.LegalToken, apitest.SupervisionToken} {
+		var me struct{ Username string }
+		s.Must(200, "GET", "/api/v1/me", tok[key], nil).Decode(t, &me)
+		s.Must(200, "POST", "/api/v1/accounts/"+me.Username+"/token", tok[key], nil).Decode(t, &out)
+		apitest.WantCode(t, s.Do("GET", "/api/v1/me", tok[key], nil), 401, "invalid_token")
+		s.Must(200, "GET", "/api/v1/me", out.Token, nil)
+	}
+}
+
+// whoManagesWhom checks which accounts a department admin and a clerk may
+// not manage, and that the refusals change nothing.
+func whoManagesWhom(t *testing.T, s *server, tok map[string]string) {
+	zjjAdm := tok[apitest.ZJJAdmin]
+	apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/nobody", apitest.AdminToken, map[string]any{"disabled": true}), 404, "account_not_found")
+	apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/nobody", zjjAdm, map[string]any{"disabled": true}), 404, "account_not_found")
+	apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/scj-clerk", zjjAdm, map[string]any{"disabled": true}), 403, "other_department")
+	apitest.WantCode(t, s.Do("POST", "/api/v1/accounts/scj-clerk/token", zjjAdm, nil), 403, "not_own_account")
+	apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-admin2", zjjAdm, map[string]any{"disabled": true}), 403, "account_not_managed")
+	apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/legal", zjjAdm, map[string]any{"disabled": true}), 403, "other_department")
+	apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-admin", zjjAdm, map[string]any{"real_name": "新名"}), 403, "account_not_managed")
+	apitest.WantCode(t, s.Do("PATCH", "/api/v1/accounts/zjj-clerk", tok[apitest.ZJJClerk], map[string]any{}), 403, "forbidden")
+	apitest.WantCode(t, s.Do("POST", "/api/v1/accounts/zjj-inspector/token", tok[apitest.ZJJClerk], nil), 403, "not_own_account")
+	for _, key := range []string{apitest.SCJClerk, apitest.ZJJClerk, "zjj-inspector"} {
+		s.Must(200, "GET", "/api/v1/me", tok[key], nil)
+	}
+	apitest.WantCode(t, s.Do("POST", "/api/v1/accounts", zjjAdm, map[string]any{"username": "x-scj", "real_name": "某", "role": "clerk", "department_code": "SCJ"}), 403, "other_department")
+	apitest.WantCode(t, s.Do("POST", "/api/v1/accounts", zjjAdm, map[string]any{"username": "x-adm", "real_name": "某", "role": "dept_admin", "department_code": "ZJJ"}), 403, "account_not_managed")
+}
+
+// accountListings checks that the admin lists every account and a department
+// admin its own, without secrets.
+func accountListings(t *testing.T, s *server, tok map[string]string) {
+	zjjAdm := tok[apitest.ZJJAdmin]
+	r := s.Must(200, "GET", "/api/v1/accounts", apitest.AdminToken, nil)
+	if strings.Contains(string(r.Body), "token") || strings.Contains(string(r.Body), tok[apitest.ZJJClerk]) {
+		t.Errorf("listing shows secrets: %s", r.Body)
+	}
+	var all apitest.AccountsAnswer
+	r.Decode(t, &all)
+	if got := len(all.Items); got != 9 {
+		t.Errorf("admin sees %d accounts (%v), want 9", got, all.Usernames())
+	}
+	var own apitest.AccountsAnswer
+	s.Must(200, "GET", "/api/v1/accounts", zjjAdm, nil).Decode(t, &own)
+	for _, it := range own.Items {
+		if it.DepartmentCode != "ZJJ" {
+			t.Errorf("ZJJ admin sees %s of %q", it.Username, it.DepartmentCode)
+		}
+	}
+	if len(own.Items) != 4 {
+		t.Errorf("ZJJ admin sees %v, want the 4 ZJJ accounts", own.Usernames())
+	}
+	apitest.WantCode(t, s.Do("GET", "/api/v1/accounts", tok[apitest.ZJJClerk], nil), 403, "forbidden")
+}
+
+// tokensStoredHashed checks that the tokens are stored only as their hashes.
+func tokensStoredHashed(t *testing.T, s *server, tok map[string]string) {
+	stored := apitest.StoredTokenHashes(t, s.dsn)
+	for user, key := range map[string]string{"zjj-clerk": apitest.ZJJClerk, "legal": apitest.LegalToken, "admin": ""} {
+		token := tok[key]
+		if key == "" {
+			token = apitest.AdminToken
+		}
+		if got, want := stored[user], compliance.HashToken(token); got != want {
+			t.Errorf("%s: stored %q, want the hash %q", user, got, want)
+		}
+		for _, h := range stored {
+			if strings.Contains(h, token) {
+				t.Errorf("a raw token is stored")
+			}
+		}
+	}
 }

@@ -39,6 +39,10 @@ func subjects(kv ...string) []compliance.AuditSubject {
 	return out
 }
 
+// TestAuditStateDigests checks the object states each audit entry records
+// and that verify names an object changed outside the log. It is one
+// timeline, each step counting on the entries and states the steps before it
+// left, so it stays whole.
 func TestAuditStateDigests(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.EachDSN(t, func(t *testing.T, dsn string) {

@@ -103,14 +103,6 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 		}
 		clean(t)
 
-		exec := func(t *testing.T, qs ...string) {
-			t.Helper()
-			for _, q := range qs {
-				if err := st.DB().Exec(q).Error; err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
-		}
 		head, err := st.Audit().AuditHead(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -119,92 +111,10 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 		if err := st.DB().Raw("SELECT hash FROM audit_log WHERE seq = ?", head.Seq-1).Scan(&prevHash).Error; err != nil {
 			t.Fatal(err)
 		}
-		// keep copies rows aside and puts them back as they were.
-		keep := func(table, where string) (save, restore []string) {
-			saved := "saved_" + table
-			return []string{"CREATE TABLE " + saved + " AS SELECT * FROM " + table + " WHERE " + where},
-				[]string{"INSERT INTO " + table + " SELECT * FROM " + saved, "DROP TABLE " + saved}
-		}
-		saveWarning, restoreWarning := keep("warnings", fmt.Sprintf("id = %d", raised))
-		saveEntry, restoreEntry := keep("audit_log", fmt.Sprintf("seq = %d", head.Seq))
-		saveEffects, restoreEffects := keep("audit_effects", fmt.Sprintf("seq = %d", head.Seq))
-		saveYear, restoreYear := keep("calendar_years", "year = 2026")
-
-		for _, tc := range []struct {
-			name   string
-			tamper []string
-			undo   []string
-			flags  []string
-			want   []string
-		}{
-			{
-				name: "an account row inserted",
-				tamper: []string{"INSERT INTO accounts (username, real_name, role, department_code, token_hash, disabled, created_at, updated_at) " +
-					"VALUES ('mallory', '某人', 'admin', '', '" + strings.Repeat("e", 64) + "', false, '2026-03-02 08:00:00', '2026-03-02 08:00:00')"},
-				undo:  []string{"DELETE FROM accounts WHERE username = 'mallory'"},
-				flags: withKey,
-				want:  []string{"account:mallory: stored, but no audit entry records it (inserted outside the audit log)"},
-			},
-			{
-				name:   "a demo account's role changed",
-				tamper: []string{"UPDATE accounts SET role = 'admin' WHERE username = 'zjj-clerk'"},
-				undo:   []string{"UPDATE accounts SET role = 'clerk' WHERE username = 'zjj-clerk'"},
-				flags:  withKey,
-				want:   []string{"account:zjj-clerk: changed after entry", "outside the audit log (state now differs)"},
-			},
-			{
-				name:   "a warning deleted",
-				tamper: append(saveWarning, fmt.Sprintf("DELETE FROM warnings WHERE id = %d", raised)),
-				undo:   restoreWarning,
-				flags:  withKey,
-				want:   []string{fmt.Sprintf("warning:%d: recorded by entry", raised), "but no longer stored (deleted outside the audit log)"},
-			},
-			{
-				name:   "a warning's status changed",
-				tamper: []string{fmt.Sprintf("UPDATE warnings SET status = 'closed' WHERE id = %d", raised)},
-				undo:   []string{fmt.Sprintf("UPDATE warnings SET status = 'explained' WHERE id = %d", raised)},
-				flags:  withKey,
-				want:   []string{fmt.Sprintf("warning:%d: changed after entry", raised), "the warning's row or its transitions"},
-			},
-			{
-				name: "a transition inserted",
-				tamper: []string{fmt.Sprintf("INSERT INTO warning_transitions (warning_id, action, from_state, to_state, actor, role, note, at) "+
-					"VALUES (%d, 'close', 'explained', 'closed', 'mallory', 'supervision', '', '2026-03-03 08:00:00')", raised)},
-				undo:  []string{fmt.Sprintf("DELETE FROM warning_transitions WHERE warning_id = %d AND actor = 'mallory'", raised)},
-				flags: withKey,
-				want:  []string{fmt.Sprintf("warning:%d: changed after entry", raised)},
-			},
-			{
-				name: "a transition of no warning inserted",
-				tamper: []string{"INSERT INTO warning_transitions (warning_id, action, from_state, to_state, actor, role, note, at) " +
-					"VALUES (987654, 'close', 'open', 'closed', 'mallory', 'supervision', '', '2026-03-03 08:00:00')"},
-				undo:  []string{"DELETE FROM warning_transitions WHERE warning_id = 987654"},
-				flags: withKey,
-				want:  []string{"warning_transition:", "stored, but no audit entry records it"},
-			},
-			{
-				name:   "a calendar year deleted",
-				tamper: append(saveYear, "DELETE FROM calendar_years WHERE year = 2026"),
-				undo:   restoreYear,
-				flags:  withKey,
-				want:   []string{"calendar:2026: recorded by entry 1, but no longer stored"},
-			},
-			{
-				name: "the newest entry removed and the head moved back",
-				tamper: append(append(saveEntry, saveEffects...),
-					fmt.Sprintf("DELETE FROM audit_effects WHERE seq = %d", head.Seq),
-					fmt.Sprintf("DELETE FROM audit_log WHERE seq = %d", head.Seq),
-					fmt.Sprintf("UPDATE audit_head SET seq = %d, hash = '%s' WHERE id = 1", head.Seq-1, prevHash)),
-				undo: append(append(restoreEntry, restoreEffects...),
-					fmt.Sprintf("UPDATE audit_head SET seq = %d, hash = '%s' WHERE id = 1", head.Seq, head.Hash)),
-				flags: withCheckpoint,
-				want: []string{fmt.Sprintf("audit log intact: %d entries", head.Seq-1),
-					fmt.Sprintf("audit log does not reach its checkpoint: the checkpoint of %s names entry %d (hash %s), but the log ends at entry %d",
-						cp.At.UTC().Format(time.RFC3339), head.Seq, head.Hash, head.Seq-1), "(truncated)"},
-			},
-		} {
+		fx := tamperFixture{raised: raised, head: head, prevHash: prevHash, cp: cp, withKey: withKey, withCheckpoint: withCheckpoint}
+		for _, tc := range tamperCases(fx) {
 			t.Run(tc.name, func(t *testing.T) {
-				exec(t, tc.tamper...)
+				execAll(t, st, tc.tamper...)
 				out, err := verifyAuditWith(dsn, tc.flags...)
 				for _, want := range tc.want {
 					if err == nil || !strings.Contains(out, want) {
@@ -216,9 +126,120 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 				if last := tc.want[len(tc.want)-1]; v.OK || !strings.Contains(strings.Join(v.Problems, "\n"), last) {
 					t.Errorf("GET /api/v1/audit/verify: %+v; want a problem naming %q", v, last)
 				}
-				exec(t, tc.undo...)
+				execAll(t, st, tc.undo...)
 				clean(t)
 			})
 		}
 	})
+}
+
+// tamperCase is an edit behind the service's back, the statements that undo
+// it, verify's flags and what verify must name.
+type tamperCase struct {
+	name   string
+	tamper []string
+	undo   []string
+	flags  []string
+	want   []string
+}
+
+// tamperFixture is what TestAuditVerifyNamesTampering's edits refer to.
+type tamperFixture struct {
+	raised         int64                 // a warning the step raised
+	head           compliance.AuditHead  // the log's head
+	prevHash       string                // the hash of the entry before the head
+	cp             compliance.Checkpoint // the checkpoint naming the head
+	withKey        []string              // verify's flags with the key
+	withCheckpoint []string              // verify's flags with the key and checkpoint
+}
+
+// execAll runs the statements on the store's database.
+func execAll(t *testing.T, st *sqlstore.Store, qs ...string) {
+	t.Helper()
+	for _, q := range qs {
+		if err := st.DB().Exec(q).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// saveRows copies the rows of table matching where aside, into saved_table.
+func saveRows(table, where string) []string {
+	return []string{"CREATE TABLE saved_" + table + " AS SELECT * FROM " + table + " WHERE " + where}
+}
+
+// restoreRows puts the rows saveRows kept back as they were.
+func restoreRows(table string) []string {
+	return []string{"INSERT INTO " + table + " SELECT * FROM saved_" + table, "DROP TABLE saved_" + table}
+}
+
+// tamperCases are the edits TestAuditVerifyNamesTampering makes, one at a time.
+func tamperCases(f tamperFixture) []tamperCase {
+	raised, head, prevHash, cp, withKey, withCheckpoint := f.raised, f.head, f.prevHash, f.cp, f.withKey, f.withCheckpoint
+	return []tamperCase{
+		{
+			name: "an account row inserted",
+			tamper: []string{"INSERT INTO accounts (username, real_name, role, department_code, token_hash, disabled, created_at, updated_at) " +
+				"VALUES ('mallory', '某人', 'admin', '', '" + strings.Repeat("e", 64) + "', false, '2026-03-02 08:00:00', '2026-03-02 08:00:00')"},
+			undo:  []string{"DELETE FROM accounts WHERE username = 'mallory'"},
+			flags: withKey,
+			want:  []string{"account:mallory: stored, but no audit entry records it (inserted outside the audit log)"},
+		},
+		{
+			name:   "a demo account's role changed",
+			tamper: []string{"UPDATE accounts SET role = 'admin' WHERE username = 'zjj-clerk'"},
+			undo:   []string{"UPDATE accounts SET role = 'clerk' WHERE username = 'zjj-clerk'"},
+			flags:  withKey,
+			want:   []string{"account:zjj-clerk: changed after entry", "outside the audit log (state now differs)"},
+		},
+		{
+			name:   "a warning deleted",
+			tamper: append(saveRows("warnings", fmt.Sprintf("id = %d", raised)), fmt.Sprintf("DELETE FROM warnings WHERE id = %d", raised)),
+			undo:   restoreRows("warnings"),
+			flags:  withKey,
+			want:   []string{fmt.Sprintf("warning:%d: recorded by entry", raised), "but no longer stored (deleted outside the audit log)"},
+		},
+		{
+			name:   "a warning's status changed",
+			tamper: []string{fmt.Sprintf("UPDATE warnings SET status = 'closed' WHERE id = %d", raised)},
+			undo:   []string{fmt.Sprintf("UPDATE warnings SET status = 'explained' WHERE id = %d", raised)},
+			flags:  withKey,
+			want:   []string{fmt.Sprintf("warning:%d: changed after entry", raised), "the warning's row or its transitions"},
+		},
+		{
+			name: "a transition inserted",
+			tamper: []string{fmt.Sprintf("INSERT INTO warning_transitions (warning_id, action, from_state, to_state, actor, role, note, at) "+
+				"VALUES (%d, 'close', 'explained', 'closed', 'mallory', 'supervision', '', '2026-03-03 08:00:00')", raised)},
+			undo:  []string{fmt.Sprintf("DELETE FROM warning_transitions WHERE warning_id = %d AND actor = 'mallory'", raised)},
+			flags: withKey,
+			want:  []string{fmt.Sprintf("warning:%d: changed after entry", raised)},
+		},
+		{
+			name: "a transition of no warning inserted",
+			tamper: []string{"INSERT INTO warning_transitions (warning_id, action, from_state, to_state, actor, role, note, at) " +
+				"VALUES (987654, 'close', 'open', 'closed', 'mallory', 'supervision', '', '2026-03-03 08:00:00')"},
+			undo:  []string{"DELETE FROM warning_transitions WHERE warning_id = 987654"},
+			flags: withKey,
+			want:  []string{"warning_transition:", "stored, but no audit entry records it"},
+		},
+		{
+			name:   "a calendar year deleted",
+			tamper: append(saveRows("calendar_years", "year = 2026"), "DELETE FROM calendar_years WHERE year = 2026"),
+			undo:   restoreRows("calendar_years"),
+			flags:  withKey,
+			want:   []string{"calendar:2026: recorded by entry 1, but no longer stored"},
+		},
+		{
+			name: "the newest entry removed and the head moved back",
+			tamper: append(append(saveRows("audit_log", fmt.Sprintf("seq = %d", head.Seq)), saveRows("audit_effects", fmt.Sprintf("seq = %d", head.Seq))...),
+				fmt.Sprintf("DELETE FROM audit_effects WHERE seq = %d", head.Seq),
+				fmt.Sprintf("DELETE FROM audit_log WHERE seq = %d", head.Seq),
+				fmt.Sprintf("UPDATE audit_head SET seq = %d, hash = '%s' WHERE id = 1", head.Seq-1, prevHash)),
+			undo: append(append(restoreRows("audit_log"), restoreRows("audit_effects")...),
+				fmt.Sprintf("UPDATE audit_head SET seq = %d, hash = '%s' WHERE id = 1", head.Seq, head.Hash)),
+			flags: withCheckpoint,
+			want: []string{fmt.Sprintf("audit log intact: %d entries", head.Seq-1),
+				fmt.Sprintf("audit log does not reach its checkpoint: the checkpoint of %s names entry %d (hash %s), but the log ends at entry %d",
+					cp.At.UTC().Format(time.RFC3339), head.Seq, head.Hash, head.Seq-1), "(truncated)"},
+		}}
 }

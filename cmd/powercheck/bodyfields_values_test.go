@@ -89,127 +89,36 @@ func js(v any) string {
 // valid body.
 func (f bodyField) substs(valid any) []subst {
 	refused := f.refuse
-	var out []subst
-	add := func(label, raw string, want answer) { out = append(out, subst{label: label, raw: raw, want: want}) }
-	keep := func(label, value string) { out = append(out, subst{label: label, raw: js(value), verify: true}) }
-	add("2 MiB string", js(strings.Repeat("x", 2<<20)), tooLarge)
+	var out substList
+	out.add("2 MiB string", js(strings.Repeat("x", 2<<20)), tooLarge)
 	switch {
 	case f.kind.stringy():
-		add("invalid UTF-8", "\"ab\xff\xfecd\"", malformed)
-		add("lone surrogate", `"ab\ud800cd"`, malformed)
-		if f.kind != kKey {
-			add("number for a string", "12345", malformed)
-			add("object for a string", `{"a":"b"}`, malformed)
-			add("array for a string", `["a"]`, malformed)
-			add("bool for a string", "true", malformed)
-		}
-		for i, s := range injections {
-			if f.kind.free() {
-				keep(fmt.Sprintf("injection %d", i+1), s)
-			} else {
-				add(fmt.Sprintf("injection %d", i+1), js(s), refused)
-			}
-		}
-		for _, c := range []string{"\x00", "\x1b[2J", "\x7f", "\u0085"} {
-			add(fmt.Sprintf("control %U", []rune(c)[0]), js("ab"+c+"cd"), refused)
-		}
-		if f.kind.free() {
-			// Escapes that decode to ordinary text are taken as sent.
-			out = append(out, subst{label: "escaped surrogate pair", raw: `"ab\ud83d\ude00cd"`, verify: true},
-				subst{label: "escaped backslash", raw: `"ab\\ud800cd"`, verify: true})
-		}
-		switch f.kind {
-		case kText:
-			keep("line break", "第一行\n第二行\t完")
-		case kSource:
-		default:
-			add("line break", js("第一行\n第二行"), refused)
-		}
-		if !f.optional {
-			add("empty", `""`, refused)
-		}
-		v, _ := valid.(string)
-		if !f.kind.free() && f.kind != kSource && v != "" {
-			add("trailing space", js(v+" "), refused)
-			add("leading space", js(" "+v), refused)
-		}
-		switch f.kind {
-		case kLine, kText, kKey:
-			add("over the limit", js(strings.Repeat("字", f.max+1)), refused)
-			if f.bytes == 0 || 4*f.max <= f.bytes {
-				keep("at the limit", strings.Repeat("𠀀", f.max))
-			} else {
-				keep("at the limit", strings.Repeat("字", min(f.max, f.bytes/3)))
-				add("over the byte limit", js(strings.Repeat("𠀀", f.max)), refused)
-				add("over the byte limit in ASCII", js(strings.Repeat("x", f.bytes+1)), refused)
-			}
-		case kIdent:
-			if f.max > 0 {
-				add("over the limit", js(strings.Repeat("A", f.max+1)), refused)
-			}
-		case kDate, kBound, kStamp, kMonth:
-			add("over the limit", js(v+strings.Repeat("0", 200)), refused)
-		}
-		var formats []string
-		switch f.kind {
-		case kDate:
-			formats = []string{"2026-02-30", "2026-13-01", "2026-3-2", "2026/03/02", "20260302", "2026-03-02T09:30:00+08:00"}
-		case kBound:
-			formats = []string{"2026-02-30", "2026-13-01", "2026/03/02", "2026-03-02 09:30:00", "2026-03-02T25:00:00+08:00", "2026-03-02T09:30:00"}
-		case kStamp:
-			formats = []string{"2026-02-30T09:30:00+08:00", "2026-03-02 09:30:00", "2026-03-02", "2026-03-02T09:30:00", "2026-03-02T09:30:00+99:00"}
-			add("year 1", js("0001-01-01T00:00:00Z"), refused)
-			add("before 2000", js("1969-12-31T23:59:59Z"), refused)
-			add("far future", js("9999-12-31T23:59:59+08:00"), refused)
-		case kMonth:
-			formats = []string{"2026-13", "2026-00", "2026-1", "202603", "2025-06-01", "0000-01"}
-		}
-		for _, s := range formats {
-			add("format "+s, js(s), refused)
-		}
+		f.stringSubsts(&out, valid)
 	case f.kind == kInt || f.kind == kNum:
-		add("string for a number", `"5"`, malformed)
-		add("object for a number", `{}`, malformed)
-		add("array for a number", `[]`, malformed)
-		add("bool for a number", `true`, malformed)
-		add("beyond float64", "1e400", malformed)
-		if f.kind == kInt {
-			add("fraction", "1.5", malformed)
-			add("beyond int64", "9223372036854775808", malformed)
-		}
-		if !f.noLo {
-			add("below the range", strconv.FormatFloat(f.lo-1, 'g', -1, 64), refused)
-		}
-		if !f.noHi {
-			above := f.hi + 1
-			if f.kind == kNum {
-				above = f.hi * 10
-			}
-			add("above the range", strconv.FormatFloat(above, 'g', -1, 64), refused)
-		}
+		f.numberSubsts(&out)
 	case f.kind == kBool:
-		add("string for a bool", `"true"`, malformed)
-		add("number for a bool", `1`, malformed)
-		add("object for a bool", `{}`, malformed)
+		out.add("string for a bool", `"true"`, malformed)
+		out.add("number for a bool", `1`, malformed)
+		out.add("object for a bool", `{}`, malformed)
 	case f.kind == kList:
-		add("object for an array", `{"a":1}`, malformed)
-		add("string for an array", `"a"`, malformed)
-		add("number for an array", `1`, malformed)
+		out.add("object for an array", `{"a":1}`, malformed)
+		out.add("string for an array", `"a"`, malformed)
+		out.add("number for an array", `1`, malformed)
 		if l, ok := valid.([]any); ok && len(l) > 0 && f.max > 0 {
 			many := make([]any, f.max+1)
 			for i := range many {
 				many[i] = l[0]
 			}
-			add("too many elements", js(many), refused)
+			out.add("too many elements", js(many), refused)
 		}
 	case f.kind == kObject:
-		add("array for an object", `[]`, malformed)
-		add("string for an object", `"a"`, malformed)
-		add("number for an object", `1`, malformed)
+		out.add("array for an object", `[]`, malformed)
+		out.add("string for an object", `"a"`, malformed)
+		out.add("number for an object", `1`, malformed)
 		if m, ok := valid.(map[string]any); ok && !f.open {
 			m = cloneMap(m)
 			m["bf_unknown"] = 1
-			add("unknown field", js(m), malformed)
+			out.add("unknown field", js(m), malformed)
 		}
 	}
 	out = append(out, f.extra...)
@@ -219,6 +128,128 @@ func (f bodyField) substs(valid any) []subst {
 		}
 	}
 	return out
+}
+
+// substList collects a field's values, in the order they are tried.
+type substList []subst
+
+// add tries raw, answered want.
+func (l *substList) add(label, raw string, want answer) {
+	*l = append(*l, subst{label: label, raw: raw, want: want})
+}
+
+// keep tries value as free text, accepted and shown back verbatim.
+func (l *substList) keep(label, value string) {
+	*l = append(*l, subst{label: label, raw: js(value), verify: true})
+}
+
+// stringSubsts adds the values tried in a string field: encodings, wrong
+// types, injections, control characters, spaces, then limits and formats.
+func (f bodyField) stringSubsts(l *substList, valid any) {
+	refused := f.refuse
+	l.add("invalid UTF-8", "\"ab\xff\xfecd\"", malformed)
+	l.add("lone surrogate", `"ab\ud800cd"`, malformed)
+	if f.kind != kKey {
+		l.add("number for a string", "12345", malformed)
+		l.add("object for a string", `{"a":"b"}`, malformed)
+		l.add("array for a string", `["a"]`, malformed)
+		l.add("bool for a string", "true", malformed)
+	}
+	for i, s := range injections {
+		if f.kind.free() {
+			l.keep(fmt.Sprintf("injection %d", i+1), s)
+		} else {
+			l.add(fmt.Sprintf("injection %d", i+1), js(s), refused)
+		}
+	}
+	for _, c := range []string{"\x00", "\x1b[2J", "\x7f", "\u0085"} {
+		l.add(fmt.Sprintf("control %U", []rune(c)[0]), js("ab"+c+"cd"), refused)
+	}
+	if f.kind.free() {
+		// Escapes that decode to ordinary text are taken as sent.
+		*l = append(*l, subst{label: "escaped surrogate pair", raw: `"ab\ud83d\ude00cd"`, verify: true},
+			subst{label: "escaped backslash", raw: `"ab\\ud800cd"`, verify: true})
+	}
+	switch f.kind {
+	case kText:
+		l.keep("line break", "第一行\n第二行\t完")
+	case kSource:
+	default:
+		l.add("line break", js("第一行\n第二行"), refused)
+	}
+	if !f.optional {
+		l.add("empty", `""`, refused)
+	}
+	v, _ := valid.(string)
+	if !f.kind.free() && f.kind != kSource && v != "" {
+		l.add("trailing space", js(v+" "), refused)
+		l.add("leading space", js(" "+v), refused)
+	}
+	f.limitSubsts(l, v)
+}
+
+// limitSubsts adds the values over a string field's limits and the
+// malformed ones of a date or time; v is the valid value.
+func (f bodyField) limitSubsts(l *substList, v string) {
+	refused := f.refuse
+	switch f.kind {
+	case kLine, kText, kKey:
+		l.add("over the limit", js(strings.Repeat("字", f.max+1)), refused)
+		if f.bytes == 0 || 4*f.max <= f.bytes {
+			l.keep("at the limit", strings.Repeat("𠀀", f.max))
+		} else {
+			l.keep("at the limit", strings.Repeat("字", min(f.max, f.bytes/3)))
+			l.add("over the byte limit", js(strings.Repeat("𠀀", f.max)), refused)
+			l.add("over the byte limit in ASCII", js(strings.Repeat("x", f.bytes+1)), refused)
+		}
+	case kIdent:
+		if f.max > 0 {
+			l.add("over the limit", js(strings.Repeat("A", f.max+1)), refused)
+		}
+	case kDate, kBound, kStamp, kMonth:
+		l.add("over the limit", js(v+strings.Repeat("0", 200)), refused)
+	}
+	var formats []string
+	switch f.kind {
+	case kDate:
+		formats = []string{"2026-02-30", "2026-13-01", "2026-3-2", "2026/03/02", "20260302", "2026-03-02T09:30:00+08:00"}
+	case kBound:
+		formats = []string{"2026-02-30", "2026-13-01", "2026/03/02", "2026-03-02 09:30:00", "2026-03-02T25:00:00+08:00", "2026-03-02T09:30:00"}
+	case kStamp:
+		formats = []string{"2026-02-30T09:30:00+08:00", "2026-03-02 09:30:00", "2026-03-02", "2026-03-02T09:30:00", "2026-03-02T09:30:00+99:00"}
+		l.add("year 1", js("0001-01-01T00:00:00Z"), refused)
+		l.add("before 2000", js("1969-12-31T23:59:59Z"), refused)
+		l.add("far future", js("9999-12-31T23:59:59+08:00"), refused)
+	case kMonth:
+		formats = []string{"2026-13", "2026-00", "2026-1", "202603", "2025-06-01", "0000-01"}
+	}
+	for _, s := range formats {
+		l.add("format "+s, js(s), refused)
+	}
+}
+
+// numberSubsts adds the values tried in a number field.
+func (f bodyField) numberSubsts(l *substList) {
+	refused := f.refuse
+	l.add("string for a number", `"5"`, malformed)
+	l.add("object for a number", `{}`, malformed)
+	l.add("array for a number", `[]`, malformed)
+	l.add("bool for a number", `true`, malformed)
+	l.add("beyond float64", "1e400", malformed)
+	if f.kind == kInt {
+		l.add("fraction", "1.5", malformed)
+		l.add("beyond int64", "9223372036854775808", malformed)
+	}
+	if !f.noLo {
+		l.add("below the range", strconv.FormatFloat(f.lo-1, 'g', -1, 64), refused)
+	}
+	if !f.noHi {
+		above := f.hi + 1
+		if f.kind == kNum {
+			above = f.hi * 10
+		}
+		l.add("above the range", strconv.FormatFloat(above, 'g', -1, 64), refused)
+	}
 }
 
 func cloneMap(m map[string]any) map[string]any {

@@ -75,68 +75,82 @@ func growCases(b testing.TB, e *consoleEnv, n int) int {
 	}
 	r := rand.New(rand.NewPCG(11, 12))
 	now := time.Now().In(calendar.Shanghai)
-	type plan struct {
-		clerk string
-		steps []map[string]any
-	}
-	plans := make([]plan, n)
+	plans := make([]casePlan, n)
 	total := 0
 	for i := range plans {
-		f := consoleFlows[0]
-		switch x := r.IntN(10); {
-		case x < 4:
-		case x < 6:
-			f = consoleFlows[1]
-		case x < 9:
-			f = consoleFlows[2]
-		default:
-			f = consoleFlows[3]
-		}
-		age := time.Duration(1+r.IntN(364)) * 24 * time.Hour
-		at := now.Add(-age).Truncate(24 * time.Hour).Add(time.Duration(1+r.IntN(8)) * time.Hour) // 09:00–16:00 Shanghai
-		caseNo := fmt.Sprintf("%s-%d-B%05d", f.dept, at.Year(), i)
-		done := len(f.steps)
-		if age < 60*24*time.Hour || r.IntN(10) == 0 {
-			done = 1 + r.IntN(len(f.steps))
-		}
-		noApproval, noBasis := r.IntN(10) == 0, r.IntN(12) == 0
-		var steps []map[string]any
-		for k, code := range f.steps[:done] {
-			if k > 0 {
-				at = at.Add(time.Duration(1+r.IntN(4*24)) * time.Hour)
-			}
-			if at.After(now.Add(-time.Minute)) {
-				break
-			}
-			st := map[string]any{"id": fmt.Sprintf("%s-%d-%s", caseNo, k, code), "case_no": caseNo, "step_code": code,
-				"handler": f.handler, "occurred_at": at.Format(time.RFC3339), "legal_basis_ids": []string{},
-				"approvals": []any{}, "attributes": map[string]any{}}
-			if k == 0 {
-				st["power_item_code"] = f.item
-				st["applicant"] = fmt.Sprintf("某%s有限公司", []string{"建设集团", "置业", "餐饮管理", "超市", "建筑工程", "食品贸易"}[r.IntN(6)])
-				if !f.penalty {
-					st["legal_basis_ids"] = []string{"LB1"}
-				}
-			}
-			if code == "decide" {
-				if !noBasis {
-					st["legal_basis_ids"] = []string{"LB1"}
-				}
-				if !noApproval {
-					st["approvals"] = []any{map[string]any{"role": f.approverRole, "by": f.approver, "at": at.Add(-time.Hour).Format(time.RFC3339)}}
-				}
-				if f.penalty {
-					st["discretion"] = map[string]any{"tier": "一般", "amount": 10000 + r.IntN(30000)}
-				}
-			}
-			steps = append(steps, st)
-		}
-		plans[i] = plan{f.clerk, steps}
-		total += len(steps)
+		plans[i] = planCase(r, now, i)
+		total += len(plans[i].steps)
 	}
+	postPlans(b, e, plans)
+	return total
+}
 
+// casePlan is the steps of one case and the clerk who enters them.
+type casePlan struct {
+	clerk string
+	steps []map[string]any
+}
+
+// planCase draws the i-th case of growCases from r.
+func planCase(r *rand.Rand, now time.Time, i int) casePlan {
+	f := consoleFlows[0]
+	switch x := r.IntN(10); {
+	case x < 4:
+	case x < 6:
+		f = consoleFlows[1]
+	case x < 9:
+		f = consoleFlows[2]
+	default:
+		f = consoleFlows[3]
+	}
+	age := time.Duration(1+r.IntN(364)) * 24 * time.Hour
+	at := now.Add(-age).Truncate(24 * time.Hour).Add(time.Duration(1+r.IntN(8)) * time.Hour) // 09:00–16:00 Shanghai
+	caseNo := fmt.Sprintf("%s-%d-B%05d", f.dept, at.Year(), i)
+	done := len(f.steps)
+	if age < 60*24*time.Hour || r.IntN(10) == 0 {
+		done = 1 + r.IntN(len(f.steps))
+	}
+	noApproval, noBasis := r.IntN(10) == 0, r.IntN(12) == 0
+	var steps []map[string]any
+	for k, code := range f.steps[:done] {
+		if k > 0 {
+			at = at.Add(time.Duration(1+r.IntN(4*24)) * time.Hour)
+		}
+		if at.After(now.Add(-time.Minute)) {
+			break
+		}
+		st := map[string]any{"id": fmt.Sprintf("%s-%d-%s", caseNo, k, code), "case_no": caseNo, "step_code": code,
+			"handler": f.handler, "occurred_at": at.Format(time.RFC3339), "legal_basis_ids": []string{},
+			"approvals": []any{}, "attributes": map[string]any{}}
+		if k == 0 {
+			st["power_item_code"] = f.item
+			st["applicant"] = fmt.Sprintf("某%s有限公司", []string{"建设集团", "置业", "餐饮管理", "超市", "建筑工程", "食品贸易"}[r.IntN(6)])
+			if !f.penalty {
+				st["legal_basis_ids"] = []string{"LB1"}
+			}
+		}
+		if code == "decide" {
+			if !noBasis {
+				st["legal_basis_ids"] = []string{"LB1"}
+			}
+			if !noApproval {
+				st["approvals"] = []any{map[string]any{"role": f.approverRole, "by": f.approver, "at": at.Add(-time.Hour).Format(time.RFC3339)}}
+			}
+			if f.penalty {
+				st["discretion"] = map[string]any{"tier": "一般", "amount": 10000 + r.IntN(30000)}
+			}
+		}
+		steps = append(steps, st)
+	}
+	return casePlan{f.clerk, steps}
+}
+
+// postPlans enters the plans' steps through POST /api/v1/steps, six cases at
+// a time, and stops at the first failure.
+func postPlans(b testing.TB, e *consoleEnv, plans []casePlan) {
+	b.Helper()
 	const workers = 6
-	work := make(chan plan)
+	work := make(chan casePlan)
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -174,7 +188,6 @@ func growCases(b testing.TB, e *consoleEnv, n int) int {
 	if firstErr != nil {
 		b.Fatal(firstErr)
 	}
-	return total
 }
 
 func cmpOr(a, b error) error {

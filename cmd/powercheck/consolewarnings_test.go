@@ -56,20 +56,42 @@ func insertWarnings(b testing.TB, db *sql.DB, n int) int {
 	if n <= 0 {
 		return 0
 	}
+	cases, revision := loadSeedCases(b, db)
+	r := rand.New(rand.NewPCG(21, 22))
+	now := time.Now().UTC()
+	ws := drawWarnings(r, cases, n, now)
+	writeWarnings(b, db, ws, revision, r, now)
+	return n
+}
+
+// seedCase is a stored case and its steps' ids.
+type seedCase struct {
+	no, dept string
+	accepted time.Time
+	steps    []string
+}
+
+// seedWarning is a warning insertWarnings inserts.
+type seedWarning struct {
+	c                           *seedCase
+	step, rule, family, level   string
+	status, basis, key, message string
+	created                     time.Time
+}
+
+// loadSeedCases reads the stored cases that have steps and the newest
+// policy revision.
+func loadSeedCases(b testing.TB, db *sql.DB) ([]*seedCase, int64) {
+	b.Helper()
 	ctx := context.Background()
-	type caseInfo struct {
-		no, dept string
-		accepted time.Time
-		steps    []string
-	}
-	var cases []*caseInfo
-	byNo := map[string]*caseInfo{}
+	var cases []*seedCase
+	byNo := map[string]*seedCase{}
 	rows, err := db.QueryContext(ctx, "SELECT case_no, department_code, accepted_at FROM cases ORDER BY case_no")
 	if err != nil {
 		b.Fatal(err)
 	}
 	for rows.Next() {
-		c := &caseInfo{}
+		c := &seedCase{}
 		if err := rows.Scan(&c.no, &c.dept, &c.accepted); err != nil {
 			b.Fatal(err)
 		}
@@ -101,18 +123,16 @@ func insertWarnings(b testing.TB, db *sql.DB, n int) int {
 	if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 1) FROM policy_revisions").Scan(&revision); err != nil {
 		b.Fatal(err)
 	}
-	cases = slices.DeleteFunc(cases, func(c *caseInfo) bool { return len(c.steps) == 0 })
+	cases = slices.DeleteFunc(cases, func(c *seedCase) bool { return len(c.steps) == 0 })
 	if len(cases) == 0 {
 		b.Fatal("no cases with steps to hang warnings on")
 	}
+	return cases, revision
+}
 
-	type warning struct {
-		c                           *caseInfo
-		step, rule, family, level   string
-		status, basis, key, message string
-		created                     time.Time
-	}
-	r := rand.New(rand.NewPCG(21, 22))
+// drawWarnings draws n warnings from r over the cases, the rules and the
+// statuses, sorted by creation.
+func drawWarnings(r *rand.Rand, cases []*seedCase, n int, now time.Time) []seedWarning {
 	ruleTotal, recentTotal, settledTotal := 0, 0, 0
 	for _, x := range consoleRules {
 		ruleTotal += x.weight
@@ -121,8 +141,7 @@ func insertWarnings(b testing.TB, db *sql.DB, n int) int {
 		recentTotal += x.recent
 		settledTotal += x.settled
 	}
-	now := time.Now().UTC()
-	ws := make([]warning, n)
+	ws := make([]seedWarning, n)
 	for i := range ws {
 		c := cases[r.IntN(len(cases))]
 		k := r.IntN(ruleTotal)
@@ -160,12 +179,20 @@ func insertWarnings(b testing.TB, db *sql.DB, n int) int {
 			key = "item"
 		}
 		step := c.steps[r.IntN(len(c.steps))]
-		ws[i] = warning{c: c, step: step, rule: rule.rule, family: family, level: level, status: status, basis: rule.basis,
+		ws[i] = seedWarning{c: c, step: step, rule: rule.rule, family: family, level: level, status: status, basis: rule.basis,
 			key: key, created: created,
 			message: fmt.Sprintf("办件 %s 的环节 %s 触发规则 %s，请及时核查处理", c.no, step, rule.rule)}
 	}
-	slices.SortStableFunc(ws, func(a, b warning) int { return a.created.Compare(b.created) })
+	slices.SortStableFunc(ws, func(a, b seedWarning) int { return a.created.Compare(b.created) })
 
+	return ws
+}
+
+// writeWarnings inserts ws with multi-row INSERTs in one transaction; a
+// dealt-with warning is updated up to 20 days after its creation.
+func writeWarnings(b testing.TB, db *sql.DB, ws []seedWarning, revision int64, r *rand.Rand, now time.Time) {
+	b.Helper()
+	ctx := context.Background()
 	const cols = "case_no, dedupe, step_id, department_code, `rule`, family, level, status, message, basis, warning_key, policy_revision, created_at, updated_at"
 	const perRow, batch = 14, 500
 	ph := "(" + strings.TrimSuffix(strings.Repeat("?,", perRow), ",") + ")"
@@ -204,7 +231,6 @@ func insertWarnings(b testing.TB, db *sql.DB, n int) int {
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
-	return n
 }
 
 // pick returns a when cond holds, else b.

@@ -69,21 +69,7 @@ func TestCredentialChangesOnTwoNodes(t *testing.T) {
 		clerk := tok[apitest.ZJJClerk]
 
 		t.Run("a disabled account's token", func(t *testing.T) {
-			// Both nodes have just accepted the token: each remembers it.
-			a.Must(200, "GET", "/api/v1/me", clerk, nil)
-			b.Must(200, "GET", "/api/v1/me", clerk, nil)
-			a.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]any{"disabled": true})
-			apitest.WantCode(t, a.Do("GET", "/api/v1/me", clerk, nil), 401, "invalid_token")
-			eventually(t, "the other node refuses the disabled account's token", 401, "invalid_token",
-				func() apitest.Response { return b.Do("GET", "/api/v1/me", clerk, nil) })
-			// Node B refuses that token, not every request.
-			b.Must(200, "GET", "/api/v1/me", apitest.AdminToken, nil)
-
-			a.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]any{"disabled": false})
-			a.Must(200, "GET", "/api/v1/me", clerk, nil)
-			// A refusal is never remembered: node B accepts the token again
-			// on its next request.
-			b.Must(200, "GET", "/api/v1/me", clerk, nil)
+			disabledOnTwoNodes(t, a, b, clerk)
 		})
 
 		t.Run("a rotated token", func(t *testing.T) {
@@ -152,4 +138,24 @@ func (s *server) must200(r apitest.Response) {
 	if r.Status != 200 {
 		s.T.Fatalf("status %d, want 200; body %s", r.Status, r.Body)
 	}
+}
+
+// disabledOnTwoNodes disables the clerk's account on node a and checks that
+// b refuses its token within the TTL, and accepts it again once enabled.
+func disabledOnTwoNodes(t *testing.T, a, b *server, clerk string) {
+	// Both nodes have just accepted the token: each remembers it.
+	a.Must(200, "GET", "/api/v1/me", clerk, nil)
+	b.Must(200, "GET", "/api/v1/me", clerk, nil)
+	a.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]any{"disabled": true})
+	apitest.WantCode(t, a.Do("GET", "/api/v1/me", clerk, nil), 401, "invalid_token")
+	eventually(t, "the other node refuses the disabled account's token", 401, "invalid_token",
+		func() apitest.Response { return b.Do("GET", "/api/v1/me", clerk, nil) })
+	// Node B refuses that token, not every request.
+	b.Must(200, "GET", "/api/v1/me", apitest.AdminToken, nil)
+
+	a.Must(200, "PATCH", "/api/v1/accounts/zjj-clerk", apitest.AdminToken, map[string]any{"disabled": false})
+	a.Must(200, "GET", "/api/v1/me", clerk, nil)
+	// A refusal is never remembered: node B accepts the token again
+	// on its next request.
+	b.Must(200, "GET", "/api/v1/me", clerk, nil)
 }

@@ -86,54 +86,7 @@ func TestDashboardStats(t *testing.T) {
 		period := "from=2026-03-01&to=" + today
 
 		t.Run("department figures match the lists their links open", func(t *testing.T) {
-			var got compliance.DepartmentStats
-			s.Must(200, "GET", "/api/v1/stats/departments?"+period, oversight, nil).Decode(t, &got)
-			if len(got.Departments) != 2 || got.Departments[0].DepartmentCode != "SCJ" || got.Departments[1].DepartmentCode != "ZJJ" {
-				t.Fatalf("departments = %+v, want SCJ and ZJJ", got.Departments)
-			}
-			for _, d := range got.Departments {
-				base := "department=" + d.DepartmentCode + "&" + period
-				for _, c := range []struct {
-					name  string
-					got   int64
-					query string
-				}{
-					{"warnings", d.Warnings, base},
-					{"alarms", d.Alarms, base + "&level=alarm"},
-					{"prewarnings", d.Prewarnings, base + "&level=prewarning"},
-					{"open_alarms", d.OpenAlarms, base + "&level=alarm&status=open"},
-					{"open_prewarnings", d.OpenPrewarnings, base + "&level=prewarning&status=open"},
-					{"deadline_alarms", d.DeadlineAlarms, base + "&level=alarm&family=deadline"},
-				} {
-					if want := int64(len(listWarnings(t, s, oversight, c.query))); c.got != want {
-						t.Errorf("%s %s = %d, the list %s has %d", d.DepartmentCode, c.name, c.got, c.query, want)
-					}
-				}
-			}
-			zjj := got.Departments[1]
-			// Accepted in March and still open, four cases are past their time
-			// limit by now; the fifth was delivered in time.
-			if zjj.DepartmentName != "区住房和城乡建设局" || zjj.Cases != 5 || zjj.OverdueCases != 4 || zjj.OverdueRate != 0.8 ||
-				zjj.ClosedCases != 1 || zjj.ClosedOnTime != 1 || zjj.OnTimeRate != 1 {
-				t.Errorf("ZJJ cases = %+v, want 5 cases, 4 overdue, 1 closed on time", zjj)
-			}
-			var closed struct{ Items []struct{ CaseNo string } }
-			s.Must(200, "GET", "/api/v1/cases?department=ZJJ&status=closed&"+period, oversight, nil).Decode(t, &closed)
-			if int64(len(closed.Items)) != zjj.ClosedCases {
-				t.Errorf("the case list has %d closed cases, the figure says %d", len(closed.Items), zjj.ClosedCases)
-			}
-			if zjj.AlarmsRectified != 3 || !isRate(zjj.RectificationRate, 3, zjj.Alarms) || zjj.OpenAlarms != zjj.Alarms-3 {
-				t.Errorf("ZJJ alarms = %+v, want 3 rectified", zjj)
-			}
-			if zjj.MedianRectifyDays == nil || *zjj.MedianRectifyDays != 2.5 || zjj.RectifiedMeasured != 3 {
-				t.Errorf("ZJJ median days to rectify = %v of %d, want 2.5 of 3", zjj.MedianRectifyDays, zjj.RectifiedMeasured)
-			}
-			if zjj.ClosedOnTime > zjj.ClosedCases || !isRate(zjj.OnTimeRate, zjj.ClosedOnTime, zjj.ClosedCases) {
-				t.Errorf("ZJJ on time = %+v", zjj)
-			}
-			if scj := got.Departments[0]; scj.MedianRectifyDays != nil || scj.Cases != 1 || scj.AlarmsRectified != 0 {
-				t.Errorf("SCJ = %+v, want 1 case, nothing rectified", scj)
-			}
+			departmentFiguresMatch(t, s, oversight, period)
 		})
 
 		t.Run("a period before the alarms counts only their cases", func(t *testing.T) {
@@ -145,34 +98,7 @@ func TestDashboardStats(t *testing.T) {
 		})
 
 		t.Run("department accounts get their own department only", func(t *testing.T) {
-			for _, path := range []string{"/api/v1/stats/departments", "/api/v1/stats/patrols", "/api/v1/stats/explanations"} {
-				var got struct {
-					Departments []compliance.DepartmentFigures `json:"departments"`
-					Rows        []struct {
-						DepartmentCode string `json:"department_code"`
-					} `json:"rows"`
-				}
-				s.Must(200, "GET", path+"?"+period, tok[apitest.ZJJAdmin], nil).Decode(t, &got)
-				for _, d := range got.Departments {
-					if d.DepartmentCode != "ZJJ" {
-						t.Errorf("%s: ZJJ admin sees %s", path, d.DepartmentCode)
-					}
-				}
-				for _, r := range got.Rows {
-					if r.DepartmentCode != "ZJJ" {
-						t.Errorf("%s: ZJJ admin sees a row of %s", path, r.DepartmentCode)
-					}
-				}
-				apitest.WantCode(t, s.Do("GET", path+"?department=SCJ", tok[apitest.ZJJAdmin], nil), 403, "other_department")
-				apitest.WantCode(t, s.Do("GET", path+"?department=SCJ", inspector, nil), 403, "other_department")
-				s.Must(403, "GET", path, tok[apitest.ZJJClerk], nil)
-				s.Must(403, "GET", path, tok[apitest.LegalToken], nil)
-				s.Must(200, "GET", path, tok[apitest.SupervisionToken], nil)
-				s.Must(200, "GET", path, apitest.AdminToken, nil)
-				for _, q := range []string{"from=2026-3-1", "from=2026-04-01&to=2026-03-01", "department=NOPE"} {
-					s.Must(422, "GET", path+"?"+q, oversight, nil)
-				}
-			}
+			ownDepartmentOnly(t, s, tok, inspector, oversight, period)
 		})
 
 		t.Run("patrol compliance matches the ledger", func(t *testing.T) {
@@ -205,40 +131,132 @@ func TestDashboardStats(t *testing.T) {
 		})
 
 		t.Run("explanations owed match the monthly reports", func(t *testing.T) {
-			s.Must(201, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2026-04"))
-			var got struct {
-				Rows []struct {
-					DepartmentCode string `json:"department_code"`
-					Month          string `json:"month"`
-					Status         string `json:"status"`
-					Due            string `json:"due"`
-					SubmittedOn    string `json:"submitted_on"`
-				} `json:"rows"`
-			}
-			s.Must(200, "GET", "/api/v1/stats/explanations?department=ZJJ&from=2026-03-01&to=2026-05-31", oversight, nil).Decode(t, &got)
-			var statuses []string
-			for _, r := range got.Rows {
-				var rep struct {
-					Required bool   `json:"explanation_required"`
-					Due      string `json:"explanation_due"`
-				}
-				s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+r.Month, oversight, nil).Decode(t, &rep)
-				if rep.Required != (r.Status != "not_required") || (rep.Required && r.Due != rep.Due) {
-					t.Errorf("%s: %+v, the report says required %v due %s", r.Month, r, rep.Required, rep.Due)
-				}
-				statuses = append(statuses, r.Month+":"+r.Status)
-			}
-			// March holds the three alarms dated back; April and May have no case.
-			want := []string{"2026-03:missing", "2026-04:late", "2026-05:missing"}
-			if !slices.Equal(statuses, want) {
-				t.Errorf("statuses = %v, want %v", statuses, want)
-			}
-			// SCJ accepted a case in March and its warnings came later: nothing to explain.
-			got.Rows = nil
-			s.Must(200, "GET", "/api/v1/stats/explanations?department=SCJ&from=2026-03-01&to=2026-03-31", oversight, nil).Decode(t, &got)
-			if len(got.Rows) != 1 || got.Rows[0].Status != "not_required" || got.Rows[0].Due != "" {
-				t.Errorf("SCJ March = %+v, want not_required", got.Rows)
-			}
+			explanationsOwed(t, s, tok, oversight)
 		})
 	})
+}
+
+// explanationsOwed checks the explanations owed against the monthly reports,
+// after ZJJ explains April late.
+func explanationsOwed(t *testing.T, s *server, tok map[string]string, oversight string) {
+	s.Must(201, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2026-04"))
+	var got struct {
+		Rows []struct {
+			DepartmentCode string `json:"department_code"`
+			Month          string `json:"month"`
+			Status         string `json:"status"`
+			Due            string `json:"due"`
+			SubmittedOn    string `json:"submitted_on"`
+		} `json:"rows"`
+	}
+	s.Must(200, "GET", "/api/v1/stats/explanations?department=ZJJ&from=2026-03-01&to=2026-05-31", oversight, nil).Decode(t, &got)
+	var statuses []string
+	for _, r := range got.Rows {
+		var rep struct {
+			Required bool   `json:"explanation_required"`
+			Due      string `json:"explanation_due"`
+		}
+		s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+r.Month, oversight, nil).Decode(t, &rep)
+		if rep.Required != (r.Status != "not_required") || (rep.Required && r.Due != rep.Due) {
+			t.Errorf("%s: %+v, the report says required %v due %s", r.Month, r, rep.Required, rep.Due)
+		}
+		statuses = append(statuses, r.Month+":"+r.Status)
+	}
+	// March holds the three alarms dated back; April and May have no case.
+	want := []string{"2026-03:missing", "2026-04:late", "2026-05:missing"}
+	if !slices.Equal(statuses, want) {
+		t.Errorf("statuses = %v, want %v", statuses, want)
+	}
+	// SCJ accepted a case in March and its warnings came later: nothing to explain.
+	got.Rows = nil
+	s.Must(200, "GET", "/api/v1/stats/explanations?department=SCJ&from=2026-03-01&to=2026-03-31", oversight, nil).Decode(t, &got)
+	if len(got.Rows) != 1 || got.Rows[0].Status != "not_required" || got.Rows[0].Due != "" {
+		t.Errorf("SCJ March = %+v, want not_required", got.Rows)
+	}
+}
+
+// ownDepartmentOnly checks that department accounts see only their own
+// department's figures, and who may read them.
+func ownDepartmentOnly(t *testing.T, s *server, tok map[string]string, inspector, oversight, period string) {
+	for _, path := range []string{"/api/v1/stats/departments", "/api/v1/stats/patrols", "/api/v1/stats/explanations"} {
+		var got struct {
+			Departments []compliance.DepartmentFigures `json:"departments"`
+			Rows        []struct {
+				DepartmentCode string `json:"department_code"`
+			} `json:"rows"`
+		}
+		s.Must(200, "GET", path+"?"+period, tok[apitest.ZJJAdmin], nil).Decode(t, &got)
+		for _, d := range got.Departments {
+			if d.DepartmentCode != "ZJJ" {
+				t.Errorf("%s: ZJJ admin sees %s", path, d.DepartmentCode)
+			}
+		}
+		for _, r := range got.Rows {
+			if r.DepartmentCode != "ZJJ" {
+				t.Errorf("%s: ZJJ admin sees a row of %s", path, r.DepartmentCode)
+			}
+		}
+		apitest.WantCode(t, s.Do("GET", path+"?department=SCJ", tok[apitest.ZJJAdmin], nil), 403, "other_department")
+		apitest.WantCode(t, s.Do("GET", path+"?department=SCJ", inspector, nil), 403, "other_department")
+		s.Must(403, "GET", path, tok[apitest.ZJJClerk], nil)
+		s.Must(403, "GET", path, tok[apitest.LegalToken], nil)
+		s.Must(200, "GET", path, tok[apitest.SupervisionToken], nil)
+		s.Must(200, "GET", path, apitest.AdminToken, nil)
+		for _, q := range []string{"from=2026-3-1", "from=2026-04-01&to=2026-03-01", "department=NOPE"} {
+			s.Must(422, "GET", path+"?"+q, oversight, nil)
+		}
+	}
+}
+
+// departmentFiguresMatch checks the department figures against the lists
+// their links open.
+func departmentFiguresMatch(t *testing.T, s *server, oversight, period string) {
+	var got compliance.DepartmentStats
+	s.Must(200, "GET", "/api/v1/stats/departments?"+period, oversight, nil).Decode(t, &got)
+	if len(got.Departments) != 2 || got.Departments[0].DepartmentCode != "SCJ" || got.Departments[1].DepartmentCode != "ZJJ" {
+		t.Fatalf("departments = %+v, want SCJ and ZJJ", got.Departments)
+	}
+	for _, d := range got.Departments {
+		base := "department=" + d.DepartmentCode + "&" + period
+		for _, c := range []struct {
+			name  string
+			got   int64
+			query string
+		}{
+			{"warnings", d.Warnings, base},
+			{"alarms", d.Alarms, base + "&level=alarm"},
+			{"prewarnings", d.Prewarnings, base + "&level=prewarning"},
+			{"open_alarms", d.OpenAlarms, base + "&level=alarm&status=open"},
+			{"open_prewarnings", d.OpenPrewarnings, base + "&level=prewarning&status=open"},
+			{"deadline_alarms", d.DeadlineAlarms, base + "&level=alarm&family=deadline"},
+		} {
+			if want := int64(len(listWarnings(t, s, oversight, c.query))); c.got != want {
+				t.Errorf("%s %s = %d, the list %s has %d", d.DepartmentCode, c.name, c.got, c.query, want)
+			}
+		}
+	}
+	zjj := got.Departments[1]
+	// Accepted in March and still open, four cases are past their time
+	// limit by now; the fifth was delivered in time.
+	if zjj.DepartmentName != "区住房和城乡建设局" || zjj.Cases != 5 || zjj.OverdueCases != 4 || zjj.OverdueRate != 0.8 ||
+		zjj.ClosedCases != 1 || zjj.ClosedOnTime != 1 || zjj.OnTimeRate != 1 {
+		t.Errorf("ZJJ cases = %+v, want 5 cases, 4 overdue, 1 closed on time", zjj)
+	}
+	var closed struct{ Items []struct{ CaseNo string } }
+	s.Must(200, "GET", "/api/v1/cases?department=ZJJ&status=closed&"+period, oversight, nil).Decode(t, &closed)
+	if int64(len(closed.Items)) != zjj.ClosedCases {
+		t.Errorf("the case list has %d closed cases, the figure says %d", len(closed.Items), zjj.ClosedCases)
+	}
+	if zjj.AlarmsRectified != 3 || !isRate(zjj.RectificationRate, 3, zjj.Alarms) || zjj.OpenAlarms != zjj.Alarms-3 {
+		t.Errorf("ZJJ alarms = %+v, want 3 rectified", zjj)
+	}
+	if zjj.MedianRectifyDays == nil || *zjj.MedianRectifyDays != 2.5 || zjj.RectifiedMeasured != 3 {
+		t.Errorf("ZJJ median days to rectify = %v of %d, want 2.5 of 3", zjj.MedianRectifyDays, zjj.RectifiedMeasured)
+	}
+	if zjj.ClosedOnTime > zjj.ClosedCases || !isRate(zjj.OnTimeRate, zjj.ClosedOnTime, zjj.ClosedCases) {
+		t.Errorf("ZJJ on time = %+v", zjj)
+	}
+	if scj := got.Departments[0]; scj.MedianRectifyDays != nil || scj.Cases != 1 || scj.AlarmsRectified != 0 {
+		t.Errorf("SCJ = %+v, want 1 case, nothing rectified", scj)
+	}
 }

@@ -69,59 +69,11 @@ func TestSteps(t *testing.T) {
 		})
 
 		t.Run("bad input is refused and stores nothing", func(t *testing.T) {
-			big := apitest.FirstStep("C9-accept", "ZJJ-2026-0009", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
-			big["attributes"] = map[string]any{"blob": strings.Repeat("x", 2<<20)}
-			tests := []struct {
-				name   string
-				token  string
-				body   any
-				status int
-				code   string
-			}{
-				{"malformed json", clerk, `{"id": "C9-accept",`, 400, "malformed_json"},
-				{"unknown field", clerk, `{"id": "C9-accept", "surprise": 1}`, 400, "malformed_json"},
-				{"bad date", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2026-02-30 09:00"), 422, "invalid_step"},
-				{"future date", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2099-01-01T00:00:00+08:00"), 422, "invalid_step"},
-				{"unknown step code", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "step_code", "approve"), 422, "unknown_step_code"},
-				{"unknown item", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "power_item_code", "NOPE"), 422, "unknown_item"},
-				{"first step without item", clerk, apitest.With(apitest.Step("C9-accept", "ZJJ-2026-0009", "accept", "2026-03-02T09:30:00+08:00")), 422, "unknown_case"},
-				{"missing handler", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "handler", ""), 422, "invalid_step"},
-				{"too large", clerk, big, 413, "payload_too_large"},
-				{"no token", "", apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "unauthenticated"},
-				{"bad token", "pc_nope", apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "invalid_token"},
-				{"role may not submit", tok[apitest.SupervisionToken], apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "forbidden"},
-				{"other department's item", tok[apitest.SCJClerk], apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "other_department"},
-			}
-			for _, tt := range tests {
-				t.Run(tt.name, func(t *testing.T) {
-					r := s.Must(tt.status, "POST", "/api/v1/steps", tt.token, tt.body)
-					if code := r.ErrorCode(t); code != tt.code {
-						t.Errorf("code = %s, want %s (%s)", code, tt.code, r.Body)
-					}
-					s.Must(404, "GET", "/api/v1/cases/ZJJ-2026-0009", tok[apitest.SupervisionToken], nil)
-				})
-			}
+			stepRefusals(t, s, tok, accept)
 		})
 
 		t.Run("other departments neither write nor read a case", func(t *testing.T) {
-			// Another department's case is answered as a case nobody opened.
-			review := apitest.Step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00")
-			if code := s.Must(422, "POST", "/api/v1/steps", tok[apitest.SCJClerk], review).ErrorCode(t); code != "unknown_case" {
-				t.Errorf("code = %s", code)
-			}
-			s.Must(404, "GET", "/api/v1/cases/ZJJ-2026-0001", tok[apitest.SCJClerk], nil)
-			s.Must(403, "GET", "/api/v1/warnings?department=ZJJ", tok[apitest.SCJClerk], nil)
-			var list struct {
-				Items []struct {
-					DepartmentCode string `json:"department_code"`
-				} `json:"items"`
-			}
-			s.Must(200, "GET", "/api/v1/warnings", tok[apitest.SCJClerk], nil).Decode(t, &list)
-			for _, w := range list.Items {
-				if w.DepartmentCode != "SCJ" {
-					t.Errorf("SCJ clerk sees a warning of %s", w.DepartmentCode)
-				}
-			}
+			otherDepartmentsKeptOut(t, s, tok)
 		})
 
 		t.Run("an adjusted item is a new version; open cases keep theirs", func(t *testing.T) {
@@ -143,93 +95,11 @@ func TestSteps(t *testing.T) {
 		})
 
 		t.Run("catalog validation", func(t *testing.T) {
-			tests := []struct {
-				name string
-				edit func(map[string]any)
-				code string
-			}{
-				{"unknown category", func(it map[string]any) { it["category"] = "行政审批" }, "invalid_item"},
-				{"duplicate step codes", func(it map[string]any) {
-					it["steps"] = []any{map[string]any{"code": "accept", "name": "受理"}, map[string]any{"code": "accept", "name": "再受理"}}
-				}, "invalid_item"},
-				{"non-positive time limit", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 0, "unit": "workday"} }, "invalid_item"},
-				{"negative step limit", func(it map[string]any) {
-					it["steps"] = []any{map[string]any{"code": "accept", "name": "受理", "time_limit_days": -1}}
-				}, "invalid_item"},
-				{"tier min above max", func(it map[string]any) {
-					it["discretion"] = map[string]any{"一般": map[string]any{"min": 5000, "max": 1000}}
-				}, "invalid_item"},
-				{"unknown department", func(it map[string]any) { it["department_code"] = "NOPE" }, "unknown_department"},
-			}
-			for _, tt := range tests {
-				t.Run(tt.name, func(t *testing.T) {
-					r := s.Must(422, "PUT", "/api/v1/power-items/XK-BAD", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", tt.edit))
-					if code := r.ErrorCode(t); code != tt.code {
-						t.Errorf("code = %s, want %s: %s", code, tt.code, r.Body)
-					}
-					s.Must(404, "GET", "/api/v1/power-items/XK-BAD", tok[apitest.LegalToken], nil)
-				})
-			}
-			// A department admin adjusts only its own department's items.
-			scj := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
-			s.Must(403, "PUT", "/api/v1/power-items/XK-002", tok[apitest.ZJJAdmin], scj)
-			s.Must(403, "PUT", "/api/v1/power-items/XK-003", clerk, apitest.ItemFixture(t, "licensing", nil))
+			catalogValidation(t, s, tok)
 		})
 
 		t.Run("warnings are stored with their revision and listed page by page", func(t *testing.T) {
-			// A decision without approval and without legal basis raises alarms.
-			d := apitest.Step("C2-decide", "ZJJ-2026-0002", "decide", "2026-03-04T09:30:00+08:00")
-			d["legal_basis_ids"] = []string{}
-			ans := s.Submit(t, clerk, d)
-			for _, want := range []string{"checkpoint.approval_missing/alarm", "legal_basis.missing/alarm"} {
-				if !slices.Contains(append(ans.Rules("checkpoint"), ans.Rules("legal_basis")...), want) {
-					t.Errorf("warnings %v lack %s", ans.Warnings, want)
-				}
-			}
-			for _, w := range ans.Warnings {
-				if w.ID == 0 || w.PolicyRevision != ans.PolicyRevision || w.Status != "open" || w.DepartmentCode != "ZJJ" || w.CaseNo != "ZJJ-2026-0002" || w.Message == "" {
-					t.Errorf("warning %+v is incomplete", w)
-				}
-			}
-			var all struct {
-				Items []struct{ ID int64 } `json:"items"`
-			}
-			s.Must(200, "GET", "/api/v1/warnings?limit=500", tok[apitest.SupervisionToken], nil).Decode(t, &all)
-			seen := map[int64]bool{}
-			cursor := ""
-			for pages := 0; ; pages++ {
-				var page struct {
-					Items      []struct{ ID int64 } `json:"items"`
-					NextCursor *string              `json:"next_cursor"`
-				}
-				s.Must(200, "GET", "/api/v1/warnings?limit=2"+cursor, tok[apitest.SupervisionToken], nil).Decode(t, &page)
-				for _, w := range page.Items {
-					if seen[w.ID] {
-						t.Errorf("warning %d on two pages", w.ID)
-					}
-					seen[w.ID] = true
-				}
-				if page.NextCursor == nil {
-					break
-				}
-				cursor = "&cursor=" + *page.NextCursor
-				if pages > 100 {
-					t.Fatal("paging does not end")
-				}
-			}
-			if len(seen) != len(all.Items) || len(seen) < 2 {
-				t.Errorf("paged through %d warnings, the full list has %d", len(seen), len(all.Items))
-			}
-			var alarms struct {
-				Items []struct{ Level, CaseNo string } `json:"items"`
-			}
-			s.Must(200, "GET", "/api/v1/warnings?level=alarm&case_no=ZJJ-2026-0002&department=ZJJ,SCJ", tok[apitest.SupervisionToken], nil).Decode(t, &alarms)
-			if len(alarms.Items) < 2 {
-				t.Errorf("filtered list has %d alarms, want ≥ 2", len(alarms.Items))
-			}
-			for _, bad := range []string{"level=red", "limit=0", "limit=100000", "cursor=%27%20OR%201%3D1", "from=yesterday"} {
-				s.Must(400, "GET", "/api/v1/warnings?"+bad, tok[apitest.SupervisionToken], nil)
-			}
+			warningsStoredAndPaged(t, s, tok)
 		})
 	})
 }
@@ -300,4 +170,161 @@ func TestStepIDReusedForAnotherCase(t *testing.T) {
 		}
 		s.Must(404, "GET", "/api/v1/cases/ZJJ-R-2", tok[apitest.SupervisionToken], nil)
 	})
+}
+
+// warningsStoredAndPaged checks that a decision's alarms are stored with
+// their revision, and the warnings list's pages and filters.
+func warningsStoredAndPaged(t *testing.T, s *server, tok map[string]string) {
+	clerk := tok[apitest.ZJJClerk]
+	// A decision without approval and without legal basis raises alarms.
+	d := apitest.Step("C2-decide", "ZJJ-2026-0002", "decide", "2026-03-04T09:30:00+08:00")
+	d["legal_basis_ids"] = []string{}
+	ans := s.Submit(t, clerk, d)
+	for _, want := range []string{"checkpoint.approval_missing/alarm", "legal_basis.missing/alarm"} {
+		if !slices.Contains(append(ans.Rules("checkpoint"), ans.Rules("legal_basis")...), want) {
+			t.Errorf("warnings %v lack %s", ans.Warnings, want)
+		}
+	}
+	for _, w := range ans.Warnings {
+		if w.ID == 0 || w.PolicyRevision != ans.PolicyRevision || w.Status != "open" || w.DepartmentCode != "ZJJ" || w.CaseNo != "ZJJ-2026-0002" || w.Message == "" {
+			t.Errorf("warning %+v is incomplete", w)
+		}
+	}
+	var all struct {
+		Items []struct{ ID int64 } `json:"items"`
+	}
+	s.Must(200, "GET", "/api/v1/warnings?limit=500", tok[apitest.SupervisionToken], nil).Decode(t, &all)
+	seen := map[int64]bool{}
+	cursor := ""
+	for pages := 0; ; pages++ {
+		var page struct {
+			Items      []struct{ ID int64 } `json:"items"`
+			NextCursor *string              `json:"next_cursor"`
+		}
+		s.Must(200, "GET", "/api/v1/warnings?limit=2"+cursor, tok[apitest.SupervisionToken], nil).Decode(t, &page)
+		for _, w := range page.Items {
+			if seen[w.ID] {
+				t.Errorf("warning %d on two pages", w.ID)
+			}
+			seen[w.ID] = true
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		cursor = "&cursor=" + *page.NextCursor
+		if pages > 100 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if len(seen) != len(all.Items) || len(seen) < 2 {
+		t.Errorf("paged through %d warnings, the full list has %d", len(seen), len(all.Items))
+	}
+	var alarms struct {
+		Items []struct{ Level, CaseNo string } `json:"items"`
+	}
+	s.Must(200, "GET", "/api/v1/warnings?level=alarm&case_no=ZJJ-2026-0002&department=ZJJ,SCJ", tok[apitest.SupervisionToken], nil).Decode(t, &alarms)
+	if len(alarms.Items) < 2 {
+		t.Errorf("filtered list has %d alarms, want ≥ 2", len(alarms.Items))
+	}
+	for _, bad := range []string{"level=red", "limit=0", "limit=100000", "cursor=%27%20OR%201%3D1", "from=yesterday"} {
+		s.Must(400, "GET", "/api/v1/warnings?"+bad, tok[apitest.SupervisionToken], nil)
+	}
+}
+
+// catalogValidation checks that invalid items are refused and stored
+// nowhere, and who may adjust an item.
+func catalogValidation(t *testing.T, s *server, tok map[string]string) {
+	clerk := tok[apitest.ZJJClerk]
+	tests := []struct {
+		name string
+		edit func(map[string]any)
+		code string
+	}{
+		{"unknown category", func(it map[string]any) { it["category"] = "行政审批" }, "invalid_item"},
+		{"duplicate step codes", func(it map[string]any) {
+			it["steps"] = []any{map[string]any{"code": "accept", "name": "受理"}, map[string]any{"code": "accept", "name": "再受理"}}
+		}, "invalid_item"},
+		{"non-positive time limit", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 0, "unit": "workday"} }, "invalid_item"},
+		{"negative step limit", func(it map[string]any) {
+			it["steps"] = []any{map[string]any{"code": "accept", "name": "受理", "time_limit_days": -1}}
+		}, "invalid_item"},
+		{"tier min above max", func(it map[string]any) {
+			it["discretion"] = map[string]any{"一般": map[string]any{"min": 5000, "max": 1000}}
+		}, "invalid_item"},
+		{"unknown department", func(it map[string]any) { it["department_code"] = "NOPE" }, "unknown_department"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.Must(422, "PUT", "/api/v1/power-items/XK-BAD", tok[apitest.LegalToken], apitest.ItemFixture(t, "licensing", tt.edit))
+			if code := r.ErrorCode(t); code != tt.code {
+				t.Errorf("code = %s, want %s: %s", code, tt.code, r.Body)
+			}
+			s.Must(404, "GET", "/api/v1/power-items/XK-BAD", tok[apitest.LegalToken], nil)
+		})
+	}
+	// A department admin adjusts only its own department's items.
+	scj := apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["department_code"] = "SCJ" })
+	s.Must(403, "PUT", "/api/v1/power-items/XK-002", tok[apitest.ZJJAdmin], scj)
+	s.Must(403, "PUT", "/api/v1/power-items/XK-003", clerk, apitest.ItemFixture(t, "licensing", nil))
+}
+
+// otherDepartmentsKeptOut checks that another department neither writes nor
+// reads ZJJ's case.
+func otherDepartmentsKeptOut(t *testing.T, s *server, tok map[string]string) {
+	// Another department's case is answered as a case nobody opened.
+	review := apitest.Step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00")
+	if code := s.Must(422, "POST", "/api/v1/steps", tok[apitest.SCJClerk], review).ErrorCode(t); code != "unknown_case" {
+		t.Errorf("code = %s", code)
+	}
+	s.Must(404, "GET", "/api/v1/cases/ZJJ-2026-0001", tok[apitest.SCJClerk], nil)
+	s.Must(403, "GET", "/api/v1/warnings?department=ZJJ", tok[apitest.SCJClerk], nil)
+	var list struct {
+		Items []struct {
+			DepartmentCode string `json:"department_code"`
+		} `json:"items"`
+	}
+	s.Must(200, "GET", "/api/v1/warnings", tok[apitest.SCJClerk], nil).Decode(t, &list)
+	for _, w := range list.Items {
+		if w.DepartmentCode != "SCJ" {
+			t.Errorf("SCJ clerk sees a warning of %s", w.DepartmentCode)
+		}
+	}
+}
+
+// stepRefusals sends bad steps and checks each is refused and stores
+// nothing; accept is a valid first step.
+func stepRefusals(t *testing.T, s *server, tok map[string]string, accept map[string]any) {
+	clerk := tok[apitest.ZJJClerk]
+	big := apitest.FirstStep("C9-accept", "ZJJ-2026-0009", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
+	big["attributes"] = map[string]any{"blob": strings.Repeat("x", 2<<20)}
+	tests := []struct {
+		name   string
+		token  string
+		body   any
+		status int
+		code   string
+	}{
+		{"malformed json", clerk, `{"id": "C9-accept",`, 400, "malformed_json"},
+		{"unknown field", clerk, `{"id": "C9-accept", "surprise": 1}`, 400, "malformed_json"},
+		{"bad date", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2026-02-30 09:00"), 422, "invalid_step"},
+		{"future date", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2099-01-01T00:00:00+08:00"), 422, "invalid_step"},
+		{"unknown step code", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "step_code", "approve"), 422, "unknown_step_code"},
+		{"unknown item", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "power_item_code", "NOPE"), 422, "unknown_item"},
+		{"first step without item", clerk, apitest.With(apitest.Step("C9-accept", "ZJJ-2026-0009", "accept", "2026-03-02T09:30:00+08:00")), 422, "unknown_case"},
+		{"missing handler", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "handler", ""), 422, "invalid_step"},
+		{"too large", clerk, big, 413, "payload_too_large"},
+		{"no token", "", apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "unauthenticated"},
+		{"bad token", "pc_nope", apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "invalid_token"},
+		{"role may not submit", tok[apitest.SupervisionToken], apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "forbidden"},
+		{"other department's item", tok[apitest.SCJClerk], apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "other_department"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.Must(tt.status, "POST", "/api/v1/steps", tt.token, tt.body)
+			if code := r.ErrorCode(t); code != tt.code {
+				t.Errorf("code = %s, want %s (%s)", code, tt.code, r.Body)
+			}
+			s.Must(404, "GET", "/api/v1/cases/ZJJ-2026-0009", tok[apitest.SupervisionToken], nil)
+		})
+	}
 }

@@ -2,15 +2,7 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -67,56 +59,10 @@ func TestEvidencePatrols(t *testing.T) {
 		insp := s.AddAccount(t, "zjj-insp", "dept_inspector", "ZJJ")
 		now := time.Now().In(calendar.Shanghai)
 		today := calendar.DateOf(now)
-		ledger := func(d calendar.Date) ledgerDay {
-			t.Helper()
-			var l struct{ Days []ledgerDay }
-			s.Must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from="+d.String()+"&to="+d.String(), tok[apitest.SupervisionToken], nil).Decode(t, &l)
-			if len(l.Days) != 1 {
-				t.Fatalf("ledger of %s: %d days", d, len(l.Days))
-			}
-			return l.Days[0]
-		}
-		post := func(at time.Time) patrolAnswer {
-			t.Helper()
-			var p patrolAnswer
-			s.Must(201, "POST", "/api/v1/patrols", insp, patrol(at.Format(time.RFC3339))).Decode(t, &p)
-			if p.RecordedAt.IsZero() || p.RecordedAt.Before(p.At.Add(-5*time.Minute)) {
-				t.Errorf("patrol %+v: want its recorded time", p)
-			}
-			return p
-		}
-		backdated := func(p patrolAnswer) bool {
-			for _, w := range p.Warnings {
-				if w.Rule == "patrol.backdated" && w.Level == "prewarning" && w.Key == p.At.In(calendar.Shanghai).Format(time.RFC3339) {
-					return true
-				}
-			}
-			return false
-		}
+		sup := tok[apitest.SupervisionToken]
 
 		t.Run("back-dated by a day: does not fill that day, pre-warning", func(t *testing.T) {
-			at := now.Add(-24 * time.Hour).Truncate(time.Second)
-			p := post(at)
-			if p.Counts || !backdated(p) {
-				t.Errorf("patrol a day back = %+v, want not counted and patrol.backdated", p)
-			}
-			day := ledger(today - 1)
-			if day.Patrols != 0 || day.NotCounted != 1 || day.Status == "ok" || day.Status == "insufficient" {
-				t.Errorf("yesterday = %+v, want no patrol counted, one not counted", day)
-			}
-			if len(day.Entries) != 1 || day.Entries[0].Counts || day.Entries[0].Reason != "recorded_another_day" ||
-				!day.Entries[0].At.Equal(at) || calendar.DateOf(day.Entries[0].RecordedAt) != today {
-				t.Errorf("yesterday's entries = %+v, want the patrol recorded today, not counted", day.Entries)
-			}
-			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); !slices.Contains(got, "patrol.backdated/prewarning["+at.Format(time.RFC3339)+"]") {
-				t.Errorf("ZJJ patrol warnings = %q, want the back-dated patrol's", got)
-			}
-			// Closing yesterday does not count it either.
-			var res struct{ Evaluated int }
-			s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, map[string]any{"from": (today - 1).String(), "to": (today - 1).String()}).Decode(t, &res)
-			if k := ledger(today - 1); k.Patrols != 0 {
-				t.Errorf("yesterday after closing = %+v", k)
-			}
+			patrolADayBack(t, s, insp, sup, now)
 		})
 
 		// Early in the morning the hours back reach into yesterday; the
@@ -133,11 +79,11 @@ func TestEvidencePatrols(t *testing.T) {
 			if d >= sinceMidnight {
 				t.Skip("fewer than three hours into the day")
 			}
-			p := post(now.Add(-d))
-			if p.Counts || !backdated(p) {
+			p := postPatrol(t, s, insp, now.Add(-d))
+			if p.Counts || !isBackdated(p) {
 				t.Errorf("patrol 3 hours back = %+v, want not counted and patrol.backdated", p)
 			}
-			day := ledger(today)
+			day := zjjPatrolDay(t, s, sup, today)
 			i := slices.IndexFunc(day.Entries, func(e struct {
 				ID         int64     `json:"id"`
 				Inspector  string    `json:"inspector"`
@@ -153,12 +99,12 @@ func TestEvidencePatrols(t *testing.T) {
 			}
 		})
 		t.Run("one hour back counts", func(t *testing.T) {
-			before := ledger(today)
-			p := post(now.Add(-back(time.Hour)))
+			before := zjjPatrolDay(t, s, sup, today)
+			p := postPatrol(t, s, insp, now.Add(-back(time.Hour)))
 			if !p.Counts || len(p.Warnings) != 0 {
 				t.Errorf("patrol an hour back = %+v, want counted, no warning", p)
 			}
-			after := ledger(today)
+			after := zjjPatrolDay(t, s, sup, today)
 			if after.Patrols != before.Patrols+1 || after.NotCounted != before.NotCounted {
 				t.Errorf("today before %+v, after %+v: want one more counted", before, after)
 			}
@@ -169,7 +115,7 @@ func TestEvidencePatrols(t *testing.T) {
 				t.Errorf("code = %s, want invalid_patrol", code)
 			}
 			if calendar.DateOf(time.Now().Add(2*time.Minute)) == today {
-				p := post(time.Now().Add(2 * time.Minute))
+				p := postPatrol(t, s, insp, time.Now().Add(2*time.Minute))
 				if !p.Counts {
 					t.Errorf("patrol 2 minutes ahead = %+v, want counted", p)
 				}
@@ -178,42 +124,64 @@ func TestEvidencePatrols(t *testing.T) {
 	})
 }
 
-// scanFiles are scans of each allowed type, each a few kilobytes of noise
-// after the type's signature.
-func scanFiles(t *testing.T) map[string][]byte {
+// zjjPatrolDay reads ZJJ's patrol ledger of day d.
+func zjjPatrolDay(t *testing.T, s *server, token string, d calendar.Date) ledgerDay {
 	t.Helper()
-	noise := func(n int) []byte {
-		b := make([]byte, n)
-		if _, err := rand.Read(b); err != nil {
-			t.Fatal(err)
-		}
-		return b
+	var l struct{ Days []ledgerDay }
+	s.Must(200, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from="+d.String()+"&to="+d.String(), token, nil).Decode(t, &l)
+	if len(l.Days) != 1 {
+		t.Fatalf("ledger of %s: %d days", d, len(l.Days))
 	}
-	return map[string][]byte{
-		"application/pdf": append([]byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), append(noise(4000), "\n%%EOF\n"...)...),
-		"image/jpeg":      append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F', 0}, noise(5000)...),
-		"image/png":       append([]byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, noise(3000)...),
-	}
+	return l.Days[0]
 }
 
-// upload sends data as a scan, with the headers a browser might set.
-func upload(t *testing.T, s *server, path, token string, data []byte, header map[string]string) apitest.Response {
+// postPatrol records a patrol at at and checks that its recorded time is shown.
+func postPatrol(t *testing.T, s *server, insp string, at time.Time) patrolAnswer {
 	t.Helper()
-	req, err := http.NewRequest("PUT", s.Base+path, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
+	var p patrolAnswer
+	s.Must(201, "POST", "/api/v1/patrols", insp, patrol(at.Format(time.RFC3339))).Decode(t, &p)
+	if p.RecordedAt.IsZero() || p.RecordedAt.Before(p.At.Add(-5*time.Minute)) {
+		t.Errorf("patrol %+v: want its recorded time", p)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	for k, v := range header {
-		req.Header.Set(k, v)
+	return p
+}
+
+// isBackdated tells whether p raised patrol.backdated for its time.
+func isBackdated(p patrolAnswer) bool {
+	for _, w := range p.Warnings {
+		if w.Rule == "patrol.backdated" && w.Level == "prewarning" && w.Key == p.At.In(calendar.Shanghai).Format(time.RFC3339) {
+			return true
+		}
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("PUT %s: %v", path, err)
+	return false
+}
+
+// patrolADayBack records a patrol of insp a day back and checks, as sup,
+// that it does not fill that day, even once closed, and raises a pre-warning.
+func patrolADayBack(t *testing.T, s *server, insp, sup string, now time.Time) {
+	today := calendar.DateOf(now)
+	at := now.Add(-24 * time.Hour).Truncate(time.Second)
+	p := postPatrol(t, s, insp, at)
+	if p.Counts || !isBackdated(p) {
+		t.Errorf("patrol a day back = %+v, want not counted and patrol.backdated", p)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return apitest.Response{Status: res.StatusCode, Body: b}
+	day := zjjPatrolDay(t, s, sup, today-1)
+	if day.Patrols != 0 || day.NotCounted != 1 || day.Status == "ok" || day.Status == "insufficient" {
+		t.Errorf("yesterday = %+v, want no patrol counted, one not counted", day)
+	}
+	if len(day.Entries) != 1 || day.Entries[0].Counts || day.Entries[0].Reason != "recorded_another_day" ||
+		!day.Entries[0].At.Equal(at) || calendar.DateOf(day.Entries[0].RecordedAt) != today {
+		t.Errorf("yesterday's entries = %+v, want the patrol recorded today, not counted", day.Entries)
+	}
+	if got := s.warningKeys(t, sup, "ZJJ", "patrol"); !slices.Contains(got, "patrol.backdated/prewarning["+at.Format(time.RFC3339)+"]") {
+		t.Errorf("ZJJ patrol warnings = %q, want the back-dated patrol's", got)
+	}
+	// Closing yesterday does not count it either.
+	var res struct{ Evaluated int }
+	s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, map[string]any{"from": (today - 1).String(), "to": (today - 1).String()}).Decode(t, &res)
+	if k := zjjPatrolDay(t, s, sup, today-1); k.Patrols != 0 {
+		t.Errorf("yesterday after closing = %+v", k)
+	}
 }
 
 type explanationAnswer struct {
@@ -245,29 +213,13 @@ func TestEvidenceExplanations(t *testing.T) {
 		month := func(back int) string {
 			return time.Date(first.Year(), first.Month()-time.Month(back), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
 		}
-		explain := func(m, signer string) apitest.Response {
-			return s.Do("POST", "/api/v1/reports/monthly/explanations", admin,
-				map[string]any{"department_code": "ZJJ", "month": m, "text": "本月预警情况说明", "signed_by": signer})
-		}
 
 		t.Run("the signer is an active dept_admin of the department", func(t *testing.T) {
-			for _, who := range []string{"zjj-clerk", "scj-admin", "zjj-former", "nobody", "supervision"} {
-				r := explain(month(1), who)
-				apitest.WantCode(t, r, 422, "invalid_signer")
-			}
-			var e explanationAnswer
-			r := explain(month(1), "zjj-leader")
-			if r.Status != 201 {
-				t.Fatalf("signed by zjj-leader: %d %s", r.Status, r.Body)
-			}
-			r.Decode(t, &e)
-			if e.SignedBy != "zjj-leader" || e.SignedByKind != "account" || e.SignerRealName != "测试zjj-leader" || e.Scan != nil {
-				t.Errorf("explanation = %+v, want signed by the account zjj-leader, no scan", e)
-			}
+			signerChecks(t, s, admin, month(1))
 		})
 		t.Run("a name typed in is still taken, as free text", func(t *testing.T) {
 			var e explanationAnswer
-			r := explain(month(4), "孙局长")
+			r := explainMonth(s, admin, month(4), "孙局长")
 			if r.Status != 201 {
 				t.Fatalf("signed 孙局长: %d %s", r.Status, r.Body)
 			}
@@ -277,58 +229,17 @@ func TestEvidenceExplanations(t *testing.T) {
 			}
 		})
 
-		scanPath := func(dept, m string) string {
-			return "/api/v1/reports/monthly/explanations/" + dept + "/" + m + "/scan"
-		}
 		files := scanFiles(t)
 		types := []string{"application/pdf", "image/jpeg", "image/png"}
 		for i, typ := range types {
 			m := month(i + 1)
 			t.Run("a scan of type "+typ, func(t *testing.T) {
 				if i > 0 {
-					if r := explain(m, "zjj-admin"); r.Status != 201 {
+					if r := explainMonth(s, admin, m, "zjj-admin"); r.Status != 201 {
 						t.Fatalf("explanation of %s: %d %s", m, r.Status, r.Body)
 					}
 				}
-				data := files[typ]
-				sum := sha256.Sum256(data)
-				want := hex.EncodeToString(sum[:])
-				// The declared type and name say nothing: the content does.
-				r := upload(t, s, scanPath("ZJJ", m), admin, data, map[string]string{"Content-Type": "application/octet-stream"})
-				if r.Status != 201 {
-					t.Fatalf("upload: %d %s", r.Status, r.Body)
-				}
-				var e explanationAnswer
-				r.Decode(t, &e)
-				if e.Scan == nil || e.Scan.ContentType != typ || e.Scan.SHA256 != want || e.Scan.Size != int64(len(data)) || e.Scan.UploadedBy != "zjj-admin" {
-					t.Fatalf("explanation = %+v, want a %s scan of %d bytes, sha256 %s", e, typ, len(data), want)
-				}
-				var rep struct{ Explanation explanationAnswer }
-				s.Must(200, "GET", "/api/v1/reports/monthly?department=ZJJ&month="+m, tok[apitest.SupervisionToken], nil).Decode(t, &rep)
-				if rep.Explanation.Scan == nil || rep.Explanation.Scan.SHA256 != want {
-					t.Errorf("report's explanation = %+v, want the scan", rep.Explanation)
-				}
-				for _, who := range []string{admin, tok[apitest.ZJJClerk], tok[apitest.SupervisionToken], apitest.AdminToken} {
-					req, _ := http.NewRequest("GET", s.Base+scanPath("ZJJ", m), nil)
-					req.Header.Set("Authorization", "Bearer "+who)
-					res, err := http.DefaultClient.Do(req)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, _ := io.ReadAll(res.Body)
-					res.Body.Close()
-					if res.StatusCode != 200 || !bytes.Equal(got, data) || res.Header.Get("Content-Type") != typ ||
-						res.Header.Get("X-Content-SHA256") != want || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
-						t.Errorf("download: %d %s %q, %d bytes; want the %d bytes uploaded", res.StatusCode, res.Header.Get("Content-Type"),
-							res.Header.Get("Content-Disposition"), len(got), len(data))
-					}
-				}
-				// The audit entry of the upload digests the scan itself.
-				if items, e := awaitAudit(t, s, "limit=200&action="+url.QueryEscape(scanRouteForTest), 5*time.Second, func(e auditItem) bool {
-					return e.RequestDigest == want && strings.Contains(e.Target, "month="+m)
-				}); e == nil {
-					t.Fatalf("no audit entry of the upload with digest %s: %+v", want, items)
-				}
+				scanRoundTrip(t, s, tok, m, typ, files[typ])
 			})
 		}
 
@@ -350,21 +261,7 @@ func TestEvidenceExplanations(t *testing.T) {
 			apitest.WantCode(t, upload(t, s, scanPath("ZJJ", month(6)), admin, files["image/png"], nil), 404, "explanation_not_found")
 		})
 		t.Run("scoped like the explanation", func(t *testing.T) {
-			scj := s.AddAccount(t, "scj-admin2", "dept_admin", "SCJ")
-			apitest.WantCode(t, upload(t, s, scanPath("ZJJ", month(4)), scj, files["image/png"], nil), 403, "other_department")
-			apitest.WantCode(t, upload(t, s, scanPath("ZJJ", month(4)), tok[apitest.ZJJClerk], files["image/png"], nil), 403, "forbidden")
-			s.Must(403, "GET", scanPath("ZJJ", month(1)), tok[apitest.SCJClerk], nil)
-			s.Must(403, "GET", scanPath("ZJJ", month(1)), tok[apitest.LegalToken], nil)
-			apitest.WantCode(t, s.Do("GET", scanPath("ZJJ", month(4)), admin, nil), 404, "scan_not_found")
-			apitest.WantCode(t, s.Do("GET", scanPath("ZJJ", "2026-13"), admin, nil), 422, "invalid_month")
-			// Nothing of the refused uploads was kept.
-			var rep struct{ Explanation explanationAnswer }
-			s.Must(200, "GET", fmt.Sprintf("/api/v1/reports/monthly?department=ZJJ&month=%s", month(4)), admin, nil).Decode(t, &rep)
-			if rep.Explanation.Scan != nil {
-				t.Errorf("explanation of %s has a scan after refused uploads: %+v", month(4), rep.Explanation.Scan)
-			}
+			scanScoped(t, s, tok, month(1), month(4), files["image/png"])
 		})
 	})
 }
-
-const scanRouteForTest = "PUT /api/v1/reports/monthly/explanations/:department/:month/scan"

@@ -58,6 +58,20 @@ func rulesOf(a apitest.StepAnswer, family string) map[string]string {
 	return out
 }
 
+// inconsistentTiers are discretion tiers refused, each with the field named.
+var inconsistentTiers = []struct {
+	name  string
+	tier  map[string]any
+	field string
+}{
+	{"multiples reversed", map[string]any{"base": "goods_value", "min_multiple": 20, "max_multiple": 10}, "discretion.x.min_multiple"},
+	{"multiples without a base", map[string]any{"min_multiple": 10, "max_multiple": 20}, "discretion.x.base"},
+	{"multiples and amounts", map[string]any{"base": "goods_value", "min": 1, "max": 2, "min_multiple": 1, "max_multiple": 2}, "discretion.x.min"},
+	{"multiples and rates", map[string]any{"base": "contract_price", "max_multiple": 2, "max_rate": 0.01}, "discretion.x"},
+	{"a rate above one", map[string]any{"base": "contract_price", "min_rate": 0.5, "max_rate": 5}, "discretion.x.max_rate"},
+	{"a base alone", map[string]any{"base": "goods_value"}, "discretion.x"},
+}
+
 // TestDiscretionAsTheLawWrites records fines set in multiples of the goods
 // value, filed before and decided after the 2026 Spring Festival, with and
 // without a ground for a reduced penalty.
@@ -66,32 +80,11 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 		s.Must(201, "PUT", "/api/v1/power-items/CF-SCJ-124", tok[apitest.LegalToken], foodItem(t))
 
 		t.Run("the item shows its tiers as written", func(t *testing.T) {
-			var it struct {
-				Discretion map[string]map[string]any `json:"discretion"`
-			}
-			s.Must(200, "GET", "/api/v1/power-items/CF-SCJ-124", tok[apitest.SCJClerk], nil).Decode(t, &it)
-			got := it.Discretion["货值一万元以上"]
-			if got["base"] != "goods_value" || got["min_multiple"] != 10.0 || got["max_multiple"] != 20.0 || got["min"] != nil {
-				t.Errorf("multiple tier = %v", got)
-			}
-			if amounts := it.Discretion["货值不足一万元"]; amounts["min"] != 50000.0 || amounts["max"] != 100000.0 {
-				t.Errorf("amount tier = %v", amounts)
-			}
+			tiersAsWritten(t, s, tok[apitest.SCJClerk])
 		})
 
 		t.Run("inconsistent tiers are refused at the field", func(t *testing.T) {
-			for _, tt := range []struct {
-				name  string
-				tier  map[string]any
-				field string
-			}{
-				{"multiples reversed", map[string]any{"base": "goods_value", "min_multiple": 20, "max_multiple": 10}, "discretion.x.min_multiple"},
-				{"multiples without a base", map[string]any{"min_multiple": 10, "max_multiple": 20}, "discretion.x.base"},
-				{"multiples and amounts", map[string]any{"base": "goods_value", "min": 1, "max": 2, "min_multiple": 1, "max_multiple": 2}, "discretion.x.min"},
-				{"multiples and rates", map[string]any{"base": "contract_price", "max_multiple": 2, "max_rate": 0.01}, "discretion.x"},
-				{"a rate above one", map[string]any{"base": "contract_price", "min_rate": 0.5, "max_rate": 5}, "discretion.x.max_rate"},
-				{"a base alone", map[string]any{"base": "goods_value"}, "discretion.x"},
-			} {
+			for _, tt := range inconsistentTiers {
 				t.Run(tt.name, func(t *testing.T) {
 					it := foodItem(t)
 					it["discretion"] = map[string]any{"x": tt.tier}
@@ -160,6 +153,21 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 	})
 }
 
+// tiersAsWritten checks that CF-SCJ-124 shows its tiers as the law writes them.
+func tiersAsWritten(t *testing.T, s *server, clerk string) {
+	var it struct {
+		Discretion map[string]map[string]any `json:"discretion"`
+	}
+	s.Must(200, "GET", "/api/v1/power-items/CF-SCJ-124", clerk, nil).Decode(t, &it)
+	got := it.Discretion["货值一万元以上"]
+	if got["base"] != "goods_value" || got["min_multiple"] != 10.0 || got["max_multiple"] != 20.0 || got["min"] != nil {
+		t.Errorf("multiple tier = %v", got)
+	}
+	if amounts := it.Discretion["货值不足一万元"]; amounts["min"] != 50000.0 || amounts["max"] != 100000.0 {
+		t.Errorf("amount tier = %v", amounts)
+	}
+}
+
 type liftedWarning struct {
 	ID          int64  `json:"id"`
 	Rule        string `json:"rule"`
@@ -190,14 +198,6 @@ func TestPrewarningLifted(t *testing.T) {
 		})
 		s.Must(201, "PUT", "/api/v1/power-items/XK-LIFT", tok[apitest.LegalToken], item)
 		now := time.Now().Add(-time.Minute).Format(time.RFC3339)
-		list := func(t *testing.T, query string) []liftedWarning {
-			t.Helper()
-			var l struct {
-				Items []liftedWarning `json:"items"`
-			}
-			s.Must(200, "GET", "/api/v1/warnings?"+query, tok[apitest.SupervisionToken], nil).Decode(t, &l)
-			return l.Items
-		}
 
 		// Accepted now with 3 working days: due soon from the start.
 		a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("L1-accept", "ZJJ-2026-0501", "XK-LIFT", "accept", now))
@@ -215,32 +215,16 @@ func TestPrewarningLifted(t *testing.T) {
 		s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step("L2-decide", "ZJJ-2026-0502", "decide", now))
 
 		t.Run("the prewarning is lifted by the system, with the reason", func(t *testing.T) {
-			got := list(t, "status=lifted")
-			if len(got) != 1 || got[0].CaseNo != "ZJJ-2026-0501" || got[0].Rule != "deadline.item_due_soon" || got[0].Level != "prewarning" {
-				t.Fatalf("lifted warnings = %+v, want the due-soon prewarning of ZJJ-2026-0501", got)
-			}
-			var w liftedWarning
-			s.Must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", got[0].ID), tok[apitest.ZJJAdmin], nil).Decode(t, &w)
-			if w.Status != "lifted" || len(w.Transitions) != 1 {
-				t.Fatalf("warning = %+v", w)
-			}
-			tr := w.Transitions[0]
-			if tr.Action != "lift" || tr.From != "open" || tr.To != "lifted" || tr.Actor != "system" || tr.Role != "system" ||
-				!strings.Contains(tr.Note, "办结") {
-				t.Errorf("transition = %+v", tr)
-			}
-			// No one may act on it any more, nor lift another by hand.
-			r := s.Do("POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", w.ID), tok[apitest.ZJJAdmin], map[string]string{"action": "explain", "note": "已办结"})
-			apitest.WantCode(t, r, 409, "illegal_transition")
+			liftedBySystem(t, s, tok)
 		})
 		t.Run("the alarm stays open", func(t *testing.T) {
-			got := list(t, "case_no=ZJJ-2026-0502&level=alarm&rule=deadline.item_overdue")
+			got := liftedList(t, s, tok, "case_no=ZJJ-2026-0502&level=alarm&rule=deadline.item_overdue")
 			if len(got) != 1 || got[0].Status != "open" {
 				t.Errorf("alarms of ZJJ-2026-0502 = %+v, want one open item_overdue", got)
 			}
 		})
 		t.Run("nobody lifts by hand", func(t *testing.T) {
-			alarm := list(t, "case_no=ZJJ-2026-0502&level=alarm")[0]
+			alarm := liftedList(t, s, tok, "case_no=ZJJ-2026-0502&level=alarm")[0]
 			r := s.Do("POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", alarm.ID), tok[apitest.SupervisionToken], map[string]string{"action": "lift", "note": "x"})
 			apitest.WantCode(t, r, 403, "forbidden")
 		})
@@ -261,4 +245,36 @@ func TestPrewarningLifted(t *testing.T) {
 			}
 		})
 	})
+}
+
+// liftedList lists the warnings query selects, as supervision.
+func liftedList(t *testing.T, s *server, tok map[string]string, query string) []liftedWarning {
+	t.Helper()
+	var l struct {
+		Items []liftedWarning `json:"items"`
+	}
+	s.Must(200, "GET", "/api/v1/warnings?"+query, tok[apitest.SupervisionToken], nil).Decode(t, &l)
+	return l.Items
+}
+
+// liftedBySystem checks that ZJJ-2026-0501's due-soon pre-warning was lifted
+// by the system, with the reason, and that no one may act on it any more.
+func liftedBySystem(t *testing.T, s *server, tok map[string]string) {
+	got := liftedList(t, s, tok, "status=lifted")
+	if len(got) != 1 || got[0].CaseNo != "ZJJ-2026-0501" || got[0].Rule != "deadline.item_due_soon" || got[0].Level != "prewarning" {
+		t.Fatalf("lifted warnings = %+v, want the due-soon prewarning of ZJJ-2026-0501", got)
+	}
+	var w liftedWarning
+	s.Must(200, "GET", fmt.Sprintf("/api/v1/warnings/%d", got[0].ID), tok[apitest.ZJJAdmin], nil).Decode(t, &w)
+	if w.Status != "lifted" || len(w.Transitions) != 1 {
+		t.Fatalf("warning = %+v", w)
+	}
+	tr := w.Transitions[0]
+	if tr.Action != "lift" || tr.From != "open" || tr.To != "lifted" || tr.Actor != "system" || tr.Role != "system" ||
+		!strings.Contains(tr.Note, "办结") {
+		t.Errorf("transition = %+v", tr)
+	}
+	// No one may act on it any more, nor lift another by hand.
+	r := s.Do("POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", w.ID), tok[apitest.ZJJAdmin], map[string]string{"action": "explain", "note": "已办结"})
+	apitest.WantCode(t, r, 409, "illegal_transition")
 }

@@ -98,36 +98,10 @@ func TestCaseStepsBoundedAndPaged(t *testing.T) {
 			}
 		})
 		t.Run("the case shows its first steps and where the others continue", func(t *testing.T) {
-			var v struct {
-				Steps           []stepRef `json:"steps"`
-				StepsNextCursor *string   `json:"steps_next_cursor"`
-				Time            *struct{} `json:"time"`
-			}
-			s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &v)
-			var got []string
-			for _, st := range v.Steps {
-				got = append(got, st.ID)
-			}
-			if !slices.Equal(got, ids[:compliance.CaseViewSteps]) || v.StepsNextCursor == nil || v.Time == nil {
-				t.Fatalf("case shows %d steps, next cursor %v, time %v; want the first %d, a cursor and the deadlines",
-					len(got), v.StepsNextCursor, v.Time, compliance.CaseViewSteps)
-			}
-			rest, _ := walk(t, s, "/api/v1/cases/"+caseNo+"/steps?cursor="+*v.StepsNextCursor, clerk, stepID)
-			if !slices.Equal(rest, ids[compliance.CaseViewSteps:]) {
-				t.Errorf("the pages after the case's own hold %d steps, want the other %d in order", len(rest), len(ids)-compliance.CaseViewSteps)
-			}
+			caseViewAndRest(t, s, clerk, caseNo, ids)
 		})
 		t.Run("pages", func(t *testing.T) {
-			tests := []struct {
-				query string
-				sizes []int
-			}{
-				{"", []int{50, 50, 50, 50, 0}},
-				{"?limit=100", []int{100, 100, 0}},
-				{"?limit=70", []int{70, 70, 60}},
-				{"?limit=1&cursor=" + afterEntries(199), []int{1, 0}},
-			}
-			for _, tt := range tests {
+			for _, tt := range caseStepPages {
 				t.Run(tt.query, func(t *testing.T) {
 					got, sizes := walk(t, s, "/api/v1/cases/"+caseNo+"/steps"+tt.query, clerk, stepID)
 					want := ids
@@ -162,6 +136,41 @@ func TestCaseStepsBoundedAndPaged(t *testing.T) {
 	})
 }
 
+// caseStepPages are queries of a full case's steps and the sizes of the
+// pages they read.
+var caseStepPages = []struct {
+	query string
+	sizes []int
+}{
+	{"", []int{50, 50, 50, 50, 0}},
+	{"?limit=100", []int{100, 100, 0}},
+	{"?limit=70", []int{70, 70, 60}},
+	{"?limit=1&cursor=" + afterEntries(199), []int{1, 0}},
+}
+
+// caseViewAndRest checks that the case shows its first steps (ids in order)
+// and a cursor, and that the pages from the cursor hold the others.
+func caseViewAndRest(t *testing.T, s *server, clerk, caseNo string, ids []string) {
+	var v struct {
+		Steps           []stepRef `json:"steps"`
+		StepsNextCursor *string   `json:"steps_next_cursor"`
+		Time            *struct{} `json:"time"`
+	}
+	s.Must(200, "GET", "/api/v1/cases/"+caseNo, clerk, nil).Decode(t, &v)
+	var got []string
+	for _, st := range v.Steps {
+		got = append(got, st.ID)
+	}
+	if !slices.Equal(got, ids[:compliance.CaseViewSteps]) || v.StepsNextCursor == nil || v.Time == nil {
+		t.Fatalf("case shows %d steps, next cursor %v, time %v; want the first %d, a cursor and the deadlines",
+			len(got), v.StepsNextCursor, v.Time, compliance.CaseViewSteps)
+	}
+	rest, _ := walk(t, s, "/api/v1/cases/"+caseNo+"/steps?cursor="+*v.StepsNextCursor, clerk, stepID)
+	if !slices.Equal(rest, ids[compliance.CaseViewSteps:]) {
+		t.Errorf("the pages after the case's own hold %d steps, want the other %d in order", len(rest), len(ids)-compliance.CaseViewSteps)
+	}
+}
+
 // afterEntries is the cursor after the first n entries of a listing in
 // sequence order: base64url of "w1:<n>".
 func afterEntries(n int) string {
@@ -173,15 +182,12 @@ func afterEntries(n int) string {
 func TestItemVersionsBoundedAndPaged(t *testing.T) {
 	eachDistrict(t, []string{"--sweep-interval", "0"}, func(t *testing.T, s *server, tok map[string]string) {
 		legal, zjjAdm, clerk := tok[apitest.LegalToken], tok[apitest.ZJJAdmin], tok[apitest.ZJJClerk]
-		version := func(n int) map[string]any {
-			return apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 10 + n%20, "unit": "workday"} })
-		}
 		for n := 1; n <= compliance.MaxItemVersions; n++ {
 			want := 200
 			if n == 1 {
 				want = 201
 			}
-			s.Must(want, "PUT", "/api/v1/power-items/XK-V", legal, version(n))
+			s.Must(want, "PUT", "/api/v1/power-items/XK-V", legal, itemVersion(t, n))
 		}
 		var all []string
 		for n := 1; n <= compliance.MaxItemVersions; n++ {
@@ -194,7 +200,7 @@ func TestItemVersionsBoundedAndPaged(t *testing.T) {
 
 		t.Run("a version beyond the limit is refused and stores nothing", func(t *testing.T) {
 			for _, token := range []string{legal, zjjAdm} {
-				apitest.WantCode(t, s.Do("PUT", "/api/v1/power-items/XK-V", token, version(0)), 422, "item_version_limit")
+				apitest.WantCode(t, s.Do("PUT", "/api/v1/power-items/XK-V", token, itemVersion(t, 0)), 422, "item_version_limit")
 			}
 			var it versionRef
 			s.Must(200, "GET", "/api/v1/power-items/XK-V", clerk, nil).Decode(t, &it)
@@ -204,15 +210,7 @@ func TestItemVersionsBoundedAndPaged(t *testing.T) {
 			s.Must(404, "GET", fmt.Sprintf("/api/v1/power-items/XK-V?version=%d", compliance.MaxItemVersions+1), clerk, nil)
 		})
 		t.Run("the history in pages", func(t *testing.T) {
-			tests := []struct {
-				query string
-				sizes []int
-			}{
-				{"", []int{20, 20, 20, 20, 20, 0}},
-				{"?limit=50", []int{50, 50, 0}},
-				{"?limit=30", []int{30, 30, 30, 10}},
-			}
-			for _, tt := range tests {
+			for _, tt := range itemVersionPages {
 				t.Run(tt.query, func(t *testing.T) {
 					got, sizes := walk(t, s, "/api/v1/power-items/XK-V/versions"+tt.query, clerk, versionOf)
 					if !slices.Equal(got, all) || !slices.Equal(sizes, tt.sizes) {
@@ -228,34 +226,56 @@ func TestItemVersionsBoundedAndPaged(t *testing.T) {
 			apitest.WantCode(t, s.Do("GET", "/api/v1/power-items/XK-V/versions", tok[apitest.SCJClerk], nil), 404, "item_not_found")
 		})
 		t.Run("the adjustments awaiting approval in pages", func(t *testing.T) {
-			for n := range 3 {
-				s.Must(200, "PUT", "/api/v1/power-items/XK-001", zjjAdm, version(n))
-			}
-			ref := func(v struct {
-				Code    string `json:"code"`
-				Version int    `json:"version"`
-			}) string {
-				return fmt.Sprintf("%s/%d", v.Code, v.Version)
-			}
-			want := []string{"XK-001/2", "XK-001/3", "XK-001/4"}
-			for _, token := range []string{legal, zjjAdm} {
-				got, sizes := walk(t, s, "/api/v1/power-items/pending?limit=2", token, ref)
-				if !slices.Equal(got, want) || !slices.Equal(sizes, []int{2, 1}) {
-					t.Errorf("pending pages %v of %v, want %v of %v", sizes, got, []int{2, 1}, want)
-				}
-			}
-			var wb struct {
-				AdjustmentsPending int `json:"adjustments_pending"`
-			}
-			s.Must(200, "GET", "/api/v1/workbench", legal, nil).Decode(t, &wb)
-			if wb.AdjustmentsPending != len(want) {
-				t.Errorf("workbench adjustments_pending = %d, want %d", wb.AdjustmentsPending, len(want))
-			}
-			for _, q := range []string{"limit=0", "limit=" + strconv.Itoa(compliance.MaxItemPageSize+1), "cursor=zz"} {
-				if r := s.Do("GET", "/api/v1/power-items/pending?"+q, legal, nil); r.Status != 400 {
-					t.Errorf("pending?%s: %d %s, want 400", q, r.Status, r.Body)
-				}
-			}
+			pendingInPages(t, s, legal, zjjAdm)
 		})
 	})
+}
+
+// itemVersionPages are queries of an item's full history and the sizes of
+// the pages they read.
+var itemVersionPages = []struct {
+	query string
+	sizes []int
+}{
+	{"", []int{20, 20, 20, 20, 20, 0}},
+	{"?limit=50", []int{50, 50, 0}},
+	{"?limit=30", []int{30, 30, 30, 10}},
+}
+
+// itemVersion is the n-th version of a licensing item, told by its time limit.
+func itemVersion(t *testing.T, n int) map[string]any {
+	return apitest.ItemFixture(t, "licensing", func(it map[string]any) { it["time_limit"] = map[string]any{"days": 10 + n%20, "unit": "workday"} })
+}
+
+// pendingInPages has ZJJ's admin adjust XK-001 three times and checks that
+// the adjustments awaiting approval are read page by page.
+func pendingInPages(t *testing.T, s *server, legal, zjjAdm string) {
+	for n := range 3 {
+		s.Must(200, "PUT", "/api/v1/power-items/XK-001", zjjAdm, itemVersion(t, n))
+	}
+	ref := func(v struct {
+		Code    string `json:"code"`
+		Version int    `json:"version"`
+	}) string {
+		return fmt.Sprintf("%s/%d", v.Code, v.Version)
+	}
+	want := []string{"XK-001/2", "XK-001/3", "XK-001/4"}
+	for _, token := range []string{legal, zjjAdm} {
+		got, sizes := walk(t, s, "/api/v1/power-items/pending?limit=2", token, ref)
+		if !slices.Equal(got, want) || !slices.Equal(sizes, []int{2, 1}) {
+			t.Errorf("pending pages %v of %v, want %v of %v", sizes, got, []int{2, 1}, want)
+		}
+	}
+	var wb struct {
+		AdjustmentsPending int `json:"adjustments_pending"`
+	}
+	s.Must(200, "GET", "/api/v1/workbench", legal, nil).Decode(t, &wb)
+	if wb.AdjustmentsPending != len(want) {
+		t.Errorf("workbench adjustments_pending = %d, want %d", wb.AdjustmentsPending, len(want))
+	}
+	for _, q := range []string{"limit=0", "limit=" + strconv.Itoa(compliance.MaxItemPageSize+1), "cursor=zz"} {
+		if r := s.Do("GET", "/api/v1/power-items/pending?"+q, legal, nil); r.Status != 400 {
+			t.Errorf("pending?%s: %d %s, want 400", q, r.Status, r.Body)
+		}
+	}
 }

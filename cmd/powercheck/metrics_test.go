@@ -62,27 +62,52 @@ func metricSum(exposition, name string, labels ...string) (sum float64, found bo
 	return sum, found
 }
 
+// metricCounts are the counts TestMetrics' requests leave in the metrics.
+var metricCounts = []struct {
+	name   string
+	labels []string
+	want   float64
+}{
+	{"powercheck_http_requests_total", []string{`method="POST"`, `route="/api/v1/steps"`, `status="201"`}, 3},
+	{"powercheck_http_requests_total", []string{`method="POST"`, `route="/api/v1/steps"`, `status="422"`}, 1},
+	{"powercheck_http_request_duration_seconds_count", []string{`method="POST"`, `route="/api/v1/steps"`, `status="201"`}, 3},
+	{"powercheck_policy_evaluations_total", []string{`event="step"`}, 3},
+	{"powercheck_policy_evaluation_duration_seconds_count", []string{`event="step"`}, 3},
+	{"powercheck_sweep_runs_total", []string{`result="ok"`}, 1},
+	{"powercheck_step_writer_steps_total", nil, 3},
+	{"powercheck_step_writer_waiting", nil, 0},
+	{"powercheck_audit_writer_waiting", nil, 0},
+}
+
+// submitMetricSteps submits three steps that raise warnings and counts the
+// warnings answered by family and level.
+func submitMetricSteps(t *testing.T, s *server, clerk string) map[string]map[string]int {
+	t.Helper()
+	noBasis := apitest.FirstStep("M2-accept", "ZJJ-M-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
+	noBasis["legal_basis_ids"] = []string{}
+	families := map[string]map[string]int{}
+	for _, body := range []map[string]any{
+		apitest.FirstStep("M1-accept", "ZJJ-M-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
+		noBasis,
+		apitest.Step("M1-review", "ZJJ-M-1", "review", "2026-06-30T09:30:00+08:00"),
+	} {
+		ans := s.Submit(t, clerk, body)
+		for _, w := range ans.Warnings {
+			fam, _, _ := strings.Cut(w.Rule, ".")
+			if families[fam] == nil {
+				families[fam] = map[string]int{}
+			}
+			families[fam][w.Level]++
+		}
+	}
+	return families
+}
+
 func TestMetrics(t *testing.T) {
 	eachDistrict(t, []string{"--metrics-addr", "127.0.0.1:0"}, func(t *testing.T, s *server, tok map[string]string) {
 		clerk := tok[apitest.ZJJClerk]
 
-		noBasis := apitest.FirstStep("M2-accept", "ZJJ-M-2", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
-		noBasis["legal_basis_ids"] = []string{}
-		families := map[string]map[string]int{} // family → level → warnings answered
-		for _, body := range []map[string]any{
-			apitest.FirstStep("M1-accept", "ZJJ-M-1", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
-			noBasis,
-			apitest.Step("M1-review", "ZJJ-M-1", "review", "2026-06-30T09:30:00+08:00"),
-		} {
-			ans := s.Submit(t, clerk, body)
-			for _, w := range ans.Warnings {
-				fam, _, _ := strings.Cut(w.Rule, ".")
-				if families[fam] == nil {
-					families[fam] = map[string]int{}
-				}
-				families[fam][w.Level]++
-			}
-		}
+		families := submitMetricSteps(t, s, clerk) // family → level → warnings answered
 		if len(families) == 0 {
 			t.Fatal("the steps raised no warning; the test needs one")
 		}
@@ -90,21 +115,7 @@ func TestMetrics(t *testing.T) {
 		s.Must(200, "POST", "/api/v1/sweeps", apitest.AdminToken, nil)
 		m := s.scrape()
 
-		for _, tc := range []struct {
-			name   string
-			labels []string
-			want   float64
-		}{
-			{"powercheck_http_requests_total", []string{`method="POST"`, `route="/api/v1/steps"`, `status="201"`}, 3},
-			{"powercheck_http_requests_total", []string{`method="POST"`, `route="/api/v1/steps"`, `status="422"`}, 1},
-			{"powercheck_http_request_duration_seconds_count", []string{`method="POST"`, `route="/api/v1/steps"`, `status="201"`}, 3},
-			{"powercheck_policy_evaluations_total", []string{`event="step"`}, 3},
-			{"powercheck_policy_evaluation_duration_seconds_count", []string{`event="step"`}, 3},
-			{"powercheck_sweep_runs_total", []string{`result="ok"`}, 1},
-			{"powercheck_step_writer_steps_total", nil, 3},
-			{"powercheck_step_writer_waiting", nil, 0},
-			{"powercheck_audit_writer_waiting", nil, 0},
-		} {
+		for _, tc := range metricCounts {
 			if got, _ := metricSum(m, tc.name, tc.labels...); got != tc.want {
 				t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, got, tc.want)
 			}

@@ -120,40 +120,7 @@ func TestInboxOfTheDepartment(t *testing.T) {
 			})
 		}
 		t.Run("read marks are the account's own", func(t *testing.T) {
-			s.settleInbox(t, tok[apitest.ZJJClerk])
-			a := s.inbox(t, tok[apitest.ZJJClerk], "?unread=true")
-			if len(a.Items) == 0 {
-				t.Fatal("no unread notification")
-			}
-			id := strconv.FormatInt(a.Items[0].ID, 10)
-			apitest.WantCode(t, s.Do("POST", "/api/v1/notifications/"+id+"/read", zjjInspector, nil), 404, "notification_not_found")
-			apitest.WantCode(t, s.Do("POST", "/api/v1/notifications/"+id+"/read", tok[apitest.SCJClerk], nil), 404, "notification_not_found")
-			var read struct {
-				Unread int64 `json:"unread"`
-			}
-			s.Must(200, "POST", "/api/v1/notifications/"+id+"/read", tok[apitest.ZJJClerk], nil).Decode(t, &read)
-			if read.Unread != a.Unread-1 {
-				t.Errorf("unread after a read = %d, want %d", read.Unread, a.Unread-1)
-			}
-			all := s.inbox(t, tok[apitest.ZJJClerk], "")
-			if last := all.Items[len(all.Items)-1]; last.ReadAt == nil || strconv.FormatInt(last.ID, 10) != id {
-				t.Errorf("the read one is not listed last: %+v", all.Items)
-			}
-			var count struct {
-				Unread int64 `json:"unread"`
-			}
-			s.Must(200, "GET", "/api/v1/notifications/count", zjjInspector, nil).Decode(t, &count)
-			if count.Unread < 1 {
-				t.Errorf("the inspector's unread = %d: another's read mark touched it", count.Unread)
-			}
-			s.Must(200, "POST", "/api/v1/notifications/read-all", tok[apitest.ZJJClerk], nil)
-			if a := s.inbox(t, tok[apitest.ZJJClerk], "?unread=true"); len(a.Items) != 0 || a.Unread != 0 {
-				t.Errorf("after read-all: %+v", a)
-			}
-			s.Must(200, "GET", "/api/v1/notifications/count", zjjInspector, nil).Decode(t, &count)
-			if count.Unread < 1 {
-				t.Errorf("the inspector's unread = %d after the clerk's read-all", count.Unread)
-			}
+			readMarksOwn(t, s, tok, zjjInspector)
 		})
 		t.Run("pages follow each other", func(t *testing.T) {
 			// The fan-out may still be routing: page again until the inbox
@@ -250,4 +217,43 @@ func TestNotificationRoutes(t *testing.T) {
 			}
 		})
 	})
+}
+
+// readMarksOwn checks that the clerk's read marks, one or all, touch
+// neither another account's notifications nor their unread count.
+func readMarksOwn(t *testing.T, s *server, tok map[string]string, zjjInspector string) {
+	s.settleInbox(t, tok[apitest.ZJJClerk])
+	a := s.inbox(t, tok[apitest.ZJJClerk], "?unread=true")
+	if len(a.Items) == 0 {
+		t.Fatal("no unread notification")
+	}
+	id := strconv.FormatInt(a.Items[0].ID, 10)
+	apitest.WantCode(t, s.Do("POST", "/api/v1/notifications/"+id+"/read", zjjInspector, nil), 404, "notification_not_found")
+	apitest.WantCode(t, s.Do("POST", "/api/v1/notifications/"+id+"/read", tok[apitest.SCJClerk], nil), 404, "notification_not_found")
+	var read struct {
+		Unread int64 `json:"unread"`
+	}
+	s.Must(200, "POST", "/api/v1/notifications/"+id+"/read", tok[apitest.ZJJClerk], nil).Decode(t, &read)
+	if read.Unread != a.Unread-1 {
+		t.Errorf("unread after a read = %d, want %d", read.Unread, a.Unread-1)
+	}
+	all := s.inbox(t, tok[apitest.ZJJClerk], "")
+	if last := all.Items[len(all.Items)-1]; last.ReadAt == nil || strconv.FormatInt(last.ID, 10) != id {
+		t.Errorf("the read one is not listed last: %+v", all.Items)
+	}
+	var count struct {
+		Unread int64 `json:"unread"`
+	}
+	s.Must(200, "GET", "/api/v1/notifications/count", zjjInspector, nil).Decode(t, &count)
+	if count.Unread < 1 {
+		t.Errorf("the inspector's unread = %d: another's read mark touched it", count.Unread)
+	}
+	s.Must(200, "POST", "/api/v1/notifications/read-all", tok[apitest.ZJJClerk], nil)
+	if a := s.inbox(t, tok[apitest.ZJJClerk], "?unread=true"); len(a.Items) != 0 || a.Unread != 0 {
+		t.Errorf("after read-all: %+v", a)
+	}
+	s.Must(200, "GET", "/api/v1/notifications/count", zjjInspector, nil).Decode(t, &count)
+	if count.Unread < 1 {
+		t.Errorf("the inspector's unread = %d after the clerk's read-all", count.Unread)
+	}
 }

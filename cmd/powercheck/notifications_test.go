@@ -80,46 +80,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 		})
 		var alarm apitest.StepAnswer
 		t.Run("a stored step writes its new warnings and the approval it waits for", func(t *testing.T) {
-			known := map[int64]bool{}
-			for i, st := range []map[string]any{apitest.FirstStep("O1-accept", "ZJJ-2026-0101", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
-				lateReview("O1-review", "ZJJ-2026-0101")} {
-				a := s.Submit(t, tok[apitest.ZJJClerk], st)
-				var want []string
-				if i == 0 { // the case now waits for the approval of its decision
-					want = append(want, compliance.EventApprovalWaiting)
-				}
-				fresh := map[int64]bool{}
-				for _, w := range a.Warnings {
-					if !known[w.ID] {
-						fresh[w.ID], known[w.ID] = true, true
-						want = append(want, compliance.EventWarningRaised)
-					}
-				}
-				slices.Sort(want)
-				evs := out.since(t)
-				if got := eventNames(evs); !slices.Equal(got, want) {
-					t.Fatalf("step %d: events = %v, want %v", i, got, want)
-				}
-				for _, e := range evs {
-					if e.Department != "ZJJ" || e.CaseNo != "ZJJ-2026-0101" || len(e.ID) != 32 {
-						t.Errorf("event = %+v", e)
-					}
-					if e.Name != compliance.EventWarningRaised {
-						continue
-					}
-					var w compliance.Warning
-					if err := json.Unmarshal(e.Data, &w); err != nil {
-						t.Fatal(err)
-					}
-					if !fresh[w.ID] || e.Account != "zjj-clerk" {
-						t.Errorf("warning.raised of warning %d for %q: want a new warning, handler zjj-clerk", w.ID, e.Account)
-					}
-				}
-				alarm = a
-			}
-			if len(alarm.Warnings) == 0 {
-				t.Fatal("the late review raised no warning")
-			}
+			stepEvents(t, s, tok, out, &alarm)
 		})
 		t.Run("a replayed step writes nothing again", func(t *testing.T) {
 			s.Must(200, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], lateReview("O1-review", "ZJJ-2026-0101"))
@@ -147,44 +108,7 @@ func TestOutboxWrittenWithItsChange(t *testing.T) {
 			}
 		})
 		t.Run("an alarm for a pre-warning's deadline escalates it", func(t *testing.T) {
-			now := time.Now().UTC()
-			c := compliance.Case{CaseNo: "ZJJ-2026-0198", ItemCode: "XK-001", ItemVersion: 1, DepartmentCode: "ZJJ",
-				Applicant: "某公司", AcceptedAt: now, Status: compliance.CaseOpen, CreatedAt: now, UpdatedAt: now}
-			respond := func(ws []compliance.Warning) (compliance.StepResult, error) {
-				return compliance.StepResult{Warnings: ws}, nil
-			}
-			soon := compliance.StepRecord{NewCase: true, Case: c,
-				Step: compliance.Step{ID: "O8-accept", CaseNo: c.CaseNo, StepCode: "accept", Handler: "张三",
-					OccurredAt: now, RecordedAt: now, CheckStatus: compliance.CheckChecked, RecordedBy: "zjj-clerk"},
-				Findings: []compliance.Finding{{Rule: "deadline.item_due_soon", Level: compliance.LevelPrewarning, Message: "将到期", Key: "item"}}}
-			first, err := out.store.Cases().RecordStep(context.Background(), soon, respond)
-			if err != nil {
-				t.Fatal(err)
-			}
-			late := soon
-			late.NewCase = false
-			late.Step.ID, late.Step.StepCode = "O8-review", "review"
-			late.Findings = []compliance.Finding{{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "已超期", Key: "item"}}
-			if _, err := out.store.Cases().RecordStep(context.Background(), late, respond); err != nil {
-				t.Fatal(err)
-			}
-			evs := out.since(t)
-			want := []string{compliance.EventWarningEscalated, compliance.EventWarningRaised, compliance.EventWarningRaised}
-			if got := eventNames(evs); !slices.Equal(got, want) {
-				t.Fatalf("events = %v, want %v", got, want)
-			}
-			for _, e := range evs {
-				if e.Name != compliance.EventWarningEscalated {
-					continue
-				}
-				var d compliance.EscalatedWarning
-				if err := json.Unmarshal(e.Data, &d); err != nil {
-					t.Fatal(err)
-				}
-				if d.Escalates != first.Warnings[0].ID || d.Rule != "deadline.item_overdue" || e.Account != "zjj-clerk" {
-					t.Errorf("warning.escalated = %s for %q, want the alarm escalating warning %d", e.Data, e.Account, first.Warnings[0].ID)
-				}
-			}
+			escalationEvent(t, out)
 		})
 		t.Run("a transaction that fails writes no event", func(t *testing.T) {
 			now := time.Now().UTC()
@@ -353,4 +277,92 @@ func openNodes(t *testing.T, dsn string, n int) []*app {
 		nodes = append(nodes, a)
 	}
 	return nodes
+}
+
+// escalationEvent records a pre-warning, then an alarm for the same deadline,
+// straight through the store, and checks the escalation event.
+func escalationEvent(t *testing.T, out *outboxReader) {
+	now := time.Now().UTC()
+	c := compliance.Case{CaseNo: "ZJJ-2026-0198", ItemCode: "XK-001", ItemVersion: 1, DepartmentCode: "ZJJ",
+		Applicant: "某公司", AcceptedAt: now, Status: compliance.CaseOpen, CreatedAt: now, UpdatedAt: now}
+	respond := func(ws []compliance.Warning) (compliance.StepResult, error) {
+		return compliance.StepResult{Warnings: ws}, nil
+	}
+	soon := compliance.StepRecord{NewCase: true, Case: c,
+		Step: compliance.Step{ID: "O8-accept", CaseNo: c.CaseNo, StepCode: "accept", Handler: "张三",
+			OccurredAt: now, RecordedAt: now, CheckStatus: compliance.CheckChecked, RecordedBy: "zjj-clerk"},
+		Findings: []compliance.Finding{{Rule: "deadline.item_due_soon", Level: compliance.LevelPrewarning, Message: "将到期", Key: "item"}}}
+	first, err := out.store.Cases().RecordStep(context.Background(), soon, respond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := soon
+	late.NewCase = false
+	late.Step.ID, late.Step.StepCode = "O8-review", "review"
+	late.Findings = []compliance.Finding{{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "已超期", Key: "item"}}
+	if _, err := out.store.Cases().RecordStep(context.Background(), late, respond); err != nil {
+		t.Fatal(err)
+	}
+	evs := out.since(t)
+	want := []string{compliance.EventWarningEscalated, compliance.EventWarningRaised, compliance.EventWarningRaised}
+	if got := eventNames(evs); !slices.Equal(got, want) {
+		t.Fatalf("events = %v, want %v", got, want)
+	}
+	for _, e := range evs {
+		if e.Name != compliance.EventWarningEscalated {
+			continue
+		}
+		var d compliance.EscalatedWarning
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Escalates != first.Warnings[0].ID || d.Rule != "deadline.item_overdue" || e.Account != "zjj-clerk" {
+			t.Errorf("warning.escalated = %s for %q, want the alarm escalating warning %d", e.Data, e.Account, first.Warnings[0].ID)
+		}
+	}
+}
+
+// stepEvents submits an acceptance and a late review and checks the events
+// each writes; alarm keeps the last answer.
+func stepEvents(t *testing.T, s *server, tok map[string]string, out *outboxReader, alarm *apitest.StepAnswer) {
+	known := map[int64]bool{}
+	for i, st := range []map[string]any{apitest.FirstStep("O1-accept", "ZJJ-2026-0101", "XK-001", "accept", "2026-03-02T09:30:00+08:00"),
+		lateReview("O1-review", "ZJJ-2026-0101")} {
+		a := s.Submit(t, tok[apitest.ZJJClerk], st)
+		var want []string
+		if i == 0 { // the case now waits for the approval of its decision
+			want = append(want, compliance.EventApprovalWaiting)
+		}
+		fresh := map[int64]bool{}
+		for _, w := range a.Warnings {
+			if !known[w.ID] {
+				fresh[w.ID], known[w.ID] = true, true
+				want = append(want, compliance.EventWarningRaised)
+			}
+		}
+		slices.Sort(want)
+		evs := out.since(t)
+		if got := eventNames(evs); !slices.Equal(got, want) {
+			t.Fatalf("step %d: events = %v, want %v", i, got, want)
+		}
+		for _, e := range evs {
+			if e.Department != "ZJJ" || e.CaseNo != "ZJJ-2026-0101" || len(e.ID) != 32 {
+				t.Errorf("event = %+v", e)
+			}
+			if e.Name != compliance.EventWarningRaised {
+				continue
+			}
+			var w compliance.Warning
+			if err := json.Unmarshal(e.Data, &w); err != nil {
+				t.Fatal(err)
+			}
+			if !fresh[w.ID] || e.Account != "zjj-clerk" {
+				t.Errorf("warning.raised of warning %d for %q: want a new warning, handler zjj-clerk", w.ID, e.Account)
+			}
+		}
+		*alarm = a
+	}
+	if len(alarm.Warnings) == 0 {
+		t.Fatal("the late review raised no warning")
+	}
 }

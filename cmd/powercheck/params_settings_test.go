@@ -30,7 +30,9 @@ func (s *server) params(t *testing.T, token string) paramsAnswer {
 // TestParamsDraftPublishRollback changes the patrols a working day needs
 // from 2 to 3 the way the legal affairs office would: a draft the schema
 // refuses, a draft it takes, the dry run, the publish that turns days with
-// two patrols insufficient in the ledger, and the rollback.
+// two patrols insufficient in the ledger, and the rollback. It is one story,
+// each step starting from the parameters and ledger the last one left, so it
+// stays whole.
 func TestParamsDraftPublishRollback(t *testing.T) {
 	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
@@ -80,28 +82,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 		}
 
 		t.Run("a draft that breaks the schema is refused at its path", func(t *testing.T) {
-			r := s.Do("PUT", "/api/v1/policies/params", legal, doc("三"))
-			apitest.WantCode(t, r, 422, "params_invalid")
-			var e struct {
-				Error struct {
-					Message string `json:"message"`
-					Details []struct {
-						Path    string `json:"path"`
-						Field   string `json:"field"`
-						Message string `json:"message"`
-					} `json:"details"`
-				} `json:"error"`
-			}
-			r.Decode(t, &e)
-			if len(e.Error.Details) != 1 || e.Error.Details[0].Path != "/patrol/per_workday" ||
-				e.Error.Details[0].Field != "patrol.per_workday" || !containsHan(e.Error.Details[0].Message) {
-				t.Errorf("details = %+v, want one Chinese problem at /patrol/per_workday", e.Error.Details)
-			}
-			apitest.WantCode(t, s.Do("PUT", "/api/v1/policies/params", legal, doc(0)), 422, "params_invalid")
-			apitest.WantCode(t, s.Do("PUT", "/api/v1/policies/params", legal, "{not json"), 422, "params_invalid")
-			if p := s.params(t, legal); p.Draft != nil {
-				t.Errorf("draft = %v after refused drafts, want none", *p.Draft)
-			}
+			refusedDrafts(t, s, legal, doc)
 		})
 		t.Run("only the legal affairs office drafts", func(t *testing.T) {
 			s.Must(403, "PUT", "/api/v1/policies/params", apitest.AdminToken, doc(3))
@@ -121,32 +102,7 @@ func TestParamsDraftPublishRollback(t *testing.T) {
 		}
 
 		t.Run("the dry run reports the change", func(t *testing.T) {
-			var rep struct {
-				PatrolDays int `json:"patrol_days"`
-				Params     []struct {
-					Path string  `json:"path"`
-					From float64 `json:"from"`
-					To   float64 `json:"to"`
-				} `json:"params"`
-				Appear []struct {
-					Rule           string `json:"rule"`
-					DepartmentCode string `json:"department_code"`
-					Count          int    `json:"count"`
-				} `json:"appear"`
-			}
-			s.Must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": today, "to": time.Now().In(calendar.Shanghai).AddDate(0, 0, 1).Format(time.DateOnly)}).Decode(t, &rep)
-			if len(rep.Params) != 1 || rep.Params[0].Path != "patrol.per_workday" || rep.Params[0].From != 2 || rep.Params[0].To != 3 {
-				t.Errorf("params = %+v, want patrol.per_workday 2 → 3", rep.Params)
-			}
-			found := false
-			for _, a := range rep.Appear {
-				if a.Rule == "patrol.insufficient" && a.DepartmentCode == "ZJJ" {
-					found = a.Count == 1
-				}
-			}
-			if !found || rep.PatrolDays == 0 {
-				t.Errorf("impact %+v: want patrol.insufficient to appear on ZJJ's day", rep)
-			}
+			dryRunReport(t, s, legal, today)
 		})
 
 		revs := listRevisions(t, s, legal)
@@ -276,4 +232,62 @@ func TestSettings(t *testing.T) {
 			}
 		})
 	})
+}
+
+// refusedDrafts checks that drafts the schema refuses are answered at their
+// path and leave no draft; doc makes a document with patrol.per_workday set.
+func refusedDrafts(t *testing.T, s *server, legal string, doc func(perDay any) map[string]any) {
+	r := s.Do("PUT", "/api/v1/policies/params", legal, doc("三"))
+	apitest.WantCode(t, r, 422, "params_invalid")
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+			Details []struct {
+				Path    string `json:"path"`
+				Field   string `json:"field"`
+				Message string `json:"message"`
+			} `json:"details"`
+		} `json:"error"`
+	}
+	r.Decode(t, &e)
+	if len(e.Error.Details) != 1 || e.Error.Details[0].Path != "/patrol/per_workday" ||
+		e.Error.Details[0].Field != "patrol.per_workday" || !containsHan(e.Error.Details[0].Message) {
+		t.Errorf("details = %+v, want one Chinese problem at /patrol/per_workday", e.Error.Details)
+	}
+	apitest.WantCode(t, s.Do("PUT", "/api/v1/policies/params", legal, doc(0)), 422, "params_invalid")
+	apitest.WantCode(t, s.Do("PUT", "/api/v1/policies/params", legal, "{not json"), 422, "params_invalid")
+	if p := s.params(t, legal); p.Draft != nil {
+		t.Errorf("draft = %v after refused drafts, want none", *p.Draft)
+	}
+}
+
+// dryRunReport checks that the dry run of the draft reports patrol.per_workday
+// going from 2 to 3 and patrol.insufficient appearing on ZJJ's day.
+func dryRunReport(t *testing.T, s *server, legal, today string) {
+	var rep struct {
+		PatrolDays int `json:"patrol_days"`
+		Params     []struct {
+			Path string  `json:"path"`
+			From float64 `json:"from"`
+			To   float64 `json:"to"`
+		} `json:"params"`
+		Appear []struct {
+			Rule           string `json:"rule"`
+			DepartmentCode string `json:"department_code"`
+			Count          int    `json:"count"`
+		} `json:"appear"`
+	}
+	s.Must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": today, "to": time.Now().In(calendar.Shanghai).AddDate(0, 0, 1).Format(time.DateOnly)}).Decode(t, &rep)
+	if len(rep.Params) != 1 || rep.Params[0].Path != "patrol.per_workday" || rep.Params[0].From != 2 || rep.Params[0].To != 3 {
+		t.Errorf("params = %+v, want patrol.per_workday 2 → 3", rep.Params)
+	}
+	found := false
+	for _, a := range rep.Appear {
+		if a.Rule == "patrol.insufficient" && a.DepartmentCode == "ZJJ" {
+			found = a.Count == 1
+		}
+	}
+	if !found || rep.PatrolDays == 0 {
+		t.Errorf("impact %+v: want patrol.insufficient to appear on ZJJ's day", rep)
+	}
 }

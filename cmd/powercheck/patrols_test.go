@@ -40,6 +40,32 @@ func patrol(at string) map[string]any {
 	return map[string]any{"at": at, "findings": "平台运行正常，抽查在办件 3 件", "problems": []string{}}
 }
 
+// nationalDayLedger is ZJJ's ledger across the 2025 National Day, as
+// TestPatrolLedger's patrols leave it: date, kind, patrols and status.
+var nationalDayLedger = []string{
+	"2025-09-27 weekend 0 not_required", "2025-09-28 makeup_workday 2 ok",
+	"2025-09-29 workday 1 insufficient", "2025-09-30 workday 0 missing",
+	"2025-10-01 holiday 0 not_required", "2025-10-02 holiday 0 not_required",
+	"2025-10-03 holiday 1 not_required", "2025-10-04 holiday 0 not_required",
+	"2025-10-05 holiday 0 not_required", "2025-10-06 holiday 0 not_required",
+	"2025-10-07 holiday 0 not_required", "2025-10-08 holiday 0 not_required",
+	"2025-10-09 workday 2 ok", "2025-10-10 workday 0 missing",
+	"2025-10-11 makeup_workday 1 insufficient", "2025-10-12 weekend 0 not_required",
+}
+
+// ledgerRows reads the patrol ledger query selects as rows of date, kind,
+// patrols and status.
+func ledgerRows(t *testing.T, s *server, token, query string) []string {
+	t.Helper()
+	var l ledgerAnswer
+	s.Must(200, "GET", "/api/v1/ledgers/patrols?"+query, token, nil).Decode(t, &l)
+	var got []string
+	for _, d := range l.Days {
+		got = append(got, fmt.Sprintf("%s %s %d %s", d.Date, d.Kind, d.Patrols, d.Status))
+	}
+	return got
+}
+
 // The ledger across the 2025 National Day: Sunday 09-28 and Saturday 10-11
 // are make-up working days, 10-01..10-08 are holidays.
 func TestPatrolLedger(t *testing.T) {
@@ -67,34 +93,14 @@ func TestPatrolLedger(t *testing.T) {
 		s.Must(201, "POST", "/api/v1/patrols", scjInsp, patrol("2025-10-09T10:00:00+08:00"))
 		enteredOnTime(t, s.dsn)
 
-		want := []string{
-			"2025-09-27 weekend 0 not_required", "2025-09-28 makeup_workday 2 ok",
-			"2025-09-29 workday 1 insufficient", "2025-09-30 workday 0 missing",
-			"2025-10-01 holiday 0 not_required", "2025-10-02 holiday 0 not_required",
-			"2025-10-03 holiday 1 not_required", "2025-10-04 holiday 0 not_required",
-			"2025-10-05 holiday 0 not_required", "2025-10-06 holiday 0 not_required",
-			"2025-10-07 holiday 0 not_required", "2025-10-08 holiday 0 not_required",
-			"2025-10-09 workday 2 ok", "2025-10-10 workday 0 missing",
-			"2025-10-11 makeup_workday 1 insufficient", "2025-10-12 weekend 0 not_required",
-		}
-		ledger := func(token, query string) []string {
-			t.Helper()
-			var l ledgerAnswer
-			s.Must(200, "GET", "/api/v1/ledgers/patrols?"+query, token, nil).Decode(t, &l)
-			var got []string
-			for _, d := range l.Days {
-				got = append(got, fmt.Sprintf("%s %s %d %s", d.Date, d.Kind, d.Patrols, d.Status))
-			}
-			return got
-		}
 		t.Run("days, kinds and statuses across National Day", func(t *testing.T) {
-			got := ledger(insp, "from=2025-09-27&to=2025-10-12")
-			if !slices.Equal(got, want) {
-				t.Errorf("ledger:\n got %q\nwant %q", got, want)
+			got := ledgerRows(t, s, insp, "from=2025-09-27&to=2025-10-12")
+			if !slices.Equal(got, nationalDayLedger) {
+				t.Errorf("ledger:\n got %q\nwant %q", got, nationalDayLedger)
 			}
 		})
 		t.Run("oversight roles read any department", func(t *testing.T) {
-			if got := ledger(tok[apitest.SupervisionToken], "department=ZJJ&from=2025-09-27&to=2025-10-12"); !slices.Equal(got, want) {
+			if got := ledgerRows(t, s, tok[apitest.SupervisionToken], "department=ZJJ&from=2025-09-27&to=2025-10-12"); !slices.Equal(got, nationalDayLedger) {
 				t.Errorf("supervision's ledger = %q", got)
 			}
 		})
@@ -103,18 +109,7 @@ func TestPatrolLedger(t *testing.T) {
 			s.Must(403, "GET", "/api/v1/ledgers/patrols?department=ZJJ&from=2025-10-01&to=2025-10-12", tok[apitest.SCJClerk], nil)
 		})
 		t.Run("days after today are not listed", func(t *testing.T) {
-			sh, _ := time.LoadLocation("Asia/Shanghai")
-			today := time.Now().In(sh)
-			// Past the shipped schedules, the test enters the years it needs.
-			for y := today.AddDate(0, 0, -1).Year(); y <= today.Year(); y++ {
-				if s.Do("GET", fmt.Sprintf("/api/v1/calendar/%d", y), apitest.AdminToken, nil).Status == 404 {
-					s.Must(200, "PUT", fmt.Sprintf("/api/v1/calendar/%d", y), apitest.AdminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}})
-				}
-			}
-			got := ledger(insp, "from="+today.AddDate(0, 0, -1).Format(time.DateOnly)+"&to="+today.AddDate(0, 0, 5).Format(time.DateOnly))
-			if len(got) != 2 {
-				t.Errorf("ledger from yesterday to in five days = %q, want two days", got)
-			}
+			noDaysAfterToday(t, s, insp)
 		})
 		t.Run("bad requests", func(t *testing.T) {
 			for _, q := range []string{"from=2025-10-12&to=2025-10-01", "from=2025-01-01&to=2026-01-02", "from=2025-1-1&to=2025-01-31", "to=2025-01-31"} {
@@ -142,37 +137,7 @@ func TestPatrolLedger(t *testing.T) {
 		})
 
 		t.Run("closing the days raises the patrol rules once", func(t *testing.T) {
-			s.Must(403, "POST", "/api/v1/patrols/close-days", insp, map[string]any{})
-			var res struct{ Evaluated, Skipped, Failed, NewWarnings int }
-			body := map[string]any{"from": "2025-09-27", "to": "2025-10-12"}
-			s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, body).Decode(t, &res)
-			// Six working days (09-28, 09-29, 09-30, 10-09, 10-10, 10-11) for two departments.
-			if res.Evaluated != 12 || res.Failed != 0 {
-				t.Errorf("close = %+v, want 12 evaluated", res)
-			}
-			wantZJJ := []string{
-				"patrol.insufficient/prewarning[2025-09-29]", "patrol.insufficient/prewarning[2025-10-11]",
-				"patrol.missing/alarm[2025-09-30]", "patrol.missing/alarm[2025-10-10]",
-			}
-			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); !slices.Equal(got, wantZJJ) {
-				t.Errorf("ZJJ patrol warnings:\n got %q\nwant %q", got, wantZJJ)
-			}
-			wantSCJ := []string{
-				"patrol.insufficient/prewarning[2025-10-09]",
-				"patrol.missing/alarm[2025-09-28]", "patrol.missing/alarm[2025-09-29]", "patrol.missing/alarm[2025-09-30]",
-				"patrol.missing/alarm[2025-10-10]", "patrol.missing/alarm[2025-10-11]",
-			}
-			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "SCJ", "patrol"); !slices.Equal(got, wantSCJ) {
-				t.Errorf("SCJ patrol warnings:\n got %q\nwant %q", got, wantSCJ)
-			}
-			var again struct{ Evaluated, Skipped, NewWarnings int }
-			s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, body).Decode(t, &again)
-			if again.Evaluated != 0 || again.Skipped != 12 || again.NewWarnings != 0 {
-				t.Errorf("closing again = %+v, want all 12 skipped", again)
-			}
-			if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); len(got) != 4 {
-				t.Errorf("after closing again ZJJ has %q", got)
-			}
+			closeDaysOnce(t, s, tok, insp)
 		})
 	})
 }
@@ -184,4 +149,56 @@ func containsHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// closeDaysOnce closes the days around National Day twice and checks that
+// the patrol rules are raised for both departments the first time only.
+func closeDaysOnce(t *testing.T, s *server, tok map[string]string, insp string) {
+	s.Must(403, "POST", "/api/v1/patrols/close-days", insp, map[string]any{})
+	var res struct{ Evaluated, Skipped, Failed, NewWarnings int }
+	body := map[string]any{"from": "2025-09-27", "to": "2025-10-12"}
+	s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, body).Decode(t, &res)
+	// Six working days (09-28, 09-29, 09-30, 10-09, 10-10, 10-11) for two departments.
+	if res.Evaluated != 12 || res.Failed != 0 {
+		t.Errorf("close = %+v, want 12 evaluated", res)
+	}
+	wantZJJ := []string{
+		"patrol.insufficient/prewarning[2025-09-29]", "patrol.insufficient/prewarning[2025-10-11]",
+		"patrol.missing/alarm[2025-09-30]", "patrol.missing/alarm[2025-10-10]",
+	}
+	if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); !slices.Equal(got, wantZJJ) {
+		t.Errorf("ZJJ patrol warnings:\n got %q\nwant %q", got, wantZJJ)
+	}
+	wantSCJ := []string{
+		"patrol.insufficient/prewarning[2025-10-09]",
+		"patrol.missing/alarm[2025-09-28]", "patrol.missing/alarm[2025-09-29]", "patrol.missing/alarm[2025-09-30]",
+		"patrol.missing/alarm[2025-10-10]", "patrol.missing/alarm[2025-10-11]",
+	}
+	if got := s.warningKeys(t, tok[apitest.SupervisionToken], "SCJ", "patrol"); !slices.Equal(got, wantSCJ) {
+		t.Errorf("SCJ patrol warnings:\n got %q\nwant %q", got, wantSCJ)
+	}
+	var again struct{ Evaluated, Skipped, NewWarnings int }
+	s.Must(200, "POST", "/api/v1/patrols/close-days", apitest.AdminToken, body).Decode(t, &again)
+	if again.Evaluated != 0 || again.Skipped != 12 || again.NewWarnings != 0 {
+		t.Errorf("closing again = %+v, want all 12 skipped", again)
+	}
+	if got := s.warningKeys(t, tok[apitest.SupervisionToken], "ZJJ", "patrol"); len(got) != 4 {
+		t.Errorf("after closing again ZJJ has %q", got)
+	}
+}
+
+// noDaysAfterToday checks that the ledger stops at today.
+func noDaysAfterToday(t *testing.T, s *server, insp string) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	today := time.Now().In(sh)
+	// Past the shipped schedules, the test enters the years it needs.
+	for y := today.AddDate(0, 0, -1).Year(); y <= today.Year(); y++ {
+		if s.Do("GET", fmt.Sprintf("/api/v1/calendar/%d", y), apitest.AdminToken, nil).Status == 404 {
+			s.Must(200, "PUT", fmt.Sprintf("/api/v1/calendar/%d", y), apitest.AdminToken, map[string]any{"source": "测试", "holidays": []string{}, "workdays": []string{}})
+		}
+	}
+	got := ledgerRows(t, s, insp, "from="+today.AddDate(0, 0, -1).Format(time.DateOnly)+"&to="+today.AddDate(0, 0, 5).Format(time.DateOnly))
+	if len(got) != 2 {
+		t.Errorf("ledger from yesterday to in five days = %q, want two days", got)
+	}
 }

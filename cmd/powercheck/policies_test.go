@@ -89,6 +89,24 @@ func refuseDraft(t *testing.T, s *server, token, module, source string) draftRef
 	return body
 }
 
+// badDrafts are policy drafts refused, each with its error code, a word of
+// the message and the line named (0: any).
+var badDrafts = []struct {
+	name, module, source, code, zh string
+	line                           int
+}{
+	{"syntax", "custom", "package compliance.custom\n\nwarnings contains x if {\n\tx := [1,\n}\n", "policy_invalid", "语法错误", 0},
+	{"forbidden built-in", "custom", strings.Replace(apitest.MarkerModule("A")["source"], `input.event == "step"`, `http.send({"method": "GET", "url": "http://127.0.0.1/"}).status_code == 200`, 1), "policy_invalid", "禁止", 10},
+	{"missing metadata", "custom", "package compliance.custom\n\nwarnings contains {\"rule\": \"custom.x\", \"level\": \"alarm\", \"message\": \"x\"} if {\n\tinput.event == \"step\"\n}\n", "policy_invalid", "METADATA", 3},
+	{"failing test", "sync_test", "package compliance.sync_test\n\ntest_always_fails if {\n\tfalse\n}\n", "policy_tests_failed", "未通过", 3},
+}
+
+// submitMarked submits the first step id of a new case, a minute ago.
+func submitMarked(t *testing.T, s *server, tok map[string]string, id string) apitest.StepAnswer {
+	t.Helper()
+	return s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
+}
+
 func TestPolicyAuthoring(t *testing.T) {
 	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		legal := tok[apitest.LegalToken]
@@ -105,16 +123,7 @@ func TestPolicyAuthoring(t *testing.T) {
 		}
 
 		t.Run("bad drafts are refused with located errors and change nothing", func(t *testing.T) {
-			tests := []struct {
-				name, module, source, code, zh string
-				line                           int
-			}{
-				{"syntax", "custom", "package compliance.custom\n\nwarnings contains x if {\n\tx := [1,\n}\n", "policy_invalid", "语法错误", 0},
-				{"forbidden built-in", "custom", strings.Replace(apitest.MarkerModule("A")["source"], `input.event == "step"`, `http.send({"method": "GET", "url": "http://127.0.0.1/"}).status_code == 200`, 1), "policy_invalid", "禁止", 10},
-				{"missing metadata", "custom", "package compliance.custom\n\nwarnings contains {\"rule\": \"custom.x\", \"level\": \"alarm\", \"message\": \"x\"} if {\n\tinput.event == \"step\"\n}\n", "policy_invalid", "METADATA", 3},
-				{"failing test", "sync_test", "package compliance.sync_test\n\ntest_always_fails if {\n\tfalse\n}\n", "policy_tests_failed", "未通过", 3},
-			}
-			for _, tt := range tests {
+			for _, tt := range badDrafts {
 				t.Run(tt.name, func(t *testing.T) {
 					body := refuseDraft(t, s, legal, tt.module, tt.source)
 					if body.Error.Code != tt.code || len(body.Error.Details) == 0 {
@@ -145,71 +154,8 @@ func TestPolicyAuthoring(t *testing.T) {
 			s.Must(409, "POST", "/api/v1/policies/publish", legal, nil) // nothing drafted yet
 		})
 
-		submit := func(id string) apitest.StepAnswer {
-			a := s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep(id, "ZJJ-CASE-"+id, "XK-001", "accept", time.Now().Add(-time.Minute).Format(time.RFC3339)))
-			return a
-		}
-
 		t.Run("a draft applies only once published", func(t *testing.T) {
-			// The module and its test are drafted in order: the module alone
-			// passes, then its test with it.
-			s.Must(200, "PUT", "/api/v1/policies/custom", legal, apitest.MarkerModule("A"))
-			s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
-			if m := hasMarker(submit("P1")); m != "" {
-				t.Fatalf("an unpublished draft raised %q", m)
-			}
-			var imp struct {
-				Steps  int `json:"steps"`
-				Appear []struct {
-					Rule           string `json:"rule"`
-					DepartmentCode string `json:"department_code"`
-					Count          int    `json:"count"`
-					Examples       []struct {
-						StepID string `json:"step_id"`
-					} `json:"examples"`
-				} `json:"appear"`
-			}
-			tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
-			s.Must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": tomorrow}).Decode(t, &imp)
-			found := false
-			for _, a := range imp.Appear {
-				if a.Rule == "custom.marker" && a.DepartmentCode == "ZJJ" && a.Count == imp.Steps && len(a.Examples) > 0 {
-					found = true
-				}
-			}
-			if imp.Steps < 1 || !found {
-				t.Errorf("impact = %+v, want custom.marker appearing on every stored step", imp)
-			}
-
-			rev := newRevision(t, s, legal, "publish", map[string]string{"note": "增加标记规则"})
-			if rev.Revision != 2 || len(rev.Changes.Added) != 2 {
-				t.Fatalf("publish = %+v", rev)
-			}
-			a := submit("P2")
-			if hasMarker(a) != "标记 A" || a.PolicyRevision != 2 {
-				t.Errorf("after publish: revision %d, marker %q", a.PolicyRevision, hasMarker(a))
-			}
-			var rules struct {
-				Items []struct {
-					Family string   `json:"family"`
-					Rules  []string `json:"rules"`
-					Title  string   `json:"title"`
-					Level  string   `json:"level"`
-				} `json:"items"`
-			}
-			s.Must(200, "GET", "/api/v1/rules", tok[apitest.ZJJClerk], nil).Decode(t, &rules)
-			var titles []string
-			for _, r := range rules.Items {
-				if r.Title == "" || r.Level == "" {
-					t.Errorf("rule without title or level: %+v", r)
-				}
-				if r.Family == "custom" && len(r.Rules) == 1 && r.Rules[0] == "custom.marker" {
-					titles = append(titles, r.Title)
-				}
-			}
-			if len(titles) != 1 || len(rules.Items) < 15 {
-				t.Errorf("catalogue has %d rules, custom titles %v", len(rules.Items), titles)
-			}
+			publishApplies(t, s, tok)
 		})
 
 		t.Run("rollback restores an earlier revision as a new one", func(t *testing.T) {
@@ -217,7 +163,7 @@ func TestPolicyAuthoring(t *testing.T) {
 			if rev.Revision != 3 || rev.Changes.RollbackFrom != 1 || len(rev.Changes.Removed) != 2 {
 				t.Fatalf("rollback = %+v", rev)
 			}
-			a := submit("P3")
+			a := submitMarked(t, s, tok, "P3")
 			if hasMarker(a) != "" || a.PolicyRevision != 3 {
 				t.Errorf("after rollback: revision %d, marker %q", a.PolicyRevision, hasMarker(a))
 			}
@@ -342,4 +288,69 @@ func TestSecondNodePicksUpRevision(t *testing.T) {
 			t.Errorf("second node checked with revision %d, want %d", ans.PolicyRevision, rev.Revision)
 		}
 	})
+}
+
+// publishApplies drafts the marker module and its test, checks that they
+// apply only once published, and that the rules catalogue shows the rule.
+func publishApplies(t *testing.T, s *server, tok map[string]string) {
+	legal := tok[apitest.LegalToken]
+	// The module and its test are drafted in order: the module alone
+	// passes, then its test with it.
+	s.Must(200, "PUT", "/api/v1/policies/custom", legal, apitest.MarkerModule("A"))
+	s.Must(200, "PUT", "/api/v1/policies/custom_test", legal, markerTest)
+	if m := hasMarker(submitMarked(t, s, tok, "P1")); m != "" {
+		t.Fatalf("an unpublished draft raised %q", m)
+	}
+	var imp struct {
+		Steps  int `json:"steps"`
+		Appear []struct {
+			Rule           string `json:"rule"`
+			DepartmentCode string `json:"department_code"`
+			Count          int    `json:"count"`
+			Examples       []struct {
+				StepID string `json:"step_id"`
+			} `json:"examples"`
+		} `json:"appear"`
+	}
+	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	s.Must(200, "POST", "/api/v1/policies/impact", legal, map[string]string{"from": "2000-01-01", "to": tomorrow}).Decode(t, &imp)
+	found := false
+	for _, a := range imp.Appear {
+		if a.Rule == "custom.marker" && a.DepartmentCode == "ZJJ" && a.Count == imp.Steps && len(a.Examples) > 0 {
+			found = true
+		}
+	}
+	if imp.Steps < 1 || !found {
+		t.Errorf("impact = %+v, want custom.marker appearing on every stored step", imp)
+	}
+
+	rev := newRevision(t, s, legal, "publish", map[string]string{"note": "增加标记规则"})
+	if rev.Revision != 2 || len(rev.Changes.Added) != 2 {
+		t.Fatalf("publish = %+v", rev)
+	}
+	a := submitMarked(t, s, tok, "P2")
+	if hasMarker(a) != "标记 A" || a.PolicyRevision != 2 {
+		t.Errorf("after publish: revision %d, marker %q", a.PolicyRevision, hasMarker(a))
+	}
+	var rules struct {
+		Items []struct {
+			Family string   `json:"family"`
+			Rules  []string `json:"rules"`
+			Title  string   `json:"title"`
+			Level  string   `json:"level"`
+		} `json:"items"`
+	}
+	s.Must(200, "GET", "/api/v1/rules", tok[apitest.ZJJClerk], nil).Decode(t, &rules)
+	var titles []string
+	for _, r := range rules.Items {
+		if r.Title == "" || r.Level == "" {
+			t.Errorf("rule without title or level: %+v", r)
+		}
+		if r.Family == "custom" && len(r.Rules) == 1 && r.Rules[0] == "custom.marker" {
+			titles = append(titles, r.Title)
+		}
+	}
+	if len(titles) != 1 || len(rules.Items) < 15 {
+		t.Errorf("catalogue has %d rules, custom titles %v", len(rules.Items), titles)
+	}
 }

@@ -196,29 +196,7 @@ func TestMonthlyExplanations(t *testing.T) {
 			}
 		})
 		t.Run("closing a month raises late, missing and zero-case warnings", func(t *testing.T) {
-			s.Must(403, "POST", "/api/v1/reports/monthly/close", sup, map[string]any{"month": "2025-09"})
-			s.Must(422, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": time.Now().In(calendar.Shanghai).Format("2006-01")})
-			var res struct{ Departments, Failed, NewWarnings int }
-			s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": "2025-09"}).Decode(t, &res)
-			if res.Departments != 2 || res.Failed != 0 {
-				t.Errorf("close = %+v, want two departments", res)
-			}
-			// ZJJ: August and September without cases (July had one). SCJ:
-			// none since June, the first month after it was set up.
-			wantZJJ := []string{"report.explanation_late/prewarning[2025-09]", "report.zero_cases/prewarning[2025-09]"}
-			if got := s.warningKeys(t, sup, "ZJJ", "report"); !slices.Equal(got, wantZJJ) {
-				t.Errorf("ZJJ:\n got %q\nwant %q", got, wantZJJ)
-			}
-			wantSCJ := []string{"report.explanation_missing/alarm[2025-09]", "report.zero_cases/prewarning[2025-09]",
-				"report.zero_cases_three_months/alarm[2025-09]"}
-			if got := s.warningKeys(t, sup, "SCJ", "report"); !slices.Equal(got, wantSCJ) {
-				t.Errorf("SCJ:\n got %q\nwant %q", got, wantSCJ)
-			}
-			var again struct{ NewWarnings int }
-			s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": "2025-09"}).Decode(t, &again)
-			if again.NewWarnings != 0 {
-				t.Errorf("closing again stored %d warnings, want 0", again.NewWarnings)
-			}
+			closeSeptember(t, s, sup)
 		})
 		t.Run("the third zero-case month in a row is an alarm", func(t *testing.T) {
 			s.Must(201, "POST", "/api/v1/reports/monthly/explanations", tok[apitest.ZJJAdmin], explanation("ZJJ", "2025-10"))
@@ -248,20 +226,54 @@ func TestMonthlyExplanations(t *testing.T) {
 			}
 		})
 		t.Run("a department set up today owes nothing for last month", func(t *testing.T) {
-			s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "HBJ", "name": "区生态环境局"})
-			now := time.Now().In(calendar.Shanghai)
-			last := time.Date(now.Year(), now.Month(), 0, 12, 0, 0, 0, calendar.Shanghai).Format("2006-01")
-			var res struct{ Departments, Failed, NewWarnings int }
-			s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": last, "department": "HBJ"}).Decode(t, &res)
-			if res.Departments != 1 || res.Failed != 0 || res.NewWarnings != 0 {
-				t.Errorf("closing %s for HBJ = %+v, want it evaluated and nothing raised", last, res)
-			}
-			if got := s.warningKeys(t, sup, "HBJ", "report"); len(got) != 0 {
-				t.Errorf("HBJ: %q, want nothing", got)
-			}
-			if r := s.report(t, sup, "department=HBJ&month="+last); r.ExplanationRequired {
-				t.Errorf("HBJ's %s report: explanation required, want not", last)
-			}
+			newDepartmentOwesNothing(t, s, sup)
 		})
 	})
+}
+
+// closeSeptember closes September 2025, twice, and checks the late, missing
+// and zero-case warnings it raises the first time only.
+func closeSeptember(t *testing.T, s *server, sup string) {
+	s.Must(403, "POST", "/api/v1/reports/monthly/close", sup, map[string]any{"month": "2025-09"})
+	s.Must(422, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": time.Now().In(calendar.Shanghai).Format("2006-01")})
+	var res struct{ Departments, Failed, NewWarnings int }
+	s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": "2025-09"}).Decode(t, &res)
+	if res.Departments != 2 || res.Failed != 0 {
+		t.Errorf("close = %+v, want two departments", res)
+	}
+	// ZJJ: August and September without cases (July had one). SCJ:
+	// none since June, the first month after it was set up.
+	wantZJJ := []string{"report.explanation_late/prewarning[2025-09]", "report.zero_cases/prewarning[2025-09]"}
+	if got := s.warningKeys(t, sup, "ZJJ", "report"); !slices.Equal(got, wantZJJ) {
+		t.Errorf("ZJJ:\n got %q\nwant %q", got, wantZJJ)
+	}
+	wantSCJ := []string{"report.explanation_missing/alarm[2025-09]", "report.zero_cases/prewarning[2025-09]",
+		"report.zero_cases_three_months/alarm[2025-09]"}
+	if got := s.warningKeys(t, sup, "SCJ", "report"); !slices.Equal(got, wantSCJ) {
+		t.Errorf("SCJ:\n got %q\nwant %q", got, wantSCJ)
+	}
+	var again struct{ NewWarnings int }
+	s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": "2025-09"}).Decode(t, &again)
+	if again.NewWarnings != 0 {
+		t.Errorf("closing again stored %d warnings, want 0", again.NewWarnings)
+	}
+}
+
+// newDepartmentOwesNothing sets up a department today and checks that
+// closing last month raises nothing for it.
+func newDepartmentOwesNothing(t *testing.T, s *server, sup string) {
+	s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "HBJ", "name": "区生态环境局"})
+	now := time.Now().In(calendar.Shanghai)
+	last := time.Date(now.Year(), now.Month(), 0, 12, 0, 0, 0, calendar.Shanghai).Format("2006-01")
+	var res struct{ Departments, Failed, NewWarnings int }
+	s.Must(200, "POST", "/api/v1/reports/monthly/close", apitest.AdminToken, map[string]any{"month": last, "department": "HBJ"}).Decode(t, &res)
+	if res.Departments != 1 || res.Failed != 0 || res.NewWarnings != 0 {
+		t.Errorf("closing %s for HBJ = %+v, want it evaluated and nothing raised", last, res)
+	}
+	if got := s.warningKeys(t, sup, "HBJ", "report"); len(got) != 0 {
+		t.Errorf("HBJ: %q, want nothing", got)
+	}
+	if r := s.report(t, sup, "department=HBJ&month="+last); r.ExplanationRequired {
+		t.Errorf("HBJ's %s report: explanation required, want not", last)
+	}
 }

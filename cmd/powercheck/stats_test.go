@@ -150,39 +150,8 @@ func TestStatsWarnings(t *testing.T) {
 			it["department_code"] = "SCJ"
 		}))
 
-		// ST-1: a decision without its approval: checkpoint alarms.
-		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-1-a", "ZJJ-ST-1", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-r", "ZJJ-ST-1", "review", "2026-03-03T09:00:00+08:00"))
-		d1 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-d", "ZJJ-ST-1", "decide", "2026-03-04T09:00:00+08:00"))
-
-		// ST-2: a decision six weeks after acceptance: the item is overdue.
-		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-2-a", "ZJJ-ST-2", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-		s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-r", "ZJJ-ST-2", "review", "2026-03-03T09:00:00+08:00"))
-		d2 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-d", "ZJJ-ST-2", "decide", "2026-04-15T09:00:00+08:00"))
-		if !slices.Contains(d2.Rules("deadline"), "deadline.item_overdue/alarm") {
-			t.Fatalf("late decision raised %v, want deadline.item_overdue", d2.Rules("deadline"))
-		}
-		// ST-3: accepted only. ST-0: accepted before the period, its
-		// warnings raised in it. ST-now: accepted just now.
-		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-3-a", "ZJJ-ST-3", "XK-001", "accept", "2026-03-05T09:00:00+08:00"))
-		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-0-a", "ZJJ-ST-0", "XK-001", "accept", "2026-02-20T09:00:00+08:00"))
 		now := time.Now().In(calendar.Shanghai)
-		s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-now-a", "ZJJ-ST-now", "XK-001", "accept", now.Format(time.RFC3339)))
-		s.Submit(t, tok[apitest.SCJClerk], apitest.FirstStep("SC-1-a", "SCJ-ST-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
-		s.Submit(t, tok[apitest.SCJClerk], apitest.Step("SC-1-d", "SCJ-ST-1", "decide", "2026-03-11T09:00:00+08:00"))
-
-		// The department rectifies one alarm.
-		var alarm int64
-		for _, w := range d1.Warnings {
-			if w.Rule == "checkpoint.approval_missing" {
-				alarm = w.ID
-			}
-		}
-		if alarm == 0 {
-			t.Fatalf("the decision without approval raised no checkpoint.approval_missing: %+v", d1.Warnings)
-		}
-		s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", alarm), tok[apitest.ZJJAdmin],
-			map[string]string{"action": "rectify", "note": "已补办审批手续"})
+		seedStatsCases(t, s, tok, now)
 
 		today := calendar.DateOf(now).String()
 		period := "from=2026-03-01&to=" + today
@@ -193,37 +162,7 @@ func TestStatsWarnings(t *testing.T) {
 		ws := listWarnings(t, s, tok[apitest.SupervisionToken], "")
 
 		t.Run("counts and rates match the warnings and cases", func(t *testing.T) {
-			var got compliance.WarningStats
-			s.Must(200, "GET", "/api/v1/stats/warnings?"+period, oversight, nil).Decode(t, &got)
-			if got.From != "2026-03-01" || got.To != today {
-				t.Errorf("period = %s..%s, want 2026-03-01..%s", got.From, got.To, today)
-			}
-			wantRows, wantCounts := wantStats(ws, accepted, []string{"SCJ", "ZJJ"})
-			if !reflect.DeepEqual(got.Rows, wantRows) {
-				t.Errorf("rows:\n got %+v\nwant %+v", got.Rows, wantRows)
-			}
-			checkRates(t, got.Rates, wantCounts)
-			zjj := got.Rates[1]
-			if zjj.Cases != 4 || zjj.AlarmsRectified != 1 || zjj.OverdueCases < 1 || zjj.Alarms < 2 ||
-				!isRate(zjj.RectificationRate, 1, zjj.Alarms) {
-				t.Errorf("ZJJ rates = %+v", zjj)
-			}
-			var fromST0 int64
-			for _, w := range ws {
-				if w.CaseNo == "ZJJ-ST-0" {
-					fromST0++
-				}
-			}
-			var zjjRows int64
-			for _, r := range got.Rows {
-				if r.DepartmentCode == "ZJJ" {
-					zjjRows += r.Count
-				}
-			}
-			if fromST0 == 0 || zjjRows != int64(len(ws))-countDept(ws, "SCJ") {
-				t.Errorf("ZJJ rows count %d warnings (%d of a case accepted before the period); want all %d",
-					zjjRows, fromST0, int64(len(ws))-countDept(ws, "SCJ"))
-			}
+			statsMatch(t, s, oversight, period, today, ws, accepted)
 		})
 
 		t.Run("a period without warnings still counts its cases", func(t *testing.T) {
@@ -251,62 +190,11 @@ func TestStatsWarnings(t *testing.T) {
 		})
 
 		t.Run("department accounts see their own department only", func(t *testing.T) {
-			var got compliance.WarningStats
-			s.Must(200, "GET", "/api/v1/stats/warnings?"+period, scjAdmin, nil).Decode(t, &got)
-			_, wantCounts := wantStats(ws, accepted, []string{"SCJ"})
-			checkRates(t, got.Rates, wantCounts)
-			if len(got.Rows) == 0 {
-				t.Error("SCJ sees no rows; its decision raised warnings")
-			}
-			for _, r := range got.Rows {
-				if r.DepartmentCode != "SCJ" {
-					t.Errorf("SCJ admin sees a row of %s", r.DepartmentCode)
-				}
-			}
-			s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&"+period, scjAdmin, nil)
-			if code := s.Must(403, "GET", "/api/v1/stats/warnings?department=ZJJ", scjAdmin, nil).ErrorCode(t); code != "other_department" {
-				t.Errorf("code = %s, want other_department", code)
-			}
-			s.Must(403, "GET", "/api/v1/stats/warnings?department=SCJ", zjjInspector, nil)
-			s.Must(200, "GET", "/api/v1/stats/warnings", zjjInspector, nil).Decode(t, &got)
-			if len(got.Rates) != 1 || got.Rates[0].DepartmentCode != "ZJJ" {
-				t.Errorf("ZJJ inspector rates = %+v", got.Rates)
-			}
+			statsOwnDepartment(t, s, scjAdmin, zjjInspector, period, ws, accepted)
 		})
 
 		t.Run("months and period bounds are days in Asia/Shanghai", func(t *testing.T) {
-			// Move two SCJ warnings to either side of midnight, 1 November
-			// in Shanghai (16:00 UTC on 31 October).
-			st := sqlstoretest.Open(t, s.dsn)
-			var scj []statsWarning
-			for _, w := range ws {
-				if w.DepartmentCode == "SCJ" {
-					scj = append(scj, w)
-				}
-			}
-			if len(scj) < 2 {
-				t.Fatalf("%d SCJ warnings, want at least 2", len(scj))
-			}
-			late, early := scj[0], scj[1]
-			for id, at := range map[int64]time.Time{
-				late.ID:  time.Date(2026, 10, 31, 15, 59, 59, 999e6, time.UTC),
-				early.ID: time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC),
-			} {
-				if err := st.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", at, id).Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			var got compliance.WarningStats
-			s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&from=2026-10-31&to=2026-10-31", oversight, nil).Decode(t, &got)
-			want := []compliance.WarningCount{{DepartmentCode: "SCJ", Month: "2026-10", Level: late.Level, Family: late.Family, Count: 1}}
-			if !reflect.DeepEqual(got.Rows, want) {
-				t.Errorf("31 October: rows %+v, want %+v", got.Rows, want)
-			}
-			s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&from=2026-11-01&to=2026-11-01", oversight, nil).Decode(t, &got)
-			want = []compliance.WarningCount{{DepartmentCode: "SCJ", Month: "2026-11", Level: early.Level, Family: early.Family, Count: 1}}
-			if !reflect.DeepEqual(got.Rows, want) {
-				t.Errorf("1 November: rows %+v, want %+v", got.Rows, want)
-			}
+			statsShanghaiDays(t, s, oversight, ws)
 		})
 
 		t.Run("roles and bad requests", func(t *testing.T) {
@@ -329,4 +217,141 @@ func countDept(ws []statsWarning, dept string) int64 {
 		}
 	}
 	return n
+}
+
+// statsMatch checks the warning counts and rates of the period against the
+// warnings ws and the cases accepted, by department.
+func statsMatch(t *testing.T, s *server, oversight, period, today string, ws []statsWarning, accepted map[string][]string) {
+	var got compliance.WarningStats
+	s.Must(200, "GET", "/api/v1/stats/warnings?"+period, oversight, nil).Decode(t, &got)
+	if got.From != "2026-03-01" || got.To != today {
+		t.Errorf("period = %s..%s, want 2026-03-01..%s", got.From, got.To, today)
+	}
+	wantRows, wantCounts := wantStats(ws, accepted, []string{"SCJ", "ZJJ"})
+	if !reflect.DeepEqual(got.Rows, wantRows) {
+		t.Errorf("rows:\n got %+v\nwant %+v", got.Rows, wantRows)
+	}
+	checkRates(t, got.Rates, wantCounts)
+	zjj := got.Rates[1]
+	if zjj.Cases != 4 || zjj.AlarmsRectified != 1 || zjj.OverdueCases < 1 || zjj.Alarms < 2 ||
+		!isRate(zjj.RectificationRate, 1, zjj.Alarms) {
+		t.Errorf("ZJJ rates = %+v", zjj)
+	}
+	var fromST0 int64
+	for _, w := range ws {
+		if w.CaseNo == "ZJJ-ST-0" {
+			fromST0++
+		}
+	}
+	var zjjRows int64
+	for _, r := range got.Rows {
+		if r.DepartmentCode == "ZJJ" {
+			zjjRows += r.Count
+		}
+	}
+	if fromST0 == 0 || zjjRows != int64(len(ws))-countDept(ws, "SCJ") {
+		t.Errorf("ZJJ rows count %d warnings (%d of a case accepted before the period); want all %d",
+			zjjRows, fromST0, int64(len(ws))-countDept(ws, "SCJ"))
+	}
+}
+
+// statsOwnDepartment checks that department accounts see their own
+// department's figures only.
+func statsOwnDepartment(t *testing.T, s *server, scjAdmin, zjjInspector, period string, ws []statsWarning, accepted map[string][]string) {
+	var got compliance.WarningStats
+	s.Must(200, "GET", "/api/v1/stats/warnings?"+period, scjAdmin, nil).Decode(t, &got)
+	_, wantCounts := wantStats(ws, accepted, []string{"SCJ"})
+	checkRates(t, got.Rates, wantCounts)
+	if len(got.Rows) == 0 {
+		t.Error("SCJ sees no rows; its decision raised warnings")
+	}
+	for _, r := range got.Rows {
+		if r.DepartmentCode != "SCJ" {
+			t.Errorf("SCJ admin sees a row of %s", r.DepartmentCode)
+		}
+	}
+	s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&"+period, scjAdmin, nil)
+	if code := s.Must(403, "GET", "/api/v1/stats/warnings?department=ZJJ", scjAdmin, nil).ErrorCode(t); code != "other_department" {
+		t.Errorf("code = %s, want other_department", code)
+	}
+	s.Must(403, "GET", "/api/v1/stats/warnings?department=SCJ", zjjInspector, nil)
+	s.Must(200, "GET", "/api/v1/stats/warnings", zjjInspector, nil).Decode(t, &got)
+	if len(got.Rates) != 1 || got.Rates[0].DepartmentCode != "ZJJ" {
+		t.Errorf("ZJJ inspector rates = %+v", got.Rates)
+	}
+}
+
+// statsShanghaiDays moves two SCJ warnings to either side of midnight in
+// Shanghai and checks the days and months they are counted in.
+func statsShanghaiDays(t *testing.T, s *server, oversight string, ws []statsWarning) {
+	// Move two SCJ warnings to either side of midnight, 1 November
+	// in Shanghai (16:00 UTC on 31 October).
+	st := sqlstoretest.Open(t, s.dsn)
+	var scj []statsWarning
+	for _, w := range ws {
+		if w.DepartmentCode == "SCJ" {
+			scj = append(scj, w)
+		}
+	}
+	if len(scj) < 2 {
+		t.Fatalf("%d SCJ warnings, want at least 2", len(scj))
+	}
+	late, early := scj[0], scj[1]
+	for id, at := range map[int64]time.Time{
+		late.ID:  time.Date(2026, 10, 31, 15, 59, 59, 999e6, time.UTC),
+		early.ID: time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC),
+	} {
+		if err := st.DB().Exec("UPDATE warnings SET created_at = ? WHERE id = ?", at, id).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got compliance.WarningStats
+	s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&from=2026-10-31&to=2026-10-31", oversight, nil).Decode(t, &got)
+	want := []compliance.WarningCount{{DepartmentCode: "SCJ", Month: "2026-10", Level: late.Level, Family: late.Family, Count: 1}}
+	if !reflect.DeepEqual(got.Rows, want) {
+		t.Errorf("31 October: rows %+v, want %+v", got.Rows, want)
+	}
+	s.Must(200, "GET", "/api/v1/stats/warnings?department=SCJ&from=2026-11-01&to=2026-11-01", oversight, nil).Decode(t, &got)
+	want = []compliance.WarningCount{{DepartmentCode: "SCJ", Month: "2026-11", Level: early.Level, Family: early.Family, Count: 1}}
+	if !reflect.DeepEqual(got.Rows, want) {
+		t.Errorf("1 November: rows %+v, want %+v", got.Rows, want)
+	}
+}
+
+// seedStatsCases records TestStatsWarnings' cases, now being the time of the
+// last ZJJ acceptance, and has ZJJ rectify one alarm.
+func seedStatsCases(t *testing.T, s *server, tok map[string]string, now time.Time) {
+	t.Helper()
+	// ST-1: a decision without its approval: checkpoint alarms.
+	s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-1-a", "ZJJ-ST-1", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-r", "ZJJ-ST-1", "review", "2026-03-03T09:00:00+08:00"))
+	d1 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-1-d", "ZJJ-ST-1", "decide", "2026-03-04T09:00:00+08:00"))
+
+	// ST-2: a decision six weeks after acceptance: the item is overdue.
+	s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-2-a", "ZJJ-ST-2", "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-r", "ZJJ-ST-2", "review", "2026-03-03T09:00:00+08:00"))
+	d2 := s.Submit(t, tok[apitest.ZJJClerk], apitest.Step("ST-2-d", "ZJJ-ST-2", "decide", "2026-04-15T09:00:00+08:00"))
+	if !slices.Contains(d2.Rules("deadline"), "deadline.item_overdue/alarm") {
+		t.Fatalf("late decision raised %v, want deadline.item_overdue", d2.Rules("deadline"))
+	}
+	// ST-3: accepted only. ST-0: accepted before the period, its
+	// warnings raised in it. ST-now: accepted just now.
+	s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-3-a", "ZJJ-ST-3", "XK-001", "accept", "2026-03-05T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-0-a", "ZJJ-ST-0", "XK-001", "accept", "2026-02-20T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.ZJJClerk], apitest.FirstStep("ST-now-a", "ZJJ-ST-now", "XK-001", "accept", now.Format(time.RFC3339)))
+	s.Submit(t, tok[apitest.SCJClerk], apitest.FirstStep("SC-1-a", "SCJ-ST-1", "SCJ-001", "accept", "2026-03-10T09:00:00+08:00"))
+	s.Submit(t, tok[apitest.SCJClerk], apitest.Step("SC-1-d", "SCJ-ST-1", "decide", "2026-03-11T09:00:00+08:00"))
+
+	// The department rectifies one alarm.
+	var alarm int64
+	for _, w := range d1.Warnings {
+		if w.Rule == "checkpoint.approval_missing" {
+			alarm = w.ID
+		}
+	}
+	if alarm == 0 {
+		t.Fatalf("the decision without approval raised no checkpoint.approval_missing: %+v", d1.Warnings)
+	}
+	s.Must(200, "POST", fmt.Sprintf("/api/v1/warnings/%d/transitions", alarm), tok[apitest.ZJJAdmin],
+		map[string]string{"action": "rectify", "note": "已补办审批手续"})
 }

@@ -136,33 +136,7 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				s, module := nodes[i%2], fmt.Sprintf("race%d", i)
-				if r, err := s.call("PUT", "/api/v1/policies/"+module, legal, familyModule(module)); err != nil || r.Status != 200 {
-					errs <- fmt.Errorf("draft %s: %v %d %s", module, err, r.Status, r.Body)
-					return
-				}
-				for try := 0; try < 30; try++ {
-					r, err := s.call("POST", "/api/v1/policies/publish", legal, map[string]string{"note": module})
-					if err != nil {
-						errs <- err
-						return
-					}
-					var e struct {
-						Error struct{ Code, Message string }
-					}
-					_ = json.Unmarshal(r.Body, &e)
-					switch {
-					case r.Status == http.StatusCreated, e.Error.Code == "nothing_to_publish":
-						return // published, by this call or by one that took the draft along
-					case r.Status == http.StatusConflict:
-						conflicts <- e.Error.Code + " " + e.Error.Message
-						time.Sleep(time.Duration(10+i*7) * time.Millisecond)
-					default:
-						errs <- fmt.Errorf("publish %s: %d %s", module, r.Status, r.Body)
-						return
-					}
-				}
-				errs <- fmt.Errorf("publish %s: still refused after 30 tries", module)
+				draftAndPublish(nodes[i%2], legal, fmt.Sprintf("race%d", i), i, errs, conflicts)
 			}()
 		}
 		wg.Wait()
@@ -210,6 +184,38 @@ func TestConcurrentPublishesLoseNoModule(t *testing.T) {
 			}
 		}
 	})
+}
+
+// draftAndPublish drafts module through s and publishes it, trying again
+// after each 409 (sent to conflicts) up to 30 times; the i-th racer waits
+// 10+7i ms between tries. Failures go to errs.
+func draftAndPublish(s *server, legal, module string, i int, errs chan<- error, conflicts chan<- string) {
+	if r, err := s.call("PUT", "/api/v1/policies/"+module, legal, familyModule(module)); err != nil || r.Status != 200 {
+		errs <- fmt.Errorf("draft %s: %v %d %s", module, err, r.Status, r.Body)
+		return
+	}
+	for try := 0; try < 30; try++ {
+		r, err := s.call("POST", "/api/v1/policies/publish", legal, map[string]string{"note": module})
+		if err != nil {
+			errs <- err
+			return
+		}
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		_ = json.Unmarshal(r.Body, &e)
+		switch {
+		case r.Status == http.StatusCreated, e.Error.Code == "nothing_to_publish":
+			return // published, by this call or by one that took the draft along
+		case r.Status == http.StatusConflict:
+			conflicts <- e.Error.Code + " " + e.Error.Message
+			time.Sleep(time.Duration(10+i*7) * time.Millisecond)
+		default:
+			errs <- fmt.Errorf("publish %s: %d %s", module, r.Status, r.Body)
+			return
+		}
+	}
+	errs <- fmt.Errorf("publish %s: still refused after 30 tries", module)
 }
 
 // Changes to one account through two nodes take turns across the nodes, so

@@ -24,16 +24,20 @@ import {
 } from '@/format'
 
 describe('dates in Asia/Shanghai', () => {
-  it('shows a UTC evening as the next day in Shanghai', () => {
+  it.each([
     // 2026-11-26 16:30 UTC is 2026-11-27 00:30 in Shanghai.
-    expect(formatDate('2026-11-26T16:30:00Z')).toBe('2026年11月27日')
-    expect(formatDateTime('2026-11-26T16:30:00Z')).toBe('2026年11月27日 00:30')
-    expect(ymd('2026-11-26T16:30:00Z')).toBe('2026-11-27')
+    ['a UTC evening as the next day in Shanghai', '2026-11-26T16:30:00Z', '2026年11月27日', '2026年11月27日 00:30'],
+    ['a UTC morning on the same day', '2026-11-27T01:30:00Z', '2026年11月27日', '2026年11月27日 09:30'],
+    ['an offset of +08:00', '2026-03-01T08:05:00+08:00', '2026年3月1日', '2026年3月1日 08:05'],
+    ['an offset of -05:00', '2026-03-01T00:05:00-05:00', '2026年3月1日', '2026年3月1日 13:05'],
+    ['a plain date as the calendar day it names', '2026-01-05', '2026年1月5日', '2026年1月5日'],
+  ])('shows %s', (_case, input, date, dateTime) => {
+    expect(formatDate(input)).toBe(date)
+    expect(formatDateTime(input)).toBe(dateTime)
   })
 
-  it('keeps a UTC morning on the same day', () => {
-    expect(formatDate('2026-11-27T01:30:00Z')).toBe('2026年11月27日')
-    expect(formatDateTime('2026-11-27T01:30:00Z')).toBe('2026年11月27日 09:30')
+  it('gives the Shanghai day of a UTC evening', () => {
+    expect(ymd('2026-11-26T16:30:00Z')).toBe('2026-11-27')
   })
 
   it('crosses a year at UTC 16:00 on 31 December', () => {
@@ -42,16 +46,6 @@ describe('dates in Asia/Shanghai', () => {
     expect(today(new Date('2026-12-31T16:00:00Z'))).toBe('2027-01-01')
     expect(currentMonth(new Date('2026-12-31T16:00:00Z'))).toBe('2027-01')
     expect(currentMonth(new Date('2026-12-31T15:00:00Z'))).toBe('2026-12')
-  })
-
-  it('reads offsets other than Z', () => {
-    expect(formatDateTime('2026-03-01T08:05:00+08:00')).toBe('2026年3月1日 08:05')
-    expect(formatDateTime('2026-03-01T00:05:00-05:00')).toBe('2026年3月1日 13:05')
-  })
-
-  it('shows a plain date as the calendar day it names', () => {
-    expect(formatDate('2026-01-05')).toBe('2026年1月5日')
-    expect(formatDateTime('2026-01-05')).toBe('2026年1月5日')
   })
 
   it('accepts Date objects and epoch milliseconds', () => {
@@ -99,20 +93,22 @@ describe('labels', () => {
     expect(roleLabel(undefined)).toBe('—')
   })
 
-  it('names levels, statuses, actions, days and units', () => {
-    expect(levelLabel('alarm')).toBe('报警')
-    expect(levelLabel('prewarning')).toBe('预警')
-    expect(levelTagType('alarm')).toBe('danger')
-    expect(levelTagType('prewarning')).toBe('warning')
-    expect(warningStatusLabel('lifted')).toBe('已解除')
-    expect(warningStatusLabel('referred')).toBe('已移送')
+  // Levels, statuses, actions, days and units by name: code → text, by function.
+  it.each<[string, (code: string) => string, Record<string, string>]>([
+    ['levelLabel', levelLabel, { alarm: '报警', prewarning: '预警' }],
+    ['levelTagType', levelTagType, { alarm: 'danger', prewarning: 'warning' }],
+    ['warningStatusLabel', warningStatusLabel, { lifted: '已解除', referred: '已移送' }],
+    ['transitionActionLabel', transitionActionLabel, { begin_rectify: '开始整改', rectify: '整改完成' }],
+    ['caseStatusLabel', caseStatusLabel, { suspended: '中止' }],
+    ['dayKindLabel', dayKindLabel, { makeup_workday: '调休上班日' }],
+    ['dayStatusLabel', dayStatusLabel, { not_required: '无需巡查' }],
+    ['unitLabel', unitLabel, { calendar: '自然日' }],
+  ])('%s names its codes', (_fn, fn, names) => {
+    for (const [code, want] of Object.entries(names)) expect(fn(code), code).toBe(want)
+  })
+
+  it('has eight warning statuses', () => {
     expect(Object.keys(WARNING_STATUS_LABELS)).toHaveLength(8)
-    expect(transitionActionLabel('begin_rectify')).toBe('开始整改')
-    expect(transitionActionLabel('rectify')).toBe('整改完成')
-    expect(caseStatusLabel('suspended')).toBe('中止')
-    expect(dayKindLabel('makeup_workday')).toBe('调休上班日')
-    expect(dayStatusLabel('not_required')).toBe('无需巡查')
-    expect(unitLabel('calendar')).toBe('自然日')
   })
 
   it('builds select options in order', () => {

@@ -15,6 +15,8 @@ function pending<T>() {
   return { read, asked, answers }
 }
 
+type PendingRead = ReturnType<typeof pending<string>>['read']
+
 const tick = () => new Promise((r) => setTimeout(r, 0))
 
 describe('usePagedList', () => {
@@ -73,20 +75,6 @@ describe('usePagedList', () => {
     expect(list.items.value).toEqual([1])
     expect(list.next.value).toBe('c2')
     expect(list.error.value).toBe('请求过多')
-  })
-
-  it('drops the answer of a reload that a newer one overtook', async () => {
-    const p = pending<string>()
-    const list = usePagedList<string>(p.read)
-    const first = list.reload()
-    const second = list.reload()
-    p.answers[1].resolve({ items: ['new'], next_cursor: null })
-    await second
-    p.answers[0].resolve({ items: ['old'], next_cursor: 'x' })
-    await first
-    expect(list.items.value).toEqual(['new'])
-    expect(list.next.value).toBeNull()
-    expect(list.loading.value).toBe(false)
   })
 
   it('drops a further page that arrives after a new search', async () => {
@@ -172,17 +160,31 @@ describe('useCursorPager', () => {
     expect(seen.map((s) => s.items)).toEqual([['a'], ['b']])
     expect(seen[1].current()).toBe(true)
   })
+})
 
+// Both list composables show only the newest of overlapping reads: a read
+// that a newer one overtook is dropped when its answer comes.
+describe.each([
+  ['usePagedList (reload)', (read: PendingRead) => {
+    const list = usePagedList<string>(read)
+    return { ...list, start: list.reload }
+  }],
+  ['useCursorPager (first)', (read: PendingRead) => {
+    const pager = useCursorPager<string>(read)
+    return { ...pager, start: pager.first }
+  }],
+])('%s', (_name, make) => {
   it('shows only the newest of overlapping reads', async () => {
     const p = pending<string>()
-    const pager = useCursorPager<string>(p.read)
-    const one = pager.first()
-    const two = pager.first()
+    const list = make(p.read)
+    const first = list.start()
+    const second = list.start()
     p.answers[1].resolve({ items: ['new'], next_cursor: null })
-    await two
+    await second
     p.answers[0].resolve({ items: ['old'], next_cursor: 'x' })
-    await one
-    expect(pager.items.value).toEqual(['new'])
-    expect(pager.next.value).toBeNull()
+    await first
+    expect(list.items.value).toEqual(['new'])
+    expect(list.next.value).toBeNull()
+    expect(list.loading.value).toBe(false)
   })
 })

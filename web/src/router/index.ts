@@ -2,6 +2,7 @@ import { createRouter, createWebHistory } from 'vue-router'
 import type { RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '../stores/session'
 import { accessTarget, needsSession, pageTitle } from './access'
+import { page } from './page'
 import AppLayout from '../layout/AppLayout.vue'
 import publicRoutes from '../views/public/routes'
 
@@ -19,18 +20,8 @@ export const pageRoutes: RouteRecordRaw[] = Object.keys(modules)
   .flatMap((k) => modules[k].default ?? [])
 
 export const routes: RouteRecordRaw[] = [
-  {
-    path: '/login',
-    name: 'login',
-    component: () => import('../views/auth/SignIn.vue'),
-    meta: { title: '登录', public: true },
-  },
-  {
-    path: '/password',
-    name: 'password',
-    component: () => import('../views/auth/ChangePassword.vue'),
-    meta: { title: '修改密码' },
-  },
+  page('/login', 'login', () => import('../views/auth/SignIn.vue'), { title: '登录', public: true }),
+  page('/password', 'password', () => import('../views/auth/ChangePassword.vue'), { title: '修改密码' }),
   {
     path: '/public',
     component: () => import('../layout/PublicLayout.vue'),
@@ -38,12 +29,7 @@ export const routes: RouteRecordRaw[] = [
     children: [
       { path: '', redirect: '/public/items' },
       ...publicRoutes,
-      {
-        path: ':pathMatch(.*)*',
-        name: 'public-not-found',
-        component: () => import('../views/public/PublicNotFound.vue'),
-        meta: { title: '页面不存在' },
-      },
+      page(':pathMatch(.*)*', 'public-not-found', () => import('../views/public/PublicNotFound.vue'), { title: '页面不存在' }),
     ],
   },
   {
@@ -51,18 +37,8 @@ export const routes: RouteRecordRaw[] = [
     component: AppLayout,
     children: [
       ...pageRoutes,
-      {
-        path: '/forbidden',
-        name: 'forbidden',
-        component: () => import('../views/auth/Forbidden.vue'),
-        meta: { title: '无权访问' },
-      },
-      {
-        path: '/:pathMatch(.*)*',
-        name: 'not-found',
-        component: () => import('../views/auth/NotFound.vue'),
-        meta: { title: '页面不存在' },
-      },
+      page('/forbidden', 'forbidden', () => import('../views/auth/Forbidden.vue'), { title: '无权访问' }),
+      page('/:pathMatch(.*)*', 'not-found', () => import('../views/auth/NotFound.vue'), { title: '页面不存在' }),
     ],
   },
 ]

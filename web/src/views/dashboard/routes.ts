@@ -1,17 +1,10 @@
 import type { RouteRecordRaw } from 'vue-router'
+import type { Role } from '../../format'
+import { page } from '../../router/page'
 
-const routes: RouteRecordRaw[] = [
-  {
-    path: '/dashboard',
-    name: 'dashboard',
-    component: () => import('./DashboardPage.vue'),
-    meta: {
-      title: '监察看板',
-      // The district offices see every department; department leaders and inspectors their own.
-      roles: ['admin', 'oversight', 'supervision', 'dept_admin', 'dept_inspector'],
-      menu: { order: 15, icon: 'DataAnalysis' },
-    },
-  },
-]
+// The district offices see every department; department leaders and inspectors their own.
+const roles: Role[] = ['admin', 'oversight', 'supervision', 'dept_admin', 'dept_inspector']
+
+const routes: RouteRecordRaw[] = [page('/dashboard', 'dashboard', () => import('./DashboardPage.vue'), { title: '监察看板', roles, menu: { order: 15, icon: 'DataAnalysis' } })]
 
 export default routes

@@ -18,28 +18,30 @@ import {
 } from './ledger'
 
 describe('day status colours', () => {
-  it('colours ok green, insufficient orange, missing red, not required grey', () => {
-    expect(dayStatusColour('ok')).toBe('success')
-    expect(dayStatusColour('insufficient')).toBe('warning')
-    expect(dayStatusColour('missing')).toBe('danger')
-    expect(dayStatusColour('not_required')).toBe('info')
-    expect(dayStatusColour('something')).toBe('info')
+  // ok green, insufficient orange, missing red, not required grey.
+  it.each([
+    ['ok', 'success', 'day-ok'],
+    ['insufficient', 'warning', 'day-insufficient'],
+    ['missing', 'danger', 'day-missing'],
+    ['not_required', 'info', 'day-not-required'],
+  ])('colours %s %s, in cell class %s', (status, colour, cellClass) => {
+    expect(dayStatusColour(status)).toBe(colour)
+    expect(dayStatusClass(status)).toBe(cellClass)
   })
-  it('gives each status its cell class', () => {
-    expect(dayStatusClass('ok')).toBe('day-ok')
-    expect(dayStatusClass('insufficient')).toBe('day-insufficient')
-    expect(dayStatusClass('missing')).toBe('day-missing')
-    expect(dayStatusClass('not_required')).toBe('day-not-required')
+  it('colours an unknown status grey, and no status with no colour class', () => {
+    expect(dayStatusColour('something')).toBe('info')
     expect(dayStatusClass(undefined)).toBe('day-none')
   })
 })
 
 describe('months', () => {
-  it('knows a month', () => {
-    expect(isMonth('2026-11')).toBe(true)
-    expect(isMonth('2026-13')).toBe(false)
-    expect(isMonth('2026-1')).toBe(false)
-    expect(isMonth(undefined)).toBe(false)
+  it.each([
+    ['2026-11', true],
+    ['2026-13', false],
+    ['2026-1', false],
+    [undefined, false],
+  ])('knows whether %s is a month', (v, want) => {
+    expect(isMonth(v)).toBe(want)
   })
   it('gives the first and last day', () => {
     expect(monthRange('2026-11')).toEqual({ from: '2026-11-01', to: '2026-11-30' })
@@ -61,11 +63,13 @@ describe('patrol time', () => {
     expect(shanghaiWallClock(new Date('2026-11-27T01:30:05Z'))).toBe('2026-11-27T09:30:05')
     expect(shanghaiWallClock(new Date('2026-11-27T16:00:00Z'))).toBe('2026-11-28T00:00:00')
   })
-  it('is sent as RFC 3339 with +08:00', () => {
-    expect(toRFC3339Shanghai('2026-11-27T09:30:05')).toBe('2026-11-27T09:30:05+08:00')
-    expect(toRFC3339Shanghai('2026-11-27 09:30')).toBe('2026-11-27T09:30:00+08:00')
-    expect(toRFC3339Shanghai('')).toBe('')
-    expect(toRFC3339Shanghai('yesterday')).toBe('')
+  it.each([
+    ['2026-11-27T09:30:05', '2026-11-27T09:30:05+08:00'],
+    ['2026-11-27 09:30', '2026-11-27T09:30:00+08:00'],
+    ['', ''],
+    ['yesterday', ''],
+  ])('is sent as RFC 3339 with +08:00: %o → %o', (wallClock, sent) => {
+    expect(toRFC3339Shanghai(wallClock)).toBe(sent)
   })
 })
 
@@ -87,11 +91,13 @@ describe('ledger summary', () => {
     ])
     expect(s).toMatchObject({ patrols: 1, not_counted: 3, insufficient: 1, missing: 1 })
   })
-  it('names only the special day kinds', () => {
-    expect(specialKindLabel('workday')).toBe('')
-    expect(specialKindLabel('weekend')).toBe('休息日')
-    expect(specialKindLabel('holiday')).toBe('节假日')
-    expect(specialKindLabel('makeup_workday')).toBe('调休上班日')
+  it.each([
+    ['workday', ''],
+    ['weekend', '休息日'],
+    ['holiday', '节假日'],
+    ['makeup_workday', '调休上班日'],
+  ])('names only the special day kinds: %s → %o', (kind, label) => {
+    expect(specialKindLabel(kind)).toBe(label)
   })
   it("says today's patrols", () => {
     expect(todayText({ date: '2026-12-01', kind: 'workday', patrols: 1, status: 'insufficient' })).toBe('今日已巡查 1/2')

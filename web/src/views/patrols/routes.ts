@@ -1,17 +1,10 @@
 import type { RouteRecordRaw } from 'vue-router'
+import type { Role } from '../../format'
+import { page } from '../../router/page'
 
-const routes: RouteRecordRaw[] = [
-  {
-    path: '/patrols',
-    name: 'patrols',
-    component: () => import('./PatrolsPage.vue'),
-    meta: {
-      title: '日常巡查',
-      // dept_inspector records; the others read the ledger (GET /ledgers/patrols is open to every account).
-      roles: ['dept_inspector', 'dept_admin', 'oversight', 'supervision', 'admin'],
-      menu: { order: 50, icon: 'View' },
-    },
-  },
-]
+// dept_inspector records; the others read the ledger (GET /ledgers/patrols is open to every account).
+const roles: Role[] = ['dept_inspector', 'dept_admin', 'oversight', 'supervision', 'admin']
+
+const routes: RouteRecordRaw[] = [page('/patrols', 'patrols', () => import('./PatrolsPage.vue'), { title: '日常巡查', roles, menu: { order: 50, icon: 'View' } })]
 
 export default routes

@@ -1,17 +1,10 @@
 import type { RouteRecordRaw } from 'vue-router'
+import type { Role } from '../../format'
+import { page } from '../../router/page'
 
-const routes: RouteRecordRaw[] = [
-  {
-    path: '/reports/monthly',
-    name: 'monthly-report',
-    component: () => import('./MonthlyReport.vue'),
-    meta: {
-      title: '月报',
-      // dept_admin reads its own department and submits the explanation; the district offices read every department.
-      roles: ['dept_admin', 'oversight', 'supervision', 'admin'],
-      menu: { order: 60, icon: 'Document' },
-    },
-  },
-]
+// dept_admin reads its own department and submits the explanation; the district offices read every department.
+const roles: Role[] = ['dept_admin', 'oversight', 'supervision', 'admin']
+
+const routes: RouteRecordRaw[] = [page('/reports/monthly', 'monthly-report', () => import('./MonthlyReport.vue'), { title: '月报', roles, menu: { order: 60, icon: 'Document' } })]
 
 export default routes

@@ -11,29 +11,29 @@ import {
   transitionBody,
   validateAction,
 } from './model'
+import type { Role } from '../../format'
 
 describe('actionsFor (lifecycle.go)', () => {
-  it('offers the department its three answers on an open warning', () => {
-    expect(actionsFor('open', 'dept_admin')).toEqual(['explain', 'begin_rectify', 'rectify'])
-    expect(actionsFor('open', 'dept_inspector')).toEqual(['explain', 'begin_rectify', 'rectify'])
-  })
-  it('lets the department go on from explained and rectifying only forward', () => {
-    expect(actionsFor('explained', 'dept_admin')).toEqual(['begin_rectify', 'rectify'])
-    expect(actionsFor('rectifying', 'dept_admin')).toEqual(['rectify'])
-    expect(actionsFor('rectified', 'dept_admin')).toEqual([])
-  })
-  it('gives oversight verify, refer and close where the graph allows', () => {
-    expect(actionsFor('open', 'oversight')).toEqual(['refer'])
-    expect(actionsFor('explained', 'oversight')).toEqual(['verify', 'refer'])
-    expect(actionsFor('rectified', 'oversight')).toEqual(['verify', 'refer'])
-    expect(actionsFor('verified', 'oversight')).toEqual(['refer', 'close'])
-    expect(actionsFor('referred', 'oversight')).toEqual(['close'])
-    expect(actionsFor('closed', 'oversight')).toEqual([])
-  })
-  it('gives supervision refer and close, never verify', () => {
-    expect(actionsFor('rectified', 'supervision')).toEqual(['refer'])
-    expect(actionsFor('referred', 'supervision')).toEqual(['close'])
-    expect(actionsFor('verified', 'supervision')).toEqual(['refer', 'close'])
+  // The department answers an open warning and then goes only forward;
+  // oversight verifies, refers and closes where the graph allows;
+  // supervision refers and closes, never verifies.
+  it.each<[string, Role, string[]]>([
+    ['open', 'dept_admin', ['explain', 'begin_rectify', 'rectify']],
+    ['open', 'dept_inspector', ['explain', 'begin_rectify', 'rectify']],
+    ['explained', 'dept_admin', ['begin_rectify', 'rectify']],
+    ['rectifying', 'dept_admin', ['rectify']],
+    ['rectified', 'dept_admin', []],
+    ['open', 'oversight', ['refer']],
+    ['explained', 'oversight', ['verify', 'refer']],
+    ['rectified', 'oversight', ['verify', 'refer']],
+    ['verified', 'oversight', ['refer', 'close']],
+    ['referred', 'oversight', ['close']],
+    ['closed', 'oversight', []],
+    ['rectified', 'supervision', ['refer']],
+    ['referred', 'supervision', ['close']],
+    ['verified', 'supervision', ['refer', 'close']],
+  ])('offers on a %s warning to %s: %o', (status, role, want) => {
+    expect(actionsFor(status, role)).toEqual(want)
   })
   it('gives clerks, legal and admin nothing', () => {
     for (const role of ['clerk', 'legal', 'admin'] as const) {

@@ -220,7 +220,7 @@ func (m *Metrics) WatchStepWriter(read func() WriterStats) error {
 // WatchAuditWriter adds the audit writer's counters (the entries queued
 // for the audit sequencer, in groups), as WatchStepWriter does.
 func (m *Metrics) WatchAuditWriter(read func() WriterStats) error {
-	return m.watchWriter("audit_writer", "entries", "Audit entries queued by the audit writer's transactions.", read)
+	return m.watchWriter("audit_writer", "entries", "Audit entries queued, by the audit writer's transactions or riding in a group of steps' transaction.", read)
 }
 
 // watchWriter registers a group writer's counters named writer_*; items

@@ -35,7 +35,8 @@ type auditWriter struct {
 	timeout time.Duration
 
 	txs     atomic.Int64 // transactions that queued entries
-	entries atomic.Int64 // entries queued
+	entries atomic.Int64 // entries queued, by the writer or riding with steps
+	rode    atomic.Int64 // entries queued in a group of steps' transaction
 	splits  atomic.Int64 // groups queued one by one after a failure
 }
 
@@ -147,6 +148,37 @@ func (w *auditWriter) one(j *auditJob, deadline time.Time) {
 	close(j.done)
 }
 
+// ride takes the entries waiting for the writer, up to maxGroup, for a
+// group of steps to queue in its own transaction (see stepWriter.together):
+// the group's commit is then theirs, and the writer's own transaction is
+// saved. landed answers them once the group's transaction is over.
+func (w *auditWriter) ride() []*auditJob { return w.queue.take(maxGroup) }
+
+// landed answers the entries that rode in a group of steps' transaction,
+// as commit answers a group of its own: queued when it committed; queued
+// again, for the writer, when it failed before its commit or was rolled
+// back at it (a conflict); answered with the error when it failed at its
+// commit, whose outcome is unknown: an entry is never queued twice.
+func (w *auditWriter) landed(riders []*auditJob, committing bool, err error) {
+	if err != nil && (!committing || retryable(err)) {
+		for _, j := range riders {
+			w.queue.add(j)
+		}
+		return
+	}
+	queued := int64(0)
+	for _, j := range riders {
+		if err != nil {
+			j.err = fmt.Errorf("append audit entries with steps: %w", err)
+		} else if !j.skipped {
+			queued++
+		}
+		close(j.done)
+	}
+	w.entries.Add(queued)
+	w.rode.Add(queued)
+}
+
 // errIntentsChanged is a group whose intents changed between their read
 // and their removal: it is split.
 var errIntentsChanged = errors.New("audit intents changed meanwhile")
@@ -160,39 +192,49 @@ func (w *auditWriter) together(jobs []*auditJob) (committing bool, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
 	defer cancel()
 	err = w.s.transactionOnce(ctx, func(tx *gorm.DB) error {
-		if err := removeIntents(tx, jobs); err != nil {
+		if err := insertAuditGroup(tx, jobs); err != nil {
 			return err
-		}
-		var inline []auditPendingRow
-		for _, j := range jobs {
-			if !j.skipped && !j.row.EffectsApart {
-				inline = append(inline, j.row)
-			}
-		}
-		if len(inline) > 0 {
-			// 50 rows a statement, as the sequencer moves them: under
-			// SQLite's oldest variable limit, and a bounded packet.
-			if err := tx.CreateInBatches(&inline, 50).Error; err != nil {
-				return fmt.Errorf("append audit entries: %w", err)
-			}
-		}
-		// An entry with its effects apart needs its own id: alone.
-		for _, j := range jobs {
-			if j.skipped || !j.row.EffectsApart {
-				continue
-			}
-			r := j.row
-			if err := tx.Create(&r).Error; err != nil {
-				return fmt.Errorf("append audit entry: %w", err)
-			}
-			if err := createPendingEffects(tx, r.ID, j.e.Effects); err != nil {
-				return fmt.Errorf("append audit entry: %w", err)
-			}
 		}
 		committing = true
 		return nil
 	})
 	return committing, err
+}
+
+// insertAuditGroup removes the intents of the jobs' changes and queues
+// their entries in tx: a job whose intent recovery has already completed
+// is marked skipped and queues nothing.
+func insertAuditGroup(tx *gorm.DB, jobs []*auditJob) error {
+	if err := removeIntents(tx, jobs); err != nil {
+		return err
+	}
+	var inline []auditPendingRow
+	for _, j := range jobs {
+		if !j.skipped && !j.row.EffectsApart {
+			inline = append(inline, j.row)
+		}
+	}
+	if len(inline) > 0 {
+		// 50 rows a statement, as the sequencer moves them: under
+		// SQLite's oldest variable limit, and a bounded packet.
+		if err := tx.CreateInBatches(&inline, 50).Error; err != nil {
+			return fmt.Errorf("append audit entries: %w", err)
+		}
+	}
+	// An entry with its effects apart needs its own id: alone.
+	for _, j := range jobs {
+		if j.skipped || !j.row.EffectsApart {
+			continue
+		}
+		r := j.row
+		if err := tx.Create(&r).Error; err != nil {
+			return fmt.Errorf("append audit entry: %w", err)
+		}
+		if err := createPendingEffects(tx, r.ID, j.e.Effects); err != nil {
+			return fmt.Errorf("append audit entry: %w", err)
+		}
+	}
+	return nil
 }
 
 // removeIntents removes the intents of the jobs' changes in tx and marks
@@ -238,10 +280,12 @@ func removeIntents(tx *gorm.DB, jobs []*auditJob) error {
 
 // AuditWrites counts what the audit writer of a store has done.
 type AuditWrites struct {
-	// Transactions is how many transactions queued entries; Entries how
-	// many entries they queued.
+	// Transactions is how many of the writer's own transactions queued
+	// entries; Entries how many entries were queued, by them or riding in
+	// a group of steps' transaction, and Rode how many of them rode.
 	Transactions int64
 	Entries      int64
+	Rode         int64
 	// Splits is how many groups failed as a whole and were queued one by
 	// one.
 	Splits int64
@@ -252,6 +296,6 @@ type AuditWrites struct {
 // AuditWrites returns what the store's audit writer has done so far.
 func (s *Audit) AuditWrites() AuditWrites {
 	w := s.audits
-	return AuditWrites{Transactions: w.txs.Load(), Entries: w.entries.Load(), Splits: w.splits.Load(),
+	return AuditWrites{Transactions: w.txs.Load(), Entries: w.entries.Load(), Rode: w.rode.Load(), Splits: w.splits.Load(),
 		Waiting: w.queue.waiting()}
 }

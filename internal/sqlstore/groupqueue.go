@@ -66,6 +66,21 @@ func (q *groupQueue[J]) run() {
 	}
 }
 
+// take removes up to n of the jobs waiting, oldest first, for another
+// writer to commit in its own transaction; nil when none wait.
+func (q *groupQueue[J]) take(n int) []J {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n = min(n, len(q.queue))
+	if n == 0 {
+		return nil
+	}
+	jobs := make([]J, n)
+	copy(jobs, q.queue)
+	q.queue = q.queue[n:]
+	return jobs
+}
+
 // waiting is how many jobs wait for a group now.
 func (q *groupQueue[J]) waiting() int {
 	q.mu.Lock()

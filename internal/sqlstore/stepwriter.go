@@ -139,7 +139,11 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 	defer cancel()
 	// Once: a group that fails as a whole is split (see commit), and each
 	// step's own transaction is run again when it loses a conflict.
-	var parts []intentPart
+	var (
+		parts      []intentPart
+		riders     []*auditJob // entries of the audit writer queued here
+		committing bool
+	)
 	err := w.c.transactionOnce(ctx, func(tx *gorm.DB) error {
 		// The counters of the whole group are taken once, at its end; its
 		// stored steps' outbox events are inserted together, before them.
@@ -172,12 +176,47 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 		if err := insertIntents(tx, parts); err != nil {
 			return err
 		}
-		return counters.flush(tx)
+		if riders, err = w.carryAudits(tx); err != nil {
+			return err
+		}
+		if err := counters.flush(tx); err != nil {
+			return err
+		}
+		committing = true
+		return nil
 	})
 	if err == nil {
 		committed(parts)
 	}
+	if len(riders) > 0 {
+		w.c.audits.landed(riders, committing, err)
+	}
 	return err
+}
+
+// carryAudits queues in tx the audit entries waiting for the audit writer
+// (audit entries of changes already answered), behind a savepoint: the
+// group's commit is then theirs too. When they fail and tx can go on, they
+// are rolled back and handed back to the audit writer, and the steps are
+// not held up; the entries returned are those tx holds.
+func (w *stepWriter) carryAudits(tx *gorm.DB) ([]*auditJob, error) {
+	riders := w.c.audits.ride()
+	if len(riders) == 0 {
+		return nil, nil
+	}
+	if err := tx.SavePoint("audits").Error; err != nil {
+		w.c.audits.landed(riders, false, err) // handed back
+		return nil, err
+	}
+	err := insertAuditGroup(tx, riders)
+	if err == nil {
+		return riders, nil
+	}
+	w.c.audits.landed(riders, false, err) // handed back
+	if retryable(err) || unavailable(err) {
+		return nil, err // tx is gone: the group fails, and is split
+	}
+	return nil, tx.RollbackTo("audits").Error
 }
 
 // groupIntents returns the intent parts of the changes whose steps the

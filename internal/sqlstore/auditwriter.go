@@ -61,7 +61,7 @@ func newAuditWriter(s *Audit) *auditWriter {
 	// hold up every entry of the node. More would group less: with four,
 	// 0.70 commits a step against 0.55 with two and 0.44 with one, for no
 	// more steps a second (docs/performance.md).
-	w.queue = groupQueue[*auditJob]{commit: w.commit, max: min(2, s.groupWriters())}
+	w.queue = groupQueue[*auditJob]{commit: w.commit, max: min(2, s.groupWriters()), linger: w.linger}
 	return w
 }
 
@@ -146,6 +146,21 @@ func (w *auditWriter) one(j *auditJob, deadline time.Time) {
 	}
 	j.err = err
 	close(j.done)
+}
+
+// maxLinger bounds how long the writer leaves its entries for a group of
+// steps in progress to carry (see linger).
+const maxLinger = 10 * time.Millisecond
+
+// linger waits, while a group of steps is being committed and up to
+// maxLinger, for the group to carry the entries waiting (see ride): its
+// commit then serves them, and the writer's own is saved. With no group of
+// steps in progress it does not wait.
+func (w *auditWriter) linger() {
+	steps := w.s.steps
+	for deadline := time.Now().Add(maxLinger); steps != nil && steps.queue.busy() && w.queue.waiting() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // ride takes the entries waiting for the writer, up to maxGroup, for a

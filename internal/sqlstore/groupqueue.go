@@ -29,6 +29,9 @@ var errNotTried = &compliance.Error{Class: compliance.ClassUnavailable, Code: "d
 // the queue is empty, so there is nothing to start or stop.
 type groupQueue[J any] struct {
 	commit func(group []J)
+	// linger, when set, runs before a group is taken from a queue that
+	// holds jobs: it may wait for another writer to take them (see take).
+	linger func()
 
 	mu      sync.Mutex
 	queue   []J
@@ -50,6 +53,9 @@ func (q *groupQueue[J]) add(j J) {
 // run commits what is queued, a group at a time, until the queue is empty.
 func (q *groupQueue[J]) run() {
 	for {
+		if q.linger != nil {
+			q.linger()
+		}
 		q.mu.Lock()
 		n := min(len(q.queue), maxGroup)
 		if n == 0 {
@@ -79,6 +85,13 @@ func (q *groupQueue[J]) take(n int) []J {
 	copy(jobs, q.queue)
 	q.queue = q.queue[n:]
 	return jobs
+}
+
+// busy tells whether a group is being committed now.
+func (q *groupQueue[J]) busy() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.running > 0
 }
 
 // waiting is how many jobs wait for a group now.

@@ -93,16 +93,7 @@ func (w *auditWriter) commit(group []*auditJob) {
 			// doubled. Its callers are told; an entry with an intent is
 			// recovered from it if it was not stored. A commit refused as
 			// a conflict (a lost certification on Galera) was rolled back.
-			queued := int64(0)
-			for _, j := range group {
-				if err != nil {
-					j.err = fmt.Errorf("append audit entries: %w", err)
-				} else if !j.skipped {
-					queued++
-				}
-				close(j.done)
-			}
-			if queued > 0 {
+			if queued := answerGroup(group, "append audit entries", err); queued > 0 {
 				w.txs.Add(1)
 				w.entries.Add(queued)
 			}
@@ -181,17 +172,25 @@ func (w *auditWriter) landed(riders []*auditJob, committing bool, err error) {
 		}
 		return
 	}
+	queued := answerGroup(riders, "append audit entries with steps", err)
+	w.entries.Add(queued)
+	w.rode.Add(queued)
+}
+
+// answerGroup answers the jobs of a transaction that committed (err nil)
+// or failed at its commit (err, wrapped with what), and returns how many
+// it queued.
+func answerGroup(jobs []*auditJob, what string, err error) int64 {
 	queued := int64(0)
-	for _, j := range riders {
+	for _, j := range jobs {
 		if err != nil {
-			j.err = fmt.Errorf("append audit entries with steps: %w", err)
+			j.err = fmt.Errorf("%s: %w", what, err)
 		} else if !j.skipped {
 			queued++
 		}
 		close(j.done)
 	}
-	w.entries.Add(queued)
-	w.rode.Add(queued)
+	return queued
 }
 
 // errIntentsChanged is a group whose intents changed between their read

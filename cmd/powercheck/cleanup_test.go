@@ -132,7 +132,7 @@ func TestItemApproval(t *testing.T) {
 		caseVersion := func(caseNo string) int {
 			t.Helper()
 			s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep(caseNo+"-a", caseNo, "XK-001", "accept", "2026-03-02T09:00:00+08:00"))
-			return getCase(t, s, clerk, caseNo).ItemVersion
+			return s.Case(t, clerk, caseNo).ItemVersion
 		}
 		pending := func(token string) []string {
 			t.Helper()

@@ -162,7 +162,7 @@ func storedAnswers(t *testing.T, bodies []map[string]any, answers []apitest.Resp
 func checkRacedCase(t *testing.T, s *server, clerk string, i int, pairs map[string][2]string, byID map[string]apitest.StepAnswer) (closed bool) {
 	t.Helper()
 	caseNo := fmt.Sprintf("ZJJ-P-%03d", i)
-	c := getCase(t, s, clerk, caseNo)
+	c := s.Case(t, clerk, caseNo)
 	closed = c.Status == "closed"
 	want := 3 + i%2
 	if len(c.Steps) != want {
@@ -221,7 +221,7 @@ func TestConcurrentFirstStepsOfANewCase(t *testing.T) {
 		}
 		for i := range cases {
 			caseNo := fmt.Sprintf("ZJJ-N-%03d", i)
-			c := getCase(t, s, clerk, caseNo)
+			c := s.Case(t, clerk, caseNo)
 			if len(c.Steps) != 2 {
 				t.Errorf("case %s has %d steps, want 2", caseNo, len(c.Steps))
 				continue

@@ -10,33 +10,6 @@ import (
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
-// caseAnswer is a case as GET /api/v1/cases/{case_no} answers it, in the
-// fields the tests read.
-type caseAnswer struct {
-	Status      string `json:"status"`
-	ItemVersion int    `json:"power_item_version"`
-	AcceptedAt  string `json:"accepted_at"`
-	Warnings    []struct {
-		Rule string `json:"rule"`
-	} `json:"warnings"`
-	Steps []struct {
-		ID             string         `json:"id"`
-		StepCode       string         `json:"step_code"`
-		RecordedAt     string         `json:"recorded_at"`
-		CheckStatus    string         `json:"check_status"`
-		PolicyRevision int64          `json:"policy_revision"`
-		Discretion     map[string]any `json:"discretion"`
-	} `json:"steps"`
-}
-
-// getCase reads a case as token sees it.
-func getCase(t *testing.T, s *server, token, caseNo string) caseAnswer {
-	t.Helper()
-	var c caseAnswer
-	s.Must(200, "GET", "/api/v1/cases/"+caseNo, token, nil).Decode(t, &c)
-	return c
-}
-
 func TestSteps(t *testing.T) {
 	eachDistrict(t, nil, func(t *testing.T, s *server, tok map[string]string) {
 		clerk := tok[apitest.ZJJClerk]
@@ -62,7 +35,7 @@ func TestSteps(t *testing.T) {
 			}
 		})
 		t.Run("the case shows the step and the item version", func(t *testing.T) {
-			c := getCase(t, s, clerk, "ZJJ-2026-0001")
+			c := s.Case(t, clerk, "ZJJ-2026-0001")
 			if c.Status != "open" || c.ItemVersion != 1 || len(c.Steps) != 1 || c.Steps[0].RecordedAt == "" {
 				t.Errorf("case = %+v", c)
 			}
@@ -88,7 +61,7 @@ func TestSteps(t *testing.T) {
 			s.Must(201, "POST", "/api/v1/steps", clerk, apitest.Step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00"))
 			s.Must(201, "POST", "/api/v1/steps", clerk, apitest.FirstStep("C2-accept", "ZJJ-2026-0002", "XK-001", "accept", "2026-03-03T09:30:00+08:00"))
 			for caseNo, want := range map[string]int{"ZJJ-2026-0001": 1, "ZJJ-2026-0002": 2} {
-				if c := getCase(t, s, clerk, caseNo); c.ItemVersion != want {
+				if c := s.Case(t, clerk, caseNo); c.ItemVersion != want {
 					t.Errorf("case %s on version %d, want %d", caseNo, c.ItemVersion, want)
 				}
 			}

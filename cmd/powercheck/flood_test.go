@@ -75,7 +75,7 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 			t.Errorf("long message: %d characters ending %q, want %d ending with …", n, long[max(0, len(long)-6):], compliance.MaxMessageRunes)
 		}
 		stored := 0
-		for _, w := range getCase(t, s, clerk, "ZJJ-F-1").Warnings {
+		for _, w := range s.Case(t, clerk, "ZJJ-F-1").Warnings {
 			if w.Rule == "custom.flood" {
 				stored++
 			}
@@ -91,7 +91,7 @@ func TestManyWarningsKeepTheStep(t *testing.T) {
 		if a.CheckStatus != "unchecked" || len(a.Warnings) != 0 {
 			t.Fatalf("5000 warnings: check_status = %s with %d warnings, want unchecked with none", a.CheckStatus, len(a.Warnings))
 		}
-		cs := getCase(t, s, clerk, "ZJJ-F-2")
+		cs := s.Case(t, clerk, "ZJJ-F-2")
 		if len(cs.Steps) != 1 || cs.Steps[0].ID != "F2-accept" || cs.Steps[0].CheckStatus != "unchecked" {
 			t.Errorf("case ZJJ-F-2 steps = %+v, want F2-accept unchecked", cs.Steps)
 		}

@@ -129,7 +129,7 @@ func TestDiscretionAsTheLawWrites(t *testing.T) {
 			if got := rulesOf(a, "discretion"); got["discretion.mitigated_below_range"] != "prewarning" || len(got) != 1 {
 				t.Errorf("discretion warnings = %v, want mitigated_below_range prewarning only", got)
 			}
-			c := getCase(t, s, tok[apitest.SCJClerk], "SCJ-2026-0203")
+			c := s.Case(t, tok[apitest.SCJClerk], "SCJ-2026-0203")
 			if m, _ := c.Steps[1].Discretion["mitigation"].(map[string]any); m["kind"] != "减轻" || c.Steps[1].Discretion["base_amount"] != 20000.0 {
 				t.Errorf("stored discretion = %v", c.Steps[1].Discretion)
 			}

@@ -87,7 +87,7 @@ func TestFailingPolicyKeepsTheStep(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		c := getCase(t, s, tok[apitest.ZJJClerk], "ZJJ-U-1")
+		c := s.Case(t, tok[apitest.ZJJClerk], "ZJJ-U-1")
 		if len(c.Steps) != 1 || c.Steps[0].CheckStatus != "checked" || c.Steps[0].PolicyRevision != good.ID {
 			t.Errorf("steps = %+v, want one step checked under revision %d", c.Steps, good.ID)
 		}

@@ -137,12 +137,22 @@ func (s *Server) Submit(t *testing.T, token string, step map[string]any) StepAns
 // tests read it.
 type CaseAnswer struct {
 	DepartmentCode string `json:"department_code"`
-	Steps          []struct {
-		ID         string `json:"id"`
-		CaseNo     string `json:"case_no"`
-		StepCode   string `json:"step_code"`
-		Handler    string `json:"handler"`
-		RecordedBy string `json:"recorded_by"`
+	Status         string `json:"status"`
+	ItemVersion    int    `json:"power_item_version"`
+	AcceptedAt     string `json:"accepted_at"`
+	Warnings       []struct {
+		Rule string `json:"rule"`
+	} `json:"warnings"`
+	Steps []struct {
+		ID             string         `json:"id"`
+		CaseNo         string         `json:"case_no"`
+		StepCode       string         `json:"step_code"`
+		Handler        string         `json:"handler"`
+		RecordedBy     string         `json:"recorded_by"`
+		RecordedAt     string         `json:"recorded_at"`
+		CheckStatus    string         `json:"check_status"`
+		PolicyRevision int64          `json:"policy_revision"`
+		Discretion     map[string]any `json:"discretion"`
 	} `json:"steps"`
 }
 

@@ -4,6 +4,13 @@
 # 审核以审核人本人账号签署的记录为准（input.case.approvals：step_code、
 # decision、opinion、role、username、real_name、at，at 为服务器时间）；
 # 环节记录中申报的审核（input.step.approvals）仅作申报，不作为审核依据。
+#
+# 哪些审核签署于环节办理之前、哪一份最后签署、哪些由经办人本人签署或晚于
+# 办理，由引擎根据签署记录算出，见 input.case.facts.approvals：
+#   - before：本环节办理前（且不早于同一环节的前一次办理）签署的审核；
+#   - last_before：其中最后签署的一份，按角色（"" 为任何角色）；
+#   - submitted（本环节）与 recorded（已记录的各环节）：step（环节）、
+#     self_roles（经办人本人签署的审核的角色）、late（晚于办理签署的审核）。
 
 # METADATA
 # custom:
@@ -43,7 +50,7 @@ warnings contains {
 	f := flow_entry
 	needs_approval(f)
 	role := required_role(f)
-	count(by_role(signed_before, role)) == 0
+	not approvals.last_before[role]
 	not unapproved_extension # reported as checkpoint.extension_unapproved
 }
 
@@ -69,12 +76,8 @@ warnings contains {
 } if {
 	input.event == "step"
 	takes_approval
-	list := by_role(signed_before, step_role)
-	# Only a rejection can be the one that counts: the approvals are sorted
-	# (latest) only when there is one.
-	some last in list
+	last := approvals.last_before[step_role]
 	last.decision == "reject"
-	last == latest(list)
 }
 
 # METADATA
@@ -89,15 +92,15 @@ warnings contains {
 	"rule": "checkpoint.self_approval",
 	"level": "alarm",
 	"message": sprintf("环节“%s”的经办人%s同时作为%s审核了本环节，审核与经办未分离", [
-		label_of(s.step_code),
-		s.handler,
+		label_of(c.step.step_code),
+		c.step.handler,
 		concat("、", sort(roles)),
 	]),
 	"basis": checkpoint_basis,
-	"key": s.id,
+	"key": c.step.id,
 } if {
-	some s in checked_steps
-	roles := {role_label(a.role) | some a in signed_for(s.step_code); self_signed(a, s)}
+	some c in checked_steps
+	roles := {role_label(r) | some r in c.self_roles}
 	count(roles) > 0
 }
 
@@ -113,18 +116,15 @@ warnings contains {
 	"rule": "checkpoint.approval_after_step",
 	"level": "prewarning",
 	"message": sprintf("环节“%s”于%s办理，而%s，审核晚于办理", [
-		label_of(s.step_code),
-		clock(s.occurred_at),
+		label_of(c.step.step_code),
+		clock(c.step.occurred_at),
 		concat("；", sort(late)),
 	]),
 	"basis": checkpoint_basis,
-	"key": s.id,
+	"key": c.step.id,
 } if {
-	some s in checked_steps
-	late := {sprintf("%s%s的审核时间为%s", [role_label(a.role), a.real_name, clock(a.at)]) |
-		some a in signed_for(s.step_code)
-		_ns(a.at) > _ns(s.occurred_at)
-	}
+	some c in checked_steps
+	late := {sprintf("%s%s的审核时间为%s", [role_label(a.role), a.real_name, clock(a.at)]) | some a in c.late}
 	count(late) > 0
 }
 
@@ -171,7 +171,7 @@ warnings contains {
 	input.step.step_code == "extend"
 	count(signed_before) > 0
 	role := extension_approver
-	count(by_role(signed_before, role)) == 0
+	not approvals.last_before[role]
 	not flow_checked # a flow that lists extend itself: reported as checkpoint.approval_missing
 }
 
@@ -207,68 +207,32 @@ unapproved_extension if {
 	count(signed_before) == 0
 }
 
-# signed: the case's signed approvals.
-signed := [a | some a in object.get(object.get(input, "case", {}), "approvals", []); is_object(a)]
-
-# signed_for(code): the signed approvals of step code, at any time.
-signed_for(code) := [a | some a in signed; a.step_code == code]
+# approvals are the facts the engine works out from the signed approvals
+# (see the top of this file).
+approvals := input.case.facts.approvals
 
 # signed_before: the signed approvals of the submitted step's code signed no
 # later than the step occurred, and not before an earlier step of the same
 # code (a second extension, say), which they were for: those that may pass it.
-signed_before := [a |
-	some a in signed_for(input.step.step_code)
-	_ns(a.at) <= _ns(input.step.occurred_at)
-	not _served_earlier(a)
-]
+signed_before := b if {
+	b := approvals.before
+} else := []
 
-_served_earlier(a) if {
-	some e in input.case.steps
-	e.step_code == input.step.step_code
-	_ns(e.occurred_at) >= _ns(a.at)
-	_ns(e.occurred_at) < _ns(input.step.occurred_at)
-}
-
-by_role(list, "") := list
-
-by_role(list, role) := [a | some a in list; a.role == role] if role != ""
-
-# latest(list): the approval signed last (by time, then id).
-latest(list) := list[k[2]] if {
-	keys := sort([[_ns(a.at), object.get(a, "id", 0), i] | some i, a in list])
-	count(keys) > 0
-	k := keys[count(keys) - 1]
-}
-
-_ns(ts) := time.parse_rfc3339_ns(ts)
-
-# self_signed(a, s): approval a was signed by the person who handled step s:
-# the account that recorded the step, or the account whose real name is the
-# step's handler.
-self_signed(a, s) if {
-	s.recorded_by != ""
-	a.username == s.recorded_by
-}
-
-self_signed(a, s) if {
-	s.handler != ""
-	a.real_name == s.handler
-}
-
-# checked_steps are the steps whose approvals are looked at: the submitted
-# step when it takes an approval; on a tick, every recorded step of the flow
-# that takes one, so that an approval signed after such a step was recorded
-# is seen at the sweeper's next visit. Extensions are left to their own
-# step: a later extend approval may be meant for the next extension.
-checked_steps contains input.step if {
+# checked_steps are the approval checks (see the top of this file) of the
+# steps whose approvals are looked at: the submitted step when it takes an
+# approval; on a tick, every recorded step of the flow that takes one, so
+# that an approval signed after such a step was recorded is seen at the
+# sweeper's next visit. Extensions are left to their own step: a later
+# extend approval may be meant for the next extension.
+checked_steps contains approvals.submitted if {
 	input.event == "step"
 	takes_approval
 }
 
-checked_steps contains s if {
+checked_steps contains c if {
 	input.event == "tick"
-	some s in input.case.steps
-	needs_approval(entry_of(s.step_code))
+	some c in approvals.recorded
+	needs_approval(entry_of(c.step.step_code))
 }
 
 takes_approval if needs_approval(flow_entry)

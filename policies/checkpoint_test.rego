@@ -62,11 +62,11 @@ tick_doc(code, approvals) := json.patch(step_doc(code, approvals), [
 ])
 
 fired(doc) := {w.rule | some w in ws} if {
-	ws := checkpoint.warnings with input as doc
+	ws := checkpoint.warnings with input as with_facts(doc)
 }
 
 only(doc, rule) := [w | some w in ws; w.rule == rule] if {
-	ws := checkpoint.warnings with input as doc
+	ws := checkpoint.warnings with input as with_facts(doc)
 }
 
 # approval_table: a step, its approvals, whether checkpoint.approval_missing fires.
@@ -123,7 +123,7 @@ test_unknown_role_is_not_named_by_its_code if {
 }
 
 test_approved_checkpoint_is_quiet if {
-	count(checkpoint.warnings) == 0 with input as step_doc("decide", [inspector])
+	count(checkpoint.warnings) == 0 with input as with_facts(step_doc("decide", [inspector]))
 }
 
 test_self_approval if {
@@ -202,7 +202,7 @@ test_extension_of_a_penalty_names_a_case if {
 }
 
 test_extension_approved if {
-	count(checkpoint.warnings) == 0 with input as step_doc("extend", [leader])
+	count(checkpoint.warnings) == 0 with input as with_facts(step_doc("extend", [leader]))
 }
 
 test_extension_in_flow_is_reported_once if {
@@ -212,8 +212,8 @@ test_extension_in_flow_is_reported_once if {
 }
 
 test_tick_is_ignored if {
-	count(checkpoint.warnings) == 0 with input as json.patch(step_doc("decide", []), [{"op": "replace", "path": "/event", "value": "tick"}])
-	count(checkpoint.warnings) == 0 with input as json.patch(step_doc("extend", []), [{"op": "replace", "path": "/event", "value": "tick"}])
+	count(checkpoint.warnings) == 0 with input as with_facts(json.patch(step_doc("decide", []), [{"op": "replace", "path": "/event", "value": "tick"}]))
+	count(checkpoint.warnings) == 0 with input as with_facts(json.patch(step_doc("extend", []), [{"op": "replace", "path": "/event", "value": "tick"}]))
 }
 
 # ---------------------------------------------------------------- signed, not declared
@@ -256,7 +256,7 @@ test_rejection_overtaken_by_a_later_approve if {
 		sign("decide", no),
 		object.union(sign("decide", inspector), {"id": 2}),
 	]}])
-	count(checkpoint.warnings) == 0 with input as doc
+	count(checkpoint.warnings) == 0 with input as with_facts(doc)
 }
 
 test_rejected_extension if {
@@ -268,7 +268,7 @@ test_rejected_extension if {
 test_rejection_of_another_step_does_not_count if {
 	no := object.union(inspector, {"decision": "reject", "opinion": "材料不全"})
 	doc := json.patch(step_doc("decide", [inspector]), [{"op": "add", "path": "/case/approvals/-", "value": sign("review", no)}])
-	count(checkpoint.warnings) == 0 with input as doc
+	count(checkpoint.warnings) == 0 with input as with_facts(doc)
 }
 
 # ---------------------------------------------------------------- the sweeper sees late approvals
@@ -283,7 +283,7 @@ test_tick_sees_an_approval_signed_after_the_step if {
 }
 
 test_tick_quiet_for_timely_approvals if {
-	count(checkpoint.warnings) == 0 with input as tick_doc("decide", [inspector])
+	count(checkpoint.warnings) == 0 with input as with_facts(tick_doc("decide", [inspector]))
 }
 
 test_tick_sees_self_approval if {
@@ -293,5 +293,8 @@ test_tick_sees_self_approval if {
 test_tick_leaves_extensions_to_their_step if {
 	# A later extension approval may be meant for the next extension.
 	late := {"role": "dept_admin", "by": "王五", "at": "2026-03-11T10:00:00+08:00"}
-	count(checkpoint.warnings) == 0 with input as tick_doc("extend", [late])
+	count(checkpoint.warnings) == 0 with input as with_facts(tick_doc("extend", [late]))
 }
+
+# with_facts(inp): inp with the facts the engine adds to input.case.
+with_facts(inp) := object.union(inp, {"case": object.union(inp.case, powercheck.case_facts(inp))})

@@ -1,5 +1,10 @@
 # 办理顺序：环节须按权力清单的流程顺序办理，不得跳过前一环节、重复办理或倒填
 # 时间；中止与恢复须成对出现，中止期间不得继续办理流程环节。
+#
+# 此前已记录的环节及其先后，由引擎算出，见 input.case.facts.order：earlier（此前
+# 记录的环节，按记录顺序）、last_index（各环节代码最后一次记录在 earlier 中的
+# 位置）、same（此前记录的与本环节同一代码的环节）、latest 与 latest_ns（办理时间
+# 最晚的环节及其时间）、open_suspension（尚未恢复的中止）。
 
 # METADATA
 # custom:
@@ -81,7 +86,7 @@ warnings contains {
 	input.event == "step"
 	last_index[input.step.step_code]
 	flow_index
-	same := [s | some s in earlier; s.step_code == input.step.step_code]
+	same := order.same
 }
 
 # METADATA
@@ -167,29 +172,15 @@ warnings contains {
 	flow_index
 }
 
+order := input.case.facts.order
+
 # earlier are the case's steps before this one, in the order they were
 # recorded. The step itself is left out should a re-check list it among them.
-earlier := steps if {
-	steps := input.case.steps
-	not _listed_itself
-} else := [s | some s in input.case.steps; not same_step(s)]
-
-_listed_itself if {
-	id := input.step.id
-	id != ""
-	input.case.steps[_].id == id
-}
-
-same_step(s) if {
-	s.id != ""
-	s.id == input.step.id
-}
+earlier := order.earlier
 
 # last_index maps each step code to the position in earlier of its latest
 # record.
-last_index := object.union_n([{c: k} | c := earlier[k].step_code])
-
-earlier_codes := {s.step_code | some s in earlier}
+last_index := order.last_index
 
 # flow_index is the position of the step in the item's flow; undefined for
 # steps outside it (suspend, resume, extend).
@@ -198,16 +189,12 @@ flow_index := indexes[0] if {
 	count(indexes) > 0
 }
 
-latest_ns := max([time.parse_rfc3339_ns(t) | t := earlier[_].occurred_at])
+latest_ns := order.latest_ns
 
-latest := [s | some s in earlier; time.parse_rfc3339_ns(s.occurred_at) == latest_ns][0]
+latest := order.latest
 
 # open_suspension is the suspend step not yet followed by a resume, if any.
-open_suspension := earlier[k] if {
-	li := last_index
-	k := li.suspend
-	k > object.get(li, "resume", -1)
-}
+open_suspension := order.open_suspension
 
 times_text(1) := ""
 

@@ -43,11 +43,11 @@ step_doc(code, earlier) := {
 }
 
 fired(doc) := {w.rule | some w in ws} if {
-	ws := sequence.warnings with input as doc
+	ws := sequence.warnings with input as with_facts(doc)
 }
 
 only(doc, rule) := [w | some w in ws; w.rule == rule] if {
-	ws := sequence.warnings with input as doc
+	ws := sequence.warnings with input as with_facts(doc)
 }
 
 accepted := [recorded("accept", 2)]
@@ -55,10 +55,10 @@ accepted := [recorded("accept", 2)]
 reviewed := [recorded("accept", 2), recorded("review", 3)]
 
 test_normal_flow_is_quiet if {
-	count(sequence.warnings) == 0 with input as step_doc("accept", [])
-	count(sequence.warnings) == 0 with input as step_doc("review", accepted)
-	count(sequence.warnings) == 0 with input as step_doc("decide", reviewed)
-	count(sequence.warnings) == 0 with input as step_doc("deliver", array.concat(reviewed, [recorded("decide", 4)]))
+	count(sequence.warnings) == 0 with input as with_facts(step_doc("accept", []))
+	count(sequence.warnings) == 0 with input as with_facts(step_doc("review", accepted))
+	count(sequence.warnings) == 0 with input as with_facts(step_doc("decide", reviewed))
+	count(sequence.warnings) == 0 with input as with_facts(step_doc("deliver", array.concat(reviewed, [recorded("decide", 4)])))
 }
 
 test_first_step_not_accept if {
@@ -191,8 +191,8 @@ test_already_suspended if {
 
 test_suspend_after_resume_is_fine if {
 	earlier := [recorded("accept", 2), recorded("suspend", 3), recorded("resume", 4)]
-	count(sequence.warnings) == 0 with input as step_doc("suspend", earlier)
-	count(sequence.warnings) == 0 with input as step_doc("suspend", accepted)
+	count(sequence.warnings) == 0 with input as with_facts(step_doc("suspend", earlier))
+	count(sequence.warnings) == 0 with input as with_facts(step_doc("suspend", accepted))
 }
 
 test_step_while_suspended if {
@@ -205,5 +205,8 @@ test_step_while_suspended if {
 }
 
 test_tick_is_ignored if {
-	count(sequence.warnings) == 0 with input as json.patch(step_doc("decide", []), [{"op": "replace", "path": "/event", "value": "tick"}])
+	count(sequence.warnings) == 0 with input as with_facts(json.patch(step_doc("decide", []), [{"op": "replace", "path": "/event", "value": "tick"}]))
 }
+
+# with_facts(inp): inp with the facts the engine adds to input.case.
+with_facts(inp) := object.union(inp, {"case": object.union(inp.case, powercheck.case_facts(inp))})

@@ -64,7 +64,8 @@ var (
 var declCaseFacts = &rego.Function{
 	Name: "powercheck.case_facts",
 	Description: "powercheck.case_facts(input): the law's counting of the case's periods, {\"deadlines\": […], \"facts\": {…}}, " +
-		"as the engine gives them in input.case.deadlines and input.case.facts; undefined without a case and an item",
+		"as the engine gives them in input.case.deadlines and input.case.facts; without an item, the facts of its approvals and " +
+		"the order of its steps alone; undefined without a case",
 	Decl:    types.NewFunction(types.Args(types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))), types.NewObject(nil, types.NewDynamicProperty(types.S, types.A))),
 	Memoize: true,
 }
@@ -116,6 +117,9 @@ func builtinImpls(cal calendarFunc) []builtinImpl {
 			dls, facts, ok := caseFacts(cal(), o)
 			if !ok {
 				return nil, nil
+			}
+			if dls == nil {
+				return obj("facts", facts), nil
 			}
 			return obj("deadlines", dls, "facts", facts), nil
 		})},

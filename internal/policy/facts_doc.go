@@ -3,6 +3,7 @@ package policy
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -10,7 +11,9 @@ import (
 )
 
 // caseFacts returns input.case.deadlines and input.case.facts for the input
-// document doc; ok is false when doc has no case and item to count for.
+// document doc; ok is false when doc has no case. deadlines is nil, and
+// facts holds only "approvals" and "order" (see stepFacts), when doc has
+// no item (or there is no calendar) to count for.
 //
 // input.case.deadlines holds one object per deadline of the case: "key"
 // ("item", "statutory" or "step:<code>"), "kind", "name", "start", "days",
@@ -24,9 +27,13 @@ import (
 // "open" (not done yet and chased). input.case.facts holds what is not one
 // deadline's: see factsTerm.
 func caseFacts(cal *calendar.Calendar, doc ast.Object) (deadlines, facts *ast.Term, ok bool) {
-	c, ok := readCase(cal, doc)
+	approvals, order, ok := stepFacts(doc)
 	if !ok {
 		return nil, nil, false
+	}
+	c, ok := readCase(cal, doc)
+	if !ok {
+		return nil, obj("approvals", approvals, "order", order), true
 	}
 	var dls []*ast.Term
 	if t := c.itemDeadline(); t != nil {
@@ -36,7 +43,7 @@ func caseFacts(cal *calendar.Calendar, doc ast.Object) (deadlines, facts *ast.Te
 		dls = append(dls, t)
 	}
 	dls = append(dls, c.stepDeadlines()...)
-	return arrayTerm(dls), c.factsTerm(), true
+	return arrayTerm(dls), c.factsTerm("approvals", approvals, "order", order), true
 }
 
 // obj builds an object term from alternating keys and value terms.
@@ -49,15 +56,35 @@ func obj(kv ...any) *ast.Term {
 }
 
 // keys holds one term per object key the input builders use: the keys are
-// few and fixed, and a term per key and document would be garbage.
-var keys sync.Map // string → *ast.Term
+// few and fixed, and a term per key and document would be garbage. The map
+// is read on every key of every document and written only the first time a
+// key is seen, so readers take it without a lock and a writer copies it.
+var (
+	keys    atomic.Pointer[map[string]*ast.Term]
+	keysMu  sync.Mutex
+	noTerms = map[string]*ast.Term{}
+)
+
+func init() { keys.Store(&noTerms) }
 
 func keyTerm(k string) *ast.Term {
-	if t, ok := keys.Load(k); ok {
-		return t.(*ast.Term)
+	if t, ok := (*keys.Load())[k]; ok {
+		return t
 	}
-	t, _ := keys.LoadOrStore(k, ast.StringTerm(k))
-	return t.(*ast.Term)
+	keysMu.Lock()
+	defer keysMu.Unlock()
+	old := *keys.Load()
+	if t, ok := old[k]; ok {
+		return t
+	}
+	m := make(map[string]*ast.Term, len(old)+1)
+	for key, t := range old {
+		m[key] = t
+	}
+	t := ast.StringTerm(k)
+	m[k] = t
+	keys.Store(&m)
+	return t
 }
 
 // nullTerm is the one null of the documents built here.
@@ -254,8 +281,9 @@ func (c *clockCase) extensionChecks() *ast.Term {
 // "extension_unit", "suspensions" and "extensions" (as the time view shows
 // them), "extension_checks" (each extend step against the due date before
 // it), "extension_counts" (each approved extension: days asked, counted,
-// and its rank), and "steps" (each step code's first and last date).
-func (c *clockCase) factsTerm() *ast.Term {
+// and its rank), and "steps" (each step code's first and last date); more
+// holds further keys and values.
+func (c *clockCase) factsTerm(more ...any) *ast.Term {
 	end, _ := c.endCode()
 	uy, uyOK := c.unknownYear()
 	r := c.extRule
@@ -290,7 +318,7 @@ func (c *clockCase) factsTerm() *ast.Term {
 		steps = append(steps, [2]*ast.Term{ast.StringTerm(code), obj(
 			"first", dateTerm(c.done[k].date, true), "last", dateTerm(c.done[c.last[code]].date, true))})
 	}
-	return obj("suspended", ast.InternedTerm(c.suspended()), "plain", ast.InternedTerm(c.plain()),
+	kv := []any{"suspended", ast.InternedTerm(c.suspended()), "plain", ast.InternedTerm(c.plain()),
 		"accepted", dateTerm(c.accepted, c.accOK), "end_code", ast.StringTerm(end), "end_name", ast.StringTerm(c.stepName(end)),
 		"done_count", ast.InternedTerm(len(c.done)), "unknown_year", intTerm(uy, uyOK),
 		"extension_rule", obj("max_days", ast.InternedTerm(r.maxDays), "unit", ast.StringTerm(r.unit),
@@ -298,27 +326,35 @@ func (c *clockCase) factsTerm() *ast.Term {
 		"extension_unit", keyTerm(c.extUnit()),
 		"suspensions", arrayTerm(susp), "extensions", arrayTerm(exts),
 		"extension_checks", c.extensionChecks(), "extension_counts", arrayTerm(counts),
-		"steps", ast.ObjectTerm(steps...))
+		"steps", ast.ObjectTerm(steps...)}
+	return obj(append(kv, more...)...)
 }
 
 // withFacts returns doc with the counted facts added to its case
-// (input.case.deadlines, input.case.facts), or doc itself when it has no
-// case and item to count for. doc is not changed: values already inside a
-// document keep the hashes they were built with.
+// (input.case.deadlines, when there is an item to count for, and
+// input.case.facts), or doc itself when it has no case. doc is not changed:
+// values already inside a document keep the hashes they were built with.
 func withFacts(cal *calendar.Calendar, doc ast.Object) ast.Object {
 	dls, facts, ok := caseFacts(cal, doc)
 	if !ok {
 		return doc
 	}
+	add := [][2]*ast.Term{{keyTerm("facts"), facts}}
+	if dls != nil {
+		add = append(add, [2]*ast.Term{keyTerm("deadlines"), dls})
+	}
 	caseKey := keyTerm("case")
 	cs := doc.Get(caseKey).Value.(ast.Object)
 	items := make([][2]*ast.Term, 0, cs.Len()+2)
 	cs.Foreach(func(k, v *ast.Term) {
-		if k.Value.Compare(ast.String("deadlines")) != 0 && k.Value.Compare(ast.String("facts")) != 0 {
-			items = append(items, [2]*ast.Term{k, v})
+		for _, a := range add {
+			if k.Equal(a[0]) {
+				return
+			}
 		}
+		items = append(items, [2]*ast.Term{k, v})
 	})
-	items = append(items, [2]*ast.Term{keyTerm("deadlines"), dls}, [2]*ast.Term{keyTerm("facts"), facts})
+	items = append(items, add...)
 	out := make([][2]*ast.Term, 0, doc.Len())
 	doc.Foreach(func(k, v *ast.Term) {
 		if k.Equal(caseKey) {

@@ -27,10 +27,7 @@ func (s *Accounts) CreateDepartment(ctx context.Context, who *Account, d Departm
 	if !codePattern.MatchString(d.Code) {
 		v.Add("code", "部门编码须为 1–32 位字母、数字、下划线、点或连字符")
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(d.Name)); n == 0 || n > 64 {
-		v.Add("name", "部门名称不能为空且不超过 64 个字")
-	}
-	checkChars(&v, "name", "部门名称", d.Name, false)
+	checkRequiredLine(&v, "name", "部门名称", d.Name, 64, "部门名称不能为空且不超过 64 个字")
 	d.AllowedCIDRs = checkCIDRs(&v, d.AllowedCIDRs)
 	if err := v.Err("invalid_department", "部门信息不合法"); err != nil {
 		return Department{}, err

@@ -259,10 +259,7 @@ func (s *Supervision) PendingApprovals(ctx context.Context, who *Account) ([]Pen
 	if err != nil {
 		return nil, err
 	}
-	nos := make([]string, len(cases))
-	for i, c := range cases {
-		nos[i] = c.CaseNo
-	}
+	nos := caseNos(cases)
 	signed, err := as.ApprovalsOfCases(ctx, nos)
 	if err != nil {
 		return nil, err

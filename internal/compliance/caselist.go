@@ -110,10 +110,7 @@ func (s *Cases) ListCases(ctx context.Context, who *Account, f CaseFilter) ([]Ca
 // summarize adds to each case its item's name, its deadline as the
 // policies see it now and its unsettled warnings.
 func (s *Cases) summarize(ctx context.Context, cs CaseListStore, cases []Case) ([]CaseSummary, error) {
-	nos := make([]string, len(cases))
-	for i, c := range cases {
-		nos[i] = c.CaseNo
-	}
+	nos := caseNos(cases)
 	counts, err := cs.OpenWarningCounts(ctx, nos)
 	if err != nil {
 		return nil, err

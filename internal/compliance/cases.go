@@ -108,3 +108,13 @@ func (s *Cases) ListWarnings(ctx context.Context, who *Account, f WarningFilter)
 	}
 	return s.store.ListWarnings(ctx, f)
 }
+
+// caseNos lists the numbers of cases, in order: the key of the per-case
+// reads that follow a listing.
+func caseNos(cases []Case) []string {
+	nos := make([]string, len(cases))
+	for i, c := range cases {
+		nos[i] = c.CaseNo
+	}
+	return nos
+}

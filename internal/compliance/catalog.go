@@ -105,10 +105,7 @@ func checkItemHead(v *Validation, it *PowerItem) {
 	if !itemCodePattern.MatchString(it.Code) {
 		v.Add("code", "事项编码须为 1–64 位字母、数字、下划线、点或连字符")
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(it.Name)); n == 0 || n > 128 {
-		v.Add("name", "事项名称不能为空且不超过 128 个字")
-	}
-	checkChars(v, "name", "事项名称", it.Name, false)
+	checkRequiredLine(v, "name", "事项名称", it.Name, 128, "事项名称不能为空且不超过 128 个字")
 	if !slices.Contains(Categories, it.Category) {
 		v.Add("category", "未知的权力类别“%s”，应为：%s", it.Category, strings.Join(Categories, "、"))
 	}
@@ -139,10 +136,7 @@ func checkLegalBases(v *Validation, bases []LegalBasis) {
 			v.Add(f+".id", "法律依据编号 %s 重复", b.ID)
 		}
 		ids[b.ID] = true
-		if n := utf8.RuneCountInString(strings.TrimSpace(b.Title)); n == 0 || n > 200 {
-			v.Add(f+".title", "法律依据须写明法律法规名称，且不超过 200 字")
-		}
-		checkChars(v, f+".title", "法律法规名称", b.Title, false)
+		checkRequiredLine(v, f+".title", "法律法规名称", b.Title, 200, "法律依据须写明法律法规名称，且不超过 200 字")
 		if utf8.RuneCountInString(b.Article) > 100 {
 			v.Add(f+".article", "条款不超过 100 字")
 		}
@@ -172,10 +166,7 @@ func checkFlow(v *Validation, steps []FlowStep) {
 			v.Add(f+".code", "环节编码 %s 重复", st.Code)
 		}
 		codes[st.Code] = true
-		if n := utf8.RuneCountInString(strings.TrimSpace(st.Name)); n == 0 || n > 64 {
-			v.Add(f+".name", "环节名称不能为空且不超过 64 个字")
-		}
-		checkChars(v, f+".name", "环节名称", st.Name, false)
+		checkRequiredLine(v, f+".name", "环节名称", st.Name, 64, "环节名称不能为空且不超过 64 个字")
 		if st.TimeLimitDays < 0 || st.TimeLimitDays > 3650 {
 			v.Add(f+".time_limit_days", "环节时限须为正整数天数（不设时限则省略）")
 		}

@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -75,10 +74,7 @@ func validateDisclosure(v *Validation, d *Disclosure) {
 	}
 	for i, m := range d.Materials {
 		f := fmt.Sprintf("materials[%d]", i)
-		if n := utf8.RuneCountInString(strings.TrimSpace(m.Name)); n == 0 || n > MaxMaterialRunes {
-			v.Add(f+".name", "申请材料名称不能为空且不超过 %d 字", MaxMaterialRunes)
-		}
-		checkChars(v, f+".name", "申请材料名称", m.Name, false)
+		checkRequiredLine(v, f+".name", "申请材料名称", m.Name, MaxMaterialRunes, "申请材料名称不能为空且不超过 %d 字", MaxMaterialRunes)
 		if m.Copies < 0 || m.Copies > 100 {
 			v.Add(f+".copies", "份数须在 0–100 之间")
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -30,10 +29,7 @@ func (sub *StepSubmission) validate(now time.Time) error {
 	case !stepCodePattern.MatchString(sub.StepCode):
 		v.Add("step_code", "环节编码须以小写字母开头，由不超过 32 个小写字母、数字和下划线组成")
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(sub.Handler)); n == 0 || n > 64 {
-		v.Add("handler", "须填写经办人，且不超过 64 个字")
-	}
-	checkChars(&v, "handler", "经办人", sub.Handler, false)
+	checkRequiredLine(&v, "handler", "经办人", sub.Handler, 64, "须填写经办人，且不超过 64 个字")
 	if utf8.RuneCountInString(sub.Applicant) > 255 {
 		v.Add("applicant", "申请人不超过 255 个字")
 	}
@@ -48,10 +44,7 @@ func (sub *StepSubmission) validate(now time.Time) error {
 		}
 	}
 	if d := sub.Discretion; d != nil {
-		if n := utf8.RuneCountInString(strings.TrimSpace(d.Tier)); n == 0 || n > 64 {
-			v.Add("discretion.tier", "须指明裁量情形，且不超过 64 个字")
-		}
-		checkChars(&v, "discretion.tier", "裁量情形", d.Tier, false)
+		checkRequiredLine(&v, "discretion.tier", "裁量情形", d.Tier, 64, "须指明裁量情形，且不超过 64 个字")
 		if math.IsNaN(d.Amount) || math.IsInf(d.Amount, 0) || d.Amount < 0 || d.Amount > MaxAmount {
 			v.Add("discretion.amount", "裁量金额须为 0–%.0f 之间的数", MaxAmount)
 		}
@@ -65,10 +58,7 @@ func (sub *StepSubmission) validate(now time.Time) error {
 		if !Role(a.Role).Valid() {
 			v.Add(f+".role", "未知的审批角色 %.32q", a.Role)
 		}
-		if n := utf8.RuneCountInString(strings.TrimSpace(a.By)); n == 0 || n > 64 {
-			v.Add(f+".by", "须填写审批人，且不超过 64 个字")
-		}
-		checkChars(&v, f+".by", "审批人", a.By, false)
+		checkRequiredLine(&v, f+".by", "审批人", a.By, 64, "须填写审批人，且不超过 64 个字")
 		checkTime(&v, f+".at", "审批时间", a.At, now)
 	}
 	checkAttributes(&v, sub.Attributes)

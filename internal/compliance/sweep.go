@@ -100,10 +100,7 @@ func (s *Deadlines) sweep(ctx context.Context, ss SweepStore) (SweepResult, erro
 const tickChunk = 100
 
 func (s *Deadlines) sweepBatch(ctx context.Context, ss SweepStore, batch []Case, now time.Time, res *SweepResult) error {
-	nos := make([]string, len(batch))
-	for i, c := range batch {
-		nos[i] = c.CaseNo
-	}
+	nos := caseNos(batch)
 	steps, err := ss.StepsOfCases(ctx, nos)
 	if err != nil {
 		return err

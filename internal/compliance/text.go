@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"encoding/json"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -49,6 +50,16 @@ func checkChars(v *Validation, field, name, s string, multiline bool) {
 	default:
 		v.Add(field, "%s不能包含控制字符或换行", name)
 	}
+}
+
+// checkRequiredLine records in v that one-line text s of field (named name
+// in the character message) is blank or longer than most characters, with
+// the message format and args, or holds what text may not.
+func checkRequiredLine(v *Validation, field, name, s string, most int, format string, args ...any) {
+	if n := utf8.RuneCountInString(strings.TrimSpace(s)); n == 0 || n > most {
+		v.Add(field, format, args...)
+	}
+	checkChars(v, field, name, s, false)
 }
 
 // jsonSize is the length of v encoded as the store encodes JSON columns

@@ -342,11 +342,7 @@ func (h *auditAPI) list(c *gin.Context) {
 		return
 	}
 	items, err := h.auditLog.ListAudit(c.Request.Context(), account(c), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	writePage(c, items, f.Limit, func(e compliance.AuditEntry) int64 { return e.Seq })
+	respondPage(c, items, err, f.Limit, func(e compliance.AuditEntry) int64 { return e.Seq })
 }
 
 // verify answers GET /api/v1/audit/verify: whether the log's chain and

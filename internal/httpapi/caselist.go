@@ -51,11 +51,7 @@ func (h *casesAPI) list(c *gin.Context) {
 		f.After = &k
 	}
 	items, err := h.cases.ListCases(c.Request.Context(), account(c), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	writeCursorPage(c, items, f.Limit, func(v compliance.CaseSummary) string {
+	respondCursorPage(c, items, err, f.Limit, func(v compliance.CaseSummary) string {
 		return encodeCaseCursor(compliance.CaseKey{AcceptedAt: v.AcceptedAt, CaseNo: v.CaseNo})
 	})
 }

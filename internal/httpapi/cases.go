@@ -117,10 +117,5 @@ func (h *casesAPI) steps(c *gin.Context) {
 		return
 	}
 	steps, err := h.cases.CaseSteps(c.Request.Context(), account(c), c.Param("case_no"), int(offset), limit)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	next := offset + int64(len(steps))
-	writePage(c, steps, limit, func(compliance.Step) int64 { return next })
+	respondPage(c, steps, err, limit, func(compliance.Step) int64 { return offset + int64(len(steps)) })
 }

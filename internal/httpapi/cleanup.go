@@ -64,11 +64,7 @@ func (h *catalogAPI) pendingItems(c *gin.Context) {
 		after = &k
 	}
 	items, err := h.catalog.PendingItems(c.Request.Context(), account(c), after, limit)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	writeCursorPage(c, items, limit, func(v compliance.ItemVersion) string {
+	respondCursorPage(c, items, err, limit, func(v compliance.ItemVersion) string {
 		return encodePendingCursor(compliance.ItemVersionKey{Code: v.Code, Version: v.Version})
 	})
 }
@@ -82,11 +78,7 @@ func (h *catalogAPI) itemVersions(c *gin.Context) {
 		return
 	}
 	vs, err := h.catalog.ItemVersions(c.Request.Context(), account(c), c.Param("code"), int(after), limit)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	writePage(c, vs, limit, func(v compliance.ItemVersion) int64 { return int64(v.Version) })
+	respondPage(c, vs, err, limit, func(v compliance.ItemVersion) int64 { return int64(v.Version) })
 }
 
 func (h *catalogAPI) approveItem(c *gin.Context) { h.reviewItem(c, true) }

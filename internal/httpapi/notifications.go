@@ -63,12 +63,9 @@ func (h *notificationsAPI) list(c *gin.Context) {
 		return
 	}
 	q := notify.Query{}
-	switch c.Query("unread") {
-	case "", "false":
-	case "true":
-		q.Unread = true
-	default:
-		fail(c, badRequest("invalid_filter", "unread 须为 true 或 false"))
+	var err error
+	if q.Unread, err = queryFlag(c, "unread", "true", "false"); err != nil {
+		fail(c, err)
 		return
 	}
 	limit, err := readLimit(c, 20, notify.MaxPage)

@@ -164,15 +164,20 @@ func parseUnixNano(s string) (time.Time, error) {
 	return time.Unix(0, ns).UTC(), nil
 }
 
-// writePage answers one page of a listing in id (or sequence) order →
-// {items, next_cursor}; a full page gets a cursor that continues after its
-// last item.
-func writePage[T any](c *gin.Context, items []T, limit int, key func(T) int64) {
-	writeCursorPage(c, items, limit, func(v T) string { return encodeCursor(key(v)) })
+// respondPage answers one page of a listing in id (or sequence) order →
+// {items, next_cursor}, or err when reading it failed (see respond); a full
+// page gets a cursor that continues after its last item.
+func respondPage[T any](c *gin.Context, items []T, err error, limit int, key func(T) int64) {
+	respondCursorPage(c, items, err, limit, func(v T) string { return encodeCursor(key(v)) })
 }
 
-// writeCursorPage is writePage with the cursor of the last item made by cursor.
-func writeCursorPage[T any](c *gin.Context, items []T, limit int, cursor func(T) string) {
+// respondCursorPage is respondPage with the cursor of the last item made by
+// cursor.
+func respondCursorPage[T any](c *gin.Context, items []T, err error, limit int, cursor func(T) string) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	var next *string
 	if len(items) == limit && limit > 0 {
 		cur := cursor(items[len(items)-1])
@@ -193,6 +198,18 @@ func readLimit(c *gin.Context, def, most int) (int, error) {
 		return 0, badRequest("invalid_limit", "limit 须为 1–%d 之间的整数", most)
 	}
 	return n, nil
+}
+
+// queryFlag reads the two-valued query parameter name: true for on, false
+// for off or when it is absent; any other value is refused.
+func queryFlag(c *gin.Context, name, on, off string) (bool, error) {
+	switch c.Query(name) {
+	case "", off:
+		return false, nil
+	case on:
+		return true, nil
+	}
+	return false, badRequest("invalid_filter", "%s 须为 %s 或 %s", name, on, off)
 }
 
 // readSmallPage reads the page size (see readLimit) and the id cursor of a

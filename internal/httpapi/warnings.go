@@ -38,19 +38,11 @@ func warningFilter(c *gin.Context) (compliance.WarningFilter, error) {
 		return f, err
 	}
 	f.From, f.To, f.Limit = p.from, p.to, p.limit
-	switch c.Query("order") {
-	case "", "desc":
-	case "asc":
-		f.Ascending = true
-	default:
-		return f, badRequest("invalid_filter", "order 须为 asc 或 desc")
+	if f.Ascending, err = queryFlag(c, "order", "asc", "desc"); err != nil {
+		return f, err
 	}
-	switch c.Query("overdue_unanswered") {
-	case "", "false":
-	case "true":
-		f.OverdueUnanswered = true
-	default:
-		return f, badRequest("invalid_filter", "overdue_unanswered 须为 true 或 false")
+	if f.OverdueUnanswered, err = queryFlag(c, "overdue_unanswered", "true", "false"); err != nil {
+		return f, err
 	}
 	if cur := c.Query("cursor"); cur != "" {
 		if err := continueWarnings(&f, cur); err != nil {
@@ -97,15 +89,11 @@ func (h *supervisionAPI) listWarnings(c *gin.Context) {
 		return
 	}
 	items, err := h.cases.ListWarnings(c.Request.Context(), account(c), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	if f.TimeOrdered() {
-		writeCursorPage(c, items, f.Limit, func(w compliance.Warning) string { return encodeTimeCursor(compliance.KeyOf(w)) })
+		respondCursorPage(c, items, err, f.Limit, func(w compliance.Warning) string { return encodeTimeCursor(compliance.KeyOf(w)) })
 		return
 	}
-	writePage(c, items, f.Limit, func(w compliance.Warning) int64 { return w.ID })
+	respondPage(c, items, err, f.Limit, func(w compliance.Warning) int64 { return w.ID })
 }
 
 func warningID(c *gin.Context) (int64, error) {

@@ -34,6 +34,8 @@
 #   BENCH_GO=1                 0 skips the Go benchmarks
 #   BENCH_GO_BENCHTIME=1s      -benchtime of the Go benchmarks
 #   BENCH_DETERMINISM=1        0 skips the determinism test over 100,000 steps
+#   BENCH_PROFILE=0            1 keeps a CPU profile of the server during each maximum-throughput
+#                              run (bench-out/<time>/cpu-<driver>.pprof; see `go tool pprof -top`)
 #   BENCH_CONSOLE_BENCHTIME=20x -benchtime of BenchmarkConsoleLists (requests per route)
 #   BENCH_MYSQL_HOST=127.0.0.1 BENCH_MYSQL_PORT=3306 BENCH_MYSQL_USER=root
 set -euo pipefail
@@ -302,7 +304,16 @@ bench_driver() {
 	echo "-- maximum throughput ($DURATION, closed loop, concurrency $CONCURRENCY)"
 	local before after
 	before=$(per_step_counters "$name")
+	local prof_pid=
+	if [ "${BENCH_PROFILE:-0}" = 1 ] && [ -n "$METRICS_URL" ]; then
+		# The profile covers the run but its first and last second.
+		local secs
+		secs=$(awk -v d="$DURATION" 'BEGIN { n = d + 0; if (d ~ /m$/) n *= 60; n -= 2; if (n < 1) n = 1; print int(n) }')
+		(sleep 1; curl -s -o "$OUT/cpu-$name.pprof" "${METRICS_URL%/metrics}/debug/pprof/profile?seconds=$secs") &
+		prof_pid=$!
+	fi
 	load "$name" max "max, c=$CONCURRENCY" -concurrency "$CONCURRENCY" -duration "$DURATION" -prefix "$prefix-m"
+	[ -z "$prof_pid" ] || wait "$prof_pid" || warn "no CPU profile of $name"
 	after=$(per_step_counters "$name")
 	per_step_report "$name" "$before" "$after" | tee -a "$OUT/per-step.txt"
 	# The batch endpoint: 4 connections, each sending 1,000 steps (of 1,000

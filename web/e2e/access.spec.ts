@@ -65,44 +65,36 @@ test('a forged request without the CSRF token is refused and stores nothing', as
   }
   const before = await patrolsToday()
 
-  const forged = await page.evaluate(async (at) => {
-    const res = await fetch('/api/v1/patrols', {
-      method: 'POST',
-      credentials: 'include',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ at, findings: '伪造的巡查记录', problems: [] }),
-    })
-    return { status: res.status, body: await res.json() }
-  }, at)
-  expect(forged.status).toBe(403)
-  expect(forged.body.error.code).toBe('csrf')
-  expect(await patrolsToday()).toBe(before)
+  // Posts a patrol from inside the page with the session's cookie, as a forged
+  // form would: token is the X-CSRF-Token sent (none when undefined), or
+  // 'session' for the session's own.
+  const postPatrol = (token: string | undefined, findings: string) =>
+    page.evaluate(
+      async ({ at, token, findings }) => {
+        const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+        if (token === 'session') token = (await (await fetch('/api/v1/session', { credentials: 'include' })).json()).csrf_token
+        if (token !== undefined) headers['X-CSRF-Token'] = token
+        const res = await fetch('/api/v1/patrols', {
+          method: 'POST',
+          credentials: 'include',
+          headers,
+          body: JSON.stringify({ at, findings, problems: [] }),
+        })
+        return { status: res.status, body: await res.json().catch(() => null) }
+      },
+      { at, token, findings },
+    )
 
-  // A wrong token is refused alike.
-  const wrong = await page.evaluate(async (at) => {
-    const res = await fetch('/api/v1/patrols', {
-      method: 'POST',
-      credentials: 'include',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': 'not-the-token' },
-      body: JSON.stringify({ at, findings: '伪造的巡查记录', problems: [] }),
-    })
-    return { status: res.status, body: await res.json() }
-  }, at)
-  expect(wrong.status).toBe(403)
-  expect(wrong.body.error.code).toBe('csrf')
-  expect(await patrolsToday()).toBe(before)
+  // No token, and a wrong token, are refused alike.
+  for (const token of [undefined, 'not-the-token']) {
+    const forged = await postPatrol(token, '伪造的巡查记录')
+    expect(forged.status, `X-CSRF-Token ${token ?? '(none)'}`).toBe(403)
+    expect(forged.body.error.code).toBe('csrf')
+    expect(await patrolsToday()).toBe(before)
+  }
 
   // The same request with the session's token is taken: the refusal was the token's.
-  const genuine = await page.evaluate(async (at) => {
-    const session = await (await fetch('/api/v1/session', { credentials: 'include' })).json()
-    const res = await fetch('/api/v1/patrols', {
-      method: 'POST',
-      credentials: 'include',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
-      body: JSON.stringify({ at, findings: '巡查本部门平台办件，未见异常', problems: [] }),
-    })
-    return res.status
-  }, at)
-  expect(genuine).toBe(201)
+  const genuine = await postPatrol('session', '巡查本部门平台办件，未见异常')
+  expect(genuine.status).toBe(201)
   expect(await patrolsToday()).toBe(before + 1)
 })

@@ -43,6 +43,8 @@ test('the inspector signs the decision\'s approval before the clerk records it',
   await dialog.getByTestId('approval-submit').click()
   await expect(dialog).toContainText('不同意的，须填写审核意见')
   await dialog.getByText('同意', { exact: true }).click()
+  // Back to 同意, the demand for an opinion goes.
+  await expect(dialog).not.toContainText('不同意的，须填写审核意见')
   await dialog.getByTestId('approval-opinion').fill('材料齐全，同意')
   await shot(page, 'approvals-dialog')
   await dialog.getByTestId('approval-submit').click()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  approvalBody, approvalStepName, decisionLabel, defaultStep, signableSteps, validateApproval,
+  approvalBody, approvalStepName, decisionLabel, defaultStep, signableSteps, settledErrors, validateApproval,
 } from './approvals'
 import type { ApprovalStep } from './approvals'
 
@@ -53,6 +53,21 @@ describe('validateApproval', () => {
   })
   it('bounds the opinion', () => {
     expect(validateApproval({ stepCode: 'decide', decision: 'approve', opinion: '字'.repeat(1001) }).opinion).toBe('审核意见不超过 1000 个字')
+  })
+})
+
+describe('settledErrors', () => {
+  const demand = { step_code: '请选择审核的环节', opinion: '不同意的，须填写审核意见' }
+  it.each([
+    ['back to 同意', { stepCode: '', decision: 'approve', opinion: '' } as const, { step_code: '请选择审核的环节' }],
+    ['an opinion written', { stepCode: '', decision: 'reject', opinion: '材料不全' } as const, { step_code: '请选择审核的环节' }],
+    ['still 不同意 without one', { stepCode: '', decision: 'reject', opinion: ' ' } as const, demand],
+  ])('drops the demand for an opinion when it is settled: %s', (_, form, want) => {
+    expect(settledErrors(demand, form)).toEqual(want)
+  })
+  it('keeps any other message about the opinion', () => {
+    const server = { opinion: '审核意见含有不允许的字符' }
+    expect(settledErrors(server, { stepCode: 'decide', decision: 'approve', opinion: '' })).toBe(server)
   })
 })
 

@@ -81,15 +81,29 @@ export interface ApprovalForm {
   opinion: string
 }
 
+const opinionNeeded = '不同意的，须填写审核意见'
+
 /** The Chinese problems of a form, by field; empty when it may be sent. */
 export function validateApproval(f: ApprovalForm): Record<string, string> {
   const out: Record<string, string> = {}
   if (!f.stepCode) out.step_code = '请选择审核的环节'
   if (f.decision !== 'approve' && f.decision !== 'reject') out.decision = '请选择审核结论'
   const opinion = f.opinion.trim()
-  if (f.decision === 'reject' && opinion === '') out.opinion = '不同意的，须填写审核意见'
+  if (f.decision === 'reject' && opinion === '') out.opinion = opinionNeeded
   if ([...opinion].length > 1000) out.opinion = '审核意见不超过 1000 个字'
   return out
+}
+
+/**
+ * errors without the demand for an opinion once f no longer earns it (the
+ * decision is back to 同意, or an opinion is written); other messages stay
+ * until the form is sent again.
+ */
+export function settledErrors(errors: Record<string, string>, f: ApprovalForm): Record<string, string> {
+  if (errors.opinion !== opinionNeeded || validateApproval(f).opinion === opinionNeeded) return errors
+  const rest = { ...errors }
+  delete rest.opinion
+  return rest
 }
 
 /** The body of POST /api/v1/cases/{case_no}/approvals. */

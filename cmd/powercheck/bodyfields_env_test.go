@@ -72,22 +72,7 @@ func (e *bodyEnv) tableNames(t *testing.T) []string {
 	if e.driver == "mysql" {
 		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name"
 	}
-	rows, err := e.db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	out := apitest.Column[string](t, e.db, q)
 	if !slices.Contains(out, "warnings") || !slices.Contains(out, "audit_log") {
 		t.Fatalf("tables %v: want warnings and audit_log among them", out)
 	}
@@ -102,24 +87,7 @@ func (e *bodyEnv) counts(t *testing.T) map[string]int64 {
 	for i, tb := range e.tables {
 		parts[i] = fmt.Sprintf("SELECT '%s', COUNT(*) FROM %s", tb, tb)
 	}
-	rows, err := e.db.Query(strings.Join(parts, " UNION ALL "))
-	if err != nil {
-		t.Fatalf("count rows: %v", err)
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var name string
-		var n int64
-		if err := rows.Scan(&name, &n); err != nil {
-			t.Fatal(err)
-		}
-		out[name] = n
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return apitest.Pairs[string, int64](t, e.db, strings.Join(parts, " UNION ALL "))
 }
 
 // intact proves that every table is still there and answers.

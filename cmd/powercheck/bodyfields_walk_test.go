@@ -181,13 +181,7 @@ func (w *routeWalk) checkAccepted(t *testing.T, r apitest.Response, value *strin
 // its details name field, when they name any.
 func checkRefusal(t *testing.T, r apitest.Response, want answer, field string) {
 	t.Helper()
-	var eb struct {
-		Error struct {
-			Code    string          `json:"code"`
-			Message string          `json:"message"`
-			Details json.RawMessage `json:"details"`
-		} `json:"error"`
-	}
+	var eb apitest.ErrorBody
 	if err := json.Unmarshal(r.Body, &eb); err != nil {
 		t.Errorf("error answer %.200s: %v", r.Body, err)
 	}

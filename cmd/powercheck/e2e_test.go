@@ -270,13 +270,7 @@ func stepRefusals(t *testing.T, s *server, tok map[string]string, accept map[str
 	clerk := tok[apitest.ZJJClerk]
 	big := apitest.FirstStep("C9-accept", "ZJJ-2026-0009", "XK-001", "accept", "2026-03-02T09:30:00+08:00")
 	big["attributes"] = map[string]any{"blob": strings.Repeat("x", 2<<20)}
-	tests := []struct {
-		name   string
-		token  string
-		body   any
-		status int
-		code   string
-	}{
+	wantRefused(t, s, "POST", "/api/v1/steps", []refusalCase{
 		{"malformed json", clerk, `{"id": "C9-accept",`, 400, "malformed_json"},
 		{"unknown field", clerk, `{"id": "C9-accept", "surprise": 1}`, 400, "malformed_json"},
 		{"bad date", clerk, apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009", "occurred_at", "2026-02-30 09:00"), 422, "invalid_step"},
@@ -290,14 +284,30 @@ func stepRefusals(t *testing.T, s *server, tok map[string]string, accept map[str
 		{"bad token", "pc_nope", apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 401, "invalid_token"},
 		{"role may not submit", tok[apitest.SupervisionToken], apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "forbidden"},
 		{"other department's item", tok[apitest.SCJClerk], apitest.With(accept, "id", "C9-accept", "case_no", "ZJJ-2026-0009"), 403, "other_department"},
-	}
-	for _, tt := range tests {
+	}, func(t *testing.T) {
+		s.Must(404, "GET", "/api/v1/cases/ZJJ-2026-0009", tok[apitest.SupervisionToken], nil)
+	})
+}
+
+// refusalCase is a request the API must refuse: who sends it, its body, and
+// the status and error code of the answer.
+type refusalCase struct {
+	name   string
+	token  string
+	body   any
+	status int
+	code   string
+}
+
+// wantRefused sends each case as method path, in a subtest named after it,
+// checks the answer, and then calls unchanged to check that the refused
+// request changed nothing.
+func wantRefused(t *testing.T, s *server, method, path string, cases []refusalCase, unchanged func(t *testing.T)) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			r := s.Must(tt.status, "POST", "/api/v1/steps", tt.token, tt.body)
-			if code := r.ErrorCode(t); code != tt.code {
-				t.Errorf("code = %s, want %s (%s)", code, tt.code, r.Body)
-			}
-			s.Must(404, "GET", "/api/v1/cases/ZJJ-2026-0009", tok[apitest.SupervisionToken], nil)
+			apitest.WantCode(t, s.Do(method, path, tt.token, tt.body), tt.status, tt.code)
+			unchanged(t)
 		})
 	}
 }

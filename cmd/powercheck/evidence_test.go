@@ -36,18 +36,21 @@ type patrolAnswer struct {
 }
 
 type ledgerDay struct {
-	Date       string `json:"date"`
-	Patrols    int    `json:"patrols"`
-	NotCounted int    `json:"not_counted"`
-	Status     string `json:"status"`
-	Entries    []struct {
-		ID         int64     `json:"id"`
-		Inspector  string    `json:"inspector"`
-		At         time.Time `json:"at"`
-		RecordedAt time.Time `json:"recorded_at"`
-		Counts     bool      `json:"counts"`
-		Reason     string    `json:"not_counted_reason"`
-	} `json:"entries"`
+	Date       string        `json:"date"`
+	Patrols    int           `json:"patrols"`
+	NotCounted int           `json:"not_counted"`
+	Status     string        `json:"status"`
+	Entries    []ledgerEntry `json:"entries"`
+}
+
+// ledgerEntry is a patrol as a day of the ledger shows it.
+type ledgerEntry struct {
+	ID         int64     `json:"id"`
+	Inspector  string    `json:"inspector"`
+	At         time.Time `json:"at"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Counts     bool      `json:"counts"`
+	Reason     string    `json:"not_counted_reason"`
 }
 
 // TestEvidencePatrols: a patrol counts for its day only when it is recorded
@@ -84,16 +87,7 @@ func TestEvidencePatrols(t *testing.T) {
 				t.Errorf("patrol 3 hours back = %+v, want not counted and patrol.backdated", p)
 			}
 			day := zjjPatrolDay(t, s, sup, today)
-			i := slices.IndexFunc(day.Entries, func(e struct {
-				ID         int64     `json:"id"`
-				Inspector  string    `json:"inspector"`
-				At         time.Time `json:"at"`
-				RecordedAt time.Time `json:"recorded_at"`
-				Counts     bool      `json:"counts"`
-				Reason     string    `json:"not_counted_reason"`
-			}) bool {
-				return e.ID == p.ID
-			})
+			i := slices.IndexFunc(day.Entries, func(e ledgerEntry) bool { return e.ID == p.ID })
 			if i < 0 || day.Entries[i].Counts || day.Entries[i].Reason != "recorded_late" || day.Entries[i].Inspector != "zjj-insp" {
 				t.Errorf("today's entries = %+v, want patrol %d not counted (recorded_late)", day.Entries, p.ID)
 			}

@@ -29,9 +29,7 @@ type inboxItem struct {
 
 func (s *server) inbox(t *testing.T, token, query string) inboxAnswer {
 	t.Helper()
-	var a inboxAnswer
-	s.Must(200, "GET", "/api/v1/notifications"+query, token, nil).Decode(t, &a)
-	return a
+	return apitest.Get[inboxAnswer](t, s.Server, token, "/api/v1/notifications"+query)
 }
 
 // waitInbox polls the account's inbox until it links to warning id.

@@ -22,9 +22,7 @@ type paramsAnswer struct {
 // shippedParams reads the parameters in force through the API.
 func (s *server) params(t *testing.T, token string) paramsAnswer {
 	t.Helper()
-	var p paramsAnswer
-	s.Must(200, "GET", "/api/v1/policies/params", token, nil).Decode(t, &p)
-	return p
+	return apitest.Get[paramsAnswer](t, s.Server, token, "/api/v1/policies/params")
 }
 
 // TestParamsDraftPublishRollback changes the patrols a working day needs

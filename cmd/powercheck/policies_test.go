@@ -49,9 +49,7 @@ type revisionList struct {
 // listRevisions reads the policy revisions as token sees them.
 func listRevisions(t *testing.T, s *server, token string) revisionList {
 	t.Helper()
-	var l revisionList
-	s.Must(200, "GET", "/api/v1/policies/revisions", token, nil).Decode(t, &l)
-	return l
+	return apitest.Get[revisionList](t, s.Server, token, "/api/v1/policies/revisions")
 }
 
 // hasMarker returns the message of the step's custom.marker warning, or "".

@@ -43,9 +43,7 @@ type reportAnswer struct {
 
 func (s *server) report(t *testing.T, token, query string) reportAnswer {
 	t.Helper()
-	var r reportAnswer
-	s.Must(200, "GET", "/api/v1/reports/monthly?"+query, token, nil).Decode(t, &r)
-	return r
+	return apitest.Get[reportAnswer](t, s.Server, token, "/api/v1/reports/monthly?"+query)
 }
 
 func explanation(dept, month string) map[string]any {

@@ -40,9 +40,7 @@ type uncheckedAnswer struct {
 // listUnchecked reads the unchecked steps as token sees them.
 func listUnchecked(t *testing.T, s *server, token string) uncheckedAnswer {
 	t.Helper()
-	var u uncheckedAnswer
-	s.Must(200, "GET", "/api/v1/checks/unchecked", token, nil).Decode(t, &u)
-	return u
+	return apitest.Get[uncheckedAnswer](t, s.Server, token, "/api/v1/checks/unchecked")
 }
 
 // A policy that fails at run time never loses the step: it is stored

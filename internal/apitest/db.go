@@ -29,21 +29,55 @@ func RawDB(t *testing.T, dsn string) *sql.DB {
 // StoredTokenHashes reads username → token_hash straight from the database.
 func StoredTokenHashes(t *testing.T, dsn string) map[string]string {
 	t.Helper()
-	rows, err := RawDB(t, dsn).Query("SELECT username, token_hash FROM accounts")
+	return Pairs[string, string](t, RawDB(t, dsn), "SELECT username, token_hash FROM accounts")
+}
+
+// Column reads the first column of a query's rows.
+func Column[T any](t testing.TB, db *sql.DB, query string, args ...any) []T {
+	t.Helper()
+	var out []T
+	scanRows(t, db, query, args, func(rows *sql.Rows) error {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out
+}
+
+// Pairs reads a query's rows of two columns as a map of the first to the
+// second.
+func Pairs[K comparable, V any](t testing.TB, db *sql.DB, query string, args ...any) map[K]V {
+	t.Helper()
+	out := map[K]V{}
+	scanRows(t, db, query, args, func(rows *sql.Rows) error {
+		var k K
+		var v V
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		out[k] = v
+		return nil
+	})
+	return out
+}
+
+// scanRows runs query and hands each row to scan; any error fails the test.
+func scanRows(t testing.TB, db *sql.DB, query string, args []any, scan func(*sql.Rows) error) {
+	t.Helper()
+	rows, err := db.Query(query, args...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", query, err)
 	}
 	defer rows.Close()
-	out := map[string]string{}
 	for rows.Next() {
-		var u, h string
-		if err := rows.Scan(&u, &h); err != nil {
-			t.Fatal(err)
+		if err := scan(rows); err != nil {
+			t.Fatalf("%s: %v", query, err)
 		}
-		out[u] = h
 	}
 	if err := rows.Err(); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", query, err)
 	}
-	return out
 }

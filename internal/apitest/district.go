@@ -160,9 +160,7 @@ type CaseAnswer struct {
 // unless the case is answered (200).
 func (s *Server) Case(t *testing.T, token, caseNo string) CaseAnswer {
 	t.Helper()
-	var a CaseAnswer
-	s.Must(200, "GET", "/api/v1/cases/"+caseNo, token, nil).Decode(t, &a)
-	return a
+	return Get[CaseAnswer](t, s, token, "/api/v1/cases/"+caseNo)
 }
 
 // Step is the body of a step of an existing case, handled by 张三 under LB1.

@@ -48,16 +48,20 @@ func WithoutRequestID(body string) string { return requestIDField.ReplaceAllStri
 // WithoutRequestID is the body without an error body's request id.
 func (r Response) WithoutRequestID() string { return WithoutRequestID(string(r.Body)) }
 
+// ErrorBody is the body of an error answer.
+type ErrorBody struct {
+	Error struct {
+		Code    string          `json:"code"`
+		Message string          `json:"message"`
+		Details json.RawMessage `json:"details"`
+	} `json:"error"`
+}
+
 // ErrorCode returns the error code of an error answer; an error answer
 // without a message fails the test.
 func (r Response) ErrorCode(t *testing.T) string {
 	t.Helper()
-	var e struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
+	var e ErrorBody
 	r.Decode(t, &e)
 	if e.Error.Message == "" {
 		t.Errorf("error answer without a message: %s", r.Body)
@@ -154,6 +158,15 @@ func (s *Server) Must(want int, method, path, token string, body any) Response {
 		s.T.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.Status, want, r.Body)
 	}
 	return r
+}
+
+// Get reads path as the account of token ("" for none) and decodes the
+// answer; it fails the test unless path answers 200.
+func Get[T any](t *testing.T, s *Server, token, path string) T {
+	t.Helper()
+	var v T
+	s.Must(200, "GET", path, token, nil).Decode(t, &v)
+	return v
 }
 
 // EnterCurrentYears enters, as plain weekends-only schedules, this year and

@@ -3,9 +3,7 @@
 package chaos_test
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,43 +25,22 @@ func TestDatabaseFreeze(t *testing.T) {
 		maxReady   = 2500 * time.Millisecond // /readyz's own 2 s bound, with slack for a loaded machine
 		maxRecover = 5 * time.Second
 	)
-	db := startMariaDB(t)
-	dsn := db.createDatabase("powercheck")
-	n := startNode(t, "node", dsn)
-	d := setupDistrict(t, n)
-	check := db.open("powercheck")
-	defer check.Close()
-
-	load := newStepLoad("ZJJ-FZ", d.clerk, n)
-	loadCtx, stopLoad := context.WithCancel(context.Background())
-	waitLoad := load.run(loadCtx, 3)
-	var probes journal
-	probeCtx, stopProbes := context.WithCancel(context.Background())
-	var probing sync.WaitGroup
-	probing.Add(1)
-	go func() {
-		defer probing.Done()
-		for probeCtx.Err() == nil {
-			probes.add(n.call(context.Background(), "GET", "/readyz", "", nil))
-			time.Sleep(200 * time.Millisecond)
-		}
-	}()
+	b := startFaultBed(t, "ZJJ-FZ")
+	probes, stopProbes := probe(b.n, probePath{"/readyz", ""})
 
 	time.Sleep(warmup)
 	freezeAt := time.Now()
-	db.signal(syscall.SIGSTOP)
+	b.db.signal(syscall.SIGSTOP)
 	time.Sleep(frozenFor)
 	thawAt := time.Now()
-	db.signal(syscall.SIGCONT)
+	b.db.signal(syscall.SIGCONT)
 	var stepBack time.Time
 	for deadline := thawAt.Add(30 * time.Second); time.Now().Before(deadline) && stepBack.IsZero(); time.Sleep(50 * time.Millisecond) {
-		stepBack = firstAfter(load.journal.all(), thawAt, func(r result) bool { return r.ok() && r.Start.After(thawAt) })
+		stepBack = firstAfter(b.load.journal.all(), thawAt, func(r result) bool { return r.ok() && r.Start.After(thawAt) })
 	}
 	time.Sleep(afterwards)
-	stopLoad()
-	waitLoad()
+	b.stopLoad()
 	stopProbes()
-	probing.Wait()
 
 	var (
 		readyFrozen, readyWrong int
@@ -80,7 +57,7 @@ func TestDatabaseFreeze(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range load.journal.all() {
+	for _, r := range b.load.journal.all() {
 		if r.Status == 0 || (r.Status >= 500 && r.Status != 503) {
 			bad = append(bad, r.String())
 		}
@@ -89,8 +66,8 @@ func TestDatabaseFreeze(t *testing.T) {
 			maxStep = max(maxStep, r.latency())
 		}
 	}
-	g := load.reconcile(t, check)
-	warnings := checkWarnings(t, check, load.prefix)
+	g := b.load.reconcile(t, b.check)
+	warnings := checkWarnings(t, b.check, b.load.prefix)
 	t.Logf("RESULT freeze: acked=%d stored=%d duplicates=%d lost=%d unacked_stored=%d warnings=%d; "+
 		"readyz while frozen=%d (wrong %d); steps in flight while frozen=%d, longest %s; recovery after thaw=%s",
 		g.acked, g.stored, g.duplicates, len(g.lost), len(g.unacked), warnings,
@@ -104,5 +81,5 @@ func TestDatabaseFreeze(t *testing.T) {
 	if stepBack.IsZero() || stepBack.Sub(thawAt) > maxRecover {
 		t.Errorf("steps back %s after the thaw; want at most %s", since(thawAt, stepBack), maxRecover)
 	}
-	g.check(t, load)
+	g.check(t, b.load)
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"powercheck/internal/apitest"
 	"sort"
 	"strings"
 	"sync"
@@ -168,23 +169,7 @@ type ledger struct {
 // reconcile compares the acknowledged steps with the database.
 func (l *stepLoad) reconcile(t testing.TB, db *sql.DB) ledger {
 	t.Helper()
-	rows, err := db.Query("SELECT id, COUNT(*) FROM steps WHERE id LIKE ? GROUP BY id", l.prefix+"-%")
-	if err != nil {
-		t.Fatalf("count stored steps: %v", err)
-	}
-	defer rows.Close()
-	stored := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			t.Fatal(err)
-		}
-		stored[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	stored := apitest.Pairs[string, int](t, db, "SELECT id, COUNT(*) FROM steps WHERE id LIKE ? GROUP BY id", l.prefix+"-%")
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	g := ledger{acked: len(l.acked)}

@@ -126,15 +126,7 @@ func (m *mariaDB) kill() {
 	if m.cmd == nil || m.cmd.Process == nil {
 		return
 	}
-	select {
-	case <-m.exited:
-		return
-	default:
-	}
-	_ = m.cmd.Process.Signal(syscall.SIGKILL)
-	select {
-	case <-m.exited:
-	case <-time.After(30 * time.Second):
+	if !signalAndWait(m.cmd.Process, m.exited, syscall.SIGKILL, 30*time.Second) {
 		m.t.Errorf("mariadbd %d did not die on SIGKILL", m.cmd.Process.Pid)
 	}
 }

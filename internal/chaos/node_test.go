@@ -117,17 +117,26 @@ func (n *node) kill() {
 
 // stop asks the process to shut down and kills it if it does not.
 func (n *node) stop() {
-	select {
-	case <-n.exited:
-		return
-	default:
-	}
-	_ = n.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-n.exited:
-	case <-time.After(30 * time.Second):
+	if !signalAndWait(n.cmd.Process, n.exited, syscall.SIGTERM, 30*time.Second) {
 		n.t.Errorf("%s did not stop on SIGTERM within 30 s; killed", n.name)
 		n.kill()
+	}
+}
+
+// signalAndWait sends sig to p unless it has exited already, and reports
+// whether it has exited within limit.
+func signalAndWait(p *os.Process, exited <-chan struct{}, sig syscall.Signal, limit time.Duration) bool {
+	select {
+	case <-exited:
+		return true
+	default:
+	}
+	_ = p.Signal(sig)
+	select {
+	case <-exited:
+		return true
+	case <-time.After(limit):
+		return false
 	}
 }
 

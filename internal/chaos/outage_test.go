@@ -4,6 +4,7 @@ package chaos_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 	"testing"
@@ -25,62 +26,37 @@ func TestDatabaseOutage(t *testing.T) {
 		maxDown    = 2 * time.Second // longest answer while the database is down
 		maxRecover = 5 * time.Second // from the database accepting connections to the service working
 	)
-	db := startMariaDB(t)
-	dsn := db.createDatabase("powercheck")
-	n := startNode(t, "node", dsn)
-	d := setupDistrict(t, n)
-	check := db.open("powercheck")
-	defer check.Close()
-
-	load := newStepLoad("ZJJ-OUT", d.clerk, n)
-	loadCtx, stopLoad := context.WithCancel(context.Background())
-	waitLoad := load.run(loadCtx, 3)
-
+	b := startFaultBed(t, "ZJJ-OUT")
 	// Probes: readiness, and reads that an officer's console makes.
-	var probes journal
-	probeCtx, stopProbes := context.WithCancel(context.Background())
-	var probing sync.WaitGroup
-	for _, p := range []struct{ path, token string }{
-		{"/readyz", ""},
-		{"/api/v1/warnings?limit=5", d.clerk},
-		{"/api/v1/cases/ZJJ-OUT-0-00000", d.clerk},
-	} {
-		probing.Add(1)
-		go func() {
-			defer probing.Done()
-			for probeCtx.Err() == nil {
-				probes.add(n.call(context.Background(), "GET", p.path, p.token, nil))
-				time.Sleep(200 * time.Millisecond)
-			}
-		}()
-	}
+	probes, stopProbes := probe(b.n,
+		probePath{"/readyz", ""},
+		probePath{"/api/v1/warnings?limit=5", b.d.clerk},
+		probePath{"/api/v1/cases/ZJJ-OUT-0-00000", b.d.clerk})
 
 	time.Sleep(warmup)
 	killAt := time.Now()
-	db.kill()
+	b.db.kill()
 	killedAt := time.Now()
 	time.Sleep(downFor)
 	restartAt := time.Now()
-	db.start()
+	b.db.start()
 	upAt := time.Now()
 
 	// Wait for the service to work again, then keep the load on a while.
 	var stepBack, readyBack time.Time
 	for deadline := upAt.Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		stepBack = firstAfter(load.journal.all(), upAt, func(r result) bool { return r.ok() })
+		stepBack = firstAfter(b.load.journal.all(), upAt, func(r result) bool { return r.ok() })
 		readyBack = firstAfter(probes.all(), upAt, func(r result) bool { return r.Path == "/readyz" && r.Status == 200 })
 		if !stepBack.IsZero() && !readyBack.IsZero() {
 			break
 		}
 	}
 	time.Sleep(afterwards)
-	stopLoad()
-	waitLoad()
+	b.stopLoad()
 	stopProbes()
-	probing.Wait()
 
 	var (
-		all                          = append(load.journal.all(), probes.all()...)
+		all                          = append(b.load.journal.all(), probes.all()...)
 		down, downSteps, straddling  int
 		before, after, after503      int
 		maxDownLatency, maxLatency   time.Duration
@@ -142,12 +118,12 @@ func TestDatabaseOutage(t *testing.T) {
 			}
 		}
 	}
-	g := load.reconcile(t, check)
-	warnings := checkWarnings(t, check, load.prefix)
+	g := b.load.reconcile(t, b.check)
+	warnings := checkWarnings(t, b.check, b.load.prefix)
 	t.Logf("RESULT outage: acked=%d stored=%d duplicates=%d lost=%d unacked_stored=%d replays_200=%d warnings=%d "+
 		"requests before=%d in_flight_at_kill=%d down=%d (steps %d, readyz %d) after=%d; acked_before=%d acked_after=%d; "+
 		"max_latency_down=%s max_latency=%s; db_up_after_start=%s recovery_steps=%s recovery_readyz=%s 503_after_db_up=%d",
-		g.acked, g.stored, g.duplicates, len(g.lost), len(g.unacked), load.replays, warnings,
+		g.acked, g.stored, g.duplicates, len(g.lost), len(g.unacked), b.load.replays, warnings,
 		before, straddling, down, downSteps, readyDown, after, ackedBefore, ackedAfterCount,
 		maxDownLatency.Round(time.Millisecond), maxLatency.Round(time.Millisecond),
 		upAt.Sub(restartAt).Round(time.Millisecond), since(upAt, stepBack), since(upAt, readyBack), after503)
@@ -177,8 +153,8 @@ func TestDatabaseOutage(t *testing.T) {
 	case stepBack.Sub(upAt) > maxRecover || readyBack.Sub(upAt) > maxRecover:
 		t.Errorf("recovery took %s (steps) and %s (/readyz); want at most %s", stepBack.Sub(upAt), readyBack.Sub(upAt), maxRecover)
 	}
-	g.check(t, load)
-	if panics := n.logLines("panic"); panics > 0 {
+	g.check(t, b.load)
+	if panics := b.n.logLines("panic"); panics > 0 {
 		t.Errorf("the node logged %d panics", panics)
 	}
 }
@@ -200,4 +176,49 @@ func since(from, to time.Time) string {
 		return "never"
 	}
 	return to.Sub(from).Round(time.Millisecond).String()
+}
+
+// faultBed is what a database fault test runs on: a fresh MariaDB, one node
+// on it with the district set up, and a steady load of steps from three
+// workers.
+type faultBed struct {
+	db       *mariaDB
+	n        *node
+	d        district
+	check    *sql.DB // the test's own connection, to count what was stored
+	load     *stepLoad
+	stopLoad func() // stops the load and waits for the steps in hand
+}
+
+func startFaultBed(t *testing.T, prefix string) faultBed {
+	t.Helper()
+	db := startMariaDB(t)
+	n := startNode(t, "node", db.createDatabase("powercheck"))
+	d := setupDistrict(t, n)
+	check := db.open("powercheck")
+	t.Cleanup(func() { _ = check.Close() })
+	load := newStepLoad(prefix, d.clerk, n)
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := load.run(ctx, 3)
+	return faultBed{db: db, n: n, d: d, check: check, load: load, stopLoad: func() { cancel(); wait() }}
+}
+
+// probePath is a path a probe GETs, and the token it sends ("" for none).
+type probePath struct{ path, token string }
+
+// probe GETs each of paths on n every 200 ms, each from its own goroutine,
+// until stop is called; stop waits for the probes in flight.
+func probe(n *node, paths ...probePath) (_ *journal, stop func()) {
+	var probes journal
+	ctx, cancel := context.WithCancel(context.Background())
+	var probing sync.WaitGroup
+	for _, p := range paths {
+		probing.Go(func() {
+			for ctx.Err() == nil {
+				probes.add(n.call(context.Background(), "GET", p.path, p.token, nil))
+				time.Sleep(200 * time.Millisecond)
+			}
+		})
+	}
+	return &probes, func() { cancel(); probing.Wait() }
 }

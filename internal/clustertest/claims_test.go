@@ -5,7 +5,6 @@ package clustertest
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,18 +42,12 @@ func TestSweepClaimsOnce(t *testing.T) {
 			Findings: []compliance.Finding{{Rule: "deadline.cluster_tick", Level: compliance.LevelPrewarning, Message: "测试", Key: "tick"}}}
 	}
 	claims := make([][]bool, len(nodes))
-	var wg sync.WaitGroup
-	for i, n := range nodes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var err error
-			if claims[i], _, err = n.store.Cases().RecordTicks(ctx, ticks); err != nil {
-				t.Errorf("node %d: record ticks: %v", i+1, err)
-			}
-		}()
-	}
-	wg.Wait()
+	atOnce(len(nodes), func(i int) {
+		var err error
+		if claims[i], _, err = nodes[i].store.Cases().RecordTicks(ctx, ticks); err != nil {
+			t.Errorf("node %d: record ticks: %v", i+1, err)
+		}
+	})
 	for c := range ticks {
 		n := 0
 		for i := range nodes {
@@ -92,29 +85,24 @@ func TestWebhookDeliveriesClaimedOnce(t *testing.T) {
 		}
 	}
 	claimed := make([][]int64, len(stores))
-	var wg sync.WaitGroup
-	for i, st := range stores {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			token := fmt.Sprintf("node-%d", i+1)
-			for empty := 0; empty < 3; {
-				cs, err := st.Webhooks().ClaimDeliveries(ctx, token, time.Now().UTC(), time.Now().UTC().Add(time.Hour), 10)
-				if err != nil {
-					t.Errorf("node %d: claim: %v", i+1, err)
-					return
-				}
-				if len(cs) == 0 {
-					empty++
-					continue
-				}
-				for _, c := range cs {
-					claimed[i] = append(claimed[i], c.Delivery.ID)
-				}
+	atOnce(len(stores), func(i int) {
+		st := stores[i]
+		token := fmt.Sprintf("node-%d", i+1)
+		for empty := 0; empty < 3; {
+			cs, err := st.Webhooks().ClaimDeliveries(ctx, token, time.Now().UTC(), time.Now().UTC().Add(time.Hour), 10)
+			if err != nil {
+				t.Errorf("node %d: claim: %v", i+1, err)
+				return
 			}
-		}()
-	}
-	wg.Wait()
+			if len(cs) == 0 {
+				empty++
+				continue
+			}
+			for _, c := range cs {
+				claimed[i] = append(claimed[i], c.Delivery.ID)
+			}
+		}
+	})
 	seen := map[int64]int{}
 	for _, ids := range claimed {
 		for _, id := range ids {

@@ -3,12 +3,9 @@
 package clustertest
 
 import (
-	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -16,15 +13,9 @@ import (
 	mysqldrv "github.com/go-sql-driver/mysql"
 
 	"powercheck/internal/apitest"
-	"powercheck/internal/calendar"
 	"powercheck/internal/checker"
-	"powercheck/internal/httpapi"
-	"powercheck/internal/notify"
-	"powercheck/internal/policy"
-	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
-	"powercheck/internal/webhook"
-	"powercheck/policies"
+	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
 // clusterEnv names the environment variable with the nodes' DSNs.
@@ -101,15 +92,7 @@ type node struct {
 // openStore opens and migrates the store at dsn; it is closed when tb ends.
 func openStore(tb testing.TB, dsn string) *sqlstore.Store {
 	tb.Helper()
-	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
+	st := sqlstoretest.MustOpen(tb, dsn)
 	if !st.Galera() {
 		tb.Fatalf("%s: not a Galera node (wsrep_on is not ON)", dsn)
 	}
@@ -120,46 +103,10 @@ func openStore(tb testing.TB, dsn string) *sqlstore.Store {
 // requests (no background jobs); the first node bootstraps the admin.
 func startNodes(t *testing.T, dsns []string) []*node {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	defaults, err := policy.ReadModules(policies.FS)
-	if err != nil {
-		t.Fatalf("read policies: %v", err)
-	}
 	var out []*node
 	for i, dsn := range dsns {
-		st := openStore(t, dsn)
-		engine := policy.NewEngine(calendar.Default(), policy.DefaultTimeout)
-		if err := engine.Sync(ctx, st.Revisions(), defaults); err != nil {
-			t.Fatalf("node %d: sync policies: %v", i+1, err)
-		}
-		svcs, err := checker.New(checker.SQLStores(st), engine, checker.Options{Log: log, Calendar: engine, Params: engine, Settings: engine.SetSettings})
-		if err != nil {
-			t.Fatalf("node %d: services: %v", i+1, err)
-		}
-		if _, err := svcs.Accounts.RefreshSettings(ctx); err != nil {
-			t.Fatalf("node %d: settings: %v", i+1, err)
-		}
-		if i == 0 {
-			apitest.SeedAsServe(t, ctx, svcs) // as serve does
-		}
-		locks, err := sqlstore.NewSubjectLocks(ctx, st)
-		if err != nil {
-			t.Fatalf("node %d: subject locks: %v", i+1, err)
-		}
-		cfg := httpapi.Config{Sessions: session.NewService(st.Sessions(), svcs.Core.Credentials(), nil, log), SubjectLocks: locks,
-			Webhooks:      webhook.NewService(st.Webhooks(), st.Webhooks(), webhook.DefaultWindow),
-			Notifications: notify.New(st.Notifications(), nil, log)}
-		api := httpapi.Services{Accounts: svcs.Accounts, Catalog: svcs.Catalog, Cases: svcs.Cases, Supervision: svcs.Supervision,
-			Reports: svcs.Reports, Patrols: svcs.Patrols, Policies: svcs.Policies, Audit: svcs.Audit, Public: svcs.Public,
-			Deadlines: svcs.Deadlines, Documents: svcs.Documents, Dashboard: svcs.Dashboard}
-		h, err := httpapi.New(api, policy.NewAuthoring(engine, st.Revisions()), st, engine, cfg, log)
-		if err != nil {
-			t.Fatalf("node %d: httpapi.New: %v", i+1, err)
-		}
-		ts := httptest.NewServer(h)
-		t.Cleanup(ts.Close)
-		out = append(out, &node{dsn: dsn, store: st, svcs: svcs, api: &apitest.Server{T: t, Base: ts.URL}})
+		n := apitest.ServeStore(t, openStore(t, dsn), apitest.Wiring{Seed: i == 0})
+		out = append(out, &node{dsn: dsn, store: n.Store, svcs: n.Services, api: n.API})
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,19 +35,13 @@ func TestAuditSequencerLease(t *testing.T) {
 	for round := range 20 {
 		now := base.Add(time.Duration(round) * time.Hour) // the lease of the round before has run out
 		got := make([]bool, len(stores))
-		var wg sync.WaitGroup
-		for i, st := range stores {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ok, err := st.Audit().ClaimAuditSequencer(ctx, fmt.Sprintf("node-%d", i+1), now, time.Minute)
-				if err != nil {
-					t.Errorf("round %d node %d: claim: %v", round, i+1, err)
-				}
-				got[i] = ok
-			}()
-		}
-		wg.Wait()
+		atOnce(len(stores), func(i int) {
+			ok, err := stores[i].Audit().ClaimAuditSequencer(ctx, fmt.Sprintf("node-%d", i+1), now, time.Minute)
+			if err != nil {
+				t.Errorf("round %d node %d: claim: %v", round, i+1, err)
+			}
+			got[i] = ok
+		})
 		holders := 0
 		for _, ok := range got {
 			if ok {
@@ -85,21 +78,15 @@ func TestRevisionPublishing(t *testing.T) {
 			t.Fatal(err)
 		}
 		checked := round%3 != 2 // every third round appends unchecked
-		var wg sync.WaitGroup
 		ids := make([]int64, len(stores))
 		errs := make([]error, len(stores))
-		for i, st := range stores {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				base := latest
-				if !checked {
-					base = 0
-				}
-				ids[i], errs[i] = publish(st, base, fmt.Sprintf("r%d-n%d", round, i+1))
-			}()
-		}
-		wg.Wait()
+		atOnce(len(stores), func(i int) {
+			base := latest
+			if !checked {
+				base = 0
+			}
+			ids[i], errs[i] = publish(stores[i], base, fmt.Sprintf("r%d-n%d", round, i+1))
+		})
 		won := 0
 		for i, err := range errs {
 			switch {

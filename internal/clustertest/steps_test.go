@@ -70,7 +70,7 @@ func TestStepsThroughEveryNode(t *testing.T) {
 	}
 	for c := range cases {
 		caseNo := fmt.Sprintf("ZJJ-2026-G%03d", c)
-		got := column(t, db, "SELECT step_code FROM steps WHERE case_no = ? ORDER BY seq", caseNo)
+		got := apitest.Column[string](t, db, "SELECT step_code FROM steps WHERE case_no = ? ORDER BY seq", caseNo)
 		if fmt.Sprint(got) != fmt.Sprint(codes) {
 			t.Errorf("%s: steps in stored order %v, want %v", caseNo, got, codes)
 		}
@@ -86,8 +86,8 @@ func TestStepsThroughEveryNode(t *testing.T) {
 	mustScan(t, db.QueryRow("SELECT COUNT(*) FROM outbox_events WHERE name = 'warning.raised'"), &raised)
 	if warnings == 0 || raised != warnings {
 		t.Errorf("warning.raised events: got %d for %d warnings, want one each (and some warnings)", raised, warnings)
-		t.Logf("events: %v", column(t, db, "SELECT CONCAT(case_no, ' ', data) FROM outbox_events WHERE name = 'warning.raised' ORDER BY case_no"))
-		t.Logf("warnings: %v", column(t, db, "SELECT CONCAT(case_no, ' ', id, ' ', rule, ' ', step_id) FROM warnings ORDER BY case_no"))
+		t.Logf("events: %v", apitest.Column[string](t, db, "SELECT CONCAT(case_no, ' ', data) FROM outbox_events WHERE name = 'warning.raised' ORDER BY case_no"))
+		t.Logf("warnings: %v", apitest.Column[string](t, db, "SELECT CONCAT(case_no, ' ', id, ' ', rule, ' ', step_id) FROM warnings ORDER BY case_no"))
 	}
 	settleAndVerify(t, nodes)
 }
@@ -97,17 +97,11 @@ func TestStepsThroughEveryNode(t *testing.T) {
 func settleAndVerify(t *testing.T, nodes []*node) {
 	t.Helper()
 	ctx := context.Background()
-	var wg sync.WaitGroup
-	for _, n := range nodes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := n.svcs.Audit.SettleAudit(ctx); err != nil {
-				t.Errorf("settle audit: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
+	atOnce(len(nodes), func(i int) {
+		if err := nodes[i].svcs.Audit.SettleAudit(ctx); err != nil {
+			t.Errorf("settle audit: %v", err)
+		}
+	})
 	db := rawDB(t, dsnOf(t, nodes[0]), "")
 	var pending, entries, seqs, maxSeq int
 	mustScan(t, db.QueryRow("SELECT COUNT(*) FROM audit_pending"), &pending)

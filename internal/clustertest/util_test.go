@@ -4,6 +4,7 @@ package clustertest
 
 import (
 	"database/sql"
+	"sync"
 	"testing"
 )
 
@@ -20,24 +21,12 @@ func mustScan(t *testing.T, row *sql.Row, dest ...any) {
 	}
 }
 
-// column reads the first column of a query's rows as strings.
-func column(t *testing.T, db *sql.DB, query string, args ...any) []string {
-	t.Helper()
-	rows, err := db.Query(query, args...)
-	if err != nil {
-		t.Fatal(err)
+// atOnce runs f(i) for each i below n, each in a goroutine of its own, as
+// n nodes would, and waits for all of them.
+func atOnce(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { f(i) })
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	wg.Wait()
 }

@@ -3,7 +3,6 @@ package compliance_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -165,20 +164,15 @@ func TestAuditIntentRecoveryRacesOnTwoNodes(t *testing.T) {
 		for i := range changes {
 			departmentChange(t, sa, na, "D"+string(rune('A'+i)))
 		}
-		var wg sync.WaitGroup
-		got := make([]int, 2)
-		for i, node := range []*compliance.Audit{na, nb} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				n, err := node.RecoverIntents(context.Background(), time.Now().Add(time.Minute))
-				if err != nil {
-					t.Errorf("node %d: RecoverIntents: %v", i, err)
-				}
-				got[i] = n
-			}()
-		}
-		wg.Wait()
+		nodes := []*compliance.Audit{na, nb}
+		got := make([]int, len(nodes))
+		atOnce(len(nodes), func(i int) {
+			n, err := nodes[i].RecoverIntents(context.Background(), time.Now().Add(time.Minute))
+			if err != nil {
+				t.Errorf("node %d: RecoverIntents: %v", i, err)
+			}
+			got[i] = n
+		})
 		if got[0]+got[1] != changes {
 			t.Errorf("the nodes recovered %d and %d intents, want %d in all", got[0], got[1], changes)
 		}

@@ -123,3 +123,13 @@ func deadlineWarnings(t testing.TB, store *sqlstore.Store, caseNo string) map[st
 	}
 	return out
 }
+
+// atOnce runs f(i) for each i below n, each in a goroutine of its own, as
+// n nodes would, and waits for all of them.
+func atOnce(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { f(i) })
+	}
+	wg.Wait()
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -84,19 +83,14 @@ func TestConcurrentSweepers(t *testing.T) {
 		clk.Set("2026-03-10T09:00:00+08:00")
 		other := newService(t, store, clk)
 
-		var wg sync.WaitGroup
-		results := make([]compliance.SweepResult, 2)
-		for i, s := range []*checker.Services{svc, other} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var err error
-				if results[i], err = s.Deadlines.Sweep(ctx, admin); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
+		nodes := []*checker.Services{svc, other}
+		results := make([]compliance.SweepResult, len(nodes))
+		atOnce(len(nodes), func(i int) {
+			var err error
+			if results[i], err = nodes[i].Deadlines.Sweep(ctx, admin); err != nil {
+				t.Error(err)
+			}
+		})
 		checked := results[0].Checked + results[1].Checked
 		if checked != cases {
 			t.Errorf("checked %d + %d = %d cases, want %d (results %+v)", results[0].Checked, results[1].Checked, checked, cases, results)

@@ -3,53 +3,27 @@ package httpapi_test
 import (
 	"fmt"
 	"regexp"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"gorm.io/gorm"
 
 	"powercheck/internal/apitest"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
-// statements counts the statements gorm sends while it is on: all of them,
-// and those that authenticate a request (read an account by its token, a
-// session or a session's account).
-type statements struct {
-	on             atomic.Bool
-	all            atomic.Int64
-	authentication atomic.Int64
-}
-
+// authenticationRead is a statement that authenticates a request: it reads
+// an account by its token, a session, or a session's account.
 var authenticationRead = regexp.MustCompile(`(?i)FROM\s+\S*(sessions\S*\s+WHERE\s+token_hash|accounts\S*\s+WHERE\s+(token_hash|id)\s*=)`)
 
-func (c *statements) watch(t testing.TB) func(*sqlstore.Store) {
-	return func(st *sqlstore.Store) {
-		count := func(tx *gorm.DB) {
-			if !c.on.Load() {
-				return
-			}
-			c.all.Add(1)
-			if authenticationRead.MatchString(tx.Statement.SQL.String()) {
-				c.authentication.Add(1)
-			}
-		}
-		cb := st.DB().Callback()
-		for _, err := range []error{
-			cb.Create().After("gorm:create").Register("test:count_create", count),
-			cb.Query().After("gorm:query").Register("test:count_query", count),
-			cb.Update().After("gorm:update").Register("test:count_update", count),
-			cb.Delete().After("gorm:delete").Register("test:count_delete", count),
-			cb.Row().After("gorm:row").Register("test:count_row", count),
-			cb.Raw().After("gorm:raw").Register("test:count_raw", count),
-		} {
-			if err != nil {
-				t.Fatal(err)
-			}
+// authenticating counts the statements of texts that authenticate a request.
+func authenticating(texts []string) int64 {
+	var n int64
+	for _, q := range texts {
+		if authenticationRead.MatchString(q) {
+			n++
 		}
 	}
+	return n
 }
 
 // stepsAs returns how the clerk of ZJJ submits a step: with its bearer
@@ -86,19 +60,19 @@ func TestStepStatements(t *testing.T) {
 					if remembered {
 						ttl = time.Hour
 					}
-					var count statements
-					s := startServerWith(t, d.DSN(t), wiring{credentialTTL: ttl, opened: count.watch(t)})
+					var count *sqlstoretest.Statements
+					s := startServerWith(t, d.DSN(t), wiring{credentialTTL: ttl,
+						opened: func(st *sqlstore.Store) { count = sqlstoretest.CountStatements(t, st) }})
 					submit := stepsAs(t, s, s.SetupDistrict(t), client)
 					// The district's first step reads what every step
 					// shares (the item, the department, the credential).
 					submit(apitest.FirstStep("warm", "ZJJ-2026-9000", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
-					count.on.Store(true)
+					count.Start()
 					for i := range steps {
 						caseNo := fmt.Sprintf("ZJJ-2026-%04d", i+1)
 						submit(apitest.FirstStep(caseNo+"-accept", caseNo, "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
 					}
-					count.on.Store(false)
-					all, auth := count.all.Load(), count.authentication.Load()
+					all, auth := count.Stop().Statements(), authenticating(count.Texts())
 					total[remembered] = all
 					t.Logf("%s, remembered %v: %d statements for %d steps (%.1f a step), %d of them authenticating",
 						client, remembered, all, steps, float64(all)/steps, auth)

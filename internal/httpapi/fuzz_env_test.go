@@ -13,13 +13,12 @@ import (
 	"strings"
 	"testing"
 
-	"powercheck/internal/calendar"
+	"powercheck/internal/apitest"
 	"powercheck/internal/checker"
 	"powercheck/internal/httpapi"
 	"powercheck/internal/policy"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
-	"powercheck/policies"
 )
 
 // The fuzz targets of this package drive the real handler, wired as `serve`
@@ -53,14 +52,7 @@ func newFuzzEnv(tb testing.TB, name, dsn string) *fuzzEnv {
 	ctx := context.Background()
 	store := sqlstoretest.MustOpen(tb, dsn)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	engine := policy.NewEngine(calendar.Default(), 0)
-	defaults, err := policy.ReadModules(policies.FS)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := engine.Sync(ctx, store.Revisions(), defaults); err != nil {
-		tb.Fatal(err)
-	}
+	engine := apitest.PolicyEngine(tb, store, 0)
 	svc, err := checker.New(checker.SQLStores(store), engine, checker.Options{Log: log, Calendar: engine})
 	if err != nil {
 		tb.Fatal(err)
@@ -71,10 +63,7 @@ func newFuzzEnv(tb testing.TB, name, dsn string) *fuzzEnv {
 	if _, err := svc.Accounts.Bootstrap(ctx, fuzzAdmin); err != nil {
 		tb.Fatal(err)
 	}
-	api := httpapi.Services{Accounts: svc.Accounts, Catalog: svc.Catalog, Cases: svc.Cases, Supervision: svc.Supervision,
-		Reports: svc.Reports, Patrols: svc.Patrols, Policies: svc.Policies, Audit: svc.Audit, Public: svc.Public,
-		Deadlines: svc.Deadlines, Documents: svc.Documents, Dashboard: svc.Dashboard}
-	h, err := httpapi.New(api, policy.NewAuthoring(engine, store.Revisions()), store, engine, httpapi.Config{}, log)
+	h, err := httpapi.New(apitest.APIServices(svc), policy.NewAuthoring(engine, store.Revisions()), store, engine, httpapi.Config{}, log)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -153,12 +142,7 @@ func checkAnswer(t *testing.T, e *fuzzEnv, what string, rec *httptest.ResponseRe
 		t.Fatalf("%s: %s answered %d: %s", e.name, what, rec.Code, rec.Body)
 	}
 	if rec.Code >= 400 {
-		var body struct {
-			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
+		var body apitest.ErrorBody
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Code == "" || body.Error.Message == "" {
 			t.Fatalf("%s: %s answered %d without an error code and message: %s", e.name, what, rec.Code, rec.Body)
 		}

@@ -3,8 +3,6 @@ package httpapi_test
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -12,21 +10,15 @@ import (
 	"powercheck/internal/calendar"
 	"powercheck/internal/checker"
 	"powercheck/internal/compliance"
-	"powercheck/internal/httpapi"
-	"powercheck/internal/notify"
 	"powercheck/internal/policy"
-	"powercheck/internal/session"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 	"powercheck/internal/webhook"
-	"powercheck/policies"
 )
 
-// The harness: the API of internal/httpapi over a real store, the default
-// policies and every compliance service, served by httptest on a fresh
-// database of its own. It wires what serve wires for requests, without
-// the background jobs (sweeps, polls, fan-outs), so a test sees only what
-// its requests did.
+// The harness: the API of internal/httpapi served by apitest.ServeStore on
+// a fresh database of its own, with serve's mail digests, every exchange
+// checked against the published contract.
 
 // startServer serves the API over the database at dsn, with an admin
 // account whose token is apitest.AdminToken. extra takes the serve flags the
@@ -52,57 +44,16 @@ type wiring struct {
 // startServerWith is startServer with w's changes.
 func startServerWith(t testing.TB, dsn string, w wiring) *apitest.Server {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	store, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
+	store := sqlstoretest.MustOpen(t, dsn)
 	if w.opened != nil {
 		w.opened(store)
 	}
-	engine := policy.NewEngine(calendar.Default(), policy.DefaultTimeout)
-	defaults, err := policy.ReadModules(policies.FS)
-	if err != nil {
-		t.Fatalf("read policies: %v", err)
-	}
-	if err := engine.Sync(ctx, store.Revisions(), defaults); err != nil {
-		t.Fatalf("sync policies: %v", err)
-	}
-	svcs, err := checker.New(checker.SQLStores(store), engine, checker.Options{Log: log, Calendar: engine, Params: engine, Settings: engine.SetSettings,
-		CredentialTTL: w.credentialTTL})
-	if err != nil {
-		t.Fatalf("services: %v", err)
-	}
-	if _, err := svcs.Accounts.RefreshSettings(ctx); err != nil {
-		t.Fatalf("settings: %v", err)
-	}
-	// As serve does: the admin and the shipped calendar are in the audit
-	// log, so that a test of the log finds it whole.
-	apitest.SeedAsServe(t, ctx, svcs)
-	locks, err := sqlstore.NewSubjectLocks(ctx, store)
-	if err != nil {
-		t.Fatalf("subject locks: %v", err)
-	}
-	t.Cleanup(func() { _ = locks.Close() })
-	cfg := httpapi.Config{Sessions: session.NewService(store.Sessions(), svcs.Core.Credentials(), nil, log), SubjectLocks: locks,
-		Webhooks: webhook.NewService(store.Webhooks(), store.Webhooks(), webhook.DefaultWindow), Mail: webhook.NewMailer(store.Webhooks(), digestSource{store, svcs, engine}, log),
-		Notifications: notify.New(store.Notifications(), nil, log)}
-	api := httpapi.Services{Accounts: svcs.Accounts, Catalog: svcs.Catalog, Cases: svcs.Cases, Supervision: svcs.Supervision,
-		Reports: svcs.Reports, Patrols: svcs.Patrols, Policies: svcs.Policies, Audit: svcs.Audit, Public: svcs.Public,
-		Deadlines: svcs.Deadlines, Documents: svcs.Documents, Dashboard: svcs.Dashboard}
-	h, err := httpapi.New(api, policy.NewAuthoring(engine, store.Revisions()), store, engine, cfg, log)
-	if err != nil {
-		t.Fatalf("httpapi.New: %v", err)
-	}
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close) // registered last, so it runs before the store closes
-	apitest.WatchContract(t, ts.URL)
-	return &apitest.Server{T: t, Base: ts.URL}
+	n := apitest.ServeStore(t, store, apitest.Wiring{CredentialTTL: w.credentialTTL, Seed: true,
+		Mail: func(n *apitest.Node) *webhook.Mailer {
+			return webhook.NewMailer(n.Store.Webhooks(), digestSource{n.Store, n.Services, n.Engine}, n.Log)
+		}})
+	apitest.WatchContract(t, n.API.Base)
+	return n.API
 }
 
 // startDistrict starts a server as startServer does and sets up the test

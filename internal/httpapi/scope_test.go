@@ -17,13 +17,7 @@ func answerOf(t *testing.T, r apitest.Response, caseNo string) string {
 	t.Helper()
 	shown := string(r.Body)
 	if r.Status >= 300 {
-		var e struct {
-			Error struct {
-				Code    string          `json:"code"`
-				Message string          `json:"message"`
-				Details json.RawMessage `json:"details"`
-			} `json:"error"`
-		}
+		var e apitest.ErrorBody
 		r.Decode(t, &e)
 		b, err := json.Marshal(e.Error)
 		if err != nil {

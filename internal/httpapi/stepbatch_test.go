@@ -23,12 +23,7 @@ type batchAnswer struct {
 
 func (a batchAnswer) errorCode(t *testing.T, i int) string {
 	t.Helper()
-	var e struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
+	var e apitest.ErrorBody
 	if err := json.Unmarshal(a.Results[i].Body, &e); err != nil || e.Error.Message == "" {
 		t.Fatalf("result %d: body %s is not an error with a message", i, a.Results[i].Body)
 	}

@@ -102,9 +102,7 @@ func (wl *windowRun) backdate(t *testing.T, at time.Time, ids []int64) {
 // list reads a page of the warnings as supervision.
 func (wl *windowRun) list(t *testing.T, query string) windowPage {
 	t.Helper()
-	var p windowPage
-	wl.s.Must(200, "GET", "/api/v1/warnings?"+query, wl.sup, nil).Decode(t, &p)
-	return p
+	return apitest.Get[windowPage](t, wl.s, wl.sup, "/api/v1/warnings?"+query)
 }
 
 // A violation list with a time window runs in recording-time order, not id

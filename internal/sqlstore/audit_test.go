@@ -195,9 +195,7 @@ func TestAuditSealedWithAKey(t *testing.T) {
 func TestAuditStatesOfStepAndCase(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
-		item := benchSetup(t, s, "ZJJ")
-		rec := recentRecord(item, "ZJJ-1")
-		mustRecord(t, s, rec)
+		_, rec := recordedCase(t, s, "ZJJ-1")
 		step := func(id, dept string) compliance.AuditSubject {
 			return compliance.AuditSubject{Kind: compliance.SubjectStep, Key: id, Department: dept}
 		}

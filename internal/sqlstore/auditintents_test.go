@@ -34,9 +34,7 @@ func stepIntent(target string) compliance.AuditIntent {
 func TestAuditIntentsOfSteps(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
-		item := benchSetup(t, s, "ZJJ")
-		taken := recentRecord(item, "ZJJ-0")
-		mustRecord(t, s, taken)
+		item, taken := recordedCase(t, s, "ZJJ-0")
 
 		t.Run("a step's transaction writes its intent and its entry removes it", func(t *testing.T) {
 			tracked, _ := s.Audit().TrackChange(ctx, stepIntent("id=ZJJ-1-accept"))

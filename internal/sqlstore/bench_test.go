@@ -92,6 +92,16 @@ func recentRecord(item compliance.PowerItem, caseNo string) compliance.StepRecor
 	return benchRecord(item, caseNo, time.Now().Add(-time.Hour).UTC(), twoFindings)
 }
 
+// recordedCase sets up ZJJ and its item, and stores a recent first step of
+// case caseNo; it returns the item and the step's record.
+func recordedCase(t *testing.T, s *sqlstore.Store, caseNo string) (compliance.PowerItem, compliance.StepRecord) {
+	t.Helper()
+	item := benchSetup(t, s, "ZJJ")
+	rec := recentRecord(item, caseNo)
+	mustRecord(t, s, rec)
+	return item, rec
+}
+
 // benchRespond answers like the service does.
 func benchRespond(rec *compliance.StepRecord) compliance.Responder {
 	return func(stored []compliance.Warning) (compliance.StepResult, error) {

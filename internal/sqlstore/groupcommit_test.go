@@ -104,30 +104,17 @@ func checkRiders(t *testing.T, s *sqlstore.Store, groupFails bool) {
 	ctx := context.Background()
 	item := benchSetup(t, s, "ZJJ")
 	changes := []context.Context{trackedStep(t, s, item, "ZJJ-1"), trackedStep(t, s, item, "ZJJ-2")}
-	before, err := s.Audit().AuditBacklog(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	before := backlog(t, s)
 	writes := s.Audit().AuditWrites()
 	release := holdAuditWriter(t, s)
 
-	entries := []struct {
-		ctx context.Context
-		e   compliance.AuditEntry
-	}{
+	entries := []queuedEntry{
 		{changes[0], clerkEntry("id=ZJJ-1-accept", 2)},
 		{changes[1], clerkEntry("id=ZJJ-2-accept", 2)},
 		{ctx, clerkEntry("a job's entry", 0)},
 		{ctx, clerkEntry("effects apart", 150)},
 	}
-	errs := make([]error, len(entries))
-	var wg sync.WaitGroup
-	for i, q := range entries {
-		wg.Go(func() { errs[i] = s.Audit().EnqueueAudit(q.ctx, q.e) })
-	}
-	waitQueued(t, "entries", len(entries), func() int { return s.Audit().AuditWrites().Waiting })
-	answered := make(chan struct{})
-	go func() { wg.Wait(); close(answered) }()
+	answered, checkAnswers := enqueueAll(t, s, entries)
 
 	// A group of two steps; when it fails, the second one's answer is a
 	// deadlock, which ends the whole transaction.
@@ -158,20 +145,11 @@ func checkRiders(t *testing.T, s *sqlstore.Store, groupFails bool) {
 		t.Errorf("after the failed group: %d entries wait, %d rode; want %d waiting and none", w.Waiting, w.Rode-writes.Rode, len(entries))
 	}
 	release()
-	<-answered
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("EnqueueAudit(%s): %v", entries[i].e.Target, err)
-		}
-	}
+	checkAnswers()
 	if left := intentTargets(t, s); len(left) != 0 {
 		t.Errorf("intents left = %q, want none", left)
 	}
-	after, err := s.Audit().AuditBacklog(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := after.Count - before.Count; n != int64(len(entries))+1 { // and the writer's held entry
+	if n := backlog(t, s).Count - before.Count; n != int64(len(entries))+1 { // and the writer's held entry
 		t.Errorf("pending entries added = %d, want %d: each entry queued once", n, len(entries)+1)
 	}
 }

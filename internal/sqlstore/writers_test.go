@@ -165,19 +165,11 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 		if got := intentTargets(t, s); len(got) != 3 {
 			t.Fatalf("intents = %q, want the three changes'", got)
 		}
-		before, err := s.Audit().AuditBacklog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-
+		before := backlog(t, s)
 		writes := s.Audit().AuditWrites()
 		release := holdAuditWriter(t, s)
 
-		type queued struct {
-			ctx context.Context
-			e   compliance.AuditEntry
-		}
-		group := []queued{
+		group := []queuedEntry{
 			{changes[0], clerkEntry("id=ZJJ-1-accept", 2)},
 			{changes[1], clerkEntry("id=ZJJ-2-accept", 2)},
 			{changes[2], clerkEntry("id=ZJJ-3-accept", 2)},
@@ -185,19 +177,9 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 			{ctx, clerkEntry("a job's entry", 0)},
 			{ctx, clerkEntry("effects apart", 150)},
 		}
-		errs := make([]error, len(group))
-		var wg sync.WaitGroup
-		for i, q := range group {
-			wg.Go(func() { errs[i] = s.Audit().EnqueueAudit(q.ctx, q.e) })
-		}
-		waitQueued(t, "entries", len(group), func() int { return s.Audit().AuditWrites().Waiting })
+		_, checkAnswers := enqueueAll(t, s, group)
 		release()
-		wg.Wait()
-		for i, err := range errs {
-			if err != nil {
-				t.Errorf("EnqueueAudit(%s): %v", group[i].e.Target, err)
-			}
-		}
+		checkAnswers()
 
 		got := s.Audit().AuditWrites()
 		if n := got.Transactions - writes.Transactions; n != 2 {
@@ -214,6 +196,37 @@ func TestAuditWriterGroupsWaitingEntries(t *testing.T) {
 		}
 		checkAuditBacklog(t, s, before, len(group))
 	})
+}
+
+// queuedEntry is an audit entry and the context it is enqueued in.
+type queuedEntry struct {
+	ctx context.Context
+	e   compliance.AuditEntry
+}
+
+// enqueueAll enqueues each of entries from a goroutine of its own and
+// returns once all of them wait for the (held) audit writer. answered is
+// closed once each has its answer; checkAnswers waits for that and reports
+// any error.
+func enqueueAll(t *testing.T, s *sqlstore.Store, entries []queuedEntry) (answered <-chan struct{}, checkAnswers func()) {
+	t.Helper()
+	errs := make([]error, len(entries))
+	var wg sync.WaitGroup
+	for i, q := range entries {
+		wg.Go(func() { errs[i] = s.Audit().EnqueueAudit(q.ctx, q.e) })
+	}
+	waitQueued(t, "entries", len(entries), func() int { return s.Audit().AuditWrites().Waiting })
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return done, func() {
+		t.Helper()
+		<-done
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("EnqueueAudit(%s): %v", entries[i].e.Target, err)
+			}
+		}
+	}
 }
 
 // clerkEntry returns the audit entry of a clerk's step on target, with
@@ -257,15 +270,21 @@ func completeIntent(t *testing.T, s *sqlstore.Store, target string) {
 	}
 }
 
+// backlog reads the audit entries waiting to be sequenced.
+func backlog(t *testing.T, s *sqlstore.Store) compliance.AuditBacklog {
+	t.Helper()
+	b, err := s.Audit().AuditBacklog(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // checkAuditBacklog holds the pending entries to before plus the queued
 // ones, ZJJ-4's own entry left out, and the effects stored apart to 150.
 func checkAuditBacklog(t *testing.T, s *sqlstore.Store, before compliance.AuditBacklog, queued int) {
 	t.Helper()
-	after, err := s.Audit().AuditBacklog(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := after.Count - before.Count; n != int64(queued) {
+	if n := backlog(t, s).Count - before.Count; n != int64(queued) {
 		t.Errorf("pending entries added = %d, want %d (ZJJ-4's own entry left out)", n, queued)
 	}
 	var targets []string

@@ -46,5 +46,8 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['src/**/*.test.ts'],
+    // Component tests mount Element Plus pages; on a machine busy with other
+    // test runs one can take longer than Vitest's default 5 s.
+    testTimeout: 20_000,
   },
 })

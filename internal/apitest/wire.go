@@ -18,6 +18,12 @@ import (
 	"powercheck/policies"
 )
 
+// RoomyEvalTimeout is the evaluation limit of the served API's engine. Its
+// tests are not about the limit (the policy package's are), and on a
+// machine busy with other test runs an evaluation can wait longer than
+// serve's default for a core, which would leave the step unchecked.
+const RoomyEvalTimeout = 10 * time.Second
+
 // PolicyEngine returns an engine of the shipped policies, synced into
 // store's revisions as serve syncs them when it starts.
 func PolicyEngine(tb testing.TB, store *sqlstore.Store, timeout time.Duration) *policy.Engine {
@@ -69,7 +75,7 @@ func ServeStore(tb testing.TB, store *sqlstore.Store, w Wiring) *Node {
 	tb.Helper()
 	ctx := context.Background()
 	n := &Node{Store: store, Log: slog.New(slog.DiscardHandler)}
-	n.Engine = PolicyEngine(tb, store, policy.DefaultTimeout)
+	n.Engine = PolicyEngine(tb, store, RoomyEvalTimeout)
 	svcs, err := checker.New(checker.SQLStores(store), n.Engine, checker.Options{Log: n.Log, Calendar: n.Engine, Params: n.Engine,
 		Settings: n.Engine.SetSettings, CredentialTTL: w.CredentialTTL})
 	if err != nil {

@@ -101,6 +101,19 @@ func countWarnings(tx *gorm.DB, r *rollup, fresh []warningRow, before map[string
 	return nil
 }
 
+// caseNosOf returns the distinct case numbers of rows, "" (no case) left
+// out; of the overdue rows only, when overdue.
+func caseNosOf(rows []warningRow, overdue bool) []string {
+	var out []string
+	for _, r := range rows {
+		if r.CaseNo != "" && (!overdue || slices.Contains(compliance.OverdueRules, r.Rule)) {
+			out = append(out, r.CaseNo)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // countNewCase adds case c, just stored, to the case counters of tx.
 func countNewCase(tx *gorm.DB, c caseRow) {
 	r, _ := rollupOf(tx)

@@ -20,7 +20,7 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) (stri
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	stored, before, err := knownWarnings(tx, rows, true)
+	stored, err := storedWarnings(tx, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -33,21 +33,24 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) (stri
 	if len(fresh) == 0 {
 		return stored, nil
 	}
-	if err := tellFresh(tx, fresh, account, at, stored, before); err != nil {
+	if err := tellFresh(tx, fresh, account, at, stored); err != nil {
 		return nil, err
 	}
 	return stored, nil
 }
 
 // tellFresh stores fresh, the warnings not stored yet, counts them and
-// writes their events; it adds them, as stored, to stored. before is what
-// their cases had (warningFlags' answer): the dashboard's counters of the
-// cases change with a case's first warning and its first overdue one.
-func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string, error), at time.Time, stored map[string]warningRow, before map[string]bool) error {
+// writes their events; it adds them, as stored, to stored.
+func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string, error), at time.Time, stored map[string]warningRow) error {
+	// The dashboard's counters of the cases change with a case's first
+	// warning and its first overdue one: what the cases had is read first.
+	before, err := warningFlags(tx, caseNosOf(fresh, false), caseNosOf(fresh, true))
+	if err != nil {
+		return err
+	}
 	if err := createWarnings(tx, fresh); err != nil {
 		return err
 	}
-	var err error
 	if fresh, err = readBack(tx, fresh); err != nil {
 		return err
 	}
@@ -86,68 +89,21 @@ func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string
 	return appendEvents(tx, events)
 }
 
-// knownWarnings returns those of rows already stored, as stored, by
-// "case|dedupe", and with flags, for each of their cases, warningFlags'
-// answer (with the overdue one looked for in every case): a case's first
-// batch of keys asks for both in one statement.
-func knownWarnings(tx *gorm.DB, rows []warningRow, flags bool) (map[string]warningRow, map[string]bool, error) {
-	stored := map[string]warningRow{}
-	had := map[string]bool{}
-	asked := map[string]bool{}
+// storedWarnings returns those of rows already stored, as stored, by
+// "case|dedupe".
+func storedWarnings(tx *gorm.DB, rows []warningRow) (map[string]warningRow, error) {
+	out := map[string]warningRow{}
 	err := eachDedupeBatch(rows, func(caseNo string, keys []string) error {
-		withFlags := flags && caseNo != "" && !asked[caseNo]
-		asked[caseNo] = true
-		part, err := dedupeRead(tx, caseNo, keys, withFlags)
-		if err != nil {
+		var part []warningRow
+		if err := tx.Where("case_no = ? AND dedupe IN ?", caseNo, keys).Find(&part).Error; err != nil {
 			return err
 		}
 		for _, r := range part {
-			switch r.Part {
-			case partStored:
-				stored[caseNo+"|"+r.Row.Dedupe] = r.Row
-			case partWarned:
-				if _, ok := had[caseNo]; !ok { // true when an overdue one was seen
-					had[caseNo] = false
-				}
-			case partOverdue:
-				had[caseNo] = true
-			}
+			out[caseNo+"|"+r.Dedupe] = r
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
-	}
-	return stored, had, nil
-}
-
-// The parts of a dedupe read: the rows of the keys asked, and one row of
-// the case, if any, and one overdue row of it, if any.
-const (
-	partStored = iota
-	partWarned
-	partOverdue
-)
-
-// partRow is a row of a dedupe read (gorm reads the fields of an
-// exported embedded struct only).
-type partRow struct {
-	Part int        `gorm:"column:pc_part"`
-	Row  warningRow `gorm:"embedded"`
-}
-
-// dedupeRead reads the warnings of case caseNo with the dedupe keys keys
-// and, withFlags, one of its warnings and one of its overdue warnings.
-func dedupeRead(tx *gorm.DB, caseNo string, keys []string, withFlags bool) ([]partRow, error) {
-	q := "SELECT 0 AS pc_part, warnings.* FROM warnings WHERE case_no = ? AND dedupe IN ?"
-	args := []any{caseNo, keys}
-	if withFlags {
-		q += " UNION ALL SELECT * FROM (SELECT 1 AS pc_part, warnings.* FROM warnings WHERE case_no = ? LIMIT 1) pc_warned" +
-			" UNION ALL SELECT * FROM (SELECT 2 AS pc_part, warnings.* FROM warnings WHERE case_no = ? AND rule IN ? LIMIT 1) pc_overdue"
-		args = append(args, caseNo, caseNo, compliance.OverdueRules)
-	}
-	var out []partRow
-	if err := tx.Raw(q, args...).Scan(&out).Error; err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -172,7 +128,7 @@ func eachDedupeBatch(rows []warningRow, f func(caseNo string, keys []string) err
 
 // readBack returns rows as stored, with their ids, in the same order.
 func readBack(tx *gorm.DB, rows []warningRow) ([]warningRow, error) {
-	got, _, err := knownWarnings(tx, rows, false)
+	got, err := storedWarnings(tx, rows)
 	if err != nil {
 		return nil, err
 	}

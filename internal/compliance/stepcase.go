@@ -27,11 +27,12 @@ var errCaseFull = errors.New("case full")
 // checks that the account may add the step to it; errCaseFull (with the
 // case) when the case holds no more steps.
 func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission, now time.Time) (stepCase, error) {
-	c, err := s.store.Case(ctx, sub.CaseNo)
+	state, err := s.store.CaseState(ctx, sub.CaseNo)
 	newCase := errors.Is(err, ErrNotFound)
 	if err != nil && !newCase {
 		return stepCase{}, err
 	}
+	c := state.Case
 	// Another department's case is answered exactly as a case that does not
 	// exist: whether a number is in use elsewhere is not this account's to
 	// learn. Only a number inside the account's own space that another
@@ -41,7 +42,7 @@ func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission,
 	if newCase || taken {
 		sc, err = s.openCase(ctx, sub, now)
 	} else {
-		sc, err = s.storedCase(ctx, sub, c, now)
+		sc, err = s.storedCase(ctx, sub, &state, now)
 	}
 	if err != nil {
 		return sc, err
@@ -78,34 +79,22 @@ func (s *Cases) openCase(ctx context.Context, sub *StepSubmission, now time.Time
 		AcceptedAt: sub.OccurredAt, Status: CaseOpen, CreatedAt: now.UTC()}}, nil
 }
 
-// storedCase reads what a step of the stored case c is checked against.
-func (s *Cases) storedCase(ctx context.Context, sub *StepSubmission, c Case, now time.Time) (stepCase, error) {
+// storedCase is what a step of the stored case is checked against, from
+// the case's state as read.
+func (s *Cases) storedCase(ctx context.Context, sub *StepSubmission, state *CaseState, now time.Time) (stepCase, error) {
+	c := state.Case
 	sc := stepCase{Case: c}
 	if sub.PowerItemCode != "" && sub.PowerItemCode != c.ItemCode {
 		return sc, Errorf(ClassInvalid, "item_mismatch", "办件 %s 属于事项 %s，不是 %s", c.CaseNo, c.ItemCode, sub.PowerItemCode)
 	}
-	// The case's version counts its steps after the first: a full case is
-	// refused before its steps are read.
-	if c.Version+1 >= MaxCaseSteps {
+	// The case's version counts its steps after the first.
+	if c.Version+1 >= MaxCaseSteps || len(state.Steps) >= MaxCaseSteps {
 		return sc, errCaseFull
 	}
 	var err error
 	if sc.item, err = s.item(ctx, c.ItemCode, c.ItemVersion); err != nil {
 		return sc, fmt.Errorf("item of case %s: %w", c.CaseNo, err)
 	}
-	if sc.earlier, err = s.store.CaseSteps(ctx, c.CaseNo); err != nil {
-		return sc, err
-	}
-	if len(sc.earlier) >= MaxCaseSteps {
-		return sc, errCaseFull
-	}
-	known, err := s.store.CaseWarnings(ctx, []string{c.CaseNo})
-	if err != nil {
-		return sc, err
-	}
-	sc.warnings = known[c.CaseNo]
-	if sc.signed, err = signedApprovals(ctx, s.store, c.CaseNo, now); err != nil {
-		return sc, err
-	}
+	sc.earlier, sc.warnings, sc.signed = state.Steps, state.Warnings, approvalsAsOf(state.Approvals, now)
 	return sc, nil
 }

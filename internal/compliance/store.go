@@ -62,6 +62,11 @@ type StepStore interface {
 	// StepByID returns the step of department dept with the id: step ids
 	// are unique within a department.
 	StepByID(ctx context.Context, dept, id string) (StoredStep, error)
+	// CaseState returns a stored case with what its next step is checked
+	// against: its first MaxCaseSteps steps in the order recorded, its
+	// warnings and its signed approvals, oldest first; ErrNotFound when no
+	// case has the number.
+	CaseState(ctx context.Context, caseNo string) (CaseState, error)
 	// RecordStep writes a step, its case (created or updated) and the
 	// warnings found, in one transaction. Warnings already stored under the
 	// same dedupe key are kept, not duplicated. respond builds the answer
@@ -101,6 +106,16 @@ type WarningReader interface {
 	ListWarnings(ctx context.Context, f WarningFilter) ([]Warning, error)
 	// CaseWarnings returns the warnings of several cases, oldest first.
 	CaseWarnings(ctx context.Context, caseNos []string) (map[string][]Warning, error)
+}
+
+// CaseState is a stored case and what its next step is checked against.
+// Its parts are read one after another, each as committed when it is read,
+// as separate reads would give them.
+type CaseState struct {
+	Case      Case
+	Steps     []Step
+	Warnings  []Warning
+	Approvals []SignedApproval
 }
 
 // Responder builds the answer to a step from the warnings stored for it.

@@ -43,6 +43,8 @@ type conn struct {
 	// galera: the database is a node of a Galera cluster, where a row lock
 	// or GET_LOCK holds on one node only and conflicts surface at commit.
 	galera bool
+	// stateQuery reads a case's state in one round trip on MySQL.
+	stateQuery caseStateQuery
 }
 
 // Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.
@@ -175,6 +177,10 @@ func mysqlDSN(dsn string, galera bool) (string, error) {
 	// Binary collation: codes and ids compare exactly, as they do on SQLite.
 	cfg.Collation = "utf8mb4_bin"
 	cfg.InterpolateParams = true // one round trip per statement
+	// A case's state is read in one round trip (casestate.go). Every
+	// statement is written with placeholders that the driver fills in, so
+	// no text of a request is ever read as SQL.
+	cfg.MultiStatements = true
 	return cfg.FormatDSN(), nil
 }
 

@@ -326,11 +326,17 @@ func handlerKnown(ctx context.Context, as ApprovalStore, dept, handler, recorded
 	if err != nil {
 		return nil, nil, err
 	}
+	known, account := handlerOf(names, recordedBy)
+	return known, account, nil
+}
+
+// handlerOf is handlerKnown's answer from the handler's accounts as read.
+func handlerOf(names []string, recordedBy string) (*bool, *string) {
 	known, account := len(names) > 0, recordedBy
 	if len(names) == 1 {
 		account = names[0]
 	}
-	return &known, &account, nil
+	return &known, &account
 }
 
 // approvalWaiting returns the approval.waiting event of a step that leaves

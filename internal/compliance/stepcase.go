@@ -18,6 +18,9 @@ type stepCase struct {
 	earlier  []Step
 	warnings []Warning
 	signed   []SignedApproval
+	// handlers are the accounts named like the step's handler in the
+	// case's department, when they were read with the case (state).
+	handlers *[]string
 }
 
 // errCaseFull: the case holds MaxCaseSteps steps already.
@@ -27,7 +30,13 @@ var errCaseFull = errors.New("case full")
 // checks that the account may add the step to it; errCaseFull (with the
 // case) when the case holds no more steps.
 func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission, now time.Time) (stepCase, error) {
-	state, err := s.store.CaseState(ctx, sub.CaseNo)
+	// A step sent by a program names a handler, who is looked up among the
+	// accounts of the case's department with the case.
+	handler := ""
+	if !sub.BySession {
+		handler = strings.TrimSpace(sub.Handler)
+	}
+	state, err := s.caseState(ctx, sub, handler)
 	newCase := errors.Is(err, ErrNotFound)
 	if err != nil && !newCase {
 		return stepCase{}, err
@@ -68,6 +77,19 @@ func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission,
 	return sc, nil
 }
 
+// caseState reads the state of the case sub is a step of. A step that
+// names its item and applicant most likely opens its case: for it the case
+// alone is looked for first, and its parts are read only when it is
+// stored already.
+func (s *Cases) caseState(ctx context.Context, sub *StepSubmission, handler string) (CaseState, error) {
+	if sub.PowerItemCode != "" && strings.TrimSpace(sub.Applicant) != "" {
+		if _, err := s.store.Case(ctx, sub.CaseNo); err != nil {
+			return CaseState{}, err
+		}
+	}
+	return s.store.CaseState(ctx, sub.CaseNo, handler)
+}
+
 // openCase is the case that sub, its first step, opens.
 func (s *Cases) openCase(ctx context.Context, sub *StepSubmission, now time.Time) (stepCase, error) {
 	item, err := s.itemForNewCase(ctx, sub)
@@ -96,5 +118,8 @@ func (s *Cases) storedCase(ctx context.Context, sub *StepSubmission, state *Case
 		return sc, fmt.Errorf("item of case %s: %w", c.CaseNo, err)
 	}
 	sc.earlier, sc.warnings, sc.signed = state.Steps, state.Warnings, approvalsAsOf(state.Approvals, now)
+	if state.HandlersRead {
+		sc.handlers = &state.Handlers
+	}
 	return sc, nil
 }

@@ -122,7 +122,7 @@ func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmissio
 	if err != nil {
 		return StepResult{}, false, fmt.Errorf("department of case %s: %w", sc.CaseNo, err)
 	}
-	step, handler, err := s.newStep(ctx, who, sub, &sc.Case, now)
+	step, handler, err := s.newStep(ctx, who, sub, &sc, now)
 	if err != nil {
 		return StepResult{}, false, err
 	}
@@ -141,10 +141,11 @@ func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmissio
 	return res, true, nil
 }
 
-// newStep is the step that sub records in case c, as the account who
-// enters it now, and, when it was read, the account its handler's warnings
-// are told to (StepRecord.HandlerAccount).
-func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, c *Case, now time.Time) (Step, *string, error) {
+// newStep is the step that sub records in the case of sc, as the account
+// who enters it now, and, when it was read, the account its handler's
+// warnings are told to (StepRecord.HandlerAccount).
+func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, sc *stepCase, now time.Time) (Step, *string, error) {
+	c := &sc.Case
 	step := Step{ID: sub.ID, CaseNo: c.CaseNo, StepCode: sub.StepCode, Handler: strings.TrimSpace(sub.Handler),
 		OccurredAt: sub.OccurredAt, RecordedAt: now, LegalBasisIDs: nonNil(sub.LegalBasisIDs),
 		Discretion: sub.Discretion, Approvals: nonNil(sub.Approvals), Attributes: sub.Attributes, RecordedBy: who.Username}
@@ -155,6 +156,11 @@ func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, 
 		known := true
 		step.HandlerKnown = &known
 		return step, nil, nil
+	}
+	if sc.handlers != nil {
+		known, account := handlerOf(*sc.handlers, who.Username)
+		step.HandlerKnown = known
+		return step, account, nil
 	}
 	var (
 		account *string

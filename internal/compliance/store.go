@@ -64,9 +64,10 @@ type StepStore interface {
 	StepByID(ctx context.Context, dept, id string) (StoredStep, error)
 	// CaseState returns a stored case with what its next step is checked
 	// against: its first MaxCaseSteps steps in the order recorded, its
-	// warnings and its signed approvals, oldest first; ErrNotFound when no
-	// case has the number.
-	CaseState(ctx context.Context, caseNo string) (CaseState, error)
+	// warnings and its signed approvals, oldest first; and, when handler
+	// is not empty, the handler's accounts in the case's department, as
+	// HandlerAccounts gives them. ErrNotFound when no case has the number.
+	CaseState(ctx context.Context, caseNo, handler string) (CaseState, error)
 	// RecordStep writes a step, its case (created or updated) and the
 	// warnings found, in one transaction. Warnings already stored under the
 	// same dedupe key are kept, not duplicated. respond builds the answer
@@ -116,6 +117,11 @@ type CaseState struct {
 	Steps     []Step
 	Warnings  []Warning
 	Approvals []SignedApproval
+	// Handlers are the usernames of up to two active accounts of the
+	// case's department with the handler's name; HandlersRead tells that
+	// they were read (a handler was given).
+	Handlers     []string
+	HandlersRead bool
 }
 
 // Responder builds the answer to a step from the warnings stored for it.

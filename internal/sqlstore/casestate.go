@@ -13,14 +13,14 @@ import (
 	"powercheck/internal/compliance"
 )
 
-// CaseState implements compliance.StepStore. On MySQL the four reads go to
-// the server as one multi-statement query, one round trip instead of four;
-// on SQLite, where a read is a call into the same process, they are made
-// one by one. Either way each read sees what was committed when it ran, as
-// four separate reads would.
-func (s *Cases) CaseState(ctx context.Context, caseNo string) (compliance.CaseState, error) {
+// CaseState implements compliance.StepStore. On MySQL the reads go to the
+// server as one multi-statement query, one round trip instead of four or
+// five; on SQLite, where a read is a call into the same process, they are
+// made one by one. Either way each read sees what was committed when it
+// ran, as separate reads would.
+func (s *Cases) CaseState(ctx context.Context, caseNo, handler string) (compliance.CaseState, error) {
 	if s.dialect == "mysql" {
-		return s.caseStateAtOnce(ctx, caseNo)
+		return s.caseStateAtOnce(ctx, caseNo, handler)
 	}
 	var st compliance.CaseState
 	var err error
@@ -35,8 +35,14 @@ func (s *Cases) CaseState(ctx context.Context, caseNo string) (compliance.CaseSt
 		return st, err
 	}
 	st.Warnings = known[caseNo]
-	st.Approvals, err = (&Approvals{s.conn}).CaseApprovals(ctx, caseNo)
-	return st, err
+	if st.Approvals, err = (&Approvals{s.conn}).CaseApprovals(ctx, caseNo); err != nil {
+		return st, err
+	}
+	if handler != "" {
+		st.Handlers, err = handlerAccounts(s.db.WithContext(ctx), st.Case.DepartmentCode, handler)
+		st.HandlersRead = err == nil
+	}
+	return st, wrap(err, "look up handler")
 }
 
 // caseStepsRead reads the steps of a case as a step is checked against
@@ -45,8 +51,9 @@ func caseStepsRead(db *gorm.DB) *gorm.DB {
 	return db.Model(&stepRow{}).Omit("response").Order("seq").Limit(compliance.MaxCaseSteps)
 }
 
-// caseStateQuery is the multi-statement query of a case's state, built once
-// per store: its SQL and its values, caseNoVar where the case number goes.
+// caseStateQuery is a multi-statement query of a case's state, built once
+// per store: its SQL and its values, caseNoVar and handlerVar where the
+// case number and the handler's name go.
 type caseStateQuery struct {
 	once sync.Once
 	sql  string
@@ -54,34 +61,48 @@ type caseStateQuery struct {
 	err  error
 }
 
-// caseNoVar stands for the case number in caseStateQuery.vars.
-const caseNoVar = "\x00case_no\x00"
+// caseStateQueries are the queries of a case's state without and with the
+// handler's accounts.
+type caseStateQueries [2]caseStateQuery
+
+// The values that stand for the case number and the handler's name in
+// caseStateQuery.vars.
+const (
+	caseNoVar  = "\x00case_no\x00"
+	handlerVar = "\x00handler\x00"
+)
 
 // caseStateSQL returns the query of a case's state and its values for
-// caseNo: the four reads as gorm writes them (the case, its steps, its
-// warnings without their wording, its signed approvals), one after another.
-func (s *Cases) caseStateSQL(caseNo string) (string, []any, error) {
-	q := &s.stateQuery
+// caseNo and handler: the reads as gorm writes them (the case, its steps,
+// its warnings without their wording, its signed approvals, and when
+// handler is not empty the handler's accounts in the case's department),
+// one after another.
+func (s *Cases) caseStateSQL(caseNo, handler string) (string, []any, error) {
+	q := &s.stateQueries[0]
+	if handler != "" {
+		q = &s.stateQueries[1]
+	}
 	q.once.Do(func() {
 		dry := s.db.Session(&gorm.Session{DryRun: true, NewDB: true})
-		reads := []struct {
-			q    *gorm.DB
-			dest any
-		}{
-			{dry.Model(&caseRow{}).Limit(1), &caseRow{}},
-			{caseStepsRead(dry), &[]stepRow{}},
-			{dry.Model(&warningRow{}).Omit("message", "basis").Order("id"), &[]warningRow{}},
-			{dry.Model(&approvalRow{}).Order("id"), &[]approvalRow{}},
+		var names []string
+		reads := []*gorm.DB{
+			dry.Model(&caseRow{}).Where("case_no = ?", caseNoVar).Limit(1).Find(&caseRow{}),
+			caseStepsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]stepRow{}),
+			dry.Model(&warningRow{}).Omit("message", "basis").Where("case_no = ?", caseNoVar).Order("id").Find(&[]warningRow{}),
+			dry.Model(&approvalRow{}).Where("case_no = ?", caseNoVar).Order("id").Find(&[]approvalRow{}),
+		}
+		if handler != "" {
+			dept := dry.Model(&caseRow{}).Select("department_code").Where("case_no = ?", caseNoVar)
+			reads = append(reads, handlerAccountsQuery(dry, dept, handlerVar).Pluck("username", &names))
 		}
 		parts := make([]string, 0, len(reads))
 		for _, r := range reads {
-			st := r.q.Where("case_no = ?", caseNoVar).Find(r.dest).Statement
-			if st.Error != nil {
-				q.err = st.Error
+			if r.Error != nil {
+				q.err = r.Error
 				return
 			}
-			parts = append(parts, st.SQL.String())
-			q.vars = append(q.vars, st.Vars...)
+			parts = append(parts, r.Statement.SQL.String())
+			q.vars = append(q.vars, r.Statement.Vars...)
 		}
 		q.sql = strings.Join(parts, ";\n")
 	})
@@ -90,17 +111,20 @@ func (s *Cases) caseStateSQL(caseNo string) (string, []any, error) {
 	}
 	vars := slices.Clone(q.vars)
 	for i, v := range vars {
-		if v == caseNoVar {
+		switch v {
+		case caseNoVar:
 			vars[i] = caseNo
+		case handlerVar:
+			vars[i] = handler
 		}
 	}
 	return q.sql, vars, nil
 }
 
 // caseStateAtOnce reads a case's state in one round trip.
-func (s *Cases) caseStateAtOnce(ctx context.Context, caseNo string) (compliance.CaseState, error) {
+func (s *Cases) caseStateAtOnce(ctx context.Context, caseNo, handler string) (compliance.CaseState, error) {
 	var st compliance.CaseState
-	query, vars, err := s.caseStateSQL(caseNo)
+	query, vars, err := s.caseStateSQL(caseNo, handler)
 	if err != nil {
 		return st, fmt.Errorf("case state of %s: %w", caseNo, err)
 	}
@@ -115,10 +139,15 @@ func (s *Cases) caseStateAtOnce(ctx context.Context, caseNo string) (compliance.
 		steps    []stepRow
 		warnings []warningRow
 		signed   []approvalRow
+		handlers []accountName
 	)
-	for i, dest := range []any{&c, &steps, &warnings, &signed} {
+	dests := []any{&c, &steps, &warnings, &signed}
+	if handler != "" {
+		dests = append(dests, &handlers)
+	}
+	for i, dest := range dests {
 		if i > 0 && !rows.NextResultSet() {
-			return st, wrap(fmt.Errorf("result %d of 4 missing: %w", i+1, rowsErr(rows)), "read case state")
+			return st, wrap(fmt.Errorf("result %d of %d missing: %w", i+1, len(dests), rowsErr(rows)), "read case state")
 		}
 		if rows.Next() {
 			if err := db.ScanRows(rows, dest); err != nil {
@@ -142,8 +171,18 @@ func (s *Cases) caseStateAtOnce(ctx context.Context, caseNo string) (compliance.
 	if len(st.Approvals) == 0 {
 		st.Approvals = nil
 	}
+	if handler != "" {
+		st.HandlersRead = true
+		st.Handlers = make([]string, len(handlers))
+		for i, h := range handlers {
+			st.Handlers[i] = h.Username
+		}
+	}
 	return st, nil
 }
+
+// accountName is a row of the handler's accounts.
+type accountName struct{ Username string }
 
 // rowsErr is the error that ended rows, or one that says the server sent
 // fewer results than asked.

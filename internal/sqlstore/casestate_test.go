@@ -4,16 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	"powercheck/internal/compliance"
 	"powercheck/internal/sqlstore"
 	"powercheck/internal/sqlstore/sqlstoretest"
 )
 
-// TestCaseState holds the one read of a case's state to the four reads it
-// replaces, on cases of every shape, and counts its round trips: one on
-// MySQL, where the reads go as one multi-statement query.
+// TestCaseState holds the one read of a case's state to the reads it
+// replaces, on cases of every shape and handlers with none, one or two
+// accounts, and counts its round trips: one on MySQL, where the reads go
+// as one multi-statement query.
 func TestCaseState(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		item := mustZJJItem(t, s)
@@ -35,35 +38,57 @@ func TestCaseState(t *testing.T) {
 		for _, c := range cases {
 			seedCaseState(t, s, item, c.caseNo, c.steps, c.warnings, c.approvals)
 		}
+		// 张三 has one active account in ZJJ, 李四 two, 王五 only a disabled
+		// one, 赵六 one in another department.
+		mustDepartment(t, s, "GTJ")
+		for _, a := range []struct{ user, name, dept string }{
+			{"zs", "张三", "ZJJ"}, {"ls1", "李四", "ZJJ"}, {"ls2", "李四", "ZJJ"}, {"ww", "王五", "ZJJ"}, {"zl", "赵六", "GTJ"},
+		} {
+			acc := compliance.Account{Username: a.user, RealName: a.name, Role: compliance.RoleClerk, DepartmentCode: a.dept,
+				Disabled: a.user == "ww", CreatedAt: time.Now().UTC()}
+			if _, err := s.Accounts().CreateAccount(t.Context(), acc, compliance.HashToken("token-"+a.user)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		handlers := []struct {
+			name string
+			want []string
+		}{{"", nil}, {"张三", []string{"zs"}}, {"李四", []string{"ls1", "ls2"}}, {"王五", []string{}}, {"赵六", []string{}}, {quoted, []string{}}}
 		for _, c := range cases {
-			t.Run(c.caseNo, func(t *testing.T) {
-				got, err := s.Cases().CaseState(t.Context(), c.caseNo)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := separateReads(t, s, c.caseNo)
-				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("CaseState(%q):\n got %+v\nwant %+v", c.caseNo, got, want)
-				}
-				if len(got.Steps) != c.steps || (len(got.Warnings) > 0) != c.warnings || len(got.Approvals) != c.approvals {
-					t.Fatalf("CaseState(%q): %d steps, %d warnings, %d approvals; seeded %d, %v, %d",
-						c.caseNo, len(got.Steps), len(got.Warnings), len(got.Approvals), c.steps, c.warnings, c.approvals)
-				}
-			})
+			for _, h := range handlers {
+				t.Run(c.caseNo+"/"+h.name, func(t *testing.T) {
+					got, err := s.Cases().CaseState(t.Context(), c.caseNo, h.name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := separateReads(t, s, c.caseNo, h.name)
+					slices.Sort(got.Handlers)
+					if !reflect.DeepEqual(withoutEmpty(got), withoutEmpty(want)) {
+						t.Fatalf("CaseState(%q, %q):\n got %+v\nwant %+v", c.caseNo, h.name, got, want)
+					}
+					if len(got.Steps) != c.steps || (len(got.Warnings) > 0) != c.warnings || len(got.Approvals) != c.approvals {
+						t.Fatalf("CaseState(%q): %d steps, %d warnings, %d approvals; seeded %d, %v, %d",
+							c.caseNo, len(got.Steps), len(got.Warnings), len(got.Approvals), c.steps, c.warnings, c.approvals)
+					}
+					if got.HandlersRead != (h.name != "") || !slices.Equal(got.Handlers, h.want) {
+						t.Fatalf("CaseState(%q, %q): handlers %v (read %v), want %v", c.caseNo, h.name, got.Handlers, got.HandlersRead, h.want)
+					}
+				})
+			}
 		}
 		t.Run("no such case", func(t *testing.T) {
-			if _, err := s.Cases().CaseState(t.Context(), "ZJJ-CS-none"); !errors.Is(err, compliance.ErrNotFound) {
+			if _, err := s.Cases().CaseState(t.Context(), "ZJJ-CS-none", "张三"); !errors.Is(err, compliance.ErrNotFound) {
 				t.Fatalf("CaseState of a case never stored: %v, want ErrNotFound", err)
 			}
 		})
 		t.Run("round trips", func(t *testing.T) {
 			counter := sqlstoretest.CountStatements(t, s)
 			counter.Start()
-			if _, err := s.Cases().CaseState(t.Context(), "ZJJ-CS-4"); err != nil {
+			if _, err := s.Cases().CaseState(t.Context(), "ZJJ-CS-4", "张三"); err != nil {
 				t.Fatal(err)
 			}
 			got := counter.Stop()
-			want := int64(4)
+			want := int64(5)
 			if s.Dialect() == "mysql" {
 				want = 1
 			}
@@ -80,7 +105,7 @@ func TestCaseState(t *testing.T) {
 
 // seedCaseState records a case of item with steps steps (the first with two
 // warnings when warnings), then signs approvals approvals of its first step.
-func seedCaseState(t *testing.T, s *sqlstore.Store, item compliance.PowerItem, caseNo string, steps int, warnings bool, approvals int) {
+func seedCaseState(t testing.TB, s *sqlstore.Store, item compliance.PowerItem, caseNo string, steps int, warnings bool, approvals int) {
 	t.Helper()
 	var findings []compliance.Finding
 	if warnings {
@@ -105,8 +130,9 @@ func seedCaseState(t *testing.T, s *sqlstore.Store, item compliance.PowerItem, c
 }
 
 // separateReads is a case's state read as it was before CaseState: the
-// case, its steps, its warnings and its approvals, one read each.
-func separateReads(t *testing.T, s *sqlstore.Store, caseNo string) compliance.CaseState {
+// case, its steps, its warnings, its approvals and the handler's
+// accounts, one read each.
+func separateReads(t testing.TB, s *sqlstore.Store, caseNo, handler string) compliance.CaseState {
 	t.Helper()
 	var st compliance.CaseState
 	var err error
@@ -124,6 +150,13 @@ func separateReads(t *testing.T, s *sqlstore.Store, caseNo string) compliance.Ca
 	if st.Approvals, err = s.Approvals().CaseApprovals(t.Context(), caseNo); err != nil {
 		t.Fatal(err)
 	}
+	if handler != "" {
+		st.HandlersRead = true
+		if st.Handlers, err = s.Approvals().HandlerAccounts(t.Context(), st.Case.DepartmentCode, handler); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(st.Handlers)
+	}
 	return st
 }
 
@@ -135,4 +168,36 @@ func caseNosOf(t *testing.T, s *sqlstore.Store) []string {
 		t.Fatal(err)
 	}
 	return nos
+}
+
+// withoutEmpty is st with no handlers as nil, whether read or not: an
+// empty list and nil say the same.
+func withoutEmpty(st compliance.CaseState) compliance.CaseState {
+	if len(st.Handlers) == 0 {
+		st.Handlers = nil
+	}
+	return st
+}
+
+// BenchmarkCaseState reads a case of four steps, two warnings and three
+// approvals with its handler's accounts: at once (CaseState) and as the
+// five reads it replaces.
+func BenchmarkCaseState(b *testing.B) {
+	sqlstoretest.EachBench(b, func(b *testing.B, s *sqlstore.Store) {
+		seedCaseState(b, s, mustZJJItem(b, s), "ZJJ-CS-B", 4, true, 3)
+		b.Run("at-once", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Cases().CaseState(b.Context(), "ZJJ-CS-B", "张三"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("separate", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				separateReads(b, s, "ZJJ-CS-B", "张三")
+			}
+		})
+	})
 }

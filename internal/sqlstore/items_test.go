@@ -38,7 +38,7 @@ func testItem(code, dept string) compliance.PowerItem {
 }
 
 // mustItem saves it and returns it as stored.
-func mustItem(t *testing.T, s *sqlstore.Store, it compliance.PowerItem) compliance.PowerItem {
+func mustItem(t testing.TB, s *sqlstore.Store, it compliance.PowerItem) compliance.PowerItem {
 	t.Helper()
 	got, err := s.Catalog().SaveItem(t.Context(), it)
 	if err != nil {

@@ -47,7 +47,7 @@ func respond(rec compliance.StepRecord) compliance.Responder {
 
 // mustRecord stores rec; a step of an existing case is stored on the case's
 // current version, as the service does once it has read the case.
-func mustRecord(t *testing.T, s *sqlstore.Store, rec compliance.StepRecord) compliance.StepResult {
+func mustRecord(t testing.TB, s *sqlstore.Store, rec compliance.StepRecord) compliance.StepResult {
 	t.Helper()
 	if !rec.NewCase {
 		c, err := s.Cases().Case(t.Context(), rec.Case.CaseNo)

@@ -43,8 +43,8 @@ type conn struct {
 	// galera: the database is a node of a Galera cluster, where a row lock
 	// or GET_LOCK holds on one node only and conflicts surface at commit.
 	galera bool
-	// stateQuery reads a case's state in one round trip on MySQL.
-	stateQuery caseStateQuery
+	// stateQueries read a case's state in one round trip on MySQL.
+	stateQueries caseStateQueries
 }
 
 // Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.

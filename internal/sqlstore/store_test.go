@@ -36,13 +36,13 @@ func at(day, hour, min, sec, ms int) time.Time {
 
 // mustZJJItem creates department ZJJ and its item XK-001 (testItem), and
 // returns the item as stored.
-func mustZJJItem(t *testing.T, s *sqlstore.Store) compliance.PowerItem {
+func mustZJJItem(t testing.TB, s *sqlstore.Store) compliance.PowerItem {
 	t.Helper()
 	mustDepartment(t, s, "ZJJ")
 	return mustItem(t, s, testItem("XK-001", "ZJJ"))
 }
 
-func mustDepartment(t *testing.T, s *sqlstore.Store, code string) compliance.Department {
+func mustDepartment(t testing.TB, s *sqlstore.Store, code string) compliance.Department {
 	t.Helper()
 	d, err := s.Accounts().CreateDepartment(t.Context(), compliance.Department{Code: code, Name: "部门" + code, CreatedAt: at(1, 8, 0, 0, 0)})
 	if err != nil {

@@ -188,7 +188,12 @@ func handlerAccount(tx *gorm.DB, dept, handler, recordedBy string) (string, erro
 // department dept whose real name is realName.
 func handlerAccounts(db *gorm.DB, dept, realName string) ([]string, error) {
 	var names []string
-	err := db.Model(&accountRow{}).Where("department_code = ? AND real_name = ? AND disabled = ?", dept, realName, false).
-		Limit(2).Pluck("username", &names).Error
+	err := handlerAccountsQuery(db, dept, realName).Pluck("username", &names).Error
 	return names, err
+}
+
+// handlerAccountsQuery selects what handlerAccounts reads; dept is a code
+// or a query that selects one.
+func handlerAccountsQuery(db *gorm.DB, dept any, realName string) *gorm.DB {
+	return db.Model(&accountRow{}).Where("department_code = (?) AND real_name = ? AND disabled = ?", dept, realName, false).Limit(2)
 }

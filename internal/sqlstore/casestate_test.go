@@ -3,8 +3,10 @@ package sqlstore_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -200,4 +202,36 @@ func BenchmarkCaseState(b *testing.B) {
 			}
 		})
 	})
+}
+
+// TestCaseStateOverUnixSocket reads a case's state, one multi-statement
+// query on MySQL, through the server's Unix socket, as a store on the
+// database's host connects (README): skipped where the server has none
+// here.
+func TestCaseStateOverUnixSocket(t *testing.T) {
+	sqlstoretest.NeedMySQL(t, "reads through the MySQL server's Unix socket")
+	t.Parallel()
+	dsn := sqlstoretest.MySQLDSN(t)
+	tcp := sqlstoretest.MustOpen(t, dsn)
+	var sock string
+	if err := tcp.DB().WithContext(t.Context()).Raw("SELECT @@socket").Scan(&sock).Error; err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
+		t.Skipf("the server's socket %q is not on this host: %v", sock, err)
+	}
+	start, end := strings.Index(dsn, "@tcp("), strings.Index(dsn, ")/")
+	if start < 0 || end < start {
+		t.Fatalf("DSN %q: no tcp(…) address", dsn)
+	}
+	s := sqlstoretest.MustOpen(t, dsn[:start+1]+"unix("+sock+dsn[end:])
+	seedCaseState(t, s, mustZJJItem(t, s), "ZJJ-CS-U", 3, true, 2)
+	got, err := s.Cases().CaseState(t.Context(), "ZJJ-CS-U", "张三")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Steps) != 3 || len(got.Warnings) != 2 || len(got.Approvals) != 2 || !got.HandlersRead {
+		t.Fatalf("over the socket: %d steps, %d warnings, %d approvals, handlers read %v; want 3, 2, 2, true",
+			len(got.Steps), len(got.Warnings), len(got.Approvals), got.HandlersRead)
+	}
 }

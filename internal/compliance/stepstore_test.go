@@ -26,12 +26,12 @@ import (
 // groups of one (no savepoint) to one group (a savepoint a step).
 var stepStatementBounds = map[string]map[string]float64{
 	"sqlite": {
-		"first step alone":     15,
+		"first step alone":     13,
 		"later step alone":     14,
 		"later steps together": 15,
 	},
 	"mysql": {
-		"first step alone":     15,
+		"first step alone":     13,
 		"later step alone":     10,
 		"later steps together": 11,
 	},

@@ -107,6 +107,24 @@ type rollupDelta [5]int64
 // a base row while holding a counter.
 type rollup struct {
 	deltas map[rollupKey]*rollupDelta
+	// cases are the case rows the transaction wrote, as it left them, by
+	// number: the counters of their warnings need not read them again.
+	// created are those of them it created and has counted no warning of
+	// yet: they have none.
+	cases   map[string]caseRow
+	created map[string]bool
+}
+
+// rememberCase notes case c as the transaction left it; created when the
+// transaction created it.
+func (r *rollup) rememberCase(c caseRow, created bool) {
+	if r.cases == nil {
+		r.cases, r.created = map[string]caseRow{}, map[string]bool{}
+	}
+	r.cases[c.CaseNo] = c
+	if created {
+		r.created[c.CaseNo] = true
+	}
 }
 
 func (r *rollup) add(k rollupKey, d rollupDelta) {

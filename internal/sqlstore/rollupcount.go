@@ -58,6 +58,36 @@ func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, er
 	return out, nil
 }
 
+// flagsBefore is warningFlags of caseNos and overdueOf, without asking the
+// database about the cases r knows to have no warning yet.
+func (r *rollup) flagsBefore(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, error) {
+	unknown := func(nos []string) []string {
+		return slices.DeleteFunc(slices.Clone(nos), func(no string) bool { return r.created[no] })
+	}
+	return warningFlags(tx, unknown(caseNos), unknown(overdueOf))
+}
+
+// casesOf returns those of caseNos that exist, with the columns the case
+// counters are keyed by: from r where it wrote them, else read.
+func (r *rollup) casesOf(tx *gorm.DB, caseNos []string) (map[string]caseRow, error) {
+	var ask []string
+	for _, no := range caseNos {
+		if _, ok := r.cases[no]; !ok {
+			ask = append(ask, no)
+		}
+	}
+	out, err := caseRows(tx, ask)
+	if err != nil {
+		return nil, err
+	}
+	for _, no := range caseNos {
+		if c, ok := r.cases[no]; ok {
+			out[no] = c
+		}
+	}
+	return out, nil
+}
+
 // countWarnings adds fresh, just stored, to r: the warning counters, and
 // the counters of each case that now has its first warning or its first
 // overdue one. before is warningFlags of their cases as they were.
@@ -82,8 +112,11 @@ func countWarnings(tx *gorm.DB, r *rollup, fresh []warningRow, before map[string
 	if len(changed) == 0 {
 		return nil
 	}
+	for no := range overdue {
+		delete(r.created, no) // it has a warning now
+	}
 	slices.Sort(changed)
-	cases, err := caseRows(tx, changed)
+	cases, err := r.casesOf(tx, changed)
 	if err != nil {
 		return err
 	}
@@ -117,6 +150,7 @@ func caseNosOf(rows []warningRow, overdue bool) []string {
 // countNewCase adds case c, just stored, to the case counters of tx.
 func countNewCase(tx *gorm.DB, c caseRow) {
 	r, _ := rollupOf(tx)
+	r.rememberCase(c, true)
 	r.caseChange(c.DepartmentCode, utc(c.AcceptedAt), caseState{}, caseState{exists: true, closed: c.Status == compliance.CaseClosed})
 }
 

@@ -95,6 +95,9 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 		if upd.RowsAffected == 0 {
 			return res, compliance.ErrCaseChanged
 		}
+		if r := rollupIn(tx.Statement.Context); r != nil {
+			r.rememberCase(c, false)
+		}
 		if err := countCaseStatus(tx, c, before); err != nil {
 			return res, err
 		}

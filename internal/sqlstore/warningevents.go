@@ -44,7 +44,8 @@ func tellWarnings(tx *gorm.DB, rows []warningRow, account func(warningRow) (stri
 func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string, error), at time.Time, stored map[string]warningRow) error {
 	// The dashboard's counters of the cases change with a case's first
 	// warning and its first overdue one: what the cases had is read first.
-	before, err := warningFlags(tx, caseNosOf(fresh, false), caseNosOf(fresh, true))
+	counters, done := rollupOf(tx)
+	before, err := counters.flagsBefore(tx, caseNosOf(fresh, false), caseNosOf(fresh, true))
 	if err != nil {
 		return err
 	}
@@ -57,7 +58,6 @@ func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string
 	for _, r := range fresh {
 		stored[r.CaseNo+"|"+r.Dedupe] = r
 	}
-	counters, done := rollupOf(tx)
 	if err := countWarnings(tx, counters, fresh, before); err != nil {
 		return err
 	}

@@ -58,7 +58,8 @@ const AuditSealLimit = 10 * time.Second
 const (
 	// DefaultSequencerPoll is how often the leader looks for entries that
 	// other nodes queued; its own node wakes it at each append, and it
-	// then waits a tenth of the poll for more to gather.
+	// then waits half the poll for more to gather (a reader that needs
+	// the chain up to date settles it itself: SettleAudit).
 	DefaultSequencerPoll = 200 * time.Millisecond
 	// DefaultSequencerLease is how long a lease holds without renewal.
 	DefaultSequencerLease = 5 * time.Second
@@ -176,10 +177,11 @@ func (q *AuditSequencer) Run(ctx context.Context) error {
 	}
 }
 
-// linger waits a tenth of the poll for more appends; false when stopped
-// meanwhile (Finish chains what is left).
+// linger waits half the poll for more appends; false when stopped
+// meanwhile (Finish chains what is left). Under load a pass, and its
+// commit, then chains what a tenth of a second brought.
 func (q *AuditSequencer) linger(ctx context.Context) bool {
-	t := time.NewTimer(q.poll / 10)
+	t := time.NewTimer(q.poll / 2)
 	defer t.Stop()
 	select {
 	case <-q.stop:

@@ -25,8 +25,13 @@ var errNotTried = &compliance.Error{Class: compliance.ClassUnavailable, Code: "d
 // groupQueue hands what is queued to commit in groups (group commit): the
 // jobs that arrive while a group commits wait, and the next call of commit
 // takes all of them, up to maxGroup. At most max groups are committed at
-// once; the goroutines that commit run while there is work and end when
-// the queue is empty, so there is nothing to start or stop.
+// once, and another group starts only when more than spread jobs wait for
+// each group being committed: a job that arrives while groups commit
+// waits to join the next one rather than open a group of its own, so that
+// under load the groups grow and the commits (and their flushes) are fewer.
+// With no group in progress a job starts one at once. The goroutines that
+// commit run while there is work and end when the queue is empty, so there
+// is nothing to start or stop.
 type groupQueue[J any] struct {
 	commit func(group []J)
 	// linger, when set, runs before a group is taken from a queue that
@@ -37,13 +42,14 @@ type groupQueue[J any] struct {
 	queue   []J
 	running int // groups being committed
 	max     int // groups committed at once
+	spread  int // jobs waiting per group being committed before another starts; 0: any
 }
 
 // add queues j; commit is called with it soon after.
 func (q *groupQueue[J]) add(j J) {
 	q.mu.Lock()
 	q.queue = append(q.queue, j)
-	if q.running < q.max {
+	if q.running < q.max && (q.running == 0 || len(q.queue) > q.running*q.spread) {
 		q.running++
 		go q.run()
 	}

@@ -40,18 +40,7 @@ func TestCaseState(t *testing.T) {
 		for _, c := range cases {
 			seedCaseState(t, s, item, c.caseNo, c.steps, c.warnings, c.approvals)
 		}
-		// 张三 has one active account in ZJJ, 李四 two, 王五 only a disabled
-		// one, 赵六 one in another department.
-		mustDepartment(t, s, "GTJ")
-		for _, a := range []struct{ user, name, dept string }{
-			{"zs", "张三", "ZJJ"}, {"ls1", "李四", "ZJJ"}, {"ls2", "李四", "ZJJ"}, {"ww", "王五", "ZJJ"}, {"zl", "赵六", "GTJ"},
-		} {
-			acc := compliance.Account{Username: a.user, RealName: a.name, Role: compliance.RoleClerk, DepartmentCode: a.dept,
-				Disabled: a.user == "ww", CreatedAt: time.Now().UTC()}
-			if _, err := s.Accounts().CreateAccount(t.Context(), acc, compliance.HashToken("token-"+a.user)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		seedHandlers(t, s)
 		handlers := []struct {
 			name string
 			want []string
@@ -83,26 +72,47 @@ func TestCaseState(t *testing.T) {
 				t.Fatalf("CaseState of a case never stored: %v, want ErrNotFound", err)
 			}
 		})
-		t.Run("round trips", func(t *testing.T) {
-			counter := sqlstoretest.CountStatements(t, s)
-			counter.Start()
-			if _, err := s.Cases().CaseState(t.Context(), "ZJJ-CS-4", "张三"); err != nil {
-				t.Fatal(err)
-			}
-			got := counter.Stop()
-			want := int64(5)
-			if s.Dialect() == "mysql" {
-				want = 1
-			}
-			if got.Statements() != want || got["SELECT"] != want {
-				t.Fatalf("CaseState sent %v, want %d SELECT round trips on %s", got, want, s.Dialect())
-			}
-		})
+		t.Run("round trips", func(t *testing.T) { caseStateRoundTrips(t, s, "ZJJ-CS-4") })
 		// The case number in the quotes was sent as a value: nothing went.
 		if n := len(caseNosOf(t, s)); n != len(cases) {
 			t.Fatalf("%d cases stored after the reads, want %d", n, len(cases))
 		}
 	})
+}
+
+// seedHandlers makes the accounts of the handlers TestCaseState names: 张三
+// has one active account in ZJJ, 李四 two, 王五 only a disabled one, 赵六
+// one in another department.
+func seedHandlers(t *testing.T, s *sqlstore.Store) {
+	t.Helper()
+	mustDepartment(t, s, "GTJ")
+	for _, a := range []struct{ user, name, dept string }{
+		{"zs", "张三", "ZJJ"}, {"ls1", "李四", "ZJJ"}, {"ls2", "李四", "ZJJ"}, {"ww", "王五", "ZJJ"}, {"zl", "赵六", "GTJ"},
+	} {
+		acc := compliance.Account{Username: a.user, RealName: a.name, Role: compliance.RoleClerk, DepartmentCode: a.dept,
+			Disabled: a.user == "ww", CreatedAt: time.Now().UTC()}
+		if _, err := s.Accounts().CreateAccount(t.Context(), acc, compliance.HashToken("token-"+a.user)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// caseStateRoundTrips counts what reading caseNo's state sends: one round
+// trip on MySQL, five reads on SQLite.
+func caseStateRoundTrips(t *testing.T, s *sqlstore.Store, caseNo string) {
+	counter := sqlstoretest.CountStatements(t, s)
+	counter.Start()
+	if _, err := s.Cases().CaseState(t.Context(), caseNo, "张三"); err != nil {
+		t.Fatal(err)
+	}
+	got := counter.Stop()
+	want := int64(5)
+	if s.Dialect() == "mysql" {
+		want = 1
+	}
+	if got.Statements() != want || got["SELECT"] != want {
+		t.Fatalf("CaseState sent %v, want %d SELECT round trips on %s", got, want, s.Dialect())
+	}
 }
 
 // seedCaseState records a case of item with steps steps (the first with two

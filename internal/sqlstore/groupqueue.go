@@ -29,7 +29,9 @@ var errNotTried = &compliance.Error{Class: compliance.ClassUnavailable, Code: "d
 // each group being committed: a job that arrives while groups commit
 // waits to join the next one rather than open a group of its own, so that
 // under load the groups grow and the commits (and their flushes) are fewer.
-// With no group in progress a job starts one at once. The goroutines that
+// With no group in progress a job starts one at once, and a job left
+// waiting longer than stall (a group held up by a lock or a slow database)
+// starts one of its own while fewer than max run. The goroutines that
 // commit run while there is work and end when the queue is empty, so there
 // is nothing to start or stop.
 type groupQueue[J any] struct {
@@ -40,20 +42,39 @@ type groupQueue[J any] struct {
 
 	mu      sync.Mutex
 	queue   []J
-	running int // groups being committed
-	max     int // groups committed at once
-	spread  int // jobs waiting per group being committed before another starts; 0: any
+	running int           // groups being committed
+	max     int           // groups committed at once
+	spread  int           // jobs waiting per group being committed before another starts; 0: any
+	stall   time.Duration // with spread: how long a job waits for groups in progress at most
+	armed   bool          // a stall check is due
 }
 
 // add queues j; commit is called with it soon after.
 func (q *groupQueue[J]) add(j J) {
 	q.mu.Lock()
 	q.queue = append(q.queue, j)
-	if q.running < q.max && (q.running == 0 || len(q.queue) > q.running*q.spread) {
+	switch {
+	case q.running >= q.max:
+	case q.running == 0 || len(q.queue) > q.running*q.spread:
+		q.running++
+		go q.run()
+	case !q.armed && q.stall > 0:
+		q.armed = true
+		time.AfterFunc(q.stall, q.unstall)
+	}
+	q.mu.Unlock()
+}
+
+// unstall starts a group for the jobs still waiting, stall after one was
+// left to wait, while fewer than max groups are committed.
+func (q *groupQueue[J]) unstall() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.armed = false
+	if len(q.queue) > 0 && q.running < q.max {
 		q.running++
 		go q.run()
 	}
-	q.mu.Unlock()
 }
 
 // run commits what is queued, a group at a time, until the queue is empty.

@@ -90,3 +90,39 @@ func waitUntil(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestGroupQueueStall: a job left waiting behind a group that is held up
+// starts a group of its own after stall, and is committed while the first
+// group is still held.
+func TestGroupQueueStall(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	first := make(chan struct{})
+	committed := make(chan int, 4)
+	q := &groupQueue[int]{max: 4, spread: 6, stall: 20 * time.Millisecond}
+	q.commit = func(group []int) {
+		if group[0] == 0 {
+			close(first)
+			<-release
+			return
+		}
+		for _, j := range group {
+			committed <- j
+		}
+	}
+	q.add(0)
+	<-first
+	start := time.Now()
+	q.add(1)
+	select {
+	case j := <-committed:
+		if j != 1 {
+			t.Fatalf("committed job %d, want 1", j)
+		}
+		if waited := time.Since(start); waited < 20*time.Millisecond {
+			t.Fatalf("job 1 committed after %v, before its stall of 20ms: it should have waited for the group in progress", waited)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("job 1 still waits behind the held group after 10 s")
+	}
+}

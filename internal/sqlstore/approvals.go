@@ -64,6 +64,11 @@ func (s *Approvals) CaseApprovals(ctx context.Context, caseNo string) ([]complia
 	return m[caseNo], err
 }
 
+// approvalsRead reads signed approvals, oldest first.
+func approvalsRead(db *gorm.DB) *gorm.DB {
+	return db.Model(&approvalRow{}).Order("id")
+}
+
 // ApprovalsOfCases implements compliance.ApprovalStore.
 func (s *Approvals) ApprovalsOfCases(ctx context.Context, caseNos []string) (map[string][]compliance.SignedApproval, error) {
 	out := make(map[string][]compliance.SignedApproval, len(caseNos))
@@ -71,7 +76,7 @@ func (s *Approvals) ApprovalsOfCases(ctx context.Context, caseNos []string) (map
 		return out, nil
 	}
 	var rows []approvalRow
-	if err := s.db.WithContext(ctx).Where("case_no IN ?", caseNos).Order("id").Find(&rows).Error; err != nil {
+	if err := approvalsRead(s.db.WithContext(ctx)).Where("case_no IN ?", caseNos).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list approvals")
 	}
 	for _, r := range rows {

@@ -77,7 +77,7 @@ const (
 // its warnings without their wording, its signed approvals, and when
 // handler is not empty the handler's accounts in the case's department),
 // one after another.
-func (s *Cases) caseStateSQL(caseNo, handler string) (string, []any, error) {
+func (s *conn) caseStateSQL(caseNo, handler string) (string, []any, error) {
 	q := &s.stateQueries[0]
 	if handler != "" {
 		q = &s.stateQueries[1]
@@ -88,8 +88,8 @@ func (s *Cases) caseStateSQL(caseNo, handler string) (string, []any, error) {
 		reads := []*gorm.DB{
 			dry.Model(&caseRow{}).Where("case_no = ?", caseNoVar).Limit(1).Find(&caseRow{}),
 			caseStepsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]stepRow{}),
-			dry.Model(&warningRow{}).Omit("message", "basis").Where("case_no = ?", caseNoVar).Order("id").Find(&[]warningRow{}),
-			dry.Model(&approvalRow{}).Where("case_no = ?", caseNoVar).Order("id").Find(&[]approvalRow{}),
+			policyWarningsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]warningRow{}),
+			approvalsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]approvalRow{}),
 		}
 		if handler != "" {
 			dept := dry.Model(&caseRow{}).Select("department_code").Where("case_no = ?", caseNoVar)
@@ -122,7 +122,7 @@ func (s *Cases) caseStateSQL(caseNo, handler string) (string, []any, error) {
 }
 
 // caseStateAtOnce reads a case's state in one round trip.
-func (s *Cases) caseStateAtOnce(ctx context.Context, caseNo, handler string) (compliance.CaseState, error) {
+func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string) (compliance.CaseState, error) {
 	var st compliance.CaseState
 	query, vars, err := s.caseStateSQL(caseNo, handler)
 	if err != nil {

@@ -188,6 +188,12 @@ func (s *Warnings) EachWarning(ctx context.Context, f compliance.WarningFilter, 
 	}
 }
 
+// policyWarningsRead reads warnings as the policies see them: without
+// their wording, oldest first.
+func policyWarningsRead(db *gorm.DB) *gorm.DB {
+	return db.Model(&warningRow{}).Omit("message", "basis").Order("id")
+}
+
 // CaseWarnings implements compliance.WarningReader.
 func (s *Warnings) CaseWarnings(ctx context.Context, caseNos []string) (map[string][]compliance.Warning, error) {
 	out := make(map[string][]compliance.Warning, len(caseNos))
@@ -195,8 +201,7 @@ func (s *Warnings) CaseWarnings(ctx context.Context, caseNos []string) (map[stri
 		return out, nil
 	}
 	var rows []warningRow
-	if err := s.db.WithContext(ctx).Omit("message", "basis").Where("case_no IN ?", caseNos).
-		Order("id").Find(&rows).Error; err != nil {
+	if err := policyWarningsRead(s.db.WithContext(ctx)).Where("case_no IN ?", caseNos).Find(&rows).Error; err != nil {
 		return nil, wrap(err, "list case warnings")
 	}
 	for _, r := range rows {

@@ -60,14 +60,6 @@ const mysqlSpread = 6
 // it (20 ms cut the groups, and the fsyncs rose to 0.29–0.30 a step).
 const mysqlStall = 100 * time.Millisecond
 
-// groupSpread is the step writer's groupQueue.spread on c's database.
-func (c *conn) groupSpread() int {
-	if c.dialect == "mysql" {
-		return mysqlSpread
-	}
-	return 0
-}
-
 // groupWriters is how many groups of one kind c writes at once.
 func (c *conn) groupWriters() int {
 	if c.dialect == "mysql" {
@@ -79,7 +71,10 @@ func (c *conn) groupWriters() int {
 // newStepWriter returns the step writer of c.
 func newStepWriter(c *conn) *stepWriter {
 	w := &stepWriter{c: c, timeout: groupTimeout}
-	w.queue = groupQueue[*stepJob]{commit: w.commit, max: c.groupWriters(), spread: c.groupSpread(), stall: mysqlStall}
+	w.queue = groupQueue[*stepJob]{commit: w.commit, max: c.groupWriters()}
+	if c.dialect == "mysql" {
+		w.queue.spread, w.queue.stall = mysqlSpread, mysqlStall
+	}
 	return w
 }
 

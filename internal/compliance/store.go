@@ -143,10 +143,16 @@ type StepRecord struct {
 	// which the store updates it at: so the store need not read it again.
 	// Empty: the store reads it.
 	StatusBefore string
-	Step         Step
-	Digest       string
-	Findings     []Finding
-	Result       StepResult // filled by the store through the Responder
+	// Warnings are the stored case's warnings as the service read them, at
+	// Case.Version. Warnings are never deleted, so each is still stored
+	// when the step is: the store need not look for them again. Others may
+	// have been added since (a sweep does not change the version). Nil: not
+	// read.
+	Warnings []Warning
+	Step     Step
+	Digest   string
+	Findings []Finding
+	Result   StepResult // filled by the store through the Responder
 	// HandlerAccount is the account that the events of the step's new
 	// warnings name (the handler's, else the one that recorded it), when
 	// the service read it already; nil: the store reads it.

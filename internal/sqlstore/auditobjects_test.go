@@ -174,6 +174,34 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 		if objs, err := written(ctx); err != nil || len(objs) != 0 {
 			t.Errorf("a rolled-back step wrote %q, %v; want nothing", subjects(objs), err)
 		}
+
+		// A later step that finds again the tick's warning, stored after
+		// the step read the case's warnings, and one of its own: it is
+		// answered with both and wrote only its own.
+		tick := objs
+		later := benchRecord(item, "ZJJ-1", time.Now().Add(-time.Hour).UTC(), []compliance.Finding{
+			{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "已超期", Key: "item"},
+			{Rule: "legal_basis.missing", Level: compliance.LevelPrewarning, Message: "缺少法律依据"}})
+		later.NewCase, later.Step.ID, later.Warnings = false, "ZJJ-1-review", f.warnings
+		if later.Case, err = s.Cases().Case(ctx, "ZJJ-1"); err != nil {
+			t.Fatal(err)
+		}
+		tracked, written = s.Audit().TrackWrites(ctx)
+		res, err := s.Cases().RecordStep(tracked, later, benchRespond(&later))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Warnings) != 2 || subjects(tick) != fmt.Sprintf("warning:%d", res.Warnings[0].ID) ||
+			res.Warnings[1].StepID != "ZJJ-1-review" {
+			t.Fatalf("the later step was answered with %+v; want the tick's %s and a new one", res.Warnings, subjects(tick))
+		}
+		objs, err = written(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := subjects(objs), fmt.Sprintf("warning:%d", res.Warnings[1].ID); got != want {
+			t.Errorf("the later step wrote %q, want %q", got, want)
+		}
 	})
 }
 

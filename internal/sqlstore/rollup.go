@@ -113,6 +113,19 @@ type rollup struct {
 	// yet: they have none.
 	cases   map[string]caseRow
 	created map[string]bool
+	// warned are cases known to have a warning, true when one of them is
+	// overdue: warnings are never deleted, so what a case was read to have
+	// it still has.
+	warned map[string]bool
+}
+
+// knowWarned notes that case caseNo has a warning, an overdue one when
+// overdue; what is known already stays known.
+func (r *rollup) knowWarned(caseNo string, overdue bool) {
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	r.warned[caseNo] = r.warned[caseNo] || overdue
 }
 
 // rememberCase notes case c as the transaction left it; created when the

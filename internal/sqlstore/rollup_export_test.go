@@ -56,3 +56,20 @@ func (s *Store) FillWarningMonth(ctx context.Context, dept string, month time.Ti
 	from := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return fillMonth(s.db.WithContext(ctx), []rollupPart{{monthsName, rollupName, fillMonths}}, dept, from, from.AddDate(0, 1, 0))
 }
+
+// MisKeyedWarnings returns the ids of the case warnings whose dedupe key is
+// not the one their rows tell (storedDedupe), which a step relies on to
+// know the warnings it read before as stored.
+func (s *Store) MisKeyedWarnings(ctx context.Context) ([]int64, error) {
+	var rows []warningRow
+	if err := s.conn.db.WithContext(ctx).Where("case_no <> ''").Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, r := range rows {
+		if r.Dedupe != storedDedupe(toWarning(r)) {
+			out = append(out, r.ID)
+		}
+	}
+	return out, nil
+}

@@ -36,6 +36,7 @@ func TestRollupMatchesBaseTables(t *testing.T) {
 		rc.w.run(400)
 
 		t.Run("kept by every write", rc.keptByEveryWrite)
+		t.Run("warnings stored under the keys their rows tell", rc.warningsKeyedByTheirRows)
 		t.Run("backfilled by the upgrade", rc.backfilledByTheUpgrade)
 		t.Run("months filled from the days by the upgrade", rc.monthsFilledByTheUpgrade)
 		t.Run("months filled while the store writes", rc.monthsFilledWhileWriting)
@@ -50,6 +51,39 @@ type rollupCheck struct {
 	r     *rand.Rand
 	depts []string
 	w     *rollupWorkload
+}
+
+func (rc rollupCheck) warningsKeyedByTheirRows(t *testing.T) {
+	ctx := context.Background()
+	bad, err := rc.s.MisKeyedWarnings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) > 0 {
+		t.Errorf("warnings %v are not stored under the dedupe keys their rows tell", bad)
+	}
+	// Sweeps' warnings (no step) and steps' (of keys and of the step) were
+	// all looked at.
+	var ofSweep, ofStepKey, ofStep int
+	ws, err := rc.s.Warnings().CaseWarnings(ctx, rc.w.cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range ws {
+		for _, x := range list {
+			switch {
+			case x.StepID == "":
+				ofSweep++
+			case x.Key != "":
+				ofStepKey++
+			default:
+				ofStep++
+			}
+		}
+	}
+	if ofSweep == 0 || ofStepKey == 0 || ofStep == 0 {
+		t.Errorf("warnings of sweeps %d, of steps with a key %d, of steps without %d: want some of each", ofSweep, ofStepKey, ofStep)
+	}
 }
 
 func (rc rollupCheck) keptByEveryWrite(t *testing.T) {

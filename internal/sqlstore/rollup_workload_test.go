@@ -73,8 +73,12 @@ func (w *rollupWorkload) findings() []compliance.Finding {
 			level = compliance.LevelAlarm
 		}
 		w.seq++
-		out = append(out, compliance.Finding{Rule: rollupRules[w.r.IntN(len(rollupRules))], Level: level,
-			Message: "发现问题", Basis: "依据", Key: strconv.Itoa(w.seq)})
+		f := compliance.Finding{Rule: rollupRules[w.r.IntN(len(rollupRules))], Level: level,
+			Message: "发现问题", Basis: "依据", Key: strconv.Itoa(w.seq)}
+		if w.r.IntN(4) == 0 {
+			f.Key = "" // one of the step, not of a key across the case
+		}
+		out = append(out, f)
 	}
 	return out
 }
@@ -152,11 +156,60 @@ func (w *rollupWorkload) laterStep(ctx context.Context) {
 	c.UpdatedAt = w.now
 	st := w.step(c.CaseNo, "review")
 	rec := compliance.StepRecord{Case: c, StatusBefore: before, Step: st, Digest: "d-" + st.ID, Findings: w.findings()}
+	had, err := w.s.Warnings().CaseWarnings(ctx, []string{c.CaseNo})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	// Half the steps give the case's warnings as read, as the service
+	// does. A third raise again a warning the case has.
+	if w.r.IntN(2) == 0 {
+		rec.Warnings = had[c.CaseNo]
+	}
+	var again *compliance.Warning
+	if ws := had[c.CaseNo]; len(ws) > 0 && w.r.IntN(3) == 0 {
+		if x := ws[w.r.IntN(len(ws))]; x.Key != "" {
+			again = &x
+			rec.Findings = append(rec.Findings, compliance.Finding{Rule: x.Rule, Level: x.Level, Message: "再次发现", Basis: "依据", Key: x.Key})
+		}
+	}
 	res, err := w.s.Cases().RecordStep(ctx, rec, respond(rec))
 	if err != nil {
 		w.t.Fatalf("step on %s: %v", c.CaseNo, err)
 	}
+	w.checkAnswer(rec, res, again)
 	w.keep(res)
+}
+
+// checkAnswer holds the warnings a step was answered with to its findings:
+// one each, the new ones of the step, again as the case already had it.
+func (w *rollupWorkload) checkAnswer(rec compliance.StepRecord, res compliance.StepResult, again *compliance.Warning) {
+	w.t.Helper()
+	var distinct []compliance.Finding // a step's findings alike are one warning
+	seen := map[string]bool{}
+	for _, f := range rec.Findings {
+		if k := compliance.DedupeKey(rec.Step.ID, f); !seen[k] {
+			seen[k] = true
+			distinct = append(distinct, f)
+		}
+	}
+	if len(res.Warnings) != len(distinct) {
+		w.t.Fatalf("step %s: %d findings answered with %d warnings", rec.Step.ID, len(distinct), len(res.Warnings))
+	}
+	for i, x := range res.Warnings {
+		f := distinct[i]
+		if x.Rule != f.Rule || x.Level != f.Level || x.Key != f.Key || x.ID == 0 {
+			w.t.Fatalf("step %s: finding %d %+v answered with warning %+v", rec.Step.ID, i, f, x)
+		}
+		switch {
+		case again != nil && i == len(distinct)-1:
+			// The case's warnings are read without their messages.
+			if x.ID != again.ID || x.StepID != again.StepID || x.Message == f.Message {
+				w.t.Fatalf("step %s: warning raised again answered as %+v, stored as %+v", rec.Step.ID, x, *again)
+			}
+		case x.StepID != rec.Step.ID || x.Message != f.Message:
+			w.t.Fatalf("step %s: new warning answered as %+v", rec.Step.ID, x)
+		}
+	}
 }
 
 // ticks records the sweeper's ticks on a few cases.

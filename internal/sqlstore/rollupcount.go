@@ -59,12 +59,24 @@ func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, er
 }
 
 // flagsBefore is warningFlags of caseNos and overdueOf, without asking the
-// database about the cases r knows to have no warning yet.
+// database about the cases r knows to have no warning yet, nor about what
+// it knows they have.
 func (r *rollup) flagsBefore(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, error) {
-	unknown := func(nos []string) []string {
-		return slices.DeleteFunc(slices.Clone(nos), func(no string) bool { return r.created[no] })
+	ask := slices.DeleteFunc(slices.Clone(caseNos), func(no string) bool {
+		_, warned := r.warned[no]
+		return r.created[no] || warned
+	})
+	askOverdue := slices.DeleteFunc(slices.Clone(overdueOf), func(no string) bool { return r.created[no] || r.warned[no] })
+	out, err := warningFlags(tx, ask, askOverdue)
+	if err != nil {
+		return nil, err
 	}
-	return warningFlags(tx, unknown(caseNos), unknown(overdueOf))
+	for _, no := range caseNos {
+		if overdue, warned := r.warned[no]; warned {
+			out[no] = out[no] || overdue
+		}
+	}
+	return out, nil
 }
 
 // casesOf returns those of caseNos that exist, with the columns the case
@@ -108,6 +120,7 @@ func countWarnings(tx *gorm.DB, r *rollup, fresh []warningRow, before map[string
 		if !warned || (od && !was) {
 			changed = append(changed, no)
 		}
+		r.knowWarned(no, od || was)
 	}
 	if len(changed) == 0 {
 		return nil

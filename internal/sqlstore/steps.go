@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -97,12 +98,13 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 		}
 		if r := rollupIn(tx.Statement.Context); r != nil {
 			r.rememberCase(c, false)
+			knowWarnings(r, rec.Warnings)
 		}
 		if err := countCaseStatus(tx, c, before); err != nil {
 			return res, err
 		}
 	}
-	stored, err := insertWarnings(tx, rec)
+	stored, err := insertWarnings(tx, rec, true)
 	if err != nil {
 		return res, err
 	}
@@ -142,9 +144,31 @@ func createWarnings(tx *gorm.DB, rows []warningRow) error {
 	return nil
 }
 
+// knowWarnings notes in r what warnings, read before and still stored, say
+// of their cases.
+func knowWarnings(r *rollup, ws []compliance.Warning) {
+	for _, w := range ws {
+		r.knowWarned(w.CaseNo, slices.Contains(compliance.OverdueRules, w.Rule))
+	}
+}
+
+// warningDedupe is the dedupe key of a case's warning of finding f raised
+// by step stepID ("" for a sweep's, which names no step): every writer of a
+// case's warnings keys them so, and the key of a stored one can be told
+// from its row (storedDedupe).
+func warningDedupe(stepID string, f compliance.Finding) string {
+	return dedupeHash(compliance.DedupeKey(stepID, f))
+}
+
+// storedDedupe is the dedupe key that case warning w is stored under.
+func storedDedupe(w compliance.Warning) string {
+	return warningDedupe(w.StepID, compliance.Finding{Rule: w.Rule, Level: w.Level, Key: w.Key})
+}
+
 // insertWarnings stores the findings of rec that are not stored yet and
-// returns all of them as stored, in the order found.
-func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warning, error) {
+// returns all of them as stored, in the order found. newStep: rec's step
+// is not stored yet (not a re-check of a stored one).
+func insertWarnings(tx *gorm.DB, rec compliance.StepRecord, newStep bool) ([]compliance.Warning, error) {
 	if len(rec.Findings) == 0 {
 		return nil, nil
 	}
@@ -153,7 +177,7 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 	keys := make([]string, 0, len(rec.Findings))
 	seen := map[string]bool{}
 	for _, f := range rec.Findings {
-		k := dedupeHash(compliance.DedupeKey(rec.Step.ID, f))
+		k := warningDedupe(rec.Step.ID, f)
 		if seen[k] {
 			continue
 		}
@@ -178,7 +202,17 @@ func insertWarnings(tx *gorm.DB, rec compliance.StepRecord) ([]compliance.Warnin
 		}
 		return *who, nil
 	}
-	byKey, err := tellWarnings(tx, rows, account, now)
+	var byKey map[string]warningRow
+	var err error
+	if newStep {
+		known := make(map[string]bool, len(rec.Warnings))
+		for _, w := range rec.Warnings {
+			known[storedDedupe(w)] = true
+		}
+		byKey, err = tellStepWarnings(tx, rec.Step.ID, rows, known, account, now)
+	} else {
+		byKey, err = tellWarnings(tx, rows, account, now)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +310,7 @@ func (s *Cases) RecordRecheck(ctx context.Context, rec compliance.StepRecord, re
 			}
 			return json.Unmarshal(row.Response, &res)
 		}
-		stored, err := insertWarnings(tx, rec)
+		stored, err := insertWarnings(tx, rec, false)
 		if err != nil {
 			return err
 		}

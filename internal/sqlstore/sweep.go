@@ -70,7 +70,7 @@ func (s *Cases) recordTicks(ctx context.Context, ts []compliance.TickRecord) ([]
 			claimed[i] = true
 			seen := map[string]bool{}
 			for _, f := range t.Findings {
-				k := dedupeHash(compliance.DedupeKey("", f))
+				k := warningDedupe("", f) // the row names no step
 				if seen[k] {
 					continue
 				}

@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +60,72 @@ func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string
 	}
 	for _, r := range fresh {
 		stored[r.CaseNo+"|"+r.Dedupe] = r
+	}
+	return tellStored(tx, counters, done, fresh, before, account, at)
+}
+
+// tellStepWarnings is tellWarnings for the warnings of one step being
+// stored, which no stored row names yet: known are the dedupe keys of the
+// case's warnings already read, which are still stored (none is ever
+// deleted). The others are inserted, skipping any stored meanwhile, and
+// then all are read once: those that name the step are the new ones. No
+// other transaction can have stored a warning of the step: its id is unique
+// in its department and the step is not stored yet, and were it a replay,
+// its own insert fails after these and takes them back with it.
+func tellStepWarnings(tx *gorm.DB, stepID string, rows []warningRow, known map[string]bool,
+	account func(warningRow) (string, error), at time.Time) (map[string]warningRow, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	insert := slices.DeleteFunc(slices.Clone(rows), func(r warningRow) bool { return known[r.Dedupe] })
+	var counters *rollup
+	var before map[string]bool
+	done := func() error { return nil }
+	if len(insert) > 0 {
+		counters, done = rollupOf(tx)
+		var err error
+		if before, err = counters.flagsBefore(tx, caseNosOf(insert, false), caseNosOf(insert, true)); err != nil {
+			return nil, err
+		}
+		// Not noted as written by the insert: one stored meanwhile is
+		// skipped by it. The new ones are noted below.
+		if err := createWarnings(tx.WithContext(untracked(tx.Statement.Context)), insert); err != nil {
+			return nil, err
+		}
+	}
+	stored, err := storedWarnings(tx, rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if _, ok := stored[r.CaseNo+"|"+r.Dedupe]; !ok && known[r.Dedupe] {
+			// A warning read before is never deleted: its key was not the
+			// one it is stored under.
+			return nil, fmt.Errorf("warning %s of case %s read before the step but not found by its key", r.Rule, r.CaseNo)
+		}
+	}
+	if len(insert) == 0 {
+		return stored, nil
+	}
+	fresh := make([]warningRow, 0, len(insert))
+	for _, r := range insert {
+		if s, ok := stored[r.CaseNo+"|"+r.Dedupe]; ok && s.StepID == stepID {
+			fresh = append(fresh, s)
+		}
+	}
+	if w := tracked(tx.Statement.Context); w != nil {
+		w.note(reflect.ValueOf(fresh))
+	}
+	return stored, tellStored(tx, counters, done, fresh, before, account, at)
+}
+
+// tellStored counts fresh, the warnings just stored, in counters (done
+// applies them), with before the cases' warningFlags as they were, and
+// writes their events.
+func tellStored(tx *gorm.DB, counters *rollup, done func() error, fresh []warningRow, before map[string]bool,
+	account func(warningRow) (string, error), at time.Time) error {
+	if len(fresh) == 0 {
+		return done()
 	}
 	if err := countWarnings(tx, counters, fresh, before); err != nil {
 		return err

@@ -144,3 +144,31 @@ func warningStates(db *gorm.DB, q *gorm.DB) ([]compliance.AuditObject, error) {
 	}
 	return out, nil
 }
+
+// joinedWarningStates is warningStates of the warnings that cond selects
+// (on their columns, named w.<column>), in id order, each read with its
+// transitions in one statement (see eachJoinedRow): a warning joined to
+// each of its transitions, or to none.
+func joinedWarningStates(db *gorm.DB, cond string, args ...any) ([]compliance.AuditObject, error) {
+	var out []compliance.AuditObject
+	last := int64(-1)
+	err := eachJoinedRow(db.Raw("SELECT w.*, 1 AS pc_state_split, t.* FROM warnings w "+
+		"LEFT JOIN warning_transitions t ON t.warning_id = w.id WHERE "+cond+" ORDER BY w.id, t.id", args...),
+		func(w, t rowValues) error {
+			id, err := w.int("id")
+			if err != nil {
+				return err
+			}
+			if id != last {
+				last = id
+				out = append(out, compliance.AuditObject{Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: strconv.FormatInt(id, 10)},
+					State: append(encodeRow(w.cols, w.vals), "children\n"...)})
+			}
+			if t.get("id") != nil { // NULL: the warning has no transition
+				o := &out[len(out)-1]
+				o.State = append(o.State, encodeRow(t.cols, t.vals)...)
+			}
+			return nil
+		})
+	return out, err
+}

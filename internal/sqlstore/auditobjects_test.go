@@ -16,7 +16,7 @@ import (
 
 // auditFixture stores a department with an item of two versions, an
 // account, a calendar year, a step with two warnings (written under
-// TrackWrites) and a transition of one of them (tracked too).
+// TrackWrites) and two transitions of one of them (tracked too).
 type auditFixture struct {
 	stepWritten, transitionWritten []compliance.AuditObject
 	warnings                       []compliance.Warning
@@ -52,6 +52,12 @@ func seedAuditFixture(t *testing.T, s *sqlstore.Store) auditFixture {
 	tracked, written = s.Audit().TrackWrites(ctx)
 	if _, ok, err := s.Warnings().TransitionWarning(tracked, compliance.Transition{WarningID: f.warnings[0].ID, Action: "explain",
 		From: compliance.WarningOpen, To: compliance.WarningExplained, Actor: "zjj-admin", Role: compliance.RoleDeptAdmin,
+		At: time.Now().UTC()}); err != nil || !ok {
+		t.Fatalf("TransitionWarning: %v, %v", ok, err)
+	}
+	// A second one: the state lists both, in order.
+	if _, ok, err := s.Warnings().TransitionWarning(tracked, compliance.Transition{WarningID: f.warnings[0].ID, Action: compliance.ActionBeginRectify,
+		From: compliance.WarningExplained, To: compliance.WarningRectifying, Actor: "zjj-admin", Role: compliance.RoleDeptAdmin,
 		At: time.Now().UTC()}); err != nil || !ok {
 		t.Fatalf("TransitionWarning: %v, %v", ok, err)
 	}

@@ -98,50 +98,61 @@ func (s *Audit) AuditStates(ctx context.Context, subjects []compliance.AuditSubj
 }
 
 // stepAndCaseState reads the rows of a step (of its department) and of a
-// case in one statement, each encoded as rawRows encodes a table's own
-// rows: a single row joined to both, each nullable, whose step columns
-// come first and case columns after a marker column. The columns and the
-// values the driver returns are those of each table's own SELECT *.
+// case in one statement (see eachJoinedRow): a single row joined to both,
+// each nullable.
 func stepAndCaseState(db *gorm.DB, step, c compliance.AuditSubject) (stepState, caseState []byte, err error) {
-	rows, err := db.Raw("SELECT s.*, 1 AS pc_state_split, c.* FROM (SELECT 1 AS pc_one) pc "+
+	n := 0
+	err = eachJoinedRow(db.Raw("SELECT s.*, 1 AS pc_state_split, c.* FROM (SELECT 1 AS pc_one) pc "+
 		"LEFT JOIN steps s ON s.id = ? AND s.department_code = ? LEFT JOIN cases c ON c.case_no = ?",
-		step.Key, step.Department, c.Key).Rows()
+		step.Key, step.Department, c.Key), func(s, c rowValues) error {
+		if n++; n > 1 {
+			return fmt.Errorf("%d rows for one step and one case", n)
+		}
+		// A key column is NULL only when the join found no row.
+		if s.get("id") != nil {
+			stepState = encodeRow(s.cols, s.vals)
+		}
+		if c.get("case_no") != nil {
+			caseState = encodeRow(c.cols, c.vals)
+		}
+		return nil
+	})
+	return stepState, caseState, err
+}
+
+// eachJoinedRow runs f for every row q selects, split at its column
+// pc_state_split into the columns before it and those after, each encoded
+// as rawRows encodes a table's own rows: q joins two tables' SELECT *, and
+// the columns and the values the driver returns are those of each table's
+// own. The values are valid during the call only.
+func eachJoinedRow(q *gorm.DB, f func(left, right rowValues) error) error {
+	rows, err := q.Rows()
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	split := slices.Index(cols, "pc_state_split")
 	if split < 0 {
-		return nil, nil, fmt.Errorf("no split column in %q", cols)
+		return fmt.Errorf("no split column in %q", cols)
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	n := 0
 	for rows.Next() {
-		if n++; n > 1 {
-			return nil, nil, fmt.Errorf("%d rows for one step and one case", n)
-		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, nil, err
+			return err
 		}
-		stepCols, caseCols := cols[:split], cols[split+1:]
-		stepVals, caseVals := vals[:split], vals[split+1:]
-		// A key column is NULL only when the join found no row.
-		if (rowValues{cols: stepCols, vals: stepVals}).get("id") != nil {
-			stepState = encodeRow(stepCols, stepVals)
-		}
-		if (rowValues{cols: caseCols, vals: caseVals}).get("case_no") != nil {
-			caseState = encodeRow(caseCols, caseVals)
+		if err := f(rowValues{cols: cols[:split], vals: vals[:split]}, rowValues{cols: cols[split+1:], vals: vals[split+1:]}); err != nil {
+			return err
 		}
 	}
-	return stepState, caseState, rows.Err()
+	return rows.Err()
 }
 
 // rawRows returns every column of the rows q selects, canonically encoded:

@@ -119,7 +119,8 @@ func registerWriteTracking(db *gorm.DB) error {
 
 // TrackWrites implements compliance.WriteTracker. The objects are listed
 // in kind and key order, each with its state read when the list is asked
-// for; a warning in bulk, with two queries for up to idBatch of them.
+// for; warnings in bulk, one query for up to idBatch of them and their
+// transitions.
 func (s *Audit) TrackWrites(ctx context.Context) (context.Context, compliance.Written) {
 	w := &writeSet{parent: tracked(ctx)}
 	return context.WithValue(ctx, writesKey{}, w), func(ctx context.Context) ([]compliance.AuditObject, error) {
@@ -185,18 +186,18 @@ func (s *Audit) written(ctx context.Context, w *writeSet) ([]compliance.AuditObj
 				keys = keys[1:]
 				n++
 			}
-			conds = append(conds, "(case_no = ? AND dedupe IN ?)")
+			conds = append(conds, "(w.case_no = ? AND w.dedupe IN ?)")
 			args = append(args, c, dedupes)
 			n++
 		}
-		objs, err := warningStates(db, db.Model(&warningRow{}).Where(strings.Join(conds, " OR "), args...))
+		objs, err := joinedWarningStates(db, strings.Join(conds, " OR "), args...)
 		if err != nil {
 			return nil, wrap(err, "read the warnings a change stored")
 		}
 		add(objs)
 	}
 	for i := 0; i < len(ids); i += idBatch {
-		objs, err := warningStates(db, db.Model(&warningRow{}).Where("id IN ?", ids[i:min(i+idBatch, len(ids))]))
+		objs, err := joinedWarningStates(db, "w.id IN ?", ids[i:min(i+idBatch, len(ids))])
 		if err != nil {
 			return nil, wrap(err, "read the warnings a change moved")
 		}

@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"gorm.io/gorm"
@@ -148,27 +151,53 @@ func warningStates(db *gorm.DB, q *gorm.DB) ([]compliance.AuditObject, error) {
 // joinedWarningStates is warningStates of the warnings that cond selects
 // (on their columns, named w.<column>), in id order, each read with its
 // transitions in one statement (see eachJoinedRow): a warning joined to
-// each of its transitions, or to none.
+// each of its transitions, or to none. They are put in order here: an
+// ORDER BY over the join costs the database a temporary table.
 func joinedWarningStates(db *gorm.DB, cond string, args ...any) ([]compliance.AuditObject, error) {
-	var out []compliance.AuditObject
-	last := int64(-1)
+	type transition struct {
+		id  int64
+		enc []byte
+	}
+	type warning struct {
+		id          int64
+		enc         []byte
+		transitions []transition
+	}
+	byID := map[int64]*warning{}
 	err := eachJoinedRow(db.Raw("SELECT w.*, 1 AS pc_state_split, t.* FROM warnings w "+
-		"LEFT JOIN warning_transitions t ON t.warning_id = w.id WHERE "+cond+" ORDER BY w.id, t.id", args...),
+		"LEFT JOIN warning_transitions t ON t.warning_id = w.id WHERE "+cond, args...),
 		func(w, t rowValues) error {
 			id, err := w.int("id")
 			if err != nil {
 				return err
 			}
-			if id != last {
-				last = id
-				out = append(out, compliance.AuditObject{Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: strconv.FormatInt(id, 10)},
-					State: append(encodeRow(w.cols, w.vals), "children\n"...)})
+			x := byID[id]
+			if x == nil {
+				x = &warning{id: id, enc: encodeRow(w.cols, w.vals)}
+				byID[id] = x
 			}
-			if t.get("id") != nil { // NULL: the warning has no transition
-				o := &out[len(out)-1]
-				o.State = append(o.State, encodeRow(t.cols, t.vals)...)
+			if t.get("id") == nil { // the warning has no transition
+				return nil
 			}
+			tid, err := t.int("id")
+			if err != nil {
+				return err
+			}
+			x.transitions = append(x.transitions, transition{tid, encodeRow(t.cols, t.vals)})
 			return nil
 		})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	ws := slices.SortedFunc(maps.Values(byID), func(a, b *warning) int { return cmp.Compare(a.id, b.id) })
+	out := make([]compliance.AuditObject, len(ws))
+	for i, x := range ws {
+		slices.SortFunc(x.transitions, func(a, b transition) int { return cmp.Compare(a.id, b.id) })
+		state := append(x.enc, "children\n"...)
+		for _, t := range x.transitions {
+			state = append(state, t.enc...)
+		}
+		out[i] = compliance.AuditObject{Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: strconv.FormatInt(x.id, 10)}, State: state}
+	}
+	return out, nil
 }

@@ -128,18 +128,11 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		f := seedAuditFixture(t, s)
-		subjects := func(objs []compliance.AuditObject) string {
-			var out []string
-			for _, o := range objs {
-				out = append(out, o.Subject.String())
-			}
-			return strings.Join(out, " ")
-		}
 		w0, w1 := fmt.Sprintf("warning:%d", f.warnings[0].ID), fmt.Sprintf("warning:%d", f.warnings[1].ID)
-		if got, want := subjects(f.stepWritten), w0+" "+w1; got != want {
+		if got, want := subjectList(f.stepWritten), w0+" "+w1; got != want {
 			t.Errorf("the step wrote %q, want %q", got, want)
 		}
-		if got := subjects(f.transitionWritten); got != w0 {
+		if got := subjectList(f.transitionWritten); got != w0 {
 			t.Errorf("the transition wrote %q, want %q", got, w0)
 		}
 
@@ -159,7 +152,7 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 			t.Fatal(err)
 		}
 		mustBeStored(t, s, objs)
-		if got := subjects(objs); len(objs) != 1 || got == w0 || got == w1 {
+		if got := subjectList(objs); len(objs) != 1 || got == w0 || got == w1 {
 			t.Errorf("the tick wrote %q, want its one new warning", got)
 		}
 
@@ -178,37 +171,53 @@ func TestTrackWritesListsWhatAChangeStored(t *testing.T) {
 			t.Fatal("a step whose id is taken was stored")
 		}
 		if objs, err := written(ctx); err != nil || len(objs) != 0 {
-			t.Errorf("a rolled-back step wrote %q, %v; want nothing", subjects(objs), err)
+			t.Errorf("a rolled-back step wrote %q, %v; want nothing", subjectList(objs), err)
 		}
 
-		// A later step that finds again the tick's warning, stored after
-		// the step read the case's warnings, and one of its own: it is
-		// answered with both and wrote only its own.
-		tick := objs
-		later := benchRecord(item, "ZJJ-1", time.Now().Add(-time.Hour).UTC(), []compliance.Finding{
-			{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "已超期", Key: "item"},
-			{Rule: "legal_basis.missing", Level: compliance.LevelPrewarning, Message: "缺少法律依据"}})
-		later.NewCase, later.Step.ID, later.Warnings = false, "ZJJ-1-review", f.warnings
-		if later.Case, err = s.Cases().Case(ctx, "ZJJ-1"); err != nil {
-			t.Fatal(err)
-		}
-		tracked, written = s.Audit().TrackWrites(ctx)
-		res, err := s.Cases().RecordStep(tracked, later, benchRespond(&later))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res.Warnings) != 2 || subjects(tick) != fmt.Sprintf("warning:%d", res.Warnings[0].ID) ||
-			res.Warnings[1].StepID != "ZJJ-1-review" {
-			t.Fatalf("the later step was answered with %+v; want the tick's %s and a new one", res.Warnings, subjects(tick))
-		}
-		objs, err = written(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := subjects(objs), fmt.Sprintf("warning:%d", res.Warnings[1].ID); got != want {
-			t.Errorf("the later step wrote %q, want %q", got, want)
-		}
+		laterStepWritesItsOwnWarnings(t, s, item, f.warnings, objs)
 	})
+}
+
+// subjectList names objs' subjects, separated by spaces.
+func subjectList(objs []compliance.AuditObject) string {
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.Subject.String())
+	}
+	return strings.Join(out, " ")
+}
+
+// laterStepWritesItsOwnWarnings stores a later step of case ZJJ-1 that
+// finds again the warning of a tick (tick, stored after the step read the
+// case's warnings, known) and one of its own: it is answered with both and
+// wrote only its own.
+func laterStepWritesItsOwnWarnings(t *testing.T, s *sqlstore.Store, item compliance.PowerItem, known []compliance.Warning, tick []compliance.AuditObject) {
+	t.Helper()
+	ctx := context.Background()
+	later := benchRecord(item, "ZJJ-1", time.Now().Add(-time.Hour).UTC(), []compliance.Finding{
+		{Rule: "deadline.item_overdue", Level: compliance.LevelAlarm, Message: "已超期", Key: "item"},
+		{Rule: "legal_basis.missing", Level: compliance.LevelPrewarning, Message: "缺少法律依据"}})
+	later.NewCase, later.Step.ID, later.Warnings = false, "ZJJ-1-review", known
+	var err error
+	if later.Case, err = s.Cases().Case(ctx, "ZJJ-1"); err != nil {
+		t.Fatal(err)
+	}
+	tracked, written := s.Audit().TrackWrites(ctx)
+	res, err := s.Cases().RecordStep(tracked, later, benchRespond(&later))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 2 || subjectList(tick) != fmt.Sprintf("warning:%d", res.Warnings[0].ID) ||
+		res.Warnings[1].StepID != "ZJJ-1-review" {
+		t.Fatalf("the later step was answered with %+v; want the tick's %s and a new one", res.Warnings, subjectList(tick))
+	}
+	objs, err := written(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := subjectList(objs), fmt.Sprintf("warning:%d", res.Warnings[1].ID); got != want {
+		t.Errorf("the later step wrote %q, want %q", got, want)
+	}
 }
 
 // TestAuditEffectsAreChained appends entries with effects and checks that

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,11 +20,14 @@ import (
 // durable commit (an fsync on SQLite, a redo log flush on MySQL) then
 // serves many steps instead of one.
 //
-// Each step is written behind a savepoint of its own: a step that fails
-// (its case changed, its id taken) is rolled back to it and answered with
-// its error while the others are kept. A failure that ends the whole
-// transaction (a deadlock, a lost connection, a failed commit) splits the
-// group: each of its steps is then stored in a transaction of its own.
+// A group is written first without savepoints, which cost a statement a
+// step. When a step fails (its case changed, its id taken), that
+// transaction is rolled back, the step is answered with its error, and the
+// others are written again, each behind a savepoint of its own: a step
+// that fails then is rolled back to it and answered while the others are
+// kept. A failure that ends the whole transaction (a deadlock, a lost
+// connection, a failed commit) splits the group: each of its steps is then
+// stored in a transaction of its own.
 // Nobody is answered before the transaction that holds their step has
 // committed, so a 2xx still means durable.
 //
@@ -147,12 +151,28 @@ func (w *stepWriter) commit(group []*stepJob) {
 	}
 }
 
-// together stores the jobs in one transaction, each behind a savepoint. A
-// job that fails is rolled back to its savepoint and keeps its error; the
-// transaction fails only when it cannot go on (then no job is answered).
+// errStepRefused: a step of a group written without savepoints failed;
+// the group's transaction is rolled back and written again without it.
+var errStepRefused = errors.New("a step of the group was refused")
+
+// together stores the jobs in one transaction: without savepoints first,
+// and when a job fails, the others again behind a savepoint each (see
+// stepWriter). A job that fails keeps its error; the transaction fails
+// only when it cannot go on (then no job is answered).
 func (w *stepWriter) together(jobs []*stepJob) error {
 	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
 	defer cancel()
+	err := w.attempt(ctx, jobs, false)
+	if !errors.Is(err, errStepRefused) {
+		return err
+	}
+	rest := slices.DeleteFunc(slices.Clone(jobs), func(j *stepJob) bool { return j.err != nil })
+	return w.attempt(ctx, rest, true)
+}
+
+// attempt stores the jobs in one transaction, each behind a savepoint when
+// savepoints, else failing with errStepRefused at the first job that fails.
+func (w *stepWriter) attempt(ctx context.Context, jobs []*stepJob, savepoints bool) error {
 	// Once: a group that fails as a whole is split (see commit), and each
 	// step's own transaction is run again when it loses a conflict.
 	var (
@@ -166,8 +186,10 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 		counters, events := &rollup{}, &eventBuffer{}
 		for i, j := range jobs {
 			sp := "step" + strconv.Itoa(i)
-			if err := tx.SavePoint(sp).Error; err != nil {
-				return err
+			if savepoints {
+				if err := tx.SavePoint(sp).Error; err != nil {
+					return err
+				}
 			}
 			j.res, j.err = recordStep(tx.WithContext(withEvents(withRollup(j.ctx, counters), events)), j.rec, j.respond)
 			if j.err == nil {
@@ -177,6 +199,9 @@ func (w *stepWriter) together(jobs []*stepJob) error {
 			// a lost connection takes it too.
 			if retryable(j.err) || unavailable(j.err) {
 				return j.err
+			}
+			if !savepoints {
+				return errStepRefused
 			}
 			if err := tx.RollbackTo(sp).Error; err != nil {
 				return err

@@ -126,33 +126,15 @@ func stepAndCaseState(db *gorm.DB, step, c compliance.AuditSubject) (stepState, 
 // the columns and the values the driver returns are those of each table's
 // own. The values are valid during the call only.
 func eachJoinedRow(q *gorm.DB, f func(left, right rowValues) error) error {
-	rows, err := q.Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	split := slices.Index(cols, "pc_state_split")
-	if split < 0 {
-		return fmt.Errorf("no split column in %q", cols)
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
+	split := -1
+	return eachRow(q, func(r rowValues) error {
+		if split < 0 {
+			if split = slices.Index(r.cols, "pc_state_split"); split < 0 {
+				return fmt.Errorf("no split column in %q", r.cols)
+			}
 		}
-		if err := f(rowValues{cols: cols[:split], vals: vals[:split]}, rowValues{cols: cols[split+1:], vals: vals[split+1:]}); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return f(rowValues{cols: r.cols[:split], vals: r.vals[:split]}, rowValues{cols: r.cols[split+1:], vals: r.vals[split+1:]})
+	})
 }
 
 // rawRows returns every column of the rows q selects, canonically encoded:
@@ -213,6 +195,12 @@ func (r rowValues) int(name string) (int64, error) {
 // eachRawRow runs f for every row q selects, with its values (valid during
 // the call only) and its encoding as rawRows writes it (f's to keep).
 func eachRawRow(q *gorm.DB, f func(r rowValues, enc []byte) error) error {
+	return eachRow(q, func(r rowValues) error { return f(r, encodeRow(r.cols, r.vals)) })
+}
+
+// eachRow runs f for every row q selects, with its values as the driver
+// returns them, valid during the call only.
+func eachRow(q *gorm.DB, f func(r rowValues) error) error {
 	rows, err := q.Rows()
 	if err != nil {
 		return err
@@ -231,7 +219,7 @@ func eachRawRow(q *gorm.DB, f func(r rowValues, enc []byte) error) error {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		if err := f(rowValues{cols: cols, vals: vals}, encodeRow(cols, vals)); err != nil {
+		if err := f(rowValues{cols: cols, vals: vals}); err != nil {
 			return err
 		}
 	}

@@ -25,23 +25,28 @@ import (
 // 16.3–16.7; before a step's warnings were read once, 13, 14 and 15 (MySQL
 // 13, 10, 11). Steps together are bounded as a step alone: a group none of
 // whose steps fails takes no savepoint, and a group of one is a step alone.
+// A later step that raises its case's first warning sent 14 (MySQL 10)
+// while whether the case had one was asked apart.
 var stepStatementBounds = map[string]map[string]float64{
 	"sqlite": {
-		"first step alone":     12,
-		"later step alone":     12,
-		"later steps together": 12,
+		"first step alone":          12,
+		"later step alone":          12,
+		"later steps together":      12,
+		"later step, first warning": 13,
 	},
 	"mysql": {
-		"first step alone":     12,
-		"later step alone":     8,
-		"later steps together": 8,
+		"first step alone":          12,
+		"later step alone":          8,
+		"later steps together":      8,
+		"later step, first warning": 9,
 	},
 }
 
 // stepStatements measures, on a fresh district, the statements and
 // transactions of a case's first step and of a later step submitted one
-// at a time, and of 64 later steps of 64 cases submitted as one batch
-// (stored in groups by the step writer). It returns the counts per step.
+// at a time, of 64 later steps of 64 cases submitted as one batch (stored
+// in groups by the step writer), and of a later step that raises the
+// first warning of its case. It returns the counts per step.
 //
 // It also returns the statements of the first and the later step, in the
 // order sent, to show what a count is made of.
@@ -96,6 +101,21 @@ func stepStatements(t testing.TB, store *sqlstore.Store, svc *checker.Services, 
 	after := store.Cases().StepWrites()
 	out["later steps together"] = c
 	t.Logf("the batch of %d was stored in %d transactions", cases, after.Transactions-before.Transactions)
+	// A case whose first step raises nothing (its handler is an account),
+	// then a step that raises its first warning (its handler is not).
+	if _, _, err := svc.Accounts.CreateAccount(ctx, admin, compliance.Account{Username: "wangwu", RealName: "王五",
+		Role: compliance.RoleClerk, DepartmentCode: "ZJJ"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	clean := sub("ZJJ-F-0", "accept", at)
+	clean.Handler = "王五"
+	submit(clean)
+	first := sub("ZJJ-F-0", "review", at.Add(time.Minute))
+	first.Handler = "李四"
+	count.Start()
+	submit(first)
+	out["later step, first warning"] = count.Stop()
+	texts = append(texts, count.Texts()...)
 	return out, texts
 }
 

@@ -62,21 +62,35 @@ func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, er
 // database about the cases r knows to have no warning yet, nor about what
 // it knows they have.
 func (r *rollup) flagsBefore(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, error) {
-	ask := slices.DeleteFunc(slices.Clone(caseNos), func(no string) bool {
-		_, warned := r.warned[no]
-		return r.created[no] || warned
-	})
-	askOverdue := slices.DeleteFunc(slices.Clone(overdueOf), func(no string) bool { return r.created[no] || r.warned[no] })
+	ask, askOverdue := r.flagsToAsk(caseNos, overdueOf)
 	out, err := warningFlags(tx, ask, askOverdue)
 	if err != nil {
 		return nil, err
 	}
+	return r.withKnownFlags(out, caseNos), nil
+}
+
+// flagsToAsk returns those of caseNos, and of overdueOf, whose warning, or
+// overdue warning, r does not know of: neither created by the transaction
+// (no warning yet) nor known to have one.
+func (r *rollup) flagsToAsk(caseNos, overdueOf []string) (ask, askOverdue []string) {
+	ask = slices.DeleteFunc(slices.Clone(caseNos), func(no string) bool {
+		_, warned := r.warned[no]
+		return r.created[no] || warned
+	})
+	askOverdue = slices.DeleteFunc(slices.Clone(overdueOf), func(no string) bool { return r.created[no] || r.warned[no] })
+	return ask, askOverdue
+}
+
+// withKnownFlags adds to out, the warningFlags of the cases asked, what r
+// knows of the others of caseNos.
+func (r *rollup) withKnownFlags(out map[string]bool, caseNos []string) map[string]bool {
 	for _, no := range caseNos {
 		if overdue, warned := r.warned[no]; warned {
 			out[no] = out[no] || overdue
 		}
 	}
-	return out, nil
+	return out
 }
 
 // casesOf returns those of caseNos that exist, with the columns the case

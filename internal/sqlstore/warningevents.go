@@ -72,6 +72,11 @@ func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string
 // other transaction can have stored a warning of the step: its id is unique
 // in its department and the step is not stored yet, and were it a replay,
 // its own insert fails after these and takes them back with it.
+//
+// Where the dashboard's counters need to know whether a case had a warning
+// (or an overdue one) and nothing says so yet, that read takes all the
+// case's warnings, and those that do not name the step answer it: such a
+// case was read with none, so there are few.
 func tellStepWarnings(tx *gorm.DB, stepID string, rows []warningRow, known map[string]bool,
 	account func(warningRow) (string, error), at time.Time) (map[string]warningRow, error) {
 	if len(rows) == 0 {
@@ -79,21 +84,19 @@ func tellStepWarnings(tx *gorm.DB, stepID string, rows []warningRow, known map[s
 	}
 	insert := slices.DeleteFunc(slices.Clone(rows), func(r warningRow) bool { return known[r.Dedupe] })
 	var counters *rollup
-	var before map[string]bool
+	var whole []string // the cases whose flags are told by all their warnings
 	done := func() error { return nil }
 	if len(insert) > 0 {
 		counters, done = rollupOf(tx)
-		var err error
-		if before, err = counters.flagsBefore(tx, caseNosOf(insert, false), caseNosOf(insert, true)); err != nil {
-			return nil, err
-		}
+		ask, askOverdue := counters.flagsToAsk(caseNosOf(insert, false), caseNosOf(insert, true))
+		whole = slices.Compact(slices.Sorted(slices.Values(append(ask, askOverdue...))))
 		// Not noted as written by the insert: one stored meanwhile is
 		// skipped by it. The new ones are noted below.
 		if err := createWarnings(tx.WithContext(untracked(tx.Statement.Context)), insert); err != nil {
 			return nil, err
 		}
 	}
-	stored, err := storedWarnings(tx, rows)
+	stored, before, err := storedStepWarnings(tx, stepID, rows, whole)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +119,46 @@ func tellStepWarnings(tx *gorm.DB, stepID string, rows []warningRow, known map[s
 	if w := tracked(tx.Statement.Context); w != nil {
 		w.note(reflect.ValueOf(fresh))
 	}
+	before = counters.withKnownFlags(before, caseNosOf(insert, false))
 	return stored, tellStored(tx, counters, done, fresh, before, account, at)
+}
+
+// storedStepWarnings returns those of rows stored, as stored, by
+// "case|dedupe", reading every warning of the cases of whole, and with
+// warningFlags of those cases as they were before step stepID: from their
+// warnings that do not name it.
+func storedStepWarnings(tx *gorm.DB, stepID string, rows []warningRow, whole []string) (map[string]warningRow, map[string]bool, error) {
+	keyed := slices.DeleteFunc(slices.Clone(rows), func(r warningRow) bool {
+		_, found := slices.BinarySearch(whole, r.CaseNo)
+		return found
+	})
+	stored, err := storedWarnings(tx, keyed)
+	if err != nil {
+		return nil, nil, err
+	}
+	before := map[string]bool{}
+	if len(whole) == 0 {
+		return stored, before, nil
+	}
+	wanted := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		wanted[r.CaseNo+"|"+r.Dedupe] = true
+	}
+	for i := 0; i < len(whole); i += idBatch {
+		var part []warningRow
+		if err := tx.Where("case_no IN ?", whole[i:min(i+idBatch, len(whole))]).Find(&part).Error; err != nil {
+			return nil, nil, err
+		}
+		for _, w := range part {
+			if key := w.CaseNo + "|" + w.Dedupe; wanted[key] {
+				stored[key] = w
+			}
+			if w.StepID != stepID {
+				before[w.CaseNo] = before[w.CaseNo] || slices.Contains(compliance.OverdueRules, w.Rule)
+			}
+		}
+	}
+	return stored, before, nil
 }
 
 // tellStored counts fresh, the warnings just stored, in counters (done

@@ -26,27 +26,32 @@ import (
 // 13, 10, 11). Steps together are bounded as a step alone: a group none of
 // whose steps fails takes no savepoint, and a group of one is a step alone.
 // A later step that raises its case's first warning sent 14 (MySQL 10)
-// while whether the case had one was asked apart.
+// while whether the case had one was asked apart; one that closes its case
+// 15 (MySQL 11) while whether the case had a warning was asked even when
+// the service's read of the case said so.
 var stepStatementBounds = map[string]map[string]float64{
 	"sqlite": {
-		"first step alone":          12,
-		"later step alone":          12,
-		"later steps together":      12,
-		"later step, first warning": 13,
+		"first step alone":            12,
+		"later step alone":            12,
+		"later steps together":        12,
+		"later step, first warning":   13,
+		"later step closing its case": 14,
 	},
 	"mysql": {
-		"first step alone":          12,
-		"later step alone":          8,
-		"later steps together":      8,
-		"later step, first warning": 9,
+		"first step alone":            12,
+		"later step alone":            8,
+		"later steps together":        8,
+		"later step, first warning":   9,
+		"later step closing its case": 10,
 	},
 }
 
 // stepStatements measures, on a fresh district, the statements and
 // transactions of a case's first step and of a later step submitted one
 // at a time, of 64 later steps of 64 cases submitted as one batch (stored
-// in groups by the step writer), and of a later step that raises the
-// first warning of its case. It returns the counts per step.
+// in groups by the step writer), of a later step that raises the first
+// warning of its case and of one that closes its case. It returns the
+// counts per step.
 //
 // It also returns the statements of the first and the later step, in the
 // order sent, to show what a count is made of.
@@ -116,6 +121,11 @@ func stepStatements(t testing.TB, store *sqlstore.Store, svc *checker.Services, 
 	submit(first)
 	out["later step, first warning"] = count.Stop()
 	texts = append(texts, count.Texts()...)
+	// The last step of the flow closes the case, which has warnings.
+	submit(sub("ZJJ-A-0", "decide", at.Add(2*time.Minute)))
+	count.Start()
+	submit(sub("ZJJ-A-0", "deliver", at.Add(3*time.Minute)))
+	out["later step closing its case"] = count.Stop()
 	return out, texts
 }
 

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"maps"
 	"slices"
 
 	"gorm.io/gorm"
@@ -30,13 +31,28 @@ func caseRows(tx *gorm.DB, caseNos []string) (map[string]caseRow, error) {
 
 // warningFlags returns the cases of caseNos that have a warning, each with
 // whether it has an overdue one; that is looked for only in the cases of
-// overdueOf, the others are false. Both read the (case_no, dedupe) index;
-// only the overdue query reads rows.
+// overdueOf, the others are false. A case asked only whether it has a
+// warning is answered from the (case_no, dedupe) index; the others by their
+// rows, a case asked both ways in one query.
 func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, error) {
 	out := make(map[string]bool, len(caseNos))
-	for i := 0; i < len(caseNos); i += idBatch {
+	askOverdue := make(map[string]bool, len(overdueOf))
+	for _, no := range overdueOf {
+		askOverdue[no] = true
+	}
+	var warnedOnly, both []string
+	for _, no := range caseNos {
+		if askOverdue[no] {
+			both = append(both, no)
+			delete(askOverdue, no)
+		} else {
+			warnedOnly = append(warnedOnly, no)
+		}
+	}
+	overdueOnly := slices.Sorted(maps.Keys(askOverdue))
+	for i := 0; i < len(warnedOnly); i += idBatch {
 		var warned []string
-		if err := tx.Model(&warningRow{}).Distinct("case_no").Where("case_no IN ?", caseNos[i:min(i+idBatch, len(caseNos))]).
+		if err := tx.Model(&warningRow{}).Distinct("case_no").Where("case_no IN ?", warnedOnly[i:min(i+idBatch, len(warnedOnly))]).
 			Pluck("case_no", &warned).Error; err != nil {
 			return nil, err
 		}
@@ -44,10 +60,23 @@ func warningFlags(tx *gorm.DB, caseNos, overdueOf []string) (map[string]bool, er
 			out[no] = false
 		}
 	}
-	for i := 0; i < len(overdueOf); i += idBatch {
+	for i := 0; i < len(both); i += idBatch {
+		var flags []struct {
+			CaseNo  string
+			Overdue bool
+		}
+		if err := tx.Model(&warningRow{}).Select("case_no, MAX(CASE WHEN rule IN ? THEN 1 ELSE 0 END) = 1 AS overdue", compliance.OverdueRules).
+			Where("case_no IN ?", both[i:min(i+idBatch, len(both))]).Group("case_no").Scan(&flags).Error; err != nil {
+			return nil, err
+		}
+		for _, f := range flags {
+			out[f.CaseNo] = f.Overdue
+		}
+	}
+	for i := 0; i < len(overdueOnly); i += idBatch {
 		var overdue []string
 		if err := tx.Model(&warningRow{}).Distinct("case_no").
-			Where("case_no IN ? AND rule IN ?", overdueOf[i:min(i+idBatch, len(overdueOf))], compliance.OverdueRules).
+			Where("case_no IN ? AND rule IN ?", overdueOnly[i:min(i+idBatch, len(overdueOnly))], compliance.OverdueRules).
 			Pluck("case_no", &overdue).Error; err != nil {
 			return nil, err
 		}
@@ -206,7 +235,8 @@ func countCaseStatus(tx *gorm.DB, c caseRow, before string) error {
 	if before == "" || (before == compliance.CaseClosed) == (c.Status == compliance.CaseClosed) {
 		return nil
 	}
-	flags, err := warningFlags(tx, []string{c.CaseNo}, []string{c.CaseNo})
+	r, _ := rollupOf(tx)
+	flags, err := r.flagsBefore(tx, []string{c.CaseNo}, []string{c.CaseNo})
 	if err != nil {
 		return err
 	}
@@ -214,7 +244,6 @@ func countCaseStatus(tx *gorm.DB, c caseRow, before string) error {
 	from := caseState{exists: true, closed: before == compliance.CaseClosed, warned: warned, overdue: overdue}
 	to := from
 	to.closed = !from.closed
-	r, _ := rollupOf(tx)
 	r.caseChange(c.DepartmentCode, c.AcceptedAt, from, to)
 	return nil
 }

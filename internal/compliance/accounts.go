@@ -35,6 +35,7 @@ func (s *Accounts) CreateDepartment(ctx context.Context, who *Account, d Departm
 	d.Name = strings.TrimSpace(d.Name)
 	d.CreatedAt = s.now().UTC()
 	out, err := s.store.CreateDepartment(ctx, d)
+	s.noDepts.forget(d.Code)
 	if errors.Is(err, ErrDuplicate) {
 		return Department{}, Errorf(ClassConflict, "department_exists", "部门编码 %s 已存在", d.Code)
 	}

@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -27,12 +26,12 @@ func (s *Cases) checkCaseNo(ctx context.Context, dept, caseNo string) error {
 		if caseNo[i] != '-' || !codePattern.MatchString(other) {
 			continue
 		}
-		_, err := s.department(ctx, other)
-		switch {
-		case err == nil:
-			return caseNoError(fmt.Sprintf("办件编号 %s 属于部门 %s 的编号段，请使用本部门（%s）的编号", caseNo, other, dept))
-		case !errors.Is(err, ErrNotFound):
+		taken, err := s.isDepartment(ctx, other)
+		if err != nil {
 			return err
+		}
+		if taken {
+			return caseNoError(fmt.Sprintf("办件编号 %s 属于部门 %s 的编号段，请使用本部门（%s）的编号", caseNo, other, dept))
 		}
 	}
 	return nil

@@ -54,7 +54,18 @@ func TestCaseNumbersPerDepartment(t *testing.T) {
 		t.Run("a new case's number begins with its department's code", cn.numberBeginsWithCode)
 		t.Run("another department's case is answered as a number nobody uses", cn.otherDepartmentsCase)
 		t.Run("a number another department opened before numbers were scoped", cn.numberOpenedBeforeScoping)
+		t.Run("a department created after its numbers were found free owns them at once", cn.newDepartmentOwnsNumbers)
 	})
+}
+
+// newDepartmentOwnsNumbers: a code found to be no department's is
+// remembered for a moment, and creating the department ends that at once.
+func (cn caseNumbersRun) newDepartmentOwnsNumbers(t *testing.T) {
+	s, zjj := cn.s, cn.zjj
+	s.Must(201, "POST", "/api/v1/steps", zjj, apitest.FirstStep("ZJJ-QX-2026-0001-a", "ZJJ-QX-2026-0001", "XK-001", "accept", caseNoAt))
+	s.Must(201, "POST", "/api/v1/departments", apitest.AdminToken, map[string]string{"code": "ZJJ-QX", "name": "区建设工程质量监督站"})
+	r := s.Do("POST", "/api/v1/steps", zjj, apitest.FirstStep("ZJJ-QX-2026-0002-a", "ZJJ-QX-2026-0002", "XK-001", "accept", caseNoAt))
+	apitest.WantCode(t, r, 422, "case_no_prefix")
 }
 
 func (cn caseNumbersRun) numberBeginsWithCode(t *testing.T) {

@@ -76,10 +76,15 @@ func (s *Audit) AuditState(ctx context.Context, subj compliance.AuditSubject) ([
 // AuditStates implements compliance.AuditStateStore. A step of a
 // department and its case, the subjects of a step's submission, are read
 // in one statement (a step's id is unique in its department, a case's
-// number is unique); other subjects one by one.
+// number is unique), or taken from the change ctx carries when its group
+// read them as it committed them (see groupAfterStates); other subjects
+// one by one.
 func (s *Audit) AuditStates(ctx context.Context, subjects []compliance.AuditSubject) ([][]byte, error) {
 	if len(subjects) == 2 && subjects[0].Kind == compliance.SubjectStep && subjects[0].Department != "" &&
 		subjects[1].Kind == compliance.SubjectCase {
+		if st, ok := keptAfter(tracked(ctx), subjects[0], subjects[1]); ok {
+			return [][]byte{st.step, st.kase}, nil
+		}
 		step, c, err := stepAndCaseState(s.db.WithContext(ctx), subjects[0], subjects[1])
 		if err != nil {
 			return nil, wrap(err, "audit state of "+compliance.FormatSubjects(subjects))

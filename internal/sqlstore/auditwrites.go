@@ -30,6 +30,9 @@ type writeSet struct {
 	// intent, when set, is the change's audit intent: each transaction
 	// under the change writes a part of it (see changeIntent).
 	intent *changeIntent
+	// after are the states of the steps the change stored in groups, and
+	// of their cases, as committed (see groupAfterStates).
+	after map[stepSubjects]subjectStates
 }
 
 // writeKeys are the keys of followed objects written.

@@ -178,6 +178,7 @@ func (w *stepWriter) attempt(ctx context.Context, jobs []*stepJob, savepoints bo
 	var (
 		parts      []intentPart
 		riders     []*auditJob // entries of the audit writer queued here
+		after      []afterState
 		committing bool
 	)
 	err := w.c.transactionOnce(ctx, func(tx *gorm.DB) error {
@@ -223,11 +224,15 @@ func (w *stepWriter) attempt(ctx context.Context, jobs []*stepJob, savepoints bo
 		if err := counters.flush(tx); err != nil {
 			return err
 		}
+		if after, err = groupAfterStates(tx, jobs); err != nil {
+			return err
+		}
 		committing = true
 		return nil
 	})
 	if err == nil {
 		committed(parts)
+		keepAfter(after)
 	}
 	if len(riders) > 0 {
 		w.c.audits.landed(riders, committing, err)

@@ -1,0 +1,102 @@
+package sqlstore
+
+import (
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"powercheck/internal/compliance"
+)
+
+// The audit records the state of a step's subjects, the step and its case,
+// after the change. For the steps of a group the step writer reads them
+// all in the group's transaction, in one statement, just before it
+// commits: the state the change committed, and a statement a group instead
+// of one a step after the commit. They are handed to the change once the
+// transaction has committed (writeSet.keepAfter); AuditStates answers from
+// them. A step stored on its own, a replay and a step that failed are read
+// after the commit, as other subjects are.
+
+// stepSubjects names a step (of its department) and its case.
+type stepSubjects struct{ dept, id, caseNo string }
+
+// subjectStates is the state of a step and of its case, as AuditState
+// encodes them.
+type subjectStates struct{ step, kase []byte }
+
+// afterState is the state of one stored job's subjects.
+type afterState struct {
+	job    *stepJob
+	states subjectStates
+}
+
+// groupAfterStates reads, in tx, the state of the step and the case of each
+// of jobs that was stored, in one statement (see eachJoinedRow).
+func groupAfterStates(tx *gorm.DB, jobs []*stepJob) ([]afterState, error) {
+	byStep := map[stepSubjects]*stepJob{}
+	var conds []string
+	var args []any
+	for _, j := range jobs {
+		if j.err != nil || tracked(j.ctx) == nil {
+			continue
+		}
+		k := subjectsOf(j.rec)
+		byStep[k] = j
+		conds = append(conds, "(s.id = ? AND s.department_code = ?)")
+		args = append(args, k.id, k.dept)
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	var out []afterState
+	err := eachJoinedRow(tx.Raw("SELECT s.*, 1 AS pc_state_split, c.* FROM steps s JOIN cases c ON c.case_no = s.case_no WHERE "+
+		strings.Join(conds, " OR "), args...), func(s, c rowValues) error {
+		k := stepSubjects{dept: s.text("department_code"), id: s.text("id"), caseNo: c.text("case_no")}
+		j := byStep[k]
+		if j == nil {
+			return fmt.Errorf("state after the group: step %s of %s in case %s was not written by it", k.id, k.dept, k.caseNo)
+		}
+		delete(byStep, k)
+		out = append(out, afterState{job: j, states: subjectStates{step: encodeRow(s.cols, s.vals), kase: encodeRow(c.cols, c.vals)}})
+		return nil
+	})
+	if err != nil {
+		return nil, wrap(err, "read the state of the group's steps and cases")
+	}
+	if len(byStep) > 0 {
+		return nil, fmt.Errorf("state after the group: %d stored steps not found", len(byStep))
+	}
+	return out, nil
+}
+
+// subjectsOf names the step and the case of rec.
+func subjectsOf(rec compliance.StepRecord) stepSubjects {
+	return stepSubjects{dept: rec.Case.DepartmentCode, id: rec.Step.ID, caseNo: rec.Case.CaseNo}
+}
+
+// keepAfter hands each job's states to its change: call it once the
+// transaction that read them has committed.
+func keepAfter(states []afterState) {
+	for _, a := range states {
+		w := tracked(a.job.ctx)
+		w.mu.Lock()
+		if w.after == nil {
+			w.after = map[stepSubjects]subjectStates{}
+		}
+		w.after[subjectsOf(a.job.rec)] = a.states
+		w.mu.Unlock()
+	}
+}
+
+// keptAfter returns the states kept for a step and its case, the subjects
+// of a step's submission, by the change ctx carries.
+func keptAfter(w *writeSet, step, c compliance.AuditSubject) (subjectStates, bool) {
+	if w == nil {
+		return subjectStates{}, false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st, ok := w.after[stepSubjects{dept: step.Department, id: step.Key, caseNo: c.Key}]
+	return st, ok
+}

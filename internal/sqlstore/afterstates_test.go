@@ -1,0 +1,89 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"powercheck/internal/compliance"
+	"powercheck/internal/sqlstore"
+	"powercheck/internal/sqlstore/sqlstoretest"
+)
+
+// The state of a grouped step and of its case that the audit records after
+// the change is kept from the group's transaction, without a read after
+// the commit, and is byte for byte what a read of them gives; a step that
+// the group refused keeps nothing and is read.
+func TestGroupKeepsStatesAfter(t *testing.T) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
+		item := mustZJJItem(t, s)
+		mustRecord(t, s, newCaseRecord("K-0", item, newStep("K-0-accept", "K-0", "accept", at(2, 9, 0, 0, 0))))
+		later, err := s.Cases().Case(t.Context(), "K-0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs := []compliance.StepRecord{
+			// Its answer fails the second time: it is rolled back to its
+			// savepoint when the group is written again.
+			newCaseRecord("K-4", item, newStep("K-4-accept", "K-4", "accept", at(2, 9, 0, 0, 0))),
+			newCaseRecord("K-1", item, newStep("K-1-accept", "K-1", "accept", at(2, 9, 0, 0, 0))),
+			// Its id is taken: the group is written again without it.
+			newCaseRecord("K-2", item, newStep("K-0-accept", "K-2", "accept", at(2, 9, 0, 0, 0))),
+			nextRecord(later, newStep("K-0-review", "K-0", "review", at(2, 10, 0, 0, 0)),
+				compliance.Finding{Rule: "deadline.step_overdue", Level: compliance.LevelPrewarning, Message: "审查环节已超期"}),
+			newCaseRecord("K-3", item, newStep("K-3-accept", "K-3", "accept", at(2, 9, 0, 0, 0))),
+		}
+		ctxs := make([]context.Context, len(recs))
+		answers := make([]compliance.Responder, len(recs))
+		for i, rec := range recs {
+			ctxs[i], _ = s.Audit().TrackWrites(t.Context())
+			answers[i] = respond(rec)
+		}
+		calls := 0
+		answers[0] = func(w []compliance.Warning) (compliance.StepResult, error) {
+			if calls++; calls > 1 {
+				return compliance.StepResult{}, errors.New("the answer failed")
+			}
+			return respond(recs[0])(w)
+		}
+		errs, err := s.WriteStepGroup(ctxs, recs, answers)
+
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := sqlstoretest.CountStatements(t, s)
+		for i, rec := range recs {
+			subjects := []compliance.AuditSubject{
+				{Kind: compliance.SubjectStep, Key: rec.Step.ID, Department: rec.Case.DepartmentCode},
+				{Kind: compliance.SubjectCase, Key: rec.Case.CaseNo},
+			}
+			count.Start()
+			kept, err := s.Audit().AuditStates(ctxs[i], subjects)
+			if err != nil {
+				t.Fatal(err)
+			}
+			statements := count.Stop().Statements()
+			read, err := s.Audit().AuditStates(t.Context(), subjects)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(kept) != 2 || !bytes.Equal(kept[0], read[0]) || !bytes.Equal(kept[1], read[1]) {
+				t.Errorf("%s: the states kept differ from those read:\n%q\n%q", rec.Step.ID, kept, read)
+			}
+			stored := errs[i] == nil
+			if stored && (read[0] == nil || read[1] == nil) {
+				t.Errorf("%s: the step or its case is not stored", rec.Step.ID)
+			}
+			switch {
+			case stored && statements != 0:
+				t.Errorf("%s, stored in the group: %d statements to tell its states, want none", rec.Step.ID, statements)
+			case !stored && statements == 0:
+				t.Errorf("%s, refused (%v): its states were not read", rec.Step.ID, errs[i])
+			}
+		}
+		if errs[0] == nil || errs[2] == nil {
+			t.Errorf("K-4-accept, whose answer failed, or K-0-accept again stored: %v", errs)
+		}
+	})
+}

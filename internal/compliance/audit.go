@@ -33,7 +33,9 @@ type AuditEntry struct {
 	// bulk jobs, whose effects are the warnings they raise.
 	Subjects string `json:"subjects"`
 	// BeforeDigest and AfterDigest are StateDigest of the subjects read
-	// just before the change and just after it was committed.
+	// just before the change and as it committed them: just after the
+	// commit, or, for a step stored in a group, by the group's transaction
+	// just before it committed.
 	BeforeDigest string `json:"before_digest"`
 	AfterDigest  string `json:"after_digest"`
 	// EffectsDigest is EffectsDigest of Effects: "" when the entry records

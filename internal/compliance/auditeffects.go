@@ -148,9 +148,10 @@ func SubjectDigest(subj AuditSubject, state []byte) string {
 }
 
 // Written lists the followed objects that the store wrote under the context
-// TrackWrites gave, with their state read when it is called: after the
-// change committed. Objects written by a transaction that was rolled back
-// are not stored and not listed.
+// TrackWrites gave, with their state after the change committed: read when
+// it is called, or, for the warnings of steps stored in a group, as the
+// group's transaction committed them. Objects written by a transaction that
+// was rolled back are not stored and not listed.
 type Written func(ctx context.Context) ([]AuditObject, error)
 
 // WriteTracker is a store that notes the followed objects it writes: every

@@ -45,7 +45,7 @@ type StaleIntent struct {
 	At     time.Time // when its last transaction wrote it
 	Intent AuditIntent
 	// Written lists the followed objects its transactions noted, with
-	// their state read when it is called.
+	// their state after the change (see the Written type).
 	Written Written
 	// Parts is how many transactions wrote it: completing it removes that
 	// many, or nothing when another transaction or node got there first.

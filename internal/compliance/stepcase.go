@@ -31,9 +31,10 @@ var errCaseFull = errors.New("case full")
 // case) when the case holds no more steps.
 func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission, now time.Time) (stepCase, error) {
 	// A step sent by a program names a handler, who is looked up among the
-	// accounts of the case's department with the case.
+	// accounts of the case's department with the case, unless it is the
+	// account sending it (see newStep).
 	handler := ""
-	if !sub.BySession {
+	if !sub.BySession && !ownName(who, strings.TrimSpace(sub.Handler)) {
 		handler = strings.TrimSpace(sub.Handler)
 	}
 	state, err := s.caseState(ctx, sub, handler)

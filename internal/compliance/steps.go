@@ -157,6 +157,14 @@ func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, 
 		step.HandlerKnown = &known
 		return step, nil, nil
 	}
+	if ownName(who, step.Handler) && who.DepartmentCode == c.DepartmentCode {
+		// The handler is the account entering the step, an active account
+		// of the case's department of that name: the accounts looked up
+		// would include it, and it is the one told either way (handlerOf).
+		known, account := true, who.Username
+		step.HandlerKnown = &known
+		return step, &account, nil
+	}
 	if sc.handlers != nil {
 		known, account := handlerOf(*sc.handlers, who.Username)
 		step.HandlerKnown = known
@@ -168,6 +176,11 @@ func (s *Cases) newStep(ctx context.Context, who *Account, sub *StepSubmission, 
 	)
 	step.HandlerKnown, account, err = handlerKnown(ctx, s.store, c.DepartmentCode, step.Handler, who.Username)
 	return step, account, err
+}
+
+// ownName reports whether handler is the real name of who.
+func ownName(who *Account, handler string) bool {
+	return who.RealName != "" && handler == who.RealName
 }
 
 // record is what storing step, evaluated as ev, writes: the step, the

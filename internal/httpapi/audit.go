@@ -26,7 +26,7 @@ const auditPeekBytes = 64 << 10
 // request body's digest), what was answered (the response body's digest),
 // never headers, so never the token, and the stored state of the objects
 // the route touches (the route table's subjects) read just before the handler runs and
-// just after it answered. The followed objects the change wrote besides
+// as the change committed them (see compliance.AuditEntry). The followed objects the change wrote besides
 // (the warnings a step raised, say) are noted as the store writes them
 // (TrackWrites) and recorded with their state after it.
 //

@@ -10,13 +10,15 @@ import (
 )
 
 // The audit records the state of a step's subjects, the step and its case,
-// after the change. For the steps of a group the step writer reads them
-// all in the group's transaction, in one statement, just before it
-// commits: the state the change committed, and a statement a group instead
-// of one a step after the commit. They are handed to the change once the
-// transaction has committed (writeSet.keepAfter); AuditStates answers from
-// them. A step stored on its own, a replay and a step that failed are read
-// after the commit, as other subjects are.
+// after the change, and of the warnings the step raised. For the steps of a
+// group the step writer reads them all in the group's transaction, just
+// before it commits (a statement for the steps and their cases, one for
+// the warnings): the state the change committed, and two statements a
+// group instead of up to two a step after the commit. They are handed to
+// the change once the transaction has committed (keepAfter); AuditStates
+// and the list of what the change wrote answer from them. A step stored on
+// its own, a replay and a step that failed are read after the commit, as
+// other subjects are.
 
 // stepSubjects names a step (of its department) and its case.
 type stepSubjects struct{ dept, id, caseNo string }
@@ -25,10 +27,11 @@ type stepSubjects struct{ dept, id, caseNo string }
 // encodes them.
 type subjectStates struct{ step, kase []byte }
 
-// afterState is the state of one stored job's subjects.
+// afterState is the state of one stored job's subjects and warnings.
 type afterState struct {
-	job    *stepJob
-	states subjectStates
+	job      *stepJob
+	states   subjectStates
+	warnings []joinedWarning
 }
 
 // groupAfterStates reads, in tx, the state of the step and the case of each
@@ -67,7 +70,39 @@ func groupAfterStates(tx *gorm.DB, jobs []*stepJob) ([]afterState, error) {
 	if len(byStep) > 0 {
 		return nil, fmt.Errorf("state after the group: %d stored steps not found", len(byStep))
 	}
-	return out, nil
+	return out, groupWarningStates(tx, out)
+}
+
+// groupWarningStates adds to each of states the warnings its step raised:
+// those that name it (see tellStepWarnings), in one statement.
+func groupWarningStates(tx *gorm.DB, states []afterState) error {
+	type raised struct{ caseNo, stepID string }
+	index := map[raised]int{}
+	var conds []string
+	var args []any
+	for i, a := range states {
+		if len(a.job.rec.Findings) == 0 {
+			continue
+		}
+		index[raised{a.job.rec.Case.CaseNo, a.job.rec.Step.ID}] = i
+		conds = append(conds, "(w.case_no = ? AND w.step_id = ?)")
+		args = append(args, a.job.rec.Case.CaseNo, a.job.rec.Step.ID)
+	}
+	if len(conds) == 0 {
+		return nil
+	}
+	ws, err := joinedWarnings(tx, strings.Join(conds, " OR "), args...)
+	if err != nil {
+		return wrap(err, "read the warnings of the group's steps")
+	}
+	for _, w := range ws {
+		i, ok := index[raised{w.key.caseNo, w.stepID}]
+		if !ok {
+			return fmt.Errorf("state after the group: warning %s of case %s names no step of it", w.object.Subject.Key, w.key.caseNo)
+		}
+		states[i].warnings = append(states[i].warnings, w)
+	}
+	return nil
 }
 
 // subjectsOf names the step and the case of rec.
@@ -85,6 +120,12 @@ func keepAfter(states []afterState) {
 			w.after = map[stepSubjects]subjectStates{}
 		}
 		w.after[subjectsOf(a.job.rec)] = a.states
+		for _, r := range a.warnings {
+			if w.afterWarnings == nil {
+				w.afterWarnings = map[warningKey]compliance.AuditObject{}
+			}
+			w.afterWarnings[r.key] = r.object
+		}
 		w.mu.Unlock()
 	}
 }

@@ -27,7 +27,8 @@ func TestGroupKeepsStatesAfter(t *testing.T) {
 			// Its answer fails the second time: it is rolled back to its
 			// savepoint when the group is written again.
 			newCaseRecord("K-4", item, newStep("K-4-accept", "K-4", "accept", at(2, 9, 0, 0, 0))),
-			newCaseRecord("K-1", item, newStep("K-1-accept", "K-1", "accept", at(2, 9, 0, 0, 0))),
+			newCaseRecord("K-1", item, newStep("K-1-accept", "K-1", "accept", at(2, 9, 0, 0, 0)),
+				compliance.Finding{Rule: "legal_basis.missing", Level: compliance.LevelAlarm, Message: "未引用法律依据"}),
 			// Its id is taken: the group is written again without it.
 			newCaseRecord("K-2", item, newStep("K-0-accept", "K-2", "accept", at(2, 9, 0, 0, 0))),
 			nextRecord(later, newStep("K-0-review", "K-0", "review", at(2, 10, 0, 0, 0)),
@@ -35,9 +36,10 @@ func TestGroupKeepsStatesAfter(t *testing.T) {
 			newCaseRecord("K-3", item, newStep("K-3-accept", "K-3", "accept", at(2, 9, 0, 0, 0))),
 		}
 		ctxs := make([]context.Context, len(recs))
+		written := make([]compliance.Written, len(recs))
 		answers := make([]compliance.Responder, len(recs))
 		for i, rec := range recs {
-			ctxs[i], _ = s.Audit().TrackWrites(t.Context())
+			ctxs[i], written[i] = s.Audit().TrackWrites(t.Context())
 			answers[i] = respond(rec)
 		}
 		calls := 0
@@ -54,36 +56,74 @@ func TestGroupKeepsStatesAfter(t *testing.T) {
 		}
 		count := sqlstoretest.CountStatements(t, s)
 		for i, rec := range recs {
-			subjects := []compliance.AuditSubject{
-				{Kind: compliance.SubjectStep, Key: rec.Step.ID, Department: rec.Case.DepartmentCode},
-				{Kind: compliance.SubjectCase, Key: rec.Case.CaseNo},
-			}
-			count.Start()
-			kept, err := s.Audit().AuditStates(ctxs[i], subjects)
-			if err != nil {
-				t.Fatal(err)
-			}
-			statements := count.Stop().Statements()
-			read, err := s.Audit().AuditStates(t.Context(), subjects)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(kept) != 2 || !bytes.Equal(kept[0], read[0]) || !bytes.Equal(kept[1], read[1]) {
-				t.Errorf("%s: the states kept differ from those read:\n%q\n%q", rec.Step.ID, kept, read)
-			}
 			stored := errs[i] == nil
-			if stored && (read[0] == nil || read[1] == nil) {
-				t.Errorf("%s: the step or its case is not stored", rec.Step.ID)
-			}
-			switch {
-			case stored && statements != 0:
-				t.Errorf("%s, stored in the group: %d statements to tell its states, want none", rec.Step.ID, statements)
-			case !stored && statements == 0:
-				t.Errorf("%s, refused (%v): its states were not read", rec.Step.ID, errs[i])
-			}
+			checkKeptStates(t, s, count, ctxs[i], rec, stored, errs[i])
+			checkKeptWarnings(t, s, count, written[i], rec, stored)
 		}
 		if errs[0] == nil || errs[2] == nil {
 			t.Errorf("K-4-accept, whose answer failed, or K-0-accept again stored: %v", errs)
 		}
 	})
+}
+
+// checkKeptStates: the states of rec's step and case, as the audit tells
+// them under the change's ctx, are those a read gives; they are told
+// without a statement when the group stored the step, and read when not.
+func checkKeptStates(t *testing.T, s *sqlstore.Store, count *sqlstoretest.Statements, ctx context.Context,
+	rec compliance.StepRecord, stored bool, refused error) {
+	t.Helper()
+	subjects := []compliance.AuditSubject{
+		{Kind: compliance.SubjectStep, Key: rec.Step.ID, Department: rec.Case.DepartmentCode},
+		{Kind: compliance.SubjectCase, Key: rec.Case.CaseNo},
+	}
+	count.Start()
+	kept, err := s.Audit().AuditStates(ctx, subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statements := count.Stop().Statements()
+	read, err := s.Audit().AuditStates(t.Context(), subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 2 || !bytes.Equal(kept[0], read[0]) || !bytes.Equal(kept[1], read[1]) {
+		t.Errorf("%s: the states kept differ from those read:\n%q\n%q", rec.Step.ID, kept, read)
+	}
+	if stored && (read[0] == nil || read[1] == nil) {
+		t.Errorf("%s: the step or its case is not stored", rec.Step.ID)
+	}
+	switch {
+	case stored && statements != 0:
+		t.Errorf("%s, stored in the group: %d statements to tell its states, want none", rec.Step.ID, statements)
+	case !stored && statements == 0:
+		t.Errorf("%s, refused (%v): its states were not read", rec.Step.ID, refused)
+	}
+}
+
+// checkKeptWarnings: the warnings rec's change wrote are listed with the
+// states a read gives, without a statement when the group stored them.
+func checkKeptWarnings(t *testing.T, s *sqlstore.Store, count *sqlstoretest.Statements, written compliance.Written,
+	rec compliance.StepRecord, stored bool) {
+	t.Helper()
+	count.Start()
+	objs, err := written(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	statements := count.Stop().Statements()
+	if want := len(rec.Findings); stored && len(objs) != want {
+		t.Errorf("%s: %d warnings written, want %d", rec.Step.ID, len(objs), want)
+	}
+	if stored && len(objs) > 0 && statements != 0 {
+		t.Errorf("%s: %d statements to list its warnings, want none", rec.Step.ID, statements)
+	}
+	for _, o := range objs {
+		read, err := s.Audit().AuditState(t.Context(), o.Subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(o.State, read) {
+			t.Errorf("%s: warning %s kept as\n%q\nread as\n%q", rec.Step.ID, o.Subject.Key, o.State, read)
+		}
+	}
 }

@@ -150,16 +150,41 @@ func warningStates(db *gorm.DB, q *gorm.DB) ([]compliance.AuditObject, error) {
 
 // joinedWarningStates is warningStates of the warnings that cond selects
 // (on their columns, named w.<column>), in id order, each read with its
-// transitions in one statement (see eachJoinedRow): a warning joined to
-// each of its transitions, or to none. They are put in order here: an
-// ORDER BY over the join costs the database a temporary table.
+// transitions in one statement (see joinedWarnings).
 func joinedWarningStates(db *gorm.DB, cond string, args ...any) ([]compliance.AuditObject, error) {
+	ws, err := joinedWarnings(db, cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]compliance.AuditObject, len(ws))
+	for i, w := range ws {
+		out[i] = w.object
+	}
+	return out, nil
+}
+
+// joinedWarning is a warning's state, with the key it is stored under and
+// the step that raised it.
+type joinedWarning struct {
+	key    warningKey
+	stepID string
+	object compliance.AuditObject
+}
+
+// joinedWarnings returns the warnings that cond selects, in id order, each
+// with its state as warningStates encodes it, read with its transitions in
+// one statement (see eachJoinedRow): a warning joined to each of its
+// transitions, or to none. They are put in order here: an ORDER BY over the
+// join costs the database a temporary table.
+func joinedWarnings(db *gorm.DB, cond string, args ...any) ([]joinedWarning, error) {
 	type transition struct {
 		id  int64
 		enc []byte
 	}
 	type warning struct {
 		id          int64
+		key         warningKey
+		stepID      string
 		enc         []byte
 		transitions []transition
 	}
@@ -173,7 +198,8 @@ func joinedWarningStates(db *gorm.DB, cond string, args ...any) ([]compliance.Au
 			}
 			x := byID[id]
 			if x == nil {
-				x = &warning{id: id, enc: encodeRow(w.cols, w.vals)}
+				x = &warning{id: id, key: warningKey{w.text("case_no"), w.text("dedupe")}, stepID: w.text("step_id"),
+					enc: encodeRow(w.cols, w.vals)}
 				byID[id] = x
 			}
 			if t.get("id") == nil { // the warning has no transition
@@ -190,14 +216,15 @@ func joinedWarningStates(db *gorm.DB, cond string, args ...any) ([]compliance.Au
 		return nil, err
 	}
 	ws := slices.SortedFunc(maps.Values(byID), func(a, b *warning) int { return cmp.Compare(a.id, b.id) })
-	out := make([]compliance.AuditObject, len(ws))
+	out := make([]joinedWarning, len(ws))
 	for i, x := range ws {
 		slices.SortFunc(x.transitions, func(a, b transition) int { return cmp.Compare(a.id, b.id) })
 		state := append(x.enc, "children\n"...)
 		for _, t := range x.transitions {
 			state = append(state, t.enc...)
 		}
-		out[i] = compliance.AuditObject{Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: strconv.FormatInt(x.id, 10)}, State: state}
+		out[i] = joinedWarning{key: x.key, stepID: x.stepID,
+			object: compliance.AuditObject{Subject: compliance.AuditSubject{Kind: compliance.SubjectWarning, Key: strconv.FormatInt(x.id, 10)}, State: state}}
 	}
 	return out, nil
 }

@@ -31,8 +31,10 @@ type writeSet struct {
 	// under the change writes a part of it (see changeIntent).
 	intent *changeIntent
 	// after are the states of the steps the change stored in groups, and
-	// of their cases, as committed (see groupAfterStates).
-	after map[stepSubjects]subjectStates
+	// of their cases, as committed; afterWarnings those of the warnings
+	// they raised (see groupAfterStates).
+	after         map[stepSubjects]subjectStates
+	afterWarnings map[warningKey]compliance.AuditObject
 }
 
 // writeKeys are the keys of followed objects written.
@@ -100,6 +102,42 @@ func (k *writeKeys) addID(id int64) { k.init(); k.ids[id] = true }
 
 func (k *writeKeys) addObject(s compliance.AuditSubject) { k.init(); k.objects[s] = true }
 
+// warningsByKey returns the state of the warnings stored under keys (case,
+// dedupe): a case's keys in one IN list, several cases in one query, at
+// most ~idBatch values a query.
+func warningsByKey(db *gorm.DB, keys []warningKey) ([]compliance.AuditObject, error) {
+	slices.SortFunc(keys, func(a, b warningKey) int {
+		if c := strings.Compare(a.caseNo, b.caseNo); c != 0 {
+			return c
+		}
+		return strings.Compare(a.dedupe, b.dedupe)
+	})
+	var out []compliance.AuditObject
+	for len(keys) > 0 {
+		var conds []string
+		var args []any
+		n := 0
+		for len(keys) > 0 && n < idBatch {
+			c := keys[0].caseNo
+			var dedupes []string
+			for len(keys) > 0 && keys[0].caseNo == c && n < idBatch {
+				dedupes = append(dedupes, keys[0].dedupe)
+				keys = keys[1:]
+				n++
+			}
+			conds = append(conds, "(w.case_no = ? AND w.dedupe IN ?)")
+			args = append(args, c, dedupes)
+			n++
+		}
+		objs, err := joinedWarningStates(db, strings.Join(conds, " OR "), args...)
+		if err != nil {
+			return nil, wrap(err, "read the warnings a change stored")
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
+}
+
 // tracked is the writeSet of the change ctx carries; nil when none.
 func tracked(ctx context.Context) *writeSet {
 	w, _ := ctx.Value(writesKey{}).(*writeSet)
@@ -122,8 +160,9 @@ func registerWriteTracking(db *gorm.DB) error {
 
 // TrackWrites implements compliance.WriteTracker. The objects are listed
 // in kind and key order, each with its state read when the list is asked
-// for; warnings in bulk, one query for up to idBatch of them and their
-// transitions.
+// for (warnings in bulk, one query for up to idBatch of them and their
+// transitions), or, for the warnings of steps stored in a group, as the
+// group read them before it committed (see groupAfterStates).
 func (s *Audit) TrackWrites(ctx context.Context) (context.Context, compliance.Written) {
 	w := &writeSet{parent: tracked(ctx)}
 	return context.WithValue(ctx, writesKey{}, w), func(ctx context.Context) ([]compliance.AuditObject, error) {
@@ -135,8 +174,13 @@ func (s *Audit) TrackWrites(ctx context.Context) (context.Context, compliance.Wr
 // (their transaction was rolled back) are left out.
 func (s *Audit) written(ctx context.Context, w *writeSet) ([]compliance.AuditObject, error) {
 	w.mu.Lock()
+	var kept []compliance.AuditObject // as their group committed them
 	keys := make([]warningKey, 0, len(w.warnings))
 	for k := range w.warnings {
+		if o, ok := w.afterWarnings[k]; ok {
+			kept = append(kept, o)
+			continue
+		}
 		keys = append(keys, k)
 	}
 	ids := make([]int64, 0, len(w.ids))
@@ -169,36 +213,12 @@ func (s *Audit) written(ctx context.Context, w *writeSet) ([]compliance.AuditObj
 			}
 		}
 	}
-	// Warnings by their unique key (case, dedupe): a case's keys in one
-	// IN list, several cases in one query, at most ~idBatch values a query.
-	slices.SortFunc(keys, func(a, b warningKey) int {
-		if c := strings.Compare(a.caseNo, b.caseNo); c != 0 {
-			return c
-		}
-		return strings.Compare(a.dedupe, b.dedupe)
-	})
-	for len(keys) > 0 {
-		var conds []string
-		var args []any
-		n := 0
-		for len(keys) > 0 && n < idBatch {
-			c := keys[0].caseNo
-			var dedupes []string
-			for len(keys) > 0 && keys[0].caseNo == c && n < idBatch {
-				dedupes = append(dedupes, keys[0].dedupe)
-				keys = keys[1:]
-				n++
-			}
-			conds = append(conds, "(w.case_no = ? AND w.dedupe IN ?)")
-			args = append(args, c, dedupes)
-			n++
-		}
-		objs, err := joinedWarningStates(db, strings.Join(conds, " OR "), args...)
-		if err != nil {
-			return nil, wrap(err, "read the warnings a change stored")
-		}
-		add(objs)
+	add(kept)
+	byKey, err := warningsByKey(db, keys)
+	if err != nil {
+		return nil, err
 	}
+	add(byKey)
 	for i := 0; i < len(ids); i += idBatch {
 		objs, err := joinedWarningStates(db, "w.id IN ?", ids[i:min(i+idBatch, len(ids))])
 		if err != nil {

@@ -76,7 +76,8 @@ func tellFresh(tx *gorm.DB, fresh []warningRow, account func(warningRow) (string
 // Where the dashboard's counters need to know whether a case had a warning
 // (or an overdue one) and nothing says so yet, that read takes all the
 // case's warnings, and those that do not name the step answer it: such a
-// case was read with none, so there are few.
+// case was read with none (or, for an overdue one, with none overdue), so
+// there are few, or it is one of the rarer steps that raise an overdue one.
 func tellStepWarnings(tx *gorm.DB, stepID string, rows []warningRow, known map[string]bool,
 	account func(warningRow) (string, error), at time.Time) (map[string]warningRow, error) {
 	if len(rows) == 0 {

@@ -76,10 +76,15 @@ func TestStepsThroughEveryNode(t *testing.T) {
 		}
 	}
 	var dupWarnings int
-	mustScan(t, db.QueryRow(`SELECT COUNT(*) FROM (SELECT case_no, rule, warning_key FROM warnings
-		GROUP BY case_no, rule, warning_key HAVING COUNT(*) > 1) d`), &dupWarnings)
+	// A warning is one per case, rule, level and scope: its key, or the
+	// step that raised it when it has none (compliance.DedupeKey). Late
+	// entries, for one, are unkeyed and raised once by each step.
+	mustScan(t, db.QueryRow(`SELECT COUNT(*) FROM (SELECT case_no FROM warnings
+		GROUP BY case_no, rule, level, CASE WHEN warning_key = '' THEN CONCAT('s:', step_id) ELSE CONCAT('k:', warning_key) END
+		HAVING COUNT(*) > 1) d`), &dupWarnings)
 	if dupWarnings != 0 {
 		t.Errorf("warnings stored twice: %d", dupWarnings)
+		t.Logf("warnings: %v", apitest.Column[string](t, db, "SELECT CONCAT(case_no, ' ', rule, ' ', level, ' ', warning_key, ' ', step_id) FROM warnings ORDER BY case_no, rule"))
 	}
 	var raised, warnings int
 	mustScan(t, db.QueryRow("SELECT COUNT(*) FROM warnings"), &warnings)

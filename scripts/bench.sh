@@ -214,8 +214,23 @@ start_server() {
 	return 1
 }
 
-# setup_district: department ZJJ, a clerk (CLERK_TOKEN), a legal officer and
-# the licensing item XK-001.
+# enter_missing_years BASE: a working calendar for every year the service
+# lists as missing, so that the load's deadlines are counted in full. A step
+# whose deadline reaches into a year nobody entered only raises
+# deadline.calendar_unknown, which costs far less to evaluate: near the end
+# of a year, before the next year's schedule is announced, every new case's
+# deadline does. The year is assumed: New Year's Day off, weekends otherwise.
+enter_missing_years() {
+	local base=$1 y
+	for y in $(api 200 GET "$base/api/v1/calendar" "$ADMIN_TOKEN" |
+		sed -n 's/.*"missing":\[\([0-9,]*\)\].*/\1/p' | tr ',' ' '); do
+		api 200 PUT "$base/api/v1/calendar/$y" "$ADMIN_TOKEN" \
+			"{\"source\":\"压测假定安排：元旦放假一天，其余按周末\",\"holidays\":[\"$y-01-01\"],\"workdays\":[]}" >/dev/null || return 1
+	done
+}
+
+# setup_district: department ZJJ, a clerk (CLERK_TOKEN), a legal officer,
+# the licensing item XK-001 and any calendar year missing.
 setup_district() {
 	api 201 POST "$BASE/api/v1/departments" "$ADMIN_TOKEN" '{"code":"ZJJ","name":"区住房和城乡建设局"}' >/dev/null
 	# The clerk's real name is the handler pcload sends: its steps stay compliant
@@ -226,6 +241,7 @@ setup_district() {
 	legal=$(api 201 POST "$BASE/api/v1/accounts" "$ADMIN_TOKEN" \
 		'{"username":"bench-legal","real_name":"压测法制员","role":"legal"}' | json_get token)
 	api 201 PUT "$BASE/api/v1/power-items/XK-001" "$legal" @testdata/catalog/licensing.json >/dev/null
+	enter_missing_years "$BASE"
 	[ -n "$CLERK_TOKEN" ] || { warn "no clerk token"; return 1; }
 }
 

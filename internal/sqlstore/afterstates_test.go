@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"powercheck/internal/compliance"
@@ -126,4 +130,59 @@ func checkKeptWarnings(t *testing.T, s *sqlstore.Store, count *sqlstoretest.Stat
 			t.Errorf("%s: warning %s kept as\n%q\nread as\n%q", rec.Step.ID, o.Subject.Key, o.State, read)
 		}
 	}
+}
+
+// A group none of whose steps fails inserts their rows in one statement,
+// in the order the group stored them: a case's steps keep their order.
+func TestStepWriterInsertsAGroupsRowsTogether(t *testing.T) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		s.LimitStepWriters(1)
+		item := mustZJJItem(t, s)
+		_, current := caseG0(t, s, item)
+		count := sqlstoretest.CountStatements(t, s)
+		release := holdStepWriter(t, s, newCaseRecord("R-0", item, newStep("R-0-accept", "R-0", "accept", at(2, 9, 0, 0, 0))))
+		recs := []compliance.StepRecord{nextRecord(current, newStep("G-0-decide", "G-0", "decide", at(4, 9, 0, 0, 0)))}
+		for i := 1; i <= 4; i++ {
+			no := "R-" + strconv.Itoa(i)
+			recs = append(recs, newCaseRecord(no, item, newStep(no+"-accept", no, "accept", at(2, 9, 0, 0, 0))))
+		}
+		errs := make([]error, len(recs))
+		var wg sync.WaitGroup
+		for i, rec := range recs {
+			wg.Go(func() { _, errs[i] = s.Cases().RecordStep(ctx, rec, respond(rec)) })
+		}
+		waitQueued(t, "steps", len(recs), func() int { return s.Cases().StepWrites().Waiting })
+		count.Start()
+		release()
+		wg.Wait()
+		count.Stop()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("RecordStep(%s): %v", recs[i].Step.ID, err)
+			}
+		}
+		inserts := 0
+		for _, q := range count.Texts() {
+			if strings.HasPrefix(q, "INSERT INTO `steps`") {
+				inserts++
+			}
+		}
+		// The blocker's own, then the group's.
+		if inserts != 2 {
+			t.Errorf("%d INSERTs into steps for the blocker and a group of %d, want 2:\n%s", inserts, len(recs), strings.Join(count.Texts(), "\n"))
+		}
+		var ids []string
+		if err := s.DB().Table("steps").Where("case_no = ?", "G-0").Order("seq").Pluck("id", &ids).Error; err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"G-0-accept", "G-0-review", "G-0-decide"}; !slices.Equal(ids, want) {
+			t.Errorf("steps of G-0 in stored order: %v, want %v", ids, want)
+		}
+		for _, rec := range recs {
+			if _, err := s.Cases().StepByID(ctx, "ZJJ", rec.Step.ID); err != nil {
+				t.Errorf("StepByID(%s): %v", rec.Step.ID, err)
+			}
+		}
+	})
 }

@@ -118,7 +118,9 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 	if row.Response, err = json.Marshal(res); err != nil {
 		return res, err
 	}
-	if err := tx.Create(&row).Error; err != nil {
+	if b := stepRowsIn(tx.Statement.Context); b != nil {
+		b.rows = append(b.rows, row)
+	} else if err := tx.Create(&row).Error; err != nil {
 		return res, err
 	}
 	if err := told(); err != nil {

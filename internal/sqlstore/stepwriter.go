@@ -21,7 +21,8 @@ import (
 // serves many steps instead of one.
 //
 // A group is written first without savepoints, which cost a statement a
-// step. When a step fails (its case changed, its id taken), that
+// step, and with the steps' own rows inserted together at its end. When a
+// step fails (its case changed, its id taken), that
 // transaction is rolled back, the step is answered with its error, and the
 // others are written again, each behind a savepoint of its own: a step
 // that fails then is rolled back to it and answered while the others are
@@ -185,28 +186,8 @@ func (w *stepWriter) attempt(ctx context.Context, jobs []*stepJob, savepoints bo
 		// The counters of the whole group are taken once, at its end; its
 		// stored steps' outbox events are inserted together, before them.
 		counters, events := &rollup{}, &eventBuffer{}
-		for i, j := range jobs {
-			sp := "step" + strconv.Itoa(i)
-			if savepoints {
-				if err := tx.SavePoint(sp).Error; err != nil {
-					return err
-				}
-			}
-			j.res, j.err = recordStep(tx.WithContext(withEvents(withRollup(j.ctx, counters), events)), j.rec, j.respond)
-			if j.err == nil {
-				continue
-			}
-			// MySQL rolls back the whole transaction to break a deadlock;
-			// a lost connection takes it too.
-			if retryable(j.err) || unavailable(j.err) {
-				return j.err
-			}
-			if !savepoints {
-				return errStepRefused
-			}
-			if err := tx.RollbackTo(sp).Error; err != nil {
-				return err
-			}
+		if err := storeJobs(tx, jobs, savepoints, counters, events); err != nil {
+			return err
 		}
 		if err := insertEvents(tx, events.rows); err != nil {
 			return err
@@ -240,6 +221,56 @@ func (w *stepWriter) attempt(ctx context.Context, jobs []*stepJob, savepoints bo
 	return err
 }
 
+// storeJobs stores each job's step in tx, counting in counters and
+// buffering the outbox events in events; see attempt. Without savepoints
+// the steps' own rows are inserted together too, after the others: a step
+// that fails only then (its id taken) cannot be told from the rest, so the
+// group is written again behind savepoints, where each row is inserted
+// with its step's other rows.
+func storeJobs(tx *gorm.DB, jobs []*stepJob, savepoints bool, counters *rollup, events *eventBuffer) error {
+	var rows *stepRowBuffer
+	if !savepoints {
+		rows = &stepRowBuffer{}
+	}
+	for i, j := range jobs {
+		sp := "step" + strconv.Itoa(i)
+		if savepoints {
+			if err := tx.SavePoint(sp).Error; err != nil {
+				return err
+			}
+		}
+		ctx := withEvents(withRollup(j.ctx, counters), events)
+		if rows != nil {
+			ctx = withStepRows(ctx, rows)
+		}
+		j.res, j.err = recordStep(tx.WithContext(ctx), j.rec, j.respond)
+		if j.err == nil {
+			continue
+		}
+		// MySQL rolls back the whole transaction to break a deadlock;
+		// a lost connection takes it too.
+		if retryable(j.err) || unavailable(j.err) {
+			return j.err
+		}
+		if !savepoints {
+			return errStepRefused
+		}
+		if err := tx.RollbackTo(sp).Error; err != nil {
+			return err
+		}
+	}
+	if rows == nil {
+		return nil
+	}
+	if err := insertStepRows(tx, rows); err != nil {
+		if retryable(err) || unavailable(err) {
+			return err
+		}
+		return errStepRefused
+	}
+	return nil
+}
+
 // carryAudits queues in tx the audit entries waiting for the audit writer
 // (audit entries of changes already answered), behind a savepoint: the
 // group's commit is then theirs too. When they fail and tx can go on, they
@@ -263,6 +294,41 @@ func (w *stepWriter) carryAudits(tx *gorm.DB) ([]*auditJob, error) {
 		return nil, err // tx is gone: the group fails, and is split
 	}
 	return nil, tx.RollbackTo("audits").Error
+}
+
+// stepRowBuffer holds the rows of the steps a group stores without
+// savepoints, until they are inserted together at the group's end: one
+// statement for the group instead of one a step. Their order is the order
+// the group stored them in, so a case's steps keep theirs (seq).
+type stepRowBuffer struct{ rows []stepRow }
+
+type stepRowsCtxKey struct{}
+
+// stepRowsIn returns the step row buffer ctx carries, or nil: recordStep
+// then inserts its step's row itself.
+func stepRowsIn(ctx context.Context) *stepRowBuffer {
+	if ctx == nil {
+		return nil
+	}
+	b, _ := ctx.Value(stepRowsCtxKey{}).(*stepRowBuffer)
+	return b
+}
+
+// withStepRows returns ctx carrying b, the buffer recordStep fills.
+func withStepRows(ctx context.Context, b *stepRowBuffer) context.Context {
+	return context.WithValue(ctx, stepRowsCtxKey{}, b)
+}
+
+// stepRowBatch is how many step rows one INSERT carries: at 16 columns a
+// row, 50 rows stay under SQLite's oldest limit of 999 variables.
+const stepRowBatch = 50
+
+// insertStepRows inserts the buffered rows of a group's steps.
+func insertStepRows(tx *gorm.DB, b *stepRowBuffer) error {
+	if len(b.rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(&b.rows, stepRowBatch).Error
 }
 
 // groupIntents returns the intent parts of the changes whose steps the

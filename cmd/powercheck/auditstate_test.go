@@ -84,6 +84,22 @@ func TestAuditStateDigests(t *testing.T) {
 			}
 		})
 
+		t.Run("a later step's before is its case as the step was checked against it", func(t *testing.T) {
+			// Taken from the service's read of the case, not read apart: it
+			// must be the digest a read of the same rows gives.
+			subj := []compliance.AuditSubject{{Kind: "step", Key: "C1-review", Department: "ZJJ"}, {Kind: "case", Key: "ZJJ-2026-0001"}}
+			want, err := compliance.StateDigest(context.Background(), st.Audit(), subj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk],
+				apitest.Step("C1-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00"))
+			e := next()
+			if e.BeforeDigest != want || e.AfterDigest == e.BeforeDigest || len(e.AfterDigest) != 64 {
+				t.Errorf("later step entry %+v: want before %s (the step absent, the case as stored)", e, want)
+			}
+		})
+
 		t.Run("a transition changes the warning's state", func(t *testing.T) {
 			var list struct {
 				Items []struct {

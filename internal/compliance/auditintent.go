@@ -24,6 +24,12 @@ type AuditIntent struct {
 	RequestDigest string
 	Subjects      []AuditSubject
 	BeforeDigest  string
+	// BeforeAsRead leaves BeforeDigest to the store: the state of the
+	// subjects, a step and its case, as the change itself reads them
+	// before it writes: the case as the step is checked against it, and
+	// the step as absent, which its own insert in the same transaction
+	// proves. It spares a read of them before the change runs.
+	BeforeAsRead bool
 }
 
 // AuditRecovered is the ResponseDigest of an entry that recovery completed
@@ -68,6 +74,10 @@ type IntentStore interface {
 	// DropChange removes the intent of the change ctx carries (see
 	// TrackChange), which is not to be recorded.
 	DropChange(ctx context.Context) error
+	// ChangeBefore returns the BeforeDigest that the first committed
+	// transaction of the change ctx carries wrote in its intent, for a
+	// change tracked with BeforeAsRead, and whether one committed.
+	ChangeBefore(ctx context.Context) (digest string, committed bool)
 }
 
 // TrackChange returns a context under which the store writes the change's
@@ -84,6 +94,10 @@ func (s *Audit) TrackChange(ctx context.Context, in AuditIntent) (context.Contex
 // DropChange removes the intent of the change ctx carries: a change that
 // was refused and wrote no followed object is not recorded.
 func (s *Audit) DropChange(ctx context.Context) error { return s.store.DropChange(ctx) }
+
+// ChangeBefore returns the state digest before the change ctx carries,
+// tracked with BeforeAsRead, as its store wrote it; see IntentStore.
+func (s *Audit) ChangeBefore(ctx context.Context) (string, bool) { return s.store.ChangeBefore(ctx) }
 
 // intentBatch is how many intents one recovery pass completes at most.
 const intentBatch = 100

@@ -85,11 +85,21 @@ func StateDigest(ctx context.Context, st AuditStateStore, subjects []AuditSubjec
 	if len(states) != len(subjects) {
 		return "", fmt.Errorf("state of %s: %d states for %d subjects", FormatSubjects(subjects), len(states), len(subjects))
 	}
+	return StatesDigest(subjects, states), nil
+}
+
+// StatesDigest is StateDigest of subjects whose stored states, in the same
+// order, were read already (nil: absent); "" when the counts differ.
+func StatesDigest(subjects []AuditSubject, states [][]byte) string {
+	if len(states) != len(subjects) {
+		return ""
+	}
 	i := 0
-	return stateDigest(subjects, func(AuditSubject) ([]byte, error) {
+	d, _ := stateDigest(subjects, func(AuditSubject) ([]byte, error) {
 		i++
 		return states[i-1], nil
 	})
+	return d
 }
 
 // AbsentStateDigest is StateDigest of subjects none of which exists: the

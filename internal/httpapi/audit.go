@@ -25,8 +25,9 @@ const auditPeekBytes = 64 << 10
 // GET or HEAD that was answered 2xx. The entry says what was asked (the
 // request body's digest), what was answered (the response body's digest),
 // never headers, so never the token, and the stored state of the objects
-// the route touches (the route table's subjects) read just before the handler runs and
-// as the change committed them (see compliance.AuditEntry). The followed objects the change wrote besides
+// the route touches (the route table's subjects) read just before the handler runs (for
+// a step, as the handler reads them: route.beforeAsRead) and as the change committed
+// them (see compliance.AuditEntry). The followed objects the change wrote besides
 // (the warnings a step raised, say) are noted as the store writes them
 // (TrackWrites) and recorded with their state after it.
 //
@@ -99,6 +100,9 @@ func (s *Server) stateBefore(c *gin.Context, ch *auditedChange) (unlock func(), 
 		c.Abort()
 		return nil, false
 	}
+	if ch.rt.beforeAsRead {
+		return unlock, true // the store notes it as the handler reads (subjectsAfter)
+	}
 	if ch.before, err = s.auditLog.StateDigest(c.Request.Context(), ch.subjects); err != nil {
 		unlock()
 		s.log.ErrorContext(c.Request.Context(), "audit: state before a change not read; change refused",
@@ -129,7 +133,7 @@ func (s *Server) watchAnswer(c *gin.Context, ch *auditedChange) {
 	a := account(c)
 	in := compliance.AuditIntent{Actor: a.Username, Role: a.Role, IP: c.ClientIP(), Action: ch.route,
 		Target: auditTarget(c, ch.req.body), RequestDigest: hex.EncodeToString(ch.reqHash[:]), Subjects: ch.subjects,
-		BeforeDigest: ch.before}
+		BeforeDigest: ch.before, BeforeAsRead: ch.readBefore && ch.rt.beforeAsRead}
 	if ch.rt.secret {
 		in.RequestDigest = ""
 	}
@@ -198,6 +202,14 @@ func (s *Server) subjectsAfter(ctx context.Context, ch *auditedChange, e *compli
 	case !ch.readBefore:
 		// The body could not be read, so the state before was not: the
 		// entry says nothing of it.
+	case ch.rt.beforeAsRead:
+		// As the change's committed intent says ("" if it could not say);
+		// a change that committed nothing (a replay) left its subjects as
+		// they are after it.
+		var committed bool
+		if e.BeforeDigest, committed = s.auditLog.ChangeBefore(ctx); !committed {
+			e.BeforeDigest = e.AfterDigest
+		}
 	case !slices.Equal(ch.subjects, after):
 		// The change created what its answer names: nothing of it was
 		// stored before.

@@ -90,3 +90,35 @@ func TestStepStatements(t *testing.T) {
 		})
 	}
 }
+
+// stepAndCaseRead is the audit's read of a step and its case, in one
+// statement (sqlstore's stepAndCaseState).
+var stepAndCaseRead = regexp.MustCompile(`pc_state_split.*LEFT JOIN steps`)
+
+// A step's change does not read its step and its case before the handler
+// runs: its state before is the case as the service read it to check the
+// step (compliance.AuditIntent.BeforeAsRead). A step stored alone is still
+// read once after its commit, for the state after.
+func TestStepStateBeforeAsRead(t *testing.T) {
+	t.Parallel()
+	for _, d := range sqlstoretest.Drivers() {
+		t.Run(d.Name, func(t *testing.T) {
+			var count *sqlstoretest.Statements
+			s := startServerWith(t, d.DSN(t), wiring{opened: func(st *sqlstore.Store) { count = sqlstoretest.CountStatements(t, st) }})
+			tok := s.SetupDistrict(t)
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.FirstStep("C-accept", "ZJJ-2026-0001", "XK-001", "accept", "2026-03-02T09:30:00+08:00"))
+			count.Start()
+			s.Must(201, "POST", "/api/v1/steps", tok[apitest.ZJJClerk], apitest.Step("C-review", "ZJJ-2026-0001", "review", "2026-03-03T09:30:00+08:00"))
+			count.Stop()
+			reads := 0
+			for _, q := range count.Texts() {
+				if stepAndCaseRead.MatchString(q) {
+					reads++
+				}
+			}
+			if reads != 1 {
+				t.Errorf("%d reads of the step and its case for a later step, want 1 (after it):\n%v", reads, count.Texts())
+			}
+		})
+	}
+}

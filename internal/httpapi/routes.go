@@ -41,10 +41,15 @@ type route struct {
 	heavy bool
 	// secret bodies hold a password or a key: their audit entries carry no
 	// digest of the body, which would let a weak one be guessed offline.
-	secret   bool
-	password bool  // open to an account that must change its password first
-	maxBody  int64 // the route's own body limit (uploads); 0: the server's
-	handlers []gin.HandlerFunc
+	secret bool
+	// beforeAsRead: the state of the subjects (a step and its case) before
+	// the change is the one the handler reads and checks the step against,
+	// noted by the store, not read before the handler runs
+	// (compliance.AuditIntent.BeforeAsRead).
+	beforeAsRead bool
+	password     bool  // open to an account that must change its password first
+	maxBody      int64 // the route's own body limit (uploads); 0: the server's
+	handlers     []gin.HandlerFunc
 }
 
 // key is the route as permissions, audit entries and metrics name it:
@@ -74,6 +79,7 @@ func openRoute(method, path string, h ...gin.HandlerFunc) route {
 
 func (r route) heavyRequest() route         { r.heavy = true; return r }
 func (r route) secretBody() route           { r.secret = true; return r }
+func (r route) stateAsRead() route          { r.beforeAsRead = true; return r }
 func (r route) duringPasswordChange() route { r.password = true; return r }
 func (r route) ownBodyLimit(n int64) route  { r.maxBody = n; return r }
 
@@ -138,7 +144,7 @@ func routes(h handlers) []route {
 		changeNoObject(post, "/catalog/check", compliance.ActRunJobs, "a bulk job", noBody, h.catalog.check),
 
 		// Cases, their steps and approvals.
-		change(post, "/steps", compliance.ActSubmitStep, stepAndCase, h.cases.submitStep),
+		change(post, "/steps", compliance.ActSubmitStep, stepAndCase, h.cases.submitStep).stateAsRead(),
 		// A batch names no single object: the warnings its steps raised are
 		// its entry's effects, its request digest covers every step.
 		changeNoObject(post, "/steps/batch", compliance.ActSubmitStep, "a bulk submission of steps: the warnings they raised are its effects",

@@ -56,6 +56,9 @@ type changeIntent struct {
 	// that a part was committed. Both under the writeSet's mu.
 	flushed   writeKeys
 	committed bool
+	// asRead, for a change tracked with BeforeAsRead, is what it read of
+	// its subjects (see beforestates.go).
+	asRead *beforeAsRead
 }
 
 // intentPart is a part about to be written, with the keys it holds.
@@ -72,6 +75,9 @@ func (s *Audit) TrackChange(ctx context.Context, in compliance.AuditIntent) (con
 	w.intent = &changeIntent{head: auditIntentRow{Token: randomToken(), Actor: in.Actor, Role: string(in.Role),
 		IP: in.IP, Action: in.Action, Target: in.Target, RequestDigest: in.RequestDigest,
 		Subjects: compliance.FormatSubjects(in.Subjects), BeforeDigest: in.BeforeDigest}}
+	if in.BeforeAsRead {
+		w.intent.asRead = &beforeAsRead{subjects: in.Subjects}
+	}
 	return ctx, written
 }
 
@@ -117,6 +123,9 @@ func (w *writeSet) part(now time.Time) (intentPart, error) {
 			k.Objects = append(k.Objects, [2]string{o.Kind, o.Key})
 		}
 	}
+	if in.asRead != nil {
+		p.row.BeforeDigest = in.asRead.beforeDigest()
+	}
 	w.mu.Unlock()
 	b, err := json.Marshal(k)
 	if err != nil {
@@ -132,6 +141,9 @@ func committed(parts []intentPart) {
 		w := p.w
 		w.mu.Lock()
 		w.intent.committed = true
+		if a := w.intent.asRead; a != nil && a.digest == "" {
+			a.digest = p.row.BeforeDigest
+		}
 		for k := range p.keys.warnings {
 			w.intent.flushed.addWarning(k)
 		}

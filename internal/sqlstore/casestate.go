@@ -145,9 +145,17 @@ func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string) (com
 	if handler != "" {
 		dests = append(dests, &handlers)
 	}
+	before := caseBefore(ctx, caseNo)
 	for i, dest := range dests {
 		if i > 0 && !rows.NextResultSet() {
 			return st, wrap(fmt.Errorf("result %d of %d missing: %w", i+1, len(dests), rowsErr(rows)), "read case state")
+		}
+		if i == 0 && before != nil {
+			// The case's row as the audit encodes it (beforestates.go).
+			if err := scanCaseAsRead(db, rows, &c, before); err != nil {
+				return st, wrap(err, "read case state")
+			}
+			continue
 		}
 		if rows.Next() {
 			if err := db.ScanRows(rows, dest); err != nil {

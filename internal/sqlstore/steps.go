@@ -17,6 +17,9 @@ import (
 
 // Case implements compliance.CaseReader.
 func (s *Cases) Case(ctx context.Context, caseNo string) (compliance.Case, error) {
+	if w := caseBefore(ctx, caseNo); w != nil {
+		return caseAsRead(s.db.WithContext(ctx), caseNo, w)
+	}
 	return takeOne(s.db.WithContext(ctx).Where("case_no = ?", caseNo), "get case", toCase)
 }
 

@@ -103,6 +103,7 @@ func (s *Catalog) itemInForce(ctx context.Context, code string) (PowerItem, erro
 // keeps no approvals every version is in force at once.
 func (s *Catalog) saveItemVersion(ctx context.Context, who *Account, it PowerItem) (PowerItem, error) {
 	cs := s.store
+	defer s.forCases.forget(it.Code) // once stored, or failed when it may have been
 	a := ItemApproval{ApprovalStatus: ApprovalPending}
 	if who.Role == RoleLegal {
 		at := it.CreatedAt
@@ -384,6 +385,7 @@ func (s *Catalog) ReviewItem(ctx context.Context, who *Account, code string, ver
 		a.ApprovalStatus = ApprovalApproved
 	}
 	ok, err := cs.ReviewItem(ctx, code, version, a)
+	s.forCases.forget(code)
 	if err != nil {
 		return ItemVersion{}, err
 	}

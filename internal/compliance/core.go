@@ -61,7 +61,7 @@ type Core struct {
 	items sync.Map // itemKey → *PowerItem
 	depts sync.Map // code → Department
 	// noDepts are codes recently found to be no department's.
-	noDepts absentCodes
+	noDepts recent[string, struct{}]
 }
 
 type itemKey struct {
@@ -128,12 +128,12 @@ func (s *Core) department(ctx context.Context, code string) (Department, error) 
 }
 
 // isDepartment reports whether code is a department's. A code found to be
-// none is believed none for absentCodeTTL: a new case's number is checked
+// none is believed none for recentTTL: a new case's number is checked
 // against every department code it begins with (checkCaseNo), and those
 // codes repeat from case to case. A department created through this Core
-// is seen at once; one created on another node within absentCodeTTL.
+// is seen at once; one created on another node within recentTTL.
 func (s *Core) isDepartment(ctx context.Context, code string) (bool, error) {
-	if s.noDepts.has(code) {
+	if _, absent := s.noDepts.get(code); absent {
 		return false, nil
 	}
 	asked, gen := time.Now(), s.noDepts.generation()
@@ -142,65 +142,10 @@ func (s *Core) isDepartment(ctx context.Context, code string) (bool, error) {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, ErrNotFound):
-		s.noDepts.add(code, asked, gen)
+		s.noDepts.put(code, struct{}{}, asked, gen)
 		return false, nil
 	}
 	return false, err
-}
-
-// absentCodeTTL is how long a code found to be no department's is believed
-// so; as long as an accepted credential (DefaultCredentialTTL).
-const absentCodeTTL = DefaultCredentialTTL
-
-// maxAbsentCodes bounds absentCodes: the codes come from case numbers,
-// which clients choose.
-const maxAbsentCodes = 4096
-
-// absentCodes remembers codes found to be no department's, each with when
-// it was asked (on the monotonic clock: the services' clock may stand still).
-type absentCodes struct {
-	mu    sync.Mutex
-	codes map[string]time.Time
-	// gen counts departments created: a code asked before one was is not
-	// added, it may be the one created.
-	gen uint64
-}
-
-func (a *absentCodes) generation() uint64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.gen
-}
-
-func (a *absentCodes) has(code string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	at, ok := a.codes[code]
-	if ok && time.Since(at) >= absentCodeTTL {
-		delete(a.codes, code)
-		return false
-	}
-	return ok
-}
-
-func (a *absentCodes) add(code string, asked time.Time, gen uint64) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if gen != a.gen {
-		return
-	}
-	if a.codes == nil || len(a.codes) >= maxAbsentCodes {
-		a.codes = map[string]time.Time{}
-	}
-	a.codes[code] = asked
-}
-
-// forget drops code: a department was just created with it.
-func (a *absentCodes) forget(code string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.gen++
-	delete(a.codes, code)
 }
 
 // calendarBox is a CalendarHolder of its own, for a Core configured

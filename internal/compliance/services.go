@@ -32,6 +32,8 @@ type CatalogStorage interface {
 type Catalog struct {
 	*Core
 	store CatalogStorage
+	// forCases are the versions new cases were recently accepted under.
+	forCases recent[string, PowerItem]
 }
 
 // NewCatalog returns the catalog over store.

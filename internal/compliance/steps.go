@@ -242,7 +242,7 @@ func (s *Cases) itemForNewCase(ctx context.Context, sub *StepSubmission) (*Power
 		return nil, (&Error{Class: ClassInvalid, Code: "invalid_step", Message: "环节记录不合法：首个环节须填写申请人（applicant）"}).
 			WithDetails([]FieldError{{Field: "applicant", Message: "首个环节必填"}})
 	}
-	it, err := s.catalog.itemInForce(ctx, sub.PowerItemCode)
+	it, err := s.catalog.itemForNewCase(ctx, sub.PowerItemCode)
 	if errors.Is(err, ErrNotFound) {
 		return nil, (&Error{Class: ClassInvalid, Code: "unknown_item",
 			Message: fmt.Sprintf("权力事项 %s 不存在", sub.PowerItemCode)}).

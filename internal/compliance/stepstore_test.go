@@ -283,3 +283,58 @@ func TestStepByItsOwnHandler(t *testing.T) {
 		}
 	})
 }
+
+// A case's first step takes its item's version in force without reading it
+// again while it is recent, and a version saved through the same services
+// is taken at once.
+func TestFirstStepsItemVersion(t *testing.T) {
+	sqlstoretest.EachParallel(t, func(t *testing.T, store *sqlstore.Store) {
+		ctx := context.Background()
+		clk := clockAt("2026-03-02T10:30:00+08:00")
+		svc := newDistrict(t, store, clk)
+		count := sqlstoretest.CountStatements(t, store)
+		versionOf := func(caseNo string) int {
+			t.Helper()
+			c, err := store.Cases().Case(ctx, caseNo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.ItemVersion
+		}
+		accept(t, svc, "ZJJ-I-1", "2026-03-02T09:30:00+08:00")
+		count.Start()
+		accept(t, svc, "ZJJ-I-2", "2026-03-02T09:31:00+08:00")
+		count.Stop()
+		for _, q := range count.Texts() {
+			if strings.Contains(q, "power_items") {
+				t.Errorf("the second first step read the item again: %s", q)
+			}
+		}
+		next := licensing
+		next.Name += "（调整）"
+		saved, err := svc.Catalog.SaveItem(ctx, legal, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accept(t, svc, "ZJJ-I-3", "2026-03-02T09:32:00+08:00")
+		if v1, v3 := versionOf("ZJJ-I-1"), versionOf("ZJJ-I-3"); v1 == saved.Version || v3 != saved.Version {
+			t.Errorf("item versions of the cases: %d before the save, %d after; want the saved %d after only", v1, v3, saved.Version)
+		}
+		// A department's adjustment takes effect when the legal office
+		// approves it.
+		deptAdmin := &compliance.Account{Username: "zjj-admin", Role: compliance.RoleDeptAdmin, DepartmentCode: "ZJJ"}
+		next.Name += "（再调整）"
+		pending, err := svc.Catalog.SaveItem(ctx, deptAdmin, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accept(t, svc, "ZJJ-I-4", "2026-03-02T09:33:00+08:00")
+		if _, err := svc.Catalog.ReviewItem(ctx, legal, "XK-001", pending.Version, true, "同意"); err != nil {
+			t.Fatal(err)
+		}
+		accept(t, svc, "ZJJ-I-5", "2026-03-02T09:34:00+08:00")
+		if v4, v5 := versionOf("ZJJ-I-4"), versionOf("ZJJ-I-5"); v4 != saved.Version || v5 != pending.Version {
+			t.Errorf("item versions of the cases: %d while pending, %d once approved; want %d, %d", v4, v5, saved.Version, pending.Version)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -211,6 +212,12 @@ func eachRow(q *gorm.DB, f func(r rowValues) error) error {
 		return err
 	}
 	defer rows.Close()
+	return eachResultRow(rows, f)
+}
+
+// eachResultRow runs f for every row of the result rows is at, with its
+// values as the driver returns them, valid during the call only.
+func eachResultRow(rows *sql.Rows, f func(r rowValues) error) error {
 	cols, err := rows.Columns()
 	if err != nil {
 		return err

@@ -82,21 +82,16 @@ func (s *Audit) ChangeBefore(ctx context.Context) (string, bool) {
 // caseAsRead reads case caseNo's row as AuditState does and notes its
 // encoding in w.
 func caseAsRead(db *gorm.DB, caseNo string, w *writeSet) (compliance.Case, error) {
-	var c []caseRow
-	err := eachRow(db.Model(&caseRow{}).Where("case_no = ?", caseNo), func(r rowValues) error {
-		row, err := caseRowOf(db, r)
-		if err != nil {
-			return err
-		}
-		c = append(c, row)
-		w.noteCase(encodeRow(r.cols, r.vals))
-		return nil
-	})
+	rows, err := db.Model(&caseRow{}).Where("case_no = ?", caseNo).Rows()
 	if err != nil {
 		return compliance.Case{}, wrap(err, "get case")
 	}
+	defer func() { _ = rows.Close() }()
+	var c []caseRow
+	if err := scanCaseAsRead(db, rows, &c, w); err != nil {
+		return compliance.Case{}, wrap(err, "get case")
+	}
 	if len(c) == 0 {
-		w.noteCase(nil)
 		return compliance.Case{}, compliance.ErrNotFound
 	}
 	return toCase(c[0]), nil
@@ -105,29 +100,17 @@ func caseAsRead(db *gorm.DB, caseNo string, w *writeSet) (compliance.Case, error
 // scanCaseAsRead scans the current result of rows, a case's row, into c
 // and notes its encoding in w.
 func scanCaseAsRead(db *gorm.DB, rows *sql.Rows, c *[]caseRow, w *writeSet) error {
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	var state []byte
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		r := rowValues{cols: cols, vals: vals}
+	err := eachResultRow(rows, func(r rowValues) error {
 		row, err := caseRowOf(db, r)
 		if err != nil {
 			return err
 		}
 		*c = append(*c, row)
-		state = encodeRow(cols, vals)
-	}
-	if err := rows.Err(); err != nil {
+		state = encodeRow(r.cols, r.vals)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	w.noteCase(state)

@@ -64,7 +64,7 @@ func appendEvents(tx *gorm.DB, events []compliance.Event) error {
 	for i, e := range events {
 		rows[i] = fromEvent(e)
 	}
-	if b := eventsIn(tx.Statement.Context); b != nil {
+	if b := bufferIn[outboxRow](tx.Statement.Context); b != nil {
 		b.rows = append(b.rows, rows...)
 		return nil
 	}
@@ -84,26 +84,32 @@ func insertEvents(tx *gorm.DB, rows []outboxRow) error {
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, eventBatch).Error
 }
 
-// eventBuffer holds the outbox rows of a step, or of a group of steps,
-// until they are inserted together: in one statement at the step's end,
-// or at the group's end for the steps that were stored. Their order is
+// rowBuffer holds rows of type T until they are inserted together: the
+// outbox rows of a step, or of a group of steps (inserted in one statement
+// at the step's end, or at the group's end for the steps that were
+// stored), and the rows of a group's steps (see storeJobs). Their order is
 // the order they were appended in, as when each was inserted at once.
-type eventBuffer struct{ rows []outboxRow }
+type rowBuffer[T any] struct{ rows []T }
 
-type eventsCtxKey struct{}
+// eventBuffer holds outbox rows.
+type eventBuffer = rowBuffer[outboxRow]
 
-// eventsIn returns the event buffer ctx carries, or nil.
-func eventsIn(ctx context.Context) *eventBuffer {
+// bufferKey is the context key of the rowBuffer of T.
+type bufferKey[T any] struct{}
+
+// bufferIn returns the buffer of T rows ctx carries, or nil.
+func bufferIn[T any](ctx context.Context) *rowBuffer[T] {
 	if ctx == nil {
 		return nil
 	}
-	b, _ := ctx.Value(eventsCtxKey{}).(*eventBuffer)
+	b, _ := ctx.Value(bufferKey[T]{}).(*rowBuffer[T])
 	return b
 }
 
-// withEvents returns ctx carrying b, the buffer that appendEvents fills.
-func withEvents(ctx context.Context, b *eventBuffer) context.Context {
-	return context.WithValue(ctx, eventsCtxKey{}, b)
+// withBuffer returns ctx carrying b, the buffer of T rows that the
+// statements under ctx fill instead of inserting them.
+func withBuffer[T any](ctx context.Context, b *rowBuffer[T]) context.Context {
+	return context.WithValue(ctx, bufferKey[T]{}, b)
 }
 
 // collectEvents returns tx whose appended events wait in a buffer of their
@@ -112,8 +118,8 @@ func withEvents(ctx context.Context, b *eventBuffer) context.Context {
 // A step that fails never calls it: its events are dropped with it.
 func collectEvents(tx *gorm.DB) (*gorm.DB, func() error) {
 	b := &eventBuffer{}
-	parent := eventsIn(tx.Statement.Context)
-	out := tx.WithContext(withEvents(tx.Statement.Context, b))
+	parent := bufferIn[outboxRow](tx.Statement.Context)
+	out := tx.WithContext(withBuffer(tx.Statement.Context, b))
 	if parent != nil {
 		return out, func() error { parent.rows = append(parent.rows, b.rows...); return nil }
 	}

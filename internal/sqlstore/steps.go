@@ -121,7 +121,7 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 	if row.Response, err = json.Marshal(res); err != nil {
 		return res, err
 	}
-	if b := stepRowsIn(tx.Statement.Context); b != nil {
+	if b := bufferIn[stepRow](tx.Statement.Context); b != nil {
 		b.rows = append(b.rows, row)
 	} else if err := tx.Create(&row).Error; err != nil {
 		return res, err

@@ -228,9 +228,9 @@ func (w *stepWriter) attempt(ctx context.Context, jobs []*stepJob, savepoints bo
 // group is written again behind savepoints, where each row is inserted
 // with its step's other rows.
 func storeJobs(tx *gorm.DB, jobs []*stepJob, savepoints bool, counters *rollup, events *eventBuffer) error {
-	var rows *stepRowBuffer
+	var rows *rowBuffer[stepRow]
 	if !savepoints {
-		rows = &stepRowBuffer{}
+		rows = &rowBuffer[stepRow]{}
 	}
 	for i, j := range jobs {
 		sp := "step" + strconv.Itoa(i)
@@ -239,9 +239,9 @@ func storeJobs(tx *gorm.DB, jobs []*stepJob, savepoints bool, counters *rollup, 
 				return err
 			}
 		}
-		ctx := withEvents(withRollup(j.ctx, counters), events)
+		ctx := withBuffer(withRollup(j.ctx, counters), events)
 		if rows != nil {
-			ctx = withStepRows(ctx, rows)
+			ctx = withBuffer(ctx, rows)
 		}
 		j.res, j.err = recordStep(tx.WithContext(ctx), j.rec, j.respond)
 		if j.err == nil {
@@ -296,35 +296,12 @@ func (w *stepWriter) carryAudits(tx *gorm.DB) ([]*auditJob, error) {
 	return nil, tx.RollbackTo("audits").Error
 }
 
-// stepRowBuffer holds the rows of the steps a group stores without
-// savepoints, until they are inserted together at the group's end: one
-// statement for the group instead of one a step. Their order is the order
-// the group stored them in, so a case's steps keep theirs (seq).
-type stepRowBuffer struct{ rows []stepRow }
-
-type stepRowsCtxKey struct{}
-
-// stepRowsIn returns the step row buffer ctx carries, or nil: recordStep
-// then inserts its step's row itself.
-func stepRowsIn(ctx context.Context) *stepRowBuffer {
-	if ctx == nil {
-		return nil
-	}
-	b, _ := ctx.Value(stepRowsCtxKey{}).(*stepRowBuffer)
-	return b
-}
-
-// withStepRows returns ctx carrying b, the buffer recordStep fills.
-func withStepRows(ctx context.Context, b *stepRowBuffer) context.Context {
-	return context.WithValue(ctx, stepRowsCtxKey{}, b)
-}
-
 // stepRowBatch is how many step rows one INSERT carries: at 16 columns a
 // row, 50 rows stay under SQLite's oldest limit of 999 variables.
 const stepRowBatch = 50
 
 // insertStepRows inserts the buffered rows of a group's steps.
-func insertStepRows(tx *gorm.DB, b *stepRowBuffer) error {
+func insertStepRows(tx *gorm.DB, b *rowBuffer[stepRow]) error {
 	if len(b.rows) == 0 {
 		return nil
 	}

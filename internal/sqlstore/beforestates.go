@@ -118,8 +118,9 @@ func scanCaseAsRead(db *gorm.DB, rows *sql.Rows, c *[]caseRow, w *writeSet) erro
 }
 
 // caseRowOf sets a case row from its columns' values as the driver
-// returns them, through gorm's own field setters: every column must be a
-// field of caseRow.
+// returns them, through gorm's own field setters. A column caseRow lacks
+// (added by a newer node's migration, during an upgrade) is skipped, as a
+// typed read skips it; the encoding keeps it, as the audit's read does.
 func caseRowOf(db *gorm.DB, r rowValues) (caseRow, error) {
 	var row caseRow
 	stmt := &gorm.Statement{DB: db}
@@ -134,7 +135,7 @@ func caseRowOf(db *gorm.DB, r rowValues) (caseRow, error) {
 	for i, col := range r.cols {
 		f := stmt.Schema.LookUpField(col)
 		if f == nil {
-			return row, fmt.Errorf("case row: unknown column %q", col)
+			continue
 		}
 		if err := f.Set(ctx, rv, r.vals[i]); err != nil {
 			return row, fmt.Errorf("case row: column %s: %w", col, err)

@@ -199,10 +199,13 @@ func (w *stepWriter) attempt(ctx context.Context, jobs []*stepJob, savepoints bo
 		if err := insertIntents(tx, parts); err != nil {
 			return err
 		}
-		if riders, err = w.carryAudits(tx); err != nil {
+		// The counters before the riders: their removal of intents locks
+		// gaps of audit_intents, which a step stored alone inserts into
+		// after it has taken its counters.
+		if err := counters.flush(tx); err != nil {
 			return err
 		}
-		if err := counters.flush(tx); err != nil {
+		if riders, err = w.carryAudits(tx); err != nil {
 			return err
 		}
 		if after, err = groupAfterStates(tx, jobs); err != nil {

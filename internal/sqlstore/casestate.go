@@ -27,7 +27,7 @@ func (s *Cases) CaseState(ctx context.Context, caseNo, handler string) (complian
 	if st.Case, err = s.Case(ctx, caseNo); err != nil {
 		return st, err
 	}
-	if st.Steps, err = findAll(caseStepsRead(s.db.WithContext(ctx)).Where("case_no = ?", caseNo), "list case steps", toStep); err != nil {
+	if st.Steps, err = s.stepsAt(ctx, caseNo, st.Case.Version); err != nil {
 		return st, err
 	}
 	known, err := (&Warnings{s.conn}).CaseWarnings(ctx, []string{caseNo})
@@ -46,9 +46,25 @@ func (s *Cases) CaseState(ctx context.Context, caseNo, handler string) (complian
 }
 
 // caseStepsRead reads the steps of a case as a step is checked against
-// them: without their stored answers, at most MaxCaseSteps.
+// them, at most MaxCaseSteps: what was recorded, without what a re-check
+// rewrites (the check's outcome, its revision, the back-off) and without
+// the stored answer. What it reads of a step never changes (knownSteps).
 func caseStepsRead(db *gorm.DB) *gorm.DB {
-	return db.Model(&stepRow{}).Omit("response").Order("seq").Limit(compliance.MaxCaseSteps)
+	return db.Model(&stepRow{}).Omit("response", "check_status", "check_error", "policy_revision", "recheck_attempts", "next_recheck_at").
+		Order("seq").Limit(compliance.MaxCaseSteps)
+}
+
+// stepsAt returns caseNo's steps, its case being at version: those kept
+// when they are kept at version, else read (and kept).
+func (s *conn) stepsAt(ctx context.Context, caseNo string, version int64) ([]compliance.Step, error) {
+	if steps, ok := s.known.at(caseNo, version); ok {
+		return steps, nil
+	}
+	steps, err := findAll(caseStepsRead(s.db.WithContext(ctx)).Where("case_no = ?", caseNo), "list case steps", toStep)
+	if err == nil {
+		s.known.keep(caseNo, version, steps)
+	}
+	return steps, err
 }
 
 // caseStateQuery is a multi-statement query of a case's state, built once
@@ -61,9 +77,25 @@ type caseStateQuery struct {
 	err  error
 }
 
-// caseStateQueries are the queries of a case's state without and with the
-// handler's accounts.
-type caseStateQueries [2]caseStateQuery
+// caseStateQueries are the queries of a case's state, indexed by
+// caseStateShape.
+type caseStateQueries [4]caseStateQuery
+
+// caseStateShape says which reads a query of a case's state makes besides
+// the case, its warnings and its approvals: the case's steps (unless they
+// are kept, see knownSteps) and the handler's accounts.
+type caseStateShape struct{ steps, handler bool }
+
+func (sh caseStateShape) index() int {
+	i := 0
+	if sh.steps {
+		i |= 1
+	}
+	if sh.handler {
+		i |= 2
+	}
+	return i
+}
 
 // The values that stand for the case number and the handler's name in
 // caseStateQuery.vars.
@@ -73,25 +105,22 @@ const (
 )
 
 // caseStateSQL returns the query of a case's state and its values for
-// caseNo and handler: the reads as gorm writes them (the case, its steps,
-// its warnings without their wording, its signed approvals, and when
-// handler is not empty the handler's accounts in the case's department),
+// caseNo and handler: the reads as gorm writes them (the case, its steps
+// when sh.steps, its warnings without their wording, its signed approvals,
+// and when sh.handler the handler's accounts in the case's department),
 // one after another.
-func (s *conn) caseStateSQL(caseNo, handler string) (string, []any, error) {
-	q := &s.stateQueries[0]
-	if handler != "" {
-		q = &s.stateQueries[1]
-	}
+func (s *conn) caseStateSQL(caseNo, handler string, sh caseStateShape) (string, []any, error) {
+	q := &s.stateQueries[sh.index()]
 	q.once.Do(func() {
 		dry := s.db.Session(&gorm.Session{DryRun: true, NewDB: true})
 		var names []string
-		reads := []*gorm.DB{
-			dry.Model(&caseRow{}).Where("case_no = ?", caseNoVar).Limit(1).Find(&caseRow{}),
-			caseStepsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]stepRow{}),
-			policyWarningsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]warningRow{}),
-			approvalsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]approvalRow{}),
+		reads := []*gorm.DB{dry.Model(&caseRow{}).Where("case_no = ?", caseNoVar).Limit(1).Find(&caseRow{})}
+		if sh.steps {
+			reads = append(reads, caseStepsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]stepRow{}))
 		}
-		if handler != "" {
+		reads = append(reads, policyWarningsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]warningRow{}),
+			approvalsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]approvalRow{}))
+		if sh.handler {
 			dept := dry.Model(&caseRow{}).Select("department_code").Where("case_no = ?", caseNoVar)
 			reads = append(reads, handlerAccountsQuery(dry, dept, handlerVar).Pluck("username", &names))
 		}
@@ -121,10 +150,12 @@ func (s *conn) caseStateSQL(caseNo, handler string) (string, []any, error) {
 	return q.sql, vars, nil
 }
 
-// caseStateAtOnce reads a case's state in one round trip.
+// caseStateAtOnce reads a case's state in one round trip, two when steps
+// of the case are kept at a version it has left.
 func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string) (compliance.CaseState, error) {
 	var st compliance.CaseState
-	query, vars, err := s.caseStateSQL(caseNo, handler)
+	sh := caseStateShape{steps: !s.known.has(caseNo), handler: handler != ""}
+	query, vars, err := s.caseStateSQL(caseNo, handler, sh)
 	if err != nil {
 		return st, fmt.Errorf("case state of %s: %w", caseNo, err)
 	}
@@ -141,7 +172,11 @@ func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string) (com
 		signed   []approvalRow
 		handlers []accountName
 	)
-	dests := []any{&c, &steps, &warnings, &signed}
+	dests := []any{&c}
+	if sh.steps {
+		dests = append(dests, &steps)
+	}
+	dests = append(dests, &warnings, &signed)
 	if handler != "" {
 		dests = append(dests, &handlers)
 	}
@@ -170,7 +205,12 @@ func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string) (com
 		return st, compliance.ErrNotFound
 	}
 	st.Case = toCase(c[0])
-	st.Steps = convertAll(steps, toStep)
+	if sh.steps {
+		st.Steps = convertAll(steps, toStep)
+		s.known.keep(caseNo, st.Case.Version, st.Steps)
+	} else if st.Steps, err = s.stepsAt(ctx, caseNo, st.Case.Version); err != nil {
+		return st, err
+	}
 	st.Warnings = convertAll(warnings, toWarning)
 	st.Approvals = convertAll(signed, toApproval)
 	if len(st.Warnings) == 0 {

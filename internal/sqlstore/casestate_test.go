@@ -97,22 +97,86 @@ func seedHandlers(t *testing.T, s *sqlstore.Store) {
 	}
 }
 
-// caseStateRoundTrips counts what reading caseNo's state sends: one round
-// trip on MySQL, five reads on SQLite.
+// caseStateRoundTrips counts what reading caseNo's state sends, its steps
+// kept by s (it stored them): one round trip on MySQL, four reads on
+// SQLite, none of the steps.
 func caseStateRoundTrips(t *testing.T, s *sqlstore.Store, caseNo string) {
 	counter := sqlstoretest.CountStatements(t, s)
+	wantStateReads(t, s, counter, caseNo, 1, 4, false)
+}
+
+// wantStateReads reads caseNo's state on s and wants it sent in
+// onMySQL round trips on MySQL, onSQLite reads on SQLite, the steps read
+// or not as steps says.
+func wantStateReads(t *testing.T, s *sqlstore.Store, counter *sqlstoretest.Statements, caseNo string, onMySQL, onSQLite int64, steps bool) compliance.CaseState {
+	t.Helper()
 	counter.Start()
-	if _, err := s.Cases().CaseState(t.Context(), caseNo, "张三"); err != nil {
+	st, err := s.Cases().CaseState(t.Context(), caseNo, "张三")
+	if err != nil {
 		t.Fatal(err)
 	}
 	got := counter.Stop()
-	want := int64(5)
+	want := onSQLite
 	if s.Dialect() == "mysql" {
-		want = 1
+		want = onMySQL
 	}
 	if got.Statements() != want || got["SELECT"] != want {
 		t.Fatalf("CaseState sent %v, want %d SELECT round trips on %s", got, want, s.Dialect())
 	}
+	stepsRead := slices.ContainsFunc(counter.Texts(), func(q string) bool { return strings.Contains(q, "FROM `steps`") })
+	if stepsRead != steps {
+		t.Fatalf("CaseState read the steps: %v, want %v:\n%s", stepsRead, steps, strings.Join(counter.Texts(), "\n"))
+	}
+	return st
+}
+
+// TestCaseStateKeepsSteps has two nodes share a database: each keeps the
+// steps of the cases it read or stored and reads them again only when the
+// case's version has moved, after a step the other node stored. Whatever
+// is kept, the state equals a fresh read.
+func TestCaseStateKeepsSteps(t *testing.T) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
+		a := sqlstoretest.MustOpen(t, dsn)
+		b := sqlstoretest.Open(t, dsn)
+		item := mustZJJItem(t, a)
+		seedHandlers(t, a)
+		const caseNo = "ZJJ-KS-1"
+		step := func(i int, code string) compliance.Step {
+			s := newStep(fmt.Sprintf("%s-%d", caseNo, i), caseNo, code, at(2+i, 9, 30, 15, 123).Add(456789)) // below the millisecond too
+			// A number and a nested value, as a client sends them: kept as
+			// the column gives them back (JSON numbers are float64).
+			s.Attributes = map[string]any{"面积": 120, "tags": []string{"甲", "乙"}, "n": map[string]any{"k": int64(7)}}
+			s.Discretion = &compliance.Discretion{Tier: "一般", Amount: 5000}
+			s.Approvals = []compliance.Approval{{Role: "dept_admin", By: "王五", At: at(2+i, 9, 0, 0, 987).Add(654321)}}
+			return s
+		}
+		first := newCaseRecord(caseNo, item, step(1, "accept"))
+		mustRecord(t, a, first)
+		mustRecord(t, a, nextRecord(first.Case, step(2, "review")))
+		ca, cb := sqlstoretest.CountStatements(t, a), sqlstoretest.CountStatements(t, b)
+		fresh := func() compliance.CaseState { return separateReads(t, a, caseNo, "张三") }
+		same := func(what string, got compliance.CaseState, steps int) {
+			t.Helper()
+			want := fresh()
+			if !reflect.DeepEqual(withoutEmpty(got), withoutEmpty(want)) {
+				t.Fatalf("%s:\n got %+v\nwant %+v", what, got.Steps, want.Steps)
+			}
+			if len(got.Steps) != steps {
+				t.Fatalf("%s: %d steps, want %d", what, len(got.Steps), steps)
+			}
+		}
+		same("a, which stored both steps", wantStateReads(t, a, ca, caseNo, 1, 4, false), 2)
+		same("b, which kept nothing", wantStateReads(t, b, cb, caseNo, 1, 5, true), 2)
+		// b stores the third step: a's steps are at a version the case has
+		// left, and are read again, in a round trip of their own on MySQL.
+		mustRecord(t, b, nextRecord(first.Case, step(3, "review")))
+		same("a, after b stored a step", wantStateReads(t, a, ca, caseNo, 2, 5, true), 3)
+		same("a, again", wantStateReads(t, a, ca, caseNo, 1, 4, false), 3)
+		// a stores the fourth: it keeps it with the others; b reads again.
+		mustRecord(t, a, nextRecord(first.Case, step(4, "decide")))
+		same("a, after it stored a step", wantStateReads(t, a, ca, caseNo, 1, 4, false), 4)
+		same("b, after a stored a step", wantStateReads(t, b, cb, caseNo, 2, 5, true), 4)
+	})
 }
 
 // seedCaseState records a case of item with steps steps (the first with two
@@ -142,8 +206,8 @@ func seedCaseState(t testing.TB, s *sqlstore.Store, item compliance.PowerItem, c
 }
 
 // separateReads is a case's state read as it was before CaseState: the
-// case, its steps, its warnings, its approvals and the handler's
-// accounts, one read each.
+// case, its steps (without their checks), its warnings, its approvals and
+// the handler's accounts, one read each.
 func separateReads(t testing.TB, s *sqlstore.Store, caseNo, handler string) compliance.CaseState {
 	t.Helper()
 	var st compliance.CaseState
@@ -153,6 +217,11 @@ func separateReads(t testing.TB, s *sqlstore.Store, caseNo, handler string) comp
 	}
 	if st.Steps, err = s.Cases().CaseSteps(t.Context(), caseNo); err != nil {
 		t.Fatal(err)
+	}
+	for i := range st.Steps {
+		// A step is checked against what was recorded of the steps before
+		// it, not against their own checks, which a re-check rewrites.
+		st.Steps[i].CheckStatus, st.Steps[i].CheckError, st.Steps[i].PolicyRevision = "", "", 0
 	}
 	known, err := s.Warnings().CaseWarnings(t.Context(), []string{caseNo})
 	if err != nil {

@@ -108,6 +108,9 @@ func (w *stepWriter) write(ctx context.Context, rec compliance.StepRecord, respo
 	// then its split); leaving early would answer the submitter while its
 	// step may still be committed.
 	<-j.done
+	if j.err == nil {
+		w.c.known.stored(rec)
+	}
 	return j.res, j.err
 }
 

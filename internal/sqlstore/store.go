@@ -45,6 +45,8 @@ type conn struct {
 	galera bool
 	// stateQueries read a case's state in one round trip on MySQL.
 	stateQueries caseStateQueries
+	// known keeps the steps of the cases read or stored lately.
+	known knownSteps
 }
 
 // Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.

@@ -63,7 +63,7 @@ func (s *Statements) Stop() StatementCounts {
 }
 
 // Texts returns the statements counted since Start, in the order sent
-// (each cut to 160 bytes): to see what a count is made of.
+// (each cut to 2,000 bytes): to see what a count is made of.
 func (s *Statements) Texts() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -76,7 +76,7 @@ func (s *Statements) add(kind, query string) {
 	}
 	s.mu.Lock()
 	s.counts[kind]++
-	s.texts = append(s.texts, query[:min(len(query), 160)])
+	s.texts = append(s.texts, query[:min(len(query), 2000)])
 	s.mu.Unlock()
 }
 

@@ -18,6 +18,9 @@ type stepCase struct {
 	earlier  []Step
 	warnings []Warning
 	signed   []SignedApproval
+	// approvalsRead is how many approvals a stored case had as read,
+	// signed before the step or after.
+	approvalsRead int
 	// handlers are the accounts named like the step's handler in the
 	// case's department, when they were read with the case (state).
 	handlers *[]string
@@ -119,6 +122,7 @@ func (s *Cases) storedCase(ctx context.Context, sub *StepSubmission, state *Case
 		return sc, fmt.Errorf("item of case %s: %w", c.CaseNo, err)
 	}
 	sc.earlier, sc.warnings, sc.signed = state.Steps, state.Warnings, approvalsAsOf(state.Approvals, now)
+	sc.approvalsRead = len(state.Approvals)
 	if state.HandlersRead {
 		sc.handlers = &state.Handlers
 	}

@@ -193,8 +193,13 @@ func (sc *stepCase) record(step Step, ev Evaluation, digest string, now time.Tim
 	next.NextCheckpoint, next.NextCheckpointRole = nextCheckpoint(sc.item, func(code string) bool {
 		return code == step.StepCode || slices.ContainsFunc(sc.earlier, func(e Step) bool { return e.StepCode == code })
 	})
-	return StepRecord{Case: next, NewCase: sc.newCase, StatusBefore: sc.Status, Warnings: sc.warnings, Step: step, Digest: digest,
+	rec := StepRecord{Case: next, NewCase: sc.newCase, StatusBefore: sc.Status, Warnings: sc.warnings, Step: step, Digest: digest,
 		Findings: ev.Findings, Events: approvalWaiting(sc.item, sc.Case, next, sc.newCase, now)}
+	if !sc.newCase {
+		n := sc.approvalsRead
+		rec.ApprovalsAsRead = &n
+	}
+	return rec
 }
 
 // notRecorded answers a step that the store refused with err: as a replay

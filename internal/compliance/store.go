@@ -149,10 +149,17 @@ type StepRecord struct {
 	// have been added since (a sweep does not change the version). Nil: not
 	// read.
 	Warnings []Warning
-	Step     Step
-	Digest   string
-	Findings []Finding
-	Result   StepResult // filled by the store through the Responder
+	// ApprovalsAsRead, when set, is how many signed approvals the stored
+	// case had as read: the step is stored only while the case still has
+	// as many, as only while it is at Case.Version, else ErrCaseChanged.
+	// A store may answer a case's approvals from what it kept (CaseState),
+	// which an approval signed on another node leaves behind: this is what
+	// tells.
+	ApprovalsAsRead *int
+	Step            Step
+	Digest          string
+	Findings        []Finding
+	Result          StepResult // filled by the store through the Responder
 	// HandlerAccount is the account that the events of the step's new
 	// warnings name (the handler's, else the one that recorded it), when
 	// the service read it already; nil: the store reads it.

@@ -89,6 +89,28 @@ func caseRules(t *testing.T, s *apitest.Server, token, caseNo, family string) []
 	return c.Warnings.Rules(family)
 }
 
+// TestApprovalSignedOnAnotherNode: node a stored the case's first step and
+// keeps what it read and stored of the case; the inspector signs the
+// decision's approval on node b, which moves no version of the case. The
+// decision, sent to a, is checked against the approval all the same.
+func TestApprovalSignedOnAnotherNode(t *testing.T) {
+	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
+		a := startServer(t, dsn)
+		tok := approvalsDistrict(t, a)
+		b := apitest.ServeStore(t, sqlstoretest.Open(t, dsn), apitest.Wiring{}).API
+		const caseNo = "ZJJ-2026-N001"
+		accepted(t, a, tok, caseNo)
+		sign(t, b, tok["zjj-inspector"], caseNo, "decide", "approve", "同意")
+		d := decided(t, a, tok, caseNo, "张三", time.Now())
+		if got := d.Rules("checkpoint"); len(got) != 0 {
+			t.Errorf("checkpoint warnings of the decision %v, want none: the approval was signed", got)
+		}
+		if got := caseRules(t, b, tok[apitest.ZJJClerk], caseNo, "checkpoint"); len(got) != 0 {
+			t.Errorf("the case's checkpoint warnings %v, want none", got)
+		}
+	})
+}
+
 // approvalsRun is what TestApprovals' subtests share: the server, the
 // district's tokens and the ZJJ inspector's token.
 type approvalsRun struct {

@@ -55,6 +55,7 @@ func (s *Approvals) CreateApproval(ctx context.Context, a compliance.SignedAppro
 	if err != nil {
 		return compliance.SignedApproval{}, wrap(err, "create approval")
 	}
+	s.known.forget(row.CaseNo) // its approvals as kept lack this one
 	return toApproval(row), nil
 }
 

@@ -17,27 +17,35 @@ import (
 // server as one multi-statement query, one round trip instead of four or
 // five; on SQLite, where a read is a call into the same process, they are
 // made one by one. Either way each read sees what was committed when it
-// ran, as separate reads would.
+// ran, as separate reads would. The case's steps and approvals are not
+// read when this node keeps them at the case's version (knownCases): its
+// approvals may then lack one signed on another node, which the step's
+// store refuses (StepRecord.ApprovalsAsRead).
 func (s *Cases) CaseState(ctx context.Context, caseNo, handler string) (compliance.CaseState, error) {
 	if s.dialect == "mysql" {
-		return s.caseStateAtOnce(ctx, caseNo, handler)
+		return s.caseStateAtOnce(ctx, caseNo, handler, s.known.has(caseNo))
 	}
 	var st compliance.CaseState
 	var err error
 	if st.Case, err = s.Case(ctx, caseNo); err != nil {
 		return st, err
 	}
-	if st.Steps, err = s.stepsAt(ctx, caseNo, st.Case.Version); err != nil {
-		return st, err
+	if kept, ok := s.known.at(caseNo, st.Case.Version); ok {
+		st.Steps, st.Approvals = kept.steps, kept.approvals
+	} else {
+		if st.Steps, err = findAll(caseStepsRead(s.db.WithContext(ctx)).Where("case_no = ?", caseNo), "list case steps", toStep); err != nil {
+			return st, err
+		}
+		if st.Approvals, err = (&Approvals{s.conn}).CaseApprovals(ctx, caseNo); err != nil {
+			return st, err
+		}
+		s.known.keep(caseNo, st.Case.Version, st.Steps, st.Approvals)
 	}
 	known, err := (&Warnings{s.conn}).CaseWarnings(ctx, []string{caseNo})
 	if err != nil {
 		return st, err
 	}
 	st.Warnings = known[caseNo]
-	if st.Approvals, err = (&Approvals{s.conn}).CaseApprovals(ctx, caseNo); err != nil {
-		return st, err
-	}
 	if handler != "" {
 		st.Handlers, err = handlerAccounts(s.db.WithContext(ctx), st.Case.DepartmentCode, handler)
 		st.HandlersRead = err == nil
@@ -48,23 +56,10 @@ func (s *Cases) CaseState(ctx context.Context, caseNo, handler string) (complian
 // caseStepsRead reads the steps of a case as a step is checked against
 // them, at most MaxCaseSteps: what was recorded, without what a re-check
 // rewrites (the check's outcome, its revision, the back-off) and without
-// the stored answer. What it reads of a step never changes (knownSteps).
+// the stored answer. What it reads of a step never changes (knownCases).
 func caseStepsRead(db *gorm.DB) *gorm.DB {
 	return db.Model(&stepRow{}).Omit("response", "check_status", "check_error", "policy_revision", "recheck_attempts", "next_recheck_at").
 		Order("seq").Limit(compliance.MaxCaseSteps)
-}
-
-// stepsAt returns caseNo's steps, its case being at version: those kept
-// when they are kept at version, else read (and kept).
-func (s *conn) stepsAt(ctx context.Context, caseNo string, version int64) ([]compliance.Step, error) {
-	if steps, ok := s.known.at(caseNo, version); ok {
-		return steps, nil
-	}
-	steps, err := findAll(caseStepsRead(s.db.WithContext(ctx)).Where("case_no = ?", caseNo), "list case steps", toStep)
-	if err == nil {
-		s.known.keep(caseNo, version, steps)
-	}
-	return steps, err
 }
 
 // caseStateQuery is a multi-statement query of a case's state, built once
@@ -82,8 +77,8 @@ type caseStateQuery struct {
 type caseStateQueries [4]caseStateQuery
 
 // caseStateShape says which reads a query of a case's state makes besides
-// the case, its warnings and its approvals: the case's steps (unless they
-// are kept, see knownSteps) and the handler's accounts.
+// the case and its warnings: the case's steps and approvals (unless they
+// are kept, see knownCases) and the handler's accounts.
 type caseStateShape struct{ steps, handler bool }
 
 func (sh caseStateShape) index() int {
@@ -106,9 +101,9 @@ const (
 
 // caseStateSQL returns the query of a case's state and its values for
 // caseNo and handler: the reads as gorm writes them (the case, its steps
-// when sh.steps, its warnings without their wording, its signed approvals,
-// and when sh.handler the handler's accounts in the case's department),
-// one after another.
+// when sh.steps, its warnings without their wording, its signed approvals
+// when sh.steps, and when sh.handler the handler's accounts in the case's
+// department), one after another.
 func (s *conn) caseStateSQL(caseNo, handler string, sh caseStateShape) (string, []any, error) {
 	q := &s.stateQueries[sh.index()]
 	q.once.Do(func() {
@@ -118,8 +113,10 @@ func (s *conn) caseStateSQL(caseNo, handler string, sh caseStateShape) (string, 
 		if sh.steps {
 			reads = append(reads, caseStepsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]stepRow{}))
 		}
-		reads = append(reads, policyWarningsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]warningRow{}),
-			approvalsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]approvalRow{}))
+		reads = append(reads, policyWarningsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]warningRow{}))
+		if sh.steps {
+			reads = append(reads, approvalsRead(dry).Where("case_no = ?", caseNoVar).Find(&[]approvalRow{}))
+		}
 		if sh.handler {
 			dept := dry.Model(&caseRow{}).Select("department_code").Where("case_no = ?", caseNoVar)
 			reads = append(reads, handlerAccountsQuery(dry, dept, handlerVar).Pluck("username", &names))
@@ -150,11 +147,12 @@ func (s *conn) caseStateSQL(caseNo, handler string, sh caseStateShape) (string, 
 	return q.sql, vars, nil
 }
 
-// caseStateAtOnce reads a case's state in one round trip, two when steps
-// of the case are kept at a version it has left.
-func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string) (compliance.CaseState, error) {
+// caseStateAtOnce reads a case's state in one round trip; without its
+// steps and approvals when kept, then in a second round trip with them
+// when the case has left the version they were kept at.
+func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string, kept bool) (compliance.CaseState, error) {
 	var st compliance.CaseState
-	sh := caseStateShape{steps: !s.known.has(caseNo), handler: handler != ""}
+	sh := caseStateShape{steps: !kept, handler: handler != ""}
 	query, vars, err := s.caseStateSQL(caseNo, handler, sh)
 	if err != nil {
 		return st, fmt.Errorf("case state of %s: %w", caseNo, err)
@@ -174,9 +172,10 @@ func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string) (com
 	)
 	dests := []any{&c}
 	if sh.steps {
-		dests = append(dests, &steps)
+		dests = append(dests, &steps, &warnings, &signed)
+	} else {
+		dests = append(dests, &warnings)
 	}
-	dests = append(dests, &warnings, &signed)
 	if handler != "" {
 		dests = append(dests, &handlers)
 	}
@@ -205,19 +204,21 @@ func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string) (com
 		return st, compliance.ErrNotFound
 	}
 	st.Case = toCase(c[0])
-	if sh.steps {
-		st.Steps = convertAll(steps, toStep)
-		s.known.keep(caseNo, st.Case.Version, st.Steps)
-	} else if st.Steps, err = s.stepsAt(ctx, caseNo, st.Case.Version); err != nil {
-		return st, err
+	if !sh.steps {
+		k, ok := s.known.at(caseNo, st.Case.Version)
+		if !ok {
+			return s.caseStateAtOnce(ctx, caseNo, handler, false)
+		}
+		st.Steps, st.Approvals = k.steps, k.approvals
+	} else {
+		st.Steps, st.Approvals = convertAll(steps, toStep), convertAll(signed, toApproval)
+		if len(st.Approvals) == 0 {
+			st.Approvals = nil // as CaseApprovals gives a case without any
+		}
+		s.known.keep(caseNo, st.Case.Version, st.Steps, st.Approvals)
 	}
-	st.Warnings = convertAll(warnings, toWarning)
-	st.Approvals = convertAll(signed, toApproval)
-	if len(st.Warnings) == 0 {
+	if st.Warnings = convertAll(warnings, toWarning); len(st.Warnings) == 0 {
 		st.Warnings = nil // as CaseWarnings gives a case without any
-	}
-	if len(st.Approvals) == 0 {
-		st.Approvals = nil
 	}
 	if handler != "" {
 		st.HandlersRead = true

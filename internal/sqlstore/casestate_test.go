@@ -98,11 +98,11 @@ func seedHandlers(t *testing.T, s *sqlstore.Store) {
 }
 
 // caseStateRoundTrips counts what reading caseNo's state sends, its steps
-// kept by s (it stored them): one round trip on MySQL, four reads on
-// SQLite, none of the steps.
+// and approvals kept by s (it read them): one round trip on MySQL, three
+// reads on SQLite, none of the steps.
 func caseStateRoundTrips(t *testing.T, s *sqlstore.Store, caseNo string) {
 	counter := sqlstoretest.CountStatements(t, s)
-	wantStateReads(t, s, counter, caseNo, 1, 4, false)
+	wantStateReads(t, s, counter, caseNo, 1, 3, false)
 }
 
 // wantStateReads reads caseNo's state on s and wants it sent in
@@ -131,9 +131,11 @@ func wantStateReads(t *testing.T, s *sqlstore.Store, counter *sqlstoretest.State
 }
 
 // TestCaseStateKeepsSteps has two nodes share a database: each keeps the
-// steps of the cases it read or stored and reads them again only when the
-// case's version has moved, after a step the other node stored. Whatever
-// is kept, the state equals a fresh read.
+// steps and approvals of the cases it read or stored and reads them again
+// only when the case's version has moved, after a step the other node
+// stored; the steps kept equal a fresh read. An approval signed on the
+// other node moves no version: a step checked against the approvals kept
+// without it is refused, and the case read afresh.
 func TestCaseStateKeepsSteps(t *testing.T) {
 	sqlstoretest.EachDSNParallel(t, func(t *testing.T, dsn string) {
 		a := sqlstoretest.MustOpen(t, dsn)
@@ -165,17 +167,49 @@ func TestCaseStateKeepsSteps(t *testing.T) {
 				t.Fatalf("%s: %d steps, want %d", what, len(got.Steps), steps)
 			}
 		}
-		same("a, which stored both steps", wantStateReads(t, a, ca, caseNo, 1, 4, false), 2)
+		same("a, which stored both steps", wantStateReads(t, a, ca, caseNo, 1, 3, false), 2)
 		same("b, which kept nothing", wantStateReads(t, b, cb, caseNo, 1, 5, true), 2)
 		// b stores the third step: a's steps are at a version the case has
 		// left, and are read again, in a round trip of their own on MySQL.
 		mustRecord(t, b, nextRecord(first.Case, step(3, "review")))
 		same("a, after b stored a step", wantStateReads(t, a, ca, caseNo, 2, 5, true), 3)
-		same("a, again", wantStateReads(t, a, ca, caseNo, 1, 4, false), 3)
+		same("a, again", wantStateReads(t, a, ca, caseNo, 1, 3, false), 3)
 		// a stores the fourth: it keeps it with the others; b reads again.
 		mustRecord(t, a, nextRecord(first.Case, step(4, "decide")))
-		same("a, after it stored a step", wantStateReads(t, a, ca, caseNo, 1, 4, false), 4)
+		same("a, after it stored a step", wantStateReads(t, a, ca, caseNo, 1, 3, false), 4)
 		same("b, after a stored a step", wantStateReads(t, b, cb, caseNo, 2, 5, true), 4)
+
+		// b signs an approval, which moves no version: a's approvals as
+		// kept lack it, and a step checked against them is refused.
+		signed := compliance.SignedApproval{CaseNo: caseNo, StepCode: "decide", Decision: compliance.DecisionApprove,
+			Role: "dept_admin", Username: "wangwu", RealName: "王五", At: at(7, 11, 0, 0, 0)}
+		if _, err := b.Approvals().CreateApproval(t.Context(), signed, false); err != nil {
+			t.Fatal(err)
+		}
+		stale := wantStateReads(t, a, ca, caseNo, 1, 3, false)
+		if len(stale.Approvals) != 0 {
+			t.Fatalf("a's approvals as kept: %d, want none (b's is not known to a)", len(stale.Approvals))
+		}
+		rec := nextRecord(stale.Case, step(5, "deliver"))
+		rec.ApprovalsAsRead = new(len(stale.Approvals))
+		if _, err := a.Cases().RecordStep(t.Context(), rec, respond(rec)); !errors.Is(err, compliance.ErrCaseChanged) {
+			t.Fatalf("a step checked against the approvals as kept: %v, want ErrCaseChanged", err)
+		}
+		// Refused, it dropped what a kept: a reads the case afresh, and a
+		// step checked against that is stored.
+		st := wantStateReads(t, a, ca, caseNo, 1, 5, true)
+		same("a, after its step was refused", st, 4)
+		rec = nextRecord(st.Case, step(5, "deliver"))
+		rec.ApprovalsAsRead = new(len(st.Approvals))
+		if _, err := a.Cases().RecordStep(t.Context(), rec, respond(rec)); err != nil {
+			t.Fatalf("a step checked against a fresh read: %v", err)
+		}
+		same("a, after it stored the step", wantStateReads(t, a, ca, caseNo, 1, 3, false), 5)
+		// An approval a signs itself drops what a kept at once.
+		if _, err := a.Approvals().CreateApproval(t.Context(), signed, false); err != nil {
+			t.Fatal(err)
+		}
+		same("a, after it signed an approval", wantStateReads(t, a, ca, caseNo, 1, 5, true), 5)
 	})
 }
 

@@ -89,10 +89,15 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 				return res, err
 			}
 		}
-		upd := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", c.CaseNo, c.Version).
-			Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt,
-				"next_checkpoint": c.NextCheckpoint, "next_checkpoint_role": c.NextCheckpointRole,
-				"version": gorm.Expr("version + 1")})
+		upd := tx.Model(&caseRow{}).Where("case_no = ? AND version = ?", c.CaseNo, c.Version)
+		if n := rec.ApprovalsAsRead; n != nil {
+			// Only while the case has the approvals the step was checked
+			// against: they may have been kept by this node (knownCases).
+			upd = upd.Where("(SELECT COUNT(*) FROM approvals WHERE approvals.case_no = cases.case_no) = ?", *n)
+		}
+		upd = upd.Updates(map[string]any{"status": c.Status, "updated_at": c.UpdatedAt, "next_check_at": c.NextCheckAt,
+			"next_checkpoint": c.NextCheckpoint, "next_checkpoint_role": c.NextCheckpointRole,
+			"version": gorm.Expr("version + 1")})
 		if upd.Error != nil {
 			return res, upd.Error
 		}

@@ -108,8 +108,13 @@ func (w *stepWriter) write(ctx context.Context, rec compliance.StepRecord, respo
 	// then its split); leaving early would answer the submitter while its
 	// step may still be committed.
 	<-j.done
-	if j.err == nil {
+	switch {
+	case j.err == nil:
 		w.c.known.stored(rec)
+	case errors.Is(j.err, compliance.ErrCaseChanged):
+		// Checked against what the case no longer is: perhaps what this
+		// node kept of it (knownCases). It is read afresh.
+		w.c.known.forget(rec.Case.CaseNo)
 	}
 	return j.res, j.err
 }

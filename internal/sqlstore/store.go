@@ -45,8 +45,9 @@ type conn struct {
 	galera bool
 	// stateQueries read a case's state in one round trip on MySQL.
 	stateQueries caseStateQueries
-	// known keeps the steps of the cases read or stored lately.
-	known knownSteps
+	// known keeps the steps and approvals of the cases read or stored
+	// lately.
+	known knownCases
 }
 
 // Open connects to dsn, "sqlite:<path>" or "mysql:<DSN>". It does not migrate.

@@ -32,7 +32,9 @@ var errCaseFull = errors.New("case full")
 // stepCase reads the case sub is a step of, or makes the one it opens, and
 // checks that the account may add the step to it; errCaseFull (with the
 // case) when the case holds no more steps.
-func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission, now time.Time) (stepCase, error) {
+// On its first attempt (presume) a step that opens a case is taken to (see
+// caseState).
+func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission, now time.Time, presume bool) (stepCase, error) {
 	// A step sent by a program names a handler, who is looked up among the
 	// accounts of the case's department with the case, unless it is the
 	// account sending it (see newStep).
@@ -40,7 +42,7 @@ func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission,
 	if !sub.BySession && !ownName(who, strings.TrimSpace(sub.Handler)) {
 		handler = strings.TrimSpace(sub.Handler)
 	}
-	state, err := s.caseState(ctx, sub, handler)
+	state, err := s.caseState(ctx, sub, handler, presume)
 	newCase := errors.Is(err, ErrNotFound)
 	if err != nil && !newCase {
 		return stepCase{}, err
@@ -84,14 +86,27 @@ func (s *Cases) stepCase(ctx context.Context, who *Account, sub *StepSubmission,
 // caseState reads the state of the case sub is a step of. A step that
 // names its item and applicant most likely opens its case: for it the case
 // alone is looked for first, and its parts are read only when it is
-// stored already.
-func (s *Cases) caseState(ctx context.Context, sub *StepSubmission, handler string) (CaseState, error) {
+// stored already. When presume, one that is also its item's first step is
+// taken to open its case without a look: storing the case fails when it
+// exists (ErrDuplicate), and the step is checked again, looked up then.
+// A replay of a first step costs that second check.
+func (s *Cases) caseState(ctx context.Context, sub *StepSubmission, handler string, presume bool) (CaseState, error) {
 	if sub.PowerItemCode != "" && strings.TrimSpace(sub.Applicant) != "" {
+		if presume && s.opensCase(ctx, sub) {
+			return CaseState{}, ErrNotFound
+		}
 		if _, err := s.store.Case(ctx, sub.CaseNo); err != nil {
 			return CaseState{}, err
 		}
 	}
 	return s.store.CaseState(ctx, sub.CaseNo, handler)
+}
+
+// opensCase says whether sub is the first step of the flow of the item it
+// names; false when the item cannot be had (the look-up then says why).
+func (s *Cases) opensCase(ctx context.Context, sub *StepSubmission) bool {
+	it, err := s.catalog.itemForNewCase(ctx, sub.PowerItemCode)
+	return err == nil && len(it.Steps) > 0 && it.Steps[0].Code == sub.StepCode
 }
 
 // openCase is the case that sub, its first step, opens.

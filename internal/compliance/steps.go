@@ -77,7 +77,7 @@ func (s *Cases) SubmitStep(ctx context.Context, who *Account, sub StepSubmission
 	}
 	digest := sub.digest()
 	for attempt := 1; ; attempt++ {
-		res, created, err = s.submitOnce(ctx, who, &sub, digest, now)
+		res, created, err = s.submitOnce(ctx, who, &sub, digest, now, attempt == 1)
 		if !errors.Is(err, errCaseRace) {
 			if err == nil {
 				err = s.public.giveQueryCode(ctx, &res, created)
@@ -106,12 +106,13 @@ const maxStepAttempts = 8
 var errCaseRace = errors.New("case changed concurrently")
 
 // submitOnce checks and stores a step against its case as read now;
-// errCaseRace when the case changed before the step could be stored.
-func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmission, digest string, now time.Time) (StepResult, bool, error) {
+// errCaseRace when the case changed before the step could be stored. On
+// the first attempt (presume) a first step is taken to open its case.
+func (s *Cases) submitOnce(ctx context.Context, who *Account, sub *StepSubmission, digest string, now time.Time, presume bool) (StepResult, bool, error) {
 	// A replay is rare: it is not looked for up front but found by the
 	// unique step id when the step is stored, and then answered from the
 	// stored step.
-	sc, err := s.stepCase(ctx, who, sub, now)
+	sc, err := s.stepCase(ctx, who, sub, now, presume)
 	if errors.Is(err, errCaseFull) {
 		return s.caseFull(ctx, who, &sc.Case, sub, digest)
 	}

@@ -78,6 +78,11 @@ func recordStep(tx *gorm.DB, rec compliance.StepRecord, respond compliance.Respo
 		if err := tx.Create(&c).Error; err != nil {
 			return res, err
 		}
+		if w := caseBefore(tx.Statement.Context, c.CaseNo); w != nil {
+			// Absent before, as the insert proves: the service need not
+			// have looked (see compliance's caseState).
+			w.noteCase(nil)
+		}
 		countNewCase(tx, c)
 	} else {
 		// The status the update replaces: as the service read it, at the

@@ -72,18 +72,8 @@ func approvalsRead(db *gorm.DB) *gorm.DB {
 
 // ApprovalsOfCases implements compliance.ApprovalStore.
 func (s *Approvals) ApprovalsOfCases(ctx context.Context, caseNos []string) (map[string][]compliance.SignedApproval, error) {
-	out := make(map[string][]compliance.SignedApproval, len(caseNos))
-	if len(caseNos) == 0 {
-		return out, nil
-	}
-	var rows []approvalRow
-	if err := approvalsRead(s.db.WithContext(ctx)).Where("case_no IN ?", caseNos).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list approvals")
-	}
-	for _, r := range rows {
-		out[r.CaseNo] = append(out[r.CaseNo], toApproval(r))
-	}
-	return out, nil
+	return findByCase(approvalsRead(s.db.WithContext(ctx)), caseNos, "list approvals",
+		func(r approvalRow) string { return r.CaseNo }, toApproval)
 }
 
 // pendingQuery selects the cases whose next checkpoint waits for role and

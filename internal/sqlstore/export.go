@@ -196,16 +196,6 @@ func policyWarningsRead(db *gorm.DB) *gorm.DB {
 
 // CaseWarnings implements compliance.WarningReader.
 func (s *Warnings) CaseWarnings(ctx context.Context, caseNos []string) (map[string][]compliance.Warning, error) {
-	out := make(map[string][]compliance.Warning, len(caseNos))
-	if len(caseNos) == 0 {
-		return out, nil
-	}
-	var rows []warningRow
-	if err := policyWarningsRead(s.db.WithContext(ctx)).Where("case_no IN ?", caseNos).Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list case warnings")
-	}
-	for _, r := range rows {
-		out[r.CaseNo] = append(out[r.CaseNo], toWarning(r))
-	}
-	return out, nil
+	return findByCase(policyWarningsRead(s.db.WithContext(ctx)), caseNos, "list case warnings",
+		func(r warningRow) string { return r.CaseNo }, toWarning)
 }

@@ -30,6 +30,25 @@ func findAll[R, T any](q *gorm.DB, what string, to func(R) T) ([]T, error) {
 	return convertAll(rows, to), nil
 }
 
+// findByCase reads the rows of R that q finds for the cases caseNos and
+// gives each case its rows, converted with to, in q's order; no case is an
+// empty map, not nil, and is not asked.
+func findByCase[R, T any](q *gorm.DB, caseNos []string, what string, caseOf func(R) string, to func(R) T) (map[string][]T, error) {
+	out := make(map[string][]T, len(caseNos))
+	if len(caseNos) == 0 {
+		return out, nil
+	}
+	var rows []R
+	if err := q.Where("case_no IN ?", caseNos).Find(&rows).Error; err != nil {
+		return nil, wrap(err, what)
+	}
+	for _, r := range rows {
+		c := caseOf(r)
+		out[c] = append(out[c], to(r))
+	}
+	return out, nil
+}
+
 // scanAll scans the rows q selects into T, each a row's columns by name.
 func scanAll[T any](q *gorm.DB, what string) ([]T, error) {
 	var out []T

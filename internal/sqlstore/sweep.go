@@ -22,18 +22,8 @@ func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]compl
 
 // StepsOfCases implements compliance.SweepStore.
 func (s *Cases) StepsOfCases(ctx context.Context, caseNos []string) (map[string][]compliance.Step, error) {
-	out := make(map[string][]compliance.Step, len(caseNos))
-	if len(caseNos) == 0 {
-		return out, nil
-	}
-	var rows []stepRow
-	if err := s.db.WithContext(ctx).Omit("response").Where("case_no IN ?", caseNos).Order("seq").Find(&rows).Error; err != nil {
-		return nil, wrap(err, "list steps of cases")
-	}
-	for _, r := range rows {
-		out[r.CaseNo] = append(out[r.CaseNo], toStep(r))
-	}
-	return out, nil
+	return findByCase(s.db.WithContext(ctx).Omit("response").Order("seq"), caseNos, "list steps of cases",
+		func(r stepRow) string { return r.CaseNo }, toStep)
 }
 
 // RecordTicks implements compliance.SweepStore. The conditional update of

@@ -23,7 +23,7 @@ MINIMIZE=${FUZZMINIMIZE:-200x}
 
 # package → its fuzz targets
 TARGETS=(
-	"./internal/httpapi FuzzStepBody FuzzItemBody FuzzCalendarYear FuzzListQuery FuzzCursor"
+	"./internal/httpapi FuzzStepBody FuzzItemBody FuzzCalendarYear FuzzListQuery FuzzCursor FuzzTopLevelFields"
 	"./internal/calendar FuzzYear"
 	"./internal/policy FuzzInput FuzzWorkdayBuiltins"
 )

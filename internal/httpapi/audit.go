@@ -254,11 +254,11 @@ func auditTarget(c *gin.Context, body map[string]string) string {
 // topLevelFields reads the string and number members of a JSON object, as
 // text, up to where the data ends or stops being JSON: a response kept only
 // in part still yields the members before the cut. Nested values are
-// skipped.
+// skipped: scanned as raw JSON, not decoded, since a batch's steps are
+// most of its body.
 func topLevelFields(data []byte) map[string]string {
 	out := map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return out
 	}
@@ -268,20 +268,29 @@ func topLevelFields(data []byte) map[string]string {
 			return out
 		}
 		key, _ := t.(string)
-		var v any
-		if err := dec.Decode(&v); err != nil {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			return out
 		}
-		// Keyed as the decoder matched them (case-insensitively); bodies
-		// with two variants of one key are refused before any handler.
-		switch v := v.(type) {
-		case string:
-			out[foldKey(key)] = v
-		case json.Number:
-			out[foldKey(key)] = v.String()
-		}
+		addField(out, key, raw)
 	}
 	return out
+}
+
+// addField adds a member to topLevelFields' out when it is a string or a
+// number, keyed as the decoder matches keys (case-insensitively): bodies
+// with two variants of one key are refused before any handler.
+func addField(out map[string]string, key string, raw json.RawMessage) {
+	switch {
+	case len(raw) == 0:
+	case raw[0] == '"':
+		var v string
+		if json.Unmarshal(raw, &v) == nil {
+			out[foldKey(key)] = v
+		}
+	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
+		out[foldKey(key)] = string(raw) // a number's text, as written
+	}
 }
 
 // cappedBuffer keeps the first max bytes written to it and drops the rest;

@@ -93,10 +93,12 @@ func (w *auditWriter) commit(group []*auditJob) {
 			// doubled. Its callers are told; an entry with an intent is
 			// recovered from it if it was not stored. A commit refused as
 			// a conflict (a lost certification on Galera) was rolled back.
-			if queued := answerGroup(group, "append audit entries", err); queued > 0 {
-				w.txs.Add(1)
-				w.entries.Add(queued)
-			}
+			answerGroup(group, "append audit entries", err, func(queued int64) {
+				if queued > 0 {
+					w.txs.Add(1)
+					w.entries.Add(queued)
+				}
+			})
 			return
 		}
 		w.splits.Add(1)
@@ -172,15 +174,17 @@ func (w *auditWriter) landed(riders []*auditJob, committing bool, err error) {
 		}
 		return
 	}
-	queued := answerGroup(riders, "append audit entries with steps", err)
-	w.entries.Add(queued)
-	w.rode.Add(queued)
+	answerGroup(riders, "append audit entries with steps", err, func(queued int64) {
+		w.entries.Add(queued)
+		w.rode.Add(queued)
+	})
 }
 
 // answerGroup answers the jobs of a transaction that committed (err nil)
-// or failed at its commit (err, wrapped with what), and returns how many
-// it queued.
-func answerGroup(jobs []*auditJob, what string, err error) int64 {
+// or failed at its commit (err, wrapped with what). It gives count how
+// many it queued before it answers any: a caller that has its answer
+// finds it in the counters (AuditWrites).
+func answerGroup(jobs []*auditJob, what string, err error, count func(queued int64)) {
 	queued := int64(0)
 	for _, j := range jobs {
 		if err != nil {
@@ -188,9 +192,11 @@ func answerGroup(jobs []*auditJob, what string, err error) int64 {
 		} else if !j.skipped {
 			queued++
 		}
+	}
+	count(queued)
+	for _, j := range jobs {
 		close(j.done)
 	}
-	return queued
 }
 
 // errIntentsChanged is a group whose intents changed between their read

@@ -146,16 +146,20 @@ func (w *stepWriter) commit(group []*stepJob) {
 			}
 			return
 		}
+		// Counted before answered: a caller that has its answer finds its
+		// step in the counters (StepWrites).
 		stored := int64(0)
 		for _, j := range live {
 			if j.err == nil {
 				stored++
 			}
-			close(j.done)
 		}
 		if stored > 0 {
 			w.txs.Add(1)
 			w.steps.Add(stored)
+		}
+		for _, j := range live {
+			close(j.done)
 		}
 	}
 }

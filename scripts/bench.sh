@@ -35,7 +35,8 @@
 #   BENCH_GO_BENCHTIME=1s      -benchtime of the Go benchmarks
 #   BENCH_DETERMINISM=1        0 skips the determinism test over 100,000 steps
 #   BENCH_PROFILE=0            1 keeps a CPU profile of the server during each maximum-throughput
-#                              run (bench-out/<time>/cpu-<driver>.pprof; see `go tool pprof -top`)
+#                              run and each batch run (bench-out/<time>/cpu-<driver>.pprof and
+#                              cpu-<driver>-batch.pprof; see `go tool pprof -top`)
 #   BENCH_CONSOLE_BENCHTIME=20x -benchtime of BenchmarkConsoleLists (requests per route)
 #   BENCH_MYSQL_HOST=127.0.0.1 BENCH_MYSQL_PORT=3306 BENCH_MYSQL_USER=root
 #   BENCH_MYSQL_SOCKET=auto    how powercheck's servers reach MySQL: auto takes the server's Unix
@@ -332,10 +333,9 @@ bench_driver() {
 	echo "-- maximum throughput ($DURATION, closed loop, concurrency $CONCURRENCY)"
 	local before after
 	before=$(per_step_counters "$name")
-	local prof_pid=
+	local prof_pid= secs=
 	if [ "${BENCH_PROFILE:-0}" = 1 ] && [ -n "$METRICS_URL" ]; then
 		# The profile covers the run but its first and last second.
-		local secs
 		secs=$(awk -v d="$DURATION" 'BEGIN { n = d + 0; if (d ~ /m$/) n *= 60; n -= 2; if (n < 1) n = 1; print int(n) }')
 		(sleep 1; curl -s -o "$OUT/cpu-$name.pprof" "${METRICS_URL%/metrics}/debug/pprof/profile?seconds=$secs") &
 		prof_pid=$!
@@ -348,7 +348,13 @@ bench_driver() {
 	# cases) a request.
 	echo "-- POST /api/v1/steps/batch ($DURATION, closed loop, 4 connections, 1,000 steps a request)"
 	before=$(per_step_counters "$name")
+	prof_pid=
+	if [ "${BENCH_PROFILE:-0}" = 1 ] && [ -n "$METRICS_URL" ]; then
+		(sleep 1; curl -s -o "$OUT/cpu-$name-batch.pprof" "${METRICS_URL%/metrics}/debug/pprof/profile?seconds=$secs") &
+		prof_pid=$!
+	fi
 	load "$name" batch "batch of 1000, c=4" -batch 1000 -concurrency 4 -duration "$DURATION" -prefix "$prefix-b"
+	[ -z "$prof_pid" ] || wait "$prof_pid" || warn "no CPU profile of $name's batches"
 	after=$(per_step_counters "$name")
 	per_step_report "$name batch" "$before" "$after" | tee -a "$OUT/per-step.txt"
 	local max rate

@@ -68,6 +68,11 @@ type StepStore interface {
 	// is not empty, the handler's accounts in the case's department, as
 	// HandlerAccounts gives them. ErrNotFound when no case has the number.
 	CaseState(ctx context.Context, caseNo, handler string) (CaseState, error)
+	// PrefetchCases reads ahead, in bulk, what CaseState reads of each of
+	// the stored cases among caseNos that does not change with every step,
+	// and returns a context under which CaseState uses it while it is
+	// current. A batch of steps calls it once for its cases.
+	PrefetchCases(ctx context.Context, caseNos []string) (context.Context, error)
 	// RecordStep writes a step, its case (created or updated) and the
 	// warnings found, in one transaction. Warnings already stored under the
 	// same dedupe key are kept, not duplicated. respond builds the answer

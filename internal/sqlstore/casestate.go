@@ -18,19 +18,20 @@ import (
 // five; on SQLite, where a read is a call into the same process, they are
 // made one by one. Either way each read sees what was committed when it
 // ran, as separate reads would. The case's steps and approvals are not
-// read when this node keeps them at the case's version (knownCases): its
-// approvals may then lack one signed on another node, which the step's
-// store refuses (StepRecord.ApprovalsAsRead).
+// read when this node keeps them at the case's version (knownCases), or
+// the request's batch read them ahead (PrefetchCases): its approvals may
+// then lack one signed on another node, which the step's store refuses
+// (StepRecord.ApprovalsAsRead).
 func (s *Cases) CaseState(ctx context.Context, caseNo, handler string) (compliance.CaseState, error) {
 	if s.dialect == "mysql" {
-		return s.caseStateAtOnce(ctx, caseNo, handler, s.known.has(caseNo))
+		return s.caseStateAtOnce(ctx, caseNo, handler, s.keptAny(ctx, caseNo))
 	}
 	var st compliance.CaseState
 	var err error
 	if st.Case, err = s.Case(ctx, caseNo); err != nil {
 		return st, err
 	}
-	if kept, ok := s.known.at(caseNo, st.Case.Version); ok {
+	if kept, ok := s.keptAt(ctx, caseNo, st.Case.Version); ok {
 		st.Steps, st.Approvals = kept.steps, kept.approvals
 	} else {
 		if st.Steps, err = findAll(caseStepsRead(s.db.WithContext(ctx)).Where("case_no = ?", caseNo), "list case steps", toStep); err != nil {
@@ -58,8 +59,14 @@ func (s *Cases) CaseState(ctx context.Context, caseNo, handler string) (complian
 // rewrites (the check's outcome, its revision, the back-off) and without
 // the stored answer. What it reads of a step never changes (knownCases).
 func caseStepsRead(db *gorm.DB) *gorm.DB {
+	return caseStepsColumns(db).Limit(compliance.MaxCaseSteps)
+}
+
+// caseStepsColumns reads steps as caseStepsRead does, of any number of
+// cases: in the order recorded, without a bound.
+func caseStepsColumns(db *gorm.DB) *gorm.DB {
 	return db.Model(&stepRow{}).Omit("response", "check_status", "check_error", "policy_revision", "recheck_attempts", "next_recheck_at").
-		Order("seq").Limit(compliance.MaxCaseSteps)
+		Order("seq")
 }
 
 // caseStateQuery is a multi-statement query of a case's state, built once
@@ -205,7 +212,7 @@ func (s *conn) caseStateAtOnce(ctx context.Context, caseNo, handler string, kept
 	}
 	st.Case = toCase(c[0])
 	if !sh.steps {
-		k, ok := s.known.at(caseNo, st.Case.Version)
+		k, ok := s.keptAt(ctx, caseNo, st.Case.Version)
 		if !ok {
 			return s.caseStateAtOnce(ctx, caseNo, handler, false)
 		}

@@ -43,3 +43,11 @@ func (s *Store) SetGroupTimeout(d time.Duration) {
 	s.steps.timeout = d
 	s.audits.timeout = d
 }
+
+// ForgetKnownCases drops what s keeps of every case, as a node that has
+// read nothing yet.
+func (s *Store) ForgetKnownCases() {
+	s.known.mu.Lock()
+	defer s.known.mu.Unlock()
+	s.known.cur, s.known.old = nil, nil
+}

@@ -1,0 +1,112 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+
+	"powercheck/internal/compliance"
+)
+
+// prefetchChunk bounds the cases of one read ahead: their steps are at
+// most prefetchChunk × MaxCaseSteps rows, their numbers one IN list.
+const prefetchChunk = 100
+
+// prefetchedKey is the context key of what PrefetchCases read.
+type prefetchedKey struct{}
+
+// prefetched is what a batch read ahead of its cases: what knownCases
+// would keep of each, held for the batch's own requests only, so that the
+// batches in flight at once do not push each other's cases out of what
+// the node keeps. Read only once made.
+type prefetched map[string]caseKept
+
+// PrefetchCases implements compliance.StepStore. It reads the steps and
+// approvals of the stored cases among caseNos that this node does not
+// keep: three statements a chunk of cases, where CaseState would read them
+// case by case. CaseState under the context returned finds them as it
+// finds those kept, and rests on the same guarantees (see knownCases): it
+// still reads each case's row and warnings, and uses what was read ahead
+// only while the case is at the version read.
+func (s *Cases) PrefetchCases(ctx context.Context, caseNos []string) (context.Context, error) {
+	var ask []string
+	for _, no := range caseNos {
+		if !s.known.has(no) {
+			ask = append(ask, no)
+		}
+	}
+	out := prefetched{}
+	for chunk := range slices.Chunk(ask, prefetchChunk) {
+		if err := s.prefetch(ctx, chunk, out); err != nil {
+			return ctx, err
+		}
+	}
+	if len(out) == 0 {
+		return ctx, nil
+	}
+	return context.WithValue(ctx, prefetchedKey{}, out), nil
+}
+
+// prefetch reads ahead the cases of one chunk into out. The versions are
+// read first: a step stored meanwhile advances its case's version, so the
+// steps read next may run ahead of the version read (then CaseState, which
+// reads the case's row, never asks for that version) but never behind it.
+func (s *Cases) prefetch(ctx context.Context, caseNos []string, out prefetched) error {
+	db := s.db.WithContext(ctx)
+	var versions []struct {
+		CaseNo  string
+		Version int64
+	}
+	if err := db.Model(&caseRow{}).Select("case_no, version").Where("case_no IN ?", caseNos).Scan(&versions).Error; err != nil {
+		return wrap(err, "read ahead cases")
+	}
+	if len(versions) == 0 {
+		return nil
+	}
+	stored := make([]string, len(versions))
+	for i, v := range versions {
+		stored[i] = v.CaseNo
+	}
+	steps, err := findByCase(caseStepsColumns(db), stored, "read ahead case steps",
+		func(r stepRow) string { return r.CaseNo }, toStep)
+	if err != nil {
+		return err
+	}
+	approvals, err := (&Approvals{s.conn}).ApprovalsOfCases(ctx, stored)
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if st := steps[v.CaseNo]; len(st) < compliance.MaxCaseSteps { // as knownCases.keep
+			out[v.CaseNo] = caseKept{version: v.Version, steps: st, approvals: approvals[v.CaseNo]}
+		}
+	}
+	return nil
+}
+
+// keptAt returns what this node keeps of caseNo at version, or else what
+// the request's batch read ahead of it at that version, which the node then
+// keeps: the batch's next step of the case finds it there.
+func (s *conn) keptAt(ctx context.Context, caseNo string, version int64) (caseKept, bool) {
+	if k, ok := s.known.at(caseNo, version); ok {
+		return k, true
+	}
+	p, _ := ctx.Value(prefetchedKey{}).(prefetched)
+	k, ok := p[caseNo]
+	if !ok || k.version != version {
+		return caseKept{}, false
+	}
+	s.known.keep(caseNo, version, k.steps, k.approvals)
+	k.steps, k.approvals = slices.Clip(k.steps), slices.Clip(k.approvals)
+	return k, true
+}
+
+// keptAny says whether this node keeps anything of caseNo, or the
+// request's batch read it ahead, at whatever version.
+func (s *conn) keptAny(ctx context.Context, caseNo string) bool {
+	if s.known.has(caseNo) {
+		return true
+	}
+	p, _ := ctx.Value(prefetchedKey{}).(prefetched)
+	_, ok := p[caseNo]
+	return ok
+}

@@ -54,8 +54,7 @@ func TestPrefetchCases(t *testing.T) {
 			if len(st.Steps) != c.steps || len(st.Approvals) != c.approvals {
 				t.Fatalf("%s read ahead: %d steps, %d approvals; seeded %d, %d", c.caseNo, len(st.Steps), len(st.Approvals), c.steps, c.approvals)
 			}
-			if i == 0 {
-				// Read once under the batch, the case is kept by the node.
+			if i == 0 { // read once under the batch, the case is kept by the node
 				readState(t, b, counter, t.Context(), c.caseNo, false)
 			}
 		}

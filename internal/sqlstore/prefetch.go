@@ -9,7 +9,13 @@ import (
 
 // prefetchChunk bounds the cases of one read ahead: their steps are at
 // most prefetchChunk × MaxCaseSteps rows, their numbers one IN list.
-const prefetchChunk = 100
+// prefetchSteps bounds the steps a batch holds read ahead: no chunk is read
+// once that many are (a batch of cases with long histories reads the rest
+// case by case, as single steps do). Variables for the tests.
+var (
+	prefetchChunk = 100
+	prefetchSteps = 10_000
+)
 
 // prefetchedKey is the context key of what PrefetchCases read.
 type prefetchedKey struct{}
@@ -35,10 +41,16 @@ func (s *Cases) PrefetchCases(ctx context.Context, caseNos []string) (context.Co
 		}
 	}
 	out := prefetched{}
+	held := 0
 	for chunk := range slices.Chunk(ask, prefetchChunk) {
-		if err := s.prefetch(ctx, chunk, out); err != nil {
+		if held >= prefetchSteps {
+			break
+		}
+		n, err := s.prefetch(ctx, chunk, out)
+		if err != nil {
 			return ctx, err
 		}
+		held += n
 	}
 	if len(out) == 0 {
 		return ctx, nil
@@ -46,21 +58,22 @@ func (s *Cases) PrefetchCases(ctx context.Context, caseNos []string) (context.Co
 	return context.WithValue(ctx, prefetchedKey{}, out), nil
 }
 
-// prefetch reads ahead the cases of one chunk into out. The versions are
+// prefetch reads ahead the cases of one chunk into out and returns the
+// number of steps it read. The versions are
 // read first: a step stored meanwhile advances its case's version, so the
 // steps read next may run ahead of the version read (then CaseState, which
 // reads the case's row, never asks for that version) but never behind it.
-func (s *Cases) prefetch(ctx context.Context, caseNos []string, out prefetched) error {
+func (s *Cases) prefetch(ctx context.Context, caseNos []string, out prefetched) (int, error) {
 	db := s.db.WithContext(ctx)
 	var versions []struct {
 		CaseNo  string
 		Version int64
 	}
 	if err := db.Model(&caseRow{}).Select("case_no, version").Where("case_no IN ?", caseNos).Scan(&versions).Error; err != nil {
-		return wrap(err, "read ahead cases")
+		return 0, wrap(err, "read ahead cases")
 	}
 	if len(versions) == 0 {
-		return nil
+		return 0, nil
 	}
 	stored := make([]string, len(versions))
 	for i, v := range versions {
@@ -69,18 +82,21 @@ func (s *Cases) prefetch(ctx context.Context, caseNos []string, out prefetched) 
 	steps, err := findByCase(caseStepsColumns(db), stored, "read ahead case steps",
 		func(r stepRow) string { return r.CaseNo }, toStep)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	approvals, err := (&Approvals{s.conn}).ApprovalsOfCases(ctx, stored)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := 0
 	for _, v := range versions {
-		if st := steps[v.CaseNo]; len(st) < compliance.MaxCaseSteps { // as knownCases.keep
+		st := steps[v.CaseNo]
+		n += len(st)
+		if len(st) < compliance.MaxCaseSteps { // as knownCases.keep
 			out[v.CaseNo] = caseKept{version: v.Version, steps: st, approvals: approvals[v.CaseNo]}
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // keptAt returns what this node keeps of caseNo at version, or else what

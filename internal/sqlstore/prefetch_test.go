@@ -164,3 +164,31 @@ func BenchmarkPrefetchCases(b *testing.B) {
 		}
 	})
 }
+
+// TestPrefetchCasesBounded reads no more chunks of cases ahead once the
+// steps read reach the bound: the cases left are read whole when asked.
+// Not parallel: it sets the bounds of the package.
+func TestPrefetchCasesBounded(t *testing.T) {
+	sqlstore.LimitPrefetch(t, 2, 3)
+	sqlstoretest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		item := mustZJJItem(t, s)
+		seedHandlers(t, s)
+		nos := []string{"ZJJ-PB-1", "ZJJ-PB-2", "ZJJ-PB-3", "ZJJ-PB-4"}
+		for i, no := range nos {
+			seedCaseState(t, s, item, no, 1+i%2*2, false, 0) // 1, 3, 1, 3 steps
+		}
+		s.ForgetKnownCases()
+		counter := sqlstoretest.CountStatements(t, s)
+		counter.Start()
+		ctx, err := s.Cases().PrefetchCases(t.Context(), nos)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := counter.Stop(); got.Statements() != 3 {
+			t.Fatalf("PrefetchCases sent %v, want the 3 SELECT of one chunk (4 steps read, over the bound of 3)", got)
+		}
+		for i, no := range nos {
+			readState(t, s, counter, ctx, no, i >= 2)
+		}
+	})
+}

@@ -51,3 +51,11 @@ func (s *Store) ForgetKnownCases() {
 	defer s.known.mu.Unlock()
 	s.known.cur, s.known.old = nil, nil
 }
+
+// LimitPrefetch sets how many cases PrefetchCases reads a statement and
+// after how many steps it stops, until the test ends.
+func LimitPrefetch(tb interface{ Cleanup(func()) }, chunk, steps int) {
+	oldChunk, oldSteps := prefetchChunk, prefetchSteps
+	prefetchChunk, prefetchSteps = chunk, steps
+	tb.Cleanup(func() { prefetchChunk, prefetchSteps = oldChunk, oldSteps })
+}

@@ -122,9 +122,12 @@ warnings contains {
 # 环节省略单位时同事项）按自然日设定的，与法律不符。
 short_days := 10
 
-short_law := "《中华人民共和国行政处罚法》第八十五条" if it.category == "行政处罚"
+short_laws := {
+	"行政处罚": "《中华人民共和国行政处罚法》第八十五条",
+	"行政强制": "《中华人民共和国行政强制法》第六十九条",
+}
 
-else := "《中华人民共和国行政强制法》第六十九条" if it.category == "行政强制"
+short_law := short_laws[it.category]
 
 short_calendar_periods contains sprintf("办理时限 %v 日", [it.time_limit.days]) if {
 	it.time_limit.unit == "calendar"

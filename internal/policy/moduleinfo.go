@@ -1,12 +1,10 @@
 package policy
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/format"
 
 	"powercheck/internal/compliance"
 )
@@ -77,13 +75,4 @@ func ruleIDs(r *ast.Rule, family string) []string {
 	})
 	slices.Sort(ids)
 	return ids
-}
-
-// Format formats a module's source the way `opa fmt` does.
-func Format(m Module) (string, error) {
-	out, err := format.Source(fileName(m.Name), []byte(m.Source))
-	if err != nil {
-		return "", fmt.Errorf("format %s: %w", m.Name, err)
-	}
-	return string(out), nil
 }

@@ -43,6 +43,9 @@ package compliance.deadline
 # 除 warnings 外，本模块还给出 next_check（本案期限状况下一次会自行变化的日期）与
 # deadlines、suspensions、extensions（查看办件时限用）。法制办自己编写的规则仍可使用
 # workday.* 内置函数计算工作日。
+#
+# 本族各规则共用 _timing、_running 与期限的表述等辅助规则，按一个族整体阅读和修改，
+# 故不拆分为多个模块。
 
 # 到期前多少个工作日开始预警（剩余工作日数 0..warn_days，含到期日当天；规则参数 deadline.warn_days）。
 warn_days := data.params.deadline.warn_days

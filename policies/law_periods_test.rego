@@ -58,8 +58,10 @@ case_doc(accepted, steps) := {
 
 # signed(steps): the fixtures' extension approvals, as their approvers sign
 # them (input.case.approvals); a step's own approvals are only declared.
-signed(steps) := [{"step_code": s.step_code, "decision": "approve", "opinion": "", "role": a.role,
-	"username": "wang", "real_name": a.by, "at": a.at} |
+signed(steps) := [{
+	"step_code": s.step_code, "decision": "approve", "opinion": "", "role": a.role,
+	"username": "wang", "real_name": a.by, "at": a.at,
+} |
 	some s in steps
 	some a in s.approvals
 ]

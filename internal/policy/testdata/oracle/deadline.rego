@@ -1,5 +1,8 @@
 package compliance.deadline
 
+# The module as it was before the counting moved to Go, kept whole and unchanged as
+# the oracle of TestOracle (internal/policy/oracle_test.go): not to be edited.
+
 # 办理时限（期限）监察
 #
 # 对每个办件检查两类时限，在 step（环节提交）和 tick（定时巡检）两种事件上都作判断：

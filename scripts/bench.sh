@@ -468,6 +468,24 @@ bench_versus_opa() {
 	echo "    medians of $rounds rounds: powercheck $pc durable steps/s, OPA server $opa decisions/s"
 	echo "RATIO powercheck/opa=$(awk -v a="$pc" -v b="$opa" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') powercheck_steps_per_s=$pc opa_decisions_per_s=$opa" |
 		tee -a "$OUT/summary.txt"
+	# What the two cores spend on one step and on one decision: the ratio is
+	# their quotient when the machine is saturated.
+	local srv db dec
+	srv=$(cpu_per_item vs-pc 3 | median)
+	db=$(cpu_per_item vs-pc 2 | median)
+	dec=$(cpu_per_item vs-opa 3 | median)
+	echo "CPU a step (medians): powercheck server $srv ms + MySQL server $db ms; OPA server $dec ms a decision" |
+		tee -a "$OUT/summary.txt"
+}
+
+# cpu_per_item PREFIX K: for each summary row of the rounds PREFIX-N, the
+# milliseconds of CPU spent on one step (or decision) by the cores of the
+# column K before the last (3: srv_cpu, 2: db_cpu), "-" when not measured.
+cpu_per_item() {
+	awk -v p="$1-" -v k="$2" 'index($1, p) == 1 {
+		cpu = $(NF - k); n = $(NF - 9)
+		if (cpu == "-" || n <= 0) print "-"; else printf "%.2f\n", cpu / n * 1000
+	}' "$OUT/summary.txt"
 }
 
 say "build"

@@ -59,10 +59,10 @@ func (s *Cases) PrefetchCases(ctx context.Context, caseNos []string) (context.Co
 }
 
 // prefetch reads ahead the cases of one chunk into out and returns the
-// number of steps it read. The versions are
-// read first: a step stored meanwhile advances its case's version, so the
-// steps read next may run ahead of the version read (then CaseState, which
-// reads the case's row, never asks for that version) but never behind it.
+// number of steps it read. The versions are read first: a step stored
+// meanwhile advances its case's version, so the steps read next may run
+// ahead of the version read (then CaseState, which reads the case's row,
+// never asks for that version) but never behind it.
 func (s *Cases) prefetch(ctx context.Context, caseNos []string, out prefetched) (int, error) {
 	db := s.db.WithContext(ctx)
 	var versions []struct {

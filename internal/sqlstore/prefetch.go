@@ -46,7 +46,7 @@ func (s *Cases) PrefetchCases(ctx context.Context, caseNos []string) (context.Co
 		if held >= prefetchSteps {
 			break
 		}
-		n, err := s.prefetch(ctx, chunk, out)
+		n, err := readAhead(ctx, s.conn, chunk, out)
 		if err != nil {
 			return ctx, err
 		}
@@ -58,13 +58,13 @@ func (s *Cases) PrefetchCases(ctx context.Context, caseNos []string) (context.Co
 	return context.WithValue(ctx, prefetchedKey{}, out), nil
 }
 
-// prefetch reads ahead the cases of one chunk into out and returns the
+// readAhead reads ahead the cases of one chunk into out and returns the
 // number of steps it read. The versions are read first: a step stored
 // meanwhile advances its case's version, so the steps read next may run
 // ahead of the version read (then CaseState, which reads the case's row,
 // never asks for that version) but never behind it.
-func (s *Cases) prefetch(ctx context.Context, caseNos []string, out prefetched) (int, error) {
-	db := s.db.WithContext(ctx)
+func readAhead(ctx context.Context, c *conn, caseNos []string, out prefetched) (int, error) {
+	db := c.db.WithContext(ctx)
 	var versions []struct {
 		CaseNo  string
 		Version int64
@@ -84,7 +84,7 @@ func (s *Cases) prefetch(ctx context.Context, caseNos []string, out prefetched) 
 	if err != nil {
 		return 0, err
 	}
-	approvals, err := (&Approvals{s.conn}).ApprovalsOfCases(ctx, stored)
+	approvals, err := (&Approvals{c}).ApprovalsOfCases(ctx, stored)
 	if err != nil {
 		return 0, err
 	}
@@ -106,8 +106,7 @@ func (s *conn) keptAt(ctx context.Context, caseNo string, version int64) (caseKe
 	if k, ok := s.known.at(caseNo, version); ok {
 		return k, true
 	}
-	p, _ := ctx.Value(prefetchedKey{}).(prefetched)
-	k, ok := p[caseNo]
+	k, ok := prefetchedIn(ctx)[caseNo]
 	if !ok || k.version != version {
 		return caseKept{}, false
 	}
@@ -122,7 +121,12 @@ func (s *conn) keptAny(ctx context.Context, caseNo string) bool {
 	if s.known.has(caseNo) {
 		return true
 	}
-	p, _ := ctx.Value(prefetchedKey{}).(prefetched)
-	_, ok := p[caseNo]
+	_, ok := prefetchedIn(ctx)[caseNo]
 	return ok
+}
+
+// prefetchedIn is what the request's batch read ahead; nil outside a batch.
+func prefetchedIn(ctx context.Context) prefetched {
+	p, _ := ctx.Value(prefetchedKey{}).(prefetched)
+	return p
 }

@@ -1,9 +1,11 @@
 package apitest
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,7 +66,7 @@ type Node struct {
 	Store    *sqlstore.Store
 	Engine   *policy.Engine
 	Services *checker.Services
-	Log      *slog.Logger // discards
+	Log      *slog.Logger // kept, and printed when the test fails (failureLog)
 	API      *Server
 }
 
@@ -74,7 +76,7 @@ type Node struct {
 func ServeStore(tb testing.TB, store *sqlstore.Store, w Wiring) *Node {
 	tb.Helper()
 	ctx := context.Background()
-	n := &Node{Store: store, Log: slog.New(slog.DiscardHandler)}
+	n := &Node{Store: store, Log: failureLog(tb)}
 	n.Engine = PolicyEngine(tb, store, RoomyEvalTimeout)
 	svcs, err := checker.New(checker.SQLStores(store), n.Engine, checker.Options{Log: n.Log, Calendar: n.Engine, Params: n.Engine,
 		Settings: n.Engine.SetSettings, CredentialTTL: w.CredentialTTL})
@@ -107,4 +109,42 @@ func ServeStore(tb testing.TB, store *sqlstore.Store, w Wiring) *Node {
 	tb.Cleanup(ts.Close) // registered last, so it runs before the store closes
 	n.API = &Server{T: tb, Base: ts.URL}
 	return n
+}
+
+// failureLog returns a logger of warnings and errors that tb prints only
+// if it fails: a 500 in a test then says what the server saw. It writes to
+// a buffer, not to tb, because a background goroutine may still log after
+// the test has returned.
+func failureLog(tb testing.TB) *slog.Logger {
+	buf := &lockedBuffer{}
+	tb.Cleanup(func() {
+		if tb.Failed() && buf.Len() > 0 {
+			tb.Logf("the server logged:\n%s", buf.String())
+		}
+	})
+	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// lockedBuffer is a bytes.Buffer that several goroutines write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"unicode/utf8"
 
@@ -61,7 +60,7 @@ func errorAnswer(c *gin.Context, err error) (int, errorBody) {
 		status = http.StatusInternalServerError
 	}
 	if status >= 500 {
-		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
+		logOf(c).ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
 			"path", c.FullPath(), "status", status, "error", err)
 	}
 	return status, errorBody{Error: errorDetail{Code: e.PublicCode(), Message: cutMessage(e.Message), Details: e.Details,

@@ -29,6 +29,19 @@ type RequestObserver interface {
 
 type requestIDKey struct{}
 
+// logKey is where observe leaves the server's logger for what logs
+// without the server at hand (errorAnswer).
+const logKey = "httpapi.log"
+
+// logOf returns the logger of the server that answers c.
+func logOf(c *gin.Context) *slog.Logger {
+	v, _ := c.Get(logKey)
+	if l, ok := v.(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
 // RequestID returns the id of the request ctx belongs to, "" outside one.
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
@@ -138,6 +151,7 @@ func (s *Server) observe(c *gin.Context) {
 	c.Writer.Header().Set(HeaderRequestID, id)
 	ctx := context.WithValue(c.Request.Context(), requestIDKey{}, id)
 	c.Request = c.Request.WithContext(ctx)
+	c.Set(logKey, s.log)
 	c.Next()
 	d := time.Since(start)
 	status := c.Writer.Status()

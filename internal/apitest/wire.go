@@ -125,16 +125,22 @@ func failureLog(tb testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// lockedBuffer is a bytes.Buffer that several goroutines write.
+// lockedBuffer is a bytes.Buffer that several goroutines write; it keeps
+// the first maxFailureLog bytes, enough to say what went wrong first.
 type lockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
+const maxFailureLog = 1 << 20
+
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buf.Write(p)
+	if room := maxFailureLog - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
 }
 
 func (b *lockedBuffer) Len() int {

@@ -18,7 +18,6 @@ import (
 
 func TestFailBoundsTheMessage(t *testing.T) {
 	t.Parallel()
-	gin.SetMode(gin.ReleaseMode)
 	for _, tt := range []struct {
 		name    string
 		message string
@@ -29,10 +28,7 @@ func TestFailBoundsTheMessage(t *testing.T) {
 		{"an echoed field name cut", "未知字段 " + strings.Repeat("a", 1<<20), "未知字段 " + strings.Repeat("a", maxMessageRunes-6) + "…"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := httptest.NewRecorder()
-			c, _ := gin.CreateTestContext(w)
-			c.Request = httptest.NewRequest(http.MethodPost, "/", nil)
-			fail(c, compliance.Errorf(compliance.ClassBadRequest, "malformed_json", "%s", tt.message))
+			w := failed(compliance.Errorf(compliance.ClassBadRequest, "malformed_json", "%s", tt.message), nil)
 			var body errorBody
 			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 				t.Fatal(err)
@@ -50,7 +46,6 @@ func TestFailBoundsTheMessage(t *testing.T) {
 // that a node's log (a test's too) says why a request got a 500.
 func TestFailLogsToTheServersLogger(t *testing.T) {
 	t.Parallel()
-	gin.SetMode(gin.ReleaseMode)
 	for _, tt := range []struct {
 		name   string
 		err    error
@@ -62,11 +57,7 @@ func TestFailLogsToTheServersLogger(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			w := httptest.NewRecorder()
-			c, _ := gin.CreateTestContext(w)
-			c.Request = httptest.NewRequest(http.MethodPost, "/", nil)
-			c.Set(logKey, slog.New(slog.NewTextHandler(&buf, nil)))
-			fail(c, tt.err)
+			w := failed(tt.err, slog.New(slog.NewTextHandler(&buf, nil)))
 			if w.Code != tt.status {
 				t.Errorf("status %d, want %d", w.Code, tt.status)
 			}
@@ -79,4 +70,18 @@ func TestFailLogsToTheServersLogger(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failed is the answer fail gives err in a request of a server that logs
+// to log (none: the default logger).
+func failed(err error, log *slog.Logger) *httptest.ResponseRecorder {
+	gin.SetMode(gin.ReleaseMode)
+	w := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(w)
+	c.Request = httptest.NewRequest(http.MethodPost, "/", nil)
+	if log != nil {
+		c.Set(logKey, log)
+	}
+	fail(c, err)
+	return w
 }

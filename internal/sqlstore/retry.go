@@ -37,10 +37,10 @@ func retryable(err error) bool {
 		// opened did not parse. On a Galera node, while many sessions open
 		// a table with triggers at once (after FLUSH TABLES, for one), a
 		// session now and then reads their definitions garbled ("Query was
-		// empty", a definition cut before DEFINER) and fails before it
-		// changes anything; the next open reads them whole (docs/scale.md).
-		// Our own statements' syntax errors carry other messages and are
-		// not run again.
+		// empty", a definition cut short) and fails before it changes
+		// anything; the next open reads them whole (docs/scale.md). Our
+		// own statements' syntax errors carry other messages and are not
+		// run again.
 		return triggerMisread(me.Message)
 	}
 	return false
